@@ -1,0 +1,44 @@
+# The README's two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test test-fast setup lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## setup: install, migrate, collect static files, load the demo data (idempotent)
+setup: $(STAMP)
+	$(BIN)/thidua migrate --noinput -v0
+	$(BIN)/thidua collectstatic --noinput -v0
+	$(BIN)/thidua demo
+
+## demo: set up, print the demo logins, serve on http://127.0.0.1:8000
+demo: setup
+	$(BIN)/thidua serve --host 127.0.0.1 --port 8000
+
+## test: set up, lint, then the whole test suite
+test: setup lint
+	$(BIN)/pytest
+
+## test-fast: the suite without the browser tests, for quick local loops
+test-fast: $(STAMP) lint
+	$(BIN)/pytest -m "not e2e" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## messages: refresh the English catalogue after changing translatable text
+messages: $(STAMP)
+	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location
+	cd src/thidua && ../../$(BIN)/thidua compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache

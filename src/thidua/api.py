@@ -1,0 +1,59 @@
+"""The API at /api/: django-ninja, session or bearer-token authentication, same `can()` checks.
+
+OpenAPI schema at /api/openapi.json, interactive docs at /api/docs (both for signed-in users).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from thidua import __version__
+from thidua.errors import DomainError, Refused
+from thidua.org.api import router as org_router
+from thidua.org.models import ApiToken
+from thidua.org.selectors import token_for_key
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a key made by `thidua apitoken` or the tokens page."""
+
+    def authenticate(self, request, token):
+        found = token_for_key(token)
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        return found.user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The browser's session (with its CSRF check on writes), for active users only."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="thidua API",
+    version=__version__,
+    # The bearer token first: a token request carries no session cookie to CSRF-check.
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    docs_decorator=login_required,
+    urls_namespace="api",
+)
+api.add_router("/", org_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, error: DomainError):
+    return api.create_response(
+        request,
+        {"detail": str(error), "errors": error.as_json()},
+        status=error.status,
+    )
+
+
+@api.exception_handler(Refused)
+def refused(request, error: Refused):
+    return api.create_response(request, {"detail": error.message()}, status=403)

@@ -1,0 +1,18 @@
+"""The `thidua` console command: Django's management commands under one name.
+
+Examples: `thidua migrate`, `thidua demo`, `thidua serve --host 0.0.0.0`, `thidua check --deploy`.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["thidua", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Messages the pure core hands to people, without importing Django.
+
+Messages are written in Vietnamese (the product's source language) and marked with
+`gettext_noop` so that `makemessages` extracts them; the Django layer translates them when it
+shows them, so every rule can explain itself in Vietnamese or English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for translation; it is translated later, where it is shown."""
+    return message
+
+
+class Label(str):
+    """A message parameter that is itself a translatable word, such as a phase name."""
+
+    __slots__ = ()
+
+
+def format_day(day: date) -> str:
+    """Dates as Vietnamese documents write them: 01/07/2025."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason why an input is refused: a stable code, a message and where it applies."""
+
+    code: str
+    message: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    field: str | None = None
+
+    def render(self, translate: Callable[[str], str] = lambda text: text) -> str:
+        if not self.params:
+            return translate(self.message)
+        params = {
+            key: translate(value) if isinstance(value, Label) else value
+            for key, value in self.params.items()
+        }
+        return translate(self.message) % params

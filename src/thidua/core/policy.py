@@ -1,0 +1,141 @@
+"""Who may do what, in which state: the one permission table of thidua.
+
+Roles are relative to the object acted on and derived from the cycle (the Django side works
+them out; see `thidua.org.authz`): a unit's secretary is the *leader secretary* only in the
+cycles its unit leads, so powers move with the hand-over without anyone editing groups. A
+rule names the roles allowed and, where it matters, the object states in which the action is
+allowed (a cycle's state is its open phase, `idle` between phases, or `closed`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from thidua.core.messages import Label, Problem, gettext_noop
+from thidua.core.phases import STATE_LABELS, Phase
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # ministry admin
+    LEADER_SECRETARY = "leader_secretary"  # secretary of the cycle's leader unit
+    OFFICER = "officer"  # officer of the unit concerned (of a member unit, for a cycle)
+    DELEGATE = "delegate"  # conference delegate of a member unit
+    OBSERVER = "observer"  # reads everything, writes nothing
+    USER = "user"  # anyone signed in
+    SYSTEM = "system"  # the demo loader and command-line tools: any role, same state rules
+
+
+class Action(StrEnum):
+    VIEW_CLUSTER = "view_cluster"
+    VIEW_UNIT = "view_unit"
+    EDIT_UNIT = "edit_unit"
+    RECORD_LINEAGE = "record_lineage"
+    CREATE_CYCLE = "create_cycle"
+    VIEW_CYCLE = "view_cycle"
+    EDIT_CYCLE = "edit_cycle"
+    OPEN_PHASE = "open_phase"
+    CLOSE_PHASE = "close_phase"
+    REOPEN_PHASE = "reopen_phase"
+    RECORD_HANDOVER = "record_handover"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+
+
+ACTION_LABELS: dict[Action, Label] = {
+    Action.VIEW_CLUSTER: Label(gettext_noop("xem cụm thi đua")),
+    Action.VIEW_UNIT: Label(gettext_noop("xem đơn vị")),
+    Action.EDIT_UNIT: Label(gettext_noop("sửa thông tin đơn vị")),
+    Action.RECORD_LINEAGE: Label(gettext_noop("ghi nhận sáp nhập, chia tách đơn vị")),
+    Action.CREATE_CYCLE: Label(gettext_noop("tạo năm thi đua")),
+    Action.VIEW_CYCLE: Label(gettext_noop("xem năm thi đua")),
+    Action.EDIT_CYCLE: Label(gettext_noop("sửa thành viên, cụm trưởng, cụm phó")),
+    Action.OPEN_PHASE: Label(gettext_noop("mở giai đoạn")),
+    Action.CLOSE_PHASE: Label(gettext_noop("đóng giai đoạn")),
+    Action.REOPEN_PHASE: Label(gettext_noop("mở lại giai đoạn")),
+    Action.RECORD_HANDOVER: Label(gettext_noop("ghi nhận bàn giao cụm trưởng, cụm phó")),
+    Action.MANAGE_OWN_TOKENS: Label(gettext_noop("quản lý khoá API của mình")),
+}
+
+#: Object states of a unit, for rules about units.
+UNIT_ACTIVE = "active"
+UNIT_ENDED = "ended"
+
+_STATE_LABELS: dict[str, Label] = {
+    **STATE_LABELS,
+    UNIT_ACTIVE: Label(gettext_noop("Đang hoạt động")),
+    UNIT_ENDED: Label(gettext_noop("Đã kết thúc (sáp nhập, chia tách)")),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    states: frozenset[str] | None = None  # None: in every state
+
+
+def _rule(*roles: Role, states: tuple[str, ...] | None = None) -> Rule:
+    return Rule(frozenset(roles), None if states is None else frozenset(states))
+
+
+_CYCLE_READERS = (
+    Role.ADMIN,
+    Role.OBSERVER,
+    Role.LEADER_SECRETARY,
+    Role.OFFICER,
+    Role.DELEGATE,
+)
+
+POLICY: dict[Action, Rule] = {
+    Action.VIEW_CLUSTER: _rule(Role.USER),
+    Action.VIEW_UNIT: _rule(Role.USER),
+    Action.EDIT_UNIT: _rule(Role.ADMIN, Role.OFFICER, states=(UNIT_ACTIVE,)),
+    Action.RECORD_LINEAGE: _rule(Role.ADMIN),
+    Action.CREATE_CYCLE: _rule(Role.ADMIN),
+    Action.VIEW_CYCLE: _rule(*_CYCLE_READERS),
+    Action.EDIT_CYCLE: _rule(Role.ADMIN, states=(Phase.PLANNING.value,)),
+    Action.OPEN_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    Action.CLOSE_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    Action.REOPEN_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    Action.RECORD_HANDOVER: _rule(
+        Role.ADMIN, Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)
+    ),
+    Action.MANAGE_OWN_TOKENS: _rule(Role.USER),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    problem: Problem | None = None
+
+    @property
+    def refused_for_state(self) -> bool:
+        """True when the roles were right but the object was in the wrong state."""
+        return self.problem is not None and self.problem.code == "wrong_state"
+
+
+def decide(action: Action, roles: frozenset[Role], state: str | None = None) -> Decision:
+    """Allowed when one of `roles` may do `action` and the object is in an allowed state."""
+    rule = POLICY[action]
+    if Role.SYSTEM not in roles and not (rule.roles & roles):
+        return Decision(
+            False,
+            Problem(
+                "not_allowed",
+                gettext_noop("Bạn không có quyền %(action)s."),
+                {"action": ACTION_LABELS[action]},
+            ),
+        )
+    if rule.states is not None and state not in rule.states:
+        return Decision(
+            False,
+            Problem(
+                "wrong_state",
+                gettext_noop("Không thể %(action)s ở trạng thái “%(state)s”."),
+                {
+                    "action": ACTION_LABELS[action],
+                    "state": _STATE_LABELS.get(state or "", Label(state or "")),
+                },
+            ),
+        )
+    return Decision(True)

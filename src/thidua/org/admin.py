@@ -1,0 +1,123 @@
+"""Django admin for ministry admins.
+
+Reference data (units' names and profiles, clusters, rule sets, people) is edited here.
+Everything with rules attached — cycles, phases, hand-overs, lineage events — is read-only
+here and changed through the app's pages, whose services check those rules.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from thidua.org.models import (
+    ApiToken,
+    Cluster,
+    Cycle,
+    Handover,
+    LineageEvent,
+    LineageLink,
+    Membership,
+    PhaseEvent,
+    RuleSet,
+    Unit,
+    User,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Validity follows the lineage events once the unit takes part in one.
+        if obj is not None and obj.lineage_links.exists():
+            return ["code", "valid_from", "valid_to"]
+        return ["code"] if obj is not None else []
+
+
+class LineageLinkInline(ReadOnlyInline):
+    model = LineageLink
+    fields = ["role", "unit"]
+
+
+@admin.register(LineageEvent)
+class LineageEventAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "legal_basis", "recorded_at"]
+    inlines = [LineageLinkInline]
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent_body"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "version", "effective_from", "effective_to"]
+
+
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = ["unit"]
+
+
+class PhaseEventInline(ReadOnlyInline):
+    model = PhaseEvent
+    fields = ["phase", "action", "actor", "at", "reason"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(ReadOnlyAdmin):
+    list_display = ["cluster", "year", "leader", "deputy", "phase", "phase_is_open"]
+    list_filter = ["cluster", "year"]
+    inlines = [MembershipInline, PhaseEventInline]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    list_display = ["cluster", "year", "leader", "deputy", "method", "recorded_by", "recorded_at"]
+    list_filter = ["cluster"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "unit", "kind", "is_active"]
+    list_filter = ["kind", "is_active", "unit"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Đơn vị"), {"fields": ("unit", "kind")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Đơn vị"), {"fields": ("unit", "kind")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]

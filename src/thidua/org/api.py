@@ -1,0 +1,373 @@
+"""API of the organisation: units and lineage, clusters, cycles, phases and hand-overs.
+
+Handlers only parse, authorise, call a service or selector, and shape the answer; refusals
+come back as JSON with the same translated messages as the web pages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.phases import Phase
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors, services
+from thidua.org.authz import require
+from thidua.org.models import Cluster, Cycle, Handover, RuleSet, Unit
+
+router = Router(tags=["organisation"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+class UnitDetailOut(UnitOut):
+    head_title: str
+    head_name: str
+    predecessors: list[str]
+    successors: list[str]
+    cycles: list[str]
+
+
+class StandsForOut(Schema):
+    unit: str
+    year: int
+    units: list[str]
+    partial: bool
+
+
+class LineageEventIn(Schema):
+    kind: Literal["merge", "split", "rename"]
+    effective_date: date
+    sources: list[str]
+    targets: list[str]
+    legal_basis: str = ""
+    note: str = ""
+
+
+class LineageEventOut(Schema):
+    id: int
+    kind: str
+    effective_date: date
+    sources: list[str]
+    targets: list[str]
+    legal_basis: str
+
+
+class ClusterOut(Schema):
+    code: str
+    name: str
+    parent_body: str
+    movement: str
+
+
+class HandoverOut(Schema):
+    year: int
+    leader: str
+    deputy: str | None
+    method: str
+    decision_ref: str
+    from_year: int | None
+    recorded_by: str | None
+    recorded_at: str
+
+
+class CycleOut(Schema):
+    cluster: str
+    year: int
+    title: str
+    leader: str
+    deputy: str | None
+    members: list[str]
+    phase: str
+    phase_is_open: bool
+    state: str
+    rule_set: str
+
+
+class ClusterDetailOut(ClusterOut):
+    cycles: list[CycleOut]
+    handovers: list[HandoverOut]
+
+
+class CycleIn(Schema):
+    cluster: str
+    year: int
+    members: list[str]
+    leader: str | None = None
+    deputy: str | None = None
+    rule_set: str | None = None  # "code@version", e.g. "thi-dua-cand@1"
+    title: str = ""
+    note: str = ""
+    decision_ref: str = ""
+
+
+class PhaseActionIn(Schema):
+    reason: str = ""
+
+
+class HandoverIn(Schema):
+    leader: str
+    deputy: str | None = None
+    method: Literal["elected", "assigned"] = "elected"
+    decision_ref: str = ""
+    note: str = ""
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    kind: str
+    unit: str | None
+
+
+def _unit_out(unit: Unit) -> dict:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.kind,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+    }
+
+
+def _cycle_out(cycle: Cycle) -> dict:
+    return {
+        "cluster": cycle.cluster.code,
+        "year": cycle.year,
+        "title": cycle.title,
+        "leader": cycle.leader.code,
+        "deputy": cycle.deputy.code if cycle.deputy else None,
+        "members": [unit.code for unit in selectors.member_units(cycle)],
+        "phase": cycle.phase,
+        "phase_is_open": cycle.phase_is_open,
+        "state": cycle.state,
+        "rule_set": f"{cycle.rule_set.code}@{cycle.rule_set.version}",
+    }
+
+
+def _handover_out(handover: Handover) -> dict:
+    return {
+        "year": handover.year,
+        "leader": handover.leader.code,
+        "deputy": handover.deputy.code if handover.deputy else None,
+        "method": handover.method,
+        "decision_ref": handover.decision_ref,
+        "from_year": handover.from_cycle.year if handover.from_cycle else None,
+        "recorded_by": handover.recorded_by.username if handover.recorded_by else None,
+        "recorded_at": handover.recorded_at.isoformat(),
+    }
+
+
+def _units(codes: list[str], field: str) -> list[Unit]:
+    """The units named by `codes`, in order; unknown codes are refused by name."""
+    found = selectors.units_by_code(codes)
+    unknown = [code for code in dict.fromkeys(codes) if code not in found]
+    if unknown:
+        raise DomainError(
+            Problem("unknown_unit", gettext_noop("Không có đơn vị mã %(code)s."), {"code": code}, field)
+            for code in unknown
+        )
+    return [found[code] for code in codes]
+
+
+def _unit(code: str | None, field: str) -> Unit | None:
+    return None if code is None else _units([code], field)[0]
+
+
+def _rule_set(spec: str | None) -> RuleSet | None:
+    if spec is None:
+        return None
+    code, _sep, version = spec.partition("@")
+    rule_set = RuleSet.objects.filter(code=code, version=int(version) if version.isdigit() else -1)
+    if not rule_set.exists():
+        raise DomainError(
+            [
+                Problem(
+                    "unknown_rule_set",
+                    gettext_noop("Không có bộ quy tắc %(spec)s."),
+                    {"spec": spec},
+                    "rule_set",
+                )
+            ]
+        )
+    return rule_set.get()
+
+
+def _cycle(cluster: str, year: int, action: Action, user) -> Cycle:
+    cycle = selectors.get_cycle(cluster, year)
+    if cycle is None:
+        raise Http404
+    require(user, action, cycle)
+    return cycle
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    user = request.auth
+    return {
+        "username": user.username,
+        "name": user.display_name,
+        "kind": user.kind,
+        "unit": user.unit.code if user.unit else None,
+    }
+
+
+@router.get("/units", response=list[UnitOut])
+def list_units(request, on: date | None = None):
+    require(request.auth, Action.VIEW_UNIT)
+    units = Unit.objects.all()
+    if on is not None:
+        units = [unit for unit in units if unit.span().valid_on(on)]
+    return [_unit_out(unit) for unit in units]
+
+
+@router.get("/units/{code}", response=UnitDetailOut)
+def get_unit(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    require(request.auth, Action.VIEW_UNIT, unit)
+    lineage = selectors.unit_lineage(unit)
+    return {
+        **_unit_out(unit),
+        "head_title": unit.head_title,
+        "head_name": unit.head_name,
+        "predecessors": [other.code for other in lineage.predecessors],
+        "successors": [other.code for other in lineage.successors],
+        "cycles": [f"{cycle.cluster.code}/{cycle.year}" for cycle in lineage.cycles],
+    }
+
+
+@router.get("/units/{code}/stands-for", response=StandsForOut)
+def stands_for(request, code: str, year: int):
+    """The units whose figures for `year` make up this unit's territory."""
+    unit = get_object_or_404(Unit, code=code)
+    require(request.auth, Action.VIEW_UNIT, unit)
+    ancestry = selectors.lineage().stands_for(unit.code, year)
+    return {"unit": unit.code, "year": year, "units": sorted(ancestry.units), "partial": ancestry.partial}
+
+
+@router.post("/lineage-events", response={201: LineageEventOut})
+def create_lineage_event(request, payload: LineageEventIn):
+    event = services.record_lineage_event(
+        actor=request.auth,
+        kind=payload.kind,
+        effective_date=payload.effective_date,
+        sources=_units(payload.sources, "sources"),
+        targets=_units(payload.targets, "targets"),
+        legal_basis=payload.legal_basis,
+        note=payload.note,
+    )
+    return 201, {
+        "id": event.pk,
+        "kind": event.kind,
+        "effective_date": event.effective_date,
+        "sources": payload.sources,
+        "targets": payload.targets,
+        "legal_basis": event.legal_basis,
+    }
+
+
+@router.get("/clusters", response=list[ClusterOut])
+def list_clusters(request):
+    require(request.auth, Action.VIEW_CLUSTER)
+    return list(Cluster.objects.all())
+
+
+@router.get("/clusters/{code}", response=ClusterDetailOut)
+def get_cluster(request, code: str):
+    cluster = get_object_or_404(Cluster, code=code)
+    require(request.auth, Action.VIEW_CLUSTER, cluster)
+    visible = {cycle.pk for cycle in selectors.visible_cycles(request.auth)}
+    return {
+        "code": cluster.code,
+        "name": cluster.name,
+        "parent_body": cluster.parent_body,
+        "movement": cluster.movement,
+        "cycles": [
+            _cycle_out(cycle) for cycle in selectors.cluster_cycles(cluster) if cycle.pk in visible
+        ],
+        "handovers": [_handover_out(handover) for handover in selectors.handovers_of(cluster)],
+    }
+
+
+@router.get("/cycles", response=list[CycleOut])
+def list_cycles(request, cluster: str | None = None, year: int | None = None):
+    cycles = selectors.visible_cycles(request.auth)
+    return [
+        _cycle_out(cycle)
+        for cycle in cycles
+        if (cluster is None or cycle.cluster.code == cluster) and (year is None or cycle.year == year)
+    ]
+
+
+@router.post("/cycles", response={201: CycleOut})
+def create_cycle(request, payload: CycleIn):
+    cluster = get_object_or_404(Cluster, code=payload.cluster)
+    require(request.auth, Action.CREATE_CYCLE, cluster)
+    cycle = services.create_cycle(
+        actor=request.auth,
+        cluster=cluster,
+        year=payload.year,
+        members=_units(payload.members, "members"),
+        leader=_unit(payload.leader, "leader"),
+        deputy=_unit(payload.deputy, "deputy"),
+        rule_set=_rule_set(payload.rule_set),
+        title=payload.title,
+        note=payload.note,
+        decision_ref=payload.decision_ref,
+    )
+    return 201, _cycle_out(selectors.get_cycle(cluster.code, cycle.year))
+
+
+@router.get("/cycles/{cluster}/{year}", response=CycleOut)
+def get_cycle(request, cluster: str, year: int):
+    return _cycle_out(_cycle(cluster, year, Action.VIEW_CYCLE, request.auth))
+
+
+@router.post("/cycles/{cluster}/{year}/phases/{phase}/{action}", response=CycleOut)
+def phase_action(
+    request,
+    cluster: str,
+    year: int,
+    phase: Phase,
+    action: Literal["open", "close", "reopen"],
+    payload: PhaseActionIn | None = None,
+):
+    cycle = _cycle(cluster, year, Action.VIEW_CYCLE, request.auth)
+    if action == "reopen":
+        services.reopen_phase(
+            actor=request.auth, cycle=cycle, phase=phase, reason=payload.reason if payload else ""
+        )
+    elif action == "open":
+        services.open_phase(actor=request.auth, cycle=cycle, phase=phase)
+    else:
+        services.close_phase(actor=request.auth, cycle=cycle, phase=phase)
+    return _cycle_out(selectors.get_cycle(cluster, year))
+
+
+@router.post("/cycles/{cluster}/{year}/handover", response={201: HandoverOut})
+def record_handover(request, cluster: str, year: int, payload: HandoverIn):
+    cycle = _cycle(cluster, year, Action.VIEW_CYCLE, request.auth)
+    handover = services.record_handover(
+        actor=request.auth,
+        cycle=cycle,
+        leader=_unit(payload.leader, "leader"),
+        deputy=_unit(payload.deputy, "deputy"),
+        method=payload.method,
+        decision_ref=payload.decision_ref,
+        note=payload.note,
+    )
+    return 201, _handover_out(handover)

@@ -1,0 +1,94 @@
+"""`can(user, action, object)`: the one authorisation check every view, endpoint and service uses.
+
+Roles are derived from the object, never stored in groups: a secretary is the *leader
+secretary* of exactly the cycles its unit leads, so when the leadership passes to another
+unit, the powers pass with it. The rule table itself is pure: `thidua.core.policy`.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from thidua.core.policy import UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
+from thidua.errors import Refused, StateConflict
+from thidua.org.models import Cycle, Unit, UserKind
+
+_UNIT_STAFF = (UserKind.OFFICER, UserKind.SECRETARY)
+
+
+class SystemActor:
+    """The demo loader and command-line tools, acting without a signed-in person."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def recorded_user(actor):
+    """The user to store as author of a write, None for the system."""
+    return None if actor is SYSTEM else actor
+
+
+def member_unit_ids(cycle: Cycle) -> frozenset[int]:
+    """The cycle's member unit ids, fetched once per cycle object."""
+    cached = getattr(cycle, "_member_unit_ids", None)
+    if cached is None:
+        cached = frozenset(cycle.memberships.values_list("unit_id", flat=True))
+        cycle._member_unit_ids = cached
+    return cached
+
+
+def roles_for(user, obj=None) -> frozenset[Role]:
+    if user is SYSTEM:
+        return frozenset({Role.SYSTEM})
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles = {Role.USER}
+    if user.is_superuser or user.kind == UserKind.ADMIN:
+        roles.add(Role.ADMIN)
+    if user.kind == UserKind.OBSERVER:
+        roles.add(Role.OBSERVER)
+    if isinstance(obj, Unit) and user.unit_id == obj.pk and user.kind in _UNIT_STAFF:
+        roles.add(Role.OFFICER)
+    if isinstance(obj, Cycle) and user.unit_id is not None:
+        if user.unit_id in member_unit_ids(obj):
+            if user.kind in _UNIT_STAFF:
+                roles.add(Role.OFFICER)
+            if user.kind == UserKind.DELEGATE:
+                roles.add(Role.DELEGATE)
+        if user.kind == UserKind.SECRETARY and user.unit_id == obj.leader_id:
+            roles.add(Role.LEADER_SECRETARY)
+    return frozenset(roles)
+
+
+def state_of(obj) -> str | None:
+    if isinstance(obj, Cycle):
+        return obj.state
+    if isinstance(obj, Unit):
+        return UNIT_ACTIVE if obj.is_active(timezone.localdate()) else UNIT_ENDED
+    return None
+
+
+def decision(user, action: Action, obj=None) -> Decision:
+    return decide(action, roles_for(user, obj), state_of(obj))
+
+
+def can(user, action: Action, obj=None) -> bool:
+    return decision(user, action, obj).allowed
+
+
+def require(user, action: Action, obj=None) -> None:
+    """Raise `Refused` (wrong person) or `StateConflict` (wrong phase or state) unless allowed."""
+    result = decision(user, action, obj)
+    if result.allowed:
+        return
+    assert result.problem is not None
+    if result.refused_for_state:
+        raise StateConflict([result.problem])
+    raise Refused(result.problem)

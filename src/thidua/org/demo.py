@@ -1,0 +1,409 @@
+"""The demo organisation: real units, places and published facts; invented people.
+
+- All 63 provincial police departments as they stood before 2025, the 2025-01-01 change of
+  Thừa Thiên Huế into a centrally-run city, and the 2025-07-01 reorganisation into 34
+  provinces (Nghị quyết 202/2025/QH15) as lineage events.
+- Cụm thi đua số II – Bộ Công an, the 7 northern border provinces, year 2020 led by Hà Giang
+  (published) and handed over to Lào Cai for 2021 at the conference of 16/11/2020
+  (published); Cụm thi đua số I (Hà Nội, TP. Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ).
+- What the sources do not give is marked as illustrative (*minh hoạ*) where it is stored:
+  the deputies, Cụm I's leadership, and whether 2021's leader was elected or assigned.
+
+Loading is idempotent: whatever exists already is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from thidua.core.phases import PHASES, Phase
+from thidua.org import selectors, services
+from thidua.org.authz import SYSTEM
+from thidua.org.models import (
+    Cluster,
+    Cycle,
+    Handover,
+    LineageLink,
+    RuleSet,
+    Unit,
+    UnitKind,
+    User,
+    UserKind,
+)
+
+DEMO_PASSWORD = "thidua2020"  # noqa: S105 - printed for the demo logins, never for production
+
+# (code, short name, is a centrally-run city) for the 63 units before 2025.
+UNITS_BEFORE_2025 = [
+    ("ha-noi", "Hà Nội", True),
+    ("ho-chi-minh", "TP. Hồ Chí Minh", True),
+    ("hai-phong", "Hải Phòng", True),
+    ("da-nang", "Đà Nẵng", True),
+    ("can-tho", "Cần Thơ", True),
+    ("ha-giang", "Hà Giang", False),
+    ("cao-bang", "Cao Bằng", False),
+    ("bac-kan", "Bắc Kạn", False),
+    ("tuyen-quang", "Tuyên Quang", False),
+    ("lao-cai", "Lào Cai", False),
+    ("dien-bien", "Điện Biên", False),
+    ("lai-chau", "Lai Châu", False),
+    ("son-la", "Sơn La", False),
+    ("yen-bai", "Yên Bái", False),
+    ("hoa-binh", "Hòa Bình", False),
+    ("thai-nguyen", "Thái Nguyên", False),
+    ("lang-son", "Lạng Sơn", False),
+    ("quang-ninh", "Quảng Ninh", False),
+    ("bac-giang", "Bắc Giang", False),
+    ("phu-tho", "Phú Thọ", False),
+    ("vinh-phuc", "Vĩnh Phúc", False),
+    ("bac-ninh", "Bắc Ninh", False),
+    ("hai-duong", "Hải Dương", False),
+    ("hung-yen", "Hưng Yên", False),
+    ("thai-binh", "Thái Bình", False),
+    ("ha-nam", "Hà Nam", False),
+    ("nam-dinh", "Nam Định", False),
+    ("ninh-binh", "Ninh Bình", False),
+    ("thanh-hoa", "Thanh Hóa", False),
+    ("nghe-an", "Nghệ An", False),
+    ("ha-tinh", "Hà Tĩnh", False),
+    ("quang-binh", "Quảng Bình", False),
+    ("quang-tri", "Quảng Trị", False),
+    ("thua-thien-hue", "Thừa Thiên Huế", False),
+    ("quang-nam", "Quảng Nam", False),
+    ("quang-ngai", "Quảng Ngãi", False),
+    ("binh-dinh", "Bình Định", False),
+    ("phu-yen", "Phú Yên", False),
+    ("khanh-hoa", "Khánh Hòa", False),
+    ("ninh-thuan", "Ninh Thuận", False),
+    ("binh-thuan", "Bình Thuận", False),
+    ("kon-tum", "Kon Tum", False),
+    ("gia-lai", "Gia Lai", False),
+    ("dak-lak", "Đắk Lắk", False),
+    ("dak-nong", "Đắk Nông", False),
+    ("lam-dong", "Lâm Đồng", False),
+    ("binh-phuoc", "Bình Phước", False),
+    ("tay-ninh", "Tây Ninh", False),
+    ("binh-duong", "Bình Dương", False),
+    ("dong-nai", "Đồng Nai", False),
+    ("ba-ria-vung-tau", "Bà Rịa – Vũng Tàu", False),
+    ("long-an", "Long An", False),
+    ("tien-giang", "Tiền Giang", False),
+    ("ben-tre", "Bến Tre", False),
+    ("tra-vinh", "Trà Vinh", False),
+    ("vinh-long", "Vĩnh Long", False),
+    ("dong-thap", "Đồng Tháp", False),
+    ("an-giang", "An Giang", False),
+    ("kien-giang", "Kiên Giang", False),
+    ("hau-giang", "Hậu Giang", False),
+    ("soc-trang", "Sóc Trăng", False),
+    ("bac-lieu", "Bạc Liêu", False),
+    ("ca-mau", "Cà Mau", False),
+]
+
+HUE_RENAME = {
+    "date": date(2025, 1, 1),
+    "source": "thua-thien-hue",
+    "target": ("hue", "Huế", True),
+    "legal_basis": "Nghị quyết 175/2024/QH15",
+}
+
+REORGANISATION_2025 = date(2025, 7, 1)
+REORGANISATION_2025_BASIS = "Nghị quyết 202/2025/QH15"
+# New unit (short name, is a city) ← the units merged into it, effective 2025-07-01.
+MERGES_2025 = [
+    (("Tuyên Quang", False), ["ha-giang", "tuyen-quang"]),
+    (("Lào Cai", False), ["yen-bai", "lao-cai"]),
+    (("Thái Nguyên", False), ["bac-kan", "thai-nguyen"]),
+    (("Phú Thọ", False), ["vinh-phuc", "hoa-binh", "phu-tho"]),
+    (("Bắc Ninh", False), ["bac-giang", "bac-ninh"]),
+    (("Hưng Yên", False), ["thai-binh", "hung-yen"]),
+    (("Hải Phòng", True), ["hai-duong", "hai-phong"]),
+    (("Ninh Bình", False), ["ha-nam", "nam-dinh", "ninh-binh"]),
+    (("Quảng Trị", False), ["quang-binh", "quang-tri"]),
+    (("Đà Nẵng", True), ["quang-nam", "da-nang"]),
+    (("Quảng Ngãi", False), ["kon-tum", "quang-ngai"]),
+    (("Gia Lai", False), ["binh-dinh", "gia-lai"]),
+    (("Khánh Hòa", False), ["ninh-thuan", "khanh-hoa"]),
+    (("Lâm Đồng", False), ["dak-nong", "binh-thuan", "lam-dong"]),
+    (("Đắk Lắk", False), ["phu-yen", "dak-lak"]),
+    (("TP. Hồ Chí Minh", True), ["ba-ria-vung-tau", "binh-duong", "ho-chi-minh"]),
+    (("Đồng Nai", False), ["binh-phuoc", "dong-nai"]),
+    (("Tây Ninh", False), ["long-an", "tay-ninh"]),
+    (("Cần Thơ", True), ["soc-trang", "hau-giang", "can-tho"]),
+    (("Vĩnh Long", False), ["ben-tre", "tra-vinh", "vinh-long"]),
+    (("Đồng Tháp", False), ["tien-giang", "dong-thap"]),
+    (("Cà Mau", False), ["bac-lieu", "ca-mau"]),
+    (("An Giang", False), ["kien-giang", "an-giang"]),
+]
+
+RULE_SETS = [
+    {
+        "code": "thi-dua-cand",
+        "version": 1,
+        "name": "Quy định thi đua, khen thưởng theo Nghị định 91/2017/NĐ-CP",
+        "legal_basis": "Luật Thi đua, khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP",
+        "effective_from": date(2017, 7, 31),
+        "effective_to": date(2023, 12, 31),
+    },
+    {
+        "code": "thi-dua-cand",
+        "version": 2,
+        "name": "Quy định thi đua, khen thưởng theo Nghị định 98/2023/NĐ-CP",
+        "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 98/2023/NĐ-CP",
+        "effective_from": date(2024, 1, 1),
+        "effective_to": date(2025, 6, 30),
+    },
+    {
+        "code": "thi-dua-cand",
+        "version": 3,
+        "name": "Quy định thi đua, khen thưởng theo Nghị định 152/2025/NĐ-CP",
+        "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 152/2025/NĐ-CP",
+        "effective_from": date(2025, 7, 1),
+        "effective_to": None,
+    },
+]
+
+CLUSTER_II = {
+    "code": "cum-2",
+    "name": "Cụm thi đua số II – Bộ Công an",
+    "note": "7 tỉnh biên giới phía Bắc (thành phần 2016–2023).",
+    "members_2020": [
+        "ha-giang",
+        "dien-bien",
+        "lai-chau",
+        "lang-son",
+        "lao-cai",
+        "son-la",
+        "cao-bang",
+    ],
+}
+CLUSTER_I = {
+    "code": "cum-1",
+    "name": "Cụm thi đua số I – Bộ Công an",
+    "note": "Công an 5 thành phố trực thuộc Trung ương (trước năm 2025).",
+    "members_2020": ["ha-noi", "ho-chi-minh", "hai-phong", "da-nang", "can-tho"],
+}
+
+# Invented people: (family and middle name, given name).
+INVENTED_NAMES = [
+    ("Nguyễn Văn", "An"),
+    ("Trần Thị", "Bình"),
+    ("Lê Minh", "Châu"),
+    ("Phạm Quốc", "Dũng"),
+    ("Hoàng Thị", "Hà"),
+    ("Vũ Đức", "Hải"),
+    ("Đặng Thu", "Hằng"),
+    ("Bùi Văn", "Hùng"),
+    ("Đỗ Thị", "Lan"),
+    ("Hồ Quang", "Long"),
+    ("Ngô Thị", "Mai"),
+    ("Dương Văn", "Nam"),
+    ("Lý Thị", "Nga"),
+    ("Đinh Công", "Phong"),
+    ("Mai Thị", "Phương"),
+    ("Tạ Văn", "Quân"),
+    ("Lò Văn", "Sơn"),
+    ("Hà Thị", "Thảo"),
+    ("Vàng A", "Thắng"),
+    ("Sùng Thị", "Thu"),
+    ("Nông Văn", "Tiến"),
+    ("Lương Thị", "Trang"),
+    ("Triệu Văn", "Tuấn"),
+    ("Chu Thị", "Vân"),
+    ("Cao Văn", "Việt"),
+    ("Kiều Thị", "Xuân"),
+    ("Phan Văn", "Yên"),
+    ("La Thị", "Hoa"),
+    ("Tòng Văn", "Khánh"),
+    ("Quàng Thị", "Liên"),
+    ("Mạc Văn", "Lực"),
+    ("Giàng A", "Lử"),
+    ("Lường Thị", "Minh"),
+    ("Sầm Văn", "Ninh"),
+    ("Hầu A", "Páo"),
+    ("Bế Thị", "Quyên"),
+    ("Vi Văn", "Sinh"),
+    ("Ma Thị", "Tâm"),
+]
+
+ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    kind: str
+    unit: str
+    what: str
+
+
+def _unit_name(short_name: str, is_city: bool) -> str:
+    if short_name == "TP. Hồ Chí Minh":
+        return "Công an Thành phố Hồ Chí Minh"
+    return f"Công an {'thành phố' if is_city else 'tỉnh'} {short_name}"
+
+
+def _ensure_unit(code: str, short_name: str, is_city: bool) -> Unit:
+    unit, _ = Unit.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": _unit_name(short_name, is_city),
+            "short_name": short_name,
+            "kind": UnitKind.PROVINCIAL_POLICE,
+        },
+    )
+    return unit
+
+
+def _ensure_event(kind: str, effective: date, sources: list[Unit], target: Unit, basis: str):
+    if LineageLink.objects.filter(unit=target, role=LineageLink.Role.TARGET).exists():
+        return
+    services.record_lineage_event(
+        actor=SYSTEM,
+        kind=kind,
+        effective_date=effective,
+        sources=sources,
+        targets=[target],
+        legal_basis=basis,
+    )
+
+
+def _load_units() -> dict[str, Unit]:
+    units = {code: _ensure_unit(code, name, city) for code, name, city in UNITS_BEFORE_2025}
+    code, name, city = HUE_RENAME["target"]
+    units[code] = _ensure_unit(code, name, city)
+    _ensure_event(
+        "rename",
+        HUE_RENAME["date"],
+        [units[HUE_RENAME["source"]]],
+        units[code],
+        HUE_RENAME["legal_basis"],
+    )
+    for (name, city), sources in MERGES_2025:
+        code = f"{sources[-1]}-2025"
+        units[code] = _ensure_unit(code, name, city)
+        _ensure_event(
+            "merge",
+            REORGANISATION_2025,
+            [units[source] for source in sources],
+            units[code],
+            REORGANISATION_2025_BASIS,
+        )
+    return units
+
+
+def _load_rule_sets() -> None:
+    for spec in RULE_SETS:
+        RuleSet.objects.get_or_create(
+            code=spec["code"],
+            version=spec["version"],
+            defaults={key: value for key, value in spec.items() if key not in ("code", "version")},
+        )
+
+
+def _ensure_user(username: str, kind: str, unit: Unit | None, names, logins, what: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        last, first = names.pop(0) if names else ("", username)
+        user = User(username=username, kind=kind, unit=unit, first_name=first, last_name=last)
+        if kind == UserKind.ADMIN:
+            user.is_staff = user.is_superuser = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    logins.append(
+        Login(username, DEMO_PASSWORD, kind, unit.short_name if unit else "Bộ Công an", what)
+    )
+    return user
+
+
+def _load_users(units: dict[str, Unit]) -> list[Login]:
+    names = list(INVENTED_NAMES)
+    logins: list[Login] = []
+    _ensure_user("admin", UserKind.ADMIN, None, names, logins, "quản trị viên Bộ")
+    _ensure_user("quansat", UserKind.OBSERVER, None, names, logins, "quan sát viên")
+    for cluster in (CLUSTER_II, CLUSTER_I):
+        for code in cluster["members_2020"]:
+            unit = units[code]
+            slug = code.replace("-", "")
+            _ensure_user(f"{slug}.thuky", UserKind.SECRETARY, unit, names, logins, "thư ký")
+            _ensure_user(f"{slug}.canbo", UserKind.OFFICER, unit, names, logins, "cán bộ")
+            _ensure_user(f"{slug}.daibieu", UserKind.DELEGATE, unit, names, logins, "đại biểu")
+    return logins
+
+
+def _ensure_cluster(spec: dict) -> Cluster:
+    cluster, _ = Cluster.objects.get_or_create(
+        code=spec["code"], defaults={"name": spec["name"], "note": spec["note"]}
+    )
+    return cluster
+
+
+def _advance_to(cycle: Cycle, phase: Phase) -> Cycle:
+    """Walk a new cycle through its phases, by the book, until `phase` is open."""
+    for current in PHASES[: PHASES.index(phase)]:
+        cycle = services.close_phase(actor=SYSTEM, cycle=cycle, phase=current)
+        cycle = services.open_phase(actor=SYSTEM, cycle=cycle, phase=PHASES[PHASES.index(current) + 1])
+    return cycle
+
+
+def _load_cycles(units: dict[str, Unit]) -> None:
+    cluster_ii = _ensure_cluster(CLUSTER_II)
+    members_ii = [units[code] for code in CLUSTER_II["members_2020"]]
+    cycle_2020 = Cycle.objects.filter(cluster=cluster_ii, year=2020).first()
+    if cycle_2020 is None:
+        cycle_2020 = services.create_cycle(
+            actor=SYSTEM,
+            cluster=cluster_ii,
+            year=2020,
+            members=members_ii,
+            leader=units["ha-giang"],
+            deputy=units["lao-cai"],
+            decision_ref="Bộ Công an phân công (số văn bản: " + ILLUSTRATIVE + ")",
+            note=f"Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020). "
+            f"Cụm phó Công an tỉnh Lào Cai: {ILLUSTRATIVE}.",
+        )
+        cycle_2020 = _advance_to(cycle_2020, Phase.CONFERENCE)
+    if not Handover.objects.filter(from_cycle=cycle_2020).exists():
+        services.record_handover(
+            actor=SYSTEM,
+            cycle=cycle_2020,
+            leader=units["lao-cai"],
+            deputy=units["son-la"],
+            method=Handover.Method.ELECTED,
+            decision_ref="Hội nghị tổng kết Cụm thi đua số II, Đồng Văn, Hà Giang, 16/11/2020",
+            note=f"Bàn giao cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). "
+            f"Hình thức bầu và cụm phó Công an tỉnh Sơn La: {ILLUSTRATIVE}.",
+        )
+    if not Cycle.objects.filter(cluster=cluster_ii, year=2021).exists():
+        services.create_cycle(actor=SYSTEM, cluster=cluster_ii, year=2021, members=members_ii)
+
+    cluster_i = _ensure_cluster(CLUSTER_I)
+    if not Cycle.objects.filter(cluster=cluster_i, year=2020).exists():
+        services.create_cycle(
+            actor=SYSTEM,
+            cluster=cluster_i,
+            year=2020,
+            members=[units[code] for code in CLUSTER_I["members_2020"]],
+            leader=units["ha-noi"],
+            deputy=units["ho-chi-minh"],
+            note=f"Cụm trưởng, cụm phó: {ILLUSTRATIVE}.",
+        )
+
+
+@transaction.atomic
+def load_demo() -> list[Login]:
+    """Load (or complete) the demo organisation; returns the demo logins."""
+    units = _load_units()
+    _load_rule_sets()
+    logins = _load_users(units)
+    _load_cycles(units)
+    return logins
+
+
+def demo_lineage_summary() -> str:
+    lineage = selectors.lineage()
+    return f"{len(lineage.units)} units, {len(lineage.events)} lineage events"

@@ -1,0 +1,106 @@
+"""Forms: they parse what people type; the rules live in the services and the core."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.errors import DomainError
+from thidua.org.models import Handover, LineageEvent, RuleSet, Unit
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return unit_label(unit)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, unit: Unit) -> str:
+        return unit_label(unit)
+
+
+def unit_label(unit: Unit) -> str:
+    """A unit's name with its validity, so that old and new units of one name differ."""
+    if unit.valid_from and unit.valid_to:
+        period = f" ({unit.valid_from:%d/%m/%Y} – {unit.valid_to:%d/%m/%Y})"
+    elif unit.valid_from:
+        period = " (" + str(_("từ")) + f" {unit.valid_from:%d/%m/%Y})"
+    elif unit.valid_to:
+        period = " (" + str(_("đến")) + f" {unit.valid_to:%d/%m/%Y})"
+    else:
+        period = ""
+    return unit.name + period
+
+
+def show_errors(form: forms.Form, error: DomainError) -> None:
+    """Put a service's refusal on the form, each message on its field where it has one."""
+    for field, messages in error.by_field().items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class CycleForm(forms.Form):
+    members = UnitMultipleChoiceField(queryset=Unit.objects.all(), label=_("Đơn vị thành viên"))
+    leader = UnitChoiceField(queryset=Unit.objects.all(), label=_("Cụm trưởng"), required=False)
+    deputy = UnitChoiceField(queryset=Unit.objects.all(), label=_("Cụm phó"), required=False)
+    title = forms.CharField(label=_("Tên cụm trong năm"), max_length=200, required=False)
+    decision_ref = forms.CharField(
+        label=_("Văn bản phân công cụm trưởng"), max_length=200, required=False
+    )
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CycleCreateForm(CycleForm):
+    year = forms.IntegerField(label=_("Năm"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    rule_set = forms.ModelChoiceField(
+        queryset=RuleSet.objects.all(),
+        label=_("Bộ quy tắc"),
+        required=False,
+        help_text=_("Để trống: bộ quy tắc có hiệu lực ngày 31/12 của năm."),
+    )
+
+    field_order = ["year", "members", "leader", "deputy", "rule_set", "title", "decision_ref"]
+
+
+class HandoverForm(forms.Form):
+    leader = UnitChoiceField(queryset=Unit.objects.none(), label=_("Cụm trưởng năm sau"))
+    deputy = UnitChoiceField(queryset=Unit.objects.none(), label=_("Cụm phó năm sau"), required=False)
+    method = forms.ChoiceField(choices=Handover.Method.choices, label=_("Hình thức"))
+    decision_ref = forms.CharField(label=_("Biên bản, văn bản"), max_length=200, required=False)
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = eligible
+        self.fields["deputy"].queryset = eligible
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class LineageEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=LineageEvent.Kind.choices, label=_("Loại sự kiện"))
+    effective_date = forms.DateField(
+        label=_("Ngày hiệu lực"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sources = UnitMultipleChoiceField(queryset=Unit.objects.all(), label=_("Đơn vị cũ"))
+    targets = UnitMultipleChoiceField(queryset=Unit.objects.all(), label=_("Đơn vị mới"))
+    legal_basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class UnitProfileForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["head_title", "head_name", "address", "phone", "email"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Tên khoá (dùng để làm gì)"), max_length=100)

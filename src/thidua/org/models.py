@@ -1,0 +1,392 @@
+"""Organisation: units and their lineage, clusters, cluster years (cycles), people, rule sets.
+
+Writes go through `thidua.org.services`; reads through `thidua.org.selectors`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thidua.core import lineage as core_lineage
+from thidua.core import phases as core_phases
+from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+
+
+class UnitKind(models.TextChoices):
+    PROVINCIAL_POLICE = "provincial_police", _("Công an tỉnh, thành phố")
+    MINISTRY_DEPARTMENT = "ministry_department", _("Đơn vị thuộc Bộ Công an")
+    OTHER = "other", _("Khác")
+
+
+class Unit(models.Model):
+    """A member unit, e.g. Công an tỉnh Hà Giang; its validity ends when it is merged."""
+
+    code = models.SlugField(_("mã"), max_length=64, unique=True)
+    name = models.CharField(_("tên đầy đủ"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=100)
+    kind = models.CharField(
+        _("loại đơn vị"), max_length=32, choices=UnitKind, default=UnitKind.PROVINCIAL_POLICE
+    )
+    valid_from = models.DateField(_("tồn tại từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("tồn tại đến ngày"), null=True, blank=True)
+    # Profile, kept by the unit itself and used on documents.
+    head_title = models.CharField(_("chức vụ thủ trưởng"), max_length=100, blank=True)
+    head_name = models.CharField(_("họ tên thủ trưởng"), max_length=100, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["short_name", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="unit_validity_ordered",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def span(self) -> core_lineage.UnitSpan:
+        return core_lineage.UnitSpan(self.code, self.name, self.valid_from, self.valid_to)
+
+    def is_active(self, on: date | None = None) -> bool:
+        return self.span().valid_on(on or timezone.localdate())
+
+
+class LineageEvent(models.Model):
+    """A merge, split or rename of units with its effective date."""
+
+    class Kind(models.TextChoices):
+        MERGE = core_lineage.EventKind.MERGE.value, _("Sáp nhập")
+        SPLIT = core_lineage.EventKind.SPLIT.value, _("Chia tách")
+        RENAME = core_lineage.EventKind.RENAME.value, _("Đổi tên")
+
+    kind = models.CharField(_("loại sự kiện"), max_length=16, choices=Kind)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    legal_basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sự kiện sáp nhập, chia tách")
+        verbose_name_plural = _("sự kiện sáp nhập, chia tách")
+        ordering = ["effective_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
+
+
+class LineageLink(models.Model):
+    """A unit's part in a lineage event: as a source (it ends) or a target (it begins)."""
+
+    class Role(models.TextChoices):
+        SOURCE = "source", _("Đơn vị cũ")
+        TARGET = "target", _("Đơn vị mới")
+
+    event = models.ForeignKey(LineageEvent, on_delete=models.CASCADE, related_name="links")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lineage_links")
+    role = models.CharField(max_length=8, choices=Role)
+
+    class Meta:
+        constraints = [
+            # A unit ends at most once and begins at most once: overlapping events are refused
+            # by the database too, not only by the service.
+            models.UniqueConstraint(fields=["unit", "role"], name="lineage_unit_once_per_role"),
+        ]
+
+
+class Cluster(models.Model):
+    """An emulation cluster (cụm thi đua); its members and leader are set per year."""
+
+    code = models.SlugField(_("mã"), max_length=64, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    parent_body = models.CharField(_("cơ quan chủ quản"), max_length=200, default="Bộ Công an")
+    movement = models.CharField(
+        _("phong trào thi đua"), max_length=200, default="Vì an ninh Tổ quốc"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("cụm thi đua")
+        verbose_name_plural = _("cụm thi đua")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleSet(models.Model):
+    """Versioned rules (scoring, titles, vote thresholds) with an effective period.
+
+    A cycle references the rule set it runs under; once any cycle does, the rule set is
+    frozen: a change in the law is a new version, never an edit under a past cycle.
+    """
+
+    code = models.SlugField(_("mã"), max_length=64)
+    version = models.PositiveIntegerField(_("phiên bản"))
+    name = models.CharField(_("tên"), max_length=200)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ ngày"))
+    effective_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
+    data = models.JSONField(_("nội dung"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("bộ quy tắc")
+        verbose_name_plural = _("bộ quy tắc")
+        ordering = ["code", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="ruleset_code_version"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="ruleset_period_ordered",
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày có hiệu lực."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def covers(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def is_in_use(self) -> bool:
+        return self.pk is not None and self.cycles.exists()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        stored = RuleSet.objects.filter(pk=self.pk).first()
+        if stored is None or not stored.is_in_use():
+            return
+        frozen = ("code", "version", "effective_from", "effective_to", "data")
+        if any(getattr(stored, name) != getattr(self, name) for name in frozen):
+            raise ValidationError(
+                _(
+                    "Bộ quy tắc này đã được dùng cho một năm thi đua nên không thể sửa; "
+                    "hãy tạo phiên bản mới."
+                ),
+                code="ruleset_frozen",
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        # Enforced on every save, so that the Django admin cannot bypass it either.
+        self.clean()
+        super().save(*args, **kwargs)
+
+
+class Cycle(models.Model):
+    """One cluster in one year (năm thi đua), standing at one phase, open or closed."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="cycles")
+    year = models.PositiveIntegerField(_("năm"))
+    title = models.CharField(_("tên cụm trong năm"), max_length=200)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="cycles")
+    leader = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="led_cycles", verbose_name=_("cụm trưởng")
+    )
+    deputy = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="deputy_cycles",
+        null=True,
+        blank=True,
+        verbose_name=_("cụm phó"),
+    )
+    members = models.ManyToManyField(Unit, through="Membership", related_name="cycles")
+    phase = models.CharField(
+        _("giai đoạn"),
+        max_length=16,
+        choices=[(phase.value, phase.value) for phase in core_phases.PHASES],
+        default=core_phases.Phase.PLANNING.value,
+    )
+    phase_is_open = models.BooleanField(_("giai đoạn đang mở"), default=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("năm thi đua")
+        verbose_name_plural = _("năm thi đua")
+        ordering = ["cluster__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year"], name="cycle_cluster_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="cycle_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(deputy__isnull=True) | ~Q(deputy=F("leader")),
+                name="cycle_deputy_not_leader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.year}"
+
+    @property
+    def position(self) -> core_phases.Position:
+        return core_phases.Position(core_phases.Phase(self.phase), self.phase_is_open)
+
+    @property
+    def state(self) -> str:
+        return self.position.state
+
+
+class Membership(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="membership_once"),
+        ]
+
+
+class PhaseEvent(models.Model):
+    """The log of phase openings, closings and re-openings (with their reason)."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", _("Mở")
+        CLOSE = "close", _("Đóng")
+        REOPEN = "reopen", _("Mở lại")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phase_events")
+    phase = models.CharField(max_length=16)
+    action = models.CharField(max_length=8, choices=Action)
+    actor = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Handover(models.Model):
+    """Who leads a cluster in a year, and how that was decided.
+
+    Recorded at the end of the previous year's conference (elected) or by the Ministry
+    (assigned); a later record for the same cluster and year supersedes an earlier one, and
+    both stay in the history.
+    """
+
+    class Method(models.TextChoices):
+        ELECTED = "elected", _("Bầu tại hội nghị")
+        ASSIGNED = "assigned", _("Bộ Công an phân công")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="handovers")
+    year = models.PositiveIntegerField(_("năm đảm nhận"))
+    leader = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("cụm trưởng")
+    )
+    deputy = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cụm phó"),
+    )
+    method = models.CharField(_("hình thức"), max_length=16, choices=Method)
+    decision_ref = models.CharField(_("văn bản, biên bản"), max_length=200, blank=True)
+    from_cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers_out"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bàn giao cụm trưởng")
+        verbose_name_plural = _("bàn giao cụm trưởng")
+        ordering = ["cluster", "year", "recorded_at", "id"]
+
+
+class UserKind(models.TextChoices):
+    ADMIN = "admin", _("Quản trị viên Bộ")
+    SECRETARY = "secretary", _("Thư ký thi đua của đơn vị")
+    OFFICER = "officer", _("Cán bộ đơn vị")
+    DELEGATE = "delegate", _("Đại biểu")
+    OBSERVER = "observer", _("Quan sát viên")
+
+
+UNIT_BOUND_KINDS = (UserKind.SECRETARY, UserKind.OFFICER, UserKind.DELEGATE)
+
+
+class User(AbstractUser):
+    """A person: belongs to one unit; what they may do follows from their unit's roles."""
+
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("đơn vị"),
+    )
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=16, choices=UserKind, default=UserKind.OFFICER
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=[kind.value for kind in UNIT_BOUND_KINDS])
+                | Q(unit__isnull=False),
+                name="user_unit_required_for_kind",
+                violation_error_message=_("Cán bộ, thư ký và đại biểu phải thuộc một đơn vị."),
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

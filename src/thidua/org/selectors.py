@@ -1,0 +1,215 @@
+"""Reads of the organisation: a fixed number of queries per call, however much data there is."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from thidua.core import lineage as core_lineage
+from thidua.core import phases as core_phases
+from thidua.core.policy import Role
+from thidua.org.authz import roles_for
+from thidua.org.models import (
+    ApiToken,
+    Cluster,
+    Cycle,
+    Handover,
+    LineageEvent,
+    LineageLink,
+    Membership,
+    PhaseEvent,
+    RuleSet,
+    Unit,
+)
+
+
+def lineage() -> core_lineage.Lineage:
+    """Every unit and lineage event, as the pure core's `Lineage` (two queries)."""
+    units = [unit.span() for unit in Unit.objects.only("code", "name", "valid_from", "valid_to")]
+    events: dict[int, dict] = {}
+    links = LineageLink.objects.select_related("event", "unit").order_by("event_id", "unit__code")
+    for link in links:
+        entry = events.setdefault(
+            link.event_id, {"event": link.event, "source": [], "target": []}
+        )
+        entry[link.role].append(link.unit.code)
+    return core_lineage.Lineage(
+        units,
+        [
+            core_lineage.LineageEvent(
+                core_lineage.EventKind(entry["event"].kind),
+                entry["event"].effective_date,
+                tuple(entry["source"]),
+                tuple(entry["target"]),
+            )
+            for entry in events.values()
+        ],
+    )
+
+
+def units_by_code(codes) -> dict[str, Unit]:
+    return {unit.code: unit for unit in Unit.objects.filter(code__in=list(codes))}
+
+
+def with_members(queryset: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """Cycles with leader, deputy and members loaded (members ordered by short name)."""
+    return queryset.select_related("cluster", "leader", "deputy", "rule_set").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("unit").order_by("unit__short_name"),
+        )
+    )
+
+
+def member_units(cycle: Cycle) -> list[Unit]:
+    """The cycle's member units; also primes the member cache used by `authz`."""
+    units = [membership.unit for membership in cycle.memberships.all()]
+    cycle._member_unit_ids = frozenset(unit.pk for unit in units)
+    return units
+
+
+def visible_cycles(user) -> list[Cycle]:
+    """The cycles `user` may see: all of them for admins and observers, else their unit's."""
+    queryset = with_members(Cycle.objects.all()).order_by("-year", "cluster__code")
+    roles = roles_for(user)
+    if not (roles & {Role.ADMIN, Role.OBSERVER, Role.SYSTEM}):
+        if user.unit_id is None:
+            return []
+        queryset = queryset.filter(memberships__unit_id=user.unit_id).distinct()
+    cycles = list(queryset)
+    for cycle in cycles:
+        member_units(cycle)
+    return cycles
+
+
+def get_cycle(cluster_code: str, year: int) -> Cycle | None:
+    cycle = (
+        with_members(Cycle.objects.filter(cluster__code=cluster_code, year=year)).first()
+    )
+    if cycle is not None:
+        member_units(cycle)
+    return cycle
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    phase: core_phases.Phase
+    label: str
+    status: core_phases.PhaseStatus
+    opened_at: object
+    closed_at: object
+    reopen_reasons: tuple[str, ...]
+
+
+def phase_timeline(cycle: Cycle) -> list[PhaseRow]:
+    """Each phase's status, with when it was last opened and closed and why it re-opened."""
+    events = list(PhaseEvent.objects.filter(cycle=cycle).select_related("actor"))
+    rows = []
+    position = cycle.position
+    for phase in core_phases.PHASES:
+        own = [event for event in events if event.phase == phase.value]
+        opened = [event for event in own if event.action in ("open", "reopen")]
+        closed = [event for event in own if event.action == "close"]
+        rows.append(
+            PhaseRow(
+                phase=phase,
+                label=core_phases.PHASE_LABELS[phase],
+                status=position.status_of(phase),
+                opened_at=opened[-1] if opened else None,
+                closed_at=closed[-1] if closed else None,
+                reopen_reasons=tuple(event.reason for event in own if event.action == "reopen"),
+            )
+        )
+    return rows
+
+
+def handovers_of(cluster: Cluster) -> list[Handover]:
+    return list(
+        Handover.objects.filter(cluster=cluster)
+        .select_related("leader", "deputy", "recorded_by", "from_cycle")
+        .order_by("-year", "-recorded_at", "-id")
+    )
+
+
+def current_handover(cluster: Cluster, year: int) -> Handover | None:
+    """The latest record of who leads `cluster` in `year` (later records supersede)."""
+    return (
+        Handover.objects.filter(cluster=cluster, year=year)
+        .select_related("leader", "deputy")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+
+
+def cluster_cycles(cluster: Cluster) -> list[Cycle]:
+    cycles = list(with_members(cluster.cycles.all()).order_by("-year"))
+    for cycle in cycles:
+        member_units(cycle)
+    return cycles
+
+
+def rule_sets_in_force(day: date) -> list[RuleSet]:
+    return [
+        rule_set
+        for rule_set in RuleSet.objects.filter(effective_from__lte=day)
+        if rule_set.covers(day)
+    ]
+
+
+@dataclass(frozen=True)
+class UnitLineage:
+    unit: Unit
+    created_by: LineageEvent | None
+    predecessors: list[Unit]
+    ended_by: LineageEvent | None
+    successors: list[Unit]
+    cycles: list[Cycle]
+
+
+def unit_lineage(unit: Unit) -> UnitLineage:
+    """Where `unit` came from and went to, and the cluster years it took part in."""
+    links = list(
+        LineageLink.objects.filter(event__links__unit=unit)
+        .select_related("event", "unit")
+        .order_by("unit__short_name")
+    )
+    created = next(
+        (link.event for link in links if link.unit_id == unit.pk and link.role == "target"), None
+    )
+    ended = next(
+        (link.event for link in links if link.unit_id == unit.pk and link.role == "source"), None
+    )
+    predecessors = [
+        link.unit
+        for link in links
+        if created and link.event_id == created.pk and link.role == "source"
+    ]
+    successors = [
+        link.unit for link in links if ended and link.event_id == ended.pk and link.role == "target"
+    ]
+    cycles = list(
+        Cycle.objects.filter(memberships__unit=unit)
+        .select_related("cluster", "leader", "deputy")
+        .order_by("-year")
+    )
+    return UnitLineage(unit, created, predecessors, ended, successors, cycles)
+
+
+def all_lineage_events() -> list[LineageEvent]:
+    return list(LineageEvent.objects.prefetch_related("links__unit"))
+
+
+def token_for_key(raw_key: str) -> ApiToken | None:
+    """The unrevoked token of an active user whose key is `raw_key`, or None."""
+    digest = hashlib.sha256(raw_key.encode()).hexdigest()
+    token = (
+        ApiToken.objects.filter(key_hash=digest, revoked_at__isnull=True)
+        .select_related("user", "user__unit")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token

@@ -1,0 +1,436 @@
+"""Writes of the organisation: one function per user action, all-or-nothing.
+
+Each service authorises its actor, checks the rules (from `thidua.core`), and either writes
+everything or raises and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.core import cycles as core_cycles
+from thidua.core import lineage as core_lineage
+from thidua.core import phases as core_phases
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.policy import Action
+from thidua.errors import DomainError, Refused, StateConflict, refuse_if
+from thidua.org import selectors
+from thidua.org.authz import recorded_user, require
+from thidua.org.models import (
+    ApiToken,
+    Cluster,
+    Cycle,
+    Handover,
+    LineageEvent,
+    LineageLink,
+    Membership,
+    PhaseEvent,
+    RuleSet,
+    Unit,
+)
+
+UNIT_PROFILE_FIELDS = ("head_title", "head_name", "address", "phone", "email")
+
+
+def _validated(instance, exclude: Sequence[str] = ()) -> None:
+    """`full_clean()`, with Django's validation errors turned into a `DomainError`."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        raise DomainError(
+            Problem("invalid", str(message), {}, None if name == "__all__" else name)
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ) from None
+
+
+def _locked(cycle: Cycle) -> Cycle:
+    """The cycle re-read under a row lock, so concurrent phase changes queue up."""
+    return Cycle.objects.select_for_update().select_related("cluster").get(pk=cycle.pk)
+
+
+# --- units and lineage --------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_lineage_event(
+    *,
+    actor,
+    kind: str,
+    effective_date: date,
+    sources: Sequence[Unit],
+    targets: Sequence[Unit],
+    legal_basis: str = "",
+    note: str = "",
+) -> LineageEvent:
+    """Record a merge, split or rename: the sources end the day before, the targets begin."""
+    require(actor, Action.RECORD_LINEAGE)
+    event = core_lineage.LineageEvent(
+        core_lineage.EventKind(kind),
+        effective_date,
+        tuple(unit.code for unit in sources),
+        tuple(unit.code for unit in targets),
+    )
+    refuse_if(selectors.lineage().check_event(event))
+    record = LineageEvent(
+        kind=kind,
+        effective_date=effective_date,
+        legal_basis=legal_basis,
+        note=note,
+        recorded_by=recorded_user(actor),
+    )
+    _validated(record, exclude=["recorded_by"])
+    record.save()
+    LineageLink.objects.bulk_create(
+        [LineageLink(event=record, unit=unit, role=LineageLink.Role.SOURCE) for unit in sources]
+        + [LineageLink(event=record, unit=unit, role=LineageLink.Role.TARGET) for unit in targets]
+    )
+    Unit.objects.filter(pk__in=[unit.pk for unit in sources]).update(
+        valid_to=effective_date - core_lineage.ONE_DAY
+    )
+    Unit.objects.filter(pk__in=[unit.pk for unit in targets]).update(valid_from=effective_date)
+    return record
+
+
+@transaction.atomic
+def update_unit_profile(*, actor, unit: Unit, **profile: str) -> Unit:
+    """A unit keeps its own profile (head of unit, address …); nobody else's."""
+    require(actor, Action.EDIT_UNIT, unit)
+    unknown = set(profile) - set(UNIT_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    for name, value in profile.items():
+        setattr(unit, name, value.strip())
+    _validated(unit)
+    unit.save(update_fields=list(profile))
+    return unit
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+def _rule_set_for(year: int, chosen: RuleSet | None) -> tuple[RuleSet | None, list[Problem]]:
+    """The chosen rule set if it was in force during `year`, else the one in force on 31/12."""
+    if chosen is not None:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        if chosen.effective_from > end or (
+            chosen.effective_to is not None and chosen.effective_to < start
+        ):
+            return None, [
+                Problem(
+                    "rule_set_not_in_force",
+                    gettext_noop("Bộ quy tắc “%(name)s” không có hiệu lực trong năm %(year)s."),
+                    {"name": chosen.name, "year": year},
+                    "rule_set",
+                )
+            ]
+        return chosen, []
+    candidates = selectors.rule_sets_in_force(date(year, 12, 31))
+    if len(candidates) == 1:
+        return candidates[0], []
+    message = (
+        gettext_noop("Không có bộ quy tắc nào có hiệu lực vào ngày 31/12/%(year)s.")
+        if not candidates
+        else gettext_noop(
+            "Có nhiều bộ quy tắc cùng có hiệu lực vào ngày 31/12/%(year)s; hãy chọn một."
+        )
+    )
+    return None, [Problem("rule_set_unclear", message, {"year": year}, "rule_set")]
+
+
+def _check_cycle(
+    *, year: int, members: Sequence[Unit], leader: Unit | None, deputy: Unit | None
+) -> list[Problem]:
+    lineage = selectors.lineage()
+    codes = [unit.code for unit in members]
+    return (
+        core_cycles.check_year(year)
+        + core_cycles.check_members(year, codes, lineage)
+        + core_cycles.check_leadership(
+            year=year,
+            leader=leader.code if leader else None,
+            deputy=deputy.code if deputy else None,
+            eligible=codes,
+            lineage=lineage,
+        )
+    )
+
+
+@transaction.atomic
+def create_cycle(
+    *,
+    actor,
+    cluster: Cluster,
+    year: int,
+    members: Sequence[Unit],
+    leader: Unit | None = None,
+    deputy: Unit | None = None,
+    rule_set: RuleSet | None = None,
+    title: str = "",
+    note: str = "",
+    decision_ref: str = "",
+) -> Cycle:
+    """Open a cluster year in its planning phase.
+
+    The leader and deputy come from the hand-over recorded for that year, if there is one;
+    otherwise they are the Ministry's assignment, recorded as a hand-over too.
+    """
+    require(actor, Action.CREATE_CYCLE, cluster)
+    problems: list[Problem] = []
+    handover = selectors.current_handover(cluster, year)
+    if handover is not None:
+        if leader is None:
+            leader, deputy = handover.leader, deputy or handover.deputy
+        if leader != handover.leader or (deputy is not None and deputy != handover.deputy):
+            problems.append(
+                Problem(
+                    "leader_differs_from_handover",
+                    gettext_noop(
+                        "Năm %(year)s đã được bàn giao cho cụm trưởng %(leader)s (cụm phó "
+                        "%(deputy)s); cụm trưởng, cụm phó phải theo bàn giao đó."
+                    ),
+                    {
+                        "year": year,
+                        "leader": handover.leader.name,
+                        "deputy": handover.deputy.name if handover.deputy else "—",
+                    },
+                    "leader",
+                )
+            )
+    problems += _check_cycle(year=year, members=members, leader=leader, deputy=deputy)
+    if Cycle.objects.filter(cluster=cluster, year=year).exists():
+        problems.append(
+            Problem(
+                "cycle_exists",
+                gettext_noop("%(cluster)s đã có năm thi đua %(year)s."),
+                {"cluster": cluster.name, "year": year},
+                "year",
+            )
+        )
+    rule_set, rule_problems = _rule_set_for(year, rule_set)
+    refuse_if(problems + rule_problems)
+    cycle = Cycle(
+        cluster=cluster,
+        year=year,
+        title=title.strip() or cluster.name,
+        rule_set=rule_set,
+        leader=leader,
+        deputy=deputy,
+        note=note,
+        created_by=recorded_user(actor),
+    )
+    _validated(cycle, exclude=["created_by"])
+    cycle.save()
+    Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in members])
+    PhaseEvent.objects.create(
+        cycle=cycle,
+        phase=core_phases.Phase.PLANNING.value,
+        action=PhaseEvent.Action.OPEN,
+        actor=recorded_user(actor),
+    )
+    if handover is None:
+        Handover.objects.create(
+            cluster=cluster,
+            year=year,
+            leader=leader,
+            deputy=deputy,
+            method=Handover.Method.ASSIGNED,
+            decision_ref=decision_ref,
+            recorded_by=recorded_user(actor),
+        )
+    return cycle
+
+
+@transaction.atomic
+def update_cycle(
+    *,
+    actor,
+    cycle: Cycle,
+    members: Sequence[Unit],
+    leader: Unit,
+    deputy: Unit | None,
+    title: str | None = None,
+    note: str | None = None,
+    decision_ref: str = "",
+) -> Cycle:
+    """Change a cycle's members, leader or deputy, during planning only.
+
+    A change of leader or deputy is the Ministry's assignment and is recorded as a hand-over.
+    """
+    cycle = _locked(cycle)
+    require(actor, Action.EDIT_CYCLE, cycle)
+    refuse_if(_check_cycle(year=cycle.year, members=members, leader=leader, deputy=deputy))
+    if title is not None:
+        cycle.title = title.strip() or cycle.cluster.name
+    if note is not None:
+        cycle.note = note
+    leadership_changed = (cycle.leader_id, cycle.deputy_id) != (
+        leader.pk,
+        deputy.pk if deputy else None,
+    )
+    cycle.leader, cycle.deputy = leader, deputy
+    _validated(cycle, exclude=["created_by"])
+    cycle.save()
+    wanted = {unit.pk for unit in members}
+    Membership.objects.filter(cycle=cycle).exclude(unit_id__in=wanted).delete()
+    present = set(Membership.objects.filter(cycle=cycle).values_list("unit_id", flat=True))
+    Membership.objects.bulk_create(
+        [Membership(cycle=cycle, unit_id=pk) for pk in sorted(wanted - present)]
+    )
+    if leadership_changed:
+        Handover.objects.create(
+            cluster=cycle.cluster,
+            year=cycle.year,
+            leader=leader,
+            deputy=deputy,
+            method=Handover.Method.ASSIGNED,
+            decision_ref=decision_ref,
+            recorded_by=recorded_user(actor),
+        )
+    return cycle
+
+
+# --- phases -------------------------------------------------------------------------------
+
+
+def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open: bool, reason=""):
+    cycle.phase, cycle.phase_is_open = phase.value, is_open
+    cycle.save(update_fields=["phase", "phase_is_open"])
+    PhaseEvent.objects.create(
+        cycle=cycle, phase=phase.value, action=action, actor=recorded_user(actor), reason=reason
+    )
+    return cycle
+
+
+@transaction.atomic
+def open_phase(*, actor, cycle: Cycle, phase: core_phases.Phase) -> Cycle:
+    cycle = _locked(cycle)
+    require(actor, Action.OPEN_PHASE, cycle)
+    refuse_if(core_phases.check_open(cycle.position, phase), StateConflict)
+    return _move(cycle, actor=actor, action=PhaseEvent.Action.OPEN, phase=phase, is_open=True)
+
+
+@transaction.atomic
+def close_phase(*, actor, cycle: Cycle, phase: core_phases.Phase) -> Cycle:
+    cycle = _locked(cycle)
+    require(actor, Action.CLOSE_PHASE, cycle)
+    refuse_if(core_phases.check_close(cycle.position, phase), StateConflict)
+    return _move(cycle, actor=actor, action=PhaseEvent.Action.CLOSE, phase=phase, is_open=False)
+
+
+@transaction.atomic
+def reopen_phase(*, actor, cycle: Cycle, phase: core_phases.Phase, reason: str) -> Cycle:
+    cycle = _locked(cycle)
+    require(actor, Action.REOPEN_PHASE, cycle)
+    refuse_if(core_phases.check_reopen(cycle.position, phase, reason), StateConflict)
+    return _move(
+        cycle,
+        actor=actor,
+        action=PhaseEvent.Action.REOPEN,
+        phase=phase,
+        is_open=True,
+        reason=reason.strip(),
+    )
+
+
+# --- hand-over ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_handover(
+    *,
+    actor,
+    cycle: Cycle,
+    leader: Unit,
+    deputy: Unit | None,
+    method: str = Handover.Method.ELECTED,
+    decision_ref: str = "",
+    note: str = "",
+) -> Handover:
+    """Record, at the year-end conference, who leads the cluster next year.
+
+    Next year's cycle, if it already exists and is still in planning, takes the new leader
+    and deputy at once; with them go the leader secretary's powers.
+    """
+    cycle = _locked(cycle)
+    require(actor, Action.RECORD_HANDOVER, cycle)
+    next_year = cycle.year + 1
+    next_cycle = (
+        Cycle.objects.select_for_update().filter(cluster=cycle.cluster, year=next_year).first()
+    )
+    source = next_cycle or cycle
+    eligible = list(source.memberships.values_list("unit__code", flat=True))
+    problems = core_cycles.check_leadership(
+        year=next_year,
+        leader=leader.code,
+        deputy=deputy.code if deputy else None,
+        eligible=eligible,
+        lineage=selectors.lineage(),
+    )
+    if next_cycle is not None and next_cycle.state != core_phases.Phase.PLANNING.value:
+        problems.append(
+            Problem(
+                "next_cycle_started",
+                gettext_noop(
+                    "Năm thi đua %(year)s đã qua giai đoạn lập kế hoạch; không thể đổi cụm "
+                    "trưởng bằng bàn giao."
+                ),
+                {"year": next_year},
+                "leader",
+            )
+        )
+    refuse_if(problems)
+    handover = Handover(
+        cluster=cycle.cluster,
+        year=next_year,
+        leader=leader,
+        deputy=deputy,
+        method=method,
+        decision_ref=decision_ref,
+        from_cycle=cycle,
+        note=note,
+        recorded_by=recorded_user(actor),
+    )
+    _validated(handover, exclude=["recorded_by"])
+    handover.save()
+    if next_cycle is not None:
+        next_cycle.leader, next_cycle.deputy = leader, deputy
+        next_cycle.save(update_fields=["leader", "deputy"])
+    return handover
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor; the raw key is returned once and never stored."""
+    require(actor, Action.MANAGE_OWN_TOKENS)
+    raw = "td_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=actor,
+        name=name.strip(),
+        prefix=raw[:8],
+        key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+    )
+    _validated(token)
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
+    require(actor, Action.MANAGE_OWN_TOKENS)
+    if token.user_id != actor.pk:
+        raise Refused(Problem("not_your_token", gettext_noop("Khoá API này không phải của bạn.")))
+    token.revoked_at = token.revoked_at or timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token

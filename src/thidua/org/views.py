@@ -1,0 +1,292 @@
+"""Pages of the organisation: parse, authorise, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thidua.core.phases import PHASE_LABELS, Phase
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors, services
+from thidua.org.authz import can, require
+from thidua.org.forms import (
+    CycleCreateForm,
+    CycleForm,
+    HandoverForm,
+    LineageEventForm,
+    ReopenForm,
+    TokenForm,
+    UnitProfileForm,
+    show_errors,
+)
+from thidua.org.models import ApiToken, Cluster, Cycle, Unit
+
+
+def _cycle(cluster_code: str, year: int) -> Cycle:
+    cycle = selectors.get_cycle(cluster_code, year)
+    if cycle is None:
+        raise Http404(_("Không có năm thi đua này."))
+    return cycle
+
+
+def _phase(code: str) -> Phase:
+    try:
+        return Phase(code)
+    except ValueError:
+        raise Http404(_("Không có giai đoạn này.")) from None
+
+
+def _render_form(request, template: str, context: dict, *, invalid: bool):
+    return render(request, template, context, status=400 if invalid else 200)
+
+
+# --- units --------------------------------------------------------------------------------
+
+
+def unit_detail(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    require(request.user, Action.VIEW_UNIT, unit)
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "lineage": selectors.unit_lineage(unit),
+            "can_edit": can(request.user, Action.EDIT_UNIT, unit),
+        },
+    )
+
+
+def unit_edit(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    require(request.user, Action.EDIT_UNIT, unit)
+    form = UnitProfileForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit_profile(
+                actor=request.user,
+                unit=unit,
+                **{name: form.cleaned_data[name] for name in UnitProfileForm.Meta.fields},
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu thông tin đơn vị."))
+            return redirect("unit", code=unit.code)
+    return _render_form(
+        request,
+        "org/unit_form.html",
+        {"unit": unit, "form": form},
+        invalid=request.method == "POST",
+    )
+
+
+def lineage_events(request):
+    return render(
+        request,
+        "org/lineage_list.html",
+        {
+            "events": selectors.all_lineage_events(),
+            "can_record": can(request.user, Action.RECORD_LINEAGE),
+        },
+    )
+
+
+def lineage_event_new(request):
+    require(request.user, Action.RECORD_LINEAGE)
+    form = LineageEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_lineage_event(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã ghi nhận sự kiện."))
+            return redirect("lineage")
+    return _render_form(
+        request, "org/lineage_form.html", {"form": form}, invalid=request.method == "POST"
+    )
+
+
+# --- clusters and cycles ------------------------------------------------------------------
+
+
+def cluster_detail(request, code: str):
+    cluster = get_object_or_404(Cluster, code=code)
+    require(request.user, Action.VIEW_CLUSTER, cluster)
+    return render(
+        request,
+        "org/cluster_detail.html",
+        {
+            "cluster": cluster,
+            "cycles": selectors.cluster_cycles(cluster),
+            "handovers": selectors.handovers_of(cluster),
+            "can_create": can(request.user, Action.CREATE_CYCLE, cluster),
+        },
+    )
+
+
+def cycle_new(request, code: str):
+    cluster = get_object_or_404(Cluster, code=code)
+    require(request.user, Action.CREATE_CYCLE, cluster)
+    form = CycleCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.create_cycle(actor=request.user, cluster=cluster, **form.cleaned_data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã tạo năm thi đua."))
+            return redirect("cycle", code=cluster.code, year=cycle.year)
+    return _render_form(
+        request,
+        "org/cycle_form.html",
+        {"cluster": cluster, "form": form},
+        invalid=request.method == "POST",
+    )
+
+
+def cycle_detail(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_CYCLE, cycle)
+    timeline = selectors.phase_timeline(cycle)
+    return render(
+        request,
+        "org/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "members": selectors.member_units(cycle),
+            "timeline": timeline,
+            "next_phase": next((row for row in timeline if row.status == "pending"), None)
+            if not cycle.phase_is_open
+            else None,
+            "handovers": [
+                handover
+                for handover in selectors.handovers_of(cycle.cluster)
+                if handover.year in (cycle.year, cycle.year + 1)
+            ],
+            "can": {
+                "edit": can(request.user, Action.EDIT_CYCLE, cycle),
+                "phases": can(request.user, Action.OPEN_PHASE, cycle),
+                "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
+            },
+            "reopen_form": ReopenForm(),
+        },
+    )
+
+
+def cycle_edit(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.EDIT_CYCLE, cycle)
+    initial = {
+        "members": selectors.member_units(cycle),
+        "leader": cycle.leader,
+        "deputy": cycle.deputy,
+        "title": cycle.title,
+        "note": cycle.note,
+    }
+    form = CycleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_cycle(actor=request.user, cycle=cycle, **data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu năm thi đua."))
+            return redirect("cycle", code=code, year=year)
+    return _render_form(
+        request,
+        "org/cycle_form.html",
+        {"cluster": cycle.cluster, "cycle": cycle, "form": form},
+        invalid=request.method == "POST",
+    )
+
+
+@require_POST
+def phase_action(request, code: str, year: int, phase: str, action: str):
+    cycle = _cycle(code, year)
+    target = _phase(phase)
+    if action == "reopen":
+        form = ReopenForm(request.POST)
+        reason = form.data.get("reason", "")
+        call = lambda: services.reopen_phase(  # noqa: E731
+            actor=request.user, cycle=cycle, phase=target, reason=reason
+        )
+    elif action in ("open", "close"):
+        service = services.open_phase if action == "open" else services.close_phase
+        call = lambda: service(actor=request.user, cycle=cycle, phase=target)  # noqa: E731
+    else:
+        raise Http404
+    try:
+        call()
+    except DomainError as error:
+        for message in error.messages():
+            messages.error(request, message)
+    else:
+        done = {"open": _("Đã mở"), "close": _("Đã đóng"), "reopen": _("Đã mở lại")}[action]
+        messages.success(request, f"{done}: {_(PHASE_LABELS[target])}.")
+    return redirect("cycle", code=code, year=year)
+
+
+def handover_new(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.RECORD_HANDOVER, cycle)
+    next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
+    eligible = Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
+    form = HandoverForm(request.POST or None, eligible=eligible)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_handover(actor=request.user, cycle=cycle, **form.cleaned_data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã ghi nhận bàn giao cụm trưởng."))
+            return redirect("cycle", code=code, year=year)
+    return _render_form(
+        request,
+        "org/handover_form.html",
+        {"cycle": cycle, "form": form, "next_year": cycle.year + 1},
+        invalid=request.method == "POST",
+    )
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def tokens(request):
+    require(request.user, Action.MANAGE_OWN_TOKENS)
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.create_api_token(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "org/tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": ApiToken.objects.filter(user=request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def token_revoke(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("Đã thu hồi khoá API."))
+    return redirect("tokens")

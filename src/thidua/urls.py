@@ -1,0 +1,39 @@
+"""URL map. Every page but the login and the language switch needs a signed-in user."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.i18n import set_language
+
+from thidua.api import api
+from thidua.org import views as org
+from thidua.web import views as web
+
+admin.site.site_header = "thidua"
+admin.site.site_title = "thidua"
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", org.tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", org.token_revoke, name="token_revoke"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("units/<slug:code>/", org.unit_detail, name="unit"),
+    path("units/<slug:code>/edit/", org.unit_edit, name="unit_edit"),
+    path("lineage/", org.lineage_events, name="lineage"),
+    path("lineage/new/", org.lineage_event_new, name="lineage_new"),
+    path("clusters/<slug:code>/", org.cluster_detail, name="cluster"),
+    path("clusters/<slug:code>/cycles/new/", org.cycle_new, name="cycle_new"),
+    path("clusters/<slug:code>/<int:year>/", org.cycle_detail, name="cycle"),
+    path("clusters/<slug:code>/<int:year>/edit/", org.cycle_edit, name="cycle_edit"),
+    path(
+        "clusters/<slug:code>/<int:year>/phases/<slug:phase>/<slug:action>/",
+        org.phase_action,
+        name="phase_action",
+    ),
+    path("clusters/<slug:code>/<int:year>/handover/", org.handover_new, name="handover_new"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,37 @@
+"""The home page: my clusters, my cycles and what I do in each."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from thidua.core.policy import Role
+from thidua.org import selectors
+from thidua.org.authz import roles_for
+from thidua.org.models import Cluster
+
+ROLE_LABELS = {
+    Role.ADMIN: _("Quản trị viên Bộ"),
+    Role.LEADER_SECRETARY: _("Thư ký cụm trưởng"),
+    Role.OFFICER: _("Cán bộ đơn vị thành viên"),
+    Role.DELEGATE: _("Đại biểu"),
+    Role.OBSERVER: _("Quan sát viên"),
+}
+
+
+def home(request):
+    cycles = selectors.visible_cycles(request.user)
+    rows = [
+        {
+            "cycle": cycle,
+            "roles": [
+                ROLE_LABELS[role]
+                for role in ROLE_LABELS
+                if role in roles_for(request.user, cycle)
+            ],
+        }
+        for cycle in cycles
+    ]
+    return render(
+        request,
+        "web/home.html",
+        {"rows": rows, "clusters": Cluster.objects.all()},
+    )
