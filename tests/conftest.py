@@ -1,0 +1,59 @@
+"""Shared fixtures: the demo organisation loaded once into the test database."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files():
+    """Pages use the production static storage (hashed names), which needs collectstatic."""
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo organisation once; each test runs in a transaction rolled back after it."""
+    from thidua.org.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def get_user(db):
+    from thidua.org.models import User
+
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def client_for(get_user):
+    """A browser session signed in as the demo user `username`."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(get_user(username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def units(db):
+    from thidua.org.models import Unit
+
+    class Units:
+        def __getitem__(self, code):
+            return Unit.objects.get(code=code)
+
+    return Units()
+
+
+@pytest.fixture
+def cycle(db):
+    from thidua.org.models import Cycle
+
+    return lambda cluster, year: Cycle.objects.get(cluster__code=cluster, year=year)

@@ -1,0 +1,147 @@
+"""Phases opened and closed by the leader secretary; the hand-over moves that power."""
+
+import pytest
+
+from thidua.core.phases import Phase
+from thidua.core.policy import Action
+from thidua.errors import DomainError, Refused, StateConflict
+from thidua.org import services
+from thidua.org.authz import can, roles_for
+from thidua.org.models import Handover, PhaseEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_move_with_the_handover(get_user, cycle):
+    ha_giang, lao_cai = get_user("hagiang.thuky"), get_user("laocai.thuky")
+    cycle_2020, cycle_2021 = cycle("cum-2", 2020), cycle("cum-2", 2021)
+    assert can(ha_giang, Action.CLOSE_PHASE, cycle_2020)
+    assert not can(ha_giang, Action.CLOSE_PHASE, cycle_2021)
+    assert can(lao_cai, Action.CLOSE_PHASE, cycle_2021)
+    assert not can(lao_cai, Action.CLOSE_PHASE, cycle_2020)
+    assert "leader_secretary" in roles_for(lao_cai, cycle_2021)
+    assert "leader_secretary" not in roles_for(ha_giang, cycle_2021)
+    with pytest.raises(Refused):
+        services.close_phase(actor=ha_giang, cycle=cycle_2021, phase=Phase.PLANNING)
+    services.close_phase(actor=lao_cai, cycle=cycle_2021, phase=Phase.PLANNING)
+
+
+def test_a_new_handover_moves_powers_of_a_cycle_still_in_planning(get_user, cycle, units):
+    ha_giang_secretary = get_user("hagiang.thuky")
+    services.record_handover(
+        actor=ha_giang_secretary,
+        cycle=cycle("cum-2", 2020),
+        leader=units["son-la"],
+        deputy=units["lao-cai"],
+        decision_ref="Bầu lại",
+    )
+    cycle_2021 = cycle("cum-2", 2021)
+    assert cycle_2021.leader.code == "son-la"
+    assert can(get_user("sonla.thuky"), Action.OPEN_PHASE, cycle_2021)
+    assert not can(get_user("laocai.thuky"), Action.OPEN_PHASE, cycle_2021)
+
+
+def test_handover_refused_once_next_year_has_started(get_user, cycle, units):
+    services.close_phase(actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING)
+    before = Handover.objects.count()
+    with pytest.raises(DomainError) as error:
+        services.record_handover(
+            actor=get_user("hagiang.thuky"),
+            cycle=cycle("cum-2", 2020),
+            leader=units["son-la"],
+            deputy=None,
+        )
+    assert [problem.code for problem in error.value.problems] == ["next_cycle_started"]
+    assert Handover.objects.count() == before
+    assert cycle("cum-2", 2021).leader.code == "lao-cai"
+
+
+def test_handover_rules(get_user, cycle, units):
+    secretary = get_user("hagiang.thuky")
+    with pytest.raises(DomainError) as error:
+        services.record_handover(
+            actor=secretary, cycle=cycle("cum-2", 2020), leader=units["ha-noi"], deputy=None
+        )
+    assert [problem.code for problem in error.value.problems] == ["leader_not_member"]
+    with pytest.raises(Refused):
+        services.record_handover(
+            actor=get_user("laocai.canbo"),
+            cycle=cycle("cum-2", 2020),
+            leader=units["lao-cai"],
+            deputy=None,
+        )
+
+
+def test_handover_only_during_the_conference(get_user, cycle, units):
+    with pytest.raises(StateConflict):
+        services.record_handover(
+            actor=get_user("laocai.thuky"),
+            cycle=cycle("cum-2", 2021),
+            leader=units["son-la"],
+            deputy=None,
+        )
+
+
+def test_phase_rules_refuse_writes_in_a_closed_phase(get_user, cycle, units):
+    secretary = get_user("hagiang.thuky")
+    cycle_2020 = services.close_phase(actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE)
+    assert cycle_2020.state == "closed"
+    with pytest.raises(StateConflict) as error:
+        services.record_handover(
+            actor=secretary, cycle=cycle_2020, leader=units["lao-cai"], deputy=None
+        )
+    assert "Đã kết thúc" in error.value.messages()[0]
+    with pytest.raises(StateConflict):
+        services.open_phase(actor=secretary, cycle=cycle_2020, phase=Phase.CONFERENCE)
+    with pytest.raises(StateConflict):
+        services.close_phase(actor=secretary, cycle=cycle_2020, phase=Phase.CONFERENCE)
+
+
+def test_reopen_is_logged_with_its_reason(get_user, cycle):
+    secretary = get_user("hagiang.thuky")
+    cycle_2020 = services.close_phase(actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE)
+    with pytest.raises(StateConflict) as error:
+        services.reopen_phase(actor=secretary, cycle=cycle_2020, phase=Phase.CONFERENCE, reason=" ")
+    assert [problem.code for problem in error.value.problems] == ["reason_required"]
+    services.reopen_phase(
+        actor=secretary, cycle=cycle_2020, phase=Phase.CONFERENCE, reason="Sửa biên bản kiểm phiếu"
+    )
+    event = PhaseEvent.objects.filter(cycle=cycle_2020).latest("at", "id")
+    assert (event.action, event.actor, event.reason) == (
+        "reopen",
+        secretary,
+        "Sửa biên bản kiểm phiếu",
+    )
+    assert cycle("cum-2", 2020).state == "conference"
+
+
+def test_phases_go_in_order(get_user, cycle):
+    secretary = get_user("laocai.thuky")
+    cycle_2021 = cycle("cum-2", 2021)
+    with pytest.raises(StateConflict):
+        services.open_phase(actor=secretary, cycle=cycle_2021, phase=Phase.AGREEMENT)
+    cycle_2021 = services.close_phase(actor=secretary, cycle=cycle_2021, phase=Phase.PLANNING)
+    with pytest.raises(StateConflict):
+        services.open_phase(actor=secretary, cycle=cycle_2021, phase=Phase.REPORTING)
+    cycle_2021 = services.open_phase(actor=secretary, cycle=cycle_2021, phase=Phase.AGREEMENT)
+    assert cycle_2021.state == "agreement"
+
+
+def test_unit_officer_cannot_edit_another_unit(get_user, units):
+    officer = get_user("sonla.canbo")
+    services.update_unit_profile(actor=officer, unit=units["son-la"], address="Tô Hiệu, Sơn La")
+    assert units["son-la"].address == "Tô Hiệu, Sơn La"
+    with pytest.raises(Refused):
+        services.update_unit_profile(actor=officer, unit=units["lai-chau"], address="x")
+    assert units["lai-chau"].address == ""
+    with pytest.raises(Refused):
+        services.update_unit_profile(
+            actor=get_user("sonla.daibieu"), unit=units["son-la"], address="x"
+        )
+
+
+def test_ended_units_are_read_only(get_user, units):
+    with pytest.raises(StateConflict):
+        services.update_unit_profile(
+            actor=get_user("hagiang.canbo"), unit=units["ha-giang"], phone="0219"
+        )
