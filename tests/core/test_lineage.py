@@ -116,12 +116,15 @@ def codes(problems):
 
 def test_overlapping_events_are_refused():
     lineage = merger_2025()
-    again = LineageEvent(EventKind.MERGE, date(2025, 8, 1), ("ha-giang", "son-la"), ("lao-cai-2025",))
+    again = LineageEvent(
+        EventKind.MERGE, date(2025, 8, 1), ("ha-giang", "son-la"), ("lao-cai-2025",)
+    )
     problems = lineage.check_event(again)
     assert "source_already_ended" in codes(problems)
     assert "target_already_created" in codes(problems)
     message = next(p for p in problems if p.code == "source_already_ended").render()
-    assert "Hà Giang" in message and "01/07/2025" in message
+    assert "Hà Giang" in message
+    assert "01/07/2025" in message
 
 
 def test_a_source_must_exist_on_the_day_before():

@@ -58,9 +58,7 @@ def test_closing_needs_the_phase_open():
     assert codes(check_close(Position(Phase.REPORTING, False), Phase.REPORTING)) == [
         "phase_not_open"
     ]
-    assert codes(check_close(Position(Phase.REPORTING, True), Phase.SCORING)) == [
-        "phase_not_open"
-    ]
+    assert codes(check_close(Position(Phase.REPORTING, True), Phase.SCORING)) == ["phase_not_open"]
 
 
 def test_reopen_only_the_phase_just_closed_and_with_a_reason():

@@ -26,10 +26,9 @@ def test_nobody_without_a_role_may_do_anything():
 
 def test_refusal_for_role_comes_before_refusal_for_state():
     result = decide(Action.EDIT_CYCLE, frozenset({Role.OFFICER, Role.USER}), CLOSED)
-    assert not result.allowed and not result.refused_for_state
-    assert result.problem.render() == (
-        "Bạn không có quyền sửa thành viên, cụm trưởng, cụm phó."
-    )
+    assert not result.allowed
+    assert not result.refused_for_state
+    assert result.problem.render() == ("Bạn không có quyền sửa thành viên, cụm trưởng, cụm phó.")
 
 
 @pytest.mark.parametrize("state", [phase.value for phase in PHASES] + [IDLE, CLOSED])
@@ -60,7 +59,8 @@ def test_phase_powers_belong_to_the_leader_secretary_and_the_admin():
 def test_units_are_edited_by_their_own_officers_while_active():
     assert decide(Action.EDIT_UNIT, frozenset({Role.OFFICER}), UNIT_ACTIVE).allowed
     ended = decide(Action.EDIT_UNIT, frozenset({Role.OFFICER}), UNIT_ENDED)
-    assert not ended.allowed and ended.refused_for_state
+    assert not ended.allowed
+    assert ended.refused_for_state
     assert not decide(Action.EDIT_UNIT, frozenset({Role.USER, Role.DELEGATE}), UNIT_ACTIVE).allowed
 
 

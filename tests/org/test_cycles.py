@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from thidua.core.phases import Phase
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org import services
 from thidua.org.authz import SYSTEM

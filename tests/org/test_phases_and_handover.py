@@ -42,7 +42,9 @@ def test_a_new_handover_moves_powers_of_a_cycle_still_in_planning(get_user, cycl
 
 
 def test_handover_refused_once_next_year_has_started(get_user, cycle, units):
-    services.close_phase(actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING)
+    services.close_phase(
+        actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING
+    )
     before = Handover.objects.count()
     with pytest.raises(DomainError) as error:
         services.record_handover(
@@ -84,7 +86,9 @@ def test_handover_only_during_the_conference(get_user, cycle, units):
 
 def test_phase_rules_refuse_writes_in_a_closed_phase(get_user, cycle, units):
     secretary = get_user("hagiang.thuky")
-    cycle_2020 = services.close_phase(actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE)
+    cycle_2020 = services.close_phase(
+        actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE
+    )
     assert cycle_2020.state == "closed"
     with pytest.raises(StateConflict) as error:
         services.record_handover(
@@ -99,7 +103,9 @@ def test_phase_rules_refuse_writes_in_a_closed_phase(get_user, cycle, units):
 
 def test_reopen_is_logged_with_its_reason(get_user, cycle):
     secretary = get_user("hagiang.thuky")
-    cycle_2020 = services.close_phase(actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE)
+    cycle_2020 = services.close_phase(
+        actor=secretary, cycle=cycle("cum-2", 2020), phase=Phase.CONFERENCE
+    )
     with pytest.raises(StateConflict) as error:
         services.reopen_phase(actor=secretary, cycle=cycle_2020, phase=Phase.CONFERENCE, reason=" ")
     assert [problem.code for problem in error.value.problems] == ["reason_required"]

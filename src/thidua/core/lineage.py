@@ -269,9 +269,7 @@ def _check_shape(event: LineageEvent) -> list[Problem]:
         EventKind.RENAME: (len(sources) == 1 and len(targets) == 1),
     }
     messages = {
-        EventKind.MERGE: gettext_noop(
-            "Sáp nhập cần ít nhất hai đơn vị cũ và đúng một đơn vị mới."
-        ),
+        EventKind.MERGE: gettext_noop("Sáp nhập cần ít nhất hai đơn vị cũ và đúng một đơn vị mới."),
         EventKind.SPLIT: gettext_noop(
             "Chia tách cần đúng một đơn vị cũ và ít nhất hai đơn vị mới."
         ),

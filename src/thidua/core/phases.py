@@ -91,16 +91,12 @@ def check_open(position: Position, phase: Phase) -> list[Problem]:
         if index <= PHASES.index(position.phase):
             return _problem(
                 "phase_already_done",
-                gettext_noop(
-                    "Giai đoạn “%(phase)s” đã đóng; muốn sửa đổi thì mở lại kèm lý do."
-                ),
+                gettext_noop("Giai đoạn “%(phase)s” đã đóng; muốn sửa đổi thì mở lại kèm lý do."),
                 phase,
             )
         return _problem(
             "phase_out_of_order",
-            gettext_noop(
-                "Chưa thể mở giai đoạn “%(phase)s”: các giai đoạn trước chưa hoàn thành."
-            ),
+            gettext_noop("Chưa thể mở giai đoạn “%(phase)s”: các giai đoạn trước chưa hoàn thành."),
             phase,
         )
     return []
@@ -138,4 +134,3 @@ def check_reopen(position: Position, phase: Phase, reason: str) -> list[Problem]
             )
         )
     return problems
-

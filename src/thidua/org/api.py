@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
@@ -178,7 +178,9 @@ def _units(codes: list[str], field: str) -> list[Unit]:
     unknown = [code for code in dict.fromkeys(codes) if code not in found]
     if unknown:
         raise DomainError(
-            Problem("unknown_unit", gettext_noop("Không có đơn vị mã %(code)s."), {"code": code}, field)
+            Problem(
+                "unknown_unit", gettext_noop("Không có đơn vị mã %(code)s."), {"code": code}, field
+            )
             for code in unknown
         )
     return [found[code] for code in codes]
@@ -256,7 +258,12 @@ def stands_for(request, code: str, year: int):
     unit = get_object_or_404(Unit, code=code)
     require(request.auth, Action.VIEW_UNIT, unit)
     ancestry = selectors.lineage().stands_for(unit.code, year)
-    return {"unit": unit.code, "year": year, "units": sorted(ancestry.units), "partial": ancestry.partial}
+    return {
+        "unit": unit.code,
+        "year": year,
+        "units": sorted(ancestry.units),
+        "partial": ancestry.partial,
+    }
 
 
 @router.post("/lineage-events", response={201: LineageEventOut})
@@ -270,14 +277,17 @@ def create_lineage_event(request, payload: LineageEventIn):
         legal_basis=payload.legal_basis,
         note=payload.note,
     )
-    return 201, {
-        "id": event.pk,
-        "kind": event.kind,
-        "effective_date": event.effective_date,
-        "sources": payload.sources,
-        "targets": payload.targets,
-        "legal_basis": event.legal_basis,
-    }
+    return Status(
+        201,
+        {
+            "id": event.pk,
+            "kind": event.kind,
+            "effective_date": event.effective_date,
+            "sources": payload.sources,
+            "targets": payload.targets,
+            "legal_basis": event.legal_basis,
+        },
+    )
 
 
 @router.get("/clusters", response=list[ClusterOut])
@@ -309,7 +319,8 @@ def list_cycles(request, cluster: str | None = None, year: int | None = None):
     return [
         _cycle_out(cycle)
         for cycle in cycles
-        if (cluster is None or cycle.cluster.code == cluster) and (year is None or cycle.year == year)
+        if (cluster is None or cycle.cluster.code == cluster)
+        and (year is None or cycle.year == year)
     ]
 
 
@@ -329,7 +340,7 @@ def create_cycle(request, payload: CycleIn):
         note=payload.note,
         decision_ref=payload.decision_ref,
     )
-    return 201, _cycle_out(selectors.get_cycle(cluster.code, cycle.year))
+    return Status(201, _cycle_out(selectors.get_cycle(cluster.code, cycle.year)))
 
 
 @router.get("/cycles/{cluster}/{year}", response=CycleOut)
@@ -370,4 +381,4 @@ def record_handover(request, cluster: str, year: int, payload: HandoverIn):
         decision_ref=payload.decision_ref,
         note=payload.note,
     )
-    return 201, _handover_out(handover)
+    return Status(201, _handover_out(handover))

@@ -86,9 +86,8 @@ def can(user, action: Action, obj=None) -> bool:
 def require(user, action: Action, obj=None) -> None:
     """Raise `Refused` (wrong person) or `StateConflict` (wrong phase or state) unless allowed."""
     result = decision(user, action, obj)
-    if result.allowed:
+    if result.allowed or result.problem is None:
         return
-    assert result.problem is not None
     if result.refused_for_state:
         raise StateConflict([result.problem])
     raise Refused(result.problem)

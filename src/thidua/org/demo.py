@@ -346,7 +346,9 @@ def _advance_to(cycle: Cycle, phase: Phase) -> Cycle:
     """Walk a new cycle through its phases, by the book, until `phase` is open."""
     for current in PHASES[: PHASES.index(phase)]:
         cycle = services.close_phase(actor=SYSTEM, cycle=cycle, phase=current)
-        cycle = services.open_phase(actor=SYSTEM, cycle=cycle, phase=PHASES[PHASES.index(current) + 1])
+        cycle = services.open_phase(
+            actor=SYSTEM, cycle=cycle, phase=PHASES[PHASES.index(current) + 1]
+        )
     return cycle
 
 

@@ -49,7 +49,9 @@ class CycleForm(forms.Form):
     decision_ref = forms.CharField(
         label=_("Văn bản phân công cụm trưởng"), max_length=200, required=False
     )
-    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class CycleCreateForm(CycleForm):
@@ -66,10 +68,14 @@ class CycleCreateForm(CycleForm):
 
 class HandoverForm(forms.Form):
     leader = UnitChoiceField(queryset=Unit.objects.none(), label=_("Cụm trưởng năm sau"))
-    deputy = UnitChoiceField(queryset=Unit.objects.none(), label=_("Cụm phó năm sau"), required=False)
+    deputy = UnitChoiceField(
+        queryset=Unit.objects.none(), label=_("Cụm phó năm sau"), required=False
+    )
     method = forms.ChoiceField(choices=Handover.Method.choices, label=_("Hình thức"))
     decision_ref = forms.CharField(label=_("Biên bản, văn bản"), max_length=200, required=False)
-    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, eligible, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +99,9 @@ class LineageEventForm(forms.Form):
     sources = UnitMultipleChoiceField(queryset=Unit.objects.all(), label=_("Đơn vị cũ"))
     targets = UnitMultipleChoiceField(queryset=Unit.objects.all(), label=_("Đơn vị mới"))
     legal_basis = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
-    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class UnitProfileForm(forms.ModelForm):

@@ -113,6 +113,9 @@ class LineageLink(models.Model):
             models.UniqueConstraint(fields=["unit", "role"], name="lineage_unit_once_per_role"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.unit}"
+
 
 class Cluster(models.Model):
     """An emulation cluster (cụm thi đua); its members and leader are set per year."""
@@ -156,8 +159,7 @@ class RuleSet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="ruleset_code_version"),
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True)
-                | Q(effective_to__gte=F("effective_from")),
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="ruleset_period_ordered",
                 violation_error_message=_("Ngày hết hiệu lực phải sau ngày có hiệu lực."),
             ),
@@ -166,8 +168,15 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
+    def save(self, *args, **kwargs) -> None:
+        # Enforced on every save, so that the Django admin cannot bypass it either.
+        self.clean()
+        super().save(*args, **kwargs)
+
     def covers(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
     def content_hash(self) -> str:
         canonical = json.dumps(self.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -192,11 +201,6 @@ class RuleSet(models.Model):
                 ),
                 code="ruleset_frozen",
             )
-
-    def save(self, *args, **kwargs) -> None:
-        # Enforced on every save, so that the Django admin cannot bypass it either.
-        self.clean()
-        super().save(*args, **kwargs)
 
 
 class Cycle(models.Model):
@@ -267,6 +271,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["cycle", "unit"], name="membership_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit} ∈ {self.cycle}"
+
 
 class PhaseEvent(models.Model):
     """The log of phase openings, closings and re-openings (with their reason)."""
@@ -287,6 +294,9 @@ class PhaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.phase} ({self.cycle})"
 
 
 class Handover(models.Model):
@@ -329,6 +339,9 @@ class Handover(models.Model):
         verbose_name = _("bàn giao cụm trưởng")
         verbose_name_plural = _("bàn giao cụm trưởng")
         ordering = ["cluster", "year", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.year}: {self.leader}"
 
 
 class UserKind(models.TextChoices):

@@ -32,9 +32,7 @@ def lineage() -> core_lineage.Lineage:
     events: dict[int, dict] = {}
     links = LineageLink.objects.select_related("event", "unit").order_by("event_id", "unit__code")
     for link in links:
-        entry = events.setdefault(
-            link.event_id, {"event": link.event, "source": [], "target": []}
-        )
+        entry = events.setdefault(link.event_id, {"event": link.event, "source": [], "target": []})
         entry[link.role].append(link.unit.code)
     return core_lineage.Lineage(
         units,
@@ -86,9 +84,7 @@ def visible_cycles(user) -> list[Cycle]:
 
 
 def get_cycle(cluster_code: str, year: int) -> Cycle | None:
-    cycle = (
-        with_members(Cycle.objects.filter(cluster__code=cluster_code, year=year)).first()
-    )
+    cycle = with_members(Cycle.objects.filter(cluster__code=cluster_code, year=year)).first()
     if cycle is not None:
         member_units(cycle)
     return cycle

@@ -23,9 +23,7 @@ def home(request):
         {
             "cycle": cycle,
             "roles": [
-                ROLE_LABELS[role]
-                for role in ROLE_LABELS
-                if role in roles_for(request.user, cycle)
+                ROLE_LABELS[role] for role in ROLE_LABELS if role in roles_for(request.user, cycle)
             ],
         }
         for cycle in cycles

@@ -17,5 +17,5 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {username!r}")
-        token, raw = create_api_token(actor=user, name=name)
+        _token, raw = create_api_token(actor=user, name=name)
         self.stdout.write(raw)

@@ -18,8 +18,10 @@ class Command(BaseCommand):
         for login in logins:
             extra = ""
             if login.username in ("hagiang.thuky", "laocai.thuky"):
-                extra = "  ← cụm trưởng 2020" if login.username == "hagiang.thuky" else (
-                    "  ← cụm trưởng 2021"
+                extra = (
+                    "  ← cụm trưởng 2020"
+                    if login.username == "hagiang.thuky"
+                    else ("  ← cụm trưởng 2021")
                 )
             self.stdout.write(
                 f"  {login.username:<{width}}  {login.password}  "

@@ -1,0 +1,178 @@
+"""The API: session or token authentication, the same `can()` checks, JSON refusals."""
+
+import pytest
+from django.test import Client
+
+from thidua.org import services
+from thidua.org.models import Cycle, Handover, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token_client(get_user):
+    def make(username: str) -> Client:
+        _token, key = services.create_api_token(actor=get_user(username), name="test")
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+def test_token_authentication(token_client, get_user):
+    client = token_client("laocai.canbo")
+    assert client.get("/api/me").json() == {
+        "username": "laocai.canbo",
+        "name": get_user("laocai.canbo").display_name,
+        "kind": "officer",
+        "unit": "lao-cai",
+    }
+
+
+def test_wrong_or_revoked_tokens_are_refused(get_user):
+    assert Client(headers={"Authorization": "Bearer td_nope"}).get("/api/me").status_code == 401
+    user = get_user("laocai.canbo")
+    token, key = services.create_api_token(actor=user, name="old")
+    services.revoke_api_token(actor=user, token=token)
+    assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
+    _token, key = services.create_api_token(actor=user, name="new")
+    user.is_active = False
+    user.save()
+    assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
+
+
+def test_session_writes_need_the_csrf_token(get_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(get_user("laocai.thuky"))
+    assert client.get("/api/cycles/cum-2/2021").status_code == 200
+    response = client.post(
+        "/api/cycles/cum-2/2021/phases/planning/close", content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open
+
+
+def test_token_writes_need_no_csrf_token(token_client):
+    response = token_client("laocai.thuky").post(
+        "/api/cycles/cum-2/2021/phases/planning/close", content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["state"] == "idle"
+
+
+def test_cluster_detail(token_client):
+    data = token_client("sonla.canbo").get("/api/clusters/cum-2").json()
+    years = {cycle["year"]: cycle for cycle in data["cycles"]}
+    assert years[2020]["leader"] == "ha-giang"
+    assert years[2021]["leader"] == "lao-cai"
+    handover = next(item for item in data["handovers"] if item["from_year"] == 2020)
+    assert (handover["year"], handover["leader"], handover["method"]) == (
+        2021,
+        "lao-cai",
+        "elected",
+    )
+
+
+def test_stands_for(token_client):
+    data = (
+        token_client("sonla.canbo").get("/api/units/tuyen-quang-2025/stands-for?year=2020").json()
+    )
+    assert data == {
+        "unit": "tuyen-quang-2025",
+        "year": 2020,
+        "units": ["ha-giang", "tuyen-quang"],
+        "partial": False,
+    }
+
+
+def test_refusals_are_json(token_client):
+    response = token_client("hagiang.thuky").post(
+        "/api/cycles/cum-2/2021/phases/planning/close", content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Bạn không có quyền đóng giai đoạn."}
+    hidden = token_client("hanoi.canbo").get("/api/cycles/cum-2/2020")
+    assert hidden.status_code == 403
+    assert token_client("hanoi.canbo").get("/api/cycles?cluster=cum-2").json() == []
+
+
+def test_phase_conflict_is_409(token_client):
+    response = token_client("laocai.thuky").post(
+        "/api/cycles/cum-2/2021/phases/scoring/open", content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "another_phase_open"
+
+
+def test_bad_cycle_writes_nothing_and_speaks_english_on_request(token_client):
+    client = token_client("admin")
+    before = Cycle.objects.count(), Membership.objects.count(), Handover.objects.count()
+    payload = {
+        "cluster": "cum-2",
+        "year": 2022,
+        "members": ["son-la", "tuyen-quang-2025"],
+        "leader": "cao-bang",
+    }
+    response = client.post("/api/cycles", payload, content_type="application/json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {(error["code"], error["field"]) for error in errors} == {
+        ("member_not_in_year", "members"),
+        ("leader_not_member", "leader"),
+    }
+    english = client.post(
+        "/api/cycles", payload, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    assert "Công an tỉnh Tuyên Quang did not exist in 2022." in english.json()["detail"]
+    unknown = client.post(
+        "/api/cycles", {**payload, "members": ["atlantis"]}, content_type="application/json"
+    )
+    assert unknown.json()["errors"][0]["message"] == "Không có đơn vị mã atlantis."
+    assert (Cycle.objects.count(), Membership.objects.count(), Handover.objects.count()) == before
+
+
+def test_create_cycle(token_client):
+    response = token_client("admin").post(
+        "/api/cycles",
+        {"cluster": "cum-2", "year": 2022, "members": ["son-la", "lai-chau"], "leader": "son-la"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["rule_set"] == "thi-dua-cand@1"
+    assert (
+        token_client("sonla.canbo")
+        .post(
+            "/api/cycles",
+            {
+                "cluster": "cum-2",
+                "year": 2023,
+                "members": ["son-la", "lai-chau"],
+                "leader": "son-la",
+            },
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+
+
+def test_lineage_event_overlap_via_api(token_client):
+    response = token_client("admin").post(
+        "/api/lineage-events",
+        {
+            "kind": "merge",
+            "effective_date": "2025-08-01",
+            "sources": ["ha-giang", "cao-bang"],
+            "targets": ["lao-cai-2025"],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert {error["code"] for error in response.json()["errors"]} == {
+        "source_already_ended",
+        "target_already_created",
+    }
+
+
+def test_openapi_schema_for_signed_in_users(client_for):
+    schema = client_for("quansat").get("/api/openapi.json").json()
+    assert "/api/cycles/{cluster}/{year}" in schema["paths"]
