@@ -1,0 +1,51 @@
+"""The demo data: idempotent, honest about what is illustrative."""
+
+import pytest
+from django.core.management import call_command
+
+from thidua.org.demo import DEMO_PASSWORD, load_demo
+from thidua.org.models import (
+    Cluster,
+    Cycle,
+    Handover,
+    LineageEvent,
+    LineageLink,
+    Membership,
+    PhaseEvent,
+    RuleSet,
+    Unit,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Unit, LineageEvent, LineageLink, Cluster, RuleSet, Cycle, Membership, PhaseEvent)
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in (*MODELS, Handover, User)}
+
+
+def test_loading_twice_duplicates_nothing():
+    before = counts()
+    load_demo()
+    assert counts() == before
+    assert before["Unit"] == 63 + 1 + 23  # 63 before 2025, Huế city, 23 merged provinces
+
+
+def test_command_prints_every_login_with_its_password(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    for username in ("admin", "quansat", "hagiang.thuky", "laocai.thuky", "caobang.daibieu"):
+        line = next(line for line in out.splitlines() if line.strip().startswith(username + " "))
+        assert DEMO_PASSWORD in line
+    assert User.objects.filter(kind="officer").count() == 12
+    assert User.objects.filter(kind="delegate").count() == 12
+
+
+def test_invented_and_illustrative_facts_are_labelled():
+    cycle_2020 = Cycle.objects.get(cluster__code="cum-2", year=2020)
+    assert "minh hoạ" in cycle_2020.note  # the 2020 deputy is not in the source
+    handover = Handover.objects.get(from_cycle=cycle_2020)
+    assert "minh hoạ" in handover.note
+    assert "minh hoạ" in Cycle.objects.get(cluster__code="cum-1", year=2020).note

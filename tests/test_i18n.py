@@ -1,0 +1,63 @@
+"""Vietnamese is the source language; the English catalogue must be complete and compiled."""
+
+import ast
+import re
+from pathlib import Path
+
+import polib
+
+import thidua
+
+PACKAGE = Path(thidua.__file__).parent
+PO = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+MARKERS = {"gettext_noop", "_", "gettext", "gettext_lazy"}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def test_every_message_is_translated_with_the_same_placeholders():
+    catalogue = polib.pofile(str(PO))
+    assert len(catalogue) > 100
+    for entry in catalogue:
+        assert entry.msgstr, f"untranslated: {entry.msgid!r}"
+        assert "fuzzy" not in entry.flags, f"fuzzy: {entry.msgid!r}"
+        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
+            PLACEHOLDER.findall(entry.msgstr)
+        ), entry.msgid
+
+
+def test_compiled_catalogue_matches_the_source():
+    source = {entry.msgid: entry.msgstr for entry in polib.pofile(str(PO)) if entry.msgid}
+    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO)) if entry.msgid}
+    assert compiled == source, "run `make messages` to recompile the catalogue"
+
+
+def marked_strings():
+    """String literals marked for translation in the Python code."""
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in MARKERS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                yield path.name, node.args[0].value
+
+
+def template_strings():
+    for path in PACKAGE.rglob("*.html"):
+        for text in re.findall(r'{% translate "([^"]+)" %}', path.read_text()):
+            yield path.name, text
+
+
+def test_every_marked_string_is_in_the_catalogue():
+    known = {entry.msgid for entry in polib.pofile(str(PO))}
+    found = list(marked_strings()) + list(template_strings())
+    assert len(found) > 100
+    missing = sorted({(name, text) for name, text in found if text not in known})
+    assert not missing, f"run `make messages` and translate: {missing}"
