@@ -34,6 +34,7 @@ test-fast: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## messages: refresh the English catalogue after changing translatable text
 messages: $(STAMP)

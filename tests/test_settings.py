@@ -20,10 +20,10 @@ def settings_in(tmp_path, **env):
         " 'secure_cookie': settings.SESSION_COOKIE_SECURE, 'hasher': settings.PASSWORD_HASHERS[0],"
         " 'options': db.get('OPTIONS', {})}))\n"
     )
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("THIDUA_")
-    }
-    environment.update({"DJANGO_SETTINGS_MODULE": "thidua.settings", "THIDUA_VAR_DIR": str(tmp_path)})
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("THIDUA_")}
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "thidua.settings", "THIDUA_VAR_DIR": str(tmp_path)}
+    )
     environment.update(env)
     result = subprocess.run(
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
