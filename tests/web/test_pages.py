@@ -215,3 +215,18 @@ def test_query_count_does_not_grow_with_data(client_for):
         )
     after = {path: _count_queries(client, path) for path in paths}
     assert after == before
+
+
+def test_pages_stay_vietnamese_for_an_english_browser(client_for):
+    client = client_for("sonla.canbo")
+    page = client.get("/clusters/cum-2/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="vi">' in page.content.decode()
+    anonymous = Client().get("/accounts/login/", headers={"Accept-Language": "en"})
+    assert "Đăng nhập" in anonymous.content.decode()
+
+
+def test_members_are_listed_in_vietnamese_order(client_for):
+    page = client_for("sonla.canbo").get("/clusters/cum-2/").content.decode()
+    members = page.split('class="members"')[1].split("</p>")[0]
+    order = [members.index(name) for name in ("Cao Bằng", "Điện Biên", "Hà Giang", "Sơn La")]
+    assert order == sorted(order)

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.text import collation_key
 from thidua.errors import DomainError
 from thidua.org.models import Handover, LineageEvent, RuleSet, Unit
 
 
+class VietnameseOrder(ModelChoiceIterator):
+    """Units listed in Vietnamese alphabetical order (Đ after D, not after Y)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in sorted(self.queryset, key=lambda unit: collation_key(unit_label(unit))):
+            yield self.choice(unit)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
+    iterator = VietnameseOrder
+
     def label_from_instance(self, unit: Unit) -> str:
         return unit_label(unit)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = VietnameseOrder
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, unit: Unit) -> str:
@@ -81,12 +96,6 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = eligible
         self.fields["deputy"].queryset = eligible
-
-
-class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
-    )
 
 
 class LineageEventForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.policy import Role
+from thidua.core.text import collation_key
 from thidua.org.authz import roles_for
 from thidua.org.models import (
     ApiToken,
@@ -57,15 +58,19 @@ def with_members(queryset: QuerySet[Cycle]) -> QuerySet[Cycle]:
     return queryset.select_related("cluster", "leader", "deputy", "rule_set").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("unit").order_by("unit__short_name"),
+            queryset=Membership.objects.select_related("unit"),
         )
     )
 
 
 def member_units(cycle: Cycle) -> list[Unit]:
-    """The cycle's member units; also primes the member cache used by `authz`."""
-    units = [membership.unit for membership in cycle.memberships.all()]
+    """The cycle's member units in Vietnamese order; also primes the cache used by `authz`."""
+    units = sorted(
+        (membership.unit for membership in cycle.memberships.all()),
+        key=lambda unit: collation_key(unit.short_name),
+    )
     cycle._member_unit_ids = frozenset(unit.pk for unit in units)
+    cycle.member_list = units
     return units
 
 
@@ -122,11 +127,15 @@ def phase_timeline(cycle: Cycle) -> list[PhaseRow]:
     return rows
 
 
-def handovers_of(cluster: Cluster) -> list[Handover]:
+def handovers_of(cluster: Cluster, years: tuple[int, ...] | None = None) -> list[Handover]:
+    """The cluster's hand-over records, newest first (optionally only for some years)."""
+    queryset = Handover.objects.filter(cluster=cluster)
+    if years is not None:
+        queryset = queryset.filter(year__in=years)
     return list(
-        Handover.objects.filter(cluster=cluster)
-        .select_related("leader", "deputy", "recorded_by", "from_cycle")
-        .order_by("-year", "-recorded_at", "-id")
+        queryset.select_related("leader", "deputy", "recorded_by", "from_cycle").order_by(
+            "-year", "-recorded_at", "-id"
+        )
     )
 
 

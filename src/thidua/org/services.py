@@ -39,10 +39,10 @@ from thidua.org.models import (
 UNIT_PROFILE_FIELDS = ("head_title", "head_name", "address", "phone", "email")
 
 
-def _validated(instance, exclude: Sequence[str] = ()) -> None:
+def _validated(instance) -> None:
     """`full_clean()`, with Django's validation errors turned into a `DomainError`."""
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean()
     except ValidationError as error:
         raise DomainError(
             Problem("invalid", str(message), {}, None if name == "__all__" else name)
@@ -86,7 +86,7 @@ def record_lineage_event(
         note=note,
         recorded_by=recorded_user(actor),
     )
-    _validated(record, exclude=["recorded_by"])
+    _validated(record)
     record.save()
     LineageLink.objects.bulk_create(
         [LineageLink(event=record, unit=unit, role=LineageLink.Role.SOURCE) for unit in sources]
@@ -227,7 +227,7 @@ def create_cycle(
         note=note,
         created_by=recorded_user(actor),
     )
-    _validated(cycle, exclude=["created_by"])
+    _validated(cycle)
     cycle.save()
     Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in members])
     PhaseEvent.objects.create(
@@ -277,7 +277,7 @@ def update_cycle(
         deputy.pk if deputy else None,
     )
     cycle.leader, cycle.deputy = leader, deputy
-    _validated(cycle, exclude=["created_by"])
+    _validated(cycle)
     cycle.save()
     wanted = {unit.pk for unit in members}
     Membership.objects.filter(cycle=cycle).exclude(unit_id__in=wanted).delete()
@@ -399,7 +399,7 @@ def record_handover(
         note=note,
         recorded_by=recorded_user(actor),
     )
-    _validated(handover, exclude=["recorded_by"])
+    _validated(handover)
     handover.save()
     if next_cycle is not None:
         next_cycle.leader, next_cycle.deputy = leader, deputy

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,6 @@ from thidua.org.forms import (
     CycleForm,
     HandoverForm,
     LineageEventForm,
-    ReopenForm,
     TokenForm,
     UnitProfileForm,
     show_errors,
@@ -86,6 +85,7 @@ def unit_edit(request, code: str):
 
 
 def lineage_events(request):
+    require(request.user, Action.VIEW_UNIT)
     return render(
         request,
         "org/lineage_list.html",
@@ -164,17 +164,12 @@ def cycle_detail(request, code: str, year: int):
             "next_phase": next((row for row in timeline if row.status == "pending"), None)
             if not cycle.phase_is_open
             else None,
-            "handovers": [
-                handover
-                for handover in selectors.handovers_of(cycle.cluster)
-                if handover.year in (cycle.year, cycle.year + 1)
-            ],
+            "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
             "can": {
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
                 "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
             },
-            "reopen_form": ReopenForm(),
         },
     )
 
@@ -211,25 +206,22 @@ def cycle_edit(request, code: str, year: int):
 def phase_action(request, code: str, year: int, phase: str, action: str):
     cycle = _cycle(code, year)
     target = _phase(phase)
-    if action == "reopen":
-        form = ReopenForm(request.POST)
-        reason = form.data.get("reason", "")
-        call = lambda: services.reopen_phase(  # noqa: E731
-            actor=request.user, cycle=cycle, phase=target, reason=reason
-        )
-    elif action in ("open", "close"):
-        service = services.open_phase if action == "open" else services.close_phase
-        call = lambda: service(actor=request.user, cycle=cycle, phase=target)  # noqa: E731
-    else:
+    done = {"open": _("Đã mở"), "close": _("Đã đóng"), "reopen": _("Đã mở lại")}
+    if action not in done:
         raise Http404
     try:
-        call()
+        if action == "reopen":
+            reason = request.POST.get("reason", "")
+            services.reopen_phase(actor=request.user, cycle=cycle, phase=target, reason=reason)
+        elif action == "open":
+            services.open_phase(actor=request.user, cycle=cycle, phase=target)
+        else:
+            services.close_phase(actor=request.user, cycle=cycle, phase=target)
     except DomainError as error:
         for message in error.messages():
             messages.error(request, message)
     else:
-        done = {"open": _("Đã mở"), "close": _("Đã đóng"), "reopen": _("Đã mở lại")}[action]
-        messages.success(request, f"{done}: {_(PHASE_LABELS[target])}.")
+        messages.success(request, f"{done[action]}: {_(PHASE_LABELS[target])}.")
     return redirect("cycle", code=code, year=year)
 
 
@@ -283,9 +275,8 @@ def tokens(request):
     )
 
 
+@require_POST
 def token_revoke(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("Đã thu hồi khoá API."))

@@ -1,6 +1,9 @@
 """Site-wide middleware."""
 
+from django.conf import settings
 from django.contrib.auth import middleware
+from django.middleware import locale
+from django.utils import translation
 
 
 class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
@@ -14,3 +17,24 @@ class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Pages are in Vietnamese unless the person chose English with the language switch.
+
+    A browser's own language preference is not followed for pages (an English-language
+    browser in a Vietnamese office still gets Vietnamese); API clients may ask for English
+    with `Accept-Language: en`.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen or "")
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

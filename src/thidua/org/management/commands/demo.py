@@ -5,6 +5,12 @@ from django.core.management.base import BaseCommand
 from thidua.org.demo import demo_lineage_summary, load_demo
 from thidua.org.models import UserKind
 
+NOTES = {
+    "hagiang.thuky": "← cụm trưởng 2020 / leader 2020",
+    "laocai.thuky": "← cụm trưởng 2021 / leader 2021",
+    "admin": "← cũng vào được /admin/",
+}
+
 
 class Command(BaseCommand):
     help = "Load the demo clusters (Cụm thi đua số II and số I) and print the demo logins."
@@ -12,18 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {demo_lineage_summary()}."))
-        self.stdout.write("")
-        self.stdout.write("Tài khoản dùng thử / demo logins (mật khẩu / password):")
+        self.stdout.write("Tài khoản dùng thử / demo logins (tên, mật khẩu / user, password):")
         width = max(len(login.username) for login in logins)
         for login in logins:
-            extra = ""
-            if login.username in ("hagiang.thuky", "laocai.thuky"):
-                extra = (
-                    "  ← cụm trưởng 2020"
-                    if login.username == "hagiang.thuky"
-                    else ("  ← cụm trưởng 2021")
-                )
-            self.stdout.write(
-                f"  {login.username:<{width}}  {login.password}  "
-                f"{UserKind(login.kind).label} – {login.unit}{extra}"
-            )
+            note = NOTES.get(login.username, "")
+            line = f"  {login.username:<{width}}  {login.password}  {UserKind(login.kind).label}"
+            self.stdout.write(f"{line} – {login.unit}  {note}".rstrip())
