@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs from its own vendored Swagger UI, not a CDN
     "thidua.org",
     "thidua.web",
 ]

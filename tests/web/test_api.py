@@ -176,3 +176,10 @@ def test_lineage_event_overlap_via_api(token_client):
 def test_openapi_schema_for_signed_in_users(client_for):
     schema = client_for("quansat").get("/api/openapi.json").json()
     assert "/api/cycles/{cluster}/{year}" in schema["paths"]
+
+
+def test_api_docs_use_vendored_assets(client_for):
+    page = client_for("quansat").get("/api/docs").content.decode()
+    assert "swagger-ui-bundle" in page
+    assert "cdn." not in page
+    assert "https://" not in page

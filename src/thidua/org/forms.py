@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ class VietnameseOrder(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for unit in sorted(self.queryset, key=lambda unit: collation_key(unit_label(unit))):
+        for unit in sorted(self.queryset, key=unit_order):
             yield self.choice(unit)
 
 
@@ -48,6 +50,11 @@ def unit_label(unit: Unit) -> str:
     else:
         period = ""
     return unit.name + period
+
+
+def unit_order(unit: Unit) -> tuple:
+    """By short name in Vietnamese order, the older unit of a name first."""
+    return (collation_key(unit.short_name), unit.valid_from or date.min)
 
 
 def show_errors(form: forms.Form, error: DomainError) -> None:
