@@ -85,26 +85,19 @@ class Lineage:
 
     def ancestors_on(self, code: str, day: date) -> Ancestry:
         """The units valid on `day` whose territory `code` covers: itself if valid then."""
-        found: set[str] = set()
-        partial = False
-        pending, seen = [code], set()
-        while pending:
-            current = pending.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            span = self._span(current)
-            if span.valid_on(day):
-                found.add(current)
-                continue
-            event = self._created_by.get(current)
-            if event is not None and day < event.effective:
-                partial = partial or event.kind == EventKind.SPLIT
-                pending.extend(event.sources)
-        return Ancestry(frozenset(found), partial and bool(found))
+        return self._walk(code, day, backwards=True)
 
     def successors_on(self, code: str, day: date) -> Ancestry:
         """The units valid on `day` that carry on `code`'s territory: itself if valid then."""
+        return self._walk(code, day, backwards=False)
+
+    def _walk(self, code: str, day: date, *, backwards: bool) -> Ancestry:
+        """Follow events from `code` (back to sources or on to targets) to units valid on `day`.
+
+        Partial when a split lies behind (looking back) or a merge ahead (looking forward).
+        """
+        events = self._created_by if backwards else self._ended_by
+        widening = EventKind.SPLIT if backwards else EventKind.MERGE
         found: set[str] = set()
         partial = False
         pending, seen = [code], set()
@@ -113,14 +106,14 @@ class Lineage:
             if current in seen:
                 continue
             seen.add(current)
-            span = self._span(current)
-            if span.valid_on(day):
+            if self._span(current).valid_on(day):
                 found.add(current)
                 continue
-            event = self._ended_by.get(current)
-            if event is not None and day >= event.effective:
-                partial = partial or event.kind == EventKind.MERGE
-                pending.extend(event.targets)
+            event = events.get(current)
+            if event is None or (day < event.effective) != backwards:
+                continue
+            partial = partial or event.kind == widening
+            pending.extend(event.sources if backwards else event.targets)
         return Ancestry(frozenset(found), partial and bool(found))
 
     def stands_for(self, code: str, year: int) -> Ancestry:
