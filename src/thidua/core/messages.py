@@ -28,6 +28,31 @@ def format_day(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def _render(message: str, params: Mapping[str, object], translate: Callable[[str], str]) -> str:
+    if not params:
+        return translate(message)
+    values = {
+        key: translate(value) if isinstance(value, Label) else value
+        for key, value in params.items()
+    }
+    return translate(message) % values
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence to show (e.g. *giảm 19,6%*), translated when rendered."""
+
+    message: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
+        return _render(self.message, self.params, translate)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason why an input is refused: a stable code, a message and where it applies."""
@@ -37,11 +62,5 @@ class Problem:
     params: Mapping[str, object] = field(default_factory=dict)
     field: str | None = None
 
-    def render(self, translate: Callable[[str], str] = lambda text: text) -> str:
-        if not self.params:
-            return translate(self.message)
-        params = {
-            key: translate(value) if isinstance(value, Label) else value
-            for key, value in self.params.items()
-        }
-        return translate(self.message) % params
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
+        return _render(self.message, self.params, translate)

@@ -1,0 +1,349 @@
+"""Indicators: rates from their counts, change against last year, cluster totals, checks.
+
+Rates are never typed-in truths: a rate is computed from its numerator and denominator, and a
+rate a unit reports is kept as *reported* and compared with the computed one. Cluster totals
+sum counts; a cluster rate is Σnumerators / Σdenominators, never a mean of unit rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from thidua.core.messages import Label, Phrase, Problem, gettext_noop
+from thidua.core.numbers import (
+    InvalidNumber,
+    format_number,
+    format_percent,
+    parse_number,
+    round_half_up,
+)
+
+HUNDRED = Decimal(100)
+#: A reported rate further than this from the rate of its counts is flagged (points).
+RATE_TOLERANCE = Decimal("0.05")
+
+
+class Kind(StrEnum):
+    COUNT = "count"  # whole numbers: cases, offenders, people
+    AMOUNT = "amount"  # quantities with decimals: kg, million đồng
+    RATE = "rate"  # numerator / denominator × 100
+
+
+class Direction(StrEnum):
+    LOWER = "lower"  # lower is better (crimes, accidents)
+    HIGHER = "higher"  # higher is better (clearance)
+    NEUTRAL = "neutral"  # neither (drug cases detected: more may mean more enforcement)
+
+
+class Period(StrEnum):
+    YEAR = "Y"
+    H1 = "H1"
+    H2 = "H2"
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
+    Q4 = "Q4"
+
+    def end(self, year: int) -> date:
+        """The period's last day: figures belong to the units that exist on it."""
+        month = {"Y": 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}[self.value]
+        return date(year, month, 30 if month in (6, 9) else 31)
+
+
+PERIOD_LABELS: dict[Period, Label] = {
+    Period.YEAR: Label(gettext_noop("Cả năm")),
+    Period.H1: Label(gettext_noop("6 tháng đầu năm")),
+    Period.H2: Label(gettext_noop("6 tháng cuối năm")),
+    Period.Q1: Label(gettext_noop("Quý I")),
+    Period.Q2: Label(gettext_noop("Quý II")),
+    Period.Q3: Label(gettext_noop("Quý III")),
+    Period.Q4: Label(gettext_noop("Quý IV")),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    kind: Kind
+    direction: Direction = Direction.NEUTRAL
+    decimals: int = 0
+    numerator: str | None = None
+    denominator: str | None = None
+
+    @property
+    def shown_decimals(self) -> int:
+        return 1 if self.kind == Kind.RATE else self.decimals
+
+
+Catalog = Mapping[str, Indicator]
+Figures = Mapping[str, Decimal]
+
+
+def rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """numerator / denominator × 100, unrounded; None when either is missing or the base is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator * HUNDRED / denominator
+
+
+def value_of(indicator: Indicator, figures: Figures) -> Decimal | None:
+    """The indicator's value: as entered for counts and amounts, computed for rates."""
+    if indicator.kind == Kind.RATE:
+        return rate(
+            figures.get(indicator.numerator or ""), figures.get(indicator.denominator or "")
+        )
+    return figures.get(indicator.code)
+
+
+def values(figures: Figures, catalog: Catalog) -> dict[str, Decimal | None]:
+    return {code: value_of(indicator, figures) for code, indicator in catalog.items()}
+
+
+def total(reports: Iterable[Figures], catalog: Catalog) -> dict[str, Decimal]:
+    """Cluster (or lineage) totals: counts and amounts summed over the units that reported
+    them; rates are not summed, they are recomputed from the summed counts (`values`)."""
+    sums: dict[str, Decimal] = {}
+    for figures in reports:
+        for code, indicator in catalog.items():
+            if indicator.kind != Kind.RATE and code in figures:
+                sums[code] = sums.get(code, Decimal(0)) + figures[code]
+    return sums
+
+
+# --- change against a baseline ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    now: Decimal
+    before: Decimal
+    kind: Kind
+
+    @property
+    def delta(self) -> Decimal:
+        return self.now - self.before
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Δ% = (now − before) / before × 100, half-up to one decimal; None when before = 0.
+
+        For a rate the change is in percentage points instead (see `points`).
+        """
+        if self.kind == Kind.RATE or self.before == 0:
+            return None
+        return round_half_up(self.delta * HUNDRED / self.before, 1)
+
+    @property
+    def points(self) -> Decimal | None:
+        return round_half_up(self.delta, 1) if self.kind == Kind.RATE else None
+
+    def phrase(self) -> Phrase:
+        """*giảm 19,6%*, *tăng 5,3%*, *bằng*; for rates *tăng 1,2 điểm %*."""
+        if self.kind == Kind.RATE:
+            points = self.points or Decimal(0)
+            if points == 0:
+                return Phrase(gettext_noop("bằng"))
+            message = (
+                gettext_noop("tăng %(value)s điểm %%")
+                if points > 0
+                else gettext_noop("giảm %(value)s điểm %%")
+            )
+            return Phrase(message, {"value": format_number(abs(points), 1)})
+        if self.delta == 0:
+            return Phrase(gettext_noop("bằng"))
+        if self.percent is None:
+            return Phrase(
+                gettext_noop("tăng %(value)s (cùng kỳ bằng 0)"),
+                {"value": format_number(self.delta, 0)},
+            )
+        message = (
+            gettext_noop("tăng %(value)s") if self.delta > 0 else gettext_noop("giảm %(value)s")
+        )
+        return Phrase(message, {"value": format_percent(abs(self.percent), 1)})
+
+    def is_better(self, direction: Direction) -> bool | None:
+        if direction == Direction.NEUTRAL or self.delta == 0:
+            return None
+        return (self.delta < 0) == (direction == Direction.LOWER)
+
+
+def change(now: Decimal | None, before: Decimal | None, kind: Kind) -> Change | None:
+    if now is None or before is None:
+        return None
+    return Change(now, before, kind)
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateMismatch:
+    """A reported rate that does not follow from its counts."""
+
+    indicator: Indicator
+    reported: Decimal
+    computed: Decimal
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return self.reported - self.computed
+
+    @property
+    def implied_denominator(self) -> Decimal | None:
+        """The base that would give the reported rate from the same numerator."""
+        if self.reported == 0:
+            return None
+        return self.numerator * HUNDRED / self.reported
+
+    def phrase(self) -> Phrase:
+        params = {
+            "name": self.indicator.name,
+            "reported": format_percent(self.reported, 1),
+            "numerator": format_number(self.numerator),
+            "denominator": format_number(self.denominator),
+            "computed": format_percent(self.computed, 1),
+            "gap": format_number(abs(self.gap), 1),
+        }
+        implied = self.implied_denominator
+        if implied is None:
+            return Phrase(
+                gettext_noop(
+                    "%(name)s báo cáo %(reported)s nhưng tính từ số liệu là %(numerator)s/"
+                    "%(denominator)s = %(computed)s (lệch %(gap)s điểm %%)."
+                ),
+                params,
+            )
+        return Phrase(
+            gettext_noop(
+                "%(name)s báo cáo %(reported)s nhưng tính từ số liệu là %(numerator)s/"
+                "%(denominator)s = %(computed)s (lệch %(gap)s điểm %%); tỷ lệ báo cáo ứng với "
+                "mẫu số khoảng %(implied)s, tức là phạm vi số liệu khác."
+            ),
+            {**params, "implied": format_number(implied)},
+        )
+
+
+def check_rates(figures: Figures, catalog: Catalog) -> list[RateMismatch]:
+    """Reported rates (a rate indicator's entry in `figures`) further than 0,05 points from
+    the rate of their counts."""
+    found = []
+    for code, indicator in catalog.items():
+        if indicator.kind != Kind.RATE or code not in figures:
+            continue
+        numerator = figures.get(indicator.numerator or "")
+        denominator = figures.get(indicator.denominator or "")
+        computed = rate(numerator, denominator)
+        if computed is None or numerator is None or denominator is None:
+            continue
+        if abs(figures[code] - computed) > RATE_TOLERANCE:
+            found.append(RateMismatch(indicator, figures[code], computed, numerator, denominator))
+    return found
+
+
+def _shown(value: Decimal) -> str:
+    """A figure as typed, in Vietnamese format, keeping its decimals (at most six)."""
+    exponent = value.normalize().as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_number(value, min(decimals, 6))
+
+
+def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
+    """Hard errors in a unit's figures: refused, never stored."""
+    problems: list[Problem] = []
+    for code, value in figures.items():
+        indicator = catalog.get(code)
+        if indicator is None:
+            problems.append(
+                Problem(
+                    "unknown_indicator",
+                    gettext_noop("Không có chỉ tiêu mã %(code)s."),
+                    {"code": code},
+                    code,
+                )
+            )
+            continue
+        params = {"name": indicator.name, "value": _shown(value)}
+        if value < 0:
+            problems.append(
+                Problem(
+                    "negative", gettext_noop("%(name)s không thể âm (%(value)s)."), params, code
+                )
+            )
+        elif indicator.kind == Kind.COUNT and value != value.to_integral_value():
+            problems.append(
+                Problem(
+                    "not_whole",
+                    gettext_noop("%(name)s phải là số nguyên (%(value)s)."),
+                    params,
+                    code,
+                )
+            )
+        elif indicator.kind == Kind.RATE and value > HUNDRED:
+            problems.append(
+                Problem(
+                    "rate_above_100",
+                    gettext_noop("%(name)s không thể vượt 100%% (%(value)s)."),
+                    params,
+                    code,
+                )
+            )
+    for indicator in catalog.values():
+        if indicator.kind != Kind.RATE:
+            continue
+        numerator = figures.get(indicator.numerator or "")
+        denominator = figures.get(indicator.denominator or "")
+        if numerator is not None and denominator is not None and numerator > denominator:
+            problems.append(
+                Problem(
+                    "numerator_above_denominator",
+                    gettext_noop("%(part)s (%(numerator)s) lớn hơn %(whole)s (%(denominator)s)."),
+                    {
+                        "part": catalog[indicator.numerator].name,
+                        "numerator": format_number(numerator),
+                        "whole": catalog[indicator.denominator].name,
+                        "denominator": format_number(denominator),
+                    },
+                    indicator.numerator,
+                )
+            )
+    return problems
+
+
+def parse_figures(
+    raw: Mapping[str, str], catalog: Catalog
+) -> tuple[dict[str, Decimal], list[Problem]]:
+    """Typed-in figures (code → text) as numbers; empty fields are not reported."""
+    figures: dict[str, Decimal] = {}
+    problems: list[Problem] = []
+    for code, text in raw.items():
+        if text is None or not str(text).strip():
+            continue
+        indicator = catalog.get(code)
+        if indicator is None:
+            problems.append(
+                Problem(
+                    "unknown_indicator",
+                    gettext_noop("Không có chỉ tiêu mã %(code)s."),
+                    {"code": code},
+                    code,
+                )
+            )
+            continue
+        try:
+            figures[code] = parse_number(
+                str(text), whole=indicator.kind == Kind.COUNT, percent=indicator.kind == Kind.RATE
+            )
+        except InvalidNumber as error:
+            problems.append(
+                Problem(error.problem.code, error.problem.message, error.problem.params, code)
+            )
+    if problems:
+        return figures, problems
+    return figures, validate(figures, catalog)

@@ -1,0 +1,119 @@
+"""Numbers as Vietnamese write them: `2.156` (dot groups thousands), `19,6%` (comma decimals).
+
+All arithmetic is `Decimal`; rounding is half-up (as people round by hand, not banker's
+rounding), done once where a figure is shown or stored. Parsing accepts the Vietnamese format
+and plain digits, and refuses what could be read two ways (`1.5` for a count, `1,234.5`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from thidua.core.messages import Problem, gettext_noop
+
+MAX_ABS = Decimal("1e15")  # nothing the police count comes near; bigger input is a typo
+
+
+class InvalidNumber(ValueError):
+    """Input that is not a number we can read without guessing."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.render())
+
+
+def round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal | int, decimals: int = 0) -> str:
+    """`2156` → `2.156`; `Decimal('19.6')` with one decimal → `19,6`; half-up rounding."""
+    rounded = round_half_up(Decimal(value), decimals)
+    sign = "-" if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = ".".join(groups)
+    return f"{sign}{text},{fraction}" if decimals > 0 else f"{sign}{text}"
+
+
+def format_percent(value: Decimal | int, decimals: int = 1) -> str:
+    """`Decimal('19.6')` → `19,6%`."""
+    return f"{format_number(value, decimals)}%"
+
+
+_VIETNAMESE = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+,\d+$")
+_PLAIN = re.compile(r"^\d+$")
+
+
+def _refuse(code: str, message: str, text: str) -> InvalidNumber:
+    return InvalidNumber(Problem(code, message, {"text": text}))
+
+
+def parse_number(text: str, *, whole: bool = False, percent: bool = False) -> Decimal:
+    """Read a number typed the Vietnamese way (`2.156`, `2.156,5`, `19,6`) or as plain digits.
+
+    `whole`: the value is a count, so it must be a whole number. `percent`: a trailing `%`
+    is allowed. Negative numbers are read (a change can be negative); callers refuse them
+    where they make no sense. Raises `InvalidNumber` naming the reason.
+    """
+    raw = text
+    cleaned = text.strip().replace("\u00a0", "")
+    if percent and cleaned.endswith("%"):
+        cleaned = cleaned[:-1].rstrip()
+    sign = ""
+    if cleaned[:1] in "-−" and cleaned[1:]:
+        sign, cleaned = "-", cleaned[1:]
+    if not cleaned:
+        raise _refuse("empty", gettext_noop("Chưa nhập số."), raw)
+    if _PLAIN.match(cleaned):
+        number = Decimal(cleaned)
+    elif _VIETNAMESE.match(cleaned):
+        number = Decimal(cleaned.replace(".", "").replace(",", "."))
+    elif re.fullmatch(r"\d+\.\d+", cleaned) or re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+        raise _refuse(
+            "ambiguous_number",
+            gettext_noop(
+                "“%(text)s” có thể hiểu theo hai cách; hãy viết theo kiểu Việt Nam: dấu chấm "
+                "ngăn cách hàng nghìn (2.156), dấu phẩy trước phần thập phân (19,6)."
+            ),
+            raw,
+        )
+    else:
+        raise _refuse("not_a_number", gettext_noop("“%(text)s” không phải là một số."), raw)
+    number = -number if sign else number
+    if abs(number) >= MAX_ABS:
+        raise _refuse("number_too_large", gettext_noop("“%(text)s” quá lớn."), raw)
+    if whole and number != number.to_integral_value():
+        raise _refuse(
+            "not_whole",
+            gettext_noop(
+                "“%(text)s” phải là số nguyên (số vụ, số người); dấu phẩy là dấu thập phân, "
+                "hàng nghìn ngăn cách bằng dấu chấm."
+            ),
+            raw,
+        )
+    return number
+
+
+def to_decimal(value: object) -> Decimal:
+    """A number from a spreadsheet cell or JSON (int, float, Decimal, or text), exactly."""
+    if isinstance(value, bool):
+        raise _refuse("not_a_number", gettext_noop("“%(text)s” không phải là một số."), str(value))
+    if isinstance(value, str):
+        return parse_number(value, percent=True)
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise _refuse(
+            "not_a_number", gettext_noop("“%(text)s” không phải là một số."), str(value)
+        ) from None
+    if not number.is_finite():
+        raise _refuse("not_a_number", gettext_noop("“%(text)s” không phải là một số."), str(value))
+    if abs(number) >= MAX_ABS:
+        raise _refuse("number_too_large", gettext_noop("“%(text)s” quá lớn."), str(value))
+    return number

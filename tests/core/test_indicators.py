@@ -1,0 +1,230 @@
+"""Rates, change against last year, cluster totals and consistency checks."""
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from thidua.core.indicators import (
+    Change,
+    Direction,
+    Indicator,
+    Kind,
+    Period,
+    change,
+    check_rates,
+    parse_figures,
+    rate,
+    total,
+    validate,
+    value_of,
+    values,
+)
+
+CATALOG = {
+    "cases": Indicator("cases", "Số vụ phạm tội về TTXH", Kind.COUNT, Direction.LOWER),
+    "solved": Indicator("solved", "Số vụ đã điều tra khám phá", Kind.COUNT, Direction.HIGHER),
+    "clearance": Indicator(
+        "clearance",
+        "Tỷ lệ điều tra khám phá",
+        Kind.RATE,
+        Direction.HIGHER,
+        numerator="solved",
+        denominator="cases",
+    ),
+    "serious": Indicator("serious", "Án rất nghiêm trọng, đặc biệt nghiêm trọng", Kind.COUNT),
+    "serious_solved": Indicator("serious_solved", "Án RNT, ĐBNT đã làm rõ", Kind.COUNT),
+    "serious_rate": Indicator(
+        "serious_rate",
+        "Tỷ lệ làm rõ án RNT, ĐBNT",
+        Kind.RATE,
+        Direction.HIGHER,
+        numerator="serious_solved",
+        denominator="serious",
+    ),
+    "damage": Indicator("damage", "Thiệt hại (triệu đồng)", Kind.AMOUNT, decimals=1),
+}
+
+# An illustrative split of the published 2020 totals of Cụm II over its 7 units.
+UNITS_2020 = {
+    "ha-giang": {"cases": 353, "solved": 276, "serious": 57, "serious_solved": 56},
+    "dien-bien": {"cases": 247, "solved": 193, "serious": 40, "serious_solved": 40},
+    "lai-chau": {"cases": 192, "solved": 150, "serious": 31, "serious_solved": 30},
+    "lang-son": {"cases": 324, "solved": 253, "serious": 52, "serious_solved": 51},
+    "lao-cai": {"cases": 304, "solved": 237, "serious": 49, "serious_solved": 48},
+    "son-la": {"cases": 518, "solved": 404, "serious": 83, "serious_solved": 82},
+    "cao-bang": {"cases": 218, "solved": 168, "serious": 33, "serious_solved": 33},
+}
+CASES_2019 = {
+    "ha-giang": 439,
+    "dien-bien": 253,
+    "lai-chau": 220,
+    "lang-son": 342,
+    "lao-cai": 320,
+    "son-la": 700,
+    "cao-bang": 261,
+}
+
+
+def figures(raw):
+    return {code: Decimal(value) for code, value in raw.items()}
+
+
+def test_seed_cluster_totals_and_rates():
+    totals = total([figures(unit) for unit in UNITS_2020.values()], CATALOG)
+    assert totals["cases"] == 2156
+    assert totals["solved"] == 1681
+    assert totals["serious"] == 345
+    assert totals["serious_solved"] == 340
+    computed = values(totals, CATALOG)
+    assert f"{computed['serious_rate']:.1f}" == "98.6"
+    assert f"{computed['clearance']:.1f}" == "78.0"
+
+
+def test_seed_falls_per_province():
+    expected = {
+        "ha-giang": "giảm 19,6%",
+        "son-la": "giảm 26,0%",
+        "cao-bang": "giảm 16,5%",
+        "lai-chau": "giảm 12,7%",
+        "lang-son": "giảm 5,3%",
+        "lao-cai": "giảm 5,0%",
+    }
+    for unit, phrase in expected.items():
+        now = Decimal(UNITS_2020[unit]["cases"])
+        assert change(now, Decimal(CASES_2019[unit]), Kind.COUNT).phrase().render() == phrase
+
+
+def test_the_published_88_7_percent_is_flagged_with_both_figures():
+    totals = total([figures(unit) for unit in UNITS_2020.values()], CATALOG)
+    published = {**totals, "clearance": Decimal("88.7"), "serious_rate": Decimal("98.6")}
+    mismatches = check_rates(published, CATALOG)
+    assert [mismatch.indicator.code for mismatch in mismatches] == ["clearance"]
+    text = mismatches[0].phrase().render()
+    assert "88,7%" in text
+    assert "1.681/2.156 = 78,0%" in text
+    assert "lệch 10,7 điểm %" in text
+    assert "mẫu số khoảng 1.895" in text
+
+
+def test_tolerance_is_five_hundredths_of_a_point():
+    base = {"cases": Decimal(345), "solved": Decimal(340)}  # 98,5507…%
+    assert check_rates({**base, "clearance": Decimal("98.6")}, CATALOG) == []  # 0,049 off
+    assert check_rates({**base, "clearance": Decimal("98.51")}, CATALOG) == []
+    assert len(check_rates({**base, "clearance": Decimal("98.5")}, CATALOG)) == 1  # 0,0507
+    assert len(check_rates({**base, "clearance": Decimal("98.7")}, CATALOG)) == 1
+    assert check_rates({"clearance": Decimal("50")}, CATALOG) == []  # nothing to compare
+
+
+def test_change_phrases():
+    assert Change(Decimal(5), Decimal(5), Kind.COUNT).phrase().render() == "bằng"
+    assert Change(Decimal(1053), Decimal(1000), Kind.COUNT).phrase().render() == "tăng 5,3%"
+    assert Change(Decimal(12), Decimal(0), Kind.COUNT).phrase().render() == (
+        "tăng 12 (cùng kỳ bằng 0)"
+    )
+    assert Change(Decimal(12), Decimal(0), Kind.COUNT).percent is None
+    points = Change(Decimal("98.6"), Decimal("97.4"), Kind.RATE)
+    assert points.percent is None
+    assert points.phrase().render() == "tăng 1,2 điểm %"
+    assert change(None, Decimal(1), Kind.COUNT) is None
+
+
+def test_change_direction():
+    fall = Change(Decimal(353), Decimal(439), Kind.COUNT)
+    assert fall.is_better(Direction.LOWER) is True
+    assert fall.is_better(Direction.HIGHER) is False
+    assert fall.is_better(Direction.NEUTRAL) is None
+
+
+def test_rate_is_undefined_without_a_base():
+    assert rate(Decimal(1), Decimal(0)) is None
+    assert rate(None, Decimal(3)) is None
+    assert value_of(CATALOG["clearance"], {"cases": Decimal(0), "solved": Decimal(0)}) is None
+
+
+def test_validation_names_the_field():
+    problems = validate(
+        {"cases": Decimal(10), "solved": Decimal(12), "serious": Decimal(-1)}, CATALOG
+    )
+    assert {(problem.code, problem.field) for problem in problems} == {
+        ("negative", "serious"),
+        ("numerator_above_denominator", "solved"),
+    }
+    text = next(p for p in problems if p.field == "solved").render()
+    assert text == "Số vụ đã điều tra khám phá (12) lớn hơn Số vụ phạm tội về TTXH (10)."
+    assert validate({"clearance": Decimal("100.5")}, CATALOG)[0].code == "rate_above_100"
+    assert validate({"cases": Decimal("1.5")}, CATALOG)[0].code == "not_whole"
+    assert validate({"nope": Decimal(1)}, CATALOG)[0].code == "unknown_indicator"
+
+
+def test_parse_figures_from_a_form():
+    parsed, problems = parse_figures(
+        {
+            "cases": "2.156",
+            "solved": "1.681",
+            "clearance": "88,7%",
+            "damage": "12,5",
+            "serious": "",
+        },
+        CATALOG,
+    )
+    assert problems == []
+    assert parsed == {
+        "cases": 2156,
+        "solved": 1681,
+        "clearance": Decimal("88.7"),
+        "damage": Decimal("12.5"),
+    }
+    _, problems = parse_figures({"cases": "1.5", "solved": "x"}, CATALOG)
+    assert [(problem.code, problem.field) for problem in problems] == [
+        ("ambiguous_number", "cases"),
+        ("not_a_number", "solved"),
+    ]
+
+
+def test_period_ends():
+    assert Period.YEAR.end(2020) == date(2020, 12, 31)
+    assert Period.H1.end(2025) == date(2025, 6, 30)
+    assert Period.Q3.end(2025) == date(2025, 9, 30)
+    assert Period.Q1.end(2024) == date(2024, 3, 31)
+
+
+unit_figures = st.fixed_dictionaries(
+    {},
+    optional={
+        "cases": st.integers(0, 10_000).map(Decimal),
+        "solved": st.integers(0, 10_000).map(Decimal),
+        "damage": st.decimals(min_value=0, max_value=10_000, places=1).map(Decimal),
+    },
+)
+
+
+@given(st.lists(unit_figures, max_size=12), st.lists(unit_figures, max_size=12))
+def test_totals_are_associative(first, second):
+    """Totals of two groups combine into the total of all units."""
+    combined = total([total(first, CATALOG), total(second, CATALOG)], CATALOG)
+    assert combined == total(first + second, CATALOG)
+
+
+@given(st.lists(unit_figures, max_size=12), st.permutations(range(12)))
+def test_totals_ignore_unit_order(units, order):
+    shuffled = [units[index] for index in order if index < len(units)]
+    assert total(shuffled, CATALOG) == total(units, CATALOG)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5_000), st.integers(0, 5_000)).map(
+            lambda pair: {"cases": Decimal(pair[0]), "solved": Decimal(min(pair))}
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_cluster_rate_is_the_rate_of_the_sums_and_lies_between_unit_rates(units):
+    cluster = value_of(CATALOG["clearance"], total(units, CATALOG))
+    unit_rates = [value_of(CATALOG["clearance"], unit) for unit in units]
+    sums = total(units, CATALOG)
+    assert cluster == sums["solved"] * 100 / sums["cases"]
+    assert min(unit_rates) <= cluster <= max(unit_rates)
