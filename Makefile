@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 ## messages: refresh the English catalogue after changing translatable text
 messages: $(STAMP)
-	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location
+	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location --no-fuzzy-matching
 	cd src/thidua && ../../$(BIN)/thidua compilemessages -l en
 
 clean:

@@ -16,7 +16,7 @@ def _collected_static_files():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo organisation once; each test runs in a transaction rolled back after it."""
-    from thidua.org.demo import load_demo
+    from thidua.web.demo import load_demo
 
     with django_db_blocker.unblock():
         load_demo()

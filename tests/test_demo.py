@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from thidua.org.demo import DEMO_PASSWORD, load_demo
+from thidua.org.demo import DEMO_PASSWORD
 from thidua.org.models import (
     Cluster,
     Cycle,
@@ -16,6 +16,7 @@ from thidua.org.models import (
     Unit,
     User,
 )
+from thidua.web.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

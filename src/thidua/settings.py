@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # serves the API docs from its own vendored Swagger UI, not a CDN
     "thidua.org",
+    "thidua.audit",
+    "thidua.stats",
     "thidua.web",
 ]
 

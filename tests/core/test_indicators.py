@@ -228,3 +228,10 @@ def test_cluster_rate_is_the_rate_of_the_sums_and_lies_between_unit_rates(units)
     sums = total(units, CATALOG)
     assert cluster == sums["solved"] * 100 / sums["cases"]
     assert min(unit_rates) <= cluster <= max(unit_rates)
+
+
+def test_a_total_over_predecessors_needs_all_of_them():
+    reports = [{"cases": Decimal(10), "solved": Decimal(5)}, {"cases": Decimal(7)}]
+    assert total(reports, CATALOG) == {"cases": 17, "solved": 5}
+    assert total(reports, CATALOG, require_all=True) == {"cases": 17}
+    assert total([], CATALOG, require_all=True) == {}

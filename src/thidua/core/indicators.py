@@ -104,14 +104,20 @@ def values(figures: Figures, catalog: Catalog) -> dict[str, Decimal | None]:
     return {code: value_of(indicator, figures) for code, indicator in catalog.items()}
 
 
-def total(reports: Iterable[Figures], catalog: Catalog) -> dict[str, Decimal]:
-    """Cluster (or lineage) totals: counts and amounts summed over the units that reported
-    them; rates are not summed, they are recomputed from the summed counts (`values`)."""
+def total(
+    reports: Iterable[Figures], catalog: Catalog, *, require_all: bool = False
+) -> dict[str, Decimal]:
+    """Totals of counts and amounts; rates are not summed but recomputed from the summed
+    counts (`values`). With `require_all`, an indicator is totalled only when every report
+    has it (a baseline made of predecessors must not silently miss one of them)."""
+    reports = list(reports)
     sums: dict[str, Decimal] = {}
-    for figures in reports:
-        for code, indicator in catalog.items():
-            if indicator.kind != Kind.RATE and code in figures:
-                sums[code] = sums.get(code, Decimal(0)) + figures[code]
+    for code, indicator in catalog.items():
+        if indicator.kind == Kind.RATE:
+            continue
+        present = [figures[code] for figures in reports if code in figures]
+        if present and (not require_all or len(present) == len(reports)):
+            sums[code] = sum(present, Decimal(0))
     return sums
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from thidua.core.messages import Label, Problem, gettext_noop
-from thidua.core.phases import STATE_LABELS, Phase
+from thidua.core.phases import PHASES, STATE_LABELS, Phase
 
 
 class Role(StrEnum):
@@ -22,6 +22,7 @@ class Role(StrEnum):
     OFFICER = "officer"  # officer of the unit concerned (of a member unit, for a cycle)
     DELEGATE = "delegate"  # conference delegate of a member unit
     OBSERVER = "observer"  # reads everything, writes nothing
+    MEMBER = "member"  # anyone of a member unit of the cycle concerned
     USER = "user"  # anyone signed in
     SYSTEM = "system"  # the demo loader and command-line tools: any role, same state rules
 
@@ -39,7 +40,24 @@ class Action(StrEnum):
     REOPEN_PHASE = "reopen_phase"
     RECORD_HANDOVER = "record_handover"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
+    VIEW_REPORT = "view_report"
+    EDIT_REPORT = "edit_report"
+    RETURN_REPORT = "return_report"
+    EDIT_PUBLISHED_FIGURES = "edit_published_figures"
+    RECORD_BASELINE = "record_baseline"
+    VIEW_AUDIT = "view_audit"
 
+
+#: Actions that change nothing.
+READS = frozenset(
+    {
+        Action.VIEW_CLUSTER,
+        Action.VIEW_UNIT,
+        Action.VIEW_CYCLE,
+        Action.VIEW_REPORT,
+        Action.VIEW_AUDIT,
+    }
+)
 
 ACTION_LABELS: dict[Action, Label] = {
     Action.VIEW_CLUSTER: Label(gettext_noop("xem cụm thi đua")),
@@ -54,6 +72,12 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.REOPEN_PHASE: Label(gettext_noop("mở lại giai đoạn")),
     Action.RECORD_HANDOVER: Label(gettext_noop("ghi nhận bàn giao cụm trưởng, cụm phó")),
     Action.MANAGE_OWN_TOKENS: Label(gettext_noop("quản lý khoá API của mình")),
+    Action.VIEW_REPORT: Label(gettext_noop("xem báo cáo số liệu")),
+    Action.EDIT_REPORT: Label(gettext_noop("nhập, sửa, nộp báo cáo số liệu của đơn vị")),
+    Action.RETURN_REPORT: Label(gettext_noop("trả lại báo cáo số liệu để sửa")),
+    Action.EDIT_PUBLISHED_FIGURES: Label(gettext_noop("nhập số liệu công bố của cụm")),
+    Action.RECORD_BASELINE: Label(gettext_noop("nhập số liệu các năm trước")),
+    Action.VIEW_AUDIT: Label(gettext_noop("xem nhật ký thao tác")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -77,13 +101,8 @@ def _rule(*roles: Role, states: tuple[str, ...] | None = None) -> Rule:
     return Rule(frozenset(roles), None if states is None else frozenset(states))
 
 
-_CYCLE_READERS = (
-    Role.ADMIN,
-    Role.OBSERVER,
-    Role.LEADER_SECRETARY,
-    Role.OFFICER,
-    Role.DELEGATE,
-)
+_CYCLE_READERS = (Role.ADMIN, Role.OBSERVER, Role.MEMBER)
+_AFTER_REPORTING = tuple(phase.value for phase in PHASES[PHASES.index(Phase.REPORTING) :])
 
 POLICY: dict[Action, Rule] = {
     Action.VIEW_CLUSTER: _rule(Role.USER),
@@ -100,6 +119,12 @@ POLICY: dict[Action, Rule] = {
         Role.ADMIN, Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)
     ),
     Action.MANAGE_OWN_TOKENS: _rule(Role.USER),
+    Action.VIEW_REPORT: _rule(*_CYCLE_READERS),
+    Action.EDIT_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
+    Action.RETURN_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
+    Action.EDIT_PUBLISHED_FIGURES: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
+    Action.RECORD_BASELINE: _rule(Role.ADMIN),
+    Action.VIEW_AUDIT: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
 }
 
 

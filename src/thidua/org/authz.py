@@ -7,6 +7,8 @@ unit, the powers pass with it. The rule table itself is pure: `thidua.core.polic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from thidua.core.policy import UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
@@ -28,6 +30,15 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+@dataclass(frozen=True)
+class UnitInCycle:
+    """A member unit's part of a cycle (its report, its score sheet): the unit's own officers
+    write it, the leader secretary oversees it, the cycle's readers read it."""
+
+    cycle: Cycle
+    unit: Unit
 
 
 def recorded_user(actor):
@@ -56,20 +67,36 @@ def roles_for(user, obj=None) -> frozenset[Role]:
         roles.add(Role.OBSERVER)
     if isinstance(obj, Unit) and user.unit_id == obj.pk and user.kind in _UNIT_STAFF:
         roles.add(Role.OFFICER)
-    if isinstance(obj, Cycle) and user.unit_id is not None:
-        if user.unit_id in member_unit_ids(obj):
-            if user.kind in _UNIT_STAFF:
-                roles.add(Role.OFFICER)
-            if user.kind == UserKind.DELEGATE:
-                roles.add(Role.DELEGATE)
-        if user.kind == UserKind.SECRETARY and user.unit_id == obj.leader_id:
-            roles.add(Role.LEADER_SECRETARY)
+    if isinstance(obj, Cycle):
+        roles |= _cycle_roles(user, obj)
+    if isinstance(obj, UnitInCycle):
+        roles |= _cycle_roles(user, obj.cycle) - {Role.OFFICER, Role.DELEGATE}
+        member = obj.unit.pk in member_unit_ids(obj.cycle)
+        if member and user.unit_id == obj.unit.pk and user.kind in _UNIT_STAFF:
+            roles.add(Role.OFFICER)
     return frozenset(roles)
+
+
+def _cycle_roles(user, cycle: Cycle) -> set[Role]:
+    roles: set[Role] = set()
+    if user.unit_id is None:
+        return roles
+    if user.unit_id in member_unit_ids(cycle):
+        roles.add(Role.MEMBER)
+        if user.kind in _UNIT_STAFF:
+            roles.add(Role.OFFICER)
+        if user.kind == UserKind.DELEGATE:
+            roles.add(Role.DELEGATE)
+    if user.kind == UserKind.SECRETARY and user.unit_id == cycle.leader_id:
+        roles.add(Role.LEADER_SECRETARY)
+    return roles
 
 
 def state_of(obj) -> str | None:
     if isinstance(obj, Cycle):
         return obj.state
+    if isinstance(obj, UnitInCycle):
+        return obj.cycle.state
     if isinstance(obj, Unit):
         return UNIT_ACTIVE if obj.is_active(timezone.localdate()) else UNIT_ENDED
     return None

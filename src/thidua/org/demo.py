@@ -6,6 +6,8 @@
 - Cụm thi đua số II – Bộ Công an, the 7 northern border provinces, year 2020 led by Hà Giang
   (published) and handed over to Lào Cai for 2021 at the conference of 16/11/2020
   (published); Cụm thi đua số I (Hà Nội, TP. Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ).
+- The cluster year is walked through its phases by `thidua.web.demo`, which lets each stage
+  (statistics, scoring, voting) add its part while its phase is open.
 - What the sources do not give is marked as illustrative (*minh hoạ*) where it is stored:
   the deputies, Cụm I's leadership, and whether 2021's leader was elected or assigned.
 
@@ -342,47 +344,35 @@ def _ensure_cluster(spec: dict) -> Cluster:
     return cluster
 
 
-def _advance_to(cycle: Cycle, phase: Phase) -> Cycle:
-    """Walk a new cycle through its phases, by the book, until `phase` is open."""
-    for current in PHASES[: PHASES.index(phase)]:
-        cycle = services.close_phase(actor=SYSTEM, cycle=cycle, phase=current)
-        cycle = services.open_phase(
-            actor=SYSTEM, cycle=cycle, phase=PHASES[PHASES.index(current) + 1]
-        )
+def advance_to(cycle: Cycle, phase: Phase) -> Cycle:
+    """Walk a demo cycle through its phases, by the book, until `phase` is open.
+
+    A cycle already at or past `phase` is left as it is, so that loading twice changes nothing.
+    """
+    target = PHASES.index(phase)
+    while PHASES.index(Phase(cycle.phase)) < target:
+        current = Phase(cycle.phase)
+        if cycle.phase_is_open:
+            cycle = services.close_phase(actor=SYSTEM, cycle=cycle, phase=current)
+        following = PHASES[PHASES.index(current) + 1]
+        cycle = services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
     return cycle
 
 
 def _load_cycles(units: dict[str, Unit]) -> None:
     cluster_ii = _ensure_cluster(CLUSTER_II)
-    members_ii = [units[code] for code in CLUSTER_II["members_2020"]]
-    cycle_2020 = Cycle.objects.filter(cluster=cluster_ii, year=2020).first()
-    if cycle_2020 is None:
-        cycle_2020 = services.create_cycle(
+    if not Cycle.objects.filter(cluster=cluster_ii, year=2020).exists():
+        services.create_cycle(
             actor=SYSTEM,
             cluster=cluster_ii,
             year=2020,
-            members=members_ii,
+            members=[units[code] for code in CLUSTER_II["members_2020"]],
             leader=units["ha-giang"],
             deputy=units["lao-cai"],
             decision_ref="Bộ Công an phân công (số văn bản: " + ILLUSTRATIVE + ")",
             note=f"Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020). "
             f"Cụm phó Công an tỉnh Lào Cai: {ILLUSTRATIVE}.",
         )
-        cycle_2020 = _advance_to(cycle_2020, Phase.CONFERENCE)
-    if not Handover.objects.filter(from_cycle=cycle_2020).exists():
-        services.record_handover(
-            actor=SYSTEM,
-            cycle=cycle_2020,
-            leader=units["lao-cai"],
-            deputy=units["son-la"],
-            method=Handover.Method.ELECTED,
-            decision_ref="Hội nghị tổng kết Cụm thi đua số II, Đồng Văn, Hà Giang, 16/11/2020",
-            note=f"Bàn giao cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). "
-            f"Hình thức bầu và cụm phó Công an tỉnh Sơn La: {ILLUSTRATIVE}.",
-        )
-    if not Cycle.objects.filter(cluster=cluster_ii, year=2021).exists():
-        services.create_cycle(actor=SYSTEM, cluster=cluster_ii, year=2021, members=members_ii)
-
     cluster_i = _ensure_cluster(CLUSTER_I)
     if not Cycle.objects.filter(cluster=cluster_i, year=2020).exists():
         services.create_cycle(
@@ -396,8 +386,31 @@ def _load_cycles(units: dict[str, Unit]) -> None:
         )
 
 
+def hand_over_2021(cycle_2020: Cycle) -> None:
+    """At the 2020 conference Cụm II hands the leadership to Lào Cai; 2021 opens."""
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
+    if not Handover.objects.filter(from_cycle=cycle_2020).exists():
+        services.record_handover(
+            actor=SYSTEM,
+            cycle=cycle_2020,
+            leader=units["lao-cai"],
+            deputy=units["son-la"],
+            method=Handover.Method.ELECTED,
+            decision_ref="Hội nghị tổng kết Cụm thi đua số II, Đồng Văn, Hà Giang, 16/11/2020",
+            note=f"Bàn giao cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). "
+            f"Hình thức bầu và cụm phó Công an tỉnh Sơn La: {ILLUSTRATIVE}.",
+        )
+    if not Cycle.objects.filter(cluster=cycle_2020.cluster, year=2021).exists():
+        services.create_cycle(
+            actor=SYSTEM,
+            cluster=cycle_2020.cluster,
+            year=2021,
+            members=[units[code] for code in CLUSTER_II["members_2020"]],
+        )
+
+
 @transaction.atomic
-def load_demo() -> list[Login]:
+def load_organisation() -> list[Login]:
     """Load (or complete) the demo organisation; returns the demo logins."""
     units = _load_units()
     _load_rule_sets()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.audit.services import record as audit
 from thidua.core import cycles as core_cycles
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
@@ -96,6 +97,19 @@ def record_lineage_event(
         valid_to=effective_date - core_lineage.ONE_DAY
     )
     Unit.objects.filter(pk__in=[unit.pk for unit in targets]).update(valid_from=effective_date)
+    audit(
+        actor=actor,
+        action="org.lineage.record",
+        object_type="org.lineageevent",
+        object_id=record.pk,
+        after={
+            "kind": kind,
+            "effective_date": effective_date,
+            "sources": list(event.sources),
+            "targets": list(event.targets),
+            "legal_basis": legal_basis,
+        },
+    )
     return record
 
 
@@ -107,10 +121,19 @@ def update_unit_profile(*, actor, unit: Unit, **profile: str) -> Unit:
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = {name: getattr(unit, name) for name in profile}
     for name, value in profile.items():
         setattr(unit, name, value.strip())
     _validated(unit)
     unit.save(update_fields=list(profile))
+    audit(
+        actor=actor,
+        action="org.unit.profile",
+        object_type="org.unit",
+        object_id=unit.code,
+        before=before,
+        after={name: getattr(unit, name) for name in profile},
+    )
     return unit
 
 
@@ -246,6 +269,14 @@ def create_cycle(
             decision_ref=decision_ref,
             recorded_by=recorded_user(actor),
         )
+    audit(
+        actor=actor,
+        action="org.cycle.create",
+        object_type="org.cycle",
+        object_id=cycle.pk,
+        cycle=cycle,
+        after=_cycle_snapshot(cycle, members),
+    )
     return cycle
 
 
@@ -268,6 +299,7 @@ def update_cycle(
     cycle = _locked(cycle)
     require(actor, Action.EDIT_CYCLE, cycle)
     refuse_if(_check_cycle(year=cycle.year, members=members, leader=leader, deputy=deputy))
+    before = _cycle_snapshot(cycle, list(cycle.members.all()))
     if title is not None:
         cycle.title = title.strip() or cycle.cluster.name
     if note is not None:
@@ -295,17 +327,47 @@ def update_cycle(
             decision_ref=decision_ref,
             recorded_by=recorded_user(actor),
         )
+    audit(
+        actor=actor,
+        action="org.cycle.update",
+        object_type="org.cycle",
+        object_id=cycle.pk,
+        cycle=cycle,
+        before=before,
+        after=_cycle_snapshot(cycle, members),
+    )
     return cycle
+
+
+def _cycle_snapshot(cycle: Cycle, members: Sequence[Unit]) -> dict:
+    return {
+        "title": cycle.title,
+        "members": sorted(unit.code for unit in members),
+        "leader": cycle.leader.code,
+        "deputy": cycle.deputy.code if cycle.deputy else None,
+        "rule_set": f"{cycle.rule_set.code}@{cycle.rule_set.version}",
+        "note": cycle.note,
+    }
 
 
 # --- phases -------------------------------------------------------------------------------
 
 
 def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open: bool, reason=""):
+    before = cycle.state
     cycle.phase, cycle.phase_is_open = phase.value, is_open
     cycle.save(update_fields=["phase", "phase_is_open"])
     PhaseEvent.objects.create(
         cycle=cycle, phase=phase.value, action=action, actor=recorded_user(actor), reason=reason
+    )
+    audit(
+        actor=actor,
+        action=f"org.phase.{action}",
+        object_type="org.cycle",
+        object_id=cycle.pk,
+        cycle=cycle,
+        before={"state": before},
+        after={"state": cycle.state, "phase": phase.value, "reason": reason},
     )
     return cycle
 
@@ -404,6 +466,20 @@ def record_handover(
     if next_cycle is not None:
         next_cycle.leader, next_cycle.deputy = leader, deputy
         next_cycle.save(update_fields=["leader", "deputy"])
+    audit(
+        actor=actor,
+        action="org.handover.record",
+        object_type="org.handover",
+        object_id=handover.pk,
+        cycle=cycle,
+        after={
+            "year": next_year,
+            "leader": leader.code,
+            "deputy": deputy.code if deputy else None,
+            "method": method,
+            "decision_ref": decision_ref,
+        },
+    )
     return handover
 
 
@@ -423,6 +499,13 @@ def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
     )
     _validated(token)
     token.save()
+    audit(
+        actor=actor,
+        action="org.token.create",
+        object_type="org.apitoken",
+        object_id=token.pk,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token, raw
 
 
@@ -433,4 +516,11 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
         raise Refused(Problem("not_your_token", gettext_noop("Khoá API này không phải của bạn.")))
     token.revoked_at = token.revoked_at or timezone.now()
     token.save(update_fields=["revoked_at"])
+    audit(
+        actor=actor,
+        action="org.token.revoke",
+        object_type="org.apitoken",
+        object_id=token.pk,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token

@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from thidua.org.demo import demo_lineage_summary, load_demo
+from thidua.org.demo import demo_lineage_summary
 from thidua.org.models import UserKind
+from thidua.web.demo import load_demo
 
 NOTES = {
     "hagiang.thuky": "← cụm trưởng 2020 / leader 2020",

@@ -1,0 +1,104 @@
+"""Demo statistics of Cụm II for 2019 and 2020.
+
+Published (Báo Hà Giang, 16/11/2020, the cluster's 2020 conference): 2.156 cases and 3.066
+offenders against social order in the 7 provinces; 1.681 cases solved, "88,7%"; 345 very
+serious and especially serious cases, 340 solved, 98,6%; falls against 2019 of 19,6% (Hà
+Giang), 26% (Sơn La), 16,5% (Cao Bằng), 12,7% (Lai Châu), 5,3% (Lạng Sơn), 5% (Lào Cai).
+
+Only those totals and falls are published: the split over units, Điện Biên's change and all
+2019 figures but the falls are illustrative, chosen so that the totals and falls come out
+exactly. The published "88,7%" is stored as published, and the check flags it: 1.681 of
+2.156 is 78,0%.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from thidua.core.indicators import Period
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cycle, Unit
+from thidua.stats import services
+from thidua.stats.models import PublishedFigure, Report
+
+ILLUSTRATIVE_SPLIT = (
+    "Số liệu theo đơn vị: minh hoạ (nguồn chỉ công bố tổng của cụm và mức giảm số vụ)."
+)
+PUBLISHED_SOURCE = "Báo Hà Giang, 16/11/2020: hội nghị tổng kết Cụm thi đua số II năm 2020"
+
+FIELDS = (
+    "social_order_cases",
+    "social_order_offenders",
+    "social_order_solved",
+    "serious_cases",
+    "serious_solved",
+)
+FIGURES_2020 = {
+    "ha-giang": (353, 502, 276, 57, 56),
+    "dien-bien": (247, 351, 193, 40, 40),
+    "lai-chau": (192, 273, 150, 31, 30),
+    "lang-son": (324, 461, 253, 52, 51),
+    "lao-cai": (304, 432, 237, 49, 48),
+    "son-la": (518, 737, 404, 83, 82),
+    "cao-bang": (218, 310, 168, 33, 33),
+}
+FIGURES_2019 = {
+    "ha-giang": (439, 623, 334, 66, 64),
+    "dien-bien": (253, 359, 192, 42, 41),
+    "lai-chau": (220, 312, 167, 36, 35),
+    "lang-son": (342, 486, 260, 55, 53),
+    "lao-cai": (320, 454, 243, 52, 51),
+    "son-la": (700, 994, 532, 98, 96),
+    "cao-bang": (261, 371, 198, 40, 39),
+}
+PUBLISHED_2020 = {
+    "social_order_cases": Decimal(2156),
+    "social_order_offenders": Decimal(3066),
+    "social_order_solved": Decimal(1681),
+    "clearance_rate": Decimal("88.7"),
+    "serious_cases": Decimal(345),
+    "serious_solved": Decimal(340),
+    "serious_clearance_rate": Decimal("98.6"),
+}
+
+
+def _figures(row: tuple[int, ...]) -> dict[str, Decimal]:
+    return {code: Decimal(value) for code, value in zip(FIELDS, row, strict=True)}
+
+
+def load_baseline_2019() -> None:
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=FIGURES_2019)}
+    for code, row in FIGURES_2019.items():
+        if not Report.objects.filter(unit=units[code], year=2019, period=Period.YEAR).exists():
+            services.record_baseline(
+                actor=SYSTEM,
+                unit=units[code],
+                year=2019,
+                period=Period.YEAR,
+                figures=_figures(row),
+                source=ILLUSTRATIVE_SPLIT,
+            )
+
+
+def load_reports_2020(cycle: Cycle) -> None:
+    """The units' 2020 reports (the cycle's reporting phase must be open)."""
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=FIGURES_2020)}
+    for code, row in FIGURES_2020.items():
+        if not Report.objects.filter(unit=units[code], year=2020, period=Period.YEAR).exists():
+            report = services.save_report(
+                actor=SYSTEM,
+                cycle=cycle,
+                unit=units[code],
+                period=Period.YEAR,
+                figures=_figures(row),
+                submit=True,
+            )
+            Report.objects.filter(pk=report.pk).update(source=ILLUSTRATIVE_SPLIT)
+    if not PublishedFigure.objects.filter(cycle=cycle).exists():
+        services.set_published_figures(
+            actor=SYSTEM,
+            cycle=cycle,
+            period=Period.YEAR,
+            figures=PUBLISHED_2020,
+            source=PUBLISHED_SOURCE,
+        )

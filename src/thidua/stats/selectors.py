@@ -1,0 +1,249 @@
+"""Reads of statistics, with a fixed number of queries however many units and indicators.
+
+The cluster table puts, for every member unit, its figures of the period beside the same
+period a year earlier. "A year earlier" follows the lineage: a unit formed by a merger is
+compared with the sum of its predecessors' figures (rates recomputed from those sums).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from thidua.core import indicators as core
+from thidua.core.lineage import Lineage
+from thidua.core.messages import Phrase, Problem
+from thidua.org import selectors as org_selectors
+from thidua.org.models import Cycle, Unit
+from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+
+
+def catalog(*, active_only: bool = True) -> tuple[dict[str, core.Indicator], dict[str, Indicator]]:
+    """The catalog for the core (code → core indicator) and as models (code → model)."""
+    models = list(Indicator.objects.all())
+    codes = {model.pk: model.code for model in models}
+    chosen = [model for model in models if model.active or not active_only]
+    return (
+        {model.code: model.as_core(codes) for model in chosen},
+        {model.code: model for model in chosen},
+    )
+
+
+def figures_by_unit(unit_codes: Iterable[str], year: int, period: core.Period):
+    """(unit code → figures, unit code → report) for one period: two queries."""
+    codes = list(unit_codes)
+    reports = {
+        report.unit.code: report
+        for report in Report.objects.filter(
+            unit__code__in=codes, year=year, period=period.value
+        ).select_related("unit")
+    }
+    figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    rows = ReportValue.objects.filter(
+        report__unit__code__in=codes, report__year=year, report__period=period.value
+    ).values_list("report__unit__code", "indicator__code", "value")
+    for unit_code, indicator_code, value in rows:
+        figures[unit_code][indicator_code] = value
+    return {code: dict(figures.get(code, {})) for code in reports}, reports
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The same period a year earlier, for one unit, after lineage."""
+
+    units: frozenset[str]
+    figures: dict[str, Decimal]
+    missing: frozenset[str]  # units of the lineage that have no report for that period
+    partial: bool  # a split lies between: the predecessors covered more territory
+
+
+def baselines(
+    units: Iterable[str], year: int, period: core.Period, cat: core.Catalog, lineage: Lineage
+) -> dict[str, Baseline]:
+    """Each unit's figures a year earlier, summed over the units it stood for then."""
+    units = list(units)
+    day = period.end(year - 1)
+    ancestry = {code: lineage.ancestors_on(code, day) for code in units}
+    wanted = {code for item in ancestry.values() for code in item.units}
+    previous, _reports = figures_by_unit(wanted, year - 1, period)
+    result = {}
+    for code, item in ancestry.items():
+        present = [previous[unit] for unit in sorted(item.units) if unit in previous]
+        missing = frozenset(unit for unit in item.units if unit not in previous)
+        figures = {} if missing or item.partial else core.total(present, cat, require_all=True)
+        if figures:
+            figures.update(_reported_rates(present, cat))
+        result[code] = Baseline(item.units, figures, missing, item.partial)
+    return result
+
+
+def _reported_rates(reports: list[Mapping[str, Decimal]], cat: core.Catalog):
+    """A single predecessor's reported rates carry over; several cannot be combined."""
+    if len(reports) != 1:
+        return {}
+    return {code: value for code, value in reports[0].items() if cat[code].kind == core.Kind.RATE}
+
+
+@dataclass(frozen=True)
+class Cell:
+    indicator: Indicator
+    value: Decimal | None  # entered count/amount, or the rate computed from its counts
+    reported: Decimal | None  # a rate as the unit typed it
+    before: Decimal | None
+    change: core.Change | None
+
+    @property
+    def decimals(self) -> int:
+        return 1 if self.indicator.kind == core.Kind.RATE else self.indicator.decimals
+
+    @property
+    def better(self) -> bool | None:
+        return (
+            self.change.is_better(core.Direction(self.indicator.direction)) if self.change else None
+        )
+
+
+@dataclass
+class Row:
+    unit: Unit | None  # None for the cluster total
+    report: Report | None
+    cells: list[Cell]
+    baseline: Baseline | None = None
+    problems: list[Problem] = field(default_factory=list)
+    mismatches: list[core.RateMismatch] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[Phrase | Problem]:
+        return [*self.problems, *(mismatch.phrase() for mismatch in self.mismatches)]
+
+
+def _cells(
+    indicators: list[Indicator],
+    cat: core.Catalog,
+    figures: Mapping[str, Decimal],
+    before: Mapping[str, Decimal],
+) -> list[Cell]:
+    now_values = core.values(figures, cat)
+    before_values = core.values(before, cat)
+    cells = []
+    for indicator in indicators:
+        kind = core.Kind(indicator.kind)
+        now, then = now_values[indicator.code], before_values[indicator.code]
+        cells.append(
+            Cell(
+                indicator=indicator,
+                value=now,
+                reported=figures.get(indicator.code) if kind == core.Kind.RATE else None,
+                before=then,
+                change=core.change(now, then, kind),
+            )
+        )
+    return cells
+
+
+@dataclass
+class ClusterTable:
+    cycle: Cycle
+    period: core.Period
+    indicators: list[Indicator]
+    rows: list[Row]
+    total: Row
+    published: list[tuple[Indicator, Decimal, str]]
+    published_mismatches: list[core.RateMismatch]
+    missing_reports: list[Unit]
+
+    @property
+    def sections(self) -> list[tuple[str, int]]:
+        """(section label, number of indicators) for the grouped table header."""
+        groups: list[tuple[str, int]] = []
+        for indicator in self.indicators:
+            if groups and groups[-1][0] == indicator.section_label:
+                groups[-1] = (groups[-1][0], groups[-1][1] + 1)
+            else:
+                groups.append((indicator.section_label, 1))
+        return groups
+
+
+def cluster_table(cycle: Cycle, period: core.Period = core.Period.YEAR) -> ClusterTable:
+    """Every member's figures beside last year's, the cluster totals, and the checks."""
+    cat, models = catalog()
+    indicators = list(models.values())
+    members = org_selectors.member_units(cycle)
+    codes = [unit.code for unit in members]
+    now, reports = figures_by_unit(codes, cycle.year, period)
+    before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
+    rows = []
+    for unit in members:
+        figures = now.get(unit.code, {})
+        row = Row(
+            unit=unit,
+            report=reports.get(unit.code),
+            cells=_cells(indicators, cat, figures, before[unit.code].figures),
+            baseline=before[unit.code],
+            problems=core.validate(figures, cat),
+            mismatches=core.check_rates(figures, cat),
+        )
+        rows.append(row)
+    totals_now = core.total(now.values(), cat)
+    totals_before = core.total([before[code].figures for code in codes], cat, require_all=True)
+    published = list(
+        PublishedFigure.objects.filter(cycle=cycle, period=period.value).select_related("indicator")
+    )
+    published_figures = {
+        **totals_now,
+        **{figure.indicator.code: figure.value for figure in published},
+    }
+    return ClusterTable(
+        cycle=cycle,
+        period=period,
+        indicators=indicators,
+        rows=rows,
+        total=Row(unit=None, report=None, cells=_cells(indicators, cat, totals_now, totals_before)),
+        published=[(figure.indicator, figure.value, figure.source) for figure in published],
+        published_mismatches=core.check_rates(published_figures, cat),
+        missing_reports=[unit for unit in members if unit.code not in reports],
+    )
+
+
+@dataclass
+class ReportView:
+    cycle: Cycle
+    unit: Unit
+    period: core.Period
+    report: Report | None
+    sections: list[tuple[str, list[Cell]]]
+    baseline: Baseline
+    problems: list[Problem]
+    mismatches: list[core.RateMismatch]
+
+
+def report_view(
+    cycle: Cycle,
+    unit: Unit,
+    period: core.Period,
+    figures: Mapping[str, Decimal] | None = None,
+) -> ReportView:
+    """A unit's report as stored, or with `figures` being typed (for a live preview)."""
+    cat, models = catalog()
+    stored, reports = figures_by_unit([unit.code], cycle.year, period)
+    shown = stored.get(unit.code, {}) if figures is None else figures
+    baseline = baselines([unit.code], cycle.year, period, cat, org_selectors.lineage())[unit.code]
+    cells = _cells(list(models.values()), cat, shown, baseline.figures)
+    sections: list[tuple[str, list[Cell]]] = []
+    for cell in cells:
+        if sections and sections[-1][0] == cell.indicator.section_label:
+            sections[-1][1].append(cell)
+        else:
+            sections.append((cell.indicator.section_label, [cell]))
+    return ReportView(
+        cycle=cycle,
+        unit=unit,
+        period=period,
+        report=reports.get(unit.code),
+        sections=sections,
+        baseline=baseline,
+        problems=core.validate(shown, cat),
+        mismatches=core.check_rates(shown, cat),
+    )

@@ -1,0 +1,222 @@
+"""Writes of statistics: a unit's report, its submission and return, baselines, published
+figures and workbook imports. Each writes everything or nothing, and is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.audit.services import record as audit
+from thidua.core import indicators as core
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.policy import Action
+from thidua.errors import DomainError, StateConflict, refuse_if
+from thidua.org.authz import UnitInCycle, require
+from thidua.org.models import Cycle, Unit
+from thidua.stats import selectors
+from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+
+
+def _figures_of(report: Report) -> dict[str, Decimal]:
+    return {
+        value.indicator.code: value.value for value in report.values.select_related("indicator")
+    }
+
+
+def _checked(figures: Mapping[str, Decimal], catalog: core.Catalog) -> None:
+    refuse_if(core.validate(figures, catalog))
+
+
+def _store(report: Report, figures: Mapping[str, Decimal], indicators: dict[str, Indicator]):
+    """Replace the report's values by `figures` (absent codes are removed)."""
+    report.values.exclude(indicator__code__in=list(figures)).delete()
+    existing = {value.indicator_id: value for value in report.values.all()}
+    changed, created = [], []
+    for code, number in figures.items():
+        indicator = indicators[code]
+        if indicator.pk in existing:
+            if existing[indicator.pk].value != number:
+                existing[indicator.pk].value = number
+                changed.append(existing[indicator.pk])
+        else:
+            created.append(ReportValue(report=report, indicator=indicator, value=number))
+    ReportValue.objects.bulk_update(changed, ["value"])
+    ReportValue.objects.bulk_create(created)
+
+
+def _slot(cycle: Cycle, unit: Unit) -> UnitInCycle:
+    return UnitInCycle(cycle, unit)
+
+
+def _editable(report: Report) -> None:
+    if report.status == Report.Status.SUBMITTED:
+        raise StateConflict(
+            [
+                Problem(
+                    "report_submitted",
+                    gettext_noop(
+                        "Báo cáo đã nộp; chỉ sửa được khi thư ký cụm trưởng trả lại để sửa."
+                    ),
+                )
+            ]
+        )
+
+
+@transaction.atomic
+def save_report(
+    *,
+    actor,
+    cycle: Cycle,
+    unit: Unit,
+    period: core.Period,
+    figures: Mapping[str, Decimal],
+    submit: bool = False,
+) -> Report:
+    """Save a unit's figures for a period of the cycle's year (as a draft, or submitted).
+
+    All figures are replaced at once: an indicator left out is no longer reported.
+    """
+    require(actor, Action.EDIT_REPORT, _slot(cycle, unit))
+    catalog, indicators = selectors.catalog()
+    _checked(figures, catalog)
+    report, _created = Report.objects.select_for_update().get_or_create(
+        unit=unit, year=cycle.year, period=period.value, defaults={"cycle": cycle}
+    )
+    if report.cycle_id not in (None, cycle.pk):
+        raise DomainError(
+            [
+                Problem(
+                    "report_of_another_cycle",
+                    gettext_noop("Báo cáo này thuộc một cụm thi đua khác."),
+                )
+            ]
+        )
+    _editable(report)
+    before = {"status": report.status, "figures": _figures_of(report)}
+    _store(report, figures, indicators)
+    report.cycle = cycle
+    if submit:
+        report.status, report.submitted_at = Report.Status.SUBMITTED, timezone.now()
+    elif report.status == Report.Status.SUBMITTED:
+        report.status = Report.Status.DRAFT
+    report.save()
+    audit(
+        actor=actor,
+        action="stats.report.submit" if submit else "stats.report.save",
+        object_type="stats.report",
+        object_id=f"{unit.code}/{cycle.year}/{period.value}",
+        cycle=cycle,
+        before=before,
+        after={"status": report.status, "figures": dict(figures)},
+    )
+    return report
+
+
+@transaction.atomic
+def return_report(*, actor, report: Report, reason: str) -> Report:
+    """The leader secretary sends a submitted report back to its unit for correction."""
+    report = Report.objects.select_for_update().select_related("cycle", "unit").get(pk=report.pk)
+    if report.cycle is None:
+        raise DomainError(
+            [Problem("baseline_report", gettext_noop("Số liệu năm trước không trả lại được."))]
+        )
+    require(actor, Action.RETURN_REPORT, _slot(report.cycle, report.unit))
+    problems = []
+    if report.status != Report.Status.SUBMITTED:
+        problems.append(
+            Problem("report_not_submitted", gettext_noop("Chỉ trả lại được báo cáo đã nộp."))
+        )
+    if not reason.strip():
+        problems.append(
+            Problem("reason_required", gettext_noop("Phải ghi lý do trả lại."), field="reason")
+        )
+    refuse_if(problems)
+    report.status, report.returned_reason = Report.Status.RETURNED, reason.strip()
+    report.save(update_fields=["status", "returned_reason", "updated_at"])
+    audit(
+        actor=actor,
+        action="stats.report.return",
+        object_type="stats.report",
+        object_id=f"{report.unit.code}/{report.year}/{report.period}",
+        cycle=report.cycle,
+        before={"status": Report.Status.SUBMITTED},
+        after={"status": report.status, "reason": report.returned_reason},
+    )
+    return report
+
+
+@transaction.atomic
+def record_baseline(
+    *,
+    actor,
+    unit: Unit,
+    year: int,
+    period: core.Period,
+    figures: Mapping[str, Decimal],
+    source: str,
+) -> Report:
+    """Figures of a year before thidua was used (to compare the first cycle with)."""
+    require(actor, Action.RECORD_BASELINE)
+    catalog, indicators = selectors.catalog()
+    _checked(figures, catalog)
+    report, created = Report.objects.select_for_update().get_or_create(
+        unit=unit, year=year, period=period.value, defaults={"source": source}
+    )
+    if report.cycle_id is not None:
+        raise DomainError(
+            [
+                Problem(
+                    "report_in_a_cycle",
+                    gettext_noop("Đơn vị đã báo cáo kỳ này trong một năm thi đua; không ghi đè."),
+                )
+            ]
+        )
+    before = None if created else _figures_of(report)
+    _store(report, figures, indicators)
+    report.source = source
+    report.status = Report.Status.SUBMITTED
+    report.save()
+    audit(
+        actor=actor,
+        action="stats.baseline.record",
+        object_type="stats.report",
+        object_id=f"{unit.code}/{year}/{period.value}",
+        before=before,
+        after={"figures": dict(figures), "source": source},
+    )
+    return report
+
+
+@transaction.atomic
+def set_published_figures(
+    *, actor, cycle: Cycle, period: core.Period, figures: Mapping[str, Decimal], source: str
+) -> list[PublishedFigure]:
+    """The cluster's figures as published, to be checked against the computed totals."""
+    require(actor, Action.EDIT_PUBLISHED_FIGURES, cycle)
+    catalog, indicators = selectors.catalog()
+    _checked(figures, catalog)
+    if not source.strip():
+        raise DomainError(
+            [Problem("source_required", gettext_noop("Phải ghi nguồn công bố."), field="source")]
+        )
+    stored = []
+    for code, number in figures.items():
+        figure, _ = PublishedFigure.objects.update_or_create(
+            cycle=cycle,
+            period=period.value,
+            indicator=indicators[code],
+            defaults={"value": number, "source": source.strip()},
+        )
+        stored.append(figure)
+    audit(
+        actor=actor,
+        action="stats.published.set",
+        object_type="stats.publishedfigure",
+        object_id=f"{cycle.cluster.code}/{cycle.year}/{period.value}",
+        cycle=cycle,
+        after={"figures": dict(figures), "source": source.strip()},
+    )
+    return stored
