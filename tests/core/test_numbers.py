@@ -138,3 +138,11 @@ def test_formatted_text_uses_only_vietnamese_separators(value):
     whole, _, fraction = text.lstrip("-").partition(",")
     assert len(fraction) == 2
     assert all(len(group) == 3 for group in whole.split(".")[1:])
+
+
+def test_tidy():
+    from thidua.core.numbers import tidy
+
+    assert str(tidy(Decimal("120.0000"))) == "120"
+    assert str(tidy(Decimal("12.5000"))) == "12.5"
+    assert str(tidy(Decimal("1E+3"))) == "1000"

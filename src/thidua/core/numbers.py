@@ -27,6 +27,13 @@ def round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def tidy(value: Decimal) -> Decimal:
+    """Without trailing zeros and never in exponent form: 120.0000 → 120, 12.5000 → 12.5."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def format_number(value: Decimal | int, decimals: int = 0) -> str:
     """`2156` → `2.156`; `Decimal('19.6')` with one decimal → `19,6`; half-up rounding."""
     rounded = round_half_up(Decimal(value), decimals)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from thidua.core import indicators as core
 from thidua.core.lineage import Lineage
 from thidua.core.messages import Phrase, Problem
+from thidua.core.numbers import tidy
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
@@ -45,7 +46,7 @@ def figures_by_unit(unit_codes: Iterable[str], year: int, period: core.Period):
         report__unit__code__in=codes, report__year=year, report__period=period.value
     ).values_list("report__unit__code", "indicator__code", "value")
     for unit_code, indicator_code, value in rows:
-        figures[unit_code][indicator_code] = value
+        figures[unit_code][indicator_code] = tidy(value)
     return {code: dict(figures.get(code, {})) for code in reports}, reports
 
 

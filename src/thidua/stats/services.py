@@ -12,6 +12,7 @@ from django.utils import timezone
 from thidua.audit.services import record as audit
 from thidua.core import indicators as core
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.numbers import tidy
 from thidua.core.policy import Action
 from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org.authz import UnitInCycle, require
@@ -22,7 +23,8 @@ from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
 def _figures_of(report: Report) -> dict[str, Decimal]:
     return {
-        value.indicator.code: value.value for value in report.values.select_related("indicator")
+        value.indicator.code: tidy(value.value)
+        for value in report.values.select_related("indicator")
     }
 
 
@@ -118,7 +120,11 @@ def save_report(
 @transaction.atomic
 def return_report(*, actor, report: Report, reason: str) -> Report:
     """The leader secretary sends a submitted report back to its unit for correction."""
-    report = Report.objects.select_for_update().select_related("cycle", "unit").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit")
+        .get(pk=report.pk)
+    )
     if report.cycle is None:
         raise DomainError(
             [Problem("baseline_report", gettext_noop("Số liệu năm trước không trả lại được."))]

@@ -1,0 +1,96 @@
+"""The audit log: every write appends an entry; the chain exposes tampering; append-only."""
+
+import pytest
+from django.db import connection, transaction
+
+from thidua.audit.models import AppendOnly, AuditEntry
+from thidua.audit.selectors import chain_breaks
+from thidua.core.audit import GENESIS, broken_links, entry_hash
+from thidua.core.phases import Phase
+from thidua.errors import StateConflict
+from thidua.org import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_writes_form_an_intact_chain():
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert len(entries) > 20
+    assert entries[0].prev_hash == GENESIS
+    assert chain_breaks() == []
+
+
+def test_phase_change_is_audited_with_actor_unit_and_cycle(get_user, cycle):
+    services.close_phase(
+        actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING
+    )
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.actor, entry.unit, entry.cycle, entry.action) == (
+        "laocai.thuky",
+        "lao-cai",
+        "cum-2/2021",
+        "org.phase.close",
+    )
+    assert entry.before == {"state": "planning"}
+    assert entry.after["state"] == "idle"
+    assert chain_breaks() == []
+
+
+def test_refused_writes_leave_no_entry(get_user, cycle):
+    count = AuditEntry.objects.count()
+    with pytest.raises(StateConflict):
+        services.open_phase(
+            actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.SCORING
+        )
+    assert AuditEntry.objects.count() == count
+
+
+def test_tampering_is_detected(get_user, cycle):
+    services.close_phase(
+        actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING
+    )
+    target = AuditEntry.objects.order_by("id")[3]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["someone-else", target.pk]
+        )
+    assert chain_breaks() == [target.pk]
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_code():
+    entry = AuditEntry.objects.first()
+    entry.actor = "x"
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_postgresql_refuses_update_and_delete():
+    from django.db import DatabaseError
+
+    entry = AuditEntry.objects.first()
+    for sql in (
+        "UPDATE audit_auditentry SET actor = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
+
+
+def test_broken_links_in_the_pure_chain():
+    first = {"a": 1}
+    second = {"b": 2}
+    h1 = entry_hash(GENESIS, first)
+    h2 = entry_hash(h1, second)
+    assert broken_links([(GENESIS, h1, first), (h1, h2, second)]) == []
+    assert broken_links([(GENESIS, h1, {"a": 2}), (h1, h2, second)]) == [0]
+    assert broken_links([(h1, h2, second)]) == [0]  # the first entry removed
