@@ -38,7 +38,9 @@ lint: $(STAMP)
 
 ## messages: refresh the English catalogue after changing translatable text
 messages: $(STAMP)
-	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location --no-fuzzy-matching
+	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location
+	# a guessed ("fuzzy") translation is worse than none: empty it, the tests then ask for it
+	msgattrib --clear-fuzzy --empty -o src/thidua/locale/en/LC_MESSAGES/django.po src/thidua/locale/en/LC_MESSAGES/django.po
 	cd src/thidua && ../../$(BIN)/thidua compilemessages -l en
 
 clean:

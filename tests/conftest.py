@@ -57,3 +57,17 @@ def cycle(db):
     from thidua.org.models import Cycle
 
     return lambda cluster, year: Cycle.objects.get(cluster__code=cluster, year=year)
+
+
+@pytest.fixture
+def reporting_cycle(cycle, get_user):
+    """Cụm II 2021 (led by Lào Cai) with its reporting phase open."""
+    from thidua.core.phases import Phase
+    from thidua.org import services
+
+    secretary = get_user("laocai.thuky")
+    current = cycle("cum-2", 2021)
+    for phase, following in [(Phase.PLANNING, Phase.AGREEMENT), (Phase.AGREEMENT, Phase.REPORTING)]:
+        current = services.close_phase(actor=secretary, cycle=current, phase=phase)
+        current = services.open_phase(actor=secretary, cycle=current, phase=following)
+    return current

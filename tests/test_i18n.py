@@ -18,17 +18,27 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def test_every_message_is_translated_with_the_same_placeholders():
     catalogue = polib.pofile(str(PO))
     assert len(catalogue) > 100
+    assert not catalogue.metadata_is_fuzzy
+    assert "charset=UTF-8" in catalogue.metadata["Content-Type"]
     for entry in catalogue:
-        assert entry.msgstr, f"untranslated: {entry.msgid!r}"
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         assert "fuzzy" not in entry.flags, f"fuzzy: {entry.msgid!r}"
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
-            PLACEHOLDER.findall(entry.msgstr)
-        ), entry.msgid
+        for translation in translations:
+            assert translation, f"untranslated: {entry.msgid!r}"
+            assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
+                PLACEHOLDER.findall(translation)
+            ), entry.msgid
 
 
 def test_compiled_catalogue_matches_the_source():
-    source = {entry.msgid: entry.msgstr for entry in polib.pofile(str(PO)) if entry.msgid}
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO)) if entry.msgid}
+    def pairs(catalogue):
+        return {
+            entry.msgid: entry.msgstr or tuple(sorted(entry.msgstr_plural.items()))
+            for entry in catalogue
+            if entry.msgid
+        }
+
+    source, compiled = pairs(polib.pofile(str(PO))), pairs(polib.mofile(str(MO)))
     assert compiled == source, "run `make messages` to recompile the catalogue"
 
 

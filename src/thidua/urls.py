@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from thidua.api import api
 from thidua.org import views as org
+from thidua.stats import views as stats
 from thidua.web import views as web
 
 admin.site.site_header = "thidua"
@@ -34,6 +35,27 @@ urlpatterns = [
         name="phase_action",
     ),
     path("clusters/<slug:code>/<int:year>/handover/", org.handover_new, name="handover_new"),
+    path("clusters/<slug:code>/<int:year>/stats/", stats.cluster_stats, name="stats"),
+    path(
+        "clusters/<slug:code>/<int:year>/stats/export.xlsx", stats.export_table, name="stats_export"
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/stats/template.xlsx",
+        stats.export_template,
+        name="stats_template",
+    ),
+    path("clusters/<slug:code>/<int:year>/stats/import/", stats.import_stats, name="stats_import"),
+    path("clusters/<slug:code>/<int:year>/stats/<slug:unit>/", stats.report_form, name="report"),
+    path(
+        "clusters/<slug:code>/<int:year>/stats/<slug:unit>/preview/",
+        stats.report_preview,
+        name="report_preview",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/stats/<slug:unit>/return/",
+        stats.report_return,
+        name="report_return",
+    ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

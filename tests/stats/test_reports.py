@@ -20,26 +20,15 @@ pytestmark = pytest.mark.django_db
 GOOD = {"social_order_cases": Decimal(120), "social_order_solved": Decimal(90)}
 
 
-@pytest.fixture
-def reporting_2021(cycle, get_user):
-    """Cụm II 2021 with its reporting phase open (led by Lào Cai)."""
-    secretary = get_user("laocai.thuky")
-    current = cycle("cum-2", 2021)
-    for phase, following in [(Phase.PLANNING, Phase.AGREEMENT), (Phase.AGREEMENT, Phase.REPORTING)]:
-        current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)
-        current = org_services.open_phase(actor=secretary, cycle=current, phase=following)
-    return current
-
-
-def test_officer_saves_and_submits_own_report(reporting_2021, get_user, units):
+def test_officer_saves_and_submits_own_report(reporting_cycle, get_user, units):
     officer = get_user("sonla.canbo")
     report = services.save_report(
-        actor=officer, cycle=reporting_2021, unit=units["son-la"], period=Period.YEAR, figures=GOOD
+        actor=officer, cycle=reporting_cycle, unit=units["son-la"], period=Period.YEAR, figures=GOOD
     )
     assert report.status == "draft"
     services.save_report(
         actor=officer,
-        cycle=reporting_2021,
+        cycle=reporting_cycle,
         unit=units["son-la"],
         period=Period.YEAR,
         figures={**GOOD, "serious_cases": Decimal(4)},
@@ -53,7 +42,7 @@ def test_officer_saves_and_submits_own_report(reporting_2021, get_user, units):
     assert entry.before["figures"] == {"social_order_cases": "120", "social_order_solved": "90"}
 
 
-def test_only_the_units_officers_write_its_report(reporting_2021, get_user, units):
+def test_only_the_units_officers_write_its_report(reporting_cycle, get_user, units):
     for username in (
         "laichau.canbo",
         "sonla.daibieu",
@@ -65,7 +54,7 @@ def test_only_the_units_officers_write_its_report(reporting_2021, get_user, unit
         with pytest.raises(Refused):
             services.save_report(
                 actor=get_user(username),
-                cycle=reporting_2021,
+                cycle=reporting_cycle,
                 unit=units["son-la"],
                 period=Period.YEAR,
                 figures=GOOD,
@@ -74,14 +63,14 @@ def test_only_the_units_officers_write_its_report(reporting_2021, get_user, unit
     # the unit's own secretary is one of its officers
     services.save_report(
         actor=get_user("sonla.thuky"),
-        cycle=reporting_2021,
+        cycle=reporting_cycle,
         unit=units["son-la"],
         period=Period.YEAR,
         figures=GOOD,
     )
 
 
-def test_writes_only_while_reporting_is_open(cycle, get_user, units, reporting_2021):
+def test_writes_only_while_reporting_is_open(cycle, get_user, units, reporting_cycle):
     with pytest.raises(StateConflict):
         services.save_report(
             actor=get_user("sonla.canbo"),
@@ -91,7 +80,7 @@ def test_writes_only_while_reporting_is_open(cycle, get_user, units, reporting_2
             figures=GOOD,
         )
     org_services.close_phase(
-        actor=get_user("laocai.thuky"), cycle=reporting_2021, phase=Phase.REPORTING
+        actor=get_user("laocai.thuky"), cycle=reporting_cycle, phase=Phase.REPORTING
     )
     with pytest.raises(StateConflict):
         services.save_report(
@@ -103,16 +92,16 @@ def test_writes_only_while_reporting_is_open(cycle, get_user, units, reporting_2
         )
 
 
-def test_bad_figures_change_nothing(reporting_2021, get_user, units):
+def test_bad_figures_change_nothing(reporting_cycle, get_user, units):
     officer = get_user("sonla.canbo")
     services.save_report(
-        actor=officer, cycle=reporting_2021, unit=units["son-la"], period=Period.YEAR, figures=GOOD
+        actor=officer, cycle=reporting_cycle, unit=units["son-la"], period=Period.YEAR, figures=GOOD
     )
     entries = AuditEntry.objects.count()
     with pytest.raises(DomainError) as error:
         services.save_report(
             actor=officer,
-            cycle=reporting_2021,
+            cycle=reporting_cycle,
             unit=units["son-la"],
             period=Period.YEAR,
             figures={"social_order_cases": Decimal(10), "social_order_solved": Decimal(11)},
@@ -127,11 +116,11 @@ def test_bad_figures_change_nothing(reporting_2021, get_user, units):
     assert AuditEntry.objects.count() == entries
 
 
-def test_submitted_reports_wait_for_the_leader_secretary(reporting_2021, get_user, units):
+def test_submitted_reports_wait_for_the_leader_secretary(reporting_cycle, get_user, units):
     officer = get_user("sonla.canbo")
     report = services.save_report(
         actor=officer,
-        cycle=reporting_2021,
+        cycle=reporting_cycle,
         unit=units["son-la"],
         period=Period.YEAR,
         figures=GOOD,
@@ -140,7 +129,7 @@ def test_submitted_reports_wait_for_the_leader_secretary(reporting_2021, get_use
     with pytest.raises(StateConflict):
         services.save_report(
             actor=officer,
-            cycle=reporting_2021,
+            cycle=reporting_cycle,
             unit=units["son-la"],
             period=Period.YEAR,
             figures={},
@@ -157,7 +146,7 @@ def test_submitted_reports_wait_for_the_leader_secretary(reporting_2021, get_use
     report.refresh_from_db()
     assert (report.status, report.returned_reason) == ("returned", "Số vụ án nghiêm trọng thiếu")
     services.save_report(
-        actor=officer, cycle=reporting_2021, unit=units["son-la"], period=Period.YEAR, figures=GOOD
+        actor=officer, cycle=reporting_cycle, unit=units["son-la"], period=Period.YEAR, figures=GOOD
     )
 
 

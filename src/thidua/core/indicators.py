@@ -16,6 +16,7 @@ from enum import StrEnum
 from thidua.core.messages import Label, Phrase, Problem, gettext_noop
 from thidua.core.numbers import (
     InvalidNumber,
+    format_exact,
     format_number,
     format_percent,
     parse_number,
@@ -253,13 +254,6 @@ def check_rates(figures: Figures, catalog: Catalog) -> list[RateMismatch]:
     return found
 
 
-def _shown(value: Decimal) -> str:
-    """A figure as typed, in Vietnamese format, keeping its decimals (at most six)."""
-    exponent = value.normalize().as_tuple().exponent
-    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_number(value, min(decimals, 6))
-
-
 def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
     """Hard errors in a unit's figures: refused, never stored."""
     problems: list[Problem] = []
@@ -275,7 +269,7 @@ def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
                 )
             )
             continue
-        params = {"name": indicator.name, "value": _shown(value)}
+        params = {"name": indicator.name, "value": format_exact(value)}
         if value < 0:
             problems.append(
                 Problem(

@@ -31,10 +31,13 @@ def format_day(day: date) -> str:
 def _render(message: str, params: Mapping[str, object], translate: Callable[[str], str]) -> str:
     if not params:
         return translate(message)
-    values = {
-        key: translate(value) if isinstance(value, Label) else value
-        for key, value in params.items()
-    }
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, Label):
+            value = translate(value)
+        elif isinstance(value, Phrase | Problem):  # a nested message, e.g. a cell's reason
+            value = value.render(translate)
+        values[key] = value
     return translate(message) % values
 
 

@@ -48,6 +48,15 @@ def format_number(value: Decimal | int, decimals: int = 0) -> str:
     return f"{sign}{text},{fraction}" if decimals > 0 else f"{sign}{text}"
 
 
+def format_exact(value: Decimal | int) -> str:
+    """A figure in Vietnamese format with the decimals it has (at most six): for inputs and
+    messages, where rounding would change what was typed."""
+    value = tidy(Decimal(value))
+    exponent = value.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_number(value, min(decimals, 6))
+
+
 def format_percent(value: Decimal | int, decimals: int = 1) -> str:
     """`Decimal('19.6')` → `19,6%`."""
     return f"{format_number(value, decimals)}%"

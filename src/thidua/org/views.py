@@ -160,6 +160,7 @@ def cycle_detail(request, code: str, year: int):
         {
             "cycle": cycle,
             "members": selectors.member_units(cycle),
+            "user_unit_member": request.user.unit_id in {unit.pk for unit in cycle.member_list},
             "timeline": timeline,
             "next_phase": next((row for row in timeline if row.status == "pending"), None)
             if not cycle.phase_is_open

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from thidua.core import indicators as core
@@ -154,6 +154,28 @@ class ClusterTable:
     published: list[tuple[Indicator, Decimal, str]]
     published_mismatches: list[core.RateMismatch]
     missing_reports: list[Unit]
+
+    def with_data_only(self) -> ClusterTable:
+        """The same table without the indicators nobody reported, this year or last."""
+        rows = [*self.rows, self.total]
+        keep = [
+            index
+            for index in range(len(self.indicators))
+            if any(
+                row.cells[index].value is not None or row.cells[index].before is not None
+                for row in rows
+            )
+        ]
+
+        def trimmed(row: Row) -> Row:
+            return replace(row, cells=[row.cells[index] for index in keep])
+
+        return replace(
+            self,
+            indicators=[self.indicators[index] for index in keep],
+            rows=[trimmed(row) for row in self.rows],
+            total=trimmed(self.total),
+        )
 
     @property
     def sections(self) -> list[tuple[str, int]]:

@@ -3,7 +3,7 @@ figures and workbook imports. Each writes everything or nothing, and is audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,10 +14,11 @@ from thidua.core import indicators as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import tidy
 from thidua.core.policy import Action
-from thidua.errors import DomainError, StateConflict, refuse_if
+from thidua.errors import DomainError, Refused, StateConflict, refuse_if
+from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, require
 from thidua.org.models import Cycle, Unit
-from thidua.stats import selectors
+from thidua.stats import excel, selectors
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
 
@@ -226,3 +227,52 @@ def set_published_figures(
         after={"figures": dict(figures), "source": source.strip()},
     )
     return stored
+
+
+def import_workbook(
+    *,
+    actor,
+    cycle: Cycle,
+    content: bytes,
+    submit: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Report]:
+    """Import a filled report template: every sheet, or nothing.
+
+    Every cell is checked first and every problem is reported with its sheet, row and column;
+    then each sheet is saved as its unit's report, within one transaction, as the actor (who
+    must be allowed to write each of those units' reports).
+    """
+    indicators, _models = selectors.catalog()
+    members = org_selectors.member_units(cycle)
+    sheets = excel.read_workbook(content, cycle, members, indicators)
+    saved = []
+    with transaction.atomic():
+        for index, sheet in enumerate(sheets, start=1):
+            try:
+                saved.append(
+                    save_report(
+                        actor=actor,
+                        cycle=cycle,
+                        unit=sheet.unit,
+                        period=sheet.period,
+                        figures=sheet.figures,
+                        submit=submit,
+                    )
+                )
+            except (DomainError, Refused) as error:
+                reasons = error.problems if isinstance(error, DomainError) else [error.problem]
+                raise excel.WorkbookRefused(
+                    [
+                        Problem(
+                            reason.code,
+                            gettext_noop("Trang “%(sheet)s”: %(reason)s"),
+                            {"sheet": sheet.sheet, "reason": reason},
+                            sheet.sheet,
+                        )
+                        for reason in reasons
+                    ]
+                ) from None
+            if progress is not None:
+                progress(index, len(sheets))
+    return saved

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from thidua.core.messages import format_day
+from thidua.core.numbers import format_number
 from thidua.core.phases import STATE_LABELS
 from thidua.org.forms import unit_label
 
@@ -36,3 +37,27 @@ def vn_date(value) -> str:
 @register.filter
 def unit_with_period(unit) -> str:
     return unit_label(unit) if unit else "—"
+
+
+@register.filter
+def vn_number(value, decimals=0) -> str:
+    """2.156, 19,6 — the Vietnamese way; an empty cell for a missing figure."""
+    if value is None or value == "":
+        return "—"
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def phrase(message) -> str:
+    """Render a core `Phrase` or `Problem` in the active language."""
+    return message.render(gettext) if message is not None else ""
+
+
+@register.filter
+def figure(value, indicator) -> str:
+    """A figure as the statistics table shows it: 2.156, 12,5 or 98,6%."""
+    if value is None:
+        return "—"
+    if indicator.kind == "rate":
+        return format_number(value, 1) + "%"
+    return format_number(value, indicator.decimals)

@@ -1,0 +1,295 @@
+"""Statistics pages: the cluster table with its chart, a unit's report form, Excel in and out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thidua.core import indicators as core
+from thidua.core.numbers import format_exact
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import UnitInCycle, can, require
+from thidua.org.models import Cycle
+from thidua.stats import excel, selectors, services
+from thidua.stats.models import Report
+
+FIELD_PREFIX = "v_"
+
+
+def _cycle(code: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(code, year)
+    if cycle is None:
+        raise Http404(_("Không có năm thi đua này."))
+    return cycle
+
+
+def _period(request) -> core.Period:
+    try:
+        return core.Period(request.GET.get("period") or request.POST.get("period") or "Y")
+    except ValueError:
+        raise Http404(_("Không có kỳ báo cáo này.")) from None
+
+
+def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
+    unit = next(
+        (unit for unit in org_selectors.member_units(cycle) if unit.code == unit_code), None
+    )
+    if unit is None:
+        raise Http404(_("Đơn vị này không phải thành viên của cụm trong năm."))
+    return UnitInCycle(cycle, unit)
+
+
+def _chart_data(table: selectors.ClusterTable) -> dict:
+    """Per indicator: units, this year's and last year's values (for the vendored Chart.js)."""
+    return {
+        "units": [row.unit.short_name for row in table.rows],
+        "year": table.cycle.year,
+        "indicators": [
+            {
+                "code": indicator.code,
+                "label": f"{indicator.label} ({indicator.measure_label})",
+                "now": [_plain(row.cells[index].value) for row in table.rows],
+                "before": [_plain(row.cells[index].before) for row in table.rows],
+            }
+            for index, indicator in enumerate(table.indicators)
+        ],
+    }
+
+
+def _plain(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 2))
+
+
+def cluster_stats(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_REPORT, cycle)
+    period = _period(request)
+    full = selectors.cluster_table(cycle, period)
+    show_all = request.GET.get("all") == "1"
+    table = full if show_all else full.with_data_only()
+    leader_slot = UnitInCycle(cycle, cycle.leader)
+    return render(
+        request,
+        "stats/cluster_table.html",
+        {
+            "cycle": cycle,
+            "table": table,
+            "period": period,
+            "period_label": core.PERIOD_LABELS[period],
+            "periods": core.PERIOD_LABELS,
+            "chart": _chart_data(table),
+            "show_all": show_all,
+            "hidden": len(full.indicators) - len(table.indicators),
+            "can_return": can(request.user, Action.RETURN_REPORT, leader_slot),
+            "can_import": any(
+                can(request.user, Action.EDIT_REPORT, UnitInCycle(cycle, row.unit))
+                for row in table.rows
+            ),
+        },
+    )
+
+
+def _raw_from(request, catalog: core.Catalog) -> dict[str, str]:
+    return {code: request.POST.get(FIELD_PREFIX + code, "") for code in catalog}
+
+
+def _typed(view: selectors.ReportView, raw: dict[str, str] | None) -> dict[str, str]:
+    """The text of each input: as typed (after a refused post) or the stored figure."""
+    if raw is not None:
+        return raw
+    typed = {}
+    for _section, cells in view.sections:
+        for cell in cells:
+            stored = cell.reported if cell.indicator.kind == core.Kind.RATE else cell.value
+            typed[cell.indicator.code] = "" if stored is None else format_exact(stored)
+    return typed
+
+
+def _rows(view: selectors.ReportView, typed: dict[str, str], problems: list) -> list:
+    """Sections of {cell, text typed, problem} for the form and its live preview."""
+    by_field = {problem.field: problem for problem in problems if problem.field}
+    return [
+        (
+            section,
+            [
+                {
+                    "cell": cell,
+                    "text": typed.get(cell.indicator.code, ""),
+                    "problem": by_field.get(cell.indicator.code),
+                }
+                for cell in cells
+            ],
+        )
+        for section, cells in view.sections
+    ]
+
+
+def report_form(request, code: str, year: int, unit: str):
+    cycle = _cycle(code, year)
+    slot = _slot(cycle, unit)
+    require(request.user, Action.VIEW_REPORT, slot)
+    period = _period(request)
+    catalog, _models = selectors.catalog()
+    raw = None
+    problems: list = []
+    status = 200
+    figures = None
+    if request.method == "POST":
+        require(request.user, Action.EDIT_REPORT, slot)
+        raw = _raw_from(request, catalog)
+        figures, problems = core.parse_figures(raw, catalog)
+        action = request.POST.get("action", "save")
+        if not problems and action in ("save", "submit"):
+            try:
+                services.save_report(
+                    actor=request.user,
+                    cycle=cycle,
+                    unit=slot.unit,
+                    period=period,
+                    figures=figures,
+                    submit=action == "submit",
+                )
+            except DomainError as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request, _("Đã nộp báo cáo.") if action == "submit" else _("Đã lưu bản nháp.")
+                )
+                return redirect(f"{request.path}?period={period.value}")
+        status = 400 if problems else 200
+    view = selectors.report_view(cycle, slot.unit, period, figures)
+    report = view.report
+    editable = can(request.user, Action.EDIT_REPORT, slot) and (
+        report is None or report.status != Report.Status.SUBMITTED
+    )
+    return render(
+        request,
+        "stats/report_form.html",
+        {
+            "cycle": cycle,
+            "unit": slot.unit,
+            "period": period,
+            "period_label": core.PERIOD_LABELS[period],
+            "periods": core.PERIOD_LABELS,
+            "view": view,
+            "rows": _rows(view, _typed(view, raw), problems),
+            "general_problems": [problem for problem in problems if not problem.field],
+            "editable": editable,
+            "can_return": can(request.user, Action.RETURN_REPORT, slot)
+            and report is not None
+            and report.status == Report.Status.SUBMITTED,
+            "prefix": FIELD_PREFIX,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def report_preview(request, code: str, year: int, unit: str):
+    """Live computed rates, changes and warnings for the figures being typed (htmx)."""
+    cycle = _cycle(code, year)
+    slot = _slot(cycle, unit)
+    require(request.user, Action.VIEW_REPORT, slot)
+    catalog, _models = selectors.catalog()
+    figures, problems = core.parse_figures(_raw_from(request, catalog), catalog)
+    view = selectors.report_view(cycle, slot.unit, _period(request), figures)
+    return render(
+        request,
+        "stats/report_preview.html",
+        {"view": view, "rows": _rows(view, {}, problems)},
+    )
+
+
+@require_POST
+def report_return(request, code: str, year: int, unit: str):
+    cycle = _cycle(code, year)
+    slot = _slot(cycle, unit)
+    period = _period(request)
+    report = Report.objects.filter(unit=slot.unit, year=cycle.year, period=period.value).first()
+    require(request.user, Action.RETURN_REPORT, slot)
+    if report is None:
+        raise Http404
+    try:
+        services.return_report(
+            actor=request.user, report=report, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        for message in error.messages():
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã trả lại báo cáo của %(unit)s.") % {"unit": slot.unit.name})
+    return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/stats/?period={period.value}")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_table(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_REPORT, cycle)
+    period = _period(request)
+    content = excel.cluster_table_xlsx(selectors.cluster_table(cycle, period))
+    return _download(content, excel.filename("so-lieu", cycle, period))
+
+
+def export_template(request, code: str, year: int):
+    """A template to fill: one sheet per unit the user may report for (or all, to read)."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_REPORT, cycle)
+    period = _period(request)
+    units = org_selectors.member_units(cycle)
+    wanted = request.GET.get("unit")
+    if wanted:
+        units = [_slot(cycle, wanted).unit]
+    content = excel.template_xlsx(cycle, period, units, filled=request.GET.get("filled") == "1")
+    return _download(content, excel.filename("mau-bao-cao", cycle, period, wanted))
+
+
+def import_stats(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_REPORT, cycle)
+    problems = []
+    imported = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [excel.no_file_problem()]
+        else:
+            try:
+                imported = services.import_workbook(
+                    actor=request.user,
+                    cycle=cycle,
+                    content=upload.read(),
+                    submit=bool(request.POST.get("submit")),
+                )
+            except excel.WorkbookRefused as error:
+                problems = error.problems
+            except DomainError as error:
+                problems = error.problems
+        status = 400 if problems else 200
+        if imported is not None:
+            messages.success(
+                request,
+                _("Đã nhập số liệu của %(count)s đơn vị.") % {"count": len(imported)},
+            )
+            return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/stats/")
+    return render(
+        request,
+        "stats/import.html",
+        {"cycle": cycle, "problems": problems, "max_mb": excel.MAX_BYTES // (1024 * 1024)},
+        status=status,
+    )
