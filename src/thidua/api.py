@@ -13,6 +13,7 @@ from thidua.errors import DomainError, Refused
 from thidua.org.api import router as org_router
 from thidua.org.models import ApiToken
 from thidua.org.selectors import token_for_key
+from thidua.stats.api import router as stats_router
 
 
 class TokenAuth(HttpBearer):
@@ -43,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", org_router)
+api.add_router("/", stats_router)
 
 
 @api.exception_handler(DomainError)

@@ -8,7 +8,7 @@ sum counts; a cluster rate is Σnumerators / Σdenominators, never a mean of uni
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -21,6 +21,7 @@ from thidua.core.numbers import (
     format_percent,
     parse_number,
     round_half_up,
+    to_decimal,
 )
 
 HUNDRED = Decimal(100)
@@ -317,13 +318,17 @@ def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
 
 
 def parse_figures(
-    raw: Mapping[str, str], catalog: Catalog
+    raw: Mapping[str, object], catalog: Catalog
 ) -> tuple[dict[str, Decimal], list[Problem]]:
-    """Typed-in figures (code → text) as numbers; empty fields are not reported."""
+    """Figures typed in a form or sent as JSON (code → text or number), as exact numbers.
+
+    Text is read the Vietnamese way; numbers are taken exactly; empty entries are not
+    reported. Every problem is returned at once, each on its indicator's code.
+    """
     figures: dict[str, Decimal] = {}
     problems: list[Problem] = []
-    for code, text in raw.items():
-        if text is None or not str(text).strip():
+    for code, value in raw.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         indicator = catalog.get(code)
         if indicator is None:
@@ -337,13 +342,17 @@ def parse_figures(
             )
             continue
         try:
-            figures[code] = parse_number(
-                str(text), whole=indicator.kind == Kind.COUNT, percent=indicator.kind == Kind.RATE
-            )
+            if isinstance(value, str):
+                figures[code] = parse_number(
+                    value,
+                    whole=indicator.kind == Kind.COUNT,
+                    percent=indicator.kind == Kind.RATE,
+                )
+            else:
+                figures[code] = to_decimal(value)
         except InvalidNumber as error:
-            problems.append(
-                Problem(error.problem.code, error.problem.message, error.problem.params, code)
-            )
-    if problems:
-        return figures, problems
-    return figures, validate(figures, catalog)
+            problems.append(replace(error.problem, field=code))
+    refused = {problem.field for problem in problems}
+    return figures, problems + [
+        problem for problem in validate(figures, catalog) if problem.field not in refused
+    ]

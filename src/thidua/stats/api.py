@@ -1,0 +1,219 @@
+"""API of statistics: the catalog, the cluster table, a unit's report (read, write, return).
+
+Figures go out as decimal strings ("2156", "78.0") so nothing is lost to floating point;
+they come in as JSON numbers or as text (Vietnamese format accepted: "2.156", "19,6").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils.translation import gettext
+from ninja import Router, Schema
+
+from thidua.core import indicators as core
+from thidua.core.numbers import tidy
+from thidua.core.policy import Action
+from thidua.errors import refuse_if
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import UnitInCycle, require
+from thidua.org.models import Cycle
+from thidua.stats import selectors, services
+from thidua.stats.models import Report
+
+router = Router(tags=["statistics"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    section: str
+    measure: str
+    kind: str
+    direction: str
+    decimals: int
+    numerator: str | None
+    denominator: str | None
+
+
+class CellOut(Schema):
+    value: str | None
+    reported: str | None
+    before: str | None
+    change: str | None
+
+
+class RowOut(Schema):
+    unit: str | None
+    status: str | None
+    cells: dict[str, CellOut]
+    baseline_units: list[str]
+    notes: list[str]
+
+
+class TableOut(Schema):
+    cluster: str
+    year: int
+    period: str
+    indicators: list[str]
+    rows: list[RowOut]
+    total: RowOut
+    published_mismatches: list[str]
+    missing_reports: list[str]
+
+
+class ReportIn(Schema):
+    period: core.Period = core.Period.YEAR
+    figures: dict[str, int | float | str]
+    submit: bool = False
+
+
+class ReturnIn(Schema):
+    period: core.Period = core.Period.YEAR
+    reason: str
+
+
+class ReportOut(Schema):
+    unit: str
+    year: int
+    period: str
+    status: str | None
+    figures: dict[str, str]
+    returned_reason: str
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(tidy(value))
+
+
+def _row(row: selectors.Row) -> dict:
+    return {
+        "unit": row.unit.code if row.unit else None,
+        "status": row.report.status if row.report else None,
+        "cells": {
+            cell.indicator.code: {
+                "value": _text(cell.value),
+                "reported": _text(cell.reported),
+                "before": _text(cell.before),
+                "change": cell.change.phrase().render(gettext) if cell.change else None,
+            }
+            for cell in row.cells
+        },
+        "baseline_units": sorted(row.baseline.units) if row.baseline else [],
+        "notes": [note.render(gettext) for note in row.notes],
+    }
+
+
+def _figures(raw: dict[str, int | float | str], catalog: core.Catalog) -> dict[str, Decimal]:
+    figures, problems = core.parse_figures(raw, catalog)
+    refuse_if(problems)
+    return figures
+
+
+def _cycle(cluster: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(cluster, year)
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
+    unit = next((u for u in org_selectors.member_units(cycle) if u.code == unit_code), None)
+    if unit is None:
+        raise Http404
+    return UnitInCycle(cycle, unit)
+
+
+def _report_out(cycle: Cycle, slot: UnitInCycle, period: core.Period) -> dict:
+    figures, reports = selectors.figures_by_unit([slot.unit.code], cycle.year, period)
+    report: Report | None = reports.get(slot.unit.code)
+    return {
+        "unit": slot.unit.code,
+        "year": cycle.year,
+        "period": period.value,
+        "status": report.status if report else None,
+        "figures": {code: str(value) for code, value in figures.get(slot.unit.code, {}).items()},
+        "returned_reason": report.returned_reason if report else "",
+    }
+
+
+@router.get("/indicators", response=list[IndicatorOut])
+def list_indicators(request):
+    require(request.auth, Action.VIEW_UNIT)
+    _catalog, models = selectors.catalog()
+    return [
+        {
+            "code": model.code,
+            "name": model.name,
+            "name_en": model.name_en,
+            "section": model.section,
+            "measure": model.measure,
+            "kind": model.kind,
+            "direction": model.direction,
+            "decimals": model.decimals,
+            "numerator": _catalog[model.code].numerator,
+            "denominator": _catalog[model.code].denominator,
+        }
+        for model in models.values()
+    ]
+
+
+@router.get("/cycles/{cluster}/{year}/stats", response=TableOut)
+def cluster_table(request, cluster: str, year: int, period: core.Period = core.Period.YEAR):
+    cycle = _cycle(cluster, year)
+    require(request.auth, Action.VIEW_REPORT, cycle)
+    table = selectors.cluster_table(cycle, period)
+    return {
+        "cluster": cycle.cluster.code,
+        "year": cycle.year,
+        "period": period.value,
+        "indicators": [indicator.code for indicator in table.indicators],
+        "rows": [_row(row) for row in table.rows],
+        "total": _row(table.total),
+        "published_mismatches": [
+            mismatch.phrase().render(gettext) for mismatch in table.published_mismatches
+        ],
+        "missing_reports": [unit.code for unit in table.missing_reports],
+    }
+
+
+@router.get("/cycles/{cluster}/{year}/reports/{unit}", response=ReportOut)
+def get_report(request, cluster: str, year: int, unit: str, period: core.Period = core.Period.YEAR):
+    cycle = _cycle(cluster, year)
+    slot = _slot(cycle, unit)
+    require(request.auth, Action.VIEW_REPORT, slot)
+    return _report_out(cycle, slot, period)
+
+
+@router.put("/cycles/{cluster}/{year}/reports/{unit}", response=ReportOut)
+def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
+    """Replace the unit's figures for the period (and submit them, if asked)."""
+    cycle = _cycle(cluster, year)
+    slot = _slot(cycle, unit)
+    require(request.auth, Action.EDIT_REPORT, slot)
+    figures = _figures(payload.figures, selectors.catalog()[0])
+    services.save_report(
+        actor=request.auth,
+        cycle=cycle,
+        unit=slot.unit,
+        period=payload.period,
+        figures=figures,
+        submit=payload.submit,
+    )
+    return _report_out(cycle, slot, payload.period)
+
+
+@router.post("/cycles/{cluster}/{year}/reports/{unit}/return", response=ReportOut)
+def return_report(request, cluster: str, year: int, unit: str, payload: ReturnIn):
+    cycle = _cycle(cluster, year)
+    slot = _slot(cycle, unit)
+    require(request.auth, Action.RETURN_REPORT, slot)
+    report = Report.objects.filter(
+        unit=slot.unit, year=cycle.year, period=payload.period.value
+    ).first()
+    if report is None:
+        raise Http404
+    services.return_report(actor=request.auth, report=report, reason=payload.reason)
+    return _report_out(cycle, slot, payload.period)
