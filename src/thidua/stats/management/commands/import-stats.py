@@ -60,9 +60,7 @@ class Command(BaseCommand):
                 cycle=found,
                 content=content,
                 submit=submit,
-                progress=progress_bar(
-                    self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
-                ),
+                progress=progress_bar(lambda text: self.stderr.write(text, ending="")),
             )
         except WorkbookRefused as error:
             for problem in error.problems:
