@@ -1,0 +1,162 @@
+"""How long the cluster tables of a whole country take, against one SQL GROUP BY.
+
+A national table: 40 clusters of 10 units, 60 indicators, figures for two years (48.000
+values). The service side builds every cluster's table through `stats.selectors
+.cluster_table` (lineage, baselines, rates, changes, checks); the baseline is a single SQL
+GROUP BY summing the same rows per cluster and indicator, measured in the same run so the
+ratio holds on a noisy machine.
+
+    .venv/bin/python benchmarks/stats_bench.py            # a fresh SQLite file in a temp dir
+    THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
+        .venv/bin/python benchmarks/stats_bench.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+CLUSTERS, UNITS_PER_CLUSTER, INDICATORS, YEAR = 40, 10, 60, 2021
+REPEATS = 5
+
+
+def setup_django() -> None:
+    os.environ.setdefault("THIDUA_VAR_DIR", tempfile.mkdtemp(prefix="thidua-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build() -> list:
+    """Units, clusters, cycles and two years of figures, written in bulk."""
+    from datetime import date
+
+    from thidua.org.models import Cluster, Cycle, Membership, RuleSet, Unit
+    from thidua.stats.models import Indicator, Report, ReportValue
+
+    rule_set, _ = RuleSet.objects.get_or_create(
+        code="bench", version=1, defaults={"name": "bench", "effective_from": date(2000, 1, 1)}
+    )
+    existing = Indicator.objects.count()
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                code=f"bench_{n}",
+                name=f"Chỉ tiêu thử {n}",
+                name_en=f"Test indicator {n}",
+                section="Thử",
+                section_en="Test",
+                measure="vụ",
+                measure_en="cases",
+                kind="count",
+                position=1000 + n,
+            )
+            for n in range(INDICATORS - existing)
+        ]
+    )
+    indicators = list(Indicator.objects.exclude(kind="rate"))
+    cycles = []
+    for c in range(CLUSTERS):
+        units = Unit.objects.bulk_create(
+            [
+                Unit(code=f"b{c}-{u}", name=f"Công an thử {c}-{u}", short_name=f"Thử {c}-{u}")
+                for u in range(UNITS_PER_CLUSTER)
+            ]
+        )
+        cluster = Cluster.objects.create(code=f"bench-{c}", name=f"Cụm thử {c}")
+        cycle = Cycle.objects.create(
+            cluster=cluster,
+            year=YEAR,
+            title=cluster.name,
+            rule_set=rule_set,
+            leader=units[0],
+            phase="reporting",
+        )
+        Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in units])
+        for year in (YEAR - 1, YEAR):
+            reports = Report.objects.bulk_create(
+                [
+                    Report(unit=unit, year=year, period="Y", cycle=cycle if year == YEAR else None)
+                    for unit in units
+                ]
+            )
+            ReportValue.objects.bulk_create(
+                [
+                    ReportValue(
+                        report=report,
+                        indicator=indicator,
+                        value=Decimal((hash((report.pk, indicator.pk)) % 900) + 100),
+                    )
+                    for report in reports
+                    for indicator in indicators
+                ],
+                batch_size=5000,
+            )
+        cycles.append(cycle)
+    return cycles
+
+
+def through_the_service(cycles) -> float:
+    from thidua.org.selectors import get_cycle
+    from thidua.stats.selectors import cluster_table
+
+    start = time.perf_counter()
+    for cycle in cycles:
+        table = cluster_table(get_cycle(cycle.cluster.code, cycle.year))
+        assert len(table.rows) == UNITS_PER_CLUSTER
+    return time.perf_counter() - start
+
+
+def one_group_by() -> float:
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT m.cycle_id, v.indicator_id, r.year, SUM(v.value)
+            FROM stats_reportvalue v
+            JOIN stats_report r ON r.id = v.report_id
+            JOIN org_membership m ON m.unit_id = r.unit_id
+            WHERE r.period = 'Y' AND r.year IN (%s, %s)
+            GROUP BY m.cycle_id, v.indicator_id, r.year
+            """,
+            [YEAR - 1, YEAR],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) >= CLUSTERS * 2
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    setup_django()
+    from thidua.stats.models import ReportValue
+
+    started = time.perf_counter()
+    cycles = build()
+    values = ReportValue.objects.count()
+    print(
+        f"data: {CLUSTERS} clusters × {UNITS_PER_CLUSTER} units, {INDICATORS} indicators, "
+        f"2 years = {values} values (built in {time.perf_counter() - started:.1f} s)"
+    )
+    service, sql = [], []
+    for _ in range(REPEATS):
+        sql.append(one_group_by())
+        service.append(through_the_service(cycles))
+    s, q = statistics.median(service), statistics.median(sql)
+    print(f"national table through the service (median of {REPEATS}): {s * 1000:.0f} ms")
+    print(f"one SQL GROUP BY over the same rows (median of {REPEATS}): {q * 1000:.1f} ms")
+    print(f"ratio service / GROUP BY: {s / q:.1f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
