@@ -7,6 +7,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from thidua.api import api
+from thidua.audit import views as audit
 from thidua.org import views as org
 from thidua.stats import views as stats
 from thidua.web import views as web
@@ -56,6 +57,7 @@ urlpatterns = [
         stats.report_return,
         name="report_return",
     ),
+    path("clusters/<slug:code>/<int:year>/audit/", audit.cycle_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -94,3 +94,13 @@ def test_broken_links_in_the_pure_chain():
     assert broken_links([(GENESIS, h1, first), (h1, h2, second)]) == []
     assert broken_links([(GENESIS, h1, {"a": 2}), (h1, h2, second)]) == [0]
     assert broken_links([(h1, h2, second)]) == [0]  # the first entry removed
+
+
+def test_trail_page_for_the_leader_secretary_and_admins_only(client_for):
+    page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/audit/")
+    assert page.status_code == 200
+    assert "org.handover.record" in page.content.decode()
+    assert "stats.report.submit" in page.content.decode()
+    assert client_for("admin").get("/clusters/cum-2/2020/audit/").status_code == 200
+    for username in ("hagiang.canbo", "laocai.thuky", "quansat", "sonla.daibieu"):
+        assert client_for(username).get("/clusters/cum-2/2020/audit/").status_code == 403

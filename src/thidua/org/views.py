@@ -170,6 +170,7 @@ def cycle_detail(request, code: str, year: int):
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
                 "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
+                "audit": can(request.user, Action.VIEW_AUDIT, cycle),
             },
         },
     )

@@ -1,0 +1,31 @@
+"""Admin: the indicator catalog is edited here; reports are changed only through the app."""
+
+from django.contrib import admin
+
+from thidua.org.admin import ReadOnlyAdmin, ReadOnlyInline
+from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "section", "measure", "kind", "direction", "position", "active"]
+    list_filter = ["section", "kind", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class ReportValueInline(ReadOnlyInline):
+    model = ReportValue
+    fields = ["indicator", "value"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "year", "period", "status", "cycle", "updated_at"]
+    list_filter = ["year", "period", "status"]
+    inlines = [ReportValueInline]
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "period", "indicator", "value", "source"]
