@@ -1,0 +1,621 @@
+"""Scoring a cluster year: the criteria tree, automatic criteria, cross-scoring, ranking.
+
+Every member is scored by the other members (or by an inspection team) on the `peer`
+criteria; its own sheet is a self-assessment, shown beside the result but never counted.
+Automatic criteria are computed: `quantitative` ones from the unit's statistics and its target
+(the formulas police emulation scoring uses), `qualitative`, `per_occurrence` and
+`bonus_penalty` ones from facts recorded for the unit. Everything is exact `Decimal`; totals
+are rounded once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from statistics import median
+
+from thidua.core.messages import Phrase, Problem, gettext_noop
+from thidua.core.numbers import format_exact, format_number, round_half_up
+
+ZERO = Decimal(0)
+HALF = Decimal("0.5")
+HUNDRED = Decimal(100)
+
+
+class Kind(StrEnum):
+    SECTION = "section"  # groups criteria: the sum of its children, capped at its maximum
+    PEER = "peer"  # judged by the scorers
+    QUANTITATIVE = "quantitative"  # an indicator's result against the unit's target
+    QUALITATIVE = "qualitative"  # achieved → maximum, else 0
+    PER_OCCURRENCE = "per_occurrence"  # count × points, capped at the maximum
+    BONUS_PENALTY = "bonus_penalty"  # bonus count × points − penalty count × points, clamped
+
+
+class Aggregation(StrEnum):
+    MEAN = "mean"
+    MEDIAN = "median"
+    TRIMMED_MEAN = "trimmed_mean"  # drop one highest and one lowest from 5 scorers up
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    name: str
+    kind: Kind
+    max_points: Decimal
+    parent: str | None = None
+    min_points: Decimal = ZERO  # below 0 only for bonus/penalty criteria
+    indicator: str | None = None  # the statistic a quantitative criterion measures
+    points_each: Decimal = ZERO  # per occurrence, or per bonus
+    penalty_each: Decimal = ZERO  # per penalty
+    measure: str = ""  # shown after A and T in explanations, e.g. "%"
+
+    @property
+    def judged(self) -> bool:
+        return self.kind == Kind.PEER
+
+
+@dataclass(frozen=True)
+class Band:
+    minimum: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How a cycle scores; stored with the cycle and printed on every result."""
+
+    aggregation: Aggregation = Aggregation.MEAN
+    zscore: bool = False
+    step: Decimal = Decimal("0.25")
+    decimals: int = 2
+    trim_from: int = 5
+    tie_breaks: tuple[str, ...] = ()  # "section:<code>" or "first_places"
+    bands: tuple[Band, ...] = ()
+    gap_threshold: Decimal = Decimal(10)  # points between self-assessment and peers
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One scorer unit's scores for one unit; a self-assessment when scorer == target."""
+
+    scorer: str
+    target: str
+    scores: Mapping[str, Decimal]
+
+    @property
+    def is_self(self) -> bool:
+        return self.scorer == self.target
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What automatic criteria are computed from, per unit."""
+
+    actual: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # (unit, criterion)
+    targets: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+    achieved: Mapping[tuple[str, str], bool] = field(default_factory=dict)
+    counts: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+    penalties: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+
+
+# --- the criteria tree --------------------------------------------------------------------
+
+
+class Table:
+    """A criteria table: criteria in order, each with its parent (None for the top level)."""
+
+    def __init__(self, criteria: Iterable[Criterion]):
+        self.criteria = {criterion.code: criterion for criterion in criteria}
+        self.children: dict[str | None, list[str]] = {}
+        for criterion in self.criteria.values():
+            self.children.setdefault(criterion.parent, []).append(criterion.code)
+
+    @property
+    def roots(self) -> list[str]:
+        return self.children.get(None, [])
+
+    @property
+    def leaves(self) -> list[Criterion]:
+        return [c for c in self.criteria.values() if c.kind != Kind.SECTION]
+
+    @property
+    def judged(self) -> list[Criterion]:
+        return [c for c in self.criteria.values() if c.judged]
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((self.criteria[code].max_points for code in self.roots), ZERO)
+
+    def check(self, declared_total: Decimal | None = None) -> list[Problem]:
+        """What is wrong with the table itself (before it can be signed)."""
+        problems: list[Problem] = []
+        for criterion in self.criteria.values():
+            params = {"name": criterion.name, "max": format_exact(criterion.max_points)}
+            if criterion.parent is not None and criterion.parent not in self.criteria:
+                problems.append(
+                    Problem(
+                        "unknown_parent",
+                        gettext_noop("Tiêu chí “%(name)s” thuộc một mục không có trong bảng."),
+                        params,
+                        criterion.code,
+                    )
+                )
+            elif criterion.parent and self.criteria[criterion.parent].kind != Kind.SECTION:
+                problems.append(
+                    Problem(
+                        "parent_not_section",
+                        gettext_noop(
+                            "Tiêu chí “%(name)s” phải thuộc một mục, không thuộc tiêu chí."
+                        ),
+                        params,
+                        criterion.code,
+                    )
+                )
+            if criterion.max_points < 0 or criterion.min_points > criterion.max_points:
+                problems.append(
+                    Problem(
+                        "bad_points",
+                        gettext_noop("Điểm tối đa của “%(name)s” không hợp lệ (%(max)s)."),
+                        params,
+                        criterion.code,
+                    )
+                )
+            if criterion.kind == Kind.SECTION and not self.children.get(criterion.code):
+                problems.append(
+                    Problem(
+                        "empty_section",
+                        gettext_noop("Mục “%(name)s” chưa có tiêu chí nào."),
+                        params,
+                        criterion.code,
+                    )
+                )
+            if criterion.kind == Kind.QUANTITATIVE and not criterion.indicator:
+                problems.append(
+                    Problem(
+                        "no_indicator",
+                        gettext_noop("Tiêu chí định lượng “%(name)s” chưa gắn chỉ tiêu thống kê."),
+                        params,
+                        criterion.code,
+                    )
+                )
+        for code, children in self.children.items():
+            if code is None or code not in self.criteria:
+                continue
+            section = self.criteria[code]
+            inside = sum((self.criteria[child].max_points for child in children), ZERO)
+            if inside < section.max_points:
+                problems.append(
+                    Problem(
+                        "section_unreachable",
+                        gettext_noop(
+                            "Mục “%(name)s” tối đa %(max)s điểm nhưng các tiêu chí trong mục "
+                            "chỉ cộng được %(inside)s."
+                        ),
+                        {
+                            "name": section.name,
+                            "max": format_exact(section.max_points),
+                            "inside": format_exact(inside),
+                        },
+                        code,
+                    )
+                )
+        if declared_total is not None and self.total_points != declared_total:
+            problems.append(
+                Problem(
+                    "total_mismatch",
+                    gettext_noop(
+                        "Tổng điểm các mục là %(sum)s, khác tổng điểm đã công bố %(declared)s."
+                    ),
+                    {
+                        "sum": format_exact(self.total_points),
+                        "declared": format_exact(declared_total),
+                    },
+                    "total",
+                )
+            )
+        return problems
+
+
+def check_sheet(sheet: Mapping[str, Decimal], table: Table, step: Decimal) -> list[Problem]:
+    """Every score on a judged criterion, in [0, maximum], on the step (e.g. 0,25)."""
+    problems: list[Problem] = []
+    for code, value in sheet.items():
+        criterion = table.criteria.get(code)
+        if criterion is None or not criterion.judged:
+            problems.append(
+                Problem(
+                    "not_judged",
+                    gettext_noop("“%(code)s” không phải là tiêu chí chấm điểm trên phiếu."),
+                    {"code": code},
+                    code,
+                )
+            )
+            continue
+        params = {
+            "name": criterion.name,
+            "value": format_exact(value),
+            "max": format_exact(criterion.max_points),
+            "step": format_exact(step),
+        }
+        if value < 0 or value > criterion.max_points:
+            problems.append(
+                Problem(
+                    "score_out_of_range",
+                    gettext_noop("Điểm “%(name)s” phải từ 0 đến %(max)s (đã nhập %(value)s)."),
+                    params,
+                    code,
+                )
+            )
+        elif step > 0 and (value / step) != (value / step).to_integral_value():
+            problems.append(
+                Problem(
+                    "score_off_step",
+                    gettext_noop(
+                        "Điểm “%(name)s” phải chia hết cho bước %(step)s (đã nhập %(value)s)."
+                    ),
+                    params,
+                    code,
+                )
+            )
+    return problems
+
+
+def missing_scores(sheet: Mapping[str, Decimal], table: Table) -> list[str]:
+    """Judged criteria not yet scored on a sheet (it cannot be submitted until complete)."""
+    return [criterion.code for criterion in table.judged if criterion.code not in sheet]
+
+
+# --- automatic criteria -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Computed:
+    points: Decimal
+    explanation: Phrase | None = None
+
+
+def _pct_over(actual: Decimal, target: Decimal) -> Decimal:
+    return (actual - target) * HUNDRED / target
+
+
+def quantitative(
+    criterion: Criterion, actual: Mapping[str, Decimal], targets: Mapping[str, Decimal]
+) -> dict[str, Computed]:
+    """The police formulas, for every unit with a result.
+
+    With a target T > 0: below target 0,5·M·A/T; on target 0,5·M; above target and best by
+    % above target M; above but not best 0,5·M + (% above / best % above)·0,5·M. Units without
+    a target (or a target of 0) are scored among themselves: M·A / (best A of that group).
+    """
+    maximum = criterion.max_points
+    with_target = {unit: a for unit, a in actual.items() if targets.get(unit, ZERO) > 0}
+    without = {unit: a for unit, a in actual.items() if unit not in with_target}
+    over = {
+        unit: _pct_over(a, targets[unit]) for unit, a in with_target.items() if a > targets[unit]
+    }
+    best = max(over.values(), default=None)
+    result: dict[str, Computed] = {}
+    for unit, a in with_target.items():
+        target = targets[unit]
+        params = {
+            "actual": format_number(a, 1) + criterion.measure,
+            "target": format_exact(target) + criterion.measure,
+        }
+        if a < target:
+            points = HALF * maximum * a / target
+            explanation = Phrase(
+                gettext_noop(
+                    "A = %(actual)s, T = %(target)s, chưa đạt chỉ tiêu: "
+                    "0,5 × %(max)s × A/T → %(points)s điểm"
+                ),
+                params,
+            )
+        elif a == target:
+            points = HALF * maximum
+            explanation = Phrase(
+                gettext_noop(
+                    "A = %(actual)s, T = %(target)s, đạt đúng chỉ tiêu: "
+                    "0,5 × %(max)s → %(points)s điểm"
+                ),
+                params,
+            )
+        elif over[unit] == best:
+            points = maximum
+            explanation = Phrase(
+                gettext_noop(
+                    "A = %(actual)s, T = %(target)s, vượt %(over)s%%, dẫn đầu cụm → %(points)s điểm"
+                ),
+                {**params, "over": format_number(over[unit], 1)},
+            )
+        else:
+            points = HALF * maximum + over[unit] / best * HALF * maximum
+            explanation = Phrase(
+                gettext_noop(
+                    "A = %(actual)s, T = %(target)s, vượt %(over)s%%, đơn vị dẫn đầu vượt "
+                    "%(best)s%% → %(points)s điểm"
+                ),
+                {**params, "over": format_number(over[unit], 1), "best": format_number(best, 1)},
+            )
+        result[unit] = Computed(points, _with_points(explanation, points, maximum))
+    top = max(without.values(), default=ZERO)
+    for unit, a in without.items():
+        points = maximum * a / top if top > 0 else ZERO
+        explanation = Phrase(
+            gettext_noop(
+                "A = %(actual)s, không giao chỉ tiêu; cao nhất nhóm %(top)s: "
+                "%(max)s × A/%(top)s → %(points)s điểm"
+            ),
+            {
+                "actual": format_number(a, 1) + criterion.measure,
+                "top": format_number(top, 1) + criterion.measure,
+            },
+        )
+        result[unit] = Computed(points, _with_points(explanation, points, maximum))
+    return result
+
+
+def _with_points(phrase: Phrase, points: Decimal, maximum: Decimal) -> Phrase:
+    return Phrase(
+        phrase.message,
+        {**phrase.params, "points": format_number(points, 2), "max": format_exact(maximum)},
+    )
+
+
+def qualitative(criterion: Criterion, achieved: bool) -> Computed:
+    return Computed(criterion.max_points if achieved else ZERO)
+
+
+def per_occurrence(criterion: Criterion, count: Decimal) -> Computed:
+    return Computed(min(count * criterion.points_each, criterion.max_points))
+
+
+def bonus_penalty(criterion: Criterion, bonuses: Decimal, penalties: Decimal) -> Computed:
+    raw = bonuses * criterion.points_each - penalties * criterion.penalty_each
+    return Computed(min(max(raw, criterion.min_points), criterion.max_points))
+
+
+# --- aggregation of the scorers' judgements -----------------------------------------------
+
+
+def aggregate(values: Sequence[Decimal], method: Aggregation, trim_from: int = 5) -> Decimal | None:
+    """One score from the scorers' scores for a criterion (None when nobody scored)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    if method == Aggregation.MEDIAN:
+        return Decimal(median(ordered))
+    if method == Aggregation.TRIMMED_MEAN and len(ordered) >= trim_from:
+        ordered = ordered[1:-1]
+    return sum(ordered, ZERO) / len(ordered)
+
+
+def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str], Decimal]:
+    """Each scorer's scores normalised per criterion and rescaled to the criterion's range.
+
+    z = (x − the scorer's mean) / the scorer's standard deviation over the units it scored on
+    that criterion; the score becomes M/2 + z·M/6, clamped to [0, M] (three deviations either
+    way span the range). A scorer who gave everyone the same gets M/2: it told nothing apart.
+    Adding a constant to all of one scorer's scores, or multiplying them, changes nothing.
+    """
+    normalised: dict[tuple[str, str, str], Decimal] = {}
+    by_scorer: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for sheet in sheets:
+        if sheet.is_self:
+            continue
+        for code, value in sheet.scores.items():
+            by_scorer.setdefault((sheet.scorer, code), []).append((sheet.target, value))
+    for (scorer, code), scored in by_scorer.items():
+        maximum = table.criteria[code].max_points
+        # Mean and variance as exact fractions, so that shifting a scorer's scores leaves
+        # every z exactly as it was (no rounding in between).
+        exact = [Fraction(value) for _, value in scored]
+        mean = sum(exact, Fraction(0)) / len(exact)
+        variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / len(exact)
+        deviation = (
+            (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+            if variance > 0
+            else ZERO
+        )
+        for (target, _value), value in zip(scored, exact, strict=True):
+            offset = value - mean
+            z = (
+                Decimal(offset.numerator) / Decimal(offset.denominator) / deviation
+                if deviation > 0
+                else ZERO
+            )
+            rescaled = maximum / 2 + z * maximum / 6
+            normalised[(scorer, target, code)] = min(max(rescaled, ZERO), maximum)
+    return normalised
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionResult:
+    points: Decimal  # exact, capped at the criterion's maximum
+    by_scorer: dict[str, Decimal] = field(default_factory=dict)  # peer scores as given
+    explanation: Phrase | None = None
+    missing: bool = False  # no scorer or no figure: counted as 0
+
+
+@dataclass
+class UnitResult:
+    unit: str
+    criteria: dict[str, CriterionResult]
+    total_exact: Decimal
+    total: Decimal
+    self_total: Decimal | None
+    gap: Decimal | None
+    gap_flagged: bool
+    first_places: int = 0
+    rank: int = 0
+    band: str | None = None
+
+    def section(self, code: str) -> Decimal:
+        return self.criteria[code].points if code in self.criteria else ZERO
+
+
+def _automatic(table: Table, units: Sequence[str], facts: Facts) -> dict[tuple[str, str], Computed]:
+    computed: dict[tuple[str, str], Computed] = {}
+    for criterion in table.leaves:
+        code = criterion.code
+        if criterion.kind == Kind.QUANTITATIVE:
+            actual = {u: facts.actual[(u, code)] for u in units if (u, code) in facts.actual}
+            targets = {u: facts.targets[(u, code)] for u in units if (u, code) in facts.targets}
+            for unit, result in quantitative(criterion, actual, targets).items():
+                computed[(unit, code)] = result
+        elif criterion.kind == Kind.QUALITATIVE:
+            for unit in units:
+                if (unit, code) in facts.achieved:
+                    computed[(unit, code)] = qualitative(criterion, facts.achieved[(unit, code)])
+        elif criterion.kind == Kind.PER_OCCURRENCE:
+            for unit in units:
+                if (unit, code) in facts.counts:
+                    computed[(unit, code)] = per_occurrence(criterion, facts.counts[(unit, code)])
+        elif criterion.kind == Kind.BONUS_PENALTY:
+            for unit in units:
+                bonuses = facts.counts.get((unit, code), ZERO)
+                penalties = facts.penalties.get((unit, code), ZERO)
+                computed[(unit, code)] = bonus_penalty(criterion, bonuses, penalties)
+    return computed
+
+
+def _roll_up(table: Table, leaves: dict[str, CriterionResult]) -> dict[str, CriterionResult]:
+    """Sections: the sum of their children, capped at their maximum."""
+    results = dict(leaves)
+
+    def points(code: str) -> Decimal:
+        criterion = table.criteria[code]
+        if criterion.kind != Kind.SECTION:
+            return results[code].points
+        inside = sum((points(child) for child in table.children.get(code, [])), ZERO)
+        capped = min(inside, criterion.max_points)
+        results[code] = CriterionResult(capped)
+        return capped
+
+    for root in table.roots:
+        points(root)
+    return results
+
+
+def score(
+    table: Table,
+    units: Sequence[str],
+    sheets: Iterable[Sheet],
+    facts: Facts,
+    rules: Rules,
+) -> list[UnitResult]:
+    """Every unit's points per criterion, total, rank and band, best first."""
+    sheets = [sheet for sheet in sheets if sheet.target in units]
+    peer_sheets = sorted((s for s in sheets if not s.is_self), key=lambda s: (s.target, s.scorer))
+    selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
+    normalised = zscores(peer_sheets, table) if rules.zscore else {}
+    automatic = _automatic(table, units, facts)
+    results: list[UnitResult] = []
+    for unit in units:
+        own = [sheet for sheet in peer_sheets if sheet.target == unit]
+        leaves: dict[str, CriterionResult] = {}
+        self_leaves: dict[str, CriterionResult] = {}
+        for criterion in table.leaves:
+            code = criterion.code
+            if criterion.judged:
+                given = {s.scorer: s.scores[code] for s in own if code in s.scores}
+                used = [
+                    normalised[(scorer, unit, code)] if rules.zscore else value
+                    for scorer, value in given.items()
+                ]
+                value = aggregate(used, rules.aggregation, rules.trim_from)
+                capped = min(max(value, ZERO), criterion.max_points) if value is not None else ZERO
+                leaves[code] = CriterionResult(capped, given, missing=value is None)
+                own_score = selves[unit].scores.get(code) if unit in selves else None
+                self_leaves[code] = CriterionResult(
+                    min(own_score, criterion.max_points) if own_score is not None else ZERO
+                )
+            else:
+                found = automatic.get((unit, code))
+                result = CriterionResult(
+                    found.points if found else ZERO,
+                    explanation=found.explanation if found else None,
+                    missing=found is None and criterion.kind == Kind.QUANTITATIVE,
+                )
+                leaves[code] = result
+                self_leaves[code] = result
+        rolled = _roll_up(table, leaves)
+        total_exact = sum((rolled[code].points for code in table.roots), ZERO)
+        self_total = None
+        gap = None
+        if unit in selves:
+            self_rolled = _roll_up(table, self_leaves)
+            self_total = round_half_up(
+                sum((self_rolled[code].points for code in table.roots), ZERO), rules.decimals
+            )
+        total = round_half_up(total_exact, rules.decimals)
+        if self_total is not None:
+            gap = self_total - total
+        results.append(
+            UnitResult(
+                unit=unit,
+                criteria=rolled,
+                total_exact=total_exact,
+                total=total,
+                self_total=self_total,
+                gap=gap,
+                gap_flagged=gap is not None and abs(gap) > rules.gap_threshold,
+            )
+        )
+    _count_first_places(results, peer_sheets, table)
+    return rank(results, rules)
+
+
+def _count_first_places(results: list[UnitResult], sheets: Sequence[Sheet], table: Table) -> None:
+    """How many scorers put each unit first among the units they scored (a tie-break)."""
+    given: dict[str, dict[str, Decimal]] = {}
+    for sheet in sheets:
+        sheet_total = sum((sheet.scores.get(c.code, ZERO) for c in table.judged), ZERO)
+        given.setdefault(sheet.scorer, {})[sheet.target] = sheet_total
+    by_unit = {result.unit: result for result in results}
+    for totals in given.values():
+        if not totals:
+            continue
+        best = max(totals.values())
+        for unit, total in totals.items():
+            if total == best and unit in by_unit:
+                by_unit[unit].first_places += 1
+
+
+def _tie_key(result: UnitResult, rules: Rules) -> tuple:
+    keys: list[Decimal | int] = []
+    for rule in rules.tie_breaks:
+        if rule.startswith("section:"):
+            keys.append(result.section(rule.removeprefix("section:")))
+        elif rule == "first_places":
+            keys.append(result.first_places)
+    return (result.total, *keys)
+
+
+def rank(results: list[UnitResult], rules: Rules) -> list[UnitResult]:
+    """Best first; configured tie-breaks, else shared ranks (1, 2, 2, 4); then bands."""
+    ordered = sorted(results, key=lambda r: (_negate(_tie_key(r, rules)), r.unit))
+    for position, result in enumerate(ordered):
+        if position and _tie_key(result, rules) == _tie_key(ordered[position - 1], rules):
+            result.rank = ordered[position - 1].rank
+        else:
+            result.rank = position + 1
+        result.band = next(
+            (
+                band.label
+                for band in sorted(rules.bands, key=lambda b: -b.minimum)
+                if result.total >= band.minimum
+            ),
+            None,
+        )
+    return ordered
+
+
+def _negate(key: tuple) -> tuple:
+    return tuple(-part for part in key)
