@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "thidua.org",
     "thidua.audit",
     "thidua.stats",
+    "thidua.scoring",
     "thidua.web",
 ]
 
@@ -158,6 +159,9 @@ USE_TZ = True
 # --- Static files (vendored, served by whitenoise; no CDN) --------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded evidence: kept under var/, never served directly (downloads are authorised views).
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

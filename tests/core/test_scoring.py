@@ -188,8 +188,9 @@ def test_sheet_checks_range_and_step():
 
 
 def test_table_checks():
-    assert TABLE.check(declared_total=D(45)) == []
-    assert TABLE.total_points == 45
+    assert TABLE.check(declared_total=D(40)) == []
+    assert TABLE.total_points == 40  # the bonus/penalty criterion is outside the scale
+    assert TABLE.maximum == 45
     broken = Table([*TABLE.criteria.values(), Criterion("s3", "Trống", Kind.SECTION, D(5))])
     codes = {p.code for p in broken.check(declared_total=D(100))}
     assert codes == {"empty_section", "total_mismatch"}
@@ -409,7 +410,7 @@ def test_no_score_ever_exceeds_its_maximum(data):
     for result in score(TABLE, units, sheets, facts, rules):
         for code, criterion_result in result.criteria.items():
             assert criterion_result.points <= TABLE.criteria[code].max_points
-        assert result.total <= TABLE.total_points
+        assert result.total <= TABLE.maximum
 
 
 @pytest.mark.parametrize("method", list(Aggregation))

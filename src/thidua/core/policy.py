@@ -46,6 +46,14 @@ class Action(StrEnum):
     EDIT_PUBLISHED_FIGURES = "edit_published_figures"
     RECORD_BASELINE = "record_baseline"
     VIEW_AUDIT = "view_audit"
+    VIEW_AGREEMENT = "view_agreement"
+    EDIT_AGREEMENT = "edit_agreement"
+    EDIT_SHEET = "edit_sheet"
+    VIEW_DRAFT_SHEET = "view_draft_sheet"
+    REOPEN_SHEET = "reopen_sheet"
+    RECORD_FACTS = "record_facts"
+    UPLOAD_EVIDENCE = "upload_evidence"
+    VIEW_RESULTS = "view_results"
 
 
 #: Actions that change nothing.
@@ -56,6 +64,9 @@ READS = frozenset(
         Action.VIEW_CYCLE,
         Action.VIEW_REPORT,
         Action.VIEW_AUDIT,
+        Action.VIEW_AGREEMENT,
+        Action.VIEW_DRAFT_SHEET,
+        Action.VIEW_RESULTS,
     }
 )
 
@@ -78,6 +89,16 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.EDIT_PUBLISHED_FIGURES: Label(gettext_noop("nhập số liệu công bố của cụm")),
     Action.RECORD_BASELINE: Label(gettext_noop("nhập số liệu các năm trước")),
     Action.VIEW_AUDIT: Label(gettext_noop("xem nhật ký thao tác")),
+    Action.VIEW_AGREEMENT: Label(gettext_noop("xem giao ước thi đua")),
+    Action.EDIT_AGREEMENT: Label(gettext_noop("soạn, sửa, ký giao ước thi đua")),
+    Action.EDIT_SHEET: Label(gettext_noop("chấm điểm, nộp phiếu chấm của đơn vị")),
+    Action.VIEW_DRAFT_SHEET: Label(gettext_noop("xem phiếu chấm chưa nộp")),
+    Action.REOPEN_SHEET: Label(gettext_noop("mở lại phiếu chấm đã nộp")),
+    Action.RECORD_FACTS: Label(
+        gettext_noop("ghi nhận kết quả tiêu chí đạt/không đạt, thưởng, trừ")
+    ),
+    Action.UPLOAD_EVIDENCE: Label(gettext_noop("đính kèm tài liệu chứng minh")),
+    Action.VIEW_RESULTS: Label(gettext_noop("xem kết quả chấm điểm")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -125,6 +146,15 @@ POLICY: dict[Action, Rule] = {
     Action.EDIT_PUBLISHED_FIGURES: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
     Action.RECORD_BASELINE: _rule(Role.ADMIN),
     Action.VIEW_AUDIT: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    Action.VIEW_AGREEMENT: _rule(*_CYCLE_READERS),
+    Action.EDIT_AGREEMENT: _rule(Role.LEADER_SECRETARY, states=(Phase.PLANNING.value,)),
+    # On a scorer unit's part of the cycle: its own officers fill its sheets.
+    Action.EDIT_SHEET: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
+    Action.VIEW_DRAFT_SHEET: _rule(Role.OFFICER),
+    Action.REOPEN_SHEET: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
+    Action.RECORD_FACTS: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
+    Action.UPLOAD_EVIDENCE: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
+    Action.VIEW_RESULTS: _rule(*_CYCLE_READERS),
 }
 
 

@@ -128,6 +128,19 @@ class Table:
 
     @property
     def total_points(self) -> Decimal:
+        """The scale (e.g. 100): top-level maxima, bonus and penalty points aside."""
+        return sum(
+            (
+                self.criteria[code].max_points
+                for code in self.roots
+                if self.criteria[code].kind != Kind.BONUS_PENALTY
+            ),
+            ZERO,
+        )
+
+    @property
+    def maximum(self) -> Decimal:
+        """The highest total a unit can reach, bonus points included."""
         return sum((self.criteria[code].max_points for code in self.roots), ZERO)
 
     def check(self, declared_total: Decimal | None = None) -> list[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -352,6 +352,17 @@ def _cycle_snapshot(cycle: Cycle, members: Sequence[Unit]) -> dict:
 
 # --- phases -------------------------------------------------------------------------------
 
+PhaseGuard = Callable[[Cycle], list[Problem]]
+_PHASE_GUARDS: dict[core_phases.Phase, list[PhaseGuard]] = {}
+
+
+def register_phase_guard(phase: core_phases.Phase, guard: PhaseGuard) -> None:
+    """Let a later stage refuse opening `phase` (e.g. scoring: the agreement must be signed)
+    without the organisation knowing about that stage."""
+    guards = _PHASE_GUARDS.setdefault(phase, [])
+    if guard not in guards:
+        guards.append(guard)
+
 
 def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open: bool, reason=""):
     before = cycle.state
@@ -377,6 +388,7 @@ def open_phase(*, actor, cycle: Cycle, phase: core_phases.Phase) -> Cycle:
     cycle = _locked(cycle)
     require(actor, Action.OPEN_PHASE, cycle)
     refuse_if(core_phases.check_open(cycle.position, phase), StateConflict)
+    refuse_if([p for guard in _PHASE_GUARDS.get(phase, []) for p in guard(cycle)], StateConflict)
     return _move(cycle, actor=actor, action=PhaseEvent.Action.OPEN, phase=phase, is_open=True)
 
 

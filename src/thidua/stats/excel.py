@@ -8,14 +8,12 @@ file is right (see `services.import_workbook`).
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from thidua.core import indicators as core
@@ -23,9 +21,21 @@ from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import InvalidNumber, format_exact, parse_number, to_decimal
 from thidua.org.models import Cycle, Unit
 from thidua.stats import selectors
+from thidua.xlsx import (
+    BOLD,
+    BOX,
+    HEAD_FILL,
+    INPUT_FILL,
+    NORMAL,
+    WorkbookRefused,
+    at,
+    cells,
+    open_workbook,
+    safe_filename,
+    save,
+    too_many_rows,
+)
 
-MAX_BYTES = 5 * 1024 * 1024  # a filled template is a few kilobytes
-MAX_UNPACKED = 50 * 1024 * 1024  # refuse zip bombs before opening them
 MAX_ROWS = 500  # per sheet: the catalog has a few dozen indicators
 
 META_ROWS = {"unit": 2, "name": 3, "year": 4, "period": 5}
@@ -33,21 +43,6 @@ HEADER_ROW = 7
 FIRST_ROW = 8
 VALUE_COLUMN = "D"
 CODE_COLUMN = "A"
-
-BOLD = Font(name="Times New Roman", bold=True)
-NORMAL = Font(name="Times New Roman")
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-
-
-class WorkbookRefused(Exception):
-    """The file was not imported; `problems` say where and why."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(problems)
 
 
 @dataclass(frozen=True)
@@ -66,15 +61,7 @@ def number_format(indicator_kind: str, decimals: int) -> str:
 
 
 def filename(stem: str, cycle: Cycle, period: core.Period, unit_code: str | None = None) -> str:
-    """ASCII names that survive every OS: so-lieu-cum-2-2020-Y.xlsx."""
-    parts = [stem, cycle.cluster.code, str(cycle.year), period.value, unit_code or ""]
-    return re.sub(r"[^A-Za-z0-9._-]", "-", "-".join(part for part in parts if part)) + ".xlsx"
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return safe_filename(stem, cycle.cluster.code, str(cycle.year), period.value, unit_code or "")
 
 
 def _sheet_title(unit: Unit, used: set[str]) -> str:
@@ -147,7 +134,7 @@ def cluster_table_xlsx(table: selectors.ClusterTable) -> bytes:
         line += 1
     notes.column_dimensions["A"].width = 30
     notes.column_dimensions["B"].width = 120
-    return _save(workbook)
+    return save(workbook)
 
 
 def template_xlsx(cycle: Cycle, period: core.Period, units: list[Unit], *, filled: bool) -> bytes:
@@ -193,7 +180,7 @@ def template_xlsx(cycle: Cycle, period: core.Period, units: list[Unit], *, fille
                 )
         for column, width in zip("ABCDE", (28, 60, 12, 14, 60), strict=True):
             sheet.column_dimensions[column].width = width
-    return _save(workbook)
+    return save(workbook)
 
 
 # --- in -----------------------------------------------------------------------------------
@@ -201,43 +188,6 @@ def template_xlsx(cycle: Cycle, period: core.Period, units: list[Unit], *, fille
 
 def no_file_problem() -> Problem:
     return Problem("no_file", gettext_noop("Chưa chọn tệp để nhập."), {}, "file")
-
-
-def _file_problem(code: str, message: str, **params) -> WorkbookRefused:
-    return WorkbookRefused([Problem(code, message, params, "file")])
-
-
-def _at(sheet: str, cell: str, reason: Problem) -> Problem:
-    row = int(re.sub(r"\D", "", cell))
-    column = re.sub(r"\d", "", cell)
-    return Problem(
-        reason.code,
-        gettext_noop("Trang “%(sheet)s”, hàng %(row)s, cột %(column)s (ô %(cell)s): %(reason)s"),
-        {"sheet": sheet, "row": row, "column": column, "cell": cell, "reason": reason},
-        f"{sheet}!{cell}",
-    )
-
-
-def _check_container(content: bytes) -> None:
-    if len(content) > MAX_BYTES:
-        raise _file_problem(
-            "file_too_large",
-            gettext_noop("Tệp lớn quá %(limit)s MB."),
-            limit=MAX_BYTES // (1024 * 1024),
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise _file_problem(
-            "not_xlsx", gettext_noop("Tệp không phải là bảng tính Excel (.xlsx).")
-        ) from None
-    if unpacked > MAX_UNPACKED:
-        raise _file_problem(
-            "file_too_large",
-            gettext_noop("Tệp lớn quá %(limit)s MB."),
-            limit=MAX_UNPACKED // (1024 * 1024),
-        )
 
 
 def _value(raw: object, indicator: core.Indicator) -> Decimal:
@@ -269,13 +219,7 @@ def read_workbook(
     content: bytes, cycle: Cycle, members: list[Unit], catalog: core.Catalog
 ) -> list[SheetFigures]:
     """Every sheet's figures, or `WorkbookRefused` with every problem found."""
-    _check_container(content)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a broken file
-        raise _file_problem(
-            "not_xlsx", gettext_noop("Tệp không phải là bảng tính Excel (.xlsx).")
-        ) from None
+    workbook = open_workbook(content)
     by_code = {unit.code: unit for unit in members}
     problems: list[Problem] = []
     sheets: list[SheetFigures] = []
@@ -298,29 +242,17 @@ def read_workbook(
 
 def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFigures | None:
     title = sheet.title
-    cell: dict[str, object] = {}
-    last_row = 0
-    for row in sheet.iter_rows(max_col=5):
-        last_row += 1
-        if last_row > MAX_ROWS:
-            problems.append(
-                Problem(
-                    "too_many_rows",
-                    gettext_noop("Trang “%(sheet)s” có quá %(limit)s hàng."),
-                    {"sheet": title, "limit": MAX_ROWS},
-                    title,
-                )
-            )
-            return None
-        for item in row:
-            if getattr(item, "coordinate", None) is not None:
-                cell[item.coordinate] = item.value
+    read = cells(sheet, MAX_ROWS, 5)
+    if read is None:
+        problems.append(too_many_rows(title, MAX_ROWS))
+        return None
+    cell, last_row = read
     before = len(problems)
     unit_code = str(cell.get(f"B{META_ROWS['unit']}") or "").strip()
     unit = by_code.get(unit_code)
     if unit is None:
         problems.append(
-            _at(
+            at(
                 title,
                 f"B{META_ROWS['unit']}",
                 Problem(
@@ -335,7 +267,7 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
         )
     elif unit_code in seen_units:
         problems.append(
-            _at(
+            at(
                 title,
                 f"B{META_ROWS['unit']}",
                 Problem(
@@ -350,7 +282,7 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
     year = cell.get(f"B{META_ROWS['year']}")
     if str(year).strip() != str(cycle.year):
         problems.append(
-            _at(
+            at(
                 title,
                 f"B{META_ROWS['year']}",
                 Problem(
@@ -366,7 +298,7 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
     except ValueError:
         period = None
         problems.append(
-            _at(
+            at(
                 title,
                 f"B{META_ROWS['period']}",
                 Problem(
@@ -388,7 +320,7 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
         indicator = catalog.get(code)
         if indicator is None:
             problems.append(
-                _at(
+                at(
                     title,
                     f"{CODE_COLUMN}{row_number}",
                     Problem(
@@ -401,7 +333,7 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
             continue
         if code in places:
             problems.append(
-                _at(
+                at(
                     title,
                     f"{CODE_COLUMN}{row_number}",
                     Problem(
@@ -418,9 +350,9 @@ def _read_sheet(sheet, cycle, by_code, catalog, problems, seen_units) -> SheetFi
         try:
             figures[code] = _value(raw, indicator)
         except InvalidNumber as error:
-            problems.append(_at(title, f"{VALUE_COLUMN}{row_number}", error.problem))
+            problems.append(at(title, f"{VALUE_COLUMN}{row_number}", error.problem))
     for problem in core.validate(figures, catalog):
-        problems.append(_at(title, f"{VALUE_COLUMN}{places[problem.field]}", problem))
+        problems.append(at(title, f"{VALUE_COLUMN}{places[problem.field]}", problem))
     if len(problems) > before or unit is None or period is None:
         return None
     return SheetFigures(title, unit, period, figures, places)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from thidua import xlsx
 from thidua.core import indicators as core
 from thidua.core.numbers import format_exact
 from thidua.core.policy import Action
@@ -290,6 +291,6 @@ def import_stats(request, code: str, year: int):
     return render(
         request,
         "stats/import.html",
-        {"cycle": cycle, "problems": problems, "max_mb": excel.MAX_BYTES // (1024 * 1024)},
+        {"cycle": cycle, "problems": problems, "max_mb": xlsx.MAX_BYTES // (1024 * 1024)},
         status=status,
     )

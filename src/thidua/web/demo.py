@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from thidua.core.phases import Phase
+from thidua.core.phases import PHASES, Phase
 from thidua.org import demo as org_demo
 from thidua.org.models import Cycle
+from thidua.scoring import demo as scoring_demo
 from thidua.stats import demo as stats_demo
+
+
+def _before(cycle: Cycle, phase: Phase) -> bool:
+    """True while the cycle has not gone past `phase` (its stage may still add its part)."""
+    return PHASES.index(Phase(cycle.phase)) <= PHASES.index(phase)
 
 
 @transaction.atomic
@@ -16,9 +22,15 @@ def load_demo() -> list[org_demo.Login]:
     logins = org_demo.load_organisation()
     stats_demo.load_baseline_2019()
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
-    if org_demo.PHASES.index(Phase(cycle.phase)) <= org_demo.PHASES.index(Phase.REPORTING):
+    if cycle.phase == Phase.PLANNING:
+        scoring_demo.load_agreement(cycle)  # signing it opens "agreement signed"
+        cycle.refresh_from_db()
+    if _before(cycle, Phase.REPORTING):
         cycle = org_demo.advance_to(cycle, Phase.REPORTING)
         stats_demo.load_reports_2020(cycle)
+    if _before(cycle, Phase.SCORING):
+        cycle = org_demo.advance_to(cycle, Phase.SCORING)
+        scoring_demo.load_sheets(cycle)
     cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
     org_demo.hand_over_2021(cycle)
     return logins

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "thidua.scoring"
+    label = "scoring"
+    verbose_name = _("Giao ước và chấm điểm")
+
+    def ready(self):
+        from thidua.core.phases import Phase
+        from thidua.org.services import register_phase_guard
+        from thidua.scoring.services import agreement_signed
+
+        # Opening "agreement signed" needs the agreement signed, if the cycle has one.
+        register_phase_guard(Phase.AGREEMENT, agreement_signed)

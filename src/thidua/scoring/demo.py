@@ -1,0 +1,210 @@
+"""Demo agreement and score sheets of Cụm II for 2020 — illustrative throughout.
+
+The seed tells that the units "bỏ phiếu chấm điểm" at the conference, not the criteria, the
+points or who scored what. The table below follows the usual shape of a "Vì an ninh Tổ quốc"
+cluster agreement; its points, the targets and every score are illustrative, and labelled so.
+The quantitative criteria are computed from the demo statistics (clearance rates).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cycle, Unit
+from thidua.scoring import services
+from thidua.scoring.models import Agreement, ScoreSheet
+from thidua.scoring.services import CriterionSpec, FactSpec
+
+NOTE = (
+    "Bảng tiêu chí, điểm, chỉ tiêu giao và điểm chấm của năm 2020 là minh hoạ: nguồn (Báo Hà "
+    "Giang, 16/11/2020) chỉ nêu việc các đơn vị bỏ phiếu chấm điểm tại hội nghị."
+)
+
+TABLE = [
+    CriterionSpec(
+        "I", "Công tác lãnh đạo, chỉ đạo, tổ chức phong trào thi đua", "section", D(20), position=10
+    ),
+    CriterionSpec(
+        "I.1", "Ban hành kế hoạch, hướng dẫn, phát động phong trào kịp thời", "peer", D(6), "I", 11
+    ),
+    CriterionSpec(
+        "I.2",
+        "Sơ kết, tổng kết, khen thưởng kịp thời, đúng người, đúng việc",
+        "peer",
+        D(7),
+        "I",
+        12,
+    ),
+    CriterionSpec(
+        "I.3", "Tuyên truyền, phát hiện, nhân rộng điển hình tiên tiến", "peer", D(7), "I", 13
+    ),
+    CriterionSpec("II", "Kết quả thực hiện nhiệm vụ trọng tâm", "section", D(40), position=20),
+    CriterionSpec(
+        "II.1",
+        "Tỷ lệ điều tra, khám phá án về trật tự xã hội",
+        "quantitative",
+        D(12),
+        "II",
+        21,
+        indicator="clearance_rate",
+        guidance="Tính từ số liệu thống kê của đơn vị so với chỉ tiêu được giao.",
+    ),
+    CriterionSpec(
+        "II.2",
+        "Tỷ lệ điều tra làm rõ án rất nghiêm trọng, đặc biệt nghiêm trọng",
+        "quantitative",
+        D(12),
+        "II",
+        22,
+        indicator="serious_clearance_rate",
+    ),
+    CriterionSpec(
+        "II.3",
+        "Kéo giảm tội phạm về trật tự xã hội so với cùng kỳ",
+        "peer",
+        D(8),
+        "II",
+        23,
+        guidance="Căn cứ mức giảm số vụ so với cùng kỳ trong bảng số liệu của cụm.",
+    ),
+    CriterionSpec(
+        "II.4", "Đấu tranh với tội phạm ma tuý, cờ bạc, tệ nạn xã hội", "peer", D(8), "II", 24
+    ),
+    CriterionSpec("III", "Xây dựng lực lượng Công an nhân dân", "section", D(20), position=30),
+    CriterionSpec(
+        "III.1", "Xây dựng Đảng, xây dựng đơn vị trong sạch, vững mạnh", "peer", D(10), "III", 31
+    ),
+    CriterionSpec(
+        "III.2",
+        "Không có cán bộ, chiến sĩ vi phạm kỷ luật phải xử lý hình thức cao",
+        "qualitative",
+        D(10),
+        "III",
+        32,
+    ),
+    CriterionSpec("IV", "Tham gia hoạt động chung của cụm", "section", D(20), position=40),
+    CriterionSpec(
+        "IV.1", "Tham gia đầy đủ, có chất lượng các hoạt động của cụm", "peer", D(10), "IV", 41
+    ),
+    CriterionSpec(
+        "IV.2",
+        "Trao đổi kinh nghiệm, phối hợp đấu tranh tội phạm với các đơn vị trong cụm",
+        "peer",
+        D(10),
+        "IV",
+        42,
+    ),
+    CriterionSpec(
+        "V",
+        "Điểm thưởng, điểm trừ",
+        "bonus_penalty",
+        D(5),
+        position=50,
+        min_points=D(-5),
+        points_each=D(1),
+        penalty_each=D(1),
+        guidance=(
+            "Thưởng 1 điểm mỗi chuyên án, chiến công được Bộ khen; trừ 1 điểm mỗi lần chậm báo cáo."
+        ),
+    ),
+]
+
+UNITS = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
+TARGETS = {"II.1": D(75), "II.2": D(90)}  # the same for every unit, illustrative
+# How well each unit did on the judged criteria (0–1), and how generous each scorer is.
+QUALITY = {
+    "ha-giang": D("0.90"),
+    "dien-bien": D("0.82"),
+    "lai-chau": D("0.80"),
+    "lang-son": D("0.86"),
+    "lao-cai": D("0.88"),
+    "son-la": D("0.85"),
+    "cao-bang": D("0.83"),
+}
+GENEROSITY = {
+    "ha-giang": D("0.00"),
+    "dien-bien": D("0.03"),
+    "lai-chau": D("-0.02"),
+    "lang-son": D("0.01"),
+    "lao-cai": D("-0.01"),
+    "son-la": D("0.02"),
+    "cao-bang": D("0.00"),
+}
+BONUSES = {"ha-giang": D(2), "son-la": D(1), "lao-cai": D(1)}
+PENALTIES = {"lai-chau": D(1)}
+
+
+def _on_step(value: D, step: D = D("0.25")) -> D:
+    return (value / step).quantize(D(1)) * step
+
+
+def load_agreement(cycle: Cycle) -> None:
+    """The 2020 agreement, its targets, and its signing (the cycle must be in planning)."""
+    if Agreement.objects.filter(cycle=cycle, signed_at__isnull=False).exists():
+        return
+    services.replace_table(actor=SYSTEM, cycle=cycle, criteria=TABLE)
+    services.set_rules(
+        actor=SYSTEM,
+        cycle=cycle,
+        declared_total=D(100),
+        rules={
+            "aggregation": "trimmed_mean",
+            "step": "0.25",
+            "tie_breaks": ["section:II", "first_places"],
+            "bands": [
+                {"minimum": "90", "label": "Xuất sắc"},
+                {"minimum": "80", "label": "Tốt"},
+                {"minimum": "65", "label": "Khá"},
+                {"minimum": "0", "label": "Trung bình"},
+            ],
+            "gap_threshold": "8",
+        },
+    )
+    services.set_targets(
+        actor=SYSTEM,
+        cycle=cycle,
+        targets={(unit, code): value for unit in UNITS for code, value in TARGETS.items()},
+    )
+    Agreement.objects.filter(cycle=cycle).update(note=NOTE)
+    services.sign_agreement(
+        actor=SYSTEM, cycle=cycle, approved=list(Unit.objects.filter(code__in=UNITS))
+    )
+
+
+def load_sheets(cycle: Cycle) -> None:
+    """Every member's self-assessment and its six peers' sheets, submitted; the facts."""
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
+    judged = [spec for spec in TABLE if spec.kind == "peer"]
+    for target in UNITS:
+        for scorer in UNITS:
+            if ScoreSheet.objects.filter(
+                cycle=cycle, scorer=units[scorer], target=units[target]
+            ).exists():
+                continue
+            lift = (
+                D("0.08") if scorer == target else GENEROSITY[scorer]
+            )  # units rate themselves well
+            scores = {
+                spec.code: _on_step(
+                    min(spec.max_points, spec.max_points * (QUALITY[target] + lift))
+                )
+                for spec in judged
+            }
+            services.save_sheet(
+                actor=SYSTEM,
+                cycle=cycle,
+                scorer=units[scorer],
+                target=units[target],
+                scores=scores,
+                submit=True,
+            )
+    services.record_facts(
+        actor=SYSTEM,
+        cycle=cycle,
+        facts=[FactSpec(unit, "III.2", achieved=True) for unit in UNITS]
+        + [
+            FactSpec(unit, "V", count=BONUSES.get(unit, D(0)), penalties=PENALTIES.get(unit, D(0)))
+            for unit in UNITS
+        ],
+    )

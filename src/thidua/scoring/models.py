@@ -1,0 +1,238 @@
+"""The emulation agreement (criteria table, targets, scorers, rules) and the score sheets."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thidua.core import scoring as core
+
+
+def default_rules() -> dict:
+    return {
+        "aggregation": core.Aggregation.MEAN.value,
+        "zscore": False,
+        "step": "0.25",
+        "decimals": 2,
+        "trim_from": 5,
+        "tie_breaks": [],
+        "bands": [],
+        "gap_threshold": "10",
+    }
+
+
+class Agreement(models.Model):
+    """A cycle's giao ước thi đua: editable during planning, frozen once signed."""
+
+    class Assignment(models.TextChoices):
+        ALL_MEMBERS = "all", _("Mọi đơn vị chấm chéo các đơn vị còn lại")
+        TEAMS = "teams", _("Đoàn kiểm tra chéo chấm từng đơn vị")
+
+    cycle = models.OneToOneField("org.Cycle", on_delete=models.CASCADE, related_name="agreement")
+    declared_total = models.DecimalField(
+        _("tổng điểm"), max_digits=8, decimal_places=2, default=100
+    )
+    rules = models.JSONField(_("quy tắc chấm"), default=default_rules)
+    assignment = models.CharField(
+        _("cách phân công chấm"), max_length=8, choices=Assignment, default=Assignment.ALL_MEMBERS
+    )
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ManyToManyField(
+        "org.Unit", blank=True, related_name="+", verbose_name=_("đơn vị đã thông qua")
+    )
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("giao ước thi đua")
+        verbose_name_plural = _("giao ước thi đua")
+
+    def __str__(self) -> str:
+        return f"{self.cycle}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class Criterion(models.Model):
+    class Kind(models.TextChoices):
+        SECTION = core.Kind.SECTION.value, _("Mục")
+        PEER = core.Kind.PEER.value, _("Chấm chéo")
+        QUANTITATIVE = core.Kind.QUANTITATIVE.value, _("Định lượng theo chỉ tiêu")
+        QUALITATIVE = core.Kind.QUALITATIVE.value, _("Đạt / không đạt")
+        PER_OCCURRENCE = core.Kind.PER_OCCURRENCE.value, _("Tính theo số lần")
+        BONUS_PENALTY = core.Kind.BONUS_PENALTY.value, _("Điểm thưởng, điểm trừ")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(_("mã"), max_length=40)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("thuộc mục"),
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tên tiêu chí"), max_length=500)
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=8, decimal_places=2)
+    min_points = models.DecimalField(_("điểm thấp nhất"), max_digits=8, decimal_places=2, default=0)
+    indicator = models.ForeignKey(
+        "stats.Indicator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chỉ tiêu thống kê"),
+    )
+    points_each = models.DecimalField(
+        _("điểm mỗi lần / mỗi lần thưởng"), max_digits=8, decimal_places=2, default=0
+    )
+    penalty_each = models.DecimalField(
+        _("điểm trừ mỗi lần"), max_digits=8, decimal_places=2, default=0
+    )
+    guidance = models.TextField(_("hướng dẫn chấm"), blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="criterion_code_once"),
+            models.CheckConstraint(
+                condition=Q(min_points__lte=F("max_points")), name="criterion_min_below_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Target(models.Model):
+    """Giao chỉ tiêu: a unit's target for a quantitative criterion (0: no target)."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="targets")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "unit"], name="target_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code} {self.unit.code}={self.value}"
+
+
+class InspectionTeam(models.Model):
+    """Kiểm tra chéo: the units that inspect and score one member."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="teams")
+    inspected = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    scorers = models.ManyToManyField("org.Unit", related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "inspected"], name="team_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"→ {self.inspected}"
+
+
+class Fact(models.Model):
+    """What an automatic criterion (other than quantitative) is computed from, per unit."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="facts")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    achieved = models.BooleanField(null=True, blank=True)
+    count = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    penalties = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "unit"], name="fact_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code} {self.unit.code}"
+
+
+class ScoreSheet(models.Model):
+    """A scorer unit's scores for one member, or a member's self-assessment."""
+
+    class Kind(models.TextChoices):
+        PEER = "peer", _("Chấm chéo")
+        SELF = "self", _("Tự chấm")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Bản nháp")
+        SUBMITTED = "submitted", _("Đã nộp")
+
+    cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="sheets")
+    scorer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "scorer", "target"], name="sheet_once"),
+            # A unit never scores itself as a peer; its own sheet is a self-assessment.
+            models.CheckConstraint(
+                condition=(Q(kind="self") & Q(scorer=F("target")))
+                | (Q(kind="peer") & ~Q(scorer=F("target"))),
+                name="sheet_never_self_as_peer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorer.code} → {self.target.code} ({self.kind})"
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="score_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}={self.value}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    cycle = instance.cycle
+    return f"evidence/{cycle.cluster.code}/{cycle.year}/{instance.unit.code}/{filename}"
+
+
+class Evidence(models.Model):
+    """A document a unit attaches to a criterion (PDF, DOCX, image), size-capped."""
+
+    cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="evidence")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name

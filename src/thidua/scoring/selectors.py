@@ -1,0 +1,310 @@
+"""Reads of the agreement and the scores, turned into the pure core's data, and the results.
+
+Every read here issues a fixed number of queries, whatever the number of units, criteria
+and sheets: the results page stays fast for a cluster of 7 or of 70.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from thidua.core import indicators as core_indicators
+from thidua.core import scoring as core
+from thidua.core.messages import Problem, gettext_noop
+from thidua.org import selectors as org_selectors
+from thidua.org.models import Cycle, Unit
+from thidua.scoring.models import (
+    Agreement,
+    Criterion,
+    Evidence,
+    Fact,
+    InspectionTeam,
+    Score,
+    ScoreSheet,
+    Target,
+)
+from thidua.stats import selectors as stats_selectors
+
+
+def agreement_of(cycle: Cycle) -> Agreement | None:
+    return (
+        Agreement.objects.filter(cycle=cycle)
+        .prefetch_related(
+            "approved_by", Prefetch("teams", InspectionTeam.objects.prefetch_related("scorers"))
+        )
+        .first()
+    )
+
+
+def criteria_of(agreement: Agreement) -> list[Criterion]:
+    """The criteria in table order: each section followed by its criteria."""
+    rows = list(agreement.criteria.select_related("indicator", "parent").order_by("position", "id"))
+    children: dict[int | None, list[Criterion]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id].append(row)
+    ordered: list[Criterion] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            row.depth = depth
+            ordered.append(row)
+            walk(row.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def table_of(criteria: list[Criterion]) -> core.Table:
+    codes = {row.pk: row.code for row in criteria}
+    return core.Table(
+        core.Criterion(
+            code=row.code,
+            name=row.name,
+            kind=core.Kind(row.kind),
+            max_points=row.max_points,
+            parent=codes.get(row.parent_id),
+            min_points=row.min_points,
+            indicator=row.indicator.code if row.indicator else None,
+            points_each=row.points_each,
+            penalty_each=row.penalty_each,
+            measure="%" if row.indicator and row.indicator.kind == "rate" else "",
+        )
+        for row in criteria
+    )
+
+
+def rules_of(agreement: Agreement) -> core.Rules:
+    data = agreement.rules or {}
+    return core.Rules(
+        aggregation=core.Aggregation(data.get("aggregation", "mean")),
+        zscore=bool(data.get("zscore", False)),
+        step=Decimal(str(data.get("step", "0.25"))),
+        decimals=int(data.get("decimals", 2)),
+        trim_from=int(data.get("trim_from", 5)),
+        tie_breaks=tuple(data.get("tie_breaks", ())),
+        bands=tuple(
+            core.Band(Decimal(str(band["minimum"])), band["label"])
+            for band in data.get("bands", ())
+        ),
+        gap_threshold=Decimal(str(data.get("gap_threshold", "10"))),
+    )
+
+
+def assignment(agreement: Agreement, members: list[Unit]) -> dict[str, list[str]]:
+    """Who scores whom: inspected unit code → scorer unit codes (never the unit itself)."""
+    codes = [unit.code for unit in members]
+    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
+        return {target: [scorer for scorer in codes if scorer != target] for target in codes}
+    teams = {
+        team.inspected_id: [
+            unit.code for unit in team.scorers.all() if unit.pk != team.inspected_id
+        ]
+        for team in agreement.teams.all()
+    }
+    return {unit.code: teams.get(unit.pk, []) for unit in members}
+
+
+def targets_of(agreement: Agreement) -> dict[tuple[str, str], Decimal]:
+    return {
+        (unit_code, criterion_code): value
+        for unit_code, criterion_code, value in Target.objects.filter(
+            criterion__agreement=agreement
+        ).values_list("unit__code", "criterion__code", "value")
+    }
+
+
+def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
+    """What is missing before the agreement can be signed."""
+    criteria = criteria_of(agreement)
+    if not criteria:
+        return [Problem("no_criteria", gettext_noop("Bảng tiêu chí chưa có tiêu chí nào."))]
+    table = table_of(criteria)
+    problems = table.check(agreement.declared_total)
+    targets = targets_of(agreement)
+    for criterion in table.leaves:
+        if criterion.kind != core.Kind.QUANTITATIVE:
+            continue
+        missing = [
+            unit.short_name for unit in members if (unit.code, criterion.code) not in targets
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    "targets_missing",
+                    gettext_noop("Tiêu chí “%(name)s” chưa giao chỉ tiêu cho: %(units)s."),
+                    {"name": criterion.name, "units": ", ".join(missing)},
+                    criterion.code,
+                )
+            )
+    for target, scorers in assignment(agreement, members).items():
+        if not scorers:
+            problems.append(
+                Problem(
+                    "no_scorers",
+                    gettext_noop("Chưa phân công đơn vị chấm điểm cho %(unit)s."),
+                    {"unit": next(u.short_name for u in members if u.code == target)},
+                    "assignment",
+                )
+            )
+    return problems
+
+
+def sheets_of(cycle: Cycle, *, submitted_only: bool) -> list[ScoreSheet]:
+    sheets = ScoreSheet.objects.filter(cycle=cycle).select_related("scorer", "target")
+    if submitted_only:
+        sheets = sheets.filter(status=ScoreSheet.Status.SUBMITTED)
+    return list(
+        sheets.prefetch_related(Prefetch("scores", Score.objects.select_related("criterion")))
+    )
+
+
+def as_core_sheet(sheet: ScoreSheet) -> core.Sheet:
+    return core.Sheet(
+        sheet.scorer.code,
+        sheet.target.code,
+        {score.criterion.code: score.value for score in sheet.scores.all()},
+    )
+
+
+def facts_of(
+    cycle: Cycle, agreement: Agreement, table: core.Table, members: list[Unit]
+) -> core.Facts:
+    """Targets from the agreement, results from the statistics, recorded facts."""
+    targets = targets_of(agreement)
+    codes = [unit.code for unit in members]
+    quantitative = [c for c in table.leaves if c.kind == core.Kind.QUANTITATIVE and c.indicator]
+    actual: dict[tuple[str, str], Decimal] = {}
+    if quantitative:
+        catalog, _models = stats_selectors.catalog(active_only=False)
+        figures, _reports = stats_selectors.figures_by_unit(
+            codes, cycle.year, core_indicators.Period.YEAR
+        )
+        for unit in codes:
+            for criterion in quantitative:
+                indicator = catalog.get(criterion.indicator)
+                value = (
+                    core_indicators.value_of(indicator, figures.get(unit, {}))
+                    if indicator
+                    else None
+                )
+                if value is not None:
+                    actual[(unit, criterion.code)] = value
+    achieved, counts, penalties = {}, {}, {}
+    for fact in Fact.objects.filter(criterion__agreement=agreement).select_related(
+        "criterion", "unit"
+    ):
+        key = (fact.unit.code, fact.criterion.code)
+        if fact.achieved is not None:
+            achieved[key] = fact.achieved
+        if fact.count is not None:
+            counts[key] = fact.count
+        if fact.penalties is not None:
+            penalties[key] = fact.penalties
+    return core.Facts(
+        actual=actual,
+        targets={(u, c): v for (u, c), v in targets.items()},
+        achieved=achieved,
+        counts=counts,
+        penalties=penalties,
+    )
+
+
+@dataclass
+class SheetSlot:
+    scorer: Unit
+    target: Unit
+    kind: str
+    sheet: ScoreSheet | None
+
+    @property
+    def status(self) -> str:
+        return self.sheet.status if self.sheet else "missing"
+
+
+@dataclass
+class Results:
+    cycle: Cycle
+    agreement: Agreement
+    rules: core.Rules
+    criteria: list[Criterion]
+    table: core.Table
+    ranking: list[tuple[Unit, core.UnitResult]]
+    slots: list[SheetSlot] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.parent_id is None]
+
+    @property
+    def missing(self) -> list[SheetSlot]:
+        return [slot for slot in self.slots if slot.status != ScoreSheet.Status.SUBMITTED]
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        return len(self.slots) - len(self.missing), len(self.slots)
+
+
+def expected_slots(
+    cycle: Cycle, agreement: Agreement, members: list[Unit], sheets: list[ScoreSheet]
+) -> list[SheetSlot]:
+    """Every sheet the agreement calls for (peer sheets and self-assessments), filled or not."""
+    by_code = {unit.code: unit for unit in members}
+    found = {(sheet.scorer_id, sheet.target_id): sheet for sheet in sheets}
+    slots = []
+    for target, scorers in assignment(agreement, members).items():
+        for scorer in [target, *scorers]:
+            scorer_unit, target_unit = by_code[scorer], by_code[target]
+            slots.append(
+                SheetSlot(
+                    scorer_unit,
+                    target_unit,
+                    ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+                    found.get((scorer_unit.pk, target_unit.pk)),
+                )
+            )
+    return slots
+
+
+def results(cycle: Cycle) -> Results | None:
+    """Each member's points, total, rank and band from the submitted sheets (None without an
+    agreement)."""
+    agreement = agreement_of(cycle)
+    if agreement is None:
+        return None
+    members = org_selectors.member_units(cycle)
+    criteria = criteria_of(agreement)
+    table = table_of(criteria)
+    rules = rules_of(agreement)
+    all_sheets = sheets_of(cycle, submitted_only=False)
+    submitted = [s for s in all_sheets if s.status == ScoreSheet.Status.SUBMITTED]
+    assigned = assignment(agreement, members)
+    counted = [
+        as_core_sheet(sheet)
+        for sheet in submitted
+        if sheet.kind == ScoreSheet.Kind.SELF
+        or sheet.scorer.code in assigned.get(sheet.target.code, [])
+    ]
+    facts = facts_of(cycle, agreement, table, members)
+    ranked = core.score(table, [unit.code for unit in members], counted, facts, rules)
+    by_code = {unit.code: unit for unit in members}
+    return Results(
+        cycle=cycle,
+        agreement=agreement,
+        rules=rules,
+        criteria=criteria,
+        table=table,
+        ranking=[(by_code[result.unit], result) for result in ranked],
+        slots=expected_slots(cycle, agreement, members, all_sheets),
+    )
+
+
+def evidence_of(cycle: Cycle, unit: Unit) -> dict[int, list[Evidence]]:
+    """A unit's evidence, by criterion id."""
+    grouped: dict[int, list[Evidence]] = defaultdict(list)
+    for item in Evidence.objects.filter(cycle=cycle, unit=unit).select_related("criterion"):
+        grouped[item.criterion_id].append(item)
+    return grouped

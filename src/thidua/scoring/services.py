@@ -1,0 +1,700 @@
+"""Writes of the agreement and the score sheets: one function per action, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.audit.services import record as audit
+from thidua.core import scoring as core
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.phases import Phase
+from thidua.core.policy import Action
+from thidua.errors import DomainError, Refused, StateConflict, refuse_if
+from thidua.org import selectors as org_selectors
+from thidua.org import services as org_services
+from thidua.org.authz import UnitInCycle, require
+from thidua.org.models import Cycle, Unit
+from thidua.scoring import selectors
+from thidua.scoring.models import (
+    Agreement,
+    Criterion,
+    Evidence,
+    Fact,
+    InspectionTeam,
+    Score,
+    ScoreSheet,
+    Target,
+)
+from thidua.stats.models import Indicator
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+
+def _cycle_key(cycle: Cycle) -> str:
+    return f"{cycle.cluster.code}/{cycle.year}"
+
+
+# --- the agreement ------------------------------------------------------------------------
+
+
+def _editable_agreement(actor, cycle: Cycle) -> Agreement:
+    """The cycle's agreement (created empty on first use), to be changed: any change undoes a
+    signature, which can only exist later in the year anyway."""
+    require(actor, Action.EDIT_AGREEMENT, cycle)
+    agreement, _created = Agreement.objects.select_for_update().get_or_create(cycle=cycle)
+    if agreement.signed_at is not None:
+        agreement.signed_at, agreement.signed_by = None, None
+        agreement.save(update_fields=["signed_at", "signed_by"])
+        agreement.approved_by.clear()
+    return agreement
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    name: str
+    kind: str
+    max_points: Decimal
+    parent: str | None = None
+    position: int = 0
+    min_points: Decimal = Decimal(0)
+    indicator: str | None = None
+    points_each: Decimal = Decimal(0)
+    penalty_each: Decimal = Decimal(0)
+    guidance: str = ""
+
+
+def _table_problems(specs: Sequence[CriterionSpec]) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    known_indicators = set(Indicator.objects.values_list("code", flat=True))
+    for spec in specs:
+        if spec.code in seen:
+            problems.append(
+                Problem(
+                    "repeated_code",
+                    gettext_noop("Mã tiêu chí %(code)s bị trùng."),
+                    {"code": spec.code},
+                    spec.code,
+                )
+            )
+        seen.add(spec.code)
+        if spec.indicator and spec.indicator not in known_indicators:
+            problems.append(
+                Problem(
+                    "unknown_indicator",
+                    gettext_noop("Không có chỉ tiêu mã %(code)s."),
+                    {"code": spec.indicator},
+                    spec.code,
+                )
+            )
+        if spec.kind not in core.Kind.__members__.values():
+            problems.append(
+                Problem(
+                    "unknown_kind",
+                    gettext_noop("Loại tiêu chí “%(kind)s” không hợp lệ."),
+                    {"kind": spec.kind},
+                    spec.code,
+                )
+            )
+    return problems
+
+
+@transaction.atomic
+def replace_table(*, actor, cycle: Cycle, criteria: Sequence[CriterionSpec]) -> Agreement:
+    """Set the whole criteria table at once (from the form or a workbook)."""
+    agreement = _editable_agreement(actor, cycle)
+    refuse_if(_table_problems(criteria))
+    before = _table_snapshot(agreement)
+    targets = selectors.targets_of(agreement)
+    agreement.criteria.all().delete()
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(code__in=[c.indicator for c in criteria if c.indicator])
+    }
+    created: dict[str, Criterion] = {}
+    pending = list(criteria)
+    while pending:  # parents first, whatever the order given
+        progressed = False
+        for spec in list(pending):
+            if spec.parent and spec.parent not in created:
+                if spec.parent not in {c.code for c in criteria}:
+                    raise DomainError(
+                        [
+                            Problem(
+                                "unknown_parent",
+                                gettext_noop(
+                                    "Tiêu chí “%(name)s” thuộc một mục không có trong bảng."
+                                ),
+                                {"name": spec.name},
+                                spec.code,
+                            )
+                        ]
+                    )
+                continue
+            created[spec.code] = Criterion.objects.create(
+                agreement=agreement,
+                code=spec.code,
+                parent=created.get(spec.parent) if spec.parent else None,
+                position=spec.position,
+                name=spec.name,
+                kind=spec.kind,
+                max_points=spec.max_points,
+                min_points=spec.min_points,
+                indicator=indicators.get(spec.indicator) if spec.indicator else None,
+                points_each=spec.points_each,
+                penalty_each=spec.penalty_each,
+                guidance=spec.guidance,
+            )
+            pending.remove(spec)
+            progressed = True
+        if not progressed:
+            raise DomainError(
+                [Problem("parent_cycle", gettext_noop("Các mục lồng nhau thành vòng."))]
+            )
+    Target.objects.bulk_create(
+        [
+            Target(criterion=created[code], unit_id=unit_id, value=value)
+            for (unit_code, code), value in targets.items()
+            if code in created and created[code].kind == core.Kind.QUANTITATIVE
+            for unit_id in [_unit_id(unit_code)]
+        ]
+    )
+    audit(
+        actor=actor,
+        action="scoring.table.replace",
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after=_table_snapshot(agreement),
+    )
+    return agreement
+
+
+def _unit_id(code: str) -> int:
+    return Unit.objects.only("pk").get(code=code).pk
+
+
+def _table_snapshot(agreement: Agreement) -> list[dict]:
+    return [
+        {
+            "code": c.code,
+            "parent": c.parent.code if c.parent else None,
+            "name": c.name,
+            "kind": c.kind,
+            "max": c.max_points,
+            "min": c.min_points,
+            "indicator": c.indicator.code if c.indicator else None,
+            "each": c.points_each,
+            "penalty": c.penalty_each,
+        }
+        for c in selectors.criteria_of(agreement)
+    ]
+
+
+@transaction.atomic
+def set_targets(
+    *, actor, cycle: Cycle, targets: Mapping[tuple[str, str], Decimal | None]
+) -> Agreement:
+    """Giao chỉ tiêu: (unit code, criterion code) → target; None removes it."""
+    agreement = _editable_agreement(actor, cycle)
+    members = {unit.code: unit for unit in org_selectors.member_units(cycle)}
+    criteria = {c.code: c for c in agreement.criteria.all()}
+    problems = []
+    for (unit_code, code), value in targets.items():
+        criterion = criteria.get(code)
+        if unit_code not in members:
+            problems.append(
+                Problem(
+                    "not_member",
+                    gettext_noop("%(unit)s không phải thành viên của cụm."),
+                    {"unit": unit_code},
+                    unit_code,
+                )
+            )
+        elif criterion is None or criterion.kind != core.Kind.QUANTITATIVE:
+            problems.append(
+                Problem(
+                    "not_quantitative",
+                    gettext_noop("“%(code)s” không phải tiêu chí định lượng."),
+                    {"code": code},
+                    code,
+                )
+            )
+        elif value is not None and value < 0:
+            problems.append(
+                Problem(
+                    "negative_target",
+                    gettext_noop("Chỉ tiêu không thể âm."),
+                    {},
+                    f"{unit_code}:{code}",
+                )
+            )
+    refuse_if(problems)
+    before = {f"{u}:{c}": v for (u, c), v in selectors.targets_of(agreement).items()}
+    for (unit_code, code), value in targets.items():
+        if value is None:
+            Target.objects.filter(criterion=criteria[code], unit=members[unit_code]).delete()
+        else:
+            Target.objects.update_or_create(
+                criterion=criteria[code], unit=members[unit_code], defaults={"value": value}
+            )
+    audit(
+        actor=actor,
+        action="scoring.targets.set",
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after={f"{u}:{c}": v for (u, c), v in selectors.targets_of(agreement).items()},
+    )
+    return agreement
+
+
+@transaction.atomic
+def set_rules(
+    *,
+    actor,
+    cycle: Cycle,
+    rules: Mapping[str, object],
+    declared_total: Decimal,
+    assignment: str = Agreement.Assignment.ALL_MEMBERS,
+    teams: Mapping[str, Iterable[str]] | None = None,
+) -> Agreement:
+    """How the cycle scores: aggregation, step, bands, tie-breaks; who scores whom."""
+    agreement = _editable_agreement(actor, cycle)
+    try:
+        parsed = core.Rules(
+            aggregation=core.Aggregation(rules.get("aggregation", "mean")),
+            zscore=bool(rules.get("zscore", False)),
+            step=Decimal(str(rules.get("step", "0.25"))),
+            decimals=int(rules.get("decimals", 2)),
+            trim_from=int(rules.get("trim_from", 5)),
+            tie_breaks=tuple(rules.get("tie_breaks", ())),
+            bands=tuple(
+                core.Band(Decimal(str(band["minimum"])), str(band["label"]))
+                for band in rules.get("bands", ())
+            ),
+            gap_threshold=Decimal(str(rules.get("gap_threshold", "10"))),
+        )
+    except (ValueError, KeyError, ArithmeticError, TypeError):
+        raise DomainError(
+            [Problem("bad_rules", gettext_noop("Quy tắc chấm điểm không hợp lệ."), {}, "rules")]
+        ) from None
+    if parsed.step <= 0 or declared_total <= 0:
+        raise DomainError(
+            [Problem("bad_rules", gettext_noop("Quy tắc chấm điểm không hợp lệ."), {}, "rules")]
+        )
+    before = {
+        "rules": agreement.rules,
+        "total": agreement.declared_total,
+        "assignment": agreement.assignment,
+    }
+    agreement.rules = {
+        "aggregation": parsed.aggregation.value,
+        "zscore": parsed.zscore,
+        "step": str(parsed.step),
+        "decimals": parsed.decimals,
+        "trim_from": parsed.trim_from,
+        "tie_breaks": list(parsed.tie_breaks),
+        "bands": [{"minimum": str(b.minimum), "label": b.label} for b in parsed.bands],
+        "gap_threshold": str(parsed.gap_threshold),
+    }
+    agreement.declared_total = declared_total
+    agreement.assignment = assignment
+    agreement.save()
+    if assignment == Agreement.Assignment.TEAMS and teams is not None:
+        members = {unit.code: unit for unit in org_selectors.member_units(cycle)}
+        unknown = [
+            code
+            for code in {*teams, *(s for ss in teams.values() for s in ss)}
+            if code not in members
+        ]
+        refuse_if(
+            [
+                Problem(
+                    "not_member",
+                    gettext_noop("%(unit)s không phải thành viên của cụm."),
+                    {"unit": code},
+                    "teams",
+                )
+                for code in sorted(unknown)
+            ]
+        )
+        agreement.teams.all().delete()
+        for inspected, scorers in teams.items():
+            team = InspectionTeam.objects.create(agreement=agreement, inspected=members[inspected])
+            team.scorers.set([members[code] for code in scorers if code != inspected])
+    audit(
+        actor=actor,
+        action="scoring.rules.set",
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after={"rules": agreement.rules, "total": declared_total, "assignment": assignment},
+    )
+    return agreement
+
+
+@transaction.atomic
+def copy_agreement(*, actor, cycle: Cycle, source: Cycle) -> Agreement:
+    """Start from another year's table: criteria, rules, and targets of units still members."""
+    original = selectors.agreement_of(source)
+    if original is None:
+        raise DomainError(
+            [
+                Problem(
+                    "nothing_to_copy",
+                    gettext_noop("Năm %(year)s chưa có giao ước để sao chép."),
+                    {"year": source.year},
+                )
+            ]
+        )
+    specs = [
+        CriterionSpec(
+            code=c.code,
+            name=c.name,
+            kind=c.kind,
+            max_points=c.max_points,
+            parent=c.parent.code if c.parent else None,
+            position=c.position,
+            min_points=c.min_points,
+            indicator=c.indicator.code if c.indicator else None,
+            points_each=c.points_each,
+            penalty_each=c.penalty_each,
+            guidance=c.guidance,
+        )
+        for c in selectors.criteria_of(original)
+    ]
+    agreement = replace_table(actor=actor, cycle=cycle, criteria=specs)
+    agreement.rules, agreement.declared_total = original.rules, original.declared_total
+    agreement.assignment, agreement.copied_from = original.assignment, original
+    agreement.save()
+    members = {unit.code for unit in org_selectors.member_units(cycle)}
+    set_targets(
+        actor=actor,
+        cycle=cycle,
+        targets={
+            (unit, code): value
+            for (unit, code), value in selectors.targets_of(original).items()
+            if unit in members
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def sign_agreement(*, actor, cycle: Cycle, approved: Sequence[Unit]) -> Agreement:
+    """Sign the agreement: the checklist passes and every member approved; the cycle moves
+    from planning to "agreement signed", which freezes the table."""
+    require(actor, Action.EDIT_AGREEMENT, cycle)
+    agreement = Agreement.objects.select_for_update().filter(cycle=cycle).first()
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    members = org_selectors.member_units(cycle)
+    problems = selectors.checklist(agreement, members)
+    approved_ids = {unit.pk for unit in approved}
+    missing = [unit.short_name for unit in members if unit.pk not in approved_ids]
+    if missing:
+        problems.append(
+            Problem(
+                "not_approved",
+                gettext_noop("Chưa có ý kiến thông qua của: %(units)s."),
+                {"units": ", ".join(missing)},
+                "approved",
+            )
+        )
+    refuse_if(problems)
+    agreement.signed_at, agreement.signed_by = (
+        timezone.now(),
+        actor if getattr(actor, "pk", None) else None,
+    )
+    agreement.save(update_fields=["signed_at", "signed_by"])
+    agreement.approved_by.set([unit for unit in members if unit.pk in approved_ids])
+    audit(
+        actor=actor,
+        action="scoring.agreement.sign",
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        after={"approved": sorted(unit.code for unit in members if unit.pk in approved_ids)},
+    )
+    cycle = org_services.close_phase(actor=actor, cycle=cycle, phase=Phase.PLANNING)
+    org_services.open_phase(actor=actor, cycle=cycle, phase=Phase.AGREEMENT)
+    return agreement
+
+
+def agreement_signed(cycle: Cycle) -> list[Problem]:
+    """Phase guard: a cycle with an agreement cannot reach "agreement signed" unsigned."""
+    agreement = Agreement.objects.filter(cycle=cycle).only("signed_at").first()
+    if agreement is not None and agreement.signed_at is None:
+        return [
+            Problem(
+                "agreement_not_signed",
+                gettext_noop("Giao ước thi đua chưa được ký; hãy ký giao ước ở trang giao ước."),
+            )
+        ]
+    return []
+
+
+# --- score sheets -------------------------------------------------------------------------
+
+
+def _member(cycle: Cycle, unit: Unit) -> None:
+    if unit.pk not in {member.pk for member in org_selectors.member_units(cycle)}:
+        raise DomainError(
+            [
+                Problem(
+                    "not_member",
+                    gettext_noop("%(unit)s không phải thành viên của cụm."),
+                    {"unit": unit.name},
+                )
+            ]
+        )
+
+
+@transaction.atomic
+def save_sheet(
+    *,
+    actor,
+    cycle: Cycle,
+    scorer: Unit,
+    target: Unit,
+    scores: Mapping[str, Decimal],
+    submit: bool = False,
+) -> ScoreSheet:
+    """A scorer unit's scores for a member (its own sheet is its self-assessment)."""
+    require(actor, Action.EDIT_SHEET, UnitInCycle(cycle, scorer))
+    _member(cycle, target)
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    kind = ScoreSheet.Kind.SELF if scorer.pk == target.pk else ScoreSheet.Kind.PEER
+    members = org_selectors.member_units(cycle)
+    if kind == ScoreSheet.Kind.PEER and scorer.code not in selectors.assignment(
+        agreement, members
+    ).get(target.code, []):
+        raise Refused(
+            Problem(
+                "not_assigned",
+                gettext_noop("%(scorer)s không được phân công chấm điểm %(target)s."),
+                {"scorer": scorer.name, "target": target.name},
+            )
+        )
+    criteria = selectors.criteria_of(agreement)
+    table = selectors.table_of(criteria)
+    rules = selectors.rules_of(agreement)
+    problems = core.check_sheet(scores, table, rules.step)
+    if submit and not problems:
+        missing = core.missing_scores(scores, table)
+        if missing:
+            problems.append(
+                Problem(
+                    "sheet_incomplete",
+                    gettext_noop("Còn %(count)s tiêu chí chưa chấm; chấm đủ mới nộp được."),
+                    {"count": len(missing)},
+                )
+            )
+    refuse_if(problems)
+    sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
+        cycle=cycle, scorer=scorer, target=target, defaults={"kind": kind}
+    )
+    if sheet.status == ScoreSheet.Status.SUBMITTED:
+        raise StateConflict(
+            [
+                Problem(
+                    "sheet_submitted",
+                    gettext_noop("Phiếu đã nộp; chỉ thư ký cụm trưởng mở lại được."),
+                )
+            ]
+        )
+    by_code = {c.code: c for c in criteria}
+    before = {s.criterion.code: s.value for s in sheet.scores.select_related("criterion")}
+    sheet.scores.all().delete()
+    Score.objects.bulk_create(
+        [Score(sheet=sheet, criterion=by_code[code], value=value) for code, value in scores.items()]
+    )
+    sheet.updated_at = timezone.now()
+    if submit:
+        sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
+    sheet.save()
+    audit(
+        actor=actor,
+        action="scoring.sheet.submit" if submit else "scoring.sheet.save",
+        object_type="scoring.sheet",
+        object_id=f"{scorer.code}->{target.code}",
+        cycle=cycle,
+        before=before,
+        after=dict(scores),
+    )
+    return sheet
+
+
+@transaction.atomic
+def reopen_sheet(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    """Only the leader secretary re-opens a submitted sheet, with a reason."""
+    sheet = (
+        ScoreSheet.objects.select_for_update()
+        .select_related("cycle__cluster", "scorer", "target")
+        .get(pk=sheet.pk)
+    )
+    require(actor, Action.REOPEN_SHEET, UnitInCycle(sheet.cycle, sheet.scorer))
+    problems = []
+    if sheet.status != ScoreSheet.Status.SUBMITTED:
+        problems.append(Problem("sheet_not_submitted", gettext_noop("Phiếu chưa nộp.")))
+    if not reason.strip():
+        problems.append(
+            Problem("reason_required", gettext_noop("Phải ghi lý do mở lại phiếu."), {}, "reason")
+        )
+    refuse_if(problems)
+    sheet.status, sheet.submitted_at = ScoreSheet.Status.DRAFT, None
+    sheet.save(update_fields=["status", "submitted_at"])
+    audit(
+        actor=actor,
+        action="scoring.sheet.reopen",
+        object_type="scoring.sheet",
+        object_id=f"{sheet.scorer.code}->{sheet.target.code}",
+        cycle=sheet.cycle,
+        after={"reason": reason.strip()},
+    )
+    return sheet
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    unit: str
+    criterion: str
+    achieved: bool | None = None
+    count: Decimal | None = None
+    penalties: Decimal | None = None
+
+
+@transaction.atomic
+def record_facts(*, actor, cycle: Cycle, facts: Sequence[FactSpec]) -> None:
+    """What the automatic criteria other than quantitative ones are computed from."""
+    require(actor, Action.RECORD_FACTS, cycle)
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    members = {unit.code: unit for unit in org_selectors.member_units(cycle)}
+    criteria = {c.code: c for c in agreement.criteria.all()}
+    kinds = {core.Kind.QUALITATIVE, core.Kind.PER_OCCURRENCE, core.Kind.BONUS_PENALTY}
+    problems = []
+    for fact in facts:
+        criterion = criteria.get(fact.criterion)
+        if fact.unit not in members or criterion is None or criterion.kind not in kinds:
+            problems.append(
+                Problem(
+                    "bad_fact",
+                    gettext_noop("Không ghi nhận được %(criterion)s cho %(unit)s."),
+                    {"criterion": fact.criterion, "unit": fact.unit},
+                    f"{fact.unit}:{fact.criterion}",
+                )
+            )
+        elif any(value is not None and value < 0 for value in (fact.count, fact.penalties)):
+            problems.append(
+                Problem(
+                    "negative_count",
+                    gettext_noop("Số lần không thể âm."),
+                    {},
+                    f"{fact.unit}:{fact.criterion}",
+                )
+            )
+    refuse_if(problems)
+    for fact in facts:
+        Fact.objects.update_or_create(
+            criterion=criteria[fact.criterion],
+            unit=members[fact.unit],
+            defaults={"achieved": fact.achieved, "count": fact.count, "penalties": fact.penalties},
+        )
+    audit(
+        actor=actor,
+        action="scoring.facts.record",
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        after=[
+            {
+                "unit": f.unit,
+                "criterion": f.criterion,
+                "achieved": f.achieved,
+                "count": f.count,
+                "penalties": f.penalties,
+            }
+            for f in facts
+        ],
+    )
+
+
+@transaction.atomic
+def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, upload) -> Evidence:
+    """Attach a document to a criterion of the unit's own assessment (checked, size-capped)."""
+    require(actor, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, unit))
+    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    problems = []
+    if upload.size > EVIDENCE_MAX_BYTES:
+        problems.append(
+            Problem(
+                "file_too_large",
+                gettext_noop("Tệp lớn quá %(limit)s MB."),
+                {"limit": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+                "file",
+            )
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    kind = EVIDENCE_TYPES.get(extension)
+    if kind is None or not any(head.startswith(magic) for magic in kind[1]):
+        problems.append(
+            Problem(
+                "file_type",
+                gettext_noop("Chỉ nhận tệp PDF, DOCX, PNG hoặc JPEG."),
+                {},
+                "file",
+            )
+        )
+    if criterion.agreement.cycle_id != cycle.pk:
+        problems.append(
+            Problem(
+                "bad_criterion", gettext_noop("Tiêu chí không thuộc giao ước này."), {}, "criterion"
+            )
+        )
+    refuse_if(problems)
+    evidence = Evidence(
+        cycle=cycle,
+        unit=unit,
+        criterion=criterion,
+        name=name,
+        content_type=kind[0],
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    audit(
+        actor=actor,
+        action="scoring.evidence.add",
+        object_type="scoring.evidence",
+        object_id=evidence.pk,
+        cycle=cycle,
+        after={"unit": unit.code, "criterion": criterion.code, "name": name, "size": upload.size},
+    )
+    return evidence
