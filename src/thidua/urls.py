@@ -9,6 +9,7 @@ from django.views.i18n import set_language
 from thidua.api import api
 from thidua.audit import views as audit
 from thidua.org import views as org
+from thidua.scoring import views as scoring
 from thidua.stats import views as stats
 from thidua.web import views as web
 
@@ -58,6 +59,60 @@ urlpatterns = [
         name="report_return",
     ),
     path("clusters/<slug:code>/<int:year>/audit/", audit.cycle_trail, name="audit_trail"),
+    path("clusters/<slug:code>/<int:year>/agreement/", scoring.agreement, name="agreement"),
+    path(
+        "clusters/<slug:code>/<int:year>/agreement/copy/",
+        scoring.agreement_copy,
+        name="agreement_copy",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/agreement/targets/",
+        scoring.agreement_targets,
+        name="agreement_targets",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/agreement/sign/",
+        scoring.agreement_sign,
+        name="agreement_sign",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/agreement/export.xlsx",
+        scoring.agreement_export,
+        name="agreement_export",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/agreement/import/",
+        scoring.agreement_import,
+        name="agreement_import",
+    ),
+    path("clusters/<slug:code>/<int:year>/scoring/", scoring.scoring_home, name="scoring"),
+    path("clusters/<slug:code>/<int:year>/scoring/facts/", scoring.facts, name="facts"),
+    path(
+        "clusters/<slug:code>/<int:year>/scoring/evidence/<int:pk>/",
+        scoring.evidence_download,
+        name="evidence",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/scoring/evidence/upload/<slug:unit>/",
+        scoring.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/scoring/<slug:scorer>/<slug:target>/",
+        scoring.sheet,
+        name="sheet",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/scoring/<slug:scorer>/<slug:target>/reopen/",
+        scoring.sheet_reopen,
+        name="sheet_reopen",
+    ),
+    path("clusters/<slug:code>/<int:year>/results/", scoring.results, name="results"),
+    path(
+        "clusters/<slug:code>/<int:year>/results/export.xlsx",
+        scoring.results_export,
+        name="results_export",
+    ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

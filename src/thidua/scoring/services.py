@@ -354,6 +354,13 @@ def set_rules(
 
 
 @transaction.atomic
+def import_agreement(*, actor, cycle: Cycle, parsed) -> Agreement:
+    """A criteria table and its targets read from a workbook (`excel.read_agreement`)."""
+    replace_table(actor=actor, cycle=cycle, criteria=parsed.criteria)
+    return set_targets(actor=actor, cycle=cycle, targets=parsed.targets)
+
+
+@transaction.atomic
 def copy_agreement(*, actor, cycle: Cycle, source: Cycle) -> Agreement:
     """Start from another year's table: criteria, rules, and targets of units still members."""
     original = selectors.agreement_of(source)

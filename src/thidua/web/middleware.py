@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.contrib.auth import middleware
 from django.middleware import locale
+from django.shortcuts import render
 from django.utils import translation
+
+from thidua.errors import DomainError
 
 
 class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
@@ -37,4 +40,25 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+
+class DomainErrorMiddleware:
+    """A refusal a page did not handle itself (e.g. a write in a closed phase) is shown as a
+    page saying why, with its status (409 for a wrong state), instead of a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DomainError):
+            return render(
+                request,
+                "refused.html",
+                {"messages_": exception.messages()},
+                status=exception.status,
+            )
         return None

@@ -1,0 +1,475 @@
+"""Scoring pages: the agreement, the score sheets, the facts, the results, the evidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thidua import xlsx
+from thidua.core import scoring as core
+from thidua.core.numbers import InvalidNumber, format_exact, parse_number
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import UnitInCycle, can, require
+from thidua.org.models import Cycle, Unit
+from thidua.scoring import excel, selectors, services
+from thidua.scoring.models import Criterion, Evidence, Fact, ScoreSheet
+
+
+def _cycle(code: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(code, year)
+    if cycle is None:
+        raise Http404(_("Không có năm thi đua này."))
+    return cycle
+
+
+def _member(cycle: Cycle, code: str) -> Unit:
+    unit = next((u for u in org_selectors.member_units(cycle) if u.code == code), None)
+    if unit is None:
+        raise Http404(_("Đơn vị này không phải thành viên của cụm trong năm."))
+    return unit
+
+
+def _back(cycle: Cycle, name: str) -> str:
+    return f"/clusters/{cycle.cluster.code}/{cycle.year}/{name}/"
+
+
+def _errors(request, error: DomainError | xlsx.WorkbookRefused) -> None:
+    for problem in error.problems:
+        messages.error(request, problem.render(_))
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the agreement ------------------------------------------------------------------------
+
+
+def agreement(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_AGREEMENT, cycle)
+    found = selectors.agreement_of(cycle)
+    members = org_selectors.member_units(cycle)
+    criteria = selectors.criteria_of(found) if found else []
+    targets = selectors.targets_of(found) if found else {}
+    quantitative = [c for c in criteria if c.kind == core.Kind.QUANTITATIVE]
+    editable = can(request.user, Action.EDIT_AGREEMENT, cycle)
+    previous = cycle.cluster.cycles.filter(year=cycle.year - 1, agreement__isnull=False).first()
+    return render(
+        request,
+        "scoring/agreement.html",
+        {
+            "cycle": cycle,
+            "agreement": found,
+            "criteria": criteria,
+            "rules": selectors.rules_of(found) if found else None,
+            "members": members,
+            "quantitative": quantitative,
+            "target_rows": [
+                (unit, [(c, targets.get((unit.code, c.code))) for c in quantitative])
+                for unit in members
+            ],
+            "checklist": selectors.checklist(found, members) if found else [],
+            "assignment": selectors.assignment(found, members) if found else {},
+            "editable": editable,
+            "previous": previous,
+            "approved": {unit.pk for unit in found.approved_by.all()} if found else set(),
+        },
+    )
+
+
+@require_POST
+def agreement_copy(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    previous = get_object_or_404(Cycle, cluster=cycle.cluster, year=cycle.year - 1)
+    try:
+        services.copy_agreement(actor=request.user, cycle=cycle, source=previous)
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request, _("Đã sao chép bảng tiêu chí năm %(year)s.") % {"year": previous.year}
+        )
+    return redirect(_back(cycle, "agreement"))
+
+
+@require_POST
+def agreement_targets(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.EDIT_AGREEMENT, cycle)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    targets, problems = {}, []
+    for criterion in found.criteria.filter(kind=core.Kind.QUANTITATIVE):
+        for unit in org_selectors.member_units(cycle):
+            raw = request.POST.get(f"t_{unit.code}_{criterion.code}", "").strip()
+            try:
+                targets[(unit.code, criterion.code)] = (
+                    parse_number(raw, percent=True) if raw else None
+                )
+            except InvalidNumber as error:
+                problems.append(f"{unit.short_name} – {criterion.code}: {error.problem.render(_)}")
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect(_back(cycle, "agreement"))
+    try:
+        services.set_targets(actor=request.user, cycle=cycle, targets=targets)
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã lưu chỉ tiêu giao."))
+    return redirect(_back(cycle, "agreement"))
+
+
+@require_POST
+def agreement_sign(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    approved = [u for u in org_selectors.member_units(cycle) if request.POST.get(f"a_{u.code}")]
+    try:
+        services.sign_agreement(actor=request.user, cycle=cycle, approved=approved)
+    except DomainError as error:
+        _errors(request, error)
+        return redirect(_back(cycle, "agreement"))
+    messages.success(request, _("Đã ký giao ước thi đua."))
+    return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/")
+
+
+def agreement_export(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_AGREEMENT, cycle)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    content = excel.agreement_xlsx(found, org_selectors.member_units(cycle))
+    return _download(content, xlsx.safe_filename("giao-uoc", cycle.cluster.code, str(cycle.year)))
+
+
+@require_POST
+def agreement_import(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.EDIT_AGREEMENT, cycle)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Chưa chọn tệp để nhập."))
+        return redirect(_back(cycle, "agreement"))
+    try:
+        parsed = excel.read_agreement(upload.read(), org_selectors.member_units(cycle))
+        services.import_agreement(actor=request.user, cycle=cycle, parsed=parsed)
+    except (DomainError, xlsx.WorkbookRefused) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã nhập bảng tiêu chí và chỉ tiêu giao."))
+    return redirect(_back(cycle, "agreement"))
+
+
+# --- score sheets -------------------------------------------------------------------------
+
+
+def scoring_home(request, code: str, year: int):
+    """My unit's sheets to fill; for the leader secretary, everyone's progress."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        return render(request, "scoring/no_agreement.html", {"cycle": cycle})
+    members = org_selectors.member_units(cycle)
+    slots = selectors.expected_slots(
+        cycle, found, members, selectors.sheets_of(cycle, submitted_only=False)
+    )
+    mine = [slot for slot in slots if slot.scorer.pk == request.user.unit_id]
+    return render(
+        request,
+        "scoring/home.html",
+        {
+            "cycle": cycle,
+            "mine": mine,
+            "slots": slots,
+            "submitted": sum(1 for slot in slots if slot.status == ScoreSheet.Status.SUBMITTED),
+            "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
+            "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
+        },
+    )
+
+
+def _sheet_scores(request, table: core.Table) -> tuple[dict[str, Decimal], list[str]]:
+    scores, problems = {}, []
+    for criterion in table.judged:
+        raw = request.POST.get(f"s_{criterion.code}", "").strip()
+        if not raw:
+            continue
+        try:
+            scores[criterion.code] = parse_number(raw)
+        except InvalidNumber as error:
+            problems.append(f"{criterion.code}: {error.problem.render(_)}")
+    return scores, problems
+
+
+def sheet(request, code: str, year: int, scorer: str, target: str):
+    cycle = _cycle(code, year)
+    scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
+    slot = UnitInCycle(cycle, scorer_unit)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    stored = ScoreSheet.objects.filter(cycle=cycle, scorer=scorer_unit, target=target_unit).first()
+    # A draft is private to the scorer unit; a submitted sheet is open to the cycle's readers.
+    if stored is None or stored.status == ScoreSheet.Status.DRAFT:
+        require(request.user, Action.VIEW_DRAFT_SHEET, slot)
+    else:
+        require(request.user, Action.VIEW_RESULTS, cycle)
+    criteria = selectors.criteria_of(found)
+    table = selectors.table_of(criteria)
+    rules = selectors.rules_of(found)
+    typed: dict[str, str] = {}
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.EDIT_SHEET, slot)
+        scores, problems = _sheet_scores(request, table)
+        typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
+        if not problems:
+            try:
+                services.save_sheet(
+                    actor=request.user,
+                    cycle=cycle,
+                    scorer=scorer_unit,
+                    target=target_unit,
+                    scores=scores,
+                    submit=request.POST.get("action") == "submit",
+                )
+            except DomainError as error:
+                problems = [problem.render(_) for problem in error.problems]
+            else:
+                messages.success(request, _("Đã lưu phiếu chấm."))
+                return redirect(request.path)
+        status = 400
+    elif stored is not None:
+        typed = {
+            score.criterion.code: format_exact(score.value)
+            for score in stored.scores.select_related("criterion")
+        }
+    results = selectors.results(cycle)
+    automatic = {}
+    if results is not None:
+        target_result = next((r for u, r in results.ranking if u.pk == target_unit.pk), None)
+        if target_result is not None:
+            automatic = {c: target_result.criteria[c] for c in target_result.criteria}
+    evidence = selectors.evidence_of(cycle, target_unit)
+    rows = [
+        {
+            "criterion": criterion,
+            "text": typed.get(criterion.code, ""),
+            "automatic": automatic.get(criterion.code)
+            if criterion.kind not in ("peer", "section")
+            else None,
+            "evidence": evidence.get(criterion.pk, []),
+        }
+        for criterion in criteria
+    ]
+    editable = can(request.user, Action.EDIT_SHEET, slot) and (
+        stored is None or stored.status == ScoreSheet.Status.DRAFT
+    )
+    return render(
+        request,
+        "scoring/sheet.html",
+        {
+            "cycle": cycle,
+            "scorer": scorer_unit,
+            "target": target_unit,
+            "sheet": stored,
+            "rows": rows,
+            "rules": rules,
+            "problems": problems,
+            "editable": editable,
+            "is_self": scorer_unit.pk == target_unit.pk,
+            "can_reopen": stored is not None
+            and stored.status == ScoreSheet.Status.SUBMITTED
+            and can(request.user, Action.REOPEN_SHEET, slot),
+            "can_upload": scorer_unit.pk == target_unit.pk
+            and can(request.user, Action.UPLOAD_EVIDENCE, slot),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def sheet_reopen(request, code: str, year: int, scorer: str, target: str):
+    cycle = _cycle(code, year)
+    stored = get_object_or_404(
+        ScoreSheet, cycle=cycle, scorer=_member(cycle, scorer), target=_member(cycle, target)
+    )
+    try:
+        services.reopen_sheet(
+            actor=request.user, sheet=stored, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã mở lại phiếu chấm."))
+    return redirect(_back(cycle, "scoring"))
+
+
+def facts(request, code: str, year: int):
+    """The leader secretary records achieved / counts / bonuses and penalties per unit."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    members = org_selectors.member_units(cycle)
+    criteria = [
+        c
+        for c in selectors.criteria_of(found)
+        if c.kind in (core.Kind.QUALITATIVE, core.Kind.PER_OCCURRENCE, core.Kind.BONUS_PENALTY)
+    ]
+    if request.method == "POST":
+        require(request.user, Action.RECORD_FACTS, cycle)
+        specs, problems = [], []
+        for unit in members:
+            for criterion in criteria:
+                key = f"{unit.code}_{criterion.code}"
+                try:
+                    if criterion.kind == core.Kind.QUALITATIVE:
+                        specs.append(
+                            services.FactSpec(
+                                unit.code,
+                                criterion.code,
+                                achieved=bool(request.POST.get(f"a_{key}")),
+                            )
+                        )
+                    else:
+                        count = request.POST.get(f"c_{key}", "").strip()
+                        penalty = request.POST.get(f"p_{key}", "").strip()
+                        specs.append(
+                            services.FactSpec(
+                                unit.code,
+                                criterion.code,
+                                count=parse_number(count, whole=True) if count else Decimal(0),
+                                penalties=parse_number(penalty, whole=True)
+                                if penalty
+                                else Decimal(0),
+                            )
+                        )
+                except InvalidNumber as error:
+                    problems.append(
+                        f"{unit.short_name} – {criterion.code}: {error.problem.render(_)}"
+                    )
+        if problems:
+            for problem in problems:
+                messages.error(request, problem)
+        else:
+            try:
+                services.record_facts(actor=request.user, cycle=cycle, facts=specs)
+            except DomainError as error:
+                _errors(request, error)
+            else:
+                messages.success(request, _("Đã ghi nhận."))
+                return redirect(request.path)
+    stored = {
+        (f.unit_id, f.criterion_id): f for f in Fact.objects.filter(criterion__agreement=found)
+    }
+    return render(
+        request,
+        "scoring/facts.html",
+        {
+            "cycle": cycle,
+            "criteria": criteria,
+            "rows": [
+                (unit, [(criterion, stored.get((unit.pk, criterion.pk))) for criterion in criteria])
+                for unit in members
+            ],
+            "editable": can(request.user, Action.RECORD_FACTS, cycle),
+        },
+    )
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+def results(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    found = selectors.results(cycle)
+    if found is None:
+        return render(request, "scoring/no_agreement.html", {"cycle": cycle})
+    names = {unit.code: unit.short_name for unit, _result in found.ranking}
+    rows = [
+        {
+            "unit": unit,
+            "result": result,
+            "sections": [result.criteria[section.code] for section in found.sections],
+            "lines": [
+                (
+                    criterion,
+                    result.criteria[criterion.code],
+                    [
+                        (names.get(code, code), value)
+                        for code, value in result.criteria[criterion.code].by_scorer.items()
+                    ],
+                )
+                for criterion in found.criteria
+            ],
+        }
+        for unit, result in found.ranking
+    ]
+    return render(request, "scoring/results.html", {"cycle": cycle, "results": found, "rows": rows})
+
+
+def results_export(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    found = selectors.results(cycle)
+    if found is None:
+        raise Http404
+    content = excel.results_xlsx(found)
+    return _download(
+        content, xlsx.safe_filename("bang-tong-hop-diem", cycle.cluster.code, str(cycle.year))
+    )
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+@require_POST
+def evidence_upload(request, code: str, year: int, unit: str):
+    cycle = _cycle(code, year)
+    owner = _member(cycle, unit)
+    found = selectors.agreement_of(cycle)
+    criterion = get_object_or_404(
+        Criterion, agreement=found, code=request.POST.get("criterion", "")
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Chưa chọn tệp để nhập."))
+    else:
+        try:
+            services.add_evidence(
+                actor=request.user, cycle=cycle, unit=owner, criterion=criterion, upload=upload
+            )
+        except DomainError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Đã đính kèm tài liệu."))
+    return redirect(
+        f"/clusters/{cycle.cluster.code}/{cycle.year}/scoring/{owner.code}/{owner.code}/"
+    )
+
+
+def evidence_download(request, code: str, year: int, pk: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    item = get_object_or_404(Evidence, pk=pk, cycle=cycle)
+    return FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )

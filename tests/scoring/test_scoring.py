@@ -1,0 +1,398 @@
+"""The agreement and score sheets: rules, refusals over HTTP, the demo's results."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from thidua.core.phases import Phase
+from thidua.errors import DomainError, Refused, StateConflict
+from thidua.org import services as org_services
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cluster, Unit
+from thidua.scoring import selectors, services
+from thidua.scoring.demo import TABLE
+from thidua.scoring.models import Agreement, Evidence, ScoreSheet
+
+pytestmark = pytest.mark.django_db
+
+JUDGED = [spec.code for spec in TABLE if spec.kind == "peer"]
+
+
+def full_sheet(value="5"):
+    return {code: Decimal(value) for code in JUDGED}
+
+
+@pytest.fixture
+def scoring_2021(cycle, get_user, units):
+    """Cụm II 2021 with last year's agreement copied, signed, and its scoring phase open."""
+    secretary = get_user("laocai.thuky")
+    current = cycle("cum-2", 2021)
+    services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
+    services.sign_agreement(actor=secretary, cycle=current, approved=list(current.members.all()))
+    current = cycle("cum-2", 2021)
+    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
+        current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)
+        current = org_services.open_phase(actor=secretary, cycle=current, phase=following)
+    return current
+
+
+def test_demo_results_rank_all_seven(cycle):
+    results = selectors.results(cycle("cum-2", 2020))
+    assert [unit.short_name for unit, _ in results.ranking][:1] == ["Hà Giang"]
+    assert [result.rank for _, result in results.ranking] == [1, 2, 3, 4, 5, 6, 7]
+    assert results.progress == (49, 49)
+    first = results.ranking[0][1]
+    assert first.criteria["II.1"].explanation.render().startswith("A = 78,2%, T = 75%")
+    assert first.self_total is not None
+
+
+def test_copying_last_years_table_is_one_action(cycle, get_user):
+    current = cycle("cum-2", 2021)
+    agreement = services.copy_agreement(
+        actor=get_user("laocai.thuky"), cycle=current, source=cycle("cum-2", 2020)
+    )
+    assert agreement.criteria.count() == len(TABLE)
+    assert selectors.targets_of(agreement)[("son-la", "II.1")] == 75
+    assert selectors.checklist(agreement, list(current.members.all())) == []
+    with pytest.raises(Refused):
+        services.copy_agreement(
+            actor=get_user("hagiang.thuky"), cycle=current, source=cycle("cum-2", 2020)
+        )
+
+
+def test_signing_needs_the_checklist_and_every_approval(cycle, get_user):
+    secretary = get_user("laocai.thuky")
+    current = cycle("cum-2", 2021)
+    services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
+    services.set_targets(actor=secretary, cycle=current, targets={("son-la", "II.1"): None})
+    members = list(current.members.all())
+    with pytest.raises(DomainError) as error:
+        services.sign_agreement(actor=secretary, cycle=current, approved=members[:3])
+    codes = {problem.code for problem in error.value.problems}
+    assert codes == {"targets_missing", "not_approved"}
+    # the plain phase button cannot skip the signature either
+    org_services.close_phase(actor=secretary, cycle=current, phase=Phase.PLANNING)
+    with pytest.raises(StateConflict) as refused:
+        org_services.open_phase(actor=secretary, cycle=cycle("cum-2", 2021), phase=Phase.AGREEMENT)
+    assert refused.value.problems[0].code == "agreement_not_signed"
+
+
+def test_a_signed_agreement_is_frozen(scoring_2021, get_user):
+    with pytest.raises(StateConflict):
+        services.set_targets(
+            actor=get_user("laocai.thuky"),
+            cycle=scoring_2021,
+            targets={("son-la", "II.1"): Decimal(80)},
+        )
+    assert Agreement.objects.get(cycle=scoring_2021).is_signed
+
+
+def test_a_unit_never_scores_itself_as_a_peer_database(scoring_2021, units):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoreSheet.objects.create(
+            cycle=scoring_2021, scorer=units["son-la"], target=units["son-la"], kind="peer"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoreSheet.objects.create(
+            cycle=scoring_2021, scorer=units["son-la"], target=units["lai-chau"], kind="self"
+        )
+
+
+def test_sheet_rules(scoring_2021, get_user, units):
+    officer = get_user("sonla.canbo")
+    with pytest.raises(DomainError) as error:
+        services.save_sheet(
+            actor=officer,
+            cycle=scoring_2021,
+            scorer=units["son-la"],
+            target=units["lai-chau"],
+            scores={"I.1": Decimal("6.5"), "I.2": Decimal("3.1")},
+        )
+    assert [p.code for p in error.value.problems] == ["score_out_of_range", "score_off_step"]
+    with pytest.raises(DomainError) as error:
+        services.save_sheet(
+            actor=officer,
+            cycle=scoring_2021,
+            scorer=units["son-la"],
+            target=units["lai-chau"],
+            scores={"I.1": Decimal(5)},
+            submit=True,
+        )
+    assert error.value.problems[0].code == "sheet_incomplete"
+    sheet = services.save_sheet(
+        actor=officer,
+        cycle=scoring_2021,
+        scorer=units["son-la"],
+        target=units["lai-chau"],
+        scores=full_sheet(),
+        submit=True,
+    )
+    with pytest.raises(StateConflict):
+        services.save_sheet(
+            actor=officer,
+            cycle=scoring_2021,
+            scorer=units["son-la"],
+            target=units["lai-chau"],
+            scores=full_sheet("4"),
+        )
+    with pytest.raises(Refused):
+        services.reopen_sheet(actor=get_user("sonla.thuky"), sheet=sheet, reason="sai")
+    services.reopen_sheet(actor=get_user("laocai.thuky"), sheet=sheet, reason="Nhầm điểm mục I")
+    services.save_sheet(
+        actor=officer,
+        cycle=scoring_2021,
+        scorer=units["son-la"],
+        target=units["lai-chau"],
+        scores=full_sheet("4"),
+    )
+    self_sheet = services.save_sheet(
+        actor=officer,
+        cycle=scoring_2021,
+        scorer=units["son-la"],
+        target=units["son-la"],
+        scores=full_sheet(),
+    )
+    assert self_sheet.kind == "self"
+
+
+def test_inspection_teams_decide_who_scores(scoring_2021, cycle, get_user, units):
+    agreement = Agreement.objects.get(cycle=scoring_2021)
+    agreement.assignment = "teams"
+    agreement.save()
+    team = agreement.teams.create(inspected=units["lai-chau"])
+    team.scorers.set([units["dien-bien"], units["son-la"]])
+    services.save_sheet(
+        actor=get_user("sonla.canbo"),
+        cycle=scoring_2021,
+        scorer=units["son-la"],
+        target=units["lai-chau"],
+        scores=full_sheet(),
+    )
+    with pytest.raises(Refused):
+        services.save_sheet(
+            actor=get_user("caobang.canbo"),
+            cycle=scoring_2021,
+            scorer=units["cao-bang"],
+            target=units["lai-chau"],
+            scores=full_sheet(),
+        )
+
+
+# --- over HTTP ----------------------------------------------------------------------------
+
+
+def test_officer_cannot_read_another_units_draft(scoring_2021, get_user, units, client_for):
+    services.save_sheet(
+        actor=get_user("sonla.canbo"),
+        cycle=scoring_2021,
+        scorer=units["son-la"],
+        target=units["lai-chau"],
+        scores=full_sheet(),
+    )
+    assert (
+        client_for("sonla.canbo").get("/clusters/cum-2/2021/scoring/son-la/lai-chau/").status_code
+        == 200
+    )
+    for username in ("laichau.canbo", "laocai.thuky", "quansat", "hanoi.canbo"):
+        assert (
+            client_for(username).get("/clusters/cum-2/2021/scoring/son-la/lai-chau/").status_code
+            == 403
+        )
+
+
+def test_officer_cannot_score_its_own_unit_as_a_peer_or_for_another_unit(scoring_2021, client_for):
+    client = client_for("sonla.canbo")
+    data = {f"s_{code}": "5" for code in JUDGED} | {"action": "submit"}
+    assert client.post("/clusters/cum-2/2021/scoring/lai-chau/son-la/", data).status_code == 403
+    assert not ScoreSheet.objects.filter(
+        cycle=scoring_2021, target__code="son-la", scorer__code="lai-chau"
+    ).exists()
+    # its own sheet is its self-assessment, never a peer sheet
+    assert client.post("/clusters/cum-2/2021/scoring/son-la/son-la/", data).status_code == 302
+    assert (
+        ScoreSheet.objects.get(
+            cycle=scoring_2021, scorer__code="son-la", target__code="son-la"
+        ).kind
+        == "self"
+    )
+
+
+def test_cannot_submit_after_the_phase_closes(scoring_2021, client_for, get_user):
+    org_services.close_phase(
+        actor=get_user("laocai.thuky"), cycle=scoring_2021, phase=Phase.SCORING
+    )
+    data = {f"s_{code}": "5" for code in JUDGED} | {"action": "submit"}
+    response = client_for("sonla.canbo").post("/clusters/cum-2/2021/scoring/son-la/lai-chau/", data)
+    assert response.status_code == 409
+    assert (
+        "Không thể chấm điểm, nộp phiếu chấm của đơn vị ở trạng thái" in response.content.decode()
+    )
+    assert not ScoreSheet.objects.filter(cycle=scoring_2021).exists()
+
+
+def test_sheet_form_submits(scoring_2021, client_for):
+    client = client_for("sonla.canbo")
+    bad = client.post(
+        "/clusters/cum-2/2021/scoring/son-la/lai-chau/", {"s_I.1": "5,1", "action": "save"}
+    )
+    assert bad.status_code == 400
+    assert "phải chia hết cho bước 0,25" in bad.content.decode()
+    data = {f"s_{code}": "5,25" for code in JUDGED} | {"action": "submit"}
+    assert client.post("/clusters/cum-2/2021/scoring/son-la/lai-chau/", data).status_code == 302
+    sheet = ScoreSheet.objects.get(
+        cycle=scoring_2021, scorer__code="son-la", target__code="lai-chau"
+    )
+    assert sheet.status == "submitted"
+    # once submitted, the other units may read it
+    assert (
+        client_for("laichau.canbo").get("/clusters/cum-2/2021/scoring/son-la/lai-chau/").status_code
+        == 200
+    )
+
+
+def test_evidence_upload_checks_type_and_owner(scoring_2021, client_for):
+    client = client_for("sonla.canbo")
+    pdf = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 minh hoa", content_type="application/pdf")
+    response = client.post(
+        "/clusters/cum-2/2021/scoring/evidence/upload/son-la/", {"criterion": "I.1", "file": pdf}
+    )
+    assert response.status_code == 302
+    item = Evidence.objects.get(cycle=scoring_2021)
+    assert (item.unit.code, item.criterion.code, item.content_type) == (
+        "son-la",
+        "I.1",
+        "application/pdf",
+    )
+    download = client_for("laichau.canbo").get(f"/clusters/cum-2/2021/scoring/evidence/{item.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 minh hoa"
+    fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    client.post(
+        "/clusters/cum-2/2021/scoring/evidence/upload/son-la/", {"criterion": "I.1", "file": fake}
+    )
+    other = SimpleUploadedFile("x.pdf", b"%PDF-1.4", content_type="application/pdf")
+    assert (
+        client.post(
+            "/clusters/cum-2/2021/scoring/evidence/upload/lai-chau/",
+            {"criterion": "I.1", "file": other},
+        ).status_code
+        == 403
+    )
+    assert Evidence.objects.count() == 1
+    assert (
+        client_for("hanoi.canbo")
+        .get(f"/clusters/cum-2/2021/scoring/evidence/{item.pk}/")
+        .status_code
+        == 403
+    )
+
+
+def test_facts_by_the_leader_secretary_only(scoring_2021, client_for):
+    data = {"a_son-la_III.2": "1", "c_son-la_V": "2", "p_son-la_V": "1"}
+    assert (
+        client_for("sonla.canbo").post("/clusters/cum-2/2021/scoring/facts/", data).status_code
+        == 403
+    )
+    assert (
+        client_for("laocai.thuky").post("/clusters/cum-2/2021/scoring/facts/", data).status_code
+        == 302
+    )
+    results = selectors.results(scoring_2021)
+    son_la = next(result for unit, result in results.ranking if unit.code == "son-la")
+    assert son_la.criteria["V"].points == 1
+    assert son_la.criteria["III.2"].points == 10
+
+
+def test_results_page_and_export(client_for):
+    page = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/").content.decode()
+    assert "Xếp hạng" in page
+    assert "Hà Giang" in page
+    assert "bỏ một điểm cao nhất và một điểm thấp nhất" in page
+    response = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/export.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    summary = workbook["Tổng hợp"]
+    assert summary["A4"].value == 1
+    assert summary["B4"].value == "Công an tỉnh Hà Giang"
+    assert "Quy tắc" in workbook.sheetnames
+    assert client_for("hanoi.canbo").get("/clusters/cum-2/2020/results/").status_code == 403
+
+
+def test_agreement_workbook_round_trip(cycle, client_for, get_user):
+    export = client_for("laocai.thuky").get("/clusters/cum-2/2020/agreement/export.xlsx")
+    workbook = load_workbook(io.BytesIO(export.content))
+    assert workbook["Tiêu chí"]["A4"].value == "I"
+    targets = workbook["Chỉ tiêu giao"]
+    row = next(r for r in range(4, targets.max_row + 1) if targets[f"A{r}"].value == "son-la")
+    targets[f"C{row}"] = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = client_for("laocai.thuky")
+    response = client.post(
+        "/clusters/cum-2/2021/agreement/import/", {"file": io.BytesIO(buffer.getvalue())}
+    )
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(cycle=cycle("cum-2", 2021))
+    assert agreement.criteria.count() == len(TABLE)
+    assert selectors.targets_of(agreement)[("son-la", "II.1")] == 80
+    targets[f"C{row}"] = "tám mươi"
+    workbook["Tiêu chí"]["E5"] = "nhiều"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    page = client.post(
+        "/clusters/cum-2/2021/agreement/import/",
+        {"file": io.BytesIO(buffer.getvalue())},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "Trang “Tiêu chí”, hàng 5, cột E (ô E5)" in text
+    assert f"Trang “Chỉ tiêu giao”, hàng {row}, cột C" in text
+    assert selectors.targets_of(agreement)[("son-la", "II.1")] == 80  # nothing changed
+
+
+def _cluster_with(size: int, criteria: int) -> str:
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"s{size}-{n}", name=f"Thử {n}", short_name=f"T{n}") for n in range(size)]
+    )
+    cluster = Cluster.objects.create(code=f"sc-{size}-{criteria}", name="Cụm thử")
+    cycle = org_services.create_cycle(
+        actor=SYSTEM, cluster=cluster, year=2021, members=units, leader=units[0]
+    )
+    from thidua.scoring.services import CriterionSpec
+
+    specs = [CriterionSpec("A", "Mục A", "section", Decimal(criteria * 10))]
+    specs += [
+        CriterionSpec(f"A.{n}", f"Tiêu chí {n}", "peer", Decimal(10), "A", n)
+        for n in range(criteria)
+    ]
+    services.replace_table(actor=SYSTEM, cycle=cycle, criteria=specs)
+    services.set_rules(actor=SYSTEM, cycle=cycle, rules={}, declared_total=Decimal(criteria * 10))
+    services.sign_agreement(actor=SYSTEM, cycle=cycle, approved=units)
+    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
+        org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
+        cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
+    for target in units:
+        for scorer in units:
+            services.save_sheet(
+                actor=SYSTEM,
+                cycle=cycle,
+                scorer=scorer,
+                target=target,
+                scores={f"A.{n}": Decimal(5) for n in range(criteria)},
+                submit=True,
+            )
+    return cluster.code
+
+
+def test_results_page_queries_do_not_grow(client_for, django_assert_max_num_queries):
+    client = client_for("admin")
+    small = _cluster_with(3, 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/clusters/{small}/2021/results/").status_code == 200
+    large = _cluster_with(9, 12)
+    with django_assert_max_num_queries(len(queries)):
+        page = client.get(f"/clusters/{large}/2021/results/")
+    assert page.content.decode().count("<details>") == 9
