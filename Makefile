@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean
+.PHONY: demo test test-fast setup lint messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ test: setup lint
 ## test-fast: the suite without the browser tests, for quick local loops
 test-fast: $(STAMP) lint
 	$(BIN)/pytest -m "not e2e" -q
+
+## bench: the benchmarks (ratios against a baseline measured in the same run)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[bench]'
+	$(BIN)/python benchmarks/stats_bench.py
+	$(BIN)/python benchmarks/scoring_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

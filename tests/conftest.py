@@ -71,3 +71,21 @@ def reporting_cycle(cycle, get_user):
         current = services.close_phase(actor=secretary, cycle=current, phase=phase)
         current = services.open_phase(actor=secretary, cycle=current, phase=following)
     return current
+
+
+@pytest.fixture
+def scoring_2021(cycle, get_user):
+    """Cụm II 2021 with last year's agreement copied, signed, and its scoring phase open."""
+    from thidua.core.phases import Phase
+    from thidua.org import services as org_services
+    from thidua.scoring import services
+
+    secretary = get_user("laocai.thuky")
+    current = cycle("cum-2", 2021)
+    services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
+    services.sign_agreement(actor=secretary, cycle=current, approved=list(current.members.all()))
+    current = cycle("cum-2", 2021)
+    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
+        current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)
+        current = org_services.open_phase(actor=secretary, cycle=current, phase=following)
+    return current

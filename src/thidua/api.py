@@ -13,6 +13,7 @@ from thidua.errors import DomainError, Refused
 from thidua.org.api import router as org_router
 from thidua.org.models import ApiToken
 from thidua.org.selectors import token_for_key
+from thidua.scoring.api import router as scoring_router
 from thidua.stats.api import router as stats_router
 
 
@@ -45,6 +46,7 @@ api = NinjaAPI(
 )
 api.add_router("/", org_router)
 api.add_router("/", stats_router)
+api.add_router("/", scoring_router)
 
 
 @api.exception_handler(DomainError)

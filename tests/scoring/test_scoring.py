@@ -27,20 +27,6 @@ def full_sheet(value="5"):
     return {code: Decimal(value) for code in JUDGED}
 
 
-@pytest.fixture
-def scoring_2021(cycle, get_user, units):
-    """Cụm II 2021 with last year's agreement copied, signed, and its scoring phase open."""
-    secretary = get_user("laocai.thuky")
-    current = cycle("cum-2", 2021)
-    services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
-    services.sign_agreement(actor=secretary, cycle=current, approved=list(current.members.all()))
-    current = cycle("cum-2", 2021)
-    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
-        current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)
-        current = org_services.open_phase(actor=secretary, cycle=current, phase=following)
-    return current
-
-
 def test_demo_results_rank_all_seven(cycle):
     results = selectors.results(cycle("cum-2", 2020))
     assert [unit.short_name for unit, _ in results.ranking][:1] == ["Hà Giang"]

@@ -1,0 +1,194 @@
+"""API of scoring: the agreement, score sheets (read, save, submit) and the results."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.numbers import InvalidNumber, to_decimal
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import UnitInCycle, require
+from thidua.org.models import Cycle, Unit
+from thidua.scoring import selectors, services
+from thidua.scoring.models import ScoreSheet
+
+router = Router(tags=["scoring"])
+
+
+class CriterionOut(Schema):
+    code: str
+    parent: str | None
+    name: str
+    kind: str
+    max_points: str
+    indicator: str | None
+
+
+class AgreementOut(Schema):
+    cycle: str
+    signed: bool
+    declared_total: str
+    rules: dict
+    criteria: list[CriterionOut]
+    targets: dict[str, dict[str, str]]
+
+
+class SheetIn(Schema):
+    scores: dict[str, int | float | str]
+    submit: bool = False
+
+
+class SheetOut(Schema):
+    scorer: str
+    target: str
+    kind: str
+    status: str | None
+    scores: dict[str, str]
+
+
+class ResultOut(Schema):
+    unit: str
+    rank: int
+    total: str
+    self_total: str | None
+    band: str | None
+    gap_flagged: bool
+    criteria: dict[str, str]
+
+
+class ResultsOut(Schema):
+    cycle: str
+    submitted: int
+    expected: int
+    ranking: list[ResultOut]
+
+
+def _cycle(cluster: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(cluster, year)
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def _member(cycle: Cycle, code: str) -> Unit:
+    unit = next((u for u in org_selectors.member_units(cycle) if u.code == code), None)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@router.get("/cycles/{cluster}/{year}/agreement", response=AgreementOut)
+def get_agreement(request, cluster: str, year: int):
+    cycle = _cycle(cluster, year)
+    require(request.auth, Action.VIEW_AGREEMENT, cycle)
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None:
+        raise Http404
+    targets: dict[str, dict[str, str]] = {}
+    for (unit, code), value in selectors.targets_of(agreement).items():
+        targets.setdefault(unit, {})[code] = str(value.normalize())
+    return {
+        "cycle": f"{cycle.cluster.code}/{cycle.year}",
+        "signed": agreement.is_signed,
+        "declared_total": str(agreement.declared_total),
+        "rules": agreement.rules,
+        "criteria": [
+            {
+                "code": c.code,
+                "parent": c.parent.code if c.parent else None,
+                "name": c.name,
+                "kind": c.kind,
+                "max_points": str(c.max_points),
+                "indicator": c.indicator.code if c.indicator else None,
+            }
+            for c in selectors.criteria_of(agreement)
+        ],
+        "targets": targets,
+    }
+
+
+def _sheet_out(sheet: ScoreSheet | None, scorer: Unit, target: Unit) -> dict:
+    return {
+        "scorer": scorer.code,
+        "target": target.code,
+        "kind": "self" if scorer.pk == target.pk else "peer",
+        "status": sheet.status if sheet else None,
+        "scores": {
+            score.criterion.code: str(score.value)
+            for score in (sheet.scores.select_related("criterion") if sheet else [])
+        },
+    }
+
+
+@router.get("/cycles/{cluster}/{year}/sheets/{scorer}/{target}", response=SheetOut)
+def get_sheet(request, cluster: str, year: int, scorer: str, target: str):
+    cycle = _cycle(cluster, year)
+    scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
+    sheet = ScoreSheet.objects.filter(cycle=cycle, scorer=scorer_unit, target=target_unit).first()
+    if sheet is None or sheet.status == ScoreSheet.Status.DRAFT:
+        require(request.auth, Action.VIEW_DRAFT_SHEET, UnitInCycle(cycle, scorer_unit))
+    else:
+        require(request.auth, Action.VIEW_RESULTS, cycle)
+    return _sheet_out(sheet, scorer_unit, target_unit)
+
+
+@router.put("/cycles/{cluster}/{year}/sheets/{scorer}/{target}", response=SheetOut)
+def put_sheet(request, cluster: str, year: int, scorer: str, target: str, payload: SheetIn):
+    cycle = _cycle(cluster, year)
+    scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
+    require(request.auth, Action.EDIT_SHEET, UnitInCycle(cycle, scorer_unit))
+    scores: dict[str, Decimal] = {}
+    problems: list[Problem] = []
+    for code, raw in payload.scores.items():
+        try:
+            scores[code] = to_decimal(raw)
+        except InvalidNumber as error:
+            problems.append(
+                Problem(error.problem.code, error.problem.message, error.problem.params, code)
+            )
+    if problems:
+        raise DomainError(problems)
+    sheet = services.save_sheet(
+        actor=request.auth,
+        cycle=cycle,
+        scorer=scorer_unit,
+        target=target_unit,
+        scores=scores,
+        submit=payload.submit,
+    )
+    return _sheet_out(sheet, scorer_unit, target_unit)
+
+
+@router.get("/cycles/{cluster}/{year}/results", response=ResultsOut)
+def get_results(request, cluster: str, year: int):
+    cycle = _cycle(cluster, year)
+    require(request.auth, Action.VIEW_RESULTS, cycle)
+    results = selectors.results(cycle)
+    if results is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    submitted, expected = results.progress
+    return {
+        "cycle": f"{cycle.cluster.code}/{cycle.year}",
+        "submitted": submitted,
+        "expected": expected,
+        "ranking": [
+            {
+                "unit": unit.code,
+                "rank": result.rank,
+                "total": str(result.total),
+                "self_total": str(result.self_total) if result.self_total is not None else None,
+                "band": result.band,
+                "gap_flagged": result.gap_flagged,
+                "criteria": {
+                    code: str(round(item.points, results.rules.decimals))
+                    for code, item in result.criteria.items()
+                },
+            }
+            for unit, result in results.ranking
+        ],
+    }
