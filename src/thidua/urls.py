@@ -71,6 +71,11 @@ urlpatterns = [
         name="agreement_targets",
     ),
     path(
+        "clusters/<slug:code>/<int:year>/agreement/rules/",
+        scoring.agreement_rules,
+        name="agreement_rules",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/agreement/sign/",
         scoring.agreement_sign,
         name="agreement_sign",

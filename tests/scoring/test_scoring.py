@@ -382,3 +382,42 @@ def test_results_page_queries_do_not_grow(client_for, django_assert_max_num_quer
     with django_assert_max_num_queries(len(queries)):
         page = client.get(f"/clusters/{large}/2021/results/")
     assert page.content.decode().count("<details>") == 9
+
+
+def test_rules_and_teams_form(cycle, client_for, get_user):
+    current = cycle("cum-2", 2021)
+    services.copy_agreement(
+        actor=get_user("laocai.thuky"), cycle=current, source=cycle("cum-2", 2020)
+    )
+    data = {
+        "declared_total": "100",
+        "aggregation": "median",
+        "step": "0,5",
+        "tie_breaks": "section:II",
+        "bands": "90 Xuất sắc; 0 Khá",
+        "gap_threshold": "5",
+        "assignment": "teams",
+        "team_son-la_lai-chau": "1",
+        "team_son-la_dien-bien": "1",
+    }
+    assert (
+        client_for("sonla.canbo").post("/clusters/cum-2/2021/agreement/rules/", data).status_code
+        == 403
+    )
+    assert (
+        client_for("laocai.thuky").post("/clusters/cum-2/2021/agreement/rules/", data).status_code
+        == 302
+    )
+    agreement = Agreement.objects.get(cycle=current)
+    rules = selectors.rules_of(agreement)
+    assert (rules.aggregation, rules.step, rules.tie_breaks) == (
+        "median",
+        Decimal("0.5"),
+        ("section:II",),
+    )
+    assert [(b.minimum, b.label) for b in rules.bands] == [(90, "Xuất sắc"), (0, "Khá")]
+    assignment = selectors.assignment(agreement, list(current.members.all()))
+    assert sorted(assignment["son-la"]) == ["dien-bien", "lai-chau"]
+    assert assignment["cao-bang"] == []
+    checklist = {p.code for p in selectors.checklist(agreement, list(current.members.all()))}
+    assert checklist == {"no_scorers"}

@@ -64,6 +64,7 @@ def agreement(request, code: str, year: int):
     quantitative = [c for c in criteria if c.kind == core.Kind.QUANTITATIVE]
     editable = can(request.user, Action.EDIT_AGREEMENT, cycle)
     previous = cycle.cluster.cycles.filter(year=cycle.year - 1, agreement__isnull=False).first()
+    assigned = selectors.assignment(found, members) if found else {}
     return render(
         request,
         "scoring/agreement.html",
@@ -79,10 +80,25 @@ def agreement(request, code: str, year: int):
                 for unit in members
             ],
             "checklist": selectors.checklist(found, members) if found else [],
-            "assignment": selectors.assignment(found, members) if found else {},
+            "assignment": assigned,
             "editable": editable,
             "previous": previous,
             "approved": {unit.pk for unit in found.approved_by.all()} if found else set(),
+            "team_rows": [
+                (
+                    target,
+                    [(scorer, scorer.code in assigned.get(target.code, [])) for scorer in members],
+                )
+                for target in members
+            ]
+            if found
+            else [],
+            "bands_text": "; ".join(
+                f"{format_exact(band.minimum)} {band.label}"
+                for band in selectors.rules_of(found).bands
+            )
+            if found
+            else "",
         },
     )
 
@@ -129,6 +145,61 @@ def agreement_targets(request, code: str, year: int):
         _errors(request, error)
     else:
         messages.success(request, _("Đã lưu chỉ tiêu giao."))
+    return redirect(_back(cycle, "agreement"))
+
+
+def _bands(text: str) -> list[dict]:
+    """ "90 Xuất sắc; 80 Tốt; 0 Khá" → bands (minimum, label)."""
+    bands = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        minimum, _space, label = part.partition(" ")
+        bands.append({"minimum": str(parse_number(minimum)), "label": label.strip() or minimum})
+    return bands
+
+
+@require_POST
+def agreement_rules(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.EDIT_AGREEMENT, cycle)
+    post = request.POST
+    members = org_selectors.member_units(cycle)
+    try:
+        rules = {
+            "aggregation": post.get("aggregation", "mean"),
+            "zscore": bool(post.get("zscore")),
+            "step": str(parse_number(post.get("step", "0,25"))),
+            "tie_breaks": [
+                rule.strip() for rule in post.get("tie_breaks", "").split(",") if rule.strip()
+            ],
+            "bands": _bands(post.get("bands", "")),
+            "gap_threshold": str(parse_number(post.get("gap_threshold", "10"))),
+        }
+        total = parse_number(post.get("declared_total", "100"))
+    except InvalidNumber as error:
+        messages.error(request, error.problem.render(_))
+        return redirect(_back(cycle, "agreement"))
+    teams = {
+        target.code: [
+            scorer.code for scorer in members if post.get(f"team_{target.code}_{scorer.code}")
+        ]
+        for target in members
+    }
+    try:
+        services.set_rules(
+            actor=request.user,
+            cycle=cycle,
+            rules=rules,
+            declared_total=total,
+            assignment=post.get("assignment", "all"),
+            teams=teams,
+        )
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã lưu quy tắc chấm điểm."))
     return redirect(_back(cycle, "agreement"))
 
 
