@@ -1,0 +1,324 @@
+"""Secret ballots at the year-end conference: validity, tally, thresholds, seats, runoffs.
+
+All arithmetic is exact (integers and fractions). A threshold is a fraction with `>=` ("at
+least 2/3") or `>` ("more than 1/2") of a base: the whole electorate (every delegate or council
+member), the ballots returned, or the valid ballots. Winners are the candidates that meet it,
+best first, up to the seats; a tie across the last seat is never broken by the system: it
+opens a runoff among the tied candidates for the seats left.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from math import ceil, floor
+
+from thidua.core.messages import Phrase, Problem, gettext_noop
+
+
+class Base(StrEnum):
+    ELECTORATE = "electorate"  # all delegates / council members, present or not
+    RETURNED = "returned"  # ballots returned (valid or not)
+    VALID = "valid"  # valid ballots
+
+
+class Comparison(StrEnum):
+    AT_LEAST = ">="
+    MORE_THAN = ">"
+
+
+class Kind(StrEnum):
+    CHOICE = "choice"  # tick up to max_choices candidates (nominations, elections)
+    APPROVAL = "approval"  # yes / no / abstain on each candidate (a council's vote)
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+BASE_LABELS = {
+    Base.ELECTORATE: gettext_noop("tổng số đại biểu (thành viên) được triệu tập"),
+    Base.RETURNED: gettext_noop("số phiếu thu về"),
+    Base.VALID: gettext_noop("số phiếu hợp lệ"),
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A poll's rules, copied from the rule set when the poll is created."""
+
+    candidates: tuple[str, ...]
+    seats: int
+    threshold: Fraction = Fraction(1, 2)
+    comparison: Comparison = Comparison.MORE_THAN
+    base: Base = Base.ELECTORATE
+    kind: Kind = Kind.CHOICE
+    max_choices: int | None = None  # None: as many as the seats
+    quorum: Fraction | None = None  # share of the electorate that must return ballots
+    blank_valid: bool = True  # a ballot with nothing ticked counts as valid
+    written_counted: bool = True  # absent members' written opinions count as ballots
+
+    @property
+    def choices_allowed(self) -> int:
+        return self.max_choices if self.max_choices is not None else self.seats
+
+    def required_votes(self, base_count: int) -> int:
+        """The fewest votes that meet the threshold: >1/2 of 21 → 11; ≥80% of 9 → 8."""
+        bar = self.threshold * base_count
+        if self.comparison == Comparison.AT_LEAST:
+            return max(ceil(bar), 0)
+        return floor(bar) + 1
+
+    def describe(self) -> Phrase:
+        """The rule as printed on the minutes."""
+        message = (
+            gettext_noop("Trúng cử khi được ít nhất %(fraction)s %(base)s; tối đa %(seats)s.")
+            if self.comparison == Comparison.AT_LEAST
+            else gettext_noop("Trúng cử khi được quá %(fraction)s %(base)s; tối đa %(seats)s.")
+        )
+        return Phrase(
+            message,
+            {
+                "fraction": f"{self.threshold.numerator}/{self.threshold.denominator}",
+                "base": BASE_LABELS[self.base],
+                "seats": self.seats,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What one ballot says: the candidates ticked, or an answer per candidate."""
+
+    choices: tuple[str, ...] = ()
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    written: bool = False  # an absent member's written opinion
+
+
+def check(ballot: Ballot, rules: Rules) -> Problem | None:
+    """Why a ballot is invalid, or None when it is valid."""
+    if ballot.written and not rules.written_counted:
+        return Problem("written_not_counted", gettext_noop("Ý kiến bằng văn bản không được tính."))
+    if rules.kind == Kind.APPROVAL:
+        unknown = [c for c in ballot.answers if c not in rules.candidates]
+        if unknown or ballot.choices:
+            return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+        answered = [a for a in ballot.answers.values() if a != Answer.ABSTAIN]
+        if not answered and not rules.blank_valid:
+            return Problem("blank", gettext_noop("Phiếu trắng."))
+        return None
+    if ballot.answers:
+        return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+    if len(set(ballot.choices)) != len(ballot.choices):
+        return Problem("repeated_choice", gettext_noop("Phiếu chọn một người hai lần."))
+    if any(choice not in rules.candidates for choice in ballot.choices):
+        return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+    if len(ballot.choices) > rules.choices_allowed:
+        return Problem(
+            "too_many_choices",
+            gettext_noop("Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."),
+            {"count": len(ballot.choices), "allowed": rules.choices_allowed},
+        )
+    if not ballot.choices and not rules.blank_valid:
+        return Problem("blank", gettext_noop("Phiếu trắng."))
+    return None
+
+
+@dataclass(frozen=True)
+class Runoff:
+    candidates: tuple[str, ...]
+    seats: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    electorate: int
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    blank: int
+    votes: Mapping[str, int]  # for approval polls: the yes votes
+    noes: Mapping[str, int]
+    abstentions: Mapping[str, int]
+    base_count: int
+    required: int
+    quorum_met: bool
+    winners: tuple[str, ...]
+    runoff: Runoff | None
+
+    def share(self, candidate: str) -> Fraction | None:
+        """The candidate's votes as a fraction of the base (None when the base is 0)."""
+        return Fraction(self.votes[candidate], self.base_count) if self.base_count else None
+
+    def meets(self, candidate: str) -> bool:
+        return (
+            self.quorum_met and self.votes[candidate] >= self.required and self.votes[candidate] > 0
+        )
+
+
+def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: int) -> Tally:
+    """Count the ballots; the order they come in never matters."""
+    ballots = list(ballots)
+    valid_ballots = [ballot for ballot in ballots if check(ballot, rules) is None]
+    votes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
+    noes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
+    abstentions: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
+    blank = 0
+    for ballot in valid_ballots:
+        if rules.kind == Kind.APPROVAL:
+            for candidate in rules.candidates:
+                answer = ballot.answers.get(candidate, Answer.ABSTAIN)
+                {Answer.YES: votes, Answer.NO: noes, Answer.ABSTAIN: abstentions}[answer][
+                    candidate
+                ] += 1
+            blank += all(a == Answer.ABSTAIN for a in ballot.answers.values())
+        else:
+            votes.update(ballot.choices)
+            blank += not ballot.choices
+    returned = len(ballots)
+    base_count = {
+        Base.ELECTORATE: electorate,
+        Base.RETURNED: returned,
+        Base.VALID: len(valid_ballots),
+    }[rules.base]
+    required = rules.required_votes(base_count)
+    quorum_met = rules.quorum is None or Fraction(returned) >= rules.quorum * electorate
+    winners, runoff = _winners(votes, required, rules.seats) if quorum_met else ((), None)
+    return Tally(
+        electorate=electorate,
+        issued=issued,
+        returned=returned,
+        valid=len(valid_ballots),
+        invalid=returned - len(valid_ballots),
+        blank=blank,
+        votes=dict(votes),
+        noes=dict(noes),
+        abstentions=dict(abstentions),
+        base_count=base_count,
+        required=required,
+        quorum_met=quorum_met,
+        winners=winners,
+        runoff=runoff,
+    )
+
+
+def _winners(
+    votes: Mapping[str, int], required: int, seats: int
+) -> tuple[tuple[str, ...], Runoff | None]:
+    """Candidates meeting the threshold, best first, up to `seats`; a tie across the last
+    seat goes to a runoff for the seats left."""
+    if seats <= 0:
+        return (), None
+    qualified = sorted(
+        (c for c, n in votes.items() if n >= required and n > 0), key=lambda c: (-votes[c], c)
+    )
+    if len(qualified) <= seats:
+        return tuple(qualified), None
+    boundary = votes[qualified[seats - 1]]
+    if votes[qualified[seats]] != boundary:
+        return tuple(qualified[:seats]), None
+    above = tuple(c for c in qualified if votes[c] > boundary)
+    tied = tuple(c for c in qualified if votes[c] == boundary)
+    return above, Runoff(tied, seats - len(above))
+
+
+# --- titles and nested quotas -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Title:
+    """An emulation title with its quota and what a nominee must also have."""
+
+    code: str
+    name: str
+    seats: int
+    requires: tuple[str, ...] = ()  # titles the nominee must also be nominated for
+    requires_rank: int | None = None  # e.g. 1: must lead the cluster's ranking
+
+
+def check_nominations(
+    titles: Sequence[Title],
+    nominees: Mapping[str, Sequence[str]],
+    ranks: Mapping[str, int],
+    names: Mapping[str, str],
+) -> list[Problem]:
+    """Nested quotas and eligibility: e.g. the Government-flag nominee must also be a
+    Ministry-flag nominee and lead the cluster."""
+    by_code = {title.code: title for title in titles}
+    problems: list[Problem] = []
+    for title in titles:
+        chosen = list(nominees.get(title.code, ()))
+        if len(chosen) > title.seats:
+            problems.append(
+                Problem(
+                    "over_quota",
+                    gettext_noop(
+                        "“%(title)s”: %(count)s đơn vị được đề nghị, quá chỉ tiêu %(seats)s."
+                    ),
+                    {"title": title.name, "count": len(chosen), "seats": title.seats},
+                    title.code,
+                )
+            )
+        for unit in chosen:
+            for required in title.requires:
+                if unit not in nominees.get(required, ()):
+                    problems.append(
+                        Problem(
+                            "nested_quota",
+                            gettext_noop(
+                                "%(unit)s được đề nghị “%(title)s” nhưng không được đề nghị "
+                                "“%(required)s”, là điều kiện bắt buộc."
+                            ),
+                            {
+                                "unit": names.get(unit, unit),
+                                "title": title.name,
+                                "required": by_code[required].name
+                                if required in by_code
+                                else required,
+                            },
+                            title.code,
+                        )
+                    )
+            if title.requires_rank is not None and ranks.get(unit, 10**6) > title.requires_rank:
+                problems.append(
+                    Problem(
+                        "rank_required",
+                        gettext_noop(
+                            "%(unit)s được đề nghị “%(title)s” nhưng xếp thứ %(rank)s trong cụm; "
+                            "cần dẫn đầu cụm."
+                        ),
+                        {
+                            "unit": names.get(unit, unit),
+                            "title": title.name,
+                            "rank": ranks.get(unit, "—"),
+                        },
+                        title.code,
+                    )
+                )
+    return problems
+
+
+def reconcile(
+    first: Sequence[Ballot], second: Sequence[Ballot]
+) -> list[tuple[int, Ballot | None, Ballot | None]]:
+    """Two independent entries of the same pile of paper ballots: every position where they
+    differ (1-based), with what each entry says. Empty when they agree."""
+    mismatches = []
+    for position in range(max(len(first), len(second))):
+        a = first[position] if position < len(first) else None
+        b = second[position] if position < len(second) else None
+        if _normal(a) != _normal(b):
+            mismatches.append((position + 1, a, b))
+    return mismatches
+
+
+def _normal(ballot: Ballot | None):
+    if ballot is None:
+        return None
+    return (tuple(sorted(ballot.choices)), tuple(sorted(ballot.answers.items())), ballot.written)

@@ -1,0 +1,272 @@
+"""Ballots: validity, exact thresholds, seats, runoffs, quorum, nested quotas, properties."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thidua.core.ballots import (
+    Answer,
+    Ballot,
+    Base,
+    Comparison,
+    Kind,
+    Rules,
+    Title,
+    check,
+    check_nominations,
+    reconcile,
+    tally,
+)
+
+UNITS = ("hg", "db", "lch", "ls", "lc", "sl", "cb")
+
+
+def choice(*candidates):
+    return Ballot(choices=tuple(candidates))
+
+
+@pytest.mark.parametrize(
+    ("threshold", "comparison", "base", "required"),
+    [
+        (Fraction(1, 2), Comparison.MORE_THAN, 21, 11),  # more than 1/2 of 21 delegates
+        (Fraction(4, 5), Comparison.AT_LEAST, 9, 8),  # at least 80 % of a 9-member council
+        (Fraction(2, 3), Comparison.AT_LEAST, 21, 14),  # at least 2/3 of 21
+        (Fraction(1, 2), Comparison.MORE_THAN, 20, 11),  # exactly half is not more than half
+        (Fraction(1, 2), Comparison.AT_LEAST, 20, 10),
+        (Fraction(2, 3), Comparison.MORE_THAN, 21, 15),
+    ],
+)
+def test_required_votes(threshold, comparison, base, required):
+    rules = Rules(candidates=UNITS, seats=1, threshold=threshold, comparison=comparison)
+    assert rules.required_votes(base) == required
+
+
+def test_validity():
+    rules = Rules(candidates=UNITS, seats=3)
+    assert check(choice("hg", "db"), rules) is None
+    assert check(choice(), rules) is None  # blank is valid by default
+    assert check(choice(), Rules(candidates=UNITS, seats=3, blank_valid=False)).code == "blank"
+    assert check(choice("hg", "db", "sl", "cb"), rules).code == "too_many_choices"
+    assert check(choice("hg", "hg"), rules).code == "repeated_choice"
+    assert check(choice("hanoi"), rules).code == "not_a_candidate"
+    assert (
+        check(
+            Ballot(written=True, choices=("hg",)),
+            Rules(candidates=UNITS, seats=1, written_counted=False),
+        ).code
+        == "written_not_counted"
+    )
+
+
+def test_government_flag_with_21_delegates():
+    """1 seat, more than half of all 21 delegates: 11 votes needed."""
+    rules = Rules(
+        candidates=UNITS, seats=1, threshold=Fraction(1, 2), comparison=Comparison.MORE_THAN
+    )
+    ballots = [choice("ls")] * 11 + [choice("sl")] * 7 + [choice()] * 1 + [choice("ls", "sl")] * 1
+    result = tally(ballots, rules, electorate=21, issued=21)
+    assert (result.returned, result.valid, result.invalid, result.blank) == (20, 19, 1, 1)
+    assert result.required == 11
+    assert result.votes["ls"] == 11
+    assert result.winners == ("ls",)
+    assert result.runoff is None
+    assert result.share("ls") == Fraction(11, 21)
+
+
+def test_below_threshold_nobody_wins():
+    rules = Rules(candidates=UNITS, seats=1)
+    result = tally([choice("ls")] * 10 + [choice("sl")] * 11, rules, electorate=23, issued=23)
+    assert result.required == 12
+    assert result.winners == ()
+
+
+def test_tie_across_the_last_seat_opens_a_runoff():
+    rules = Rules(
+        candidates=UNITS, seats=3, threshold=Fraction(1, 2), comparison=Comparison.MORE_THAN
+    )
+    ballots = (
+        [choice("sl", "db", "lc")] * 8
+        + [choice("sl", "hg", "ls")] * 6
+        + [choice("sl", "db", "ls")] * 4
+        + [choice("hg", "lc")] * 3
+    )
+    result = tally(ballots, rules, electorate=21, issued=21)
+    # sl 18, db 12, lc 11, ls 10, hg 9: 11 needed; three qualify → no runoff
+    assert result.winners == ("sl", "db", "lc")
+    tied = tally(
+        [choice("sl", "db", "lc")] * 10 + [choice("sl", "db", "ls")] * 10 + [choice("sl")],
+        rules,
+        electorate=21,
+        issued=21,
+    )
+    # sl 21, db 20, lc 10, ls 10 — 11 needed: only sl, db qualify; no tie across seats
+    assert tied.winners == ("sl", "db")
+    runoff = tally(
+        [choice("sl", "db", "lc")] * 6
+        + [choice("sl", "db", "ls")] * 6
+        + [choice("sl", "lc", "ls")] * 6,
+        rules,
+        electorate=18,
+        issued=18,
+    )
+    # sl 18, db 12, lc 12, ls 12 — 10 needed; db, lc, ls tie for the last two seats
+    assert runoff.winners == ("sl",)
+    assert runoff.runoff.candidates == ("db", "lc", "ls")
+    assert runoff.runoff.seats == 2
+
+
+def test_tie_for_a_single_seat():
+    rules = Rules(
+        candidates=UNITS, seats=1, threshold=Fraction(1, 3), comparison=Comparison.AT_LEAST
+    )
+    result = tally(
+        [choice("ls")] * 7 + [choice("sl")] * 7 + [choice("hg")] * 7,
+        rules,
+        electorate=21,
+        issued=21,
+    )
+    assert result.winners == ()
+    assert result.runoff.candidates == ("hg", "ls", "sl")
+    assert result.runoff.seats == 1
+
+
+def test_quorum_not_met():
+    rules = Rules(candidates=UNITS, seats=1, quorum=Fraction(2, 3), base=Base.RETURNED)
+    result = tally([choice("ls")] * 13, rules, electorate=21, issued=13)  # 13 < 14
+    assert not result.quorum_met
+    assert result.winners == ()
+    assert tally([choice("ls")] * 14, rules, electorate=21, issued=14).winners == ("ls",)
+
+
+def test_bases():
+    ballots = [choice("ls")] * 6 + [choice("ls", "sl", "hg", "db")] * 3 + [choice("sl")] * 2
+    for base, count, winners in [
+        (Base.ELECTORATE, 21, ()),
+        (Base.RETURNED, 11, ("ls",)),
+        (Base.VALID, 8, ("ls",)),
+    ]:
+        rules = Rules(candidates=UNITS, seats=1, base=base)
+        result = tally(ballots, rules, electorate=21, issued=21)
+        assert result.base_count == count
+        assert result.winners == winners
+
+
+def test_council_approval_at_least_80_percent_of_all_members():
+    rules = Rules(
+        candidates=("ls", "sl"),
+        seats=2,
+        kind=Kind.APPROVAL,
+        threshold=Fraction(4, 5),
+        comparison=Comparison.AT_LEAST,
+    )
+    ballots = [Ballot(answers={"ls": Answer.YES, "sl": Answer.YES})] * 7 + [
+        Ballot(
+            answers={"ls": Answer.YES, "sl": Answer.NO}, written=True
+        )  # an absent member's opinion
+    ]
+    result = tally(ballots, rules, electorate=9, issued=9)
+    assert result.required == 8
+    assert (result.votes["ls"], result.votes["sl"], result.noes["sl"]) == (8, 7, 1)
+    assert result.winners == ("ls",)
+    not_counted = Rules(**{**rules.__dict__, "written_counted": False})
+    assert tally(ballots, not_counted, electorate=9, issued=9).winners == ()
+
+
+def test_nested_quota_violation_is_explained():
+    titles = [
+        Title(
+            "co_chinh_phu",
+            "Cờ thi đua của Chính phủ",
+            1,
+            requires=("co_bo_cong_an",),
+            requires_rank=1,
+        ),
+        Title("co_bo_cong_an", "Cờ thi đua của Bộ Công an", 3),
+    ]
+    names = {"ls": "Công an tỉnh Lạng Sơn", "sl": "Công an tỉnh Sơn La"}
+    ok = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["ls", "sl", "db"]}
+    assert check_nominations(titles, ok, {"ls": 1}, names) == []
+    bad = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["sl", "db", "lc", "hg"]}
+    problems = check_nominations(titles, bad, {"ls": 2}, names)
+    assert [p.code for p in problems] == ["nested_quota", "rank_required", "over_quota"]
+    assert problems[0].render() == (
+        "Công an tỉnh Lạng Sơn được đề nghị “Cờ thi đua của Chính phủ” nhưng không được đề nghị "
+        "“Cờ thi đua của Bộ Công an”, là điều kiện bắt buộc."
+    )
+
+
+def test_reconcile_two_entries_of_a_paper_pile():
+    first = [choice("ls"), choice("sl", "hg"), choice()]
+    assert reconcile(first, [choice("ls"), choice("hg", "sl"), choice()]) == []
+    mismatches = reconcile(first, [choice("ls"), choice("sl"), choice(), choice("db")])
+    assert [position for position, _a, _b in mismatches] == [2, 4]
+
+
+def test_rules_are_described_for_the_minutes():
+    rules = Rules(candidates=UNITS, seats=3)
+    assert rules.describe().render() == (
+        "Trúng cử khi được quá 1/2 tổng số đại biểu (thành viên) được triệu tập; tối đa 3."
+    )
+
+
+# --- properties ---------------------------------------------------------------------------
+
+ballots = st.lists(
+    st.one_of(
+        st.lists(st.sampled_from((*UNITS, "hanoi")), max_size=4).map(
+            lambda c: Ballot(choices=tuple(c))
+        ),
+        st.just(Ballot()),
+    ),
+    max_size=40,
+)
+rules_strategy = st.builds(
+    Rules,
+    candidates=st.just(UNITS),
+    seats=st.integers(1, 4),
+    threshold=st.sampled_from([Fraction(1, 2), Fraction(2, 3), Fraction(4, 5), Fraction(1, 4)]),
+    comparison=st.sampled_from(list(Comparison)),
+    base=st.sampled_from(list(Base)),
+    quorum=st.sampled_from([None, Fraction(1, 2)]),
+    blank_valid=st.booleans(),
+)
+
+
+@settings(max_examples=200)
+@given(ballots, rules_strategy, st.randoms())
+def test_ballot_order_never_matters(cast, rules, random):
+    shuffled = list(cast)
+    random.shuffle(shuffled)
+    assert tally(shuffled, rules, electorate=40, issued=40) == tally(
+        cast, rules, electorate=40, issued=40
+    )
+
+
+@settings(max_examples=200)
+@given(ballots, rules_strategy)
+def test_invariants(cast, rules):
+    result = tally(cast, rules, electorate=40, issued=40)
+    assert len(result.winners) <= rules.seats
+    for winner in result.winners:
+        assert result.votes[winner] >= result.required  # no candidate below threshold wins
+    if result.runoff is not None:
+        assert len(result.winners) + result.runoff.seats == rules.seats
+        assert all(result.votes[c] >= result.required for c in result.runoff.candidates)
+
+
+@settings(max_examples=200)
+@given(ballots, rules_strategy)
+def test_removing_an_invalid_ballot_never_changes_winners(cast, rules):
+    rules = Rules(
+        **{**rules.__dict__, "base": Base.VALID if rules.base == Base.RETURNED else rules.base}
+    )
+    invalid = [index for index, ballot in enumerate(cast) if check(ballot, rules) is not None]
+    if not invalid:
+        return
+    fewer = [ballot for index, ballot in enumerate(cast) if index != invalid[0]]
+    before = tally(cast, rules, electorate=40, issued=40)
+    after = tally(fewer, rules, electorate=40, issued=40)
+    if before.quorum_met == after.quorum_met:
+        assert (after.winners, after.runoff) == (before.winners, before.runoff)
