@@ -41,7 +41,7 @@ def test_command_prints_every_login_with_its_password(capsys):
         line = next(line for line in out.splitlines() if line.strip().startswith(username + " "))
         assert DEMO_PASSWORD in line
     assert User.objects.filter(kind="officer").count() == 12
-    assert User.objects.filter(kind="delegate").count() == 12
+    assert User.objects.filter(kind="delegate").count() == 7 * 3 + 5  # 3 per Cụm II unit
 
 
 def test_invented_and_illustrative_facts_are_labelled():

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "thidua.audit",
     "thidua.stats",
     "thidua.scoring",
+    "thidua.voting",
     "thidua.web",
 ]
 

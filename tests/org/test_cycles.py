@@ -158,11 +158,12 @@ def test_a_rule_set_not_in_force_that_year_is_refused(get_user, cluster_ii, unit
 
 def test_a_rule_set_in_use_is_frozen(cycle):
     rule_set = cycle("cum-2", 2020).rule_set
+    original = dict(rule_set.data)
     rule_set.data = {"changed": True}
     with pytest.raises(Exception, match="phiên bản mới"):
         rule_set.save()
     rule_set.refresh_from_db()
-    assert rule_set.data == {}
+    assert rule_set.data == original
     unused = RuleSet.objects.create(
         code="thu-nghiem", version=1, name="Thử nghiệm", effective_from=date(2030, 1, 1)
     )

@@ -23,6 +23,7 @@ class Role(StrEnum):
     DELEGATE = "delegate"  # conference delegate of a member unit
     OBSERVER = "observer"  # reads everything, writes nothing
     MEMBER = "member"  # anyone of a member unit of the cycle concerned
+    BOARD = "board"  # a member of the conference's vote-counting board
     USER = "user"  # anyone signed in
     SYSTEM = "system"  # the demo loader and command-line tools: any role, same state rules
 
@@ -54,6 +55,10 @@ class Action(StrEnum):
     RECORD_FACTS = "record_facts"
     UPLOAD_EVIDENCE = "upload_evidence"
     VIEW_RESULTS = "view_results"
+    VIEW_CONFERENCE = "view_conference"
+    MANAGE_CONFERENCE = "manage_conference"
+    CAST_BALLOT = "cast_ballot"
+    COUNT_BALLOTS = "count_ballots"
 
 
 #: Actions that change nothing.
@@ -67,6 +72,7 @@ READS = frozenset(
         Action.VIEW_AGREEMENT,
         Action.VIEW_DRAFT_SHEET,
         Action.VIEW_RESULTS,
+        Action.VIEW_CONFERENCE,
     }
 )
 
@@ -99,6 +105,10 @@ ACTION_LABELS: dict[Action, Label] = {
     ),
     Action.UPLOAD_EVIDENCE: Label(gettext_noop("đính kèm tài liệu chứng minh")),
     Action.VIEW_RESULTS: Label(gettext_noop("xem kết quả chấm điểm")),
+    Action.VIEW_CONFERENCE: Label(gettext_noop("xem hội nghị và kết quả bỏ phiếu")),
+    Action.MANAGE_CONFERENCE: Label(gettext_noop("điều hành hội nghị: điểm danh, tạo phiếu bầu")),
+    Action.CAST_BALLOT: Label(gettext_noop("bỏ phiếu")),
+    Action.COUNT_BALLOTS: Label(gettext_noop("mở, đóng cuộc bỏ phiếu và kiểm phiếu")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -155,6 +165,10 @@ POLICY: dict[Action, Rule] = {
     Action.RECORD_FACTS: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.UPLOAD_EVIDENCE: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.VIEW_RESULTS: _rule(*_CYCLE_READERS),
+    Action.VIEW_CONFERENCE: _rule(*_CYCLE_READERS),
+    Action.MANAGE_CONFERENCE: _rule(Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)),
+    Action.CAST_BALLOT: _rule(Role.DELEGATE, states=(Phase.CONFERENCE.value,)),
+    Action.COUNT_BALLOTS: _rule(Role.BOARD, states=(Phase.CONFERENCE.value,)),
 }
 
 

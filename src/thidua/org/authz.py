@@ -7,11 +7,12 @@ unit, the powers pass with it. The rule table itself is pure: `thidua.core.polic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from thidua.core.policy import UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
+from thidua.core.policy import POLICY, UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
 from thidua.errors import Refused, StateConflict
 from thidua.org.models import Cycle, Unit, UserKind
 
@@ -41,6 +42,18 @@ class UnitInCycle:
     unit: Unit
 
 
+RoleProvider = Callable[[object, object], set[Role]]
+_ROLE_PROVIDERS: list[tuple[RoleProvider, frozenset[Role]]] = []
+
+
+def register_role_provider(provider: RoleProvider, grants: frozenset[Role]) -> None:
+    """Let a later stage add roles it appoints itself (e.g. the vote-counting board), without
+    the organisation knowing about it. The provider is asked only when one of the roles it
+    `grants` could decide an action, so pages listing many cycles do not pay for it."""
+    if all(existing is not provider for existing, _grants in _ROLE_PROVIDERS):
+        _ROLE_PROVIDERS.append((provider, frozenset(grants)))
+
+
 def recorded_user(actor):
     """The user to store as author of a write, None for the system."""
     return None if actor is SYSTEM else actor
@@ -55,7 +68,17 @@ def member_unit_ids(cycle: Cycle) -> frozenset[int]:
     return cached
 
 
-def roles_for(user, obj=None) -> frozenset[Role]:
+def roles_for(user, obj=None, *, appointed: bool = True) -> frozenset[Role]:
+    """Every role `user` holds on `obj`; with `appointed`, also those later stages appoint
+    (one more query per object: leave them out when listing many objects)."""
+    roles = _own_roles(user, obj)
+    if appointed and roles and Role.SYSTEM not in roles:
+        for provider, _grants in _ROLE_PROVIDERS:
+            roles |= provider(user, obj)
+    return roles
+
+
+def _own_roles(user, obj=None) -> frozenset[Role]:
     if user is SYSTEM:
         return frozenset({Role.SYSTEM})
     if user is None or not user.is_authenticated or not user.is_active:
@@ -103,7 +126,13 @@ def state_of(obj) -> str | None:
 
 
 def decision(user, action: Action, obj=None) -> Decision:
-    return decide(action, roles_for(user, obj), state_of(obj))
+    roles = _own_roles(user, obj)
+    wanted = POLICY[action].roles
+    if roles and Role.SYSTEM not in roles and not (roles & wanted):
+        for provider, grants in _ROLE_PROVIDERS:
+            if grants & wanted:
+                roles |= provider(user, obj)
+    return decide(action, roles, state_of(obj))
 
 
 def can(user, action: Action, obj=None) -> bool:

@@ -27,7 +27,6 @@ from thidua.org.authz import SYSTEM
 from thidua.org.models import (
     Cluster,
     Cycle,
-    Handover,
     LineageLink,
     RuleSet,
     Unit,
@@ -141,6 +140,53 @@ MERGES_2025 = [
     (("An Giang", False), ["kien-giang", "an-giang"]),
 ]
 
+TITLES = [
+    {
+        "code": "co_chinh_phu",
+        "name": "Cờ thi đua của Chính phủ",
+        "seats": 1,
+        "requires": ["co_bo_cong_an"],
+        "requires_rank": 1,
+        "note": "Đơn vị đủ tiêu chuẩn Cờ của Bộ và dẫn đầu cụm; cụm đề nghị 1 đơn vị mỗi năm.",
+    },
+    {
+        "code": "co_bo_cong_an",
+        "name": "Cờ thi đua của Bộ Công an",
+        "seats": 3,
+        "note": "Cụm II đề nghị 3 trong 7 đơn vị mỗi năm (thực tế 2017, 2018).",
+    },
+]
+# The cluster conference's own nomination vote: commonly more than half of the delegates.
+CLUSTER_VOTE = {
+    "threshold": "1/2",
+    "comparison": ">",
+    "base": "electorate",
+    "quorum": None,
+    "blank_valid": True,
+    "written_counted": True,
+}
+ELECTION = dict(CLUSTER_VOTE)
+# The emulation council's secret ballot for flags (Nghị định 98/2023, Điều 30): at least 80 %
+# of all council members, written opinions of absent members counted.
+COUNCIL_VOTE_2023 = {
+    "threshold": "4/5",
+    "comparison": ">=",
+    "base": "electorate",
+    "quorum": None,
+    "blank_valid": True,
+    "written_counted": True,
+}
+
+
+def _voting(council: dict | None, note: str = "") -> dict:
+    data = {"titles": TITLES, "cluster_vote": CLUSTER_VOTE, "election": ELECTION}
+    if council is not None:
+        data["council_vote"] = council
+    if note:
+        data["note"] = note
+    return {"voting": data}
+
+
 RULE_SETS = [
     {
         "code": "thi-dua-cand",
@@ -149,6 +195,7 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP",
         "effective_from": date(2017, 7, 31),
         "effective_to": date(2023, 12, 31),
+        "data": _voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
     },
     {
         "code": "thi-dua-cand",
@@ -157,6 +204,7 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 98/2023/NĐ-CP",
         "effective_from": date(2024, 1, 1),
         "effective_to": date(2025, 6, 30),
+        "data": _voting(COUNCIL_VOTE_2023),
     },
     {
         "code": "thi-dua-cand",
@@ -165,6 +213,10 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 152/2025/NĐ-CP",
         "effective_from": date(2025, 7, 1),
         "effective_to": None,
+        "data": _voting(
+            COUNCIL_VOTE_2023,
+            "Chưa đối chiếu Nghị định 152/2025; ngưỡng tạm lấy như Nghị định 98/2023.",
+        ),
     },
 ]
 
@@ -229,6 +281,22 @@ INVENTED_NAMES = [
     ("Bế Thị", "Quyên"),
     ("Vi Văn", "Sinh"),
     ("Ma Thị", "Tâm"),
+    ("Nguyễn Thị", "Hạnh"),
+    ("Trần Văn", "Khoa"),
+    ("Lê Thị", "Loan"),
+    ("Phạm Văn", "Mạnh"),
+    ("Hoàng Văn", "Nghĩa"),
+    ("Vũ Thị", "Oanh"),
+    ("Đặng Văn", "Phúc"),
+    ("Bùi Thị", "Quỳnh"),
+    ("Đỗ Văn", "Sáng"),
+    ("Hồ Thị", "Tuyết"),
+    ("Ngô Văn", "Uy"),
+    ("Dương Thị", "Vui"),
+    ("Lý Văn", "Xuyên"),
+    ("Đinh Thị", "Yến"),
+    ("Mai Văn", "Bảo"),
+    ("Tạ Thị", "Cúc"),
 ]
 
 ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
@@ -334,6 +402,16 @@ def _load_users(units: dict[str, Unit]) -> list[Login]:
             _ensure_user(f"{slug}.thuky", UserKind.SECRETARY, unit, names, logins, "thư ký")
             _ensure_user(f"{slug}.canbo", UserKind.OFFICER, unit, names, logins, "cán bộ")
             _ensure_user(f"{slug}.daibieu", UserKind.DELEGATE, unit, names, logins, "đại biểu")
+            if cluster is CLUSTER_II:  # the 2020 conference: three delegates per unit
+                for number in (2, 3):
+                    _ensure_user(
+                        f"{slug}.daibieu{number}",
+                        UserKind.DELEGATE,
+                        unit,
+                        names,
+                        logins,
+                        "đại biểu",
+                    )
     return logins
 
 
@@ -386,20 +464,9 @@ def _load_cycles(units: dict[str, Unit]) -> None:
         )
 
 
-def hand_over_2021(cycle_2020: Cycle) -> None:
-    """At the 2020 conference Cụm II hands the leadership to Lào Cai; 2021 opens."""
+def open_2021(cycle_2020: Cycle) -> None:
+    """After the 2020 conference handed the leadership over, Cụm II's year 2021 opens."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
-    if not Handover.objects.filter(from_cycle=cycle_2020).exists():
-        services.record_handover(
-            actor=SYSTEM,
-            cycle=cycle_2020,
-            leader=units["lao-cai"],
-            deputy=units["son-la"],
-            method=Handover.Method.ELECTED,
-            decision_ref="Hội nghị tổng kết Cụm thi đua số II, Đồng Văn, Hà Giang, 16/11/2020",
-            note=f"Bàn giao cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). "
-            f"Hình thức bầu và cụm phó Công an tỉnh Sơn La: {ILLUSTRATIVE}.",
-        )
     if not Cycle.objects.filter(cluster=cycle_2020.cluster, year=2021).exists():
         services.create_cycle(
             actor=SYSTEM,

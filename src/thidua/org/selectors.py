@@ -77,7 +77,7 @@ def member_units(cycle: Cycle) -> list[Unit]:
 def visible_cycles(user) -> list[Cycle]:
     """The cycles `user` may see: all of them for admins and observers, else their unit's."""
     queryset = with_members(Cycle.objects.all()).order_by("-year", "cluster__code")
-    roles = roles_for(user)
+    roles = roles_for(user, appointed=False)
     if not (roles & {Role.ADMIN, Role.OBSERVER, Role.SYSTEM}):
         if user.unit_id is None:
             return []

@@ -9,6 +9,7 @@ from thidua.org import demo as org_demo
 from thidua.org.models import Cycle
 from thidua.scoring import demo as scoring_demo
 from thidua.stats import demo as stats_demo
+from thidua.voting import demo as voting_demo
 
 
 def _before(cycle: Cycle, phase: Phase) -> bool:
@@ -32,5 +33,7 @@ def load_demo() -> list[org_demo.Login]:
         cycle = org_demo.advance_to(cycle, Phase.SCORING)
         scoring_demo.load_sheets(cycle)
     cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
-    org_demo.hand_over_2021(cycle)
+    voting_demo.load_awards()
+    voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+    org_demo.open_2021(cycle)
     return logins

@@ -23,7 +23,9 @@ def home(request):
         {
             "cycle": cycle,
             "roles": [
-                ROLE_LABELS[role] for role in ROLE_LABELS if role in roles_for(request.user, cycle)
+                ROLE_LABELS[role]
+                for role in ROLE_LABELS
+                if role in roles_for(request.user, cycle, appointed=False)
             ],
         }
         for cycle in cycles

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VotingConfig(AppConfig):
+    name = "thidua.voting"
+    label = "voting"
+    verbose_name = _("Hội nghị và bỏ phiếu")
+
+    def ready(self):
+        from thidua.core.policy import Role
+        from thidua.org.authz import register_role_provider
+        from thidua.voting.selectors import conference_roles
+
+        # The vote-counting board is appointed per conference, not derived from the cycle.
+        register_role_provider(conference_roles, frozenset({Role.BOARD}))

@@ -1,0 +1,128 @@
+"""The demo conference of Cụm II, 16/11/2020, Đồng Văn (Hà Giang) — and the award history.
+
+Published: the conference (date, place), the hand-over of the leadership to Lào Cai for 2021,
+and the awards of 2017 and 2018. Illustrative: the delegates (invented people), the counting
+board, every ballot and the outcome of the title polls (the 2020 awards are not in the source).
+The Government-flag poll is left open, for trying the phone ballot.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from thidua.core.ballots import Ballot
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cycle, Unit, User
+from thidua.voting import services
+from thidua.voting.models import Award, Conference, Delegate
+
+UNITS = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
+BOARD = {"laocai.daibieu": "chair", "sonla.daibieu": "member", "caobang.daibieu": "member"}
+AWARDS = [
+    (2017, "co_chinh_phu", "Cờ thi đua của Chính phủ", ["lang-son"]),
+    (2017, "co_bo_cong_an", "Cờ thi đua của Bộ Công an", ["son-la", "dien-bien", "lao-cai"]),
+    (2018, "co_chinh_phu", "Cờ thi đua của Chính phủ", ["son-la"]),
+    (2018, "co_bo_cong_an", "Cờ thi đua của Bộ Công an", ["lang-son", "ha-giang", "lai-chau"]),
+]
+AWARD_SOURCE = "Báo cáo của Cụm thi đua số II (tổng hợp trong tài liệu nghiệp vụ của dự án)"
+NOTE = (
+    "Hội nghị ngày 16/11/2020 tại huyện Đồng Văn, tỉnh Hà Giang, bàn giao cụm trưởng năm 2021 "
+    "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). Đại biểu, ban kiểm phiếu, từng lá phiếu "
+    "và kết quả bình xét danh hiệu: minh hoạ."
+)
+# Illustrative intentions: (poll code) → candidates each delegate ticks, drawn with a fixed seed.
+POLLS = [
+    ("co-bo-cong-an", "Bình xét Cờ thi đua của Bộ Công an năm 2020", "title", "co_bo_cong_an", 3),
+    ("co-chinh-phu", "Bình xét Cờ thi đua của Chính phủ năm 2020", "title", "co_chinh_phu", 1),
+    ("cum-truong-2021", "Bầu cụm trưởng năm 2021", "leader", "", 1),
+    ("cum-pho-2021", "Bầu cụm phó năm 2021", "deputy", "", 1),
+]
+FAVOURITES = {
+    "co-bo-cong-an": ["ha-giang", "lao-cai", "son-la", "lang-son"],
+    "cum-truong-2021": ["lao-cai"],
+    "cum-pho-2021": ["son-la", "cao-bang"],
+}
+
+
+def load_awards() -> None:
+    from thidua.org.models import Cluster
+
+    cluster = Cluster.objects.get(code="cum-2")
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
+    for year, code, title, winners in AWARDS:
+        for unit in winners:
+            Award.objects.get_or_create(
+                cluster=cluster,
+                year=year,
+                title_code=code,
+                unit=units[unit],
+                defaults={"title": title, "source": AWARD_SOURCE},
+            )
+
+
+def _ballots(
+    code: str, delegates: list[Delegate], rng: random.Random
+) -> list[tuple[Delegate, Ballot]]:
+    cast = []
+    for delegate in delegates:
+        favourites = FAVOURITES[code]
+        if code == "co-bo-cong-an":
+            picks = rng.sample(favourites, 3)
+        elif code == "cum-pho-2021":
+            picks = [favourites[0] if rng.random() < 0.8 else favourites[1]]
+        else:
+            picks = [favourites[0]]
+        if rng.random() < 0.05:
+            picks = []  # a blank ballot now and then
+        cast.append((delegate, Ballot(choices=tuple(picks))))
+    return cast
+
+
+def load_conference(cycle: Cycle) -> None:
+    """Delegates checked in, the board, four polls; three counted, the Government flag open;
+    next year's leadership handed over from the vote."""
+    if Conference.objects.filter(cycle=cycle).exists():
+        return
+    conference = services.open_conference(
+        actor=SYSTEM,
+        cycle=cycle,
+        held_on=date(2020, 11, 16),
+        place="Huyện Đồng Văn, tỉnh Hà Giang",
+        agenda=(
+            "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm.\n"
+            "2. Thảo luận, trao đổi kinh nghiệm.\n"
+            "3. Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
+            "4. Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
+        ),
+    )
+    users = User.objects.filter(unit__code__in=UNITS, kind="delegate").order_by("username")
+    delegates = [
+        services.add_delegate(
+            actor=SYSTEM, conference=conference, user=user, board=BOARD.get(user.username, "")
+        )
+        for user in users
+    ]
+    for delegate in delegates:
+        services.check_in(actor=SYSTEM, delegate=delegate)
+    polls = {
+        code: services.create_poll(
+            actor=SYSTEM,
+            conference=conference,
+            code=code,
+            title=title,
+            purpose=purpose,
+            title_code=title_code,
+            seats=seats,
+        )
+        for code, title, purpose, title_code, seats in POLLS
+    }
+    chair = next(d for d in delegates if d.board == "chair").user
+    rng = random.Random(20201116)  # noqa: S311 - reproducible illustrative ballots
+    for code in ("co-bo-cong-an", "cum-truong-2021", "cum-pho-2021"):
+        poll = services.open_poll(actor=chair, poll=polls[code])
+        for delegate, ballot in _ballots(code, delegates, rng):
+            services.cast(actor=delegate.user, poll=poll, ballot=ballot)
+        services.close_poll(actor=chair, poll=poll)
+    services.open_poll(actor=chair, poll=polls["co-chinh-phu"])
+    services.hand_over_from_vote(actor=SYSTEM, conference=conference, note=NOTE)

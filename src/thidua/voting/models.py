@@ -1,0 +1,200 @@
+"""The year-end conference: delegates, the counting board, polls, the roll and the ballots.
+
+Secrecy by construction: the voter roll (who has voted) and the ballots (what was voted) are
+separate tables with nothing to join them — no voter id, no sequence number, no time on a
+ballot. Ballots live in slots created in random order when the poll opens; a vote fills a
+random free slot, and closing the poll rewrites the ballots in a fresh random order.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Conference(models.Model):
+    cycle = models.OneToOneField("org.Cycle", on_delete=models.CASCADE, related_name="conference")
+    held_on = models.DateField(_("ngày họp"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    agenda = models.TextField(_("chương trình"), blank=True)
+
+    class Meta:
+        verbose_name = _("hội nghị tổng kết")
+        verbose_name_plural = _("hội nghị tổng kết")
+
+    def __str__(self) -> str:
+        return f"{self.cycle}"
+
+
+class Delegate(models.Model):
+    """A person voting at the conference for a member unit (đại biểu)."""
+
+    class Board(models.TextChoices):
+        NONE = "", _("Không")
+        CHAIR = "chair", _("Trưởng ban kiểm phiếu")
+        MEMBER = "member", _("Thành viên ban kiểm phiếu")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="delegations")
+    checked_in_at = models.DateTimeField(_("điểm danh lúc"), null=True, blank=True)
+    login_key_hash = models.CharField(max_length=64, blank=True)
+    board = models.CharField(
+        _("ban kiểm phiếu"), max_length=8, choices=Board, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["unit__short_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "user"], name="delegate_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} ({self.unit.short_name})"
+
+
+class Poll(models.Model):
+    class Purpose(models.TextChoices):
+        TITLE = "title", _("Bình xét danh hiệu")
+        LEADER = "leader", _("Bầu cụm trưởng")
+        DEPUTY = "deputy", _("Bầu cụm phó")
+        OTHER = "other", _("Biểu quyết khác")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Chưa mở")
+        OPEN = "open", _("Đang bỏ phiếu")
+        CLOSED = "closed", _("Đã kiểm phiếu")
+
+    class Mode(models.TextChoices):
+        ELECTRONIC = "electronic", _("Bỏ phiếu trên điện thoại")
+        PAPER = "paper", _("Phiếu giấy")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="polls")
+    code = models.SlugField(max_length=40)
+    title = models.CharField(_("nội dung"), max_length=255)
+    purpose = models.CharField(max_length=8, choices=Purpose, default=Purpose.TITLE)
+    title_code = models.CharField(max_length=40, blank=True)  # e.g. co_chinh_phu
+    mode = models.CharField(max_length=12, choices=Mode, default=Mode.ELECTRONIC)
+    rules = models.JSONField()  # copied from the rule set at creation; printed on the minutes
+    status = models.CharField(max_length=8, choices=Status, default=Status.DRAFT)
+    electorate = models.PositiveIntegerField(default=0)  # delegates convened, fixed at opening
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    runoff_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="runoffs"
+    )
+    result = models.JSONField(null=True, blank=True)  # the tally, frozen at closing
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "code"], name="poll_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="candidates")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "unit"], name="candidate_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}"
+
+
+class RollEntry(models.Model):
+    """Who has voted in a poll — and nothing about what, or when."""
+
+    class Method(models.TextChoices):
+        ELECTRONIC = "electronic", _("Điện thoại")
+        PAPER = "paper", _("Phiếu giấy")
+        WRITTEN = "written", _("Ý kiến bằng văn bản")
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="roll")
+    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=12, choices=Method)
+
+    class Meta:
+        constraints = [
+            # One ballot per delegate per poll: the database refuses a second roll entry, in
+            # the same transaction that fills the ballot.
+            models.UniqueConstraint(fields=["poll", "delegate"], name="roll_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} ✓"
+
+
+class Ballot(models.Model):
+    """What one ballot says: no voter, no sequence, no time. A random id, a receipt code."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    filled = models.BooleanField(default=False)
+    content = models.JSONField(null=True, blank=True)  # {"choices": [...]} or {"answers": {...}}
+    source = models.CharField(max_length=12, blank=True)  # electronic / paper / written
+    receipt = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "receipt"],
+                condition=~models.Q(receipt=""),
+                name="ballot_receipt_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt or "—"
+
+
+class PaperEntry(models.Model):
+    """One board member's entry of a pile of paper ballots (two are reconciled)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="paper_entries")
+    entry = models.PositiveSmallIntegerField()  # 1 or 2
+    entered_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    ballots = models.JSONField(default=list)  # in pile order
+    issued = models.PositiveIntegerField(default=0)  # paper ballots handed out
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "entry"], name="paper_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} #{self.entry}"
+
+
+class Award(models.Model):
+    """Titles a unit received in earlier years (history shown beside candidates)."""
+
+    cluster = models.ForeignKey("org.Cluster", on_delete=models.PROTECT, related_name="awards")
+    year = models.PositiveIntegerField()
+    title_code = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="awards")
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-year", "title_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "year", "title_code", "unit"], name="award_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}: {self.unit}"

@@ -1,0 +1,143 @@
+"""Reads of the conference: delegates, polls, turnout, frozen results, receipts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q
+
+from thidua.core import ballots as core
+from thidua.core.policy import Role
+from thidua.org.authz import UnitInCycle
+from thidua.org.models import Cycle, Unit
+from thidua.voting import rules as voting_rules
+from thidua.voting.models import Award, Ballot, Candidate, Conference, Delegate, Poll
+
+
+def conference_roles(user, obj) -> set[Role]:
+    """Role provider: board members of the cycle's conference get the BOARD role there."""
+    cycle = obj.cycle if isinstance(obj, UnitInCycle) else obj
+    if not isinstance(cycle, Cycle) or not getattr(user, "pk", None):
+        return set()
+    cached = getattr(cycle, "_board_user_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Delegate.objects.filter(conference__cycle=cycle)
+            .exclude(board="")
+            .values_list("user_id", flat=True)
+        )
+        cycle._board_user_ids = cached
+    return {Role.BOARD} if user.pk in cached else set()
+
+
+def conference_of(cycle: Cycle) -> Conference | None:
+    return Conference.objects.filter(cycle=cycle).first()
+
+
+def delegates_of(conference: Conference) -> list[Delegate]:
+    return list(conference.delegates.select_related("unit", "user"))
+
+
+def delegate_for(user, conference: Conference) -> Delegate | None:
+    if not getattr(user, "pk", None):
+        return None
+    return Delegate.objects.filter(conference=conference, user=user).select_related("unit").first()
+
+
+def delegate_by_key(raw_key: str) -> Delegate | None:
+    digest = hashlib.sha256(raw_key.encode()).hexdigest()
+    return (
+        Delegate.objects.filter(login_key_hash=digest)
+        .select_related("conference__cycle__cluster", "user")
+        .first()
+    )
+
+
+def polls_of(conference: Conference) -> list[Poll]:
+    """Polls with their candidates and how many have voted (never what)."""
+    return list(
+        conference.polls.annotate(voted=Count("roll", distinct=True)).prefetch_related(
+            Prefetch("candidates", Candidate.objects.select_related("unit"))
+        )
+    )
+
+
+def poll_by_code(conference: Conference, code: str) -> Poll | None:
+    return (
+        conference.polls.filter(code=code)
+        .annotate(voted=Count("roll", distinct=True))
+        .prefetch_related(Prefetch("candidates", Candidate.objects.select_related("unit")))
+        .first()
+    )
+
+
+def has_voted(poll: Poll, delegate: Delegate | None) -> bool:
+    return delegate is not None and poll.roll.filter(delegate=delegate).exists()
+
+
+def core_rules(poll: Poll) -> core.Rules:
+    return voting_rules.as_core(
+        poll.rules, tuple(candidate.unit.code for candidate in poll.candidates.all())
+    )
+
+
+def stored_ballots(poll: Poll) -> list[core.Ballot]:
+    return [
+        to_core(ballot.content or {}, ballot.source == "written")
+        for ballot in Ballot.objects.filter(poll=poll, filled=True).only("content", "source")
+    ]
+
+
+def to_core(content: dict, written: bool = False) -> core.Ballot:
+    return core.Ballot(
+        choices=tuple(content.get("choices", ())),
+        answers={code: core.Answer(answer) for code, answer in content.get("answers", {}).items()},
+        written=written,
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    """What anyone with read access sees after counting: receipts and the ballot multiset."""
+
+    receipts: list[str]
+    multiset: list[tuple[str, int]]
+
+
+def published(poll: Poll, names: dict[str, str]) -> Published:
+    ballots = list(Ballot.objects.filter(poll=poll, filled=True).only("content", "receipt"))
+    counter: Counter[str] = Counter()
+    for ballot in ballots:
+        content = ballot.content or {}
+        if "answers" in content:
+            text = "; ".join(
+                f"{names.get(code, code)}: {answer}"
+                for code, answer in sorted(content["answers"].items())
+            )
+        else:
+            text = (
+                ", ".join(sorted(names.get(code, code) for code in content.get("choices", ())))
+                or "—"
+            )
+        counter[text] += 1
+    return Published(
+        receipts=sorted(ballot.receipt for ballot in ballots if ballot.receipt),
+        multiset=sorted(counter.items(), key=lambda item: (-item[1], item[0])),
+    )
+
+
+def awards_by_unit(cluster, units: list[Unit]) -> dict[int, list[Award]]:
+    found: dict[int, list[Award]] = {}
+    for award in Award.objects.filter(cluster=cluster, unit__in=units):
+        found.setdefault(award.unit_id, []).append(award)
+    return found
+
+
+def turnout(conference: Conference) -> dict[int, tuple[int, int]]:
+    """Per poll: (voted, electorate) — the only thing shown while a poll is open."""
+    return {
+        poll.pk: (poll.voted, poll.electorate)
+        for poll in conference.polls.annotate(voted=Count("roll", filter=Q(roll__isnull=False)))
+    }
