@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thidua.web.middleware.LoginRequiredMiddleware",
+    "thidua.web.middleware.ConferenceScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "thidua.web.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -11,6 +11,7 @@ from thidua.audit import views as audit
 from thidua.org import views as org
 from thidua.scoring import views as scoring
 from thidua.stats import views as stats
+from thidua.voting import views as voting
 from thidua.web import views as web
 
 admin.site.site_header = "thidua"
@@ -117,6 +118,49 @@ urlpatterns = [
         "clusters/<slug:code>/<int:year>/results/export.xlsx",
         scoring.results_export,
         name="results_export",
+    ),
+    path("conference/join/<str:key>/", voting.join, name="conference_join"),
+    path("clusters/<slug:code>/<int:year>/conference/", voting.conference, name="conference"),
+    path("clusters/<slug:code>/<int:year>/conference/screen/", voting.screen, name="screen"),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/new/",
+        voting.create_poll,
+        name="poll_new",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/handover/",
+        voting.hand_over,
+        name="conference_handover",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/delegates/<int:pk>/check-in/",
+        voting.check_in,
+        name="check_in",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/",
+        voting.poll,
+        name="poll",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/receipt.txt",
+        voting.receipt,
+        name="receipt",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/paper/",
+        voting.paper_entry,
+        name="paper_entry",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/written/",
+        voting.written,
+        name="written",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/<slug:action>/",
+        voting.poll_action,
+        name="poll_action",
     ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

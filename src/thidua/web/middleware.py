@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import middleware
 from django.middleware import locale
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 
 from thidua.errors import DomainError
@@ -62,3 +62,19 @@ class DomainErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class ConferenceScopeMiddleware:
+    """A delegate signed in with a conference QR code reaches that conference only (and can
+    sign out or switch language); anything else sends them back to it."""
+
+    ALWAYS = ("/accounts/logout/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        scope = request.session.get("conference_scope") if hasattr(request, "session") else None
+        if scope and not request.path_info.startswith((scope, *self.ALWAYS)):
+            return redirect(scope)
+        return self.get_response(request)

@@ -1,0 +1,400 @@
+"""Conference pages: delegates and check-in, polls, the phone ballot, counting, the screen."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thidua.core import ballots as core
+from thidua.core.policy import Action
+from thidua.errors import DomainError
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import can, require
+from thidua.org.models import Cycle
+from thidua.scoring import selectors as scoring_selectors
+from thidua.voting import rules as voting_rules
+from thidua.voting import selectors, services
+from thidua.voting.models import Conference, Delegate, Poll
+
+SCOPE = "conference_scope"
+
+
+def _cycle(code: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(code, year)
+    if cycle is None:
+        raise Http404(_("Không có năm thi đua này."))
+    return cycle
+
+
+def _conference(cycle: Cycle) -> Conference:
+    conference = selectors.conference_of(cycle)
+    if conference is None:
+        raise Http404(_("Năm thi đua này chưa có hội nghị."))
+    return conference
+
+
+def _home(cycle: Cycle) -> str:
+    return reverse("conference", args=[cycle.cluster.code, cycle.year])
+
+
+def _errors(request, error: DomainError) -> None:
+    for message in error.messages():
+        messages.error(request, message)
+
+
+def _nominations(cycle: Cycle, conference: Conference, polls: list[Poll]) -> list:
+    """Nested quotas and eligibility of the closed title polls, explained."""
+    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    nominees = {
+        poll.title_code: (poll.result or {}).get("winners", [])
+        for poll in polls
+        if poll.purpose == Poll.Purpose.TITLE
+        and poll.status == Poll.Status.CLOSED
+        and poll.title_code
+    }
+    if not nominees:
+        return []
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
+    names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
+    checked = [title for title in titles if title.code in nominees]
+    return core.check_nominations(checked, nominees, ranks, names)
+
+
+def conference(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_CONFERENCE, cycle)
+    found = selectors.conference_of(cycle)
+    manage = can(request.user, Action.MANAGE_CONFERENCE, cycle)
+    if found is None:
+        if manage and request.method == "POST":
+            services.open_conference(actor=request.user, cycle=cycle)
+            return redirect(_home(cycle))
+        return render(request, "voting/no_conference.html", {"cycle": cycle, "manage": manage})
+    polls = selectors.polls_of(found)
+    me = selectors.delegate_for(request.user, found)
+    voted = set(found.polls.filter(roll__delegate=me).values_list("pk", flat=True)) if me else set()
+    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    return render(
+        request,
+        "voting/conference.html",
+        {
+            "cycle": cycle,
+            "conference": found,
+            "polls": polls,
+            "me": me,
+            "voted": voted,
+            "delegates": selectors.delegates_of(found) if manage else [],
+            "manage": manage,
+            "count": can(request.user, Action.COUNT_BALLOTS, cycle),
+            "titles": titles,
+            "nominations": _nominations(cycle, found, polls),
+            "handover_ready": manage and services.elected(found, Poll.Purpose.LEADER) is not None,
+        },
+    )
+
+
+@require_POST
+def check_in(request, code: str, year: int, pk: int):
+    cycle = _cycle(code, year)
+    delegate = get_object_or_404(Delegate, pk=pk, conference__cycle=cycle)
+    key = services.check_in(actor=request.user, delegate=delegate)
+    link = request.build_absolute_uri(reverse("conference_join", args=[key]))
+    qr = segno.make(link, error="m").svg_inline(scale=5, dark="#1c1f23", light="#ffffff")
+    return render(
+        request,
+        "voting/check_in.html",
+        {"cycle": cycle, "delegate": delegate, "link": link, "qr": qr},
+    )
+
+
+@login_not_required
+def join(request, key: str):
+    """The QR code's link: signs the delegate in, for this conference only."""
+    delegate = selectors.delegate_by_key(key)
+    if delegate is None or not delegate.user.is_active:
+        return render(request, "voting/join_refused.html", status=403)
+    login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
+    cycle = delegate.conference.cycle
+    request.session[SCOPE] = _home(cycle)
+    return redirect(_home(cycle))
+
+
+@require_POST
+def create_poll(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    found = _conference(cycle)
+    post = request.POST
+    units = {unit.code: unit for unit in org_selectors.member_units(cycle)}
+    chosen = [units[c] for c in post.getlist("candidates") if c in units] or None
+    try:
+        seats = int(post["seats"]) if post.get("seats") else None
+        services.create_poll(
+            actor=request.user,
+            conference=found,
+            code=post.get("code", "").strip(),
+            title=post.get("title", "").strip() or post.get("code", ""),
+            purpose=post.get("purpose", Poll.Purpose.TITLE),
+            title_code=post.get("title_code", ""),
+            candidates=chosen,
+            seats=seats,
+            kind=post.get("kind", core.Kind.CHOICE.value),
+            mode=post.get("mode", Poll.Mode.ELECTRONIC),
+        )
+    except ValueError:
+        messages.error(request, _("Số suất phải là số nguyên."))
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã tạo cuộc bỏ phiếu."))
+    return redirect(_home(cycle))
+
+
+@require_POST
+def hand_over(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    try:
+        services.hand_over_from_vote(actor=request.user, conference=_conference(cycle))
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã ghi nhận bàn giao cụm trưởng, cụm phó theo kết quả bầu."))
+    return redirect(_home(cycle))
+
+
+def _poll(cycle: Cycle, poll_code: str) -> Poll:
+    poll = selectors.poll_by_code(_conference(cycle), poll_code)
+    if poll is None:
+        raise Http404(_("Không có cuộc bỏ phiếu này."))
+    return poll
+
+
+def _ballot_from(post, poll: Poll) -> core.Ballot:
+    codes = [candidate.unit.code for candidate in poll.candidates.all()]
+    if poll.rules.get("kind") == core.Kind.APPROVAL:
+        answers = {}
+        for unit in codes:
+            value = post.get(f"a_{unit}", core.Answer.ABSTAIN)
+            answers[unit] = (
+                core.Answer(value)
+                if value in core.Answer.__members__.values()
+                else core.Answer.ABSTAIN
+            )
+        return core.Ballot(answers=answers)
+    return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
+
+
+def poll(request, code: str, year: int, poll_code: str):
+    """The ballot on a phone (choose, confirm, cast, receipt); counting; results."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_CONFERENCE, cycle)
+    found = _poll(cycle, poll_code)
+    me = selectors.delegate_for(request.user, found.conference)
+    candidates = list(found.candidates.all())
+    names = {c.unit.code: c.unit.name for c in candidates}
+    context = {
+        "cycle": cycle,
+        "poll": found,
+        "candidates": candidates,
+        "rules": selectors.core_rules(found),
+        "me": me,
+        "has_voted": selectors.has_voted(found, me),
+        "can_vote": can(request.user, Action.CAST_BALLOT, cycle) and me is not None,
+        "count": can(request.user, Action.COUNT_BALLOTS, cycle),
+        "manage": can(request.user, Action.MANAGE_CONFERENCE, cycle),
+        "approval": found.rules.get("kind") == core.Kind.APPROVAL,
+        "answers": list(core.Answer),
+    }
+    if request.method == "POST":
+        require(request.user, Action.CAST_BALLOT, cycle)
+        ballot = _ballot_from(request.POST, found)
+        problem = core.check(ballot, context["rules"])
+        if problem is not None:
+            context["problem"] = problem
+            return render(request, "voting/poll.html", context, status=400)
+        if request.POST.get("step") != "cast":
+            context["confirm"] = ballot
+            context["confirm_names"] = (
+                [f"{names[u]}: {a.value}" for u, a in ballot.answers.items()]
+                if ballot.answers
+                else [names[u] for u in ballot.choices]
+            )
+            return render(request, "voting/confirm.html", context)
+        try:
+            receipt = services.cast(actor=request.user, poll=found, ballot=ballot)
+        except services.AlreadyVoted as error:
+            context["already"] = error.messages()[0]
+            return render(request, "voting/receipt.html", context, status=409)
+        return render(request, "voting/receipt.html", {**context, "receipt": receipt})
+    if found.status == Poll.Status.CLOSED:
+        context["result"] = found.result
+        context["tally_rows"] = [
+            {
+                "unit": c.unit,
+                "votes": found.result["votes"].get(c.unit.code, 0),
+                "noes": found.result["noes"].get(c.unit.code, 0),
+                "share": (
+                    found.result["votes"].get(c.unit.code, 0) * 100 / found.result["base_count"]
+                    if found.result["base_count"]
+                    else None
+                ),
+                "winner": c.unit.code in found.result["winners"],
+            }
+            for c in candidates
+        ]
+        context["runoff_names"] = [
+            names.get(u, u) for u in ((found.result.get("runoff") or {}).get("candidates") or [])
+        ]
+        context["published"] = selectors.published(found, names)
+        context["base_label"] = core.BASE_LABELS[core.Base(found.result["base"])]
+    if context["count"] and found.status == Poll.Status.OPEN:
+        context["absent"] = [
+            d for d in selectors.delegates_of(found.conference) if d.checked_in_at is None
+        ]
+        context["mismatches"] = (
+            services.paper_mismatches(found) if found.mode == Poll.Mode.PAPER else None
+        )
+    return render(request, "voting/poll.html", context)
+
+
+@require_POST
+def poll_action(request, code: str, year: int, poll_code: str, action: str):
+    cycle = _cycle(code, year)
+    found = _poll(cycle, poll_code)
+    actions = {
+        "open": lambda: services.open_poll(actor=request.user, poll=found),
+        "close": lambda: services.close_poll(actor=request.user, poll=found),
+        "runoff": lambda: services.create_runoff(actor=request.user, poll=found),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        result = actions[action]()
+    except DomainError as error:
+        _errors(request, error)
+        return redirect(reverse("poll", args=[code, year, poll_code]))
+    if action == "runoff":
+        messages.success(request, _("Đã tạo cuộc bầu lại."))
+        return redirect(reverse("poll", args=[code, year, result.code]))
+    return redirect(reverse("poll", args=[code, year, poll_code]))
+
+
+def _parse_pile(text: str, poll: Poll) -> list[core.Ballot]:
+    """One line per paper ballot: the ticked unit codes, comma-separated ("-" for blank);
+    for a yes/no vote: "code:yes, code:no"."""
+    ballots = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = [] if line == "-" else [part.strip() for part in line.split(",") if part.strip()]
+        if poll.rules.get("kind") == core.Kind.APPROVAL:
+            answers = {}
+            for part in parts:
+                unit, _sep, answer = part.partition(":")
+                answers[unit.strip()] = (
+                    core.Answer(answer.strip())
+                    if answer.strip() in core.Answer.__members__.values()
+                    else core.Answer.ABSTAIN
+                )
+            ballots.append(core.Ballot(answers=answers))
+        else:
+            ballots.append(core.Ballot(choices=tuple(parts)))
+    return ballots
+
+
+@require_POST
+def paper_entry(request, code: str, year: int, poll_code: str):
+    cycle = _cycle(code, year)
+    found = _poll(cycle, poll_code)
+    try:
+        entry = int(request.POST.get("entry", "1"))
+        issued = int(request.POST.get("issued", "0"))
+        if entry not in (1, 2) or issued < 0:
+            raise ValueError
+        services.save_paper_entry(
+            actor=request.user,
+            poll=found,
+            entry=entry,
+            ballots=_parse_pile(request.POST.get("pile", ""), found),
+            issued=issued,
+        )
+    except ValueError:
+        messages.error(request, _("Số phiếu phát ra và lần nhập phải là số nguyên."))
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã lưu lần nhập phiếu giấy."))
+    return redirect(reverse("poll", args=[code, year, poll_code]))
+
+
+@require_POST
+def written(request, code: str, year: int, poll_code: str):
+    cycle = _cycle(code, year)
+    found = _poll(cycle, poll_code)
+    delegate = get_object_or_404(
+        Delegate, pk=request.POST.get("delegate"), conference=found.conference
+    )
+    try:
+        services.record_written(
+            actor=request.user,
+            poll=found,
+            delegate=delegate,
+            ballot=_ballot_from(request.POST, found),
+        )
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã ghi nhận ý kiến bằng văn bản."))
+    return redirect(reverse("poll", args=[code, year, poll_code]))
+
+
+def receipt(request, code: str, year: int, poll_code: str):
+    """The receipt as a small text file the delegate keeps (nothing is stored about who)."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_CONFERENCE, cycle)
+    found = _poll(cycle, poll_code)
+    value = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:16]
+    text = (
+        f"{found.conference.cycle.title} – {found.conference.cycle.year}\n"
+        f"{found.title}\n"
+        f"{_('Mã biên nhận')}: {value}\n"
+        f"{_('Sau khi kiểm phiếu, mã này có trong danh sách công bố nếu phiếu đã được tính.')}\n"
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bien-nhan-{found.code}.txt"'
+    return response
+
+
+def screen(request, code: str, year: int):
+    """For the projector: turnout while voting (never partial results), results after."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_CONFERENCE, cycle)
+    found = _conference(cycle)
+    rows = []
+    for item in selectors.polls_of(found):
+        names = {
+            candidate.unit.code: candidate.unit.short_name for candidate in item.candidates.all()
+        }
+        result = item.result or {}
+        rows.append(
+            {
+                "poll": item,
+                "voted": item.voted,
+                "winners": [names.get(code, code) for code in result.get("winners", [])],
+                "runoff": [
+                    names.get(code, code)
+                    for code in (result.get("runoff") or {}).get("candidates", [])
+                ],
+            }
+        )
+    return render(
+        request, "voting/screen.html", {"cycle": cycle, "conference": found, "rows": rows}
+    )
