@@ -316,6 +316,7 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
         raise StateConflict(
             [Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))]
         )
+    delegate = Delegate.objects.get(pk=delegate.pk)
     if delegate.conference_id != poll.conference_id or delegate.checked_in_at is not None:
         raise DomainError(
             [

@@ -362,11 +362,11 @@ def receipt(request, code: str, year: int, poll_code: str):
     require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _poll(cycle, poll_code)
     value = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:16]
+    label = _("Mã biên nhận")
+    explanation = _("Sau khi kiểm phiếu, mã này có trong danh sách công bố nếu phiếu đã được tính.")
     text = (
         f"{found.conference.cycle.title} – {found.conference.cycle.year}\n"
-        f"{found.title}\n"
-        f"{_('Mã biên nhận')}: {value}\n"
-        f"{_('Sau khi kiểm phiếu, mã này có trong danh sách công bố nếu phiếu đã được tính.')}\n"
+        f"{found.title}\n{label}: {value}\n{explanation}\n"
     )
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bien-nhan-{found.code}.txt"'

@@ -1,0 +1,265 @@
+"""Voting: one ballot per delegate, secrecy of the stored rows, counting, paper, hand-over."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from thidua.core.ballots import Ballot
+from thidua.errors import DomainError, Refused, StateConflict
+from thidua.org.models import Cycle, Handover, Unit
+from thidua.voting import services
+from thidua.voting.models import Ballot as StoredBallot
+from thidua.voting.models import Delegate, Poll, RollEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_conference_handed_the_leadership_to_lao_cai(conference):
+    leader = Poll.objects.get(conference=conference, code="cum-truong-2021")
+    assert leader.result["winners"] == ["lao-cai"]
+    assert leader.result["electorate"] == 21
+    assert leader.result["required"] == 11
+    handover = Handover.objects.filter(from_cycle=conference.cycle).latest("recorded_at")
+    assert (handover.leader.code, handover.method) == ("lao-cai", "elected")
+    assert "minh hoạ" in handover.note
+    assert Cycle.objects.get(cluster__code="cum-2", year=2021).leader.code == "lao-cai"
+
+
+def test_ministry_flag_has_three_nominees(conference):
+    poll = Poll.objects.get(conference=conference, code="co-bo-cong-an")
+    assert len(poll.result["winners"]) == 3
+    assert poll.rules["threshold"] == "1/2"
+    assert poll.rules["rule_set"] == "thi-dua-cand@1"
+
+
+def test_a_delegate_votes_once(gov_poll, get_user):
+    delegate = get_user("hagiang.daibieu")
+    receipt = services.cast(actor=delegate, poll=gov_poll, ballot=Ballot(choices=("lang-son",)))
+    assert len(receipt) == 8
+    with pytest.raises(services.AlreadyVoted):
+        services.cast(actor=delegate, poll=gov_poll, ballot=Ballot(choices=("son-la",)))
+    assert RollEntry.objects.filter(poll=gov_poll).count() == 1
+    assert StoredBallot.objects.filter(poll=gov_poll, filled=True).count() == 1
+
+
+def test_who_may_not_vote(gov_poll, conference, get_user):
+    with pytest.raises(Refused):  # a non-delegate
+        services.cast(
+            actor=get_user("hagiang.canbo"), poll=gov_poll, ballot=Ballot(choices=("lang-son",))
+        )
+    with pytest.raises(Refused):  # a delegate of another cluster
+        services.cast(
+            actor=get_user("hanoi.daibieu"), poll=gov_poll, ballot=Ballot(choices=("lang-son",))
+        )
+    closed = Poll.objects.get(conference=conference, code="co-bo-cong-an")
+    with pytest.raises(StateConflict):  # a poll that is not open
+        services.cast(
+            actor=get_user("hagiang.daibieu"), poll=closed, ballot=Ballot(choices=("lang-son",))
+        )
+    with pytest.raises(DomainError):  # an invalid ballot is refused, nothing stored
+        services.cast(
+            actor=get_user("hagiang.daibieu"),
+            poll=gov_poll,
+            ballot=Ballot(choices=("lang-son", "son-la")),
+        )
+    assert RollEntry.objects.filter(poll=gov_poll).count() == 0
+
+
+def test_only_the_board_opens_and_closes(gov_poll, get_user):
+    for username in ("hagiang.daibieu", "hagiang.thuky", "admin", "laocai.canbo"):
+        with pytest.raises(Refused):
+            services.close_poll(actor=get_user(username), poll=gov_poll)
+    services.close_poll(actor=get_user("sonla.daibieu"), poll=gov_poll)  # a board member
+    assert Poll.objects.get(pk=gov_poll.pk).status == "closed"
+
+
+def test_stored_rows_cannot_be_joined(gov_poll, get_user):
+    """From the database alone nobody can tell which delegate cast which ballot."""
+    voters = [
+        "hagiang.daibieu",
+        "dienbien.daibieu",
+        "laichau.daibieu",
+        "langson.daibieu",
+        "laocai.daibieu2",
+    ]
+    choices = ["lang-son", "son-la", "ha-giang", "lao-cai", "cao-bang"]
+    for username, unit in zip(voters, choices, strict=True):
+        services.cast(actor=get_user(username), poll=gov_poll, ballot=Ballot(choices=(unit,)))
+    ballot_columns = {field.column for field in StoredBallot._meta.concrete_fields}
+    assert ballot_columns == {"id", "poll_id", "filled", "content", "source", "receipt"}
+    roll_columns = {field.column for field in RollEntry._meta.concrete_fields}
+    assert roll_columns == {"id", "poll_id", "delegate_id", "method"}
+    # the order rows come back in does not follow the order of casting
+    stored = [
+        b.content["choices"][0]
+        for b in StoredBallot.objects.filter(poll=gov_poll, filled=True).order_by("id")
+    ]
+    assert sorted(stored) == sorted(choices)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT content FROM voting_ballot WHERE poll_id = %s AND filled", [gov_poll.pk]
+        )
+        physical = [row[0] for row in cursor.fetchall()]
+    assert len(physical) == 5
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=gov_poll)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT xmin::text FROM voting_ballot WHERE poll_id = %s", [gov_poll.pk]
+            )
+            assert (
+                len(cursor.fetchall()) == 1
+            )  # rewritten together: no trace of each vote's transaction
+    assert StoredBallot.objects.filter(poll=gov_poll, filled=False).count() == 0
+
+
+def test_slots_are_filled_in_random_order(gov_poll, get_user):
+    """Casting in a known order, the slots filled are spread over the table, not in order."""
+    users = [
+        d.user
+        for d in Delegate.objects.filter(conference=gov_poll.conference).order_by("user__username")
+    ][:12]
+    slot_ids = list(
+        StoredBallot.objects.filter(poll=gov_poll).order_by("id").values_list("id", flat=True)
+    )
+    positions = []
+    for user in users:
+        services.cast(actor=user, poll=gov_poll, ballot=Ballot(choices=()))
+        filled = set(
+            StoredBallot.objects.filter(poll=gov_poll, filled=True).values_list("id", flat=True)
+        )
+        new = [
+            index
+            for index, slot in enumerate(slot_ids)
+            if slot in filled and index not in positions
+        ]
+        positions.extend(new)
+    assert positions != sorted(positions)  # 1 chance in 12! of a false failure
+
+
+def test_closing_counts_and_publishes(gov_poll, get_user):
+    for username in ("hagiang.daibieu", "dienbien.daibieu", "laichau.daibieu"):
+        services.cast(actor=get_user(username), poll=gov_poll, ballot=Ballot(choices=("lang-son",)))
+    services.cast(actor=get_user("langson.daibieu"), poll=gov_poll, ballot=Ballot(choices=()))
+    closed = services.close_poll(actor=get_user("laocai.daibieu"), poll=gov_poll)
+    assert closed.result["returned"] == 4
+    assert closed.result["blank"] == 1
+    assert closed.result["votes"]["lang-son"] == 3
+    assert closed.result["winners"] == []  # 11 of 21 needed
+    assert closed.result["issued"] == 21
+
+
+def test_written_opinion_of_an_absent_delegate(gov_poll, get_user, conference):
+    absent = Delegate.objects.get(conference=conference, user__username="caobang.daibieu3")
+    Delegate.objects.filter(pk=absent.pk).update(checked_in_at=None)
+    services.record_written(
+        actor=get_user("laocai.daibieu"),
+        poll=gov_poll,
+        delegate=absent,
+        ballot=Ballot(choices=("lang-son",)),
+    )
+    assert RollEntry.objects.get(poll=gov_poll, delegate=absent).method == "written"
+    present = Delegate.objects.get(conference=conference, user__username="sonla.daibieu2")
+    with pytest.raises(DomainError):
+        services.record_written(
+            actor=get_user("laocai.daibieu"), poll=gov_poll, delegate=present, ballot=Ballot()
+        )
+
+
+def _paper_poll(conference, get_user):
+    poll = services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="giay",
+        title="Phiếu giấy thử",
+        purpose="other",
+        seats=1,
+        mode="paper",
+    )
+    return services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
+
+
+def test_paper_entries_must_match_before_counting(conference, get_user):
+    poll = _paper_poll(conference, get_user)
+    pile = [Ballot(choices=("lang-son",))] * 12 + [Ballot(choices=("son-la",))] * 8
+    services.save_paper_entry(
+        actor=get_user("laocai.daibieu"), poll=poll, entry=1, ballots=pile, issued=21
+    )
+    with pytest.raises(Refused):  # the same person cannot enter twice
+        services.save_paper_entry(
+            actor=get_user("laocai.daibieu"), poll=poll, entry=2, ballots=pile, issued=21
+        )
+    wrong = list(pile)
+    wrong[3] = Ballot(choices=("son-la",))
+    services.save_paper_entry(
+        actor=get_user("sonla.daibieu"), poll=poll, entry=2, ballots=wrong, issued=21
+    )
+    assert [m[0] for m in services.paper_mismatches(poll)] == [4]
+    with pytest.raises(StateConflict):
+        services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    services.save_paper_entry(
+        actor=get_user("sonla.daibieu"), poll=poll, entry=2, ballots=pile, issued=21
+    )
+    closed = services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    assert closed.result["winners"] == ["lang-son"]
+    assert closed.result["issued"] == 21
+
+
+def test_runoff_is_one_action(conference, get_user):
+    poll = services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="hoa",
+        title="Thử bằng phiếu",
+        purpose="other",
+        seats=2,
+    )
+    poll = services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    delegates = [
+        d.user for d in Delegate.objects.filter(conference=conference).order_by("user__username")
+    ]
+    pairs = [("lang-son", "son-la"), ("lang-son", "lao-cai"), ("son-la", "lao-cai")]
+    for index, user in enumerate(delegates):  # 21: each pair 7 times → 14 votes each
+        services.cast(actor=user, poll=poll, ballot=Ballot(choices=pairs[index % 3]))
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    poll.refresh_from_db()
+    assert poll.result["winners"] == []
+    assert poll.result["runoff"] == {"candidates": ["lang-son", "lao-cai", "son-la"], "seats": 2}
+    with pytest.raises(Refused):
+        services.create_runoff(actor=get_user("laocai.daibieu"), poll=poll)
+    second = services.create_runoff(actor=get_user("hagiang.thuky"), poll=poll)
+    assert [c.unit.code for c in second.candidates.all()] == ["lang-son", "lao-cai", "son-la"]
+    assert (second.runoff_of, second.rules["seats"]) == (poll, 2)
+
+
+def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
+    delegate = Delegate.objects.get(conference=conference, user__username="laichau.daibieu2")
+    key = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    phone = Client()
+    assert phone.get("/conference/join/not-a-key/").status_code == 403
+    response = phone.get(f"/conference/join/{key}/")
+    assert response.status_code == 302
+    assert response["Location"] == "/clusters/cum-2/2020/conference/"
+    assert phone.get("/clusters/cum-2/2020/conference/").status_code == 200
+    elsewhere = phone.get("/clusters/cum-2/2020/stats/")
+    assert (elsewhere.status_code, elsewhere["Location"]) == (
+        302,
+        "/clusters/cum-2/2020/conference/",
+    )
+    again = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    assert again != key
+    assert Client().get(f"/conference/join/{key}/").status_code == 403  # the old key is gone
+    with pytest.raises(Refused):
+        services.check_in(actor=get_user("laichau.canbo"), delegate=delegate)
+
+
+def test_unit_not_in_cluster_cannot_be_a_candidate(conference, get_user):
+    with pytest.raises(DomainError):
+        services.create_poll(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            code="x",
+            title="x",
+            candidates=[Unit.objects.get(code="ha-noi")],
+            seats=1,
+        )
