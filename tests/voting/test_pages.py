@@ -1,0 +1,99 @@
+"""The conference over HTTP: the phone ballot, refusals, counting, the projector."""
+
+import pytest
+
+from thidua.voting.models import RollEntry
+
+pytestmark = pytest.mark.django_db
+
+URL = "/clusters/cum-2/2020/conference/polls/co-chinh-phu/"
+
+
+def test_phone_ballot_choose_confirm_cast_receipt(client_for, gov_poll):
+    phone = client_for("hagiang.daibieu2")
+    page = phone.get(URL).content.decode()
+    assert 'type="checkbox" name="choice" value="lang-son"' in page
+    confirm = phone.post(URL, {"choice": "lang-son"})
+    assert "Xác nhận phiếu" in confirm.content.decode()
+    assert RollEntry.objects.filter(poll=gov_poll).count() == 0  # nothing cast before confirming
+    cast = phone.post(URL, {"choice": "lang-son", "step": "cast"})
+    text = cast.content.decode()
+    receipt = text.split('<p class="receipt-code"><code>')[1].split("</code>")[0]
+    assert len(receipt) == 8
+    again = phone.post(URL, {"choice": "son-la", "step": "cast"})
+    assert again.status_code == 409
+    assert "phiếu đã được ghi nhận một lần" in again.content.decode()
+    download = phone.get(URL + f"receipt.txt?code={receipt}")
+    assert receipt in download.content.decode()
+    assert "Bạn đã bỏ phiếu trong cuộc bỏ phiếu này." in phone.get(URL).content.decode()
+
+
+def test_a_delegate_cannot_vote_for_another(client_for, gov_poll, get_user):
+    client_for("hagiang.daibieu2").post(
+        URL,
+        {
+            "choice": "lang-son",
+            "step": "cast",
+            "delegate": "sonla.daibieu",
+            "user": "sonla.daibieu",
+        },
+    )
+    voters = list(
+        RollEntry.objects.filter(poll=gov_poll).values_list("delegate__user__username", flat=True)
+    )
+    assert voters == ["hagiang.daibieu2"]
+
+
+def test_too_many_choices_is_explained(client_for, gov_poll):
+    response = client_for("hagiang.daibieu2").post(
+        URL, {"choice": ["lang-son", "son-la"], "step": "cast"}
+    )
+    assert response.status_code == 400
+    assert "quá số được chọn" in response.content.decode()
+    assert not RollEntry.objects.filter(poll=gov_poll).exists()
+
+
+def test_non_delegates_and_closed_polls(client_for, gov_poll):
+    assert (
+        client_for("hagiang.canbo").post(URL, {"choice": "lang-son", "step": "cast"}).status_code
+        == 403
+    )
+    assert (
+        client_for("hanoi.daibieu").post(URL, {"choice": "lang-son", "step": "cast"}).status_code
+        == 403
+    )
+    closed = "/clusters/cum-2/2020/conference/polls/co-bo-cong-an/"
+    response = client_for("hagiang.daibieu3").post(closed, {"choice": "lang-son", "step": "cast"})
+    assert response.status_code == 409
+    assert not RollEntry.objects.filter(poll=gov_poll).exists()
+
+
+def test_only_the_board_closes(client_for, gov_poll):
+    assert client_for("hagiang.thuky").post(URL + "close/").status_code == 403
+    assert client_for("hagiang.daibieu").post(URL + "close/").status_code == 403
+    assert client_for("caobang.daibieu").post(URL + "close/").status_code == 302
+    gov_poll.refresh_from_db()
+    assert gov_poll.status == "closed"
+
+
+def test_no_partial_results_while_open(client_for, gov_poll, get_user):
+    client_for("hagiang.daibieu2").post(URL, {"choice": "lang-son", "step": "cast"})
+    for viewer in ("quansat", "hagiang.thuky", "hagiang.canbo"):
+        page = client_for(viewer).get(URL).content.decode()
+        assert "1/21" in page
+        assert "Kết quả kiểm phiếu" not in page
+    screen = client_for("quansat").get("/clusters/cum-2/2020/conference/screen/").content.decode()
+    assert "Đã bỏ phiếu: 1/21" in screen
+    assert 'http-equiv="refresh"' in screen
+
+
+def test_results_after_counting(client_for):
+    page = (
+        client_for("quansat")
+        .get("/clusters/cum-2/2020/conference/polls/cum-truong-2021/")
+        .content.decode()
+    )
+    assert "Kết quả kiểm phiếu" in page
+    assert "tổng số đại biểu (thành viên) được triệu tập: 21" in page
+    assert "cần ít nhất 11 phiếu" in page
+    assert "Mã biên nhận đã được tính" in page
