@@ -15,6 +15,7 @@ from thidua.org.models import ApiToken
 from thidua.org.selectors import token_for_key
 from thidua.scoring.api import router as scoring_router
 from thidua.stats.api import router as stats_router
+from thidua.voting.api import router as voting_router
 
 
 class TokenAuth(HttpBearer):
@@ -47,6 +48,7 @@ api = NinjaAPI(
 api.add_router("/", org_router)
 api.add_router("/", stats_router)
 api.add_router("/", scoring_router)
+api.add_router("/", voting_router)
 
 
 @api.exception_handler(DomainError)

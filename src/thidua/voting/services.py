@@ -510,6 +510,10 @@ def create_runoff(*, actor, poll: Poll) -> Poll:
     return new
 
 
+def not_counted_problem() -> Problem:
+    return Problem("not_counted", gettext_noop("Cuộc bỏ phiếu chưa kiểm phiếu."))
+
+
 def elected(conference: Conference, purpose: str) -> Unit | None:
     """The winner of the last closed leader (or deputy) poll, if exactly one."""
     poll = (
