@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[bench]'
 	$(BIN)/python benchmarks/stats_bench.py
 	$(BIN)/python benchmarks/scoring_bench.py
+	$(BIN)/python benchmarks/vote_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

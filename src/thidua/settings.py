@@ -108,6 +108,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("THIDUA_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'thidua.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # keep a connection per server thread instead of opening one per request
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The conference laptop runs SQLite: many phones cast ballots at once, so writers queue
     # (IMMEDIATE transactions, WAL, a busy timeout) instead of failing with "database is locked".

@@ -78,9 +78,8 @@ def has_voted(poll: Poll, delegate: Delegate | None) -> bool:
 
 
 def core_rules(poll: Poll) -> core.Rules:
-    return voting_rules.as_core(
-        poll.rules, tuple(candidate.unit.code for candidate in poll.candidates.all())
-    )
+    codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
+    return voting_rules.as_core(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
 
 
 def stored_ballots(poll: Poll) -> list[core.Ballot]:
