@@ -133,6 +133,11 @@ urlpatterns = [
         name="conference_handover",
     ),
     path(
+        "clusters/<slug:code>/<int:year>/conference/delegates/",
+        voting.add_delegates,
+        name="add_delegates",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/conference/delegates/<int:pk>/check-in/",
         voting.check_in,
         name="check_in",

@@ -97,3 +97,28 @@ def test_results_after_counting(client_for):
     assert "tổng số đại biểu (thành viên) được triệu tập: 21" in page
     assert "cần ít nhất 11 phiếu" in page
     assert "Mã biên nhận đã được tính" in page
+
+
+def test_candidates_show_rank_and_history(client_for, gov_poll):
+    page = client_for("hagiang.daibieu2").get(URL).content.decode()
+    lang_son = page.split('value="lang-son"')[1].split("</label>")[0]
+    assert "Cờ thi đua của Chính phủ 2017" in lang_son
+    assert "Cờ thi đua của Bộ Công an 2018" in lang_son
+    assert "xếp thứ" in lang_son
+    assert "chưa dẫn đầu cụm" in lang_son  # Hà Giang leads the 2020 scoring
+    ha_giang = page.split('value="ha-giang"')[1].split("</label>")[0]
+    assert "xếp thứ 1 khi chấm điểm" in ha_giang
+    assert "chưa dẫn đầu cụm" not in ha_giang
+
+
+def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, conference, get_user):
+    from thidua.voting.models import Delegate
+
+    user = get_user("hagiang.thuky")
+    data = {"users": [user.pk], "board": "member"}
+    assert client_for("hagiang.canbo").post("/clusters/cum-2/2020/conference/delegates/", data).status_code == 403
+    assert client_for("hagiang.thuky").post("/clusters/cum-2/2020/conference/delegates/", data).status_code == 302
+    assert Delegate.objects.get(conference=conference, user=user).board == "member"
+    outsider = get_user("hanoi.daibieu")
+    client_for("hagiang.thuky").post("/clusters/cum-2/2020/conference/delegates/", {"users": [outsider.pk], "board": ""})
+    assert not Delegate.objects.filter(conference=conference, user=outsider).exists()

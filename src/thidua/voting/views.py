@@ -17,7 +17,7 @@ from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
-from thidua.org.models import Cycle
+from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting import selectors, services
@@ -82,6 +82,17 @@ def conference(request, code: str, year: int):
     me = selectors.delegate_for(request.user, found)
     voted = set(found.polls.filter(roll__delegate=me).values_list("pk", flat=True)) if me else set()
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    present = {d.user_id for d in selectors.delegates_of(found)} if manage else set()
+    candidates = (
+        User.objects.filter(
+            unit__in=org_selectors.member_units(cycle), kind__in=("delegate", "secretary")
+        )
+        .exclude(pk__in=present)
+        .select_related("unit")
+        .order_by("unit__short_name", "username")
+        if manage
+        else []
+    )
     return render(
         request,
         "voting/conference.html",
@@ -92,6 +103,8 @@ def conference(request, code: str, year: int):
             "me": me,
             "voted": voted,
             "delegates": selectors.delegates_of(found) if manage else [],
+            "addable": candidates,
+            "boards": Delegate.Board.choices,
             "manage": manage,
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
             "titles": titles,
@@ -99,6 +112,26 @@ def conference(request, code: str, year: int):
             "handover_ready": manage and services.elected(found, Poll.Purpose.LEADER) is not None,
         },
     )
+
+
+@require_POST
+def add_delegates(request, code: str, year: int):
+    """Add delegate accounts of member units; a board role can be set at the same time."""
+    cycle = _cycle(code, year)
+    found = _conference(cycle)
+    require(request.user, Action.MANAGE_CONFERENCE, cycle)
+    users = User.objects.filter(pk__in=request.POST.getlist("users"))
+    board = request.POST.get("board", "")
+    if board not in Delegate.Board.values:
+        raise Http404
+    try:
+        for user in users:
+            services.add_delegate(actor=request.user, conference=found, user=user, board=board)
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Đã cập nhật danh sách đại biểu."))
+    return redirect(_home(cycle))
 
 
 @require_POST
@@ -191,6 +224,31 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
     return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
 
 
+def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, str]:
+    """Beside each candidate: its rank in this year's scoring and its past awards, and for a
+    title that requires leading the cluster, whether it does."""
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
+    awards = selectors.awards_by_unit(cycle.cluster, [c.unit for c in candidates])
+    titles = (
+        {t.code: t for t in voting_rules.titles(cycle.rule_set)}
+        if cycle.rule_set.data.get("voting")
+        else {}
+    )
+    needed = titles[poll.title_code].requires_rank if poll.title_code in titles else None
+    notes = {}
+    for candidate in candidates:
+        parts = []
+        rank = ranks.get(candidate.unit_id)
+        if rank is not None:
+            parts.append(_("xếp thứ %(rank)s khi chấm điểm") % {"rank": rank})
+            if needed is not None and rank > needed:
+                parts.append(_("chưa dẫn đầu cụm"))
+        parts += [f"{award.title} {award.year}" for award in awards.get(candidate.unit_id, [])]
+        notes[candidate.pk] = "; ".join(parts)
+    return notes
+
+
 def poll(request, code: str, year: int, poll_code: str):
     """The ballot on a phone (choose, confirm, cast, receipt); counting; results."""
     cycle = _cycle(code, year)
@@ -198,6 +256,10 @@ def poll(request, code: str, year: int, poll_code: str):
     found = _poll(cycle, poll_code)
     me = selectors.delegate_for(request.user, found.conference)
     candidates = list(found.candidates.all())
+    for candidate, note in zip(
+        candidates, _candidate_notes(cycle, found, candidates).values(), strict=True
+    ):
+        candidate.note = note
     names = {c.unit.code: c.unit.name for c in candidates}
     context = {
         "cycle": cycle,
@@ -238,6 +300,7 @@ def poll(request, code: str, year: int, poll_code: str):
         context["tally_rows"] = [
             {
                 "unit": c.unit,
+                "note": c.note,
                 "votes": found.result["votes"].get(c.unit.code, 0),
                 "noes": found.result["noes"].get(c.unit.code, 0),
                 "share": (
