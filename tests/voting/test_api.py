@@ -61,3 +61,45 @@ def test_board_closes_and_results_are_published(api_as):
     assert closed["result"]["returned"] == 0
     published = api_as("quansat").get(f"{BASE}/cum-truong-2021/published").json()
     assert len(published["receipts"]) == sum(count for _, count in published["ballots"])
+
+
+def test_conference_management_over_the_api(api_as):
+    secretary = api_as("hagiang.thuky")
+    created = secretary.post(
+        BASE,
+        {
+            "code": "giay-api",
+            "title": "Phiếu giấy",
+            "purpose": "other",
+            "seats": 1,
+            "mode": "paper",
+            "candidates": ["lang-son", "son-la"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["candidates"] == ["lang-son", "son-la"]
+    assert (
+        api_as("hagiang.canbo")
+        .post(BASE, {"code": "x", "title": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    key = secretary.post("/api/cycles/cum-2/2020/delegates/sonla.daibieu2/check-in").json()[
+        "login_key"
+    ]
+    assert len(key) > 20
+    board_a, board_b = api_as("laocai.daibieu"), api_as("sonla.daibieu")
+    board_a.post(f"{BASE}/giay-api/open")
+    pile = {"issued": 21, "ballots": [{"choices": ["lang-son"]}] * 12}
+    assert board_a.post(
+        f"{BASE}/giay-api/paper", {"entry": 1, **pile}, content_type="application/json"
+    ).json() == {"mismatches": None}
+    other = {"issued": 21, "ballots": [{"choices": ["lang-son"]}] * 11 + [{"choices": ["son-la"]}]}
+    assert board_b.post(
+        f"{BASE}/giay-api/paper", {"entry": 2, **other}, content_type="application/json"
+    ).json() == {"mismatches": [12]}
+    assert board_a.post(f"{BASE}/giay-api/close").status_code == 409
+    board_b.post(f"{BASE}/giay-api/paper", {"entry": 2, **pile}, content_type="application/json")
+    closed = board_a.post(f"{BASE}/giay-api/close").json()
+    assert closed["result"]["winners"] == ["lang-son"]

@@ -116,9 +116,21 @@ def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, con
 
     user = get_user("hagiang.thuky")
     data = {"users": [user.pk], "board": "member"}
-    assert client_for("hagiang.canbo").post("/clusters/cum-2/2020/conference/delegates/", data).status_code == 403
-    assert client_for("hagiang.thuky").post("/clusters/cum-2/2020/conference/delegates/", data).status_code == 302
+    assert (
+        client_for("hagiang.canbo")
+        .post("/clusters/cum-2/2020/conference/delegates/", data)
+        .status_code
+        == 403
+    )
+    assert (
+        client_for("hagiang.thuky")
+        .post("/clusters/cum-2/2020/conference/delegates/", data)
+        .status_code
+        == 302
+    )
     assert Delegate.objects.get(conference=conference, user=user).board == "member"
     outsider = get_user("hanoi.daibieu")
-    client_for("hagiang.thuky").post("/clusters/cum-2/2020/conference/delegates/", {"users": [outsider.pk], "board": ""})
+    client_for("hagiang.thuky").post(
+        "/clusters/cum-2/2020/conference/delegates/", {"users": [outsider.pk], "board": ""}
+    )
     assert not Delegate.objects.filter(conference=conference, user=outsider).exists()

@@ -14,7 +14,7 @@ from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
 from thidua.org.models import Cycle
 from thidua.voting import selectors, services
-from thidua.voting.models import Conference, Poll
+from thidua.voting.models import Conference, Delegate, Poll
 
 router = Router(tags=["voting"])
 
@@ -39,6 +39,33 @@ class BallotIn(Schema):
 
 class ReceiptOut(Schema):
     receipt: str
+
+
+class PollIn(Schema):
+    code: str
+    title: str
+    purpose: Literal["title", "leader", "deputy", "other"] = "title"
+    title_code: str = ""
+    candidates: list[str] | None = None  # unit codes; default: every member
+    seats: int | None = None
+    kind: Literal["choice", "approval"] = "choice"
+    mode: Literal["electronic", "paper"] = "electronic"
+
+
+class CheckInOut(Schema):
+    delegate: str
+    login_key: str  # shown once: the QR code's link is /conference/join/<login_key>/
+
+
+class PaperIn(Schema):
+    entry: Literal[1, 2]
+    issued: int
+    ballots: list[BallotIn]
+
+
+class WrittenIn(Schema):
+    delegate: str  # the absent delegate's user name
+    ballot: BallotIn
 
 
 class PublishedOut(Schema):
@@ -83,6 +110,81 @@ def list_polls(request, cluster: str, year: int):
     return [_out(poll) for poll in selectors.polls_of(conference)]
 
 
+@router.post("/cycles/{cluster}/{year}/polls", response={201: PollOut})
+def create_poll(request, cluster: str, year: int, payload: PollIn):
+    _cycle, conference = _conference(cluster, year)
+    units = None
+    if payload.candidates is not None:
+        members = {unit.code: unit for unit in org_selectors.member_units(conference.cycle)}
+        units = [members[code] for code in payload.candidates if code in members]
+        if len(units) != len(payload.candidates):
+            raise DomainError([services.not_member_problem()])
+    poll = services.create_poll(
+        actor=request.auth,
+        conference=conference,
+        code=payload.code,
+        title=payload.title,
+        purpose=payload.purpose,
+        title_code=payload.title_code,
+        candidates=units,
+        seats=payload.seats,
+        kind=payload.kind,
+        mode=payload.mode,
+    )
+    return Status(201, _out(selectors.poll_by_code(conference, poll.code)))
+
+
+@router.post("/cycles/{cluster}/{year}/delegates/{username}/check-in", response=CheckInOut)
+def check_in(request, cluster: str, year: int, username: str):
+    _cycle, conference = _conference(cluster, year)
+    delegate = Delegate.objects.filter(conference=conference, user__username=username).first()
+    if delegate is None:
+        raise Http404
+    return {
+        "delegate": username,
+        "login_key": services.check_in(actor=request.auth, delegate=delegate),
+    }
+
+
+def _ballot(payload: BallotIn, written: bool = False) -> core.Ballot:
+    return core.Ballot(
+        choices=tuple(payload.choices),
+        answers={unit: core.Answer(answer) for unit, answer in payload.answers.items()},
+        written=written,
+    )
+
+
+@router.post("/cycles/{cluster}/{year}/polls/{code}/paper", response={201: dict})
+def paper(request, cluster: str, year: int, code: str, payload: PaperIn):
+    """One board member's entry of the pile; the two entries are reconciled before counting."""
+    _cycle, conference = _conference(cluster, year)
+    poll = _poll(conference, code)
+    services.save_paper_entry(
+        actor=request.auth,
+        poll=poll,
+        entry=payload.entry,
+        ballots=[_ballot(item) for item in payload.ballots],
+        issued=payload.issued,
+    )
+    mismatches = services.paper_mismatches(poll)
+    return Status(201, {"mismatches": None if mismatches is None else [m[0] for m in mismatches]})
+
+
+@router.post("/cycles/{cluster}/{year}/polls/{code}/written", response={201: ReceiptOut})
+def written(request, cluster: str, year: int, code: str, payload: WrittenIn):
+    _cycle, conference = _conference(cluster, year)
+    poll = _poll(conference, code)
+    delegate = Delegate.objects.filter(
+        conference=conference, user__username=payload.delegate
+    ).first()
+    if delegate is None:
+        raise Http404
+    receipt = services.record_written(
+        actor=request.auth, poll=poll, delegate=delegate, ballot=_ballot(payload.ballot)
+    )
+    return Status(201, {"receipt": receipt})
+
+
 @router.get("/cycles/{cluster}/{year}/polls/{code}", response=PollOut)
 def get_poll(request, cluster: str, year: int, code: str):
     cycle, conference = _conference(cluster, year)
@@ -95,11 +197,7 @@ def cast(request, cluster: str, year: int, code: str, payload: BallotIn):
     """Cast the signed-in delegate's ballot; a second one is refused (409, already voted)."""
     _cycle, conference = _conference(cluster, year)
     poll = _poll(conference, code)
-    ballot = core.Ballot(
-        choices=tuple(payload.choices),
-        answers={unit: core.Answer(answer) for unit, answer in payload.answers.items()},
-    )
-    receipt = services.cast(actor=request.auth, poll=poll, ballot=ballot)
+    receipt = services.cast(actor=request.auth, poll=poll, ballot=_ballot(payload))
     return Status(201, {"receipt": receipt})
 
 

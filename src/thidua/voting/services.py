@@ -510,6 +510,10 @@ def create_runoff(*, actor, poll: Poll) -> Poll:
     return new
 
 
+def not_member_problem() -> Problem:
+    return Problem("not_member", gettext_noop("Có ứng viên không phải thành viên của cụm."))
+
+
 def not_counted_problem() -> Problem:
     return Problem("not_counted", gettext_noop("Cuộc bỏ phiếu chưa kiểm phiếu."))
 
