@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from thidua.core.phases import PHASES, Phase
+from thidua.errors import DomainError
 from thidua.org import demo as org_demo
 from thidua.org.models import Cycle
 from thidua.scoring import demo as scoring_demo
@@ -17,9 +18,14 @@ def _before(cycle: Cycle, phase: Phase) -> bool:
     return PHASES.index(Phase(cycle.phase)) <= PHASES.index(phase)
 
 
+notices: list[str] = []
+
+
 @transaction.atomic
 def load_demo() -> list[org_demo.Login]:
-    """Load or complete the whole demo (idempotent); returns the demo logins."""
+    """Load or complete the whole demo (idempotent); returns the demo logins. What could not
+    be loaded is listed in `notices`."""
+    notices.clear()
     logins = org_demo.load_organisation()
     stats_demo.load_baseline_2019()
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
@@ -34,6 +40,14 @@ def load_demo() -> list[org_demo.Login]:
         scoring_demo.load_sheets(cycle)
     cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
     voting_demo.load_awards()
-    voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+    try:
+        with transaction.atomic():
+            voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+    except DomainError as error:
+        # A database filled by an older thidua keeps its frozen rule sets; say what to do.
+        notices.append(
+            f"Hội nghị mẫu không tạo được ({error}). Cơ sở dữ liệu có dữ liệu mẫu của phiên bản "
+            "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
+        )
     org_demo.open_2021(cycle)
     return logins

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from thidua.org.demo import demo_lineage_summary
 from thidua.org.models import UserKind
-from thidua.web.demo import load_demo
+from thidua.web.demo import load_demo, notices
 
 NOTES = {
     "hagiang.thuky": "← cụm trưởng 2020 / leader 2020",
@@ -18,6 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = load_demo()
+        for warning in notices:
+            self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {demo_lineage_summary()}."))
         self.stdout.write("Tài khoản dùng thử / demo logins (tên, mật khẩu / user, password):")
         width = max(len(login.username) for login in logins)
