@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "thidua.stats",
     "thidua.scoring",
     "thidua.voting",
+    "thidua.documents",
     "thidua.web",
 ]
 

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from thidua.api import api
 from thidua.audit import views as audit
+from thidua.documents import views as documents
 from thidua.org import views as org
 from thidua.scoring import views as scoring
 from thidua.stats import views as stats
@@ -166,6 +167,17 @@ urlpatterns = [
         "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/<slug:action>/",
         voting.poll_action,
         name="poll_action",
+    ),
+    path("clusters/<slug:code>/<int:year>/documents/", documents.panel, name="documents"),
+    path(
+        "clusters/<slug:code>/<int:year>/documents/report-text/",
+        documents.report_text,
+        name="report_text",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/documents/<slug:key>/<slug:kind>/",
+        documents.download,
+        name="document",
     ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -59,6 +59,7 @@ class Action(StrEnum):
     MANAGE_CONFERENCE = "manage_conference"
     CAST_BALLOT = "cast_ballot"
     COUNT_BALLOTS = "count_ballots"
+    EDIT_REPORT_TEXT = "edit_report_text"
 
 
 #: Actions that change nothing.
@@ -109,6 +110,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.MANAGE_CONFERENCE: Label(gettext_noop("điều hành hội nghị: điểm danh, tạo phiếu bầu")),
     Action.CAST_BALLOT: Label(gettext_noop("bỏ phiếu")),
     Action.COUNT_BALLOTS: Label(gettext_noop("mở, đóng cuộc bỏ phiếu và kiểm phiếu")),
+    Action.EDIT_REPORT_TEXT: Label(gettext_noop("viết nội dung báo cáo tổng kết")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -169,6 +171,7 @@ POLICY: dict[Action, Rule] = {
     Action.MANAGE_CONFERENCE: _rule(Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)),
     Action.CAST_BALLOT: _rule(Role.DELEGATE, states=(Phase.CONFERENCE.value,)),
     Action.COUNT_BALLOTS: _rule(Role.BOARD, states=(Phase.CONFERENCE.value,)),
+    Action.EDIT_REPORT_TEXT: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
 }
 
 

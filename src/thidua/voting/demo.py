@@ -95,6 +95,8 @@ def load_conference(cycle: Cycle) -> None:
             "3. Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
             "4. Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
         ),
+        chair_name=User.objects.get(username="hagiang.daibieu").display_name,
+        secretary_name=User.objects.get(username="hagiang.thuky").display_name,
     )
     users = User.objects.filter(unit__code__in=UNITS, kind="delegate").order_by("username")
     delegates = [

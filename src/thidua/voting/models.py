@@ -20,6 +20,8 @@ class Conference(models.Model):
     held_on = models.DateField(_("ngày họp"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
     agenda = models.TextField(_("chương trình"), blank=True)
+    chair_name = models.CharField(_("chủ trì hội nghị"), max_length=150, blank=True)
+    secretary_name = models.CharField(_("thư ký hội nghị"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("hội nghị tổng kết")

@@ -57,11 +57,19 @@ def _content(ballot: core.Ballot) -> dict:
 
 @transaction.atomic
 def open_conference(
-    *, actor, cycle: Cycle, held_on: date | None = None, place: str = "", agenda: str = ""
+    *,
+    actor,
+    cycle: Cycle,
+    held_on: date | None = None,
+    place: str = "",
+    agenda: str = "",
+    chair_name: str = "",
+    secretary_name: str = "",
 ) -> Conference:
     require(actor, Action.MANAGE_CONFERENCE, cycle)
     conference, _created = Conference.objects.get_or_create(cycle=cycle)
     conference.held_on, conference.place, conference.agenda = held_on, place, agenda
+    conference.chair_name, conference.secretary_name = chair_name, secretary_name
     conference.save()
     audit(
         actor=actor,
@@ -69,7 +77,13 @@ def open_conference(
         object_type="voting.conference",
         object_id=conference.pk,
         cycle=cycle,
-        after={"held_on": held_on, "place": place, "agenda": agenda},
+        after={
+            "held_on": held_on,
+            "place": place,
+            "agenda": agenda,
+            "chair": chair_name,
+            "secretary": secretary_name,
+        },
     )
     return conference
 

@@ -14,19 +14,9 @@ from thidua.errors import DomainError, Refused
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import SYSTEM
 from thidua.org.models import User
+from thidua.progress import progress_bar
 from thidua.stats import services
 from thidua.stats.excel import WorkbookRefused
-
-
-def progress_bar(write, width: int = 30):
-    """A text progress bar, redrawn in place: [#######       ] 3/7."""
-
-    def show(done: int, total: int) -> None:
-        filled = width * done // max(total, 1)
-        bar = f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}"
-        write(bar + ("\n" if done == total else ""))
-
-    return show
 
 
 class Command(BaseCommand):

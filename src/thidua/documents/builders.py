@@ -1,0 +1,592 @@
+"""The cycle's documents, each a function from its data (read through the selectors) to a file.
+
+- biên bản kiểm phiếu (one per counted poll), biên bản hội nghị, báo cáo tổng kết, tờ trình
+  đề nghị khen thưởng (one per title with nominees): DOCX in the official layout;
+- bảng tổng hợp điểm: XLSX (values only, one sheet per section and a summary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thidua.core import ballots as core_ballots
+from thidua.core.indicators import Period
+from thidua.core.numbers import format_number, format_percent
+from thidua.core.paperwork import slug
+from thidua.documents import layout
+from thidua.documents.models import SECTIONS, ReportSection
+from thidua.org import selectors as org_selectors
+from thidua.org.models import Cycle, Handover
+from thidua.scoring import excel as scoring_excel
+from thidua.scoring import selectors as scoring_selectors
+from thidua.stats import selectors as stats_selectors
+from thidua.voting import rules as voting_rules
+from thidua.voting import selectors as voting_selectors
+from thidua.voting.models import Conference, Delegate, Poll
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISSUER_CODE = "CTĐ"
+REPORT_INDICATORS = [
+    "social_order_cases",
+    "social_order_offenders",
+    "social_order_solved",
+    "clearance_rate",
+    "serious_cases",
+    "serious_solved",
+    "serious_clearance_rate",
+]
+
+
+@dataclass(frozen=True)
+class Built:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass
+class Plan:
+    """One document the cycle can have: ready to build, or what it still needs."""
+
+    key: str
+    label: str
+    filename: str
+    build: Callable[[], Built] | None
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.build is not None and not self.missing
+
+
+def _issuer(cycle: Cycle) -> str:
+    return cycle.title.split(" – ")[0].split(" - ")[0]
+
+
+def _day(cycle: Cycle, conference: Conference | None) -> date:
+    return (
+        conference.held_on if conference and conference.held_on else None
+    ) or timezone.localdate()
+
+
+def _heading(cycle, conference, kind_code, number, kind, summary) -> layout.Heading:
+    return layout.Heading(
+        parent_body=cycle.cluster.parent_body,
+        issuer=_issuer(cycle),
+        issuer_code=ISSUER_CODE,
+        kind_code=kind_code,
+        number=number,
+        place=cycle.leader.short_name,
+        day=_day(cycle, conference),
+        kind=kind,
+        summary=summary,
+    )
+
+
+def _filename(*parts: str, extension: str = "docx") -> str:
+    return "-".join(slug(part) for part in parts if part) + f".{extension}"
+
+
+def _percent(votes: int, base: int) -> str:
+    return format_percent(votes * 100 / base if base else 0, 1)
+
+
+def _board(conference: Conference) -> list[Delegate]:
+    return sorted(
+        (d for d in voting_selectors.delegates_of(conference) if d.board),
+        key=lambda d: (d.board != "chair", d.unit.short_name, d.user.display_name),
+    )
+
+
+# --- biên bản kiểm phiếu -------------------------------------------------------------------
+
+
+def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
+    conference = poll.conference
+    result = poll.result
+    candidates = list(poll.candidates.select_related("unit"))
+    names = {c.unit.code: c.unit.name for c in candidates}
+    rules = voting_selectors.core_rules(poll)
+    document = layout.new_document(
+        _heading(cycle, conference, "BB", number, "Biên bản", f"Kiểm phiếu: {poll.title}")
+    )
+    closed = timezone.localtime(poll.closed_at) if poll.closed_at else None
+    when = f"Hồi {closed:%H} giờ {closed:%M} phút, " if closed else ""
+    layout.body(
+        document,
+        f"{when}ngày {_day(cycle, conference):%d/%m/%Y}, tại {conference.place or '...'}, Ban kiểm "
+        f"phiếu Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} "
+        f"của {cycle.title} tiến hành kiểm phiếu: {poll.title}.",
+    )
+    board = _board(conference)
+    layout.body(document, "Ban kiểm phiếu gồm:", bold=True)
+    for member in board:
+        layout.body(
+            document,
+            f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()};",
+        )
+    layout.body(document, "Quy định bỏ phiếu:", bold=True)
+    layout.body(document, rules.describe().render())
+    if poll.rules.get("legal_basis"):
+        layout.body(
+            document,
+            f"Căn cứ: {poll.rules['legal_basis']} (bộ quy tắc {poll.rules.get('rule_set', '')}).",
+        )
+    layout.body(document, "Kết quả kiểm phiếu:", bold=True)
+    layout.body(
+        document,
+        f"Tổng số đại biểu được triệu tập: {result['electorate']}; số phiếu phát ra: "
+        f"{result['issued']}; số phiếu thu vào: {result['returned']}; số phiếu hợp lệ: "
+        f"{result['valid']} (trong đó {result['blank']} phiếu trắng); số phiếu không hợp lệ: "
+        f"{result['invalid']}.",
+    )
+    base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
+    layout.body(
+        document,
+        f"Tỷ lệ tính trên {base_label} ({result['base_count']}); số phiếu tối thiểu để đạt "
+        f"ngưỡng: {result['required']}.",
+    )
+    rows = []
+    for index, candidate in enumerate(candidates, start=1):
+        votes = result["votes"].get(candidate.unit.code, 0)
+        outcome = "Đạt" if candidate.unit.code in result["winners"] else ""
+        rows.append(
+            [
+                str(index),
+                candidate.unit.name,
+                str(votes),
+                _percent(votes, result["base_count"]),
+                outcome,
+            ]
+        )
+    layout.table(
+        document,
+        ["STT", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"],
+        rows,
+        widths=(1.2, 6.9, 2.8, 2.8, 2.8),
+    )
+    if not result["quorum_met"]:
+        layout.body(
+            document,
+            "Số đại biểu tham gia bỏ phiếu không đủ theo quy định; không có đơn vị nào đạt.",
+        )
+    winners = [names.get(code, code) for code in result["winners"]]
+    layout.body(
+        document,
+        "Kết luận: "
+        + (
+            ", ".join(winners) + " đạt số phiếu theo quy định."
+            if winners
+            else "không có đơn vị nào đạt số phiếu theo quy định."
+        ),
+        bold=True,
+    )
+    if result.get("runoff"):
+        tied = ", ".join(names.get(code, code) for code in result["runoff"]["candidates"])
+        layout.body(
+            document,
+            f"Các đơn vị {tied} bằng phiếu ở suất cuối; hội nghị bỏ phiếu lại cho "
+            f"{result['runoff']['seats']} suất còn lại.",
+        )
+    receipts = voting_selectors.published(poll, names).receipts
+    layout.body(
+        document,
+        f"Danh sách {len(receipts)} mã biên nhận đã được tính: {', '.join(receipts) or '—'}.",
+    )
+    layout.body(document, "Biên bản lập xong và được thông qua trước hội nghị.")
+    chair = next((m for m in board if m.board == "chair"), None)
+    signers = [layout.Signer("Trưởng ban kiểm phiếu", "", chair.user.display_name if chair else "")]
+    signers += [
+        layout.Signer("Thành viên", "", m.user.display_name) for m in board if m.board != "chair"
+    ]
+    layout.closing(
+        document, ["Đoàn Chủ tịch hội nghị", "Các đơn vị trong cụm"], signers, f"{_issuer(cycle)}"
+    )
+    return Built(
+        _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code), layout.save(document), DOCX
+    )
+
+
+# --- biên bản hội nghị --------------------------------------------------------------------
+
+
+def _statistics_sentence(cycle: Cycle) -> str | None:
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    cells = {cell.indicator.code: cell for cell in table.total.cells}
+    needed = ("social_order_cases", "social_order_offenders", "social_order_solved")
+    if any(cells.get(code) is None or cells[code].value is None for code in needed):
+        return None
+    text = (
+        f"Năm {cycle.year}, trên địa bàn các đơn vị trong cụm xảy ra "
+        f"{format_number(cells['social_order_cases'].value)} vụ, "
+        f"{format_number(cells['social_order_offenders'].value)} đối tượng phạm tội về trật tự xã "
+        f"hội; điều tra, khám phá {format_number(cells['social_order_solved'].value)} vụ"
+    )
+    if cells.get("clearance_rate") and cells["clearance_rate"].value is not None:
+        text += f", đạt {format_percent(cells['clearance_rate'].value)}"
+    serious = cells.get("serious_cases")
+    solved = cells.get("serious_solved")
+    if serious and solved and serious.value is not None and solved.value is not None:
+        rate = cells["serious_clearance_rate"].value
+        text += (
+            f"; án rất nghiêm trọng và đặc biệt nghiêm trọng {format_number(serious.value)} vụ, đã "
+            f"điều tra làm rõ {format_number(solved.value)} vụ"
+            + (f", đạt {format_percent(rate)}" if rate is not None else "")
+        )
+    return text + "."
+
+
+def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "BB",
+            1,
+            "Biên bản",
+            f"Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
+        )
+    )
+    layout.body(
+        document,
+        f"Ngày {_day(cycle, conference):%d/%m/%Y}, tại {conference.place or '...'}, "
+        f"{cycle.title} tổ "
+        f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
+    )
+    layout.body(document, "I. THÀNH PHẦN THAM DỰ", bold=True, indent=False)
+    by_unit: dict[str, list[Delegate]] = {}
+    for delegate in voting_selectors.delegates_of(conference):
+        by_unit.setdefault(delegate.unit.name, []).append(delegate)
+    for unit_name, delegates in sorted(by_unit.items()):
+        present = [d.user.display_name for d in delegates if d.checked_in_at]
+        layout.body(
+            document,
+            f"- {unit_name}: {len(present)}/{len(delegates)} đại biểu "
+            f"({', '.join(present) or '—'});",
+        )
+    layout.body(
+        document,
+        f"Chủ trì hội nghị: {conference.chair_name or '...'}; thư ký hội nghị: "
+        f"{conference.secretary_name or '...'}.",
+    )
+    layout.body(document, "II. NỘI DUNG", bold=True, indent=False)
+    for line in (conference.agenda or "").splitlines():
+        if line.strip():
+            layout.body(document, line.strip())
+    sentence = _statistics_sentence(cycle)
+    if sentence:
+        layout.body(document, sentence)
+    results = scoring_selectors.results(cycle)
+    if results is not None:
+        ranking = "; ".join(
+            f"{result.rank}. {unit.short_name} {format_number(result.total, 2)} điểm"
+            for unit, result in results.ranking
+        )
+        layout.body(document, f"Kết quả chấm điểm thi đua: {ranking}.")
+    layout.body(document, "III. KẾT QUẢ BÌNH XÉT VÀ BẦU", bold=True, indent=False)
+    for poll in voting_selectors.polls_of(conference):
+        names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
+        if poll.status != Poll.Status.CLOSED:
+            layout.body(document, f"- {poll.title}: chưa kiểm phiếu.")
+            continue
+        winners = [
+            f"{names.get(code, code)} "
+            f"({poll.result['votes'].get(code, 0)}/{poll.result['base_count']} phiếu)"
+            for code in poll.result["winners"]
+        ]
+        layout.body(document, f"- {poll.title}: {', '.join(winners) or 'không có đơn vị đạt'}.")
+    handover = (
+        Handover.objects.filter(from_cycle=cycle)
+        .select_related("leader", "deputy")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    if handover is not None:
+        layout.body(
+            document,
+            f"Cụm trưởng năm {handover.year}: {handover.leader.name}"
+            + (f"; cụm phó: {handover.deputy.name}" if handover.deputy else "")
+            + f" ({handover.get_method_display().lower()}).",
+        )
+    layout.body(document, "Hội nghị kết thúc cùng ngày. Biên bản đã được thông qua trước hội nghị.")
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [
+            layout.Signer("Chủ trì hội nghị", "", conference.chair_name),
+            layout.Signer("Thư ký hội nghị", "", conference.secretary_name),
+        ],
+        _issuer(cycle),
+    )
+    return Built(_filename("bien-ban-hoi-nghi", str(cycle.year)), layout.save(document), DOCX)
+
+
+# --- báo cáo tổng kết ---------------------------------------------------------------------
+
+
+def _cell_text(cell) -> str:
+    if cell.value is None:
+        return "—"
+    value = (
+        format_percent(cell.value)
+        if cell.indicator.kind == "rate"
+        else format_number(cell.value, cell.indicator.decimals)
+    )
+    return f"{value}\n({cell.change.phrase().render()})" if cell.change else value
+
+
+def year_end_report(cycle: Cycle) -> Built:
+    conference = voting_selectors.conference_of(cycle)
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "BC",
+            1,
+            "Báo cáo",
+            f"Tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
+        )
+    )
+    texts = {s.key: s.text for s in ReportSection.objects.filter(cycle=cycle)}
+    for number, (key, label) in enumerate(SECTIONS, start=1):
+        layout.body(document, f"{number}. {str(label).upper()}", bold=True, indent=False)
+        written = (texts.get(key) or "").strip()
+        for paragraph in written.splitlines() or ["(Chưa có nội dung.)"]:
+            if paragraph.strip():
+                layout.body(document, paragraph.strip(), italic=not written)
+        if key == "results":
+            _report_tables(document, cycle)
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [
+            layout.Signer(
+                "TM. Cụm trưởng",
+                cycle.leader.head_title or f"Thủ trưởng {cycle.leader.name}",
+                cycle.leader.head_name,
+            )
+        ],
+        _issuer(cycle),
+    )
+    return Built(_filename("bao-cao-tong-ket", str(cycle.year)), layout.save(document), DOCX)
+
+
+def _report_tables(document, cycle: Cycle) -> None:
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    wanted = [i for i, ind in enumerate(table.indicators) if ind.code in REPORT_INDICATORS]
+    layout.body(
+        document, f"Số liệu thống kê năm {cycle.year} (so với cùng kỳ năm {cycle.year - 1}):"
+    )
+    headings = ["Đơn vị"] + [
+        f"{table.indicators[i].name} ({table.indicators[i].measure})" for i in wanted
+    ]
+    rows = [
+        [row.unit.short_name] + [_cell_text(row.cells[i]) for i in wanted] for row in table.rows
+    ]
+    rows.append(["Toàn cụm"] + [_cell_text(table.total.cells[i]) for i in wanted])
+    layout.table(
+        document,
+        headings,
+        rows,
+        size=10,
+        bold_last=True,
+        widths=[2.4] + [(layout.TEXT_WIDTH_CM - 2.4) / len(wanted)] * len(wanted),
+    )
+    notes = [f"{row.unit.short_name}: {note.render()}" for row in table.rows for note in row.notes]
+    notes += [f"Số liệu công bố của cụm: {m.phrase().render()}" for m in table.published_mismatches]
+    if notes:
+        layout.body(document, "Các điểm số liệu chưa khớp, ghi nhận để đối chiếu:", bold=True)
+        for note in notes:
+            layout.body(document, f"- {note}")
+    results = scoring_selectors.results(cycle)
+    if results is not None:
+        layout.body(document, "Kết quả chấm điểm, xếp hạng thi đua:")
+        layout.table(
+            document,
+            ["Hạng", "Đơn vị", "Tổng điểm", "Tự chấm", "Xếp loại"],
+            [
+                [
+                    str(result.rank),
+                    unit.name,
+                    format_number(result.total, 2),
+                    format_number(result.self_total, 2) if result.self_total is not None else "—",
+                    result.band or "—",
+                ]
+                for unit, result in results.ranking
+            ],
+        )
+
+
+# --- tờ trình đề nghị khen thưởng ---------------------------------------------------------
+
+
+def proposal(cycle: Cycle, poll: Poll, number: int) -> Built:
+    conference = poll.conference
+    result = poll.result
+    names = {c.unit.code: c.unit.name for c in poll.candidates.select_related("unit")}
+    title = next(
+        (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
+        poll.title,
+    )
+    document = layout.new_document(
+        _heading(
+            cycle, conference, "TTr", number, "Tờ trình", f"Đề nghị tặng {title} năm {cycle.year}"
+        )
+    )
+    layout.body(
+        document, "Kính gửi: Hội đồng Thi đua - Khen thưởng Bộ Công an.", bold=True, indent=False
+    )
+    basis = poll.rules.get("legal_basis") or cycle.rule_set.legal_basis
+    layout.body(
+        document,
+        f"Căn cứ {basis}; căn cứ giao ước thi đua năm {cycle.year} và kết quả bình xét tại "
+        f"Hội nghị "
+        f"tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} ngày "
+        f"{_day(cycle, conference):%d/%m/%Y},",
+    )
+    layout.body(
+        document,
+        f"{cycle.title} kính đề nghị Hội đồng Thi đua - Khen thưởng Bộ Công an xem xét, "
+        f"đề nghị tặng "
+        f"{title} năm {cycle.year} cho {len(result['winners'])} đơn vị sau:",
+    )
+    results = scoring_selectors.results(cycle)
+    scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
+    layout.table(
+        document,
+        ["STT", "Đơn vị", "Số phiếu bình xét", "Tỷ lệ", "Điểm thi đua (hạng)"],
+        [
+            [
+                str(index),
+                names.get(code, code),
+                f"{result['votes'].get(code, 0)}/{result['base_count']}",
+                _percent(result["votes"].get(code, 0), result["base_count"]),
+                f"{format_number(scores[code].total, 2)} ({scores[code].rank})"
+                if code in scores
+                else "—",
+            ]
+            for index, code in enumerate(result["winners"], start=1)
+        ],
+    )
+    layout.body(
+        document,
+        f"Kèm theo: biên bản hội nghị, biên bản kiểm phiếu, báo cáo tổng kết năm {cycle.year} "
+        "của cụm.",
+    )
+    layout.body(document, "Kính đề nghị Hội đồng xem xét.")
+    layout.closing(
+        document,
+        ["Như trên", "Cục Công tác Đảng và công tác chính trị"],
+        [
+            layout.Signer(
+                "TM. Cụm trưởng",
+                cycle.leader.head_title or f"Thủ trưởng {cycle.leader.name}",
+                cycle.leader.head_name,
+            )
+        ],
+        _issuer(cycle),
+    )
+    return Built(
+        _filename("to-trinh", poll.title_code or poll.code, str(cycle.year)),
+        layout.save(document),
+        DOCX,
+    )
+
+
+# --- bảng tổng hợp điểm -------------------------------------------------------------------
+
+
+def score_table(cycle: Cycle) -> Built:
+    results = scoring_selectors.results(cycle)
+    return Built(
+        _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
+        scoring_excel.results_xlsx(results),
+        XLSX,
+    )
+
+
+# --- what the cycle can have --------------------------------------------------------------
+
+
+def plans(cycle: Cycle) -> list[Plan]:
+    """Every document of the cycle, each ready or saying what it still needs."""
+    conference = voting_selectors.conference_of(cycle)
+    results = scoring_selectors.results(cycle)
+    stats_ready = stats_selectors.figures_by_unit(
+        [u.code for u in org_selectors.member_units(cycle)], cycle.year, Period.YEAR
+    )[1]
+    found: list[Plan] = []
+    no_conference = [] if conference else [_("Chưa có hội nghị tổng kết.")]
+    found.append(
+        Plan(
+            "conference-minutes",
+            _("Biên bản hội nghị"),
+            _filename("bien-ban-hoi-nghi", str(cycle.year)),
+            (lambda: conference_minutes(cycle, conference)) if conference else None,
+            no_conference,
+        )
+    )
+    found.append(
+        Plan(
+            "year-end-report",
+            _("Báo cáo tổng kết"),
+            _filename("bao-cao-tong-ket", str(cycle.year)),
+            lambda: year_end_report(cycle),
+            [] if stats_ready else [_("Chưa có đơn vị nào báo cáo số liệu.")],
+        )
+    )
+    found.append(
+        Plan(
+            "score-table",
+            _("Bảng tổng hợp điểm"),
+            _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
+            (lambda: score_table(cycle)) if results else None,
+            [] if results else [_("Chưa có giao ước thi đua và phiếu chấm.")],
+        )
+    )
+    polls = voting_selectors.polls_of(conference) if conference else []
+    if not polls:
+        found.append(
+            Plan(
+                "vote-count",
+                _("Biên bản kiểm phiếu"),
+                "",
+                None,
+                no_conference or [_("Chưa có cuộc bỏ phiếu nào.")],
+            )
+        )
+    proposals = 0
+    for number, poll in enumerate(polls, start=2):
+        counted = poll.status == Poll.Status.CLOSED
+        found.append(
+            Plan(
+                f"vote-count-{poll.code}",
+                _("Biên bản kiểm phiếu: %(poll)s") % {"poll": poll.title},
+                _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code),
+                (lambda poll=poll, number=number: vote_count_minutes(cycle, poll, number))
+                if counted
+                else None,
+                [] if counted else [_("Cuộc bỏ phiếu chưa kiểm phiếu.")],
+            )
+        )
+        if poll.purpose == Poll.Purpose.TITLE and poll.title_code:
+            winners = (poll.result or {}).get("winners") if counted else None
+            proposals += 1
+            found.append(
+                Plan(
+                    f"proposal-{poll.code}",
+                    _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
+                    _filename("to-trinh", poll.title_code, str(cycle.year)),
+                    (lambda poll=poll, proposals=proposals: proposal(cycle, poll, proposals))
+                    if winners
+                    else None,
+                    [] if winners else [_("Chưa có đơn vị được bình xét.")],
+                )
+            )
+    return found

@@ -1,0 +1,44 @@
+"""`thidua documents --cycle cum-2/2020 --out DIR [--pdf]`: every document of the cycle."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from thidua.documents import builders, pdf
+from thidua.org import selectors
+from thidua.progress import progress_bar
+
+
+class Command(BaseCommand):
+    help = "Build every document of a cycle (DOCX, XLSX, and PDF when LibreOffice is there)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cycle", required=True, help="cluster/year, e.g. cum-2/2020")
+        parser.add_argument("--out", required=True, type=Path)
+        parser.add_argument(
+            "--pdf", dest="with_pdf", action="store_true", help="also convert each DOCX to PDF"
+        )
+
+    def handle(self, *args, cycle, out, with_pdf: bool, **options):
+        cluster, _, year = cycle.partition("/")
+        found = selectors.get_cycle(cluster, int(year)) if year.isdigit() else None
+        if found is None:
+            raise CommandError(f"no cycle {cycle!r} (expected cluster/year, e.g. cum-2/2020)")
+        out.mkdir(parents=True, exist_ok=True)
+        plans = builders.plans(found)
+        ready = [plan for plan in plans if plan.ready]
+        show = progress_bar(lambda text: self.stderr.write(text, ending=""))
+        for index, plan in enumerate(ready, start=1):
+            built = plan.build()
+            (out / built.filename).write_bytes(built.content)
+            if with_pdf and built.filename.endswith(".docx"):
+                converted = pdf.to_pdf(built.content, built.filename)
+                if converted is None:
+                    self.stderr.write("PDF skipped: LibreOffice (soffice) is not installed.")
+                else:
+                    (out / built.filename.replace(".docx", ".pdf")).write_bytes(converted)
+            show(index, len(ready))
+        for plan in plans:
+            if not plan.ready:
+                self.stdout.write(f"– {plan.label}: {' '.join(plan.missing)}")
+        self.stdout.write(self.style.SUCCESS(f"{len(ready)} document(s) written to {out}"))

@@ -1,0 +1,85 @@
+"""The documents panel of a cycle, downloads, and the year-end report's written sections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from thidua.core.policy import Action
+from thidua.documents import builders, pdf
+from thidua.documents.models import SECTIONS, ReportSection
+from thidua.documents.services import save_report_text
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import can, require
+from thidua.org.models import Cycle
+
+
+def _cycle(code: str, year: int) -> Cycle:
+    cycle = org_selectors.get_cycle(code, year)
+    if cycle is None:
+        raise Http404(_("Không có năm thi đua này."))
+    return cycle
+
+
+def panel(request, code: str, year: int):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    return render(
+        request,
+        "documents/panel.html",
+        {
+            "cycle": cycle,
+            "plans": builders.plans(cycle),
+            "pdf": pdf.available(),
+            "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
+        },
+    )
+
+
+def download(request, code: str, year: int, key: str, kind: str):
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    plan = next((p for p in builders.plans(cycle) if p.key == key), None)
+    if plan is None or not plan.ready:
+        raise Http404(_("Văn bản này chưa tạo được."))
+    built = plan.build()
+    content, filename, content_type = built.content, built.filename, built.content_type
+    if kind == "pdf":
+        if not built.filename.endswith(".docx"):
+            raise Http404
+        content = pdf.to_pdf(built.content, built.filename)
+        if content is None:
+            raise Http404(_("Máy chủ chưa cài LibreOffice nên chưa có bản PDF."))
+        filename, content_type = filename.removesuffix(".docx") + ".pdf", "application/pdf"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report_text(request, code: str, year: int):
+    """The sections of the year-end report that people write."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.VIEW_RESULTS, cycle)
+    stored = {section.key: section for section in ReportSection.objects.filter(cycle=cycle)}
+    if request.method == "POST":
+        require(request.user, Action.EDIT_REPORT_TEXT, cycle)
+        save_report_text(
+            actor=request.user,
+            cycle=cycle,
+            texts={key: request.POST.get(key, "") for key, _label in SECTIONS},
+        )
+        messages.success(request, _("Đã lưu nội dung báo cáo."))
+        return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/documents/")
+    return render(
+        request,
+        "documents/report_text.html",
+        {
+            "cycle": cycle,
+            "sections": [
+                (key, label, stored[key].text if key in stored else "") for key, label in SECTIONS
+            ],
+            "editable": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
+        },
+    )
