@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean bench
+.PHONY: demo test test-fast setup lint messages clean bench docs-preview
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stats_bench.py
 	$(BIN)/python benchmarks/scoring_bench.py
 	$(BIN)/python benchmarks/vote_bench.py
+
+## docs-preview: every document of the demo cycle, from a fresh demo database, with a PNG of
+## each first page (needs LibreOffice `soffice` and poppler's `pdftoppm`) in var/docs-preview/
+PREVIEW := var/docs-preview
+docs-preview: $(STAMP)
+	rm -rf $(PREVIEW) && mkdir -p $(PREVIEW)/db
+	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua migrate --noinput -v0
+	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua demo > /dev/null
+	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua documents --cycle cum-2/2020 --out $(PREVIEW) --pdf
+	@command -v pdftoppm > /dev/null || { echo "pdftoppm (poppler-utils) is missing: no PNGs"; exit 1; }
+	for f in $(PREVIEW)/*.pdf; do pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$$f" "$${f%.pdf}"; done
+	rm -rf $(PREVIEW)/db
+	@ls $(PREVIEW)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

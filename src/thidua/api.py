@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from thidua import __version__
+from thidua.documents.api import router as documents_router
 from thidua.errors import DomainError, Refused
 from thidua.org.api import router as org_router
 from thidua.org.models import ApiToken
@@ -54,6 +55,7 @@ api.add_router("/", org_router)
 api.add_router("/", stats_router)
 api.add_router("/", scoring_router)
 api.add_router("/", voting_router)
+api.add_router("/", documents_router)
 
 
 @api.exception_handler(DomainError)

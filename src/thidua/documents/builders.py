@@ -11,15 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thidua.core import ballots as core_ballots
 from thidua.core.indicators import Period
+from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent
 from thidua.core.paperwork import slug
-from thidua.documents import layout
+from thidua.documents import layout, pdf
 from thidua.documents.models import SECTIONS, ReportSection
+from thidua.errors import StateConflict
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Handover
 from thidua.scoring import excel as scoring_excel
@@ -590,3 +593,46 @@ def plans(cycle: Cycle) -> list[Plan]:
                 )
             )
     return found
+
+
+def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
+    """The document `key` of the cycle, as its own file (DOCX/XLSX) or as a PDF (`kind`).
+
+    Unknown keys are a 404; a document whose data is missing, or a PDF without LibreOffice, is
+    refused with the reason (409), so the page and the API say the same thing."""
+    plan = next((p for p in plans(cycle) if p.key == key), None)
+    if plan is None or kind not in ("file", "pdf"):
+        raise Http404(_("Không có văn bản này."))
+    if not plan.ready:
+        raise StateConflict(
+            [
+                Problem(
+                    "document_not_ready",
+                    gettext_noop("Văn bản này chưa tạo được: %(reason)s"),
+                    {"reason": " ".join(plan.missing)},
+                )
+            ]
+        )
+    built = plan.build()
+    if kind == "file":
+        return built
+    if not built.filename.endswith(".docx"):
+        raise Http404(_("Bảng tính không có bản PDF."))
+    content = pdf.to_pdf(built.content, built.filename)
+    if content is None:
+        raise StateConflict(
+            [
+                Problem(
+                    "pdf_unavailable",
+                    gettext_noop("Máy chủ chưa cài LibreOffice nên chưa có bản PDF."),
+                )
+            ]
+        )
+    return Built(built.filename.removesuffix(".docx") + ".pdf", content, "application/pdf")
+
+
+def attachment(built: Built) -> HttpResponse:
+    """The file as a download; the name is plain ASCII (see `core.paperwork.slug`)."""
+    response = HttpResponse(built.content, content_type=built.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{built.filename}"'
+    return response

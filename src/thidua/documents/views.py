@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -41,21 +41,7 @@ def panel(request, code: str, year: int):
 def download(request, code: str, year: int, key: str, kind: str):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_RESULTS, cycle)
-    plan = next((p for p in builders.plans(cycle) if p.key == key), None)
-    if plan is None or not plan.ready:
-        raise Http404(_("Văn bản này chưa tạo được."))
-    built = plan.build()
-    content, filename, content_type = built.content, built.filename, built.content_type
-    if kind == "pdf":
-        if not built.filename.endswith(".docx"):
-            raise Http404
-        content = pdf.to_pdf(built.content, built.filename)
-        if content is None:
-            raise Http404(_("Máy chủ chưa cài LibreOffice nên chưa có bản PDF."))
-        filename, content_type = filename.removesuffix(".docx") + ".pdf", "application/pdf"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return builders.attachment(builders.produce(cycle, key, kind))
 
 
 def report_text(request, code: str, year: int):

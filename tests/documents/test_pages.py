@@ -1,0 +1,202 @@
+"""The documents panel, downloads, the report's written sections, the API and the CLI."""
+
+import io
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.documents.conftest import all_text, read_docx
+from thidua.audit.models import AuditEntry
+from thidua.documents import pdf
+from thidua.documents.models import ReportSection
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/clusters/cum-2/2020/documents/"
+
+
+def test_the_panel_lists_what_is_ready_and_what_is_missing(client_for):
+    response = client_for("sonla.canbo").get(BASE)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'href="{BASE}vote-count-co-bo-cong-an/file/"' in page
+    assert "bien-ban-kiem-phieu-2020-co-bo-cong-an.docx" in page
+    assert "Chưa tạo được: Cuộc bỏ phiếu chưa kiểm phiếu." in page
+    assert ("/pdf/" in page) == pdf.available()
+
+
+def test_the_panel_speaks_english_too(client_for):
+    client = client_for("sonla.canbo")
+    client.cookies["django_language"] = "en"
+    page = client.get(BASE).content.decode()
+    assert "Not available yet: The poll has not been counted yet." in page
+    assert "Vote-count minutes: " in page
+
+
+def test_the_cycle_page_links_to_the_documents(client_for):
+    assert BASE in client_for("sonla.canbo").get("/clusters/cum-2/2020/").content.decode()
+
+
+def test_a_download_is_the_document_with_a_plain_name(client_for):
+    response = client_for("sonla.canbo").get(f"{BASE}vote-count-co-bo-cong-an/file/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert response["Content-Disposition"] == (
+        'attachment; filename="bien-ban-kiem-phieu-2020-co-bo-cong-an.docx"'
+    )
+    assert "Kiểm phiếu: Bình xét Cờ thi đua của Bộ Công an năm 2020" in all_text(
+        read_docx(response.content)
+    )
+    table = client_for("sonla.canbo").get(f"{BASE}score-table/file/")
+    assert table["Content-Disposition"] == 'attachment; filename="bang-tong-hop-diem-2020.xlsx"'
+    assert openpyxl.load_workbook(io.BytesIO(table.content)).sheetnames[0] == "Tổng hợp"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("vote-count-co-chinh-phu/file/", 409),  # not counted yet
+        ("no-such-document/file/", 404),
+        ("score-table/pdf/", 404),  # a workbook has no PDF
+        ("year-end-report/exe/", 404),
+    ],
+)
+def test_documents_that_cannot_be_made_are_refused(client_for, path, status):
+    assert client_for("sonla.canbo").get(BASE + path).status_code == status
+
+
+@pytest.mark.parametrize("username", ["hanoi.canbo", "hanoi.thuky"])
+def test_another_cluster_sees_no_documents(client_for, username):
+    client = client_for(username)
+    assert client.get(BASE).status_code == 403
+    assert client.get(f"{BASE}year-end-report/file/").status_code == 403
+    assert client.get(f"{BASE}report-text/").status_code == 403
+    assert client.get("/api/cycles/cum-2/2020/documents").status_code == 403
+    assert client.get("/api/cycles/cum-2/2020/documents/year-end-report").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(f"{BASE}year-end-report/file/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert client.get("/api/cycles/cum-2/2020/documents").status_code == 401
+
+
+def test_the_leader_secretary_writes_the_report_sections(client_for, demo_cycle):
+    client = client_for("hagiang.thuky")
+    page = client.get(f"{BASE}report-text/").content.decode()
+    assert 'name="situation"' in page
+    assert "<textarea" in page
+    response = client.post(
+        f"{BASE}report-text/",
+        {"situation": "  Địa bàn 7 tỉnh biên giới phía Bắc.  ", "next_year": "Giữ vững ANTT."},
+    )
+    assert response.status_code == 302
+    stored = dict(ReportSection.objects.filter(cycle=demo_cycle).values_list("key", "text"))
+    assert stored["situation"] == "Địa bàn 7 tỉnh biên giới phía Bắc."
+    assert stored["next_year"] == "Giữ vững ANTT."
+    entry = AuditEntry.objects.filter(action="documents.report_text.save").latest("id")
+    assert entry.actor == "hagiang.thuky"
+    report = client.get(f"{BASE}year-end-report/file/")
+    assert "Địa bàn 7 tỉnh biên giới phía Bắc." in all_text(read_docx(report.content))
+
+
+@pytest.mark.parametrize("username", ["sonla.thuky", "sonla.canbo", "quansat"])
+def test_only_the_leader_secretary_writes_the_report(client_for, demo_cycle, username):
+    client = client_for(username)
+    page = client.get(f"{BASE}report-text/")
+    assert page.status_code == 200
+    assert b"<textarea" in page.content
+    assert b"disabled" in page.content or b"readonly" in page.content
+    response = client.post(f"{BASE}report-text/", {"situation": "Viết đè."})
+    assert response.status_code == 403
+    assert not ReportSection.objects.filter(cycle=demo_cycle, text="Viết đè.").exists()
+
+
+def test_the_api_lists_and_serves_the_documents(client_for):
+    client = client_for("sonla.canbo")
+    listed = {d["key"]: d for d in client.get("/api/cycles/cum-2/2020/documents").json()}
+    ready = listed["vote-count-cum-truong-2021"]
+    assert ready["ready"]
+    assert ready["url"] == ("/api/cycles/cum-2/2020/documents/vote-count-cum-truong-2021")
+    assert ready["filename"] == "bien-ban-kiem-phieu-2020-cum-truong-2021.docx"
+    waiting = listed["proposal-co-chinh-phu"]
+    assert not waiting["ready"]
+    assert waiting["url"] is None
+    assert waiting["missing"] == ["Chưa có đơn vị được bình xét."]
+    response = client.get(ready["url"])
+    assert response.status_code == 200
+    assert "Kết luận: Công an tỉnh Lào Cai đạt số phiếu theo quy định." in all_text(
+        read_docx(response.content)
+    )
+    refused = client.get("/api/cycles/cum-2/2020/documents/vote-count-co-chinh-phu")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "document_not_ready"
+    assert client.get("/api/cycles/cum-2/2020/documents/nothing").status_code == 404
+    assert client.get("/api/cycles/cum-9/2020/documents").status_code == 404
+
+
+def test_the_panel_queries_stay_few(client_for, django_assert_max_num_queries):
+    client = client_for("sonla.canbo")
+    with django_assert_max_num_queries(60):
+        assert client.get(BASE).status_code == 200
+
+
+def test_the_cli_builds_every_ready_document(tmp_path, capsys):
+    call_command("documents", "--cycle", "cum-2/2020", "--out", str(tmp_path / "out"))
+    written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert written == [
+        "bang-tong-hop-diem-2020.xlsx",
+        "bao-cao-tong-ket-2020.docx",
+        "bien-ban-hoi-nghi-2020.docx",
+        "bien-ban-kiem-phieu-2020-co-bo-cong-an.docx",
+        "bien-ban-kiem-phieu-2020-cum-pho-2021.docx",
+        "bien-ban-kiem-phieu-2020-cum-truong-2021.docx",
+        "to-trinh-co-bo-cong-an-2020.docx",
+    ]
+    output = capsys.readouterr()
+    assert "7 document(s) written" in output.out
+    assert "Cuộc bỏ phiếu chưa kiểm phiếu." in output.out  # what could not be made, and why
+    assert "7/7" in output.err  # the progress bar
+
+
+@pytest.mark.parametrize("value", ["cum-2", "cum-2/20x0", "cum-9/2020"])
+def test_the_cli_refuses_an_unknown_cycle(tmp_path, value):
+    with pytest.raises(CommandError, match="no cycle"):
+        call_command("documents", "--cycle", value, "--out", str(tmp_path))
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice (soffice) is not installed")
+def test_a_docx_converts_to_a_pdf_that_opens(plans):
+    built = plans["vote-count-co-bo-cong-an"].build()
+    converted = pdf.to_pdf(built.content, built.filename)
+    assert converted is not None
+    assert converted.startswith(b"%PDF-")
+    assert b"%%EOF" in converted[-1024:]
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed: the PDF's text is not read back")
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-layout", "-", "-"],
+        input=converted,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    # every Vietnamese letter came through the font: the text reads back intact
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "Công an tỉnh Lạng Sơn" in text
+
+
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice (soffice) is not installed")
+def test_the_pdf_download(client_for):
+    response = client_for("sonla.canbo").get(f"{BASE}proposal-co-bo-cong-an/pdf/")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="to-trinh-co-bo-cong-an-2020.pdf"'
+    )
