@@ -22,12 +22,18 @@ notices: list[str] = []
 
 
 @transaction.atomic
-def load_demo() -> list[org_demo.Login]:
+def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
     """Load or complete the whole demo (idempotent); returns the demo logins. What could not
-    be loaded is listed in `notices`."""
+    be loaded is listed in `notices`.
+
+    `organisation_only`: units, people, rule sets, the 2019 figures and past awards, but no
+    year 2020 for Cụm II (the browser tests walk that year from its start)."""
     notices.clear()
-    logins = org_demo.load_organisation()
+    logins = org_demo.load_organisation(cluster_ii_2020=not organisation_only)
     stats_demo.load_baseline_2019()
+    if organisation_only:
+        voting_demo.load_awards()
+        return logins
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
     if cycle.phase == Phase.PLANNING:
         scoring_demo.load_agreement(cycle)  # signing it opens "agreement signed"

@@ -16,8 +16,15 @@ NOTES = {
 class Command(BaseCommand):
     help = "Load the demo clusters (Cụm thi đua số II and số I) and print the demo logins."
 
-    def handle(self, *args, **options):
-        logins = load_demo()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--organisation-only",
+            action="store_true",
+            help="units, people, rule sets and 2019 figures, but no year 2020 for Cụm II yet",
+        )
+
+    def handle(self, *args, organisation_only: bool = False, **options):
+        logins = load_demo(organisation_only=organisation_only)
         for warning in notices:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {demo_lineage_summary()}."))
