@@ -112,11 +112,11 @@ def server(tmp_path_factory):
     run = [sys.executable, "-m", "thidua.cli"]
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(run + command, env=env, check=True)
-    subprocess.run(run + ["demo", "--organisation-only"], env=env, check=True, capture_output=True)
+    subprocess.run([*run, "demo", "--organisation-only"], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (tmp / "server.log").open("w")
     process = subprocess.Popen(
-        run + ["serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        [*run, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
