@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thidua.core.lineage import EventKind, Lineage, LineageEvent, UnitSpan
+from thidua.core.lineage import EventKind, Lineage, LineageEvent, UnitSpan, check_usage
 
 MERGER = date(2025, 7, 1)
 
@@ -171,6 +171,73 @@ def test_shape_of_each_kind():
     assert "unknown_unit" in codes(
         lineage.check_event(LineageEvent(EventKind.RENAME, day, ("nowhere",), ("son-la",)))
     )
+
+
+def border_units() -> Lineage:
+    return Lineage(
+        [
+            UnitSpan("son-la", "Sơn La"),
+            UnitSpan("lai-chau", "Lai Châu"),
+            UnitSpan("dien-bien", "Điện Biên"),
+            UnitSpan("tay-bac", "Tây Bắc"),
+        ],
+        [],
+    )
+
+
+def test_an_existing_unit_used_in_earlier_years_cannot_become_a_new_target():
+    lineage = border_units()
+    event = LineageEvent(EventKind.MERGE, date(2022, 1, 1), ("lai-chau", "dien-bien"), ("son-la",))
+    in_use = {"son-la": {2020: {"Cụm II – 2020"}, 2021: {"Cụm II – 2021"}, 2022: set()}}
+    problems = lineage.check_event(event, in_use)
+    assert codes(problems) == ["target_in_use"]
+    assert problems[0].field == "targets"
+    assert problems[0].render() == (
+        "Sơn La đã được dùng trong năm 2020, 2021 (Cụm II – 2020; Cụm II – 2021) nên không "
+        "thể là đơn vị mới hình thành ngày 01/01/2022: sự kiện sẽ xoá đơn vị khỏi những năm đó."
+    )
+    # The same check as a plain function, with a plain set of years.
+    assert codes(check_usage(event, {"son-la": {2021}}, {"son-la": "Sơn La"})) == ["target_in_use"]
+    assert "Sơn La đã được dùng trong năm 2021 nên" in (
+        check_usage(event, {"son-la": {2021}}, {"son-la": "Sơn La"})[0].render()
+    )
+
+
+def test_a_target_formed_during_a_year_may_be_used_in_that_year():
+    lineage = border_units()
+    mid_year = LineageEvent(
+        EventKind.MERGE, date(2021, 7, 1), ("lai-chau", "dien-bien"), ("tay-bac",)
+    )
+    assert lineage.check_event(mid_year, {"tay-bac": {2021, 2022}}) == []
+    new_year = LineageEvent(
+        EventKind.MERGE, date(2022, 1, 1), ("lai-chau", "dien-bien"), ("tay-bac",)
+    )
+    assert lineage.check_event(new_year, {"tay-bac": {2022}}) == []
+    assert codes(lineage.check_event(new_year, {"tay-bac": {2021}})) == ["target_in_use"]
+
+
+def test_a_source_cannot_end_before_a_year_it_is_used_in():
+    lineage = border_units()
+    event = LineageEvent(EventKind.MERGE, date(2021, 1, 1), ("son-la", "lai-chau"), ("tay-bac",))
+    in_use = {
+        "son-la": {2020: {"Cụm II – 2020"}, 2021: {"Cụm II – 2021"}},
+        "lai-chau": {2021: {"Cụm II – 2021"}},
+    }
+    problems = lineage.check_event(event, in_use)
+    assert codes(problems) == ["source_in_use", "source_in_use"]
+    assert problems[0].render() == (
+        "Sơn La đang được dùng trong năm 2021 (Cụm II – 2021) nên không thể kết thúc ngày "
+        "31/12/2020: đơn vị phải còn tồn tại trong những năm đó."
+    )
+    assert "Lai Châu" in problems[1].render()
+    # A unit that existed in part of a year may still be that year's member.
+    mid_year = LineageEvent(EventKind.MERGE, date(2021, 7, 1), ("son-la", "lai-chau"), ("tay-bac",))
+    assert lineage.check_event(mid_year, in_use) == []
+    new_year_day = LineageEvent(
+        EventKind.MERGE, date(2022, 1, 1), ("son-la", "lai-chau"), ("tay-bac",)
+    )
+    assert lineage.check_event(new_year_day, in_use) == []
+    assert codes(lineage.check_event(new_year_day, {"son-la": {2022}})) == ["source_in_use"]
 
 
 # --- properties ---------------------------------------------------------------------------

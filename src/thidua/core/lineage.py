@@ -10,7 +10,7 @@ that exist on its last day, so a unit "stands for" in year Y the units that exis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -144,8 +144,12 @@ class Lineage:
 
     # --- recording a new event ------------------------------------------------------------
 
-    def check_event(self, event: LineageEvent) -> list[Problem]:
-        """Every reason why `event` cannot be added to this lineage (empty when it can)."""
+    def check_event(self, event: LineageEvent, in_use: UnitUsage | None = None) -> list[Problem]:
+        """Every reason why `event` cannot be added to this lineage (empty when it can).
+
+        With `in_use` (where each unit is used, year by year: see `check_usage`), also refuse
+        an event that would rewrite the history of those years.
+        """
         problems = _check_shape(event)
         known = [code for code in (*event.sources, *event.targets) if code in self.units]
         for code in dict.fromkeys((*event.sources, *event.targets)):
@@ -241,6 +245,9 @@ class Lineage:
                         "targets",
                     )
                 )
+        if in_use:
+            names = {code: span.name for code, span in self.units.items()}
+            problems += check_usage(event, in_use, names)
         return problems
 
     def with_event(self, event: LineageEvent) -> Lineage:
@@ -251,6 +258,80 @@ class Lineage:
         for code in event.targets:
             units[code] = replace(units[code], start=event.effective)
         return Lineage(units.values(), (*self.events, event))
+
+
+#: Where units are used, year by year: `{unit code: {year: what uses it that year}}`, e.g.
+#: `{"son-la": {2021: {"Cụm thi đua số II – 2021"}}}` (a cycle's membership, leadership or
+#: hand-over, a statistics report, a score sheet). A plain set of years per unit also does.
+UnitUsage = Mapping[str, Mapping[int, Collection[str]] | Collection[int]]
+
+
+def check_usage(
+    event: LineageEvent, in_use: UnitUsage, names: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Refuse `event` when it would rewrite the history of years in which its units are used.
+
+    A target starts on the effective date: it cannot already be used in a year that ended
+    before (a unit formed in the middle of a year exists on its 31 December, so that year is
+    fine). A source ends the day before the effective date: it cannot be used in a year after
+    the one of that day, in which it would not exist at all (a unit that existed in part of a
+    year may still be that year's member).
+    """
+    names = names or {}
+    last_year_of_sources = (event.effective - ONE_DAY).year
+    checks = [
+        (
+            event.targets,
+            lambda year: year < event.effective.year,
+            "target_in_use",
+            "targets",
+            gettext_noop(
+                "%(unit)s đã được dùng trong năm %(years)s (%(uses)s) nên không thể là đơn vị "
+                "mới hình thành ngày %(day)s: sự kiện sẽ xoá đơn vị khỏi những năm đó."
+            ),
+            gettext_noop(
+                "%(unit)s đã được dùng trong năm %(years)s nên không thể là đơn vị mới hình "
+                "thành ngày %(day)s: sự kiện sẽ xoá đơn vị khỏi những năm đó."
+            ),
+        ),
+        (
+            event.sources,
+            lambda year: year > last_year_of_sources,
+            "source_in_use",
+            "sources",
+            gettext_noop(
+                "%(unit)s đang được dùng trong năm %(years)s (%(uses)s) nên không thể kết thúc "
+                "ngày %(before)s: đơn vị phải còn tồn tại trong những năm đó."
+            ),
+            gettext_noop(
+                "%(unit)s đang được dùng trong năm %(years)s nên không thể kết thúc ngày "
+                "%(before)s: đơn vị phải còn tồn tại trong những năm đó."
+            ),
+        ),
+    ]
+    problems: list[Problem] = []
+    for codes, refused, code_name, field_name, with_uses, without_uses in checks:
+        for code in dict.fromkeys(codes):
+            usage = in_use.get(code) or {}
+            years = sorted(year for year in usage if refused(year))
+            if not years:
+                continue
+            uses = (
+                sorted({use for year in years for use in usage[year]})
+                if isinstance(usage, Mapping)
+                else []
+            )
+            params = {
+                "unit": names.get(code, code),
+                "years": ", ".join(str(year) for year in years),
+                "uses": "; ".join(uses),
+                "day": format_day(event.effective),
+                "before": format_day(event.effective - ONE_DAY),
+            }
+            problems.append(
+                Problem(code_name, with_uses if uses else without_uses, params, field_name)
+            )
+    return problems
 
 
 def _check_shape(event: LineageEvent) -> list[Problem]:

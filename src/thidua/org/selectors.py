@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
@@ -47,6 +48,57 @@ def lineage() -> core_lineage.Lineage:
             for entry in events.values()
         ],
     )
+
+
+#: Where later stages use units: given unit codes, yields (unit code, year, what uses it, or
+#: None when nothing can be named), e.g. the statistics reports and the score sheets.
+UsageProvider = Callable[[Collection[str]], Iterable[tuple[str, int, str | None]]]
+_USAGE_PROVIDERS: list[UsageProvider] = []
+
+
+def register_unit_usage(provider: UsageProvider) -> None:
+    """Let a later stage tell where it uses units (one query per call, whatever the number of
+    units), without the organisation knowing about that stage."""
+    if provider not in _USAGE_PROVIDERS:
+        _USAGE_PROVIDERS.append(provider)
+
+
+def cycle_label(title: str, year: int) -> str:
+    return f"{title} – {year}"
+
+
+def units_in_use(codes: Collection[str]) -> dict[str, dict[int, set[str]]]:
+    """For each unit code, the years it is used in and what uses it each year: cycle
+    memberships, a cycle's leader or deputy, hand-overs, and what later stages register
+    (statistics reports, score sheets). A constant number of queries."""
+    codes = list(dict.fromkeys(codes))
+    found: dict[str, dict[int, set[str]]] = {}
+
+    def add(code: str | None, year: int, use: str | None) -> None:
+        if code in codes:
+            uses = found.setdefault(code, {}).setdefault(year, set())
+            if use:
+                uses.add(use)
+
+    for code, year, title in Membership.objects.filter(unit__code__in=codes).values_list(
+        "unit__code", "cycle__year", "cycle__title"
+    ):
+        add(code, year, cycle_label(title, year))
+    leading = Q(leader__code__in=codes) | Q(deputy__code__in=codes)
+    for leader, deputy, year, title in Cycle.objects.filter(leading).values_list(
+        "leader__code", "deputy__code", "year", "title"
+    ):
+        add(leader, year, cycle_label(title, year))
+        add(deputy, year, cycle_label(title, year))
+    for leader, deputy, year, name in Handover.objects.filter(leading).values_list(
+        "leader__code", "deputy__code", "year", "cluster__name"
+    ):
+        add(leader, year, cycle_label(name, year))
+        add(deputy, year, cycle_label(name, year))
+    for provider in _USAGE_PROVIDERS:
+        for code, year, use in provider(codes):
+            add(code, year, use)
+    return found
 
 
 def units_by_code(codes) -> dict[str, Unit]:

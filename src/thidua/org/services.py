@@ -79,7 +79,8 @@ def record_lineage_event(
         tuple(unit.code for unit in sources),
         tuple(unit.code for unit in targets),
     )
-    refuse_if(selectors.lineage().check_event(event))
+    in_use = selectors.units_in_use((*event.sources, *event.targets))
+    refuse_if(selectors.lineage().check_event(event, in_use))
     record = LineageEvent(
         kind=kind,
         effective_date=effective_date,

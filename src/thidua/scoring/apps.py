@@ -9,8 +9,12 @@ class ScoringConfig(AppConfig):
 
     def ready(self):
         from thidua.core.phases import Phase
+        from thidua.org.selectors import register_unit_usage
         from thidua.org.services import register_phase_guard
+        from thidua.scoring.selectors import unit_usage
         from thidua.scoring.services import agreement_signed
 
         # Opening "agreement signed" needs the agreement signed, if the cycle has one.
         register_phase_guard(Phase.AGREEMENT, agreement_signed)
+        # A lineage event cannot rewrite the years in which a unit scored or was scored.
+        register_unit_usage(unit_usage)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from thidua.core import indicators as core_indicators
 from thidua.core import scoring as core
@@ -308,3 +308,18 @@ def evidence_of(cycle: Cycle, unit: Unit) -> dict[int, list[Evidence]]:
     for item in Evidence.objects.filter(cycle=cycle, unit=unit).select_related("criterion"):
         grouped[item.criterion_id].append(item)
     return grouped
+
+
+def unit_usage(codes) -> list[tuple[str, int, str | None]]:
+    """Where the units `codes` score or are scored: (unit, year, cycle), one query.
+
+    Registered with the organisation, so that a lineage event cannot rewrite those years."""
+    codes = list(codes)
+    rows = ScoreSheet.objects.filter(
+        Q(scorer__code__in=codes) | Q(target__code__in=codes)
+    ).values_list("scorer__code", "target__code", "cycle__year", "cycle__title")
+    return [
+        (code, year, org_selectors.cycle_label(title, year))
+        for scorer, target, year, title in rows
+        for code in {scorer, target}
+    ]

@@ -6,3 +6,10 @@ class StatsConfig(AppConfig):
     name = "thidua.stats"
     label = "stats"
     verbose_name = _("Số liệu thống kê")
+
+    def ready(self):
+        from thidua.org.selectors import register_unit_usage
+        from thidua.stats.selectors import unit_usage
+
+        # A lineage event cannot rewrite the years a unit has reported figures for.
+        register_unit_usage(unit_usage)

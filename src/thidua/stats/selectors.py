@@ -270,3 +270,15 @@ def report_view(
         problems=core.validate(shown, cat),
         mismatches=core.check_rates(shown, cat),
     )
+
+
+def unit_usage(codes) -> list[tuple[str, int, str | None]]:
+    """Where the units `codes` have statistics reports: (unit, year, cycle or None), one query.
+
+    Registered with the organisation, so that a lineage event cannot rewrite those years."""
+    return [
+        (code, year, org_selectors.cycle_label(title, cycle_year) if title else None)
+        for code, year, title, cycle_year in Report.objects.filter(
+            unit__code__in=list(codes)
+        ).values_list("unit__code", "year", "cycle__title", "cycle__year")
+    ]
