@@ -288,3 +288,40 @@ def test_recording_a_lineage_event_sets_validity(get_user):
             sources=[new[0]],
             targets=[old],
         )
+
+
+def test_a_cycle_created_with_the_handovers_leader_keeps_its_deputy(
+    cycle, cluster_ii, units, get_user
+):
+    Handover.objects.create(
+        cluster=cluster_ii,
+        year=2022,
+        leader=units["son-la"],
+        deputy=units["lai-chau"],
+        method=Handover.Method.ELECTED,
+        from_cycle=cycle("cum-2", 2021),
+    )
+    members = [units[code] for code in CUM_II]
+    admin = get_user("admin")
+    for leader, deputy in [(units["son-la"], units["cao-bang"]), (None, units["cao-bang"])]:
+        before = row_counts()
+        with pytest.raises(DomainError) as error:
+            services.create_cycle(
+                actor=admin,
+                cluster=cluster_ii,
+                year=2022,
+                members=members,
+                leader=leader,
+                deputy=deputy,
+            )
+        assert codes(error) == ["leader_differs_from_handover"]
+        assert error.value.messages() == [
+            "Năm 2022 đã được bàn giao cho cụm trưởng Công an tỉnh Sơn La (cụm phó Công an "
+            "tỉnh Lai Châu); cụm trưởng, cụm phó phải theo bàn giao đó."
+        ]
+        assert row_counts() == before
+    created = services.create_cycle(
+        actor=admin, cluster=cluster_ii, year=2022, members=members, leader=units["son-la"]
+    )
+    assert (created.leader.code, created.deputy.code) == ("son-la", "lai-chau")
+    assert Handover.objects.filter(cluster=cluster_ii, year=2022).count() == 1

@@ -211,9 +211,9 @@ def create_cycle(
     problems: list[Problem] = []
     handover = selectors.current_handover(cluster, year)
     if handover is not None:
-        if leader is None:
-            leader, deputy = handover.leader, deputy or handover.deputy
-        if leader != handover.leader or (deputy is not None and deputy != handover.deputy):
+        # What is not given comes from the hand-over; what is given must agree with it.
+        leader, deputy = leader or handover.leader, deputy or handover.deputy
+        if leader != handover.leader or deputy != handover.deputy:
             problems.append(
                 Problem(
                     "leader_differs_from_handover",
