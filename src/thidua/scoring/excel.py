@@ -47,17 +47,19 @@ KINDS = [kind.value for kind in core.Kind]
 MAX_ROWS = 1000
 
 
-def agreement_xlsx(agreement: Agreement, members: list[Unit]) -> bytes:
+def agreement_xlsx(agreement: Agreement | None, members: list[Unit], cycle: Cycle) -> bytes:
+    """The criteria table and the targets, ready to edit and import back; without an
+    agreement, the empty template (headings and the member units)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = TABLE_SHEET
-    sheet["A1"] = f"BẢNG TIÊU CHÍ THI ĐUA – {agreement.cycle.title} năm {agreement.cycle.year}"
+    sheet["A1"] = f"BẢNG TIÊU CHÍ THI ĐUA – {cycle.title} năm {cycle.year}"
     sheet["A1"].font = TITLE
     sheet["A2"] = "Loại: " + ", ".join(KINDS)
     for column, (_key, heading) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=3, column=column, value=heading)
         cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
-    criteria = selectors.criteria_of(agreement)
+    criteria = selectors.criteria_of(agreement) if agreement else []
     for row, criterion in enumerate(criteria, start=4):
         values = {
             "code": criterion.code,
@@ -80,7 +82,7 @@ def agreement_xlsx(agreement: Agreement, members: list[Unit]) -> bytes:
         sheet.column_dimensions[column].width = width
     targets_sheet = workbook.create_sheet(TARGET_SHEET)
     quantitative = [c for c in criteria if c.kind == core.Kind.QUANTITATIVE]
-    targets = selectors.targets_of(agreement)
+    targets = selectors.targets_of(agreement) if agreement else {}
     targets_sheet["A1"] = "CHỈ TIÊU GIAO CHO TỪNG ĐƠN VỊ (0: không giao)"
     targets_sheet["A1"].font = TITLE
     targets_sheet.cell(row=3, column=1, value="Mã đơn vị").font = BOLD

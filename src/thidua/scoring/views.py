@@ -220,9 +220,7 @@ def agreement_export(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_AGREEMENT, cycle)
     found = selectors.agreement_of(cycle)
-    if found is None:
-        raise Http404
-    content = excel.agreement_xlsx(found, org_selectors.member_units(cycle))
+    content = excel.agreement_xlsx(found, org_selectors.member_units(cycle), cycle)
     return _download(content, xlsx.safe_filename("giao-uoc", cycle.cluster.code, str(cycle.year)))
 
 
