@@ -15,10 +15,10 @@ from ninja import Router, Schema, Status
 
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
-from thidua.core.policy import Action
+from thidua.core.policy import Action, Role
 from thidua.errors import DomainError
 from thidua.org import selectors, services
-from thidua.org.authz import require
+from thidua.org.authz import require, roles_for
 from thidua.org.models import Cluster, Cycle, Handover, RuleSet, Unit
 
 router = Router(tags=["organisation"])
@@ -159,7 +159,8 @@ def _cycle_out(cycle: Cycle) -> dict:
     }
 
 
-def _handover_out(handover: Handover) -> dict:
+def _handover_out(handover: Handover, *, show_recorder: bool) -> dict:
+    """A hand-over; who recorded it (a username) only for admins."""
     return {
         "year": handover.year,
         "leader": handover.leader.code,
@@ -167,9 +168,15 @@ def _handover_out(handover: Handover) -> dict:
         "method": handover.method,
         "decision_ref": handover.decision_ref,
         "from_year": handover.from_cycle.year if handover.from_cycle else None,
-        "recorded_by": handover.recorded_by.username if handover.recorded_by else None,
+        "recorded_by": handover.recorded_by.username
+        if show_recorder and handover.recorded_by
+        else None,
         "recorded_at": handover.recorded_at.isoformat(),
     }
+
+
+def _is_admin(user) -> bool:
+    return Role.ADMIN in roles_for(user, appointed=False)
 
 
 def _units(codes: list[str], field: str) -> list[Unit]:
@@ -300,16 +307,17 @@ def list_clusters(request):
 def get_cluster(request, code: str):
     cluster = get_object_or_404(Cluster, code=code)
     require(request.auth, Action.VIEW_CLUSTER, cluster)
-    visible = {cycle.pk for cycle in selectors.visible_cycles(request.auth)}
+    overview = selectors.cluster_overview(request.auth, cluster)
+    show_recorder = _is_admin(request.auth)
     return {
         "code": cluster.code,
         "name": cluster.name,
         "parent_body": cluster.parent_body,
         "movement": cluster.movement,
-        "cycles": [
-            _cycle_out(cycle) for cycle in selectors.cluster_cycles(cluster) if cycle.pk in visible
+        "cycles": [_cycle_out(cycle) for cycle in overview.cycles],
+        "handovers": [
+            _handover_out(handover, show_recorder=show_recorder) for handover in overview.handovers
         ],
-        "handovers": [_handover_out(handover) for handover in selectors.handovers_of(cluster)],
     }
 
 
@@ -381,4 +389,4 @@ def record_handover(request, cluster: str, year: int, payload: HandoverIn):
         decision_ref=payload.decision_ref,
         note=payload.note,
     )
-    return Status(201, _handover_out(handover))
+    return Status(201, _handover_out(handover, show_recorder=_is_admin(request.auth)))

@@ -11,9 +11,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
-from thidua.core.policy import Role
+from thidua.core.policy import Action, Role
 from thidua.core.text import collation_key
-from thidua.org.authz import roles_for
+from thidua.org.authz import can, roles_for
 from thidua.org.models import (
     ApiToken,
     Cluster,
@@ -206,6 +206,29 @@ def cluster_cycles(cluster: Cluster) -> list[Cycle]:
     for cycle in cycles:
         member_units(cycle)
     return cycles
+
+
+@dataclass(frozen=True)
+class ClusterOverview:
+    """What `user` may see of a cluster: its years (members, leader, deputy) and hand-overs."""
+
+    cycles: list[Cycle]
+    handovers: list[Handover]
+
+
+def cluster_overview(user, cluster: Cluster) -> ClusterOverview:
+    """The cluster's cycles `user` may view, and the hand-overs recorded from or for one of
+    them (all hand-overs for admins). One rule for the cluster page and the API."""
+    cycles = [cycle for cycle in cluster_cycles(cluster) if can(user, Action.VIEW_CYCLE, cycle)]
+    handovers = handovers_of(cluster)
+    if not roles_for(user, appointed=False) & {Role.ADMIN, Role.SYSTEM}:
+        ids, years = {cycle.pk for cycle in cycles}, {cycle.year for cycle in cycles}
+        handovers = [
+            handover
+            for handover in handovers
+            if handover.from_cycle_id in ids or handover.year in years
+        ]
+    return ClusterOverview(cycles, handovers)
 
 
 def rule_sets_in_force(day: date) -> list[RuleSet]:

@@ -118,13 +118,14 @@ def lineage_event_new(request):
 def cluster_detail(request, code: str):
     cluster = get_object_or_404(Cluster, code=code)
     require(request.user, Action.VIEW_CLUSTER, cluster)
+    overview = selectors.cluster_overview(request.user, cluster)
     return render(
         request,
         "org/cluster_detail.html",
         {
             "cluster": cluster,
-            "cycles": selectors.cluster_cycles(cluster),
-            "handovers": selectors.handovers_of(cluster),
+            "cycles": overview.cycles,
+            "handovers": overview.handovers,
             "can_create": can(request.user, Action.CREATE_CYCLE, cluster),
         },
     )
