@@ -1,6 +1,7 @@
 """Phases opened and closed by the leader secretary; the hand-over moves that power."""
 
 import pytest
+from django.test import Client
 
 from thidua.core.phases import Phase
 from thidua.core.policy import Action
@@ -151,3 +152,55 @@ def test_ended_units_are_read_only(get_user, units):
         services.update_unit_profile(
             actor=get_user("hagiang.canbo"), unit=units["ha-giang"], phone="0219"
         )
+
+
+def test_only_the_admin_records_a_ministry_assignment(get_user, cycle, units):
+    before = Handover.objects.count()
+    with pytest.raises(Refused) as error:
+        services.record_handover(
+            actor=get_user("hagiang.thuky"),
+            cycle=cycle("cum-2", 2020),
+            leader=units["son-la"],
+            deputy=None,
+            method=Handover.Method.ASSIGNED,
+        )
+    assert error.value.message() == (
+        "Bạn không có quyền ghi nhận cụm trưởng, cụm phó do Bộ Công an phân công."
+    )
+    assert Handover.objects.count() == before
+    assert cycle("cum-2", 2021).leader.code == "lao-cai"
+    handover = services.record_handover(
+        actor=get_user("admin"),
+        cycle=cycle("cum-2", 2020),
+        leader=units["son-la"],
+        deputy=None,
+        method=Handover.Method.ASSIGNED,
+        decision_ref="Quyết định của Bộ",
+    )
+    assert handover.method == "assigned"
+
+
+def test_the_secretary_is_not_offered_an_assignment(client_for, cycle, units):
+    url = "/clusters/cum-2/2020/handover/"
+    assert "method" not in client_for("hagiang.thuky").get(url).context["form"].fields
+    assert "method" in client_for("admin").get(url).context["form"].fields
+    response = client_for("hagiang.thuky").post(
+        url, {"leader": units["son-la"].pk, "method": "assigned", "decision_ref": "Biên bản"}
+    )
+    assert response.status_code == 302
+    latest = Handover.objects.filter(year=2021).latest("recorded_at", "id")
+    assert (latest.leader.code, latest.method) == ("son-la", "elected")
+
+
+def test_the_api_refuses_an_assignment_by_a_secretary(get_user, cycle):
+    _token, key = services.create_api_token(actor=get_user("hagiang.thuky"), name="test")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    before = Handover.objects.count()
+    url = "/api/cycles/cum-2/2020/handover"
+    payload = {"leader": "son-la", "method": "assigned"}
+    response = client.post(url, payload, content_type="application/json")
+    assert response.status_code == 403
+    assert "do Bộ Công an phân công" in response.json()["detail"]
+    assert Handover.objects.count() == before
+    payload["method"] = "elected"
+    assert client.post(url, payload, content_type="application/json").status_code == 201

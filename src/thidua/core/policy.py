@@ -40,6 +40,7 @@ class Action(StrEnum):
     CLOSE_PHASE = "close_phase"
     REOPEN_PHASE = "reopen_phase"
     RECORD_HANDOVER = "record_handover"
+    ASSIGN_LEADER = "assign_leader"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
     VIEW_REPORT = "view_report"
     EDIT_REPORT = "edit_report"
@@ -89,6 +90,9 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.CLOSE_PHASE: Label(gettext_noop("đóng giai đoạn")),
     Action.REOPEN_PHASE: Label(gettext_noop("mở lại giai đoạn")),
     Action.RECORD_HANDOVER: Label(gettext_noop("ghi nhận bàn giao cụm trưởng, cụm phó")),
+    Action.ASSIGN_LEADER: Label(
+        gettext_noop("ghi nhận cụm trưởng, cụm phó do Bộ Công an phân công")
+    ),
     Action.MANAGE_OWN_TOKENS: Label(gettext_noop("quản lý khoá API của mình")),
     Action.VIEW_REPORT: Label(gettext_noop("xem báo cáo số liệu")),
     Action.EDIT_REPORT: Label(gettext_noop("nhập, sửa, nộp báo cáo số liệu của đơn vị")),
@@ -151,6 +155,8 @@ POLICY: dict[Action, Rule] = {
     Action.RECORD_HANDOVER: _rule(
         Role.ADMIN, Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)
     ),
+    # A Ministry assignment (not an election at the conference) is recorded by its admins only.
+    Action.ASSIGN_LEADER: _rule(Role.ADMIN),
     Action.MANAGE_OWN_TOKENS: _rule(Role.USER),
     Action.VIEW_REPORT: _rule(*_CYCLE_READERS),
     Action.EDIT_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),

@@ -99,10 +99,13 @@ class HandoverForm(forms.Form):
         label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, eligible, **kwargs):
+    def __init__(self, *args, eligible, can_assign: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = eligible
         self.fields["deputy"].queryset = eligible
+        if not can_assign:
+            # Only the Ministry's admins record an assignment; a secretary records an election.
+            del self.fields["method"]
 
 
 class LineageEventForm(forms.Form):

@@ -437,6 +437,9 @@ def record_handover(
     """
     cycle = _locked(cycle)
     require(actor, Action.RECORD_HANDOVER, cycle)
+    if method == Handover.Method.ASSIGNED:
+        # The leader secretary records the conference's election; an assignment is the Ministry's.
+        require(actor, Action.ASSIGN_LEADER)
     next_year = cycle.year + 1
     next_cycle = (
         Cycle.objects.select_for_update().filter(cluster=cycle.cluster, year=next_year).first()

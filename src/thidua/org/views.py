@@ -233,7 +233,11 @@ def handover_new(request, code: str, year: int):
     require(request.user, Action.RECORD_HANDOVER, cycle)
     next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
     eligible = Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
-    form = HandoverForm(request.POST or None, eligible=eligible)
+    form = HandoverForm(
+        request.POST or None,
+        eligible=eligible,
+        can_assign=can(request.user, Action.ASSIGN_LEADER),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_handover(actor=request.user, cycle=cycle, **form.cleaned_data)
