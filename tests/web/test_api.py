@@ -183,3 +183,21 @@ def test_api_docs_use_vendored_assets(client_for):
     assert "swagger-ui-bundle" in page
     assert "cdn." not in page
     assert "https://" not in page
+
+
+@pytest.mark.parametrize("year", [10000, 1999, -5, 99999999999999999999])
+def test_a_year_out_of_range_is_refused_not_a_crash(token_client, year):
+    client = token_client("admin")
+    response = client.get(f"/api/units/son-la/stands-for?year={year}")
+    assert response.status_code == 400
+    assert response.json()["detail"] == f"Năm {year} nằm ngoài khoảng 2000–2100."
+    before = Cycle.objects.count()
+    response = client.post(
+        "/api/cycles",
+        {"cluster": "cum-2", "year": year, "members": ["son-la", "lai-chau"], "leader": "son-la"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "year_out_of_range"
+    assert Cycle.objects.count() == before
+    assert client.get("/api/units/son-la/stands-for?year=2100").status_code == 200

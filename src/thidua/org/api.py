@@ -13,10 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from thidua.core.cycles import check_year
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
 from thidua.core.policy import Action, Role
-from thidua.errors import DomainError
+from thidua.errors import DomainError, refuse_if
 from thidua.org import selectors, services
 from thidua.org.authz import require, roles_for
 from thidua.org.models import Cluster, Cycle, Handover, RuleSet, Unit
@@ -264,6 +265,7 @@ def stands_for(request, code: str, year: int):
     """The units whose figures for `year` make up this unit's territory."""
     unit = get_object_or_404(Unit, code=code)
     require(request.auth, Action.VIEW_UNIT, unit)
+    refuse_if(check_year(year))
     ancestry = selectors.lineage().stands_for(unit.code, year)
     return {
         "unit": unit.code,

@@ -208,6 +208,8 @@ def create_cycle(
     otherwise they are the Ministry's assignment, recorded as a hand-over too.
     """
     require(actor, Action.CREATE_CYCLE, cluster)
+    # A year out of range is refused first: the other checks need a calendar year.
+    refuse_if(core_cycles.check_year(year))
     problems: list[Problem] = []
     handover = selectors.current_handover(cluster, year)
     if handover is not None:
