@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from thidua.errors import DomainError, Refused, StateConflict
@@ -325,3 +326,50 @@ def test_a_cycle_created_with_the_handovers_leader_keeps_its_deputy(
     )
     assert (created.leader.code, created.deputy.code) == ("son-la", "lai-chau")
     assert Handover.objects.filter(cluster=cluster_ii, year=2022).count() == 1
+
+
+def test_a_rule_set_in_use_may_be_given_an_end_date_after_its_last_year(cluster_ii, units):
+    cycle_2025 = services.create_cycle(
+        actor=SYSTEM,
+        cluster=cluster_ii,
+        year=2025,
+        members=[units["son-la"], units["lai-chau"]],
+        leader=units["son-la"],
+    )
+    rule_set = cycle_2025.rule_set
+    assert (rule_set.version, rule_set.effective_to) == (3, None)
+    rule_set.effective_to = date(2025, 12, 30)
+    with pytest.raises(ValidationError) as error:
+        rule_set.save()
+    assert error.value.message_dict == {
+        "effective_to": [
+            "Bộ quy tắc này được dùng cho năm thi đua 2025 nên chỉ có thể hết hiệu lực từ "
+            "ngày 31/12/2025 trở đi."
+        ]
+    }
+    rule_set.refresh_from_db()
+    assert rule_set.effective_to is None
+    rule_set.effective_to = date(2025, 12, 31)
+    rule_set.save()
+    rule_set.refresh_from_db()
+    assert rule_set.effective_to == date(2025, 12, 31)
+    # Once set, the end date is frozen with the rest, and so is everything else.
+    for name, value in [
+        ("effective_to", date(2026, 12, 31)),
+        ("effective_to", None),
+        ("data", {"changed": True}),
+        ("effective_from", date(2025, 1, 1)),
+    ]:
+        rule_set.refresh_from_db()
+        setattr(rule_set, name, value)
+        with pytest.raises(ValidationError, match="phiên bản mới"):
+            rule_set.save()
+    rule_set.refresh_from_db()
+    assert rule_set.effective_to == date(2025, 12, 31)
+
+
+def test_an_end_date_comes_with_no_other_change(cycle):
+    rule_set = cycle("cum-2", 2021).rule_set
+    rule_set.effective_to = None
+    with pytest.raises(ValidationError, match="phiên bản mới"):
+        rule_set.save()

@@ -141,7 +141,9 @@ class RuleSet(models.Model):
     """Versioned rules (scoring, titles, vote thresholds) with an effective period.
 
     A cycle references the rule set it runs under; once any cycle does, the rule set is
-    frozen: a change in the law is a new version, never an edit under a past cycle.
+    frozen: a change in the law is a new version, never an edit under a past cycle. The one
+    change left is giving an open-ended rule set its end date (no earlier than 31/12 of the
+    last year run under it), so that the next version can follow it.
     """
 
     code = models.SlugField(_("mã"), max_length=64)
@@ -190,16 +192,37 @@ class RuleSet(models.Model):
         if self.pk is None:
             return
         stored = RuleSet.objects.filter(pk=self.pk).first()
-        if stored is None or not stored.is_in_use():
+        last_year = (
+            stored.cycles.aggregate(last=models.Max("year"))["last"] if stored is not None else None
+        )
+        if last_year is None:
             return
-        frozen = ("code", "version", "effective_from", "effective_to", "data")
-        if any(getattr(stored, name) != getattr(self, name) for name in frozen):
+        frozen = ("code", "version", "effective_from", "data")
+        ends = stored.effective_to is None and self.effective_to is not None
+        if any(getattr(stored, name) != getattr(self, name) for name in frozen) or (
+            stored.effective_to != self.effective_to and not ends
+        ):
             raise ValidationError(
                 _(
                     "Bộ quy tắc này đã được dùng cho một năm thi đua nên không thể sửa; "
                     "hãy tạo phiên bản mới."
                 ),
                 code="ruleset_frozen",
+            )
+        # The one change allowed: an end date, when the next decree's rules take over, not
+        # before the end of the last cluster year run under these rules.
+        if ends and self.effective_to < date(last_year, 12, 31):
+            raise ValidationError(
+                {
+                    "effective_to": ValidationError(
+                        _(
+                            "Bộ quy tắc này được dùng cho năm thi đua %(year)s nên chỉ có thể "
+                            "hết hiệu lực từ ngày 31/12/%(year)s trở đi."
+                        ),
+                        code="ruleset_ends_too_early",
+                        params={"year": last_year},
+                    )
+                }
             )
 
 
