@@ -1,14 +1,17 @@
 """Phases opened and closed by the leader secretary; the hand-over moves that power."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from thidua.core.phases import Phase
 from thidua.core.policy import Action
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org import services
-from thidua.org.authz import can, roles_for
-from thidua.org.models import Handover, PhaseEvent
+from thidua.org.authz import can, roles_for, state_of
+from thidua.org.models import Handover, PhaseEvent, Unit, User
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +207,19 @@ def test_the_api_refuses_an_assignment_by_a_secretary(get_user, cycle):
     assert Handover.objects.count() == before
     payload["method"] = "elected"
     assert client.post(url, payload, content_type="application/json").status_code == 201
+
+
+def test_a_unit_not_started_yet_is_not_ended(get_user):
+    starts = timezone.localdate() + timedelta(days=30)
+    unit = Unit.objects.create(
+        code="sap-thanh-lap", name="Công an tỉnh sắp thành lập", short_name="Mới", valid_from=starts
+    )
+    officer = User.objects.create(username="moi.canbo", kind="officer", unit=unit)
+    assert state_of(unit) == "active"
+    services.update_unit_profile(actor=officer, unit=unit, phone="0212 3852 000")
+    services.update_unit_profile(actor=get_user("admin"), unit=unit, address="Trụ sở mới")
+    unit.refresh_from_db()
+    assert (unit.phone, unit.address) == ("0212 3852 000", "Trụ sở mới")
+    unit.valid_to = timezone.localdate() - timedelta(days=1)
+    unit.valid_from = None
+    assert state_of(unit) == "ended"

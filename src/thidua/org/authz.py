@@ -121,7 +121,10 @@ def state_of(obj) -> str | None:
     if isinstance(obj, UnitInCycle):
         return obj.cycle.state
     if isinstance(obj, Unit):
-        return UNIT_ACTIVE if obj.is_active(timezone.localdate()) else UNIT_ENDED
+        # Only a unit whose validity is over has ended; one formed by an upcoming merger (not
+        # started yet) is active, so that its profile can be prepared before the day.
+        ended = obj.valid_to is not None and obj.valid_to < timezone.localdate()
+        return UNIT_ENDED if ended else UNIT_ACTIVE
     return None
 
 
