@@ -3,12 +3,18 @@
 Reference data (units' names and profiles, clusters, rule sets, people) is edited here.
 Everything with rules attached — cycles, phases, hand-overs, lineage events — is read-only
 here and changed through the app's pages, whose services check those rules.
+
+The admin site is for the ministry's admins (the app's ADMIN role), not for any staff account:
+see `require_admin_role`. Lists and inlines load the related rows they show with the page, so
+that a page costs the same number of queries however many rows it has.
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from thidua.core.policy import Role
+from thidua.org.authz import roles_for
 from thidua.org.models import (
     ApiToken,
     Cluster,
@@ -35,9 +41,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def require_admin_role(site: admin.AdminSite) -> None:
+    """Let into `site` only active staff accounts that also hold the app's ADMIN role."""
+    if getattr(site, "requires_admin_role", False):
+        return
+    staff_only = site.has_permission
+
+    def has_permission(request) -> bool:
+        return staff_only(request) and Role.ADMIN in roles_for(request.user, appointed=False)
+
+    site.has_permission = has_permission
+    site.requires_admin_role = True
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    #: The related rows shown in each line, loaded with the inline's query.
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.related) if self.related else queryset
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -62,6 +87,7 @@ class UnitAdmin(admin.ModelAdmin):
 class LineageLinkInline(ReadOnlyInline):
     model = LineageLink
     fields = ["role", "unit"]
+    related = ("unit", "event")
 
 
 @admin.register(LineageEvent)
@@ -83,16 +109,19 @@ class RuleSetAdmin(admin.ModelAdmin):
 class MembershipInline(ReadOnlyInline):
     model = Membership
     fields = ["unit"]
+    related = ("unit", "cycle")  # the line's title names both
 
 
 class PhaseEventInline(ReadOnlyInline):
     model = PhaseEvent
     fields = ["phase", "action", "actor", "at", "reason"]
+    related = ("actor", "cycle")  # the line's title names the cycle
 
 
 @admin.register(Cycle)
 class CycleAdmin(ReadOnlyAdmin):
     list_display = ["cluster", "year", "leader", "deputy", "phase", "phase_is_open"]
+    list_select_related = ["cluster", "leader", "deputy"]
     list_filter = ["cluster", "year"]
     inlines = [MembershipInline, PhaseEventInline]
 
@@ -100,12 +129,14 @@ class CycleAdmin(ReadOnlyAdmin):
 @admin.register(Handover)
 class HandoverAdmin(ReadOnlyAdmin):
     list_display = ["cluster", "year", "leader", "deputy", "method", "recorded_by", "recorded_at"]
+    list_select_related = ["cluster", "leader", "deputy", "recorded_by"]
     list_filter = ["cluster"]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "unit", "kind", "is_active"]
+    list_select_related = ["unit"]
     list_filter = ["kind", "is_active", "unit"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
@@ -120,4 +151,5 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
     exclude = ["key_hash"]

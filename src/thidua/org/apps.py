@@ -6,3 +6,11 @@ class OrgConfig(AppConfig):
     name = "thidua.org"
     label = "org"
     verbose_name = _("Tổ chức")
+
+    def ready(self):
+        from django.contrib import admin
+
+        from thidua.org.admin import require_admin_role
+
+        # The Django admin follows the app's authorisation: staff status alone is not enough.
+        require_admin_role(admin.site)

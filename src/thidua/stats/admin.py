@@ -17,11 +17,13 @@ class IndicatorAdmin(admin.ModelAdmin):
 class ReportValueInline(ReadOnlyInline):
     model = ReportValue
     fields = ["indicator", "value"]
+    related = ("indicator",)
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = ["unit", "year", "period", "status", "cycle", "updated_at"]
+    list_select_related = ["unit", "cycle"]
     list_filter = ["year", "period", "status"]
     inlines = [ReportValueInline]
 
@@ -29,3 +31,4 @@ class ReportAdmin(ReadOnlyAdmin):
 @admin.register(PublishedFigure)
 class PublishedFigureAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "period", "indicator", "value", "source"]
+    list_select_related = ["cycle", "indicator"]
