@@ -124,6 +124,11 @@ urlpatterns = [
     path("clusters/<slug:code>/<int:year>/conference/", voting.conference, name="conference"),
     path("clusters/<slug:code>/<int:year>/conference/screen/", voting.screen, name="screen"),
     path(
+        "clusters/<slug:code>/<int:year>/conference/details/",
+        voting.conference_details,
+        name="conference_details",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/conference/polls/new/",
         voting.create_poll,
         name="poll_new",

@@ -147,7 +147,14 @@ class Visitor:
     """One person at one device: a signed-in browser context that refuses any request to a
     host other than the app (and remembers it, so the test can fail on it)."""
 
-    def __init__(self, browser, server: Server, username: str | None, viewport: dict):
+    def __init__(
+        self,
+        browser,
+        server: Server,
+        username: str | None,
+        viewport: dict,
+        javascript: bool = True,
+    ):
         self.server = server
         self.username = username
         self.foreign: list[str] = []
@@ -157,6 +164,7 @@ class Visitor:
             accept_downloads=True,
             is_mobile=viewport is PHONE,
             has_touch=viewport is PHONE,
+            java_script_enabled=javascript,
         )
         self.context.route("**/*", self._only_the_app)
         self.page = self.context.new_page()
@@ -194,8 +202,8 @@ class Visitor:
 def visit(browser, server):
     opened: list[Visitor] = []
 
-    def make(username: str | None, viewport: dict = DESKTOP) -> Visitor:
-        visitor = Visitor(browser, server, username, viewport)
+    def make(username: str | None, viewport: dict = DESKTOP, javascript: bool = True) -> Visitor:
+        visitor = Visitor(browser, server, username, viewport, javascript)
         opened.append(visitor)
         return visitor
 

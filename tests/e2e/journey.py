@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from tests.e2e.conftest import PHONE, Visitor
+from tests.e2e.conftest import DESKTOP, PHONE, Visitor
 
 CYCLE = "/clusters/cum-2/2020"
 UNITS = {
@@ -51,14 +51,15 @@ class Journey:
     visit: object  # the `visit` fixture: username, viewport → Visitor
     server: object
     shots: int = 0
+    names: dict[str, str] = field(default_factory=dict)
     people: dict[str, Visitor] = field(default_factory=dict)
 
-    def person(self, username: str, viewport: dict | None = None) -> Visitor:
+    def person(
+        self, username: str, viewport: dict | None = None, javascript: bool = True
+    ) -> Visitor:
         """The same person keeps one signed-in browser for the whole year."""
         if username not in self.people:
-            self.people[username] = (
-                self.visit(username, viewport) if viewport else self.visit(username)
-            )
+            self.people[username] = self.visit(username, viewport or DESKTOP, javascript)
         return self.people[username]
 
     def shot(self, who: Visitor, name: str) -> None:
@@ -86,6 +87,13 @@ def api(visitor: Visitor, method: str, path: str, data: dict) -> dict:
     return response.json()
 
 
+def unfold(page, summary: str) -> None:
+    """Open a <details> section by its summary (no-op when already open)."""
+    details = page.locator("details", has=page.locator("summary", has_text=summary))
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
 def click(page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
@@ -106,9 +114,7 @@ def admin_creates_the_year(j: Journey) -> None:
     page.locator("select[name=leader]").select_option(
         label="Công an tỉnh Hà Giang (đến 30/06/2025)"
     )
-    page.locator("select[name=deputy]").select_option(
-        label="Công an tỉnh Lào Cai (đến 30/06/2025)"
-    )
+    page.locator("select[name=deputy]").select_option(label="Công an tỉnh Lào Cai (đến 30/06/2025)")
     page.get_by_label("Văn bản phân công cụm trưởng").fill("Bộ Công an phân công (minh hoạ)")
     j.shot(admin, "admin-new-cycle")
     click(page, "Lưu")
@@ -164,7 +170,7 @@ def secretary_signs_the_agreement(j: Journey) -> None:
         page.get_by_label(f"{name} – II.2").fill("90")
     click(page, "Lưu chỉ tiêu giao")
     assert "Đã lưu chỉ tiêu giao." in flash(page)
-    page.get_by_text("Sửa quy tắc chấm điểm và phân công chấm").click()
+    unfold(page, "Sửa quy tắc chấm điểm và phân công chấm")
     page.get_by_label("Tổng hợp điểm chấm chéo").select_option("trimmed_mean")
     page.get_by_label("Khi bằng điểm").fill("section:II, first_places")
     page.get_by_label("Xếp loại").fill("90 Xuất sắc; 80 Tốt; 65 Khá; 0 Trung bình")
@@ -290,3 +296,272 @@ def secretary_sees_the_cluster_table_and_opens_scoring(j: Journey) -> None:
     assert "3.066" in table
     j.shot(leader, "secretary-cluster-table")
     _next_phase(j, leader, "Chấm điểm")
+
+
+# --- 4. the units score each other --------------------------------------------------------
+
+
+def _scores(scorer: str, target: str) -> dict[str, str]:
+    """The demo scores as people type them: 6,75."""
+    from thidua.scoring.demo import sheet_scores
+
+    return {
+        code: f"{value:.2f}".replace(".", ",")
+        for code, value in sheet_scores(scorer, target).items()
+    }
+
+
+def _api_scores(scorer: str, target: str) -> dict[str, float]:
+    from thidua.scoring.demo import sheet_scores
+
+    return {code: float(value) for code, value in sheet_scores(scorer, target).items()}
+
+
+def son_la_scores_by_form(j: Journey) -> None:
+    """Sơn La scores Hà Giang on the page: an off-step score is refused with the reason, the
+    corrected sheet is submitted; then its own self-assessment."""
+    unit = j.person(officer("son-la"))
+    page = unit.page
+    unit.go(f"{CYCLE}/scoring/")
+    page.get_by_role("link", name="Chấm Công an tỉnh Hà Giang").click()
+    scores = _scores("son-la", "ha-giang")
+    for code, value in scores.items():
+        page.locator(f"input[name='s_{code}']").fill(value)
+    page.locator("input[name='s_I.1']").fill("5,3")
+    click(page, "Nộp phiếu")
+    assert "5,3" in page.inner_text("main")
+    assert "bước 0,25" in page.inner_text("main")
+    j.shot(unit, "officer-sheet-refused")
+    page.locator("input[name='s_I.1']").fill(scores["I.1"])
+    click(page, "Nộp phiếu")
+    assert "Đã nộp" in page.inner_text("main")
+    unit.go(f"{CYCLE}/scoring/")
+    page.get_by_role("link", name="Tự chấm").click()
+    for code, value in _scores("son-la", "son-la").items():
+        page.locator(f"input[name='s_{code}']").fill(value)
+    click(page, "Nộp phiếu")
+    assert "Đã nộp" in page.inner_text("main")
+    j.shot(unit, "officer-self-assessment")
+
+
+def son_la_cannot_fill_another_units_sheet(j: Journey) -> None:
+    unit = j.person(officer("son-la"))
+    response = unit.go(f"{CYCLE}/scoring/lao-cai/ha-giang/")
+    assert response.status == 403
+    assert "không có quyền" in unit.page.inner_text("main")
+    j.shot(unit, "officer-refused-other-sheet")
+
+
+def other_sheets_through_the_api(j: Journey) -> None:
+    for scorer in UNITS:
+        visitor = j.person(officer(scorer))
+        for target in UNITS:
+            if scorer == "son-la" and target in ("ha-giang", "son-la"):
+                continue
+            body = api(
+                visitor,
+                "PUT",
+                f"/api/cycles/cum-2/2020/sheets/{scorer}/{target}",
+                {"scores": _api_scores(scorer, target), "submit": True},
+            )
+            assert body["status"] == "submitted"
+
+
+def secretary_closes_scoring(j: Journey) -> None:
+    leader = j.person(secretary("ha-giang"))
+    page = leader.page
+    leader.go(f"{CYCLE}/scoring/")
+    assert "49/49" in page.inner_text("main")
+    leader.go(f"{CYCLE}/results/")
+    ranking = page.inner_text("main")
+    assert ranking.index("Hà Giang") < ranking.index("Lai Châu")
+    j.shot(leader, "secretary-results")
+    _next_phase(j, leader, "Hội nghị tổng kết")
+
+
+# --- 5. the year-end conference -----------------------------------------------------------
+
+POLLS = [  # code, title, purpose, title (label in the form), seats
+    (
+        "co-bo-cong-an",
+        "Bình xét Cờ thi đua của Bộ Công an năm 2020",
+        "Bình xét danh hiệu",
+        "Cờ thi đua của Bộ Công an (3 suất)",
+    ),
+    (
+        "co-chinh-phu",
+        "Bình xét Cờ thi đua của Chính phủ năm 2020",
+        "Bình xét danh hiệu",
+        "Cờ thi đua của Chính phủ (1 suất)",
+    ),
+    ("cum-truong-2021", "Bầu cụm trưởng năm 2021", "Bầu cụm trưởng", None),
+    ("cum-pho-2021", "Bầu cụm phó năm 2021", "Bầu cụm phó", None),
+]
+BOARD = {
+    "laocai.daibieu": "Trưởng ban kiểm phiếu",
+    "sonla.daibieu": "Thành viên ban kiểm phiếu",
+    "caobang.daibieu": "Thành viên ban kiểm phiếu",
+}
+
+
+def delegates_sign_in_on_their_phones(j: Journey) -> None:
+    """Every delegate signs in on a phone; the name on the home page is the one the
+    secretary will tick."""
+    for username in delegates():
+        # one delegate's phone has JavaScript off: casting is a plain form post
+        phone = j.person(username, PHONE, javascript=username != NO_JAVASCRIPT)
+        heading = phone.page.get_by_role("heading", level=1).inner_text()
+        j.names[username] = heading.removeprefix("Xin chào, ").strip()
+    j.shot(j.person("laocai.daibieu"), "delegate-home-phone")
+
+
+def secretary_prepares_the_conference(j: Journey) -> None:
+    leader = j.person(secretary("ha-giang"))
+    page = leader.page
+    leader.go(f"{CYCLE}/conference/")
+    page.get_by_label("Ngày họp").fill("2020-11-16")
+    page.get_by_label("Địa điểm").fill("Huyện Đồng Văn, tỉnh Hà Giang")
+    page.get_by_label("Chương trình (mỗi dòng một nội dung)").fill(
+        "1. Báo cáo tổng kết phong trào thi đua năm 2020.\n"
+        "2. Bình xét các danh hiệu thi đua năm 2020.\n"
+        "3. Bầu cụm trưởng, cụm phó năm 2021."
+    )
+    page.get_by_label("Chủ trì hội nghị").fill(j.names["hagiang.daibieu"])
+    page.get_by_label("Thư ký hội nghị").fill("Lê Minh Châu")
+    click(page, "Mở hội nghị")
+    unfold(page, "Thêm đại biểu, phân công ban kiểm phiếu")
+    delegates_form = page.locator("form[action$='/conference/delegates/']")
+    for username, name in j.names.items():
+        if username not in BOARD:
+            delegates_form.get_by_label(name, exact=False).check()
+    click(page, "Lưu")
+    for username, role in BOARD.items():
+        unfold(page, "Thêm đại biểu, phân công ban kiểm phiếu")
+        delegates_form = page.locator("form[action$='/conference/delegates/']")
+        delegates_form.get_by_label(j.names[username], exact=False).check()
+        delegates_form.get_by_label("Ban kiểm phiếu").select_option(label=role)
+        click(page, "Lưu")
+    assert "Đại biểu (21)" in page.inner_text("main")
+    for code, title, purpose, award in POLLS:
+        form = page.locator("form[action$='/conference/polls/new/']")
+        form.get_by_label("Mã (không dấu, không khoảng trắng)").fill(code)
+        form.get_by_label("Nội dung").fill(title)
+        form.get_by_label("Mục đích").select_option(label=purpose)
+        if award:
+            form.get_by_label("Danh hiệu", exact=True).select_option(label=award)
+        click(page, "Tạo")
+        assert "Đã tạo cuộc bỏ phiếu." in flash(page)
+    j.shot(leader, "secretary-conference")
+
+
+NO_JAVASCRIPT = "dienbien.daibieu"
+ON_THE_PAGE = ("hagiang.daibieu", "hagiang.daibieu2", NO_JAVASCRIPT)  # the others use the API
+MINISTRY = ["ha-giang", "lao-cai", "son-la", "lang-son"]
+
+
+def ballots(poll: str) -> list[list[str]]:
+    """Each delegate's choices, in `delegates()` order. The Ministry flag ends in a tie for the
+    third seat (Hà Giang 18, Lào Cai 17, Sơn La 14, Lạng Sơn 14): a runoff decides it."""
+    seats = range(21)
+    if poll == "co-bo-cong-an":
+        omitted = ["ha-giang"] * 3 + ["lao-cai"] * 4 + ["son-la"] * 7 + ["lang-son"] * 7
+        return [[u for u in MINISTRY if u != omitted[i]] for i in seats]
+    if poll == "co-bo-cong-an-2":
+        return [["son-la"] if i < 12 else ["lang-son"] for i in seats]
+    if poll == "co-chinh-phu":
+        return [["ha-giang"] if i < 13 else ["lao-cai"] if i < 19 else [] for i in seats]
+    if poll == "cum-truong-2021":
+        return [["lao-cai"] if i < 20 else [] for i in seats]
+    if poll == "cum-pho-2021":
+        return [["son-la"] if i < 12 else ["cao-bang"] for i in seats]
+    raise KeyError(poll)
+
+
+def secretary_checks_delegates_in(j: Journey) -> None:
+    leader = j.person(secretary("ha-giang"))
+    page = leader.page
+    for username, name in j.names.items():
+        leader.go(f"{CYCLE}/conference/")
+        page.get_by_role("row", name=name).get_by_role(
+            "button", name="Điểm danh, cấp mã QR"
+        ).click()
+        page.wait_for_load_state()
+        assert f"Đã điểm danh: {name}" in page.inner_text("main")
+        if username == "laocai.daibieu":
+            assert page.locator("main img, main svg").count() >= 1  # the QR code
+            j.shot(leader, "secretary-check-in-qr")
+
+
+def board_opens(j: Journey, poll: str) -> None:
+    chair = j.person("laocai.daibieu")
+    chair.go(f"{CYCLE}/conference/polls/{poll}/")
+    click(chair.page, "Mở bỏ phiếu")
+    assert "Đang bỏ phiếu" in chair.page.inner_text("main")
+
+
+def vote_on_the_page(j: Journey, username: str, poll: str, choices: list[str]) -> str:
+    phone = j.person(username)
+    page = phone.page
+    phone.go(f"{CYCLE}/conference/polls/{poll}/")
+    for code in choices:
+        page.locator(f"input[name=choice][value={code}]").check()
+    click(page, "Tiếp tục")
+    assert "Xác nhận phiếu" in page.inner_text("main")
+    click(page, "Bỏ phiếu")
+    assert "Đã bỏ phiếu" in page.inner_text("main")
+    return page.locator(".receipt-code code").inner_text()
+
+
+def delegates_vote(j: Journey, poll: str) -> None:
+    for index, (username, choices) in enumerate(zip(delegates(), ballots(poll), strict=True)):
+        if username in ON_THE_PAGE:
+            receipt = vote_on_the_page(j, username, poll, choices)
+            assert re.fullmatch(r"[0-9A-Z]{8}", receipt), receipt
+            if index == 0 and poll == "co-bo-cong-an":
+                j.shot(j.person(username), "delegate-receipt-phone")
+        else:
+            body = api(
+                j.person(username),
+                "POST",
+                f"/api/cycles/cum-2/2020/polls/{poll}/ballot",
+                {"choices": choices},
+            )
+            assert body["receipt"]
+
+
+def board_closes(j: Journey, poll: str) -> str:
+    chair = j.person("laocai.daibieu")
+    chair.go(f"{CYCLE}/conference/polls/{poll}/")
+    click(chair.page, "Đóng và kiểm phiếu")
+    return chair.page.inner_text("main")
+
+
+def the_ministry_flag_goes_to_a_runoff(j: Journey) -> None:
+    board_opens(j, "co-bo-cong-an")
+    delegates_vote(j, "co-bo-cong-an")
+    counted = board_closes(j, "co-bo-cong-an")
+    assert "Bằng phiếu ở suất cuối: bầu lại 1 suất giữa" in counted
+    chair = j.person("laocai.daibieu")
+    j.shot(chair, "board-tie-phone")
+    leader = j.person(secretary("ha-giang"))
+    leader.go(f"{CYCLE}/conference/polls/co-bo-cong-an/")
+    click(leader.page, "Tạo cuộc bầu lại")
+    assert "Đã tạo cuộc bầu lại." in flash(leader.page)
+    assert leader.page.url.endswith("/polls/co-bo-cong-an-2/")
+    board_opens(j, "co-bo-cong-an-2")
+    delegates_vote(j, "co-bo-cong-an-2")
+    counted = board_closes(j, "co-bo-cong-an-2")
+    j.shot(chair, "board-runoff-counted-phone")
+    assert "Công an tỉnh Sơn La" in counted
+
+
+def the_other_polls(j: Journey) -> None:
+    for poll in ("co-chinh-phu", "cum-truong-2021", "cum-pho-2021"):
+        board_opens(j, poll)
+        delegates_vote(j, poll)
+        board_closes(j, poll)
+    delegate = j.person("hagiang.daibieu")
+    delegate.go(f"{CYCLE}/conference/polls/cum-truong-2021/")
+    text = delegate.page.inner_text("main")
+    assert "20" in text and "Công an tỉnh Lào Cai" in text
+    j.shot(delegate, "delegate-result-phone")

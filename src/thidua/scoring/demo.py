@@ -172,25 +172,26 @@ def load_agreement(cycle: Cycle) -> None:
     )
 
 
+def sheet_scores(scorer: str, target: str) -> dict[str, D]:
+    """The illustrative scores `scorer` gives `target` on the judged criteria."""
+    lift = D("0.08") if scorer == target else GENEROSITY[scorer]  # units rate themselves well
+    return {
+        spec.code: _on_step(min(spec.max_points, spec.max_points * (QUALITY[target] + lift)))
+        for spec in TABLE
+        if spec.kind == "peer"
+    }
+
+
 def load_sheets(cycle: Cycle) -> None:
     """Every member's self-assessment and its six peers' sheets, submitted; the facts."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
-    judged = [spec for spec in TABLE if spec.kind == "peer"]
     for target in UNITS:
         for scorer in UNITS:
             if ScoreSheet.objects.filter(
                 cycle=cycle, scorer=units[scorer], target=units[target]
             ).exists():
                 continue
-            lift = (
-                D("0.08") if scorer == target else GENEROSITY[scorer]
-            )  # units rate themselves well
-            scores = {
-                spec.code: _on_step(
-                    min(spec.max_points, spec.max_points * (QUALITY[target] + lift))
-                )
-                for spec in judged
-            }
+            scores = sheet_scores(scorer, target)
             services.save_sheet(
                 actor=SYSTEM,
                 cycle=cycle,

@@ -21,6 +21,7 @@ from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting import selectors, services
+from thidua.voting.forms import ConferenceForm
 from thidua.voting.models import Conference, Delegate, Poll
 
 SCOPE = "conference_scope"
@@ -74,10 +75,16 @@ def conference(request, code: str, year: int):
     found = selectors.conference_of(cycle)
     manage = can(request.user, Action.MANAGE_CONFERENCE, cycle)
     if found is None:
-        if manage and request.method == "POST":
-            services.open_conference(actor=request.user, cycle=cycle)
+        form = ConferenceForm(request.POST or None)
+        if manage and request.method == "POST" and form.is_valid():
+            services.open_conference(actor=request.user, cycle=cycle, **form.cleaned_data)
             return redirect(_home(cycle))
-        return render(request, "voting/no_conference.html", {"cycle": cycle, "manage": manage})
+        return render(
+            request,
+            "voting/no_conference.html",
+            {"cycle": cycle, "manage": manage, "form": form},
+            status=400 if form.errors else 200,
+        )
     polls = selectors.polls_of(found)
     me = selectors.delegate_for(request.user, found)
     voted = set(found.polls.filter(roll__delegate=me).values_list("pk", flat=True)) if me else set()
@@ -109,6 +116,17 @@ def conference(request, code: str, year: int):
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
             "titles": titles,
             "nominations": _nominations(cycle, found, polls),
+            "details_form": ConferenceForm(
+                initial={
+                    "held_on": found.held_on,
+                    "place": found.place,
+                    "agenda": found.agenda,
+                    "chair_name": found.chair_name,
+                    "secretary_name": found.secretary_name,
+                }
+            )
+            if manage
+            else None,
             "handover_ready": manage and services.elected(found, Poll.Purpose.LEADER) is not None,
         },
     )
@@ -461,3 +479,19 @@ def screen(request, code: str, year: int):
     return render(
         request, "voting/screen.html", {"cycle": cycle, "conference": found, "rows": rows}
     )
+
+
+@require_POST
+def conference_details(request, code: str, year: int):
+    """Date, place, agenda, chair and secretary of the conference (printed in the minutes)."""
+    cycle = _cycle(code, year)
+    require(request.user, Action.MANAGE_CONFERENCE, cycle)
+    form = ConferenceForm(request.POST)
+    if form.is_valid():
+        services.open_conference(actor=request.user, cycle=cycle, **form.cleaned_data)
+        messages.success(request, _("Đã lưu thông tin hội nghị."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_home(cycle))
