@@ -373,3 +373,38 @@ def test_an_end_date_comes_with_no_other_change(cycle):
     rule_set.effective_to = None
     with pytest.raises(ValidationError, match="phiên bản mới"):
         rule_set.save()
+
+
+def test_a_cycle_created_meanwhile_by_another_request_is_refused_not_a_crash(
+    monkeypatch, get_user, cluster_ii, units
+):
+    """Two admins create the same year at once: both pass the checks, one insert fails."""
+    checked = Cycle.full_clean
+
+    def checked_then_the_other_request_commits(self, *args, **kwargs):
+        checked(self, *args, **kwargs)
+        if self.pk is None:
+            Cycle.objects.bulk_create(
+                [
+                    Cycle(
+                        cluster=self.cluster,
+                        year=self.year,
+                        title="x",
+                        leader=self.leader,
+                        rule_set=self.rule_set,
+                    )
+                ]
+            )
+
+    monkeypatch.setattr(Cycle, "full_clean", checked_then_the_other_request_commits)
+    with pytest.raises(DomainError) as error:
+        services.create_cycle(
+            actor=get_user("admin"),
+            cluster=cluster_ii,
+            year=2023,
+            members=[units["son-la"], units["lai-chau"]],
+            leader=units["son-la"],
+        )
+    assert codes(error) == ["cycle_exists"]
+    assert error.value.messages() == ["Cụm thi đua số II – Bộ Công an đã có năm thi đua 2023."]
+    assert not Handover.objects.filter(cluster=cluster_ii, year=2023).exists()

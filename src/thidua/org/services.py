@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.audit.services import record as audit
@@ -188,6 +188,15 @@ def _check_cycle(
     )
 
 
+def _cycle_exists(cluster: Cluster, year: int) -> Problem:
+    return Problem(
+        "cycle_exists",
+        gettext_noop("%(cluster)s đã có năm thi đua %(year)s."),
+        {"cluster": cluster.name, "year": year},
+        "year",
+    )
+
+
 @transaction.atomic
 def create_cycle(
     *,
@@ -233,14 +242,7 @@ def create_cycle(
             )
     problems += _check_cycle(year=year, members=members, leader=leader, deputy=deputy)
     if Cycle.objects.filter(cluster=cluster, year=year).exists():
-        problems.append(
-            Problem(
-                "cycle_exists",
-                gettext_noop("%(cluster)s đã có năm thi đua %(year)s."),
-                {"cluster": cluster.name, "year": year},
-                "year",
-            )
-        )
+        problems.append(_cycle_exists(cluster, year))
     rule_set, rule_problems = _rule_set_for(year, rule_set)
     refuse_if(problems + rule_problems)
     cycle = Cycle(
@@ -254,7 +256,14 @@ def create_cycle(
         created_by=recorded_user(actor),
     )
     _validated(cycle)
-    cycle.save()
+    try:
+        with transaction.atomic():  # a savepoint: the race below leaves the transaction usable
+            cycle.save()
+    except IntegrityError:
+        # Another request created the same cluster year between the check above and now.
+        if Cycle.objects.filter(cluster=cluster, year=year).exists():
+            raise DomainError([_cycle_exists(cluster, year)]) from None
+        raise
     Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in members])
     PhaseEvent.objects.create(
         cycle=cycle,
