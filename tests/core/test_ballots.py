@@ -270,3 +270,26 @@ def test_removing_an_invalid_ballot_never_changes_winners(cast, rules):
     after = tally(fewer, rules, electorate=40, issued=40)
     if before.quorum_met == after.quorum_met:
         assert (after.winners, after.runoff) == (before.winners, before.runoff)
+
+
+# --- votes over several rounds ------------------------------------------------------------
+
+
+def test_a_runoff_adds_to_the_first_rounds_winners():
+    from thidua.core.ballots import Round, decided
+
+    first = Round(("ha-giang", "lao-cai"), runoff=("son-la", "lang-son"))
+    assert decided([first]) == (("ha-giang", "lao-cai"), False)  # a seat is still open
+    assert decided([first, Round(("son-la",))]) == (("ha-giang", "lao-cai", "son-la"), True)
+    assert decided([]) == ((), False)
+    # a runoff that ties again leaves the vote open
+    assert decided([first, Round((), runoff=("son-la", "lang-son"))])[1] is False
+
+
+@given(st.lists(st.lists(st.sampled_from("abcdefg"), max_size=3, unique=True), max_size=4))
+def test_decided_keeps_every_winner_once_in_order(rounds):
+    from thidua.core.ballots import Round, decided
+
+    winners, _complete = decided([Round(tuple(r)) for r in rounds])
+    flat = [code for r in rounds for code in r]
+    assert list(winners) == list(dict.fromkeys(flat))

@@ -187,7 +187,7 @@ def test_the_conference_minutes(plans):
         "- Bình xét Cờ thi đua của Bộ Công an năm 2020: Công an tỉnh Lào Cai (17/21 phiếu), "
         "Công an tỉnh Sơn La (17/21 phiếu), Công an tỉnh Lạng Sơn (15/21 phiếu)."
     ) in text
-    assert "- Bình xét Cờ thi đua của Chính phủ năm 2020: chưa kiểm phiếu." in text
+    assert "- Bình xét Cờ thi đua của Chính phủ năm 2020: chưa kiểm phiếu xong." in text
     assert "Cụm trưởng năm 2021: Công an tỉnh Lào Cai; cụm phó: Công an tỉnh Sơn La" in text
     signatures = all_text(read_docx(plans["conference-minutes"].build().content)).split(
         "CHỦ TRÌ HỘI NGHỊ"

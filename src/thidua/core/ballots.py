@@ -232,6 +232,24 @@ def _winners(
 
 
 @dataclass(frozen=True)
+class Round:
+    """One counted round of a vote: who it elected, and the tie it left open (if any)."""
+
+    winners: tuple[str, ...]
+    runoff: tuple[str, ...] = ()  # the candidates tied across the last seat
+
+
+def decided(rounds: Sequence[Round]) -> tuple[tuple[str, ...], bool]:
+    """The units a vote held over several rounds elected, in the order they were elected, and
+    whether it is complete (its last round left no tie open). A runoff only fills the seats its
+    round left: the first round's winners stay elected."""
+    winners: list[str] = []
+    for round_ in rounds:
+        winners += [code for code in round_.winners if code not in winners]
+    return tuple(winners), bool(rounds) and not rounds[-1].runoff
+
+
+@dataclass(frozen=True)
 class Title:
     """An emulation title with its quota and what a nominee must also have."""
 

@@ -245,6 +245,15 @@ def _statistics_sentence(cycle: Cycle) -> str | None:
     return text + "."
 
 
+def _round_of(outcome: voting_selectors.Outcome, code: str) -> int:
+    """The round (1, 2, …) in which `code` was elected."""
+    return next(
+        number
+        for number, poll in enumerate(outcome.rounds, start=1)
+        if poll.result and code in poll.result["winners"]
+    )
+
+
 def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
     document = layout.new_document(
         _heading(
@@ -293,15 +302,17 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
         )
         layout.body(document, f"Kết quả chấm điểm thi đua: {ranking}.")
     layout.body(document, "III. KẾT QUẢ BÌNH XÉT VÀ BẦU", bold=True, indent=False)
-    for poll in voting_selectors.polls_of(conference):
+    for outcome in voting_selectors.outcomes(voting_selectors.polls_of(conference)):
+        poll = outcome.poll
         names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
-        if poll.status != Poll.Status.CLOSED:
-            layout.body(document, f"- {poll.title}: chưa kiểm phiếu.")
+        if not outcome.complete:
+            layout.body(document, f"- {poll.title}: chưa kiểm phiếu xong.")
             continue
         winners = [
-            f"{names.get(code, code)} "
-            f"({poll.result['votes'].get(code, 0)}/{poll.result['base_count']} phiếu)"
-            for code in poll.result["winners"]
+            f"{names.get(code, code)} ({outcome.votes[code][0]}/{outcome.votes[code][1]} phiếu"
+            + (", vòng " + str(_round_of(outcome, code)) if len(outcome.rounds) > 1 else "")
+            + ")"
+            for code in outcome.winners
         ]
         layout.body(document, f"- {poll.title}: {', '.join(winners) or 'không có đơn vị đạt'}.")
     handover = (
@@ -429,9 +440,10 @@ def _report_tables(document, cycle: Cycle) -> None:
 # --- tờ trình đề nghị khen thưởng ---------------------------------------------------------
 
 
-def proposal(cycle: Cycle, poll: Poll, number: int) -> Built:
+def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Built:
+    """The proposal for one title: the units its vote elected (over all its rounds)."""
+    poll = outcome.poll
     conference = poll.conference
-    result = poll.result
     names = {c.unit.code: c.unit.name for c in poll.candidates.select_related("unit")}
     title = next(
         (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
@@ -457,7 +469,7 @@ def proposal(cycle: Cycle, poll: Poll, number: int) -> Built:
         document,
         f"{cycle.title} kính đề nghị Hội đồng Thi đua - Khen thưởng Bộ Công an xem xét, "
         f"đề nghị tặng "
-        f"{title} năm {cycle.year} cho {len(result['winners'])} đơn vị sau:",
+        f"{title} năm {cycle.year} cho {len(outcome.winners)} đơn vị sau:",
     )
     results = scoring_selectors.results(cycle)
     scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
@@ -468,13 +480,13 @@ def proposal(cycle: Cycle, poll: Poll, number: int) -> Built:
             [
                 str(index),
                 names.get(code, code),
-                f"{result['votes'].get(code, 0)}/{result['base_count']}",
-                _percent(result["votes"].get(code, 0), result["base_count"]),
+                f"{outcome.votes[code][0]}/{outcome.votes[code][1]}",
+                _percent(*outcome.votes[code]),
                 f"{format_number(scores[code].total, 2)} ({scores[code].rank})"
                 if code in scores
                 else "—",
             ]
-            for index, code in enumerate(result["winners"], start=1)
+            for index, code in enumerate(outcome.winners, start=1)
         ],
     )
     layout.body(
@@ -564,7 +576,6 @@ def plans(cycle: Cycle) -> list[Plan]:
                 no_conference or [_("Chưa có cuộc bỏ phiếu nào.")],
             )
         )
-    proposals = 0
     for number, poll in enumerate(polls, start=2):
         counted = poll.status == Poll.Status.CLOSED
         found.append(
@@ -578,20 +589,24 @@ def plans(cycle: Cycle) -> list[Plan]:
                 [] if counted else [_("Cuộc bỏ phiếu chưa kiểm phiếu.")],
             )
         )
-        if poll.purpose == Poll.Purpose.TITLE and poll.title_code:
-            winners = (poll.result or {}).get("winners") if counted else None
-            proposals += 1
-            found.append(
-                Plan(
-                    f"proposal-{poll.code}",
-                    _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
-                    _filename("to-trinh", poll.title_code, str(cycle.year)),
-                    (lambda poll=poll, proposals=proposals: proposal(cycle, poll, proposals))
-                    if winners
-                    else None,
-                    [] if winners else [_("Chưa có đơn vị được bình xét.")],
-                )
+    proposals = 0
+    for outcome in voting_selectors.outcomes(polls):
+        poll = outcome.poll
+        if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
+            continue
+        ready = outcome.complete and bool(outcome.winners)
+        proposals += 1
+        found.append(
+            Plan(
+                f"proposal-{poll.code}",
+                _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
+                _filename("to-trinh", poll.title_code, str(cycle.year)),
+                (lambda outcome=outcome, number=proposals: proposal(cycle, outcome, number))
+                if ready
+                else None,
+                [] if ready else [_("Chưa có đơn vị được bình xét.")],
             )
+        )
     return found
 
 

@@ -64,6 +64,50 @@ def polls_of(conference: Conference) -> list[Poll]:
     )
 
 
+@dataclass
+class Outcome:
+    """A vote with its runoffs: the rounds in order, who they elected, and each winner's votes
+    in the round that elected them."""
+
+    rounds: list[Poll]
+    winners: tuple[str, ...]
+    complete: bool
+    votes: dict[str, tuple[int, int]]  # unit code → (votes, base count)
+
+    @property
+    def poll(self) -> Poll:
+        return self.rounds[0]
+
+
+def outcomes(polls: list[Poll]) -> list[Outcome]:
+    """Each first-round poll with its runoffs (from `polls_of`), once every round is counted
+    or not: `complete` is False while a round is open or a tie is left."""
+    children: dict[int, Poll] = {p.runoff_of_id: p for p in polls if p.runoff_of_id}
+    found = []
+    for poll in polls:
+        if poll.runoff_of_id:
+            continue
+        rounds = [poll]
+        while rounds[-1].pk in children:
+            rounds.append(children[rounds[-1].pk])
+        counted = [r for r in rounds if r.status == Poll.Status.CLOSED and r.result]
+        winners, complete = core.decided(
+            [
+                core.Round(
+                    tuple(r.result["winners"]),
+                    tuple((r.result.get("runoff") or {}).get("candidates", ())),
+                )
+                for r in counted
+            ]
+        )
+        votes = {}
+        for r in counted:
+            for code in r.result["winners"]:
+                votes.setdefault(code, (r.result["votes"].get(code, 0), r.result["base_count"]))
+        found.append(Outcome(rounds, winners, complete and len(counted) == len(rounds), votes))
+    return found
+
+
 def poll_by_code(conference: Conference, code: str) -> Poll | None:
     return (
         conference.polls.filter(code=code)

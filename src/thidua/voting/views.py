@@ -54,11 +54,11 @@ def _nominations(cycle: Cycle, conference: Conference, polls: list[Poll]) -> lis
     """Nested quotas and eligibility of the closed title polls, explained."""
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
     nominees = {
-        poll.title_code: (poll.result or {}).get("winners", [])
-        for poll in polls
-        if poll.purpose == Poll.Purpose.TITLE
-        and poll.status == Poll.Status.CLOSED
-        and poll.title_code
+        outcome.poll.title_code: list(outcome.winners)
+        for outcome in selectors.outcomes(polls)
+        if outcome.poll.purpose == Poll.Purpose.TITLE
+        and outcome.complete
+        and outcome.poll.title_code
     }
     if not nominees:
         return []
