@@ -237,7 +237,11 @@ def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
     key = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
     phone = Client()
     assert phone.get("/conference/join/not-a-key/").status_code == 403
-    response = phone.get(f"/conference/join/{key}/")
+    assert phone.post("/conference/join/not-a-key/").status_code == 403
+    confirm = phone.get(f"/conference/join/{key}/")
+    assert confirm.status_code == 200
+    assert "_auth_user_id" not in phone.session  # opening the link signs nobody in
+    response = phone.post(f"/conference/join/{key}/")
     assert response.status_code == 302
     assert response["Location"] == "/clusters/cum-2/2020/conference/"
     assert phone.get("/clusters/cum-2/2020/conference/").status_code == 200
@@ -249,6 +253,7 @@ def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
     again = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
     assert again != key
     assert Client().get(f"/conference/join/{key}/").status_code == 403  # the old key is gone
+    assert Client().post(f"/conference/join/{key}/").status_code == 403
     with pytest.raises(Refused):
         services.check_in(actor=get_user("laichau.canbo"), delegate=delegate)
 
@@ -263,3 +268,32 @@ def test_unit_not_in_cluster_cannot_be_a_candidate(conference, get_user):
             candidates=[Unit.objects.get(code="ha-noi")],
             seats=1,
         )
+
+
+def test_the_qr_link_signs_in_only_through_its_confirmation_form(conference, get_user):
+    """A cross-site GET (an image, a redirect) cannot sign anyone in or replace a session;
+    the page's button posts with the CSRF token, and works without JavaScript."""
+    delegate = Delegate.objects.get(conference=conference, user__username="laichau.daibieu2")
+    key = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    url = f"/conference/join/{key}/"
+    someone = Client(enforce_csrf_checks=True)
+    someone.force_login(get_user("sonla.canbo"))
+    page = someone.get(url)
+    assert page.status_code == 200
+    assert page["Cache-Control"].startswith("max-age=0")
+    assert int(someone.session["_auth_user_id"]) == get_user("sonla.canbo").pk
+    html = page.content.decode()
+    assert '<form method="post">' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert delegate.user.display_name in html
+    assert get_user("sonla.canbo").display_name in html  # who would be signed out
+    assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+    # A forged POST without the page's token is refused and changes nothing.
+    assert someone.post(url).status_code == 403
+    assert int(someone.session["_auth_user_id"]) == get_user("sonla.canbo").pk
+    # The button: the same form, with its token.
+    token = page.context["csrf_token"]
+    response = someone.post(url, {"csrfmiddlewaretoken": str(token)})
+    assert (response.status_code, response["Location"]) == (302, "/clusters/cum-2/2020/conference/")
+    assert int(someone.session["_auth_user_id"]) == delegate.user.pk
+    assert someone.session["conference_scope"] == "/clusters/cum-2/2020/conference/"

@@ -10,7 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballots as core
 from thidua.core.policy import Action
@@ -167,13 +168,31 @@ def check_in(request, code: str, year: int, pk: int):
 
 
 @login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 def join(request, key: str):
-    """The QR code's link: signs the delegate in, for this conference only."""
+    """The QR code's link: signs the delegate in, for this conference only.
+
+    Opening the link (a GET, which another site can trigger) only shows who is about to sign
+    in; signing in is the button's POST, protected against cross-site requests."""
     delegate = selectors.delegate_by_key(key)
     if delegate is None or not delegate.user.is_active:
         return render(request, "voting/join_refused.html", status=403)
-    login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
     cycle = delegate.conference.cycle
+    if request.method != "POST":
+        current = request.user if request.user.is_authenticated else None
+        return render(
+            request,
+            "voting/join.html",
+            {
+                "cycle": cycle,
+                "delegate": delegate,
+                "signed_in_as": current.display_name
+                if current is not None and current.pk != delegate.user_id
+                else None,
+            },
+        )
+    login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SCOPE] = _home(cycle)
     return redirect(_home(cycle))
 
