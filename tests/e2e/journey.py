@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
-
 from tests.e2e.conftest import DESKTOP, PHONE, Visitor
 
 CYCLE = "/clusters/cum-2/2020"
@@ -563,5 +562,80 @@ def the_other_polls(j: Journey) -> None:
     delegate = j.person("hagiang.daibieu")
     delegate.go(f"{CYCLE}/conference/polls/cum-truong-2021/")
     text = delegate.page.inner_text("main")
-    assert "20" in text and "Công an tỉnh Lào Cai" in text
+    assert "Công an tỉnh Lào Cai" in text
     j.shot(delegate, "delegate-result-phone")
+
+
+# --- 6. results, documents, and the hand-over ----------------------------------------------
+
+
+def results_on_the_screen(j: Journey) -> None:
+    leader = j.person(secretary("ha-giang"))
+    page = leader.page
+    leader.go(f"{CYCLE}/conference/screen/")
+    screen = page.inner_text("main")
+    assert "Trúng cử: Hà Giang, Lào Cai · bầu lại: Lạng Sơn, Sơn La" in screen
+    assert "Bầu cụm trưởng năm 2021\n\nTrúng cử: Lào Cai" in screen
+    j.shot(leader, "projector-screen")
+    leader.go(f"{CYCLE}/conference/")
+    assert "là điều kiện bắt buộc" not in page.inner_text("main")  # Hà Giang has both flags
+    click(page, "Ghi nhận cụm trưởng, cụm phó năm 2021 theo kết quả bầu")
+    leader.go(f"{CYCLE}/")
+    assert re.search(
+        r"Năm 2021: cụm trưởng Công an tỉnh Lào Cai .*cụm phó Công an tỉnh Sơn La",
+        page.inner_text("main"),
+    )
+
+
+def documents_download(j: Journey) -> None:
+    from docx import Document
+
+    member = j.person(officer("son-la"))
+    page = member.page
+    member.go(f"{CYCLE}/documents/")
+    j.shot(member, "documents-panel")
+    row = page.locator("li", has_text="Tờ trình đề nghị: Bình xét Cờ thi đua của Bộ Công an")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="DOCX").click()
+    assert download.value.suggested_filename == "to-trinh-co-bo-cong-an-2020.docx"
+    document = Document(str(download.value.path()))
+    rows = [[c.text for c in r.cells] for r in document.tables[1].rows]
+    assert [r[1:3] for r in rows[1:]] == [
+        ["Công an tỉnh Hà Giang", "18/21"],
+        ["Công an tỉnh Lào Cai", "17/21"],
+        ["Công an tỉnh Sơn La", "12/21"],  # elected in the runoff
+    ]
+    with page.expect_download() as download:
+        page.locator("li", has_text="Bảng tổng hợp điểm").get_by_role("link", name="XLSX").click()
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert workbook.sheetnames[0] == "Tổng hợp"
+
+
+def leadership_passes_to_lao_cai(j: Journey) -> None:
+    leader = j.person(secretary("ha-giang"))
+    leader.go(f"{CYCLE}/")
+    click(leader.page, "Đóng giai đoạn")
+    admin = j.person("admin")
+    page = admin.page
+    admin.go("/clusters/cum-2/cycles/new/")
+    page.get_by_role("spinbutton", name="Năm").fill("2021")
+    for unit in ("Hà Giang (đến 30/06/2025)", "Điện Biên", "Lai Châu", "Lạng Sơn"):
+        page.get_by_label(f"Công an tỉnh {unit}", exact=True).check()
+    for unit in ("Lào Cai (đến 30/06/2025)", "Sơn La", "Cao Bằng"):
+        page.get_by_label(f"Công an tỉnh {unit}", exact=True).check()
+    click(page, "Lưu")  # leader and deputy come from the hand-over
+    assert "Cụm trưởng: Công an tỉnh Lào Cai · Cụm phó: Công an tỉnh Sơn La" in page.inner_text(
+        "main"
+    )
+    new_leader = j.person(secretary("lao-cai"))
+    new_leader.go("/clusters/cum-2/2021/")
+    assert new_leader.page.get_by_role("button", name="Đóng giai đoạn").count() == 1
+    j.shot(new_leader, "lao-cai-secretary-leads-2021")
+    leader.go("/clusters/cum-2/2021/")
+    assert leader.page.get_by_role("button", name="Đóng giai đoạn").count() == 0
+    response = leader.page.request.post(
+        f"{leader.server.url}/clusters/cum-2/2021/phases/planning/close/",
+        form={"csrfmiddlewaretoken": csrf(leader)},
+        headers={"Referer": leader.server.url + "/"},
+    )
+    assert response.status == 403  # last year's leader has no leader powers any more
