@@ -23,6 +23,7 @@ from thidua.org.forms import (
     show_errors,
 )
 from thidua.org.models import ApiToken, Cluster, Cycle, Unit
+from thidua.web import tasks
 
 
 def _cycle(cluster_code: str, year: int) -> Cycle:
@@ -167,6 +168,7 @@ def cycle_detail(request, code: str, year: int):
             if not cycle.phase_is_open
             else None,
             "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
+            "late": tasks.late(cycle),
             "can": {
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),

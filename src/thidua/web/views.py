@@ -7,6 +7,7 @@ from thidua.core.policy import Role
 from thidua.org import selectors
 from thidua.org.authz import roles_for
 from thidua.org.models import Cluster
+from thidua.web import tasks
 
 ROLE_LABELS = {
     Role.ADMIN: _("Quản trị viên Bộ"),
@@ -33,5 +34,5 @@ def home(request):
     return render(
         request,
         "web/home.html",
-        {"rows": rows, "clusters": Cluster.objects.all()},
+        {"rows": rows, "clusters": Cluster.objects.all(), "tasks": tasks.for_user(request.user)},
     )

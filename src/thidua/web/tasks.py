@@ -1,0 +1,199 @@
+"""What each person should do next, for the home page: "Nộp báo cáo số liệu 2020",
+"Chấm điểm 6 đơn vị", "Bỏ phiếu: Cờ thi đua của Chính phủ" — derived from the cycles' phases
+and the person's roles in them, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from thidua.core.indicators import Period
+from thidua.core.phases import CLOSED, PHASE_LABELS, PHASES, Phase
+from thidua.core.policy import Action, Role
+from thidua.org import selectors as org_selectors
+from thidua.org.authz import UnitInCycle, can, roles_for
+from thidua.org.models import Cycle
+from thidua.scoring import selectors as scoring_selectors
+from thidua.scoring.models import ScoreSheet
+from thidua.stats import selectors as stats_selectors
+from thidua.stats.models import Report
+from thidua.voting import selectors as voting_selectors
+from thidua.voting.models import Poll
+
+
+@dataclass(frozen=True)
+class Task:
+    cycle: Cycle
+    text: str
+    url: str
+    urgent: bool = False  # something others wait for
+
+
+def _base(cycle: Cycle) -> str:
+    return f"/clusters/{cycle.cluster.code}/{cycle.year}/"
+
+
+def _missing_reports(cycle: Cycle) -> list[str]:
+    units = org_selectors.member_units(cycle)
+    _figures, reports = stats_selectors.figures_by_unit(
+        [unit.code for unit in units], cycle.year, Period.YEAR
+    )
+    return [
+        unit.short_name
+        for unit in units
+        if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
+    ]
+
+
+def late(cycle: Cycle) -> list[str]:
+    """The member units the open phase is waiting for (reports, then score sheets)."""
+    if not cycle.phase_is_open:
+        return []
+    if cycle.phase == Phase.REPORTING:
+        return _missing_reports(cycle)
+    if cycle.phase == Phase.SCORING:
+        results = scoring_selectors.results(cycle)
+        if results is None:
+            return []
+        names = {slot.scorer.short_name for slot in results.missing}
+        return [
+            unit.short_name
+            for unit in org_selectors.member_units(cycle)
+            if unit.short_name in names
+        ]
+    return []
+
+
+def _officer(user, cycle: Cycle) -> list[Task]:
+    if user.unit_id is None or not cycle.phase_is_open:
+        return []
+    if user.unit_id not in {unit.pk for unit in org_selectors.member_units(cycle)}:
+        return []
+    slot = UnitInCycle(cycle, user.unit)
+    base = _base(cycle)
+    if (
+        cycle.phase == Phase.REPORTING
+        and can(user, Action.EDIT_REPORT, slot)
+        and user.unit.short_name in _missing_reports(cycle)
+    ):
+        return [
+            Task(
+                cycle,
+                _("Nộp báo cáo số liệu %(year)s") % {"year": cycle.year},
+                f"{base}stats/{user.unit.code}/",
+                urgent=True,
+            )
+        ]
+    if cycle.phase == Phase.SCORING and can(user, Action.EDIT_SHEET, slot):
+        results = scoring_selectors.results(cycle)
+        mine = [s for s in (results.missing if results else []) if s.scorer.pk == user.unit_id]
+        peers = sum(1 for s in mine if s.kind == ScoreSheet.Kind.PEER)
+        tasks = []
+        if peers:
+            tasks.append(
+                Task(
+                    cycle,
+                    ngettext("Chấm điểm %(count)s đơn vị", "Chấm điểm %(count)s đơn vị", peers)
+                    % {"count": peers},
+                    f"{base}scoring/",
+                    urgent=True,
+                )
+            )
+        if len(mine) > peers:
+            tasks.append(Task(cycle, _("Tự chấm điểm"), f"{base}scoring/", urgent=True))
+        return tasks
+    return []
+
+
+def _delegate(user, cycle: Cycle) -> list[Task]:
+    if cycle.phase != Phase.CONFERENCE or not cycle.phase_is_open:
+        return []
+    conference = voting_selectors.conference_of(cycle)
+    if conference is None:
+        return []
+    me = voting_selectors.delegate_for(user, conference)
+    if me is None:
+        return []
+    tasks = []
+    if me.checked_in_at is None:
+        tasks.append(Task(cycle, _("Điểm danh tại hội nghị"), f"{_base(cycle)}conference/"))
+        return tasks
+    voted = set(conference.polls.filter(roll__delegate=me).values_list("pk", flat=True))
+    for poll in voting_selectors.polls_of(conference):
+        if poll.status == Poll.Status.OPEN and poll.pk not in voted:
+            tasks.append(
+                Task(
+                    cycle,
+                    _("Bỏ phiếu: %(poll)s") % {"poll": poll.title},
+                    f"{_base(cycle)}conference/polls/{poll.code}/",
+                    urgent=True,
+                )
+            )
+    return tasks
+
+
+def _leader_secretary(cycle: Cycle) -> list[Task]:
+    base = _base(cycle)
+    position = cycle.position
+    if not position.is_open:
+        following = PHASES.index(position.phase) + 1
+        if following < len(PHASES):
+            phase = PHASES[following]
+            return [
+                Task(
+                    cycle,
+                    _("Mở giai đoạn: %(phase)s") % {"phase": _(PHASE_LABELS[phase])},
+                    base,
+                )
+            ]
+        return []
+    if position.phase == Phase.PLANNING:
+        return [
+            Task(
+                cycle,
+                _("Soạn và ký giao ước thi đua %(year)s") % {"year": cycle.year},
+                f"{base}agreement/",
+            )
+        ]
+    waiting = late(cycle)
+    if position.phase == Phase.REPORTING:
+        if waiting:
+            return [
+                Task(
+                    cycle,
+                    _("Chờ báo cáo số liệu của: %(units)s") % {"units": ", ".join(waiting)},
+                    f"{base}stats/",
+                )
+            ]
+        return [Task(cycle, _("Mọi đơn vị đã nộp báo cáo: đóng giai đoạn báo cáo"), base)]
+    if position.phase == Phase.SCORING:
+        if waiting:
+            return [
+                Task(
+                    cycle,
+                    _("Chờ phiếu chấm của: %(units)s") % {"units": ", ".join(waiting)},
+                    f"{base}scoring/",
+                )
+            ]
+        return [Task(cycle, _("Mọi phiếu chấm đã nộp: đóng giai đoạn chấm điểm"), base)]
+    if position.phase == Phase.CONFERENCE:
+        return [Task(cycle, _("Điều hành hội nghị tổng kết"), f"{base}conference/")]
+    return []
+
+
+def for_user(user) -> list[Task]:
+    """The next things `user` should do, urgent ones first, in the cycles they take part in."""
+    tasks: list[Task] = []
+    if user.unit_id is None:  # every task here belongs to a member unit's people
+        return tasks
+    for cycle in org_selectors.visible_cycles(user):
+        if cycle.state == CLOSED:
+            continue
+        if Role.LEADER_SECRETARY in roles_for(user, cycle):
+            tasks += _leader_secretary(cycle)
+        tasks += _officer(user, cycle)
+        tasks += _delegate(user, cycle)
+    return sorted(tasks, key=lambda task: not task.urgent)
