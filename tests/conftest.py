@@ -1,16 +1,15 @@
 """Shared fixtures: the demo organisation loaded once into the test database."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
-    """Pages use the production static storage (hashed names), which needs collectstatic."""
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
+    """Pages use the production static storage (hashed names), which needs collectstatic (run
+    every time: a new static file must be in the manifest)."""
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @pytest.fixture(scope="session")

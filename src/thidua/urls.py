@@ -13,6 +13,7 @@ from thidua.org import views as org
 from thidua.scoring import views as scoring
 from thidua.stats import views as stats
 from thidua.voting import views as voting
+from thidua.web import dashboard
 from thidua.web import views as web
 
 admin.site.site_header = "thidua"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("units/<slug:code>/", org.unit_detail, name="unit"),
     path("units/<slug:code>/edit/", org.unit_edit, name="unit_edit"),
+    path("dashboard/", dashboard.overview, name="overview"),
     path("lineage/", org.lineage_events, name="lineage"),
     path("lineage/new/", org.lineage_event_new, name="lineage_new"),
     path("clusters/<slug:code>/", org.cluster_detail, name="cluster"),
@@ -174,6 +176,7 @@ urlpatterns = [
         name="poll_action",
     ),
     path("clusters/<slug:code>/<int:year>/documents/", documents.panel, name="documents"),
+    path("clusters/<slug:code>/<int:year>/dashboard/", dashboard.cycle_dashboard, name="dashboard"),
     path(
         "clusters/<slug:code>/<int:year>/documents/report-text/",
         documents.report_text,

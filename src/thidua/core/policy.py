@@ -61,6 +61,7 @@ class Action(StrEnum):
     CAST_BALLOT = "cast_ballot"
     COUNT_BALLOTS = "count_ballots"
     EDIT_REPORT_TEXT = "edit_report_text"
+    VIEW_OVERVIEW = "view_overview"
 
 
 #: Actions that change nothing.
@@ -75,6 +76,7 @@ READS = frozenset(
         Action.VIEW_DRAFT_SHEET,
         Action.VIEW_RESULTS,
         Action.VIEW_CONFERENCE,
+        Action.VIEW_OVERVIEW,
     }
 )
 
@@ -115,6 +117,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.CAST_BALLOT: Label(gettext_noop("bỏ phiếu")),
     Action.COUNT_BALLOTS: Label(gettext_noop("mở, đóng cuộc bỏ phiếu và kiểm phiếu")),
     Action.EDIT_REPORT_TEXT: Label(gettext_noop("viết nội dung báo cáo tổng kết")),
+    Action.VIEW_OVERVIEW: Label(gettext_noop("xem tổng quan các cụm")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -178,6 +181,7 @@ POLICY: dict[Action, Rule] = {
     Action.CAST_BALLOT: _rule(Role.DELEGATE, states=(Phase.CONFERENCE.value,)),
     Action.COUNT_BALLOTS: _rule(Role.BOARD, states=(Phase.CONFERENCE.value,)),
     Action.EDIT_REPORT_TEXT: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
+    Action.VIEW_OVERVIEW: _rule(Role.ADMIN, Role.OBSERVER),
 }
 
 

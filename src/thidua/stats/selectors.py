@@ -230,6 +230,71 @@ def cluster_table(cycle: Cycle, period: core.Period = core.Period.YEAR) -> Clust
     )
 
 
+def chart_data(table: ClusterTable) -> dict:
+    """Per indicator: units, this year's and last year's values (for the vendored Chart.js)."""
+    return {
+        "units": [row.unit.short_name for row in table.rows],
+        "year": table.cycle.year,
+        "indicators": [
+            {
+                "code": indicator.code,
+                "label": f"{indicator.label} ({indicator.measure_label})",
+                "now": [_plain(row.cells[index].value) for row in table.rows],
+                "before": [_plain(row.cells[index].before) for row in table.rows],
+            }
+            for index, indicator in enumerate(table.indicators)
+        ],
+    }
+
+
+def _plain(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 2))
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    """A cluster's totals for a year beside the year before, for the Ministry's overview."""
+
+    cycle: Cycle
+    reported: int
+    members: int
+    now: Mapping[str, Decimal | None]
+    change: Mapping[str, core.Change | None]
+
+
+def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> list[YearTotal]:
+    """Every cycle's totals (cycles of one year, members prefetched): a fixed number of
+    queries however many clusters."""
+    if not cycles:
+        return []
+    year = cycles[0].year
+    cat, _models = catalog()
+    members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
+    codes = [unit.code for units in members_of.values() for unit in units]
+    now, _reports = figures_by_unit(codes, year, period)
+    before = baselines(codes, year, period, cat, org_selectors.lineage())
+    found = []
+    for cycle in cycles:
+        members = [unit.code for unit in members_of[cycle.pk]]
+        totals_now = core.values(core.total([now[c] for c in members if c in now], cat), cat)
+        totals_before = core.values(
+            core.total([before[c].figures for c in members], cat, require_all=True), cat
+        )
+        found.append(
+            YearTotal(
+                cycle=cycle,
+                reported=sum(1 for c in members if c in now),
+                members=len(members),
+                now=totals_now,
+                change={
+                    code: core.change(totals_now[code], totals_before[code], cat[code].kind)
+                    for code in totals_now
+                },
+            )
+        )
+    return found
+
+
 @dataclass
 class ReportView:
     cycle: Cycle

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,27 +45,6 @@ def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
     return UnitInCycle(cycle, unit)
 
 
-def _chart_data(table: selectors.ClusterTable) -> dict:
-    """Per indicator: units, this year's and last year's values (for the vendored Chart.js)."""
-    return {
-        "units": [row.unit.short_name for row in table.rows],
-        "year": table.cycle.year,
-        "indicators": [
-            {
-                "code": indicator.code,
-                "label": f"{indicator.label} ({indicator.measure_label})",
-                "now": [_plain(row.cells[index].value) for row in table.rows],
-                "before": [_plain(row.cells[index].before) for row in table.rows],
-            }
-            for index, indicator in enumerate(table.indicators)
-        ],
-    }
-
-
-def _plain(value: Decimal | None) -> float | None:
-    return None if value is None else float(round(value, 2))
-
-
 def cluster_stats(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_REPORT, cycle)
@@ -85,7 +62,7 @@ def cluster_stats(request, code: str, year: int):
             "period": period,
             "period_label": core.PERIOD_LABELS[period],
             "periods": core.PERIOD_LABELS,
-            "chart": _chart_data(table),
+            "chart": selectors.chart_data(table),
             "show_all": show_all,
             "hidden": len(full.indicators) - len(table.indicators),
             "can_return": can(request.user, Action.RETURN_REPORT, leader_slot),

@@ -61,3 +61,9 @@ def figure(value, indicator) -> str:
     if indicator.kind == "rate":
         return format_number(value, 1) + "%"
     return format_number(value, indicator.decimals)
+
+
+@register.filter
+def get(mapping, key):
+    """`mapping[key]` in a template (None when missing)."""
+    return mapping.get(key) if mapping else None
