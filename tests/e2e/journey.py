@@ -215,7 +215,10 @@ def son_la_reports_by_form(j: Journey) -> None:
     """Sơn La types its figures in the form, previews the computed rate, then submits."""
     unit = j.person(officer("son-la"))
     page = unit.page
-    unit.go(f"{CYCLE}/stats/son-la/")
+    unit.go("/")
+    j.shot(unit, "officer-home-task")
+    page.get_by_role("link", name="Nộp báo cáo số liệu 2020").click()  # the home page's task
+    assert page.url.endswith(f"{CYCLE}/stats/son-la/")
     for code, value in _figures("son-la").items():
         page.locator(f"input[name=v_{code}]").fill(_vn(value))
     click(page, "Tính lại")
@@ -557,6 +560,12 @@ def the_ministry_flag_goes_to_a_runoff(j: Journey) -> None:
 def the_other_polls(j: Journey) -> None:
     for poll in ("co-chinh-phu", "cum-truong-2021", "cum-pho-2021"):
         board_opens(j, poll)
+        if poll == "co-chinh-phu":
+            phone = j.person("sonla.daibieu2")
+            phone.go("/")
+            task = "Bỏ phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020"
+            assert phone.page.get_by_role("link", name=task).count() == 1
+            j.shot(phone, "delegate-home-task-phone")
         delegates_vote(j, poll)
         board_closes(j, poll)
     delegate = j.person("hagiang.daibieu")
@@ -585,6 +594,26 @@ def results_on_the_screen(j: Journey) -> None:
         r"Năm 2021: cụm trưởng Công an tỉnh Lào Cai .*cụm phó Công an tỉnh Sơn La",
         page.inner_text("main"),
     )
+
+
+def the_dashboard(j: Journey) -> None:
+    member = j.person(officer("son-la"))
+    member.go(f"{CYCLE}/dashboard/")
+    text = member.page.inner_text("main")
+    assert "2.156" in text
+    assert "giảm 15,0% so với 2019" in text
+    # the three charts were drawn by the vendored Chart.js (served by the app itself)
+    member.page.wait_for_function(
+        "window.Chart && Object.keys(window.Chart.instances).length === 3"
+    )
+    j.shot(member, "dashboard-desktop")
+    phone = j.person("hagiang.daibieu")
+    phone.go(f"{CYCLE}/dashboard/")
+    j.shot(phone, "dashboard-phone")
+    admin = j.person("admin")
+    admin.go("/dashboard/?year=2020")
+    assert "7/7" in admin.page.inner_text("main")
+    j.shot(admin, "ministry-overview")
 
 
 def documents_download(j: Journey) -> None:

@@ -21,6 +21,7 @@ STEPS = [
     step.the_ministry_flag_goes_to_a_runoff,
     step.the_other_polls,
     step.results_on_the_screen,
+    step.the_dashboard,
     step.documents_download,
     step.leadership_passes_to_lao_cai,
 ]
