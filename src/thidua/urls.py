@@ -112,6 +112,11 @@ urlpatterns = [
         name="sheet",
     ),
     path(
+        "clusters/<slug:code>/<int:year>/scoring/<slug:scorer>/<slug:target>/preview/",
+        scoring.sheet_preview,
+        name="sheet_preview",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/scoring/<slug:scorer>/<slug:target>/reopen/",
         scoring.sheet_reopen,
         name="sheet_reopen",

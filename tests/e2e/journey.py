@@ -330,6 +330,9 @@ def son_la_scores_by_form(j: Journey) -> None:
     for code, value in scores.items():
         page.locator(f"input[name='s_{code}']").fill(value)
     page.locator("input[name='s_I.1']").fill("5,3")
+    # checked as it is typed (HTMX), before anything is sent for good
+    page.wait_for_selector("#err-I-1:has-text('bước 0,25')")
+    j.shot(unit, "officer-sheet-live-check")
     click(page, "Nộp phiếu")
     assert "5,3" in page.inner_text("main")
     assert "bước 0,25" in page.inner_text("main")

@@ -421,3 +421,43 @@ def test_rules_and_teams_form(cycle, client_for, get_user):
     assert assignment["cao-bang"] == []
     checklist = {p.code for p in selectors.checklist(agreement, list(current.members.all()))}
     assert checklist == {"no_scorers"}
+
+
+def test_the_sheet_checks_each_score_as_it_is_typed(scoring_2021, client_for):
+    """The live preview (HTMX) names the problem beside its field and sums each section;
+    nothing is saved."""
+    from thidua.scoring.models import ScoreSheet
+
+    url = "/clusters/cum-2/2021/scoring/son-la/ha-giang/preview/"
+    response = client_for("sonla.canbo").post(
+        url, {"s_I.1": "5,25", "s_I.2": "6,3", "s_I.3": "abc", "s_II.3": "9"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="err-I-1" hx-swap-oob="true" class="error small" role="status"></div>' in page
+    assert "chia hết cho bước 0,25" in page.split('id="err-I-2"')[1].split("</div>")[0]
+    assert "abc" in page.split('id="err-I-3"')[1].split("</div>")[0]
+    assert "phải từ 0 đến 8" in page.split('id="err-II-3"')[1].split("</div>")[0]
+    assert '<span id="sum-I" hx-swap-oob="true">11,55</span>' in page  # 5,25 + 6,3
+    assert not ScoreSheet.objects.filter(cycle=scoring_2021, scorer__code="son-la").exists()
+
+
+def test_only_the_scorer_unit_previews_its_sheet(scoring_2021, client_for):
+    url = "/clusters/cum-2/2021/scoring/son-la/ha-giang/preview/"
+    assert client_for("laocai.canbo").post(url, {"s_I.1": "5"}).status_code == 403
+
+
+def test_section_subtotals_sum_what_was_given():
+    from decimal import Decimal as D
+
+    from thidua.core.scoring import Criterion, Kind, Table, sheet_subtotals
+
+    table = Table(
+        [
+            Criterion("I", "Mục I", Kind.SECTION, D(20)),
+            Criterion("I.1", "a", Kind.PEER, D(10), parent="I"),
+            Criterion("I.1.a", "b", Kind.PEER, D(5), parent="I.1"),
+            Criterion("II", "Mục II", Kind.SECTION, D(10)),
+        ]
+    )
+    assert sheet_subtotals({"I.1.a": D("2.5"), "I.1": D(3)}, table) == {"I": D("5.5"), "II": 0}

@@ -277,6 +277,21 @@ def check_sheet(sheet: Mapping[str, Decimal], table: Table, step: Decimal) -> li
     return problems
 
 
+def sheet_subtotals(sheet: Mapping[str, Decimal], table: Table) -> dict[str, Decimal]:
+    """What a scorer has given so far under each top-level section (judged criteria only),
+    for the live subtotals while a sheet is being filled."""
+    totals = {code: Decimal(0) for code in table.roots}
+    for code, value in sheet.items():
+        if code not in table.criteria:
+            continue
+        root = code
+        while table.criteria[root].parent is not None:
+            root = table.criteria[root].parent
+        if root != code:
+            totals[root] += value
+    return totals
+
+
 def missing_scores(sheet: Mapping[str, Decimal], table: Table) -> list[str]:
     """Judged criteria not yet scored on a sheet (it cannot be submitted until complete)."""
     return [criterion.code for criterion in table.judged if criterion.code not in sheet]

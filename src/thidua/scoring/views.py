@@ -335,9 +335,18 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
         if target_result is not None:
             automatic = {c: target_result.criteria[c] for c in target_result.criteria}
     evidence = selectors.evidence_of(cycle, target_unit)
+    entered = {}
+    for key, text in typed.items():
+        try:
+            entered[key] = parse_number(text) if text.strip() else None
+        except InvalidNumber:
+            entered[key] = None
+    subtotals = core.sheet_subtotals({k: v for k, v in entered.items() if v is not None}, table)
     rows = [
         {
             "criterion": criterion,
+            "dom_id": _dom_id(criterion.code),
+            "subtotal": subtotals.get(criterion.code),
             "text": typed.get(criterion.code, ""),
             "automatic": automatic.get(criterion.code)
             if criterion.kind not in ("peer", "section")
@@ -361,6 +370,7 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
             "rules": rules,
             "problems": problems,
             "editable": editable,
+            "given": sum((v for v in entered.values() if v is not None), Decimal(0)),
             "is_self": scorer_unit.pk == target_unit.pk,
             "can_reopen": stored is not None
             and stored.status == ScoreSheet.Status.SUBMITTED
@@ -370,6 +380,46 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
         },
         status=status,
     )
+
+
+@require_POST
+def sheet_preview(request, code: str, year: int, scorer: str, target: str):
+    """Live check of a sheet being filled (HTMX): each field's problem and the subtotals;
+    nothing is saved."""
+    cycle = _cycle(code, year)
+    scorer_unit, _target_unit = _member(cycle, scorer), _member(cycle, target)
+    require(request.user, Action.EDIT_SHEET, UnitInCycle(cycle, scorer_unit))
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    table = selectors.table_of(selectors.criteria_of(found))
+    rules = selectors.rules_of(found)
+    scores, errors = {}, {}
+    for criterion in table.judged:
+        raw = request.POST.get(f"s_{criterion.code}", "").strip()
+        if not raw:
+            continue
+        try:
+            scores[criterion.code] = parse_number(raw)
+        except InvalidNumber as error:
+            errors[criterion.code] = error.problem.render(_)
+    for problem in core.check_sheet(scores, table, rules.step):
+        errors.setdefault(problem.field, problem.render(_))
+    subtotals = core.sheet_subtotals(scores, table)
+    return render(
+        request,
+        "scoring/sheet_preview.html",
+        {
+            "fields": [(_dom_id(c.code), errors.get(c.code, "")) for c in table.judged],
+            "subtotals": [(_dom_id(code), value) for code, value in subtotals.items()],
+            "given": sum(scores.values(), Decimal(0)),
+        },
+    )
+
+
+def _dom_id(code: str) -> str:
+    """A criterion code usable in an HTML id and a CSS selector ("II.3" → "II-3")."""
+    return code.replace(".", "-")
 
 
 @require_POST
