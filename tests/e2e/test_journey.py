@@ -1,7 +1,10 @@
 """The whole year 2020 of Cụm thi đua số II in the browser, from the Ministry opening it to
 Lào Cai's secretary leading 2021 (the steps are in `journey.py`)."""
 
+import pytest
 from tests.e2e import journey as step
+
+pytestmark = pytest.mark.e2e
 
 STEPS = [
     step.admin_creates_the_year,

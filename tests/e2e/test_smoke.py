@@ -1,6 +1,9 @@
 """The browser harness itself, and refusals seen from a browser."""
 
+import pytest
 from tests.e2e.conftest import PHONE
+
+pytestmark = pytest.mark.e2e
 
 
 def test_home_in_vietnamese_on_desktop_and_phone(visit):
