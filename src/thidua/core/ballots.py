@@ -162,6 +162,57 @@ class Tally:
         )
 
 
+def rules_from(data: Mapping, candidates: Sequence[str]) -> Rules:
+    """A poll's rules from the plain data it stores (and a record carries)."""
+    quorum = data.get("quorum")
+    return Rules(
+        candidates=tuple(candidates),
+        seats=int(data["seats"]),
+        threshold=Fraction(data["threshold"]),
+        comparison=Comparison(data["comparison"]),
+        base=Base(data["base"]),
+        kind=Kind(data.get("kind", "choice")),
+        max_choices=data.get("max_choices"),
+        quorum=Fraction(quorum) if quorum else None,
+        blank_valid=bool(data.get("blank_valid", True)),
+        written_counted=bool(data.get("written_counted", True)),
+    )
+
+
+def ballot_from(content: Mapping, written: bool = False) -> Ballot:
+    """A ballot from its stored content: {"choices": [...]} or {"answers": {...}}."""
+    return Ballot(
+        choices=tuple(content.get("choices", ())),
+        answers={code: Answer(answer) for code, answer in content.get("answers", {}).items()},
+        written=written,
+    )
+
+
+def stored_result(result: Tally, rules: Rules) -> dict:
+    """The tally as a poll keeps it (frozen at closing) and a record carries it."""
+    return {
+        "electorate": result.electorate,
+        "issued": result.issued,
+        "returned": result.returned,
+        "valid": result.valid,
+        "invalid": result.invalid,
+        "blank": result.blank,
+        "votes": dict(result.votes),
+        "noes": dict(result.noes),
+        "abstentions": dict(result.abstentions),
+        "base": rules.base.value,
+        "base_count": result.base_count,
+        "required": result.required,
+        "quorum_met": result.quorum_met,
+        "winners": list(result.winners),
+        "runoff": (
+            {"candidates": list(result.runoff.candidates), "seats": result.runoff.seats}
+            if result.runoff
+            else None
+        ),
+    }
+
+
 def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: int) -> Tally:
     """Count the ballots; the order they come in never matters."""
     ballots = list(ballots)

@@ -77,6 +77,23 @@ class Rules:
     bands: tuple[Band, ...] = ()
     gap_threshold: Decimal = Decimal(10)  # points between self-assessment and peers
 
+    @classmethod
+    def from_data(cls, data: Mapping | None) -> Rules:
+        """The rules from the plain data an agreement stores (and a record carries)."""
+        data = data or {}
+        return cls(
+            aggregation=Aggregation(data.get("aggregation", "mean")),
+            zscore=bool(data.get("zscore", False)),
+            step=Decimal(str(data.get("step", "0.25"))),
+            decimals=int(data.get("decimals", 2)),
+            trim_from=int(data.get("trim_from", 5)),
+            tie_breaks=tuple(data.get("tie_breaks", ())),
+            bands=tuple(
+                Band(Decimal(str(band["minimum"])), band["label"]) for band in data.get("bands", ())
+            ),
+            gap_threshold=Decimal(str(data.get("gap_threshold", "10"))),
+        )
+
 
 @dataclass(frozen=True)
 class Sheet:

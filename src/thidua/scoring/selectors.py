@@ -78,20 +78,7 @@ def table_of(criteria: list[Criterion]) -> core.Table:
 
 
 def rules_of(agreement: Agreement) -> core.Rules:
-    data = agreement.rules or {}
-    return core.Rules(
-        aggregation=core.Aggregation(data.get("aggregation", "mean")),
-        zscore=bool(data.get("zscore", False)),
-        step=Decimal(str(data.get("step", "0.25"))),
-        decimals=int(data.get("decimals", 2)),
-        trim_from=int(data.get("trim_from", 5)),
-        tie_breaks=tuple(data.get("tie_breaks", ())),
-        bands=tuple(
-            core.Band(Decimal(str(band["minimum"])), band["label"])
-            for band in data.get("bands", ())
-        ),
-        gap_threshold=Decimal(str(data.get("gap_threshold", "10"))),
-    )
+    return core.Rules.from_data(agreement.rules)
 
 
 def assignment(agreement: Agreement, members: list[Unit]) -> dict[str, list[str]]:

@@ -6,8 +6,6 @@ created under into its own `rules`, so that later changes never touch a past vot
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from thidua.core import ballots as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.errors import DomainError
@@ -59,16 +57,4 @@ def poll_rules(rule_set: RuleSet, *, purpose: str, seats: int, kind: str = "choi
 
 
 def as_core(rules: dict, candidates: tuple[str, ...]) -> core.Rules:
-    quorum = rules.get("quorum")
-    return core.Rules(
-        candidates=candidates,
-        seats=int(rules["seats"]),
-        threshold=Fraction(rules["threshold"]),
-        comparison=core.Comparison(rules["comparison"]),
-        base=core.Base(rules["base"]),
-        kind=core.Kind(rules.get("kind", "choice")),
-        max_choices=rules.get("max_choices"),
-        quorum=Fraction(quorum) if quorum else None,
-        blank_valid=bool(rules.get("blank_valid", True)),
-        written_counted=bool(rules.get("written_counted", True)),
-    )
+    return core.rules_from(rules, candidates)

@@ -134,11 +134,7 @@ def stored_ballots(poll: Poll) -> list[core.Ballot]:
 
 
 def to_core(content: dict, written: bool = False) -> core.Ballot:
-    return core.Ballot(
-        choices=tuple(content.get("choices", ())),
-        answers={code: core.Answer(answer) for code, answer in content.get("answers", {}).items()},
-        written=written,
-    )
+    return core.ballot_from(content, written)
 
 
 @dataclass(frozen=True)

@@ -450,27 +450,7 @@ def close_poll(*, actor, poll: Poll) -> Poll:
     )
     _reshuffle(poll)
     poll.status, poll.closed_at = Poll.Status.CLOSED, timezone.now()
-    poll.result = {
-        "electorate": result.electorate,
-        "issued": result.issued,
-        "returned": result.returned,
-        "valid": result.valid,
-        "invalid": result.invalid,
-        "blank": result.blank,
-        "votes": result.votes,
-        "noes": result.noes,
-        "abstentions": result.abstentions,
-        "base": rules.base.value,
-        "base_count": result.base_count,
-        "required": result.required,
-        "quorum_met": result.quorum_met,
-        "winners": list(result.winners),
-        "runoff": (
-            {"candidates": list(result.runoff.candidates), "seats": result.runoff.seats}
-            if result.runoff
-            else None
-        ),
-    }
+    poll.result = core.stored_result(result, rules)
     poll.save(update_fields=["status", "closed_at", "result"])
     audit(
         actor=actor,
