@@ -123,6 +123,26 @@ def total(
     return sums
 
 
+def baseline(
+    previous: Mapping[str, Figures], units: Iterable[str], partial: bool, catalog: Catalog
+) -> tuple[dict[str, Decimal], frozenset[str]]:
+    """A unit's figures a year earlier: the sum over the units it stood for then (`units`),
+    and those of them without a report. Nothing when one is missing or a split lies between
+    (the predecessors covered more territory); a single predecessor's reported rates carry
+    over, several cannot be combined."""
+    units = sorted(units)
+    present = [previous[unit] for unit in units if unit in previous]
+    missing = frozenset(unit for unit in units if unit not in previous)
+    if missing or partial:
+        return {}, missing
+    figures = total(present, catalog, require_all=True)
+    if figures and len(present) == 1:
+        figures.update(
+            {code: value for code, value in present[0].items() if catalog[code].kind == Kind.RATE}
+        )
+    return figures, missing
+
+
 # --- change against a baseline ------------------------------------------------------------
 
 

@@ -71,20 +71,9 @@ def baselines(
     previous, _reports = figures_by_unit(wanted, year - 1, period)
     result = {}
     for code, item in ancestry.items():
-        present = [previous[unit] for unit in sorted(item.units) if unit in previous]
-        missing = frozenset(unit for unit in item.units if unit not in previous)
-        figures = {} if missing or item.partial else core.total(present, cat, require_all=True)
-        if figures:
-            figures.update(_reported_rates(present, cat))
+        figures, missing = core.baseline(previous, item.units, item.partial, cat)
         result[code] = Baseline(item.units, figures, missing, item.partial)
     return result
-
-
-def _reported_rates(reports: list[Mapping[str, Decimal]], cat: core.Catalog):
-    """A single predecessor's reported rates carry over; several cannot be combined."""
-    if len(reports) != 1:
-        return {}
-    return {code: value for code, value in reports[0].items() if cat[code].kind == core.Kind.RATE}
 
 
 @dataclass(frozen=True)
