@@ -8,10 +8,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["verify"]:  # no Django: anyone can check a record anywhere
+        from thidua.verify import run
+
+        sys.exit(run(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["thidua", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["thidua", *args])
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "thidua.scoring",
     "thidua.voting",
     "thidua.documents",
+    "thidua.record",
     "thidua.web",
 ]
 

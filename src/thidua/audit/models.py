@@ -20,6 +20,10 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Restored from a record (`thidua record import`): kept exactly as another server chained
+    # it, so its own hash is checked but it is not a link of this server's chain; the import
+    # itself is an ordinary entry naming the first and last restored hash.
+    imported = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("mục nhật ký")

@@ -11,5 +11,7 @@ def trail(cycle_key: str, limit: int = 500) -> list[AuditEntry]:
 def chain_breaks() -> list[int]:
     """Ids of entries whose hash does not follow from the chain (empty when intact)."""
     entries = list(AuditEntry.objects.order_by("id"))
-    positions = broken_links((entry.prev_hash, entry.hash, entry.payload()) for entry in entries)
+    positions = broken_links(
+        (entry.prev_hash, entry.hash, entry.payload(), entry.imported) for entry in entries
+    )
     return [entries[position].pk for position in positions]

@@ -32,12 +32,16 @@ def entry_hash(previous: str, payload: Mapping[str, object]) -> str:
     return hashlib.sha256((previous + canonical_json(payload)).encode()).hexdigest()
 
 
-def broken_links(entries: Iterable[tuple[str, str, Mapping[str, object]]]) -> list[int]:
-    """Positions where (prev_hash, hash, payload) does not follow from the entry before."""
+def broken_links(entries: Iterable[tuple]) -> list[int]:
+    """Positions where (prev_hash, hash, payload[, imported]) does not follow from the entry
+    before. An imported entry (restored from another server's record) must match its own hash
+    but is no link of this chain: the chain steps over it."""
     broken = []
     previous = GENESIS
-    for position, (prev_hash, digest, payload) in enumerate(entries):
-        if prev_hash != previous or entry_hash(prev_hash, payload) != digest:
+    for position, (prev_hash, digest, payload, *rest) in enumerate(entries):
+        imported = bool(rest and rest[0])
+        if entry_hash(prev_hash, payload) != digest or (not imported and prev_hash != previous):
             broken.append(position)
-        previous = digest
+        if not imported:
+            previous = digest
     return broken

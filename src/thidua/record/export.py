@@ -1,0 +1,429 @@
+"""A cycle as a record: its data and the results as the app computes them (selectors).
+
+Only what the year was decided from goes in, with no time of day except the polls' (printed
+on the vote-count minutes); people appear by the names printed in the documents, never by
+their accounts, and ballots without any link to who cast them or when.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.db.models import Q
+
+from thidua.audit.models import AuditEntry
+from thidua.core import record as core_record
+from thidua.core.audit import canonical_json
+from thidua.core.indicators import Period
+from thidua.core.numbers import tidy
+from thidua.documents import builders
+from thidua.documents.models import ReportSection
+from thidua.org import selectors as org_selectors
+from thidua.org.models import Cycle, Handover, LineageLink, Unit
+from thidua.scoring import selectors as scoring_selectors
+from thidua.scoring.models import Fact
+from thidua.stats import selectors as stats_selectors
+from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+from thidua.voting import selectors as voting_selectors
+from thidua.voting.models import Ballot, Poll
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _number(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _relevant_units(cycle: Cycle, members: list[Unit]) -> tuple[set[str], list[dict]]:
+    """The members and every unit they stood for a year earlier, with the lineage events
+    between them (what the baseline is computed from)."""
+    links = LineageLink.objects.select_related("event", "unit").order_by("event_id", "unit__code")
+    events: dict[int, dict] = {}
+    for link in links:
+        entry = events.setdefault(
+            link.event_id,
+            {
+                "kind": link.event.kind,
+                "effective_date": link.event.effective_date.isoformat(),
+                "legal_basis": link.event.legal_basis,
+                "sources": [],
+                "targets": [],
+            },
+        )
+        entry[f"{link.role}s"].append(link.unit.code)
+    codes = {unit.code for unit in members}
+    chosen: dict[int, dict] = {}
+    grown = True
+    while grown:
+        grown = False
+        for pk, event in events.items():
+            if pk not in chosen and codes & set(event["targets"]):
+                chosen[pk] = event
+                codes |= set(event["sources"]) | set(event["targets"])
+                grown = True
+    return codes, sorted(
+        chosen.values(), key=lambda e: (e["effective_date"], e["sources"], e["targets"])
+    )
+
+
+def _units(codes: set[str]) -> list[dict]:
+    return [
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "kind": unit.kind,
+            "valid_from": _day(unit.valid_from),
+            "valid_to": _day(unit.valid_to),
+            "head_title": unit.head_title,
+            "head_name": unit.head_name,
+        }
+        for unit in Unit.objects.filter(code__in=codes).order_by("code")
+    ]
+
+
+def _indicators() -> list[dict]:
+    models = list(Indicator.objects.select_related("numerator", "denominator"))
+    return [
+        {
+            "code": item.code,
+            "name": item.name,
+            "name_en": item.name_en,
+            "section": item.section,
+            "section_en": item.section_en,
+            "measure": item.measure,
+            "measure_en": item.measure_en,
+            "kind": item.kind,
+            "direction": item.direction,
+            "decimals": item.decimals,
+            "numerator": item.numerator.code if item.numerator else None,
+            "denominator": item.denominator.code if item.denominator else None,
+            "scope": item.scope,
+            "position": item.position,
+            "active": item.active,
+        }
+        for item in sorted(models, key=lambda item: (item.position, item.code))
+    ]
+
+
+def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[dict]:
+    wanted = [(code.code, cycle.year) for code in members] + [
+        (code, cycle.year - 1) for code in earlier
+    ]
+    reports = Report.objects.filter(period=Period.YEAR.value).select_related("unit", "cycle")
+    reports = reports.filter(
+        unit__code__in={code for code, _year in wanted}, year__in={cycle.year - 1, cycle.year}
+    )
+    figures: dict[int, dict[str, str]] = {}
+    for report_id, code, value in ReportValue.objects.filter(report__in=reports).values_list(
+        "report_id", "indicator__code", "value"
+    ):
+        figures.setdefault(report_id, {})[code] = str(tidy(value))
+    return sorted(
+        (
+            {
+                "unit": report.unit.code,
+                "year": report.year,
+                "period": report.period,
+                "status": report.status,
+                "in_cycle": report.cycle_id == cycle.pk,
+                "source": report.source,
+                "returned_reason": report.returned_reason,
+                "figures": figures.get(report.pk, {}),
+            }
+            for report in reports
+            if (report.unit.code, report.year) in set(wanted)
+        ),
+        key=lambda r: (r["year"], r["unit"], r["period"]),
+    )
+
+
+def _statistics(cycle: Cycle) -> dict:
+    """The cluster table as the statistics pages compute it (active indicators)."""
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+
+    def plain(row) -> dict:
+        return {
+            "values": {c.indicator.code: _number(c.value) for c in row.cells},
+            "baseline": {c.indicator.code: _number(c.before) for c in row.cells},
+        }
+
+    return {
+        "units": {row.unit.code: plain(row) for row in table.rows},
+        "total": plain(table.total),
+    }
+
+
+def _agreement(cycle: Cycle, members: list[Unit]) -> tuple[dict | None, dict | None]:
+    agreement = scoring_selectors.agreement_of(cycle)
+    if agreement is None:
+        return None, None
+    criteria = scoring_selectors.criteria_of(agreement)
+    table = scoring_selectors.table_of(criteria)
+    by_code = {row.code: row for row in criteria}
+    facts = Fact.objects.filter(criterion__agreement=agreement).select_related("criterion", "unit")
+    data = {
+        "declared_total": str(agreement.declared_total),
+        "rules": agreement.rules,
+        "assignment_kind": agreement.assignment,
+        "assignment": scoring_selectors.assignment(agreement, members),
+        "criteria": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "kind": c.kind.value,
+                "max_points": str(c.max_points),
+                "parent": c.parent,
+                "min_points": str(c.min_points),
+                "indicator": c.indicator,
+                "points_each": str(c.points_each),
+                "penalty_each": str(c.penalty_each),
+                "measure": c.measure,
+                "position": by_code[c.code].position,
+                "guidance": by_code[c.code].guidance,
+            }
+            for c in table.criteria.values()
+        ],
+        "targets": sorted(
+            [unit, criterion, _number(value)]
+            for (unit, criterion), value in scoring_selectors.targets_of(agreement).items()
+        ),
+        "facts": sorted(
+            (
+                {
+                    "unit": fact.unit.code,
+                    "criterion": fact.criterion.code,
+                    "achieved": fact.achieved,
+                    "count": _number(fact.count),
+                    "penalties": _number(fact.penalties),
+                }
+                for fact in facts
+            ),
+            key=lambda f: (f["unit"], f["criterion"]),
+        ),
+        "approved_by": sorted(unit.code for unit in agreement.approved_by.all()),
+        "signed_at": _moment(agreement.signed_at),
+        "note": agreement.note,
+    }
+    results = scoring_selectors.results(cycle)
+    scoring = {
+        "ranking": [
+            {
+                "unit": unit.code,
+                "rank": result.rank,
+                "total": str(result.total),
+                "self_total": _number(result.self_total),
+                "band": result.band,
+                "points": {code: str(item.points) for code, item in result.criteria.items()},
+            }
+            for unit, result in results.ranking
+        ]
+    }
+    return data, scoring
+
+
+def _sheets(cycle: Cycle) -> list[dict]:
+    return sorted(
+        (
+            {
+                "scorer": sheet.scorer.code,
+                "target": sheet.target.code,
+                "kind": sheet.kind,
+                "status": sheet.status,
+                "scores": {s.criterion.code: str(s.value) for s in sheet.scores.all()},
+            }
+            for sheet in scoring_selectors.sheets_of(cycle, submitted_only=False)
+        ),
+        key=lambda s: (s["scorer"], s["target"]),
+    )
+
+
+def _conference(cycle: Cycle) -> tuple[dict | None, list[dict]]:
+    conference = voting_selectors.conference_of(cycle)
+    if conference is None:
+        return None, []
+    data = {
+        "held_on": _day(conference.held_on),
+        "place": conference.place,
+        "agenda": conference.agenda,
+        "chair": conference.chair_name,
+        "secretary": conference.secretary_name,
+        "delegates": [
+            {
+                "name": delegate.user.display_name,
+                "unit": delegate.unit.code,
+                "board": delegate.board,
+                "checked_in": delegate.checked_in_at is not None,
+            }
+            for delegate in voting_selectors.delegates_of(conference)
+        ],
+    }
+    polls = []
+    by_pk = {}
+    for poll in voting_selectors.polls_of(conference):
+        by_pk[poll.pk] = poll.code
+    ballots: dict[int, list] = {}
+    for row in Ballot.objects.filter(
+        poll__conference=conference, poll__status=Poll.Status.CLOSED, filled=True
+    ).values("poll_id", "content", "source", "receipt"):
+        ballots.setdefault(row["poll_id"], []).append(row)
+    for poll in voting_selectors.polls_of(conference):
+        mine = ballots.get(poll.pk, [])
+        polls.append(
+            {
+                "code": poll.code,
+                "title": poll.title,
+                "purpose": poll.purpose,
+                "title_code": poll.title_code,
+                "mode": poll.mode,
+                "rules": poll.rules,
+                "status": poll.status,
+                "electorate": poll.electorate,
+                "opened_at": _moment(poll.opened_at),
+                "closed_at": _moment(poll.closed_at),
+                "runoff_of": by_pk.get(poll.runoff_of_id),
+                "candidates": [c.unit.code for c in poll.candidates.all()],
+                # published only once counted, never linked to their receipts
+                "ballots": sorted(
+                    ({"content": b["content"], "source": b["source"]} for b in mine),
+                    key=canonical_json,
+                ),
+                "receipts": sorted(b["receipt"] for b in mine if b["receipt"]),
+                "result": poll.result if poll.status == Poll.Status.CLOSED else None,
+            }
+        )
+    return data, polls
+
+
+def _documents(cycle: Cycle, conference: dict | None) -> list[dict]:
+    """Digests of the documents whose every line comes from the record (dated by the
+    conference; without its date a document carries the day it is made)."""
+    if not conference or not conference["held_on"]:
+        return []
+    found = []
+    for plan in builders.plans(cycle):
+        if plan.ready:
+            built = plan.build()
+            found.append(
+                {
+                    "key": plan.key,
+                    "filename": built.filename,
+                    "digest": core_record.document_digest(built.content),
+                }
+            )
+    return found
+
+
+def _audit(cycle: Cycle, earlier_reports: list[dict]) -> dict:
+    key = f"{cycle.cluster.code}/{cycle.year}"
+    baselines = {
+        f"{r['unit']}/{r['year']}/{r['period']}" for r in earlier_reports if not r["in_cycle"]
+    }
+    entries = [
+        entry
+        for entry in AuditEntry.objects.filter(cycle__in=[key, ""]).order_by("id")
+        if entry.cycle == key
+        or (entry.action == "stats.baseline.record" and entry.object_id in baselines)
+    ]
+    return {
+        "entries": [
+            {"prev_hash": e.prev_hash, "hash": e.hash, "payload": e.payload()} for e in entries
+        ],
+        "last_hash": entries[-1].hash if entries else None,
+    }
+
+
+def export(cycle: Cycle) -> dict:
+    """The record of `cycle` (see docs/record.md)."""
+    members = org_selectors.member_units(cycle)
+    codes, lineage = _relevant_units(cycle, members)
+    earlier = {
+        unit
+        for member in members
+        for unit in org_selectors.lineage()
+        .ancestors_on(member.code, Period.YEAR.end(cycle.year - 1))
+        .units
+    }
+    codes |= earlier
+    reports = _reports(cycle, members, earlier)
+    agreement, scoring = _agreement(cycle, members)
+    conference, polls = _conference(cycle)
+    rule_set = cycle.rule_set
+    return {
+        "format": core_record.FORMAT,
+        "version": core_record.VERSION,
+        "cycle": {
+            "cluster": cycle.cluster.code,
+            "cluster_name": cycle.cluster.name,
+            "parent_body": cycle.cluster.parent_body,
+            "movement": cycle.cluster.movement,
+            "year": cycle.year,
+            "title": cycle.title,
+            "phase": cycle.phase,
+            "phase_is_open": cycle.phase_is_open,
+            "leader": cycle.leader.code,
+            "deputy": cycle.deputy.code if cycle.deputy else None,
+            "members": [unit.code for unit in members],
+            "note": cycle.note,
+            "rule_set": {
+                "code": rule_set.code,
+                "version": rule_set.version,
+                "name": rule_set.name,
+                "legal_basis": rule_set.legal_basis,
+                "effective_from": _day(rule_set.effective_from),
+                "effective_to": _day(rule_set.effective_to),
+                "data": rule_set.data,
+            },
+        },
+        "units": _units(codes),
+        "lineage": lineage,
+        "handovers": [
+            {
+                "year": handover.year,
+                "leader": handover.leader.code,
+                "deputy": handover.deputy.code if handover.deputy else None,
+                "method": handover.method,
+                "decision_ref": handover.decision_ref,
+                "note": handover.note,
+                "from_this_cycle": handover.from_cycle_id == cycle.pk,
+            }
+            for handover in Handover.objects.filter(
+                Q(cluster=cycle.cluster, year=cycle.year) | Q(from_cycle=cycle)
+            )
+            .select_related("leader", "deputy")
+            .order_by("year", "id")
+        ],
+        "indicators": _indicators(),
+        "reports": reports,
+        "published": sorted(
+            (
+                {
+                    "period": figure.period,
+                    "indicator": figure.indicator.code,
+                    "value": str(figure.value),
+                    "source": figure.source,
+                }
+                for figure in PublishedFigure.objects.filter(cycle=cycle).select_related(
+                    "indicator"
+                )
+            ),
+            key=lambda f: (f["period"], f["indicator"]),
+        ),
+        "report_text": {
+            section.key: section.text for section in ReportSection.objects.filter(cycle=cycle)
+        },
+        "statistics": _statistics(cycle),
+        "agreement": agreement,
+        "sheets": _sheets(cycle),
+        "scoring": scoring,
+        "conference": conference,
+        "polls": polls,
+        "documents": _documents(cycle, conference),
+        "audit": _audit(cycle, reports),
+    }

@@ -1,0 +1,75 @@
+"""`thidua verify RECORD [--lang en]`: recompute every result of a record, without Django.
+
+Only `thidua.core` and the standard library are used, so anyone can check a published record
+on any machine: no database, no settings. Exit status 0 when every result follows from the
+record's data, 1 when something differs (each difference is named), 2 when the file cannot
+be read as a record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import gzip
+import json
+import sys
+from pathlib import Path
+
+from thidua.core import record as core_record
+
+CATALOGUE = Path(__file__).parent / "locale"
+
+
+def _translator(language: str):
+    if language == "vi":
+        return lambda text: text
+    found = gettext.translation("django", CATALOGUE, languages=[language], fallback=True)
+    return found.gettext
+
+
+def _load(path: Path):
+    content = path.read_bytes()
+    if content[:2] == b"\x1f\x8b":
+        content = gzip.decompress(content)
+    return json.loads(content)
+
+
+def run(argv: list[str], out=sys.stdout) -> int:
+    parser = argparse.ArgumentParser(prog="thidua verify", description=__doc__.splitlines()[0])
+    parser.add_argument("record", type=Path)
+    parser.add_argument("--lang", choices=["vi", "en"], default="vi")
+    options = parser.parse_args(argv)
+    _ = _translator(options.lang)
+    try:
+        record = _load(options.record)
+    except (OSError, ValueError) as error:
+        print(_("Không đọc được bản ghi: %(error)s") % {"error": error}, file=out)
+        return 2
+    findings = core_record.verify(record)
+    cycle = record.get("cycle", {}) if isinstance(record, dict) else {}
+    name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
+    if not findings:
+        counted = {
+            "reports": len(record["reports"]),
+            "sheets": len(record["sheets"]),
+            "polls": len(record["polls"]),
+            "ballots": sum(len(poll["ballots"]) for poll in record["polls"]),
+            "entries": len(record["audit"].get("entries", [])),
+        }
+        print(
+            _(
+                "Bản ghi %(name)s: mọi kết quả khớp với dữ liệu (%(reports)s báo cáo, "
+                "%(sheets)s phiếu chấm, %(polls)s cuộc bỏ phiếu, %(ballots)s lá phiếu, "
+                "%(entries)s mục nhật ký)."
+            )
+            % {"name": name, **counted},
+            file=out,
+        )
+        return 0
+    print(
+        _("Bản ghi %(name)s: %(count)s điểm không khớp:") % {"name": name, "count": len(findings)},
+        file=out,
+    )
+    for finding in findings:
+        print(f"- {finding.render(_)}", file=out)
+    return 1
