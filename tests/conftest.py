@@ -1,5 +1,9 @@
 """Shared fixtures: the demo organisation loaded once into the test database."""
 
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -88,3 +92,20 @@ def scoring_2021(cycle, get_user):
         current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)
         current = org_services.open_phase(actor=secretary, cycle=current, phase=following)
     return current
+
+
+def scratch_database_url(tmp: Path, suffix: str) -> str:
+    """A fresh, empty database for a `thidua` process of its own: a SQLite file under `tmp`,
+    or `<name>_<suffix>` beside the PostgreSQL database THIDUA_DATABASE_URL names."""
+    url = os.environ.get("THIDUA_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'thidua.sqlite3'}"
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{suffix}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))

@@ -10,6 +10,7 @@ from thidua.api import api
 from thidua.audit import views as audit
 from thidua.documents import views as documents
 from thidua.org import views as org
+from thidua.record import views as record
 from thidua.scoring import views as scoring
 from thidua.stats import views as stats
 from thidua.voting import views as voting
@@ -122,6 +123,7 @@ urlpatterns = [
         name="sheet_reopen",
     ),
     path("clusters/<slug:code>/<int:year>/results/", scoring.results, name="results"),
+    path("clusters/<slug:code>/<int:year>/record.json", record.download, name="record"),
     path(
         "clusters/<slug:code>/<int:year>/results/export.xlsx",
         scoring.results_export,

@@ -17,9 +17,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from tests.conftest import scratch_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
@@ -66,21 +66,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _database_url(tmp: Path) -> str:
-    url = os.environ.get("THIDUA_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'thidua.sqlite3'}"
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_e2e"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 class Server:
     def __init__(self, url: str, env: dict[str, str]):
         self.url = url
@@ -104,7 +89,7 @@ def server(tmp_path_factory):
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp),
-        "THIDUA_DATABASE_URL": _database_url(tmp),
+        "THIDUA_DATABASE_URL": scratch_database_url(tmp, "e2e"),
         "THIDUA_SECRET_KEY": "e2e-" + "x" * 60,
         "DJANGO_SETTINGS_MODULE": "thidua.settings",
     }

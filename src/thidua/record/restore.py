@@ -20,7 +20,7 @@ from django.utils import timezone
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
-from thidua.core.messages import Problem, gettext_noop
+from thidua.core.messages import Label, Problem, gettext_noop
 from thidua.documents.models import ReportSection
 from thidua.errors import DomainError
 from thidua.org.authz import SYSTEM
@@ -61,7 +61,7 @@ def _number(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _differs(what: str, code: str) -> Problem:
+def _differs(what: Label, code: str) -> Problem:
     return Problem(
         "record_conflict",
         gettext_noop(
@@ -87,7 +87,7 @@ def _units(record) -> dict[str, Unit]:
         if not created and any(
             getattr(unit, key) != fields[key] for key in ("name", "valid_from", "valid_to")
         ):
-            raise DomainError([_differs("Đơn vị", unit.code)])
+            raise DomainError([_differs(Label(gettext_noop("Đơn vị")), unit.code)])
         units[unit.code] = unit
     return units
 
@@ -126,7 +126,9 @@ def _rule_set(data) -> RuleSet:
         code=data["code"], version=data["version"], defaults=fields
     )
     if not created and rule_set.data != data["data"]:
-        raise DomainError([_differs("Bộ quy tắc", f"{data['code']}@{data['version']}")])
+        raise DomainError(
+            [_differs(Label(gettext_noop("Bộ quy tắc")), f"{data['code']}@{data['version']}")]
+        )
     return rule_set
 
 
@@ -152,7 +154,7 @@ def _indicators(record) -> dict[str, Indicator]:
         }
         indicator, created = Indicator.objects.get_or_create(code=data["code"], defaults=fields)
         if not created and (indicator.kind, indicator.decimals) != (data["kind"], data["decimals"]):
-            raise DomainError([_differs("Chỉ tiêu", indicator.code)])
+            raise DomainError([_differs(Label(gettext_noop("Chỉ tiêu")), indicator.code)])
         found[indicator.code] = indicator
     for data in record["indicators"]:
         indicator = found[data["code"]]
@@ -175,7 +177,12 @@ def _reports(record, cycle: Cycle, units, indicators) -> None:
             }
             if stored != figures or data["in_cycle"]:
                 raise DomainError(
-                    [_differs("Báo cáo", f"{data['unit']}/{data['year']}/{data['period']}")]
+                    [
+                        _differs(
+                            Label(gettext_noop("Báo cáo")),
+                            f"{data['unit']}/{data['year']}/{data['period']}",
+                        )
+                    ]
                 )
             continue
         report = Report.objects.create(

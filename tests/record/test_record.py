@@ -1,0 +1,246 @@
+"""A cycle's record: export, verify (core only), tampering named, import round trip."""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import scratch_database_url
+from thidua.audit.models import AuditEntry
+from thidua.core import record as core_record
+from thidua.errors import DomainError
+from thidua.org.models import Cycle
+from thidua.record.export import export
+from thidua.record.restore import restore
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record(cycle):
+    return export(cycle("cum-2", 2020))
+
+
+def test_the_demo_record_verifies(record):
+    assert core_record.verify(record) == []
+    assert record["format"] == "thidua-record"
+    assert record["cycle"]["members"][0] == "cao-bang"  # the app's (Vietnamese) order
+    assert sum(len(poll["ballots"]) for poll in record["polls"]) == 63
+    open_poll = next(p for p in record["polls"] if p["code"] == "co-chinh-phu")
+    assert open_poll["ballots"] == []  # never a partial result
+    assert open_poll["result"] is None
+    assert {d["key"] for d in record["documents"]} >= {"conference-minutes", "year-end-report"}
+
+
+def test_the_same_cycle_exports_the_same_bytes(cycle):
+    first = core_record.encode(export(cycle("cum-2", 2020)))
+    assert first == core_record.encode(export(cycle("cum-2", 2020)))
+    assert first.endswith(b"\n")
+    assert b": " not in first[:200]  # canonical: no spaces between tokens
+
+
+def test_ballots_carry_no_voter_and_no_time(record):
+    for poll in record["polls"]:
+        for ballot in poll["ballots"]:
+            assert set(ballot) == {"content", "source"}
+    # the receipts are published apart from the ballots, sorted: no link between them
+    poll = record["polls"][0]
+    assert poll["receipts"] == sorted(poll["receipts"])
+    assert "roll" not in json.dumps(record)
+
+
+def _sheet(record, scorer, target):
+    return next(s for s in record["sheets"] if (s["scorer"], s["target"]) == (scorer, target))
+
+
+def _poll(record, code):
+    return next(p for p in record["polls"] if p["code"] == code)
+
+
+def _score(record):
+    _sheet(record, "son-la", "ha-giang")["scores"]["I.1"] = "4.00"
+
+
+def _ballot(record):
+    _poll(record, "cum-truong-2021")["ballots"][0]["content"] = {"choices": ["son-la"]}
+
+
+def _reported_count(record):
+    report = next(r for r in record["reports"] if (r["unit"], r["year"]) == ("son-la", 2020))
+    report["figures"]["social_order_cases"] = "519"
+
+
+def _result(record):
+    _poll(record, "co-bo-cong-an")["result"]["votes"]["lao-cai"] += 1
+
+
+def _removed_ballot(record):
+    _poll(record, "co-bo-cong-an")["ballots"].pop()
+
+
+def _audit_entry(record):
+    entry = next(
+        e for e in record["audit"]["entries"] if e["payload"]["action"] == "voting.poll.close"
+    )
+    entry["payload"]["actor"] = "someone.else"
+
+
+def _ranking(record):
+    record["scoring"]["ranking"][0]["total"] = "99.99"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (_score, "sheets[son-la->ha-giang].scores.I.1"),
+        (_ballot, "polls[cum-truong-2021].result.votes.lao-cai"),
+        (_reported_count, "reports[son-la/2020/Y].figures.social_order_cases"),
+        (_result, "polls[co-bo-cong-an].result.votes.lao-cai"),
+        (_removed_ballot, "polls[co-bo-cong-an].result.returned"),
+        (_audit_entry, "audit.entries["),
+        (_ranking, "scoring.ranking[ha-giang].total"),
+    ],
+)
+def test_one_change_is_found_and_named(record, change, named):
+    changed = copy.deepcopy(record)
+    change(changed)
+    findings = core_record.verify(changed)
+    assert any(f.where.startswith(named) for f in findings), [f.render() for f in findings]
+
+
+def test_a_removed_ballot_also_leaves_a_receipt_without_its_ballot(record):
+    changed = copy.deepcopy(record)
+    _removed_ballot(changed)
+    assert "polls[co-bo-cong-an].receipts" in {f.where for f in core_record.verify(changed)}
+
+
+def test_a_broken_reference_or_shape_is_named(record):
+    changed = copy.deepcopy(record)
+    changed["sheets"][0]["scorer"] = "khong-co"
+    assert core_record.verify(changed)[0].where.startswith("sheets[khong-co->")
+    assert core_record.verify({"format": "thidua-record"})[0].where == "version"
+    changed = copy.deepcopy(record)
+    changed["version"] = 99
+    assert "không được hỗ trợ" in core_record.verify(changed)[0].render()
+
+
+def test_the_record_matches_its_json_schema(record):
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "record.schema.json").read_text())
+    jsonschema.validate(record, schema)
+
+
+def test_a_record_that_does_not_verify_is_not_imported(record):
+    changed = copy.deepcopy(record)
+    _result(changed)
+    changed["cycle"]["year"] = 2030
+    before = Cycle.objects.count(), AuditEntry.objects.count()
+    with pytest.raises(DomainError, match="không khớp"):
+        restore(changed)
+    assert (Cycle.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_cycle_the_database_has_is_not_imported_again(record):
+    with pytest.raises(DomainError, match="đã có trên máy chủ"):
+        restore(record)
+
+
+def _thidua(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "thidua.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_export_import_export_gives_the_same_bytes(record, tmp_path):
+    """Into a fresh database of a separate process (SQLite, or PostgreSQL under CI)."""
+    path = tmp_path / "ban-ghi.json"
+    path.write_bytes(core_record.encode(record))
+    env = {
+        **os.environ,
+        "THIDUA_VAR_DIR": str(tmp_path),
+        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "record"),
+        "THIDUA_SECRET_KEY": "record-test-" + "x" * 50,
+    }
+    for args in (
+        ("migrate", "--noinput", "-v0"),
+        ("record", "import", str(path)),
+        ("record", "export", "--cycle", "cum-2/2020", "--out", str(tmp_path / "again.json.gz")),
+    ):
+        done = _thidua(env, *args)
+        assert done.returncode == 0, done.stderr
+    import gzip
+
+    assert gzip.decompress((tmp_path / "again.json.gz").read_bytes()) == path.read_bytes()
+    second = _thidua(env, "record", "import", str(path))
+    assert second.returncode != 0
+    assert "đã có trên máy chủ" in second.stderr
+
+
+def test_thidua_verify_needs_no_django(record, tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_bytes(core_record.encode(record))
+    changed = copy.deepcopy(record)
+    _score(changed)
+    bad.write_bytes(core_record.encode(changed))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["THIDUA_DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none"  # never used
+    ok = _thidua(env, "verify", str(good))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "mọi kết quả khớp với dữ liệu" in ok.stdout
+    assert "63 lá phiếu" in ok.stdout
+    failed = _thidua(env, "verify", str(bad), "--lang", "en")
+    assert failed.returncode == 1
+    assert "sheets[son-la->ha-giang].scores.I.1" in failed.stdout
+    assert "but the audit log wrote 5.50" in failed.stdout  # in English
+    unreadable = tmp_path / "x.json"
+    unreadable.write_text("{")
+    assert _thidua(env, "verify", str(unreadable)).returncode == 2
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, thidua.verify, thidua.core.record; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "[]"
+
+
+def test_the_results_page_offers_the_record(client_for):
+    response = client_for("quansat").get("/clusters/cum-2/2020/record.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ban-ghi-cum-2-2020.json"'
+    assert core_record.verify(json.loads(response.content)) == []
+    page = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/").content.decode()
+    assert "/clusters/cum-2/2020/record.json" in page
+    assert client_for("hanoi.canbo").get("/clusters/cum-2/2020/record.json").status_code == 403
+
+
+def test_imported_entries_keep_the_servers_chain_intact():
+    from thidua.core.audit import GENESIS, broken_links, entry_hash
+
+    first = entry_hash(GENESIS, {"a": 1})
+    foreign = entry_hash("f" * 64, {"b": 2})  # chained on another server
+    second = entry_hash(first, {"c": 3})
+    entries = [
+        (GENESIS, first, {"a": 1}),
+        ("f" * 64, foreign, {"b": 2}, True),
+        (first, second, {"c": 3}),
+    ]
+    assert broken_links(entries) == []
+    entries[1] = ("f" * 64, foreign, {"b": 3}, True)  # an imported entry still has its hash
+    assert broken_links(entries) == [1]
+    entries[1] = ("f" * 64, foreign, {"b": 2}, False)  # unmarked, it breaks the chain
+    assert broken_links(entries) == [1, 2]
