@@ -153,6 +153,15 @@ class Visitor:
         )
         self.context.route("**/*", self._only_the_app)
         self.page = self.context.new_page()
+        self.blocked: list[str] = []  # what the Content-Security-Policy refused
+        self.page.on(
+            "console",
+            lambda message: (
+                self.blocked.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         if username:
             self.login(username)
 
@@ -194,6 +203,8 @@ def visit(browser, server):
 
     yield make
     foreign = [url for visitor in opened for url in visitor.foreign]
+    blocked = [text for visitor in opened for text in visitor.blocked]
     for visitor in opened:
         visitor.close()
     assert not foreign, f"requests to other hosts: {foreign}"
+    assert not blocked, f"refused by the Content-Security-Policy: {blocked}"
