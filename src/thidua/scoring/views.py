@@ -425,6 +425,7 @@ def _dom_id(code: str) -> str:
 @require_POST
 def sheet_reopen(request, code: str, year: int, scorer: str, target: str):
     cycle = _cycle(code, year)
+    require(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, _member(cycle, scorer)))
     stored = get_object_or_404(
         ScoreSheet, cycle=cycle, scorer=_member(cycle, scorer), target=_member(cycle, target)
     )
@@ -564,6 +565,7 @@ def results_export(request, code: str, year: int):
 def evidence_upload(request, code: str, year: int, unit: str):
     cycle = _cycle(code, year)
     owner = _member(cycle, unit)
+    require(request.user, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, owner))
     found = selectors.agreement_of(cycle)
     criterion = get_object_or_404(
         Criterion, agreement=found, code=request.POST.get("criterion", "")

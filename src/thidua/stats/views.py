@@ -174,7 +174,7 @@ def report_preview(request, code: str, year: int, unit: str):
     """Live computed rates, changes and warnings for the figures being typed (htmx)."""
     cycle = _cycle(code, year)
     slot = _slot(cycle, unit)
-    require(request.user, Action.VIEW_REPORT, slot)
+    require(request.user, Action.EDIT_REPORT, slot)  # only who may edit the form previews it
     catalog, _models = selectors.catalog()
     figures, problems = core.parse_figures(_raw_from(request, catalog), catalog)
     view = selectors.report_view(cycle, slot.unit, _period(request), figures)

@@ -200,6 +200,7 @@ def join(request, key: str):
 @require_POST
 def create_poll(request, code: str, year: int):
     cycle = _cycle(code, year)
+    require(request.user, Action.MANAGE_CONFERENCE, cycle)  # refusals are 403/409, not a flash
     found = _conference(cycle)
     post = request.POST
     units = {unit.code: unit for unit in org_selectors.member_units(cycle)}
@@ -230,6 +231,7 @@ def create_poll(request, code: str, year: int):
 @require_POST
 def hand_over(request, code: str, year: int):
     cycle = _cycle(code, year)
+    require(request.user, Action.RECORD_HANDOVER, cycle)
     try:
         services.hand_over_from_vote(actor=request.user, conference=_conference(cycle))
     except DomainError as error:
@@ -368,6 +370,12 @@ def poll(request, code: str, year: int, poll_code: str):
 def poll_action(request, code: str, year: int, poll_code: str, action: str):
     cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
+    if action in ("open", "close", "runoff"):
+        require(
+            request.user,
+            Action.MANAGE_CONFERENCE if action == "runoff" else Action.COUNT_BALLOTS,
+            cycle,
+        )
     actions = {
         "open": lambda: services.open_poll(actor=request.user, poll=found),
         "close": lambda: services.close_poll(actor=request.user, poll=found),
@@ -414,6 +422,7 @@ def _parse_pile(text: str, poll: Poll) -> list[core.Ballot]:
 def paper_entry(request, code: str, year: int, poll_code: str):
     cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
+    require(request.user, Action.COUNT_BALLOTS, cycle)
     try:
         entry = int(request.POST.get("entry", "1"))
         issued = int(request.POST.get("issued", "0"))
@@ -439,6 +448,7 @@ def paper_entry(request, code: str, year: int, poll_code: str):
 def written(request, code: str, year: int, poll_code: str):
     cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
+    require(request.user, Action.COUNT_BALLOTS, cycle)
     delegate = get_object_or_404(
         Delegate, pk=request.POST.get("delegate"), conference=found.conference
     )

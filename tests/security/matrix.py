@@ -1,0 +1,459 @@
+"""The permission matrix over HTTP: every route (web and API) with the action it performs.
+
+The table of who may do what in which state is `thidua.core.policy.POLICY`. Here each route
+is tied to the action(s) its view must check and to the object they are checked on; the test
+tries every route as every kind of person in every phase of the cycle and expects exactly
+what the table says: allowed (any answer but 403/409), or refused (403, or 409 for the wrong
+phase). A route missing from PROBES or EXEMPT fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from thidua.core.phases import PHASES
+from thidua.core.policy import Action
+
+CYCLE = "/clusters/cum-2/2020"
+API = "/api/cycles/cum-2/2020"
+
+#: People, one per kind of role, on the demo's Cụm II 2020 (led by Hà Giang).
+PEOPLE = {
+    "admin": "Ministry admin",
+    "quansat": "observer",
+    "hagiang.thuky": "leader's secretary",
+    "sonla.thuky": "member unit's secretary",
+    "sonla.canbo": "officer of Sơn La",
+    "sonla.daibieu2": "delegate of Sơn La",
+    "laocai.daibieu": "counting board chair",
+    "hanoi.canbo": "officer of another cluster",
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    route: str  # URL name (api:… for the API)
+    method: str
+    path: str  # "{phase}" is replaced by the cycle's phase
+    actions: tuple[Action, ...]  # all must be allowed
+    on: str = "cycle"  # what they are checked on: cycle, global, unit:<code>, slot:<code>
+    data: dict = field(default_factory=dict)
+    json: bool = False
+    setup: Callable | None = None  # prepares data the write needs (not permissions)
+    phased: bool = False  # tried in every phase
+
+    @property
+    def id(self) -> str:
+        return f"{self.route}-{self.method}"
+
+
+def _draft_report():
+    from thidua.stats.models import Report
+
+    Report.objects.filter(unit__code="son-la", year=2020, period="Y").update(status="draft")
+
+
+def _draft_sheet():
+    from thidua.scoring.models import ScoreSheet
+
+    ScoreSheet.objects.filter(
+        cycle__year=2020, scorer__code="son-la", target__code="ha-giang"
+    ).update(status="draft")
+
+
+def _unsigned_agreement():
+    from thidua.scoring.models import Agreement
+
+    Agreement.objects.filter(cycle__year=2020, cycle__cluster__code="cum-2").update(signed_at=None)
+
+
+def _paper_poll():
+    from thidua.voting.models import Poll
+
+    Poll.objects.filter(code="co-chinh-phu").update(mode="paper")
+
+
+A = Action
+SCORES = {"s_I.1": "5", "action": "save"}
+PROBES: list[Probe] = [
+    # --- organisation
+    Probe("home", "GET", "/", (A.VIEW_CLUSTER,), on="global"),
+    Probe("overview", "GET", "/dashboard/", (A.VIEW_OVERVIEW,), on="global"),
+    Probe("tokens", "GET", "/accounts/tokens/", (A.MANAGE_OWN_TOKENS,), on="global"),
+    Probe("unit", "GET", "/units/son-la/", (A.VIEW_UNIT,), on="unit:son-la"),
+    Probe(
+        "unit_edit",
+        "POST",
+        "/units/son-la/edit/",
+        (A.EDIT_UNIT,),
+        on="unit:son-la",
+        data={"head_title": "Giám đốc"},
+    ),
+    Probe("lineage", "GET", "/lineage/", (A.VIEW_CLUSTER,), on="global"),
+    Probe("lineage_new", "POST", "/lineage/new/", (A.RECORD_LINEAGE,), on="global"),
+    Probe("cluster", "GET", "/clusters/cum-2/", (A.VIEW_CLUSTER,), on="global"),
+    Probe(
+        "cycle_new",
+        "POST",
+        "/clusters/cum-2/cycles/new/",
+        (A.CREATE_CYCLE,),
+        on="global",
+        data={"year": "2023"},
+    ),
+    Probe("cycle", "GET", f"{CYCLE}/", (A.VIEW_CYCLE,)),
+    Probe("cycle_edit", "POST", f"{CYCLE}/edit/", (A.EDIT_CYCLE,), phased=True),
+    Probe(
+        "phase_action", "POST", f"{CYCLE}/phases/{{phase}}/close/", (A.CLOSE_PHASE,), phased=True
+    ),
+    Probe("handover_new", "POST", f"{CYCLE}/handover/", (A.RECORD_HANDOVER,), phased=True),
+    Probe("audit_trail", "GET", f"{CYCLE}/audit/", (A.VIEW_AUDIT,)),
+    Probe("dashboard", "GET", f"{CYCLE}/dashboard/", (A.VIEW_RESULTS,)),
+    # --- statistics
+    Probe("stats", "GET", f"{CYCLE}/stats/", (A.VIEW_REPORT,)),
+    Probe("stats_export", "GET", f"{CYCLE}/stats/export.xlsx", (A.VIEW_REPORT,)),
+    Probe("stats_template", "GET", f"{CYCLE}/stats/template.xlsx", (A.VIEW_REPORT,)),
+    Probe("stats_import", "GET", f"{CYCLE}/stats/import/", (A.VIEW_REPORT,)),
+    Probe(
+        "report",
+        "POST",
+        f"{CYCLE}/stats/son-la/",
+        (A.EDIT_REPORT,),
+        on="slot:son-la",
+        data={"action": "save", "v_social_order_cases": "518"},
+        setup=_draft_report,
+        phased=True,
+    ),
+    Probe(
+        "report_preview",
+        "POST",
+        f"{CYCLE}/stats/son-la/preview/",
+        (A.EDIT_REPORT,),
+        on="slot:son-la",
+        data={"v_social_order_cases": "518"},
+        phased=True,
+    ),
+    Probe(
+        "report_return",
+        "POST",
+        f"{CYCLE}/stats/son-la/return/",
+        (A.RETURN_REPORT,),
+        on="slot:son-la",
+        data={"reason": "Thiếu số liệu"},
+        phased=True,
+    ),
+    # --- agreement and scoring
+    Probe("agreement", "GET", f"{CYCLE}/agreement/", (A.VIEW_AGREEMENT,)),
+    Probe("agreement_export", "GET", f"{CYCLE}/agreement/export.xlsx", (A.VIEW_AGREEMENT,)),
+    Probe(
+        "agreement_targets",
+        "POST",
+        f"{CYCLE}/agreement/targets/",
+        (A.EDIT_AGREEMENT,),
+        setup=_unsigned_agreement,
+        phased=True,
+    ),
+    Probe(
+        "agreement_rules",
+        "POST",
+        f"{CYCLE}/agreement/rules/",
+        (A.EDIT_AGREEMENT,),
+        setup=_unsigned_agreement,
+        phased=True,
+    ),
+    Probe(
+        "agreement_import",
+        "POST",
+        f"{CYCLE}/agreement/import/",
+        (A.EDIT_AGREEMENT,),
+        setup=_unsigned_agreement,
+        phased=True,
+    ),
+    Probe("scoring", "GET", f"{CYCLE}/scoring/", (A.VIEW_AGREEMENT,)),
+    Probe("facts", "POST", f"{CYCLE}/scoring/facts/", (A.RECORD_FACTS,), phased=True),
+    Probe(
+        "sheet",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/",
+        (A.EDIT_SHEET,),
+        on="slot:son-la",
+        data=SCORES,
+        setup=_draft_sheet,
+        phased=True,
+    ),
+    Probe(
+        "sheet_preview",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/preview/",
+        (A.EDIT_SHEET,),
+        on="slot:son-la",
+        data=SCORES,
+        phased=True,
+    ),
+    Probe(
+        "sheet_reopen",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/reopen/",
+        (A.REOPEN_SHEET,),
+        on="slot:son-la",
+        data={"reason": "Chấm nhầm"},
+        phased=True,
+    ),
+    Probe(
+        "evidence_upload",
+        "POST",
+        f"{CYCLE}/scoring/evidence/upload/son-la/",
+        (A.UPLOAD_EVIDENCE,),
+        on="slot:son-la",
+        phased=True,
+    ),
+    Probe("results", "GET", f"{CYCLE}/results/", (A.VIEW_RESULTS,)),
+    Probe("results_export", "GET", f"{CYCLE}/results/export.xlsx", (A.VIEW_RESULTS,)),
+    Probe("record", "GET", f"{CYCLE}/record.json", (A.VIEW_RESULTS,)),
+    # --- conference
+    Probe("conference", "GET", f"{CYCLE}/conference/", (A.VIEW_CONFERENCE,)),
+    Probe("screen", "GET", f"{CYCLE}/conference/screen/", (A.VIEW_CONFERENCE,)),
+    Probe(
+        "conference_details",
+        "POST",
+        f"{CYCLE}/conference/details/",
+        (A.MANAGE_CONFERENCE,),
+        data={"place": "Đồng Văn"},
+        phased=True,
+    ),
+    Probe(
+        "poll_new",
+        "POST",
+        f"{CYCLE}/conference/polls/new/",
+        (A.MANAGE_CONFERENCE,),
+        data={"code": "bieu-quyet", "title": "Biểu quyết", "purpose": "other"},
+        phased=True,
+    ),
+    Probe(
+        "add_delegates",
+        "POST",
+        f"{CYCLE}/conference/delegates/",
+        (A.MANAGE_CONFERENCE,),
+        phased=True,
+    ),
+    Probe(
+        "poll",
+        "POST",
+        f"{CYCLE}/conference/polls/co-chinh-phu/",
+        (A.CAST_BALLOT,),
+        data={"step": "cast", "choice": "ha-giang"},
+        phased=True,
+    ),
+    Probe(
+        "poll_action",
+        "POST",
+        f"{CYCLE}/conference/polls/co-chinh-phu/close/",
+        (A.COUNT_BALLOTS,),
+        phased=True,
+    ),
+    Probe(
+        "paper_entry",
+        "POST",
+        f"{CYCLE}/conference/polls/co-chinh-phu/paper/",
+        (A.COUNT_BALLOTS,),
+        data={"entry": "1", "issued": "0", "pile": ""},
+        setup=_paper_poll,
+        phased=True,
+    ),
+    Probe(
+        "written",
+        "POST",
+        f"{CYCLE}/conference/polls/co-chinh-phu/written/",
+        (A.COUNT_BALLOTS,),
+        phased=True,
+    ),
+    Probe(
+        "conference_handover",
+        "POST",
+        f"{CYCLE}/conference/handover/",
+        (A.RECORD_HANDOVER,),
+        phased=True,
+    ),
+    # --- documents
+    Probe("documents", "GET", f"{CYCLE}/documents/", (A.VIEW_RESULTS,)),
+    Probe("document", "GET", f"{CYCLE}/documents/score-table/file/", (A.VIEW_RESULTS,)),
+    Probe(
+        "report_text",
+        "POST",
+        f"{CYCLE}/documents/report-text/",
+        (A.EDIT_REPORT_TEXT,),
+        data={"situation": "Tình hình"},
+        phased=True,
+    ),
+    # --- API
+    Probe("api:me", "GET", "/api/me", (A.VIEW_CLUSTER,), on="global"),
+    Probe("api:list_units", "GET", "/api/units", (A.VIEW_UNIT,), on="global"),
+    Probe("api:get_unit", "GET", "/api/units/son-la", (A.VIEW_UNIT,), on="unit:son-la"),
+    Probe(
+        "api:stands_for",
+        "GET",
+        "/api/units/son-la/stands-for?year=2020",
+        (A.VIEW_UNIT,),
+        on="unit:son-la",
+    ),
+    Probe(
+        "api:create_lineage_event",
+        "POST",
+        "/api/lineage-events",
+        (A.RECORD_LINEAGE,),
+        on="global",
+        json=True,
+        data={
+            "kind": "rename",
+            "effective_date": "2030-01-01",
+            "sources": ["son-la"],
+            "targets": ["son-la"],
+        },
+    ),
+    Probe("api:list_clusters", "GET", "/api/clusters", (A.VIEW_CLUSTER,), on="global"),
+    Probe("api:get_cluster", "GET", "/api/clusters/cum-2", (A.VIEW_CLUSTER,), on="global"),
+    Probe("api:list_cycles", "GET", "/api/cycles", (A.VIEW_CLUSTER,), on="global"),
+    Probe(
+        "api:create_cycle",
+        "POST",
+        "/api/cycles",
+        (A.CREATE_CYCLE,),
+        on="global",
+        json=True,
+        data={"cluster": "cum-2", "year": 2023, "members": ["son-la", "lai-chau"]},
+    ),
+    Probe("api:get_cycle", "GET", API, (A.VIEW_CYCLE,)),
+    Probe(
+        "api:phase_action",
+        "POST",
+        f"{API}/phases/{{phase}}/close",
+        (A.CLOSE_PHASE,),
+        json=True,
+        phased=True,
+    ),
+    Probe(
+        "api:record_handover",
+        "POST",
+        f"{API}/handover",
+        (A.RECORD_HANDOVER,),
+        json=True,
+        data={"leader": "lao-cai", "method": "elected"},
+        phased=True,
+    ),
+    Probe("api:cluster_table", "GET", f"{API}/stats", (A.VIEW_REPORT,)),
+    Probe("api:get_report", "GET", f"{API}/reports/son-la", (A.VIEW_REPORT,), on="slot:son-la"),
+    Probe(
+        "api:put_report",
+        "PUT",
+        f"{API}/reports/son-la",
+        (A.EDIT_REPORT,),
+        on="slot:son-la",
+        json=True,
+        data={"figures": {"social_order_cases": 518}},
+        setup=_draft_report,
+        phased=True,
+    ),
+    Probe(
+        "api:return_report",
+        "POST",
+        f"{API}/reports/son-la/return",
+        (A.RETURN_REPORT,),
+        on="slot:son-la",
+        json=True,
+        data={"reason": "Thiếu"},
+        phased=True,
+    ),
+    Probe("api:get_agreement", "GET", f"{API}/agreement", (A.VIEW_AGREEMENT,)),
+    Probe(
+        "api:put_sheet",
+        "PUT",
+        f"{API}/sheets/son-la/ha-giang",
+        (A.EDIT_SHEET,),
+        on="slot:son-la",
+        json=True,
+        data={"scores": {"I.1": 5}},
+        setup=_draft_sheet,
+        phased=True,
+    ),
+    Probe("api:get_results", "GET", f"{API}/results", (A.VIEW_RESULTS,)),
+    Probe("api:list_polls", "GET", f"{API}/polls", (A.VIEW_CONFERENCE,)),
+    Probe(
+        "api:create_poll",
+        "POST",
+        f"{API}/polls",
+        (A.MANAGE_CONFERENCE,),
+        json=True,
+        data={"code": "bieu-quyet", "title": "Biểu quyết", "purpose": "other"},
+        phased=True,
+    ),
+    Probe("api:get_poll", "GET", f"{API}/polls/co-chinh-phu", (A.VIEW_CONFERENCE,)),
+    Probe(
+        "api:cast",
+        "POST",
+        f"{API}/polls/co-chinh-phu/ballot",
+        (A.CAST_BALLOT,),
+        json=True,
+        data={"choices": ["ha-giang"]},
+        phased=True,
+    ),
+    Probe(
+        "api:count",
+        "POST",
+        f"{API}/polls/co-chinh-phu/close",
+        (A.COUNT_BALLOTS,),
+        json=True,
+        phased=True,
+    ),
+    Probe(
+        "api:paper",
+        "POST",
+        f"{API}/polls/co-chinh-phu/paper",
+        (A.COUNT_BALLOTS,),
+        json=True,
+        data={"entry": 1, "issued": 0, "ballots": []},
+        setup=_paper_poll,
+        phased=True,
+    ),
+    Probe(
+        "api:written",
+        "POST",
+        f"{API}/polls/co-chinh-phu/written",
+        (A.COUNT_BALLOTS,),
+        json=True,
+        data={"delegate": "sonla.daibieu3", "ballot": {"choices": []}},
+        phased=True,
+    ),
+    Probe("api:list_documents", "GET", f"{API}/documents", (A.VIEW_RESULTS,)),
+    Probe("api:get_document", "GET", f"{API}/documents/score-table", (A.VIEW_RESULTS,)),
+]
+
+#: Routes outside the matrix, and why.
+EXEMPT = {
+    "login": "open to everyone (signing in)",
+    "logout": "ends one's own session",
+    "set_language": "open to everyone (language cookie)",
+    "conference_join": "a one-time QR key stands for the person (tested in tests/voting)",
+    "token_revoke": "one's own tokens only: others' are 404 (tested in tests/org)",
+    "agreement_copy": "same view checks as agreement_import (EDIT_AGREEMENT)",
+    "agreement_sign": "same view checks as agreement_import (EDIT_AGREEMENT)",
+    "evidence": "a file of a cycle's readers, VIEW_RESULTS (tested in tests/scoring)",
+    "check_in": "same view checks as add_delegates (MANAGE_CONFERENCE)",
+    "receipt": "one's own receipt code (tested in tests/voting)",
+    "api:openapi-json": "the API's description, for signed-in users",
+    "api:openapi-view": "the API's documentation page, for signed-in users",
+    "api:api-root": "no endpoint",
+    "api:list_indicators": "the catalog, for every signed-in user",
+    "api:get_sheet": "same checks as the sheet page (VIEW_DRAFT_SHEET / VIEW_RESULTS)",
+    "api:check_in": "same view checks as add_delegates (MANAGE_CONFERENCE)",
+    "api:published": "receipts and ballot multiset once counted, VIEW_CONFERENCE",
+}
+#: Actions no HTTP route performs: they are command-line or service-only (tested there).
+NOT_OVER_HTTP = {
+    A.RECORD_BASELINE: "thidua import-stats / the demo loader",
+    A.EDIT_PUBLISHED_FIGURES: "service only (the demo loader)",
+    A.REOPEN_PHASE: "the same route as close, with a reason (tests/org)",
+    A.OPEN_PHASE: "the same route as close (tests/org)",
+    A.VIEW_DRAFT_SHEET: "the sheet page's GET (tests/scoring)",
+    A.ASSIGN_LEADER: "the hand-over route with method=assigned (tests/org)",
+}
+PHASES_TRIED = [phase.value for phase in PHASES]
