@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean bench docs-preview
+.PHONY: demo test test-fast setup lint messages clean bench docs-preview permissions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ docs-preview: $(STAMP)
 	for f in $(PREVIEW)/*.pdf; do pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$$f" "$${f%.pdf}"; done
 	rm -rf $(PREVIEW)/db
 	@ls $(PREVIEW)
+
+## permissions: write docs/permissions.md from the policy table and the HTTP matrix
+permissions: $(STAMP)
+	DJANGO_SETTINGS_MODULE=thidua.settings $(BIN)/python -c "import django; django.setup(); from tests.security.render import render; print(render(), end='')" > docs/permissions.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -72,3 +72,12 @@ def test_every_route_is_in_the_matrix():
 def test_every_action_is_tried():
     tried = {action for probe in PROBES for action in probe.actions}
     assert set(POLICY) - tried == set(NOT_OVER_HTTP)
+
+
+def test_docs_permissions_is_up_to_date():
+    from pathlib import Path
+
+    from tests.security.render import render
+
+    written = (Path(__file__).parents[2] / "docs" / "permissions.md").read_text()
+    assert written == render(), "run `make permissions`"
