@@ -12,7 +12,7 @@ from thidua.voting.models import Ballot, Conference, Poll, RollEntry
 from thidua.web.demo import load_demo
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="the test database on SQLite is in memory; the conference laptop's SQLite file "
