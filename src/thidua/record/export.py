@@ -320,17 +320,18 @@ def _documents(cycle: Cycle, conference: dict | None) -> list[dict]:
     return found
 
 
-def _audit(cycle: Cycle, earlier_reports: list[dict]) -> dict:
-    key = f"{cycle.cluster.code}/{cycle.year}"
-    baselines = {
-        f"{r['unit']}/{r['year']}/{r['period']}" for r in earlier_reports if not r["in_cycle"]
-    }
-    entries = [
-        entry
-        for entry in AuditEntry.objects.filter(cycle__in=[key, ""]).order_by("id")
-        if entry.cycle == key
-        or (entry.action == "stats.baseline.record" and entry.object_id in baselines)
-    ]
+REPORT_ACTIONS = ("stats.report.save", "stats.report.submit", "stats.baseline.record")
+
+
+def _audit(cycle: Cycle, reports: list[dict]) -> dict:
+    """The cycle's entries, and those that wrote the reports in the record (last year's come
+    from last year's cycle, or from the baseline import)."""
+    keys = [f"{r['unit']}/{r['year']}/{r['period']}" for r in reports]
+    entries = AuditEntry.objects.filter(
+        Q(cycle=f"{cycle.cluster.code}/{cycle.year}")
+        | Q(action__in=REPORT_ACTIONS, object_id__in=keys)
+    ).order_by("id")
+    entries = list(entries)
     return {
         "entries": [
             {"prev_hash": e.prev_hash, "hash": e.hash, "payload": e.payload()} for e in entries

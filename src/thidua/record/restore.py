@@ -326,8 +326,14 @@ def _conference(record, cycle: Cycle, units) -> None:
 
 
 def _audit_entries(record) -> list[AuditEntry]:
+    """The record's entries this database lacks (records of a backup share some: a hash
+    covers its whole entry, so the same hash is the same entry)."""
+    hashes = [item["hash"] for item in record["audit"]["entries"]]
+    present = set(AuditEntry.objects.filter(hash__in=hashes).values_list("hash", flat=True))
     entries = []
     for item in record["audit"]["entries"]:
+        if item["hash"] in present:
+            continue
         payload = item["payload"]
         entries.append(
             AuditEntry(
@@ -399,16 +405,18 @@ def restore(record: dict, *, actor=SYSTEM) -> Cycle:
         Membership(cycle=cycle, unit=units[code]) for code in data["members"]
     )
     for item in record["handovers"]:
-        Handover.objects.create(
-            cluster=cluster,
-            year=item["year"],
-            leader=units[item["leader"]],
-            deputy=units[item["deputy"]] if item["deputy"] else None,
-            method=item["method"],
-            decision_ref=item["decision_ref"],
-            note=item["note"],
-            from_cycle=cycle if item["from_this_cycle"] else None,
-        )
+        fields = {
+            "cluster": cluster,
+            "year": item["year"],
+            "leader": units[item["leader"]],
+            "deputy": units[item["deputy"]] if item["deputy"] else None,
+            "method": item["method"],
+            "decision_ref": item["decision_ref"],
+            "note": item["note"],
+        }
+        if not item["from_this_cycle"] and Handover.objects.filter(**fields).exists():
+            continue  # recorded by last year's cycle, restored with it
+        Handover.objects.create(**fields, from_cycle=cycle if item["from_this_cycle"] else None)
     indicators = _indicators(record)
     _reports(record, cycle, units, indicators)
     PublishedFigure.objects.bulk_create(

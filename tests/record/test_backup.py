@@ -1,0 +1,70 @@
+"""`thidua backup` / `thidua restore`: every cycle as records, restored into an empty database
+(PostgreSQL under CI) and compared by backing it up again."""
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import scratch_database_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _thidua(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "thidua.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def backup(tmp_path):
+    folder = tmp_path / "backup"
+    call_command("backup", "--out", str(folder), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return folder
+
+
+@pytest.fixture
+def empty(tmp_path):
+    env = {
+        **os.environ,
+        "THIDUA_VAR_DIR": str(tmp_path),
+        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "restore"),
+        "THIDUA_SECRET_KEY": "backup-test-" + "x" * 50,
+    }
+    assert _thidua(env, "migrate", "--noinput", "-v0").returncode == 0
+    return env
+
+
+def test_a_backup_restores_into_an_empty_database_exactly(backup, empty, tmp_path):
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert [r["cycle"] for r in manifest["records"]] == ["cum-1/2020", "cum-2/2020", "cum-2/2021"]
+    done = _thidua(empty, "restore", str(backup))
+    assert done.returncode == 0, done.stderr
+    again = tmp_path / "again"
+    assert _thidua(empty, "backup", "--out", str(again)).returncode == 0
+    assert json.loads((again / "manifest.json").read_text()) == manifest
+    for entry in manifest["records"]:
+        assert (again / entry["file"]).read_bytes() == (backup / entry["file"]).read_bytes()
+
+
+def test_a_changed_backup_restores_nothing(backup, empty):
+    name = "cum-2-2020.json.gz"
+    record = json.loads(gzip.decompress((backup / name).read_bytes()))
+    record["polls"][0]["result"]["votes"]["lao-cai"] += 1
+    (backup / name).write_bytes(gzip.compress(json.dumps(record).encode()))
+    done = _thidua(empty, "restore", str(backup))
+    assert done.returncode != 0
+    assert "changed since the backup" in done.stderr
+    listed = _thidua(
+        empty, "shell", "-c", "from thidua.org.models import Cycle; print(Cycle.objects.count())"
+    )
+    assert listed.stdout.strip().splitlines()[-1] == "0"  # cum-1/2020 was not kept either
