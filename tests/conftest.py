@@ -109,3 +109,32 @@ def scratch_database_url(tmp: Path, suffix: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+# --- figures for docs/reliability.md, written by a full run on PostgreSQL ------------------
+
+RELIABILITY: dict = {"matrix": {"passed": 0, "failed": 0}, "crash": {}, "fuzz": {}}
+
+
+@pytest.fixture
+def crash_report() -> dict:
+    return RELIABILITY["crash"]
+
+
+@pytest.fixture
+def fuzz_report() -> dict:
+    return RELIABILITY["fuzz"]
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "test_the_permission_matrix" in report.nodeid:
+        RELIABILITY["matrix"]["passed" if report.passed else "failed"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Write docs/reliability.md when the run covered everything it reports (the full suite
+    on PostgreSQL, where the crash test runs) and passed."""
+    from tests.reliability import complete, write
+
+    if exitstatus == 0 and complete(RELIABILITY):
+        write(RELIABILITY)
