@@ -233,7 +233,9 @@ def agreement_import(request, code: str, year: int):
         messages.error(request, _("Chưa chọn tệp để nhập."))
         return redirect(_back(cycle, "agreement"))
     try:
-        parsed = excel.read_agreement(upload.read(), org_selectors.member_units(cycle))
+        parsed = excel.read_agreement(
+            upload.read(xlsx.MAX_BYTES + 1), org_selectors.member_units(cycle)
+        )
         services.import_agreement(actor=request.user, cycle=cycle, parsed=parsed)
     except (DomainError, xlsx.WorkbookRefused) as error:
         _errors(request, error)

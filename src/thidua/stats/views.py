@@ -251,7 +251,8 @@ def import_stats(request, code: str, year: int):
                 imported = services.import_workbook(
                     actor=request.user,
                     cycle=cycle,
-                    content=upload.read(),
+                    # never more than the limit in memory: one byte over is enough to refuse
+                    content=upload.read(xlsx.MAX_BYTES + 1),
                     submit=bool(request.POST.get("submit")),
                 )
             except excel.WorkbookRefused as error:
