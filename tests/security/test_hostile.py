@@ -147,6 +147,24 @@ CALLS = {"calls": 0, "5xx": 0}
 
 
 @pytest.fixture
+def wsgi_app():
+    """The real WSGI application, minus the per-request connection clean-up that would close
+    the test's transaction on PostgreSQL (Django's own test client does the same)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from thidua.wsgi import application
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def admin_key(db, get_user):
     from thidua.org.services import create_api_token
 
@@ -155,12 +173,41 @@ def admin_key(db, get_user):
 
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-def test_generated_api_calls_never_break_the_server(case, admin_key, fuzz_report):
-    from thidua.wsgi import application
-
-    response = case.call(app=application, headers={"Authorization": f"Bearer {admin_key}"})
+def test_generated_api_calls_never_break_the_server(case, wsgi_app, admin_key, fuzz_report):
+    response = case.call(app=wsgi_app, headers={"Authorization": f"Bearer {admin_key}"})
     CALLS["calls"] += 1
     CALLS["5xx"] += response.status_code >= 500
     fuzz_report.update(api_calls=CALLS["calls"], api_5xx=CALLS["5xx"])
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
     case.validate_response(response, checks=[response_schema_conformance])
+
+
+# --- NUL characters: PostgreSQL cannot store them; they are refused with a reason ----------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("post", "/api/lineage-events", {"data": '{"kind": "merge\\u0000"}'}),
+        ("put", "/api/cycles/cum-2/2021/reports/1", {"data": '{"values": {"a\\u0000": 1}}'}),
+        ("get", "/api/units", {"data": {"q": "Sơn\x00La"}}),
+        ("get", "/api/units/son-la\x00", {}),
+    ],
+)
+def test_nul_characters_in_api_calls_are_refused(client_for, method, path, kwargs):
+    client = client_for("admin")
+    if "data" in kwargs and isinstance(kwargs["data"], str):
+        kwargs = {**kwargs, "content_type": "application/json"}
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "nul_character"
+    assert "NUL" in response.json()["detail"]
+
+
+def test_nul_characters_in_form_fields_are_refused(reporting_cycle, client_for):
+    client = client_for("sonla.canbo")
+    before = Report.objects.count()
+    response = client.post(IMPORT, {"submit": "1\x00"})
+    assert response.status_code == 400
+    assert "ký tự NUL" in response.content.decode()
+    assert Report.objects.count() == before

@@ -1,10 +1,14 @@
 """Site-wide middleware."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth import middleware
+from django.http import JsonResponse
 from django.middleware import locale
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext
 
 from thidua.errors import DomainError
 
@@ -41,6 +45,52 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _body_has_nul(request) -> bool:
+    if request.content_type == "application/json":
+        if b"\x00" not in request.body and b"\\u0000" not in request.body:
+            return False
+        try:
+            return _has_nul(json.loads(request.body))
+        except ValueError:
+            return False  # not JSON: the endpoint refuses it with its own reason
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        # (a file part whose name holds a NUL is dropped by Django's parser itself)
+        return any(_has_nul(key) or _has_nul(value) for key, value in request.POST.lists())
+    return False
+
+
+class NulCharacterMiddleware:
+    """A request carrying a NUL character (in its path, query or fields) is refused with a
+    reason before it reaches a view: no text in thidua contains one, and PostgreSQL cannot
+    store it, so letting it through would end in a server error instead of a clear answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = [item for pair in request.GET.lists() for item in pair]
+        if "\x00" in request.path or _has_nul(query) or _body_has_nul(request):
+            message = gettext("Yêu cầu chứa ký tự NUL, không hợp lệ; không có gì được lưu.")
+            if request.path_info.startswith("/api/"):
+                errors = [{"code": "nul_character", "field": None, "message": message}]
+                return JsonResponse({"detail": message, "errors": errors}, status=400)
+            return render(request, "refused.html", {"messages_": [message]}, status=400)
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:
