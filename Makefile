@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean bench docs-preview permissions
+.PHONY: demo test test-fast setup lint messages clean bench fuzz docs-preview permissions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: setup lint
 ## test-fast: the suite without the browser tests, for quick local loops
 test-fast: $(STAMP) lint
 	$(BIN)/pytest -m "not e2e" -q
+
+## fuzz: the hostile-input tests with 20 times the generated inputs of `make test`
+fuzz: $(STAMP)
+	THIDUA_FUZZ_SCALE=20 $(BIN)/pytest tests/security/test_hostile.py -q
 
 ## bench: the benchmarks (ratios against a baseline measured in the same run)
 bench: $(STAMP)

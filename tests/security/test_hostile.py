@@ -3,6 +3,7 @@ API operation (schemathesis, from /api/openapi.json). Nothing may answer with a 
 and a refused file writes nothing."""
 
 import io
+import os
 
 import openpyxl
 import pytest
@@ -15,6 +16,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from thidua.stats.models import Report
 
 pytestmark = pytest.mark.django_db
+
+# `make fuzz` multiplies the generated inputs for a longer run than the suite can afford.
+SCALE = int(os.environ.get("THIDUA_FUZZ_SCALE", "1"))
 
 IMPORT = "/clusters/cum-2/2021/stats/import/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +74,7 @@ def test_generated_workbooks_never_break_the_import(reporting_cycle, client_for,
     before = Report.objects.filter(year=2021).count()
     counts = {"inputs": 0, "5xx": 0, "writes": 0}
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
     @given(workbooks())
     def run(content):
         response = _post(client, content)
@@ -172,7 +176,7 @@ def admin_key(db, get_user):
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=12 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 def test_generated_api_calls_never_break_the_server(case, wsgi_app, admin_key, fuzz_report):
     response = case.call(app=wsgi_app, headers={"Authorization": f"Bearer {admin_key}"})
     CALLS["calls"] += 1
