@@ -613,7 +613,7 @@ def plans(cycle: Cycle) -> list[Plan]:
 def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
     """The document `key` of the cycle, as its own file (DOCX/XLSX) or as a PDF (`kind`).
 
-    Unknown keys are a 404; a document whose data is missing, or a PDF without LibreOffice, is
+    Unknown keys are a 404; a document whose data is missing, or a PDF with no engine, is
     refused with the reason (409), so the page and the API say the same thing."""
     plan = next((p for p in plans(cycle) if p.key == key), None)
     if plan is None or kind not in ("file", "pdf"):
@@ -639,7 +639,7 @@ def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
             [
                 Problem(
                     "pdf_unavailable",
-                    gettext_noop("Máy chủ chưa cài LibreOffice nên chưa có bản PDF."),
+                    gettext_noop("Máy chủ chưa có công cụ tạo PDF nên chưa có bản PDF."),
                 )
             ]
         )

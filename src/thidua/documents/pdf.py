@@ -1,9 +1,11 @@
-"""PDF copies of the DOCX files, made by LibreOffice (headless) when it is installed.
+"""PDF copies of the DOCX files.
 
-The DOCX is what people sign and edit; the PDF is a convenience. Without LibreOffice
-(`soffice` on the PATH, e.g. Debian's libreoffice-writer-nogui) the PDF is simply not offered.
-Fonts: Times New Roman is named in the files; where it is missing, LibreOffice substitutes
-Liberation Serif (metric-compatible, full Vietnamese).
+The DOCX is what people sign and edit; the PDF is a convenience. Two engines:
+LibreOffice (headless, `soffice` on the PATH, e.g. Debian's libreoffice-writer-nogui) renders
+the DOCX itself and is used when installed; otherwise WeasyPrint (a Python dependency; it
+needs the system's Pango) prints `documents.html`'s rendering of the DOCX. Without either the
+PDF is simply not offered. Fonts: Times New Roman is named in the files; where it is missing,
+Liberation Serif (metric-compatible, full Vietnamese) stands in.
 """
 
 from __future__ import annotations
@@ -14,12 +16,50 @@ import tempfile
 from pathlib import Path
 
 
+def _weasyprint():
+    try:
+        import weasyprint
+    except (ImportError, OSError):  # OSError: the Pango library is missing
+        return None
+    return weasyprint
+
+
+def engine() -> str | None:
+    """The engine that will make the PDFs: "libreoffice", "weasyprint" or None."""
+    if shutil.which("soffice"):
+        return "libreoffice"
+    if _weasyprint() is not None:
+        return "weasyprint"
+    return None
+
+
 def available() -> bool:
-    return shutil.which("soffice") is not None
+    return engine() is not None
 
 
-def to_pdf(docx: bytes, name: str = "document.docx", timeout: int = 120) -> bytes | None:
-    """The PDF of `docx`, or None when LibreOffice is missing or fails."""
+def to_pdf(
+    docx: bytes, name: str = "document.docx", timeout: int = 120, using: str | None = None
+) -> bytes | None:
+    """The PDF of `docx` made by `using` (default: `engine()`), or None when it is missing or
+    fails."""
+    using = using or engine()
+    if using == "libreoffice":
+        return _with_libreoffice(docx, name, timeout)
+    if using == "weasyprint":
+        return _with_weasyprint(docx)
+    return None
+
+
+def _with_weasyprint(docx: bytes) -> bytes | None:
+    weasyprint = _weasyprint()
+    if weasyprint is None:
+        return None
+    from thidua.documents.html import docx_to_html
+
+    return weasyprint.HTML(string=docx_to_html(docx)).write_pdf()
+
+
+def _with_libreoffice(docx: bytes, name: str, timeout: int) -> bytes | None:
     office = shutil.which("soffice")
     if office is None:
         return None

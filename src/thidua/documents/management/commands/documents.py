@@ -10,7 +10,7 @@ from thidua.progress import progress_bar
 
 
 class Command(BaseCommand):
-    help = "Build every document of a cycle (DOCX, XLSX, and PDF when LibreOffice is there)."
+    help = "Build every document of a cycle (DOCX, XLSX, and PDF when an engine is there)."
 
     def add_arguments(self, parser):
         parser.add_argument("--cycle", required=True, help="cluster/year, e.g. cum-2/2020")
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             if with_pdf and built.filename.endswith(".docx"):
                 converted = pdf.to_pdf(built.content, built.filename)
                 if converted is None:
-                    self.stderr.write("PDF skipped: LibreOffice (soffice) is not installed.")
+                    self.stderr.write("PDF skipped: no engine (LibreOffice or WeasyPrint) here.")
                 else:
                     (out / built.filename.replace(".docx", ".pdf")).write_bytes(converted)
             show(index, len(ready))

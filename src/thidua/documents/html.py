@@ -1,0 +1,152 @@
+"""An HTML rendering of thidua's own DOCX files, for WeasyPrint to print as PDF.
+
+It reads the DOCX (not the data behind it), so the PDF says exactly what the DOCX says. It
+understands what `layout` writes — A4 page and margins, the page number in the header (none
+on page 1), paragraphs with alignment, indents, spacing, a top border (the short rules under
+headings), runs in bold/italic/underline at a size, bordered and borderless tables with fixed
+column widths — not arbitrary Word files.
+"""
+
+from __future__ import annotations
+
+import io
+from html import escape
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Length, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+FONTS = '"Times New Roman", "Liberation Serif", serif'
+ALIGN = {
+    WD_ALIGN_PARAGRAPH.CENTER: "center",
+    WD_ALIGN_PARAGRAPH.RIGHT: "right",
+    WD_ALIGN_PARAGRAPH.JUSTIFY: "justify",
+    WD_ALIGN_PARAGRAPH.LEFT: "left",
+}
+CELL_PADDING_CM = 0.19  # Word's default left and right cell margins
+RULE_GAP = Pt(3)
+
+
+def _cm(length: Length | None) -> str:
+    return f"{(length or 0) / 360000:.2f}cm"
+
+
+def _pt(length: Length | None) -> str:
+    return f"{(length or 0) / 12700:.1f}pt"
+
+
+def _page_numbered(section) -> bool:
+    header = section.header._element
+    instructions = [node.text or "" for node in header.iter(qn("w:instrText"))]
+    simple = [node.get(qn("w:instr"), "") for node in header.iter(qn("w:fldSimple"))]
+    return any("PAGE" in text for text in instructions + simple)
+
+
+def _page_css(document) -> str:
+    section = document.sections[0]
+    margins = " ".join(
+        _cm(getattr(section, f"{side}_margin")) for side in ("top", "right", "bottom", "left")
+    )
+    rules = [
+        f"@page {{ size: {_cm(section.page_width)} {_cm(section.page_height)}; margin: {margins};"
+    ]
+    if _page_numbered(section):
+        rules.append(f" @top-center {{ content: counter(page); font: 14pt {FONTS}; }}")
+    rules.append(" }")
+    if section.different_first_page_header_footer:
+        rules.append(" @page :first { @top-center { content: none; } }")
+    return "".join(rules)
+
+
+def _run_html(run, default_size: Length | None) -> str:
+    text = escape(run.text).replace("\n", "<br>").replace("\t", "&emsp;")
+    if not text:
+        return ""
+    style = [f"font-size: {_pt(run.font.size or default_size)}"]
+    if run.font.bold:
+        style.append("font-weight: bold")
+    if run.font.italic:
+        style.append("font-style: italic")
+    if run.font.underline:
+        style.append("text-decoration: underline")
+    return f'<span style="{"; ".join(style)}">{text}</span>'
+
+
+def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
+    form = paragraph.paragraph_format
+    borders = paragraph._p.pPr.find(qn("w:pBdr")) if paragraph._p.pPr is not None else None
+    ruled = borders is not None and borders.find(qn("w:top")) is not None
+    # a rule sits a little below the line above it, clear of its descenders, as in Word
+    before = (form.space_before or 0) + (RULE_GAP if ruled else 0)
+    style = [
+        f"text-align: {ALIGN.get(paragraph.alignment, 'left')}",
+        f"margin: {_pt(before)} {_cm(form.right_indent)} "
+        f"{_pt(form.space_after)} {_cm(form.left_indent)}",
+    ]
+    if form.first_line_indent:
+        style.append(f"text-indent: {_cm(form.first_line_indent)}")
+    if isinstance(form.line_spacing, float):
+        style.append(f"line-height: {form.line_spacing * 1.15:.3f}")
+    elif form.line_spacing is not None:
+        style.append(f"line-height: {_pt(form.line_spacing)}")
+    if ruled:
+        style.append("border-top: 0.75pt solid #000")
+    runs = "".join(_run_html(run, default_size) for run in paragraph.runs)
+    sizes = [run.font.size for run in paragraph.runs if run.font.size]
+    # an empty paragraph is a blank line as tall as its (possibly tiny) font
+    height = _pt(max(sizes) if sizes else default_size)
+    return f'<p style="{"; ".join(style)}; min-height: {height}; font-size: {height}">{runs}</p>'
+
+
+def _table_html(table: Table, default_size: Length | None) -> str:
+    properties = table._tbl.tblPr
+    borders = properties.find(qn("w:tblBorders")) if properties is not None else None
+    bordered = table.style is not None and table.style.name == "Table Grid"
+    if borders is not None and all(edge.get(qn("w:val")) == "nil" for edge in borders):
+        bordered = False
+    widths = [column.w for column in table._tbl.tblGrid.gridCol_lst]
+    line = "0.5pt solid #000" if bordered else "none"
+    cells_css = f"border: {line}; vertical-align: top; padding: 0 {CELL_PADDING_CM}cm"
+    columns = "".join(f'<col style="width: {_cm(width)}">' for width in widths)
+    rows = []
+    for row in table._tbl.tr_lst:
+        cells = []
+        for cell in row.tc_lst:
+            if cell.vMerge == "continue":
+                continue
+            span = f' colspan="{cell.grid_span}"' if cell.grid_span > 1 else ""
+            inner = _blocks_html(cell, table, default_size)
+            cells.append(f'<td style="{cells_css}"{span}>{inner}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    total = sum(width or 0 for width in widths)
+    return (
+        f'<table style="border-collapse: collapse; table-layout: fixed; width: {_cm(total)}; '
+        f'margin: 0 auto"><colgroup>{columns}</colgroup>{"".join(rows)}</table>'
+    )
+
+
+def _blocks_html(element, parent, default_size: Length | None) -> str:
+    """The paragraphs and tables inside a body or a table cell, in order."""
+    out = []
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            out.append(_paragraph_html(Paragraph(child, parent), default_size))
+        elif child.tag == qn("w:tbl"):
+            out.append(_table_html(Table(child, parent), default_size))
+    return "".join(out)
+
+
+def docx_to_html(content: bytes) -> str:
+    """A standalone HTML page that prints like the DOCX `content`."""
+    document = Document(io.BytesIO(content))
+    default_size = document.styles["Normal"].font.size
+    body = _blocks_html(document.element.body, document, default_size)
+    return (
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
+        f"{_page_css(document)} body {{ font-family: {FONTS}; color: #000; margin: 0; }} "
+        "p { line-height: 1.15; } table { margin-bottom: 0; }"
+        f"</style></head><body>{body}</body></html>"
+    )
