@@ -104,3 +104,33 @@ def test_trail_page_for_the_leader_secretary_and_admins_only(client_for):
     assert client_for("admin").get("/clusters/cum-2/2020/audit/").status_code == 200
     for username in ("hagiang.canbo", "laocai.thuky", "quansat", "sonla.daibieu"):
         assert client_for(username).get("/clusters/cum-2/2020/audit/").status_code == 403
+
+
+def test_the_trail_names_each_action_in_words(client_for):
+    client = client_for("hagiang.thuky")
+    page = client.get("/clusters/cum-2/2020/audit/").content.decode()
+    assert "Ghi nhận bàn giao cụm trưởng, cụm phó" in page
+    assert "Nộp báo cáo số liệu" in page
+    client.cookies["django_language"] = "en"
+    assert (
+        "Submit the statistics report" in client.get("/clusters/cum-2/2020/audit/").content.decode()
+    )
+
+
+def test_every_audited_action_has_a_name():
+    """A new audited action without a name would show as a bare code: list it in labels.py."""
+    import pathlib
+    import re
+
+    import thidua
+    from thidua.audit.labels import ACTIONS
+
+    package = pathlib.Path(thidua.__file__).parent
+    source = "\n".join(
+        path.read_text() for path in package.rglob("*.py") if "migrations" not in path.parts
+    )
+    codes = set(
+        re.findall(r'"((?:org|stats|scoring|voting|documents|record)\.[a-z_]+\.[a-z_]+)"', source)
+    )
+    codes |= {f"org.phase.{verb}" for verb in ("open", "close", "reopen")}
+    assert codes <= set(ACTIONS), sorted(codes - set(ACTIONS))

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from thidua.audit import selectors
+from thidua.audit.labels import action_label
 from thidua.core.policy import Action
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
@@ -18,5 +19,11 @@ def cycle_trail(request, code: str, year: int):
     return render(
         request,
         "audit/trail.html",
-        {"cycle": cycle, "entries": selectors.trail(f"{cycle.cluster.code}/{cycle.year}")},
+        {
+            "cycle": cycle,
+            "entries": [
+                (entry, action_label(entry.action))
+                for entry in selectors.trail(f"{cycle.cluster.code}/{cycle.year}")
+            ],
+        },
     )
