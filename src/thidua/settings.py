@@ -211,6 +211,8 @@ if HTTPS:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_refusals": {"()": "thidua.web.logging.QuietRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["quiet_refusals"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -79,3 +79,13 @@ def test_no_secret_is_committed():
         if path.suffix in {".py", ".toml", ".cfg", ".env", ".json", ".md", ".txt", ""}:
             text = path.read_text(errors="ignore") if path.is_file() else ""
             assert not pattern.search(text), name
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(client_for, caplog):
+    response = client_for("hagiang.canbo").get("/clusters/cum-2/2020/audit/")
+    assert response.status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in refusals] == [
+        "Forbidden (Permission denied): /clusters/cum-2/2020/audit/"
+    ]
+    assert refusals[0].exc_info is None
