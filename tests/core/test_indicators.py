@@ -14,6 +14,7 @@ from thidua.core.indicators import (
     Period,
     change,
     check_rates,
+    cluster_total,
     parse_figures,
     rate,
     total,
@@ -235,3 +236,46 @@ def test_a_total_over_predecessors_needs_all_of_them():
     assert total(reports, CATALOG) == {"cases": 17, "solved": 5}
     assert total(reports, CATALOG, require_all=True) == {"cases": 17}
     assert total([], CATALOG, require_all=True) == {}
+
+
+def test_a_partial_cluster_is_compared_over_the_same_units_only():
+    before = {unit: figures({"cases": CASES_2019[unit]}) for unit in CASES_2019}
+    now = {unit: figures(UNITS_2020[unit]) for unit in ("son-la", "lai-chau")}
+    result = cluster_total(now, before, list(UNITS_2020), CATALOG)
+    assert result.partial
+    assert result.counted == ("lai-chau", "son-la")
+    assert result.now["cases"] == 192 + 518
+    assert result.before == {"cases": 220 + 700}  # not the 2.535 of the whole cluster
+    assert change(result.now["cases"], result.before["cases"], Kind.COUNT).percent == Decimal(
+        "-22.8"
+    )
+
+
+def test_a_complete_cluster_is_compared_with_the_whole_cluster():
+    before = {unit: figures({"cases": CASES_2019[unit]}) for unit in CASES_2019}
+    now = {unit: figures(raw) for unit, raw in UNITS_2020.items()}
+    result = cluster_total(now, before, list(UNITS_2020), CATALOG)
+    assert not result.partial
+    assert result.now["cases"] == 2156
+    assert result.before == {"cases": sum(CASES_2019.values())}
+
+
+def test_no_comparison_when_a_reporting_unit_has_no_baseline():
+    before = {"son-la": figures({"cases": 700})}  # Lai Châu has none (e.g. a new unit)
+    now = {unit: figures(UNITS_2020[unit]) for unit in ("son-la", "lai-chau")}
+    result = cluster_total(now, before, ["son-la", "lai-chau", "ha-giang"], CATALOG)
+    assert result.before == {}
+    assert result.counted == ("son-la", "lai-chau")
+
+
+def test_each_indicator_is_compared_over_the_units_that_reported_it():
+    before = {"a": figures({"cases": 10, "solved": 4}), "b": figures({"cases": 20, "solved": 8})}
+    now = {"a": figures({"cases": 12, "solved": 6}), "b": figures({"cases": 18})}
+    result = cluster_total(now, before, ["a", "b"], CATALOG)
+    assert result.now == {"cases": 30, "solved": 6}
+    assert result.before == {"cases": 30, "solved": 4}
+
+
+def test_nobody_reported():
+    result = cluster_total({}, {"a": figures({"cases": 1})}, ["a", "b"], CATALOG)
+    assert (result.now, result.before, result.counted, result.partial) == ({}, {}, (), True)

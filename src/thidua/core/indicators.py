@@ -123,6 +123,50 @@ def total(
     return sums
 
 
+#: Report statuses whose figures count: in cluster totals, charts, "reported" lists, scoring.
+#: A draft or a report returned for correction is the unit's work in progress.
+COUNTED_STATUSES = frozenset({"submitted"})
+
+
+@dataclass(frozen=True)
+class ClusterTotal:
+    """The cluster's totals from the reports that count, and the same units a year earlier."""
+
+    now: dict[str, Decimal]
+    before: dict[str, Decimal]
+    counted: tuple[str, ...]  # the members whose reports count, in the members' order
+    members: int
+
+    @property
+    def partial(self) -> bool:
+        """Some members have not reported: the total is theirs, not the whole cluster's."""
+        return len(self.counted) < self.members
+
+
+def cluster_total(
+    now: Mapping[str, Figures],
+    before: Mapping[str, Figures],
+    members: Iterable[str],
+    catalog: Catalog,
+) -> ClusterTotal:
+    """Totals of the members that reported (`now`: unit → figures of the reports that count),
+    and a year earlier over the same units only (`before`: unit → its baseline after lineage).
+
+    Comparing a few units with last year's whole cluster would show a fall that is only the
+    missing reports: so each indicator is compared over the units whose figures make up its
+    total now, and only when every one of them has a baseline for it. When every member has
+    reported, this is the whole cluster against the whole cluster."""
+    members = list(members)
+    counted = tuple(unit for unit in members if unit in now)
+    totals_now = total([now[unit] for unit in counted], catalog)
+    totals_before: dict[str, Decimal] = {}
+    for code in totals_now:
+        units = [unit for unit in counted if code in now[unit]]
+        if all(code in before.get(unit, {}) for unit in units):
+            totals_before[code] = sum((before[unit][code] for unit in units), Decimal(0))
+    return ClusterTotal(totals_now, totals_before, counted, len(members))
+
+
 def baseline(
     previous: Mapping[str, Figures], units: Iterable[str], partial: bool, catalog: Catalog
 ) -> tuple[dict[str, Decimal], frozenset[str]]:

@@ -32,22 +32,35 @@ def catalog(*, active_only: bool = True) -> tuple[dict[str, core.Indicator], dic
     )
 
 
-def figures_by_unit(unit_codes: Iterable[str], year: int, period: core.Period):
-    """(unit code → figures, unit code → report) for one period: two queries."""
+def figures_by_unit(
+    unit_codes: Iterable[str], year: int, period: core.Period, *, counted_only: bool = False
+):
+    """(unit code → figures, unit code → report) for one period: two queries. Every report,
+    drafts included, unless `counted_only` (see `counted_reports`)."""
     codes = list(unit_codes)
-    reports = {
-        report.unit.code: report
-        for report in Report.objects.filter(
-            unit__code__in=codes, year=year, period=period.value
-        ).select_related("unit")
-    }
-    figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    rows = ReportValue.objects.filter(
+    reports = Report.objects.filter(unit__code__in=codes, year=year, period=period.value)
+    values = ReportValue.objects.filter(
         report__unit__code__in=codes, report__year=year, report__period=period.value
-    ).values_list("report__unit__code", "indicator__code", "value")
+    )
+    if counted_only:
+        reports = reports.filter(status__in=core.COUNTED_STATUSES)
+        values = values.filter(report__status__in=core.COUNTED_STATUSES)
+    found = {report.unit.code: report for report in reports.select_related("unit")}
+    figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    rows = values.values_list("report__unit__code", "indicator__code", "value")
     for unit_code, indicator_code, value in rows:
         figures[unit_code][indicator_code] = tidy(value)
-    return {code: dict(figures.get(code, {})) for code in reports}, reports
+    return {code: dict(figures.get(code, {})) for code in found}, found
+
+
+def counted_reports(
+    unit_codes: Iterable[str], year: int, period: core.Period = core.Period.YEAR
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
+    """(unit code → figures, unit code → report) of the reports that count: submitted ones
+    (`core.COUNTED_STATUSES`). The one rule for cluster totals, charts, "reported" lists and
+    the automatic scoring criteria: a draft or a returned report is the unit's work in
+    progress, seen only by the unit and the leader secretary. Two queries."""
+    return figures_by_unit(unit_codes, year, period, counted_only=True)
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ def baselines(
     day = period.end(year - 1)
     ancestry = {code: lineage.ancestors_on(code, day) for code in units}
     wanted = {code for item in ancestry.values() for code in item.units}
-    previous, _reports = figures_by_unit(wanted, year - 1, period)
+    previous, _reports = counted_reports(wanted, year - 1, period)
     result = {}
     for code, item in ancestry.items():
         figures, missing = core.baseline(previous, item.units, item.partial, cat)
