@@ -40,6 +40,19 @@ def test_another_clusters_years_are_not_shown_on_its_page(client_for, recorded):
     assert "Công an tỉnh Hà Giang" not in page
     assert "Công an tỉnh Lào Cai" not in page
     assert "Biên bản hội nghị" not in page
+    # … but the page does not pretend the cluster has none
+    assert response.context["hidden_cycles"] == 2
+    assert "Chưa có năm thi đua nào." not in page
+    assert "Cụm có 2 năm thi đua chỉ thành viên của cụm xem được." in page
+    assert "Bàn giao của cụm chỉ thành viên của cụm xem được." in page
+
+
+def test_a_unit_page_links_only_the_years_the_reader_may_open(client_for):
+    page = client_for("hagiang.thuky").get("/units/ha-noi/").content.decode()
+    assert "/clusters/cum-1/2020/" not in page
+    assert "– 2020" in page  # the year is still listed, as text
+    own = client_for("hanoi.canbo").get("/units/ha-noi/").content.decode()
+    assert 'href="/clusters/cum-1/2020/"' in own
 
 
 def test_members_and_admins_see_the_years_and_handovers(client_for, recorded):

@@ -214,12 +214,14 @@ class ClusterOverview:
 
     cycles: list[Cycle]
     handovers: list[Handover]
+    hidden_cycles: int = 0  # years that exist but `user` may not open (another cluster's)
 
 
 def cluster_overview(user, cluster: Cluster) -> ClusterOverview:
     """The cluster's cycles `user` may view, and the hand-overs recorded from or for one of
     them (all hand-overs for admins). One rule for the cluster page and the API."""
-    cycles = [cycle for cycle in cluster_cycles(cluster) if can(user, Action.VIEW_CYCLE, cycle)]
+    every = cluster_cycles(cluster)
+    cycles = [cycle for cycle in every if can(user, Action.VIEW_CYCLE, cycle)]
     handovers = handovers_of(cluster)
     if not roles_for(user, appointed=False) & {Role.ADMIN, Role.SYSTEM}:
         ids, years = {cycle.pk for cycle in cycles}, {cycle.year for cycle in cycles}
@@ -228,7 +230,7 @@ def cluster_overview(user, cluster: Cluster) -> ClusterOverview:
             for handover in handovers
             if handover.from_cycle_id in ids or handover.year in years
         ]
-    return ClusterOverview(cycles, handovers)
+    return ClusterOverview(cycles, handovers, len(every) - len(cycles))
 
 
 def rule_sets_in_force(day: date) -> list[RuleSet]:

@@ -50,12 +50,15 @@ def _render_form(request, template: str, context: dict, *, invalid: bool):
 def unit_detail(request, code: str):
     unit = get_object_or_404(Unit, code=code)
     require(request.user, Action.VIEW_UNIT, unit)
+    lineage = selectors.unit_lineage(unit)
     return render(
         request,
         "org/unit_detail.html",
         {
             "unit": unit,
-            "lineage": selectors.unit_lineage(unit),
+            "lineage": lineage,
+            # a year of another cluster is listed, but not as a link to a page that says 403
+            "viewable": {c.pk for c in lineage.cycles if can(request.user, Action.VIEW_CYCLE, c)},
             "can_edit": can(request.user, Action.EDIT_UNIT, unit),
         },
     )
@@ -127,6 +130,7 @@ def cluster_detail(request, code: str):
             "cluster": cluster,
             "cycles": overview.cycles,
             "handovers": overview.handovers,
+            "hidden_cycles": overview.hidden_cycles,
             "can_create": can(request.user, Action.CREATE_CYCLE, cluster),
         },
     )
