@@ -230,3 +230,19 @@ def test_members_are_listed_in_vietnamese_order(client_for):
     members = page.split('class="members"')[1].split("</p>")[0]
     order = [members.index(name) for name in ("Cao Bằng", "Điện Biên", "Hà Giang", "Sơn La")]
     assert order == sorted(order)
+
+
+def test_closing_a_phase_others_have_not_finished_asks_first(reporting_cycle, client_for):
+    url = "/clusters/cum-2/2021/phases/reporting/close/"
+    assert client_for("hagiang.thuky").post(url).status_code == 403  # refused before asking
+    client = client_for("laocai.thuky")
+    asked = client.post(url)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Còn 7 đơn vị chưa hoàn thành giai đoạn này:" in page
+    assert "<li>Điện Biên</li>" in page
+    assert 'name="confirm" value="1"' in page
+    assert Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open  # nothing closed yet
+    done = client.post(url, {"confirm": "1"}, follow=True)
+    assert "Đã đóng: Báo cáo số liệu." in done.content.decode()
+    assert not Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open

@@ -218,6 +218,16 @@ def phase_action(request, code: str, year: int, phase: str, action: str):
     done = {"open": _("Đã mở"), "close": _("Đã đóng"), "reopen": _("Đã mở lại")}
     if action not in done:
         raise Http404
+    if action == "close" and not request.POST.get("confirm"):
+        # Closing locks what was entered: say first who has not finished, and ask again.
+        require(request.user, Action.CLOSE_PHASE, cycle)
+        waiting = tasks.late(cycle) if cycle.phase == target.value else []
+        if waiting:
+            return render(
+                request,
+                "org/phase_close_confirm.html",
+                {"cycle": cycle, "phase": target, "label": PHASE_LABELS[target], "late": waiting},
+            )
     try:
         if action == "reopen":
             reason = request.POST.get("reason", "")
