@@ -429,6 +429,16 @@ def reopen_phase(*, actor, cycle: Cycle, phase: core_phases.Phase, reason: str) 
 
 # --- hand-over ----------------------------------------------------------------------------
 
+ElectionCheck = Callable[[Cycle, Unit, Unit | None], list[Problem]]
+_ELECTION_CHECKS: list[ElectionCheck] = []
+
+
+def register_election_check(check: ElectionCheck) -> None:
+    """Let the conference refuse a hand-over recorded as elected there that names other units
+    than its counted polls elected, without the organisation knowing about the vote."""
+    if check not in _ELECTION_CHECKS:
+        _ELECTION_CHECKS.append(check)
+
 
 @transaction.atomic
 def record_handover(
@@ -444,7 +454,9 @@ def record_handover(
     """Record, at the year-end conference, who leads the cluster next year.
 
     Next year's cycle, if it already exists and is still in planning, takes the new leader
-    and deputy at once; with them go the leader secretary's powers.
+    and deputy at once; with them go the leader secretary's powers. A hand-over recorded as
+    elected must name the units the conference's counted polls elected (the registered
+    election checks); a Ministry assignment may name any eligible unit.
     """
     cycle = _locked(cycle)
     require(actor, Action.RECORD_HANDOVER, cycle)
@@ -476,6 +488,8 @@ def record_handover(
                 "leader",
             )
         )
+    if method == Handover.Method.ELECTED:
+        problems += [p for check in _ELECTION_CHECKS for p in check(cycle, leader, deputy)]
     refuse_if(problems)
     handover = Handover(
         cluster=cycle.cluster,

@@ -10,7 +10,11 @@ class VotingConfig(AppConfig):
     def ready(self):
         from thidua.core.policy import Role
         from thidua.org.authz import register_role_provider
+        from thidua.org.services import register_election_check
         from thidua.voting.selectors import conference_roles
+        from thidua.voting.services import handover_vote_problems
 
         # The vote-counting board is appointed per conference, not derived from the cycle.
         register_role_provider(conference_roles, frozenset({Role.BOARD}))
+        # A hand-over recorded as elected at the conference must follow the counted polls.
+        register_election_check(handover_vote_problems)

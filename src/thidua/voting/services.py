@@ -523,6 +523,79 @@ def elected(conference: Conference, purpose: str) -> Unit | None:
     return Unit.objects.filter(code=winners[0]).first() if len(winners) == 1 else None
 
 
+def handover_vote_problems(cycle: Cycle, leader: Unit, deputy: Unit | None) -> list[Problem]:
+    """Why a hand-over recorded as elected at `cycle`'s conference contradicts the vote: it
+    must name the leader (and the deputy, if one was elected) of the counted polls. Registered
+    with `org.services.record_handover`, which runs it for every elected hand-over."""
+    conference = selectors.conference_of(cycle)
+    year = cycle.year + 1
+    problems = []
+    elected_leader = elected(conference, Poll.Purpose.LEADER) if conference else None
+    if elected_leader is None:
+        problems.append(
+            Problem(
+                "leader_not_counted",
+                gettext_noop(
+                    "Chưa có kết quả kiểm phiếu bầu cụm trưởng năm %(year)s; chưa thể ghi nhận "
+                    "cụm trưởng “bầu tại hội nghị”."
+                ),
+                {"year": year},
+                "leader",
+            )
+        )
+    elif leader.pk != elected_leader.pk:
+        problems.append(
+            Problem(
+                "leader_not_elected",
+                gettext_noop(
+                    "Hội nghị đã bầu %(elected)s làm cụm trưởng năm %(year)s; bàn giao “bầu tại "
+                    "hội nghị” phải ghi đúng đơn vị này."
+                ),
+                {"elected": elected_leader.name, "year": year},
+                "leader",
+            )
+        )
+    if conference is not None and conference.polls.filter(purpose=Poll.Purpose.DEPUTY).exists():
+        elected_deputy = elected(conference, Poll.Purpose.DEPUTY)
+        if elected_deputy is None:
+            problems.append(
+                Problem(
+                    "deputy_not_counted",
+                    gettext_noop(
+                        "Chưa có kết quả kiểm phiếu bầu cụm phó năm %(year)s; chưa thể ghi nhận "
+                        "cụm phó “bầu tại hội nghị”."
+                    ),
+                    {"year": year},
+                    "deputy",
+                )
+            )
+        elif deputy is None or deputy.pk != elected_deputy.pk:
+            problems.append(
+                Problem(
+                    "deputy_not_elected",
+                    gettext_noop(
+                        "Hội nghị đã bầu %(elected)s làm cụm phó năm %(year)s; bàn giao “bầu tại "
+                        "hội nghị” phải ghi đúng đơn vị này."
+                    ),
+                    {"elected": elected_deputy.name, "year": year},
+                    "deputy",
+                )
+            )
+    elif deputy is not None:
+        problems.append(
+            Problem(
+                "deputy_not_voted",
+                gettext_noop(
+                    "Hội nghị không bầu cụm phó năm %(year)s; bàn giao “bầu tại hội nghị” không "
+                    "ghi cụm phó."
+                ),
+                {"year": year},
+                "deputy",
+            )
+        )
+    return problems
+
+
 @transaction.atomic
 def hand_over_from_vote(*, actor, conference: Conference, note: str = "") -> Handover:
     """Next year's leader and deputy as elected: the hand-over, with the powers."""
