@@ -8,9 +8,10 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from thidua.audit.models import AuditEntry
+from thidua.core.indicators import Period
 from thidua.org.authz import SYSTEM
 from thidua.stats import services
-from thidua.stats.excel import FIRST_ROW, WorkbookRefused
+from thidua.stats.excel import FIRST_ROW, WorkbookRefused, template_xlsx
 from thidua.stats.models import Report, ReportValue
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +271,55 @@ def test_cluster_table_export(client_for):
     assert changes.cell(ha_giang, cases).value == "giảm 19,6%"
     notes = [cell.value for cell in workbook["Cảnh báo"]["B"] if cell.value]
     assert any("1.681/2.156 = 78,0%" in note for note in notes)
+
+
+def test_a_unit_officer_is_linked_to_their_own_units_template(client_for, reporting_cycle):
+    page = client_for("laichau.canbo").get("/clusters/cum-2/2021/stats/").content.decode()
+    assert "template.xlsx?period=Y&amp;unit=lai-chau" in page
+    page = client_for("laocai.thuky").get("/clusters/cum-2/2021/stats/").content.decode()
+    assert "template.xlsx?period=Y&quot;" not in page
+    assert 'template.xlsx?period=Y">' in page  # the leader secretary keeps every unit's sheet
+    page = client_for("quansat").get("/clusters/cum-2/2021/stats/").content.decode()
+    assert 'template.xlsx?period=Y">' in page
+
+
+def test_empty_sheets_of_other_units_are_skipped(client_for, reporting_cycle):
+    """The all-units template with only Lai Châu's sheet filled imports Lai Châu alone."""
+    client = client_for("laichau.canbo")
+    workbook = template(client_for("laocai.thuky"))
+    sheet = workbook["Lai Châu"]
+    for code, value in FILLED.items():
+        sheet[f"D{row_of(sheet, code)}"] = value
+    response = client.post(
+        "/clusters/cum-2/2021/stats/import/", {"file": io.BytesIO(as_bytes(workbook))}
+    )
+    assert response.status_code == 302
+    assert list(Report.objects.filter(year=2021).values_list("unit__code", flat=True)) == [
+        "lai-chau"
+    ]
+    assert stored("lai-chau")["social_order_cases"] == 120
+
+
+def test_a_filled_sheet_of_another_unit_is_still_refused(client_for, reporting_cycle):
+    client = client_for("laichau.canbo")
+    workbook = template(client_for("laocai.thuky"))
+    for name in ("Lai Châu", "Cao Bằng"):
+        workbook[name][f"D{row_of(workbook[name], 'social_order_cases')}"] = 5
+    response = client.post(
+        "/clusters/cum-2/2021/stats/import/", {"file": io.BytesIO(as_bytes(workbook))}
+    )
+    assert response.status_code == 400
+    assert (
+        "Trang “Cao Bằng”: Bạn không có quyền nhập, sửa, nộp báo cáo số liệu của đơn vị."
+        in response.content.decode()
+    )
+    assert not Report.objects.filter(year=2021).exists()
+
+
+def test_a_file_with_only_other_units_empty_sheets_is_refused(get_user, units, reporting_cycle):
+    content = template_xlsx(reporting_cycle, Period.YEAR, [units["cao-bang"]], filled=False)
+    with pytest.raises(WorkbookRefused) as error:
+        services.import_workbook(
+            actor=get_user("laichau.canbo"), cycle=reporting_cycle, content=content
+        )
+    assert [problem.code for problem in error.value.problems] == ["nothing_to_import"]

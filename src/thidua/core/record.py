@@ -310,10 +310,13 @@ def lineage_of(record) -> Lineage:
 
 
 def figures_of(record, year: int, period: str = "Y") -> dict[str, dict[str, Decimal]]:
+    """The figures of the reports that count (drafts do not: `COUNTED_STATUSES`)."""
     return {
         report["unit"]: {code: Decimal(value) for code, value in report["figures"].items()}
         for report in record["reports"]
-        if report["year"] == year and report["period"] == period
+        if report["year"] == year
+        and report["period"] == period
+        and report.get("status", "submitted") in core_indicators.COUNTED_STATUSES
     }
 
 
@@ -330,24 +333,23 @@ def statistics(record) -> dict:
     previous = figures_of(record, year - 1)
     lineage = lineage_of(record)
     day = core_indicators.Period.YEAR.end(year - 1)
-    units, baselines = {}, []
+    units, baselines = {}, {}
     for code in members:
         ancestry = lineage.ancestors_on(code, day)
         before, _missing = core_indicators.baseline(
             previous, ancestry.units, ancestry.partial, catalog
         )
-        baselines.append(before)
+        baselines[code] = before
         units[code] = {
             "values": _plain(core_indicators.values(now.get(code, {}), catalog)),
             "baseline": _plain(core_indicators.values(before, catalog)),
         }
-    totals_now = core_indicators.total([now[c] for c in members if c in now], catalog)
-    totals_before = core_indicators.total(baselines, catalog, require_all=True)
+    totals = core_indicators.cluster_total(now, baselines, members, catalog)
     return {
         "units": units,
         "total": {
-            "values": _plain(core_indicators.values(totals_now, catalog)),
-            "baseline": _plain(core_indicators.values(totals_before, catalog)),
+            "values": _plain(core_indicators.values(totals.now, catalog)),
+            "baseline": _plain(core_indicators.values(totals.before, catalog)),
         },
     }
 

@@ -121,6 +121,11 @@ class Row:
     def notes(self) -> list[Phrase | Problem]:
         return [*self.problems, *(mismatch.phrase() for mismatch in self.mismatches)]
 
+    @property
+    def counted(self) -> bool:
+        """The row's report counts in the cluster's figures (see `counted_reports`)."""
+        return self.report is not None and self.report.status in core.COUNTED_STATUSES
+
 
 def _cells(
     indicators: list[Indicator],
@@ -155,7 +160,14 @@ class ClusterTable:
     total: Row
     published: list[tuple[Indicator, Decimal, str]]
     published_mismatches: list[core.RateMismatch]
-    missing_reports: list[Unit]
+    missing_reports: list[Unit]  # members whose report does not count yet (none, or a draft)
+    counted: int = 0  # members whose report counts
+    members: int = 0
+
+    @property
+    def partial(self) -> bool:
+        """Some members have not submitted: totals and their change are over `counted` units."""
+        return 0 < self.counted < self.members
 
     def with_data_only(self) -> ClusterTable:
         """The same table without the indicators nobody reported, this year or last."""
@@ -191,17 +203,29 @@ class ClusterTable:
         return groups
 
 
-def cluster_table(cycle: Cycle, period: core.Period = core.Period.YEAR) -> ClusterTable:
-    """Every member's figures beside last year's, the cluster totals, and the checks."""
+def cluster_table(
+    cycle: Cycle, period: core.Period = core.Period.YEAR, *, drafts_of: Iterable[str] = ()
+) -> ClusterTable:
+    """Every member's figures beside last year's, the cluster totals, and the checks.
+
+    Totals, their change and the missing list come from the reports that count only. A row
+    whose report does not count shows no figures, except for the units in `drafts_of` (those
+    whose drafts the viewer may see: the unit itself, the leader secretary)."""
     cat, models = catalog()
     indicators = list(models.values())
     members = org_selectors.member_units(cycle)
     codes = [unit.code for unit in members]
-    now, reports = figures_by_unit(codes, cycle.year, period)
+    stored, reports = figures_by_unit(codes, cycle.year, period)
+    counted = {
+        code: figures
+        for code, figures in stored.items()
+        if reports[code].status in core.COUNTED_STATUSES
+    }
+    visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
     before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
     rows = []
     for unit in members:
-        figures = now.get(unit.code, {})
+        figures = visible.get(unit.code, {})
         row = Row(
             unit=unit,
             report=reports.get(unit.code),
@@ -211,13 +235,12 @@ def cluster_table(cycle: Cycle, period: core.Period = core.Period.YEAR) -> Clust
             mismatches=core.check_rates(figures, cat),
         )
         rows.append(row)
-    totals_now = core.total(now.values(), cat)
-    totals_before = core.total([before[code].figures for code in codes], cat, require_all=True)
+    totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)
     published = list(
         PublishedFigure.objects.filter(cycle=cycle, period=period.value).select_related("indicator")
     )
     published_figures = {
-        **totals_now,
+        **totals.now,
         **{figure.indicator.code: figure.value for figure in published},
     }
     return ClusterTable(
@@ -225,10 +248,12 @@ def cluster_table(cycle: Cycle, period: core.Period = core.Period.YEAR) -> Clust
         period=period,
         indicators=indicators,
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(indicators, cat, totals_now, totals_before)),
+        total=Row(unit=None, report=None, cells=_cells(indicators, cat, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
-        missing_reports=[unit for unit in members if unit.code not in reports],
+        missing_reports=[unit for unit in members if unit.code not in counted],
+        counted=len(totals.counted),
+        members=len(members),
     )
 
 
@@ -241,7 +266,9 @@ def chart_data(table: ClusterTable) -> dict:
             {
                 "code": indicator.code,
                 "label": f"{indicator.label} ({indicator.measure_label})",
-                "now": [_plain(row.cells[index].value) for row in table.rows],
+                "now": [
+                    _plain(row.cells[index].value) if row.counted else None for row in table.rows
+                ],
                 "before": [_plain(row.cells[index].before) for row in table.rows],
             }
             for index, indicator in enumerate(table.indicators)
@@ -258,10 +285,14 @@ class YearTotal:
     """A cluster's totals for a year beside the year before, for the Ministry's overview."""
 
     cycle: Cycle
-    reported: int
+    reported: int  # members whose report counts; the change is over them only
     members: int
     now: Mapping[str, Decimal | None]
     change: Mapping[str, core.Change | None]
+
+    @property
+    def partial(self) -> bool:
+        return 0 < self.reported < self.members
 
 
 def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> list[YearTotal]:
@@ -273,19 +304,22 @@ def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> 
     cat, _models = catalog()
     members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
     codes = [unit.code for units in members_of.values() for unit in units]
-    now, _reports = figures_by_unit(codes, year, period)
+    now, _reports = counted_reports(codes, year, period)
     before = baselines(codes, year, period, cat, org_selectors.lineage())
     found = []
     for cycle in cycles:
         members = [unit.code for unit in members_of[cycle.pk]]
-        totals_now = core.values(core.total([now[c] for c in members if c in now], cat), cat)
-        totals_before = core.values(
-            core.total([before[c].figures for c in members], cat, require_all=True), cat
+        totals = core.cluster_total(
+            {c: now[c] for c in members if c in now},
+            {c: before[c].figures for c in members},
+            members,
+            cat,
         )
+        totals_now, totals_before = core.values(totals.now, cat), core.values(totals.before, cat)
         found.append(
             YearTotal(
                 cycle=cycle,
-                reported=sum(1 for c in members if c in now),
+                reported=len(totals.counted),
                 members=len(members),
                 now=totals_now,
                 change={

@@ -16,7 +16,7 @@ from thidua.core.numbers import tidy
 from thidua.core.policy import Action
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
-from thidua.org.authz import UnitInCycle, require
+from thidua.org.authz import UnitInCycle, can, require
 from thidua.org.models import Cycle, Unit
 from thidua.stats import excel, selectors
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
@@ -245,7 +245,24 @@ def import_workbook(
     """
     indicators, _models = selectors.catalog()
     members = org_selectors.member_units(cycle)
-    sheets = excel.read_workbook(content, cycle, members, indicators)
+    sheets = [
+        sheet
+        for sheet in excel.read_workbook(content, cycle, members, indicators)
+        # the all-units template has every unit's sheet: the empty ones of other units are
+        # left as they came, not refused (a filled one still is, naming its sheet)
+        if sheet.figures or can(actor, Action.EDIT_REPORT, _slot(cycle, sheet.unit))
+    ]
+    if not sheets:
+        raise excel.WorkbookRefused(
+            [
+                Problem(
+                    "nothing_to_import",
+                    gettext_noop("Tệp không có số liệu của đơn vị nào bạn được nhập."),
+                    {},
+                    "file",
+                )
+            ]
+        )
     saved = []
     with transaction.atomic():
         for index, sheet in enumerate(sheets, start=1):

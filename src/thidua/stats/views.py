@@ -45,14 +45,31 @@ def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
     return UnitInCycle(cycle, unit)
 
 
+def _sees_drafts(user, slot: UnitInCycle) -> bool:
+    """A report not submitted (draft, returned) is work in progress: seen by the unit's officers
+    and the leader secretary, who act on it, not by the cluster's other readers."""
+    return can(user, Action.EDIT_REPORT, slot) or can(user, Action.RETURN_REPORT, slot)
+
+
 def cluster_stats(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_REPORT, cycle)
     period = _period(request)
-    full = selectors.cluster_table(cycle, period)
+    drafts_of = [
+        unit.code
+        for unit in org_selectors.member_units(cycle)
+        if _sees_drafts(request.user, UnitInCycle(cycle, unit))
+    ]
+    full = selectors.cluster_table(cycle, period, drafts_of=drafts_of)
     show_all = request.GET.get("all") == "1"
     table = full if show_all else full.with_data_only()
     leader_slot = UnitInCycle(cycle, cycle.leader)
+    can_return = can(request.user, Action.RETURN_REPORT, leader_slot)
+    editable = [
+        row.unit
+        for row in table.rows
+        if can(request.user, Action.EDIT_REPORT, UnitInCycle(cycle, row.unit))
+    ]
     return render(
         request,
         "stats/cluster_table.html",
@@ -65,11 +82,10 @@ def cluster_stats(request, code: str, year: int):
             "chart": selectors.chart_data(table),
             "show_all": show_all,
             "hidden": len(full.indicators) - len(table.indicators),
-            "can_return": can(request.user, Action.RETURN_REPORT, leader_slot),
-            "can_import": any(
-                can(request.user, Action.EDIT_REPORT, UnitInCycle(cycle, row.unit))
-                for row in table.rows
-            ),
+            "can_return": can_return,
+            "can_import": bool(editable),
+            # a unit's officer fills their own unit's sheet; the leader secretary gets them all
+            "template_unit": editable[0] if len(editable) == 1 and not can_return else None,
         },
     )
 
@@ -144,6 +160,13 @@ def report_form(request, code: str, year: int, unit: str):
         status = 400 if problems else 200
     view = selectors.report_view(cycle, slot.unit, period, figures)
     report = view.report
+    hidden_draft = (
+        report is not None
+        and report.status not in core.COUNTED_STATUSES
+        and not _sees_drafts(request.user, slot)
+    )
+    if hidden_draft:
+        view = selectors.report_view(cycle, slot.unit, period, {})
     editable = can(request.user, Action.EDIT_REPORT, slot) and (
         report is None or report.status != Report.Status.SUBMITTED
     )
@@ -164,6 +187,7 @@ def report_form(request, code: str, year: int, unit: str):
             and report is not None
             and report.status == Report.Status.SUBMITTED,
             "prefix": FIELD_PREFIX,
+            "hidden_draft": hidden_draft,
         },
         status=status,
     )
