@@ -288,7 +288,7 @@ def test_facts_by_the_leader_secretary_only(scoring_2021, client_for):
         == 302
     )
     results = selectors.results(scoring_2021)
-    son_la = next(result for unit, result in results.ranking if unit.code == "son-la")
+    son_la = next(result for unit, result in results.standings if unit.code == "son-la")
     assert son_la.criteria["V"].points == 1
     assert son_la.criteria["III.2"].points == 10
 

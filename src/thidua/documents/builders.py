@@ -295,7 +295,9 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
     if sentence:
         layout.body(document, sentence)
     results = scoring_selectors.results(cycle)
-    if results is not None:
+    if results is not None and not results.ready:
+        layout.body(document, f"Kết quả chấm điểm thi đua: {_not_ranked(results)}")
+    elif results is not None:
         ranking = "; ".join(
             f"{result.rank}. {unit.short_name} {format_number(result.total, 2)} điểm"
             for unit, result in results.ranking
@@ -419,7 +421,9 @@ def _report_tables(document, cycle: Cycle) -> None:
         for note in notes:
             layout.body(document, f"- {note}")
     results = scoring_selectors.results(cycle)
-    if results is not None:
+    if results is not None and not results.ready:
+        layout.body(document, f"Kết quả chấm điểm, xếp hạng thi đua: {_not_ranked(results)}")
+    elif results is not None:
         layout.body(document, "Kết quả chấm điểm, xếp hạng thi đua:")
         layout.table(
             document,
@@ -435,6 +439,11 @@ def _report_tables(document, cycle: Cycle) -> None:
                 for unit, result in results.ranking
             ],
         )
+
+
+def _not_ranked(results) -> str:
+    """Said instead of a ranking while the scoring is not over (the document is Vietnamese)."""
+    return " ".join(problem.render() for problem in results.why_not_ready)
 
 
 # --- tờ trình đề nghị khen thưởng ---------------------------------------------------------
@@ -556,13 +565,18 @@ def plans(cycle: Cycle) -> list[Plan]:
             [] if stats_ready else [_("Chưa có đơn vị nào báo cáo số liệu.")],
         )
     )
+    unranked = (
+        [_("Chưa có giao ước thi đua và phiếu chấm.")]
+        if results is None
+        else [problem.render(_) for problem in results.why_not_ready]
+    )
     found.append(
         Plan(
             "score-table",
             _("Bảng tổng hợp điểm"),
             _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
-            (lambda: score_table(cycle)) if results else None,
-            [] if results else [_("Chưa có giao ước thi đua và phiếu chấm.")],
+            (lambda: score_table(cycle)) if not unranked else None,
+            unranked,
         )
     )
     polls = voting_selectors.polls_of(conference) if conference else []

@@ -222,7 +222,7 @@ def _agreement(cycle: Cycle, members: list[Unit]) -> tuple[dict | None, dict | N
                 "band": result.band,
                 "points": {code: str(item.points) for code, item in result.criteria.items()},
             }
-            for unit, result in results.ranking
+            for unit, result in results.standings
         ]
     }
     return data, scoring

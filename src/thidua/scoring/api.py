@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from thidua.core.messages import Problem, gettext_noop
@@ -65,7 +66,9 @@ class ResultsOut(Schema):
     cycle: str
     submitted: int
     expected: int
-    ranking: list[ResultOut]
+    ready: bool  # every expected sheet submitted or the scoring phase closed
+    not_ready: list[str]  # why the ranking is still empty, when it is
+    ranking: list[ResultOut]  # empty until `ready`
 
 
 def _cycle(cluster: str, year: int) -> Cycle:
@@ -176,6 +179,8 @@ def get_results(request, cluster: str, year: int):
         "cycle": f"{cycle.cluster.code}/{cycle.year}",
         "submitted": submitted,
         "expected": expected,
+        "ready": results.ready,
+        "not_ready": [problem.render(gettext) for problem in results.why_not_ready],
         "ranking": [
             {
                 "unit": unit.code,

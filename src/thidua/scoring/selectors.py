@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from thidua.core import indicators as core_indicators
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.phases import Phase, PhaseStatus
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.scoring.models import (
@@ -219,8 +220,58 @@ class Results:
     rules: core.Rules
     criteria: list[Criterion]
     table: core.Table
-    ranking: list[tuple[Unit, core.UnitResult]]
+    # Every member computed from what is in so far, best first: for the record (which its
+    # verifier recomputes) and for a unit's own automatic points; never shown as a ranking
+    # before `ready`.
+    standings: list[tuple[Unit, core.UnitResult]]
     slots: list[SheetSlot] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        """Ranks and bands are published only once every expected sheet is submitted or the
+        scoring phase is closed: before that, points from the statistics alone would rank the
+        units as if the scoring were over."""
+        done, expected = self.progress
+        scoring = self.cycle.position.status_of(Phase.SCORING)
+        return (expected > 0 and done == expected) or scoring in (
+            PhaseStatus.DONE,
+            PhaseStatus.CLOSED,
+        )
+
+    @property
+    def ranking(self) -> list[tuple[Unit, core.UnitResult]]:
+        """The published ranking: empty until `ready`."""
+        return self.standings if self.ready else []
+
+    @property
+    def why_not_ready(self) -> list[Problem]:
+        """Why there is no ranking yet (nothing once `ready`), for pages, API and documents."""
+        if self.ready:
+            return []
+        done, expected = self.progress
+        return [
+            Problem(
+                "ranking_not_ready",
+                gettext_noop(
+                    "Chưa xếp hạng: mới nộp %(done)s/%(expected)s phiếu chấm. Xếp hạng, xếp loại "
+                    "chỉ công bố khi đã nộp đủ phiếu chấm hoặc khi giai đoạn chấm điểm đã đóng."
+                ),
+                {"done": done, "expected": expected},
+            )
+        ]
+
+    @property
+    def provisional(self) -> list[tuple[Unit, list[tuple[Criterion, core.CriterionResult]]]]:
+        """Before `ready`: each member's automatic points (from statistics and recorded facts),
+        in member order, not ranked."""
+        automatic = [c for c in self.criteria if c.kind not in (core.Kind.SECTION, core.Kind.PEER)]
+        by_unit = {unit.pk: result for unit, result in self.standings}
+        members = list(dict.fromkeys(slot.target for slot in self.slots))  # member order
+        return [
+            (unit, [(c, by_unit[unit.pk].criteria[c.code]) for c in automatic])
+            for unit in members
+            if unit.pk in by_unit
+        ]
 
     @property
     def sections(self) -> list[Criterion]:
@@ -258,7 +309,7 @@ def expected_slots(
 
 def results(cycle: Cycle) -> Results | None:
     """Each member's points, total, rank and band from the submitted sheets (None without an
-    agreement)."""
+    agreement); the ranking is published only once `Results.ready`."""
     agreement = agreement_of(cycle)
     if agreement is None:
         return None
@@ -284,7 +335,7 @@ def results(cycle: Cycle) -> Results | None:
         rules=rules,
         criteria=criteria,
         table=table,
-        ranking=[(by_code[result.unit], result) for result in ranked],
+        standings=[(by_code[result.unit], result) for result in ranked],
         slots=expected_slots(cycle, agreement, members, all_sheets),
     )
 

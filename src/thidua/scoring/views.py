@@ -14,7 +14,7 @@ from thidua import xlsx
 from thidua.core import scoring as core
 from thidua.core.numbers import InvalidNumber, format_exact, parse_number
 from thidua.core.policy import Action
-from thidua.errors import DomainError
+from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
 from thidua.org.models import Cycle, Unit
@@ -333,7 +333,7 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
     results = selectors.results(cycle)
     automatic = {}
     if results is not None:
-        target_result = next((r for u, r in results.ranking if u.pk == target_unit.pk), None)
+        target_result = next((r for u, r in results.standings if u.pk == target_unit.pk), None)
         if target_result is not None:
             automatic = {c: target_result.criteria[c] for c in target_result.criteria}
     evidence = selectors.evidence_of(cycle, target_unit)
@@ -554,6 +554,7 @@ def results_export(request, code: str, year: int):
     found = selectors.results(cycle)
     if found is None:
         raise Http404
+    refuse_if(found.why_not_ready, StateConflict)
     content = excel.results_xlsx(found)
     return _download(
         content, xlsx.safe_filename("bang-tong-hop-diem", cycle.cluster.code, str(cycle.year))

@@ -59,6 +59,7 @@ def cycle_dashboard(request, code: str, year: int):
             "chart": stats_selectors.chart_data(table),
             "ranking": ranking,
             "progress": results.progress if results else None,
+            "not_ranked": results.why_not_ready if results else [],
             "turnout": turnout,
             "charts": {
                 "ranking": {
