@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from thidua.org import selectors, services
-from thidua.org.models import Cluster
+from thidua.org.models import Cluster, Handover
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def token_client(get_user):
 @pytest.fixture
 def recorded(get_user, cycle, units):
     """Hà Giang's secretary records at the 2020 conference who leads Cụm II in 2021."""
+    Handover.objects.filter(cluster__code="cum-2", year=2021).delete()  # the demo's record
     return services.record_handover(
         actor=get_user("hagiang.thuky"),
         cycle=cycle("cum-2", 2020),

@@ -68,6 +68,12 @@ def _unsigned_agreement():
     Agreement.objects.filter(cycle__year=2020, cycle__cluster__code="cum-2").update(signed_at=None)
 
 
+def _no_handover_yet():
+    from thidua.org.models import Handover
+
+    Handover.objects.filter(cluster__code="cum-2", year=2021).delete()  # recorded once a year
+
+
 def _paper_poll():
     from thidua.voting.models import Poll
 
@@ -337,7 +343,8 @@ PROBES: list[Probe] = [
         f"{API}/handover",
         (A.RECORD_HANDOVER,),
         json=True,
-        data={"leader": "lao-cai", "method": "elected"},
+        data={"leader": "lao-cai", "deputy": "son-la", "method": "elected"},
+        setup=_no_handover_yet,
         phased=True,
     ),
     Probe("api:cluster_table", "GET", f"{API}/stats", (A.VIEW_REPORT,)),

@@ -122,3 +122,91 @@ def test_the_api_follows_the_vote(get_user, no_handover_yet):
     assert _leader_2021() == "lao-cai"
     payload = {"leader": "lao-cai", "deputy": "son-la"}
     assert client.post(API, payload, content_type="application/json").status_code == 201
+
+
+CONFERENCE = "/clusters/cum-2/2020/conference/"
+BUTTON = "Ghi nhận cụm trưởng, cụm phó năm 2021 theo kết quả bầu"
+RECORDED = (
+    "Năm 2021 đã được ghi nhận (Bầu tại hội nghị): cụm trưởng Công an tỉnh Lào Cai, cụm phó "
+    "Công an tỉnh Sơn La"
+)
+
+
+def _records_2021() -> int:
+    return Handover.objects.filter(cluster__code="cum-2", year=2021).count()
+
+
+def test_the_vote_is_handed_over_once(client_for, no_handover_yet):
+    client = client_for("hagiang.thuky")
+    assert BUTTON in client.get(CONFERENCE).content.decode()
+    assert client.post(CONFERENCE + "handover/").status_code == 302
+    assert _records_2021() == 1
+    page = client.get(CONFERENCE).content.decode()
+    assert BUTTON not in page
+    assert RECORDED in page
+    again = client.post(CONFERENCE + "handover/", follow=True).content.decode()
+    assert "Không ghi nhận lần nữa; chỉ Bộ Công an có thể phân công lại." in again
+    assert _records_2021() == 1
+
+
+def test_a_second_election_is_refused_everywhere(client_for, get_user, units):
+    """The demo has recorded the 2020 conference's election."""
+    assert _records_2021() == 1
+    form = client_for("hagiang.thuky").get(FORM)
+    page = form.content.decode()
+    assert RECORDED in page
+    assert 'name="leader"' not in page  # nothing to submit: only the Ministry may change it
+    refused = client_for("hagiang.thuky").post(
+        FORM, {"leader": units["lao-cai"].pk, "deputy": units["son-la"].pk}
+    )
+    assert refused.status_code == 409
+    assert "đã được ghi nhận (Bầu tại hội nghị)" in refused.content.decode()
+    _token, key = org_services.create_api_token(actor=get_user("hagiang.thuky"), name="test")
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    payload = {"leader": "lao-cai", "deputy": "son-la"}
+    response = api.post(API, payload, content_type="application/json")
+    assert response.status_code == 409
+    [error] = response.json()["errors"]
+    assert error["code"] == "handover_recorded"
+    assert error["message"].startswith(
+        "Cụm trưởng, cụm phó năm 2021 đã được ghi nhận (Bầu tại hội nghị): cụm trưởng Công an "
+        "tỉnh Lào Cai, cụm phó Công an tỉnh Sơn La — hệ thống, "
+    )
+    assert _records_2021() == 1
+
+
+def test_only_a_ministry_assignment_supersedes_it(client_for, units):
+    admin = client_for("admin")
+    form = admin.get(FORM)
+    assert RECORDED in form.content.decode()
+    assert form.context["form"]["method"].value() == "assigned"
+    done = admin.post(
+        FORM,
+        {
+            "leader": units["cao-bang"].pk,
+            "deputy": units["dien-bien"].pk,
+            "method": "assigned",
+            "decision_ref": "Quyết định của Bộ",
+        },
+    )
+    assert done.status_code == 302
+    assert _records_2021() == 2
+    assert _leader_2021() == "cao-bang"
+    conference = client_for("hagiang.thuky").get(CONFERENCE).content.decode()
+    assert "Năm 2021 đã được ghi nhận (Bộ Công an phân công): cụm trưởng Công an tỉnh Cao Bằng" in (
+        conference
+    )
+    assert RECORDED not in conference
+    # one current hand-over per year: the election stays in the history, marked superseded
+    cycle_page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/").content.decode()
+    assert cycle_page.count("đã được thay thế") == 1
+    cluster_page = client_for("admin").get("/clusters/cum-2/").content.decode()
+    rows = cluster_page.split('class="handovers"')[1].split("</table>")[0].split("<tr>")
+    superseded = [row for row in rows if "đã được thay thế" in row]
+    assert len(superseded) == 1
+    assert "Công an tỉnh Lào Cai" in superseded[0]
+    refused = client_for("hagiang.thuky").post(
+        FORM, {"leader": units["cao-bang"].pk, "deputy": units["dien-bien"].pk}
+    )
+    assert refused.status_code == 409
+    assert _records_2021() == 2

@@ -19,7 +19,7 @@ from thidua.audit.services import record as audit
 from thidua.core import cycles as core_cycles
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
-from thidua.core.messages import Problem, gettext_noop
+from thidua.core.messages import Label, Problem, format_day, gettext_noop
 from thidua.core.policy import Action
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors
@@ -440,6 +440,34 @@ def register_election_check(check: ElectionCheck) -> None:
         _ELECTION_CHECKS.append(check)
 
 
+def _already_handed_over(cluster: Cluster, year: int) -> list[Problem]:
+    """The election is recorded once (a second click must not add a record); only a Ministry
+    assignment supersedes what is recorded for a year."""
+    current = selectors.current_handover(cluster, year)
+    if current is None:
+        return []
+    return [
+        Problem(
+            "handover_recorded",
+            gettext_noop(
+                "Cụm trưởng, cụm phó năm %(year)s đã được ghi nhận (%(method)s): cụm trưởng "
+                "%(leader)s, cụm phó %(deputy)s — %(by)s, %(day)s. Không ghi nhận lần nữa; chỉ "
+                "Bộ Công an có thể phân công lại."
+            ),
+            {
+                "year": year,
+                "method": Handover.Method(current.method).label,
+                "leader": current.leader.name,
+                "deputy": current.deputy.name if current.deputy else "—",
+                "by": current.recorded_by.display_name
+                if current.recorded_by
+                else Label(gettext_noop("hệ thống")),
+                "day": format_day(timezone.localdate(current.recorded_at)),
+            },
+        )
+    ]
+
+
 @transaction.atomic
 def record_handover(
     *,
@@ -456,7 +484,8 @@ def record_handover(
     Next year's cycle, if it already exists and is still in planning, takes the new leader
     and deputy at once; with them go the leader secretary's powers. A hand-over recorded as
     elected must name the units the conference's counted polls elected (the registered
-    election checks); a Ministry assignment may name any eligible unit.
+    election checks) and is recorded once a year; a Ministry assignment may name any
+    eligible unit and supersedes what was recorded (the newest record counts).
     """
     cycle = _locked(cycle)
     require(actor, Action.RECORD_HANDOVER, cycle)
@@ -464,6 +493,8 @@ def record_handover(
         # The leader secretary records the conference's election; an assignment is the Ministry's.
         require(actor, Action.ASSIGN_LEADER)
     next_year = cycle.year + 1
+    if method == Handover.Method.ELECTED:
+        refuse_if(_already_handed_over(cycle.cluster, next_year), StateConflict)
     next_cycle = (
         Cycle.objects.select_for_update().filter(cluster=cycle.cluster, year=next_year).first()
     )

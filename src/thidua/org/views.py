@@ -22,7 +22,7 @@ from thidua.org.forms import (
     UnitProfileForm,
     show_errors,
 )
-from thidua.org.models import ApiToken, Cluster, Cycle, Unit
+from thidua.org.models import ApiToken, Cluster, Cycle, Handover, Unit
 from thidua.web import tasks
 
 
@@ -245,28 +245,41 @@ def phase_action(request, code: str, year: int, phase: str, action: str):
 
 
 def handover_new(request, code: str, year: int):
+    """Record next year's leader and deputy; once recorded, the page says what and only the
+    Ministry may supersede it by an assignment."""
     cycle = _cycle(code, year)
     require(request.user, Action.RECORD_HANDOVER, cycle)
     next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
     eligible = Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
+    can_assign = can(request.user, Action.ASSIGN_LEADER)
+    current = selectors.current_handover(cycle.cluster, cycle.year + 1)
     form = HandoverForm(
         request.POST or None,
         eligible=eligible,
-        can_assign=can(request.user, Action.ASSIGN_LEADER),
+        can_assign=can_assign,
+        initial={"method": Handover.Method.ASSIGNED} if current and can_assign else None,
     )
+    status = 400
     if request.method == "POST" and form.is_valid():
         try:
             services.record_handover(actor=request.user, cycle=cycle, **form.cleaned_data)
         except DomainError as error:
             show_errors(form, error)
+            status = error.status
         else:
             messages.success(request, _("Đã ghi nhận bàn giao cụm trưởng."))
             return redirect("cycle", code=code, year=year)
-    return _render_form(
+    return render(
         request,
         "org/handover_form.html",
-        {"cycle": cycle, "form": form, "next_year": cycle.year + 1},
-        invalid=request.method == "POST",
+        {
+            "cycle": cycle,
+            "form": form,
+            "next_year": cycle.year + 1,
+            "current": current,
+            "show_form": current is None or can_assign,
+        },
+        status=status if request.method == "POST" else 200,
     )
 
 

@@ -90,6 +90,8 @@ def conference(request, code: str, year: int):
     me = selectors.delegate_for(request.user, found)
     voted = set(found.polls.filter(roll__delegate=me).values_list("pk", flat=True)) if me else set()
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    # Next year's hand-over, once recorded, replaces the button (one record per election).
+    recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
     present = {d.user_id for d in selectors.delegates_of(found)} if manage else set()
     candidates = (
         User.objects.filter(
@@ -128,7 +130,10 @@ def conference(request, code: str, year: int):
             )
             if manage
             else None,
-            "handover_ready": manage and services.elected(found, Poll.Purpose.LEADER) is not None,
+            "handover": recorded,
+            "handover_ready": manage
+            and recorded is None
+            and services.elected(found, Poll.Purpose.LEADER) is not None,
         },
     )
 
