@@ -436,3 +436,27 @@ def test_every_method_on_seven_units(method):
     }[method]
     assert results["db"] == expected_db
     assert results["hg"] == 5  # nobody adds to hg's own scores
+
+
+def test_targets_fit_their_indicator():
+    from thidua.core.scoring import check_target
+
+    def reason(value, kind):
+        problem = check_target(D(value), kind, unit="Cao Bằng", code="II.1", field="cao-bang:II.1")
+        return problem and (problem.code, problem.render(), problem.field)
+
+    assert reason("78.5", "rate") is None
+    assert reason("100", "rate") is None
+    assert reason("1234.5", "rate") == (
+        "target_out_of_range",
+        "Cao Bằng – II.1: chỉ tiêu là tỷ lệ nên phải từ 0 đến 100% (đã nhập 1.234,5).",
+        "cao-bang:II.1",
+    )
+    assert reason("-5", "rate")[0] == "target_out_of_range"
+    assert reason("12", "count") is None
+    assert reason("12.5", "count")[1] == (
+        "Cao Bằng – II.1: chỉ tiêu là số đếm nên phải là số nguyên (đã nhập 12,5)."
+    )
+    assert reason("-5", "count")[1] == "Cao Bằng – II.1: chỉ tiêu không thể âm (đã nhập -5)."
+    assert reason("2500.75", "amount") is None
+    assert reason("-1", "amount")[0] == "negative_target"

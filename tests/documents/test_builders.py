@@ -1,9 +1,11 @@
 """Every generated file opened again (python-docx, openpyxl) and checked against the data."""
 
+import datetime
 import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 from docx.shared import Pt
 
 from tests.documents.conftest import all_text, read_docx, table_rows
@@ -167,6 +169,19 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
         assert "Cao Văn Việt" in text
 
 
+def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
+    poll = Poll.objects.get(code="co-bo-cong-an")
+    text = all_text(read_docx(plans["vote-count-co-bo-cong-an"].build().content))
+    # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
+    assert "Hồi" not in text
+    assert "ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
+    Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
+    again = {plan.key: plan for plan in builders.plans(demo_cycle)}
+    text = all_text(read_docx(again["vote-count-co-bo-cong-an"].build().content))
+    assert "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Huyện Đồng Văn" in text
+
+
 def test_the_ministry_flag_minutes(plans):
     text = all_text(read_docx(plans["vote-count-co-bo-cong-an"].build().content))
     assert "Tổng số đại biểu được triệu tập: 21" in text
@@ -181,6 +196,11 @@ def test_the_conference_minutes(plans):
     document = read_docx(plans["conference-minutes"].build().content)
     text = all_text(document)
     assert "- Công an tỉnh Lào Cai: 3/3 đại biểu" in text
+    # units in Vietnamese alphabetical order: Đ after D, before H
+    order = [
+        text.index(f"- Công an tỉnh {name}:") for name in ("Cao Bằng", "Điện Biên", "Hà Giang")
+    ]
+    assert order == sorted(order)
     assert "2.156 vụ, 3.066 đối tượng" in text
     assert "đạt 98,6%" in text
     assert (

@@ -1,5 +1,6 @@
 """Statistics pages: the cluster table, the report form with its live preview, refusals."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -202,3 +203,18 @@ def test_cluster_table_queries_do_not_grow_with_units(client_for, django_assert_
     assert page.content.decode().count('class="status status-draft"') == 70
     with django_assert_max_num_queries(len(queries)):
         client.get(f"/clusters/{large}/2021/stats/?all=1")
+
+
+def test_a_read_only_report_shows_figures_as_text(client_for):
+    """Chỉ xem: no inputs that look editable, the figures as text."""
+    page = client_for("quansat").get("/clusters/cum-2/2020/stats/son-la/").content.decode()
+    assert "Chỉ xem" in page
+    assert 'name="v_social_order_cases"' not in page
+    assert "disabled" not in page
+    assert re.search(r'<td class="num figure-read-only">518</td>', page)
+
+
+def test_an_editable_report_keeps_its_inputs(client_for, reporting_cycle):
+    page = client_for("sonla.canbo").get("/clusters/cum-2/2021/stats/son-la/").content.decode()
+    assert 'name="v_social_order_cases"' in page
+    assert "figure-read-only" not in page

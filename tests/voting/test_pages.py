@@ -69,11 +69,55 @@ def test_non_delegates_and_closed_polls(client_for, gov_poll):
 
 
 def test_only_the_board_closes(client_for, gov_poll):
-    assert client_for("hagiang.thuky").post(URL + "close/").status_code == 403
-    assert client_for("hagiang.daibieu").post(URL + "close/").status_code == 403
-    assert client_for("caobang.daibieu").post(URL + "close/").status_code == 302
+    confirmed = {"confirm": "1"}
+    assert client_for("hagiang.thuky").post(URL + "close/", confirmed).status_code == 403
+    assert client_for("hagiang.daibieu").post(URL + "close/", confirmed).status_code == 403
+    assert client_for("hagiang.daibieu").get(URL + "close/").status_code == 403
+    assert client_for("caobang.daibieu").post(URL + "close/", confirmed).status_code == 302
     gov_poll.refresh_from_db()
     assert gov_poll.status == "closed"
+
+
+def test_closing_asks_for_confirmation_with_the_turnout(client_for, gov_poll, get_user):
+    for username in ("hagiang.daibieu2", "sonla.daibieu2", "dienbien.daibieu"):
+        client_for(username).post(URL, {"choice": "lang-son", "step": "cast"})
+    board = client_for("laocai.daibieu")
+    page = board.get(URL).content.decode()
+    ballot_end = page.index("Tiếp tục")
+    board_start = page.index("Ban kiểm phiếu")
+    assert ballot_end < board_start < page.index("Đóng và kiểm phiếu…")
+    assert f'action="{URL}close/"' not in page  # no one-tap close: a link to the confirmation
+    assert f'href="{URL}close/"' in page
+    for ask in (board.get(URL + "close/"), board.post(URL + "close/")):
+        assert ask.status_code == 200
+        text = ask.content.decode()
+        assert "Đóng và kiểm phiếu?" in text
+        assert "3/21 đại biểu được triệu tập" in text
+        assert "Với 3 phiếu, không đơn vị nào đạt được 11 phiếu cần để trúng cử." in text
+        assert "Còn 18 đại biểu có mặt chưa bỏ phiếu." in text
+        assert 'name="confirm" value="1"' in text
+        # counts only: nobody's name, voted or not
+        assert get_user("hagiang.daibieu2").display_name not in text
+        assert get_user("caobang.daibieu3").display_name not in text
+    gov_poll.refresh_from_db()
+    assert gov_poll.status == "open"
+    done = board.post(URL + "close/", {"confirm": "1"})
+    assert (done.status_code, done["Location"]) == (302, URL)
+    gov_poll.refresh_from_db()
+    assert gov_poll.status == "closed"
+    after = board.get(URL + "close/", follow=True)
+    assert "Cuộc bỏ phiếu không đang mở." in after.content.decode()
+
+
+def test_closing_below_the_quorum_is_warned(client_for, gov_poll):
+    gov_poll.rules = {**gov_poll.rules, "quorum": "2/3"}
+    gov_poll.save(update_fields=["rules"])
+    client_for("hagiang.daibieu2").post(URL, {"choice": "lang-son", "step": "cast"})
+    text = client_for("laocai.daibieu").get(URL + "close/").content.decode()
+    assert (
+        "Chưa đủ số đại biểu theo quy định: cần ít nhất 14 phiếu, mới có 1. Đóng bây giờ thì "
+        "không có ai trúng cử." in text
+    )
 
 
 def test_no_partial_results_while_open(client_for, gov_poll, get_user):

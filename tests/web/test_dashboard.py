@@ -86,3 +86,16 @@ def test_the_overview_opens_on_the_latest_year_with_figures(client_for):
     empty = client_for("admin").get("/dashboard/?year=2021").content.decode()
     assert 'id="overview-data"' not in empty
     assert client_for("admin").get("/dashboard/?year=x").status_code == 404
+
+
+def test_chart_labels_come_translated_from_the_page(client_for):
+    from pathlib import Path
+
+    import thidua
+
+    page = client_for("quansat").get("/clusters/cum-2/2020/dashboard/").content.decode()
+    assert 'data-voted="Đã bỏ phiếu"' in page
+    assert 'data-electorate="Triệu tập"' in page
+    script = (Path(thidua.__file__).parent / "web/static/thidua/dashboard.js").read_text()
+    for text in ("Tổng điểm", "Đã bỏ phiếu", "Triệu tập"):
+        assert text not in script

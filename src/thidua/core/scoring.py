@@ -17,6 +17,7 @@ from enum import StrEnum
 from fractions import Fraction
 from statistics import median
 
+from thidua.core.indicators import Kind as IndicatorKind
 from thidua.core.messages import Phrase, Problem, gettext_noop
 from thidua.core.numbers import format_exact, format_number, round_half_up
 
@@ -248,6 +249,41 @@ class Table:
                 )
             )
         return problems
+
+
+def check_target(
+    value: Decimal, indicator_kind: str | None, *, unit: str, code: str, field: str | None = None
+) -> Problem | None:
+    """A unit's target fits its indicator: a rate (%) from 0 to 100, a count a whole number
+    from 0, any other figure from 0. The message names the unit and the criterion."""
+    params = {"unit": unit, "code": code, "value": format_exact(value)}
+    if indicator_kind == IndicatorKind.RATE and not ZERO <= value <= HUNDRED:
+        return Problem(
+            "target_out_of_range",
+            gettext_noop(
+                "%(unit)s – %(code)s: chỉ tiêu là tỷ lệ nên phải từ 0 đến 100%% "
+                "(đã nhập %(value)s)."
+            ),
+            params,
+            field,
+        )
+    if value < 0:
+        return Problem(
+            "negative_target",
+            gettext_noop("%(unit)s – %(code)s: chỉ tiêu không thể âm (đã nhập %(value)s)."),
+            params,
+            field,
+        )
+    if indicator_kind == IndicatorKind.COUNT and value != value.to_integral_value():
+        return Problem(
+            "target_not_whole",
+            gettext_noop(
+                "%(unit)s – %(code)s: chỉ tiêu là số đếm nên phải là số nguyên (đã nhập %(value)s)."
+            ),
+            params,
+            field,
+        )
+    return None
 
 
 def check_sheet(sheet: Mapping[str, Decimal], table: Table, step: Decimal) -> list[Problem]:

@@ -20,6 +20,7 @@ from thidua.core.indicators import Period
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent
 from thidua.core.paperwork import slug
+from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents.models import SECTIONS, ReportSection
 from thidua.errors import StateConflict
@@ -120,10 +121,13 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         _heading(cycle, conference, "BB", number, "Biên bản", f"Kiểm phiếu: {poll.title}")
     )
     closed = timezone.localtime(poll.closed_at) if poll.closed_at else None
-    when = f"Hồi {closed:%H} giờ {closed:%M} phút, " if closed else ""
+    day = _day(cycle, conference)
+    # the hour only when the count happened on the conference's day (not, e.g., when the
+    # data was loaded or entered later)
+    when = f"Hồi {closed:%H} giờ {closed:%M} phút, " if closed and closed.date() == day else ""
     layout.body(
         document,
-        f"{when}ngày {_day(cycle, conference):%d/%m/%Y}, tại {conference.place or '...'}, Ban kiểm "
+        f"{when}ngày {day:%d/%m/%Y}, tại {conference.place or '...'}, Ban kiểm "
         f"phiếu Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} "
         f"của {cycle.title} tiến hành kiểm phiếu: {poll.title}.",
     )
@@ -275,7 +279,7 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
     by_unit: dict[str, list[Delegate]] = {}
     for delegate in voting_selectors.delegates_of(conference):
         by_unit.setdefault(delegate.unit.name, []).append(delegate)
-    for unit_name, delegates in sorted(by_unit.items()):
+    for unit_name, delegates in sorted(by_unit.items(), key=lambda item: collation_key(item[0])):
         present = [d.user.display_name for d in delegates if d.checked_in_at]
         layout.body(
             document,

@@ -7,6 +7,7 @@ and sheets: the results page stays fast for a cluster of 7 or of 70.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,6 +104,47 @@ def targets_of(agreement: Agreement) -> dict[tuple[str, str], Decimal]:
             criterion__agreement=agreement
         ).values_list("unit__code", "criterion__code", "value")
     }
+
+
+def target_problems(
+    agreement: Agreement, members: list[Unit], targets: Mapping[tuple[str, str], Decimal | None]
+) -> list[Problem]:
+    """Every target that cannot be given, each naming its unit and criterion: (unit code,
+    criterion code) → value (None removes a target)."""
+    by_code = {unit.code: unit for unit in members}
+    criteria = {c.code: c for c in agreement.criteria.select_related("indicator")}
+    problems = []
+    for (unit_code, code), value in targets.items():
+        criterion = criteria.get(code)
+        if unit_code not in by_code:
+            problems.append(
+                Problem(
+                    "not_member",
+                    gettext_noop("%(unit)s không phải thành viên của cụm."),
+                    {"unit": unit_code},
+                    unit_code,
+                )
+            )
+        elif criterion is None or criterion.kind != core.Kind.QUANTITATIVE:
+            problems.append(
+                Problem(
+                    "not_quantitative",
+                    gettext_noop("“%(code)s” không phải tiêu chí định lượng."),
+                    {"code": code},
+                    code,
+                )
+            )
+        elif value is not None:
+            problem = core.check_target(
+                value,
+                criterion.indicator.kind if criterion.indicator else None,
+                unit=by_code[unit_code].short_name,
+                code=code,
+                field=f"{unit_code}:{code}",
+            )
+            if problem is not None:
+                problems.append(problem)
+    return problems
 
 
 def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:

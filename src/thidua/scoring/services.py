@@ -216,37 +216,7 @@ def set_targets(
     agreement = _editable_agreement(actor, cycle)
     members = {unit.code: unit for unit in org_selectors.member_units(cycle)}
     criteria = {c.code: c for c in agreement.criteria.all()}
-    problems = []
-    for (unit_code, code), value in targets.items():
-        criterion = criteria.get(code)
-        if unit_code not in members:
-            problems.append(
-                Problem(
-                    "not_member",
-                    gettext_noop("%(unit)s không phải thành viên của cụm."),
-                    {"unit": unit_code},
-                    unit_code,
-                )
-            )
-        elif criterion is None or criterion.kind != core.Kind.QUANTITATIVE:
-            problems.append(
-                Problem(
-                    "not_quantitative",
-                    gettext_noop("“%(code)s” không phải tiêu chí định lượng."),
-                    {"code": code},
-                    code,
-                )
-            )
-        elif value is not None and value < 0:
-            problems.append(
-                Problem(
-                    "negative_target",
-                    gettext_noop("Chỉ tiêu không thể âm."),
-                    {},
-                    f"{unit_code}:{code}",
-                )
-            )
-    refuse_if(problems)
+    refuse_if(selectors.target_problems(agreement, list(members.values()), targets))
     before = {f"{u}:{c}": v for (u, c), v in selectors.targets_of(agreement).items()}
     for (unit_code, code), value in targets.items():
         if value is None:

@@ -92,6 +92,13 @@ class Indicator(models.Model):
         return self.measure_en if (get_language() or "vi").startswith("en") else self.measure
 
     @property
+    def label_with_measure(self) -> str:
+        """ "Heroin seized (kg)": the measure once, also when the name already ends with it
+        ("Crimes against social order (cases)")."""
+        label, measure = self.label, self.measure_label
+        return label if label.endswith(f"({measure})") else f"{label} ({measure})"
+
+    @property
     def section_label(self) -> str:
         return self.section_en if (get_language() or "vi").startswith("en") else self.section
 

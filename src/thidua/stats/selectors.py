@@ -15,7 +15,7 @@ from decimal import Decimal
 from thidua.core import indicators as core
 from thidua.core.lineage import Lineage
 from thidua.core.messages import Phrase, Problem
-from thidua.core.numbers import tidy
+from thidua.core.numbers import round_half_up, tidy
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
@@ -258,26 +258,28 @@ def cluster_table(
 
 
 def chart_data(table: ClusterTable) -> dict:
-    """Per indicator: units, this year's and last year's values (for the vendored Chart.js)."""
+    """Per indicator: units, this year's and last year's values (for the vendored Chart.js),
+    rounded as the table shows them, with what the tooltips need to show them the same way."""
     return {
         "units": [row.unit.short_name for row in table.rows],
         "year": table.cycle.year,
         "indicators": [
             {
                 "code": indicator.code,
-                "label": f"{indicator.label} ({indicator.measure_label})",
-                "now": [
-                    _plain(row.cells[index].value) if row.counted else None for row in table.rows
-                ],
-                "before": [_plain(row.cells[index].before) for row in table.rows],
+                "label": indicator.label_with_measure,
+                "decimals": 1 if indicator.kind == core.Kind.RATE else indicator.decimals,
+                "percent": indicator.kind == core.Kind.RATE,
+                "now": [_plain(row.cells[index]) if row.counted else None for row in table.rows],
+                "before": [_plain(row.cells[index], before=True) for row in table.rows],
             }
             for index, indicator in enumerate(table.indicators)
         ],
     }
 
 
-def _plain(value: Decimal | None) -> float | None:
-    return None if value is None else float(round(value, 2))
+def _plain(cell: Cell, *, before: bool = False) -> float | None:
+    value = cell.before if before else cell.value
+    return None if value is None else float(round_half_up(value, cell.decimals))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from math import ceil
 
 from django.db.models import Count, Prefetch, Q
 
@@ -13,7 +14,15 @@ from thidua.core.policy import Role
 from thidua.org.authz import UnitInCycle
 from thidua.org.models import Cycle, Unit
 from thidua.voting import rules as voting_rules
-from thidua.voting.models import Award, Ballot, Candidate, Conference, Delegate, Poll
+from thidua.voting.models import (
+    Award,
+    Ballot,
+    Candidate,
+    Conference,
+    Delegate,
+    PaperEntry,
+    Poll,
+)
 
 
 def conference_roles(user, obj) -> set[Role]:
@@ -172,6 +181,43 @@ def awards_by_unit(cluster, units: list[Unit]) -> dict[int, list[Award]]:
     for award in Award.objects.filter(cluster=cluster, unit__in=units):
         found.setdefault(award.unit_id, []).append(award)
     return found
+
+
+@dataclass(frozen=True)
+class ClosingTurnout:
+    """What the board sees before closing a poll: counts only, never who."""
+
+    cast: int  # ballots in the box (phone and written; for paper: the first entry's pile)
+    electorate: int  # delegates convened
+    present: int  # delegates checked in
+    present_not_voted: int | None  # None for paper ballots (no roll of who handed one in)
+    quorum_needed: int | None  # ballots the rules' quorum needs, if they set one
+    required: int | None  # votes needed to be elected, when the base is the electorate
+
+
+def closing_turnout(poll: Poll) -> ClosingTurnout:
+    rules = core_rules(poll)
+    delegates = poll.conference.delegates.filter(checked_in_at__isnull=False)
+    roll = poll.roll.all()
+    if poll.mode == Poll.Mode.PAPER:
+        entry = PaperEntry.objects.filter(poll=poll, entry=1).first()
+        cast = (len(entry.ballots) if entry else 0) + roll.count()
+        present_not_voted = None
+    else:
+        cast = roll.count()
+        present_not_voted = (
+            delegates.count() - roll.filter(delegate__checked_in_at__isnull=False).count()
+        )
+    return ClosingTurnout(
+        cast=cast,
+        electorate=poll.electorate,
+        present=delegates.count(),
+        present_not_voted=present_not_voted,
+        quorum_needed=ceil(rules.quorum * poll.electorate) if rules.quorum else None,
+        required=rules.required_votes(poll.electorate)
+        if rules.base == core.Base.ELECTORATE
+        else None,
+    )
 
 
 def turnout(conference: Conference) -> dict[int, tuple[int, int]]:

@@ -6,7 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -371,8 +371,9 @@ def poll(request, code: str, year: int, poll_code: str):
     return render(request, "voting/poll.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def poll_action(request, code: str, year: int, poll_code: str, action: str):
+    """Open, close (after a confirmation page), or start a runoff."""
     cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
     if action in ("open", "close", "runoff"):
@@ -381,6 +382,10 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
             Action.MANAGE_CONFERENCE if action == "runoff" else Action.COUNT_BALLOTS,
             cycle,
         )
+    if action == "close" and request.POST.get("confirm") != "1":
+        return _confirm_close(request, cycle, found)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actions = {
         "open": lambda: services.open_poll(actor=request.user, poll=found),
         "close": lambda: services.close_poll(actor=request.user, poll=found),
@@ -397,6 +402,19 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
         messages.success(request, _("Đã tạo cuộc bầu lại."))
         return redirect(reverse("poll", args=[code, year, result.code]))
     return redirect(reverse("poll", args=[code, year, poll_code]))
+
+
+def _confirm_close(request, cycle: Cycle, poll: Poll):
+    """Closing counts the poll for good: first the turnout (counts only, never who) and what
+    closing now would mean, then a second, deliberate POST."""
+    if poll.status != Poll.Status.OPEN:
+        messages.error(request, _("Cuộc bỏ phiếu không đang mở."))
+        return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll.code]))
+    return render(
+        request,
+        "voting/close_confirm.html",
+        {"cycle": cycle, "poll": poll, "turnout": selectors.closing_turnout(poll)},
+    )
 
 
 def _parse_pile(text: str, poll: Poll) -> list[core.Ballot]:

@@ -14,15 +14,27 @@
       options: Object.assign({ responsive: true, maintainAspectRatio: false, locale: "vi-VN" }, options || {})
     });
   }
+  // Labels come translated from the page (data-* attributes of the canvas), never from here.
+  function label(canvasId, name) {
+    var canvas = document.getElementById(canvasId);
+    return (canvas && canvas.dataset[name]) || "";
+  }
+  var points = new Intl.NumberFormat("vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   function start() {
     var data = read("dashboard-data");
     if (data) {
       bar("ranking-chart", data.ranking.units,
-        [{ label: "Tổng điểm", data: data.ranking.totals, backgroundColor: "#a4161a" }],
-        { indexAxis: "y", plugins: { legend: { display: false } } });
+        [{ label: label("ranking-chart", "label"), data: data.ranking.totals, backgroundColor: "#a4161a" }],
+        {
+          indexAxis: "y",
+          plugins: {
+            legend: { display: false },
+            tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + points.format(c.parsed.x); } } }
+          }
+        });
       bar("turnout-chart", data.turnout.polls, [
-        { label: "Đã bỏ phiếu", data: data.turnout.voted, backgroundColor: "#a4161a" },
-        { label: "Triệu tập", data: data.turnout.electorate, backgroundColor: "#c9ced6" }
+        { label: label("turnout-chart", "voted"), data: data.turnout.voted, backgroundColor: "#a4161a" },
+        { label: label("turnout-chart", "electorate"), data: data.turnout.electorate, backgroundColor: "#c9ced6" }
       ], { scales: { y: { beginAtZero: true } } });
     }
     var overview = read("overview-data");

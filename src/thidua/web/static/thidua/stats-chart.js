@@ -1,15 +1,29 @@
 // Bar chart of one indicator by unit, this year against last year (vendored Chart.js).
+// Figures are formatted as the tables show them (Vietnamese separators, the indicator's
+// decimals, "%" for rates); without any indicator there is no chart, the page says so.
 (function () {
   "use strict";
+  function formatter(decimals, percent) {
+    var format = new Intl.NumberFormat("vi-VN", {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals
+    });
+    return function (value) {
+      if (value === null || value === undefined) { return "—"; }
+      return format.format(value) + (percent ? "%" : "");
+    };
+  }
   function start() {
     var source = document.getElementById("chart-data");
     var canvas = document.getElementById("stats-chart");
     var picker = document.getElementById("chart-indicator");
     if (!source || !canvas || !picker || !window.Chart) { return; }
     var data = JSON.parse(source.textContent);
+    if (!data.indicators || !data.indicators.length) { return; }
     var chart = null;
     function draw(index) {
-      var indicator = data.indicators[index];
+      var indicator = data.indicators[index] || data.indicators[0];
+      var show = formatter(indicator.decimals || 0, Boolean(indicator.percent));
       var config = {
         type: "bar",
         data: {
@@ -23,7 +37,16 @@
           responsive: true,
           maintainAspectRatio: false,
           locale: "vi-VN",
-          plugins: { title: { display: true, text: indicator.label } },
+          plugins: {
+            title: { display: true, text: indicator.label },
+            tooltip: {
+              callbacks: {
+                label: function (context) {
+                  return context.dataset.label + ": " + show(context.parsed.y);
+                }
+              }
+            }
+          },
           scales: { y: { beginAtZero: true } }
         }
       };
