@@ -543,6 +543,10 @@ def delegates_vote(j: Journey, poll: str) -> None:
 def board_closes(j: Journey, poll: str) -> str:
     chair = j.person("laocai.daibieu")
     chair.go(f"{CYCLE}/conference/polls/{poll}/")
+    chair.page.get_by_role("link", name="Đóng và kiểm phiếu…").click()
+    chair.page.wait_for_load_state()
+    assert "Đóng và kiểm phiếu?" in chair.page.inner_text("main")  # the turnout, then confirm
+    assert "/21 đại biểu được triệu tập" in chair.page.inner_text("main")
     click(chair.page, "Đóng và kiểm phiếu")
     return chair.page.inner_text("main")
 

@@ -438,7 +438,10 @@ def test_the_sheet_checks_each_score_as_it_is_typed(scoring_2021, client_for):
     assert "chia hết cho bước 0,25" in page.split('id="err-I-2"')[1].split("</div>")[0]
     assert "abc" in page.split('id="err-I-3"')[1].split("</div>")[0]
     assert "phải từ 0 đến 8" in page.split('id="err-II-3"')[1].split("</div>")[0]
-    assert '<span id="sum-I" hx-swap-oob="true">11,55</span>' in page  # 5,25 + 6,3
+    # only valid scores count: 6,3 (off the step) is not in section I's subtotal
+    assert '<span id="sum-I" hx-swap-oob="true">5,25</span>' in page
+    assert '<span id="sum-II" hx-swap-oob="true">0,00</span>' in page  # 9 > 8
+    assert 'id="sum-V"' not in page  # V (bonus/penalty) is no section: no subtotal on the page
     assert not ScoreSheet.objects.filter(cycle=scoring_2021, scorer__code="son-la").exists()
 
 
@@ -461,3 +464,50 @@ def test_section_subtotals_sum_what_was_given():
         ]
     )
     assert sheet_subtotals({"I.1.a": D("2.5"), "I.1": D(3)}, table) == {"I": D("5.5"), "II": 0}
+
+
+def test_automatic_criteria_read_submitted_reports_only(cycle):
+    """A report sent back for correction is the unit's work in progress: the automatic
+    criteria do not use it (as the cluster table and `thidua verify` do not)."""
+    from thidua.org import selectors as org_selectors
+    from thidua.stats.models import Report
+
+    year = cycle("cum-2", 2020)
+    agreement = Agreement.objects.get(cycle=year)
+    members = org_selectors.member_units(year)
+    table = selectors.table_of(selectors.criteria_of(agreement))
+    before = selectors.facts_of(year, agreement, table, members)
+    assert ("ha-giang", "II.1") in before.actual
+    Report.objects.filter(unit__code="ha-giang", year=2020, period="Y").update(status="returned")
+    after = selectors.facts_of(year, agreement, table, members)
+    assert ("ha-giang", "II.1") not in after.actual
+    assert after.actual[("son-la", "II.1")] == before.actual[("son-la", "II.1")]
+
+
+def test_the_saved_sheet_names_every_refused_score_beside_it(scoring_2021, client_for):
+    """Not a number, out of range, off the step: all listed at once, each beside its field,
+    what was typed kept, the subtotals counting the valid scores only; nothing saved."""
+    from thidua.scoring.models import ScoreSheet
+
+    url = "/clusters/cum-2/2021/scoring/son-la/ha-giang/"
+    response = client_for("sonla.canbo").post(
+        url, {"s_I.1": "5,25", "s_I.2": "6,3", "s_I.3": "abc", "s_II.3": "9", "action": "save"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    alert = page.split('class="errors" role="alert"')[1].split("</div>")[0]
+    assert alert.count("<li>") == 3
+    for code in ("I.2", "I.3", "II.3"):
+        assert f"<li>{code}: " in alert
+    assert "chia hết cho bước 0,25" in page.split('id="err-I-2"')[1].split("</div>")[0]
+    assert "phải từ 0 đến 8" in page.split('id="err-II-3"')[1].split("</div>")[0]
+    assert page.split('id="err-I-1"')[1].split("</div>")[0].endswith('role="status">')
+    assert page.count('aria-invalid="true"') == 3
+    assert 'name="s_I.3" class="num" inputmode="decimal" value="abc"' in page
+    assert '<span id="sum-I">5,25</span>' in page
+    assert "Tổng điểm chấm chéo đã cho" in page
+    assert '<strong id="sum-given">5,25</strong>' in page
+    assert "theo bước 0,25 (ví dụ 7,25)" in page
+    assert "<title>Phiếu chấm – Hà Giang" in page
+    assert "<script" not in page.split("</title>")[0]
+    assert not ScoreSheet.objects.filter(cycle=scoring_2021, scorer__code="son-la").exists()

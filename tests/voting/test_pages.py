@@ -49,7 +49,25 @@ def test_too_many_choices_is_explained(client_for, gov_poll):
         URL, {"choice": ["lang-son", "son-la"], "step": "cast"}
     )
     assert response.status_code == 400
-    assert "quá số được chọn" in response.content.decode()
+    page = response.content.decode()
+    assert "quá số được chọn" in page
+    # the ticks stay, so the delegate only untick one
+    assert 'name="choice" value="lang-son" checked' in page
+    assert 'name="choice" value="son-la" checked' in page
+    assert 'name="choice" value="cao-bang" checked' not in page
+    assert not RollEntry.objects.filter(poll=gov_poll).exists()
+
+
+def test_choosing_again_from_the_confirmation_keeps_the_choice(client_for, gov_poll):
+    phone = client_for("hagiang.daibieu2")
+    confirm = phone.post(URL, {"choice": "lang-son"}).content.decode()
+    assert 'name="step" value="change"' in confirm
+    back = phone.post(URL, {"choice": "lang-son", "step": "change"})
+    assert back.status_code == 200
+    page = back.content.decode()
+    assert 'name="choice" value="lang-son" checked' in page
+    assert 'name="choice" value="son-la" checked' not in page
+    assert "Xác nhận phiếu" not in page
     assert not RollEntry.objects.filter(poll=gov_poll).exists()
 
 

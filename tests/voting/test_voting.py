@@ -245,6 +245,13 @@ def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
     assert response.status_code == 302
     assert response["Location"] == "/clusters/cum-2/2020/conference/"
     assert phone.get("/clusters/cum-2/2020/conference/").status_code == 200
+    # the key is spent: a photo of the QR code signs nobody else in
+    thief = Client()
+    assert thief.get(f"/conference/join/{key}/").status_code == 403
+    refused = thief.post(f"/conference/join/{key}/")
+    assert refused.status_code == 403
+    assert "chỉ dùng được một lần" in refused.content.decode()
+    assert "_auth_user_id" not in thief.session
     elsewhere = phone.get("/clusters/cum-2/2020/stats/")
     assert (elsewhere.status_code, elsewhere["Location"]) == (
         302,

@@ -16,7 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 from math import ceil, floor
 
-from thidua.core.messages import Phrase, Problem, gettext_noop
+from thidua.core.messages import Label, Phrase, Problem, gettext_noop
 
 
 class Base(StrEnum):
@@ -85,7 +85,7 @@ class Rules:
             message,
             {
                 "fraction": f"{self.threshold.numerator}/{self.threshold.denominator}",
-                "base": BASE_LABELS[self.base],
+                "base": Label(BASE_LABELS[self.base]),
                 "seats": self.seats,
             },
         )

@@ -332,15 +332,16 @@ def check_sheet(sheet: Mapping[str, Decimal], table: Table, step: Decimal) -> li
 
 def sheet_subtotals(sheet: Mapping[str, Decimal], table: Table) -> dict[str, Decimal]:
     """What a scorer has given so far under each top-level section (judged criteria only),
-    for the live subtotals while a sheet is being filled."""
-    totals = {code: Decimal(0) for code in table.roots}
+    for the live subtotals while a sheet is being filled. Only sections: a top-level bonus or
+    penalty criterion has no subtotal (and no place for one on the page)."""
+    totals = {code: Decimal(0) for code in table.roots if table.criteria[code].kind == Kind.SECTION}
     for code, value in sheet.items():
         if code not in table.criteria:
             continue
         root = code
         while table.criteria[root].parent is not None:
             root = table.criteria[root].parent
-        if root != code:
+        if root != code and root in totals:
             totals[root] += value
     return totals
 

@@ -203,16 +203,15 @@ def as_core_sheet(sheet: ScoreSheet) -> core.Sheet:
 def facts_of(
     cycle: Cycle, agreement: Agreement, table: core.Table, members: list[Unit]
 ) -> core.Facts:
-    """Targets from the agreement, results from the statistics, recorded facts."""
+    """Targets from the agreement, results from the submitted statistics, recorded facts."""
     targets = targets_of(agreement)
     codes = [unit.code for unit in members]
     quantitative = [c for c in table.leaves if c.kind == core.Kind.QUANTITATIVE and c.indicator]
     actual: dict[tuple[str, str], Decimal] = {}
     if quantitative:
         catalog, _models = stats_selectors.catalog(active_only=False)
-        figures, _reports = stats_selectors.figures_by_unit(
-            codes, cycle.year, core_indicators.Period.YEAR
-        )
+        # submitted reports only, as the cluster table and `thidua verify` count them
+        figures, _reports = stats_selectors.counted_reports(codes, cycle.year)
         for unit in codes:
             for criterion in quantitative:
                 indicator = catalog.get(criterion.indicator)

@@ -57,6 +57,13 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 def agreement(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_AGREEMENT, cycle)
+    return _agreement_page(request, cycle)
+
+
+def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status: int = 200):
+    """The agreement page; after a refused targets form, with what was typed kept and each
+    bad cell's reason beside it (typed, cell_errors: (unit code, criterion code) → text)."""
+    typed, cell_errors = typed or {}, cell_errors or {}
     found = selectors.agreement_of(cycle)
     members = org_selectors.member_units(cycle)
     criteria = selectors.criteria_of(found) if found else []
@@ -76,9 +83,21 @@ def agreement(request, code: str, year: int):
             "members": members,
             "quantitative": quantitative,
             "target_rows": [
-                (unit, [(c, targets.get((unit.code, c.code))) for c in quantitative])
+                (
+                    unit,
+                    [
+                        (
+                            c,
+                            targets.get((unit.code, c.code)),
+                            typed.get((unit.code, c.code)),
+                            cell_errors.get((unit.code, c.code)),
+                        )
+                        for c in quantitative
+                    ],
+                )
                 for unit in members
             ],
+            "target_errors": bool(cell_errors),
             "checklist": selectors.checklist(found, members) if found else [],
             "assignment": assigned,
             "editable": editable,
@@ -100,6 +119,7 @@ def agreement(request, code: str, year: int):
             if found
             else "",
         },
+        status=status,
     )
 
 
@@ -120,32 +140,40 @@ def agreement_copy(request, code: str, year: int):
 
 @require_POST
 def agreement_targets(request, code: str, year: int):
+    """All targets or none: a refusal shows the form again with what was typed and the
+    reason beside every bad cell (its unit and criterion named)."""
     cycle = _cycle(code, year)
     require(request.user, Action.EDIT_AGREEMENT, cycle)
     found = selectors.agreement_of(cycle)
     if found is None:
         raise Http404
-    targets, problems = {}, []
+    members = org_selectors.member_units(cycle)
+    targets, typed, cell_errors = {}, {}, {}
     for criterion in found.criteria.filter(kind=core.Kind.QUANTITATIVE):
-        for unit in org_selectors.member_units(cycle):
+        for unit in members:
+            key = (unit.code, criterion.code)
             raw = request.POST.get(f"t_{unit.code}_{criterion.code}", "").strip()
+            typed[key] = raw
             try:
-                targets[(unit.code, criterion.code)] = (
-                    parse_number(raw, percent=True) if raw else None
-                )
+                targets[key] = parse_number(raw, percent=True) if raw else None
             except InvalidNumber as error:
-                problems.append(f"{unit.short_name} – {criterion.code}: {error.problem.render(_)}")
-    if problems:
-        for problem in problems:
-            messages.error(request, problem)
+                cell_errors[key] = (
+                    f"{unit.short_name} – {criterion.code}: {error.problem.render(_)}"
+                )
+    for problem in selectors.target_problems(found, members, targets):
+        unit_code, _colon, criterion_code = (problem.field or "").partition(":")
+        cell_errors.setdefault((unit_code, criterion_code), problem.render(_))
+    if not cell_errors:
+        try:
+            services.set_targets(actor=request.user, cycle=cycle, targets=targets)
+        except DomainError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Đã lưu chỉ tiêu giao."))
         return redirect(_back(cycle, "agreement"))
-    try:
-        services.set_targets(actor=request.user, cycle=cycle, targets=targets)
-    except DomainError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("Đã lưu chỉ tiêu giao."))
-    return redirect(_back(cycle, "agreement"))
+    for message in cell_errors.values():
+        messages.error(request, message)
+    return _agreement_page(request, cycle, typed, cell_errors, status=400)
 
 
 def _bands(text: str) -> list[dict]:
@@ -273,17 +301,23 @@ def scoring_home(request, code: str, year: int):
     )
 
 
-def _sheet_scores(request, table: core.Table) -> tuple[dict[str, Decimal], list[str]]:
-    scores, problems = {}, []
+def _typed_scores(
+    post, table: core.Table, step: Decimal
+) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """The valid scores typed on a sheet, and for every refused one its reason (not a number,
+    out of range, off the step): one rule for the live preview and the saved form."""
+    scores, errors = {}, {}
     for criterion in table.judged:
-        raw = request.POST.get(f"s_{criterion.code}", "").strip()
+        raw = post.get(f"s_{criterion.code}", "").strip()
         if not raw:
             continue
         try:
             scores[criterion.code] = parse_number(raw)
         except InvalidNumber as error:
-            problems.append(f"{criterion.code}: {error.problem.render(_)}")
-    return scores, problems
+            errors[criterion.code] = error.problem.render(_)
+    for problem in core.check_sheet(scores, table, step):
+        errors.setdefault(problem.field, problem.render(_))
+    return {code: value for code, value in scores.items() if code not in errors}, errors
 
 
 def sheet(request, code: str, year: int, scorer: str, target: str):
@@ -303,12 +337,14 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
     table = selectors.table_of(criteria)
     rules = selectors.rules_of(found)
     typed: dict[str, str] = {}
+    errors: dict[str, str] = {}
     problems: list[str] = []
     status = 200
     if request.method == "POST":
         require(request.user, Action.EDIT_SHEET, slot)
-        scores, problems = _sheet_scores(request, table)
+        scores, errors = _typed_scores(request.POST, table, rules.step)
         typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
+        problems = [f"{code}: {reason}" for code, reason in errors.items()]
         if not problems:
             try:
                 services.save_sheet(
@@ -337,19 +373,16 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
         if target_result is not None:
             automatic = {c: target_result.criteria[c] for c in target_result.criteria}
     evidence = selectors.evidence_of(cycle, target_unit)
-    entered = {}
-    for key, text in typed.items():
-        try:
-            entered[key] = parse_number(text) if text.strip() else None
-        except InvalidNumber:
-            entered[key] = None
-    subtotals = core.sheet_subtotals({k: v for k, v in entered.items() if v is not None}, table)
+    # subtotals count the valid scores only
+    valid, _refused = _typed_scores({f"s_{k}": v for k, v in typed.items()}, table, rules.step)
+    subtotals = core.sheet_subtotals(valid, table)
     rows = [
         {
             "criterion": criterion,
             "dom_id": _dom_id(criterion.code),
             "subtotal": subtotals.get(criterion.code),
             "text": typed.get(criterion.code, ""),
+            "error": errors.get(criterion.code, ""),
             "automatic": automatic.get(criterion.code)
             if criterion.kind not in ("peer", "section")
             else None,
@@ -372,7 +405,9 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
             "rules": rules,
             "problems": problems,
             "editable": editable,
-            "given": sum((v for v in entered.values() if v is not None), Decimal(0)),
+            "given": sum(valid.values(), Decimal(0)),
+            "step": format_exact(rules.step),
+            "step_example": format_exact(Decimal(7) + (rules.step if rules.step < 1 else 0)),
             "is_self": scorer_unit.pk == target_unit.pk,
             "can_reopen": stored is not None
             and stored.status == ScoreSheet.Status.SUBMITTED
@@ -396,17 +431,7 @@ def sheet_preview(request, code: str, year: int, scorer: str, target: str):
         raise Http404
     table = selectors.table_of(selectors.criteria_of(found))
     rules = selectors.rules_of(found)
-    scores, errors = {}, {}
-    for criterion in table.judged:
-        raw = request.POST.get(f"s_{criterion.code}", "").strip()
-        if not raw:
-            continue
-        try:
-            scores[criterion.code] = parse_number(raw)
-        except InvalidNumber as error:
-            errors[criterion.code] = error.problem.render(_)
-    for problem in core.check_sheet(scores, table, rules.step):
-        errors.setdefault(problem.field, problem.render(_))
+    scores, errors = _typed_scores(request.POST, table, rules.step)
     subtotals = core.sheet_subtotals(scores, table)
     return render(
         request,

@@ -142,6 +142,19 @@ def check_in(*, actor, delegate: Delegate) -> str:
     return key
 
 
+def redeem_join_key(raw_key: str) -> Delegate | None:
+    """Spend a check-in key: it signs its delegate in once. A photographed or forwarded QR
+    code is worthless afterwards; a delegate who loses the session is checked in again.
+    None when the key is unknown, spent (also by a simultaneous use), or its user inactive."""
+    delegate = selectors.delegate_by_key(raw_key)
+    if delegate is None or not delegate.user.is_active:
+        return None
+    spent = Delegate.objects.filter(pk=delegate.pk, login_key_hash=delegate.login_key_hash).update(
+        login_key_hash=""
+    )
+    return delegate if spent == 1 else None
+
+
 # --- polls --------------------------------------------------------------------------------
 
 

@@ -176,7 +176,7 @@ def check_in(request, code: str, year: int, pk: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join(request, key: str):
-    """The QR code's link: signs the delegate in, for this conference only.
+    """The QR code's link: signs the delegate in, once, for this conference only.
 
     Opening the link (a GET, which another site can trigger) only shows who is about to sign
     in; signing in is the button's POST, protected against cross-site requests."""
@@ -197,6 +197,8 @@ def join(request, key: str):
                 else None,
             },
         )
+    if services.redeem_join_key(key) is None:
+        return render(request, "voting/join_refused.html", status=403)
     login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SCOPE] = _home(cycle)
     return redirect(_home(cycle))
@@ -321,6 +323,11 @@ def poll(request, code: str, year: int, poll_code: str):
     if request.method == "POST":
         require(request.user, Action.CAST_BALLOT, cycle)
         ballot = _ballot_from(request.POST, found)
+        for candidate in candidates:  # a refused or reconsidered ballot keeps its ticks
+            candidate.ticked = candidate.unit.code in ballot.choices
+            candidate.answer = (ballot.answers or {}).get(candidate.unit.code, core.Answer.ABSTAIN)
+        if request.POST.get("step") == "change":
+            return render(request, "voting/poll.html", context)
         problem = core.check(ballot, context["rules"])
         if problem is not None:
             context["problem"] = problem
