@@ -460,3 +460,26 @@ def test_targets_fit_their_indicator():
     assert reason("-5", "count")[1] == "Cao Bằng – II.1: chỉ tiêu không thể âm (đã nhập -5)."
     assert reason("2500.75", "amount") is None
     assert reason("-1", "amount")[0] == "negative_target"
+
+
+def test_tie_breaks_name_a_section_or_the_first_places_once():
+    from thidua.core.scoring import check_tie_breaks, describe_tie_break, tie_break_choices
+
+    table = Table(
+        [
+            Criterion("I", "Mục I", Kind.SECTION, D(20)),
+            Criterion("I.1", "a", Kind.PEER, D(20), parent="I"),
+            Criterion("V", "Thưởng", Kind.BONUS_PENALTY, D(5)),
+        ]
+    )
+    assert tie_break_choices(table) == ["section:I", "section:V", "first_places"]
+    assert check_tie_breaks(["section:I", "first_places"], table) == []
+    assert [p.code for p in check_tie_breaks(["section:I.1", "x"], table)] == [
+        "unknown_tie_break",
+        "unknown_tie_break",
+    ]
+    repeated = check_tie_breaks(["first_places", "first_places"], table)
+    assert [p.render() for p in repeated] == [
+        "Tiêu chí phụ khi bằng điểm “số phiếu xếp thứ nhất” được chọn hai lần."
+    ]
+    assert describe_tie_break("section:II").render() == "điểm mục II"

@@ -393,7 +393,7 @@ def test_rules_and_teams_form(cycle, client_for, get_user):
         "declared_total": "100",
         "aggregation": "median",
         "step": "0,5",
-        "tie_breaks": "section:II",
+        "tie_break": ["section:II", ""],
         "bands": "90 Xuất sắc; 0 Khá",
         "gap_threshold": "5",
         "assignment": "teams",
@@ -416,6 +416,17 @@ def test_rules_and_teams_form(cycle, client_for, get_user):
         ("section:II",),
     )
     assert [(b.minimum, b.label) for b in rules.bands] == [(90, "Xuất sắc"), (0, "Khá")]
+    page = client_for("laocai.thuky").get("/clusters/cum-2/2021/agreement/").content.decode()
+    assert '<option value="section:II" selected>điểm mục II – Kết quả thực hiện nhiệm vụ' in page
+    assert "<dd>điểm mục II</dd>" in page
+    for unknown in (["section:IX"], ["first_places", "first_places"]):
+        refused = client_for("laocai.thuky").post(
+            "/clusters/cum-2/2021/agreement/rules/", {**data, "tie_break": unknown}, follow=True
+        )
+        assert "Tiêu chí phụ khi bằng điểm" in refused.content.decode()
+        assert selectors.rules_of(Agreement.objects.get(cycle=current)).tie_breaks == (
+            "section:II",
+        )
     assignment = selectors.assignment(agreement, list(current.members.all()))
     assert sorted(assignment["son-la"]) == ["dien-bien", "lai-chau"]
     assert assignment["cao-bang"] == []

@@ -286,6 +286,50 @@ def check_target(
     return None
 
 
+FIRST_PLACES = "first_places"
+
+
+def tie_break_choices(table: Table) -> list[str]:
+    """What may break a tie, in the order a form offers them: a top-level section's points
+    ("section:II"), then how many scorers put the unit first."""
+    return [f"section:{code}" for code in table.roots] + [FIRST_PLACES]
+
+
+def describe_tie_break(rule: str) -> Phrase:
+    """ "section:II" → *điểm mục II*; "first_places" → *số phiếu xếp thứ nhất*."""
+    if rule == FIRST_PLACES:
+        return Phrase(gettext_noop("số phiếu xếp thứ nhất"))
+    return Phrase(gettext_noop("điểm mục %(code)s"), {"code": rule.removeprefix("section:")})
+
+
+def check_tie_breaks(tie_breaks: Sequence[str], table: Table) -> list[Problem]:
+    """Each tie-break names a top-level section of the table or the first places, once."""
+    known = set(tie_break_choices(table))
+    problems: list[Problem] = []
+    for position, rule in enumerate(tie_breaks):
+        if rule not in known:
+            problems.append(
+                Problem(
+                    "unknown_tie_break",
+                    gettext_noop(
+                        "Tiêu chí phụ khi bằng điểm “%(rule)s” không có trong bảng tiêu chí."
+                    ),
+                    {"rule": rule},
+                    "tie_breaks",
+                )
+            )
+        elif rule in tie_breaks[:position]:
+            problems.append(
+                Problem(
+                    "repeated_tie_break",
+                    gettext_noop("Tiêu chí phụ khi bằng điểm “%(rule)s” được chọn hai lần."),
+                    {"rule": describe_tie_break(rule)},
+                    "tie_breaks",
+                )
+            )
+    return problems
+
+
 def check_sheet(sheet: Mapping[str, Decimal], table: Table, step: Decimal) -> list[Problem]:
     """Every score on a judged criterion, in [0, maximum], on the step (e.g. 0,25)."""
     problems: list[Problem] = []
@@ -675,7 +719,7 @@ def _tie_key(result: UnitResult, rules: Rules) -> tuple:
     for rule in rules.tie_breaks:
         if rule.startswith("section:"):
             keys.append(result.section(rule.removeprefix("section:")))
-        elif rule == "first_places":
+        elif rule == FIRST_PLACES:
             keys.append(result.first_places)
     return (result.total, *keys)
 

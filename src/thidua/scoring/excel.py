@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment
 
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
-from thidua.core.numbers import InvalidNumber, parse_number, to_decimal
+from thidua.core.numbers import InvalidNumber, format_exact, parse_number, to_decimal
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import selectors
 from thidua.scoring.models import Agreement
@@ -380,12 +380,17 @@ def rules_lines(results: selectors.Results) -> list[tuple[str, str]]:
             ),
         ),
         ("Chuẩn hoá z-score theo người chấm", "có" if rules.zscore else "không"),
-        ("Bước điểm", str(rules.step)),
-        ("Tiêu chí phụ khi bằng điểm", ", ".join(rules.tie_breaks) or "không (đồng hạng)"),
+        ("Bước điểm", format_exact(rules.step)),
+        (
+            "Tiêu chí phụ khi bằng điểm",
+            ", ".join(core.describe_tie_break(rule).render() for rule in rules.tie_breaks)
+            or "không (đồng hạng)",
+        ),
         (
             "Xếp loại",
-            "; ".join(f"{band.label} từ {band.minimum}" for band in rules.bands) or "không",
+            "; ".join(f"{band.label} từ {format_exact(band.minimum)}" for band in rules.bands)
+            or "không",
         ),
-        ("Cảnh báo chênh lệch tự chấm", f"trên {rules.gap_threshold} điểm"),
+        ("Cảnh báo chênh lệch tự chấm", f"trên {format_exact(rules.gap_threshold)} điểm"),
         ("Phiếu tự chấm", "hiển thị bên cạnh, không tính vào kết quả"),
     ]

@@ -271,6 +271,11 @@ def set_rules(
         raise DomainError(
             [Problem("bad_rules", gettext_noop("Quy tắc chấm điểm không hợp lệ."), {}, "rules")]
         )
+    refuse_if(
+        core.check_tie_breaks(
+            parsed.tie_breaks, selectors.table_of(selectors.criteria_of(agreement))
+        )
+    )
     before = {
         "rules": agreement.rules,
         "total": agreement.declared_total,

@@ -14,6 +14,7 @@ from thidua import xlsx
 from thidua.core import scoring as core
 from thidua.core.numbers import InvalidNumber, format_exact, parse_number
 from thidua.core.policy import Action
+from thidua.core.text import collation_key
 from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
@@ -103,6 +104,11 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
             "editable": editable,
             "previous": previous,
             "approved": {unit.pk for unit in found.approved_by.all()} if found else set(),
+            "approved_names": ", ".join(
+                sorted((unit.name for unit in found.approved_by.all()), key=collation_key)
+            )
+            if found
+            else "",
             "team_rows": [
                 (
                     target,
@@ -112,6 +118,7 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
             ]
             if found
             else [],
+            "tie_break_slots": _tie_break_slots(found, criteria) if found else [],
             "bands_text": "; ".join(
                 f"{format_exact(band.minimum)} {band.label}"
                 for band in selectors.rules_of(found).bands
@@ -121,6 +128,25 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
         },
         status=status,
     )
+
+
+def _tie_break_slots(agreement, criteria) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """Three ordered choices for breaking a tie: (position, chosen rule, [(rule, label)])."""
+    table = selectors.table_of(criteria)
+    names = {c.code: c.name for c in criteria}
+    options = [
+        (
+            rule,
+            core.describe_tie_break(rule).render(_)
+            + (f" – {names[rule[8:]]}" if rule.startswith("section:") else ""),
+        )
+        for rule in core.tie_break_choices(table)
+    ]
+    chosen = list(selectors.rules_of(agreement).tie_breaks)
+    return [
+        (position + 1, chosen[position] if position < len(chosen) else "", options)
+        for position in range(max(3, len(chosen)))
+    ]
 
 
 @require_POST
@@ -199,9 +225,7 @@ def agreement_rules(request, code: str, year: int):
             "aggregation": post.get("aggregation", "mean"),
             "zscore": bool(post.get("zscore")),
             "step": str(parse_number(post.get("step", "0,25"))),
-            "tie_breaks": [
-                rule.strip() for rule in post.get("tie_breaks", "").split(",") if rule.strip()
-            ],
+            "tie_breaks": [rule for rule in post.getlist("tie_break") if rule],
             "bands": _bands(post.get("bands", "")),
             "gap_threshold": str(parse_number(post.get("gap_threshold", "10"))),
         }

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 
 from thidua.core import ballots as core
 from thidua.core.policy import Role
+from thidua.core.text import collation_key
 from thidua.org.authz import UnitInCycle
 from thidua.org.models import Cycle, Unit
 from thidua.voting import rules as voting_rules
@@ -46,7 +47,11 @@ def conference_of(cycle: Cycle) -> Conference | None:
 
 
 def delegates_of(conference: Conference) -> list[Delegate]:
-    return list(conference.delegates.select_related("unit", "user"))
+    """By unit in Vietnamese order (the same on SQLite and PostgreSQL), then as added."""
+    return sorted(
+        conference.delegates.select_related("unit", "user"),
+        key=lambda delegate: (collation_key(delegate.unit.short_name), delegate.pk),
+    )
 
 
 def delegate_for(user, conference: Conference) -> Delegate | None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from thidua.core.messages import format_day
 from thidua.core.numbers import format_number
 from thidua.core.phases import STATE_LABELS
+from thidua.core.scoring import describe_tie_break
 from thidua.org.forms import unit_label
 
 register = template.Library()
@@ -51,6 +52,12 @@ def vn_number(value, decimals=0) -> str:
 def phrase(message) -> str:
     """Render a core `Phrase` or `Problem` in the active language."""
     return message.render(gettext) if message is not None else ""
+
+
+@register.filter
+def tie_break(rule: str) -> str:
+    """A stored tie-break ("section:II") in words, in the active language."""
+    return describe_tie_break(rule).render(gettext)
 
 
 @register.filter
