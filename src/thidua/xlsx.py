@@ -20,6 +20,7 @@ MAX_UNPACKED = 50 * 1024 * 1024  # refuse zip bombs before opening them
 BOLD = Font(name="Times New Roman", bold=True)
 NORMAL = Font(name="Times New Roman")
 TITLE = Font(name="Times New Roman", bold=True, size=13)
+NOTE = Font(name="Times New Roman", italic=True)
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")

@@ -6,11 +6,12 @@ import io
 import openpyxl
 import pytest
 from django.utils import timezone
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from tests.documents.conftest import all_text, read_docx, table_rows
 from thidua.core.indicators import Period
-from thidua.core.numbers import format_number, format_percent
+from thidua.core.numbers import format_number, format_percent, round_half_up
 from thidua.documents import builders
 from thidua.documents.layout import FONT, MOTTO, NATION
 from thidua.documents.services import save_report_text
@@ -69,6 +70,7 @@ def test_every_docx_has_the_official_page_and_fonts(plans):
             run for paragraph in document.paragraphs for run in paragraph.runs if run.text.strip()
         ]
         assert {run.font.size for run in body} == {Pt(14)}, plan.key
+        assert "- Lưu: VT, " in all_text(document), plan.key  # the clerk's office keeps a copy
 
 
 def test_the_header_blocks_use_the_stated_sizes(plans):
@@ -174,7 +176,7 @@ def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
     text = all_text(read_docx(plans["vote-count-co-bo-cong-an"].build().content))
     # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
     assert "Hồi" not in text
-    assert "ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    assert "Ngày 16/11/2020, tại Huyện Đồng Văn" in text
     counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
     Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
     again = {plan.key: plan for plan in builders.plans(demo_cycle)}
@@ -183,8 +185,16 @@ def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
 
 
 def test_the_ministry_flag_minutes(plans):
-    text = all_text(read_docx(plans["vote-count-co-bo-cong-an"].build().content))
+    document = read_docx(plans["vote-count-co-bo-cong-an"].build().content)
+    text = all_text(document)
     assert "Tổng số đại biểu được triệu tập: 21" in text
+    assert "thi-dua-cand@" not in text  # the legal basis, not an internal code
+    outcomes = {row[1]: row[4] for row in table_rows(document.tables[1])[1:]}
+    assert outcomes["Công an tỉnh Lào Cai"] == "Đạt"
+    # every candidate has a word: enough votes but outside the 3 seats, or not enough
+    assert set(outcomes.values()) <= {"Đạt", "Đủ ngưỡng, ngoài số lượng", "Không đạt"}
+    assert "" not in outcomes.values()
+    assert "Đủ ngưỡng, ngoài số lượng" in outcomes.values()
     assert (
         "Kết luận: Công an tỉnh Lào Cai, Công an tỉnh Sơn La, Công an tỉnh Lạng Sơn đạt số "
         "phiếu theo quy định."
@@ -233,6 +243,15 @@ def test_the_proposal_lists_the_nominated_units_with_their_votes(plans, demo_cyc
         result = scores[row[1]]
         assert row[4] == f"{format_number(result.total, 2)} ({result.rank})"
     assert document.tables[0].rows[1].cells[0].text == "Số: 01/TTr-CTĐ"
+    # a unit's full name fits on one line; numbers centred, names to the left
+    grid = document.tables[1]
+    assert grid.columns[1].width.cm >= 6
+    assert grid.columns[0].width.cm < 1.5
+    first = grid.rows[1].cells
+    assert (first[0].paragraphs[0].alignment, first[1].paragraphs[0].alignment) == (
+        WD_ALIGN_PARAGRAPH.CENTER,
+        WD_ALIGN_PARAGRAPH.LEFT,
+    )
 
 
 def test_the_score_table_is_values_only(plans, demo_cycle):
@@ -244,9 +263,19 @@ def test_the_score_table_is_values_only(plans, demo_cycle):
     assert workbook.sheetnames == ["Tổng hợp", *sections, "Quy tắc"]  # the rules used, last
     summary = workbook["Tổng hợp"]
     rows = list(summary.iter_rows(min_row=4, values_only=True))
+    note = rows[len(results.ranking) + 1][0]
+    rows = rows[: len(results.ranking)]
     assert [(row[0], row[1]) for row in rows] == [
         (result.rank, unit.name) for unit, result in results.ranking
     ]
+    # sections rounded half up, as the results page shows them (18,125 → 18,13, not 18,12)
+    for row, (_unit, result) in zip(rows, results.ranking, strict=True):
+        for offset, section in enumerate(results.sections, start=2):
+            shown = round_half_up(result.criteria[section.code].points, 2)
+            assert row[offset] == pytest.approx(float(shown))
+    assert note.startswith("Điểm từng mục được làm tròn để hiển thị")
+    rules = dict(workbook["Quy tắc"].iter_rows(values_only=True, max_col=2))
+    assert rules["Tổng điểm"] == "100"
     total_column = 2 + len(results.sections)
     assert [row[total_column] for row in rows] == [
         pytest.approx(float(result.total)) for _unit, result in results.ranking
@@ -279,3 +308,26 @@ def test_documents_need_their_data(cycle):
     assert reasons["year-end-report"] == ["Chưa có đơn vị nào báo cáo số liệu."]
     assert reasons["score-table"] == ["Chưa có giao ước thi đua và phiếu chấm."]
     assert reasons["vote-count"] == ["Chưa có hội nghị tổng kết."]
+
+
+def test_documents_are_vietnamese_whatever_the_interface_language(demo_cycle):
+    """A secretary reading the app in English still gets the official Vietnamese documents,
+    byte for byte the same (the record keeps their digests)."""
+    from django.utils import translation
+
+    keys = ("vote-count-co-bo-cong-an", "conference-minutes", "year-end-report")
+    vietnamese = {p.key: p.build().content for p in builders.plans(demo_cycle) if p.ready}
+    with translation.override("en"):
+        english = {plan.key: plan for plan in builders.plans(demo_cycle)}
+        texts = {key: all_text(read_docx(english[key].build().content)) for key in keys}
+        assert english["conference-minutes"].label == "Conference minutes"  # the page is English
+        contents = {key: plan.build().content for key, plan in english.items() if plan.ready}
+    assert "Trưởng ban kiểm phiếu" in texts["vote-count-co-bo-cong-an"]
+    assert "Chair of the counting board" not in texts["vote-count-co-bo-cong-an"]
+    assert "ĐẶC ĐIỂM TÌNH HÌNH" in texts["year-end-report"]
+    assert "SITUATION" not in texts["year-end-report"]
+    assert "elected at the conference" not in texts["conference-minutes"]
+    from thidua.core.record import document_digest  # the parts, not the zip's timestamps
+
+    for key in ("vote-count-co-bo-cong-an", "conference-minutes", "year-end-report"):
+        assert document_digest(contents[key]) == document_digest(vietnamese[key])

@@ -33,3 +33,12 @@ def test_delegates_are_listed_by_unit_in_vietnamese_order(cycle):
         "Lào Cai",
         "Sơn La",
     ]
+
+
+def test_the_delegate_picker_lists_accounts_by_unit_in_vietnamese_order(client_for):
+    from thidua.core.text import collation_key
+
+    page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/conference/")
+    units = list(dict.fromkeys(user.unit.short_name for user in page.context["addable"]))
+    assert "Điện Biên" in units
+    assert units == sorted(units, key=collation_key)

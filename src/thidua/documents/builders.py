@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thidua.core import ballots as core_ballots
@@ -64,9 +64,24 @@ class Plan:
     build: Callable[[], Built] | None
     missing: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if self.build is not None:
+            self.build = _in_vietnamese(self.build)
+
     @property
     def ready(self) -> bool:
         return self.build is not None and not self.missing
+
+
+def _in_vietnamese(build: Callable[[], Built]) -> Callable[[], Built]:
+    """Official documents are Vietnamese whatever the reader's interface language, and the
+    same bytes for everyone (the record keeps their digests)."""
+
+    def built() -> Built:
+        with translation.override("vi"):
+            return build()
+
+    return built
 
 
 def _issuer(cycle: Cycle) -> str:
@@ -111,6 +126,17 @@ def _board(conference: Conference) -> list[Delegate]:
 # --- biên bản kiểm phiếu -------------------------------------------------------------------
 
 
+def _outcome(code: str, votes: int, result: dict) -> str:
+    """The "Kết quả" column: every candidate gets a word, not only the winners."""
+    if code in result["winners"]:
+        return "Đạt"
+    if code in ((result.get("runoff") or {}).get("candidates") or []):
+        return "Bỏ phiếu lại"
+    if result["quorum_met"] and votes >= result["required"] and votes > 0:
+        return "Đủ ngưỡng, ngoài số lượng"
+    return "Không đạt"
+
+
 def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     conference = poll.conference
     result = poll.result
@@ -124,10 +150,14 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     day = _day(cycle, conference)
     # the hour only when the count happened on the conference's day (not, e.g., when the
     # data was loaded or entered later)
-    when = f"Hồi {closed:%H} giờ {closed:%M} phút, " if closed and closed.date() == day else ""
+    when = (
+        f"Hồi {closed:%H} giờ {closed:%M} phút, ngày {day:%d/%m/%Y}"
+        if closed and closed.date() == day
+        else f"Ngày {day:%d/%m/%Y}"
+    )
     layout.body(
         document,
-        f"{when}ngày {day:%d/%m/%Y}, tại {conference.place or '...'}, Ban kiểm "
+        f"{when}, tại {conference.place or '...'}, Ban kiểm "
         f"phiếu Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} "
         f"của {cycle.title} tiến hành kiểm phiếu: {poll.title}.",
     )
@@ -143,7 +173,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     if poll.rules.get("legal_basis"):
         layout.body(
             document,
-            f"Căn cứ: {poll.rules['legal_basis']} (bộ quy tắc {poll.rules.get('rule_set', '')}).",
+            f"Căn cứ: {poll.rules['legal_basis']}.",
         )
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
     layout.body(
@@ -162,7 +192,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     rows = []
     for index, candidate in enumerate(candidates, start=1):
         votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = "Đạt" if candidate.unit.code in result["winners"] else ""
+        outcome = _outcome(candidate.unit.code, votes, result)
         rows.append(
             [
                 str(index),

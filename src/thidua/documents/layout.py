@@ -207,6 +207,19 @@ def body(document, text: str, *, bold: bool = False, italic: bool = False, inden
     return paragraph
 
 
+NUMBER_HEADINGS = ("STT", "Hạng")
+UNIT_HEADING = "Đơn vị"
+
+
+def _shared_widths(columns: int, numbered: bool, names: int) -> list[float]:
+    """A narrow number column, room for a unit's full name ("Công an tỉnh Lào Cai" on one
+    line at 12 pt), the rest shared out."""
+    fixed = {0: 1.2} if numbered else {}
+    fixed[names] = min(6.4, TEXT_WIDTH_CM / 2)
+    rest = (TEXT_WIDTH_CM - sum(fixed.values())) / max(columns - len(fixed), 1)
+    return [fixed.get(column, rest) for column in range(columns)]
+
+
 def table(
     document,
     headings: Sequence[str],
@@ -221,10 +234,10 @@ def table(
     grid = document.add_table(rows=1 + len(rows), cols=len(headings))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    numbered = headings[0] in NUMBER_HEADINGS
+    names = headings.index(UNIT_HEADING) if UNIT_HEADING in headings else (1 if numbered else 0)
     if widths is None:
-        first = 1.2 if headings[0] in ("STT", "Hạng") else TEXT_WIDTH_CM / len(headings)
-        rest = (TEXT_WIDTH_CM - first) / max(len(headings) - 1, 1)
-        widths = [first] + [rest] * (len(headings) - 1)
+        widths = _shared_widths(len(headings), numbered, names)
     _widths(grid, widths)
     for column, heading in enumerate(headings):
         cell = grid.rows[0].cells[column]
@@ -234,7 +247,7 @@ def table(
         for column, value in enumerate(row):
             cell = grid.rows[index].cells[column]
             cell.paragraphs[0].alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if column == 0 else WD_ALIGN_PARAGRAPH.CENTER
+                WD_ALIGN_PARAGRAPH.LEFT if column == names else WD_ALIGN_PARAGRAPH.CENTER
             )
             _font(
                 cell.paragraphs[0].add_run(str(value)), size, bold=bold_last and index == len(rows)
@@ -255,7 +268,7 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
     _font(first.add_run("Nơi nhận:"), 12, bold=True, italic=True)
     for recipient in recipients:
         _paragraph(left, f"- {recipient};", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _paragraph(left, f"- Lưu: {keep}.", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph(left, f"- Lưu: VT, {keep}.", 11, align=WD_ALIGN_PARAGRAPH.LEFT)  # VT: văn thư
     for index, signer in enumerate(signers):
         paragraph = right.paragraphs[0] if index == 0 else _paragraph(right, "", 14, before=24)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -10,7 +10,13 @@ from openpyxl.styles import Alignment
 
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
-from thidua.core.numbers import InvalidNumber, format_exact, parse_number, to_decimal
+from thidua.core.numbers import (
+    InvalidNumber,
+    format_exact,
+    parse_number,
+    round_half_up,
+    to_decimal,
+)
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import selectors
 from thidua.scoring.models import Agreement
@@ -20,6 +26,7 @@ from thidua.xlsx import (
     BOX,
     HEAD_FILL,
     INPUT_FILL,
+    NOTE,
     TITLE,
     WorkbookRefused,
     at,
@@ -314,7 +321,7 @@ def results_xlsx(results: selectors.Results) -> bytes:
             result.rank,
             unit.name,
             *[
-                float(round(result.criteria[s.code].points, results.rules.decimals))
+                float(round_half_up(result.criteria[s.code].points, results.rules.decimals))
                 for s in sections
             ],
             float(result.total),
@@ -326,6 +333,12 @@ def results_xlsx(results: selectors.Results) -> bytes:
             cell.border = BOX
             if isinstance(value, float):
                 cell.number_format = "0.00"
+    summary.cell(
+        row=5 + len(results.ranking),
+        column=1,
+        value="Điểm từng mục được làm tròn để hiển thị; tổng điểm cộng từ điểm chưa làm tròn và "
+        "chỉ làm tròn một lần, nên có thể lệch 0,01 so với tổng các mục đã làm tròn.",
+    ).font = NOTE
     summary.column_dimensions["B"].width = 30
     for section in sections:
         sheet = workbook.create_sheet(section.code[:28])
@@ -344,7 +357,9 @@ def results_xlsx(results: selectors.Results) -> bytes:
                     row=row,
                     column=column,
                     value=float(
-                        round(result.criteria[criterion.code].points, results.rules.decimals)
+                        round_half_up(
+                            result.criteria[criterion.code].points, results.rules.decimals
+                        )
                     ),
                 )
                 cell.number_format = "0.00"
@@ -369,7 +384,7 @@ def rules_lines(results: selectors.Results) -> list[tuple[str, str]]:
     """The rules the results were computed under, printed with every result."""
     rules = results.rules
     return [
-        ("Tổng điểm", str(results.agreement.declared_total)),
+        ("Tổng điểm", format_exact(results.agreement.declared_total)),
         (
             "Tổng hợp điểm chấm chéo",
             AGGREGATION_NAMES[rules.aggregation]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballots as core
 from thidua.core.policy import Action
+from thidua.core.text import collation_key
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
@@ -94,12 +95,14 @@ def conference(request, code: str, year: int):
     recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
     present = {d.user_id for d in selectors.delegates_of(found)} if manage else set()
     candidates = (
-        User.objects.filter(
-            unit__in=org_selectors.member_units(cycle), kind__in=("delegate", "secretary")
+        sorted(
+            User.objects.filter(
+                unit__in=org_selectors.member_units(cycle), kind__in=("delegate", "secretary")
+            )
+            .exclude(pk__in=present)
+            .select_related("unit"),
+            key=lambda user: (collation_key(user.unit.short_name), user.username),
         )
-        .exclude(pk__in=present)
-        .select_related("unit")
-        .order_by("unit__short_name", "username")
         if manage
         else []
     )
