@@ -200,7 +200,7 @@ def test_thidua_verify_needs_no_django(record, tmp_path):
     failed = _thidua(env, "verify", str(bad), "--lang", "en")
     assert failed.returncode == 1
     assert "sheets[son-la->ha-giang].scores.I.1" in failed.stdout
-    assert "but the audit log wrote 5.50" in failed.stdout  # in English
+    assert "but the audit log wrote 5,5." in failed.stdout  # in English, Vietnamese numbers
     unreadable = tmp_path / "x.json"
     unreadable.write_text("{")
     assert _thidua(env, "verify", str(unreadable)).returncode == 2

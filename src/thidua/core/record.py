@@ -9,20 +9,26 @@ each difference. The format is described in docs/record.md and docs/record.schem
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import json
+import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import scoring as core_scoring
 from thidua.core.audit import canonical_json, entry_hash
 from thidua.core.lineage import EventKind, Lineage, LineageEvent, UnitSpan
-from thidua.core.messages import Phrase, gettext_noop
+from thidua.core.messages import Label, Phrase, gettext_noop
+from thidua.core.numbers import format_exact, format_number, round_half_up, tidy
 
 FORMAT = "thidua-record"
 VERSION = 1
@@ -54,6 +60,70 @@ def encode(record: Mapping) -> bytes:
     """The canonical bytes of a record: sorted keys, no spaces, UTF-8, one final newline —
     the same cycle always gives the same bytes."""
     return (canonical_json(record) + "\n").encode()
+
+
+class Unreadable(ValueError):
+    """A file that is not a record one can read: `phrase` says why, for people."""
+
+    def __init__(self, phrase: Phrase):
+        self.phrase = phrase
+        super().__init__(phrase.render())
+
+
+def load(path: str | Path) -> object:
+    """The JSON document in `path` (`.json`, or gzip-compressed `.json.gz`), or `Unreadable`
+    saying why not in a sentence (never a Python exception)."""
+    name = str(path)
+    try:
+        content = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise Unreadable(Phrase(gettext_noop("không có tệp %(path)s."), {"path": name})) from None
+    except IsADirectoryError:
+        raise Unreadable(
+            Phrase(gettext_noop("%(path)s là một thư mục, không phải tệp."), {"path": name})
+        ) from None
+    except OSError:
+        raise Unreadable(
+            Phrase(
+                gettext_noop("không mở được tệp %(path)s (không có quyền đọc, hoặc lỗi đĩa)."),
+                {"path": name},
+            )
+        ) from None
+    return parse(content)
+
+
+def parse(content: bytes) -> object:
+    """The JSON document in `content` (gzip-compressed or not), or `Unreadable`."""
+    if content[:2] == b"\x1f\x8b":
+        try:
+            content = gzip.decompress(content)
+        except (OSError, EOFError, zlib.error):
+            raise Unreadable(
+                Phrase(gettext_noop("tệp nén gzip bị hỏng hoặc không đầy đủ."))
+            ) from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(
+            Phrase(
+                gettext_noop(
+                    "tệp không phải văn bản JSON (UTF-8), cũng không phải JSON nén gzip: "
+                    "bản ghi là tệp .json hoặc .json.gz."
+                )
+            )
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Unreadable(
+            Phrase(
+                gettext_noop(
+                    "tệp không phải JSON hợp lệ (lỗi ở dòng %(line)s, cột %(column)s): có thể "
+                    "tệp bị cắt ngắn hoặc không phải bản ghi."
+                ),
+                {"line": error.lineno, "column": error.colno},
+            )
+        ) from None
 
 
 def document_digest(content: bytes) -> str:
@@ -88,24 +158,84 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def _text(value) -> str:
-    return "—" if value is None else str(value)
+# --- values in messages -------------------------------------------------------------------
+
+#: Decimals shown for a long decimal (a recomputed rate): more only where two values would
+#: otherwise look the same.
+SHOWN_DECIMALS = 2
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _as_number(value) -> Decimal | None:
+    """A number written in the record (`"94.57"`, `18`), or None for anything else (a code,
+    a date, true/false)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value) if Decimal(value).is_finite() else None
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def _decimals(number: Decimal) -> int:
+    exponent = tidy(number).as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _shown_pair(left, right) -> tuple[object, object]:
+    """Two values as a message shows them side by side: numbers the Vietnamese way (`78,19`,
+    `2.156`), long decimals to `SHOWN_DECIMALS` places (more if they would look equal),
+    lists as `son-la, lao-cai`, nothing as `—`."""
+    a, b = _as_number(left), _as_number(right)
+    if a is None or b is None:
+        return _shown(left), _shown(right)
+    decimals = max(_decimals(a), _decimals(b))
+    if decimals <= SHOWN_DECIMALS:
+        return format_exact(a), format_exact(b)
+    places = SHOWN_DECIMALS
+    while places < decimals and a != b and round_half_up(a, places) == round_half_up(b, places):
+        places += 1
+    return format_number(a, places), format_number(b, places)
+
+
+def _shown(value) -> object:
+    """One value as a message shows it (see `_shown_pair`)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return Label(gettext_noop("có") if value else gettext_noop("không"))
+    if _as_number(value) is not None:
+        return _shown_pair(value, value)[0]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_shown(item)) for item in value) if value else "—"
+    if isinstance(value, Mapping):
+        if not value:
+            return "—"
+        return "; ".join(f"{key}: {_shown(item)}" for key, item in sorted(value.items()))
+    return str(value)
 
 
 def _mismatch(where: str, computed, recorded) -> Finding:
+    computed, recorded = _shown_pair(computed, recorded)
     return Finding(
         where,
         Phrase(
             gettext_noop("tính lại được %(computed)s nhưng bản ghi ghi %(recorded)s."),
-            {"computed": _text(computed), "recorded": _text(recorded)},
+            {"computed": computed, "recorded": recorded},
         ),
     )
 
 
 def _same(a, b) -> bool:
-    """Equal as numbers when both read as numbers (6.75 = 6.750), else as they are."""
+    """Equal as numbers when both read as numbers (6.75 = 6.750), lists item by item, else
+    as they are."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     left, right = _decimal(a), _decimal(b)
     if left is not None and right is not None:
         return left == right
@@ -223,50 +353,319 @@ def _audit(record) -> list[Finding]:
     return findings
 
 
-def _last_logged(record, actions: tuple[str, ...]) -> dict[str, Mapping]:
-    """object id → `after` of the last audit entry with one of `actions`."""
-    found = {}
+# --- against the log ----------------------------------------------------------------------
+#
+# Every input a person typed is in the audit log, as the entry that wrote it last. Each
+# `Audited` below says which entries write which input of the record and under what key;
+# `_against_the_log` folds the log (a later entry replaces each field it writes) and names
+# every field of the record that differs from the log, every input the log never wrote and,
+# for inputs the record holds all of, every one the log wrote that the record lacks.
+
+
+def _entries(record, *actions: str) -> Iterable[Mapping]:
+    """The payloads of the record's audit entries with one of `actions`, in log order."""
     for entry in record["audit"].get("entries", []):
-        payload = entry.get("payload", {})
+        payload = entry.get("payload") or {}
         if payload.get("action") in actions:
-            found[str(payload.get("object_id"))] = payload.get("after") or {}
+            yield payload
+
+
+def _cycle_code(record) -> str:
+    return f"{record['cycle']['cluster']}/{record['cycle']['year']}"
+
+
+def _only(after: Mapping | None, *fields: str) -> dict:
+    """The `fields` an entry wrote (those its `after` holds)."""
+    return {field: after[field] for field in fields if field in (after or {})}
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One kind of audited input: `written` yields (key, fields) for each audit entry that
+    wrote one, in log order; `recorded` yields (key, fields) for each one in the record;
+    `where` names one by its key. `complete`: the record holds every one the log wrote."""
+
+    where: Callable[[str], str]
+    written: Callable[[Mapping], Iterable[tuple[str, Mapping]]]
+    recorded: Callable[[Mapping], Iterable[tuple[str, Mapping]]]
+    complete: bool = False
+
+
+def _sheets_written(record):
+    for payload in _entries(record, "scoring.sheet.save", "scoring.sheet.submit"):
+        yield str(payload.get("object_id")), {"scores": payload.get("after") or {}}
+
+
+def _sheets_recorded(record):
+    for sheet in record["sheets"]:
+        yield f"{sheet['scorer']}->{sheet['target']}", {"scores": sheet["scores"]}
+
+
+def _reports_written(record):
+    for payload in _entries(record, *REPORT_ACTIONS):
+        yield (
+            str(payload.get("object_id")),
+            {"figures": (payload.get("after") or {}).get("figures", {})},
+        )
+
+
+def _reports_recorded(record):
+    for report in record["reports"]:
+        yield (
+            f"{report['unit']}/{report['year']}/{report['period']}",
+            {"figures": report["figures"]},
+        )
+
+
+CYCLE_FIELDS = ("title", "leader", "deputy", "members", "rule_set", "note")
+
+
+def _cycle_written(record):
+    """The cycle as created or changed, and its leader and deputy as handed over to it."""
+    code, year = _cycle_code(record), record["cycle"]["year"]
+    for payload in _entries(record, "org.cycle.create", "org.cycle.update", "org.handover.record"):
+        after = payload.get("after") or {}
+        if payload["action"] == "org.handover.record":
+            if after.get("year") == year and _same_cluster(payload, record):
+                yield "cycle", _only(after, "leader", "deputy")
+        elif payload.get("cycle") == code:
+            fields = _only(after, *CYCLE_FIELDS)
+            if "members" in fields:
+                fields["members"] = sorted(fields["members"])
+            yield "cycle", fields
+
+
+def _cycle_recorded(record):
+    cycle = record["cycle"]
+    rule_set = cycle.get("rule_set") or {}
+    yield (
+        "cycle",
+        {
+            "title": cycle.get("title"),
+            "leader": cycle.get("leader"),
+            "deputy": cycle.get("deputy"),
+            "members": sorted(cycle["members"]),
+            "rule_set": f"{rule_set.get('code')}@{rule_set.get('version')}",
+            "note": cycle.get("note"),
+        },
+    )
+
+
+def _same_cluster(payload: Mapping, record) -> bool:
+    return str(payload.get("cycle", "")).partition("/")[0] == record["cycle"]["cluster"]
+
+
+HANDOVER_FIELDS = ("year", "leader", "deputy", "method", "decision_ref")
+
+
+def _handovers_written(record):
+    """Each year's hand-overs in the order they were recorded (`year/1`, `year/2`, …): at a
+    conference (`org.handover.record`, last year's included), or as the Ministry's
+    assignment when the cycle is created without one or its leadership is changed."""
+    code, year = _cycle_code(record), record["cycle"]["year"]
+    count: dict[int, int] = {}
+
+    def key(of_year) -> str:
+        count[of_year] = count.get(of_year, 0) + 1
+        return f"{of_year}/{count[of_year]}"
+
+    for payload in _entries(record, "org.cycle.create", "org.cycle.update", "org.handover.record"):
+        after, before = payload.get("after") or {}, payload.get("before") or {}
+        if payload["action"] == "org.handover.record":
+            if _same_cluster(payload, record):
+                yield key(after.get("year")), _only(after, *HANDOVER_FIELDS)
+            continue
+        if payload.get("cycle") != code:
+            continue
+        created = payload["action"] == "org.cycle.create" and not count.get(year)
+        changed = payload["action"] == "org.cycle.update" and (
+            before.get("leader"),
+            before.get("deputy"),
+        ) != (after.get("leader"), after.get("deputy"))
+        if created or changed:
+            yield key(year), {**_only(after, "leader", "deputy"), "method": "assigned"}
+
+
+def _handovers_recorded(record):
+    count: dict[int, int] = {}
+    for handover in record["handovers"]:
+        year = handover["year"]
+        count[year] = count.get(year, 0) + 1
+        yield f"{year}/{count[year]}", {field: handover.get(field) for field in HANDOVER_FIELDS}
+
+
+CONFERENCE_FIELDS = ("held_on", "place", "agenda", "chair", "secretary")
+
+
+def _conference_written(record):
+    for payload in _entries(record, "voting.conference.set"):
+        yield "conference", _only(payload.get("after"), *CONFERENCE_FIELDS)
+
+
+def _conference_recorded(record):
+    if record["conference"] is not None:
+        yield "conference", {f: record["conference"].get(f) for f in CONFERENCE_FIELDS}
+
+
+def _delegates_written(record):
+    """Delegates by unit, in the order they were added (`unit/1`, `unit/2`, …: the record
+    lists them so, and names no account)."""
+    added: dict[str, str] = {}  # delegate id → unit, from the entry that added it
+    for payload in _entries(record, "voting.delegate.add"):
+        added.setdefault(str(payload.get("object_id")), (payload.get("after") or {}).get("unit"))
+    keys = {}
+    for unit in set(added.values()):
+        mine = sorted((pk for pk, of in added.items() if of == unit), key=_by_number)
+        keys.update({pk: f"{unit}/{n}" for n, pk in enumerate(mine, 1)})
+    seen = set()
+    for payload in _entries(record, "voting.delegate.add", "voting.delegate.check_in"):
+        pk = str(payload.get("object_id"))
+        if pk not in keys:
+            continue
+        if payload["action"] == "voting.delegate.check_in":
+            yield keys[pk], {"checked_in": True}
+        elif pk in seen:  # added again: its board changes
+            yield keys[pk], _only(payload.get("after"), "board")
+        else:
+            seen.add(pk)
+            fields = _only(payload.get("after"), "unit", "board")
+            yield keys[pk], {**fields, "checked_in": False}
+
+
+def _by_number(pk: str):
+    return (0, int(pk), pk) if pk.isdigit() else (1, 0, pk)
+
+
+def _delegates_recorded(record):
+    count: dict[str, int] = {}
+    for delegate in (record["conference"] or {}).get("delegates", []):
+        unit = delegate["unit"]
+        count[unit] = count.get(unit, 0) + 1
+        yield f"{unit}/{count[unit]}", {f: delegate.get(f) for f in ("unit", "board", "checked_in")}
+
+
+def _published_written(record):
+    prefix = _cycle_code(record) + "/"
+    for payload in _entries(record, "stats.published.set"):
+        object_id = str(payload.get("object_id"))
+        if not object_id.startswith(prefix):
+            continue
+        after = payload.get("after") or {}
+        period = object_id.removeprefix(prefix)
+        for code, value in (after.get("figures") or {}).items():
+            yield f"{period}/{code}", {"value": value, **_only(after, "source")}
+
+
+def _published_recorded(record):
+    for figure in record["published"]:
+        yield (
+            f"{figure['period']}/{figure['indicator']}",
+            {"value": figure.get("value"), "source": figure.get("source")},
+        )
+
+
+POLL_FIELDS = ("title", "candidates", "rules", "status", "electorate", "result")
+
+
+def _polls_written(record):
+    """Each poll's rules and candidates as created, its electorate as opened and its result
+    as counted."""
+    codes: dict[str, str] = {}  # poll id → code, from the entry that created it
+    for payload in _entries(record, "voting.poll.create", "voting.poll.open", "voting.poll.close"):
+        pk, after = str(payload.get("object_id")), payload.get("after") or {}
+        if payload["action"] == "voting.poll.create":
+            codes[pk] = str(after.get("code"))
+            yield (
+                codes[pk],
+                {
+                    **_only(after, "title", "candidates", "rules"),
+                    "status": "draft",
+                    "result": None,
+                },
+            )
+        elif pk in codes and payload["action"] == "voting.poll.open":
+            yield codes[pk], {"status": "open", **_only(after, "electorate")}
+        elif pk in codes:
+            yield codes[pk], {"status": "closed", "result": after}
+
+
+def _polls_recorded(record):
+    for poll in record["polls"]:
+        yield poll["code"], {field: poll.get(field) for field in POLL_FIELDS}
+
+
+REPORT_ACTIONS = ("stats.report.save", "stats.report.submit", "stats.baseline.record")
+
+#: Every input of a record the audit log writes: the one place that says which.
+AUDITED: tuple[Audited, ...] = (
+    Audited(lambda key: "cycle", _cycle_written, _cycle_recorded, complete=True),
+    Audited(lambda key: f"handovers[{key}]", _handovers_written, _handovers_recorded, True),
+    Audited(lambda key: f"reports[{key}]", _reports_written, _reports_recorded),
+    Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
+    Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded),
+    Audited(lambda key: "conference", _conference_written, _conference_recorded, True),
+    Audited(
+        lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True
+    ),
+    Audited(lambda key: f"polls[{key}]", _polls_written, _polls_recorded, complete=True),
+)
+
+
+def _fold(written: Iterable[tuple[str, Mapping]]) -> dict[str, dict]:
+    """key → each field as the last entry that wrote it left it."""
+    found: dict[str, dict] = {}
+    for key, fields in written:
+        found.setdefault(key, {}).update(fields)
     return found
 
 
 def _against_the_log(record) -> list[Finding]:
-    """Score sheets and reports as the audit log last wrote them."""
+    """Every audited input (`AUDITED`) as the audit log last wrote it."""
     findings = []
-    sheets = _last_logged(record, ("scoring.sheet.save", "scoring.sheet.submit"))
-    for sheet in record["sheets"]:
-        key = f"{sheet['scorer']}->{sheet['target']}"
-        findings += _logged(f"sheets[{key}].scores", sheet["scores"], sheets.get(key))
-    reports = _last_logged(
-        record, ("stats.report.save", "stats.report.submit", "stats.baseline.record")
-    )
-    for report in record["reports"]:
-        key = f"{report['unit']}/{report['year']}/{report['period']}"
-        logged = reports.get(key)
-        findings += _logged(
-            f"reports[{key}].figures",
-            report["figures"],
-            logged.get("figures") if logged is not None else None,
-        )
+    for audited in AUDITED:
+        logged = _fold(audited.written(record))
+        recorded = dict(audited.recorded(record))
+        for key, fields in recorded.items():
+            where = audited.where(key)
+            if key not in logged:
+                findings.append(
+                    Finding(where, Phrase(gettext_noop("không có trong nhật ký thao tác.")))
+                )
+                continue
+            for field, value in logged[key].items():
+                findings += _logged(f"{where}.{field}", fields.get(field), value)
+        if audited.complete:
+            findings += [
+                Finding(
+                    audited.where(key),
+                    Phrase(gettext_noop("có trong nhật ký thao tác nhưng không có trong bản ghi.")),
+                )
+                for key in logged
+                if key not in recorded
+            ]
     return findings
 
 
-def _logged(where: str, values: Mapping, logged: Mapping | None) -> list[Finding]:
-    if logged is None:
-        return [Finding(where, Phrase(gettext_noop("không có trong nhật ký thao tác.")))]
+def _logged(where: str, recorded, logged) -> list[Finding]:
+    """Each difference between a value of the record and the log's, named down to the
+    criterion, indicator or count (`….scores.I.1`, `….result.votes.lao-cai`)."""
+    if isinstance(recorded, Mapping) and isinstance(logged, Mapping):
+        return [
+            finding
+            for key in sorted(set(recorded) | set(logged), key=str)
+            for finding in _logged(f"{where}.{key}", recorded.get(key), logged.get(key))
+        ]
+    if _same(recorded, logged):
+        return []
+    recorded, logged = _shown_pair(recorded, logged)
     return [
         Finding(
-            f"{where}.{key}",
+            where,
             Phrase(
                 gettext_noop("bản ghi ghi %(recorded)s nhưng nhật ký thao tác ghi %(logged)s."),
-                {"recorded": _text(values.get(key)), "logged": _text(logged.get(key))},
+                {"recorded": recorded, "logged": logged},
             ),
         )
-        for key in sorted(set(values) | set(logged))
-        if not _same(values.get(key), logged.get(key))
     ]
 
 
@@ -525,11 +924,78 @@ def _polls(record) -> list[Finding]:
                         gettext_noop(
                             "%(receipts)s mã biên nhận nhưng %(ballots)s phiếu điện tử, văn bản."
                         ),
-                        {"receipts": len(poll["receipts"]), "ballots": receipted},
+                        {
+                            "receipts": format_number(len(poll["receipts"])),
+                            "ballots": format_number(receipted),
+                        },
                     ),
                 )
             )
     return findings
+
+
+def nominees_of(record) -> dict[str, tuple[str, ...]]:
+    """title code → the units its counted polls nominated (a first round with its runoffs,
+    once every round is counted and no tie is left), as the conference page reads them."""
+    polls = {poll["code"]: poll for poll in record["polls"]}
+    runoffs = {poll["runoff_of"]: poll for poll in record["polls"] if poll.get("runoff_of")}
+    found = {}
+    for poll in record["polls"]:
+        if poll.get("runoff_of") in polls or poll.get("purpose") != "title":
+            continue
+        if not poll.get("title_code"):
+            continue
+        rounds = [poll]
+        while rounds[-1]["code"] in runoffs and len(rounds) <= len(polls):
+            rounds.append(runoffs[rounds[-1]["code"]])
+        counted = [r for r in rounds if r["status"] == "closed" and r.get("result")]
+        winners, complete = core_ballots.decided(
+            [
+                core_ballots.Round(
+                    tuple(r["result"]["winners"]),
+                    tuple((r["result"].get("runoff") or {}).get("candidates", ())),
+                )
+                for r in counted
+            ]
+        )
+        if complete and len(counted) == len(rounds):
+            found[poll["title_code"]] = winners
+    return found
+
+
+def _nominations(record) -> list[Finding]:
+    """The titles' quotas and conditions (`check_nominations`: e.g. a Government-flag
+    nominee must also be a Ministry-flag nominee and lead the cluster) on the counted polls."""
+    nominees = nominees_of(record)
+    titles = [
+        core_ballots.Title(
+            code=item["code"],
+            name=item["name"],
+            seats=int(item["seats"]),
+            requires=tuple(item.get("requires", ())),
+            requires_rank=item.get("requires_rank"),
+        )
+        for item in ((record["cycle"].get("rule_set") or {}).get("data") or {})
+        .get("voting", {})
+        .get("titles", [])
+        if item["code"] in nominees
+    ]
+    if not titles:
+        return []
+    ranks = {row["unit"]: row["rank"] for row in ranking(record) or [] if row["rank"] is not None}
+    names = {unit["code"]: unit["name"] for unit in record["units"]}
+    polls = {
+        poll["title_code"]: poll["code"]
+        for poll in reversed(record["polls"])
+        if poll.get("title_code") and not poll.get("runoff_of")
+    }
+    return [
+        Finding(
+            f"polls[{polls.get(problem.field, problem.field)}]",
+            Phrase(problem.message, problem.params),
+        )
+        for problem in core_ballots.check_nominations(titles, nominees, ranks, names)
+    ]
 
 
 # --- all of it ----------------------------------------------------------------------------
@@ -542,6 +1008,7 @@ CHECKS: tuple[Callable[[Mapping], Iterable[Finding]], ...] = (
     _statistics,
     _scoring,
     _polls,
+    _nominations,
 )
 
 

@@ -320,16 +320,15 @@ def _documents(cycle: Cycle, conference: dict | None) -> list[dict]:
     return found
 
 
-REPORT_ACTIONS = ("stats.report.save", "stats.report.submit", "stats.baseline.record")
-
-
 def _audit(cycle: Cycle, reports: list[dict]) -> dict:
-    """The cycle's entries, and those that wrote the reports in the record (last year's come
-    from last year's cycle, or from the baseline import)."""
+    """The cycle's entries, those that wrote the reports in the record (last year's come
+    from last year's cycle, or from the baseline import) and the hand-overs to this year
+    recorded at last year's conference."""
     keys = [f"{r['unit']}/{r['year']}/{r['period']}" for r in reports]
     entries = AuditEntry.objects.filter(
         Q(cycle=f"{cycle.cluster.code}/{cycle.year}")
-        | Q(action__in=REPORT_ACTIONS, object_id__in=keys)
+        | Q(action__in=core_record.REPORT_ACTIONS, object_id__in=keys)
+        | Q(action="org.handover.record", cycle=f"{cycle.cluster.code}/{cycle.year - 1}")
     ).order_by("id")
     entries = list(entries)
     return {

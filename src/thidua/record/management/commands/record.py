@@ -10,11 +10,6 @@ from thidua.errors import DomainError
 from thidua.org import selectors
 
 
-def read(path: Path) -> bytes:
-    content = path.read_bytes()
-    return gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content
-
-
 class Command(BaseCommand):
     help = "Export a cluster year as a record, or restore one into this database."
 
@@ -46,13 +41,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{value}: {len(content):,} bytes → {out}"))
 
     def _import(self, path: Path) -> None:
-        import json
+        from django.utils.translation import gettext
 
         from thidua.record.restore import restore
 
         try:
-            cycle = restore(json.loads(read(path)))
-        except (ValueError, KeyError) as error:
+            record = core_record.load(path)
+        except core_record.Unreadable as error:
+            raise CommandError(
+                gettext("Không đọc được bản ghi %(path)s: %(reason)s")
+                % {"path": path, "reason": error.phrase.render(gettext)}
+            ) from None
+        try:
+            cycle = restore(record)
+        except (ValueError, KeyError, TypeError) as error:
             raise CommandError(f"{path}: not a record ({error})") from None
         except DomainError as error:
             raise CommandError(str(error)) from None
