@@ -72,22 +72,17 @@ class Unreadable(ValueError):
 
 def load(path: str | Path) -> object:
     """The JSON document in `path` (`.json`, or gzip-compressed `.json.gz`), or `Unreadable`
-    saying why not in a sentence (never a Python exception)."""
-    name = str(path)
+    saying why not in a sentence that a caller puts after the file's name (never a Python
+    exception)."""
     try:
         content = Path(path).read_bytes()
     except FileNotFoundError:
-        raise Unreadable(Phrase(gettext_noop("không có tệp %(path)s."), {"path": name})) from None
+        raise Unreadable(Phrase(gettext_noop("không có tệp này."))) from None
     except IsADirectoryError:
-        raise Unreadable(
-            Phrase(gettext_noop("%(path)s là một thư mục, không phải tệp."), {"path": name})
-        ) from None
+        raise Unreadable(Phrase(gettext_noop("đây là một thư mục, không phải tệp."))) from None
     except OSError:
         raise Unreadable(
-            Phrase(
-                gettext_noop("không mở được tệp %(path)s (không có quyền đọc, hoặc lỗi đĩa)."),
-                {"path": name},
-            )
+            Phrase(gettext_noop("không mở được tệp (không có quyền đọc, hoặc lỗi đĩa)."))
         ) from None
     return parse(content)
 
