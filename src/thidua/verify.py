@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gettext
-import gzip
-import json
 import sys
 from pathlib import Path
 
@@ -20,18 +18,10 @@ from thidua.core import record as core_record
 CATALOGUE = Path(__file__).parent / "locale"
 
 
-def _translator(language: str):
+def _catalogue(language: str) -> gettext.NullTranslations:
     if language == "vi":
-        return lambda text: text
-    found = gettext.translation("django", CATALOGUE, languages=[language], fallback=True)
-    return found.gettext
-
-
-def _load(path: Path):
-    content = path.read_bytes()
-    if content[:2] == b"\x1f\x8b":
-        content = gzip.decompress(content)
-    return json.loads(content)
+        return gettext.NullTranslations()
+    return gettext.translation("django", CATALOGUE, languages=[language], fallback=True)
 
 
 def run(argv: list[str], out=sys.stdout) -> int:
@@ -39,11 +29,16 @@ def run(argv: list[str], out=sys.stdout) -> int:
     parser.add_argument("record", type=Path)
     parser.add_argument("--lang", choices=["vi", "en"], default="vi")
     options = parser.parse_args(argv)
-    _ = _translator(options.lang)
+    catalogue = _catalogue(options.lang)
+    _ = catalogue.gettext
     try:
-        record = _load(options.record)
-    except (OSError, ValueError) as error:
-        print(_("Không đọc được bản ghi: %(error)s") % {"error": error}, file=out)
+        record = core_record.load(options.record)
+    except core_record.Unreadable as error:
+        print(
+            _("Không đọc được bản ghi %(path)s: %(reason)s")
+            % {"path": options.record, "reason": error.phrase.render(_)},
+            file=out,
+        )
         return 2
     findings = core_record.verify(record)
     cycle = record.get("cycle", {}) if isinstance(record, dict) else {}
@@ -67,7 +62,12 @@ def run(argv: list[str], out=sys.stdout) -> int:
         )
         return 0
     print(
-        _("Bản ghi %(name)s: %(count)s điểm không khớp:") % {"name": name, "count": len(findings)},
+        catalogue.ngettext(
+            "Bản ghi %(name)s: %(count)s điểm không khớp:",
+            "Bản ghi %(name)s: %(count)s điểm không khớp:",
+            len(findings),
+        )
+        % {"name": name, "count": len(findings)},
         file=out,
     )
     for finding in findings:

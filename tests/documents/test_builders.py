@@ -331,3 +331,31 @@ def test_documents_are_vietnamese_whatever_the_interface_language(demo_cycle):
 
     for key in ("vote-count-co-bo-cong-an", "conference-minutes", "year-end-report"):
         assert document_digest(contents[key]) == document_digest(vietnamese[key])
+
+
+def test_no_proposal_for_a_nominee_without_the_required_title(demo_cycle, get_user):
+    """Hà Giang wins the Government-flag vote but was not nominated for the Ministry flag:
+    the proposal waits, saying why, and the download is refused with the same reason."""
+    from thidua.core.ballots import Ballot
+    from thidua.errors import StateConflict
+    from thidua.voting import services as voting_services
+    from thidua.voting.models import Delegate
+
+    poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-chinh-phu")
+    delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
+    for index, delegate in enumerate(delegates.order_by("pk")):
+        choice = "ha-giang" if index < 15 else "lao-cai"
+        voting_services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
+    voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    plan = {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-chinh-phu"]
+    reason = (
+        "Công an tỉnh Hà Giang được đề nghị “Cờ thi đua của Chính phủ” nhưng không được đề "
+        "nghị “Cờ thi đua của Bộ Công an”, là điều kiện bắt buộc."
+    )
+    assert not plan.ready
+    assert reason in plan.missing
+    with pytest.raises(StateConflict) as refused:
+        builders.produce(demo_cycle, "proposal-co-chinh-phu")
+    assert reason in refused.value.problems[0].render()
+    # the Ministry-flag proposal is not affected
+    assert {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-bo-cong-an"].ready

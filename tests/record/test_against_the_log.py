@@ -288,3 +288,15 @@ def test_import_explains_an_unreadable_file(tmp_path):
     message = str(caught.value)
     assert "không phải văn bản JSON (UTF-8)" in message
     assert "codec" not in message
+
+
+def test_verify_names_the_unreadable_file_and_counts_in_words(record, tmp_path):
+    out = io.StringIO()
+    missing = tmp_path / "khong-co.json"
+    assert run([str(missing)], out=out) == 2
+    assert out.getvalue().strip() == f"Không đọc được bản ghi {missing}: không có tệp này."
+    changed = copy.deepcopy(record)
+    _cycle_leader(changed)
+    status, printed = _verify(changed, tmp_path, "--lang", "en")
+    assert status == 1
+    assert "Record cum-2/2020: 1 difference:" in printed

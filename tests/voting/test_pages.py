@@ -196,3 +196,18 @@ def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, con
         "/clusters/cum-2/2020/conference/delegates/", {"users": [outsider.pk], "board": ""}
     )
     assert not Delegate.objects.filter(conference=conference, user=outsider).exists()
+
+
+def test_the_ballot_says_who_was_not_nominated_for_the_required_title(client_for, gov_poll):
+    """The Government flag needs a Ministry-flag nomination: the ballot says so beside the
+    units the counted Ministry vote did not nominate (Lào Cai, Sơn La, Lạng Sơn were)."""
+    page = client_for("hagiang.daibieu2").get(URL).content.decode()
+    note = "không được đề nghị “Cờ thi đua của Bộ Công an” (điều kiện bắt buộc)"
+    labels = {
+        code: page.split(f'value="{code}"')[1].split("</label>")[0]
+        for code in ("ha-giang", "lao-cai", "son-la", "lang-son", "cao-bang")
+    }
+    assert note in labels["ha-giang"]
+    assert note in labels["cao-bang"]
+    for nominated in ("lao-cai", "son-la", "lang-son"):
+        assert note not in labels[nominated]

@@ -638,11 +638,15 @@ def plans(cycle: Cycle) -> list[Plan]:
             )
         )
     proposals = 0
+    problems = voting_selectors.nomination_problems(cycle, polls) if polls else []
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
             continue
-        ready = outcome.complete and bool(outcome.winners)
+        # a nominee who breaks a nested quota (e.g. the Government flag without the
+        # Ministry flag) gets no proposal until the conference settles it
+        refused = [p.render(_) for p in problems if p.field == poll.title_code]
+        ready = outcome.complete and bool(outcome.winners) and not refused
         proposals += 1
         found.append(
             Plan(
@@ -652,7 +656,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                 (lambda outcome=outcome, number=proposals: proposal(cycle, outcome, number))
                 if ready
                 else None,
-                [] if ready else [_("Chưa có đơn vị được bình xét.")],
+                refused or ([] if ready else [_("Chưa có đơn vị được bình xét.")]),
             )
         )
     return found

@@ -10,10 +10,13 @@ from math import ceil
 from django.db.models import Count, Prefetch, Q
 
 from thidua.core import ballots as core
+from thidua.core.messages import Problem
 from thidua.core.policy import Role
 from thidua.core.text import collation_key
+from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle
 from thidua.org.models import Cycle, Unit
+from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting.models import (
     Award,
@@ -120,6 +123,32 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
                 votes.setdefault(code, (r.result["votes"].get(code, 0), r.result["base_count"]))
         found.append(Outcome(rounds, winners, complete and len(counted) == len(rounds), votes))
     return found
+
+
+def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
+    """Title code → the units its counted vote (all rounds) nominated."""
+    return {
+        outcome.poll.title_code: list(outcome.winners)
+        for outcome in outcomes(polls)
+        if outcome.poll.purpose == Poll.Purpose.TITLE
+        and outcome.complete
+        and outcome.poll.title_code
+    }
+
+
+def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:
+    """Nested quotas and eligibility of the counted title votes, explained (the field of
+    each problem is the title's code): the conference page shows them, and no proposal is
+    produced for a title that has one."""
+    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    nominees = nominees_by_title(polls)
+    if not nominees:
+        return []
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
+    names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
+    checked = [title for title in titles if title.code in nominees]
+    return core.check_nominations(checked, nominees, ranks, names)
 
 
 def poll_by_code(conference: Conference, code: str) -> Poll | None:

@@ -52,25 +52,6 @@ def _errors(request, error: DomainError) -> None:
         messages.error(request, message)
 
 
-def _nominations(cycle: Cycle, conference: Conference, polls: list[Poll]) -> list:
-    """Nested quotas and eligibility of the closed title polls, explained."""
-    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
-    nominees = {
-        outcome.poll.title_code: list(outcome.winners)
-        for outcome in selectors.outcomes(polls)
-        if outcome.poll.purpose == Poll.Purpose.TITLE
-        and outcome.complete
-        and outcome.poll.title_code
-    }
-    if not nominees:
-        return []
-    results = scoring_selectors.results(cycle)
-    ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
-    names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
-    checked = [title for title in titles if title.code in nominees]
-    return core.check_nominations(checked, nominees, ranks, names)
-
-
 def conference(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_CONFERENCE, cycle)
@@ -121,7 +102,7 @@ def conference(request, code: str, year: int):
             "manage": manage,
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
             "titles": titles,
-            "nominations": _nominations(cycle, found, polls),
+            "nominations": selectors.nomination_problems(cycle, polls),
             "details_form": ConferenceForm(
                 initial={
                     "held_on": found.held_on,
@@ -275,7 +256,7 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
 
 def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, str]:
     """Beside each candidate: its rank in this year's scoring and its past awards, and for a
-    title that requires leading the cluster, whether it does."""
+    title that requires leading the cluster or another title, whether it does."""
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     awards = selectors.awards_by_unit(cycle.cluster, [c.unit for c in candidates])
@@ -284,7 +265,11 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
         if cycle.rule_set.data.get("voting")
         else {}
     )
-    needed = titles[poll.title_code].requires_rank if poll.title_code in titles else None
+    title = titles.get(poll.title_code)
+    needed = title.requires_rank if title else None
+    # a nested quota: once the required title's vote is counted, say who was not nominated
+    nominated = selectors.nominees_by_title(selectors.polls_of(poll.conference)) if title else {}
+    missing = [code for code in (title.requires if title else ()) if code in nominated]
     notes = {}
     for candidate in candidates:
         parts = []
@@ -293,6 +278,12 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
             parts.append(_("xếp thứ %(rank)s khi chấm điểm") % {"rank": rank})
             if needed is not None and rank > needed:
                 parts.append(_("chưa dẫn đầu cụm"))
+        for code in missing:
+            if candidate.unit.code not in nominated[code]:
+                parts.append(
+                    _("không được đề nghị “%(title)s” (điều kiện bắt buộc)")
+                    % {"title": titles[code].name if code in titles else code}
+                )
         parts += [f"{award.title} {award.year}" for award in awards.get(candidate.unit_id, [])]
         notes[candidate.pk] = "; ".join(parts)
     return notes
