@@ -359,3 +359,27 @@ def test_no_proposal_for_a_nominee_without_the_required_title(demo_cycle, get_us
     assert reason in refused.value.problems[0].render()
     # the Ministry-flag proposal is not affected
     assert {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-bo-cong-an"].ready
+
+
+def test_the_leader_signs_for_the_cluster_with_a_name(plans, demo_cycle):
+    text = all_text(read_docx(plans["year-end-report"].build().content))
+    lines = text.splitlines()
+    start = lines.index("TM. CỤM THI ĐUA SỐ II")
+    assert lines[start + 1 : start + 3] == ["CỤM TRƯỞNG", "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"]
+    assert demo_cycle.leader.head_name in lines[start + 3 :]
+
+
+def test_a_document_the_leader_signs_needs_the_heads_name(demo_cycle):
+    from thidua.org.models import Unit
+
+    Unit.objects.filter(pk=demo_cycle.leader_id).update(head_name="")
+    demo_cycle.leader.refresh_from_db()
+    found = {plan.key: plan for plan in builders.plans(demo_cycle)}
+    reason = (
+        "Chưa có họ tên thủ trưởng của đơn vị cụm trưởng (Công an tỉnh Hà Giang) để ký: thư ký "
+        "đơn vị nhập trong hồ sơ đơn vị."
+    )
+    for key in ("year-end-report", "proposal-co-bo-cong-an"):
+        assert reason in found[key].missing
+        assert not found[key].ready
+    assert found["conference-minutes"].ready  # signed by the chair and the secretary

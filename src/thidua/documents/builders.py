@@ -88,6 +88,31 @@ def _issuer(cycle: Cycle) -> str:
     return cycle.title.split(" – ")[0].split(" - ")[0]
 
 
+def _leader_signer(cycle: Cycle) -> layout.Signer:
+    """The leader unit's head signs for the cluster: TM. CỤM THI ĐUA SỐ II / CỤM TRƯỞNG /
+    GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the name."""
+    leader = cycle.leader
+    return layout.Signer(
+        f"TM. {_issuer(cycle)}",
+        "Cụm trưởng",
+        leader.head_name,
+        f"{leader.head_title or 'Thủ trưởng'} {leader.name}",
+    )
+
+
+def _signer_missing(cycle: Cycle) -> list[str]:
+    """A document the leader signs needs its head's name (the unit's profile)."""
+    if cycle.leader.head_name.strip():
+        return []
+    return [
+        _(
+            "Chưa có họ tên thủ trưởng của đơn vị cụm trưởng (%(unit)s) để ký: thư ký đơn vị "
+            "nhập trong hồ sơ đơn vị."
+        )
+        % {"unit": cycle.leader.name}
+    ]
+
+
 def _day(cycle: Cycle, conference: Conference | None) -> date:
     return (
         conference.held_on if conference and conference.held_on else None
@@ -415,13 +440,7 @@ def year_end_report(cycle: Cycle) -> Built:
     layout.closing(
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
-        [
-            layout.Signer(
-                "TM. Cụm trưởng",
-                cycle.leader.head_title or f"Thủ trưởng {cycle.leader.name}",
-                cycle.leader.head_name,
-            )
-        ],
+        [_leader_signer(cycle)],
         _issuer(cycle),
     )
     return Built(_filename("bao-cao-tong-ket", str(cycle.year)), layout.save(document), DOCX)
@@ -541,13 +560,7 @@ def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Bu
     layout.closing(
         document,
         ["Như trên", "Cục Công tác Đảng và công tác chính trị"],
-        [
-            layout.Signer(
-                "TM. Cụm trưởng",
-                cycle.leader.head_title or f"Thủ trưởng {cycle.leader.name}",
-                cycle.leader.head_name,
-            )
-        ],
+        [_leader_signer(cycle)],
         _issuer(cycle),
     )
     return Built(
@@ -596,7 +609,8 @@ def plans(cycle: Cycle) -> list[Plan]:
             _("Báo cáo tổng kết"),
             _filename("bao-cao-tong-ket", str(cycle.year)),
             lambda: year_end_report(cycle),
-            [] if stats_ready else [_("Chưa có đơn vị nào báo cáo số liệu.")],
+            ([] if stats_ready else [_("Chưa có đơn vị nào báo cáo số liệu.")])
+            + _signer_missing(cycle),
         )
     )
     unranked = (
@@ -656,7 +670,8 @@ def plans(cycle: Cycle) -> list[Plan]:
                 (lambda outcome=outcome, number=proposals: proposal(cycle, outcome, number))
                 if ready
                 else None,
-                refused or ([] if ready else [_("Chưa có đơn vị được bình xét.")]),
+                (refused or ([] if ready else [_("Chưa có đơn vị được bình xét.")]))
+                + _signer_missing(cycle),
             )
         )
     return found

@@ -43,9 +43,10 @@ class Heading:
 
 @dataclass(frozen=True)
 class Signer:
-    authority: str  # "TRƯỞNG BAN KIỂM PHIẾU", "TM. CỤM TRƯỞNG"
-    title: str  # "GIÁM ĐỐC" (may be empty)
+    authority: str  # "TRƯỞNG BAN KIỂM PHIẾU", "TM. CỤM THI ĐUA SỐ II"
+    title: str  # "CỤM TRƯỞNG" (may be empty)
     name: str
+    office: str = ""  # "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG": the signer's own post, if any
 
 
 def _font(run, size: float, bold: bool = False, italic: bool = False, underline: bool = False):
@@ -273,8 +274,9 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
         paragraph = right.paragraphs[0] if index == 0 else _paragraph(right, "", 14, before=24)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(paragraph.add_run(signer.authority.upper()), 14, bold=True)
-        if signer.title:
-            _paragraph(right, signer.title.upper(), 14, bold=True)
+        for line in (signer.title, signer.office):
+            if line:
+                _paragraph(right, line.upper(), 14, bold=True)
         _paragraph(right, "(Ký, ghi rõ họ tên)", 13, italic=True, after=48)
         _paragraph(right, signer.name, 14, bold=True)
 

@@ -301,6 +301,22 @@ INVENTED_NAMES = [
 
 ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
 
+# The units' heads sign the cluster's documents; the names are invented like every person's.
+HEAD_NAMES = [
+    "Hoàng Văn Thanh",
+    "Nguyễn Đức Minh",
+    "Lê Quang Huy",
+    "Trần Mạnh Hùng",
+    "Phạm Ngọc Sơn",
+    "Vũ Hồng Quang",
+    "Đỗ Xuân Trường",
+    "Bùi Tiến Dũng",
+    "Ngô Thành Công",
+    "Đinh Văn Toàn",
+    "Lò Văn Bình",
+    "Sầm Văn Hiếu",
+]
+
 
 @dataclass(frozen=True)
 class Login:
@@ -477,10 +493,20 @@ def open_2021(cycle_2020: Cycle) -> None:
 
 
 @transaction.atomic
+def _load_heads(units: dict[str, Unit]) -> None:
+    """Each member unit's head (Giám đốc), where the profile has none yet."""
+    codes = [*CLUSTER_II["members_2020"], *CLUSTER_I["members_2020"]]
+    for code, name in zip(codes, HEAD_NAMES, strict=True):
+        Unit.objects.filter(pk=units[code].pk, head_name="").update(
+            head_title="Giám đốc", head_name=name
+        )
+
+
 def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     """Load (or complete) the demo organisation; returns the demo logins. Without
     `cluster_ii_2020`, Cụm II has no year yet: the browser tests walk it from the start."""
     units = _load_units()
+    _load_heads(units)
     _load_rule_sets()
     logins = _load_users(units)
     _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
