@@ -383,3 +383,34 @@ def test_a_document_the_leader_signs_needs_the_heads_name(demo_cycle):
         assert reason in found[key].missing
         assert not found[key].ready
     assert found["conference-minutes"].ready  # signed by the chair and the secretary
+
+
+def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, client_for):
+    url = "/clusters/cum-2/2020/conference/details/"
+    details = {
+        "held_on": "2020-11-16",
+        "place": "Huyện Đồng Văn, tỉnh Hà Giang",
+        "chair_name": "Hoàng Văn Thanh",
+        "secretary_name": "Đỗ Thị Lan",
+    }
+    secretary = client_for("hagiang.thuky")
+    # closing before opening is refused and changes nothing
+    page = secretary.post(url, {**details, "starts_at": "11:30", "ends_at": "08:00"}, follow=True)
+    assert "Giờ bế mạc phải sau giờ khai mạc." in page.content.decode()
+    text = all_text(
+        read_docx(
+            {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
+        )
+    )
+    assert "Ngày 16/11/2020, tại" in text
+    assert "Hội nghị kết thúc cùng ngày." in text
+    secretary.post(url, {**details, "starts_at": "08:00", "ends_at": "11:30"})
+    text = all_text(
+        read_docx(
+            {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
+        )
+    )
+    assert "Hồi 08 giờ 00 phút, ngày 16/11/2020, tại Huyện Đồng Văn, tỉnh Hà Giang" in text
+    assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
+    conference = secretary.get("/clusters/cum-2/2020/conference/").content.decode()
+    assert "08:00–11:30" in conference

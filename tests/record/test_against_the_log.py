@@ -300,3 +300,34 @@ def test_verify_names_the_unreadable_file_and_counts_in_words(record, tmp_path):
     status, printed = _verify(changed, tmp_path, "--lang", "en")
     assert status == 1
     assert "Record cum-2/2020: 1 difference:" in printed
+
+
+def test_the_conference_times_travel_and_are_checked(cycle, get_user, tmp_path):
+    import datetime
+
+    from thidua.voting import services as voting_services
+
+    year = cycle("cum-2", 2020)
+    conference = year.conference
+    voting_services.open_conference(
+        actor=get_user("hagiang.thuky"),
+        cycle=year,
+        held_on=conference.held_on,
+        starts_at=datetime.time(8, 0),
+        ends_at=datetime.time(11, 30),
+        place=conference.place,
+        agenda=conference.agenda,
+        chair_name=conference.chair_name,
+        secretary_name=conference.secretary_name,
+    )
+    record = export(cycle("cum-2", 2020))
+    assert (record["conference"]["starts_at"], record["conference"]["ends_at"]) == (
+        "08:00",
+        "11:30",
+    )
+    assert core_record.verify(record) == []
+    changed = copy.deepcopy(record)
+    changed["conference"]["ends_at"] = "17:00"
+    assert [f.render() for f in core_record.verify(changed)] == [
+        "conference.ends_at: bản ghi ghi 17:00 nhưng nhật ký thao tác ghi 11:30."
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 
 def gettext_noop(message: str) -> str:
@@ -26,6 +26,11 @@ class Label(str):
 def format_day(day: date) -> str:
     """Dates as Vietnamese documents write them: 01/07/2025."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def format_clock(moment: time | None) -> str | None:
+    """A time of day as the record and the audit log keep it: "08:00" (None stays None)."""
+    return f"{moment.hour:02d}:{moment.minute:02d}" if moment is not None else None
 
 
 def _render(message: str, params: Mapping[str, object], translate: Callable[[str], str]) -> str:

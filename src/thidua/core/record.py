@@ -489,7 +489,7 @@ def _handovers_recorded(record):
         yield f"{year}/{count[year]}", {field: handover.get(field) for field in HANDOVER_FIELDS}
 
 
-CONFERENCE_FIELDS = ("held_on", "place", "agenda", "chair", "secretary")
+CONFERENCE_FIELDS = ("held_on", "starts_at", "ends_at", "place", "agenda", "chair", "secretary")
 
 
 def _conference_written(record):

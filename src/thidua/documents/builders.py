@@ -324,9 +324,15 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
             f"Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
     )
+    day = f"ngày {_day(cycle, conference):%d/%m/%Y}"
+    opened = (
+        f"Hồi {conference.starts_at:%H} giờ {conference.starts_at:%M} phút, {day}"
+        if conference.starts_at
+        else day[0].upper() + day[1:]
+    )
     layout.body(
         document,
-        f"Ngày {_day(cycle, conference):%d/%m/%Y}, tại {conference.place or '...'}, "
+        f"{opened}, tại {conference.place or '...'}, "
         f"{cycle.title} tổ "
         f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
     )
@@ -389,7 +395,12 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
             + (f"; cụm phó: {handover.deputy.name}" if handover.deputy else "")
             + f" ({handover.get_method_display().lower()}).",
         )
-    layout.body(document, "Hội nghị kết thúc cùng ngày. Biên bản đã được thông qua trước hội nghị.")
+    closed = (
+        f"Hội nghị kết thúc hồi {conference.ends_at:%H} giờ {conference.ends_at:%M} phút cùng ngày."
+        if conference.ends_at
+        else "Hội nghị kết thúc cùng ngày."
+    )
+    layout.body(document, f"{closed} Biên bản đã được thông qua trước hội nghị.")
     layout.closing(
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],

@@ -15,6 +15,7 @@ from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
 from thidua.core.audit import canonical_json
 from thidua.core.indicators import Period
+from thidua.core.messages import format_clock
 from thidua.core.numbers import tidy
 from thidua.documents import builders
 from thidua.documents.models import ReportSection
@@ -250,6 +251,8 @@ def _conference(cycle: Cycle) -> tuple[dict | None, list[dict]]:
         return None, []
     data = {
         "held_on": _day(conference.held_on),
+        "starts_at": format_clock(conference.starts_at),
+        "ends_at": format_clock(conference.ends_at),
         "place": conference.place,
         "agenda": conference.agenda,
         "chair": conference.chair_name,

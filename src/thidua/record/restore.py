@@ -11,7 +11,7 @@ over them), followed by an ordinary entry for the import itself.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
@@ -261,6 +261,10 @@ def _agreement(record, cycle: Cycle, units, indicators) -> None:
         )
 
 
+def _clock(text: str | None) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
 def _conference(record, cycle: Cycle, units) -> None:
     data = record["conference"]
     if data is None:
@@ -268,6 +272,8 @@ def _conference(record, cycle: Cycle, units) -> None:
     conference = Conference.objects.create(
         cycle=cycle,
         held_on=_day(data["held_on"]),
+        starts_at=_clock(data.get("starts_at")),
+        ends_at=_clock(data.get("ends_at")),
         place=data["place"],
         agenda=data["agenda"],
         chair_name=data["chair"],

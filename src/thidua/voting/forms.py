@@ -13,6 +13,18 @@ class ConferenceForm(forms.Form):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    starts_at = forms.TimeField(
+        label=_("Giờ khai mạc"),
+        required=False,
+        input_formats=["%H:%M", "%Hh%M", "%H giờ %M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    ends_at = forms.TimeField(
+        label=_("Giờ bế mạc"),
+        required=False,
+        input_formats=["%H:%M", "%Hh%M", "%H giờ %M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
     place = forms.CharField(label=_("Địa điểm"), max_length=200, required=False)
     agenda = forms.CharField(
         label=_("Chương trình (mỗi dòng một nội dung)"),
@@ -21,3 +33,11 @@ class ConferenceForm(forms.Form):
     )
     chair_name = forms.CharField(label=_("Chủ trì hội nghị"), max_length=150, required=False)
     secretary_name = forms.CharField(label=_("Thư ký hội nghị"), max_length=150, required=False)
+
+    def clean(self):
+        """The minutes state when the conference opened and closed: closing comes after."""
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("Giờ bế mạc phải sau giờ khai mạc."))
+        return data

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 class Conference(models.Model):
     cycle = models.OneToOneField("org.Cycle", on_delete=models.CASCADE, related_name="conference")
     held_on = models.DateField(_("ngày họp"), null=True, blank=True)
+    starts_at = models.TimeField(_("giờ khai mạc"), null=True, blank=True)
+    ends_at = models.TimeField(_("giờ bế mạc"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
     agenda = models.TextField(_("chương trình"), blank=True)
     chair_name = models.CharField(_("chủ trì hội nghị"), max_length=150, blank=True)

@@ -8,14 +8,14 @@ import random
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thidua.audit.services import record as audit
 from thidua.core import ballots as core
-from thidua.core.messages import Problem, gettext_noop
+from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
@@ -61,6 +61,8 @@ def open_conference(
     actor,
     cycle: Cycle,
     held_on: date | None = None,
+    starts_at: time | None = None,
+    ends_at: time | None = None,
     place: str = "",
     agenda: str = "",
     chair_name: str = "",
@@ -69,6 +71,7 @@ def open_conference(
     require(actor, Action.MANAGE_CONFERENCE, cycle)
     conference, _created = Conference.objects.get_or_create(cycle=cycle)
     conference.held_on, conference.place, conference.agenda = held_on, place, agenda
+    conference.starts_at, conference.ends_at = starts_at, ends_at
     conference.chair_name, conference.secretary_name = chair_name, secretary_name
     conference.save()
     audit(
@@ -79,6 +82,8 @@ def open_conference(
         cycle=cycle,
         after={
             "held_on": held_on,
+            "starts_at": format_clock(starts_at),
+            "ends_at": format_clock(ends_at),
             "place": place,
             "agenda": agenda,
             "chair": chair_name,

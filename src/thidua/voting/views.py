@@ -106,6 +106,8 @@ def conference(request, code: str, year: int):
             "details_form": ConferenceForm(
                 initial={
                     "held_on": found.held_on,
+                    "starts_at": found.starts_at,
+                    "ends_at": found.ends_at,
                     "place": found.place,
                     "agenda": found.agenda,
                     "chair_name": found.chair_name,
