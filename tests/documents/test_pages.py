@@ -160,7 +160,7 @@ def test_the_cli_builds_every_ready_document(tmp_path, capsys):
         "to-trinh-co-bo-cong-an-2020.docx",
     ]
     output = capsys.readouterr()
-    assert "7 document(s) written" in output.out
+    assert f"Đã ghi 7 văn bản vào {tmp_path / 'out'}." in output.out
     assert "Cuộc bỏ phiếu chưa kiểm phiếu." in output.out  # what could not be made, and why
     assert "7/7" in output.err  # the progress bar
 

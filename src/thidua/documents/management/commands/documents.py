@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from thidua.documents import builders, pdf
 from thidua.org import selectors
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cycle, out, with_pdf: bool, **options):
-        cluster, _, year = cycle.partition("/")
+        cluster, _slash, year = cycle.partition("/")
         found = selectors.get_cycle(cluster, int(year)) if year.isdigit() else None
         if found is None:
             raise CommandError(f"no cycle {cycle!r} (expected cluster/year, e.g. cum-2/2020)")
@@ -34,11 +36,18 @@ class Command(BaseCommand):
             if with_pdf and built.filename.endswith(".docx"):
                 converted = pdf.to_pdf(built.content, built.filename)
                 if converted is None:
-                    self.stderr.write("PDF skipped: no engine (LibreOffice or WeasyPrint) here.")
+                    self.stderr.write(
+                        _("Bỏ qua bản PDF: máy này chưa có LibreOffice hay WeasyPrint.")
+                    )
                 else:
                     (out / built.filename.replace(".docx", ".pdf")).write_bytes(converted)
             show(index, len(ready))
         for plan in plans:
             if not plan.ready:
                 self.stdout.write(f"– {plan.label}: {' '.join(plan.missing)}")
-        self.stdout.write(self.style.SUCCESS(f"{len(ready)} document(s) written to {out}"))
+        written = ngettext(
+            "Đã ghi %(count)s văn bản vào %(out)s.",
+            "Đã ghi %(count)s văn bản vào %(out)s.",
+            len(ready),
+        )
+        self.stdout.write(self.style.SUCCESS(written % {"count": len(ready), "out": out}))

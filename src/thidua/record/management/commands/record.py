@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from thidua.core import record as core_record
+from thidua.core.numbers import format_number
 from thidua.errors import DomainError
 from thidua.org import selectors
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         if out.suffix == ".gz":
             content = gzip.compress(content, mtime=0)  # the same record, the same bytes
         out.write_bytes(content)
-        self.stdout.write(self.style.SUCCESS(f"{value}: {len(content):,} bytes → {out}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{value}: {format_number(len(content))} byte → {out}")
+        )
 
     def _import(self, path: Path) -> None:
         from django.utils.translation import gettext
