@@ -246,3 +246,30 @@ def test_closing_a_phase_others_have_not_finished_asks_first(reporting_cycle, cl
     done = client.post(url, {"confirm": "1"}, follow=True)
     assert "Đã đóng: Báo cáo số liệu." in done.content.decode()
     assert not Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open
+
+
+def test_closing_the_conference_with_a_title_against_the_rules_asks_first(
+    cycle, client_for, get_user
+):
+    """A Government-flag nominee without the Ministry flag: the secretary is told before the
+    conference phase is closed."""
+    from thidua.core.ballots import Ballot
+    from thidua.voting import services as voting_services
+    from thidua.voting.models import Delegate, Poll
+
+    year = cycle("cum-2", 2020)
+    assert (year.phase, year.phase_is_open) == ("conference", True)
+    poll = Poll.objects.get(conference__cycle=year, code="co-chinh-phu")
+    delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
+    for index, delegate in enumerate(delegates.order_by("pk")):
+        choice = "ha-giang" if index < 15 else "lao-cai"
+        voting_services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
+    voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    url = "/clusters/cum-2/2020/phases/conference/close/"
+    asked = client_for("hagiang.thuky").post(url)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Kết quả bình xét danh hiệu chưa đúng quy định:" in page
+    assert "Công an tỉnh Hà Giang được đề nghị “Cờ thi đua của Chính phủ”" in page
+    assert "chưa hoàn thành giai đoạn này" not in page
+    assert Cycle.objects.get(pk=year.pk).phase_is_open

@@ -221,12 +221,20 @@ def phase_action(request, code: str, year: int, phase: str, action: str):
     if action == "close" and not request.POST.get("confirm"):
         # Closing locks what was entered: say first who has not finished, and ask again.
         require(request.user, Action.CLOSE_PHASE, cycle)
-        waiting = tasks.late(cycle) if cycle.phase == target.value else []
-        if waiting:
+        current = cycle.phase == target.value
+        waiting = tasks.late(cycle) if current else []
+        unsettled = tasks.unsettled(cycle) if current else []
+        if waiting or unsettled:
             return render(
                 request,
                 "org/phase_close_confirm.html",
-                {"cycle": cycle, "phase": target, "label": PHASE_LABELS[target], "late": waiting},
+                {
+                    "cycle": cycle,
+                    "phase": target,
+                    "label": PHASE_LABELS[target],
+                    "late": waiting,
+                    "unsettled": unsettled,
+                },
             )
     try:
         if action == "reopen":

@@ -67,6 +67,18 @@ def late(cycle: Cycle) -> list[str]:
     return []
 
 
+def unsettled(cycle: Cycle) -> list[str]:
+    """What the conference has left contrary to the rules (e.g. a Government-flag nominee
+    without the Ministry flag): said before its phase is closed."""
+    if cycle.phase != Phase.CONFERENCE or not cycle.phase_is_open:
+        return []
+    conference = voting_selectors.conference_of(cycle)
+    if conference is None:
+        return []
+    polls = voting_selectors.polls_of(conference)
+    return [problem.render(_) for problem in voting_selectors.nomination_problems(cycle, polls)]
+
+
 def _officer(user, cycle: Cycle) -> list[Task]:
     if user.unit_id is None or not cycle.phase_is_open:
         return []
