@@ -157,9 +157,13 @@ class Tally:
         return Fraction(self.votes[candidate], self.base_count) if self.base_count else None
 
     def meets(self, candidate: str) -> bool:
-        return (
-            self.quorum_met and self.votes[candidate] >= self.required and self.votes[candidate] > 0
-        )
+        return reaches(self.votes[candidate], self.required, self.quorum_met)
+
+
+def reaches(votes: int, required: int, quorum_met: bool) -> bool:
+    """Enough votes to be elected (seats aside): the quorum met, the threshold reached, and
+    at least one vote."""
+    return quorum_met and votes >= required and votes > 0
 
 
 def rules_from(data: Mapping, candidates: Sequence[str]) -> Rules:

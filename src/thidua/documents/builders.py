@@ -157,7 +157,7 @@ def _outcome(code: str, votes: int, result: dict) -> str:
         return "Đạt"
     if code in ((result.get("runoff") or {}).get("candidates") or []):
         return "Bỏ phiếu lại"
-    if result["quorum_met"] and votes >= result["required"] and votes > 0:
+    if core_ballots.reaches(votes, result["required"], result["quorum_met"]):
         return "Đủ ngưỡng, ngoài số lượng"
     return "Không đạt"
 
