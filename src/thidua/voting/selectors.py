@@ -231,7 +231,7 @@ class ClosingTurnout:
 
 def closing_turnout(poll: Poll) -> ClosingTurnout:
     rules = core_rules(poll)
-    delegates = poll.conference.delegates.filter(checked_in_at__isnull=False)
+    present = poll.conference.delegates.filter(checked_in_at__isnull=False).count()
     roll = poll.roll.all()
     if poll.mode == Poll.Mode.PAPER:
         entry = PaperEntry.objects.filter(poll=poll, entry=1).first()
@@ -239,13 +239,11 @@ def closing_turnout(poll: Poll) -> ClosingTurnout:
         present_not_voted = None
     else:
         cast = roll.count()
-        present_not_voted = (
-            delegates.count() - roll.filter(delegate__checked_in_at__isnull=False).count()
-        )
+        present_not_voted = present - roll.filter(delegate__checked_in_at__isnull=False).count()
     return ClosingTurnout(
         cast=cast,
         electorate=poll.electorate,
-        present=delegates.count(),
+        present=present,
         present_not_voted=present_not_voted,
         quorum_needed=ceil(rules.quorum * poll.electorate) if rules.quorum else None,
         required=rules.required_votes(poll.electorate)
