@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from thidua.core import record as core_record
+from thidua.core.verify import verify
 
 CATALOGUE = Path(__file__).parent / "locale"
 
@@ -40,7 +41,7 @@ def run(argv: list[str], out=sys.stdout) -> int:
             file=out,
         )
         return 2
-    findings = core_record.verify(record)
+    findings = verify(record)
     cycle = record.get("cycle", {}) if isinstance(record, dict) else {}
     name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
     if not findings:

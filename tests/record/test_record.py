@@ -11,9 +11,10 @@ import pytest
 from tests.conftest import scratch_database_url
 from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
+from thidua.core.verify import verify
 from thidua.errors import DomainError
 from thidua.org.models import Cycle
-from thidua.record.export import export
+from thidua.record.export import export_json as export
 from thidua.record.restore import restore
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def record(cycle):
 
 
 def test_the_demo_record_verifies(record):
-    assert core_record.verify(record) == []
+    assert verify(record) == []
     assert record["format"] == "thidua-record"
     assert record["cycle"]["members"][0] == "cao-bang"  # the app's (Vietnamese) order
     assert sum(len(poll["ballots"]) for poll in record["polls"]) == 63
@@ -107,24 +108,24 @@ def _ranking(record):
 def test_one_change_is_found_and_named(record, change, named):
     changed = copy.deepcopy(record)
     change(changed)
-    findings = core_record.verify(changed)
+    findings = verify(changed)
     assert any(f.where.startswith(named) for f in findings), [f.render() for f in findings]
 
 
 def test_a_removed_ballot_also_leaves_a_receipt_without_its_ballot(record):
     changed = copy.deepcopy(record)
     _removed_ballot(changed)
-    assert "polls[co-bo-cong-an].receipts" in {f.where for f in core_record.verify(changed)}
+    assert "polls[co-bo-cong-an].receipts" in {f.where for f in verify(changed)}
 
 
 def test_a_broken_reference_or_shape_is_named(record):
     changed = copy.deepcopy(record)
     changed["sheets"][0]["scorer"] = "khong-co"
-    assert core_record.verify(changed)[0].where.startswith("sheets[khong-co->")
-    assert core_record.verify({"format": "thidua-record"})[0].where == "version"
+    assert verify(changed)[0].where.startswith("sheets[khong-co->")
+    assert verify({"format": "thidua-record"})[0].where == "version"
     changed = copy.deepcopy(record)
     changed["version"] = 99
-    assert "không được hỗ trợ" in core_record.verify(changed)[0].render()
+    assert "không được hỗ trợ" in verify(changed)[0].render()
 
 
 def test_the_record_matches_its_json_schema(record):
@@ -222,7 +223,7 @@ def test_the_results_page_offers_the_record(client_for):
     response = client_for("quansat").get("/clusters/cum-2/2020/record.json")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="ban-ghi-cum-2-2020.json"'
-    assert core_record.verify(json.loads(response.content)) == []
+    assert verify(json.loads(response.content)) == []
     page = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/").content.decode()
     assert "/clusters/cum-2/2020/record.json" in page
     assert client_for("hanoi.canbo").get("/clusters/cum-2/2020/record.json").status_code == 403

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from thidua.audit.models import AuditEntry, AuditHead
 from thidua.core.audit import GENESIS, canonical_json, entry_hash
+from thidua.core.record import AuditAction
 
 
 def _plain(value):
@@ -19,16 +20,18 @@ def _plain(value):
 def record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: str,
     before=None,
     after=None,
     cycle=None,
 ) -> AuditEntry:
-    """Append an entry; call it inside the service's transaction so both commit together."""
+    """Append an entry; call it inside the service's transaction so both commit together.
+    `action` is one of the record format's `AuditAction`s (anything else raises ValueError)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the writing transaction")
+    action = AuditAction(action)
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"hash": GENESIS, "count": 0}
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from thidua.audit.services import record as audit
 from thidua.core.policy import Action
+from thidua.core.record import AuditAction
 from thidua.documents.models import SECTIONS, ReportSection
 from thidua.org.authz import require
 from thidua.org.models import Cycle
@@ -28,7 +29,7 @@ def save_report_text(*, actor, cycle: Cycle, texts: Mapping[str, str]) -> None:
         section.save()
     audit(
         actor=actor,
-        action="documents.report_text.save",
+        action=AuditAction.REPORT_TEXT_SAVE,
         object_type="documents.reportsection",
         object_id=f"{cycle.cluster.code}/{cycle.year}",
         cycle=cycle,

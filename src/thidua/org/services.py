@@ -21,6 +21,7 @@ from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.messages import Label, Problem, format_day, gettext_noop
 from thidua.core.policy import Action
+from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors
 from thidua.org.authz import recorded_user, require
@@ -100,7 +101,7 @@ def record_lineage_event(
     Unit.objects.filter(pk__in=[unit.pk for unit in targets]).update(valid_from=effective_date)
     audit(
         actor=actor,
-        action="org.lineage.record",
+        action=AuditAction.LINEAGE_RECORD,
         object_type="org.lineageevent",
         object_id=record.pk,
         after={
@@ -129,7 +130,7 @@ def update_unit_profile(*, actor, unit: Unit, **profile: str) -> Unit:
     unit.save(update_fields=list(profile))
     audit(
         actor=actor,
-        action="org.unit.profile",
+        action=AuditAction.UNIT_PROFILE,
         object_type="org.unit",
         object_id=unit.code,
         before=before,
@@ -283,7 +284,7 @@ def create_cycle(
         )
     audit(
         actor=actor,
-        action="org.cycle.create",
+        action=AuditAction.CYCLE_CREATE,
         object_type="org.cycle",
         object_id=cycle.pk,
         cycle=cycle,
@@ -341,7 +342,7 @@ def update_cycle(
         )
     audit(
         actor=actor,
-        action="org.cycle.update",
+        action=AuditAction.CYCLE_UPDATE,
         object_type="org.cycle",
         object_id=cycle.pk,
         cycle=cycle,
@@ -376,6 +377,14 @@ def register_phase_guard(phase: core_phases.Phase, guard: PhaseGuard) -> None:
         guards.append(guard)
 
 
+#: The audit action of each move of a phase.
+PHASE_ACTIONS = {
+    PhaseEvent.Action.OPEN: AuditAction.PHASE_OPEN,
+    PhaseEvent.Action.CLOSE: AuditAction.PHASE_CLOSE,
+    PhaseEvent.Action.REOPEN: AuditAction.PHASE_REOPEN,
+}
+
+
 def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open: bool, reason=""):
     before = cycle.state
     cycle.phase, cycle.phase_is_open = phase.value, is_open
@@ -385,7 +394,7 @@ def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open
     )
     audit(
         actor=actor,
-        action=f"org.phase.{action}",
+        action=PHASE_ACTIONS[action],
         object_type="org.cycle",
         object_id=cycle.pk,
         cycle=cycle,
@@ -540,7 +549,7 @@ def record_handover(
         next_cycle.save(update_fields=["leader", "deputy"])
     audit(
         actor=actor,
-        action="org.handover.record",
+        action=AuditAction.HANDOVER_RECORD,
         object_type="org.handover",
         object_id=handover.pk,
         cycle=cycle,
@@ -573,7 +582,7 @@ def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
     token.save()
     audit(
         actor=actor,
-        action="org.token.create",
+        action=AuditAction.TOKEN_CREATE,
         object_type="org.apitoken",
         object_id=token.pk,
         after={"name": token.name, "prefix": token.prefix},
@@ -590,7 +599,7 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit(
         actor=actor,
-        action="org.token.revoke",
+        action=AuditAction.TOKEN_REVOKE,
         object_type="org.apitoken",
         object_id=token.pk,
         after={"name": token.name, "prefix": token.prefix},

@@ -7,7 +7,8 @@ their accounts, and ballots without any link to who cast them or when.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -17,6 +18,7 @@ from thidua.core.audit import canonical_json
 from thidua.core.indicators import Period
 from thidua.core.messages import format_clock
 from thidua.core.numbers import tidy
+from thidua.core.record import AuditAction
 from thidua.documents import builders
 from thidua.documents.models import ReportSection
 from thidua.org import selectors as org_selectors
@@ -29,19 +31,13 @@ from thidua.voting import selectors as voting_selectors
 from thidua.voting.models import Ballot, Poll
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+def _moment(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value else None
 
 
-def _moment(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
-
-def _number(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _relevant_units(cycle: Cycle, members: list[Unit]) -> tuple[set[str], list[dict]]:
+def _relevant_units(
+    cycle: Cycle, members: list[Unit]
+) -> tuple[set[str], list[core_record.LineageEvent]]:
     """The members and every unit they stood for a year earlier, with the lineage events
     between them (what the baseline is computed from)."""
     links = LineageLink.objects.select_related("event", "unit").order_by("event_id", "unit__code")
@@ -51,7 +47,7 @@ def _relevant_units(cycle: Cycle, members: list[Unit]) -> tuple[set[str], list[d
             link.event_id,
             {
                 "kind": link.event.kind,
-                "effective_date": link.event.effective_date.isoformat(),
+                "effective_date": link.event.effective_date,
                 "legal_basis": link.event.legal_basis,
                 "sources": [],
                 "targets": [],
@@ -68,52 +64,53 @@ def _relevant_units(cycle: Cycle, members: list[Unit]) -> tuple[set[str], list[d
                 chosen[pk] = event
                 codes |= set(event["sources"]) | set(event["targets"])
                 grown = True
-    return codes, sorted(
+    ordered = sorted(
         chosen.values(), key=lambda e: (e["effective_date"], e["sources"], e["targets"])
     )
+    return codes, [core_record.LineageEvent(**event) for event in ordered]
 
 
-def _units(codes: set[str]) -> list[dict]:
+def _units(codes: set[str]) -> list[core_record.Unit]:
     return [
-        {
-            "code": unit.code,
-            "name": unit.name,
-            "short_name": unit.short_name,
-            "kind": unit.kind,
-            "valid_from": _day(unit.valid_from),
-            "valid_to": _day(unit.valid_to),
-            "head_title": unit.head_title,
-            "head_name": unit.head_name,
-        }
+        core_record.Unit(
+            code=unit.code,
+            name=unit.name,
+            short_name=unit.short_name,
+            kind=unit.kind,
+            valid_from=unit.valid_from,
+            valid_to=unit.valid_to,
+            head_title=unit.head_title,
+            head_name=unit.head_name,
+        )
         for unit in Unit.objects.filter(code__in=codes).order_by("code")
     ]
 
 
-def _indicators() -> list[dict]:
+def _indicators() -> list[core_record.Indicator]:
     models = list(Indicator.objects.select_related("numerator", "denominator"))
     return [
-        {
-            "code": item.code,
-            "name": item.name,
-            "name_en": item.name_en,
-            "section": item.section,
-            "section_en": item.section_en,
-            "measure": item.measure,
-            "measure_en": item.measure_en,
-            "kind": item.kind,
-            "direction": item.direction,
-            "decimals": item.decimals,
-            "numerator": item.numerator.code if item.numerator else None,
-            "denominator": item.denominator.code if item.denominator else None,
-            "scope": item.scope,
-            "position": item.position,
-            "active": item.active,
-        }
+        core_record.Indicator(
+            code=item.code,
+            name=item.name,
+            name_en=item.name_en,
+            section=item.section,
+            section_en=item.section_en,
+            measure=item.measure,
+            measure_en=item.measure_en,
+            kind=item.kind,
+            direction=item.direction,
+            decimals=item.decimals,
+            numerator=item.numerator.code if item.numerator else None,
+            denominator=item.denominator.code if item.denominator else None,
+            scope=item.scope,
+            position=item.position,
+            active=item.active,
+        )
         for item in sorted(models, key=lambda item: (item.position, item.code))
     ]
 
 
-def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[dict]:
+def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[core_record.Report]:
     wanted = [(code.code, cycle.year) for code in members] + [
         (code, cycle.year - 1) for code in earlier
     ]
@@ -121,47 +118,49 @@ def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[dict]
     reports = reports.filter(
         unit__code__in={code for code, _year in wanted}, year__in={cycle.year - 1, cycle.year}
     )
-    figures: dict[int, dict[str, str]] = {}
+    figures: dict[int, dict[str, Decimal]] = {}
     for report_id, code, value in ReportValue.objects.filter(report__in=reports).values_list(
         "report_id", "indicator__code", "value"
     ):
-        figures.setdefault(report_id, {})[code] = str(tidy(value))
+        figures.setdefault(report_id, {})[code] = tidy(value)
     return sorted(
         (
-            {
-                "unit": report.unit.code,
-                "year": report.year,
-                "period": report.period,
-                "status": report.status,
-                "in_cycle": report.cycle_id == cycle.pk,
-                "source": report.source,
-                "returned_reason": report.returned_reason,
-                "figures": figures.get(report.pk, {}),
-            }
+            core_record.Report(
+                unit=report.unit.code,
+                year=report.year,
+                period=report.period,
+                status=report.status,
+                in_cycle=report.cycle_id == cycle.pk,
+                source=report.source,
+                returned_reason=report.returned_reason,
+                figures=figures.get(report.pk, {}),
+            )
             for report in reports
             if (report.unit.code, report.year) in set(wanted)
         ),
-        key=lambda r: (r["year"], r["unit"], r["period"]),
+        key=lambda r: (r.year, r.unit, r.period),
     )
 
 
-def _statistics(cycle: Cycle) -> dict:
+def _statistics(cycle: Cycle) -> core_record.Statistics:
     """The cluster table as the statistics pages compute it (active indicators)."""
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
 
-    def plain(row) -> dict:
-        return {
-            "values": {c.indicator.code: _number(c.value) for c in row.cells},
-            "baseline": {c.indicator.code: _number(c.before) for c in row.cells},
-        }
+    def row(cells) -> core_record.StatisticsRow:
+        return core_record.StatisticsRow(
+            values={c.indicator.code: c.value for c in cells},
+            baseline={c.indicator.code: c.before for c in cells},
+        )
 
-    return {
-        "units": {row.unit.code: plain(row) for row in table.rows},
-        "total": plain(table.total),
-    }
+    return core_record.Statistics(
+        units={item.unit.code: row(item.cells) for item in table.rows},
+        total=row(table.total.cells),
+    )
 
 
-def _agreement(cycle: Cycle, members: list[Unit]) -> tuple[dict | None, dict | None]:
+def _agreement(
+    cycle: Cycle, members: list[Unit]
+) -> tuple[core_record.Agreement | None, core_record.Scoring | None]:
     agreement = scoring_selectors.agreement_of(cycle)
     if agreement is None:
         return None, None
@@ -169,180 +168,200 @@ def _agreement(cycle: Cycle, members: list[Unit]) -> tuple[dict | None, dict | N
     table = scoring_selectors.table_of(criteria)
     by_code = {row.code: row for row in criteria}
     facts = Fact.objects.filter(criterion__agreement=agreement).select_related("criterion", "unit")
-    data = {
-        "declared_total": str(agreement.declared_total),
-        "rules": agreement.rules,
-        "assignment_kind": agreement.assignment,
-        "assignment": scoring_selectors.assignment(agreement, members),
-        "criteria": [
-            {
-                "code": c.code,
-                "name": c.name,
-                "kind": c.kind.value,
-                "max_points": str(c.max_points),
-                "parent": c.parent,
-                "min_points": str(c.min_points),
-                "indicator": c.indicator,
-                "points_each": str(c.points_each),
-                "penalty_each": str(c.penalty_each),
-                "measure": c.measure,
-                "position": by_code[c.code].position,
-                "guidance": by_code[c.code].guidance,
-            }
+    data = core_record.Agreement(
+        declared_total=agreement.declared_total,
+        rules=agreement.rules,
+        assignment_kind=agreement.assignment,
+        assignment=scoring_selectors.assignment(agreement, members),
+        criteria=[
+            core_record.Criterion(
+                code=c.code,
+                name=c.name,
+                kind=c.kind,
+                max_points=c.max_points,
+                parent=c.parent,
+                min_points=c.min_points,
+                indicator=c.indicator,
+                points_each=c.points_each,
+                penalty_each=c.penalty_each,
+                measure=c.measure,
+                position=by_code[c.code].position,
+                guidance=by_code[c.code].guidance,
+            )
             for c in table.criteria.values()
         ],
-        "targets": sorted(
-            [unit, criterion, _number(value)]
+        targets=sorted(
+            (unit, criterion, value)
             for (unit, criterion), value in scoring_selectors.targets_of(agreement).items()
         ),
-        "facts": sorted(
+        facts=sorted(
             (
-                {
-                    "unit": fact.unit.code,
-                    "criterion": fact.criterion.code,
-                    "achieved": fact.achieved,
-                    "count": _number(fact.count),
-                    "penalties": _number(fact.penalties),
-                }
+                core_record.Fact(
+                    unit=fact.unit.code,
+                    criterion=fact.criterion.code,
+                    achieved=fact.achieved,
+                    count=fact.count,
+                    penalties=fact.penalties,
+                )
                 for fact in facts
             ),
-            key=lambda f: (f["unit"], f["criterion"]),
+            key=lambda f: (f.unit, f.criterion),
         ),
-        "approved_by": sorted(unit.code for unit in agreement.approved_by.all()),
-        "signed_at": _moment(agreement.signed_at),
-        "note": agreement.note,
-    }
+        approved_by=sorted(unit.code for unit in agreement.approved_by.all()),
+        signed_at=_moment(agreement.signed_at),
+        note=agreement.note,
+    )
     results = scoring_selectors.results(cycle)
-    scoring = {
-        "ranking": [
-            {
-                "unit": unit.code,
-                "rank": result.rank,
-                "total": str(result.total),
-                "self_total": _number(result.self_total),
-                "band": result.band,
-                "points": {code: str(item.points) for code, item in result.criteria.items()},
-            }
+    scoring = core_record.Scoring(
+        ranking=[
+            core_record.Standing(
+                unit=unit.code,
+                rank=result.rank,
+                total=result.total,
+                self_total=result.self_total,
+                band=result.band,
+                points={code: item.points for code, item in result.criteria.items()},
+            )
             for unit, result in results.standings
         ]
-    }
+    )
     return data, scoring
 
 
-def _sheets(cycle: Cycle) -> list[dict]:
+def _sheets(cycle: Cycle) -> list[core_record.Sheet]:
     return sorted(
         (
-            {
-                "scorer": sheet.scorer.code,
-                "target": sheet.target.code,
-                "kind": sheet.kind,
-                "status": sheet.status,
-                "scores": {s.criterion.code: str(s.value) for s in sheet.scores.all()},
-            }
+            core_record.Sheet(
+                scorer=sheet.scorer.code,
+                target=sheet.target.code,
+                kind=sheet.kind,
+                status=sheet.status,
+                scores={s.criterion.code: s.value for s in sheet.scores.all()},
+            )
             for sheet in scoring_selectors.sheets_of(cycle, submitted_only=False)
         ),
-        key=lambda s: (s["scorer"], s["target"]),
+        key=lambda s: (s.scorer, s.target),
     )
 
 
-def _conference(cycle: Cycle) -> tuple[dict | None, list[dict]]:
+def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_record.Poll]]:
     conference = voting_selectors.conference_of(cycle)
     if conference is None:
         return None, []
-    data = {
-        "held_on": _day(conference.held_on),
-        "starts_at": format_clock(conference.starts_at),
-        "ends_at": format_clock(conference.ends_at),
-        "place": conference.place,
-        "agenda": conference.agenda,
-        "chair": conference.chair_name,
-        "secretary": conference.secretary_name,
-        "delegates": [
-            {
-                "name": delegate.user.display_name,
-                "unit": delegate.unit.code,
-                "board": delegate.board,
-                "checked_in": delegate.checked_in_at is not None,
-            }
+    data = core_record.Conference(
+        held_on=conference.held_on,
+        starts_at=format_clock(conference.starts_at),
+        ends_at=format_clock(conference.ends_at),
+        place=conference.place,
+        agenda=conference.agenda,
+        chair=conference.chair_name,
+        secretary=conference.secretary_name,
+        delegates=[
+            core_record.Delegate(
+                name=delegate.user.display_name,
+                unit=delegate.unit.code,
+                board=delegate.board,
+                checked_in=delegate.checked_in_at is not None,
+            )
             for delegate in voting_selectors.delegates_of(conference)
         ],
-    }
-    polls = []
-    by_pk = {}
-    for poll in voting_selectors.polls_of(conference):
-        by_pk[poll.pk] = poll.code
+    )
+    polls = list(voting_selectors.polls_of(conference))
+    codes = {poll.pk: poll.code for poll in polls}
     ballots: dict[int, list] = {}
     for row in Ballot.objects.filter(
         poll__conference=conference, poll__status=Poll.Status.CLOSED, filled=True
     ).values("poll_id", "content", "source", "receipt"):
         ballots.setdefault(row["poll_id"], []).append(row)
-    for poll in voting_selectors.polls_of(conference):
+    found = []
+    for poll in polls:
         mine = ballots.get(poll.pk, [])
-        polls.append(
-            {
-                "code": poll.code,
-                "title": poll.title,
-                "purpose": poll.purpose,
-                "title_code": poll.title_code,
-                "mode": poll.mode,
-                "rules": poll.rules,
-                "status": poll.status,
-                "electorate": poll.electorate,
-                "opened_at": _moment(poll.opened_at),
-                "closed_at": _moment(poll.closed_at),
-                "runoff_of": by_pk.get(poll.runoff_of_id),
-                "candidates": [c.unit.code for c in poll.candidates.all()],
+        found.append(
+            core_record.Poll(
+                code=poll.code,
+                title=poll.title,
+                purpose=poll.purpose,
+                title_code=poll.title_code,
+                mode=poll.mode,
+                rules=poll.rules,
+                status=poll.status,
+                electorate=poll.electorate,
+                opened_at=_moment(poll.opened_at),
+                closed_at=_moment(poll.closed_at),
+                runoff_of=codes.get(poll.runoff_of_id),
+                candidates=[c.unit.code for c in poll.candidates.all()],
                 # published only once counted, never linked to their receipts
-                "ballots": sorted(
-                    ({"content": b["content"], "source": b["source"]} for b in mine),
-                    key=canonical_json,
-                ),
-                "receipts": sorted(b["receipt"] for b in mine if b["receipt"]),
-                "result": poll.result if poll.status == Poll.Status.CLOSED else None,
-            }
+                ballots=[
+                    core_record.Ballot(content=b["content"], source=b["source"])
+                    for b in sorted(mine, key=lambda b: canonical_json(_shown_ballot(b)))
+                ],
+                receipts=sorted(b["receipt"] for b in mine if b["receipt"]),
+                result=poll.result if poll.status == Poll.Status.CLOSED else None,
+            )
         )
-    return data, polls
+    return data, found
 
 
-def _documents(cycle: Cycle, conference: dict | None) -> list[dict]:
+def _shown_ballot(row: dict) -> dict:
+    """A ballot as the record writes it (its order in the record is by this)."""
+    return {"content": row["content"], "source": row["source"]}
+
+
+def _documents(cycle: Cycle, conference: core_record.Conference | None) -> list:
     """Digests of the documents whose every line comes from the record (dated by the
     conference; without its date a document carries the day it is made)."""
-    if not conference or not conference["held_on"]:
+    if conference is None or conference.held_on is None:
         return []
     found = []
     for plan in builders.plans(cycle):
         if plan.ready:
             built = plan.build()
             found.append(
-                {
-                    "key": plan.key,
-                    "filename": built.filename,
-                    "digest": core_record.document_digest(built.content),
-                }
+                core_record.Document(
+                    key=plan.key,
+                    filename=built.filename,
+                    digest=core_record.document_digest(built.content),
+                )
             )
     return found
 
 
-def _audit(cycle: Cycle, reports: list[dict]) -> dict:
+def _audit(cycle: Cycle, reports: list[core_record.Report]) -> core_record.Audit:
     """The cycle's entries, those that wrote the reports in the record (last year's come
     from last year's cycle, or from the baseline import) and the hand-overs to this year
     recorded at last year's conference."""
-    keys = [f"{r['unit']}/{r['year']}/{r['period']}" for r in reports]
-    entries = AuditEntry.objects.filter(
-        Q(cycle=f"{cycle.cluster.code}/{cycle.year}")
-        | Q(action__in=core_record.REPORT_ACTIONS, object_id__in=keys)
-        | Q(action="org.handover.record", cycle=f"{cycle.cluster.code}/{cycle.year - 1}")
-    ).order_by("id")
-    entries = list(entries)
-    return {
-        "entries": [
-            {"prev_hash": e.prev_hash, "hash": e.hash, "payload": e.payload()} for e in entries
+    keys = [f"{r.unit}/{r.year}/{r.period}" for r in reports]
+    entries = list(
+        AuditEntry.objects.filter(
+            Q(cycle=f"{cycle.cluster.code}/{cycle.year}")
+            | Q(action__in=core_record.REPORT_ACTIONS, object_id__in=keys)
+            | Q(action=AuditAction.HANDOVER_RECORD, cycle=f"{cycle.cluster.code}/{cycle.year - 1}")
+        ).order_by("id")
+    )
+    return core_record.Audit(
+        entries=[
+            core_record.Entry(
+                prev_hash=e.prev_hash,
+                hash=e.hash,
+                payload=core_record.Payload(
+                    at=e.at.astimezone(UTC),
+                    actor=e.actor,
+                    unit=e.unit,
+                    cycle=e.cycle,
+                    action=e.action,
+                    object_type=e.object_type,
+                    object_id=e.object_id,
+                    before=e.before,
+                    after=e.after,
+                ),
+            )
+            for e in entries
         ],
-        "last_hash": entries[-1].hash if entries else None,
-    }
+        last_hash=entries[-1].hash if entries else None,
+    )
 
 
-def export(cycle: Cycle) -> dict:
+def export(cycle: Cycle) -> core_record.Record:
     """The record of `cycle` (see docs/record.md)."""
     members = org_selectors.member_units(cycle)
     codes, lineage = _relevant_units(cycle, members)
@@ -358,75 +377,80 @@ def export(cycle: Cycle) -> dict:
     agreement, scoring = _agreement(cycle, members)
     conference, polls = _conference(cycle)
     rule_set = cycle.rule_set
-    return {
-        "format": core_record.FORMAT,
-        "version": core_record.VERSION,
-        "cycle": {
-            "cluster": cycle.cluster.code,
-            "cluster_name": cycle.cluster.name,
-            "parent_body": cycle.cluster.parent_body,
-            "movement": cycle.cluster.movement,
-            "year": cycle.year,
-            "title": cycle.title,
-            "phase": cycle.phase,
-            "phase_is_open": cycle.phase_is_open,
-            "leader": cycle.leader.code,
-            "deputy": cycle.deputy.code if cycle.deputy else None,
-            "members": [unit.code for unit in members],
-            "note": cycle.note,
-            "rule_set": {
-                "code": rule_set.code,
-                "version": rule_set.version,
-                "name": rule_set.name,
-                "legal_basis": rule_set.legal_basis,
-                "effective_from": _day(rule_set.effective_from),
-                "effective_to": _day(rule_set.effective_to),
-                "data": rule_set.data,
-            },
-        },
-        "units": _units(codes),
-        "lineage": lineage,
-        "handovers": [
-            {
-                "year": handover.year,
-                "leader": handover.leader.code,
-                "deputy": handover.deputy.code if handover.deputy else None,
-                "method": handover.method,
-                "decision_ref": handover.decision_ref,
-                "note": handover.note,
-                "from_this_cycle": handover.from_cycle_id == cycle.pk,
-            }
+    return core_record.Record(
+        format=core_record.FORMAT,
+        version=core_record.VERSION,
+        cycle=core_record.Cycle(
+            cluster=cycle.cluster.code,
+            cluster_name=cycle.cluster.name,
+            parent_body=cycle.cluster.parent_body,
+            movement=cycle.cluster.movement,
+            year=cycle.year,
+            title=cycle.title,
+            phase=cycle.phase,
+            phase_is_open=cycle.phase_is_open,
+            leader=cycle.leader.code,
+            deputy=cycle.deputy.code if cycle.deputy else None,
+            members=[unit.code for unit in members],
+            note=cycle.note,
+            rule_set=core_record.RuleSet(
+                code=rule_set.code,
+                version=rule_set.version,
+                name=rule_set.name,
+                legal_basis=rule_set.legal_basis,
+                effective_from=rule_set.effective_from,
+                effective_to=rule_set.effective_to,
+                data=rule_set.data,
+            ),
+        ),
+        units=_units(codes),
+        lineage=lineage,
+        handovers=[
+            core_record.Handover(
+                year=handover.year,
+                leader=handover.leader.code,
+                deputy=handover.deputy.code if handover.deputy else None,
+                method=handover.method,
+                decision_ref=handover.decision_ref,
+                note=handover.note,
+                from_this_cycle=handover.from_cycle_id == cycle.pk,
+            )
             for handover in Handover.objects.filter(
                 Q(cluster=cycle.cluster, year=cycle.year) | Q(from_cycle=cycle)
             )
             .select_related("leader", "deputy")
             .order_by("year", "id")
         ],
-        "indicators": _indicators(),
-        "reports": reports,
-        "published": sorted(
+        indicators=_indicators(),
+        reports=reports,
+        published=sorted(
             (
-                {
-                    "period": figure.period,
-                    "indicator": figure.indicator.code,
-                    "value": str(figure.value),
-                    "source": figure.source,
-                }
+                core_record.PublishedFigure(
+                    period=figure.period,
+                    indicator=figure.indicator.code,
+                    value=figure.value,
+                    source=figure.source,
+                )
                 for figure in PublishedFigure.objects.filter(cycle=cycle).select_related(
                     "indicator"
                 )
             ),
-            key=lambda f: (f["period"], f["indicator"]),
+            key=lambda f: (f.period, f.indicator),
         ),
-        "report_text": {
+        report_text={
             section.key: section.text for section in ReportSection.objects.filter(cycle=cycle)
         },
-        "statistics": _statistics(cycle),
-        "agreement": agreement,
-        "sheets": _sheets(cycle),
-        "scoring": scoring,
-        "conference": conference,
-        "polls": polls,
-        "documents": _documents(cycle, conference),
-        "audit": _audit(cycle, reports),
-    }
+        statistics=_statistics(cycle),
+        agreement=agreement,
+        sheets=_sheets(cycle),
+        scoring=scoring,
+        conference=conference,
+        polls=polls,
+        documents=_documents(cycle, conference),
+        audit=_audit(cycle, reports),
+    )
+
+
+def export_json(cycle: Cycle) -> dict:
+    """The record of `cycle` as plain JSON values (what a file holds)."""
+    return core_record.to_json(export(cycle))

@@ -11,8 +11,7 @@ over them), followed by an ordinary entry for the import itself.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +20,8 @@ from thidua.audit.models import AuditEntry
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
 from thidua.core.messages import Label, Problem, gettext_noop
+from thidua.core.record import AuditAction, Record
+from thidua.core.verify import verify
 from thidua.documents.models import ReportSection
 from thidua.errors import DomainError
 from thidua.org.authz import SYSTEM
@@ -49,18 +50,6 @@ from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 from thidua.voting.models import Ballot, Candidate, Conference, Delegate, Poll
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _number(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 def _differs(what: Label, code: str) -> Problem:
     return Problem(
         "record_conflict",
@@ -71,19 +60,19 @@ def _differs(what: Label, code: str) -> Problem:
     )
 
 
-def _units(record) -> dict[str, Unit]:
+def _units(record: Record) -> dict[str, Unit]:
     units = {}
-    for data in record["units"]:
+    for data in record.units:
         fields = {
-            "name": data["name"],
-            "short_name": data["short_name"],
-            "kind": data["kind"],
-            "valid_from": _day(data["valid_from"]),
-            "valid_to": _day(data["valid_to"]),
-            "head_title": data["head_title"],
-            "head_name": data["head_name"],
+            "name": data.name,
+            "short_name": data.short_name,
+            "kind": data.kind,
+            "valid_from": data.valid_from,
+            "valid_to": data.valid_to,
+            "head_title": data.head_title,
+            "head_name": data.head_name,
         }
-        unit, created = Unit.objects.get_or_create(code=data["code"], defaults=fields)
+        unit, created = Unit.objects.get_or_create(code=data.code, defaults=fields)
         if not created and any(
             getattr(unit, key) != fields[key] for key in ("name", "valid_from", "valid_to")
         ):
@@ -92,172 +81,170 @@ def _units(record) -> dict[str, Unit]:
     return units
 
 
-def _lineage(record, units: dict[str, Unit]) -> None:
+def _lineage(record: Record, units: dict[str, Unit]) -> None:
     existing = {
         (e.kind, e.effective_date): {
             (link.role, link.unit.code) for link in e.links.select_related("unit")
         }
         for e in LineageEvent.objects.prefetch_related("links")
     }
-    for data in record["lineage"]:
-        links = {("source", code) for code in data["sources"]} | {
-            ("target", code) for code in data["targets"]
+    for data in record.lineage:
+        links = {("source", code) for code in data.sources} | {
+            ("target", code) for code in data.targets
         }
-        key = (data["kind"], _day(data["effective_date"]))
-        if existing.get(key) == links:
+        if existing.get((data.kind, data.effective_date)) == links:
             continue
         event = LineageEvent.objects.create(
-            kind=data["kind"], effective_date=key[1], legal_basis=data["legal_basis"]
+            kind=data.kind, effective_date=data.effective_date, legal_basis=data.legal_basis
         )
         LineageLink.objects.bulk_create(
             LineageLink(event=event, unit=units[code], role=role) for role, code in sorted(links)
         )
 
 
-def _rule_set(data) -> RuleSet:
+def _rule_set(data: core_record.RuleSet) -> RuleSet:
     fields = {
-        "name": data["name"],
-        "legal_basis": data["legal_basis"],
-        "effective_from": _day(data["effective_from"]),
-        "effective_to": _day(data["effective_to"]),
-        "data": data["data"],
+        "name": data.name,
+        "legal_basis": data.legal_basis,
+        "effective_from": data.effective_from,
+        "effective_to": data.effective_to,
+        "data": data.data,
     }
     rule_set, created = RuleSet.objects.get_or_create(
-        code=data["code"], version=data["version"], defaults=fields
+        code=data.code, version=data.version, defaults=fields
     )
-    if not created and rule_set.data != data["data"]:
+    if not created and rule_set.data != data.data:
         raise DomainError(
-            [_differs(Label(gettext_noop("Bộ quy tắc")), f"{data['code']}@{data['version']}")]
+            [_differs(Label(gettext_noop("Bộ quy tắc")), f"{data.code}@{data.version}")]
         )
     return rule_set
 
 
-def _indicators(record) -> dict[str, Indicator]:
+INDICATOR_FIELDS = (
+    "name",
+    "name_en",
+    "section",
+    "section_en",
+    "measure",
+    "measure_en",
+    "kind",
+    "direction",
+    "decimals",
+    "scope",
+    "position",
+    "active",
+)
+
+
+def _indicators(record: Record) -> dict[str, Indicator]:
     found = {}
-    for data in record["indicators"]:
-        fields = {
-            key: data[key]
-            for key in (
-                "name",
-                "name_en",
-                "section",
-                "section_en",
-                "measure",
-                "measure_en",
-                "kind",
-                "direction",
-                "decimals",
-                "scope",
-                "position",
-                "active",
-            )
-        }
-        indicator, created = Indicator.objects.get_or_create(code=data["code"], defaults=fields)
-        if not created and (indicator.kind, indicator.decimals) != (data["kind"], data["decimals"]):
+    for data in record.indicators:
+        fields = {key: getattr(data, key) for key in INDICATOR_FIELDS}
+        indicator, created = Indicator.objects.get_or_create(code=data.code, defaults=fields)
+        if not created and (indicator.kind, indicator.decimals) != (data.kind, data.decimals):
             raise DomainError([_differs(Label(gettext_noop("Chỉ tiêu")), indicator.code)])
         found[indicator.code] = indicator
-    for data in record["indicators"]:
-        indicator = found[data["code"]]
-        if data["numerator"] and indicator.numerator_id is None:
-            indicator.numerator = found[data["numerator"]]
-            indicator.denominator = found[data["denominator"]]
+    for data in record.indicators:
+        indicator = found[data.code]
+        if data.numerator and indicator.numerator_id is None:
+            indicator.numerator = found[data.numerator]
+            indicator.denominator = found[data.denominator]
             indicator.save(update_fields=["numerator", "denominator"])
     return found
 
 
-def _reports(record, cycle: Cycle, units, indicators) -> None:
-    for data in record["reports"]:
-        figures = {code: Decimal(value) for code, value in data["figures"].items()}
+def _reports(record: Record, cycle: Cycle, units, indicators) -> None:
+    for data in record.reports:
         existing = Report.objects.filter(
-            unit=units[data["unit"]], year=data["year"], period=data["period"]
+            unit=units[data.unit], year=data.year, period=data.period
         ).first()
         if existing is not None:
             stored = {
                 v.indicator.code: v.value for v in existing.values.select_related("indicator")
             }
-            if stored != figures or data["in_cycle"]:
+            if stored != data.figures or data.in_cycle:
                 raise DomainError(
                     [
                         _differs(
                             Label(gettext_noop("Báo cáo")),
-                            f"{data['unit']}/{data['year']}/{data['period']}",
+                            f"{data.unit}/{data.year}/{data.period}",
                         )
                     ]
                 )
             continue
         report = Report.objects.create(
-            unit=units[data["unit"]],
-            year=data["year"],
-            period=data["period"],
-            cycle=cycle if data["in_cycle"] else None,
-            status=data["status"],
-            source=data["source"],
-            returned_reason=data["returned_reason"],
+            unit=units[data.unit],
+            year=data.year,
+            period=data.period,
+            cycle=cycle if data.in_cycle else None,
+            status=data.status,
+            source=data.source,
+            returned_reason=data.returned_reason,
         )
         ReportValue.objects.bulk_create(
             ReportValue(report=report, indicator=indicators[code], value=value)
-            for code, value in figures.items()
+            for code, value in data.figures.items()
         )
 
 
-def _agreement(record, cycle: Cycle, units, indicators) -> None:
-    data = record["agreement"]
+def _agreement(record: Record, cycle: Cycle, units, indicators) -> None:
+    data = record.agreement
     if data is None:
         return
     agreement = Agreement.objects.create(
         cycle=cycle,
-        declared_total=Decimal(data["declared_total"]),
-        rules=data["rules"],
-        assignment=data["assignment_kind"],
-        signed_at=_moment(data["signed_at"]),
-        note=data["note"],
+        declared_total=data.declared_total,
+        rules=data.rules,
+        assignment=data.assignment_kind,
+        signed_at=data.signed_at,
+        note=data.note,
     )
-    agreement.approved_by.set([units[code] for code in data["approved_by"]])
+    agreement.approved_by.set([units[code] for code in data.approved_by])
     criteria: dict[str, Criterion] = {}
-    for item in data["criteria"]:
-        criteria[item["code"]] = Criterion.objects.create(
+    for item in data.criteria:
+        criteria[item.code] = Criterion.objects.create(
             agreement=agreement,
-            code=item["code"],
-            parent=criteria.get(item["parent"]) if item["parent"] else None,
-            position=item["position"],
-            name=item["name"],
-            kind=item["kind"],
-            max_points=Decimal(item["max_points"]),
-            min_points=Decimal(item["min_points"]),
-            indicator=indicators.get(item["indicator"]) if item["indicator"] else None,
-            points_each=Decimal(item["points_each"]),
-            penalty_each=Decimal(item["penalty_each"]),
-            guidance=item["guidance"],
+            code=item.code,
+            parent=criteria.get(item.parent) if item.parent else None,
+            position=item.position,
+            name=item.name,
+            kind=item.kind,
+            max_points=item.max_points,
+            min_points=item.min_points,
+            indicator=indicators.get(item.indicator) if item.indicator else None,
+            points_each=item.points_each,
+            penalty_each=item.penalty_each,
+            guidance=item.guidance,
         )
     Target.objects.bulk_create(
-        Target(criterion=criteria[criterion], unit=units[unit], value=_number(value))
-        for unit, criterion, value in data["targets"]
+        Target(criterion=criteria[criterion], unit=units[unit], value=value)
+        for unit, criterion, value in data.targets
     )
     Fact.objects.bulk_create(
         Fact(
-            criterion=criteria[fact["criterion"]],
-            unit=units[fact["unit"]],
-            achieved=fact["achieved"],
-            count=_number(fact["count"]),
-            penalties=_number(fact["penalties"]),
+            criterion=criteria[fact.criterion],
+            unit=units[fact.unit],
+            achieved=fact.achieved,
+            count=fact.count,
+            penalties=fact.penalties,
         )
-        for fact in data["facts"]
+        for fact in data.facts
     )
-    if data["assignment_kind"] == Agreement.Assignment.TEAMS:
-        for target, scorers in data["assignment"].items():
+    if data.assignment_kind == Agreement.Assignment.TEAMS:
+        for target, scorers in data.assignment.items():
             team = InspectionTeam.objects.create(agreement=agreement, inspected=units[target])
             team.scorers.set([units[code] for code in scorers])
-    for sheet in record["sheets"]:
+    for sheet in record.sheets:
         saved = ScoreSheet.objects.create(
             cycle=cycle,
-            scorer=units[sheet["scorer"]],
-            target=units[sheet["target"]],
-            kind=sheet["kind"],
-            status=sheet["status"],
+            scorer=units[sheet.scorer],
+            target=units[sheet.target],
+            kind=sheet.kind,
+            status=sheet.status,
         )
         Score.objects.bulk_create(
-            Score(sheet=saved, criterion=criteria[code], value=Decimal(value))
-            for code, value in sheet["scores"].items()
+            Score(sheet=saved, criterion=criteria[code], value=value)
+            for code, value in sheet.scores.items()
         )
 
 
@@ -265,105 +252,102 @@ def _clock(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
-def _conference(record, cycle: Cycle, units) -> None:
-    data = record["conference"]
+def _conference(record: Record, cycle: Cycle, units) -> None:
+    data = record.conference
     if data is None:
         return
     conference = Conference.objects.create(
         cycle=cycle,
-        held_on=_day(data["held_on"]),
-        starts_at=_clock(data.get("starts_at")),
-        ends_at=_clock(data.get("ends_at")),
-        place=data["place"],
-        agenda=data["agenda"],
-        chair_name=data["chair"],
-        secretary_name=data["secretary"],
+        held_on=data.held_on,
+        starts_at=_clock(data.starts_at),
+        ends_at=_clock(data.ends_at),
+        place=data.place,
+        agenda=data.agenda,
+        chair_name=data.chair,
+        secretary_name=data.secretary,
     )
-    for delegate in data["delegates"]:
+    for delegate in data.delegates:
         person = User(
             username=f"ban-ghi-{cycle.cluster.code}-{cycle.year}-{secrets.token_hex(4)}",
-            first_name=delegate["name"],
+            first_name=delegate.name,
             kind=UserKind.DELEGATE,
-            unit=units[delegate["unit"]],
+            unit=units[delegate.unit],
             is_active=False,  # a name for the documents, not an account anyone signs in to
         )
         person.set_unusable_password()
         person.save()
         Delegate.objects.create(
             conference=conference,
-            unit=units[delegate["unit"]],
+            unit=units[delegate.unit],
             user=person,
-            board=delegate["board"],
-            checked_in_at=timezone.now() if delegate["checked_in"] else None,
+            board=delegate.board,
+            checked_in_at=timezone.now() if delegate.checked_in else None,
         )
     polls: dict[str, Poll] = {}
-    for item in record["polls"]:
+    for item in record.polls:
         poll = Poll.objects.create(
             conference=conference,
-            code=item["code"],
-            title=item["title"],
-            purpose=item["purpose"],
-            title_code=item["title_code"],
-            mode=item["mode"],
-            rules=item["rules"],
-            status=item["status"],
-            electorate=item["electorate"],
-            opened_at=_moment(item["opened_at"]),
-            closed_at=_moment(item["closed_at"]),
-            runoff_of=polls.get(item["runoff_of"]) if item["runoff_of"] else None,
-            result=item["result"],
+            code=item.code,
+            title=item.title,
+            purpose=item.purpose,
+            title_code=item.title_code,
+            mode=item.mode,
+            rules=item.rules,
+            status=item.status,
+            electorate=item.electorate,
+            opened_at=item.opened_at,
+            closed_at=item.closed_at,
+            runoff_of=polls.get(item.runoff_of) if item.runoff_of else None,
+            result=item.result,
         )
         polls[poll.code] = poll
         Candidate.objects.bulk_create(
             Candidate(poll=poll, unit=units[code], position=position)
-            for position, code in enumerate(item["candidates"])
+            for position, code in enumerate(item.candidates)
         )
-        receipts = iter(item["receipts"])
+        receipts = iter(item.receipts)
         Ballot.objects.bulk_create(
             Ballot(
                 poll=poll,
                 filled=True,
-                content=ballot["content"],
-                source=ballot["source"],
-                receipt="" if ballot["source"] == "paper" else next(receipts, ""),
+                content=ballot.content,
+                source=ballot.source,
+                receipt="" if ballot.source == "paper" else next(receipts, ""),
             )
-            for ballot in item["ballots"]
+            for ballot in item.ballots
         )
 
 
-def _audit_entries(record) -> list[AuditEntry]:
+def _audit_entries(record: Record) -> list[AuditEntry]:
     """The record's entries this database lacks (records of a backup share some: a hash
     covers its whole entry, so the same hash is the same entry)."""
-    hashes = [item["hash"] for item in record["audit"]["entries"]]
+    hashes = [item.hash for item in record.audit.entries]
     present = set(AuditEntry.objects.filter(hash__in=hashes).values_list("hash", flat=True))
-    entries = []
-    for item in record["audit"]["entries"]:
-        if item["hash"] in present:
-            continue
-        payload = item["payload"]
-        entries.append(
-            AuditEntry(
-                at=_moment(payload["at"]),
-                actor=payload["actor"],
-                unit=payload["unit"],
-                cycle=payload["cycle"],
-                action=payload["action"],
-                object_type=payload["object_type"],
-                object_id=payload["object_id"],
-                before=payload["before"],
-                after=payload["after"],
-                prev_hash=item["prev_hash"],
-                hash=item["hash"],
-                imported=True,
-            )
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=item.payload.at,
+            actor=item.payload.actor,
+            unit=item.payload.unit,
+            cycle=item.payload.cycle,
+            action=item.payload.action,
+            object_type=item.payload.object_type,
+            object_id=item.payload.object_id,
+            before=item.payload.before,
+            after=item.payload.after,
+            prev_hash=item.prev_hash,
+            hash=item.hash,
+            imported=True,
         )
-    return AuditEntry.objects.bulk_create(entries)
+        for item in record.audit.entries
+        if item.hash not in present
+    )
 
 
 @transaction.atomic
-def restore(record: dict, *, actor=SYSTEM) -> Cycle:
-    """Write the record's cycle into this database, or nothing."""
-    findings = core_record.verify(record)
+def restore(document: dict, *, actor=SYSTEM) -> Cycle:
+    """Write the cycle of a record (`document`: its parsed JSON) into this database, or
+    nothing."""
+    findings = verify(document)
     if findings:
         raise DomainError(
             [
@@ -375,76 +359,76 @@ def restore(record: dict, *, actor=SYSTEM) -> Cycle:
                 for finding in findings[:10]
             ]
         )
-    data = record["cycle"]
-    if Cycle.objects.filter(cluster__code=data["cluster"], year=data["year"]).exists():
+    record, _faults = core_record.read(document)
+    data = record.cycle
+    if Cycle.objects.filter(cluster__code=data.cluster, year=data.year).exists():
         raise DomainError(
             [
                 Problem(
                     "cycle_exists",
                     gettext_noop("Năm thi đua %(cycle)s đã có trên máy chủ; không nhập gì."),
-                    {"cycle": f"{data['cluster']}/{data['year']}"},
+                    {"cycle": f"{data.cluster}/{data.year}"},
                 )
             ]
         )
     units = _units(record)
     _lineage(record, units)
     cluster, _created = Cluster.objects.get_or_create(
-        code=data["cluster"],
+        code=data.cluster,
         defaults={
-            "name": data["cluster_name"],
-            "parent_body": data["parent_body"],
-            "movement": data["movement"],
+            "name": data.cluster_name,
+            "parent_body": data.parent_body,
+            "movement": data.movement,
         },
     )
     cycle = Cycle.objects.create(
         cluster=cluster,
-        year=data["year"],
-        title=data["title"],
-        rule_set=_rule_set(data["rule_set"]),
-        leader=units[data["leader"]],
-        deputy=units[data["deputy"]] if data["deputy"] else None,
-        phase=data["phase"],
-        phase_is_open=data["phase_is_open"],
-        note=data["note"],
+        year=data.year,
+        title=data.title,
+        rule_set=_rule_set(data.rule_set),
+        leader=units[data.leader],
+        deputy=units[data.deputy] if data.deputy else None,
+        phase=data.phase,
+        phase_is_open=data.phase_is_open,
+        note=data.note,
     )
     Membership.objects.bulk_create(
-        Membership(cycle=cycle, unit=units[code]) for code in data["members"]
+        Membership(cycle=cycle, unit=units[code]) for code in data.members
     )
-    for item in record["handovers"]:
+    for item in record.handovers:
         fields = {
             "cluster": cluster,
-            "year": item["year"],
-            "leader": units[item["leader"]],
-            "deputy": units[item["deputy"]] if item["deputy"] else None,
-            "method": item["method"],
-            "decision_ref": item["decision_ref"],
-            "note": item["note"],
+            "year": item.year,
+            "leader": units[item.leader],
+            "deputy": units[item.deputy] if item.deputy else None,
+            "method": item.method,
+            "decision_ref": item.decision_ref,
+            "note": item.note,
         }
-        if not item["from_this_cycle"] and Handover.objects.filter(**fields).exists():
+        if not item.from_this_cycle and Handover.objects.filter(**fields).exists():
             continue  # recorded by last year's cycle, restored with it
-        Handover.objects.create(**fields, from_cycle=cycle if item["from_this_cycle"] else None)
+        Handover.objects.create(**fields, from_cycle=cycle if item.from_this_cycle else None)
     indicators = _indicators(record)
     _reports(record, cycle, units, indicators)
     PublishedFigure.objects.bulk_create(
         PublishedFigure(
             cycle=cycle,
-            period=item["period"],
-            indicator=indicators[item["indicator"]],
-            value=Decimal(item["value"]),
-            source=item["source"],
+            period=item.period,
+            indicator=indicators[item.indicator],
+            value=item.value,
+            source=item.source,
         )
-        for item in record["published"]
+        for item in record.published
     )
     ReportSection.objects.bulk_create(
-        ReportSection(cycle=cycle, key=key, text=text)
-        for key, text in record["report_text"].items()
+        ReportSection(cycle=cycle, key=key, text=text) for key, text in record.report_text.items()
     )
     _agreement(record, cycle, units, indicators)
     _conference(record, cycle, units)
     restored = _audit_entries(record)
     audit(
         actor=actor,
-        action="record.import",
+        action=AuditAction.RECORD_IMPORT,
         object_type="org.cycle",
         object_id=f"{cycle.cluster.code}/{cycle.year}",
         after={

@@ -14,6 +14,7 @@ from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
 from thidua.core.policy import Action
+from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
@@ -177,7 +178,7 @@ def replace_table(*, actor, cycle: Cycle, criteria: Sequence[CriterionSpec]) -> 
     )
     audit(
         actor=actor,
-        action="scoring.table.replace",
+        action=AuditAction.TABLE_REPLACE,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
@@ -227,7 +228,7 @@ def set_targets(
             )
     audit(
         actor=actor,
-        action="scoring.targets.set",
+        action=AuditAction.TARGETS_SET,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
@@ -318,7 +319,7 @@ def set_rules(
             team.scorers.set([members[code] for code in scorers if code != inspected])
     audit(
         actor=actor,
-        action="scoring.rules.set",
+        action=AuditAction.RULES_SET,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
@@ -412,7 +413,7 @@ def sign_agreement(*, actor, cycle: Cycle, approved: Sequence[Unit]) -> Agreemen
     agreement.approved_by.set([unit for unit in members if unit.pk in approved_ids])
     audit(
         actor=actor,
-        action="scoring.agreement.sign",
+        action=AuditAction.AGREEMENT_SIGN,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
@@ -519,7 +520,7 @@ def save_sheet(
     sheet.save()
     audit(
         actor=actor,
-        action="scoring.sheet.submit" if submit else "scoring.sheet.save",
+        action=AuditAction.SHEET_SUBMIT if submit else AuditAction.SHEET_SAVE,
         object_type="scoring.sheet",
         object_id=f"{scorer.code}->{target.code}",
         cycle=cycle,
@@ -550,7 +551,7 @@ def reopen_sheet(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
     sheet.save(update_fields=["status", "submitted_at"])
     audit(
         actor=actor,
-        action="scoring.sheet.reopen",
+        action=AuditAction.SHEET_REOPEN,
         object_type="scoring.sheet",
         object_id=f"{sheet.scorer.code}->{sheet.target.code}",
         cycle=sheet.cycle,
@@ -608,7 +609,7 @@ def record_facts(*, actor, cycle: Cycle, facts: Sequence[FactSpec]) -> None:
         )
     audit(
         actor=actor,
-        action="scoring.facts.record",
+        action=AuditAction.FACTS_RECORD,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
@@ -673,7 +674,7 @@ def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, uploa
     evidence.save()
     audit(
         actor=actor,
-        action="scoring.evidence.add",
+        action=AuditAction.EVIDENCE_ADD,
         object_type="scoring.evidence",
         object_id=evidence.pk,
         cycle=cycle,

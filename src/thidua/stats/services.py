@@ -14,6 +14,7 @@ from thidua.core import indicators as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import tidy
 from thidua.core.policy import Action
+from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
@@ -108,7 +109,7 @@ def save_report(
     report.save()
     audit(
         actor=actor,
-        action="stats.report.submit" if submit else "stats.report.save",
+        action=AuditAction.REPORT_SUBMIT if submit else AuditAction.REPORT_SAVE,
         object_type="stats.report",
         object_id=f"{unit.code}/{cycle.year}/{period.value}",
         cycle=cycle,
@@ -145,7 +146,7 @@ def return_report(*, actor, report: Report, reason: str) -> Report:
     report.save(update_fields=["status", "returned_reason", "updated_at"])
     audit(
         actor=actor,
-        action="stats.report.return",
+        action=AuditAction.REPORT_RETURN,
         object_type="stats.report",
         object_id=f"{report.unit.code}/{report.year}/{report.period}",
         cycle=report.cycle,
@@ -188,7 +189,7 @@ def record_baseline(
     report.save()
     audit(
         actor=actor,
-        action="stats.baseline.record",
+        action=AuditAction.BASELINE_RECORD,
         object_type="stats.report",
         object_id=f"{unit.code}/{year}/{period.value}",
         before=before,
@@ -220,7 +221,7 @@ def set_published_figures(
         stored.append(figure)
     audit(
         actor=actor,
-        action="stats.published.set",
+        action=AuditAction.PUBLISHED_SET,
         object_type="stats.publishedfigure",
         object_id=f"{cycle.cluster.code}/{cycle.year}/{period.value}",
         cycle=cycle,

@@ -17,6 +17,7 @@ from thidua.audit.services import record as audit
 from thidua.core import ballots as core
 from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action
+from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
@@ -76,7 +77,7 @@ def open_conference(
     conference.save()
     audit(
         actor=actor,
-        action="voting.conference.set",
+        action=AuditAction.CONFERENCE_SET,
         object_type="voting.conference",
         object_id=conference.pk,
         cycle=cycle,
@@ -117,7 +118,7 @@ def add_delegate(*, actor, conference: Conference, user: User, board: str = "") 
         delegate.save(update_fields=["board"])
     audit(
         actor=actor,
-        action="voting.delegate.add",
+        action=AuditAction.DELEGATE_ADD,
         object_type="voting.delegate",
         object_id=delegate.pk,
         cycle=cycle,
@@ -138,7 +139,7 @@ def check_in(*, actor, delegate: Delegate) -> str:
     delegate.save(update_fields=["login_key_hash", "checked_in_at"])
     audit(
         actor=actor,
-        action="voting.delegate.check_in",
+        action=AuditAction.DELEGATE_CHECK_IN,
         object_type="voting.delegate",
         object_id=delegate.pk,
         cycle=delegate.conference.cycle,
@@ -224,7 +225,7 @@ def create_poll(
     )
     audit(
         actor=actor,
-        action="voting.poll.create",
+        action=AuditAction.POLL_CREATE,
         object_type="voting.poll",
         object_id=poll.pk,
         cycle=cycle,
@@ -268,7 +269,7 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         )
     audit(
         actor=actor,
-        action="voting.poll.open",
+        action=AuditAction.POLL_OPEN,
         object_type="voting.poll",
         object_id=poll.pk,
         cycle=cycle,
@@ -472,7 +473,7 @@ def close_poll(*, actor, poll: Poll) -> Poll:
     poll.save(update_fields=["status", "closed_at", "result"])
     audit(
         actor=actor,
-        action="voting.poll.close",
+        action=AuditAction.POLL_CLOSE,
         object_type="voting.poll",
         object_id=poll.pk,
         cycle=cycle,

@@ -8,8 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from thidua.core import record as core_record
+from thidua.core.verify import verify
 from thidua.org.models import Cycle
-from thidua.record.export import export
+from thidua.record.export import export_json
 
 
 class Command(BaseCommand):
@@ -22,8 +23,8 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         manifest = []
         for cycle in Cycle.objects.select_related("cluster").order_by("year", "cluster__code"):
-            record = export(cycle)
-            findings = core_record.verify(record)
+            record = export_json(cycle)
+            findings = verify(record)
             if findings:  # a backup that would not restore is no backup
                 raise CommandError(f"{cycle}: {findings[0].render()}")
             content = core_record.encode(record)

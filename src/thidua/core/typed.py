@@ -1,0 +1,492 @@
+"""Frozen dataclasses as JSON: read with every fault named by its path, written back, and
+described as JSON Schema and as a table for people — so a file format is written down once
+(`thidua.core.record`) and its schema, its documentation and its checks follow from it.
+
+The JSON forms of the supported annotations:
+
+- `str`, `int`, `bool`; `Decimal` as a string of digits (`"94.57"`, exact, never a float);
+  `date` as `"YYYY-MM-DD"`; `datetime` as ISO 8601 with its offset; a `StrEnum` or `Literal`
+  as one of its values;
+- `X | None`, `list[X]`, `dict[str, X]`, `tuple[A, B, C]` (an array of exactly those);
+- another dataclass (an object with exactly its fields; a field with a default may be absent);
+- `Any` as any JSON value;
+- `Annotated[X, Check(...)]` for a pattern, a length, a range or unique items.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from thidua.core.messages import Phrase, gettext_noop
+
+DECIMAL = r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$"
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a value must also be, beside its type: read checks it, the schema states it."""
+
+    pattern: str | None = None
+    min_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    min_items: int | None = None
+    unique: bool = False
+    format: str | None = None  # the schema's `format` word (the pattern does the checking)
+
+
+def doc(text: str, **options) -> Any:
+    """A dataclass field with its meaning, for the schema and the table of fields."""
+    return field(metadata={"doc": text}, **options)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One place where a document does not have the format: where, and what is wrong."""
+
+    where: str
+    message: Phrase
+
+
+class _Bad:
+    """What a reader returns for a value it could not read (its fault already noted)."""
+
+
+BAD = _Bad()
+Reader = Callable[[object, str, list[Fault]], object]
+
+
+def read(kind: type, data: object, where: str = "") -> tuple[Any, list[Fault]]:
+    """`data` (parsed JSON) as an instance of `kind`, or None with every fault found."""
+    faults: list[Fault] = []
+    value = _reader(kind)(data, where, faults)
+    return (None if faults or value is BAD else value), faults
+
+
+def write(value: object) -> object:
+    """The JSON form of a value of a supported type (see the module's docstring)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: write(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [write(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: write(item) for key, item in value.items()}
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _fault(faults: list[Fault], where: str, message: str, **params) -> _Bad:
+    faults.append(Fault(where or "$", Phrase(message, params)))
+    return BAD
+
+
+def _expected(faults: list[Fault], where: str, what: str) -> _Bad:
+    return _fault(faults, where, gettext_noop("cần %(what)s."), what=what)
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+@cache
+def _reader(kind) -> Reader:
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Annotated:
+        return _checked(_reader(args[0]), [a for a in args[1:] if isinstance(a, Check)])
+    if kind is Any:
+        return lambda value, where, faults: value
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        inner = _reader(options[0] if len(options) == 1 else Union[tuple(options)])  # noqa: UP007
+        optional = len(options) < len(args)
+        if len(options) > 1:
+            raise TypeError(f"only `X | None` unions are supported: {kind}")
+
+        def maybe(value, where, faults):
+            return None if value is None and optional else inner(value, where, faults)
+
+        return maybe
+    if origin is list:
+        return _list_reader(_reader(args[0]))
+    if origin is dict:
+        return _dict_reader(_reader(args[1]))
+    if origin is tuple:
+        return _tuple_reader([_reader(a) for a in args])
+    if origin is Literal:
+        return _choice_reader(tuple(args), lambda value: value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return _choice_reader(tuple(member.value for member in kind), kind)
+    if is_dataclass(kind):
+        return _object_reader(kind)
+    simple = {
+        str: _simple(str, gettext_noop("một chuỗi")),
+        bool: _simple(bool, gettext_noop("true hoặc false")),
+        int: _whole,
+        Decimal: _decimal,
+        date: _day,
+        datetime: _moment,
+    }
+    if kind in simple:
+        return simple[kind]
+    raise TypeError(f"no JSON reader for {kind!r}")
+
+
+def _simple(kind: type, what: str) -> Reader:
+    def simple(value, where, faults):
+        return value if type(value) is kind else _expected(faults, where, what)
+
+    return simple
+
+
+def _whole(value, where, faults):
+    if type(value) is not int:
+        return _expected(faults, where, gettext_noop("một số nguyên"))
+    return value
+
+
+def _decimal(value, where, faults):
+    if not isinstance(value, str) or not re.fullmatch(DECIMAL, value):
+        return _expected(faults, where, gettext_noop("một số thập phân viết thành chuỗi (“94.57”)"))
+    return Decimal(value)
+
+
+def _day(value, where, faults):
+    if isinstance(value, str) and re.fullmatch(DAY, value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return _expected(faults, where, gettext_noop("một ngày YYYY-MM-DD"))
+
+
+def _moment(value, where, faults):
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None and moment.isoformat() == value:
+            return moment
+    return _expected(faults, where, gettext_noop("một thời điểm ISO 8601 có múi giờ"))
+
+
+def _choice_reader(values: tuple, convert: Callable) -> Reader:
+    shown = ", ".join(str(value) for value in values)
+
+    def choice(value, where, faults):
+        if isinstance(value, bool) or value not in values:
+            return _fault(faults, where, gettext_noop("cần một trong: %(values)s."), values=shown)
+        return convert(value)
+
+    return choice
+
+
+def _list_reader(item: Reader) -> Reader:
+    def items(value, where, faults):
+        if not isinstance(value, list):
+            return _expected(faults, where, gettext_noop("một danh sách"))
+        found = [item(element, f"{where}[{index}]", faults) for index, element in enumerate(value)]
+        return BAD if any(element is BAD for element in found) else found
+
+    return items
+
+
+def _dict_reader(item: Reader) -> Reader:
+    def entries(value, where, faults):
+        if not isinstance(value, dict):
+            return _expected(faults, where, gettext_noop("một đối tượng"))
+        found = {key: item(element, f"{where}[{key}]", faults) for key, element in value.items()}
+        return BAD if any(element is BAD for element in found.values()) else found
+
+    return entries
+
+
+def _tuple_reader(parts: list[Reader]) -> Reader:
+    def row(value, where, faults):
+        if not isinstance(value, list) or len(value) != len(parts):
+            return _fault(
+                faults,
+                where,
+                gettext_noop("cần một danh sách %(count)s phần tử."),
+                count=len(parts),
+            )
+        found = tuple(
+            part(element, f"{where}[{index}]", faults)
+            for index, (part, element) in enumerate(zip(parts, value, strict=True))
+        )
+        return BAD if any(element is BAD for element in found) else found
+
+    return row
+
+
+def _object_reader(kind: type) -> Reader:
+    hints = get_type_hints(kind, include_extras=True)
+    slots = [(f.name, _reader(hints[f.name]), _default(f)) for f in fields(kind)]
+    known = {name for name, _reader_of, _value in slots}
+
+    def instance(value, where, faults):
+        if not isinstance(value, dict):
+            return _expected(faults, where, gettext_noop("một đối tượng"))
+        before = len(faults)
+        found = {}
+        for name, reader, default in slots:
+            if name in value:
+                found[name] = reader(value[name], _at(where, name), faults)
+            elif default is MISSING:
+                _fault(faults, _at(where, name), gettext_noop("thiếu mục này."))
+            else:
+                found[name] = default()
+        for key in value:
+            if key not in known:
+                _fault(faults, _at(where, str(key)), gettext_noop("mục không có trong định dạng."))
+        return BAD if len(faults) > before else kind(**found)
+
+    return instance
+
+
+def _default(item) -> Callable[[], object] | object:
+    if item.default is not MISSING:
+        return lambda: item.default
+    if item.default_factory is not MISSING:
+        return item.default_factory
+    return MISSING
+
+
+def _checked(inner: Reader, checks: list[Check]) -> Reader:
+    def checked(value, where, faults):
+        found = inner(value, where, faults)
+        if found is BAD:
+            return BAD
+        for check in checks:
+            problem = _broken(check, found)
+            if problem is not None:
+                faults.append(Fault(where or "$", problem))
+                return BAD
+        return found
+
+    return checked
+
+
+def _broken(check: Check, value) -> Phrase | None:
+    """Why `value` breaks `check` (the first constraint it breaks), or None."""
+    if check.pattern is not None and not re.search(check.pattern, str(value)):
+        return Phrase(gettext_noop("không đúng dạng %(pattern)s."), {"pattern": check.pattern})
+    if check.min_length is not None and len(value) < check.min_length:
+        return Phrase(gettext_noop("không được để trống."))
+    if check.minimum is not None and value < check.minimum:
+        return Phrase(gettext_noop("phải từ %(minimum)s trở lên."), {"minimum": check.minimum})
+    if check.maximum is not None and value > check.maximum:
+        return Phrase(gettext_noop("phải không quá %(maximum)s."), {"maximum": check.maximum})
+    if check.min_items is not None and len(value) < check.min_items:
+        return Phrase(gettext_noop("danh sách không được trống."))
+    if check.unique and len({_hashable(v) for v in value}) != len(value):
+        return Phrase(gettext_noop("danh sách có phần tử lặp lại."))
+    return None
+
+
+def _hashable(value) -> object:
+    return repr(value) if isinstance(value, dict | list) else value
+
+
+# --- describing ---------------------------------------------------------------------------
+
+
+def json_schema(kind: type, **header) -> dict:
+    """The JSON Schema (draft 2020-12) of `kind`: its object at the top, every other
+    dataclass under `$defs`; `header` adds `$id`, `title`, `description`."""
+    defs: dict[str, dict] = {}
+    _schema(kind, defs)
+    top = defs.pop(kind.__name__)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **top,
+        **header,
+        "$defs": defs,
+    }
+
+
+def _schema(kind, defs: dict[str, dict]) -> dict:
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Annotated:
+        schema = dict(_schema(args[0], defs))
+        for check in (a for a in args[1:] if isinstance(a, Check)):
+            schema.update(_stated(check))
+        return schema
+    if kind is Any:
+        return {}
+    if origin in (Union, types.UnionType):
+        options = [_schema(a, defs) for a in args if a is not type(None)]
+        return {"anyOf": [*options, {"type": "null"}]}
+    if origin is list:
+        return {"type": "array", "items": _schema(args[0], defs)}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _schema(args[1], defs)}
+    if origin is tuple:
+        return {
+            "type": "array",
+            "prefixItems": [_schema(a, defs) for a in args],
+            "items": False,
+            "minItems": len(args),
+        }
+    if origin is Literal:
+        return {"const": args[0]} if len(args) == 1 else {"enum": list(args)}
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return {"enum": [member.value for member in kind]}
+    if is_dataclass(kind):
+        name = kind.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder: a type may refer to itself
+            defs[name] = _object_schema(kind, defs)
+        return {"$ref": f"#/$defs/{name}"}
+    return {
+        str: {"type": "string"},
+        int: {"type": "integer"},
+        bool: {"type": "boolean"},
+        Decimal: {"type": "string", "pattern": DECIMAL},
+        date: {"type": "string", "format": "date", "pattern": DAY},
+        datetime: {"type": "string", "format": "date-time"},
+    }[kind]
+
+
+def _object_schema(kind: type, defs: dict[str, dict]) -> dict:
+    hints = get_type_hints(kind, include_extras=True)
+    properties = {}
+    for item in fields(kind):
+        schema = _schema(hints[item.name], defs)
+        if item.metadata.get("doc"):
+            schema = {"description": item.metadata["doc"], **schema}
+        properties[item.name] = schema
+    return {
+        "title": kind.__name__,
+        "description": _summary(kind),
+        "type": "object",
+        "properties": properties,
+        "required": [item.name for item in fields(kind) if _default(item) is MISSING],
+        "additionalProperties": False,
+    }
+
+
+def _stated(check: Check) -> dict:
+    names = {
+        "pattern": "pattern",
+        "min_length": "minLength",
+        "minimum": "minimum",
+        "maximum": "maximum",
+        "min_items": "minItems",
+        "format": "format",
+    }
+    stated = {names[key]: getattr(check, key) for key in names if getattr(check, key) is not None}
+    if check.unique:
+        stated["uniqueItems"] = True
+    return stated
+
+
+def _summary(kind: type) -> str:
+    return " ".join((kind.__doc__ or "").split())
+
+
+def field_table(kind: type) -> str:
+    """Every object of the format, from `kind` down, as Markdown: a heading per object with
+    its description, then a row per field: name, JSON type, meaning."""
+    order: list[type] = []
+    _collect(kind, order)
+    parts = []
+    for item in order:
+        hints = get_type_hints(item, include_extras=True)
+        rows = [
+            f"| `{f.name}` | {_words(hints[f.name])}"
+            f"{' (may be absent)' if _default(f) is not MISSING else ''} | "
+            f"{f.metadata.get('doc', '')} |"
+            for f in fields(item)
+        ]
+        parts.append(
+            "\n".join(
+                [
+                    f"### `{item.__name__}`",
+                    "",
+                    _summary(item),
+                    "",
+                    "| field | type | meaning |",
+                    "|---|---|---|",
+                    *rows,
+                ]
+            )
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def _collect(kind, order: list[type]) -> None:
+    if is_dataclass(kind) and isinstance(kind, type):
+        if kind in order:
+            return
+        order.append(kind)
+        hints = get_type_hints(kind, include_extras=True)
+        for item in fields(kind):
+            _collect(hints[item.name], order)
+        return
+    for arg in get_args(kind):
+        _collect(arg, order)
+
+
+def _words(kind) -> str:
+    """The JSON type of an annotation in a few words, for the table of fields."""
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Annotated:
+        words = _words(args[0])
+        for check in (a for a in args[1:] if isinstance(a, Check)):
+            if check.minimum is not None and check.maximum is not None:
+                words += f" {check.minimum}–{check.maximum}"
+            elif check.minimum is not None:
+                words += f" ≥ {check.minimum}"
+            if check.pattern is not None:
+                words += f" matching `{check.pattern}`"
+            if check.min_length:
+                words += ", not empty"
+            if check.min_items:
+                words += f" (at least {check.min_items})"
+            if check.unique:
+                words += " (no repeats)"
+        return words
+    if kind is Any:
+        return "any JSON"
+    if origin in (Union, types.UnionType):
+        return " or ".join([_words(a) for a in args if a is not type(None)] + ["null"])
+    if origin is list:
+        return f"list of {_words(args[0])}"
+    if origin is dict:
+        return f"object: text → {_words(args[1])}"
+    if origin is tuple:
+        return "[" + ", ".join(_words(a) for a in args) + "]"
+    if origin is Literal or (isinstance(kind, type) and issubclass(kind, Enum)):
+        values = args if origin is Literal else [member.value for member in kind]
+        return " \\| ".join(f"`{json.dumps(value, ensure_ascii=False)}`" for value in values)
+    if is_dataclass(kind):
+        return f"[`{kind.__name__}`](#{kind.__name__.lower()})"
+    return {
+        str: "text",
+        int: "integer",
+        bool: "true/false",
+        Decimal: "decimal as text",
+        date: "date `YYYY-MM-DD`",
+        datetime: "moment (ISO 8601, UTC)",
+    }[kind]

@@ -1,0 +1,886 @@
+"""The independent check of a record: every result recomputed from its data.
+
+`verify` reads a record (parsed JSON) against its format (`thidua.core.record`), then
+recomputes every result with the core alone — no database, no Django — and names each
+difference. What it checks, and in which order, is described in docs/record.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from thidua.core import ballots as core_ballots
+from thidua.core import indicators as core_indicators
+from thidua.core import record as core_record
+from thidua.core import scoring as core_scoring
+from thidua.core import typed
+from thidua.core.audit import entry_hash
+from thidua.core.lineage import Lineage, LineageEvent, UnitSpan
+from thidua.core.messages import Label, Phrase, gettext_noop
+from thidua.core.numbers import format_exact, format_number, round_half_up, tidy
+from thidua.core.record import AuditAction, Payload, Record
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference: where in the record, and what is wrong."""
+
+    where: str
+    message: Phrase
+
+    def render(self, translate: Callable[[str], str] = lambda text: text) -> str:
+        return f"{self.where}: {self.message.render(translate)}"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+# --- values in messages -------------------------------------------------------------------
+
+#: Decimals shown for a long decimal (a recomputed rate): more only where two values would
+#: otherwise look the same.
+SHOWN_DECIMALS = 2
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _as_number(value) -> Decimal | None:
+    """A number written in the record (`"94.57"`, `18`), or None for anything else (a code,
+    a date, true/false)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value) if Decimal(value).is_finite() else None
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def _decimals(number: Decimal) -> int:
+    exponent = tidy(number).as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _shown_pair(left, right) -> tuple[object, object]:
+    """Two values as a message shows them side by side: numbers the Vietnamese way (`78,19`,
+    `2.156`), long decimals to `SHOWN_DECIMALS` places (more if they would look equal),
+    lists as `son-la, lao-cai`, nothing as `—`."""
+    a, b = _as_number(left), _as_number(right)
+    if a is None or b is None:
+        return _shown(left), _shown(right)
+    decimals = max(_decimals(a), _decimals(b))
+    if decimals <= SHOWN_DECIMALS:
+        return format_exact(a), format_exact(b)
+    places = SHOWN_DECIMALS
+    while places < decimals and a != b and round_half_up(a, places) == round_half_up(b, places):
+        places += 1
+    return format_number(a, places), format_number(b, places)
+
+
+def _shown(value) -> object:
+    """One value as a message shows it (see `_shown_pair`)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return Label(gettext_noop("có") if value else gettext_noop("không"))
+    if _as_number(value) is not None:
+        return _shown_pair(value, value)[0]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_shown(item)) for item in value) if value else "—"
+    if isinstance(value, Mapping):
+        if not value:
+            return "—"
+        return "; ".join(f"{key}: {_shown(item)}" for key, item in sorted(value.items()))
+    return str(value)
+
+
+def _mismatch(where: str, computed, recorded) -> Finding:
+    computed, recorded = _shown_pair(computed, recorded)
+    return Finding(
+        where,
+        Phrase(
+            gettext_noop("tính lại được %(computed)s nhưng bản ghi ghi %(recorded)s."),
+            {"computed": computed, "recorded": recorded},
+        ),
+    )
+
+
+def _same(a, b) -> bool:
+    """Equal as numbers when both read as numbers (6.75 = 6.750), lists item by item, else
+    as they are."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    left, right = _decimal(a), _decimal(b)
+    if left is not None and right is not None:
+        return left == right
+    return a == b
+
+
+def _compare(where: str, computed: Mapping, recorded: Mapping) -> list[Finding]:
+    return [
+        _mismatch(f"{where}.{key}", computed.get(key), recorded.get(key))
+        for key in sorted(set(computed) | set(recorded))
+        if not _same(computed.get(key), recorded.get(key))
+    ]
+
+
+# --- references ---------------------------------------------------------------------------
+
+
+def _missing(where: str, what: str) -> Finding:
+    return Finding(
+        where, Phrase(gettext_noop("tham chiếu “%(code)s” không có trong bản ghi."), {"code": what})
+    )
+
+
+def _references(record: Record) -> list[Finding]:
+    findings = []
+    units = {unit.code for unit in record.units}
+    cycle = record.cycle
+    findings += [_missing("cycle.members", code) for code in cycle.members if code not in units]
+    for role in ("leader", "deputy"):
+        code = getattr(cycle, role)
+        if code is not None and code not in cycle.members:
+            findings.append(_missing(f"cycle.{role}", code))
+    indicators = {indicator.code for indicator in record.indicators}
+    for indicator in record.indicators:
+        for part in ("numerator", "denominator"):
+            code = getattr(indicator, part)
+            if code and code not in indicators:
+                findings.append(_missing(f"indicators[{indicator.code}].{part}", code))
+    for report in record.reports:
+        where = f"reports[{report.unit}/{report.year}/{report.period}]"
+        if report.unit not in units:
+            findings.append(_missing(where, report.unit))
+        findings += [_missing(where, code) for code in report.figures if code not in indicators]
+    criteria = {c.code for c in record.agreement.criteria} if record.agreement else set()
+    for sheet in record.sheets:
+        where = f"sheets[{sheet.scorer}->{sheet.target}]"
+        findings += [
+            _missing(where, u) for u in (sheet.scorer, sheet.target) if u not in cycle.members
+        ]
+        findings += [_missing(where, code) for code in sheet.scores if code not in criteria]
+    polls = {poll.code for poll in record.polls}
+    for poll in record.polls:
+        where = f"polls[{poll.code}]"
+        findings += [_missing(where, code) for code in poll.candidates if code not in cycle.members]
+        if poll.runoff_of and poll.runoff_of not in polls:
+            findings.append(_missing(f"{where}.runoff_of", poll.runoff_of))
+    return findings
+
+
+# --- the audit chain ----------------------------------------------------------------------
+
+
+def _audit(record: Record) -> list[Finding]:
+    findings = []
+    entries = record.audit.entries
+    for index, entry in enumerate(entries):
+        if entry_hash(entry.prev_hash, typed.write(entry.payload)) != entry.hash:
+            findings.append(
+                Finding(
+                    f"audit.entries[{index}]",
+                    Phrase(
+                        gettext_noop(
+                            "mục nhật ký “%(action)s %(object)s” không khớp mã băm của nó: "
+                            "nội dung đã bị sửa."
+                        ),
+                        {"action": entry.payload.action, "object": entry.payload.object_id},
+                    ),
+                )
+            )
+    if entries and record.audit.last_hash != entries[-1].hash:
+        findings.append(
+            Finding(
+                "audit.last_hash",
+                Phrase(gettext_noop("không phải mã băm của mục nhật ký cuối cùng.")),
+            )
+        )
+    return findings
+
+
+# --- against the log ----------------------------------------------------------------------
+#
+# Every input a person typed is in the audit log, as the entry that wrote it last. Each
+# `Audited` below says which entries write which input of the record and under what key;
+# `_against_the_log` folds the log (a later entry replaces each field it writes) and names
+# every field of the record that differs from the log, every input the log never wrote and,
+# for inputs the record holds all of, every one the log wrote that the record lacks.
+
+
+def _entries(record: Record, *actions: str) -> Iterator[Payload]:
+    """The payloads of the record's audit entries with one of `actions`, in log order."""
+    for entry in record.audit.entries:
+        if entry.payload.action in actions:
+            yield entry.payload
+
+
+def _after(payload: Payload) -> Mapping:
+    return payload.after if isinstance(payload.after, Mapping) else {}
+
+
+def _before(payload: Payload) -> Mapping:
+    return payload.before if isinstance(payload.before, Mapping) else {}
+
+
+def _cycle_code(record: Record) -> str:
+    return f"{record.cycle.cluster}/{record.cycle.year}"
+
+
+def _only(after: Mapping, *fields: str) -> dict:
+    """The `fields` an entry wrote (those its `after` holds)."""
+    return {field: after[field] for field in fields if field in after}
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One kind of audited input: `written` yields (key, fields) for each audit entry that
+    wrote one, in log order; `recorded` yields (key, fields) for each one in the record;
+    `where` names one by its key. `complete`: the record holds every one the log wrote."""
+
+    where: Callable[[str], str]
+    written: Callable[[Record], Iterable[tuple[str, Mapping]]]
+    recorded: Callable[[Record], Iterable[tuple[str, Mapping]]]
+    complete: bool = False
+
+
+def _sheets_written(record: Record):
+    for payload in _entries(record, AuditAction.SHEET_SAVE, AuditAction.SHEET_SUBMIT):
+        yield payload.object_id, {"scores": _after(payload)}
+
+
+def _sheets_recorded(record: Record):
+    for sheet in record.sheets:
+        yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores}
+
+
+def _reports_written(record: Record):
+    for payload in _entries(record, *core_record.REPORT_ACTIONS):
+        yield payload.object_id, {"figures": _after(payload).get("figures", {})}
+
+
+def _reports_recorded(record: Record):
+    for report in record.reports:
+        yield f"{report.unit}/{report.year}/{report.period}", {"figures": report.figures}
+
+
+CYCLE_FIELDS = ("title", "leader", "deputy", "members", "rule_set", "note")
+
+
+def _cycle_written(record: Record):
+    """The cycle as created or changed, and its leader and deputy as handed over to it."""
+    code, year = _cycle_code(record), record.cycle.year
+    for payload in _entries(
+        record,
+        AuditAction.CYCLE_CREATE,
+        AuditAction.CYCLE_UPDATE,
+        AuditAction.HANDOVER_RECORD,
+    ):
+        after = _after(payload)
+        if payload.action == AuditAction.HANDOVER_RECORD:
+            if after.get("year") == year and _same_cluster(payload, record):
+                yield "cycle", _only(after, "leader", "deputy")
+        elif payload.cycle == code:
+            fields = _only(after, *CYCLE_FIELDS)
+            if isinstance(fields.get("members"), list):
+                fields["members"] = sorted(fields["members"], key=str)
+            yield "cycle", fields
+
+
+def _cycle_recorded(record: Record):
+    cycle = record.cycle
+    yield (
+        "cycle",
+        {
+            "title": cycle.title,
+            "leader": cycle.leader,
+            "deputy": cycle.deputy,
+            "members": sorted(cycle.members),
+            "rule_set": f"{cycle.rule_set.code}@{cycle.rule_set.version}",
+            "note": cycle.note,
+        },
+    )
+
+
+def _same_cluster(payload: Payload, record: Record) -> bool:
+    return payload.cycle.partition("/")[0] == record.cycle.cluster
+
+
+HANDOVER_FIELDS = ("year", "leader", "deputy", "method", "decision_ref")
+
+
+def _handovers_written(record: Record):
+    """Each year's hand-overs in the order they were recorded (`year/1`, `year/2`, …): at a
+    conference (`org.handover.record`, last year's included), or as the Ministry's
+    assignment when the cycle is created without one or its leadership is changed."""
+    code, year = _cycle_code(record), record.cycle.year
+    count: dict[object, int] = {}
+
+    def key(of_year) -> str:
+        count[of_year] = count.get(of_year, 0) + 1
+        return f"{of_year}/{count[of_year]}"
+
+    for payload in _entries(
+        record,
+        AuditAction.CYCLE_CREATE,
+        AuditAction.CYCLE_UPDATE,
+        AuditAction.HANDOVER_RECORD,
+    ):
+        after, before = _after(payload), _before(payload)
+        if payload.action == AuditAction.HANDOVER_RECORD:
+            if _same_cluster(payload, record):
+                yield key(after.get("year")), _only(after, *HANDOVER_FIELDS)
+            continue
+        if payload.cycle != code:
+            continue
+        created = payload.action == AuditAction.CYCLE_CREATE and not count.get(year)
+        changed = payload.action == AuditAction.CYCLE_UPDATE and (
+            before.get("leader"),
+            before.get("deputy"),
+        ) != (after.get("leader"), after.get("deputy"))
+        if created or changed:
+            yield key(year), {**_only(after, "leader", "deputy"), "method": "assigned"}
+
+
+def _handovers_recorded(record: Record):
+    count: dict[int, int] = {}
+    for handover in record.handovers:
+        count[handover.year] = count.get(handover.year, 0) + 1
+        yield (
+            f"{handover.year}/{count[handover.year]}",
+            {field: getattr(handover, field) for field in HANDOVER_FIELDS},
+        )
+
+
+CONFERENCE_FIELDS = ("held_on", "starts_at", "ends_at", "place", "agenda", "chair", "secretary")
+
+
+def _conference_written(record: Record):
+    for payload in _entries(record, AuditAction.CONFERENCE_SET):
+        yield "conference", _only(_after(payload), *CONFERENCE_FIELDS)
+
+
+def _conference_recorded(record: Record):
+    if record.conference is not None:
+        yield (
+            "conference",
+            {field: getattr(record.conference, field) for field in CONFERENCE_FIELDS},
+        )
+
+
+def _delegates_written(record: Record):
+    """Delegates by unit, in the order they were added (`unit/1`, `unit/2`, …: the record
+    lists them so, and names no account)."""
+    added: dict[str, object] = {}  # delegate id → unit, from the entry that added it
+    for payload in _entries(record, AuditAction.DELEGATE_ADD):
+        added.setdefault(payload.object_id, _after(payload).get("unit"))
+    keys = {}
+    for unit in set(added.values()):
+        mine = sorted((pk for pk, of in added.items() if of == unit), key=_by_number)
+        keys.update({pk: f"{unit}/{n}" for n, pk in enumerate(mine, 1)})
+    seen = set()
+    for payload in _entries(record, AuditAction.DELEGATE_ADD, AuditAction.DELEGATE_CHECK_IN):
+        pk = payload.object_id
+        if pk not in keys:
+            continue
+        if payload.action == AuditAction.DELEGATE_CHECK_IN:
+            yield keys[pk], {"checked_in": True}
+        elif pk in seen:  # added again: its board changes
+            yield keys[pk], _only(_after(payload), "board")
+        else:
+            seen.add(pk)
+            yield keys[pk], {**_only(_after(payload), "unit", "board"), "checked_in": False}
+
+
+def _by_number(pk: str):
+    return (0, int(pk), pk) if pk.isdigit() else (1, 0, pk)
+
+
+def _delegates_recorded(record: Record):
+    count: dict[str, int] = {}
+    for delegate in record.conference.delegates if record.conference else []:
+        count[delegate.unit] = count.get(delegate.unit, 0) + 1
+        yield (
+            f"{delegate.unit}/{count[delegate.unit]}",
+            {"unit": delegate.unit, "board": delegate.board, "checked_in": delegate.checked_in},
+        )
+
+
+def _published_written(record: Record):
+    prefix = _cycle_code(record) + "/"
+    for payload in _entries(record, AuditAction.PUBLISHED_SET):
+        if not payload.object_id.startswith(prefix):
+            continue
+        after = _after(payload)
+        period = payload.object_id.removeprefix(prefix)
+        figures = after.get("figures")
+        for code, value in (figures if isinstance(figures, Mapping) else {}).items():
+            yield f"{period}/{code}", {"value": value, **_only(after, "source")}
+
+
+def _published_recorded(record: Record):
+    for figure in record.published:
+        yield (
+            f"{figure.period}/{figure.indicator}",
+            {"value": figure.value, "source": figure.source},
+        )
+
+
+POLL_FIELDS = ("title", "candidates", "rules", "status", "electorate", "result")
+
+
+def _polls_written(record: Record):
+    """Each poll's rules and candidates as created, its electorate as opened and its result
+    as counted."""
+    codes: dict[str, str] = {}  # poll id → code, from the entry that created it
+    for payload in _entries(
+        record, AuditAction.POLL_CREATE, AuditAction.POLL_OPEN, AuditAction.POLL_CLOSE
+    ):
+        pk, after = payload.object_id, _after(payload)
+        if payload.action == AuditAction.POLL_CREATE:
+            codes[pk] = str(after.get("code"))
+            yield (
+                codes[pk],
+                {
+                    **_only(after, "title", "candidates", "rules"),
+                    "status": "draft",
+                    "result": None,
+                },
+            )
+        elif pk in codes and payload.action == AuditAction.POLL_OPEN:
+            yield codes[pk], {"status": "open", **_only(after, "electorate")}
+        elif pk in codes:
+            yield codes[pk], {"status": "closed", "result": payload.after}
+
+
+def _polls_recorded(record: Record):
+    for poll in record.polls:
+        yield poll.code, {field: getattr(poll, field) for field in POLL_FIELDS}
+
+
+#: Every input of a record the audit log writes: the one place that says which.
+AUDITED: tuple[Audited, ...] = (
+    Audited(lambda key: "cycle", _cycle_written, _cycle_recorded, complete=True),
+    Audited(lambda key: f"handovers[{key}]", _handovers_written, _handovers_recorded, True),
+    Audited(lambda key: f"reports[{key}]", _reports_written, _reports_recorded),
+    Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
+    Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded),
+    Audited(lambda key: "conference", _conference_written, _conference_recorded, True),
+    Audited(
+        lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True
+    ),
+    Audited(lambda key: f"polls[{key}]", _polls_written, _polls_recorded, complete=True),
+)
+
+
+def _fold(written: Iterable[tuple[str, Mapping]]) -> dict[str, dict]:
+    """key → each field as the last entry that wrote it left it."""
+    found: dict[str, dict] = {}
+    for key, fields in written:
+        found.setdefault(key, {}).update(fields)
+    return found
+
+
+def _against_the_log(record: Record) -> list[Finding]:
+    """Every audited input (`AUDITED`) as the audit log last wrote it."""
+    findings = []
+    for audited in AUDITED:
+        logged = _fold(audited.written(record))
+        recorded = dict(audited.recorded(record))
+        for key, fields in recorded.items():
+            where = audited.where(key)
+            if key not in logged:
+                findings.append(
+                    Finding(where, Phrase(gettext_noop("không có trong nhật ký thao tác.")))
+                )
+                continue
+            for field, value in logged[key].items():
+                findings += _logged(f"{where}.{field}", typed.write(fields.get(field)), value)
+        if audited.complete:
+            findings += [
+                Finding(
+                    audited.where(key),
+                    Phrase(gettext_noop("có trong nhật ký thao tác nhưng không có trong bản ghi.")),
+                )
+                for key in logged
+                if key not in recorded
+            ]
+    return findings
+
+
+def _logged(where: str, recorded, logged) -> list[Finding]:
+    """Each difference between a value of the record and the log's, named down to the
+    criterion, indicator or count (`….scores.I.1`, `….result.votes.lao-cai`)."""
+    if isinstance(recorded, Mapping) and isinstance(logged, Mapping):
+        return [
+            finding
+            for key in sorted(set(recorded) | set(logged), key=str)
+            for finding in _logged(f"{where}.{key}", recorded.get(key), logged.get(key))
+        ]
+    if _same(recorded, logged):
+        return []
+    recorded, logged = _shown_pair(recorded, logged)
+    return [
+        Finding(
+            where,
+            Phrase(
+                gettext_noop("bản ghi ghi %(recorded)s nhưng nhật ký thao tác ghi %(logged)s."),
+                {"recorded": recorded, "logged": logged},
+            ),
+        )
+    ]
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+def catalog_of(record: Record) -> dict[str, core_indicators.Indicator]:
+    """The record's indicator catalog, as the core computes with it."""
+    return {
+        item.code: core_indicators.Indicator(
+            code=item.code,
+            name=item.name,
+            kind=item.kind,
+            direction=item.direction,
+            decimals=item.decimals,
+            numerator=item.numerator,
+            denominator=item.denominator,
+        )
+        for item in record.indicators
+    }
+
+
+def lineage_of(record: Record) -> Lineage:
+    """The record's units and the events between them."""
+    return Lineage(
+        [UnitSpan(u.code, u.name, u.valid_from, u.valid_to) for u in record.units],
+        [
+            LineageEvent(
+                event.kind, event.effective_date, tuple(event.sources), tuple(event.targets)
+            )
+            for event in record.lineage
+        ],
+    )
+
+
+def figures_of(record: Record, year: int, period: str = "Y") -> dict[str, dict[str, Decimal]]:
+    """The figures of the reports that count (drafts do not: `COUNTED_STATUSES`)."""
+    return {
+        report.unit: dict(report.figures)
+        for report in record.reports
+        if report.year == year
+        and report.period == period
+        and report.status in core_indicators.COUNTED_STATUSES
+    }
+
+
+def _row(now: Mapping, before: Mapping, catalog) -> core_record.StatisticsRow:
+    return core_record.StatisticsRow(
+        values=core_indicators.values(now, catalog),
+        baseline=core_indicators.values(before, catalog),
+    )
+
+
+def statistics(record: Record) -> core_record.Statistics:
+    """Each member's values and baseline (after lineage) for the year, and the totals."""
+    catalog = catalog_of(record)
+    year = record.cycle.year
+    members = record.cycle.members
+    now = figures_of(record, year)
+    previous = figures_of(record, year - 1)
+    lineage = lineage_of(record)
+    day = core_indicators.Period.YEAR.end(year - 1)
+    units, baselines = {}, {}
+    for code in members:
+        ancestry = lineage.ancestors_on(code, day)
+        before, _missing = core_indicators.baseline(
+            previous, ancestry.units, ancestry.partial, catalog
+        )
+        baselines[code] = before
+        units[code] = _row(now.get(code, {}), before, catalog)
+    totals = core_indicators.cluster_total(now, baselines, members, catalog)
+    return core_record.Statistics(units=units, total=_row(totals.now, totals.before, catalog))
+
+
+def _statistics(record: Record) -> list[Finding]:
+    computed, recorded = statistics(record), record.statistics
+    findings = []
+    for code, row in computed.units.items():
+        stored = recorded.units.get(code)
+        for part in ("values", "baseline"):
+            findings += _compare(
+                f"statistics.units[{code}].{part}",
+                getattr(row, part),
+                getattr(stored, part) if stored else {},
+            )
+    for part in ("values", "baseline"):
+        findings += _compare(
+            f"statistics.total.{part}", getattr(computed.total, part), getattr(recorded.total, part)
+        )
+    return findings
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def _criterion(item: core_record.Criterion) -> core_scoring.Criterion:
+    return core_scoring.Criterion(
+        code=item.code,
+        name=item.name,
+        kind=item.kind,
+        max_points=item.max_points,
+        parent=item.parent,
+        min_points=item.min_points,
+        indicator=item.indicator,
+        points_each=item.points_each,
+        penalty_each=item.penalty_each,
+        measure=item.measure,
+    )
+
+
+def ranking(record: Record) -> list[core_record.Standing] | None:
+    """Every member's points, total, rank and band, from the sheets and facts in the record."""
+    agreement = record.agreement
+    if agreement is None:
+        return None
+    members = record.cycle.members
+    table = core_scoring.Table(_criterion(c) for c in agreement.criteria)
+    rules = core_scoring.Rules.from_data(agreement.rules)
+    assigned = agreement.assignment
+    sheets = [
+        core_scoring.Sheet(sheet.scorer, sheet.target, dict(sheet.scores))
+        for sheet in record.sheets
+        if sheet.status == "submitted"
+        and (sheet.scorer == sheet.target or sheet.scorer in assigned.get(sheet.target, []))
+    ]
+    catalog = catalog_of(record)
+    now = figures_of(record, record.cycle.year)
+    actual = {}
+    for criterion in table.leaves:
+        if criterion.kind != core_scoring.Kind.QUANTITATIVE or criterion.indicator not in catalog:
+            continue
+        for unit in members:
+            value = core_indicators.value_of(catalog[criterion.indicator], now.get(unit, {}))
+            if value is not None:
+                actual[(unit, criterion.code)] = value
+    facts = core_scoring.Facts(
+        actual=actual,
+        targets={(u, c): v for u, c, v in agreement.targets if v is not None},
+        achieved={
+            (f.unit, f.criterion): f.achieved for f in agreement.facts if f.achieved is not None
+        },
+        counts={(f.unit, f.criterion): f.count for f in agreement.facts if f.count is not None},
+        penalties={
+            (f.unit, f.criterion): f.penalties for f in agreement.facts if f.penalties is not None
+        },
+    )
+    return [
+        core_record.Standing(
+            unit=result.unit,
+            rank=result.rank,
+            total=result.total,
+            self_total=result.self_total,
+            band=result.band,
+            points={code: item.points for code, item in result.criteria.items()},
+        )
+        for result in core_scoring.score(table, members, sheets, facts, rules)
+    ]
+
+
+STANDING_FIELDS = ("rank", "total", "self_total", "band")
+
+
+def _scoring(record: Record) -> list[Finding]:
+    computed = ranking(record)
+    recorded = record.scoring.ranking if record.scoring else None
+    if computed is None or recorded is None:
+        if (computed is None) != (recorded is None):
+            return [_mismatch("scoring", "—" if computed is None else "…", "—")]
+        return []
+    findings = []
+    stored = {row.unit: row for row in recorded}
+    for row in computed:
+        where = f"scoring.ranking[{row.unit}]"
+        other = stored.get(row.unit)
+        if other is None:
+            findings.append(_missing("scoring.ranking", row.unit))
+            continue
+        for key in STANDING_FIELDS:
+            if not _same(getattr(row, key), getattr(other, key)):
+                findings.append(_mismatch(f"{where}.{key}", getattr(row, key), getattr(other, key)))
+        findings += _compare(f"{where}.points", row.points, other.points)
+    return findings
+
+
+# --- polls --------------------------------------------------------------------------------
+
+
+def tally(poll: core_record.Poll) -> dict | None:
+    """The poll's result recounted from its ballots (None while it is not counted)."""
+    if poll.status != "closed" or poll.result is None:
+        return None
+    rules = core_ballots.rules_from(poll.rules, poll.candidates)
+    ballots = [
+        core_ballots.ballot_from(ballot.content or {}, ballot.source == "written")
+        for ballot in poll.ballots
+    ]
+    counted = core_ballots.tally(
+        ballots, rules, electorate=poll.result["electorate"], issued=poll.result["issued"]
+    )
+    return core_ballots.stored_result(counted, rules)
+
+
+def _polls(record: Record) -> list[Finding]:
+    findings = []
+    for poll in record.polls:
+        where = f"polls[{poll.code}]"
+        if poll.status != "closed":
+            if poll.ballots:
+                findings.append(
+                    Finding(
+                        f"{where}.ballots",
+                        Phrase(
+                            gettext_noop("cuộc bỏ phiếu chưa kiểm phiếu không được công bố phiếu.")
+                        ),
+                    )
+                )
+            continue
+        computed = tally(poll)
+        if computed is None:
+            findings.append(_mismatch(f"{where}.result", "…", "—"))
+            continue
+        for key, value in computed.items():
+            other = poll.result.get(key)
+            if isinstance(value, dict) and isinstance(other, dict):
+                findings += _compare(f"{where}.result.{key}", value, other)
+            elif not _same(value, other):
+                findings.append(_mismatch(f"{where}.result.{key}", value, other))
+        receipted = sum(1 for ballot in poll.ballots if ballot.source != "paper")
+        if len(poll.receipts) != receipted:
+            findings.append(
+                Finding(
+                    f"{where}.receipts",
+                    Phrase(
+                        gettext_noop(
+                            "%(receipts)s mã biên nhận nhưng %(ballots)s phiếu điện tử, văn bản."
+                        ),
+                        {
+                            "receipts": format_number(len(poll.receipts)),
+                            "ballots": format_number(receipted),
+                        },
+                    ),
+                )
+            )
+    return findings
+
+
+def nominees_of(record: Record) -> dict[str, tuple[str, ...]]:
+    """title code → the units its counted polls nominated (a first round with its runoffs,
+    once every round is counted and no tie is left), as the conference page reads them."""
+    polls = {poll.code: poll for poll in record.polls}
+    runoffs = {poll.runoff_of: poll for poll in record.polls if poll.runoff_of}
+    found = {}
+    for poll in record.polls:
+        if poll.runoff_of in polls or poll.purpose != "title" or not poll.title_code:
+            continue
+        rounds = [poll]
+        while rounds[-1].code in runoffs and len(rounds) <= len(polls):
+            rounds.append(runoffs[rounds[-1].code])
+        counted = [r for r in rounds if r.status == "closed" and r.result]
+        winners, complete = core_ballots.decided(
+            [
+                core_ballots.Round(
+                    tuple(r.result["winners"]),
+                    tuple((r.result.get("runoff") or {}).get("candidates", ())),
+                )
+                for r in counted
+            ]
+        )
+        if complete and len(counted) == len(rounds):
+            found[poll.title_code] = winners
+    return found
+
+
+def _nominations(record: Record) -> list[Finding]:
+    """The titles' quotas and conditions (`check_nominations`: e.g. a Government-flag
+    nominee must also be a Ministry-flag nominee and lead the cluster) on the counted polls."""
+    nominees = nominees_of(record)
+    titles = [
+        core_ballots.Title(
+            code=item["code"],
+            name=item["name"],
+            seats=int(item["seats"]),
+            requires=tuple(item.get("requires", ())),
+            requires_rank=item.get("requires_rank"),
+        )
+        for item in record.cycle.rule_set.data.get("voting", {}).get("titles", [])
+        if item["code"] in nominees
+    ]
+    if not titles:
+        return []
+    ranks = {row.unit: row.rank for row in ranking(record) or [] if row.rank is not None}
+    names = {unit.code: unit.name for unit in record.units}
+    polls = {
+        poll.title_code: poll.code
+        for poll in reversed(record.polls)
+        if poll.title_code and not poll.runoff_of
+    }
+    return [
+        Finding(
+            f"polls[{polls.get(problem.field, problem.field)}]",
+            Phrase(problem.message, problem.params),
+        )
+        for problem in core_ballots.check_nominations(titles, nominees, ranks, names)
+    ]
+
+
+# --- all of it ----------------------------------------------------------------------------
+
+
+CHECKS: tuple[Callable[[Record], Iterable[Finding]], ...] = (
+    _audit,
+    _against_the_log,
+    _statistics,
+    _scoring,
+    _polls,
+    _nominations,
+)
+
+
+def verify(document: object) -> list[Finding]:
+    """Every difference between the record's results and what its data gives (`document`:
+    the parsed JSON of a record)."""
+    if not isinstance(document, Mapping):
+        return [Finding("$", Phrase(gettext_noop("bản ghi phải là một đối tượng JSON.")))]
+    record, faults = core_record.read(document)
+    if record is None:
+        return [Finding(fault.where, fault.message) for fault in faults]
+    findings = _references(record)
+    if findings:  # recomputing from broken references would only add noise
+        return findings
+    for check in CHECKS:
+        try:
+            findings += check(record)
+        except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as error:
+            findings.append(
+                Finding(
+                    check.__name__.strip("_"),
+                    Phrase(
+                        gettext_noop("không đọc được dữ liệu để kiểm tra: %(error)s"),
+                        {"error": f"{type(error).__name__}: {error}"},
+                    ),
+                )
+            )
+    return findings
