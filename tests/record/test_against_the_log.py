@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.record import forge
 from thidua.core import record as core_record
 from thidua.core import typed
-from thidua.core.audit import entry_hash
 from thidua.core.numbers import format_number
 from thidua.core.verify import _shown_pair, tally, verify
 from thidua.record.export import export_json as export
@@ -190,11 +190,7 @@ def _counted_for(record, code, choices, electorate=21):
         "before": None,
         "after": poll["result"],
     }
-    digest = entry_hash(last["hash"], payload)
-    record["audit"]["entries"].append(
-        {"prev_hash": last["hash"], "hash": digest, "payload": payload}
-    )
-    record["audit"]["last_hash"] = digest
+    forge.append(record, payload)
 
 
 def test_a_government_flag_nominee_must_be_a_ministry_flag_nominee(record, tmp_path):

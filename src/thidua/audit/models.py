@@ -1,7 +1,9 @@
-"""The append-only, hash-chained audit log of every write."""
+"""The append-only audit log of every write: one hash chain per cycle (see core.audit)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from thidua.core.audit import Link
 
 
 class AppendOnly(Exception):
@@ -18,18 +20,23 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=120)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # The chain the entry is a link of: its cycle ("cum-2/2020"), or "" for the installation's
+    # own entries; `seq` counts from 1 in each chain. A copy carried into a chain from another
+    # (`origin`: the chain, number and hash it copies) has the payload of the original.
+    chain = models.CharField(max_length=80, blank=True)
+    seq = models.PositiveBigIntegerField()
+    origin = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    # Restored from a record (`thidua record import`): kept exactly as another server chained
-    # it, so its own hash is checked but it is not a link of this server's chain; the import
-    # itself is an ordinary entry naming the first and last restored hash.
-    imported = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("mục nhật ký")
         verbose_name_plural = _("nhật ký")
         ordering = ["id"]
         indexes = [models.Index(fields=["cycle", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_once_in_chain"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_id}"
@@ -56,12 +63,17 @@ class AuditEntry(models.Model):
             "after": self.after,
         }
 
+    def link(self) -> Link:
+        """The entry as the chain's check sees it."""
+        return Link(self.seq, self.prev_hash, self.hash, self.payload(), self.origin)
+
 
 class AuditHead(models.Model):
-    """One row holding the chain's last hash; locking it orders concurrent writers."""
+    """A chain's last hash and length; locking it orders the writers of that chain only."""
 
+    chain = models.CharField(max_length=80, unique=True)
     hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.count}: {self.hash}"
+        return f"{self.chain or '—'} {self.count}: {self.hash}"

@@ -1,17 +1,24 @@
 """Reads of the audit log."""
 
+from itertools import groupby
+
 from thidua.audit.models import AuditEntry
-from thidua.core.audit import broken_links
+from thidua.core.audit import first_break
 
 
-def trail(cycle_key: str, limit: int = 500) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(cycle=cycle_key).order_by("-id")[:limit])
+def trail(chain: str, limit: int = 500) -> list[AuditEntry]:
+    """The newest entries of a cycle's chain (carried copies included), newest first."""
+    return list(AuditEntry.objects.filter(chain=chain).order_by("-seq")[:limit])
 
 
 def chain_breaks() -> list[int]:
-    """Ids of entries whose hash does not follow from the chain (empty when intact)."""
-    entries = list(AuditEntry.objects.order_by("id"))
-    positions = broken_links(
-        (entry.prev_hash, entry.hash, entry.payload(), entry.imported) for entry in entries
-    )
-    return [entries[position].pk for position in positions]
+    """Ids of the first entry of each chain that does not follow from the one before it
+    (empty when every chain is whole)."""
+    broken = []
+    entries = AuditEntry.objects.order_by("chain", "seq").iterator()
+    for chain, links in groupby(entries, key=lambda entry: entry.chain):
+        found = list(links)
+        where = first_break(chain, (entry.link() for entry in found))
+        if where is not None:
+            broken.append(found[where.position].pk)
+    return broken

@@ -1,8 +1,11 @@
-"""`record()`: append one entry to the audit chain, inside the caller's transaction."""
+"""Writes of the audit log: `record()` appends an entry to its cycle's chain, `carry()`
+copies entries another chain wrote into a cycle's chain — both inside the caller's
+transaction, so the entry commits with the write it describes."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +20,33 @@ def _plain(value):
     return None if value is None else json.loads(canonical_json(value))
 
 
+def chain_of(cycle) -> str:
+    """The name of `cycle`'s chain ("" for the installation's own entries)."""
+    return f"{cycle.cluster.code}/{cycle.year}" if cycle is not None else ""
+
+
+def _append(entry: AuditEntry) -> AuditEntry:
+    """Link `entry` (its chain and payload set) at the end of its chain. The chain's head row
+    is locked until the transaction ends: writers of one cycle queue, other cycles do not."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the audit log is written inside the writing transaction")
+    head, _created = AuditHead.objects.select_for_update().get_or_create(
+        chain=entry.chain, defaults={"hash": GENESIS, "count": 0}
+    )
+    entry.seq, entry.prev_hash = head.count + 1, head.hash
+    entry.hash = entry_hash(
+        chain=entry.chain,
+        seq=entry.seq,
+        prev_hash=entry.prev_hash,
+        payload=entry.payload(),
+        origin=entry.origin,
+    )
+    entry.save()
+    head.hash, head.count = entry.hash, entry.seq
+    head.save(update_fields=["hash", "count"])
+    return entry
+
+
 def record(
     *,
     actor,
@@ -27,29 +57,57 @@ def record(
     after=None,
     cycle=None,
 ) -> AuditEntry:
-    """Append an entry; call it inside the service's transaction so both commit together.
-    `action` is one of the record format's `AuditAction`s (anything else raises ValueError)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the writing transaction")
+    """Append an entry to `cycle`'s chain (the installation's without a cycle); call it
+    inside the service's transaction so both commit together. `action` is one of the record
+    format's `AuditAction`s (anything else raises ValueError)."""
     action = AuditAction(action)
-    head, _ = AuditHead.objects.select_for_update().get_or_create(
-        pk=1, defaults={"hash": GENESIS, "count": 0}
-    )
     user = getattr(actor, "username", None)
-    entry = AuditEntry(
-        at=timezone.now(),
-        actor=user or "system",
-        unit=getattr(getattr(actor, "unit", None), "code", "") if user else "",
-        cycle=f"{cycle.cluster.code}/{cycle.year}" if cycle is not None else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=_plain(before),
-        after=_plain(after),
-        prev_hash=head.hash,
+    return _append(
+        AuditEntry(
+            at=timezone.now(),
+            actor=user or "system",
+            unit=getattr(getattr(actor, "unit", None), "code", "") if user else "",
+            cycle=chain_of(cycle),
+            chain=chain_of(cycle),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=_plain(before),
+            after=_plain(after),
+        )
     )
-    entry.hash = entry_hash(head.hash, entry.payload())
-    entry.save()
-    head.hash, head.count = entry.hash, head.count + 1
-    head.save(update_fields=["hash", "count"])
-    return entry
+
+
+def carry(cycle, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Copy into `cycle`'s chain, in the order written, each of `entries` (written in other
+    chains) it does not hold yet: the same payload, with `origin` naming the entry copied."""
+    chain = chain_of(cycle)
+    held = {
+        (origin or {}).get("hash")
+        for origin in AuditEntry.objects.filter(chain=chain, origin__isnull=False).values_list(
+            "origin", flat=True
+        )
+    }
+    carried = []
+    for entry in sorted(entries, key=lambda entry: entry.pk):
+        if entry.chain == chain or entry.hash in held:
+            continue
+        held.add(entry.hash)
+        carried.append(
+            _append(
+                AuditEntry(
+                    at=entry.at,
+                    actor=entry.actor,
+                    unit=entry.unit,
+                    cycle=entry.cycle,
+                    chain=chain,
+                    origin={"chain": entry.chain, "seq": entry.seq, "hash": entry.hash},
+                    action=entry.action,
+                    object_type=entry.object_type,
+                    object_id=entry.object_id,
+                    before=entry.before,
+                    after=entry.after,
+                )
+            )
+        )
+    return carried

@@ -1,7 +1,17 @@
-"""The audit chain: each entry's hash covers the previous entry's hash.
+"""The audit chains: one per cycle, each entry committing to the one before it.
 
-SHA-256 over a canonical JSON encoding (sorted keys, no spaces, UTF-8), so anyone holding the
-entries can recompute the chain and notice an entry changed, removed or inserted.
+Every cycle's entries form their own chain (entries that belong to no cycle form the
+installation's chain, named ""). Entry n's hash is SHA-256 over a canonical JSON encoding
+(sorted keys, no spaces, UTF-8) of the chain's name, n, entry n − 1's hash (`GENESIS` for
+the first), where a carried copy comes from (`origin`) and what happened (the payload). So
+the entries of a chain are whole by themselves: an entry changed, removed, inserted,
+repeated, moved to another place or to another chain no longer follows from the one before
+it, and `first_break` says where, which field, what it should be and what it is.
+
+A cycle also relies on entries written in other chains (last year's reports for its
+baseline, the hand-over to it recorded at last year's conference): those are *carried* into
+its chain, the same payload again with `origin` naming the chain, number and hash of the
+entry they copy, so a cycle's chain holds everything its record is checked against.
 """
 
 from __future__ import annotations
@@ -9,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 GENESIS = "0" * 64
@@ -28,20 +39,65 @@ def canonical_json(value: object) -> str:
     )
 
 
-def entry_hash(previous: str, payload: Mapping[str, object]) -> str:
-    return hashlib.sha256((previous + canonical_json(payload)).encode()).hexdigest()
+def entry_hash(
+    *,
+    chain: str,
+    seq: int,
+    prev_hash: str,
+    payload: Mapping[str, object],
+    origin: Mapping[str, object] | None = None,
+) -> str:
+    """The hash of entry `seq` of `chain` (its predecessor's hash is `prev_hash`)."""
+    content = {
+        "chain": chain,
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "origin": origin,
+        "payload": payload,
+    }
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
-def broken_links(entries: Iterable[tuple]) -> list[int]:
-    """Positions where (prev_hash, hash, payload[, imported]) does not follow from the entry
-    before. An imported entry (restored from another server's record) must match its own hash
-    but is no link of this chain: the chain steps over it."""
-    broken = []
+@dataclass(frozen=True)
+class Link:
+    """One entry of a chain, as a checker sees it."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    payload: Mapping[str, object]
+    origin: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place a chain does not hold: the entry (its position from 0), the field,
+    what that field should be, and what it is."""
+
+    position: int
+    field: str
+    expected: object
+    found: object
+
+
+def first_break(chain: str, links: Iterable[Link]) -> Break | None:
+    """Where the entries of `chain`, in order from its first, stop following from each
+    other (None when they are whole). What comes after a break cannot be trusted, so only the
+    first is named."""
     previous = GENESIS
-    for position, (prev_hash, digest, payload, *rest) in enumerate(entries):
-        imported = bool(rest and rest[0])
-        if entry_hash(prev_hash, payload) != digest or (not imported and prev_hash != previous):
-            broken.append(position)
-        if not imported:
-            previous = digest
-    return broken
+    for position, link in enumerate(links):
+        if link.seq != position + 1:
+            return Break(position, "seq", position + 1, link.seq)
+        if link.prev_hash != previous:
+            return Break(position, "prev_hash", previous, link.prev_hash)
+        expected = entry_hash(
+            chain=chain,
+            seq=link.seq,
+            prev_hash=link.prev_hash,
+            payload=link.payload,
+            origin=link.origin,
+        )
+        if link.hash != expected:
+            return Break(position, "hash", expected, link.hash)
+        previous = link.hash
+    return None

@@ -36,7 +36,7 @@ from thidua.core.scoring import Kind as CriterionKind
 from thidua.core.typed import Check, doc
 
 FORMAT = "thidua-record"
-VERSION = 1
+VERSION = 2
 
 
 class AuditAction(StrEnum):
@@ -388,20 +388,33 @@ class Payload:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Entry:
-    """An audit entry: its hash is SHA-256 over its predecessor's hash and its payload."""
+class Origin:
+    """The entry of another chain that a carried entry copies."""
 
-    prev_hash: Hash
+    chain: str = doc('its chain: a cycle (cum-2/2019), or "" for the installation\'s own')
+    seq: Annotated[int, Check(minimum=1)]
     hash: Hash
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """A link of the cycle's audit chain (see thidua.core.audit): its hash is SHA-256 over
+    the chain's name, its number, its predecessor's hash, its origin and its payload."""
+
+    seq: Annotated[int, Check(minimum=1)] = doc("its number in the chain, from 1")
+    prev_hash: Hash = doc("the hash of the entry before it (64 zeros for the first)")
+    hash: Hash
+    origin: Origin | None = doc("for a copy carried from another chain: the entry it copies")
     payload: Payload
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Audit:
-    """The audit entries that wrote the record's inputs, in log order."""
+    """The cycle's audit chain, whole: every entry from the first, in order."""
 
+    chain: str = doc("the chain's name: the cycle, e.g. cum-2/2020")
     entries: list[Entry]
-    last_hash: Hash | None
+    head: Hash | None = doc("the hash of the last entry")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -409,7 +422,7 @@ class Record:
     """A cluster year: what it was decided from and what the app computed from it."""
 
     format: Literal["thidua-record"] = doc("what the file is")
-    version: Literal[1] = doc("the version of this format")
+    version: Literal[2] = doc("the version of this format")
     cycle: Cycle
     units: list[Unit] = doc("by code")
     lineage: list[LineageEvent] = doc("by effective date")

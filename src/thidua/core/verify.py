@@ -17,7 +17,7 @@ from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
 from thidua.core import scoring as core_scoring
 from thidua.core import typed
-from thidua.core.audit import entry_hash
+from thidua.core.audit import Link, first_break
 from thidua.core.lineage import Lineage, LineageEvent, UnitSpan
 from thidua.core.messages import Label, Phrase, gettext_noop
 from thidua.core.numbers import format_exact, format_number, round_half_up, tidy
@@ -185,26 +185,48 @@ def _references(record: Record) -> list[Finding]:
 
 
 def _audit(record: Record) -> list[Finding]:
+    """The cycle's chain is whole from its first entry to its head (`first_break`)."""
     findings = []
-    entries = record.audit.entries
-    for index, entry in enumerate(entries):
-        if entry_hash(entry.prev_hash, typed.write(entry.payload)) != entry.hash:
-            findings.append(
-                Finding(
-                    f"audit.entries[{index}]",
-                    Phrase(
-                        gettext_noop(
-                            "mục nhật ký “%(action)s %(object)s” không khớp mã băm của nó: "
-                            "nội dung đã bị sửa."
-                        ),
-                        {"action": entry.payload.action, "object": entry.payload.object_id},
-                    ),
-                )
-            )
-    if entries and record.audit.last_hash != entries[-1].hash:
+    chain = record.audit.chain
+    if chain != _cycle_code(record):
+        findings.append(_mismatch("audit.chain", _cycle_code(record), chain))
+    links = (
+        Link(
+            entry.seq,
+            entry.prev_hash,
+            entry.hash,
+            typed.write(entry.payload),
+            typed.write(entry.origin),
+        )
+        for entry in record.audit.entries
+    )
+    broken = first_break(chain, links)
+    if broken is not None:
+        entry = record.audit.entries[broken.position]
         findings.append(
             Finding(
-                "audit.last_hash",
+                f"audit.entries[{broken.position}].{broken.field}",
+                Phrase(
+                    gettext_noop(
+                        "chuỗi nhật ký đứt tại mục số %(seq)s (“%(action)s %(object)s”): cần "
+                        "%(expected)s nhưng bản ghi ghi %(found)s; từ mục này trở đi không còn "
+                        "tin được."
+                    ),
+                    {
+                        "seq": broken.position + 1,
+                        "action": entry.payload.action,
+                        "object": entry.payload.object_id,
+                        "expected": broken.expected,
+                        "found": broken.found,
+                    },
+                ),
+            )
+        )
+    last = record.audit.entries[-1].hash if record.audit.entries else None
+    if record.audit.head != last:
+        findings.append(
+            Finding(
+                "audit.head",
                 Phrase(gettext_noop("không phải mã băm của mục nhật ký cuối cùng.")),
             )
         )

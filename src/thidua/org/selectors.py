@@ -295,3 +295,24 @@ def token_for_key(raw_key: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     return token
+
+
+def baseline_units(cycle: Cycle) -> set[str]:
+    """The units whose figures a year earlier make up `cycle`'s baseline: those its members
+    stood for on the last day of that year."""
+    day = date(cycle.year - 1, 12, 31)
+    found = lineage()
+    return {
+        unit
+        for member in cycle.members.values_list("code", flat=True)
+        for unit in found.ancestors_on(member, day).units
+    }
+
+
+def cycles_using_figures_of(unit_code: str, year: int) -> list[Cycle]:
+    """The cycles of the year after `year` whose baseline counts `unit_code`'s figures."""
+    return [
+        cycle
+        for cycle in Cycle.objects.filter(year=year + 1).select_related("cluster")
+        if unit_code in baseline_units(cycle)
+    ]

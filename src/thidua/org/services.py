@@ -13,15 +13,18 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from thidua.audit import services as audit_services
+from thidua.audit.models import AuditEntry
 from thidua.audit.services import record as audit
 from thidua.core import cycles as core_cycles
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.messages import Label, Problem, format_day, gettext_noop
 from thidua.core.policy import Action
-from thidua.core.record import AuditAction
+from thidua.core.record import REPORT_ACTIONS, AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors
 from thidua.org.authz import recorded_user, require
@@ -112,6 +115,8 @@ def record_lineage_event(
             "legal_basis": legal_basis,
         },
     )
+    for cycle in Cycle.objects.filter(year__gte=effective_date.year).select_related("cluster"):
+        carry_inputs(cycle)  # its baseline may now count the event's sources
     return record
 
 
@@ -282,6 +287,7 @@ def create_cycle(
             decision_ref=decision_ref,
             recorded_by=recorded_user(actor),
         )
+    carry_inputs(cycle)  # first: the hand-over it was created from comes before its creation
     audit(
         actor=actor,
         action=AuditAction.CYCLE_CREATE,
@@ -349,7 +355,23 @@ def update_cycle(
         before=before,
         after=_cycle_snapshot(cycle, members),
     )
+    carry_inputs(cycle)
     return cycle
+
+
+def carry_inputs(cycle: Cycle) -> list[AuditEntry]:
+    """Carry into `cycle`'s audit chain what other chains wrote of its inputs (see
+    core.audit): the hand-overs to its year recorded at last year's conference, and every
+    entry that wrote the year-before reports of its baseline units. Idempotent: what the chain
+    holds already is not carried again. Called by each write that adds such an input."""
+    keys = [f"{unit}/{cycle.year - 1}/Y" for unit in selectors.baseline_units(cycle)]
+    last_year = f"{cycle.cluster.code}/{cycle.year - 1}"
+    entries = AuditEntry.objects.filter(
+        Q(action__in=REPORT_ACTIONS, object_id__in=keys)
+        | Q(action=AuditAction.HANDOVER_RECORD, chain=last_year),
+        origin__isnull=True,
+    )
+    return audit_services.carry(cycle, entries)
 
 
 def _cycle_snapshot(cycle: Cycle, members: Sequence[Unit]) -> dict:
@@ -561,6 +583,8 @@ def record_handover(
             "decision_ref": decision_ref,
         },
     )
+    if next_cycle is not None:
+        carry_inputs(next_cycle)
     return handover
 
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from django.db.models import Q
 
 from thidua.audit.models import AuditEntry
+from thidua.audit.services import chain_of
 from thidua.core import record as core_record
 from thidua.core.audit import canonical_json
 from thidua.core.indicators import Period
 from thidua.core.messages import format_clock
 from thidua.core.numbers import tidy
-from thidua.core.record import AuditAction
 from thidua.documents import builders
 from thidua.documents.models import ReportSection
 from thidua.org import selectors as org_selectors
@@ -326,23 +326,18 @@ def _documents(cycle: Cycle, conference: core_record.Conference | None) -> list:
     return found
 
 
-def _audit(cycle: Cycle, reports: list[core_record.Report]) -> core_record.Audit:
-    """The cycle's entries, those that wrote the reports in the record (last year's come
-    from last year's cycle, or from the baseline import) and the hand-overs to this year
-    recorded at last year's conference."""
-    keys = [f"{r.unit}/{r.year}/{r.period}" for r in reports]
-    entries = list(
-        AuditEntry.objects.filter(
-            Q(cycle=f"{cycle.cluster.code}/{cycle.year}")
-            | Q(action__in=core_record.REPORT_ACTIONS, object_id__in=keys)
-            | Q(action=AuditAction.HANDOVER_RECORD, cycle=f"{cycle.cluster.code}/{cycle.year - 1}")
-        ).order_by("id")
-    )
+def _audit(cycle: Cycle) -> core_record.Audit:
+    """The cycle's audit chain, whole (with what it carries from other chains)."""
+    chain = chain_of(cycle)
+    entries = list(AuditEntry.objects.filter(chain=chain).order_by("seq"))
     return core_record.Audit(
+        chain=chain,
         entries=[
             core_record.Entry(
+                seq=e.seq,
                 prev_hash=e.prev_hash,
                 hash=e.hash,
+                origin=core_record.Origin(**e.origin) if e.origin else None,
                 payload=core_record.Payload(
                     at=e.at.astimezone(UTC),
                     actor=e.actor,
@@ -357,7 +352,7 @@ def _audit(cycle: Cycle, reports: list[core_record.Report]) -> core_record.Audit
             )
             for e in entries
         ],
-        last_hash=entries[-1].hash if entries else None,
+        head=entries[-1].hash if entries else None,
     )
 
 
@@ -447,7 +442,7 @@ def export(cycle: Cycle) -> core_record.Record:
         conference=conference,
         polls=polls,
         documents=_documents(cycle, conference),
-        audit=_audit(cycle, reports),
+        audit=_audit(cycle),
     )
 
 

@@ -4,8 +4,8 @@ server): all or nothing, only a record that verifies, only a cycle the database 
 Units, lineage events, rule sets, indicators and earlier years' reports already on the server
 are kept when they agree with the record and refused when they differ. People are not in a
 record: delegates come back as inactive accounts carrying the names the documents print.
-The audit entries come back exactly as written (marked imported, so this server's chain steps
-over them), followed by an ordinary entry for the import itself.
+The cycle's audit chain comes back exactly as written; the import itself is an entry of this
+server's own chain (the installation's), naming the cycle and its chain's head.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from datetime import time
 from django.db import transaction
 from django.utils import timezone
 
-from thidua.audit.models import AuditEntry
+from thidua.audit.models import AuditEntry, AuditHead
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
+from thidua.core import typed
 from thidua.core.messages import Label, Problem, gettext_noop
 from thidua.core.record import AuditAction, Record
 from thidua.core.verify import verify
@@ -318,12 +319,11 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         )
 
 
-def _audit_entries(record: Record) -> list[AuditEntry]:
-    """The record's entries this database lacks (records of a backup share some: a hash
-    covers its whole entry, so the same hash is the same entry)."""
-    hashes = [item.hash for item in record.audit.entries]
-    present = set(AuditEntry.objects.filter(hash__in=hashes).values_list("hash", flat=True))
-    return AuditEntry.objects.bulk_create(
+def _audit_chain(record: Record) -> list[AuditEntry]:
+    """The cycle's chain exactly as the record holds it (so its hashes still follow), and
+    its head, so that what this server writes next extends it."""
+    chain = record.audit.chain
+    restored = AuditEntry.objects.bulk_create(
         AuditEntry(
             at=item.payload.at,
             actor=item.payload.actor,
@@ -334,13 +334,17 @@ def _audit_entries(record: Record) -> list[AuditEntry]:
             object_id=item.payload.object_id,
             before=item.payload.before,
             after=item.payload.after,
+            chain=chain,
+            seq=item.seq,
+            origin=typed.write(item.origin),
             prev_hash=item.prev_hash,
             hash=item.hash,
-            imported=True,
         )
         for item in record.audit.entries
-        if item.hash not in present
     )
+    if restored:
+        AuditHead.objects.create(chain=chain, hash=restored[-1].hash, count=restored[-1].seq)
+    return restored
 
 
 @transaction.atomic
@@ -425,16 +429,16 @@ def restore(document: dict, *, actor=SYSTEM) -> Cycle:
     )
     _agreement(record, cycle, units, indicators)
     _conference(record, cycle, units)
-    restored = _audit_entries(record)
+    restored = _audit_chain(record)
     audit(
         actor=actor,
         action=AuditAction.RECORD_IMPORT,
         object_type="org.cycle",
         object_id=f"{cycle.cluster.code}/{cycle.year}",
         after={
+            "chain": record.audit.chain,
             "entries": len(restored),
-            "first": restored[0].hash if restored else None,
-            "last": restored[-1].hash if restored else None,
+            "head": restored[-1].hash if restored else None,
         },
     )
     return cycle

@@ -17,6 +17,7 @@ from thidua.core.policy import Action
 from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
+from thidua.org import services as org_services
 from thidua.org.authz import UnitInCycle, can, require
 from thidua.org.models import Cycle, Unit
 from thidua.stats import excel, selectors
@@ -116,6 +117,7 @@ def save_report(
         before=before,
         after={"status": report.status, "figures": dict(figures)},
     )
+    _carry_to_next_year(unit, cycle.year, period)
     return report
 
 
@@ -195,7 +197,16 @@ def record_baseline(
         before=before,
         after={"figures": dict(figures), "source": source},
     )
+    _carry_to_next_year(unit, year, period)
     return report
+
+
+def _carry_to_next_year(unit: Unit, year: int, period: core.Period) -> None:
+    """Next year's cycles compare with a year's figures: their audit chains carry the entry
+    that wrote them (see org.services.carry_inputs)."""
+    if period == core.Period.YEAR:
+        for dependent in org_selectors.cycles_using_figures_of(unit.code, year):
+            org_services.carry_inputs(dependent)
 
 
 @transaction.atomic

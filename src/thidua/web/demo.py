@@ -7,6 +7,7 @@ from django.db import transaction
 from thidua.core.phases import PHASES, Phase
 from thidua.errors import DomainError
 from thidua.org import demo as org_demo
+from thidua.org import services as org_services
 from thidua.org.models import Cycle
 from thidua.scoring import demo as scoring_demo
 from thidua.stats import demo as stats_demo
@@ -56,4 +57,7 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
             "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
         )
     org_demo.open_2021(cycle)
+    with transaction.atomic():  # a database whose chains predate carrying gets its copies
+        for each in Cycle.objects.select_related("cluster"):
+            org_services.carry_inputs(each)
     return logins
