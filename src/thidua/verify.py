@@ -1,9 +1,12 @@
-"""`thidua verify RECORD [--lang en]`: recompute every result of a record, without Django.
+"""`thidua verify RECORD [--key FP] [--trusted-keys FILE] [--anchor CODE] [--lang en]`:
+recompute every result of a record, and check its chain, signatures and origin, without Django.
 
-Only `thidua.core` and the standard library are used, so anyone can check a published record
-on any machine: no database, no settings. Exit status 0 when every result follows from the
-record's data, 1 when something differs (each difference is named), 2 when the file cannot
-be read as a record.
+Only `thidua.core` (with libsodium for the signatures) is used, so anyone can check a
+published record on any machine: no database, no settings. Exit status 0 when every result
+follows from the record's data and its origin is confirmed, 1 when something differs (each
+difference is named), 2 when the file cannot be read as a record, 3 when everything agrees
+but nothing confirms whose keys signed it ("nguồn gốc chưa xác thực": a forger can sign a
+whole record with a key of his own).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import sys
 from pathlib import Path
 
 from thidua.core import record as core_record
-from thidua.core.verify import verify
+from thidua.core import signing
+from thidua.core.verify import Anchor, Provenance, provenance, verify
 
 CATALOGUE = Path(__file__).parent / "locale"
+UNVERIFIED = 3
 
 
 def _catalogue(language: str) -> gettext.NullTranslations:
@@ -25,15 +30,37 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.translation("django", CATALOGUE, languages=[language], fallback=True)
 
 
+def trusted_keys(path: Path, cycle: str) -> list[str]:
+    """The fingerprints a trusted-keys file lists for `cycle`: one per line, optionally
+    followed by the cycles it holds for (`cum-2/2020`), `#` starting a comment."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = line.partition("#")[0].split()
+        if not words:
+            continue
+        key = signing.ungrouped(words[0])
+        if key is not None and (len(words) == 1 or cycle in words[1:]):
+            found.append(key)
+    return found
+
+
 def run(argv: list[str], out=sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="thidua verify", description=__doc__.splitlines()[0])
     parser.add_argument("record", type=Path)
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        help="a trusted key's fingerprint (its first 32 hexadecimal digits at least)",
+    )
+    parser.add_argument("--trusted-keys", type=Path, help="a file of trusted fingerprints")
+    parser.add_argument("--anchor", help="the checkpoint printed on the signed minutes")
     parser.add_argument("--lang", choices=["vi", "en"], default="vi")
     options = parser.parse_args(argv)
     catalogue = _catalogue(options.lang)
     _ = catalogue.gettext
     try:
-        record = core_record.load(options.record)
+        document = core_record.load(options.record)
     except core_record.Unreadable as error:
         print(
             _("Không đọc được bản ghi %(path)s: %(reason)s")
@@ -41,36 +68,93 @@ def run(argv: list[str], out=sys.stdout) -> int:
             file=out,
         )
         return 2
-    findings = verify(record)
-    cycle = record.get("cycle", {}) if isinstance(record, dict) else {}
-    name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
-    if not findings:
-        counted = {
-            "reports": len(record["reports"]),
-            "sheets": len(record["sheets"]),
-            "polls": len(record["polls"]),
-            "ballots": sum(len(poll["ballots"]) for poll in record["polls"]),
-            "entries": len(record["audit"].get("entries", [])),
-        }
+    anchor = Anchor.parse(options.anchor) if options.anchor else None
+    if options.anchor and anchor is None:
         print(
             _(
-                "Bản ghi %(name)s: mọi kết quả khớp với dữ liệu (%(reports)s báo cáo, "
-                "%(sheets)s phiếu chấm, %(polls)s cuộc bỏ phiếu, %(ballots)s lá phiếu, "
-                "%(entries)s mục nhật ký)."
+                "Mốc “%(anchor)s” không đọc được: cần ít nhất 32 chữ số thập lục phân (như in "
+                "trên biên bản) hoặc nội dung mã QR."
             )
-            % {"name": name, **counted},
+            % {"anchor": options.anchor},
             file=out,
         )
-        return 0
-    print(
-        catalogue.ngettext(
-            "Bản ghi %(name)s: %(count)s điểm không khớp:",
-            "Bản ghi %(name)s: %(count)s điểm không khớp:",
-            len(findings),
+        return 2
+    findings = verify(document)
+    cycle = document.get("cycle", {}) if isinstance(document, dict) else {}
+    name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
+    record = core_record.read(document)[0] if not findings else None
+    if record is not None:
+        keys = list(options.key)
+        if options.trusted_keys:
+            keys += trusted_keys(options.trusted_keys, name)
+        trusted = [key for key in (signing.ungrouped(key) for key in keys) if key]
+        found, anchor_findings = provenance(record, trusted=trusted, anchor=anchor)
+        findings += anchor_findings
+    if findings:
+        print(
+            catalogue.ngettext(
+                "Bản ghi %(name)s: %(count)s điểm không khớp:",
+                "Bản ghi %(name)s: %(count)s điểm không khớp:",
+                len(findings),
+            )
+            % {"name": name, "count": len(findings)},
+            file=out,
         )
-        % {"name": name, "count": len(findings)},
+        for finding in findings:
+            print(f"- {finding.render(_)}", file=out)
+        return 1
+    counted = {
+        "reports": len(record.reports),
+        "sheets": len(record.sheets),
+        "polls": len(record.polls),
+        "ballots": sum(len(poll.ballots) for poll in record.polls),
+        "entries": len(record.audit.entries),
+    }
+    print(
+        _(
+            "Bản ghi %(name)s: mọi kết quả khớp với dữ liệu (%(reports)s báo cáo, "
+            "%(sheets)s phiếu chấm, %(polls)s cuộc bỏ phiếu, %(ballots)s lá phiếu, "
+            "%(entries)s mục nhật ký); chuỗi nhật ký liền mạch và đúng chữ ký."
+        )
+        % {"name": name, **counted},
         file=out,
     )
-    for finding in findings:
-        print(f"- {finding.render(_)}", file=out)
-    return 1
+    _print_provenance(found, record, _, out)
+    return 0 if found.verified else UNVERIFIED
+
+
+def _print_provenance(found: Provenance, record, _, out) -> None:
+    for key in found.keys:
+        trusted = key not in found.untrusted
+        print(
+            (_("Khóa ký %(key)s: tin cậy.") if trusted else _("Khóa ký %(key)s: chưa xác thực."))
+            % {"key": signing.grouped(key)},
+            file=out,
+        )
+    if found.anchored is not None:
+        entry = record.audit.entries[found.anchored]
+        print(
+            _(
+                "Mốc trên biên bản khớp mục số %(seq)s của chuỗi: bản ghi chứa đúng trạng thái "
+                "đã ký trên giấy; %(after)s mục sau mốc chỉ được khóa ký của máy xác nhận."
+            )
+            % {"seq": entry.seq, "after": found.after_anchor},
+            file=out,
+        )
+    else:
+        print(
+            _(
+                "Không có mốc trên biên bản (--anchor): nếu phần cuối của bản ghi bị cắt bỏ, "
+                "không phân biệt được với một bản ghi ngắn hơn."
+            ),
+            file=out,
+        )
+    if not found.verified:
+        print(
+            _(
+                "Nguồn gốc chưa xác thực: khóa ký chỉ do chính bản ghi khai báo, người làm giả "
+                "có thể ký bằng khóa của mình. Đối chiếu bằng --key (dấu vân tay đã so trên "
+                "giấy), --trusted-keys hoặc --anchor (mốc in trên biên bản đã ký)."
+            ),
+            file=out,
+        )

@@ -3,8 +3,10 @@
 import pytest
 from django.db import connection, transaction
 
+from thidua.audit import keys
 from thidua.audit.models import AppendOnly, AuditEntry, AuditHead
 from thidua.audit.selectors import chain_breaks
+from thidua.core import signing
 from thidua.core.audit import GENESIS
 from thidua.core.phases import Phase
 from thidua.errors import StateConflict
@@ -42,7 +44,7 @@ def test_phase_change_is_audited_with_actor_unit_and_cycle(get_user, cycle):
     services.close_phase(
         actor=get_user("laocai.thuky"), cycle=cycle("cum-2", 2021), phase=Phase.PLANNING
     )
-    entry = AuditEntry.objects.latest("id")
+    entry = AuditEntry.objects.filter(action="org.phase.close").latest("id")
     assert (entry.actor, entry.unit, entry.cycle, entry.action) == (
         "laocai.thuky",
         "lao-cai",
@@ -52,6 +54,18 @@ def test_phase_change_is_audited_with_actor_unit_and_cycle(get_user, cycle):
     assert entry.before == {"state": "planning"}
     assert entry.after["state"] == "idle"
     assert chain_breaks() == []
+    # the installation signs the chain as it stands after the act
+    checkpoint = AuditEntry.objects.get(chain="cum-2/2021", seq=entry.seq + 1)
+    assert checkpoint.action == "record.checkpoint"
+    assert (checkpoint.after["seq"], checkpoint.after["hash"]) == (entry.seq, entry.hash)
+    assert checkpoint.after["fingerprint"] == keys.installation_fingerprint()
+    assert signing.valid(
+        signing.public_hex(keys.installation_key()),
+        checkpoint.after["signature"],
+        "cum-2/2021",
+        entry.seq,
+        entry.hash,
+    )
 
 
 def test_refused_writes_leave_no_entry(get_user, cycle):

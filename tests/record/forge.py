@@ -1,8 +1,12 @@
 """What a forger does to a record's audit chain with a text editor: append an entry that
-follows from the last, and re-hash every entry from some point on (as if the chain had been
-written so). The tests then show what still gives the forgery away."""
+follows from the last, re-hash every entry from some point on (as if the chain had been
+written so), and — holding the installation's key, as its operator does — sign again. The
+tests then show what still gives a forgery away, and use the signed forms to build records
+that test a rule rather than the chain."""
 
+from thidua.core import signing
 from thidua.core.audit import GENESIS, entry_hash
+from thidua.core.record import CHECKPOINTED, AuditAction
 
 
 def rehash(record: dict, start: int = 0) -> None:
@@ -23,7 +27,45 @@ def rehash(record: dict, start: int = 0) -> None:
     record["audit"]["head"] = previous if entries else None
 
 
-def append(record: dict, payload: dict) -> None:
-    """Add an entry with `payload` at the end of the chain, chained as the app would."""
-    record["audit"]["entries"].append({"payload": payload, "origin": None})
-    rehash(record, len(record["audit"]["entries"]) - 1)
+def reseal(record: dict, key) -> None:
+    """Sign the head again with `key` (the installation's key, which signed it first)."""
+    audit = record["audit"]
+    record["seal"] = {
+        "public_key": signing.public_hex(key),
+        "signature": signing.sign(key, audit["chain"], len(audit["entries"]), audit["head"]),
+    }
+
+
+def append(record: dict, payload: dict, key=None) -> None:
+    """Add an entry with `payload` at the end of the chain, chained as the app would; with
+    `key`, also its checkpoint where the app signs one, and the record sealed again."""
+    entries = record["audit"]["entries"]
+    entries.append({"payload": payload, "origin": None})
+    rehash(record, len(entries) - 1)
+    if key is None:
+        return
+    if payload["action"] in CHECKPOINTED:
+        last = entries[-1]
+        checkpoint = {
+            "seq": last["seq"],
+            "hash": last["hash"],
+            "fingerprint": signing.fingerprint(signing.public_hex(key)),
+            "signature": signing.sign(key, record["audit"]["chain"], last["seq"], last["hash"]),
+        }
+        entries.append(
+            {
+                "payload": {
+                    **payload,
+                    "actor": "system",
+                    "unit": "",
+                    "action": AuditAction.CHECKPOINT.value,
+                    "object_type": "audit.chain",
+                    "object_id": record["audit"]["chain"],
+                    "before": None,
+                    "after": checkpoint,
+                },
+                "origin": None,
+            }
+        )
+        rehash(record, len(entries) - 1)
+    reseal(record, key)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.record import forge
+from thidua.audit import keys
 from thidua.core import record as core_record
 from thidua.core import typed
 from thidua.core.numbers import format_number
@@ -41,7 +42,9 @@ def test_every_demo_cycle_verifies(cycle, tmp_path):
     for cluster, year in (("cum-1", 2020), ("cum-2", 2020), ("cum-2", 2021)):
         record = export(cycle(cluster, year))
         assert verify(record) == [], (cluster, year)
-    status, printed = _verify(export(cycle("cum-2", 2020)), tmp_path)
+    status, printed = _verify(
+        export(cycle("cum-2", 2020)), tmp_path, "--key", keys.installation_fingerprint()
+    )
     assert status == 0, printed
 
 
@@ -167,7 +170,8 @@ def test_a_changed_seat_count_also_breaks_the_titles_quota(record):
 
 def _counted_for(record, code, choices, electorate=21):
     """Count `code` with every delegate choosing `choices`, and log its closing (a valid
-    entry, chained after the last): the record then agrees with its log."""
+    entry, chained after the last, signed with this installation's key as the app would):
+    the record then agrees with its log."""
     poll = _poll(record, code)
     poll["status"] = "closed"
     poll["ballots"] = [
@@ -190,7 +194,7 @@ def _counted_for(record, code, choices, electorate=21):
         "before": None,
         "after": poll["result"],
     }
-    forge.append(record, payload)
+    forge.append(record, payload, key=keys.installation_key())  # the operator's hand
 
 
 def test_a_government_flag_nominee_must_be_a_ministry_flag_nominee(record, tmp_path):

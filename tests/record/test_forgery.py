@@ -3,16 +3,22 @@ named by `verify` (the entry, the field, what it should be and what it is) and r
 import, which then writes nothing."""
 
 import copy
+import io
 
 import pytest
+from nacl.signing import SigningKey
 
 from tests.record import forge
+from thidua.audit import keys
 from thidua.audit.models import AuditEntry
-from thidua.core.verify import verify
+from thidua.core import record as core_record
+from thidua.core import signing, typed
+from thidua.core.verify import ranking, verify
 from thidua.errors import DomainError
 from thidua.org.models import Cycle
 from thidua.record.export import export_json
 from thidua.record.restore import restore
+from thidua.verify import run
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +116,147 @@ def test_a_truncated_chain_leaves_inputs_the_log_never_wrote(record):
 def test_a_head_that_is_not_the_last_entry_is_named(record):
     record["audit"]["head"] = _entries(record)[-2]["hash"]
     assert [f.where for f in verify(record)] == ["audit.head"]
+
+
+# --- what only the signatures, the keys and the paper can tell ----------------------------
+
+
+def _sheet_entry(record, key="son-la->ha-giang"):
+    return max(
+        (
+            position
+            for position, entry in enumerate(_entries(record))
+            if entry["payload"]["action"] in ("scoring.sheet.save", "scoring.sheet.submit")
+            and entry["payload"]["object_id"] == key
+        ),
+    )
+
+
+def _edit_a_score_and_its_log(record) -> None:
+    """A score changed in the sheet and in the entry that wrote it, the chain re-hashed from
+    there: whole, and the inputs agree with the log."""
+    sheet = next(
+        s for s in record["sheets"] if (s["scorer"], s["target"]) == ("son-la", "ha-giang")
+    )
+    sheet["scores"]["I.1"] = "4.00"
+    position = _sheet_entry(record)
+    _entries(record)[position]["payload"]["after"]["I.1"] = "4.00"
+    typed_record, _faults = core_record.read(record)
+    record["scoring"] = {"ranking": typed.write(ranking(typed_record))}  # as the app computes
+    forge.rehash(record, position)
+
+
+def _checkpoints_pointed_again(record) -> None:
+    """What a careful forger adds: each checkpoint names its (re-hashed) predecessor again,
+    keeping the signature he cannot make."""
+    for position, entry in enumerate(_entries(record)):
+        if entry["payload"]["action"] == "record.checkpoint":
+            signed = _entries(record)[position - 1]
+            entry["payload"]["after"].update(seq=signed["seq"], hash=signed["hash"])
+            forge.rehash(record, position)
+
+
+@pytest.mark.parametrize(
+    ("careful", "says"),
+    [(False, "mốc ký không ký đúng mục đứng trước nó"), (True, "chữ ký của mốc số")],
+)
+def test_the_tail_edited_and_rehashed_breaks_the_signed_checkpoints(record, careful, says):
+    _edit_a_score_and_its_log(record)
+    if careful:
+        _checkpoints_pointed_again(record)
+    findings = verify(record)
+    assert [f.where for f in findings] == [findings[0].where, "seal.signature"]
+    assert findings[0].where.startswith("audit.entries[")
+    assert says in findings[0].render()
+
+
+def _rewritten_under(record, key) -> None:
+    """The whole chain re-registered, re-signed and sealed with `key`."""
+    public = signing.public_hex(key)
+    chain = record["audit"]["chain"]
+    for position, entry in enumerate(_entries(record)):
+        payload = entry["payload"]
+        if payload["action"] == "record.key.register":
+            payload["after"] = {**payload["after"], "public_key": public}
+            payload["after"]["fingerprint"] = signing.fingerprint(public)
+        if payload["action"] == "record.checkpoint":
+            signed = _entries(record)[position - 1]
+            payload["after"] = {
+                "seq": signed["seq"],
+                "hash": signed["hash"],
+                "fingerprint": signing.fingerprint(public),
+                "signature": signing.sign(key, chain, signed["seq"], signed["hash"]),
+            }
+        forge.rehash(record, position)
+    forge.reseal(record, key)
+
+
+def _checkpoint_code(record, last=True) -> str:
+    checkpoints = [e for e in _entries(record) if e["payload"]["action"] == "record.checkpoint"]
+    return signing.grouped(checkpoints[-1 if last else 0]["hash"])
+
+
+def test_a_chain_rewritten_under_the_forgers_own_key_holds_together_but_is_not_trusted(
+    record, pristine, tmp_path
+):
+    _edit_a_score_and_its_log(record)
+    _rewritten_under(record, SigningKey.generate())
+    assert verify(record) == []  # consistent: only whose key it is gives it away
+    status, printed = _cli(record, tmp_path)
+    assert status == 3
+    assert "Nguồn gốc chưa xác thực" in printed
+    status, printed = _cli(record, tmp_path, "--key", keys.installation_fingerprint())
+    assert status == 3
+    assert "chưa xác thực." in printed
+    status, printed = _cli(record, tmp_path, "--anchor", _checkpoint_code(pristine))
+    assert status == 1
+    assert "in trên biên bản không có trong bản ghi" in printed
+
+
+def test_the_genuine_record_is_confirmed_by_its_key_or_its_paper_anchor(pristine, tmp_path):
+    status, printed = _cli(pristine, tmp_path, "--key", keys.installation_fingerprint()[:32])
+    assert status == 0, printed
+    status, printed = _cli(pristine, tmp_path, "--anchor", _checkpoint_code(pristine).lower())
+    assert status == 0, printed
+    assert "0 mục sau mốc" in printed
+    status, printed = _cli(pristine, tmp_path, "--anchor", _checkpoint_code(pristine, last=False))
+    assert status == 0, printed
+    trusted = tmp_path / "khoa.txt"
+    trusted.write_text(f"# Bộ Công an\n{keys.installation_fingerprint()} cum-2/2020\n")
+    assert _cli(pristine, tmp_path, "--trusted-keys", str(trusted))[0] == 0
+    trusted.write_text(f"{keys.installation_fingerprint()} cum-2/2021\n")  # another year's
+    assert _cli(pristine, tmp_path, "--trusted-keys", str(trusted))[0] == 3
+
+
+def test_a_truncated_record_resealed_by_its_operator_is_told_only_by_the_paper(
+    record, pristine, tmp_path
+):
+    """The laptop's operator holds its key: he cuts off the last poll's opening and the
+    hand-over, makes the data agree, and seals again. Everything holds together — except the
+    checkpoint printed after the hand-over, which is no longer in the record."""
+    del _entries(record)[-3:]
+    forge.rehash(record, len(_entries(record)) - 1)
+    poll = next(p for p in record["polls"] if p["status"] == "open")
+    poll.update(status="draft", electorate=0, opened_at=None)
+    record["handovers"] = [h for h in record["handovers"] if not h["from_this_cycle"]]
+    forge.reseal(record, keys.installation_key())
+    assert verify(record) == []
+    status, printed = _cli(record, tmp_path, "--key", keys.installation_fingerprint())
+    assert status == 0
+    assert "không phân biệt được với một bản ghi ngắn hơn" in printed
+    status, printed = _cli(record, tmp_path, "--anchor", _checkpoint_code(pristine))
+    assert status == 1
+    assert "không có trong bản ghi" in printed
+
+
+def test_an_anchor_that_is_not_a_code_is_refused_plainly(pristine, tmp_path):
+    status, printed = _cli(pristine, tmp_path, "--anchor", "1234")
+    assert status == 2
+    assert "cần ít nhất 32 chữ số thập lục phân" in printed
+
+
+def _cli(record, tmp_path, *args) -> tuple[int, str]:
+    path = tmp_path / "ban-ghi.json"
+    path.write_bytes(core_record.encode(record))
+    out = io.StringIO()
+    return run([str(path), *args], out=out), out.getvalue()

@@ -9,8 +9,10 @@ import sys
 import pytest
 
 from tests.conftest import scratch_database_url
+from thidua.audit import keys
 from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
+from thidua.core import signing
 from thidua.core.verify import verify
 from thidua.errors import DomainError
 from thidua.org.models import Cycle
@@ -206,10 +208,12 @@ def test_thidua_verify_needs_no_django(record, tmp_path):
     bad.write_bytes(core_record.encode(changed))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["THIDUA_DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none"  # never used
-    ok = _thidua(env, "verify", str(good))
+    fingerprint = keys.installation_fingerprint()
+    ok = _thidua(env, "verify", str(good), "--key", signing.grouped(fingerprint))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "mọi kết quả khớp với dữ liệu" in ok.stdout
     assert "63 lá phiếu" in ok.stdout
+    assert f"Khóa ký {signing.grouped(fingerprint)}: tin cậy." in ok.stdout
     failed = _thidua(env, "verify", str(bad), "--lang", "en")
     assert failed.returncode == 1
     assert "sheets[son-la->ha-giang].scores.I.1" in failed.stdout

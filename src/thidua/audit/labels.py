@@ -37,6 +37,8 @@ ACTIONS = {
     AuditAction.POLL_CLOSE: _("Đóng bỏ phiếu và kiểm phiếu"),
     AuditAction.REPORT_TEXT_SAVE: _("Sửa nội dung báo cáo tổng kết"),
     AuditAction.RECORD_IMPORT: _("Nhập hồ sơ năm thi đua"),
+    AuditAction.KEY_REGISTER: _("Đăng ký khóa ký của máy"),
+    AuditAction.CHECKPOINT: _("Mốc ký xác nhận nhật ký"),
 }
 
 

@@ -74,6 +74,11 @@ class AuditHead(models.Model):
     chain = models.CharField(max_length=80, unique=True)
     hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
+    # The fingerprint of the key the chain registered last (its entries are signed by it).
+    key = models.CharField(max_length=64, blank=True)
+    # The seal of the head as restored from a record, kept while this installation has not
+    # extended the chain (it cannot sign with the key of the laptop that wrote it).
+    seal = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.chain or '—'} {self.count}: {self.hash}"

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.audit import keys
 from thidua.audit.models import AuditEntry, AuditHead
+from thidua.core import signing
 from thidua.core.audit import GENESIS, canonical_json, entry_hash
-from thidua.core.record import AuditAction
+from thidua.core.record import CHECKPOINTED, AuditAction
 
 
 def _plain(value):
@@ -26,13 +28,35 @@ def chain_of(cycle) -> str:
 
 
 def _append(entry: AuditEntry) -> AuditEntry:
-    """Link `entry` (its chain and payload set) at the end of its chain. The chain's head row
-    is locked until the transaction ends: writers of one cycle queue, other cycles do not."""
+    """Link `entry` (its chain and payload set) at the end of its chain, inside the writing
+    transaction. The chain's head row is locked until the transaction ends: writers of one
+    cycle queue, other cycles do not. A chain not yet signed by this installation's key first
+    registers it; an act in `CHECKPOINTED` is followed by a signed checkpoint."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the audit log is written inside the writing transaction")
     head, _created = AuditHead.objects.select_for_update().get_or_create(
         chain=entry.chain, defaults={"hash": GENESIS, "count": 0}
     )
+    key = keys.installation_key()
+    fingerprint = signing.fingerprint(signing.public_hex(key))
+    if head.key != fingerprint:
+        _link(head, _chain_entry(entry, AuditAction.KEY_REGISTER, _registration(head, key)))
+        head.key = fingerprint
+    _link(head, entry)
+    if entry.action in CHECKPOINTED and entry.origin is None:
+        checkpoint = {
+            "seq": head.count,
+            "hash": head.hash,
+            "fingerprint": fingerprint,
+            "signature": signing.sign(key, head.chain, head.count, head.hash),
+        }
+        _link(head, _chain_entry(entry, AuditAction.CHECKPOINT, checkpoint))
+    head.seal = None  # a restored seal no longer covers the head
+    head.save(update_fields=["hash", "count", "key", "seal"])
+    return entry
+
+
+def _link(head: AuditHead, entry: AuditEntry) -> None:
     entry.seq, entry.prev_hash = head.count + 1, head.hash
     entry.hash = entry_hash(
         chain=entry.chain,
@@ -43,8 +67,44 @@ def _append(entry: AuditEntry) -> AuditEntry:
     )
     entry.save()
     head.hash, head.count = entry.hash, entry.seq
-    head.save(update_fields=["hash", "count"])
-    return entry
+
+
+def _registration(head: AuditHead, key) -> dict:
+    return {
+        "public_key": signing.public_hex(key),
+        "fingerprint": signing.fingerprint(signing.public_hex(key)),
+        "replaces": head.key or None,
+    }
+
+
+def _chain_entry(cause: AuditEntry, action: AuditAction, after: dict) -> AuditEntry:
+    """An entry the chain writes about itself (a key, a checkpoint), at the time of `cause`."""
+    return AuditEntry(
+        at=cause.at,
+        actor="system",
+        unit="",
+        cycle=cause.chain,
+        chain=cause.chain,
+        action=action,
+        object_type="audit.chain",
+        object_id=cause.chain,
+        after=after,
+    )
+
+
+def seal(chain: str) -> tuple[str, str] | None:
+    """(public key, signature) of `chain`'s head, or None for a chain with no entry: signed
+    now by this installation when the chain's key is its own, else the seal restored with
+    the chain (this installation has not written to it since)."""
+    head = AuditHead.objects.filter(chain=chain).first()
+    if head is None or head.count == 0:
+        return None
+    key = keys.installation_key()
+    if head.key == signing.fingerprint(signing.public_hex(key)):
+        return signing.public_hex(key), signing.sign(key, chain, head.count, head.hash)
+    if head.seal is None:
+        raise RuntimeError(f"chain {chain!r} is neither signed by this installation nor sealed")
+    return head.seal["public_key"], head.seal["signature"]
 
 
 def record(

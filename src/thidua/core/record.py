@@ -74,7 +74,21 @@ class AuditAction(StrEnum):
     POLL_CLOSE = "voting.poll.close"
     REPORT_TEXT_SAVE = "documents.report_text.save"
     RECORD_IMPORT = "record.import"
+    KEY_REGISTER = "record.key.register"
+    CHECKPOINT = "record.checkpoint"
 
+
+#: The acts after which the installation signs the state of the chain (a checkpoint entry):
+#: what the minutes on paper print, and what a forger cannot re-sign.
+CHECKPOINTED = frozenset(
+    {
+        AuditAction.PHASE_OPEN,
+        AuditAction.PHASE_CLOSE,
+        AuditAction.PHASE_REOPEN,
+        AuditAction.POLL_CLOSE,
+        AuditAction.HANDOVER_RECORD,
+    }
+)
 
 #: The entries that write a unit's report: a record carries them for every report it holds.
 REPORT_ACTIONS = (
@@ -418,6 +432,18 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Seal:
+    """The signature, by the installation that exported the record, of its chain's head."""
+
+    public_key: Annotated[str, Check(pattern=r"^[0-9a-f]{64}$")] = doc(
+        "the Ed25519 public key (hex); the chain's last registered key"
+    )
+    signature: Annotated[str, Check(pattern=r"^[0-9a-f]{128}$")] = doc(
+        "Ed25519 over thidua.core.signing.signed_bytes(chain, number of entries, head)"
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     """A cluster year: what it was decided from and what the app computed from it."""
 
@@ -441,6 +467,7 @@ class Record:
     polls: list[Poll]
     documents: list[Document]
     audit: Audit
+    seal: Seal
 
 
 # --- reading and writing ------------------------------------------------------------------

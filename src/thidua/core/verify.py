@@ -16,7 +16,7 @@ from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
 from thidua.core import scoring as core_scoring
-from thidua.core import typed
+from thidua.core import signing, typed
 from thidua.core.audit import Link, first_break
 from thidua.core.lineage import Lineage, LineageEvent, UnitSpan
 from thidua.core.messages import Label, Phrase, gettext_noop
@@ -185,7 +185,8 @@ def _references(record: Record) -> list[Finding]:
 
 
 def _audit(record: Record) -> list[Finding]:
-    """The cycle's chain is whole from its first entry to its head (`first_break`)."""
+    """The cycle's chain is whole from its first entry to its head (`first_break`), and
+    signed (`_signatures`)."""
     findings = []
     chain = record.audit.chain
     if chain != _cycle_code(record):
@@ -230,7 +231,99 @@ def _audit(record: Record) -> list[Finding]:
                 Phrase(gettext_noop("không phải mã băm của mục nhật ký cuối cùng.")),
             )
         )
+    if broken is None:  # signatures of a broken chain would only repeat the break
+        findings += _signatures(record)
     return findings
+
+
+# --- signatures ---------------------------------------------------------------------------
+
+
+def _signed(where: str, message: str, **params) -> Finding:
+    return Finding(where, Phrase(message, params))
+
+
+def _signatures(record: Record) -> list[Finding]:
+    """Each key registered in the chain names itself rightly; each checkpoint follows the
+    act it seals and is the chain's current key's signature of the entry before it; the
+    record's seal is that key's signature of the head."""
+    findings = []
+    chain, entries = record.audit.chain, record.audit.entries
+    current: str | None = None  # the public key registered last
+    failed: list[Finding] = []
+    for position, entry in enumerate(entries):
+        where, after = f"audit.entries[{position}]", _after(entry.payload)
+        if entry.payload.action == AuditAction.KEY_REGISTER:
+            public_key = str(after.get("public_key", ""))
+            if not _is_key(public_key) or after.get("fingerprint") != signing.fingerprint(
+                public_key
+            ):
+                findings.append(_signed(where, gettext_noop("khóa đăng ký không hợp lệ.")))
+                continue
+            current = public_key
+        elif entry.payload.action == AuditAction.CHECKPOINT and not failed:
+            failed = _checkpoint(record, position, current)  # after it, nothing is signed
+            findings += failed
+        if (
+            entry.payload.action in core_record.CHECKPOINTED
+            and entry.origin is None
+            and (
+                position + 1 >= len(entries)
+                or entries[position + 1].payload.action != AuditAction.CHECKPOINT
+            )
+        ):
+            findings.append(
+                _signed(
+                    where,
+                    gettext_noop("thao tác “%(action)s” không có mốc ký ngay sau nó."),
+                    action=entry.payload.action,
+                )
+            )
+    seal = record.seal
+    if current is None or seal.public_key != current:
+        findings.append(
+            _signed(
+                "seal.public_key",
+                gettext_noop("khóa ký bản ghi không phải khóa đăng ký sau cùng trong chuỗi."),
+            )
+        )
+    elif not signing.valid(
+        seal.public_key, seal.signature, chain, len(entries), entries[-1].hash if entries else ""
+    ):
+        findings.append(
+            _signed(
+                "seal.signature",
+                gettext_noop("chữ ký của bản ghi không khớp với chuỗi nhật ký: đã có sửa đổi."),
+            )
+        )
+    return findings
+
+
+def _is_key(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _checkpoint(record: Record, position: int, current: str | None) -> list[Finding]:
+    entry = record.audit.entries[position]
+    where, after = f"audit.entries[{position}]", _after(entry.payload)
+    if current is None or after.get("fingerprint") != signing.fingerprint(current):
+        return [_signed(where, gettext_noop("mốc ký bằng một khóa chưa đăng ký trong chuỗi."))]
+    if after.get("seq") != entry.seq - 1 or after.get("hash") != entry.prev_hash:
+        return [_signed(where, gettext_noop("mốc ký không ký đúng mục đứng trước nó."))]
+    if not signing.valid(
+        current, str(after.get("signature", "")), record.audit.chain, entry.seq - 1, entry.prev_hash
+    ):
+        return [
+            _signed(
+                where,
+                gettext_noop(
+                    "chữ ký của mốc số %(seq)s không khớp: nhật ký trước mốc đã bị sửa, hoặc "
+                    "chữ ký bị làm giả."
+                ),
+                seq=entry.seq,
+            )
+        ]
+    return []
 
 
 # --- against the log ----------------------------------------------------------------------
@@ -906,3 +999,103 @@ def verify(document: object) -> list[Finding]:
                 )
             )
     return findings
+
+
+# --- where the record comes from ----------------------------------------------------------
+#
+# A chain whose checkpoints and seal all verify was signed by the keys it registers — but a
+# forger can rewrite a whole chain under a key of his own. Whose keys they are is learnt
+# outside the record: fingerprints compared on paper in the hall (`--key`), a list of keys
+# the Ministry registered (`--trusted-keys`), or a checkpoint printed on the signed minutes
+# (`--anchor`), which also shows that nothing signed before it was cut off.
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A checkpoint as printed on paper: its chain and number when the QR code was read,
+    and the hash (whole, or its first 128 bits as people type them)."""
+
+    hash_prefix: str
+    chain: str | None = None
+    seq: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor | None:
+        """`thidua:<chain>:<seq>:<hash>` (the QR code) or 32+ hex digits (the printed
+        groups); None when it is neither."""
+        if text.startswith("thidua:"):
+            chain, _, rest = text.removeprefix("thidua:").rpartition(":")
+            chain, _, seq = chain.rpartition(":")
+            digest = signing.ungrouped(rest)
+            if digest is None or len(digest) != 64 or not seq.isdigit():
+                return None
+            return cls(digest, chain, int(seq))
+        digest = signing.ungrouped(text)
+        return None if digest is None else cls(digest)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who signed the chain and what confirms it: the registered keys' fingerprints, those
+    of them not trusted, the checkpoint the anchor matched (its position) and how many
+    entries follow it."""
+
+    keys: tuple[str, ...]
+    untrusted: tuple[str, ...]
+    anchored: int | None
+    after_anchor: int
+
+    @property
+    def verified(self) -> bool:
+        return self.anchored is not None or (bool(self.keys) and not self.untrusted)
+
+
+def _trusted(fingerprint: str, trusted: Iterable[str]) -> bool:
+    return any(
+        fingerprint.startswith(prefix) for prefix in trusted if len(prefix) >= signing.COMPARED_HEX
+    )
+
+
+def provenance(
+    record: Record, *, trusted: Iterable[str] = (), anchor: Anchor | None = None
+) -> tuple[Provenance, list[Finding]]:
+    """The record's provenance given the keys trusted (fingerprints, whole or their first 128
+    bits) and an anchor; a finding when the anchor is not in the record."""
+    trusted = tuple(trusted)
+    entries = record.audit.entries
+    keys = tuple(
+        dict.fromkeys(
+            str(_after(entry.payload).get("fingerprint"))
+            for entry in entries
+            if entry.payload.action == AuditAction.KEY_REGISTER
+        )
+    )
+    untrusted = tuple(key for key in keys if not _trusted(key, trusted))
+    anchored, findings = None, []
+    if anchor is not None:
+        anchored = next(
+            (
+                position
+                for position, entry in enumerate(entries)
+                if entry.payload.action == AuditAction.CHECKPOINT
+                and entry.hash.startswith(anchor.hash_prefix)
+                and anchor.chain in (None, record.audit.chain)
+                and anchor.seq in (None, entry.seq)
+            ),
+            None,
+        )
+        if anchored is None:
+            findings.append(
+                Finding(
+                    "anchor",
+                    Phrase(
+                        gettext_noop(
+                            "mốc %(anchor)s in trên biên bản không có trong bản ghi: bản ghi "
+                            "không chứa trạng thái đã ký trên giấy."
+                        ),
+                        {"anchor": signing.grouped(anchor.hash_prefix)},
+                    ),
+                )
+            )
+    after = len(entries) - anchored - 1 if anchored is not None else 0
+    return Provenance(keys, untrusted, anchored, after), findings

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from thidua.audit import services as audit_services
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import chain_of
 from thidua.core import record as core_record
@@ -443,7 +444,13 @@ def export(cycle: Cycle) -> core_record.Record:
         polls=polls,
         documents=_documents(cycle, conference),
         audit=_audit(cycle),
+        seal=_seal(cycle),
     )
+
+
+def _seal(cycle: Cycle) -> core_record.Seal:
+    public_key, signature = audit_services.seal(chain_of(cycle))
+    return core_record.Seal(public_key=public_key, signature=signature)
 
 
 def export_json(cycle: Cycle) -> dict:

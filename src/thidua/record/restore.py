@@ -343,7 +343,14 @@ def _audit_chain(record: Record) -> list[AuditEntry]:
         for item in record.audit.entries
     )
     if restored:
-        AuditHead.objects.create(chain=chain, hash=restored[-1].hash, count=restored[-1].seq)
+        keys = [e for e in restored if e.action == AuditAction.KEY_REGISTER]
+        AuditHead.objects.create(
+            chain=chain,
+            hash=restored[-1].hash,
+            count=restored[-1].seq,
+            key=keys[-1].after["fingerprint"] if keys else "",
+            seal=typed.write(record.seal),
+        )
     return restored
 
 
