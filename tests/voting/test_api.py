@@ -22,41 +22,41 @@ def api_as(get_user):
 
 def test_polls_never_show_partial_results(api_as):
     polls = {poll["code"]: poll for poll in api_as("quansat").get(BASE).json()}
-    assert polls["co-chinh-phu"]["status"] == "open"
-    assert polls["co-chinh-phu"]["result"] is None
+    assert polls["co-bo-cong-an"]["status"] == "open"
+    assert polls["co-bo-cong-an"]["result"] is None
     assert polls["cum-truong-2021"]["result"]["winners"] == ["lao-cai"]
 
 
-def test_cast_once_over_the_api(api_as, gov_poll):
+def test_cast_once_over_the_api(api_as, open_poll):
     client = api_as("sonla.daibieu3")
     first = client.post(
-        f"{BASE}/co-chinh-phu/ballot", {"choices": ["lang-son"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["lang-son"]}, content_type="application/json"
     )
     assert first.status_code == 201
     assert len(first.json()["receipt"]) == 8
     second = client.post(
-        f"{BASE}/co-chinh-phu/ballot", {"choices": ["son-la"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["son-la"]}, content_type="application/json"
     )
     assert second.status_code == 409
     assert second.json()["errors"][0]["code"] == "already_voted"
     invalid = api_as("sonla.daibieu2").post(
-        f"{BASE}/co-chinh-phu/ballot",
-        {"choices": ["lang-son", "son-la"]},
+        f"{BASE}/co-bo-cong-an/ballot",
+        {"choices": ["lang-son", "son-la", "lao-cai", "cao-bang"]},
         content_type="application/json",
     )
     assert invalid.status_code == 400
     assert (
         api_as("sonla.canbo")
-        .post(f"{BASE}/co-chinh-phu/ballot", {"choices": []}, content_type="application/json")
+        .post(f"{BASE}/co-bo-cong-an/ballot", {"choices": []}, content_type="application/json")
         .status_code
         == 403
     )
-    assert RollEntry.objects.filter(poll=gov_poll).count() == 1
+    assert RollEntry.objects.filter(poll=open_poll).count() == 1
 
 
 def test_board_closes_and_results_are_published(api_as):
-    assert api_as("hagiang.thuky").post(f"{BASE}/co-chinh-phu/close").status_code == 403
-    closed = api_as("laocai.daibieu").post(f"{BASE}/co-chinh-phu/close").json()
+    assert api_as("hagiang.thuky").post(f"{BASE}/co-bo-cong-an/close").status_code == 403
+    closed = api_as("laocai.daibieu").post(f"{BASE}/co-bo-cong-an/close").json()
     assert closed["status"] == "closed"
     assert closed["result"]["returned"] == 0
     published = api_as("quansat").get(f"{BASE}/cum-truong-2021/published").json()

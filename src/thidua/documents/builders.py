@@ -151,10 +151,11 @@ def _board(conference: Conference) -> list[Delegate]:
 # --- biên bản kiểm phiếu -------------------------------------------------------------------
 
 
-def _outcome(code: str, votes: int, result: dict) -> str:
-    """The "Kết quả" column: every candidate gets a word, not only the winners."""
+def _outcome(code: str, votes: int, result: dict, refused: bool = False) -> str:
+    """The "Kết quả" column: every candidate gets a word, not only the winners; a winner the
+    title's rules refuse is not nominated (the reason follows the table)."""
     if code in result["winners"]:
-        return "Đạt"
+        return "Không được đề nghị" if refused else "Đạt"
     if code in ((result.get("runoff") or {}).get("candidates") or []):
         return "Bỏ phiếu lại"
     if core_ballots.reaches(votes, result["required"], result["quorum_met"]):
@@ -214,10 +215,21 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         f"Tỷ lệ tính trên {base_label} ({result['base_count']}); số phiếu tối thiểu để đạt "
         f"ngưỡng: {result['required']}.",
     )
+    refusals = (
+        {
+            unit: problem
+            for (title, unit), problem in voting_selectors.refused_nominees(
+                cycle, voting_selectors.polls_of(conference)
+            ).items()
+            if title == poll.title_code
+        }
+        if poll.purpose == Poll.Purpose.TITLE and poll.title_code
+        else {}
+    )
     rows = []
     for index, candidate in enumerate(candidates, start=1):
         votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = _outcome(candidate.unit.code, votes, result)
+        outcome = _outcome(candidate.unit.code, votes, result, candidate.unit.code in refusals)
         rows.append(
             [
                 str(index),
@@ -238,7 +250,10 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             document,
             "Số đại biểu tham gia bỏ phiếu không đủ theo quy định; không có đơn vị nào đạt.",
         )
-    winners = [names.get(code, code) for code in result["winners"]]
+    for code in result["winners"]:
+        if code in refusals:
+            layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
+    winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
     layout.body(
         document,
         "Kết luận: "

@@ -57,6 +57,14 @@ def delegates_of(conference: Conference) -> list[Delegate]:
     )
 
 
+def board_of(conference: Conference) -> list[Delegate]:
+    """The counting board, its chair first."""
+    return sorted(
+        (d for d in delegates_of(conference) if d.board),
+        key=lambda d: (d.board != Delegate.Board.CHAIR, collation_key(d.user.display_name)),
+    )
+
+
 def delegate_for(user, conference: Conference) -> Delegate | None:
     if not getattr(user, "pk", None):
         return None
@@ -136,19 +144,49 @@ def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
     }
 
 
-def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:
-    """Nested quotas and eligibility of the counted title votes, explained (the field of
-    each problem is the title's code): the conference page shows them, and no proposal is
-    produced for a title that has one."""
+def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
+    """The titles, their counted nominees, the units' ranks and names: what the title rules
+    are checked on."""
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
     nominees = nominees_by_title(polls)
     if not nominees:
-        return []
+        return titles, nominees, {}, {}
     results = scoring_selectors.results(cycle)
     ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
     names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
+    return titles, nominees, ranks, names
+
+
+def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:
+    """Quotas and eligibility of the counted title votes, explained (the field of each
+    problem is the title's code): the conference page shows them, and no proposal is
+    produced for a title that has one."""
+    titles, nominees, ranks, names = _nomination_inputs(cycle, polls)
     checked = [title for title in titles if title.code in nominees]
-    return core.check_nominations(checked, nominees, ranks, names)
+    return core.check_nominations(checked, nominees, ranks, names) if nominees else []
+
+
+def refused_nominees(cycle: Cycle, polls: list[Poll]) -> dict[tuple[str, str], Problem]:
+    """(title code, unit code) → why that counted nominee is not nominated: shown in its
+    place instead of "Trúng cử"."""
+    titles, nominees, ranks, names = _nomination_inputs(cycle, polls)
+    checked = [title for title in titles if title.code in nominees]
+    return {
+        (r.title, r.unit): r.problem for r in core.refused_nominees(checked, nominees, ranks, names)
+    }
+
+
+def nominated_instead(cycle: Cycle, polls: list[Poll], title_code: str) -> dict[str, str]:
+    """Unit code → the title it is already nominated for, among the titles that exclude
+    `title_code` (one flag a year): those units are not candidates for it."""
+    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    names = {title.code: title.name for title in titles}
+    nominees = nominees_by_title(polls)
+    found: dict[str, str] = {}
+    for other in core.excluded_by(titles, title_code):
+        for unit in nominees.get(other, ()):
+            found.setdefault(unit, names.get(other, other))
+    return found
 
 
 def poll_by_code(conference: Conference, code: str) -> Poll | None:

@@ -181,8 +181,31 @@ def create_poll(
     cycle = conference.cycle
     require(actor, Action.MANAGE_CONFERENCE, cycle)
     members = org_selectors.member_units(cycle)
-    chosen = list(candidates) if candidates is not None else members
-    problems = []
+    # one flag a year: a unit already nominated for a title that excludes this one (the
+    # Government flag, voted first) is not a candidate for it (the Ministry flag)
+    instead = (
+        selectors.nominated_instead(cycle, selectors.polls_of(conference), title_code)
+        if title_code
+        else {}
+    )
+    chosen = (
+        list(candidates)
+        if candidates is not None
+        else [unit for unit in members if unit.code not in instead]
+    )
+    problems = [
+        Problem(
+            "nominated_instead",
+            gettext_noop(
+                "%(unit)s đã được đề nghị “%(other)s”; mỗi năm một đơn vị chỉ được đề nghị một "
+                "trong hai danh hiệu, nên không là ứng viên của cuộc bỏ phiếu này."
+            ),
+            {"unit": unit.name, "other": instead[unit.code]},
+            "candidates",
+        )
+        for unit in chosen
+        if unit.code in instead
+    ]
     outsiders = [unit.name for unit in chosen if unit.pk not in {m.pk for m in members}]
     if outsiders:
         problems.append(

@@ -101,6 +101,10 @@ def conference(request, code: str, year: int):
             "boards": Delegate.Board.choices,
             "manage": manage,
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
+            "board_names": [
+                f"{d.user.display_name} ({d.get_board_display().lower()})"
+                for d in selectors.board_of(found)
+            ],
             "titles": titles,
             "nominations": selectors.nomination_problems(cycle, polls),
             "details_form": ConferenceForm(
@@ -258,7 +262,8 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
 
 def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, str]:
     """Beside each candidate: its rank in this year's scoring and its past awards, and for a
-    title that requires leading the cluster or another title, whether it does."""
+    title that requires leading the cluster, or that another title excludes (one flag a
+    year), whether it does."""
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     awards = selectors.awards_by_unit(cycle.cluster, [c.unit for c in candidates])
@@ -269,9 +274,11 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     )
     title = titles.get(poll.title_code)
     needed = title.requires_rank if title else None
-    # a nested quota: once the required title's vote is counted, say who was not nominated
-    nominated = selectors.nominees_by_title(selectors.polls_of(poll.conference)) if title else {}
-    missing = [code for code in (title.requires if title else ()) if code in nominated]
+    instead = (
+        selectors.nominated_instead(cycle, selectors.polls_of(poll.conference), poll.title_code)
+        if title
+        else {}
+    )
     notes = {}
     for candidate in candidates:
         parts = []
@@ -280,15 +287,39 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
             parts.append(_("xếp thứ %(rank)s khi chấm điểm") % {"rank": rank})
             if needed is not None and rank > needed:
                 parts.append(_("chưa dẫn đầu cụm"))
-        for code in missing:
-            if candidate.unit.code not in nominated[code]:
-                parts.append(
-                    _("không được đề nghị “%(title)s” (điều kiện bắt buộc)")
-                    % {"title": titles[code].name if code in titles else code}
-                )
+        if candidate.unit.code in instead:
+            parts.append(
+                _("đã được đề nghị “%(title)s” (mỗi năm một cờ)")
+                % {"title": instead[candidate.unit.code]}
+            )
         parts += [f"{award.title} {award.year}" for award in awards.get(candidate.unit_id, [])]
         notes[candidate.pk] = "; ".join(parts)
     return notes
+
+
+def _tally_row(poll: Poll, candidate, refusal) -> dict:
+    """A candidate's line of the result: votes, share, and in words what it means — elected,
+    not nominated because a title rule refuses it (with the reason, never "Trúng cử"),
+    tied for the last seat, above the threshold but outside the seats, or not elected."""
+    result, code = poll.result, candidate.unit.code
+    votes = result["votes"].get(code, 0)
+    if code in result["winners"]:
+        outcome = "refused" if refusal is not None else "elected"
+    elif code in ((result.get("runoff") or {}).get("candidates") or []):
+        outcome = "runoff"
+    elif core.reaches(votes, result["required"], result["quorum_met"]):
+        outcome = "outside_seats"
+    else:
+        outcome = "not_elected"
+    return {
+        "unit": candidate.unit,
+        "note": candidate.note,
+        "votes": votes,
+        "noes": result["noes"].get(code, 0),
+        "share": votes * 100 / result["base_count"] if result["base_count"] else None,
+        "outcome": outcome,
+        "refusal": refusal,
+    }
 
 
 def poll(request, code: str, year: int, poll_code: str):
@@ -344,20 +375,13 @@ def poll(request, code: str, year: int, poll_code: str):
         return render(request, "voting/receipt.html", {**context, "receipt": receipt})
     if found.status == Poll.Status.CLOSED:
         context["result"] = found.result
+        refused = (
+            selectors.refused_nominees(cycle, selectors.polls_of(found.conference))
+            if found.purpose == Poll.Purpose.TITLE and found.title_code
+            else {}
+        )
         context["tally_rows"] = [
-            {
-                "unit": c.unit,
-                "note": c.note,
-                "votes": found.result["votes"].get(c.unit.code, 0),
-                "noes": found.result["noes"].get(c.unit.code, 0),
-                "share": (
-                    found.result["votes"].get(c.unit.code, 0) * 100 / found.result["base_count"]
-                    if found.result["base_count"]
-                    else None
-                ),
-                "winner": c.unit.code in found.result["winners"],
-            }
-            for c in candidates
+            _tally_row(found, c, refused.get((found.title_code, c.unit.code))) for c in candidates
         ]
         context["runoff_names"] = [
             names.get(u, u) for u in ((found.result.get("runoff") or {}).get("candidates") or [])
@@ -515,7 +539,9 @@ def screen(request, code: str, year: int):
     require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _conference(cycle)
     rows = []
-    for item in selectors.polls_of(found):
+    polls = selectors.polls_of(found)
+    refused = selectors.refused_nominees(cycle, polls)
+    for item in polls:
         names = {
             candidate.unit.code: candidate.unit.short_name for candidate in item.candidates.all()
         }
@@ -524,7 +550,16 @@ def screen(request, code: str, year: int):
             {
                 "poll": item,
                 "voted": item.voted,
-                "winners": [names.get(code, code) for code in result.get("winners", [])],
+                "winners": [
+                    names.get(code, code)
+                    for code in result.get("winners", [])
+                    if (item.title_code, code) not in refused
+                ],
+                "not_nominated": [
+                    names.get(code, code)
+                    for code in result.get("winners", [])
+                    if (item.title_code, code) in refused
+                ],
                 "runoff": [
                     names.get(code, code)
                     for code in (result.get("runoff") or {}).get("candidates", [])
