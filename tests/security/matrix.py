@@ -440,6 +440,7 @@ EXEMPT = {
     "logout": "ends one's own session",
     "set_language": "open to everyone (language cookie)",
     "conference_join": "a one-time QR key stands for the person (tested in tests/voting)",
+    "conference_join_code": "only redirects a typed key to conference_join (tests/voting)",
     "token_revoke": "one's own tokens only: others' are 404 (tested in tests/org)",
     "agreement_copy": "same view checks as agreement_import (EDIT_AGREEMENT)",
     "agreement_sign": "same view checks as agreement_import (EDIT_AGREEMENT)",

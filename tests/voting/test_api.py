@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import services as org_services
-from thidua.voting.models import RollEntry
+from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,9 @@ BASE = "/api/cycles/cum-2/2020/polls"
 @pytest.fixture
 def api_as(get_user):
     def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(actor=get_user(username), name="test")
+        _token, key = org_services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
@@ -51,7 +54,7 @@ def test_cast_once_over_the_api(api_as, open_poll):
         .status_code
         == 403
     )
-    assert RollEntry.objects.filter(poll=open_poll).count() == 1
+    assert Elector.objects.voted().filter(poll=open_poll).count() == 1
 
 
 def test_board_closes_and_results_are_published(api_as):
@@ -85,10 +88,13 @@ def test_conference_management_over_the_api(api_as):
         .status_code
         == 403
     )
-    key = secretary.post("/api/cycles/cum-2/2020/delegates/sonla.daibieu2/check-in").json()[
-        "login_key"
-    ]
-    assert len(key) > 20
+    check_in = "/api/cycles/cum-2/2020/delegates/sonla.daibieu2/check-in"
+    # checked in already: a new key needs a reason
+    assert secretary.post(check_in, {}, content_type="application/json").status_code == 400
+    key = secretary.post(
+        check_in, {"reason": "đổi điện thoại"}, content_type="application/json"
+    ).json()["login_key"]
+    assert len(key) == 10
     board_a, board_b = api_as("laocai.daibieu"), api_as("sonla.daibieu")
     board_a.post(f"{BASE}/giay-api/open")
     pile = {"issued": 21, "ballots": [{"choices": ["lang-son"]}] * 12}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from thidua.voting.models import RollEntry
+from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,9 @@ def test_phone_ballot_choose_confirm_cast_receipt(client_for, open_poll):
     assert 'type="checkbox" name="choice" value="lang-son"' in page
     confirm = phone.post(URL, {"choice": "lang-son"})
     assert "Xác nhận phiếu" in confirm.content.decode()
-    assert RollEntry.objects.filter(poll=open_poll).count() == 0  # nothing cast before confirming
+    assert (
+        Elector.objects.voted().filter(poll=open_poll).count() == 0
+    )  # nothing cast before confirming
     cast = phone.post(URL, {"choice": "lang-son", "step": "cast"})
     text = cast.content.decode()
     receipt = text.split('<p class="receipt-code"><code>')[1].split("</code>")[0]
@@ -39,7 +41,9 @@ def test_a_delegate_cannot_vote_for_another(client_for, open_poll, get_user):
         },
     )
     voters = list(
-        RollEntry.objects.filter(poll=open_poll).values_list("delegate__user__username", flat=True)
+        Elector.objects.voted()
+        .filter(poll=open_poll)
+        .values_list("delegate__user__username", flat=True)
     )
     assert voters == ["hagiang.daibieu2"]
 
@@ -55,7 +59,7 @@ def test_too_many_choices_is_explained(client_for, open_poll):
     assert 'name="choice" value="lang-son" checked' in page
     assert 'name="choice" value="son-la" checked' in page
     assert 'name="choice" value="dien-bien" checked' not in page
-    assert not RollEntry.objects.filter(poll=open_poll).exists()
+    assert not Elector.objects.voted().filter(poll=open_poll).exists()
 
 
 def test_choosing_again_from_the_confirmation_keeps_the_choice(client_for, open_poll):
@@ -68,7 +72,7 @@ def test_choosing_again_from_the_confirmation_keeps_the_choice(client_for, open_
     assert 'name="choice" value="lang-son" checked' in page
     assert 'name="choice" value="son-la" checked' not in page
     assert "Xác nhận phiếu" not in page
-    assert not RollEntry.objects.filter(poll=open_poll).exists()
+    assert not Elector.objects.voted().filter(poll=open_poll).exists()
 
 
 def test_non_delegates_and_closed_polls(client_for, open_poll):
@@ -83,7 +87,7 @@ def test_non_delegates_and_closed_polls(client_for, open_poll):
     closed = "/clusters/cum-2/2020/conference/polls/co-chinh-phu/"
     response = client_for("hagiang.daibieu3").post(closed, {"choice": "lang-son", "step": "cast"})
     assert response.status_code == 409
-    assert not RollEntry.objects.filter(poll=open_poll).exists()
+    assert not Elector.objects.voted().filter(poll=open_poll).exists()
 
 
 def test_only_the_board_closes(client_for, open_poll):

@@ -9,7 +9,7 @@ from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org.models import Cycle, Handover, Unit
 from thidua.voting import services
 from thidua.voting.models import Ballot as StoredBallot
-from thidua.voting.models import Delegate, Poll, RollEntry
+from thidua.voting.models import Delegate, Elector, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_delegate_votes_once(open_poll, get_user):
     assert len(receipt) == 8
     with pytest.raises(services.AlreadyVoted):
         services.cast(actor=delegate, poll=open_poll, ballot=Ballot(choices=("son-la",)))
-    assert RollEntry.objects.filter(poll=open_poll).count() == 1
+    assert Elector.objects.voted().filter(poll=open_poll).count() == 1
     assert StoredBallot.objects.filter(poll=open_poll, filled=True).count() == 1
 
 
@@ -65,7 +65,7 @@ def test_who_may_not_vote(open_poll, conference, get_user):
             poll=open_poll,
             ballot=Ballot(choices=("lang-son", "son-la", "lao-cai", "cao-bang")),
         )
-    assert RollEntry.objects.filter(poll=open_poll).count() == 0
+    assert Elector.objects.voted().filter(poll=open_poll).count() == 0
 
 
 def test_only_the_board_opens_and_closes(open_poll, get_user):
@@ -90,8 +90,8 @@ def test_stored_rows_cannot_be_joined(open_poll, get_user):
         services.cast(actor=get_user(username), poll=open_poll, ballot=Ballot(choices=(unit,)))
     ballot_columns = {field.column for field in StoredBallot._meta.concrete_fields}
     assert ballot_columns == {"id", "poll_id", "filled", "content", "source", "receipt"}
-    roll_columns = {field.column for field in RollEntry._meta.concrete_fields}
-    assert roll_columns == {"id", "poll_id", "delegate_id", "method"}
+    roll_columns = {field.column for field in Elector._meta.concrete_fields}
+    assert roll_columns == {"id", "poll_id", "delegate_id", "method", "voted_at"}
     # the order rows come back in does not follow the order of casting
     stored = [
         b.content["choices"][0]
@@ -163,7 +163,7 @@ def test_written_opinion_of_an_absent_delegate(open_poll, get_user, conference):
         delegate=absent,
         ballot=Ballot(choices=("lang-son",)),
     )
-    assert RollEntry.objects.get(poll=open_poll, delegate=absent).method == "written"
+    assert Elector.objects.get(poll=open_poll, delegate=absent).method == "written"
     present = Delegate.objects.get(conference=conference, user__username="sonla.daibieu2")
     with pytest.raises(DomainError):
         services.record_written(
@@ -239,7 +239,9 @@ def test_runoff_is_one_action(conference, get_user):
 
 def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
     delegate = Delegate.objects.get(conference=conference, user__username="laichau.daibieu2")
-    key = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    key = services.reissue_key(
+        actor=get_user("hagiang.thuky"), delegate=delegate, reason="thử đăng nhập"
+    )
     phone = Client()
     assert phone.get("/conference/join/not-a-key/").status_code == 403
     assert phone.post("/conference/join/not-a-key/").status_code == 403
@@ -262,12 +264,14 @@ def test_check_in_login_is_scoped_to_the_conference(conference, get_user):
         302,
         "/clusters/cum-2/2020/conference/",
     )
-    again = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    again = services.reissue_key(
+        actor=get_user("hagiang.thuky"), delegate=delegate, reason="đổi điện thoại"
+    )
     assert again != key
     assert Client().get(f"/conference/join/{key}/").status_code == 403  # the old key is gone
     assert Client().post(f"/conference/join/{key}/").status_code == 403
     with pytest.raises(Refused):
-        services.check_in(actor=get_user("laichau.canbo"), delegate=delegate)
+        services.reissue_key(actor=get_user("laichau.canbo"), delegate=delegate, reason="x")
 
 
 def test_unit_not_in_cluster_cannot_be_a_candidate(conference, get_user):
@@ -286,7 +290,7 @@ def test_the_qr_link_signs_in_only_through_its_confirmation_form(conference, get
     """A cross-site GET (an image, a redirect) cannot sign anyone in or replace a session;
     the page's button posts with the CSRF token, and works without JavaScript."""
     delegate = Delegate.objects.get(conference=conference, user__username="laichau.daibieu2")
-    key = services.check_in(actor=get_user("hagiang.thuky"), delegate=delegate)
+    key = services.reissue_key(actor=get_user("hagiang.thuky"), delegate=delegate, reason="thử")
     url = f"/conference/join/{key}/"
     someone = Client(enforce_csrf_checks=True)
     someone.force_login(get_user("sonla.canbo"))

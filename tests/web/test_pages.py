@@ -185,7 +185,9 @@ def test_reopen_needs_a_reason(client_for):
 
 def test_api_tokens_page(client_for):
     client = client_for("sonla.canbo")
-    page = client.post("/accounts/tokens/", {"name": "bảng tính"}).content.decode()
+    page = client.post(
+        "/accounts/tokens/", {"name": "bảng tính", "scopes": ["read"], "days": "30"}
+    ).content.decode()
     key = page.split('<code class="secret">')[1].split("</code>")[0]
     assert key.startswith("td_")
     me = Client().get("/api/me", headers={"Authorization": f"Bearer {key}"})

@@ -33,6 +33,9 @@ ACTIONS = {
     "voting.poll.create": _("Tạo cuộc bỏ phiếu"),
     "voting.poll.open": _("Mở bỏ phiếu"),
     "voting.poll.close": _("Đóng bỏ phiếu và kiểm phiếu"),
+    "voting.poll.void": _("Kiểm phiếu không hợp lệ (số phiếu không thể đúng)"),
+    "voting.poll.revote": _("Cho bỏ phiếu lại sau kiểm phiếu không hợp lệ"),
+    "voting.delegate.reissue": _("Cấp lại mã điểm danh cho đại biểu"),
     "documents.report_text.save": _("Sửa nội dung báo cáo tổng kết"),
     "record.import": _("Nhập hồ sơ năm thi đua"),
 }
