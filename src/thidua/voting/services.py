@@ -551,7 +551,10 @@ def cast_at(
     problem = core.check(ballot, selectors.core_rules(poll))
     if problem is not None:
         raise DomainError([problem])
-    marked = Elector.objects.filter(pk=elector.pk, method="", poll__status=Poll.Status.OPEN).update(
+    # A WHERE on the row itself, no join: PostgreSQL re-checks it after waiting for a
+    # simultaneous submit of the same delegate (a joined condition is not re-checked and let
+    # both through). A poll being closed is caught by its slots, all locked by the close.
+    marked = Elector.objects.filter(pk=elector.pk, method="").update(
         method=Elector.Method.ELECTRONIC, voted_at=_minute()
     )
     if not marked:
