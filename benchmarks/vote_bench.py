@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+from thidua.core.policy import TOKEN_SCOPES
+
 N = int(os.environ.get("BENCH_DELEGATES", "200"))
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,7 +72,9 @@ def prepare() -> tuple[str, list[str]]:
             actor=secretary,
             delegate=services.add_delegate(actor=secretary, conference=conference, user=user),
         )
-        tokens.append(org_services.create_api_token(actor=user, name="bench")[1])
+        tokens.append(
+            org_services.create_api_token(actor=user, name="bench", scopes=TOKEN_SCOPES)[1]
+        )
     poll = services.create_poll(
         actor=secretary,
         conference=conference,

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 DELEGATES = 200
 PREPARE = """
 import json
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.org.authz import SYSTEM
 from thidua.org.models import User, UserKind, Unit
 from thidua.org.services import create_api_token
@@ -44,7 +45,7 @@ for n in range(%(count)d):
     user = User.objects.create(username=f"crash{n}", kind=UserKind.DELEGATE, unit=unit)
     services.check_in(actor=SYSTEM, delegate=services.add_delegate(
         actor=SYSTEM, conference=conference, user=user))
-    keys.append(create_api_token(actor=user, name="crash")[1])
+    keys.append(create_api_token(actor=user, name="crash", scopes=TOKEN_SCOPES)[1])
 poll = services.create_poll(actor=SYSTEM, conference=conference, code="sap-do",
                             title="Thử mất điện", purpose="other", seats=1)
 services.open_poll(actor=SYSTEM, poll=poll)
@@ -52,10 +53,10 @@ print(json.dumps(keys))
 """
 COUNT = """
 import json
-from thidua.voting.models import Ballot, RollEntry
+from thidua.voting.models import Ballot, Elector
 filled = Ballot.objects.filter(poll__code="sap-do", filled=True)
 print(json.dumps({
-    "roll": RollEntry.objects.filter(poll__code="sap-do").count(),
+    "roll": Elector.objects.voted().filter(poll__code="sap-do").count(),
     "ballots": filled.count(),
     "receipts": list(filled.values_list("receipt", flat=True)),
 }))

@@ -83,3 +83,22 @@ def test_deployment_check_is_clean_behind_https(tmp_path, https):
         check=True,
         capture_output=True,
     )
+
+
+def test_var_and_its_files_are_for_the_server_user_only(tmp_path):
+    """var/ 0700, the SQLite file and the secret key 0600 — also when they were looser."""
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    (var / "secret_key").write_text("x" * 50)
+    (var / "secret_key").chmod(0o644)
+    (var / "thidua.sqlite3").touch(mode=0o644)
+    (var / "thidua.sqlite3").chmod(0o644)
+    settings_in(var)
+    assert oct(var.stat().st_mode & 0o777) == "0o700"
+    assert oct((var / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert oct((var / "thidua.sqlite3").stat().st_mode & 0o777) == "0o600"
+    fresh = tmp_path / "fresh"
+    settings_in(fresh)
+    assert oct(fresh.stat().st_mode & 0o777) == "0o700"
+    assert oct((fresh / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert oct((fresh / "thidua.sqlite3").stat().st_mode & 0o777) == "0o600"

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from thidua import __version__
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.policy import token_allows
 from thidua.documents.api import router as documents_router
 from thidua.errors import DomainError, Refused
 from thidua.org.api import router as org_router
@@ -21,14 +24,39 @@ from thidua.stats.api import router as stats_router
 from thidua.voting.api import router as voting_router
 
 
+class TokenRefused(Exception):
+    """A bearer token that is known but expired: 401, saying so."""
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <key>` with a key made by `thidua apitoken` or the tokens page."""
+    """`Authorization: Bearer <key>` with a key made by `thidua apitoken` or the tokens page.
+    Each router has its own: a token reads with `read` and writes its stage only with
+    `write:<stage>` (403, saying which scope it lacks); an expired token is refused (401)."""
+
+    def __init__(self, stage: str):
+        super().__init__()
+        self.stage = stage
 
     def authenticate(self, request, token):
         found = token_for_key(token)
         if found is None:
             return None
         now = timezone.now()
+        if found.expires_at is not None and found.expires_at <= now:
+            raise TokenRefused(
+                _("Khoá API “%(name)s” đã hết hạn; tạo khoá mới ở trang Khoá API.")
+                % {"name": found.name}
+            )
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        if not token_allows(found.scopes, self.stage, write):
+            scope = f"write:{self.stage}" if write else "read"
+            raise Refused(
+                Problem(
+                    "token_scope",
+                    gettext_noop("Khoá API “%(name)s” không có quyền %(scope)s."),
+                    {"name": found.name, "scope": scope},
+                )
+            )
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
             # at most one write a minute per token: a burst of calls stays read-only here
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
@@ -47,15 +75,18 @@ api = NinjaAPI(
     title="thidua API",
     version=__version__,
     # The bearer token first: a token request carries no session cookie to CSRF-check.
-    auth=[TokenAuth(), ActiveSessionAuth()],
+    auth=[TokenAuth("org"), ActiveSessionAuth()],
     docs_decorator=login_required,
     urls_namespace="api",
 )
-api.add_router("/", org_router)
-api.add_router("/", stats_router)
-api.add_router("/", scoring_router)
-api.add_router("/", voting_router)
-api.add_router("/", documents_router)
+for stage, router in [
+    ("org", org_router),
+    ("stats", stats_router),
+    ("scoring", scoring_router),
+    ("voting", voting_router),
+    ("documents", documents_router),
+]:
+    api.add_router("/", router, auth=[TokenAuth(stage), ActiveSessionAuth()])
 
 
 @api.exception_handler(DomainError)
@@ -65,6 +96,11 @@ def domain_error(request, error: DomainError):
         {"detail": str(error), "errors": error.as_json()},
         status=error.status,
     )
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request, error: TokenRefused):
+    return api.create_response(request, {"detail": str(error)}, status=401)
 
 
 @api.exception_handler(Refused)

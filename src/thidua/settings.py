@@ -28,7 +28,8 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 VAR_DIR = Path(os.environ.get("THIDUA_VAR_DIR") or BASE_DIR / "var").resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+VAR_DIR.chmod(0o700)  # the database, the secret key and uploads: for the server's user only
 
 
 def _secret_key() -> str:
@@ -40,6 +41,7 @@ def _secret_key() -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+    path.chmod(0o600)  # also a key file copied in with looser rights
     return path.read_text().strip()
 
 
@@ -117,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database file is created 0600 before SQLite opens it (its journal files take the
+    # same mode); an existing one is brought back to 0600.
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    if str(_sqlite) != ":memory:" and _sqlite.parent.is_dir():
+        os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT, 0o600))
+        _sqlite.chmod(0o600)
     # The conference laptop runs SQLite: many phones cast ballots at once, so writers queue
     # (IMMEDIATE transactions, WAL, a busy timeout) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

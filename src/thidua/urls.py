@@ -129,6 +129,7 @@ urlpatterns = [
         scoring.results_export,
         name="results_export",
     ),
+    path("conference/join/", voting.join_by_code, name="conference_join_code"),
     path("conference/join/<str:key>/", voting.join, name="conference_join"),
     path("clusters/<slug:code>/<int:year>/conference/", voting.conference, name="conference"),
     path("clusters/<slug:code>/<int:year>/conference/screen/", voting.screen, name="screen"),

@@ -16,8 +16,11 @@ from thidua.core.ballots import (
     Title,
     check,
     check_nominations,
+    excluded_by,
     reconcile,
+    refused_nominees,
     tally,
+    title_from,
 )
 
 UNITS = ("hg", "db", "lch", "ls", "lc", "sl", "cb")
@@ -174,27 +177,86 @@ def test_council_approval_at_least_80_percent_of_all_members():
     assert tally(ballots, not_counted, electorate=9, issued=9).winners == ()
 
 
-def test_nested_quota_violation_is_explained():
-    titles = [
-        Title(
-            "co_chinh_phu",
-            "Cờ thi đua của Chính phủ",
-            1,
-            requires=("co_bo_cong_an",),
-            requires_rank=1,
-        ),
-        Title("co_bo_cong_an", "Cờ thi đua của Bộ Công an", 3),
-    ]
-    names = {"ls": "Công an tỉnh Lạng Sơn", "sl": "Công an tỉnh Sơn La"}
-    ok = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["ls", "sl", "db"]}
-    assert check_nominations(titles, ok, {"ls": 1}, names) == []
-    bad = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["sl", "db", "lc", "hg"]}
-    problems = check_nominations(titles, bad, {"ls": 2}, names)
-    assert [p.code for p in problems] == ["nested_quota", "rank_required", "over_quota"]
+FLAGS = [
+    Title(
+        "co_chinh_phu",
+        "Cờ thi đua của Chính phủ",
+        1,
+        requires_rank=1,
+        excludes=("co_bo_cong_an",),
+    ),
+    Title("co_bo_cong_an", "Cờ thi đua của Bộ Công an", 3),
+]
+NAMES = {"ls": "Công an tỉnh Lạng Sơn", "sl": "Công an tỉnh Sơn La"}
+
+
+def test_one_flag_a_year_the_government_flag_instead_of_the_ministry_flag():
+    """Cụm II 2017: Lạng Sơn for the Government flag; Sơn La, Điện Biên, Lào Cai for the
+    Ministry's — four different units."""
+    history = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["sl", "db", "lc"]}
+    assert check_nominations(FLAGS, history, {"ls": 1}, NAMES) == []
+    both = {"co_chinh_phu": ["ls"], "co_bo_cong_an": ["ls", "sl", "db"]}
+    problems = check_nominations(FLAGS, both, {"ls": 1}, NAMES)
+    assert [(p.code, p.field) for p in problems] == [("one_flag_a_year", "co_bo_cong_an")]
     assert problems[0].render() == (
-        "Công an tỉnh Lạng Sơn được đề nghị “Cờ thi đua của Chính phủ” nhưng không được đề nghị "
-        "“Cờ thi đua của Bộ Công an”, là điều kiện bắt buộc."
+        "Công an tỉnh Lạng Sơn đã được đề nghị “Cờ thi đua của Chính phủ” nên không được đề "
+        "nghị “Cờ thi đua của Bộ Công an”: mỗi năm một đơn vị chỉ được đề nghị một trong hai "
+        "danh hiệu."
     )
+    # the refusal falls on the Ministry flag: the unit keeps the Government flag
+    assert [(r.title, r.unit) for r in refused_nominees(FLAGS, both, {"ls": 1}, NAMES)] == [
+        ("co_bo_cong_an", "ls")
+    ]
+
+
+def test_a_government_flag_nominee_must_lead_the_cluster():
+    second = {"co_chinh_phu": ["sl"], "co_bo_cong_an": ["sl", "db", "lc", "hg"]}
+    problems = check_nominations(FLAGS, second, {"sl": 2}, NAMES)
+    assert [p.code for p in problems] == ["rank_required", "over_quota"]
+    assert problems[0].render() == (
+        "Công an tỉnh Sơn La được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 2 trong "
+        "cụm; cần dẫn đầu cụm."
+    )
+    # refused the Government flag, the unit keeps its Ministry-flag nomination
+    assert [(r.title, r.unit) for r in refused_nominees(FLAGS, second, {"sl": 2}, NAMES)] == [
+        ("co_chinh_phu", "sl")
+    ]
+
+
+def test_a_rule_set_may_still_nest_titles():
+    nested = [Title("a", "A", 1, requires=("b",)), Title("b", "B", 2)]
+    problems = check_nominations(nested, {"a": ["x"], "b": ["y"]}, {}, {})
+    assert [p.code for p in problems] == ["nested_quota"]
+
+
+def test_titles_from_rule_set_data_and_the_exclusion_goes_both_ways():
+    title = title_from(
+        {"code": "co_chinh_phu", "name": "Cờ", "seats": 1, "excludes": ["co_bo_cong_an"]}
+    )
+    assert title.excludes == ("co_bo_cong_an",)
+    assert excluded_by(FLAGS, "co_bo_cong_an") == ("co_chinh_phu",)
+    assert excluded_by(FLAGS, "co_chinh_phu") == ("co_bo_cong_an",)
+
+
+@given(
+    government=st.lists(st.sampled_from(UNITS), max_size=2, unique=True),
+    ministry=st.lists(st.sampled_from(UNITS), max_size=4, unique=True),
+    ranks=st.permutations(range(1, len(UNITS) + 1)),
+)
+def test_after_refusals_no_unit_holds_two_flags_and_the_government_one_leads(
+    government, ministry, ranks
+):
+    ranked = dict(zip(UNITS, ranks, strict=True))
+    nominees = {"co_chinh_phu": government, "co_bo_cong_an": ministry}
+    refused = {(r.title, r.unit) for r in refused_nominees(FLAGS, nominees, ranked, {})}
+    kept = {
+        code: [u for u in units if (code, u) not in refused] for code, units in nominees.items()
+    }
+    assert not set(kept["co_chinh_phu"]) & set(kept["co_bo_cong_an"])
+    assert all(ranked[u] == 1 for u in kept["co_chinh_phu"])
+    # a refusal always says why, on the title it refuses
+    problems = check_nominations(FLAGS, nominees, ranked, {})
+    assert len([p for p in problems if p.code != "over_quota"]) == len(refused)
 
 
 def test_reconcile_two_entries_of_a_paper_pile():

@@ -38,3 +38,26 @@ def plans(demo_cycle):
     from thidua.documents import builders
 
     return {plan.key: plan for plan in builders.plans(demo_cycle)}
+
+
+@pytest.fixture
+def ministry_counted(demo_cycle):
+    """The Ministry-flag poll the demo leaves open, voted and counted: Lào Cai 21, Sơn La 19,
+    Lạng Sơn 12 for the three seats; Cao Bằng 11, above the threshold (11 of 21) but outside
+    the seats."""
+    from thidua.core.ballots import Ballot
+    from thidua.voting import services
+    from thidua.voting.models import Delegate, Poll
+
+    poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-bo-cong-an")
+    delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
+    for index, delegate in enumerate(delegates.order_by("pk")):
+        if index < 10:
+            picks = ("lao-cai", "son-la", "lang-son")
+        elif index < 12:
+            picks = ("lao-cai", "lang-son", "cao-bang")
+        else:
+            picks = ("lao-cai", "son-la", "cao-bang")
+        services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=picks))
+    chair = delegates.get(board="chair").user
+    return services.close_poll(actor=chair, poll=poll)

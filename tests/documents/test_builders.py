@@ -35,16 +35,16 @@ def test_the_demo_cycle_has_every_document_it_has_data_for(plans):
     ready = sorted(key for key, plan in plans.items() if plan.ready)
     assert ready == [
         "conference-minutes",
-        "proposal-co-bo-cong-an",
+        "proposal-co-chinh-phu",
         "score-table",
-        "vote-count-co-bo-cong-an",
+        "vote-count-co-chinh-phu",
         "vote-count-cum-pho-2021",
         "vote-count-cum-truong-2021",
         "year-end-report",
     ]
-    # the Government-flag poll is still open: no minutes, no proposal, and the reason is given
-    assert plans["vote-count-co-chinh-phu"].missing == ["Cuộc bỏ phiếu chưa kiểm phiếu."]
-    assert plans["proposal-co-chinh-phu"].missing == ["Chưa có đơn vị được bình xét."]
+    # the Ministry-flag poll is still open: no minutes, no proposal, and the reason is given
+    assert plans["vote-count-co-bo-cong-an"].missing == ["Cuộc bỏ phiếu chưa kiểm phiếu."]
+    assert plans["proposal-co-bo-cong-an"].missing == ["Chưa có đơn vị được bình xét."]
 
 
 def test_every_docx_has_the_official_page_and_fonts(plans):
@@ -172,19 +172,20 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
 
 
 def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
-    poll = Poll.objects.get(code="co-bo-cong-an")
-    text = all_text(read_docx(plans["vote-count-co-bo-cong-an"].build().content))
+    poll = Poll.objects.get(code="co-chinh-phu")
+    text = all_text(read_docx(plans["vote-count-co-chinh-phu"].build().content))
     # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
     assert "Hồi" not in text
     assert "Ngày 16/11/2020, tại Huyện Đồng Văn" in text
     counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
     Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
     again = {plan.key: plan for plan in builders.plans(demo_cycle)}
-    text = all_text(read_docx(again["vote-count-co-bo-cong-an"].build().content))
+    text = all_text(read_docx(again["vote-count-co-chinh-phu"].build().content))
     assert "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Huyện Đồng Văn" in text
 
 
-def test_the_ministry_flag_minutes(plans):
+def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
+    plans = {plan.key: plan for plan in builders.plans(demo_cycle)}
     document = read_docx(plans["vote-count-co-bo-cong-an"].build().content)
     text = all_text(document)
     assert "Tổng số đại biểu được triệu tập: 21" in text
@@ -206,6 +207,7 @@ def test_the_conference_minutes(plans):
     document = read_docx(plans["conference-minutes"].build().content)
     text = all_text(document)
     assert "- Công an tỉnh Lào Cai: 3/3 đại biểu" in text
+    governments = Poll.objects.get(code="co-chinh-phu").result["votes"]["ha-giang"]
     # units in Vietnamese alphabetical order: Đ after D, before H
     order = [
         text.index(f"- Công an tỉnh {name}:") for name in ("Cao Bằng", "Điện Biên", "Hà Giang")
@@ -214,10 +216,10 @@ def test_the_conference_minutes(plans):
     assert "2.156 vụ, 3.066 đối tượng" in text
     assert "đạt 98,6%" in text
     assert (
-        "- Bình xét Cờ thi đua của Bộ Công an năm 2020: Công an tỉnh Lào Cai (17/21 phiếu), "
-        "Công an tỉnh Sơn La (17/21 phiếu), Công an tỉnh Lạng Sơn (15/21 phiếu)."
+        "- Bình xét Cờ thi đua của Chính phủ năm 2020: Công an tỉnh Hà Giang "
+        f"({governments}/21 phiếu)."
     ) in text
-    assert "- Bình xét Cờ thi đua của Chính phủ năm 2020: chưa kiểm phiếu xong." in text
+    assert "- Bình xét Cờ thi đua của Bộ Công an năm 2020: chưa kiểm phiếu xong." in text
     assert "Cụm trưởng năm 2021: Công an tỉnh Lào Cai; cụm phó: Công an tỉnh Sơn La" in text
     signatures = all_text(read_docx(plans["conference-minutes"].build().content)).split(
         "CHỦ TRÌ HỘI NGHỊ"
@@ -226,7 +228,8 @@ def test_the_conference_minutes(plans):
     assert "THƯ KÝ HỘI NGHỊ" in signatures
 
 
-def test_the_proposal_lists_the_nominated_units_with_their_votes(plans, demo_cycle):
+def test_the_proposal_lists_the_nominated_units_with_their_votes(ministry_counted, demo_cycle):
+    plans = {plan.key: plan for plan in builders.plans(demo_cycle)}
     document = read_docx(plans["proposal-co-bo-cong-an"].build().content)
     assert [p.text for p in document.paragraphs if p.text.strip()][:2] == [
         "TỜ TRÌNH",
@@ -235,14 +238,14 @@ def test_the_proposal_lists_the_nominated_units_with_their_votes(plans, demo_cyc
     rows = table_rows(document.tables[1])
     scores = {unit.name: result for unit, result in scoring_selectors.results(demo_cycle).ranking}
     assert [row[1:4] for row in rows[1:]] == [
-        ["Công an tỉnh Lào Cai", "17/21", "81,0%"],
-        ["Công an tỉnh Sơn La", "17/21", "81,0%"],
-        ["Công an tỉnh Lạng Sơn", "15/21", "71,4%"],
+        ["Công an tỉnh Lào Cai", "21/21", "100,0%"],
+        ["Công an tỉnh Sơn La", "19/21", "90,5%"],
+        ["Công an tỉnh Lạng Sơn", "12/21", "57,1%"],
     ]
     for row in rows[1:]:
         result = scores[row[1]]
         assert row[4] == f"{format_number(result.total, 2)} ({result.rank})"
-    assert document.tables[0].rows[1].cells[0].text == "Số: 01/TTr-CTĐ"
+    assert document.tables[0].rows[1].cells[0].text == "Số: 02/TTr-CTĐ"  # after the Government's
     # a unit's full name fits on one line; numbers centred, names to the left
     grid = document.tables[1]
     assert grid.columns[1].width.cm >= 6
@@ -290,7 +293,7 @@ def test_the_score_table_is_values_only(plans, demo_cycle):
 
 def test_file_names_are_plain_and_vietnamese(plans):
     names = {plan.filename for plan in plans.values() if plan.filename}
-    assert "bien-ban-kiem-phieu-2020-co-bo-cong-an.docx" in names
+    assert "bien-ban-kiem-phieu-2020-co-chinh-phu.docx" in names
     assert "bao-cao-tong-ket-2020.docx" in names
     for name in names:
         assert name.isascii(), name
@@ -315,50 +318,64 @@ def test_documents_are_vietnamese_whatever_the_interface_language(demo_cycle):
     byte for byte the same (the record keeps their digests)."""
     from django.utils import translation
 
-    keys = ("vote-count-co-bo-cong-an", "conference-minutes", "year-end-report")
+    keys = ("vote-count-co-chinh-phu", "conference-minutes", "year-end-report")
     vietnamese = {p.key: p.build().content for p in builders.plans(demo_cycle) if p.ready}
     with translation.override("en"):
         english = {plan.key: plan for plan in builders.plans(demo_cycle)}
         texts = {key: all_text(read_docx(english[key].build().content)) for key in keys}
         assert english["conference-minutes"].label == "Conference minutes"  # the page is English
         contents = {key: plan.build().content for key, plan in english.items() if plan.ready}
-    assert "Trưởng ban kiểm phiếu" in texts["vote-count-co-bo-cong-an"]
-    assert "Chair of the counting board" not in texts["vote-count-co-bo-cong-an"]
+    assert "Trưởng ban kiểm phiếu" in texts["vote-count-co-chinh-phu"]
+    assert "Chair of the counting board" not in texts["vote-count-co-chinh-phu"]
     assert "ĐẶC ĐIỂM TÌNH HÌNH" in texts["year-end-report"]
     assert "SITUATION" not in texts["year-end-report"]
     assert "elected at the conference" not in texts["conference-minutes"]
     from thidua.core.record import document_digest  # the parts, not the zip's timestamps
 
-    for key in ("vote-count-co-bo-cong-an", "conference-minutes", "year-end-report"):
+    for key in ("vote-count-co-chinh-phu", "conference-minutes", "year-end-report"):
         assert document_digest(contents[key]) == document_digest(vietnamese[key])
 
 
-def test_no_proposal_for_a_nominee_without_the_required_title(demo_cycle, get_user):
-    """Hà Giang wins the Government-flag vote but was not nominated for the Ministry flag:
-    the proposal waits, saying why, and the download is refused with the same reason."""
+def test_no_proposal_for_a_nominee_against_the_rules(demo_cycle, get_user):
+    """A second Government-flag vote elects Lào Cai, ranked 2nd: the proposal waits, saying
+    why, the download is refused with the same reason, and the minutes show Lào Cai as not
+    nominated, never as elected."""
     from thidua.core.ballots import Ballot
     from thidua.errors import StateConflict
     from thidua.voting import services as voting_services
     from thidua.voting.models import Delegate
 
-    poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-chinh-phu")
+    first = Poll.objects.get(conference__cycle=demo_cycle, code="co-chinh-phu")
+    poll = voting_services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=first.conference,
+        code="co-chinh-phu-2",
+        title="Bình xét Cờ thi đua của Chính phủ năm 2020, lần hai",
+        title_code="co_chinh_phu",
+    )
+    poll = voting_services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
     delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
     for index, delegate in enumerate(delegates.order_by("pk")):
-        choice = "ha-giang" if index < 15 else "lao-cai"
+        choice = "lao-cai" if index < 15 else "ha-giang"
         voting_services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
     voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
-    plan = {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-chinh-phu"]
+    plans = {p.key: p for p in builders.plans(demo_cycle)}
+    plan = plans["proposal-co-chinh-phu-2"]
     reason = (
-        "Công an tỉnh Hà Giang được đề nghị “Cờ thi đua của Chính phủ” nhưng không được đề "
-        "nghị “Cờ thi đua của Bộ Công an”, là điều kiện bắt buộc."
+        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 2 trong "
+        "cụm; cần dẫn đầu cụm."
     )
     assert not plan.ready
     assert reason in plan.missing
     with pytest.raises(StateConflict) as refused:
-        builders.produce(demo_cycle, "proposal-co-chinh-phu")
+        builders.produce(demo_cycle, "proposal-co-chinh-phu-2")
     assert reason in refused.value.problems[0].render()
-    # the Ministry-flag proposal is not affected
-    assert {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-bo-cong-an"].ready
+    minutes = read_docx(plans["vote-count-co-chinh-phu-2"].build().content)
+    outcomes = {row[1]: row[4] for row in table_rows(minutes.tables[1])[1:]}
+    assert outcomes["Công an tỉnh Lào Cai"] == "Không được đề nghị"
+    text = all_text(minutes)
+    assert f"Không được đề nghị: {reason}" in text
+    assert "Kết luận: không có đơn vị nào đạt số phiếu theo quy định." in text
 
 
 def test_the_leader_signs_for_the_cluster_with_a_name(plans, demo_cycle):
@@ -379,7 +396,7 @@ def test_a_document_the_leader_signs_needs_the_heads_name(demo_cycle):
         "Chưa có họ tên thủ trưởng của đơn vị cụm trưởng (Công an tỉnh Hà Giang) để ký: thư ký "
         "đơn vị nhập trong hồ sơ đơn vị."
     )
-    for key in ("year-end-report", "proposal-co-bo-cong-an"):
+    for key in ("year-end-report", "proposal-co-chinh-phu"):
         assert reason in found[key].missing
         assert not found[key].ready
     assert found["conference-minutes"].ready  # signed by the chair and the secretary

@@ -22,8 +22,8 @@ def test_the_panel_lists_what_is_ready_and_what_is_missing(client_for):
     response = client_for("sonla.canbo").get(BASE)
     assert response.status_code == 200
     page = response.content.decode()
-    assert f'href="{BASE}vote-count-co-bo-cong-an/file/"' in page
-    assert "bien-ban-kiem-phieu-2020-co-bo-cong-an.docx" in page
+    assert f'href="{BASE}vote-count-co-chinh-phu/file/"' in page
+    assert "bien-ban-kiem-phieu-2020-co-chinh-phu.docx" in page
     assert "Chưa tạo được: Cuộc bỏ phiếu chưa kiểm phiếu." in page
     assert ("/pdf/" in page) == pdf.available()
 
@@ -41,15 +41,15 @@ def test_the_cycle_page_links_to_the_documents(client_for):
 
 
 def test_a_download_is_the_document_with_a_plain_name(client_for):
-    response = client_for("sonla.canbo").get(f"{BASE}vote-count-co-bo-cong-an/file/")
+    response = client_for("sonla.canbo").get(f"{BASE}vote-count-co-chinh-phu/file/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
     assert response["Content-Disposition"] == (
-        'attachment; filename="bien-ban-kiem-phieu-2020-co-bo-cong-an.docx"'
+        'attachment; filename="bien-ban-kiem-phieu-2020-co-chinh-phu.docx"'
     )
-    assert "Kiểm phiếu: Bình xét Cờ thi đua của Bộ Công an năm 2020" in all_text(
+    assert "Kiểm phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020" in all_text(
         read_docx(response.content)
     )
     table = client_for("sonla.canbo").get(f"{BASE}score-table/file/")
@@ -60,7 +60,7 @@ def test_a_download_is_the_document_with_a_plain_name(client_for):
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("vote-count-co-chinh-phu/file/", 409),  # not counted yet
+        ("vote-count-co-bo-cong-an/file/", 409),  # not counted yet
         ("no-such-document/file/", 404),
         ("score-table/pdf/", 404),  # a workbook has no PDF
         ("year-end-report/exe/", 404),
@@ -125,7 +125,7 @@ def test_the_api_lists_and_serves_the_documents(client_for):
     assert ready["ready"]
     assert ready["url"] == ("/api/cycles/cum-2/2020/documents/vote-count-cum-truong-2021")
     assert ready["filename"] == "bien-ban-kiem-phieu-2020-cum-truong-2021.docx"
-    waiting = listed["proposal-co-chinh-phu"]
+    waiting = listed["proposal-co-bo-cong-an"]
     assert not waiting["ready"]
     assert waiting["url"] is None
     assert waiting["missing"] == ["Chưa có đơn vị được bình xét."]
@@ -134,7 +134,7 @@ def test_the_api_lists_and_serves_the_documents(client_for):
     assert "Kết luận: Công an tỉnh Lào Cai đạt số phiếu theo quy định." in all_text(
         read_docx(response.content)
     )
-    refused = client.get("/api/cycles/cum-2/2020/documents/vote-count-co-chinh-phu")
+    refused = client.get("/api/cycles/cum-2/2020/documents/vote-count-co-bo-cong-an")
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["code"] == "document_not_ready"
     assert client.get("/api/cycles/cum-2/2020/documents/nothing").status_code == 404
@@ -154,10 +154,10 @@ def test_the_cli_builds_every_ready_document(tmp_path, capsys):
         "bang-tong-hop-diem-2020.xlsx",
         "bao-cao-tong-ket-2020.docx",
         "bien-ban-hoi-nghi-2020.docx",
-        "bien-ban-kiem-phieu-2020-co-bo-cong-an.docx",
+        "bien-ban-kiem-phieu-2020-co-chinh-phu.docx",
         "bien-ban-kiem-phieu-2020-cum-pho-2021.docx",
         "bien-ban-kiem-phieu-2020-cum-truong-2021.docx",
-        "to-trinh-co-bo-cong-an-2020.docx",
+        "to-trinh-co-chinh-phu-2020.docx",
     ]
     output = capsys.readouterr()
     assert f"Đã ghi 7 văn bản vào {tmp_path / 'out'}." in output.out
@@ -187,7 +187,7 @@ def _reads_like_the_docx(pages: list[str], docx: bytes) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["conference-minutes", "year-end-report", "vote-count-co-bo-cong-an", "proposal-co-bo-cong-an"],
+    ["conference-minutes", "year-end-report", "vote-count-co-chinh-phu", "proposal-co-chinh-phu"],
 )
 def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):
     built = plans[key].build()
@@ -212,7 +212,7 @@ def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):
 def test_weasyprint_keeps_the_layout_of_the_docx(plans):
     from thidua.documents.html import docx_to_html
 
-    page = docx_to_html(plans["vote-count-co-bo-cong-an"].build().content)
+    page = docx_to_html(plans["vote-count-co-chinh-phu"].build().content)
     assert "size: 21.00cm 29.70cm; margin: 2.00cm 1.50cm 2.00cm 3.00cm" in page
     assert "@page :first { @top-center { content: none; } }" in page
     assert "border: 0.5pt solid #000" in page  # the tally table is ruled …
@@ -224,7 +224,7 @@ def test_weasyprint_keeps_the_layout_of_the_docx(plans):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_converts_a_docx_to_a_pdf_that_reads_back(plans):
-    built = plans["vote-count-co-bo-cong-an"].build()
+    built = plans["vote-count-co-chinh-phu"].build()
     content = pdf.to_pdf(built.content, built.filename, using="libreoffice")
     _reads_like_the_docx(_pdf_pages(content), built.content)
 
@@ -235,9 +235,9 @@ def test_the_engine_is_libreoffice_when_installed_else_weasyprint():
 
 
 def test_the_pdf_download(client_for):
-    response = client_for("sonla.canbo").get(f"{BASE}proposal-co-bo-cong-an/pdf/")
+    response = client_for("sonla.canbo").get(f"{BASE}proposal-co-chinh-phu/pdf/")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     assert response["Content-Disposition"] == (
-        'attachment; filename="to-trinh-co-bo-cong-an-2020.pdf"'
+        'attachment; filename="to-trinh-co-chinh-phu-2020.pdf"'
     )

@@ -393,13 +393,7 @@ def secretary_closes_scoring(j: Journey) -> None:
 
 # --- 5. the year-end conference -----------------------------------------------------------
 
-POLLS = [  # code, title, purpose, title (label in the form), seats
-    (
-        "co-bo-cong-an",
-        "Bình xét Cờ thi đua của Bộ Công an năm 2020",
-        "Bình xét danh hiệu",
-        "Cờ thi đua của Bộ Công an (3 suất)",
-    ),
+POLLS = [  # code, title, purpose, title (label in the form)
     (
         "co-chinh-phu",
         "Bình xét Cờ thi đua của Chính phủ năm 2020",
@@ -409,6 +403,13 @@ POLLS = [  # code, title, purpose, title (label in the form), seats
     ("cum-truong-2021", "Bầu cụm trưởng năm 2021", "Bầu cụm trưởng", None),
     ("cum-pho-2021", "Bầu cụm phó năm 2021", "Bầu cụm phó", None),
 ]
+# voted once the Government flag is counted, among the other units (one flag a year)
+MINISTRY_POLL = (
+    "co-bo-cong-an",
+    "Bình xét Cờ thi đua của Bộ Công an năm 2020",
+    "Bình xét danh hiệu",
+    "Cờ thi đua của Bộ Công an (3 suất)",
+)
 BOARD = {
     "laocai.daibieu": "Trưởng ban kiểm phiếu",
     "sonla.daibieu": "Thành viên ban kiểm phiếu",
@@ -454,29 +455,34 @@ def secretary_prepares_the_conference(j: Journey) -> None:
         delegates_form.get_by_label("Ban kiểm phiếu").select_option(label=role)
         click(page, "Lưu")
     assert "Đại biểu (21)" in page.inner_text("main")
-    for code, title, purpose, award in POLLS:
-        form = page.locator("form[action$='/conference/polls/new/']")
-        form.get_by_label("Mã (không dấu, không khoảng trắng)").fill(code)
-        form.get_by_label("Nội dung").fill(title)
-        form.get_by_label("Mục đích").select_option(label=purpose)
-        if award:
-            form.get_by_label("Danh hiệu", exact=True).select_option(label=award)
-        click(page, "Tạo")
-        assert "Đã tạo cuộc bỏ phiếu." in flash(page)
+    for poll in POLLS:
+        create_poll(page, *poll)
     j.shot(leader, "secretary-conference")
+
+
+def create_poll(page, code: str, title: str, purpose: str, award: str | None) -> None:
+    form = page.locator("form[action$='/conference/polls/new/']")
+    form.get_by_label("Mã (không dấu, không khoảng trắng)").fill(code)
+    form.get_by_label("Nội dung").fill(title)
+    form.get_by_label("Mục đích").select_option(label=purpose)
+    if award:
+        form.get_by_label("Danh hiệu", exact=True).select_option(label=award)
+    click(page, "Tạo")
+    assert "Đã tạo cuộc bỏ phiếu." in flash(page)
 
 
 NO_JAVASCRIPT = "dienbien.daibieu"
 ON_THE_PAGE = ("hagiang.daibieu", "hagiang.daibieu2", NO_JAVASCRIPT)  # the others use the API
-MINISTRY = ["ha-giang", "lao-cai", "son-la", "lang-son"]
+MINISTRY = ["lao-cai", "dien-bien", "son-la", "lang-son"]
 
 
 def ballots(poll: str) -> list[list[str]]:
-    """Each delegate's choices, in `delegates()` order. The Ministry flag ends in a tie for the
-    third seat (Hà Giang 18, Lào Cai 17, Sơn La 14, Lạng Sơn 14): a runoff decides it."""
+    """Each delegate's choices, in `delegates()` order. The Government flag goes to Hà Giang,
+    who leads the cluster; the Ministry flag, among the other units, ends in a tie for the
+    third seat (Lào Cai 18, Điện Biên 17, Sơn La 14, Lạng Sơn 14): a runoff decides it."""
     seats = range(21)
     if poll == "co-bo-cong-an":
-        omitted = ["ha-giang"] * 3 + ["lao-cai"] * 4 + ["son-la"] * 7 + ["lang-son"] * 7
+        omitted = ["lao-cai"] * 3 + ["dien-bien"] * 4 + ["son-la"] * 7 + ["lang-son"] * 7
         return [[u for u in MINISTRY if u != omitted[i]] for i in seats]
     if poll == "co-bo-cong-an-2":
         return [["son-la"] if i < 12 else ["lang-son"] for i in seats]
@@ -529,7 +535,7 @@ def delegates_vote(j: Journey, poll: str) -> None:
         if username in ON_THE_PAGE:
             receipt = vote_on_the_page(j, username, poll, choices)
             assert re.fullmatch(r"[0-9A-Z]{8}", receipt), receipt
-            if index == 0 and poll == "co-bo-cong-an":
+            if index == 0 and poll == "co-chinh-phu":
                 j.shot(j.person(username), "delegate-receipt-phone")
         else:
             body = api(
@@ -552,6 +558,27 @@ def board_closes(j: Journey, poll: str) -> str:
     return chair.page.inner_text("main")
 
 
+def the_government_flag_first(j: Journey) -> None:
+    """One flag a year: the Government flag is voted first, then the Ministry flag among the
+    other units (its poll is created once the first is counted)."""
+    board_opens(j, "co-chinh-phu")
+    phone = j.person("sonla.daibieu2")
+    phone.go("/")
+    task = "Bỏ phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020"
+    assert phone.page.get_by_role("link", name=task).count() == 1
+    j.shot(phone, "delegate-home-task-phone")
+    delegates_vote(j, "co-chinh-phu")
+    counted = board_closes(j, "co-chinh-phu")
+    assert "Công an tỉnh Hà Giang" in counted
+    assert "Trúng cử" in counted
+    leader = j.person(secretary("ha-giang"))
+    leader.go(f"{CYCLE}/conference/")
+    create_poll(leader.page, *MINISTRY_POLL)
+    ballot = j.person("hagiang.daibieu")
+    ballot.go(f"{CYCLE}/conference/polls/co-bo-cong-an/")
+    assert ballot.page.locator("input[name=choice][value=ha-giang]").count() == 0
+
+
 def the_ministry_flag_goes_to_a_runoff(j: Journey) -> None:
     board_opens(j, "co-bo-cong-an")
     delegates_vote(j, "co-bo-cong-an")
@@ -572,14 +599,8 @@ def the_ministry_flag_goes_to_a_runoff(j: Journey) -> None:
 
 
 def the_other_polls(j: Journey) -> None:
-    for poll in ("co-chinh-phu", "cum-truong-2021", "cum-pho-2021"):
+    for poll in ("cum-truong-2021", "cum-pho-2021"):
         board_opens(j, poll)
-        if poll == "co-chinh-phu":
-            phone = j.person("sonla.daibieu2")
-            phone.go("/")
-            task = "Bỏ phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020"
-            assert phone.page.get_by_role("link", name=task).count() == 1
-            j.shot(phone, "delegate-home-task-phone")
         delegates_vote(j, poll)
         board_closes(j, poll)
     delegate = j.person("hagiang.daibieu")
@@ -597,11 +618,11 @@ def results_on_the_screen(j: Journey) -> None:
     page = leader.page
     leader.go(f"{CYCLE}/conference/screen/")
     screen = page.inner_text("main")
-    assert "Trúng cử: Hà Giang, Lào Cai · bầu lại: Lạng Sơn, Sơn La" in screen
+    assert "Trúng cử: Lào Cai, Điện Biên · bầu lại: Lạng Sơn, Sơn La" in screen
     assert "Bầu cụm trưởng năm 2021\n\nTrúng cử: Lào Cai" in screen
     j.shot(leader, "projector-screen")
     leader.go(f"{CYCLE}/conference/")
-    assert "là điều kiện bắt buộc" not in page.inner_text("main")  # Hà Giang has both flags
+    assert "mỗi năm một đơn vị" not in page.inner_text("main")  # one flag each, as the rules say
     click(page, "Ghi nhận cụm trưởng, cụm phó năm 2021 theo kết quả bầu")
     leader.go(f"{CYCLE}/")
     assert re.search(
@@ -644,8 +665,8 @@ def documents_download(j: Journey) -> None:
     document = Document(str(download.value.path()))
     rows = [[c.text for c in r.cells] for r in document.tables[1].rows]
     assert [r[1:3] for r in rows[1:]] == [
-        ["Công an tỉnh Hà Giang", "18/21"],
-        ["Công an tỉnh Lào Cai", "17/21"],
+        ["Công an tỉnh Lào Cai", "18/21"],
+        ["Công an tỉnh Điện Biên", "17/21"],
         ["Công an tỉnh Sơn La", "12/21"],  # elected in the runoff
     ]
     with page.expect_download() as download:

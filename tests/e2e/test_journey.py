@@ -21,6 +21,7 @@ STEPS = [
     step.delegates_sign_in_on_their_phones,
     step.secretary_prepares_the_conference,
     step.secretary_checks_delegates_in,
+    step.the_government_flag_first,
     step.the_ministry_flag_goes_to_a_runoff,
     step.the_other_polls,
     step.results_on_the_screen,

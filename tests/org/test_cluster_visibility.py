@@ -4,6 +4,7 @@ on the page and in the API alike; who recorded a hand-over only to admins."""
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import selectors, services
 from thidua.org.models import Cluster, Handover
 
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def token_client(get_user):
     def make(username: str) -> Client:
-        _token, key = services.create_api_token(actor=get_user(username), name="test")
+        _token, key = services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from thidua.core.phases import Phase
-from thidua.core.policy import Action
+from thidua.core.policy import TOKEN_SCOPES, Action
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org import services
 from thidua.org.authz import can, roles_for, state_of
@@ -212,7 +212,9 @@ def test_the_secretary_is_not_offered_an_assignment(client_for, cycle, units, no
 
 
 def test_the_api_refuses_an_assignment_by_a_secretary(get_user, cycle, no_handover_yet):
-    _token, key = services.create_api_token(actor=get_user("hagiang.thuky"), name="test")
+    _token, key = services.create_api_token(
+        actor=get_user("hagiang.thuky"), name="test", scopes=TOKEN_SCOPES
+    )
     client = Client(headers={"Authorization": f"Bearer {key}"})
     before = Handover.objects.count()
     url = "/api/cycles/cum-2/2020/handover"

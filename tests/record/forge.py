@@ -69,3 +69,26 @@ def append(record: dict, payload: dict, key=None) -> None:
         )
         rehash(record, len(entries) - 1)
     reseal(record, key)
+
+
+def resign(record: dict, key) -> None:
+    """The whole chain re-registered under `key`, every checkpoint signed again with it, and
+    the record sealed: what a forger holding `key` makes of a chain he rewrote."""
+    public = signing.public_hex(key)
+    chain = record["audit"]["chain"]
+    entries = record["audit"]["entries"]
+    for position, entry in enumerate(entries):
+        payload = entry["payload"]
+        if payload["action"] == AuditAction.KEY_REGISTER:
+            payload["after"] = {**payload["after"], "public_key": public}
+            payload["after"]["fingerprint"] = signing.fingerprint(public)
+        if payload["action"] == AuditAction.CHECKPOINT:
+            signed = entries[position - 1]
+            payload["after"] = {
+                "seq": signed["seq"],
+                "hash": signed["hash"],
+                "fingerprint": signing.fingerprint(public),
+                "signature": signing.sign(key, chain, signed["seq"], signed["hash"]),
+            }
+        rehash(record, position)
+    reseal(record, key)

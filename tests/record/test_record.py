@@ -32,7 +32,7 @@ def test_the_demo_record_verifies(record):
     assert record["format"] == "thidua-record"
     assert record["cycle"]["members"][0] == "cao-bang"  # the app's (Vietnamese) order
     assert sum(len(poll["ballots"]) for poll in record["polls"]) == 63
-    open_poll = next(p for p in record["polls"] if p["code"] == "co-chinh-phu")
+    open_poll = next(p for p in record["polls"] if p["code"] == "co-bo-cong-an")
     assert open_poll["ballots"] == []  # never a partial result
     assert open_poll["result"] is None
     assert {d["key"] for d in record["documents"]} >= {"conference-minutes", "year-end-report"}
@@ -77,11 +77,11 @@ def _reported_count(record):
 
 
 def _result(record):
-    _poll(record, "co-bo-cong-an")["result"]["votes"]["lao-cai"] += 1
+    _poll(record, "co-chinh-phu")["result"]["votes"]["ha-giang"] += 1
 
 
 def _removed_ballot(record):
-    _poll(record, "co-bo-cong-an")["ballots"].pop()
+    _poll(record, "co-chinh-phu")["ballots"].pop()
 
 
 def _audit_entry(record):
@@ -101,8 +101,8 @@ def _ranking(record):
         (_score, "sheets[son-la->ha-giang].scores.I.1"),
         (_ballot, "polls[cum-truong-2021].result.votes.lao-cai"),
         (_reported_count, "reports[son-la/2020/Y].figures.social_order_cases"),
-        (_result, "polls[co-bo-cong-an].result.votes.lao-cai"),
-        (_removed_ballot, "polls[co-bo-cong-an].result.returned"),
+        (_result, "polls[co-chinh-phu].result.votes.ha-giang"),
+        (_removed_ballot, "polls[co-chinh-phu].result.returned"),
         (_audit_entry, "audit.entries["),
         (_ranking, "scoring.ranking[ha-giang].total"),
     ],
@@ -117,7 +117,7 @@ def test_one_change_is_found_and_named(record, change, named):
 def test_a_removed_ballot_also_leaves_a_receipt_without_its_ballot(record):
     changed = copy.deepcopy(record)
     _removed_ballot(changed)
-    assert "polls[co-bo-cong-an].receipts" in {f.where for f in verify(changed)}
+    assert "polls[co-chinh-phu].receipts" in {f.where for f in verify(changed)}
 
 
 def test_a_broken_reference_or_shape_is_named(record):

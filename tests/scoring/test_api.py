@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import services as org_services
 from thidua.scoring.demo import TABLE
 
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api_as(get_user):
     def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(actor=get_user(username), name="test")
+        _token, key = org_services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make

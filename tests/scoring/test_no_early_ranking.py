@@ -10,6 +10,7 @@ import pytest
 from tests.documents.conftest import all_text, read_docx
 from tests.scoring.test_scoring import _cluster_with
 from thidua.core.phases import Phase
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.documents import builders
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
@@ -65,7 +66,9 @@ def test_the_dashboard_draws_no_ranking(scoring_2021_with_reports, client_for):
 def test_the_api_says_the_ranking_is_not_ready(scoring_2021_with_reports, get_user):
     from django.test import Client
 
-    _token, key = org_services.create_api_token(actor=get_user("quansat"), name="test")
+    _token, key = org_services.create_api_token(
+        actor=get_user("quansat"), name="test", scopes=TOKEN_SCOPES
+    )
     body = (
         Client(headers={"Authorization": f"Bearer {key}"})
         .get("/api/cycles/cum-2/2021/results")

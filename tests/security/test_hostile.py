@@ -170,9 +170,10 @@ def wsgi_app():
 
 @pytest.fixture
 def admin_key(db, get_user):
+    from thidua.core.policy import TOKEN_SCOPES
     from thidua.org.services import create_api_token
 
-    return create_api_token(actor=get_user("admin"), name="fuzz")[1]
+    return create_api_token(actor=get_user("admin"), name="fuzz", scopes=TOKEN_SCOPES)[1]
 
 
 @schema.parametrize()

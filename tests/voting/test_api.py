@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import services as org_services
-from thidua.voting.models import RollEntry
+from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,9 @@ BASE = "/api/cycles/cum-2/2020/polls"
 @pytest.fixture
 def api_as(get_user):
     def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(actor=get_user(username), name="test")
+        _token, key = org_services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
@@ -22,41 +25,41 @@ def api_as(get_user):
 
 def test_polls_never_show_partial_results(api_as):
     polls = {poll["code"]: poll for poll in api_as("quansat").get(BASE).json()}
-    assert polls["co-chinh-phu"]["status"] == "open"
-    assert polls["co-chinh-phu"]["result"] is None
+    assert polls["co-bo-cong-an"]["status"] == "open"
+    assert polls["co-bo-cong-an"]["result"] is None
     assert polls["cum-truong-2021"]["result"]["winners"] == ["lao-cai"]
 
 
-def test_cast_once_over_the_api(api_as, gov_poll):
+def test_cast_once_over_the_api(api_as, open_poll):
     client = api_as("sonla.daibieu3")
     first = client.post(
-        f"{BASE}/co-chinh-phu/ballot", {"choices": ["lang-son"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["lang-son"]}, content_type="application/json"
     )
     assert first.status_code == 201
     assert len(first.json()["receipt"]) == 8
     second = client.post(
-        f"{BASE}/co-chinh-phu/ballot", {"choices": ["son-la"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["son-la"]}, content_type="application/json"
     )
     assert second.status_code == 409
     assert second.json()["errors"][0]["code"] == "already_voted"
     invalid = api_as("sonla.daibieu2").post(
-        f"{BASE}/co-chinh-phu/ballot",
-        {"choices": ["lang-son", "son-la"]},
+        f"{BASE}/co-bo-cong-an/ballot",
+        {"choices": ["lang-son", "son-la", "lao-cai", "cao-bang"]},
         content_type="application/json",
     )
     assert invalid.status_code == 400
     assert (
         api_as("sonla.canbo")
-        .post(f"{BASE}/co-chinh-phu/ballot", {"choices": []}, content_type="application/json")
+        .post(f"{BASE}/co-bo-cong-an/ballot", {"choices": []}, content_type="application/json")
         .status_code
         == 403
     )
-    assert RollEntry.objects.filter(poll=gov_poll).count() == 1
+    assert Elector.objects.voted().filter(poll=open_poll).count() == 1
 
 
 def test_board_closes_and_results_are_published(api_as):
-    assert api_as("hagiang.thuky").post(f"{BASE}/co-chinh-phu/close").status_code == 403
-    closed = api_as("laocai.daibieu").post(f"{BASE}/co-chinh-phu/close").json()
+    assert api_as("hagiang.thuky").post(f"{BASE}/co-bo-cong-an/close").status_code == 403
+    closed = api_as("laocai.daibieu").post(f"{BASE}/co-bo-cong-an/close").json()
     assert closed["status"] == "closed"
     assert closed["result"]["returned"] == 0
     published = api_as("quansat").get(f"{BASE}/cum-truong-2021/published").json()
@@ -85,10 +88,13 @@ def test_conference_management_over_the_api(api_as):
         .status_code
         == 403
     )
-    key = secretary.post("/api/cycles/cum-2/2020/delegates/sonla.daibieu2/check-in").json()[
-        "login_key"
-    ]
-    assert len(key) > 20
+    check_in = "/api/cycles/cum-2/2020/delegates/sonla.daibieu2/check-in"
+    # checked in already: a new key needs a reason
+    assert secretary.post(check_in, {}, content_type="application/json").status_code == 400
+    key = secretary.post(
+        check_in, {"reason": "đổi điện thoại"}, content_type="application/json"
+    ).json()["login_key"]
+    assert len(key) == 10
     board_a, board_b = api_as("laocai.daibieu"), api_as("sonla.daibieu")
     board_a.post(f"{BASE}/giay-api/open")
     pile = {"issued": 21, "ballots": [{"choices": ["lang-son"]}] * 12}

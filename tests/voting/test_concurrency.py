@@ -8,7 +8,7 @@ from django.test import Client
 
 from thidua.org.models import User, UserKind
 from thidua.voting import services
-from thidua.voting.models import Ballot, Conference, Poll, RollEntry
+from thidua.voting.models import Ballot, Conference, Elector, Poll
 from thidua.web.demo import load_demo
 
 pytestmark = [
@@ -79,7 +79,7 @@ def test_100_threads_50_delegates_each_twice():
     assert len(statuses) == 100
     assert sorted(set(statuses)) == [200, 409]  # cast, or "already voted": never an error page
     assert statuses.count(200) == 50
-    assert RollEntry.objects.filter(poll=poll).count() == 50
+    assert Elector.objects.voted().filter(poll=poll).count() == 50
     assert Ballot.objects.filter(poll=poll, filled=True).count() == 50
     closed = services.close_poll(actor=chair, poll=Poll.objects.get(pk=poll.pk))
     assert closed.result["votes"]["lang-son"] == 50

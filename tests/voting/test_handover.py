@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
 from thidua.errors import DomainError
 from thidua.org import services as org_services
 from thidua.org.models import Cycle, Handover
@@ -110,7 +111,9 @@ def test_a_ministry_assignment_may_name_anyone_eligible(client_for, units, no_ha
 
 
 def test_the_api_follows_the_vote(get_user, no_handover_yet):
-    _token, key = org_services.create_api_token(actor=get_user("hagiang.thuky"), name="test")
+    _token, key = org_services.create_api_token(
+        actor=get_user("hagiang.thuky"), name="test", scopes=TOKEN_SCOPES
+    )
     client = Client(headers={"Authorization": f"Bearer {key}"})
     payload = {"leader": "cao-bang", "deputy": "dien-bien"}
     refused = client.post(API, payload, content_type="application/json")
@@ -161,7 +164,9 @@ def test_a_second_election_is_refused_everywhere(client_for, get_user, units):
     )
     assert refused.status_code == 409
     assert "đã được ghi nhận (Bầu tại hội nghị)" in refused.content.decode()
-    _token, key = org_services.create_api_token(actor=get_user("hagiang.thuky"), name="test")
+    _token, key = org_services.create_api_token(
+        actor=get_user("hagiang.thuky"), name="test", scopes=TOKEN_SCOPES
+    )
     api = Client(headers={"Authorization": f"Bearer {key}"})
     payload = {"leader": "lao-cai", "deputy": "son-la"}
     response = api.post(API, payload, content_type="application/json")

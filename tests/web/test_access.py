@@ -17,7 +17,13 @@ SAMPLE_KWARGS = {
     "cluster": "cum-2",
 }
 # The login page, the language switch, and a conference QR link (refused without a valid key).
-OPEN_TO_ANONYMOUS = {"login", "set_language", "admin:login", "conference_join"}
+OPEN_TO_ANONYMOUS = {
+    "login",
+    "set_language",
+    "admin:login",
+    "conference_join",
+    "conference_join_code",
+}
 
 
 def routes(resolver=None, prefix="", namespace=""):

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from thidua.core.policy import TOKEN_SCOPES
+from thidua.errors import DomainError
 from thidua.org import services
 from thidua.org.models import Cycle, Handover, Membership
 
@@ -12,7 +14,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def token_client(get_user):
     def make(username: str) -> Client:
-        _token, key = services.create_api_token(actor=get_user(username), name="test")
+        _token, key = services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
@@ -31,10 +35,10 @@ def test_token_authentication(token_client, get_user):
 def test_wrong_or_revoked_tokens_are_refused(get_user):
     assert Client(headers={"Authorization": "Bearer td_nope"}).get("/api/me").status_code == 401
     user = get_user("laocai.canbo")
-    token, key = services.create_api_token(actor=user, name="old")
+    token, key = services.create_api_token(actor=user, name="old", scopes=TOKEN_SCOPES)
     services.revoke_api_token(actor=user, token=token)
     assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
-    _token, key = services.create_api_token(actor=user, name="new")
+    _token, key = services.create_api_token(actor=user, name="new", scopes=TOKEN_SCOPES)
     user.is_active = False
     user.save()
     assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
@@ -201,3 +205,46 @@ def test_a_year_out_of_range_is_refused_not_a_crash(token_client, year):
     assert response.json()["errors"][0]["code"] == "year_out_of_range"
     assert Cycle.objects.count() == before
     assert client.get("/api/units/son-la/stands-for?year=2100").status_code == 200
+
+
+def test_a_token_reads_and_writes_only_its_scopes_until_it_expires(get_user, client):
+    """Scopes: `read`, and writing one stage; an expiry always. Refusals say why and change
+    nothing; the tokens page lists scopes, expiry and last use."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from thidua.org.models import ApiToken
+
+    user = get_user("laocai.thuky")
+    close = "/api/cycles/cum-2/2021/phases/planning/close"
+    _token, reader = services.create_api_token(actor=user, name="chỉ đọc")
+    as_reader = Client(headers={"Authorization": f"Bearer {reader}"})
+    assert as_reader.get("/api/cycles/cum-2/2021").status_code == 200
+    refused = as_reader.post(close, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Khoá API “chỉ đọc” không có quyền write:org."
+    _token, stats = services.create_api_token(actor=user, name="số liệu", scopes=["write:stats"])
+    as_stats = Client(headers={"Authorization": f"Bearer {stats}"})
+    assert as_stats.post(close, content_type="application/json").status_code == 403
+    assert as_stats.get("/api/cycles/cum-2/2021").status_code == 403  # no `read` either
+    assert Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open
+    token, writer = services.create_api_token(actor=user, name="ghi", scopes=["write:org"], days=1)
+    assert token.expires_at - timezone.now() <= timedelta(days=1)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    expired = Client(headers={"Authorization": f"Bearer {writer}"}).post(
+        close, content_type="application/json"
+    )
+    assert expired.status_code == 401
+    assert "đã hết hạn" in expired.json()["detail"]
+    assert Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open
+    for scopes, days in ([["write:everything"], 30], [[], 30], [["read"], 0], [["read"], 400]):
+        with pytest.raises(DomainError):
+            services.create_api_token(actor=user, name="x", scopes=scopes, days=days)
+    client.force_login(user)
+    page = client.get("/accounts/tokens/").content.decode()
+    assert "quyền: write:org" in page
+    assert "hết hạn" in page
+    made = client.post("/accounts/tokens/", {"name": "phần mềm", "scopes": ["read"], "days": "7"})
+    assert made.status_code == 200
+    assert ApiToken.objects.get(user=user, name="phần mềm").scopes == ["read"]

@@ -185,7 +185,9 @@ def test_reopen_needs_a_reason(client_for):
 
 def test_api_tokens_page(client_for):
     client = client_for("sonla.canbo")
-    page = client.post("/accounts/tokens/", {"name": "bảng tính"}).content.decode()
+    page = client.post(
+        "/accounts/tokens/", {"name": "bảng tính", "scopes": ["read"], "days": "30"}
+    ).content.decode()
     key = page.split('<code class="secret">')[1].split("</code>")[0]
     assert key.startswith("td_")
     me = Client().get("/api/me", headers={"Authorization": f"Bearer {key}"})
@@ -251,18 +253,26 @@ def test_closing_a_phase_others_have_not_finished_asks_first(reporting_cycle, cl
 def test_closing_the_conference_with_a_title_against_the_rules_asks_first(
     cycle, client_for, get_user
 ):
-    """A Government-flag nominee without the Ministry flag: the secretary is told before the
-    conference phase is closed."""
+    """A second Government-flag vote elects a unit that does not lead the cluster: the
+    secretary is told before the conference phase is closed."""
     from thidua.core.ballots import Ballot
     from thidua.voting import services as voting_services
     from thidua.voting.models import Delegate, Poll
 
     year = cycle("cum-2", 2020)
     assert (year.phase, year.phase_is_open) == ("conference", True)
-    poll = Poll.objects.get(conference__cycle=year, code="co-chinh-phu")
+    first = Poll.objects.get(conference__cycle=year, code="co-chinh-phu")
+    poll = voting_services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=first.conference,
+        code="co-chinh-phu-2",
+        title="Cờ của Chính phủ, lần hai",
+        title_code="co_chinh_phu",
+    )
+    poll = voting_services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
     delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
     for index, delegate in enumerate(delegates.order_by("pk")):
-        choice = "ha-giang" if index < 15 else "lao-cai"
+        choice = "lao-cai" if index < 15 else "ha-giang"
         voting_services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
     voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
     url = "/clusters/cum-2/2020/phases/conference/close/"
@@ -270,6 +280,9 @@ def test_closing_the_conference_with_a_title_against_the_rules_asks_first(
     assert asked.status_code == 200
     page = asked.content.decode()
     assert "Kết quả bình xét danh hiệu chưa đúng quy định:" in page
-    assert "Công an tỉnh Hà Giang được đề nghị “Cờ thi đua của Chính phủ”" in page
+    assert (
+        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 2 trong "
+        "cụm; cần dẫn đầu cụm." in page
+    )
     assert "chưa hoàn thành giai đoạn này" not in page
     assert Cycle.objects.get(pk=year.pk).phase_is_open

@@ -13,7 +13,7 @@ def _texts(user) -> list[str]:
 
 def test_a_delegate_is_asked_to_vote_in_the_open_poll(get_user):
     assert _texts(get_user("sonla.daibieu2")) == [
-        "Bỏ phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020"
+        "Bỏ phiếu: Bình xét Cờ thi đua của Bộ Công an năm 2020"
     ]
 
 
@@ -48,7 +48,7 @@ def test_someone_outside_the_cluster_has_nothing_to_do_there(get_user):
 def test_the_home_page_lists_the_tasks(client_for):
     page = client_for("sonla.daibieu2").get("/").content.decode()
     assert "Việc cần làm" in page
-    assert 'href="/clusters/cum-2/2020/conference/polls/co-chinh-phu/"' in page
+    assert 'href="/clusters/cum-2/2020/conference/polls/co-bo-cong-an/"' in page
 
 
 def test_the_cycle_page_says_who_is_late(reporting_cycle, client_for):

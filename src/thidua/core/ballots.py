@@ -283,6 +283,46 @@ def _winners(
     return above, Runoff(tied, seats - len(above))
 
 
+# --- counts that cannot be -----------------------------------------------------------------
+
+COUNT_MESSAGES = {
+    "issued_over_electorate": gettext_noop(
+        "Số phiếu phát ra (%(issued)s) nhiều hơn số cử tri của cuộc bỏ phiếu (%(electorate)s)."
+    ),
+    "returned_over_issued": gettext_noop(
+        "Số phiếu thu về (%(returned)s) nhiều hơn số phiếu phát ra (%(issued)s)."
+    ),
+    "ballots_not_voters": gettext_noop(
+        "Số phiếu trong hòm (%(returned)s) khác số đại biểu đã bỏ phiếu (%(voters)s)."
+    ),
+}
+
+
+def count_problem(code: str, params: Mapping[str, object]) -> Problem:
+    """A stored reason (code and figures) as the sentence it stands for."""
+    return Problem(code, COUNT_MESSAGES[code], dict(params))
+
+
+def count_problems(
+    *, electorate: int, issued: int, returned: int, voters: int | None = None
+) -> list[Problem]:
+    """Why a count cannot be right: ballots returned ≤ issued ≤ electorate, and on phones as
+    many ballots in the box as delegates on the roll. Empty when it can."""
+    problems = []
+    if issued > electorate:
+        params = {"issued": issued, "electorate": electorate}
+        problems.append(count_problem("issued_over_electorate", params))
+    if returned > issued:
+        problems.append(
+            count_problem("returned_over_issued", {"returned": returned, "issued": issued})
+        )
+    if voters is not None and voters != returned:
+        problems.append(
+            count_problem("ballots_not_voters", {"returned": returned, "voters": voters})
+        )
+    return problems
+
+
 # --- titles and nested quotas -------------------------------------------------------------
 
 
@@ -292,6 +332,16 @@ class Round:
 
     winners: tuple[str, ...]
     runoff: tuple[str, ...] = ()  # the candidates tied across the last seat
+
+
+def round_of(result: Mapping, candidates: Sequence[str], *, void: bool) -> Round:
+    """A counted round from its stored result: a void round decided nothing, so all its
+    candidates go on to the next round (the re-vote)."""
+    if void:
+        return Round((), tuple(candidates))
+    return Round(
+        tuple(result["winners"]), tuple((result.get("runoff") or {}).get("candidates", ()))
+    )
 
 
 def decided(rounds: Sequence[Round]) -> tuple[tuple[str, ...], bool]:
@@ -306,13 +356,135 @@ def decided(rounds: Sequence[Round]) -> tuple[tuple[str, ...], bool]:
 
 @dataclass(frozen=True)
 class Title:
-    """An emulation title with its quota and what a nominee must also have."""
+    """An emulation title with its quota and what its nominees must (not) have."""
 
     code: str
     name: str
     seats: int
     requires: tuple[str, ...] = ()  # titles the nominee must also be nominated for
     requires_rank: int | None = None  # e.g. 1: must lead the cluster's ranking
+    # Titles a nominee of this one is proposed for *instead*: one flag a year, so the
+    # Government-flag nominee is not also a Ministry-flag nominee.
+    excludes: tuple[str, ...] = ()
+
+
+def title_from(data: Mapping) -> Title:
+    """A title from the plain data a rule set stores (and a record carries)."""
+    return Title(
+        code=data["code"],
+        name=data["name"],
+        seats=int(data["seats"]),
+        requires=tuple(data.get("requires", ())),
+        requires_rank=data.get("requires_rank"),
+        excludes=tuple(data.get("excludes", ())),
+    )
+
+
+def excluded_by(titles: Sequence[Title], code: str) -> tuple[str, ...]:
+    """The titles whose nominees cannot also be nominated for `code` (either side names the
+    exclusion: it goes both ways)."""
+    found = [t.code for t in titles if code in t.excludes]
+    mine = next((t for t in titles if t.code == code), None)
+    found += [other for other in (mine.excludes if mine else ()) if other not in found]
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A nominee the title's rules do not allow: shown as not nominated, with the reason."""
+
+    title: str
+    unit: str
+    problem: Problem
+
+
+def refused_nominees(
+    titles: Sequence[Title],
+    nominees: Mapping[str, Sequence[str]],
+    ranks: Mapping[str, int],
+    names: Mapping[str, str],
+) -> list[Refusal]:
+    """Every nomination the rules refuse, with why. A unit's own conditions come first (rank,
+    required titles); then one flag a year: a unit validly nominated for a title is not also
+    nominated for a title it excludes (the Government flag *instead of* the Ministry flag)."""
+    by_code = {title.code: title for title in titles}
+
+    def name_of(code: str) -> str:
+        return by_code[code].name if code in by_code else code
+
+    refused: list[Refusal] = []
+    for title in titles:
+        for unit in nominees.get(title.code, ()):
+            for required in title.requires:
+                if unit not in nominees.get(required, ()):
+                    refused.append(
+                        Refusal(
+                            title.code,
+                            unit,
+                            Problem(
+                                "nested_quota",
+                                gettext_noop(
+                                    "%(unit)s được đề nghị “%(title)s” nhưng không được đề nghị "
+                                    "“%(required)s”, là điều kiện bắt buộc."
+                                ),
+                                {
+                                    "unit": names.get(unit, unit),
+                                    "title": title.name,
+                                    "required": name_of(required),
+                                },
+                                title.code,
+                            ),
+                        )
+                    )
+            if title.requires_rank is not None and ranks.get(unit, 10**6) > title.requires_rank:
+                refused.append(
+                    Refusal(
+                        title.code,
+                        unit,
+                        Problem(
+                            "rank_required",
+                            gettext_noop(
+                                "%(unit)s được đề nghị “%(title)s” nhưng xếp thứ %(rank)s trong "
+                                "cụm; cần dẫn đầu cụm."
+                            ),
+                            {
+                                "unit": names.get(unit, unit),
+                                "title": title.name,
+                                "rank": ranks.get(unit, "—"),
+                            },
+                            title.code,
+                        ),
+                    )
+                )
+    invalid = {(r.title, r.unit) for r in refused}
+    for title in titles:
+        for unit in nominees.get(title.code, ()):
+            if (title.code, unit) in invalid:
+                continue
+            for other in title.excludes:
+                if unit in nominees.get(other, ()) and (other, unit) not in invalid:
+                    refused.append(
+                        Refusal(
+                            other,
+                            unit,
+                            Problem(
+                                "one_flag_a_year",
+                                gettext_noop(
+                                    "%(unit)s đã được đề nghị “%(title)s” nên không được đề nghị "
+                                    "“%(other)s”: mỗi năm một đơn vị chỉ được đề nghị một trong "
+                                    "hai danh hiệu."
+                                ),
+                                {
+                                    "unit": names.get(unit, unit),
+                                    "title": title.name,
+                                    "other": name_of(other),
+                                },
+                                other,
+                            ),
+                        )
+                    )
+                    invalid.add((other, unit))
+    return refused
 
 
 def check_nominations(
@@ -321,12 +493,14 @@ def check_nominations(
     ranks: Mapping[str, int],
     names: Mapping[str, str],
 ) -> list[Problem]:
-    """Nested quotas and eligibility: e.g. the Government-flag nominee must also be a
-    Ministry-flag nominee and lead the cluster."""
-    by_code = {title.code: title for title in titles}
+    """Quotas and eligibility of the nominations, title by title (the field of each problem is
+    the title's code): over the quota, a nominee below the rank the title needs, a unit
+    nominated for two titles that exclude each other (one flag a year)."""
+    refused = refused_nominees(titles, nominees, ranks, names)
     problems: list[Problem] = []
     for title in titles:
         chosen = list(nominees.get(title.code, ()))
+        problems += [r.problem for r in refused if r.title == title.code]
         if len(chosen) > title.seats:
             problems.append(
                 Problem(
@@ -338,42 +512,6 @@ def check_nominations(
                     title.code,
                 )
             )
-        for unit in chosen:
-            for required in title.requires:
-                if unit not in nominees.get(required, ()):
-                    problems.append(
-                        Problem(
-                            "nested_quota",
-                            gettext_noop(
-                                "%(unit)s được đề nghị “%(title)s” nhưng không được đề nghị "
-                                "“%(required)s”, là điều kiện bắt buộc."
-                            ),
-                            {
-                                "unit": names.get(unit, unit),
-                                "title": title.name,
-                                "required": by_code[required].name
-                                if required in by_code
-                                else required,
-                            },
-                            title.code,
-                        )
-                    )
-            if title.requires_rank is not None and ranks.get(unit, 10**6) > title.requires_rank:
-                problems.append(
-                    Problem(
-                        "rank_required",
-                        gettext_noop(
-                            "%(unit)s được đề nghị “%(title)s” nhưng xếp thứ %(rank)s trong cụm; "
-                            "cần dẫn đầu cụm."
-                        ),
-                        {
-                            "unit": names.get(unit, unit),
-                            "title": title.name,
-                            "rank": ranks.get(unit, "—"),
-                        },
-                        title.code,
-                    )
-                )
     return problems
 
 

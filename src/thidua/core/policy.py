@@ -221,3 +221,18 @@ def decide(action: Action, roles: frozenset[Role], state: str | None = None) -> 
             ),
         )
     return Decision(True)
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+#: What an API token may do on top of its person's own rights: `read`, and writing one stage.
+TOKEN_STAGES = ("org", "stats", "scoring", "voting", "documents")
+TOKEN_SCOPES = ("read", *(f"write:{stage}" for stage in TOKEN_STAGES))
+#: The longest a token lives (days); a token always expires.
+TOKEN_MAX_DAYS = 366
+
+
+def token_allows(scopes, stage: str, write: bool) -> bool:
+    """A token with `scopes` may read anything (with `read`), and write `stage` only with
+    `write:<stage>`; it never goes beyond its person's own rights, checked as usual."""
+    return f"write:{stage}" in scopes if write else "read" in scopes

@@ -72,6 +72,9 @@ class AuditAction(StrEnum):
     POLL_CREATE = "voting.poll.create"
     POLL_OPEN = "voting.poll.open"
     POLL_CLOSE = "voting.poll.close"
+    POLL_VOID = "voting.poll.void"
+    POLL_REVOTE = "voting.poll.revote"
+    DELEGATE_REISSUE = "voting.delegate.reissue"
     REPORT_TEXT_SAVE = "documents.report_text.save"
     RECORD_IMPORT = "record.import"
     KEY_REGISTER = "record.key.register"
@@ -335,6 +338,16 @@ class Delegate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reissue:
+    """A check-in key given to a delegate again (a lost phone): listed in the minutes."""
+
+    delegate: Code = doc("the delegate, as `unit/n`: the unit's n-th delegate in the record")
+    at: datetime
+    by: str = doc("who gave it, by the name the documents print")
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Conference:
     """The year-end conference."""
 
@@ -346,6 +359,7 @@ class Conference:
     chair: str
     secretary: str
     delegates: list[Delegate] = doc("a unit's delegates in the order they were added")
+    reissues: list[Reissue] = doc("check-in keys given again, in the order given")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -366,15 +380,24 @@ class Poll:
     title_code: str = doc("the title a nomination is for, e.g. co_bo_cong_an")
     mode: Literal["electronic", "paper"]
     rules: JsonObject = doc("threshold, base, quorum, seats: copied at creation")
-    status: Literal["draft", "open", "closed"]
+    status: Literal["draft", "open", "closed", "void"] = doc(
+        "void: a count that could not be (its reasons in the result), never counted"
+    )
     electorate: Count = doc("delegates convened, fixed at opening")
     opened_at: datetime | None
     closed_at: datetime | None
-    runoff_of: Code | None = doc("the poll whose tie this round breaks")
+    runoff_of: Code | None = doc(
+        "the poll whose tie this round breaks, or the void poll it re-votes"
+    )
     candidates: list[Code]
+    electors: list[Code] = doc(
+        "the electorate fixed at opening: delegates as `unit/n` (who voted is never exported)"
+    )
     ballots: list[Ballot] = doc("once counted, sorted by their canonical JSON; else empty")
     receipts: list[str] = doc("receipt codes, sorted, apart from the ballots")
-    result: JsonObject | None = doc("the tally as frozen at counting")
+    result: JsonObject | None = doc(
+        "the tally as frozen at counting (for a void poll, with `void`: the reasons)"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -495,16 +495,25 @@ def _conference_recorded(record: Record):
         )
 
 
+def _delegate_keys(record: Record) -> tuple[dict[str, str], dict[tuple, str]]:
+    """How the log's delegates are named in the record (`unit/n`: a unit's delegates in the
+    order they were added), by delegate id and by (unit, account)."""
+    added: dict[str, dict] = {}  # delegate id → what the entry that added it wrote
+    for payload in _entries(record, AuditAction.DELEGATE_ADD):
+        added.setdefault(payload.object_id, dict(_after(payload)))
+    by_id, by_account = {}, {}
+    for unit in {str(after.get("unit")) for after in added.values()}:
+        mine = sorted((pk for pk, a in added.items() if str(a.get("unit")) == unit), key=_by_number)
+        for n, pk in enumerate(mine, 1):
+            by_id[pk] = f"{unit}/{n}"
+            by_account[(unit, added[pk].get("user"))] = by_id[pk]
+    return by_id, by_account
+
+
 def _delegates_written(record: Record):
     """Delegates by unit, in the order they were added (`unit/1`, `unit/2`, …: the record
     lists them so, and names no account)."""
-    added: dict[str, object] = {}  # delegate id → unit, from the entry that added it
-    for payload in _entries(record, AuditAction.DELEGATE_ADD):
-        added.setdefault(payload.object_id, _after(payload).get("unit"))
-    keys = {}
-    for unit in set(added.values()):
-        mine = sorted((pk for pk, of in added.items() if of == unit), key=_by_number)
-        keys.update({pk: f"{unit}/{n}" for n, pk in enumerate(mine, 1)})
+    keys, _accounts = _delegate_keys(record)
     seen = set()
     for payload in _entries(record, AuditAction.DELEGATE_ADD, AuditAction.DELEGATE_CHECK_IN):
         pk = payload.object_id
@@ -517,6 +526,25 @@ def _delegates_written(record: Record):
         else:
             seen.add(pk)
             yield keys[pk], {**_only(_after(payload), "unit", "board"), "checked_in": False}
+
+
+def _reissues_written(record: Record):
+    keys, _accounts = _delegate_keys(record)
+    for n, payload in enumerate(_entries(record, AuditAction.DELEGATE_REISSUE), 1):
+        after = _after(payload)
+        yield (
+            str(n),
+            {
+                "delegate": keys.get(payload.object_id),
+                "at": after.get("at"),
+                "reason": after.get("reason"),
+            },
+        )
+
+
+def _reissues_recorded(record: Record):
+    for n, reissue in enumerate(record.conference.reissues if record.conference else [], 1):
+        yield str(n), {"delegate": reissue.delegate, "at": reissue.at, "reason": reissue.reason}
 
 
 def _by_number(pk: str):
@@ -553,15 +581,20 @@ def _published_recorded(record: Record):
         )
 
 
-POLL_FIELDS = ("title", "candidates", "rules", "status", "electorate", "result")
+POLL_FIELDS = ("title", "candidates", "rules", "status", "electorate", "electors", "result")
 
 
 def _polls_written(record: Record):
     """Each poll's rules and candidates as created, its electorate as opened and its result
     as counted."""
     codes: dict[str, str] = {}  # poll id → code, from the entry that created it
+    _keys, accounts = _delegate_keys(record)
     for payload in _entries(
-        record, AuditAction.POLL_CREATE, AuditAction.POLL_OPEN, AuditAction.POLL_CLOSE
+        record,
+        AuditAction.POLL_CREATE,
+        AuditAction.POLL_OPEN,
+        AuditAction.POLL_CLOSE,
+        AuditAction.POLL_VOID,
     ):
         pk, after = payload.object_id, _after(payload)
         if payload.action == AuditAction.POLL_CREATE:
@@ -571,13 +604,22 @@ def _polls_written(record: Record):
                 {
                     **_only(after, "title", "candidates", "rules"),
                     "status": "draft",
+                    "electors": [],
                     "result": None,
                 },
             )
         elif pk in codes and payload.action == AuditAction.POLL_OPEN:
-            yield codes[pk], {"status": "open", **_only(after, "electorate")}
+            electors = [
+                accounts.get(tuple(str(elector).split("/", 1)), str(elector))
+                for elector in after.get("electors", [])
+            ]
+            yield (
+                codes[pk],
+                {"status": "open", "electors": sorted(electors), **_only(after, "electorate")},
+            )
         elif pk in codes:
-            yield codes[pk], {"status": "closed", "result": payload.after}
+            void = payload.action == AuditAction.POLL_VOID
+            yield codes[pk], {"status": "void" if void else "closed", "result": payload.after}
 
 
 def _polls_recorded(record: Record):
@@ -597,6 +639,7 @@ AUDITED: tuple[Audited, ...] = (
         lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True
     ),
     Audited(lambda key: f"polls[{key}]", _polls_written, _polls_recorded, complete=True),
+    Audited(lambda key: f"conference.reissues[{key}]", _reissues_written, _reissues_recorded, True),
 )
 
 
@@ -861,8 +904,8 @@ def _polls(record: Record) -> list[Finding]:
     findings = []
     for poll in record.polls:
         where = f"polls[{poll.code}]"
-        if poll.status != "closed":
-            if poll.ballots:
+        if poll.status != "closed":  # not counted, or void: no ballot is published
+            if poll.ballots or poll.receipts:
                 findings.append(
                     Finding(
                         f"{where}.ballots",
@@ -913,13 +956,10 @@ def nominees_of(record: Record) -> dict[str, tuple[str, ...]]:
         rounds = [poll]
         while rounds[-1].code in runoffs and len(rounds) <= len(polls):
             rounds.append(runoffs[rounds[-1].code])
-        counted = [r for r in rounds if r.status == "closed" and r.result]
+        counted = [r for r in rounds if r.status in ("closed", "void") and r.result]
         winners, complete = core_ballots.decided(
             [
-                core_ballots.Round(
-                    tuple(r.result["winners"]),
-                    tuple((r.result.get("runoff") or {}).get("candidates", ())),
-                )
+                core_ballots.round_of(r.result, r.candidates, void=r.status == "void")
                 for r in counted
             ]
         )
@@ -929,17 +969,12 @@ def nominees_of(record: Record) -> dict[str, tuple[str, ...]]:
 
 
 def _nominations(record: Record) -> list[Finding]:
-    """The titles' quotas and conditions (`check_nominations`: e.g. a Government-flag
-    nominee must also be a Ministry-flag nominee and lead the cluster) on the counted polls."""
+    """The titles' quotas and conditions (`check_nominations`: e.g. one flag a year — a
+    Government-flag nominee is not also a Ministry-flag nominee — and the Government-flag
+    nominee leads the cluster) on the counted polls."""
     nominees = nominees_of(record)
     titles = [
-        core_ballots.Title(
-            code=item["code"],
-            name=item["name"],
-            seats=int(item["seats"]),
-            requires=tuple(item.get("requires", ())),
-            requires_rank=item.get("requires_rank"),
-        )
+        core_ballots.title_from(item)
         for item in record.cycle.rule_set.data.get("voting", {}).get("titles", [])
         if item["code"] in nominees
     ]

@@ -151,10 +151,11 @@ def _board(conference: Conference) -> list[Delegate]:
 # --- biên bản kiểm phiếu -------------------------------------------------------------------
 
 
-def _outcome(code: str, votes: int, result: dict) -> str:
-    """The "Kết quả" column: every candidate gets a word, not only the winners."""
+def _outcome(code: str, votes: int, result: dict, refused: bool = False) -> str:
+    """The "Kết quả" column: every candidate gets a word, not only the winners; a winner the
+    title's rules refuse is not nominated (the reason follows the table)."""
     if code in result["winners"]:
-        return "Đạt"
+        return "Không được đề nghị" if refused else "Đạt"
     if code in ((result.get("runoff") or {}).get("candidates") or []):
         return "Bỏ phiếu lại"
     if core_ballots.reaches(votes, result["required"], result["quorum_met"]):
@@ -200,6 +201,26 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             document,
             f"Căn cứ: {poll.rules['legal_basis']}.",
         )
+    electors = voting_selectors.electors_of(poll)
+    opened = timezone.localtime(poll.opened_at) if poll.opened_at else None
+    layout.body(
+        document,
+        "Danh sách cử tri (chốt khi mở cuộc bỏ phiếu"
+        + (f" lúc {opened:%H} giờ {opened:%M}" if opened and opened.date() == day else "")
+        + f"): {len(electors)} đại biểu: "
+        + "; ".join(f"{d.user.display_name} ({d.unit.short_name})" for d in electors)
+        + ".",
+    )
+    reissues = [
+        f"{timezone.localtime(r.issued_at):%H:%M ngày %d/%m/%Y}, đại biểu "
+        f"{r.delegate.user.display_name} ({r.delegate.unit.short_name}), do "
+        f"{r.issued_by.display_name if r.issued_by else 'hệ thống'} cấp lại, lý do: {r.reason}"
+        for r in voting_selectors.reissues_before(conference, poll.closed_at)
+    ]
+    layout.body(
+        document,
+        f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues) or 'không có'}.",
+    )
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
     layout.body(
         document,
@@ -214,10 +235,21 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         f"Tỷ lệ tính trên {base_label} ({result['base_count']}); số phiếu tối thiểu để đạt "
         f"ngưỡng: {result['required']}.",
     )
+    refusals = (
+        {
+            unit: problem
+            for (title, unit), problem in voting_selectors.refused_nominees(
+                cycle, voting_selectors.polls_of(conference)
+            ).items()
+            if title == poll.title_code
+        }
+        if poll.purpose == Poll.Purpose.TITLE and poll.title_code
+        else {}
+    )
     rows = []
     for index, candidate in enumerate(candidates, start=1):
         votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = _outcome(candidate.unit.code, votes, result)
+        outcome = _outcome(candidate.unit.code, votes, result, candidate.unit.code in refusals)
         rows.append(
             [
                 str(index),
@@ -238,17 +270,30 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             document,
             "Số đại biểu tham gia bỏ phiếu không đủ theo quy định; không có đơn vị nào đạt.",
         )
-    winners = [names.get(code, code) for code in result["winners"]]
-    layout.body(
-        document,
-        "Kết luận: "
-        + (
-            ", ".join(winners) + " đạt số phiếu theo quy định."
-            if winners
-            else "không có đơn vị nào đạt số phiếu theo quy định."
-        ),
-        bold=True,
-    )
+    if poll.status == Poll.Status.VOID:
+        for reason in voting_selectors.void_reasons(poll):
+            layout.body(document, f"Kiểm phiếu không hợp lệ: {reason.render()}")
+        layout.body(
+            document,
+            "Kết luận: kiểm phiếu không hợp lệ, không có kết quả; các phiếu được để riêng, không "
+            "được tính; ban kiểm phiếu cho bỏ phiếu lại.",
+            bold=True,
+        )
+    for code in result["winners"]:
+        if code in refusals:
+            layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
+    winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
+    if poll.status != Poll.Status.VOID:
+        layout.body(
+            document,
+            "Kết luận: "
+            + (
+                ", ".join(winners) + " đạt số phiếu theo quy định."
+                if winners
+                else "không có đơn vị nào đạt số phiếu theo quy định."
+            ),
+            bold=True,
+        )
     if result.get("runoff"):
         tied = ", ".join(names.get(code, code) for code in result["runoff"]["candidates"])
         layout.body(
@@ -650,7 +695,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             )
         )
     for number, poll in enumerate(polls, start=2):
-        counted = poll.status == Poll.Status.CLOSED
+        counted = poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
         found.append(
             Plan(
                 f"vote-count-{poll.code}",

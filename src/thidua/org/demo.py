@@ -145,15 +145,23 @@ TITLES = [
         "code": "co_chinh_phu",
         "name": "Cờ thi đua của Chính phủ",
         "seats": 1,
-        "requires": ["co_bo_cong_an"],
         "requires_rank": 1,
-        "note": "Đơn vị đủ tiêu chuẩn Cờ của Bộ và dẫn đầu cụm; cụm đề nghị 1 đơn vị mỗi năm.",
+        # one flag a year: the Government-flag nominee is proposed for it instead of the
+        # Ministry flag (Cụm II 2017 and 2018: four different units each year)
+        "excludes": ["co_bo_cong_an"],
+        "note": (
+            "Đơn vị đủ tiêu chuẩn Cờ của Bộ và dẫn đầu cụm được đề nghị Cờ của Chính phủ thay "
+            "cho Cờ của Bộ (mỗi năm một cờ); cụm đề nghị 1 đơn vị mỗi năm, bình xét trước."
+        ),
     },
     {
         "code": "co_bo_cong_an",
         "name": "Cờ thi đua của Bộ Công an",
         "seats": 3,
-        "note": "Cụm II đề nghị 3 trong 7 đơn vị mỗi năm (thực tế 2017, 2018).",
+        "note": (
+            "Cụm II đề nghị 3 trong 7 đơn vị mỗi năm (thực tế 2017, 2018), bình xét sau Cờ của "
+            "Chính phủ, trong các đơn vị còn lại."
+        ),
     },
 ]
 # The cluster conference's own nomination vote: commonly more than half of the delegates.

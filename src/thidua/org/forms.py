@@ -131,3 +131,17 @@ class UnitProfileForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Tên khoá (dùng để làm gì)"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("Quyền của khoá"),
+        choices=[
+            ("read", _("Đọc")),
+            ("write:org", _("Ghi: tổ chức, năm thi đua")),
+            ("write:stats", _("Ghi: báo cáo số liệu")),
+            ("write:scoring", _("Ghi: chấm điểm")),
+            ("write:voting", _("Ghi: hội nghị, bỏ phiếu")),
+            ("write:documents", _("Ghi: văn bản")),
+        ],
+        initial=["read"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.IntegerField(label=_("Hết hạn sau (ngày)"), min_value=1, max_value=366, initial=30)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core import lineage as core_lineage
@@ -392,6 +393,9 @@ class User(AbstractUser):
     kind = models.CharField(
         _("loại tài khoản"), max_length=16, choices=UserKind, default=UserKind.OFFICER
     )
+    # Raised to end every session of this person at once (e.g. a delegate's check-in key
+    # given again): sessions carry a hash of it and are refused when it no longer matches.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("người dùng")
@@ -413,15 +417,25 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_session_auth_hash(self) -> str:
+        """Django checks this against the hash each session keeps: with the epoch in it, a
+        raised epoch ends every earlier session on its next request."""
+        return salted_hmac(
+            "thidua.org.User.session", f"{self.password}:{self.session_epoch}", algorithm="sha256"
+        ).hexdigest()
+
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its SHA-256 is stored. It reads (scope `read`) and
+    writes only the stages its scopes name (`write:stats`, …), until it expires."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("tên"), max_length=100)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

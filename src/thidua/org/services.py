@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +23,7 @@ from thidua.core import cycles as core_cycles
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.messages import Label, Problem, format_day, gettext_noop
-from thidua.core.policy import Action
+from thidua.core.policy import TOKEN_MAX_DAYS, TOKEN_SCOPES, Action
 from thidua.core.record import REPORT_ACTIONS, AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors
@@ -592,15 +592,42 @@ def record_handover(
 
 
 @transaction.atomic
-def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor; the raw key is returned once and never stored."""
+def create_api_token(
+    *, actor, name: str, scopes: Sequence[str] = ("read",), days: int = 30
+) -> tuple[ApiToken, str]:
+    """A new token for the actor, with its scopes (read; write per stage) and an expiry; the
+    raw key is returned once and never stored."""
     require(actor, Action.MANAGE_OWN_TOKENS)
+    scopes = sorted(set(scopes))
+    problems = []
+    unknown = [scope for scope in scopes if scope not in TOKEN_SCOPES]
+    if unknown or not scopes:
+        problems.append(
+            Problem(
+                "token_scopes",
+                gettext_noop("Chọn ít nhất một quyền trong: %(scopes)s."),
+                {"scopes": ", ".join(TOKEN_SCOPES)},
+                "scopes",
+            )
+        )
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        problems.append(
+            Problem(
+                "token_days",
+                gettext_noop("Thời hạn của khoá từ 1 đến %(most)s ngày."),
+                {"most": TOKEN_MAX_DAYS},
+                "days",
+            )
+        )
+    refuse_if(problems)
     raw = "td_" + secrets.token_urlsafe(32)
     token = ApiToken(
         user=actor,
         name=name.strip(),
         prefix=raw[:8],
         key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+        scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days),
     )
     _validated(token)
     token.save()
@@ -609,7 +636,12 @@ def create_api_token(*, actor, name: str) -> tuple[ApiToken, str]:
         action=AuditAction.TOKEN_CREATE,
         object_type="org.apitoken",
         object_id=token.pk,
-        after={"name": token.name, "prefix": token.prefix},
+        after={
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes": scopes,
+            "expires_at": token.expires_at.isoformat(),
+        },
     )
     return token, raw
 

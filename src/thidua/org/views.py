@@ -301,7 +301,10 @@ def tokens(request):
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.create_api_token(
-                actor=request.user, name=form.cleaned_data["name"]
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                days=form.cleaned_data["days"],
             )
         except DomainError as error:
             show_errors(form, error)

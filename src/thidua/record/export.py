@@ -29,7 +29,7 @@ from thidua.scoring.models import Fact
 from thidua.stats import selectors as stats_selectors
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 from thidua.voting import selectors as voting_selectors
-from thidua.voting.models import Ballot, Poll
+from thidua.voting.models import Ballot, Elector, Poll
 
 
 def _moment(value: datetime | None) -> datetime | None:
@@ -249,6 +249,8 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
     conference = voting_selectors.conference_of(cycle)
     if conference is None:
         return None, []
+    delegates = voting_selectors.delegates_of(conference)
+    keys = delegate_keys(delegates)
     data = core_record.Conference(
         held_on=conference.held_on,
         starts_at=format_clock(conference.starts_at),
@@ -264,9 +266,23 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 board=delegate.board,
                 checked_in=delegate.checked_in_at is not None,
             )
-            for delegate in voting_selectors.delegates_of(conference)
+            for delegate in delegates
+        ],
+        reissues=[
+            core_record.Reissue(
+                delegate=keys[reissue.delegate_id],
+                at=_moment(reissue.issued_at),
+                by=reissue.issued_by.display_name if reissue.issued_by else "",
+                reason=reissue.reason,
+            )
+            for reissue in voting_selectors.reissues_before(conference, None)
         ],
     )
+    electors: dict[int, list[str]] = {}
+    for poll_id, delegate_id in Elector.objects.filter(poll__conference=conference).values_list(
+        "poll_id", "delegate_id"
+    ):
+        electors.setdefault(poll_id, []).append(keys[delegate_id])
     polls = list(voting_selectors.polls_of(conference))
     codes = {poll.pk: poll.code for poll in polls}
     ballots: dict[int, list] = {}
@@ -291,16 +307,30 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 closed_at=_moment(poll.closed_at),
                 runoff_of=codes.get(poll.runoff_of_id),
                 candidates=[c.unit.code for c in poll.candidates.all()],
+                electors=sorted(electors.get(poll.pk, [])),
                 # published only once counted, never linked to their receipts
                 ballots=[
                     core_record.Ballot(content=b["content"], source=b["source"])
                     for b in sorted(mine, key=lambda b: canonical_json(_shown_ballot(b)))
                 ],
                 receipts=sorted(b["receipt"] for b in mine if b["receipt"]),
-                result=poll.result if poll.status == Poll.Status.CLOSED else None,
+                result=poll.result
+                if poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
+                else None,
             )
         )
     return data, found
+
+
+def delegate_keys(delegates) -> dict[int, str]:
+    """Delegate id → `unit/n`: how a record names a delegate (the unit's n-th in the
+    conference's order, which is the order they were added), never by account."""
+    count: dict[str, int] = {}
+    keys = {}
+    for delegate in delegates:
+        count[delegate.unit.code] = count.get(delegate.unit.code, 0) + 1
+        keys[delegate.pk] = f"{delegate.unit.code}/{count[delegate.unit.code]}"
+    return keys
 
 
 def _shown_ballot(row: dict) -> dict:

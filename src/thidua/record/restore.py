@@ -48,7 +48,15 @@ from thidua.scoring.models import (
     Target,
 )
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
-from thidua.voting.models import Ballot, Candidate, Conference, Delegate, Poll
+from thidua.voting.models import (
+    Ballot,
+    Candidate,
+    Conference,
+    Delegate,
+    Elector,
+    Poll,
+    Reissue,
+)
 
 
 def _differs(what: Label, code: str) -> Problem:
@@ -253,6 +261,20 @@ def _clock(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+def _named(cycle: Cycle, name: str, kind: str, unit: Unit | None) -> User:
+    """A person of the record: a name for the documents, not an account anyone signs in to."""
+    person = User(
+        username=f"ban-ghi-{cycle.cluster.code}-{cycle.year}-{secrets.token_hex(4)}",
+        first_name=name,
+        kind=kind,
+        unit=unit,
+        is_active=False,
+    )
+    person.set_unusable_password()
+    person.save()
+    return person
+
+
 def _conference(record: Record, cycle: Cycle, units) -> None:
     data = record.conference
     if data is None:
@@ -267,22 +289,23 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         chair_name=data.chair,
         secretary_name=data.secretary,
     )
+    delegates: dict[str, Delegate] = {}
+    count: dict[str, int] = {}
     for delegate in data.delegates:
-        person = User(
-            username=f"ban-ghi-{cycle.cluster.code}-{cycle.year}-{secrets.token_hex(4)}",
-            first_name=delegate.name,
-            kind=UserKind.DELEGATE,
-            unit=units[delegate.unit],
-            is_active=False,  # a name for the documents, not an account anyone signs in to
-        )
-        person.set_unusable_password()
-        person.save()
-        Delegate.objects.create(
+        count[delegate.unit] = count.get(delegate.unit, 0) + 1
+        delegates[f"{delegate.unit}/{count[delegate.unit]}"] = Delegate.objects.create(
             conference=conference,
             unit=units[delegate.unit],
-            user=person,
+            user=_named(cycle, delegate.name, UserKind.DELEGATE, units[delegate.unit]),
             board=delegate.board,
             checked_in_at=timezone.now() if delegate.checked_in else None,
+        )
+    for reissue in data.reissues:
+        Reissue.objects.create(
+            delegate=delegates[reissue.delegate],
+            issued_by=_named(cycle, reissue.by, UserKind.SECRETARY, None) if reissue.by else None,
+            issued_at=reissue.at,
+            reason=reissue.reason,
         )
     polls: dict[str, Poll] = {}
     for item in record.polls:
@@ -305,6 +328,9 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         Candidate.objects.bulk_create(
             Candidate(poll=poll, unit=units[code], position=position)
             for position, code in enumerate(item.candidates)
+        )
+        Elector.objects.bulk_create(  # who voted is not in a record: none is marked
+            Elector(poll=poll, delegate=delegates[key]) for key in item.electors
         )
         receipts = iter(item.receipts)
         Ballot.objects.bulk_create(

@@ -134,16 +134,26 @@ def create_poll(request, cluster: str, year: int, payload: PollIn):
     return Status(201, _out(selectors.poll_by_code(conference, poll.code)))
 
 
+class CheckInIn(Schema):
+    reason: str = ""  # needed to give a delegate already checked in a new key
+
+
 @router.post("/cycles/{cluster}/{year}/delegates/{username}/check-in", response=CheckInOut)
-def check_in(request, cluster: str, year: int, username: str):
+def check_in(request, cluster: str, year: int, username: str, payload: CheckInIn | None = None):
+    """Check a delegate in; for one already checked in, a new key (a recorded act that needs
+    the reason, and ends the delegate's earlier sessions)."""
     _cycle, conference = _conference(cluster, year)
     delegate = Delegate.objects.filter(conference=conference, user__username=username).first()
     if delegate is None:
         raise Http404
-    return {
-        "delegate": username,
-        "login_key": services.check_in(actor=request.auth, delegate=delegate),
-    }
+    key = (
+        services.reissue_key(
+            actor=request.auth, delegate=delegate, reason=payload.reason if payload else ""
+        )
+        if delegate.checked_in_at is not None
+        else services.check_in(actor=request.auth, delegate=delegate)
+    )
+    return {"delegate": username, "login_key": key}
 
 
 def _ballot(payload: BallotIn, written: bool = False) -> core.Ballot:

@@ -14,7 +14,8 @@ class VotingConfig(AppConfig):
         from thidua.voting.selectors import conference_roles
         from thidua.voting.services import handover_vote_problems
 
-        # The vote-counting board is appointed per conference, not derived from the cycle.
-        register_role_provider(conference_roles, frozenset({Role.BOARD}))
+        # The conference's delegates and its counting board are appointed per conference, not
+        # derived from the cycle.
+        register_role_provider(conference_roles, frozenset({Role.BOARD, Role.DELEGATE}))
         # A hand-over recorded as elected at the conference must follow the counted polls.
         register_election_check(handover_vote_problems)

@@ -1,9 +1,10 @@
 """The year-end conference: delegates, the counting board, polls, the roll and the ballots.
 
-Secrecy by construction: the voter roll (who has voted) and the ballots (what was voted) are
-separate tables with nothing to join them — no voter id, no sequence number, no time on a
-ballot. Ballots live in slots created in random order when the poll opens; a vote fills a
-random free slot, and closing the poll rewrites the ballots in a fresh random order.
+Secrecy by construction: the electors (who may vote, fixed at opening, and who has voted) and
+the ballots (what was voted) are separate tables with nothing to join them — no voter id, no
+sequence number, no time on a ballot. Ballots live in slots created in random order when the
+poll opens; a vote fills a random free slot, and closing the poll rewrites the ballots in a
+fresh random order.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Delegate(models.Model):
     user = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="delegations")
     checked_in_at = models.DateTimeField(_("điểm danh lúc"), null=True, blank=True)
     login_key_hash = models.CharField(max_length=64, blank=True)
+    # The phone's Ed25519 public key (hex), recorded when the delegate signs in with the
+    # check-in key: every phone ballot is signed by it, so a copied cookie alone cannot vote.
+    device_key = models.CharField(max_length=64, blank=True)
     board = models.CharField(
         _("ban kiểm phiếu"), max_length=8, choices=Board, blank=True, default=""
     )
@@ -60,6 +64,16 @@ class Delegate(models.Model):
         return f"{self.user.display_name} ({self.unit.short_name})"
 
 
+class JoinFailure(models.Model):
+    """A wrong check-in key tried from an address: the join path slows guessing down."""
+
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%H:%M}"
+
+
 class Poll(models.Model):
     class Purpose(models.TextChoices):
         TITLE = "title", _("Bình xét danh hiệu")
@@ -71,6 +85,9 @@ class Poll(models.Model):
         DRAFT = "draft", _("Chưa mở")
         OPEN = "open", _("Đang bỏ phiếu")
         CLOSED = "closed", _("Đã kiểm phiếu")
+        # counted, but the count cannot be right (e.g. more ballots than issued): no result,
+        # the reason kept in `result["void"]`, and a re-vote offered
+        VOID = "void", _("Kiểm phiếu không hợp lệ")
 
     class Mode(models.TextChoices):
         ELECTRONIC = "electronic", _("Bỏ phiếu trên điện thoại")
@@ -84,7 +101,7 @@ class Poll(models.Model):
     mode = models.CharField(max_length=12, choices=Mode, default=Mode.ELECTRONIC)
     rules = models.JSONField()  # copied from the rule set at creation; printed on the minutes
     status = models.CharField(max_length=8, choices=Status, default=Status.DRAFT)
-    electorate = models.PositiveIntegerField(default=0)  # delegates convened, fixed at opening
+    electorate = models.PositiveIntegerField(default=0)  # electors (delegates) fixed at opening
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     runoff_of = models.ForeignKey(
@@ -117,27 +134,61 @@ class Candidate(models.Model):
         return f"{self.unit}"
 
 
-class RollEntry(models.Model):
-    """Who has voted in a poll — and nothing about what, or when."""
+class ElectorQuerySet(models.QuerySet):
+    def voted(self):
+        return self.exclude(method="")
+
+
+class Elector(models.Model):
+    """A delegate on a poll's electorate, fixed when the poll opens — and whether they have
+    voted (the roll), never what. The time is kept to the minute, for the delegate's own
+    screen ("đã bỏ phiếu lúc 09:42"); ballots carry no time at all."""
 
     class Method(models.TextChoices):
+        NOT_YET = "", _("Chưa bỏ phiếu")
         ELECTRONIC = "electronic", _("Điện thoại")
         PAPER = "paper", _("Phiếu giấy")
         WRITTEN = "written", _("Ý kiến bằng văn bản")
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="roll")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="electors")
     delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(max_length=12, choices=Method)
+    method = models.CharField(max_length=12, choices=Method, blank=True, default="")
+    voted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ElectorQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            # One ballot per delegate per poll: the database refuses a second roll entry, in
-            # the same transaction that fills the ballot.
-            models.UniqueConstraint(fields=["poll", "delegate"], name="roll_once"),
+            # One elector row per delegate per poll; casting turns it from "not yet" to voted
+            # in the ballot's transaction, once (an UPDATE … WHERE method = '').
+            models.UniqueConstraint(fields=["poll", "delegate"], name="elector_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.delegate} ✓"
+        return f"{self.delegate}{' ✓' if self.voted else ''}"
+
+    @property
+    def voted(self) -> bool:
+        return self.method != ""
+
+
+class Reissue(models.Model):
+    """A check-in key given again to a delegate (lost phone, new device): its own act, with
+    who did it, when, and the reason the secretary typed; listed in the vote-count minutes.
+    The delegate's earlier sessions end with it."""
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="reissues")
+    issued_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("lý do cấp lại"))
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} {self.issued_at:%H:%M}"
 
 
 class Ballot(models.Model):

@@ -28,16 +28,7 @@ def voting_data(rule_set: RuleSet) -> dict:
 
 
 def titles(rule_set: RuleSet) -> list[core.Title]:
-    return [
-        core.Title(
-            code=item["code"],
-            name=item["name"],
-            seats=int(item["seats"]),
-            requires=tuple(item.get("requires", ())),
-            requires_rank=item.get("requires_rank"),
-        )
-        for item in voting_data(rule_set).get("titles", [])
-    ]
+    return [core.title_from(item) for item in voting_data(rule_set).get("titles", [])]
 
 
 def poll_rules(rule_set: RuleSet, *, purpose: str, seats: int, kind: str = "choice") -> dict:

@@ -24,25 +24,29 @@ from thidua.voting.models import (
     Candidate,
     Conference,
     Delegate,
+    Elector,
     PaperEntry,
     Poll,
+    Reissue,
 )
+
+_VOTED = {"voted": Count("electors", filter=~Q(electors__method=""))}
 
 
 def conference_roles(user, obj) -> set[Role]:
-    """Role provider: board members of the cycle's conference get the BOARD role there."""
+    """Role provider: on the cycle of a conference, its delegates are DELEGATE (whatever kind
+    of account they have: a secretary sent as a delegate votes) and its counting board BOARD."""
     cycle = obj.cycle if isinstance(obj, UnitInCycle) else obj
     if not isinstance(cycle, Cycle) or not getattr(user, "pk", None):
         return set()
-    cached = getattr(cycle, "_board_user_ids", None)
+    cached = getattr(cycle, "_conference_people", None)
     if cached is None:
-        cached = frozenset(
-            Delegate.objects.filter(conference__cycle=cycle)
-            .exclude(board="")
-            .values_list("user_id", flat=True)
-        )
-        cycle._board_user_ids = cached
-    return {Role.BOARD} if user.pk in cached else set()
+        rows = Delegate.objects.filter(conference__cycle=cycle).values_list("user_id", "board")
+        cached = dict(rows)
+        cycle._conference_people = cached
+    if user.pk not in cached:
+        return set()
+    return {Role.DELEGATE, Role.BOARD} if cached[user.pk] else {Role.DELEGATE}
 
 
 def conference_of(cycle: Cycle) -> Conference | None:
@@ -57,10 +61,77 @@ def delegates_of(conference: Conference) -> list[Delegate]:
     )
 
 
+def board_of(conference: Conference) -> list[Delegate]:
+    """The counting board, its chair first."""
+    return sorted(
+        (d for d in delegates_of(conference) if d.board),
+        key=lambda d: (d.board != Delegate.Board.CHAIR, collation_key(d.user.display_name)),
+    )
+
+
 def delegate_for(user, conference: Conference) -> Delegate | None:
     if not getattr(user, "pk", None):
         return None
     return Delegate.objects.filter(conference=conference, user=user).select_related("unit").first()
+
+
+def elector_for(user, cluster: str, year: int, poll_code: str) -> Elector | None:
+    """The one read of a phone ballot: `user`'s elector row in the poll, with the poll, its
+    cycle and the delegate (and the delegate's device key)."""
+    if not getattr(user, "pk", None):
+        return None
+    return (
+        Elector.objects.select_related("poll__conference__cycle__cluster", "delegate")
+        .filter(
+            poll__conference__cycle__cluster__code=cluster,
+            poll__conference__cycle__year=year,
+            poll__code=poll_code,
+            delegate__user=user,
+        )
+        .first()
+    )
+
+
+def poll_at(cluster: str, year: int, poll_code: str) -> Poll | None:
+    return (
+        Poll.objects.select_related("conference__cycle__cluster")
+        .filter(
+            conference__cycle__cluster__code=cluster,
+            conference__cycle__year=year,
+            code=poll_code,
+        )
+        .first()
+    )
+
+
+def electors_of(poll: Poll) -> list[Delegate]:
+    """The poll's electorate as fixed when it opened, by unit in Vietnamese order."""
+    return sorted(
+        (
+            elector.delegate
+            for elector in Elector.objects.filter(poll=poll).select_related(
+                "delegate__unit", "delegate__user"
+            )
+        ),
+        key=lambda d: (collation_key(d.unit.short_name), collation_key(d.user.display_name)),
+    )
+
+
+def my_votes(conference: Conference, delegate: Delegate | None) -> dict[int, Elector]:
+    """Poll id → the delegate's elector row there (voted or not): what their screen shows."""
+    if delegate is None:
+        return {}
+    return {
+        e.poll_id: e for e in Elector.objects.filter(poll__conference=conference, delegate=delegate)
+    }
+
+
+def reissues_before(conference: Conference, moment) -> list[Reissue]:
+    """Check-in keys given again in this conference up to `moment` (all, when None)."""
+    found = Reissue.objects.filter(delegate__conference=conference).select_related(
+        "delegate__user", "delegate__unit", "issued_by"
+    )
+    return list(found.filter(issued_at__lte=moment) if moment else found)
 
 
 def delegate_by_key(raw_key: str) -> Delegate | None:
@@ -75,10 +146,13 @@ def delegate_by_key(raw_key: str) -> Delegate | None:
 def polls_of(conference: Conference) -> list[Poll]:
     """Polls with their candidates and how many have voted (never what)."""
     return list(
-        conference.polls.annotate(voted=Count("roll", distinct=True)).prefetch_related(
+        conference.polls.annotate(**_VOTED).prefetch_related(
             Prefetch("candidates", Candidate.objects.select_related("unit"))
         )
     )
+
+
+_COUNTED = (Poll.Status.CLOSED, Poll.Status.VOID)
 
 
 @dataclass
@@ -107,12 +181,13 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
         rounds = [poll]
         while rounds[-1].pk in children:
             rounds.append(children[rounds[-1].pk])
-        counted = [r for r in rounds if r.status == Poll.Status.CLOSED and r.result]
+        counted = [r for r in rounds if r.status in _COUNTED and r.result]
         winners, complete = core.decided(
             [
-                core.Round(
-                    tuple(r.result["winners"]),
-                    tuple((r.result.get("runoff") or {}).get("candidates", ())),
+                core.round_of(
+                    r.result,
+                    [c.unit.code for c in r.candidates.all()],
+                    void=r.status == Poll.Status.VOID,
                 )
                 for r in counted
             ]
@@ -136,32 +211,64 @@ def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
     }
 
 
-def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:
-    """Nested quotas and eligibility of the counted title votes, explained (the field of
-    each problem is the title's code): the conference page shows them, and no proposal is
-    produced for a title that has one."""
+def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
+    """The titles, their counted nominees, the units' ranks and names: what the title rules
+    are checked on."""
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
     nominees = nominees_by_title(polls)
     if not nominees:
-        return []
+        return titles, nominees, {}, {}
     results = scoring_selectors.results(cycle)
     ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
     names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
+    return titles, nominees, ranks, names
+
+
+def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:
+    """Quotas and eligibility of the counted title votes, explained (the field of each
+    problem is the title's code): the conference page shows them, and no proposal is
+    produced for a title that has one."""
+    titles, nominees, ranks, names = _nomination_inputs(cycle, polls)
     checked = [title for title in titles if title.code in nominees]
-    return core.check_nominations(checked, nominees, ranks, names)
+    return core.check_nominations(checked, nominees, ranks, names) if nominees else []
+
+
+def refused_nominees(cycle: Cycle, polls: list[Poll]) -> dict[tuple[str, str], Problem]:
+    """(title code, unit code) → why that counted nominee is not nominated: shown in its
+    place instead of "Trúng cử"."""
+    titles, nominees, ranks, names = _nomination_inputs(cycle, polls)
+    checked = [title for title in titles if title.code in nominees]
+    return {
+        (r.title, r.unit): r.problem for r in core.refused_nominees(checked, nominees, ranks, names)
+    }
+
+
+def nominated_instead(cycle: Cycle, polls: list[Poll], title_code: str) -> dict[str, str]:
+    """Unit code → the title it is already nominated for, among the titles that exclude
+    `title_code` (one flag a year): those units are not candidates for it."""
+    titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
+    names = {title.code: title.name for title in titles}
+    nominees = nominees_by_title(polls)
+    found: dict[str, str] = {}
+    for other in core.excluded_by(titles, title_code):
+        for unit in nominees.get(other, ()):
+            found.setdefault(unit, names.get(other, other))
+    return found
 
 
 def poll_by_code(conference: Conference, code: str) -> Poll | None:
     return (
         conference.polls.filter(code=code)
-        .annotate(voted=Count("roll", distinct=True))
+        .annotate(**_VOTED)
         .prefetch_related(Prefetch("candidates", Candidate.objects.select_related("unit")))
         .first()
     )
 
 
 def has_voted(poll: Poll, delegate: Delegate | None) -> bool:
-    return delegate is not None and poll.roll.filter(delegate=delegate).exists()
+    return (
+        delegate is not None and poll.electors.filter(delegate=delegate).exclude(method="").exists()
+    )
 
 
 def core_rules(poll: Poll) -> core.Rules:
@@ -231,15 +338,16 @@ class ClosingTurnout:
 
 def closing_turnout(poll: Poll) -> ClosingTurnout:
     rules = core_rules(poll)
-    present = poll.conference.delegates.filter(checked_in_at__isnull=False).count()
-    roll = poll.roll.all()
+    electors = poll.electors.all()
+    present = electors.filter(delegate__checked_in_at__isnull=False).count()
+    voted = electors.exclude(method="")
     if poll.mode == Poll.Mode.PAPER:
         entry = PaperEntry.objects.filter(poll=poll, entry=1).first()
-        cast = (len(entry.ballots) if entry else 0) + roll.count()
+        cast = (len(entry.ballots) if entry else 0) + voted.count()
         present_not_voted = None
     else:
-        cast = roll.count()
-        present_not_voted = present - roll.filter(delegate__checked_in_at__isnull=False).count()
+        cast = voted.count()
+        present_not_voted = present - voted.filter(delegate__checked_in_at__isnull=False).count()
     return ClosingTurnout(
         cast=cast,
         electorate=poll.electorate,
@@ -254,7 +362,12 @@ def closing_turnout(poll: Poll) -> ClosingTurnout:
 
 def turnout(conference: Conference) -> dict[int, tuple[int, int]]:
     """Per poll: (voted, electorate) — the only thing shown while a poll is open."""
-    return {
-        poll.pk: (poll.voted, poll.electorate)
-        for poll in conference.polls.annotate(voted=Count("roll", filter=Q(roll__isnull=False)))
-    }
+    return {poll.pk: (poll.voted, poll.electorate) for poll in conference.polls.annotate(**_VOTED)}
+
+
+def void_reasons(poll: Poll) -> list[Problem]:
+    """Why a void count could not be right, as sentences."""
+    return [
+        core.count_problem(item["code"], item["params"])
+        for item in (poll.result or {}).get("void", [])
+    ]

@@ -8,31 +8,36 @@ import random
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 
 from thidua.audit.services import record as audit
 from thidua.core import ballots as core
 from thidua.core.messages import Problem, format_clock, gettext_noop
-from thidua.core.policy import Action
+from thidua.core.policy import Action, Role, decide
 from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
-from thidua.org.authz import require
+from thidua.org.authz import recorded_user, require
 from thidua.org.models import Cycle, Handover, Unit, User, UserKind
+from thidua.voting import devices, selectors
 from thidua.voting import rules as voting_rules
-from thidua.voting import selectors
 from thidua.voting.models import (
     Ballot,
     Candidate,
     Conference,
     Delegate,
+    Elector,
+    JoinFailure,
     PaperEntry,
     Poll,
-    RollEntry,
+    Reissue,
 )
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -127,15 +132,43 @@ def add_delegate(*, actor, conference: Conference, user: User, board: str = "") 
     return delegate
 
 
+KEY_LENGTH = 10  # characters of RECEIPT_ALPHABET: 50 bits, typed or read from a QR code
+
+
+def _new_key(delegate: Delegate) -> str:
+    key = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(KEY_LENGTH))
+    delegate.login_key_hash = hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def normal_key(typed: str) -> str:
+    """A check-in key as typed: any case, with spaces or dashes ("abcde-fghjk")."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
 @transaction.atomic
 def check_in(*, actor, delegate: Delegate) -> str:
-    """Mark the delegate present and give them a login key (shown as a QR code) that opens
-    this conference only. A new check-in replaces the previous key."""
-    delegate = Delegate.objects.select_related("conference__cycle__cluster").get(pk=delegate.pk)
+    """Mark the delegate present and give them a login key (shown once as a QR code and a
+    short code) that opens this conference only. A delegate already checked in gets a new
+    key only through `reissue_key`, with a reason."""
+    delegate = Delegate.objects.select_related("conference__cycle__cluster", "user").get(
+        pk=delegate.pk
+    )
     require(actor, Action.MANAGE_CONFERENCE, delegate.conference.cycle)
-    key = secrets.token_urlsafe(24)
-    delegate.login_key_hash = hashlib.sha256(key.encode()).hexdigest()
-    delegate.checked_in_at = delegate.checked_in_at or timezone.now()
+    if delegate.checked_in_at is not None:
+        raise StateConflict(
+            [
+                Problem(
+                    "already_checked_in",
+                    gettext_noop(
+                        "%(name)s đã điểm danh. Cấp lại mã là một việc riêng, phải ghi lý do."
+                    ),
+                    {"name": delegate.user.display_name},
+                )
+            ]
+        )
+    key = _new_key(delegate)
+    delegate.checked_in_at = timezone.now()
     delegate.save(update_fields=["login_key_hash", "checked_in_at"])
     audit(
         actor=actor,
@@ -148,17 +181,83 @@ def check_in(*, actor, delegate: Delegate) -> str:
     return key
 
 
-def redeem_join_key(raw_key: str) -> Delegate | None:
-    """Spend a check-in key: it signs its delegate in once. A photographed or forwarded QR
-    code is worthless afterwards; a delegate who loses the session is checked in again.
-    None when the key is unknown, spent (also by a simultaneous use), or its user inactive."""
-    delegate = selectors.delegate_by_key(raw_key)
+@transaction.atomic
+def reissue_key(*, actor, delegate: Delegate, reason: str) -> str:
+    """A new check-in key for a delegate already checked in (lost phone, another device): its
+    own recorded act — who, when, the reason typed — listed in the vote-count minutes. The
+    old key is void, every session the delegate had ends on its next request, and the phone's
+    device key is forgotten (the new phone records its own)."""
+    delegate = Delegate.objects.select_related("conference__cycle__cluster", "user").get(
+        pk=delegate.pk
+    )
+    cycle = delegate.conference.cycle
+    require(actor, Action.MANAGE_CONFERENCE, cycle)
+    reason = reason.strip()
+    if delegate.checked_in_at is None:
+        raise StateConflict([Problem("not_checked_in", gettext_noop("Đại biểu chưa điểm danh."))])
+    if not reason:
+        raise DomainError(
+            [
+                Problem(
+                    "reason_required",
+                    gettext_noop("Ghi lý do cấp lại mã (ví dụ: đại biểu đổi điện thoại)."),
+                    {},
+                    "reason",
+                )
+            ]
+        )
+    key = _new_key(delegate)
+    delegate.device_key = ""
+    delegate.save(update_fields=["login_key_hash", "device_key"])
+    User.objects.filter(pk=delegate.user_id).update(session_epoch=F("session_epoch") + 1)
+    made = Reissue.objects.create(delegate=delegate, issued_by=recorded_user(actor), reason=reason)
+    audit(
+        actor=actor,
+        action=AuditAction.DELEGATE_REISSUE,
+        object_type="voting.delegate",
+        object_id=delegate.pk,
+        cycle=cycle,
+        after={
+            "user": delegate.user.username,
+            "unit": delegate.unit.code,
+            "at": made.issued_at.isoformat(),
+            "reason": reason,
+        },
+    )
+    return key
+
+
+def redeem_join_key(raw_key: str, device_key: str = "") -> Delegate | None:
+    """Spend a check-in key: it signs its delegate in once, and records the phone's device
+    key (Ed25519, generated in the browser) that every ballot from it must be signed with. A
+    photographed or forwarded QR code is worthless afterwards; a delegate who loses the
+    session is given a new key. None when the key is unknown, spent (also by a simultaneous
+    use), or its user inactive."""
+    delegate = selectors.delegate_by_key(normal_key(raw_key))
     if delegate is None or not delegate.user.is_active:
         return None
     spent = Delegate.objects.filter(pk=delegate.pk, login_key_hash=delegate.login_key_hash).update(
-        login_key_hash=""
+        login_key_hash="", device_key=device_key if devices.valid_public_key(device_key) else ""
     )
     return delegate if spent == 1 else None
+
+
+JOIN_FAILURES_ALLOWED = 10  # wrong keys from one address …
+JOIN_WINDOW = timedelta(minutes=10)  # … within this time, then it waits
+
+
+def join_throttled(address: str) -> bool:
+    """Too many wrong keys from this address lately: guessing is slowed to a crawl (50-bit
+    keys, 10 tries per 10 minutes)."""
+    since = timezone.now() - JOIN_WINDOW
+    return JoinFailure.objects.filter(address=address, at__gte=since).count() >= (
+        JOIN_FAILURES_ALLOWED
+    )
+
+
+def join_failed(address: str) -> None:
+    JoinFailure.objects.create(address=address)
+    JoinFailure.objects.filter(at__lt=timezone.now() - 2 * JOIN_WINDOW).delete()
 
 
 # --- polls --------------------------------------------------------------------------------
@@ -179,11 +278,61 @@ def create_poll(
     mode: str = Poll.Mode.ELECTRONIC,
 ) -> Poll:
     """A poll copies its rules from the cycle's rule set; candidates default to the members."""
+    require(actor, Action.MANAGE_CONFERENCE, conference.cycle)
+    return _new_poll(
+        actor=actor,
+        conference=conference,
+        code=code,
+        title=title,
+        purpose=purpose,
+        title_code=title_code,
+        candidates=candidates,
+        seats=seats,
+        kind=kind,
+        mode=mode,
+    )
+
+
+def _new_poll(
+    *,
+    actor,
+    conference: Conference,
+    code: str,
+    title: str,
+    purpose: str,
+    title_code: str,
+    candidates: Sequence[Unit] | None,
+    seats: int | None,
+    kind: str,
+    mode: str,
+) -> Poll:
     cycle = conference.cycle
-    require(actor, Action.MANAGE_CONFERENCE, cycle)
     members = org_selectors.member_units(cycle)
-    chosen = list(candidates) if candidates is not None else members
-    problems = []
+    # one flag a year: a unit already nominated for a title that excludes this one (the
+    # Government flag, voted first) is not a candidate for it (the Ministry flag)
+    instead = (
+        selectors.nominated_instead(cycle, selectors.polls_of(conference), title_code)
+        if title_code
+        else {}
+    )
+    chosen = (
+        list(candidates)
+        if candidates is not None
+        else [unit for unit in members if unit.code not in instead]
+    )
+    problems = [
+        Problem(
+            "nominated_instead",
+            gettext_noop(
+                "%(unit)s đã được đề nghị “%(other)s”; mỗi năm một đơn vị chỉ được đề nghị một "
+                "trong hai danh hiệu, nên không là ứng viên của cuộc bỏ phiếu này."
+            ),
+            {"unit": unit.name, "other": instead[unit.code]},
+            "candidates",
+        )
+        for unit in chosen
+        if unit.code in instead
+    ]
     outsiders = [unit.name for unit in chosen if unit.pk not in {m.pk for m in members}]
     if outsiders:
         problems.append(
@@ -247,10 +396,22 @@ def _locked_poll(poll: Poll) -> Poll:
     )
 
 
+def _poll_closed() -> StateConflict:
+    return StateConflict(
+        [Problem("poll_closed", gettext_noop("Phiên bỏ phiếu đã đóng; phiếu không được nhận."))]
+    )
+
+
+def _not_open() -> StateConflict:
+    return StateConflict([Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))])
+
+
 @transaction.atomic
 def open_poll(*, actor, poll: Poll) -> Poll:
-    """Open the box: the electorate is every delegate convened; ballot slots are laid out in
-    random order so the order of votes never shows in the table."""
+    """Open the box. The electorate is fixed now: every delegate of the conference at this
+    moment is an elector of this poll, whatever else their role; anyone added later is not.
+    Ballot slots, one per elector, are laid out under random ids so the order of votes never
+    shows in the table."""
     poll = _locked_poll(poll)
     cycle = poll.conference.cycle
     require(actor, Action.COUNT_BALLOTS, cycle)
@@ -258,11 +419,13 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         raise StateConflict(
             [Problem("poll_not_draft", gettext_noop("Cuộc bỏ phiếu đã mở hoặc đã đóng."))]
         )
-    poll.electorate = poll.conference.delegates.count()
-    if poll.electorate == 0:
+    delegates = list(poll.conference.delegates.select_related("user", "unit").order_by("pk"))
+    if not delegates:
         raise DomainError([Problem("no_delegates", gettext_noop("Hội nghị chưa có đại biểu."))])
+    poll.electorate = len(delegates)
     poll.status, poll.opened_at = Poll.Status.OPEN, timezone.now()
     poll.save(update_fields=["status", "opened_at", "electorate"])
+    Elector.objects.bulk_create([Elector(poll=poll, delegate=d) for d in delegates])
     if poll.mode == Poll.Mode.ELECTRONIC:
         Ballot.objects.bulk_create(
             [Ballot(poll=poll, id=uuid.uuid4()) for _ in range(poll.electorate)]
@@ -273,82 +436,148 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         object_type="voting.poll",
         object_id=poll.pk,
         cycle=cycle,
-        after={"electorate": poll.electorate},
+        after={
+            "electorate": poll.electorate,
+            "electors": sorted(f"{d.unit.code}/{d.user.username}" for d in delegates),
+        },
     )
     return poll
 
 
-def _delegate(actor, poll: Poll) -> Delegate:
-    delegate = selectors.delegate_for(actor, poll.conference)
+def _not_elector_problem(poll: Poll, user) -> Exception:
+    """Why `user` has no elector row in `poll`: not a delegate here (403), the poll not open
+    (409), or added to the conference after the poll opened (409)."""
+    delegate = selectors.delegate_for(user, poll.conference)
     if delegate is None:
-        raise Refused(
+        return Refused(
             Problem(
                 "not_a_delegate_here", gettext_noop("Bạn không phải đại biểu của hội nghị này.")
             )
         )
-    if delegate.checked_in_at is None:
-        raise Refused(Problem("not_checked_in", gettext_noop("Đại biểu chưa điểm danh.")))
-    return delegate
+    if poll.status == Poll.Status.DRAFT:
+        return _not_open()
+    if poll.status != Poll.Status.OPEN:
+        return _poll_closed()
+    return StateConflict(
+        [
+            Problem(
+                "not_an_elector",
+                gettext_noop(
+                    "Bạn được thêm vào hội nghị sau khi cuộc bỏ phiếu này mở, nên không có trong "
+                    "danh sách cử tri của nó (%(electorate)s đại biểu, chốt khi mở)."
+                ),
+                {"electorate": poll.electorate},
+            )
+        ]
+    )
 
 
-def _fill_slot(poll: Poll, ballot: core.Ballot, source: str) -> str:
-    """Put the ballot in a random free slot; returns its receipt code."""
-    slots = Ballot.objects.filter(poll=poll, filled=False)
-    slot = slots.select_for_update(skip_locked=True).order_by("?").first()
-    if slot is None:
-        raise StateConflict([Problem("box_full", gettext_noop("Hòm phiếu đã đủ số phiếu."))])
-    for _attempt in range(5):
-        receipt = _receipt()
-        if not Ballot.objects.filter(poll=poll, receipt=receipt).exists():
-            break
-    slot.filled, slot.content, slot.source, slot.receipt = True, _content(ballot), source, receipt
-    slot.save(update_fields=["filled", "content", "source", "receipt"])
-    return receipt
+def _already_voted() -> AlreadyVoted:
+    return AlreadyVoted(
+        [
+            Problem(
+                "already_voted",
+                gettext_noop(
+                    "Bạn đã bỏ phiếu trong cuộc bỏ phiếu này; phiếu đã được ghi nhận một lần."
+                ),
+            )
+        ]
+    )
+
+
+_FREE_SLOT = (
+    "(SELECT id FROM voting_ballot WHERE poll_id = %s AND NOT filled ORDER BY id < %s, id LIMIT 1)"
+)
+_FREE_SLOT_SKIP_LOCKED = _FREE_SLOT[:-1] + " FOR UPDATE SKIP LOCKED)"
+
+
+def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
+    """Put a ballot in a free slot taken at random (the first free one after a random id, in
+    one statement, skipping slots others hold); its receipt code, or None when no free slot
+    can be taken — the box is being closed."""
+    receipt = _receipt()
+    pivot = uuid.uuid4()
+    skip = connection.features.has_select_for_update_skip_locked
+    free = RawSQL(  # noqa: S611 - constant SQL, the values are parameters
+        _FREE_SLOT_SKIP_LOCKED if skip else _FREE_SLOT,
+        (poll_id, pivot if connection.vendor == "postgresql" else pivot.hex),
+    )
+    taken = Ballot.objects.filter(pk=free).update(
+        filled=True, content=content, source=source, receipt=receipt
+    )
+    return receipt if taken else None
+
+
+def cast(*, actor, poll: Poll, ballot: core.Ballot, signature: str = "") -> str:
+    """Cast `actor`'s ballot in `poll` (by its place: cluster, year, code)."""
+    return cast_at(
+        actor=actor,
+        cluster=poll.conference.cycle.cluster.code,
+        year=poll.conference.cycle.year,
+        poll_code=poll.code,
+        ballot=ballot,
+        signature=signature,
+    )
 
 
 @transaction.atomic
-def cast(*, actor, poll: Poll, ballot: core.Ballot) -> str:
-    """One delegate, one ballot: the roll entry and the ballot commit together or not at all.
-    A second submit (two tabs, a retry) is refused as already voted and changes nothing."""
-    poll = Poll.objects.select_related("conference__cycle__cluster").get(pk=poll.pk)
-    require(actor, Action.CAST_BALLOT, poll.conference.cycle)
-    delegate = _delegate(actor, poll)
-    if poll.status != Poll.Status.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
-        raise StateConflict(
-            [Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))]
-        )
-    rules = selectors.core_rules(poll)
-    problem = core.check(ballot, rules)
+def cast_at(
+    *, actor, cluster: str, year: int, poll_code: str, ballot: core.Ballot, signature: str = ""
+) -> str:
+    """One elector, one ballot. The phones' path, kept to a few statements: one read finds the
+    elector row with its poll, cycle and delegate; one the candidates; one UPDATE marks the
+    elector as voted (only if not yet, while the poll is open) and one fills a free slot —
+    together or not at all. A second submit (two tabs, a retry) is refused as already voted;
+    a ballot arriving while the board closes the box is refused as closed (409), never lost.
+    Only the ballot's content reaches the box: what it contains is `_content`'s business."""
+    elector = selectors.elector_for(actor, cluster, year, poll_code)
+    if elector is None:
+        poll = selectors.poll_at(cluster, year, poll_code)
+        if poll is None:
+            raise Http404
+        require(actor, Action.CAST_BALLOT, poll.conference.cycle)
+        raise _not_elector_problem(poll, actor)
+    poll, delegate = elector.poll, elector.delegate
+    decision = decide(Action.CAST_BALLOT, frozenset({Role.DELEGATE}), poll.conference.cycle.state)
+    if not decision.allowed:
+        raise StateConflict([decision.problem])
+    if delegate.checked_in_at is None:
+        raise Refused(Problem("not_checked_in", gettext_noop("Đại biểu chưa điểm danh.")))
+    if poll.mode != Poll.Mode.ELECTRONIC or poll.status == Poll.Status.DRAFT:
+        raise _not_open()
+    if poll.status != Poll.Status.OPEN:
+        raise _poll_closed()
+    if elector.voted:
+        raise _already_voted()
+    problem = core.check(ballot, selectors.core_rules(poll))
     if problem is not None:
         raise DomainError([problem])
-    try:
-        with transaction.atomic():
-            RollEntry.objects.create(
-                poll=poll, delegate=delegate, method=RollEntry.Method.ELECTRONIC
-            )
-    except IntegrityError:
-        raise AlreadyVoted(
-            [
-                Problem(
-                    "already_voted",
-                    gettext_noop(
-                        "Bạn đã bỏ phiếu trong cuộc bỏ phiếu này; phiếu đã được ghi nhận một lần."
-                    ),
-                )
-            ]
-        ) from None
-    return _fill_slot(poll, ballot, "electronic")
+    # A WHERE on the row itself, no join: PostgreSQL re-checks it after waiting for a
+    # simultaneous submit of the same delegate (a joined condition is not re-checked and let
+    # both through). A poll being closed is caught by its slots, all locked by the close.
+    marked = Elector.objects.filter(pk=elector.pk, method="").update(
+        method=Elector.Method.ELECTRONIC, voted_at=_minute()
+    )
+    if not marked:
+        raise _already_voted() if Elector.objects.get(pk=elector.pk).voted else _poll_closed()
+    receipt = _fill_slot(poll.pk, _content(ballot), "electronic")
+    if receipt is None:
+        raise _poll_closed()  # rolls the elector row back with it
+    return receipt
+
+
+def _minute():
+    """Now, to the minute: enough for the delegate's "đã bỏ phiếu lúc 09:42"."""
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 @transaction.atomic
 def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot) -> str:
-    """An absent delegate's written opinion, entered by the counting board."""
+    """An absent elector's written opinion, entered by the counting board."""
     poll = _locked_poll(poll)
     require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
     if poll.status != Poll.Status.OPEN:
-        raise StateConflict(
-            [Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))]
-        )
+        raise _not_open()
     delegate = Delegate.objects.get(pk=delegate.pk)
     if delegate.conference_id != poll.conference_id or delegate.checked_in_at is not None:
         raise DomainError(
@@ -359,16 +588,24 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
                 )
             ]
         )
+    elector = Elector.objects.filter(poll=poll, delegate=delegate).first()
+    if elector is None:
+        raise _not_elector_problem(poll, delegate.user)
     written = core.Ballot(choices=ballot.choices, answers=ballot.answers, written=True)
-    try:
-        with transaction.atomic():
-            RollEntry.objects.create(poll=poll, delegate=delegate, method=RollEntry.Method.WRITTEN)
-    except IntegrityError:
-        raise AlreadyVoted(
-            [Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))]
-        ) from None
+    marked = Elector.objects.filter(pk=elector.pk, method="").update(
+        method=Elector.Method.WRITTEN, voted_at=_minute()
+    )
+    if not marked:
+        raise AlreadyVoted([Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))])
     if poll.mode == Poll.Mode.ELECTRONIC:
-        return _fill_slot(poll, written, "written")
+        receipt = _fill_slot(poll.pk, _content(written), "written")
+        if receipt is None:
+            raise _poll_closed()
+        return receipt
+    if poll.mode == Poll.Mode.PAPER:
+        entered = PaperEntry.objects.filter(poll=poll).order_by("entry").first()
+        if entered is not None:
+            refuse_if(_paper_counts(poll, len(entered.ballots), entered.issued, extra_written=1))
     receipt = _receipt()
     Ballot.objects.create(
         poll=poll, filled=True, content=_content(written), source="written", receipt=receipt
@@ -376,17 +613,29 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
     return receipt
 
 
+def _written(poll: Poll) -> int:
+    return Elector.objects.filter(poll=poll, method=Elector.Method.WRITTEN).count()
+
+
+def _paper_counts(poll: Poll, pile: int, issued: int, extra_written: int = 0) -> list[Problem]:
+    """A paper pile as entered against the rule returned ≤ issued ≤ electorate (absent
+    electors' written opinions count as issued and returned)."""
+    written = _written(poll) + extra_written
+    return core.count_problems(
+        electorate=poll.electorate, issued=issued + written, returned=pile + written
+    )
+
+
 @transaction.atomic
 def save_paper_entry(
     *, actor, poll: Poll, entry: int, ballots: Sequence[core.Ballot], issued: int
 ) -> PaperEntry:
-    """One of the two independent entries of the pile of paper ballots."""
+    """One of the two independent entries of the pile of paper ballots. A pile that cannot be
+    (more ballots than were issued, more issued than there are electors) is refused."""
     poll = _locked_poll(poll)
     require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
     if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
-        raise StateConflict(
-            [Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))]
-        )
+        raise _not_open()
     other = PaperEntry.objects.filter(poll=poll).exclude(entry=entry).first()
     if other is not None and other.entered_by_id == actor.pk:
         raise Refused(
@@ -397,6 +646,7 @@ def save_paper_entry(
                 ),
             )
         )
+    refuse_if(_paper_counts(poll, len(ballots), issued))
     saved, _created = PaperEntry.objects.update_or_create(
         poll=poll,
         entry=entry,
@@ -423,24 +673,29 @@ def paper_mismatches(poll: Poll) -> list[tuple[int, core.Ballot | None, core.Bal
     return mismatches
 
 
-def _issued(poll: Poll) -> int:
-    if poll.mode == Poll.Mode.PAPER:
-        entry = PaperEntry.objects.filter(poll=poll).first()
-        return entry.issued if entry else 0
-    return poll.conference.delegates.filter(checked_in_at__isnull=False).count()
-
-
 @transaction.atomic
 def close_poll(*, actor, poll: Poll) -> Poll:
-    """Close the box and count. Paper ballots count only when both entries agree. The stored
-    ballots are then rewritten in a fresh random order, together, in this one transaction."""
+    """Close the box and count, for good. Ballots still arriving are either in (their cast
+    committed before the box was locked: the board waits for them) or refused with "phiên bỏ
+    phiếu đã đóng": every slot is locked first, so no cast can fill one afterwards. Paper
+    ballots count only when both entries agree. A count that cannot be (more returned than
+    issued, more issued than electors, ballots ≠ voters) makes the poll void, with the reason
+    kept, and the board offers a re-vote; otherwise the result is frozen. The ballots are then
+    rewritten in a fresh random order, together, in this one transaction."""
     poll = _locked_poll(poll)
     cycle = poll.conference.cycle
     require(actor, Action.COUNT_BALLOTS, cycle)
     if poll.status != Poll.Status.OPEN:
-        raise StateConflict(
-            [Problem("poll_not_open", gettext_noop("Cuộc bỏ phiếu không đang mở."))]
-        )
+        raise _not_open()
+    # wait for the casts holding a slot, and hold every slot: nothing is filled after this
+    kept = list(
+        Ballot.objects.select_for_update()
+        .filter(poll=poll)
+        .order_by("id")
+        .values("filled", "content", "source", "receipt")
+    )
+    kept = [row for row in kept if row.pop("filled")]
+    written = _written(poll)
     if poll.mode == Poll.Mode.PAPER:
         mismatches = paper_mismatches(poll)
         if mismatches is None or mismatches:
@@ -457,23 +712,37 @@ def close_poll(*, actor, poll: Poll) -> Poll:
                 ]
             )
         entry = PaperEntry.objects.get(poll=poll, entry=1)
-        Ballot.objects.bulk_create(
-            [
-                Ballot(poll=poll, filled=True, content=content, source="paper", receipt="")
-                for content in entry.ballots
-            ]
-        )
+        kept += [
+            {"content": content, "source": "paper", "receipt": ""} for content in entry.ballots
+        ]
+        issued, voters = entry.issued + written, None
+    else:
+        present = Elector.objects.filter(poll=poll, delegate__checked_in_at__isnull=False)
+        issued = present.count() + written
+        voters = Elector.objects.filter(poll=poll).exclude(method="").count()
     rules = selectors.core_rules(poll)
-    result = core.tally(
-        selectors.stored_ballots(poll), rules, electorate=poll.electorate, issued=_issued(poll)
+    ballots = [selectors.to_core(row["content"] or {}, row["source"] == "written") for row in kept]
+    result = core.tally(ballots, rules, electorate=poll.electorate, issued=issued)
+    impossible = core.count_problems(
+        electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
     )
-    _reshuffle(poll)
-    poll.status, poll.closed_at = Poll.Status.CLOSED, timezone.now()
+    _reshuffle(poll, kept)
+    poll.closed_at = timezone.now()
     poll.result = core.stored_result(result, rules)
+    if impossible:
+        poll.status = Poll.Status.VOID
+        poll.result = {
+            **poll.result,
+            "winners": [],
+            "runoff": None,
+            "void": [{"code": p.code, "params": dict(p.params)} for p in impossible],
+        }
+    else:
+        poll.status = Poll.Status.CLOSED
     poll.save(update_fields=["status", "closed_at", "result"])
     audit(
         actor=actor,
-        action=AuditAction.POLL_CLOSE,
+        action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,
         object_type="voting.poll",
         object_id=poll.pk,
         cycle=cycle,
@@ -482,10 +751,7 @@ def close_poll(*, actor, poll: Poll) -> Poll:
     return poll
 
 
-def _reshuffle(poll: Poll) -> None:
-    kept = list(
-        Ballot.objects.filter(poll=poll, filled=True).values("content", "source", "receipt")
-    )
+def _reshuffle(poll: Poll, kept: list[dict]) -> None:
     Ballot.objects.filter(poll=poll).delete()
     _shuffle(kept)
     Ballot.objects.bulk_create(
@@ -504,22 +770,76 @@ def create_runoff(*, actor, poll: Poll) -> Poll:
             [Problem("no_runoff", gettext_noop("Cuộc bỏ phiếu này không cần bầu lại."))]
         )
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=runoff["candidates"])}
+    return _next_round(actor, poll, [units[code] for code in runoff["candidates"]], runoff["seats"])
+
+
+def _next_round(actor, poll: Poll, candidates: list[Unit], seats: int) -> Poll:
     number = poll.runoffs.count() + 2
-    new = create_poll(
+    new = _new_poll(
         actor=actor,
         conference=poll.conference,
         code=f"{poll.code}-{number}"[:40],
         title=f"{poll.title} (vòng {number})",
         purpose=poll.purpose,
         title_code=poll.title_code,
-        candidates=[units[code] for code in runoff["candidates"]],
-        seats=runoff["seats"],
+        candidates=candidates,
+        seats=seats,
         kind=poll.rules.get("kind", "choice"),
         mode=poll.mode,
     )
-    new.rules = {**poll.rules, "seats": runoff["seats"]}
+    new.rules = {**poll.rules, "seats": seats}
     new.runoff_of = poll
     new.save(update_fields=["rules", "runoff_of"])
+    return new
+
+
+@transaction.atomic
+def revote(*, actor, poll: Poll, reason: str) -> Poll:
+    """After a void count, the counting board has the vote held again: a new round with the
+    same candidates, seats and rules. What this does with the ballots already cast: those of
+    the void round stay apart, published with the reason and never counted; every elector of
+    the void round votes again in the new round, whose electorate is fixed when it opens. A
+    counted poll is never reopened: its result stands."""
+    poll = _locked_poll(poll)
+    require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
+    reason = reason.strip()
+    if poll.status != Poll.Status.VOID:
+        raise StateConflict(
+            [
+                Problem(
+                    "not_void",
+                    gettext_noop(
+                        "Chỉ bỏ phiếu lại khi kiểm phiếu không hợp lệ; kết quả đã kiểm là cuối "
+                        "cùng, cuộc bỏ phiếu không mở lại."
+                    ),
+                )
+            ]
+        )
+    if poll.runoffs.exists():
+        raise StateConflict(
+            [Problem("revote_exists", gettext_noop("Cuộc bỏ phiếu này đã được bỏ phiếu lại."))]
+        )
+    if not reason:
+        raise DomainError(
+            [
+                Problem(
+                    "reason_required",
+                    gettext_noop("Ghi lý do bỏ phiếu lại (ban kiểm phiếu)."),
+                    {},
+                    "reason",
+                )
+            ]
+        )
+    candidates = [c.unit for c in poll.candidates.select_related("unit")]
+    new = _next_round(actor, poll, candidates, int(poll.rules["seats"]))
+    audit(
+        actor=actor,
+        action=AuditAction.POLL_REVOTE,
+        object_type="voting.poll",
+        object_id=poll.pk,
+        cycle=poll.conference.cycle,
+        after={"poll": poll.code, "revote": new.code, "reason": reason},
+    )
     return new
 
 

@@ -70,7 +70,7 @@ def conference(request, code: str, year: int):
         )
     polls = selectors.polls_of(found)
     me = selectors.delegate_for(request.user, found)
-    voted = set(found.polls.filter(roll__delegate=me).values_list("pk", flat=True)) if me else set()
+    mine = selectors.my_votes(found, me)
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
     # Next year's hand-over, once recorded, replaces the button (one record per election).
     recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
@@ -95,12 +95,16 @@ def conference(request, code: str, year: int):
             "conference": found,
             "polls": polls,
             "me": me,
-            "voted": voted,
+            "mine": mine,
             "delegates": selectors.delegates_of(found) if manage else [],
             "addable": candidates,
             "boards": Delegate.Board.choices,
             "manage": manage,
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
+            "board_names": [
+                f"{d.user.display_name} ({d.get_board_display().lower()})"
+                for d in selectors.board_of(found)
+            ],
             "titles": titles,
             "nominations": selectors.nomination_problems(cycle, polls),
             "details_form": ConferenceForm(
@@ -146,29 +150,75 @@ def add_delegates(request, code: str, year: int):
 
 @require_POST
 def check_in(request, code: str, year: int, pk: int):
+    """Check a delegate in — or, for one already checked in, give a new key: a separate act
+    that needs the reason typed. The key is shown once, here, and never again."""
     cycle = _cycle(code, year)
     delegate = get_object_or_404(Delegate, pk=pk, conference__cycle=cycle)
-    key = services.check_in(actor=request.user, delegate=delegate)
+    require(request.user, Action.MANAGE_CONFERENCE, cycle)
+    if delegate.checked_in_at is not None:
+        try:
+            key = services.reissue_key(
+                actor=request.user, delegate=delegate, reason=request.POST.get("reason", "")
+            )
+        except DomainError as error:
+            _errors(request, error)
+            return redirect(_home(cycle))
+    else:
+        key = services.check_in(actor=request.user, delegate=delegate)
     link = request.build_absolute_uri(reverse("conference_join", args=[key]))
     qr = segno.make(link, error="m").svg_inline(scale=5, dark="#1c1f23", light="#ffffff")
-    return render(
+    response = render(
         request,
         "voting/check_in.html",
-        {"cycle": cycle, "delegate": delegate, "link": link, "qr": qr},
+        {
+            "cycle": cycle,
+            "delegate": delegate,
+            "link": link,
+            "qr": qr,
+            "short_code": f"{key[:5]}-{key[5:]}",
+            "reissued": delegate.checked_in_at is not None,
+        },
     )
+    response["Cache-Control"] = "no-store"  # shown once: not kept by the browser either
+    return response
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def _join_refused(request, status: int = 403):
+    return render(request, "voting/join_refused.html", {"throttled": status == 429}, status=status)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join_by_code(request):
+    """Typing the short code instead of scanning the QR code."""
+    typed = services.normal_key(request.POST.get("code", "")) if request.method == "POST" else ""
+    if typed:
+        return redirect(reverse("conference_join", args=[typed]))
+    return render(request, "voting/join_code.html")
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join(request, key: str):
-    """The QR code's link: signs the delegate in, once, for this conference only.
+    """The QR code's link: signs the delegate in, once, for this conference only, and records
+    the phone's device key (made by its browser) that signs its ballots.
 
     Opening the link (a GET, which another site can trigger) only shows who is about to sign
-    in; signing in is the button's POST, protected against cross-site requests."""
-    delegate = selectors.delegate_by_key(key)
+    in; signing in is the button's POST, protected against cross-site requests. Wrong keys
+    from one address are limited (429 after ten in ten minutes)."""
+    address = _address(request)
+    if services.join_throttled(address):
+        return _join_refused(request, 429)
+    delegate = selectors.delegate_by_key(services.normal_key(key))
     if delegate is None or not delegate.user.is_active:
-        return render(request, "voting/join_refused.html", status=403)
+        services.join_failed(address)
+        return _join_refused(request)
     cycle = delegate.conference.cycle
     if request.method != "POST":
         current = request.user if request.user.is_authenticated else None
@@ -183,8 +233,8 @@ def join(request, key: str):
                 else None,
             },
         )
-    if services.redeem_join_key(key) is None:
-        return render(request, "voting/join_refused.html", status=403)
+    if services.redeem_join_key(key, request.POST.get("device_key", "")) is None:
+        return _join_refused(request)
     login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SCOPE] = _home(cycle)
     return redirect(_home(cycle))
@@ -258,7 +308,8 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
 
 def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, str]:
     """Beside each candidate: its rank in this year's scoring and its past awards, and for a
-    title that requires leading the cluster or another title, whether it does."""
+    title that requires leading the cluster, or that another title excludes (one flag a
+    year), whether it does."""
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     awards = selectors.awards_by_unit(cycle.cluster, [c.unit for c in candidates])
@@ -269,9 +320,11 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     )
     title = titles.get(poll.title_code)
     needed = title.requires_rank if title else None
-    # a nested quota: once the required title's vote is counted, say who was not nominated
-    nominated = selectors.nominees_by_title(selectors.polls_of(poll.conference)) if title else {}
-    missing = [code for code in (title.requires if title else ()) if code in nominated]
+    instead = (
+        selectors.nominated_instead(cycle, selectors.polls_of(poll.conference), poll.title_code)
+        if title
+        else {}
+    )
     notes = {}
     for candidate in candidates:
         parts = []
@@ -280,15 +333,39 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
             parts.append(_("xếp thứ %(rank)s khi chấm điểm") % {"rank": rank})
             if needed is not None and rank > needed:
                 parts.append(_("chưa dẫn đầu cụm"))
-        for code in missing:
-            if candidate.unit.code not in nominated[code]:
-                parts.append(
-                    _("không được đề nghị “%(title)s” (điều kiện bắt buộc)")
-                    % {"title": titles[code].name if code in titles else code}
-                )
+        if candidate.unit.code in instead:
+            parts.append(
+                _("đã được đề nghị “%(title)s” (mỗi năm một cờ)")
+                % {"title": instead[candidate.unit.code]}
+            )
         parts += [f"{award.title} {award.year}" for award in awards.get(candidate.unit_id, [])]
         notes[candidate.pk] = "; ".join(parts)
     return notes
+
+
+def _tally_row(poll: Poll, candidate, refusal) -> dict:
+    """A candidate's line of the result: votes, share, and in words what it means — elected,
+    not nominated because a title rule refuses it (with the reason, never "Trúng cử"),
+    tied for the last seat, above the threshold but outside the seats, or not elected."""
+    result, code = poll.result, candidate.unit.code
+    votes = result["votes"].get(code, 0)
+    if code in result["winners"]:
+        outcome = "refused" if refusal is not None else "elected"
+    elif code in ((result.get("runoff") or {}).get("candidates") or []):
+        outcome = "runoff"
+    elif core.reaches(votes, result["required"], result["quorum_met"]):
+        outcome = "outside_seats"
+    else:
+        outcome = "not_elected"
+    return {
+        "unit": candidate.unit,
+        "note": candidate.note,
+        "votes": votes,
+        "noes": result["noes"].get(code, 0),
+        "share": votes * 100 / result["base_count"] if result["base_count"] else None,
+        "outcome": outcome,
+        "refusal": refusal,
+    }
 
 
 def poll(request, code: str, year: int, poll_code: str):
@@ -309,7 +386,9 @@ def poll(request, code: str, year: int, poll_code: str):
         "candidates": candidates,
         "rules": selectors.core_rules(found),
         "me": me,
+        "mine": selectors.my_votes(found.conference, me).get(found.pk),
         "has_voted": selectors.has_voted(found, me),
+        "electors": selectors.electors_of(found) if found.status != Poll.Status.DRAFT else [],
         "can_vote": can(request.user, Action.CAST_BALLOT, cycle) and me is not None,
         "count": can(request.user, Action.COUNT_BALLOTS, cycle),
         "manage": can(request.user, Action.MANAGE_CONFERENCE, cycle),
@@ -342,22 +421,20 @@ def poll(request, code: str, year: int, poll_code: str):
             context["already"] = error.messages()[0]
             return render(request, "voting/receipt.html", context, status=409)
         return render(request, "voting/receipt.html", {**context, "receipt": receipt})
+    if found.status == Poll.Status.VOID:
+        context["void_reasons"] = selectors.void_reasons(found)
+        context["revoted"] = found.runoffs.first()
+        names = {c.unit.code: c.unit.name for c in candidates}
+        context["published"] = selectors.published(found, names)
     if found.status == Poll.Status.CLOSED:
         context["result"] = found.result
+        refused = (
+            selectors.refused_nominees(cycle, selectors.polls_of(found.conference))
+            if found.purpose == Poll.Purpose.TITLE and found.title_code
+            else {}
+        )
         context["tally_rows"] = [
-            {
-                "unit": c.unit,
-                "note": c.note,
-                "votes": found.result["votes"].get(c.unit.code, 0),
-                "noes": found.result["noes"].get(c.unit.code, 0),
-                "share": (
-                    found.result["votes"].get(c.unit.code, 0) * 100 / found.result["base_count"]
-                    if found.result["base_count"]
-                    else None
-                ),
-                "winner": c.unit.code in found.result["winners"],
-            }
-            for c in candidates
+            _tally_row(found, c, refused.get((found.title_code, c.unit.code))) for c in candidates
         ]
         context["runoff_names"] = [
             names.get(u, u) for u in ((found.result.get("runoff") or {}).get("candidates") or [])
@@ -379,7 +456,7 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
     """Open, close (after a confirmation page), or start a runoff."""
     cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
-    if action in ("open", "close", "runoff"):
+    if action in ("open", "close", "runoff", "revote"):
         require(
             request.user,
             Action.MANAGE_CONFERENCE if action == "runoff" else Action.COUNT_BALLOTS,
@@ -393,6 +470,9 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
         "open": lambda: services.open_poll(actor=request.user, poll=found),
         "close": lambda: services.close_poll(actor=request.user, poll=found),
         "runoff": lambda: services.create_runoff(actor=request.user, poll=found),
+        "revote": lambda: services.revote(
+            actor=request.user, poll=found, reason=request.POST.get("reason", "")
+        ),
     }
     if action not in actions:
         raise Http404
@@ -401,7 +481,7 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
     except DomainError as error:
         _errors(request, error)
         return redirect(reverse("poll", args=[code, year, poll_code]))
-    if action == "runoff":
+    if action in ("runoff", "revote"):
         messages.success(request, _("Đã tạo cuộc bầu lại."))
         return redirect(reverse("poll", args=[code, year, result.code]))
     return redirect(reverse("poll", args=[code, year, poll_code]))
@@ -515,7 +595,9 @@ def screen(request, code: str, year: int):
     require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _conference(cycle)
     rows = []
-    for item in selectors.polls_of(found):
+    polls = selectors.polls_of(found)
+    refused = selectors.refused_nominees(cycle, polls)
+    for item in polls:
         names = {
             candidate.unit.code: candidate.unit.short_name for candidate in item.candidates.all()
         }
@@ -524,7 +606,16 @@ def screen(request, code: str, year: int):
             {
                 "poll": item,
                 "voted": item.voted,
-                "winners": [names.get(code, code) for code in result.get("winners", [])],
+                "winners": [
+                    names.get(code, code)
+                    for code in result.get("winners", [])
+                    if (item.title_code, code) not in refused
+                ],
+                "not_nominated": [
+                    names.get(code, code)
+                    for code in result.get("winners", [])
+                    if (item.title_code, code) in refused
+                ],
                 "runoff": [
                     names.get(code, code)
                     for code in (result.get("runoff") or {}).get("candidates", [])

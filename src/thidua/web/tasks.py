@@ -133,9 +133,9 @@ def _delegate(user, cycle: Cycle) -> list[Task]:
     if me.checked_in_at is None:
         tasks.append(Task(cycle, _("Điểm danh tại hội nghị"), f"{_base(cycle)}conference/"))
         return tasks
-    voted = set(conference.polls.filter(roll__delegate=me).values_list("pk", flat=True))
+    mine = voting_selectors.my_votes(conference, me)  # the polls I am an elector of
     for poll in voting_selectors.polls_of(conference):
-        if poll.status == Poll.Status.OPEN and poll.pk not in voted:
+        if poll.status == Poll.Status.OPEN and poll.pk in mine and not mine[poll.pk].voted:
             tasks.append(
                 Task(
                     cycle,
