@@ -22,6 +22,7 @@ admin.site.site_title = "thidua"
 
 urlpatterns = [
     path("", web.home, name="home"),
+    path("about/", web.about, name="about"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", org.tokens, name="tokens"),

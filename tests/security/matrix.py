@@ -439,6 +439,7 @@ EXEMPT = {
     "login": "open to everyone (signing in)",
     "logout": "ends one's own session",
     "set_language": "open to everyone (language cookie)",
+    "about": "open to everyone: the installation key's fingerprint, public (tests/audit)",
     "conference_join": "a one-time QR key stands for the person (tested in tests/voting)",
     "conference_join_code": "only redirects a typed key to conference_join (tests/voting)",
     "token_revoke": "one's own tokens only: others' are 404 (tested in tests/org)",

@@ -4,6 +4,7 @@ from itertools import groupby
 
 from thidua.audit.models import AuditEntry
 from thidua.core.audit import first_break
+from thidua.core.record import AuditAction
 
 
 def trail(chain: str, limit: int = 500) -> list[AuditEntry]:
@@ -22,3 +23,23 @@ def chain_breaks() -> list[int]:
         if where is not None:
             broken.append(found[where.position].pk)
     return broken
+
+
+def checkpoint_after(
+    chain: str, action: str, object_id: str | None = None, **written
+) -> AuditEntry | None:
+    """The signed checkpoint that follows the last entry of `chain` with `action` (on
+    `object_id`, and writing those `after` fields, e.g. `phase="conference"`, if given), or
+    None: what the paper minutes print, so that a record can be held against them
+    (`thidua verify --anchor`)."""
+    entries = AuditEntry.objects.filter(chain=chain, action=action, origin__isnull=True)
+    if object_id is not None:
+        entries = entries.filter(object_id=object_id)
+    for field, value in written.items():
+        entries = entries.filter(**{f"after__{field}": value})
+    last = entries.order_by("-seq").first()
+    if last is None:
+        return None
+    return AuditEntry.objects.filter(
+        chain=chain, seq=last.seq + 1, action=AuditAction.CHECKPOINT
+    ).first()

@@ -89,6 +89,7 @@ CHECKPOINTED = frozenset(
         AuditAction.PHASE_CLOSE,
         AuditAction.PHASE_REOPEN,
         AuditAction.POLL_CLOSE,
+        AuditAction.POLL_VOID,
         AuditAction.HANDOVER_RECORD,
     }
 )

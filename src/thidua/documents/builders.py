@@ -15,11 +15,16 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from thidua.audit import selectors as audit_selectors
+from thidua.audit.services import chain_of
 from thidua.core import ballots as core_ballots
+from thidua.core import signing
 from thidua.core.indicators import Period
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent
 from thidua.core.paperwork import slug
+from thidua.core.phases import Phase
+from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents.models import SECTIONS, ReportSection
@@ -307,6 +312,13 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         f"Danh sách {len(receipts)} mã biên nhận đã được tính: {', '.join(receipts) or '—'}.",
     )
     layout.body(document, "Biên bản lập xong và được thông qua trước hội nghị.")
+    closing = AuditAction.POLL_VOID if poll.status == Poll.Status.VOID else AuditAction.POLL_CLOSE
+    _checkpoint(
+        document,
+        cycle,
+        audit_selectors.checkpoint_after(chain_of(cycle), closing, object_id=str(poll.pk)),
+        "kết quả kiểm phiếu",
+    )
     chair = next((m for m in board if m.board == "chair"), None)
     signers = [layout.Signer("Trưởng ban kiểm phiếu", "", chair.user.display_name if chair else "")]
     signers += [
@@ -317,6 +329,27 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     )
     return Built(
         _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code), layout.save(document), DOCX
+    )
+
+
+def _checkpoint(document, cycle: Cycle, entry, what: str) -> None:
+    """The signed checkpoint of the audit chain the signers' paper anchors the record to:
+    its first 128 bits in groups, and the whole in a QR code; said plainly when there is none
+    yet (the act it follows has not happened)."""
+    if entry is None:
+        layout.body(
+            document,
+            f"Mã kiểm chứng {what}: chưa có (mã được tạo khi việc này hoàn tất trên hệ thống).",
+            italic=True,
+        )
+        return
+    layout.checkpoint(
+        document,
+        f"Mã kiểm chứng {what}: {signing.grouped(entry.hash)} (mốc số {entry.seq} trong nhật ký "
+        f"năm thi đua {entry.chain}, do máy có khóa {signing.grouped(entry.after['fingerprint'])} "
+        "ký). Bản ghi điện tử của năm thi đua phải chứa đúng mã này; kiểm tra bằng lệnh "
+        "“thidua verify” với tuỳ chọn --anchor.",
+        f"thidua:{entry.chain}:{entry.seq}:{entry.hash}",
     )
 
 
@@ -446,6 +479,14 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
         else "Hội nghị kết thúc cùng ngày."
     )
     layout.body(document, f"{closed} Biên bản đã được thông qua trước hội nghị.")
+    _checkpoint(
+        document,
+        cycle,
+        audit_selectors.checkpoint_after(
+            chain_of(cycle), AuditAction.PHASE_CLOSE, phase=Phase.CONFERENCE.value
+        ),
+        "hội nghị (khi đóng giai đoạn hội nghị)",
+    )
     layout.closing(
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],

@@ -9,6 +9,7 @@ column widths — not arbitrary Word files.
 
 from __future__ import annotations
 
+import base64
 import io
 from html import escape
 
@@ -28,6 +29,9 @@ ALIGN = {
 }
 CELL_PADDING_CM = 0.19  # Word's default left and right cell margins
 RULE_GAP = Pt(3)
+
+
+EMU_PER_CM = 360000
 
 
 def _cm(length: Length | None) -> str:
@@ -61,10 +65,28 @@ def _page_css(document) -> str:
     return "".join(rules)
 
 
+def _pictures_html(run) -> str:
+    """The run's inline pictures (a QR code), embedded, at their size in the document."""
+    out = []
+    for drawing in run._r.iter(qn("w:drawing")):
+        blip = next(drawing.iter(qn("a:blip")), None)
+        extent = next(drawing.iter(qn("wp:extent")), None)
+        if blip is None or extent is None:
+            continue
+        part = run.part.related_parts[blip.get(qn("r:embed"))]
+        width, height = int(extent.get("cx")) / EMU_PER_CM, int(extent.get("cy")) / EMU_PER_CM
+        data = base64.b64encode(part.blob).decode()
+        out.append(
+            f'<img src="data:{part.content_type};base64,{data}" alt="" '
+            f'style="width: {width:.2f}cm; height: {height:.2f}cm">'
+        )
+    return "".join(out)
+
+
 def _run_html(run, default_size: Length | None) -> str:
     text = escape(run.text).replace("\n", "<br>").replace("\t", "&emsp;")
     if not text:
-        return ""
+        return _pictures_html(run)
     style = [f"font-size: {_pt(run.font.size or default_size)}"]
     if run.font.bold:
         style.append("font-weight: bold")

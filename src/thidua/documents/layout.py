@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import segno
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -210,6 +211,20 @@ def body(document, text: str, *, bold: bool = False, italic: bool = False, inden
 
 NUMBER_HEADINGS = ("STT", "Hạng")
 UNIT_HEADING = "Đơn vị"
+
+
+QR_WIDTH_CM = 2.5
+
+
+def checkpoint(document, text: str, qr_text: str) -> None:
+    """A checkpoint of the audit chain as the signers compare it: the code in words, and a
+    QR code of the whole of it (`qr_text`) for `thidua verify --anchor`."""
+    body(document, text, italic=True)
+    image = io.BytesIO()
+    segno.make(qr_text, error="m").save(image, kind="png", scale=4, border=2)
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.left_indent = Cm(1.27)
+    paragraph.add_run().add_picture(io.BytesIO(image.getvalue()), width=Cm(QR_WIDTH_CM))
 
 
 def _shared_widths(columns: int, numbered: bool, names: int) -> list[float]:

@@ -1,8 +1,11 @@
 """The home page: my clusters, my cycles and what I do in each."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from thidua.audit import keys
+from thidua.core import signing
 from thidua.core.policy import Role
 from thidua.org import selectors
 from thidua.org.authz import roles_for
@@ -35,4 +38,16 @@ def home(request):
         request,
         "web/home.html",
         {"rows": rows, "clusters": Cluster.objects.all(), "tasks": tasks.for_user(request.user)},
+    )
+
+
+@login_not_required
+def about(request):
+    """What thidua is, and this installation's signing key (public: anyone in the hall may
+    compare its fingerprint with the one on the paper minutes)."""
+    fingerprint = keys.installation_fingerprint()
+    return render(
+        request,
+        "web/about.html",
+        {"fingerprint": fingerprint, "grouped": signing.grouped(fingerprint)},
     )

@@ -1,0 +1,87 @@
+"""The installation's signing key: created once (0600), shown on the about page and by
+`thidua key show`, backed up with a passphrase and restored on another machine."""
+
+import io
+import stat
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from thidua.audit import keys
+from thidua.core import signing
+
+
+@pytest.fixture
+def another_machine(settings, tmp_path):
+    """A second installation: its own var/ directory, no key yet."""
+    original = settings.VAR_DIR
+    settings.VAR_DIR = tmp_path
+    keys.installation_key.cache_clear()
+    yield tmp_path
+    settings.VAR_DIR = original
+    keys.installation_key.cache_clear()
+
+
+def test_the_key_is_made_once_and_only_its_owner_reads_it(another_machine):
+    first = keys.installation_fingerprint()
+    keys.installation_key.cache_clear()
+    assert keys.installation_fingerprint() == first
+    mode = (another_machine / "signing_key").stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+    assert len(first) == 64
+
+
+def test_a_backup_restores_the_same_key_elsewhere_with_its_passphrase(another_machine, tmp_path):
+    content = keys.backup("mật khẩu đủ dài 2020")
+    here = keys.installation_fingerprint()
+    assert keys.installation_key().encode().hex() not in content.decode()  # encrypted
+    (another_machine / "signing_key").unlink()  # the laptop is lost
+    keys.installation_key.cache_clear()
+    with pytest.raises(keys.KeyProblem, match="Sai cụm mật khẩu"):
+        keys.restore(content, "mật khẩu sai hoàn toàn")
+    assert keys.restore(content, "mật khẩu đủ dài 2020") == here
+    assert keys.installation_fingerprint() == here
+
+
+def test_a_restore_never_replaces_a_different_key_silently(another_machine):
+    content = keys.backup("mật khẩu đủ dài 2020")
+    (another_machine / "signing_key").unlink()
+    keys.installation_key.cache_clear()
+    keys.installation_fingerprint()  # this machine made its own meanwhile
+    with pytest.raises(keys.KeyProblem, match="đã có một khóa ký khác"):
+        keys.restore(content, "mật khẩu đủ dài 2020")
+    restored = keys.restore(content, "mật khẩu đủ dài 2020", replace=True)
+    assert keys.installation_fingerprint() == restored
+
+
+def test_short_passphrases_and_other_files_are_refused(another_machine):
+    with pytest.raises(keys.KeyProblem, match="ít nhất 12"):
+        keys.backup("ngắn")
+    with pytest.raises(keys.KeyProblem, match="không phải bản sao lưu"):
+        keys.restore(b'{"format": "khac"}', "mật khẩu đủ dài 2020")
+
+
+def test_the_key_command(another_machine, monkeypatch):
+    out = io.StringIO()
+    call_command("key", "show", stdout=out)
+    assert signing.grouped(keys.installation_fingerprint()) in out.getvalue()
+    monkeypatch.setenv("THIDUA_KEY_PASSPHRASE", "mật khẩu đủ dài 2020")
+    backup = another_machine / "khoa.json"
+    call_command("key", "backup", "--out", str(backup), stdout=io.StringIO())
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    with pytest.raises(CommandError, match="đã có"):
+        call_command("key", "backup", "--out", str(backup), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("key", "restore", str(backup), stdout=out)
+    assert signing.grouped(keys.installation_fingerprint()) in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_about_page_shows_the_fingerprint_to_anyone():
+    page = Client().get("/about/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert signing.grouped(keys.installation_fingerprint()) in text
+    assert keys.installation_fingerprint() in text
