@@ -26,7 +26,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from thidua.core.messages import Phrase, gettext_noop
+from thidua.core.messages import Label, Phrase, gettext_noop
 
 DECIMAL = r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$"
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -101,7 +101,7 @@ def _fault(faults: list[Fault], where: str, message: str, **params) -> _Bad:
 
 
 def _expected(faults: list[Fault], where: str, what: str) -> _Bad:
-    return _fault(faults, where, gettext_noop("cần %(what)s."), what=what)
+    return _fault(faults, where, gettext_noop("cần %(what)s."), what=Label(what))
 
 
 def _at(where: str, key: str) -> str:
