@@ -112,6 +112,32 @@ def scratch_database_url(tmp: Path, suffix: str) -> str:
     url = os.environ.get("THIDUA_DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{tmp / 'thidua.sqlite3'}"
+    return _fresh_postgresql(url, suffix)
+
+
+#: The PostgreSQL server a Ministry server's tests use when the suite itself runs on SQLite
+#: (a record made on a SQLite laptop goes to a PostgreSQL server).
+LOCAL_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def server_database_url(suffix: str) -> str:
+    """A fresh, empty PostgreSQL database for a Ministry server of its own: beside the one
+    THIDUA_DATABASE_URL names, or on this machine's server; the test is skipped, saying so,
+    where no PostgreSQL answers."""
+    url = os.environ.get("THIDUA_DATABASE_URL", "")
+    url = url if url.startswith("postgres") else LOCAL_POSTGRESQL
+    import psycopg
+
+    try:
+        psycopg.connect(
+            urlunsplit(urlsplit(url)._replace(path="/postgres")), connect_timeout=3
+        ).close()
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server answers for the Ministry server's database")
+    return _fresh_postgresql(url, suffix)
+
+
+def _fresh_postgresql(url: str, suffix: str) -> str:
     import psycopg
 
     parts = urlsplit(url)

@@ -309,7 +309,7 @@ def test_import_explains_an_unreadable_file(tmp_path):
     path = tmp_path / "x.json"
     path.write_bytes(b"\xff\xfe")
     with pytest.raises(CommandError) as caught:
-        call_command("record", "import", str(path))
+        call_command("record", "import", str(path), "--anchor", "0" * 32)
     message = str(caught.value)
     assert "không phải văn bản JSON (UTF-8)" in message
     assert "codec" not in message

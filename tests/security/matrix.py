@@ -98,6 +98,15 @@ PROBES: list[Probe] = [
     ),
     Probe("lineage", "GET", "/lineage/", (A.VIEW_CLUSTER,), on="global"),
     Probe("lineage_new", "POST", "/lineage/new/", (A.RECORD_LINEAGE,), on="global"),
+    Probe("records", "GET", "/records/", (A.RECEIVE_RECORDS,), on="global"),
+    Probe(
+        "records",
+        "POST",
+        "/records/",
+        (A.RECEIVE_RECORDS,),
+        on="global",
+        data={"action": "register", "cluster_code": "cum-2", "year": "2020", "fingerprint": "x"},
+    ),
     Probe("cluster", "GET", "/clusters/cum-2/", (A.VIEW_CLUSTER,), on="global"),
     Probe(
         "cycle_new",
@@ -440,6 +449,7 @@ EXEMPT = {
     "logout": "ends one's own session",
     "set_language": "open to everyone (language cookie)",
     "about": "open to everyone: the installation key's fingerprint, public (tests/audit)",
+    "record_quarantined": "same view checks as records (RECEIVE_RECORDS; tests/record)",
     "conference_join": "a one-time QR key stands for the person (tested in tests/voting)",
     "conference_join_code": "only redirects a typed key to conference_join (tests/voting)",
     "token_revoke": "one's own tokens only: others' are 404 (tested in tests/org)",

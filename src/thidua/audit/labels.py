@@ -40,6 +40,7 @@ ACTIONS = {
     AuditAction.DELEGATE_REISSUE: _("Cấp lại mã điểm danh cho đại biểu"),
     AuditAction.REPORT_TEXT_SAVE: _("Sửa nội dung báo cáo tổng kết"),
     AuditAction.RECORD_IMPORT: _("Nhập hồ sơ năm thi đua"),
+    AuditAction.RECORD_RECEIVE: _("Nhận bản ghi năm thi đua từ máy của cụm"),
     AuditAction.KEY_REGISTER: _("Đăng ký khóa ký của máy"),
     AuditAction.CHECKPOINT: _("Mốc ký xác nhận nhật ký"),
 }

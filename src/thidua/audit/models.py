@@ -79,6 +79,9 @@ class AuditHead(models.Model):
     # The seal of the head as restored from a record, kept while this installation has not
     # extended the chain (it cannot sign with the key of the laptop that wrote it).
     seal = models.JSONField(null=True, blank=True)
+    # A cycle's chain taken in from a cluster's laptop: its source of truth stays there, so
+    # nothing here writes to it (a newer record from the laptop extends it).
+    mirror = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.chain or '—'} {self.count}: {self.hash}"

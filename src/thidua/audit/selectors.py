@@ -43,3 +43,12 @@ def checkpoint_after(
     return AuditEntry.objects.filter(
         chain=chain, seq=last.seq + 1, action=AuditAction.CHECKPOINT
     ).first()
+
+
+def poll_log_id(chain: str, code: str) -> str | None:
+    """The id the log gives poll `code` of a cycle: the database id of the installation that
+    created it (a cycle taken in from a laptop keeps the laptop's), read from its creation."""
+    created = AuditEntry.objects.filter(
+        chain=chain, action=AuditAction.POLL_CREATE, after__code=code
+    ).first()
+    return created.object_id if created else None

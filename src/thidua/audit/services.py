@@ -14,7 +14,9 @@ from thidua.audit import keys
 from thidua.audit.models import AuditEntry, AuditHead
 from thidua.core import signing
 from thidua.core.audit import GENESIS, canonical_json, entry_hash
+from thidua.core.messages import Problem, gettext_noop
 from thidua.core.record import CHECKPOINTED, AuditAction
+from thidua.errors import StateConflict
 
 
 def _plain(value):
@@ -37,6 +39,19 @@ def _append(entry: AuditEntry) -> AuditEntry:
     head, _created = AuditHead.objects.select_for_update().get_or_create(
         chain=entry.chain, defaults={"hash": GENESIS, "count": 0}
     )
+    if head.mirror:
+        raise StateConflict(
+            [
+                Problem(
+                    "mirrored_cycle",
+                    gettext_noop(
+                        "Năm thi đua %(cycle)s được nhận từ máy của cụm: mọi thay đổi làm trên "
+                        "máy đó, rồi gửi bản ghi mới lên máy chủ."
+                    ),
+                    {"cycle": entry.chain},
+                )
+            ]
+        )
     key = keys.installation_key()
     fingerprint = signing.fingerprint(signing.public_hex(key))
     if head.key != fingerprint:
@@ -140,8 +155,11 @@ def record(
 
 def carry(cycle, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     """Copy into `cycle`'s chain, in the order written, each of `entries` (written in other
-    chains) it does not hold yet: the same payload, with `origin` naming the entry copied."""
+    chains) it does not hold yet: the same payload, with `origin` naming the entry copied. A
+    chain taken in from a cluster's laptop carries nothing here: the laptop's record does."""
     chain = chain_of(cycle)
+    if AuditHead.objects.filter(chain=chain, mirror=True).exists():
+        return []
     held = {
         (origin or {}).get("hash")
         for origin in AuditEntry.objects.filter(chain=chain, origin__isnull=False).values_list(

@@ -62,6 +62,7 @@ class Action(StrEnum):
     COUNT_BALLOTS = "count_ballots"
     EDIT_REPORT_TEXT = "edit_report_text"
     VIEW_OVERVIEW = "view_overview"
+    RECEIVE_RECORDS = "receive_records"
 
 
 #: Actions that change nothing.
@@ -118,6 +119,9 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.COUNT_BALLOTS: Label(gettext_noop("mở, đóng cuộc bỏ phiếu và kiểm phiếu")),
     Action.EDIT_REPORT_TEXT: Label(gettext_noop("viết nội dung báo cáo tổng kết")),
     Action.VIEW_OVERVIEW: Label(gettext_noop("xem tổng quan các cụm")),
+    Action.RECEIVE_RECORDS: Label(
+        gettext_noop("đăng ký khóa ký của cụm và nhận bản ghi năm thi đua từ máy của cụm")
+    ),
 }
 
 #: Object states of a unit, for rules about units.
@@ -182,6 +186,9 @@ POLICY: dict[Action, Rule] = {
     Action.COUNT_BALLOTS: _rule(Role.BOARD, states=(Phase.CONFERENCE.value,)),
     Action.EDIT_REPORT_TEXT: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
     Action.VIEW_OVERVIEW: _rule(Role.ADMIN, Role.OBSERVER),
+    # The Ministry's server takes the clusters' records in: its admins register the laptops'
+    # keys and type the checkpoint printed on the signed minutes.
+    Action.RECEIVE_RECORDS: _rule(Role.ADMIN),
 }
 
 

@@ -77,6 +77,7 @@ class AuditAction(StrEnum):
     DELEGATE_REISSUE = "voting.delegate.reissue"
     REPORT_TEXT_SAVE = "documents.report_text.save"
     RECORD_IMPORT = "record.import"
+    RECORD_RECEIVE = "record.receive"
     KEY_REGISTER = "record.key.register"
     CHECKPOINT = "record.checkpoint"
 

@@ -316,7 +316,11 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     _checkpoint(
         document,
         cycle,
-        audit_selectors.checkpoint_after(chain_of(cycle), closing, object_id=str(poll.pk)),
+        audit_selectors.checkpoint_after(
+            chain_of(cycle),
+            closing,
+            object_id=audit_selectors.poll_log_id(chain_of(cycle), poll.code) or "",
+        ),
         "kết quả kiểm phiếu",
     )
     chair = next((m for m in board if m.board == "chair"), None)

@@ -224,7 +224,9 @@ def checkpoint(document, text: str, qr_text: str) -> None:
     segno.make(qr_text, error="m").save(image, kind="png", scale=4, border=2)
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.left_indent = Cm(1.27)
-    paragraph.add_run().add_picture(io.BytesIO(image.getvalue()), width=Cm(QR_WIDTH_CM))
+    run = paragraph.add_run()
+    _font(run, 14)  # every run names the document's font, a picture's too
+    run.add_picture(io.BytesIO(image.getvalue()), width=Cm(QR_WIDTH_CM))
 
 
 def _shared_widths(columns: int, numbered: bool, names: int) -> list[float]:

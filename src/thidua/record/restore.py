@@ -345,10 +345,12 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         )
 
 
-def _audit_chain(record: Record) -> list[AuditEntry]:
-    """The cycle's chain exactly as the record holds it (so its hashes still follow), and
-    its head, so that what this server writes next extends it."""
+def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
+    """The entries of the cycle's chain this database lacks, exactly as the record holds
+    them (so their hashes still follow on from those it has), and the chain's head, sealed
+    as the record is sealed, so that what extends it next follows on."""
     chain = record.audit.chain
+    held = AuditEntry.objects.filter(chain=chain).count()
     restored = AuditEntry.objects.bulk_create(
         AuditEntry(
             at=item.payload.at,
@@ -366,24 +368,24 @@ def _audit_chain(record: Record) -> list[AuditEntry]:
             prev_hash=item.prev_hash,
             hash=item.hash,
         )
-        for item in record.audit.entries
+        for item in record.audit.entries[held:]
     )
-    if restored:
-        keys = [e for e in restored if e.action == AuditAction.KEY_REGISTER]
-        AuditHead.objects.create(
-            chain=chain,
-            hash=restored[-1].hash,
-            count=restored[-1].seq,
-            key=keys[-1].after["fingerprint"] if keys else "",
-            seal=typed.write(record.seal),
-        )
+    registered = [e for e in record.audit.entries if e.payload.action == AuditAction.KEY_REGISTER]
+    AuditHead.objects.update_or_create(
+        chain=chain,
+        defaults={
+            "hash": record.audit.head,
+            "count": len(record.audit.entries),
+            "key": registered[-1].payload.after["fingerprint"] if registered else "",
+            "seal": typed.write(record.seal),
+            "mirror": mirror,
+        },
+    )
     return restored
 
 
-@transaction.atomic
-def restore(document: dict, *, actor=SYSTEM) -> Cycle:
-    """Write the cycle of a record (`document`: its parsed JSON) into this database, or
-    nothing."""
+def refuse_unless_verified(document: dict) -> Record:
+    """The record in `document`, or DomainError naming (up to ten of) its differences."""
     findings = verify(document)
     if findings:
         raise DomainError(
@@ -396,7 +398,14 @@ def restore(document: dict, *, actor=SYSTEM) -> Cycle:
                 for finding in findings[:10]
             ]
         )
-    record, _faults = core_record.read(document)
+    return core_record.read(document)[0]
+
+
+@transaction.atomic
+def restore(document: dict, *, actor=SYSTEM) -> Cycle:
+    """Write the cycle of a record (`document`: its parsed JSON) into this database, or
+    nothing: a backup of this installation, whose chains it goes on writing."""
+    record = refuse_unless_verified(document)
     data = record.cycle
     if Cycle.objects.filter(cluster__code=data.cluster, year=data.year).exists():
         raise DomainError(
@@ -408,6 +417,26 @@ def restore(document: dict, *, actor=SYSTEM) -> Cycle:
                 )
             ]
         )
+    cycle, restored = write_cycle(record, mirror=False)
+    audit(
+        actor=actor,
+        action=AuditAction.RECORD_IMPORT,
+        object_type="org.cycle",
+        object_id=f"{cycle.cluster.code}/{cycle.year}",
+        after={
+            "chain": record.audit.chain,
+            "entries": len(restored),
+            "head": record.audit.head,
+        },
+    )
+    return cycle
+
+
+def write_cycle(record: Record, *, mirror: bool) -> tuple[Cycle, list[AuditEntry]]:
+    """Write the record's cycle (this database lacks it, or has just forgotten its data) and
+    the entries of its chain this database lacks; returns the cycle and those entries.
+    `mirror`: the chain is a cluster laptop's, which nothing here may write to."""
+    data = record.cycle
     units = _units(record)
     _lineage(record, units)
     cluster, _created = Cluster.objects.get_or_create(
@@ -462,16 +491,4 @@ def restore(document: dict, *, actor=SYSTEM) -> Cycle:
     )
     _agreement(record, cycle, units, indicators)
     _conference(record, cycle, units)
-    restored = _audit_chain(record)
-    audit(
-        actor=actor,
-        action=AuditAction.RECORD_IMPORT,
-        object_type="org.cycle",
-        object_id=f"{cycle.cluster.code}/{cycle.year}",
-        after={
-            "chain": record.audit.chain,
-            "entries": len(restored),
-            "head": restored[-1].hash if restored else None,
-        },
-    )
-    return cycle
+    return cycle, _audit_chain(record, mirror=mirror)

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from thidua.audit import keys
-from thidua.core import signing
 from thidua.core.policy import Role
 from thidua.org import selectors
 from thidua.org.authz import roles_for
@@ -45,9 +44,4 @@ def home(request):
 def about(request):
     """What thidua is, and this installation's signing key (public: anyone in the hall may
     compare its fingerprint with the one on the paper minutes)."""
-    fingerprint = keys.installation_fingerprint()
-    return render(
-        request,
-        "web/about.html",
-        {"fingerprint": fingerprint, "grouped": signing.grouped(fingerprint)},
-    )
+    return render(request, "web/about.html", {"fingerprint": keys.installation_fingerprint()})

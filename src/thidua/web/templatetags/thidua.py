@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from thidua.core import signing
 from thidua.core.messages import format_day
 from thidua.core.numbers import format_number
 from thidua.core.phases import STATE_LABELS
@@ -74,3 +75,9 @@ def figure(value, indicator) -> str:
 def get(mapping, key):
     """`mapping[key]` in a template (None when missing)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def fingerprint(value: str) -> str:
+    """A key's fingerprint or a checkpoint's hash as people compare it: 8 groups of 4."""
+    return signing.grouped(value or "")
