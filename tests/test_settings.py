@@ -18,7 +18,7 @@ def settings_in(tmp_path, **env):
         "print(json.dumps({'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS,"
         " 'engine': db['ENGINE'], 'name': str(db['NAME']), 'key': settings.SECRET_KEY,"
         " 'secure_cookie': settings.SESSION_COOKIE_SECURE, 'hasher': settings.PASSWORD_HASHERS[0],"
-        " 'options': db.get('OPTIONS', {})}))\n"
+        " 'options': db.get('OPTIONS', {}), 'storage': settings.STORAGES['default']}))\n"
     )
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THIDUA_")}
     environment.update(
@@ -102,3 +102,14 @@ def test_var_and_its_files_are_for_the_server_user_only(tmp_path):
     assert oct(fresh.stat().st_mode & 0o777) == "0o700"
     assert oct((fresh / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert oct((fresh / "thidua.sqlite3").stat().st_mode & 0o777) == "0o600"
+
+
+def test_uploads_go_to_s3_on_a_server_of_several_processes(tmp_path):
+    config = settings_in(
+        tmp_path, THIDUA_S3_BUCKET="thidua-uploads", THIDUA_S3_ENDPOINT_URL="https://s3.internal"
+    )
+    assert config["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert config["storage"]["OPTIONS"]["bucket_name"] == "thidua-uploads"
+    assert config["storage"]["OPTIONS"]["endpoint_url"] == "https://s3.internal"
+    assert config["storage"]["OPTIONS"]["default_acl"] == "private"
+    assert settings_in(tmp_path)["storage"]["BACKEND"].endswith("FileSystemStorage")

@@ -6,7 +6,10 @@ Environment variables:
   THIDUA_ALLOWED_HOSTS  comma-separated host names; default: 127.0.0.1,localhost
   THIDUA_DEBUG          1 to turn debug pages on (never in production); default: off
   THIDUA_HTTPS          1 when served behind HTTPS: secure cookies, HSTS, redirect
-  THIDUA_VAR_DIR        where the SQLite file, the secret key and static files live; default: var/
+  THIDUA_VAR_DIR        where the SQLite file, the secret key, the signing key and static files
+                        live; default: var/
+  THIDUA_S3_BUCKET      keep uploads in this S3-compatible bucket (with THIDUA_S3_ENDPOINT_URL,
+                        THIDUA_S3_REGION and AWS_* credentials); default: files under var/media
 """
 
 import os
@@ -185,6 +188,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if bucket := os.environ.get("THIDUA_S3_BUCKET"):
+    # A server of several app processes keeps uploads in S3-compatible storage (the `server`
+    # extra installs django-storages; credentials from the usual AWS_* variables).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("THIDUA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("THIDUA_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security -----------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
