@@ -246,7 +246,9 @@ def _signed(where: str, message: str, **params) -> Finding:
 def _signatures(record: Record) -> list[Finding]:
     """Each key registered in the chain names itself rightly; each checkpoint follows the
     act it seals and is the chain's current key's signature of the entry before it; the
-    record's seal is that key's signature of the head."""
+    record's seal is that key's signature of the head. A chain begins with its key; entries
+    before any key (a database from before signing) need no checkpoint, the seal covers
+    them."""
     findings = []
     chain, entries = record.audit.chain, record.audit.entries
     current: str | None = None  # the public key registered last
@@ -267,6 +269,7 @@ def _signatures(record: Record) -> list[Finding]:
         if (
             entry.payload.action in core_record.CHECKPOINTED
             and entry.origin is None
+            and current is not None  # entries before any key date from before signing
             and (
                 position + 1 >= len(entries)
                 or entries[position + 1].payload.action != AuditAction.CHECKPOINT
@@ -604,19 +607,16 @@ def _polls_written(record: Record):
                 {
                     **_only(after, "title", "candidates", "rules"),
                     "status": "draft",
-                    "electors": [],
                     "result": None,
                 },
             )
         elif pk in codes and payload.action == AuditAction.POLL_OPEN:
-            electors = [
-                accounts.get(tuple(str(elector).split("/", 1)), str(elector))
-                for elector in after.get("electors", [])
-            ]
-            yield (
-                codes[pk],
-                {"status": "open", "electors": sorted(electors), **_only(after, "electorate")},
-            )
+            fields = {"status": "open", **_only(after, "electorate")}
+            if isinstance(after.get("electors"), list):  # "unit/account" → "unit/n"
+                fields["electors"] = sorted(
+                    accounts.get(tuple(str(e).split("/", 1)), str(e)) for e in after["electors"]
+                )
+            yield codes[pk], fields
         elif pk in codes:
             void = payload.action == AuditAction.POLL_VOID
             yield codes[pk], {"status": "void" if void else "closed", "result": payload.after}
