@@ -11,11 +11,7 @@ clusters' records in at once over HTTP.
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ from django.db import transaction
 
 from tests.conftest import server_database_url
 from tests.documents.conftest import all_text, read_docx
+from tests.servers import free_port, serving, thidua
 from thidua.audit import keys
 from thidua.core import record as core_record
 from thidua.core.ballots import Ballot
@@ -42,19 +39,6 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"Mã kiểm chứng kết quả kiểm phiếu: ((?:[0-9A-F]{4} ){7}[0-9A-F]{4})")
 
 
-def _thidua(env, *args, check=True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "thidua.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check:
-        assert done.returncode == 0, done.stdout + done.stderr
-    return done
-
-
 @pytest.fixture
 def server(tmp_path):
     """The Ministry server: its own database and var/ (its own key), the laptop's key
@@ -68,9 +52,9 @@ def server(tmp_path):
         "THIDUA_DATABASE_URL": server_database_url("ministry"),
         "THIDUA_SECRET_KEY": "ministry-test-" + "x" * 50,
     }
-    _thidua(env, "migrate", "--noinput", "-v0")
+    thidua(env, "migrate", "--noinput", "-v0")
     laptop_key = keys.installation_fingerprint()[:32]
-    _thidua(env, "record", "register-key", "--cycle", "cum-2/2020", laptop_key)
+    thidua(env, "record", "register-key", "--cycle", "cum-2/2020", laptop_key)
     return env
 
 
@@ -105,25 +89,25 @@ def _count_the_ministry_flag() -> None:
 
 def _server_export(server, tmp_path) -> bytes:
     out = tmp_path / "tu-may-chu.json"
-    _thidua(server, "record", "export", "--cycle", "cum-2/2020", "--out", str(out))
+    thidua(server, "record", "export", "--cycle", "cum-2/2020", "--out", str(out))
     return out.read_bytes()
 
 
 def test_a_laptop_record_goes_to_the_ministry_server_and_on_from_there(server, tmp_path):
     code = _printed_code("co-chinh-phu")
     first = _saved(tmp_path, "lan-1.json")
-    done = _thidua(server, "record", "import", first, "--anchor", code)
+    done = thidua(server, "record", "import", first, "--anchor", code)
     assert "Đã nhập" in done.stdout
     assert _server_export(server, tmp_path) == Path(first).read_bytes()
     again = tmp_path / "tu-may-chu.json"
-    checked = _thidua(server, "verify", str(again), "--anchor", code)
+    checked = thidua(server, "verify", str(again), "--anchor", code)
     assert "Mốc trên biên bản khớp mục số" in checked.stdout
     assert (
         "Không đổi (đã nhận rồi)"
-        in _thidua(server, "record", "import", first, "--anchor", code).stdout
+        in thidua(server, "record", "import", first, "--anchor", code).stdout
     )
     # the server writes nothing into a cluster's year: the laptop is where it is kept
-    refused = _thidua(
+    refused = thidua(
         server,
         "shell",
         "-c",
@@ -142,16 +126,16 @@ def test_a_laptop_record_goes_to_the_ministry_server_and_on_from_there(server, t
     _count_the_ministry_flag()
     second = _saved(tmp_path, "lan-2.json")
     later = _printed_code("co-bo-cong-an")
-    assert "Đã cập nhật" in _thidua(server, "record", "import", second, "--anchor", later).stdout
+    assert "Đã cập nhật" in thidua(server, "record", "import", second, "--anchor", later).stdout
     assert _server_export(server, tmp_path) == Path(second).read_bytes()
-    older = _thidua(server, "record", "import", first, "--anchor", code)
+    older = thidua(server, "record", "import", first, "--anchor", code)
     assert "Không đổi (bản ghi cũ hơn)" in older.stdout
     assert _server_export(server, tmp_path) == Path(second).read_bytes()
 
 
 def test_a_fork_is_quarantined_and_the_cycle_left_as_it_was(server, tmp_path, get_user):
     code = _printed_code("co-chinh-phu")
-    _thidua(server, "record", "import", _saved(tmp_path, "chung.json"), "--anchor", code)
+    thidua(server, "record", "import", _saved(tmp_path, "chung.json"), "--anchor", code)
     with transaction.atomic():  # one way the year went on ...
         _count_the_ministry_flag()
         one_way = _saved(tmp_path, "nhanh-1.json")
@@ -161,13 +145,13 @@ def test_a_fork_is_quarantined_and_the_cycle_left_as_it_was(server, tmp_path, ge
         actor=get_user("hagiang.thuky"), cycle=_laptop_cycle(), texts={"results": "Sửa khác."}
     )
     other_way = _saved(tmp_path, "nhanh-2.json")
-    _thidua(server, "record", "import", one_way, "--anchor", one_code)
-    forked = _thidua(server, "record", "import", other_way, "--anchor", code, check=False)
+    thidua(server, "record", "import", one_way, "--anchor", one_code)
+    forked = thidua(server, "record", "import", other_way, "--anchor", code, check=False)
     assert forked.returncode != 0
     assert "Cách ly" in forked.stdout
     assert "rẽ nhánh từ mục" in forked.stderr
     assert _server_export(server, tmp_path) == Path(one_way).read_bytes()
-    shown = _thidua(
+    shown = thidua(
         server,
         "shell",
         "-c",
@@ -191,51 +175,28 @@ def test_a_record_the_server_cannot_confirm_is_refused_and_nothing_is_written(se
         (("--anchor", "12"), "Nhập mã kiểm chứng"),
     ]
     for args, says in cases:
-        done = _thidua(server, "record", "import", path, *args, check=False)
+        done = thidua(server, "record", "import", path, *args, check=False)
         assert done.returncode != 0
         assert says in done.stderr, done.stderr
     record = json.loads(Path(path).read_text(encoding="utf-8"))
     record["cycle"]["cluster"] = "cum-1"  # the same file passed off as another cluster's
     forged = tmp_path / "gia.json"
     forged.write_text(json.dumps(record))
-    done = _thidua(server, "record", "import", str(forged), "--anchor", code, check=False)
+    done = thidua(server, "record", "import", str(forged), "--anchor", code, check=False)
     assert done.returncode != 0
     assert "không khớp" in done.stderr
     cum_1 = tmp_path / "cum-1.json"
     cum_1.write_bytes(core_record.encode(export(Cycle.objects.get(cluster__code="cum-1"))))
-    done = _thidua(server, "record", "import", str(cum_1), "--anchor", code, check=False)
+    done = thidua(server, "record", "import", str(cum_1), "--anchor", code, check=False)
     assert done.returncode != 0
     assert "chưa được đăng ký cho năm thi đua cum-1/2020" in done.stderr
-    nothing = _thidua(
+    nothing = thidua(
         server, "shell", "-c", "from thidua.org.models import Cycle; print(Cycle.objects.count())"
     )
     assert nothing.stdout.strip().splitlines()[-1] == "0"
 
 
 # --- several app processes on one PostgreSQL ----------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serving(env, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "thidua.cli", "serve", "--port", str(port)],
-        env={**env, "THIDUA_ALLOWED_HOSTS": "127.0.0.1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _attempt in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"thidua serve did not start on port {port}")
 
 
 def _signed_in(base: str) -> requests.Session:
@@ -259,8 +220,8 @@ def test_several_app_processes_take_two_clusters_records_at_once(server, tmp_pat
     cum_1 = Cycle.objects.get(cluster__code="cum-1", year=2020)
     org_services.close_phase(actor=get_user("admin"), cycle=cum_1, phase=Phase(cum_1.phase))
     laptop = keys.installation_fingerprint()[:32]
-    _thidua(server, "record", "register-key", "--cycle", "cum-1/2020", laptop)
-    _thidua(
+    thidua(server, "record", "register-key", "--cycle", "cum-1/2020", laptop)
+    thidua(
         server,
         "shell",
         "-c",
@@ -284,8 +245,9 @@ def test_several_app_processes_take_two_clusters_records_at_once(server, tmp_pat
         )
         for cluster, entries in anchors.items()
     }
-    ports = [_free_port(), _free_port()]
-    processes = [_serving(server, port) for port in ports]
+    ports = [free_port(), free_port()]
+    env = {**server, "THIDUA_ALLOWED_HOSTS": "127.0.0.1"}
+    processes = [serving(env, port) for port in ports]
     try:
         sessions = [_signed_in(f"http://127.0.0.1:{port}") for port in ports]
         # sessions live in the database: one signed in on one process works on the other
@@ -322,7 +284,7 @@ def test_several_app_processes_take_two_clusters_records_at_once(server, tmp_pat
     for cluster, answer in answers.items():
         assert answer.status_code == 200, (cluster, answer.text[-2000:])
         assert f"{cluster}/2020: Đã nhập" in answer.text
-    shown = _thidua(
+    shown = thidua(
         server,
         "shell",
         "-c",

@@ -30,6 +30,8 @@ from thidua.core.messages import Label, Phrase, gettext_noop
 
 DECIMAL = r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$"
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_IS_DECIMAL = re.compile(DECIMAL).fullmatch
+_IS_DAY = re.compile(DAY).fullmatch
 
 
 @dataclass(frozen=True)
@@ -75,21 +77,40 @@ def read(kind: type, data: object, where: str = "") -> tuple[Any, list[Fault]]:
 
 def write(value: object) -> object:
     """The JSON form of a value of a supported type (see the module's docstring)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: write(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, bool | int | float | str) or value is None:
+    kind = type(value)
+    if kind in _AS_IS or value is None:
         return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [write(item) for item in value]
-    if isinstance(value, Mapping):
-        return {key: write(item) for key, item in value.items()}
-    raise TypeError(f"no JSON form for {type(value).__name__}")
+    writer = _WRITERS.get(kind)
+    if writer is None:
+        writer = _writer_for(kind)
+        _WRITERS[kind] = writer
+    return writer(value)
+
+
+_AS_IS = frozenset({str, int, bool, float})
+
+
+def _writer_for(kind: type) -> Callable[[object], object]:
+    """How to write values of `kind` (found once per type: records hold many thousands)."""
+    if is_dataclass(kind):
+        names = tuple(f.name for f in fields(kind))
+        return lambda value: {name: write(getattr(value, name)) for name in names}
+    if issubclass(kind, Enum):
+        return lambda value: value.value
+    if issubclass(kind, str | int | float):
+        return lambda value: value
+    if issubclass(kind, Decimal):
+        return str
+    if issubclass(kind, datetime | date):
+        return lambda value: value.isoformat()
+    if issubclass(kind, list | tuple):
+        return lambda value: [write(item) for item in value]
+    if issubclass(kind, Mapping):
+        return lambda value: {key: write(item) for key, item in value.items()}
+    raise TypeError(f"no JSON form for {kind.__name__}")
+
+
+_WRITERS: dict[type, Callable[[object], object]] = {}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -165,13 +186,13 @@ def _whole(value, where, faults):
 
 
 def _decimal(value, where, faults):
-    if not isinstance(value, str) or not re.fullmatch(DECIMAL, value):
+    if not isinstance(value, str) or not _IS_DECIMAL(value):
         return _expected(faults, where, gettext_noop("một số thập phân viết thành chuỗi (“94.57”)"))
     return Decimal(value)
 
 
 def _day(value, where, faults):
-    if isinstance(value, str) and re.fullmatch(DAY, value):
+    if isinstance(value, str) and _IS_DAY(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
