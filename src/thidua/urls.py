@@ -194,6 +194,11 @@ urlpatterns = [
         name="report_text",
     ),
     path(
+        "clusters/<slug:code>/<int:year>/documents/<slug:key>/issue/",
+        documents.issue,
+        name="document_issue",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/documents/<slug:key>/<slug:kind>/",
         documents.download,
         name="document",

@@ -98,6 +98,12 @@ PROBES: list[Probe] = [
     ),
     Probe("lineage", "GET", "/lineage/", (A.VIEW_CLUSTER,), on="global"),
     Probe("lineage_new", "POST", "/lineage/new/", (A.RECORD_LINEAGE,), on="global"),
+    Probe(
+        "document_issue",
+        "POST",
+        "/clusters/cum-2/2020/documents/score-table/issue/",
+        (A.ISSUE_DOCUMENT,),
+    ),
     Probe("records", "GET", "/records/", (A.RECEIVE_RECORDS,), on="global"),
     Probe(
         "records",

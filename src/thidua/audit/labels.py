@@ -39,6 +39,7 @@ ACTIONS = {
     AuditAction.POLL_REVOTE: _("Cho bỏ phiếu lại sau kiểm phiếu không hợp lệ"),
     AuditAction.DELEGATE_REISSUE: _("Cấp lại mã điểm danh cho đại biểu"),
     AuditAction.REPORT_TEXT_SAVE: _("Sửa nội dung báo cáo tổng kết"),
+    AuditAction.DOCUMENT_ISSUE: _("Phát hành văn bản để ký"),
     AuditAction.RECORD_IMPORT: _("Nhập hồ sơ năm thi đua"),
     AuditAction.RECORD_RECEIVE: _("Nhận bản ghi năm thi đua từ máy của cụm"),
     AuditAction.KEY_REGISTER: _("Đăng ký khóa ký của máy"),

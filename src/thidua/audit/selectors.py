@@ -52,3 +52,13 @@ def poll_log_id(chain: str, code: str) -> str | None:
         chain=chain, action=AuditAction.POLL_CREATE, after__code=code
     ).first()
     return created.object_id if created else None
+
+
+def issued_documents(chain: str) -> dict[str, AuditEntry]:
+    """Document key → the entry that issued it last for signing (its digest, when, by whom)."""
+    found = {}
+    for entry in AuditEntry.objects.filter(chain=chain, action=AuditAction.DOCUMENT_ISSUE).order_by(
+        "seq"
+    ):
+        found[entry.object_id] = entry
+    return found

@@ -63,6 +63,7 @@ class Action(StrEnum):
     EDIT_REPORT_TEXT = "edit_report_text"
     VIEW_OVERVIEW = "view_overview"
     RECEIVE_RECORDS = "receive_records"
+    ISSUE_DOCUMENT = "issue_document"
 
 
 #: Actions that change nothing.
@@ -122,6 +123,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.RECEIVE_RECORDS: Label(
         gettext_noop("đăng ký khóa ký của cụm và nhận bản ghi năm thi đua từ máy của cụm")
     ),
+    Action.ISSUE_DOCUMENT: Label(gettext_noop("phát hành văn bản để ký")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -189,6 +191,8 @@ POLICY: dict[Action, Rule] = {
     # The Ministry's server takes the clusters' records in: its admins register the laptops'
     # keys and type the checkpoint printed on the signed minutes.
     Action.RECEIVE_RECORDS: _rule(Role.ADMIN),
+    # The leader secretary issues the cluster's documents: the exact file goes into the log.
+    Action.ISSUE_DOCUMENT: _rule(Role.LEADER_SECRETARY),
 }
 
 

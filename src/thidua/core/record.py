@@ -76,6 +76,7 @@ class AuditAction(StrEnum):
     POLL_REVOTE = "voting.poll.revote"
     DELEGATE_REISSUE = "voting.delegate.reissue"
     REPORT_TEXT_SAVE = "documents.report_text.save"
+    DOCUMENT_ISSUE = "documents.issue"
     RECORD_IMPORT = "record.import"
     RECORD_RECEIVE = "record.receive"
     KEY_REGISTER = "record.key.register"
@@ -92,6 +93,7 @@ CHECKPOINTED = frozenset(
         AuditAction.POLL_CLOSE,
         AuditAction.POLL_VOID,
         AuditAction.HANDOVER_RECORD,
+        AuditAction.DOCUMENT_ISSUE,
     }
 )
 

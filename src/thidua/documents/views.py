@@ -6,11 +6,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from thidua.audit import selectors as audit_selectors
+from thidua.audit.services import chain_of
+from thidua.core import signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf
 from thidua.documents.models import SECTIONS, ReportSection
-from thidua.documents.services import save_report_text
+from thidua.documents.services import issue_document, save_report_text
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
 from thidua.org.models import Cycle
@@ -26,16 +30,31 @@ def _cycle(code: str, year: int) -> Cycle:
 def panel(request, code: str, year: int):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_RESULTS, cycle)
+    issued = audit_selectors.issued_documents(chain_of(cycle))
     return render(
         request,
         "documents/panel.html",
         {
             "cycle": cycle,
-            "plans": builders.plans(cycle),
+            "rows": [(plan, issued.get(plan.key)) for plan in builders.plans(cycle)],
             "pdf": pdf.available(),
             "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
+            "can_issue": can(request.user, Action.ISSUE_DOCUMENT, cycle),
         },
     )
+
+
+@require_POST
+def issue(request, code: str, year: int, key: str):
+    """Issue a document for signing (its digest into the log, then a signed checkpoint)."""
+    cycle = _cycle(code, year)
+    issued = issue_document(actor=request.user, cycle=cycle, key=key)
+    messages.success(
+        request,
+        _("Đã phát hành %(file)s để ký; mã của tệp: %(digest)s.")
+        % {"file": issued["filename"], "digest": signing.grouped(issued["digest"])},
+    )
+    return redirect("documents", cycle.cluster.code, cycle.year)
 
 
 def download(request, code: str, year: int, key: str, kind: str):
