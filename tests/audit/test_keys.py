@@ -85,3 +85,41 @@ def test_the_about_page_shows_the_fingerprint_to_anyone():
     text = page.content.decode()
     assert signing.grouped(keys.installation_fingerprint()) in text
     assert keys.installation_fingerprint() in text
+
+
+@pytest.mark.django_db
+def test_a_key_change_in_mid_year_is_recorded_in_the_chain_and_verifies(
+    settings, tmp_path, get_user, cycle
+):
+    """The laptop is lost with its key: the year goes on on another machine, whose key the
+    chain registers as replacing the first; the record holds both and verifies."""
+    from thidua.core import record as core_record
+    from thidua.core.phases import Phase
+    from thidua.core.verify import provenance, verify
+    from thidua.org import services
+    from thidua.record.export import export_json
+
+    first = keys.installation_fingerprint()
+    secretary = get_user("laocai.thuky")
+    services.close_phase(actor=secretary, cycle=cycle("cum-2", 2021), phase=Phase.PLANNING)
+    settings.VAR_DIR = tmp_path  # another laptop, a key of its own
+    keys.installation_key.cache_clear()
+    try:
+        second = keys.installation_fingerprint()
+        services.open_phase(actor=secretary, cycle=cycle("cum-2", 2021), phase=Phase.AGREEMENT)
+        document = export_json(cycle("cum-2", 2021))
+    finally:
+        keys.installation_key.cache_clear()
+    registrations = [
+        e["payload"]["after"]
+        for e in document["audit"]["entries"]
+        if e["payload"]["action"] == "record.key.register"
+    ]
+    assert [r["fingerprint"] for r in registrations] == [first, second]
+    assert registrations[1]["replaces"] == first
+    assert verify(document) == []
+    record = core_record.read(document)[0]
+    found, _ = provenance(record, trusted=[first])
+    assert found.untrusted == (second,)  # the new laptop's key must be confirmed too
+    found, _ = provenance(record, trusted=[first, second[:32]])
+    assert found.verified
