@@ -36,7 +36,8 @@ from thidua.core.policy import TOKEN_SCOPES
 from thidua.org.authz import SYSTEM
 from thidua.org.models import User, UserKind, Unit
 from thidua.org.services import create_api_token
-from thidua.voting import services
+from thidua.core.ballots import Ballot
+from thidua.voting import devices, services
 from thidua.voting.models import Conference
 conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
 unit = Unit.objects.get(code="son-la")
@@ -45,7 +46,11 @@ for n in range(%(count)d):
     user = User.objects.create(username=f"crash{n}", kind=UserKind.DELEGATE, unit=unit)
     services.check_in(actor=SYSTEM, delegate=services.add_delegate(
         actor=SYSTEM, conference=conference, user=user))
-    keys.append(create_api_token(actor=user, name="crash", scopes=TOKEN_SCOPES)[1])
+    phone = devices.Phone()
+    services.register_device_key(actor=user, conference=conference, public_key=phone.public_key)
+    signature = phone.sign("cum-2", 2020, "sap-do", user.username, Ballot(choices=("son-la",)))
+    token = create_api_token(actor=user, name="crash", scopes=TOKEN_SCOPES)[1]
+    keys.append(token + " " + signature)
 poll = services.create_poll(actor=SYSTEM, conference=conference, code="sap-do",
                             title="Thử mất điện", purpose="other", seats=1)
 services.open_poll(actor=SYSTEM, poll=poll)
@@ -101,9 +106,11 @@ def _serve(env, port, log):
 
 
 def _cast(port: int, key: str) -> tuple[int, str | None]:
+    """One phone's signed ballot for Sơn La; `key` is its API token and its signature."""
+    key, signature = key.split()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/cycles/cum-2/2020/polls/sap-do/ballot",
-        data=json.dumps({"choices": ["son-la"]}).encode(),
+        data=json.dumps({"choices": ["son-la"], "signature": signature}).encode(),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         method="POST",
     )

@@ -182,6 +182,16 @@ urlpatterns = [
         name="written",
     ),
     path(
+        "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/cast/",
+        voting.cast,
+        name="cast",
+    ),
+    path(
+        "clusters/<slug:code>/<int:year>/conference/device-key/",
+        voting.device_key,
+        name="device_key",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/conference/polls/<slug:poll_code>/<slug:action>/",
         voting.poll_action,
         name="poll_action",

@@ -3,6 +3,8 @@ import io
 import pytest
 from docx import Document
 
+from tests.voting import phones
+
 
 def read_docx(content: bytes):
     return Document(io.BytesIO(content))
@@ -58,6 +60,6 @@ def ministry_counted(demo_cycle):
             picks = ("lao-cai", "lang-son", "cao-bang")
         else:
             picks = ("lao-cai", "son-la", "cao-bang")
-        services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=picks))
+        phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=picks))
     chair = delegates.get(board="chair").user
     return services.close_poll(actor=chair, poll=poll)

@@ -10,6 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from tests.documents.conftest import all_text, read_docx, table_rows
+from tests.voting import phones
 from thidua.core.indicators import Period
 from thidua.core.numbers import format_number, format_percent, round_half_up
 from thidua.documents import builders
@@ -357,7 +358,7 @@ def test_no_proposal_for_a_nominee_against_the_rules(demo_cycle, get_user):
     delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
     for index, delegate in enumerate(delegates.order_by("pk")):
         choice = "lao-cai" if index < 15 else "ha-giang"
-        voting_services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
+        phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=(choice,)))
     voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
     plans = {p.key: p for p in builders.plans(demo_cycle)}
     plan = plans["proposal-co-chinh-phu-2"]

@@ -22,6 +22,7 @@ from django.db import transaction
 from tests.conftest import server_database_url
 from tests.documents.conftest import all_text, read_docx
 from tests.servers import free_port, serving, thidua
+from tests.voting import phones
 from thidua.audit import keys
 from thidua.core import record as core_record
 from thidua.core.ballots import Ballot
@@ -81,9 +82,7 @@ def _count_the_ministry_flag() -> None:
     poll = Poll.objects.get(conference__cycle=cycle, code="co-bo-cong-an")
     delegates = Delegate.objects.filter(conference=poll.conference).select_related("user")
     for delegate in delegates:
-        voting_services.cast(
-            actor=delegate.user, poll=poll, ballot=Ballot(choices=("lao-cai", "son-la"))
-        )
+        phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=("lao-cai", "son-la")))
     voting_services.close_poll(actor=delegates.get(board="chair").user, poll=poll)
 
 

@@ -42,10 +42,17 @@ class Probe:
     json: bool = False
     setup: Callable | None = None  # prepares data the write needs (not permissions)
     phased: bool = False  # tried in every phase
+    signed: str = ""  # a ballot in this poll: signed by the person's phone before it is sent
 
     @property
     def id(self) -> str:
         return f"{self.route}-{self.method}"
+
+
+def _forget_device_keys():
+    from thidua.voting.models import Delegate
+
+    Delegate.objects.update(device_key="")
 
 
 def _draft_report():
@@ -264,6 +271,24 @@ PROBES: list[Probe] = [
         (A.CAST_BALLOT,),
         data={"step": "cast", "choice": "lao-cai"},
         phased=True,
+        signed="co-bo-cong-an",
+    ),
+    Probe(
+        "cast",
+        "POST",
+        f"{CYCLE}/conference/polls/co-bo-cong-an/cast/",
+        (A.CAST_BALLOT,),
+        data={"choice": "lao-cai"},
+        phased=True,
+        signed="co-bo-cong-an",
+    ),
+    Probe(
+        "device_key",
+        "POST",
+        f"{CYCLE}/conference/device-key/",
+        (A.CAST_BALLOT,),
+        data={"public_key": "ab" * 32},
+        setup=_forget_device_keys,
     ),
     Probe(
         "poll_action",
@@ -417,6 +442,16 @@ PROBES: list[Probe] = [
         json=True,
         data={"choices": ["lao-cai"]},
         phased=True,
+        signed="co-bo-cong-an",
+    ),
+    Probe(
+        "api:device_key",
+        "PUT",
+        f"{API}/device-key",
+        (A.CAST_BALLOT,),
+        json=True,
+        data={"public_key": "ab" * 32},
+        setup=_forget_device_keys,
     ),
     Probe(
         "api:count",

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.security.matrix import EXEMPT, NOT_OVER_HTTP, PEOPLE, PHASES_TRIED, PROBES, Probe
+from tests.voting import phones
 from tests.web.test_access import routes
 from thidua.core.policy import POLICY
 from thidua.org.authz import UnitInCycle, can
@@ -31,15 +32,17 @@ def _object(probe: Probe, cycle: Cycle):
     return unit if kind == "unit" else UnitInCycle(cycle, unit)
 
 
-def _send(client: Client, probe: Probe, phase: str):
+def _send(client: Client, probe: Probe, phase: str, person: str):
     path = probe.path.replace("{phase}", phase)
     if probe.method == "GET":
         return client.get(path)
+    data = probe.data
+    if probe.signed:
+        sign = phones.api_ballot if probe.json else phones.form
+        data = sign(person, probe.signed, data)
     if probe.json:
-        return client.generic(
-            probe.method, path, json.dumps(probe.data), content_type="application/json"
-        )
-    return client.post(path, probe.data)
+        return client.generic(probe.method, path, json.dumps(data), content_type="application/json")
+    return client.post(path, data)
 
 
 @pytest.mark.parametrize(("probe", "person", "phase"), CELLS)
@@ -54,7 +57,7 @@ def test_the_permission_matrix(probe, person, phase, get_user):
     expected = all(can(user, action, _object(probe, cycle)) for action in probe.actions)
     client = Client()
     client.force_login(user)
-    status = _send(client, probe, cycle.phase).status_code
+    status = _send(client, probe, cycle.phase, person).status_code
     assert status < 500, status
     if expected:
         assert status not in (401, 403, 409), f"{person} refused ({status}) but the table allows"

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from tests.voting import phones
 from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import services as org_services
 from thidua.voting.models import Elector
@@ -33,12 +34,16 @@ def test_polls_never_show_partial_results(api_as):
 def test_cast_once_over_the_api(api_as, open_poll):
     client = api_as("sonla.daibieu3")
     first = client.post(
-        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["lang-son"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot",
+        phones.api_ballot("sonla.daibieu3", "co-bo-cong-an", {"choices": ["lang-son"]}),
+        content_type="application/json",
     )
     assert first.status_code == 201
     assert len(first.json()["receipt"]) == 8
     second = client.post(
-        f"{BASE}/co-bo-cong-an/ballot", {"choices": ["son-la"]}, content_type="application/json"
+        f"{BASE}/co-bo-cong-an/ballot",
+        phones.api_ballot("sonla.daibieu3", "co-bo-cong-an", {"choices": ["son-la"]}),
+        content_type="application/json",
     )
     assert second.status_code == 409
     assert second.json()["errors"][0]["code"] == "already_voted"

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from tests.voting import phones
 from thidua.org.models import User, UserKind
 from thidua.voting import services
 from thidua.voting.models import Ballot, Conference, Elector, Poll
@@ -50,7 +51,8 @@ def test_100_threads_50_delegates_each_twice():
     for user in users:
         client = Client()
         client.force_login(user)
-        clients.extend([client, client])
+        signed = phones.form(user.username, "dong-thoi", {"step": "cast", "choice": "lang-son"})
+        clients.extend([(client, signed), (client, signed)])
     statuses: list[int] = []
     lock = threading.Lock()
     start = threading.Barrier(len(clients))
@@ -58,20 +60,17 @@ def test_100_threads_50_delegates_each_twice():
     # (PostgreSQL here allows 100 connections in all).
     workers = threading.BoundedSemaphore(16)
 
-    def vote(client: Client):
+    def vote(client: Client, signed: dict):
         start.wait()
         with workers:
             try:
-                response = client.post(
-                    "/clusters/cum-2/2020/conference/polls/dong-thoi/",
-                    {"step": "cast", "choice": "lang-son"},
-                )
+                response = client.post("/clusters/cum-2/2020/conference/polls/dong-thoi/", signed)
                 with lock:
                     statuses.append(response.status_code)
             finally:
                 connections.close_all()
 
-    threads = [threading.Thread(target=vote, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=vote, args=pair) for pair in clients]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from tests.voting import phones
 from thidua.core.ballots import Ballot
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org.authz import SYSTEM
@@ -49,14 +50,16 @@ def test_the_electorate_is_who_was_there_when_the_poll_opened(conference, get_us
     late = _late_delegate(conference, get_user)
     phone = Client()
     phone.force_login(late)
-    refused = phone.post(f"{BASE}/thu/", {"choice": "lang-son", "step": "cast"})
+    refused = phone.post(
+        f"{BASE}/thu/", phones.form(late.username, "thu", {"choice": "lang-son", "step": "cast"})
+    )
     assert refused.status_code == 409
     assert "sau khi cuộc bỏ phiếu này mở" in refused.content.decode()
     assert "21 đại biểu, chốt khi mở" in phone.get(f"{BASE}/thu/").content.decode()
     assert not Elector.objects.filter(poll=poll, delegate__user=late).exists()
     # every convened delegate still finds a ballot slot: nobody is told "box full"
     for delegate in Delegate.objects.filter(conference=conference).exclude(user=late):
-        services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=("lang-son",)))
+        phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=("lang-son",)))
     assert StoredBallot.objects.filter(poll=poll, filled=True).count() == 21
     page = client_for("quansat").get(f"{BASE}/thu/").content.decode()
     assert "Cử tri: 21 đại biểu, chốt khi mở lúc" in page
@@ -71,7 +74,7 @@ def test_a_secretary_sent_as_a_delegate_votes(conference, get_user, client_for):
     poll = _poll(conference, get_user)
     assert poll.electorate == 22
     response = client_for("hagiang.thuky").post(
-        f"{BASE}/thu/", {"choice": "lang-son", "step": "cast"}
+        f"{BASE}/thu/", phones.form("hagiang.thuky", "thu", {"choice": "lang-son", "step": "cast"})
     )
     assert response.status_code == 200
     assert Elector.objects.voted().get(poll=poll).delegate == delegate
@@ -104,7 +107,7 @@ def test_an_impossible_count_voids_the_poll_with_the_reason_and_a_revote(
 ):
     poll = _poll(conference, get_user)
     for username in ("hagiang.daibieu", "sonla.daibieu2", "dienbien.daibieu"):
-        services.cast(actor=get_user(username), poll=poll, ballot=Ballot(choices=("lang-son",)))
+        phones.cast(actor=get_user(username), poll=poll, ballot=Ballot(choices=("lang-son",)))
     # a ballot nobody cast appears in the box (a tampered database, a bug): it must show
     slot = StoredBallot.objects.filter(poll=poll, filled=False).first()
     StoredBallot.objects.filter(pk=slot.pk).update(
@@ -139,7 +142,7 @@ def test_an_impossible_count_voids_the_poll_with_the_reason_and_a_revote(
         services.revote(actor=get_user("laocai.daibieu"), poll=closed, reason="lần nữa")
     # the void round's ballots stay apart; the new round counts on its own
     again = services.open_poll(actor=get_user("laocai.daibieu"), poll=again)
-    services.cast(actor=get_user("hagiang.daibieu"), poll=again, ballot=Ballot(choices=("son-la",)))
+    phones.cast(actor=get_user("hagiang.daibieu"), poll=again, ballot=Ballot(choices=("son-la",)))
     counted = services.close_poll(actor=get_user("laocai.daibieu"), poll=again)
     assert (counted.status, counted.result["returned"]) == (Poll.Status.CLOSED, 1)
     with pytest.raises(StateConflict):  # a counted poll is never reopened
@@ -151,7 +154,7 @@ def test_void_minutes_say_so(conference, get_user):
     from thidua.documents import builders
 
     poll = _poll(conference, get_user)
-    services.cast(actor=get_user("hagiang.daibieu"), poll=poll, ballot=Ballot(choices=()))
+    phones.cast(actor=get_user("hagiang.daibieu"), poll=poll, ballot=Ballot(choices=()))
     Elector.objects.filter(poll=poll).exclude(method="").update(method="", voted_at=None)
     services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
     plans = {plan.key: plan for plan in builders.plans(conference.cycle)}
@@ -206,7 +209,7 @@ class PollLife(RuleBasedStateMachine):
     def cast(self, index, choices):
         user = self.users[index]
         try:
-            services.cast(actor=user, poll=self.poll, ballot=Ballot(choices=tuple(choices)))
+            phones.cast(actor=user, poll=self.poll, ballot=Ballot(choices=tuple(choices)))
         except services.AlreadyVoted:
             assert user.pk in self.voted
         except DomainError:
@@ -225,14 +228,14 @@ class PollLife(RuleBasedStateMachine):
         delegate = services.add_delegate(actor=SYSTEM, conference=self.conference, user=user)
         services.check_in(actor=SYSTEM, delegate=delegate)
         with pytest.raises(StateConflict) as refused:
-            services.cast(actor=user, poll=self.poll, ballot=Ballot(choices=("lao-cai",)))
+            phones.cast(actor=user, poll=self.poll, ballot=Ballot(choices=("lao-cai",)))
         assert refused.value.problems[0].code == "not_an_elector"
 
     @precondition(lambda self: not self.closed)
     @rule()
     def a_stranger_tries(self):
         with pytest.raises(Refused):
-            services.cast(
+            phones.cast(
                 actor=User.objects.get(username="hanoi.daibieu"),
                 poll=self.poll,
                 ballot=Ballot(choices=("lao-cai",)),
@@ -253,7 +256,7 @@ class PollLife(RuleBasedStateMachine):
     @rule(index=st.integers(0, 20))
     def a_ballot_after_closing_is_refused(self, index):
         with pytest.raises(StateConflict) as refused:
-            services.cast(actor=self.users[index], poll=self.poll, ballot=Ballot())
+            phones.cast(actor=self.users[index], poll=self.poll, ballot=Ballot())
         assert refused.value.problems[0].code == "poll_closed"
 
     @invariant()

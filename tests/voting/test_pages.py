@@ -2,11 +2,13 @@
 
 import pytest
 
+from tests.voting import phones
 from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
 
-URL = "/clusters/cum-2/2020/conference/polls/co-bo-cong-an/"
+CODE = "co-bo-cong-an"
+URL = f"/clusters/cum-2/2020/conference/polls/{CODE}/"
 
 
 def test_phone_ballot_choose_confirm_cast_receipt(client_for, open_poll):
@@ -18,11 +20,15 @@ def test_phone_ballot_choose_confirm_cast_receipt(client_for, open_poll):
     assert (
         Elector.objects.voted().filter(poll=open_poll).count() == 0
     )  # nothing cast before confirming
-    cast = phone.post(URL, {"choice": "lang-son", "step": "cast"})
+    cast = phone.post(
+        URL, phones.form("hagiang.daibieu2", CODE, {"choice": "lang-son", "step": "cast"})
+    )
     text = cast.content.decode()
     receipt = text.split('<p class="receipt-code"><code>')[1].split("</code>")[0]
     assert len(receipt) == 8
-    again = phone.post(URL, {"choice": "son-la", "step": "cast"})
+    again = phone.post(
+        URL, phones.form("hagiang.daibieu2", CODE, {"choice": "son-la", "step": "cast"})
+    )
     assert again.status_code == 409
     assert "phiếu đã được ghi nhận một lần" in again.content.decode()
     download = phone.get(URL + f"receipt.txt?code={receipt}")
@@ -33,12 +39,16 @@ def test_phone_ballot_choose_confirm_cast_receipt(client_for, open_poll):
 def test_a_delegate_cannot_vote_for_another(client_for, open_poll, get_user):
     client_for("hagiang.daibieu2").post(
         URL,
-        {
-            "choice": "lang-son",
-            "step": "cast",
-            "delegate": "sonla.daibieu",
-            "user": "sonla.daibieu",
-        },
+        phones.form(
+            "hagiang.daibieu2",
+            CODE,
+            {
+                "choice": "lang-son",
+                "step": "cast",
+                "delegate": "sonla.daibieu",
+                "user": "sonla.daibieu",
+            },
+        ),
     )
     voters = list(
         Elector.objects.voted()
@@ -77,15 +87,22 @@ def test_choosing_again_from_the_confirmation_keeps_the_choice(client_for, open_
 
 def test_non_delegates_and_closed_polls(client_for, open_poll):
     assert (
-        client_for("hagiang.canbo").post(URL, {"choice": "lang-son", "step": "cast"}).status_code
+        client_for("hagiang.canbo")
+        .post(URL, phones.form("hagiang.canbo", CODE, {"choice": "lang-son", "step": "cast"}))
+        .status_code
         == 403
     )
     assert (
-        client_for("hanoi.daibieu").post(URL, {"choice": "lang-son", "step": "cast"}).status_code
+        client_for("hanoi.daibieu")
+        .post(URL, phones.form("hanoi.daibieu", CODE, {"choice": "lang-son", "step": "cast"}))
+        .status_code
         == 403
     )
     closed = "/clusters/cum-2/2020/conference/polls/co-chinh-phu/"
-    response = client_for("hagiang.daibieu3").post(closed, {"choice": "lang-son", "step": "cast"})
+    response = client_for("hagiang.daibieu3").post(
+        closed,
+        phones.form("hagiang.daibieu3", "co-chinh-phu", {"choice": "lang-son", "step": "cast"}),
+    )
     assert response.status_code == 409
     assert not Elector.objects.voted().filter(poll=open_poll).exists()
 
@@ -102,7 +119,9 @@ def test_only_the_board_closes(client_for, open_poll):
 
 def test_closing_asks_for_confirmation_with_the_turnout(client_for, open_poll, get_user):
     for username in ("hagiang.daibieu2", "sonla.daibieu2", "dienbien.daibieu"):
-        client_for(username).post(URL, {"choice": "lang-son", "step": "cast"})
+        client_for(username).post(
+            URL, phones.form(username, CODE, {"choice": "lang-son", "step": "cast"})
+        )
     board = client_for("laocai.daibieu")
     page = board.get(URL).content.decode()
     ballot_end = page.index("Tiếp tục")
@@ -134,7 +153,9 @@ def test_closing_asks_for_confirmation_with_the_turnout(client_for, open_poll, g
 def test_closing_below_the_quorum_is_warned(client_for, open_poll):
     open_poll.rules = {**open_poll.rules, "quorum": "2/3"}
     open_poll.save(update_fields=["rules"])
-    client_for("hagiang.daibieu2").post(URL, {"choice": "lang-son", "step": "cast"})
+    client_for("hagiang.daibieu2").post(
+        URL, phones.form("hagiang.daibieu2", CODE, {"choice": "lang-son", "step": "cast"})
+    )
     text = client_for("laocai.daibieu").get(URL + "close/").content.decode()
     assert (
         "Chưa đủ số đại biểu theo quy định: cần ít nhất 14 phiếu, mới có 1. Đóng bây giờ thì "
@@ -143,7 +164,9 @@ def test_closing_below_the_quorum_is_warned(client_for, open_poll):
 
 
 def test_no_partial_results_while_open(client_for, open_poll, get_user):
-    client_for("hagiang.daibieu2").post(URL, {"choice": "lang-son", "step": "cast"})
+    client_for("hagiang.daibieu2").post(
+        URL, phones.form("hagiang.daibieu2", CODE, {"choice": "lang-son", "step": "cast"})
+    )
     for viewer in ("quansat", "hagiang.thuky", "hagiang.canbo"):
         page = client_for(viewer).get(URL).content.decode()
         assert "1/21" in page
@@ -251,7 +274,7 @@ def test_a_nominee_against_the_rules_is_shown_not_nominated_with_the_reason(
     )
     poll = services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
     for delegate in Delegate.objects.filter(conference=conference).select_related("user"):
-        services.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=("lao-cai",)))
+        phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=("lao-cai",)))
     services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
     page = client_for("quansat").get("/clusters/cum-2/2020/conference/polls/co-chinh-phu-2/")
     rows = page.content.decode().split("<tbody>")[1].split("</tbody>")[0].split("<tr>")
@@ -275,7 +298,7 @@ def test_above_the_threshold_but_outside_the_seats_is_said(client_for, open_poll
             picks = ("lao-cai", "lang-son", "cao-bang")
         else:
             picks = ("lao-cai", "son-la", "cao-bang")
-        services.cast(actor=delegate.user, poll=open_poll, ballot=Ballot(choices=picks))
+        phones.cast(actor=delegate.user, poll=open_poll, ballot=Ballot(choices=picks))
     closed = services.close_poll(actor=delegates.get(board="chair").user, poll=open_poll)
     assert (closed.result["votes"]["lang-son"], closed.result["votes"]["cao-bang"]) == (12, 11)
     assert closed.result["required"] == 11

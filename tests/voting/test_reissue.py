@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.documents.conftest import all_text, read_docx
+from tests.voting import phones
 from thidua.audit.models import AuditEntry
 from thidua.core.ballots import Ballot
 from thidua.errors import DomainError, StateConflict
@@ -104,7 +105,7 @@ def _open_poll_item(page: str) -> str:
 def test_the_delegates_screen_says_when_they_voted(client_for, get_user, open_poll):
     phone = client_for("hagiang.daibieu2")
     assert "Bạn đã bỏ phiếu lúc" not in _open_poll_item(phone.get(CONFERENCE).content.decode())
-    services.cast(actor=get_user("hagiang.daibieu2"), poll=open_poll, ballot=Ballot())
+    phones.cast(actor=get_user("hagiang.daibieu2"), poll=open_poll, ballot=Ballot())
     item = _open_poll_item(phone.get(CONFERENCE).content.decode())
     assert re.search(r"Bạn đã bỏ phiếu lúc \d\d:\d\d", item)
     others = client_for("hagiang.daibieu3").get(CONFERENCE).content.decode()

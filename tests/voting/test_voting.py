@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.voting import phones
 from thidua.core.ballots import Ballot
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org.models import Cycle, Handover, Unit
@@ -37,30 +38,30 @@ def test_government_flag_first_then_the_ministry_flag_among_the_others(gov_poll,
 
 def test_a_delegate_votes_once(open_poll, get_user):
     delegate = get_user("hagiang.daibieu")
-    receipt = services.cast(actor=delegate, poll=open_poll, ballot=Ballot(choices=("lang-son",)))
+    receipt = phones.cast(actor=delegate, poll=open_poll, ballot=Ballot(choices=("lang-son",)))
     assert len(receipt) == 8
     with pytest.raises(services.AlreadyVoted):
-        services.cast(actor=delegate, poll=open_poll, ballot=Ballot(choices=("son-la",)))
+        phones.cast(actor=delegate, poll=open_poll, ballot=Ballot(choices=("son-la",)))
     assert Elector.objects.voted().filter(poll=open_poll).count() == 1
     assert StoredBallot.objects.filter(poll=open_poll, filled=True).count() == 1
 
 
 def test_who_may_not_vote(open_poll, conference, get_user):
     with pytest.raises(Refused):  # a non-delegate
-        services.cast(
+        phones.cast(
             actor=get_user("hagiang.canbo"), poll=open_poll, ballot=Ballot(choices=("lang-son",))
         )
     with pytest.raises(Refused):  # a delegate of another cluster
-        services.cast(
+        phones.cast(
             actor=get_user("hanoi.daibieu"), poll=open_poll, ballot=Ballot(choices=("lang-son",))
         )
     closed = Poll.objects.get(conference=conference, code="co-chinh-phu")
     with pytest.raises(StateConflict):  # a poll that is not open
-        services.cast(
+        phones.cast(
             actor=get_user("hagiang.daibieu"), poll=closed, ballot=Ballot(choices=("lang-son",))
         )
     with pytest.raises(DomainError):  # an invalid ballot is refused, nothing stored
-        services.cast(
+        phones.cast(
             actor=get_user("hagiang.daibieu"),
             poll=open_poll,
             ballot=Ballot(choices=("lang-son", "son-la", "lao-cai", "cao-bang")),
@@ -87,7 +88,7 @@ def test_stored_rows_cannot_be_joined(open_poll, get_user):
     ]
     choices = ["lang-son", "son-la", "dien-bien", "lao-cai", "cao-bang"]
     for username, unit in zip(voters, choices, strict=True):
-        services.cast(actor=get_user(username), poll=open_poll, ballot=Ballot(choices=(unit,)))
+        phones.cast(actor=get_user(username), poll=open_poll, ballot=Ballot(choices=(unit,)))
     ballot_columns = {field.column for field in StoredBallot._meta.concrete_fields}
     assert ballot_columns == {"id", "poll_id", "filled", "content", "source", "receipt"}
     roll_columns = {field.column for field in Elector._meta.concrete_fields}
@@ -127,7 +128,7 @@ def test_slots_are_filled_in_random_order(open_poll, get_user):
     )
     positions = []
     for user in users:
-        services.cast(actor=user, poll=open_poll, ballot=Ballot(choices=()))
+        phones.cast(actor=user, poll=open_poll, ballot=Ballot(choices=()))
         filled = set(
             StoredBallot.objects.filter(poll=open_poll, filled=True).values_list("id", flat=True)
         )
@@ -142,10 +143,8 @@ def test_slots_are_filled_in_random_order(open_poll, get_user):
 
 def test_closing_counts_and_publishes(open_poll, get_user):
     for username in ("hagiang.daibieu", "dienbien.daibieu", "laichau.daibieu"):
-        services.cast(
-            actor=get_user(username), poll=open_poll, ballot=Ballot(choices=("lang-son",))
-        )
-    services.cast(actor=get_user("langson.daibieu"), poll=open_poll, ballot=Ballot(choices=()))
+        phones.cast(actor=get_user(username), poll=open_poll, ballot=Ballot(choices=("lang-son",)))
+    phones.cast(actor=get_user("langson.daibieu"), poll=open_poll, ballot=Ballot(choices=()))
     closed = services.close_poll(actor=get_user("laocai.daibieu"), poll=open_poll)
     assert closed.result["returned"] == 4
     assert closed.result["blank"] == 1
@@ -225,7 +224,7 @@ def test_runoff_is_one_action(conference, get_user):
     ]
     pairs = [("lang-son", "son-la"), ("lang-son", "lao-cai"), ("son-la", "lao-cai")]
     for index, user in enumerate(delegates):  # 21: each pair 7 times → 14 votes each
-        services.cast(actor=user, poll=poll, ballot=Ballot(choices=pairs[index % 3]))
+        phones.cast(actor=user, poll=poll, ballot=Ballot(choices=pairs[index % 3]))
     services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
     poll.refresh_from_db()
     assert poll.result["winners"] == []
@@ -299,7 +298,7 @@ def test_the_qr_link_signs_in_only_through_its_confirmation_form(conference, get
     assert page["Cache-Control"].startswith("max-age=0")
     assert int(someone.session["_auth_user_id"]) == get_user("sonla.canbo").pk
     html = page.content.decode()
-    assert '<form method="post">' in html
+    assert '<form method="post" data-device-join="laichau.daibieu2">' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert delegate.user.display_name in html
     assert get_user("sonla.canbo").display_name in html  # who would be signed out

@@ -37,6 +37,14 @@ class BallotIn(Schema):
     answers: dict[str, Literal["yes", "no", "abstain"]] = {}
 
 
+class CastIn(BallotIn):
+    signature: str = ""  # hex Ed25519 signature of devices.message by the phone's device key
+
+
+class DeviceKeyIn(Schema):
+    public_key: str  # hex Ed25519 public key
+
+
 class ReceiptOut(Schema):
     receipt: str
 
@@ -203,12 +211,28 @@ def get_poll(request, cluster: str, year: int, code: str):
 
 
 @router.post("/cycles/{cluster}/{year}/polls/{code}/ballot", response={201: ReceiptOut})
-def cast(request, cluster: str, year: int, code: str, payload: BallotIn):
-    """Cast the signed-in delegate's ballot; a second one is refused (409, already voted)."""
+def cast(request, cluster: str, year: int, code: str, payload: CastIn):
+    """Cast the signed-in delegate's ballot, signed by their phone's device key (403 without
+    it); a second one is refused (409, already voted)."""
+    done = services.cast_at(
+        actor=request.auth,
+        cluster=cluster,
+        year=year,
+        poll_code=code,
+        ballot=_ballot(payload),
+        signature=payload.signature,
+    )
+    return Status(201, {"receipt": done.receipt})
+
+
+@router.put("/cycles/{cluster}/{year}/device-key", response={204: None})
+def device_key(request, cluster: str, year: int, payload: DeviceKeyIn):
+    """Register the delegate's device key (the first one wins; another is refused, 409)."""
     _cycle, conference = _conference(cluster, year)
-    poll = _poll(conference, code)
-    receipt = services.cast(actor=request.auth, poll=poll, ballot=_ballot(payload))
-    return Status(201, {"receipt": receipt})
+    services.register_device_key(
+        actor=request.auth, conference=conference, public_key=payload.public_key
+    )
+    return Status(204, None)
 
 
 @router.get("/cycles/{cluster}/{year}/polls/{code}/published", response=PublishedOut)

@@ -16,7 +16,7 @@ from datetime import date
 from thidua.core.ballots import Ballot
 from thidua.org.authz import SYSTEM
 from thidua.org.models import Cycle, Unit, User
-from thidua.voting import services
+from thidua.voting import devices, services
 from thidua.voting.models import Award, Conference, Delegate
 
 UNITS = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
@@ -123,10 +123,21 @@ def load_conference(cycle: Cycle) -> None:
     chair = next(d for d in delegates if d.board == "chair").user
     rng = random.Random(20201116)  # noqa: S311 - reproducible illustrative ballots
 
+    # Each delegate's phone, played here with its own device key (as thidua/device-key.js).
+    phones = {}
+    for delegate in delegates:
+        phones[delegate.pk] = devices.Phone()
+        services.register_device_key(
+            actor=delegate.user, conference=conference, public_key=phones[delegate.pk].public_key
+        )
+
     def vote(poll) -> None:
         poll = services.open_poll(actor=chair, poll=poll)
         for delegate, ballot in _ballots(poll.code, delegates, rng):
-            services.cast(actor=delegate.user, poll=poll, ballot=ballot)
+            signature = phones[delegate.pk].sign(
+                cycle.cluster.code, cycle.year, poll.code, delegate.user.username, ballot
+            )
+            services.cast(actor=delegate.user, poll=poll, ballot=ballot, signature=signature)
         services.close_poll(actor=chair, poll=poll)
 
     vote(create("co-chinh-phu"))
@@ -135,3 +146,6 @@ def load_conference(cycle: Cycle) -> None:
     vote(create("cum-truong-2021"))
     vote(create("cum-pho-2021"))
     services.hand_over_from_vote(actor=SYSTEM, conference=conference, note=NOTE)
+    # The phones above exist only in this script: whoever tries the demo's open poll signs in
+    # with a browser, which registers its own device key on its first conference page.
+    Delegate.objects.filter(conference=conference).update(device_key="")

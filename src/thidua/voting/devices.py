@@ -1,5 +1,6 @@
-"""Device keys: every phone ballot is signed by the Ed25519 key its browser generated when the
-delegate signed in, and checked here (PyNaCl), so a copied session cookie alone cannot vote.
+"""Device keys: every phone ballot is signed by the Ed25519 key its browser generated (the
+vendored @noble/curves, thidua/device-key.js) and checked here (PyNaCl), so a copied session
+cookie alone cannot vote. The protocol is written down in docs/voting.md.
 
 The signed text names the poll and the delegate and carries the ballot's content in a fixed
 form, so a signature is good for that ballot, by that delegate, in that poll only.
@@ -10,12 +11,13 @@ from __future__ import annotations
 import re
 
 from nacl.exceptions import BadSignatureError
-from nacl.signing import VerifyKey
+from nacl.signing import SigningKey, VerifyKey
 
 from thidua.core import ballots as core
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
+CONTEXT = "thidua-ballot-v1"
 
 
 def valid_public_key(text: str) -> bool:
@@ -33,12 +35,9 @@ def ballot_text(ballot: core.Ballot) -> str:
     return "choices:" + ",".join(sorted(ballot.choices))
 
 
-def message(
-    cluster: str, year: int, poll_code: str, delegate_id: int, ballot: core.Ballot
-) -> bytes:
-    """What the phone signs (the same text is built in thidua/ballot-sign.js)."""
-    where = f"{cluster}/{year}/{poll_code}"
-    return f"thidua-ballot-v1\n{where}\n{delegate_id}\n{ballot_text(ballot)}".encode()
+def message(cluster: str, year: int, poll_code: str, username: str, ballot: core.Ballot) -> bytes:
+    """What the phone signs; thidua/device-key.js builds the same text from the cast form."""
+    return f"{CONTEXT}\n{cluster}/{year}/{poll_code}\n{username}\n{ballot_text(ballot)}".encode()
 
 
 def verified(public_key: str, signed: bytes, signature: str) -> bool:
@@ -50,3 +49,16 @@ def verified(public_key: str, signed: bytes, signature: str) -> bool:
     except BadSignatureError:
         return False
     return True
+
+
+class Phone:
+    """A delegate's phone played in Python — by the demo, the tests and the benchmark: a
+    device key of its own and the same signed text as the browser's."""
+
+    def __init__(self) -> None:
+        self._key = SigningKey.generate()
+        self.public_key = self._key.verify_key.encode().hex()
+
+    def sign(self, cluster: str, year: int, poll_code: str, username: str, ballot) -> str:
+        signed = message(cluster, year, poll_code, username, ballot)
+        return self._key.sign(signed).signature.hex()

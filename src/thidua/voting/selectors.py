@@ -7,7 +7,9 @@ from collections import Counter
 from dataclasses import dataclass
 from math import ceil
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
+from django.db.models.expressions import RawSQL
 
 from thidua.core import ballots as core
 from thidua.core.messages import Problem
@@ -75,13 +77,29 @@ def delegate_for(user, conference: Conference) -> Delegate | None:
     return Delegate.objects.filter(conference=conference, user=user).select_related("unit").first()
 
 
+# The poll's candidate codes, in ballot order, as one text column of the elector's read.
+_CANDIDATE_CODES = {
+    "postgresql": (
+        "SELECT string_agg(u.code, ',' ORDER BY c.position, c.id) FROM voting_candidate c "
+        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = voting_elector.poll_id"
+    ),
+    "sqlite": (
+        "SELECT group_concat(code, ',') FROM (SELECT u.code AS code FROM voting_candidate c "
+        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = voting_elector.poll_id "
+        "ORDER BY c.position, c.id)"
+    ),
+}
+
+
 def elector_for(user, cluster: str, year: int, poll_code: str) -> Elector | None:
     """The one read of a phone ballot: `user`'s elector row in the poll, with the poll, its
-    cycle and the delegate (and the delegate's device key)."""
+    cycle, the delegate (and the delegate's device key) and the poll's candidate codes
+    (`candidate_codes`, comma-separated)."""
     if not getattr(user, "pk", None):
         return None
     return (
         Elector.objects.select_related("poll__conference__cycle__cluster", "delegate")
+        .annotate(candidate_codes=RawSQL(_CANDIDATE_CODES[connection.vendor], ()))  # noqa: S611
         .filter(
             poll__conference__cycle__cluster__code=cluster,
             poll__conference__cycle__year=year,
@@ -271,9 +289,12 @@ def has_voted(poll: Poll, delegate: Delegate | None) -> bool:
     )
 
 
-def core_rules(poll: Poll) -> core.Rules:
-    codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
-    return voting_rules.as_core(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
+def core_rules(poll: Poll, candidate_codes: tuple[str, ...] | None = None) -> core.Rules:
+    """The poll's rules for the pure core; the candidates read unless already at hand."""
+    if candidate_codes is None:
+        codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
+        candidate_codes = tuple(codes.values_list("unit__code", flat=True))
+    return voting_rules.as_core(poll.rules, candidate_codes)
 
 
 def stored_ballots(poll: Poll) -> list[core.Ballot]:

@@ -8,6 +8,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.db import connection, transaction
@@ -508,8 +509,67 @@ def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
     return receipt if taken else None
 
 
-def cast(*, actor, poll: Poll, ballot: core.Ballot, signature: str = "") -> str:
-    """Cast `actor`'s ballot in `poll` (by its place: cluster, year, code)."""
+def _check_signature(cluster, year, poll_code, actor, delegate, ballot, signature) -> None:
+    if not delegate.device_key:
+        raise Refused(
+            Problem(
+                "no_device_key",
+                gettext_noop(
+                    "Điện thoại chưa có khóa ký phiếu của bạn: mở trang hội nghị trên điện "
+                    "thoại với JavaScript được bật, hoặc đến ban kiểm phiếu để bỏ phiếu viết."
+                ),
+            )
+        )
+    signed = devices.message(cluster, year, poll_code, actor.username, ballot)
+    if not devices.verified(delegate.device_key, signed, signature):
+        raise Refused(
+            Problem(
+                "bad_device_signature",
+                gettext_noop(
+                    "Phiếu không mang chữ ký của điện thoại đã đăng ký cho bạn nên không được "
+                    "nhận. Nếu bạn đã đổi điện thoại, đến ban kiểm phiếu để được cấp lại mã."
+                ),
+            )
+        )
+
+
+def register_device_key(*, actor, conference: Conference, public_key: str) -> Delegate:
+    """The phone's device key, on first use when the delegate did not sign in with the QR code
+    (which registers it): the first key wins; another phone is refused (409) and sends the
+    delegate to the board, whose re-issue of the check-in key forgets the registered one."""
+    require(actor, Action.CAST_BALLOT, conference.cycle)
+    delegate = selectors.delegate_for(actor, conference)
+    if delegate is None:
+        raise Refused(
+            Problem(
+                "not_a_delegate_here", gettext_noop("Bạn không phải đại biểu của hội nghị này.")
+            )
+        )
+    if not devices.valid_public_key(public_key):
+        raise DomainError(
+            [Problem("bad_device_key", gettext_noop("Khóa thiết bị không hợp lệ."), {}, "key")]
+        )
+    if delegate.device_key == public_key:
+        return delegate
+    if not Delegate.objects.filter(pk=delegate.pk, device_key="").update(device_key=public_key):
+        raise StateConflict(
+            [
+                Problem(
+                    "other_device",
+                    gettext_noop(
+                        "Một điện thoại khác đã đăng ký bỏ phiếu cho bạn. Nếu không phải bạn, "
+                        "báo ngay ban kiểm phiếu để được cấp lại mã."
+                    ),
+                )
+            ]
+        )
+    delegate.device_key = public_key
+    return delegate
+
+
+def cast(*, actor, poll: Poll, ballot: core.Ballot, signature: str) -> str:
+    """Cast `actor`'s ballot in `poll` (by its place: cluster, year, code), signed by the
+    delegate's device key (`devices.message`); its receipt code."""
     return cast_at(
         actor=actor,
         cluster=poll.conference.cycle.cluster.code,
@@ -517,17 +577,25 @@ def cast(*, actor, poll: Poll, ballot: core.Ballot, signature: str = "") -> str:
         poll_code=poll.code,
         ballot=ballot,
         signature=signature,
-    )
+    ).receipt
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt: str
+    poll: Poll  # as read with the elector: its conference, cycle and cluster too
 
 
 @transaction.atomic
 def cast_at(
-    *, actor, cluster: str, year: int, poll_code: str, ballot: core.Ballot, signature: str = ""
-) -> str:
-    """One elector, one ballot. The phones' path, kept to a few statements: one read finds the
-    elector row with its poll, cycle and delegate; one the candidates; one UPDATE marks the
-    elector as voted (only if not yet, while the poll is open) and one fills a free slot —
-    together or not at all. A second submit (two tabs, a retry) is refused as already voted;
+    *, actor, cluster: str, year: int, poll_code: str, ballot: core.Ballot, signature: str
+) -> Cast:
+    """One elector, one ballot, signed by the delegate's phone. The phones' path, kept to a few
+    statements: one read finds the elector row with its poll, cycle, delegate and candidates;
+    one UPDATE marks the elector as voted (only if not yet, while the poll is open) and one
+    fills a free slot — together or not at all. A ballot not signed by the device key
+    registered for the delegate is refused (403): a copied session cookie cannot vote. A
+    second submit (two tabs, a retry) is refused as already voted;
     a ballot arriving while the board closes the box is refused as closed (409), never lost.
     Only the ballot's content reaches the box: what it contains is `_content`'s business."""
     elector = selectors.elector_for(actor, cluster, year, poll_code)
@@ -549,9 +617,11 @@ def cast_at(
         raise _poll_closed()
     if elector.voted:
         raise _already_voted()
-    problem = core.check(ballot, selectors.core_rules(poll))
+    codes = tuple(elector.candidate_codes.split(",")) if elector.candidate_codes else ()
+    problem = core.check(ballot, selectors.core_rules(poll, codes))
     if problem is not None:
         raise DomainError([problem])
+    _check_signature(cluster, year, poll_code, actor, delegate, ballot, signature)
     # A WHERE on the row itself, no join: PostgreSQL re-checks it after waiting for a
     # simultaneous submit of the same delegate (a joined condition is not re-checked and let
     # both through). A poll being closed is caught by its slots, all locked by the close.
@@ -563,7 +633,7 @@ def cast_at(
     receipt = _fill_slot(poll.pk, _content(ballot), "electronic")
     if receipt is None:
         raise _poll_closed()  # rolls the elector row back with it
-    return receipt
+    return Cast(receipt, poll)
 
 
 def _minute():

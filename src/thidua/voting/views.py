@@ -235,7 +235,7 @@ def join(request, key: str):
         )
     if services.redeem_join_key(key, request.POST.get("device_key", "")) is None:
         return _join_refused(request)
-    login(request, delegate.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, delegate.user, backend="thidua.org.backends.UserBackend")
     request.session[SCOPE] = _home(cycle)
     return redirect(_home(cycle))
 
@@ -415,12 +415,7 @@ def poll(request, code: str, year: int, poll_code: str):
                 else [names[u] for u in ballot.choices]
             )
             return render(request, "voting/confirm.html", context)
-        try:
-            receipt = services.cast(actor=request.user, poll=found, ballot=ballot)
-        except services.AlreadyVoted as error:
-            context["already"] = error.messages()[0]
-            return render(request, "voting/receipt.html", context, status=409)
-        return render(request, "voting/receipt.html", {**context, "receipt": receipt})
+        return cast(request, code, year, poll_code)
     if found.status == Poll.Status.VOID:
         context["void_reasons"] = selectors.void_reasons(found)
         context["revoted"] = found.runoffs.first()
@@ -449,6 +444,55 @@ def poll(request, code: str, year: int, poll_code: str):
             services.paper_mismatches(found) if found.mode == Poll.Mode.PAPER else None
         )
     return render(request, "voting/poll.html", context)
+
+
+def _posted_ballot(post) -> core.Ballot:
+    """The ballot as the confirmation page posts it: every candidate's answer (`a_<unit>`),
+    or the choices."""
+    answers = {name[2:]: post[name] for name in post if name.startswith("a_")}
+    if answers:
+        known = set(core.Answer.__members__.values())
+        return core.Ballot(
+            answers={
+                unit: core.Answer(value) if value in known else core.Answer.ABSTAIN
+                for unit, value in answers.items()
+            }
+        )
+    return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
+
+
+@require_POST
+def cast(request, code: str, year: int, poll_code: str):
+    """The phone's cast: the confirmed ballot with the phone's signature. Nothing is read for
+    the page before the cast itself (the whole request stays within six SQL statements);
+    refusals (not signed by this delegate's phone, closed, not an elector) say why."""
+    try:
+        done = services.cast_at(
+            actor=request.user,
+            cluster=code,
+            year=year,
+            poll_code=poll_code,
+            ballot=_posted_ballot(request.POST),
+            signature=request.POST.get("signature", ""),
+        )
+    except services.AlreadyVoted as error:
+        found = selectors.poll_at(code, year, poll_code)
+        context = {"cycle": found.conference.cycle, "poll": found, "already": error.messages()[0]}
+        return render(request, "voting/receipt.html", context, status=409)
+    context = {"cycle": done.poll.conference.cycle, "poll": done.poll, "receipt": done.receipt}
+    return render(request, "voting/receipt.html", context)
+
+
+@require_POST
+def device_key(request, code: str, year: int):
+    """The phone registers its device key (first use, when it did not sign in by QR code)."""
+    cycle = _cycle(code, year)
+    services.register_device_key(
+        actor=request.user,
+        conference=_conference(cycle),
+        public_key=request.POST.get("public_key", ""),
+    )
+    return HttpResponse(status=204)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,96 @@
+// Device keys (docs/voting.md): the phone's own Ed25519 key, made here with the vendored
+// @noble/curves, kept in this browser's storage and registered with the server once (by the
+// QR sign-in, or on the first conference page). Every ballot is signed with it before it is
+// sent, so a session cookie copied off the hall's Wi-Fi cannot vote.
+(function () {
+  "use strict";
+  var lib = window.nobleEd25519;
+  if (!lib) { return; }
+  var ed = lib.ed25519;
+  var encoder = new TextEncoder();
+
+  function slot(who) { return "thidua.device-key." + who; }
+  function secretOf(who) {
+    try { return window.localStorage.getItem(slot(who)); } catch (error) { return null; }
+  }
+  function keep(who, secret) { window.localStorage.setItem(slot(who), secret); }
+  function publicOf(secret) { return lib.bytesToHex(ed.getPublicKey(lib.hexToBytes(secret))); }
+  function newSecret() { return lib.bytesToHex(ed.utils.randomSecretKey()); }
+
+  // The same text as thidua.voting.devices.message: context, poll, user name, ballot.
+  function ballotText(form) {
+    var choices = [], answers = [];
+    form.querySelectorAll("input[type=hidden]").forEach(function (input) {
+      if (input.name === "choice") { choices.push(input.value); }
+      else if (input.name.indexOf("a_") === 0) { answers.push([input.name.slice(2), input.value]); }
+    });
+    if (answers.length) {
+      answers.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+      return "answers:" + answers.map(function (pair) { return pair[0] + "=" + pair[1]; }).join(",");
+    }
+    return "choices:" + choices.sort().join(",");
+  }
+  function sign(who, text) {
+    var secret = secretOf(who);
+    if (!secret) { return ""; }
+    return lib.bytesToHex(ed.sign(encoder.encode(text), lib.hexToBytes(secret)));
+  }
+
+  // The QR sign-in: a fresh key for this phone, its public half sent with the sign-in.
+  document.querySelectorAll("form[data-device-join]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var secret = newSecret();
+      keep(form.dataset.deviceJoin, secret);
+      form.querySelector("input[name=device_key]").value = publicOf(secret);
+    });
+  });
+
+  // A conference page: register this phone's key if the server has none; warn if the server
+  // holds another phone's key (someone else registered first, or the phone's storage was
+  // cleared): the delegate goes to the counting board for a new check-in key.
+  var state = document.getElementById("device-key");
+  var ready = Promise.resolve(true);
+  if (state) {
+    var who = state.dataset.who, registered = state.dataset.registered;
+    var secret = secretOf(who);
+    var mine = secret ? publicOf(secret) : "";
+    if (!registered) {
+      secret = secret || newSecret();
+      var body = new URLSearchParams({ public_key: publicOf(secret) });
+      ready = fetch(state.dataset.registerUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": state.dataset.csrf }
+      }).then(function (response) {
+        if (response.ok) { keep(who, secret); return true; }
+        return false;
+      }, function () { return false; });
+    } else if (registered !== mine) {
+      ready = Promise.resolve(false);
+    }
+    ready.then(function (ok) {
+      var warning = document.getElementById("device-key-warning");
+      if (!ok && warning) { warning.hidden = false; }
+    });
+  }
+
+  // The cast: sign the confirmed ballot, then send it.
+  document.querySelectorAll("form[data-sign-poll]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.signed) { return; }
+      event.preventDefault();
+      ready.then(function () {
+        var text = "thidua-ballot-v1\n" + form.dataset.signPoll + "\n" + form.dataset.signWho +
+          "\n" + ballotText(form);
+        form.querySelector("input[name=signature]").value = sign(form.dataset.signWho, text);
+        form.dataset.signed = "1";
+        form.submit();
+      });
+    });
+  });
+
+  window.thiduaDevice = {
+    ready: ready,
+    sign: function (who, text) { return sign(who, text); },
+    publicKey: function (who) { var s = secretOf(who); return s ? publicOf(s) : ""; }
+  };
+})();
