@@ -105,4 +105,6 @@ def token_refused(request, error: TokenRefused):
 
 @api.exception_handler(Refused)
 def refused(request, error: Refused):
-    return api.create_response(request, {"detail": error.message()}, status=403)
+    return api.create_response(
+        request, {"detail": error.message(), "code": error.problem.code}, status=403
+    )

@@ -157,6 +157,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions are read from this process's memory and written through to the database: one
+# statement less on every request (a phone's cast stays within six). A server running
+# several processes sets THIDUA_SESSIONS=db, so that a sign-out in one process holds in the
+# others at once (a re-issued key or a disabled user holds everywhere either way: the user's
+# row, read on every request, decides).
+SESSION_ENGINE = {
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "db": "django.contrib.sessions.backends.db",
+}[os.environ.get("THIDUA_SESSIONS", "cached_db")]
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day, conference included
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

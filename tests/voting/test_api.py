@@ -4,13 +4,16 @@ import pytest
 from django.test import Client
 
 from tests.voting import phones
+from thidua.core.ballots import Ballot
 from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import services as org_services
+from thidua.voting import devices
 from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/cycles/cum-2/2020/polls"
+DEVICE_KEY = "/api/cycles/cum-2/2020/device-key"
 
 
 @pytest.fixture
@@ -114,3 +117,39 @@ def test_conference_management_over_the_api(api_as):
     board_b.post(f"{BASE}/giay-api/paper", {"entry": 2, **pile}, content_type="application/json")
     closed = board_a.post(f"{BASE}/giay-api/close").json()
     assert closed["result"]["winners"] == ["lang-son"]
+
+
+def test_the_api_needs_the_signature_too(api_as, open_poll):
+    client = api_as("langson.daibieu2")
+    unsigned = client.post(
+        f"{BASE}/co-bo-cong-an/ballot",
+        {"choices": ["son-la"]},
+        content_type="application/json",
+    )
+    assert unsigned.status_code == 403
+    assert unsigned.json()["code"] == "no_device_key"
+    phone = devices.Phone()
+    registered = client.put(
+        f"{DEVICE_KEY}", {"public_key": phone.public_key}, content_type="application/json"
+    )
+    assert registered.status_code == 204
+    signature = phone.sign(
+        "cum-2", 2020, "co-bo-cong-an", "langson.daibieu2", Ballot(choices=("son-la",))
+    )
+    wrong = client.post(
+        f"{BASE}/co-bo-cong-an/ballot",
+        {"choices": ["lao-cai"], "signature": signature},
+        content_type="application/json",
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "bad_device_signature")
+    signed = client.post(
+        f"{BASE}/co-bo-cong-an/ballot",
+        {"choices": ["son-la"], "signature": signature},
+        content_type="application/json",
+    )
+    assert signed.status_code == 201
+    assert list(
+        Elector.objects.voted()
+        .filter(poll=open_poll)
+        .values_list("delegate__user__username", flat=True)
+    ) == ["langson.daibieu2"]

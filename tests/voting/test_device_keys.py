@@ -1,0 +1,147 @@
+"""Device keys: a ballot counts only when the delegate's phone signed it.
+
+The hall's Wi-Fi is plain HTTP: whoever sits on it can copy a delegate's session cookie.
+These tests play that attacker with a second client holding the copied cookie.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.voting import phones
+from thidua.core.ballots import Ballot
+from thidua.voting import devices, services
+from thidua.voting.models import Delegate, Elector, Poll
+from thidua.web.demo import load_demo
+
+pytestmark = pytest.mark.django_db
+
+CAST = "/clusters/cum-2/2020/conference/polls/co-bo-cong-an/cast/"
+DEVICE_KEY = "/clusters/cum-2/2020/conference/device-key/"
+
+
+def _copy_of(client: Client) -> Client:
+    """Another device holding the same session cookie (sniffed off the hall's network)."""
+    thief = Client()
+    thief.cookies.update(client.cookies)
+    return thief
+
+
+def _voted(poll) -> list[str]:
+    return list(
+        Elector.objects.voted().filter(poll=poll).values_list("delegate__user__username", flat=True)
+    )
+
+
+def test_a_copied_cookie_cannot_vote(client_for, open_poll):
+    phone = client_for("hagiang.daibieu2")
+    phones.phone_of(
+        Delegate.objects.get(conference=open_poll.conference, user__username="hagiang.daibieu2")
+    )
+    thief = _copy_of(phone)
+    assert thief.get("/clusters/cum-2/2020/conference/").status_code == 200  # the cookie works
+    unsigned = thief.post(CAST, {"choice": "lang-son"})
+    assert unsigned.status_code == 403
+    assert "không mang chữ ký của điện thoại đã đăng ký" in unsigned.content.decode()
+    forged = devices.Phone().sign(
+        "cum-2", 2020, "co-bo-cong-an", "hagiang.daibieu2", Ballot(choices=("lang-son",))
+    )
+    assert thief.post(CAST, {"choice": "lang-son", "signature": forged}).status_code == 403
+    # a signature the thief saw go by is good for that ballot only: not for other choices
+    seen = phones.form("hagiang.daibieu2", "co-bo-cong-an", {"choice": "son-la"})["signature"]
+    assert thief.post(CAST, {"choice": "lang-son", "signature": seen}).status_code == 403
+    assert _voted(open_poll) == []
+    mine = phone.post(CAST, phones.form("hagiang.daibieu2", "co-bo-cong-an", {"choice": "son-la"}))
+    assert mine.status_code == 200
+    assert "Mã biên nhận của bạn" in mine.content.decode()
+    assert _voted(open_poll) == ["hagiang.daibieu2"]
+
+
+def test_a_signature_is_good_for_its_poll_and_delegate_only(client_for, open_poll, gov_poll):
+    ballot = Ballot(choices=("lang-son",))
+    key = phones.phone_of(
+        Delegate.objects.get(conference=open_poll.conference, user__username="sonla.daibieu2")
+    )
+    other_poll = key.sign("cum-2", 2020, "co-chinh-phu", "sonla.daibieu2", ballot)
+    other_person = key.sign("cum-2", 2020, "co-bo-cong-an", "sonla.daibieu", ballot)
+    other_year = key.sign("cum-2", 2021, "co-bo-cong-an", "sonla.daibieu2", ballot)
+    phone = client_for("sonla.daibieu2")
+    for signature in (other_poll, other_person, other_year, "", "zz" * 64, other_poll[:-2]):
+        refused = phone.post(CAST, {"choice": "lang-son", "signature": signature})
+        assert refused.status_code == 403, signature
+    assert _voted(open_poll) == []
+    right = key.sign("cum-2", 2020, "co-bo-cong-an", "sonla.daibieu2", ballot)
+    assert phone.post(CAST, {"choice": "lang-son", "signature": right}).status_code == 200
+
+
+def test_without_a_registered_key_the_phone_is_told_what_to_do(client_for, open_poll):
+    refused = client_for("laichau.daibieu").post(CAST, {"choice": "lang-son"})
+    assert refused.status_code == 403
+    assert "chưa có khóa ký phiếu" in refused.content.decode()
+    assert _voted(open_poll) == []
+
+
+def test_the_first_phone_registers_its_key_another_is_refused(client_for, conference):
+    first, second = devices.Phone(), devices.Phone()
+    phone = client_for("caobang.daibieu2")
+    assert phone.post(DEVICE_KEY, {"public_key": first.public_key}).status_code == 204
+    assert phone.post(DEVICE_KEY, {"public_key": first.public_key}).status_code == 204  # again
+    thief = _copy_of(phone)
+    taken = thief.post(DEVICE_KEY, {"public_key": second.public_key})
+    assert taken.status_code == 409
+    assert "Một điện thoại khác đã đăng ký bỏ phiếu cho bạn" in taken.content.decode()
+    assert phone.post(DEVICE_KEY, {"public_key": "not hex"}).status_code == 400
+    delegate = Delegate.objects.get(conference=conference, user__username="caobang.daibieu2")
+    assert delegate.device_key == first.public_key
+    # not a delegate of this conference: refused
+    assert (
+        client_for("hagiang.canbo").post(DEVICE_KEY, {"public_key": second.public_key}).status_code
+        == 403
+    )
+
+
+def test_a_reissue_forgets_the_old_phone(client_for, conference, get_user, open_poll):
+    old = devices.Phone()
+    client_for("dienbien.daibieu2").post(DEVICE_KEY, {"public_key": old.public_key})
+    delegate = Delegate.objects.get(conference=conference, user__username="dienbien.daibieu2")
+    key = services.reissue_key(actor=get_user("hagiang.thuky"), delegate=delegate, reason="đổi máy")
+    new = devices.Phone()
+    joined = Client()
+    assert (
+        joined.post(f"/conference/join/{key}/", {"device_key": new.public_key}).status_code == 302
+    )
+    delegate.refresh_from_db()
+    assert delegate.device_key == new.public_key  # the QR sign-in registered the new phone
+    ballot = Ballot(choices=("lang-son",))
+    stale = old.sign("cum-2", 2020, "co-bo-cong-an", "dienbien.daibieu2", ballot)
+    assert joined.post(CAST, {"choice": "lang-son", "signature": stale}).status_code == 403
+    fresh = new.sign("cum-2", 2020, "co-bo-cong-an", "dienbien.daibieu2", ballot)
+    assert joined.post(CAST, {"choice": "lang-son", "signature": fresh}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("kind", ["choices", "approval"])
+def test_a_cast_is_at_most_six_statements(client_for, kind):
+    """The whole request as the server runs it, outside any test transaction: the session,
+    the user, the elector's read, the two writes, and on SQLite the BEGIN (PostgreSQL starts
+    its transaction without a statement) — whatever the number of delegates and candidates."""
+    load_demo()  # a transactional test may run after a flush: the demo loads idempotently
+    open_poll = Poll.objects.get(conference__cycle__year=2020, code="co-bo-cong-an")
+    if kind == "approval":
+        open_poll.rules = {**open_poll.rules, "kind": "approval"}
+        open_poll.save(update_fields=["rules"])
+    codes = list(open_poll.candidates.values_list("unit__code", flat=True))
+    data = (
+        {f"a_{code}": "yes" if index == 0 else "no" for index, code in enumerate(codes)}
+        if kind == "approval"
+        else {"choice": "lang-son"}
+    )
+    phone = client_for("hagiang.daibieu3")
+    signed = phones.form("hagiang.daibieu3", "co-bo-cong-an", data)
+    with CaptureQueriesContext(connection) as queries:
+        response = phone.post(CAST, signed)
+    assert response.status_code == 200, response.content.decode()
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) <= 6, "\n".join(statements)
+    assert _voted(open_poll) == ["hagiang.daibieu3"]
