@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
@@ -31,10 +30,10 @@ MAX_BYTES = 5 * 1024 * 1024  # a filled template is a few kilobytes
 MAX_UNPACKED = 50 * 1024 * 1024  # refuse zip bombs before opening them
 
 FONT = "Times New Roman"
-BOLD = Font(name=FONT, bold=True)
-NORMAL = Font(name=FONT)
+BOLD = Font(name=FONT, bold=True, size=12)
+NORMAL = Font(name=FONT, size=12)
 TITLE = Font(name=FONT, bold=True, size=13)
-NOTE = Font(name=FONT, italic=True)
+NOTE = Font(name=FONT, italic=True, size=12)
 DEFAULT_FONT = Font(name=FONT, size=12, family=1)
 #: A string starting with one of these is a formula to a spreadsheet program (CSV/XLSX
 #: formula injection): it is written as text.
@@ -157,34 +156,19 @@ def letterhead(sheet, head: Letterhead, width: int) -> int:
 def signatures(sheet, row: int, signers: Sequence[Signature], width: int) -> int:
     """Each signer's block at the right under the table: authority and posts in capitals,
     bold; the place for the signature; the name in bold. Returns the row after it."""
-    split = max(1, min(width - 1, round(width * 0.5)))
+    first = max(1, min(width - 1, round(width * 0.5))) + 1
+    bold = Font(name=FONT, size=13, bold=True)
     for signer in signers:
+        posts = [line.upper() for line in (signer.authority, signer.title, signer.office) if line]
+        for line in posts:
+            row += 1
+            _block(sheet, row, first, width, line, bold)
         row += 1
         _block(
-            sheet,
-            row,
-            split + 1,
-            width,
-            signer.authority.upper(),
-            Font(name=FONT, size=13, bold=True),
-        )
-        for line in (signer.title, signer.office):
-            if line:
-                row += 1
-                _block(
-                    sheet, row, split + 1, width, line.upper(), Font(name=FONT, size=13, bold=True)
-                )
-        row += 1
-        _block(
-            sheet,
-            row,
-            split + 1,
-            width,
-            "(Ký, ghi rõ họ tên)",
-            Font(name=FONT, size=12, italic=True),
+            sheet, row, first, width, "(Ký, ghi rõ họ tên)", Font(name=FONT, size=12, italic=True)
         )
         row += 4  # room for the signature and the seal
-        _block(sheet, row, split + 1, width, signer.name, Font(name=FONT, size=13, bold=True))
+        _block(sheet, row, first, width, signer.name, bold)
         row += 1
     return row
 
@@ -201,10 +185,6 @@ def print_setup(sheet, header_rows: tuple[int, int] | None, *, landscape: bool =
     sheet.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
     if header_rows:
         sheet.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
-
-
-def last_column_letter(width: int) -> str:
-    return get_column_letter(width)
 
 
 def safe_filename(*parts: str) -> str:

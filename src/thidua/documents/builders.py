@@ -2,7 +2,8 @@
 
 - biên bản kiểm phiếu (one per counted poll), biên bản hội nghị, báo cáo tổng kết, tờ trình
   đề nghị khen thưởng (one per title with nominees): DOCX in the official layout;
-- bảng tổng hợp điểm: XLSX (values only, one sheet per section and a summary).
+- bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
+  signature block, one sheet per section, the rules; A4 landscape).
 """
 
 from __future__ import annotations
