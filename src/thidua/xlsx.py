@@ -1,6 +1,13 @@
 """Workbook helpers shared by every Excel import and export (statistics, agreement, results).
 
 Imports are refused as a whole, with every problem placed on its sheet, row and column.
+
+Every workbook is written through `save`, which applies the rules every export keeps:
+a string that starts with `=`, `+`, `-` or `@` is stored as a text cell (never a formula,
+and marked so that Excel keeps it as text when the cell is edited), numbers stay numbers,
+and every cell is in Times New Roman. Printed documents (the score table) add the official
+title block, the signature block and the print set-up (`letterhead`, `signatures`,
+`print_setup`).
 """
 
 from __future__ import annotations
@@ -8,19 +15,29 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.page import PageMargins
 
 from thidua.core.messages import Problem, gettext_noop
 
 MAX_BYTES = 5 * 1024 * 1024  # a filled template is a few kilobytes
 MAX_UNPACKED = 50 * 1024 * 1024  # refuse zip bombs before opening them
 
-BOLD = Font(name="Times New Roman", bold=True)
-NORMAL = Font(name="Times New Roman")
-TITLE = Font(name="Times New Roman", bold=True, size=13)
-NOTE = Font(name="Times New Roman", italic=True)
+FONT = "Times New Roman"
+BOLD = Font(name=FONT, bold=True, size=12)
+NORMAL = Font(name=FONT, size=12)
+TITLE = Font(name=FONT, bold=True, size=13)
+NOTE = Font(name=FONT, italic=True, size=12)
+DEFAULT_FONT = Font(name=FONT, size=12, family=1)
+#: A string starting with one of these is a formula to a spreadsheet program (CSV/XLSX
+#: formula injection): it is written as text.
+FORMULA_STARTS = ("=", "+", "-", "@")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
@@ -36,10 +53,138 @@ class WorkbookRefused(Exception):
         super().__init__(problems)
 
 
+def is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _as_text(cell: Cell) -> None:
+    """A string a spreadsheet would read as a formula, kept as text: stored as a string cell
+    (openpyxl types "=…" as a formula) with the quote prefix, so editing it keeps it text."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def _in_times_new_roman(cell: Cell) -> None:
+    font = cell.font
+    if font.name != FONT:
+        cell.font = Font(
+            name=FONT,
+            size=font.size,
+            bold=font.bold,
+            italic=font.italic,
+            underline=font.underline,
+            strike=font.strike,
+            color=font.color,
+            vertAlign=font.vertAlign,
+        )
+
+
+def _seal(workbook: Workbook) -> None:
+    """The rules every written workbook keeps (see the module's docstring)."""
+    fonts = list(workbook._fonts)  # the default font, used by every cell not styled otherwise
+    fonts[0] = DEFAULT_FONT
+    workbook._fonts = IndexedList(fonts)
+    for sheet in workbook.worksheets:
+        for cell in sheet._cells.values():
+            if not isinstance(cell, Cell):  # merged cells hold nothing
+                continue
+            if is_formula_like(cell.value):
+                _as_text(cell)
+            if cell.has_style:
+                _in_times_new_roman(cell)
+
+
 def save(workbook: Workbook) -> bytes:
+    _seal(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- printed documents --------------------------------------------------------------------
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The title block of a printed table (Nghị định 30/2020/NĐ-CP, in a sheet)."""
+
+    parent_body: str  # "Bộ Công an"
+    issuer: str  # "Cụm thi đua số II"
+    place_date: str  # "Hà Giang, ngày 16 tháng 11 năm 2020"
+    kind: str  # "Bảng tổng hợp kết quả chấm điểm thi đua"
+    summary: str  # "Cụm thi đua số II – năm 2020"
+
+
+@dataclass(frozen=True)
+class Signature:
+    authority: str  # "TM. Cụm thi đua số II"
+    title: str  # "Cụm trưởng"
+    office: str  # "Giám đốc Công an tỉnh Hà Giang"
+    name: str
+
+
+def _block(sheet, row: int, first: int, last: int, text: str, font: Font, *, height=None):
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = sheet.cell(row=row, column=first, value=text)
+    cell.font, cell.alignment = font, CENTRED
+    if height:
+        sheet.row_dimensions[row].height = height
+    return cell
+
+
+def letterhead(sheet, head: Letterhead, width: int) -> int:
+    """The issuing body at the left, the national name and motto at the right, the place and
+    date under them, then the document's name and summary across the table; returns the
+    first free row (after a blank one)."""
+    split = max(1, min(width - 1, round(width * 0.4)))
+    left, right = (1, split), (split + 1, width)
+    _block(sheet, 1, *left, head.parent_body.upper(), Font(name=FONT, size=12))
+    _block(sheet, 1, *right, NATION, Font(name=FONT, size=12, bold=True))
+    _block(sheet, 2, *left, head.issuer.upper(), Font(name=FONT, size=12, bold=True, u="single"))
+    _block(sheet, 2, *right, MOTTO, Font(name=FONT, size=13, bold=True, u="single"))
+    _block(sheet, 3, *right, head.place_date, Font(name=FONT, size=13, italic=True))
+    _block(sheet, 5, 1, width, head.kind.upper(), Font(name=FONT, size=14, bold=True), height=21)
+    _block(sheet, 6, 1, width, head.summary, Font(name=FONT, size=13, bold=True), height=19)
+    return 8
+
+
+def signatures(sheet, row: int, signers: Sequence[Signature], width: int) -> int:
+    """Each signer's block at the right under the table: authority and posts in capitals,
+    bold; the place for the signature; the name in bold. Returns the row after it."""
+    first = max(1, min(width - 1, round(width * 0.5))) + 1
+    bold = Font(name=FONT, size=13, bold=True)
+    for signer in signers:
+        posts = [line.upper() for line in (signer.authority, signer.title, signer.office) if line]
+        for line in posts:
+            row += 1
+            _block(sheet, row, first, width, line, bold)
+        row += 1
+        _block(
+            sheet, row, first, width, "(Ký, ghi rõ họ tên)", Font(name=FONT, size=12, italic=True)
+        )
+        row += 4  # room for the signature and the seal
+        _block(sheet, row, first, width, signer.name, bold)
+        row += 1
+    return row
+
+
+def print_setup(sheet, header_rows: tuple[int, int] | None, *, landscape: bool = True) -> None:
+    """A4, landscape by default, fit to the page's width (as many pages down as it takes),
+    the table's header rows repeated on every printed page, centred horizontally."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    if header_rows:
+        sheet.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
 
 
 def safe_filename(*parts: str) -> str:

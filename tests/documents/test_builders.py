@@ -266,7 +266,8 @@ def test_the_score_table_is_values_only(plans, demo_cycle):
     sections = [s.code[:28] for s in results.sections]
     assert workbook.sheetnames == ["Tổng hợp", *sections, "Quy tắc"]  # the rules used, last
     summary = workbook["Tổng hợp"]
-    rows = list(summary.iter_rows(min_row=4, values_only=True))
+    header = next(r for r in range(1, summary.max_row + 1) if summary[f"A{r}"].value == "Xếp hạng")
+    rows = list(summary.iter_rows(min_row=header + 1, values_only=True))
     note = rows[len(results.ranking) + 1][0]
     rows = rows[: len(results.ranking)]
     assert [(row[0], row[1]) for row in rows] == [
@@ -278,7 +279,7 @@ def test_the_score_table_is_values_only(plans, demo_cycle):
             shown = round_half_up(result.criteria[section.code].points, 2)
             assert row[offset] == pytest.approx(float(shown))
     assert note.startswith("Điểm từng mục được làm tròn để hiển thị")
-    rules = dict(workbook["Quy tắc"].iter_rows(values_only=True, max_col=2))
+    rules = dict(workbook["Quy tắc"].iter_rows(min_row=4, values_only=True, max_col=2))
     assert rules["Tổng điểm"] == "100"
     total_column = 2 + len(results.sections)
     assert [row[total_column] for row in rows] == [
@@ -363,7 +364,7 @@ def test_no_proposal_for_a_nominee_against_the_rules(demo_cycle, get_user):
     plans = {p.key: p for p in builders.plans(demo_cycle)}
     plan = plans["proposal-co-chinh-phu-2"]
     reason = (
-        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 2 trong "
+        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 3 trong "
         "cụm; cần dẫn đầu cụm."
     )
     assert not plan.ready

@@ -301,8 +301,9 @@ def test_results_page_and_export(client_for):
     response = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     summary = workbook["Tổng hợp"]
-    assert summary["A4"].value == 1
-    assert summary["B4"].value == "Công an tỉnh Hà Giang"
+    assert summary["A8"].value == "Xếp hạng"  # under the title block
+    assert summary["A9"].value == 1
+    assert summary["B9"].value == "Công an tỉnh Hà Giang"
     assert "Quy tắc" in workbook.sheetnames
     assert client_for("hanoi.canbo").get("/clusters/cum-2/2020/results/").status_code == 403
 

@@ -259,7 +259,7 @@ def test_one_flag_a_year_the_ministry_ballot_leaves_out_the_government_flag_nomi
 def test_a_nominee_against_the_rules_is_shown_not_nominated_with_the_reason(
     client_for, conference, get_user
 ):
-    """A second Government-flag vote elects Lào Cai, ranked 2nd: never shown as elected."""
+    """A second Government-flag vote elects Lào Cai, ranked 3rd: never shown as elected."""
     from thidua.core.ballots import Ballot
     from thidua.voting import services
     from thidua.voting.models import Delegate
@@ -281,7 +281,7 @@ def test_a_nominee_against_the_rules_is_shown_not_nominated_with_the_reason(
     lao_cai = next(row for row in rows if "Công an tỉnh Lào Cai" in row)
     assert "Trúng cử" not in lao_cai
     assert "Không được đề nghị" in lao_cai
-    assert "xếp thứ 2 trong cụm; cần dẫn đầu cụm." in lao_cai
+    assert "xếp thứ 3 trong cụm; cần dẫn đầu cụm." in lao_cai
 
 
 def test_above_the_threshold_but_outside_the_seats_is_said(client_for, open_poll, conference):

@@ -2,7 +2,8 @@
 
 - biên bản kiểm phiếu (one per counted poll), biên bản hội nghị, báo cáo tổng kết, tờ trình
   đề nghị khen thưởng (one per title with nominees): DOCX in the official layout;
-- bảng tổng hợp điểm: XLSX (values only, one sheet per section and a summary).
+- bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
+  signature block, one sheet per section, the rules; A4 landscape).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from thidua import xlsx
 from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
 from thidua.core import ballots as core_ballots
@@ -22,7 +24,7 @@ from thidua.core import signing
 from thidua.core.indicators import Period
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent
-from thidua.core.paperwork import slug
+from thidua.core.paperwork import date_line, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
@@ -674,11 +676,27 @@ def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Bu
 # --- bảng tổng hợp điểm -------------------------------------------------------------------
 
 
+SCORE_TABLE = "Bảng tổng hợp kết quả chấm điểm thi đua"
+
+
 def score_table(cycle: Cycle) -> Built:
+    """The results as the cluster signs them: the title block (issuing body, national name
+    and motto, place and date of the conference, the table's name), the ranking, the leader's
+    signature block; A4 landscape."""
     results = scoring_selectors.results(cycle)
+    conference = voting_selectors.conference_of(cycle)
+    head = xlsx.Letterhead(
+        parent_body=cycle.cluster.parent_body,
+        issuer=_issuer(cycle),
+        place_date=date_line(cycle.leader.short_name, _day(cycle, conference)),
+        kind=SCORE_TABLE,
+        summary=f"{_issuer(cycle)} năm {cycle.year}",
+    )
+    signer = _leader_signer(cycle)
+    signature = xlsx.Signature(signer.authority, signer.title, signer.office, signer.name)
     return Built(
         _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
-        scoring_excel.results_xlsx(results),
+        scoring_excel.results_xlsx(results, head, [signature]),
         XLSX,
     )
 
@@ -717,7 +735,7 @@ def plans(cycle: Cycle) -> list[Plan]:
     unranked = (
         [_("Chưa có giao ước thi đua và phiếu chấm.")]
         if results is None
-        else [problem.render(_) for problem in results.why_not_ready]
+        else [problem.render(_) for problem in results.why_not_ready] + _signer_missing(cycle)
     )
     found.append(
         Plan(

@@ -3,18 +3,25 @@
 The seed tells that the units "bỏ phiếu chấm điểm" at the conference, not the criteria, the
 points or who scored what. The table below follows the usual shape of a "Vì an ninh Tổ quốc"
 cluster agreement; its points, the targets and every score are illustrative, and labelled so.
-The quantitative criteria are computed from the demo statistics (clearance rates).
+The quantitative criteria are computed from the demo statistics (clearance rates), and the
+scores of II.3 (crime reduction) are derived from the cycle's own figures: each unit's fall
+in cases against social order against last year, as the cluster table shows it (see
+`reduction_points`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal as D
 
+from thidua.core.indicators import Kind, Period, change
 from thidua.org.authz import SYSTEM
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import services
 from thidua.scoring.models import Agreement, ScoreSheet
 from thidua.scoring.services import CriterionSpec, FactSpec
+from thidua.stats import selectors as stats_selectors
+from thidua.stats.demo import FIELDS, FIGURES_2019, FIGURES_2020
 
 NOTE = (
     "Bảng tiêu chí, điểm, chỉ tiêu giao và điểm chấm của năm 2020 là minh hoạ: nguồn (Báo Hà "
@@ -66,7 +73,11 @@ TABLE = [
         D(8),
         "II",
         23,
-        guidance="Căn cứ mức giảm số vụ so với cùng kỳ trong bảng số liệu của cụm.",
+        guidance=(
+            "Căn cứ mức giảm số vụ so với cùng kỳ trong bảng số liệu của cụm: giảm nhiều nhất "
+            "được 8 điểm; giảm ít hơn được 4 điểm cộng 4 điểm nhân tỷ lệ giữa mức giảm của "
+            "đơn vị và mức giảm nhiều nhất; không giảm được 4 điểm; tăng: 0 điểm."
+        ),
     ),
     CriterionSpec(
         "II.4", "Đấu tranh với tội phạm ma tuý, cờ bạc, tệ nạn xã hội", "peer", D(8), "II", 24
@@ -172,11 +183,68 @@ def load_agreement(cycle: Cycle) -> None:
     )
 
 
-def sheet_scores(scorer: str, target: str) -> dict[str, D]:
-    """The illustrative scores `scorer` gives `target` on the judged criteria."""
+REDUCTION = "II.3"  # judged from the statistics, not from the unit's general quality
+REDUCTION_INDICATOR = "social_order_cases"
+
+
+def reduction_points(changes: Mapping[str, D | None], maximum: D) -> dict[str, D]:
+    """II.3 for each unit from its change in cases against last year (%, negative: a fall),
+    by the police scoring formula with "no rise" as the target: the largest fall gets the
+    maximum; a smaller fall half of it plus the other half in proportion to the largest
+    fall; no change half; a rise (or no comparable figure) nothing. On the 0,25 step."""
+    falls = {unit: -value for unit, value in changes.items() if value is not None}
+    best = max([fall for fall in falls.values() if fall > 0], default=D(0))
+    half = maximum / 2
+    points = {}
+    for unit in changes:
+        fall = falls.get(unit)
+        if fall is None or fall < 0:
+            points[unit] = D(0)
+        elif fall == 0:
+            points[unit] = _on_step(half)
+        else:
+            points[unit] = _on_step(half + half * fall / best)
+    return points
+
+
+def _reduction_maximum() -> D:
+    return next(spec.max_points for spec in TABLE if spec.code == REDUCTION)
+
+
+def cycle_reduction_points(cycle: Cycle) -> dict[str, D]:
+    """II.3 from the cycle's statistics: each member's change in cases against social order
+    against last year, as the cluster table of the year computes and shows it."""
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    changes = {}
+    for row in table.rows:
+        cell = next(c for c in row.cells if c.indicator.code == REDUCTION_INDICATOR)
+        changes[row.unit.code] = cell.change.percent if cell.change else None
+    return reduction_points(changes, _reduction_maximum())
+
+
+def demo_reduction_points() -> dict[str, D]:
+    """II.3 from the demo's 2020 and 2019 figures, for tests that enter those figures in a
+    cycle of their own through the pages (the same numbers `cycle_reduction_points` reads)."""
+    index = FIELDS.index(REDUCTION_INDICATOR)
+    changes = {}
+    for unit in UNITS:
+        found = change(D(FIGURES_2020[unit][index]), D(FIGURES_2019[unit][index]), Kind.COUNT)
+        changes[unit] = found.percent if found else None
+    return reduction_points(changes, _reduction_maximum())
+
+
+def sheet_scores(
+    scorer: str, target: str, reduction: Mapping[str, D] | None = None
+) -> dict[str, D]:
+    """The illustrative scores `scorer` gives `target` on the judged criteria; II.3 is the
+    figure every scorer reads from the statistics (`reduction`: by unit; by default the demo's
+    own figures)."""
     lift = D("0.08") if scorer == target else GENEROSITY[scorer]  # units rate themselves well
+    reduction = demo_reduction_points() if reduction is None else reduction
     return {
-        spec.code: _on_step(min(spec.max_points, spec.max_points * (QUALITY[target] + lift)))
+        spec.code: reduction[target]
+        if spec.code == REDUCTION
+        else _on_step(min(spec.max_points, spec.max_points * (QUALITY[target] + lift)))
         for spec in TABLE
         if spec.kind == "peer"
     }
@@ -185,13 +253,14 @@ def sheet_scores(scorer: str, target: str) -> dict[str, D]:
 def load_sheets(cycle: Cycle) -> None:
     """Every member's self-assessment and its six peers' sheets, submitted; the facts."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
+    reduction = cycle_reduction_points(cycle)
     for target in UNITS:
         for scorer in UNITS:
             if ScoreSheet.objects.filter(
                 cycle=cycle, scorer=units[scorer], target=units[target]
             ).exists():
                 continue
-            scores = sheet_scores(scorer, target)
+            scores = sheet_scores(scorer, target, reduction)
             services.save_sheet(
                 actor=SYSTEM,
                 cycle=cycle,

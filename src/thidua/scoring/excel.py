@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
@@ -28,11 +30,16 @@ from thidua.xlsx import (
     INPUT_FILL,
     NOTE,
     TITLE,
+    Letterhead,
+    Signature,
     WorkbookRefused,
     at,
     cells,
+    letterhead,
     open_workbook,
+    print_setup,
     save,
+    signatures,
     too_many_rows,
 )
 
@@ -295,28 +302,42 @@ def _read_targets(sheet, members, quantitative, codes, problems) -> dict:
     return targets
 
 
-def results_xlsx(results: selectors.Results) -> bytes:
-    """Ranking with section scores, then one sheet per section with each criterion."""
+def results_xlsx(
+    results: selectors.Results,
+    head: Letterhead | None = None,
+    signers: Sequence[Signature] = (),
+) -> bytes:
+    """Ranking with section scores, then one sheet per section with each criterion, then the
+    rules. With `head` (the score table as a document), the summary opens with the official
+    title block and closes with the signature blocks; every sheet prints on A4 landscape,
+    fit to the page's width, its header row repeated on every page."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Tổng hợp"
     cycle: Cycle = results.cycle
-    summary["A1"] = f"BẢNG TỔNG HỢP ĐIỂM – {cycle.title} năm {cycle.year}"
-    summary["A1"].font = TITLE
     sections = results.sections
     headings = [
-        "Hạng",
+        "Xếp hạng",
         "Đơn vị",
         *[f"{s.code}. {s.name}" for s in sections],
         "Tổng điểm",
-        "Tự chấm",
+        "Điểm tự chấm",
         "Xếp loại",
     ]
+    width = len(headings)
+    if head is None:
+        summary["A1"] = f"BẢNG TỔNG HỢP ĐIỂM – {cycle.title} năm {cycle.year}"
+        summary["A1"].font = TITLE
+        header_row = 3
+    else:
+        header_row = letterhead(summary, head, width)
     for column, heading in enumerate(headings, start=1):
-        cell = summary.cell(row=3, column=column, value=heading)
+        cell = summary.cell(row=header_row, column=column, value=heading)
         cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row, (unit, result) in enumerate(results.ranking, start=4):
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    summary.row_dimensions[header_row].height = 64
+    first = header_row + 1
+    for row, (unit, result) in enumerate(results.ranking, start=first):
         line = [
             result.rank,
             unit.name,
@@ -333,25 +354,40 @@ def results_xlsx(results: selectors.Results) -> bytes:
             cell.border = BOX
             if isinstance(value, float):
                 cell.number_format = "0.00"
+            if column != 2:
+                cell.alignment = Alignment(horizontal="center")
+    note_row = first + len(results.ranking) + 1
     summary.cell(
-        row=5 + len(results.ranking),
+        row=note_row,
         column=1,
         value="Điểm từng mục được làm tròn để hiển thị; tổng điểm cộng từ điểm chưa làm tròn và "
         "chỉ làm tròn một lần, nên có thể lệch 0,01 so với tổng các mục đã làm tròn.",
     ).font = NOTE
+    if signers:
+        signatures(summary, note_row + 1, signers, width)
+    summary.column_dimensions["A"].width = 9
     summary.column_dimensions["B"].width = 30
+    for column in range(3, width + 1):
+        summary.column_dimensions[get_column_letter(column)].width = 16
+    print_setup(summary, (header_row, header_row))
+    subtitle = f"{cycle.title} – năm {cycle.year}"
     for section in sections:
         sheet = workbook.create_sheet(section.code[:28])
-        sheet["A1"] = f"{section.code}. {section.name}"
+        sheet["A1"] = f"BẢNG ĐIỂM MỤC {section.code}. {section.name.upper()}"
         sheet["A1"].font = TITLE
+        sheet["A2"] = subtitle
+        sheet["A2"].font = NOTE
         inside = [c for c in results.criteria if c.parent_id == section.pk] or [section]
-        sheet.cell(row=3, column=1, value="Đơn vị").font = BOLD
+        cell = sheet.cell(row=4, column=1, value="Đơn vị")
+        cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
         for column, criterion in enumerate(inside, start=2):
-            cell = sheet.cell(row=3, column=column, value=f"{criterion.code}. {criterion.name}")
-            cell.font, cell.fill = BOLD, HEAD_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row, (unit, result) in enumerate(results.ranking, start=4):
-            sheet.cell(row=row, column=1, value=unit.name)
+            cell = sheet.cell(row=4, column=column, value=f"{criterion.code}. {criterion.name}")
+            cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            sheet.column_dimensions[get_column_letter(column)].width = 22
+        sheet.row_dimensions[4].height = 80
+        for row, (unit, result) in enumerate(results.ranking, start=5):
+            sheet.cell(row=row, column=1, value=unit.name).border = BOX
             for column, criterion in enumerate(inside, start=2):
                 cell = sheet.cell(
                     row=row,
@@ -362,14 +398,21 @@ def results_xlsx(results: selectors.Results) -> bytes:
                         )
                     ),
                 )
-                cell.number_format = "0.00"
+                cell.number_format, cell.border = "0.00", BOX
+                cell.alignment = Alignment(horizontal="center")
         sheet.column_dimensions["A"].width = 30
+        print_setup(sheet, (4, 4))
     rules = workbook.create_sheet("Quy tắc")
-    for row, (label, value) in enumerate(rules_lines(results), start=1):
+    rules["A1"] = "QUY TẮC TÍNH ĐIỂM VÀ XẾP HẠNG"
+    rules["A1"].font = TITLE
+    rules["A2"] = subtitle
+    rules["A2"].font = NOTE
+    for row, (label, value) in enumerate(rules_lines(results), start=4):
         rules.cell(row=row, column=1, value=label).font = BOLD
-        rules.cell(row=row, column=2, value=value)
-    rules.column_dimensions["A"].width = 30
-    rules.column_dimensions["B"].width = 80
+        rules.cell(row=row, column=2, value=value).alignment = Alignment(wrap_text=True)
+    rules.column_dimensions["A"].width = 34
+    rules.column_dimensions["B"].width = 90
+    print_setup(rules, None)
     return save(workbook)
 
 
@@ -394,7 +437,10 @@ def rules_lines(results: selectors.Results) -> list[tuple[str, str]]:
                 else ""
             ),
         ),
-        ("Chuẩn hoá z-score theo người chấm", "có" if rules.zscore else "không"),
+        (
+            "Quy đổi điểm về cùng mặt bằng giữa các đơn vị chấm",
+            "có" if rules.zscore else "không",
+        ),
         ("Bước điểm", format_exact(rules.step)),
         (
             "Tiêu chí phụ khi bằng điểm",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from thidua.core import scoring as core
 from thidua.core.numbers import InvalidNumber, format_exact, parse_number
 from thidua.core.policy import Action
 from thidua.core.text import collation_key
+from thidua.documents import builders
 from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
@@ -604,7 +606,8 @@ def results_export(request, code: str, year: int):
     if found is None:
         raise Http404
     refuse_if(found.why_not_ready, StateConflict)
-    content = excel.results_xlsx(found)
+    with translation.override("vi"):  # the same table as the cycle's document, in Vietnamese
+        content = builders.score_table(cycle).content
     return _download(
         content, xlsx.safe_filename("bang-tong-hop-diem", cycle.cluster.code, str(cycle.year))
     )
