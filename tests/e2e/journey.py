@@ -16,6 +16,9 @@ from decimal import Decimal
 import openpyxl
 from tests.e2e.conftest import DESKTOP, PHONE, Visitor
 
+from thidua.core.ballots import Ballot
+from thidua.voting import devices
+
 CYCLE = "/clusters/cum-2/2020"
 UNITS = {
     "ha-giang": "Hà Giang",
@@ -52,6 +55,7 @@ class Journey:
     shots: int = 0
     names: dict[str, str] = field(default_factory=dict)
     people: dict[str, Visitor] = field(default_factory=dict)
+    new_phones: set[str] = field(default_factory=set)  # signed in again on another phone
 
     def person(
         self, username: str, viewport: dict | None = None, javascript: bool = True
@@ -421,7 +425,7 @@ def delegates_sign_in_on_their_phones(j: Journey) -> None:
     """Every delegate signs in on a phone; the name on the home page is the one the
     secretary will tick."""
     for username in delegates():
-        # one delegate's phone has JavaScript off: casting is a plain form post
+        # one delegate's phone has JavaScript off: it cannot sign a ballot
         phone = j.person(username, PHONE, javascript=username != NO_JAVASCRIPT)
         heading = phone.page.get_by_role("heading", level=1).inner_text()
         j.names[username] = heading.removeprefix("Xin chào, ").strip()
@@ -530,21 +534,86 @@ def vote_on_the_page(j: Journey, username: str, poll: str, choices: list[str]) -
     return page.locator(".receipt-code code").inner_text()
 
 
+def a_phone_without_javascript_is_sent_to_the_board(j: Journey, poll: str) -> None:
+    """A phone with JavaScript off cannot sign a ballot: the delegate is told so and what to
+    do; the secretary re-issues the check-in key (with the reason) and the delegate signs in
+    with the short code on a phone that signs, which registers its own device key."""
+    page = j.person(NO_JAVASCRIPT).page
+    j.person(NO_JAVASCRIPT).go(f"{CYCLE}/conference/polls/{poll}/")
+    page.locator("input[name=choice]").first.check()
+    click(page, "Tiếp tục")
+    click(page, "Bỏ phiếu")
+    assert "chưa có khóa ký phiếu" in page.inner_text("main")
+    leader = j.person(secretary("ha-giang"))
+    leader.go(f"{CYCLE}/conference/")
+    row = leader.page.get_by_role("row", name=j.names[NO_JAVASCRIPT])
+    row.get_by_label("Lý do cấp lại").fill("Điện thoại không chạy JavaScript")
+    row.get_by_role("button", name="Cấp lại mã QR").click()
+    leader.page.wait_for_load_state()
+    short = leader.page.locator("code.secret").inner_text()
+    j.people[NO_JAVASCRIPT].close()
+    phone = j.visit(None, PHONE)
+    phone.go("/conference/join/")
+    phone.page.locator("input[name=code]").fill(short.lower())
+    click(phone.page, "Tiếp tục")
+    click(phone.page, "Đăng nhập vào hội nghị")
+    assert phone.page.url.endswith(f"{CYCLE}/conference/")
+    j.people[NO_JAVASCRIPT] = phone
+    j.new_phones.add(NO_JAVASCRIPT)
+
+
+def api_cast(j: Journey, username: str, poll: str, choices: list[str]) -> str:
+    """A ballot through the API from the delegate's browser, signed there by the phone's
+    device key (registered on its first conference page)."""
+    visitor = j.person(username)
+    if not visitor.page.evaluate("() => Boolean(window.thiduaDevice)"):
+        visitor.go(f"{CYCLE}/conference/")
+    assert visitor.page.evaluate("() => window.thiduaDevice.ready")
+    text = devices.message("cum-2", 2020, poll, username, Ballot(choices=tuple(choices)))
+    signature = visitor.page.evaluate(
+        "([who, text]) => window.thiduaDevice.sign(who, text)", [username, text.decode()]
+    )
+    body = api(
+        visitor,
+        "POST",
+        f"/api/cycles/cum-2/2020/polls/{poll}/ballot",
+        {"choices": choices, "signature": signature},
+    )
+    return body["receipt"]
+
+
+def a_copied_cookie_cannot_vote(j: Journey, username: str, poll: str) -> None:
+    """Someone on the hall's Wi-Fi copies a delegate's session cookie into their own browser:
+    the pages open, but that browser holds no device key of the delegate's, says so, and
+    its ballot is refused; the delegate's own phone votes afterwards as usual."""
+    own = j.person(username)
+    own.go(f"{CYCLE}/conference/")  # the phone's key is registered by now
+    assert own.page.evaluate("() => window.thiduaDevice.ready")
+    thief = j.visit(None, PHONE)
+    thief.context.add_cookies(own.context.cookies())
+    thief.go(f"{CYCLE}/conference/polls/{poll}/")
+    assert thief.page.locator("#device-key-warning").is_visible()
+    thief.page.locator("input[name=choice]").first.check()
+    click(thief.page, "Tiếp tục")
+    click(thief.page, "Bỏ phiếu")
+    assert "không mang chữ ký của điện thoại đã đăng ký" in thief.page.inner_text("main")
+    j.shot(thief, "copied-cookie-refused-phone")
+    thief.close()
+
+
 def delegates_vote(j: Journey, poll: str) -> None:
     for index, (username, choices) in enumerate(zip(delegates(), ballots(poll), strict=True)):
+        if username == NO_JAVASCRIPT and username not in j.new_phones:
+            a_phone_without_javascript_is_sent_to_the_board(j, poll)
+        if username == "hagiang.daibieu2" and poll == "co-chinh-phu":
+            a_copied_cookie_cannot_vote(j, username, poll)
         if username in ON_THE_PAGE:
             receipt = vote_on_the_page(j, username, poll, choices)
             assert re.fullmatch(r"[0-9A-Z]{8}", receipt), receipt
             if index == 0 and poll == "co-chinh-phu":
                 j.shot(j.person(username), "delegate-receipt-phone")
         else:
-            body = api(
-                j.person(username),
-                "POST",
-                f"/api/cycles/cum-2/2020/polls/{poll}/ballot",
-                {"choices": choices},
-            )
-            assert body["receipt"]
+            assert api_cast(j, username, poll, choices)
 
 
 def board_closes(j: Journey, poll: str) -> str:

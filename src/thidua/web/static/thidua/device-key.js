@@ -55,15 +55,15 @@
     var secret = secretOf(who);
     var mine = secret ? publicOf(secret) : "";
     if (!registered) {
+      // kept first: a page left before the reply (the phone's next page registers it again)
+      // must not lose the key the server may have recorded
       secret = secret || newSecret();
+      keep(who, secret);
       var body = new URLSearchParams({ public_key: publicOf(secret) });
       ready = fetch(state.dataset.registerUrl, {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "X-CSRFToken": state.dataset.csrf }
-      }).then(function (response) {
-        if (response.ok) { keep(who, secret); return true; }
-        return false;
-      }, function () { return false; });
+      }).then(function (response) { return response.ok; }, function () { return false; });
     } else if (registered !== mine) {
       ready = Promise.resolve(false);
     }
