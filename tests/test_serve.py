@@ -15,8 +15,9 @@ from tests.servers import free_port, serving, thidua
 PHONES = 500
 
 
-@pytest.fixture
-def env(tmp_path):
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("serve")
     made = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
@@ -63,7 +64,8 @@ def test_https_with_a_certificate(env, tmp_path):
     cert, key = tmp_path / "hall.crt", tmp_path / "hall.key"
     subprocess.run(
         [shutil.which("openssl"), "req", "-x509", "-newkey", "ec",
-         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True,
         capture_output=True,
