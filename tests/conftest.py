@@ -151,7 +151,14 @@ def _fresh_postgresql(url: str, suffix: str) -> str:
 
 # --- figures for docs/reliability.md, written by a full run on PostgreSQL ------------------
 
-RELIABILITY: dict = {"matrix": {"passed": 0, "failed": 0}, "crash": {}, "fuzz": {}}
+RELIABILITY: dict = {
+    "matrix": {"passed": 0, "failed": 0},
+    "crash": {},
+    "fuzz": {},
+    "burst": {},
+    "hall": {},
+    "devices": {},
+}
 
 
 @pytest.fixture
@@ -162,6 +169,21 @@ def crash_report() -> dict:
 @pytest.fixture
 def fuzz_report() -> dict:
     return RELIABILITY["fuzz"]
+
+
+@pytest.fixture
+def burst_report() -> dict:
+    return RELIABILITY["burst"]
+
+
+@pytest.fixture
+def hall_report() -> dict:
+    return RELIABILITY["hall"]
+
+
+@pytest.fixture
+def devices_report() -> dict:
+    return RELIABILITY["devices"]
 
 
 def pytest_runtest_logreport(report):

@@ -15,12 +15,16 @@ def complete(figures: dict) -> bool:
     return (
         figures["matrix"]["passed"] > 1000
         and bool(figures["crash"])
+        and bool(figures["burst"])
+        and bool(figures["hall"])
+        and bool(figures["devices"])
         and {"xlsx_inputs", "api_calls"} <= set(figures["fuzz"])
     )
 
 
 def write(figures: dict) -> None:
     matrix, crash, fuzz = figures["matrix"], figures["crash"], figures["fuzz"]
+    burst, hall, devices = figures["burst"], figures["hall"], figures["devices"]
     lines = [
         "# Reliability and security: figures from the test run",
         "",
@@ -54,6 +58,26 @@ def write(figures: dict) -> None:
         f"**{crash['lost']}**; half-ballots (roll ≠ ballots): **{crash['half_ballots']}**;",
         f"- after the cut-off delegates voted again: {crash['final_ballots']} ballots, one per "
         "delegate.",
+        "",
+        "## The poll closed during a burst of ballots (`tests/test_close_burst.py`)",
+        "",
+        f"- delegates casting: {burst['delegates']}; acknowledged (2xx): {burst['acknowledged']};"
+        f" refused as closed (409): {burst['refused_closed']}; server errors (5xx): "
+        f"**{burst['server_errors']}**;",
+        f"- receipts published after the count: {burst['published']}; acknowledged but not "
+        f"published: **{burst['lost']}**; published but not acknowledged: **{burst['extra']}**.",
+        "",
+        "## Ballots from copied sessions (`tests/voting/test_device_keys.py`)",
+        "",
+        f"- casts tried with a delegate's session but without their phone's signature (none, a "
+        f"stranger's key, a signature of other choices, of another poll, person or year, a "
+        f"phone replaced by a re-issue): **{devices['tried']}**, counted: "
+        f"**{devices['counted']}**.",
+        "",
+        "## The hall's connections (`tests/test_serve.py`)",
+        "",
+        f"- phones holding a keep-alive connection to one `thidua serve`: **{hall['held']}**, "
+        f"each used twice on the same connection; refused or closed: **{hall['dropped']}**.",
         "",
     ]
     PATH.write_text("\n".join(lines))
