@@ -1,20 +1,25 @@
-"""Casting over HTTP: N delegates at once against a real server, against a bare INSERT.
+"""Casting as the hall's phones do it, against a bare one-INSERT endpoint, on one server.
 
 Starts `thidua serve` (waitress, 8 threads) on 127.0.0.1 with the benchmark settings, on
 PostgreSQL if THIDUA_DATABASE_URL says so (else a SQLite file in a temp dir, as on the
-conference laptop). N delegates each cast one ballot through the API at the same time; then
-the same number of requests hit a bare Django endpoint doing one INSERT. Prints ballots/s,
-p50/p99 latency and the ratios, measured in the same run.
+conference laptop). N phones (default 500) each sign in over HTTP with their check-in key
+and their device key (the QR sign-in), then keep that connection open. Each round, all of
+them at once POST the bare endpoint (one INSERT, no session) and, on the same connections,
+cast a ballot in a newly opened poll: session cookie, CSRF token and the ballot signed with
+the phone's Ed25519 key, through `/…/polls/<code>/cast/`. Prints the requests per second and
+p50/p99 latency of both, and their ratio, measured in the same run (the median round).
 
-    THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
+    createdb -h 127.0.0.1 -U postgres thidua_bench
+    THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/thidua_bench \\
         .venv/bin/python benchmarks/vote_bench.py
+    .venv/bin/python benchmarks/vote_bench.py            # SQLite
 """
 
 from __future__ import annotations
 
 import http.client
-import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -23,11 +28,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
-from thidua.core.policy import TOKEN_SCOPES
-
-N = int(os.environ.get("BENCH_DELEGATES", "200"))
+N = int(os.environ.get("BENCH_DELEGATES", "500"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ROOT = Path(__file__).resolve().parent.parent
+CYCLE = ("cum-2", 2020)
+CHOICE = "lang-son"
 
 
 def free_port() -> int:
@@ -36,8 +43,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare() -> tuple[str, list[str]]:
-    """Migrate, load the demo, add delegates, open a poll; returns its URL and the tokens."""
+def prepare() -> list[tuple[str, str]]:
+    """Migrate, load the demo, add and check in N delegates; their user names and keys."""
     import django
 
     django.setup()
@@ -45,10 +52,10 @@ def prepare() -> tuple[str, list[str]]:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from thidua.org import services as org_services
+    call_command("collectstatic", verbosity=0, interactive=False)  # the pages name them
     from thidua.org.models import User, UserKind
     from thidua.voting import services
-    from thidua.voting.models import Conference, Poll
+    from thidua.voting.models import Conference, Delegate
     from thidua.web.demo import load_demo
 
     load_demo()
@@ -59,24 +66,35 @@ def prepare() -> tuple[str, list[str]]:
             if connection.vendor == "postgresql"
             else "CREATE TABLE bench_ping (id INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT)"
         )
-    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
+    conference = Conference.objects.get(cycle__cluster__code=CYCLE[0], cycle__year=CYCLE[1])
     secretary = User.objects.get(username="hagiang.thuky")
-    tokens = []
-    code = f"bench-{int(time.time())}"
+    keys = []
     for number in range(N):
         user, _ = User.objects.get_or_create(
             username=f"bench{number}",
             defaults={"kind": UserKind.DELEGATE, "unit_id": secretary.unit_id},
         )
-        services.check_in(
-            actor=secretary,
-            delegate=services.add_delegate(actor=secretary, conference=conference, user=user),
-        )
-        tokens.append(
-            org_services.create_api_token(actor=user, name="bench", scopes=TOKEN_SCOPES)[1]
-        )
+        delegate = Delegate.objects.filter(conference=conference, user=user).first()
+        if delegate is None:
+            delegate = services.add_delegate(actor=secretary, conference=conference, user=user)
+        if delegate.checked_in_at is None:
+            key = services.check_in(actor=secretary, delegate=delegate)
+        else:
+            key = services.reissue_key(actor=secretary, delegate=delegate, reason="đo tốc độ")
+        keys.append((user.username, key))
+    return keys
+
+
+def open_poll(number: int) -> str:
+    """A new poll for the round, opened (its electorate: everyone checked in by now)."""
+    from thidua.org.models import User
+    from thidua.voting import services
+    from thidua.voting.models import Conference
+
+    conference = Conference.objects.get(cycle__cluster__code=CYCLE[0], cycle__year=CYCLE[1])
+    code = f"do-toc-do-{int(time.time())}-{number}"
     poll = services.create_poll(
-        actor=secretary,
+        actor=User.objects.get(username="hagiang.thuky"),
         conference=conference,
         code=code,
         title="Đo tốc độ",
@@ -84,31 +102,86 @@ def prepare() -> tuple[str, list[str]]:
         seats=1,
     )
     services.open_poll(actor=User.objects.get(username="laocai.daibieu"), poll=poll)
-    assert Poll.objects.get(pk=poll.pk).status == "open"
-    return f"/api/cycles/cum-2/2020/polls/{code}/ballot", tokens
+    return code
 
 
-def burst(
-    port: int, path: str, bodies: list[tuple[dict, str]]
-) -> tuple[float, list[float], list[int]]:
+class Phone:
+    """One delegate's phone: its device key, its cookies, one kept-alive connection."""
+
+    def __init__(self, port: int, username: str):
+        from thidua.voting import devices
+
+        self.username = username
+        self.device = devices.Phone()
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def _send(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        data = None
+        if body is not None:
+            data = urlencode(body, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                cookie, _, _ = value.partition(";")
+                key, _, val = cookie.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        return response.status, text
+
+    def join(self, key: str) -> None:
+        """The QR sign-in: the page, then its button, with the device key."""
+        status, page = self._send("GET", f"/conference/join/{key}/")
+        assert status == 200, (status, page[:300])
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        status, _ = self._send(
+            "POST",
+            f"/conference/join/{key}/",
+            {"csrfmiddlewaretoken": token, "device_key": self.device.public_key},
+        )
+        assert status == 302, status
+        # signing in renews the CSRF token: the conference page the phone lands on has it
+        status, page = self._send("GET", f"/clusters/{CYCLE[0]}/{CYCLE[1]}/conference/")
+        assert status == 200, status
+        self.csrf = re.search(r'data-csrf="([^"]+)"', page)[1]
+
+    def cast_body(self, code: str) -> dict:
+        from thidua.core.ballots import Ballot
+
+        ballot = Ballot(choices=(CHOICE,))
+        signature = self.device.sign(CYCLE[0], CYCLE[1], code, self.username, ballot)
+        return {"csrfmiddlewaretoken": self.csrf, "choice": CHOICE, "signature": signature}
+
+    def post(self, path: str, body: dict | None) -> tuple[int, str]:
+        if body is None:  # the bare endpoint: a body, no cookies read
+            self.connection.request("POST", path, body=f"ping {self.username}")
+            response = self.connection.getresponse()
+            response.read()
+            return response.status, ""
+        return self._send("POST", path, body)
+
+
+def burst(phones: list[Phone], path: str, bodies: list[dict | None]):
+    """Every phone sends at once on its open connection; the wall time, latencies, statuses."""
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
-    gate = threading.Barrier(len(bodies) + 1)
+    gate = threading.Barrier(len(phones) + 1)
 
-    def one(headers: dict, body: str) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    def one(phone: Phone, body: dict | None) -> None:
         gate.wait()
         started = time.perf_counter()
-        connection.request("POST", path, body=body, headers=headers)
-        status = connection.getresponse().status
+        status, _text = phone.post(path, body)
         elapsed = time.perf_counter() - started
-        connection.close()
         with lock:
             latencies.append(elapsed)
             statuses.append(status)
 
-    threads = [threading.Thread(target=one, args=item) for item in bodies]
+    threads = [threading.Thread(target=one, args=pair) for pair in zip(phones, bodies, strict=True)]
     for thread in threads:
         thread.start()
     gate.wait()
@@ -123,9 +196,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(label: str, rate: float, unit: str, latencies: list[float]) -> None:
+def line(label: str, wall: float, latencies: list[float]) -> str:
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-    print(f"{label:<12} {rate:7.1f} {unit:<10} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+    return f"{label:<12} {N / wall:7.1f} requests/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
 
 
 def main() -> int:
@@ -135,7 +208,7 @@ def main() -> int:
     env["PYTHONPATH"] = str(ROOT)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    path, tokens = prepare()
+    keys = prepare()
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own server, our own arguments
         [sys.executable, "-m", "thidua.cli", "serve", "--port", str(port), "--threads", "8"],
@@ -143,8 +216,9 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    errors = 0
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
@@ -155,30 +229,39 @@ def main() -> int:
             if "postgres" in env.get("THIDUA_DATABASE_URL", "")
             else "SQLite (file, WAL)"
         )
+        phones = [Phone(port, username) for username, _key in keys]
+        for phone, (_username, key) in zip(phones, keys, strict=True):
+            phone.join(key)
         print(
-            f"{N} delegates casting at once over HTTP on 127.0.0.1, waitress 8 threads, {database}"
+            f"{N} phones signed in and holding their connections, waitress 8 threads, "
+            f"{database}; {ROUNDS} rounds"
         )
-        casts = [
-            (
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-                json.dumps({"choices": ["lang-son"]}),
-            )
-            for token in tokens
-        ]
-        bare = [({"Content-Type": "text/plain"}, f"ping {n}") for n in range(N)]
-        bare_time, bare_latencies, bare_statuses = burst(port, "/bench/insert/", bare)
-        cast_time, cast_latencies, cast_statuses = burst(port, path, casts)
-        assert set(bare_statuses) == {201}, bare_statuses
-        assert cast_statuses.count(201) == N, sorted(set(cast_statuses))
-        report("casting", N / cast_time, "ballots/s", cast_latencies)
-        report("bare INSERT", N / bare_time, "requests/s", bare_latencies)
-        throughput = (N / bare_time) / (N / cast_time)
-        latency = statistics.median(cast_latencies) / statistics.median(bare_latencies)
-        print(f"ratio bare / casting: throughput {throughput:.1f}×, median latency {latency:.1f}×")
+        rounds = []
+        for number in range(ROUNDS):
+            code = open_poll(number)
+            bare = burst(phones, "/bench/insert/", [None] * N)
+            path = f"/clusters/{CYCLE[0]}/{CYCLE[1]}/conference/polls/{code}/cast/"
+            cast = burst(phones, path, [phone.cast_body(code) for phone in phones])
+            wrong = [s for s in bare[2] if s != 201] + [s for s in cast[2] if s != 200]
+            if wrong:
+                print(f"round {number + 1}: not 2xx: {sorted(set(wrong))}")
+            errors += len(wrong)
+            ratio = bare[0] / cast[0]  # casting's throughput over the bare endpoint's
+            rounds.append((ratio, bare, cast))
+            print(f"round {number + 1}: casting at {ratio:.0%} of the bare endpoint's rate")
+        ratio, bare, cast = sorted(rounds, key=lambda item: item[0])[len(rounds) // 2]
+        print("median round:")
+        print(line("bare INSERT", bare[0], bare[1]))
+        print(line("casting", cast[0], cast[1]))
+        latency = statistics.median(cast[1]) / statistics.median(bare[1])
+        print(
+            f"casting / bare: throughput {ratio:.0%}, median latency {latency:.1f}×; "
+            f"errors (not 2xx): {errors}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

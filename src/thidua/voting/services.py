@@ -516,7 +516,8 @@ def _check_signature(cluster, year, poll_code, actor, delegate, ballot, signatur
                 "no_device_key",
                 gettext_noop(
                     "Điện thoại chưa có khóa ký phiếu của bạn: mở trang hội nghị trên điện "
-                    "thoại với JavaScript được bật, hoặc đến ban kiểm phiếu để bỏ phiếu viết."
+                    "thoại với JavaScript được bật, hoặc đến ban kiểm phiếu để được cấp lại mã "
+                    "và vào hội nghị trên một điện thoại khác."
                 ),
             )
         )
