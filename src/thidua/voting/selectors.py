@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from math import ceil
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.db.models.expressions import RawSQL
 
 from thidua.core import ballots as core
 from thidua.core.messages import Problem
+from thidua.core.phases import Phase, Position
 from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
@@ -77,36 +78,77 @@ def delegate_for(user, conference: Conference) -> Delegate | None:
     return Delegate.objects.filter(conference=conference, user=user).select_related("unit").first()
 
 
-# The poll's candidate codes, in ballot order, as one text column of the elector's read.
+@dataclass(frozen=True)
+class CastTarget:
+    """What a phone's cast needs to know, read in one statement (`cast_target`)."""
+
+    elector_id: int
+    voted: bool
+    poll_id: int
+    poll_title: str
+    poll_status: str
+    poll_mode: str
+    poll_rules: dict
+    cycle_state: str
+    checked_in: bool
+    device_key: str
+    candidate_codes: tuple[str, ...]
+
+
+# The hall's busiest statement, written once as SQL (the ORM's compiling of a five-table join
+# cost more than running it): the user's elector row in the poll, with what the cast checks
+# and the poll's candidate codes in ballot order.
 _CANDIDATE_CODES = {
     "postgresql": (
         "SELECT string_agg(u.code, ',' ORDER BY c.position, c.id) FROM voting_candidate c "
-        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = voting_elector.poll_id"
+        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = e.poll_id"
     ),
     "sqlite": (
         "SELECT group_concat(code, ',') FROM (SELECT u.code AS code FROM voting_candidate c "
-        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = voting_elector.poll_id "
+        "JOIN org_unit u ON u.id = c.unit_id WHERE c.poll_id = e.poll_id "
         "ORDER BY c.position, c.id)"
     ),
 }
+_CAST_TARGET = """
+SELECT e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
+       d.checked_in_at, d.device_key, ({codes})
+FROM voting_elector e
+JOIN voting_delegate d ON d.id = e.delegate_id
+JOIN voting_poll p ON p.id = e.poll_id
+JOIN voting_conference f ON f.id = p.conference_id
+JOIN org_cycle y ON y.id = f.cycle_id
+JOIN org_cluster c ON c.id = y.cluster_id
+WHERE d.user_id = %s AND c.code = %s AND y.year = %s AND p.code = %s
+"""
 
 
-def elector_for(user, cluster: str, year: int, poll_code: str) -> Elector | None:
-    """The one read of a phone ballot: `user`'s elector row in the poll, with the poll, its
-    cycle, the delegate (and the delegate's device key) and the poll's candidate codes
-    (`candidate_codes`, comma-separated)."""
+def cast_target(user, cluster: str, year: int, poll_code: str) -> CastTarget | None:
+    """The one read of a phone's cast; None when `user` has no elector row in that poll."""
     if not getattr(user, "pk", None):
         return None
-    return (
-        Elector.objects.select_related("poll__conference__cycle__cluster", "delegate")
-        .annotate(candidate_codes=RawSQL(_CANDIDATE_CODES[connection.vendor], ()))  # noqa: S611
-        .filter(
-            poll__conference__cycle__cluster__code=cluster,
-            poll__conference__cycle__year=year,
-            poll__code=poll_code,
-            delegate__user=user,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CAST_TARGET.format(codes=_CANDIDATE_CODES[connection.vendor]),
+            (user.pk, cluster, year, poll_code),
         )
-        .first()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (elector, method, poll, title, status, mode, rules, phase, is_open, checked_in, key, codes) = (
+        row
+    )
+    return CastTarget(
+        elector_id=elector,
+        voted=method != "",
+        poll_id=poll,
+        poll_title=title,
+        poll_status=status,
+        poll_mode=mode,
+        poll_rules=json.loads(rules) if isinstance(rules, str) else rules,
+        cycle_state=Position(Phase(phase), bool(is_open)).state,
+        checked_in=checked_in is not None,
+        device_key=key,
+        candidate_codes=tuple(codes.split(",")) if codes else (),
     )
 
 
@@ -289,12 +331,9 @@ def has_voted(poll: Poll, delegate: Delegate | None) -> bool:
     )
 
 
-def core_rules(poll: Poll, candidate_codes: tuple[str, ...] | None = None) -> core.Rules:
-    """The poll's rules for the pure core; the candidates read unless already at hand."""
-    if candidate_codes is None:
-        codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
-        candidate_codes = tuple(codes.values_list("unit__code", flat=True))
-    return voting_rules.as_core(poll.rules, candidate_codes)
+def core_rules(poll: Poll) -> core.Rules:
+    codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
+    return voting_rules.as_core(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
 
 
 def stored_ballots(poll: Poll) -> list[core.Ballot]:

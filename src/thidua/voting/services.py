@@ -4,6 +4,7 @@ ballots, closing and counting, runoffs, and the leadership hand-over from the vo
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import secrets
 import uuid
@@ -13,7 +14,6 @@ from datetime import date, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -492,25 +492,41 @@ _FREE_SLOT = (
 _FREE_SLOT_SKIP_LOCKED = _FREE_SLOT[:-1] + " FOR UPDATE SKIP LOCKED)"
 
 
+_FILL_SLOT = "UPDATE voting_ballot SET filled = %s, content = {content}, source = %s, receipt = %s "
+_MARK_ELECTOR = "UPDATE voting_elector SET method = %s, voted_at = %s WHERE id = %s AND method = ''"
+
+
 def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
     """Put a ballot in a free slot taken at random (the first free one after a random id, in
     one statement, skipping slots others hold); its receipt code, or None when no free slot
-    can be taken — the box is being closed."""
+    can be taken — the box is being closed. Plain SQL: the phones' path (see `cast_at`)."""
     receipt = _receipt()
     pivot = uuid.uuid4()
-    skip = connection.features.has_select_for_update_skip_locked
-    free = RawSQL(  # noqa: S611 - constant SQL, the values are parameters
-        _FREE_SLOT_SKIP_LOCKED if skip else _FREE_SLOT,
-        (poll_id, pivot if connection.vendor == "postgresql" else pivot.hex),
+    postgres = connection.vendor == "postgresql"
+    free = (
+        _FREE_SLOT_SKIP_LOCKED
+        if connection.features.has_select_for_update_skip_locked
+        else _FREE_SLOT
     )
-    taken = Ballot.objects.filter(pk=free).update(
-        filled=True, content=content, source=source, receipt=receipt
-    )
-    return receipt if taken else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FILL_SLOT.format(content="%s::jsonb" if postgres else "%s") + "WHERE id = " + free,
+            (True, json.dumps(content), source, receipt, poll_id, pivot if postgres else pivot.hex),
+        )
+        return receipt if cursor.rowcount == 1 else None
 
 
-def _check_signature(cluster, year, poll_code, actor, delegate, ballot, signature) -> None:
-    if not delegate.device_key:
+def _mark_elector(elector_id: int, method: str) -> bool:
+    """Mark the elector as voted, if not yet: a WHERE on the row itself, no join (PostgreSQL
+    re-checks it after waiting for a simultaneous submit of the same delegate)."""
+    voted_at = connection.ops.adapt_datetimefield_value(_minute())
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_ELECTOR, (method, voted_at, elector_id))
+        return cursor.rowcount == 1
+
+
+def _check_signature(cluster, year, poll_code, actor, device_key, ballot, signature) -> None:
+    if not device_key:
         raise Refused(
             Problem(
                 "no_device_key",
@@ -522,7 +538,7 @@ def _check_signature(cluster, year, poll_code, actor, delegate, ballot, signatur
             )
         )
     signed = devices.message(cluster, year, poll_code, actor.username, ballot)
-    if not devices.verified(delegate.device_key, signed, signature):
+    if not devices.verified(device_key, signed, signature):
         raise Refused(
             Problem(
                 "bad_device_signature",
@@ -584,7 +600,7 @@ def cast(*, actor, poll: Poll, ballot: core.Ballot, signature: str) -> str:
 @dataclass(frozen=True)
 class Cast:
     receipt: str
-    poll: Poll  # as read with the elector: its conference, cycle and cluster too
+    poll_title: str
 
 
 @transaction.atomic
@@ -599,42 +615,37 @@ def cast_at(
     second submit (two tabs, a retry) is refused as already voted;
     a ballot arriving while the board closes the box is refused as closed (409), never lost.
     Only the ballot's content reaches the box: what it contains is `_content`'s business."""
-    elector = selectors.elector_for(actor, cluster, year, poll_code)
-    if elector is None:
+    target = selectors.cast_target(actor, cluster, year, poll_code)
+    if target is None:
         poll = selectors.poll_at(cluster, year, poll_code)
         if poll is None:
             raise Http404
         require(actor, Action.CAST_BALLOT, poll.conference.cycle)
         raise _not_elector_problem(poll, actor)
-    poll, delegate = elector.poll, elector.delegate
-    decision = decide(Action.CAST_BALLOT, frozenset({Role.DELEGATE}), poll.conference.cycle.state)
+    decision = decide(Action.CAST_BALLOT, frozenset({Role.DELEGATE}), target.cycle_state)
     if not decision.allowed:
         raise StateConflict([decision.problem])
-    if delegate.checked_in_at is None:
+    if not target.checked_in:
         raise Refused(Problem("not_checked_in", gettext_noop("Đại biểu chưa điểm danh.")))
-    if poll.mode != Poll.Mode.ELECTRONIC or poll.status == Poll.Status.DRAFT:
+    if target.poll_mode != Poll.Mode.ELECTRONIC or target.poll_status == Poll.Status.DRAFT:
         raise _not_open()
-    if poll.status != Poll.Status.OPEN:
+    if target.poll_status != Poll.Status.OPEN:
         raise _poll_closed()
-    if elector.voted:
+    if target.voted:
         raise _already_voted()
-    codes = tuple(elector.candidate_codes.split(",")) if elector.candidate_codes else ()
-    problem = core.check(ballot, selectors.core_rules(poll, codes))
+    rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
+    problem = core.check(ballot, rules)
     if problem is not None:
         raise DomainError([problem])
-    _check_signature(cluster, year, poll_code, actor, delegate, ballot, signature)
-    # A WHERE on the row itself, no join: PostgreSQL re-checks it after waiting for a
-    # simultaneous submit of the same delegate (a joined condition is not re-checked and let
-    # both through). A poll being closed is caught by its slots, all locked by the close.
-    marked = Elector.objects.filter(pk=elector.pk, method="").update(
-        method=Elector.Method.ELECTRONIC, voted_at=_minute()
-    )
-    if not marked:
-        raise _already_voted() if Elector.objects.get(pk=elector.pk).voted else _poll_closed()
-    receipt = _fill_slot(poll.pk, _content(ballot), "electronic")
+    _check_signature(cluster, year, poll_code, actor, target.device_key, ballot, signature)
+    # A poll being closed is caught by its slots, all locked by the close.
+    if not _mark_elector(target.elector_id, Elector.Method.ELECTRONIC):
+        voted = Elector.objects.get(pk=target.elector_id).voted
+        raise _already_voted() if voted else _poll_closed()
+    receipt = _fill_slot(target.poll_id, _content(ballot), "electronic")
     if receipt is None:
         raise _poll_closed()  # rolls the elector row back with it
-    return Cast(receipt, poll)
+    return Cast(receipt, target.poll_title)
 
 
 def _minute():
@@ -663,10 +674,7 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
     if elector is None:
         raise _not_elector_problem(poll, delegate.user)
     written = core.Ballot(choices=ballot.choices, answers=ballot.answers, written=True)
-    marked = Elector.objects.filter(pk=elector.pk, method="").update(
-        method=Elector.Method.WRITTEN, voted_at=_minute()
-    )
-    if not marked:
+    if not _mark_elector(elector.pk, Elector.Method.WRITTEN):
         raise AlreadyVoted([Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))])
     if poll.mode == Poll.Mode.ELECTRONIC:
         receipt = _fill_slot(poll.pk, _content(written), "written")

@@ -476,10 +476,14 @@ def cast(request, code: str, year: int, poll_code: str):
             signature=request.POST.get("signature", ""),
         )
     except services.AlreadyVoted as error:
-        found = selectors.poll_at(code, year, poll_code)
-        context = {"cycle": found.conference.cycle, "poll": found, "already": error.messages()[0]}
+        context = {"home": reverse("conference", args=[code, year]), "already": error.messages()[0]}
         return render(request, "voting/receipt.html", context, status=409)
-    context = {"cycle": done.poll.conference.cycle, "poll": done.poll, "receipt": done.receipt}
+    context = {
+        "home": reverse("conference", args=[code, year]),
+        "poll_code": poll_code,
+        "title": done.poll_title,
+        "receipt": done.receipt,
+    }
     return render(request, "voting/receipt.html", context)
 
 
