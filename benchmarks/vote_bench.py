@@ -4,10 +4,12 @@ Starts `thidua serve` (waitress, 8 threads) on 127.0.0.1 with the benchmark sett
 PostgreSQL if THIDUA_DATABASE_URL says so (else a SQLite file in a temp dir, as on the
 conference laptop). N phones (default 500) each sign in over HTTP with their check-in key
 and their device key (the QR sign-in), then keep that connection open. Each round, all of
-them at once POST the bare endpoint (one INSERT, no session) and, on the same connections,
-cast a ballot in a newly opened poll: session cookie, CSRF token and the ballot signed with
-the phone's Ed25519 key, through `/…/polls/<code>/cast/`. Prints the requests per second and
-p50/p99 latency of both, and their ratio, measured in the same run (the median round).
+them at once cast a ballot in a newly opened poll — session cookie, CSRF token and the ballot
+signed with the phone's Ed25519 key, through `/…/polls/<code>/cast/` — and, on the same
+connections, send the very same requests to the bare endpoint (one INSERT; it reads neither
+the cookies nor the form, so the load generator's share is alike). Prints the requests per
+second and p50/p99 latency of both, and their ratio, measured in the same run (the median
+round).
 
     createdb -h 127.0.0.1 -U postgres thidua_bench
     THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/thidua_bench \\
@@ -156,32 +158,43 @@ class Phone:
         signature = self.device.sign(CYCLE[0], CYCLE[1], code, self.username, ballot)
         return {"csrfmiddlewaretoken": self.csrf, "choice": CHOICE, "signature": signature}
 
-    def post(self, path: str, body: dict | None) -> tuple[int, str]:
-        if body is None:  # the bare endpoint: a body, no cookies read
-            self.connection.request("POST", path, body=f"ping {self.username}")
-            response = self.connection.getresponse()
-            response.read()
-            return response.status, ""
-        return self._send("POST", path, body)
+    def request(self, body: dict, signed_in: bool = True) -> tuple[dict, str]:
+        """The headers and body a phone sends: its cookies and the form. The bare endpoint
+        gets the same bytes but for the cookies' names (a delegate's session is kept to the
+        conference's pages), so that both cost the load generator alike; it reads neither."""
+        cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = {
+            "Cookie": cookies if signed_in else cookies.replace("sessionid=", "unused_id="),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        return headers, urlencode(body)
+
+    def post(self, path: str, request: tuple[dict, str]) -> int:
+        headers, data = request
+        self.connection.request("POST", path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        response.read()
+        return response.status
 
 
-def burst(phones: list[Phone], path: str, bodies: list[dict | None]):
+def burst(phones: list[Phone], path: str, requests: list[tuple[dict, str]]):
     """Every phone sends at once on its open connection; the wall time, latencies, statuses."""
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
     gate = threading.Barrier(len(phones) + 1)
 
-    def one(phone: Phone, body: dict | None) -> None:
+    def one(phone: Phone, request: tuple[dict, str]) -> None:
         gate.wait()
         started = time.perf_counter()
-        status, _text = phone.post(path, body)
+        status = phone.post(path, request)
         elapsed = time.perf_counter() - started
         with lock:
             latencies.append(elapsed)
             statuses.append(status)
 
-    threads = [threading.Thread(target=one, args=pair) for pair in zip(phones, bodies, strict=True)]
+    pairs = zip(phones, requests, strict=True)
+    threads = [threading.Thread(target=one, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     gate.wait()
@@ -239,9 +252,15 @@ def main() -> int:
         rounds = []
         for number in range(ROUNDS):
             code = open_poll(number)
-            bare = burst(phones, "/bench/insert/", [None] * N)
+            bodies = [phone.cast_body(code) for phone in phones]
+            pings = [
+                phone.request(body, signed_in=False)
+                for phone, body in zip(phones, bodies, strict=True)
+            ]
+            casts = [phone.request(body) for phone, body in zip(phones, bodies, strict=True)]
+            bare = burst(phones, "/bench/insert/", pings)
             path = f"/clusters/{CYCLE[0]}/{CYCLE[1]}/conference/polls/{code}/cast/"
-            cast = burst(phones, path, [phone.cast_body(code) for phone in phones])
+            cast = burst(phones, path, casts)
             wrong = [s for s in bare[2] if s != 201] + [s for s in cast[2] if s != 200]
             if wrong:
                 print(f"round {number + 1}: not 2xx: {sorted(set(wrong))}")
