@@ -643,22 +643,25 @@ def score(
     normalised = zscores(peer_sheets, table) if rules.zscore else {}
     automatic = _automatic(table, units, facts)
     results: list[UnitResult] = []
+    table_leaves = [(criterion, criterion.judged) for criterion in table.leaves]
     for unit in units:
-        own = [sheet for sheet in peer_sheets if sheet.target == unit]
+        own = [(sheet.scorer, sheet.scores) for sheet in peer_sheets if sheet.target == unit]
+        own_scores = selves[unit].scores if unit in selves else {}
         leaves: dict[str, CriterionResult] = {}
         self_leaves: dict[str, CriterionResult] = {}
-        for criterion in table.leaves:
+        for criterion, judged in table_leaves:
             code = criterion.code
-            if criterion.judged:
-                given = {s.scorer: s.scores[code] for s in own if code in s.scores}
-                used = [
-                    normalised[(scorer, unit, code)] if rules.zscore else value
-                    for scorer, value in given.items()
-                ]
+            if judged:
+                given = {scorer: scores[code] for scorer, scores in own if code in scores}
+                used = (
+                    [normalised[(scorer, unit, code)] for scorer in given]
+                    if rules.zscore
+                    else list(given.values())
+                )
                 value = aggregate(used, rules.aggregation, rules.trim_from)
                 capped = min(max(value, ZERO), criterion.max_points) if value is not None else ZERO
                 leaves[code] = CriterionResult(capped, given, missing=value is None)
-                own_score = selves[unit].scores.get(code) if unit in selves else None
+                own_score = own_scores.get(code)
                 self_leaves[code] = CriterionResult(
                     min(own_score, criterion.max_points) if own_score is not None else ZERO
                 )
@@ -701,8 +704,10 @@ def score(
 def _count_first_places(results: list[UnitResult], sheets: Sequence[Sheet], table: Table) -> None:
     """How many scorers put each unit first among the units they scored (a tie-break)."""
     given: dict[str, dict[str, Decimal]] = {}
+    judged = [criterion.code for criterion in table.judged]
     for sheet in sheets:
-        sheet_total = sum((sheet.scores.get(c.code, ZERO) for c in table.judged), ZERO)
+        scores = sheet.scores
+        sheet_total = sum([scores.get(code, ZERO) for code in judged], ZERO)
         given.setdefault(sheet.scorer, {})[sheet.target] = sheet_total
     by_unit = {result.unit: result for result in results}
     for totals in given.values():

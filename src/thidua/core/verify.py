@@ -7,10 +7,12 @@ difference. What it checks, and in which order, is described in docs/record.md.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
@@ -129,6 +131,8 @@ def _same(a, b) -> bool:
 
 
 def _compare(where: str, computed: Mapping, recorded: Mapping) -> list[Finding]:
+    if computed == recorded:  # the usual case, at once: equal values are the same (`_same`)
+        return []
     return [
         _mismatch(f"{where}.{key}", computed.get(key), recorded.get(key))
         for key in sorted(set(computed) | set(recorded))
@@ -184,6 +188,23 @@ def _references(record: Record) -> list[Finding]:
 # --- the audit chain ----------------------------------------------------------------------
 
 
+_AS_READ = frozenset(
+    item.name for item in dataclasses.fields(Payload) if item.type in ("Any", Any)
+)  # `before`, `after`: any JSON, kept as read
+
+
+def _payload_json(payload: Payload) -> dict:
+    """What an entry's hash covers, as JSON: its `Any` fields are JSON already (as read),
+    so only the others are written again (as `typed.write` would: the same bytes)."""
+    return {
+        item: value if item in _AS_READ else typed.write(value)
+        for item, value in ((name, getattr(payload, name)) for name in _PAYLOAD_FIELDS)
+    }
+
+
+_PAYLOAD_FIELDS = tuple(item.name for item in dataclasses.fields(Payload))
+
+
 def _audit(record: Record) -> list[Finding]:
     """The cycle's chain is whole from its first entry to its head (`first_break`), and
     signed (`_signatures`)."""
@@ -196,7 +217,7 @@ def _audit(record: Record) -> list[Finding]:
             entry.seq,
             entry.prev_hash,
             entry.hash,
-            typed.write(entry.payload),
+            _payload_json(entry.payload),
             typed.write(entry.origin),
         )
         for entry in record.audit.entries
@@ -665,7 +686,8 @@ def _against_the_log(record: Record) -> list[Finding]:
                 )
                 continue
             for field, value in logged[key].items():
-                findings += _logged(f"{where}.{field}", typed.write(fields.get(field)), value)
+                if not _same_decimals(fields.get(field), value):
+                    findings += _logged(f"{where}.{field}", typed.write(fields.get(field)), value)
         if audited.complete:
             findings += [
                 Finding(
@@ -678,9 +700,25 @@ def _against_the_log(record: Record) -> list[Finding]:
     return findings
 
 
+_DECIMALS = dict[str, Decimal]
+
+
+def _same_decimals(recorded, logged) -> bool:
+    """True when `recorded` is a table of decimals (a sheet's scores, a report's figures) that
+    the log wrote as the same numbers, found at once; False means compare (`_logged`)."""
+    if type(recorded) is not dict or not isinstance(logged, dict) or len(recorded) != len(logged):
+        return False
+    if not all(type(value) is Decimal for value in recorded.values()):
+        return False
+    as_read, _faults = typed.read(_DECIMALS, logged)
+    return as_read == recorded
+
+
 def _logged(where: str, recorded, logged) -> list[Finding]:
     """Each difference between a value of the record and the log's, named down to the
     criterion, indicator or count (`….scores.I.1`, `….result.votes.lao-cai`)."""
+    if recorded == logged:  # the usual case, at once: equal values are the same (`_same`)
+        return []
     if isinstance(recorded, Mapping) and isinstance(logged, Mapping):
         return [
             finding
