@@ -611,21 +611,36 @@ def _automatic(table: Table, units: Sequence[str], facts: Facts) -> dict[tuple[s
     return computed
 
 
-def _roll_up(table: Table, leaves: dict[str, CriterionResult]) -> dict[str, CriterionResult]:
-    """Sections: the sum of their children, capped at their maximum."""
-    results = dict(leaves)
+Sections = list[tuple[str, list[str], Decimal]]
 
-    def points(code: str) -> Decimal:
+
+def _sections(table: Table) -> Sections:
+    """The sections under the roots, each after the sections inside it (depth first, in
+    the table's order), with its children and maximum: the order `_roll_up` sums them in."""
+    order: Sections = []
+
+    def visit(code: str) -> None:
         criterion = table.criteria[code]
         if criterion.kind != Kind.SECTION:
-            return results[code].points
-        inside = sum((points(child) for child in table.children.get(code, [])), ZERO)
-        capped = min(inside, criterion.max_points)
-        results[code] = CriterionResult(capped)
-        return capped
+            return
+        children = table.children.get(code, [])
+        for child in children:
+            visit(child)
+        order.append((code, children, criterion.max_points))
 
     for root in table.roots:
-        points(root)
+        visit(root)
+    return order
+
+
+def _roll_up(
+    table: Table, leaves: dict[str, CriterionResult], sections: Sections | None = None
+) -> dict[str, CriterionResult]:
+    """Sections: the sum of their children, capped at their maximum."""
+    results = dict(leaves)
+    for code, children, maximum in _sections(table) if sections is None else sections:
+        inside = sum([results[child].points for child in children], ZERO)
+        results[code] = CriterionResult(min(inside, maximum))
     return results
 
 
@@ -644,6 +659,7 @@ def score(
     automatic = _automatic(table, units, facts)
     results: list[UnitResult] = []
     table_leaves = [(criterion, criterion.judged) for criterion in table.leaves]
+    sections = _sections(table)
     for unit in units:
         own = [(sheet.scorer, sheet.scores) for sheet in peer_sheets if sheet.target == unit]
         own_scores = selves[unit].scores if unit in selves else {}
@@ -674,12 +690,12 @@ def score(
                 )
                 leaves[code] = result
                 self_leaves[code] = result
-        rolled = _roll_up(table, leaves)
+        rolled = _roll_up(table, leaves, sections)
         total_exact = sum((rolled[code].points for code in table.roots), ZERO)
         self_total = None
         gap = None
         if unit in selves:
-            self_rolled = _roll_up(table, self_leaves)
+            self_rolled = _roll_up(table, self_leaves, sections)
             self_total = round_half_up(
                 sum((self_rolled[code].points for code in table.roots), ZERO), rules.decimals
             )

@@ -550,9 +550,19 @@ def _fast_object(kind: type) -> FastReader:
             body += ["    present += 1", f"    {variable} = value[{name!r}]"]
             indent = "    "
         hint = hints[name]
+        checks = []
+        if get_origin(hint) is Annotated and get_args(hint)[0] in _INLINE:
+            checks = [_holds(a) for a in get_args(hint)[1:] if isinstance(a, Check)]
+            hint = get_args(hint)[0]
         if hint in _INLINE:
             body += [f"{indent}if type({variable}) is not {_INLINE[hint]}:"]
             body += [f"{indent}    raise INVALID"]
+            for order, check in enumerate(checks):
+                scope[f"c{number}_{order}"] = check
+                body += [
+                    f"{indent}if not c{number}_{order}({variable}):",
+                    f"{indent}    raise INVALID",
+                ]
         elif hint is not Any:
             scope[f"r{number}"] = _fast(hint)
             body += [f"{indent}{variable} = r{number}({variable})"]
