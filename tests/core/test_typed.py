@@ -192,6 +192,26 @@ def test_the_fast_reader_reads_exactly_what_the_naming_reader_reads(
     assert typed.read(Tree, document)[0] == (None if named is typed.BAD else named)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlottedLeaf:
+    """`Leaf` with slots (as the record's types): the fast reader sets its slots itself."""
+
+    code: Code = doc("its code")
+    amount: Decimal
+    when: date | None = None
+
+
+@given(key=st.sampled_from(["code", "amount", "when", "other"]), value=JSON | NEAR)
+def test_an_object_with_slots_reads_as_its_constructor_makes_it(key, value):
+    document = {"code": "son-la", "amount": "94.57", key: value}
+    named, fast = _both(SlottedLeaf, document)
+    assert (named is typed.BAD) == (fast is typed.BAD)
+    assert fast == named
+    if fast is not typed.BAD:
+        assert fast == SlottedLeaf(code=fast.code, amount=fast.amount, when=fast.when)
+        assert hash(fast) == hash(named)
+
+
 @given(
     code=st.text(min_size=1, max_size=10),
     amount=st.decimals(allow_nan=False, allow_infinity=False, places=4),

@@ -568,10 +568,33 @@ def _fast_object(kind: type) -> FastReader:
             body += [f"{indent}{variable} = r{number}({variable})"]
         arguments.append(f"{name}={variable}")
     body += [f"if len(value) != {required} + present:", "    raise INVALID"]  # unknown keys
-    body += [f"return kind({', '.join(arguments)})"]
+    setters = _slot_setters(kind)
+    if setters is None:
+        body += [f"return kind({', '.join(arguments)})"]
+    else:  # the fields set as `__init__` would set them, without its generic lookups
+        body += ["made = new(kind)"]
+        for number, setter in enumerate(setters):
+            scope[f"s{number}"] = setter
+            body += [f"s{number}(made, v{number})"]
+        body += ["return made"]
+        scope["new"] = object.__new__
     source = "def instance(value):\n" + "".join(f"    {line}\n" for line in body)
     exec(compile(source, f"<typed reader of {kind.__name__}>", "exec"), scope)  # noqa: S102
     return scope["instance"]
+
+
+def _slot_setters(kind: type) -> list[Callable[[object, object], None]] | None:
+    """For a dataclass with slots whose `__init__` only sets its fields (frozen or not, no
+    `__post_init__`): each field's slot setter, in the order of `fields`; else None."""
+    if not kind.__dataclass_params__.init or hasattr(kind, "__post_init__"):
+        return None
+    setters = []
+    for item in fields(kind):
+        slot = getattr(kind, item.name, None)
+        if type(slot).__name__ != "member_descriptor":
+            return None
+        setters.append(slot.__set__)
+    return setters
 
 
 # --- describing ---------------------------------------------------------------------------
