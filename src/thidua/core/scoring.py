@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from itertools import repeat
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
@@ -723,7 +724,7 @@ def _count_first_places(results: list[UnitResult], sheets: Sequence[Sheet], tabl
     judged = [criterion.code for criterion in table.judged]
     for sheet in sheets:
         scores = sheet.scores
-        sheet_total = sum([scores.get(code, ZERO) for code in judged], ZERO)
+        sheet_total = sum(map(scores.get, judged, repeat(ZERO)), ZERO)
         given.setdefault(sheet.scorer, {})[sheet.target] = sheet_total
     by_unit = {result.unit: result for result in results}
     for totals in given.values():

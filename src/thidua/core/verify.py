@@ -167,12 +167,17 @@ def _references(record: Record) -> list[Finding]:
             if code and code not in indicators:
                 findings.append(_missing(f"indicators[{indicator.code}].{part}", code))
     for report in record.reports:
+        if report.unit in units and report.figures.keys() <= indicators:
+            continue  # the usual case, at once
         where = f"reports[{report.unit}/{report.year}/{report.period}]"
         if report.unit not in units:
             findings.append(_missing(where, report.unit))
         findings += [_missing(where, code) for code in report.figures if code not in indicators]
     criteria = {c.code for c in record.agreement.criteria} if record.agreement else set()
+    members = set(cycle.members)
     for sheet in record.sheets:
+        if {sheet.scorer, sheet.target} <= members and sheet.scores.keys() <= criteria:
+            continue  # the usual case, at once
         where = f"sheets[{sheet.scorer}->{sheet.target}]"
         findings += [
             _missing(where, u) for u in (sheet.scorer, sheet.target) if u not in cycle.members
@@ -975,7 +980,7 @@ def _polls(record: Record) -> list[Finding]:
             other = poll.result.get(key)
             if isinstance(value, dict) and isinstance(other, dict):
                 findings += _compare(f"{where}.result.{key}", value, other)
-            elif not _same(value, other):
+            elif value != other and not _same(value, other):
                 findings.append(_mismatch(f"{where}.result.{key}", value, other))
         receipted = sum(1 for ballot in poll.ballots if ballot.source != "paper")
         if len(poll.receipts) != receipted:
