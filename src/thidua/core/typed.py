@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -360,12 +360,22 @@ class _Decimals(dict):
         if not isinstance(value, str) or not _IS_DECIMAL(value):
             raise _INVALID
         found = Decimal(value)
-        if len(self) < self.KEPT:
-            self[value] = found
+        if len(self) >= self.KEPT:  # a long-running process: keep the recent ones
+            self.clear()
+        self[value] = found
         return found
 
 
 _DECIMALS = _Decimals()
+
+
+def decimals_read(texts: Iterable[object]) -> list[Decimal | None] | None:
+    """The Decimal each text was last read as (`read` keeps the recent ones), None for a
+    text not among them; None when a value is not even hashable."""
+    try:
+        return list(map(_DECIMALS.get, texts))
+    except TypeError:
+        return None
 
 
 def _fast_decimal(value):
