@@ -661,6 +661,7 @@ def score(
     results: list[UnitResult] = []
     table_leaves = [(criterion, criterion.judged) for criterion in table.leaves]
     sections = _sections(table)
+    zscore, method, trim_from = rules.zscore, rules.aggregation, rules.trim_from
     for unit in units:
         own = [(sheet.scorer, sheet.scores) for sheet in peer_sheets if sheet.target == unit]
         own_scores = selves[unit].scores if unit in selves else {}
@@ -672,15 +673,16 @@ def score(
                 given = {scorer: scores[code] for scorer, scores in own if code in scores}
                 used = (
                     [normalised[(scorer, unit, code)] for scorer in given]
-                    if rules.zscore
+                    if zscore
                     else list(given.values())
                 )
-                value = aggregate(used, rules.aggregation, rules.trim_from)
-                capped = min(max(value, ZERO), criterion.max_points) if value is not None else ZERO
-                leaves[code] = CriterionResult(capped, given, missing=value is None)
+                value = aggregate(used, method, trim_from)
+                maximum = criterion.max_points
+                capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                leaves[code] = CriterionResult(capped, given, None, value is None)
                 own_score = own_scores.get(code)
                 self_leaves[code] = CriterionResult(
-                    min(own_score, criterion.max_points) if own_score is not None else ZERO
+                    min(own_score, maximum) if own_score is not None else ZERO
                 )
             else:
                 found = automatic.get((unit, code))
