@@ -19,3 +19,4 @@ def test_the_verify_benchmark_runs_at_a_tiny_size_and_its_records_verify():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "records: 1 clusters × 2 years = 2" in done.stdout
     assert "× bare Ed25519 verify" in done.stdout
+    assert "(tracemalloc's peak)" in done.stdout

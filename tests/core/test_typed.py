@@ -148,6 +148,70 @@ def test_any_value_in_any_field_is_read_or_named_never_raised(key, value):
         assert typed.write(tree) == {"note": None, **document}
 
 
+# Texts near a decimal, a date, a moment: what the fast reader's shortcuts could get wrong.
+NEAR = st.sampled_from(
+    [
+        *("1.50", "1.5", "-0", "1E5", "1e5", "NaN", "Infinity", " 1", "1_0", "94.57"),
+        *("2020-12-31", "2020-02-30", "2020-11-16T09:30:00+00:00", "2020-11-16T09:30:00Z"),
+        *("red", "a", ""),
+    ]
+)
+
+
+def _both(kind, document):
+    """What the reader that names faults and the fast reader make of `document` (BAD: not
+    read)."""
+    faults = []
+    named = typed._reader(kind)(document, "", faults)
+    try:
+        fast = typed._fast(kind)(document)
+    except typed._Invalid:
+        fast = typed.BAD
+    return (typed.BAD if faults else named), fast
+
+
+@given(
+    key=st.sampled_from(sorted(GOOD)),
+    value=JSON | NEAR,
+    leaf_key=st.sampled_from(["code", "amount", "when", "other"]),
+    leaf_value=JSON | NEAR,
+    inner=st.booleans(),
+)
+def test_the_fast_reader_reads_exactly_what_the_naming_reader_reads(
+    key, value, leaf_key, leaf_value, inner
+):
+    document = json.loads(json.dumps(GOOD))
+    if inner:
+        document["leaves"][0][leaf_key] = leaf_value
+        document["by_code"][leaf_key] = leaf_value
+    else:
+        document[key] = value
+    named, fast = _both(Tree, document)
+    assert (named is typed.BAD) == (fast is typed.BAD)
+    assert fast == named
+    assert typed.read(Tree, document)[0] == (None if named is typed.BAD else named)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlottedLeaf:
+    """`Leaf` with slots (as the record's types): the fast reader sets its slots itself."""
+
+    code: Code = doc("its code")
+    amount: Decimal
+    when: date | None = None
+
+
+@given(key=st.sampled_from(["code", "amount", "when", "other"]), value=JSON | NEAR)
+def test_an_object_with_slots_reads_as_its_constructor_makes_it(key, value):
+    document = {"code": "son-la", "amount": "94.57", key: value}
+    named, fast = _both(SlottedLeaf, document)
+    assert (named is typed.BAD) == (fast is typed.BAD)
+    assert fast == named
+    if fast is not typed.BAD:
+        assert fast == SlottedLeaf(code=fast.code, amount=fast.amount, when=fast.when)
+        assert hash(fast) == hash(named)
+
+
 @given(
     code=st.text(min_size=1, max_size=10),
     amount=st.decimals(allow_nan=False, allow_infinity=False, places=4),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from itertools import repeat
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
@@ -611,21 +612,36 @@ def _automatic(table: Table, units: Sequence[str], facts: Facts) -> dict[tuple[s
     return computed
 
 
-def _roll_up(table: Table, leaves: dict[str, CriterionResult]) -> dict[str, CriterionResult]:
-    """Sections: the sum of their children, capped at their maximum."""
-    results = dict(leaves)
+Sections = list[tuple[str, list[str], Decimal]]
 
-    def points(code: str) -> Decimal:
+
+def _sections(table: Table) -> Sections:
+    """The sections under the roots, each after the sections inside it (depth first, in
+    the table's order), with its children and maximum: the order `_roll_up` sums them in."""
+    order: Sections = []
+
+    def visit(code: str) -> None:
         criterion = table.criteria[code]
         if criterion.kind != Kind.SECTION:
-            return results[code].points
-        inside = sum((points(child) for child in table.children.get(code, [])), ZERO)
-        capped = min(inside, criterion.max_points)
-        results[code] = CriterionResult(capped)
-        return capped
+            return
+        children = table.children.get(code, [])
+        for child in children:
+            visit(child)
+        order.append((code, children, criterion.max_points))
 
     for root in table.roots:
-        points(root)
+        visit(root)
+    return order
+
+
+def _roll_up(
+    table: Table, leaves: dict[str, CriterionResult], sections: Sections | None = None
+) -> dict[str, CriterionResult]:
+    """Sections: the sum of their children, capped at their maximum."""
+    results = dict(leaves)
+    for code, children, maximum in _sections(table) if sections is None else sections:
+        inside = sum([results[child].points for child in children], ZERO)
+        results[code] = CriterionResult(min(inside, maximum))
     return results
 
 
@@ -643,24 +659,30 @@ def score(
     normalised = zscores(peer_sheets, table) if rules.zscore else {}
     automatic = _automatic(table, units, facts)
     results: list[UnitResult] = []
+    table_leaves = [(criterion, criterion.judged) for criterion in table.leaves]
+    sections = _sections(table)
+    zscore, method, trim_from = rules.zscore, rules.aggregation, rules.trim_from
     for unit in units:
-        own = [sheet for sheet in peer_sheets if sheet.target == unit]
+        own = [(sheet.scorer, sheet.scores) for sheet in peer_sheets if sheet.target == unit]
+        own_scores = selves[unit].scores if unit in selves else {}
         leaves: dict[str, CriterionResult] = {}
         self_leaves: dict[str, CriterionResult] = {}
-        for criterion in table.leaves:
+        for criterion, judged in table_leaves:
             code = criterion.code
-            if criterion.judged:
-                given = {s.scorer: s.scores[code] for s in own if code in s.scores}
-                used = [
-                    normalised[(scorer, unit, code)] if rules.zscore else value
-                    for scorer, value in given.items()
-                ]
-                value = aggregate(used, rules.aggregation, rules.trim_from)
-                capped = min(max(value, ZERO), criterion.max_points) if value is not None else ZERO
-                leaves[code] = CriterionResult(capped, given, missing=value is None)
-                own_score = selves[unit].scores.get(code) if unit in selves else None
+            if judged:
+                given = {scorer: scores[code] for scorer, scores in own if code in scores}
+                used = (
+                    [normalised[(scorer, unit, code)] for scorer in given]
+                    if zscore
+                    else list(given.values())
+                )
+                value = aggregate(used, method, trim_from)
+                maximum = criterion.max_points
+                capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                leaves[code] = CriterionResult(capped, given, None, value is None)
+                own_score = own_scores.get(code)
                 self_leaves[code] = CriterionResult(
-                    min(own_score, criterion.max_points) if own_score is not None else ZERO
+                    min(own_score, maximum) if own_score is not None else ZERO
                 )
             else:
                 found = automatic.get((unit, code))
@@ -671,12 +693,12 @@ def score(
                 )
                 leaves[code] = result
                 self_leaves[code] = result
-        rolled = _roll_up(table, leaves)
+        rolled = _roll_up(table, leaves, sections)
         total_exact = sum((rolled[code].points for code in table.roots), ZERO)
         self_total = None
         gap = None
         if unit in selves:
-            self_rolled = _roll_up(table, self_leaves)
+            self_rolled = _roll_up(table, self_leaves, sections)
             self_total = round_half_up(
                 sum((self_rolled[code].points for code in table.roots), ZERO), rules.decimals
             )
@@ -701,8 +723,10 @@ def score(
 def _count_first_places(results: list[UnitResult], sheets: Sequence[Sheet], table: Table) -> None:
     """How many scorers put each unit first among the units they scored (a tie-break)."""
     given: dict[str, dict[str, Decimal]] = {}
+    judged = [criterion.code for criterion in table.judged]
     for sheet in sheets:
-        sheet_total = sum((sheet.scores.get(c.code, ZERO) for c in table.judged), ZERO)
+        scores = sheet.scores
+        sheet_total = sum(map(scores.get, judged, repeat(ZERO)), ZERO)
         given.setdefault(sheet.scorer, {})[sheet.target] = sheet_total
     by_unit = {result.unit: result for result in results}
     for totals in given.values():

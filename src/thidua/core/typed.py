@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -69,7 +69,16 @@ Reader = Callable[[object, str, list[Fault]], object]
 
 
 def read(kind: type, data: object, where: str = "") -> tuple[Any, list[Fault]]:
-    """`data` (parsed JSON) as an instance of `kind`, or None with every fault found."""
+    """`data` (parsed JSON) as an instance of `kind`, or None with every fault found.
+
+    A document in the format (the usual case) is read once, by a reader that stops at the
+    first fault without naming it (`_fast`); only a document with a fault is read again,
+    by the reader that names every fault by its path (`_reader`). Both accept exactly the
+    same documents and give the same values."""
+    try:
+        return _fast(kind)(data), []
+    except _Invalid:
+        pass
     faults: list[Fault] = []
     value = _reader(kind)(data, where, faults)
     return (None if faults or value is BAD else value), faults
@@ -327,6 +336,275 @@ def _broken(check: Check, value) -> Phrase | None:
 
 def _hashable(value) -> object:
     return repr(value) if isinstance(value, dict | list) else value
+
+
+# --- reading, fast: the same checks, stopping at the first fault without naming it ------
+
+
+class _Invalid(Exception):
+    """A fault found by a fast reader: the document is read again to name every fault."""
+
+
+_INVALID = _Invalid()
+FastReader = Callable[[object], object]
+
+
+class _Decimals(dict):
+    """Decimals already read, by their text: a record repeats a few score values thousands
+    of times, and a Decimal is immutable, so one object serves every occurrence. A text not
+    yet read is checked and read on the way (`__missing__`), kept while there is room."""
+
+    KEPT = 4096
+
+    def __missing__(self, value):
+        if not isinstance(value, str) or not _IS_DECIMAL(value):
+            raise _INVALID
+        found = Decimal(value)
+        if len(self) >= self.KEPT:  # a long-running process: keep the recent ones
+            self.clear()
+        self[value] = found
+        return found
+
+
+_DECIMALS = _Decimals()
+
+
+def decimals_read(texts: Iterable[object]) -> list[Decimal | None] | None:
+    """The Decimal each text was last read as (`read` keeps the recent ones), None for a
+    text not among them; None when a value is not even hashable."""
+    try:
+        return list(map(_DECIMALS.get, texts))
+    except TypeError:
+        return None
+
+
+def _fast_decimal(value):
+    try:
+        return _DECIMALS[value]
+    except TypeError:  # unhashable: a list or an object, no decimal's text
+        raise _INVALID from None
+
+
+def _fast_decimals(value):
+    """`dict[str, Decimal]` (a sheet's scores, a report's figures), in one comprehension."""
+    if not isinstance(value, dict):
+        raise _INVALID
+    decimals = _DECIMALS
+    try:
+        return {key: decimals[element] for key, element in value.items()}
+    except TypeError:
+        raise _INVALID from None
+
+
+def _holds(check: Check) -> Callable[[object], bool]:
+    """Whether a value meets `check` (as `_broken` finds it), as one function."""
+    tests: list[Callable[[object], bool]] = []
+    if check.pattern is not None:
+        search = re.compile(check.pattern).search
+        tests.append(lambda value: search(str(value)) is not None)
+    if check.min_length is not None:
+        tests.append(lambda value: len(value) >= check.min_length)
+    if check.minimum is not None:
+        tests.append(lambda value: not value < check.minimum)
+    if check.maximum is not None:
+        tests.append(lambda value: not value > check.maximum)
+    if check.min_items is not None:
+        tests.append(lambda value: len(value) >= check.min_items)
+    if check.unique:
+        tests.append(lambda value: len({_hashable(v) for v in value}) == len(value))
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: all(test(value) for test in tests)
+
+
+def _fast_day(value):
+    if isinstance(value, str) and _IS_DAY(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _INVALID
+
+
+def _fast_moment(value):
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise _INVALID from None
+        if moment.tzinfo is not None and moment.isoformat() == value:
+            return moment
+    raise _INVALID
+
+
+def _fast_simple(kind: type) -> FastReader:
+    def simple(value):
+        if type(value) is not kind:
+            raise _INVALID
+        return value
+
+    return simple
+
+
+def _as_is(value):
+    return value
+
+
+#: The annotations a fast object reader checks inline (`type(value) is …`), no call.
+_INLINE = {str: "str", bool: "bool", int: "int"}
+
+
+@cache
+def _fast(kind) -> FastReader:
+    """The fast reader of `kind`: `_reader`'s checks in the same order, raising `_Invalid`
+    at the first one that fails."""
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Annotated:
+        inner = _fast(args[0])
+        holds = [_holds(a) for a in args[1:] if isinstance(a, Check)]
+
+        def checked(value):
+            found = inner(value)
+            for check in holds:
+                if not check(found):
+                    raise _INVALID
+            return found
+
+        return checked
+    if kind is Any:
+        return _as_is
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) > 1:
+            raise TypeError(f"only `X | None` unions are supported: {kind}")
+        inner = _fast(options[0])
+        if len(options) == len(args):
+            return inner
+
+        def maybe(value):
+            return None if value is None else inner(value)
+
+        return maybe
+    if origin is list:
+        item = _fast(args[0])
+
+        def items(value):
+            if not isinstance(value, list):
+                raise _INVALID
+            return [item(element) for element in value]
+
+        return items
+    if origin is dict and args[1] is Decimal:
+        return _fast_decimals
+    if origin is dict:
+        item = _fast(args[1])
+
+        def entries(value):
+            if not isinstance(value, dict):
+                raise _INVALID
+            return {key: item(element) for key, element in value.items()}
+
+        return entries
+    if origin is tuple:
+        parts = [_fast(a) for a in args]
+
+        def row(value):
+            if not isinstance(value, list) or len(value) != len(parts):
+                raise _INVALID
+            return tuple(part(element) for part, element in zip(parts, value, strict=True))
+
+        return row
+    if origin is Literal or (isinstance(kind, type) and issubclass(kind, Enum)):
+        values = tuple(args) if origin is Literal else tuple(member.value for member in kind)
+        convert = _as_is if origin is Literal else kind
+
+        def choice(value):
+            if isinstance(value, bool) or value not in values:
+                raise _INVALID
+            return convert(value)
+
+        return choice
+    if is_dataclass(kind):
+        return _fast_object(kind)
+    simple = {
+        str: _fast_simple(str),
+        bool: _fast_simple(bool),
+        int: _fast_simple(int),
+        Decimal: _fast_decimal,
+        date: _fast_day,
+        datetime: _fast_moment,
+    }
+    if kind in simple:
+        return simple[kind]
+    raise TypeError(f"no JSON reader for {kind!r}")
+
+
+def _fast_object(kind: type) -> FastReader:
+    """A function written for `kind` (one statement per field, simple types checked inline):
+    reading an object is most of reading a record."""
+    hints = get_type_hints(kind, include_extras=True)
+    scope: dict[str, object] = {"kind": kind, "INVALID": _INVALID}
+    body = ["if not isinstance(value, dict):", "    raise INVALID", "present = 0"]
+    arguments, required = [], 0
+    for number, item in enumerate(fields(kind)):
+        name, variable = item.name, f"v{number}"
+        default = _default(item)
+        if default is MISSING:
+            required += 1
+            body += ["try:", f"    {variable} = value[{name!r}]", "except KeyError:"]
+            body += ["    raise INVALID from None"]
+            indent = ""
+        else:
+            scope[f"d{number}"] = default
+            body += [f"if {name!r} not in value:", f"    {variable} = d{number}()", "else:"]
+            body += ["    present += 1", f"    {variable} = value[{name!r}]"]
+            indent = "    "
+        hint = hints[name]
+        checks = []
+        if get_origin(hint) is Annotated and get_args(hint)[0] in _INLINE:
+            checks = [_holds(a) for a in get_args(hint)[1:] if isinstance(a, Check)]
+            hint = get_args(hint)[0]
+        if hint in _INLINE:
+            body += [f"{indent}if type({variable}) is not {_INLINE[hint]}:"]
+            body += [f"{indent}    raise INVALID"]
+            for order, check in enumerate(checks):
+                scope[f"c{number}_{order}"] = check
+                body += [
+                    f"{indent}if not c{number}_{order}({variable}):",
+                    f"{indent}    raise INVALID",
+                ]
+        elif hint is not Any:
+            scope[f"r{number}"] = _fast(hint)
+            body += [f"{indent}{variable} = r{number}({variable})"]
+        arguments.append(f"{name}={variable}")
+    body += [f"if len(value) != {required} + present:", "    raise INVALID"]  # unknown keys
+    setters = _slot_setters(kind)
+    if setters is None:
+        body += [f"return kind({', '.join(arguments)})"]
+    else:  # the fields set as `__init__` would set them, without its generic lookups
+        body += ["made = new(kind)"]
+        for number, setter in enumerate(setters):
+            scope[f"s{number}"] = setter
+            body += [f"s{number}(made, v{number})"]
+        body += ["return made"]
+        scope["new"] = object.__new__
+    source = "def instance(value):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(source, f"<typed reader of {kind.__name__}>", "exec"), scope)  # noqa: S102
+    return scope["instance"]
+
+
+def _slot_setters(kind: type) -> list[Callable[[object, object], None]] | None:
+    """For a dataclass with slots whose `__init__` only sets its fields (frozen or not, no
+    `__post_init__`): each field's slot setter, in the order of `fields`; else None."""
+    if not kind.__dataclass_params__.init or hasattr(kind, "__post_init__"):
+        return None
+    setters = []
+    for item in fields(kind):
+        slot = getattr(kind, item.name, None)
+        if type(slot).__name__ != "member_descriptor":
+            return None
+        setters.append(slot.__set__)
+    return setters
 
 
 # --- describing ---------------------------------------------------------------------------
