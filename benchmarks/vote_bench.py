@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 N = int(os.environ.get("BENCH_DELEGATES", "500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+THREADS = os.environ.get("BENCH_THREADS", "8")  # as `thidua serve` by default
 ROOT = Path(__file__).resolve().parent.parent
 CYCLE = ("cum-2", 2020)
 CHOICE = "lang-son"
@@ -224,7 +225,7 @@ def main() -> int:
     keys = prepare()
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own server, our own arguments
-        [sys.executable, "-m", "thidua.cli", "serve", "--port", str(port), "--threads", "8"],
+        [sys.executable, "-m", "thidua.cli", "serve", "--port", str(port), "--threads", THREADS],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -246,7 +247,7 @@ def main() -> int:
         for phone, (_username, key) in zip(phones, keys, strict=True):
             phone.join(key)
         print(
-            f"{N} phones signed in and holding their connections, waitress 8 threads, "
+            f"{N} phones signed in and holding their connections, waitress {THREADS} threads, "
             f"{database}; {ROUNDS} rounds"
         )
         rounds = []
