@@ -525,6 +525,63 @@ def _mark_elector(elector_id: int, method: str) -> bool:
         return cursor.rowcount == 1
 
 
+# PostgreSQL takes a cast in one statement, atomic by itself (no BEGIN and COMMIT to wait
+# for): lock the elector row if it has not voted yet (a simultaneous second submit waits here,
+# then finds it voted), fill a free slot if it was locked, mark the elector if the slot was
+# filled. SQLite, which has no writing WITH, runs the same two UPDATEs in one transaction.
+_CAST_POSTGRESQL = """
+WITH elector AS (
+    SELECT id FROM voting_elector WHERE id = %(elector)s AND method = '' FOR UPDATE
+), slot AS (
+    UPDATE voting_ballot SET filled = true, content = %(content)s::jsonb, source = %(source)s,
+        receipt = %(receipt)s
+    WHERE id = (SELECT id FROM voting_ballot WHERE poll_id = %(poll)s AND NOT filled
+                ORDER BY id < %(pivot)s, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      AND EXISTS (SELECT 1 FROM elector)
+    RETURNING receipt
+), marked AS (
+    UPDATE voting_elector SET method = %(source)s, voted_at = %(at)s
+    WHERE id IN (SELECT id FROM elector) AND EXISTS (SELECT 1 FROM slot)
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM elector), (SELECT receipt FROM slot), (SELECT count(*) FROM marked)
+"""
+
+
+def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
+    """Mark the elector and fill a free slot, both or neither; the receipt code. Refused as
+    already voted, or as closed when no slot can be taken (the board is closing the box)."""
+    content = _content(ballot)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CAST_POSTGRESQL,
+                {
+                    "elector": elector_id,
+                    "content": json.dumps(content),
+                    "source": Elector.Method.ELECTRONIC.value,
+                    "receipt": _receipt(),
+                    "poll": poll_id,
+                    "pivot": uuid.uuid4(),
+                    "at": _minute(),
+                },
+            )
+            locked, receipt, marked = cursor.fetchone()
+        if not locked:
+            raise _already_voted()
+        if receipt is None or marked != 1:
+            raise _poll_closed()
+        return receipt
+    with transaction.atomic():
+        if not _mark_elector(elector_id, Elector.Method.ELECTRONIC):
+            voted = Elector.objects.get(pk=elector_id).voted
+            raise _already_voted() if voted else _poll_closed()
+        receipt = _fill_slot(poll_id, content, "electronic")
+        if receipt is None:
+            raise _poll_closed()  # rolls the elector row back with it
+        return receipt
+
+
 def _check_signature(cluster, year, poll_code, actor, device_key, ballot, signature) -> None:
     if not device_key:
         raise Refused(
@@ -603,17 +660,16 @@ class Cast:
     poll_title: str
 
 
-@transaction.atomic
 def cast_at(
     *, actor, cluster: str, year: int, poll_code: str, ballot: core.Ballot, signature: str
 ) -> Cast:
-    """One elector, one ballot, signed by the delegate's phone. The phones' path, kept to a few
-    statements: one read finds the elector row with its poll, cycle, delegate and candidates;
-    one UPDATE marks the elector as voted (only if not yet, while the poll is open) and one
-    fills a free slot — together or not at all. A ballot not signed by the device key
-    registered for the delegate is refused (403): a copied session cookie cannot vote. A
-    second submit (two tabs, a retry) is refused as already voted;
-    a ballot arriving while the board closes the box is refused as closed (409), never lost.
+    """One elector, one ballot, signed by the delegate's phone (docs/voting.md). The phones'
+    path, in plain SQL and few statements: one read (`selectors.cast_target`) finds the
+    elector row with what the cast checks; then the elector is marked as voted (only if not
+    yet) and a free slot filled — together or not at all (`_into_the_box`). A ballot not
+    signed by the device key registered for the delegate is refused (403): a copied session
+    cookie cannot vote. A second submit (two tabs, a retry) is refused as already voted; a
+    ballot arriving while the board closes the box is refused as closed (409), never lost.
     Only the ballot's content reaches the box: what it contains is `_content`'s business."""
     target = selectors.cast_target(actor, cluster, year, poll_code)
     if target is None:
@@ -638,14 +694,8 @@ def cast_at(
     if problem is not None:
         raise DomainError([problem])
     _check_signature(cluster, year, poll_code, actor, target.device_key, ballot, signature)
-    # A poll being closed is caught by its slots, all locked by the close.
-    if not _mark_elector(target.elector_id, Elector.Method.ELECTRONIC):
-        voted = Elector.objects.get(pk=target.elector_id).voted
-        raise _already_voted() if voted else _poll_closed()
-    receipt = _fill_slot(target.poll_id, _content(ballot), "electronic")
-    if receipt is None:
-        raise _poll_closed()  # rolls the elector row back with it
-    return Cast(receipt, target.poll_title)
+    # A poll being closed is caught by its slots, all locked (then replaced) by the close.
+    return Cast(_into_the_box(target.elector_id, target.poll_id, ballot), target.poll_title)
 
 
 def _minute():
