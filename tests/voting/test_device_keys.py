@@ -119,7 +119,8 @@ def test_the_first_phone_registers_its_key_another_is_refused(client_for, confer
 
 def test_a_reissue_forgets_the_old_phone(client_for, conference, get_user, open_poll, forged):
     old = devices.Phone()
-    client_for("dienbien.daibieu2").post(DEVICE_KEY, {"public_key": old.public_key})
+    old_phone = client_for("dienbien.daibieu2")
+    old_phone.post(DEVICE_KEY, {"public_key": old.public_key})
     delegate = Delegate.objects.get(conference=conference, user__username="dienbien.daibieu2")
     key = services.reissue_key(actor=get_user("hagiang.thuky"), delegate=delegate, reason="đổi máy")
     new = devices.Phone()
@@ -132,6 +133,12 @@ def test_a_reissue_forgets_the_old_phone(client_for, conference, get_user, open_
     ballot = Ballot(choices=("lang-son",))
     stale = old.sign("cum-2", 2020, "co-bo-cong-an", "dienbien.daibieu2", ballot)
     forged(joined, {"choice": "lang-son", "signature": stale}, open_poll)
+    # the old phone's session ended with the re-issue: even its own signature is not taken
+    own = old.sign("cum-2", 2020, "co-bo-cong-an", "dienbien.daibieu2", ballot)
+    ended = old_phone.post(CAST, {"choice": "lang-son", "signature": own})
+    assert (ended.status_code, ended["Location"].split("?")[0]) == (302, "/accounts/login/")
+    assert "_auth_user_id" not in old_phone.session  # Django's own check ended it
+    assert _voted(open_poll) == []
     fresh = new.sign("cum-2", 2020, "co-bo-cong-an", "dienbien.daibieu2", ballot)
     assert joined.post(CAST, {"choice": "lang-son", "signature": fresh}).status_code == 200
 

@@ -82,6 +82,10 @@ def delegate_for(user, conference: Conference) -> Delegate | None:
 class CastTarget:
     """What a phone's cast needs to know, read in one statement (`cast_target`)."""
 
+    username: str
+    password: str  # the user's password hash and session epoch: a session claim is checked
+    session_epoch: int  # against them (org.backends.SessionClaim.holds)
+    is_active: bool
     elector_id: int
     voted: bool
     poll_id: int
@@ -110,10 +114,12 @@ _CANDIDATE_CODES = {
     ),
 }
 _CAST_TARGET = """
-SELECT e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
+SELECT u.username, u.password, u.session_epoch, u.is_active,
+       e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
        d.checked_in_at, d.device_key, ({codes})
 FROM voting_elector e
 JOIN voting_delegate d ON d.id = e.delegate_id
+JOIN org_user u ON u.id = d.user_id
 JOIN voting_poll p ON p.id = e.poll_id
 JOIN voting_conference f ON f.id = p.conference_id
 JOIN org_cycle y ON y.id = f.cycle_id
@@ -122,22 +128,27 @@ WHERE d.user_id = %s AND c.code = %s AND y.year = %s AND p.code = %s
 """
 
 
-def cast_target(user, cluster: str, year: int, poll_code: str) -> CastTarget | None:
-    """The one read of a phone's cast; None when `user` has no elector row in that poll."""
-    if not getattr(user, "pk", None):
+def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) -> CastTarget | None:
+    """The one read of a phone's cast; None when the user has no elector row in that poll."""
+    if not user_id:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
             _CAST_TARGET.format(codes=_CANDIDATE_CODES[connection.vendor]),
-            (user.pk, cluster, year, poll_code),
+            (user_id, cluster, year, poll_code),
         )
         row = cursor.fetchone()
     if row is None:
         return None
+    username, password, epoch, active, *rest = row
     (elector, method, poll, title, status, mode, rules, phase, is_open, checked_in, key, codes) = (
-        row
+        rest
     )
     return CastTarget(
+        username=username,
+        password=password,
+        session_epoch=epoch,
+        is_active=bool(active),
         elector_id=elector,
         voted=method != "",
         poll_id=poll,

@@ -26,6 +26,7 @@ from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
 from thidua.org.authz import recorded_user, require
+from thidua.org.backends import SessionClaim
 from thidua.org.models import Cycle, Handover, Unit, User, UserKind
 from thidua.voting import devices, selectors
 from thidua.voting import rules as voting_rules
@@ -47,6 +48,11 @@ _shuffle = random.SystemRandom().shuffle
 
 class AlreadyVoted(StateConflict):
     """The delegate's ballot in this poll is already in the box (a double submit)."""
+
+
+class SessionEnded(Exception):
+    """The session's claim does not hold any more (a re-issued key, a changed password, a
+    disabled user): the phone signs in again."""
 
 
 def _receipt() -> str:
@@ -582,7 +588,7 @@ def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
         return receipt
 
 
-def _check_signature(cluster, year, poll_code, actor, device_key, ballot, signature) -> None:
+def _check_signature(cluster, year, poll_code, username, device_key, ballot, signature) -> None:
     if not device_key:
         raise Refused(
             Problem(
@@ -594,7 +600,7 @@ def _check_signature(cluster, year, poll_code, actor, device_key, ballot, signat
                 ),
             )
         )
-    signed = devices.message(cluster, year, poll_code, actor.username, ballot)
+    signed = devices.message(cluster, year, poll_code, username, ballot)
     if not devices.verified(device_key, signed, signature):
         raise Refused(
             Problem(
@@ -661,7 +667,14 @@ class Cast:
 
 
 def cast_at(
-    *, actor, cluster: str, year: int, poll_code: str, ballot: core.Ballot, signature: str
+    *,
+    actor,
+    cluster: str,
+    year: int,
+    poll_code: str,
+    ballot: core.Ballot,
+    signature: str,
+    claim: SessionClaim | None = None,
 ) -> Cast:
     """One elector, one ballot, signed by the delegate's phone (docs/voting.md). The phones'
     path, in plain SQL and few statements: one read (`selectors.cast_target`) finds the
@@ -670,8 +683,20 @@ def cast_at(
     signed by the device key registered for the delegate is refused (403): a copied session
     cookie cannot vote. A second submit (two tabs, a retry) is refused as already voted; a
     ballot arriving while the board closes the box is refused as closed (409), never lost.
-    Only the ballot's content reaches the box: what it contains is `_content`'s business."""
-    target = selectors.cast_target(actor, cluster, year, poll_code)
+    Only the ballot's content reaches the box: what it contains is `_content`'s business.
+
+    The phone's page passes its session's `claim` (checked here against the user's row, read
+    with the elector's) and a lazy `actor`, read only to explain a refusal."""
+    user_id = claim.user_id if claim is not None else getattr(actor, "pk", None)
+    target = selectors.cast_target(user_id, cluster, year, poll_code)
+    if claim is not None and target is not None:
+        holds = claim.holds(
+            password=target.password,
+            session_epoch=target.session_epoch,
+            is_active=target.is_active,
+        )
+        if not holds:
+            raise SessionEnded
     if target is None:
         poll = selectors.poll_at(cluster, year, poll_code)
         if poll is None:
@@ -693,7 +718,9 @@ def cast_at(
     problem = core.check(ballot, rules)
     if problem is not None:
         raise DomainError([problem])
-    _check_signature(cluster, year, poll_code, actor, target.device_key, ballot, signature)
+    _check_signature(
+        cluster, year, poll_code, target.username, target.device_key, ballot, signature
+    )
     # A poll being closed is caught by its slots, all locked (then replaced) by the close.
     return Cast(_into_the_box(target.elector_id, target.poll_id, ballot), target.poll_title)
 

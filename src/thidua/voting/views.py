@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from thidua.core.text import collation_key
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
+from thidua.org.backends import SessionClaim
 from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
@@ -461,20 +463,30 @@ def _posted_ballot(post) -> core.Ballot:
     return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
 
 
+@login_not_required  # signed in all the same: the session's claim is checked by the cast
 @require_POST
 def cast(request, code: str, year: int, poll_code: str):
     """The phone's cast: the confirmed ballot with the phone's signature. Nothing is read for
-    the page before the cast itself (the whole request stays within six SQL statements);
-    refusals (not signed by this delegate's phone, closed, not an elector) say why."""
+    the page before the cast itself, the signed-in user included: the cast reads the user's
+    row with its elector row and checks the session against it (three SQL statements on
+    PostgreSQL). Refusals (not signed by this delegate's phone, closed, not an elector) say
+    why; a session that no longer holds signs in again."""
+    claim = SessionClaim.of(request)
+    if claim is None:
+        return redirect_to_login(request.get_full_path())
     try:
         done = services.cast_at(
-            actor=request.user,
+            actor=request.user,  # lazy: read only to explain a refusal
             cluster=code,
             year=year,
             poll_code=poll_code,
             ballot=_posted_ballot(request.POST),
             signature=request.POST.get("signature", ""),
+            claim=claim,
         )
+    except services.SessionEnded:
+        request.user.is_authenticated  # noqa: B018 - Django's own check ends the session
+        return redirect_to_login(request.get_full_path())
     except services.AlreadyVoted as error:
         context = {"home": reverse("conference", args=[code, year]), "already": error.messages()[0]}
         return render(request, "voting/receipt.html", context, status=409)
