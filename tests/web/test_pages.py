@@ -282,7 +282,7 @@ def test_closing_the_conference_with_a_title_against_the_rules_asks_first(
     page = asked.content.decode()
     assert "Kết quả bình xét danh hiệu chưa đúng quy định:" in page
     assert (
-        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 2 trong "
+        "Công an tỉnh Lào Cai được đề nghị “Cờ thi đua của Chính phủ” nhưng xếp thứ 3 trong "
         "cụm; cần dẫn đầu cụm." in page
     )
     assert "chưa hoàn thành giai đoạn này" not in page

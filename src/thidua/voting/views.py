@@ -464,7 +464,6 @@ def _posted_ballot(post) -> core.Ballot:
 
 
 @login_not_required  # signed in all the same: the session's claim is checked by the cast
-@require_POST
 def cast(request, code: str, year: int, poll_code: str):
     """The phone's cast: the confirmed ballot with the phone's signature. Nothing is read for
     the page before the cast itself, the signed-in user included: the cast reads the user's
@@ -474,6 +473,8 @@ def cast(request, code: str, year: int, poll_code: str):
     claim = SessionClaim.of(request)
     if claim is None:
         return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         done = services.cast_at(
             actor=request.user,  # lazy: read only to explain a refusal
