@@ -289,6 +289,7 @@ PROBES: list[Probe] = [
         (A.CAST_BALLOT,),
         data={"public_key": "ab" * 32},
         setup=_forget_device_keys,
+        phased=True,
     ),
     Probe(
         "poll_action",
@@ -452,6 +453,7 @@ PROBES: list[Probe] = [
         json=True,
         data={"public_key": "ab" * 32},
         setup=_forget_device_keys,
+        phased=True,
     ),
     Probe(
         "api:count",

@@ -98,6 +98,18 @@ def test_without_a_registered_key_the_phone_is_told_what_to_do(client_for, open_
     assert _voted(open_poll) == []
 
 
+def test_a_disabled_delegate_is_signed_out_not_counted(client_for, get_user, open_poll):
+    phone = client_for("laichau.daibieu2")
+    signed = phones.form("laichau.daibieu2", "co-bo-cong-an", {"choice": "lang-son"})
+    assert phone.get(CAST).status_code == 405  # signed in: only a POST casts
+    user = get_user("laichau.daibieu2")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    refused = phone.post(CAST, signed)
+    assert (refused.status_code, refused["Location"].split("?")[0]) == (302, "/accounts/login/")
+    assert _voted(open_poll) == []
+
+
 def test_the_first_phone_registers_its_key_another_is_refused(client_for, conference):
     first, second = devices.Phone(), devices.Phone()
     phone = client_for("caobang.daibieu2")

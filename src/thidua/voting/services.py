@@ -492,13 +492,16 @@ def _already_voted() -> AlreadyVoted:
     )
 
 
+# A free slot taken at random: the first free one after a random id (else the first one).
 _FREE_SLOT = (
-    "(SELECT id FROM voting_ballot WHERE poll_id = %s AND NOT filled ORDER BY id < %s, id LIMIT 1)"
+    "(SELECT id FROM voting_ballot WHERE poll_id = %(poll)s AND NOT filled "
+    "ORDER BY id < %(pivot)s, id LIMIT 1)"
 )
 _FREE_SLOT_SKIP_LOCKED = _FREE_SLOT[:-1] + " FOR UPDATE SKIP LOCKED)"
-
-
-_FILL_SLOT = "UPDATE voting_ballot SET filled = %s, content = {content}, source = %s, receipt = %s "
+_FILL_SLOT = (
+    "UPDATE voting_ballot SET filled = true, content = {content}, source = %(source)s, "
+    "receipt = %(receipt)s WHERE id = {free_slot}"
+)
 _MARK_ELECTOR = "UPDATE voting_elector SET method = %s, voted_at = %s WHERE id = %s AND method = ''"
 
 
@@ -507,19 +510,26 @@ def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
     one statement, skipping slots others hold); its receipt code, or None when no free slot
     can be taken — the box is being closed. Plain SQL: the phones' path (see `cast_at`)."""
     receipt = _receipt()
-    pivot = uuid.uuid4()
     postgres = connection.vendor == "postgresql"
-    free = (
-        _FREE_SLOT_SKIP_LOCKED
-        if connection.features.has_select_for_update_skip_locked
-        else _FREE_SLOT
+    skip = connection.features.has_select_for_update_skip_locked
+    sql = _FILL_SLOT.format(
+        content="%(content)s::jsonb" if postgres else "%(content)s",
+        free_slot=_FREE_SLOT_SKIP_LOCKED if skip else _FREE_SLOT,
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _FILL_SLOT.format(content="%s::jsonb" if postgres else "%s") + "WHERE id = " + free,
-            (True, json.dumps(content), source, receipt, poll_id, pivot if postgres else pivot.hex),
-        )
+        cursor.execute(sql, _slot_params(poll_id, content, source, receipt))
         return receipt if cursor.rowcount == 1 else None
+
+
+def _slot_params(poll_id: int, content: dict, source: str, receipt: str) -> dict:
+    pivot = uuid.uuid4()
+    return {
+        "poll": poll_id,
+        "pivot": pivot if connection.vendor == "postgresql" else pivot.hex,
+        "content": json.dumps(content),
+        "source": source,
+        "receipt": receipt,
+    }
 
 
 def _mark_elector(elector_id: int, method: str) -> bool:
@@ -539,11 +549,7 @@ _CAST_POSTGRESQL = """
 WITH elector AS (
     SELECT id FROM voting_elector WHERE id = %(elector)s AND method = '' FOR UPDATE
 ), slot AS (
-    UPDATE voting_ballot SET filled = true, content = %(content)s::jsonb, source = %(source)s,
-        receipt = %(receipt)s
-    WHERE id = (SELECT id FROM voting_ballot WHERE poll_id = %(poll)s AND NOT filled
-                ORDER BY id < %(pivot)s, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-      AND EXISTS (SELECT 1 FROM elector)
+    {fill_slot} AND EXISTS (SELECT 1 FROM elector)
     RETURNING receipt
 ), marked AS (
     UPDATE voting_elector SET method = %(source)s, voted_at = %(at)s
@@ -551,7 +557,9 @@ WITH elector AS (
     RETURNING id
 )
 SELECT (SELECT count(*) FROM elector), (SELECT receipt FROM slot), (SELECT count(*) FROM marked)
-"""
+""".format(  # noqa: S608 - constant SQL pieces; the values are parameters
+    fill_slot=_FILL_SLOT.format(content="%(content)s::jsonb", free_slot=_FREE_SLOT_SKIP_LOCKED)
+)
 
 
 def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
@@ -560,18 +568,8 @@ def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
     content = _content(ballot)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                _CAST_POSTGRESQL,
-                {
-                    "elector": elector_id,
-                    "content": json.dumps(content),
-                    "source": Elector.Method.ELECTRONIC.value,
-                    "receipt": _receipt(),
-                    "poll": poll_id,
-                    "pivot": uuid.uuid4(),
-                    "at": _minute(),
-                },
-            )
+            params = _slot_params(poll_id, content, Elector.Method.ELECTRONIC.value, _receipt())
+            cursor.execute(_CAST_POSTGRESQL, {**params, "elector": elector_id, "at": _minute()})
             locked, receipt, marked = cursor.fetchone()
         if not locked:
             raise _already_voted()
@@ -582,7 +580,7 @@ def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
         if not _mark_elector(elector_id, Elector.Method.ELECTRONIC):
             voted = Elector.objects.get(pk=elector_id).voted
             raise _already_voted() if voted else _poll_closed()
-        receipt = _fill_slot(poll_id, content, "electronic")
+        receipt = _fill_slot(poll_id, content, Elector.Method.ELECTRONIC.value)
         if receipt is None:
             raise _poll_closed()  # rolls the elector row back with it
         return receipt
