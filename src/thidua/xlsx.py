@@ -25,6 +25,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.paperwork import MOTTO, NATION
 
 MAX_BYTES = 5 * 1024 * 1024  # a filled template is a few kilobytes
 MAX_UNPACKED = 50 * 1024 * 1024  # refuse zip bombs before opening them
@@ -103,8 +104,6 @@ def save(workbook: Workbook) -> bytes:
 
 # --- printed documents --------------------------------------------------------------------
 
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 

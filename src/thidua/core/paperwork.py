@@ -10,6 +10,10 @@ import re
 import unicodedata
 from datetime import date
 
+# The national title and motto heading every administrative document (DOCX and XLSX alike).
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
 
 def date_line(place: str, day: date) -> str:
     """ "Hà Giang, ngày 05 tháng 01 năm 2021": days under 10 and months 1–2 with a leading 0."""

@@ -22,11 +22,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from thidua.core.paperwork import date_line, number_line
+from thidua.core.paperwork import MOTTO, NATION, date_line, number_line
 
 FONT = "Times New Roman"
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 @dataclass(frozen=True)
