@@ -153,3 +153,13 @@ def test_the_api_needs_the_signature_too(api_as, open_poll):
         .filter(poll=open_poll)
         .values_list("delegate__user__username", flat=True)
     ) == ["langson.daibieu2"]
+
+
+def test_a_cast_to_a_year_out_of_range_is_not_found(api_as, open_poll):
+    """Found by the generated API calls: a year past the database's integers answered 500."""
+    response = api_as("sonla.daibieu2").post(
+        "/api/cycles/cum-2/9223372036854775808/polls/co-bo-cong-an/ballot",
+        {"choices": ["lang-son"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 404

@@ -130,8 +130,8 @@ WHERE d.user_id = %s AND c.code = %s AND y.year = %s AND p.code = %s
 
 def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) -> CastTarget | None:
     """The one read of a phone's cast; None when the user has no elector row in that poll."""
-    if not user_id:
-        return None
+    if not user_id or not -(2**31) <= year < 2**31:  # no such year: the database's
+        return None  # integers are bounded, and plain SQL is not checked by the ORM
     with connection.cursor() as cursor:
         cursor.execute(
             _CAST_TARGET.format(codes=_CANDIDATE_CODES[connection.vendor]),
