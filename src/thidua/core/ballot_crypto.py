@@ -698,7 +698,7 @@ def share_for(
     key, data = _share_key(
         context, secret.index, recipient.index, ephemeral, mul(e, recipient.communication_key)
     )
-    nonce = secrets.token_bytes(24)
+    nonce = scalar_bytes(rng())[:24]
     share = scalar_bytes(polynomial_at(secret.coefficients, recipient.index))
     sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(share, data, nonce, key)
     return ShareMessage(secret.index, recipient.index, ephemeral, nonce, sealed)

@@ -1,0 +1,183 @@
+"""Check a whole transcript of encrypted polls (docs/ballot-crypto.md, "Verifying").
+
+The checks run in the order the specification lists and stop at the first failure, reported
+as a rule code and the place (a path into the transcript), so that two independent verifiers
+can be compared on the same tampered file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from thidua.core import ballot_crypto as bc
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    where: str
+
+    def to_json(self) -> dict:
+        return {"valid": False, "code": self.code, "where": self.where}
+
+
+class _Stop(Exception):
+    def __init__(self, code: str, where: str):
+        self.failure = Failure(code, where)
+
+
+def verify_transcript(data: Mapping) -> Failure | None:
+    """None when the transcript holds; else the first rule it breaks and where."""
+    try:
+        _verify(data)
+    except _Stop as stop:
+        return stop.failure
+    return None
+
+
+def _at(where: str, check, *args):
+    """Run a check of ballot_crypto, turning its `Invalid` into a failure at `where`."""
+    try:
+        return check(*args)
+    except bc.Invalid as error:
+        raise _Stop(error.code, where) from None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise _Stop("malformed", where) from None
+
+
+def _verify(data: Mapping) -> None:
+    if data.get("protocol") != bc.PROTOCOL:
+        raise _Stop("wrong_protocol", "protocol")
+    ceremony = data.get("ceremony")
+    if not isinstance(ceremony, Mapping):
+        raise _Stop("malformed", "ceremony")
+    context = _at(
+        "ceremony",
+        bc.ceremony_context,
+        data["cluster"],
+        int(data["year"]),
+        ceremony["label"],
+        int(ceremony["members"]),
+        int(ceremony["threshold"]),
+    )
+    members, threshold = int(ceremony["members"]), int(ceremony["threshold"])
+    announcements = _announcements(ceremony, context, members, threshold)
+    _shares_and_complaints(ceremony, context, announcements)
+    public_key = bc.joint_key(list(announcements.values()))
+    if ceremony.get("public_key") != public_key.hex():
+        raise _Stop("wrong_public_key", "ceremony.public_key")
+    for position, poll in enumerate(data.get("polls", ())):
+        _poll(poll, f"polls[{position}]", data, public_key, announcements, threshold)
+
+
+def _announcements(ceremony, context, members, threshold) -> dict[int, bc.Announcement]:
+    found = {}
+    for position, raw in enumerate(ceremony.get("announcements", ())):
+        where = f"ceremony.announcements[{position}]"
+        announcement = _at(where, bc.Announcement.from_json, raw)
+        if announcement.index in found or not 1 <= announcement.index <= members:
+            raise _Stop("unknown_member", where)
+        _at(where, bc.check_announcement, context, threshold, announcement)
+        fingerprint = bc.member_fingerprint(context, announcement)
+        if raw.get("fingerprint") != fingerprint:
+            raise _Stop("wrong_fingerprint", where)
+        found[announcement.index] = announcement
+    if len(found) != members:
+        raise _Stop("members_incomplete", "ceremony.announcements")
+    return found
+
+
+def _shares_and_complaints(ceremony, context, announcements) -> None:
+    messages = {}
+    for position, raw in enumerate(ceremony.get("shares", ())):
+        where = f"ceremony.shares[{position}]"
+        message = _at(where, bc.ShareMessage.from_json, raw)
+        pair = (message.sender, message.recipient)
+        if (
+            message.sender not in announcements
+            or message.recipient not in announcements
+            or message.sender == message.recipient
+            or pair in messages
+        ):
+            raise _Stop("unknown_member", where)
+        messages[pair] = message
+    if len(messages) != len(announcements) * (len(announcements) - 1):
+        raise _Stop("shares_incomplete", "ceremony.shares")
+    for position, raw in enumerate(ceremony.get("complaints", ())):
+        where = f"ceremony.complaints[{position}]"
+        complaint = _at(where, bc.Complaint.from_json, raw)
+        message = messages.get((complaint.sender, complaint.recipient))
+        if message is None:
+            raise _Stop("unknown_member", where)
+        upheld = _at(
+            where,
+            bc.complaint_upheld,
+            context,
+            announcements[complaint.sender],
+            announcements[complaint.recipient],
+            message,
+            complaint,
+        )
+        if raw.get("upheld") is not upheld:
+            raise _Stop("complaint_misjudged", where)
+        if upheld:
+            raise _Stop("ceremony_failed", where)
+
+
+def _poll(poll, where, data, public_key, announcements, threshold) -> None:
+    form = _at(f"{where}.form", bc.Form.from_json, poll["form"])
+    context = _at(
+        where, bc.poll_context, public_key, data["cluster"], int(data["year"]), poll["code"], form
+    )
+    ballots, seen = [], set()
+    for position, raw in enumerate(poll.get("ballots", ())):
+        ballot = _ballot(raw, f"{where}.ballots[{position}]", context, public_key, form, seen)
+        ballots.append(ballot)
+    for position, raw in enumerate(poll.get("spoiled", ())):
+        here = f"{where}.spoiled[{position}]"
+        ballot = _ballot(raw, here, context, public_key, form, set())
+        nonces = _at(here, lambda r: [bc.scalar_from(x) for x in r], raw["randomness"])
+        plain = _at(here, bc.spoiled_plaintext, public_key, ballot, nonces)
+        if list(plain) != raw.get("plaintext"):
+            raise _Stop("wrong_plaintext", here)
+    if poll.get("turnout") != len(ballots):
+        raise _Stop("turnout_mismatch", f"{where}.turnout")
+    selections = len(form.selections)
+    if not ballots:
+        if poll.get("sums") or poll.get("partials") or poll.get("counts") != [0] * selections:
+            raise _Stop("wrong_count", f"{where}.counts")
+        return
+    sums = bc.combine(ballots, selections)
+    given = poll.get("sums", [])
+    for i, total in enumerate(sums):
+        if i >= len(given) or given[i] != [total.alpha.hex(), total.beta.hex()]:
+            raise _Stop("wrong_sum", f"{where}.sums[{i}]")
+    if len(given) != selections:
+        raise _Stop("wrong_sum", f"{where}.sums")
+    partials = []
+    for position, raw in enumerate(poll.get("partials", ())):
+        here = f"{where}.partials[{position}]"
+        partial = _at(here, bc.Partial.from_json, raw)
+        if partial.member not in announcements or partial.member in {p.member for p in partials}:
+            raise _Stop("unknown_member", here)
+        public = bc.verification_key(list(announcements.values()), partial.member)
+        _at(here, bc.check_partial, context, public, sums, partial)
+        partials.append(partial)
+    if len(partials) < threshold:
+        raise _Stop("too_few_members", f"{where}.partials")
+    found = _at(f"{where}.counts", bc.counts, sums, partials, threshold, len(ballots))
+    if poll.get("counts") != list(found):
+        raise _Stop("wrong_count", f"{where}.counts")
+
+
+def _ballot(raw, where, context, public_key, form, seen) -> bc.Ballot:
+    ballot = _at(where, bc.Ballot.from_json, raw)
+    _at(where, bc.verify_ballot, context, public_key, form, ballot)
+    if raw.get("tracker") != bc.tracker(context, ballot):
+        raise _Stop("wrong_tracker", where)
+    for ciphertext in ballot.ciphertexts:
+        if ciphertext.alpha in seen:
+            raise _Stop("duplicate_ciphertext", where)
+        seen.add(ciphertext.alpha)
+    return ballot
