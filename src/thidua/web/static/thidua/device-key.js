@@ -4,7 +4,7 @@
 // sent, so a session cookie copied off the hall's Wi-Fi cannot vote.
 (function () {
   "use strict";
-  var lib = window.nobleEd25519;
+  var lib = window.noble;
   if (!lib) { return; }
   var ed = lib.ed25519;
   var encoder = new TextEncoder();
