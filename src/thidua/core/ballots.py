@@ -16,6 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 from math import ceil, floor
 
+from thidua.core import ballot_crypto as crypto
 from thidua.core.messages import Label, Phrase, Problem, gettext_noop
 
 
@@ -217,8 +218,17 @@ def stored_result(result: Tally, rules: Rules) -> dict:
     }
 
 
-def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: int) -> Tally:
-    """Count the ballots; the order they come in never matters."""
+def tally(
+    ballots: Iterable[Ballot],
+    rules: Rules,
+    *,
+    electorate: int,
+    issued: int,
+    sealed: SealedCounts | None = None,
+) -> Tally:
+    """Count the ballots; the order they come in never matters. An encrypted poll's phone
+    ballots arrive as their decrypted totals (`sealed`: valid by their proofs, counted here
+    with the plain ones, e.g. absent members' written opinions)."""
     ballots = list(ballots)
     valid_ballots = [ballot for ballot in ballots if check(ballot, rules) is None]
     votes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
@@ -236,12 +246,22 @@ def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: i
         else:
             votes.update(ballot.choices)
             blank += not ballot.choices
-    returned = len(ballots)
-    base_count = {
-        Base.ELECTORATE: electorate,
-        Base.RETURNED: returned,
-        Base.VALID: len(valid_ballots),
-    }[rules.base]
+    returned, valid = len(ballots), len(valid_ballots)
+    if sealed is not None:
+        returned, valid, blank = (
+            returned + sealed.ballots,
+            valid + sealed.ballots,
+            blank + sealed.blank,
+        )
+        for candidate in rules.candidates:
+            votes[candidate] += sealed.yes.get(candidate, 0)
+            noes[candidate] += sealed.no.get(candidate, 0)
+            if rules.kind == Kind.APPROVAL:
+                answered = sealed.yes.get(candidate, 0) + sealed.no.get(candidate, 0)
+                abstentions[candidate] += sealed.ballots - answered
+    base_count = {Base.ELECTORATE: electorate, Base.RETURNED: returned, Base.VALID: valid}[
+        rules.base
+    ]
     required = rules.required_votes(base_count)
     quorum_met = rules.quorum is None or Fraction(returned) >= rules.quorum * electorate
     winners, runoff = _winners(votes, required, rules.seats) if quorum_met else ((), None)
@@ -249,8 +269,8 @@ def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: i
         electorate=electorate,
         issued=issued,
         returned=returned,
-        valid=len(valid_ballots),
-        invalid=returned - len(valid_ballots),
+        valid=valid,
+        invalid=returned - valid,
         blank=blank,
         votes=dict(votes),
         noes=dict(noes),
@@ -260,6 +280,48 @@ def tally(ballots: Iterable[Ballot], rules: Rules, *, electorate: int, issued: i
         quorum_met=quorum_met,
         winners=winners,
         runoff=runoff,
+    )
+
+
+# --- encrypted ballots (docs/ballot-crypto.md) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SealedCounts:
+    """What the counting board decrypted: how many phone ballots, and per candidate how many
+    ticked it (or said yes) and said no, and how many were blank."""
+
+    ballots: int
+    yes: Mapping[str, int]
+    no: Mapping[str, int]
+    blank: int
+
+
+def sealed_form(rules: Rules) -> crypto.Form:
+    """The form a phone encrypts for a poll with these rules: one 0/1 selection per tick
+    (per yes and per no for approval polls), a blank bit where a blank ballot is valid, and
+    the constraints that make an encrypted ballot valid exactly when `check` would."""
+    if rules.kind == Kind.APPROVAL:
+        return crypto.approval_form(rules.candidates, rules.blank_valid)
+    return crypto.choice_form(rules.candidates, rules.choices_allowed, rules.blank_valid)
+
+
+def sealed_counts(form: crypto.Form, counts: Sequence[int], ballots: int) -> SealedCounts:
+    """Decrypted counts (one per selection of `form`) read back as votes."""
+    by_label = dict(zip(form.selections, counts, strict=True))
+
+    def pick(prefix: str) -> dict[str, int]:
+        return {
+            label.removeprefix(prefix): n
+            for label, n in by_label.items()
+            if label.startswith(prefix)
+        }
+
+    return SealedCounts(
+        ballots=ballots,
+        yes={**pick("choice:"), **pick("yes:")},
+        no=pick("no:"),
+        blank=by_label.get(crypto.BLANK, 0),
     )
 
 

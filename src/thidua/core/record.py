@@ -75,6 +75,12 @@ class AuditAction(StrEnum):
     POLL_VOID = "voting.poll.void"
     POLL_REVOTE = "voting.poll.revote"
     DELEGATE_REISSUE = "voting.delegate.reissue"
+    CEREMONY_START = "voting.ceremony.start"
+    CEREMONY_STEP = "voting.ceremony.step"
+    CEREMONY_READY = "voting.ceremony.ready"
+    CEREMONY_FAIL = "voting.ceremony.fail"
+    POLL_SEAL = "voting.poll.seal"
+    POLL_DECRYPT = "voting.poll.decrypt"
     REPORT_TEXT_SAVE = "documents.report_text.save"
     DOCUMENT_ISSUE = "documents.issue"
     RECORD_IMPORT = "record.import"
@@ -92,6 +98,8 @@ CHECKPOINTED = frozenset(
         AuditAction.PHASE_REOPEN,
         AuditAction.POLL_CLOSE,
         AuditAction.POLL_VOID,
+        AuditAction.POLL_SEAL,
+        AuditAction.CEREMONY_READY,
         AuditAction.HANDOVER_RECORD,
         AuditAction.DOCUMENT_ISSUE,
     }

@@ -9,6 +9,8 @@ form, so a signature is good for that ballot, by that delegate, in that poll onl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -24,9 +26,20 @@ def valid_public_key(text: str) -> bool:
     return bool(_HEX64.fullmatch(text or ""))
 
 
-def ballot_text(ballot: core.Ballot) -> str:
-    """The ballot's content as the phone signs it: `choices:a,b` (sorted) or
-    `answers:a=yes,b=no` (sorted by candidate)."""
+@dataclass(frozen=True)
+class Sealed:
+    """An encrypted ballot (docs/ballot-crypto.md §4) as the phone sent it, and its tracker
+    (computed by the server from it): what the phone signs is the tracker."""
+
+    data: Mapping
+    tracker: str = ""
+
+
+def ballot_text(ballot: core.Ballot | Sealed) -> str:
+    """The ballot's content as the phone signs it: `choices:a,b` (sorted),
+    `answers:a=yes,b=no` (sorted by candidate), or `sealed:<tracker>`."""
+    if isinstance(ballot, Sealed):
+        return f"sealed:{ballot.tracker}"
     if ballot.answers:
         pairs = ",".join(
             f"{code}={answer.value}" for code, answer in sorted(ballot.answers.items())

@@ -84,6 +84,8 @@ class Poll(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Chưa mở")
         OPEN = "open", _("Đang bỏ phiếu")
+        # an encrypted poll's box is closed and its sums fixed: the counting board decrypts
+        COUNTING = "counting", _("Đang giải mã kết quả")
         CLOSED = "closed", _("Đã kiểm phiếu")
         # counted, but the count cannot be right (e.g. more ballots than issued): no result,
         # the reason kept in `result["void"]`, and a re-vote offered
@@ -108,6 +110,14 @@ class Poll(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="runoffs"
     )
     result = models.JSONField(null=True, blank=True)  # the tally, frozen at closing
+    # Encrypted polls (docs/ballot-crypto.md): the board's key and the form phones encrypt;
+    # after the close, the sums the board decrypts (`sealed_tally`).
+    ceremony = models.ForeignKey(
+        "KeyCeremony", on_delete=models.PROTECT, null=True, blank=True, related_name="polls"
+    )
+    public_key = models.CharField(max_length=64, blank=True)
+    form = models.JSONField(null=True, blank=True)
+    sealed_tally = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -117,6 +127,11 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def sealed(self) -> bool:
+        """Phone ballots are encrypted to the counting board's key."""
+        return bool(self.public_key)
 
 
 class Candidate(models.Model):
@@ -199,7 +214,7 @@ class Ballot(models.Model):
     filled = models.BooleanField(default=False)
     content = models.JSONField(null=True, blank=True)  # {"choices": [...]} or {"answers": {...}}
     source = models.CharField(max_length=12, blank=True)  # electronic / paper / written
-    receipt = models.CharField(max_length=16, blank=True)
+    receipt = models.CharField(max_length=64, blank=True)  # an encrypted ballot's tracker
 
     class Meta:
         constraints = [
@@ -253,3 +268,125 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}: {self.unit}"
+
+
+class KeyCeremony(models.Model):
+    """The counting board's key, made by its members on their own devices, k of n
+    (docs/ballot-crypto.md §2): the server relays what they publish and sees nothing secret."""
+
+    class Status(models.TextChoices):
+        ANNOUNCING = "announcing", _("Các thành viên công bố khóa")
+        SHARING = "sharing", _("Các thành viên gửi phần khóa cho nhau")
+        CHECKING = "checking", _("Các thành viên kiểm tra phần khóa và đối chiếu dấu vân tay")
+        READY = "ready", _("Khóa sẵn sàng")
+        FAILED = "failed", _("Không thành công: làm lại")
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="ceremonies")
+    label = models.CharField(max_length=40)
+    members = models.PositiveSmallIntegerField()
+    threshold = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status, default=Status.ANNOUNCING)
+    public_key = models.CharField(max_length=64, blank=True)
+    key_fingerprint = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "label"], name="ceremony_label_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conference} {self.label}"
+
+
+class Trustee(models.Model):
+    """A counting-board member's place in a ceremony: their number, what they published,
+    and whether they confirmed the shares they received and the fingerprints read aloud."""
+
+    ceremony = models.ForeignKey(KeyCeremony, on_delete=models.CASCADE, related_name="trustees")
+    index = models.PositiveSmallIntegerField()
+    # None in a record restored elsewhere: what the member published stands without an account
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    announcement = models.JSONField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.UniqueConstraint(fields=["ceremony", "index"], name="trustee_index_once"),
+            models.UniqueConstraint(fields=["ceremony", "delegate"], name="trustee_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ceremony} #{self.index}"
+
+
+class TrusteeMessage(models.Model):
+    """A share from one member to another, encrypted to the recipient: relayed, never read."""
+
+    ceremony = models.ForeignKey(KeyCeremony, on_delete=models.CASCADE, related_name="messages")
+    sender = models.PositiveSmallIntegerField()
+    recipient = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+
+    class Meta:
+        ordering = ["sender", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ceremony", "sender", "recipient"], name="trustee_message_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ceremony} {self.sender}→{self.recipient}"
+
+
+class TrusteeComplaint(models.Model):
+    """A member's complaint against a share, and its verdict, which anyone can recompute."""
+
+    ceremony = models.ForeignKey(KeyCeremony, on_delete=models.CASCADE, related_name="complaints")
+    body = models.JSONField()
+    upheld = models.BooleanField()
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.ceremony} {'upheld' if self.upheld else 'unfounded'}"
+
+
+class Decryption(models.Model):
+    """One member's partial decryption of an encrypted poll's sums, with its proofs."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="decryptions")
+    trustee = models.ForeignKey(Trustee, on_delete=models.PROTECT, related_name="+")
+    body = models.JSONField()
+    turnout_typed = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["trustee__index"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "trustee"], name="decryption_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} #{self.trustee.index}"
+
+
+class SpoiledBallot(models.Model):
+    """A ballot its delegate challenged instead of casting: opened by its own randomness,
+    published, never counted (cast-as-intended)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="spoiled")
+    body = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.body.get("tracker", "")

@@ -11,6 +11,7 @@ from math import ceil
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 
+from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core.messages import Problem
 from thidua.core.phases import Phase, Position
@@ -28,9 +29,11 @@ from thidua.voting.models import (
     Conference,
     Delegate,
     Elector,
+    KeyCeremony,
     PaperEntry,
     Poll,
     Reissue,
+    Trustee,
 )
 
 _VOTED = {"voted": Count("electors", filter=~Q(electors__method=""))}
@@ -97,6 +100,8 @@ class CastTarget:
     checked_in: bool
     device_key: str
     candidate_codes: tuple[str, ...]
+    public_key: str  # an encrypted poll's board key (hex), and the form its phones encrypt
+    form: dict | None
 
 
 # The hall's busiest statement, written once as SQL (the ORM's compiling of a five-table join
@@ -116,7 +121,7 @@ _CANDIDATE_CODES = {
 _CAST_TARGET = """
 SELECT u.username, u.password, u.session_epoch, u.is_active,
        e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
-       d.checked_in_at, d.device_key, ({codes})
+       d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form
 FROM voting_elector e
 JOIN voting_delegate d ON d.id = e.delegate_id
 JOIN org_user u ON u.id = d.user_id
@@ -142,8 +147,9 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
         return None
     username, password, epoch, active, *rest = row
     (elector, method, poll, title, status, mode, rules, phase, is_open, checked_in, key, codes) = (
-        rest
+        rest[:12]
     )
+    public_key, form = rest[12:]
     return CastTarget(
         username=username,
         password=password,
@@ -160,6 +166,8 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
         checked_in=checked_in is not None,
         device_key=key,
         candidate_codes=tuple(codes.split(",")) if codes else (),
+        public_key=public_key,
+        form=json.loads(form) if isinstance(form, str) else form,
     )
 
 
@@ -442,3 +450,109 @@ def void_reasons(poll: Poll) -> list[Problem]:
         core.count_problem(item["code"], item["params"])
         for item in (poll.result or {}).get("void", [])
     ]
+
+
+# --- encrypted polls (docs/ballot-crypto.md) -----------------------------------------------
+
+
+def live_ceremony(conference: Conference) -> KeyCeremony | None:
+    """The board's ceremony under way or done (a failed one is history)."""
+    return (
+        KeyCeremony.objects.filter(conference=conference)
+        .exclude(status=KeyCeremony.Status.FAILED)
+        .select_related("conference__cycle__cluster")
+        .last()
+    )
+
+
+def ready_ceremony(conference: Conference) -> KeyCeremony | None:
+    ceremony = live_ceremony(conference)
+    return ceremony if ceremony and ceremony.status == KeyCeremony.Status.READY else None
+
+
+def trustees_of(ceremony: KeyCeremony) -> list[Trustee]:
+    return list(ceremony.trustees.select_related("delegate__user", "delegate__unit"))
+
+
+def announcements(ceremony: KeyCeremony) -> dict[int, crypto.Announcement]:
+    return {
+        t.index: crypto.Announcement.from_json(t.announcement)
+        for t in ceremony.trustees.exclude(announcement__isnull=True)
+    }
+
+
+def poll_context(poll: Poll) -> bytes:
+    cycle = poll.conference.cycle
+    return crypto.poll_context(
+        bytes.fromhex(poll.public_key),
+        cycle.cluster.code,
+        cycle.year,
+        poll.code,
+        crypto.Form.from_json(poll.form),
+    )
+
+
+def sealed_sums(poll: Poll) -> tuple[crypto.Ciphertext, ...]:
+    return tuple(
+        crypto.Ciphertext(bytes.fromhex(a), bytes.fromhex(b))
+        for a, b in (poll.sealed_tally or {}).get("sums", [])
+    )
+
+
+def sealed_ballots(poll: Poll) -> list[dict]:
+    """The phone ballots in the box (tracker, ciphertexts, proofs), in the box's order."""
+    rows = Ballot.objects.filter(poll=poll, filled=True, source=Elector.Method.ELECTRONIC)
+    return [
+        {"tracker": b.receipt, **b.content} for b in rows.order_by("id").only("content", "receipt")
+    ]
+
+
+def ceremony_section(ceremony: KeyCeremony) -> dict:
+    """The ceremony as a transcript (§6) carries it."""
+    return {
+        "label": ceremony.label,
+        "members": ceremony.members,
+        "threshold": ceremony.threshold,
+        "announcements": [
+            {**t.announcement, "fingerprint": t.fingerprint}
+            for t in ceremony.trustees.order_by("index")
+            if t.announcement is not None
+        ],
+        "shares": [m.body for m in ceremony.messages.order_by("sender", "recipient")],
+        "complaints": [c.body for c in ceremony.complaints.order_by("id")],
+        "public_key": ceremony.public_key,
+        "key_fingerprint": ceremony.key_fingerprint,
+    }
+
+
+def sealed_section(poll: Poll) -> dict | None:
+    """An encrypted poll as a transcript carries it, once its box is closed."""
+    if not poll.sealed or poll.sealed_tally is None:
+        return None
+    tally = poll.sealed_tally
+    return {
+        "code": poll.code,
+        "form": poll.form,
+        "ballots": sorted(sealed_ballots(poll), key=lambda b: b["tracker"]),
+        "spoiled": [s.body for s in poll.spoiled.order_by("id")],
+        "turnout": tally["ballots"],
+        "sums": tally["sums"],
+        "partials": [d.body for d in poll.decryptions.order_by("trustee__index")],
+        "counts": tally.get("counts", []),
+    }
+
+
+def transcript(conference: Conference) -> dict | None:
+    """Everything anyone needs to check the conference's encrypted polls (§6)."""
+    ceremony = ready_ceremony(conference)
+    if ceremony is None:
+        return None
+    cycle = conference.cycle
+    polls = Poll.objects.filter(ceremony=ceremony, status=Poll.Status.CLOSED).order_by("id")
+    return {
+        "protocol": crypto.PROTOCOL,
+        "cluster": cycle.cluster.code,
+        "year": cycle.year,
+        "ceremony": ceremony_section(ceremony),
+        "polls": [sealed_section(poll) for poll in polls],
+    }

@@ -8,16 +8,17 @@ import json
 import random
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
 from thidua.audit.services import record as audit
+from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action, Role, decide
@@ -40,6 +41,7 @@ from thidua.voting.models import (
     PaperEntry,
     Poll,
     Reissue,
+    SpoiledBallot,
 )
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
@@ -283,8 +285,11 @@ def create_poll(
     seats: int | None = None,
     kind: str = core.Kind.CHOICE.value,
     mode: str = Poll.Mode.ELECTRONIC,
+    sealed: bool | None = None,
 ) -> Poll:
-    """A poll copies its rules from the cycle's rule set; candidates default to the members."""
+    """A poll copies its rules from the cycle's rule set; candidates default to the members.
+    Phone ballots are encrypted to the counting board's key when the board has one (or when
+    `sealed` asks for it: refused without a key); `sealed=False` keeps them plain."""
     require(actor, Action.MANAGE_CONFERENCE, conference.cycle)
     return _new_poll(
         actor=actor,
@@ -297,6 +302,7 @@ def create_poll(
         seats=seats,
         kind=kind,
         mode=mode,
+        sealed=sealed,
     )
 
 
@@ -312,9 +318,15 @@ def _new_poll(
     seats: int | None,
     kind: str,
     mode: str,
+    sealed: bool | None = None,
 ) -> Poll:
     cycle = conference.cycle
     members = org_selectors.member_units(cycle)
+    ceremony = (
+        selectors.ready_ceremony(conference)
+        if mode == Poll.Mode.ELECTRONIC and sealed is not False
+        else None
+    )
     # one flag a year: a unit already nominated for a title that excludes this one (the
     # Government flag, voted first) is not a candidate for it (the Ministry flag)
     instead = (
@@ -366,6 +378,18 @@ def _new_poll(
                 "code",
             )
         )
+    if sealed and ceremony is None:
+        problems.append(
+            Problem(
+                "no_board_key",
+                gettext_noop(
+                    "Ban kiểm phiếu chưa có khóa (lễ tạo khóa chưa xong), hoặc đây là phiếu giấy: "
+                    "không thể mã hóa phiếu."
+                ),
+                {},
+                "sealed",
+            )
+        )
     refuse_if(problems)
     poll = Poll.objects.create(
         conference=conference,
@@ -375,6 +399,7 @@ def _new_poll(
         title_code=title_code,
         mode=mode,
         rules=voting_rules.poll_rules(cycle.rule_set, purpose=purpose, seats=seats, kind=kind),
+        ceremony=ceremony,
     )
     Candidate.objects.bulk_create(
         [Candidate(poll=poll, unit=unit, position=index) for index, unit in enumerate(chosen)]
@@ -390,6 +415,7 @@ def _new_poll(
             "title": title,
             "rules": poll.rules,
             "candidates": [u.code for u in chosen],
+            "sealed": ceremony.label if ceremony else None,
         },
     )
     return poll
@@ -431,7 +457,11 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         raise DomainError([Problem("no_delegates", gettext_noop("Hội nghị chưa có đại biểu."))])
     poll.electorate = len(delegates)
     poll.status, poll.opened_at = Poll.Status.OPEN, timezone.now()
-    poll.save(update_fields=["status", "opened_at", "electorate"])
+    if poll.ceremony_id is not None:
+        # what phones encrypt is fixed now, with the rules and candidates
+        poll.public_key = poll.ceremony.public_key
+        poll.form = core.sealed_form(selectors.core_rules(poll)).to_json()
+    poll.save(update_fields=["status", "opened_at", "electorate", "public_key", "form"])
     Elector.objects.bulk_create([Elector(poll=poll, delegate=d) for d in delegates])
     if poll.mode == Poll.Mode.ELECTRONIC:
         Ballot.objects.bulk_create(
@@ -446,6 +476,7 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         after={
             "electorate": poll.electorate,
             "electors": sorted(f"{d.unit.code}/{d.user.username}" for d in delegates),
+            "public_key": poll.public_key or None,
         },
     )
     return poll
@@ -505,11 +536,10 @@ _FILL_SLOT = (
 _MARK_ELECTOR = "UPDATE voting_elector SET method = %s, voted_at = %s WHERE id = %s AND method = ''"
 
 
-def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
+def _fill_slot(poll_id: int, content: dict, source: str, receipt: str) -> bool:
     """Put a ballot in a free slot taken at random (the first free one after a random id, in
-    one statement, skipping slots others hold); its receipt code, or None when no free slot
-    can be taken — the box is being closed. Plain SQL: the phones' path (see `cast_at`)."""
-    receipt = _receipt()
+    one statement, skipping slots others hold); False when no free slot can be taken — the
+    box is being closed. Plain SQL: the phones' path (see `cast_at`)."""
     postgres = connection.vendor == "postgresql"
     skip = connection.features.has_select_for_update_skip_locked
     sql = _FILL_SLOT.format(
@@ -518,7 +548,7 @@ def _fill_slot(poll_id: int, content: dict, source: str) -> str | None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, _slot_params(poll_id, content, source, receipt))
-        return receipt if cursor.rowcount == 1 else None
+        return cursor.rowcount == 1
 
 
 def _slot_params(poll_id: int, content: dict, source: str, receipt: str) -> dict:
@@ -562,13 +592,27 @@ SELECT (SELECT count(*) FROM elector), (SELECT receipt FROM slot), (SELECT count
 )
 
 
-def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
+def _into_the_box(elector_id: int, poll_id: int, content: dict, receipt: str) -> str:
     """Mark the elector and fill a free slot, both or neither; the receipt code. Refused as
-    already voted, or as closed when no slot can be taken (the board is closing the box)."""
-    content = _content(ballot)
+    already voted, or as closed when no slot can be taken (the board is closing the box); an
+    encrypted ballot already in the box (its tracker, i.e. the same ciphertexts) is refused."""
+    try:
+        return _fill_and_mark(elector_id, poll_id, content, receipt)
+    except IntegrityError:
+        raise DomainError(
+            [
+                Problem(
+                    "ballot_replayed",
+                    gettext_noop("Phiếu này đã có trong hòm phiếu (bản sao của một phiếu khác)."),
+                )
+            ]
+        ) from None
+
+
+def _fill_and_mark(elector_id: int, poll_id: int, content: dict, receipt: str) -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            params = _slot_params(poll_id, content, Elector.Method.ELECTRONIC.value, _receipt())
+            params = _slot_params(poll_id, content, Elector.Method.ELECTRONIC.value, receipt)
             cursor.execute(_CAST_POSTGRESQL, {**params, "elector": elector_id, "at": _minute()})
             locked, receipt, marked = cursor.fetchone()
         if not locked:
@@ -580,8 +624,7 @@ def _into_the_box(elector_id: int, poll_id: int, ballot: core.Ballot) -> str:
         if not _mark_elector(elector_id, Elector.Method.ELECTRONIC):
             voted = Elector.objects.get(pk=elector_id).voted
             raise _already_voted() if voted else _poll_closed()
-        receipt = _fill_slot(poll_id, content, Elector.Method.ELECTRONIC.value)
-        if receipt is None:
+        if not _fill_slot(poll_id, content, Elector.Method.ELECTRONIC.value, receipt):
             raise _poll_closed()  # rolls the elector row back with it
         return receipt
 
@@ -670,7 +713,7 @@ def cast_at(
     cluster: str,
     year: int,
     poll_code: str,
-    ballot: core.Ballot,
+    ballot: core.Ballot | devices.Sealed,
     signature: str,
     claim: SessionClaim | None = None,
 ) -> Cast:
@@ -681,7 +724,8 @@ def cast_at(
     signed by the device key registered for the delegate is refused (403): a copied session
     cookie cannot vote. A second submit (two tabs, a retry) is refused as already voted; a
     ballot arriving while the board closes the box is refused as closed (409), never lost.
-    Only the ballot's content reaches the box: what it contains is `_content`'s business.
+    Only the ballot's content reaches the box: a plain ballot's choices, or an encrypted
+    ballot's ciphertexts once its proofs hold (`_sealed_content`), with its tracker.
 
     The phone's page passes its session's `claim` (checked here against the user's row, read
     with the elector's) and a lazy `actor`, read only to explain a refusal."""
@@ -712,15 +756,92 @@ def cast_at(
         raise _poll_closed()
     if target.voted:
         raise _already_voted()
-    rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
-    problem = core.check(ballot, rules)
-    if problem is not None:
-        raise DomainError([problem])
+    if target.public_key:
+        content, receipt = _sealed_content(target, cluster, year, poll_code, ballot)
+        ballot = devices.Sealed(ballot.data, receipt)
+    else:
+        if isinstance(ballot, devices.Sealed):
+            raise DomainError([_plain_poll_problem()])
+        rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
+        problem = core.check(ballot, rules)
+        if problem is not None:
+            raise DomainError([problem])
+        content, receipt = _content(ballot), _receipt()
     _check_signature(
         cluster, year, poll_code, target.username, target.device_key, ballot, signature
     )
     # A poll being closed is caught by its slots, all locked (then replaced) by the close.
-    return Cast(_into_the_box(target.elector_id, target.poll_id, ballot), target.poll_title)
+    box = _into_the_box(target.elector_id, target.poll_id, content, receipt)
+    return Cast(box, target.poll_title)
+
+
+def _plain_poll_problem() -> Problem:
+    return Problem("poll_not_sealed", gettext_noop("Cuộc bỏ phiếu này không dùng phiếu mã hóa."))
+
+
+def _sealed_content(target, cluster, year, poll_code, ballot) -> tuple[dict, str]:
+    """An encrypted ballot's content for the box and its tracker, once every point and proof
+    holds (docs/ballot-crypto.md §4); a plain ballot in an encrypted poll is refused."""
+    if not isinstance(ballot, devices.Sealed):
+        raise DomainError(
+            [
+                Problem(
+                    "sealed_expected",
+                    gettext_noop(
+                        "Cuộc bỏ phiếu này nhận phiếu mã hóa trên điện thoại: tải lại trang."
+                    ),
+                )
+            ]
+        )
+    form = crypto.Form.from_json(target.form)
+    key = bytes.fromhex(target.public_key)
+    context = crypto.poll_context(key, cluster, year, poll_code, form)
+    try:
+        parsed = crypto.Ballot.from_json(ballot.data)
+        crypto.verify_ballot(context, key, form, parsed)
+    except crypto.Invalid as error:
+        raise DomainError([sealed_problem(error)]) from None
+    return parsed.to_json(), crypto.tracker(context, parsed)
+
+
+def sealed_problem(error: crypto.Invalid) -> Problem:
+    return Problem(
+        "sealed_invalid",
+        gettext_noop("Phiếu mã hóa không đúng giao thức (%(code)s %(where)s) nên không được nhận."),
+        {"code": error.code, "where": error.where},
+    )
+
+
+@transaction.atomic
+def spoil(*, actor, poll: Poll, data: Mapping) -> SpoiledBallot:
+    """A delegate challenges an encrypted ballot instead of casting it (cast-as-intended,
+    docs/ballot-crypto.md §4): the phone reveals its randomness, the server opens it here —
+    code other than the phone's — and publishes it with what it says; it is never counted.
+    No record links it to the delegate (not even the audit: what it says is public)."""
+    cycle = poll.conference.cycle
+    require(actor, Action.CAST_BALLOT, cycle)
+    if selectors.delegate_for(actor, poll.conference) is None:
+        raise _not_elector_problem(poll, actor)
+    if not poll.sealed or poll.status != Poll.Status.OPEN:
+        raise _not_open() if poll.sealed else DomainError([_plain_poll_problem()])
+    context = selectors.poll_context(poll)
+    key = bytes.fromhex(poll.public_key)
+    try:
+        ballot = crypto.Ballot.from_json(data)
+        crypto.verify_ballot(context, key, crypto.Form.from_json(poll.form), ballot)
+        randomness = [crypto.scalar_from(r, "randomness") for r in data["randomness"]]
+        plaintext = crypto.spoiled_plaintext(key, ballot, randomness)
+    except crypto.Invalid as error:
+        raise DomainError([sealed_problem(error)]) from None
+    except (KeyError, TypeError, ValueError):
+        raise DomainError([sealed_problem(crypto.Invalid("malformed"))]) from None
+    body = {
+        "tracker": crypto.tracker(context, ballot),
+        **ballot.to_json(),
+        "randomness": [crypto.scalar_bytes(r).hex() for r in randomness],
+        "plaintext": list(plaintext),
+    }
+    return SpoiledBallot.objects.create(poll=poll, body=body)
 
 
 def _minute():
@@ -752,8 +873,8 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
     if not _mark_elector(elector.pk, Elector.Method.WRITTEN):
         raise AlreadyVoted([Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))])
     if poll.mode == Poll.Mode.ELECTRONIC:
-        receipt = _fill_slot(poll.pk, _content(written), "written")
-        if receipt is None:
+        receipt = _receipt()
+        if not _fill_slot(poll.pk, _content(written), "written", receipt):
             raise _poll_closed()
         return receipt
     if poll.mode == Poll.Mode.PAPER:
@@ -874,14 +995,68 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         present = Elector.objects.filter(poll=poll, delegate__checked_in_at__isnull=False)
         issued = present.count() + written
         voters = Elector.objects.filter(poll=poll).exclude(method="").count()
+    _reshuffle(poll, kept)
+    poll.closed_at = timezone.now()
+    if poll.sealed:
+        return _seal_box(actor, poll, kept, issued=issued, voters=voters)
+    return _count(actor, poll, kept, issued=issued, voters=voters)
+
+
+def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int | None) -> Poll:
+    """An encrypted poll's box is closed: its phone ballots are summed per selection, and
+    the counting board decrypts the sums (`ceremony.decrypt`), nothing else. A box without
+    phone ballots has nothing to decrypt and is counted at once."""
+    phone = [
+        crypto.Ballot.from_json(row["content"])
+        for row in kept
+        if row["source"] == Elector.Method.ELECTRONIC
+    ]
+    selections = len(poll.form["selections"])
+    sums = crypto.combine(phone, selections) if phone else ()
+    poll.sealed_tally = {
+        "ballots": len(phone),
+        "sums": [[s.alpha.hex(), s.beta.hex()] for s in sums],
+        "issued": issued,
+        "voters": voters,
+    }
+    if not phone:
+        return finish_sealed_count(actor=actor, poll=poll, counts=(0,) * selections)
+    poll.status = Poll.Status.COUNTING
+    poll.save(update_fields=["status", "closed_at", "sealed_tally"])
+    audit(
+        actor=actor,
+        action=AuditAction.POLL_SEAL,
+        object_type="voting.poll",
+        object_id=poll.pk,
+        cycle=poll.conference.cycle,
+        after={"ballots": len(phone), "sums": poll.sealed_tally["sums"]},
+    )
+    return poll
+
+
+def finish_sealed_count(*, actor, poll: Poll, counts) -> Poll:
+    """The decrypted counts of an encrypted poll, counted with its plain ballots (written
+    opinions) under the poll's rules, as any other poll."""
+    poll.sealed_tally = {**poll.sealed_tally, "counts": list(counts)}
+    form = crypto.Form.from_json(poll.form)
+    sealed = core.sealed_counts(form, counts, poll.sealed_tally["ballots"])
+    plain = list(
+        Ballot.objects.filter(poll=poll, filled=True)
+        .exclude(source=Elector.Method.ELECTRONIC)
+        .values("content", "source")
+    )
+    tally = poll.sealed_tally
+    return _count(actor, poll, plain, issued=tally["issued"], voters=tally["voters"], sealed=sealed)
+
+
+def _count(actor, poll: Poll, kept, *, issued: int, voters: int | None, sealed=None) -> Poll:
+    """Freeze the tally, or void the poll when its counts cannot be."""
     rules = selectors.core_rules(poll)
     ballots = [selectors.to_core(row["content"] or {}, row["source"] == "written") for row in kept]
-    result = core.tally(ballots, rules, electorate=poll.electorate, issued=issued)
+    result = core.tally(ballots, rules, electorate=poll.electorate, issued=issued, sealed=sealed)
     impossible = core.count_problems(
         electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
     )
-    _reshuffle(poll, kept)
-    poll.closed_at = timezone.now()
     poll.result = core.stored_result(result, rules)
     if impossible:
         poll.status = Poll.Status.VOID
@@ -893,13 +1068,13 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         }
     else:
         poll.status = Poll.Status.CLOSED
-    poll.save(update_fields=["status", "closed_at", "result"])
+    poll.save(update_fields=["status", "closed_at", "result", "sealed_tally"])
     audit(
         actor=actor,
         action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,
         object_type="voting.poll",
         object_id=poll.pk,
-        cycle=cycle,
+        cycle=poll.conference.cycle,
         after=poll.result,
     )
     return poll
@@ -940,6 +1115,7 @@ def _next_round(actor, poll: Poll, candidates: list[Unit], seats: int) -> Poll:
         seats=seats,
         kind=poll.rules.get("kind", "choice"),
         mode=poll.mode,
+        sealed=poll.ceremony_id is not None,
     )
     new.rules = {**poll.rules, "seats": seats}
     new.runoff_of = poll
