@@ -482,6 +482,52 @@ PROBES: list[Probe] = [
         data={"delegate": "sonla.daibieu3", "ballot": {"choices": []}},
         phased=True,
     ),
+    Probe(
+        "api:start_ceremony",
+        "POST",
+        f"{API}/ceremony",
+        (A.MANAGE_CONFERENCE,),
+        json=True,
+        data={"trustees": ["laocai.daibieu", "sonla.daibieu", "caobang.daibieu"], "threshold": 2},
+        phased=True,
+    ),
+    Probe("api:get_ceremony", "GET", f"{API}/ceremony", (A.VIEW_CONFERENCE,)),
+    *(
+        Probe(
+            route,
+            "POST",
+            f"{API}/ceremony/{path}",
+            (A.COUNT_BALLOTS,),
+            json=True,
+            data=data,
+            phased=True,
+        )
+        for route, path, data in (
+            ("api:announce", "announcement", {}),
+            ("api:send_shares", "shares", {"messages": []}),
+            ("api:complain", "complaints", {}),
+            ("api:confirm", "confirmation", {"verification_key": "00"}),
+        )
+    ),
+    Probe("api:sealed_poll", "GET", f"{API}/polls/co-bo-cong-an/sealed", (A.VIEW_CONFERENCE,)),
+    Probe(
+        "api:spoil",
+        "POST",
+        f"{API}/polls/co-bo-cong-an/spoiled",
+        (A.CAST_BALLOT,),
+        json=True,
+        phased=True,
+    ),
+    Probe(
+        "api:decrypt",
+        "POST",
+        f"{API}/polls/co-bo-cong-an/decryption",
+        (A.COUNT_BALLOTS,),
+        json=True,
+        data={"partial": {}, "turnout": 0},
+        phased=True,
+    ),
+    Probe("api:transcript", "GET", f"{API}/ballot-transcript", (A.VIEW_CONFERENCE,)),
     Probe("api:list_documents", "GET", f"{API}/documents", (A.VIEW_RESULTS,)),
     Probe("api:get_document", "GET", f"{API}/documents/score-table", (A.VIEW_RESULTS,)),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Body, Router, Schema, Status
 
 from thidua.core import ballots as core
 from thidua.core.policy import Action
@@ -13,7 +13,8 @@ from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
 from thidua.org.models import Cycle
-from thidua.voting import selectors, services
+from thidua.voting import ceremony as board
+from thidua.voting import devices, selectors, services
 from thidua.voting.models import Conference, Delegate, Poll
 
 router = Router(tags=["voting"])
@@ -39,6 +40,8 @@ class BallotIn(Schema):
 
 class CastIn(BallotIn):
     signature: str = ""  # hex Ed25519 signature of devices.message by the phone's device key
+    # an encrypted poll's ballot (docs/ballot-crypto.md §4) instead of choices or answers
+    sealed: dict | None = None
 
 
 class DeviceKeyIn(Schema):
@@ -219,7 +222,7 @@ def cast(request, cluster: str, year: int, code: str, payload: CastIn):
         cluster=cluster,
         year=year,
         poll_code=code,
-        ballot=_ballot(payload),
+        ballot=devices.Sealed(payload.sealed) if payload.sealed is not None else _ballot(payload),
         signature=payload.signature,
     )
     return Status(201, {"receipt": done.receipt})
@@ -246,6 +249,166 @@ def published(request, cluster: str, year: int, code: str):
     names = {candidate.unit.code: candidate.unit.code for candidate in poll.candidates.all()}
     found = selectors.published(poll, names)
     return {"receipts": found.receipts, "ballots": found.multiset}
+
+
+# --- encrypted polls: the board's key ceremony, challenged ballots, decryption -----------
+
+
+class CeremonyIn(Schema):
+    trustees: list[str]  # the board members' user names, in the order that numbers them
+    threshold: int
+
+
+class SharesIn(Schema):
+    messages: list[dict]
+
+
+class ConfirmationIn(Schema):
+    verification_key: str  # hex: x·G of the key share the member's device computed
+
+
+class DecryptionIn(Schema):
+    partial: dict
+    turnout: int  # the hall's count of delegates who voted by phone, typed by the member
+
+
+def _ceremony_out(conference: Conference) -> dict:
+    ceremony = selectors.live_ceremony(conference)
+    if ceremony is None:
+        raise Http404
+    cycle = conference.cycle
+    return {
+        "cluster": cycle.cluster.code,
+        "year": cycle.year,
+        "status": ceremony.status,
+        "trustees": [
+            {
+                "index": t.index,
+                "username": t.delegate.user.username if t.delegate else "",
+                "fingerprint": t.fingerprint,
+                "confirmed": t.confirmed,
+            }
+            for t in selectors.trustees_of(ceremony)
+        ],
+        **selectors.ceremony_section(ceremony),
+    }
+
+
+def _as_trustee(request, cluster: str, year: int):
+    """The board's pages and devices: checked before the ceremony is looked up."""
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.COUNT_BALLOTS, cycle)
+    ceremony = selectors.live_ceremony(conference)
+    if ceremony is None:
+        raise Http404
+    return conference, ceremony
+
+
+@router.post("/cycles/{cluster}/{year}/ceremony", response={201: dict})
+def start_ceremony(request, cluster: str, year: int, payload: CeremonyIn):
+    """The secretary names the board members who will hold the key, k of n."""
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.MANAGE_CONFERENCE, cycle)
+    delegates = {d.user.username: d for d in selectors.delegates_of(conference)}
+    if any(name not in delegates for name in payload.trustees):
+        raise Http404
+    board.start_ceremony(
+        actor=request.auth,
+        conference=conference,
+        trustees=[delegates[name] for name in payload.trustees],
+        threshold=payload.threshold,
+    )
+    return Status(201, _ceremony_out(conference))
+
+
+@router.get("/cycles/{cluster}/{year}/ceremony", response=dict)
+def get_ceremony(request, cluster: str, year: int):
+    """Everything the ceremony published (nothing in it is secret: shares are encrypted)."""
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.VIEW_CONFERENCE, cycle)
+    return _ceremony_out(conference)
+
+
+@router.post("/cycles/{cluster}/{year}/ceremony/announcement", response={201: dict})
+def announce(request, cluster: str, year: int, payload: Body[dict]):
+    conference, ceremony = _as_trustee(request, cluster, year)
+    board.announce(actor=request.auth, ceremony=ceremony, announcement=payload)
+    return Status(201, _ceremony_out(conference))
+
+
+@router.post("/cycles/{cluster}/{year}/ceremony/shares", response={201: dict})
+def send_shares(request, cluster: str, year: int, payload: SharesIn):
+    conference, ceremony = _as_trustee(request, cluster, year)
+    board.send_shares(actor=request.auth, ceremony=ceremony, messages=payload.messages)
+    return Status(201, _ceremony_out(conference))
+
+
+@router.post("/cycles/{cluster}/{year}/ceremony/complaints", response={201: dict})
+def complain(request, cluster: str, year: int, payload: Body[dict]):
+    conference, ceremony = _as_trustee(request, cluster, year)
+    filed = board.file_complaint(actor=request.auth, ceremony=ceremony, complaint=payload)
+    return Status(201, {"upheld": filed.upheld, **_ceremony_out(conference)})
+
+
+@router.post("/cycles/{cluster}/{year}/ceremony/confirmation", response={201: dict})
+def confirm(request, cluster: str, year: int, payload: ConfirmationIn):
+    conference, ceremony = _as_trustee(request, cluster, year)
+    board.confirm(actor=request.auth, ceremony=ceremony, verification_key=payload.verification_key)
+    return Status(201, _ceremony_out(conference))
+
+
+@router.get("/cycles/{cluster}/{year}/polls/{code}/sealed", response=dict)
+def sealed_poll(request, cluster: str, year: int, code: str):
+    """What a phone encrypts to (key, form, the context's parts) and, once the box is closed,
+    what the board decrypts and anyone checks (ballots, sums, partial decryptions)."""
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.VIEW_CONFERENCE, cycle)
+    poll = _poll(conference, code)
+    if not poll.sealed:
+        raise DomainError([services.not_sealed_problem()])
+    return {
+        "cluster": cycle.cluster.code,
+        "year": cycle.year,
+        "code": poll.code,
+        "status": poll.status,
+        "public_key": poll.public_key,
+        "form": poll.form,
+        "ceremony": poll.ceremony.label,
+        "threshold": poll.ceremony.threshold,
+        "box": selectors.sealed_section(poll),
+    }
+
+
+@router.post("/cycles/{cluster}/{year}/polls/{code}/spoiled", response={201: dict})
+def spoil(request, cluster: str, year: int, code: str, payload: Body[dict]):
+    """A delegate challenges an encrypted ballot (with its randomness) instead of casting it:
+    what it says comes back, opened by the server, and is published, never counted."""
+    _cycle, conference = _conference(cluster, year)
+    spoiled = services.spoil(actor=request.auth, poll=_poll(conference, code), data=payload)
+    return Status(201, {"tracker": spoiled.body["tracker"], "plaintext": spoiled.body["plaintext"]})
+
+
+@router.post("/cycles/{cluster}/{year}/polls/{code}/decryption", response={201: PollOut})
+def decrypt(request, cluster: str, year: int, code: str, payload: DecryptionIn):
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.COUNT_BALLOTS, cycle)
+    poll = _poll(conference, code)
+    if not poll.sealed:
+        raise DomainError([services.not_sealed_problem()])
+    board.decrypt(actor=request.auth, poll=poll, partial=payload.partial, turnout=payload.turnout)
+    return Status(201, _out(selectors.poll_by_code(conference, poll.code)))
+
+
+@router.get("/cycles/{cluster}/{year}/ballot-transcript", response=dict)
+def transcript(request, cluster: str, year: int):
+    """The encrypted polls' transcript (docs/ballot-crypto.md §6): `thidua verify-ballots`
+    and the independent verifier check it."""
+    cycle, conference = _conference(cluster, year)
+    require(request.auth, Action.VIEW_CONFERENCE, cycle)
+    found = selectors.transcript(conference)
+    if found is None:
+        raise Http404
+    return found
 
 
 @router.post("/cycles/{cluster}/{year}/polls/{code}/{action}", response=PollOut)

@@ -375,10 +375,14 @@ class Published:
 
 
 def published(poll: Poll, names: dict[str, str]) -> Published:
+    """Receipts (an encrypted ballot's is its tracker) and the plain ballots' multiset (an
+    encrypted poll's phone ballots are published as ciphertexts, in its transcript)."""
     ballots = list(Ballot.objects.filter(poll=poll, filled=True).only("content", "receipt"))
     counter: Counter[str] = Counter()
     for ballot in ballots:
         content = ballot.content or {}
+        if "ciphertexts" in content:
+            continue
         if "answers" in content:
             text = "; ".join(
                 f"{names.get(code, code)}: {answer}"

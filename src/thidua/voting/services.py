@@ -761,7 +761,7 @@ def cast_at(
         ballot = devices.Sealed(ballot.data, receipt)
     else:
         if isinstance(ballot, devices.Sealed):
-            raise DomainError([_plain_poll_problem()])
+            raise DomainError([not_sealed_problem()])
         rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
         problem = core.check(ballot, rules)
         if problem is not None:
@@ -775,7 +775,7 @@ def cast_at(
     return Cast(box, target.poll_title)
 
 
-def _plain_poll_problem() -> Problem:
+def not_sealed_problem() -> Problem:
     return Problem("poll_not_sealed", gettext_noop("Cuộc bỏ phiếu này không dùng phiếu mã hóa."))
 
 
@@ -823,7 +823,7 @@ def spoil(*, actor, poll: Poll, data: Mapping) -> SpoiledBallot:
     if selectors.delegate_for(actor, poll.conference) is None:
         raise _not_elector_problem(poll, actor)
     if not poll.sealed or poll.status != Poll.Status.OPEN:
-        raise _not_open() if poll.sealed else DomainError([_plain_poll_problem()])
+        raise _not_open() if poll.sealed else DomainError([not_sealed_problem()])
     context = selectors.poll_context(poll)
     key = bytes.fromhex(poll.public_key)
     try:
