@@ -228,10 +228,11 @@ function checkShareMessage(m, n, messages, where) {
 }
 
 /**
- * Opens share sᵢⱼ with S (§2 step 2): key and ad from (C, i, j, E, S), XChaCha20-Poly1305,
- * then sᵢⱼ < ℓ and sᵢⱼ·G = Σₜ jᵗ·Cᵢ,ₜ. Returns true when the share is **wrong**.
+ * Opens share sᵢⱼ with S = zⱼ·E (§2 step 2): key and ad from (C, i, j, E, S),
+ * XChaCha20-Poly1305, then sᵢⱼ < ℓ and sᵢⱼ·G = Σₜ jᵗ·Cᵢ,ₜ.
+ * Returns sᵢⱼ, or null when the share is **wrong**.
  */
-function shareIsWrong(C, message, S, senderCommitments) {
+function openShare(C, message, S, senderCommitments) {
   const { from: i, to: j, E, nonce, ciphertext } = message;
   const key = H('thidua/v1/share-key', C, u32(i), u32(j), E.toBytes(), S.toBytes()).slice(0, 32);
   const ad = H('thidua/v1/share-ad', C, u32(i), u32(j), E.toBytes());
@@ -239,12 +240,12 @@ function shareIsWrong(C, message, S, senderCommitments) {
   try {
     plain = xchacha20poly1305(key, nonce, ad).decrypt(ciphertext);
   } catch {
-    return true; // does not decrypt
+    return null; // does not decrypt
   }
-  if (plain.length !== 32) return true;
+  if (plain.length !== 32) return null;
   const s = leInt(plain);
-  if (s >= L) return true;
-  return !mul(G, s).equals(commitmentAt(senderCommitments, j));
+  if (s >= L) return null;
+  return mul(G, s).equals(commitmentAt(senderCommitments, j)) ? s : null;
 }
 
 /** Step 4 of §6: one complaint (from j, against i). */
@@ -266,7 +267,8 @@ function checkComplaint(cp, C, members, messages, where) {
     U.toBytes(), V.toBytes());
   if (c !== proof.c) fail('bad_complaint_proof', where);
   // the verdict, then no upheld complaint
-  if (shareIsWrong(C, message, S, members.get(i).commitments) !== upheld) fail('complaint_misjudged', where);
+  const wrong = openShare(C, message, S, members.get(i).commitments) === null;
+  if (wrong !== upheld) fail('complaint_misjudged', where);
   if (upheld) fail('ceremony_failed', where);
 }
 
@@ -575,10 +577,17 @@ export function verifyTranscript(transcript) {
   }
 }
 
-/** The public values a transcript's ceremony fixes (for checking trustee secrets). */
-export function ceremonyKeys(transcript) {
+/**
+ * The public values of a transcript's ceremony, read without checks (for testing trustee
+ * secrets against a transcript already verified): C, members (index → {Z, commitments, X})
+ * and the share messages.
+ */
+export function ceremonyPublic(tr) {
+  const cer = tr.ceremony;
+  const C = H('thidua/v1/ceremony', text(tr.cluster), u32(tr.year), text(cer.label),
+    u32(cer.members), u32(cer.threshold));
   const members = new Map();
-  for (const a of transcript.ceremony.announcements) {
+  for (const a of cer.announcements) {
     members.set(a.index, {
       Z: Point.fromHex(a.communication_key),
       commitments: a.commitments.map((h) => Point.fromHex(h)),
@@ -587,8 +596,14 @@ export function ceremonyKeys(transcript) {
   for (const [j, member] of members) {
     member.X = sum([...members.values()].map((m) => commitmentAt(m.commitments, j)));
   }
-  return members;
+  const messages = cer.shares.map((m) => ({
+    from: m.from, to: m.to, E: Point.fromHex(m.ephemeral),
+    nonce: noble.hexToBytes(m.nonce), ciphertext: noble.hexToBytes(m.ciphertext),
+  }));
+  return { C, members, messages };
 }
+
+export { G, mul, leInt };
 
 // ---------------------------------------------------------------- §7 test vectors
 
@@ -666,15 +681,29 @@ function checkVectors(vectors, log) {
   const ms = (performance.now() - t0).toFixed(0);
   report(`transcript valid (${ms} ms)`, verdict.valid, JSON.stringify(verdict));
 
-  // member secrets: zⱼ·G = Zⱼ, aⱼ,ₜ·G = Cⱼ,ₜ, xⱼ·G = Xⱼ
-  const keys = ceremonyKeys(vectors.transcript);
-  for (const [j, sec] of Object.entries(vectors.member_secrets)) {
-    const m = keys.get(Number(j));
-    const times = (h) => mul(G, leInt(noble.hexToBytes(h)));
-    report(`member_secrets[${j}].communication`, !!m && times(sec.communication).equals(m.Z));
-    report(`member_secrets[${j}].coefficients`, !!m && sec.coefficients.length === m.commitments.length &&
-      sec.coefficients.every((h, t) => times(h).equals(m.commitments[t])));
-    report(`member_secrets[${j}].key_share`, !!m && times(sec.key_share).equals(m.X));
+  // member secrets (trustee code, §2): zⱼ·G = Zⱼ, aⱼ,ₜ·G = Cⱼ,ₜ, every share sent to j
+  // opens with S = zⱼ·E and passes its check, and xⱼ = Σᵢ fᵢ(j) with xⱼ·G = Xⱼ
+  const { C, members, messages } = ceremonyPublic(vectors.transcript);
+  const secret = (h) => leInt(noble.hexToBytes(h));
+  for (const [jText, sec] of Object.entries(vectors.member_secrets)) {
+    const j = Number(jText), m = members.get(j);
+    const name = `member_secrets[${j}]`;
+    if (!m) { report(name, false, 'no such member'); continue; }
+    const z = secret(sec.communication);
+    const coeffs = sec.coefficients.map(secret);
+    report(`${name}.communication`, mul(G, z).equals(m.Z));
+    report(`${name}.coefficients`, coeffs.length === m.commitments.length &&
+      coeffs.every((a, t) => mul(G, a).equals(m.commitments[t])));
+    // own share fⱼ(j), then the received ones
+    let x = coeffs.reduceRight((acc, a) => mod(acc * BigInt(j) + a), 0n);
+    for (const msg of messages.filter((msg) => msg.to === j)) {
+      const s = openShare(C, msg, mul(msg.E, z), members.get(msg.from).commitments);
+      report(`${name} opens share ${msg.from}→${j}`, s !== null);
+      x = mod(x + (s ?? 0n));
+    }
+    const xj = secret(sec.key_share);
+    report(`${name}.key_share = Σᵢ fᵢ(${j})`, xj === x);
+    report(`${name}.key_share·G = X${j}`, mul(G, xj).equals(m.X));
   }
 
   // failing cases
