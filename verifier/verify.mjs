@@ -185,8 +185,8 @@ function commitmentAt(commitments, j) {
   return sum(terms);
 }
 
-/** Step 2 of §6: one announcement. Returns {index, Z, commitments}. */
-function checkAnnouncement(a, C, n, k, seen, where) {
+/** Step 2 of §6: one announcement (`members`: those already read). Returns {index, Z, commitments}. */
+function checkAnnouncement(a, C, n, k, members, where) {
   // its points and scalars (§1)
   const Z = point(field(a, 'communication_key', where), where).P;
   const keyProof = challengeResponse(field(a, 'key_proof', where), where);
@@ -196,8 +196,7 @@ function checkAnnouncement(a, C, n, k, seen, where) {
   const printed = str(field(a, 'fingerprint', where), where);
   // its index in 1…n, not seen before
   const index = int(field(a, 'index', where), where);
-  if (index < 1 || index > n || seen.has(index)) fail('unknown_member', where);
-  seen.add(index);
+  if (index < 1 || index > n || members.has(index)) fail('unknown_member', where);
   // its proofs
   if (!schnorrHolds('thidua/v1/communication-key', C, index, 0, Z, keyProof)) fail('bad_key_proof', where);
   if (commitments.length !== k || commitmentProofs.length !== k) fail('commitment_count', where);
@@ -528,9 +527,8 @@ function check(tr) {
   // 2. announcements, then n of them
   const announcements = list(field(cer, 'announcements', 'ceremony'), 'ceremony');
   const members = new Map(); // index → {Z, commitments, X}
-  const seen = new Set();
   announcements.forEach((a, p) => {
-    const { index, Z, commitments } = checkAnnouncement(a, C, n, k, seen, `ceremony.announcements[${p}]`);
+    const { index, Z, commitments } = checkAnnouncement(a, C, n, k, members, `ceremony.announcements[${p}]`);
     members.set(index, { Z, commitments });
   });
   if (members.size !== n) fail('members_incomplete', 'ceremony.announcements');
