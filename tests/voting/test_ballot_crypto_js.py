@@ -524,3 +524,60 @@ def test_a_ballot_is_encrypted_in_chromium_on_a_throttled_cpu():
     )
     # measured on a 2-core machine: about 125 ms, 360 ms with both cores busy elsewhere
     assert fresh < 1000
+
+
+def test_js_checks_announcements_and_shares_made_by_python():
+    """Python's announcements pass JS's check and tampered ones fail with the spec's codes; a
+    share that decrypts but does not match the sender's commitments is refused by JS, and
+    Python upholds JS's complaint against it."""
+    ceremony = TRANSCRIPT["ceremony"]
+    context = bc.ceremony_context(CLUSTER, YEAR, ceremony["label"], 3, 2)
+    announcements = {a["index"]: bc.Announcement.from_json(a) for a in ceremony["announcements"]}
+    secrets = {
+        int(j): bc.MemberSecret(
+            int(j),
+            bc.scalar_from(s["communication"]),
+            tuple(bc.scalar_from(a) for a in s["coefficients"]),
+        )
+        for j, s in VECTORS["member_secrets"].items()
+    }
+    liar = bc.MemberSecret(1, secrets[1].communication, (1, 2))
+    wrong = bc.share_for(context, liar, announcements[2]).to_json()
+    first, second = ceremony["announcements"][:2]
+    tampered = [
+        {**first, "fingerprint": second["fingerprint"]},
+        {**first, "commitments": [first["commitments"][0], second["commitments"][1]]},
+        {**first, "key_proof": second["key_proof"]},
+        {**first, "commitments": first["commitments"][:1]},
+        {**first, "communication_key": bc.IDENTITY.hex()},
+    ]
+    out = js(
+        """
+        const secret = Object.assign({ index: 2 }, input.secret);
+        return {
+          good: input.announcements.map(a => refused(() => bc.checkAnnouncement(input.C, 2, a))),
+          tampered: input.tampered.map(a => refused(() => bc.checkAnnouncement(input.C, 2, a))),
+          opened: bc.openShare(input.C, secret, input.announcements[0], input.wrong),
+          complaint: bc.complain(input.C, secret, input.wrong),
+          empty: bc.combine([], 2),
+        };
+        """,
+        C=context.hex(),
+        announcements=ceremony["announcements"],
+        tampered=tampered,
+        secret=VECTORS["member_secrets"]["2"],
+        wrong=wrong,
+    )
+    assert out["good"] == [None, None, None]
+    assert out["tampered"] == [
+        "wrong_fingerprint",
+        "bad_commitment_proof",
+        "bad_key_proof",
+        "commitment_count",
+        "bad_point",
+    ]
+    assert out["opened"] is None
+    message = bc.ShareMessage.from_json(wrong)
+    complaint = bc.Complaint.from_json(out["complaint"])
+    assert bc.complaint_upheld(context, announcements[1], announcements[2], message, complaint)
+    assert out["empty"] == TRANSCRIPT["polls"][2]["sums"] == []

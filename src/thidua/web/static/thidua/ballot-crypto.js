@@ -448,9 +448,11 @@
 
   // --- §5 tally ------------------------------------------------------------------------------
 
-  // (Σα_i, Σβ_i) per selection over the cast ballots (each point checked).
+  // (Σα_i, Σβ_i) per selection over the cast ballots (each point checked); with no ballot
+  // there is nothing to decrypt: no sums.
   function combine(ballots, selections) {
     var sums = [];
+    if (!ballots.length) { return sums; }
     for (var i = 0; i < selections; i++) {
       var pairs = ballots.map(function (b) { return b.ciphertexts[i].map(function (p) { return pointFrom(p); }); });
       sums.push([0, 1].map(function (half) {
