@@ -529,7 +529,7 @@ def test_a_ballot_is_encrypted_in_chromium_on_a_throttled_cpu():
 def test_js_checks_announcements_and_shares_made_by_python():
     """Python's announcements pass JS's check and tampered ones fail with the spec's codes; a
     share that decrypts but does not match the sender's commitments is refused by JS, and
-    Python upholds JS's complaint against it."""
+    Python upholds JS's complaint against it; without every share, no key share."""
     ceremony = TRANSCRIPT["ceremony"]
     context = bc.ceremony_context(CLUSTER, YEAR, ceremony["label"], 3, 2)
     announcements = {a["index"]: bc.Announcement.from_json(a) for a in ceremony["announcements"]}
@@ -560,6 +560,8 @@ def test_js_checks_announcements_and_shares_made_by_python():
           opened: bc.openShare(input.C, secret, input.announcements[0], input.wrong),
           complaint: bc.complain(input.C, secret, input.wrong),
           empty: bc.combine([], 2),
+          keyShare: [{ 1: null }, {}].map(r => refused(() =>
+            bc.keyShare(secret, r, input.announcements))),
         };
         """,
         C=context.hex(),
@@ -581,3 +583,4 @@ def test_js_checks_announcements_and_shares_made_by_python():
     complaint = bc.Complaint.from_json(out["complaint"])
     assert bc.complaint_upheld(context, announcements[1], announcements[2], message, complaint)
     assert out["empty"] == TRANSCRIPT["polls"][2]["sums"] == []
+    assert out["keyShare"] == ["share_refused", "wrong_key_share"]

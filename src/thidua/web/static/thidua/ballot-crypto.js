@@ -69,7 +69,9 @@
   // A received point: canonical, on the curve, in the prime-order subgroup, not the identity.
   function pointFrom(raw, where) {
     var data = fixed(raw, where), point;
-    try { point = Point.fromBytes(data, false); } catch (error) { throw new Invalid("bad_point", where); }
+    try {
+      point = Point.fromBytes(data, false); // strict RFC 8032 decoding, not ZIP-215
+    } catch (error) { throw new Invalid("bad_point", where); }
     if (hex(point.toBytes()) !== hex(data) || point.is0() || !point.isTorsionFree()) {
       throw new Invalid("bad_point", where);
     }
@@ -240,7 +242,9 @@
     var constraintProofs = form.constraints.map(function (c, i) {
       var alpha = sum(c.weights.map(function (w) { return mulPublic(BigInt(w[1]), pairs[w[0]][0]); }));
       var beta = sum(c.weights.map(function (w) { return mulPublic(BigInt(w[1]), pairs[w[0]][1]); }));
-      var nonce = mod(c.weights.reduce(function (t, w) { return t + BigInt(w[1]) * nonces[w[0]]; }, 0n));
+      var nonce = mod(c.weights.reduce(function (t, w) {
+        return t + BigInt(w[1]) * nonces[w[0]];
+      }, 0n));
       return proveRange("thidua/v1/constraint", q, i, key, alpha, beta, c.low, c.high,
         weighted(bits, c.weights), nonce);
     });
@@ -364,8 +368,9 @@
   // The share's key and associated data (hashed Diffie–Hellman).
   function shareKey(context, sender, recipient, ephemeral, shared) {
     var q = unhex(context);
+    var key = H("thidua/v1/share-key", q, u32(sender), u32(recipient), enc(ephemeral), enc(shared));
     return {
-      key: H("thidua/v1/share-key", q, u32(sender), u32(recipient), enc(ephemeral), enc(shared)).slice(0, 32),
+      key: key.slice(0, 32),
       data: H("thidua/v1/share-ad", q, u32(sender), u32(recipient), enc(ephemeral))
     };
   }
@@ -390,7 +395,9 @@
     var sealed = unhex(message.ciphertext);
     if (nonce.length !== 24 || sealed.length !== 48) { return null; }
     var sk = shareKey(context, message.from, message.to, ephemeral, shared), plain;
-    try { plain = lib.xchacha20poly1305(sk.key, nonce, sk.data).decrypt(sealed); } catch (error) { return null; }
+    try {
+      plain = lib.xchacha20poly1305(sk.key, nonce, sk.data).decrypt(sealed);
+    } catch (error) { return null; }
     var value = littleEndian(plain);
     if (value >= L || !mulPublic(value, G).equals(committedAt(sender.commitments, message.to))) {
       return null;
@@ -400,7 +407,8 @@
 
   function openShare(context, secret, sender, message) {
     if (message.to !== secret.index || message.from !== sender.index) { return null; }
-    return opened(context, message, mul(scalarFrom(secret.communication), pointFrom(message.ephemeral)), sender);
+    var shared = mul(scalarFrom(secret.communication), pointFrom(message.ephemeral));
+    return opened(context, message, shared, sender);
   }
 
   // Against a wrong share: reveal S = z_j·E and prove log_G Z_j = log_E S.
@@ -409,13 +417,19 @@
     var shared = mul(z, ephemeral), w = randomScalar();
     var c = Hs("thidua/v1/complaint", unhex(context), u32(message.from), u32(message.to),
       enc(mul(z, G)), enc(ephemeral), enc(shared), enc(mul(w, G)), enc(mul(w, ephemeral)));
-    return { from: message.to, against: message.from, shared: hex(enc(shared)), proof: proofJson(c, w + c * z) };
+    return {
+      from: message.to, against: message.from, shared: hex(enc(shared)), proof: proofJson(c, w + c * z)
+    };
   }
 
-  // x_j = Σ_i f_i(j), its own share included; checked against X_j.
+  // x_j = Σ_i f_i(j), its own share included; checked against X_j. `received` maps each
+  // other member to the share opened from them (a refused share calls for a complaint).
   function keyShare(secret, received, announcements) {
     var x = polynomialAt(secret.coefficients, secret.index);
-    Object.keys(received).forEach(function (from) { x = mod(x + scalarFrom(received[from])); });
+    Object.keys(received).forEach(function (from) {
+      if (received[from] === null) { throw new Invalid("share_refused", "shares[" + from + "]"); }
+      x = mod(x + scalarFrom(received[from]));
+    });
     if (hex(enc(mul(x, G))) !== verificationKey(announcements, secret.index)) {
       throw new Invalid("wrong_key_share");
     }
@@ -433,13 +447,17 @@
     var data = H("thidua/v1/backup", unhex(context), u32(index));
     var plain = concat(unhex(communication), unhex(share));
     var sealed = lib.xchacha20poly1305(backupKey(passphrase, salt), nonce, data).encrypt(plain);
-    return { protocol: PROTOCOL, index: index, salt: hex(salt), nonce: hex(nonce), sealed: hex(sealed) };
+    return {
+      protocol: PROTOCOL, index: index, salt: hex(salt), nonce: hex(nonce), sealed: hex(sealed)
+    };
   }
 
   function openBackup(passphrase, context, backup) {
     var data = H("thidua/v1/backup", unhex(context), u32(backup.index)), plain;
-    var cipher = lib.xchacha20poly1305(backupKey(passphrase, unhex(backup.salt)), unhex(backup.nonce), data);
-    try { plain = cipher.decrypt(unhex(backup.sealed)); } catch (error) { throw new Invalid("wrong_passphrase"); }
+    var key = backupKey(passphrase, unhex(backup.salt));
+    try {
+      plain = lib.xchacha20poly1305(key, unhex(backup.nonce), data).decrypt(unhex(backup.sealed));
+    } catch (error) { throw new Invalid("wrong_passphrase"); }
     return {
       communication: scalarHex(scalarFrom(plain.slice(0, 32))),
       share: scalarHex(scalarFrom(plain.slice(32)))
@@ -454,7 +472,9 @@
     var sums = [];
     if (!ballots.length) { return sums; }
     for (var i = 0; i < selections; i++) {
-      var pairs = ballots.map(function (b) { return b.ciphertexts[i].map(function (p) { return pointFrom(p); }); });
+      var pairs = ballots.map(function (b) {
+        return b.ciphertexts[i].map(function (p) { return pointFrom(p); });
+      });
       sums.push([0, 1].map(function (half) {
         return hex(enc(sum(pairs.map(function (pair) { return pair[half]; }))));
       }));
@@ -479,7 +499,9 @@
   function lagrange(member, present) {
     var weight = 1n;
     present.forEach(function (other) {
-      if (other !== member) { weight = mod(weight * BigInt(other) * Point.Fn.inv(mod(BigInt(other - member)))); }
+      if (other !== member) {
+        weight = mod(weight * BigInt(other) * Point.Fn.inv(mod(BigInt(other - member))));
+      }
     });
     return scalarHex(weight);
   }
@@ -488,7 +510,8 @@
     PROTOCOL: PROTOCOL, L: L, Invalid: Invalid,
     H: H, Hs: Hs, u32: u32, scalarFrom: scalarFrom, pointFrom: pointFrom, randomScalar: randomScalar,
     encrypt: function (key, message, nonce) {
-      return encryptWith(pointFrom(key), message, scalarFrom(nonce)).map(function (p) { return hex(enc(p)); });
+      var pair = encryptWith(pointFrom(key), message, scalarFrom(nonce));
+      return [hex(enc(pair[0])), hex(enc(pair[1]))];
     },
     choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid,
     formBytes: function (form) { return hex(formBytes(form)); },
