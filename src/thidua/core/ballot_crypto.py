@@ -17,6 +17,7 @@ by the independent verifier in verifier/ that imports nothing from it.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,13 +95,17 @@ def point_from(raw: bytes | str, where: str = "") -> bytes:
 
 
 def _bytes(raw: bytes | str, where: str) -> bytes:
-    try:
-        data = bytes.fromhex(raw) if isinstance(raw, str) else bytes(raw)
-    except ValueError:
-        raise Invalid("not_hex", where) from None
-    if len(data) != 32:
-        raise Invalid("wrong_length", where)
-    return data
+    """32 bytes, given as 64 lowercase hexadecimal digits (JSON) or as bytes."""
+    if isinstance(raw, str):
+        if not _HEX32.fullmatch(raw):
+            raise Invalid("malformed", where)
+        return bytes.fromhex(raw)
+    if not isinstance(raw, bytes | bytearray) or len(raw) != 32:
+        raise Invalid("malformed", where)
+    return bytes(raw)
+
+
+_HEX32 = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(tag: str, *items: bytes) -> bytes:
@@ -198,8 +203,10 @@ class Form:
 
     @classmethod
     def from_json(cls, data: Mapping) -> Form:
-        return cls(
-            selections=tuple(data["selections"]),
+        """A form as published; `malformed` unless every index names a selection, every
+        number fits in u32, and low ≤ high."""
+        form = cls(
+            selections=tuple(str(label) for label in data["selections"]),
             constraints=tuple(
                 Constraint(
                     weights=tuple((int(i), int(w)) for i, w in c["weights"]),
@@ -209,6 +216,15 @@ class Form:
                 for c in data["constraints"]
             ),
         )
+        try:
+            form.to_bytes()
+        except Invalid:
+            raise Invalid("malformed", "form") from None
+        for constraint in form.constraints:
+            indices = [i for i, _ in constraint.weights]
+            if any(i >= len(form.selections) for i in indices) or constraint.low > constraint.high:
+                raise Invalid("malformed", "form")
+        return form
 
     def valid(self, bits: Sequence[int]) -> bool:
         """Whether a plaintext ballot satisfies the form (what the proofs prove)."""
@@ -599,10 +615,6 @@ def announce(context: bytes, secret: MemberSecret, rng: Random = random_scalar) 
 
 def check_announcement(context: bytes, threshold: int, announcement: Announcement) -> None:
     where = f"members[{announcement.index}]"
-    if len(announcement.commitments) != threshold:
-        raise Invalid("commitment_count", where)
-    if len(announcement.commitment_proofs) != threshold:
-        raise Invalid("commitment_count", where)
     if not _knows(
         "thidua/v1/communication-key",
         context,
@@ -612,6 +624,9 @@ def check_announcement(context: bytes, threshold: int, announcement: Announcemen
         announcement.key_proof,
     ):
         raise Invalid("bad_key_proof", where)
+    counts = (len(announcement.commitments), len(announcement.commitment_proofs))
+    if counts != (threshold, threshold):
+        raise Invalid("commitment_count", where)
     for t, (commitment, proof) in enumerate(
         zip(announcement.commitments, announcement.commitment_proofs, strict=True)
     ):
@@ -851,7 +866,10 @@ def _backup_key(passphrase: str, salt: bytes) -> bytes:
 
 
 def combine(ballots: Sequence[Ballot], selections: int) -> tuple[Ciphertext, ...]:
-    """The homomorphic sum per selection: (Σα, Σβ) encrypts how many ballots set it."""
+    """The homomorphic sum per selection: (Σα, Σβ) encrypts how many ballots set it. No
+    ballot, no sums: there is nothing to decrypt (§5)."""
+    if not ballots:
+        return ()
     return tuple(
         Ciphertext(
             add(*(b.ciphertexts[i].alpha for b in ballots)),
@@ -914,7 +932,7 @@ def check_partial(
     """Raise unless each share is x·A for the x behind the member's verification key."""
     where = f"partials[{partial.member}]"
     if len(partial.shares) != len(sums) or len(partial.proofs) != len(sums):
-        raise Invalid("partial_shape", where)
+        raise Invalid("malformed", where)
     for i, (total, share, proof) in enumerate(
         zip(sums, partial.shares, partial.proofs, strict=True)
     ):

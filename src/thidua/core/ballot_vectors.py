@@ -260,6 +260,12 @@ def _mutations(valid: dict, rng: bc.Random) -> Iterator[tuple[str, list[dict], s
         "ceremony.public_key",
     )
     yield (
+        "a key fingerprint that is not the key's (what the minutes print)",
+        [replace("/ceremony/key_fingerprint", at(f"{announcements}/0/fingerprint"))],
+        "wrong_fingerprint",
+        "ceremony.key_fingerprint",
+    )
+    yield (
         "a share message missing",
         [{"op": "remove", "path": "/ceremony/shares/5"}],
         "shares_incomplete",

@@ -33,6 +33,8 @@ def verify_transcript(data: Mapping) -> Failure | None:
         _verify(data)
     except _Stop as stop:
         return stop.failure
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return Failure("malformed", "")  # a field of the transcript itself
     return None
 
 
@@ -67,6 +69,8 @@ def _verify(data: Mapping) -> None:
     public_key = bc.joint_key(list(announcements.values()))
     if ceremony.get("public_key") != public_key.hex():
         raise _Stop("wrong_public_key", "ceremony.public_key")
+    if ceremony.get("key_fingerprint") != bc.key_fingerprint(context, public_key):
+        raise _Stop("wrong_fingerprint", "ceremony.key_fingerprint")
     for position, poll in enumerate(data.get("polls", ())):
         _poll(poll, f"polls[{position}]", data, public_key, announcements, threshold)
 
@@ -136,11 +140,7 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         ballots.append(ballot)
     for position, raw in enumerate(poll.get("spoiled", ())):
         here = f"{where}.spoiled[{position}]"
-        ballot = _ballot(raw, here, context, public_key, form, set())
-        nonces = _at(here, lambda r: [bc.scalar_from(x) for x in r], raw["randomness"])
-        plain = _at(here, bc.spoiled_plaintext, public_key, ballot, nonces)
-        if list(plain) != raw.get("plaintext"):
-            raise _Stop("wrong_plaintext", here)
+        _spoiled(raw, here, _ballot(raw, here, context, public_key, form, set()), public_key)
     if poll.get("turnout") != len(ballots):
         raise _Stop("turnout_mismatch", f"{where}.turnout")
     selections = len(form.selections)
@@ -166,12 +166,57 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         partials.append(partial)
     if len(partials) < threshold:
         raise _Stop("too_few_members", f"{where}.partials")
-    found = _at(f"{where}.counts", bc.counts, sums, partials, threshold, len(ballots))
-    if poll.get("counts") != list(found):
+    given = poll.get("counts")
+    if not isinstance(given, list) or len(given) != selections:
         raise _Stop("wrong_count", f"{where}.counts")
+    for i in range(selections):  # each count in turn: decrypted, then compared
+        found = _at(
+            f"{where}.counts",
+            bc.counts,
+            sums[i : i + 1],
+            _only(partials, i),
+            threshold,
+            len(ballots),
+        )
+        if given[i] != found[0]:
+            raise _Stop("wrong_count", f"{where}.counts")
+
+
+def _only(partials: list[bc.Partial], selection: int) -> list[bc.Partial]:
+    return [
+        bc.Partial(
+            p.member, p.shares[selection : selection + 1], p.proofs[selection : selection + 1]
+        )
+        for p in partials
+    ]
+
+
+def _spoiled(raw, where, ballot: bc.Ballot, public_key: bytes) -> None:
+    """Each selection in turn: its randomness opens it (α = r·G), to a bit, the bit printed."""
+    randomness, plaintext = raw.get("randomness"), raw.get("plaintext")
+    if not isinstance(randomness, list) or not isinstance(plaintext, list):
+        raise _Stop("malformed", where)
+    if len(randomness) != len(ballot.ciphertexts) or len(plaintext) != len(ballot.ciphertexts):
+        raise _Stop("ballot_shape", where)
+    nonces = _at(where, lambda values: [bc.scalar_from(x) for x in values], randomness)
+    for ciphertext, nonce, printed in zip(ballot.ciphertexts, nonces, plaintext, strict=True):
+        bit = _at(
+            where, bc.spoiled_plaintext, public_key, bc.Ballot((ciphertext,), (), ()), [nonce]
+        )
+        if printed != bit[0] or isinstance(printed, bool):
+            raise _Stop("wrong_plaintext", where)
 
 
 def _ballot(raw, where, context, public_key, form, seen) -> bc.Ballot:
+    shape = [
+        (raw.get("ciphertexts"), len(form.selections)),
+        (raw.get("selection_proofs"), len(form.selections)),
+        (raw.get("constraint_proofs"), len(form.constraints)),
+    ]
+    if not isinstance(raw, Mapping) or any(not isinstance(v, list) for v, _ in shape):
+        raise _Stop("malformed", where)
+    if any(len(value) != count for value, count in shape):
+        raise _Stop("ballot_shape", where)
     ballot = _at(where, bc.Ballot.from_json, raw)
     _at(where, bc.verify_ballot, context, public_key, form, ballot)
     if raw.get("tracker") != bc.tracker(context, ballot):

@@ -1,0 +1,106 @@
+"""The independent verifier (verifier/verify.mjs, Node, written from docs/ballot-crypto.md
+alone) agrees with ours: on every vector, and on transcripts damaged at random."""
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from thidua.core import ballot_vectors
+from thidua.core.ballot_verify import verify_transcript
+
+ROOT = Path(__file__).parents[2]
+VERIFIER = ROOT / "verifier" / "verify.mjs"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
+
+# Many transcripts in one Node process: a JSON list on stdin, one verdict per transcript.
+BATCH = """
+import { verifyTranscript } from %s;
+let input = '';
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', () => {
+  console.log(JSON.stringify(JSON.parse(input).map((t) => verifyTranscript(t))));
+});
+"""
+
+
+def node_verdicts(transcripts: list) -> list[dict]:
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", BATCH % json.dumps(VERIFIER.as_uri())],
+        input=json.dumps(transcripts),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(done.stdout)
+
+
+def ours(transcript) -> dict:
+    failure = verify_transcript(transcript)
+    return {"valid": True} if failure is None else failure.to_json()
+
+
+def test_the_second_verifier_passes_every_vector():
+    done = subprocess.run(
+        [NODE, str(VERIFIER), "--vectors", str(ROOT / "docs" / "ballot-crypto-vectors.json")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "0 mismatch" in done.stdout
+
+
+def _leaves(data, path=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _leaves(value, (*path, index))
+    else:
+        yield path, data
+
+
+def _set(data, path, value):
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def _damaged(valid: dict, rng: random.Random) -> dict:
+    """One change an attacker or a careless editor makes: a hex digit flipped, a value moved
+    from elsewhere in the file, a number changed."""
+    data = json.loads(json.dumps(valid))
+    leaves = list(_leaves(data))
+    path, value = rng.choice(leaves)
+    if isinstance(value, str) and value and all(c in "0123456789abcdef" for c in value):
+        position = rng.randrange(len(value))
+        digit = rng.choice([c for c in "0123456789abcdef" if c != value[position]])
+        _set(data, path, value[:position] + digit + value[position + 1 :])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        _set(data, path, value + rng.choice([-1, 1]))
+    else:
+        _set(data, path, rng.choice(leaves)[1])
+    return data
+
+
+def test_both_verifiers_give_the_same_verdict_on_damaged_transcripts():
+    valid = ballot_vectors.vectors()["transcript"]
+    rng = random.Random(14)
+    transcripts = [valid] + [_damaged(valid, rng) for _ in range(60)]
+    theirs = node_verdicts(transcripts)
+    mine = [ours(t) for t in transcripts]
+    assert mine[0] == {"valid": True}
+    disagreements = [
+        (index, a, b) for index, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b
+    ]
+    assert disagreements == []
+    # the damage was seen: nearly every change breaks a rule (a few land on free text)
+    assert sum(not verdict["valid"] for verdict in mine) >= 50
