@@ -3,42 +3,15 @@ alone) agrees with ours: on every vector, and on transcripts damaged at random."
 
 import json
 import random
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from tests.node_verifier import NODE, ROOT, VERIFIER, node_verdicts
 from thidua.core import ballot_vectors
 from thidua.core.ballot_verify import verify_transcript
 
-ROOT = Path(__file__).parents[2]
-VERIFIER = ROOT / "verifier" / "verify.mjs"
-NODE = shutil.which("node")
-
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
-
-# Many transcripts in one Node process: a JSON list on stdin, one verdict per transcript.
-BATCH = """
-import { verifyTranscript } from %s;
-let input = '';
-process.stdin.on('data', (chunk) => { input += chunk; });
-process.stdin.on('end', () => {
-  console.log(JSON.stringify(JSON.parse(input).map((t) => verifyTranscript(t))));
-});
-"""
-
-
-def node_verdicts(transcripts: list) -> list[dict]:
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", BATCH % json.dumps(VERIFIER.as_uri())],
-        input=json.dumps(transcripts),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    return json.loads(done.stdout)
 
 
 def ours(transcript) -> dict:

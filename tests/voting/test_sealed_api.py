@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from tests.node_verifier import NODE, node_verdicts
 from tests.voting import phones
 from thidua.core import ballot_crypto as crypto
 from thidua.core.ballot_verify import verify_transcript
@@ -175,6 +176,8 @@ def test_an_encrypted_conference_over_the_api(client_for):
     assert result["votes"] == expected
     transcript = secretary.get(f"{API}/ballot-transcript").json()
     assert verify_transcript(transcript) is None
+    if NODE:  # and the independent verifier, which shares no code with the server
+        assert node_verdicts([transcript]) == [{"valid": True}]
 
 
 def test_the_board_steps_are_refused_to_others(client_for):
