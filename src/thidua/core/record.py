@@ -372,6 +372,12 @@ class Conference:
     secretary: str
     delegates: list[Delegate] = doc("a unit's delegates in the order they were added")
     reissues: list[Reissue] = doc("check-in keys given again, in the order given")
+    ceremony: JsonObject | None = doc(
+        "the counting board's key ceremony, as a ballot transcript carries it "
+        "(docs/ballot-crypto.md §6): members' announcements and fingerprints, the encrypted "
+        "shares, complaints and verdicts, the joint key",
+        default=None,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -392,7 +398,8 @@ class Poll:
     title_code: str = doc("the title a nomination is for, e.g. co_bo_cong_an")
     mode: Literal["electronic", "paper"]
     rules: JsonObject = doc("threshold, base, quorum, seats: copied at creation")
-    status: Literal["draft", "open", "closed", "void"] = doc(
+    status: Literal["draft", "open", "counting", "closed", "void"] = doc(
+        "counting: an encrypted poll's box closed, its sums awaiting the board's decryption; "
         "void: a count that could not be (its reasons in the result), never counted"
     )
     electorate: Count = doc("delegates convened, fixed at opening")
@@ -405,10 +412,21 @@ class Poll:
     electors: list[Code] = doc(
         "the electorate fixed at opening: delegates as `unit/n` (who voted is never exported)"
     )
-    ballots: list[Ballot] = doc("once counted, sorted by their canonical JSON; else empty")
-    receipts: list[str] = doc("receipt codes, sorted, apart from the ballots")
+    ballots: list[Ballot] = doc(
+        "once counted, sorted by their canonical JSON; else empty (an encrypted poll's phone "
+        "ballots are in `sealed`)"
+    )
+    receipts: list[str] = doc(
+        "receipt codes (an encrypted ballot's is its tracker), sorted, apart from the ballots"
+    )
     result: JsonObject | None = doc(
         "the tally as frozen at counting (for a void poll, with `void`: the reasons)"
+    )
+    sealed: JsonObject | None = doc(
+        "an encrypted poll once counted, as a ballot transcript carries it "
+        "(docs/ballot-crypto.md §6): form, ballots with proofs, challenged ballots, sums, "
+        "partial decryptions, counts",
+        default=None,
     )
 
 

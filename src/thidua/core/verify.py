@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from thidua.core import ballot_crypto as core_crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
 from thidua.core import scoring as core_scoring
 from thidua.core import signing, typed
 from thidua.core.audit import Link, first_break
+from thidua.core.ballot_verify import verify_transcript
 from thidua.core.lineage import Lineage, LineageEvent, UnitSpan
 from thidua.core.messages import Label, Phrase, gettext_noop
 from thidua.core.numbers import format_exact, format_number, round_half_up, tidy
@@ -634,6 +636,7 @@ def _polls_written(record: Record):
         record,
         AuditAction.POLL_CREATE,
         AuditAction.POLL_OPEN,
+        AuditAction.POLL_SEAL,
         AuditAction.POLL_CLOSE,
         AuditAction.POLL_VOID,
     ):
@@ -655,6 +658,8 @@ def _polls_written(record: Record):
                     accounts.get(tuple(str(e).split("/", 1)), str(e)) for e in after["electors"]
                 )
             yield codes[pk], fields
+        elif pk in codes and payload.action == AuditAction.POLL_SEAL:
+            yield codes[pk], {"status": "counting"}
         elif pk in codes:
             void = payload.action == AuditAction.POLL_VOID
             yield codes[pk], {"status": "void" if void else "closed", "result": payload.after}
@@ -663,6 +668,18 @@ def _polls_written(record: Record):
 def _polls_recorded(record: Record):
     for poll in record.polls:
         yield poll.code, {field: getattr(poll, field) for field in POLL_FIELDS}
+
+
+def _ceremony_written(record: Record):
+    """The board's key as the log wrote it when it became ready (the minutes print it)."""
+    for payload in _entries(record, AuditAction.CEREMONY_READY):
+        yield "ceremony", _only(_after(payload), "label", "public_key", "key_fingerprint")
+
+
+def _ceremony_recorded(record: Record):
+    ceremony = record.conference.ceremony if record.conference else None
+    if ceremony is not None:
+        yield "ceremony", _only(ceremony, "label", "public_key", "key_fingerprint")
 
 
 #: Every input of a record the audit log writes: the one place that says which.
@@ -677,6 +694,7 @@ AUDITED: tuple[Audited, ...] = (
         lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True
     ),
     Audited(lambda key: f"polls[{key}]", _polls_written, _polls_recorded, complete=True),
+    Audited(lambda key: "conference.ceremony", _ceremony_written, _ceremony_recorded, True),
     Audited(lambda key: f"conference.reissues[{key}]", _reissues_written, _reissues_recorded, True),
 )
 
@@ -955,8 +973,18 @@ def tally(poll: core_record.Poll) -> dict | None:
         core_ballots.ballot_from(ballot.content or {}, ballot.source == "written")
         for ballot in poll.ballots
     ]
+    sealed = None
+    if poll.sealed is not None:  # the phones' ballots, as the board decrypted their sums
+        form = core_crypto.Form.from_json(poll.sealed["form"])
+        sealed = core_ballots.sealed_counts(
+            form, poll.sealed["counts"], len(poll.sealed["ballots"])
+        )
     counted = core_ballots.tally(
-        ballots, rules, electorate=poll.result["electorate"], issued=poll.result["issued"]
+        ballots,
+        rules,
+        electorate=poll.result["electorate"],
+        issued=poll.result["issued"],
+        sealed=sealed,
     )
     return core_ballots.stored_result(counted, rules)
 
@@ -987,6 +1015,14 @@ def _polls(record: Record) -> list[Finding]:
             elif value != other and not _same(value, other):
                 findings.append(_mismatch(f"{where}.result.{key}", value, other))
         receipted = sum(1 for ballot in poll.ballots if ballot.source != "paper")
+        if poll.sealed is not None:
+            trackers = [ballot["tracker"] for ballot in poll.sealed["ballots"]]
+            receipted += len(trackers)
+            findings += [
+                _missing(f"{where}.receipts", tracker)
+                for tracker in trackers
+                if tracker not in poll.receipts
+            ]
         if len(poll.receipts) != receipted:
             findings.append(
                 Finding(
@@ -1003,6 +1039,42 @@ def _polls(record: Record) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _sealed(record: Record) -> list[Finding]:
+    """The encrypted polls' transcript (docs/ballot-crypto.md §6): the board's ceremony, every
+    cast and challenged ballot with its proofs, the sums, the partial decryptions and the
+    counts; the first rule broken, and where."""
+    sealed = [poll for poll in record.polls if poll.sealed is not None]
+    ceremony = record.conference.ceremony if record.conference else None
+    if not sealed and ceremony is None:
+        return []
+    if ceremony is None:
+        return [_missing("conference.ceremony", sealed[0].code)]
+    transcript = {
+        "protocol": core_crypto.PROTOCOL,
+        "cluster": record.cycle.cluster,
+        "year": record.cycle.year,
+        "ceremony": ceremony,
+        "polls": [poll.sealed for poll in sealed],
+    }
+    failure = verify_transcript(transcript)
+    if failure is None:
+        return []
+    # the transcript's places as the record's: polls[2] → polls[<code>].sealed
+    where = re.sub(
+        r"^polls\[(\d+)\]", lambda m: f"polls[{sealed[int(m[1])].code}].sealed", failure.where
+    )
+    where = re.sub(r"^ceremony", "conference.ceremony", where)
+    return [
+        Finding(
+            where or "conference.ceremony",
+            Phrase(
+                gettext_noop("phiếu mã hóa: vi phạm quy tắc %(code)s của giao thức."),
+                {"code": failure.code},
+            ),
+        )
+    ]
 
 
 def nominees_of(record: Record) -> dict[str, tuple[str, ...]]:
@@ -1066,6 +1138,7 @@ CHECKS: tuple[Callable[[Record], Iterable[Finding]], ...] = (
     _statistics,
     _scoring,
     _polls,
+    _sealed,
     _nominations,
 )
 

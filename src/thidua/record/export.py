@@ -277,6 +277,7 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
             )
             for reissue in voting_selectors.reissues_before(conference, None)
         ],
+        ceremony=_ceremony(conference),
     )
     electors: dict[int, list[str]] = {}
     for poll_id, delegate_id in Elector.objects.filter(poll__conference=conference).values_list(
@@ -293,6 +294,10 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
     found = []
     for poll in polls:
         mine = ballots.get(poll.pk, [])
+        sealed = (
+            voting_selectors.sealed_section(poll) if poll.status == Poll.Status.CLOSED else None
+        )
+        plain = [b for b in mine if sealed is None or b["source"] != "electronic"]
         found.append(
             core_record.Poll(
                 code=poll.code,
@@ -311,15 +316,22 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 # published only once counted, never linked to their receipts
                 ballots=[
                     core_record.Ballot(content=b["content"], source=b["source"])
-                    for b in sorted(mine, key=lambda b: canonical_json(_shown_ballot(b)))
+                    for b in sorted(plain, key=lambda b: canonical_json(_shown_ballot(b)))
                 ],
                 receipts=sorted(b["receipt"] for b in mine if b["receipt"]),
                 result=poll.result
                 if poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
                 else None,
+                sealed=sealed,
             )
         )
     return data, found
+
+
+def _ceremony(conference) -> dict | None:
+    """The board's key ceremony, once its key is ready (the polls it sealed rest on it)."""
+    ceremony = voting_selectors.ready_ceremony(conference)
+    return voting_selectors.ceremony_section(ceremony) if ceremony else None
 
 
 def delegate_keys(delegates) -> dict[int, str]:

@@ -52,10 +52,16 @@ from thidua.voting.models import (
     Ballot,
     Candidate,
     Conference,
+    Decryption,
     Delegate,
     Elector,
+    KeyCeremony,
     Poll,
     Reissue,
+    SpoiledBallot,
+    Trustee,
+    TrusteeComplaint,
+    TrusteeMessage,
 )
 
 
@@ -307,6 +313,7 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
             issued_at=reissue.at,
             reason=reissue.reason,
         )
+    ceremony = _ceremony(conference, data.ceremony)
     polls: dict[str, Poll] = {}
     for item in record.polls:
         poll = Poll.objects.create(
@@ -325,6 +332,8 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
             result=item.result,
         )
         polls[poll.code] = poll
+        if item.sealed is not None:
+            _sealed_poll(poll, ceremony, item)
         Candidate.objects.bulk_create(
             Candidate(poll=poll, unit=units[code], position=position)
             for position, code in enumerate(item.candidates)
@@ -332,7 +341,8 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         Elector.objects.bulk_create(  # who voted is not in a record: none is marked
             Elector(poll=poll, delegate=delegates[key]) for key in item.electors
         )
-        receipts = iter(item.receipts)
+        trackers = {b["tracker"] for b in (item.sealed or {}).get("ballots", ())}
+        receipts = iter(r for r in item.receipts if r not in trackers)
         Ballot.objects.bulk_create(
             Ballot(
                 poll=poll,
@@ -343,6 +353,76 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
             )
             for ballot in item.ballots
         )
+
+
+def _ceremony(conference: Conference, data: dict | None) -> KeyCeremony | None:
+    """The board's ceremony as the record holds it: what its members published stands
+    without their accounts (restored members are not tied to delegates)."""
+    if data is None:
+        return None
+    ceremony = KeyCeremony.objects.create(
+        conference=conference,
+        label=data["label"],
+        members=data["members"],
+        threshold=data["threshold"],
+        status=KeyCeremony.Status.READY,
+        public_key=data["public_key"],
+        key_fingerprint=data["key_fingerprint"],
+    )
+    Trustee.objects.bulk_create(
+        Trustee(
+            ceremony=ceremony,
+            index=announcement["index"],
+            announcement={k: v for k, v in announcement.items() if k != "fingerprint"},
+            fingerprint=announcement["fingerprint"],
+            confirmed=True,
+        )
+        for announcement in data["announcements"]
+    )
+    TrusteeMessage.objects.bulk_create(
+        TrusteeMessage(ceremony=ceremony, sender=m["from"], recipient=m["to"], body=m)
+        for m in data["shares"]
+    )
+    TrusteeComplaint.objects.bulk_create(
+        TrusteeComplaint(ceremony=ceremony, body=c, upheld=c["upheld"]) for c in data["complaints"]
+    )
+    return ceremony
+
+
+def _sealed_poll(poll: Poll, ceremony: KeyCeremony | None, item) -> None:
+    sealed = item.sealed
+    if ceremony is None:
+        raise ValueError("an encrypted poll without the board's ceremony")
+    poll.ceremony, poll.public_key, poll.form = ceremony, ceremony.public_key, sealed["form"]
+    poll.sealed_tally = {
+        "ballots": sealed["turnout"],
+        "sums": sealed["sums"],
+        "counts": sealed["counts"],
+        "issued": (item.result or {}).get("issued"),
+        "voters": None,
+    }
+    poll.save(update_fields=["ceremony", "public_key", "form", "sealed_tally"])
+    Ballot.objects.bulk_create(
+        Ballot(
+            poll=poll,
+            filled=True,
+            content={k: v for k, v in ballot.items() if k != "tracker"},
+            source="electronic",
+            receipt=ballot["tracker"],
+        )
+        for ballot in sealed["ballots"]
+    )
+    SpoiledBallot.objects.bulk_create(SpoiledBallot(poll=poll, body=s) for s in sealed["spoiled"])
+    trustees = {t.index: t for t in ceremony.trustees.all()}
+    Decryption.objects.bulk_create(
+        Decryption(
+            poll=poll,
+            trustee=trustees[partial["member"]],
+            body=partial,
+            turnout_typed=sealed["turnout"],
+        )
+        for partial in sealed["partials"]
+    )
 
 
 def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
