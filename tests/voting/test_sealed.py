@@ -330,3 +330,39 @@ def test_approval_poll_encrypted_counts_yes_no_and_abstentions(conference, get_u
     assert result["abstentions"]["lao-cai"] == 1
     assert result["abstentions"]["cao-bang"] == 6
     assert result["blank"] == 1
+
+
+def _raw_ballot_pages() -> bytes:
+    """Every tuple of the ballot table as PostgreSQL stores it, dead versions included."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        cursor.execute(
+            "SELECT pg_relation_size('voting_ballot') / current_setting('block_size')::int"
+        )
+        pages = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT t_data FROM generate_series(0, %s - 1) AS page, "
+            "heap_page_items(get_raw_page('voting_ballot', page::int)) WHERE t_data IS NOT NULL",
+            [pages],
+        )
+        return b"".join(bytes(row[0]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pageinspect is PostgreSQL's")
+def test_no_page_of_the_ballot_table_holds_a_choice_of_an_encrypted_poll(conference, get_user, key):
+    """The attacker with the database files: dead tuples and free slots included, casting and
+    closing an encrypted poll adds no candidate's code anywhere in the ballot table, and no
+    audit entry."""
+    from thidua.audit.models import AuditEntry
+
+    poll = _poll(conference, get_user)
+    before = _raw_ballot_pages()
+    audited = AuditEntry.objects.count()
+    for user in _delegates(conference)[:6]:
+        sealed.cast(user, poll, _ticks(poll, ["dien-bien", "lai-chau"]))
+    assert AuditEntry.objects.count() == audited  # a cast writes nothing to the log
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    after = _raw_ballot_pages()
+    assert len(after) > len(before)  # the sealed ballots are there, as ciphertexts
+    for unit in UNITS:
+        assert after.count(unit.encode()) == before.count(unit.encode()), unit
