@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> None:
         from thidua.verify import run
 
         sys.exit(run(args[1:]))
+    if args[:1] == ["trustee"]:  # no Django: a board member's own computer
+        from thidua.trustee import run as trustee
+
+        sys.exit(trustee(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
     from django.core.management import execute_from_command_line
 

@@ -2,12 +2,15 @@
 its own part with only what the server publishes: the ceremony, casting, a challenge, the
 close, and two of three members decrypting what they recomputed themselves."""
 
+import io
+import json
 import random
 
 import pytest
 
 from tests.node_verifier import NODE, node_verdicts
 from tests.voting import phones
+from thidua import trustee
 from thidua.core import ballot_crypto as crypto
 from thidua.core.ballot_verify import verify_transcript
 from thidua.voting import devices
@@ -23,93 +26,40 @@ def _post(client, path, data):
     return client.post(f"{API}{path}", data, content_type="application/json")
 
 
-class Device:
-    """A board member's own computer: its secrets never leave it."""
+class Over:
+    """The trustee tool's server, through the test client of the member's own session."""
 
-    def __init__(self, client, index):
-        self.client, self.index = client, index
-        self.secret = None
-        self.share = None
+    def __init__(self, client):
+        self.client = client
 
-    def context(self, state):
-        return crypto.ceremony_context(
-            state["cluster"], state["year"], state["label"], state["members"], state["threshold"]
-        )
+    def get(self, path):
+        return self._answer(self.client.get(f"{API}{path}"))
 
-    def announce(self):
-        state = self.client.get(f"{API}/ceremony").json()
-        self.secret, announcement = crypto.new_member(
-            self.context(state), self.index, state["threshold"]
-        )
-        return _post(self.client, "/ceremony/announcement", announcement.to_json())
+    def post(self, path, data):
+        return self._answer(_post(self.client, path, data))
 
-    def send_shares(self):
-        state = self.client.get(f"{API}/ceremony").json()
-        context = self.context(state)
-        published = {a["index"]: crypto.Announcement.from_json(a) for a in state["announcements"]}
-        for announcement in published.values():  # every fingerprint, as read aloud in the hall
-            assert state["trustees"][announcement.index - 1]["fingerprint"] == (
-                crypto.member_fingerprint(context, announcement)
-            )
-        messages = [
-            crypto.share_for(context, self.secret, other).to_json()
-            for index, other in published.items()
-            if index != self.index
-        ]
-        return _post(self.client, "/ceremony/shares", {"messages": messages})
-
-    def confirm(self):
-        state = self.client.get(f"{API}/ceremony").json()
-        context = self.context(state)
-        published = {a["index"]: crypto.Announcement.from_json(a) for a in state["announcements"]}
-        received = {}
-        for message in state["shares"]:
-            if message["to"] == self.index:
-                parsed = crypto.ShareMessage.from_json(message)
-                received[parsed.sender] = crypto.open_share(
-                    context, self.secret, published[parsed.sender], parsed
-                )
-        assert None not in received.values()
-        self.share = crypto.key_share(self.secret, received)
-        return _post(
-            self.client,
-            "/ceremony/confirmation",
-            {"verification_key": crypto.base(self.share).hex()},
-        )
-
-    def decrypt(self, code, turnout):
-        """Recompute the sums from the published ballots (never decrypting anything else),
-        check the turnout typed from the hall's count, then publish the partial decryption."""
-        found = self.client.get(f"{API}/polls/{code}/sealed").json()
-        box = found["box"]
-        assert len(box["ballots"]) == turnout, "the board's ballots differ from the hall's count"
-        form = crypto.Form.from_json(found["form"])
-        key = bytes.fromhex(found["public_key"])
-        context = crypto.poll_context(key, found["cluster"], found["year"], code, form)
-        ballots = []
-        for data in box["ballots"]:
-            ballot = crypto.Ballot.from_json(data)
-            crypto.verify_ballot(context, key, form, ballot)
-            ballots.append(ballot)
-        sums = crypto.combine(ballots, len(form.selections))
-        assert box["sums"] == [[s.alpha.hex(), s.beta.hex()] for s in sums]
-        partial = crypto.partial_decrypt(context, self.index, self.share, sums)
-        return _post(
-            self.client,
-            f"/polls/{code}/decryption",
-            {"partial": partial.to_json(), "turnout": turnout},
-        )
+    @staticmethod
+    def _answer(response):
+        if response.status_code >= 400:
+            raise trustee.Refused(f"{response.status_code}: {response.json()}")
+        return response.json()
 
 
 def test_an_encrypted_conference_over_the_api(client_for):
     secretary = client_for("hagiang.thuky")
     started = _post(secretary, "/ceremony", {"trustees": list(BOARD), "threshold": 2})
     assert started.status_code == 201, started.json()
-    devices_ = [Device(client_for(user), index) for index, user in enumerate(BOARD, start=1)]
+    devices_ = [
+        trustee.Device(Over(client_for(user)), index) for index, user in enumerate(BOARD, start=1)
+    ]
     for step in ("announce", "send_shares", "confirm"):
         for device in devices_:
-            response = getattr(device, step)()
-            assert response.status_code == 201, response.json()
+            getattr(device, step)()
+    # every member's backup opens with its passphrase and gives the same key share
+    sealed_backup = devices_[1].backup("Sơn La, hội trường tầng 2")
+    restored = trustee.Device(Over(client_for(BOARD[1])), 2)
+    restored.restore("Sơn La, hội trường tầng 2", sealed_backup)
+    assert restored.share == devices_[1].share
     state = secretary.get(f"{API}/ceremony").json()
     assert state["status"] == "ready"
     assert len(state["key_fingerprint"].split()) == 8
@@ -167,12 +117,12 @@ def test_an_encrypted_conference_over_the_api(client_for):
     box = secretary.get(f"{API}/polls/ma-hoa/sealed").json()["box"]
     assert sorted(trackers) == [b["tracker"] for b in box["ballots"]]
     # a member who typed another turnout stops on their own device; the server refuses too
-    with pytest.raises(AssertionError, match="differ from the hall"):
+    with pytest.raises(trustee.Refused, match="the hall counted 6"):
         devices_[0].decrypt("ma-hoa", turnout=6)
-    assert devices_[0].decrypt("ma-hoa", turnout=5).status_code == 201
-    counted = devices_[2].decrypt("ma-hoa", turnout=5)
-    assert counted.status_code == 201, counted.json()
-    result = counted.json()["result"]
+    refused = _post(client_for(BOARD[0]), "/polls/ma-hoa/decryption", {"partial": {}, "turnout": 6})
+    assert refused.json()["errors"][0]["code"] == "turnout_mismatch"
+    devices_[0].decrypt("ma-hoa", turnout=5)
+    result = restored.decrypt("ma-hoa", turnout=5)["result"]  # member 2, from its backup
     assert result["votes"] == expected
     transcript = secretary.get(f"{API}/ballot-transcript").json()
     assert verify_transcript(transcript) is None
@@ -210,3 +160,70 @@ def test_the_board_steps_are_refused_to_others(client_for):
         == 400
     )
     assert secretary.get(f"{API}/ballot-transcript").status_code == 404
+
+
+def test_the_trustee_command_runs_a_members_part_on_their_own_computer(
+    client_for, tmp_path, monkeypatch
+):
+    """`thidua trustee` for member 3, while members 1 and 2 take their steps as it waits."""
+    assert (
+        _post(
+            client_for("hagiang.thuky"), "/ceremony", {"trustees": list(BOARD), "threshold": 2}
+        ).status_code
+        == 201
+    )
+    others = [trustee.Device(Over(client_for(BOARD[i])), i + 1) for i in (0, 1)]
+    for device in others:
+        device.announce()
+    their_steps = iter(
+        [lambda: [d.send_shares() for d in others], lambda: [d.confirm() for d in others]]
+    )
+    monkeypatch.setattr(trustee.time, "sleep", lambda seconds: next(their_steps)())
+    monkeypatch.setattr(trustee, "Server", lambda *args: Over(client_for(BOARD[2])))
+    monkeypatch.setenv("THIDUA_TRUSTEE_PASSPHRASE", "Cao Bằng 2020")
+    token, backup = tmp_path / "token", tmp_path / "backup.json"
+    token.write_text("issued to caobang.daibieu\n")
+    common = ["--member", "3", "--token-file", str(token), "--backup", str(backup)]
+    out = io.StringIO()
+    code = trustee.run(["ceremony", "http://hall", "cum-2", "2020", *common, "--yes"], out=out)
+    assert code == 0, out.getvalue()
+    assert "key: " in out.getvalue()
+    assert json.loads(backup.read_text())["index"] == 3
+    _post(
+        client_for("hagiang.thuky"),
+        "/polls",
+        {"code": "ma-hoa", "title": "Thử", "purpose": "other"},
+    )
+    _post(client_for("laocai.daibieu"), "/polls/ma-hoa/open", {})
+    from tests.voting import sealed
+    from thidua.voting.models import Poll
+
+    poll = Poll.objects.get(code="ma-hoa", conference__cycle__year=2020)
+    for username in ("sonla.daibieu2", "dienbien.daibieu"):
+        user = client_for(username).get("/").wsgi_request.user
+        sealed.cast(user, poll, [int(s == "choice:lao-cai") for s in poll.form["selections"]])
+    _post(client_for("laocai.daibieu"), "/polls/ma-hoa/close", {})
+    wrong = trustee.run(
+        ["decrypt", "http://hall", "cum-2", "2020", "ma-hoa", "--turnout", "3", *common], out=out
+    )
+    assert wrong == 1
+    assert "the hall counted 3" in out.getvalue()
+    monkeypatch.setenv("THIDUA_TRUSTEE_PASSPHRASE", "wrong")
+    assert (
+        trustee.run(
+            ["decrypt", "http://hall", "cum-2", "2020", "ma-hoa", "--turnout", "2", *common],
+            out=out,
+        )
+        == 1
+    )
+    assert "wrong_passphrase" in out.getvalue()
+    monkeypatch.setenv("THIDUA_TRUSTEE_PASSPHRASE", "Cao Bằng 2020")
+    assert (
+        trustee.run(
+            ["decrypt", "http://hall", "cum-2", "2020", "ma-hoa", "--turnout", "2", *common],
+            out=out,
+        )
+        == 0
+    )
+    result = others[0].decrypt("ma-hoa", turnout=2)["result"]
+    assert result["votes"]["lao-cai"] == 2

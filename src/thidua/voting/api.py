@@ -401,8 +401,8 @@ def decrypt(request, cluster: str, year: int, code: str, payload: DecryptionIn):
 
 @router.get("/cycles/{cluster}/{year}/ballot-transcript", response=dict)
 def transcript(request, cluster: str, year: int):
-    """The encrypted polls' transcript (docs/ballot-crypto.md §6): `thidua verify-ballots`
-    and the independent verifier check it."""
+    """The encrypted polls' transcript (docs/ballot-crypto.md §6), as the cycle's record
+    carries it (`thidua verify`) and the independent verifier (verifier/verify.mjs) reads it."""
     cycle, conference = _conference(cluster, year)
     require(request.auth, Action.VIEW_CONFERENCE, cycle)
     found = selectors.transcript(conference)
