@@ -366,3 +366,22 @@ def test_no_page_of_the_ballot_table_holds_a_choice_of_an_encrypted_poll(confere
     assert len(after) > len(before)  # the sealed ballots are there, as ciphertexts
     for unit in UNITS:
         assert after.count(unit.encode()) == before.count(unit.encode()), unit
+
+
+def test_the_released_script_hashes_are_the_served_scripts(client):
+    """docs/script-hashes.txt names what the server serves: a changed script needs a new
+    release file, and the bytes a browser receives have the published hash."""
+    import hashlib
+    from pathlib import Path
+
+    from django.templatetags.static import static
+
+    from thidua.voting import scripts
+
+    released = Path(__file__).parents[2] / "docs" / "script-hashes.txt"
+    assert released.read_text(encoding="utf-8") == scripts.release_file()
+    for name, digest in scripts.hashes().items():
+        response = client.get(static(name))
+        assert response.status_code == 200, name
+        served = b"".join(response.streaming_content) if response.streaming else response.content
+        assert hashlib.sha256(served).hexdigest() == digest, name
