@@ -225,9 +225,9 @@ def delegate_by_key(raw_key: str) -> Delegate | None:
 def polls_of(conference: Conference) -> list[Poll]:
     """Polls with their candidates and how many have voted (never what)."""
     return list(
-        conference.polls.annotate(**_VOTED).prefetch_related(
-            Prefetch("candidates", Candidate.objects.select_related("unit"))
-        )
+        conference.polls.annotate(**_VOTED)
+        .prefetch_related(Prefetch("candidates", Candidate.objects.select_related("unit")))
+        .order_by("id")  # Meta.ordering is not applied to a query with GROUP BY
     )
 
 
