@@ -525,7 +525,8 @@ def main() -> int:
         return 1
     print(
         f"verify, {args.workers} processes: {wall:.1f} s wall, "
-        f"speed-up {one_core / wall:.2f}× over one core's wall time"
+        f"speed-up {one_core / wall:.2f}× over one core's wall time, "
+        f"{one_cpu / wall:.2f}× over its CPU time"
     )
     print(f"load average at the end: {_load()}")
     return 1 if failed else 0
