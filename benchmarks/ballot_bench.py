@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import os
 import random
+import resource
 import sys
 import time
 from collections import Counter
@@ -517,9 +518,12 @@ def main() -> int:
         failed = True
 
     # 5. every core
-    start = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start, cpu = time.perf_counter(), time.process_time()
     failure = verify_parallel(data, args.workers)
-    wall = time.perf_counter() - start
+    wall, parent = time.perf_counter() - start, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     if failure:
         print(f"the parallel check refused the transcript: {failure}")
         return 1
@@ -527,6 +531,10 @@ def main() -> int:
         f"verify, {args.workers} processes: {wall:.1f} s wall, "
         f"speed-up {one_core / wall:.2f}× over one core's wall time, "
         f"{one_cpu / wall:.2f}× over its CPU time"
+    )
+    print(
+        f"  CPU: workers {workers_cpu:.1f} s, parent {parent:.1f} s: on average "
+        f"{(workers_cpu + parent) / wall:.2f} of the {os.cpu_count()} cores were ours"
     )
     print(f"load average at the end: {_load()}")
     return 1 if failed else 0
