@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_bench.py
 	$(BIN)/python benchmarks/vote_bench.py
 	$(BIN)/python benchmarks/verify_bench.py
+	$(BIN)/python benchmarks/ballot_bench.py
 
 ## docs-preview: every document of the demo cycle, from a fresh demo database, with a PNG of
 ## each first page (needs LibreOffice `soffice` and poppler's `pdftoppm`) in var/docs-preview/

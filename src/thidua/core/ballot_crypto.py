@@ -155,6 +155,12 @@ def sub(left: bytes, right: bytes) -> bytes:
     return sodium.crypto_core_ed25519_sub(left, right)
 
 
+def _times(value: int, point: bytes) -> bytes:
+    """value·point for a point already checked or computed here: 1·P is P itself (libsodium
+    would spend a whole scalar multiplication on it, as on any other scalar)."""
+    return point if value % L == 1 else mul(value, point)
+
+
 def small_log(point: bytes, most: int) -> int | None:
     """t with t·G = point for 0 ≤ t ≤ most, or None (a count is small: walk up to it)."""
     current = IDENTITY
@@ -348,8 +354,8 @@ class Ballot:
 
 
 def _weighted(ciphertexts: Sequence[Ciphertext], weights: Sequence[tuple[int, int]]):
-    alpha = add(*(mul(w, ciphertexts[i].alpha) for i, w in weights))
-    beta = add(*(mul(w, ciphertexts[i].beta) for i, w in weights))
+    alpha = add(*(_times(w, ciphertexts[i].alpha) for i, w in weights))
+    beta = add(*(_times(w, ciphertexts[i].beta) for i, w in weights))
     return alpha, beta
 
 
@@ -656,7 +662,7 @@ def polynomial_at(coefficients: Sequence[int], x: int) -> int:
 
 def committed_at(commitments: Sequence[bytes], x: int) -> bytes:
     """Σ_t x^t·C_t: the point of f(x)·G, computable by anyone from the commitments."""
-    return add(*(mul(pow(x, t, L), c) for t, c in enumerate(commitments)))
+    return add(*(_times(pow(x, t, L), c) for t, c in enumerate(commitments)))
 
 
 def joint_key(announcements: Sequence[Announcement]) -> bytes:
