@@ -129,3 +129,27 @@ def test_an_encrypted_poll_restores_exactly(record, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     for entry in manifest["records"]:
         assert (again / entry["file"]).read_bytes() == (folder / entry["file"]).read_bytes()
+
+
+def test_the_vote_count_minutes_of_an_encrypted_poll(record, cycle):
+    """What the board signs: the key and each member's fingerprint, the ballots in the box and
+    the challenged ones, who decrypted, the browsers' code by its hash, the trackers."""
+    from tests.documents.conftest import all_text, read_docx
+    from thidua.core import signing
+    from thidua.documents import builders
+    from thidua.voting import scripts
+    from thidua.voting.models import Poll
+
+    poll = Poll.objects.get(code="ma-hoa", conference__cycle=cycle("cum-2", 2020))
+    text = all_text(read_docx(builders.vote_count_minutes(poll.conference.cycle, poll, 9).content))
+    ceremony = record["conference"]["ceremony"]
+    assert ceremony["key_fingerprint"] in text
+    for announcement in ceremony["announcements"]:
+        assert announcement["fingerprint"] in text
+    assert "Số phiếu mã hóa trong hòm: 21" in text
+    assert "kiểm tra rồi hủy (không tính): 1" in text
+    assert "các thành viên số 1, 2 giải mã" in text
+    assert signing.grouped(scripts.hashes()["thidua/ballot-crypto.js"]) in text
+    for tracker in _poll(record)["receipts"]:
+        assert signing.grouped(tracker)[:19] in text
+    assert "Danh sách 21 mã biên nhận" in text

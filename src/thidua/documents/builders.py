@@ -37,6 +37,7 @@ from thidua.scoring import excel as scoring_excel
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
 from thidua.voting import rules as voting_rules
+from thidua.voting import scripts as voting_scripts
 from thidua.voting import selectors as voting_selectors
 from thidua.voting.models import Conference, Delegate, Poll
 
@@ -309,6 +310,10 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             f"{result['runoff']['seats']} suất còn lại.",
         )
     receipts = voting_selectors.published(poll, names).receipts
+    if poll.sealed:
+        for line in _sealed_lines(poll):
+            layout.body(document, line)
+        receipts = [signing.grouped(code)[:19] if len(code) == 64 else code for code in receipts]
     layout.body(
         document,
         f"Danh sách {len(receipts)} mã biên nhận đã được tính: {', '.join(receipts) or '—'}.",
@@ -336,6 +341,31 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     return Built(
         _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code), layout.save(document), DOCX
     )
+
+
+def _sealed_lines(poll: Poll) -> list[str]:
+    """What the board signs for an encrypted poll: the key and who holds it, the ballots in
+    the box and the challenged ones, who decrypted, and the code browsers ran."""
+    ceremony = poll.ceremony
+    members = "; ".join(
+        f"thành viên số {t.index}: {t.fingerprint}" for t in voting_selectors.trustees_of(ceremony)
+    )
+    box = poll.sealed_tally or {}
+    decrypted = ", ".join(str(d.trustee.index) for d in poll.decryptions.select_related("trustee"))
+    scripts = "; ".join(
+        f"{name}: {signing.grouped(digest)}" for name, digest in voting_scripts.hashes().items()
+    )
+    return [
+        f"Phiếu bỏ trên điện thoại được mã hóa (giao thức thidua-ballot-crypto-v1) bằng khóa "
+        f"của Ban kiểm phiếu tạo tại lễ {ceremony.label}, {ceremony.threshold}/"
+        f"{ceremony.members} thành viên giải mã được; dấu vân tay của khóa: "
+        f"{ceremony.key_fingerprint}; của từng thành viên: {members}.",
+        f"Số phiếu mã hóa trong hòm: {box.get('ballots', 0)}; số phiếu đại biểu kiểm tra rồi hủy "
+        f"(không tính): {poll.spoiled.count()}; kết quả do các thành viên số "
+        f"{decrypted or '—'} giải mã, mỗi phần kèm chứng minh; không phiếu nào được giải mã "
+        f"riêng.",
+        f"Mã SHA-256 của chương trình trên trình duyệt: {scripts}.",
+    ]
 
 
 def _checkpoint(document, cycle: Cycle, entry, what: str) -> None:
