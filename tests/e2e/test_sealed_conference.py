@@ -34,14 +34,44 @@ def _step(member, button: str) -> None:
     expect(page.locator("#board-status")).to_have_text("")
 
 
-def _the_board_makes_its_key(visit, tmp_path) -> dict:
-    secretary = visit("hagiang.thuky")
+def _start(secretary) -> None:
     secretary.go(f"{CYCLE}/conference/")
     secretary.page.get_by_role("link", name="Khóa của ban kiểm phiếu").click()
+    assert "Chưa có lễ tạo khóa." in secretary.page.inner_text("main")
     secretary.page.get_by_label("Số thành viên cần có mặt để giải mã").select_option("2")
     click(secretary.page, "Bắt đầu lễ tạo khóa")
     assert "Đã bắt đầu lễ tạo khóa của ban kiểm phiếu." in flash(secretary.page)
+
+
+def _a_wrong_share_fails_the_first_attempt(secretary, members) -> None:
+    """Sơn La's device sends shares from another polynomial than the one it committed to:
+    the first member to check them files the complaint by itself, which is upheld, and the
+    ceremony is run again."""
+    _start(secretary)
+    for member in members.values():
+        _step(member, "Công bố khóa của tôi")
+    members["sonla.daibieu"].page.evaluate(
+        "() => { const slot = Object.keys(localStorage).find(k => k.startsWith('thidua.board.'));"
+        " const secret = JSON.parse(localStorage.getItem(slot));"
+        " secret.coefficients[0] = '01' + '00'.repeat(31);"
+        " localStorage.setItem(slot, JSON.stringify(secret)); }"
+    )
+    for member in members.values():
+        _step(member, "Gửi phần khóa cho các thành viên")
+    checker = members["laocai.daibieu"]
+    checker.go(KEY_PAGE)
+    checker.page.get_by_label("Tôi đã đối chiếu dấu vân tay", exact=False).check()
+    checker.page.get_by_role("button", name="Kiểm tra phần khóa nhận được và xác nhận").click()
+    expect(checker.page.locator("#complaint-upheld")).to_be_visible()
+    assert '"against"' in checker.page.locator("#complaint-json").inner_text()
+    checker.shot("sealed-complaint")
+
+
+def _the_board_makes_its_key(visit, tmp_path) -> dict:
+    secretary = visit("hagiang.thuky")
     members = {username: visit(username, PHONE) for username in BOARD}
+    _a_wrong_share_fails_the_first_attempt(secretary, members)
+    _start(secretary)
     for member in members.values():
         _step(member, "Công bố khóa của tôi")
     for member in members.values():

@@ -2,6 +2,7 @@
 its own part with only what the server publishes: the ceremony, casting, a challenge, the
 close, and two of three members decrypting what they recomputed themselves."""
 
+import dataclasses
 import random
 
 import pytest
@@ -210,3 +211,31 @@ def test_the_board_steps_are_refused_to_others(client_for):
         == 400
     )
     assert secretary.get(f"{API}/ballot-transcript").status_code == 404
+
+
+def test_an_upheld_complaint_over_the_api(client_for):
+    """A member's device sends shares from another polynomial than it committed to: the
+    recipient's complaint is upheld, the ceremony fails, and the secretary starts again."""
+    secretary = client_for("hagiang.thuky")
+    _post(secretary, "/ceremony", {"trustees": list(BOARD), "threshold": 2})
+    devices_ = [Device(client_for(user), index) for index, user in enumerate(BOARD, start=1)]
+    for device in devices_:
+        assert device.announce().status_code == 201
+    cheat = devices_[2]
+    cheat.secret = dataclasses.replace(
+        cheat.secret, coefficients=(1, *cheat.secret.coefficients[1:])
+    )
+    for device in devices_:
+        assert device.send_shares().status_code == 201
+    state = secretary.get(f"{API}/ceremony").json()
+    victim = devices_[0]
+    context = victim.context(state)
+    message = next(m for m in state["shares"] if m["from"] == 3 and m["to"] == 1)
+    complaint = crypto.complain(context, victim.secret, crypto.ShareMessage.from_json(message))
+    filed = _post(victim.client, "/ceremony/complaints", complaint.to_json())
+    assert filed.status_code == 201, filed.json()
+    assert filed.json() == {"upheld": True}
+    assert secretary.get(f"{API}/ceremony").status_code == 404  # failed: history
+    again = _post(secretary, "/ceremony", {"trustees": list(BOARD), "threshold": 2})
+    assert again.status_code == 201
+    assert again.json()["label"] == "cum-2-2020-2"

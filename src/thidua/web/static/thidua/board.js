@@ -113,7 +113,8 @@
         byId("complaint-json").textContent = JSON.stringify(complaint, null, 2);
         show("complaint", true);
         return call("POST", "/ceremony/complaints", complaint).then(function (verdict) {
-          say(verdict.upheld ? "✗" : "✓");
+          show(verdict.upheld ? "complaint-upheld" : "complaint-unfounded", true);
+          say("");
           return false;
         });
       }
