@@ -1,9 +1,11 @@
 """An encrypted poll of Cụm II's 2020 conference in the browser (docs/ballot-crypto.md): the
 counting board makes its key on the board's key page, each member's browser running its own
-steps; the secretary creates a poll, sealed by itself, that the chair opens; the 21 delegates
-vote on their phones, one of them challenging a ballot first; the chair closes the box and
-two of the three members decrypt on the poll page, one of them from the backup after their
-browser lost the key. The result shown is a plaintext recount of what the delegates chose."""
+steps (a first attempt fails on a wrong share, which the recipient's device complains about
+by itself, and is run again); the secretary creates a poll, sealed by itself, that the chair
+opens; the 21 delegates vote on their phones, one of them challenging a ballot first; the
+chair closes the box and two of the three members decrypt on the poll page, one of them from
+the backup after their browser lost the key. The result shown is a plaintext recount of what
+the delegates chose."""
 
 from __future__ import annotations
 
