@@ -137,6 +137,11 @@ urlpatterns = [
     path("clusters/<slug:code>/<int:year>/conference/", voting.conference, name="conference"),
     path("clusters/<slug:code>/<int:year>/conference/screen/", voting.screen, name="screen"),
     path(
+        "clusters/<slug:code>/<int:year>/conference/board-key/",
+        voting.board_key,
+        name="board_key",
+    ),
+    path(
         "clusters/<slug:code>/<int:year>/conference/details/",
         voting.conference_details,
         name="conference_details",

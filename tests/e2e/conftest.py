@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,13 +84,13 @@ class Server:
         return done.stdout
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def _serving(tmp: Path, suffix: str, *demo: str):
+    """The app on a fresh database loaded by `thidua demo <demo…>`, served on a free port."""
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp, "e2e"),
+        "THIDUA_DATABASE_URL": scratch_database_url(tmp, suffix),
         "THIDUA_SECRET_KEY": "e2e-" + "x" * 60,
         "DJANGO_SETTINGS_MODULE": "thidua.settings",
     }
@@ -97,7 +98,7 @@ def server(tmp_path_factory):
     run = [sys.executable, "-m", "thidua.cli"]
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(run + command, env=env, check=True)
-    subprocess.run([*run, "demo", "--organisation-only"], env=env, check=True, capture_output=True)
+    subprocess.run([*run, "demo", *demo], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (tmp / "server.log").open("w")
     process = subprocess.Popen(
@@ -116,6 +117,20 @@ def server(tmp_path_factory):
     process.terminate()
     process.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The demo organisation, without Cụm II's year 2020 (the journey walks it)."""
+    with _serving(tmp_path_factory.mktemp("e2e"), "e2e", "--organisation-only") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The whole demo: Cụm II's 2020 conference under way, its delegates checked in."""
+    with _serving(tmp_path_factory.mktemp("e2e_demo"), "e2e_demo") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -192,8 +207,7 @@ class Visitor:
         self.context.close()
 
 
-@pytest.fixture
-def visit(browser, server):
+def _visitors(browser, server):
     opened: list[Visitor] = []
 
     def make(username: str | None, viewport: dict = DESKTOP, javascript: bool = True) -> Visitor:
@@ -208,3 +222,14 @@ def visit(browser, server):
         visitor.close()
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not blocked, f"refused by the Content-Security-Policy: {blocked}"
+
+
+@pytest.fixture
+def visit(browser, server):
+    yield from _visitors(browser, server)
+
+
+@pytest.fixture
+def visit_demo(browser, demo_server):
+    """`visit` on the whole demo's server."""
+    yield from _visitors(browser, demo_server)

@@ -241,6 +241,15 @@ PROBES: list[Probe] = [
     # --- conference
     Probe("conference", "GET", f"{CYCLE}/conference/", (A.VIEW_CONFERENCE,)),
     Probe("screen", "GET", f"{CYCLE}/conference/screen/", (A.VIEW_CONFERENCE,)),
+    Probe("board_key", "GET", f"{CYCLE}/conference/board-key/", (A.VIEW_CONFERENCE,)),
+    Probe(
+        "board_key",
+        "POST",
+        f"{CYCLE}/conference/board-key/",
+        (A.MANAGE_CONFERENCE,),
+        data={"threshold": "2"},
+        phased=True,
+    ),
     Probe(
         "conference_details",
         "POST",

@@ -2,6 +2,7 @@
 its own part with only what the server publishes: the ceremony, casting, a challenge, the
 close, and two of three members decrypting what they recomputed themselves."""
 
+import dataclasses
 import io
 import json
 import random
@@ -227,3 +228,28 @@ def test_the_trustee_command_runs_a_members_part_on_their_own_computer(
     )
     result = others[0].decrypt("ma-hoa", turnout=2)["result"]
     assert result["votes"]["lao-cai"] == 2
+
+
+def test_an_upheld_complaint_over_the_api(client_for):
+    """A member's device sends shares from another polynomial than it committed to: the
+    recipient's device complains by itself, the complaint is upheld, the ceremony fails, and
+    the secretary starts again."""
+    secretary = client_for("hagiang.thuky")
+    _post(secretary, "/ceremony", {"trustees": list(BOARD), "threshold": 2})
+    devices_ = [
+        trustee.Device(Over(client_for(user)), index) for index, user in enumerate(BOARD, start=1)
+    ]
+    for device in devices_:
+        device.announce()
+    cheat = devices_[2]
+    cheat.secret = dataclasses.replace(
+        cheat.secret, coefficients=(1, *cheat.secret.coefficients[1:])
+    )
+    for device in devices_:
+        device.send_shares()
+    with pytest.raises(trustee.Refused, match="from member 3 is wrong: complaint filed"):
+        devices_[0].confirm()
+    assert secretary.get(f"{API}/ceremony").status_code == 404  # failed: history
+    again = _post(secretary, "/ceremony", {"trustees": list(BOARD), "threshold": 2})
+    assert again.status_code == 201
+    assert again.json()["label"] == "cum-2-2020-2"

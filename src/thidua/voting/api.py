@@ -347,7 +347,9 @@ def send_shares(request, cluster: str, year: int, payload: SharesIn):
 def complain(request, cluster: str, year: int, payload: Body[dict]):
     conference, ceremony = _as_trustee(request, cluster, year)
     filed = board.file_complaint(actor=request.auth, ceremony=ceremony, complaint=payload)
-    return Status(201, {"upheld": filed.upheld, **_ceremony_out(conference)})
+    if filed.upheld:  # the ceremony failed: history now, with no live state to show
+        return Status(201, {"upheld": True})
+    return Status(201, {"upheld": False, **_ceremony_out(conference)})
 
 
 @router.post("/cycles/{cluster}/{year}/ceremony/confirmation", response={201: dict})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,8 +25,9 @@ from thidua.org.authz import can, require
 from thidua.org.backends import SessionClaim
 from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
+from thidua.voting import ceremony as board
+from thidua.voting import devices, selectors, services
 from thidua.voting import rules as voting_rules
-from thidua.voting import selectors, services
 from thidua.voting.forms import ConferenceForm
 from thidua.voting.models import Conference, Delegate, Poll
 
@@ -409,8 +412,10 @@ def poll(request, code: str, year: int, poll_code: str):
         if problem is not None:
             context["problem"] = problem
             return render(request, "voting/poll.html", context, status=400)
-        if request.POST.get("step") != "cast":
+        if request.POST.get("step") != "cast" or found.sealed:
             context["confirm"] = ballot
+            if found.sealed:
+                context["sealed_ballot"] = _sealed_ballot(found, ballot, names)
             context["confirm_names"] = (
                 [f"{names[u]}: {a.value}" for u, a in ballot.answers.items()]
                 if ballot.answers
@@ -438,6 +443,8 @@ def poll(request, code: str, year: int, poll_code: str):
         ]
         context["published"] = selectors.published(found, names)
         context["base_label"] = core.BASE_LABELS[core.Base(found.result["base"])]
+    if found.sealed:
+        context.update(_sealed_board(request.user, found))
     if context["count"] and found.status == Poll.Status.OPEN:
         context["absent"] = [
             d for d in selectors.delegates_of(found.conference) if d.checked_in_at is None
@@ -446,6 +453,90 @@ def poll(request, code: str, year: int, poll_code: str):
             services.paper_mismatches(found) if found.mode == Poll.Mode.PAPER else None
         )
     return render(request, "voting/poll.html", context)
+
+
+def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> dict:
+    """What the phone encrypts (docs/ballot-crypto.md §3): the confirmed ballot as the form's
+    bits, and each selection's name to show what a challenged ballot said."""
+    ticked = {f"choice:{code}" for code in ballot.choices} | {
+        f"{answer.value}:{code}"
+        for code, answer in (ballot.answers or {}).items()
+        if answer != core.Answer.ABSTAIN
+    }
+    labels = poll.form["selections"]
+    bits = [int(label in ticked) for label in labels]
+    if not any(bits) and "blank" in labels:
+        bits[labels.index("blank")] = 1
+    words = {"choice": "", "yes": _("Đồng ý"), "no": _("Không đồng ý")}
+    shown = []
+    for label in labels:
+        kind, _sep, code = label.partition(":")
+        name = names.get(code, code)
+        shown.append(_("Phiếu trắng") if label == "blank" else f"{name} {words[kind]}".strip())
+    return {"bits": bits, "names": shown}
+
+
+def _sealed_board(user, poll: Poll) -> dict:
+    """An encrypted poll's page: the board's trackers once the box is closed, and for a
+    member holding a part of the key, what their device needs to decrypt its part."""
+    ceremony = poll.ceremony
+    trustee = ceremony.trustees.filter(delegate__user=user).first()
+    parts = poll.decryptions.count()
+    return {
+        "sealed": True,
+        "ceremony": ceremony,
+        "trustee": trustee,
+        "trackers": [
+            (_grouped(tracker), tracker)
+            for tracker in sorted(b["tracker"] for b in selectors.sealed_ballots(poll))
+        ]
+        if poll.sealed_tally is not None
+        else [],
+        "parts": parts,
+        "decrypted": trustee is not None and poll.decryptions.filter(trustee=trustee).exists(),
+    }
+
+
+def board_key(request, code: str, year: int):
+    """The board's key (docs/ballot-crypto.md §2): the secretary starts the ceremony; every
+    reader follows it and sees the fingerprints; each member's own browser runs their steps
+    through the API (thidua/board.js), their secrets kept on that device."""
+    cycle = _cycle(code, year)
+    post = request.method == "POST"
+    require(request.user, Action.MANAGE_CONFERENCE if post else Action.VIEW_CONFERENCE, cycle)
+    found = _conference(cycle)
+    if post:
+        try:
+            board.start_ceremony(
+                actor=request.user,
+                conference=found,
+                trustees=selectors.board_of(found),
+                threshold=int(request.POST.get("threshold", "0") or 0),
+            )
+        except ValueError:
+            messages.error(request, _("Số thành viên cần để giải mã phải là số nguyên."))
+        except DomainError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Đã bắt đầu lễ tạo khóa của ban kiểm phiếu."))
+        return redirect(reverse("board_key", args=[code, year]))
+    ceremony = selectors.live_ceremony(found)
+    trustees = selectors.trustees_of(ceremony) if ceremony else []
+    me = next((t for t in trustees if t.delegate and t.delegate.user_id == request.user.pk), None)
+    return render(
+        request,
+        "voting/board_key.html",
+        {
+            "cycle": cycle,
+            "conference": found,
+            "ceremony": ceremony,
+            "trustees": trustees,
+            "me": me,
+            "sent": me is not None and ceremony.messages.filter(sender=me.index).exists(),
+            "manage": can(request.user, Action.MANAGE_CONFERENCE, cycle),
+            "board": selectors.board_of(found),
+        },
+    )
 
 
 def _posted_ballot(post) -> core.Ballot:
@@ -461,6 +552,18 @@ def _posted_ballot(post) -> core.Ballot:
             }
         )
     return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
+
+
+def _posted_sealed(post) -> devices.Sealed | None:
+    """An encrypted poll's ballot as the phone's page posts it: its JSON in `sealed` (a
+    value that is not a JSON object is sent on as empty, and refused by the protocol)."""
+    if "sealed" not in post:
+        return None
+    try:
+        data = json.loads(post["sealed"])
+    except ValueError:
+        data = {}
+    return devices.Sealed(data if isinstance(data, dict) else {})
 
 
 @login_not_required  # signed in all the same: the session's claim is checked by the cast
@@ -481,7 +584,7 @@ def cast(request, code: str, year: int, poll_code: str):
             cluster=code,
             year=year,
             poll_code=poll_code,
-            ballot=_posted_ballot(request.POST),
+            ballot=_posted_sealed(request.POST) or _posted_ballot(request.POST),
             signature=request.POST.get("signature", ""),
             claim=claim,
         )
@@ -496,8 +599,14 @@ def cast(request, code: str, year: int, poll_code: str):
         "poll_code": poll_code,
         "title": done.poll_title,
         "receipt": done.receipt,
+        "tracker": _grouped(done.receipt) if len(done.receipt) == 64 else "",
     }
     return render(request, "voting/receipt.html", context)
+
+
+def _grouped(tracker: str) -> str:
+    """The start of a tracker as the phone shows it: 16 hex digits in groups of 4."""
+    return " ".join(tracker[i : i + 4] for i in range(0, 16, 4))
 
 
 @require_POST
@@ -638,7 +747,7 @@ def receipt(request, code: str, year: int, poll_code: str):
     cycle = _cycle(code, year)
     require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _poll(cycle, poll_code)
-    value = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:16]
+    value = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:64]
     label = _("Mã biên nhận")
     explanation = _("Sau khi kiểm phiếu, mã này có trong danh sách công bố nếu phiếu đã được tính.")
     text = (

@@ -1,0 +1,86 @@
+// The phone's ballot in an encrypted poll (docs/ballot-crypto.md §4): the confirmed choices,
+// as the form's bits (given by the page), are encrypted here to the board's key; the phone
+// shows the tracker, signs `sealed:<tracker>` with its device key (device-key.js) and sends
+// the ballot. Before casting, the delegate may challenge a ballot: its randomness goes to the
+// server, which opens it and answers what it says; it is never counted, and a fresh
+// encryption is made for the real cast.
+(function () {
+  "use strict";
+  var crypto = window.thiduaBallotCrypto;
+  var root = document.getElementById("sealed-ballot");
+  if (!crypto || !root || !window.thiduaDevice) { return; }
+  var d = root.dataset;
+  var bits = JSON.parse(document.getElementById("sealed-bits").textContent);
+  var names = JSON.parse(document.getElementById("sealed-names").textContent);
+  var form = document.getElementById("sealed-cast"), challenge = document.getElementById("challenge");
+  var info = null, current = null;
+
+  function byId(id) { return document.getElementById(id); }
+  function say(text) { byId("sealed-status").textContent = text; }
+  function grouped(tracker) { return tracker.slice(0, 16).match(/.{4}/g).join(" "); }
+
+  function call(method, path, body) {
+    return fetch(d.api + path, {
+      method: method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          var first = (data.errors || [])[0] || {};
+          throw new Error(first.message || first.code || data.detail || String(response.status));
+        }
+        return data;
+      });
+    });
+  }
+
+  function encrypt() {
+    var context = crypto.pollContext(info.public_key, info.cluster, info.year, info.code, info.form);
+    current = crypto.encryptBallot(context, info.public_key, info.form, bits);
+    byId("tracker").textContent = grouped(current.tracker);
+    form.querySelector("button[type=submit]").disabled = false;
+    challenge.disabled = false;
+  }
+
+  function list(place, plaintext) {
+    place.textContent = "";
+    plaintext.forEach(function (bit, i) {
+      if (bit) { var item = document.createElement("li"); item.textContent = names[i]; place.appendChild(item); }
+    });
+  }
+
+  call("GET", "/polls/" + d.poll + "/sealed").then(function (found) {
+    info = found;
+    encrypt();
+  }).catch(function (error) { say(error.message); });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!current) { return; }
+    form.querySelector("button[type=submit]").disabled = true;
+    window.thiduaDevice.ready.then(function () {
+      var text = "thidua-ballot-v1\n" + d.signPoll + "\n" + d.who + "\nsealed:" + current.tracker;
+      form.querySelector("input[name=sealed]").value = JSON.stringify(current.ballot);
+      form.querySelector("input[name=signature]").value = window.thiduaDevice.sign(d.who, text);
+      form.submit();
+    });
+  });
+
+  challenge.addEventListener("click", function () {
+    challenge.disabled = true;
+    var spoiled = current;
+    current = null;
+    var body = Object.assign({}, spoiled.ballot, { randomness: spoiled.randomness });
+    call("POST", "/polls/" + d.poll + "/spoiled", body).then(function (opened) {
+      byId("challenged-tracker").textContent = grouped(opened.tracker);
+      list(byId("chosen"), bits);
+      list(byId("opened"), opened.plaintext);
+      var same = JSON.stringify(opened.plaintext) === JSON.stringify(bits);
+      byId("challenge-same").hidden = !same;
+      byId("challenge-differs").hidden = same;
+      byId("challenged").hidden = false;
+      encrypt();
+    }).catch(function (error) { say(error.message); challenge.disabled = false; current = spoiled; });
+  });
+})();
