@@ -7,15 +7,12 @@ docs/ballot-crypto.md is the contract; its vectors are checked here too.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import statistics
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM_ARGS
 from thidua.core import ballot_crypto as bc
 from thidua.core.ballot_vectors import CLUSTER, YEAR
 from thidua.core.ballot_verify import verify_transcript
@@ -441,89 +438,6 @@ def test_backups_open_across_implementations():
     assert bc.open_backup("ngựa ô 2020", context, out["sealed"]) == (z, x)
     with pytest.raises(bc.Invalid, match="wrong_passphrase"):
         bc.open_backup("ngựa ô 2021", context, out["sealed"])
-
-
-# --- in Chromium, on a slow phone's CPU ---------------------------------------------------------
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _browser_missing() -> str | None:
-    """Why the Chromium test cannot run (as tests/e2e/conftest.py decides), or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright's Python package is not installed"
-    if CHROMIUM is None:
-        return "Chromium is not installed (Debian: apt-get install chromium)"
-    return None
-
-
-TIMED = """
-(args) => {
-  const bc = window.thiduaBallotCrypto, Point = window.noble.ed25519.Point;
-  const form = bc.choiceForm(args.candidates, 3, true);
-  const bits = [1, 0, 0, 1, 0, 1, 0, 0];
-  function run(key) {
-    const start = performance.now();
-    const Q = bc.pollContext(key, "CUM-II", 2020, "co", form);
-    const made = bc.encryptBallot(Q, key, form, bits);
-    return { ms: performance.now() - start, key, Q, ballot: made.ballot, tracker: made.tracker };
-  }
-  const fresh = () => Point.BASE.multiply(bc.randomScalar()).toHex();
-  const first = run(fresh());
-  const runs = [];
-  for (let i = 0; i < args.runs; i++) runs.push(run(fresh()));
-  const again = [];
-  for (let i = 0; i < args.runs; i++) again.push(run(runs[runs.length - 1].key));
-  return { first, runs, again };
-}
-"""
-
-
-@pytest.mark.e2e
-@pytest.mark.skipif(
-    _browser_missing() is not None and os.environ.get("THIDUA_E2E_REQUIRED") != "1",
-    reason=str(_browser_missing()),
-)
-def test_a_ballot_is_encrypted_in_chromium_on_a_throttled_cpu():
-    """A 7-candidate ballot (up to 3 ticks, blank valid) with all its proofs, in headless
-    Chromium with the CPU slowed ×4, in under a second: the time is printed, each ballot
-    checked by Python.
-    `first` is a fresh page's first ballot; `fresh` a ballot under a new key (the key's
-    precomputation included, as on a phone that loads the ballot page once); `same` under a
-    key already precomputed."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto("about:blank")
-            for script in SCRIPTS:
-                page.add_script_tag(path=str(script))
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-            out = page.evaluate(TIMED, {"candidates": CANDIDATES, "runs": 5})
-        finally:
-            browser.close()
-    form = bc.choice_form(CANDIDATES, 3, blank_valid=True)
-    for made in [out["first"], *out["runs"], *out["again"]]:
-        key = bytes.fromhex(made["key"])
-        context = bc.poll_context(key, "CUM-II", 2020, "co", form)
-        assert made["Q"] == context.hex()
-        ballot = bc.Ballot.from_json(made["ballot"])
-        bc.verify_ballot(context, key, form, ballot)
-        assert made["tracker"] == bc.tracker(context, ballot)
-    fresh = statistics.median(r["ms"] for r in out["runs"])
-    same = statistics.median(r["ms"] for r in out["again"])
-    print(
-        f"\nballot encryption, Chromium, CPU ×4: first {out['first']['ms']:.0f} ms, "
-        f"fresh key median {fresh:.0f} ms, same key median {same:.0f} ms"
-    )
-    # measured on a 2-core machine: about 125 ms, 360 ms with both cores busy elsewhere
-    assert fresh < 1000
 
 
 def test_js_checks_announcements_and_shares_made_by_python():
