@@ -9,6 +9,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -611,7 +612,10 @@ def _into_the_box(elector_id: int, poll_id: int, content: dict, receipt: str) ->
 
 def _fill_and_mark(elector_id: int, poll_id: int, content: dict, receipt: str) -> str:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # one statement, atomic by itself; inside a caller's transaction, under a savepoint,
+        # so that a refused copy (a unique violation) leaves that transaction usable
+        within = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with within, connection.cursor() as cursor:
             params = _slot_params(poll_id, content, Elector.Method.ELECTRONIC.value, receipt)
             cursor.execute(_CAST_POSTGRESQL, {**params, "elector": elector_id, "at": _minute()})
             locked, receipt, marked = cursor.fetchone()
