@@ -498,3 +498,45 @@ def test_js_checks_announcements_and_shares_made_by_python():
     assert bc.complaint_upheld(context, announcements[1], announcements[2], message, complaint)
     assert out["empty"] == TRANSCRIPT["polls"][2]["sums"] == []
     assert out["keyShare"] == ["share_refused", "wrong_key_share"]
+
+
+def test_a_members_browser_checks_every_ballot_as_the_server_does():
+    """`verifyBallot` (run by a member's browser on every ballot before summing them) accepts
+    the vectors' cast ballots with their trackers and refuses, with the same rule as the
+    server's code, the vectors' forged, damaged and mislabelled ballots."""
+    from thidua.core.ballot_vectors import patched
+
+    cases = []
+    for position, poll in enumerate(TRANSCRIPT["polls"][:2]):
+        for ballot in poll["ballots"]:
+            cases.append((position, ballot, None))
+    for case in VECTORS["failing"]:
+        changed = patched(TRANSCRIPT, case["patch"])
+        where = case["where"]
+        if ".ballots[" in where and case["code"] in ("bad_proof", "wrong_tracker", "bad_point"):
+            poll, ballot = where.split(".ballots[")
+            position = int(poll.removeprefix("polls[").rstrip("]"))
+            cases.append(
+                (
+                    position,
+                    changed["polls"][position]["ballots"][int(ballot.rstrip("]"))],
+                    case["code"],
+                )
+            )
+    assert {code for *_, code in cases} == {None, "bad_proof", "wrong_tracker", "bad_point"}
+    polls = [{"form": p["form"], "code": p["code"]} for p in TRANSCRIPT["polls"][:2]]
+    out = js(
+        """
+        return input.cases.map(([position, ballot]) => {
+          const poll = input.polls[position];
+          const Q = bc.pollContext(input.key, input.cluster, input.year, poll.code, poll.form);
+          return refused(() => bc.verifyBallot(Q, input.key, poll.form, ballot, ballot.tracker));
+        });
+        """,
+        cases=[[position, ballot] for position, ballot, _ in cases],
+        polls=polls,
+        key=KEY,
+        cluster=TRANSCRIPT["cluster"],
+        year=TRANSCRIPT["year"],
+    )
+    assert out == [code for *_, code in cases]

@@ -256,6 +256,47 @@
     return { ballot: ballot, randomness: nonces.map(scalarHex), tracker: tracker(context, ballot) };
   }
 
+  // A range proof holds (§4): every (a_u, b_u) recomputed from (c_u, r_u), and Σ c_u equal to
+  // the challenge of the transcript.
+  function checkRange(tag, context, index, key, alpha, beta, low, high, proof) {
+    var count = high - low + 1;
+    if (proof.challenges.length !== count || proof.responses.length !== count) {
+      throw new Invalid("proof_shape");
+    }
+    var commitments = [], total = 0n;
+    for (var u = low; u <= high; u++) {
+      var c = scalarFrom(proof.challenges[u - low]), r = scalarFrom(proof.responses[u - low]);
+      total += c;
+      commitments.push.apply(commitments, simulated(key, alpha, beta, u, c, r));
+    }
+    var items = [tag, context, u32(index), enc(alpha), enc(beta)].concat(commitments.map(enc));
+    if (Hs.apply(null, items) !== mod(total)) { throw new Invalid("bad_proof"); }
+  }
+
+  // A cast ballot is a valid ballot of its poll (§4): its shape, points, scalars and proofs,
+  // and its tracker; throws Invalid with the rule's code otherwise. A member's device runs it
+  // on every ballot on the board before summing them (the server did too, but a member need
+  // not trust the server).
+  function verifyBallot(context, keyHex, form, ballot, trackerHex) {
+    var key = keyPoint(keyHex), q = unhex(context), n = form.selections.length;
+    if (ballot.ciphertexts.length !== n || ballot.selection_proofs.length !== n ||
+        ballot.constraint_proofs.length !== form.constraints.length) {
+      throw new Invalid("ballot_shape");
+    }
+    var pairs = ballot.ciphertexts.map(function (c) { return [pointFrom(c[0]), pointFrom(c[1])]; });
+    pairs.forEach(function (pair, i) {
+      checkRange("thidua/v1/selection", q, i, key, pair[0], pair[1], 0, 1, ballot.selection_proofs[i]);
+    });
+    form.constraints.forEach(function (c, i) {
+      var alpha = sum(c.weights.map(function (w) { return mulPublic(BigInt(w[1]), pairs[w[0]][0]); }));
+      var beta = sum(c.weights.map(function (w) { return mulPublic(BigInt(w[1]), pairs[w[0]][1]); }));
+      checkRange("thidua/v1/constraint", q, i, key, alpha, beta, c.low, c.high, ballot.constraint_proofs[i]);
+    });
+    if (trackerHex !== undefined && trackerHex !== tracker(context, ballot)) {
+      throw new Invalid("wrong_tracker");
+    }
+  }
+
   // A challenged ballot as published (§4, §6 `spoiled`): the ballot, its randomness and the
   // plaintext read back from that randomness (β − r·K is the identity or G).
   function spoil(keyHex, encrypted) {
@@ -515,7 +556,8 @@
     },
     choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid,
     formBytes: function (form) { return hex(formBytes(form)); },
-    pollContext: pollContext, encryptBallot: encryptBallot, tracker: tracker, spoil: spoil,
+    pollContext: pollContext, encryptBallot: encryptBallot, verifyBallot: verifyBallot,
+    tracker: tracker, spoil: spoil,
     ceremonyContext: ceremonyContext, newMember: newMember, checkAnnouncement: checkAnnouncement,
     memberFingerprint: memberFingerprint, keyFingerprint: keyFingerprint, jointKey: jointKey,
     verificationKey: verificationKey, shareFor: shareFor, openShare: openShare, complain: complain,

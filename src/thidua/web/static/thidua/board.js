@@ -170,11 +170,14 @@
         throw new Error(byId("turnout-differs").textContent.replace("{board}", ballots.length)
           .replace("{typed}", turnout));
       }
+      var poll = crypto.pollContext(found.public_key, found.cluster, found.year, found.code, found.form);
+      ballots.forEach(function (ballot) {  // every ballot's proofs, checked on this device
+        crypto.verifyBallot(poll, found.public_key, found.form, ballot, ballot.tracker);
+      });
       var sums = crypto.combine(ballots, found.form.selections.length);
       if (JSON.stringify(sums) !== JSON.stringify(found.box.sums)) {
         throw new Error(byId("sums-differ").textContent);
       }
-      var poll = crypto.pollContext(found.public_key, found.cluster, found.year, found.code, found.form);
       return call("POST", "/polls/" + d.poll + "/decryption", {
         partial: crypto.partialDecrypt(poll, index, record.share, sums), turnout: turnout
       });
