@@ -12,6 +12,8 @@ from django.db import connection
 from tests.voting import sealed
 from thidua.core import ballot_crypto as crypto
 from thidua.core.ballot_verify import verify_transcript
+from thidua.core.ballots import Ballot as Plain
+from thidua.core.ballots import sealed_bits
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
@@ -59,11 +61,7 @@ def _delegates(conference):
 
 def _ticks(poll, chosen):
     """A choice ballot's bits: the chosen candidates, or the blank bit."""
-    form = crypto.Form.from_json(poll.form)
-    bits = [int(label.removeprefix("choice:") in chosen) for label in form.selections]
-    if crypto.BLANK in form.selections and not chosen:
-        bits[form.selections.index(crypto.BLANK)] = 1
-    return bits
+    return sealed_bits(crypto.Form.from_json(poll.form), Plain(choices=tuple(chosen)))
 
 
 def test_the_whole_encrypted_conference(conference, get_user, key):
@@ -141,7 +139,6 @@ def test_plain_and_broken_ballots_are_refused_in_an_encrypted_poll(conference, g
     poll = _poll(conference, get_user)
     user = _delegates(conference)[0]
     from tests.voting import phones
-    from thidua.core.ballots import Ballot as Plain
 
     with _refused(DomainError, "sealed_expected"):
         phones.cast(actor=user, poll=poll, ballot=Plain(choices=("son-la",)))
@@ -388,3 +385,64 @@ def test_the_released_script_hashes_are_the_served_scripts(client):
         assert response.status_code == 200, name
         served = b"".join(response.streaming_content) if response.streaming else response.content
         assert hashlib.sha256(served).hexdigest() == digest, name
+
+
+def test_each_step_refuses_what_does_not_fit_it(conference, get_user, key):
+    """The refusals not met elsewhere: a second ceremony while one stands, a confirmation once
+    the key is ready, a challenge whose randomness does not open it, a decryption while the box
+    is open, a challenge once the box is closed."""
+    ceremony, members = key
+    users = [get_user(u) for u in BOARD]
+    with _refused(DomainError, "ceremony_exists"):
+        board.start_ceremony(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            trustees=[selectors.delegate_for(u, conference) for u in users],
+            threshold=2,
+        )
+    with _refused(StateConflict, "ceremony_wrong_step"):
+        board.confirm(actor=users[0], ceremony=ceremony, verification_key="00" * 32)
+    poll = _poll(conference, get_user)
+    voter = _delegates(conference)[0]
+    ballot, nonces = sealed.encrypt(poll, _ticks(poll, ["son-la"]))
+    swapped = [crypto.scalar_bytes(r).hex() for r in (nonces[1], nonces[0], *nonces[2:])]
+    with _refused(DomainError, "randomness_mismatch"):
+        services.spoil(actor=voter, poll=poll, data={**ballot.to_json(), "randomness": swapped})
+    with _refused(StateConflict, "poll_not_counting"):
+        sealed.decrypt(members[0], poll, turnout=0)
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    opened = [crypto.scalar_bytes(r).hex() for r in nonces]
+    with _refused(StateConflict, "poll_not_open"):
+        services.spoil(actor=voter, poll=poll, data={**ballot.to_json(), "randomness": opened})
+    assert not poll.spoiled.exists()
+
+
+def test_shares_must_reach_every_other_member_and_the_key_share_must_match(conference, get_user):
+    users = [get_user(u) for u in BOARD]
+    ceremony = board.start_ceremony(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        trustees=[selectors.delegate_for(u, conference) for u in users],
+        threshold=2,
+    )
+    context = board.context_of(ceremony)
+    secrets = {}
+    for index, user in enumerate(users, start=1):
+        secrets[index], announcement = crypto.new_member(context, index, 2)
+        board.announce(actor=user, ceremony=ceremony, announcement=announcement.to_json())
+    published = selectors.announcements(ceremony)
+    to_two_only = [crypto.share_for(context, secrets[1], published[2]).to_json()]
+    with _refused(DomainError, "shares_incomplete"):
+        board.send_shares(actor=users[0], ceremony=ceremony, messages=to_two_only)
+    for index, user in enumerate(users, start=1):
+        messages = [
+            crypto.share_for(context, secrets[index], published[j]).to_json()
+            for j in (1, 2, 3)
+            if j != index
+        ]
+        board.send_shares(actor=user, ceremony=ceremony, messages=messages)
+    with _refused(DomainError, "wrong_key_share"):
+        board.confirm(actor=users[0], ceremony=ceremony, verification_key=crypto.G.hex())
+    ceremony.refresh_from_db()
+    assert ceremony.status == KeyCeremony.Status.CHECKING
+    assert not ceremony.trustees.filter(confirmed=True).exists()

@@ -499,6 +499,12 @@ def tracker(context: bytes, ballot: Ballot) -> str:
     return digest("thidua/v1/tracker", context, ballot.to_bytes())[:32].hex()
 
 
+def shown_tracker(tracker_hex: str) -> str:
+    """A tracker as people read it on the phone, the board and the minutes: its first 16
+    hexadecimal digits in groups of four (`3f88 8838 1a38 2409`)."""
+    return " ".join(tracker_hex[i : i + 4] for i in range(0, 16, 4))
+
+
 def spoiled_plaintext(key: bytes, ballot: Ballot, nonces: Sequence[int]) -> tuple[int, ...]:
     """What a challenged ballot says, from the randomness the phone reveals; raises when the
     randomness does not open a ciphertext to 0 or 1."""

@@ -306,6 +306,20 @@ def sealed_form(rules: Rules) -> crypto.Form:
     return crypto.choice_form(rules.candidates, rules.choices_allowed, rules.blank_valid)
 
 
+def sealed_bits(form: crypto.Form, ballot: Ballot) -> list[int]:
+    """The selections of `form` that say what `ballot` says: what the phone encrypts (a blank
+    ballot sets the blank bit; an abstention sets nothing)."""
+    said = {f"choice:{code}" for code in ballot.choices} | {
+        f"{answer.value}:{code}"
+        for code, answer in ballot.answers.items()
+        if answer != Answer.ABSTAIN
+    }
+    bits = [int(label in said) for label in form.selections]
+    if not any(bits) and crypto.BLANK in form.selections:
+        bits[form.selections.index(crypto.BLANK)] = 1
+    return bits
+
+
 def sealed_counts(form: crypto.Form, counts: Sequence[int], ballots: int) -> SealedCounts:
     """Decrypted counts (one per selection of `form`) read back as votes."""
     by_label = dict(zip(form.selections, counts, strict=True))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from thidua import xlsx
 from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
+from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import signing
 from thidua.core.indicators import Period
@@ -313,7 +314,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     if poll.sealed:
         for line in _sealed_lines(poll):
             layout.body(document, line)
-        receipts = [signing.grouped(code)[:19] if len(code) == 64 else code for code in receipts]
+        receipts = [crypto.shown_tracker(code) if len(code) == 64 else code for code in receipts]
     layout.body(
         document,
         f"Danh sách {len(receipts)} mã biên nhận đã được tính: {', '.join(receipts) or '—'}.",

@@ -822,6 +822,7 @@ def spoil(*, actor, poll: Poll, data: Mapping) -> SpoiledBallot:
     docs/ballot-crypto.md §4): the phone reveals its randomness, the server opens it here —
     code other than the phone's — and publishes it with what it says; it is never counted.
     No record links it to the delegate (not even the audit: what it says is public)."""
+    poll = _locked_poll(poll)  # its state now, not as the caller read it
     cycle = poll.conference.cycle
     require(actor, Action.CAST_BALLOT, cycle)
     if selectors.delegate_for(actor, poll.conference) is None:

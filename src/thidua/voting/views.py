@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core.policy import Action
 from thidua.core.text import collation_key
@@ -458,22 +459,14 @@ def poll(request, code: str, year: int, poll_code: str):
 def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> dict:
     """What the phone encrypts (docs/ballot-crypto.md §3): the confirmed ballot as the form's
     bits, and each selection's name to show what a challenged ballot said."""
-    ticked = {f"choice:{code}" for code in ballot.choices} | {
-        f"{answer.value}:{code}"
-        for code, answer in (ballot.answers or {}).items()
-        if answer != core.Answer.ABSTAIN
-    }
-    labels = poll.form["selections"]
-    bits = [int(label in ticked) for label in labels]
-    if not any(bits) and "blank" in labels:
-        bits[labels.index("blank")] = 1
+    form = crypto.Form.from_json(poll.form)
     words = {"choice": "", "yes": _("Đồng ý"), "no": _("Không đồng ý")}
     shown = []
-    for label in labels:
+    for label in form.selections:
         kind, _sep, code = label.partition(":")
         name = names.get(code, code)
-        shown.append(_("Phiếu trắng") if label == "blank" else f"{name} {words[kind]}".strip())
-    return {"bits": bits, "names": shown}
+        shown.append(_("Phiếu trắng") if label == crypto.BLANK else f"{name} {words[kind]}".strip())
+    return {"bits": core.sealed_bits(form, ballot), "names": shown}
 
 
 def _sealed_board(user, poll: Poll) -> dict:
@@ -487,7 +480,7 @@ def _sealed_board(user, poll: Poll) -> dict:
         "ceremony": ceremony,
         "trustee": trustee,
         "trackers": [
-            (_grouped(tracker), tracker)
+            (crypto.shown_tracker(tracker), tracker)
             for tracker in sorted(b["tracker"] for b in selectors.sealed_ballots(poll))
         ]
         if poll.sealed_tally is not None
@@ -599,14 +592,9 @@ def cast(request, code: str, year: int, poll_code: str):
         "poll_code": poll_code,
         "title": done.poll_title,
         "receipt": done.receipt,
-        "tracker": _grouped(done.receipt) if len(done.receipt) == 64 else "",
+        "tracker": crypto.shown_tracker(done.receipt) if len(done.receipt) == 64 else "",
     }
     return render(request, "voting/receipt.html", context)
-
-
-def _grouped(tracker: str) -> str:
-    """The start of a tracker as the phone shows it: 16 hex digits in groups of 4."""
-    return " ".join(tracker[i : i + 4] for i in range(0, 16, 4))
 
 
 @require_POST
