@@ -540,3 +540,9 @@ def test_a_members_browser_checks_every_ballot_as_the_server_does():
         year=TRANSCRIPT["year"],
     )
     assert out == [code for *_, code in cases]
+
+
+def test_a_tracker_reads_the_same_in_the_browser_and_on_the_minutes():
+    trackers = [b["tracker"] for b in TRANSCRIPT["polls"][0]["ballots"]]
+    shown = js("return input.trackers.map(bc.shownTracker);", trackers=trackers)
+    assert shown == [bc.shown_tracker(t) for t in trackers]

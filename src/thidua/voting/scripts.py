@@ -19,6 +19,7 @@ SCRIPTS = (
     "vendor/noble-2.4.0.min.js",
     "thidua/device-key.js",
     "thidua/ballot-crypto.js",
+    "thidua/api.js",
     "thidua/sealed-ballot.js",
     "thidua/board.js",
 )

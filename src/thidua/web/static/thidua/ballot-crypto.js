@@ -225,6 +225,9 @@
     return concat.apply(null, out);
   }
 
+  // As people read it on the phone, the board and the minutes (thidua.core.ballot_crypto).
+  function shownTracker(trackerHex) { return trackerHex.slice(0, 16).match(/.{4}/g).join(" "); }
+
   function tracker(context, ballot) {
     return hex(H("thidua/v1/tracker", unhex(context), ballotBytes(ballot)).slice(0, 32));
   }
@@ -557,7 +560,7 @@
     choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid,
     formBytes: function (form) { return hex(formBytes(form)); },
     pollContext: pollContext, encryptBallot: encryptBallot, verifyBallot: verifyBallot,
-    tracker: tracker, spoil: spoil,
+    tracker: tracker, shownTracker: shownTracker, spoil: spoil,
     ceremonyContext: ceremonyContext, newMember: newMember, checkAnnouncement: checkAnnouncement,
     memberFingerprint: memberFingerprint, keyFingerprint: keyFingerprint, jointKey: jointKey,
     verificationKey: verificationKey, shareFor: shareFor, openShare: openShare, complain: complain,

@@ -21,22 +21,7 @@
   function say(text, id) { var place = byId(id || "board-status"); if (place) { place.textContent = text; } }
   function show(id, visible) { var place = byId(id); if (place) { place.hidden = !visible; } }
 
-  // The API with this session and its CSRF token; a refusal throws the server's reason.
-  function call(method, path, body) {
-    return fetch(d.api + path, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) {
-          var first = (data.errors || [])[0] || {};
-          throw new Error(first.message || first.code || data.detail || String(response.status));
-        }
-        return data;
-      });
-    });
-  }
+  var call = window.thiduaApi(d.api, d.csrf);
 
   // x·G: what the member confirms (the server compares it with X_j from the commitments).
   function publicOf(share) {

@@ -30,6 +30,11 @@
     }
     return "choices:" + choices.sort().join(",");
   }
+  // What the phone signs (docs/voting.md §3): the context, the poll, the delegate, the ballot.
+  function message(poll, who, ballot) {
+    return "thidua-ballot-v1\n" + poll + "\n" + who + "\n" + ballot;
+  }
+
   function sign(who, text) {
     var secret = secretOf(who);
     if (!secret) { return ""; }
@@ -79,8 +84,7 @@
       if (form.dataset.signed) { return; }
       event.preventDefault();
       ready.then(function () {
-        var text = "thidua-ballot-v1\n" + form.dataset.signPoll + "\n" + form.dataset.signWho +
-          "\n" + ballotText(form);
+        var text = message(form.dataset.signPoll, form.dataset.signWho, ballotText(form));
         form.querySelector("input[name=signature]").value = sign(form.dataset.signWho, text);
         form.dataset.signed = "1";
         form.submit();
@@ -90,6 +94,7 @@
 
   window.thiduaDevice = {
     ready: ready,
+    message: message,
     sign: function (who, text) { return sign(who, text); },
     publicKey: function (who) { var s = secretOf(who); return s ? publicOf(s) : ""; }
   };

@@ -17,28 +17,13 @@
 
   function byId(id) { return document.getElementById(id); }
   function say(text) { byId("sealed-status").textContent = text; }
-  function grouped(tracker) { return tracker.slice(0, 16).match(/.{4}/g).join(" "); }
 
-  function call(method, path, body) {
-    return fetch(d.api + path, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) {
-          var first = (data.errors || [])[0] || {};
-          throw new Error(first.message || first.code || data.detail || String(response.status));
-        }
-        return data;
-      });
-    });
-  }
+  var call = window.thiduaApi(d.api, d.csrf);
 
   function encrypt() {
     var context = crypto.pollContext(info.public_key, info.cluster, info.year, info.code, info.form);
     current = crypto.encryptBallot(context, info.public_key, info.form, bits);
-    byId("tracker").textContent = grouped(current.tracker);
+    byId("tracker").textContent = crypto.shownTracker(current.tracker);
     form.querySelector("button[type=submit]").disabled = false;
     challenge.disabled = false;
   }
@@ -60,7 +45,7 @@
     if (!current) { return; }
     form.querySelector("button[type=submit]").disabled = true;
     window.thiduaDevice.ready.then(function () {
-      var text = "thidua-ballot-v1\n" + d.signPoll + "\n" + d.who + "\nsealed:" + current.tracker;
+      var text = window.thiduaDevice.message(d.signPoll, d.who, "sealed:" + current.tracker);
       form.querySelector("input[name=sealed]").value = JSON.stringify(current.ballot);
       form.querySelector("input[name=signature]").value = window.thiduaDevice.sign(d.who, text);
       form.submit();
@@ -73,7 +58,7 @@
     current = null;
     var body = Object.assign({}, spoiled.ballot, { randomness: spoiled.randomness });
     call("POST", "/polls/" + d.poll + "/spoiled", body).then(function (opened) {
-      byId("challenged-tracker").textContent = grouped(opened.tracker);
+      byId("challenged-tracker").textContent = crypto.shownTracker(opened.tracker);
       list(byId("chosen"), bits);
       list(byId("opened"), opened.plaintext);
       var same = JSON.stringify(opened.plaintext) === JSON.stringify(bits);
