@@ -965,10 +965,18 @@ def lagrange(member: int, present: Sequence[int]) -> int:
     return weight
 
 
+def count_of(total: Ciphertext, shares: Mapping[int, bytes], most: int) -> int | None:
+    """The count behind one sum from the present members' decryption shares (member → D):
+    B − Σ λ_m·D_m = t·G for 0 ≤ t ≤ most, or None."""
+    present = list(shares)
+    decryption = add(*(mul(lagrange(m, present), share) for m, share in shares.items()))
+    return small_log(sub(total.beta, decryption), most)
+
+
 def counts(
     sums: Sequence[Ciphertext], partials: Sequence[Partial], threshold: int, most: int
 ) -> tuple[int, ...]:
-    """The count behind each sum from k members' (checked) partials: B − Σ λ_m·D_m = t·G."""
+    """The count behind each sum from k members' (checked) partials."""
     present = [p.member for p in partials]
     if len(set(present)) != len(present):
         raise Invalid("member_twice")
@@ -976,8 +984,7 @@ def counts(
         raise Invalid("too_few_members")
     result = []
     for i, total in enumerate(sums):
-        decryption = add(*(mul(lagrange(p.member, present), p.shares[i]) for p in partials))
-        count = small_log(sub(total.beta, decryption), most)
+        count = count_of(total, {p.member: p.shares[i] for p in partials}, most)
         if count is None:
             raise Invalid("no_count", f"sums[{i}]")
         result.append(count)

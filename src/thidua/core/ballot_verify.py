@@ -170,25 +170,11 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
     if not isinstance(given, list) or len(given) != selections:
         raise _Stop("wrong_count", f"{where}.counts")
     for i in range(selections):  # each count in turn: decrypted, then compared
-        found = _at(
-            f"{where}.counts",
-            bc.counts,
-            sums[i : i + 1],
-            _only(partials, i),
-            threshold,
-            len(ballots),
-        )
-        if given[i] != found[0]:
+        found = bc.count_of(sums[i], {p.member: p.shares[i] for p in partials}, len(ballots))
+        if found is None:
+            raise _Stop("no_count", f"{where}.counts")
+        if given[i] != found:
             raise _Stop("wrong_count", f"{where}.counts")
-
-
-def _only(partials: list[bc.Partial], selection: int) -> list[bc.Partial]:
-    return [
-        bc.Partial(
-            p.member, p.shares[selection : selection + 1], p.proofs[selection : selection + 1]
-        )
-        for p in partials
-    ]
 
 
 def _spoiled(raw, where, ballot: bc.Ballot, public_key: bytes) -> None:
