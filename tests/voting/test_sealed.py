@@ -221,11 +221,11 @@ def test_the_ceremony_refuses_what_breaks_it(conference, get_user):
         )
 
 
-def test_a_wrong_share_fails_the_ceremony_for_everyone_to_see(conference, get_user):
-    secretary = get_user("hagiang.thuky")
+def _announced(conference, get_user):
+    """A 2-of-3 ceremony whose members have announced, with their secrets."""
     users = [get_user(u) for u in BOARD]
     ceremony = board.start_ceremony(
-        actor=secretary,
+        actor=get_user("hagiang.thuky"),
         conference=conference,
         trustees=[selectors.delegate_for(u, conference) for u in users],
         threshold=2,
@@ -235,7 +235,12 @@ def test_a_wrong_share_fails_the_ceremony_for_everyone_to_see(conference, get_us
     for index, user in enumerate(users, start=1):
         secrets[index], announcement = crypto.new_member(context, index, 2)
         board.announce(actor=user, ceremony=ceremony, announcement=announcement.to_json())
-    published = selectors.announcements(ceremony)
+    return users, ceremony, context, secrets, selectors.announcements(ceremony)
+
+
+def test_a_wrong_share_fails_the_ceremony_for_everyone_to_see(conference, get_user):
+    secretary = get_user("hagiang.thuky")
+    users, ceremony, context, secrets, published = _announced(conference, get_user)
     cheat = crypto.MemberSecret(1, secrets[1].communication, (1, 2))  # off its commitments
     for index, user in enumerate(users, start=1):
         sender = cheat if index == 1 else secrets[index]
@@ -418,19 +423,7 @@ def test_each_step_refuses_what_does_not_fit_it(conference, get_user, key):
 
 
 def test_shares_must_reach_every_other_member_and_the_key_share_must_match(conference, get_user):
-    users = [get_user(u) for u in BOARD]
-    ceremony = board.start_ceremony(
-        actor=get_user("hagiang.thuky"),
-        conference=conference,
-        trustees=[selectors.delegate_for(u, conference) for u in users],
-        threshold=2,
-    )
-    context = board.context_of(ceremony)
-    secrets = {}
-    for index, user in enumerate(users, start=1):
-        secrets[index], announcement = crypto.new_member(context, index, 2)
-        board.announce(actor=user, ceremony=ceremony, announcement=announcement.to_json())
-    published = selectors.announcements(ceremony)
+    users, ceremony, context, secrets, published = _announced(conference, get_user)
     to_two_only = [crypto.share_for(context, secrets[1], published[2]).to_json()]
     with _refused(DomainError, "shares_incomplete"):
         board.send_shares(actor=users[0], ceremony=ceremony, messages=to_two_only)
