@@ -263,7 +263,7 @@ def build(cluster: str, year: int, key: SigningKey, rng: random.Random) -> dict:
                 "candidates": candidates,
                 "electors": [],
                 "ballots": sorted(
-                    ({"content": c, "source": "electronic"} for c in contents),
+                    ({"content": c} for c in contents),
                     key=lambda b: json.dumps(b, sort_keys=True),
                 ),
                 "receipts": sorted(f"R{number}{n:04d}" for n in range(BALLOTS)),

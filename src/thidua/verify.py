@@ -107,7 +107,9 @@ def run(argv: list[str], out=sys.stdout) -> int:
         "reports": len(record.reports),
         "sheets": len(record.sheets),
         "polls": len(record.polls),
-        "ballots": sum(len(poll.ballots) for poll in record.polls),
+        "ballots": sum(  # phone, paper, written and encrypted: every ballot counted
+            poll.result["returned"] for poll in record.polls if poll.status == "closed"
+        ),
         "entries": len(record.audit.entries),
     }
     print(

@@ -14,6 +14,7 @@ from thidua.core.ballots import (
     Kind,
     Rules,
     Title,
+    Totals,
     check,
     check_nominations,
     excluded_by,
@@ -21,6 +22,7 @@ from thidua.core.ballots import (
     refused_nominees,
     tally,
     title_from,
+    totals_of,
 )
 
 UNITS = ("hg", "db", "lch", "ls", "lc", "sl", "cb")
@@ -332,6 +334,30 @@ def test_removing_an_invalid_ballot_never_changes_winners(cast, rules):
     after = tally(fewer, rules, electorate=40, issued=40)
     if before.quorum_met == after.quorum_met:
         assert (after.winners, after.runoff) == (before.winners, before.runoff)
+
+
+@settings(max_examples=200)
+@given(ballots, rules_strategy, st.integers(0, 40), st.booleans())
+def test_ballots_counted_by_their_totals_count_as_the_ballots_themselves(
+    cast, rules, cut, approval
+):
+    """Paper ballots and written opinions are kept only by their totals: any part of a poll's
+    ballots replaced by `totals_of` it gives the same tally."""
+    if approval:
+        rules = Rules(**{**rules.__dict__, "kind": Kind.APPROVAL})
+        answers = (Answer.YES, Answer.NO, Answer.ABSTAIN)
+        cast = [
+            Ballot(answers={c: answers[(len(b.choices) + i) % 3] for i, c in enumerate(UNITS)})
+            if b.choices
+            else Ballot(answers={"hanoi": Answer.YES})  # invalid: not a candidate
+            for b in cast
+        ]
+    whole = tally(cast, rules, electorate=40, issued=40)
+    part = totals_of(cast[cut:], rules)
+    assert Totals.from_json(part.as_json()) == part
+    assert tally(cast[:cut], rules, electorate=40, issued=40, totals=[part]) == whole
+    assert part.ballots == len(cast[cut:])
+    assert part.invalid == sum(check(b, rules) is not None for b in cast[cut:])
 
 
 # --- votes over several rounds ------------------------------------------------------------

@@ -187,7 +187,7 @@ def _counted_for(record, code, ballots, electorate=21):
     poll = _poll(record, code)
     poll["status"] = "closed"
     poll["ballots"] = sorted(
-        ({"content": {"choices": sorted(choices)}, "source": "electronic"} for choices in ballots),
+        ({"content": {"choices": sorted(choices)}} for choices in ballots),
         key=str,
     )
     poll["receipts"] = sorted(f"R{n:04d}" for n in range(electorate))

@@ -224,41 +224,22 @@ def tally(
     *,
     electorate: int,
     issued: int,
-    sealed: SealedCounts | None = None,
+    totals: Iterable[Totals] = (),
 ) -> Tally:
-    """Count the ballots; the order they come in never matters. An encrypted poll's phone
-    ballots arrive as their decrypted totals (`sealed`: valid by their proofs, counted here
-    with the plain ones, e.g. absent members' written opinions)."""
-    ballots = list(ballots)
-    valid_ballots = [ballot for ballot in ballots if check(ballot, rules) is None]
-    votes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
-    noes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
-    abstentions: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
-    blank = 0
-    for ballot in valid_ballots:
-        if rules.kind == Kind.APPROVAL:
-            for candidate in rules.candidates:
-                answer = ballot.answers.get(candidate, Answer.ABSTAIN)
-                {Answer.YES: votes, Answer.NO: noes, Answer.ABSTAIN: abstentions}[answer][
-                    candidate
-                ] += 1
-            blank += all(a == Answer.ABSTAIN for a in ballot.answers.values())
-        else:
-            votes.update(ballot.choices)
-            blank += not ballot.choices
-    returned, valid = len(ballots), len(valid_ballots)
-    if sealed is not None:
-        returned, valid, blank = (
-            returned + sealed.ballots,
-            valid + sealed.ballots,
-            blank + sealed.blank,
-        )
-        for candidate in rules.candidates:
-            votes[candidate] += sealed.yes.get(candidate, 0)
-            noes[candidate] += sealed.no.get(candidate, 0)
-            if rules.kind == Kind.APPROVAL:
-                answered = sealed.yes.get(candidate, 0) + sealed.no.get(candidate, 0)
-                abstentions[candidate] += sealed.ballots - answered
+    """Count the ballots; the order they come in never matters. Ballots known only by their
+    totals are added as such (`totals`): an encrypted poll's phone ballots as the board
+    decrypted their sums, and the paper ballots and written opinions a record publishes."""
+    parts = [totals_of(ballots, rules), *totals]
+    returned = sum(part.ballots for part in parts)
+    invalid = sum(part.invalid for part in parts)
+    valid = returned - invalid
+    votes = {c: sum(part.yes.get(c, 0) for part in parts) for c in rules.candidates}
+    noes = {c: sum(part.no.get(c, 0) for part in parts) for c in rules.candidates}
+    # an approval ballot's candidate not answered yes or no is an abstention
+    abstentions = {
+        c: valid - votes[c] - noes[c] if rules.kind == Kind.APPROVAL else 0
+        for c in rules.candidates
+    }
     base_count = {Base.ELECTORATE: electorate, Base.RETURNED: returned, Base.VALID: valid}[
         rules.base
     ]
@@ -270,11 +251,11 @@ def tally(
         issued=issued,
         returned=returned,
         valid=valid,
-        invalid=returned - valid,
-        blank=blank,
-        votes=dict(votes),
-        noes=dict(noes),
-        abstentions=dict(abstentions),
+        invalid=invalid,
+        blank=sum(part.blank for part in parts),
+        votes=votes,
+        noes=noes,
+        abstentions=abstentions,
         base_count=base_count,
         required=required,
         quorum_met=quorum_met,
@@ -283,18 +264,60 @@ def tally(
     )
 
 
-# --- encrypted ballots (docs/ballot-crypto.md) ------------------------------------------------
-
-
 @dataclass(frozen=True)
-class SealedCounts:
-    """What the counting board decrypted: how many phone ballots, and per candidate how many
-    ticked it (or said yes) and said no, and how many were blank."""
+class Totals:
+    """Ballots counted by their sums, not one by one: per candidate how many ticked it (or
+    said yes) and said no, how many were blank (valid, nothing ticked) and invalid."""
 
-    ballots: int
+    ballots: int  # returned, valid or not
     yes: Mapping[str, int]
     no: Mapping[str, int]
     blank: int
+    invalid: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "ballots": self.ballots,
+            "invalid": self.invalid,
+            "blank": self.blank,
+            "yes": dict(self.yes),
+            "no": dict(self.no),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Totals:
+        return cls(
+            ballots=data["ballots"],
+            yes=dict(data["yes"]),
+            no=dict(data["no"]),
+            blank=data["blank"],
+            invalid=data["invalid"],
+        )
+
+
+def totals_of(ballots: Iterable[Ballot], rules: Rules) -> Totals:
+    """What plain ballots add up to: all a count needs of them (invalid ones by `check`)."""
+    yes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
+    no: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
+    returned = invalid = blank = 0
+    for ballot in ballots:
+        returned += 1
+        if check(ballot, rules) is not None:
+            invalid += 1
+        elif rules.kind == Kind.APPROVAL:
+            for candidate, answer in ballot.answers.items():
+                if answer == Answer.YES:
+                    yes[candidate] += 1
+                elif answer == Answer.NO:
+                    no[candidate] += 1
+            blank += all(a == Answer.ABSTAIN for a in ballot.answers.values())
+        else:
+            yes.update(ballot.choices)
+            blank += not ballot.choices
+    return Totals(ballots=returned, yes=dict(yes), no=dict(no), blank=blank, invalid=invalid)
+
+
+# --- encrypted ballots (docs/ballot-crypto.md) ------------------------------------------------
 
 
 def sealed_form(rules: Rules) -> crypto.Form:
@@ -320,7 +343,7 @@ def sealed_bits(form: crypto.Form, ballot: Ballot) -> list[int]:
     return bits
 
 
-def sealed_counts(form: crypto.Form, counts: Sequence[int], ballots: int) -> SealedCounts:
+def sealed_counts(form: crypto.Form, counts: Sequence[int], ballots: int) -> Totals:
     """Decrypted counts (one per selection of `form`) read back as votes."""
     by_label = dict(zip(form.selections, counts, strict=True))
 
@@ -331,7 +354,7 @@ def sealed_counts(form: crypto.Form, counts: Sequence[int], ballots: int) -> Sea
             if label.startswith(prefix)
         }
 
-    return SealedCounts(
+    return Totals(
         ballots=ballots,
         yes={**pick("choice:"), **pick("yes:")},
         no=pick("no:"),

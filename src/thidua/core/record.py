@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from thidua.core import ballots as core_ballots
 from thidua.core import typed
 from thidua.core.audit import canonical_json
 from thidua.core.indicators import Direction, Period
@@ -36,7 +37,7 @@ from thidua.core.scoring import Kind as CriterionKind
 from thidua.core.typed import Check, doc
 
 FORMAT = "thidua-record"
-VERSION = 2
+VERSION = 3
 
 
 class AuditAction(StrEnum):
@@ -382,10 +383,29 @@ class Conference:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ballot:
-    """A counted ballot: what it says and how it came, never who cast it or when."""
+    """A counted phone ballot of a poll that is not encrypted: what it says, never who cast
+    it or when."""
 
     content: JsonObject | None = doc('{"choices": [...]} or {"answers": {...}}')
-    source: Literal["electronic", "paper", "written"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Totals:
+    """A poll's paper ballots and absent delegates' written opinions, by their totals only:
+    listed one by one, a written opinion would be its known author's vote, and an unusual
+    pattern on paper a signature."""
+
+    ballots: Count = doc("returned: paper ballots and written opinions, valid or not")
+    written: Count = doc("of which written opinions (each has a receipt)")
+    invalid: Count
+    blank: Count = doc("valid with nothing ticked (approval polls: no answer but abstain)")
+    yes: dict[str, Count] = doc("candidate → ballots ticking it, or answering yes")
+    no: dict[str, Count] = doc("candidate → ballots answering no (approval polls)")
+
+    def as_core(self) -> core_ballots.Totals:
+        return core_ballots.Totals(
+            ballots=self.ballots, yes=self.yes, no=self.no, blank=self.blank, invalid=self.invalid
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -413,14 +433,19 @@ class Poll:
         "the electorate fixed at opening: delegates as `unit/n` (who voted is never exported)"
     )
     ballots: list[Ballot] = doc(
-        "once counted, sorted by their canonical JSON; else empty (an encrypted poll's phone "
-        "ballots are in `sealed`)"
+        "once counted, the phone ballots sorted by their canonical JSON; else empty (an "
+        "encrypted poll's are in `sealed`, paper ballots and written opinions in `paper`)"
     )
     receipts: list[str] = doc(
         "receipt codes (an encrypted ballot's is its tracker), sorted, apart from the ballots"
     )
     result: JsonObject | None = doc(
         "the tally as frozen at counting (for a void poll, with `void`: the reasons)"
+    )
+    paper: Totals | None = doc(
+        "once counted, the paper ballots and written opinions by their totals (none: an "
+        "electronic poll without written opinions)",
+        default=None,
     )
     sealed: JsonObject | None = doc(
         "an encrypted poll once counted, as a ballot transcript carries it "
@@ -501,7 +526,7 @@ class Record:
     """A cluster year: what it was decided from and what the app computed from it."""
 
     format: Literal["thidua-record"] = doc("what the file is")
-    version: Literal[2] = doc("the version of this format")
+    version: Literal[3] = doc("the version of this format")
     cycle: Cycle
     units: list[Unit] = doc("by code")
     lineage: list[LineageEvent] = doc("by effective date")

@@ -969,22 +969,21 @@ def tally(poll: core_record.Poll) -> dict | None:
     if poll.status != "closed" or poll.result is None:
         return None
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
-    ballots = [
-        core_ballots.ballot_from(ballot.content or {}, ballot.source == "written")
-        for ballot in poll.ballots
-    ]
-    sealed = None
+    ballots = [core_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
+    totals = []
     if poll.sealed is not None:  # the phones' ballots, as the board decrypted their sums
         form = core_crypto.Form.from_json(poll.sealed["form"])
-        sealed = core_ballots.sealed_counts(
-            form, poll.sealed["counts"], len(poll.sealed["ballots"])
+        totals.append(
+            core_ballots.sealed_counts(form, poll.sealed["counts"], len(poll.sealed["ballots"]))
         )
+    if poll.paper is not None:  # paper ballots and written opinions, by their totals
+        totals.append(poll.paper.as_core())
     counted = core_ballots.tally(
         ballots,
         rules,
         electorate=poll.result["electorate"],
         issued=poll.result["issued"],
-        sealed=sealed,
+        totals=totals,
     )
     return core_ballots.stored_result(counted, rules)
 
@@ -994,7 +993,7 @@ def _polls(record: Record) -> list[Finding]:
     for poll in record.polls:
         where = f"polls[{poll.code}]"
         if poll.status != "closed":  # not counted, or void: no ballot is published
-            if poll.ballots or poll.receipts:
+            if poll.ballots or poll.receipts or poll.paper is not None:
                 findings.append(
                     Finding(
                         f"{where}.ballots",
@@ -1014,7 +1013,8 @@ def _polls(record: Record) -> list[Finding]:
                 findings += _compare(f"{where}.result.{key}", value, other)
             elif value != other and not _same(value, other):
                 findings.append(_mismatch(f"{where}.result.{key}", value, other))
-        receipted = sum(1 for ballot in poll.ballots if ballot.source != "paper")
+        findings += _paper(where, poll)
+        receipted = len(poll.ballots) + (poll.paper.written if poll.paper else 0)
         if poll.sealed is not None:
             trackers = [ballot["tracker"] for ballot in poll.sealed["ballots"]]
             receipted += len(trackers)
@@ -1038,6 +1038,53 @@ def _polls(record: Record) -> list[Finding]:
                     ),
                 )
             )
+    return findings
+
+
+def _paper(where: str, poll: core_record.Poll) -> list[Finding]:
+    """Totals of paper ballots and written opinions that cannot be: a candidate the poll does
+    not have, more blank or invalid or written than returned, paper in an electronic poll."""
+    paper = poll.paper
+    if paper is None:
+        return []
+    where = f"{where}.paper"
+    findings = [
+        _missing(f"{where}.{side}", code)
+        for side, counts in (("yes", paper.yes), ("no", paper.no))
+        for code in counts
+        if code not in poll.candidates
+    ]
+    for field, count in (
+        ("written", paper.written),
+        ("invalid", paper.invalid),
+        ("blank", paper.blank),
+    ):
+        if count > paper.ballots:
+            findings.append(
+                Finding(
+                    f"{where}.{field}",
+                    Phrase(
+                        gettext_noop("%(count)s, nhiều hơn số phiếu thu về (%(ballots)s)."),
+                        {"count": format_number(count), "ballots": format_number(paper.ballots)},
+                    ),
+                )
+            )
+    if poll.mode == "electronic" and paper.ballots != paper.written:
+        findings.append(
+            Finding(
+                f"{where}.ballots",
+                Phrase(
+                    gettext_noop(
+                        "cuộc bỏ phiếu điện tử không có phiếu giấy: %(ballots)s phiếu nhưng "
+                        "%(written)s ý kiến bằng văn bản."
+                    ),
+                    {
+                        "ballots": format_number(paper.ballots),
+                        "written": format_number(paper.written),
+                    },
+                ),
+            )
+        )
     return findings
 
 

@@ -294,10 +294,9 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
     found = []
     for poll in polls:
         mine = ballots.get(poll.pk, [])
-        sealed = (
-            voting_selectors.sealed_section(poll) if poll.status == Poll.Status.CLOSED else None
-        )
-        plain = [b for b in mine if sealed is None or b["source"] != "electronic"]
+        counted = poll.status == Poll.Status.CLOSED
+        sealed = voting_selectors.sealed_section(poll) if counted else None
+        phone = [b for b in mine if b["source"] == "electronic" and sealed is None]
         found.append(
             core_record.Poll(
                 code=poll.code,
@@ -314,14 +313,15 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 candidates=[c.unit.code for c in poll.candidates.all()],
                 electors=sorted(electors.get(poll.pk, [])),
                 # published only once counted, never linked to their receipts
-                ballots=[
-                    core_record.Ballot(content=b["content"], source=b["source"])
-                    for b in sorted(plain, key=lambda b: canonical_json(_shown_ballot(b)))
-                ],
+                ballots=sorted(
+                    (core_record.Ballot(content=b["content"]) for b in phone),
+                    key=lambda ballot: canonical_json(ballot.content),
+                ),
                 receipts=sorted(b["receipt"] for b in mine if b["receipt"]),
                 result=poll.result
                 if poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
                 else None,
+                paper=core_record.Totals(**poll.paper) if counted and poll.paper else None,
                 sealed=sealed,
             )
         )
@@ -343,11 +343,6 @@ def delegate_keys(delegates) -> dict[int, str]:
         count[delegate.unit.code] = count.get(delegate.unit.code, 0) + 1
         keys[delegate.pk] = f"{delegate.unit.code}/{count[delegate.unit.code]}"
     return keys
-
-
-def _shown_ballot(row: dict) -> dict:
-    """A ballot as the record writes it (its order in the record is by this)."""
-    return {"content": row["content"], "source": row["source"]}
 
 
 def _documents(cycle: Cycle, conference: core_record.Conference | None) -> list:

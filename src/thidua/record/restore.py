@@ -330,6 +330,7 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
             closed_at=item.closed_at,
             runoff_of=polls.get(item.runoff_of) if item.runoff_of else None,
             result=item.result,
+            paper=_paper(item.paper),
         )
         polls[poll.code] = poll
         if item.sealed is not None:
@@ -343,16 +344,21 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         )
         trackers = {b["tracker"] for b in (item.sealed or {}).get("ballots", ())}
         receipts = iter(r for r in item.receipts if r not in trackers)
-        Ballot.objects.bulk_create(
+        phone = [(ballot.content, "electronic") for ballot in item.ballots]
+        written = [(None, "written")] * (item.paper.written if item.paper else 0)
+        Ballot.objects.bulk_create(  # a written opinion keeps its receipt, not its content
             Ballot(
-                poll=poll,
-                filled=True,
-                content=ballot.content,
-                source=ballot.source,
-                receipt="" if ballot.source == "paper" else next(receipts, ""),
+                poll=poll, filled=True, content=content, source=source, receipt=next(receipts, "")
             )
-            for ballot in item.ballots
+            for content, source in phone + written
         )
+
+
+def _paper(totals: core_record.Totals | None) -> dict | None:
+    """A poll's paper totals as the poll keeps them."""
+    if totals is None:
+        return None
+    return {**totals.as_core().as_json(), "written": totals.written}
 
 
 def _ceremony(conference: Conference, data: dict | None) -> KeyCeremony | None:

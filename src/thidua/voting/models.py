@@ -118,6 +118,9 @@ class Poll(models.Model):
     public_key = models.CharField(max_length=64, blank=True)
     form = models.JSONField(null=True, blank=True)
     sealed_tally = models.JSONField(null=True, blank=True)
+    # Once counted, the paper ballots and absent delegates' written opinions are kept only
+    # by their totals (`core.ballots.Totals` and how many were written opinions).
+    paper = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

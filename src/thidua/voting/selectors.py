@@ -355,13 +355,6 @@ def core_rules(poll: Poll) -> core.Rules:
     return voting_rules.as_core(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
 
 
-def stored_ballots(poll: Poll) -> list[core.Ballot]:
-    return [
-        to_core(ballot.content or {}, ballot.source == "written")
-        for ballot in Ballot.objects.filter(poll=poll, filled=True).only("content", "source")
-    ]
-
-
 def to_core(content: dict, written: bool = False) -> core.Ballot:
     return core.ballot_from(content, written)
 
@@ -375,13 +368,16 @@ class Published:
 
 
 def published(poll: Poll, names: dict[str, str]) -> Published:
-    """Receipts (an encrypted ballot's is its tracker) and the plain ballots' multiset (an
-    encrypted poll's phone ballots are published as ciphertexts, in its transcript)."""
-    ballots = list(Ballot.objects.filter(poll=poll, filled=True).only("content", "receipt"))
+    """Receipts (an encrypted ballot's is its tracker) and the plain phone ballots' multiset
+    (an encrypted poll's are published as ciphertexts, in its transcript; paper ballots and
+    written opinions by their totals only, in the result)."""
+    ballots = list(
+        Ballot.objects.filter(poll=poll, filled=True).only("content", "source", "receipt")
+    )
     counter: Counter[str] = Counter()
     for ballot in ballots:
         content = ballot.content or {}
-        if "ciphertexts" in content:
+        if ballot.source != Elector.Method.ELECTRONIC or "ciphertexts" in content:
             continue
         if "answers" in content:
             text = "; ".join(

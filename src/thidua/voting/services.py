@@ -975,7 +975,8 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         .values("filled", "content", "source", "receipt")
     )
     kept = [row for row in kept if row.pop("filled")]
-    written = _written(poll)
+    written = [row for row in kept if row["source"] == Elector.Method.WRITTEN]
+    pile = []
     if poll.mode == Poll.Mode.PAPER:
         mismatches = paper_mismatches(poll)
         if mismatches is None or mismatches:
@@ -992,30 +993,40 @@ def close_poll(*, actor, poll: Poll) -> Poll:
                 ]
             )
         entry = PaperEntry.objects.get(poll=poll, entry=1)
-        kept += [
-            {"content": content, "source": "paper", "receipt": ""} for content in entry.ballots
-        ]
-        issued, voters = entry.issued + written, None
+        pile = entry.ballots
+        issued, voters = entry.issued + len(written), None
     else:
         present = Elector.objects.filter(poll=poll, delegate__checked_in_at__isnull=False)
-        issued = present.count() + written
+        issued = present.count() + len(written)
         voters = Elector.objects.filter(poll=poll).exclude(method="").count()
-    _reshuffle(poll, kept)
+    poll.paper = _paper_totals(poll, pile, written)
+    phone = [row for row in kept if row["source"] == Elector.Method.ELECTRONIC]
+    # a written opinion keeps its receipt, not what it says: its totals are in `poll.paper`
+    _reshuffle(poll, phone + [{**row, "content": None} for row in written])
     poll.closed_at = timezone.now()
     if poll.sealed:
-        return _seal_box(actor, poll, kept, issued=issued, voters=voters)
-    return _count(actor, poll, kept, issued=issued, voters=voters)
+        return _seal_box(actor, poll, phone, issued=issued, voters=voters)
+    return _count(actor, poll, phone, issued=issued, voters=voters)
+
+
+def _paper_totals(poll: Poll, pile: list[dict], written: list[dict]) -> dict | None:
+    """The paper ballots and written opinions by their totals: the only form they are kept
+    in once the box is closed, and published in (one row each would let an absent
+    delegate's known opinion, or an unusual pattern on paper, be read as a signature)."""
+    if poll.mode != Poll.Mode.PAPER and not written:
+        return None
+    ballots = [selectors.to_core(content or {}) for content in pile] + [
+        selectors.to_core(row["content"] or {}, written=True) for row in written
+    ]
+    totals = core.totals_of(ballots, selectors.core_rules(poll))
+    return {**totals.as_json(), "written": len(written)}
 
 
 def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int | None) -> Poll:
     """An encrypted poll's box is closed: its phone ballots are summed per selection, and
     the counting board decrypts the sums (`ceremony.decrypt`), nothing else. A box without
     phone ballots has nothing to decrypt and is counted at once."""
-    phone = [
-        crypto.Ballot.from_json(row["content"])
-        for row in kept
-        if row["source"] == Elector.Method.ELECTRONIC
-    ]
+    phone = [crypto.Ballot.from_json(row["content"]) for row in kept]
     selections = len(poll.form["selections"])
     sums = crypto.combine(phone, selections) if phone else ()
     poll.sealed_tally = {
@@ -1027,7 +1038,7 @@ def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int |
     if not phone:
         return finish_sealed_count(actor=actor, poll=poll, counts=(0,) * selections)
     poll.status = Poll.Status.COUNTING
-    poll.save(update_fields=["status", "closed_at", "sealed_tally"])
+    poll.save(update_fields=["status", "closed_at", "sealed_tally", "paper"])
     audit(
         actor=actor,
         action=AuditAction.POLL_SEAL,
@@ -1040,25 +1051,24 @@ def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int |
 
 
 def finish_sealed_count(*, actor, poll: Poll, counts) -> Poll:
-    """The decrypted counts of an encrypted poll, counted with its plain ballots (written
-    opinions) under the poll's rules, as any other poll."""
+    """The decrypted counts of an encrypted poll, counted with its written opinions' totals
+    under the poll's rules, as any other poll."""
     poll.sealed_tally = {**poll.sealed_tally, "counts": list(counts)}
     form = crypto.Form.from_json(poll.form)
     sealed = core.sealed_counts(form, counts, poll.sealed_tally["ballots"])
-    plain = list(
-        Ballot.objects.filter(poll=poll, filled=True)
-        .exclude(source=Elector.Method.ELECTRONIC)
-        .values("content", "source")
-    )
     tally = poll.sealed_tally
-    return _count(actor, poll, plain, issued=tally["issued"], voters=tally["voters"], sealed=sealed)
+    return _count(actor, poll, [], issued=tally["issued"], voters=tally["voters"], sealed=sealed)
 
 
-def _count(actor, poll: Poll, kept, *, issued: int, voters: int | None, sealed=None) -> Poll:
-    """Freeze the tally, or void the poll when its counts cannot be."""
+def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=None) -> Poll:
+    """Freeze the tally of the plain phone ballots, the paper totals and the decrypted sums,
+    or void the poll when its counts cannot be."""
     rules = selectors.core_rules(poll)
-    ballots = [selectors.to_core(row["content"] or {}, row["source"] == "written") for row in kept]
-    result = core.tally(ballots, rules, electorate=poll.electorate, issued=issued, sealed=sealed)
+    ballots = [selectors.to_core(row["content"] or {}) for row in phone]
+    totals = [core.Totals.from_json(poll.paper)] if poll.paper else []
+    if sealed is not None:
+        totals.append(sealed)
+    result = core.tally(ballots, rules, electorate=poll.electorate, issued=issued, totals=totals)
     impossible = core.count_problems(
         electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
     )
@@ -1073,7 +1083,7 @@ def _count(actor, poll: Poll, kept, *, issued: int, voters: int | None, sealed=N
         }
     else:
         poll.status = Poll.Status.CLOSED
-    poll.save(update_fields=["status", "closed_at", "result", "sealed_tally"])
+    poll.save(update_fields=["status", "closed_at", "result", "sealed_tally", "paper"])
     audit(
         actor=actor,
         action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,
