@@ -356,13 +356,6 @@ def core_rules(poll: Poll) -> core.Rules:
     return voting_rules.as_core(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
 
 
-def stored_ballots(poll: Poll) -> list[core.Ballot]:
-    return [
-        to_core(ballot.content or {}, ballot.source == "written")
-        for ballot in Ballot.objects.filter(poll=poll, filled=True).only("content", "source")
-    ]
-
-
 def to_core(content: dict, written: bool = False) -> core.Ballot:
     return core.ballot_from(content, written)
 
