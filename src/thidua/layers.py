@@ -141,14 +141,13 @@ END = "<!-- end of the generated layers -->"
 
 
 def diagram() -> str:
-    """The layers, highest first, each with its modules and why it sits there."""
-    lines = ["```text", "highest: may import everything below it"]
+    """The layers, highest first, each with its number, its modules and why it sits there."""
+    lines = ["```text"]
     for index, (name, prefixes, why) in reversed(list(enumerate(LAYERS))):
-        lines.append(f"{len(LAYERS) - index:>2}. {name:<13} {', '.join(prefixes)}")
-        lines.append(f"    {'':<13} {why}")
+        lines.append(f"{index + 1:>2} {name:<13} {', '.join(prefixes)}")
+        lines.append(f"   {'':<13} {why}")
         if index:
-            lines.append(f"    {'':<13} │ imports only downwards")
-    lines.append("lowest: imports nothing from thidua")
+            lines.append(f"   {'':<13} ↓")
     lines.append("```")
     return "\n".join(lines)
 
