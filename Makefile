@@ -62,10 +62,13 @@ docs-preview: $(STAMP)
 permissions: $(STAMP)
 	DJANGO_SETTINGS_MODULE=thidua.settings $(BIN)/python -c "import django; django.setup(); from tests.security.render import render; print(render(), end='')" > docs/permissions.md
 
+## lint: ruff, dead code (vulture, allow-list in vulture_allow.py), generated docs up to date
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture
 	$(BIN)/python -m thidua.record.docs --check
+	$(BIN)/python -m thidua.layers --check
 
 ## record-docs: write docs/record.schema.json and the field tables of docs/record.md from
 ## the record's types (thidua.core.record)

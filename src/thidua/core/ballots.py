@@ -157,9 +157,6 @@ class Tally:
         """The candidate's votes as a fraction of the base (None when the base is 0)."""
         return Fraction(self.votes[candidate], self.base_count) if self.base_count else None
 
-    def meets(self, candidate: str) -> bool:
-        return reaches(self.votes[candidate], self.required, self.quorum_met)
-
 
 def reaches(votes: int, required: int, quorum_met: bool) -> bool:
     """Enough votes to be elected (seats aside): the quorum met, the threshold reached, and

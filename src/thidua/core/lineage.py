@@ -77,12 +77,6 @@ class Lineage:
     def _span(self, code: str) -> UnitSpan:
         return self.units.get(code) or UnitSpan(code=code, name=code)
 
-    def created_by(self, code: str) -> LineageEvent | None:
-        return self._created_by.get(code)
-
-    def ended_by(self, code: str) -> LineageEvent | None:
-        return self._ended_by.get(code)
-
     def ancestors_on(self, code: str, day: date) -> Ancestry:
         """The units valid on `day` whose territory `code` covers: itself if valid then."""
         return self._walk(code, day, backwards=True)

@@ -5,8 +5,6 @@ Writes go through `thidua.org.services`; reads through `thidua.org.selectors`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
@@ -180,13 +178,6 @@ class RuleSet(models.Model):
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
         )
-
-    def content_hash(self) -> str:
-        canonical = json.dumps(self.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def is_in_use(self) -> bool:
-        return self.pk is not None and self.cycles.exists()
 
     def clean(self) -> None:
         super().clean()

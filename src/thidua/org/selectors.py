@@ -63,6 +63,43 @@ def register_unit_usage(provider: UsageProvider) -> None:
         _USAGE_PROVIDERS.append(provider)
 
 
+#: Given a cycle whose phase is open, what that phase still waits for, as names to show.
+WaitingProvider = Callable[[Cycle], list[str]]
+_LATE: dict[core_phases.Phase, list[WaitingProvider]] = {}
+_UNSETTLED: dict[core_phases.Phase, list[WaitingProvider]] = {}
+
+
+def register_late(phase: core_phases.Phase, provider: WaitingProvider) -> None:
+    """Let a later stage name the member units an open `phase` waits for (e.g. statistics:
+    the reports not submitted), without the organisation knowing about that stage."""
+    providers = _LATE.setdefault(phase, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def register_unsettled(phase: core_phases.Phase, provider: WaitingProvider) -> None:
+    """Let a later stage say what an open `phase` leaves contrary to the rules (e.g. the
+    conference's nominations), said before the phase is closed."""
+    providers = _UNSETTLED.setdefault(phase, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def late(cycle: Cycle) -> list[str]:
+    """The member units the open phase is waiting for (reports, then score sheets)."""
+    if not cycle.phase_is_open:
+        return []
+    return [name for provider in _LATE.get(cycle.phase, []) for name in provider(cycle)]
+
+
+def unsettled(cycle: Cycle) -> list[str]:
+    """What the open phase leaves contrary to the rules (e.g. a Government-flag nominee
+    without the Ministry flag): said before the phase is closed."""
+    if not cycle.phase_is_open:
+        return []
+    return [text for provider in _UNSETTLED.get(cycle.phase, []) for text in provider(cycle)]
+
+
 def cycle_label(title: str, year: int) -> str:
     return f"{title} – {year}"
 

@@ -23,7 +23,6 @@ from thidua.org.forms import (
     show_errors,
 )
 from thidua.org.models import ApiToken, Cluster, Cycle, Handover, Unit
-from thidua.web import tasks
 
 
 def _cycle(cluster_code: str, year: int) -> Cycle:
@@ -172,7 +171,7 @@ def cycle_detail(request, code: str, year: int):
             if not cycle.phase_is_open
             else None,
             "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
-            "late": tasks.late(cycle),
+            "late": selectors.late(cycle),
             "can": {
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
@@ -222,8 +221,8 @@ def phase_action(request, code: str, year: int, phase: str, action: str):
         # Closing locks what was entered: say first who has not finished, and ask again.
         require(request.user, Action.CLOSE_PHASE, cycle)
         current = cycle.phase == target.value
-        waiting = tasks.late(cycle) if current else []
-        unsettled = tasks.unsettled(cycle) if current else []
+        waiting = selectors.late(cycle) if current else []
+        unsettled = selectors.unsettled(cycle) if current else []
         if waiting or unsettled:
             return render(
                 request,

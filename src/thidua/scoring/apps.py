@@ -9,12 +9,14 @@ class ScoringConfig(AppConfig):
 
     def ready(self):
         from thidua.core.phases import Phase
-        from thidua.org.selectors import register_unit_usage
+        from thidua.org.selectors import register_late, register_unit_usage
         from thidua.org.services import register_phase_guard
-        from thidua.scoring.selectors import unit_usage
+        from thidua.scoring.selectors import late_scorers, unit_usage
         from thidua.scoring.services import agreement_signed
 
         # Opening "agreement signed" needs the agreement signed, if the cycle has one.
         register_phase_guard(Phase.AGREEMENT, agreement_signed)
         # A lineage event cannot rewrite the years in which a unit scored or was scored.
         register_unit_usage(unit_usage)
+        # Scoring waits for the units whose score sheets are missing.
+        register_late(Phase.SCORING, late_scorers)

@@ -402,3 +402,14 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
         for scorer, target, year, title in rows
         for code in {scorer, target}
     ]
+
+
+def late_scorers(cycle: Cycle) -> list[str]:
+    """The member units with score sheets still missing: what scoring waits for."""
+    found = results(cycle)
+    if found is None:
+        return []
+    names = {slot.scorer.short_name for slot in found.missing}
+    return [
+        unit.short_name for unit in org_selectors.member_units(cycle) if unit.short_name in names
+    ]

@@ -46,10 +46,6 @@ EVIDENCE_TYPES = {
 }
 
 
-def _cycle_key(cycle: Cycle) -> str:
-    return f"{cycle.cluster.code}/{cycle.year}"
-
-
 # --- the agreement ------------------------------------------------------------------------
 
 

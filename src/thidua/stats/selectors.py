@@ -385,3 +385,14 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
             unit__code__in=list(codes)
         ).values_list("unit__code", "year", "cycle__title", "cycle__year")
     ]
+
+
+def late_reports(cycle: Cycle) -> list[str]:
+    """The member units whose year report is not submitted: what reporting waits for."""
+    units = org_selectors.member_units(cycle)
+    _figures, reports = figures_by_unit([unit.code for unit in units], cycle.year, core.Period.YEAR)
+    return [
+        unit.short_name
+        for unit in units
+        if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
+    ]

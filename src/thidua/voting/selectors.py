@@ -10,6 +10,7 @@ from math import ceil
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
@@ -556,3 +557,12 @@ def transcript(conference: Conference) -> dict | None:
         "ceremony": ceremony_section(ceremony),
         "polls": [sealed_section(poll) for poll in polls],
     }
+
+
+def unsettled(cycle: Cycle) -> list[str]:
+    """What the conference leaves contrary to the rules (e.g. a Government-flag nominee
+    without the Ministry flag): said before its phase is closed."""
+    conference = conference_of(cycle)
+    if conference is None:
+        return []
+    return [problem.render(gettext) for problem in nomination_problems(cycle, polls_of(conference))]

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from thidua.core.indicators import Period
 from thidua.core.phases import CLOSED, PHASE_LABELS, PHASES, Phase
 from thidua.core.policy import Action, Role
 from thidua.org import selectors as org_selectors
@@ -19,7 +18,6 @@ from thidua.org.models import Cycle
 from thidua.scoring import selectors as scoring_selectors
 from thidua.scoring.models import ScoreSheet
 from thidua.stats import selectors as stats_selectors
-from thidua.stats.models import Report
 from thidua.voting import selectors as voting_selectors
 from thidua.voting.models import Poll
 
@@ -36,49 +34,6 @@ def _base(cycle: Cycle) -> str:
     return f"/clusters/{cycle.cluster.code}/{cycle.year}/"
 
 
-def _missing_reports(cycle: Cycle) -> list[str]:
-    units = org_selectors.member_units(cycle)
-    _figures, reports = stats_selectors.figures_by_unit(
-        [unit.code for unit in units], cycle.year, Period.YEAR
-    )
-    return [
-        unit.short_name
-        for unit in units
-        if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
-    ]
-
-
-def late(cycle: Cycle) -> list[str]:
-    """The member units the open phase is waiting for (reports, then score sheets)."""
-    if not cycle.phase_is_open:
-        return []
-    if cycle.phase == Phase.REPORTING:
-        return _missing_reports(cycle)
-    if cycle.phase == Phase.SCORING:
-        results = scoring_selectors.results(cycle)
-        if results is None:
-            return []
-        names = {slot.scorer.short_name for slot in results.missing}
-        return [
-            unit.short_name
-            for unit in org_selectors.member_units(cycle)
-            if unit.short_name in names
-        ]
-    return []
-
-
-def unsettled(cycle: Cycle) -> list[str]:
-    """What the conference has left contrary to the rules (e.g. a Government-flag nominee
-    without the Ministry flag): said before its phase is closed."""
-    if cycle.phase != Phase.CONFERENCE or not cycle.phase_is_open:
-        return []
-    conference = voting_selectors.conference_of(cycle)
-    if conference is None:
-        return []
-    polls = voting_selectors.polls_of(conference)
-    return [problem.render(_) for problem in voting_selectors.nomination_problems(cycle, polls)]
-
-
 def _officer(user, cycle: Cycle) -> list[Task]:
     if user.unit_id is None or not cycle.phase_is_open:
         return []
@@ -89,7 +44,7 @@ def _officer(user, cycle: Cycle) -> list[Task]:
     if (
         cycle.phase == Phase.REPORTING
         and can(user, Action.EDIT_REPORT, slot)
-        and user.unit.short_name in _missing_reports(cycle)
+        and user.unit.short_name in stats_selectors.late_reports(cycle)
     ):
         return [
             Task(
@@ -170,7 +125,7 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
                 f"{base}agreement/",
             )
         ]
-    waiting = late(cycle)
+    waiting = org_selectors.late(cycle)
     if position.phase == Phase.REPORTING:
         if waiting:
             return [

@@ -1,0 +1,57 @@
+"""Names vulture (`make lint`) cannot see used, each with where it is used instead.
+
+Patterns for Django, ninja and pytest conventions are in pyproject.toml ([tool.vulture]);
+this list is for the rest. A name here is never checked again: add one only after reading
+its uses, and remove it with them. Vulture reads this file; nothing imports it.
+"""
+
+_ = object
+
+# Read by templates only
+_.better  # stats.selectors' change cell: stats/*.html, web/dashboard.html colour it
+_.reopen_reasons  # org.selectors.PhaseRow: org/cycle_detail.html
+_.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
+_.ticked  # set on a candidate by voting.views.poll: voting/poll.html
+
+# The rule for how many decimals a figure shows (a rate one), kept beside the indicator it
+# belongs to; stats.selectors' cells still apply their own copy of it
+_.shown_decimals
+
+# API output fields (ninja schemas): read by the API's clients
+_.pdf_url
+_.from_year
+_.not_ready
+_.login_key
+
+# Model columns and choices: stored and shown in the admin, never read by name in Python
+_.email
+_.key_hash
+_.server_fingerprints
+_.copied_from
+_.turnout_typed
+_.MINISTRY_DEPARTMENT
+_.NONE
+_.NOT_YET
+
+# Named in settings.py by string (AUTHENTICATION_BACKENDS, LOGGING)
+_.UserBackend
+_.QuietRefusals
+_.exc_text  # logging.LogRecord's cached traceback, cleared by QuietRefusals
+
+# Attributes set for libraries: python-docx, openpyxl, cheroot, Django's auth
+_.autofit
+_.header_distance
+_.line_spacing_rule
+_.horizontalCentered
+_.page_margins
+_.keep_alive_conn_limit
+_.ssl_adapter
+_.max_request_body_size
+_.is_staff
+
+# Tests: typed fields the record parser is tried on, parameters a signature needs
+_.BLUE
+_.flag
+_.anything
+_.config  # pytest_collection_modifyitems(config, items)
+_.seconds  # a stand-in for time.sleep(seconds)
