@@ -373,6 +373,31 @@ def test_no_page_of_the_ballot_table_holds_a_choice_of_an_encrypted_poll(confere
         assert after.count(unit.encode()) == before.count(unit.encode()), unit
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite file's own bytes")
+def test_the_sqlite_file_holds_no_choice_of_an_encrypted_poll(conference, get_user, key):
+    """The attacker with the laptop's database file: its every byte (free pages and freed
+    cells included, as `serialize` copies them) holds no ballot saying what these delegates
+    chose, through casting, closing and decrypting, nor any audit entry of a cast."""
+    from thidua.audit.models import AuditEntry
+
+    _, members = key
+    chosen = ["cao-bang", "dien-bien", "lai-chau"]
+    plain = b'"choices": ["' + '", "'.join(sorted(chosen)).encode() + b'"]'
+    assert plain not in connection.connection.serialize()  # the demo has no such ballot
+    poll = _poll(conference, get_user)
+    audited = AuditEntry.objects.count()
+    trackers = [sealed.cast(user, poll, _ticks(poll, chosen)) for user in _delegates(conference)]
+    assert AuditEntry.objects.count() == audited
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    sealed.decrypt(members[0], poll)
+    sealed.decrypt(members[1], poll)
+    poll.refresh_from_db()
+    assert poll.result["votes"]["dien-bien"] == 21
+    raw = connection.connection.serialize()
+    assert all(tracker.encode() in raw for tracker in trackers)  # the bytes read hold the box
+    assert plain not in raw
+
+
 def test_the_released_script_hashes_are_the_served_scripts(client):
     """docs/script-hashes.txt names what the server serves: a changed script needs a new
     release file, and the bytes a browser receives have the published hash."""
