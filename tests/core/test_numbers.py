@@ -10,9 +10,11 @@ from thidua.core.numbers import (
     InvalidNumber,
     format_number,
     format_percent,
+    in_words,
     parse_number,
     round_half_up,
     to_decimal,
+    with_words,
 )
 
 
@@ -146,3 +148,66 @@ def test_tidy():
     assert str(tidy(Decimal("120.0000"))) == "120"
     assert str(tidy(Decimal("12.5000"))) == "12.5"
     assert str(tidy(Decimal("1E+3"))) == "1000"
+
+
+# --- numbers in words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (0, "không"),
+        (1, "một"),
+        (10, "mười"),
+        (11, "mười một"),
+        (15, "mười lăm"),
+        (21, "hai mươi mốt"),
+        (24, "hai mươi bốn"),
+        (25, "hai mươi lăm"),
+        (100, "một trăm"),
+        (105, "một trăm linh năm"),
+        (110, "một trăm mười"),
+        (1005, "một nghìn không trăm linh năm"),
+        (2156, "hai nghìn một trăm năm mươi sáu"),
+        (21000, "hai mươi mốt nghìn"),
+        (1000000, "một triệu"),
+    ],
+)
+def test_in_words(number, words):
+    assert in_words(number) == words
+    assert with_words(number) == f"{format_number(number)} ({words})"
+
+
+_UNITS = {
+    w: n
+    for n, w in enumerate(("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"))
+} | {"mốt": 1, "lăm": 5}
+_SCALES = {"nghìn": 10**3, "triệu": 10**6, "tỷ": 10**9}
+
+
+def _read_words(text: str) -> int:
+    """The reverse reading, written independently: a group is hundreds, tens and units, said in
+    that order; "linh" stands for an empty tens place."""
+    total, group, digit = 0, 0, 0
+    for word in text.split():
+        if word in _UNITS:
+            digit = _UNITS[word]
+        elif word == "trăm":
+            group, digit = group + digit * 100, 0
+        elif word == "mươi":
+            group, digit = group + digit * 10, 0
+        elif word == "mười":
+            group += 10
+        elif word == "linh":
+            pass
+        else:
+            total, group, digit = total + (group + digit) * _SCALES[word], 0, 0
+    return total + group + digit
+
+
+@given(st.integers(0, 10**12 - 1))
+def test_words_read_back_as_the_number(number):
+    words = in_words(number)
+    assert _read_words(words) == number
+    assert "  " not in words
+    assert words == words.strip()

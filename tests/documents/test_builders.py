@@ -11,14 +11,15 @@ from docx.shared import Pt
 
 from tests.documents.conftest import all_text, read_docx, table_rows
 from tests.voting import phones
+from thidua.core.ballots import EFFECT_WORDS
 from thidua.core.indicators import Period
-from thidua.core.numbers import format_number, format_percent, round_half_up
+from thidua.core.numbers import format_number, format_percent, round_half_up, with_words
 from thidua.documents import builders
 from thidua.documents.layout import FONT, MOTTO, NATION
 from thidua.documents.services import save_report_text
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
-from thidua.voting.models import Poll
+from thidua.voting.models import Ballot, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -153,10 +154,12 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
         text = all_text(document)
         result = poll.result
         assert (
-            f"Tổng số đại biểu được triệu tập: {result['electorate']}; số phiếu phát ra: "
-            f"{result['issued']}; số phiếu thu vào: {result['returned']}; số phiếu hợp lệ: "
-            f"{result['valid']}"
+            f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu "
+            f"phát ra: {with_words(result['issued'])}; số phiếu thu vào: "
+            f"{with_words(result['returned'])} (gồm {with_words(result['returned'])} phiếu bỏ "
+            f"trên điện thoại); số phiếu hợp lệ: {with_words(result['valid'])}"
         ) in text
+        won = EFFECT_WORDS[poll.effect][0]
         votes = table_rows(document.tables[1])
         assert votes[0] == ["STT", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"]
         names = {c.unit.name: c.unit.code for c in poll.candidates.select_related("unit")}
@@ -166,7 +169,7 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
             count = result["votes"].get(code, 0)
             assert row[2] == str(count)
             assert row[3] == format_percent(count * 100 / result["base_count"], 1)
-            assert (row[4] == "Đạt") == (code in result["winners"])
+            assert (row[4] == won) == (code in result["winners"])
         # the board signs: its chair first
         assert "TRƯỞNG BAN KIỂM PHIẾU" in text
         assert "Cao Văn Việt" in text
@@ -192,16 +195,32 @@ def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
     assert "Tổng số đại biểu được triệu tập: 21" in text
     assert "thi-dua-cand@" not in text  # the legal basis, not an internal code
     outcomes = {row[1]: row[4] for row in table_rows(document.tables[1])[1:]}
-    assert outcomes["Công an tỉnh Lào Cai"] == "Đạt"
+    # a title poll nominates: its minutes never say "Trúng cử"
+    assert outcomes["Công an tỉnh Lào Cai"] == "Được đề nghị"
+    assert "Trúng cử" not in text
+    assert "Đơn vị được đề nghị khi được quá 1/2 tổng số đại biểu" in text
     # every candidate has a word: enough votes but outside the 3 seats, or not enough
-    assert set(outcomes.values()) <= {"Đạt", "Đủ ngưỡng, ngoài số lượng", "Không đạt"}
+    assert set(outcomes.values()) <= {"Được đề nghị", "Đủ ngưỡng, ngoài số lượng", "Không đạt"}
     assert "" not in outcomes.values()
     assert "Đủ ngưỡng, ngoài số lượng" in outcomes.values()
     assert (
         "Kết luận: Công an tỉnh Lào Cai, Công an tỉnh Sơn La, Công an tỉnh Lạng Sơn đạt số "
-        "phiếu theo quy định."
+        "phiếu theo quy định, được hội nghị đề nghị."
     ) in text
-    assert "Danh sách 21 mã biên nhận đã được tính" in text
+    assert "Tổng số đại biểu được triệu tập: 21 (hai mươi mốt)" in text
+    assert "Áp dụng: Quy định thi đua, khen thưởng theo Nghị định 91/2017/NĐ-CP." in text
+    # the receipts are an appendix on its own page after the signatures, not in the body
+    heading = next(p for p in document.paragraphs if p.text == "PHỤ LỤC")
+    assert heading.paragraph_format.page_break_before
+    blocks = list(document.element.body)
+    signatures = max(i for i, block in enumerate(blocks) if block.tag.endswith("}tbl"))
+    assert blocks.index(heading._p) > signatures
+    before = text[: text.index("PHỤ LỤC")]
+    assert "Các mã biên nhận của 21 (hai mươi mốt) phiếu đã được tính: xem Phụ lục." in before
+    assert not any(r.receipt in before for r in Ballot.objects.filter(poll__code="co-bo-cong-an"))
+    appendix = text[text.index("PHỤ LỤC") :]
+    assert "Danh sách 21 (hai mươi mốt) mã biên nhận của các phiếu đã được tính" in appendix
+    assert all(r.receipt in appendix for r in Ballot.objects.filter(poll__code="co-bo-cong-an"))
 
 
 def test_the_conference_minutes(plans):
@@ -377,7 +396,7 @@ def test_no_proposal_for_a_nominee_against_the_rules(demo_cycle, get_user):
     assert outcomes["Công an tỉnh Lào Cai"] == "Không được đề nghị"
     text = all_text(minutes)
     assert f"Không được đề nghị: {reason}" in text
-    assert "Kết luận: không có đơn vị nào đạt số phiếu theo quy định." in text
+    assert "Kết luận: không có đơn vị nào đạt số phiếu theo quy định để được đề nghị." in text
 
 
 def test_the_leader_signs_for_the_cluster_with_a_name(plans, demo_cycle):
@@ -433,3 +452,21 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
     assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     conference = secretary.get("/clusters/cum-2/2020/conference/").content.decode()
     assert "08:00–11:30" in conference
+
+
+def test_vote_count_minutes_are_numbered_in_the_order_polls_were_counted(
+    ministry_counted, demo_cycle
+):
+    """After the conference minutes (01), one number per counted poll, in the order counted:
+    no gap for a poll not yet counted, and the poll counted last takes the next number."""
+    plans = {plan.key: plan for plan in builders.plans(demo_cycle)}
+    counted = sorted(
+        Poll.objects.filter(conference__cycle=demo_cycle, status=Poll.Status.CLOSED),
+        key=lambda p: (p.closed_at, p.pk),
+    )
+    assert counted[-1].code == "co-bo-cong-an"  # the demo's open poll, counted by the fixture
+    numbers = []
+    for poll in counted:
+        text = all_text(read_docx(plans[f"vote-count-{poll.code}"].build().content))
+        numbers.append(int(text.split("Số: ")[1].split("/")[0]))
+    assert numbers == list(range(2, 2 + len(counted)))

@@ -152,4 +152,4 @@ def test_the_vote_count_minutes_of_an_encrypted_poll(record, cycle):
     assert signing.grouped(scripts.hashes()["thidua/ballot-crypto.js"]) in text
     for tracker in _poll(record)["receipts"]:
         assert crypto.shown_tracker(tracker) in text
-    assert "Danh sách 21 mã biên nhận" in text
+    assert "Danh sách 21 (hai mươi mốt) mã biên nhận" in text

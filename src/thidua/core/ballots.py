@@ -42,6 +42,47 @@ class Answer(StrEnum):
     ABSTAIN = "abstain"
 
 
+class Effect(StrEnum):
+    """What meeting a poll's threshold does, which is what its papers say: a unit is
+    nominated for a title (not "elected"), a leader is elected, a question passes."""
+
+    NOMINATED = "nominated"
+    ELECTED = "elected"
+    PASSED = "passed"
+
+
+#: Per effect: the word for a candidate who meets the threshold within the seats, and for one
+#: who does not.
+EFFECT_WORDS = {
+    Effect.NOMINATED: (gettext_noop("Được đề nghị"), gettext_noop("Không đạt")),
+    Effect.ELECTED: (gettext_noop("Trúng cử"), gettext_noop("Không trúng cử")),
+    Effect.PASSED: (gettext_noop("Được thông qua"), gettext_noop("Không được thông qua")),
+}
+
+_RULE_SENTENCES = {
+    (Effect.NOMINATED, Comparison.AT_LEAST): gettext_noop(
+        "Đơn vị được đề nghị khi được ít nhất %(fraction)s %(base)s bỏ phiếu tán thành; "
+        "tối đa %(seats)s đơn vị."
+    ),
+    (Effect.NOMINATED, Comparison.MORE_THAN): gettext_noop(
+        "Đơn vị được đề nghị khi được quá %(fraction)s %(base)s bỏ phiếu tán thành; "
+        "tối đa %(seats)s đơn vị."
+    ),
+    (Effect.ELECTED, Comparison.AT_LEAST): gettext_noop(
+        "Trúng cử khi được ít nhất %(fraction)s %(base)s; tối đa %(seats)s."
+    ),
+    (Effect.ELECTED, Comparison.MORE_THAN): gettext_noop(
+        "Trúng cử khi được quá %(fraction)s %(base)s; tối đa %(seats)s."
+    ),
+    (Effect.PASSED, Comparison.AT_LEAST): gettext_noop(
+        "Được thông qua khi được ít nhất %(fraction)s %(base)s tán thành; tối đa %(seats)s."
+    ),
+    (Effect.PASSED, Comparison.MORE_THAN): gettext_noop(
+        "Được thông qua khi được quá %(fraction)s %(base)s tán thành; tối đa %(seats)s."
+    ),
+}
+
+
 BASE_LABELS = {
     Base.ELECTORATE: gettext_noop("tổng số đại biểu (thành viên) được triệu tập"),
     Base.RETURNED: gettext_noop("số phiếu thu về"),
@@ -75,15 +116,10 @@ class Rules:
             return max(ceil(bar), 0)
         return floor(bar) + 1
 
-    def describe(self) -> Phrase:
-        """The rule as printed on the minutes."""
-        message = (
-            gettext_noop("Trúng cử khi được ít nhất %(fraction)s %(base)s; tối đa %(seats)s.")
-            if self.comparison == Comparison.AT_LEAST
-            else gettext_noop("Trúng cử khi được quá %(fraction)s %(base)s; tối đa %(seats)s.")
-        )
+    def describe(self, effect: Effect = Effect.ELECTED) -> Phrase:
+        """The rule as printed on the minutes, in the words of what it decides."""
         return Phrase(
-            message,
+            _RULE_SENTENCES[effect, self.comparison],
             {
                 "fraction": f"{self.threshold.numerator}/{self.threshold.denominator}",
                 "base": Label(BASE_LABELS[self.base]),

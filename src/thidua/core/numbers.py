@@ -133,3 +133,55 @@ def to_decimal(value: object) -> Decimal:
     if abs(number) >= MAX_ABS:
         raise _refuse("number_too_large", gettext_noop("“%(text)s” quá lớn."), str(value))
     return number
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ")
+
+
+def _hundreds(number: int, inner: bool) -> list[str]:
+    """Three digits as read inside a larger number (`inner`: a group after another, where
+    "không trăm" and "linh" are said) or alone."""
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words = []
+    if inner or hundreds:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units == 1 and tens >= 2:
+        words.append("mốt")
+    elif units == 5 and tens >= 1:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def in_words(number: int) -> str:
+    """A whole number as the minutes write it beside the figure: 21 → "hai mươi mốt",
+    105 → "một trăm linh năm", 1.005 → "một nghìn không trăm linh năm"."""
+    if not 0 <= number < 10**12:
+        raise ValueError(f"{number}: only 0 … 999.999.999.999 are written in words here")
+    if number == 0:
+        return _DIGITS[0]
+    groups = []
+    while number:
+        groups.insert(0, number % 1000)
+        number //= 1000
+    words: list[str] = []
+    for index, group in enumerate(groups):
+        scale = _GROUPS[len(groups) - 1 - index]
+        if group:
+            words += _hundreds(group, inner=bool(words))
+            words += [scale] if scale else []
+    return " ".join(words)
+
+
+def with_words(number: int) -> str:
+    """`21 (hai mươi mốt)`: a count the minutes must not let anyone alter by a stroke."""
+    return f"{format_number(number)} ({in_words(number)})"

@@ -15,6 +15,7 @@ from datetime import date
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from thidua import xlsx
 from thidua.audit import selectors as audit_selectors
@@ -24,7 +25,7 @@ from thidua.core import ballots as core_ballots
 from thidua.core import signing
 from thidua.core.indicators import Period
 from thidua.core.messages import Problem, gettext_noop
-from thidua.core.numbers import format_number, format_percent
+from thidua.core.numbers import format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
@@ -45,6 +46,7 @@ from thidua.voting.models import Conference, Delegate, Poll
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUER_CODE = "CTĐ"
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
 REPORT_INDICATORS = [
     "social_order_cases",
     "social_order_offenders",
@@ -160,16 +162,62 @@ def _board(conference: Conference) -> list[Delegate]:
 # --- biên bản kiểm phiếu -------------------------------------------------------------------
 
 
-def _outcome(code: str, votes: int, result: dict, refused: bool = False) -> str:
-    """The "Kết quả" column: every candidate gets a word, not only the winners; a winner the
-    title's rules refuse is not nominated (the reason follows the table)."""
+def _outcome(poll: Poll, code: str, votes: int, refused: bool = False) -> str:
+    """The "Kết quả" column: every candidate gets a word, not only the winners, in the words
+    of what the poll decides (a title nominates: "Được đề nghị", never "Trúng cử"); a winner
+    the title's rules refuse is not nominated (the reason follows the table)."""
+    result = poll.result
+    won, lost = core_ballots.EFFECT_WORDS[poll.effect]
     if code in result["winners"]:
-        return "Không được đề nghị" if refused else "Đạt"
+        return "Không được đề nghị" if refused else won
     if code in ((result.get("runoff") or {}).get("candidates") or []):
         return "Bỏ phiếu lại"
     if core_ballots.reaches(votes, result["required"], result["quorum_met"]):
         return "Đủ ngưỡng, ngoài số lượng"
-    return "Không đạt"
+    return lost
+
+
+def _conclusion(poll: Poll, winners: list[str]) -> str:
+    """The minutes' conclusion, in the words of what the poll decides."""
+    names = ", ".join(winners)
+    if poll.effect == core_ballots.Effect.NOMINATED:
+        if not winners:
+            return "Kết luận: không có đơn vị nào đạt số phiếu theo quy định để được đề nghị."
+        return f"Kết luận: {names} đạt số phiếu theo quy định, được hội nghị đề nghị."
+    if poll.effect == core_ballots.Effect.ELECTED:
+        return f"Kết luận: {names} trúng cử." if winners else "Kết luận: không có đơn vị trúng cử."
+    if not winners:
+        return "Kết luận: không có nội dung nào đạt số phiếu theo quy định để được thông qua."
+    return f"Kết luận: {names} được thông qua."
+
+
+def _clock(moment, day: date) -> str | None:
+    """ "09 giờ 42 phút" when the moment is on the conference's day (not, e.g., when the data
+    was loaded or entered later), else None."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment)
+    return f"{local:%H} giờ {local:%M} phút" if local.date() == day else None
+
+
+def _ballot_counts(poll: Poll) -> str:
+    """The counts the board signs, each in figures and in words, and how the ballots came."""
+    result, paper = poll.result, poll.paper or {}
+    came = []
+    phones = result["returned"] - paper.get("ballots", 0)
+    if poll.mode == Poll.Mode.ELECTRONIC:
+        came.append(f"{with_words(phones)} phiếu bỏ trên điện thoại")
+    else:
+        came.append(f"{with_words(paper['ballots'] - paper['written'])} phiếu giấy")
+    if paper.get("written"):
+        came.append(f"{with_words(paper['written'])} ý kiến bằng văn bản của đại biểu vắng mặt")
+    return (
+        f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu phát "
+        f"ra: {with_words(result['issued'])}; số phiếu thu vào: "
+        f"{with_words(result['returned'])} (gồm {', '.join(came)}); số phiếu hợp lệ: "
+        f"{with_words(result['valid'])}, trong đó {with_words(result['blank'])} phiếu trắng; "
+        f"số phiếu không hợp lệ: {with_words(result['invalid'])}."
+    )
 
 
 def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
@@ -181,15 +229,9 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     document = layout.new_document(
         _heading(cycle, conference, "BB", number, "Biên bản", f"Kiểm phiếu: {poll.title}")
     )
-    closed = timezone.localtime(poll.closed_at) if poll.closed_at else None
     day = _day(cycle, conference)
-    # the hour only when the count happened on the conference's day (not, e.g., when the
-    # data was loaded or entered later)
-    when = (
-        f"Hồi {closed:%H} giờ {closed:%M} phút, ngày {day:%d/%m/%Y}"
-        if closed and closed.date() == day
-        else f"Ngày {day:%d/%m/%Y}"
-    )
+    closed = _clock(poll.closed_at, day)
+    when = f"Hồi {closed}, ngày {day:%d/%m/%Y}" if closed else f"Ngày {day:%d/%m/%Y}"
     layout.body(
         document,
         f"{when}, tại {conference.place or '...'}, Ban kiểm "
@@ -204,22 +246,27 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()};",
         )
     layout.body(document, "Quy định bỏ phiếu:", bold=True)
-    layout.body(document, rules.describe().render())
+    rule_set = cycle.rule_set
+    if poll.rules.get("rule_set") == f"{rule_set.code}@{rule_set.version}":
+        layout.body(document, f"Áp dụng: {rule_set.name}.")
     if poll.rules.get("legal_basis"):
-        layout.body(
-            document,
-            f"Căn cứ: {poll.rules['legal_basis']}.",
-        )
+        layout.body(document, f"Căn cứ: {poll.rules['legal_basis']}.")
+    layout.body(document, rules.describe(poll.effect).render())
     electors = voting_selectors.electors_of(poll)
-    opened = timezone.localtime(poll.opened_at) if poll.opened_at else None
+    opened = _clock(poll.opened_at, day)
     layout.body(
         document,
         "Danh sách cử tri (chốt khi mở cuộc bỏ phiếu"
-        + (f" lúc {opened:%H} giờ {opened:%M}" if opened and opened.date() == day else "")
-        + f"): {len(electors)} đại biểu: "
+        + (f" lúc {opened}" if opened else "")
+        + f"): {with_words(len(electors))} đại biểu: "
         + "; ".join(f"{d.user.display_name} ({d.unit.short_name})" for d in electors)
         + ".",
     )
+    if opened and closed:
+        layout.body(
+            document,
+            f"Cuộc bỏ phiếu mở lúc {opened}; hòm phiếu đóng và bắt đầu kiểm phiếu lúc {closed}.",
+        )
     reissues = [
         f"{timezone.localtime(r.issued_at):%H:%M ngày %d/%m/%Y}, đại biểu "
         f"{r.delegate.user.display_name} ({r.delegate.unit.short_name}), do "
@@ -231,13 +278,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues) or 'không có'}.",
     )
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
-    layout.body(
-        document,
-        f"Tổng số đại biểu được triệu tập: {result['electorate']}; số phiếu phát ra: "
-        f"{result['issued']}; số phiếu thu vào: {result['returned']}; số phiếu hợp lệ: "
-        f"{result['valid']} (trong đó {result['blank']} phiếu trắng); số phiếu không hợp lệ: "
-        f"{result['invalid']}.",
-    )
+    layout.body(document, _ballot_counts(poll))
     base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
     layout.body(
         document,
@@ -258,7 +299,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     rows = []
     for index, candidate in enumerate(candidates, start=1):
         votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = _outcome(candidate.unit.code, votes, result, candidate.unit.code in refusals)
+        outcome = _outcome(poll, candidate.unit.code, votes, candidate.unit.code in refusals)
         rows.append(
             [
                 str(index),
@@ -293,16 +334,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
             layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
     winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
     if poll.status != Poll.Status.VOID:
-        layout.body(
-            document,
-            "Kết luận: "
-            + (
-                ", ".join(winners) + " đạt số phiếu theo quy định."
-                if winners
-                else "không có đơn vị nào đạt số phiếu theo quy định."
-            ),
-            bold=True,
-        )
+        layout.body(document, _conclusion(poll, winners), bold=True)
     if result.get("runoff"):
         tied = ", ".join(names.get(code, code) for code in result["runoff"]["candidates"])
         layout.body(
@@ -317,7 +349,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
         receipts = [crypto.shown_tracker(code) if len(code) == 64 else code for code in receipts]
     layout.body(
         document,
-        f"Danh sách {len(receipts)} mã biên nhận đã được tính: {', '.join(receipts) or '—'}.",
+        f"Các mã biên nhận của {with_words(len(receipts))} phiếu đã được tính: xem Phụ lục.",
     )
     layout.body(document, "Biên bản lập xong và được thông qua trước hội nghị.")
     closing = AuditAction.POLL_VOID if poll.status == Poll.Status.VOID else AuditAction.POLL_CLOSE
@@ -339,6 +371,17 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     layout.closing(
         document, ["Đoàn Chủ tịch hội nghị", "Các đơn vị trong cụm"], signers, f"{_issuer(cycle)}"
     )
+    # the receipts, for each delegate to find theirs: an appendix, not the body the board reads
+    appendix = layout.body(document, "PHỤ LỤC", bold=True, indent=False)
+    appendix.alignment = CENTER
+    appendix.paragraph_format.page_break_before = True
+    layout.body(
+        document,
+        f"Danh sách {with_words(len(receipts))} mã biên nhận của các phiếu đã được tính "
+        f"(kèm theo Biên bản kiểm phiếu: {poll.title}):",
+        indent=False,
+    )
+    layout.body(document, ", ".join(receipts) or "—", indent=False)
     return Built(
         _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code), layout.save(document), DOCX
     )
@@ -735,6 +778,17 @@ def score_table(cycle: Cycle) -> Built:
 # --- what the cycle can have --------------------------------------------------------------
 
 
+def _minutes_numbers(polls: list[Poll]) -> dict[int, int]:
+    """Poll id → the number of its vote-count minutes: after the conference minutes (01), the
+    counted polls in the order they were counted, so the numbers have no gap and a poll
+    counted later never renumbers minutes already printed."""
+    counted = sorted(
+        (p for p in polls if p.status in (Poll.Status.CLOSED, Poll.Status.VOID)),
+        key=lambda p: (p.closed_at is None, p.closed_at, p.pk),
+    )
+    return {poll.pk: number for number, poll in enumerate(counted, start=2)}
+
+
 def plans(cycle: Cycle) -> list[Plan]:
     """Every document of the cycle, each ready or saying what it still needs."""
     conference = voting_selectors.conference_of(cycle)
@@ -788,8 +842,10 @@ def plans(cycle: Cycle) -> list[Plan]:
                 no_conference or [_("Chưa có cuộc bỏ phiếu nào.")],
             )
         )
-    for number, poll in enumerate(polls, start=2):
+    numbers = _minutes_numbers(polls)
+    for poll in polls:
         counted = poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
+        number = numbers.get(poll.pk)
         found.append(
             Plan(
                 f"vote-count-{poll.code}",

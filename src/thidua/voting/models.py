@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from thidua.core.ballots import Effect
+
 
 class Conference(models.Model):
     cycle = models.OneToOneField("org.Cycle", on_delete=models.CASCADE, related_name="conference")
@@ -130,6 +132,15 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def effect(self) -> Effect:
+        """What meeting the threshold does: a title poll nominates, an election elects."""
+        return {
+            self.Purpose.TITLE: Effect.NOMINATED,
+            self.Purpose.LEADER: Effect.ELECTED,
+            self.Purpose.DEPUTY: Effect.ELECTED,
+        }.get(self.purpose, Effect.PASSED)
 
     @property
     def sealed(self) -> bool:

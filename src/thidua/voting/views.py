@@ -370,6 +370,8 @@ def _tally_row(poll: Poll, candidate, refusal) -> dict:
         "noes": result["noes"].get(code, 0),
         "share": votes * 100 / result["base_count"] if result["base_count"] else None,
         "outcome": outcome,
+        # elected / not elected, in the words of what the poll decides (a title: "được đề nghị")
+        "word": _(core.EFFECT_WORDS[poll.effect][outcome != "elected"]),
         "refusal": refusal,
     }
 
@@ -391,6 +393,7 @@ def poll(request, code: str, year: int, poll_code: str):
         "poll": found,
         "candidates": candidates,
         "rules": selectors.core_rules(found),
+        "rule_sentence": selectors.core_rules(found).describe(found.effect),
         "me": me,
         "mine": selectors.my_votes(found.conference, me).get(found.pk),
         "has_voted": selectors.has_voted(found, me),
@@ -764,6 +767,7 @@ def screen(request, code: str, year: int):
             {
                 "poll": item,
                 "voted": item.voted,
+                "word": _(core.EFFECT_WORDS[item.effect][0]),
                 "winners": [
                     names.get(code, code)
                     for code in result.get("winners", [])
