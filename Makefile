@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean bench fuzz docs-preview permissions record-docs
+.PHONY: demo test test-fast setup lint messages clean bench fuzz docs-preview permissions record-docs urls
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,11 +69,16 @@ lint: $(STAMP)
 	$(BIN)/vulture
 	$(BIN)/python -m thidua.record.docs --check
 	$(BIN)/python -m thidua.layers --check
+	$(BIN)/python -m thidua.urlmap --check
 
 ## record-docs: write docs/record.schema.json and the field tables of docs/record.md from
 ## the record's types (thidua.core.record)
 record-docs: $(STAMP)
 	$(BIN)/python -m thidua.record.docs
+
+## urls: write docs/urls.txt, the URL map (path, name, view) that `make lint` holds us to
+urls: $(STAMP)
+	$(BIN)/python -m thidua.urlmap
 
 ## messages: refresh the English catalogue after changing translatable text
 messages: $(STAMP)

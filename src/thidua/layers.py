@@ -60,7 +60,28 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("web", ("thidua.web",), "home page, dashboard, what to do next, serve, demo"),
     ("record", ("thidua.record",), "the cycle's record: export, import, backup"),
     ("api", ("thidua.api",), "the ninja API object mounting each app's router"),
-    ("urls", ("thidua.urls", "thidua.cli"), "the URL map and the entry points"),
+    (
+        "urls",
+        (
+            "thidua.urls",
+            *(
+                f"thidua.{app}.urls"
+                for app in (
+                    "web",
+                    "org",
+                    "audit",
+                    "stats",
+                    "scoring",
+                    "voting",
+                    "documents",
+                    "record",
+                )
+            ),
+            "thidua.urlmap",
+            "thidua.cli",
+        ),
+        "the URL map (each app's routes, included under the cycle), its snapshot, entry points",
+    ),
 )
 
 

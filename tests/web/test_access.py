@@ -38,9 +38,10 @@ def routes(resolver=None, prefix="", namespace=""):
             yield from routes(entry, prefix + str(entry.pattern), inner_ns)
         elif isinstance(entry, URLPattern):
             pattern = prefix + str(entry.pattern)
-            path = "/" + pattern
-            for name in entry.pattern.converters:
-                path = re.sub(rf"<(\w+:)?{name}>", SAMPLE_KWARGS.get(name, "1"), path)
+            # every <converter:name>, the include's (clusters/<code>/<year>/) as well
+            path = re.sub(
+                r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE_KWARGS.get(m[1], "1"), "/" + pattern
+            )
             if "^" in path or "(?P" in path:  # a regex route of the admin
                 continue
             yield f"{namespace}{entry.name}", path

@@ -1,21 +1,16 @@
 """A cycle's audit trail, for its leader secretary and the ministry admins."""
 
-from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from thidua.audit import selectors
 from thidua.audit.labels import action_label
 from thidua.core.policy import Action
-from thidua.org import selectors as org_selectors
-from thidua.org.authz import require
+from thidua.org.lookups import cycle_view
+from thidua.org.models import Cycle
 
 
-def cycle_trail(request, code: str, year: int):
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    require(request.user, Action.VIEW_AUDIT, cycle)
+@cycle_view(Action.VIEW_AUDIT)
+def cycle_trail(request, cycle: Cycle):
     return render(
         request,
         "audit/trail.html",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from ninja import Router, Schema
 
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf
-from thidua.org import selectors as org_selectors
-from thidua.org.authz import require
-from thidua.org.models import Cycle
+from thidua.org.lookups import cycle_or_404
 
 router = Router(tags=["documents"])
 
@@ -24,17 +21,9 @@ class DocumentOut(Schema):
     pdf_url: str | None
 
 
-def _cycle(request, cluster: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(cluster, year)
-    if cycle is None:
-        raise Http404
-    require(request.user, Action.VIEW_RESULTS, cycle)
-    return cycle
-
-
 @router.get("/cycles/{cluster}/{year}/documents", response=list[DocumentOut])
 def list_documents(request, cluster: str, year: int):
-    cycle = _cycle(request, cluster, year)
+    cycle = cycle_or_404(cluster, year, request.user, Action.VIEW_RESULTS)
     base = f"/api/cycles/{cluster}/{year}/documents/"
     with_pdf = pdf.available()
     return [
@@ -56,5 +45,5 @@ def list_documents(request, cluster: str, year: int):
 @router.get("/cycles/{cluster}/{year}/documents/{key}")
 def get_document(request, cluster: str, year: int, key: str, format: str = "file"):
     """The file itself (DOCX or XLSX), or `?format=pdf` for the PDF copy of a DOCX."""
-    cycle = _cycle(request, cluster, year)
+    cycle = cycle_or_404(cluster, year, request.user, Action.VIEW_RESULTS)
     return builders.attachment(builders.produce(cycle, key, format))

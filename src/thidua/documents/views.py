@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,21 +14,13 @@ from thidua.core.policy import Action
 from thidua.documents import builders, pdf
 from thidua.documents.models import SECTIONS, ReportSection
 from thidua.documents.services import issue_document, save_report_text
-from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
+from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle
 
 
-def _cycle(code: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    return cycle
-
-
-def panel(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def panel(request, cycle: Cycle):
     issued = audit_selectors.issued_documents(chain_of(cycle))
     return render(
         request,
@@ -45,9 +36,9 @@ def panel(request, code: str, year: int):
 
 
 @require_POST
-def issue(request, code: str, year: int, key: str):
+@cycle_view()
+def issue(request, cycle: Cycle, key: str):
     """Issue a document for signing (its digest into the log, then a signed checkpoint)."""
-    cycle = _cycle(code, year)
     issued = issue_document(actor=request.user, cycle=cycle, key=key)
     messages.success(
         request,
@@ -57,16 +48,14 @@ def issue(request, code: str, year: int, key: str):
     return redirect("documents", cycle.cluster.code, cycle.year)
 
 
-def download(request, code: str, year: int, key: str, kind: str):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def download(request, cycle: Cycle, key: str, kind: str):
     return builders.attachment(builders.produce(cycle, key, kind))
 
 
-def report_text(request, code: str, year: int):
+@cycle_view(Action.VIEW_RESULTS)
+def report_text(request, cycle: Cycle):
     """The sections of the year-end report that people write."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
     stored = {section.key: section for section in ReportSection.objects.filter(cycle=cycle)}
     if request.method == "POST":
         require(request.user, Action.EDIT_REPORT_TEXT, cycle)

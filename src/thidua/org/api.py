@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
@@ -20,6 +19,7 @@ from thidua.core.policy import Action, Role
 from thidua.errors import DomainError, refuse_if
 from thidua.org import selectors, services
 from thidua.org.authz import require, roles_for
+from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cluster, Cycle, Handover, RuleSet, Unit
 
 router = Router(tags=["organisation"])
@@ -217,14 +217,6 @@ def _rule_set(spec: str | None) -> RuleSet | None:
     return rule_set.get()
 
 
-def _cycle(cluster: str, year: int, action: Action, user) -> Cycle:
-    cycle = selectors.get_cycle(cluster, year)
-    if cycle is None:
-        raise Http404
-    require(user, action, cycle)
-    return cycle
-
-
 @router.get("/me", response=MeOut)
 def me(request):
     user = request.auth
@@ -355,7 +347,7 @@ def create_cycle(request, payload: CycleIn):
 
 @router.get("/cycles/{cluster}/{year}", response=CycleOut)
 def get_cycle(request, cluster: str, year: int):
-    return _cycle_out(_cycle(cluster, year, Action.VIEW_CYCLE, request.auth))
+    return _cycle_out(cycle_or_404(cluster, year, request.auth, Action.VIEW_CYCLE))
 
 
 @router.post("/cycles/{cluster}/{year}/phases/{phase}/{action}", response=CycleOut)
@@ -367,7 +359,7 @@ def phase_action(
     action: Literal["open", "close", "reopen"],
     payload: PhaseActionIn | None = None,
 ):
-    cycle = _cycle(cluster, year, Action.VIEW_CYCLE, request.auth)
+    cycle = cycle_or_404(cluster, year, request.auth, Action.VIEW_CYCLE)
     if action == "reopen":
         services.reopen_phase(
             actor=request.auth, cycle=cycle, phase=phase, reason=payload.reason if payload else ""
@@ -381,7 +373,7 @@ def phase_action(
 
 @router.post("/cycles/{cluster}/{year}/handover", response={201: HandoverOut})
 def record_handover(request, cluster: str, year: int, payload: HandoverIn):
-    cycle = _cycle(cluster, year, Action.VIEW_CYCLE, request.auth)
+    cycle = cycle_or_404(cluster, year, request.auth, Action.VIEW_CYCLE)
     handover = services.record_handover(
         actor=request.auth,
         cycle=cycle,

@@ -22,14 +22,8 @@ from thidua.org.forms import (
     UnitProfileForm,
     show_errors,
 )
+from thidua.org.lookups import cycle_view
 from thidua.org.models import ApiToken, Cluster, Cycle, Handover, Unit
-
-
-def _cycle(cluster_code: str, year: int) -> Cycle:
-    cycle = selectors.get_cycle(cluster_code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    return cycle
 
 
 def _phase(code: str) -> Phase:
@@ -155,9 +149,8 @@ def cycle_new(request, code: str):
     )
 
 
-def cycle_detail(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_CYCLE, cycle)
+@cycle_view(Action.VIEW_CYCLE)
+def cycle_detail(request, cycle: Cycle):
     timeline = selectors.phase_timeline(cycle)
     return render(
         request,
@@ -182,9 +175,8 @@ def cycle_detail(request, code: str, year: int):
     )
 
 
-def cycle_edit(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.EDIT_CYCLE, cycle)
+@cycle_view(Action.EDIT_CYCLE)
+def cycle_edit(request, cycle: Cycle):
     initial = {
         "members": selectors.member_units(cycle),
         "leader": cycle.leader,
@@ -201,7 +193,7 @@ def cycle_edit(request, code: str, year: int):
             show_errors(form, error)
         else:
             messages.success(request, _("Đã lưu năm thi đua."))
-            return redirect("cycle", code=code, year=year)
+            return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
     return _render_form(
         request,
         "org/cycle_form.html",
@@ -211,8 +203,8 @@ def cycle_edit(request, code: str, year: int):
 
 
 @require_POST
-def phase_action(request, code: str, year: int, phase: str, action: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def phase_action(request, cycle: Cycle, phase: str, action: str):
     target = _phase(phase)
     done = {"open": _("Đã mở"), "close": _("Đã đóng"), "reopen": _("Đã mở lại")}
     if action not in done:
@@ -248,14 +240,13 @@ def phase_action(request, code: str, year: int, phase: str, action: str):
             messages.error(request, message)
     else:
         messages.success(request, f"{done[action]}: {_(PHASE_LABELS[target])}.")
-    return redirect("cycle", code=code, year=year)
+    return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
 
 
-def handover_new(request, code: str, year: int):
+@cycle_view(Action.RECORD_HANDOVER)
+def handover_new(request, cycle: Cycle):
     """Record next year's leader and deputy; once recorded, the page says what and only the
     Ministry may supersede it by an assignment."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.RECORD_HANDOVER, cycle)
     next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
     eligible = Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
     can_assign = can(request.user, Action.ASSIGN_LEADER)
@@ -275,7 +266,7 @@ def handover_new(request, code: str, year: int):
             status = error.status
         else:
             messages.success(request, _("Đã ghi nhận bàn giao cụm trưởng."))
-            return redirect("cycle", code=code, year=year)
+            return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
     return render(
         request,
         "org/handover_form.html",

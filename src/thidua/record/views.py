@@ -2,7 +2,7 @@
 Ministry server's page where its admins register the clusters' keys and take records in."""
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,22 +10,21 @@ from django.utils.translation import gettext_lazy
 from thidua.core import record as core_record
 from thidua.core.policy import Action
 from thidua.errors import DomainError
-from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
 from thidua.org.forms import show_errors
+from thidua.org.lookups import cycle_view
+from thidua.org.models import Cycle
 from thidua.record import selectors, services
 from thidua.record.export import export
 
 MAX_RECORD_BYTES = 12 * 1024 * 1024  # as much as the server takes in one request
 
 
-def download(request, code: str, year: int):
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def download(request, cycle: Cycle):
     response = HttpResponse(core_record.encode(export(cycle)), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="ban-ghi-{code}-{year}.json"'
+    name = f"ban-ghi-{cycle.cluster.code}-{cycle.year}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -14,6 +14,7 @@ from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, require
+from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import selectors, services
 from thidua.scoring.models import ScoreSheet
@@ -71,13 +72,6 @@ class ResultsOut(Schema):
     ranking: list[ResultOut]  # empty until `ready`
 
 
-def _cycle(cluster: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(cluster, year)
-    if cycle is None:
-        raise Http404
-    return cycle
-
-
 def _member(cycle: Cycle, code: str) -> Unit:
     unit = next((u for u in org_selectors.member_units(cycle) if u.code == code), None)
     if unit is None:
@@ -87,7 +81,7 @@ def _member(cycle: Cycle, code: str) -> Unit:
 
 @router.get("/cycles/{cluster}/{year}/agreement", response=AgreementOut)
 def get_agreement(request, cluster: str, year: int):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     require(request.auth, Action.VIEW_AGREEMENT, cycle)
     agreement = selectors.agreement_of(cycle)
     if agreement is None:
@@ -130,7 +124,7 @@ def _sheet_out(sheet: ScoreSheet | None, scorer: Unit, target: Unit) -> dict:
 
 @router.get("/cycles/{cluster}/{year}/sheets/{scorer}/{target}", response=SheetOut)
 def get_sheet(request, cluster: str, year: int, scorer: str, target: str):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
     sheet = ScoreSheet.objects.filter(cycle=cycle, scorer=scorer_unit, target=target_unit).first()
     if sheet is None or sheet.status == ScoreSheet.Status.DRAFT:
@@ -142,7 +136,7 @@ def get_sheet(request, cluster: str, year: int, scorer: str, target: str):
 
 @router.put("/cycles/{cluster}/{year}/sheets/{scorer}/{target}", response=SheetOut)
 def put_sheet(request, cluster: str, year: int, scorer: str, target: str, payload: SheetIn):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
     require(request.auth, Action.EDIT_SHEET, UnitInCycle(cycle, scorer_unit))
     scores: dict[str, Decimal] = {}
@@ -169,7 +163,7 @@ def put_sheet(request, cluster: str, year: int, scorer: str, target: str, payloa
 
 @router.get("/cycles/{cluster}/{year}/results", response=ResultsOut)
 def get_results(request, cluster: str, year: int):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     require(request.auth, Action.VIEW_RESULTS, cycle)
     results = selectors.results(cycle)
     if results is None:

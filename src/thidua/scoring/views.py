@@ -20,16 +20,10 @@ from thidua.documents import builders
 from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
+from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import excel, selectors, services
 from thidua.scoring.models import Criterion, Evidence, Fact, ScoreSheet
-
-
-def _cycle(code: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    return cycle
 
 
 def _member(cycle: Cycle, code: str) -> Unit:
@@ -57,9 +51,8 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 # --- the agreement ------------------------------------------------------------------------
 
 
-def agreement(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_AGREEMENT, cycle)
+@cycle_view(Action.VIEW_AGREEMENT)
+def agreement(request, cycle: Cycle):
     return _agreement_page(request, cycle)
 
 
@@ -152,8 +145,8 @@ def _tie_break_slots(agreement, criteria) -> list[tuple[int, str, list[tuple[str
 
 
 @require_POST
-def agreement_copy(request, code: str, year: int):
-    cycle = _cycle(code, year)
+@cycle_view()
+def agreement_copy(request, cycle: Cycle):
     previous = get_object_or_404(Cycle, cluster=cycle.cluster, year=cycle.year - 1)
     try:
         services.copy_agreement(actor=request.user, cycle=cycle, source=previous)
@@ -167,11 +160,10 @@ def agreement_copy(request, code: str, year: int):
 
 
 @require_POST
-def agreement_targets(request, code: str, year: int):
+@cycle_view(Action.EDIT_AGREEMENT)
+def agreement_targets(request, cycle: Cycle):
     """All targets or none: a refusal shows the form again with what was typed and the
     reason beside every bad cell (its unit and criterion named)."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.EDIT_AGREEMENT, cycle)
     found = selectors.agreement_of(cycle)
     if found is None:
         raise Http404
@@ -217,9 +209,8 @@ def _bands(text: str) -> list[dict]:
 
 
 @require_POST
-def agreement_rules(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.EDIT_AGREEMENT, cycle)
+@cycle_view(Action.EDIT_AGREEMENT)
+def agreement_rules(request, cycle: Cycle):
     post = request.POST
     members = org_selectors.member_units(cycle)
     try:
@@ -258,8 +249,8 @@ def agreement_rules(request, code: str, year: int):
 
 
 @require_POST
-def agreement_sign(request, code: str, year: int):
-    cycle = _cycle(code, year)
+@cycle_view()
+def agreement_sign(request, cycle: Cycle):
     approved = [u for u in org_selectors.member_units(cycle) if request.POST.get(f"a_{u.code}")]
     try:
         services.sign_agreement(actor=request.user, cycle=cycle, approved=approved)
@@ -270,18 +261,16 @@ def agreement_sign(request, code: str, year: int):
     return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/")
 
 
-def agreement_export(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_AGREEMENT, cycle)
+@cycle_view(Action.VIEW_AGREEMENT)
+def agreement_export(request, cycle: Cycle):
     found = selectors.agreement_of(cycle)
     content = excel.agreement_xlsx(found, org_selectors.member_units(cycle), cycle)
     return _download(content, xlsx.safe_filename("giao-uoc", cycle.cluster.code, str(cycle.year)))
 
 
 @require_POST
-def agreement_import(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.EDIT_AGREEMENT, cycle)
+@cycle_view(Action.EDIT_AGREEMENT)
+def agreement_import(request, cycle: Cycle):
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Chưa chọn tệp để nhập."))
@@ -301,10 +290,9 @@ def agreement_import(request, code: str, year: int):
 # --- score sheets -------------------------------------------------------------------------
 
 
-def scoring_home(request, code: str, year: int):
+@cycle_view(Action.VIEW_RESULTS)
+def scoring_home(request, cycle: Cycle):
     """My unit's sheets to fill; for the leader secretary, everyone's progress."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
     found = selectors.agreement_of(cycle)
     if found is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
@@ -346,8 +334,8 @@ def _typed_scores(
     return {code: value for code, value in scores.items() if code not in errors}, errors
 
 
-def sheet(request, code: str, year: int, scorer: str, target: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def sheet(request, cycle: Cycle, scorer: str, target: str):
     scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
     slot = UnitInCycle(cycle, scorer_unit)
     found = selectors.agreement_of(cycle)
@@ -446,10 +434,10 @@ def sheet(request, code: str, year: int, scorer: str, target: str):
 
 
 @require_POST
-def sheet_preview(request, code: str, year: int, scorer: str, target: str):
+@cycle_view()
+def sheet_preview(request, cycle: Cycle, scorer: str, target: str):
     """Live check of a sheet being filled (HTMX): each field's problem and the subtotals;
     nothing is saved."""
-    cycle = _cycle(code, year)
     scorer_unit, _target_unit = _member(cycle, scorer), _member(cycle, target)
     require(request.user, Action.EDIT_SHEET, UnitInCycle(cycle, scorer_unit))
     found = selectors.agreement_of(cycle)
@@ -476,8 +464,8 @@ def _dom_id(code: str) -> str:
 
 
 @require_POST
-def sheet_reopen(request, code: str, year: int, scorer: str, target: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def sheet_reopen(request, cycle: Cycle, scorer: str, target: str):
     require(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, _member(cycle, scorer)))
     stored = get_object_or_404(
         ScoreSheet, cycle=cycle, scorer=_member(cycle, scorer), target=_member(cycle, target)
@@ -493,10 +481,9 @@ def sheet_reopen(request, code: str, year: int, scorer: str, target: str):
     return redirect(_back(cycle, "scoring"))
 
 
-def facts(request, code: str, year: int):
+@cycle_view(Action.VIEW_RESULTS)
+def facts(request, cycle: Cycle):
     """The leader secretary records achieved / counts / bonuses and penalties per unit."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
     found = selectors.agreement_of(cycle)
     if found is None:
         raise Http404
@@ -570,9 +557,8 @@ def facts(request, code: str, year: int):
 # --- results ------------------------------------------------------------------------------
 
 
-def results(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def results(request, cycle: Cycle):
     found = selectors.results(cycle)
     if found is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
@@ -599,9 +585,8 @@ def results(request, code: str, year: int):
     return render(request, "scoring/results.html", {"cycle": cycle, "results": found, "rows": rows})
 
 
-def results_export(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def results_export(request, cycle: Cycle):
     found = selectors.results(cycle)
     if found is None:
         raise Http404
@@ -617,8 +602,8 @@ def results_export(request, code: str, year: int):
 
 
 @require_POST
-def evidence_upload(request, code: str, year: int, unit: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def evidence_upload(request, cycle: Cycle, unit: str):
     owner = _member(cycle, unit)
     require(request.user, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, owner))
     found = selectors.agreement_of(cycle)
@@ -642,9 +627,8 @@ def evidence_upload(request, code: str, year: int, unit: str):
     )
 
 
-def evidence_download(request, code: str, year: int, pk: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def evidence_download(request, cycle: Cycle, pk: int):
     item = get_object_or_404(Evidence, pk=pk, cycle=cycle)
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type

@@ -18,6 +18,7 @@ from thidua.core.policy import Action
 from thidua.errors import refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, require
+from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cycle
 from thidua.stats import selectors, services
 from thidua.stats.models import Report
@@ -112,13 +113,6 @@ def _figures(raw: dict[str, int | float | str], catalog: core.Catalog) -> dict[s
     return figures
 
 
-def _cycle(cluster: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(cluster, year)
-    if cycle is None:
-        raise Http404
-    return cycle
-
-
 def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
     unit = next((u for u in org_selectors.member_units(cycle) if u.code == unit_code), None)
     if unit is None:
@@ -162,7 +156,7 @@ def list_indicators(request):
 
 @router.get("/cycles/{cluster}/{year}/stats", response=TableOut)
 def cluster_table(request, cluster: str, year: int, period: core.Period = core.Period.YEAR):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     require(request.auth, Action.VIEW_REPORT, cycle)
     table = selectors.cluster_table(cycle, period)
     return {
@@ -181,7 +175,7 @@ def cluster_table(request, cluster: str, year: int, period: core.Period = core.P
 
 @router.get("/cycles/{cluster}/{year}/reports/{unit}", response=ReportOut)
 def get_report(request, cluster: str, year: int, unit: str, period: core.Period = core.Period.YEAR):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     slot = _slot(cycle, unit)
     require(request.auth, Action.VIEW_REPORT, slot)
     return _report_out(cycle, slot, period)
@@ -190,7 +184,7 @@ def get_report(request, cluster: str, year: int, unit: str, period: core.Period 
 @router.put("/cycles/{cluster}/{year}/reports/{unit}", response=ReportOut)
 def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
     """Replace the unit's figures for the period (and submit them, if asked)."""
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     slot = _slot(cycle, unit)
     require(request.auth, Action.EDIT_REPORT, slot)
     figures = _figures(payload.figures, selectors.catalog()[0])
@@ -207,7 +201,7 @@ def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
 
 @router.post("/cycles/{cluster}/{year}/reports/{unit}/return", response=ReportOut)
 def return_report(request, cluster: str, year: int, unit: str, payload: ReturnIn):
-    cycle = _cycle(cluster, year)
+    cycle = cycle_or_404(cluster, year)
     slot = _slot(cycle, unit)
     require(request.auth, Action.RETURN_REPORT, slot)
     report = Report.objects.filter(

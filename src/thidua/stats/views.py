@@ -15,18 +15,12 @@ from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
+from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle
 from thidua.stats import excel, selectors, services
 from thidua.stats.models import Report
 
 FIELD_PREFIX = "v_"
-
-
-def _cycle(code: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    return cycle
 
 
 def _period(request) -> core.Period:
@@ -51,9 +45,8 @@ def _sees_drafts(user, slot: UnitInCycle) -> bool:
     return can(user, Action.EDIT_REPORT, slot) or can(user, Action.RETURN_REPORT, slot)
 
 
-def cluster_stats(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_REPORT, cycle)
+@cycle_view(Action.VIEW_REPORT)
+def cluster_stats(request, cycle: Cycle):
     period = _period(request)
     drafts_of = [
         unit.code
@@ -125,8 +118,8 @@ def _rows(view: selectors.ReportView, typed: dict[str, str], problems: list) -> 
     ]
 
 
-def report_form(request, code: str, year: int, unit: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def report_form(request, cycle: Cycle, unit: str):
     slot = _slot(cycle, unit)
     require(request.user, Action.VIEW_REPORT, slot)
     period = _period(request)
@@ -194,9 +187,9 @@ def report_form(request, code: str, year: int, unit: str):
 
 
 @require_POST
-def report_preview(request, code: str, year: int, unit: str):
+@cycle_view()
+def report_preview(request, cycle: Cycle, unit: str):
     """Live computed rates, changes and warnings for the figures being typed (htmx)."""
-    cycle = _cycle(code, year)
     slot = _slot(cycle, unit)
     require(request.user, Action.EDIT_REPORT, slot)  # only who may edit the form previews it
     catalog, _models = selectors.catalog()
@@ -210,8 +203,8 @@ def report_preview(request, code: str, year: int, unit: str):
 
 
 @require_POST
-def report_return(request, code: str, year: int, unit: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def report_return(request, cycle: Cycle, unit: str):
     slot = _slot(cycle, unit)
     period = _period(request)
     report = Report.objects.filter(unit=slot.unit, year=cycle.year, period=period.value).first()
@@ -239,18 +232,16 @@ def _download(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def export_table(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_REPORT, cycle)
+@cycle_view(Action.VIEW_REPORT)
+def export_table(request, cycle: Cycle):
     period = _period(request)
     content = excel.cluster_table_xlsx(selectors.cluster_table(cycle, period))
     return _download(content, excel.filename("so-lieu", cycle, period))
 
 
-def export_template(request, code: str, year: int):
+@cycle_view(Action.VIEW_REPORT)
+def export_template(request, cycle: Cycle):
     """A template to fill: one sheet per unit the user may report for (or all, to read)."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_REPORT, cycle)
     period = _period(request)
     units = org_selectors.member_units(cycle)
     wanted = request.GET.get("unit")
@@ -260,9 +251,8 @@ def export_template(request, code: str, year: int):
     return _download(content, excel.filename("mau-bao-cao", cycle, period, wanted))
 
 
-def import_stats(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_REPORT, cycle)
+@cycle_view(Action.VIEW_REPORT)
+def import_stats(request, cycle: Cycle):
     problems = []
     imported = None
     status = 200

@@ -12,6 +12,7 @@ from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
+from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cycle
 from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
@@ -85,8 +86,8 @@ class PublishedOut(Schema):
 
 
 def _conference(cluster: str, year: int) -> tuple[Cycle, Conference]:
-    cycle = org_selectors.get_cycle(cluster, year)
-    conference = selectors.conference_of(cycle) if cycle else None
+    cycle = cycle_or_404(cluster, year)
+    conference = selectors.conference_of(cycle)
     if conference is None:
         raise Http404
     return cycle, conference

@@ -24,6 +24,7 @@ from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
 from thidua.org.backends import SessionClaim
+from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import ceremony as board
@@ -33,13 +34,6 @@ from thidua.voting.forms import ConferenceForm
 from thidua.voting.models import Conference, Delegate, Poll
 
 SCOPE = "conference_scope"
-
-
-def _cycle(code: str, year: int) -> Cycle:
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404(_("Không có năm thi đua này."))
-    return cycle
 
 
 def _conference(cycle: Cycle) -> Conference:
@@ -58,9 +52,8 @@ def _errors(request, error: DomainError) -> None:
         messages.error(request, message)
 
 
-def conference(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_CONFERENCE, cycle)
+@cycle_view(Action.VIEW_CONFERENCE)
+def conference(request, cycle: Cycle):
     found = selectors.conference_of(cycle)
     manage = can(request.user, Action.MANAGE_CONFERENCE, cycle)
     if found is None:
@@ -135,9 +128,9 @@ def conference(request, code: str, year: int):
 
 
 @require_POST
-def add_delegates(request, code: str, year: int):
+@cycle_view()
+def add_delegates(request, cycle: Cycle):
     """Add delegate accounts of member units; a board role can be set at the same time."""
-    cycle = _cycle(code, year)
     found = _conference(cycle)
     require(request.user, Action.MANAGE_CONFERENCE, cycle)
     users = User.objects.filter(pk__in=request.POST.getlist("users"))
@@ -155,10 +148,10 @@ def add_delegates(request, code: str, year: int):
 
 
 @require_POST
-def check_in(request, code: str, year: int, pk: int):
+@cycle_view()
+def check_in(request, cycle: Cycle, pk: int):
     """Check a delegate in — or, for one already checked in, give a new key: a separate act
     that needs the reason typed. The key is shown once, here, and never again."""
-    cycle = _cycle(code, year)
     delegate = get_object_or_404(Delegate, pk=pk, conference__cycle=cycle)
     require(request.user, Action.MANAGE_CONFERENCE, cycle)
     if delegate.checked_in_at is not None:
@@ -247,9 +240,8 @@ def join(request, key: str):
 
 
 @require_POST
-def create_poll(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.MANAGE_CONFERENCE, cycle)  # refusals are 403/409, not a flash
+@cycle_view(Action.MANAGE_CONFERENCE)  # refusals are 403/409, not a flash
+def create_poll(request, cycle: Cycle):
     found = _conference(cycle)
     post = request.POST
     units = {unit.code: unit for unit in org_selectors.member_units(cycle)}
@@ -278,9 +270,8 @@ def create_poll(request, code: str, year: int):
 
 
 @require_POST
-def hand_over(request, code: str, year: int):
-    cycle = _cycle(code, year)
-    require(request.user, Action.RECORD_HANDOVER, cycle)
+@cycle_view(Action.RECORD_HANDOVER)
+def hand_over(request, cycle: Cycle):
     try:
         services.hand_over_from_vote(actor=request.user, conference=_conference(cycle))
     except DomainError as error:
@@ -376,10 +367,9 @@ def _tally_row(poll: Poll, candidate, refusal) -> dict:
     }
 
 
-def poll(request, code: str, year: int, poll_code: str):
+@cycle_view(Action.VIEW_CONFERENCE)
+def poll(request, cycle: Cycle, poll_code: str):
     """The ballot on a phone (choose, confirm, cast, receipt); counting; results."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _poll(cycle, poll_code)
     me = selectors.delegate_for(request.user, found.conference)
     candidates = list(found.candidates.all())
@@ -426,7 +416,7 @@ def poll(request, code: str, year: int, poll_code: str):
                 else [names[u] for u in ballot.choices]
             )
             return render(request, "voting/confirm.html", context)
-        return cast(request, code, year, poll_code)
+        return cast(request, cycle.cluster.code, cycle.year, poll_code)
     if found.status == Poll.Status.VOID:
         context["void_reasons"] = selectors.void_reasons(found)
         context["revoted"] = found.runoffs.first()
@@ -493,11 +483,11 @@ def _sealed_board(user, poll: Poll) -> dict:
     }
 
 
-def board_key(request, code: str, year: int):
+@cycle_view()
+def board_key(request, cycle: Cycle):
     """The board's key (docs/ballot-crypto.md §2): the secretary starts the ceremony; every
     reader follows it and sees the fingerprints; each member's own browser runs their steps
     through the API (thidua/board.js), their secrets kept on that device."""
-    cycle = _cycle(code, year)
     post = request.method == "POST"
     require(request.user, Action.MANAGE_CONFERENCE if post else Action.VIEW_CONFERENCE, cycle)
     found = _conference(cycle)
@@ -515,7 +505,7 @@ def board_key(request, code: str, year: int):
             _errors(request, error)
         else:
             messages.success(request, _("Đã bắt đầu lễ tạo khóa của ban kiểm phiếu."))
-        return redirect(reverse("board_key", args=[code, year]))
+        return redirect(reverse("board_key", args=[cycle.cluster.code, cycle.year]))
     ceremony = selectors.live_ceremony(found)
     trustees = selectors.trustees_of(ceremony) if ceremony else []
     me = next((t for t in trustees if t.delegate and t.delegate.user_id == request.user.pk), None)
@@ -601,9 +591,9 @@ def cast(request, code: str, year: int, poll_code: str):
 
 
 @require_POST
-def device_key(request, code: str, year: int):
+@cycle_view()
+def device_key(request, cycle: Cycle):
     """The phone registers its device key (first use, when it did not sign in by QR code)."""
-    cycle = _cycle(code, year)
     services.register_device_key(
         actor=request.user,
         conference=_conference(cycle),
@@ -613,9 +603,9 @@ def device_key(request, code: str, year: int):
 
 
 @require_http_methods(["GET", "POST"])
-def poll_action(request, code: str, year: int, poll_code: str, action: str):
+@cycle_view()
+def poll_action(request, cycle: Cycle, poll_code: str, action: str):
     """Open, close (after a confirmation page), or start a runoff."""
-    cycle = _cycle(code, year)
     found = _poll(cycle, poll_code)
     if action in ("open", "close", "runoff", "revote"):
         require(
@@ -641,11 +631,11 @@ def poll_action(request, code: str, year: int, poll_code: str, action: str):
         result = actions[action]()
     except DomainError as error:
         _errors(request, error)
-        return redirect(reverse("poll", args=[code, year, poll_code]))
+        return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
     if action in ("runoff", "revote"):
         messages.success(request, _("Đã tạo cuộc bầu lại."))
-        return redirect(reverse("poll", args=[code, year, result.code]))
-    return redirect(reverse("poll", args=[code, year, poll_code]))
+        return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, result.code]))
+    return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
 
 
 def _confirm_close(request, cycle: Cycle, poll: Poll):
@@ -686,8 +676,8 @@ def _parse_pile(text: str, poll: Poll) -> list[core.Ballot]:
 
 
 @require_POST
-def paper_entry(request, code: str, year: int, poll_code: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def paper_entry(request, cycle: Cycle, poll_code: str):
     found = _poll(cycle, poll_code)
     require(request.user, Action.COUNT_BALLOTS, cycle)
     try:
@@ -708,12 +698,12 @@ def paper_entry(request, code: str, year: int, poll_code: str):
         _errors(request, error)
     else:
         messages.success(request, _("Đã lưu lần nhập phiếu giấy."))
-    return redirect(reverse("poll", args=[code, year, poll_code]))
+    return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
 
 
 @require_POST
-def written(request, code: str, year: int, poll_code: str):
-    cycle = _cycle(code, year)
+@cycle_view()
+def written(request, cycle: Cycle, poll_code: str):
     found = _poll(cycle, poll_code)
     require(request.user, Action.COUNT_BALLOTS, cycle)
     delegate = get_object_or_404(
@@ -730,13 +720,12 @@ def written(request, code: str, year: int, poll_code: str):
         _errors(request, error)
     else:
         messages.success(request, _("Đã ghi nhận ý kiến bằng văn bản."))
-    return redirect(reverse("poll", args=[code, year, poll_code]))
+    return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
 
 
-def receipt(request, code: str, year: int, poll_code: str):
+@cycle_view(Action.VIEW_CONFERENCE)
+def receipt(request, cycle: Cycle, poll_code: str):
     """The receipt as a small text file the delegate keeps (nothing is stored about who)."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _poll(cycle, poll_code)
     value = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:64]
     label = _("Mã biên nhận")
@@ -750,10 +739,9 @@ def receipt(request, code: str, year: int, poll_code: str):
     return response
 
 
-def screen(request, code: str, year: int):
+@cycle_view(Action.VIEW_CONFERENCE)
+def screen(request, cycle: Cycle):
     """For the projector: turnout while voting (never partial results), results after."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.VIEW_CONFERENCE, cycle)
     found = _conference(cycle)
     rows = []
     polls = selectors.polls_of(found)
@@ -790,10 +778,9 @@ def screen(request, code: str, year: int):
 
 
 @require_POST
-def conference_details(request, code: str, year: int):
+@cycle_view(Action.MANAGE_CONFERENCE)
+def conference_details(request, cycle: Cycle):
     """Date, place, agenda, chair and secretary of the conference (printed in the minutes)."""
-    cycle = _cycle(code, year)
-    require(request.user, Action.MANAGE_CONFERENCE, cycle)
     form = ConferenceForm(request.POST)
     if form.is_valid():
         services.open_conference(actor=request.user, cycle=cycle, **form.cleaned_data)

@@ -15,6 +15,7 @@ from thidua.core.indicators import Period
 from thidua.core.policy import Action
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
+from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
@@ -25,11 +26,8 @@ from thidua.voting.models import Poll
 KEY_INDICATORS = ("social_order_cases", "social_order_offenders", "clearance_rate")
 
 
-def cycle_dashboard(request, code: str, year: int):
-    cycle = org_selectors.get_cycle(code, year)
-    if cycle is None:
-        raise Http404
-    require(request.user, Action.VIEW_RESULTS, cycle)
+@cycle_view(Action.VIEW_RESULTS)
+def cycle_dashboard(request, cycle: Cycle):
     table = stats_selectors.cluster_table(cycle, Period.YEAR).with_data_only()
     totals = {cell.indicator.code: cell for cell in table.total.cells}
     results = scoring_selectors.results(cycle)

@@ -1,0 +1,24 @@
+"""Units, lineage, clusters and their cycles, and the user's API tokens."""
+
+from django.urls import path
+
+from thidua.org import views
+
+urlpatterns = [
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("units/<slug:code>/", views.unit_detail, name="unit"),
+    path("units/<slug:code>/edit/", views.unit_edit, name="unit_edit"),
+    path("lineage/", views.lineage_events, name="lineage"),
+    path("lineage/new/", views.lineage_event_new, name="lineage_new"),
+    path("clusters/<slug:code>/", views.cluster_detail, name="cluster"),
+    path("clusters/<slug:code>/cycles/new/", views.cycle_new, name="cycle_new"),
+]
+
+# under clusters/<code>/<year>/
+cycle_urls = [
+    path("", views.cycle_detail, name="cycle"),
+    path("edit/", views.cycle_edit, name="cycle_edit"),
+    path("phases/<slug:phase>/<slug:action>/", views.phase_action, name="phase_action"),
+    path("handover/", views.handover_new, name="handover_new"),
+]
