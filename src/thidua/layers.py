@@ -17,6 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from thidua import generated
+
 SRC = Path(__file__).resolve().parents[1]
 DOCS = SRC.parent / "docs"
 
@@ -38,8 +40,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     (
         "tools",
-        ("thidua.layers", "thidua.hooks", "thidua.verify", "thidua.trustee"),
-        "standalone: the layer and hook lists, the record verifier, the trustee's command",
+        (
+            "thidua.layers",
+            "thidua.hooks",
+            "thidua.generated",
+            "thidua.verify",
+            "thidua.trustee",
+        ),
+        "standalone: layer and hook lists, generated docs, the record verifier, the trustee's CLI",
     ),
     ("audit", ("thidua.audit",), "the audit log's writer: every stage's services append to it"),
     ("org", ("thidua.org",), "units, cycles, phases, roles, authorisation"),
@@ -175,11 +183,7 @@ def diagram() -> str:
 
 def architecture_md(current: str) -> str:
     """`current` (docs/architecture.md) with its generated part replaced."""
-    before, found, rest = current.partition(BEGIN)
-    _old, found_end, after = rest.partition(END)
-    if not (found and found_end):
-        raise ValueError(f"docs/architecture.md lacks the lines {BEGIN} and {END}")
-    return f"{before}{BEGIN}\n\n{diagram()}\n\n{END}{after}"
+    return generated.between(current, BEGIN, END, diagram() + "\n\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,16 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing, exit 1 on drift")
     options = parser.parse_args(argv)
     path = DOCS / "architecture.md"
-    current = path.read_text(encoding="utf-8")
-    wanted = architecture_md(current)
-    if options.check:
-        if wanted != current:
-            print(f"{path} is not what thidua.layers says: run python -m thidua.layers")
-        return 1 if wanted != current else 0
-    if wanted != current:
-        path.write_text(wanted, encoding="utf-8")
-        print(f"wrote {path}")
-    return 0
+    wanted = architecture_md(path.read_text(encoding="utf-8"))
+    return generated.sync({path: wanted}, check=options.check, command="python -m thidua.layers")
 
 
 if __name__ == "__main__":

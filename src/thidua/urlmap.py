@@ -12,11 +12,12 @@ name shows up here before it breaks a printed code.
 from __future__ import annotations
 
 import argparse
-import difflib
 import inspect
 import os
 import sys
 from pathlib import Path
+
+from thidua import generated
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "urls.txt"
 
@@ -70,14 +71,7 @@ def text() -> str:
 
 def diff(committed: str, live: str) -> str:
     """A unified diff from the committed snapshot to the live map ('' when equal)."""
-    return "".join(
-        difflib.unified_diff(
-            committed.splitlines(keepends=True),
-            live.splitlines(keepends=True),
-            fromfile="docs/urls.txt (committed)",
-            tofile="live URL map",
-        )
-    )
+    return generated.diff(SNAPSHOT, committed, live)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,18 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    live = text()
-    committed = SNAPSHOT.read_text(encoding="utf-8") if SNAPSHOT.exists() else ""
-    if options.check:
-        changes = diff(committed, live)
-        if changes:
-            print(changes, end="")
-            print(f"{SNAPSHOT} is not the live URL map: run python -m thidua.urlmap")
-        return 1 if changes else 0
-    if committed != live:
-        SNAPSHOT.write_text(live, encoding="utf-8")
-        print(f"wrote {SNAPSHOT}")
-    return 0
+    return generated.sync(
+        {SNAPSHOT: text()}, check=options.check, command="python -m thidua.urlmap"
+    )
 
 
 if __name__ == "__main__":

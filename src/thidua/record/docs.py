@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from thidua import generated
 from thidua.core import record as core_record
 from thidua.core import typed
 
@@ -25,13 +26,7 @@ def schema_text() -> str:
 
 def record_md(current: str) -> str:
     """`current` (docs/record.md) with its generated part replaced."""
-    before, found, rest = current.partition(BEGIN)
-    if not found:
-        raise ValueError(f"docs/record.md lacks the line {BEGIN}")
-    _old, found, after = rest.partition(END)
-    if not found:
-        raise ValueError(f"docs/record.md lacks the line {END}")
-    return f"{before}{BEGIN}\n\n{typed.field_table(core_record.Record)}\n{END}{after}"
+    return generated.between(current, BEGIN, END, typed.field_table(core_record.Record) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,15 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         schema_path: schema_text(),
         md_path: record_md(md_path.read_text(encoding="utf-8")),
     }
-    stale = [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
-    if options.check:
-        for path in stale:
-            print(f"{path} is not what thidua.core.record says: run python -m thidua.record.docs")
-        return 1 if stale else 0
-    for path in stale:
-        path.write_text(wanted[path], encoding="utf-8")
-        print(f"wrote {path}")
-    return 0
+    return generated.sync(wanted, check=options.check, command="python -m thidua.record.docs")
 
 
 if __name__ == "__main__":
