@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 ## setup: install, migrate, collect static files, load the demo data (idempotent)
 setup: $(STAMP)
 	$(BIN)/thidua migrate --noinput -v0
-	$(BIN)/thidua collectstatic --noinput -v0
+	$(BIN)/thidua static
 	$(BIN)/thidua demo
 
 ## demo: set up, print the demo logins, serve on http://127.0.0.1:8000

@@ -11,9 +11,10 @@ from django.test import Client
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
-    """Pages use the production static storage (hashed names), which needs collectstatic (run
-    every time: a new static file must be in the manifest)."""
-    call_command("collectstatic", "--noinput", verbosity=0)
+    """Pages use the production static storage (hashed names), which needs the files
+    collected (`thidua static`: again whenever a source changed, so a new file is in the
+    manifest; otherwise nothing is redone)."""
+    call_command("static", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

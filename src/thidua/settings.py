@@ -189,7 +189,9 @@ USE_TZ = True
 
 # --- Static files (vendored, served by whitenoise; no CDN) --------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# THIDUA_STATIC_ROOT: collected files shared by several installations of the same code (the
+# test servers use the test run's own), else under var/
+STATIC_ROOT = Path(os.environ.get("THIDUA_STATIC_ROOT") or VAR_DIR / "static")
 # Uploaded evidence: kept under var/, never served directly (downloads are authorised views).
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
