@@ -36,14 +36,16 @@ test-fast: $(STAMP) lint
 fuzz: $(STAMP)
 	THIDUA_FUZZ_SCALE=20 $(BIN)/pytest tests/security/test_hostile.py -q
 
-## bench: the benchmarks (ratios against a baseline measured in the same run)
+## bench: the benchmarks (ratios against a baseline measured in the same run), each printed
+## beside its goal; exits 1 when one is missed
 bench: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[bench]'
-	$(BIN)/python benchmarks/stats_bench.py
-	$(BIN)/python benchmarks/scoring_bench.py
-	$(BIN)/python benchmarks/vote_bench.py
-	$(BIN)/python benchmarks/verify_bench.py
-	$(BIN)/python benchmarks/ballot_bench.py
+	@status=0; for bench in stats scoring vote verify ballot; do \
+		echo "== benchmarks/$${bench}_bench.py"; \
+		$(BIN)/python benchmarks/$${bench}_bench.py || status=1; \
+	done; \
+	if [ $$status -ne 0 ]; then echo "make bench: a goal was missed (see GOAL lines)"; fi; \
+	exit $$status
 
 ## docs-preview: every document of the demo cycle, from a fresh demo database, with a PNG of
 ## each first page (needs LibreOffice `soffice` and poppler's `pdftoppm`) in var/docs-preview/

@@ -41,6 +41,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import nacl.bindings as sodium
+from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
 
 from thidua.core import ballot_crypto as bc
 from thidua.core import ballot_verify
@@ -408,7 +409,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=200, help="ballots timed one by one")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of unit costs and ballots")
     args = parser.parse_args()
-    failed = False
+    failed = False  # a count that disagrees with the spec: the benchmark measures a bug
+    goals = Goals()
     print(f"load average at the start (other work on the machine): {_load()}")
 
     # 1. the count, from the specification and from the reference's calls
@@ -467,9 +469,7 @@ def main() -> int:
         f"{measured * 1e3:.3f} ms = {ratio:.2f}× the baseline (goal ≤ {GOAL}×; "
         f"rounds {rounds[0][0]:.2f}–{rounds[-1][0]:.2f}×)"
     )
-    if ratio > GOAL:
-        print("  goal MISSED")
-        failed = True
+    goals.at_most("server check of one ballot / its operations' cost", ratio, GOAL)
 
     # 4. verify over N ballots, one core
     start = time.perf_counter()
@@ -513,9 +513,7 @@ def main() -> int:
         f"verify_transcript, one core: {one_cpu:.1f} s CPU ({one_core:.1f} s wall) against a "
         f"baseline of {total_baseline:.1f} s = {whole_ratio:.2f}× (goal ≤ {GOAL}×)"
     )
-    if whole_ratio > GOAL:
-        print("  goal MISSED")
-        failed = True
+    goals.at_most("verify_transcript on one core / its operations' cost", whole_ratio, GOAL)
 
     # 5. every core
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -537,7 +535,7 @@ def main() -> int:
         f"{(workers_cpu + parent) / wall:.2f} of the {os.cpu_count()} cores were ours"
     )
     print(f"load average at the end: {_load()}")
-    return 1 if failed else 0
+    return 1 if failed else goals.status()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import time
 from decimal import Decimal
 
 import numpy as np
+from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
 
 from thidua.core import scoring as core
 
@@ -99,7 +100,9 @@ def main() -> int:
         f"numpy per-criterion means over the same scores (median of {REPEATS}): {n * 1000:.2f} ms"
     )
     print(f"ratio core / numpy: {c / n:.0f}×")
-    return 0
+    goals = Goals()
+    goals.at_most("national scoring recompute / numpy means", c / n, 3)
+    return goals.status()
 
 
 if __name__ == "__main__":

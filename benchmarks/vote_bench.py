@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
+
 N = int(os.environ.get("BENCH_DELEGATES", "500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = os.environ.get("BENCH_THREADS", "8")  # as `thidua serve` by default
@@ -281,7 +283,9 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return 1 if errors else 0
+    goals = Goals()
+    goals.at_least(f"casting / bare INSERT throughput on {database}", ratio, 0.5)
+    return 1 if errors else goals.status()
 
 
 if __name__ == "__main__":
