@@ -44,7 +44,7 @@ class TokenAuth(HttpBearer):
         now = timezone.now()
         if found.expires_at is not None and found.expires_at <= now:
             raise TokenRefused(
-                _("Khoá API “%(name)s” đã hết hạn; tạo khoá mới ở trang Khoá API.")
+                _("Khóa API “%(name)s” đã hết hạn; tạo khóa mới ở trang Khóa API.")
                 % {"name": found.name}
             )
         write = request.method not in ("GET", "HEAD", "OPTIONS")
@@ -53,7 +53,7 @@ class TokenAuth(HttpBearer):
             raise Refused(
                 Problem(
                     "token_scope",
-                    gettext_noop("Khoá API “%(name)s” không có quyền %(scope)s."),
+                    gettext_noop("Khóa API “%(name)s” không có quyền %(scope)s."),
                     {"name": found.name, "scope": scope},
                 )
             )

@@ -224,7 +224,7 @@ def test_a_token_reads_and_writes_only_its_scopes_until_it_expires(get_user, cli
     assert as_reader.get("/api/cycles/cum-2/2021").status_code == 200
     refused = as_reader.post(close, content_type="application/json")
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "Khoá API “chỉ đọc” không có quyền write:org."
+    assert refused.json()["detail"] == "Khóa API “chỉ đọc” không có quyền write:org."
     _token, stats = services.create_api_token(actor=user, name="số liệu", scopes=["write:stats"])
     as_stats = Client(headers={"Authorization": f"Bearer {stats}"})
     assert as_stats.post(close, content_type="application/json").status_code == 403

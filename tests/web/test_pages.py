@@ -45,7 +45,7 @@ def test_wrong_password_is_refused_and_throttled():
     assert fifth.status_code == 429
     locked = client.post("/accounts/login/", {"username": "sonla.canbo", "password": DEMO_PASSWORD})
     assert locked.status_code == 429
-    assert "Tạm khoá đăng nhập" in locked.content.decode()
+    assert "Tạm khóa đăng nhập" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 

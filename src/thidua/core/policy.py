@@ -97,7 +97,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.ASSIGN_LEADER: Label(
         gettext_noop("ghi nhận cụm trưởng, cụm phó do Bộ Công an phân công")
     ),
-    Action.MANAGE_OWN_TOKENS: Label(gettext_noop("quản lý khoá API của mình")),
+    Action.MANAGE_OWN_TOKENS: Label(gettext_noop("quản lý khóa API của mình")),
     Action.VIEW_REPORT: Label(gettext_noop("xem báo cáo số liệu")),
     Action.EDIT_REPORT: Label(gettext_noop("nhập, sửa, nộp báo cáo số liệu của đơn vị")),
     Action.RETURN_REPORT: Label(gettext_noop("trả lại báo cáo số liệu để sửa")),

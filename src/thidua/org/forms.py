@@ -130,9 +130,9 @@ class UnitProfileForm(forms.ModelForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Tên khoá (dùng để làm gì)"), max_length=100)
+    name = forms.CharField(label=_("Tên khóa (dùng để làm gì)"), max_length=100)
     scopes = forms.MultipleChoiceField(
-        label=_("Quyền của khoá"),
+        label=_("Quyền của khóa"),
         choices=[
             ("read", _("Đọc")),
             ("write:org", _("Ghi: tổ chức, năm thi đua")),

@@ -614,7 +614,7 @@ def create_api_token(
         problems.append(
             Problem(
                 "token_days",
-                gettext_noop("Thời hạn của khoá từ 1 đến %(most)s ngày."),
+                gettext_noop("Thời hạn của khóa từ 1 đến %(most)s ngày."),
                 {"most": TOKEN_MAX_DAYS},
                 "days",
             )
@@ -650,7 +650,7 @@ def create_api_token(
 def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
     require(actor, Action.MANAGE_OWN_TOKENS)
     if token.user_id != actor.pk:
-        raise Refused(Problem("not_your_token", gettext_noop("Khoá API này không phải của bạn.")))
+        raise Refused(Problem("not_your_token", gettext_noop("Khóa API này không phải của bạn.")))
     token.revoked_at = token.revoked_at or timezone.now()
     token.save(update_fields=["revoked_at"])
     audit(

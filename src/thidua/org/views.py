@@ -316,5 +316,5 @@ def tokens(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(actor=request.user, token=token)
-    messages.success(request, _("Đã thu hồi khoá API."))
+    messages.success(request, _("Đã thu hồi khóa API."))
     return redirect("tokens")
