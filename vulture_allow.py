@@ -13,10 +13,6 @@ _.reopen_reasons  # org.selectors.PhaseRow: org/cycle_detail.html
 _.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
 _.ticked  # set on a candidate by voting.views.poll: voting/poll.html
 
-# The rule for how many decimals a figure shows (a rate one), kept beside the indicator it
-# belongs to; stats.selectors' cells still apply their own copy of it
-_.shown_decimals
-
 # API output fields (ninja schemas): read by the API's clients
 _.pdf_url
 _.from_year

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from thidua.core.indicators import (
     cluster_total,
     parse_figures,
     rate,
+    shown,
     total,
     validate,
     value_of,
@@ -279,3 +281,17 @@ def test_each_indicator_is_compared_over_the_units_that_reported_it():
 def test_nobody_reported():
     result = cluster_total({}, {"a": figures({"cases": 1})}, ["a", "b"], CATALOG)
     assert (result.now, result.before, result.counted, result.partial) == ({}, {}, (), True)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "decimals", "text"),
+    [
+        (Decimal("81"), Kind.RATE, 0, "81,0%"),  # a rate keeps its decimal, whatever is set
+        (Decimal("98.64"), Kind.RATE, 2, "98,6%"),
+        (Decimal("2156"), Kind.COUNT, 0, "2.156"),
+        (Decimal("12.5"), Kind.AMOUNT, 2, "12,50"),
+        (None, Kind.COUNT, 0, "—"),
+    ],
+)
+def test_a_figure_is_shown_one_way(value, kind, decimals, text):
+    assert shown(value, kind, decimals) == text

@@ -79,7 +79,21 @@ class Indicator:
 
     @property
     def shown_decimals(self) -> int:
-        return 1 if self.kind == Kind.RATE else self.decimals
+        return shown_decimals(self.kind, self.decimals)
+
+
+def shown_decimals(kind: str, decimals: int) -> int:
+    """How many decimals a figure shows: a rate always one ("81,0%", never "81"), a count
+    or an amount its indicator's own."""
+    return 1 if kind == Kind.RATE else decimals
+
+
+def shown(value: Decimal | None, kind: str, decimals: int) -> str:
+    """A figure as tables and documents show it: 2.156, 12,5 or 98,6%; — when missing."""
+    if value is None:
+        return "—"
+    text = format_number(value, shown_decimals(kind, decimals))
+    return f"{text}%" if kind == Kind.RATE else text
 
 
 Catalog = Mapping[str, Indicator]

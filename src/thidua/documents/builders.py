@@ -23,7 +23,7 @@ from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import signing
-from thidua.core.indicators import Period
+from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, slug
@@ -583,14 +583,10 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
 
 
 def _cell_text(cell) -> str:
-    if cell.value is None:
-        return "—"
-    value = (
-        format_percent(cell.value)
-        if cell.indicator.kind == "rate"
-        else format_number(cell.value, cell.indicator.decimals)
-    )
-    return f"{value}\n({cell.change.phrase().render()})" if cell.change else value
+    value = shown(cell.value, cell.indicator.kind, cell.indicator.decimals)
+    if cell.value is None or not cell.change:
+        return value
+    return f"{value}\n({cell.change.phrase().render()})"
 
 
 def year_end_report(cycle: Cycle) -> Built:

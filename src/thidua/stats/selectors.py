@@ -99,7 +99,7 @@ class Cell:
 
     @property
     def decimals(self) -> int:
-        return 1 if self.indicator.kind == core.Kind.RATE else self.indicator.decimals
+        return core.shown_decimals(self.indicator.kind, self.indicator.decimals)
 
     @property
     def better(self) -> bool | None:
@@ -267,7 +267,7 @@ def chart_data(table: ClusterTable) -> dict:
             {
                 "code": indicator.code,
                 "label": indicator.label_with_measure,
-                "decimals": 1 if indicator.kind == core.Kind.RATE else indicator.decimals,
+                "decimals": core.shown_decimals(indicator.kind, indicator.decimals),
                 "percent": indicator.kind == core.Kind.RATE,
                 "now": [_plain(row.cells[index]) if row.counted else None for row in table.rows],
                 "before": [_plain(row.cells[index], before=True) for row in table.rows],

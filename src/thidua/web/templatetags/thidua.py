@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from thidua.core import signing
+from thidua.core.indicators import shown
 from thidua.core.messages import format_day
 from thidua.core.numbers import format_number
 from thidua.core.phases import STATE_LABELS
@@ -64,11 +65,7 @@ def tie_break(rule: str) -> str:
 @register.filter
 def figure(value, indicator) -> str:
     """A figure as the statistics table shows it: 2.156, 12,5 or 98,6%."""
-    if value is None:
-        return "—"
-    if indicator.kind == "rate":
-        return format_number(value, 1) + "%"
-    return format_number(value, indicator.decimals)
+    return shown(value, indicator.kind, indicator.decimals)
 
 
 @register.filter
