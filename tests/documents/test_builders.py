@@ -252,7 +252,7 @@ def test_the_proposal_lists_the_nominated_units_with_their_votes(ministry_counte
     assert grid.columns[1].width.cm >= 6
     assert grid.columns[0].width.cm < 1.5
     first = grid.rows[1].cells
-    assert (first[0].paragraphs[0].alignment, first[1].paragraphs[0].alignment) == (
+    assert tuple(cell.paragraphs[0].style.paragraph_format.alignment for cell in first[:2]) == (
         WD_ALIGN_PARAGRAPH.CENTER,
         WD_ALIGN_PARAGRAPH.LEFT,
     )

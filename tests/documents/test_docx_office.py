@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from tests.documents.conftest import effective_font, read_docx
+from thidua.documents import layout
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,25 @@ def test_the_same_data_gives_the_same_parts(plans, built):
         for name in first:
             if name != "docProps/core.xml":
                 assert first[name] == second[name], (key, name)
+
+
+def test_a_body_paragraph_no_style_names_states_its_mix_directly():
+    heading = layout.Heading(
+        "Bộ Công an",
+        "Cụm thi đua số II",
+        "CTĐ",
+        "BB",
+        1,
+        "Hà Giang",
+        datetime.date(2020, 11, 16),
+        "Biên bản",
+        "Kiểm phiếu",
+    )
+    document = layout.new_document(heading)
+    paragraph = layout.body(document, "Ghi chú", bold=True, italic=True, indent=False)
+    assert paragraph.style.name == "Normal"
+    run = paragraph.runs[0]
+    assert (run.font.bold, run.font.italic, run.font.size) == (True, True, None)
+    assert paragraph.paragraph_format.first_line_indent == 0
+    # python-docx's template leaves no preview picture of another document
+    assert "docProps/thumbnail.jpeg" not in _parts(layout.save(document))

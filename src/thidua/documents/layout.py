@@ -24,6 +24,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -330,7 +331,11 @@ def _page_number_header(section) -> None:
 
 def _properties(document, heading: Heading) -> None:
     """The file's properties as Word shows them: the issuing body wrote it, now; no trace of
-    python-docx's template (its author, comment and 2013 dates)."""
+    python-docx's template (its author, comment, 2013 dates and preview picture)."""
+    package = document.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RT.THUMBNAIL:
+            package.rels.pop(key)
     properties = document.core_properties
     now = datetime.now(UTC).replace(microsecond=0)
     properties.author = properties.last_modified_by = heading.issuer
