@@ -15,7 +15,14 @@ from thidua.documents import layout
 
 pytestmark = pytest.mark.django_db
 
-BODY_STYLES = {"Normal", "Body Lead", "Body Heading", "Body Note", "Body Picture"}
+BODY_STYLES = {
+    "Normal",
+    "Body Lead",
+    "Body Heading",
+    "Body Note",
+    "Body Unindented",
+    "Body Picture",
+}
 
 
 @pytest.fixture
@@ -176,6 +183,9 @@ def test_a_body_paragraph_no_style_names_states_its_mix_directly():
         "Kiểm phiếu",
     )
     document = layout.new_document(heading)
+    unindented = layout.body(document, "28HNBL73, 2DEEJP9P", indent=False)
+    assert unindented.style.name == "Body Unindented"
+    assert unindented.style.paragraph_format.first_line_indent == 0
     paragraph = layout.body(document, "Ghi chú", bold=True, italic=True, indent=False)
     assert paragraph.style.name == "Normal"
     run = paragraph.runs[0]

@@ -69,17 +69,20 @@ class Look:
     keep_with_next: bool = False
 
 
-# Body styles, based on "Normal" (the body itself): bold lead-ins, section headings, notes.
+# Body styles, based on "Normal" (the body itself): bold lead-ins, section headings, notes,
+# unindented lines.
 BODY_STYLES = {
     "Body Lead": {"bold": True, "keep_with_next": True},
     "Body Heading": {"bold": True, "indent": False, "keep_with_next": True},
     "Body Note": {"italic": True},
+    "Body Unindented": {"indent": False},  # a list or a line of codes, flush left
 }
 BODY_STYLE_OF = {  # body(bold, italic, indent) -> style
     (False, False, True): "Normal",
     (True, False, True): "Body Lead",
     (True, False, False): "Body Heading",
     (False, True, True): "Body Note",
+    (False, False, False): "Body Unindented",
 }
 # Layout styles, based on "Block" (itself on "Normal", so the font follows the body's).
 STYLES = {
