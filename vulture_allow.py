@@ -44,6 +44,17 @@ _.keep_alive_conn_limit
 _.ssl_adapter
 _.max_request_body_size
 _.is_staff
+_.quick_style  # python-docx styles: shown in Word's style gallery …
+_.next_paragraph_style  # … and the style Enter gives the next paragraph
+_.subject  # python-docx core properties, shown in the file's properties
+_.category
+_.revision
+# python-docx paragraph formats set by documents.layout, read by documents.html by name
+_.first_line_indent
+_.left_indent
+_.right_indent
+_.space_before
+_.space_after
 
 # Tests: typed fields the record parser is tried on, parameters a signature needs
 _.BLUE

@@ -63,3 +63,14 @@ def ministry_counted(demo_cycle):
         phones.cast(actor=delegate.user, poll=poll, ballot=Ballot(choices=picks))
     chair = delegates.get(board="chair").user
     return services.close_poll(actor=chair, poll=poll)
+
+
+def effective_font(paragraph, run, name: str):
+    """A run's font property as Word applies it: the run's own, else its paragraph's style's
+    or the styles that one is based on (the layout writes styles, not direct formatting)."""
+    fonts = [run.font]
+    style = paragraph.style
+    while style is not None:
+        fonts.append(style.font)
+        style = style.base_style
+    return next((value for font in fonts if (value := getattr(font, name)) is not None), None)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from tests.documents.conftest import all_text, read_docx, table_rows
+from tests.documents.conftest import all_text, effective_font, read_docx, table_rows
 from tests.voting import phones
 from thidua.core.ballots import EFFECT_WORDS
 from thidua.core.indicators import Period
@@ -57,9 +57,9 @@ def test_every_docx_has_the_official_page_and_fonts(plans):
         assert _mm(section.top_margin, section.bottom_margin) == (20, 20)
         assert _mm(section.left_margin, section.right_margin) == (30, 15)
         assert section.different_first_page_header_footer  # no page number on page 1
-        runs = [run for paragraph in document.paragraphs for run in paragraph.runs]
+        runs = [(paragraph, run) for paragraph in document.paragraphs for run in paragraph.runs]
         runs += [
-            run
+            (paragraph, run)
             for table in document.tables
             for row in table.rows
             for cell in row.cells
@@ -67,11 +67,9 @@ def test_every_docx_has_the_official_page_and_fonts(plans):
             for run in paragraph.runs
         ]
         assert runs
-        assert {run.font.name for run in runs} == {FONT}, plan.key
-        body = [
-            run for paragraph in document.paragraphs for run in paragraph.runs if run.text.strip()
-        ]
-        assert {run.font.size for run in body} == {Pt(14)}, plan.key
+        assert {effective_font(p, run, "name") for p, run in runs} == {FONT}, plan.key
+        body = [(p, run) for p in document.paragraphs for run in p.runs if run.text.strip()]
+        assert {effective_font(p, run, "size") for p, run in body} == {Pt(14)}, plan.key
         assert "- Lưu: VT, " in all_text(document), plan.key  # the clerk's office keeps a copy
 
 
@@ -83,23 +81,25 @@ def test_the_header_blocks_use_the_stated_sizes(plans):
 
     texts = [p.text for p in left.paragraphs if p.text.strip()]
     assert texts == ["BỘ CÔNG AN", "CỤM THI ĐUA SỐ II"]
-    parent, issuer = [p.runs[0] for p in left.paragraphs if p.text.strip()]
-    assert (parent.font.size, parent.font.bold) == (Pt(13), False)
-    assert (issuer.font.size, issuer.font.bold) == (Pt(13), True)
-    nation, motto = [p.runs[0] for p in right.paragraphs if p.text.strip()]
-    assert (nation.text, nation.font.size, nation.font.bold) == (NATION, Pt(12), True)
-    assert (motto.text, motto.font.size, motto.font.bold) == (MOTTO, Pt(13), True)
+
+    def font(paragraph, *names):
+        return tuple(effective_font(paragraph, paragraph.runs[0], name) for name in names)
+
+    parent, issuer = [p for p in left.paragraphs if p.text.strip()]
+    assert font(parent, "size", "bold") == (Pt(13), False)
+    assert font(issuer, "size", "bold") == (Pt(13), True)
+    nation, motto = [p for p in right.paragraphs if p.text.strip()]
+    assert (nation.text, *font(nation, "size", "bold")) == (NATION, Pt(12), True)
+    assert (motto.text, *font(motto, "size", "bold")) == (MOTTO, Pt(13), True)
     assert number.text == "Số: 01/BC-CTĐ"
-    assert number.paragraphs[0].runs[0].font.size == Pt(13)
+    assert font(number.paragraphs[0], "size") == (Pt(13),)
     assert day.text == "Hà Giang, ngày 16 tháng 11 năm 2020"
-    date_run = day.paragraphs[0].runs[0]
-    assert (date_run.font.size, date_run.font.italic) == (Pt(14), True)
+    assert font(day.paragraphs[0], "size", "italic") == (Pt(14), True)
     kind, summary = [p for p in document.paragraphs if p.text.strip()][:2]
     assert kind.text == "BÁO CÁO"
-    assert kind.runs[0].font.bold
+    assert font(kind, "bold") == (True,)
     assert summary.text == "Tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020"
-    assert summary.runs[0].font.size == Pt(14)
-    assert summary.runs[0].font.bold
+    assert font(summary, "size", "bold") == (Pt(14), True)
 
 
 def test_the_year_end_report_states_the_seed_figures(plans, demo_cycle):
@@ -271,7 +271,7 @@ def test_the_proposal_lists_the_nominated_units_with_their_votes(ministry_counte
     assert grid.columns[1].width.cm >= 6
     assert grid.columns[0].width.cm < 1.5
     first = grid.rows[1].cells
-    assert (first[0].paragraphs[0].alignment, first[1].paragraphs[0].alignment) == (
+    assert tuple(cell.paragraphs[0].style.paragraph_format.alignment for cell in first[:2]) == (
         WD_ALIGN_PARAGRAPH.CENTER,
         WD_ALIGN_PARAGRAPH.LEFT,
     )

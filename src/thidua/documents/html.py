@@ -4,7 +4,8 @@ It reads the DOCX (not the data behind it), so the PDF says exactly what the DOC
 understands what `layout` writes — A4 page and margins, the page number in the header (none
 on page 1), paragraphs with alignment, indents, spacing, a top border (the short rules under
 headings), runs in bold/italic/underline at a size, bordered and borderless tables with fixed
-column widths — not arbitrary Word files.
+column widths — not arbitrary Word files. Formatting is read as Word applies it: the
+paragraph's or run's own, else its named style's and the styles that one is based on.
 """
 
 from __future__ import annotations
@@ -83,43 +84,89 @@ def _pictures_html(run) -> str:
     return "".join(out)
 
 
-def _run_html(run, default_size: Length | None) -> str:
+def _styles_of(style):
+    """The style and those it is based on, nearest first."""
+    while style is not None:
+        yield style
+        style = style.base_style
+
+
+def _paragraph_value(paragraph: Paragraph, name: str):
+    """A paragraph's format as Word applies it: its own, else its style's (and their bases')."""
+    for form in (
+        paragraph.paragraph_format,
+        *(s.paragraph_format for s in _styles_of(paragraph.style)),
+    ):
+        value = getattr(form, name)
+        if value is not None:
+            return value
+    return None
+
+
+def _font_value(run, paragraph: Paragraph, name: str):
+    """A run's font as Word applies it: its own, its character style's, its paragraph's
+    style's (no run: the paragraph mark's, from the paragraph's style)."""
+    fonts = [run.font, *(style.font for style in _styles_of(run.style))] if run is not None else []
+    fonts += [style.font for style in _styles_of(paragraph.style)]
+    for font in fonts:
+        value = getattr(font, name)
+        if value is not None:
+            return value
+    return None
+
+
+def _ruled(paragraph: Paragraph) -> bool:
+    """A top border (the short rules under headings), on the paragraph or its style."""
+    elements = [paragraph._p] + [style.element for style in _styles_of(paragraph.style)]
+    for element in elements:
+        properties = element.find(qn("w:pPr"))
+        borders = properties.find(qn("w:pBdr")) if properties is not None else None
+        if borders is not None:
+            return borders.find(qn("w:top")) is not None
+    return False
+
+
+def _run_html(run, paragraph: Paragraph, default_size: Length | None) -> str:
     text = escape(run.text).replace("\n", "<br>").replace("\t", "&emsp;")
     if not text:
         return _pictures_html(run)
-    style = [f"font-size: {_pt(run.font.size or default_size)}"]
-    if run.font.bold:
+    style = [f"font-size: {_pt(_font_value(run, paragraph, 'size') or default_size)}"]
+    if _font_value(run, paragraph, "bold"):
         style.append("font-weight: bold")
-    if run.font.italic:
+    if _font_value(run, paragraph, "italic"):
         style.append("font-style: italic")
-    if run.font.underline:
+    if _font_value(run, paragraph, "underline"):
         style.append("text-decoration: underline")
     return f'<span style="{"; ".join(style)}">{text}</span>'
 
 
 def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
-    form = paragraph.paragraph_format
-    borders = paragraph._p.pPr.find(qn("w:pBdr")) if paragraph._p.pPr is not None else None
-    ruled = borders is not None and borders.find(qn("w:top")) is not None
+    def form(name: str):
+        return _paragraph_value(paragraph, name)
+
+    ruled = _ruled(paragraph)
     # a rule sits a little below the line above it, clear of its descenders, as in Word
-    before = (form.space_before or 0) + (RULE_GAP if ruled else 0)
+    before = (form("space_before") or 0) + (RULE_GAP if ruled else 0)
     style = [
-        f"text-align: {ALIGN.get(paragraph.alignment, 'left')}",
-        f"margin: {_pt(before)} {_cm(form.right_indent)} "
-        f"{_pt(form.space_after)} {_cm(form.left_indent)}",
+        f"text-align: {ALIGN.get(form('alignment'), 'left')}",
+        f"margin: {_pt(before)} {_cm(form('right_indent'))} "
+        f"{_pt(form('space_after'))} {_cm(form('left_indent'))}",
     ]
-    if form.first_line_indent:
-        style.append(f"text-indent: {_cm(form.first_line_indent)}")
-    if isinstance(form.line_spacing, float):
-        style.append(f"line-height: {form.line_spacing * 1.15:.3f}")
-    elif form.line_spacing is not None:
-        style.append(f"line-height: {_pt(form.line_spacing)}")
+    if form("first_line_indent"):
+        style.append(f"text-indent: {_cm(form('first_line_indent'))}")
+    line_spacing = form("line_spacing")
+    if isinstance(line_spacing, float):
+        style.append(f"line-height: {line_spacing * 1.15:.3f}")
+    elif line_spacing is not None:
+        style.append(f"line-height: {_pt(line_spacing)}")
     if ruled:
         style.append("border-top: 0.75pt solid #000")
-    runs = "".join(_run_html(run, default_size) for run in paragraph.runs)
-    sizes = [run.font.size for run in paragraph.runs if run.font.size]
+    runs = "".join(_run_html(run, paragraph, default_size) for run in paragraph.runs)
+    sizes = [_font_value(run, paragraph, "size") for run in paragraph.runs]
+    sizes = [size for size in sizes if size]
     # an empty paragraph is a blank line as tall as its (possibly tiny) font
-    height = _pt(max(sizes) if sizes else default_size)
+    mark = _font_value(None, paragraph, "size") or default_size
+    height = _pt(max(sizes) if sizes else mark)
     return f'<p style="{"; ".join(style)}; min-height: {height}; font-size: {height}">{runs}</p>'
 
 

@@ -4,20 +4,27 @@ A4 portrait; margins top and bottom 20 mm, left 30 mm, right 15 mm; Times New Ro
 page numbers centred at the top from page 2; the national title and motto block on the right,
 the issuing body block on the left; number and date line; document type and summary; body at
 14 pt, justified, first-line indent 1,27 cm, 6 pt after; recipients and signature blocks.
+
+Every paragraph takes its look from a named style (`STYLES`), as an office's own documents
+do: a secretary who restyles "Normal" restyles the body, and Word's style pane tells what each
+line is. Direct formatting is left for what a style cannot say (a rule's length, the space
+between two signers).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 import segno
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -25,6 +32,7 @@ from docx.shared import Cm, Mm, Pt
 from thidua.core.paperwork import MOTTO, NATION, date_line, number_line
 
 FONT = "Times New Roman"
+LANGUAGE = "vi-VN"
 
 
 @dataclass(frozen=True)
@@ -48,58 +56,192 @@ class Signer:
     office: str = ""  # "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG": the signer's own post, if any
 
 
-def _font(run, size: float, bold: bool = False, italic: bool = False, underline: bool = False):
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.italic = italic
-    run.font.underline = underline
-    properties = run._element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.append(fonts)
+@dataclass(frozen=True)
+class Look:
+    """What a style says beyond "Block" (centred, no indent, no spacing, single lines)."""
+
+    size: float = 14
+    bold: bool = False
+    italic: bool = False
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER
+    before: float = 0
+    after: float = 0
+    keep_with_next: bool = False
+
+
+# Body styles, based on "Normal" (the body itself): bold lead-ins, section headings, notes,
+# unindented lines.
+BODY_STYLES = {
+    "Body Lead": {"bold": True, "keep_with_next": True},
+    "Body Heading": {"bold": True, "indent": False, "keep_with_next": True},
+    "Body Note": {"italic": True},
+    "Body Unindented": {"indent": False},  # a list or a line of codes, flush left
+}
+BODY_STYLE_OF = {  # body(bold, italic, indent) -> style
+    (False, False, True): "Normal",
+    (True, False, True): "Body Lead",
+    (True, False, False): "Body Heading",
+    (False, True, True): "Body Note",
+    (False, False, False): "Body Unindented",
+}
+# Layout styles, based on "Block" (itself on "Normal", so the font follows the body's).
+STYLES = {
+    "Parent Body": Look(13),
+    "Issuer": Look(13, bold=True),
+    "Nation": Look(12, bold=True),
+    "Motto": Look(13, bold=True),
+    "Rule": Look(4),  # the short line under a heading line: a top border, 4 pt tall
+    "Document Number": Look(13),
+    "Document Date": Look(14, italic=True),
+    "Document Kind": Look(14, bold=True, before=18, keep_with_next=True),
+    "Document Summary": Look(14, bold=True, keep_with_next=True),
+    "Spacer": Look(14),  # an empty line between parts, as tall as a line of the body
+    "Body Picture": Look(14, align=WD_ALIGN_PARAGRAPH.LEFT),
+    "Recipients Heading": Look(12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT),
+    "Recipient": Look(11, align=WD_ALIGN_PARAGRAPH.LEFT),
+    "Signature Authority": Look(14, bold=True, keep_with_next=True),
+    "Signature Note": Look(13, italic=True, after=48, keep_with_next=True),
+    "Signer": Look(14, bold=True),
+}
+TABLE_SIZE = 12  # tables may use 12–13 pt to fit; other sizes get their own styles
+TABLE_STYLES = {
+    "Table Header": Look(TABLE_SIZE, bold=True),
+    "Table Text": Look(TABLE_SIZE),
+    "Table Text Left": Look(TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT),
+    "Table Total": Look(TABLE_SIZE, bold=True),
+    "Table Total Left": Look(TABLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT),
+}
+CELL_MARGIN_TWIPS = 108  # 0,19 cm left and right, none top and bottom: Word's own default
+
+# Schema order of the children that are inserted here (Word refuses some files out of order).
+_PPR_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+_TBLPR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+_TBLPR_AFTER_CELL_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _fonts_element():
+    fonts = OxmlElement("w:rFonts")
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), FONT)
-    return run
+    return fonts
 
 
-def _paragraph(
-    container,
-    text: str = "",
-    size: float = 14,
-    *,
-    bold=False,
-    italic=False,
-    align=WD_ALIGN_PARAGRAPH.CENTER,
-    after: float = 0,
-    before: float = 0,
-):
-    paragraph = container.add_paragraph()
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(after)
-    paragraph.paragraph_format.space_before = Pt(before)
+def _language_element():
+    language = OxmlElement("w:lang")
+    for attribute in ("w:val", "w:eastAsia"):
+        language.set(qn(attribute), LANGUAGE)
+    return language
+
+
+def _defaults(document) -> None:
+    """Times New Roman 14 pt in Vietnamese for anything unstyled (no theme fonts, which would
+    win over a named font), so Word checks the spelling as Vietnamese."""
+    properties = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    run = properties.find(qn("w:rPr"))
+    for child in list(run):
+        run.remove(child)
+    run.append(_fonts_element())
+    for tag in ("w:sz", "w:szCs"):
+        size = OxmlElement(tag)
+        size.set(qn("w:val"), "28")
+        run.append(size)
+    run.append(_language_element())
+
+
+def _rule_border(style) -> None:
+    border = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for attribute, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1")):
+        top.set(qn(attribute), value)
+    top.set(qn("w:color"), "000000")
+    border.append(top)
+    style.element.get_or_add_pPr().insert_element_before(border, *_PPR_AFTER_BORDER)
+
+
+def _add_style(document, name: str, base, look: Look):
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = base
+    style.quick_style = True
+    style.next_paragraph_style = style
+    font, form = style.font, style.paragraph_format
+    font.size, font.bold, font.italic = Pt(look.size), look.bold, look.italic
+    form.alignment = look.align
+    form.space_before, form.space_after = Pt(look.before), Pt(look.after)
+    form.keep_with_next = look.keep_with_next
+    return style
+
+
+def _styles(document) -> None:
+    """Normal is the body; "Block" (centred, single lines, no indent or spacing) underlies the
+    header blocks, tables and closing, whose styles each say their size and weight."""
+    _defaults(document)
+    styles = document.styles
+    normal = styles["Normal"]
+    properties = normal.element.get_or_add_rPr()
+    properties.insert(0, _fonts_element())
+    properties.append(_language_element())
+    normal.font.size = Pt(14)
+    form = normal.paragraph_format
+    form.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    form.first_line_indent = Cm(1.27)
+    form.space_before, form.space_after = Pt(0), Pt(6)
+    form.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
+    form.line_spacing = 1.15
+    for name, spec in BODY_STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style, style.quick_style = normal, True
+        style.font.bold = spec.get("bold")
+        style.font.italic = spec.get("italic")
+        if spec.get("indent") is False:
+            style.paragraph_format.first_line_indent = Cm(0)
+        style.paragraph_format.keep_with_next = spec.get("keep_with_next")
+        style.next_paragraph_style = normal
+    block = styles.add_style("Block", WD_STYLE_TYPE.PARAGRAPH)
+    block.base_style = normal
+    form = block.paragraph_format
+    form.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    form.first_line_indent = Cm(0)
+    form.space_before = form.space_after = Pt(0)
+    form.line_spacing = 1.0
+    for name, look in STYLES.items():
+        _add_style(document, name, block, look)
+    _rule_border(styles["Rule"])
+    styles["Body Picture"].paragraph_format.left_indent = Cm(1.27)
+    for name, look in TABLE_STYLES.items():
+        _add_style(document, name, block, look)
+    header = styles["Header"]  # the page number
+    header.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.paragraph_format.first_line_indent = Cm(0)
+
+
+def _table_style(document, name: str, size: float):
+    """The table style `name` at `size` pt: the standard one, or one made for that size."""
+    if size == TABLE_SIZE:
+        return document.styles[name]
+    sized = f"{name} {size:g} pt"
+    try:
+        return document.styles[sized]
+    except KeyError:
+        look = replace(TABLE_STYLES[name], size=size)
+        return _add_style(document, sized, document.styles["Block"], look)
+
+
+def _paragraph(container, text: str = "", style: str = "Normal"):
+    return container.add_paragraph(text, style)
+
+
+def _restyle(paragraph, text: str, style: str):
+    """The first paragraph of a new table cell, given its text and style."""
+    paragraph.style = style
     if text:
-        _font(paragraph.add_run(text), size, bold=bold, italic=italic)
+        paragraph.add_run(text)
     return paragraph
 
 
 def _rule_under(paragraph, rule_cm: float, space_cm: float) -> None:
     """A short solid line under a heading line (as long as the motto, or about a third of the
-    issuer's text): the top border of an empty, indented paragraph just below it."""
-    line = paragraph._parent.add_paragraph()
-    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    line.paragraph_format.space_after = Pt(0)
-    _font(line.add_run(""), 4)
-    properties = line._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    top.set(qn("w:val"), "single")
-    top.set(qn("w:sz"), "6")
-    top.set(qn("w:space"), "1")
-    top.set(qn("w:color"), "000000")
-    border.append(top)
-    properties.append(border)
+    issuer's text): an empty "Rule" paragraph just below it, indented to the rule's length."""
+    line = _paragraph(paragraph._parent, style="Rule")
     indent = max(0.0, (space_cm - rule_cm) / 2)
     line.paragraph_format.left_indent = Cm(indent)
     line.paragraph_format.right_indent = Cm(indent)
@@ -108,13 +250,19 @@ def _rule_under(paragraph, rule_cm: float, space_cm: float) -> None:
 TEXT_WIDTH_CM = 16.5  # A4 210 mm less 30 mm and 15 mm margins
 
 
+def _table_property(table, element, *successors: str) -> None:
+    table._tbl.tblPr.insert_element_before(element, *successors)
+
+
 def _widths(table, widths_cm: Sequence[float]) -> None:
     """Fixed column widths (Word ignores cell widths unless the layout is fixed)."""
     table.autofit = False
     properties = table._tbl.tblPr
-    fixed = OxmlElement("w:tblLayout")
+    fixed = properties.find(qn("w:tblLayout"))
+    if fixed is None:
+        fixed = OxmlElement("w:tblLayout")
+        _table_property(table, fixed, *_TBLPR_AFTER_BORDERS[2:])
     fixed.set(qn("w:type"), "fixed")
-    properties.append(fixed)
     for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths_cm, strict=True):
         column.w = Cm(width)
     for row in table.rows:
@@ -122,22 +270,57 @@ def _widths(table, widths_cm: Sequence[float]) -> None:
             cell.width = Cm(width)
 
 
+def _cell_margins(table) -> None:
+    """Cell margins on the table itself, so Word and LibreOffice pad cells alike."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge, width in (("top", 0), ("left", CELL_MARGIN_TWIPS), ("bottom", 0)):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(width))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    right = OxmlElement("w:right")
+    right.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+    right.set(qn("w:type"), "dxa")
+    margins.append(right)
+    _table_property(table, margins, *_TBLPR_AFTER_CELL_MARGINS)
+
+
+def _rows_whole(table, header_rows: int = 1) -> None:
+    """No row breaks across pages, and the header row(s) repeat on every page."""
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.insert_element_before(
+            OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc"
+        )
+        if index < header_rows:
+            properties.insert_element_before(
+                OxmlElement("w:tblHeader"), "w:tblCellSpacing", "w:jc", "w:hidden"
+            )
+
+
 def _no_borders(table) -> None:
-    properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    properties.append(borders)
+    _table_property(table, borders, *_TBLPR_AFTER_BORDERS)
+
+
+def _layout_table(document, rows: int, cols: int):
+    """A table as every table here is: cell margins set, rows kept whole, first row a header."""
+    grid = document.add_table(rows=rows, cols=cols)
+    _cell_margins(grid)
+    _rows_whole(grid)
+    return grid
 
 
 def _page_number_header(section) -> None:
     """Page numbers centred in the top margin, none on page 1."""
     section.different_first_page_header_footer = True
     paragraph = section.header.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = _font(paragraph.add_run(), 14)
+    paragraph.style = "Header"
+    run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             element = OxmlElement("w:fldChar")
@@ -149,9 +332,29 @@ def _page_number_header(section) -> None:
         run._r.append(element)
 
 
+def _properties(document, heading: Heading) -> None:
+    """The file's properties as Word shows them: the issuing body wrote it, now; no trace of
+    python-docx's template (its author, comment, 2013 dates and preview picture)."""
+    package = document.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RT.THUMBNAIL:
+            package.rels.pop(key)
+    properties = document.core_properties
+    now = datetime.now(UTC).replace(microsecond=0)
+    properties.author = properties.last_modified_by = heading.issuer
+    properties.title = heading.summary
+    properties.subject = heading.kind.capitalize()
+    properties.comments = properties.keywords = properties.category = ""
+    properties.created = properties.modified = now
+    properties.revision = 1
+
+
 def new_document(heading: Heading):
-    """A document with the page set up and the header blocks, title and summary written."""
+    """A document with the page set up, the styles defined and the header blocks, title and
+    summary written."""
     document = Document()
+    _styles(document)
+    _properties(document, heading)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -159,51 +362,41 @@ def new_document(heading: Heading):
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = Mm(10)
     _page_number_header(section)
-    normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = FONT, Pt(14)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
 
-    blocks = document.add_table(rows=2, cols=2)
+    blocks = _layout_table(document, 2, 2)
     blocks.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(blocks)
     _widths(blocks, (6.3, TEXT_WIDTH_CM - 6.3))
     left, right = blocks.rows[0].cells
-    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(left.paragraphs[0].add_run(heading.parent_body.upper()), 13)
-    issuer = _paragraph(left, heading.issuer.upper(), 13, bold=True)
+    _restyle(left.paragraphs[0], heading.parent_body.upper(), "Parent Body")
+    issuer = _paragraph(left, heading.issuer.upper(), "Issuer")
     _rule_under(issuer, 2.2, 6.3)  # a third to a half of the issuer's line
-    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(right.paragraphs[0].add_run(NATION), 12, bold=True)
-    motto = _paragraph(right, MOTTO, 13, bold=True)
+    _restyle(right.paragraphs[0], NATION, "Nation")
+    motto = _paragraph(right, MOTTO, "Motto")
     _rule_under(motto, 6.2, TEXT_WIDTH_CM - 6.3)  # as long as the motto
     number_cell, date_cell = blocks.rows[1].cells
-    number_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(
-        number_cell.paragraphs[0].add_run(
-            number_line(heading.number, heading.kind_code, heading.issuer_code)
-        ),
-        13,
-    )
-    date_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(date_cell.paragraphs[0].add_run(date_line(heading.place, heading.day)), 14, italic=True)
+    number = number_line(heading.number, heading.kind_code, heading.issuer_code)
+    _restyle(number_cell.paragraphs[0], number, "Document Number")
+    _restyle(date_cell.paragraphs[0], date_line(heading.place, heading.day), "Document Date")
 
-    _paragraph(document, heading.kind.upper(), 14, bold=True, before=18)
-    summary = _paragraph(document, heading.summary, 14, bold=True)
+    _paragraph(document, heading.kind.upper(), "Document Kind")
+    summary = _paragraph(document, heading.summary, "Document Summary")
     _rule_under(summary, 3.0, TEXT_WIDTH_CM)
-    _paragraph(document, "", 6)
+    _paragraph(document, style="Spacer")
     return document
 
 
 def body(document, text: str, *, bold: bool = False, italic: bool = False, indent: bool = True):
-    """A body paragraph: 14 pt, justified, first-line indent 1,27 cm, 6 pt after."""
-    paragraph = document.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    form = paragraph.paragraph_format
-    form.first_line_indent = Cm(1.27) if indent else None
-    form.space_after = Pt(6)
-    form.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
-    form.line_spacing = 1.15
-    _font(paragraph.add_run(text), 14, bold=bold, italic=italic)
+    """A body paragraph: 14 pt, justified, first-line indent 1,27 cm, 6 pt after ("Normal"),
+    or one of the body styles for a bold lead-in, a section heading or a note."""
+    style = BODY_STYLE_OF.get((bold, italic, indent))
+    if style is not None:
+        return _paragraph(document, text, style)
+    paragraph = _paragraph(document, style="Normal")  # a mix no style names: said directly
+    run = paragraph.add_run(text)
+    run.font.bold, run.font.italic = bold or None, italic or None
+    if not indent:
+        paragraph.paragraph_format.first_line_indent = Cm(0)
     return paragraph
 
 
@@ -220,11 +413,8 @@ def checkpoint(document, text: str, qr_text: str) -> None:
     body(document, text, italic=True)
     image = io.BytesIO()
     segno.make(qr_text, error="m").save(image, kind="png", scale=4, border=2)
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.left_indent = Cm(1.27)
-    run = paragraph.add_run()
-    _font(run, 14)  # every run names the document's font, a picture's too
-    run.add_picture(io.BytesIO(image.getvalue()), width=Cm(QR_WIDTH_CM))
+    paragraph = _paragraph(document, style="Body Picture")
+    paragraph.add_run().add_picture(io.BytesIO(image.getvalue()), width=Cm(QR_WIDTH_CM))
 
 
 def _shared_widths(columns: int, numbered: bool, names: int) -> list[float]:
@@ -241,13 +431,14 @@ def table(
     headings: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
-    size: float = 12,
+    size: float = TABLE_SIZE,
     bold_last: bool = False,
     widths: Sequence[float] | None = None,
 ):
-    """A bordered table with a bold header row (tables may use 12–13 pt to fit); `widths` in
-    cm, the text width shared out when not given (a narrow first column for a number)."""
-    grid = document.add_table(rows=1 + len(rows), cols=len(headings))
+    """A bordered table with a bold header row repeated on every page (tables may use
+    12–13 pt to fit); `widths` in cm, the text width shared out when not given (a narrow
+    first column for a number)."""
+    grid = _layout_table(document, 1 + len(rows), len(headings))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     numbered = headings[0] in NUMBER_HEADINGS
@@ -255,45 +446,42 @@ def table(
     if widths is None:
         widths = _shared_widths(len(headings), numbered, names)
     _widths(grid, widths)
+    header = _table_style(document, "Table Header", size)
     for column, heading in enumerate(headings):
-        cell = grid.rows[0].cells[column]
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(cell.paragraphs[0].add_run(heading), size, bold=True)
+        _restyle(grid.rows[0].cells[column].paragraphs[0], heading, header)
     for index, row in enumerate(rows, start=1):
+        kind = "Table Total" if bold_last and index == len(rows) else "Table Text"
         for column, value in enumerate(row):
-            cell = grid.rows[index].cells[column]
-            cell.paragraphs[0].alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if column == names else WD_ALIGN_PARAGRAPH.CENTER
-            )
-            _font(
-                cell.paragraphs[0].add_run(str(value)), size, bold=bold_last and index == len(rows)
-            )
-    _paragraph(document, "", 6)
+            name = f"{kind} Left" if column == names else kind
+            style = _table_style(document, name, size)
+            _restyle(grid.rows[index].cells[column].paragraphs[0], str(value), style)
+    _paragraph(document, style="Spacer")
     return grid
 
 
 def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep: str) -> None:
     """Recipients (Nơi nhận) at the left, signature blocks at the right (or side by side)."""
-    _paragraph(document, "", 6)
-    blocks = document.add_table(rows=1, cols=2)
+    _paragraph(document, style="Spacer")
+    blocks = _layout_table(document, 1, 2)
     _no_borders(blocks)
     _widths(blocks, (7.5, TEXT_WIDTH_CM - 7.5))
     left, right = blocks.rows[0].cells
-    first = left.paragraphs[0]
-    first.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _font(first.add_run("Nơi nhận:"), 12, bold=True, italic=True)
+    _restyle(left.paragraphs[0], "Nơi nhận:", "Recipients Heading")
     for recipient in recipients:
-        _paragraph(left, f"- {recipient};", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _paragraph(left, f"- Lưu: VT, {keep}.", 11, align=WD_ALIGN_PARAGRAPH.LEFT)  # VT: văn thư
+        _paragraph(left, f"- {recipient};", "Recipient")
+    _paragraph(left, f"- Lưu: VT, {keep}.", "Recipient")  # VT: văn thư
     for index, signer in enumerate(signers):
-        paragraph = right.paragraphs[0] if index == 0 else _paragraph(right, "", 14, before=24)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(signer.authority.upper()), 14, bold=True)
+        authority = signer.authority.upper()
+        if index == 0:
+            _restyle(right.paragraphs[0], authority, "Signature Authority")
+        else:  # the next signer's block, a little apart
+            paragraph = _paragraph(right, authority, "Signature Authority")
+            paragraph.paragraph_format.space_before = Pt(24)
         for line in (signer.title, signer.office):
             if line:
-                _paragraph(right, line.upper(), 14, bold=True)
-        _paragraph(right, "(Ký, ghi rõ họ tên)", 13, italic=True, after=48)
-        _paragraph(right, signer.name, 14, bold=True)
+                _paragraph(right, line.upper(), "Signature Authority")
+        _paragraph(right, "(Ký, ghi rõ họ tên)", "Signature Note")
+        _paragraph(right, signer.name, "Signer")
 
 
 def save(document) -> bytes:
