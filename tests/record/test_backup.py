@@ -4,25 +4,14 @@
 import gzip
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import scratch_database_url
+from tests.record.roundtrip import thidua as _thidua
 
 pytestmark = pytest.mark.django_db
-
-
-def _thidua(env, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "thidua.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture

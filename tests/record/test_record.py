@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from tests.record.roundtrip import thidua as _thidua
 from thidua.audit import keys
 from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
@@ -150,16 +151,6 @@ def test_a_record_that_does_not_verify_is_not_imported(record):
 def test_a_cycle_the_database_has_is_not_imported_again(record):
     with pytest.raises(DomainError, match="đã có trên máy chủ"):
         restore(record)
-
-
-def _thidua(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "thidua.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_thidua_verify_needs_no_django(record, tmp_path):

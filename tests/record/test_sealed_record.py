@@ -4,14 +4,11 @@ a backup restores it exactly."""
 
 import copy
 import json
-import os
 import random
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import scratch_database_url
-from tests.record.test_backup import _thidua
+from tests.record import roundtrip
 from tests.voting import sealed
 from thidua.core import ballot_crypto as crypto
 from thidua.core.verify import verify
@@ -113,22 +110,7 @@ def test_every_change_to_the_encrypted_poll_is_found(record):
 
 
 def test_an_encrypted_poll_restores_exactly(record, tmp_path):
-    folder = tmp_path / "backup"
-    call_command("backup", "--out", str(folder), stdout=open(os.devnull, "w"))  # noqa: SIM115
-    env = {
-        **os.environ,
-        "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "sealed"),
-        "THIDUA_SECRET_KEY": "sealed-test-" + "x" * 50,
-    }
-    assert _thidua(env, "migrate", "--noinput", "-v0").returncode == 0
-    done = _thidua(env, "restore", str(folder))
-    assert done.returncode == 0, done.stderr
-    again = tmp_path / "again"
-    assert _thidua(env, "backup", "--out", str(again)).returncode == 0
-    manifest = json.loads((folder / "manifest.json").read_text())
-    for entry in manifest["records"]:
-        assert (again / entry["file"]).read_bytes() == (folder / entry["file"]).read_bytes()
+    roundtrip.restores_exactly(tmp_path, "sealed")
 
 
 def test_the_vote_count_minutes_of_an_encrypted_poll(record, cycle):

@@ -5,14 +5,11 @@ delegate's written opinion, listed alone, would be its known author's vote)."""
 import gzip
 import importlib
 import json
-import os
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 
-from tests.conftest import scratch_database_url
-from tests.record.test_backup import _thidua
+from tests.record import roundtrip
 from tests.voting import phones, sealed
 from thidua.core import record as core_record
 from thidua.core import typed
@@ -196,22 +193,8 @@ def test_forged_totals_are_named(get_user, conference, cycle, change, where):
 
 def test_a_record_with_paper_totals_restores_exactly(get_user, conference, tmp_path):
     _paper_poll_counted(get_user, conference)
-    backup = tmp_path / "backup"
-    call_command("backup", "--out", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115
-    env = {
-        **os.environ,
-        "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "paper"),
-        "THIDUA_SECRET_KEY": "paper-test-" + "x" * 50,
-    }
-    assert _thidua(env, "migrate", "--noinput", "-v0").returncode == 0
-    done = _thidua(env, "restore", str(backup))
-    assert done.returncode == 0, done.stderr
-    again = tmp_path / "again"
-    assert _thidua(env, "backup", "--out", str(again)).returncode == 0
-    name = "cum-2-2020.json.gz"
-    assert (again / name).read_bytes() == (backup / name).read_bytes()
-    restored = json.loads(gzip.decompress((again / name).read_bytes()))
+    again = roundtrip.restores_exactly(tmp_path, "paper")
+    restored = json.loads(gzip.decompress((again / "cum-2-2020.json.gz").read_bytes()))
     assert _record_poll(restored, "giay")["paper"]["ballots"] == 20
 
 
