@@ -15,6 +15,8 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "thidua"
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+# Writes, not reads, left where they are (file, manager): the API's token marks its last use
+WRITES_LEFT = {("api.py", "ApiToken.objects")}
 
 
 def checked_files() -> list[Path]:
@@ -54,6 +56,7 @@ def test_views_api_and_builders_read_through_selectors():
         f"{path.relative_to(SRC.parent)}:{line} {what}"
         for path in checked_files()
         for line, what in direct_reads(path.read_text(encoding="utf-8"))
+        if (str(path.relative_to(SRC)), what.split(" ")[0]) not in WRITES_LEFT
     ]
     assert not found, "ORM reads outside selectors:\n" + "\n".join(found)
 

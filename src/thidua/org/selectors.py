@@ -409,3 +409,13 @@ def cycle_before(cycle: Cycle) -> Cycle | None:
 def users_with_pk(pks: Iterable) -> list[User]:
     """The accounts a form posted by id (unknown ids are left out)."""
     return list(User.objects.filter(pk__in=pks))
+
+
+def handover_from(cycle: Cycle) -> Handover | None:
+    """The latest hand-over recorded at the end of `cycle` (the conference minutes name it)."""
+    return (
+        Handover.objects.filter(from_cycle=cycle)
+        .select_related("leader", "deputy")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )

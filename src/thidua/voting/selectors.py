@@ -609,3 +609,18 @@ def has_sent(ceremony: KeyCeremony, index: int) -> bool:
 def revote_of(poll: Poll) -> Poll | None:
     """The poll a void poll was voted again as, if any."""
     return poll.runoffs.first()
+
+
+def candidates_of(poll: Poll) -> list[Candidate]:
+    """The poll's candidates with their units, as documents list them."""
+    return list(poll.candidates.select_related("unit"))
+
+
+def decrypting_trustees(poll: Poll) -> list[int]:
+    """The numbers of the board members whose part decrypted the poll, in order."""
+    return [d.trustee.index for d in poll.decryptions.select_related("trustee")]
+
+
+def spoiled_count(poll: Poll) -> int:
+    """How many encrypted ballots delegates checked and so spoiled (never counted)."""
+    return poll.spoiled.count()
