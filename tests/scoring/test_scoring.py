@@ -385,6 +385,18 @@ def test_results_page_queries_do_not_grow(client_for, django_assert_max_num_quer
     assert page.content.decode().count("<details>") == 9
 
 
+def test_sheet_and_facts_pages_queries_do_not_grow(client_for, django_assert_max_num_queries):
+    """The stored sheet, its scores and the recorded facts are one read each (selectors)."""
+    client = client_for("admin")
+    small, large = _cluster_with(3, 2), _cluster_with(9, 12)
+    for page in ("scoring/s3-0/s3-1/", "scoring/facts/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/clusters/{small}/2021/{page}").status_code == 200
+        with django_assert_max_num_queries(len(queries)):
+            grown = page.replace("s3-", "s9-")
+            assert client.get(f"/clusters/{large}/2021/{grown}").status_code == 200
+
+
 def test_rules_and_teams_form(cycle, client_for, get_user):
     current = cycle("cum-2", 2021)
     services.copy_agreement(

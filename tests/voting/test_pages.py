@@ -326,3 +326,25 @@ def test_the_conference_page_says_who_closes_a_poll_and_how(client_for):
         assert "Chỉ ban kiểm phiếu mở và đóng cuộc bỏ phiếu" in page
         assert "“Đóng và kiểm phiếu…”" in page
         assert yours in page, username
+
+
+def test_the_conference_page_queries_do_not_grow_with_addable_accounts(client_for, get_user):
+    """Whom the secretary may add is one read (`selectors.addable_users`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thidua.org.models import User
+
+    secretary = client_for("hagiang.thuky")
+    unit = get_user("hagiang.thuky").unit
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = secretary.get("/clusters/cum-2/2020/conference/")
+        assert page.status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(5):
+        User.objects.create(username=f"hagiang.them{n}", kind="delegate", unit=unit)
+    assert count() == before

@@ -195,6 +195,16 @@ def test_api_tokens_page(client_for):
     assert me.json()["username"] == "sonla.canbo"
 
 
+def test_api_tokens_page_queries_do_not_grow(client_for):
+    client = client_for("sonla.canbo")
+    user = User.objects.get(username="sonla.canbo")
+    services.create_api_token(actor=user, name="một")
+    before = _count_queries(client, "/accounts/tokens/")
+    for n in range(5):
+        services.create_api_token(actor=user, name=f"khoá {n}")
+    assert _count_queries(client, "/accounts/tokens/") == before
+
+
 def _count_queries(client, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)

@@ -31,10 +31,11 @@ from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
-from thidua.documents.models import SECTIONS, ReportSection
+from thidua.documents import selectors as documents_selectors
+from thidua.documents.models import SECTIONS
 from thidua.errors import StateConflict
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle, Handover
+from thidua.org.models import Cycle
 from thidua.scoring import excel as scoring_excel
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
@@ -223,7 +224,7 @@ def _ballot_counts(poll: Poll) -> str:
 def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
     conference = poll.conference
     result = poll.result
-    candidates = list(poll.candidates.select_related("unit"))
+    candidates = voting_selectors.candidates_of(poll)
     names = {c.unit.code: c.unit.name for c in candidates}
     rules = voting_selectors.core_rules(poll)
     document = layout.new_document(
@@ -395,7 +396,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"thành viên số {t.index}: {t.fingerprint}" for t in voting_selectors.trustees_of(ceremony)
     )
     box = poll.sealed_tally or {}
-    decrypted = ", ".join(str(d.trustee.index) for d in poll.decryptions.select_related("trustee"))
+    decrypted = ", ".join(str(index) for index in voting_selectors.decrypting_trustees(poll))
     scripts = "; ".join(
         f"{name}: {signing.grouped(digest)}" for name, digest in voting_scripts.hashes().items()
     )
@@ -405,7 +406,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"{ceremony.members} thành viên giải mã được; dấu vân tay của khóa: "
         f"{ceremony.key_fingerprint}; của từng thành viên: {members}.",
         f"Số phiếu mã hóa trong hòm: {box.get('ballots', 0)}; số phiếu đại biểu kiểm tra rồi hủy "
-        f"(không tính): {poll.spoiled.count()}; kết quả do các thành viên số "
+        f"(không tính): {voting_selectors.spoiled_count(poll)}; kết quả do các thành viên số "
         f"{decrypted or '—'} giải mã, mỗi phần kèm chứng minh; không phiếu nào được giải mã "
         f"riêng.",
         f"Mã SHA-256 của chương trình trên trình duyệt: {scripts}.",
@@ -540,12 +541,7 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
             for code in outcome.winners
         ]
         layout.body(document, f"- {poll.title}: {', '.join(winners) or 'không có đơn vị đạt'}.")
-    handover = (
-        Handover.objects.filter(from_cycle=cycle)
-        .select_related("leader", "deputy")
-        .order_by("-recorded_at", "-id")
-        .first()
-    )
+    handover = org_selectors.handover_from(cycle)
     if handover is not None:
         layout.body(
             document,
@@ -601,7 +597,7 @@ def year_end_report(cycle: Cycle) -> Built:
             f"Tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
     )
-    texts = {s.key: s.text for s in ReportSection.objects.filter(cycle=cycle)}
+    texts = documents_selectors.report_texts(cycle)
     for number, (key, label) in enumerate(SECTIONS, start=1):
         layout.body(document, f"{number}. {str(label).upper()}", bold=True, indent=False)
         written = (texts.get(key) or "").strip()
@@ -679,7 +675,7 @@ def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Bu
     """The proposal for one title: the units its vote elected (over all its rounds)."""
     poll = outcome.poll
     conference = poll.conference
-    names = {c.unit.code: c.unit.name for c in poll.candidates.select_related("unit")}
+    names = {c.unit.code: c.unit.name for c in voting_selectors.candidates_of(poll)}
     title = next(
         (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
         poll.title,

@@ -11,8 +11,8 @@ from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
 from thidua.core import signing
 from thidua.core.policy import Action
-from thidua.documents import builders, pdf
-from thidua.documents.models import SECTIONS, ReportSection
+from thidua.documents import builders, pdf, selectors
+from thidua.documents.models import SECTIONS
 from thidua.documents.services import issue_document, save_report_text
 from thidua.org.authz import can, require
 from thidua.org.lookups import cycle_view
@@ -56,7 +56,7 @@ def download(request, cycle: Cycle, key: str, kind: str):
 @cycle_view(Action.VIEW_RESULTS)
 def report_text(request, cycle: Cycle):
     """The sections of the year-end report that people write."""
-    stored = {section.key: section for section in ReportSection.objects.filter(cycle=cycle)}
+    stored = selectors.report_texts(cycle)
     if request.method == "POST":
         require(request.user, Action.EDIT_REPORT_TEXT, cycle)
         save_report_text(
@@ -71,9 +71,7 @@ def report_text(request, cycle: Cycle):
         "documents/report_text.html",
         {
             "cycle": cycle,
-            "sections": [
-                (key, label, stored[key].text if key in stored else "") for key, label in SECTIONS
-            ],
+            "sections": [(key, label, stored.get(key, "")) for key, label in SECTIONS],
             "editable": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
         },
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from thidua.core.cycles import check_year
@@ -19,8 +18,8 @@ from thidua.core.policy import Action, Role
 from thidua.errors import DomainError, refuse_if
 from thidua.org import selectors, services
 from thidua.org.authz import require, roles_for
-from thidua.org.lookups import cycle_or_404
-from thidua.org.models import Cluster, Cycle, Handover, RuleSet, Unit
+from thidua.org.lookups import cycle_or_404, found_or_404
+from thidua.org.models import Cycle, Handover, RuleSet, Unit
 
 router = Router(tags=["organisation"])
 
@@ -202,8 +201,8 @@ def _rule_set(spec: str | None) -> RuleSet | None:
     if spec is None:
         return None
     code, _sep, version = spec.partition("@")
-    rule_set = RuleSet.objects.filter(code=code, version=int(version) if version.isdigit() else -1)
-    if not rule_set.exists():
+    rule_set = selectors.rule_set_at(code, int(version) if version.isdigit() else -1)
+    if rule_set is None:
         raise DomainError(
             [
                 Problem(
@@ -214,7 +213,7 @@ def _rule_set(spec: str | None) -> RuleSet | None:
                 )
             ]
         )
-    return rule_set.get()
+    return rule_set
 
 
 @router.get("/me", response=MeOut)
@@ -231,7 +230,7 @@ def me(request):
 @router.get("/units", response=list[UnitOut])
 def list_units(request, on: date | None = None):
     require(request.auth, Action.VIEW_UNIT)
-    units = Unit.objects.all()
+    units = selectors.all_units()
     if on is not None:
         units = [unit for unit in units if unit.span().valid_on(on)]
     return [_unit_out(unit) for unit in units]
@@ -239,7 +238,7 @@ def list_units(request, on: date | None = None):
 
 @router.get("/units/{code}", response=UnitDetailOut)
 def get_unit(request, code: str):
-    unit = get_object_or_404(Unit, code=code)
+    unit = found_or_404(selectors.unit_at(code))
     require(request.auth, Action.VIEW_UNIT, unit)
     lineage = selectors.unit_lineage(unit)
     return {
@@ -255,7 +254,7 @@ def get_unit(request, code: str):
 @router.get("/units/{code}/stands-for", response=StandsForOut)
 def stands_for(request, code: str, year: int):
     """The units whose figures for `year` make up this unit's territory."""
-    unit = get_object_or_404(Unit, code=code)
+    unit = found_or_404(selectors.unit_at(code))
     require(request.auth, Action.VIEW_UNIT, unit)
     refuse_if(check_year(year))
     ancestry = selectors.lineage().stands_for(unit.code, year)
@@ -294,12 +293,12 @@ def create_lineage_event(request, payload: LineageEventIn):
 @router.get("/clusters", response=list[ClusterOut])
 def list_clusters(request):
     require(request.auth, Action.VIEW_CLUSTER)
-    return list(Cluster.objects.all())
+    return selectors.all_clusters()
 
 
 @router.get("/clusters/{code}", response=ClusterDetailOut)
 def get_cluster(request, code: str):
-    cluster = get_object_or_404(Cluster, code=code)
+    cluster = found_or_404(selectors.cluster_at(code))
     require(request.auth, Action.VIEW_CLUSTER, cluster)
     overview = selectors.cluster_overview(request.auth, cluster)
     show_recorder = _is_admin(request.auth)
@@ -328,7 +327,7 @@ def list_cycles(request, cluster: str | None = None, year: int | None = None):
 
 @router.post("/cycles", response={201: CycleOut})
 def create_cycle(request, payload: CycleIn):
-    cluster = get_object_or_404(Cluster, code=payload.cluster)
+    cluster = found_or_404(selectors.cluster_at(payload.cluster))
     require(request.auth, Action.CREATE_CYCLE, cluster)
     cycle = services.create_cycle(
         actor=request.auth,

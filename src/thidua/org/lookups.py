@@ -5,6 +5,7 @@ which action. Pages and endpoints used to carry a copy each."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeVar
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from thidua.core.policy import Action
 from thidua.org.authz import require
 from thidua.org.models import Cycle
 from thidua.org.selectors import get_cycle
+
+T = TypeVar("T")
 
 
 def cycle_or_404(code: str, year: int, user=None, action: Action | None = None) -> Cycle:
@@ -41,3 +44,10 @@ def cycle_view(action: Action | None = None):
         return wrapper
 
     return decorate
+
+
+def found_or_404(found: T | None) -> T:
+    """What a selector found by a URL's key, or 404 when it found nothing."""
+    if found is None:
+        raise Http404
+    return found

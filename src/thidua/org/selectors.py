@@ -25,6 +25,7 @@ from thidua.org.models import (
     PhaseEvent,
     RuleSet,
     Unit,
+    User,
 )
 
 
@@ -353,3 +354,68 @@ def cycles_using_figures_of(unit_code: str, year: int) -> list[Cycle]:
         for cycle in Cycle.objects.filter(year=year + 1).select_related("cluster")
         if unit_code in baseline_units(cycle)
     ]
+
+
+# --- single rows a URL or a payload names (None when there is none; pages answer 404) -----
+
+
+def unit_at(code: str) -> Unit | None:
+    """The unit with `code`: the unit pages and the API name units by code."""
+    return Unit.objects.filter(code=code).first()
+
+
+def cluster_at(code: str) -> Cluster | None:
+    """The cluster with `code`: the cluster pages and the API name clusters by code."""
+    return Cluster.objects.filter(code=code).first()
+
+
+def all_clusters() -> list[Cluster]:
+    """Every cluster by code: the home page's and the API's list."""
+    return list(Cluster.objects.all())
+
+
+def all_units() -> list[Unit]:
+    """Every unit by short name, for the API's list (which may keep those valid on a day)."""
+    return list(Unit.objects.all())
+
+
+def rule_set_at(code: str, version: int) -> RuleSet | None:
+    """The rule set `code@version` a new cycle's payload names."""
+    return RuleSet.objects.filter(code=code, version=version).first()
+
+
+def handover_candidates(cycle: Cycle) -> QuerySet[Unit]:
+    """The units that may lead or deputise next year: next year's members, or this year's
+    while next year has no cycle yet (a queryset, as the hand-over form's choices)."""
+    next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
+    return Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
+
+
+def tokens_of(user) -> list[ApiToken]:
+    """The API tokens `user` issued, newest first, revoked ones included."""
+    return list(ApiToken.objects.filter(user=user))
+
+
+def own_token(user, pk: int) -> ApiToken | None:
+    """Token `pk` if `user` issued it: nobody revokes another's token."""
+    return ApiToken.objects.filter(pk=pk, user=user).first()
+
+
+def cycle_before(cycle: Cycle) -> Cycle | None:
+    """The same cluster's cycle a year earlier (an agreement is copied from it)."""
+    return Cycle.objects.filter(cluster_id=cycle.cluster_id, year=cycle.year - 1).first()
+
+
+def users_with_pk(pks: Iterable) -> list[User]:
+    """The accounts a form posted by id (unknown ids are left out)."""
+    return list(User.objects.filter(pk__in=pks))
+
+
+def handover_from(cycle: Cycle) -> Handover | None:
+    """The latest hand-over recorded at the end of `cycle` (the conference minutes name it)."""
+    return (
+        Handover.objects.filter(from_cycle=cycle)
+        .select_related("leader", "deputy")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +22,8 @@ from thidua.org.forms import (
     UnitProfileForm,
     show_errors,
 )
-from thidua.org.lookups import cycle_view
-from thidua.org.models import ApiToken, Cluster, Cycle, Handover, Unit
+from thidua.org.lookups import cycle_view, found_or_404
+from thidua.org.models import Cycle, Handover
 
 
 def _phase(code: str) -> Phase:
@@ -41,7 +41,7 @@ def _render_form(request, template: str, context: dict, *, invalid: bool):
 
 
 def unit_detail(request, code: str):
-    unit = get_object_or_404(Unit, code=code)
+    unit = found_or_404(selectors.unit_at(code))
     require(request.user, Action.VIEW_UNIT, unit)
     lineage = selectors.unit_lineage(unit)
     return render(
@@ -58,9 +58,9 @@ def unit_detail(request, code: str):
 
 
 def unit_edit(request, code: str):
-    unit = get_object_or_404(Unit, code=code)
+    unit = found_or_404(selectors.unit_at(code))
     require(request.user, Action.EDIT_UNIT, unit)
-    form = UnitProfileForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
+    form = UnitProfileForm(request.POST or None, instance=selectors.unit_at(code))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_unit_profile(
@@ -113,7 +113,7 @@ def lineage_event_new(request):
 
 
 def cluster_detail(request, code: str):
-    cluster = get_object_or_404(Cluster, code=code)
+    cluster = found_or_404(selectors.cluster_at(code))
     require(request.user, Action.VIEW_CLUSTER, cluster)
     overview = selectors.cluster_overview(request.user, cluster)
     return render(
@@ -130,7 +130,7 @@ def cluster_detail(request, code: str):
 
 
 def cycle_new(request, code: str):
-    cluster = get_object_or_404(Cluster, code=code)
+    cluster = found_or_404(selectors.cluster_at(code))
     require(request.user, Action.CREATE_CYCLE, cluster)
     form = CycleCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -247,8 +247,7 @@ def phase_action(request, cycle: Cycle, phase: str, action: str):
 def handover_new(request, cycle: Cycle):
     """Record next year's leader and deputy; once recorded, the page says what and only the
     Ministry may supersede it by an assignment."""
-    next_cycle = Cycle.objects.filter(cluster=cycle.cluster, year=cycle.year + 1).first()
-    eligible = Unit.objects.filter(memberships__cycle=next_cycle or cycle).order_by("short_name")
+    eligible = selectors.handover_candidates(cycle)
     can_assign = can(request.user, Action.ASSIGN_LEADER)
     current = selectors.current_handover(cycle.cluster, cycle.year + 1)
     form = HandoverForm(
@@ -306,7 +305,7 @@ def tokens(request):
         {
             "form": form,
             "new_key": new_key,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": selectors.tokens_of(request.user),
         },
         status=400 if form.errors else 200,
     )
@@ -314,7 +313,7 @@ def tokens(request):
 
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = found_or_404(selectors.own_token(request.user, pk))
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("Đã thu hồi khóa API."))
     return redirect("tokens")

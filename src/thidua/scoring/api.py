@@ -116,8 +116,8 @@ def _sheet_out(sheet: ScoreSheet | None, scorer: Unit, target: Unit) -> dict:
         "kind": "self" if scorer.pk == target.pk else "peer",
         "status": sheet.status if sheet else None,
         "scores": {
-            score.criterion.code: str(score.value)
-            for score in (sheet.scores.select_related("criterion") if sheet else [])
+            code: str(value)
+            for code, value in (selectors.scores_by_code(sheet) if sheet else {}).items()
         },
     }
 
@@ -126,7 +126,7 @@ def _sheet_out(sheet: ScoreSheet | None, scorer: Unit, target: Unit) -> dict:
 def get_sheet(request, cluster: str, year: int, scorer: str, target: str):
     cycle = cycle_or_404(cluster, year)
     scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
-    sheet = ScoreSheet.objects.filter(cycle=cycle, scorer=scorer_unit, target=target_unit).first()
+    sheet = selectors.sheet_of(cycle, scorer_unit, target_unit)
     if sheet is None or sheet.status == ScoreSheet.Status.DRAFT:
         require(request.auth, Action.VIEW_DRAFT_SHEET, UnitInCycle(cycle, scorer_unit))
     else:

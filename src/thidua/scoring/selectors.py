@@ -413,3 +413,43 @@ def late_scorers(cycle: Cycle) -> list[str]:
     return [
         unit.short_name for unit in org_selectors.member_units(cycle) if unit.short_name in names
     ]
+
+
+def criteria_of_kind(agreement: Agreement, kind: core.Kind) -> list[Criterion]:
+    """The agreement's criteria of one kind, by position (the targets form reads the
+    quantitative ones)."""
+    return list(agreement.criteria.filter(kind=kind))
+
+
+def copyable_cycle(cycle: Cycle) -> Cycle | None:
+    """The cluster's cycle a year earlier, if it has an agreement to copy from."""
+    return Cycle.objects.filter(
+        cluster_id=cycle.cluster_id, year=cycle.year - 1, agreement__isnull=False
+    ).first()
+
+
+def sheet_of(cycle: Cycle, scorer: Unit, target: Unit) -> ScoreSheet | None:
+    """The sheet `scorer` fills in on `target` this cycle, if begun."""
+    return ScoreSheet.objects.filter(cycle=cycle, scorer=scorer, target=target).first()
+
+
+def scores_by_code(sheet: ScoreSheet) -> dict[str, Decimal]:
+    """Criterion code → the score a stored sheet gives (one query)."""
+    return {score.criterion.code: score.value for score in sheet.scores.select_related("criterion")}
+
+
+def recorded_facts(agreement: Agreement) -> dict[tuple[int, int], Fact]:
+    """(unit id, criterion id) → the fact recorded under the agreement."""
+    return {
+        (f.unit_id, f.criterion_id): f for f in Fact.objects.filter(criterion__agreement=agreement)
+    }
+
+
+def criterion_at(agreement: Agreement | None, code: str) -> Criterion | None:
+    """The agreement's criterion `code` (an evidence upload names it)."""
+    return Criterion.objects.filter(agreement=agreement, code=code).first()
+
+
+def evidence_at(cycle: Cycle, pk: int) -> Evidence | None:
+    """Evidence `pk`, only if it belongs to `cycle` (a URL names both)."""
+    return Evidence.objects.filter(pk=pk, cycle=cycle).first()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,10 +20,10 @@ from thidua.documents import builders
 from thidua.errors import DomainError, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
-from thidua.org.lookups import cycle_view
+from thidua.org.lookups import cycle_view, found_or_404
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import excel, selectors, services
-from thidua.scoring.models import Criterion, Evidence, Fact, ScoreSheet
+from thidua.scoring.models import ScoreSheet
 
 
 def _member(cycle: Cycle, code: str) -> Unit:
@@ -66,7 +66,7 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
     targets = selectors.targets_of(found) if found else {}
     quantitative = [c for c in criteria if c.kind == core.Kind.QUANTITATIVE]
     editable = can(request.user, Action.EDIT_AGREEMENT, cycle)
-    previous = cycle.cluster.cycles.filter(year=cycle.year - 1, agreement__isnull=False).first()
+    previous = selectors.copyable_cycle(cycle)
     assigned = selectors.assignment(found, members) if found else {}
     return render(
         request,
@@ -147,7 +147,7 @@ def _tie_break_slots(agreement, criteria) -> list[tuple[int, str, list[tuple[str
 @require_POST
 @cycle_view()
 def agreement_copy(request, cycle: Cycle):
-    previous = get_object_or_404(Cycle, cluster=cycle.cluster, year=cycle.year - 1)
+    previous = found_or_404(org_selectors.cycle_before(cycle))
     try:
         services.copy_agreement(actor=request.user, cycle=cycle, source=previous)
     except DomainError as error:
@@ -169,7 +169,7 @@ def agreement_targets(request, cycle: Cycle):
         raise Http404
     members = org_selectors.member_units(cycle)
     targets, typed, cell_errors = {}, {}, {}
-    for criterion in found.criteria.filter(kind=core.Kind.QUANTITATIVE):
+    for criterion in selectors.criteria_of_kind(found, core.Kind.QUANTITATIVE):
         for unit in members:
             key = (unit.code, criterion.code)
             raw = request.POST.get(f"t_{unit.code}_{criterion.code}", "").strip()
@@ -341,7 +341,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
     found = selectors.agreement_of(cycle)
     if found is None:
         raise Http404
-    stored = ScoreSheet.objects.filter(cycle=cycle, scorer=scorer_unit, target=target_unit).first()
+    stored = selectors.sheet_of(cycle, scorer_unit, target_unit)
     # A draft is private to the scorer unit; a submitted sheet is open to the cycle's readers.
     if stored is None or stored.status == ScoreSheet.Status.DRAFT:
         require(request.user, Action.VIEW_DRAFT_SHEET, slot)
@@ -377,8 +377,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         status = 400
     elif stored is not None:
         typed = {
-            score.criterion.code: format_exact(score.value)
-            for score in stored.scores.select_related("criterion")
+            code: format_exact(value) for code, value in selectors.scores_by_code(stored).items()
         }
     results = selectors.results(cycle)
     automatic = {}
@@ -467,9 +466,7 @@ def _dom_id(code: str) -> str:
 @cycle_view()
 def sheet_reopen(request, cycle: Cycle, scorer: str, target: str):
     require(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, _member(cycle, scorer)))
-    stored = get_object_or_404(
-        ScoreSheet, cycle=cycle, scorer=_member(cycle, scorer), target=_member(cycle, target)
-    )
+    stored = found_or_404(selectors.sheet_of(cycle, _member(cycle, scorer), _member(cycle, target)))
     try:
         services.reopen_sheet(
             actor=request.user, sheet=stored, reason=request.POST.get("reason", "")
@@ -536,9 +533,7 @@ def facts(request, cycle: Cycle):
             else:
                 messages.success(request, _("Đã ghi nhận."))
                 return redirect(request.path)
-    stored = {
-        (f.unit_id, f.criterion_id): f for f in Fact.objects.filter(criterion__agreement=found)
-    }
+    stored = selectors.recorded_facts(found)
     return render(
         request,
         "scoring/facts.html",
@@ -607,9 +602,7 @@ def evidence_upload(request, cycle: Cycle, unit: str):
     owner = _member(cycle, unit)
     require(request.user, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, owner))
     found = selectors.agreement_of(cycle)
-    criterion = get_object_or_404(
-        Criterion, agreement=found, code=request.POST.get("criterion", "")
-    )
+    criterion = found_or_404(selectors.criterion_at(found, request.POST.get("criterion", "")))
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Chưa chọn tệp để nhập."))
@@ -629,7 +622,7 @@ def evidence_upload(request, cycle: Cycle, unit: str):
 
 @cycle_view(Action.VIEW_RESULTS)
 def evidence_download(request, cycle: Cycle, pk: int):
-    item = get_object_or_404(Evidence, pk=pk, cycle=cycle)
+    item = found_or_404(selectors.evidence_at(cycle, pk))
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
     )

@@ -204,9 +204,7 @@ def return_report(request, cluster: str, year: int, unit: str, payload: ReturnIn
     cycle = cycle_or_404(cluster, year)
     slot = _slot(cycle, unit)
     require(request.auth, Action.RETURN_REPORT, slot)
-    report = Report.objects.filter(
-        unit=slot.unit, year=cycle.year, period=payload.period.value
-    ).first()
+    report = selectors.report_of(slot.unit, cycle.year, payload.period)
     if report is None:
         raise Http404
     services.return_report(actor=request.auth, report=report, reason=payload.reason)

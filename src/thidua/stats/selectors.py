@@ -396,3 +396,8 @@ def late_reports(cycle: Cycle) -> list[str]:
         for unit in units
         if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
     ]
+
+
+def report_of(unit: Unit, year: int, period: core.Period) -> Report | None:
+    """The unit's report for one period of `year`, if begun (what a return sends back)."""
+    return Report.objects.filter(unit=unit, year=year, period=period.value).first()

@@ -207,7 +207,7 @@ def report_preview(request, cycle: Cycle, unit: str):
 def report_return(request, cycle: Cycle, unit: str):
     slot = _slot(cycle, unit)
     period = _period(request)
-    report = Report.objects.filter(unit=slot.unit, year=cycle.year, period=period.value).first()
+    report = selectors.report_of(slot.unit, cycle.year, period)
     require(request.user, Action.RETURN_REPORT, slot)
     if report is None:
         raise Http404

@@ -16,7 +16,7 @@ from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cycle
 from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
-from thidua.voting.models import Conference, Delegate, Poll
+from thidua.voting.models import Conference, Poll
 
 router = Router(tags=["voting"])
 
@@ -155,7 +155,7 @@ def check_in(request, cluster: str, year: int, username: str, payload: CheckInIn
     """Check a delegate in; for one already checked in, a new key (a recorded act that needs
     the reason, and ends the delegate's earlier sessions)."""
     _cycle, conference = _conference(cluster, year)
-    delegate = Delegate.objects.filter(conference=conference, user__username=username).first()
+    delegate = selectors.delegate_named(conference, username)
     if delegate is None:
         raise Http404
     key = (
@@ -196,9 +196,7 @@ def paper(request, cluster: str, year: int, code: str, payload: PaperIn):
 def written(request, cluster: str, year: int, code: str, payload: WrittenIn):
     _cycle, conference = _conference(cluster, year)
     poll = _poll(conference, code)
-    delegate = Delegate.objects.filter(
-        conference=conference, user__username=payload.delegate
-    ).first()
+    delegate = selectors.delegate_named(conference, payload.delegate)
     if delegate is None:
         raise Http404
     receipt = services.record_written(

@@ -20,7 +20,7 @@ from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cycle, Unit, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting.models import (
@@ -566,3 +566,61 @@ def unsettled(cycle: Cycle) -> list[str]:
     if conference is None:
         return []
     return [problem.render(gettext) for problem in nomination_problems(cycle, polls_of(conference))]
+
+
+def addable_users(cycle: Cycle, present: set[int]) -> list[User]:
+    """The member units' delegate and secretary accounts not yet delegates (user ids
+    `present`), by unit in Vietnamese order: whom the secretary may add."""
+    users = (
+        User.objects.filter(
+            unit__in=org_selectors.member_units(cycle), kind__in=("delegate", "secretary")
+        )
+        .exclude(pk__in=present)
+        .select_related("unit")
+    )
+    return sorted(users, key=lambda user: (collation_key(user.unit.short_name), user.username))
+
+
+def delegate_in(cycle: Cycle, pk) -> Delegate | None:
+    """Delegate `pk` of the cycle's conference (a posted form names it by id)."""
+    return Delegate.objects.filter(pk=pk, conference__cycle=cycle).first()
+
+
+def delegate_named(conference: Conference, username: str) -> Delegate | None:
+    """The conference's delegate whose account is `username` (the API names them so)."""
+    return Delegate.objects.filter(conference=conference, user__username=username).first()
+
+
+def trustee_for(user, ceremony: KeyCeremony) -> Trustee | None:
+    """The part of the board's key `user` holds in `ceremony`, if any."""
+    return ceremony.trustees.filter(delegate__user=user).first()
+
+
+def decrypted_by(poll: Poll) -> set[int]:
+    """Ids of the trustees who gave their part of the poll's decryption (one query)."""
+    return set(poll.decryptions.values_list("trustee_id", flat=True))
+
+
+def has_sent(ceremony: KeyCeremony, index: int) -> bool:
+    """Whether trustee `index` sent their messages of the ceremony."""
+    return ceremony.messages.filter(sender=index).exists()
+
+
+def revote_of(poll: Poll) -> Poll | None:
+    """The poll a void poll was voted again as, if any."""
+    return poll.runoffs.first()
+
+
+def candidates_of(poll: Poll) -> list[Candidate]:
+    """The poll's candidates with their units, as documents list them."""
+    return list(poll.candidates.select_related("unit"))
+
+
+def decrypting_trustees(poll: Poll) -> list[int]:
+    """The numbers of the board members whose part decrypted the poll, in order."""
+    return [d.trustee.index for d in poll.decryptions.select_related("trustee")]
+
+
+def spoiled_count(poll: Poll) -> int:
+    """How many encrypted ballots delegates checked and so spoiled (never counted)."""
+    return poll.spoiled.count()

@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,13 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core.policy import Action
-from thidua.core.text import collation_key
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
 from thidua.org.backends import SessionClaim
-from thidua.org.lookups import cycle_view
-from thidua.org.models import Cycle, User
+from thidua.org.lookups import cycle_view, found_or_404
+from thidua.org.models import Cycle
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
@@ -74,18 +73,7 @@ def conference(request, cycle: Cycle):
     # Next year's hand-over, once recorded, replaces the button (one record per election).
     recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
     present = {d.user_id for d in selectors.delegates_of(found)} if manage else set()
-    candidates = (
-        sorted(
-            User.objects.filter(
-                unit__in=org_selectors.member_units(cycle), kind__in=("delegate", "secretary")
-            )
-            .exclude(pk__in=present)
-            .select_related("unit"),
-            key=lambda user: (collation_key(user.unit.short_name), user.username),
-        )
-        if manage
-        else []
-    )
+    candidates = selectors.addable_users(cycle, present) if manage else []
     return render(
         request,
         "voting/conference.html",
@@ -133,10 +121,10 @@ def add_delegates(request, cycle: Cycle):
     """Add delegate accounts of member units; a board role can be set at the same time."""
     found = _conference(cycle)
     require(request.user, Action.MANAGE_CONFERENCE, cycle)
-    users = User.objects.filter(pk__in=request.POST.getlist("users"))
     board = request.POST.get("board", "")
     if board not in Delegate.Board.values:
         raise Http404
+    users = org_selectors.users_with_pk(request.POST.getlist("users"))
     try:
         for user in users:
             services.add_delegate(actor=request.user, conference=found, user=user, board=board)
@@ -152,7 +140,7 @@ def add_delegates(request, cycle: Cycle):
 def check_in(request, cycle: Cycle, pk: int):
     """Check a delegate in — or, for one already checked in, give a new key: a separate act
     that needs the reason typed. The key is shown once, here, and never again."""
-    delegate = get_object_or_404(Delegate, pk=pk, conference__cycle=cycle)
+    delegate = found_or_404(selectors.delegate_in(cycle, pk))
     require(request.user, Action.MANAGE_CONFERENCE, cycle)
     if delegate.checked_in_at is not None:
         try:
@@ -419,7 +407,7 @@ def poll(request, cycle: Cycle, poll_code: str):
         return cast(request, cycle.cluster.code, cycle.year, poll_code)
     if found.status == Poll.Status.VOID:
         context["void_reasons"] = selectors.void_reasons(found)
-        context["revoted"] = found.runoffs.first()
+        context["revoted"] = selectors.revote_of(found)
         names = {c.unit.code: c.unit.name for c in candidates}
         context["published"] = selectors.published(found, names)
     if found.status == Poll.Status.CLOSED:
@@ -466,8 +454,8 @@ def _sealed_board(user, poll: Poll) -> dict:
     """An encrypted poll's page: the board's trackers once the box is closed, and for a
     member holding a part of the key, what their device needs to decrypt its part."""
     ceremony = poll.ceremony
-    trustee = ceremony.trustees.filter(delegate__user=user).first()
-    parts = poll.decryptions.count()
+    trustee = selectors.trustee_for(user, ceremony)
+    decrypted = selectors.decrypted_by(poll)
     return {
         "sealed": True,
         "ceremony": ceremony,
@@ -478,8 +466,8 @@ def _sealed_board(user, poll: Poll) -> dict:
         ]
         if poll.sealed_tally is not None
         else [],
-        "parts": parts,
-        "decrypted": trustee is not None and poll.decryptions.filter(trustee=trustee).exists(),
+        "parts": len(decrypted),
+        "decrypted": trustee is not None and trustee.pk in decrypted,
     }
 
 
@@ -518,7 +506,7 @@ def board_key(request, cycle: Cycle):
             "ceremony": ceremony,
             "trustees": trustees,
             "me": me,
-            "sent": me is not None and ceremony.messages.filter(sender=me.index).exists(),
+            "sent": me is not None and selectors.has_sent(ceremony, me.index),
             "manage": can(request.user, Action.MANAGE_CONFERENCE, cycle),
             "board": selectors.board_of(found),
         },
@@ -706,9 +694,7 @@ def paper_entry(request, cycle: Cycle, poll_code: str):
 def written(request, cycle: Cycle, poll_code: str):
     found = _poll(cycle, poll_code)
     require(request.user, Action.COUNT_BALLOTS, cycle)
-    delegate = get_object_or_404(
-        Delegate, pk=request.POST.get("delegate"), conference=found.conference
-    )
+    delegate = found_or_404(selectors.delegate_in(cycle, request.POST.get("delegate")))
     try:
         services.record_written(
             actor=request.user,

@@ -8,7 +8,6 @@ from thidua.audit import keys
 from thidua.core.policy import Role
 from thidua.org import selectors
 from thidua.org.authz import roles_for
-from thidua.org.models import Cluster
 from thidua.web import tasks
 
 ROLE_LABELS = {
@@ -36,7 +35,7 @@ def home(request):
     return render(
         request,
         "web/home.html",
-        {"rows": rows, "clusters": Cluster.objects.all(), "tasks": tasks.for_user(request.user)},
+        {"rows": rows, "clusters": selectors.all_clusters(), "tasks": tasks.for_user(request.user)},
     )
 
 
