@@ -229,6 +229,12 @@ def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, con
         "/clusters/cum-2/2020/conference/delegates/", {"users": [outsider.pk], "board": ""}
     )
     assert not Delegate.objects.filter(conference=conference, user=outsider).exists()
+    # a malformed id is left out like an unknown one: no error page
+    before = Delegate.objects.filter(conference=conference).count()
+    malformed = {"users": ["x1", "", "9" * 30, "²"], "board": "member"}
+    page = client_for("hagiang.thuky").post("/clusters/cum-2/2020/conference/delegates/", malformed)
+    assert page.status_code == 302
+    assert Delegate.objects.filter(conference=conference).count() == before
 
 
 def test_one_flag_a_year_the_ministry_ballot_leaves_out_the_government_flag_nominee(

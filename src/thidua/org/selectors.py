@@ -407,8 +407,9 @@ def cycle_before(cycle: Cycle) -> Cycle | None:
 
 
 def users_with_pk(pks: Iterable) -> list[User]:
-    """The accounts a form posted by id (unknown ids are left out)."""
-    return list(User.objects.filter(pk__in=pks))
+    """The accounts a form posted by id (unknown or malformed ids are left out)."""
+    ids = [int(pk) for pk in map(str, pks) if pk.isascii() and pk.isdigit() and int(pk) < 2**63]
+    return list(User.objects.filter(pk__in=ids))
 
 
 def handover_from(cycle: Cycle) -> Handover | None:
