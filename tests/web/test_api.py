@@ -249,3 +249,15 @@ def test_a_token_reads_and_writes_only_its_scopes_until_it_expires(get_user, cli
     made = client.post("/accounts/tokens/", {"name": "phần mềm", "scopes": ["read"], "days": "7"})
     assert made.status_code == 200
     assert ApiToken.objects.get(user=user, name="phần mềm").scopes == ["read"]
+
+
+def test_a_token_lists_and_downloads_the_documents(token_client):
+    """The documents API authorises the token's user (request.auth), as every other router:
+    a script with a token gets what its user may see, not a refusal meant for anonymous."""
+    client = token_client("sonla.canbo")
+    listed = client.get("/api/cycles/cum-2/2020/documents")
+    assert listed.status_code == 200, listed.content
+    ready = next(d for d in listed.json() if d["ready"])
+    assert client.get(ready["url"]).status_code == 200
+    outsider = token_client("hanoi.canbo")
+    assert outsider.get("/api/cycles/cum-2/2020/documents").status_code == 403

@@ -23,7 +23,7 @@ class DocumentOut(Schema):
 
 @router.get("/cycles/{cluster}/{year}/documents", response=list[DocumentOut])
 def list_documents(request, cluster: str, year: int):
-    cycle = cycle_or_404(cluster, year, request.user, Action.VIEW_RESULTS)
+    cycle = cycle_or_404(cluster, year, request.auth, Action.VIEW_RESULTS)
     base = f"/api/cycles/{cluster}/{year}/documents/"
     with_pdf = pdf.available()
     return [
@@ -45,5 +45,5 @@ def list_documents(request, cluster: str, year: int):
 @router.get("/cycles/{cluster}/{year}/documents/{key}")
 def get_document(request, cluster: str, year: int, key: str, format: str = "file"):
     """The file itself (DOCX or XLSX), or `?format=pdf` for the PDF copy of a DOCX."""
-    cycle = cycle_or_404(cluster, year, request.user, Action.VIEW_RESULTS)
+    cycle = cycle_or_404(cluster, year, request.auth, Action.VIEW_RESULTS)
     return builders.attachment(builders.produce(cycle, key, format))
