@@ -261,3 +261,21 @@ def test_a_token_lists_and_downloads_the_documents(token_client):
     assert client.get(ready["url"]).status_code == 200
     outsider = token_client("hanoi.canbo")
     assert outsider.get("/api/cycles/cum-2/2020/documents").status_code == 403
+
+
+def test_api_handlers_authorise_request_auth_never_request_user():
+    """django-ninja sets `request.auth` for both a token and a session; `request.user` is
+    anonymous under a token, so a check on it refuses every script (as the documents API
+    did)."""
+    from pathlib import Path
+
+    import thidua
+
+    src = Path(thidua.__file__).parent
+    found = [
+        f"{path.relative_to(src)}:{number}"
+        for path in [src / "api.py", *src.glob("*/api.py")]
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "request.user" in line
+    ]
+    assert not found, found
