@@ -11,12 +11,14 @@ from thidua.core.ballots import (
     Ballot,
     Base,
     Comparison,
+    Effect,
     Kind,
     Rules,
     Title,
     Totals,
     check,
     check_nominations,
+    effect_of,
     excluded_by,
     reconcile,
     refused_nominees,
@@ -381,3 +383,15 @@ def test_decided_keeps_every_winner_once_in_order(rounds):
     winners, _complete = decided([Round(tuple(r)) for r in rounds])
     flat = [code for r in rounds for code in r]
     assert list(winners) == list(dict.fromkeys(flat))
+
+
+def test_a_title_poll_nominates_an_election_elects_anything_else_passes():
+    assert [effect_of(p) for p in ("title", "leader", "deputy", "other")] == [
+        Effect.NOMINATED,
+        Effect.ELECTED,
+        Effect.ELECTED,
+        Effect.PASSED,
+    ]
+    rules = Rules(candidates=UNITS, seats=3)
+    assert rules.describe(Effect.NOMINATED).render().startswith("Đơn vị được đề nghị khi")
+    assert "Trúng cử" not in rules.describe(Effect.NOMINATED).render()

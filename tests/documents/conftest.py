@@ -4,6 +4,7 @@ import pytest
 from docx import Document
 
 from tests.voting import phones
+from thidua.documents.html import font_value
 
 
 def read_docx(content: bytes):
@@ -66,11 +67,6 @@ def ministry_counted(demo_cycle):
 
 
 def effective_font(paragraph, run, name: str):
-    """A run's font property as Word applies it: the run's own, else its paragraph's style's
-    or the styles that one is based on (the layout writes styles, not direct formatting)."""
-    fonts = [run.font]
-    style = paragraph.style
-    while style is not None:
-        fonts.append(style.font)
-        style = style.base_style
-    return next((value for font in fonts if (value := getattr(font, name)) is not None), None)
+    """A run's font property as Word applies it (through the styles: the layout writes
+    styles, not direct formatting), read the way the PDF rendering reads it."""
+    return font_value(run, paragraph, name)

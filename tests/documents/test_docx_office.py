@@ -12,6 +12,7 @@ from docx.shared import Pt
 
 from tests.documents.conftest import effective_font, read_docx
 from thidua.documents import layout
+from thidua.documents.html import paragraph_value
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +41,6 @@ def _cell_paragraphs(document):
         for row in table.rows:
             for cell in row.cells:
                 yield from cell.paragraphs
-
-
-def _paragraph_value(paragraph, name: str):
-    forms = [paragraph.paragraph_format]
-    style = paragraph.style
-    while style is not None:
-        forms.append(style.paragraph_format)
-        style = style.base_style
-    return next((value for form in forms if (value := getattr(form, name)) is not None), None)
 
 
 def test_the_demo_cycle_has_docx_files_to_check(built):
@@ -152,8 +144,8 @@ def test_table_headers_repeat_and_rows_stay_whole(built):
             for row in table.rows:
                 for cell in row.cells:
                     for paragraph in cell.paragraphs:
-                        assert _paragraph_value(paragraph, "space_before") == 0, key
-                        assert _paragraph_value(paragraph, "space_after") == 0, key
+                        assert paragraph_value(paragraph, "space_before") == 0, key
+                        assert paragraph_value(paragraph, "space_after") == 0, key
 
 
 def _parts(content: bytes) -> dict[str, bytes]:

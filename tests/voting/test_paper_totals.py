@@ -177,6 +177,7 @@ def test_an_encrypted_poll_counts_its_written_opinions_by_their_totals(get_user,
         (lambda p: p["paper"].update(written=21), "polls[giay].paper.written"),
         (lambda p: p["paper"].update(written=3), "polls[giay].receipts"),
         (lambda p: p.update(mode="electronic"), "polls[giay].paper.ballots"),
+        (lambda p: p.update(status="void"), "polls[giay].ballots"),  # published uncounted
         (
             lambda p: p["ballots"].append({"content": {"choices": ["son-la"]}}),
             "polls[giay].result.returned",

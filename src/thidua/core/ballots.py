@@ -51,6 +51,16 @@ class Effect(StrEnum):
     PASSED = "passed"
 
 
+def effect_of(purpose: str) -> Effect:
+    """What a poll of this purpose decides: a title poll nominates, an election of the
+    leader or the deputy elects, any other question passes."""
+    return {
+        "title": Effect.NOMINATED,
+        "leader": Effect.ELECTED,
+        "deputy": Effect.ELECTED,
+    }.get(purpose, Effect.PASSED)
+
+
 #: Per effect: the word for a candidate who meets the threshold within the seats, and for one
 #: who does not.
 EFFECT_WORDS = {

@@ -91,7 +91,7 @@ def _styles_of(style):
         style = style.base_style
 
 
-def _paragraph_value(paragraph: Paragraph, name: str):
+def paragraph_value(paragraph: Paragraph, name: str):
     """A paragraph's format as Word applies it: its own, else its style's (and their bases')."""
     for form in (
         paragraph.paragraph_format,
@@ -103,7 +103,7 @@ def _paragraph_value(paragraph: Paragraph, name: str):
     return None
 
 
-def _font_value(run, paragraph: Paragraph, name: str):
+def font_value(run, paragraph: Paragraph, name: str):
     """A run's font as Word applies it: its own, its character style's, its paragraph's
     style's (no run: the paragraph mark's, from the paragraph's style)."""
     fonts = [run.font, *(style.font for style in _styles_of(run.style))] if run is not None else []
@@ -130,19 +130,19 @@ def _run_html(run, paragraph: Paragraph, default_size: Length | None) -> str:
     text = escape(run.text).replace("\n", "<br>").replace("\t", "&emsp;")
     if not text:
         return _pictures_html(run)
-    style = [f"font-size: {_pt(_font_value(run, paragraph, 'size') or default_size)}"]
-    if _font_value(run, paragraph, "bold"):
+    style = [f"font-size: {_pt(font_value(run, paragraph, 'size') or default_size)}"]
+    if font_value(run, paragraph, "bold"):
         style.append("font-weight: bold")
-    if _font_value(run, paragraph, "italic"):
+    if font_value(run, paragraph, "italic"):
         style.append("font-style: italic")
-    if _font_value(run, paragraph, "underline"):
+    if font_value(run, paragraph, "underline"):
         style.append("text-decoration: underline")
     return f'<span style="{"; ".join(style)}">{text}</span>'
 
 
 def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
     def form(name: str):
-        return _paragraph_value(paragraph, name)
+        return paragraph_value(paragraph, name)
 
     ruled = _ruled(paragraph)
     # a rule sits a little below the line above it, clear of its descenders, as in Word
@@ -162,10 +162,10 @@ def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
     if ruled:
         style.append("border-top: 0.75pt solid #000")
     runs = "".join(_run_html(run, paragraph, default_size) for run in paragraph.runs)
-    sizes = [_font_value(run, paragraph, "size") for run in paragraph.runs]
+    sizes = [font_value(run, paragraph, "size") for run in paragraph.runs]
     sizes = [size for size in sizes if size]
     # an empty paragraph is a blank line as tall as its (possibly tiny) font
-    mark = _font_value(None, paragraph, "size") or default_size
+    mark = font_value(None, paragraph, "size") or default_size
     height = _pt(max(sizes) if sizes else mark)
     return f'<p style="{"; ".join(style)}; min-height: {height}; font-size: {height}">{runs}</p>'
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thidua.core.ballots import Effect
+from thidua.core.ballots import Effect, effect_of
 
 
 class Conference(models.Model):
@@ -135,12 +135,8 @@ class Poll(models.Model):
 
     @property
     def effect(self) -> Effect:
-        """What meeting the threshold does: a title poll nominates, an election elects."""
-        return {
-            self.Purpose.TITLE: Effect.NOMINATED,
-            self.Purpose.LEADER: Effect.ELECTED,
-            self.Purpose.DEPUTY: Effect.ELECTED,
-        }.get(self.purpose, Effect.PASSED)
+        """What meeting the threshold does (`core.ballots.effect_of`)."""
+        return effect_of(self.purpose)
 
     @property
     def sealed(self) -> bool:
