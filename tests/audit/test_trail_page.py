@@ -228,3 +228,12 @@ def test_the_export_is_refused_to_whoever_may_not_see_the_page(client_for):
     for username in ("hagiang.canbo", "laocai.thuky", "quansat", "sonla.daibieu"):
         assert client_for(username).get(EXPORT).status_code == 403
         assert client_for(username).get(PAGE).status_code == 403
+
+
+def test_the_page_reads_in_english_too(client_for):
+    client = client_for("hagiang.thuky")
+    client.cookies["django_language"] = "en"
+    page = body(client.get(PAGE + "?action=stats.report.submit&unit=ha-giang"))
+    assert "Statistics report of Hà Giang for 2020" in page
+    assert "System" in page
+    assert "demo data or an automatic task" in page
