@@ -237,3 +237,18 @@ def test_the_page_reads_in_english_too(client_for):
     assert "Statistics report of Hà Giang for 2020" in page
     assert "System" in page
     assert "demo data or an automatic task" in page
+
+
+def test_carried_entries_say_so_and_link_to_their_own_year(client_for):
+    """Cụm II 2021 carries the 2020 reports it compares with: their rows say where they were
+    written and link to the report's page in 2020."""
+    page = body(client_for("admin").get("/clusters/cum-2/2021/audit/?action=stats.report.submit"))
+    assert "Nộp báo cáo số liệu (chép từ nhật ký cum-2/2020)" in page
+    assert 'href="/clusters/cum-2/2020/stats/son-la/"' in page
+
+
+def test_an_id_no_page_has_is_shown_without_a_link():
+    from thidua.audit.trail import _url
+
+    assert _url("report", "cum-2", "2020", "son-la") == "/clusters/cum-2/2020/stats/son-la/"
+    assert _url("report", "cum-2", "20x0", "son la") == ""

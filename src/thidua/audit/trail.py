@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -111,7 +111,16 @@ class _Context:
     members: set
 
     def url(self, name: str, *args) -> str:
-        return reverse(name, args=[self.cycle.cluster.code, self.cycle.year, *args])
+        return _url(name, self.cycle.cluster.code, self.cycle.year, *args)
+
+
+def _url(name: str, *args) -> str:
+    """The page's address, or "" when the log's id does not make one (a record from
+    elsewhere may name objects this installation's URLs cannot)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 def _after(entry: AuditEntry) -> dict:
@@ -138,7 +147,13 @@ def _actor_unit(entry: AuditEntry, units: dict) -> str:
 def _what(entry: AuditEntry) -> str:
     label = action_label(entry.action)
     if entry.action in _PHASE_ACTIONS and _after(entry).get("phase"):
-        return f"{label}: {phase_name(_after(entry)['phase'])}"
+        label = f"{label}: {phase_name(_after(entry)['phase'])}"
+    if isinstance(entry.origin, dict) and entry.origin.get("chain") is not None:
+        # a copy of an entry another chain wrote (e.g. last year's report this year uses)
+        label = _("%(what)s (chép từ nhật ký %(chain)s)") % {
+            "what": label,
+            "chain": entry.origin["chain"] or _("của máy"),
+        }
     return label
 
 
@@ -155,6 +170,10 @@ def _target(entry: AuditEntry, context: _Context) -> tuple[str, str]:
         }
         if year == str(cycle.year) and unit in context.members:
             return text, context.url("report", unit)
+        written_in = entry.origin.get("chain", "") if isinstance(entry.origin, dict) else ""
+        cluster, _slash, origin_year = written_in.partition("/")
+        if cluster and origin_year == year:  # a copy: the report's page in its own year
+            return text, _url("report", cluster, year, unit)
         return text, ""
     if kind == "scoring.sheet":
         scorer, _arrow, target = key.partition("->")
@@ -177,7 +196,7 @@ def _target(entry: AuditEntry, context: _Context) -> tuple[str, str]:
         text = _("Đại biểu %(name)s") % {"name": person_name(username, context.users)}
         return text, context.url("conference")
     if kind == "org.unit":
-        return unit_name(key, context.units), reverse("unit", args=[key])
+        return unit_name(key, context.units), _url("unit", key)
     simple = {
         "org.cycle": (_("Năm thi đua"), "cycle"),
         "org.handover": (_("Bàn giao cụm trưởng, cụm phó"), "cycle"),
