@@ -26,6 +26,7 @@ from thidua import xlsx
 from thidua.audit import selectors
 from thidua.audit.labels import action_label
 from thidua.audit.models import AuditEntry
+from thidua.audit.services import chain_of
 from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.record import AuditAction
 from thidua.org import selectors as org_selectors
@@ -75,7 +76,7 @@ def rows(cycle: Cycle, entries: list[AuditEntry]) -> list[Row]:
     """The page's rows for `entries` of `cycle`'s chain: three queries whatever their number
     (the people, the units, the polls they name)."""
     entries = list(entries)
-    chain = f"{cycle.cluster.code}/{cycle.year}"
+    chain = chain_of(cycle)
     usernames = {entry.actor for entry in entries}
     codes = {entry.unit for entry in entries if entry.unit}
     for entry in entries:

@@ -33,7 +33,7 @@ def _filters(request, cycle: Cycle) -> tuple[TrailFilter, dict[str, str]]:
     form = TrailFilter(
         request.GET,
         units=sorted(unit_choices.items(), key=_by_label),
-        people=[(name, trail.person_name(name, users)) for name in people],
+        people=sorted(((name, trail.person_name(name, users)) for name in people), key=_by_label),
         actions=sorted(((code, action_label(code)) for code in actions), key=_by_label),
     )
     return form, form.chosen()
