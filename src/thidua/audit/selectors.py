@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from thidua.audit.models import AuditEntry
 from thidua.core.audit import first_break
+from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 
 
@@ -73,7 +74,7 @@ UNLISTED = frozenset({AuditAction.DELEGATE_CHECK_IN, AuditAction.DELEGATE_REISSU
 
 #: The acts that start a phase; the cycle's first phase starts with the chain.
 _PHASE_STARTS = (AuditAction.PHASE_OPEN, AuditAction.PHASE_REOPEN)
-FIRST_PHASE = "planning"
+FIRST_PHASE = Phase.PLANNING.value
 
 
 def listed(chain: str):
