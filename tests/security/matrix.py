@@ -136,6 +136,7 @@ PROBES: list[Probe] = [
     ),
     Probe("handover_new", "POST", f"{CYCLE}/handover/", (A.RECORD_HANDOVER,), phased=True),
     Probe("audit_trail", "GET", f"{CYCLE}/audit/", (A.VIEW_AUDIT,)),
+    Probe("audit_export", "GET", f"{CYCLE}/audit/export.xlsx", (A.VIEW_AUDIT,)),
     Probe("dashboard", "GET", f"{CYCLE}/dashboard/", (A.VIEW_RESULTS,)),
     # --- statistics
     Probe("stats", "GET", f"{CYCLE}/stats/", (A.VIEW_REPORT,)),
