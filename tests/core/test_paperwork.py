@@ -2,10 +2,9 @@
 
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import pytest
 
 from thidua.core.paperwork import (
     GroundsError,

@@ -342,6 +342,14 @@ PROBES: list[Probe] = [
         data={"situation": "Tình hình"},
         phased=True,
     ),
+    Probe(
+        "document_grounds",
+        "POST",
+        f"{CYCLE}/documents/grounds/",
+        (A.EDIT_REPORT_TEXT,),
+        data={"grounds": "Quy chế của cụm"},
+        phased=True,
+    ),
     # --- API
     Probe("api:me", "GET", "/api/me", (A.VIEW_CLUSTER,), on="global"),
     Probe("api:list_units", "GET", "/api/units", (A.VIEW_UNIT,), on="global"),
