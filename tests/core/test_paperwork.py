@@ -87,3 +87,10 @@ def test_grounds_refused_with_where(entries, where):
 @given(st.integers(min_value=2000, max_value=2100))
 def test_grounds_without_bounds_always_cited(year):
     assert grounds_for([{"text": "Luật A"}], year) == ["Luật A"]
+
+
+def test_a_date_line_left_for_the_signer():
+    assert (
+        date_line("Hà Giang", 2020)
+        == "Hà Giang, ngày\u00a0\u00a0\u00a0\u00a0\u00a0tháng\u00a0\u00a0\u00a0\u00a0\u00a0năm 2020"
+    )

@@ -36,7 +36,9 @@ def _docx_plans(plans):
 def test_the_demo_cycle_has_every_document_it_has_data_for(plans):
     ready = sorted(key for key, plan in plans.items() if plan.ready)
     assert ready == [
+        "agreement",
         "conference-minutes",
+        "handover-minutes",
         "proposal-co-chinh-phu",
         "score-table",
         "vote-count-co-chinh-phu",

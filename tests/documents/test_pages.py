@@ -153,16 +153,18 @@ def test_the_cli_builds_every_ready_document(tmp_path, capsys):
     assert written == [
         "bang-tong-hop-diem-2020.xlsx",
         "bao-cao-tong-ket-2020.docx",
+        "bien-ban-ban-giao-cum-truong-2021.docx",
         "bien-ban-hoi-nghi-2020.docx",
         "bien-ban-kiem-phieu-2020-co-chinh-phu.docx",
         "bien-ban-kiem-phieu-2020-cum-pho-2021.docx",
         "bien-ban-kiem-phieu-2020-cum-truong-2021.docx",
+        "giao-uoc-thi-dua-2020.docx",
         "to-trinh-co-chinh-phu-2020.docx",
     ]
     output = capsys.readouterr()
-    assert f"Đã ghi 7 văn bản vào {tmp_path / 'out'}." in output.out
+    assert f"Đã ghi 9 văn bản vào {tmp_path / 'out'}." in output.out
     assert "Cuộc bỏ phiếu chưa kiểm phiếu." in output.out  # what could not be made, and why
-    assert "7/7" in output.err  # the progress bar
+    assert "9/9" in output.err  # the progress bar
 
 
 @pytest.mark.parametrize("value", ["cum-2", "cum-2/20x0", "cum-9/2020"])

@@ -15,8 +15,12 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
-def date_line(place: str, day: date) -> str:
-    """ "Hà Giang, ngày 05 tháng 01 năm 2021": days under 10 and months 1–2 with a leading 0."""
+def date_line(place: str, day: date | int) -> str:
+    """ "Hà Giang, ngày 05 tháng 01 năm 2021": days under 10 and months 1–2 with a leading 0;
+    given only a year, the day and month are left blank for the hand that signs it."""
+    if isinstance(day, int):
+        blank = "\u00a0" * 5
+        return f"{place}, ngày{blank}tháng{blank}năm {day}"
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 

@@ -888,6 +888,196 @@ def proposal(
     )
 
 
+# --- giao ước thi đua ---------------------------------------------------------------------
+
+
+def _head_signer(unit, authority: str | None = None) -> layout.Signer:
+    """A unit's head signing for it: the unit, the head's title, the name."""
+    if authority is None:
+        return layout.Signer(unit.name, unit.head_title or "Thủ trưởng", unit.head_name)
+    return layout.Signer(
+        authority, "", unit.head_name, f"{unit.head_title or 'Thủ trưởng'} {unit.name}"
+    )
+
+
+def _heads_missing(units) -> list[str]:
+    """A paper each unit's head signs needs their names (the units' profiles)."""
+    unnamed = [unit.short_name for unit in units if not unit.head_name.strip()]
+    if not unnamed:
+        return []
+    return [
+        _("Chưa có họ tên thủ trưởng của: %(units)s (hồ sơ đơn vị).")
+        % {"units": ", ".join(unnamed)}
+    ]
+
+
+def agreement_document(cycle: Cycle, agreement) -> Built:
+    """The emulation agreement (giao ước thi đua) as every member's head signs it: the
+    grounds, the members, the criteria table with its points, each unit's targets, how the
+    units are scored, and one signature block per member."""
+    members = org_selectors.member_units(cycle)
+    # signed on paper, dated by hand; the date the app recorded only when it is of the year
+    signed = timezone.localtime(agreement.signed_at).date() if agreement.signed_at else None
+    day = signed if signed and signed.year in (cycle.year - 1, cycle.year) else cycle.year
+    document = layout.new_document(
+        layout.Heading(
+            parent_body=cycle.cluster.parent_body,
+            issuer=_issuer(cycle),
+            issuer_code=ISSUER_CODE,
+            kind_code="GƯTĐ",
+            number=None,  # the clerk numbers it when the members have signed
+            place=cycle.leader.short_name,
+            day=day,
+            kind="Giao ước thi đua",
+            summary=f"Thực hiện phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
+        )
+    )
+    written = documents_selectors.report_texts(cycle).get(GROUNDS, "")
+    grounds = rule_set_grounds(cycle) + [
+        line.strip().rstrip(";.,") for line in written.splitlines() if line.strip()
+    ]
+    for index, ground in enumerate(grounds):
+        layout.body(document, f"Căn cứ {ground}{',' if index == len(grounds) - 1 else ';'}")
+    layout.body(
+        document,
+        f"Các đơn vị trong {cycle.title} gồm {with_words(len(members))} đơn vị: "
+        f"{', '.join(unit.name for unit in members)}, thống nhất ký kết giao ước thi đua năm "
+        f"{cycle.year} với các nội dung sau:",
+    )
+    layout.body(document, "I. NỘI DUNG, TIÊU CHÍ VÀ THANG ĐIỂM", bold=True, indent=False)
+    criteria = scoring_selectors.criteria_of(agreement)
+    layout.table(
+        document,
+        ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"],
+        [[row.code, row.name, format_number(row.max_points, 2)] for row in criteria]
+        + [["", "Tổng cộng", format_number(agreement.declared_total, 2)]],
+        bold_last=True,
+        widths=[1.8, layout.TEXT_WIDTH_CM - 4.3, 2.5],
+    )
+    targets = scoring_selectors.targets_of(agreement)
+    targeted = [row for row in criteria if any(code == row.code for _u, code in targets)]
+    if targeted:
+        layout.body(document, "II. CHỈ TIÊU GIAO CHO TỪNG ĐƠN VỊ", bold=True, indent=False)
+        layout.table(
+            document,
+            ["Đơn vị"] + [row.code for row in targeted],
+            [
+                [unit.short_name]
+                + [
+                    format_number(targets[unit.code, row.code])
+                    if (unit.code, row.code) in targets
+                    else "—"
+                    for row in targeted
+                ]
+                for unit in members
+            ],
+            size=11,
+        )
+    part = "III" if targeted else "II"
+    layout.body(document, f"{part}. TỔ CHỨC THỰC HIỆN", bold=True, indent=False)
+    layout.body(
+        document,
+        f"Cách phân công chấm điểm: {agreement.get_assignment_display().lower()}. Mỗi đơn vị "
+        "tự chấm điểm theo bảng tiêu chí trên và được các đơn vị khác chấm; không đơn vị nào "
+        "chấm điểm cho chính mình. Kết quả được tổng hợp, xếp hạng và công bố tại Hội nghị "
+        f"tổng kết năm {cycle.year} của cụm.",
+    )
+    layout.body(
+        document,
+        f"Giao ước này được lập thành {with_words(len(members) + 1)} bản, mỗi đơn vị giữ một "
+        "bản, một bản gửi Bộ Công an để báo cáo.",
+    )
+    layout.signatures(document, [_head_signer(unit) for unit in members])
+    layout.closing(
+        document, ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"], [], _issuer(cycle)
+    )
+    return Built(_filename("giao-uoc-thi-dua", str(cycle.year)), layout.save(document), DOCX)
+
+
+# --- biên bản bàn giao cụm trưởng -------------------------------------------------------------
+
+
+def handover_minutes(cycle: Cycle, handover, conference: Conference | None) -> Built:
+    """The minutes of the hand-over of the cluster's leadership: who hands over to whom, for
+    which year and on what basis (the vote at the conference, or the Ministry's decision),
+    what is handed over (the year's documents that exist), signed by both sides' heads."""
+    giver, taker = cycle.leader, handover.leader
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "BB",
+            None,
+            "Biên bản",
+            f"Bàn giao nhiệm vụ cụm trưởng {_issuer(cycle)} năm {handover.year}",
+        )
+    )
+    day = _day(cycle, conference)
+    place = conference.place if conference and conference.place else giver.short_name
+    layout.body(
+        document,
+        f"Ngày {day:%d/%m/%Y}, tại {place}, "
+        f"{giver.name} (cụm trưởng năm {cycle.year}) bàn giao nhiệm vụ cụm trưởng "
+        f"{cycle.title} năm {handover.year} cho {taker.name}.",
+    )
+    layout.body(document, "I. THÀNH PHẦN", bold=True, indent=False)
+    for side, unit in (("Bên giao", giver), ("Bên nhận", taker)):
+        layout.body(
+            document,
+            f"{side}: {unit.name}, do đồng chí {unit.head_title or 'Thủ trưởng'} "
+            f"{unit.head_name} làm đại diện.",
+        )
+    layout.body(document, "II. CĂN CỨ", bold=True, indent=False)
+    if handover.method == "elected":
+        leader_poll = next(
+            (
+                outcome
+                for outcome in voting_selectors.outcomes(
+                    voting_selectors.polls_of(conference) if conference else []
+                )
+                if outcome.poll.purpose == Poll.Purpose.LEADER and taker.code in outcome.winners
+            ),
+            None,
+        )
+        basis = f"Kết quả bầu cụm trưởng năm {handover.year} tại Hội nghị tổng kết năm {cycle.year}"
+        if leader_poll is not None:
+            votes, base = leader_poll.votes[taker.code]
+            basis += f": {taker.name} trúng cử với {votes}/{base} phiếu"
+    else:
+        basis = "Phân công của Bộ Công an"
+    if handover.decision_ref:
+        basis += f" ({handover.decision_ref})"
+    layout.body(document, basis + ".")
+    if handover.deputy is not None:
+        layout.body(document, f"Cụm phó năm {handover.year}: {handover.deputy.name}.")
+    layout.body(document, "III. NỘI DUNG BÀN GIAO", bold=True, indent=False)
+    handed = [
+        plan.label for plan in plans(cycle) if plan.ready and plan.key not in ("handover-minutes",)
+    ]
+    layout.body(
+        document,
+        f"Hồ sơ, tài liệu của cụm năm {cycle.year}"
+        + (": " + "; ".join(str(label) for label in handed) if handed else "")
+        + f"; bản ghi điện tử năm thi đua {cycle.year} của cụm (tải từ hệ thống, kiểm tra bằng "
+        "lệnh “thidua verify”).",
+    )
+    layout.body(
+        document,
+        f"Kể từ ngày ký biên bản này, {taker.name} đảm nhận nhiệm vụ cụm trưởng năm "
+        f"{handover.year}. Biên bản được lập thành hai bản, mỗi bên giữ một bản.",
+    )
+    layout.signatures(
+        document,
+        [_head_signer(giver, "Đại diện bên giao"), _head_signer(taker, "Đại diện bên nhận")],
+    )
+    layout.closing(
+        document, ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"], [], _issuer(cycle)
+    )
+    return Built(
+        _filename("bien-ban-ban-giao-cum-truong", str(handover.year)), layout.save(document), DOCX
+    )
+
+
 # --- bảng tổng hợp điểm -------------------------------------------------------------------
 
 
@@ -987,6 +1177,39 @@ def plans(cycle: Cycle) -> list[Plan]:
             _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
             (lambda: score_table(cycle)) if not unranked else None,
             unranked,
+        )
+    )
+    agreement = scoring_selectors.agreement_of(cycle)
+    members = org_selectors.member_units(cycle)
+    unwritten = (
+        [_("Chưa có giao ước thi đua.")]
+        if agreement is None or not agreement.criteria.exists()
+        else _heads_missing(members)
+    )
+    found.append(
+        Plan(
+            "agreement",
+            _("Giao ước thi đua"),
+            _filename("giao-uoc-thi-dua", str(cycle.year)),
+            (lambda: agreement_document(cycle, agreement)) if not unwritten else None,
+            unwritten,
+        )
+    )
+    handover = org_selectors.handover_from(cycle)
+    not_handed = (
+        [_("Chưa ghi nhận cụm trưởng năm sau.")]
+        if handover is None
+        else _heads_missing([cycle.leader, handover.leader])
+    )
+    found.append(
+        Plan(
+            "handover-minutes",
+            _("Biên bản bàn giao cụm trưởng"),
+            _filename(
+                "bien-ban-ban-giao-cum-truong", str(handover.year if handover else cycle.year + 1)
+            ),
+            (lambda: handover_minutes(cycle, handover, conference)) if not not_handed else None,
+            not_handed,
         )
     )
     polls = voting_selectors.polls_of(conference) if conference else []

@@ -43,7 +43,7 @@ class Heading:
     kind_code: str  # "BB", "BC", "TTr"
     number: int | None
     place: str
-    day: date
+    day: date | int  # a year alone: day and month left blank for the signer
     kind: str  # "BIÊN BẢN"
     summary: str  # "Kiểm phiếu bình xét ..."
 
@@ -486,6 +486,8 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
     for recipient in recipients:
         _paragraph(left, f"- {recipient};", "Recipient")
     _paragraph(left, f"- Lưu: VT, {keep}.", "Recipient")  # VT: văn thư
+    if not signers:  # every party signed above (layout.signatures)
+        right.paragraphs[0].style = "Block"
     for index, signer in enumerate(signers):
         authority = signer.authority.upper()
         if index == 0:
@@ -498,6 +500,30 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
                 _paragraph(right, line.upper(), "Signature Authority")
         _paragraph(right, "(Ký, ghi rõ họ tên)", "Signature Note")
         _paragraph(right, signer.name, "Signer")
+
+
+def signatures(document, signers: Sequence[Signer], per_row: int = 2) -> None:
+    """Signature blocks side by side, `per_row` to a row, for a paper every party signs (the
+    agreement by each member's head, a hand-over by both sides); no row breaks across pages
+    and none repeats."""
+    _paragraph(document, style="Spacer")
+    grid = document.add_table(rows=-(-len(signers) // per_row), cols=per_row)
+    _cell_margins(grid)
+    _rows_whole(grid, header_rows=0)
+    _no_borders(grid)
+    _widths(grid, [TEXT_WIDTH_CM / per_row] * per_row)
+    for cell in grid.rows[-1].cells[len(signers) % per_row or per_row :]:
+        cell.paragraphs[0].style = "Block"  # an empty place in the last row
+    for index, signer in enumerate(signers):
+        cell = grid.rows[index // per_row].cells[index % per_row]
+        _restyle(cell.paragraphs[0], signer.authority.upper(), "Signature Authority")
+        for line in (signer.title, signer.office):
+            if line:
+                _paragraph(cell, line.upper(), "Signature Authority")
+        _paragraph(cell, "(Ký, ghi rõ họ tên)", "Signature Note")
+        _paragraph(cell, signer.name, "Signer")
+        if index // per_row:  # a later row a little apart from the names above it
+            cell.paragraphs[0].paragraph_format.space_before = Pt(18)
 
 
 def save(document) -> bytes:
