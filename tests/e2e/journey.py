@@ -733,11 +733,12 @@ def documents_download(j: Journey) -> None:
     assert download.value.suggested_filename == "to-trinh-co-bo-cong-an-2020.docx"
     document = Document(str(download.value.path()))
     rows = [[c.text for c in r.cells] for r in document.tables[1].rows]
-    assert [r[1:3] for r in rows[1:]] == [
+    assert [[r[1], r[2].split(" phiếu")[0]] for r in rows[1:]] == [
         ["Công an tỉnh Lào Cai", "18/21"],
         ["Công an tỉnh Điện Biên", "17/21"],
-        ["Công an tỉnh Sơn La", "12/21"],  # elected in the runoff
+        ["Công an tỉnh Sơn La", "12/21"],
     ]
+    assert rows[3][2] == "12/21 phiếu (57,1%), vòng 2"  # elected in the runoff
     with page.expect_download() as download:
         page.locator("li", has_text="Bảng tổng hợp điểm").get_by_role("link", name="XLSX").click()
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
