@@ -50,16 +50,6 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
         cycle = org_demo.advance_to(cycle, Phase.SCORING)
         scoring_demo.load_sheets(cycle)
     cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
-    voting_demo.load_awards()
-    try:
-        with transaction.atomic():
-            voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
-    except DomainError as error:
-        # A database filled by an older thidua keeps its frozen rule sets; say what to do.
-        notices.append(
-            f"Hội nghị mẫu không tạo được ({error}). Cơ sở dữ liệu có dữ liệu mẫu của phiên bản "
-            "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
-        )
     if not documents_selectors.report_texts(cycle).get(GROUNDS):
         # The year's own grounds the proposals cite; their numbers and dates are not in our
         # sources, so they are named without them.
@@ -70,6 +60,16 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
                 GROUNDS: "Hướng dẫn công tác thi đua, khen thưởng năm 2020 của Bộ Công an\n"
                 "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
             },
+        )
+    voting_demo.load_awards()
+    try:
+        with transaction.atomic():
+            voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+    except DomainError as error:
+        # A database filled by an older thidua keeps its frozen rule sets; say what to do.
+        notices.append(
+            f"Hội nghị mẫu không tạo được ({error}). Cơ sở dữ liệu có dữ liệu mẫu của phiên bản "
+            "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
         )
     org_demo.open_2021(cycle)
     with transaction.atomic():  # a database whose chains predate carrying gets its copies
