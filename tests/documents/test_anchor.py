@@ -55,7 +55,7 @@ def test_the_vote_count_minutes_print_the_checkpoint_of_their_count(ministry_cou
     poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-bo-cong-an")
     checkpoint = _checkpoint(demo_cycle, "voting.poll.close", object_id=str(poll.pk))
     assert checkpoint.action == "record.checkpoint"
-    built = builders.vote_count_minutes(demo_cycle, poll, 5)
+    built = builders.vote_count_minutes(demo_cycle, poll, builders.Issue(5))
     what, code, seq = _printed(built.content)
     assert what == "kết quả kiểm phiếu"
     assert (code, seq) == (signing.grouped(checkpoint.hash), checkpoint.seq)
@@ -82,7 +82,9 @@ def test_the_record_verifies_against_the_codes_on_the_signed_paper(
     ministry_counted, demo_cycle, get_user, tmp_path
 ):
     poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-bo-cong-an")
-    vote_count = _printed(builders.vote_count_minutes(demo_cycle, poll, 5).content)[1]
+    vote_count = _printed(builders.vote_count_minutes(demo_cycle, poll, builders.Issue(5)).content)[
+        1
+    ]
     org_services.close_phase(
         actor=get_user("hagiang.thuky"), cycle=demo_cycle, phase=Phase.CONFERENCE
     )
@@ -104,7 +106,7 @@ def test_the_pdf_copy_carries_the_qr_code(ministry_counted, demo_cycle):
     from thidua.documents import pdf
 
     poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-bo-cong-an")
-    built = builders.vote_count_minutes(demo_cycle, poll, 5)
+    built = builders.vote_count_minutes(demo_cycle, poll, builders.Issue(5))
     made = pdf.to_pdf(built.content, using="weasyprint")
     if made is None:
         pytest.skip("WeasyPrint (Pango) is not installed here")
@@ -114,36 +116,3 @@ def test_the_pdf_copy_carries_the_qr_code(ministry_counted, demo_cycle):
     assert len(images) == 1
     (image,) = images.values()
     assert image.image.size[0] == image.image.size[1]  # the QR code, square
-
-
-def test_the_leader_secretary_issues_a_document_for_signing(demo_cycle, client_for):
-    from thidua.core.record import document_digest
-
-    secretary = client_for("hagiang.thuky")
-    page = secretary.post("/clusters/cum-2/2020/documents/vote-count-co-chinh-phu/issue/")
-    assert page.status_code == 302
-    issued = AuditEntry.objects.filter(chain="cum-2/2020", action="documents.issue").latest("seq")
-    poll = Poll.objects.get(conference__cycle=demo_cycle, code="co-chinh-phu")
-    built = builders.vote_count_minutes(demo_cycle, poll, 1)
-    assert issued.after["digest"] == document_digest(
-        builders.produce(demo_cycle, "vote-count-co-chinh-phu").content
-    )
-    assert issued.after["filename"] == built.filename
-    signed = AuditEntry.objects.get(chain="cum-2/2020", seq=issued.seq + 1)
-    assert signed.action == "record.checkpoint"
-    panel = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
-    assert f"mã tệp {signing.grouped(issued.after['digest'])}" in panel
-
-
-def test_only_the_leader_secretary_issues_and_only_what_is_ready(client_for):
-    path = "/clusters/cum-2/2020/documents/{}/issue/"
-    entries = AuditEntry.objects.count()
-    assert client_for("sonla.canbo").post(path.format("vote-count-co-chinh-phu")).status_code == 403
-    assert (
-        client_for("hagiang.thuky").get(path.format("vote-count-co-chinh-phu")).status_code == 405
-    )
-    assert client_for("hagiang.thuky").post(path.format("khong-co")).status_code == 404
-    assert (
-        client_for("hagiang.thuky").post(path.format("vote-count-co-bo-cong-an")).status_code == 409
-    )
-    assert AuditEntry.objects.count() == entries

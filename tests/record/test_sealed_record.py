@@ -123,7 +123,11 @@ def test_the_vote_count_minutes_of_an_encrypted_poll(record, cycle):
     from thidua.voting.models import Poll
 
     poll = Poll.objects.get(code="ma-hoa", conference__cycle=cycle("cum-2", 2020))
-    text = all_text(read_docx(builders.vote_count_minutes(poll.conference.cycle, poll, 9).content))
+    text = all_text(
+        read_docx(
+            builders.vote_count_minutes(poll.conference.cycle, poll, builders.Issue(9)).content
+        )
+    )
     ceremony = record["conference"]["ceremony"]
     assert ceremony["key_fingerprint"] in text
     for announcement in ceremony["announcements"]:

@@ -73,7 +73,7 @@ def _printed_code(poll_code: str) -> str:
     """The checkpoint as the vote-count minutes print it, for the chair and the board to sign."""
     cycle = _laptop_cycle()
     poll = Poll.objects.get(conference__cycle=cycle, code=poll_code)
-    text = all_text(read_docx(builders.vote_count_minutes(cycle, poll, 1).content))
+    text = all_text(read_docx(builders.vote_count_minutes(cycle, poll, builders.Issue(1)).content))
     return CODE.search(text).group(1)
 
 

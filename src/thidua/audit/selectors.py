@@ -52,16 +52,6 @@ def poll_log_id(chain: str, code: str) -> str | None:
     return created.object_id if created else None
 
 
-def issued_documents(chain: str) -> dict[str, AuditEntry]:
-    """Document key → the entry that issued it last for signing (its digest, when, by whom)."""
-    found = {}
-    for entry in AuditEntry.objects.filter(chain=chain, action=AuditAction.DOCUMENT_ISSUE).order_by(
-        "seq"
-    ):
-        found[entry.object_id] = entry
-    return found
-
-
 # --- the audit page ------------------------------------------------------------------------
 
 #: Entries the audit page and its export never list one by one. No entry records a ballot

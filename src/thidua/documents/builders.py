@@ -66,14 +66,27 @@ class Built:
     content_type: str
 
 
+@dataclass(frozen=True)
+class Issue:
+    """What issuing adds to a document: its number in the cycle's register and, for a
+    correction, the sentence naming the document it replaces. A draft has neither."""
+
+    number: int
+    replaces: str = ""
+
+
+Build = Callable[[Issue | None], Built]
+
+
 @dataclass
 class Plan:
-    """One document the cycle can have: ready to build, or what it still needs."""
+    """One document the cycle can have: ready to build (`build(None)` for a draft, or with
+    its `Issue`), or what it still needs."""
 
     key: str
     label: str
     filename: str
-    build: Callable[[], Built] | None
+    build: Build | None
     missing: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -85,13 +98,13 @@ class Plan:
         return self.build is not None and not self.missing
 
 
-def _in_vietnamese(build: Callable[[], Built]) -> Callable[[], Built]:
+def _in_vietnamese(build: Build) -> Build:
     """Official documents are Vietnamese whatever the reader's interface language, and the
     same bytes for everyone (the record keeps their digests)."""
 
-    def built() -> Built:
+    def built(issue: Issue | None = None) -> Built:
         with translation.override("vi"):
-            return build()
+            return build(issue)
 
     return built
 
@@ -141,13 +154,15 @@ def _day(cycle: Cycle, conference: Conference | None) -> date:
     ) or timezone.localdate()
 
 
-def _heading(cycle, conference, kind_code, number, kind, summary) -> layout.Heading:
+def _heading(cycle, conference, kind_code, issue: Issue | None, kind, summary) -> layout.Heading:
+    """The heading blocks; the number is the register's, left blank on a draft."""
     return layout.Heading(
         parent_body=cycle.cluster.parent_body,
         issuer=_issuer(cycle),
         issuer_code=ISSUER_CODE,
         kind_code=kind_code,
-        number=number,
+        number=issue.number if issue else None,
+        replaces=issue.replaces if issue else "",
         place=cycle.leader.short_name,
         day=_day(cycle, conference),
         kind=kind,
@@ -231,14 +246,14 @@ def _ballot_counts(poll: Poll) -> str:
     )
 
 
-def vote_count_minutes(cycle: Cycle, poll: Poll, number: int) -> Built:
+def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> Built:
     conference = poll.conference
     result = poll.result
     candidates = voting_selectors.candidates_of(poll)
     names = {c.unit.code: c.unit.name for c in candidates}
     rules = voting_selectors.core_rules(poll)
     document = layout.new_document(
-        _heading(cycle, conference, "BB", number, "Biên bản", f"Kiểm phiếu: {poll.title}")
+        _heading(cycle, conference, "BB", issue, "Biên bản", f"Kiểm phiếu: {poll.title}")
     )
     day = _day(cycle, conference)
     closed = _clock(poll.closed_at, day)
@@ -590,7 +605,7 @@ def _handover_sentence(cycle: Cycle) -> str | None:
     return text + "."
 
 
-def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
+def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None = None) -> Built:
     """The minutes as the chair and the secretary sign them: when and where, who attended,
     the proceedings as held (the agenda, the report's figures, the scores, each vote with its
     result, the hand-over), the conclusions. Nothing still open is printed as done: a vote
@@ -600,7 +615,7 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
             cycle,
             conference,
             "BB",
-            1,
+            issue,
             "Biên bản",
             f"Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
@@ -699,14 +714,14 @@ def _cell_text(cell) -> str:
     return f"{value}\n({cell.change.phrase().render()})"
 
 
-def year_end_report(cycle: Cycle) -> Built:
+def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
     conference = voting_selectors.conference_of(cycle)
     document = layout.new_document(
         _heading(
             cycle,
             conference,
             "BC",
-            1,
+            issue,
             "Báo cáo",
             f"Tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
@@ -821,7 +836,10 @@ def _vote_line(outcome: voting_selectors.Outcome, code: str) -> str:
 
 
 def proposal(
-    cycle: Cycle, outcome: voting_selectors.Outcome, number: int, attached: list[str]
+    cycle: Cycle,
+    outcome: voting_selectors.Outcome,
+    attached: list[str],
+    issue: Issue | None = None,
 ) -> Built:
     """The proposal for one title: the units its vote elected (over all its rounds), on the
     grounds cited for the cycle's year, with the rule they were elected by and the documents
@@ -833,7 +851,7 @@ def proposal(
     council = "Hội đồng Thi đua - Khen thưởng Bộ Công an"
     document = layout.new_document(
         _heading(
-            cycle, conference, "TTr", number, "Tờ trình", f"Đề nghị tặng {title} năm {cycle.year}"
+            cycle, conference, "TTr", issue, "Tờ trình", f"Đề nghị tặng {title} năm {cycle.year}"
         )
     )
     layout.addressee(document, [council])
@@ -911,7 +929,7 @@ def _heads_missing(units) -> list[str]:
     ]
 
 
-def agreement_document(cycle: Cycle, agreement) -> Built:
+def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> Built:
     """The emulation agreement (giao ước thi đua) as every member's head signs it: the
     grounds, the members, the criteria table with its points, each unit's targets, how the
     units are scored, and one signature block per member."""
@@ -925,7 +943,8 @@ def agreement_document(cycle: Cycle, agreement) -> Built:
             issuer=_issuer(cycle),
             issuer_code=ISSUER_CODE,
             kind_code="GƯTĐ",
-            number=None,  # the clerk numbers it when the members have signed
+            number=issue.number if issue else None,
+            replaces=issue.replaces if issue else "",
             place=cycle.leader.short_name,
             day=day,
             kind="Giao ước thi đua",
@@ -997,7 +1016,9 @@ def agreement_document(cycle: Cycle, agreement) -> Built:
 # --- biên bản bàn giao cụm trưởng -------------------------------------------------------------
 
 
-def handover_minutes(cycle: Cycle, handover, conference: Conference | None) -> Built:
+def handover_minutes(
+    cycle: Cycle, handover, conference: Conference | None, issue: Issue | None = None
+) -> Built:
     """The minutes of the hand-over of the cluster's leadership: who hands over to whom, for
     which year and on what basis (the vote at the conference, or the Ministry's decision),
     what is handed over (the year's documents that exist), signed by both sides' heads."""
@@ -1007,7 +1028,7 @@ def handover_minutes(cycle: Cycle, handover, conference: Conference | None) -> B
             cycle,
             conference,
             "BB",
-            None,
+            issue,
             "Biên bản",
             f"Bàn giao nhiệm vụ cụm trưởng {_issuer(cycle)} năm {handover.year}",
         )
@@ -1109,17 +1130,6 @@ def score_table(cycle: Cycle) -> Built:
 # --- what the cycle can have --------------------------------------------------------------
 
 
-def _minutes_numbers(polls: list[Poll]) -> dict[int, int]:
-    """Poll id → the number of its vote-count minutes: after the conference minutes (01), the
-    counted polls in the order they were counted, so the numbers have no gap and a poll
-    counted later never renumbers minutes already printed."""
-    counted = sorted(
-        (p for p in polls if p.status in (Poll.Status.CLOSED, Poll.Status.VOID)),
-        key=lambda p: (p.closed_at is None, p.closed_at, p.pk),
-    )
-    return {poll.pk: number for number, poll in enumerate(counted, start=2)}
-
-
 def _attached(ready: dict[str, Plan], outcome: voting_selectors.Outcome) -> list[str]:
     """What goes with a proposal, as its list names them: the documents of the cycle that
     can be produced (the conference minutes, the vote-count minutes of each of its rounds,
@@ -1151,7 +1161,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             "conference-minutes",
             _("Biên bản hội nghị"),
             _filename("bien-ban-hoi-nghi", str(cycle.year)),
-            (lambda: conference_minutes(cycle, conference)) if not unsigned else None,
+            (lambda issue: conference_minutes(cycle, conference, issue)) if not unsigned else None,
             no_conference + unsigned,
         )
     )
@@ -1160,7 +1170,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             "year-end-report",
             _("Báo cáo tổng kết"),
             _filename("bao-cao-tong-ket", str(cycle.year)),
-            lambda: year_end_report(cycle),
+            lambda issue: year_end_report(cycle, issue),
             ([] if stats_ready else [_("Chưa có đơn vị nào báo cáo số liệu.")])
             + _signer_missing(cycle),
         )
@@ -1175,7 +1185,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             "score-table",
             _("Bảng tổng hợp điểm"),
             _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
-            (lambda: score_table(cycle)) if not unranked else None,
+            (lambda _issue: score_table(cycle)) if not unranked else None,
             unranked,
         )
     )
@@ -1191,7 +1201,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             "agreement",
             _("Giao ước thi đua"),
             _filename("giao-uoc-thi-dua", str(cycle.year)),
-            (lambda: agreement_document(cycle, agreement)) if not unwritten else None,
+            (lambda issue: agreement_document(cycle, agreement, issue)) if not unwritten else None,
             unwritten,
         )
     )
@@ -1208,7 +1218,9 @@ def plans(cycle: Cycle) -> list[Plan]:
             _filename(
                 "bien-ban-ban-giao-cum-truong", str(handover.year if handover else cycle.year + 1)
             ),
-            (lambda: handover_minutes(cycle, handover, conference)) if not not_handed else None,
+            (lambda issue: handover_minutes(cycle, handover, conference, issue))
+            if not not_handed
+            else None,
             not_handed,
         )
     )
@@ -1223,22 +1235,19 @@ def plans(cycle: Cycle) -> list[Plan]:
                 no_conference or [_("Chưa có cuộc bỏ phiếu nào.")],
             )
         )
-    numbers = _minutes_numbers(polls)
     for poll in polls:
         counted = poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
-        number = numbers.get(poll.pk)
         found.append(
             Plan(
                 f"vote-count-{poll.code}",
                 _("Biên bản kiểm phiếu: %(poll)s") % {"poll": poll.title},
                 _filename("bien-ban-kiem-phieu", str(cycle.year), poll.code),
-                (lambda poll=poll, number=number: vote_count_minutes(cycle, poll, number))
+                (lambda issue, poll=poll: vote_count_minutes(cycle, poll, issue))
                 if counted
                 else None,
                 [] if counted else [_("Cuộc bỏ phiếu chưa kiểm phiếu.")],
             )
         )
-    proposals = 0
     problems = voting_selectors.nomination_problems(cycle, polls) if polls else []
     ready = {plan.key: plan for plan in found if plan.ready}
     for outcome in voting_selectors.outcomes(polls):
@@ -1249,15 +1258,14 @@ def plans(cycle: Cycle) -> list[Plan]:
         # Ministry flag) gets no proposal until the conference settles it
         refused = [p.render(_) for p in problems if p.field == poll.title_code]
         complete = outcome.complete and bool(outcome.winners) and not refused
-        proposals += 1
         found.append(
             Plan(
                 f"proposal-{poll.code}",
                 _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
                 _filename("to-trinh", poll.title_code, str(cycle.year)),
                 (
-                    lambda outcome=outcome, number=proposals: proposal(
-                        cycle, outcome, number, _attached(ready, outcome)
+                    lambda issue, outcome=outcome: proposal(
+                        cycle, outcome, _attached(ready, outcome), issue
                     )
                 )
                 if complete
@@ -1269,13 +1277,28 @@ def plans(cycle: Cycle) -> list[Plan]:
     return found
 
 
-def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
-    """The document `key` of the cycle, as its own file (DOCX/XLSX) or as a PDF (`kind`).
+# The kind of each document in its number ("03/BB-CTĐ"), by key prefix; a workbook has none.
+KIND_CODES = {
+    "conference-minutes": "BB",
+    "handover-minutes": "BB",
+    "vote-count-": "BB",
+    "year-end-report": "BC",
+    "proposal-": "TTr",
+    "agreement": "GƯTĐ",
+}
 
-    Unknown keys are a 404; a document whose data is missing, or a PDF with no engine, is
-    refused with the reason (409), so the page and the API say the same thing."""
+
+def reference(key: str, number: int) -> str:
+    """How the register writes the number of document `key`: "03/BB-CTĐ" (or "03")."""
+    kind = next((code for start, code in KIND_CODES.items() if key.startswith(start)), "")
+    return f"{number:02d}/{kind}-{ISSUER_CODE}" if kind else f"{number:02d}"
+
+
+def ready_plan(cycle: Cycle, key: str) -> Plan:
+    """The plan of document `key`, ready to build: unknown keys are a 404; a document whose
+    data is missing is refused with the reason (409), so the page and the API say the same."""
     plan = next((p for p in plans(cycle) if p.key == key), None)
-    if plan is None or kind not in ("file", "pdf"):
+    if plan is None:
         raise Http404(_("Không có văn bản này."))
     if not plan.ready:
         raise StateConflict(
@@ -1287,8 +1310,25 @@ def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
                 )
             ]
         )
-    built = plan.build()
-    if kind == "file":
+    return plan
+
+
+def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
+    """The document `key` of the cycle as its own file (DOCX/XLSX), as a PDF (`kind`), or as
+    the current draft: an issued document is served as it was issued (frozen), a document
+    not issued yet as a draft built from the data now."""
+    if kind not in ("file", "pdf", "draft"):
+        raise Http404(_("Không có văn bản này."))
+    issued = documents_selectors.issued_of(cycle).get(key) if kind != "draft" else None
+    if issued is not None:
+        built = Built(
+            issued.filename,
+            documents_selectors.issued_content(issued),
+            XLSX if issued.filename.endswith(".xlsx") else DOCX,
+        )
+    else:
+        built = ready_plan(cycle, key).build(None)
+    if kind != "pdf":
         return built
     if not built.filename.endswith(".docx"):
         raise Http404(_("Bảng tính không có bản PDF."))

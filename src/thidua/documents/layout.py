@@ -46,6 +46,7 @@ class Heading:
     day: date | int  # a year alone: day and month left blank for the signer
     kind: str  # "BIÊN BẢN"
     summary: str  # "Kiểm phiếu bình xét ..."
+    replaces: str = ""  # a correction names the issued document it replaces, and why
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,10 @@ def new_document(heading: Heading):
     _paragraph(document, heading.kind.upper(), "Document Kind")
     summary = _paragraph(document, heading.summary, "Document Summary")
     _rule_under(summary, 3.0, TEXT_WIDTH_CM)
+    if heading.replaces:
+        _paragraph(
+            document, heading.replaces, "Body Note"
+        ).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _paragraph(document, style="Spacer")
     return document
 

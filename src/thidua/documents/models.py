@@ -31,3 +31,35 @@ class ReportSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} – {self.key}"
+
+
+class IssuedDocument(models.Model):
+    """A document as issued: its number from the cycle's register, its frozen bytes and their
+    digest. Issued means frozen: what was signed is served as it was, whatever the data says
+    later; changing it is a correction (a new number that names the one it replaces)."""
+
+    cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="issued")
+    key = models.CharField(max_length=80)
+    number = models.PositiveIntegerField(_("số"))
+    issued_at = models.DateTimeField(_("phát hành lúc"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("số, ký hiệu"), max_length=40)  # "03/BB-CTĐ"
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    digest = models.CharField(max_length=64)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    reason = models.TextField(_("lý do đính chính"), blank=True)
+
+    class Meta:
+        constraints = [
+            # one register per issuing body and year: the cluster's, in this cycle
+            models.UniqueConstraint(fields=["cycle", "number"], name="issued_number_once"),
+        ]
+        ordering = ["cycle", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} – {self.number:02d} {self.key}"

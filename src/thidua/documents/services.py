@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
+from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
 from thidua.core.record import AuditAction
-from thidua.documents import builders
-from thidua.documents.models import TEXTS, ReportSection
+from thidua.documents import builders, selectors
+from thidua.documents.models import TEXTS, IssuedDocument, ReportSection
+from thidua.errors import StateConflict
 from thidua.org.authz import require
 from thidua.org.models import Cycle
 
@@ -42,23 +44,63 @@ def save_report_text(*, actor, cycle: Cycle, texts: Mapping[str, str]) -> None:
 
 
 @transaction.atomic
-def issue_document(*, actor, cycle: Cycle, key: str) -> dict:
-    """Issue document `key` for signing: the file as it is now goes into the cycle's log by
-    its digest (the same digest as the record's `documents`), and the installation signs the
-    chain after it. What is printed and signed can then be told from any other version."""
+def issue_document(*, actor, cycle: Cycle, key: str, reason: str = "") -> IssuedDocument:
+    """Issue document `key`: it takes the next number of the cycle's register, and its bytes
+    are frozen and go into the cycle's log by their digest (the record's document digest),
+    signed by the checkpoint after it. Issued means frozen: issuing it again is a correction,
+    which needs a reason and names the number it replaces."""
     require(actor, Action.ISSUE_DOCUMENT, cycle)
-    built = builders.produce(cycle, key)  # 404 unknown, 409 not ready, with the reason
-    issued = {
-        "key": key,
-        "filename": built.filename,
-        "digest": core_record.document_digest(built.content),
-    }
+    Cycle.objects.select_for_update().get(pk=cycle.pk)  # the register gives one number at a time
+    previous = selectors.issued_of(cycle).get(key)
+    reason = reason.strip()
+    if previous is not None and not reason:
+        raise StateConflict(
+            [
+                Problem(
+                    "document_issued",
+                    gettext_noop(
+                        "Văn bản này đã phát hành (số %(reference)s); phát hành lại là đính "
+                        "chính, cần ghi lý do."
+                    ),
+                    {"reference": previous.reference},
+                    field="reason",
+                )
+            ]
+        )
+    plan = builders.ready_plan(cycle, key)  # 404 unknown, 409 not ready, with the reason
+    number = selectors.next_number(cycle)
+    replaces = (
+        f"(Thay thế văn bản số {previous.reference} phát hành ngày "
+        f"{timezone.localtime(previous.issued_at):%d/%m/%Y}; lý do: {reason})"
+        if previous is not None
+        else ""
+    )
+    built = plan.build(builders.Issue(number, replaces))
+    issued = IssuedDocument.objects.create(
+        cycle=cycle,
+        key=key,
+        number=number,
+        reference=builders.reference(key, number),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+        filename=built.filename,
+        content=built.content,
+        digest=core_record.document_digest(built.content),
+        replaces=previous,
+        reason=reason,
+    )
     audit(
         actor=actor,
         action=AuditAction.DOCUMENT_ISSUE,
         object_type="documents.document",
         object_id=key,
         cycle=cycle,
-        after=issued,
+        after={
+            "key": key,
+            "number": issued.reference,
+            "filename": issued.filename,
+            "digest": issued.digest,
+            "replaces": previous.reference if previous is not None else None,
+            "reason": reason,
+        },
     )
     return issued

@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from thidua.audit import selectors as audit_selectors
-from thidua.audit.services import chain_of
 from thidua.core import signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf, selectors
@@ -21,7 +19,7 @@ from thidua.org.models import Cycle
 
 @cycle_view(Action.VIEW_RESULTS)
 def panel(request, cycle: Cycle):
-    issued = audit_selectors.issued_documents(chain_of(cycle))
+    issued = selectors.issued_of(cycle)
     return render(
         request,
         "documents/panel.html",
@@ -52,12 +50,19 @@ def grounds(request, cycle: Cycle):
 @require_POST
 @cycle_view()
 def issue(request, cycle: Cycle, key: str):
-    """Issue a document for signing (its digest into the log, then a signed checkpoint)."""
-    issued = issue_document(actor=request.user, cycle=cycle, key=key)
+    """Issue a document: its number from the register, its bytes frozen, its digest into the
+    log (then a signed checkpoint); again, with a reason, it is a correction."""
+    issued = issue_document(
+        actor=request.user, cycle=cycle, key=key, reason=request.POST.get("reason", "")
+    )
     messages.success(
         request,
-        _("Đã phát hành %(file)s để ký; mã của tệp: %(digest)s.")
-        % {"file": issued["filename"], "digest": signing.grouped(issued["digest"])},
+        _("Đã phát hành %(file)s, số %(reference)s; mã của tệp: %(digest)s.")
+        % {
+            "file": issued.filename,
+            "reference": issued.reference,
+            "digest": signing.grouped(issued.digest),
+        },
     )
     return redirect("documents", cycle.cluster.code, cycle.year)
 

@@ -1,0 +1,130 @@
+"""Issued means frozen: the register numbers documents when they are issued (never a draft),
+one sequence for the cluster's year; an issued document is served as issued; changing it is a
+correction that names the number it replaces."""
+
+import pytest
+
+from tests.documents.conftest import all_text, read_docx
+from thidua.audit.models import AuditEntry
+from thidua.core import signing
+from thidua.core.record import AuditAction, document_digest
+from thidua.documents import builders
+from thidua.documents.models import IssuedDocument
+from thidua.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+ISSUE = "/clusters/cum-2/2020/documents/{}/issue/"
+FILE = "/clusters/cum-2/2020/documents/{}/{}/"
+
+
+def _number_line(content: bytes) -> str:
+    return read_docx(content).tables[0].rows[1].cells[0].text
+
+
+def test_drafts_have_no_number_and_issuing_takes_the_next_one(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    draft = secretary.get(FILE.format("conference-minutes", "file")).content
+    assert _number_line(draft) == "Số: \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/BB-CTĐ"
+    # one register for every kind: a proposal, then minutes, then a report
+    for key in ("proposal-co-chinh-phu", "conference-minutes", "year-end-report"):
+        assert secretary.post(ISSUE.format(key)).status_code == 302
+    lines = [
+        _number_line(secretary.get(FILE.format(key, "file")).content)
+        for key in ("proposal-co-chinh-phu", "conference-minutes", "year-end-report")
+    ]
+    assert lines == ["Số: 01/TTr-CTĐ", "Số: 02/BB-CTĐ", "Số: 03/BC-CTĐ"]
+    references = list(IssuedDocument.objects.order_by("number").values_list("reference", flat=True))
+    assert references == ["01/TTr-CTĐ", "02/BB-CTĐ", "03/BC-CTĐ"]
+    # the score table has no number line, but takes its place in the register
+    assert secretary.post(ISSUE.format("score-table")).status_code == 302
+    assert IssuedDocument.objects.get(key="score-table").reference == "04"
+
+
+def test_the_issued_bytes_are_frozen_logged_and_served_as_issued(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    secretary.post(ISSUE.format("conference-minutes"))
+    issued = IssuedDocument.objects.get(key="conference-minutes")
+    served = secretary.get(FILE.format("conference-minutes", "file")).content
+    assert served == bytes(issued.content)
+    assert document_digest(served) == issued.digest
+    entry = AuditEntry.objects.filter(action=AuditAction.DOCUMENT_ISSUE).latest("seq")
+    assert entry.after == {
+        "key": "conference-minutes",
+        "number": "01/BB-CTĐ",
+        "filename": "bien-ban-hoi-nghi-2020.docx",
+        "digest": issued.digest,
+        "replaces": None,
+        "reason": "",
+    }
+    checkpoint = AuditEntry.objects.get(chain=entry.chain, seq=entry.seq + 1)
+    assert checkpoint.action == AuditAction.CHECKPOINT
+    # the data changes after issuing: the issued file does not, the draft does
+    Unit.objects.filter(code="lao-cai").update(name="Công an tỉnh Lào Cai (đổi tên)")
+    assert secretary.get(FILE.format("conference-minutes", "file")).content == served
+    draft = secretary.get(FILE.format("conference-minutes", "draft")).content
+    assert "đổi tên" in all_text(read_docx(draft))
+    assert "đổi tên" not in all_text(read_docx(served))
+    panel = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
+    assert "Đã phát hành số 01/BB-CTĐ" in panel
+    assert f"mã tệp {signing.grouped(issued.digest)}" in panel
+
+
+def test_issuing_again_is_a_correction_with_a_reason(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    secretary.post(ISSUE.format("conference-minutes"))
+    first = IssuedDocument.objects.get(key="conference-minutes")
+    entries = AuditEntry.objects.count()
+    # without a reason: refused, nothing changes
+    assert secretary.post(ISSUE.format("conference-minutes")).status_code == 409
+    assert secretary.post(ISSUE.format("conference-minutes"), {"reason": "  "}).status_code == 409
+    assert (IssuedDocument.objects.count(), AuditEntry.objects.count()) == (1, entries)
+    response = secretary.post(ISSUE.format("conference-minutes"), {"reason": "Sai tên khách mời"})
+    assert response.status_code == 302
+    correction = IssuedDocument.objects.get(key="conference-minutes", replaces=first)
+    assert correction.reference == "02/BB-CTĐ"
+    text = all_text(read_docx(bytes(correction.content)))
+    day = f"{first.issued_at.astimezone().date():%d/%m/%Y}"
+    assert (
+        f"(Thay thế văn bản số 01/BB-CTĐ phát hành ngày {day}; lý do: Sai tên khách mời)"
+    ) in text
+    # the correction is what is served now; the first stays in the register
+    served = secretary.get(FILE.format("conference-minutes", "file")).content
+    assert served == bytes(correction.content)
+    assert IssuedDocument.objects.filter(pk=first.pk).exists()
+    entry = AuditEntry.objects.filter(action=AuditAction.DOCUMENT_ISSUE).latest("seq")
+    assert (entry.after["replaces"], entry.after["reason"]) == ("01/BB-CTĐ", "Sai tên khách mời")
+
+
+def test_only_the_leader_secretary_issues_and_only_what_is_ready(demo_cycle, client_for):
+    entries = AuditEntry.objects.count()
+    assert (
+        client_for("sonla.canbo").post(ISSUE.format("vote-count-co-chinh-phu")).status_code == 403
+    )
+    assert (
+        client_for("sonla.thuky").post(ISSUE.format("vote-count-co-chinh-phu")).status_code == 403
+    )
+    assert (
+        client_for("hagiang.thuky").get(ISSUE.format("vote-count-co-chinh-phu")).status_code == 405
+    )
+    assert client_for("hagiang.thuky").post(ISSUE.format("khong-co")).status_code == 404
+    assert (
+        client_for("hagiang.thuky").post(ISSUE.format("vote-count-co-bo-cong-an")).status_code
+        == 409
+    )
+    assert AuditEntry.objects.count() == entries
+    assert not IssuedDocument.objects.exists()
+
+
+def test_a_document_issued_before_its_data_went_missing_is_still_served(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    secretary.post(ISSUE.format("conference-minutes"))
+    from thidua.voting.models import Conference
+
+    Conference.objects.filter(cycle=demo_cycle).update(chair_name="")
+    plan = {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"]
+    assert not plan.ready
+    response = secretary.get(FILE.format("conference-minutes", "file"))
+    assert response.status_code == 200
+    assert _number_line(response.content) == "Số: 01/BB-CTĐ"
+    assert secretary.get(FILE.format("conference-minutes", "draft")).status_code == 409
