@@ -162,6 +162,15 @@ def change_words(
     return f"{verb} {difference} ({percent}){against}"
 
 
+def table_change(found: Change) -> str:
+    """The change in a table cell, short: "giảm 15,0%", "tăng 2,0 điểm phần trăm", "bằng";
+    `Change.phrase` but with a rate's change in full words (no "điểm %")."""
+    if found.kind == Kind.RATE and found.points:
+        verb = "tăng" if found.points > 0 else "giảm"
+        return f"{verb} {format_number(abs(found.points), 1)} điểm phần trăm"
+    return found.phrase().render()
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
