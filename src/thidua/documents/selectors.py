@@ -3,6 +3,8 @@ and the plain data the report's first draft is written from."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from thidua.core import narrative
 from thidua.core import scoring as core_scoring
 from thidua.core.indicators import Direction, Kind, Period
@@ -45,7 +47,13 @@ def report_data(
     """The cycle's facts the report's draft states, as the core's plain data: the year's
     statistics (the reports that count, against last year), the published score table, the
     agreement, the cluster's make-up and the hand-over. `table` and `results` when the
-    caller has them already (the report prints them too)."""
+    caller has them already (the report prints them too). In Vietnamese whatever the
+    reader's language: it is document text."""
+    with translation.override("vi"):
+        return _report_data(cycle, table, results)
+
+
+def _report_data(cycle, table, results) -> narrative.ReportData:
     table = (table or stats_selectors.cluster_table(cycle, Period.YEAR)).with_data_only()
     results = results if results is not None else scoring_selectors.results(cycle)
     members = org_selectors.member_units(cycle)
