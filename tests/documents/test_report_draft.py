@@ -142,3 +142,15 @@ def test_who_may_not_edit_is_refused_on_post(client_for, demo_cycle, username):
     assert not ReportSection.objects.filter(cycle=demo_cycle).exists()
     assert AuditEntry.objects.filter(action="documents.report_text.save").count() == before
     assert "Viết đè." not in report_text(demo_cycle)
+
+
+def test_the_signers_rank_comes_before_the_name(demo_cycle):
+    from thidua.org.models import Unit
+
+    Unit.objects.filter(pk=demo_cycle.leader_id).update(head_title="Thiếu tướng, Giám đốc")
+    demo_cycle.leader.refresh_from_db()
+    lines = report_text(demo_cycle).splitlines()
+    start = lines.index("TM. CỤM THI ĐUA SỐ II")
+    assert lines[start + 1 : start + 3] == ["CỤM TRƯỞNG", "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"]
+    assert f"Thiếu tướng {demo_cycle.leader.head_name}" in lines[start + 3 :]
+    assert not any("THIẾU TƯỚNG" in line for line in lines)

@@ -26,7 +26,7 @@ from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
-from thidua.core.paperwork import date_line, slug
+from thidua.core.paperwork import date_line, signer_name, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
@@ -102,13 +102,14 @@ def _issuer(cycle: Cycle) -> str:
 
 def _leader_signer(cycle: Cycle) -> layout.Signer:
     """The leader unit's head signs for the cluster: TM. CỤM THI ĐUA SỐ II / CỤM TRƯỞNG /
-    GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the name."""
+    GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the rank and name (Thiếu tướng Hoàng Văn Thanh)."""
     leader = cycle.leader
+    post, name = signer_name(leader.head_title, leader.head_name)  # the rank before the name
     return layout.Signer(
         f"TM. {_issuer(cycle)}",
         "Cụm trưởng",
-        leader.head_name,
-        f"{leader.head_title or 'Thủ trưởng'} {leader.name}",
+        name,
+        f"{post or 'Thủ trưởng'} {leader.name}",
     )
 
 
