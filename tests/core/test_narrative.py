@@ -201,3 +201,20 @@ def test_no_figure_no_sentence_and_no_baseline_said_so():
 def test_same_text_ignores_line_endings_and_spaces():
     assert narrative.same_text("Một dòng.\r\n  Hai  dòng. \r\n", "Một dòng.\nHai dòng.")
     assert not narrative.same_text("Một dòng.", "Một dòng khác.")
+
+
+def test_a_rates_numerator_is_judged_by_its_rate():
+    solved = Figure(
+        "Số vụ điều tra, khám phá",
+        "vụ",
+        Kind.COUNT,
+        Decimal(1681),
+        Decimal(1926),
+        direction=Direction.HIGHER,
+        judged=False,
+    )
+    draft = narrative.draft(data(Line(solved)))
+    assert "1.681 vụ, giảm 245 vụ (-12,7%) so với năm 2019" in draft.text("results")
+    assert "Số vụ điều tra" not in draft.text("shortcomings")
+    alone = narrative.draft(data(Line(Figure(**{**solved.__dict__, "judged": True}))))
+    assert "Số vụ điều tra" in alone.text("shortcomings")

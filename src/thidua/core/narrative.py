@@ -36,6 +36,9 @@ class Figure:
     before: Decimal | None = None
     decimals: int = 0
     direction: Direction = Direction.NEUTRAL
+    # a rate's numerator (cases solved) is judged by its rate: fewer cases solved out of
+    # fewer cases is no shortcoming when the clearance rate rose
+    judged: bool = True
 
     @property
     def change(self) -> Change | None:
@@ -43,9 +46,9 @@ class Figure:
 
     @property
     def worse(self) -> bool:
-        """It went the wrong way against last year (crimes up, clearance down)."""
+        """It went the wrong way against last year (crimes up, clearance rate down)."""
         found = self.change
-        return found is not None and found.is_better(self.direction) is False
+        return self.judged and found is not None and found.is_better(self.direction) is False
 
     @property
     def better(self) -> bool:
@@ -233,18 +236,20 @@ def results(data: ReportData) -> list[str]:
                 else f"{item} (chưa có số liệu năm {data.year - 1} để so sánh)"
             )
         paragraphs += _listed(items)
-        for line in stated:
-            if line.total.direction != Direction.LOWER or not line.total.better:
-                continue
-            fell = [
-                f"{unit} {change_words(figure, data.year - 1, versus=False)}"
-                for unit, figure in line.units
-                if figure.better
-            ]
-            if fell:
-                paragraphs.append(
-                    f"{line.total.name} giảm ở {len(fell)} đơn vị: {'; '.join(fell)}."
-                )
+        # where the first figure to bring down fell, unit by unit
+        headline = next((line for line in stated if line.total.direction == Direction.LOWER), None)
+        fell = [
+            f"{unit} {change_words(figure, data.year - 1, versus=False)}"
+            for unit, figure in (headline.units if headline and headline.total.better else ())
+            if figure.better
+        ]
+        if fell:
+            where = (
+                f"ở cả {len(fell)} đơn vị"
+                if len(fell) == len(headline.units)
+                else f"ở {len(fell)} đơn vị"
+            )
+            paragraphs.append(f"{headline.total.name} giảm {where}: {'; '.join(fell)}.")
     if data.first is not None:
         unit, total = data.first
         paragraphs.append(

@@ -26,9 +26,10 @@ def issuer(cycle: Cycle) -> str:
     return cycle.title.split(" – ")[0].split(" - ")[0]
 
 
-def _figure(cell) -> narrative.Figure:
+def _figure(cell, parts: frozenset[int] = frozenset()) -> narrative.Figure:
     indicator = cell.indicator
     return narrative.Figure(
+        judged=indicator.pk not in parts,
         name=indicator.name,
         measure=indicator.measure,
         kind=Kind(indicator.kind),
@@ -55,13 +56,16 @@ def report_data(
 
 def _report_data(cycle, table, results) -> narrative.ReportData:
     table = (table or stats_selectors.cluster_table(cycle, Period.YEAR)).with_data_only()
+    parts = frozenset(  # the rates' numerators, judged by their rates
+        indicator.numerator_id for indicator in table.indicators if indicator.kind == Kind.RATE
+    )
     results = results if results is not None else scoring_selectors.results(cycle)
     members = org_selectors.member_units(cycle)
     lines = tuple(
         narrative.Line(
-            _figure(table.total.cells[index]),
+            _figure(table.total.cells[index], parts),
             tuple(
-                (row.unit.short_name, _figure(row.cells[index]))
+                (row.unit.short_name, _figure(row.cells[index], parts))
                 for row in table.rows
                 if row.counted
             ),
