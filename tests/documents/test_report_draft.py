@@ -154,3 +154,13 @@ def test_the_signers_rank_comes_before_the_name(demo_cycle):
     assert lines[start + 1 : start + 3] == ["CỤM TRƯỞNG", "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"]
     assert f"Thiếu tướng {demo_cycle.leader.head_name}" in lines[start + 3 :]
     assert not any("THIẾU TƯỚNG" in line for line in lines)
+
+
+def test_the_draft_is_vietnamese_on_an_english_page(client_for):
+    client = client_for("hagiang.thuky")
+    client.cookies["django_language"] = "en"
+    page = client.get(f"{BASE}report-text/").content.decode()
+    assert "Draft generated from the data, not saved" in page
+    assert CASES in page
+    assert "mọi đơn vị chấm chéo các đơn vị còn lại" in page  # the agreement's way, in Vietnamese
+    assert "(bầu tại hội nghị)" in page
