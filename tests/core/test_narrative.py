@@ -189,6 +189,8 @@ def test_without_data_the_leader_unit_is_asked_to_write_each_section():
         lines = draft.text(key).splitlines()
         assert len(lines) == 1
         assert lines[0].startswith("(Đơn vị cụm trưởng viết ")
+        assert narrative.is_to_write(lines[0])
+    assert not narrative.is_to_write("Năm 2020, Cụm thi đua số II gồm 3 đơn vị.")
 
 
 def test_no_figure_no_sentence_and_no_baseline_said_so():

@@ -48,6 +48,9 @@ def test_the_report_prints_the_data_draft_where_nothing_is_written(demo_cycle):
     assert "88,7%" in shortcomings
     assert "1.681/2.156 = 78,0%" in shortcomings
     assert "(Đơn vị cụm trưởng viết bổ sung nguyên nhân" in shortcomings
+    document = read_docx(builders.year_end_report(demo_cycle).content)
+    gap = next(p for p in document.paragraphs if p.text.startswith("(Đơn vị cụm trưởng viết"))
+    assert gap.style.name == "Body Note"  # a note to fill in, not a stated fact
 
 
 def test_the_report_speaks_as_a_report(demo_cycle):

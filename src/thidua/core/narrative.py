@@ -121,9 +121,18 @@ class ReportData:
     score_decimals: int = 2
 
 
+TO_WRITE = "(Đơn vị cụm trưởng viết "
+
+
 def to_write(what: str) -> str:
     """The line said where the data has nothing: the leader unit writes it."""
-    return f"(Đơn vị cụm trưởng viết {what}.)"
+    return f"{TO_WRITE}{what}.)"
+
+
+def is_to_write(line: str) -> bool:
+    """The line is a `to_write` gap, not a fact (the report prints it as a note)."""
+    line = line.strip()
+    return line.startswith(TO_WRITE) and line.endswith(".)")
 
 
 # --- figures in words ---------------------------------------------------------------------

@@ -632,8 +632,8 @@ def year_end_report(cycle: Cycle) -> Built:
         layout.body(document, _report_heading(cycle, index, key, label), bold=True, indent=False)
         written = (texts.get(key) or "").strip() or draft.text(key)
         for paragraph in written.splitlines():
-            if paragraph.strip():
-                layout.body(document, paragraph.strip())
+            if paragraph.strip():  # a gap the leader unit is to fill reads as a note
+                layout.body(document, paragraph.strip(), italic=narrative.is_to_write(paragraph))
         if key == "results":
             _report_tables(document, cycle, table, results)
     layout.closing(
