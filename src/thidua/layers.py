@@ -53,8 +53,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("org", ("thidua.org",), "units, cycles, phases, roles, authorisation"),
     (
         "audit pages",
-        ("thidua.audit.views", "thidua.audit.admin"),
-        "the audit trail page and admin authorise through org",
+        ("thidua.audit.views", "thidua.audit.admin", "thidua.audit.trail"),
+        "the audit trail page, its rows and export, and admin read through org",
     ),
     ("stats", ("thidua.stats",), "indicator catalog, reports"),
     ("scoring", ("thidua.scoring",), "agreement, score sheets, results"),

@@ -121,8 +121,8 @@ def test_postgresql_refuses_update_and_delete():
 def test_trail_page_for_the_leader_secretary_and_admins_only(client_for):
     page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/audit/")
     assert page.status_code == 200
-    assert "org.handover.record" in page.content.decode()
-    assert "stats.report.submit" in page.content.decode()
+    assert "Ghi nhận bàn giao cụm trưởng, cụm phó" in page.content.decode()
+    assert "Nộp báo cáo số liệu" in page.content.decode()
     assert client_for("admin").get("/clusters/cum-2/2020/audit/").status_code == 200
     for username in ("hagiang.canbo", "laocai.thuky", "quansat", "sonla.daibieu"):
         assert client_for(username).get("/clusters/cum-2/2020/audit/").status_code == 403

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.core.paperwork import date_line, number_line, signer_name, slug
+from thidua.core.paperwork import (
+    GroundsError,
+    date_line,
+    grounds_for,
+    number_line,
+    person,
+    signer_name,
+    slug,
+)
 
 
 def test_date_line_leading_zeros():
@@ -49,3 +57,50 @@ def test_slug_is_always_a_safe_file_name(text):
 )
 def test_the_rank_goes_before_the_signers_name(post, name, expected):
     assert signer_name(post, name) == expected
+
+
+def test_person_rank_before_name_position_after():
+    assert person("Đại tá", "Nguyễn Văn A", "Giám đốc") == "Đại tá Nguyễn Văn A, Giám đốc"
+    assert person("", "Nguyễn Văn A") == "Nguyễn Văn A"
+    assert person(" ", "Nguyễn Văn A", " ") == "Nguyễn Văn A"
+    assert person("Thiếu tá", "", "Thư ký") == "Thiếu tá, Thư ký"
+
+
+GROUNDS = [
+    {"text": "Luật A"},
+    {"text": "Thông tư B", "from_year": 2019},
+    {"text": "Hướng dẫn C", "to_year": 2018},
+    {"text": "Quyết định D", "from_year": 2019, "to_year": 2019},
+]
+
+
+@pytest.mark.parametrize(
+    ("year", "cited"),
+    [
+        (2018, ["Luật A", "Hướng dẫn C"]),
+        (2019, ["Luật A", "Thông tư B", "Quyết định D"]),
+        (2020, ["Luật A", "Thông tư B"]),
+    ],
+)
+def test_grounds_for_the_year_in_order(year, cited):
+    assert grounds_for(GROUNDS, year) == cited
+
+
+@pytest.mark.parametrize(
+    ("entries", "where"),
+    [
+        ("Luật A", "grounds:"),
+        ([{"text": 1}], "grounds[0]"),
+        ([{"text": "A"}, {"text": "B", "from": 2019}], "grounds[1]: khóa lạ from"),
+        ([{"text": "A", "from_year": "2019"}], "grounds[0]: năm"),
+        ([{"text": "A", "to_year": True}], "grounds[0]: năm"),
+    ],
+)
+def test_grounds_refused_with_where(entries, where):
+    with pytest.raises(GroundsError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        grounds_for(entries, 2020)
+
+
+@given(st.integers(min_value=2000, max_value=2100))
+def test_grounds_without_bounds_always_cited(year):
+    assert grounds_for([{"text": "Luật A"}], year) == ["Luật A"]

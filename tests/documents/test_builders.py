@@ -225,7 +225,7 @@ def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
     assert all(r.receipt in appendix for r in Ballot.objects.filter(poll__code="co-bo-cong-an"))
 
 
-def test_the_conference_minutes(plans):
+def test_the_conference_minutes(plans, demo_cycle):
     document = read_docx(plans["conference-minutes"].build().content)
     text = all_text(document)
     assert "- Công an tỉnh Lào Cai: 3/3 đại biểu" in text
@@ -239,15 +239,88 @@ def test_the_conference_minutes(plans):
     assert "đạt 98,6%" in text
     assert (
         "- Bình xét Cờ thi đua của Chính phủ năm 2020: Công an tỉnh Hà Giang "
-        f"({governments}/21 phiếu)."
+        f"({governments}/21 phiếu) được đề nghị."
     ) in text
-    assert "- Bình xét Cờ thi đua của Bộ Công an năm 2020: chưa kiểm phiếu xong." in text
-    assert "Cụm trưởng năm 2021: Công an tỉnh Lào Cai; cụm phó: Công an tỉnh Sơn La" in text
-    signatures = all_text(read_docx(plans["conference-minutes"].build().content)).split(
-        "CHỦ TRÌ HỘI NGHỊ"
-    )[1]
-    assert "Hoàng Thị Hà" in signatures
-    assert "THƯ KÝ HỘI NGHỊ" in signatures
+    # the open poll is said to be open, and concludes nothing
+    assert (
+        "- Bình xét Cờ thi đua của Bộ Công an năm 2020: chưa kiểm phiếu xong, chưa có kết quả."
+    ) in text
+    assert "tặng Cờ thi đua của Bộ Công an" not in text
+    signatures = text.split("THƯ KÝ HỘI NGHỊ")[-1]
+    assert "CHỦ TRÌ HỘI NGHỊ" in signatures
+    assert f"Đại tá {demo_cycle.leader.head_name}" in signatures.split("CHỦ TRÌ HỘI NGHỊ")[1]
+
+
+def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans, demo_cycle):
+    """Who chaired (rank, name, position), the guests, the delegates, the hand-over from
+    this year's leader to next year's, and the conclusions drawn from the counted votes."""
+    text = all_text(read_docx(plans["conference-minutes"].build().content))
+    head = demo_cycle.leader.head_name
+    assert (
+        f"1. Chủ trì hội nghị: đồng chí Đại tá {head}, Giám đốc Công an tỉnh Hà Giang, Cụm trưởng."
+    ) in text
+    assert "2. Thư ký hội nghị: đồng chí Thiếu tá " in text
+    guests = text[text.index("3. Khách mời:") : text.index("4. Đại biểu các đơn vị trong cụm:")]
+    assert "Phó Bí thư Tỉnh ủy Hà Giang;" in guests
+    assert "Phó Cục trưởng Cục Công tác Đảng và công tác chính trị, Bộ Công an;" in guests
+    assert (
+        "Bàn giao nhiệm vụ cụm trưởng: Công an tỉnh Hà Giang, cụm trưởng năm 2020, bàn giao "
+        "nhiệm vụ cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (theo kết quả bầu tại hội "
+        "nghị); cụm phó năm 2021: Công an tỉnh Sơn La."
+    ) in text
+    conclusions = text[text.index("III. KẾT LUẬN") :]
+    assert (
+        "- Hội nghị thống nhất đề nghị tặng Cờ thi đua của Chính phủ năm 2020 cho Công an tỉnh "
+        "Hà Giang."
+    ) in conclusions
+    assert "- Hội nghị thống nhất kết quả bầu cụm trưởng năm 2021: Công an tỉnh Lào Cai." in (
+        conclusions
+    )
+    # no closing time recorded in the demo: the closing is not printed as if it happened
+    assert "Hội nghị kết thúc" not in text
+    for placeholder in ("...", "chưa ghi", "(Chưa có nội dung.)"):
+        assert placeholder not in text
+
+
+def test_the_secretarys_conclusions_follow_the_generated_ones(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    conference = demo_cycle.conference
+    secretary.post(
+        "/clusters/cum-2/2020/conference/details/",
+        {
+            "held_on": "2020-11-16",
+            "place": conference.place,
+            "chair_rank": "Đại tá",
+            "chair_name": conference.chair_name,
+            "secretary_name": conference.secretary_name,
+            "guests": "Đại tá Phạm Quốc Hưng, Phó Cục trưởng\n\n",
+            "conclusions": "Giao Công an tỉnh Lào Cai xây dựng chương trình công tác năm 2021.",
+        },
+    )
+    text = all_text(
+        read_docx(
+            {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
+        )
+    )
+    assert "3. Khách mời:\n- Đại tá Phạm Quốc Hưng, Phó Cục trưởng.\n4. Đại biểu" in text
+    conclusions = text[text.index("III. KẾT LUẬN") :]
+    generated = conclusions.index("- Hội nghị thống nhất đề nghị tặng Cờ thi đua của Chính phủ")
+    written = conclusions.index("- Giao Công an tỉnh Lào Cai xây dựng chương trình công tác")
+    assert generated < written
+    # the secretary's position was emptied by the form: the minutes say only rank and name
+    assert f"2. Thư ký hội nghị: đồng chí {conference.secretary_name}." in text
+
+
+def test_the_minutes_wait_for_the_chair_and_the_secretary(demo_cycle):
+    from thidua.voting.models import Conference
+
+    Conference.objects.filter(cycle=demo_cycle).update(chair_name="", secretary_name=" ")
+    plan = {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"]
+    assert not plan.ready
+    assert plan.missing == [
+        "Chưa ghi họ tên người chủ trì hội nghị (trang hội nghị).",
+        "Chưa ghi họ tên thư ký hội nghị (trang hội nghị).",
+    ]
 
 
 def test_the_proposal_lists_the_nominated_units_with_their_votes(ministry_counted, demo_cycle):
@@ -259,14 +332,20 @@ def test_the_proposal_lists_the_nominated_units_with_their_votes(ministry_counte
     ]
     rows = table_rows(document.tables[1])
     scores = {unit.name: result for unit, result in scoring_selectors.results(demo_cycle).ranking}
-    assert [row[1:4] for row in rows[1:]] == [
-        ["Công an tỉnh Lào Cai", "21/21", "100,0%"],
-        ["Công an tỉnh Sơn La", "19/21", "90,5%"],
-        ["Công an tỉnh Lạng Sơn", "12/21", "57,1%"],
+    assert [row[1:3] for row in rows[1:]] == [
+        ["Công an tỉnh Lào Cai", "21/21 phiếu (100,0%)"],
+        ["Công an tỉnh Sơn La", "19/21 phiếu (90,5%)"],
+        ["Công an tỉnh Lạng Sơn", "12/21 phiếu (57,1%)"],
     ]
     for row in rows[1:]:
         result = scores[row[1]]
-        assert row[4] == f"{format_number(result.total, 2)} ({result.rank})"
+        assert row[3] == f"{format_number(result.total, 2)} ({result.rank})"
+    text = all_text(document)
+    # the rule the units were nominated by, stated after them
+    assert (
+        "Đơn vị được đề nghị khi được quá 1/2 tổng số đại biểu (thành viên) được triệu tập bỏ "
+        "phiếu tán thành; tối đa 3 đơn vị."
+    ) in text
     assert document.tables[0].rows[1].cells[0].text == "Số: 02/TTr-CTĐ"  # after the Government's
     # a unit's full name fits on one line; numbers centred, names to the left
     grid = document.tables[1]
@@ -443,7 +522,7 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
         )
     )
     assert "Ngày 16/11/2020, tại" in text
-    assert "Hội nghị kết thúc cùng ngày." in text
+    assert "Hội nghị kết thúc" not in text  # no closing time yet: not printed as done
     secretary.post(url, {**details, "starts_at": "08:00", "ends_at": "11:30"})
     text = all_text(
         read_docx(

@@ -56,6 +56,8 @@ def test_paragraphs_take_their_look_from_named_styles(built):
         assert "<w:rFonts " not in xml, key
         styles = [p.style.name for p in document.paragraphs]
         assert set(styles) <= BODY_STYLES | {
+            "Addressee",  # "Kính gửi", centred under the summary
+            "Addressee List",
             "Document Kind",
             "Document Summary",
             "Rule",
@@ -185,3 +187,25 @@ def test_a_body_paragraph_no_style_names_states_its_mix_directly():
     assert paragraph.paragraph_format.first_line_indent == 0
     # python-docx's template leaves no preview picture of another document
     assert "docProps/thumbnail.jpeg" not in _parts(layout.save(document))
+
+
+def test_kinh_gui_with_several_recipients_puts_each_on_its_own_line():
+    heading = layout.Heading(
+        "Bộ Công an",
+        "Cụm thi đua số II",
+        "CTĐ",
+        "CV",
+        1,
+        "Hà Giang",
+        datetime.date(2020, 11, 20),
+        "Công văn",
+        "Gửi hồ sơ",
+    )
+    document = layout.new_document(heading)
+    layout.addressee(document, ["Hội đồng Thi đua - Khen thưởng Bộ Công an", "Cục X"])
+    lines = [(p.text, p.style.name) for p in document.paragraphs if p.text.startswith(("K", "-"))]
+    assert lines == [
+        ("Kính gửi:", "Addressee"),
+        ("- Hội đồng Thi đua - Khen thưởng Bộ Công an;", "Addressee List"),
+        ("- Cục X.", "Addressee List"),
+    ]

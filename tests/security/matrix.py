@@ -136,6 +136,7 @@ PROBES: list[Probe] = [
     ),
     Probe("handover_new", "POST", f"{CYCLE}/handover/", (A.RECORD_HANDOVER,), phased=True),
     Probe("audit_trail", "GET", f"{CYCLE}/audit/", (A.VIEW_AUDIT,)),
+    Probe("audit_export", "GET", f"{CYCLE}/audit/export.xlsx", (A.VIEW_AUDIT,)),
     Probe("dashboard", "GET", f"{CYCLE}/dashboard/", (A.VIEW_RESULTS,)),
     # --- statistics
     Probe("stats", "GET", f"{CYCLE}/stats/", (A.VIEW_REPORT,)),
@@ -339,6 +340,14 @@ PROBES: list[Probe] = [
         f"{CYCLE}/documents/report-text/",
         (A.EDIT_REPORT_TEXT,),
         data={"situation": "Tình hình"},
+        phased=True,
+    ),
+    Probe(
+        "document_grounds",
+        "POST",
+        f"{CYCLE}/documents/grounds/",
+        (A.EDIT_REPORT_TEXT,),
+        data={"grounds": "Quy chế của cụm"},
         phased=True,
     ),
     # --- API

@@ -73,3 +73,38 @@ def signer_name(post: str, name: str) -> tuple[str, str]:
     if _rank_at_start(name) is None and name:
         name = f"{rank} {name}"
     return rest, name
+
+
+def person(rank: str, name: str, position: str = "") -> str:
+    """A person as official papers name them: rank before the name, the position after it
+    ("Đại tá Nguyễn Văn A, Giám đốc Công an tỉnh Hà Giang"); parts left empty are left out."""
+    named = " ".join(part.strip() for part in (rank, name) if part.strip())
+    return ", ".join(part for part in (named, position.strip()) if part)
+
+
+class GroundsError(ValueError):
+    """A rule set's list of legal grounds that cannot be read (the message says where)."""
+
+
+def grounds_for(entries: object, year: int) -> list[str]:
+    """The legal grounds ("Căn cứ …") a document of `year` cites, from a rule set's
+    `grounds`: a list of {"text", optional "from_year", "to_year"}, in the order cited.
+
+    A rule set covers several years, and an instrument may take effect inside them (a
+    circular issued in 2019 is no ground for a 2018 proposal), hence the years per entry."""
+    if not isinstance(entries, list):
+        raise GroundsError("grounds: cần một danh sách")
+    cited = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            raise GroundsError(f"grounds[{index}]: cần một mục có “text”")
+        unknown = set(entry) - {"text", "from_year", "to_year"}
+        if unknown:
+            raise GroundsError(f"grounds[{index}]: khóa lạ {', '.join(sorted(unknown))}")
+        bounds = [entry.get("from_year"), entry.get("to_year")]
+        if any(b is not None and (not isinstance(b, int) or isinstance(b, bool)) for b in bounds):
+            raise GroundsError(f"grounds[{index}]: năm phải là số nguyên")
+        first, last = bounds
+        if (first is None or first <= year) and (last is None or year <= last):
+            cited.append(entry["text"].strip())
+    return [text for text in cited if text]

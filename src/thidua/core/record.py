@@ -37,7 +37,7 @@ from thidua.core.scoring import Kind as CriterionKind
 from thidua.core.typed import Check, doc
 
 FORMAT = "thidua-record"
-VERSION = 3
+VERSION = 4
 
 
 class AuditAction(StrEnum):
@@ -370,7 +370,13 @@ class Conference:
     place: str
     agenda: str
     chair: str
+    chair_rank: str = doc("the chair's rank (cấp bậc), printed before the name")
+    chair_position: str = doc("the chair's position, e.g. the leader unit's director")
     secretary: str
+    secretary_rank: str
+    secretary_position: str
+    guests: str = doc("the invited guests, one per line, as the minutes list them")
+    conclusions: str = doc("the conference's conclusions, one per line")
     delegates: list[Delegate] = doc("a unit's delegates in the order they were added")
     reissues: list[Reissue] = doc("check-in keys given again, in the order given")
     ceremony: JsonObject | None = doc(
@@ -526,7 +532,7 @@ class Record:
     """A cluster year: what it was decided from and what the app computed from it."""
 
     format: Literal["thidua-record"] = doc("what the file is")
-    version: Literal[3] = doc("the version of this format")
+    version: Literal[4] = doc("the version of this format")
     cycle: Cycle
     units: list[Unit] = doc("by code")
     lineage: list[LineageEvent] = doc("by effective date")

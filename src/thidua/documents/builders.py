@@ -26,13 +26,13 @@ from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
-from thidua.core.paperwork import date_line, signer_name, slug
+from thidua.core.paperwork import date_line, grounds_for, person, signer_name, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
-from thidua.documents.models import SECTIONS
+from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.errors import StateConflict
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle
@@ -124,6 +124,16 @@ def _signer_missing(cycle: Cycle) -> list[str]:
         )
         % {"unit": cycle.leader.name}
     ]
+
+
+def _minutes_signers_missing(conference: Conference) -> list[str]:
+    """The conference minutes are signed by its chair and its secretary: both named."""
+    missing = []
+    if not conference.chair_name.strip():
+        missing.append(_("Chưa ghi họ tên người chủ trì hội nghị (trang hội nghị)."))
+    if not conference.secretary_name.strip():
+        missing.append(_("Chưa ghi họ tên thư ký hội nghị (trang hội nghị)."))
+    return missing
 
 
 def _day(cycle: Cycle, conference: Conference | None) -> date:
@@ -473,7 +483,119 @@ def _round_of(outcome: voting_selectors.Outcome, code: str) -> int:
     )
 
 
+def _attendance(document, conference: Conference) -> None:
+    """I. Who attended: the chair and the secretary (rank, name, position), the guests, and
+    the delegates of each member unit (present of those called)."""
+    layout.body(document, "I. THÀNH PHẦN THAM DỰ", bold=True, indent=False)
+    chair = person(conference.chair_rank, conference.chair_name, conference.chair_position)
+    secretary = person(
+        conference.secretary_rank, conference.secretary_name, conference.secretary_position
+    )
+    layout.body(document, f"1. Chủ trì hội nghị: đồng chí {chair}.")
+    layout.body(document, f"2. Thư ký hội nghị: đồng chí {secretary}.")
+    guests = [line.strip().rstrip(";.,") for line in conference.guests.splitlines()]
+    guests = [line for line in guests if line]
+    if guests:
+        layout.body(document, "3. Khách mời:")
+        for index, guest in enumerate(guests, start=1):
+            layout.body(document, f"- {guest}{'.' if index == len(guests) else ';'}")
+    layout.body(document, f"{4 if guests else 3}. Đại biểu các đơn vị trong cụm:")
+    by_unit: dict[str, list[Delegate]] = {}
+    for delegate in voting_selectors.delegates_of(conference):
+        by_unit.setdefault(delegate.unit.name, []).append(delegate)
+    for unit_name, delegates in sorted(by_unit.items(), key=lambda item: collation_key(item[0])):
+        present = [d.user.display_name for d in delegates if d.checked_in_at]
+        layout.body(
+            document,
+            f"- {unit_name}: {len(present)}/{len(delegates)} đại biểu có mặt"
+            + (
+                f" ({'các đồng chí' if len(present) > 1 else 'đồng chí'} {', '.join(present)});"
+                if present
+                else ";"
+            ),
+        )
+    if not by_unit:
+        layout.body(document, "- Chưa có danh sách đại biểu.")
+
+
+def _title_name(cycle: Cycle, poll: Poll) -> str:
+    """The title a poll nominates for, as the rule set names it (the poll's own title else)."""
+    return next(
+        (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
+        poll.title,
+    )
+
+
+def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
+    """Each vote with its result, in the words of what it decides; returns the conclusions
+    the counted ones allow (a vote not counted is said to be so, and concludes nothing)."""
+    concluded = []
+    polls = voting_selectors.polls_of(conference)
+    refused = voting_selectors.refused_nominees(cycle, polls)
+    for outcome in voting_selectors.outcomes(polls):
+        poll = outcome.poll
+        names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
+        if not outcome.complete:
+            layout.body(document, f"- {poll.title}: chưa kiểm phiếu xong, chưa có kết quả.")
+            continue
+        if not outcome.winners:
+            layout.body(document, f"- {poll.title}: không có đơn vị đạt số phiếu theo quy định.")
+            continue
+        won = core_ballots.EFFECT_WORDS[poll.effect][0].lower()
+        winners = [
+            f"{names.get(code, code)} ({outcome.votes[code][0]}/{outcome.votes[code][1]} phiếu"
+            + (", vòng " + str(_round_of(outcome, code)) if len(outcome.rounds) > 1 else "")
+            + ")"
+            for code in outcome.winners
+        ]
+        layout.body(document, f"- {poll.title}: {', '.join(winners)} {won}.")
+        elected = ", ".join(names.get(code, code) for code in outcome.winners)
+        if poll.effect == core_ballots.Effect.NOMINATED:
+            # a nominee a title rule refuses (e.g. one flag a year) is not concluded as proposed
+            elected = ", ".join(
+                names.get(code, code)
+                for code in outcome.winners
+                if (poll.title_code, code) not in refused
+            )
+            if not elected:
+                continue
+            concluded.append(
+                f"đề nghị tặng {_title_name(cycle, poll)} năm {cycle.year} cho {elected}."
+            )
+        elif poll.effect == core_ballots.Effect.ELECTED:
+            concluded.append(f"kết quả {poll.title[0].lower()}{poll.title[1:]}: {elected}.")
+        else:
+            concluded.append(f"thông qua: {poll.title}: {elected}.")
+    return concluded
+
+
+def _handover_sentence(cycle: Cycle) -> str | None:
+    """Who hands the cluster's leadership over to whom, for which year."""
+    handover = org_selectors.handover_from(cycle)
+    if handover is None:
+        return None
+    how = (
+        "theo kết quả bầu tại hội nghị"
+        if handover.method == "elected"
+        else ("theo phân công của Bộ Công an")
+    )
+    if handover.leader_id == cycle.leader_id:
+        text = f"{cycle.leader.name} tiếp tục làm cụm trưởng năm {handover.year} ({how})"
+    else:
+        text = (
+            f"{cycle.leader.name}, cụm trưởng năm {cycle.year}, bàn giao nhiệm vụ cụm trưởng "
+            f"năm {handover.year} cho {handover.leader.name} ({how})"
+        )
+    if handover.deputy is not None:
+        text += f"; cụm phó năm {handover.year}: {handover.deputy.name}"
+    return text + "."
+
+
 def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
+    """The minutes as the chair and the secretary sign them: when and where, who attended,
+    the proceedings as held (the agenda, the report's figures, the scores, each vote with its
+    result, the hand-over), the conclusions. Nothing still open is printed as done: a vote
+    not counted says so, and the closing is stated only once its time is recorded."""
     document = layout.new_document(
         _heading(
             cycle,
@@ -492,33 +614,23 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
     )
     layout.body(
         document,
-        f"{opened}, tại {conference.place or '...'}, "
-        f"{cycle.title} tổ "
-        f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
+        f"{opened}, tại {conference.place or '...'}, {cycle.title} tổ chức Hội nghị tổng kết "
+        f"phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
     )
-    layout.body(document, "I. THÀNH PHẦN THAM DỰ", bold=True, indent=False)
-    by_unit: dict[str, list[Delegate]] = {}
-    for delegate in voting_selectors.delegates_of(conference):
-        by_unit.setdefault(delegate.unit.name, []).append(delegate)
-    for unit_name, delegates in sorted(by_unit.items(), key=lambda item: collation_key(item[0])):
-        present = [d.user.display_name for d in delegates if d.checked_in_at]
-        layout.body(
-            document,
-            f"- {unit_name}: {len(present)}/{len(delegates)} đại biểu "
-            f"({', '.join(present) or '—'});",
-        )
-    layout.body(
-        document,
-        f"Chủ trì hội nghị: {conference.chair_name or '...'}; thư ký hội nghị: "
-        f"{conference.secretary_name or '...'}.",
-    )
-    layout.body(document, "II. NỘI DUNG", bold=True, indent=False)
-    for line in (conference.agenda or "").splitlines():
-        if line.strip():
-            layout.body(document, line.strip())
+    _attendance(document, conference)
+    layout.body(document, "II. NỘI DUNG HỘI NGHỊ", bold=True, indent=False)
+    agenda = [line.strip() for line in (conference.agenda or "").splitlines() if line.strip()]
+    if agenda:
+        layout.body(document, "Hội nghị tiến hành theo chương trình:")
+        for line in agenda:
+            layout.body(document, line)
     sentence = _statistics_sentence(cycle)
     if sentence:
-        layout.body(document, sentence)
+        layout.body(
+            document,
+            f"Hội nghị nghe báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
+            + sentence,
+        )
     results = scoring_selectors.results(cycle)
     if results is not None and not results.ready:
         layout.body(document, f"Kết quả chấm điểm thi đua: {_not_ranked(results)}")
@@ -527,35 +639,31 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
             f"{result.rank}. {unit.short_name} {format_number(result.total, 2)} điểm"
             for unit, result in results.ranking
         )
-        layout.body(document, f"Kết quả chấm điểm thi đua: {ranking}.")
-    layout.body(document, "III. KẾT QUẢ BÌNH XÉT VÀ BẦU", bold=True, indent=False)
-    for outcome in voting_selectors.outcomes(voting_selectors.polls_of(conference)):
-        poll = outcome.poll
-        names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
-        if not outcome.complete:
-            layout.body(document, f"- {poll.title}: chưa kiểm phiếu xong.")
-            continue
-        winners = [
-            f"{names.get(code, code)} ({outcome.votes[code][0]}/{outcome.votes[code][1]} phiếu"
-            + (", vòng " + str(_round_of(outcome, code)) if len(outcome.rounds) > 1 else "")
-            + ")"
-            for code in outcome.winners
-        ]
-        layout.body(document, f"- {poll.title}: {', '.join(winners) or 'không có đơn vị đạt'}.")
-    handover = org_selectors.handover_from(cycle)
-    if handover is not None:
+        layout.body(document, f"Hội nghị công bố kết quả chấm điểm thi đua: {ranking}.")
+    layout.body(document, "Kết quả bỏ phiếu kín:")
+    concluded = _votes_held(document, cycle, conference)
+    handover = _handover_sentence(cycle)
+    if handover:
+        layout.body(document, f"Bàn giao nhiệm vụ cụm trưởng: {handover}")
+    layout.body(document, "III. KẾT LUẬN", bold=True, indent=False)
+    written = [line.strip() for line in conference.conclusions.splitlines() if line.strip()]
+    points = (
+        [f"Hội nghị thống nhất kết quả chấm điểm, xếp hạng thi đua năm {cycle.year} của cụm."]
+        if results is not None and results.ready
+        else []
+    )
+    points += [f"Hội nghị thống nhất {line}" for line in concluded]
+    points += written
+    for point in points:
+        layout.body(document, f"- {point}")
+    if not points:
+        layout.body(document, "Hội nghị chưa có kết luận.")
+    if conference.ends_at:
         layout.body(
             document,
-            f"Cụm trưởng năm {handover.year}: {handover.leader.name}"
-            + (f"; cụm phó: {handover.deputy.name}" if handover.deputy else "")
-            + f" ({handover.get_method_display().lower()}).",
+            f"Hội nghị kết thúc hồi {conference.ends_at:%H} giờ {conference.ends_at:%M} phút "
+            "cùng ngày. Biên bản đã được đọc lại trước hội nghị và được hội nghị thông qua.",
         )
-    closed = (
-        f"Hội nghị kết thúc hồi {conference.ends_at:%H} giờ {conference.ends_at:%M} phút cùng ngày."
-        if conference.ends_at
-        else "Hội nghị kết thúc cùng ngày."
-    )
-    layout.body(document, f"{closed} Biên bản đã được thông qua trước hội nghị.")
     _checkpoint(
         document,
         cycle,
@@ -568,8 +676,14 @@ def conference_minutes(cycle: Cycle, conference: Conference) -> Built:
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
         [
-            layout.Signer("Chủ trì hội nghị", "", conference.chair_name),
-            layout.Signer("Thư ký hội nghị", "", conference.secretary_name),
+            layout.Signer(
+                "Thư ký hội nghị",
+                "",
+                person(conference.secretary_rank, conference.secretary_name),
+            ),
+            layout.Signer(
+                "Chủ trì hội nghị", "", person(conference.chair_rank, conference.chair_name)
+            ),
         ],
         _issuer(cycle),
     )
@@ -699,48 +813,76 @@ def _not_ranked(results) -> str:
 # --- tờ trình đề nghị khen thưởng ---------------------------------------------------------
 
 
-def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Built:
-    """The proposal for one title: the units its vote elected (over all its rounds)."""
+def rule_set_grounds(cycle: Cycle) -> list[str]:
+    """The laws, decrees and circulars the cycle's rule set cites for the cycle's year (the
+    rule set's short legal basis when it lists none)."""
+    rule_set = cycle.rule_set
+    cited = grounds_for(rule_set.data.get("grounds") or [], cycle.year)
+    return cited or ([rule_set.legal_basis] if rule_set.legal_basis else [])
+
+
+def _grounds(cycle: Cycle, conference: Conference) -> list[str]:
+    """Everything a proposal cites, in the order of authority: the rule set's instruments,
+    the year's own (the Ministry's guidance, the cluster's rules), the signed agreement, and
+    the conference that voted."""
+    written = documents_selectors.report_texts(cycle).get(GROUNDS, "")
+    cited = rule_set_grounds(cycle) + [
+        line.strip().rstrip(";.,") for line in written.splitlines() if line.strip()
+    ]
+    agreement = scoring_selectors.agreement_of(cycle)
+    if agreement is not None and agreement.signed_at is not None:
+        cited.append(f"Giao ước thi đua năm {cycle.year} của {cycle.title}")
+    cited.append(
+        f"kết quả bình xét tại Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” "
+        f"năm {cycle.year} của {cycle.title} ngày {_day(cycle, conference):%d/%m/%Y}"
+    )
+    return cited
+
+
+def _vote_line(outcome: voting_selectors.Outcome, code: str) -> str:
+    """ "18/21 phiếu (85,7%)", with the round when the vote took more than one."""
+    votes, base = outcome.votes[code]
+    line = f"{votes}/{base} phiếu ({_percent(votes, base)})"
+    if len(outcome.rounds) > 1:
+        line += f", vòng {_round_of(outcome, code)}"
+    return line
+
+
+def proposal(
+    cycle: Cycle, outcome: voting_selectors.Outcome, number: int, attached: list[str]
+) -> Built:
+    """The proposal for one title: the units its vote elected (over all its rounds), on the
+    grounds cited for the cycle's year, with the rule they were elected by and the documents
+    that go with it (`attached`: only those that can be produced)."""
     poll = outcome.poll
     conference = poll.conference
     names = {c.unit.code: c.unit.name for c in voting_selectors.candidates_of(poll)}
-    title = next(
-        (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
-        poll.title,
-    )
+    title = _title_name(cycle, poll)
+    council = "Hội đồng Thi đua - Khen thưởng Bộ Công an"
     document = layout.new_document(
         _heading(
             cycle, conference, "TTr", number, "Tờ trình", f"Đề nghị tặng {title} năm {cycle.year}"
         )
     )
-    layout.body(
-        document, "Kính gửi: Hội đồng Thi đua - Khen thưởng Bộ Công an.", bold=True, indent=False
-    )
-    basis = poll.rules.get("legal_basis") or cycle.rule_set.legal_basis
-    layout.body(
-        document,
-        f"Căn cứ {basis}; căn cứ giao ước thi đua năm {cycle.year} và kết quả bình xét tại "
-        f"Hội nghị "
-        f"tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} ngày "
-        f"{_day(cycle, conference):%d/%m/%Y},",
-    )
+    layout.addressee(document, [council])
+    grounds = _grounds(cycle, conference)
+    for index, ground in enumerate(grounds):
+        layout.body(document, f"Căn cứ {ground}{',' if index == len(grounds) - 1 else ';'}")
     layout.body(
         document,
-        f"{cycle.title} kính đề nghị Hội đồng Thi đua - Khen thưởng Bộ Công an xem xét, "
-        f"đề nghị tặng "
-        f"{title} năm {cycle.year} cho {len(outcome.winners)} đơn vị sau:",
+        f"{cycle.title} kính đề nghị {council} xem xét, đề nghị cấp có thẩm quyền tặng "
+        f"{title} năm {cycle.year} cho {with_words(len(outcome.winners))} đơn vị sau:",
     )
     results = scoring_selectors.results(cycle)
     scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
     layout.table(
         document,
-        ["STT", "Đơn vị", "Số phiếu bình xét", "Tỷ lệ", "Điểm thi đua (hạng)"],
+        ["STT", "Đơn vị", "Kết quả bỏ phiếu", "Điểm thi đua (hạng)"],
         [
             [
                 str(index),
                 names.get(code, code),
-                f"{outcome.votes[code][0]}/{outcome.votes[code][1]}",
-                _percent(*outcome.votes[code]),
+                _vote_line(outcome, code),
                 f"{format_number(scores[code].total, 2)} ({scores[code].rank})"
                 if code in scores
                 else "—",
@@ -748,12 +890,19 @@ def proposal(cycle: Cycle, outcome: voting_selectors.Outcome, number: int) -> Bu
             for index, code in enumerate(outcome.winners, start=1)
         ],
     )
+    electors = poll.result["electorate"] if poll.result else 0
     layout.body(
         document,
-        f"Kèm theo: biên bản hội nghị, biên bản kiểm phiếu, báo cáo tổng kết năm {cycle.year} "
-        "của cụm.",
+        f"Các đơn vị trên được bình xét bằng bỏ phiếu kín tại hội nghị, với "
+        f"{with_words(electors)} đại biểu được triệu tập. "
+        + voting_selectors.core_rules(poll).describe(poll.effect).render(),
     )
-    layout.body(document, "Kính đề nghị Hội đồng xem xét.")
+    if attached:
+        layout.body(document, "Hồ sơ kèm theo:", bold=True)
+        for index, name in enumerate(attached, start=1):
+            end = "." if index == len(attached) else ";"
+            layout.body(document, f"{index}. {name}{end}")
+    layout.body(document, f"Kính đề nghị {council} xem xét, quyết định./.")
     layout.closing(
         document,
         ["Như trên", "Cục Công tác Đảng và công tác chính trị"],
@@ -809,6 +958,22 @@ def _minutes_numbers(polls: list[Poll]) -> dict[int, int]:
     return {poll.pk: number for number, poll in enumerate(counted, start=2)}
 
 
+def _attached(ready: dict[str, Plan], outcome: voting_selectors.Outcome) -> list[str]:
+    """What goes with a proposal, as its list names them: the documents of the cycle that
+    can be produced (the conference minutes, the vote-count minutes of each of its rounds,
+    the year-end report, the score table); one that cannot is not listed as attached."""
+    wanted = [
+        ("conference-minutes", "Biên bản Hội nghị tổng kết"),
+        *(
+            (f"vote-count-{poll.code}", f"Biên bản kiểm phiếu: {poll.title}")
+            for poll in outcome.rounds
+        ),
+        ("year-end-report", "Báo cáo tổng kết phong trào thi đua của cụm"),
+        ("score-table", "Bảng tổng hợp kết quả chấm điểm thi đua"),
+    ]
+    return [name for key, name in wanted if key in ready]
+
+
 def plans(cycle: Cycle) -> list[Plan]:
     """Every document of the cycle, each ready or saying what it still needs."""
     conference = voting_selectors.conference_of(cycle)
@@ -818,13 +983,14 @@ def plans(cycle: Cycle) -> list[Plan]:
     )[1]
     found: list[Plan] = []
     no_conference = [] if conference else [_("Chưa có hội nghị tổng kết.")]
+    unsigned = _minutes_signers_missing(conference) if conference else []
     found.append(
         Plan(
             "conference-minutes",
             _("Biên bản hội nghị"),
             _filename("bien-ban-hoi-nghi", str(cycle.year)),
-            (lambda: conference_minutes(cycle, conference)) if conference else None,
-            no_conference,
+            (lambda: conference_minutes(cycle, conference)) if not unsigned else None,
+            no_conference + unsigned,
         )
     )
     found.append(
@@ -879,6 +1045,7 @@ def plans(cycle: Cycle) -> list[Plan]:
         )
     proposals = 0
     problems = voting_selectors.nomination_problems(cycle, polls) if polls else []
+    ready = {plan.key: plan for plan in found if plan.ready}
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
@@ -886,17 +1053,21 @@ def plans(cycle: Cycle) -> list[Plan]:
         # a nominee who breaks a nested quota (e.g. the Government flag without the
         # Ministry flag) gets no proposal until the conference settles it
         refused = [p.render(_) for p in problems if p.field == poll.title_code]
-        ready = outcome.complete and bool(outcome.winners) and not refused
+        complete = outcome.complete and bool(outcome.winners) and not refused
         proposals += 1
         found.append(
             Plan(
                 f"proposal-{poll.code}",
                 _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
                 _filename("to-trinh", poll.title_code, str(cycle.year)),
-                (lambda outcome=outcome, number=proposals: proposal(cycle, outcome, number))
-                if ready
+                (
+                    lambda outcome=outcome, number=proposals: proposal(
+                        cycle, outcome, number, _attached(ready, outcome)
+                    )
+                )
+                if complete
                 else None,
-                (refused or ([] if ready else [_("Chưa có đơn vị được bình xét.")]))
+                (refused or ([] if complete else [_("Chưa có đơn vị được bình xét.")]))
                 + _signer_missing(cycle),
             )
         )

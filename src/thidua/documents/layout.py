@@ -97,6 +97,8 @@ STYLES = {
     "Document Summary": Look(14, bold=True, keep_with_next=True),
     "Spacer": Look(14),  # an empty line between parts, as tall as a line of the body
     "Body Picture": Look(14, align=WD_ALIGN_PARAGRAPH.LEFT),
+    "Addressee": Look(14, after=6),  # "Kính gửi: …", centred under the summary
+    "Addressee List": Look(14, align=WD_ALIGN_PARAGRAPH.LEFT),
     "Recipients Heading": Look(12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT),
     "Recipient": Look(11, align=WD_ALIGN_PARAGRAPH.LEFT),
     "Signature Authority": Look(14, bold=True, keep_with_next=True),
@@ -398,6 +400,20 @@ def body(document, text: str, *, bold: bool = False, italic: bool = False, inden
     if not indent:
         paragraph.paragraph_format.first_line_indent = Cm(0)
     return paragraph
+
+
+def addressee(document, recipients: Sequence[str]) -> None:
+    """ "Kính gửi: …" as the decree lays it out: one recipient on the line itself, centred;
+    several each on their own line, flush under the words, after a dash."""
+    if len(recipients) == 1:
+        _paragraph(document, f"Kính gửi: {recipients[0]}.", "Addressee")
+        return
+    _paragraph(document, "Kính gửi:", "Addressee").paragraph_format.space_after = Pt(0)
+    for index, recipient in enumerate(recipients):
+        end = "." if index == len(recipients) - 1 else ";"
+        paragraph = _paragraph(document, f"- {recipient}{end}", "Addressee List")
+        paragraph.paragraph_format.left_indent = Cm(TEXT_WIDTH_CM / 2 - 3)
+    _paragraph(document, style="Spacer")
 
 
 NUMBER_HEADINGS = ("STT", "Hạng")

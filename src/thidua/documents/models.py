@@ -1,4 +1,5 @@
-"""Texts the leader secretary writes for the year-end report; everything else is generated."""
+"""Texts the leader secretary writes for the documents (the year-end report's sections, the
+year's own legal grounds); everything else is generated."""
 
 from django.db import models
 from django.utils import timezone
@@ -11,10 +12,15 @@ SECTIONS = [
     ("next_year", _("Phương hướng, nhiệm vụ năm tới")),
 ]
 
+# The year's own grounds, one per line (the Ministry's guidance for the year, the cluster's
+# rules), cited by the proposals after the rule set's laws and decrees.
+GROUNDS = "grounds"
+TEXTS = [*SECTIONS, (GROUNDS, _("Căn cứ riêng của năm"))]
+
 
 class ReportSection(models.Model):
     cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="report_sections")
-    key = models.CharField(max_length=20, choices=SECTIONS)
+    key = models.CharField(max_length=20, choices=TEXTS)
     text = models.TextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

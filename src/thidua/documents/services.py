@@ -1,5 +1,5 @@
-"""Writes of the documents app: the year-end report's written sections, and the issue of a
-document for signing."""
+"""Writes of the documents app: the texts people write (the year-end report's sections, the
+year's own grounds), and the issue of a document for signing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from thidua.core import record as core_record
 from thidua.core.policy import Action
 from thidua.core.record import AuditAction
 from thidua.documents import builders
-from thidua.documents.models import SECTIONS, ReportSection
+from thidua.documents.models import TEXTS, ReportSection
 from thidua.org.authz import require
 from thidua.org.models import Cycle
 
@@ -21,7 +21,7 @@ from thidua.org.models import Cycle
 @transaction.atomic
 def save_report_text(*, actor, cycle: Cycle, texts: Mapping[str, str]) -> None:
     require(actor, Action.EDIT_REPORT_TEXT, cycle)
-    keys = {key for key, _label in SECTIONS}
+    keys = {key for key, _label in TEXTS}
     before, after = {}, {}
     for key, text in texts.items():
         if key not in keys:

@@ -8,6 +8,7 @@ from thidua.documents import views
 cycle_urls = [
     path("documents/", views.panel, name="documents"),
     path("documents/report-text/", views.report_text, name="report_text"),
+    path("documents/grounds/", views.grounds, name="document_grounds"),
     path("documents/<slug:key>/issue/", views.issue, name="document_issue"),
     path("documents/<slug:key>/<slug:kind>/", views.download, name="document"),
 ]

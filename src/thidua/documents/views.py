@@ -12,7 +12,7 @@ from thidua.audit.services import chain_of
 from thidua.core import narrative, signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf, selectors
-from thidua.documents.models import SECTIONS
+from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.documents.services import issue_document, save_report_text
 from thidua.org.authz import can, require
 from thidua.org.lookups import cycle_view
@@ -31,8 +31,22 @@ def panel(request, cycle: Cycle):
             "pdf": pdf.available(),
             "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
             "can_issue": can(request.user, Action.ISSUE_DOCUMENT, cycle),
+            "grounds": selectors.report_texts(cycle).get(GROUNDS, ""),
+            "cited": builders.rule_set_grounds(cycle),
         },
     )
+
+
+@require_POST
+@cycle_view(Action.EDIT_REPORT_TEXT)
+def grounds(request, cycle: Cycle):
+    """The year's own grounds the proposals cite (the Ministry's guidance, the cluster's
+    rules), one per line, after the laws and decrees of the cycle's rule set."""
+    save_report_text(
+        actor=request.user, cycle=cycle, texts={GROUNDS: request.POST.get(GROUNDS, "")}
+    )
+    messages.success(request, _("Đã lưu căn cứ của năm."))
+    return redirect("documents", cycle.cluster.code, cycle.year)
 
 
 @require_POST

@@ -195,6 +195,40 @@ def _voting(council: dict | None, note: str = "") -> dict:
     return {"voting": data}
 
 
+# The instruments a document cites ("Căn cứ …"), per rule set, each with the years it applies
+# to where it took effect inside the rule set's period (core.paperwork.grounds_for). Only what
+# our sources confirm: the police circular under the 2023 and 2025 decrees is not entered.
+GROUNDS_2017 = [
+    {
+        "text": "Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một "
+        "số điều của Luật Thi đua, khen thưởng năm 2005 và năm 2013"
+    },
+    {
+        "text": "Nghị định số 91/2017/NĐ-CP ngày 31 tháng 7 năm 2017 của Chính phủ quy định chi "
+        "tiết thi hành một số điều của Luật Thi đua, khen thưởng"
+    },
+    {
+        "text": "Thông tư số 40/2014/TT-BCA ngày 23 tháng 9 năm 2014 của Bộ trưởng Bộ Công an "
+        "hướng dẫn thực hiện công tác thi đua, khen thưởng trong Công an nhân dân, Công an xã, "
+        "Bảo vệ dân phố và phong trào toàn dân bảo vệ an ninh Tổ quốc",
+        "to_year": 2018,
+    },
+    {
+        "text": "Thông tư số 12/2019/TT-BCA của Bộ trưởng Bộ Công an quy định về công tác thi "
+        "đua, khen thưởng trong Công an nhân dân",
+        "from_year": 2019,
+    },
+]
+LAW_2022 = {"text": "Luật Thi đua, khen thưởng số 06/2022/QH15"}
+GROUNDS_2023 = [
+    LAW_2022,
+    {
+        "text": "Nghị định số 98/2023/NĐ-CP của Chính phủ quy định chi tiết thi hành một số "
+        "điều của Luật Thi đua, khen thưởng"
+    },
+]
+GROUNDS_2025 = [LAW_2022, {"text": "Nghị định số 152/2025/NĐ-CP của Chính phủ"}]
+
 RULE_SETS = [
     {
         "code": "thi-dua-cand",
@@ -203,7 +237,10 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng 2003 (sửa đổi 2013); Nghị định 91/2017/NĐ-CP",
         "effective_from": date(2017, 7, 31),
         "effective_to": date(2023, 12, 31),
-        "data": _voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
+        "data": {
+            **_voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
+            "grounds": GROUNDS_2017,
+        },
     },
     {
         "code": "thi-dua-cand",
@@ -212,7 +249,7 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 98/2023/NĐ-CP",
         "effective_from": date(2024, 1, 1),
         "effective_to": date(2025, 6, 30),
-        "data": _voting(COUNCIL_VOTE_2023),
+        "data": {**_voting(COUNCIL_VOTE_2023), "grounds": GROUNDS_2023},
     },
     {
         "code": "thi-dua-cand",
@@ -221,10 +258,13 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 152/2025/NĐ-CP",
         "effective_from": date(2025, 7, 1),
         "effective_to": None,
-        "data": _voting(
-            COUNCIL_VOTE_2023,
-            "Chưa đối chiếu Nghị định 152/2025; ngưỡng tạm lấy như Nghị định 98/2023.",
-        ),
+        "data": {
+            **_voting(
+                COUNCIL_VOTE_2023,
+                "Chưa đối chiếu Nghị định 152/2025; ngưỡng tạm lấy như Nghị định 98/2023.",
+            ),
+            "grounds": GROUNDS_2025,
+        },
     },
 ]
 

@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core import lineage as core_lineage
+from thidua.core import paperwork as core_paperwork
 from thidua.core import phases as core_phases
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
 
@@ -181,6 +182,10 @@ class RuleSet(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        try:  # a list the documents cannot cite is refused where it is typed
+            core_paperwork.grounds_for(self.data.get("grounds") or [], self.effective_from.year)
+        except core_paperwork.GroundsError as error:
+            raise ValidationError({"data": str(error)}) from error
         if self.pk is None:
             return
         stored = RuleSet.objects.filter(pk=self.pk).first()

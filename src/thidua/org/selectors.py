@@ -420,3 +420,12 @@ def handover_from(cycle: Cycle) -> Handover | None:
         .order_by("-recorded_at", "-id")
         .first()
     )
+
+
+def users_by_username(usernames: Iterable[str]) -> dict[str, User]:
+    """The accounts with these user names (as the audit log names its actors), with their
+    unit: one query. A name no account has any more is left out."""
+    return {
+        user.username: user
+        for user in User.objects.filter(username__in=list(usernames)).select_related("unit")
+    }

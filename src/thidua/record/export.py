@@ -258,7 +258,13 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
         place=conference.place,
         agenda=conference.agenda,
         chair=conference.chair_name,
+        chair_rank=conference.chair_rank,
+        chair_position=conference.chair_position,
         secretary=conference.secretary_name,
+        secretary_rank=conference.secretary_rank,
+        secretary_position=conference.secretary_position,
+        guests=conference.guests,
+        conclusions=conference.conclusions,
         delegates=[
             core_record.Delegate(
                 name=delegate.user.display_name,

@@ -293,7 +293,13 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         place=data.place,
         agenda=data.agenda,
         chair_name=data.chair,
+        chair_rank=data.chair_rank,
+        chair_position=data.chair_position,
         secretary_name=data.secretary,
+        secretary_rank=data.secretary_rank,
+        secretary_position=data.secretary_position,
+        guests=data.guests,
+        conclusions=data.conclusions,
     )
     delegates: dict[str, Delegate] = {}
     count: dict[str, int] = {}

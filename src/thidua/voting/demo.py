@@ -84,6 +84,7 @@ def load_conference(cycle: Cycle) -> None:
     next year's leadership handed over from the vote."""
     if Conference.objects.filter(cycle=cycle).exists():
         return
+    leader = Unit.objects.get(pk=cycle.leader_id)
     conference = services.open_conference(
         actor=SYSTEM,
         cycle=cycle,
@@ -95,8 +96,20 @@ def load_conference(cycle: Cycle) -> None:
             "3. Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
             "4. Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
         ),
-        chair_name=User.objects.get(username="hagiang.daibieu").display_name,
+        # The leader unit's head chairs; ranks and names are invented like every person's
+        # in the demo. The guests' offices are the ones the province's newspaper reported.
+        chair_rank="Đại tá",
+        chair_name=leader.head_name,
+        chair_position=f"{leader.head_title or 'Giám đốc'} {leader.name}, Cụm trưởng",
+        secretary_rank="Thiếu tá",
         secretary_name=User.objects.get(username="hagiang.thuky").display_name,
+        secretary_position=f"cán bộ {leader.name}",
+        guests=(
+            "Đồng chí Hoàng Minh Tuấn, Phó Bí thư Tỉnh ủy Hà Giang\n"
+            "Đại tá Phạm Quốc Hưng, Phó Cục trưởng Cục Công tác Đảng và công tác chính trị, "
+            "Bộ Công an\n"
+            "Lãnh đạo Báo Hà Giang và huyện Đồng Văn"
+        ),
     )
     users = User.objects.filter(unit__code__in=UNITS, kind="delegate").order_by("username")
     delegates = [

@@ -31,8 +31,32 @@ class ConferenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+    chair_rank = forms.CharField(
+        label=_("Cấp bậc người chủ trì"),
+        max_length=60,
+        required=False,
+        help_text=_("Ví dụ: Đại tá."),
+    )
     chair_name = forms.CharField(label=_("Chủ trì hội nghị"), max_length=150, required=False)
+    chair_position = forms.CharField(
+        label=_("Chức vụ người chủ trì"),
+        max_length=200,
+        required=False,
+        help_text=_("Ví dụ: Giám đốc Công an tỉnh Hà Giang, Cụm trưởng."),
+    )
+    secretary_rank = forms.CharField(label=_("Cấp bậc thư ký"), max_length=60, required=False)
     secretary_name = forms.CharField(label=_("Thư ký hội nghị"), max_length=150, required=False)
+    secretary_position = forms.CharField(label=_("Chức vụ thư ký"), max_length=200, required=False)
+    guests = forms.CharField(
+        label=_("Khách mời (mỗi dòng một người: cấp bậc, họ tên, chức vụ, đơn vị)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    conclusions = forms.CharField(
+        label=_("Kết luận của hội nghị (mỗi dòng một ý)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
     def clean(self):
         """The minutes state when the conference opened and closed: closing comes after."""

@@ -26,7 +26,14 @@ class Conference(models.Model):
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
     agenda = models.TextField(_("chương trình"), blank=True)
     chair_name = models.CharField(_("chủ trì hội nghị"), max_length=150, blank=True)
+    chair_rank = models.CharField(_("cấp bậc người chủ trì"), max_length=60, blank=True)
+    chair_position = models.CharField(_("chức vụ người chủ trì"), max_length=200, blank=True)
     secretary_name = models.CharField(_("thư ký hội nghị"), max_length=150, blank=True)
+    secretary_rank = models.CharField(_("cấp bậc thư ký"), max_length=60, blank=True)
+    secretary_position = models.CharField(_("chức vụ thư ký"), max_length=200, blank=True)
+    # One guest per line, as the minutes list them: rank, name, position, on whose behalf.
+    guests = models.TextField(_("khách mời"), blank=True)
+    conclusions = models.TextField(_("kết luận của hội nghị"), blank=True)
 
     class Meta:
         verbose_name = _("hội nghị tổng kết")

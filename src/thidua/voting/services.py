@@ -82,13 +82,23 @@ def open_conference(
     place: str = "",
     agenda: str = "",
     chair_name: str = "",
+    chair_rank: str = "",
+    chair_position: str = "",
     secretary_name: str = "",
+    secretary_rank: str = "",
+    secretary_position: str = "",
+    guests: str = "",
+    conclusions: str = "",
 ) -> Conference:
+    """Set what the minutes say about the conference itself (all of it, each time)."""
     require(actor, Action.MANAGE_CONFERENCE, cycle)
     conference, _created = Conference.objects.get_or_create(cycle=cycle)
     conference.held_on, conference.place, conference.agenda = held_on, place, agenda
     conference.starts_at, conference.ends_at = starts_at, ends_at
     conference.chair_name, conference.secretary_name = chair_name, secretary_name
+    conference.chair_rank, conference.chair_position = chair_rank, chair_position
+    conference.secretary_rank, conference.secretary_position = secretary_rank, secretary_position
+    conference.guests, conference.conclusions = guests.strip(), conclusions.strip()
     conference.save()
     audit(
         actor=actor,
@@ -103,7 +113,13 @@ def open_conference(
             "place": place,
             "agenda": agenda,
             "chair": chair_name,
+            "chair_rank": chair_rank,
+            "chair_position": chair_position,
             "secretary": secretary_name,
+            "secretary_rank": secretary_rank,
+            "secretary_position": secretary_position,
+            "guests": conference.guests,
+            "conclusions": conference.conclusions,
         },
     )
     return conference

@@ -101,8 +101,14 @@ def conference(request, cycle: Cycle):
                     "ends_at": found.ends_at,
                     "place": found.place,
                     "agenda": found.agenda,
+                    "chair_rank": found.chair_rank,
                     "chair_name": found.chair_name,
+                    "chair_position": found.chair_position,
+                    "secretary_rank": found.secretary_rank,
                     "secretary_name": found.secretary_name,
+                    "secretary_position": found.secretary_position,
+                    "guests": found.guests,
+                    "conclusions": found.conclusions,
                 }
             )
             if manage

@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from thidua.core.phases import PHASES, Phase
+from thidua.documents import selectors as documents_selectors
+from thidua.documents import services as documents_services
+from thidua.documents.models import GROUNDS
 from thidua.errors import DomainError
 from thidua.org import demo as org_demo
 from thidua.org import services as org_services
+from thidua.org.authz import SYSTEM
 from thidua.org.models import Cycle
 from thidua.scoring import demo as scoring_demo
 from thidua.stats import demo as stats_demo
@@ -55,6 +59,17 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
         notices.append(
             f"Hội nghị mẫu không tạo được ({error}). Cơ sở dữ liệu có dữ liệu mẫu của phiên bản "
             "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
+        )
+    if not documents_selectors.report_texts(cycle).get(GROUNDS):
+        # The year's own grounds the proposals cite; their numbers and dates are not in our
+        # sources, so they are named without them.
+        documents_services.save_report_text(
+            actor=SYSTEM,
+            cycle=cycle,
+            texts={
+                GROUNDS: "Hướng dẫn công tác thi đua, khen thưởng năm 2020 của Bộ Công an\n"
+                "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
+            },
         )
     org_demo.open_2021(cycle)
     with transaction.atomic():  # a database whose chains predate carrying gets its copies
