@@ -28,7 +28,9 @@ def all_text(document) -> str:
 
 
 def table_rows(table) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
+    """Each row's cell texts, a non-breaking space read as a space (unit names are kept on
+    one line that way; `test_unit_names_stay_on_one_line` reads the cells as they are)."""
+    return [[cell.text.replace("\u00a0", " ") for cell in row.cells] for row in table.rows]
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
-from thidua.core import signing
+from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
-from thidua.core.paperwork import date_line, grounds_for, person, slug
+from thidua.core.paperwork import date_line, grounds_for, person, signer_name, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
@@ -115,13 +115,14 @@ def _issuer(cycle: Cycle) -> str:
 
 def _leader_signer(cycle: Cycle) -> layout.Signer:
     """The leader unit's head signs for the cluster: TM. CỤM THI ĐUA SỐ II / CỤM TRƯỞNG /
-    GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the name."""
+    GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the rank and name (Thiếu tướng Hoàng Văn Thanh)."""
     leader = cycle.leader
+    post, name = signer_name(leader.head_title, leader.head_name)  # the rank before the name
     return layout.Signer(
         f"TM. {_issuer(cycle)}",
         "Cụm trưởng",
-        leader.head_name,
-        f"{leader.head_title or 'Thủ trưởng'} {leader.name}",
+        name,
+        f"{post or 'Thủ trưởng'} {leader.name}",
     )
 
 
@@ -706,15 +707,41 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
 
 # --- báo cáo tổng kết ---------------------------------------------------------------------
 
+#: The sections' headings as the report prints them (sentence case, Roman numerals); a
+#: section without one here prints its label.
+REPORT_HEADINGS = {"next_year": "Phương hướng, nhiệm vụ năm {next}"}
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+NO_BREAK = "\u00a0"
+
 
 def _cell_text(cell) -> str:
     value = shown(cell.value, cell.indicator.kind, cell.indicator.decimals)
     if cell.value is None or not cell.change:
         return value
-    return f"{value}\n({cell.change.phrase().render()})"
+    return f"{value}\n({narrative.table_change(cell.change)})"
+
+
+def _unbroken(name: str) -> str:
+    """A unit's name kept on one line in a table (non-breaking spaces)."""
+    return name.replace(" ", NO_BREAK)
+
+
+def _name_width(names: list[str], size: float, least: float) -> float:
+    """A column wide enough (cm) for the longest name on one line at `size` pt (Times New
+    Roman averages about half an em a character), cell margins included."""
+    longest = max((len(name) for name in names), default=0)
+    return max(least, round(longest * size * 0.5 / 28.35 + 0.6, 1))
+
+
+def _report_heading(cycle: Cycle, index: int, key: str, label) -> str:
+    heading = REPORT_HEADINGS.get(key, "{label}").format(next=cycle.year + 1, label=label)
+    return f"{ROMAN[index]}. {heading}"
 
 
 def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
+    """The report: each written section as the leader unit saved it, else the draft written
+    from the cycle's data (`core.narrative`); the statistics and the ranking after the
+    results."""
     conference = voting_selectors.conference_of(cycle)
     document = layout.new_document(
         _heading(
@@ -727,14 +754,17 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
         )
     )
     texts = documents_selectors.report_texts(cycle)
-    for number, (key, label) in enumerate(SECTIONS, start=1):
-        layout.body(document, f"{number}. {str(label).upper()}", bold=True, indent=False)
-        written = (texts.get(key) or "").strip()
-        for paragraph in written.splitlines() or ["(Chưa có nội dung.)"]:
-            if paragraph.strip():
-                layout.body(document, paragraph.strip(), italic=not written)
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    results = scoring_selectors.results(cycle)
+    draft = documents_selectors.report_draft(cycle, table=table, results=results)
+    for index, (key, label) in enumerate(SECTIONS):
+        layout.body(document, _report_heading(cycle, index, key, label), bold=True, indent=False)
+        written = (texts.get(key) or "").strip() or draft.text(key)
+        for paragraph in written.splitlines():
+            if paragraph.strip():  # a gap the leader unit is to fill reads as a note
+                layout.body(document, paragraph.strip(), italic=narrative.is_to_write(paragraph))
         if key == "results":
-            _report_tables(document, cycle)
+            _report_tables(document, cycle, table, results)
     layout.closing(
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
@@ -744,51 +774,49 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
     return Built(_filename("bao-cao-tong-ket", str(cycle.year)), layout.save(document), DOCX)
 
 
-def _report_tables(document, cycle: Cycle) -> None:
-    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+def _report_tables(document, cycle: Cycle, table, results) -> None:
+    """The statistics (each unit beside last year) and the ranking, unit names on one line;
+    the figures that do not add up are stated in the draft's shortcomings."""
     wanted = [i for i, ind in enumerate(table.indicators) if ind.code in REPORT_INDICATORS]
-    layout.body(
-        document, f"Số liệu thống kê năm {cycle.year} (so với cùng kỳ năm {cycle.year - 1}):"
-    )
+    layout.body(document, f"Số liệu thống kê năm {cycle.year} (so với năm {cycle.year - 1}):")
     headings = ["Đơn vị"] + [
         f"{table.indicators[i].name} ({table.indicators[i].measure})" for i in wanted
     ]
+    names = [row.unit.short_name for row in table.rows] + ["Toàn cụm"]
     rows = [
-        [row.unit.short_name] + [_cell_text(row.cells[i]) for i in wanted] for row in table.rows
+        [_unbroken(row.unit.short_name)] + [_cell_text(row.cells[i]) for i in wanted]
+        for row in table.rows
     ]
-    rows.append(["Toàn cụm"] + [_cell_text(table.total.cells[i]) for i in wanted])
+    rows.append([_unbroken("Toàn cụm")] + [_cell_text(table.total.cells[i]) for i in wanted])
+    first = _name_width(names, 10, 2.4)
     layout.table(
         document,
         headings,
         rows,
         size=10,
         bold_last=True,
-        widths=[2.4] + [(layout.TEXT_WIDTH_CM - 2.4) / len(wanted)] * len(wanted),
+        widths=[first] + [(layout.TEXT_WIDTH_CM - first) / len(wanted)] * len(wanted),
     )
-    notes = [f"{row.unit.short_name}: {note.render()}" for row in table.rows for note in row.notes]
-    notes += [f"Số liệu công bố của cụm: {m.phrase().render()}" for m in table.published_mismatches]
-    if notes:
-        layout.body(document, "Các điểm số liệu chưa khớp, ghi nhận để đối chiếu:", bold=True)
-        for note in notes:
-            layout.body(document, f"- {note}")
-    results = scoring_selectors.results(cycle)
     if results is not None and not results.ready:
         layout.body(document, f"Kết quả chấm điểm, xếp hạng thi đua: {_not_ranked(results)}")
     elif results is not None:
         layout.body(document, "Kết quả chấm điểm, xếp hạng thi đua:")
+        name = _name_width([unit.name for unit, _result in results.ranking], layout.TABLE_SIZE, 6)
+        rest = (layout.TEXT_WIDTH_CM - 1.4 - name) / 3
         layout.table(
             document,
             ["Hạng", "Đơn vị", "Tổng điểm", "Tự chấm", "Xếp loại"],
             [
                 [
                     str(result.rank),
-                    unit.name,
+                    _unbroken(unit.name),
                     format_number(result.total, 2),
                     format_number(result.self_total, 2) if result.self_total is not None else "—",
                     result.band or "—",
                 ]
                 for unit, result in results.ranking
             ],
+            widths=[1.4, name, rest, rest, rest],
         )
 
 

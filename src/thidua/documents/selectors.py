@@ -1,10 +1,20 @@
-"""Reads of what the documents carry that no other stage keeps: the texts people wrote, and
-the register of issued documents."""
+"""Reads of what the documents carry that no other stage keeps: the texts people wrote, the
+plain data the report's first draft is written from, and the register of issued documents."""
+
+from __future__ import annotations
 
 from django.db.models import Max
+from django.utils import translation
 
+from thidua.core import narrative
+from thidua.core import scoring as core_scoring
+from thidua.core.indicators import Direction, Kind, Period
+from thidua.core.numbers import round_half_up
 from thidua.documents.models import IssuedDocument, ReportSection
+from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle
+from thidua.scoring import selectors as scoring_selectors
+from thidua.stats import selectors as stats_selectors
 
 
 def report_texts(cycle: Cycle) -> dict[str, str]:
@@ -30,3 +40,119 @@ def next_number(cycle: Cycle) -> int:
     the year, drafts never take one."""
     last = IssuedDocument.objects.filter(cycle=cycle).aggregate(last=Max("number"))["last"]
     return (last or 0) + 1
+
+
+def issuer(cycle: Cycle) -> str:
+    """ "Cụm thi đua số II" from "Cụm thi đua số II – Bộ Công an"."""
+    return cycle.title.split(" – ")[0].split(" - ")[0]
+
+
+def _figure(cell, parts: frozenset[int] = frozenset()) -> narrative.Figure:
+    indicator = cell.indicator
+    return narrative.Figure(
+        judged=indicator.pk not in parts,
+        name=indicator.name,
+        measure=indicator.measure,
+        kind=Kind(indicator.kind),
+        value=cell.value,
+        before=cell.before,
+        decimals=indicator.decimals,
+        direction=Direction(indicator.direction),
+    )
+
+
+def report_data(
+    cycle: Cycle,
+    table: stats_selectors.ClusterTable | None = None,
+    results: scoring_selectors.Results | None = None,
+) -> narrative.ReportData:
+    """The cycle's facts the report's draft states, as the core's plain data: the year's
+    statistics (the reports that count, against last year), the published score table, the
+    agreement, the cluster's make-up and the hand-over. `table` and `results` when the
+    caller has them already (the report prints them too). In Vietnamese whatever the
+    reader's language: it is document text."""
+    with translation.override("vi"):
+        return _report_data(cycle, table, results)
+
+
+def _report_data(cycle, table, results) -> narrative.ReportData:
+    table = (table or stats_selectors.cluster_table(cycle, Period.YEAR)).with_data_only()
+    parts = frozenset(  # the rates' numerators, judged by their rates
+        indicator.numerator_id for indicator in table.indicators if indicator.kind == Kind.RATE
+    )
+    results = results if results is not None else scoring_selectors.results(cycle)
+    members = org_selectors.member_units(cycle)
+    lines = tuple(
+        narrative.Line(
+            _figure(table.total.cells[index], parts),
+            tuple(
+                (row.unit.short_name, _figure(row.cells[index], parts))
+                for row in table.rows
+                if row.counted
+            ),
+        )
+        for index in range(len(table.indicators))
+    )
+    first, groups, agreement = None, (), None
+    if results is not None:
+        decimals = results.rules.decimals
+        sections = [s for s in results.sections if s.kind == core_scoring.Kind.SECTION]
+        if results.ranking:
+            unit, best = results.ranking[0]
+            first = (unit.name, best.total)
+            groups = tuple(
+                narrative.Group(
+                    f"{section.code}. {section.name}",
+                    section.max_points,
+                    {
+                        unit.name: round_half_up(result.section(section.code), decimals)
+                        for unit, result in results.ranking
+                    },
+                )
+                for section in sections
+            )
+        signed = results.agreement.signed_at
+        agreement = narrative.Agreement(
+            signed_on=signed.date() if signed else None,
+            groups=tuple((f"{s.code}. {s.name}", s.max_points) for s in sections),
+            criteria=len(results.table.leaves),
+            total_points=results.table.total_points,
+            scoring=str(results.agreement.get_assignment_display()),
+        )
+    handover = org_selectors.handover_from(cycle)
+    return narrative.ReportData(
+        year=cycle.year,
+        cluster=issuer(cycle),
+        members=tuple(unit.name for unit in members),
+        leader=cycle.leader.name,
+        deputy=cycle.deputy.name if cycle.deputy else None,
+        lines=lines,
+        reported=table.counted,
+        missing=tuple(unit.name for unit in table.missing_reports),
+        first=first,
+        groups=groups,
+        agreement=agreement,
+        mismatches=tuple(
+            narrative.Mismatch(row.unit.name, mismatch)
+            for row in table.rows
+            for mismatch in row.mismatches
+        )
+        + tuple(narrative.Mismatch("", mismatch) for mismatch in table.published_mismatches),
+        notes=tuple(
+            (row.unit.name, problem.render()) for row in table.rows for problem in row.problems
+        ),
+        handover=narrative.Handover(
+            handover.year,
+            handover.leader.name,
+            handover.deputy.name if handover.deputy else None,
+            str(handover.get_method_display()),
+        )
+        if handover is not None
+        else None,
+        score_decimals=results.rules.decimals if results is not None else 2,
+    )
+
+
+def report_draft(cycle: Cycle, **known) -> narrative.Draft:
+    """The report's first draft from the cycle's data (see `report_data`)."""
+    return narrative.draft(report_data(cycle, **known))

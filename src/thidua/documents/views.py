@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from thidua.core import signing
+from thidua.core import narrative, signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf, selectors
 from thidua.documents.models import GROUNDS, SECTIONS
@@ -74,23 +74,44 @@ def download(request, cycle: Cycle, key: str, kind: str):
 
 @cycle_view(Action.VIEW_RESULTS)
 def report_text(request, cycle: Cycle):
-    """The sections of the year-end report that people write."""
+    """The year-end report's written sections: each one saved, or the draft written from the
+    cycle's data, which the report prints until the leader unit saves its own text."""
     stored = selectors.report_texts(cycle)
     if request.method == "POST":
         require(request.user, Action.EDIT_REPORT_TEXT, cycle)
-        save_report_text(
-            actor=request.user,
-            cycle=cycle,
-            texts={key: request.POST.get(key, "") for key, _label in SECTIONS},
-        )
+        draft = selectors.report_draft(cycle)
+        # a section sent back as the draft stands is not written: it keeps following the data
+        texts = {
+            key: ""
+            if narrative.same_text(request.POST[key], draft.text(key))
+            else request.POST[key]
+            for key, _label in SECTIONS
+            if key in request.POST
+        }
+        save_report_text(actor=request.user, cycle=cycle, texts=texts)
         messages.success(request, _("Đã lưu nội dung báo cáo."))
         return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/documents/")
+    draft = selectors.report_draft(cycle)
+    sections = []
+    for key, label in SECTIONS:
+        saved = (stored.get(key) or "").strip()
+        fresh = draft.text(key)
+        sections.append(
+            {
+                "key": key,
+                "label": label,
+                "text": saved or fresh,
+                "saved": bool(saved),
+                "draft": fresh,
+                "differs": bool(saved) and not narrative.same_text(saved, fresh),
+            }
+        )
     return render(
         request,
         "documents/report_text.html",
         {
             "cycle": cycle,
-            "sections": [(key, label, stored.get(key, "")) for key, label in SECTIONS],
+            "sections": sections,
             "editable": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
         },
     )
