@@ -87,7 +87,7 @@ messages: $(STAMP)
 	cd src/thidua && ../../$(BIN)/thidua makemessages -l en --no-obsolete --no-location
 	# a guessed ("fuzzy") translation is worse than none: empty it, the tests then ask for it
 	msgattrib --clear-fuzzy --empty -o src/thidua/locale/en/LC_MESSAGES/django.po src/thidua/locale/en/LC_MESSAGES/django.po
-	cd src/thidua && ../../$(BIN)/thidua compilemessages -l en
+	cd src/thidua && ../../$(BIN)/thidua compilemessages -l en -l vi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache

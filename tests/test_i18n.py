@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import polib
+import pytest
 
 import thidua
 
@@ -88,3 +89,47 @@ def test_one_spelling_of_each_word():
         if old in path.read_text(encoding="utf-8")
     ]
     assert not found, found
+
+
+VI_PO = PACKAGE / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+
+
+def _axes_strings() -> set[str]:
+    """Every string django-axes marks for translation (it ships no Vietnamese)."""
+    import axes
+
+    found = set()
+    for path in Path(axes.__file__).parent.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in MARKERS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_the_login_throttling_speaks_vietnamese():
+    catalogue = polib.pofile(str(VI_PO))
+    translated = {entry.msgid: entry.msgstr for entry in catalogue if entry.msgstr}
+    assert _axes_strings() <= set(translated), "add axes' new strings to locale/vi"
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(VI_PO.with_suffix(".mo"))) if e.msgid}
+    assert compiled == translated, "run `make messages` to recompile the catalogues"
+
+
+@pytest.mark.django_db
+def test_the_admin_pages_of_the_login_throttling_are_vietnamese(client_for):
+    admin = client_for("admin")
+    index = admin.get("/admin/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Chống dò mật khẩu" in index
+    assert "Axes" not in index
+    page = admin.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "các lần đăng nhập" in page.lower()
+    for english in ("Access attempts", "IP Address", "Attempt Time", "Failed Logins", "Username"):
+        assert english not in page, english

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "thidua.web.axes_app.AxesConfig",  # django-axes, named in Vietnamese
     "ninja",  # serves the API docs from its own vendored Swagger UI, not a CDN
     "thidua.org",
     "thidua.audit",
