@@ -298,6 +298,9 @@ def test_results_page_and_export(client_for):
     assert "Xếp hạng" in page
     assert "Hà Giang" in page
     assert "bỏ một điểm cao nhất và một điểm thấp nhất" in page
+    # the ranking's columns name their criteria group and its maximum, not "I /20"
+    assert "I. Công tác lãnh đạo, chỉ đạo, tổ chức phong trào thi đua<br>" in page
+    assert "tối đa 20 điểm" in page
     response = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     summary = workbook["Tổng hợp"]
