@@ -836,14 +836,26 @@ def rule_set_grounds(cycle: Cycle) -> list[str]:
     return cited or ([rule_set.legal_basis] if rule_set.legal_basis else [])
 
 
+def _year_grounds(cycle: Cycle) -> list[str]:
+    """The rule set's instruments for the year, then the year's own the leader secretary
+    listed (the Ministry's guidance, the cluster's rules), one per line."""
+    written = documents_selectors.report_texts(cycle).get(GROUNDS, "")
+    return rule_set_grounds(cycle) + [
+        line.strip().rstrip(";.,") for line in written.splitlines() if line.strip()
+    ]
+
+
+def _cite(document, grounds: list[str]) -> None:
+    """ "Căn cứ …;" one per line, the last closed by a comma: the sentence goes on after it."""
+    for index, ground in enumerate(grounds):
+        layout.body(document, f"Căn cứ {ground}{',' if index == len(grounds) - 1 else ';'}")
+
+
 def _grounds(cycle: Cycle, conference: Conference) -> list[str]:
     """Everything a proposal cites, in the order of authority: the rule set's instruments,
     the year's own (the Ministry's guidance, the cluster's rules), the signed agreement, and
     the conference that voted."""
-    written = documents_selectors.report_texts(cycle).get(GROUNDS, "")
-    cited = rule_set_grounds(cycle) + [
-        line.strip().rstrip(";.,") for line in written.splitlines() if line.strip()
-    ]
+    cited = _year_grounds(cycle)
     agreement = scoring_selectors.agreement_of(cycle)
     if agreement is not None and agreement.signed_at is not None:
         cited.append(f"Giao ước thi đua năm {cycle.year} của {cycle.title}")
@@ -883,9 +895,7 @@ def proposal(
         )
     )
     layout.addressee(document, [council])
-    grounds = _grounds(cycle, conference)
-    for index, ground in enumerate(grounds):
-        layout.body(document, f"Căn cứ {ground}{',' if index == len(grounds) - 1 else ';'}")
+    _cite(document, _grounds(cycle, conference))
     layout.body(
         document,
         f"{cycle.title} kính đề nghị {council} xem xét, đề nghị cấp có thẩm quyền tặng "
@@ -979,12 +989,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
             summary=f"Thực hiện phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
     )
-    written = documents_selectors.report_texts(cycle).get(GROUNDS, "")
-    grounds = rule_set_grounds(cycle) + [
-        line.strip().rstrip(";.,") for line in written.splitlines() if line.strip()
-    ]
-    for index, ground in enumerate(grounds):
-        layout.body(document, f"Căn cứ {ground}{',' if index == len(grounds) - 1 else ';'}")
+    _cite(document, _year_grounds(cycle))
     layout.body(
         document,
         f"Các đơn vị trong {cycle.title} gồm {with_words(len(members))} đơn vị: "
