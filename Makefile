@@ -47,14 +47,15 @@ bench: $(STAMP)
 	if [ $$status -ne 0 ]; then echo "make bench: a goal was missed (see GOAL lines)"; fi; \
 	exit $$status
 
-## docs-preview: every document of the demo cycle, from a fresh demo database, with a PNG of
-## each first page (needs LibreOffice `soffice` and poppler's `pdftoppm`) in var/docs-preview/
+## docs-preview: every document of the demo cycle (its open poll counted first), from a fresh
+## demo database, with a PNG of each first page, in var/docs-preview/; fails where LibreOffice
+## and the app's PDF disagree on a document's page count (needs `soffice` and `pdftoppm`)
 PREVIEW := var/docs-preview
 docs-preview: $(STAMP)
 	rm -rf $(PREVIEW) && mkdir -p $(PREVIEW)/db
 	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua migrate --noinput -v0
-	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua demo > /dev/null
-	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua documents --cycle cum-2/2020 --out $(PREVIEW) --pdf
+	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua demo --count-open-poll > /dev/null
+	THIDUA_VAR_DIR=$(PREVIEW)/db $(BIN)/thidua documents --cycle cum-2/2020 --out $(PREVIEW) --pdf --compare-pages
 	@command -v pdftoppm > /dev/null || { echo "pdftoppm (poppler-utils) is missing: no PNGs"; exit 1; }
 	for f in $(PREVIEW)/*.pdf; do pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$$f" "$${f%.pdf}"; done
 	rm -rf $(PREVIEW)/db

@@ -50,3 +50,21 @@ def test_invented_and_illustrative_facts_are_labelled():
     handover = Handover.objects.get(from_cycle=cycle_2020)
     assert "minh hoạ" in handover.note
     assert "minh hoạ" in Cycle.objects.get(cluster__code="cum-1", year=2020).note
+
+
+def test_the_demo_can_count_its_open_poll_so_every_document_can_be_made(capsys):
+    from thidua.documents import builders
+    from thidua.voting.models import Poll
+
+    call_command("demo", "--count-open-poll")
+    assert "Đã kiểm phiếu: Bình xét Cờ thi đua của Bộ Công an năm 2020." in capsys.readouterr().out
+    poll = Poll.objects.get(code="co-bo-cong-an", conference__cycle__year=2020)
+    assert poll.status == Poll.Status.CLOSED
+    assert poll.result["returned"] == poll.result["electorate"] == 21
+    assert poll.result["winners"][:2] == ["lao-cai", "son-la"]
+    cycle = Cycle.objects.get(cluster__code="cum-2", year=2020)
+    missing = {plan.key: plan.missing for plan in builders.plans(cycle) if not plan.ready}
+    assert missing == {}
+    # a second time there is nothing left open: nothing happens
+    call_command("demo", "--count-open-poll")
+    assert "Đã kiểm phiếu" not in capsys.readouterr().out

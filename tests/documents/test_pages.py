@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 
 from tests.documents.conftest import all_text, read_docx
 from thidua.audit.models import AuditEntry
-from thidua.documents import pdf
+from thidua.documents import builders, pdf
 from thidua.documents.models import ReportSection
+from thidua.org.models import Cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +238,12 @@ def test_weasyprint_keeps_the_layout_of_the_docx(plans):
     assert "text-indent: 1.27cm" in page  # body paragraphs
     assert "font-weight: bold" in page
     assert "font-style: italic" in page
+    # as Word and LibreOffice lay it out: the appendix on a page of its own, rows kept whole
+    # (the signature blocks never split), header rows repeated, headings kept with what follows
+    assert page.count("break-before: page") == 1
+    assert '<tr style="break-inside: avoid">' in page
+    assert "<thead><tr" in page
+    assert "break-after: avoid" in page
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
@@ -258,3 +265,21 @@ def test_the_pdf_download(client_for):
     assert response["Content-Disposition"] == (
         'attachment; filename="to-trinh-co-chinh-phu-2020.pdf"'
     )
+
+
+def test_compare_pages_prints_each_docx_with_both_engines_or_says_what_is_missing(tmp_path):
+    """`make docs-preview`'s check: LibreOffice lays the DOCX out as Word would; the app's own
+    PDF must have as many pages. Without LibreOffice the command says so and makes nothing."""
+    arguments = ["documents", "--cycle", "cum-2/2020", "--out", str(tmp_path), "--compare-pages"]
+    if shutil.which("soffice") is None:
+        with pytest.raises(CommandError, match="needs LibreOffice"):
+            call_command(*arguments)
+        return
+    out = io.StringIO()
+    call_command(*arguments, stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if " trang (LibreOffice), " in line]
+    ready = [p for p in builders.plans(Cycle.objects.get(cluster__code="cum-2", year=2020))]
+    assert len(lines) == sum(p.ready and p.filename.endswith(".docx") for p in ready)
+    for line in lines:
+        office, app = line.split(": ")[1].replace(" trang (LibreOffice), ", " ").split()[:2]
+        assert office == app, line

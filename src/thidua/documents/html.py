@@ -3,8 +3,9 @@
 It reads the DOCX (not the data behind it), so the PDF says exactly what the DOCX says. It
 understands what `layout` writes — A4 page and margins, the page number in the header (none
 on page 1), paragraphs with alignment, indents, spacing, a top border (the short rules under
-headings), runs in bold/italic/underline at a size, bordered and borderless tables with fixed
-column widths — not arbitrary Word files. Formatting is read as Word applies it: the
+headings), a page break before and keep-with-next, runs in bold/italic/underline at a size,
+bordered and borderless tables with fixed column widths, rows kept whole and header rows
+repeated on each page — not arbitrary Word files. Formatting is read as Word applies it: the
 paragraph's or run's own, else its named style's and the styles that one is based on.
 """
 
@@ -161,6 +162,10 @@ def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
         style.append(f"line-height: {_pt(line_spacing)}")
     if ruled:
         style.append("border-top: 0.75pt solid #000")
+    if form("page_break_before"):
+        style.append("break-before: page")
+    if form("keep_with_next"):
+        style.append("break-after: avoid")
     runs = "".join(_run_html(run, paragraph, default_size) for run in paragraph.runs)
     sizes = [font_value(run, paragraph, "size") for run in paragraph.runs]
     sizes = [size for size in sizes if size]
@@ -180,7 +185,7 @@ def _table_html(table: Table, default_size: Length | None) -> str:
     line = "0.5pt solid #000" if bordered else "none"
     cells_css = f"border: {line}; vertical-align: top; padding: 0 {CELL_PADDING_CM}cm"
     columns = "".join(f'<col style="width: {_cm(width)}">' for width in widths)
-    rows = []
+    head, rows = [], []
     for row in table._tbl.tr_lst:
         cells = []
         for cell in row.tc_lst:
@@ -189,11 +194,18 @@ def _table_html(table: Table, default_size: Length | None) -> str:
             span = f' colspan="{cell.grid_span}"' if cell.grid_span > 1 else ""
             inner = _blocks_html(cell, table, default_size)
             cells.append(f'<td style="{cells_css}"{span}>{inner}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
+        properties = row.trPr
+        # a row kept whole (w:cantSplit) stays on one page; header rows repeat on each page
+        whole = properties is not None and properties.find(qn("w:cantSplit")) is not None
+        header = properties is not None and properties.find(qn("w:tblHeader")) is not None
+        style = ' style="break-inside: avoid"' if whole else ""
+        (head if header and not rows else rows).append(f"<tr{style}>{''.join(cells)}</tr>")
     total = sum(width or 0 for width in widths)
+    thead = f"<thead>{''.join(head)}</thead>" if head else ""
     return (
         f'<table style="border-collapse: collapse; table-layout: fixed; width: {_cm(total)}; '
-        f'margin: 0 auto"><colgroup>{columns}</colgroup>{"".join(rows)}</table>'
+        f'margin: 0 auto"><colgroup>{columns}</colgroup>{thead}<tbody>{"".join(rows)}</tbody>'
+        "</table>"
     )
 
 

@@ -33,6 +33,10 @@ def engine() -> str | None:
     return None
 
 
+def weasyprint_available() -> bool:
+    return _weasyprint() is not None
+
+
 def available() -> bool:
     return engine() is not None
 

@@ -16,8 +16,8 @@ from datetime import date
 from thidua.core.ballots import Ballot
 from thidua.org.authz import SYSTEM
 from thidua.org.models import Cycle, Unit, User
-from thidua.voting import devices, services
-from thidua.voting.models import Award, Conference, Delegate
+from thidua.voting import devices, selectors, services
+from thidua.voting.models import Award, Conference, Delegate, Poll
 
 UNITS = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
 BOARD = {"laocai.daibieu": "chair", "sonla.daibieu": "member", "caobang.daibieu": "member"}
@@ -40,6 +40,8 @@ POLLS = [
     ("cum-truong-2021", "Bầu cụm trưởng năm 2021", "leader", "", 1),
     ("cum-pho-2021", "Bầu cụm phó năm 2021", "deputy", "", 1),
 ]
+# The third Ministry-flag seat in the demo's count of its open poll (count_the_open_poll).
+MINISTRY_THIRD = ["lang-son", "lang-son", "lang-son", "cao-bang", "dien-bien"]
 FAVOURITES = {
     "co-chinh-phu": ["ha-giang"],
     "cum-truong-2021": ["lao-cai"],
@@ -162,3 +164,34 @@ def load_conference(cycle: Cycle) -> None:
     # The phones above exist only in this script: whoever tries the demo's open poll signs in
     # with a browser, which registers its own device key on its first conference page.
     Delegate.objects.filter(conference=conference).update(device_key="")
+
+
+def count_the_open_poll(cycle: Cycle) -> Poll | None:
+    """The demo's open poll (the Ministry flag) voted by every delegate who has not voted and
+    counted by the board's chair, so that the year's whole set of documents can be made
+    (`make docs-preview`). Illustrative, reproducible ballots; each delegate's phone is played
+    here with a fresh device key, as in `load_conference`."""
+    poll = Poll.objects.filter(conference__cycle=cycle, status=Poll.Status.OPEN).first()
+    if poll is None:
+        return None
+    conference = poll.conference
+    delegates = list(
+        Delegate.objects.filter(conference=conference).select_related("user").order_by("pk")
+    )
+    chair = next(d for d in delegates if d.board == "chair").user
+    rng = random.Random(20201116)  # noqa: S311 - reproducible illustrative ballots
+    for delegate in delegates:
+        if selectors.has_voted(poll, delegate):
+            continue
+        phone = devices.Phone()
+        Delegate.objects.filter(pk=delegate.pk).update(device_key="")
+        services.register_device_key(
+            actor=delegate.user, conference=conference, public_key=phone.public_key
+        )
+        ballot = Ballot(choices=("lao-cai", "son-la", rng.choice(MINISTRY_THIRD)))
+        signature = phone.sign(
+            cycle.cluster.code, cycle.year, poll.code, delegate.user.username, ballot
+        )
+        services.cast(actor=delegate.user, poll=poll, ballot=ballot, signature=signature)
+    Delegate.objects.filter(conference=conference).update(device_key="")
+    return services.close_poll(actor=chair, poll=poll)

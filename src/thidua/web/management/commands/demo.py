@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from thidua.org.demo import demo_lineage_summary
-from thidua.org.models import UserKind
+from thidua.org.demo import CLUSTER_II, demo_lineage_summary
+from thidua.org.models import Cycle, UserKind
+from thidua.voting.demo import count_the_open_poll
 from thidua.web.demo import load_demo, notices
 
 NOTES = {
@@ -22,9 +23,23 @@ class Command(BaseCommand):
             action="store_true",
             help="units, people, rule sets and 2019 figures, but no year 2020 for Cụm II yet",
         )
+        parser.add_argument(
+            "--count-open-poll",
+            action="store_true",
+            help="also vote and count the poll the demo leaves open (the Ministry flag), as "
+            "`make docs-preview` does to make every document of 2020",
+        )
 
-    def handle(self, *args, organisation_only: bool = False, **options):
+    def handle(
+        self, *args, organisation_only: bool = False, count_open_poll: bool = False, **options
+    ):
         logins = load_demo(organisation_only=organisation_only)
+        if count_open_poll and not organisation_only:
+            counted = count_the_open_poll(
+                Cycle.objects.get(cluster__code=CLUSTER_II["code"], year=2020)
+            )
+            if counted is not None:
+                self.stdout.write(f"Đã kiểm phiếu: {counted.title}.")
         for warning in notices:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {demo_lineage_summary()}."))
