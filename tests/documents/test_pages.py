@@ -278,7 +278,7 @@ def test_compare_pages_prints_each_docx_with_both_engines_or_says_what_is_missin
     out = io.StringIO()
     call_command(*arguments, stdout=out)
     lines = [line for line in out.getvalue().splitlines() if " trang (LibreOffice), " in line]
-    ready = [p for p in builders.plans(Cycle.objects.get(cluster__code="cum-2", year=2020))]
+    ready = builders.plans(Cycle.objects.get(cluster__code="cum-2", year=2020))
     assert len(lines) == sum(p.ready and p.filename.endswith(".docx") for p in ready)
     for line in lines:
         office, app = line.split(": ")[1].replace(" trang (LibreOffice), ", " ").split()[:2]
