@@ -74,9 +74,8 @@ def test_the_statistics_form_fits_a_360_px_phone(visit_reporting):
         assert label["width"] >= 200, f"the label wraps word by word: {label['width']} px"
     counts = page.locator("#report-form input[name=v_social_order_cases]")
     assert counts.get_attribute("inputmode") == "numeric"
-    assert page.locator("#report-form input[name=v_clearance_rate]").get_attribute(
-        "inputmode"
-    ) == ("decimal")
+    rate = page.locator("#report-form input[name=v_clearance_rate]")
+    assert rate.get_attribute("inputmode") == "decimal"
 
 
 def test_a_refused_submit_takes_the_focus_to_its_summary(visit_reporting):
@@ -90,7 +89,7 @@ def test_a_refused_submit_takes_the_focus_to_its_summary(visit_reporting):
     page.wait_for_load_state()
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    page.wait_for_function("document.activeElement?.id === 'error-summary'")
     assert summary.get_attribute("role") == "alert"
     assert summary.locator("a[href='#f-social_order_solved']").count() == 1
     assert summary.locator("a[href='#f-clearance_rate']").count() == 1

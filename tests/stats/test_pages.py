@@ -266,7 +266,8 @@ def test_a_refused_submit_lists_every_error_keeps_the_input_and_computes_nothing
         assert message in listed, code
         assert f'id="f-{code}"' in page
         beside = re.search(rf'<div id="err-{code}" class="error small">(.*?)</div>', page, re.S)
-        assert beside and message in beside.group(1), code
+        assert beside, code
+        assert message in beside.group(1), code
         assert f'value="{typed}"' in page, code  # verbatim
         assert _span(page, f"calc-{code}") == "—", code
         assert _span(page, f"chg-{code}") == "", code
