@@ -78,6 +78,66 @@ def test_the_statistics_form_fits_a_360_px_phone(visit_reporting):
     assert rate.get_attribute("inputmode") == "decimal"
 
 
+#: Who opens which form: the sign-in, a person's keys, the filters of the statistics table,
+#: the audit trail and the overview, the Excel import, the admin's forms (web/form.html).
+FORMS = {
+    None: ["/accounts/login/", "/conference/join/"],
+    "sonla.thuky": [
+        "/accounts/tokens/",
+        "/clusters/cum-2/2020/stats/",
+        "/clusters/cum-2/2020/stats/import/",
+    ],
+    "hagiang.thuky": ["/clusters/cum-2/2020/audit/"],
+    "admin": [
+        "/dashboard/",
+        "/lineage/new/",
+        "/clusters/cum-2/cycles/new/",
+        "/units/son-la/edit/",
+    ],
+}
+
+#: Each visible field of the page: its width, and where its label ends and it begins.
+FIELDS = """() => [...document.querySelectorAll("main input, main select, main textarea")]
+  .filter((field) => !["hidden", "checkbox", "radio", "submit"].includes(field.type))
+  .filter((field) => field.getBoundingClientRect().width > 0)
+  .map((field) => {
+    const box = field.getBoundingClientRect();
+    const label = field.id && document.querySelector(`label[for="${field.id}"]`);
+    return {
+      name: field.name || field.id,
+      width: box.width,
+      top: box.top,
+      labelBottom: label ? label.getBoundingClientRect().bottom : null,
+    };
+  })"""
+
+
+def test_every_form_is_one_field_per_row_on_a_phone(visit_reporting):
+    for username, paths in FORMS.items():
+        person = visit_reporting(username, SMALL_PHONE)
+        for path in paths:
+            assert person.go(path).status == 200, path
+            _no_sideways_scroll(person.page)
+            fields = person.page.evaluate(FIELDS)
+            assert fields, f"{path}: no field"
+            for field in fields:
+                where = f"{path} {field['name']}"
+                assert field["width"] >= 280, f"{where}: {field['width']} px wide"
+                if field["labelBottom"] is not None:
+                    assert field["labelBottom"] <= field["top"] + 0.5, f"{where}: label beside"
+
+
+def test_the_desktop_form_stays_a_table(visit_reporting):
+    secretary = visit_reporting("sonla.thuky")
+    secretary.go(FORM)
+    page = secretary.page
+    assert page.locator("table.report thead").is_visible()
+    field = _box(page.locator("#f-social_order_cases"))
+    label = _box(page.locator("label[for=f-social_order_cases]"))
+    assert field["x"] > label["x"] + label["width"]  # the figure beside its label, as before
+    assert field["width"] <= 9 * 16 + 1
+
+
 def test_a_refused_submit_takes_the_focus_to_its_summary(visit_reporting):
     secretary = visit_reporting("sonla.thuky", SMALL_PHONE)
     page = secretary.page
