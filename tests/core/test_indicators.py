@@ -161,6 +161,12 @@ def test_validation_names_the_field():
     assert validate({"nope": Decimal(1)}, CATALOG)[0].code == "unknown_indicator"
 
 
+def test_a_negative_base_is_one_error_not_two():
+    """-3 cases is refused; 2 solved of -3 is not a second error made from it."""
+    problems = validate({"cases": Decimal(-3), "solved": Decimal(2)}, CATALOG)
+    assert [(problem.code, problem.field) for problem in problems] == [("negative", "cases")]
+
+
 def test_parse_figures_from_a_form():
     parsed, problems = parse_figures(
         {

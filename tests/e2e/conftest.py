@@ -163,8 +163,8 @@ class Visitor:
             viewport=viewport,
             locale="vi-VN",
             accept_downloads=True,
-            is_mobile=viewport is PHONE,
-            has_touch=viewport is PHONE,
+            is_mobile=viewport["width"] <= PHONE["width"],
+            has_touch=viewport["width"] <= PHONE["width"],
             java_script_enabled=javascript,
         )
         self.context.route("**/*", self._only_the_app)

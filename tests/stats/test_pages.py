@@ -211,10 +211,92 @@ def test_a_read_only_report_shows_figures_as_text(client_for):
     assert "Chỉ xem" in page
     assert 'name="v_social_order_cases"' not in page
     assert "disabled" not in page
-    assert re.search(r'<td class="num figure-read-only">518</td>', page)
+    assert re.search(r'<td class="num figure-read-only"[^>]*>518</td>', page)
 
 
 def test_an_editable_report_keeps_its_inputs(client_for, reporting_cycle):
     page = client_for("sonla.canbo").get("/clusters/cum-2/2021/stats/son-la/").content.decode()
     assert 'name="v_social_order_cases"' in page
     assert "figure-read-only" not in page
+
+
+FIVE_ERRORS = {
+    "social_order_cases": ("1.5", "“1.5” có thể hiểu theo hai cách"),
+    "social_order_solved": ("abc", "“abc” không phải là một số."),
+    "clearance_rate": ("120", "không thể vượt 100% (120)"),
+    "serious_cases": ("-3", "không thể âm (-3)"),
+    "especially_serious_cases": ("19,6", "“19,6” phải là số nguyên"),
+}
+
+
+def _span(page: str, element_id: str) -> str:
+    found = re.search(rf'<span id="{element_id}"[^>]*>(.*?)</span>', page, re.S)
+    assert found, element_id
+    return found.group(1).strip()
+
+
+def test_a_refused_submit_lists_every_error_keeps_the_input_and_computes_nothing(
+    client_for, reporting_cycle
+):
+    """Issue 19: five errors are five entries in the summary, each a link to its input and
+    beside it; what was typed stays as typed; no rate or change comes from a refused entry;
+    the valid figures beside them are not saved either."""
+    response = client_for("sonla.thuky").post(
+        "/clusters/cum-2/2021/stats/son-la/",
+        {
+            "period": "Y",
+            **{f"v_{code}": typed for code, (typed, _message) in FIVE_ERRORS.items()},
+            "v_serious_solved": "2",  # valid, but its rate's base (serious_cases) is refused
+            "v_drug_cases": "1.234",  # valid and unrelated
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = re.search(r'<div id="error-summary"(.*?)</div>', page, re.S)
+    assert summary, "no summary of errors"
+    opening, listed = summary.group(1).split(">", 1)
+    assert 'role="alert"' in opening
+    assert 'tabindex="-1"' in opening
+    assert "autofocus" in opening
+    assert "có 5 lỗi cần sửa" in listed
+    assert listed.count("<li>") == 5
+    for code, (typed, message) in FIVE_ERRORS.items():
+        assert f'<a href="#f-{code}">' in listed, code
+        assert message in listed, code
+        assert f'id="f-{code}"' in page
+        beside = re.search(rf'<div id="err-{code}" class="error small">(.*?)</div>', page, re.S)
+        assert beside, code
+        assert message in beside.group(1), code
+        assert f'value="{typed}"' in page, code  # verbatim
+        assert _span(page, f"calc-{code}") == "—", code
+        assert _span(page, f"chg-{code}") == "", code
+    # 2 of -3 would be a rate: it is not computed from a refused base
+    assert _span(page, "calc-serious_clearance_rate") == "—"
+    assert _span(page, "chg-serious_clearance_rate") == ""
+    assert 'value="2"' in page
+    assert 'value="1.234"' in page
+    assert _span(page, "calc-drug_cases") == "1.234"  # a valid entry is still shown
+    assert page.count('aria-invalid="true"') == 5
+    assert "thidua/focus-first." in page
+    assert not Report.objects.filter(unit__code="son-la", year=2021).exists()
+    assert not ReportValue.objects.filter(report__unit__code="son-la", report__year=2021).exists()
+
+
+def test_the_live_preview_computes_nothing_from_a_refused_entry(client_for, reporting_cycle):
+    response = client_for("sonla.thuky").post(
+        "/clusters/cum-2/2021/stats/son-la/preview/",
+        {"period": "Y", "v_serious_cases": "-3", "v_serious_solved": "2"},
+    )
+    text = response.content.decode()
+    assert "không thể âm (-3)" in text
+    assert _span(text, "calc-serious_cases") == "—"
+    assert _span(text, "calc-serious_clearance_rate") == "—"
+
+
+def test_an_accepted_form_has_no_summary_of_errors(client_for, reporting_cycle):
+    page = client_for("sonla.thuky").get("/clusters/cum-2/2021/stats/son-la/").content.decode()
+    assert 'id="error-summary"' not in page
+    assert "focus-first." not in page
+    assert 'name="v_social_order_cases" value="" inputmode="numeric"' in page
+    assert 'name="v_drug_heroin_kg" value="" inputmode="decimal"' in page

@@ -378,7 +378,9 @@ def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
             continue
         numerator = figures.get(indicator.numerator or "")
         denominator = figures.get(indicator.denominator or "")
-        if numerator is not None and denominator is not None and numerator > denominator:
+        if numerator is None or denominator is None or min(numerator, denominator) < 0:
+            continue  # a negative figure is refused on its own: no second error from it
+        if numerator > denominator:
             problems.append(
                 Problem(
                     "numerator_above_denominator",

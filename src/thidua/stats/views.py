@@ -100,8 +100,11 @@ def _typed(view: selectors.ReportView, raw: dict[str, str] | None) -> dict[str, 
 
 
 def _rows(view: selectors.ReportView, typed: dict[str, str], problems: list) -> list:
-    """Sections of {cell, text typed, problem} for the form and its live preview."""
-    by_field = {problem.field: problem for problem in problems if problem.field}
+    """Sections of {cell, text typed, its problems} for the form and its live preview."""
+    by_field: dict[str, list] = {}
+    for problem in problems:
+        if problem.field:
+            by_field.setdefault(problem.field, []).append(problem)
     return [
         (
             section,
@@ -109,12 +112,41 @@ def _rows(view: selectors.ReportView, typed: dict[str, str], problems: list) -> 
                 {
                     "cell": cell,
                     "text": typed.get(cell.indicator.code, ""),
-                    "problem": by_field.get(cell.indicator.code),
+                    "problems": by_field.get(cell.indicator.code, []),
                 }
                 for cell in cells
             ],
         )
         for section, cells in view.sections
+    ]
+
+
+def _valid_only(figures: dict | None, problems: list) -> dict | None:
+    """The figures without those a problem is on: nothing is computed from a refused entry
+    (its rate, its change against last year), so no figure looks computed from bad input."""
+    if figures is None:
+        return None
+    refused = {problem.field for problem in problems if problem.field}
+    return {code: value for code, value in figures.items() if code not in refused}
+
+
+def _summary(rows: list, problems: list) -> list[dict]:
+    """Every problem of a refused post, in the form's order: {code or None, label, problem};
+    the code links the entry to its input."""
+    listed = []
+    shown_codes = set()
+    for _section, section_rows in rows:
+        for row in section_rows:
+            code = row["cell"].indicator.code
+            shown_codes.add(code)
+            listed += [
+                {"code": code, "label": row["cell"].indicator.label, "problem": problem}
+                for problem in row["problems"]
+            ]
+    return listed + [
+        {"code": None, "label": None, "problem": problem}
+        for problem in problems
+        if problem.field not in shown_codes
     ]
 
 
@@ -151,7 +183,7 @@ def report_form(request, cycle: Cycle, unit: str):
                 )
                 return redirect(f"{request.path}?period={period.value}")
         status = 400 if problems else 200
-    view = selectors.report_view(cycle, slot.unit, period, figures)
+    view = selectors.report_view(cycle, slot.unit, period, _valid_only(figures, problems))
     report = view.report
     hidden_draft = (
         report is not None
@@ -163,6 +195,7 @@ def report_form(request, cycle: Cycle, unit: str):
     editable = can(request.user, Action.EDIT_REPORT, slot) and (
         report is None or report.status != Report.Status.SUBMITTED
     )
+    rows = _rows(view, _typed(view, raw), problems)
     return render(
         request,
         "stats/report_form.html",
@@ -173,8 +206,8 @@ def report_form(request, cycle: Cycle, unit: str):
             "period_label": core.PERIOD_LABELS[period],
             "periods": core.PERIOD_LABELS,
             "view": view,
-            "rows": _rows(view, _typed(view, raw), problems),
-            "general_problems": [problem for problem in problems if not problem.field],
+            "rows": rows,
+            "summary": _summary(rows, problems),
             "editable": editable,
             "can_return": can(request.user, Action.RETURN_REPORT, slot)
             and report is not None
@@ -194,7 +227,7 @@ def report_preview(request, cycle: Cycle, unit: str):
     require(request.user, Action.EDIT_REPORT, slot)  # only who may edit the form previews it
     catalog, _models = selectors.catalog()
     figures, problems = core.parse_figures(_raw_from(request, catalog), catalog)
-    view = selectors.report_view(cycle, slot.unit, _period(request), figures)
+    view = selectors.report_view(cycle, slot.unit, _period(request), _valid_only(figures, problems))
     return render(
         request,
         "stats/report_preview.html",
