@@ -12,7 +12,6 @@ from thidua.core.paperwork import (
     grounds_for,
     number_line,
     person,
-    signer_name,
     slug,
 )
 
@@ -41,22 +40,6 @@ def test_slug_is_always_a_safe_file_name(text):
     name = slug(text)
     assert name
     assert all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in name)
-
-
-@pytest.mark.parametrize(
-    ("post", "name", "expected"),
-    [
-        ("Giám đốc", "Hoàng Văn Thanh", ("Giám đốc", "Hoàng Văn Thanh")),
-        ("Thiếu tướng, Giám đốc", "Hoàng Văn Thanh", ("Giám đốc", "Thiếu tướng Hoàng Văn Thanh")),
-        ("Đại tá Giám đốc", "Lê Quang Huy", ("Giám đốc", "Đại tá Lê Quang Huy")),
-        ("Đại úy", "", ("", "")),  # no name, nothing to put a rank before
-        ("thượng tá - Phó Giám đốc", "A", ("Phó Giám đốc", "Thượng tá A")),
-        ("Thiếu tướng, Giám đốc", "Thiếu tướng B", ("Giám đốc", "Thiếu tướng B")),
-        ("Trung tá", "C", ("", "Trung tá C")),
-    ],
-)
-def test_the_rank_goes_before_the_signers_name(post, name, expected):
-    assert signer_name(post, name) == expected
 
 
 def test_person_rank_before_name_position_after():

@@ -32,7 +32,8 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     assert "không đơn vị nào chấm điểm cho chính mình" in text
     members = Unit.objects.filter(memberships__cycle=demo_cycle)
     for unit in members:
-        assert f"{unit.name.upper()}\nGIÁM ĐỐC\n(Ký, ghi rõ họ tên)\n{unit.head_name}" in text
+        signature = f"{unit.name.upper()}\nGIÁM ĐỐC\n(Ký, ghi rõ họ tên)\nĐại tá {unit.head_name}"
+        assert signature in text
     # dated by hand: the demo's agreement was signed in the app when the demo was loaded
     assert "Hà Giang, ngày\u00a0\u00a0\u00a0\u00a0\u00a0tháng" in text
     assert "Số:" in text
@@ -53,8 +54,13 @@ def test_the_handover_minutes_name_both_sides_the_vote_and_what_is_handed_over(d
         "Công an tỉnh Hà Giang (cụm trưởng năm 2020) bàn giao nhiệm vụ cụm trưởng Cụm thi đua "
         "số II – Bộ Công an năm 2021 cho Công an tỉnh Lào Cai." in text
     )
-    assert f"Bên giao: Công an tỉnh Hà Giang, do đồng chí Giám đốc {giver.head_name}" in text
-    assert f"Bên nhận: Công an tỉnh Lào Cai, do đồng chí Giám đốc {taker.head_name}" in text
+    assert (
+        f"Bên giao: Công an tỉnh Hà Giang, do đồng chí Đại tá {giver.head_name}, Giám đốc làm "
+        "đại diện." in text
+    )
+    assert f"Bên nhận: Công an tỉnh Lào Cai, do đồng chí Đại tá {taker.head_name}, Giám đốc" in (
+        text
+    )
     votes = demo_cycle.conference.polls.get(code="cum-truong-2021").result["votes"]["lao-cai"]
     assert f"Công an tỉnh Lào Cai trúng cử với {votes}/21 phiếu" in text
     assert "Cụm phó năm 2021: Công an tỉnh Sơn La." in text
@@ -64,12 +70,12 @@ def test_the_handover_minutes_name_both_sides_the_vote_and_what_is_handed_over(d
     # the open Ministry-flag poll has no minutes yet: not listed as handed over
     assert "Bình xét Cờ thi đua của Bộ Công an" not in handed
     assert (
-        f"ĐẠI DIỆN BÊN GIAO\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n(Ký, ghi rõ họ tên)\n{giver.head_name}"
-        in text
+        "ĐẠI DIỆN BÊN GIAO\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n(Ký, ghi rõ họ tên)\n"
+        f"Đại tá {giver.head_name}" in text
     )
     assert (
-        f"ĐẠI DIỆN BÊN NHẬN\nGIÁM ĐỐC CÔNG AN TỈNH LÀO CAI\n(Ký, ghi rõ họ tên)\n{taker.head_name}"
-        in text
+        "ĐẠI DIỆN BÊN NHẬN\nGIÁM ĐỐC CÔNG AN TỈNH LÀO CAI\n(Ký, ghi rõ họ tên)\n"
+        f"Đại tá {taker.head_name}" in text
     )
 
 

@@ -488,7 +488,7 @@ def test_the_leader_signs_for_the_cluster_with_a_name(plans, demo_cycle):
     lines = text.splitlines()
     start = lines.index("TM. CỤM THI ĐUA SỐ II")
     assert lines[start + 1 : start + 3] == ["CỤM TRƯỞNG", "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"]
-    assert demo_cycle.leader.head_name in lines[start + 3 :]
+    assert f"Đại tá {demo_cycle.leader.head_name}" in lines[start + 3 :]  # rank, then name
 
 
 def test_a_document_the_leader_signs_needs_the_heads_name(demo_cycle):

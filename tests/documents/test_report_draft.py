@@ -156,7 +156,7 @@ def test_who_may_not_edit_is_refused_on_post(client_for, demo_cycle, username):
 def test_the_signers_rank_comes_before_the_name(demo_cycle):
     from thidua.org.models import Unit
 
-    Unit.objects.filter(pk=demo_cycle.leader_id).update(head_title="Thiếu tướng, Giám đốc")
+    Unit.objects.filter(pk=demo_cycle.leader_id).update(head_rank="Thiếu tướng")
     demo_cycle.leader.refresh_from_db()
     lines = report_text(demo_cycle).splitlines()
     start = lines.index("TM. CỤM THI ĐUA SỐ II")

@@ -56,8 +56,8 @@ def test_title_block_in_the_official_style(table, demo_cycle):
 def test_signature_block_of_the_cluster_leader(table, demo_cycle):
     summary = table["Tổng hợp"]
     lines = _texts(summary)
-    head = demo_cycle.leader.head_name
-    assert head
+    head = f"Đại tá {demo_cycle.leader.head_name}"  # the rank before the name
+    assert demo_cycle.leader.head_name
     authority = lines.index("TM. CỤM THI ĐUA SỐ II")
     assert lines[authority : authority + 4] == [
         "TM. CỤM THI ĐUA SỐ II",

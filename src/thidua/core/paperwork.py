@@ -38,7 +38,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tai-lieu"
 
 
-#: The ranks of the People's Public Security, highest first, as a signature prints them.
+#: The ranks of the People's Public Security, highest first, as a signature prints them (the
+#: choices of the rank fields: a unit's head, the conference's chair and secretary).
 RANKS = (
     "Đại tướng",
     "Thượng tướng",
@@ -53,30 +54,6 @@ RANKS = (
     "Trung úy",
     "Thiếu úy",
 )
-
-
-def _rank_at_start(text: str) -> str | None:
-    folded = unicodedata.normalize("NFC", text).strip().casefold()
-    for rank in RANKS:
-        if folded == rank.casefold() or re.match(rf"{re.escape(rank.casefold())}[\s,.;:-]", folded):
-            return rank
-    return None
-
-
-def signer_name(post: str, name: str) -> tuple[str, str]:
-    """(post, name) as a signature block prints them: the signer's rank before the name
-    ("Thiếu tướng Hoàng Văn Thanh"), never in the post's line. A rank written at the start of
-    the post ("Thiếu tướng, Giám đốc") moves to the name; a name that already starts with a
-    rank is kept as it is."""
-    post = unicodedata.normalize("NFC", post).strip()
-    name = unicodedata.normalize("NFC", name).strip()
-    rank = _rank_at_start(post)
-    if rank is None:
-        return post, name
-    rest = post[len(rank) :].lstrip(" ,.;:-")
-    if _rank_at_start(name) is None and name:
-        name = f"{rank} {name}"
-    return rest, name
 
 
 def person(rank: str, name: str, position: str = "") -> str:

@@ -170,6 +170,7 @@ class Unit:
     kind: str = doc("provincial_police, ministry_department or other")
     valid_from: date | None
     valid_to: date | None = doc("the day before a merge, split or rename took effect")
+    head_rank: str = doc("the head's rank (cấp bậc), printed before the name")
     head_title: str = doc("the head's title, printed under the signature")
     head_name: str
 

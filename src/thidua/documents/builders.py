@@ -26,7 +26,7 @@ from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
-from thidua.core.paperwork import date_line, grounds_for, person, signer_name, slug
+from thidua.core.paperwork import date_line, grounds_for, person, slug
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
@@ -117,12 +117,11 @@ def _leader_signer(cycle: Cycle) -> layout.Signer:
     """The leader unit's head signs for the cluster: TM. CỤM THI ĐUA SỐ II / CỤM TRƯỞNG /
     GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the rank and name (Thiếu tướng Hoàng Văn Thanh)."""
     leader = cycle.leader
-    post, name = signer_name(leader.head_title, leader.head_name)  # the rank before the name
     return layout.Signer(
         f"TM. {_issuer(cycle)}",
         "Cụm trưởng",
-        name,
-        f"{post or 'Thủ trưởng'} {leader.name}",
+        person(leader.head_rank, leader.head_name),
+        f"{leader.head_title or 'Thủ trưởng'} {leader.name}",
     )
 
 
@@ -948,12 +947,11 @@ def proposal(
 
 
 def _head_signer(unit, authority: str | None = None) -> layout.Signer:
-    """A unit's head signing for it: the unit, the head's title, the name."""
+    """A unit's head signing for it: the unit, the head's title, the rank and name."""
+    name = person(unit.head_rank, unit.head_name)
     if authority is None:
-        return layout.Signer(unit.name, unit.head_title or "Thủ trưởng", unit.head_name)
-    return layout.Signer(
-        authority, "", unit.head_name, f"{unit.head_title or 'Thủ trưởng'} {unit.name}"
-    )
+        return layout.Signer(unit.name, unit.head_title or "Thủ trưởng", name)
+    return layout.Signer(authority, "", name, f"{unit.head_title or 'Thủ trưởng'} {unit.name}")
 
 
 def _heads_missing(units) -> list[str]:
@@ -1078,8 +1076,9 @@ def handover_minutes(
     for side, unit in (("Bên giao", giver), ("Bên nhận", taker)):
         layout.body(
             document,
-            f"{side}: {unit.name}, do đồng chí {unit.head_title or 'Thủ trưởng'} "
-            f"{unit.head_name} làm đại diện.",
+            f"{side}: {unit.name}, do đồng chí "
+            f"{person(unit.head_rank, unit.head_name, unit.head_title or 'Thủ trưởng')} làm "
+            "đại diện.",
         )
     layout.body(document, "II. CĂN CỨ", bold=True, indent=False)
     if handover.method == "elected":

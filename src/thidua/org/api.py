@@ -34,6 +34,7 @@ class UnitOut(Schema):
 
 
 class UnitDetailOut(UnitOut):
+    head_rank: str
     head_title: str
     head_name: str
     predecessors: list[str]
@@ -243,6 +244,7 @@ def get_unit(request, code: str):
     lineage = selectors.unit_lineage(unit)
     return {
         **_unit_out(unit),
+        "head_rank": unit.head_rank,
         "head_title": unit.head_title,
         "head_name": unit.head_name,
         "predecessors": [other.code for other in lineage.predecessors],

@@ -546,7 +546,7 @@ def _load_heads(units: dict[str, Unit]) -> None:
     codes = [*CLUSTER_II["members_2020"], *CLUSTER_I["members_2020"]]
     for code, name in zip(codes, HEAD_NAMES, strict=True):
         Unit.objects.filter(pk=units[code].pk, head_name="").update(
-            head_title="Giám đốc", head_name=name
+            head_rank="Đại tá", head_title="Giám đốc", head_name=name
         )
 
 

@@ -9,6 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.paperwork import RANKS
 from thidua.core.text import collation_key
 from thidua.errors import DomainError
 from thidua.org.models import Handover, LineageEvent, RuleSet, Unit
@@ -123,10 +124,19 @@ class LineageEventForm(forms.Form):
     )
 
 
+def rank_field(label) -> forms.ChoiceField:
+    """A rank of the People's Public Security, or none (a civilian)."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", "—"), *((rank, rank) for rank in RANKS)]
+    )
+
+
 class UnitProfileForm(forms.ModelForm):
+    head_rank = rank_field(_("Cấp bậc thủ trưởng"))
+
     class Meta:
         model = Unit
-        fields = ["head_title", "head_name", "address", "phone", "email"]
+        fields = ["head_rank", "head_name", "head_title", "address", "phone", "email"]
 
 
 class TokenForm(forms.Form):

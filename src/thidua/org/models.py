@@ -39,6 +39,7 @@ class Unit(models.Model):
     valid_from = models.DateField(_("tồn tại từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("tồn tại đến ngày"), null=True, blank=True)
     # Profile, kept by the unit itself and used on documents.
+    head_rank = models.CharField(_("cấp bậc thủ trưởng"), max_length=60, blank=True)
     head_title = models.CharField(_("chức vụ thủ trưởng"), max_length=100, blank=True)
     head_name = models.CharField(_("họ tên thủ trưởng"), max_length=100, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)

@@ -41,7 +41,7 @@ from thidua.org.models import (
     Unit,
 )
 
-UNIT_PROFILE_FIELDS = ("head_title", "head_name", "address", "phone", "email")
+UNIT_PROFILE_FIELDS = ("head_rank", "head_title", "head_name", "address", "phone", "email")
 
 
 def _validated(instance) -> None:

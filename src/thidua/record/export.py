@@ -80,6 +80,7 @@ def _units(codes: set[str]) -> list[core_record.Unit]:
             kind=unit.kind,
             valid_from=unit.valid_from,
             valid_to=unit.valid_to,
+            head_rank=unit.head_rank,
             head_title=unit.head_title,
             head_name=unit.head_name,
         )

@@ -84,6 +84,7 @@ def _units(record: Record) -> dict[str, Unit]:
             "kind": data.kind,
             "valid_from": data.valid_from,
             "valid_to": data.valid_to,
+            "head_rank": data.head_rank,
             "head_title": data.head_title,
             "head_name": data.head_name,
         }

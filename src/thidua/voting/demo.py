@@ -100,7 +100,7 @@ def load_conference(cycle: Cycle) -> None:
         ),
         # The leader unit's head chairs; ranks and names are invented like every person's
         # in the demo. The guests' offices are the ones the province's newspaper reported.
-        chair_rank="Đại tá",
+        chair_rank=leader.head_rank,
         chair_name=leader.head_name,
         chair_position=f"{leader.head_title or 'Giám đốc'} {leader.name}, Cụm trưởng",
         secretary_rank="Thiếu tá",

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from thidua.org.forms import rank_field
+
 
 class ConferenceForm(forms.Form):
     """What the minutes need about the conference itself."""
@@ -31,12 +33,7 @@ class ConferenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
-    chair_rank = forms.CharField(
-        label=_("Cấp bậc người chủ trì"),
-        max_length=60,
-        required=False,
-        help_text=_("Ví dụ: Đại tá."),
-    )
+    chair_rank = rank_field(_("Cấp bậc người chủ trì"))
     chair_name = forms.CharField(label=_("Chủ trì hội nghị"), max_length=150, required=False)
     chair_position = forms.CharField(
         label=_("Chức vụ người chủ trì"),
@@ -44,7 +41,7 @@ class ConferenceForm(forms.Form):
         required=False,
         help_text=_("Ví dụ: Giám đốc Công an tỉnh Hà Giang, Cụm trưởng."),
     )
-    secretary_rank = forms.CharField(label=_("Cấp bậc thư ký"), max_length=60, required=False)
+    secretary_rank = rank_field(_("Cấp bậc thư ký"))
     secretary_name = forms.CharField(label=_("Thư ký hội nghị"), max_length=150, required=False)
     secretary_position = forms.CharField(label=_("Chức vụ thư ký"), max_length=200, required=False)
     guests = forms.CharField(
