@@ -541,20 +541,21 @@ def _title_name(cycle: Cycle, poll: Poll) -> str:
     )
 
 
-def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
-    """Each vote with its result, in the words of what it decides; returns the conclusions
-    the counted ones allow (a vote not counted is said to be so, and concludes nothing)."""
-    concluded = []
+def _votes(cycle: Cycle, conference: Conference) -> tuple[list[str], list[str]]:
+    """Each vote with its result, in the words of what it decides (the minutes' lines), and
+    the conclusions the counted ones allow (a vote not counted is said to be so, and concludes
+    nothing)."""
+    lines, concluded = [], []
     polls = voting_selectors.polls_of(conference)
     refused = voting_selectors.refused_nominees(cycle, polls)
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
         if not outcome.complete:
-            layout.body(document, f"- {poll.title}: chưa kiểm phiếu xong, chưa có kết quả.")
+            lines.append(f"- {poll.title}: chưa kiểm phiếu xong, chưa có kết quả.")
             continue
         if not outcome.winners:
-            layout.body(document, f"- {poll.title}: không có đơn vị đạt số phiếu theo quy định.")
+            lines.append(f"- {poll.title}: không có đơn vị đạt số phiếu theo quy định.")
             continue
         won = core_ballots.EFFECT_WORDS[poll.effect][0].lower()
         winners = [
@@ -563,7 +564,7 @@ def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
             + ")"
             for code in outcome.winners
         ]
-        layout.body(document, f"- {poll.title}: {', '.join(winners)} {won}.")
+        lines.append(f"- {poll.title}: {', '.join(winners)} {won}.")
         elected = ", ".join(names.get(code, code) for code in outcome.winners)
         if poll.effect == core_ballots.Effect.NOMINATED:
             # a nominee a title rule refuses (e.g. one flag a year) is not concluded as proposed
@@ -581,7 +582,20 @@ def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
             concluded.append(f"kết quả {poll.title[0].lower()}{poll.title[1:]}: {elected}.")
         else:
             concluded.append(f"thông qua: {poll.title}: {elected}.")
-    return concluded
+    return lines, concluded
+
+
+def _conclusion_points(cycle: Cycle, conference: Conference, results) -> list[str]:
+    """The conference's conclusions, one point each, as the minutes state them and the notice
+    of conclusions repeats them: the ranking agreed (once the scoring is over), what each
+    counted vote concluded, then the conclusions the secretary wrote."""
+    points = (
+        [f"Hội nghị thống nhất kết quả chấm điểm, xếp hạng thi đua năm {cycle.year} của cụm."]
+        if results is not None and results.ready
+        else []
+    )
+    points += [f"Hội nghị thống nhất {line}" for line in _votes(cycle, conference)[1]]
+    return points + [line.strip() for line in conference.conclusions.splitlines() if line.strip()]
 
 
 def _handover_sentence(cycle: Cycle) -> str | None:
@@ -656,19 +670,13 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         )
         layout.body(document, f"Hội nghị công bố kết quả chấm điểm thi đua: {ranking}.")
     layout.body(document, "Kết quả bỏ phiếu kín:")
-    concluded = _votes_held(document, cycle, conference)
+    for line in _votes(cycle, conference)[0]:
+        layout.body(document, line)
     handover = _handover_sentence(cycle)
     if handover:
         layout.body(document, f"Bàn giao nhiệm vụ cụm trưởng: {handover}")
     layout.body(document, "III. KẾT LUẬN", bold=True, indent=False)
-    written = [line.strip() for line in conference.conclusions.splitlines() if line.strip()]
-    points = (
-        [f"Hội nghị thống nhất kết quả chấm điểm, xếp hạng thi đua năm {cycle.year} của cụm."]
-        if results is not None and results.ready
-        else []
-    )
-    points += [f"Hội nghị thống nhất {line}" for line in concluded]
-    points += written
+    points = _conclusion_points(cycle, conference, results)
     for point in points:
         layout.body(document, f"- {point}")
     if not points:
