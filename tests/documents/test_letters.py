@@ -255,3 +255,10 @@ def test_a_letters_reference_has_no_kind():
     assert builders.reference("covering-letter", 5) == "05/CTĐ-TĐKT"
     assert builders.reference("conclusions-notice", 3) == "03/TB-CTĐ"
     assert builders.reference("score-table", 2) == "02"
+
+
+def test_the_letter_waits_for_the_conference_day_it_cites(demo_cycle):
+    Conference.objects.filter(cycle=demo_cycle).update(held_on=None)
+    plan = _plans(demo_cycle)["covering-letter"]
+    assert not plan.ready
+    assert plan.missing == ["Chưa ghi ngày họp của hội nghị (trang hội nghị)."]

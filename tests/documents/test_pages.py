@@ -206,7 +206,14 @@ def _reads_like_the_docx(pages: list[str], docx: bytes) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["conference-minutes", "year-end-report", "vote-count-co-chinh-phu", "proposal-co-chinh-phu"],
+    [
+        "conference-minutes",
+        "year-end-report",
+        "vote-count-co-chinh-phu",
+        "proposal-co-chinh-phu",
+        "covering-letter",
+        "invitation",
+    ],
 )
 def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):
     built = plans[key].build()

@@ -1,7 +1,9 @@
 """The cycle's documents, each a function from its data (read through the selectors) to a file.
 
-- biên bản kiểm phiếu (one per counted poll), biên bản hội nghị, báo cáo tổng kết, tờ trình
-  đề nghị khen thưởng (one per title with nominees): DOCX in the official layout;
+- giấy mời (with the conference's programme), biên bản kiểm phiếu (one per counted poll),
+  biên bản hội nghị, thông báo kết luận, báo cáo tổng kết, tờ trình đề nghị khen thưởng (one
+  per title with nominees), the công văn sending the proposals with their list, giao ước thi
+  đua, biên bản bàn giao cụm trưởng: DOCX in the official layout;
 - bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
   signature block, one sheet per section, the rules; A4 landscape).
 """
@@ -1640,6 +1642,8 @@ def plans(cycle: Cycle) -> list[Plan]:
             )
         ]
     ) + _signer_missing(cycle)
+    if proposed and conference.held_on is None:  # the letter cites the conference's day
+        unsent.append(_("Chưa ghi ngày họp của hội nghị (trang hội nghị)."))
     found.append(
         Plan(
             "covering-letter",
