@@ -1396,7 +1396,7 @@ def covering_letter(
         document,
         ["STT", "Danh hiệu", "Đơn vị", "Kết quả bỏ phiếu", "Điểm thi đua (hạng)"],
         rows,
-        widths=(1.2, 4.2, 5.6, 3.0, 2.5),
+        widths=(1.2, 4.8, 5.2, 2.9, 2.4),
     )
     if attached:
         layout.body(document, "Hồ sơ kèm theo:", bold=True)

@@ -3,8 +3,8 @@
 It reads the DOCX (not the data behind it), so the PDF says exactly what the DOCX says. It
 understands what `layout` writes — A4 page and margins, the page number in the header (none
 on page 1), paragraphs with alignment, indents, spacing, a top border (the short rules under
-headings), runs in bold/italic/underline at a size, bordered and borderless tables with fixed
-column widths — not arbitrary Word files. Formatting is read as Word applies it: the
+headings), a page break before, runs in bold/italic/underline at a size, bordered and
+borderless tables with fixed column widths and rows kept whole — not arbitrary Word files. Formatting is read as Word applies it: the
 paragraph's or run's own, else its named style's and the styles that one is based on.
 """
 
@@ -161,6 +161,8 @@ def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
         style.append(f"line-height: {_pt(line_spacing)}")
     if ruled:
         style.append("border-top: 0.75pt solid #000")
+    if form("page_break_before"):  # an appendix (the programme, the receipts) on its own page
+        style.append("break-before: page")
     runs = "".join(_run_html(run, paragraph, default_size) for run in paragraph.runs)
     sizes = [font_value(run, paragraph, "size") for run in paragraph.runs]
     sizes = [size for size in sizes if size]
@@ -189,7 +191,9 @@ def _table_html(table: Table, default_size: Length | None) -> str:
             span = f' colspan="{cell.grid_span}"' if cell.grid_span > 1 else ""
             inner = _blocks_html(cell, table, default_size)
             cells.append(f'<td style="{cells_css}"{span}>{inner}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
+        whole = row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None
+        kept = ' style="break-inside: avoid"' if whole else ""  # a row Word keeps on one page
+        rows.append(f"<tr{kept}>{''.join(cells)}</tr>")
     total = sum(width or 0 for width in widths)
     return (
         f'<table style="border-collapse: collapse; table-layout: fixed; width: {_cm(total)}; '
