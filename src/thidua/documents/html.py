@@ -4,8 +4,9 @@ It reads the DOCX (not the data behind it), so the PDF says exactly what the DOC
 understands what `layout` writes — A4 page and margins, the page number in the header (none
 on page 1), paragraphs with alignment, indents, spacing, a top border (the short rules under
 headings), a page break before, runs in bold/italic/underline at a size, bordered and
-borderless tables with fixed column widths and rows kept whole — not arbitrary Word files. Formatting is read as Word applies it: the
-paragraph's or run's own, else its named style's and the styles that one is based on.
+borderless tables with fixed column widths and rows kept whole — not arbitrary Word files.
+Formatting is read as Word applies it: the paragraph's or run's own, else its named style's
+and the styles that one is based on.
 """
 
 from __future__ import annotations
