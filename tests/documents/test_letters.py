@@ -262,3 +262,20 @@ def test_the_letter_waits_for_the_conference_day_it_cites(demo_cycle):
     plan = _plans(demo_cycle)["covering-letter"]
     assert not plan.ready
     assert plan.missing == ["Chưa ghi ngày họp của hội nghị (trang hội nghị)."]
+
+
+def test_an_issued_notice_and_letter_carry_their_numbers(ministry_counted, demo_cycle):
+    plans = _plans(demo_cycle)
+    notice = read_docx(plans["conclusions-notice"].build(builders.Issue(7)).content)
+    assert _number_line(notice) == "Số: 07/TB-CTĐ"
+    letter = read_docx(plans["covering-letter"].build(builders.Issue(8)).content)
+    assert _number_line(letter) == "Số: 08/CTĐ-TĐKT"
+
+
+def test_a_notice_with_nothing_concluded_says_so(demo_cycle, monkeypatch):
+    """No vote, no ranking agreed, nothing written: nothing to notify."""
+    Poll.objects.filter(conference__cycle=demo_cycle).delete()
+    monkeypatch.setattr(scoring_selectors, "results", lambda cycle: None)
+    plan = _plans(demo_cycle)["conclusions-notice"]
+    assert not plan.ready
+    assert plan.missing == ["Hội nghị chưa có kết luận."]

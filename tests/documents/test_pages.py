@@ -246,6 +246,8 @@ def test_weasyprint_keeps_the_layout_of_the_docx(plans):
     assert "text-indent: 1.27cm" in page  # body paragraphs
     assert "font-weight: bold" in page
     assert "font-style: italic" in page
+    assert "break-before: page" in page  # the receipts' appendix on its own page
+    assert '<tr style="break-inside: avoid">' in page  # rows kept whole, as Word keeps them
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
