@@ -27,6 +27,9 @@ def test_number_line():
     assert number_line(1, "BB", "CTĐ") == "Số: 01/BB-CTĐ"
     assert number_line(12, "TTr", "CTĐ") == "Số: 12/TTr-CTĐ"
     assert number_line(None, "BC", "CTĐ").startswith("Số: \u00a0")
+    # a công văn has no kind: the issuer's abbreviation, then the field's
+    assert number_line(5, "", "CTĐ-TĐKT") == "Số: 05/CTĐ-TĐKT"
+    assert number_line(None, "", "CTĐ-TĐKT").endswith("/CTĐ-TĐKT")
 
 
 def test_slug():

@@ -38,7 +38,9 @@ def test_the_demo_cycle_has_every_document_it_has_data_for(plans):
     assert ready == [
         "agreement",
         "conference-minutes",
+        "covering-letter",
         "handover-minutes",
+        "invitation",
         "proposal-co-chinh-phu",
         "score-table",
         "vote-count-co-chinh-phu",
@@ -49,6 +51,9 @@ def test_the_demo_cycle_has_every_document_it_has_data_for(plans):
     # the Ministry-flag poll is still open: no minutes, no proposal, and the reason is given
     assert plans["vote-count-co-bo-cong-an"].missing == ["Cuộc bỏ phiếu chưa kiểm phiếu."]
     assert plans["proposal-co-bo-cong-an"].missing == ["Chưa có đơn vị được bình xét."]
+    assert plans["conclusions-notice"].missing == [
+        "Còn cuộc bỏ phiếu chưa có kết quả: Bình xét Cờ thi đua của Bộ Công an năm 2020."
+    ]
 
 
 def test_every_docx_has_the_official_page_and_fonts(plans):
@@ -416,6 +421,9 @@ def test_documents_need_their_data(cycle):
     assert reasons["year-end-report"] == ["Chưa có đơn vị nào báo cáo số liệu."]
     assert reasons["score-table"] == ["Chưa có giao ước thi đua và phiếu chấm."]
     assert reasons["vote-count"] == ["Chưa có hội nghị tổng kết."]
+    assert reasons["invitation"][0] == "Chưa có hội nghị tổng kết."
+    assert reasons["conclusions-notice"][0] == "Chưa có hội nghị tổng kết."
+    assert reasons["covering-letter"][0].startswith("Chưa có danh hiệu nào được bình xét xong")
 
 
 def test_documents_are_vietnamese_whatever_the_interface_language(demo_cycle):

@@ -159,13 +159,15 @@ def test_the_cli_builds_every_ready_document(tmp_path, capsys):
         "bien-ban-kiem-phieu-2020-co-chinh-phu.docx",
         "bien-ban-kiem-phieu-2020-cum-pho-2021.docx",
         "bien-ban-kiem-phieu-2020-cum-truong-2021.docx",
+        "cong-van-gui-ho-so-de-nghi-2020.docx",
         "giao-uoc-thi-dua-2020.docx",
+        "giay-moi-hoi-nghi-2020.docx",
         "to-trinh-co-chinh-phu-2020.docx",
     ]
     output = capsys.readouterr()
-    assert f"Đã ghi 9 văn bản vào {tmp_path / 'out'}." in output.out
+    assert f"Đã ghi 11 văn bản vào {tmp_path / 'out'}." in output.out
     assert "Cuộc bỏ phiếu chưa kiểm phiếu." in output.out  # what could not be made, and why
-    assert "9/9" in output.err  # the progress bar
+    assert "11/11" in output.err  # the progress bar
 
 
 @pytest.mark.parametrize("value", ["cum-2", "cum-2/20x0", "cum-9/2020"])
@@ -205,7 +207,14 @@ def _reads_like_the_docx(pages: list[str], docx: bytes) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["conference-minutes", "year-end-report", "vote-count-co-chinh-phu", "proposal-co-chinh-phu"],
+    [
+        "conference-minutes",
+        "year-end-report",
+        "vote-count-co-chinh-phu",
+        "proposal-co-chinh-phu",
+        "covering-letter",
+        "invitation",
+    ],
 )
 def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):
     built = plans[key].build()

@@ -25,10 +25,19 @@ def date_line(place: str, day: date | int) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+def symbol(kind: str, issuer: str) -> str:
+    """The symbol after the number: the kind's abbreviation then the issuer's ("BB-CTĐ"). A
+    công văn has no kind (NĐ 30/2020, appendix I): its symbol is the issuer's abbreviation then
+    the drafting unit's or the field's, given here whole as `issuer` with `kind` empty
+    ("CTĐ-TĐKT")."""
+    return f"{kind}-{issuer}" if kind else issuer
+
+
 def number_line(number: int | None, kind: str, issuer: str) -> str:
-    """ "Số: 01/BB-CTĐ": numbers under 10 with a leading 0; left blank for the clerk when None."""
+    """ "Số: 01/BB-CTĐ" (a công văn, kind "": "Số: 05/CTĐ-TĐKT"): numbers under 10 with a
+    leading 0; left blank for the clerk when None."""
     shown = f"{number:02d}" if number is not None else "\u00a0" * 6
-    return f"Số: {shown}/{kind}-{issuer}"
+    return f"Số: {shown}/{symbol(kind, issuer)}"
 
 
 def slug(text: str) -> str:

@@ -1,13 +1,16 @@
 """The cycle's documents, each a function from its data (read through the selectors) to a file.
 
-- biên bản kiểm phiếu (one per counted poll), biên bản hội nghị, báo cáo tổng kết, tờ trình
-  đề nghị khen thưởng (one per title with nominees): DOCX in the official layout;
+- giấy mời (with the conference's programme), biên bản kiểm phiếu (one per counted poll),
+  biên bản hội nghị, thông báo kết luận, báo cáo tổng kết, tờ trình đề nghị khen thưởng (one
+  per title with nominees), the công văn sending the proposals with their list, giao ước thi
+  đua, biên bản bàn giao cụm trưởng: DOCX in the official layout;
 - bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
   signature block, one sheet per section, the rules; A4 landscape).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +29,7 @@ from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
-from thidua.core.paperwork import date_line, grounds_for, person, slug
+from thidua.core.paperwork import date_line, grounds_for, person, slug, symbol
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.core.text import collation_key
@@ -47,6 +50,11 @@ from thidua.voting.models import Conference, Delegate, Poll
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUER_CODE = "CTĐ"
+# A công văn's symbol (NĐ 30/2020, appendix I): the issuer's abbreviation, then the drafting
+# unit's or the field's; the cluster has no drafting units, so the field: thi đua, khen thưởng.
+LETTER_SYMBOL = f"{ISSUER_CODE}-TĐKT"
+MINISTRY_COUNCIL = "Hội đồng Thi đua - Khen thưởng Bộ Công an"
+EMULATION_OFFICE = "Cục Công tác Đảng và công tác chính trị"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 REPORT_INDICATORS = [
     "social_order_cases",
@@ -154,17 +162,21 @@ def _day(cycle: Cycle, conference: Conference | None) -> date:
     ) or timezone.localdate()
 
 
-def _heading(cycle, conference, kind_code, issue: Issue | None, kind, summary) -> layout.Heading:
-    """The heading blocks; the number is the register's, left blank on a draft."""
+def _heading(
+    cycle, conference, kind_code, issue: Issue | None, kind, summary, day: date | int | None = None
+) -> layout.Heading:
+    """The heading blocks; the number is the register's, left blank on a draft; dated the
+    conference's day unless `day` says otherwise (a year alone: dated by hand). A công văn
+    (kind_code "") has the issuer's and the field's abbreviations instead ("05/CTĐ-TĐKT")."""
     return layout.Heading(
         parent_body=cycle.cluster.parent_body,
         issuer=_issuer(cycle),
-        issuer_code=ISSUER_CODE,
+        issuer_code=ISSUER_CODE if kind_code else LETTER_SYMBOL,
         kind_code=kind_code,
         number=issue.number if issue else None,
         replaces=issue.replaces if issue else "",
         place=cycle.leader.short_name,
-        day=_day(cycle, conference),
+        day=_day(cycle, conference) if day is None else day,
         kind=kind,
         summary=summary,
     )
@@ -540,20 +552,21 @@ def _title_name(cycle: Cycle, poll: Poll) -> str:
     )
 
 
-def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
-    """Each vote with its result, in the words of what it decides; returns the conclusions
-    the counted ones allow (a vote not counted is said to be so, and concludes nothing)."""
-    concluded = []
+def _votes(cycle: Cycle, conference: Conference) -> tuple[list[str], list[str]]:
+    """Each vote with its result, in the words of what it decides (the minutes' lines), and
+    the conclusions the counted ones allow (a vote not counted is said to be so, and concludes
+    nothing)."""
+    lines, concluded = [], []
     polls = voting_selectors.polls_of(conference)
     refused = voting_selectors.refused_nominees(cycle, polls)
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         names = {c.unit.code: c.unit.name for c in poll.candidates.all()}
         if not outcome.complete:
-            layout.body(document, f"- {poll.title}: chưa kiểm phiếu xong, chưa có kết quả.")
+            lines.append(f"- {poll.title}: chưa kiểm phiếu xong, chưa có kết quả.")
             continue
         if not outcome.winners:
-            layout.body(document, f"- {poll.title}: không có đơn vị đạt số phiếu theo quy định.")
+            lines.append(f"- {poll.title}: không có đơn vị đạt số phiếu theo quy định.")
             continue
         won = core_ballots.EFFECT_WORDS[poll.effect][0].lower()
         winners = [
@@ -562,7 +575,7 @@ def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
             + ")"
             for code in outcome.winners
         ]
-        layout.body(document, f"- {poll.title}: {', '.join(winners)} {won}.")
+        lines.append(f"- {poll.title}: {', '.join(winners)} {won}.")
         elected = ", ".join(names.get(code, code) for code in outcome.winners)
         if poll.effect == core_ballots.Effect.NOMINATED:
             # a nominee a title rule refuses (e.g. one flag a year) is not concluded as proposed
@@ -580,7 +593,20 @@ def _votes_held(document, cycle: Cycle, conference: Conference) -> list[str]:
             concluded.append(f"kết quả {poll.title[0].lower()}{poll.title[1:]}: {elected}.")
         else:
             concluded.append(f"thông qua: {poll.title}: {elected}.")
-    return concluded
+    return lines, concluded
+
+
+def _conclusion_points(cycle: Cycle, conference: Conference, results) -> list[str]:
+    """The conference's conclusions, one point each, as the minutes state them and the notice
+    of conclusions repeats them: the ranking agreed (once the scoring is over), what each
+    counted vote concluded, then the conclusions the secretary wrote."""
+    points = (
+        [f"Hội nghị thống nhất kết quả chấm điểm, xếp hạng thi đua năm {cycle.year} của cụm."]
+        if results is not None and results.ready
+        else []
+    )
+    points += [f"Hội nghị thống nhất {line}" for line in _votes(cycle, conference)[1]]
+    return points + [line.strip() for line in conference.conclusions.splitlines() if line.strip()]
 
 
 def _handover_sentence(cycle: Cycle) -> str | None:
@@ -655,19 +681,13 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         )
         layout.body(document, f"Hội nghị công bố kết quả chấm điểm thi đua: {ranking}.")
     layout.body(document, "Kết quả bỏ phiếu kín:")
-    concluded = _votes_held(document, cycle, conference)
+    for line in _votes(cycle, conference)[0]:
+        layout.body(document, line)
     handover = _handover_sentence(cycle)
     if handover:
         layout.body(document, f"Bàn giao nhiệm vụ cụm trưởng: {handover}")
     layout.body(document, "III. KẾT LUẬN", bold=True, indent=False)
-    written = [line.strip() for line in conference.conclusions.splitlines() if line.strip()]
-    points = (
-        [f"Hội nghị thống nhất kết quả chấm điểm, xếp hạng thi đua năm {cycle.year} của cụm."]
-        if results is not None and results.ready
-        else []
-    )
-    points += [f"Hội nghị thống nhất {line}" for line in concluded]
-    points += written
+    points = _conclusion_points(cycle, conference, results)
     for point in points:
         layout.body(document, f"- {point}")
     if not points:
@@ -1131,6 +1151,268 @@ def handover_minutes(
     )
 
 
+# --- giấy mời và chương trình hội nghị -----------------------------------------------------
+
+# a time written at the start of an agenda line: "08:30 …", "08h30 - 09h00: …", "8 giờ 30 …"
+_TIME_AT_START = re.compile(
+    r"(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?:\s*[-–]\s*(\d{1,2})\s*(?::|h|giờ)\s*(\d{2}))?\s*[:,–-]?\s+"
+)
+
+
+def _hour(hours: int, minutes: int) -> str:
+    return f"{hours:02d} giờ {minutes:02d}"
+
+
+def _written_time(line: str) -> tuple[str, str]:
+    """(the time written at the start of an agenda line, the rest), or ("", the line)."""
+    found = _TIME_AT_START.match(line)
+    if found is None:
+        return "", line
+    parts = [int(part) for part in found.groups() if part is not None]
+    if any(h > 23 or m > 59 for h, m in zip(parts[::2], parts[1::2], strict=True)):
+        return "", line
+    shown = " - ".join(_hour(h, m) for h, m in zip(parts[::2], parts[1::2], strict=True))
+    return shown, line[found.end() :]
+
+
+def _agenda_lines(conference: Conference) -> list[str]:
+    return [line.strip() for line in (conference.agenda or "").splitlines() if line.strip()]
+
+
+def _programme(conference: Conference) -> list[tuple[str, str]]:
+    """(time, item) for the programme: the opening and the closing at the hours recorded for
+    them, the agenda lines between, each with the time written at its start if any. No hour is
+    made up: an item with no time written has none."""
+    rows = []
+    if conference.starts_at:
+        opening = conference.starts_at
+        rows.append((_hour(opening.hour, opening.minute), "Khai mạc hội nghị"))
+    rows += [_written_time(line) for line in _agenda_lines(conference)]
+    if conference.ends_at:
+        rows.append((_hour(conference.ends_at.hour, conference.ends_at.minute), "Bế mạc hội nghị"))
+    return rows
+
+
+def _when_where_missing(conference: Conference | None) -> list[str]:
+    """A paper that states when and where the conference is needs both (the conference page)."""
+    if conference is None:
+        return [_("Chưa có hội nghị tổng kết.")]
+    missing = []
+    if conference.held_on is None:
+        missing.append(_("Chưa ghi ngày họp của hội nghị (trang hội nghị)."))
+    if not conference.place.strip():
+        missing.append(_("Chưa ghi địa điểm hội nghị (trang hội nghị)."))
+    return missing
+
+
+def _invitees(cycle: Cycle, conference: Conference) -> list[str]:
+    """Each member unit's head (by name when the unit's profile gives it) and its delegates."""
+    delegates: dict[int, list[str]] = {}
+    for delegate in voting_selectors.delegates_of(conference):
+        delegates.setdefault(delegate.unit_id, []).append(delegate.user.display_name)
+    lines = []
+    for unit in org_selectors.member_units(cycle):
+        office = f"{unit.head_title or 'Thủ trưởng'} {unit.name}"
+        name = person(unit.head_rank, unit.head_name)
+        line = f"Đồng chí {name}, {office}" if unit.head_name.strip() else f"Đồng chí {office}"
+        others = [n for n in delegates.get(unit.pk, []) if n != unit.head_name.strip()]
+        if others:
+            comrades = "các đồng chí" if len(others) > 1 else "đồng chí"
+            line += f"; {comrades} đại biểu của đơn vị: {', '.join(others)}"
+        lines.append(line)
+    return lines
+
+
+def _conference_name(cycle: Cycle) -> str:
+    return (
+        f"Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} của "
+        f"{cycle.title}"
+    )
+
+
+def invitation(cycle: Cycle, conference: Conference, issue: Issue | None = None) -> Built:
+    """The invitation to the year-end conference (giấy mời), signed by the leader: each member
+    unit's head and delegates, when and where (the hour only when it is recorded), and the
+    programme after it, from the agenda. Sent before the conference: dated by hand."""
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "GM",
+            issue,
+            "Giấy mời",
+            f"Dự Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
+            day=conference.held_on.year,
+        )
+    )
+    layout.body(document, f"{cycle.title} trân trọng kính mời:")
+    invitees = _invitees(cycle, conference)
+    for index, line in enumerate(invitees, start=1):
+        layout.body(document, f"- {line}{'.' if index == len(invitees) else ';'}")
+    layout.body(document, f"Tới dự {_conference_name(cycle)}.")
+    opening = conference.starts_at
+    hour = f"{_hour(opening.hour, opening.minute)} phút, " if opening else ""
+    layout.body(document, f"Thời gian: {hour}ngày {conference.held_on:%d/%m/%Y}.")
+    layout.body(document, f"Địa điểm: {conference.place.strip()}.")
+    programme = _programme(conference)
+    if programme:
+        layout.body(document, "Chương trình hội nghị: kèm theo Giấy mời này.")
+    layout.body(document, "Đề nghị các đồng chí sắp xếp công việc, đến dự đúng thời gian./.")
+    layout.closing(
+        document,
+        ["Như trên", "Bộ Công an (để báo cáo)"],
+        [_leader_signer(cycle)],
+        _issuer(cycle),
+    )
+    if programme:
+        heading = layout.body(document, "CHƯƠNG TRÌNH HỘI NGHỊ", bold=True, indent=False)
+        heading.alignment = CENTER
+        heading.paragraph_format.page_break_before = True
+        number = f" số {reference('invitation', issue.number)}" if issue else ""
+        note = layout.body(
+            document, f"(Kèm theo Giấy mời{number} của {_issuer(cycle)})", italic=True
+        )
+        note.alignment = CENTER
+        layout.body(document, f"{_conference_name(cycle)}:", indent=False)
+        if any(time for time, _item in programme):
+            layout.table(
+                document,
+                ["Thời gian", "Nội dung"],
+                [[time, item] for time, item in programme],
+                widths=(4.0, layout.TEXT_WIDTH_CM - 4.0),
+                left=1,
+            )
+        else:
+            for _time, item in programme:
+                layout.body(document, item)
+    return Built(_filename("giay-moi-hoi-nghi", str(cycle.year)), layout.save(document), DOCX)
+
+
+# --- thông báo kết luận hội nghị --------------------------------------------------------------
+
+
+def _undecided(polls: list[Poll]) -> list[str]:
+    """The votes without a final result (a round open or a tie left)."""
+    return [
+        outcome.poll.title for outcome in voting_selectors.outcomes(polls) if not outcome.complete
+    ]
+
+
+def conclusions_notice(cycle: Cycle, conference: Conference, issue: Issue | None = None) -> Built:
+    """The notice of the conference's conclusions (thông báo kết luận), signed by the leader:
+    when, where and who chaired, the conclusions as the minutes state them (the same points),
+    and the hand-over of the leadership. Sent after the conference: dated by hand."""
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "TB",
+            issue,
+            "Thông báo",
+            f"Kết luận Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm "
+            f"{cycle.year}",
+            day=conference.held_on.year,
+        )
+    )
+    chair = person(conference.chair_rank, conference.chair_name, conference.chair_position)
+    layout.body(
+        document,
+        f"Ngày {conference.held_on:%d/%m/%Y}, tại {conference.place.strip()}, {cycle.title} tổ "
+        f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}"
+        + (f", do đồng chí {chair} chủ trì" if conference.chair_name.strip() else "")
+        + f". {_issuer(cycle)} thông báo kết luận của hội nghị như sau:",
+    )
+    points = _conclusion_points(cycle, conference, scoring_selectors.results(cycle))
+    handover = _handover_sentence(cycle)
+    if handover:
+        points.append(f"Bàn giao nhiệm vụ cụm trưởng: {handover}")
+    for index, point in enumerate(points, start=1):
+        layout.body(document, f"{index}. {point}")
+    layout.body(document, f"{_issuer(cycle)} thông báo để các đơn vị trong cụm biết, thực hiện./.")
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [_leader_signer(cycle)],
+        _issuer(cycle),
+    )
+    return Built(
+        _filename("thong-bao-ket-luan-hoi-nghi", str(cycle.year)), layout.save(document), DOCX
+    )
+
+
+# --- công văn gửi hồ sơ đề nghị ---------------------------------------------------------------
+
+
+def covering_letter(
+    cycle: Cycle,
+    conference: Conference,
+    proposed: list[voting_selectors.Outcome],
+    attached: list[str],
+    issue: Issue | None = None,
+) -> Built:
+    """The letter (công văn) sending the year's proposals to the Ministry's emulation office:
+    the list of the units proposed for each title (the counted title votes', each title as the
+    rule set names it) with their votes and their score and rank, and the documents that go
+    with it (`attached`: only those that can be produced)."""
+    document = layout.new_document(
+        _heading(
+            cycle,
+            conference,
+            "",
+            issue,
+            "Công văn",
+            f"gửi hồ sơ đề nghị tặng danh hiệu thi đua năm {cycle.year}",
+        )
+    )
+    office = f"{EMULATION_OFFICE}, Bộ Công an"
+    layout.addressee(document, [office])
+    rows = []
+    results = scoring_selectors.results(cycle)
+    scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
+    for outcome in proposed:
+        names = {c.unit.code: c.unit.name for c in outcome.poll.candidates.all()}
+        title = _title_name(cycle, outcome.poll)
+        for code in outcome.winners:
+            rows.append(
+                [
+                    str(len(rows) + 1),
+                    title,
+                    names.get(code, code),
+                    _vote_line(outcome, code),
+                    f"{format_number(scores[code].total, 2)} ({scores[code].rank})"
+                    if code in scores
+                    else "—",
+                ]
+            )
+    layout.body(
+        document,
+        f"Căn cứ kết quả bình xét tại Hội nghị tổng kết phong trào thi đua "
+        f"“{cycle.cluster.movement}” năm {cycle.year} ngày {_day(cycle, conference):%d/%m/%Y}, "
+        f"{cycle.title} gửi {EMULATION_OFFICE} hồ sơ đề nghị tặng danh hiệu thi đua năm "
+        f"{cycle.year}, gồm {with_words(len(rows))} đề nghị theo danh sách sau:",
+    )
+    layout.table(
+        document,
+        ["STT", "Danh hiệu", "Đơn vị", "Kết quả bỏ phiếu", "Điểm thi đua (hạng)"],
+        rows,
+        widths=(1.2, 4.8, 5.2, 2.9, 2.4),
+    )
+    if attached:
+        layout.body(document, "Hồ sơ kèm theo:", bold=True)
+        for index, name in enumerate(attached, start=1):
+            layout.body(document, f"{index}. {name}{'.' if index == len(attached) else ';'}")
+    layout.body(
+        document,
+        f"Đề nghị {EMULATION_OFFICE} tổng hợp, trình {MINISTRY_COUNCIL} xem xét, quyết định./.",
+    )
+    layout.closing(
+        document, ["Như trên", "Các đơn vị trong cụm"], [_leader_signer(cycle)], _issuer(cycle)
+    )
+    return Built(
+        _filename("cong-van-gui-ho-so-de-nghi", str(cycle.year)), layout.save(document), DOCX
+    )
+
+
 # --- bảng tổng hợp điểm -------------------------------------------------------------------
 
 
@@ -1162,14 +1444,16 @@ def score_table(cycle: Cycle) -> Built:
 # --- what the cycle can have --------------------------------------------------------------
 
 
-def _attached(ready: dict[str, Plan], outcome: voting_selectors.Outcome) -> list[str]:
-    """What goes with a proposal, as its list names them: the documents of the cycle that
-    can be produced (the conference minutes, the vote-count minutes of each of its rounds,
-    the year-end report, the score table); one that cannot is not listed as attached."""
+def _attached(ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome]) -> list[str]:
+    """What goes with a proposal (or the letter sending them), as its list names them: the
+    documents of the cycle that can be produced (the conference minutes, the vote-count
+    minutes of each round of the votes, the year-end report, the score table); one that
+    cannot is not listed as attached."""
     wanted = [
         ("conference-minutes", "Biên bản Hội nghị tổng kết"),
         *(
             (f"vote-count-{poll.code}", f"Biên bản kiểm phiếu: {poll.title}")
+            for outcome in outcomes
             for poll in outcome.rounds
         ),
         ("year-end-report", "Báo cáo tổng kết phong trào thi đua của cụm"),
@@ -1187,6 +1471,16 @@ def plans(cycle: Cycle) -> list[Plan]:
     )[1]
     found: list[Plan] = []
     no_conference = [] if conference else [_("Chưa có hội nghị tổng kết.")]
+    unplanned = _when_where_missing(conference) + _signer_missing(cycle)
+    found.append(
+        Plan(
+            "invitation",
+            _("Giấy mời và chương trình hội nghị"),
+            _filename("giay-moi-hoi-nghi", str(cycle.year)),
+            (lambda issue: invitation(cycle, conference, issue)) if not unplanned else None,
+            unplanned,
+        )
+    )
     unsigned = _minutes_signers_missing(conference) if conference else []
     found.append(
         Plan(
@@ -1280,8 +1574,35 @@ def plans(cycle: Cycle) -> list[Plan]:
                 [] if counted else [_("Cuộc bỏ phiếu chưa kiểm phiếu.")],
             )
         )
+    # the notice waits for every vote's final result, not for the phase to close: a closed
+    # poll's result is frozen, so its conclusion is final once counted, while the phase may
+    # stay open for other business; a vote still open would be a conclusion left out
+    undecided = _undecided(polls)
+    unconcluded = (
+        _when_where_missing(conference)
+        + (
+            [_("Còn cuộc bỏ phiếu chưa có kết quả: %(polls)s.") % {"polls": "; ".join(undecided)}]
+            if undecided
+            else []
+        )
+        + _signer_missing(cycle)
+    )
+    if conference and not unconcluded and not _conclusion_points(cycle, conference, results):
+        unconcluded = [_("Hội nghị chưa có kết luận.")]
+    found.append(
+        Plan(
+            "conclusions-notice",
+            _("Thông báo kết luận hội nghị"),
+            _filename("thong-bao-ket-luan-hoi-nghi", str(cycle.year)),
+            (lambda issue: conclusions_notice(cycle, conference, issue))
+            if not unconcluded
+            else None,
+            unconcluded,
+        )
+    )
     problems = voting_selectors.nomination_problems(cycle, polls) if polls else []
     ready = {plan.key: plan for plan in found if plan.ready}
+    proposed = []
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
@@ -1290,6 +1611,8 @@ def plans(cycle: Cycle) -> list[Plan]:
         # Ministry flag) gets no proposal until the conference settles it
         refused = [p.render(_) for p in problems if p.field == poll.title_code]
         complete = outcome.complete and bool(outcome.winners) and not refused
+        if complete:
+            proposed.append(outcome)
         found.append(
             Plan(
                 f"proposal-{poll.code}",
@@ -1297,7 +1620,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                 _filename("to-trinh", poll.title_code, str(cycle.year)),
                 (
                     lambda issue, outcome=outcome: proposal(
-                        cycle, outcome, _attached(ready, outcome), issue
+                        cycle, outcome, _attached(ready, [outcome]), issue
                     )
                 )
                 if complete
@@ -1306,11 +1629,53 @@ def plans(cycle: Cycle) -> list[Plan]:
                 + _signer_missing(cycle),
             )
         )
+    # the letter sends what can go: the titles whose proposal can be made, and those papers
+    ready = {plan.key: plan for plan in found if plan.ready}
+    unsent = (
+        []
+        if proposed
+        else [
+            _(
+                "Chưa có danh hiệu nào được bình xét xong: cần một cuộc bỏ phiếu danh hiệu đã "
+                "kiểm phiếu, có đơn vị được đề nghị."
+            )
+        ]
+    ) + _signer_missing(cycle)
+    if proposed and conference.held_on is None:  # the letter cites the conference's day
+        unsent.append(_("Chưa ghi ngày họp của hội nghị (trang hội nghị)."))
+    found.append(
+        Plan(
+            "covering-letter",
+            _("Công văn gửi hồ sơ đề nghị khen thưởng"),
+            _filename("cong-van-gui-ho-so-de-nghi", str(cycle.year)),
+            (
+                lambda issue: covering_letter(
+                    cycle,
+                    conference,
+                    proposed,
+                    [
+                        f"Tờ trình đề nghị tặng {_title_name(cycle, o.poll)} năm {cycle.year}"
+                        for o in proposed
+                        if f"proposal-{o.poll.code}" in ready
+                    ]
+                    + _attached(ready, proposed),
+                    issue,
+                )
+            )
+            if not unsent
+            else None,
+            unsent,
+        )
+    )
     return found
 
 
-# The kind of each document in its number ("03/BB-CTĐ"), by key prefix; a workbook has none.
+# The kind of each document in its number ("03/BB-CTĐ"), by key prefix; a workbook has none;
+# a công văn's is "" (its number has no kind: "05/CTĐ-TĐKT").
 KIND_CODES = {
+    "invitation": "GM",
+    "conclusions-notice": "TB",
+    "covering-letter": "",
     "conference-minutes": "BB",
     "handover-minutes": "BB",
     "vote-count-": "BB",
@@ -1321,9 +1686,12 @@ KIND_CODES = {
 
 
 def reference(key: str, number: int) -> str:
-    """How the register writes the number of document `key`: "03/BB-CTĐ" (or "03")."""
-    kind = next((code for start, code in KIND_CODES.items() if key.startswith(start)), "")
-    return f"{number:02d}/{kind}-{ISSUER_CODE}" if kind else f"{number:02d}"
+    """How the register writes the number of document `key`, as its number line does:
+    "03/BB-CTĐ", a công văn's "05/CTĐ-TĐKT", a workbook's "03"."""
+    kind = next((code for start, code in KIND_CODES.items() if key.startswith(start)), None)
+    if kind is None:
+        return f"{number:02d}"
+    return f"{number:02d}/{symbol(kind, ISSUER_CODE if kind else LETTER_SYMBOL)}"
 
 
 def ready_plan(cycle: Cycle, key: str) -> Plan:

@@ -40,13 +40,19 @@ class Heading:
     parent_body: str  # "BỘ CÔNG AN"
     issuer: str  # "CỤM THI ĐUA SỐ II"
     issuer_code: str  # "CTĐ"
-    kind_code: str  # "BB", "BC", "TTr"
+    kind_code: str  # "BB", "BC", "TTr"; "" for a công văn (no kind line: "V/v …" under the number)
     number: int | None
     place: str
     day: date | int  # a year alone: day and month left blank for the signer
     kind: str  # "BIÊN BẢN"
     summary: str  # "Kiểm phiếu bình xét ..."
     replaces: str = ""  # a correction names the issued document it replaces, and why
+
+    @property
+    def letter(self) -> bool:
+        """A công văn (NĐ 30/2020, appendix I): no kind in its number and no kind line; its
+        summary, "V/v …", is under the number."""
+        return not self.kind_code
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ STYLES = {
     "Motto": Look(13, bold=True),
     "Rule": Look(4),  # the short line under a heading line: a top border, 4 pt tall
     "Document Number": Look(13),
+    "Letter Subject": Look(13),  # a công văn's "V/v …", centred under its number
     "Document Date": Look(14, italic=True),
     "Document Kind": Look(14, bold=True, before=18, keep_with_next=True),
     "Document Summary": Look(14, bold=True, keep_with_next=True),
@@ -382,9 +389,12 @@ def new_document(heading: Heading):
     _restyle(number_cell.paragraphs[0], number, "Document Number")
     _restyle(date_cell.paragraphs[0], date_line(heading.place, heading.day), "Document Date")
 
-    _paragraph(document, heading.kind.upper(), "Document Kind")
-    summary = _paragraph(document, heading.summary, "Document Summary")
-    _rule_under(summary, 3.0, TEXT_WIDTH_CM)
+    if heading.letter:
+        _paragraph(number_cell, f"V/v {heading.summary}", "Letter Subject")
+    else:
+        _paragraph(document, heading.kind.upper(), "Document Kind")
+        summary = _paragraph(document, heading.summary, "Document Summary")
+        _rule_under(summary, 3.0, TEXT_WIDTH_CM)
     if heading.replaces:
         _paragraph(
             document, heading.replaces, "Body Note"
@@ -455,15 +465,17 @@ def table(
     size: float = TABLE_SIZE,
     bold_last: bool = False,
     widths: Sequence[float] | None = None,
+    left: int | None = None,
 ):
     """A bordered table with a bold header row repeated on every page (tables may use
     12–13 pt to fit); `widths` in cm, the text width shared out when not given (a narrow
-    first column for a number)."""
+    first column for a number); the column of names (or `left`) flush left."""
     grid = _layout_table(document, 1 + len(rows), len(headings))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     numbered = headings[0] in NUMBER_HEADINGS
     names = headings.index(UNIT_HEADING) if UNIT_HEADING in headings else (1 if numbered else 0)
+    names = names if left is None else left
     if widths is None:
         widths = _shared_widths(len(headings), numbered, names)
     _widths(grid, widths)
