@@ -128,3 +128,19 @@ def test_a_document_issued_before_its_data_went_missing_is_still_served(demo_cyc
     assert response.status_code == 200
     assert _number_line(response.content) == "Số: 01/BB-CTĐ"
     assert secretary.get(FILE.format("conference-minutes", "draft")).status_code == 409
+
+
+def test_an_issued_file_edited_in_the_database_is_never_served(demo_cycle, client_for):
+    """An attacker with the database rewrites the frozen file and its digest column: the log
+    (chained, signed) still holds the digest of what was issued, so the download refuses."""
+    secretary = client_for("hagiang.thuky")
+    secretary.post(ISSUE.format("conference-minutes"))
+    issued = IssuedDocument.objects.get(key="conference-minutes")
+    forged = builders.ready_plan(demo_cycle, "year-end-report").build(None).content
+    IssuedDocument.objects.filter(pk=issued.pk).update(
+        content=forged, digest=document_digest(forged)
+    )
+    response = secretary.get(FILE.format("conference-minutes", "file"))
+    assert response.status_code == 409
+    assert "không khớp với nhật ký" in response.content.decode()
+    assert forged not in response.content

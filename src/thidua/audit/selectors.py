@@ -153,3 +153,17 @@ def polls_by_log_id(chain: str, object_ids) -> dict[str, tuple[str, str]]:
         ).values_list("object_id", "after")
         if isinstance(after, dict)
     }
+
+
+def issued_digest(chain: str, reference: str) -> str | None:
+    """The digest the log wrote when document number `reference` was issued in `chain`: what
+    its frozen bytes must still hash to (the log is chained and signed; the stored file is
+    not)."""
+    entry = (
+        AuditEntry.objects.filter(
+            chain=chain, action=AuditAction.DOCUMENT_ISSUE, after__number=reference
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return entry.after.get("digest") if entry is not None else None

@@ -31,7 +31,7 @@ from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, grounds_for, person, slug, symbol
 from thidua.core.phases import Phase
-from thidua.core.record import AuditAction
+from thidua.core.record import AuditAction, document_digest
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
@@ -1726,6 +1726,21 @@ def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
             documents_selectors.issued_content(issued),
             XLSX if issued.filename.endswith(".xlsx") else DOCX,
         )
+        logged = audit_selectors.issued_digest(chain_of(cycle), issued.reference)
+        if logged is None or document_digest(built.content) != logged:
+            # the stored file was changed behind the log's back: never serve it as issued
+            raise StateConflict(
+                [
+                    Problem(
+                        "issued_document_altered",
+                        gettext_noop(
+                            "Tệp đã phát hành số %(reference)s không khớp với nhật ký: tệp "
+                            "trong cơ sở dữ liệu đã bị sửa."
+                        ),
+                        {"reference": issued.reference},
+                    )
+                ]
+            )
     else:
         built = ready_plan(cycle, key).build(None)
     if kind != "pdf":
