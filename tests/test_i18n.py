@@ -43,9 +43,9 @@ def test_compiled_catalogue_matches_the_source():
     assert compiled == source, "run `make messages` to recompile the catalogue"
 
 
-def marked_strings():
-    """String literals marked for translation in the Python code."""
-    for path in PACKAGE.rglob("*.py"):
+def marked_strings(package: Path = PACKAGE):
+    """String literals marked for translation in a package's Python code (thidua's own)."""
+    for path in package.rglob("*.py"):
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -98,21 +98,7 @@ def _axes_strings() -> set[str]:
     """Every string django-axes marks for translation (it ships no Vietnamese)."""
     import axes
 
-    found = set()
-    for path in Path(axes.__file__).parent.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in MARKERS
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.add(node.args[0].value)
-    return found
+    return {text for _name, text in marked_strings(Path(axes.__file__).parent)}
 
 
 def test_the_login_throttling_speaks_vietnamese():
