@@ -298,6 +298,7 @@ def build(cluster: str, year: int, key: SigningKey, rng: random.Random) -> dict:
                 "kind": "provincial_police",
                 "valid_from": None,
                 "valid_to": None,
+                "head_rank": "",
                 "head_title": "",
                 "head_name": "",
             }
