@@ -544,3 +544,16 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
     assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     conference = secretary.get("/clusters/cum-2/2020/conference/").content.decode()
     assert "08:00–11:30" in conference
+
+
+def test_a_rank_that_is_not_a_rank_is_refused_and_changes_nothing(demo_cycle, client_for):
+    conference = demo_cycle.conference
+    before = (conference.chair_rank, conference.chair_name)
+    page = client_for("hagiang.thuky").post(
+        "/clusters/cum-2/2020/conference/details/",
+        {"held_on": "2020-11-16", "chair_rank": "Đại nguyên soái", "chair_name": "Ai đó"},
+        follow=True,
+    )
+    assert "Đại nguyên soái" in page.content.decode()  # named in the error
+    conference.refresh_from_db()
+    assert (conference.chair_rank, conference.chair_name) == before

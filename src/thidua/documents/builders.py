@@ -117,16 +117,12 @@ def _in_vietnamese(build: Build) -> Build:
     return built
 
 
-def _issuer(cycle: Cycle) -> str:
-    return cycle.title.split(" – ")[0].split(" - ")[0]
-
-
 def _leader_signer(cycle: Cycle) -> layout.Signer:
     """The leader unit's head signs for the cluster: TM. CỤM THI ĐUA SỐ II / CỤM TRƯỞNG /
     GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG / the rank and name (Thiếu tướng Hoàng Văn Thanh)."""
     leader = cycle.leader
     return layout.Signer(
-        f"TM. {_issuer(cycle)}",
+        f"TM. {documents_selectors.issuer(cycle)}",
         "Cụm trưởng",
         person(leader.head_rank, leader.head_name),
         f"{leader.head_title or 'Thủ trưởng'} {leader.name}",
@@ -170,7 +166,7 @@ def _heading(
     (kind_code "") has the issuer's and the field's abbreviations instead ("05/CTĐ-TĐKT")."""
     return layout.Heading(
         parent_body=cycle.cluster.parent_body,
-        issuer=_issuer(cycle),
+        issuer=documents_selectors.issuer(cycle),
         issuer_code=ISSUER_CODE if kind_code else LETTER_SYMBOL,
         kind_code=kind_code,
         number=issue.number if issue else None,
@@ -407,7 +403,10 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
         layout.Signer("Thành viên", "", m.user.display_name) for m in board if m.board != "chair"
     ]
     layout.closing(
-        document, ["Đoàn Chủ tịch hội nghị", "Các đơn vị trong cụm"], signers, f"{_issuer(cycle)}"
+        document,
+        ["Đoàn Chủ tịch hội nghị", "Các đơn vị trong cụm"],
+        signers,
+        f"{documents_selectors.issuer(cycle)}",
     )
     # the receipts, for each delegate to find theirs: an appendix, not the body the board reads
     appendix = layout.body(document, "PHỤ LỤC", bold=True, indent=False)
@@ -719,7 +718,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
                 "Chủ trì hội nghị", "", person(conference.chair_rank, conference.chair_name)
             ),
         ],
-        _issuer(cycle),
+        documents_selectors.issuer(cycle),
     )
     return Built(_filename("bien-ban-hoi-nghi", str(cycle.year)), layout.save(document), DOCX)
 
@@ -788,7 +787,7 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
         [_leader_signer(cycle)],
-        _issuer(cycle),
+        documents_selectors.issuer(cycle),
     )
     return Built(_filename("bao-cao-tong-ket", str(cycle.year)), layout.save(document), DOCX)
 
@@ -954,7 +953,7 @@ def proposal(
         document,
         ["Như trên", "Cục Công tác Đảng và công tác chính trị"],
         [_leader_signer(cycle)],
-        _issuer(cycle),
+        documents_selectors.issuer(cycle),
     )
     return Built(
         _filename("to-trinh", poll.title_code or poll.code, str(cycle.year)),
@@ -996,7 +995,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
     document = layout.new_document(
         layout.Heading(
             parent_body=cycle.cluster.parent_body,
-            issuer=_issuer(cycle),
+            issuer=documents_selectors.issuer(cycle),
             issuer_code=ISSUER_CODE,
             kind_code="GƯTĐ",
             number=issue.number if issue else None,
@@ -1059,7 +1058,10 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
     )
     layout.signatures(document, [_head_signer(unit) for unit in members])
     layout.closing(
-        document, ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"], [], _issuer(cycle)
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [],
+        documents_selectors.issuer(cycle),
     )
     return Built(_filename("giao-uoc-thi-dua", str(cycle.year)), layout.save(document), DOCX)
 
@@ -1081,7 +1083,7 @@ def handover_minutes(
             "BB",
             issue,
             "Biên bản",
-            f"Bàn giao nhiệm vụ cụm trưởng {_issuer(cycle)} năm {handover.year}",
+            f"Bàn giao nhiệm vụ cụm trưởng {documents_selectors.issuer(cycle)} năm {handover.year}",
         )
     )
     day = _day(cycle, conference)
@@ -1144,7 +1146,10 @@ def handover_minutes(
         [_head_signer(giver, "Đại diện bên giao"), _head_signer(taker, "Đại diện bên nhận")],
     )
     layout.closing(
-        document, ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"], [], _issuer(cycle)
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [],
+        documents_selectors.issuer(cycle),
     )
     return Built(
         _filename("bien-ban-ban-giao-cum-truong", str(handover.year)), layout.save(document), DOCX
@@ -1262,7 +1267,7 @@ def invitation(cycle: Cycle, conference: Conference, issue: Issue | None = None)
         document,
         ["Như trên", "Bộ Công an (để báo cáo)"],
         [_leader_signer(cycle)],
-        _issuer(cycle),
+        documents_selectors.issuer(cycle),
     )
     if programme:
         heading = layout.body(document, "CHƯƠNG TRÌNH HỘI NGHỊ", bold=True, indent=False)
@@ -1270,7 +1275,9 @@ def invitation(cycle: Cycle, conference: Conference, issue: Issue | None = None)
         heading.paragraph_format.page_break_before = True
         number = f" số {reference('invitation', issue.number)}" if issue else ""
         note = layout.body(
-            document, f"(Kèm theo Giấy mời{number} của {_issuer(cycle)})", italic=True
+            document,
+            f"(Kèm theo Giấy mời{number} của {documents_selectors.issuer(cycle)})",
+            italic=True,
         )
         note.alignment = CENTER
         layout.body(document, f"{_conference_name(cycle)}:", indent=False)
@@ -1320,7 +1327,7 @@ def conclusions_notice(cycle: Cycle, conference: Conference, issue: Issue | None
         f"Ngày {conference.held_on:%d/%m/%Y}, tại {conference.place.strip()}, {cycle.title} tổ "
         f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}"
         + (f", do đồng chí {chair} chủ trì" if conference.chair_name.strip() else "")
-        + f". {_issuer(cycle)} thông báo kết luận của hội nghị như sau:",
+        + f". {documents_selectors.issuer(cycle)} thông báo kết luận của hội nghị như sau:",
     )
     points = _conclusion_points(cycle, conference, scoring_selectors.results(cycle))
     handover = _handover_sentence(cycle)
@@ -1328,12 +1335,15 @@ def conclusions_notice(cycle: Cycle, conference: Conference, issue: Issue | None
         points.append(f"Bàn giao nhiệm vụ cụm trưởng: {handover}")
     for index, point in enumerate(points, start=1):
         layout.body(document, f"{index}. {point}")
-    layout.body(document, f"{_issuer(cycle)} thông báo để các đơn vị trong cụm biết, thực hiện./.")
+    layout.body(
+        document,
+        f"{documents_selectors.issuer(cycle)} thông báo để các đơn vị trong cụm biết, thực hiện./.",
+    )
     layout.closing(
         document,
         ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
         [_leader_signer(cycle)],
-        _issuer(cycle),
+        documents_selectors.issuer(cycle),
     )
     return Built(
         _filename("thong-bao-ket-luan-hoi-nghi", str(cycle.year)), layout.save(document), DOCX
@@ -1406,7 +1416,10 @@ def covering_letter(
         f"Đề nghị {EMULATION_OFFICE} tổng hợp, trình {MINISTRY_COUNCIL} xem xét, quyết định./.",
     )
     layout.closing(
-        document, ["Như trên", "Các đơn vị trong cụm"], [_leader_signer(cycle)], _issuer(cycle)
+        document,
+        ["Như trên", "Các đơn vị trong cụm"],
+        [_leader_signer(cycle)],
+        documents_selectors.issuer(cycle),
     )
     return Built(
         _filename("cong-van-gui-ho-so-de-nghi", str(cycle.year)), layout.save(document), DOCX
@@ -1427,10 +1440,10 @@ def score_table(cycle: Cycle) -> Built:
     conference = voting_selectors.conference_of(cycle)
     head = xlsx.Letterhead(
         parent_body=cycle.cluster.parent_body,
-        issuer=_issuer(cycle),
+        issuer=documents_selectors.issuer(cycle),
         place_date=date_line(cycle.leader.short_name, _day(cycle, conference)),
         kind=SCORE_TABLE,
-        summary=f"{_issuer(cycle)} năm {cycle.year}",
+        summary=f"{documents_selectors.issuer(cycle)} năm {cycle.year}",
     )
     signer = _leader_signer(cycle)
     signature = xlsx.Signature(signer.authority, signer.title, signer.office, signer.name)
