@@ -1070,7 +1070,11 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
 
 
 def handover_minutes(
-    cycle: Cycle, handover, conference: Conference | None, issue: Issue | None = None
+    cycle: Cycle,
+    handover,
+    conference: Conference | None,
+    handed: list[str],
+    issue: Issue | None = None,
 ) -> Built:
     """The minutes of the hand-over of the cluster's leadership: who hands over to whom, for
     which year and on what basis (the vote at the conference, or the Ministry's decision),
@@ -1126,9 +1130,6 @@ def handover_minutes(
     if handover.deputy is not None:
         layout.body(document, f"Cụm phó năm {handover.year}: {handover.deputy.name}.")
     layout.body(document, "III. NỘI DUNG BÀN GIAO", bold=True, indent=False)
-    handed = [
-        plan.label for plan in plans(cycle) if plan.ready and plan.key not in ("handover-minutes",)
-    ]
     layout.body(
         document,
         f"Hồ sơ, tài liệu của cụm năm {cycle.year}"
@@ -1557,7 +1558,16 @@ def plans(cycle: Cycle) -> list[Plan]:
             _filename(
                 "bien-ban-ban-giao-cum-truong", str(handover.year if handover else cycle.year + 1)
             ),
-            (lambda issue: handover_minutes(cycle, handover, conference, issue))
+            # what is handed over: the other documents ready once every plan is known
+            (
+                lambda issue: handover_minutes(
+                    cycle,
+                    handover,
+                    conference,
+                    [p.label for p in found if p.ready and p.key != "handover-minutes"],
+                    issue,
+                )
+            )
             if not not_handed
             else None,
             not_handed,
