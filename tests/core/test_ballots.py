@@ -14,6 +14,7 @@ from thidua.core.ballots import (
     Effect,
     Kind,
     Rules,
+    Standing,
     Title,
     Totals,
     check,
@@ -22,9 +23,12 @@ from thidua.core.ballots import (
     excluded_by,
     reconcile,
     refused_nominees,
+    standing_of,
+    stored_result,
     tally,
     title_from,
     totals_of,
+    why,
 )
 
 UNITS = ("hg", "db", "lch", "ls", "lc", "sl", "cb")
@@ -395,3 +399,91 @@ def test_a_title_poll_nominates_an_election_elects_anything_else_passes():
     rules = Rules(candidates=UNITS, seats=3)
     assert rules.describe(Effect.NOMINATED).render().startswith("Đơn vị được đề nghị khi")
     assert "Trúng cử" not in rules.describe(Effect.NOMINATED).render()
+
+
+# --- where each candidate stands, and why ----------------------------------------------------
+
+LABELS = {"sl": "Sơn La", "db": "Điện Biên", "lc": "Lào Cai", "ls": "Lạng Sơn", "hg": "Hà Giang"}
+
+
+def _why(code, result, seats):
+    phrase = why(code, stored_result(result, Rules(candidates=UNITS, seats=seats)), seats, LABELS)
+    return phrase.render() if phrase else None
+
+
+def test_each_loser_is_told_why_with_the_figures():
+    """2 seats, more than 1/2 of 21 (11 votes): sl 18 and db 14 win, lc 12 is over the
+    threshold but third, ls 6 is under it, hg never ticked."""
+    rules = Rules(candidates=UNITS, seats=2)
+    ballots = (
+        [choice("sl", "db")] * 12
+        + [choice("sl", "lc")] * 6
+        + [choice("db", "lc")] * 2
+        + [choice("lc", "ls")] * 4
+        + [choice("ls")] * 2
+    )
+    result = tally(ballots, rules, electorate=26, issued=26)
+    assert (result.votes["sl"], result.votes["db"], result.votes["lc"]) == (18, 14, 12)
+    assert result.required == 14
+    assert result.winners == ("sl", "db")
+    stored = stored_result(result, rules)
+    assert [standing_of(c, stored) for c in ("sl", "lc", "ls", "hg")] == [
+        Standing.WON,
+        Standing.BELOW,
+        Standing.BELOW,
+        Standing.BELOW,
+    ]
+    assert _why("sl", result, 2) is None
+    assert _why("lc", result, 2) == "Được 12 phiếu, chưa đạt ngưỡng 14 phiếu."
+    assert _why("hg", result, 2) == "Không được phiếu nào."
+    wide = tally(
+        ballots,
+        Rules(candidates=UNITS, seats=2, threshold=Fraction(1, 3)),
+        electorate=26,
+        issued=26,
+    )
+    assert wide.required == 9
+    assert wide.winners == ("sl", "db")
+    assert standing_of("lc", stored_result(wide, rules)) == Standing.OUTSIDE_SEATS
+    assert _why("lc", wide, 2) == (
+        "Đạt ngưỡng (12 phiếu, cần 9) nhưng đứng thứ 3 theo số phiếu, ngoài 2 suất."
+    )
+
+
+def test_a_tie_across_the_last_seat_is_explained_as_a_runoff():
+    rules = Rules(candidates=UNITS, seats=2, threshold=Fraction(1, 3))
+    ballots = [choice("sl", "db")] * 10 + [choice("sl", "lc")] * 10 + [choice("sl")]
+    result = tally(ballots, rules, electorate=21, issued=21)
+    assert result.winners == ("sl",)
+    assert result.runoff.candidates == ("db", "lc")
+    assert _why("db", result, 2) == (
+        "Được 10 phiếu, bằng Lào Cai ở suất cuối (còn 1 suất); phần mềm không tự phân định: "
+        "hội nghị bỏ phiếu lại giữa các đơn vị bằng phiếu."
+    )
+
+
+def test_without_a_quorum_nobody_wins_and_everyone_is_told_why():
+    rules = Rules(candidates=UNITS, seats=1, quorum=Fraction(2, 3))
+    result = tally([choice("sl")] * 10, rules, electorate=21, issued=21)
+    assert result.winners == ()
+    assert not result.quorum_met
+    assert _why("sl", result, 1) == (
+        "Số phiếu thu về (10 trên 21) chưa đủ tỷ lệ tối thiểu theo quy định, nên không có kết quả."
+    )
+
+
+@settings(max_examples=200)
+@given(ballots, rules_strategy)
+def test_every_candidate_stands_exactly_where_the_tally_puts_them(cast, rules):
+    result = tally(cast, rules, electorate=40, issued=40)
+    stored = stored_result(result, rules)
+    for code in rules.candidates:
+        standing = standing_of(code, stored)
+        assert (standing == Standing.WON) == (code in result.winners)
+        assert (why(code, stored, rules.seats, {}) is None) == (standing == Standing.WON)
+        if standing == Standing.OUTSIDE_SEATS:  # over the threshold: only seats kept it out
+            assert result.votes[code] >= result.required
+            assert len(result.winners) == rules.seats
+            assert all(result.votes[w] > result.votes[code] for w in result.winners)
+        if standing == Standing.BELOW:
+            assert result.votes[code] < result.required or result.votes[code] == 0

@@ -214,6 +214,12 @@ def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
     assert set(outcomes.values()) <= {"Được đề nghị", "Đủ ngưỡng, ngoài số lượng", "Không đạt"}
     assert "" not in outcomes.values()
     assert "Đủ ngưỡng, ngoài số lượng" in outcomes.values()
+    outside = [unit for unit, outcome in outcomes.items() if outcome.startswith("Đủ ngưỡng")]
+    for unit in outside:  # each is told why, with its place and the seats
+        assert any(
+            p.text.startswith(f"{unit}: Đạt ngưỡng (") and "ngoài 3 suất." in p.text
+            for p in document.paragraphs
+        ), unit
     assert (
         "Kết luận: Công an tỉnh Lào Cai, Công an tỉnh Sơn La, Công an tỉnh Lạng Sơn đạt số "
         "phiếu theo quy định, được hội nghị đề nghị."

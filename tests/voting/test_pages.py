@@ -314,9 +314,18 @@ def test_above_the_threshold_but_outside_the_seats_is_said(client_for, open_poll
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")
     cao_bang = next(row for row in rows if "Công an tỉnh Cao Bằng" in row)
     assert "Đạt ngưỡng nhưng ngoài số lượng" in cao_bang
+    assert "Đạt ngưỡng (11 phiếu, cần 11) nhưng đứng thứ 4 theo số phiếu, ngoài 3 suất." in (
+        cao_bang
+    )
     assert "Được đề nghị" not in cao_bang
     dien_bien = next(row for row in rows if "Công an tỉnh Điện Biên" in row)
     assert "Không đạt" in dien_bien
+    assert "Không được phiếu nào." in dien_bien
+    lao_cai = next(row for row in rows if "Công an tỉnh Lào Cai" in row)
+    assert "phiếu, chưa đạt" not in lao_cai
+    assert "ngoài" not in lao_cai
+    screen = client_for("quansat").get("/clusters/cum-2/2020/conference/screen/")
+    assert "đạt ngưỡng nhưng ngoài số lượng: Cao Bằng" in screen.content.decode()
 
 
 def test_the_conference_page_says_who_closes_a_poll_and_how(client_for):

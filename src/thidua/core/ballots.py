@@ -425,6 +425,74 @@ def _winners(
     return above, Runoff(tied, seats - len(above))
 
 
+# --- where each candidate stands, and why ---------------------------------------------------
+
+
+class Standing(StrEnum):
+    """Where a candidate stands once a round is counted."""
+
+    WON = "won"  # within the seats and over the threshold
+    RUNOFF = "runoff"  # tied across the last seat: the conference votes again
+    OUTSIDE_SEATS = "outside_seats"  # over the threshold, but others had more votes
+    BELOW = "below"  # under the threshold
+    NO_QUORUM = "no_quorum"  # too few ballots returned: nobody is elected
+
+
+_WHY = {
+    Standing.RUNOFF: gettext_noop(
+        "Được %(votes)s phiếu, bằng %(tied)s ở suất cuối (còn %(left)s suất); phần mềm không "
+        "tự phân định: hội nghị bỏ phiếu lại giữa các đơn vị bằng phiếu."
+    ),
+    Standing.OUTSIDE_SEATS: gettext_noop(
+        "Đạt ngưỡng (%(votes)s phiếu, cần %(required)s) nhưng đứng thứ %(place)s theo số "
+        "phiếu, ngoài %(seats)s suất."
+    ),
+    Standing.BELOW: gettext_noop("Được %(votes)s phiếu, chưa đạt ngưỡng %(required)s phiếu."),
+    Standing.NO_QUORUM: gettext_noop(
+        "Số phiếu thu về (%(returned)s trên %(electorate)s) chưa đủ tỷ lệ tối thiểu theo quy "
+        "định, nên không có kết quả."
+    ),
+}
+_NO_VOTE = gettext_noop("Không được phiếu nào.")
+
+
+def standing_of(code: str, result: Mapping) -> Standing:
+    """Where `code` stands in a counted round (a stored result, as `stored_result` writes it)."""
+    if code in result["winners"]:
+        return Standing.WON
+    if not result["quorum_met"]:
+        return Standing.NO_QUORUM
+    if code in ((result.get("runoff") or {}).get("candidates") or ()):
+        return Standing.RUNOFF
+    if reaches(result["votes"].get(code, 0), result["required"], result["quorum_met"]):
+        return Standing.OUTSIDE_SEATS
+    return Standing.BELOW
+
+
+def why(code: str, result: Mapping, seats: int, names: Mapping[str, str]) -> Phrase | None:
+    """Why a candidate who did not win did not, in one sentence with the figures (None for a
+    winner: the result's own word says it). `seats` are the round's seats."""
+    standing = standing_of(code, result)
+    if standing == Standing.WON:
+        return None
+    votes = result["votes"]
+    mine = votes.get(code, 0)
+    runoff = result.get("runoff") or {}
+    params = {
+        "votes": mine,
+        "required": result["required"],
+        "seats": seats,
+        "place": 1 + sum(1 for n in votes.values() if n > mine),
+        "tied": ", ".join(names.get(c, c) for c in runoff.get("candidates", ()) if c != code),
+        "left": runoff.get("seats", 0),
+        "returned": result["returned"],
+        "electorate": result["electorate"],
+    }
+    if standing == Standing.BELOW and mine == 0:
+        return Phrase(_NO_VOTE, params)
+    return Phrase(_WHY[standing], params)
+
+
 # --- counts that cannot be -----------------------------------------------------------------
 
 COUNT_MESSAGES = {

@@ -196,19 +196,16 @@ def _board(conference: Conference) -> list[Delegate]:
 # --- biên bản kiểm phiếu -------------------------------------------------------------------
 
 
-def _outcome(poll: Poll, code: str, votes: int, refused: bool = False) -> str:
+def _outcome(poll: Poll, code: str, refused: bool = False) -> str:
     """The "Kết quả" column: every candidate gets a word, not only the winners, in the words
     of what the poll decides (a title nominates: "Được đề nghị", never "Trúng cử"); a winner
     the title's rules refuse is not nominated (the reason follows the table)."""
-    result = poll.result
     won, lost = core_ballots.EFFECT_WORDS[poll.effect]
-    if code in result["winners"]:
-        return "Không được đề nghị" if refused else won
-    if code in ((result.get("runoff") or {}).get("candidates") or []):
-        return "Bỏ phiếu lại"
-    if core_ballots.reaches(votes, result["required"], result["quorum_met"]):
-        return "Đủ ngưỡng, ngoài số lượng"
-    return lost
+    return {
+        core_ballots.Standing.WON: "Không được đề nghị" if refused else won,
+        core_ballots.Standing.RUNOFF: "Bỏ phiếu lại",
+        core_ballots.Standing.OUTSIDE_SEATS: "Đủ ngưỡng, ngoài số lượng",
+    }.get(core_ballots.standing_of(code, poll.result), lost)
 
 
 def _conclusion(poll: Poll, winners: list[str]) -> str:
@@ -333,7 +330,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     rows = []
     for index, candidate in enumerate(candidates, start=1):
         votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = _outcome(poll, candidate.unit.code, votes, candidate.unit.code in refusals)
+        outcome = _outcome(poll, candidate.unit.code, candidate.unit.code in refusals)
         rows.append(
             [
                 str(index),
@@ -366,6 +363,11 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     for code in result["winners"]:
         if code in refusals:
             layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
+    for candidate in candidates:  # above the threshold, yet outside the seats: say why
+        code = candidate.unit.code
+        if core_ballots.standing_of(code, result) == core_ballots.Standing.OUTSIDE_SEATS:
+            why = core_ballots.why(code, result, int(poll.rules["seats"]), names)
+            layout.body(document, f"{names.get(code, code)}: {why.render()}")
     winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
     if poll.status != Poll.Status.VOID:
         layout.body(document, _conclusion(poll, winners), bold=True)

@@ -334,20 +334,21 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     return notes
 
 
-def _tally_row(poll: Poll, candidate, refusal) -> dict:
+def _tally_row(poll: Poll, candidate, refusal, names: dict[str, str]) -> dict:
     """A candidate's line of the result: votes, share, and in words what it means — elected,
     not nominated because a title rule refuses it (with the reason, never "Trúng cử"),
-    tied for the last seat, above the threshold but outside the seats, or not elected."""
+    tied for the last seat, above the threshold but outside the seats, or not elected — and,
+    for every candidate who did not win, why, with the figures."""
     result, code = poll.result, candidate.unit.code
     votes = result["votes"].get(code, 0)
-    if code in result["winners"]:
+    standing = core.standing_of(code, result)
+    if standing == core.Standing.WON:
         outcome = "refused" if refusal is not None else "elected"
-    elif code in ((result.get("runoff") or {}).get("candidates") or []):
-        outcome = "runoff"
-    elif core.reaches(votes, result["required"], result["quorum_met"]):
-        outcome = "outside_seats"
     else:
-        outcome = "not_elected"
+        outcome = {
+            core.Standing.RUNOFF: "runoff",
+            core.Standing.OUTSIDE_SEATS: "outside_seats",
+        }.get(standing, "not_elected")
     return {
         "unit": candidate.unit,
         "note": candidate.note,
@@ -358,6 +359,7 @@ def _tally_row(poll: Poll, candidate, refusal) -> dict:
         # elected / not elected, in the words of what the poll decides (a title: "được đề nghị")
         "word": _(core.EFFECT_WORDS[poll.effect][outcome != "elected"]),
         "refusal": refusal,
+        "why": core.why(code, result, int(poll.rules["seats"]), names),
     }
 
 
@@ -424,7 +426,8 @@ def poll(request, cycle: Cycle, poll_code: str):
             else {}
         )
         context["tally_rows"] = [
-            _tally_row(found, c, refused.get((found.title_code, c.unit.code))) for c in candidates
+            _tally_row(found, c, refused.get((found.title_code, c.unit.code)), names)
+            for c in candidates
         ]
         context["runoff_names"] = [
             names.get(u, u) for u in ((found.result.get("runoff") or {}).get("candidates") or [])
@@ -761,6 +764,11 @@ def screen(request, cycle: Cycle):
                 "runoff": [
                     names.get(code, code)
                     for code in (result.get("runoff") or {}).get("candidates", [])
+                ],
+                "outside_seats": [
+                    names.get(code, code)
+                    for code in names
+                    if result and core.standing_of(code, result) == core.Standing.OUTSIDE_SEATS
                 ],
             }
         )
