@@ -242,6 +242,7 @@ PROBES: list[Probe] = [
     # --- conference
     Probe("conference", "GET", f"{CYCLE}/conference/", (A.VIEW_CONFERENCE,)),
     Probe("screen", "GET", f"{CYCLE}/conference/screen/", (A.VIEW_CONFERENCE,)),
+    Probe("run_of_show", "GET", f"{CYCLE}/conference/run-of-show/", (A.VIEW_CONFERENCE,)),
     Probe("board_key", "GET", f"{CYCLE}/conference/board-key/", (A.VIEW_CONFERENCE,)),
     Probe(
         "board_key",

@@ -363,3 +363,52 @@ def test_the_conference_page_queries_do_not_grow_with_addable_accounts(client_fo
     for n in range(5):
         User.objects.create(username=f"hagiang.them{n}", kind="delegate", unit=unit)
     assert count() == before
+
+
+RUN_OF_SHOW = "/clusters/cum-2/2020/conference/run-of-show/"
+
+
+def test_the_run_of_show_walks_the_secretary_to_the_open_vote(client_for, open_poll):
+    page = client_for("hagiang.thuky").get(RUN_OF_SHOW).content.decode()
+    steps = page.split('<ol class="run-of-show">')[1].split("</ol>")[0].split("<li ")[1:]
+    current = [step for step in steps if 'aria-current="step"' in step]
+    assert len(current) == 1
+    assert f'href="{URL}"' in current[0]  # the Ministry-flag vote the demo leaves open
+    assert "Đang bỏ phiếu: 0/21 đại biểu đã bỏ phiếu" in current[0]
+    gov = next(step for step in steps if "/polls/co-chinh-phu/" in step)
+    assert "step-done" in gov
+    assert "chủ trì công bố kết quả trên màn hình chiếu" in gov
+    assert 'href="/clusters/cum-2/2020/conference/screen/"' in page
+    assert "step-todo" in steps[-1]  # the papers come last
+    conference = client_for("hagiang.thuky").get("/clusters/cum-2/2020/conference/")
+    assert f'href="{RUN_OF_SHOW}"' in conference.content.decode()
+
+
+def test_the_run_of_show_follows_the_votes_with_constant_queries(
+    client_for, open_poll, conference, get_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thidua.voting import services
+
+    client = client_for("hagiang.thuky")
+    client.get(RUN_OF_SHOW)
+    with CaptureQueriesContext(connection) as few:
+        client.get(RUN_OF_SHOW)
+    for number in range(4):
+        services.create_poll(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            code=f"bieu-quyet-{number}",
+            title=f"Biểu quyết {number}",
+            purpose="other",
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(RUN_OF_SHOW).content.decode()
+    assert len(many) == len(few)
+    assert page.count("Chưa mở: ban kiểm phiếu mở trên trang cuộc bỏ phiếu.") >= 4
+
+
+def test_the_run_of_show_is_refused_outside_the_cluster(client_for):
+    assert client_for("cantho.thuky").get(RUN_OF_SHOW).status_code == 403

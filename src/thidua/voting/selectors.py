@@ -14,8 +14,9 @@ from django.utils.translation import gettext
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core import run_of_show as show
 from thidua.core.messages import Problem
-from thidua.core.phases import Phase, Position
+from thidua.core.phases import Phase, PhaseStatus, Position
 from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
@@ -624,3 +625,46 @@ def decrypting_trustees(poll: Poll) -> list[int]:
 def spoiled_count(poll: Poll) -> int:
     """How many encrypted ballots delegates checked and so spoiled (never counted)."""
     return poll.spoiled.count()
+
+
+def run_of_show(cycle: Cycle, conference: Conference) -> list[show.Step]:
+    """The conference's agenda as the chair and the secretary walk through it, each step's
+    state read from the data (a constant number of queries, whatever the number of votes)."""
+    polls = polls_of(conference)
+    followed = {p.runoff_of_id for p in polls if p.runoff_of_id}
+    delegates = delegates_of(conference)
+    leader_polls = [
+        p for p in polls if p.purpose == Poll.Purpose.LEADER and p.status == Poll.Status.CLOSED
+    ]
+    last_leader = max(leader_polls, key=lambda p: (p.closed_at, p.pk), default=None)
+    scoring = cycle.position.status_of(Phase.SCORING)
+    facts = show.ConferenceFacts(
+        details_ready=bool(
+            conference.held_on
+            and conference.place
+            and conference.chair_name
+            and conference.secretary_name
+        ),
+        delegates=len(delegates),
+        checked_in=sum(1 for d in delegates if d.checked_in_at is not None),
+        board=sum(1 for d in delegates if d.board),
+        encrypted=any(p.sealed for p in polls),
+        key_ready=ready_ceremony(conference) is not None,
+        scores_final=scoring in (PhaseStatus.DONE, PhaseStatus.CLOSED),
+        polls=tuple(
+            show.PollFacts(
+                code=p.code,
+                title=p.title,
+                status=show.PollStatus(p.status),
+                voted=p.voted,
+                electorate=p.electorate,
+                runoff_open=bool((p.result or {}).get("runoff")) and p.pk not in followed,
+                revoted=p.pk in followed,
+            )
+            for p in polls
+        ),
+        leader_elected=last_leader is not None and len(last_leader.result["winners"]) == 1,
+        handover_recorded=org_selectors.current_handover(cycle.cluster, cycle.year + 1) is not None,
+        concluded=bool(conference.conclusions and conference.ends_at),
+    )
+    return show.run_of_show(facts)

@@ -14,6 +14,7 @@ urlpatterns = [
 cycle_urls = [
     path("conference/", views.conference, name="conference"),
     path("conference/screen/", views.screen, name="screen"),
+    path("conference/run-of-show/", views.run_of_show, name="run_of_show"),
     path("conference/board-key/", views.board_key, name="board_key"),
     path("conference/details/", views.conference_details, name="conference_details"),
     path("conference/polls/new/", views.create_poll, name="poll_new"),

@@ -735,6 +735,42 @@ def receipt(request, cycle: Cycle, poll_code: str):
 
 
 @cycle_view(Action.VIEW_CONFERENCE)
+def run_of_show(request, cycle: Cycle):
+    """The agenda for the chair and the secretary, step by step, each step linked to the page
+    where it is done, next to the projector screen."""
+    found = _conference(cycle)
+    here = (cycle.cluster.code, cycle.year)
+    conference_page = reverse("conference", args=here)
+    links = {
+        "details": f"{conference_page}#details",
+        "delegates": f"{conference_page}#delegates",
+        "board": reverse("board_key", args=here),
+        "results": reverse("results", args=here),
+        "handover": f"{conference_page}#handover",
+        "details-closing": f"{conference_page}#details",
+        "documents": reverse("documents", args=here),
+    }
+    steps = [
+        {
+            "step": step,
+            "link": reverse("poll", args=(*here, step.key.removeprefix("poll:")))
+            if step.key.startswith("poll:")
+            else links[step.key],
+        }
+        for step in selectors.run_of_show(cycle, found)
+    ]
+    return render(
+        request,
+        "voting/run_of_show.html",
+        {
+            "cycle": cycle,
+            "conference": found,
+            "steps": steps,
+        },
+    )
+
+
+@cycle_view(Action.VIEW_CONFERENCE)
 def screen(request, cycle: Cycle):
     """For the projector: turnout while voting (never partial results), results after."""
     found = _conference(cycle)
