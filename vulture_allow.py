@@ -62,4 +62,6 @@ _.flag
 _.anything
 _.config  # pytest_collection_modifyitems(config, items)
 _.seconds  # a stand-in for time.sleep(seconds)
-_.handle_data  # html.parser.HTMLParser callbacks (tests/web/crawl.py)
+_.handle_starttag  # html.parser.HTMLParser callbacks (tests/web/crawl.py)
+_.handle_endtag
+_.handle_data
