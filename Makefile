@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast setup lint messages clean bench fuzz docs-preview permissions record-docs urls
+.PHONY: demo test test-fast setup lint messages clean bench fuzz screenshots docs-preview permissions record-docs urls
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ test: setup lint
 ## test-fast: the suite without the browser tests, for quick local loops
 test-fast: $(STAMP) lint
 	$(BIN)/pytest -m "not e2e" -q
+
+## screenshots: every page of each demo role, on a desktop and a 360 px phone, in
+## var/screenshots/<role>/ (needs Chromium); fails where a page scrolls sideways on the phone
+screenshots: setup
+	rm -rf var/screenshots
+	THIDUA_SCREENSHOTS=all THIDUA_E2E_REQUIRED=1 $(BIN)/pytest -q tests/e2e/test_screenshots.py
 
 ## fuzz: the hostile-input tests with 20 times the generated inputs of `make test`
 fuzz: $(STAMP)

@@ -13,9 +13,22 @@ from django.urls import Resolver404, resolve
 
 #: Links not followed: files (built on demand, read back by their own tests), the admin, the
 #: static files, signing out.
-SKIPPED = re.compile(
-    r"\.(docx|xlsx|pdf|zip|json|txt|ics|csv)$|/(docx|xlsx|pdf)/$|^/admin/|^/static/|logout"
-)
+SKIPPED = re.compile(r"\.(docx|xlsx|pdf|zip|json|txt|ics|csv)$|^/admin/|^/static/|logout")
+#: Routes not followed: they serve files, not pages.
+FILE_ROUTES = frozenset({"document", "evidence", "record_quarantined"})
+
+
+def followed(href: str) -> str | None:
+    """The path to follow for a link, or None for a file, another site, or the admin."""
+    path = href.split("#")[0]
+    if not path.startswith("/") or path.startswith("//") or SKIPPED.search(path.split("?")[0]):
+        return None
+    try:
+        return None if resolve(path.split("?")[0]).view_name in FILE_ROUTES else path
+    except Resolver404:
+        return path  # followed, to be reported as leading nowhere
+
+
 #: Text that is not prose: slugs (co-bo-cong-an), file names, and what <code> shows.
 NOT_PROSE = re.compile(r"\S+\.(docx|xlsx|pdf|json|txt)\b|\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
 
