@@ -1,6 +1,7 @@
 """Every page each role reaches, on a desktop and on a 360 px phone: a screenshot of each in
 var/screenshots/<role>/ (`make screenshots` takes every role on both; the suite takes one role's
-pages on the phone, to keep the machinery honest and the suite fast), and on the phone no page scrolls sideways."""
+pages on the phone, to keep the machinery honest and the suite fast), and on the phone no page
+scrolls sideways."""
 
 from __future__ import annotations
 
