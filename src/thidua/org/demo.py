@@ -17,10 +17,12 @@ Loading is idempotent: whatever exists already is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.core.phases import PHASES, Phase
 from thidua.org import selectors, services
 from thidua.org.authz import SYSTEM
@@ -349,6 +351,24 @@ INVENTED_NAMES = [
 
 ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
 
+# The year 2020 as it went: the conference of 16/11/2020 is published; the days of the steps
+# before it are illustrative, in their order and before it. Each step's writes are recorded
+# on its day (`clock.dated`), so the cycle's timeline and its log read as the year did.
+CONFERENCE_2020 = date(2020, 11, 16)
+DAYS_2020 = {
+    Phase.PLANNING: datetime(2020, 1, 6, 8, 0),  # the year created, planning open
+    Phase.AGREEMENT: datetime(2020, 3, 2, 9, 0),  # the agreement signed
+    Phase.REPORTING: datetime(2020, 10, 1, 8, 0),  # the year's statistics
+    Phase.SCORING: datetime(2020, 10, 26, 8, 0),  # the score sheets
+    Phase.CONFERENCE: datetime(2020, 11, 9, 8, 0),  # a week before the conference
+}
+
+
+def day_2020(phase: Phase) -> datetime:
+    """The moment the demo's step of `phase` in 2020 is recorded at (local time)."""
+    return timezone.make_aware(DAYS_2020[phase])
+
+
 # The units' heads sign the cluster's documents; the names are invented like every person's.
 HEAD_NAMES = [
     "Hoàng Văn Thanh",
@@ -557,7 +577,8 @@ def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     _load_heads(units)
     _load_rule_sets()
     logins = _load_users(units)
-    _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
+    with clock.dated(day_2020(Phase.PLANNING)):
+        _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
     return logins
 
 
