@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -46,10 +46,11 @@ def demo_data() -> Iterator[None]:
 
 @contextmanager
 def dated(moment: datetime) -> Iterator[None]:
-    """Writes are recorded at `moment` (an aware datetime) instead of now."""
+    """Writes are recorded at `moment` (an aware datetime) instead of now: in UTC, as
+    `timezone.now()` gives it and the database gives it back (an entry's hash covers it)."""
     if timezone.is_naive(moment):
         raise ValueError("an aware datetime is needed")
-    token = _moment.set(moment)
+    token = _moment.set(moment.astimezone(UTC))
     try:
         yield
     finally:
