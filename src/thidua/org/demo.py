@@ -8,8 +8,9 @@
   (published); Cụm thi đua số I (Hà Nội, TP. Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ).
 - The cluster year is walked through its phases by `thidua.web.demo`, which lets each stage
   (statistics, scoring, voting) add its part while its phase is open.
-- What the sources do not give is marked as illustrative (*minh hoạ*) where it is stored:
-  the deputies, Cụm I's leadership, and whether 2021's leader was elected or assigned.
+- What the sources do not give is illustrative (the deputies, Cụm I's leadership, whether
+  2021's leader was elected or assigned, the days before the conference): the about page
+  and the README say so in one place (`thidua.web.tour.ILLUSTRATIVE`), not each stored note.
 
 Loading is idempotent: whatever exists already is left as it is.
 """
@@ -349,8 +350,6 @@ INVENTED_NAMES = [
     ("Tạ Thị", "Cúc"),
 ]
 
-ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
-
 # The year 2020 as it went: the conference of 16/11/2020 is published; the days of the steps
 # before it are illustrative, in their order and before it. Each step's writes are recorded
 # on its day (`clock.dated`), so the cycle's timeline and its log read as the year did.
@@ -522,29 +521,28 @@ def advance_to(cycle: Cycle, phase: Phase) -> Cycle:
 
 
 def _load_cycles(units: dict[str, Unit], *, cluster_ii_2020: bool) -> None:
+    ministry = User.objects.get(username="admin")  # the Ministry creates the years
     cluster_ii = _ensure_cluster(CLUSTER_II)
     if cluster_ii_2020 and not Cycle.objects.filter(cluster=cluster_ii, year=2020).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=ministry,
             cluster=cluster_ii,
             year=2020,
             members=[units[code] for code in CLUSTER_II["members_2020"]],
             leader=units["ha-giang"],
             deputy=units["lao-cai"],
-            decision_ref="Bộ Công an phân công (số văn bản: " + ILLUSTRATIVE + ")",
-            note=f"Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020). "
-            f"Cụm phó Công an tỉnh Lào Cai: {ILLUSTRATIVE}.",
+            decision_ref="Bộ Công an phân công",
+            note="Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020).",
         )
     cluster_i = _ensure_cluster(CLUSTER_I)
     if not Cycle.objects.filter(cluster=cluster_i, year=2020).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=ministry,
             cluster=cluster_i,
             year=2020,
             members=[units[code] for code in CLUSTER_I["members_2020"]],
             leader=units["ha-noi"],
             deputy=units["ho-chi-minh"],
-            note=f"Cụm trưởng, cụm phó: {ILLUSTRATIVE}.",
         )
 
 
@@ -553,7 +551,7 @@ def open_2021(cycle_2020: Cycle) -> None:
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
     if not Cycle.objects.filter(cluster=cycle_2020.cluster, year=2021).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=User.objects.get(username="admin"),  # the Ministry creates the year
             cluster=cycle_2020.cluster,
             year=2021,
             members=[units[code] for code in CLUSTER_II["members_2020"]],

@@ -30,8 +30,7 @@ AWARDS = [
 AWARD_SOURCE = "Báo cáo của Cụm thi đua số II (tổng hợp trong tài liệu nghiệp vụ của dự án)"
 NOTE = (
     "Hội nghị ngày 16/11/2020 tại huyện Đồng Văn, tỉnh Hà Giang, bàn giao cụm trưởng năm 2021 "
-    "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). Đại biểu, ban kiểm phiếu, từng lá phiếu "
-    "và kết quả bình xét danh hiệu: minh hoạ."
+    "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang)."
 )
 # Illustrative intentions: (poll code) → candidates each delegate ticks, drawn with a fixed seed.
 POLLS = [
@@ -160,7 +159,9 @@ def load_conference(cycle: Cycle) -> None:
     services.open_poll(actor=chair, poll=create("co-bo-cong-an"))
     vote(create("cum-truong-2021"))
     vote(create("cum-pho-2021"))
-    services.hand_over_from_vote(actor=SYSTEM, conference=conference, note=NOTE)
+    # the leader unit's secretary records the election
+    secretary = User.objects.get(username="hagiang.thuky")
+    services.hand_over_from_vote(actor=secretary, conference=conference, note=NOTE)
     # The phones above exist only in this script: whoever tries the demo's open poll signs in
     # with a browser, which registers its own device key on its first conference page.
     Delegate.objects.filter(conference=conference).update(device_key="")
