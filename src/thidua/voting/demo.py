@@ -11,10 +11,10 @@ the phone ballot, and any outcome of it is within the rules.
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from thidua.core.ballots import Ballot
 from thidua.org.authz import SYSTEM
+from thidua.org.demo import CONFERENCE_2020
 from thidua.org.models import Cycle, Unit, User
 from thidua.voting import devices, selectors, services
 from thidua.voting.models import Award, Conference, Delegate, Poll
@@ -89,7 +89,7 @@ def load_conference(cycle: Cycle) -> None:
     conference = services.open_conference(
         actor=SYSTEM,
         cycle=cycle,
-        held_on=date(2020, 11, 16),
+        held_on=CONFERENCE_2020,
         place="Huyện Đồng Văn, tỉnh Hà Giang",
         agenda=(
             "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm.\n"
