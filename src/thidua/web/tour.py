@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thidua.audit.clock import DEMO
 from thidua.audit.models import AuditEntry
+from thidua.org.models import Cycle
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,9 @@ ILLUSTRATIVE = (
 def demo_loaded() -> bool:
     """Whether the demo loader wrote to this installation (its writes carry its name)."""
     return AuditEntry.objects.filter(actor=DEMO).exists()
+
+
+def tour_applies() -> bool:
+    """Whether the tour's story is here: the demo with its year 2020 of Cụm II (not the
+    organisation alone, `thidua demo --organisation-only`)."""
+    return demo_loaded() and Cycle.objects.filter(cluster__code="cum-2", year=2020).exists()

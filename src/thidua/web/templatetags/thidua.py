@@ -86,6 +86,6 @@ def demo_tour():
     from thidua.org.demo import DEMO_PASSWORD
     from thidua.web import tour
 
-    if not tour.demo_loaded():
+    if not tour.tour_applies():
         return {"steps": ()}
     return {"steps": tour.TOUR, "password": DEMO_PASSWORD}
