@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from thidua.org.demo import DEMO_PASSWORD
 from thidua.org.models import (
@@ -44,12 +45,43 @@ def test_command_prints_every_login_with_its_password(capsys):
     assert User.objects.filter(kind="delegate").count() == 7 * 3 + 5  # 3 per Cụm II unit
 
 
-def test_invented_and_illustrative_facts_are_labelled():
-    cycle_2020 = Cycle.objects.get(cluster__code="cum-2", year=2020)
-    assert "minh hoạ" in cycle_2020.note  # the 2020 deputy is not in the source
-    handover = Handover.objects.get(from_cycle=cycle_2020)
-    assert "minh hoạ" in handover.note
-    assert "minh hoạ" in Cycle.objects.get(cluster__code="cum-1", year=2020).note
+# Pages the demo's data shows on, which carried a "minh hoạ" note each before it was said once.
+DATA_PAGES = (
+    "/clusters/cum-2/",
+    "/clusters/cum-1/",
+    "/clusters/cum-2/2020/",
+    "/clusters/cum-1/2020/",
+    "/clusters/cum-2/2021/",
+    "/clusters/cum-2/2020/agreement/",
+    "/clusters/cum-2/2020/stats/",
+    *(f"/clusters/cum-2/2020/stats/{unit}/" for unit in ("ha-giang", "son-la", "lao-cai")),
+    "/clusters/cum-2/2020/conference/",
+    "/clusters/cum-2/2020/results/",
+)
+
+
+def test_what_is_illustrative_is_said_once_on_the_about_page(client_for):
+    about = Client().get("/about/").content.decode()  # public, like the login page
+    assert 'id="du-lieu-mau"' in about
+    for illustrative in ("các cụm phó", "lãnh đạo Cụm thi đua số I", "từng lá phiếu"):
+        assert illustrative in about
+    assert "Con người là hư cấu" in about
+    client = client_for("admin")  # sees every cluster
+    for page in DATA_PAGES:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "minh hoạ" not in response.content.decode(), page
+
+
+def test_an_installation_the_demo_never_wrote_to_shows_neither_notice_nor_tour(monkeypatch):
+    from thidua.web import tour
+
+    assert 'id="du-lieu-mau"' in Client().get("/about/").content.decode()
+    assert 'id="demo-tour"' in Client().get("/accounts/login/").content.decode()
+    # the log names no write "demo data": as on a server the demo was never loaded into
+    monkeypatch.setattr(tour, "DEMO", "no such actor")
+    assert 'id="du-lieu-mau"' not in Client().get("/about/").content.decode()
+    assert 'id="demo-tour"' not in Client().get("/accounts/login/").content.decode()
 
 
 def test_the_demo_can_count_its_open_poll_so_every_document_can_be_made(capsys):

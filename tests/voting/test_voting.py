@@ -22,7 +22,8 @@ def test_demo_conference_handed_the_leadership_to_lao_cai(conference):
     assert leader.result["required"] == 11
     handover = Handover.objects.filter(from_cycle=conference.cycle).latest("recorded_at")
     assert (handover.leader.code, handover.method) == ("lao-cai", "elected")
-    assert "minh hoạ" in handover.note
+    assert "Báo Hà Giang" in handover.note  # its source; what is illustrative: the about page
+    assert handover.recorded_by.username == "hagiang.thuky"  # the leader secretary records it
     assert Cycle.objects.get(cluster__code="cum-2", year=2021).leader.code == "lao-cai"
 
 

@@ -8,9 +8,8 @@ import json
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
-from thidua.audit import keys
+from thidua.audit import clock, keys
 from thidua.audit.models import AuditEntry, AuditHead
 from thidua.core import signing
 from thidua.core.audit import GENESIS, canonical_json, entry_hash
@@ -96,7 +95,7 @@ def _chain_entry(cause: AuditEntry, action: AuditAction, after: dict) -> AuditEn
     """An entry the chain writes about itself (a key, a checkpoint), at the time of `cause`."""
     return AuditEntry(
         at=cause.at,
-        actor="system",
+        actor=clock.SYSTEM,
         unit="",
         cycle=cause.chain,
         chain=cause.chain,
@@ -139,8 +138,8 @@ def record(
     user = getattr(actor, "username", None)
     return _append(
         AuditEntry(
-            at=timezone.now(),
-            actor=user or "system",
+            at=clock.now(),
+            actor=user or clock.without_account(),
             unit=getattr(getattr(actor, "unit", None), "code", "") if user else "",
             cycle=chain_of(cycle),
             chain=chain_of(cycle),

@@ -3,8 +3,10 @@
 An entry keeps its actor as the user name of the moment and the actor's unit as its code
 (both inside the entry's hash, so they never change); the page shows the person's name as
 their account has it today when that account still exists, else the name the log kept, and
-the unit's name read from its stable code. Writes made without an account (the demo data,
-administration commands, the checkpoints the installation signs) read "Hệ thống".
+the unit's name read from its stable code. The demo loader's writes read "Dữ liệu mẫu";
+other writes made without an account (administration commands, the checkpoints the
+installation signs, and the demo data of a database loaded before the demo was named in
+the log) read "Hệ thống".
 
 No row carries an entry's before/after data: what a ballot chose is never in the log, and
 nothing else of a payload is needed to say what happened. Entries that would date a
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 
 from thidua import xlsx
-from thidua.audit import selectors
+from thidua.audit import clock, selectors
 from thidua.audit.labels import action_label
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import chain_of
@@ -32,7 +34,8 @@ from thidua.core.record import AuditAction
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle
 
-SYSTEM = "system"  # the actor the log names for a write made without an account
+SYSTEM = clock.SYSTEM  # the actor the log names for a write made without an account
+DEMO = clock.DEMO  # … and for a write of the demo loader
 
 _PHASE_ACTIONS = (AuditAction.PHASE_OPEN, AuditAction.PHASE_CLOSE, AuditAction.PHASE_REOPEN)
 
@@ -63,6 +66,8 @@ def phase_name(code: str) -> str:
 def person_name(username: str, users: dict) -> str:
     if username == SYSTEM:
         return _("Hệ thống")
+    if username == DEMO:
+        return _("Dữ liệu mẫu")
     user = users.get(username)
     return user.display_name if user is not None else username
 
@@ -82,7 +87,7 @@ def rows(cycle: Cycle, entries: list[AuditEntry]) -> list[Row]:
     for entry in entries:
         usernames.add(_after(entry).get("user", ""))
         codes.update(_units_named(entry))
-    users = org_selectors.users_by_username(usernames - {"", SYSTEM})
+    users = org_selectors.users_by_username(usernames - {"", SYSTEM, DEMO})
     units = org_selectors.units_by_code(codes)
     polls = selectors.polls_by_log_id(
         chain, {entry.object_id for entry in entries if entry.object_type == "voting.poll"}

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
 from thidua.core.messages import Problem, gettext_noop
@@ -30,7 +31,7 @@ def save_report_text(*, actor, cycle: Cycle, texts: Mapping[str, str]) -> None:
             continue
         section, _created = ReportSection.objects.get_or_create(cycle=cycle, key=key)
         before[key], after[key] = section.text, text.strip()
-        section.text, section.updated_at = text.strip(), timezone.now()
+        section.text, section.updated_at = text.strip(), clock.now()
         section.save()
     audit(
         actor=actor,

@@ -8,8 +8,9 @@
   (published); Cụm thi đua số I (Hà Nội, TP. Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ).
 - The cluster year is walked through its phases by `thidua.web.demo`, which lets each stage
   (statistics, scoring, voting) add its part while its phase is open.
-- What the sources do not give is marked as illustrative (*minh hoạ*) where it is stored:
-  the deputies, Cụm I's leadership, and whether 2021's leader was elected or assigned.
+- What the sources do not give is illustrative (the deputies, Cụm I's leadership, whether
+  2021's leader was elected or assigned, the days before the conference): the about page
+  and the README say so in one place (`thidua.web.tour.ILLUSTRATIVE`), not each stored note.
 
 Loading is idempotent: whatever exists already is left as it is.
 """
@@ -17,10 +18,12 @@ Loading is idempotent: whatever exists already is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.core.phases import PHASES, Phase
 from thidua.org import selectors, services
 from thidua.org.authz import SYSTEM
@@ -347,7 +350,23 @@ INVENTED_NAMES = [
     ("Tạ Thị", "Cúc"),
 ]
 
-ILLUSTRATIVE = "minh hoạ: nguồn không nêu"
+# The year 2020 as it went: the conference of 16/11/2020 is published; the days of the steps
+# before it are illustrative, in their order and before it. Each step's writes are recorded
+# on its day (`clock.dated`), so the cycle's timeline and its log read as the year did.
+CONFERENCE_2020 = date(2020, 11, 16)
+DAYS_2020 = {
+    Phase.PLANNING: datetime(2020, 1, 6, 8, 0),  # the year created, planning open
+    Phase.AGREEMENT: datetime(2020, 3, 2, 9, 0),  # the agreement signed
+    Phase.REPORTING: datetime(2020, 10, 1, 8, 0),  # the year's statistics
+    Phase.SCORING: datetime(2020, 10, 26, 8, 0),  # the score sheets
+    Phase.CONFERENCE: datetime(2020, 11, 9, 8, 0),  # a week before the conference
+}
+
+
+def day_2020(phase: Phase) -> datetime:
+    """The moment the demo's step of `phase` in 2020 is recorded at (local time)."""
+    return timezone.make_aware(DAYS_2020[phase])
+
 
 # The units' heads sign the cluster's documents; the names are invented like every person's.
 HEAD_NAMES = [
@@ -502,29 +521,28 @@ def advance_to(cycle: Cycle, phase: Phase) -> Cycle:
 
 
 def _load_cycles(units: dict[str, Unit], *, cluster_ii_2020: bool) -> None:
+    ministry = User.objects.get(username="admin")  # the Ministry creates the years
     cluster_ii = _ensure_cluster(CLUSTER_II)
     if cluster_ii_2020 and not Cycle.objects.filter(cluster=cluster_ii, year=2020).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=ministry,
             cluster=cluster_ii,
             year=2020,
             members=[units[code] for code in CLUSTER_II["members_2020"]],
             leader=units["ha-giang"],
             deputy=units["lao-cai"],
-            decision_ref="Bộ Công an phân công (số văn bản: " + ILLUSTRATIVE + ")",
-            note=f"Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020). "
-            f"Cụm phó Công an tỉnh Lào Cai: {ILLUSTRATIVE}.",
+            decision_ref="Bộ Công an phân công",
+            note="Cụm trưởng Công an tỉnh Hà Giang (nguồn: Báo Hà Giang, 16/11/2020).",
         )
     cluster_i = _ensure_cluster(CLUSTER_I)
     if not Cycle.objects.filter(cluster=cluster_i, year=2020).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=ministry,
             cluster=cluster_i,
             year=2020,
             members=[units[code] for code in CLUSTER_I["members_2020"]],
             leader=units["ha-noi"],
             deputy=units["ho-chi-minh"],
-            note=f"Cụm trưởng, cụm phó: {ILLUSTRATIVE}.",
         )
 
 
@@ -533,7 +551,7 @@ def open_2021(cycle_2020: Cycle) -> None:
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
     if not Cycle.objects.filter(cluster=cycle_2020.cluster, year=2021).exists():
         services.create_cycle(
-            actor=SYSTEM,
+            actor=User.objects.get(username="admin"),  # the Ministry creates the year
             cluster=cycle_2020.cluster,
             year=2021,
             members=[units[code] for code in CLUSTER_II["members_2020"]],
@@ -557,7 +575,8 @@ def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     _load_heads(units)
     _load_rule_sets()
     logins = _load_users(units)
-    _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
+    with clock.dated(day_2020(Phase.PLANNING)):
+        _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
     return logins
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.audit import services as audit_services
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import record as audit
@@ -260,6 +261,7 @@ def create_cycle(
         deputy=deputy,
         note=note,
         created_by=recorded_user(actor),
+        created_at=clock.now(),
     )
     _validated(cycle)
     try:
@@ -276,6 +278,7 @@ def create_cycle(
         phase=core_phases.Phase.PLANNING.value,
         action=PhaseEvent.Action.OPEN,
         actor=recorded_user(actor),
+        at=clock.now(),
     )
     if handover is None:
         Handover.objects.create(
@@ -286,6 +289,7 @@ def create_cycle(
             method=Handover.Method.ASSIGNED,
             decision_ref=decision_ref,
             recorded_by=recorded_user(actor),
+            recorded_at=clock.now(),
         )
     carry_inputs(cycle)  # first: the hand-over it was created from comes before its creation
     audit(
@@ -345,6 +349,7 @@ def update_cycle(
             method=Handover.Method.ASSIGNED,
             decision_ref=decision_ref,
             recorded_by=recorded_user(actor),
+            recorded_at=clock.now(),
         )
     audit(
         actor=actor,
@@ -412,7 +417,12 @@ def _move(cycle: Cycle, *, actor, action: str, phase: core_phases.Phase, is_open
     cycle.phase, cycle.phase_is_open = phase.value, is_open
     cycle.save(update_fields=["phase", "phase_is_open"])
     PhaseEvent.objects.create(
-        cycle=cycle, phase=phase.value, action=action, actor=recorded_user(actor), reason=reason
+        cycle=cycle,
+        phase=phase.value,
+        action=action,
+        actor=recorded_user(actor),
+        at=clock.now(),
+        reason=reason,
     )
     audit(
         actor=actor,

@@ -23,11 +23,6 @@ from thidua.scoring.services import CriterionSpec, FactSpec
 from thidua.stats import selectors as stats_selectors
 from thidua.stats.demo import FIELDS, FIGURES_2019, FIGURES_2020
 
-NOTE = (
-    "Bảng tiêu chí, điểm, chỉ tiêu giao và điểm chấm của năm 2020 là minh hoạ: nguồn (Báo Hà "
-    "Giang, 16/11/2020) chỉ nêu việc các đơn vị bỏ phiếu chấm điểm tại hội nghị."
-)
-
 TABLE = [
     CriterionSpec(
         "I", "Công tác lãnh đạo, chỉ đạo, tổ chức phong trào thi đua", "section", D(20), position=10
@@ -177,7 +172,6 @@ def load_agreement(cycle: Cycle) -> None:
         cycle=cycle,
         targets={(unit, code): value for unit in UNITS for code, value in TARGETS.items()},
     )
-    Agreement.objects.filter(cycle=cycle).update(note=NOTE)
     services.sign_agreement(
         actor=SYSTEM, cycle=cycle, approved=list(Unit.objects.filter(code__in=UNITS))
     )

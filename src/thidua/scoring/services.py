@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
@@ -402,7 +402,7 @@ def sign_agreement(*, actor, cycle: Cycle, approved: Sequence[Unit]) -> Agreemen
         )
     refuse_if(problems)
     agreement.signed_at, agreement.signed_by = (
-        timezone.now(),
+        clock.now(),
         actor if getattr(actor, "pk", None) else None,
     )
     agreement.save(update_fields=["signed_at", "signed_by"])
@@ -510,9 +510,9 @@ def save_sheet(
     Score.objects.bulk_create(
         [Score(sheet=sheet, criterion=by_code[code], value=value) for code, value in scores.items()]
     )
-    sheet.updated_at = timezone.now()
+    sheet.updated_at = clock.now()
     if submit:
-        sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
+        sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, clock.now()
     sheet.save()
     audit(
         actor=actor,

@@ -21,9 +21,9 @@ from thidua.org.models import Cycle, Unit
 from thidua.stats import services
 from thidua.stats.models import PublishedFigure, Report
 
-ILLUSTRATIVE_SPLIT = (
-    "Số liệu theo đơn vị: minh hoạ (nguồn chỉ công bố tổng của cụm và mức giảm số vụ)."
-)
+# The source of each unit's figures: split from the cluster's published totals and falls
+# (the split itself is illustrative: the about page and the README say so).
+ILLUSTRATIVE_SPLIT = "Chia theo đơn vị từ tổng của cụm và mức giảm đã công bố (Báo Hà Giang)."
 PUBLISHED_SOURCE = "Báo Hà Giang, 16/11/2020: hội nghị tổng kết Cụm thi đua số II năm 2020"
 
 FIELDS = (

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import indicators as core
 from thidua.core.messages import Problem, gettext_noop
@@ -104,7 +104,7 @@ def save_report(
     _store(report, figures, indicators)
     report.cycle = cycle
     if submit:
-        report.status, report.submitted_at = Report.Status.SUBMITTED, timezone.now()
+        report.status, report.submitted_at = Report.Status.SUBMITTED, clock.now()
     elif report.status == Report.Status.SUBMITTED:
         report.status = Report.Status.DRAFT
     report.save()

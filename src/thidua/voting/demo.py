@@ -11,10 +11,10 @@ the phone ballot, and any outcome of it is within the rules.
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from thidua.core.ballots import Ballot
 from thidua.org.authz import SYSTEM
+from thidua.org.demo import CONFERENCE_2020
 from thidua.org.models import Cycle, Unit, User
 from thidua.voting import devices, selectors, services
 from thidua.voting.models import Award, Conference, Delegate, Poll
@@ -30,8 +30,7 @@ AWARDS = [
 AWARD_SOURCE = "Báo cáo của Cụm thi đua số II (tổng hợp trong tài liệu nghiệp vụ của dự án)"
 NOTE = (
     "Hội nghị ngày 16/11/2020 tại huyện Đồng Văn, tỉnh Hà Giang, bàn giao cụm trưởng năm 2021 "
-    "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang). Đại biểu, ban kiểm phiếu, từng lá phiếu "
-    "và kết quả bình xét danh hiệu: minh hoạ."
+    "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang)."
 )
 # Illustrative intentions: (poll code) → candidates each delegate ticks, drawn with a fixed seed.
 POLLS = [
@@ -90,7 +89,7 @@ def load_conference(cycle: Cycle) -> None:
     conference = services.open_conference(
         actor=SYSTEM,
         cycle=cycle,
-        held_on=date(2020, 11, 16),
+        held_on=CONFERENCE_2020,
         place="Huyện Đồng Văn, tỉnh Hà Giang",
         agenda=(
             "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm.\n"
@@ -160,7 +159,9 @@ def load_conference(cycle: Cycle) -> None:
     services.open_poll(actor=chair, poll=create("co-bo-cong-an"))
     vote(create("cum-truong-2021"))
     vote(create("cum-pho-2021"))
-    services.hand_over_from_vote(actor=SYSTEM, conference=conference, note=NOTE)
+    # the leader unit's secretary records the election
+    secretary = User.objects.get(username="hagiang.thuky")
+    services.hand_over_from_vote(actor=secretary, conference=conference, note=NOTE)
     # The phones above exist only in this script: whoever tries the demo's open poll signs in
     # with a browser, which registers its own device key on its first conference page.
     Delegate.objects.filter(conference=conference).update(device_key="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from thidua.audit import clock
 from thidua.core.phases import PHASES, Phase
 from thidua.documents import selectors as documents_selectors
 from thidua.documents import services as documents_services
@@ -34,33 +35,34 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
     `organisation_only`: units, people, rule sets, the 2019 figures and past awards, but no
     year 2020 for Cụm II (the browser tests walk that year from its start)."""
     notices.clear()
+    with clock.demo_data():  # the log names the demo data as the author of its writes
+        return _load(organisation_only=organisation_only)
+
+
+def _load(*, organisation_only: bool) -> list[org_demo.Login]:
     logins = org_demo.load_organisation(cluster_ii_2020=not organisation_only)
-    stats_demo.load_baseline_2019()
+    with clock.dated(org_demo.day_2020(Phase.PLANNING)):  # the 2019 figures, early in 2020
+        stats_demo.load_baseline_2019()
     if organisation_only:
         voting_demo.load_awards()
         return logins
+
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
     if cycle.phase == Phase.PLANNING:
-        scoring_demo.load_agreement(cycle)  # signing it opens "agreement signed"
+        with clock.dated(org_demo.day_2020(Phase.AGREEMENT)):
+            scoring_demo.load_agreement(cycle)  # signing it opens "agreement signed"
         cycle.refresh_from_db()
     if _before(cycle, Phase.REPORTING):
-        cycle = org_demo.advance_to(cycle, Phase.REPORTING)
-        stats_demo.load_reports_2020(cycle)
+        with clock.dated(org_demo.day_2020(Phase.REPORTING)):
+            cycle = org_demo.advance_to(cycle, Phase.REPORTING)
+            stats_demo.load_reports_2020(cycle)
     if _before(cycle, Phase.SCORING):
-        cycle = org_demo.advance_to(cycle, Phase.SCORING)
-        scoring_demo.load_sheets(cycle)
-    cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
-    if not documents_selectors.report_texts(cycle).get(GROUNDS):
-        # The year's own grounds the proposals cite; their numbers and dates are not in our
-        # sources, so they are named without them.
-        documents_services.save_report_text(
-            actor=SYSTEM,
-            cycle=cycle,
-            texts={
-                GROUNDS: "Hướng dẫn công tác thi đua, khen thưởng năm 2020 của Bộ Công an\n"
-                "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
-            },
-        )
+        with clock.dated(org_demo.day_2020(Phase.SCORING)):
+            cycle = org_demo.advance_to(cycle, Phase.SCORING)
+            scoring_demo.load_sheets(cycle)
+    with clock.dated(org_demo.day_2020(Phase.CONFERENCE)):
+        cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
+        _load_grounds(cycle)
     voting_demo.load_awards()
     try:
         with transaction.atomic():
@@ -76,3 +78,17 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
         for each in Cycle.objects.select_related("cluster"):
             org_services.carry_inputs(each)
     return logins
+
+
+def _load_grounds(cycle: Cycle) -> None:
+    """The year's own grounds the proposals cite; their numbers and dates are not in our
+    sources, so they are named without them."""
+    if not documents_selectors.report_texts(cycle).get(GROUNDS):
+        documents_services.save_report_text(
+            actor=SYSTEM,
+            cycle=cycle,
+            texts={
+                GROUNDS: "Hướng dẫn công tác thi đua, khen thưởng năm 2020 của Bộ Công an\n"
+                "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
+            },
+        )

@@ -8,7 +8,7 @@ from thidua.audit import keys
 from thidua.core.policy import Role
 from thidua.org import selectors
 from thidua.org.authz import roles_for
-from thidua.web import tasks
+from thidua.web import tasks, tour
 
 ROLE_LABELS = {
     Role.ADMIN: _("Quản trị viên Bộ"),
@@ -43,4 +43,7 @@ def home(request):
 def about(request):
     """What thidua is, and this installation's signing key (public: anyone in the hall may
     compare its fingerprint with the one on the paper minutes)."""
-    return render(request, "web/about.html", {"fingerprint": keys.installation_fingerprint()})
+    context = {"fingerprint": keys.installation_fingerprint()}
+    if tour.demo_loaded():
+        context["illustrative"] = tour.ILLUSTRATIVE
+    return render(request, "web/about.html", context)

@@ -78,3 +78,14 @@ def get(mapping, key):
 def fingerprint(value: str) -> str:
     """A key's fingerprint or a checkpoint's hash as people compare it: 8 groups of 4."""
     return signing.grouped(value or "")
+
+
+@register.inclusion_tag("web/tour.html")
+def demo_tour():
+    """The demo's guided tour, on an installation the demo loader wrote to (else nothing)."""
+    from thidua.org.demo import DEMO_PASSWORD
+    from thidua.web import tour
+
+    if not tour.tour_applies():
+        return {"steps": ()}
+    return {"steps": tour.TOUR, "password": DEMO_PASSWORD}

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from thidua.org.demo import CLUSTER_II, demo_lineage_summary
 from thidua.org.models import Cycle, UserKind
 from thidua.voting.demo import count_the_open_poll
+from thidua.web import tour
 from thidua.web.demo import load_demo, notices
 
 NOTES = {
@@ -49,3 +50,7 @@ class Command(BaseCommand):
             note = NOTES.get(login.username, "")
             line = f"  {login.username:<{width}}  {login.password}  {UserKind(login.kind).label}"
             self.stdout.write(f"{line} – {login.unit}  {note}".rstrip())
+        if not organisation_only:
+            self.stdout.write("Thử theo thứ tự / a guided tour (README, trang đăng nhập):")
+            for number, step in enumerate(tour.TOUR, 1):
+                self.stdout.write(f"  {number}. {step.username} ({step.who}): {step.what}")
