@@ -141,8 +141,8 @@ def _valid_only(figures: dict | None, problems: list) -> dict | None:
 
 
 def _summary(rows: list, problems: list) -> list[dict]:
-    """Every problem of a refused post, in the form's order: {code or None, label, problem};
-    the code links the entry to its input."""
+    """Every problem of a refused post, in the form's order: {code or None, anchor, label,
+    problem}; the anchor links the entry to its input (the figure's, or its note's)."""
     listed = []
     shown_codes = set()
     for _section, section_rows in rows:
@@ -150,12 +150,22 @@ def _summary(rows: list, problems: list) -> list[dict]:
             code = row["cell"].indicator.code
             shown_codes.add(code)
             listed += [
-                {"code": code, "label": row["cell"].indicator.label, "problem": problem}
+                {
+                    "code": code,
+                    "anchor": f"f-{code}",
+                    "label": row["cell"].indicator.label,
+                    "problem": problem,
+                }
                 for problem in row["problems"]
             ]
             shown_codes.add(f"note_{code}")
             listed += [
-                {"code": f"n-{code}", "label": row["cell"].indicator.label, "problem": problem}
+                {
+                    "code": code,
+                    "anchor": f"n-{code}",
+                    "label": row["cell"].indicator.label,
+                    "problem": problem,
+                }
                 for problem in row["note_problems"]
             ]
     return listed + [
