@@ -10,7 +10,9 @@ import pytest
 
 from tests.documents.conftest import all_text, read_docx
 from thidua.audit.models import AuditEntry
+from thidua.core.verify import verify
 from thidua.documents import builders
+from thidua.record.export import export, export_json
 from thidua.stats.models import Indicator, Report
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +136,13 @@ def test_thresholds_are_validated_when_the_catalog_is_saved():
     indicator.plausible_relative, indicator.plausible_absolute = None, -1
     with pytest.raises(Exception, match="không thể âm"):
         indicator.full_clean()
+
+
+def test_the_record_carries_the_note_and_the_thresholds(client_for, reporting_cycle):
+    client_for("sonla.canbo").post(FORM, {**JUMP, "n_social_order_cases": NOTE, "action": "submit"})
+    record = export(reporting_cycle)
+    report = next(r for r in record.reports if (r.unit, r.year) == ("son-la", 2021))
+    assert report.notes == {"social_order_cases": NOTE}
+    cases = next(i for i in record.indicators if i.code == "social_order_cases")
+    assert (cases.plausible_relative, cases.plausible_absolute) == (100, 10)
+    assert verify(export_json(reporting_cycle)) == []
