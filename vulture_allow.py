@@ -18,6 +18,7 @@ _.pdf_url
 _.from_year
 _.not_ready
 _.login_key
+_.implausible  # stats.api.CellOut: a cell's implausible change against last year
 
 # Model columns and choices: stored and shown in the admin, never read by name in Python
 _.email

@@ -107,3 +107,27 @@ def test_submit_and_return(api_as, reporting_cycle):
     )
     assert done.json()["status"] == "returned"
     assert done.json()["returned_reason"] == "Thiếu số liệu ma tuý"
+
+
+def test_put_report_submits_a_jump_only_with_a_note(api_as, reporting_cycle):
+    """Sơn La had 518 cases in 2020: 1.100 is +112,4 % (the catalog warns from +100 % and
+    +10), so submitting it needs a note, which the report then carries."""
+    url, client = "/api/cycles/cum-2/2021/reports/son-la", api_as("sonla.canbo")
+    payload = {"figures": {"social_order_cases": 1100}, "submit": True}
+    refused = client.put(url, payload, content_type="application/json")
+    assert refused.status_code == 400
+    assert [(e["code"], e["field"]) for e in refused.json()["errors"]] == [
+        ("plausibility_note_required", "note_social_order_cases")
+    ]
+    assert not Report.objects.filter(unit__code="son-la", year=2021).exists()
+    notes = {"social_order_cases": "Tính cả các vụ trước đây xử lý hành chính"}
+    accepted = client.put(url, {**payload, "notes": notes}, content_type="application/json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["status"] == "submitted"
+    assert accepted.json()["notes"] == notes
+    table = api_as("laocai.thuky").get("/api/cycles/cum-2/2021/stats").json()
+    sonla = next(row for row in table["rows"] if row["unit"] == "son-la")
+    assert sonla["cells"]["social_order_cases"]["note"] == notes["social_order_cases"]
+    assert sonla["cells"]["social_order_cases"]["implausible"].startswith(
+        "Số vụ phạm tội về trật tự xã hội tăng 112,4%"
+    )

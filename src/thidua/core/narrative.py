@@ -103,6 +103,16 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class Explained:
+    """A unit's figure that jumped against last year (`core.plausibility`), and the unit's
+    explanation of it."""
+
+    unit: str
+    figure: Figure
+    note: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     year: int
     cluster: str  # "Cụm thi đua số II"
@@ -117,6 +127,7 @@ class ReportData:
     agreement: Agreement | None = None
     mismatches: tuple[Mismatch, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (unit name, a problem noted on its figures)
+    explained: tuple[Explained, ...] = ()  # jumps against last year, as the units explain them
     handover: Handover | None = None
     score_decimals: int = 2
 
@@ -259,6 +270,11 @@ def results(data: ReportData) -> list[str]:
                 else f"ở {len(fell)} đơn vị"
             )
             paragraphs.append(f"{headline.total.name} giảm {where}: {'; '.join(fell)}.")
+    if data.explained:
+        paragraphs.append(
+            f"Một số số liệu biến động lớn so với năm {data.year - 1}, đã được đơn vị giải trình:"
+        )
+        paragraphs += _listed([_explained(item, data.year - 1) for item in data.explained])
     if data.first is not None:
         unit, total = data.first
         paragraphs.append(
@@ -279,6 +295,15 @@ def results(data: ReportData) -> list[str]:
         paragraphs.append("Đơn vị dẫn đầu từng nhóm tiêu chí của bảng chấm điểm:")
         paragraphs += _listed(leads)
     return paragraphs or [to_write("phần kết quả thực hiện phong trào thi đua")]
+
+
+def _explained(item: Explained, year: int) -> str:
+    words = change_words(item.figure, year, versus=False)
+    figure = f"{_lower_first(item.figure.name)} {amount(item.figure)}"
+    return (
+        f"{item.unit}: {figure}{f' ({words})' if words else ''}, "
+        f"giải trình: “{' '.join(item.note.split()).rstrip('.;')}”"
+    )
 
 
 def _mismatch(found: Mismatch) -> str:

@@ -220,6 +220,15 @@ class Indicator:
     scope: str = doc("what the figure covers, when it differs from the plain reading")
     position: int
     active: bool = doc("shown in the statistics (inactive indicators are kept for history)")
+    plausible_relative: Decimal | None = doc(
+        "a change against last year from this many per cent is implausible (with the "
+        "absolute threshold) and asks for a note; none: no relative limit",
+        default=None,
+    )
+    plausible_absolute: Decimal | None = doc(
+        "…and of at least this much, in the indicator's measure (points for a rate)",
+        default=None,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,6 +243,10 @@ class Report:
     source: str
     returned_reason: str
     figures: dict[str, Decimal] = doc("indicator code → the figure as entered")
+    notes: dict[str, str] = doc(
+        "indicator code → the unit's explanation of a figure that jumps against last year",
+        default_factory=dict,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

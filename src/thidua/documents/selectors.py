@@ -141,6 +141,13 @@ def _report_data(cycle, table, results) -> narrative.ReportData:
         notes=tuple(
             (row.unit.name, problem.render()) for row in table.rows for problem in row.problems
         ),
+        explained=tuple(
+            narrative.Explained(row.unit.name, _figure(cell, parts), cell.note)
+            for row in table.rows
+            if row.counted
+            for cell in row.cells
+            if cell.note
+        ),
         handover=narrative.Handover(
             handover.year,
             handover.leader.name,

@@ -107,6 +107,12 @@ def _indicators() -> list[core_record.Indicator]:
             scope=item.scope,
             position=item.position,
             active=item.active,
+            plausible_relative=None
+            if item.plausible_relative is None
+            else tidy(item.plausible_relative),
+            plausible_absolute=None
+            if item.plausible_absolute is None
+            else tidy(item.plausible_absolute),
         )
         for item in sorted(models, key=lambda item: (item.position, item.code))
     ]
@@ -136,6 +142,7 @@ def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[core_
                 source=report.source,
                 returned_reason=report.returned_reason,
                 figures=figures.get(report.pk, {}),
+                notes=dict(report.notes or {}),
             )
             for report in reports
             if (report.unit.code, report.year) in set(wanted)

@@ -149,6 +149,8 @@ INDICATOR_FIELDS = (
     "scope",
     "position",
     "active",
+    "plausible_relative",
+    "plausible_absolute",
 )
 
 
@@ -196,6 +198,7 @@ def _reports(record: Record, cycle: Cycle, units, indicators) -> None:
             status=data.status,
             source=data.source,
             returned_reason=data.returned_reason,
+            notes=dict(data.notes),
         )
         ReportValue.objects.bulk_create(
             ReportValue(report=report, indicator=indicators[code], value=value)

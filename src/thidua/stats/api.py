@@ -44,6 +44,8 @@ class CellOut(Schema):
     reported: str | None
     before: str | None
     change: str | None
+    implausible: str | None = None  # a jump against last year that asks for a note
+    note: str | None = None  # the unit's explanation of it
 
 
 class RowOut(Schema):
@@ -69,6 +71,8 @@ class ReportIn(Schema):
     period: core.Period = core.Period.YEAR
     figures: dict[str, int | float | str]
     submit: bool = False
+    # indicator code → explanation of a figure that jumps against last year (needed to submit)
+    notes: dict[str, str] = {}
 
 
 class ReturnIn(Schema):
@@ -83,6 +87,7 @@ class ReportOut(Schema):
     status: str | None
     figures: dict[str, str]
     returned_reason: str
+    notes: dict[str, str]
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -99,6 +104,8 @@ def _row(row: selectors.Row) -> dict:
                 "reported": _text(cell.reported),
                 "before": _text(cell.before),
                 "change": cell.change.phrase().render(gettext) if cell.change else None,
+                "implausible": cell.jump.phrase().render(gettext) if cell.jump else None,
+                "note": cell.note or None,
             }
             for cell in row.cells
         },
@@ -130,6 +137,7 @@ def _report_out(cycle: Cycle, slot: UnitInCycle, period: core.Period) -> dict:
         "status": report.status if report else None,
         "figures": {code: str(value) for code, value in figures.get(slot.unit.code, {}).items()},
         "returned_reason": report.returned_reason if report else "",
+        "notes": dict(report.notes or {}) if report else {},
     }
 
 
@@ -195,6 +203,7 @@ def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
         period=payload.period,
         figures=figures,
         submit=payload.submit,
+        notes=payload.notes,
     )
     return _report_out(cycle, slot, payload.period)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core import indicators as core
+from thidua.core import plausibility
 
 
 class Indicator(models.Model):
@@ -55,6 +56,27 @@ class Indicator(models.Model):
     scope = models.TextField(_("phạm vi số liệu"), blank=True)
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
     active = models.BooleanField(_("đang dùng"), default=True)
+    # Plausibility (core.plausibility): a change against last year that reaches both set
+    # thresholds is warned about and asks for an explanation; neither set, never checked.
+    plausible_relative = models.DecimalField(
+        _("ngưỡng biến động tương đối (%)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Cảnh báo khi số liệu thay đổi từ mức này (% so với cùng kỳ) trở lên."),
+    )
+    plausible_absolute = models.DecimalField(
+        _("ngưỡng biến động tuyệt đối"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "…và thay đổi ít nhất chừng này, theo đơn vị tính của chỉ tiêu "
+            "(với tỷ lệ: điểm phần trăm)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu thống kê")
@@ -77,11 +99,36 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        # The thresholds are checked on every save, so that the admin cannot bypass it either.
+        self.clean_thresholds()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         for part in (self.numerator, self.denominator):
             if part is not None and part.kind == core.Kind.RATE:
                 raise ValidationError(_("Tử số và mẫu số phải là số đếm hoặc số lượng."))
+        self.clean_thresholds()
+
+    def clean_thresholds(self) -> None:
+        problems = plausibility.threshold_problems(self.threshold)
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                field = (
+                    "plausible_relative"
+                    if problem.code == "plausible_relative_not_positive"
+                    else "plausible_absolute"
+                )
+                errors.setdefault(field, []).append(problem.render(gettext))
+            raise ValidationError(errors)
+
+    @property
+    def threshold(self) -> plausibility.Threshold:
+        return plausibility.Threshold(
+            relative=self.plausible_relative, absolute=self.plausible_absolute
+        )
 
     @property
     def label(self) -> str:
@@ -140,6 +187,9 @@ class Report(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.TextField(_("lý do trả lại"), blank=True)
     source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    # indicator code → the unit's explanation of a figure that jumps against last year
+    # (core.plausibility); a rate computed from its counts may have one too
+    notes = models.JSONField(_("giải trình biến động"), default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from thidua.core import indicators as core
+from thidua.core import plausibility
 from thidua.core.lineage import Lineage
 from thidua.core.messages import Phrase, Problem
 from thidua.core.numbers import round_half_up, tidy
@@ -30,6 +31,30 @@ def catalog(*, active_only: bool = True) -> tuple[dict[str, core.Indicator], dic
         {model.code: model.as_core(codes) for model in chosen},
         {model.code: model for model in chosen},
     )
+
+
+def thresholds(models: Mapping[str, Indicator]) -> dict[str, plausibility.Threshold]:
+    """The plausibility thresholds of the catalog's indicators that have one."""
+    return {code: model.threshold for code, model in models.items() if model.threshold.active}
+
+
+def notes_by_unit(
+    unit_codes: Iterable[str], year: int, period: core.Period
+) -> dict[str, dict[str, str]]:
+    """unit code → indicator code → the unit's explanation of a jump (one query)."""
+    rows = Report.objects.filter(
+        unit__code__in=list(unit_codes), year=year, period=period.value
+    ).values_list("unit__code", "notes")
+    return {unit_code: dict(notes or {}) for unit_code, notes in rows}
+
+
+def jumps_of(
+    unit: Unit, year: int, period: core.Period, figures: Mapping[str, Decimal]
+) -> list[plausibility.Jump]:
+    """The implausible changes of a unit's `figures` against its lineage baseline."""
+    cat, models = catalog()
+    before = baselines([unit.code], year, period, cat, org_selectors.lineage())[unit.code]
+    return plausibility.jumps(figures, before.figures, cat, thresholds(models))
 
 
 def figures_by_unit(
@@ -96,6 +121,8 @@ class Cell:
     reported: Decimal | None  # a rate as the unit typed it
     before: Decimal | None
     change: core.Change | None
+    jump: plausibility.Jump | None = None  # an implausible change: it asks for a note
+    note: str = ""  # the unit's explanation of the change
 
     @property
     def decimals(self) -> int:
@@ -122,6 +149,11 @@ class Row:
         return [*self.problems, *(mismatch.phrase() for mismatch in self.mismatches)]
 
     @property
+    def explained(self) -> list[Cell]:
+        """The cells with an implausible change or an explanation, for reviewers."""
+        return [cell for cell in self.cells if cell.jump is not None or cell.note]
+
+    @property
     def counted(self) -> bool:
         """The row's report counts in the cluster's figures (see `counted_reports`)."""
         return self.report is not None and self.report.status in core.COUNTED_STATUSES
@@ -132,9 +164,13 @@ def _cells(
     cat: core.Catalog,
     figures: Mapping[str, Decimal],
     before: Mapping[str, Decimal],
+    limits: plausibility.Thresholds | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> list[Cell]:
     now_values = core.values(figures, cat)
     before_values = core.values(before, cat)
+    found = {jump.code: jump for jump in plausibility.jumps(figures, before, cat, limits or {})}
+    notes = notes or {}
     cells = []
     for indicator in indicators:
         kind = core.Kind(indicator.kind)
@@ -146,6 +182,8 @@ def _cells(
                 reported=figures.get(indicator.code) if kind == core.Kind.RATE else None,
                 before=then,
                 change=core.change(now, then, kind),
+                jump=found.get(indicator.code),
+                note=notes.get(indicator.code, ""),
             )
         )
     return cells
@@ -223,13 +261,22 @@ def cluster_table(
     }
     visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
     before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
+    limits = thresholds(models)
+    notes = notes_by_unit(list(visible), cycle.year, period)
     rows = []
     for unit in members:
         figures = visible.get(unit.code, {})
         row = Row(
             unit=unit,
             report=reports.get(unit.code),
-            cells=_cells(indicators, cat, figures, before[unit.code].figures),
+            cells=_cells(
+                indicators,
+                cat,
+                figures,
+                before[unit.code].figures,
+                limits,
+                notes.get(unit.code, {}),
+            ),
             baseline=before[unit.code],
             problems=core.validate(figures, cat),
             mismatches=core.check_rates(figures, cat),
@@ -344,19 +391,28 @@ class ReportView:
     problems: list[Problem]
     mismatches: list[core.RateMismatch]
 
+    @property
+    def jumps(self) -> list[Cell]:
+        """The cells whose change against last year is implausible (each asks for a note)."""
+        return [cell for _section, cells in self.sections for cell in cells if cell.jump]
+
 
 def report_view(
     cycle: Cycle,
     unit: Unit,
     period: core.Period,
     figures: Mapping[str, Decimal] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> ReportView:
-    """A unit's report as stored, or with `figures` being typed (for a live preview)."""
+    """A unit's report as stored, or with `figures` (and `notes`) being typed (for a live
+    preview)."""
     cat, models = catalog()
     stored, reports = figures_by_unit([unit.code], cycle.year, period)
     shown = stored.get(unit.code, {}) if figures is None else figures
+    if notes is None:
+        notes = notes_by_unit([unit.code], cycle.year, period).get(unit.code, {})
     baseline = baselines([unit.code], cycle.year, period, cat, org_selectors.lineage())[unit.code]
-    cells = _cells(list(models.values()), cat, shown, baseline.figures)
+    cells = _cells(list(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
     sections: list[tuple[str, list[Cell]]] = []
     for cell in cells:
         if sections and sections[-1][0] == cell.indicator.section_label:

@@ -11,6 +11,7 @@ from django.db import transaction
 from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import indicators as core
+from thidua.core import plausibility
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import tidy
 from thidua.core.policy import Action
@@ -79,14 +80,26 @@ def save_report(
     period: core.Period,
     figures: Mapping[str, Decimal],
     submit: bool = False,
+    notes: Mapping[str, str] | None = None,
 ) -> Report:
     """Save a unit's figures for a period of the cycle's year (as a draft, or submitted).
 
-    All figures are replaced at once: an indicator left out is no longer reported.
+    All figures are replaced at once: an indicator left out is no longer reported. A figure
+    whose change against the lineage baseline is implausible (`core.plausibility`, thresholds
+    from the catalog) needs an explanation in `notes` (indicator code → text) to be
+    submitted; a draft is saved with or without. Notes of other indicators are not kept.
     """
     require(actor, Action.EDIT_REPORT, _slot(cycle, unit))
     catalog, indicators = selectors.catalog()
     _checked(figures, catalog)
+    jumps = selectors.jumps_of(unit, cycle.year, period, figures)
+    kept = {
+        jump.code: (notes or {}).get(jump.code, "").strip()
+        for jump in jumps
+        if (notes or {}).get(jump.code, "").strip()
+    }
+    if submit:
+        refuse_if(plausibility.missing_notes(jumps, kept))
     report, _created = Report.objects.select_for_update().get_or_create(
         unit=unit, year=cycle.year, period=period.value, defaults={"cycle": cycle}
     )
@@ -101,8 +114,11 @@ def save_report(
         )
     _editable(report)
     before = {"status": report.status, "figures": _figures_of(report)}
+    if report.notes:
+        before["notes"] = dict(report.notes)
     _store(report, figures, indicators)
     report.cycle = cycle
+    report.notes = kept
     if submit:
         report.status, report.submitted_at = Report.Status.SUBMITTED, clock.now()
     elif report.status == Report.Status.SUBMITTED:
@@ -115,7 +131,11 @@ def save_report(
         object_id=f"{unit.code}/{cycle.year}/{period.value}",
         cycle=cycle,
         before=before,
-        after={"status": report.status, "figures": dict(figures)},
+        after={
+            "status": report.status,
+            "figures": dict(figures),
+            **({"notes": kept} if kept else {}),
+        },
     )
     _carry_to_next_year(unit, cycle.year, period)
     return report

@@ -21,6 +21,7 @@ from thidua.stats import excel, selectors, services
 from thidua.stats.models import Report
 
 FIELD_PREFIX = "v_"
+NOTE_PREFIX = "n_"  # the explanation of an implausible change, per indicator
 
 
 def _period(request) -> core.Period:
@@ -87,6 +88,14 @@ def _raw_from(request, catalog: core.Catalog) -> dict[str, str]:
     return {code: request.POST.get(FIELD_PREFIX + code, "") for code in catalog}
 
 
+def _notes_from(request, catalog: core.Catalog) -> dict[str, str]:
+    return {
+        code: request.POST[NOTE_PREFIX + code].strip()
+        for code in catalog
+        if request.POST.get(NOTE_PREFIX + code, "").strip()
+    }
+
+
 def _typed(view: selectors.ReportView, raw: dict[str, str] | None) -> dict[str, str]:
     """The text of each input: as typed (after a refused post) or the stored figure."""
     if raw is not None:
@@ -113,6 +122,7 @@ def _rows(view: selectors.ReportView, typed: dict[str, str], problems: list) -> 
                     "cell": cell,
                     "text": typed.get(cell.indicator.code, ""),
                     "problems": by_field.get(cell.indicator.code, []),
+                    "note_problems": by_field.get(f"note_{cell.indicator.code}", []),
                 }
                 for cell in cells
             ],
@@ -131,8 +141,8 @@ def _valid_only(figures: dict | None, problems: list) -> dict | None:
 
 
 def _summary(rows: list, problems: list) -> list[dict]:
-    """Every problem of a refused post, in the form's order: {code or None, label, problem};
-    the code links the entry to its input."""
+    """Every problem of a refused post, in the form's order: {code or None, anchor, label,
+    problem}; the anchor links the entry to its input (the figure's, or its note's)."""
     listed = []
     shown_codes = set()
     for _section, section_rows in rows:
@@ -140,8 +150,23 @@ def _summary(rows: list, problems: list) -> list[dict]:
             code = row["cell"].indicator.code
             shown_codes.add(code)
             listed += [
-                {"code": code, "label": row["cell"].indicator.label, "problem": problem}
+                {
+                    "code": code,
+                    "anchor": f"f-{code}",
+                    "label": row["cell"].indicator.label,
+                    "problem": problem,
+                }
                 for problem in row["problems"]
+            ]
+            shown_codes.add(f"note_{code}")
+            listed += [
+                {
+                    "code": code,
+                    "anchor": f"n-{code}",
+                    "label": row["cell"].indicator.label,
+                    "problem": problem,
+                }
+                for problem in row["note_problems"]
             ]
     return listed + [
         {"code": None, "label": None, "problem": problem}
@@ -159,10 +184,11 @@ def report_form(request, cycle: Cycle, unit: str):
     raw = None
     problems: list = []
     status = 200
-    figures = None
+    figures = notes = None
     if request.method == "POST":
         require(request.user, Action.EDIT_REPORT, slot)
         raw = _raw_from(request, catalog)
+        notes = _notes_from(request, catalog)
         figures, problems = core.parse_figures(raw, catalog)
         action = request.POST.get("action", "save")
         if not problems and action in ("save", "submit"):
@@ -174,6 +200,7 @@ def report_form(request, cycle: Cycle, unit: str):
                     period=period,
                     figures=figures,
                     submit=action == "submit",
+                    notes=notes,
                 )
             except DomainError as error:
                 problems = error.problems
@@ -183,7 +210,7 @@ def report_form(request, cycle: Cycle, unit: str):
                 )
                 return redirect(f"{request.path}?period={period.value}")
         status = 400 if problems else 200
-    view = selectors.report_view(cycle, slot.unit, period, _valid_only(figures, problems))
+    view = selectors.report_view(cycle, slot.unit, period, _valid_only(figures, problems), notes)
     report = view.report
     hidden_draft = (
         report is not None
@@ -191,7 +218,7 @@ def report_form(request, cycle: Cycle, unit: str):
         and not _sees_drafts(request.user, slot)
     )
     if hidden_draft:
-        view = selectors.report_view(cycle, slot.unit, period, {})
+        view = selectors.report_view(cycle, slot.unit, period, {}, {})
     editable = can(request.user, Action.EDIT_REPORT, slot) and (
         report is None or report.status != Report.Status.SUBMITTED
     )
@@ -213,6 +240,7 @@ def report_form(request, cycle: Cycle, unit: str):
             and report is not None
             and report.status == Report.Status.SUBMITTED,
             "prefix": FIELD_PREFIX,
+            "note_prefix": NOTE_PREFIX,
             "hidden_draft": hidden_draft,
         },
         status=status,

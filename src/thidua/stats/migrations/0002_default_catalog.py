@@ -11,9 +11,15 @@ CATALOG = Path(__file__).resolve().parent.parent / "data" / "indicators.json"
 def load(apps, schema_editor):
     Indicator = apps.get_model("stats", "Indicator")
     entries = json.loads(CATALOG.read_text(encoding="utf-8"))
+    # Only the fields the table has at this point (later fields are filled by later migrations)
+    known = {field.name for field in Indicator._meta.get_fields()}
     # Counts and amounts first: a rate refers to them.
     for entry in sorted(entries, key=lambda entry: entry["kind"] == "rate"):
-        fields = {k: v for k, v in entry.items() if k not in ("code", "numerator", "denominator")}
+        fields = {
+            k: v
+            for k, v in entry.items()
+            if k in known and k not in ("code", "numerator", "denominator")
+        }
         if entry["kind"] == "rate":
             fields["numerator"] = Indicator.objects.get(code=entry["numerator"])
             fields["denominator"] = Indicator.objects.get(code=entry["denominator"])
