@@ -20,5 +20,6 @@ cycle_urls = [
     path("", views.cycle_detail, name="cycle"),
     path("edit/", views.cycle_edit, name="cycle_edit"),
     path("phases/<slug:phase>/<slug:action>/", views.phase_action, name="phase_action"),
+    path("deadlines/", views.deadline_set, name="deadline_set"),
     path("handover/", views.handover_new, name="handover_new"),
 ]

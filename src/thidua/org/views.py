@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from thidua.core.messages import format_day
 from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.policy import Action
 from thidua.errors import DomainError
@@ -152,6 +156,7 @@ def cycle_new(request, code: str):
 @cycle_view(Action.VIEW_CYCLE)
 def cycle_detail(request, cycle: Cycle):
     timeline = selectors.phase_timeline(cycle)
+    today = timezone.localdate()
     return render(
         request,
         "org/cycle_detail.html",
@@ -165,7 +170,14 @@ def cycle_detail(request, cycle: Cycle):
             else None,
             "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
             "late": selectors.late(cycle),
+            "deadlines": [
+                (row, PHASE_LABELS[row.phase]) for row in selectors.deadlines(cycle, today)
+            ],
+            "deadline_phases": [
+                (row.phase, row.label) for row in timeline if row.status not in ("done", "closed")
+            ],
             "can": {
+                "deadlines": can(request.user, Action.SET_DEADLINE, cycle),
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
                 "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
@@ -240,6 +252,29 @@ def phase_action(request, cycle: Cycle, phase: str, action: str):
             messages.error(request, message)
     else:
         messages.success(request, f"{done[action]}: {_(PHASE_LABELS[target])}.")
+    return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
+
+
+@require_POST
+@cycle_view(Action.SET_DEADLINE)
+def deadline_set(request, cycle: Cycle):
+    target = _phase(request.POST.get("phase", ""))
+    try:
+        due = date.fromisoformat(request.POST.get("due", ""))
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ (định dạng năm-tháng-ngày)."))
+        return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
+    try:
+        services.set_deadline(actor=request.user, cycle=cycle, phase=target, due=due)
+    except DomainError as error:
+        for message in error.messages():
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Đã đặt thời hạn giai đoạn %(phase)s: %(due)s.")
+            % {"phase": _(PHASE_LABELS[target]), "due": format_day(due)},
+        )
     return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
 
 
