@@ -40,6 +40,7 @@ from thidua.org.models import (
     Membership,
     PhaseDeadline,
     PhaseEvent,
+    Reminder,
     RuleSet,
     Unit,
 )
@@ -500,6 +501,26 @@ def set_deadline(*, actor, cycle: Cycle, phase: core_phases.Phase, due: date) ->
         after={"phase": phase.value, "due": due.isoformat()},
     )
     return row
+
+
+@transaction.atomic
+def record_reminder(
+    *, user, cycle: Cycle, phase: core_phases.Phase, day: date, due: date, text: str
+):
+    """Note that `user` is reminded of `phase`'s deadline on `day`; None if that was done
+    already (one reminder per person, phase and day)."""
+    reminder, created = Reminder.objects.get_or_create(
+        user=user,
+        cycle=cycle,
+        phase=phase.value,
+        day=day,
+        defaults={"due": due, "text": text[:300]},
+    )
+    return reminder if created else None
+
+
+def mark_emailed(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk).update(emailed=True)
 
 
 # --- calendar feed tokens -----------------------------------------------------------------

@@ -7,6 +7,8 @@ from thidua.org import views
 urlpatterns = [
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("accounts/calendar/", views.calendar_tokens, name="calendar_tokens"),
+    path("calendar/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
     path("units/<slug:code>/", views.unit_detail, name="unit"),
     path("units/<slug:code>/edit/", views.unit_edit, name="unit_edit"),
     path("lineage/", views.lineage_events, name="lineage"),

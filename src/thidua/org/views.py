@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from thidua.core import icalendar
 from thidua.core.messages import format_day
 from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.policy import Action
@@ -352,3 +355,61 @@ def token_revoke(request, pk: int):
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("Đã thu hồi khóa API."))
     return redirect("tokens")
+
+
+# --- the calendar feed of deadlines -------------------------------------------------------
+
+
+def calendar_tokens(request):
+    """Turn one's calendar feed on (a new secret address, the old one ends) or off."""
+    require(request.user, Action.MANAGE_OWN_TOKENS)
+    feed_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_token(actor=request.user)
+            messages.success(request, _("Đã thu hồi địa chỉ lịch."))
+            return redirect("calendar_tokens")
+        _token, raw = services.create_calendar_token(actor=request.user)
+        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[raw]))
+    return render(
+        request,
+        "org/calendar_tokens.html",
+        {"feed_url": feed_url, "live": selectors.live_calendar_token(request.user)},
+    )
+
+
+@login_not_required
+def calendar_feed(request, key: str):
+    """The deadlines of the person's cycles as iCalendar; the secret key in the address
+    stands for the person. A wrong or revoked key finds nothing (404)."""
+    token = found_or_404(selectors.calendar_token_for_key(key))
+    user = token.user
+    if not user.is_active:
+        raise Http404
+    events = []
+    host = request.get_host()
+    for cycle in selectors.visible_cycles(user):
+        base = reverse("cycle", kwargs={"code": cycle.cluster.code, "year": cycle.year})
+        for deadline in selectors.deadlines(cycle, timezone.localdate()):
+            label = _(PHASE_LABELS[deadline.phase])
+            events.append(
+                icalendar.Event(
+                    uid=f"{cycle.cluster.code}-{cycle.year}-{deadline.phase.value}@{host}",
+                    day=deadline.due,
+                    summary=_("Hạn %(phase)s – %(cycle)s %(year)s")
+                    % {"phase": label, "cycle": cycle.title, "year": cycle.year},
+                    description=_("Thời hạn giai đoạn “%(phase)s” của %(cycle)s năm %(year)s.")
+                    % {"phase": label, "cycle": cycle.title, "year": cycle.year},
+                    url=request.build_absolute_uri(base),
+                )
+            )
+    body = icalendar.calendar(
+        events,
+        name=_("Thời hạn thi đua"),
+        stamp=timezone.now().astimezone(UTC),
+        prodid="-//thidua//thidua//VI",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="thidua.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -6,6 +6,7 @@ and the person's roles in them, never stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,12 +159,12 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
     return []
 
 
-def for_user(user) -> list[Task]:
+def for_user(user, today: date | None = None) -> list[Task]:
     """The next things `user` should do, urgent ones first, in the cycles they take part in."""
     tasks: list[Task] = []
     if user.unit_id is None:  # every task here belongs to a member unit's people
         return tasks
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for cycle in org_selectors.visible_cycles(user):
         if cycle.state == CLOSED:
             continue
