@@ -465,10 +465,6 @@ def deadlines(cycle: Cycle, today: date) -> list[core_deadlines.Deadline]:
     return rows
 
 
-def explicit_deadlines(cycle: Cycle) -> dict[str, date]:
-    return {row.phase: row.due for row in PhaseDeadline.objects.filter(cycle=cycle)}
-
-
 def current_deadline(cycle: Cycle, today: date) -> core_deadlines.Deadline | None:
     """The deadline of the phase the cycle works on: the open one, or between two phases the
     next one; None when the year is closed or that phase has no deadline."""
