@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from thidua.core import icalendar
 from thidua.core.messages import format_day
@@ -379,6 +379,7 @@ def calendar_tokens(request):
 
 
 @login_not_required
+@require_safe
 def calendar_feed(request, key: str):
     """The deadlines of the person's cycles as iCalendar; the secret key in the address
     stands for the person. A wrong or revoked key finds nothing (404)."""
