@@ -498,5 +498,6 @@ def reminders_of(user, limit: int = 20) -> list[Reminder]:
 
 
 def users_to_remind() -> list[User]:
-    """Active people of a unit with an e-mail or not (the in-app list needs none)."""
+    """Active people who belong to a unit: those who may have tasks (the in-app reminder needs
+    no e-mail address)."""
     return list(User.objects.filter(is_active=True, unit__isnull=False).select_related("unit"))

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--days", type=int, default=reminders.WITHIN_DAYS, help="remind this many days ahead"
         )
 
-    def handle(self, *args, date=None, days=reminders.WITHIN_DAYS, **options):
-        today = date or timezone.localdate()
+    def handle(self, *args, days=reminders.WITHIN_DAYS, **options):
+        today = options["date"] or timezone.localdate()
         recorded, emailed = reminders.send(today, within_days=days)
         self.stdout.write(f"{recorded} reminders, {emailed} e-mails ({today.isoformat()})")
