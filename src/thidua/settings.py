@@ -244,6 +244,19 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail (deadline reminders): printed to the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("THIDUA_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("THIDUA_EMAIL_PORT") or 587)
+EMAIL_HOST_USER = os.environ.get("THIDUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("THIDUA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("THIDUA_EMAIL_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("THIDUA_EMAIL_FROM", "thidua@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -94,6 +94,7 @@ PROBES: list[Probe] = [
     Probe("home", "GET", "/", (A.VIEW_CLUSTER,), on="global"),
     Probe("overview", "GET", "/dashboard/", (A.VIEW_OVERVIEW,), on="global"),
     Probe("tokens", "GET", "/accounts/tokens/", (A.MANAGE_OWN_TOKENS,), on="global"),
+    Probe("calendar_tokens", "GET", "/accounts/calendar/", (A.MANAGE_OWN_TOKENS,), on="global"),
     Probe("unit", "GET", "/units/son-la/", (A.VIEW_UNIT,), on="unit:son-la"),
     Probe(
         "unit_edit",
@@ -133,6 +134,14 @@ PROBES: list[Probe] = [
     Probe("cycle_edit", "POST", f"{CYCLE}/edit/", (A.EDIT_CYCLE,), phased=True),
     Probe(
         "phase_action", "POST", f"{CYCLE}/phases/{{phase}}/close/", (A.CLOSE_PHASE,), phased=True
+    ),
+    Probe(
+        "deadline_set",
+        "POST",
+        f"{CYCLE}/deadlines/",
+        (A.SET_DEADLINE,),
+        data={"phase": "conference", "due": "2021-01-15"},
+        phased=True,
     ),
     Probe("handover_new", "POST", f"{CYCLE}/handover/", (A.RECORD_HANDOVER,), phased=True),
     Probe("audit_trail", "GET", f"{CYCLE}/audit/", (A.VIEW_AUDIT,)),
@@ -561,6 +570,8 @@ EXEMPT = {
     "conference_join": "a one-time QR key stands for the person (tested in tests/voting)",
     "conference_join_code": "only redirects a typed key to conference_join (tests/voting)",
     "token_revoke": "one's own tokens only: others' are 404 (tested in tests/org)",
+    "calendar_feed": "a secret key in the address stands for the person; wrong or revoked "
+    "keys are 404 (tests/org/test_calendar.py)",
     "agreement_copy": "same view checks as agreement_import (EDIT_AGREEMENT)",
     "agreement_sign": "same view checks as agreement_import (EDIT_AGREEMENT)",
     "evidence": "a file of a cycle's readers, VIEW_RESULTS (tested in tests/scoring)",

@@ -61,6 +61,10 @@ def test_anonymous_is_sent_to_login(name, path):
     client = Client()
     for method in (client.get, client.post):
         response = method(path)
+        if name == "calendar_feed":  # the key in the address signs in; an unknown one: 404
+            assert response.status_code in (404, 405)
+            assert "_auth_user_id" not in client.session
+            continue
         if name in OPEN_TO_ANONYMOUS or (name.startswith("admin:") and "login" in path):
             assert response.status_code in (200, 302, 403, 405)
             assert "_auth_user_id" not in client.session

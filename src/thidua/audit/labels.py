@@ -12,6 +12,7 @@ ACTIONS = {
     AuditAction.PHASE_REOPEN: _("Mở lại giai đoạn"),
     AuditAction.HANDOVER_RECORD: _("Ghi nhận bàn giao cụm trưởng, cụm phó"),
     AuditAction.LINEAGE_RECORD: _("Ghi nhận sáp nhập, chia tách đơn vị"),
+    AuditAction.DEADLINE_SET: _("Đặt thời hạn giai đoạn"),
     AuditAction.TOKEN_CREATE: _("Tạo khóa API"),
     AuditAction.TOKEN_REVOKE: _("Thu hồi khóa API"),
     AuditAction.UNIT_PROFILE: _("Sửa thông tin đơn vị"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from thidua.core.messages import Label, Problem, gettext_noop
-from thidua.core.phases import PHASES, STATE_LABELS, Phase
+from thidua.core.phases import IDLE, PHASES, STATE_LABELS, Phase
 
 
 class Role(StrEnum):
@@ -39,6 +39,7 @@ class Action(StrEnum):
     OPEN_PHASE = "open_phase"
     CLOSE_PHASE = "close_phase"
     REOPEN_PHASE = "reopen_phase"
+    SET_DEADLINE = "set_deadline"
     RECORD_HANDOVER = "record_handover"
     ASSIGN_LEADER = "assign_leader"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
@@ -93,6 +94,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.OPEN_PHASE: Label(gettext_noop("mở giai đoạn")),
     Action.CLOSE_PHASE: Label(gettext_noop("đóng giai đoạn")),
     Action.REOPEN_PHASE: Label(gettext_noop("mở lại giai đoạn")),
+    Action.SET_DEADLINE: Label(gettext_noop("đặt thời hạn các giai đoạn")),
     Action.RECORD_HANDOVER: Label(gettext_noop("ghi nhận bàn giao cụm trưởng, cụm phó")),
     Action.ASSIGN_LEADER: Label(
         gettext_noop("ghi nhận cụm trưởng, cụm phó do Bộ Công an phân công")
@@ -161,6 +163,10 @@ POLICY: dict[Action, Rule] = {
     Action.OPEN_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
     Action.CLOSE_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
     Action.REOPEN_PHASE: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    # Deadlines are the leader unit's to set, for a year not yet closed.
+    Action.SET_DEADLINE: _rule(
+        Role.LEADER_SECRETARY, states=(*(phase.value for phase in PHASES), IDLE)
+    ),
     Action.RECORD_HANDOVER: _rule(
         Role.ADMIN, Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)
     ),

@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     PHASE_OPEN = "org.phase.open"
     PHASE_CLOSE = "org.phase.close"
     PHASE_REOPEN = "org.phase.reopen"
+    DEADLINE_SET = "org.deadline.set"
     HANDOVER_RECORD = "org.handover.record"
     LINEAGE_RECORD = "org.lineage.record"
     TOKEN_CREATE = "org.token.create"  # noqa: S105 — an action name, not a secret

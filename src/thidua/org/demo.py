@@ -31,6 +31,7 @@ from thidua.org.models import (
     Cluster,
     Cycle,
     LineageLink,
+    PhaseDeadline,
     RuleSet,
     Unit,
     UnitKind,
@@ -232,6 +233,17 @@ GROUNDS_2023 = [
 ]
 GROUNDS_2025 = [LAW_2022, {"text": "Nghị định số 152/2025/NĐ-CP của Chính phủ"}]
 
+#: Default deadlines of the phases, in days after 1 January of the cycle's year: the agreement
+#: by the end of the first quarter, figures by late November, the conference in mid-January
+#: of the next year (as Cụm II worked; no written rule was found, so these are editable data).
+DEADLINE_OFFSETS = {
+    "planning": 58,
+    "agreement": 89,
+    "reporting": 323,
+    "scoring": 343,
+    "conference": 379,
+}
+
 RULE_SETS = [
     {
         "code": "thi-dua-cand",
@@ -243,6 +255,7 @@ RULE_SETS = [
         "data": {
             **_voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
             "grounds": GROUNDS_2017,
+            "deadlines": DEADLINE_OFFSETS,
         },
     },
     {
@@ -252,7 +265,11 @@ RULE_SETS = [
         "legal_basis": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 98/2023/NĐ-CP",
         "effective_from": date(2024, 1, 1),
         "effective_to": date(2025, 6, 30),
-        "data": {**_voting(COUNCIL_VOTE_2023), "grounds": GROUNDS_2023},
+        "data": {
+            **_voting(COUNCIL_VOTE_2023),
+            "grounds": GROUNDS_2023,
+            "deadlines": DEADLINE_OFFSETS,
+        },
     },
     {
         "code": "thi-dua-cand",
@@ -267,6 +284,7 @@ RULE_SETS = [
                 "Chưa đối chiếu Nghị định 152/2025; ngưỡng tạm lấy như Nghị định 98/2023.",
             ),
             "grounds": GROUNDS_2025,
+            "deadlines": DEADLINE_OFFSETS,
         },
     },
 ]
@@ -546,6 +564,30 @@ def _load_cycles(units: dict[str, Unit], *, cluster_ii_2020: bool) -> None:
         )
 
 
+#: Cụm II 2020's deadlines, set by Hà Giang at the start of the year; each phase closed
+#: before its deadline (the demo's history is met, not overdue).
+DEADLINES_2020 = {
+    Phase.PLANNING: date(2020, 2, 28),
+    Phase.AGREEMENT: date(2020, 3, 31),
+    Phase.REPORTING: date(2020, 11, 20),
+    Phase.SCORING: date(2020, 12, 10),
+    Phase.CONFERENCE: date(2021, 1, 15),
+}
+
+
+def set_deadlines_2020() -> None:
+    """Set Cụm II 2020's deadlines while it is still being planned (once)."""
+    cycle = Cycle.objects.filter(cluster__code=CLUSTER_II["code"], year=2020).first()
+    if (
+        cycle is None
+        or cycle.phase != Phase.PLANNING
+        or PhaseDeadline.objects.filter(cycle=cycle).exists()
+    ):
+        return
+    for phase, due in DEADLINES_2020.items():
+        services.set_deadline(actor=SYSTEM, cycle=cycle, phase=phase, due=due)
+
+
 def open_2021(cycle_2020: Cycle) -> None:
     """After the 2020 conference handed the leadership over, Cụm II's year 2021 opens."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
@@ -577,6 +619,7 @@ def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     logins = _load_users(units)
     with clock.dated(day_2020(Phase.PLANNING)):
         _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
+        set_deadlines_2020()
     return logins
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from thidua.core import deadlines as core_deadlines
 from thidua.core import lineage as core_lineage
 from thidua.core import paperwork as core_paperwork
 from thidua.core import phases as core_phases
@@ -187,6 +188,9 @@ class RuleSet(models.Model):
             core_paperwork.grounds_for(self.data.get("grounds") or [], self.effective_from.year)
         except core_paperwork.GroundsError as error:
             raise ValidationError({"data": str(error)}) from error
+        problems = core_deadlines.check_offsets(self.data.get(core_deadlines.KEY))
+        if problems:
+            raise ValidationError({"data": [problem.render() for problem in problems]})
         if self.pk is None:
             return
         stored = RuleSet.objects.filter(pk=self.pk).first()
@@ -320,6 +324,33 @@ class PhaseEvent(models.Model):
         return f"{self.get_action_display()} {self.phase} ({self.cycle})"
 
 
+class PhaseDeadline(models.Model):
+    """The deadline the leader unit set for one phase of a cycle (else the rule set's default)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="deadlines")
+    phase = models.CharField(
+        _("giai đoạn"),
+        max_length=16,
+        choices=[(phase.value, phase.value) for phase in core_phases.PHASES],
+    )
+    due = models.DateField(_("thời hạn"))
+    set_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thời hạn giai đoạn")
+        verbose_name_plural = _("thời hạn giai đoạn")
+        ordering = ["cycle", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "phase"], name="deadline_cycle_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase} {self.due} ({self.cycle})"
+
+
 class Handover(models.Model):
     """Who leads a cluster in a year, and how that was decided.
 
@@ -441,3 +472,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar feed address; only its SHA-256 is stored. Revoking
+    it (or making a new one) ends the old address."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class Reminder(models.Model):
+    """A reminder of a phase's deadline, sent to one person on one day (at most once): the
+    in-app notification list, and the proof that the e-mail went out."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    phase = models.CharField(max_length=16)
+    day = models.DateField()
+    due = models.DateField()
+    text = models.CharField(max_length=300)
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cycle", "phase", "day"], name="reminder_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.phase} {self.day}"

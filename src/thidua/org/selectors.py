@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from thidua.core import deadlines as core_deadlines
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.policy import Action, Role
@@ -16,13 +18,16 @@ from thidua.core.text import collation_key
 from thidua.org.authz import can, roles_for
 from thidua.org.models import (
     ApiToken,
+    CalendarToken,
     Cluster,
     Cycle,
     Handover,
     LineageEvent,
     LineageLink,
     Membership,
+    PhaseDeadline,
     PhaseEvent,
+    Reminder,
     RuleSet,
     Unit,
     User,
@@ -429,3 +434,70 @@ def users_by_username(usernames: Iterable[str]) -> dict[str, User]:
         user.username: user
         for user in User.objects.filter(username__in=list(usernames)).select_related("unit")
     }
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def deadlines(cycle: Cycle, today: date) -> list[core_deadlines.Deadline]:
+    """Each phase's deadline on `today`: the one the leader unit set, else the rule set's
+    default (a phase with neither has none). A phase is done on the day it last closed."""
+    explicit = {row.phase: row.due for row in PhaseDeadline.objects.filter(cycle=cycle)}
+    offsets = (cycle.rule_set.data or {}).get(core_deadlines.KEY)
+    closes = {
+        event.phase: timezone.localdate(event.at)
+        for event in PhaseEvent.objects.filter(cycle=cycle, action=PhaseEvent.Action.CLOSE)
+    }
+    position = cycle.position
+    rows = []
+    for phase in core_phases.PHASES:
+        due = explicit.get(phase.value) or core_deadlines.default_deadline(
+            cycle.year, phase, offsets
+        )
+        if due is None:
+            continue
+        status = position.status_of(phase)
+        done = status in (core_phases.PhaseStatus.DONE, core_phases.PhaseStatus.CLOSED)
+        done_on = closes.get(phase.value) if done else None
+        if done and done_on is None:  # done without a recorded close: count it as met
+            done_on = due
+        rows.append(core_deadlines.stand(phase, due, today, done_on))
+    return rows
+
+
+def current_deadline(cycle: Cycle, today: date) -> core_deadlines.Deadline | None:
+    """The deadline of the phase the cycle works on: the open one, or between two phases the
+    next one; None when the year is closed or that phase has no deadline."""
+    position = cycle.position
+    if position.is_open:
+        phase = position.phase
+    else:
+        following = core_phases.PHASES.index(position.phase) + 1
+        if following >= len(core_phases.PHASES):
+            return None
+        phase = core_phases.PHASES[following]
+    return next((row for row in deadlines(cycle, today) if row.phase == phase), None)
+
+
+def calendar_token_for_key(raw_key: str) -> CalendarToken | None:
+    """The live calendar token with this key, if any (a revoked one is not found)."""
+    key_hash = hashlib.sha256(raw_key.encode()).hexdigest()
+    return (
+        CalendarToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True)
+        .select_related("user", "user__unit")
+        .first()
+    )
+
+
+def live_calendar_token(user) -> CalendarToken | None:
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def reminders_of(user, limit: int = 20) -> list[Reminder]:
+    return list(Reminder.objects.filter(user=user).select_related("cycle")[:limit])
+
+
+def users_to_remind() -> list[User]:
+    """Active people who belong to a unit: those who may have tasks (the in-app reminder needs
+    no e-mail address)."""
+    return list(User.objects.filter(is_active=True, unit__isnull=False).select_related("unit"))

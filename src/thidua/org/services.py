@@ -21,6 +21,7 @@ from thidua.audit import services as audit_services
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import record as audit
 from thidua.core import cycles as core_cycles
+from thidua.core import deadlines as core_deadlines
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.messages import Label, Problem, format_day, gettext_noop
@@ -31,13 +32,16 @@ from thidua.org import selectors
 from thidua.org.authz import recorded_user, require
 from thidua.org.models import (
     ApiToken,
+    CalendarToken,
     Cluster,
     Cycle,
     Handover,
     LineageEvent,
     LineageLink,
     Membership,
+    PhaseDeadline,
     PhaseEvent,
+    Reminder,
     RuleSet,
     Unit,
 )
@@ -466,6 +470,110 @@ def reopen_phase(*, actor, cycle: Cycle, phase: core_phases.Phase, reason: str) 
         is_open=True,
         reason=reason.strip(),
     )
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_deadline(*, actor, cycle: Cycle, phase: core_phases.Phase, due: date) -> PhaseDeadline:
+    """The leader unit sets the deadline of a phase not yet done (it replaces the rule set's
+    default, or an earlier date)."""
+    cycle = _locked(cycle)
+    require(actor, Action.SET_DEADLINE, cycle)
+    status = cycle.position.status_of(phase)
+    if status in (core_phases.PhaseStatus.DONE, core_phases.PhaseStatus.CLOSED):
+        raise StateConflict(
+            [
+                Problem(
+                    "deadline_phase_done",
+                    gettext_noop("Giai đoạn “%(phase)s” đã xong nên không đặt lại thời hạn."),
+                    {"phase": core_phases.PHASE_LABELS[phase]},
+                    "phase",
+                )
+            ]
+        )
+    refuse_if(core_deadlines.check_deadline(cycle.year, phase, due))
+    row = PhaseDeadline.objects.filter(cycle=cycle, phase=phase.value).first()
+    before = {"phase": phase.value, "due": row.due.isoformat()} if row else None
+    if row is None:
+        row = PhaseDeadline(cycle=cycle, phase=phase.value)
+    row.due, row.set_by, row.set_at = due, recorded_user(actor), timezone.now()
+    _validated(row)
+    row.save()
+    audit(
+        actor=actor,
+        action=AuditAction.DEADLINE_SET,
+        object_type="org.cycle",
+        object_id=cycle.pk,
+        cycle=cycle,
+        before=before,
+        after={"phase": phase.value, "due": due.isoformat()},
+    )
+    return row
+
+
+@transaction.atomic
+def record_reminder(
+    *, user, cycle: Cycle, phase: core_phases.Phase, day: date, due: date, text: str
+):
+    """Note that `user` is reminded of `phase`'s deadline on `day`; None if that was done
+    already (one reminder per person, phase and day)."""
+    reminder, created = Reminder.objects.get_or_create(
+        user=user,
+        cycle=cycle,
+        phase=phase.value,
+        day=day,
+        defaults={"due": due, "text": text[:300]},
+    )
+    return reminder if created else None
+
+
+def mark_emailed(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk).update(emailed=True)
+
+
+# --- calendar feed tokens -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_calendar_token(*, actor) -> tuple[CalendarToken, str]:
+    """A new calendar feed address for the actor; any earlier one stops working. The raw key
+    is returned once and never stored."""
+    require(actor, Action.MANAGE_OWN_TOKENS)
+    now = timezone.now()
+    CalendarToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=now)
+    raw = secrets.token_urlsafe(32)
+    token = CalendarToken.objects.create(
+        user=actor, key_hash=hashlib.sha256(raw.encode()).hexdigest(), created_at=now
+    )
+    audit(
+        actor=actor,
+        action=AuditAction.TOKEN_CREATE,
+        object_type="org.calendartoken",
+        object_id=token.pk,
+        after={"kind": "calendar"},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_calendar_token(*, actor) -> int:
+    """End the actor's calendar feed address; returns how many were live (0 or 1)."""
+    require(actor, Action.MANAGE_OWN_TOKENS)
+    live = list(CalendarToken.objects.filter(user=actor, revoked_at__isnull=True))
+    CalendarToken.objects.filter(pk__in=[token.pk for token in live]).update(
+        revoked_at=timezone.now()
+    )
+    for token in live:
+        audit(
+            actor=actor,
+            action=AuditAction.TOKEN_REVOKE,
+            object_type="org.calendartoken",
+            object_id=token.pk,
+            after={"kind": "calendar"},
+        )
+    return len(live)
 
 
 # --- hand-over ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from thidua.org import views
 urlpatterns = [
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("accounts/calendar/", views.calendar_tokens, name="calendar_tokens"),
+    path("calendar/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
     path("units/<slug:code>/", views.unit_detail, name="unit"),
     path("units/<slug:code>/edit/", views.unit_edit, name="unit_edit"),
     path("lineage/", views.lineage_events, name="lineage"),
@@ -20,5 +22,6 @@ cycle_urls = [
     path("", views.cycle_detail, name="cycle"),
     path("edit/", views.cycle_edit, name="cycle_edit"),
     path("phases/<slug:phase>/<slug:action>/", views.phase_action, name="phase_action"),
+    path("deadlines/", views.deadline_set, name="deadline_set"),
     path("handover/", views.handover_new, name="handover_new"),
 ]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from datetime import UTC, date
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from thidua.core import icalendar
+from thidua.core.messages import format_day
 from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.policy import Action
 from thidua.errors import DomainError
@@ -152,6 +159,7 @@ def cycle_new(request, code: str):
 @cycle_view(Action.VIEW_CYCLE)
 def cycle_detail(request, cycle: Cycle):
     timeline = selectors.phase_timeline(cycle)
+    today = timezone.localdate()
     return render(
         request,
         "org/cycle_detail.html",
@@ -165,7 +173,14 @@ def cycle_detail(request, cycle: Cycle):
             else None,
             "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
             "late": selectors.late(cycle),
+            "deadlines": [
+                (row, PHASE_LABELS[row.phase]) for row in selectors.deadlines(cycle, today)
+            ],
+            "deadline_phases": [
+                (row.phase, row.label) for row in timeline if row.status not in ("done", "closed")
+            ],
             "can": {
+                "deadlines": can(request.user, Action.SET_DEADLINE, cycle),
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
                 "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
@@ -243,6 +258,29 @@ def phase_action(request, cycle: Cycle, phase: str, action: str):
     return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
 
 
+@require_POST
+@cycle_view(Action.SET_DEADLINE)
+def deadline_set(request, cycle: Cycle):
+    target = _phase(request.POST.get("phase", ""))
+    try:
+        due = date.fromisoformat(request.POST.get("due", ""))
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ (định dạng năm-tháng-ngày)."))
+        return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
+    try:
+        services.set_deadline(actor=request.user, cycle=cycle, phase=target, due=due)
+    except DomainError as error:
+        for message in error.messages():
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Đã đặt thời hạn giai đoạn %(phase)s: %(due)s.")
+            % {"phase": _(PHASE_LABELS[target]), "due": format_day(due)},
+        )
+    return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
+
+
 @cycle_view(Action.RECORD_HANDOVER)
 def handover_new(request, cycle: Cycle):
     """Record next year's leader and deputy; once recorded, the page says what and only the
@@ -317,3 +355,62 @@ def token_revoke(request, pk: int):
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("Đã thu hồi khóa API."))
     return redirect("tokens")
+
+
+# --- the calendar feed of deadlines -------------------------------------------------------
+
+
+def calendar_tokens(request):
+    """Turn one's calendar feed on (a new secret address, the old one ends) or off."""
+    require(request.user, Action.MANAGE_OWN_TOKENS)
+    feed_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_token(actor=request.user)
+            messages.success(request, _("Đã thu hồi địa chỉ lịch."))
+            return redirect("calendar_tokens")
+        _token, raw = services.create_calendar_token(actor=request.user)
+        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[raw]))
+    return render(
+        request,
+        "org/calendar_tokens.html",
+        {"feed_url": feed_url, "live": selectors.live_calendar_token(request.user)},
+    )
+
+
+@login_not_required
+@require_safe
+def calendar_feed(request, key: str):
+    """The deadlines of the person's cycles as iCalendar; the secret key in the address
+    stands for the person. A wrong or revoked key finds nothing (404)."""
+    token = found_or_404(selectors.calendar_token_for_key(key))
+    user = token.user
+    if not user.is_active:
+        raise Http404
+    events = []
+    host = request.get_host()
+    for cycle in selectors.visible_cycles(user):
+        base = reverse("cycle", kwargs={"code": cycle.cluster.code, "year": cycle.year})
+        for deadline in selectors.deadlines(cycle, timezone.localdate()):
+            label = _(PHASE_LABELS[deadline.phase])
+            events.append(
+                icalendar.Event(
+                    uid=f"{cycle.cluster.code}-{cycle.year}-{deadline.phase.value}@{host}",
+                    day=deadline.due,
+                    summary=_("Hạn %(phase)s – %(cycle)s %(year)s")
+                    % {"phase": label, "cycle": cycle.title, "year": cycle.year},
+                    description=_("Thời hạn giai đoạn “%(phase)s” của %(cycle)s năm %(year)s.")
+                    % {"phase": label, "cycle": cycle.title, "year": cycle.year},
+                    url=request.build_absolute_uri(base),
+                )
+            )
+    body = icalendar.calendar(
+        events,
+        name=_("Thời hạn thi đua"),
+        stamp=timezone.now().astimezone(UTC),
+        prodid="-//thidua//thidua//VI",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="thidua.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,11 +5,14 @@ and the person's roles in them, never stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from thidua.core.deadlines import Deadline
 from thidua.core.phases import CLOSED, PHASE_LABELS, PHASES, Phase
 from thidua.core.policy import Action, Role
 from thidua.org import selectors as org_selectors
@@ -28,6 +31,11 @@ class Task:
     text: str
     url: str
     urgent: bool = False  # something others wait for
+    deadline: Deadline | None = None  # of the phase the task belongs to
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline is not None and self.deadline.overdue
 
 
 def _base(cycle: Cycle) -> str:
@@ -151,16 +159,21 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
     return []
 
 
-def for_user(user) -> list[Task]:
+def for_user(user, today: date | None = None) -> list[Task]:
     """The next things `user` should do, urgent ones first, in the cycles they take part in."""
     tasks: list[Task] = []
     if user.unit_id is None:  # every task here belongs to a member unit's people
         return tasks
+    today = today or timezone.localdate()
     for cycle in org_selectors.visible_cycles(user):
         if cycle.state == CLOSED:
             continue
+        mine: list[Task] = []
         if Role.LEADER_SECRETARY in roles_for(user, cycle):
-            tasks += _leader_secretary(cycle)
-        tasks += _officer(user, cycle)
-        tasks += _delegate(user, cycle)
-    return sorted(tasks, key=lambda task: not task.urgent)
+            mine += _leader_secretary(cycle)
+        mine += _officer(user, cycle)
+        mine += _delegate(user, cycle)
+        if mine:
+            deadline = org_selectors.current_deadline(cycle, today)
+            tasks += [replace(task, deadline=deadline) for task in mine]
+    return sorted(tasks, key=lambda task: (not task.overdue, not task.urgent))

@@ -35,7 +35,13 @@ def home(request):
     return render(
         request,
         "web/home.html",
-        {"rows": rows, "clusters": selectors.all_clusters(), "tasks": tasks.for_user(request.user)},
+        {
+            "rows": rows,
+            "clusters": selectors.all_clusters(),
+            "tasks": tasks.for_user(request.user),
+            "reminders": selectors.reminders_of(request.user, limit=10),
+            "calendar": selectors.live_calendar_token(request.user) is not None,
+        },
     )
 
 

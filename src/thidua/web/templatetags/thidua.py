@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from thidua.core import signing
 from thidua.core.indicators import shown
@@ -24,6 +24,21 @@ def tr(label) -> str:
 @register.filter
 def state_label(code: str) -> str:
     return gettext(STATE_LABELS.get(code, code))
+
+
+@register.filter
+def deadline_note(deadline) -> str:
+    """ "còn 5 ngày", "hết hạn hôm nay", "quá hạn 3 ngày", "đã hoàn thành đúng hạn"…"""
+    standing, days = str(deadline.standing), deadline.days_left
+    if standing == "met":
+        return gettext("đã hoàn thành đúng hạn")
+    if standing == "late":
+        return gettext("đã hoàn thành, quá hạn")
+    if standing == "overdue":
+        return ngettext("quá hạn %(days)s ngày", "quá hạn %(days)s ngày", -days) % {"days": -days}
+    if days == 0:
+        return gettext("hết hạn hôm nay")
+    return ngettext("còn %(days)s ngày", "còn %(days)s ngày", days) % {"days": days}
 
 
 @register.filter
