@@ -37,7 +37,7 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
     logins = org_demo.load_organisation(cluster_ii_2020=not organisation_only)
     stats_demo.load_baseline_2019()
     if organisation_only:
-        voting_demo.load_awards()
+        voting_demo.load_title_register()
         return logins
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
     if cycle.phase == Phase.PLANNING:
@@ -61,10 +61,11 @@ def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
                 "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
             },
         )
-    voting_demo.load_awards()
+    voting_demo.load_title_register()
     try:
         with transaction.atomic():
             voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+            voting_demo.load_decision_2020(cycle)
     except DomainError as error:
         # A database filled by an older thidua keeps its frozen rule sets; say what to do.
         notices.append(
