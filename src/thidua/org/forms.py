@@ -166,7 +166,7 @@ _DAY = {
 class TitleRecordForm(forms.Form):
     """One line of the register of titles, entered by hand."""
 
-    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị"))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị"), to_field_name="code")
     year = forms.IntegerField(label=_("Năm"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     title_code = forms.SlugField(label=_("Mã danh hiệu"), max_length=40)
     title = forms.CharField(label=_("Tên danh hiệu"), max_length=200)

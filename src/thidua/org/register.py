@@ -528,8 +528,8 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
     lines: list[Line] = []
     seen: dict[tuple, int] = {}
 
-    def fail(letter: str, row: int, code: str, message: str, **params) -> None:
-        problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(code, message, params)))
+    def fail(letter: str, row: int, kind: str, message: str, **params) -> None:
+        problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(kind, message, params)))
 
     for row in range(2, last_row + 1):
         raw = {name: values.get(f"{letter}{row}") for letter, name, _h in COLUMNS}
@@ -724,8 +724,9 @@ def workbook_of(rows: Iterable[Sequence]) -> bytes:
     return buffer.getvalue()
 
 
-def units_in(cluster: Cluster) -> list[Unit]:
-    return list(
+def units_in(cluster: Cluster):
+    """The units a line of the cluster's register may name (a queryset, for a form)."""
+    return (
         Unit.objects.filter(
             Q(memberships__cycle__cluster=cluster) | Q(title_records__cluster=cluster)
         )
