@@ -448,11 +448,11 @@ def get_register(request, code: str):
     awarded"; years whose cycle the caller may not read are left out."""
     cluster = found_or_404(selectors.cluster_at(code))
     require(request.auth, Action.VIEW_CLUSTER, cluster)
-    cycles = {cycle.year: cycle for cycle in Cycle.objects.filter(cluster=cluster)}
+    cycles = selectors.cycles_by_year(cluster)
     hidden = {
         year for year, cycle in cycles.items() if not can(request.auth, Action.VIEW_CYCLE, cycle)
     }
-    table = register.register_of(cluster)
+    table = selectors.register_of(cluster)
     return {
         "cluster": cluster.code,
         "years": [year for year in table.years if year not in hidden],
@@ -468,7 +468,7 @@ def get_register(request, code: str):
                 "state": record.state,
                 "decision": _decision_out(record.decision) if record.decision else None,
             }
-            for record in register.records_of(cluster)
+            for record in selectors.records_of(cluster)
             if record.year not in hidden
         ],
     }
@@ -481,7 +481,7 @@ def record_decision(request, payload: DecisionIn):
     outcomes = []
     problems = []
     for index, item in enumerate(payload.records):
-        found = register.line_at(item.unit, item.year, item.title_code)
+        found = selectors.line_at(item.unit, item.year, item.title_code)
         if found is None:
             problems.append(
                 Problem(

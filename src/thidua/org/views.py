@@ -330,8 +330,8 @@ def register_page(request, code: str):
     year whose cycle the user may not read is left out (its proposals are the cycle's)."""
     cluster = found_or_404(selectors.cluster_at(code))
     require(request.user, Action.VIEW_CLUSTER, cluster)
-    table = register.register_of(cluster)
-    cycles = {cycle.year: cycle for cycle in Cycle.objects.filter(cluster=cluster)}
+    table = selectors.register_of(cluster)
+    cycles = selectors.cycles_by_year(cluster)
     shown = [
         index
         for index, year in enumerate(table.years)
@@ -361,7 +361,7 @@ def register_page(request, code: str):
 def register_new(request, code: str):
     cluster = found_or_404(selectors.cluster_at(code))
     require(request.user, Action.RECORD_TITLES, cluster)
-    form = TitleRecordForm(request.POST or None, units=register.units_in(cluster))
+    form = TitleRecordForm(request.POST or None, units=selectors.units_in(cluster))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decision = (
@@ -443,7 +443,7 @@ def register_template(request, code: str):
 def register_decision(request, cycle: Cycle):
     """The decision on the year's proposals, recorded by the Ministry's office or, on its
     behalf, by the year's leader unit (also after the cycle is closed)."""
-    waiting = register.proposed_of(cycle.cluster, cycle.year)
+    waiting = selectors.proposed_of(cycle.cluster, cycle.year)
     form = DecisionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         chosen = {
@@ -478,7 +478,7 @@ def register_decision(request, cycle: Cycle):
 
 
 def decision_pdf(request, pk: int):
-    decision = found_or_404(register.decision_at(pk))
+    decision = found_or_404(selectors.decision_at(pk))
     require(request.user, Action.VIEW_CLUSTER)
     if not decision.pdf:
         raise Http404

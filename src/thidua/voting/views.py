@@ -305,7 +305,7 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     # the register of titles: the units' lines of earlier years (proposed, awarded or not)
-    awards = register.titles_by_unit([c.unit for c in candidates], before=cycle.year)
+    awards = org_selectors.titles_by_unit([c.unit for c in candidates], before=cycle.year)
     titles = (
         {t.code: t for t in voting_rules.titles(cycle.rule_set)}
         if cycle.rule_set.data.get("voting")
