@@ -332,12 +332,7 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
                 % {"title": instead[candidate.unit.code]}
             )
         parts += [
-            _("%(state)s %(title)s %(year)s")
-            % {
-                "state": register.state_label(award).lower(),
-                "title": award.title,
-                "year": award.year,
-            }
+            f"{register.state_label(award).lower()} {award.title} {award.year}"
             for award in awards.get(candidate.unit_id, [])
         ]
         notes[candidate.pk] = "; ".join(parts)
