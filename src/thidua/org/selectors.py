@@ -475,7 +475,7 @@ def register_of(cluster: Cluster) -> Register:
     for record in records:
         if record.unit_id in rows:
             rows[record.unit_id].cells[years.index(record.year)].append(record)
-    ordered = sorted(rows.values(), key=lambda row: row.unit.short_name)
+    ordered = sorted(rows.values(), key=lambda row: collation_key(row.unit.short_name))
     return Register(cluster, years, ordered)
 
 
