@@ -13,6 +13,9 @@ _.reopen_reasons  # org.selectors.PhaseRow: org/cycle_detail.html
 _.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
 _.ticked  # set on a candidate by voting.views.poll: voting/poll.html
 
+# A choice offered by forms and the register's import, never named in code
+_.UNIT  # org.models.TitleLevel: "Cơ sở" (unit-level titles), chosen by users
+
 # API output fields (ninja schemas): read by the API's clients
 _.pdf_url
 _.from_year

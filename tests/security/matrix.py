@@ -37,7 +37,8 @@ class Probe:
     method: str
     path: str  # "{phase}" is replaced by the cycle's phase
     actions: tuple[Action, ...]  # all must be allowed
-    on: str = "cycle"  # what they are checked on: cycle, global, unit:<code>, slot:<code>
+    # what they are checked on: cycle, global, unit:<code>, slot:<code>, cluster:<code>
+    on: str = "cycle"
     data: dict = field(default_factory=dict)
     json: bool = False
     setup: Callable | None = None  # prepares data the write needs (not permissions)
@@ -122,6 +123,59 @@ PROBES: list[Probe] = [
         data={"action": "register", "cluster_code": "cum-2", "year": "2020", "fingerprint": "x"},
     ),
     Probe("cluster", "GET", "/clusters/cum-2/", (A.VIEW_CLUSTER,), on="global"),
+    # --- the register of titles: kept by the cluster's current leader (2021: Lào Cai) and
+    # the Ministry's office; a year's decision also by that year's leader (2020: Hà Giang)
+    Probe("register", "GET", "/clusters/cum-2/register/", (A.VIEW_CLUSTER,), on="global"),
+    Probe(
+        "register_template",
+        "GET",
+        "/clusters/cum-2/register/template.xlsx",
+        (A.VIEW_CLUSTER,),
+        on="global",
+    ),
+    Probe("decision_pdf", "GET", "/decisions/1/pdf/", (A.VIEW_CLUSTER,), on="global"),
+    Probe(
+        "register_new",
+        "POST",
+        "/clusters/cum-2/register/new/",
+        (A.RECORD_TITLES,),
+        on="cluster:cum-2",
+        data={"year": "2019"},
+    ),
+    Probe(
+        "register_import",
+        "POST",
+        "/clusters/cum-2/register/import/",
+        (A.RECORD_TITLES,),
+        on="cluster:cum-2",
+    ),
+    Probe(
+        "register_decision",
+        "POST",
+        f"{CYCLE}/register/decision/",
+        (A.RECORD_DECISION,),
+        data={"number": "1/QĐ-BCA"},
+        phased=True,
+    ),
+    Probe(
+        "api:get_register", "GET", "/api/clusters/cum-2/register", (A.VIEW_CLUSTER,), on="global"
+    ),
+    Probe(
+        "api:record_decision",
+        "POST",
+        "/api/decisions",
+        (A.RECORD_DECISION,),
+        json=True,
+        data={
+            "number": "1/QĐ-BCA",
+            "signed_on": "2021-05-01",
+            "issuer": "Bộ Công an",
+            "records": [
+                {"unit": "ha-giang", "year": 2020, "title_code": "co_chinh_phu", "awarded": True}
+            ],
+        },
+        phased=True,
+    ),
     Probe(
         "cycle_new",
         "POST",

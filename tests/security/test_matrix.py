@@ -10,7 +10,7 @@ from tests.voting import phones
 from tests.web.test_access import routes
 from thidua.core.policy import POLICY
 from thidua.org.authz import UnitInCycle, can
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cluster, Cycle, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,8 @@ def _object(probe: Probe, cycle: Cycle):
     if probe.on == "cycle":
         return cycle
     kind, code = probe.on.split(":")
+    if kind == "cluster":
+        return Cluster.objects.get(code=code)
     unit = Unit.objects.get(code=code)
     return unit if kind == "unit" else UnitInCycle(cycle, unit)
 

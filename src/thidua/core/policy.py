@@ -65,6 +65,8 @@ class Action(StrEnum):
     VIEW_OVERVIEW = "view_overview"
     RECEIVE_RECORDS = "receive_records"
     ISSUE_DOCUMENT = "issue_document"
+    RECORD_TITLES = "record_titles"
+    RECORD_DECISION = "record_decision"
 
 
 #: Actions that change nothing.
@@ -126,6 +128,8 @@ ACTION_LABELS: dict[Action, Label] = {
         gettext_noop("đăng ký khóa ký của cụm và nhận bản ghi năm thi đua từ máy của cụm")
     ),
     Action.ISSUE_DOCUMENT: Label(gettext_noop("phát hành văn bản để ký")),
+    Action.RECORD_TITLES: Label(gettext_noop("nhập, sửa sổ danh hiệu thi đua của cụm")),
+    Action.RECORD_DECISION: Label(gettext_noop("ghi nhận quyết định khen thưởng")),
 }
 
 #: Object states of a unit, for rules about units.
@@ -199,6 +203,12 @@ POLICY: dict[Action, Rule] = {
     Action.RECEIVE_RECORDS: _rule(Role.ADMIN),
     # The leader secretary issues the cluster's documents: the exact file goes into the log.
     Action.ISSUE_DOCUMENT: _rule(Role.LEADER_SECRETARY),
+    # The register of titles, on a cluster: its current leader's secretary keeps it (past
+    # years' proposals included), and the Ministry's emulation office (its admins).
+    Action.RECORD_TITLES: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
+    # The decision on a year's proposals, on that year's cycle, in any state (it arrives after
+    # the cycle is closed): the Ministry's office, or that year's leader unit on its behalf.
+    Action.RECORD_DECISION: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
 }
 
 

@@ -54,6 +54,9 @@ class AuditAction(StrEnum):
     TOKEN_CREATE = "org.token.create"  # noqa: S105 — an action name, not a secret
     TOKEN_REVOKE = "org.token.revoke"  # noqa: S105
     UNIT_PROFILE = "org.unit.profile"
+    TITLE_RECORD = "org.title.record"
+    TITLE_IMPORT = "org.title.import"
+    DECISION_RECORD = "org.decision.record"
     REPORT_SAVE = "stats.report.save"
     REPORT_SUBMIT = "stats.report.submit"
     REPORT_RETURN = "stats.report.return"

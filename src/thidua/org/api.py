@@ -16,8 +16,8 @@ from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
 from thidua.core.policy import Action, Role
 from thidua.errors import DomainError, refuse_if
-from thidua.org import selectors, services
-from thidua.org.authz import require, roles_for
+from thidua.org import register, selectors, services
+from thidua.org.authz import can, require, roles_for
 from thidua.org.lookups import cycle_or_404, found_or_404
 from thidua.org.models import Cycle, Handover, RuleSet, Unit
 
@@ -385,3 +385,124 @@ def record_handover(request, cluster: str, year: int, payload: HandoverIn):
         note=payload.note,
     )
     return Status(201, _handover_out(handover, show_recorder=_is_admin(request.auth)))
+
+
+# --- the register of titles -----------------------------------------------------------------
+
+
+class DecisionOut(Schema):
+    id: int
+    number: str
+    signed_on: date
+    issuer: str
+    on_behalf: bool
+    pdf: bool
+
+
+class TitleRecordOut(Schema):
+    unit: str | None
+    person: str | None
+    cluster: str | None
+    year: int
+    title_code: str
+    title: str
+    level: str
+    state: Literal["proposed", "awarded", "not_awarded"]
+    decision: DecisionOut | None
+
+
+class RegisterOut(Schema):
+    cluster: str
+    years: list[int]
+    records: list[TitleRecordOut]
+
+
+class DecidedIn(Schema):
+    unit: str
+    year: int
+    title_code: str
+    awarded: bool
+
+
+class DecisionIn(Schema):
+    number: str
+    signed_on: date
+    issuer: str
+    records: list[DecidedIn]
+
+
+def _decision_out(decision) -> dict:
+    return {
+        "id": decision.pk,
+        "number": decision.number,
+        "signed_on": decision.signed_on,
+        "issuer": decision.issuer,
+        "on_behalf": decision.on_behalf,
+        "pdf": bool(decision.pdf),
+    }
+
+
+@router.get("/clusters/{code}/register", response=RegisterOut)
+def get_register(request, code: str):
+    """The cluster's register of titles. A year absent from `records` is unknown, never "not
+    awarded"; years whose cycle the caller may not read are left out."""
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.auth, Action.VIEW_CLUSTER, cluster)
+    cycles = selectors.cycles_by_year(cluster)
+    hidden = {
+        year for year, cycle in cycles.items() if not can(request.auth, Action.VIEW_CYCLE, cycle)
+    }
+    table = selectors.register_of(cluster)
+    return {
+        "cluster": cluster.code,
+        "years": [year for year in table.years if year not in hidden],
+        "records": [
+            {
+                "unit": record.unit.code if record.unit else None,
+                "person": record.person.username if record.person else None,
+                "cluster": cluster.code,
+                "year": record.year,
+                "title_code": record.title_code,
+                "title": record.title,
+                "level": record.level,
+                "state": record.state,
+                "decision": _decision_out(record.decision) if record.decision else None,
+            }
+            for record in selectors.records_of(cluster)
+            if record.year not in hidden
+        ],
+    }
+
+
+@router.post("/decisions", response={201: DecisionOut})
+def record_decision(request, payload: DecisionIn):
+    """A decision on proposed titles, recorded once even when it covers units of many
+    clusters: by the Ministry's office, or by each line's year's leader unit on its behalf."""
+    outcomes = []
+    problems = []
+    for index, item in enumerate(payload.records):
+        found = selectors.line_at(item.unit, item.year, item.title_code)
+        if found is None:
+            problems.append(
+                Problem(
+                    "no_such_line",
+                    gettext_noop("Sổ không có danh hiệu “%(title)s” năm %(year)s của %(unit)s."),
+                    {"title": item.title_code, "year": item.year, "unit": item.unit},
+                    f"records.{index}",
+                )
+            )
+        else:
+            outcomes.append((found, item.awarded))
+    for found, _awarded in outcomes:  # who may, before saying what is wrong
+        require(request.auth, Action.RECORD_DECISION, register.authority(found))
+    if not outcomes:  # nothing to check on: the Ministry's office only
+        require(request.auth, Action.RECORD_DECISION)
+    refuse_if(problems)
+    decision = register.record_decision(
+        actor=request.auth,
+        number=payload.number,
+        signed_on=payload.signed_on,
+        issuer=payload.issuer,
+        outcomes=outcomes,
+    )
+    return Status(201, _decision_out(decision))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from thidua.core.policy import POLICY, UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
 from thidua.errors import Refused, StateConflict
-from thidua.org.models import Cycle, Unit, UserKind
+from thidua.org.models import Cluster, Cycle, Unit, UserKind
 
 _UNIT_STAFF = (UserKind.OFFICER, UserKind.SECRETARY)
 
@@ -92,6 +92,12 @@ def _own_roles(user, obj=None) -> frozenset[Role]:
         roles.add(Role.OFFICER)
     if isinstance(obj, Cycle):
         roles |= _cycle_roles(user, obj)
+    if isinstance(obj, Cluster):
+        # the cluster as a whole (its register of titles): its current leader's secretary
+        latest = Cycle.objects.filter(cluster=obj).order_by("-year").first()
+        leads = latest is not None and user.unit_id == latest.leader_id
+        if leads and user.kind == UserKind.SECRETARY:
+            roles.add(Role.LEADER_SECRETARY)
     if isinstance(obj, UnitInCycle):
         roles |= _cycle_roles(user, obj.cycle) - {Role.OFFICER, Role.DELEGATE}
         member = obj.unit.pk in member_unit_ids(obj.cycle)

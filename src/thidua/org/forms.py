@@ -12,7 +12,7 @@ from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
 from thidua.core.paperwork import RANKS
 from thidua.core.text import collation_key
 from thidua.errors import DomainError
-from thidua.org.models import Handover, LineageEvent, RuleSet, Unit
+from thidua.org.models import Handover, LineageEvent, RuleSet, TitleLevel, TitleState, Unit
 
 
 class VietnameseOrder(ModelChoiceIterator):
@@ -155,3 +155,37 @@ class TokenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     days = forms.IntegerField(label=_("Hết hạn sau (ngày)"), min_value=1, max_value=366, initial=30)
+
+
+_DAY = {
+    "input_formats": ["%d/%m/%Y", "%Y-%m-%d"],
+    "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+}
+
+
+class TitleRecordForm(forms.Form):
+    """One line of the register of titles, entered by hand."""
+
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị"), to_field_name="code")
+    year = forms.IntegerField(label=_("Năm"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    title_code = forms.SlugField(label=_("Mã danh hiệu"), max_length=40)
+    title = forms.CharField(label=_("Tên danh hiệu"), max_length=200)
+    level = forms.ChoiceField(label=_("Cấp"), choices=TitleLevel.choices)
+    state = forms.ChoiceField(label=_("Trạng thái"), choices=TitleState.choices)
+    number = forms.CharField(label=_("Số quyết định"), max_length=60, required=False)
+    signed_on = forms.DateField(label=_("Ngày quyết định"), required=False, **_DAY)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, required=False)
+    source = forms.CharField(label=_("Nguồn"), max_length=255, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class DecisionForm(forms.Form):
+    """A decision on a year's proposals: which lines it awards, which it does not."""
+
+    number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    signed_on = forms.DateField(label=_("Ngày quyết định"), **_DAY)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
+    pdf = forms.FileField(label=_("Tệp PDF của quyết định"), required=False)

@@ -513,3 +513,109 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.phase} {self.day}"
+
+
+# --- the register of titles -----------------------------------------------------------------
+
+
+class TitleLevel(models.TextChoices):
+    GOVERNMENT = "government", _("Chính phủ")
+    MINISTRY = "ministry", _("Bộ Công an")
+    UNIT = "unit", _("Cơ sở")
+
+
+class TitleState(models.TextChoices):
+    PROPOSED = "proposed", _("Đề nghị")
+    AWARDED = "awarded", _("Được tặng")
+    NOT_AWARDED = "not_awarded", _("Không được tặng")
+
+
+def decision_path(instance: Decision, filename: str) -> str:
+    return f"decisions/{instance.signed_on:%Y}/{filename}"
+
+
+class Decision(models.Model):
+    """A decision on proposed titles (quyết định khen thưởng): one decision may cover units of
+    many clusters and is recorded once. Recorded by the Ministry's emulation office, or by a
+    cycle's leader unit on its behalf (`on_behalf`)."""
+
+    number = models.CharField(_("số quyết định"), max_length=60)
+    signed_on = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    pdf = models.FileField(_("tệp PDF của quyết định"), upload_to=decision_path, blank=True)
+    recorded_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_behalf = models.BooleanField(_("cụm trưởng ghi thay Bộ"), default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quyết định khen thưởng")
+        verbose_name_plural = _("quyết định khen thưởng")
+        ordering = ["-signed_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "issuer"], name="decision_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.issuer})"
+
+
+class TitleRecord(models.Model):
+    """One line of the register: a unit's (or a person's) title of a year, proposed, then
+    awarded or not by a decision. A year with no line is unknown, never "not awarded"."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
+    )
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
+    )
+    year = models.PositiveIntegerField(_("năm"))
+    title_code = models.SlugField(_("mã danh hiệu"), max_length=40)
+    title = models.CharField(_("danh hiệu"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=16, choices=TitleLevel)
+    state = models.CharField(
+        _("trạng thái"), max_length=16, choices=TitleState, default=TitleState.PROPOSED
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+    )
+    # the conference whose vote proposed it, when it came from one
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
+    )
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("danh hiệu thi đua")
+        verbose_name_plural = _("sổ danh hiệu thi đua")
+        ordering = ["-year", "title_code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, person__isnull=True)
+                | Q(unit__isnull=True, person__isnull=False),
+                name="title_record_unit_or_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="proposed") | Q(decision__isnull=False),
+                name="title_record_decided_by_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "year", "title_code"],
+                condition=Q(unit__isnull=False),
+                name="title_record_unit_once",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "year", "title_code"],
+                condition=Q(person__isnull=False),
+                name="title_record_person_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}: {self.unit or self.person}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -21,6 +21,7 @@ from thidua.org.models import (
     CalendarToken,
     Cluster,
     Cycle,
+    Decision,
     Handover,
     LineageEvent,
     LineageLink,
@@ -29,6 +30,8 @@ from thidua.org.models import (
     PhaseEvent,
     Reminder,
     RuleSet,
+    TitleRecord,
+    TitleState,
     Unit,
     User,
 )
@@ -501,3 +504,94 @@ def users_to_remind() -> list[User]:
     """Active people who belong to a unit: those who may have tasks (the in-app reminder needs
     no e-mail address)."""
     return list(User.objects.filter(is_active=True, unit__isnull=False).select_related("unit"))
+
+
+# --- the register of titles ---------------------------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    unit: Unit
+    cells: list[list[TitleRecord]] = field(default_factory=list)  # one list per year
+
+
+@dataclass
+class Register:
+    cluster: Cluster
+    years: list[int]
+    rows: list[RegisterRow]
+
+
+def records_of(cluster: Cluster) -> list[TitleRecord]:
+    return list(
+        TitleRecord.objects.filter(cluster=cluster)
+        .select_related("unit", "person", "decision")
+        .order_by("year", "title_code", "unit__short_name", "id")
+    )
+
+
+def register_of(cluster: Cluster) -> Register:
+    """The cluster's units × years: each cell the lines of that unit and year (an empty cell is
+    unknown). Units: every member of any of its years, and every unit of a line."""
+    records = records_of(cluster)
+    cycles = list(Cycle.objects.filter(cluster=cluster).prefetch_related("members"))
+    years = sorted({r.year for r in records} | {c.year for c in cycles})
+    units: dict[int, Unit] = {}
+    for cycle in cycles:
+        for unit in cycle.members.all():
+            units.setdefault(unit.pk, unit)
+    for record in records:
+        if record.unit is not None:
+            units.setdefault(record.unit.pk, record.unit)
+    rows = {pk: RegisterRow(unit, [[] for _ in years]) for pk, unit in units.items()}
+    for record in records:
+        if record.unit_id in rows:
+            rows[record.unit_id].cells[years.index(record.year)].append(record)
+    ordered = sorted(rows.values(), key=lambda row: collation_key(row.unit.short_name))
+    return Register(cluster, years, ordered)
+
+
+def titles_by_unit(units: Iterable[Unit], *, before: int) -> dict[int, list[TitleRecord]]:
+    """Each unit's lines of the years before `before` (history shown beside candidates)."""
+    found: dict[int, list[TitleRecord]] = {}
+    for record in TitleRecord.objects.filter(unit__in=list(units), year__lt=before).order_by(
+        "-year", "title_code"
+    ):
+        found.setdefault(record.unit_id, []).append(record)
+    return found
+
+
+def proposed_of(cluster: Cluster, year: int) -> list[TitleRecord]:
+    """The lines of a cluster's year still waiting for a decision."""
+    return list(
+        TitleRecord.objects.filter(cluster=cluster, year=year, state=TitleState.PROPOSED)
+        .select_related("unit", "person")
+        .order_by("title_code", "unit__short_name", "id")
+    )
+
+
+def line_at(unit_code: str, year: int, title_code: str) -> TitleRecord | None:
+    return (
+        TitleRecord.objects.select_related("cluster", "unit")
+        .filter(unit__code=unit_code, year=year, title_code=title_code)
+        .first()
+    )
+
+
+def decision_at(pk: int) -> Decision | None:
+    return Decision.objects.filter(pk=pk).first()
+
+
+def units_in(cluster: Cluster):
+    """The units a line of the cluster's register may name (a queryset, for a form)."""
+    return (
+        Unit.objects.filter(
+            Q(memberships__cycle__cluster=cluster) | Q(title_records__cluster=cluster)
+        )
+        .distinct()
+        .order_by("short_name")
+    )
+
+
+def cycles_by_year(cluster: Cluster) -> dict[int, Cycle]:
+    return {cycle.year: cycle for cycle in Cycle.objects.filter(cluster=cluster)}

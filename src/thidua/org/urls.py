@@ -15,6 +15,15 @@ urlpatterns = [
     path("lineage/new/", views.lineage_event_new, name="lineage_new"),
     path("clusters/<slug:code>/", views.cluster_detail, name="cluster"),
     path("clusters/<slug:code>/cycles/new/", views.cycle_new, name="cycle_new"),
+    path("clusters/<slug:code>/register/", views.register_page, name="register"),
+    path("clusters/<slug:code>/register/new/", views.register_new, name="register_new"),
+    path("clusters/<slug:code>/register/import/", views.register_import, name="register_import"),
+    path(
+        "clusters/<slug:code>/register/template.xlsx",
+        views.register_template,
+        name="register_template",
+    ),
+    path("decisions/<int:pk>/pdf/", views.decision_pdf, name="decision_pdf"),
 ]
 
 # under clusters/<code>/<year>/
@@ -24,4 +33,5 @@ cycle_urls = [
     path("phases/<slug:phase>/<slug:action>/", views.phase_action, name="phase_action"),
     path("deadlines/", views.deadline_set, name="deadline_set"),
     path("handover/", views.handover_new, name="handover_new"),
+    path("register/decision/", views.register_decision, name="register_decision"),
 ]

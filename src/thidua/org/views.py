@@ -6,25 +6,28 @@ from datetime import UTC, date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from thidua import xlsx
 from thidua.core import icalendar
 from thidua.core.messages import format_day
 from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.policy import Action
 from thidua.errors import DomainError
-from thidua.org import selectors, services
+from thidua.org import register, selectors, services
 from thidua.org.authz import can, require
 from thidua.org.forms import (
     CycleCreateForm,
     CycleForm,
+    DecisionForm,
     HandoverForm,
     LineageEventForm,
+    TitleRecordForm,
     TokenForm,
     UnitProfileForm,
     show_errors,
@@ -414,3 +417,171 @@ def calendar_feed(request, key: str):
     response["Content-Disposition"] = 'inline; filename="thidua.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the register of titles ---------------------------------------------------------------
+
+
+def register_page(request, code: str):
+    """The cluster's units × years with the state of each title; an empty cell is unknown. A
+    year whose cycle the user may not read is left out (its proposals are the cycle's)."""
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.user, Action.VIEW_CLUSTER, cluster)
+    table = selectors.register_of(cluster)
+    cycles = selectors.cycles_by_year(cluster)
+    shown = [
+        index
+        for index, year in enumerate(table.years)
+        if year not in cycles or can(request.user, Action.VIEW_CYCLE, cycles[year])
+    ]
+    years = [table.years[index] for index in shown]
+    rows = [(row.unit, [row.cells[index] for index in shown]) for row in table.rows]
+    decide_years = [
+        year
+        for year in years
+        if year in cycles and can(request.user, Action.RECORD_DECISION, cycles[year])
+    ]
+    return render(
+        request,
+        "org/register.html",
+        {
+            "cluster": cluster,
+            "years": years,
+            "rows": rows,
+            "hidden_years": len(table.years) - len(years),
+            "can_record": can(request.user, Action.RECORD_TITLES, cluster),
+            "decide_years": decide_years,
+        },
+    )
+
+
+def register_new(request, code: str):
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.user, Action.RECORD_TITLES, cluster)
+    form = TitleRecordForm(request.POST or None, units=selectors.units_in(cluster))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = (
+            register.DecisionData(data["number"], data["signed_on"], data["issuer"])
+            if data["number"] or data["issuer"] or data["signed_on"]
+            else None
+        )
+        try:
+            register.record_title(
+                actor=request.user,
+                cluster=cluster,
+                unit=data["unit"],
+                year=data["year"],
+                title_code=data["title_code"],
+                title=data["title"],
+                level=data["level"],
+                state=data["state"],
+                decision=decision,
+                source=data["source"],
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã ghi vào sổ danh hiệu."))
+            return redirect("register", code=cluster.code)
+    return _render_form(
+        request,
+        "org/register_form.html",
+        {"cluster": cluster, "form": form},
+        invalid=request.method == "POST",
+    )
+
+
+def register_import(request, code: str):
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.user, Action.RECORD_TITLES, cluster)
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [register.no_file_problem()]
+        else:
+            try:
+                saved = register.import_titles(
+                    actor=request.user,
+                    cluster=cluster,
+                    content=upload.read(xlsx.MAX_BYTES + 1),
+                )
+            except (xlsx.WorkbookRefused, DomainError) as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request, _("Đã nhập %(count)s dòng vào sổ danh hiệu.") % {"count": len(saved)}
+                )
+                return redirect("register", code=cluster.code)
+    return render(
+        request,
+        "org/register_import.html",
+        {
+            "cluster": cluster,
+            "problems": problems,
+            "columns": [header for _letter, _name, header in register.COLUMNS],
+            "max_mb": xlsx.MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if problems else 200,
+    )
+
+
+def register_template(request, code: str):
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.user, Action.VIEW_CLUSTER, cluster)
+    response = HttpResponse(register.template_xlsx(), content_type=xlsx.CONTENT_TYPE)
+    name = xlsx.safe_filename("so-danh-hieu", cluster.code)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@cycle_view(Action.RECORD_DECISION)
+def register_decision(request, cycle: Cycle):
+    """The decision on the year's proposals, recorded by the Ministry's office or, on its
+    behalf, by the year's leader unit (also after the cycle is closed)."""
+    waiting = selectors.proposed_of(cycle.cluster, cycle.year)
+    form = DecisionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = {
+            record.pk: request.POST.get(f"r_{record.pk}", "")
+            for record in waiting
+            if request.POST.get(f"r_{record.pk}") in ("awarded", "not_awarded")
+        }
+        try:
+            register.record_decision(
+                actor=request.user,
+                number=form.cleaned_data["number"],
+                signed_on=form.cleaned_data["signed_on"],
+                issuer=form.cleaned_data["issuer"],
+                pdf=form.cleaned_data.get("pdf"),
+                outcomes=[
+                    (record, chosen[record.pk] == "awarded")
+                    for record in waiting
+                    if record.pk in chosen
+                ],
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Đã ghi nhận quyết định khen thưởng."))
+            return redirect("register", code=cycle.cluster.code)
+    return _render_form(
+        request,
+        "org/register_decision.html",
+        {"cycle": cycle, "form": form, "waiting": waiting},
+        invalid=request.method == "POST",
+    )
+
+
+def decision_pdf(request, pk: int):
+    decision = found_or_404(selectors.decision_at(pk))
+    require(request.user, Action.VIEW_CLUSTER)
+    if not decision.pdf:
+        raise Http404
+    return FileResponse(
+        decision.pdf.open("rb"),
+        as_attachment=True,
+        filename=xlsx.safe_filename("quyet-dinh", str(decision.pk)).replace(".xlsx", ".pdf"),
+        content_type="application/pdf",
+    )

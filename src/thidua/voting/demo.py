@@ -1,7 +1,9 @@
-"""The demo conference of Cụm II, 16/11/2020, Đồng Văn (Hà Giang) — and the award history.
+"""The demo conference of Cụm II, 16/11/2020, Đồng Văn (Hà Giang) — and the register of titles.
 
 Published: the conference (date, place), the hand-over of the leadership to Lào Cai for 2021,
-and the awards of 2017 and 2018. Illustrative: the delegates (invented people), the counting
+and the cluster's proposals of 2017 and 2018 (loaded into the register of titles through its
+XLSX import, like any user's file; the decisions on them are not in our sources, so they stay
+"proposed"). Illustrative: the delegates (invented people), the counting
 board, every ballot and the outcome of the title polls (the 2020 awards are not in the source).
 The Government flag is voted first (one seat; Hà Giang leads the 2020 ranking), then the
 Ministry flag among the other six units (one flag a year): that poll is left open, for trying
@@ -11,23 +13,26 @@ the phone ballot, and any outcome of it is within the rules.
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from thidua.core.ballots import Ballot
+from thidua.org import register
 from thidua.org.authz import SYSTEM
 from thidua.org.demo import CONFERENCE_2020
-from thidua.org.models import Cycle, Unit, User
+from thidua.org.models import Cycle, TitleRecord, TitleState, Unit, User
 from thidua.voting import devices, selectors, services
-from thidua.voting.models import Award, Conference, Delegate, Poll
+from thidua.voting.models import Conference, Delegate, Poll
 
 UNITS = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
 BOARD = {"laocai.daibieu": "chair", "sonla.daibieu": "member", "caobang.daibieu": "member"}
-AWARDS = [
+# The cluster's proposals (not decisions: those are not in our sources).
+PROPOSALS = [
     (2017, "co_chinh_phu", "Cờ thi đua của Chính phủ", ["lang-son"]),
     (2017, "co_bo_cong_an", "Cờ thi đua của Bộ Công an", ["son-la", "dien-bien", "lao-cai"]),
     (2018, "co_chinh_phu", "Cờ thi đua của Chính phủ", ["son-la"]),
     (2018, "co_bo_cong_an", "Cờ thi đua của Bộ Công an", ["lang-son", "ha-giang", "lai-chau"]),
 ]
-AWARD_SOURCE = "Báo cáo của Cụm thi đua số II (tổng hợp trong tài liệu nghiệp vụ của dự án)"
+PROPOSAL_SOURCE = "Báo cáo của Cụm thi đua số II (tổng hợp trong tài liệu nghiệp vụ của dự án)"
 NOTE = (
     "Hội nghị ngày 16/11/2020 tại huyện Đồng Văn, tỉnh Hà Giang, bàn giao cụm trưởng năm 2021 "
     "cho Công an tỉnh Lào Cai (nguồn: Báo Hà Giang)."
@@ -48,20 +53,41 @@ FAVOURITES = {
 }
 
 
-def load_awards() -> None:
+LEVELS = {"co_chinh_phu": "Chính phủ", "co_bo_cong_an": "Bộ Công an"}
+# Illustrative: a decision on the 2020 Government-flag proposal (not in the source).
+DECISION_2020 = {
+    "number": "Minh hoạ 01/QĐ-TTg",
+    "signed_on": date(2021, 4, 15),
+    "issuer": "Thủ tướng Chính phủ (minh hoạ)",
+}
+
+
+def load_title_register() -> None:
+    """The 2017 and 2018 proposals, through the register's XLSX import (all or nothing)."""
     from thidua.org.models import Cluster
 
     cluster = Cluster.objects.get(code="cum-2")
-    units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
-    for year, code, title, winners in AWARDS:
-        for unit in winners:
-            Award.objects.get_or_create(
-                cluster=cluster,
-                year=year,
-                title_code=code,
-                unit=units[unit],
-                defaults={"title": title, "source": AWARD_SOURCE},
-            )
+    if TitleRecord.objects.filter(cluster=cluster, year__in=(2017, 2018)).exists():
+        return
+    rows = [
+        (year, unit, code, title, LEVELS[code], "Đề nghị", None, None, None, PROPOSAL_SOURCE)
+        for year, code, title, units in PROPOSALS
+        for unit in units
+    ]
+    register.import_titles(actor=SYSTEM, cluster=cluster, content=register.workbook_of(rows))
+
+
+def load_decision_2020(cycle: Cycle) -> None:
+    """An illustrative decision on the 2020 Government-flag proposal, when the demo's count
+    proposed a unit for it."""
+    proposed = TitleRecord.objects.filter(
+        cluster=cycle.cluster, year=cycle.year, title_code="co_chinh_phu"
+    )
+    if not proposed.exists() or proposed.exclude(state=TitleState.PROPOSED).exists():
+        return
+    register.record_decision(
+        actor=SYSTEM, outcomes=[(record, True) for record in proposed], **DECISION_2020
+    )
 
 
 def _ballots(

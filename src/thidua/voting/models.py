@@ -265,28 +265,6 @@ class PaperEntry(models.Model):
         return f"{self.poll} #{self.entry}"
 
 
-class Award(models.Model):
-    """Titles a unit received in earlier years (history shown beside candidates)."""
-
-    cluster = models.ForeignKey("org.Cluster", on_delete=models.PROTECT, related_name="awards")
-    year = models.PositiveIntegerField()
-    title_code = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="awards")
-    source = models.CharField(max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["-year", "title_code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cluster", "year", "title_code", "unit"], name="award_once"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.title}: {self.unit}"
-
-
 class KeyCeremony(models.Model):
     """The counting board's key, made by its members on their own devices, k of n
     (docs/ballot-crypto.md §2): the server relays what they publish and sees nothing secret."""

@@ -21,11 +21,10 @@ from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle
-from thidua.org.models import Cycle, Unit, User
+from thidua.org.models import Cycle, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting.models import (
-    Award,
     Ballot,
     Candidate,
     Conference,
@@ -396,13 +395,6 @@ def published(poll: Poll, names: dict[str, str]) -> Published:
         receipts=sorted(ballot.receipt for ballot in ballots if ballot.receipt),
         multiset=sorted(counter.items(), key=lambda item: (-item[1], item[0])),
     )
-
-
-def awards_by_unit(cluster, units: list[Unit]) -> dict[int, list[Award]]:
-    found: dict[int, list[Award]] = {}
-    for award in Award.objects.filter(cluster=cluster, unit__in=units):
-        found.setdefault(award.unit_id, []).append(award)
-    return found
 
 
 @dataclass(frozen=True)

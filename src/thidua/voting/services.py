@@ -25,6 +25,7 @@ from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action, Role, decide
 from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
+from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
 from thidua.org.authz import recorded_user, require
@@ -1108,7 +1109,37 @@ def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=
         cycle=poll.conference.cycle,
         after=poll.result,
     )
+    if poll.status == Poll.Status.CLOSED and poll.purpose == Poll.Purpose.TITLE:
+        _propose(actor, poll.conference)
     return poll
+
+
+def _propose(actor, conference: Conference) -> None:
+    """The conference's counted title votes become proposals in the register of titles: each
+    title whose vote is complete (all rounds) and that no title rule refuses (quota, one flag
+    a year, leading the cluster)."""
+    cycle = conference.cycle
+    polls = selectors.polls_of(conference)
+    refused = {problem.field for problem in selectors.nomination_problems(cycle, polls)}
+    nominees = {
+        code: winners
+        for code, winners in selectors.nominees_by_title(polls).items()
+        if code not in refused and winners
+    }
+    if not nominees:
+        return
+    units = {unit.code: unit for unit in org_selectors.member_units(cycle)}
+    data = (cycle.rule_set.data or {}).get("voting") or {}
+    titles = {item["code"]: item for item in data.get("titles", [])}
+    register.propose_from_conference(
+        actor=actor,
+        cycle=cycle,
+        nominees={
+            code: [units[unit] for unit in winners if unit in units]
+            for code, winners in nominees.items()
+        },
+        titles=titles,
+    )
 
 
 def _reshuffle(poll: Poll, kept: list[dict]) -> None:

@@ -20,6 +20,7 @@ from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core.policy import Action
 from thidua.errors import DomainError
+from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
 from thidua.org.backends import SessionClaim
@@ -303,7 +304,8 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     year), whether it does."""
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
-    awards = selectors.awards_by_unit(cycle.cluster, [c.unit for c in candidates])
+    # the register of titles: the units' lines of earlier years (proposed, awarded or not)
+    awards = org_selectors.titles_by_unit([c.unit for c in candidates], before=cycle.year)
     titles = (
         {t.code: t for t in voting_rules.titles(cycle.rule_set)}
         if cycle.rule_set.data.get("voting")
@@ -329,7 +331,10 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
                 _("đã được đề nghị “%(title)s” (mỗi năm một cờ)")
                 % {"title": instead[candidate.unit.code]}
             )
-        parts += [f"{award.title} {award.year}" for award in awards.get(candidate.unit_id, [])]
+        parts += [
+            f"{register.state_label(award).lower()} {award.title} {award.year}"
+            for award in awards.get(candidate.unit_id, [])
+        ]
         notes[candidate.pk] = "; ".join(parts)
     return notes
 

@@ -44,7 +44,7 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
     with clock.dated(org_demo.day_2020(Phase.PLANNING)):  # the 2019 figures, early in 2020
         stats_demo.load_baseline_2019()
     if organisation_only:
-        voting_demo.load_awards()
+        voting_demo.load_title_register()
         return logins
 
     cycle = Cycle.objects.get(cluster__code=org_demo.CLUSTER_II["code"], year=2020)
@@ -63,10 +63,11 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
     with clock.dated(org_demo.day_2020(Phase.CONFERENCE)):
         cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
         _load_grounds(cycle)
-    voting_demo.load_awards()
+    voting_demo.load_title_register()
     try:
         with transaction.atomic():
             voting_demo.load_conference(cycle)  # the vote hands the leadership to Lào Cai
+            voting_demo.load_decision_2020(cycle)
     except DomainError as error:
         # A database filled by an older thidua keeps its frozen rule sets; say what to do.
         notices.append(

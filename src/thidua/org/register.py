@@ -1,0 +1,647 @@
+"""The register of titles (sổ danh hiệu thi đua): reads, writes and the XLSX import.
+
+A line says that a unit (or a person) was proposed for a title in a year, then awarded it or
+not by a decision. Past years come in through the same import as any other data, never from
+a table in code. A year with no line is *unknown* ("chưa có dữ liệu"), never "not awarded".
+The conference's counted title votes become proposals (`propose_from_conference`); the
+decision arrives months later and is recorded once, by the Ministry's emulation office or by
+that year's leader unit on its behalf (`record_decision`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from openpyxl import Workbook
+
+from thidua import xlsx
+from thidua.audit.services import record as audit
+from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.messages import Problem, gettext_noop
+from thidua.core.policy import Action, Role
+from thidua.core.record import AuditAction
+from thidua.errors import DomainError, refuse_if
+from thidua.org.authz import recorded_user, require, roles_for
+from thidua.org.models import (
+    Cluster,
+    Cycle,
+    Decision,
+    TitleLevel,
+    TitleRecord,
+    TitleState,
+    Unit,
+)
+
+#: A title's level when its rule set does not say (`level` in the title's data).
+DEFAULT_LEVELS = {"co_chinh_phu": TitleLevel.GOVERNMENT, "co_bo_cong_an": TitleLevel.MINISTRY}
+PDF_MAX_BYTES = 10 * 1024 * 1024
+
+SHEET = "So danh hieu"
+COLUMNS = (
+    ("A", "year", "Năm"),
+    ("B", "unit", "Mã đơn vị"),
+    ("C", "title_code", "Mã danh hiệu"),
+    ("D", "title", "Tên danh hiệu"),
+    ("E", "level", "Cấp"),
+    ("F", "state", "Trạng thái"),
+    ("G", "number", "Số quyết định"),
+    ("H", "signed_on", "Ngày quyết định"),
+    ("I", "issuer", "Cơ quan ban hành"),
+    ("J", "source", "Nguồn"),
+)
+MAX_ROWS = 2000
+
+
+def state_label(record: TitleRecord) -> str:
+    return str(TitleState(record.state).label)
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def _as_dict(record: TitleRecord) -> dict:
+    return {
+        "cluster": record.cluster.code if record.cluster else None,
+        "unit": record.unit.code if record.unit else None,
+        "person": record.person.username if record.person else None,
+        "year": record.year,
+        "title_code": record.title_code,
+        "title": record.title,
+        "level": record.level,
+        "state": record.state,
+        "decision": record.decision.number if record.decision else None,
+        "source": record.source,
+    }
+
+
+def _problem(code: str, message: str, field_name: str | None = None, **params) -> Problem:
+    return Problem(code, message, params, field_name)
+
+
+@dataclass(frozen=True)
+class DecisionData:
+    number: str
+    signed_on: date
+    issuer: str
+
+
+def _decision_problems(data: DecisionData | None, state: str) -> list[Problem]:
+    if state == TitleState.PROPOSED:
+        return []
+    if data is None or not data.number.strip() or not data.issuer.strip() or not data.signed_on:
+        return [
+            _problem(
+                "decision_missing",
+                gettext_noop(
+                    "Danh hiệu đã có kết quả phải ghi số quyết định, ngày và cơ quan ban hành."
+                ),
+                "number",
+            )
+        ]
+    return []
+
+
+def _decision(actor, data: DecisionData, *, on_behalf: bool, pdf=None) -> Decision:
+    """The decision with this number from this issuer: recorded once, found again after."""
+    found = Decision.objects.filter(number=data.number.strip(), issuer=data.issuer.strip()).first()
+    if found is not None:
+        refuse_if(
+            []
+            if found.signed_on == data.signed_on
+            else [
+                _problem(
+                    "decision_date",
+                    gettext_noop(
+                        "Quyết định số %(number)s đã được ghi với ngày %(date)s; ngày khác nhau."
+                    ),
+                    "signed_on",
+                    number=found.number,
+                    date=found.signed_on.strftime("%d/%m/%Y"),
+                )
+            ]
+        )
+        if pdf is not None and not found.pdf:
+            found.pdf.save(pdf.name.rsplit("/", 1)[-1][:100], pdf, save=True)
+        return found
+    decision = Decision(
+        number=data.number.strip(),
+        signed_on=data.signed_on,
+        issuer=data.issuer.strip(),
+        recorded_by=recorded_user(actor),
+        on_behalf=on_behalf,
+    )
+    decision.full_clean(exclude=["pdf"])
+    if pdf is not None:
+        decision.pdf.save(pdf.name.rsplit("/", 1)[-1][:100], pdf, save=False)
+    decision.save()
+    audit(
+        actor=actor,
+        action=AuditAction.DECISION_RECORD,
+        object_type="org.decision",
+        object_id=decision.pk,
+        after={
+            "number": decision.number,
+            "signed_on": decision.signed_on,
+            "issuer": decision.issuer,
+            "on_behalf": on_behalf,
+            "pdf": decision.pdf.name or None,
+        },
+    )
+    return decision
+
+
+def pdf_problems(pdf) -> list[Problem]:
+    if pdf is None:
+        return []
+    problems = []
+    if pdf.size > PDF_MAX_BYTES:
+        problems.append(
+            _problem(
+                "file_too_large",
+                gettext_noop("Tệp lớn quá %(limit)s MB."),
+                "pdf",
+                limit=PDF_MAX_BYTES // (1024 * 1024),
+            )
+        )
+    head = pdf.read(5)
+    pdf.seek(0)
+    if head != b"%PDF-":
+        problems.append(_problem("file_type", gettext_noop("Quyết định phải là tệp PDF."), "pdf"))
+    return problems
+
+
+def _is_office(actor) -> bool:
+    """The Ministry's emulation office (its admins) or a tool acting for it."""
+    roles = roles_for(actor)
+    return bool(roles & {Role.ADMIN, Role.SYSTEM})
+
+
+def _write(actor, record: TitleRecord, before: dict | None, cycle: Cycle | None = None) -> None:
+    record.full_clean(validate_unique=False, validate_constraints=False)
+    record.save()
+    audit(
+        actor=actor,
+        action=AuditAction.TITLE_RECORD,
+        object_type="org.titlerecord",
+        object_id=record.pk,
+        before=before,
+        after=_as_dict(record),
+        cycle=cycle,
+    )
+
+
+@transaction.atomic
+def record_title(
+    *,
+    actor,
+    cluster: Cluster,
+    unit: Unit,
+    year: int,
+    title_code: str,
+    title: str,
+    level: str,
+    state: str = TitleState.PROPOSED,
+    decision: DecisionData | None = None,
+    source: str = "",
+) -> TitleRecord:
+    """Enter (or correct) one line of the cluster's register."""
+    require(actor, Action.RECORD_TITLES, cluster)
+    problems = _line_problems(
+        year=year, title_code=title_code, title=title, level=level, state=state
+    )
+    problems += _decision_problems(decision, state)
+    existing = TitleRecord.objects.filter(unit=unit, year=year, title_code=title_code).first()
+    problems += _downgrade_problems(existing, state)
+    refuse_if(problems)
+    made = (
+        _decision(actor, decision, on_behalf=not _is_office(actor))
+        if state != TitleState.PROPOSED and decision is not None
+        else None
+    )
+    return _put(
+        actor,
+        existing,
+        cluster=cluster,
+        unit=unit,
+        year=year,
+        title_code=title_code,
+        title=title,
+        level=level,
+        state=state,
+        decision=made,
+        source=source,
+    )
+
+
+def _put(actor, existing: TitleRecord | None, **values) -> TitleRecord:
+    before = _as_dict(existing) if existing is not None else None
+    record = existing or TitleRecord()
+    for name, value in values.items():
+        setattr(record, name, value)
+    _write(actor, record, before)
+    return record
+
+
+def _line_problems(*, year, title_code, title, level, state) -> list[Problem]:
+    problems = []
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        problems.append(
+            _problem(
+                "year",
+                gettext_noop("Năm phải từ %(first)s đến %(last)s."),
+                "year",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
+    if not title_code or not all(c.isascii() and (c.isalnum() or c in "_-") for c in title_code):
+        problems.append(
+            _problem(
+                "title_code",
+                gettext_noop("Mã danh hiệu chỉ gồm chữ không dấu, số, “_” và “-”."),
+                "title_code",
+            )
+        )
+    if not (title or "").strip():
+        problems.append(_problem("title", gettext_noop("Thiếu tên danh hiệu."), "title"))
+    if level not in TitleLevel.values:
+        problems.append(_problem("level", gettext_noop("Cấp không hợp lệ."), "level"))
+    if state not in TitleState.values:
+        problems.append(_problem("state", gettext_noop("Trạng thái không hợp lệ."), "state"))
+    return problems
+
+
+def _downgrade_problems(existing: TitleRecord | None, state: str) -> list[Problem]:
+    if existing is None or existing.state == TitleState.PROPOSED or state != TitleState.PROPOSED:
+        return []
+    return [
+        _problem(
+            "already_decided",
+            gettext_noop(
+                "Danh hiệu này đã có quyết định (%(number)s); không thể đưa về “Đề nghị”."
+            ),
+            "state",
+            number=existing.decision.number if existing.decision else "—",
+        )
+    ]
+
+
+def authority(record: TitleRecord) -> Cycle | Cluster | None:
+    """What a decision on `record` is checked on: the cycle of its year (its leader unit may
+    record it on the Ministry's behalf), else its cluster."""
+    if record.cluster is None:
+        return None
+    cycle = Cycle.objects.filter(cluster=record.cluster, year=record.year).first()
+    return cycle or record.cluster
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    actor,
+    number: str,
+    signed_on: date,
+    issuer: str,
+    outcomes: Sequence[tuple[TitleRecord, bool]],
+    pdf=None,
+) -> Decision:
+    """The decision on proposed lines, recorded once (one decision may cover units of many
+    clusters): each line becomes awarded, or not awarded. Only the Ministry's office, or the
+    leader unit of each line's year on its behalf."""
+    for record, _awarded in outcomes:
+        require(actor, Action.RECORD_DECISION, authority(record))
+    data = DecisionData(number=number or "", signed_on=signed_on, issuer=issuer or "")
+    problems = _decision_problems(data, TitleState.AWARDED) + pdf_problems(pdf)
+    if not outcomes:
+        problems.append(
+            _problem(
+                "no_records",
+                gettext_noop("Chọn ít nhất một đơn vị mà quyết định này khen thưởng hoặc không."),
+                "records",
+            )
+        )
+    for record, _awarded in outcomes:
+        if record.state != TitleState.PROPOSED:
+            problems.append(
+                _problem(
+                    "already_decided",
+                    gettext_noop("%(unit)s: danh hiệu “%(title)s” năm %(year)s đã có quyết định."),
+                    "records",
+                    unit=str(record.unit or record.person),
+                    title=record.title,
+                    year=record.year,
+                )
+            )
+    refuse_if(problems)
+    decision = _decision(actor, data, on_behalf=not _is_office(actor), pdf=pdf)
+    for record, awarded in outcomes:
+        before = _as_dict(record)
+        record.state = TitleState.AWARDED if awarded else TitleState.NOT_AWARDED
+        record.decision = decision
+        _write(actor, record, before)
+    return decision
+
+
+def level_of(title_data: Mapping) -> str:
+    return title_data.get("level") or DEFAULT_LEVELS.get(
+        title_data.get("code", ""), TitleLevel.MINISTRY
+    )
+
+
+def propose_from_conference(
+    *, actor, cycle: Cycle, nominees: Mapping[str, Sequence[Unit]], titles: Mapping[str, Mapping]
+) -> list[TitleRecord]:
+    """The conference's counted nominations, as proposals of the cycle's year (a line that
+    already exists is left as it is: a decision is never undone by a count)."""
+    made = []
+    for code, units in nominees.items():
+        data = titles.get(code) or {"code": code, "name": code}
+        for unit in units:
+            if TitleRecord.objects.filter(unit=unit, year=cycle.year, title_code=code).exists():
+                continue
+            record = TitleRecord(
+                cluster=cycle.cluster,
+                unit=unit,
+                year=cycle.year,
+                title_code=code,
+                title=data.get("name") or code,
+                level=level_of(data),
+                state=TitleState.PROPOSED,
+                cycle=cycle,
+                source=f"Hội nghị tổng kết {cycle.cluster.name} năm {cycle.year}",
+            )
+            _write(actor, record, None, cycle)
+            made.append(record)
+    return made
+
+
+# --- the XLSX import ------------------------------------------------------------------------
+
+
+def template_xlsx() -> bytes:
+    """An empty register sheet with its header row (and one example line, as text)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    for letter, _name, header in COLUMNS:
+        sheet[f"{letter}1"] = header
+        sheet.column_dimensions[letter].width = 20
+    return xlsx.save(workbook)
+
+
+_STATE_WORDS = {
+    **{str(label).lower(): value for value, label in TitleState.choices},
+    **{value: value for value in TitleState.values},
+}
+_LEVEL_WORDS = {
+    **{str(label).lower(): value for value, label in TitleLevel.choices},
+    **{value: value for value in TitleLevel.values},
+}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _day(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class Line:
+    row: int
+    unit: Unit
+    year: int
+    title_code: str
+    title: str
+    level: str
+    state: str
+    decision: DecisionData | None
+    source: str
+
+
+def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
+    """Every line of the sheet, or `WorkbookRefused` naming each problem's row and column."""
+    workbook = xlsx.open_workbook(content)
+    sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+    found = xlsx.cells(sheet, MAX_ROWS, len(COLUMNS))
+    if found is None:
+        raise xlsx.WorkbookRefused([xlsx.too_many_rows(sheet.title, MAX_ROWS)])
+    values, last_row = found
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    problems: list[Problem] = []
+    lines: list[Line] = []
+    seen: dict[tuple, int] = {}
+
+    def fail(letter: str, row: int, kind: str, message: str, **params) -> None:
+        problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(kind, message, params)))
+
+    for row in range(2, last_row + 1):
+        raw = {name: values.get(f"{letter}{row}") for letter, name, _h in COLUMNS}
+        if all(_text(value) == "" for value in raw.values()):
+            continue
+        before = len(problems)
+        try:
+            year = int(_text(raw["year"]))
+        except ValueError:
+            year = None
+        if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+            fail(
+                "A",
+                row,
+                "year",
+                gettext_noop("Năm phải là số từ %(first)s đến %(last)s."),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        unit = units.get(_text(raw["unit"]))
+        if unit is None:
+            fail(
+                "B",
+                row,
+                "unit",
+                gettext_noop("Không có đơn vị mã “%(code)s”."),
+                code=_text(raw["unit"]),
+            )
+        code = _text(raw["title_code"])
+        if not code or not all(c.isascii() and (c.isalnum() or c in "_-") for c in code):
+            fail(
+                "C",
+                row,
+                "title_code",
+                gettext_noop("Mã danh hiệu chỉ gồm chữ không dấu, số, “_” và “-”."),
+            )
+        title = _text(raw["title"])
+        if not title:
+            fail("D", row, "title", gettext_noop("Thiếu tên danh hiệu."))
+        level = _LEVEL_WORDS.get(_text(raw["level"]).lower())
+        if level is None:
+            fail(
+                "E",
+                row,
+                "level",
+                gettext_noop(
+                    "Cấp “%(value)s” không có; ghi “Chính phủ”, “Bộ Công an” hoặc “Cơ sở”."
+                ),
+                value=_text(raw["level"]),
+            )
+        state = _STATE_WORDS.get(_text(raw["state"]).lower() or "đề nghị")
+        if state is None:
+            fail(
+                "F",
+                row,
+                "state",
+                gettext_noop(
+                    "Trạng thái “%(value)s” không có; ghi “Đề nghị”, “Được tặng” hoặc "
+                    "“Không được tặng”."
+                ),
+                value=_text(raw["state"]),
+            )
+        decision = None
+        number, issuer = _text(raw["number"]), _text(raw["issuer"])
+        signed_on = None
+        if _text(raw["signed_on"]):
+            try:
+                signed_on = _day(raw["signed_on"])
+            except ValueError:
+                fail(
+                    "H",
+                    row,
+                    "signed_on",
+                    gettext_noop("Ngày “%(value)s” không đọc được; ghi theo dạng 31/12/2020."),
+                    value=_text(raw["signed_on"]),
+                )
+        if state in (TitleState.AWARDED, TitleState.NOT_AWARDED):
+            for letter, present in (("G", number), ("H", signed_on), ("I", issuer)):
+                if not present and not (letter == "H" and _text(raw["signed_on"])):
+                    fail(
+                        letter,
+                        row,
+                        "decision_missing",
+                        gettext_noop(
+                            "Danh hiệu đã có kết quả phải ghi số quyết định, ngày và cơ quan "
+                            "ban hành."
+                        ),
+                    )
+            if number and signed_on and issuer:
+                decision = DecisionData(number, signed_on, issuer)
+        elif number or issuer:
+            fail(
+                "F",
+                row,
+                "state_with_decision",
+                gettext_noop("Có số quyết định nhưng trạng thái là “Đề nghị”."),
+            )
+        if len(problems) > before:
+            continue
+        key = (unit.code, year, code)
+        if key in seen:
+            fail(
+                "C",
+                row,
+                "duplicate",
+                gettext_noop("Trùng với hàng %(other)s (cùng đơn vị, năm, danh hiệu)."),
+                other=seen[key],
+            )
+            continue
+        seen[key] = row
+        existing = TitleRecord.objects.filter(unit=unit, year=year, title_code=code).first()
+        if existing is not None and _downgrade_problems(existing, state):
+            fail(
+                "F",
+                row,
+                "already_decided",
+                gettext_noop(
+                    "Danh hiệu này đã có quyết định (%(number)s); không thể đưa về “Đề nghị”."
+                ),
+                number=existing.decision.number if existing.decision else "—",
+            )
+            continue
+        lines.append(
+            Line(row, unit, year, code, title, level, state, decision, _text(raw["source"]))
+        )
+    if not lines and not problems:
+        problems.append(
+            Problem("empty", gettext_noop("Tệp không có dòng nào để nhập."), {}, "file")
+        )
+    if problems:
+        raise xlsx.WorkbookRefused(problems)
+    return lines
+
+
+@transaction.atomic
+def import_titles(*, actor, cluster: Cluster, content: bytes) -> list[TitleRecord]:
+    """All the file's lines or none: any problem refuses the whole file."""
+    require(actor, Action.RECORD_TITLES, cluster)
+    lines = read_workbook(cluster, content)
+    office = _is_office(actor)
+    saved = []
+    try:
+        with transaction.atomic():
+            for line in lines:
+                decision = (
+                    _decision(actor, line.decision, on_behalf=not office) if line.decision else None
+                )
+                existing = TitleRecord.objects.filter(
+                    unit=line.unit, year=line.year, title_code=line.title_code
+                ).first()
+                saved.append(
+                    _put(
+                        actor,
+                        existing,
+                        cluster=cluster,
+                        unit=line.unit,
+                        year=line.year,
+                        title_code=line.title_code,
+                        title=line.title,
+                        level=line.level,
+                        state=line.state,
+                        decision=decision,
+                        source=line.source,
+                    )
+                )
+    except DomainError as error:  # e.g. a decision number already recorded with another date
+        raise xlsx.WorkbookRefused(error.problems) from None
+    audit(
+        actor=actor,
+        action=AuditAction.TITLE_IMPORT,
+        object_type="org.cluster",
+        object_id=cluster.code,
+        after={"lines": len(saved)},
+    )
+    return saved
+
+
+def no_file_problem() -> Problem:
+    return Problem("no_file", gettext_noop("Chưa chọn tệp."), {}, "file")
+
+
+def workbook_of(rows: Iterable[Sequence]) -> bytes:
+    """A register sheet holding `rows` (in the order of COLUMNS): what the demo imports."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append([header for _l, _n, header in COLUMNS])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
