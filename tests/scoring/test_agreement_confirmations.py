@@ -112,7 +112,7 @@ def test_signing_waits_for_every_confirmation_or_a_reason(drafted, client_for, c
     assert (current.phase, current.phase_is_open) == (Phase.PLANNING, True)
     # the plain phase buttons cannot go round it either
     current = org_services.close_phase(
-        actor=get_user("laocai.thuky"), cycle=current, phase="planning"
+        actor=get_user("laocai.thuky"), cycle=current, phase=Phase.PLANNING
     )
     with pytest.raises(StateConflict):
         org_services.open_phase(
