@@ -152,3 +152,17 @@ def test_a_director_who_is_not_a_member_this_year_cannot_confirm(drafted, client
     response = client_for("hanoi.giamdoc").post(f"{BASE}/confirm/ha-noi/")
     assert response.status_code in (403, 404)
     assert not Confirmation.objects.filter(agreement__cycle=drafted).exists()
+
+
+def test_the_director_can_take_the_confirmation_back(drafted, client_for):
+    assert confirm(client_for, "son-la").status_code == 302
+    head = client_for("sonla.giamdoc")
+    assert head.post(f"{BASE}/confirm/son-la/", {"withdraw": "1"}).status_code == 302
+    assert state_of(drafted, "son-la") == selectors.ConfirmationState.MISSING
+    entry = AuditEntry.objects.filter(action=AuditAction.AGREEMENT_WITHDRAW).latest("pk")
+    assert entry.actor == "sonla.giamdoc"
+    # another unit's director cannot take it back for Sơn La
+    assert confirm(client_for, "son-la").status_code == 302
+    other = client_for("laichau.giamdoc")
+    assert other.post(f"{BASE}/confirm/son-la/", {"withdraw": "1"}).status_code == 403
+    assert state_of(drafted, "son-la") == selectors.ConfirmationState.CONFIRMED

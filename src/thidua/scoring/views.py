@@ -98,6 +98,10 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
             "assignment": assigned,
             "editable": editable,
             "previous": previous,
+            # a signed agreement without confirmations (restored from a record of a year
+            # signed before them) shows only the units that approved it
+            "confirmations_shown": bool(found)
+            and (not found.is_signed or found.confirmations.exists()),
             "confirmations": [
                 (row, can(request.user, Action.CONFIRM_AGREEMENT, UnitInCycle(cycle, row.unit)))
                 for row in selectors.confirmations(found, members)
