@@ -309,7 +309,7 @@ class Agreement:
     criteria: list[Criterion]
     targets: list[tuple[Code, Code, Decimal | None]] = doc("[unit, criterion, target]")
     facts: list[Fact]
-    approved_by: list[Code] = doc("units that approved the agreement")
+    approved_by: list[Code] = doc("units whose director confirmed the agreement as signed")
     signed_at: datetime | None
     note: str
 
