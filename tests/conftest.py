@@ -94,12 +94,15 @@ def scoring_2021(cycle, get_user):
     """Cụm II 2021 with last year's agreement copied, signed, and its scoring phase open."""
     from thidua.core.phases import Phase
     from thidua.org import services as org_services
+    from thidua.org.authz import SYSTEM
     from thidua.scoring import services
 
     secretary = get_user("laocai.thuky")
     current = cycle("cum-2", 2021)
     services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
-    services.sign_agreement(actor=secretary, cycle=current, approved=list(current.members.all()))
+    for unit in current.members.all():
+        services.confirm_agreement(actor=SYSTEM, cycle=current, unit=unit)
+    services.sign_agreement(actor=secretary, cycle=current)
     current = cycle("cum-2", 2021)
     for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
         current = org_services.close_phase(actor=secretary, cycle=current, phase=phase)

@@ -100,3 +100,16 @@ def test_the_demo_can_count_its_open_poll_so_every_document_can_be_made(capsys):
     # a second time there is nothing left open: nothing happens
     call_command("demo", "--count-open-poll")
     assert "Đã kiểm phiếu" not in capsys.readouterr().out
+
+
+def test_every_member_unit_has_a_director_who_confirmed_the_2020_agreement():
+    from thidua.scoring.models import Confirmation
+
+    directors = User.objects.filter(kind="director")
+    assert directors.count() == 7 + 5  # each 2020/2021 member unit of Cụm II and Cụm I
+    assert all(user.unit_id and user.get_full_name() for user in directors)
+    confirmed = Confirmation.objects.filter(
+        agreement__cycle__cluster__code="cum-2", agreement__cycle__year=2020
+    )
+    assert confirmed.count() == 7
+    assert {row.confirmed_by.unit_id for row in confirmed} == {row.unit_id for row in confirmed}

@@ -40,6 +40,27 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     assert "/GƯTĐ-CTĐ" in text
 
 
+def test_the_agreement_lists_each_directors_confirmation(demo_cycle):
+    from django.utils import timezone
+
+    from thidua.scoring.models import Confirmation
+
+    document = read_docx(_plans(demo_cycle)["agreement"].build().content)
+    agreement = scoring_selectors.agreement_of(demo_cycle)
+    digest = scoring_selectors.agreement_digest(agreement)
+    assert f"mã nội dung {digest[:16]}" in all_text(document)
+    table = next(
+        table_rows(t)
+        for t in document.tables
+        if table_rows(t)[0][:2] == ["Đơn vị", "Thủ trưởng xác nhận"]
+    )
+    rows = Confirmation.objects.filter(agreement=agreement).select_related("unit", "confirmed_by")
+    assert len(table) == 1 + rows.count() == 8
+    for row in rows:
+        day = f"{timezone.localtime(row.confirmed_at):%d/%m/%Y}"
+        assert [row.unit.short_name, row.confirmed_by.display_name, day] in table[1:]
+
+
 def test_the_agreement_waits_for_every_heads_name(demo_cycle):
     Unit.objects.filter(code__in=["son-la", "lai-chau"]).update(head_name="")
     plan = _plans(demo_cycle)["agreement"]

@@ -40,6 +40,10 @@ def secretary(unit: str) -> str:
     return unit.replace("-", "") + ".thuky"
 
 
+def director(unit: str) -> str:
+    return unit.replace("-", "") + ".giamdoc"
+
+
 def delegates() -> list[str]:
     names = []
     for unit in UNITS:
@@ -180,9 +184,13 @@ def secretary_signs_the_agreement(j: Journey) -> None:
     page.get_by_label("Xếp loại").fill("90 Xuất sắc; 80 Tốt; 65 Khá; 0 Trung bình")
     click(page, "Lưu quy tắc")
     assert "Đã lưu quy tắc chấm điểm." in flash(page)
-    sign = page.locator("form[action$='/agreement/sign/']")
-    for name in UNITS.values():
-        sign.get_by_label(name, exact=True).check()
+    # each member unit's director confirms the agreement for that unit
+    for unit, name in UNITS.items():
+        head = j.person(director(unit))
+        head.go(f"{CYCLE}/agreement/")
+        click(head.page, f"Xác nhận giao ước cho {name}")
+        assert f"Đã xác nhận giao ước thi đua cho {name}." in flash(head.page)
+    leader.go(f"{CYCLE}/agreement/")
     j.shot(leader, "secretary-agreement")
     click(page, "Ký giao ước và chuyển sang giai đoạn đã ký")
     assert "Đã ký giao ước thi đua." in flash(page)

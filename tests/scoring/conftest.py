@@ -20,7 +20,9 @@ def scoring_2021_with_reports(cycle, get_user):
     secretary = get_user("laocai.thuky")
     current = cycle("cum-2", 2021)
     services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
-    services.sign_agreement(actor=secretary, cycle=current, approved=list(current.members.all()))
+    for unit in current.members.all():
+        services.confirm_agreement(actor=SYSTEM, cycle=current, unit=unit)
+    services.sign_agreement(actor=secretary, cycle=current)
     current = cycle("cum-2", 2021)
     current = org_services.close_phase(actor=secretary, cycle=current, phase=Phase.AGREEMENT)
     current = org_services.open_phase(actor=secretary, cycle=current, phase=Phase.REPORTING)

@@ -57,10 +57,12 @@ def test_signing_needs_the_checklist_and_every_approval(cycle, get_user):
     services.copy_agreement(actor=secretary, cycle=current, source=cycle("cum-2", 2020))
     services.set_targets(actor=secretary, cycle=current, targets={("son-la", "II.1"): None})
     members = list(current.members.all())
+    for unit in members[:3]:
+        services.confirm_agreement(actor=SYSTEM, cycle=current, unit=unit)
     with pytest.raises(DomainError) as error:
-        services.sign_agreement(actor=secretary, cycle=current, approved=members[:3])
+        services.sign_agreement(actor=secretary, cycle=current)
     codes = {problem.code for problem in error.value.problems}
-    assert codes == {"targets_missing", "not_approved"}
+    assert codes == {"targets_missing", "not_confirmed"}
     # the plain phase button cannot skip the signature either
     org_services.close_phase(actor=secretary, cycle=current, phase=Phase.PLANNING)
     with pytest.raises(StateConflict) as refused:
@@ -360,7 +362,9 @@ def _cluster_with(size: int, criteria: int) -> str:
     ]
     services.replace_table(actor=SYSTEM, cycle=cycle, criteria=specs)
     services.set_rules(actor=SYSTEM, cycle=cycle, rules={}, declared_total=Decimal(criteria * 10))
-    services.sign_agreement(actor=SYSTEM, cycle=cycle, approved=units)
+    for unit in units:
+        services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
+    services.sign_agreement(actor=SYSTEM, cycle=cycle)
     for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
         org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
         cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)

@@ -15,6 +15,7 @@ ROLES = [
     Role.OFFICER,
     Role.DELEGATE,
     Role.BOARD,
+    Role.DIRECTOR,
     Role.MEMBER,
     Role.USER,
 ]
@@ -32,7 +33,8 @@ def render() -> str:
         "",
         "✓: allowed in every state; a list: allowed only in those states (phases of the",
         "cycle, or a unit's `active` state). *leader_secretary* is the secretary of the",
-        "cycle's leader unit; *officer* acts for their own unit; *member* is anyone of a",
+        "cycle's leader unit; *officer* acts for their own unit; *director* is the head",
+        "of their own member unit (confirms the agreement for it); *member* is anyone of a",
         "member unit; *user* anyone signed in. Nobody, admins included, can see who cast",
         "which ballot: no route shows it.",
         "",

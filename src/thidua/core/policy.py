@@ -24,6 +24,7 @@ class Role(StrEnum):
     OBSERVER = "observer"  # reads everything, writes nothing
     MEMBER = "member"  # anyone of a member unit of the cycle concerned
     BOARD = "board"  # a member of the conference's vote-counting board
+    DIRECTOR = "director"  # the director (thủ trưởng) of the unit concerned, a member of the cycle
     USER = "user"  # anyone signed in
     SYSTEM = "system"  # the demo loader and command-line tools: any role, same state rules
 
@@ -51,6 +52,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_AGREEMENT = "view_agreement"
     EDIT_AGREEMENT = "edit_agreement"
+    CONFIRM_AGREEMENT = "confirm_agreement"
     EDIT_SHEET = "edit_sheet"
     VIEW_DRAFT_SHEET = "view_draft_sheet"
     REOPEN_SHEET = "reopen_sheet"
@@ -110,6 +112,7 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.VIEW_AUDIT: Label(gettext_noop("xem nhật ký thao tác")),
     Action.VIEW_AGREEMENT: Label(gettext_noop("xem giao ước thi đua")),
     Action.EDIT_AGREEMENT: Label(gettext_noop("soạn, sửa, ký giao ước thi đua")),
+    Action.CONFIRM_AGREEMENT: Label(gettext_noop("xác nhận giao ước thi đua cho đơn vị mình")),
     Action.EDIT_SHEET: Label(gettext_noop("chấm điểm, nộp phiếu chấm của đơn vị")),
     Action.VIEW_DRAFT_SHEET: Label(gettext_noop("xem phiếu chấm chưa nộp")),
     Action.REOPEN_SHEET: Label(gettext_noop("mở lại phiếu chấm đã nộp")),
@@ -185,6 +188,9 @@ POLICY: dict[Action, Rule] = {
     Action.VIEW_AUDIT: _rule(Role.ADMIN, Role.LEADER_SECRETARY),
     Action.VIEW_AGREEMENT: _rule(*_CYCLE_READERS),
     Action.EDIT_AGREEMENT: _rule(Role.LEADER_SECRETARY, states=(Phase.PLANNING.value,)),
+    # On a member unit's part of the cycle: only that unit's director confirms the agreement
+    # for it, while the agreement can still change.
+    Action.CONFIRM_AGREEMENT: _rule(Role.DIRECTOR, states=(Phase.PLANNING.value,)),
     # On a scorer unit's part of the cycle: its own officers fill its sheets.
     Action.EDIT_SHEET: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.VIEW_DRAFT_SHEET: _rule(Role.OFFICER),

@@ -66,6 +66,9 @@ class AuditAction(StrEnum):
     TABLE_REPLACE = "scoring.table.replace"
     TARGETS_SET = "scoring.targets.set"
     AGREEMENT_SIGN = "scoring.agreement.sign"
+    AGREEMENT_CONFIRM = "scoring.agreement.confirm"
+    AGREEMENT_WITHDRAW = "scoring.agreement.withdraw"
+    AGREEMENT_EXCUSE = "scoring.agreement.excuse"
     FACTS_RECORD = "scoring.facts.record"
     EVIDENCE_ADD = "scoring.evidence.add"
     SHEET_SAVE = "scoring.sheet.save"
@@ -323,7 +326,7 @@ class Agreement:
     criteria: list[Criterion]
     targets: list[tuple[Code, Code, Decimal | None]] = doc("[unit, criterion, target]")
     facts: list[Fact]
-    approved_by: list[Code] = doc("units that approved the agreement")
+    approved_by: list[Code] = doc("units whose director confirmed the agreement as signed")
     signed_at: datetime | None
     note: str
 

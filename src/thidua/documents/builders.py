@@ -986,6 +986,39 @@ def _heads_missing(units) -> list[str]:
     ]
 
 
+def _confirmations(document, agreement, members) -> None:
+    """Who confirmed this very text in the app for each unit (its director, the day), or why
+    the unit could not, with the digest of the content confirmed."""
+    digest = scoring_selectors.agreement_digest(agreement)
+    rows = scoring_selectors.confirmations(agreement, members, digest)
+    if not any(row.confirmation for row in rows):
+        return
+    states = scoring_selectors.ConfirmationState
+
+    def line(row) -> list[str]:
+        found = row.confirmation
+        if row.state == states.CONFIRMED:
+            who = found.confirmed_by.display_name if found.confirmed_by else "—"
+            return [row.unit.short_name, who, f"{timezone.localtime(found.confirmed_at):%d/%m/%Y}"]
+        if row.state == states.EXCUSED:
+            day = f"{timezone.localtime(found.reason_at):%d/%m/%Y}"
+            return [row.unit.short_name, f"Chưa xác nhận: {found.reason}", day]
+        return [row.unit.short_name, "Chưa xác nhận giao ước hiện hành", "—"]
+
+    layout.body(
+        document,
+        "Thủ trưởng các đơn vị đã xác nhận giao ước này trong phần mềm (mã nội dung "
+        f"{digest[:16]}):",
+    )
+    layout.table(
+        document,
+        ["Đơn vị", "Thủ trưởng xác nhận", "Ngày"],
+        [line(row) for row in rows],
+        size=11,
+        widths=[4.0, layout.TEXT_WIDTH_CM - 7.0, 3.0],
+    )
+
+
 def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> Built:
     """The emulation agreement (giao ước thi đua) as every member's head signs it: the
     grounds, the members, the criteria table with its points, each unit's targets, how the
@@ -1058,6 +1091,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
         f"Giao ước này được lập thành {with_words(len(members) + 1)} bản, mỗi đơn vị giữ một "
         "bản, một bản gửi Bộ Công an để báo cáo.",
     )
+    _confirmations(document, agreement, members)
     layout.signatures(document, [_head_signer(unit) for unit in members])
     layout.closing(
         document,

@@ -103,6 +103,8 @@ def _own_roles(user, obj=None) -> frozenset[Role]:
         member = obj.unit.pk in member_unit_ids(obj.cycle)
         if member and user.unit_id == obj.unit.pk and user.kind in _UNIT_STAFF:
             roles.add(Role.OFFICER)
+        if member and user.unit_id == obj.unit.pk and user.kind == UserKind.DIRECTOR:
+            roles.add(Role.DIRECTOR)
     return frozenset(roles)
 
 

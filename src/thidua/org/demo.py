@@ -610,6 +610,24 @@ def _load_heads(units: dict[str, Unit]) -> None:
         )
 
 
+def _load_directors(units: dict[str, Unit]) -> list[Login]:
+    """Each 2020/2021 member unit's director (thủ trưởng), who confirms the agreement for the
+    unit: an account named after the unit's head (invented names)."""
+    logins: list[Login] = []
+    codes = [*CLUSTER_II["members_2020"], *CLUSTER_I["members_2020"]]
+    for code, name in zip(codes, HEAD_NAMES, strict=True):
+        last, _space, first = name.rpartition(" ")
+        _ensure_user(
+            f"{code.replace('-', '')}.giamdoc",
+            UserKind.DIRECTOR,
+            units[code],
+            [(last, first)],
+            logins,
+            "thủ trưởng (giám đốc)",
+        )
+    return logins
+
+
 def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     """Load (or complete) the demo organisation; returns the demo logins. Without
     `cluster_ii_2020`, Cụm II has no year yet: the browser tests walk it from the start."""
@@ -617,6 +635,7 @@ def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
     _load_heads(units)
     _load_rule_sets()
     logins = _load_users(units)
+    logins += _load_directors(units)
     with clock.dated(day_2020(Phase.PLANNING)):
         _load_cycles(units, cluster_ii_2020=cluster_ii_2020)
         set_deadlines_2020()

@@ -399,12 +399,13 @@ class Handover(models.Model):
 class UserKind(models.TextChoices):
     ADMIN = "admin", _("Quản trị viên Bộ")
     SECRETARY = "secretary", _("Thư ký thi đua của đơn vị")
+    DIRECTOR = "director", _("Thủ trưởng (Giám đốc) đơn vị")
     OFFICER = "officer", _("Cán bộ đơn vị")
     DELEGATE = "delegate", _("Đại biểu")
     OBSERVER = "observer", _("Quan sát viên")
 
 
-UNIT_BOUND_KINDS = (UserKind.SECRETARY, UserKind.OFFICER, UserKind.DELEGATE)
+UNIT_BOUND_KINDS = (UserKind.SECRETARY, UserKind.OFFICER, UserKind.DELEGATE, UserKind.DIRECTOR)
 
 
 class User(AbstractUser):
@@ -433,7 +434,9 @@ class User(AbstractUser):
                 condition=~Q(kind__in=[kind.value for kind in UNIT_BOUND_KINDS])
                 | Q(unit__isnull=False),
                 name="user_unit_required_for_kind",
-                violation_error_message=_("Cán bộ, thư ký và đại biểu phải thuộc một đơn vị."),
+                violation_error_message=_(
+                    "Cán bộ, thư ký, đại biểu và thủ trưởng phải thuộc một đơn vị."
+                ),
             )
         ]
 

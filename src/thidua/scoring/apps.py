@@ -11,11 +11,14 @@ class ScoringConfig(AppConfig):
         from thidua.core.phases import Phase
         from thidua.org.selectors import register_late, register_unit_usage
         from thidua.org.services import register_phase_guard
-        from thidua.scoring.selectors import late_scorers, unit_usage
+        from thidua.scoring.selectors import late_scorers, unconfirmed, unit_usage
         from thidua.scoring.services import agreement_signed
 
-        # Opening "agreement signed" needs the agreement signed, if the cycle has one.
+        # Opening "agreement signed" needs the agreement signed, if the cycle has one, and
+        # every member's director's confirmation of it (or the reason recorded why not).
         register_phase_guard(Phase.AGREEMENT, agreement_signed)
+        # Planning waits for the member units whose directors have not confirmed the agreement.
+        register_late(Phase.PLANNING, unconfirmed)
         # A lineage event cannot rewrite the years in which a unit scored or was scored.
         register_unit_usage(unit_usage)
         # Scoring waits for the units whose score sheets are missing.

@@ -16,7 +16,7 @@ from decimal import Decimal as D
 
 from thidua.core.indicators import Kind, Period, change
 from thidua.org.authz import SYSTEM
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cycle, Unit, User, UserKind
 from thidua.scoring import services
 from thidua.scoring.models import Agreement, ScoreSheet
 from thidua.scoring.services import CriterionSpec, FactSpec
@@ -172,9 +172,17 @@ def load_agreement(cycle: Cycle) -> None:
         cycle=cycle,
         targets={(unit, code): value for unit in UNITS for code, value in TARGETS.items()},
     )
-    services.sign_agreement(
-        actor=SYSTEM, cycle=cycle, approved=list(Unit.objects.filter(code__in=UNITS))
-    )
+    # Each member unit's director confirms the agreement for that unit (the system where the
+    # demo has no director account), then the leader's secretary signs.
+    directors = {
+        user.unit_id: user
+        for user in User.objects.filter(
+            kind=UserKind.DIRECTOR, unit__code__in=UNITS, is_active=True
+        )
+    }
+    for unit in Unit.objects.filter(code__in=UNITS):
+        services.confirm_agreement(actor=directors.get(unit.pk, SYSTEM), cycle=cycle, unit=unit)
+    services.sign_agreement(actor=SYSTEM, cycle=cycle)
 
 
 REDUCTION = "II.3"  # judged from the statistics, not from the unit's general quality

@@ -62,6 +62,35 @@ class Agreement(models.Model):
         return self.signed_at is not None
 
 
+class Confirmation(models.Model):
+    """A member unit's word on the agreement: its director confirmed the content whose digest
+    is kept (a later edit makes it stale), or the leader's secretary recorded why the unit
+    could not confirm."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="confirmations")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    digest = models.CharField(_("mã nội dung đã xác nhận"), max_length=64, blank=True)
+    reason = models.TextField(_("lý do chưa xác nhận"), blank=True)
+    reason_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason_at = models.DateTimeField(_("ghi lý do lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xác nhận giao ước")
+        verbose_name_plural = _("xác nhận giao ước")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "unit"], name="confirmation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} – {self.unit_id}"
+
+
 class Criterion(models.Model):
     class Kind(models.TextChoices):
         SECTION = core.Kind.SECTION.value, _("Mục")

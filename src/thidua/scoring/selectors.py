@@ -6,6 +6,8 @@ and sheets: the results page stays fast for a cluster of 7 or of 70.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.scoring.models import (
     Agreement,
+    Confirmation,
     Criterion,
     Evidence,
     Fact,
@@ -453,3 +456,122 @@ def criterion_at(agreement: Agreement | None, code: str) -> Criterion | None:
 def evidence_at(cycle: Cycle, pk: int) -> Evidence | None:
     """Evidence `pk`, only if it belongs to `cycle` (a URL names both)."""
     return Evidence.objects.filter(pk=pk, cycle=cycle).first()
+
+
+# --- confirmations by the member units' directors ----------------------------------------
+
+
+def _exact(value: Decimal | None) -> str | None:
+    """A number as confirmed, whatever the trailing zeros the database gives back."""
+    if value is None:
+        return None
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def agreement_content(agreement: Agreement) -> dict:
+    """What a director confirms, in a canonical order: the criteria table, the targets given
+    to each unit and the cluster's rules (scoring rules, total, who scores whom)."""
+    criteria = list(agreement.criteria.select_related("parent", "indicator").order_by("code"))
+    teams = {
+        team.inspected.code: sorted(unit.code for unit in team.scorers.all())
+        for team in agreement.teams.select_related("inspected").prefetch_related("scorers")
+    }
+    return {
+        "criteria": [
+            {
+                "code": c.code,
+                "parent": c.parent.code if c.parent else None,
+                "position": c.position,
+                "name": c.name,
+                "kind": c.kind,
+                "max_points": _exact(c.max_points),
+                "min_points": _exact(c.min_points),
+                "indicator": c.indicator.code if c.indicator else None,
+                "points_each": _exact(c.points_each),
+                "penalty_each": _exact(c.penalty_each),
+                "guidance": c.guidance,
+            }
+            for c in criteria
+        ],
+        "targets": sorted(
+            [unit, criterion, _exact(value)]
+            for (unit, criterion), value in targets_of(agreement).items()
+        ),
+        "rules": {
+            "declared_total": _exact(agreement.declared_total),
+            "rules": agreement.rules,
+            "assignment": agreement.assignment,
+            "teams": dict(sorted(teams.items())) if agreement.assignment == "teams" else {},
+        },
+    }
+
+
+def agreement_digest(agreement: Agreement) -> str:
+    """SHA-256 of the canonical JSON of the agreement's content: equal digests, same text."""
+    canonical = json.dumps(
+        agreement_content(agreement),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ConfirmationState:
+    CONFIRMED = "confirmed"
+    STALE = "stale"  # confirmed an earlier version: cần xác nhận lại
+    EXCUSED = "excused"  # the leader's secretary recorded why the unit could not confirm
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class UnitConfirmation:
+    unit: Unit
+    state: str
+    confirmation: Confirmation | None
+
+    @property
+    def settled(self) -> bool:
+        """Counts for signing: confirmed the current version, or a reason is recorded."""
+        return self.state in (ConfirmationState.CONFIRMED, ConfirmationState.EXCUSED)
+
+
+def confirmations(
+    agreement: Agreement | None, members: list[Unit], digest: str | None = None
+) -> list[UnitConfirmation]:
+    """Each member unit's word on the agreement as it stands now (two queries and the
+    digest's, whatever the number of units)."""
+    if agreement is None:
+        return [UnitConfirmation(unit, ConfirmationState.MISSING, None) for unit in members]
+    digest = digest or agreement_digest(agreement)
+    found = {
+        row.unit_id: row
+        for row in Confirmation.objects.filter(agreement=agreement).select_related(
+            "confirmed_by", "reason_by"
+        )
+    }
+    rows = []
+    for unit in members:
+        row = found.get(unit.pk)
+        if row is not None and row.confirmed_at is not None and row.digest == digest:
+            state = ConfirmationState.CONFIRMED
+        elif row is not None and row.reason:
+            state = ConfirmationState.EXCUSED
+        elif row is not None and row.confirmed_at is not None:
+            state = ConfirmationState.STALE
+        else:
+            state = ConfirmationState.MISSING
+        rows.append(UnitConfirmation(unit, state, row))
+    return rows
+
+
+def unconfirmed(cycle: Cycle) -> list[str]:
+    """The member units that have neither confirmed the agreement as it stands nor a reason
+    recorded: what signing the agreement waits for."""
+    agreement = Agreement.objects.filter(cycle=cycle).first()
+    if agreement is None:
+        return []
+    members = org_selectors.member_units(cycle)
+    return [row.unit.short_name for row in confirmations(agreement, members) if not row.settled]

@@ -18,11 +18,12 @@ from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
-from thidua.org.authz import UnitInCycle, require
+from thidua.org.authz import UnitInCycle, recorded_user, require
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import selectors
 from thidua.scoring.models import (
     Agreement,
+    Confirmation,
     Criterion,
     Evidence,
     Fact,
@@ -380,57 +381,184 @@ def copy_agreement(*, actor, cycle: Cycle, source: Cycle) -> Agreement:
 
 
 @transaction.atomic
-def sign_agreement(*, actor, cycle: Cycle, approved: Sequence[Unit]) -> Agreement:
-    """Sign the agreement: the checklist passes and every member approved; the cycle moves
-    from planning to "agreement signed", which freezes the table."""
+def sign_agreement(*, actor, cycle: Cycle) -> Agreement:
+    """Sign the agreement: the checklist passes and every member unit's director confirmed
+    the agreement as it stands (or the leader's secretary recorded why a unit could not); the
+    cycle moves from planning to "agreement signed", which freezes the table."""
     require(actor, Action.EDIT_AGREEMENT, cycle)
     agreement = Agreement.objects.select_for_update().filter(cycle=cycle).first()
     if agreement is None:
         raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
     members = org_selectors.member_units(cycle)
     problems = selectors.checklist(agreement, members)
-    approved_ids = {unit.pk for unit in approved}
-    missing = [unit.short_name for unit in members if unit.pk not in approved_ids]
-    if missing:
-        problems.append(
-            Problem(
-                "not_approved",
-                gettext_noop("Chưa có ý kiến thông qua của: %(units)s."),
-                {"units": ", ".join(missing)},
-                "approved",
-            )
-        )
+    digest = selectors.agreement_digest(agreement)
+    rows = selectors.confirmations(agreement, members, digest)
+    problems += _unconfirmed_problems(rows)
     refuse_if(problems)
-    agreement.signed_at, agreement.signed_by = (
-        clock.now(),
-        actor if getattr(actor, "pk", None) else None,
-    )
+    confirmed = [row.unit for row in rows if row.state == selectors.ConfirmationState.CONFIRMED]
+    agreement.signed_at, agreement.signed_by = clock.now(), recorded_user(actor)
     agreement.save(update_fields=["signed_at", "signed_by"])
-    agreement.approved_by.set([unit for unit in members if unit.pk in approved_ids])
+    agreement.approved_by.set(confirmed)
     audit(
         actor=actor,
         action=AuditAction.AGREEMENT_SIGN,
         object_type="scoring.agreement",
         object_id=agreement.pk,
         cycle=cycle,
-        after={"approved": sorted(unit.code for unit in members if unit.pk in approved_ids)},
+        after={
+            "approved": sorted(unit.code for unit in confirmed),
+            "excused": sorted(
+                row.unit.code for row in rows if row.state == selectors.ConfirmationState.EXCUSED
+            ),
+            "digest": digest,
+        },
     )
     cycle = org_services.close_phase(actor=actor, cycle=cycle, phase=Phase.PLANNING)
     org_services.open_phase(actor=actor, cycle=cycle, phase=Phase.AGREEMENT)
     return agreement
 
 
+def _unconfirmed_problems(rows) -> list[Problem]:
+    missing = [row.unit.short_name for row in rows if not row.settled]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "not_confirmed",
+            gettext_noop(
+                "Chưa có xác nhận của thủ trưởng đơn vị với giao ước hiện hành (hoặc lý do "
+                "chưa xác nhận): %(units)s."
+            ),
+            {"units": ", ".join(missing)},
+            "confirmations",
+        )
+    ]
+
+
 def agreement_signed(cycle: Cycle) -> list[Problem]:
-    """Phase guard: a cycle with an agreement cannot reach "agreement signed" unsigned."""
-    agreement = Agreement.objects.filter(cycle=cycle).only("signed_at").first()
-    if agreement is not None and agreement.signed_at is None:
+    """Phase guard: a cycle with an agreement cannot reach "agreement signed" unsigned, nor
+    while a member unit has neither confirmed the agreement as signed nor a recorded reason."""
+    agreement = Agreement.objects.filter(cycle=cycle).first()
+    if agreement is None:
+        return []
+    if agreement.signed_at is None:
         return [
             Problem(
                 "agreement_not_signed",
                 gettext_noop("Giao ước thi đua chưa được ký; hãy ký giao ước ở trang giao ước."),
             )
         ]
-    return []
+    members = org_selectors.member_units(cycle)
+    return _unconfirmed_problems(selectors.confirmations(agreement, members))
+
+
+def _confirmable(actor, cycle: Cycle, unit: Unit) -> Agreement:
+    require(actor, Action.CONFIRM_AGREEMENT, UnitInCycle(cycle, unit))
+    _member(cycle, unit)
+    agreement = Agreement.objects.select_for_update().filter(cycle=cycle).first()
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    if agreement.signed_at is not None:
+        raise StateConflict(
+            [Problem("agreement_signed", gettext_noop("Giao ước thi đua đã được ký."))]
+        )
+    return agreement
+
+
+@transaction.atomic
+def confirm_agreement(*, actor, cycle: Cycle, unit: Unit) -> Confirmation:
+    """The unit's director confirms the agreement as it stands now, for that unit only: who,
+    when and the digest of the content confirmed (an edit afterwards makes it stale)."""
+    agreement = _confirmable(actor, cycle, unit)
+    digest = selectors.agreement_digest(agreement)
+    row, _created = Confirmation.objects.select_for_update().get_or_create(
+        agreement=agreement, unit=unit
+    )
+    before = {"digest": row.digest or None, "at": _iso(row.confirmed_at)}
+    row.confirmed_by, row.confirmed_at, row.digest = recorded_user(actor), clock.now(), digest
+    row.save(update_fields=["confirmed_by", "confirmed_at", "digest"])
+    audit(
+        actor=actor,
+        action=AuditAction.AGREEMENT_CONFIRM,
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after={"unit": unit.code, "digest": digest},
+    )
+    return row
+
+
+@transaction.atomic
+def withdraw_confirmation(*, actor, cycle: Cycle, unit: Unit) -> None:
+    """The unit's director takes back the unit's confirmation (e.g. the agreement is about to
+    change in a way the unit does not accept)."""
+    agreement = _confirmable(actor, cycle, unit)
+    row = Confirmation.objects.select_for_update().filter(agreement=agreement, unit=unit).first()
+    if row is None or row.confirmed_at is None:
+        raise StateConflict(
+            [
+                Problem(
+                    "not_confirmed",
+                    gettext_noop("Đơn vị %(unit)s chưa xác nhận giao ước."),
+                    {"unit": unit.short_name},
+                )
+            ]
+        )
+    before = {"unit": unit.code, "digest": row.digest, "at": _iso(row.confirmed_at)}
+    row.confirmed_by, row.confirmed_at, row.digest = None, None, ""
+    row.save(update_fields=["confirmed_by", "confirmed_at", "digest"])
+    audit(
+        actor=actor,
+        action=AuditAction.AGREEMENT_WITHDRAW,
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after={"unit": unit.code},
+    )
+
+
+@transaction.atomic
+def record_unconfirmed_reason(*, actor, cycle: Cycle, unit: Unit, reason: str) -> Confirmation:
+    """The leader's secretary records why a member unit could not confirm the agreement (a
+    reason is mandatory); an empty reason is refused."""
+    require(actor, Action.EDIT_AGREEMENT, cycle)
+    _member(cycle, unit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            [
+                Problem(
+                    "reason_required",
+                    gettext_noop("Phải ghi lý do đơn vị chưa xác nhận giao ước."),
+                    field="reason",
+                )
+            ]
+        )
+    agreement = Agreement.objects.select_for_update().filter(cycle=cycle).first()
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    row, _created = Confirmation.objects.select_for_update().get_or_create(
+        agreement=agreement, unit=unit
+    )
+    before = {"reason": row.reason or None}
+    row.reason, row.reason_by, row.reason_at = reason, recorded_user(actor), clock.now()
+    row.save(update_fields=["reason", "reason_by", "reason_at"])
+    audit(
+        actor=actor,
+        action=AuditAction.AGREEMENT_EXCUSE,
+        object_type="scoring.agreement",
+        object_id=agreement.pk,
+        cycle=cycle,
+        before=before,
+        after={"unit": unit.code, "reason": reason},
+    )
+    return row
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 # --- score sheets -------------------------------------------------------------------------

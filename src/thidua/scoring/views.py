@@ -98,7 +98,16 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
             "assignment": assigned,
             "editable": editable,
             "previous": previous,
-            "approved": {unit.pk for unit in found.approved_by.all()} if found else set(),
+            # a signed agreement without confirmations (restored from a record of a year
+            # signed before them) shows only the units that approved it
+            "confirmations_shown": bool(found)
+            and (not found.is_signed or found.confirmations.exists()),
+            "confirmations": [
+                (row, can(request.user, Action.CONFIRM_AGREEMENT, UnitInCycle(cycle, row.unit)))
+                for row in selectors.confirmations(found, members)
+            ]
+            if found
+            else [],
             "approved_names": ", ".join(
                 sorted((unit.name for unit in found.approved_by.all()), key=collation_key)
             )
@@ -251,14 +260,60 @@ def agreement_rules(request, cycle: Cycle):
 @require_POST
 @cycle_view()
 def agreement_sign(request, cycle: Cycle):
-    approved = [u for u in org_selectors.member_units(cycle) if request.POST.get(f"a_{u.code}")]
     try:
-        services.sign_agreement(actor=request.user, cycle=cycle, approved=approved)
+        services.sign_agreement(actor=request.user, cycle=cycle)
     except DomainError as error:
         _errors(request, error)
         return redirect(_back(cycle, "agreement"))
     messages.success(request, _("Đã ký giao ước thi đua."))
     return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/")
+
+
+@require_POST
+@cycle_view()
+def agreement_confirm(request, cycle: Cycle, unit: str):
+    """The unit's director confirms the agreement as it stands, for that unit (or, with
+    `withdraw`, takes the confirmation back)."""
+    member = _member(cycle, unit)
+    require(request.user, Action.CONFIRM_AGREEMENT, UnitInCycle(cycle, member))
+    withdraw = bool(request.POST.get("withdraw"))
+    try:
+        if withdraw:
+            services.withdraw_confirmation(actor=request.user, cycle=cycle, unit=member)
+        else:
+            services.confirm_agreement(actor=request.user, cycle=cycle, unit=member)
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request,
+            (
+                _("Đã rút xác nhận giao ước của %(unit)s.")
+                if withdraw
+                else _("Đã xác nhận giao ước thi đua cho %(unit)s.")
+            )
+            % {"unit": member.short_name},
+        )
+    return redirect(_back(cycle, "agreement") + "#confirmations")
+
+
+@require_POST
+@cycle_view(Action.EDIT_AGREEMENT)
+def agreement_excuse(request, cycle: Cycle, unit: str):
+    """The leader's secretary records why a member unit could not confirm the agreement."""
+    member = _member(cycle, unit)
+    try:
+        services.record_unconfirmed_reason(
+            actor=request.user, cycle=cycle, unit=member, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Đã ghi lý do %(unit)s chưa xác nhận giao ước.") % {"unit": member.short_name},
+        )
+    return redirect(_back(cycle, "agreement") + "#confirmations")
 
 
 @cycle_view(Action.VIEW_AGREEMENT)
