@@ -221,6 +221,9 @@ def _target(entry: AuditEntry, context: _Context) -> tuple[str, str]:
         "audit.chain": _("Nhật ký thao tác"),
         "org.lineageevent": _("Sáp nhập, chia tách đơn vị"),
         "org.apitoken": _("Khóa API"),
+        "org.calendartoken": _("Địa chỉ lịch"),
+        "org.titlerecord": _("Sổ danh hiệu thi đua"),
+        "org.decision": _("Quyết định khen thưởng"),
         "record.receivedrecord": _("Bản ghi năm thi đua"),
     }
     return str(others.get(kind, kind)), ""
