@@ -34,31 +34,28 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     for unit in members:
         signature = f"{unit.name.upper()}\nGIÁM ĐỐC\n(Ký, ghi rõ họ tên)\nĐại tá {unit.head_name}"
         assert signature in text
-    # dated by hand: the demo's agreement was signed in the app when the demo was loaded
-    assert "Hà Giang, ngày\u00a0\u00a0\u00a0\u00a0\u00a0tháng" in text
+    # dated as the app recorded the signing, since it is of the year (the demo signs 02/03/2020)
+    assert "Hà Giang, ngày 02 tháng 3 năm 2020" in text
     assert "Số:" in text
     assert "/GƯTĐ-CTĐ" in text
 
 
 def test_the_agreement_lists_each_directors_confirmation(demo_cycle):
-    from django.utils import timezone
-
-    from thidua.scoring.models import Confirmation
-
-    document = read_docx(_plans(demo_cycle)["agreement"].build().content)
+    """From what the record carries: the units whose director confirmed, the content's digest
+    (who and when are in the audit log), so a restored year prints the same document."""
     agreement = scoring_selectors.agreement_of(demo_cycle)
+    agreement.approved_by.remove(Unit.objects.get(code="son-la"))  # a reason was recorded
+    document = read_docx(_plans(demo_cycle)["agreement"].build().content)
     digest = scoring_selectors.agreement_digest(agreement)
     assert f"mã nội dung {digest[:16]}" in all_text(document)
     table = next(
         table_rows(t)
         for t in document.tables
-        if table_rows(t)[0][:2] == ["Đơn vị", "Thủ trưởng xác nhận"]
+        if table_rows(t)[0] == ["Đơn vị", "Xác nhận trong phần mềm"]
     )
-    rows = Confirmation.objects.filter(agreement=agreement).select_related("unit", "confirmed_by")
-    assert len(table) == 1 + rows.count() == 8
-    for row in rows:
-        day = f"{timezone.localtime(row.confirmed_at):%d/%m/%Y}"
-        assert [row.unit.short_name, row.confirmed_by.display_name, day] in table[1:]
+    assert len(table) == 8
+    assert ["Lào Cai", "Đã xác nhận"] in table
+    assert ["Sơn La", "Không xác nhận (lý do ghi trong nhật ký của năm)"] in table
 
 
 def test_the_agreement_waits_for_every_heads_name(demo_cycle):

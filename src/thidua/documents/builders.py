@@ -987,35 +987,33 @@ def _heads_missing(units) -> list[str]:
 
 
 def _confirmations(document, agreement, members) -> None:
-    """Who confirmed this very text in the app for each unit (its director, the day), or why
-    the unit could not, with the digest of the content confirmed."""
-    digest = scoring_selectors.agreement_digest(agreement)
-    rows = scoring_selectors.confirmations(agreement, members, digest)
-    if not any(row.confirmation for row in rows):
+    """Which units' directors confirmed this very text in the app before it was signed, with
+    the digest of the content confirmed. Printed from what the year's record carries (the
+    units, the content), so that a year restored from its record prints the same document;
+    who confirmed and when, and why a unit could not, are in the year's audit log."""
+    if agreement.signed_at is None:
         return
-    states = scoring_selectors.ConfirmationState
-
-    def line(row) -> list[str]:
-        found = row.confirmation
-        if row.state == states.CONFIRMED:
-            who = found.confirmed_by.display_name if found.confirmed_by else "—"
-            return [row.unit.short_name, who, f"{timezone.localtime(found.confirmed_at):%d/%m/%Y}"]
-        if row.state == states.EXCUSED:
-            day = f"{timezone.localtime(found.reason_at):%d/%m/%Y}"
-            return [row.unit.short_name, f"Chưa xác nhận: {found.reason}", day]
-        return [row.unit.short_name, "Chưa xác nhận giao ước hiện hành", "—"]
-
+    digest = scoring_selectors.agreement_digest(agreement)
+    confirmed = {unit.pk for unit in agreement.approved_by.all()}
     layout.body(
         document,
-        "Thủ trưởng các đơn vị đã xác nhận giao ước này trong phần mềm (mã nội dung "
-        f"{digest[:16]}):",
+        "Thủ trưởng các đơn vị đã xác nhận giao ước này trong phần mềm trước khi ký (mã nội "
+        f"dung {digest[:16]}):",
     )
     layout.table(
         document,
-        ["Đơn vị", "Thủ trưởng xác nhận", "Ngày"],
-        [line(row) for row in rows],
+        ["Đơn vị", "Xác nhận trong phần mềm"],
+        [
+            [
+                unit.short_name,
+                "Đã xác nhận"
+                if unit.pk in confirmed
+                else "Không xác nhận (lý do ghi trong nhật ký của năm)",
+            ]
+            for unit in members
+        ],
         size=11,
-        widths=[4.0, layout.TEXT_WIDTH_CM - 7.0, 3.0],
+        widths=[4.0, layout.TEXT_WIDTH_CM - 4.0],
     )
 
 
