@@ -69,3 +69,4 @@ _.seconds  # a stand-in for time.sleep(seconds)
 _.handle_starttag  # html.parser.HTMLParser callbacks (tests/web/crawl.py)
 _.handle_endtag
 _.handle_data
+_.confirmation  # UnitConfirmation.confirmation, read by scoring/agreement.html
