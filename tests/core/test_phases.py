@@ -101,3 +101,11 @@ def test_any_sequence_of_accepted_operations_keeps_phases_in_order(ops):
         assert all(status == PhaseStatus.DONE for status in statuses[:current])
         assert all(status == PhaseStatus.PENDING for status in statuses[current + 1 :])
         assert sum(status == PhaseStatus.OPEN for status in statuses) <= 1
+
+
+def test_the_working_phase_is_the_open_one_or_the_next_or_none_when_done():
+    from thidua.core.phases import PHASES, Phase, Position
+
+    assert Position(Phase.REPORTING, is_open=True).working_phase == Phase.REPORTING
+    assert Position(Phase.REPORTING, is_open=False).working_phase == Phase.SCORING
+    assert Position(PHASES[-1], is_open=False).working_phase is None

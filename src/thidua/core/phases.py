@@ -65,6 +65,15 @@ class Position:
             return self.phase.value
         return CLOSED if self.phase == PHASES[-1] else IDLE
 
+    @property
+    def working_phase(self) -> Phase | None:
+        """The phase the cycle works on: the open one, or between two phases the next one;
+        None when the last phase is closed (the year is done)."""
+        if self.is_open:
+            return self.phase
+        following = PHASES.index(self.phase) + 1
+        return PHASES[following] if following < len(PHASES) else None
+
     def status_of(self, phase: Phase) -> PhaseStatus:
         here, there = PHASES.index(self.phase), PHASES.index(phase)
         if there < here:

@@ -471,14 +471,9 @@ def deadlines(cycle: Cycle, today: date) -> list[core_deadlines.Deadline]:
 def current_deadline(cycle: Cycle, today: date) -> core_deadlines.Deadline | None:
     """The deadline of the phase the cycle works on: the open one, or between two phases the
     next one; None when the year is closed or that phase has no deadline."""
-    position = cycle.position
-    if position.is_open:
-        phase = position.phase
-    else:
-        following = core_phases.PHASES.index(position.phase) + 1
-        if following >= len(core_phases.PHASES):
-            return None
-        phase = core_phases.PHASES[following]
+    phase = cycle.position.working_phase
+    if phase is None:
+        return None
     return next((row for row in deadlines(cycle, today) if row.phase == phase), None)
 
 
