@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from thidua.core.numbers import (
     InvalidNumber,
+    format_exact,
     format_number,
     format_percent,
     in_words,
@@ -211,3 +212,15 @@ def test_words_read_back_as_the_number(number):
     assert _read_words(words) == number
     assert "  " not in words
     assert words == words.strip()
+
+
+def test_format_exact_keeps_every_decimal_typed_and_at_least_the_minimum():
+    assert format_exact(Decimal("75")) == "75"
+    assert format_exact(Decimal("75"), minimum=1) == "75,0"
+    assert format_exact(Decimal("75.25"), minimum=1) == "75,25"  # never rounded to 75,3
+    assert format_exact(Decimal("2156.50")) == "2.156,5"
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("1e9"), places=4), st.integers(0, 4))
+def test_format_exact_reads_back_as_the_value(value, minimum):
+    assert parse_number(format_exact(value, minimum)) == value

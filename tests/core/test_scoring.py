@@ -67,10 +67,10 @@ def test_quantitative_formulas_for_seven_units():
     assert result["lca"].points == D("7.5")
     assert "cb" not in result
     assert result["hg"].explanation.render() == (
-        "A = 95,2%, T = 90%, vượt 5,8%, đơn vị dẫn đầu vượt 8,1% → 8,57 điểm"
+        "A = 95,2%, T = 90,0%, vượt 5,8%, đơn vị dẫn đầu vượt 8,1% → 8,57 điểm"
     )
     assert result["ls"].explanation.render() == (
-        "A = 81,0%, T = 90%, chưa đạt chỉ tiêu: 0,5 × 10 × A/T → 4,50 điểm"
+        "A = 81,0%, T = 90,0%, chưa đạt chỉ tiêu: 0,5 × 10 × A/T → 4,50 điểm"
     )
 
 

@@ -33,7 +33,7 @@ def test_demo_results_rank_all_seven(cycle):
     assert [result.rank for _, result in results.ranking] == [1, 2, 3, 4, 5, 6, 7]
     assert results.progress == (49, 49)
     first = results.ranking[0][1]
-    assert first.criteria["II.1"].explanation.render().startswith("A = 78,2%, T = 75%")
+    assert first.criteria["II.1"].explanation.render().startswith("A = 78,2%, T = 75,0%")
     assert first.self_total is not None
 
 

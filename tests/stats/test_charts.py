@@ -34,7 +34,7 @@ def test_a_cluster_without_figures_has_no_chart_but_a_line_of_text(client_for):
     assert 'id="stats-chart"' not in page
     assert 'id="chart-data"' not in page
     assert 'id="no-chart"' in page
-    assert "Chưa có số liệu." in page
+    assert "Chưa có số liệu: biểu đồ hiện khi có đơn vị nộp báo cáo số liệu." in page
 
 
 HARNESS = """

@@ -48,13 +48,14 @@ def format_number(value: Decimal | int, decimals: int = 0) -> str:
     return f"{sign}{text},{fraction}" if decimals > 0 else f"{sign}{text}"
 
 
-def format_exact(value: Decimal | int) -> str:
-    """A figure in Vietnamese format with the decimals it has (at most six): for inputs and
+def format_exact(value: Decimal | int, minimum: int = 0) -> str:
+    """A figure in Vietnamese format with the decimals it has (at most six, at least
+    `minimum`: a rate beside results shown to one decimal reads "90,0%"): for inputs and
     messages, where rounding would change what was typed."""
     value = tidy(Decimal(value))
     exponent = value.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_number(value, min(decimals, 6))
+    return format_number(value, min(max(decimals, minimum), 6))
 
 
 def format_percent(value: Decimal | int, decimals: int = 1) -> str:

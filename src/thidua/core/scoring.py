@@ -430,7 +430,9 @@ def quantitative(
         target = targets[unit]
         params = {
             "actual": format_number(a, 1) + criterion.measure,
-            "target": format_exact(target) + criterion.measure,
+            # as many decimals as the result (a rate reads "90,0%", never "90%") or more when
+            # the target has them: rounding it would misstate what was agreed
+            "target": format_exact(target, minimum=1) + criterion.measure,
         }
         if a < target:
             points = HALF * maximum * a / target
