@@ -21,6 +21,7 @@ from thidua.core.ballots import (
     check_nominations,
     effect_of,
     excluded_by,
+    outcome_word,
     reconcile,
     refused_nominees,
     standing_of,
@@ -487,3 +488,15 @@ def test_every_candidate_stands_exactly_where_the_tally_puts_them(cast, rules):
             assert all(result.votes[w] > result.votes[code] for w in result.winners)
         if standing == Standing.BELOW:
             assert result.votes[code] < result.required or result.votes[code] == 0
+
+
+def test_each_standing_has_one_word_in_the_words_of_what_the_poll_decides():
+    nominated, elected = Effect.NOMINATED, Effect.ELECTED
+    assert outcome_word(nominated, Standing.WON) == "Được đề nghị"  # never "Trúng cử"
+    assert outcome_word(elected, Standing.WON) == "Trúng cử"
+    assert outcome_word(nominated, Standing.WON, refused=True) == "Không được đề nghị"
+    assert outcome_word(nominated, Standing.BELOW) == "Không đạt"
+    assert outcome_word(elected, Standing.NO_QUORUM) == "Không trúng cử"
+    assert outcome_word(nominated, Standing.OUTSIDE_SEATS) == "Đạt ngưỡng nhưng ngoài số lượng"
+    assert outcome_word(elected, Standing.RUNOFF) == "Bằng phiếu ở suất cuối: bầu lại"
+    assert "Trúng cử" not in {outcome_word(nominated, s) for s in Standing}

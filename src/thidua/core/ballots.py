@@ -469,6 +469,26 @@ def standing_of(code: str, result: Mapping) -> Standing:
     return Standing.BELOW
 
 
+#: The word for a standing that is neither won nor lost, the same on the poll page, the
+#: projector screen and the vote-count minutes.
+_STANDING_WORDS = {
+    Standing.RUNOFF: gettext_noop("Bằng phiếu ở suất cuối: bầu lại"),
+    Standing.OUTSIDE_SEATS: gettext_noop("Đạt ngưỡng nhưng ngoài số lượng"),
+}
+REFUSED_WORD = gettext_noop("Không được đề nghị")
+
+
+def outcome_word(effect: Effect, standing: Standing, refused: bool = False) -> str:
+    """A candidate's result in one word (a message id: Vietnamese, translated where shown):
+    in the words of what the poll decides for a winner or a loser (a title nominates:
+    "Được đề nghị", never "Trúng cử"); a winner the title's rules refuse is "Không được đề
+    nghị" (the reason is said beside it)."""
+    won, lost = EFFECT_WORDS[effect]
+    if standing == Standing.WON:
+        return REFUSED_WORD if refused else won
+    return _STANDING_WORDS.get(standing, lost)
+
+
 def why(code: str, result: Mapping, seats: int, names: Mapping[str, str]) -> Phrase | None:
     """Why a candidate who did not win did not, in one sentence with the figures (None for a
     winner: the result's own word says it). `seats` are the round's seats."""

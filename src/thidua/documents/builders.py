@@ -197,15 +197,10 @@ def _board(conference: Conference) -> list[Delegate]:
 
 
 def _outcome(poll: Poll, code: str, refused: bool = False) -> str:
-    """The "Kết quả" column: every candidate gets a word, not only the winners, in the words
-    of what the poll decides (a title nominates: "Được đề nghị", never "Trúng cử"); a winner
-    the title's rules refuse is not nominated (the reason follows the table)."""
-    won, lost = core_ballots.EFFECT_WORDS[poll.effect]
-    return {
-        core_ballots.Standing.WON: "Không được đề nghị" if refused else won,
-        core_ballots.Standing.RUNOFF: "Bỏ phiếu lại",
-        core_ballots.Standing.OUTSIDE_SEATS: "Đủ ngưỡng, ngoài số lượng",
-    }.get(core_ballots.standing_of(code, poll.result), lost)
+    """The "Kết quả" column: every candidate gets a word, not only the winners, the same word
+    as on the poll page (`core.ballots.outcome_word`); a refusal's reason follows the table."""
+    standing = core_ballots.standing_of(code, poll.result)
+    return core_ballots.outcome_word(poll.effect, standing, refused)
 
 
 def _conclusion(poll: Poll, winners: list[str]) -> str:

@@ -361,8 +361,8 @@ def _tally_row(poll: Poll, candidate, refusal, names: dict[str, str]) -> dict:
         "noes": result["noes"].get(code, 0),
         "share": votes * 100 / result["base_count"] if result["base_count"] else None,
         "outcome": outcome,
-        # elected / not elected, in the words of what the poll decides (a title: "được đề nghị")
-        "word": _(core.EFFECT_WORDS[poll.effect][outcome != "elected"]),
+        # the same word as the vote-count minutes (a title: "được đề nghị", never "trúng cử")
+        "word": _(core.outcome_word(poll.effect, standing, refusal is not None)),
         "refusal": refusal,
         "why": core.why(code, result, int(poll.rules["seats"]), names),
     }
