@@ -44,7 +44,7 @@ def _cell_paragraphs(document):
 
 
 def test_the_demo_cycle_has_docx_files_to_check(built):
-    assert len(built) == 10
+    assert len(built) == 11
 
 
 def test_paragraphs_take_their_look_from_named_styles(built):
@@ -72,7 +72,9 @@ def test_paragraphs_take_their_look_from_named_styles(built):
         cells = {p.style.name for p in _cell_paragraphs(document)}
         assert "Normal" not in cells, key
         assert {"Parent Body", "Issuer", "Nation", "Motto", "Signer"} <= cells, key
-        assert {"Recipients Heading", "Recipient", "Signature Authority"} <= cells, key
+        assert "Signature Authority" in cells, key
+        if not key.startswith("achievement-"):  # the nominee's report has no "Nơi nhận"
+            assert {"Recipients Heading", "Recipient"} <= cells, key
 
 
 def test_tables_use_the_table_styles(built):

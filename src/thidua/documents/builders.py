@@ -37,6 +37,7 @@ from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
 from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.errors import StateConflict
+from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle
 from thidua.scoring import excel as scoring_excel
@@ -96,6 +97,9 @@ class Plan:
     filename: str
     build: Build | None
     missing: list[str] = field(default_factory=list)
+    # False for a paper another body signs and numbers (a nominee's achievement report): the
+    # cluster's register gives it no number
+    issuable: bool = True
 
     def __post_init__(self) -> None:
         if self.build is not None:
@@ -959,6 +963,198 @@ def proposal(
     )
 
 
+# --- báo cáo thành tích ---------------------------------------------------------------------
+
+#: The years of the register a report looks back on (the titles a unit held recently).
+HISTORY_YEARS = 5
+#: What a provincial police department is for, in the words of its founding texts: the
+#: report's "chức năng, nhiệm vụ" starts from it and the unit adds its own.
+PROVINCE_DUTIES = (
+    "tham mưu cho Bộ trưởng Bộ Công an và cấp ủy, chính quyền địa phương về bảo vệ an ninh "
+    "quốc gia, bảo đảm trật tự, an toàn xã hội; trực tiếp đấu tranh phòng, chống tội phạm và "
+    "vi phạm pháp luật về trật tự, an toàn xã hội trên địa bàn"
+)
+
+
+def _history_lines(unit, cycle: Cycle) -> list[str]:
+    """The unit's titles over the years before the cycle, from the register: each year's
+    lines with their state and decision, and a year with no line said to be unknown to the
+    register, never "not awarded"."""
+    records = org_selectors.titles_by_unit([unit], before=cycle.year).get(unit.pk, [])
+    lines = []
+    for year in range(cycle.year - HISTORY_YEARS, cycle.year):
+        found = [record for record in records if record.year == year]
+        if not found:
+            lines.append(f"Năm {year}: sổ danh hiệu của cụm chưa có dữ liệu.")
+            continue
+        parts = []
+        for record in found:
+            part = f"{record.title} ({register.state_label(record).lower()}"
+            if record.decision is not None:
+                part += (
+                    f", Quyết định số {record.decision.number} ngày "
+                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer}"
+                )
+            parts.append(part + ")")
+        lines.append(f"Năm {year}: {'; '.join(parts)}.")
+    return lines
+
+
+def _nominees(poll: Poll, outcome: voting_selectors.Outcome) -> list:
+    """The units a title vote proposes, in the order it elected them."""
+    units = {c.unit.code: c.unit for c in voting_selectors.candidates_of(poll)}
+    return [units[code] for code in outcome.winners if code in units]
+
+
+def _achievement_filename(cycle: Cycle, poll: Poll, unit) -> str:
+    return _filename(
+        "bao-cao-thanh-tich", unit.short_name, poll.title_code or poll.code, str(cycle.year)
+    )
+
+
+def _certifying_unit(cycle: Cycle, unit):
+    """Who certifies a nominee's report for the cluster: the leader, but never its own (a
+    competitor does not certify itself): the deputy certifies the leader's."""
+    return cycle.deputy if unit.pk == cycle.leader_id and cycle.deputy_id else cycle.leader
+
+
+def _certifier(cycle: Cycle, unit) -> layout.Signer:
+    certifying = _certifying_unit(cycle, unit)
+    post = "Cụm trưởng" if certifying.pk == cycle.leader_id else "Cụm phó"
+    return layout.Signer(
+        "Xác nhận của cấp trình khen thưởng",
+        f"TM. {documents_selectors.issuer(cycle)}",
+        person(certifying.head_rank, certifying.head_name),
+        f"{post} – {certifying.head_title or 'Thủ trưởng'} {certifying.name}",
+    )
+
+
+def achievement_report(
+    cycle: Cycle, outcome: voting_selectors.Outcome, unit, issue: Issue | None = None
+) -> Built:
+    """The achievement report (báo cáo thành tích) of one nominee, in the sections of the
+    commendation decree's template for a collective, as a first draft from the data: the
+    unit's figures beside last year, its score and rank, the conference's vote, and its titles
+    from the register. The unit completes it, signs it and enters it in its own register (no
+    number from the cluster's); the cluster certifies it as the proposing level, by its leader
+    or, for the leader's own report, by its deputy."""
+    del issue  # the unit's paper: never numbered by the cluster (Plan.issuable is False)
+    poll = outcome.poll
+    conference = poll.conference
+    title = _title_name(cycle, poll)
+    document = layout.new_document(
+        layout.Heading(
+            parent_body=cycle.cluster.parent_body,
+            issuer=unit.name,
+            issuer_code="",
+            kind_code="BC",
+            number=None,
+            place=unit.short_name,
+            day=cycle.year,
+            kind="Báo cáo thành tích",
+            summary=f"Đề nghị tặng {title} năm {cycle.year}",
+            numbered=False,
+        )
+    )
+    layout.body(document, f"Tên tập thể đề nghị: {unit.name}.", indent=False)
+    layout.body(document, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH", bold=True, indent=False)
+    place = (
+        "đơn vị cụm trưởng"
+        if unit.pk == cycle.leader_id
+        else f"đơn vị thành viên (cụm trưởng: {cycle.leader.name})"
+    )
+    layout.body(
+        document,
+        f"1. Đặc điểm, tình hình: năm {cycle.year}, {unit.name} là {place} của {cycle.title}, "
+        f"tham gia phong trào thi đua “{cycle.cluster.movement}”.",
+    )
+    layout.body(document, f"2. Chức năng, nhiệm vụ: {PROVINCE_DUTIES}.")
+    layout.body(document, "II. THÀNH TÍCH ĐẠT ĐƯỢC", bold=True, indent=False)
+    layout.body(
+        document,
+        f"1. Kết quả thực hiện các chỉ tiêu công tác năm {cycle.year} "
+        f"(so với năm {cycle.year - 1}):",
+    )
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    row = next((r for r in table.rows if r.unit is not None and r.unit.pk == unit.pk), None)
+    if row is None or row.report is None:
+        layout.body(document, "Đơn vị chưa có báo cáo số liệu trong phần mềm.", italic=True)
+    else:
+        layout.table(
+            document,
+            ["STT", "Chỉ tiêu", f"Năm {cycle.year}", f"Năm {cycle.year - 1}", "So sánh"],
+            [
+                [
+                    str(index),
+                    f"{cell.indicator.name} ({cell.indicator.measure})",
+                    shown(cell.value, cell.indicator.kind, cell.indicator.decimals),
+                    shown(cell.before, cell.indicator.kind, cell.indicator.decimals),
+                    narrative.table_change(cell.change) if cell.change else "—",
+                ]
+                for index, cell in enumerate(
+                    (c for c in row.cells if c.indicator.code in REPORT_INDICATORS), start=1
+                )
+            ],
+            widths=(1.2, 7.0, 2.4, 2.4, 3.0),
+            left=1,
+        )
+    results = scoring_selectors.results(cycle)
+    ranked = {u.pk: r for u, r in results.ranking} if results and results.ready else {}
+    if unit.pk in ranked:
+        result = ranked[unit.pk]
+        layout.body(
+            document,
+            f"2. Kết quả chấm điểm thi đua theo giao ước: {format_number(result.total, 2)} "
+            f"điểm, xếp thứ {result.rank}/{len(ranked)} đơn vị của cụm"
+            + (f", xếp loại {result.band}" if result.band else "")
+            + ".",
+        )
+        layout.table(
+            document,
+            ["STT", "Nhóm tiêu chí", "Điểm tối đa", "Điểm đạt"],
+            [
+                [
+                    str(index),
+                    f"{section.code}. {section.name}",
+                    format_number(section.max_points, 2),
+                    format_number(result.section(section.code), 2),
+                ]
+                for index, section in enumerate(results.sections, start=1)
+            ],
+            widths=(1.2, 9.6, 2.6, 2.6),
+            left=1,
+        )
+    else:
+        layout.body(document, "2. Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
+    layout.body(
+        document,
+        f"3. Kết quả bình xét: tại Hội nghị tổng kết phong trào thi đua của cụm ngày "
+        f"{_day(cycle, conference):%d/%m/%Y}, {unit.name} được hội nghị bỏ phiếu kín đề nghị "
+        f"tặng {title} năm {cycle.year} với {_vote_line(outcome, unit.code)}.",
+    )
+    layout.body(document, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, indent=False)
+    layout.body(
+        document,
+        f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ danh "
+        "hiệu của cụm:",
+    )
+    for line in _history_lines(unit, cycle):
+        layout.body(document, f"- {line}")
+    layout.signatures(
+        document,
+        [
+            _certifier(cycle, unit),
+            layout.Signer(
+                "Thủ trưởng đơn vị",
+                "",
+                person(unit.head_rank, unit.head_name),
+                f"{unit.head_title or 'Thủ trưởng'} {unit.name}",
+            ),
+        ],
+    )
+    return Built(_achievement_filename(cycle, poll, unit), layout.save(document), DOCX)
+
+
 # --- giao ước thi đua ---------------------------------------------------------------------
 
 
@@ -1663,16 +1859,35 @@ def plans(cycle: Cycle) -> list[Plan]:
         # Ministry flag) gets no proposal until the conference settles it
         refused = [p.render(_) for p in problems if p.field == poll.title_code]
         complete = outcome.complete and bool(outcome.winners) and not refused
+        reports: list[tuple[str, str]] = []  # (key, what the proposal lists) of ready ones
         if complete:
             proposed.append(outcome)
+            for unit in _nominees(poll, outcome):
+                plan = Plan(
+                    f"achievement-{poll.code}-{unit.code}",
+                    _("Báo cáo thành tích: %(unit)s, %(title)s")
+                    % {"unit": unit.short_name, "title": poll.title},
+                    _achievement_filename(cycle, poll, unit),
+                    lambda issue, outcome=outcome, unit=unit: achievement_report(
+                        cycle, outcome, unit, issue
+                    ),
+                    _heads_missing([unit, _certifying_unit(cycle, unit)]),
+                    issuable=False,
+                )
+                found.append(plan)
+                if plan.ready:
+                    reports.append((plan.key, f"Báo cáo thành tích của {unit.name}"))
         found.append(
             Plan(
                 f"proposal-{poll.code}",
                 _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
                 _filename("to-trinh", poll.title_code, str(cycle.year)),
                 (
-                    lambda issue, outcome=outcome: proposal(
-                        cycle, outcome, _attached(ready, [outcome]), issue
+                    lambda issue, outcome=outcome, reports=reports: proposal(
+                        cycle,
+                        outcome,
+                        _attached(ready, [outcome]) + [n for _k, n in reports],
+                        issue,
                     )
                 )
                 if complete

@@ -47,6 +47,7 @@ class Heading:
     kind: str  # "BIÊN BẢN"
     summary: str  # "Kiểm phiếu bình xét ..."
     replaces: str = ""  # a correction names the issued document it replaces, and why
+    numbered: bool = True  # an achievement report has no number line (its template has none)
 
     @property
     def letter(self) -> bool:
@@ -385,7 +386,11 @@ def new_document(heading: Heading):
     motto = _paragraph(right, MOTTO, "Motto")
     _rule_under(motto, 6.2, TEXT_WIDTH_CM - 6.3)  # as long as the motto
     number_cell, date_cell = blocks.rows[1].cells
-    number = number_line(heading.number, heading.kind_code, heading.issuer_code)
+    number = (
+        number_line(heading.number, heading.kind_code, heading.issuer_code)
+        if heading.numbered
+        else ""
+    )
     _restyle(number_cell.paragraphs[0], number, "Document Number")
     _restyle(date_cell.paragraphs[0], date_line(heading.place, heading.day), "Document Date")
 

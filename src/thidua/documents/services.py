@@ -69,6 +69,18 @@ def issue_document(*, actor, cycle: Cycle, key: str, reason: str = "") -> Issued
             ]
         )
     plan = builders.ready_plan(cycle, key)  # 404 unknown, 409 not ready, with the reason
+    if not plan.issuable:
+        raise StateConflict(
+            [
+                Problem(
+                    "document_not_issuable",
+                    gettext_noop(
+                        "Văn bản này do đơn vị được đề nghị ký và vào sổ văn bản của đơn vị; "
+                        "cụm không cấp số cho văn bản này."
+                    ),
+                )
+            ]
+        )
     number = selectors.next_number(cycle)
     replaces = (
         f"(Thay thế văn bản số {previous.reference} phát hành ngày "

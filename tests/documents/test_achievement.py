@@ -1,0 +1,92 @@
+"""The achievement report (báo cáo thành tích) of each nominee: the decree template's sections
+drafted from the data (figures beside last year, score and rank, the vote, the register's
+titles, a year without data said to be unknown), signed by the unit's head and certified for
+the cluster — by the deputy when the nominee is the leader itself; the unit's own paper, so
+the cluster's register never numbers it."""
+
+import pytest
+
+from tests.documents.conftest import all_text, read_docx
+from thidua.documents import builders
+from thidua.documents.models import IssuedDocument
+from thidua.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+KEY = "achievement-co-chinh-phu-ha-giang"  # Hà Giang, the demo's Government-flag nominee
+
+
+def _report(cycle):
+    plan = {p.key: p for p in builders.plans(cycle)}[KEY]
+    assert plan.ready, plan.missing
+    return read_docx(plan.build().content)
+
+
+def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
+    text = all_text(_report(demo_cycle))
+    sections = [
+        "BÁO CÁO THÀNH TÍCH",
+        "Đề nghị tặng Cờ thi đua của Chính phủ năm 2020",
+        "Tên tập thể đề nghị: Công an tỉnh Hà Giang.",
+        "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
+        "II. THÀNH TÍCH ĐẠT ĐƯỢC",
+        "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+    ]
+    places = [text.index(line) for line in sections]
+    assert places == sorted(places)
+    assert "là đơn vị cụm trưởng của Cụm thi đua số II – Bộ Công an" in text
+    # the seed's figures for Hà Giang, beside 2019, in Vietnamese formats
+    assert "Số vụ phạm tội về trật tự xã hội (vụ)\n353\n439\ngiảm 19,6%" in text
+    assert "Tỷ lệ điều tra, khám phá (%)\n78,2%\n76,1%\ntăng 2,1 điểm phần trăm" in text
+    assert "94,38 điểm, xếp thứ 1/7 đơn vị của cụm" in text
+    assert "đề nghị tặng Cờ thi đua của Chính phủ năm 2020 với 20/21 phiếu (95,2%)" in text
+    # the register: the 2018 proposal as a proposal, the years it has nothing on as unknown
+    assert "- Năm 2018: Cờ thi đua của Bộ Công an (đề nghị)." in text
+    assert "- Năm 2019: sổ danh hiệu của cụm chưa có dữ liệu." in text
+    assert "không được tặng" not in text
+
+
+def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cycle):
+    document = _report(demo_cycle)
+    signatures = document.tables[-1].rows[0].cells
+    certifier, head = (cell.text.splitlines() for cell in signatures)
+    deputy = demo_cycle.deputy
+    assert certifier[:3] == [
+        "XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG",
+        "TM. CỤM THI ĐUA SỐ II",
+        f"CỤM PHÓ – {deputy.head_title.upper()} {deputy.name.upper()}",
+    ]
+    assert certifier[-1].endswith(deputy.head_name)
+    assert head[:2] == ["THỦ TRƯỞNG ĐƠN VỊ", "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"]
+    # no number line: the unit enters it in its own register
+    assert not document.tables[0].rows[1].cells[0].text.strip()
+
+
+def test_the_proposal_lists_the_reports_that_go_with_it(demo_cycle):
+    proposal = {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-chinh-phu"]
+    text = all_text(read_docx(proposal.build().content))
+    assert "Báo cáo thành tích của Công an tỉnh Hà Giang." in text
+
+
+def test_the_cluster_never_numbers_a_units_report(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    response = secretary.post(f"/clusters/cum-2/2020/documents/{KEY}/issue/")
+    assert response.status_code == 409
+    assert "cụm không cấp số cho văn bản này" in response.content.decode()
+    assert not IssuedDocument.objects.exists()
+    page = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
+    assert "Bản dự thảo cho đơn vị: đơn vị hoàn thiện, ký và vào sổ văn bản của đơn vị." in page
+    download = secretary.get(f"/clusters/cum-2/2020/documents/{KEY}/file/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].endswith(
+        'bao-cao-thanh-tich-ha-giang-co-chinh-phu-2020.docx"'
+    )
+
+
+def test_a_report_waits_for_the_heads_names(demo_cycle):
+    Unit.objects.filter(pk=demo_cycle.deputy_id).update(head_name="")
+    plan = {p.key: p for p in builders.plans(demo_cycle)}[KEY]
+    assert not plan.ready
+    assert plan.missing == [
+        f"Chưa có họ tên thủ trưởng của: {demo_cycle.deputy.short_name} (hồ sơ đơn vị)."
+    ]
