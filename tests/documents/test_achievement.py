@@ -62,10 +62,12 @@ def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cyc
     assert not document.tables[0].rows[1].cells[0].text.strip()
 
 
-def test_the_proposal_lists_the_reports_that_go_with_it(demo_cycle):
-    proposal = {p.key: p for p in builders.plans(demo_cycle)}["proposal-co-chinh-phu"]
-    text = all_text(read_docx(proposal.build().content))
-    assert "Báo cáo thành tích của Công an tỉnh Hà Giang." in text
+def test_the_proposal_and_the_letter_list_the_reports_that_go_with_them(demo_cycle):
+    plans = {p.key: p for p in builders.plans(demo_cycle)}
+    proposal = all_text(read_docx(plans["proposal-co-chinh-phu"].build().content))
+    assert "Báo cáo thành tích của Công an tỉnh Hà Giang." in proposal
+    letter = all_text(read_docx(plans["covering-letter"].build().content))
+    assert "Báo cáo thành tích của Công an tỉnh Hà Giang." in letter
 
 
 def test_the_cluster_never_numbers_a_units_report(demo_cycle, client_for):

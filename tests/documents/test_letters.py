@@ -220,7 +220,11 @@ def test_the_letter_sends_the_proposals_with_their_list(ministry_counted, demo_c
         "4. Biên bản kiểm phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020;",
         "5. Biên bản kiểm phiếu: Bình xét Cờ thi đua của Bộ Công an năm 2020;",
         "6. Báo cáo tổng kết phong trào thi đua của cụm;",
-        "7. Bảng tổng hợp kết quả chấm điểm thi đua.",
+        "7. Bảng tổng hợp kết quả chấm điểm thi đua;",
+        "8. Báo cáo thành tích của Công an tỉnh Hà Giang;",
+        "9. Báo cáo thành tích của Công an tỉnh Lào Cai;",
+        "10. Báo cáo thành tích của Công an tỉnh Sơn La;",
+        "11. Báo cáo thành tích của Công an tỉnh Điện Biên.",
     ]
     assert "TM. CỤM THI ĐUA SỐ II" in text
     _no_placeholders(text)

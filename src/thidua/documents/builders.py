@@ -1851,6 +1851,7 @@ def plans(cycle: Cycle) -> list[Plan]:
     problems = voting_selectors.nomination_problems(cycle, polls) if polls else []
     ready = {plan.key: plan for plan in found if plan.ready}
     proposed = []
+    every_report: list[str] = []  # the nominees' achievement reports that can be drafted
     for outcome in voting_selectors.outcomes(polls):
         poll = outcome.poll
         if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
@@ -1877,6 +1878,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                 found.append(plan)
                 if plan.ready:
                     reports.append((plan.key, f"Báo cáo thành tích của {unit.name}"))
+        every_report += [name for _key, name in reports]
         found.append(
             Plan(
                 f"proposal-{poll.code}",
@@ -1925,7 +1927,8 @@ def plans(cycle: Cycle) -> list[Plan]:
                         for o in proposed
                         if f"proposal-{o.poll.code}" in ready
                     ]
-                    + _attached(ready, proposed),
+                    + _attached(ready, proposed)
+                    + every_report,
                     issue,
                 )
             )
