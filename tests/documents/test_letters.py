@@ -224,7 +224,7 @@ def test_the_letter_sends_the_proposals_with_their_list(ministry_counted, demo_c
         "8. Báo cáo thành tích của Công an tỉnh Hà Giang;",
         "9. Báo cáo thành tích của Công an tỉnh Lào Cai;",
         "10. Báo cáo thành tích của Công an tỉnh Sơn La;",
-        "11. Báo cáo thành tích của Công an tỉnh Điện Biên.",
+        "11. Báo cáo thành tích của Công an tỉnh Lạng Sơn.",
     ]
     assert "TM. CỤM THI ĐUA SỐ II" in text
     _no_placeholders(text)
