@@ -25,6 +25,16 @@ def test_agreement_and_results(api_as):
     agreement = api_as("sonla.canbo").get("/api/cycles/cum-2/2020/agreement").json()
     assert agreement["signed"] is True
     assert agreement["targets"]["son-la"]["II.1"] == "75"
+    # every member's director confirmed this very content before it was signed
+    assert len(agreement["digest"]) == 64
+    assert len(agreement["confirmations"]) == 7
+    for row in agreement["confirmations"]:
+        assert (row["state"], row["digest"], row["reason"]) == (
+            "confirmed",
+            agreement["digest"],
+            None,
+        ), row
+        assert row["confirmed_at"].startswith("2020-")
     results = api_as("quansat").get("/api/cycles/cum-2/2020/results").json()
     assert (results["submitted"], results["expected"]) == (49, 49)
     assert results["ranking"][0]["unit"] == "ha-giang"

@@ -31,6 +31,14 @@ class CriterionOut(Schema):
     indicator: str | None
 
 
+class ConfirmationOut(Schema):
+    unit: str
+    state: str  # confirmed (this very content), stale (an earlier one), excused, missing
+    confirmed_at: str | None
+    digest: str | None  # of the content the director confirmed
+    reason: str | None  # why the unit could not confirm, as the leader's secretary recorded
+
+
 class AgreementOut(Schema):
     cycle: str
     signed: bool
@@ -38,6 +46,8 @@ class AgreementOut(Schema):
     rules: dict
     criteria: list[CriterionOut]
     targets: dict[str, dict[str, str]]
+    digest: str  # SHA-256 of the content the member units' directors confirm
+    confirmations: list[ConfirmationOut]
 
 
 class SheetIn(Schema):
@@ -86,6 +96,7 @@ def get_agreement(request, cluster: str, year: int):
     agreement = selectors.agreement_of(cycle)
     if agreement is None:
         raise Http404
+    digest = selectors.agreement_digest(agreement)
     targets: dict[str, dict[str, str]] = {}
     for (unit, code), value in selectors.targets_of(agreement).items():
         targets.setdefault(unit, {})[code] = str(value.normalize())
@@ -106,6 +117,19 @@ def get_agreement(request, cluster: str, year: int):
             for c in selectors.criteria_of(agreement)
         ],
         "targets": targets,
+        "digest": digest,
+        "confirmations": [
+            {
+                "unit": row.unit.code,
+                "state": row.state,
+                "confirmed_at": row.confirmation.confirmed_at.isoformat()
+                if row.confirmation and row.confirmation.confirmed_at
+                else None,
+                "digest": (row.confirmation.digest or None) if row.confirmation else None,
+                "reason": (row.confirmation.reason or None) if row.confirmation else None,
+            }
+            for row in selectors.confirmations(agreement, org_selectors.member_units(cycle), digest)
+        ],
     }
 
 
