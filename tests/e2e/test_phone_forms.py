@@ -5,6 +5,7 @@ submit takes the focus to its summary of errors."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from tests.e2e.conftest import _serving
 
 pytestmark = pytest.mark.e2e
@@ -159,3 +160,34 @@ def test_a_refused_submit_takes_the_focus_to_its_summary(visit_reporting):
     secretary.shot("19-phone-report-refused")
     summary.locator("a[href='#f-social_order_solved']").click()
     assert page.evaluate("document.activeElement.id") == "f-social_order_solved"
+
+
+def test_a_jump_against_last_year_is_warned_while_typing(visit_reporting):
+    secretary = visit_reporting("sonla.thuky", SMALL_PHONE)
+    page = secretary.page
+    secretary.go(FORM)
+    warning = page.locator("#jump-social_order_cases")
+    assert warning.inner_text().strip() == ""
+    page.locator("input[name=v_social_order_cases]").fill("5.000")
+    page.locator("input[name=v_social_order_cases]").blur()
+    expect(warning).to_contain_text("%")  # the preview's warning, beside the field
+    assert warning.is_visible()
+    _no_sideways_scroll(page)
+    secretary.shot("19-phone-report-jump")
+
+
+def test_the_audit_trail_filters_on_a_phone(visit_reporting):
+    secretary = visit_reporting("hagiang.thuky", SMALL_PHONE)
+    page = secretary.page
+    secretary.go("/clusters/cum-2/2020/audit/")
+    action = page.locator("select[name=action]")
+    wanted = action.locator("option").nth(1)
+    value, label = wanted.get_attribute("value"), wanted.inner_text().strip()
+    action.select_option(value)
+    page.get_by_role("button", name="Lọc", exact=True).click()
+    page.wait_for_load_state()
+    assert f"action={value}" in page.url
+    done = page.locator("main table tbody tr td:nth-child(3)")
+    assert done.count() >= 1
+    assert {done.nth(i).inner_text().strip() for i in range(done.count())} == {label}
+    _no_sideways_scroll(page)
