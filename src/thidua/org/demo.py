@@ -237,6 +237,9 @@ GROUNDS_2025 = [LAW_2022, {"text": "Nghị định số 152/2025/NĐ-CP của Ch
 # cluster's own decision. The individual titles follow domain-rules (Chiến sĩ thi đua cơ sở,
 # cấp bộ, toàn quốc); the facts they read ("hoàn thành xuất sắc nhiệm vụ", a recognised
 # initiative) are lines of the same register. Article numbers are not cited: not checked.
+# "Leads the cluster" (kind "rank") stays the voting title's `requires_rank`, checked on the
+# counted vote as before: as an eligibility rule it would take the 2020 non-leaders off the
+# Government-flag ballot.
 ELIGIBILITY_NAMES = {
     "co_chinh_phu": "Cờ thi đua của Chính phủ",
     "co_bo_cong_an": "Cờ thi đua của Bộ Công an",
@@ -251,14 +254,6 @@ ELIGIBILITY_NAMES = {
     "chien_si_thi_dua_toan_quoc": "Chiến sĩ thi đua toàn quốc",
 }
 UNIT_ELIGIBILITY = [
-    {
-        "code": "co-chinh-phu-dan-dau-cum",
-        "title": "co_chinh_phu",
-        "kind": "rank",
-        "at_most": 1,
-        "source": "cluster_decision",
-        "note": "Đơn vị dẫn đầu cụm (thực tế bình xét của cụm, báo Công an nhân dân).",
-    },
     {
         "code": "mot-co-mot-nam",
         "title": "co_bo_cong_an",

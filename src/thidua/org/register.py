@@ -56,6 +56,28 @@ COLUMNS = (
 MAX_ROWS = 2000
 
 
+def eligibility_display(rows) -> list[dict]:
+    """The eligibility table's rows (selectors.eligibility_table) as a page shows them:
+    the verdict in words, its reasons and the register lines it read, translated."""
+    from django.utils.translation import gettext
+
+    from thidua.core.eligibility import STATUS_LABELS
+
+    return [
+        {
+            "unit": row.unit,
+            "title": row.title,
+            "status": row.verdict.status.value,
+            "label": gettext(STATUS_LABELS[row.verdict.status]),
+            "reasons": [reason.render(gettext) for reason in row.verdict.reasons],
+            "history": "; ".join(
+                f"{year}: {name} ({state.lower()})" for year, name, state in row.history
+            ),
+        }
+        for row in rows
+    ]
+
+
 def state_label(record: TitleRecord) -> str:
     return str(TitleState(record.state).label)
 
