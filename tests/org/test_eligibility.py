@@ -64,6 +64,7 @@ def test_the_2021_page_shows_eligibility_and_its_reasons(client_for):
     assert "Không đủ điều kiện" in page
     assert "Chưa xác định" in page
     assert "sổ chưa có dữ liệu năm 2019" in page
+    assert "(quy định riêng của cụm)" in page
     assert "2017: Cờ thi đua của Chính phủ (đề nghị)" in page
 
 

@@ -14,7 +14,7 @@ from thidua.org.authz import SYSTEM
 from thidua.org.models import TitleRecord
 from thidua.voting.models import Poll
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("son_la_flag_2018")]
 
 NEW = "/clusters/cum-2/2020/conference/polls/new/"
 
@@ -40,7 +40,7 @@ def _new(client, **extra):
     return client.post(NEW, data, follow=True)
 
 
-def test_the_conference_page_shows_eligibility_with_the_reason(client_for, son_la_flag_2018):
+def test_the_conference_page_shows_eligibility_with_the_reason(client_for):
     page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/conference/").content.decode()
     assert "Điều kiện đề nghị danh hiệu năm 2020" in page
     assert (
@@ -50,7 +50,7 @@ def test_the_conference_page_shows_eligibility_with_the_reason(client_for, son_l
     assert "sổ chưa có dữ liệu năm 2019" in page  # the others: 2019 is unknown
 
 
-def test_an_ineligible_unit_is_left_off_the_default_ballot(client_for, son_la_flag_2018):
+def test_an_ineligible_unit_is_left_off_the_default_ballot(client_for):
     _new(client_for("hagiang.thuky"))
     poll = Poll.objects.get(code="co-cp-lai", conference__cycle__year=2020)
     codes = {c.unit.code for c in poll.candidates.all()}
@@ -58,7 +58,7 @@ def test_an_ineligible_unit_is_left_off_the_default_ballot(client_for, son_la_fl
     assert len(codes) == 6  # unknown is not "not eligible": the others stay
 
 
-def test_keeping_an_ineligible_unit_without_a_reason_is_refused(client_for, son_la_flag_2018):
+def test_keeping_an_ineligible_unit_without_a_reason_is_refused(client_for):
     before = AuditEntry.objects.count()
     page = _new(
         client_for("hagiang.thuky"), candidates=["son-la", "lao-cai"], **{"keep_son-la": " "}
@@ -71,7 +71,7 @@ def test_keeping_an_ineligible_unit_without_a_reason_is_refused(client_for, son_
 
 
 def test_keeping_an_ineligible_unit_with_a_reason_is_recorded_and_audited(
-    client_for, son_la_flag_2018
+    client_for,
 ):
     reason = "Hội nghị thống nhất giữ để biểu quyết, chờ Bộ hướng dẫn"
     page = _new(
@@ -93,7 +93,7 @@ def test_keeping_an_ineligible_unit_with_a_reason_is_recorded_and_audited(
     assert "không đủ điều kiện: Đã được tặng “Cờ thi đua của Chính phủ” năm 2018" in shown
 
 
-def test_a_delegate_cannot_create_a_poll_even_with_a_reason(client_for, son_la_flag_2018):
+def test_a_delegate_cannot_create_a_poll_even_with_a_reason(client_for):
     refused = client_for("hagiang.daibieu").post(
         NEW,
         {"code": "x", "title": "x", "title_code": "co_chinh_phu", "candidates": ["son-la"],

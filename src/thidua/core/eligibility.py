@@ -133,9 +133,11 @@ class Rule:
     test: Test
     source: str  # a legal citation, or CLUSTER_DECISION
 
-    @property
-    def cluster_decision(self) -> bool:
-        return self.source == CLUSTER_DECISION
+    def cited(self) -> Phrase:
+        """Where the rule comes from, as a page prints it after the reason."""
+        if self.source == CLUSTER_DECISION:
+            return Phrase(gettext_noop("quy định riêng của cụm"))
+        return Phrase(gettext_noop("căn cứ: %(source)s"), {"source": self.source})
 
 
 @dataclass(frozen=True)
@@ -296,11 +298,15 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
 
     @property
-    def reasons(self) -> tuple[Phrase, ...]:
+    def deciding(self) -> tuple[Finding, ...]:
         """The findings that decide the verdict (all of them when eligible)."""
         if self.status == Status.ELIGIBLE:
-            return tuple(f.reason for f in self.findings)
-        return tuple(f.reason for f in self.findings if f.status == self.status)
+            return self.findings
+        return tuple(f for f in self.findings if f.status == self.status)
+
+    @property
+    def reasons(self) -> tuple[Phrase, ...]:
+        return tuple(f.reason for f in self.deciding)
 
 
 def _years(years: Sequence[int]) -> str:

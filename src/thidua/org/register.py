@@ -69,7 +69,10 @@ def eligibility_display(rows) -> list[dict]:
             "title": row.title,
             "status": row.verdict.status.value,
             "label": gettext(STATUS_LABELS[row.verdict.status]),
-            "reasons": [reason.render(gettext) for reason in row.verdict.reasons],
+            "reasons": [
+                f"{found.reason.render(gettext)} ({found.rule.cited().render(gettext)})"
+                for found in row.verdict.deciding
+            ],
             "history": "; ".join(
                 f"{year}: {name} ({state.lower()})" for year, name, state in row.history
             ),
