@@ -2,7 +2,7 @@
 (hand-computed on Cụm II's 2017–2020 history), individual titles, properties."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thidua.core.eligibility import (
@@ -232,6 +232,7 @@ RUN = rule_book(
 )  # fmt: skip
 
 
+@settings(deadline=None)  # a shared machine: slowness is not a failure here
 @given(histories(), st.sampled_from(YEARS))
 def test_adding_an_awarded_year_never_turns_eligible_into_not(drawn, year):
     history, known = drawn
@@ -242,6 +243,7 @@ def test_adding_an_awarded_year_never_turns_eligible_into_not(drawn, year):
     assert order.index(after) >= order.index(before)
 
 
+@settings(deadline=None)
 @given(histories(), st.sampled_from(YEARS), states)
 def test_learning_an_unknown_year_decides_only_from_unknown(drawn, year, state):
     """Filling in a year the register lacked never changes a decided verdict: an unknown
