@@ -101,3 +101,30 @@ def test_a_delegate_cannot_create_a_poll_even_with_a_reason(client_for):
     )  # fmt: skip
     assert refused.status_code == 403
     assert not Poll.objects.filter(code="x").exists()
+
+
+def test_the_api_refuses_an_ineligible_candidate_without_a_reason(get_user):
+    from django.test import Client
+
+    from thidua.core.policy import TOKEN_SCOPES
+    from thidua.org import services as org_services
+
+    _token, key = org_services.create_api_token(
+        actor=get_user("hagiang.thuky"), name="test", scopes=TOKEN_SCOPES
+    )
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    url = "/api/cycles/cum-2/2020/polls"
+    body = {"code": "api-cp", "title": "Cờ", "title_code": "co_chinh_phu"}
+    body["candidates"] = ["son-la", "lao-cai"]
+    refused = api.post(url, body, content_type="application/json")
+    assert refused.status_code == 400
+    assert "không đủ điều kiện" in refused.content.decode()
+    assert not Poll.objects.filter(code="api-cp").exists()
+    kept = api.post(
+        url,
+        {**body, "kept": {"son-la": "Giữ theo ý kiến hội nghị"}},
+        content_type="application/json",
+    )
+    assert kept.status_code == 201
+    poll = Poll.objects.get(code="api-cp")
+    assert poll.candidates.get(unit__code="son-la").kept_reason == "Giữ theo ý kiến hội nghị"

@@ -1212,6 +1212,8 @@ def _next_round(actor, poll: Poll, candidates: list[Unit], seats: int) -> Poll:
         kind=poll.rules.get("kind", "choice"),
         mode=poll.mode,
         sealed=poll.ceremony_id is not None,
+        # a unit kept on the first round's ballot for a typed reason stays for the same one
+        kept={c.unit.code: c.kept_reason for c in poll.candidates.all() if c.kept_reason},
     )
     new.rules = {**poll.rules, "seats": seats}
     new.runoff_of = poll
