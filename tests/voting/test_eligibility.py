@@ -118,7 +118,7 @@ def test_the_api_refuses_an_ineligible_candidate_without_a_reason(get_user):
     body["candidates"] = ["son-la", "lao-cai"]
     refused = api.post(url, body, content_type="application/json")
     assert refused.status_code == 400
-    assert "không đủ điều kiện" in refused.content.decode()
+    assert "không đủ điều kiện" in refused.json()["detail"]
     assert not Poll.objects.filter(code="api-cp").exists()
     kept = api.post(
         url,
