@@ -128,3 +128,22 @@ def test_the_api_refuses_an_ineligible_candidate_without_a_reason(get_user):
     assert kept.status_code == 201
     poll = Poll.objects.get(code="api-cp")
     assert poll.candidates.get(unit__code="son-la").kept_reason == "Giữ theo ý kiến hội nghị"
+
+
+def test_a_next_round_keeps_the_reason_typed_for_the_first(get_user, conference, units):
+    """A runoff or a revote among the same units does not ask again: the first round's reason
+    travels with the unit."""
+    from thidua.voting import services
+
+    actor = get_user("hagiang.thuky")
+    first = services.create_poll(
+        actor=actor,
+        conference=conference,
+        code="co-cp-vong",
+        title="Cờ của Chính phủ",
+        title_code="co_chinh_phu",
+        candidates=[units["son-la"], units["lao-cai"]],
+        kept={"son-la": "Giữ theo ý kiến hội nghị"},
+    )
+    second = services._next_round(actor, first, [units["son-la"], units["lao-cai"]], 1)
+    assert second.candidates.get(unit__code="son-la").kept_reason == "Giữ theo ý kiến hội nghị"

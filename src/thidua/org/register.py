@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from thidua import xlsx
 from thidua.audit.services import record as audit
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.eligibility import STATUS_LABELS
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action, Role
 from thidua.core.record import AuditAction
@@ -59,10 +61,6 @@ MAX_ROWS = 2000
 def eligibility_display(rows) -> list[dict]:
     """The eligibility table's rows (selectors.eligibility_table) as a page shows them:
     the verdict in words, its reasons and the register lines it read, translated."""
-    from django.utils.translation import gettext
-
-    from thidua.core.eligibility import STATUS_LABELS
-
     return [
         {
             "unit": row.unit,

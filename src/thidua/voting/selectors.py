@@ -305,7 +305,7 @@ def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
     return titles, nominees, ranks, names
 
 
-def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, object]:
+def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, core_eligibility.Verdict]:
     """Unit id → its verdict (core.eligibility.Verdict) for `title_code` under the cycle's
     rule set, from the register (one query for all units) and, when a rule reads it, the
     cycle's own ranking. Empty when the title has no eligibility rule."""
@@ -331,7 +331,7 @@ def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, object]:
     }
 
 
-def eligibility_table(cycle: Cycle) -> list:
+def eligibility_table(cycle: Cycle) -> list[org_selectors.EligibilityRow]:
     """The conference's view of the eligibility table: the org one, with the cycle's ranks."""
     results = scoring_selectors.results(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else None
