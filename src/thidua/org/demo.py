@@ -233,6 +233,112 @@ GROUNDS_2023 = [
 ]
 GROUNDS_2025 = [LAW_2022, {"text": "Nghị định số 152/2025/NĐ-CP của Chính phủ"}]
 
+# Eligibility rules (core.eligibility), per rule set: each cites its legal source or is the
+# cluster's own decision. The individual titles follow domain-rules (Chiến sĩ thi đua cơ sở,
+# cấp bộ, toàn quốc); the facts they read ("hoàn thành xuất sắc nhiệm vụ", a recognised
+# initiative) are lines of the same register. Article numbers are not cited: not checked.
+# "Leads the cluster" (kind "rank") stays the voting title's `requires_rank`, checked on the
+# counted vote as before: as an eligibility rule it would take the 2020 non-leaders off the
+# Government-flag ballot.
+ELIGIBILITY_NAMES = {
+    "co_chinh_phu": "Cờ thi đua của Chính phủ",
+    "co_bo_cong_an": "Cờ thi đua của Bộ Công an",
+    "chien_si_tien_tien": "Chiến sĩ tiên tiến",
+    "lao_dong_tien_tien": "Lao động tiên tiến",
+    "hoan_thanh_xuat_sac": "Hoàn thành xuất sắc nhiệm vụ",
+    "sang_kien": "Sáng kiến, đề tài hoặc giải pháp được công nhận",
+    "sang_kien_toan_luc_luong": "Sáng kiến có phạm vi ảnh hưởng toàn lực lượng",
+    "sang_kien_toan_quoc": "Sáng kiến có phạm vi ảnh hưởng toàn quốc",
+    "chien_si_thi_dua_co_so": "Chiến sĩ thi đua cơ sở",
+    "chien_si_thi_dua_cap_bo": "Chiến sĩ thi đua cấp bộ",
+    "chien_si_thi_dua_toan_quoc": "Chiến sĩ thi đua toàn quốc",
+}
+UNIT_ELIGIBILITY = [
+    {
+        "code": "mot-co-mot-nam",
+        "title": "co_bo_cong_an",
+        "kind": "one_flag",
+        "of": ["co_chinh_phu"],
+        "source": "cluster_decision",
+        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ "
+        "(Cụm II 2017, 2018).",
+    },
+    {
+        "code": "co-chinh-phu-luan-phien",
+        "title": "co_chinh_phu",
+        "kind": "not_within",
+        "of": ["co_chinh_phu"],
+        "years": 3,
+        "source": "cluster_decision",
+        "note": "Minh hoạ: quy định riêng của cụm (không có trong nguồn) — đơn vị đã được Cờ "
+        "của Chính phủ trong 3 năm liền trước không được đề nghị lại.",
+    },
+]
+
+
+def _individual_eligibility(source: str) -> list[dict]:
+    """Chiến sĩ thi đua cơ sở, cấp bộ, toàn quốc (domain-rules), citing `source`."""
+    return [
+        {
+            "code": "cstd-co-so",
+            "title": "chien_si_thi_dua_co_so",
+            "kind": "same_year",
+            "condition": {
+                "all": [
+                    {"any": ["chien_si_tien_tien", "lao_dong_tien_tien"]},
+                    {"any": ["hoan_thanh_xuat_sac", "sang_kien"]},
+                ]
+            },
+            "source": source,
+        },
+        {
+            "code": "cstd-cap-bo-3-nam",
+            "title": "chien_si_thi_dua_cap_bo",
+            "kind": "consecutive_years",
+            "of": "chien_si_thi_dua_co_so",
+            "years": 3,
+            "including_current": True,
+            "source": source,
+        },
+        {
+            "code": "cstd-cap-bo-sang-kien",
+            "title": "chien_si_thi_dua_cap_bo",
+            "kind": "same_year",
+            "condition": "sang_kien_toan_luc_luong",
+            "source": source,
+        },
+        {
+            "code": "cstd-toan-quoc-2-lan",
+            "title": "chien_si_thi_dua_toan_quoc",
+            "kind": "consecutive_times",
+            "of": "chien_si_thi_dua_cap_bo",
+            "times": 2,
+            "every": 3,
+            "including_current": True,
+            "source": source,
+        },
+        {
+            "code": "cstd-toan-quoc-sang-kien",
+            "title": "chien_si_thi_dua_toan_quoc",
+            "kind": "same_year",
+            "condition": "sang_kien_toan_quoc",
+            "source": source,
+        },
+    ]
+
+
+def _eligibility(source: str) -> dict:
+    return {
+        "eligibility": {
+            "names": ELIGIBILITY_NAMES,
+            "rules": [*UNIT_ELIGIBILITY, *_individual_eligibility(source)],
+        }
+    }
+
+
+LAW_2003 = "Luật Thi đua, khen thưởng 2003 (sửa đổi, bổ sung 2005, 2013); Nghị định 91/2017/NĐ-CP"
+LAW_2022_ELIGIBILITY = "Luật Thi đua, khen thưởng số 06/2022/QH15"
+
 #: Default deadlines of the phases, in days after 1 January of the cycle's year: the agreement
 #: by the end of the first quarter, figures by late November, the conference in mid-January
 #: of the next year (as Cụm II worked; no written rule was found, so these are editable data).
@@ -256,6 +362,7 @@ RULE_SETS = [
             **_voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
             "grounds": GROUNDS_2017,
             "deadlines": DEADLINE_OFFSETS,
+            **_eligibility(LAW_2003),
         },
     },
     {
@@ -269,6 +376,7 @@ RULE_SETS = [
             **_voting(COUNCIL_VOTE_2023),
             "grounds": GROUNDS_2023,
             "deadlines": DEADLINE_OFFSETS,
+            **_eligibility(f"{LAW_2022_ELIGIBILITY}; Nghị định 98/2023/NĐ-CP"),
         },
     },
     {
@@ -285,6 +393,7 @@ RULE_SETS = [
             ),
             "grounds": GROUNDS_2025,
             "deadlines": DEADLINE_OFFSETS,
+            **_eligibility(f"{LAW_2022_ELIGIBILITY}; Nghị định 152/2025/NĐ-CP"),
         },
     },
 ]

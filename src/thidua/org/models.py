@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core import deadlines as core_deadlines
+from thidua.core import eligibility as core_eligibility
 from thidua.core import lineage as core_lineage
 from thidua.core import paperwork as core_paperwork
 from thidua.core import phases as core_phases
@@ -191,6 +192,12 @@ class RuleSet(models.Model):
         problems = core_deadlines.check_offsets(self.data.get(core_deadlines.KEY))
         if problems:
             raise ValidationError({"data": [problem.render() for problem in problems]})
+        try:  # eligibility rules that cannot be read are refused where they are typed
+            core_eligibility.rule_book(self.data)
+        except core_eligibility.RuleError as error:
+            raise ValidationError(
+                {"data": [problem.render() for problem in error.problems]}
+            ) from error
         if self.pk is None:
             return
         stored = RuleSet.objects.filter(pk=self.pk).first()

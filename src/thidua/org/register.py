@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from thidua import xlsx
 from thidua.audit.services import record as audit
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.eligibility import STATUS_LABELS
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action, Role
 from thidua.core.record import AuditAction
@@ -54,6 +56,27 @@ COLUMNS = (
     ("J", "source", "Nguồn"),
 )
 MAX_ROWS = 2000
+
+
+def eligibility_display(rows) -> list[dict]:
+    """The eligibility table's rows (selectors.eligibility_table) as a page shows them:
+    the verdict in words, its reasons and the register lines it read, translated."""
+    return [
+        {
+            "unit": row.unit,
+            "title": row.title,
+            "status": row.verdict.status.value,
+            "label": gettext(STATUS_LABELS[row.verdict.status]),
+            "reasons": [
+                f"{found.reason.render(gettext)} ({found.rule.cited().render(gettext)})"
+                for found in row.verdict.deciding
+            ],
+            "history": "; ".join(
+                f"{year}: {name} ({state.lower()})" for year, name, state in row.history
+            ),
+        }
+        for row in rows
+    ]
 
 
 def state_label(record: TitleRecord) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from thidua.core import deadlines as core_deadlines
+from thidua.core import eligibility as core_eligibility
 from thidua.core import lineage as core_lineage
 from thidua.core import phases as core_phases
 from thidua.core.policy import Action, Role
@@ -554,6 +555,83 @@ def titles_by_unit(units: Iterable[Unit], *, before: int) -> dict[int, list[Titl
     ):
         found.setdefault(record.unit_id, []).append(record)
     return found
+
+
+_STATES = {
+    TitleState.PROPOSED: core_eligibility.State.PROPOSED,
+    TitleState.AWARDED: core_eligibility.State.AWARDED,
+    TitleState.NOT_AWARDED: core_eligibility.State.NOT_AWARDED,
+}
+
+
+def title_facts(cycle: Cycle, units: Iterable[Unit]) -> dict[int, core_eligibility.Facts]:
+    """Unit id → what the eligibility rules read: its register lines up to the cycle's year.
+
+    One query for all the units. The years the register covers are those with any line of the
+    cycle's cluster or of these units, and the cycle's own year (its votes write its lines): any
+    other year is unknown, never "not awarded". The rank is left to the caller."""
+    units = list(units)
+    rows = TitleRecord.objects.filter(
+        Q(cluster_id=cycle.cluster_id) | Q(unit__in=units), year__lte=cycle.year
+    ).values_list("unit_id", "year", "title_code", "state")
+    known = {cycle.year}
+    history: dict[int, dict[int, dict[str, str]]] = {unit.pk: {} for unit in units}
+    for unit_id, year, title_code, state in rows:
+        known.add(year)
+        if unit_id in history:
+            history[unit_id].setdefault(year, {})[title_code] = _STATES[state]
+    return {
+        unit.pk: core_eligibility.Facts(
+            year=cycle.year, history=history[unit.pk], known_years=frozenset(known)
+        )
+        for unit in units
+    }
+
+
+@dataclass(frozen=True)
+class EligibilityRow:
+    """One unit's eligibility for one title, with the register lines it was read from."""
+
+    unit: Unit
+    title: str  # the title's name
+    verdict: core_eligibility.Verdict
+    history: list[tuple[int, str, str]]  # (year, title name, state) of the years read
+
+
+def eligibility_table(
+    cycle: Cycle, units: Iterable[Unit] | None = None, ranks: dict[int, int] | None = None
+) -> list[EligibilityRow]:
+    """Each unit title that has eligibility rules × each unit (the members by default): its
+    verdict and reasons over the register, one query for the lines (title_facts). `ranks`
+    (unit id → rank in the cycle's results) is given by the caller that has them."""
+    book = core_eligibility.rule_book(cycle.rule_set.data)
+    # the unit titles are those the conference votes on (the rule set's voting titles); the
+    # individual titles (Chiến sĩ thi đua …) wait for individual nominations
+    voted = [t.get("code") for t in (cycle.rule_set.data.get("voting") or {}).get("titles", [])]
+    titles = [code for code in voted if book.for_title(code)]
+    if not titles:
+        return []
+    units = list(units) if units is not None else member_units(cycle)
+    facts = title_facts(cycle, units)
+    rows = []
+    for title in titles:
+        for unit in units:
+            found = facts[unit.pk]
+            if ranks is not None:
+                found = core_eligibility.Facts(
+                    found.year, found.history, found.known_years, ranks.get(unit.pk)
+                )
+            history = [
+                (year, book.name(code), str(TitleState(state).label))
+                for year in sorted(found.history, reverse=True)
+                for code, state in sorted(found.history[year].items())
+            ]
+            rows.append(
+                EligibilityRow(
+                    unit, book.name(title), core_eligibility.evaluate(book, title, found), history
+                )
+            )
+    return rows
 
 
 def proposed_of(cluster: Cluster, year: int) -> list[TitleRecord]:

@@ -175,6 +175,7 @@ def cycle_detail(request, cycle: Cycle):
             if not cycle.phase_is_open
             else None,
             "handovers": selectors.handovers_of(cycle.cluster, years=(cycle.year, cycle.year + 1)),
+            "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "late": selectors.late(cycle),
             "deadlines": [
                 (row, PHASE_LABELS[row.phase]) for row in selectors.deadlines(cycle, today)

@@ -58,7 +58,9 @@ class PollIn(Schema):
     title: str
     purpose: Literal["title", "leader", "deputy", "other"] = "title"
     title_code: str = ""
-    candidates: list[str] | None = None  # unit codes; default: every member
+    candidates: list[str] | None = None  # unit codes; default: every member not ineligible
+    # unit code → why a unit the eligibility rules find not eligible stays on the ballot
+    kept: dict[str, str] = {}
     seats: int | None = None
     kind: Literal["choice", "approval"] = "choice"
     mode: Literal["electronic", "paper"] = "electronic"
@@ -142,6 +144,7 @@ def create_poll(request, cluster: str, year: int, payload: PollIn):
         seats=payload.seats,
         kind=payload.kind,
         mode=payload.mode,
+        kept=payload.kept,
     )
     return Status(201, _out(selectors.poll_by_code(conference, poll.code)))
 

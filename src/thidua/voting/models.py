@@ -155,6 +155,8 @@ class Candidate(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="candidates")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(default=0)
+    # why a unit the eligibility rules find not eligible stays on the ballot (typed, audited)
+    kept_reason = models.CharField(_("lý do giữ trong danh sách"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core import eligibility as core_eligibility
 from thidua.core import run_of_show as show
 from thidua.core.messages import Problem
 from thidua.core.phases import Phase, PhaseStatus, Position
@@ -302,6 +303,39 @@ def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
     ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
     names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
     return titles, nominees, ranks, names
+
+
+def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, core_eligibility.Verdict]:
+    """Unit id → its verdict (core.eligibility.Verdict) for `title_code` under the cycle's
+    rule set, from the register (one query for all units) and, when a rule reads it, the
+    cycle's own ranking. Empty when the title has no eligibility rule."""
+    book = core_eligibility.rule_book(cycle.rule_set.data)
+    rules = book.for_title(title_code) if title_code else ()
+    if not rules:
+        return {}
+    units = list(units)
+    facts = org_selectors.title_facts(cycle, units)
+    ranks = {}
+    if any(isinstance(rule.test, core_eligibility.Rank) for rule in rules):
+        results = scoring_selectors.results(cycle)
+        ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
+    return {
+        unit.pk: core_eligibility.evaluate(
+            book,
+            title_code,
+            core_eligibility.Facts(
+                cycle.year, facts[unit.pk].history, facts[unit.pk].known_years, ranks.get(unit.pk)
+            ),
+        )
+        for unit in units
+    }
+
+
+def eligibility_table(cycle: Cycle) -> list[org_selectors.EligibilityRow]:
+    """The conference's view of the eligibility table: the org one, with the cycle's ranks."""
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else None
+    return org_selectors.eligibility_table(cycle, ranks=ranks)
 
 
 def nomination_problems(cycle: Cycle, polls: list[Poll]) -> list[Problem]:

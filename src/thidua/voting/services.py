@@ -21,6 +21,7 @@ from django.utils import timezone
 from thidua.audit.services import record as audit
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core.eligibility import Status
 from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action, Role, decide
 from thidua.core.record import AuditAction
@@ -304,8 +305,11 @@ def create_poll(
     kind: str = core.Kind.CHOICE.value,
     mode: str = Poll.Mode.ELECTRONIC,
     sealed: bool | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> Poll:
-    """A poll copies its rules from the cycle's rule set; candidates default to the members.
+    """A poll copies its rules from the cycle's rule set; candidates default to the members
+    the eligibility rules do not find ineligible. A unit they find not eligible is a candidate
+    only when chosen with a typed reason (`kept`: unit code → reason), recorded and audited.
     Phone ballots are encrypted to the counting board's key when the board has one (or when
     `sealed` asks for it: refused without a key); `sealed=False` keeps them plain."""
     require(actor, Action.MANAGE_CONFERENCE, conference.cycle)
@@ -321,6 +325,7 @@ def create_poll(
         kind=kind,
         mode=mode,
         sealed=sealed,
+        kept=kept,
     )
 
 
@@ -337,6 +342,7 @@ def _new_poll(
     kind: str,
     mode: str,
     sealed: bool | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> Poll:
     cycle = conference.cycle
     members = org_selectors.member_units(cycle)
@@ -352,11 +358,19 @@ def _new_poll(
         if title_code
         else {}
     )
+    verdicts = selectors.eligibility(cycle, title_code, members) if purpose == "title" else {}
+    refused = {pk for pk, verdict in verdicts.items() if verdict.status == Status.NOT_ELIGIBLE}
     chosen = (
         list(candidates)
         if candidates is not None
-        else [unit for unit in members if unit.code not in instead]
+        else [unit for unit in members if unit.code not in instead and unit.pk not in refused]
     )
+    reasons = {code: " ".join(text.split()) for code, text in (kept or {}).items()}
+    kept_reasons = {
+        unit.code: reasons[unit.code]
+        for unit in chosen
+        if unit.pk in refused and reasons.get(unit.code)
+    }
     problems = [
         Problem(
             "nominated_instead",
@@ -369,6 +383,19 @@ def _new_poll(
         )
         for unit in chosen
         if unit.code in instead
+    ]
+    problems += [
+        Problem(
+            "not_eligible",
+            gettext_noop(
+                "%(unit)s không đủ điều kiện đề nghị danh hiệu này: %(reason)s Chỉ giữ trong "
+                "danh sách khi ghi lý do."
+            ),
+            {"unit": unit.name, "reason": verdicts[unit.pk].reasons[0]},
+            f"keep_{unit.code}",
+        )
+        for unit in chosen
+        if unit.pk in refused and unit.code not in kept_reasons
     ]
     outsiders = [unit.name for unit in chosen if unit.pk not in {m.pk for m in members}]
     if outsiders:
@@ -420,7 +447,12 @@ def _new_poll(
         ceremony=ceremony,
     )
     Candidate.objects.bulk_create(
-        [Candidate(poll=poll, unit=unit, position=index) for index, unit in enumerate(chosen)]
+        [
+            Candidate(
+                poll=poll, unit=unit, position=index, kept_reason=kept_reasons.get(unit.code, "")
+            )
+            for index, unit in enumerate(chosen)
+        ]
     )
     audit(
         actor=actor,
@@ -434,6 +466,8 @@ def _new_poll(
             "rules": poll.rules,
             "candidates": [u.code for u in chosen],
             "sealed": ceremony.label if ceremony else None,
+            # not eligible under the rule set, kept on the ballot for the reason typed
+            **({"kept_ineligible": kept_reasons} if kept_reasons else {}),
         },
     )
     return poll
@@ -1178,6 +1212,8 @@ def _next_round(actor, poll: Poll, candidates: list[Unit], seats: int) -> Poll:
         kind=poll.rules.get("kind", "choice"),
         mode=poll.mode,
         sealed=poll.ceremony_id is not None,
+        # a unit kept on the first round's ballot for a typed reason stays for the same one
+        kept={c.unit.code: c.kept_reason for c in poll.candidates.all() if c.kept_reason},
     )
     new.rules = {**poll.rules, "seats": seats}
     new.runoff_of = poll

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core.eligibility import STATUS_LABELS, Status
 from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import register
@@ -94,6 +95,8 @@ def conference(request, cycle: Cycle):
                 for d in selectors.board_of(found)
             ],
             "titles": titles,
+            "members": org_selectors.member_units(cycle) if manage else [],
+            "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "nominations": selectors.nomination_problems(cycle, polls),
             "details_form": ConferenceForm(
                 initial={
@@ -254,6 +257,7 @@ def create_poll(request, cycle: Cycle):
             seats=seats,
             kind=post.get("kind", core.Kind.CHOICE.value),
             mode=post.get("mode", Poll.Mode.ELECTRONIC),
+            kept={code: post.get(f"keep_{code}", "") for code in units},
         )
     except ValueError:
         messages.error(request, _("Số suất phải là số nguyên."))
@@ -318,9 +322,20 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
         if title
         else {}
     )
+    verdicts = selectors.eligibility(cycle, poll.title_code, [c.unit for c in candidates])
     notes = {}
     for candidate in candidates:
         parts = []
+        verdict = verdicts.get(candidate.unit_id)
+        if verdict is not None and verdict.status != Status.ELIGIBLE:
+            parts.append(
+                f"{_(STATUS_LABELS[verdict.status]).lower()}: "
+                + " ".join(reason.render(_) for reason in verdict.reasons)
+            )
+        if candidate.kept_reason:
+            parts.append(
+                _("giữ trong danh sách vì: %(reason)s") % {"reason": candidate.kept_reason}
+            )
         rank = ranks.get(candidate.unit_id)
         if rank is not None:
             parts.append(_("xếp thứ %(rank)s khi chấm điểm") % {"rank": rank})
