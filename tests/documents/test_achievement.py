@@ -92,3 +92,11 @@ def test_a_report_waits_for_the_heads_names(demo_cycle):
     assert plan.missing == [
         f"Chưa có họ tên thủ trưởng của: {demo_cycle.deputy.short_name} (hồ sơ đơn vị)."
     ]
+
+
+def test_the_record_carries_no_digest_of_a_report_it_cannot_reproduce(demo_cycle):
+    from thidua.record.export import export
+
+    keys = {document.key for document in export(demo_cycle).documents}
+    assert "proposal-co-chinh-phu" in keys  # every line of it comes from the record
+    assert KEY not in keys  # it reads the register's other years, which the record has not

@@ -100,6 +100,9 @@ class Plan:
     # False for a paper another body signs and numbers (a nominee's achievement report): the
     # cluster's register gives it no number
     issuable: bool = True
+    # False for a paper that reads beyond the cycle's record (the achievement report reads
+    # the register's other years): a record cannot reproduce it, so it carries no digest of it
+    in_record: bool = True
 
     def __post_init__(self) -> None:
         if self.build is not None:
@@ -1874,6 +1877,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                     ),
                     _heads_missing([unit, _certifying_unit(cycle, unit)]),
                     issuable=False,
+                    in_record=False,
                 )
                 found.append(plan)
                 if plan.ready:

@@ -366,7 +366,7 @@ def _documents(cycle: Cycle, conference: core_record.Conference | None) -> list:
         return []
     found = []
     for plan in builders.plans(cycle):
-        if plan.ready:
+        if plan.ready and plan.in_record:
             built = plan.build()
             found.append(
                 core_record.Document(
