@@ -70,7 +70,10 @@ def figures_by_unit(
     if counted_only:
         reports = reports.filter(status__in=core.COUNTED_STATUSES)
         values = values.filter(report__status__in=core.COUNTED_STATUSES)
-    found = {report.unit.code: report for report in reports.select_related("unit")}
+    found = {
+        report.unit.code: report
+        for report in reports.select_related("unit", "on_behalf_by", "confirmed_by")
+    }
     figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
     rows = values.values_list("report__unit__code", "indicator__code", "value")
     for unit_code, indicator_code, value in rows:
