@@ -313,7 +313,8 @@ def test_a_submission_on_a_units_behalf_waits_and_does_not_count():
     assert counts(submitted_status(on_behalf=False))
     assert submitted_status(on_behalf=True) == AWAITING
     assert not counts(AWAITING)
-    assert not counts("draft") and not counts("returned")
+    assert not counts("draft")
+    assert not counts("returned")
 
 
 def test_on_behalf_needs_a_reason():

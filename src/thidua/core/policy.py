@@ -196,9 +196,7 @@ POLICY: dict[Action, Rule] = {
     # On a member unit's part of the cycle: the leader unit's secretary enters its figures
     # when it cannot ("nhập thay", with a reason); they count once the unit's own officers
     # confirm them, or once the leader secretary records why the unit could not.
-    Action.ENTER_REPORT_ON_BEHALF: _rule(
-        Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)
-    ),
+    Action.ENTER_REPORT_ON_BEHALF: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
     Action.CONFIRM_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
     Action.EXCUSE_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
     Action.EDIT_PUBLISHED_FIGURES: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),

@@ -159,7 +159,7 @@ class Row:
     @property
     def counted(self) -> bool:
         """The row's report counts in the cluster's figures (see `counted_reports`)."""
-        return self.report is not None and self.report.status in core.COUNTED_STATUSES
+        return self.report is not None and core.counts(self.report.status)
 
 
 def _cells(
@@ -260,7 +260,7 @@ def cluster_table(
     counted = {
         code: figures
         for code, figures in stored.items()
-        if reports[code].status in core.COUNTED_STATUSES
+        if core.counts(reports[code].status)
     }
     visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
     before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
