@@ -176,3 +176,27 @@ def test_a_draft_on_behalf_is_marked_and_needs_a_submission(client_for, reportin
     # a draft is not confirmed: there is nothing submitted to confirm
     response = client_for("dienbien.thuky").post(f"{BASE}/dien-bien/confirm/", {"period": "Y"})
     assert response.status_code == 400
+
+
+def test_the_demo_shows_an_entry_awaiting_confirmation(client_for):
+    """Điện Biên's first half of 2020, entered by Hà Giang's secretary (the demo's year 2020
+    is at its conference now: the entry can no longer be confirmed, and never counted)."""
+    report = Report.objects.get(unit__code="dien-bien", year=2020, period="H1")
+    assert report.status == "awaiting"
+    assert report.on_behalf_by.username == "hagiang.thuky"
+    path = "/clusters/cum-2/2020/stats/dien-bien/?period=H1"
+    page = client_for("dienbien.thuky").get(path).content.decode()
+    assert "Nhập thay" in page
+    assert report.on_behalf_reason in page
+    assert "Chờ đơn vị xác nhận" in page
+    table = client_for("quansat").get("/clusters/cum-2/2020/stats/?period=H1").content.decode()
+    assert "nhập thay" in table
+    assert "chờ đơn vị xác nhận, không tính vào toàn cụm" in table
+    # the year's figures are untouched: every unit's year report counts
+    year = client_for("quansat").get("/clusters/cum-2/2020/stats/").content.decode()
+    assert "2.156" in year
+    assert "nhập thay" not in year
+    confirm = client_for("dienbien.thuky").post(
+        "/clusters/cum-2/2020/stats/dien-bien/confirm/", {"period": "H1"}
+    )
+    assert confirm.status_code == 409  # reporting is over
