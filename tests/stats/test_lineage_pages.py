@@ -71,3 +71,13 @@ def test_the_report_shows_last_years_sum_and_its_units(client_for, cycle_2025):
     assert "Lào Cai + Yên Bái; chưa có số liệu của Lào Cai, Yên Bái." in page
     page = client_for("admin").get("/clusters/cum-2/2025/stats/son-la/").content.decode()
     assert "lineage-baseline" not in page
+
+
+def test_the_exported_table_names_them_too(client_for, cycle_2025):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    content = client_for("admin").get("/clusters/cum-2/2025/stats/export.xlsx").content
+    notes = [cell.value for cell in load_workbook(BytesIO(content))["Cảnh báo"]["B"]]
+    assert "Cùng kỳ 2024 là tổng của Hà Giang + Tuyên Quang." in notes

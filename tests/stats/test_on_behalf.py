@@ -200,3 +200,17 @@ def test_the_demo_shows_an_entry_awaiting_confirmation(client_for):
         "/clusters/cum-2/2020/stats/dien-bien/confirm/", {"period": "H1"}
     )
     assert confirm.status_code == 409  # reporting is over
+
+
+def test_the_exported_table_marks_the_entry(client_for, reporting_cycle):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    _enter(client_for("laocai.thuky"))
+    content = client_for("quansat").get(f"{BASE}/export.xlsx").content
+    workbook = load_workbook(BytesIO(content))
+    names = [cell.value for cell in workbook["Số liệu"]["A"]]
+    assert "Công an tỉnh Điện Biên (nhập thay)" in names
+    notes = [cell.value or "" for cell in workbook["Cảnh báo"]["B"]]
+    assert any(REASON in note and "chờ đơn vị xác nhận" in note for note in notes)
