@@ -214,3 +214,12 @@ def test_the_exported_table_marks_the_entry(client_for, reporting_cycle):
     assert "Công an tỉnh Điện Biên (nhập thay)" in names
     notes = [cell.value or "" for cell in workbook["Cảnh báo"]["B"]]
     assert any(REASON in note and "chờ đơn vị xác nhận" in note for note in notes)
+
+
+def test_the_units_home_page_asks_it_to_confirm(client_for, reporting_cycle):
+    _enter(client_for("laocai.thuky"))
+    home = client_for("dienbien.thuky").get("/").content.decode()
+    assert "Xác nhận số liệu 2021 thư ký cụm trưởng nhập thay" in home
+    other = client_for("laichau.thuky").get("/").content.decode()
+    assert "Nộp báo cáo số liệu 2021" in other
+    assert "nhập thay" not in other

@@ -486,6 +486,16 @@ def late_reports(cycle: Cycle) -> list[str]:
     ]
 
 
+def awaiting_confirmation(cycle: Cycle) -> set[str]:
+    """The member units whose year report was entered on their behalf and waits for them to
+    confirm it (one query)."""
+    return set(
+        Report.objects.filter(
+            cycle=cycle, year=cycle.year, period=core.Period.YEAR.value, status=core.AWAITING
+        ).values_list("unit__code", flat=True)
+    )
+
+
 def report_of(unit: Unit, year: int, period: core.Period) -> Report | None:
     """The unit's report for one period of `year`, if begun (what a return sends back)."""
     return Report.objects.filter(unit=unit, year=year, period=period.value).first()
