@@ -12,6 +12,7 @@ _.better  # stats.selectors' change cell: stats/*.html, web/dashboard.html colou
 _.reopen_reasons  # org.selectors.PhaseRow: org/cycle_detail.html
 _.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
 _.ticked  # set on a candidate by voting.views.poll: voting/poll.html
+_.missing_names  # stats.selectors.Baseline: stats/report_form.html
 
 # A choice offered by forms and the register's import, never named in code
 _.UNIT  # org.models.TitleLevel: "Cơ sở" (unit-level titles), chosen by users

@@ -301,3 +301,35 @@ def test_nobody_reported():
 )
 def test_a_figure_is_shown_one_way(value, kind, decimals, text):
     assert shown(value, kind, decimals) == text
+
+
+# --- on-behalf entry ("nhập thay") ------------------------------------------------------------
+
+
+def test_a_submission_on_a_units_behalf_waits_and_does_not_count():
+    from thidua.core.indicators import AWAITING, counts, submitted_status
+
+    assert submitted_status(on_behalf=False) == "submitted"
+    assert counts(submitted_status(on_behalf=False))
+    assert submitted_status(on_behalf=True) == AWAITING
+    assert not counts(AWAITING)
+    assert not counts("draft")
+    assert not counts("returned")
+
+
+def test_on_behalf_needs_a_reason():
+    from thidua.core.indicators import check_on_behalf
+
+    assert [p.code for p in check_on_behalf(" ")] == ["on_behalf_reason_required"]
+    assert check_on_behalf("Mất mạng") == []
+
+
+@given(st.sampled_from(["draft", "submitted", "returned", "awaiting"]), st.text(max_size=5))
+def test_only_an_awaiting_report_is_settled(status, excuse):
+    from thidua.core.indicators import AWAITING, check_settle
+
+    confirmed = [p.code for p in check_settle(status)]
+    assert ("report_not_awaiting" in confirmed) == (status != AWAITING)
+    excused = [p.code for p in check_settle(status, excuse=excuse)]
+    assert ("reason_required" in excused) == (not excuse.strip())
+    assert ("report_not_awaiting" in excused) == (status != AWAITING)

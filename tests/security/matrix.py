@@ -63,6 +63,14 @@ def _draft_report():
     Report.objects.filter(unit__code="son-la", year=2020, period="Y").update(status="draft")
 
 
+def _awaiting_report():
+    from thidua.stats.models import Report
+
+    Report.objects.filter(unit__code="son-la", year=2020, period="Y").update(
+        status="awaiting", on_behalf_reason="Đơn vị mất kết nối"
+    )
+
+
 def _draft_sheet():
     from thidua.scoring.models import ScoreSheet
 
@@ -224,6 +232,47 @@ PROBES: list[Probe] = [
         (A.EDIT_REPORT,),
         on="slot:son-la",
         data={"v_social_order_cases": "518"},
+        phased=True,
+    ),
+    Probe(
+        "report_on_behalf",
+        "GET",
+        f"{CYCLE}/stats/son-la/on-behalf/",
+        (A.ENTER_REPORT_ON_BEHALF,),
+        on="slot:son-la",
+        phased=True,
+    ),
+    Probe(
+        "report_on_behalf",
+        "POST",
+        f"{CYCLE}/stats/son-la/on-behalf/",
+        (A.ENTER_REPORT_ON_BEHALF,),
+        on="slot:son-la",
+        data={
+            "action": "save",
+            "v_social_order_cases": "518",
+            "on_behalf_reason": "Đơn vị mất kết nối",
+        },
+        setup=_draft_report,
+        phased=True,
+    ),
+    Probe(
+        "report_confirm",
+        "POST",
+        f"{CYCLE}/stats/son-la/confirm/",
+        (A.CONFIRM_REPORT,),
+        on="slot:son-la",
+        setup=_awaiting_report,
+        phased=True,
+    ),
+    Probe(
+        "report_excuse",
+        "POST",
+        f"{CYCLE}/stats/son-la/excuse/",
+        (A.EXCUSE_REPORT,),
+        on="slot:son-la",
+        data={"reason": "Đơn vị mất kết nối"},
+        setup=_awaiting_report,
         phased=True,
     ),
     Probe(

@@ -22,6 +22,8 @@ ACTIONS = {
     AuditAction.REPORT_SAVE: _("Lưu nháp báo cáo số liệu"),
     AuditAction.REPORT_SUBMIT: _("Nộp báo cáo số liệu"),
     AuditAction.REPORT_RETURN: _("Trả lại báo cáo số liệu để sửa"),
+    AuditAction.REPORT_CONFIRM: _("Đơn vị xác nhận số liệu nhập thay"),
+    AuditAction.REPORT_EXCUSE: _("Ghi lý do đơn vị không xác nhận được số liệu nhập thay"),
     AuditAction.BASELINE_RECORD: _("Ghi số liệu năm trước"),
     AuditAction.PUBLISHED_SET: _("Ghi số liệu đã công bố"),
     AuditAction.RULES_SET: _("Đặt quy tắc chấm điểm"),

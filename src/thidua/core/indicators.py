@@ -141,6 +141,56 @@ def total(
 #: A draft or a report returned for correction is the unit's work in progress.
 COUNTED_STATUSES = frozenset({"submitted"})
 
+#: A report the leader unit's secretary submitted on a member's behalf ("nhập thay"): its
+#: figures wait for the unit to confirm them, or for the leader to record why it could not.
+AWAITING = "awaiting"
+
+
+def submitted_status(*, on_behalf: bool) -> str:
+    """The status a submission takes: a unit's own counts at once; one entered on its behalf
+    waits for the unit's confirmation (or the leader's reason why it could not) to count."""
+    return AWAITING if on_behalf else "submitted"
+
+
+def counts(status: str) -> bool:
+    """Whether a report's figures count (cluster totals, charts, scoring)."""
+    return status in COUNTED_STATUSES
+
+
+def check_on_behalf(reason: str) -> list[Problem]:
+    """Entering a member's figures on its behalf needs the reason the unit cannot."""
+    if reason.strip():
+        return []
+    return [
+        Problem(
+            "on_behalf_reason_required",
+            gettext_noop("Phải ghi lý do nhập thay cho đơn vị."),
+            field="on_behalf_reason",
+        )
+    ]
+
+
+def check_settle(status: str, *, excuse: str | None = None) -> list[Problem]:
+    """Settling an on-behalf submission: the unit confirms it (`excuse` None), or the leader
+    records why the unit could not (`excuse`, required). Only an awaiting report is settled."""
+    problems = []
+    if status != AWAITING:
+        problems.append(
+            Problem(
+                "report_not_awaiting",
+                gettext_noop("Báo cáo không chờ đơn vị xác nhận số liệu nhập thay."),
+            )
+        )
+    if excuse is not None and not excuse.strip():
+        problems.append(
+            Problem(
+                "reason_required",
+                gettext_noop("Phải ghi lý do đơn vị không xác nhận được."),
+                field="reason",
+            )
+        )
+    return problems
+
 
 @dataclass(frozen=True)
 class ClusterTotal:

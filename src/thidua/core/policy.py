@@ -47,6 +47,9 @@ class Action(StrEnum):
     VIEW_REPORT = "view_report"
     EDIT_REPORT = "edit_report"
     RETURN_REPORT = "return_report"
+    ENTER_REPORT_ON_BEHALF = "enter_report_on_behalf"
+    CONFIRM_REPORT = "confirm_report"
+    EXCUSE_REPORT = "excuse_report"
     EDIT_PUBLISHED_FIGURES = "edit_published_figures"
     RECORD_BASELINE = "record_baseline"
     VIEW_AUDIT = "view_audit"
@@ -107,6 +110,13 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.VIEW_REPORT: Label(gettext_noop("xem báo cáo số liệu")),
     Action.EDIT_REPORT: Label(gettext_noop("nhập, sửa, nộp báo cáo số liệu của đơn vị")),
     Action.RETURN_REPORT: Label(gettext_noop("trả lại báo cáo số liệu để sửa")),
+    Action.ENTER_REPORT_ON_BEHALF: Label(
+        gettext_noop("nhập thay báo cáo số liệu cho đơn vị thành viên")
+    ),
+    Action.CONFIRM_REPORT: Label(gettext_noop("xác nhận số liệu nhập thay cho đơn vị mình")),
+    Action.EXCUSE_REPORT: Label(
+        gettext_noop("ghi lý do đơn vị không xác nhận được số liệu nhập thay")
+    ),
     Action.EDIT_PUBLISHED_FIGURES: Label(gettext_noop("nhập số liệu công bố của cụm")),
     Action.RECORD_BASELINE: Label(gettext_noop("nhập số liệu các năm trước")),
     Action.VIEW_AUDIT: Label(gettext_noop("xem nhật ký thao tác")),
@@ -183,6 +193,12 @@ POLICY: dict[Action, Rule] = {
     Action.VIEW_REPORT: _rule(*_CYCLE_READERS),
     Action.EDIT_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
     Action.RETURN_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
+    # On a member unit's part of the cycle: the leader unit's secretary enters its figures
+    # when it cannot ("nhập thay", with a reason); they count once the unit's own officers
+    # confirm them, or once the leader secretary records why the unit could not.
+    Action.ENTER_REPORT_ON_BEHALF: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
+    Action.CONFIRM_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
+    Action.EXCUSE_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
     Action.EDIT_PUBLISHED_FIGURES: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
     Action.RECORD_BASELINE: _rule(Role.ADMIN),
     Action.VIEW_AUDIT: _rule(Role.ADMIN, Role.LEADER_SECRETARY),

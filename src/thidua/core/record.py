@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     REPORT_SAVE = "stats.report.save"
     REPORT_SUBMIT = "stats.report.submit"
     REPORT_RETURN = "stats.report.return"
+    REPORT_CONFIRM = "stats.report.confirm"
+    REPORT_EXCUSE = "stats.report.excuse"
     BASELINE_RECORD = "stats.baseline.record"
     PUBLISHED_SET = "stats.published.set"
     RULES_SET = "scoring.rules.set"
@@ -245,7 +247,9 @@ class Report:
     unit: Code
     year: Year
     period: Period
-    status: Literal["draft", "submitted", "returned"] = doc("only submitted reports count")
+    status: Literal["draft", "submitted", "returned", "awaiting"] = doc(
+        "only submitted reports count; awaiting: entered on the unit's behalf, not confirmed yet"
+    )
     in_cycle: bool = doc("entered in this cycle (not last year's, nor the baseline import)")
     source: str
     returned_reason: str
@@ -253,6 +257,14 @@ class Report:
     notes: dict[str, str] = doc(
         "indicator code → the unit's explanation of a figure that jumps against last year",
         default_factory=dict,
+    )
+    on_behalf_reason: str = doc(
+        "why the leader unit's secretary entered the figures on the unit's behalf (nhập thay)",
+        default="",
+    )
+    excuse: str = doc(
+        "why the unit could not confirm figures entered on its behalf (recorded by the leader)",
+        default="",
     )
 
 

@@ -143,6 +143,8 @@ def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[core_
                 returned_reason=report.returned_reason,
                 figures=figures.get(report.pk, {}),
                 notes=dict(report.notes or {}),
+                on_behalf_reason=report.on_behalf_reason,
+                excuse=report.excuse,
             )
             for report in reports
             if (report.unit.code, report.year) in set(wanted)

@@ -198,6 +198,8 @@ def _reports(record: Record, cycle: Cycle, units, indicators) -> None:
             status=data.status,
             source=data.source,
             returned_reason=data.returned_reason,
+            on_behalf_reason=data.on_behalf_reason,
+            excuse=data.excuse,
             notes=dict(data.notes),
         )
         ReportValue.objects.bulk_create(

@@ -48,9 +48,19 @@ class CellOut(Schema):
     note: str | None = None  # the unit's explanation of it
 
 
+class OnBehalfOut(Schema):
+    """A report entered by the leader unit's secretary on the unit's behalf ("nhập thay")."""
+
+    by: str | None  # the username of who entered it
+    reason: str
+    confirmed: bool  # the unit confirmed the figures
+    excuse: str  # or the leader recorded why the unit could not ("" if neither yet)
+
+
 class RowOut(Schema):
     unit: str | None
     status: str | None
+    on_behalf: OnBehalfOut | None = None
     cells: dict[str, CellOut]
     baseline_units: list[str]
     notes: list[str]
@@ -88,16 +98,29 @@ class ReportOut(Schema):
     figures: dict[str, str]
     returned_reason: str
     notes: dict[str, str]
+    on_behalf: OnBehalfOut | None = None
 
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(tidy(value))
 
 
+def _on_behalf(report: Report | None) -> dict | None:
+    if report is None or not report.on_behalf:
+        return None
+    return {
+        "by": report.on_behalf_by.username if report.on_behalf_by else None,
+        "reason": report.on_behalf_reason,
+        "confirmed": report.confirmed_at is not None,
+        "excuse": report.excuse,
+    }
+
+
 def _row(row: selectors.Row) -> dict:
     return {
         "unit": row.unit.code if row.unit else None,
         "status": row.report.status if row.report else None,
+        "on_behalf": _on_behalf(row.report),
         "cells": {
             cell.indicator.code: {
                 "value": _text(cell.value),
@@ -138,6 +161,7 @@ def _report_out(cycle: Cycle, slot: UnitInCycle, period: core.Period) -> dict:
         "figures": {code: str(value) for code, value in figures.get(slot.unit.code, {}).items()},
         "returned_reason": report.returned_reason if report else "",
         "notes": dict(report.notes or {}) if report else {},
+        "on_behalf": _on_behalf(report),
     }
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from thidua.core.indicators import Period
 from thidua.org.authz import SYSTEM
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cycle, Unit, User
 from thidua.stats import services
 from thidua.stats.models import PublishedFigure, Report
 
@@ -102,3 +102,38 @@ def load_reports_2020(cycle: Cycle) -> None:
             figures=PUBLISHED_2020,
             source=PUBLISHED_SOURCE,
         )
+
+
+# Điện Biên's figures for the first half of 2020, entered on its behalf by the leader unit's
+# secretary ("nhập thay") and awaiting the unit's confirmation: illustrative (the about page
+# says so), like the split above.
+ON_BEHALF_UNIT = "dien-bien"
+ON_BEHALF_LEADER_SECRETARY = "hagiang.thuky"
+ON_BEHALF_H1_2020 = (118, 167, 91, 19, 19)
+ON_BEHALF_REASON = (
+    "Mưa lũ làm gián đoạn đường truyền của Công an tỉnh Điện Biên; đơn vị gửi số liệu qua "
+    "điện thoại, thư ký cụm trưởng nhập thay."
+)
+
+
+def load_on_behalf_2020(cycle: Cycle) -> None:
+    """Điện Biên's first-half 2020 report, entered and submitted on its behalf by Hà Giang's
+    secretary: it waits for Điện Biên to confirm it and does not count until then (the
+    cycle's reporting phase must be open)."""
+    unit = Unit.objects.get(code=ON_BEHALF_UNIT)
+    if Report.objects.filter(unit=unit, year=2020, period=Period.H1).exists():
+        return
+    # written by the demo loader (the log names the demo data), shown as entered by Hà Giang's
+    # secretary, as the 2020 reports show their illustrative source
+    report = services.enter_on_behalf(
+        actor=SYSTEM,
+        cycle=cycle,
+        unit=unit,
+        period=Period.H1,
+        figures=_figures(ON_BEHALF_H1_2020),
+        reason=ON_BEHALF_REASON,
+        submit=True,
+    )
+    Report.objects.filter(pk=report.pk).update(
+        on_behalf_by=User.objects.get(username=ON_BEHALF_LEADER_SECRETARY)
+    )

@@ -105,6 +105,8 @@ def cluster_table_xlsx(table: selectors.ClusterTable) -> bytes:
     rows = [*table.rows, table.total]
     for offset, row in enumerate(rows, start=4):
         name = row.unit.name if row.unit else "Toàn cụm"
+        if row.report is not None and row.report.on_behalf:
+            name += " (nhập thay)"
         for sheet in (figures, changes):
             sheet.cell(row=offset, column=1, value=name).font = BOLD if row.unit is None else NORMAL
         for index, cell in enumerate(row.cells, start=2):
@@ -128,6 +130,10 @@ def cluster_table_xlsx(table: selectors.ClusterTable) -> bytes:
             notes.cell(row=line, column=1, value=row.unit.name)
             notes.cell(row=line, column=2, value=note.render())
             line += 1
+        for text in _row_marks(row, table.cycle.year):
+            notes.cell(row=line, column=1, value=row.unit.name)
+            notes.cell(row=line, column=2, value=text)
+            line += 1
     for mismatch in table.published_mismatches:
         notes.cell(row=line, column=1, value="Số liệu công bố của cụm")
         notes.cell(row=line, column=2, value=mismatch.phrase().render())
@@ -135,6 +141,26 @@ def cluster_table_xlsx(table: selectors.ClusterTable) -> bytes:
     notes.column_dimensions["A"].width = 30
     notes.column_dimensions["B"].width = 120
     return save(workbook)
+
+
+def _row_marks(row: selectors.Row, year: int) -> list[str]:
+    """What the page says beside a unit's name: entered on its behalf, and the predecessors
+    its last-year figures sum."""
+    marks = []
+    report = row.report
+    if report is not None and report.on_behalf:
+        by = report.on_behalf_by.get_full_name() if report.on_behalf_by else ""
+        state = (
+            "chờ đơn vị xác nhận, chưa tính vào toàn cụm"
+            if report.status == core.AWAITING
+            else f"đơn vị không xác nhận được: {report.excuse}"
+            if report.excuse
+            else "đơn vị đã xác nhận"
+        )
+        marks.append(f"Nhập thay{f' ({by})' if by else ''}: {report.on_behalf_reason}; {state}.")
+    if row.baseline is not None and row.baseline.lineage:
+        marks.append(f"Cùng kỳ {year - 1} là tổng của {' + '.join(row.baseline.names)}.")
+    return marks
 
 
 def template_xlsx(cycle: Cycle, period: core.Period, units: list[Unit], *, filled: bool) -> bytes:

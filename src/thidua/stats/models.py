@@ -174,6 +174,7 @@ class Report(models.Model):
         DRAFT = "draft", _("Bản nháp")
         SUBMITTED = "submitted", _("Đã nộp")
         RETURNED = "returned", _("Trả lại để sửa")
+        AWAITING = core.AWAITING, _("Nhập thay, chờ đơn vị xác nhận")
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveIntegerField(_("năm"))
@@ -186,6 +187,27 @@ class Report(models.Model):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.TextField(_("lý do trả lại"), blank=True)
+    # "nhập thay": entered by the leader unit's secretary on the unit's behalf, with why; the
+    # mark stays once settled (confirmed by the unit, or excused by the leader with a reason)
+    on_behalf_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập thay"),
+    )
+    on_behalf_reason = models.TextField(_("lý do nhập thay"), blank=True)
+    confirmed_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    excuse = models.TextField(_("lý do đơn vị không xác nhận được"), blank=True)
     source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
     # indicator code → the unit's explanation of a figure that jumps against last year
     # (core.plausibility); a rate computed from its counts may have one too
@@ -201,6 +223,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period} {self.year}"
+
+    @property
+    def on_behalf(self) -> bool:
+        return bool(self.on_behalf_reason)
 
 
 class ReportValue(models.Model):

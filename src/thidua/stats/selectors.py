@@ -17,6 +17,7 @@ from thidua.core import plausibility
 from thidua.core.lineage import Lineage
 from thidua.core.messages import Phrase, Problem
 from thidua.core.numbers import round_half_up, tidy
+from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
@@ -70,7 +71,10 @@ def figures_by_unit(
     if counted_only:
         reports = reports.filter(status__in=core.COUNTED_STATUSES)
         values = values.filter(report__status__in=core.COUNTED_STATUSES)
-    found = {report.unit.code: report for report in reports.select_related("unit")}
+    found = {
+        report.unit.code: report
+        for report in reports.select_related("unit", "on_behalf_by", "confirmed_by")
+    }
     figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
     rows = values.values_list("report__unit__code", "indicator__code", "value")
     for unit_code, indicator_code, value in rows:
@@ -96,6 +100,15 @@ class Baseline:
     figures: dict[str, Decimal]
     missing: frozenset[str]  # units of the lineage that have no report for that period
     partial: bool  # a split lies between: the predecessors covered more territory
+    # the short names of the units summed, when they are not the unit itself (a merger, a
+    # renaming): "Hà Giang, Tuyên Quang" for Tuyên Quang 2025, so the reader sees the sum
+    names: tuple[str, ...] = ()
+    missing_names: tuple[str, ...] = ()  # likewise, those of them without a report
+
+    @property
+    def lineage(self) -> bool:
+        """Compared with other units than itself: its predecessors (see `names`)."""
+        return bool(self.names)
 
 
 def baselines(
@@ -107,10 +120,31 @@ def baselines(
     ancestry = {code: lineage.ancestors_on(code, day) for code in units}
     wanted = {code for item in ancestry.values() for code in item.units}
     previous, _reports = counted_reports(wanted, year - 1, period)
+    others = {code for code, item in ancestry.items() if item.units != {code}}
+    # one more query, only when some unit stands for others (a merger, a renaming)
+    named = (
+        org_selectors.units_by_code({c for code in others for c in ancestry[code].units})
+        if others
+        else {}
+    )
+
+    def label(units: frozenset[str]) -> tuple[str, ...]:
+        return tuple(
+            sorted((named[c].short_name if c in named else c for c in units), key=collation_key)
+        )
+
     result = {}
     for code, item in ancestry.items():
         figures, missing = core.baseline(previous, item.units, item.partial, cat)
-        result[code] = Baseline(item.units, figures, missing, item.partial)
+        lineage = code in others
+        result[code] = Baseline(
+            item.units,
+            figures,
+            missing,
+            item.partial,
+            label(item.units) if lineage else (),
+            label(missing) if lineage else (),
+        )
     return result
 
 
@@ -156,7 +190,7 @@ class Row:
     @property
     def counted(self) -> bool:
         """The row's report counts in the cluster's figures (see `counted_reports`)."""
-        return self.report is not None and self.report.status in core.COUNTED_STATUSES
+        return self.report is not None and core.counts(self.report.status)
 
 
 def _cells(
@@ -255,9 +289,7 @@ def cluster_table(
     codes = [unit.code for unit in members]
     stored, reports = figures_by_unit(codes, cycle.year, period)
     counted = {
-        code: figures
-        for code, figures in stored.items()
-        if reports[code].status in core.COUNTED_STATUSES
+        code: figures for code, figures in stored.items() if core.counts(reports[code].status)
     }
     visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
     before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
@@ -452,6 +484,16 @@ def late_reports(cycle: Cycle) -> list[str]:
         for unit in units
         if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
     ]
+
+
+def awaiting_confirmation(cycle: Cycle) -> set[str]:
+    """The member units whose year report was entered on their behalf and waits for them to
+    confirm it (one query)."""
+    return set(
+        Report.objects.filter(
+            cycle=cycle, year=cycle.year, period=core.Period.YEAR.value, status=core.AWAITING
+        ).values_list("unit__code", flat=True)
+    )
 
 
 def report_of(unit: Unit, year: int, period: core.Period) -> Report | None:

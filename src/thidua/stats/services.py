@@ -19,7 +19,7 @@ from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
-from thidua.org.authz import UnitInCycle, can, require
+from thidua.org.authz import UnitInCycle, can, recorded_user, require
 from thidua.org.models import Cycle, Unit
 from thidua.stats import excel, selectors
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
@@ -90,6 +90,67 @@ def save_report(
     submitted; a draft is saved with or without. Notes of other indicators are not kept.
     """
     require(actor, Action.EDIT_REPORT, _slot(cycle, unit))
+    return _save(
+        actor=actor,
+        cycle=cycle,
+        unit=unit,
+        period=period,
+        figures=figures,
+        submit=submit,
+        notes=notes,
+        on_behalf_reason=None,
+    )
+
+
+@transaction.atomic
+def enter_on_behalf(
+    *,
+    actor,
+    cycle: Cycle,
+    unit: Unit,
+    period: core.Period,
+    figures: Mapping[str, Decimal],
+    reason: str,
+    submit: bool = False,
+    notes: Mapping[str, str] | None = None,
+) -> Report:
+    """The leader unit's secretary saves (or submits) a member unit's figures on its behalf
+    ("nhập thay"), when the unit cannot, saying why. A submission waits for the unit to
+    confirm it (`confirm_report`) or for the leader to record why it could not
+    (`excuse_report`): until then its figures do not count (`core.submitted_status`)."""
+    require(actor, Action.ENTER_REPORT_ON_BEHALF, _slot(cycle, unit))
+    problems = core.check_on_behalf(reason)
+    if unit.pk == cycle.leader_id:
+        problems.append(
+            Problem(
+                "on_behalf_of_own_unit",
+                gettext_noop("Đơn vị cụm trưởng tự nhập báo cáo của mình, không nhập thay."),
+            )
+        )
+    refuse_if(problems)
+    return _save(
+        actor=actor,
+        cycle=cycle,
+        unit=unit,
+        period=period,
+        figures=figures,
+        submit=submit,
+        notes=notes,
+        on_behalf_reason=reason.strip(),
+    )
+
+
+def _save(
+    *,
+    actor,
+    cycle: Cycle,
+    unit: Unit,
+    period: core.Period,
+    figures: Mapping[str, Decimal],
+    submit: bool,
+    notes: Mapping[str, str] | None,
+    on_behalf_reason: str | None,
+) -> Report:
     catalog, indicators = selectors.catalog()
     _checked(figures, catalog)
     jumps = selectors.jumps_of(unit, cycle.year, period, figures)
@@ -116,13 +177,21 @@ def save_report(
     before = {"status": report.status, "figures": _figures_of(report)}
     if report.notes:
         before["notes"] = dict(report.notes)
+    if report.on_behalf:
+        before["on_behalf_reason"] = report.on_behalf_reason
     _store(report, figures, indicators)
     report.cycle = cycle
     report.notes = kept
+    on_behalf = on_behalf_reason is not None
     if submit:
-        report.status, report.submitted_at = Report.Status.SUBMITTED, clock.now()
-    elif report.status == Report.Status.SUBMITTED:
+        report.status = core.submitted_status(on_behalf=on_behalf)
+        report.submitted_at = clock.now()
+    elif report.status in (Report.Status.SUBMITTED, Report.Status.AWAITING):
         report.status = Report.Status.DRAFT
+    # the figures are now whoever entered them last: the unit's own, or entered on its behalf
+    report.on_behalf_by = recorded_user(actor) if on_behalf else None
+    report.on_behalf_reason = on_behalf_reason or ""
+    report.confirmed_by, report.confirmed_at, report.excuse = None, None, ""
     report.save()
     audit(
         actor=actor,
@@ -135,6 +204,7 @@ def save_report(
             "status": report.status,
             "figures": dict(figures),
             **({"notes": kept} if kept else {}),
+            **({"on_behalf_reason": on_behalf_reason} if on_behalf else {}),
         },
     )
     _carry_to_next_year(unit, cycle.year, period)
@@ -174,6 +244,67 @@ def return_report(*, actor, report: Report, reason: str) -> Report:
         cycle=report.cycle,
         before={"status": Report.Status.SUBMITTED},
         after={"status": report.status, "reason": report.returned_reason},
+    )
+    return report
+
+
+def _locked(report: Report) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit")
+        .get(pk=report.pk)
+    )
+
+
+def _in_cycle(report: Report) -> Cycle:
+    if report.cycle is None:
+        raise DomainError(
+            [Problem("baseline_report", gettext_noop("Số liệu năm trước không xác nhận được."))]
+        )
+    return report.cycle
+
+
+@transaction.atomic
+def confirm_report(*, actor, report: Report) -> Report:
+    """The unit's own officers confirm the figures the leader secretary entered on its behalf:
+    from now on they count."""
+    report = _locked(report)
+    cycle = _in_cycle(report)
+    require(actor, Action.CONFIRM_REPORT, _slot(cycle, report.unit))
+    refuse_if(core.check_settle(report.status))
+    report.status = Report.Status.SUBMITTED
+    report.confirmed_by, report.confirmed_at = recorded_user(actor), clock.now()
+    report.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditAction.REPORT_CONFIRM,
+        object_type="stats.report",
+        object_id=f"{report.unit.code}/{report.year}/{report.period}",
+        cycle=cycle,
+        before={"status": Report.Status.AWAITING},
+        after={"status": report.status, "on_behalf_reason": report.on_behalf_reason},
+    )
+    return report
+
+
+@transaction.atomic
+def excuse_report(*, actor, report: Report, reason: str) -> Report:
+    """The leader secretary records why the unit could not confirm the figures entered on its
+    behalf: from now on they count, with that reason shown beside them."""
+    report = _locked(report)
+    cycle = _in_cycle(report)
+    require(actor, Action.EXCUSE_REPORT, _slot(cycle, report.unit))
+    refuse_if(core.check_settle(report.status, excuse=reason))
+    report.status, report.excuse = Report.Status.SUBMITTED, reason.strip()
+    report.save(update_fields=["status", "excuse", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditAction.REPORT_EXCUSE,
+        object_type="stats.report",
+        object_id=f"{report.unit.code}/{report.year}/{report.period}",
+        cycle=cycle,
+        before={"status": Report.Status.AWAITING},
+        after={"status": report.status, "reason": report.excuse},
     )
     return report
 

@@ -13,4 +13,7 @@ cycle_urls = [
     path("stats/<slug:unit>/", views.report_form, name="report"),
     path("stats/<slug:unit>/preview/", views.report_preview, name="report_preview"),
     path("stats/<slug:unit>/return/", views.report_return, name="report_return"),
+    path("stats/<slug:unit>/on-behalf/", views.report_on_behalf, name="report_on_behalf"),
+    path("stats/<slug:unit>/confirm/", views.report_confirm, name="report_confirm"),
+    path("stats/<slug:unit>/excuse/", views.report_excuse, name="report_excuse"),
 ]

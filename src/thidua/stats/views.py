@@ -179,32 +179,72 @@ def _summary(rows: list, problems: list) -> list[dict]:
 def report_form(request, cycle: Cycle, unit: str):
     slot = _slot(cycle, unit)
     require(request.user, Action.VIEW_REPORT, slot)
+    if request.method == "POST":
+        require(request.user, Action.EDIT_REPORT, slot)
+    return _report_page(request, cycle, slot, on_behalf=False)
+
+
+@cycle_view()
+def report_on_behalf(request, cycle: Cycle, unit: str):
+    """The leader unit's secretary enters a member's figures on its behalf ("nhập thay")."""
+    slot = _slot(cycle, unit)
+    require(request.user, Action.ENTER_REPORT_ON_BEHALF, slot)
+    return _report_page(request, cycle, slot, on_behalf=True)
+
+
+def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
     period = _period(request)
+    reason = request.POST.get("on_behalf_reason", "") if request.method == "POST" else None
     catalog, _models = selectors.catalog()
     raw = None
     problems: list = []
     status = 200
     figures = notes = None
     if request.method == "POST":
-        require(request.user, Action.EDIT_REPORT, slot)
         raw = _raw_from(request, catalog)
         notes = _notes_from(request, catalog)
         figures, problems = core.parse_figures(raw, catalog)
         action = request.POST.get("action", "save")
+        if on_behalf and action in ("save", "submit"):
+            # the reason is asked for with the figures' problems, not after them
+            problems = [*problems, *core.check_on_behalf(reason or "")]
         if not problems and action in ("save", "submit"):
             try:
-                services.save_report(
-                    actor=request.user,
-                    cycle=cycle,
-                    unit=slot.unit,
-                    period=period,
-                    figures=figures,
-                    submit=action == "submit",
-                    notes=notes,
-                )
+                if on_behalf:
+                    services.enter_on_behalf(
+                        actor=request.user,
+                        cycle=cycle,
+                        unit=slot.unit,
+                        period=period,
+                        figures=figures,
+                        reason=reason or "",
+                        submit=action == "submit",
+                        notes=notes,
+                    )
+                else:
+                    services.save_report(
+                        actor=request.user,
+                        cycle=cycle,
+                        unit=slot.unit,
+                        period=period,
+                        figures=figures,
+                        submit=action == "submit",
+                        notes=notes,
+                    )
             except DomainError as error:
                 problems = error.problems
             else:
+                if on_behalf:
+                    messages.success(
+                        request,
+                        _("Đã nộp số liệu nhập thay; số liệu được tính khi đơn vị xác nhận.")
+                        if action == "submit"
+                        else _("Đã lưu bản nháp nhập thay."),
+                    )
+                    return redirect(
+                        f"/clusters/{cycle.cluster.code}/{cycle.year}/stats/{slot.unit.code}/"
+                        f"?period={period.value}"
+                    )
                 messages.success(
                     request, _("Đã nộp báo cáo.") if action == "submit" else _("Đã lưu bản nháp.")
                 )
@@ -219,9 +259,10 @@ def report_form(request, cycle: Cycle, unit: str):
     )
     if hidden_draft:
         view = selectors.report_view(cycle, slot.unit, period, {}, {})
-    editable = can(request.user, Action.EDIT_REPORT, slot) and (
-        report is None or report.status != Report.Status.SUBMITTED
-    )
+    editable = can(
+        request.user, Action.ENTER_REPORT_ON_BEHALF if on_behalf else Action.EDIT_REPORT, slot
+    ) and (report is None or report.status != Report.Status.SUBMITTED)
+    awaiting = report is not None and report.status == Report.Status.AWAITING
     rows = _rows(view, _typed(view, raw), problems)
     return render(
         request,
@@ -242,6 +283,16 @@ def report_form(request, cycle: Cycle, unit: str):
             "prefix": FIELD_PREFIX,
             "note_prefix": NOTE_PREFIX,
             "hidden_draft": hidden_draft,
+            "on_behalf": on_behalf,
+            "on_behalf_reason": reason
+            if reason is not None
+            else (report.on_behalf_reason if report is not None else ""),
+            "can_enter_on_behalf": not on_behalf
+            and slot.unit.pk != cycle.leader_id
+            and can(request.user, Action.ENTER_REPORT_ON_BEHALF, slot)
+            and (report is None or report.status != Report.Status.SUBMITTED),
+            "can_confirm": awaiting and can(request.user, Action.CONFIRM_REPORT, slot),
+            "can_excuse": awaiting and can(request.user, Action.EXCUSE_REPORT, slot),
         },
         status=status,
     )
@@ -282,6 +333,51 @@ def report_return(request, cycle: Cycle, unit: str):
     else:
         messages.success(request, _("Đã trả lại báo cáo của %(unit)s.") % {"unit": slot.unit.name})
     return redirect(f"/clusters/{cycle.cluster.code}/{cycle.year}/stats/?period={period.value}")
+
+
+def _settle(request, cycle: Cycle, unit: str, action: Action, settle) -> HttpResponse:
+    slot = _slot(cycle, unit)
+    period = _period(request)
+    require(request.user, action, slot)
+    report = selectors.report_of(slot.unit, cycle.year, period)
+    if report is None:
+        raise Http404
+    settle(report)  # a refusal is the refused page, with its status (400, 409)
+    messages.success(
+        request,
+        _("Số liệu nhập thay của %(unit)s từ nay được tính.") % {"unit": slot.unit.name},
+    )
+    return redirect(
+        f"/clusters/{cycle.cluster.code}/{cycle.year}/stats/{unit}/?period={period.value}"
+    )
+
+
+@require_POST
+@cycle_view()
+def report_confirm(request, cycle: Cycle, unit: str):
+    """The unit confirms the figures the leader secretary entered on its behalf."""
+    return _settle(
+        request,
+        cycle,
+        unit,
+        Action.CONFIRM_REPORT,
+        lambda report: services.confirm_report(actor=request.user, report=report),
+    )
+
+
+@require_POST
+@cycle_view()
+def report_excuse(request, cycle: Cycle, unit: str):
+    """The leader secretary records why the unit could not confirm them."""
+    return _settle(
+        request,
+        cycle,
+        unit,
+        Action.EXCUSE_REPORT,
+        lambda report: services.excuse_report(
+            actor=request.user, report=report, reason=request.POST.get("reason", "")
+        ),
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -56,6 +56,7 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
         with clock.dated(org_demo.day_2020(Phase.REPORTING)):
             cycle = org_demo.advance_to(cycle, Phase.REPORTING)
             stats_demo.load_reports_2020(cycle)
+            stats_demo.load_on_behalf_2020(cycle)
     if _before(cycle, Phase.SCORING):
         with clock.dated(org_demo.day_2020(Phase.SCORING)):
             cycle = org_demo.advance_to(cycle, Phase.SCORING)

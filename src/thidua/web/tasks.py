@@ -54,10 +54,16 @@ def _officer(user, cycle: Cycle) -> list[Task]:
         and can(user, Action.EDIT_REPORT, slot)
         and user.unit.short_name in stats_selectors.late_reports(cycle)
     ):
+        awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle)
         return [
             Task(
                 cycle,
-                _("Nộp báo cáo số liệu %(year)s") % {"year": cycle.year},
+                (
+                    _("Xác nhận số liệu %(year)s thư ký cụm trưởng nhập thay")
+                    if awaiting
+                    else _("Nộp báo cáo số liệu %(year)s")
+                )
+                % {"year": cycle.year},
                 f"{base}stats/{user.unit.code}/",
                 urgent=True,
             )

@@ -87,7 +87,8 @@ ILLUSTRATIVE = (
         "hội nghị 09/11/2020), số văn bản phân công, các cụm phó, lãnh đạo Cụm thi đua số I, "
         "việc Lào Cai được bầu hay được phân công, số liệu chia theo đơn vị và số liệu năm "
         "2019, bảng tiêu chí, điểm, chỉ tiêu và điểm chấm, đại biểu, ban kiểm phiếu, từng lá "
-        "phiếu và kết quả bình xét danh hiệu năm 2020."
+        "phiếu và kết quả bình xét danh hiệu năm 2020, số liệu 6 tháng đầu năm 2020 của Điện "
+        "Biên do thư ký cụm trưởng nhập thay (chờ đơn vị xác nhận)."
     ),
 )
 
