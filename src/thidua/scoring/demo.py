@@ -252,6 +252,10 @@ def sheet_scores(
     }
 
 
+#: The reason every demo scorer gives where it scores below the self-assessment (illustrative).
+DEMO_REASON = "Minh hoạ: kết quả thực tế chưa đạt mức đơn vị tự chấm."
+
+
 def load_sheets(cycle: Cycle) -> None:
     """Every member's self-assessment and its six peers' sheets, submitted; the facts."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
@@ -263,6 +267,7 @@ def load_sheets(cycle: Cycle) -> None:
             ).exists():
                 continue
             scores = sheet_scores(scorer, target, reduction)
+            own = sheet_scores(target, target, reduction)
             services.save_sheet(
                 actor=SYSTEM,
                 cycle=cycle,
@@ -270,6 +275,7 @@ def load_sheets(cycle: Cycle) -> None:
                 target=units[target],
                 scores=scores,
                 submit=True,
+                reasons={code: DEMO_REASON for code, value in scores.items() if value < own[code]},
             )
     services.record_facts(
         actor=SYSTEM,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from thidua.audit import clock
 from thidua.audit.services import record as audit
+from thidua.core import review
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
@@ -586,8 +587,14 @@ def save_sheet(
     target: Unit,
     scores: Mapping[str, Decimal],
     submit: bool = False,
+    reasons: Mapping[str, str] | None = None,
 ) -> ScoreSheet:
-    """A scorer unit's scores for a member (its own sheet is its self-assessment)."""
+    """A scorer unit's scores for a member (its own sheet is its self-assessment).
+
+    A peer's score below the member's self-assessment carries a reason (`reasons`, by
+    criterion code); submitting such a score without one is refused, naming the criterion.
+    """
+    reasons = {code: (text or "").strip() for code, text in (reasons or {}).items()}
     require(actor, Action.EDIT_SHEET, UnitInCycle(cycle, scorer))
     _member(cycle, target)
     agreement = selectors.agreement_of(cycle)
@@ -619,6 +626,10 @@ def save_sheet(
                     {"count": len(missing)},
                 )
             )
+    if submit and not problems and kind == ScoreSheet.Kind.PEER:
+        own = selectors.sheet_of(cycle, target, target)
+        self_scores = selectors.scores_by_code(own) if own is not None else None
+        problems.extend(review.check_reasons(scores, self_scores, reasons, table))
     refuse_if(problems)
     sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
         cycle=cycle, scorer=scorer, target=target, defaults={"kind": kind}
@@ -636,7 +647,15 @@ def save_sheet(
     before = {s.criterion.code: s.value for s in sheet.scores.select_related("criterion")}
     sheet.scores.all().delete()
     Score.objects.bulk_create(
-        [Score(sheet=sheet, criterion=by_code[code], value=value) for code, value in scores.items()]
+        [
+            Score(
+                sheet=sheet,
+                criterion=by_code[code],
+                value=value,
+                reason=reasons.get(code, "") if kind == ScoreSheet.Kind.PEER else "",
+            )
+            for code, value in scores.items()
+        ]
     )
     sheet.updated_at = clock.now()
     if submit:
@@ -651,6 +670,16 @@ def save_sheet(
         before=before,
         after=dict(scores),
     )
+    given = {code: text for code, text in reasons.items() if text and code in scores}
+    if given and kind == ScoreSheet.Kind.PEER:
+        audit(
+            actor=actor,
+            action=AuditAction.REVIEW_REASONS,
+            object_type="scoring.sheet",
+            object_id=f"{scorer.code}->{target.code}",
+            cycle=cycle,
+            after=given,
+        )
     return sheet
 
 

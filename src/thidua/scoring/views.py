@@ -406,6 +406,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
     table = selectors.table_of(criteria)
     rules = selectors.rules_of(found)
     typed: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     errors: dict[str, str] = {}
     problems: list[str] = []
     status = 200
@@ -413,6 +414,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         require(request.user, Action.EDIT_SHEET, slot)
         scores, errors = _typed_scores(request.POST, table, rules.step)
         typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
+        reasons = {c.code: request.POST.get(f"r_{c.code}", "") for c in table.judged}
         problems = [f"{code}: {reason}" for code, reason in errors.items()]
         if not problems:
             try:
@@ -423,6 +425,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
                     target=target_unit,
                     scores=scores,
                     submit=request.POST.get("action") == "submit",
+                    reasons=reasons,
                 )
             except DomainError as error:
                 problems = [problem.render(_) for problem in error.problems]
@@ -434,6 +437,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         typed = {
             code: format_exact(value) for code, value in selectors.scores_by_code(stored).items()
         }
+        reasons = selectors.reasons_by_code(stored)
     results = selectors.results(cycle)
     automatic = {}
     if results is not None:
@@ -450,6 +454,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
             "dom_id": _dom_id(criterion.code),
             "subtotal": subtotals.get(criterion.code),
             "text": typed.get(criterion.code, ""),
+            "reason": reasons.get(criterion.code, ""),
             "error": errors.get(criterion.code, ""),
             "automatic": automatic.get(criterion.code)
             if criterion.kind not in ("peer", "section")
