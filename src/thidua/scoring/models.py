@@ -300,7 +300,9 @@ class Explanation(models.Model):
     file_name = models.CharField(max_length=255, blank=True, default="")
     content_type = models.CharField(max_length=100, blank=True, default="")
     size = models.PositiveIntegerField(default=0)
-    filed_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     filed_at = models.DateTimeField(default=timezone.now)
     # the reviewer's answer
     answer_reason = models.TextField(blank=True, default="")
