@@ -105,11 +105,6 @@ def test_the_chain_over_http(reviewed, units, client_for):
             {"decision": "change", "value": "5", "reason": "x"},
         )
         assert other.status_code == 403
-        officer = client_for("caobang.canbo").post(
-            base(reviewed) + f"review/item/{item.pk}/answer/",
-            {"decision": "change", "value": "5", "reason": "x"},
-        )
-        assert officer.status_code == 403  # the secretary answers
         no_reason = client_for("caobang.thuky").post(
             base(reviewed) + f"review/item/{item.pk}/answer/", {"decision": "keep", "reason": ""}
         )
@@ -177,14 +172,34 @@ def test_the_leader_cannot_conclude_its_own_units_explanation(reviewed, units, c
     assert item.state == "refused"
 
 
+def test_only_a_secretary_concludes(reviewed, units, client_for, get_user):
+    with clock.dated(IN_TIME):
+        assert (
+            _file(client_for("dienbien.canbo"), reviewed, "dien-bien", "cao-bang").status_code
+            == 302
+        )
+        item = Explanation.objects.get(cycle=reviewed, unit=units["dien-bien"])
+        services.answer_explanation(
+            actor=get_user("caobang.canbo"), explanation=item, keep=True, reason="Giữ"
+        )
+        officer = client_for("laocai.canbo").post(
+            base(reviewed) + f"review/item/{item.pk}/finalise/", {"outcome": "accept"}
+        )
+        assert officer.status_code == 403
+        admin = client_for("admin").post(
+            base(reviewed) + f"review/item/{item.pk}/finalise/", {"outcome": "accept"}
+        )
+        assert admin.status_code == 403
+
+
 def test_filing_refusals(reviewed, units, client_for):
     with clock.dated(IN_TIME):
-        # another unit's secretary, the unit's officer: forbidden
+        # another unit's secretary or officer: forbidden
         assert (
             _file(client_for("caobang.thuky"), reviewed, "dien-bien", "cao-bang").status_code == 403
         )
         assert (
-            _file(client_for("dienbien.canbo"), reviewed, "dien-bien", "cao-bang").status_code
+            _file(client_for("caobang.canbo"), reviewed, "dien-bien", "cao-bang").status_code
             == 403
         )
         # a reviewer who did not score below the self-assessment, an empty text: refused

@@ -205,8 +205,8 @@ POLICY: dict[Action, Rule] = {
     Action.REOPEN_SHEET: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.RECORD_FACTS: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.UPLOAD_EVIDENCE: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
-    # the unit's staff; the services further require its secretary, and for finalising the
-    # leader unit (the deputy for the leader's own unit, `core.review.finaliser`)
+    # the unit's staff (as for the sheets); finalising further needs the secretary of the
+    # leader unit (of the deputy for the leader's own unit, `core.review.finaliser`)
     Action.FILE_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.ANSWER_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.FINALISE_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),

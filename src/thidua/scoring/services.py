@@ -859,14 +859,6 @@ def review_settled(cycle: Cycle) -> list[Problem]:
     )
 
 
-def _secretary_of(actor, unit: Unit, message: str) -> None:
-    """Only the secretary of `unit` (or the system) acts for it in the review."""
-    if actor is SYSTEM:
-        return
-    if getattr(actor, "unit_id", None) != unit.pk or actor.kind != UserKind.SECRETARY:
-        raise Refused(Problem("review_not_secretary", message, {"unit": unit.name}))
-
-
 def _explanation_for_update(explanation: Explanation) -> Explanation:
     return (
         Explanation.objects.select_for_update()
@@ -885,12 +877,9 @@ def _refuse_transition(explanation: Explanation, action: review.Action) -> None:
 def file_explanation(
     *, actor, cycle: Cycle, unit: Unit, criterion: Criterion, reviewer: Unit, text: str, upload=None
 ) -> Explanation:
-    """The unit's secretary explains, before the deadline, why a reviewer's score below its
+    """The unit's staff explain, before the deadline, why a reviewer's score below its
     self-assessment should be raised; an optional attachment is checked like evidence."""
     require(actor, Action.FILE_EXPLANATION, UnitInCycle(cycle, unit))
-    _secretary_of(
-        actor, unit, gettext_noop("Chỉ thư ký của %(unit)s được giải trình điểm của đơn vị.")
-    )
     if criterion.agreement.cycle_id != cycle.pk:
         raise DomainError(
             [Problem("bad_criterion", gettext_noop("Tiêu chí không thuộc giao ước này."))]
@@ -965,16 +954,11 @@ def file_explanation(
 def answer_explanation(
     *, actor, explanation: Explanation, keep: bool, reason: str, value: Decimal | None = None
 ) -> Explanation:
-    """The reviewer's secretary keeps or changes its score, with a reason; a changed score
+    """The reviewer unit's staff keep or change its score, with a reason; a changed score
     changes the reviewer's sheet (so the results follow), audited with old and new value."""
     explanation = _explanation_for_update(explanation)
     cycle, reviewer = explanation.cycle, explanation.reviewer
     require(actor, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, reviewer))
-    _secretary_of(
-        actor,
-        reviewer,
-        gettext_noop("Chỉ thư ký của %(unit)s (đơn vị đã chấm) được trả lời giải trình này."),
-    )
     action = review.Action.KEEP if keep else review.Action.CHANGE
     _refuse_transition(explanation, action)
     sheet = ScoreSheet.objects.select_for_update().get(
@@ -1057,6 +1041,15 @@ def finalise_explanation(
     explanation = _explanation_for_update(explanation)
     cycle, unit = explanation.cycle, explanation.unit
     actor_unit = getattr(actor, "unit", None)
+    if actor is not SYSTEM and actor_unit is None:
+        raise Refused(
+            Problem(
+                "review_finaliser",
+                gettext_noop(
+                    "Chỉ cụm trưởng (hoặc cụm phó, với giải trình của cụm trưởng) được kết luận."
+                ),
+            )
+        )
     if actor is not SYSTEM:
         require(actor, Action.FINALISE_EXPLANATION, UnitInCycle(cycle, actor_unit))
         leader = cycle.leader.code if cycle.leader_id else None

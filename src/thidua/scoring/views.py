@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -807,6 +808,10 @@ def review_answer(request, cycle: Cycle, pk: int):
 @cycle_view()
 def review_finalise(request, cycle: Cycle, pk: int):
     item = found_or_404(selectors.explanation(cycle, pk))
+    actor_unit = getattr(request.user, "unit", None)
+    if actor_unit is None:
+        raise PermissionDenied
+    require(request.user, Action.FINALISE_EXPLANATION, UnitInCycle(cycle, actor_unit))
     try:
         services.finalise_explanation(
             actor=request.user,
