@@ -199,8 +199,7 @@ def test_filing_refusals(reviewed, units, client_for):
             _file(client_for("caobang.thuky"), reviewed, "dien-bien", "cao-bang").status_code == 403
         )
         assert (
-            _file(client_for("caobang.canbo"), reviewed, "dien-bien", "cao-bang").status_code
-            == 403
+            _file(client_for("caobang.canbo"), reviewed, "dien-bien", "cao-bang").status_code == 403
         )
         # a reviewer who did not score below the self-assessment, an empty text: refused
         assert (
