@@ -1059,7 +1059,9 @@ def finalise_explanation(
             problems = [
                 Problem(
                     "review_not_secretary",
-                    gettext_noop("Chỉ thư ký của đơn vị kết luận được kết luận giải trình."),
+                    gettext_noop(
+                        "Chỉ thư ký của đơn vị được giao kết luận mới kết luận được giải trình."
+                    ),
                 )
             ]
         if problems:
