@@ -1001,8 +1001,9 @@ def answer_explanation(
     if not keep:
         score.value = value
         score.save(update_fields=["value"])
-        sheet.updated_at = clock.now()
-        sheet.save(update_fields=["updated_at"])
+        # the changed sheet counts as submitted again now (as its audit entry below says)
+        sheet.updated_at = sheet.submitted_at = clock.now()
+        sheet.save(update_fields=["updated_at", "submitted_at"])
     audit(
         actor=actor,
         action=AuditAction.REVIEW_ANSWER,
