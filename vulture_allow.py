@@ -71,3 +71,5 @@ _.handle_starttag  # html.parser.HTMLParser callbacks (tests/web/crawl.py)
 _.handle_endtag
 _.handle_data
 _.confirmation  # UnitConfirmation.confirmation, read by scoring/agreement.html
+_.old_value  # Explanation.old_value, read by scoring/review.html
+_.pending_label  # ReviewLine.pending_label, read by scoring/review.html

@@ -59,7 +59,10 @@ REGISTRIES: tuple[Registry, ...] = (
         "thidua.org.services._PHASE_GUARDS",
         "thidua.org.services.register_phase_guard",
         "opening a phase can need a later stage's work done (the agreement signed)",
-        (Hook("thidua.scoring.services.agreement_signed", "thidua.scoring", "agreement"),),
+        (
+            Hook("thidua.scoring.services.agreement_signed", "thidua.scoring", "agreement"),
+            Hook("thidua.scoring.services.review_settled", "thidua.scoring", "conference"),
+        ),
     ),
     Registry(
         "thidua.org.authz._ROLE_PROVIDERS",

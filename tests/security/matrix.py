@@ -51,6 +51,29 @@ class Probe:
         return f"{self.route}-{self.method}"
 
 
+def _explanations():
+    """Two explanations of Lạng Sơn in the demo year: on Sơn La's score (waiting for its
+    answer) and on Điện Biên's (kept, waiting for the leader's conclusion)."""
+    from thidua.org.models import Cycle, Unit
+    from thidua.scoring.models import Criterion, Explanation
+
+    cycle = Cycle.objects.get(cluster__code="cum-2", year=2020)
+    criterion = Criterion.objects.get(agreement__cycle=cycle, code="I.1")
+    unit = Unit.objects.get(code="lang-son")
+    for pk, reviewer, state in ((9001, "son-la", "explained"), (9002, "dien-bien", "kept")):
+        Explanation.objects.update_or_create(
+            pk=pk,
+            defaults={
+                "cycle": cycle,
+                "unit": unit,
+                "reviewer": Unit.objects.get(code=reviewer),
+                "criterion": criterion,
+                "text": "Đề nghị xem lại",
+                "state": state,
+            },
+        )
+
+
 def _forget_device_keys():
     from thidua.voting.models import Delegate
 
@@ -366,6 +389,43 @@ PROBES: list[Probe] = [
         (A.UPLOAD_EVIDENCE,),
         on="slot:son-la",
         phased=True,
+    ),
+    Probe("review", "GET", f"{CYCLE}/scoring/review/son-la/", (A.VIEW_RESULTS,)),
+    Probe(
+        "review_file",
+        "POST",
+        f"{CYCLE}/scoring/review/son-la/file/",
+        (A.FILE_EXPLANATION,),
+        on="slot:son-la",
+        data={"criterion": "I.1", "reviewer": "ha-giang", "text": "Giải trình"},
+        phased=True,
+    ),
+    Probe(
+        "review_answer",
+        "POST",
+        f"{CYCLE}/scoring/review/item/9001/answer/",
+        (A.ANSWER_EXPLANATION,),
+        on="slot:son-la",
+        data={"decision": "keep", "reason": "Giữ nguyên"},
+        setup=_explanations,
+        phased=True,
+    ),
+    Probe(
+        "review_finalise",
+        "POST",
+        f"{CYCLE}/scoring/review/item/9002/finalise/",
+        (A.FINALISE_EXPLANATION,),
+        on="slot:ha-giang",  # Lạng Sơn's explanation: the leader, Hà Giang, concludes
+        data={"outcome": "accept"},
+        setup=_explanations,
+        phased=True,
+    ),
+    Probe(
+        "review_attachment",
+        "GET",
+        f"{CYCLE}/scoring/review/item/9001/attachment/",
+        (A.VIEW_RESULTS,),
+        setup=_explanations,
     ),
     Probe("results", "GET", f"{CYCLE}/results/", (A.VIEW_RESULTS,)),
     Probe("results_export", "GET", f"{CYCLE}/results/export.xlsx", (A.VIEW_RESULTS,)),

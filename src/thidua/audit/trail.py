@@ -208,6 +208,7 @@ def _target(entry: AuditEntry, context: _Context) -> tuple[str, str]:
         "org.handover": (_("Bàn giao cụm trưởng, cụm phó"), "cycle"),
         "scoring.agreement": (_("Giao ước thi đua"), "agreement"),
         "scoring.evidence": (_("Tài liệu minh chứng"), "facts"),
+        "scoring.explanation": (_("Giải trình điểm"), "scoring"),
         "stats.publishedfigure": (_("Số liệu đã công bố của cụm"), "stats"),
         "voting.conference": (_("Hội nghị tổng kết"), "conference"),
         "voting.keyceremony": (_("Lễ tạo khóa của ban kiểm phiếu"), "conference"),

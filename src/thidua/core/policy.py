@@ -61,6 +61,9 @@ class Action(StrEnum):
     REOPEN_SHEET = "reopen_sheet"
     RECORD_FACTS = "record_facts"
     UPLOAD_EVIDENCE = "upload_evidence"
+    FILE_EXPLANATION = "file_explanation"
+    ANSWER_EXPLANATION = "answer_explanation"
+    FINALISE_EXPLANATION = "finalise_explanation"
     VIEW_RESULTS = "view_results"
     VIEW_CONFERENCE = "view_conference"
     MANAGE_CONFERENCE = "manage_conference"
@@ -130,6 +133,11 @@ ACTION_LABELS: dict[Action, Label] = {
         gettext_noop("ghi nhận kết quả tiêu chí đạt/không đạt, thưởng, trừ")
     ),
     Action.UPLOAD_EVIDENCE: Label(gettext_noop("đính kèm tài liệu chứng minh")),
+    Action.FILE_EXPLANATION: Label(gettext_noop("giải trình điểm của đơn vị mình")),
+    Action.ANSWER_EXPLANATION: Label(gettext_noop("trả lời giải trình về điểm đơn vị mình chấm")),
+    Action.FINALISE_EXPLANATION: Label(
+        gettext_noop("kết luận giải trình (cụm trưởng; cụm phó với giải trình của cụm trưởng)")
+    ),
     Action.VIEW_RESULTS: Label(gettext_noop("xem kết quả chấm điểm")),
     Action.VIEW_CONFERENCE: Label(gettext_noop("xem hội nghị và kết quả bỏ phiếu")),
     Action.MANAGE_CONFERENCE: Label(gettext_noop("điều hành hội nghị: điểm danh, tạo phiếu bầu")),
@@ -213,6 +221,11 @@ POLICY: dict[Action, Rule] = {
     Action.REOPEN_SHEET: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.RECORD_FACTS: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.UPLOAD_EVIDENCE: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
+    # the unit's staff (as for the sheets); finalising further needs the secretary of the
+    # leader unit (of the deputy for the leader's own unit, `core.review.finaliser`)
+    Action.FILE_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
+    Action.ANSWER_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
+    Action.FINALISE_EXPLANATION: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.VIEW_RESULTS: _rule(*_CYCLE_READERS),
     Action.VIEW_CONFERENCE: _rule(*_CYCLE_READERS),
     Action.MANAGE_CONFERENCE: _rule(Role.LEADER_SECRETARY, states=(Phase.CONFERENCE.value,)),

@@ -53,6 +53,7 @@ class AgreementOut(Schema):
 class SheetIn(Schema):
     scores: dict[str, int | float | str]
     submit: bool = False
+    reasons: dict[str, str] = {}  # why a score is below the self-assessment, by criterion
 
 
 class SheetOut(Schema):
@@ -181,6 +182,7 @@ def put_sheet(request, cluster: str, year: int, scorer: str, target: str, payloa
         target=target_unit,
         scores=scores,
         submit=payload.submit,
+        reasons=payload.reasons,
     )
     return _sheet_out(sheet, scorer_unit, target_unit)
 

@@ -12,11 +12,14 @@ class ScoringConfig(AppConfig):
         from thidua.org.selectors import register_late, register_unit_usage
         from thidua.org.services import register_phase_guard
         from thidua.scoring.selectors import late_scorers, unconfirmed, unit_usage
-        from thidua.scoring.services import agreement_signed
+        from thidua.scoring.services import agreement_signed, review_settled
 
         # Opening "agreement signed" needs the agreement signed, if the cycle has one, and
         # every member's director's confirmation of it (or the reason recorded why not).
         register_phase_guard(Phase.AGREEMENT, agreement_signed)
+        # The conference waits until every judged criterion has a scorer and every
+        # explanation of a score (giải trình) is concluded.
+        register_phase_guard(Phase.CONFERENCE, review_settled)
         # Planning waits for the member units whose directors have not confirmed the agreement.
         register_late(Phase.PLANNING, unconfirmed)
         # A lineage event cannot rewrite the years in which a unit scored or was scored.

@@ -252,6 +252,10 @@ def sheet_scores(
     }
 
 
+#: The reason every demo scorer gives where it scores below the self-assessment (illustrative).
+DEMO_REASON = "Minh hoạ: kết quả thực tế chưa đạt mức đơn vị tự chấm."
+
+
 def load_sheets(cycle: Cycle) -> None:
     """Every member's self-assessment and its six peers' sheets, submitted; the facts."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNITS)}
@@ -263,6 +267,7 @@ def load_sheets(cycle: Cycle) -> None:
             ).exists():
                 continue
             scores = sheet_scores(scorer, target, reduction)
+            own = sheet_scores(target, target, reduction)
             services.save_sheet(
                 actor=SYSTEM,
                 cycle=cycle,
@@ -270,6 +275,7 @@ def load_sheets(cycle: Cycle) -> None:
                 target=units[target],
                 scores=scores,
                 submit=True,
+                reasons={code: DEMO_REASON for code, value in scores.items() if value < own[code]},
             )
     services.record_facts(
         actor=SYSTEM,
@@ -280,3 +286,65 @@ def load_sheets(cycle: Cycle) -> None:
             for unit in UNITS
         ],
     )
+
+
+#: The demo's two explanations (giải trình), illustrative: (unit, criterion, accepted).
+#: Lạng Sơn's is accepted and the reviewer raises its score by one step; Hà Giang's (the
+#: leader's own unit, so concluded by the deputy, Lào Cai) is refused and the score kept.
+EXPLANATIONS = (("lang-son", "I.2", True), ("ha-giang", "I.3", False))
+
+
+def _secretary(unit: Unit) -> User:
+    return User.objects.get(unit=unit, kind=UserKind.SECRETARY, username__endswith=".thuky")
+
+
+def load_explanations(cycle: Cycle) -> None:
+    """During scoring: one explanation accepted (score changed), one refused (score kept)."""
+    from thidua.core import review as core_review
+    from thidua.scoring import selectors
+
+    leader = cycle.leader.code if cycle.leader_id else None
+    deputy = cycle.deputy.code if cycle.deputy_id else None
+    for code, criterion_code, accepted in EXPLANATIONS:
+        unit = Unit.objects.get(code=code)
+        row = next(
+            r for r in selectors.review_of(cycle, unit) if r.criterion.code == criterion_code
+        )
+        # the lowest score below the self-assessment, from a unit that does not conclude
+        lines = sorted(
+            (
+                line
+                for line in row.lines
+                if line.explanation is None and line.reviewer.code not in (leader, deputy)
+            ),
+            key=lambda line: (line.value, line.reviewer.code),
+        )
+        if not lines:
+            continue
+        line = lines[0]
+        explanation = services.file_explanation(
+            actor=_secretary(unit),
+            cycle=cycle,
+            unit=unit,
+            criterion=row.criterion,
+            reviewer=line.reviewer,
+            text="Minh hoạ: đơn vị đã ban hành đủ văn bản theo kế hoạch; đề nghị xem xét lại.",
+        )
+        answered = services.answer_explanation(
+            actor=_secretary(line.reviewer),
+            explanation=explanation,
+            keep=not accepted,
+            reason="Minh hoạ: đã đối chiếu hồ sơ đơn vị gửi kèm."
+            if accepted
+            else "Minh hoạ: hồ sơ chưa chứng minh được kết quả.",
+            value=line.value + selectors.rules_of(selectors.agreement_of(cycle)).step
+            if accepted
+            else None,
+        )
+        finaliser = Unit.objects.get(code=core_review.finaliser(code, leader, deputy))
+        services.finalise_explanation(
+            actor=_secretary(finaliser),
+            explanation=answered,
+            accept=accepted,
+            note="Minh hoạ: chấp nhận giải trình." if accepted else "Minh hoạ: giữ kết quả chấm.",
+        )

@@ -232,6 +232,8 @@ class Score(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(max_digits=8, decimal_places=2)
+    # Why a reviewer scored below the unit's self-assessment (required to submit such a score).
+    reason = models.TextField(_("lý do"), blank=True, default="")
 
     class Meta:
         constraints = [
@@ -265,3 +267,66 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def explanation_path(instance: Explanation, filename: str) -> str:
+    cycle = instance.cycle
+    return f"explanations/{cycle.cluster.code}/{cycle.year}/{instance.unit.code}/{filename}"
+
+
+class Explanation(models.Model):
+    """A unit's explanation (*giải trình*) of a reviewer's score below its self-assessment.
+
+    One per (unit, criterion, reviewer); its chain is `thidua.core.review`: filed by the unit,
+    answered by the reviewer (keep or change the score, with a reason), finalised by the leader
+    unit (by the deputy for the leader's own unit).
+    """
+
+    class State(models.TextChoices):
+        EXPLAINED = "explained", _("Đã giải trình")
+        KEPT = "kept", _("Giữ nguyên điểm")
+        CHANGED = "changed", _("Đã điều chỉnh điểm")
+        ACCEPTED = "accepted", _("Chấp nhận")
+        REFUSED = "refused", _("Không chấp nhận")
+
+    cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="explanations")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("nội dung giải trình"))
+    state = models.CharField(max_length=10, choices=State, default=State.EXPLAINED)
+    # the attachment, checked like Evidence (optional)
+    file = models.FileField(upload_to=explanation_path, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
+    filed_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    # the reviewer's answer
+    answer_reason = models.TextField(blank=True, default="")
+    old_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # the finalisation
+    note = models.TextField(blank=True, default="")
+    finalised_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["filed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "unit", "criterion", "reviewer"], name="explanation_once"
+            ),
+            models.CheckConstraint(condition=~Q(unit=F("reviewer")), name="explanation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code}/{self.criterion.code} ← {self.reviewer.code} ({self.state})"

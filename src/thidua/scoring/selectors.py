@@ -11,11 +11,13 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
 from thidua.core import indicators as core_indicators
+from thidua.core import review as core_review
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase, PhaseStatus
@@ -26,6 +28,7 @@ from thidua.scoring.models import (
     Confirmation,
     Criterion,
     Evidence,
+    Explanation,
     Fact,
     InspectionTeam,
     Score,
@@ -441,6 +444,15 @@ def scores_by_code(sheet: ScoreSheet) -> dict[str, Decimal]:
     return {score.criterion.code: score.value for score in sheet.scores.select_related("criterion")}
 
 
+def reasons_by_code(sheet: ScoreSheet) -> dict[str, str]:
+    """Criterion code → the reviewer's reason for a score below the self-assessment."""
+    return {
+        score.criterion.code: score.reason
+        for score in sheet.scores.select_related("criterion")
+        if score.reason
+    }
+
+
 def recorded_facts(agreement: Agreement) -> dict[tuple[int, int], Fact]:
     """(unit id, criterion id) → the fact recorded under the agreement."""
     return {
@@ -575,3 +587,143 @@ def unconfirmed(cycle: Cycle) -> list[str]:
         return []
     members = org_selectors.member_units(cycle)
     return [row.unit.short_name for row in confirmations(agreement, members) if not row.settled]
+
+
+# --- score review with explanations (giải trình) -----------------------------------------
+
+
+def unassigned_criteria(cycle: Cycle) -> list[tuple[str, str]]:
+    """(unit code, criterion code) of judged criteria nobody is assigned to score."""
+    agreement = agreement_of(cycle)
+    if agreement is None:
+        return []
+    members = org_selectors.member_units(cycle)
+    table = table_of(criteria_of(agreement))
+    assigned = assignment(agreement, members)
+    pairs = [(scorer, target, None) for target, scorers in assigned.items() for scorer in scorers]
+    return core_review.unassigned(table, [unit.code for unit in members], pairs)
+
+
+def unfinalised_explanations(cycle: Cycle) -> int:
+    """How many explanations of the cycle wait for a reviewer's answer or a conclusion."""
+    final = [core_review.State.ACCEPTED.value, core_review.State.REFUSED.value]
+    return Explanation.objects.filter(cycle=cycle).exclude(state__in=final).count()
+
+
+def explanation_due(cycle: Cycle, today) -> date | None:
+    """The last day to file an explanation: the scoring phase's deadline (set by the leader
+    unit, else the rule set's default); None when it has none."""
+    return next(
+        (d.due for d in org_selectors.deadlines(cycle, today) if d.phase == Phase.SCORING), None
+    )
+
+
+def explanation(cycle: Cycle, pk: int) -> Explanation | None:
+    return (
+        Explanation.objects.filter(cycle=cycle, pk=pk)
+        .select_related("unit", "reviewer", "criterion", "cycle__cluster")
+        .first()
+    )
+
+
+@dataclass
+class ReviewLine:
+    """One reviewer's score below the unit's self-assessment on a criterion."""
+
+    reviewer: Unit
+    value: Decimal
+    reason: str
+    state: core_review.State
+    pending: core_review.Party | None
+    explanation: Explanation | None
+
+
+@dataclass
+class ReviewRow:
+    criterion: Criterion
+    self_value: Decimal | None
+    points: Decimal | None  # the aggregated score of the submitted sheets
+    lines: list[ReviewLine]
+
+
+def review_of(cycle: Cycle, unit: Unit) -> list[ReviewRow]:
+    """Per judged criterion of `unit`: its aggregated score, its self score, and each reviewer
+    who scored it lower (reason given, explanation, state, where it is pending)."""
+    agreement = agreement_of(cycle)
+    if agreement is None:
+        return []
+    criteria = [c for c in criteria_of(agreement) if c.kind == "peer"]
+    sheets = [s for s in sheets_of(cycle, submitted_only=False) if s.target_id == unit.pk]
+    own = next((s for s in sheets if s.kind == ScoreSheet.Kind.SELF), None)
+    self_scores = scores_by_code(own) if own is not None else {}
+    peers = [s for s in sheets if s.kind == ScoreSheet.Kind.PEER]
+    given = {
+        (score.sheet.scorer.code, score.criterion.code): score
+        for score in Score.objects.filter(sheet__in=peers).select_related(
+            "criterion", "sheet__scorer"
+        )
+    }
+    core_sheets = [
+        core.Sheet(
+            sheet.scorer.code,
+            unit.code,
+            {c: sc.value for (r, c), sc in given.items() if r == sheet.scorer.code},
+        )
+        for sheet in peers
+    ]
+    if own is not None:
+        core_sheets.append(core.Sheet(unit.code, unit.code, self_scores))
+    filed = {
+        (e.criterion.code, e.reviewer.code): e
+        for e in Explanation.objects.filter(cycle=cycle, unit=unit).select_related(
+            "criterion", "reviewer", "filed_by", "answered_by", "finalised_by"
+        )
+    }
+    found = core_review.below_self(core_sheets)
+    scorers = {sheet.scorer.code: sheet.scorer for sheet in peers}
+    computed = results(cycle)
+    points = {}
+    if computed is not None:
+        result = next((r for u, r in computed.standings if u.pk == unit.pk), None)
+        if result is not None:
+            points = {code: item.points for code, item in result.criteria.items()}
+    rows = []
+    for criterion in criteria:
+        lines = []
+        for below in (b for b in found if b.criterion == criterion.code):
+            item = filed.get((criterion.code, below.reviewer))
+            state = core_review.State(item.state) if item else core_review.State.OPEN
+            lines.append(
+                ReviewLine(
+                    reviewer=scorers[below.reviewer],
+                    value=below.value,
+                    reason=given[(below.reviewer, criterion.code)].reason,
+                    state=state,
+                    pending=core_review.pending_with(state),
+                    explanation=item,
+                )
+            )
+        # an explanation whose score was raised to the self score stays listed
+        for (code, reviewer), item in filed.items():
+            if code == criterion.code and all(line.explanation is not item for line in lines):
+                state = core_review.State(item.state)
+                score = given.get((reviewer, code))
+                lines.append(
+                    ReviewLine(
+                        reviewer=item.reviewer,
+                        value=score.value if score else item.new_value,
+                        reason=score.reason if score else "",
+                        state=state,
+                        pending=core_review.pending_with(state),
+                        explanation=item,
+                    )
+                )
+        rows.append(
+            ReviewRow(
+                criterion=criterion,
+                self_value=self_scores.get(criterion.code),
+                points=points.get(criterion.code),
+                lines=lines,
+            )
+        )
+    return rows

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from thidua.audit import clock
 from thidua.audit.services import record as audit
+from thidua.core import review
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase
@@ -18,14 +20,15 @@ from thidua.core.record import AuditAction
 from thidua.errors import DomainError, Refused, StateConflict, refuse_if
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
-from thidua.org.authz import UnitInCycle, recorded_user, require
-from thidua.org.models import Cycle, Unit
+from thidua.org.authz import SYSTEM, UnitInCycle, recorded_user, require
+from thidua.org.models import Cycle, Unit, UserKind
 from thidua.scoring import selectors
 from thidua.scoring.models import (
     Agreement,
     Confirmation,
     Criterion,
     Evidence,
+    Explanation,
     Fact,
     InspectionTeam,
     Score,
@@ -586,8 +589,14 @@ def save_sheet(
     target: Unit,
     scores: Mapping[str, Decimal],
     submit: bool = False,
+    reasons: Mapping[str, str] | None = None,
 ) -> ScoreSheet:
-    """A scorer unit's scores for a member (its own sheet is its self-assessment)."""
+    """A scorer unit's scores for a member (its own sheet is its self-assessment).
+
+    A peer's score below the member's self-assessment carries a reason (`reasons`, by
+    criterion code); submitting such a score without one is refused, naming the criterion.
+    """
+    reasons = {code: (text or "").strip() for code, text in (reasons or {}).items()}
     require(actor, Action.EDIT_SHEET, UnitInCycle(cycle, scorer))
     _member(cycle, target)
     agreement = selectors.agreement_of(cycle)
@@ -619,6 +628,10 @@ def save_sheet(
                     {"count": len(missing)},
                 )
             )
+    if submit and not problems and kind == ScoreSheet.Kind.PEER:
+        own = selectors.sheet_of(cycle, target, target)
+        self_scores = selectors.scores_by_code(own) if own is not None else None
+        problems.extend(review.check_reasons(scores, self_scores, reasons, table))
     refuse_if(problems)
     sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
         cycle=cycle, scorer=scorer, target=target, defaults={"kind": kind}
@@ -636,7 +649,15 @@ def save_sheet(
     before = {s.criterion.code: s.value for s in sheet.scores.select_related("criterion")}
     sheet.scores.all().delete()
     Score.objects.bulk_create(
-        [Score(sheet=sheet, criterion=by_code[code], value=value) for code, value in scores.items()]
+        [
+            Score(
+                sheet=sheet,
+                criterion=by_code[code],
+                value=value,
+                reason=reasons.get(code, "") if kind == ScoreSheet.Kind.PEER else "",
+            )
+            for code, value in scores.items()
+        ]
     )
     sheet.updated_at = clock.now()
     if submit:
@@ -651,6 +672,16 @@ def save_sheet(
         before=before,
         after=dict(scores),
     )
+    given = {code: text for code, text in reasons.items() if text and code in scores}
+    if given and kind == ScoreSheet.Kind.PEER:
+        audit(
+            actor=actor,
+            action=AuditAction.REVIEW_REASONS,
+            object_type="scoring.sheet",
+            object_id=f"{scorer.code}->{target.code}",
+            cycle=cycle,
+            after=given,
+        )
     return sheet
 
 
@@ -750,10 +781,8 @@ def record_facts(*, actor, cycle: Cycle, facts: Sequence[FactSpec]) -> None:
     )
 
 
-@transaction.atomic
-def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, upload) -> Evidence:
-    """Attach a document to a criterion of the unit's own assessment (checked, size-capped)."""
-    require(actor, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, unit))
+def _checked_upload(upload) -> tuple[str, str, list[Problem]]:
+    """An uploaded document's safe name, its content type and what is wrong with it."""
     name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     problems = []
@@ -778,6 +807,14 @@ def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, uploa
                 "file",
             )
         )
+    return name, kind[0] if kind else "", problems
+
+
+@transaction.atomic
+def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, upload) -> Evidence:
+    """Attach a document to a criterion of the unit's own assessment (checked, size-capped)."""
+    require(actor, Action.UPLOAD_EVIDENCE, UnitInCycle(cycle, unit))
+    name, content_type, problems = _checked_upload(upload)
     if criterion.agreement.cycle_id != cycle.pk:
         problems.append(
             Problem(
@@ -790,7 +827,7 @@ def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, uploa
         unit=unit,
         criterion=criterion,
         name=name,
-        content_type=kind[0],
+        content_type=content_type,
         size=upload.size,
         uploaded_by=actor,
     )
@@ -805,3 +842,250 @@ def add_evidence(*, actor, cycle: Cycle, unit: Unit, criterion: Criterion, uploa
         after={"unit": unit.code, "criterion": criterion.code, "name": name, "size": upload.size},
     )
     return evidence
+
+
+# --- score review with explanations (giải trình) -----------------------------------------
+
+
+def review_settled(cycle: Cycle) -> list[Problem]:
+    """Phase guard: the conference does not open (the scoring is not over) while a judged
+    criterion of a member has nobody assigned to score it, or an explanation filed waits for
+    the reviewer's answer or the leader's conclusion."""
+    names = {c.code: c.name for c in Criterion.objects.filter(agreement__cycle=cycle)}
+    units = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
+    pairs = [(units.get(u, u), c) for u, c in selectors.unassigned_criteria(cycle)]
+    return review.check_unassigned(pairs, names) + review.check_unfinalised(
+        selectors.unfinalised_explanations(cycle)
+    )
+
+
+def _explanation_for_update(explanation: Explanation) -> Explanation:
+    return (
+        Explanation.objects.select_for_update()
+        .select_related("cycle__cluster", "unit", "reviewer", "criterion")
+        .get(pk=explanation.pk)
+    )
+
+
+def _refuse_transition(explanation: Explanation, action: review.Action) -> None:
+    problems = review.check_transition(review.State(explanation.state), action)
+    if problems:
+        raise StateConflict(problems)
+
+
+@transaction.atomic
+def file_explanation(
+    *, actor, cycle: Cycle, unit: Unit, criterion: Criterion, reviewer: Unit, text: str, upload=None
+) -> Explanation:
+    """The unit's staff explain, before the deadline, why a reviewer's score below its
+    self-assessment should be raised; an optional attachment is checked like evidence."""
+    require(actor, Action.FILE_EXPLANATION, UnitInCycle(cycle, unit))
+    if criterion.agreement.cycle_id != cycle.pk:
+        raise DomainError(
+            [Problem("bad_criterion", gettext_noop("Tiêu chí không thuộc giao ước này."))]
+        )
+    below = {
+        (line.reviewer.pk, row.criterion.pk)
+        for row in selectors.review_of(cycle, unit)
+        for line in row.lines
+        if line.explanation is None
+    }
+    problems = []
+    if (reviewer.pk, criterion.pk) not in below:
+        if Explanation.objects.filter(
+            cycle=cycle, unit=unit, criterion=criterion, reviewer=reviewer
+        ).exists():
+            raise StateConflict(review.check_transition(review.State.EXPLAINED, review.Action.FILE))
+        problems.append(
+            Problem(
+                "review_not_below",
+                gettext_noop(
+                    "%(reviewer)s không chấm tiêu chí này thấp hơn điểm tự chấm;"
+                    " không cần giải trình."
+                ),
+                {"reviewer": reviewer.name},
+            )
+        )
+    if not text.strip():
+        problems.append(
+            Problem("text_required", gettext_noop("Phải ghi nội dung giải trình."), {}, "text")
+        )
+    name, content_type = "", ""
+    if upload is not None:
+        name, content_type, more = _checked_upload(upload)
+        problems.extend(more)
+    today = timezone.localdate(clock.now())
+    problems.extend(review.check_filing(today, selectors.explanation_due(cycle, today)))
+    refuse_if(problems)
+    explanation = Explanation(
+        cycle=cycle,
+        unit=unit,
+        reviewer=reviewer,
+        criterion=criterion,
+        text=text.strip(),
+        state=review.State.EXPLAINED.value,
+        file_name=name,
+        content_type=content_type,
+        size=upload.size if upload is not None else 0,
+        filed_by=recorded_user(actor),
+        filed_at=clock.now(),
+    )
+    if upload is not None:
+        explanation.file.save(name, upload, save=False)
+    explanation.save()
+    audit(
+        actor=actor,
+        action=AuditAction.REVIEW_FILE,
+        object_type="scoring.explanation",
+        object_id=explanation.pk,
+        cycle=cycle,
+        after={
+            "unit": unit.code,
+            "criterion": criterion.code,
+            "reviewer": reviewer.code,
+            "text": explanation.text,
+            "file": name or None,
+        },
+    )
+    return explanation
+
+
+@transaction.atomic
+def answer_explanation(
+    *, actor, explanation: Explanation, keep: bool, reason: str, value: Decimal | None = None
+) -> Explanation:
+    """The reviewer unit's staff keep or change its score, with a reason; a changed score
+    changes the reviewer's sheet (so the results follow), audited with old and new value."""
+    explanation = _explanation_for_update(explanation)
+    cycle, reviewer = explanation.cycle, explanation.reviewer
+    require(actor, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, reviewer))
+    action = review.Action.KEEP if keep else review.Action.CHANGE
+    _refuse_transition(explanation, action)
+    sheet = ScoreSheet.objects.select_for_update().get(
+        cycle=cycle, scorer=reviewer, target=explanation.unit
+    )
+    score = Score.objects.select_for_update().get(sheet=sheet, criterion=explanation.criterion)
+    problems = []
+    if not reason.strip():
+        problems.append(Problem("reason_required", gettext_noop("Phải ghi lý do."), {}, "reason"))
+    if not keep:
+        agreement = selectors.agreement_of(cycle)
+        table = selectors.table_of(selectors.criteria_of(agreement))
+        rules = selectors.rules_of(agreement)
+        if value is None:
+            problems.append(
+                Problem("value_required", gettext_noop("Phải ghi điểm mới."), {}, "value")
+            )
+        elif value == score.value:
+            problems.append(
+                Problem(
+                    "value_unchanged",
+                    gettext_noop("Điểm mới trùng điểm cũ; chọn giữ nguyên điểm."),
+                    {},
+                    "value",
+                )
+            )
+        else:
+            problems.extend(
+                core.check_sheet({explanation.criterion.code: value}, table, rules.step)
+            )
+    refuse_if(problems)
+    old = score.value
+    explanation.state = review.advance(review.State(explanation.state), action).value
+    explanation.answer_reason = reason.strip()
+    explanation.old_value = old
+    explanation.new_value = old if keep else value
+    explanation.answered_by = recorded_user(actor)
+    explanation.answered_at = clock.now()
+    explanation.save()
+    if not keep:
+        score.value = value
+        score.save(update_fields=["value"])
+        # the changed sheet counts as submitted again now (as its audit entry below says)
+        sheet.updated_at = sheet.submitted_at = clock.now()
+        sheet.save(update_fields=["updated_at", "submitted_at"])
+    audit(
+        actor=actor,
+        action=AuditAction.REVIEW_ANSWER,
+        object_type="scoring.explanation",
+        object_id=explanation.pk,
+        cycle=cycle,
+        before={"value": old},
+        after={
+            "decision": action.value,
+            "criterion": explanation.criterion.code,
+            "sheet": f"{reviewer.code}->{explanation.unit.code}",
+            "value": explanation.new_value,
+            "reason": explanation.answer_reason,
+        },
+    )
+    if not keep:
+        # the sheet as it now stands, as every sheet write is audited (the record's check of
+        # sheets against the audit log reads these entries)
+        audit(
+            actor=actor,
+            action=AuditAction.SHEET_SUBMIT,
+            object_type="scoring.sheet",
+            object_id=f"{reviewer.code}->{explanation.unit.code}",
+            cycle=cycle,
+            before={explanation.criterion.code: old},
+            after=selectors.scores_by_code(sheet),
+        )
+    return explanation
+
+
+@transaction.atomic
+def finalise_explanation(
+    *, actor, explanation: Explanation, accept: bool, note: str
+) -> Explanation:
+    """The leader unit's secretary concludes (the deputy's, for the leader's own unit)."""
+    explanation = _explanation_for_update(explanation)
+    cycle, unit = explanation.cycle, explanation.unit
+    actor_unit = getattr(actor, "unit", None)
+    if actor is not SYSTEM and actor_unit is None:
+        raise Refused(
+            Problem(
+                "review_finaliser",
+                gettext_noop(
+                    "Chỉ cụm trưởng (hoặc cụm phó, với giải trình của cụm trưởng) được kết luận."
+                ),
+            )
+        )
+    if actor is not SYSTEM:
+        require(actor, Action.FINALISE_EXPLANATION, UnitInCycle(cycle, actor_unit))
+        leader = cycle.leader.code if cycle.leader_id else None
+        deputy = cycle.deputy.code if cycle.deputy_id else None
+        problems = review.check_finaliser(actor_unit.code, unit.code, leader, deputy)
+        if not problems and actor.kind != UserKind.SECRETARY:
+            problems = [
+                Problem(
+                    "review_not_secretary",
+                    gettext_noop(
+                        "Chỉ thư ký của đơn vị được giao kết luận mới kết luận được giải trình."
+                    ),
+                )
+            ]
+        if problems:
+            raise Refused(problems[0])
+    action = review.Action.ACCEPT if accept else review.Action.REFUSE
+    _refuse_transition(explanation, action)
+    explanation.state = review.advance(review.State(explanation.state), action).value
+    explanation.note = note.strip()
+    explanation.finalised_by = recorded_user(actor)
+    explanation.finalised_at = clock.now()
+    explanation.save()
+    audit(
+        actor=actor,
+        action=AuditAction.REVIEW_FINALISE,
+        object_type="scoring.explanation",
+        object_id=explanation.pk,
+        cycle=cycle,
+        after={
+            "unit": unit.code,
+            "criterion": explanation.criterion.code,
+            "reviewer": explanation.reviewer.code,
+            "outcome": explanation.state,
+            "note": explanation.note,
+        },
+    )
+    return explanation

@@ -4,7 +4,7 @@ from django.urls import path
 
 from thidua.scoring import views
 
-# under clusters/<code>/<year>/; facts/ and evidence/ come before <scorer>/<target>/
+# under clusters/<code>/<year>/; facts/, evidence/ and review/ come before <scorer>/<target>/
 cycle_urls = [
     path("agreement/", views.agreement, name="agreement"),
     path("agreement/copy/", views.agreement_copy, name="agreement_copy"),
@@ -19,6 +19,15 @@ cycle_urls = [
     path("scoring/facts/", views.facts, name="facts"),
     path("scoring/evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("scoring/evidence/upload/<slug:unit>/", views.evidence_upload, name="evidence_upload"),
+    path("scoring/review/<slug:unit>/", views.review, name="review"),
+    path("scoring/review/<slug:unit>/file/", views.review_file, name="review_file"),
+    path("scoring/review/item/<int:pk>/answer/", views.review_answer, name="review_answer"),
+    path("scoring/review/item/<int:pk>/finalise/", views.review_finalise, name="review_finalise"),
+    path(
+        "scoring/review/item/<int:pk>/attachment/",
+        views.review_attachment,
+        name="review_attachment",
+    ),
     path("scoring/<slug:scorer>/<slug:target>/", views.sheet, name="sheet"),
     path(
         "scoring/<slug:scorer>/<slug:target>/preview/",

@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thidua import xlsx
+from thidua.core import review as review_rules
 from thidua.core import scoring as core
+from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import InvalidNumber, format_exact, parse_number
 from thidua.core.policy import Action
 from thidua.core.text import collation_key
@@ -366,6 +369,7 @@ def scoring_home(request, cycle: Cycle):
             "submitted": sum(1 for slot in slots if slot.status == ScoreSheet.Status.SUBMITTED),
             "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
             "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
+            "members": members,
         },
     )
 
@@ -406,6 +410,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
     table = selectors.table_of(criteria)
     rules = selectors.rules_of(found)
     typed: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     errors: dict[str, str] = {}
     problems: list[str] = []
     status = 200
@@ -413,6 +418,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         require(request.user, Action.EDIT_SHEET, slot)
         scores, errors = _typed_scores(request.POST, table, rules.step)
         typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
+        reasons = {c.code: request.POST.get(f"r_{c.code}", "") for c in table.judged}
         problems = [f"{code}: {reason}" for code, reason in errors.items()]
         if not problems:
             try:
@@ -423,6 +429,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
                     target=target_unit,
                     scores=scores,
                     submit=request.POST.get("action") == "submit",
+                    reasons=reasons,
                 )
             except DomainError as error:
                 problems = [problem.render(_) for problem in error.problems]
@@ -434,6 +441,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         typed = {
             code: format_exact(value) for code, value in selectors.scores_by_code(stored).items()
         }
+        reasons = selectors.reasons_by_code(stored)
     results = selectors.results(cycle)
     automatic = {}
     if results is not None:
@@ -450,6 +458,7 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
             "dom_id": _dom_id(criterion.code),
             "subtotal": subtotals.get(criterion.code),
             "text": typed.get(criterion.code, ""),
+            "reason": reasons.get(criterion.code, ""),
             "error": errors.get(criterion.code, ""),
             "automatic": automatic.get(criterion.code)
             if criterion.kind not in ("peer", "section")
@@ -680,4 +689,152 @@ def evidence_download(request, cycle: Cycle, pk: int):
     item = found_or_404(selectors.evidence_at(cycle, pk))
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+
+
+# --- score review with explanations (giải trình) -----------------------------------------
+
+
+def _review_page(request, cycle: Cycle, unit: Unit, problems=(), status: int = 200):
+    leader = cycle.leader.code if cycle.leader_id else None
+    deputy = cycle.deputy.code if cycle.deputy_id else None
+    actor_unit = getattr(request.user, "unit", None)
+    mine = actor_unit is not None and actor_unit.pk == unit.pk
+    finalises = (
+        actor_unit is not None
+        and not review_rules.check_finaliser(actor_unit.code, unit.code, leader, deputy)
+        and can(request.user, Action.FINALISE_EXPLANATION, UnitInCycle(cycle, actor_unit))
+    )
+    rows = selectors.review_of(cycle, unit)
+    for row in rows:
+        for line in row.lines:
+            line.state_label = _(review_rules.STATE_LABELS[line.state])
+            line.pending_label = (
+                _(review_rules.PARTY_LABELS[line.pending]) if line.pending is not None else ""
+            )
+    return render(
+        request,
+        "scoring/review.html",
+        {
+            "cycle": cycle,
+            "unit": unit,
+            "rows": rows,
+            "due": selectors.explanation_due(cycle, timezone.localdate()),
+            "can_file": mine
+            and can(request.user, Action.FILE_EXPLANATION, UnitInCycle(cycle, unit)),
+            "my_unit": actor_unit.code if actor_unit is not None else None,
+            "can_answer": actor_unit is not None
+            and can(request.user, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, actor_unit)),
+            "can_finalise": finalises,
+            "finaliser": review_rules.finaliser(unit.code, leader, deputy),
+            "problems": problems,
+            "members": org_selectors.member_units(cycle),
+        },
+        status=status,
+    )
+
+
+@cycle_view(Action.VIEW_RESULTS)
+def review(request, cycle: Cycle, unit: str):
+    """Giải trình điểm: per criterion, the unit's aggregated score, the reasons of reviewers who
+    scored below its self-assessment, each explanation's state and where it is pending."""
+    if selectors.agreement_of(cycle) is None:
+        raise Http404
+    return _review_page(request, cycle, _member(cycle, unit))
+
+
+@require_POST
+@cycle_view()
+def review_file(request, cycle: Cycle, unit: str):
+    target = _member(cycle, unit)
+    require(request.user, Action.FILE_EXPLANATION, UnitInCycle(cycle, target))
+    found = found_or_404(selectors.agreement_of(cycle))
+    criterion = found_or_404(selectors.criterion_at(found, request.POST.get("criterion", "")))
+    reviewer = _member(cycle, request.POST.get("reviewer", ""))
+    try:
+        services.file_explanation(
+            actor=request.user,
+            cycle=cycle,
+            unit=target,
+            criterion=criterion,
+            reviewer=reviewer,
+            text=request.POST.get("text", ""),
+            upload=request.FILES.get("file"),
+        )
+    except DomainError as error:
+        return _review_page(
+            request, cycle, target, [p.render(_) for p in error.problems], status=400
+        )
+    messages.success(request, _("Đã nộp giải trình."))
+    return redirect(_back(cycle, f"scoring/review/{target.code}"))
+
+
+def _decimal_or_none(raw: str) -> Decimal | None:
+    try:
+        return parse_number(raw) if raw.strip() else None
+    except InvalidNumber:
+        return None
+
+
+@require_POST
+@cycle_view()
+def review_answer(request, cycle: Cycle, pk: int):
+    item = found_or_404(selectors.explanation(cycle, pk))
+    require(request.user, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, item.reviewer))
+    raw = request.POST.get("value", "")
+    value = _decimal_or_none(raw)
+    keep = request.POST.get("decision") == "keep"
+    try:
+        if not keep and raw.strip() and value is None:
+            raise DomainError(
+                [Problem("bad_value", gettext_noop("Điểm mới không phải là số."), {}, "value")]
+            )
+        services.answer_explanation(
+            actor=request.user,
+            explanation=item,
+            keep=keep,
+            reason=request.POST.get("reason", ""),
+            value=value,
+        )
+    except DomainError as error:
+        return _review_page(
+            request, cycle, item.unit, [p.render(_) for p in error.problems], status=400
+        )
+    messages.success(request, _("Đã trả lời giải trình."))
+    return redirect(_back(cycle, f"scoring/review/{item.unit.code}"))
+
+
+@require_POST
+@cycle_view()
+def review_finalise(request, cycle: Cycle, pk: int):
+    item = found_or_404(selectors.explanation(cycle, pk))
+    actor_unit = getattr(request.user, "unit", None)
+    if actor_unit is None:
+        raise PermissionDenied
+    require(request.user, Action.FINALISE_EXPLANATION, UnitInCycle(cycle, actor_unit))
+    try:
+        services.finalise_explanation(
+            actor=request.user,
+            explanation=item,
+            accept=request.POST.get("outcome") == "accept",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as error:
+        return _review_page(
+            request, cycle, item.unit, [p.render(_) for p in error.problems], status=400
+        )
+    messages.success(request, _("Đã kết luận giải trình."))
+    return redirect(_back(cycle, f"scoring/review/{item.unit.code}"))
+
+
+@cycle_view(Action.VIEW_RESULTS)
+def review_attachment(request, cycle: Cycle, pk: int):
+    item = found_or_404(selectors.explanation(cycle, pk))
+    if not item.file:
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.file_name,
+        content_type=item.content_type,
     )

@@ -61,6 +61,7 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
         with clock.dated(org_demo.day_2020(Phase.SCORING)):
             cycle = org_demo.advance_to(cycle, Phase.SCORING)
             scoring_demo.load_sheets(cycle)
+            scoring_demo.load_explanations(cycle)
     with clock.dated(org_demo.day_2020(Phase.CONFERENCE)):
         cycle = org_demo.advance_to(cycle, Phase.CONFERENCE)
         _load_grounds(cycle)
