@@ -81,7 +81,8 @@ def test_the_attachments_listed_are_those_that_exist(demo_cycle):
         "1. Biên bản Hội nghị tổng kết;",
         "2. Biên bản kiểm phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020;",
         "3. Báo cáo tổng kết phong trào thi đua của cụm;",
-        "4. Bảng tổng hợp kết quả chấm điểm thi đua.",
+        "4. Bảng tổng hợp kết quả chấm điểm thi đua;",
+        "5. Báo cáo thành tích của Công an tỉnh Hà Giang.",
     ]
     from thidua.voting.models import Conference
 
