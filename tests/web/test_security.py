@@ -42,6 +42,20 @@ def test_pages_carry_no_inline_code(client_for):
         assert ' style="' not in page, path
 
 
+def test_no_template_has_an_inline_event_handler():
+    """The policy refuses inline handlers (onchange=…): in a template no page list reaches,
+    one would only fail in the browser, silently. Every template is read."""
+    package = Path(settings.PACKAGE_DIR)
+    templates = list(package.glob("*/templates/**/*.html"))
+    assert len(templates) > 50  # the glob finds the templates
+    found = {
+        str(path.relative_to(package)): handlers
+        for path in templates
+        if (handlers := re.findall(r"\son[a-z]+=[\"']", path.read_text()))
+    }
+    assert found == {}
+
+
 def test_passwords_are_hashed_with_argon2(get_user):
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert get_user("sonla.canbo").password.startswith("argon2")
