@@ -626,6 +626,35 @@ def explanation(cycle: Cycle, pk: int) -> Explanation | None:
     )
 
 
+@dataclass(frozen=True)
+class ScoreNote:
+    """Why a reviewer's score on a unit's criterion is what it is where the unit scored itself
+    higher: the reviewer's reason, and the explanation the unit filed on it (if any)."""
+
+    reason: str
+    explanation: Explanation | None
+
+
+def score_notes(cycle: Cycle) -> dict[tuple[str, str, str], ScoreNote]:
+    """The notes of the cycle's peer scores, by (unit scored, criterion, reviewer): two
+    queries whatever the number of units and criteria."""
+    reasons = {
+        (target, criterion, scorer): reason
+        for target, criterion, scorer, reason in Score.objects.filter(
+            sheet__cycle=cycle, sheet__kind=ScoreSheet.Kind.PEER
+        )
+        .exclude(reason="")
+        .values_list("sheet__target__code", "criterion__code", "sheet__scorer__code", "reason")
+    }
+    filed = {
+        (item.unit.code, item.criterion.code, item.reviewer.code): item
+        for item in Explanation.objects.filter(cycle=cycle).select_related(
+            "unit", "criterion", "reviewer"
+        )
+    }
+    return {key: ScoreNote(reasons.get(key, ""), filed.get(key)) for key in reasons | filed}
+
+
 @dataclass
 class ReviewLine:
     """One reviewer's score below the unit's self-assessment on a criterion."""

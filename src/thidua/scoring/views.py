@@ -622,6 +622,8 @@ def results(request, cycle: Cycle):
     if found is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     names = {unit.code: unit.short_name for unit, _result in found.ranking}
+    # a score below the unit's own says why (the reviewer's reason, the explanation's outcome)
+    notes = selectors.score_notes(cycle)
     rows = [
         {
             "unit": unit,
@@ -632,7 +634,7 @@ def results(request, cycle: Cycle):
                     criterion,
                     result.criteria[criterion.code],
                     [
-                        (names.get(code, code), value)
+                        (names.get(code, code), value, notes.get((unit.code, criterion.code, code)))
                         for code, value in result.criteria[criterion.code].by_scorer.items()
                     ],
                 )
