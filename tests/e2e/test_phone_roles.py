@@ -1,10 +1,13 @@
-"""Each role's day on a 360 px phone (issue 19): signed in on the phone, the person finds their
-"việc cần làm" on the home page under a compact header, and every task it lists opens a page
-that fits the phone, its fields one per row with the label above."""
+"""Each role's day on a desktop and on a 360 px phone (issue 19): signed in, the person finds
+their "việc cần làm" on the home page, and every task it lists opens; on the phone under a
+compact header, each page fits, its fields one per row with the label above. (The fixture
+fails a test on any request to another host and on anything the Content-Security-Policy
+refuses.)"""
 
 from __future__ import annotations
 
 import pytest
+from tests.e2e.conftest import DESKTOP
 from tests.e2e.test_phone_forms import FIELDS, SMALL_PHONE
 from tests.e2e.test_screenshots import EVERY_ROLE
 
@@ -24,24 +27,28 @@ def _fits(page, where: str) -> None:
             assert field["labelBottom"] <= field["top"] + 0.5, f"{name}: label beside the field"
 
 
+@pytest.mark.parametrize("device", ["phone", "desktop"])
 @pytest.mark.parametrize("username", EVERY_ROLE)
-def test_each_role_finds_its_tasks_and_each_task_fits_a_phone(visit_demo, username):
-    person = visit_demo(username, SMALL_PHONE)
+def test_each_role_finds_its_tasks_and_each_task_opens(visit_demo, username, device):
+    phone = device == "phone"
+    person = visit_demo(username, SMALL_PHONE if phone else DESKTOP)
     page = person.page
     assert person.go("/").status == 200
     header = page.locator("header.topbar").bounding_box()
     assert header is not None
-    assert header["height"] <= 120, header
+    assert header["height"] <= 120 or not phone, header
     tasks = page.locator("ul.tasks li.task a")
     if username in BUSY:
         assert tasks.count() >= 1, f"{username} has nothing to do on the home page"
     else:
         idle = page.get_by_text("Không có việc nào đang chờ bạn.")
         assert tasks.count() >= 1 or idle.is_visible()
-    _fits(page, "/")
+    if phone:
+        _fits(page, "/")
     links = [tasks.nth(i).get_attribute("href") for i in range(min(tasks.count(), 4))]
     for href in links:
         response = person.go(href)
         assert response is not None
         assert response.status == 200, href
-        _fits(page, href)
+        if phone:
+            _fits(page, href)
