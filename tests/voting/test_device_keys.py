@@ -129,6 +129,25 @@ def test_the_first_phone_registers_its_key_another_is_refused(client_for, confer
     )
 
 
+def test_the_same_key_sent_twice_at_once_is_taken_both_times(client_for, conference, monkeypatch):
+    """The phone's next page registers again when it left the first before the reply: the
+    second request read the delegate before the first stored the key, and must not be told
+    that another phone registered (the key it sends is the one stored)."""
+    from thidua.voting import selectors
+
+    key, other = devices.Phone(), devices.Phone()
+    user = client_for("caobang.daibieu2")
+    stale = Delegate.objects.get(conference=conference, user__username="caobang.daibieu2")
+    assert stale.device_key == ""
+    assert user.post(DEVICE_KEY, {"public_key": key.public_key}).status_code == 204
+    monkeypatch.setattr(selectors, "delegate_for", lambda *args: stale)  # read before it
+    assert stale.device_key == ""
+    assert user.post(DEVICE_KEY, {"public_key": key.public_key}).status_code == 204
+    assert user.post(DEVICE_KEY, {"public_key": other.public_key}).status_code == 409
+    stale.refresh_from_db()
+    assert stale.device_key == key.public_key
+
+
 def test_a_reissue_forgets_the_old_phone(client_for, conference, get_user, open_poll, forged):
     old = devices.Phone()
     old_phone = client_for("dienbien.daibieu2")

@@ -727,7 +727,10 @@ def register_device_key(*, actor, conference: Conference, public_key: str) -> De
         )
     if delegate.device_key == public_key:
         return delegate
-    if not Delegate.objects.filter(pk=delegate.pk, device_key="").update(device_key=public_key):
+    # the same key twice at once (the phone's next page registers again when it left the
+    # first before the reply): the second finds the key stored, which is no other phone
+    stored = Delegate.objects.filter(pk=delegate.pk, device_key="").update(device_key=public_key)
+    if not stored and not Delegate.objects.filter(pk=delegate.pk, device_key=public_key).exists():
         raise StateConflict(
             [
                 Problem(
