@@ -234,3 +234,13 @@ def visit(browser, server):
 def visit_demo(browser, demo_server):
     """`visit` on the whole demo's server."""
     yield from _visitors(browser, demo_server)
+
+
+@pytest.fixture
+def visit_own_demo(browser, tmp_path_factory):
+    """`visit` on a whole demo served for this test alone: for a test whose delegates must
+    meet no phone key that another test's browser registered on the shared demo (the server
+    then refuses the new phone's ballot, rightly), and whose writes no later test should
+    meet either."""
+    with _serving(tmp_path_factory.mktemp("e2e_own"), "e2e_own") as running:
+        yield from _visitors(browser, running)
