@@ -4,7 +4,8 @@ A real server (`thidua serve`) on its own database; 200 delegates cast through t
 and the counting board closes the poll after the first acknowledgements. A ballot is
 acknowledged when its reply is 2xx: the receipts of the 2xx replies must be exactly the
 receipts the closed poll publishes — none lost, none extra — every other reply is 409 "phiên
-bỏ phiếu đã đóng", and nothing answers 500 (no deadlock).
+bỏ phiếu đã đóng", and nothing answers 500 (no deadlock). The last 20 phones cast only after
+the close's reply, so some are refused however slow a loaded machine makes the burst.
 """
 
 import json
@@ -16,6 +17,7 @@ from tests.conftest import scratch_database_url
 from tests.test_crash import _cast, _free_port, _serve, _thidua
 
 DELEGATES = 200
+LATE = 20  # phones that cast only after the close's reply: refused, whatever the load
 PREPARE = """
 import json
 from thidua.core.policy import TOKEN_SCOPES
@@ -74,10 +76,14 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
     lock = threading.Lock()
     acknowledged = threading.Semaphore(0)
     start = threading.Barrier(len(made["keys"]) + 1)
+    closed_now = threading.Event()
 
     def vote(number, key):
         start.wait()
-        time.sleep(number * 0.005)  # 200 phones within 1 s: the close lands among them
+        if number >= DELEGATES - LATE:
+            closed_now.wait(120)  # a late phone: its ballot comes after the close's reply
+        else:
+            time.sleep(number * 0.005)  # the others within 0,75 s: the close lands among them
         answer = _cast(port, key)
         with lock:
             answers.append(answer)
@@ -94,6 +100,7 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
         acknowledged.acquire(timeout=60)
     base = "/api/cycles/cum-2/2020/polls/sap-do"
     closed_status, closed = _request(port, "POST", f"{base}/close", made["board"])
+    closed_now.set()
     for thread in threads:
         thread.join()
     try:
@@ -116,7 +123,7 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
     assert closed_status == 200, closed
     assert closed["status"] == "closed"
     assert set(statuses) <= {201, 409}, statuses  # never a 500
-    assert 30 <= len(acked) < DELEGATES  # the close really came in the middle
+    assert 30 <= len(acked) <= DELEGATES - LATE  # the close came after the first 30
     assert published_status == 200
     assert sorted(acked) == sorted(published["receipts"])  # exactly the acknowledged ones
     assert closed["result"]["returned"] == len(acked)
