@@ -4,14 +4,19 @@ stays on a ballot only with a typed reason, recorded on the candidate and in the
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import date
 
 import pytest
 
+from tests.record import roundtrip
 from thidua.audit.models import AuditEntry
+from thidua.core.verify import verify
 from thidua.org import register
 from thidua.org.authz import SYSTEM
 from thidua.org.models import TitleRecord
+from thidua.record.export import export_json as export
 from thidua.voting.models import Poll
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("son_la_flag_2018")]
@@ -147,3 +152,29 @@ def test_a_next_round_keeps_the_reason_typed_for_the_first(get_user, conference,
     )
     second = services._next_round(actor, first, [units["son-la"], units["lao-cai"]], 1)
     assert second.candidates.get(unit__code="son-la").kept_reason == "Giữ theo ý kiến hội nghị"
+
+
+def test_the_reason_for_keeping_a_candidate_is_in_the_record_and_restores(client_for, tmp_path):
+    """The record carries the typed reason beside the ballot's candidates, and a year
+    restored from its record shows it again (the round trip gives the same bytes)."""
+    reason = "Hội nghị thống nhất giữ để biểu quyết, chờ Bộ hướng dẫn"
+    _new(client_for("hagiang.thuky"), candidates=["son-la", "lao-cai"], **{"keep_son-la": reason})
+    again = roundtrip.restores_exactly(tmp_path, "kept")
+    restored = json.loads(gzip.decompress((again / "cum-2-2020.json.gz").read_bytes()))
+    (poll,) = [p for p in restored["polls"] if p["code"] == "co-cp-lai"]
+    assert poll["kept"] == {"son-la": reason}
+    assert all(p.get("kept", {}) == {} for p in restored["polls"] if p is not poll)
+
+
+def test_a_reason_forged_in_the_record_is_found_by_verify(client_for, cycle):
+    """The reason is in the poll's creation entry of the log: a record that changes it, adds
+    one or drops it no longer agrees with its log."""
+    reason = "Hội nghị thống nhất giữ để biểu quyết, chờ Bộ hướng dẫn"
+    _new(client_for("hagiang.thuky"), candidates=["son-la", "lao-cai"], **{"keep_son-la": reason})
+    assert verify(export(cycle("cum-2", 2020))) == []
+    for forged in ({"son-la": "Bộ đã đồng ý"}, {}, {"son-la": reason, "lao-cai": reason}):
+        record = export(cycle("cum-2", 2020))
+        (poll,) = [p for p in record["polls"] if p["code"] == "co-cp-lai"]
+        poll["kept"] = forged
+        found = [finding.where for finding in verify(record)]
+        assert any(where.startswith("polls[co-cp-lai]") for where in found), (forged, found)

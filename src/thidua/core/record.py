@@ -496,6 +496,11 @@ class Poll:
         "partial decryptions, counts",
         default=None,
     )
+    kept: dict[Code, str] = doc(
+        "candidate → the reason recorded for keeping it on the ballot although the "
+        "eligibility rules found it ineligible (none: every candidate was eligible)",
+        default_factory=dict,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -624,7 +624,16 @@ def _published_recorded(record: Record):
         )
 
 
-POLL_FIELDS = ("title", "candidates", "rules", "status", "electorate", "electors", "result")
+POLL_FIELDS = (
+    "title",
+    "candidates",
+    "kept",
+    "rules",
+    "status",
+    "electorate",
+    "electors",
+    "result",
+)
 
 
 def _polls_written(record: Record):
@@ -647,6 +656,7 @@ def _polls_written(record: Record):
                 codes[pk],
                 {
                     **_only(after, "title", "candidates", "rules"),
+                    "kept": after.get("kept_ineligible") or {},
                     "status": "draft",
                     "result": None,
                 },

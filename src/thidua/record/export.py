@@ -327,6 +327,7 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 closed_at=_moment(poll.closed_at),
                 runoff_of=codes.get(poll.runoff_of_id),
                 candidates=[c.unit.code for c in poll.candidates.all()],
+                kept={c.unit.code: c.kept_reason for c in poll.candidates.all() if c.kept_reason},
                 electors=sorted(electors.get(poll.pk, [])),
                 # published only once counted, never linked to their receipts
                 ballots=sorted(

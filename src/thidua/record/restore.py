@@ -348,7 +348,12 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
         if item.sealed is not None:
             _sealed_poll(poll, ceremony, item)
         Candidate.objects.bulk_create(
-            Candidate(poll=poll, unit=units[code], position=position)
+            Candidate(
+                poll=poll,
+                unit=units[code],
+                position=position,
+                kept_reason=item.kept.get(code, ""),
+            )
             for position, code in enumerate(item.candidates)
         )
         Elector.objects.bulk_create(  # who voted is not in a record: none is marked
