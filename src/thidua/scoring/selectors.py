@@ -429,16 +429,6 @@ def late_scorers(cycle: Cycle) -> list[str]:
     ]
 
 
-def awaiting_sheets(cycle: Cycle, scorer: Unit) -> list[ScoreSheet]:
-    """The sheets entered on `scorer`'s behalf that wait for it to confirm them (one query):
-    the unit's home page asks it to."""
-    return list(
-        ScoreSheet.objects.filter(
-            cycle=cycle, scorer=scorer, status=ScoreSheet.Status.AWAITING
-        ).select_related("target")
-    )
-
-
 def on_behalf_mark(sheet: ScoreSheet) -> str:
     """The "nhập thay" line of a sheet entered on the scorer's behalf: by whom, why, and how
     it stands (for the exported results; the pages say the same)."""
