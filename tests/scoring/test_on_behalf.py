@@ -17,7 +17,9 @@ from thidua.audit.models import AuditEntry
 from thidua.core.phases import Phase
 from thidua.core.policy import TOKEN_SCOPES
 from thidua.core.record import AuditAction
+from thidua.core.verify import verify
 from thidua.org import services as org_services
+from thidua.record.export import export_json
 from thidua.scoring import selectors
 from thidua.scoring.demo import TABLE
 from thidua.scoring.models import ScoreSheet
@@ -238,3 +240,18 @@ def test_the_units_home_page_asks_it_to_confirm(client_for, scoring_2021):
     other = client_for("laichau.canbo").get("/").content.decode()
     assert "Chấm điểm" in other
     assert "nhập thay" not in other
+
+
+def test_the_record_carries_the_mark_and_verifies(client_for, scoring_2021):
+    """The year's record keeps the sheet awaiting with its reason, then confirmed; its check
+    against the audit log still reads the sheet's scores (the mark has an entry of its own)."""
+    _enter(client_for("laocai.thuky"))
+    record = export_json(scoring_2021)
+    (sheet,) = [s for s in record["sheets"] if (s["scorer"], s["target"]) == ("son-la", "lai-chau")]
+    assert (sheet["status"], sheet["on_behalf_reason"]) == ("awaiting", REASON)
+    assert verify(record) == []
+    client_for("sonla.thuky").post(f"{SHEET}confirm/")
+    record = export_json(scoring_2021)
+    (sheet,) = [s for s in record["sheets"] if (s["scorer"], s["target"]) == ("son-la", "lai-chau")]
+    assert (sheet["status"], sheet["on_behalf_reason"]) == ("submitted", REASON)
+    assert verify(record) == []
