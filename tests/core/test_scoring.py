@@ -483,3 +483,44 @@ def test_tie_breaks_name_a_section_or_the_first_places_once():
         "Tiêu chí phụ khi bằng điểm “số phiếu xếp thứ nhất” được chọn hai lần."
     ]
     assert describe_tie_break("section:II").render() == "điểm mục II"
+
+
+# --- sheets entered on a member's behalf ("nhập thay") -----------------------------------
+
+
+def test_a_sheet_submitted_on_a_units_behalf_waits():
+    from thidua.core.scoring import SHEET_AWAITING, SHEET_COUNTED, sheet_submitted_status
+
+    assert sheet_submitted_status(on_behalf=False) == SHEET_COUNTED == "submitted"
+    assert sheet_submitted_status(on_behalf=True) == SHEET_AWAITING != SHEET_COUNTED
+
+
+@given(
+    st.text(max_size=4),
+    st.sampled_from(["a", "b", "leader"]),
+    st.sampled_from(["a", "b", "leader"]),
+)
+def test_on_behalf_needs_a_reason_another_target_and_a_member_not_the_leader(
+    reason, scorer, target
+):
+    from thidua.core.scoring import check_sheet_on_behalf
+
+    codes = [
+        p.code for p in check_sheet_on_behalf(reason, scorer=scorer, target=target, leader="leader")
+    ]
+    assert ("on_behalf_reason_required" in codes) == (not reason.strip())
+    assert ("on_behalf_self" in codes) == (scorer == target)
+    assert ("on_behalf_of_own_unit" in codes) == (scorer == "leader")
+    fields = {p.field for p in check_sheet_on_behalf(" ", scorer="a", target="b", leader=None)}
+    assert fields == {"on_behalf_reason"}
+
+
+@given(st.sampled_from(["draft", "submitted", "awaiting"]), st.text(max_size=5))
+def test_only_an_awaiting_sheet_is_settled(status, excuse):
+    from thidua.core.scoring import check_sheet_settle
+
+    confirmed = [p.code for p in check_sheet_settle(status)]
+    assert ("sheet_not_awaiting" in confirmed) == (status != "awaiting")
+    excused = [p.code for p in check_sheet_settle(status, excuse=excuse)]
+    assert ("reason_required" in excused) == (not excuse.strip())
+    assert ("sheet_not_awaiting" in excused) == (status != "awaiting")

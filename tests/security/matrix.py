@@ -102,6 +102,14 @@ def _draft_sheet():
     ).update(status="draft")
 
 
+def _awaiting_sheet():
+    from thidua.scoring.models import ScoreSheet
+
+    ScoreSheet.objects.filter(
+        cycle__year=2020, scorer__code="son-la", target__code="ha-giang"
+    ).update(status="awaiting", on_behalf_reason="Đơn vị mất kết nối")
+
+
 def _unsigned_agreement():
     from thidua.scoring.models import Agreement
 
@@ -380,6 +388,43 @@ PROBES: list[Probe] = [
         (A.REOPEN_SHEET,),
         on="slot:son-la",
         data={"reason": "Chấm nhầm"},
+        phased=True,
+    ),
+    Probe(
+        "sheet_on_behalf",
+        "GET",
+        f"{CYCLE}/scoring/son-la/ha-giang/on-behalf/",
+        (A.ENTER_SHEET_ON_BEHALF,),
+        on="slot:son-la",
+        phased=True,
+    ),
+    Probe(
+        "sheet_on_behalf",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/on-behalf/",
+        (A.ENTER_SHEET_ON_BEHALF,),
+        on="slot:son-la",
+        data={**SCORES, "on_behalf_reason": "Đơn vị mất kết nối"},
+        setup=_draft_sheet,
+        phased=True,
+    ),
+    Probe(
+        "sheet_confirm",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/confirm/",
+        (A.CONFIRM_SHEET,),
+        on="slot:son-la",
+        setup=_awaiting_sheet,
+        phased=True,
+    ),
+    Probe(
+        "sheet_excuse",
+        "POST",
+        f"{CYCLE}/scoring/son-la/ha-giang/excuse/",
+        (A.EXCUSE_SHEET,),
+        on="slot:son-la",
+        data={"reason": "Đơn vị mất kết nối"},
+        setup=_awaiting_sheet,
         phased=True,
     ),
     Probe(

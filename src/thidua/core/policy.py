@@ -59,6 +59,9 @@ class Action(StrEnum):
     EDIT_SHEET = "edit_sheet"
     VIEW_DRAFT_SHEET = "view_draft_sheet"
     REOPEN_SHEET = "reopen_sheet"
+    ENTER_SHEET_ON_BEHALF = "enter_sheet_on_behalf"
+    CONFIRM_SHEET = "confirm_sheet"
+    EXCUSE_SHEET = "excuse_sheet"
     RECORD_FACTS = "record_facts"
     UPLOAD_EVIDENCE = "upload_evidence"
     FILE_EXPLANATION = "file_explanation"
@@ -129,6 +132,13 @@ ACTION_LABELS: dict[Action, Label] = {
     Action.EDIT_SHEET: Label(gettext_noop("chấm điểm, nộp phiếu chấm của đơn vị")),
     Action.VIEW_DRAFT_SHEET: Label(gettext_noop("xem phiếu chấm chưa nộp")),
     Action.REOPEN_SHEET: Label(gettext_noop("mở lại phiếu chấm đã nộp")),
+    Action.ENTER_SHEET_ON_BEHALF: Label(
+        gettext_noop("nhập thay phiếu chấm điểm cho đơn vị thành viên")
+    ),
+    Action.CONFIRM_SHEET: Label(gettext_noop("xác nhận phiếu chấm nhập thay cho đơn vị mình")),
+    Action.EXCUSE_SHEET: Label(
+        gettext_noop("ghi lý do đơn vị không xác nhận được phiếu chấm nhập thay")
+    ),
     Action.RECORD_FACTS: Label(
         gettext_noop("ghi nhận kết quả tiêu chí đạt/không đạt, thưởng, trừ")
     ),
@@ -219,6 +229,12 @@ POLICY: dict[Action, Rule] = {
     Action.EDIT_SHEET: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     Action.VIEW_DRAFT_SHEET: _rule(Role.OFFICER),
     Action.REOPEN_SHEET: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
+    # On a scorer unit's part of the cycle: the leader unit's secretary enters its sheet when
+    # it cannot ("nhập thay", with a reason); it counts once the unit's own staff or director
+    # confirm it, or once the leader secretary records why the unit could not.
+    Action.ENTER_SHEET_ON_BEHALF: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
+    Action.CONFIRM_SHEET: _rule(Role.OFFICER, Role.DIRECTOR, states=(Phase.SCORING.value,)),
+    Action.EXCUSE_SHEET: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.RECORD_FACTS: _rule(Role.LEADER_SECRETARY, states=(Phase.SCORING.value,)),
     Action.UPLOAD_EVIDENCE: _rule(Role.OFFICER, states=(Phase.SCORING.value,)),
     # the unit's staff (as for the sheets); finalising further needs the secretary of the

@@ -76,6 +76,9 @@ class AuditAction(StrEnum):
     SHEET_SAVE = "scoring.sheet.save"
     SHEET_SUBMIT = "scoring.sheet.submit"
     SHEET_REOPEN = "scoring.sheet.reopen"
+    SHEET_ON_BEHALF = "scoring.sheet.on_behalf"
+    SHEET_CONFIRM = "scoring.sheet.confirm"
+    SHEET_EXCUSE = "scoring.sheet.excuse"
     REVIEW_REASONS = "scoring.review.reasons"
     REVIEW_FILE = "scoring.review.file"
     REVIEW_ANSWER = "scoring.review.answer"
@@ -354,8 +357,19 @@ class Sheet:
     scorer: Code
     target: Code
     kind: Literal["self", "peer"]
-    status: Literal["draft", "submitted"] = doc("only submitted sheets count")
+    status: Literal["draft", "submitted", "awaiting"] = doc(
+        "only submitted sheets count; awaiting: entered on the unit's behalf, not confirmed yet"
+    )
     scores: dict[str, Decimal] = doc("criterion code → points")
+    on_behalf_reason: str = doc(
+        "why the leader unit's secretary entered the sheet on the scorer unit's behalf (nhập thay)",
+        default="",
+    )
+    excuse: str = doc(
+        "why the scorer unit could not confirm a sheet entered on its behalf (recorded by the "
+        "leader)",
+        default="",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -771,3 +771,76 @@ def rank(results: list[UnitResult], rules: Rules) -> list[UnitResult]:
 
 def _negate(key: tuple) -> tuple:
     return tuple(-part for part in key)
+
+
+# --- sheets entered on a member's behalf ("nhập thay") -----------------------------------
+
+#: A peer sheet the leader unit's secretary submitted on the scorer unit's behalf: its scores
+#: wait for that unit to confirm them, or for the leader to record why it could not.
+SHEET_AWAITING = "awaiting"
+
+#: Only a submitted sheet counts in the aggregation (an awaiting one does not, yet).
+SHEET_COUNTED = "submitted"
+
+
+def sheet_submitted_status(*, on_behalf: bool) -> str:
+    """The status a submitted sheet takes: a unit's own counts at once; one entered on its
+    behalf waits for its confirmation (or the leader's reason why it could not)."""
+    return SHEET_AWAITING if on_behalf else SHEET_COUNTED
+
+
+def check_sheet_on_behalf(
+    reason: str, *, scorer: str, target: str, leader: str | None
+) -> list[Problem]:
+    """Entering a member's sheet on its behalf: a reason is required; the sheet is one the
+    member gives another unit (a unit never scores itself, nor is its self-assessment written
+    for it); the leader unit fills its own sheets itself."""
+    problems = []
+    if not reason.strip():
+        problems.append(
+            Problem(
+                "on_behalf_reason_required",
+                gettext_noop("Phải ghi lý do nhập thay phiếu chấm cho đơn vị."),
+                field="on_behalf_reason",
+            )
+        )
+    if scorer == target:
+        problems.append(
+            Problem(
+                "on_behalf_self",
+                gettext_noop(
+                    "Không nhập thay phiếu một đơn vị tự chấm mình: đơn vị không chấm chính mình; "
+                    "chỉ nhập thay phiếu đơn vị chấm các đơn vị khác."
+                ),
+            )
+        )
+    if leader is not None and scorer == leader:
+        problems.append(
+            Problem(
+                "on_behalf_of_own_unit",
+                gettext_noop("Đơn vị cụm trưởng tự chấm phiếu của mình, không nhập thay."),
+            )
+        )
+    return problems
+
+
+def check_sheet_settle(status: str, *, excuse: str | None = None) -> list[Problem]:
+    """Settling a sheet entered on a unit's behalf: the unit confirms it (`excuse` None), or
+    the leader records why the unit could not (`excuse`, required). Only an awaiting sheet."""
+    problems = []
+    if status != SHEET_AWAITING:
+        problems.append(
+            Problem(
+                "sheet_not_awaiting",
+                gettext_noop("Phiếu chấm không chờ đơn vị xác nhận điểm nhập thay."),
+            )
+        )
+    if excuse is not None and not excuse.strip():
+        problems.append(
+            Problem(
+                "reason_required",
+                gettext_noop("Phải ghi lý do đơn vị không xác nhận được."),
+                field="reason",
+            )
+        )
+    return problems

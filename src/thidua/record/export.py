@@ -248,6 +248,8 @@ def _sheets(cycle: Cycle) -> list[core_record.Sheet]:
                 kind=sheet.kind,
                 status=sheet.status,
                 scores={s.criterion.code: s.value for s in sheet.scores.all()},
+                on_behalf_reason=sheet.on_behalf_reason,
+                excuse=sheet.excuse,
             )
             for sheet in scoring_selectors.sheets_of(cycle, submitted_only=False)
         ),

@@ -262,6 +262,8 @@ def _agreement(record: Record, cycle: Cycle, units, indicators) -> None:
             target=units[sheet.target],
             kind=sheet.kind,
             status=sheet.status,
+            on_behalf_reason=sheet.on_behalf_reason,
+            excuse=sheet.excuse,
         )
         Score.objects.bulk_create(
             Score(sheet=saved, criterion=criteria[code], value=value)

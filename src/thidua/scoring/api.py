@@ -56,11 +56,21 @@ class SheetIn(Schema):
     reasons: dict[str, str] = {}  # why a score is below the self-assessment, by criterion
 
 
+class OnBehalfOut(Schema):
+    """A sheet entered by the leader unit's secretary on the scorer's behalf ("nhập thay")."""
+
+    by: str | None  # the username of who entered it
+    reason: str
+    confirmed: bool  # the scorer unit confirmed it
+    excuse: str  # or the leader recorded why the unit could not ("" if neither yet)
+
+
 class SheetOut(Schema):
     scorer: str
     target: str
     kind: str
     status: str | None
+    on_behalf: OnBehalfOut | None = None
     scores: dict[str, str]
 
 
@@ -134,12 +144,24 @@ def get_agreement(request, cluster: str, year: int):
     }
 
 
+def _on_behalf(sheet: ScoreSheet | None) -> dict | None:
+    if sheet is None or not sheet.on_behalf:
+        return None
+    return {
+        "by": sheet.on_behalf_by.username if sheet.on_behalf_by else None,
+        "reason": sheet.on_behalf_reason,
+        "confirmed": sheet.confirmed_at is not None,
+        "excuse": sheet.excuse,
+    }
+
+
 def _sheet_out(sheet: ScoreSheet | None, scorer: Unit, target: Unit) -> dict:
     return {
         "scorer": scorer.code,
         "target": target.code,
         "kind": "self" if scorer.pk == target.pk else "peer",
         "status": sheet.status if sheet else None,
+        "on_behalf": _on_behalf(sheet),
         "scores": {
             code: str(value)
             for code, value in (selectors.scores_by_code(sheet) if sheet else {}).items()

@@ -407,7 +407,12 @@ def results_xlsx(
     rules["A1"].font = TITLE
     rules["A2"] = subtitle
     rules["A2"].font = NOTE
-    for row, (label, value) in enumerate(rules_lines(results), start=4):
+    lines = rules_lines(results)
+    # the sheets entered on a scorer unit's behalf ("nhập thay"): by whom, why, how they stand
+    lines += [
+        ("Phiếu chấm nhập thay", selectors.on_behalf_mark(slot.sheet)) for slot in results.on_behalf
+    ]
+    for row, (label, value) in enumerate(lines, start=4):
         rules.cell(row=row, column=1, value=label).font = BOLD
         rules.cell(row=row, column=2, value=value).alignment = Alignment(wrap_text=True)
     rules.column_dimensions["A"].width = 34

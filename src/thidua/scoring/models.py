@@ -204,6 +204,7 @@ class ScoreSheet(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Bản nháp")
         SUBMITTED = "submitted", _("Đã nộp")
+        AWAITING = core.SHEET_AWAITING, _("Nhập thay, chờ đơn vị xác nhận")
 
     cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="sheets")
     scorer = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
@@ -212,6 +213,27 @@ class ScoreSheet(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # "nhập thay": entered by the leader unit's secretary on the scorer unit's behalf, with
+    # why; the mark stays once settled (confirmed by the unit, or excused by the leader)
+    on_behalf_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập thay"),
+    )
+    on_behalf_reason = models.TextField(_("lý do nhập thay"), blank=True)
+    confirmed_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    excuse = models.TextField(_("lý do đơn vị không xác nhận được"), blank=True)
 
     class Meta:
         constraints = [
@@ -226,6 +248,10 @@ class ScoreSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorer.code} → {self.target.code} ({self.kind})"
+
+    @property
+    def on_behalf(self) -> bool:
+        return bool(self.on_behalf_reason)
 
 
 class Score(models.Model):

@@ -190,7 +190,9 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
 
 
 def sheets_of(cycle: Cycle, *, submitted_only: bool) -> list[ScoreSheet]:
-    sheets = ScoreSheet.objects.filter(cycle=cycle).select_related("scorer", "target")
+    sheets = ScoreSheet.objects.filter(cycle=cycle).select_related(
+        "scorer", "target", "on_behalf_by", "confirmed_by"
+    )
     if submitted_only:
         sheets = sheets.filter(status=ScoreSheet.Status.SUBMITTED)
     return list(
@@ -329,6 +331,12 @@ class Results:
         return [slot for slot in self.slots if slot.status != ScoreSheet.Status.SUBMITTED]
 
     @property
+    def on_behalf(self) -> list[SheetSlot]:
+        """The sheets entered on the scorer unit's behalf ("nhập thay"), settled or not: marked
+        wherever the results are shown."""
+        return [slot for slot in self.slots if slot.sheet is not None and slot.sheet.on_behalf]
+
+    @property
     def progress(self) -> tuple[int, int]:
         return len(self.slots) - len(self.missing), len(self.slots)
 
@@ -421,6 +429,24 @@ def late_scorers(cycle: Cycle) -> list[str]:
     ]
 
 
+def on_behalf_mark(sheet: ScoreSheet) -> str:
+    """The "nhập thay" line of a sheet entered on the scorer's behalf: by whom, why, and how
+    it stands (for the exported results; the pages say the same)."""
+    by = sheet.on_behalf_by.get_full_name() if sheet.on_behalf_by else ""
+    if sheet.status == ScoreSheet.Status.AWAITING:
+        state = "chờ đơn vị xác nhận, chưa tính vào kết quả"
+    elif sheet.excuse:
+        state = f"đơn vị không xác nhận được: {sheet.excuse}"
+    elif sheet.confirmed_at is not None:
+        state = "đơn vị đã xác nhận"
+    else:
+        state = "bản nháp"
+    return (
+        f"{sheet.scorer.short_name} → {sheet.target.short_name}: nhập thay"
+        f"{f' ({by})' if by else ''}: {sheet.on_behalf_reason}; {state}."
+    )
+
+
 def criteria_of_kind(agreement: Agreement, kind: core.Kind) -> list[Criterion]:
     """The agreement's criteria of one kind, by position (the targets form reads the
     quantitative ones)."""
@@ -436,7 +462,11 @@ def copyable_cycle(cycle: Cycle) -> Cycle | None:
 
 def sheet_of(cycle: Cycle, scorer: Unit, target: Unit) -> ScoreSheet | None:
     """The sheet `scorer` fills in on `target` this cycle, if begun."""
-    return ScoreSheet.objects.filter(cycle=cycle, scorer=scorer, target=target).first()
+    return (
+        ScoreSheet.objects.filter(cycle=cycle, scorer=scorer, target=target)
+        .select_related("on_behalf_by", "confirmed_by")
+        .first()
+    )
 
 
 def scores_by_code(sheet: ScoreSheet) -> dict[str, Decimal]:

@@ -596,8 +596,68 @@ def save_sheet(
     A peer's score below the member's self-assessment carries a reason (`reasons`, by
     criterion code); submitting such a score without one is refused, naming the criterion.
     """
-    reasons = {code: (text or "").strip() for code, text in (reasons or {}).items()}
     require(actor, Action.EDIT_SHEET, UnitInCycle(cycle, scorer))
+    return _save_sheet(
+        actor=actor,
+        cycle=cycle,
+        scorer=scorer,
+        target=target,
+        scores=scores,
+        submit=submit,
+        reasons=reasons,
+        on_behalf_reason=None,
+    )
+
+
+@transaction.atomic
+def enter_sheet_on_behalf(
+    *,
+    actor,
+    cycle: Cycle,
+    scorer: Unit,
+    target: Unit,
+    scores: Mapping[str, Decimal],
+    reason: str,
+    submit: bool = False,
+    reasons: Mapping[str, str] | None = None,
+) -> ScoreSheet:
+    """The leader unit's secretary saves (or submits) the sheet a member unit gives another
+    unit, on its behalf ("nhập thay"), when the unit cannot, saying why. A submission waits
+    for the unit to confirm it (`confirm_sheet`) or for the leader to record why it could not
+    (`excuse_sheet`): until then its scores do not count (`core.sheet_submitted_status`)."""
+    require(actor, Action.ENTER_SHEET_ON_BEHALF, UnitInCycle(cycle, scorer))
+    refuse_if(
+        core.check_sheet_on_behalf(
+            reason,
+            scorer=scorer.code,
+            target=target.code,
+            leader=cycle.leader.code if cycle.leader_id else None,
+        )
+    )
+    return _save_sheet(
+        actor=actor,
+        cycle=cycle,
+        scorer=scorer,
+        target=target,
+        scores=scores,
+        submit=submit,
+        reasons=reasons,
+        on_behalf_reason=reason.strip(),
+    )
+
+
+def _save_sheet(
+    *,
+    actor,
+    cycle: Cycle,
+    scorer: Unit,
+    target: Unit,
+    scores: Mapping[str, Decimal],
+    submit: bool,
+    reasons: Mapping[str, str] | None,
+    on_behalf_reason: str | None,
+) -> ScoreSheet:
+    reasons = {code: (text or "").strip() for code, text in (reasons or {}).items()}
     _member(cycle, target)
     agreement = selectors.agreement_of(cycle)
     if agreement is None:
@@ -645,6 +705,8 @@ def save_sheet(
                 )
             ]
         )
+    on_behalf = on_behalf_reason is not None
+    before_reason = sheet.on_behalf_reason
     by_code = {c.code: c for c in criteria}
     before = {s.criterion.code: s.value for s in sheet.scores.select_related("criterion")}
     sheet.scores.all().delete()
@@ -661,17 +723,37 @@ def save_sheet(
     )
     sheet.updated_at = clock.now()
     if submit:
-        sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, clock.now()
+        sheet.status = core.sheet_submitted_status(on_behalf=on_behalf)
+        sheet.submitted_at = clock.now()
+    else:
+        sheet.status, sheet.submitted_at = ScoreSheet.Status.DRAFT, None
+    # the scores are now whoever entered them last: the unit's own, or entered on its behalf
+    sheet.on_behalf_by = recorded_user(actor) if on_behalf else None
+    sheet.on_behalf_reason = on_behalf_reason or ""
+    sheet.confirmed_by, sheet.confirmed_at, sheet.excuse = None, None, ""
     sheet.save()
+    object_id = f"{scorer.code}->{target.code}"
     audit(
         actor=actor,
         action=AuditAction.SHEET_SUBMIT if submit else AuditAction.SHEET_SAVE,
         object_type="scoring.sheet",
-        object_id=f"{scorer.code}->{target.code}",
+        object_id=object_id,
         cycle=cycle,
         before=before,
         after=dict(scores),
     )
+    if on_behalf or before_reason:
+        # who entered the scores and why, beside the scores' own entry (whose payload the
+        # record's check reads as the sheet's scores); a unit's own entry clears the mark
+        audit(
+            actor=actor,
+            action=AuditAction.SHEET_ON_BEHALF,
+            object_type="scoring.sheet",
+            object_id=object_id,
+            cycle=cycle,
+            before={"on_behalf_reason": before_reason or None},
+            after={"on_behalf_reason": on_behalf_reason or None, "status": sheet.status},
+        )
     given = {code: text for code, text in reasons.items() if text and code in scores}
     if given and kind == ScoreSheet.Kind.PEER:
         audit(
@@ -682,6 +764,57 @@ def save_sheet(
             cycle=cycle,
             after=given,
         )
+    return sheet
+
+
+def _awaiting_sheet(sheet: ScoreSheet) -> ScoreSheet:
+    return (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("cycle__cluster", "scorer", "target")
+        .get(pk=sheet.pk)
+    )
+
+
+@transaction.atomic
+def confirm_sheet(*, actor, sheet: ScoreSheet) -> ScoreSheet:
+    """The scorer unit's own staff (or director) confirm the sheet the leader secretary
+    entered on its behalf: from now on its scores count."""
+    sheet = _awaiting_sheet(sheet)
+    require(actor, Action.CONFIRM_SHEET, UnitInCycle(sheet.cycle, sheet.scorer))
+    refuse_if(core.check_sheet_settle(sheet.status))
+    sheet.status = ScoreSheet.Status.SUBMITTED
+    sheet.confirmed_by, sheet.confirmed_at = recorded_user(actor), clock.now()
+    sheet.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    audit(
+        actor=actor,
+        action=AuditAction.SHEET_CONFIRM,
+        object_type="scoring.sheet",
+        object_id=f"{sheet.scorer.code}->{sheet.target.code}",
+        cycle=sheet.cycle,
+        before={"status": ScoreSheet.Status.AWAITING},
+        after={"status": sheet.status, "on_behalf_reason": sheet.on_behalf_reason},
+    )
+    return sheet
+
+
+@transaction.atomic
+def excuse_sheet(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    """The leader secretary records why the scorer unit could not confirm the sheet entered
+    on its behalf: from now on it counts, with that reason shown beside it."""
+    sheet = _awaiting_sheet(sheet)
+    require(actor, Action.EXCUSE_SHEET, UnitInCycle(sheet.cycle, sheet.scorer))
+    refuse_if(core.check_sheet_settle(sheet.status, excuse=reason))
+    sheet.status, sheet.excuse = ScoreSheet.Status.SUBMITTED, reason.strip()
+    sheet.save(update_fields=["status", "excuse"])
+    audit(
+        actor=actor,
+        action=AuditAction.SHEET_EXCUSE,
+        object_type="scoring.sheet",
+        object_id=f"{sheet.scorer.code}->{sheet.target.code}",
+        cycle=sheet.cycle,
+        before={"status": ScoreSheet.Status.AWAITING},
+        after={"status": sheet.status, "reason": sheet.excuse},
+    )
     return sheet
 
 

@@ -35,6 +35,13 @@ cycle_urls = [
         name="sheet_preview",
     ),
     path("scoring/<slug:scorer>/<slug:target>/reopen/", views.sheet_reopen, name="sheet_reopen"),
+    path(
+        "scoring/<slug:scorer>/<slug:target>/on-behalf/",
+        views.sheet_on_behalf,
+        name="sheet_on_behalf",
+    ),
+    path("scoring/<slug:scorer>/<slug:target>/confirm/", views.sheet_confirm, name="sheet_confirm"),
+    path("scoring/<slug:scorer>/<slug:target>/excuse/", views.sheet_excuse, name="sheet_excuse"),
     path("results/", views.results, name="results"),
     path("results/export.xlsx", views.results_export, name="results_export"),
 ]

@@ -397,15 +397,41 @@ def _typed_scores(
 def sheet(request, cycle: Cycle, scorer: str, target: str):
     scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
     slot = UnitInCycle(cycle, scorer_unit)
-    found = selectors.agreement_of(cycle)
-    if found is None:
-        raise Http404
     stored = selectors.sheet_of(cycle, scorer_unit, target_unit)
-    # A draft is private to the scorer unit; a submitted sheet is open to the cycle's readers.
+    # A draft is private to the scorer unit; a submitted sheet (or one entered on its behalf
+    # and awaiting its confirmation, marked so) is open to the cycle's readers.
     if stored is None or stored.status == ScoreSheet.Status.DRAFT:
         require(request.user, Action.VIEW_DRAFT_SHEET, slot)
     else:
         require(request.user, Action.VIEW_RESULTS, cycle)
+    if request.method == "POST":
+        require(request.user, Action.EDIT_SHEET, slot)
+    return _sheet_page(request, cycle, scorer_unit, target_unit, stored, on_behalf=False)
+
+
+@cycle_view()
+def sheet_on_behalf(request, cycle: Cycle, scorer: str, target: str):
+    """The leader unit's secretary enters the sheet a member unit gives another unit, on its
+    behalf ("nhập thay"), with the reason it cannot."""
+    scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
+    require(request.user, Action.ENTER_SHEET_ON_BEHALF, UnitInCycle(cycle, scorer_unit))
+    stored = selectors.sheet_of(cycle, scorer_unit, target_unit)
+    return _sheet_page(request, cycle, scorer_unit, target_unit, stored, on_behalf=True)
+
+
+def _sheet_page(
+    request, cycle: Cycle, scorer_unit: Unit, target_unit: Unit, stored, *, on_behalf: bool
+):
+    slot = UnitInCycle(cycle, scorer_unit)
+    found = selectors.agreement_of(cycle)
+    if found is None:
+        raise Http404
+    on_behalf_reason = (
+        request.POST.get("on_behalf_reason", "")
+        if request.method == "POST"
+        else (stored.on_behalf_reason if stored is not None else "")
+    )
+    reason_error = ""
     criteria = selectors.criteria_of(found)
     table = selectors.table_of(criteria)
     rules = selectors.rules_of(found)
@@ -415,26 +441,54 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
     problems: list[str] = []
     status = 200
     if request.method == "POST":
-        require(request.user, Action.EDIT_SHEET, slot)
         scores, errors = _typed_scores(request.POST, table, rules.step)
         typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
         reasons = {c.code: request.POST.get(f"r_{c.code}", "") for c in table.judged}
         problems = [f"{code}: {reason}" for code, reason in errors.items()]
+        if on_behalf and not on_behalf_reason.strip():
+            # the reason is asked for with the scores' problems, not after them
+            reason_error = _("Phải ghi lý do nhập thay phiếu chấm cho đơn vị.")
+            problems.append(reason_error)
         if not problems:
+            submit = request.POST.get("action") == "submit"
             try:
-                services.save_sheet(
-                    actor=request.user,
-                    cycle=cycle,
-                    scorer=scorer_unit,
-                    target=target_unit,
-                    scores=scores,
-                    submit=request.POST.get("action") == "submit",
-                    reasons=reasons,
-                )
+                if on_behalf:
+                    services.enter_sheet_on_behalf(
+                        actor=request.user,
+                        cycle=cycle,
+                        scorer=scorer_unit,
+                        target=target_unit,
+                        scores=scores,
+                        reason=on_behalf_reason,
+                        submit=submit,
+                        reasons=reasons,
+                    )
+                else:
+                    services.save_sheet(
+                        actor=request.user,
+                        cycle=cycle,
+                        scorer=scorer_unit,
+                        target=target_unit,
+                        scores=scores,
+                        submit=submit,
+                        reasons=reasons,
+                    )
             except DomainError as error:
                 problems = [problem.render(_) for problem in error.problems]
+                reason_error = next(
+                    (p.render(_) for p in error.problems if p.field == "on_behalf_reason"), ""
+                )
             else:
-                messages.success(request, _("Đã lưu phiếu chấm."))
+                messages.success(
+                    request,
+                    (
+                        _("Đã nộp phiếu chấm nhập thay; điểm được tính khi đơn vị xác nhận.")
+                        if submit
+                        else _("Đã lưu bản nháp phiếu chấm nhập thay.")
+                    )
+                    if on_behalf
+                    else _("Đã lưu phiếu chấm."),
+                )
                 return redirect(request.path)
         status = 400
     elif stored is not None:
@@ -467,9 +521,10 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
         }
         for criterion in criteria
     ]
-    editable = can(request.user, Action.EDIT_SHEET, slot) and (
-        stored is None or stored.status == ScoreSheet.Status.DRAFT
-    )
+    editable = can(
+        request.user, Action.ENTER_SHEET_ON_BEHALF if on_behalf else Action.EDIT_SHEET, slot
+    ) and (stored is None or stored.status != ScoreSheet.Status.SUBMITTED)
+    awaiting = stored is not None and stored.status == ScoreSheet.Status.AWAITING
     return render(
         request,
         "scoring/sheet.html",
@@ -491,6 +546,16 @@ def sheet(request, cycle: Cycle, scorer: str, target: str):
             and can(request.user, Action.REOPEN_SHEET, slot),
             "can_upload": scorer_unit.pk == target_unit.pk
             and can(request.user, Action.UPLOAD_EVIDENCE, slot),
+            "on_behalf": on_behalf,
+            "on_behalf_reason": on_behalf_reason,
+            "reason_error": reason_error,
+            "can_enter_on_behalf": not on_behalf
+            and scorer_unit.pk != target_unit.pk
+            and scorer_unit.pk != cycle.leader_id
+            and can(request.user, Action.ENTER_SHEET_ON_BEHALF, slot)
+            and (stored is None or stored.status != ScoreSheet.Status.SUBMITTED),
+            "can_confirm": awaiting and can(request.user, Action.CONFIRM_SHEET, slot),
+            "can_excuse": awaiting and can(request.user, Action.EXCUSE_SHEET, slot),
         },
         status=status,
     )
@@ -540,6 +605,48 @@ def sheet_reopen(request, cycle: Cycle, scorer: str, target: str):
     else:
         messages.success(request, _("Đã mở lại phiếu chấm."))
     return redirect(_back(cycle, "scoring"))
+
+
+def _settle(request, cycle: Cycle, scorer: str, target: str, action: Action, settle):
+    scorer_unit, target_unit = _member(cycle, scorer), _member(cycle, target)
+    require(request.user, action, UnitInCycle(cycle, scorer_unit))
+    stored = found_or_404(selectors.sheet_of(cycle, scorer_unit, target_unit))
+    settle(stored)  # a refusal is the refused page, with its status (400, 409)
+    messages.success(
+        request,
+        _("Phiếu chấm nhập thay của %(unit)s từ nay được tính.") % {"unit": scorer_unit.name},
+    )
+    return redirect(_back(cycle, f"scoring/{scorer}/{target}"))
+
+
+@require_POST
+@cycle_view()
+def sheet_confirm(request, cycle: Cycle, scorer: str, target: str):
+    """The scorer unit confirms the sheet the leader secretary entered on its behalf."""
+    return _settle(
+        request,
+        cycle,
+        scorer,
+        target,
+        Action.CONFIRM_SHEET,
+        lambda stored: services.confirm_sheet(actor=request.user, sheet=stored),
+    )
+
+
+@require_POST
+@cycle_view()
+def sheet_excuse(request, cycle: Cycle, scorer: str, target: str):
+    """The leader secretary records why the scorer unit could not confirm it."""
+    return _settle(
+        request,
+        cycle,
+        scorer,
+        target,
+        Action.EXCUSE_SHEET,
+        lambda stored: services.excuse_sheet(
+            actor=request.user, sheet=stored, reason=request.POST.get("reason", "")
+        ),
+    )
 
 
 @cycle_view(Action.VIEW_RESULTS)

@@ -71,8 +71,27 @@ def _officer(user, cycle: Cycle) -> list[Task]:
     if cycle.phase == Phase.SCORING and can(user, Action.EDIT_SHEET, slot):
         results = scoring_selectors.results(cycle)
         mine = [s for s in (results.missing if results else []) if s.scorer.pk == user.unit_id]
+        # sheets the leader secretary entered on the unit's behalf: the unit confirms them
+        awaiting = [s for s in mine if s.status == ScoreSheet.Status.AWAITING]
+        mine = [s for s in mine if s.status != ScoreSheet.Status.AWAITING]
         peers = sum(1 for s in mine if s.kind == ScoreSheet.Kind.PEER)
         tasks = []
+        if awaiting:
+            tasks.append(
+                Task(
+                    cycle,
+                    ngettext(
+                        "Xác nhận %(count)s phiếu chấm thư ký cụm trưởng nhập thay",
+                        "Xác nhận %(count)s phiếu chấm thư ký cụm trưởng nhập thay",
+                        len(awaiting),
+                    )
+                    % {"count": len(awaiting)},
+                    f"{base}scoring/{user.unit.code}/{awaiting[0].target.code}/"
+                    if len(awaiting) == 1
+                    else f"{base}scoring/",
+                    urgent=True,
+                )
+            )
         if peers:
             tasks.append(
                 Task(
