@@ -220,6 +220,9 @@ def _reads_like_the_docx(pages: list[str], docx: bytes) -> None:
         "proposal-co-chinh-phu",
         "covering-letter",
         "invitation",
+        "score-sheet-ha-giang",
+        "scorer-sheet-son-la",
+        "quy-che",
     ],
 )
 def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):

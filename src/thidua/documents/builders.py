@@ -3,7 +3,9 @@
 - giấy mời (with the conference's programme), biên bản kiểm phiếu (one per counted poll),
   biên bản hội nghị, thông báo kết luận, báo cáo tổng kết, tờ trình đề nghị khen thưởng (one
   per title with nominees), the công văn sending the proposals with their list, giao ước thi
-  đua, biên bản bàn giao cụm trưởng: DOCX in the official layout;
+  đua with the quy chế hoạt động adopted with it, biên bản bàn giao cụm trưởng, the phiếu
+  tổng hợp điểm of each member and the phiếu chấm điểm of each scoring unit: DOCX in the
+  official layout;
 - bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
   signature block, one sheet per section, the rules; A4 landscape).
 """
