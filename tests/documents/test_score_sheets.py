@@ -351,3 +351,11 @@ def test_the_panel_queries_do_not_grow_with_the_units(client_for, django_assert_
         page = client.get(f"/clusters/{large}/2021/documents/")
         assert page.status_code == 200
     assert page.content.decode().count("Phiếu chấm điểm của") == 9
+
+
+def test_without_an_agreement_each_says_what_it_needs(cycle):
+    reasons = {plan.key: plan.missing for plan in builders.plans(cycle("cum-2", 2021))}
+    assert reasons["score-sheet"] == ["Chưa có giao ước thi đua và phiếu chấm."]
+    assert reasons["scorer-sheet"] == ["Chưa có giao ước thi đua và phiếu chấm."]
+    assert reasons["quy-che"] == ["Chưa có giao ước thi đua."]
+    assert not any(key.startswith(("score-sheet-", "scorer-sheet-")) for key in reasons)

@@ -2440,11 +2440,8 @@ def plans(cycle: Cycle) -> list[Plan]:
     found += _sheet_plans(cycle, results)
     agreement = scoring_selectors.agreement_of(cycle)
     members = org_selectors.member_units(cycle)
-    unwritten = (
-        [_("Chưa có giao ước thi đua.")]
-        if agreement is None or not agreement.criteria.exists()
-        else _heads_missing(members)
-    )
+    tabled = agreement is not None and agreement.criteria.exists()
+    unwritten = _heads_missing(members) if tabled else [_("Chưa có giao ước thi đua.")]
     found.append(
         Plan(
             "agreement",
@@ -2462,7 +2459,7 @@ def plans(cycle: Cycle) -> list[Plan]:
         ]
     )
     unruled = (
-        (unwritten if unwritten[:1] == [_("Chưa có giao ước thi đua.")] else [])
+        ([] if tabled else [_("Chưa có giao ước thi đua.")])
         + voting_rules_missing
         + _signer_missing(cycle)
     )
