@@ -225,6 +225,9 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
         text
     )
     assert "Cờ thi đua của Bộ Công an: cụm đề nghị tối đa 3 (ba) đơn vị" in text
+    for rule in demo_cycle.rule_set.data["eligibility"]["rules"]:  # in the rule set's words
+        if rule["title"] in ("co_chinh_phu", "co_bo_cong_an"):
+            assert rule["note"].rstrip(".") in text
     assert (
         "Đơn vị được đề nghị khi: số phiếu tán thành phải đạt quá 1/2 tổng số đại biểu (thành "
         "viên) được triệu tập" in text
@@ -331,6 +334,7 @@ def test_only_the_leader_secretary_issues_and_never_a_scorers_own_sheet(client_f
     assert not IssuedDocument.objects.exists()
     refused = client_for("hagiang.thuky").post(f"{BASE}scorer-sheet-son-la/issue/")
     assert refused.status_code == 409
+    assert "do đơn vị chấm điểm ký và vào sổ văn bản của đơn vị" in refused.content.decode()
     assert not IssuedDocument.objects.exists()
     assert client_for("hagiang.thuky").post(f"{BASE}score-sheet-son-la/issue/").status_code == 302
     assert IssuedDocument.objects.get().key == "score-sheet-son-la"

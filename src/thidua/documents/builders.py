@@ -2255,6 +2255,23 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
                 names.get(code, code) for code in excluded
             )
         layout.body(document, line + ("." if index == len(titles) else ";"))
+    # the conditions the rule set's eligibility rules set on these titles, in its own words
+    conditions = [
+        rule
+        for rule in ((rule_set.data or {}).get("eligibility") or {}).get("rules", [])
+        if rule.get("title") in names and (rule.get("note") or "").strip()
+    ]
+    if conditions:
+        layout.body(document, "Điều kiện đề nghị theo bộ quy tắc:")
+    for rule in conditions:
+        source = rule.get("source") or ""
+        source = "quy định của cụm" if source == "cluster_decision" else source
+        layout.body(
+            document,
+            f"- {names[rule['title']]}: {rule['note'].strip().rstrip('.')}"
+            + (f" (nguồn: {source})" if source else "")
+            + ".",
+        )
     clause("Bỏ phiếu kín và ngưỡng đề nghị")
     cluster_vote = voting.get("cluster_vote")
     if cluster_vote:
