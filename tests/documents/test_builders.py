@@ -23,6 +23,8 @@ from thidua.voting.models import Ballot, Poll
 
 pytestmark = pytest.mark.django_db
 
+UNITS = ("cao-bang", "dien-bien", "ha-giang", "lai-chau", "lang-son", "lao-cai", "son-la")
+
 
 def _mm(*lengths) -> tuple[float, ...]:
     """Lengths in mm to 0,1 mm (Word stores twentieths of a point)."""
@@ -43,7 +45,10 @@ def test_the_demo_cycle_has_every_document_it_has_data_for(plans):
         "handover-minutes",
         "invitation",
         "proposal-co-chinh-phu",
+        "quy-che",
+        *(f"score-sheet-{unit}" for unit in UNITS),  # each unit's, as the leader compiles it
         "score-table",
+        *(f"scorer-sheet-{unit}" for unit in UNITS),  # each scoring unit's own
         "vote-count-co-chinh-phu",
         "vote-count-cum-pho-2021",
         "vote-count-cum-truong-2021",

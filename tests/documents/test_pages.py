@@ -17,6 +17,8 @@ from thidua.org.models import Cycle
 pytestmark = pytest.mark.django_db
 
 BASE = "/clusters/cum-2/2020/documents/"
+# the demo's seven members, as the file names spell them (in that order)
+UNITS = ("cao-bang", "dien-bien", "ha-giang", "lai-chau", "lang-son", "lao-cai", "son-la")
 
 
 def test_the_panel_lists_what_is_ready_and_what_is_missing(client_for):
@@ -163,12 +165,15 @@ def test_the_cli_builds_every_ready_document(tmp_path, capsys):
         "cong-van-gui-ho-so-de-nghi-2020.docx",
         "giao-uoc-thi-dua-2020.docx",
         "giay-moi-hoi-nghi-2020.docx",
+        *(f"phieu-cham-diem-{unit}-2020.docx" for unit in UNITS),  # each scorer's sheet
+        *(f"phieu-tong-hop-diem-{unit}-2020.docx" for unit in UNITS),  # each unit's sheet
+        "quy-che-hoat-dong-2020.docx",
         "to-trinh-co-chinh-phu-2020.docx",
     ]
     output = capsys.readouterr()
-    assert f"Đã ghi 12 văn bản vào {tmp_path / 'out'}." in output.out
+    assert f"Đã ghi 27 văn bản vào {tmp_path / 'out'}." in output.out
     assert "Cuộc bỏ phiếu chưa kiểm phiếu." in output.out  # what could not be made, and why
-    assert "12/12" in output.err  # the progress bar
+    assert "27/27" in output.err  # the progress bar
 
 
 @pytest.mark.parametrize("value", ["cum-2", "cum-2/20x0", "cum-9/2020"])
@@ -215,6 +220,9 @@ def _reads_like_the_docx(pages: list[str], docx: bytes) -> None:
         "proposal-co-chinh-phu",
         "covering-letter",
         "invitation",
+        "score-sheet-ha-giang",
+        "scorer-sheet-son-la",
+        "quy-che",
     ],
 )
 def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):

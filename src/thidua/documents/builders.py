@@ -3,7 +3,9 @@
 - giấy mời (with the conference's programme), biên bản kiểm phiếu (one per counted poll),
   biên bản hội nghị, thông báo kết luận, báo cáo tổng kết, tờ trình đề nghị khen thưởng (one
   per title with nominees), the công văn sending the proposals with their list, giao ước thi
-  đua, biên bản bàn giao cụm trưởng: DOCX in the official layout;
+  đua with the quy chế hoạt động adopted with it, biên bản bàn giao cụm trưởng, the phiếu
+  tổng hợp điểm of each member and the phiếu chấm điểm of each scoring unit: DOCX in the
+  official layout;
 - bảng tổng hợp điểm: XLSX (values only: a summary under the title block and over the leader's
   signature block, one sheet per section, the rules; A4 landscape).
 """
@@ -14,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
@@ -30,7 +33,7 @@ from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, grounds_for, person, slug, symbol
-from thidua.core.phases import Phase
+from thidua.core.phases import PHASE_LABELS, Phase
 from thidua.core.record import AuditAction, document_digest
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
@@ -1683,6 +1686,642 @@ def score_table(cycle: Cycle) -> Built:
     )
 
 
+# --- phiếu chấm điểm: của từng đơn vị được chấm, của từng đơn vị chấm ------------------------
+
+#: Judged criteria per table: the codes side by side on an A4 portrait page, at 11 pt.
+MATRIX_CRITERIA = 8
+MATRIX_SIZE = 11
+SCORE_SHEET = "Phiếu tổng hợp điểm thi đua"
+SCORER_SHEET = "Phiếu chấm điểm thi đua"
+
+
+def _points(value) -> str:
+    return format_number(value, 2) if value is not None else "—"
+
+
+def _aggregation_words(rules) -> str:
+    """How the scorers' points on a criterion become the unit's, as the results page says it."""
+    if rules.aggregation == "median":
+        words = "trung vị điểm của các đơn vị chấm"
+    elif rules.aggregation == "trimmed_mean":
+        words = (
+            "trung bình cộng điểm của các đơn vị chấm, sau khi bỏ một điểm cao nhất và một "
+            f"điểm thấp nhất khi có từ {with_words(rules.trim_from)} đơn vị chấm trở lên"
+        )
+    else:
+        words = "trung bình cộng điểm của các đơn vị chấm"
+    if rules.zscore:
+        words += ", sau khi quy đổi điểm về cùng mặt bằng giữa các đơn vị chấm"
+    return words
+
+
+def _score_matrix(document, judged, rows: list[tuple[str, dict[str, str], str]]) -> None:
+    """Units down the side, the judged criteria's codes across (with their maximum in the
+    first row), a total at the end; `MATRIX_CRITERIA` codes to a table, so that a longer
+    table of criteria goes on in a further table rather than off the page. The last row is
+    bold when it is the aggregate (its label starts "Điểm tổng hợp")."""
+    for start in range(0, max(len(judged), 1), MATRIX_CRITERIA):
+        part = judged[start : start + MATRIX_CRITERIA]
+        last = start + MATRIX_CRITERIA >= len(judged)
+        headings = ["Đơn vị", *(c.code for c in part)] + (["Cộng"] if last else [])
+        body = [["Điểm tối đa", *(_points(c.max_points) for c in part)]]
+        if last:
+            body[0].append(_points(sum((c.max_points for c in judged), start=Decimal(0))))
+        for label, cells, total in rows:
+            body.append(
+                [label, *(cells.get(c.code, "—") for c in part)] + ([total] if last else [])
+            )
+        first = 3.4
+        rest = (layout.TEXT_WIDTH_CM - first) / (len(headings) - 1)
+        layout.table(
+            document,
+            headings,
+            body,
+            size=MATRIX_SIZE,
+            bold_last=rows[-1][0].startswith("Điểm tổng hợp") if rows else False,
+            widths=[first] + [rest] * (len(headings) - 1),
+            left=0,
+        )
+
+
+def _self_points(results, result, own: dict) -> dict[str, Decimal | None]:
+    """The unit's self-assessment per criterion as the results count it beside the total:
+    its own score on a judged criterion (capped), the computed points on an automatic one,
+    each section the sum of its children capped at its maximum."""
+    values: dict[str, Decimal | None] = {}
+    for criterion in results.table.leaves:
+        if criterion.judged:
+            given = own.get(criterion.code)
+            values[criterion.code] = min(given, criterion.max_points) if given is not None else None
+        else:
+            values[criterion.code] = result.criteria[criterion.code].points
+    for row in reversed(results.criteria):  # children come after their section
+        if row.kind == "section":
+            inside = [values.get(child) for child in results.table.children.get(row.code, [])]
+            values[row.code] = (
+                min(sum((v for v in inside if v is not None), Decimal(0)), row.max_points)
+                if any(v is not None for v in inside)
+                else None
+            )
+    return values
+
+
+def _sheets_by_pair(results) -> dict[tuple[int, int], object]:
+    """(scorer id, target id) → the submitted sheet, from the results' slots (no query)."""
+    return {
+        (slot.scorer.pk, slot.target.pk): slot.sheet
+        for slot in results.slots
+        if slot.sheet is not None and slot.status == "submitted"
+    }
+
+
+def _given(sheet) -> dict[str, object]:
+    """Criterion code → the stored score (its value and reason) of a sheet (prefetched)."""
+    return {score.criterion.code: score for score in sheet.scores.all()} if sheet else {}
+
+
+def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) -> Built:
+    """The score sheet of one unit as the leader unit compiles it: per criterion of the
+    agreement's table, the unit's self-assessment (shown, never counted), each scoring unit's
+    score under its name (never the unit's own), the aggregated score the results page
+    computes, the total, rank and band; signed by the leader unit's head."""
+    conference = voting_selectors.conference_of(cycle)
+    result = next(r for u, r in results.ranking if u.pk == unit.pk)
+    issuer = documents_selectors.issuer(cycle)
+    document = layout.new_document(
+        layout.Heading(
+            parent_body=cycle.cluster.parent_body,
+            issuer=issuer,
+            issuer_code=ISSUER_CODE,
+            kind_code="BC",  # not printed (numbered=False), and not a công văn's layout
+            number=None,
+            replaces=issue.replaces if issue else "",
+            place=cycle.leader.short_name,
+            day=_day(cycle, conference),
+            kind=SCORE_SHEET,
+            summary=f"{unit.name} năm {cycle.year}",
+            numbered=False,
+        )
+    )
+    attached = layout.body(
+        document, f"(Kèm theo {SCORE_TABLE} năm {cycle.year} của {issuer})", italic=True
+    )
+    attached.alignment = CENTER
+    members = [slot.target for slot in results.slots if slot.kind == "self"]  # member order
+    assigned = scoring_selectors.assignment(results.agreement, members)
+    by_code = {u.code: u for u in members}
+    scorers = [by_code[code] for code in assigned.get(unit.code, []) if code != unit.code]
+    sheets = _sheets_by_pair(results)
+    own = {code: score.value for code, score in _given(sheets.get((unit.pk, unit.pk))).items()}
+    layout.body(
+        document,
+        f"Đơn vị được chấm: {unit.name}. Đơn vị chấm ({with_words(len(scorers))} đơn vị): "
+        f"{', '.join(s.name for s in scorers) or 'chưa phân công'}. {unit.name} không chấm "
+        "điểm cho chính mình: điểm tự chấm ghi để đối chiếu, không tính vào kết quả.",
+    )
+    layout.body(
+        document,
+        f"Điểm của mỗi tiêu chí chấm chéo là {_aggregation_words(results.rules)}, không vượt "
+        "điểm tối đa của tiêu chí; các tiêu chí khác tính từ số liệu thống kê và các nội dung đã "
+        "ghi nhận; điểm mỗi mục là tổng điểm các tiêu chí trong mục, không vượt điểm tối đa của "
+        f"mục; tổng điểm làm tròn đến {with_words(results.rules.decimals)} chữ số thập phân.",
+    )
+    layout.body(document, "I. ĐIỂM THEO TỪNG TIÊU CHÍ", bold=True, indent=False)
+    selves = _self_points(results, result, own)
+    rows = [
+        [
+            row.code,
+            row.name,
+            _points(row.max_points),
+            _points(selves.get(row.code)),
+            _points(result.criteria[row.code].points),
+        ]
+        for row in results.criteria
+    ]
+    rows.append(
+        [
+            "",
+            "Tổng cộng",
+            _points(results.table.total_points),
+            _points(result.self_total),
+            _points(result.total),
+        ]
+    )
+    layout.table(
+        document,
+        ["Mục", "Nội dung, tiêu chí", "Điểm tối đa", "Tự chấm", "Điểm đạt"],
+        rows,
+        size=MATRIX_SIZE,
+        bold_last=True,
+        widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 3 * 2.1, 2.1, 2.1, 2.1],
+        left=1,
+    )
+    rank_line = (
+        f"Tổng điểm: {_points(result.total)} điểm (tự chấm {_points(result.self_total)}); xếp "
+        f"thứ {result.rank}/{len(results.ranking)} đơn vị của cụm"
+        + (f"; xếp loại {result.band}" if result.band else "")
+        + "."
+    )
+    layout.body(document, rank_line, bold=True)
+    judged = [c for c in results.criteria if c.kind == "peer"]
+    if judged:
+        layout.body(document, "II. ĐIỂM CỦA TỪNG ĐƠN VỊ CHẤM", bold=True, indent=False)
+        lines = []
+        for scorer in scorers:
+            given = result.criteria
+            cells = {
+                c.code: _points(given[c.code].by_scorer[scorer.code])
+                for c in judged
+                if scorer.code in given[c.code].by_scorer
+            }
+            total = sum(
+                (
+                    given[c.code].by_scorer[scorer.code]
+                    for c in judged
+                    if scorer.code in given[c.code].by_scorer
+                ),
+                start=Decimal(0),
+            )
+            lines.append((scorer.short_name, cells, _points(total) if cells else "—"))
+        lines.append(
+            (
+                "Tự chấm (không tính)",
+                {c.code: _points(own[c.code]) for c in judged if c.code in own},
+                _points(sum((own[c.code] for c in judged if c.code in own), start=Decimal(0)))
+                if own
+                else "—",
+            )
+        )
+        lines.append(
+            (
+                "Điểm tổng hợp",
+                {c.code: _points(result.criteria[c.code].points) for c in judged},
+                _points(sum((result.criteria[c.code].points for c in judged), start=Decimal(0))),
+            )
+        )
+        _score_matrix(document, judged, lines)
+    automatic = [
+        (row, result.criteria[row.code])
+        for row in results.criteria
+        if row.kind not in ("section", "peer") and result.criteria[row.code].explanation
+    ]
+    if automatic:
+        layout.body(document, "III. CÁCH TÍNH CÁC TIÊU CHÍ TỰ ĐỘNG", bold=True, indent=False)
+        for row, item in automatic:
+            layout.body(document, f"- {row.code}. {row.name}: {item.explanation.render()}.")
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", unit.name],
+        [_leader_signer(cycle)],
+        issuer,
+    )
+    return Built(_score_sheet_filename(cycle, unit), layout.save(document), DOCX)
+
+
+def _score_sheet_filename(cycle: Cycle, unit) -> str:
+    return _filename("phieu-tong-hop-diem", unit.short_name, str(cycle.year))
+
+
+def _scorer_sheet_filename(cycle: Cycle, unit) -> str:
+    return _filename("phieu-cham-diem", unit.short_name, str(cycle.year))
+
+
+def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> Built:
+    """The score sheet a scoring unit submitted, as its director signs it: per judged
+    criterion, the score it gave each other unit it scores, and the reason it recorded where
+    a score is below that unit's self-assessment. The unit's own paper: it enters it in its
+    own register (the cluster gives it no number)."""
+    del issue  # the scoring unit's paper (Plan.issuable is False)
+    members = [slot.target for slot in results.slots if slot.kind == "self"]
+    assigned = scoring_selectors.assignment(results.agreement, members)
+    targets = [u for u in members if scorer.code in assigned.get(u.code, [])]
+    sheets = _sheets_by_pair(results)
+    judged = [c for c in results.criteria if c.kind == "peer"]
+    submitted = [sheets[scorer.pk, t.pk] for t in targets if (scorer.pk, t.pk) in sheets]
+    # dated the day its last sheet was submitted, when that is of the year (else by hand)
+    moments = [s.submitted_at for s in submitted if s.submitted_at is not None]
+    last = timezone.localtime(max(moments)).date() if moments else None
+    day = last if last and last.year in (cycle.year, cycle.year + 1) else cycle.year
+    document = layout.new_document(
+        layout.Heading(
+            parent_body=cycle.cluster.parent_body,
+            issuer=scorer.name,
+            issuer_code="",
+            kind_code="BC",  # not printed (numbered=False)
+            number=None,
+            place=scorer.short_name,
+            day=day,
+            kind=SCORER_SHEET,
+            summary=f"{scorer.name} chấm điểm các đơn vị {documents_selectors.issuer(cycle)} "
+            f"năm {cycle.year}",
+            numbered=False,
+        )
+    )
+    layout.body(
+        document,
+        f"Thực hiện Giao ước thi đua năm {cycle.year} của {cycle.title}, {scorer.name} chấm "
+        f"điểm {with_words(len(targets))} đơn vị: {', '.join(t.name for t in targets)}, theo "
+        f"các tiêu chí chấm chéo của giao ước (bước điểm {_points(results.rules.step)}). "
+        f"{scorer.name} không chấm điểm cho chính mình; điểm tự chấm của đơn vị ghi trên phiếu "
+        "riêng. Các tiêu chí tính từ số liệu thống kê và các nội dung đã ghi nhận không chấm "
+        "trên phiếu này.",
+    )
+    layout.body(document, "I. TIÊU CHÍ CHẤM", bold=True, indent=False)
+    layout.table(
+        document,
+        ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"],
+        [[c.code, c.name, _points(c.max_points)] for c in judged],
+        size=MATRIX_SIZE,
+        widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 2.1, 2.1],
+        left=1,
+    )
+    layout.body(document, "II. ĐIỂM CHẤM", bold=True, indent=False)
+    given_by_target = {t.pk: _given(sheets.get((scorer.pk, t.pk))) for t in targets}
+    reasons: list[tuple[object, str, list[tuple[str, object, object]]]] = []
+    rows = []
+    for target in targets:
+        given = given_by_target[target.pk]
+        own = _given(sheets.get((target.pk, target.pk)))
+        cells = {}
+        by_reason: dict[str, list] = {}
+        for criterion in judged:
+            score = given.get(criterion.code)
+            if score is None:
+                continue
+            cells[criterion.code] = _points(score.value) + ("*" if score.reason else "")
+            if score.reason:
+                mine = own.get(criterion.code)
+                by_reason.setdefault(score.reason, []).append(
+                    (criterion.code, score.value, mine.value if mine else None)
+                )
+        total = sum((s.value for s in given.values()), start=Decimal(0))
+        rows.append((target.short_name, cells, _points(total) if given else "—"))
+        reasons += [(target, reason, items) for reason, items in by_reason.items()]
+    _score_matrix(document, judged, rows)
+    layout.body(document, "III. LÝ DO CHẤM THẤP HƠN ĐIỂM ĐƠN VỊ TỰ CHẤM", bold=True, indent=False)
+    if not reasons:
+        layout.body(document, "Phiếu chấm không ghi lý do nào.")
+    else:
+        layout.body(document, "Các điểm đánh dấu * ở bảng trên:")
+    for target, reason, items in reasons:
+        scores = "; ".join(
+            f"{code}: {_points(value)}"
+            + (f" (đơn vị tự chấm {_points(mine)})" if mine is not None else "")
+            for code, value, mine in items
+        )
+        layout.body(document, f"- {target.name}, {scores}. Lý do: {reason.strip().rstrip('.')}.")
+    layout.closing(
+        document,
+        [f"{documents_selectors.issuer(cycle)} (đơn vị cụm trưởng, để tổng hợp)"],
+        [
+            layout.Signer(
+                "Thủ trưởng đơn vị",
+                "",
+                person(scorer.head_rank, scorer.head_name),
+                f"{scorer.head_title or 'Thủ trưởng'} {scorer.name}",
+            )
+        ],
+        scorer.short_name,
+    )
+    return Built(_scorer_sheet_filename(cycle, scorer), layout.save(document), DOCX)
+
+
+# --- quy chế hoạt động của cụm ----------------------------------------------------------------
+
+QUY_CHE = "Quy chế"
+_TIE_BREAK_WORDS = {"first_places": "số đơn vị chấm xếp đơn vị thứ nhất"}
+
+
+def _tie_break_words(rule: str) -> str:
+    if rule in _TIE_BREAK_WORDS:
+        return _TIE_BREAK_WORDS[rule]
+    return f"điểm mục {rule.removeprefix('section:')}"
+
+
+def _fraction_words(threshold: str, comparison: str) -> str:
+    return f"{'ít nhất' if comparison == '>=' else 'quá'} {threshold}"
+
+
+def _vote_rule_lines(data: dict, seats: int | None = None) -> list[str]:
+    """A vote rule of the rule set in the words the minutes use: the threshold of its base,
+    the quorum, blank ballots and written opinions."""
+    base = core_ballots.BASE_LABELS[core_ballots.Base(data.get("base", "electorate"))]
+    lines = [
+        f"số phiếu tán thành phải đạt {_fraction_words(data['threshold'], data['comparison'])} "
+        f"{base}" + (f"; tối đa {with_words(seats)} đơn vị" if seats is not None else "")
+    ]
+    quorum = data.get("quorum")
+    lines.append(
+        f"số đại biểu tham gia bỏ phiếu phải đạt ít nhất {quorum} tổng số đại biểu"
+        if quorum
+        else "không quy định số đại biểu tối thiểu tham gia bỏ phiếu"
+    )
+    lines.append(
+        "phiếu không chọn đơn vị nào (phiếu trắng) là phiếu hợp lệ"
+        if data.get("blank_valid", True)
+        else "phiếu trắng không hợp lệ"
+    )
+    lines.append(
+        "ý kiến bằng văn bản của đại biểu vắng mặt được tính như một phiếu"
+        if data.get("written_counted", True)
+        else "ý kiến bằng văn bản của đại biểu vắng mặt không được tính"
+    )
+    return lines
+
+
+def _adopted_with(cycle: Cycle) -> str:
+    """ "(Ban hành kèm theo Giao ước thi đua số 01/GƯTĐ-CTĐ ngày 02/03/2020 của …)": the
+    agreement's number once the register issued it."""
+    issued = documents_selectors.issued_of(cycle).get("agreement")
+    number = (
+        f" số {issued.reference} ngày {timezone.localtime(issued.issued_at):%d/%m/%Y}"
+        if issued is not None
+        else f" năm {cycle.year}"
+    )
+    return f"(Ban hành kèm theo Giao ước thi đua{number} của {cycle.title})"
+
+
+def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Built:
+    """The cluster's operating rules (quy chế hoạt động) for the year, from the data the year
+    runs under and nothing else: the members and the leadership, the agreement's criteria and
+    their points, the scoring rules, the conference's titles with their quotas and the vote
+    thresholds of the rule set, the phases' deadlines and the documents; adopted with the
+    agreement, signed by the leader unit's head."""
+    members = org_selectors.member_units(cycle)
+    signed = timezone.localtime(agreement.signed_at).date() if agreement.signed_at else None
+    day = signed if signed and signed.year in (cycle.year - 1, cycle.year) else cycle.year
+    issuer = documents_selectors.issuer(cycle)
+    document = layout.new_document(
+        _heading(
+            cycle,
+            None,
+            "QC",
+            issue,
+            QUY_CHE,
+            f"Hoạt động của {issuer} năm {cycle.year}",
+            day=day,
+        )
+    )
+    note = layout.body(document, _adopted_with(cycle), italic=True)
+    note.alignment = CENTER
+    rule_set = cycle.rule_set
+    rules = scoring_selectors.rules_of(agreement)
+    article = iter(range(1, 100))
+
+    def heading(text: str) -> None:
+        layout.body(document, text, bold=True, indent=False)
+
+    def clause(title: str) -> None:
+        layout.body(document, f"Điều {next(article)}. {title}", bold=True)
+
+    heading("Chương I. QUY ĐỊNH CHUNG")
+    clause("Phạm vi điều chỉnh và đối tượng áp dụng")
+    layout.body(
+        document,
+        f"Quy chế này quy định tổ chức, hoạt động của {cycle.title} trong năm thi đua "
+        f"{cycle.year}: thành viên, cụm trưởng, cụm phó; giao ước, tiêu chí và cách chấm điểm; "
+        "bình xét, suy tôn tại hội nghị tổng kết; văn bản và thời hạn. Quy chế áp dụng đối với "
+        "các đơn vị thành viên của cụm.",
+    )
+    clause("Căn cứ")
+    # the rules do not cite themselves (the year's grounds may list the cluster's rules)
+    grounds = [g for g in _year_grounds(cycle) if not g.lower().startswith("quy chế hoạt động")]
+    for index, ground in enumerate(grounds):
+        layout.body(document, f"- {ground}{'.' if index == len(grounds) - 1 else ';'}")
+    period = f"hiệu lực từ ngày {rule_set.effective_from:%d/%m/%Y}" + (
+        f" đến ngày {rule_set.effective_to:%d/%m/%Y}" if rule_set.effective_to else ""
+    )
+    layout.body(
+        document,
+        f"Các quy định về chấm điểm, danh hiệu và bỏ phiếu trong Quy chế này theo bộ quy tắc "
+        f"“{rule_set.name}” (phiên bản {rule_set.version}, {period}) áp dụng cho năm thi đua "
+        f"{cycle.year} của cụm.",
+    )
+    clause("Mục đích")
+    layout.body(
+        document,
+        f"Tổ chức phong trào thi đua “{cycle.cluster.movement}” trong các đơn vị của cụm; đánh "
+        "giá, chấm điểm, xếp hạng và bình xét, đề nghị khen thưởng công khai, theo giao ước đã "
+        "ký và các quy định nêu tại Điều 2.",
+    )
+    heading("Chương II. TỔ CHỨC CỦA CỤM")
+    clause("Thành viên")
+    layout.body(
+        document,
+        f"{cycle.title} năm {cycle.year} gồm {with_words(len(members))} đơn vị: "
+        f"{', '.join(unit.name for unit in members)}.",
+    )
+    clause("Cụm trưởng, cụm phó")
+    layout.body(
+        document,
+        f"Năm {cycle.year}: cụm trưởng là {cycle.leader.name}"
+        + (f"; cụm phó là {cycle.deputy.name}" if cycle.deputy else "")
+        + ".",
+    )
+    layout.body(
+        document,
+        "Đơn vị cụm trưởng mở, đóng các giai đoạn của năm thi đua; dự thảo giao ước; tổng hợp "
+        "kết quả chấm điểm; điều hành hội nghị tổng kết; ký các văn bản của cụm. Giải trình về "
+        "điểm của đơn vị cụm trưởng do đơn vị cụm phó kết luận.",
+    )
+    voting = (rule_set.data or {}).get("voting") or {}
+    election = voting.get("election")
+    layout.body(
+        document,
+        "Cụm trưởng, cụm phó năm sau do Bộ Công an phân công hoặc do hội nghị tổng kết bầu"
+        + (" bằng bỏ phiếu kín: " + "; ".join(_vote_rule_lines(election, 1)) if election else "")
+        + ". Việc bàn giao nhiệm vụ cụm trưởng thực hiện tại hội nghị tổng kết, có biên bản "
+        "bàn giao.",
+    )
+    heading("Chương III. GIAO ƯỚC, TIÊU CHÍ VÀ CHẤM ĐIỂM")
+    clause("Giao ước và bảng tiêu chí")
+    criteria = scoring_selectors.criteria_of(agreement)
+    layout.body(
+        document,
+        f"Các đơn vị ký Giao ước thi đua năm {cycle.year} với bảng tiêu chí và điểm tối đa "
+        "(trọng số) sau:",
+    )
+    layout.table(
+        document,
+        ["Mục", "Nội dung, tiêu chí", "Cách tính", "Điểm tối đa"],
+        [
+            [
+                c.code,
+                c.name,
+                "" if c.kind == "section" else c.get_kind_display(),
+                _points(c.max_points),
+            ]
+            for c in criteria
+        ]
+        + [["", "Tổng cộng", "", _points(agreement.declared_total)]],
+        size=MATRIX_SIZE,
+        bold_last=True,
+        widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 3.6 - 2.1, 3.6, 2.1],
+        left=1,
+    )
+    clause("Phương pháp chấm điểm")
+    points = [
+        f"Phân công chấm: {agreement.get_assignment_display().lower()}; không đơn vị nào chấm "
+        "điểm cho chính mình. Mỗi đơn vị tự chấm; điểm tự chấm ghi bên cạnh để đối chiếu, không "
+        "tính vào kết quả"
+        + f", chênh lệch trên {format_number(rules.gap_threshold)} điểm so với kết quả được "
+        "đánh dấu.",
+        f"Điểm của mỗi tiêu chí chấm chéo là {_aggregation_words(rules)}; điểm chấm theo bước "
+        f"{_points(rules.step)} điểm, trong khoảng từ 0 đến điểm tối đa của tiêu chí. Đơn vị "
+        "chấm thấp hơn điểm đơn vị tự chấm ghi lý do; đơn vị được chấm được giải trình.",
+        "Tiêu chí định lượng tính từ số liệu thống kê so với chỉ tiêu được giao: dưới chỉ tiêu "
+        "được 0,5 × M × A / T; đạt đúng chỉ tiêu được 0,5 × M; vượt chỉ tiêu và dẫn đầu cụm "
+        "về tỷ lệ vượt được M; vượt nhưng không dẫn đầu được 0,5 × M cộng phần tương ứng với "
+        "tỷ lệ vượt so với đơn vị dẫn đầu (M: điểm tối đa, A: kết quả, T: chỉ tiêu). Tiêu chí "
+        "đạt/không đạt: đạt được điểm tối đa, không đạt 0 điểm; điểm thưởng, điểm trừ theo số "
+        "lần đã ghi nhận, trong giới hạn của tiêu chí.",
+        f"Tổng điểm là tổng điểm các mục, làm tròn đến {with_words(rules.decimals)} chữ số "
+        "thập phân; xếp hạng theo tổng điểm từ cao xuống thấp"
+        + (
+            "; bằng điểm thì xét lần lượt: "
+            + ", ".join(_tie_break_words(rule) for rule in rules.tie_breaks)
+            + ", nếu vẫn bằng thì đồng hạng"
+            if rules.tie_breaks
+            else "; bằng điểm thì đồng hạng"
+        )
+        + ".",
+    ]
+    if rules.bands:
+        points.append(
+            "Xếp loại theo tổng điểm: "
+            + "; ".join(
+                f"{band.label} từ {format_number(band.minimum)} điểm"
+                for band in sorted(rules.bands, key=lambda band: -band.minimum)
+            )
+            + "."
+        )
+    points.append(
+        "Kết quả chấm điểm, xếp hạng chỉ công bố khi các đơn vị đã nộp đủ phiếu chấm hoặc khi "
+        "giai đoạn chấm điểm đã đóng."
+    )
+    for index, text in enumerate(points, start=1):
+        layout.body(document, f"{index}. {text}")
+    heading("Chương IV. BÌNH XÉT, SUY TÔN TẠI HỘI NGHỊ TỔNG KẾT")
+    clause("Danh hiệu và số lượng đề nghị")
+    titles = [core_ballots.title_from(item) for item in voting.get("titles", [])]
+    names = {title.code: title.name for title in titles}
+    for index, title in enumerate(titles, start=1):
+        line = f"- {title.name}: cụm đề nghị tối đa {with_words(title.seats)} đơn vị"
+        if title.requires_rank:
+            line += f"; chỉ đơn vị xếp thứ {title.requires_rank} trong kết quả chấm điểm của cụm"
+        excluded = core_ballots.excluded_by(titles, title.code)
+        if excluded:
+            line += "; đơn vị được đề nghị danh hiệu này không đồng thời được đề nghị " + ", ".join(
+                names.get(code, code) for code in excluded
+            )
+        layout.body(document, line + ("." if index == len(titles) else ";"))
+    # the conditions the rule set's eligibility rules set on these titles, in its own words
+    conditions = [
+        rule
+        for rule in ((rule_set.data or {}).get("eligibility") or {}).get("rules", [])
+        if rule.get("title") in names and (rule.get("note") or "").strip()
+    ]
+    if conditions:
+        layout.body(document, "Điều kiện đề nghị theo bộ quy tắc:")
+    for rule in conditions:
+        source = rule.get("source") or ""
+        source = "quy định của cụm" if source == "cluster_decision" else source
+        layout.body(
+            document,
+            f"- {names[rule['title']]}: {rule['note'].strip().rstrip('.')}"
+            + (f" (nguồn: {source})" if source else "")
+            + ".",
+        )
+    clause("Bỏ phiếu kín và ngưỡng đề nghị")
+    cluster_vote = voting.get("cluster_vote")
+    if cluster_vote:
+        layout.body(
+            document,
+            "Đơn vị được đề nghị khi: " + "; ".join(_vote_rule_lines(cluster_vote)) + ".",
+        )
+        base = core_ballots.BASE_LABELS[core_ballots.Base(cluster_vote.get("base", "electorate"))]
+        layout.body(
+            document,
+            f"Tỷ lệ tính trên {base}. Nếu nhiều đơn vị bằng phiếu ở suất cuối, hội nghị bỏ phiếu "
+            "lại giữa các đơn vị đó cho số suất còn lại. Biên bản kiểm phiếu ghi quy định áp "
+            "dụng, số phiếu và tỷ lệ của từng đơn vị.",
+        )
+    if voting.get("note"):
+        layout.body(document, f"Ghi chú của bộ quy tắc: {voting['note'].strip()}", italic=True)
+    heading("Chương V. VĂN BẢN VÀ THỜI HẠN")
+    clause("Thời hạn")
+    due = {row.phase: row.due for row in org_selectors.deadlines(cycle, timezone.localdate())}
+    for index, phase in enumerate(due, start=1):
+        end = "." if index == len(due) else ";"
+        layout.body(
+            document, f"- {PHASE_LABELS[phase]}: hoàn thành trước ngày {due[phase]:%d/%m/%Y}{end}"
+        )
+    if not due:
+        layout.body(document, "Thời hạn các giai đoạn do đơn vị cụm trưởng thông báo.")
+    clause("Văn bản của cụm")
+    layout.body(
+        document,
+        "Văn bản của cụm gồm: giao ước thi đua; phiếu chấm điểm của từng đơn vị chấm và phiếu "
+        "tổng hợp điểm của từng đơn vị; bảng tổng hợp kết quả chấm điểm; giấy mời và chương "
+        "trình hội nghị; biên bản hội nghị và biên bản kiểm phiếu; thông báo kết luận; báo cáo "
+        "tổng kết; tờ trình và công văn đề nghị khen thưởng; biên bản bàn giao cụm trưởng. Văn "
+        "bản của cụm do đơn vị cụm trưởng ký, được cấp số theo sổ văn bản của cụm (một dãy số "
+        "mỗi năm) khi phát hành; văn bản đã phát hành không sửa, việc sửa là ban hành văn bản "
+        "đính chính.",
+    )
+    layout.body(
+        document,
+        f"Quy chế này áp dụng cho năm thi đua {cycle.year} của {cycle.title}.",
+    )
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [_leader_signer(cycle)],
+        issuer,
+    )
+    return Built(_filename("quy-che-hoat-dong", str(cycle.year)), layout.save(document), DOCX)
+
+
 # --- what the cycle can have --------------------------------------------------------------
 
 
@@ -1702,6 +2341,64 @@ def _attached(ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome]) 
         ("score-table", "Bảng tổng hợp kết quả chấm điểm thi đua"),
     ]
     return [name for key, name in wanted if key in ready]
+
+
+def _sheet_plans(cycle: Cycle, results) -> list[Plan]:
+    """Each member's score sheet (once the ranking is published) and each scoring unit's
+    sheet (once it has submitted every sheet it owes): read from `results`, which holds the
+    sheets already, so that the panel's queries do not grow with the units."""
+    if results is None:
+        waiting = [_("Chưa có giao ước thi đua và phiếu chấm.")]
+        return [
+            Plan("score-sheet", _("Phiếu tổng hợp điểm của từng đơn vị"), "", None, waiting),
+            Plan("scorer-sheet", _("Phiếu chấm điểm của từng đơn vị chấm"), "", None, waiting),
+        ]
+    members = [slot.target for slot in results.slots if slot.kind == "self"]
+    unranked = [problem.render(_) for problem in results.why_not_ready] + _signer_missing(cycle)
+    found = []
+    for unit in members:
+        found.append(
+            Plan(
+                f"score-sheet-{unit.code}",
+                _("Phiếu tổng hợp điểm: %(unit)s") % {"unit": unit.short_name},
+                _score_sheet_filename(cycle, unit),
+                (lambda issue, unit=unit: unit_score_sheet(cycle, results, unit, issue))
+                if not unranked
+                else None,
+                unranked,
+            )
+        )
+    owed: dict[int, list[str]] = {}
+    for slot in results.slots:
+        if slot.kind == "peer":
+            late = owed.setdefault(slot.scorer.pk, [])
+            if slot.status != "submitted":
+                late.append(slot.target.short_name)
+    for unit in members:
+        if unit.pk not in owed:
+            continue  # scores no other unit
+        missing = (
+            [
+                _("%(unit)s chưa nộp phiếu chấm cho: %(targets)s.")
+                % {"unit": unit.short_name, "targets": ", ".join(owed[unit.pk])}
+            ]
+            if owed[unit.pk]
+            else []
+        ) + _heads_missing([unit])
+        found.append(
+            Plan(
+                f"scorer-sheet-{unit.code}",
+                _("Phiếu chấm điểm của %(unit)s") % {"unit": unit.short_name},
+                _scorer_sheet_filename(cycle, unit),
+                (lambda issue, unit=unit: scorer_sheet(cycle, results, unit, issue))
+                if not missing
+                else None,
+                missing,
+                issuable=False,  # the scoring unit's own paper, signed by its director
+                in_record=False,  # the reasons it gave are not in the record
+            )
+        )
+    return found
 
 
 def plans(cycle: Cycle) -> list[Plan]:
@@ -1757,13 +2454,11 @@ def plans(cycle: Cycle) -> list[Plan]:
             unranked,
         )
     )
+    found += _sheet_plans(cycle, results)
     agreement = scoring_selectors.agreement_of(cycle)
     members = org_selectors.member_units(cycle)
-    unwritten = (
-        [_("Chưa có giao ước thi đua.")]
-        if agreement is None or not agreement.criteria.exists()
-        else _heads_missing(members)
-    )
+    tabled = agreement is not None and agreement.criteria.exists()
+    unwritten = _heads_missing(members) if tabled else [_("Chưa có giao ước thi đua.")]
     found.append(
         Plan(
             "agreement",
@@ -1771,6 +2466,28 @@ def plans(cycle: Cycle) -> list[Plan]:
             _filename("giao-uoc-thi-dua", str(cycle.year)),
             (lambda issue: agreement_document(cycle, agreement, issue)) if not unwritten else None,
             unwritten,
+        )
+    )
+    voting_rules_missing = (
+        []
+        if (cycle.rule_set.data or {}).get("voting")
+        else [
+            _("Bộ quy tắc “%(name)s” chưa quy định việc bỏ phiếu.") % {"name": cycle.rule_set.name}
+        ]
+    )
+    unruled = (
+        ([] if tabled else [_("Chưa có giao ước thi đua.")])
+        + voting_rules_missing
+        + _signer_missing(cycle)
+    )
+    found.append(
+        Plan(
+            "quy-che",
+            _("Quy chế hoạt động của cụm"),
+            _filename("quy-che-hoat-dong", str(cycle.year)),
+            (lambda issue: operating_rules(cycle, agreement, issue)) if not unruled else None,
+            unruled,
+            in_record=False,  # the deadlines the leader unit set are not in the record
         )
     )
     handover = org_selectors.handover_from(cycle)
@@ -1956,6 +2673,7 @@ KIND_CODES = {
     "year-end-report": "BC",
     "proposal-": "TTr",
     "agreement": "GƯTĐ",
+    "quy-che": "QC",
 }
 
 

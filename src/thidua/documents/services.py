@@ -70,11 +70,17 @@ def issue_document(*, actor, cycle: Cycle, key: str, reason: str = "") -> Issued
         )
     plan = builders.ready_plan(cycle, key)  # 404 unknown, 409 not ready, with the reason
     if not plan.issuable:
+        scorers = key.startswith("scorer-sheet-")  # a scoring unit's own sheet
         raise StateConflict(
             [
                 Problem(
                     "document_not_issuable",
                     gettext_noop(
+                        "Văn bản này do đơn vị chấm điểm ký và vào sổ văn bản của đơn vị; cụm "
+                        "không cấp số cho văn bản này."
+                    )
+                    if scorers
+                    else gettext_noop(
                         "Văn bản này do đơn vị được đề nghị ký và vào sổ văn bản của đơn vị; "
                         "cụm không cấp số cho văn bản này."
                     ),
