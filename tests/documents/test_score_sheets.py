@@ -232,6 +232,8 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
         "Đơn vị được đề nghị khi: số phiếu tán thành phải đạt quá 1/2 tổng số đại biểu (thành "
         "viên) được triệu tập" in text
     )
+    # the rule set's note on its own data ("… chưa nhập") is for its editors, not the cluster
+    assert demo_cycle.rule_set.data["voting"]["note"] not in text
     agreement = scoring_selectors.agreement_of(demo_cycle)
     table = _table(document, ["Mục", "Nội dung, tiêu chí", "Cách tính"])
     assert [[row[0], row[1], row[3]] for row in table[1:-1]] == [

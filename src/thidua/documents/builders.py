@@ -2286,8 +2286,6 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
             "lại giữa các đơn vị đó cho số suất còn lại. Biên bản kiểm phiếu ghi quy định áp "
             "dụng, số phiếu và tỷ lệ của từng đơn vị.",
         )
-    if voting.get("note"):
-        layout.body(document, f"Ghi chú của bộ quy tắc: {voting['note'].strip()}", italic=True)
     heading("Chương V. VĂN BẢN VÀ THỜI HẠN")
     clause("Thời hạn")
     due = {row.phase: row.due for row in org_selectors.deadlines(cycle, timezone.localdate())}
