@@ -245,6 +245,24 @@ def test_weasyprint_prints_each_docx_as_an_a4_pdf(plans, key):
         assert str(number) in ends(page)
 
 
+PROVINCES = {"HÀ GIANG", "ĐIỆN BIÊN", "LAI CHÂU", "LẠNG SƠN", "LÀO CAI", "SƠN LA", "CAO BẰNG"}
+
+
+@pytest.mark.parametrize("key", ["quy-che", "proposal-co-chinh-phu", "scorer-sheet-dien-bien"])
+def test_the_signers_post_is_printed_on_one_line(plans, key):
+    """ "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG" as signed, never split before "GIANG" (the signature
+    column is wide enough for a province's director at 14 pt bold)."""
+    built = plans[key].build()
+    lines = [
+        line.strip()
+        for page in _pdf_pages(pdf.to_pdf(built.content, built.filename, using="weasyprint"))
+        for line in page.splitlines()
+    ]
+    posts = [line for line in lines if line.startswith("GIÁM ĐỐC CÔNG AN TỈNH")]
+    assert posts, lines[-12:]
+    assert all(line.split("TỈNH ", 1)[1] in PROVINCES for line in posts), posts
+
+
 def test_weasyprint_keeps_the_layout_of_the_docx(plans):
     from thidua.documents.html import docx_to_html
 

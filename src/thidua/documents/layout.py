@@ -259,6 +259,7 @@ def _rule_under(paragraph, rule_cm: float, space_cm: float) -> None:
 
 
 TEXT_WIDTH_CM = 16.5  # A4 210 mm less 30 mm and 15 mm margins
+RECIPIENTS_WIDTH_CM = 6.0  # Nơi nhận, beside the signature block
 
 
 def _table_property(table, element, *successors: str) -> None:
@@ -502,7 +503,9 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
     _paragraph(document, style="Spacer")
     blocks = _layout_table(document, 1, 2)
     _no_borders(blocks)
-    _widths(blocks, (7.5, TEXT_WIDTH_CM - 7.5))
+    # the right 10,5 cm hold "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG" (9,1 cm at 14 pt bold) on one
+    # line, as it is signed; the recipients, at 11 pt, wrap in the left 6 cm
+    _widths(blocks, (RECIPIENTS_WIDTH_CM, TEXT_WIDTH_CM - RECIPIENTS_WIDTH_CM))
     left, right = blocks.rows[0].cells
     _restyle(left.paragraphs[0], "Nơi nhận:", "Recipients Heading")
     for recipient in recipients:
