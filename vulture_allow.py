@@ -14,6 +14,9 @@ _.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
 _.ticked  # set on a candidate by voting.views.poll: voting/poll.html
 _.missing_names  # stats.selectors.Baseline: stats/report_form.html
 
+# Django's Meta options, read by Django
+_.abstract  # org.models.EnteredOnBehalf: the report and the score sheet inherit its fields
+
 # A choice offered by forms and the register's import, never named in code
 _.UNIT  # org.models.TitleLevel: "Cơ sở" (unit-level titles), chosen by users
 

@@ -403,6 +403,40 @@ class Handover(models.Model):
         return f"{self.cluster} {self.year}: {self.leader}"
 
 
+class EnteredOnBehalf(models.Model):
+    """What a member unit submits (its year report, its score sheets) when the leader unit's
+    secretary entered it on its behalf ("nhập thay"), with why: it counts once the unit
+    confirms it, or once the leader records why the unit could not. The mark stays once
+    settled."""
+
+    on_behalf_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập thay"),
+    )
+    on_behalf_reason = models.TextField(_("lý do nhập thay"), blank=True)
+    confirmed_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    excuse = models.TextField(_("lý do đơn vị không xác nhận được"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def on_behalf(self) -> bool:
+        return bool(self.on_behalf_reason)
+
+
 class UserKind(models.TextChoices):
     ADMIN = "admin", _("Quản trị viên Bộ")
     SECRETARY = "secretary", _("Thư ký thi đua của đơn vị")

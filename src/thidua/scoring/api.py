@@ -1,13 +1,16 @@
-"""API of scoring: the agreement, score sheets (read, save, submit) and the results."""
+"""API of scoring: the agreement, score sheets (read, save, submit), the results, and the
+score review with explanations (giải trình): read a unit's review, file, answer, finalise."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Router, Schema
 
+from thidua.core import review as review_rules
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import InvalidNumber, to_decimal
 from thidua.core.policy import Action
@@ -17,7 +20,7 @@ from thidua.org.authz import UnitInCycle, require
 from thidua.org.lookups import cycle_or_404
 from thidua.org.models import Cycle, Unit
 from thidua.scoring import selectors, services
-from thidua.scoring.models import ScoreSheet
+from thidua.scoring.models import Explanation, ScoreSheet
 
 router = Router(tags=["scoring"])
 
@@ -239,3 +242,184 @@ def get_results(request, cluster: str, year: int):
             for unit, result in results.ranking
         ],
     }
+
+
+# --- score review with explanations (giải trình) -----------------------------------------
+
+
+class ExplanationOut(Schema):
+    id: int
+    text: str
+    state: str  # explained, kept, changed, accepted, refused
+    filed_at: str
+    attachment: bool
+    answer_reason: str  # the reviewer's, once answered
+    old_value: str | None
+    new_value: str | None
+    note: str  # the finaliser's, once concluded
+
+
+class ReviewLineOut(Schema):
+    reviewer: str
+    value: str  # the reviewer's score (its new one once changed)
+    reason: str  # why it is below the unit's self-assessment
+    state: str  # open (the unit may explain), or the explanation's state
+    pending_with: str | None  # unit, reviewer, finaliser; None once concluded
+    explanation: ExplanationOut | None
+
+
+class ReviewRowOut(Schema):
+    criterion: str
+    self_value: str | None
+    points: str | None  # the aggregated score of the submitted sheets
+    lines: list[ReviewLineOut]
+
+
+class ReviewOut(Schema):
+    unit: str
+    due: str | None  # the last day to file an explanation
+    finaliser: str | None  # the unit that concludes this unit's explanations
+    criteria: list[ReviewRowOut]
+
+
+class ExplanationIn(Schema):
+    criterion: str
+    reviewer: str
+    text: str
+
+
+class AnswerIn(Schema):
+    keep: bool
+    reason: str
+    value: int | float | str | None = None  # the new score, when not kept
+
+
+class FinaliseIn(Schema):
+    accept: bool
+    note: str = ""
+
+
+def _text(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _explanation_out(item: Explanation | None) -> dict | None:
+    if item is None:
+        return None
+    return {
+        "id": item.pk,
+        "text": item.text,
+        "state": item.state,
+        "filed_at": item.filed_at.isoformat(),
+        "attachment": bool(item.file),
+        "answer_reason": item.answer_reason,
+        "old_value": _text(item.old_value),
+        "new_value": _text(item.new_value),
+        "note": item.note,
+    }
+
+
+def _review_out(cycle: Cycle, unit: Unit) -> dict:
+    leader = cycle.leader.code if cycle.leader_id else None
+    deputy = cycle.deputy.code if cycle.deputy_id else None
+    due = selectors.explanation_due(cycle, timezone.localdate())
+    return {
+        "unit": unit.code,
+        "due": due.isoformat() if due else None,
+        "finaliser": review_rules.finaliser(unit.code, leader, deputy),
+        "criteria": [
+            {
+                "criterion": row.criterion.code,
+                "self_value": _text(row.self_value),
+                "points": _text(row.points),
+                "lines": [
+                    {
+                        "reviewer": line.reviewer.code,
+                        "value": str(line.value),
+                        "reason": line.reason,
+                        "state": line.state.value,
+                        "pending_with": line.pending.value if line.pending else None,
+                        "explanation": _explanation_out(line.explanation),
+                    }
+                    for line in row.lines
+                ],
+            }
+            for row in selectors.review_of(cycle, unit)
+        ],
+    }
+
+
+def _agreement(cycle: Cycle):
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None:
+        raise DomainError([Problem("no_agreement", gettext_noop("Năm thi đua chưa có giao ước."))])
+    return agreement
+
+
+@router.get("/cycles/{cluster}/{year}/review/{unit}", response=ReviewOut)
+def get_review(request, cluster: str, year: int, unit: str):
+    """A unit's review: per judged criterion its aggregated and self score, and each reviewer
+    who scored it lower, with the reason, the explanation and where it is pending."""
+    cycle = cycle_or_404(cluster, year)
+    require(request.auth, Action.VIEW_RESULTS, cycle)
+    _agreement(cycle)
+    return _review_out(cycle, _member(cycle, unit))
+
+
+@router.post("/cycles/{cluster}/{year}/review/{unit}/explanations", response={201: ReviewOut})
+def post_explanation(request, cluster: str, year: int, unit: str, payload: ExplanationIn):
+    """The unit's staff file an explanation of a reviewer's score below its own (the
+    attachment, if any, goes through the page)."""
+    cycle = cycle_or_404(cluster, year)
+    target = _member(cycle, unit)
+    require(request.auth, Action.FILE_EXPLANATION, UnitInCycle(cycle, target))
+    criterion = selectors.criterion_at(_agreement(cycle), payload.criterion)
+    if criterion is None:
+        raise Http404
+    services.file_explanation(
+        actor=request.auth,
+        cycle=cycle,
+        unit=target,
+        criterion=criterion,
+        reviewer=_member(cycle, payload.reviewer),
+        text=payload.text,
+    )
+    return 201, _review_out(cycle, target)
+
+
+def _explanation(cycle: Cycle, pk: int) -> Explanation:
+    item = selectors.explanation(cycle, pk)
+    if item is None:
+        raise Http404
+    return item
+
+
+@router.post("/cycles/{cluster}/{year}/explanations/{pk}/answer", response=ReviewOut)
+def post_answer(request, cluster: str, year: int, pk: int, payload: AnswerIn):
+    """The reviewer unit keeps or changes its score, with a reason."""
+    cycle = cycle_or_404(cluster, year)
+    item = _explanation(cycle, pk)
+    require(request.auth, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, item.reviewer))
+    value = None
+    if payload.value is not None and str(payload.value).strip():
+        try:
+            value = to_decimal(payload.value)
+        except InvalidNumber as error:
+            raise DomainError(
+                [Problem(error.problem.code, error.problem.message, error.problem.params, "value")]
+            ) from None
+    services.answer_explanation(
+        actor=request.auth, explanation=item, keep=payload.keep, reason=payload.reason, value=value
+    )
+    return _review_out(cycle, item.unit)
+
+
+@router.post("/cycles/{cluster}/{year}/explanations/{pk}/finalise", response=ReviewOut)
+def post_finalise(request, cluster: str, year: int, pk: int, payload: FinaliseIn):
+    """The leader unit concludes (the deputy, for the leader's own unit's explanations)."""
+    cycle = cycle_or_404(cluster, year)
+    item = _explanation(cycle, pk)  # who may conclude is the service's rule (leader, deputy)
+    services.finalise_explanation(
+        actor=request.auth, explanation=item, accept=payload.accept, note=payload.note
+    )
+    return _review_out(cycle, item.unit)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core import scoring as core
+from thidua.org.models import EnteredOnBehalf
 
 
 def default_rules() -> dict:
@@ -194,7 +195,7 @@ class Fact(models.Model):
         return f"{self.criterion.code} {self.unit.code}"
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(EnteredOnBehalf):
     """A scorer unit's scores for one member, or a member's self-assessment."""
 
     class Kind(models.TextChoices):
@@ -213,27 +214,6 @@ class ScoreSheet(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    # "nhập thay": entered by the leader unit's secretary on the scorer unit's behalf, with
-    # why; the mark stays once settled (confirmed by the unit, or excused by the leader)
-    on_behalf_by = models.ForeignKey(
-        "org.User",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người nhập thay"),
-    )
-    on_behalf_reason = models.TextField(_("lý do nhập thay"), blank=True)
-    confirmed_by = models.ForeignKey(
-        "org.User",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người xác nhận"),
-    )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    excuse = models.TextField(_("lý do đơn vị không xác nhận được"), blank=True)
 
     class Meta:
         constraints = [
@@ -248,10 +228,6 @@ class ScoreSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorer.code} → {self.target.code} ({self.kind})"
-
-    @property
-    def on_behalf(self) -> bool:
-        return bool(self.on_behalf_reason)
 
 
 class Score(models.Model):

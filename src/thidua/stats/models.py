@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
+from thidua.org.models import EnteredOnBehalf
 
 
 class Indicator(models.Model):
@@ -161,7 +162,7 @@ class Indicator(models.Model):
         )
 
 
-class Report(models.Model):
+class Report(EnteredOnBehalf):
     """A unit's figures for one period of one year.
 
     Written during the reporting phase of the unit's cycle; the figures of earlier years that
@@ -187,27 +188,6 @@ class Report(models.Model):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.TextField(_("lý do trả lại"), blank=True)
-    # "nhập thay": entered by the leader unit's secretary on the unit's behalf, with why; the
-    # mark stays once settled (confirmed by the unit, or excused by the leader with a reason)
-    on_behalf_by = models.ForeignKey(
-        "org.User",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người nhập thay"),
-    )
-    on_behalf_reason = models.TextField(_("lý do nhập thay"), blank=True)
-    confirmed_by = models.ForeignKey(
-        "org.User",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người xác nhận"),
-    )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    excuse = models.TextField(_("lý do đơn vị không xác nhận được"), blank=True)
     source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
     # indicator code → the unit's explanation of a figure that jumps against last year
     # (core.plausibility); a rate computed from its counts may have one too
@@ -223,10 +203,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period} {self.year}"
-
-    @property
-    def on_behalf(self) -> bool:
-        return bool(self.on_behalf_reason)
 
 
 class ReportValue(models.Model):
