@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from thidua.core import review as review_rules
 from thidua.core.messages import Problem, gettext_noop
@@ -384,7 +384,7 @@ def post_explanation(request, cluster: str, year: int, unit: str, payload: Expla
         reviewer=_member(cycle, payload.reviewer),
         text=payload.text,
     )
-    return 201, _review_out(cycle, target)
+    return Status(201, _review_out(cycle, target))
 
 
 def _explanation(cycle: Cycle, pk: int) -> Explanation:
