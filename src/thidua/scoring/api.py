@@ -96,6 +96,15 @@ class ResultsOut(Schema):
     ranking: list[ResultOut]  # empty until `ready`
 
 
+def _number(raw, field: str) -> Decimal:
+    """A number as sent (JSON number or Vietnamese text, "4,5"); a refusal naming `field`."""
+    try:
+        return to_decimal(raw)
+    except InvalidNumber as error:
+        problem = error.problem
+        raise DomainError([Problem(problem.code, problem.message, problem.params, field)]) from None
+
+
 def _member(cycle: Cycle, code: str) -> Unit:
     unit = next((u for u in org_selectors.member_units(cycle) if u.code == code), None)
     if unit is None:
@@ -193,11 +202,9 @@ def put_sheet(request, cluster: str, year: int, scorer: str, target: str, payloa
     problems: list[Problem] = []
     for code, raw in payload.scores.items():
         try:
-            scores[code] = to_decimal(raw)
-        except InvalidNumber as error:
-            problems.append(
-                Problem(error.problem.code, error.problem.message, error.problem.params, code)
-            )
+            scores[code] = _number(raw, code)
+        except DomainError as error:
+            problems += error.problems
     if problems:
         raise DomainError(problems)
     sheet = services.save_sheet(
@@ -402,12 +409,7 @@ def post_answer(request, cluster: str, year: int, pk: int, payload: AnswerIn):
     require(request.auth, Action.ANSWER_EXPLANATION, UnitInCycle(cycle, item.reviewer))
     value = None
     if payload.value is not None and str(payload.value).strip():
-        try:
-            value = to_decimal(payload.value)
-        except InvalidNumber as error:
-            raise DomainError(
-                [Problem(error.problem.code, error.problem.message, error.problem.params, "value")]
-            ) from None
+        value = _number(payload.value, "value")
     services.answer_explanation(
         actor=request.auth, explanation=item, keep=payload.keep, reason=payload.reason, value=value
     )

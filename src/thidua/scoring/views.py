@@ -445,10 +445,21 @@ def _sheet_page(
         typed = {c.code: request.POST.get(f"s_{c.code}", "") for c in table.judged}
         reasons = {c.code: request.POST.get(f"r_{c.code}", "") for c in table.judged}
         problems = [f"{code}: {reason}" for code, reason in errors.items()]
-        if on_behalf and not on_behalf_reason.strip():
-            # the reason is asked for with the scores' problems, not after them
-            reason_error = _("Phải ghi lý do nhập thay phiếu chấm cho đơn vị.")
-            problems.append(reason_error)
+        if on_behalf:  # the reason is asked for with the scores' problems, not after them
+            reason_error = next(
+                (
+                    problem.render(_)
+                    for problem in core.check_sheet_on_behalf(
+                        on_behalf_reason,
+                        scorer=scorer_unit.code,
+                        target=target_unit.code,
+                        leader=None,
+                    )
+                    if problem.field == "on_behalf_reason"
+                ),
+                "",
+            )
+            problems += [reason_error] if reason_error else []
         if not problems:
             submit = request.POST.get("action") == "submit"
             try:
