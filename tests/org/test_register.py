@@ -338,9 +338,14 @@ def test_a_rule_set_whose_title_has_no_level_is_refused_where_it_is_typed():
     from thidua.org.models import RuleSet
 
     titles = [{"code": "co_moi", "name": "Cờ mới", "seats": 1}]
-    rule_set = RuleSet(code="thu", version=1, name="Thử", effective_from=date(2030, 1, 1), data={})
-    rule_set.data = {"voting": {"titles": titles}}
-    with pytest.raises(ValidationError, match="chưa ghi cấp khen thưởng.*Cờ mới"):
+    rule_set = RuleSet(
+        code="thu",
+        version=1,
+        name="Thử",
+        effective_from=date(2030, 1, 1),
+        data={"voting": {"titles": titles}},
+    )
+    with pytest.raises(ValidationError, match=r"chưa ghi cấp khen thưởng.*Cờ mới"):
         rule_set.full_clean()
     titles[0]["level"] = "ministry"
     rule_set.full_clean()
