@@ -262,8 +262,8 @@ UNIT_ELIGIBILITY = [
         "kind": "one_flag",
         "of": ["co_chinh_phu"],
         "source": "cluster_decision",
-        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ "
-        "(Cụm II 2017, 2018).",
+        # as Cụm II proposed in 2017 and 2018: four different units each year
+        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ.",
     },
     {
         "code": "co-chinh-phu-luan-phien",
