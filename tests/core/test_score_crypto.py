@@ -20,7 +20,6 @@ UNITS = ["A", "B", "C", "D", "E", "F", "G"]
 #: Delegates per unit at the conference: 21 in all, unevenly, so each unit is scored by a
 #: different number of ballots (a delegate never scores their own unit).
 DELEGATES = {"A": 4, "B": 4, "C": 3, "D": 3, "E": 3, "F": 2, "G": 2}
-ROLL = [unit for unit, n in DELEGATES.items() for _ in range(n)]
 
 
 def _next(unit: str, step: int = 1) -> str:
