@@ -102,7 +102,7 @@ def test_a_score_ballot_is_encrypted_in_chromium_and_verified_in_python(browser)
     are printed; the bound only catches a broken build, not a slow phone."""
     scores = {"HG": None, "DB": [87], "LC": [100], "LS": [0], "LCa": [55], "SL": [73], "CB": [91]}
     out = _throttled(
-        browser, SCORED, {"candidates": CANDIDATES, "scores": scores, "own": "HG", "runs": 3}
+        browser, SCORED, {"candidates": CANDIDATES, "scores": scores, "own": "HG", "runs": 5}
     )
     key = bytes.fromhex(out["key"])
     form = score_crypto.score_form(CANDIDATES, [100], "refuse")

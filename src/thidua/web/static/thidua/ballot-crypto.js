@@ -289,6 +289,12 @@
     return [mul(nonce, G), (message ? G : ZERO).add(mul(nonce, key))];
   }
 
+  // A point multiplied once per branch of a range proof: with many branches (a score's
+  // 0…Mg), a table of its multiples, made once, makes each multiplication several times faster.
+  function manyTimes(point, branches) {
+    return branches >= 8 ? point.precompute(5) : point;
+  }
+
   // (a_u, b_u) for value u from (c_u, r_u): r·G − c·α, r·K − c·β + (c·u)·G.
   function simulated(key, alpha, beta, u, c, r) {
     return [
@@ -301,6 +307,7 @@
   // others simulated (Cramer–Damgård–Schoenmakers).
   function proveRange(tag, context, index, key, alpha, beta, low, high, value, nonce) {
     var challenges = [], responses = [], commitments = [], w = randomScalar(), others = 0n;
+    alpha = manyTimes(alpha, high - low); beta = manyTimes(beta, high - low);
     for (var u = low; u <= high; u++) {
       if (u === value) {
         challenges.push(0n); responses.push(0n);
@@ -370,6 +377,7 @@
       throw new Invalid("proof_shape");
     }
     var commitments = [], total = 0n;
+    alpha = manyTimes(alpha, count); beta = manyTimes(beta, count);
     for (var u = low; u <= high; u++) {
       var c = scalarFrom(proof.challenges[u - low]), r = scalarFrom(proof.responses[u - low]);
       total += c;
