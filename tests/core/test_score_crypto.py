@@ -168,6 +168,7 @@ def test_scores_become_bits_and_the_phone_refuses_what_the_form_forbids():
         ({"C": (5,)}, "plaintext_outside_form"),  # refuse: one skip only
         ({"B": (128,), "C": (5,)}, "score_out_of_range"),  # more than its 7 bits hold
         ({"B": (-1,), "C": (5,)}, "score_out_of_range"),
+        ({"B": (True,), "C": (5,)}, "score_out_of_range"),
         ({"B": (1, 2), "C": (5,)}, "wrong_group_count"),
         ({"X": (1,)}, "unknown_candidate"),
     ]:

@@ -193,7 +193,7 @@ def score_bits(form: ScoreForm, scores: Mapping[str, Sequence[int] | None]) -> l
         if len(parts) != len(params.groups):
             raise bc.Invalid("wrong_group_count", candidate)
         for score, maximum in zip(parts, params.groups, strict=True):
-            if not isinstance(score, int) or not 0 <= score < 2 ** bits_for(maximum):
+            if type(score) is not int or not 0 <= score < 2 ** bits_for(maximum):
                 raise bc.Invalid("score_out_of_range", candidate)
             bits += [(score >> i) & 1 for i in range(bits_for(maximum))]
     return bits
