@@ -574,3 +574,54 @@ def test_a_rank_that_is_not_a_rank_is_refused_and_changes_nothing(demo_cycle, cl
     assert "Đại nguyên soái" in page.content.decode()  # named in the error
     conference.refresh_from_db()
     assert (conference.chair_rank, conference.chair_name) == before
+
+
+# Words an official never signs (issue 16 review, item 1): software, demo and internal wording,
+# unfinished text printed as done. Each was printed in a demo document once.
+NOT_FOR_SIGNING = (
+    "...",
+    "chưa ghi",
+    "(Chưa có nội dung.)",
+    "None",
+    "Minh hoạ",
+    "phần mềm",
+    "hệ thống",
+    "mã nội dung",
+    "thidua verify",
+    "--anchor",
+    "tuỳ chọn",
+    "bộ quy tắc",
+    "phiên bản",
+    "nguồn: quy định",
+    "không có trong nguồn",
+    "chưa có dữ liệu",
+    "(đề nghị).",
+    "viết bổ sung",
+    "Số liệu công bố của cụm",
+    "mẫu số",
+    "chưa có (mã",
+    "Cấp lại mã điểm danh",
+    "điện thoại",
+    "Áp dụng: Quy định",
+    "nhật ký năm thi đua",
+    "do máy có khóa",
+    "mở, đóng các giai đoạn",
+    "Trung bình từ 0 điểm",
+    "TỰ ĐỘNG",
+    "Các đơn vị trên",
+    "tại Huyện",
+    "tối đa 1.",
+    "(-",
+    "2003 (sửa đổi 2013)",
+    "số đơn vị chấm xếp",
+    "nhóm, 12 tiêu chí",
+)
+
+
+def test_no_signed_document_prints_software_demo_or_unfinished_words(demo_cycle, ministry_counted):
+    for plan in builders.plans(demo_cycle):
+        if plan.build is None or not plan.filename.endswith(".docx"):
+            continue
+        text = all_text(read_docx(plan.build(None).content))
+        for word in NOT_FOR_SIGNING:
+            assert word not in text, (plan.filename, word)

@@ -42,7 +42,7 @@ from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.errors import StateConflict
 from thidua.org import register
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle
+from thidua.org.models import Cycle, TitleState
 from thidua.scoring import excel as scoring_excel
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
@@ -242,7 +242,7 @@ def _ballot_counts(poll: Poll) -> str:
     came = []
     phones = result["returned"] - paper.get("ballots", 0)
     if poll.mode == Poll.Mode.ELECTRONIC:
-        came.append(f"{with_words(phones)} phiếu bỏ trên điện thoại")
+        came.append(f"{with_words(phones)} phiếu điện tử")
     else:
         came.append(f"{with_words(paper['ballots'] - paper['written'])} phiếu giấy")
     if paper.get("written"):
@@ -282,11 +282,8 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
             f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()};",
         )
     layout.body(document, "Quy định bỏ phiếu:", bold=True)
-    rule_set = cycle.rule_set
-    if poll.rules.get("rule_set") == f"{rule_set.code}@{rule_set.version}":
-        layout.body(document, f"Áp dụng: {rule_set.name}.")
-    if poll.rules.get("legal_basis"):
-        layout.body(document, f"Căn cứ: {poll.rules['legal_basis']}.")
+    # one legal basis for the cycle's year, the proposals' (not the rule set's own short list)
+    layout.body(document, f"Căn cứ: {_legal_basis_line(cycle)}.")
     layout.body(document, rules.describe(poll.effect).render())
     electors = voting_selectors.electors_of(poll)
     opened = _clock(poll.opened_at, day)
@@ -306,13 +303,13 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     reissues = [
         f"{timezone.localtime(r.issued_at):%H:%M ngày %d/%m/%Y}, đại biểu "
         f"{r.delegate.user.display_name} ({r.delegate.unit.short_name}), do "
-        f"{r.issued_by.display_name if r.issued_by else 'hệ thống'} cấp lại, lý do: {r.reason}"
+        f"{r.issued_by.display_name if r.issued_by else 'Ban kiểm phiếu'} cấp lại, lý do: {r.reason}"
         for r in voting_selectors.reissues_before(conference, poll.closed_at)
     ]
-    layout.body(
-        document,
-        f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues) or 'không có'}.",
-    )
+    if reissues:  # an event the board records; none is nothing to sign
+        layout.body(
+            document, f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues)}."
+        )
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
     layout.body(document, _ballot_counts(poll))
     base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
@@ -861,6 +858,11 @@ def rule_set_grounds(cycle: Cycle) -> list[str]:
     return cited or ([rule_set.legal_basis] if rule_set.legal_basis else [])
 
 
+def _legal_basis_line(cycle: Cycle) -> str:
+    """The cycle year's instruments in one line, the same list the proposals cite."""
+    return "; ".join(rule_set_grounds(cycle))
+
+
 def _year_grounds(cycle: Cycle) -> list[str]:
     """The rule set's instruments for the year, then the year's own the leader secretary
     listed (the Ministry's guidance, the cluster's rules), one per line."""
@@ -983,26 +985,25 @@ PROVINCE_DUTIES = (
 
 
 def _history_lines(unit, cycle: Cycle) -> list[str]:
-    """The unit's titles over the years before the cycle, from the register: each year's
-    lines with their state and decision, and a year with no line said to be unknown to the
-    register, never "not awarded"."""
+    """The titles the unit was awarded over the years before the cycle, from the register,
+    with their decision: a proposal is not an award, and a year the register knows nothing
+    of is left out (never printed as "not awarded" nor as a gap)."""
     records = org_selectors.titles_by_unit([unit], before=cycle.year).get(unit.pk, [])
     lines = []
     for year in range(cycle.year - HISTORY_YEARS, cycle.year):
-        found = [record for record in records if record.year == year]
-        if not found:
-            lines.append(f"Năm {year}: sổ danh hiệu của cụm chưa có dữ liệu.")
-            continue
         parts = []
-        for record in found:
-            part = f"{record.title} ({register.state_label(record).lower()}"
+        for record in records:
+            if record.year != year or record.state != TitleState.AWARDED:
+                continue
+            part = record.title
             if record.decision is not None:
                 part += (
-                    f", Quyết định số {record.decision.number} ngày "
-                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer}"
+                    f" (Quyết định số {record.decision.number} ngày "
+                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer})"
                 )
-            parts.append(part + ")")
-        lines.append(f"Năm {year}: {'; '.join(parts)}.")
+            parts.append(part)
+        if parts:
+            lines.append(f"Năm {year}: {'; '.join(parts)}.")
     return lines
 
 
@@ -1139,12 +1140,20 @@ def achievement_report(
         f"tặng {title} năm {cycle.year} với {_vote_line(outcome, unit.code)}.",
     )
     layout.body(document, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, indent=False)
-    layout.body(
-        document,
-        f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ danh "
-        "hiệu của cụm:",
-    )
-    for line in _history_lines(unit, cycle):
+    history = _history_lines(unit, cycle)
+    if history:
+        layout.body(
+            document,
+            f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ "
+            "danh hiệu của cụm:",
+        )
+    else:
+        layout.body(
+            document,
+            f"Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong "
+            f"{HISTORY_YEARS} năm gần đây.",
+        )
+    for line in history:
         layout.body(document, f"- {line}")
     layout.signatures(
         document,
