@@ -47,15 +47,16 @@ def test_the_agreement_lists_each_directors_confirmation(demo_cycle):
     agreement.approved_by.remove(Unit.objects.get(code="son-la"))  # a reason was recorded
     document = read_docx(_plans(demo_cycle)["agreement"].build().content)
     digest = scoring_selectors.agreement_digest(agreement)
-    assert f"mã nội dung {digest[:16]}" in all_text(document)
+    code = " ".join(digest[i : i + 4].upper() for i in range(0, 16, 4))
+    assert f"Mã kiểm chứng nội dung giao ước: {code}" in all_text(document)
     table = next(
         table_rows(t)
         for t in document.tables
-        if table_rows(t)[0] == ["Đơn vị", "Xác nhận trong phần mềm"]
+        if table_rows(t)[0] == ["Đơn vị", "Xác nhận nội dung"]
     )
     assert len(table) == 8
     assert ["Lào Cai", "Đã xác nhận"] in table
-    assert ["Sơn La", "Không xác nhận (lý do ghi trong nhật ký của năm)"] in table
+    assert ["Sơn La", "Không xác nhận"] in table
 
 
 def test_the_agreement_waits_for_every_heads_name(demo_cycle):

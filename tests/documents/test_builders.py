@@ -613,7 +613,7 @@ NOT_FOR_SIGNING = (
     "tối đa 1.",
     "(-",
     "2003 (sửa đổi 2013)",
-    "số đơn vị chấm xếp",
+    "số phiếu xếp thứ nhất",
     "nhóm, 12 tiêu chí",
 )
 

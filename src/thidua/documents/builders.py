@@ -28,6 +28,7 @@ from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
+from thidua.core import scoring as core_scoring
 from thidua.core import narrative, signing
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
@@ -307,9 +308,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
         for r in voting_selectors.reissues_before(conference, poll.closed_at)
     ]
     if reissues:  # an event the board records; none is nothing to sign
-        layout.body(
-            document, f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues)}."
-        )
+        layout.body(document, f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues)}.")
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
     layout.body(document, _ballot_counts(poll))
     base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
@@ -457,19 +456,13 @@ def _checkpoint(document, cycle: Cycle, entry, what: str) -> None:
     """The signed checkpoint of the audit chain the signers' paper anchors the record to:
     its first 128 bits in groups, and the whole in a QR code; said plainly when there is none
     yet (the act it follows has not happened)."""
-    if entry is None:
-        layout.body(
-            document,
-            f"Mã kiểm chứng {what}: chưa có (mã được tạo khi việc này hoàn tất trên hệ thống).",
-            italic=True,
-        )
+    if entry is None:  # the act it follows has not happened: nothing to print, nothing owed
         return
     layout.checkpoint(
         document,
-        f"Mã kiểm chứng {what}: {signing.grouped(entry.hash)} (mốc số {entry.seq} trong nhật ký "
-        f"năm thi đua {entry.chain}, do máy có khóa {signing.grouped(entry.after['fingerprint'])} "
-        "ký). Bản ghi điện tử của năm thi đua phải chứa đúng mã này; kiểm tra bằng lệnh "
-        "“thidua verify” với tuỳ chọn --anchor.",
+        f"Mã kiểm chứng {what}: {signing.grouped(entry.hash)} (mốc số {entry.seq}). Mã này gắn "
+        f"văn bản với hồ sơ điện tử năm thi đua {cycle.year} của cụm: hồ sơ điện tử đúng phải "
+        "chứa đúng mã này; mã vạch dưới đây ghi mã đầy đủ để đối chiếu.",
         f"thidua:{entry.chain}:{entry.seq}:{entry.hash}",
     )
 
@@ -532,16 +525,19 @@ def _attendance(document, conference: Conference) -> None:
     by_unit: dict[str, list[Delegate]] = {}
     for delegate in voting_selectors.delegates_of(conference):
         by_unit.setdefault(delegate.unit.name, []).append(delegate)
-    for unit_name, delegates in sorted(by_unit.items(), key=lambda item: collation_key(item[0])):
+    units = sorted(by_unit.items(), key=lambda item: collation_key(item[0]))
+    for index, (unit_name, delegates) in enumerate(units, start=1):
         present = [d.user.display_name for d in delegates if d.checked_in_at]
+        end = "." if index == len(units) else ";"
         layout.body(
             document,
             f"- {unit_name}: {len(present)}/{len(delegates)} đại biểu có mặt"
             + (
-                f" ({'các đồng chí' if len(present) > 1 else 'đồng chí'} {', '.join(present)});"
+                f" ({'các đồng chí' if len(present) > 1 else 'đồng chí'} {', '.join(present)})"
                 if present
-                else ";"
-            ),
+                else ""
+            )
+            + end,
         )
     if not by_unit:
         layout.body(document, "- Chưa có danh sách đại biểu.")
@@ -707,7 +703,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         audit_selectors.checkpoint_after(
             chain_of(cycle), AuditAction.PHASE_CLOSE, phase=Phase.CONFERENCE.value
         ),
-        "hội nghị (khi đóng giai đoạn hội nghị)",
+        "hội nghị",
     )
     layout.closing(
         document,
@@ -948,7 +944,8 @@ def proposal(
     electors = poll.result["electorate"] if poll.result else 0
     layout.body(
         document,
-        f"Các đơn vị trên được bình xét bằng bỏ phiếu kín tại hội nghị, với "
+        f"{'Các đơn vị trên' if len(outcome.winners) > 1 else 'Đơn vị trên'} được bình xét "
+        "bằng bỏ phiếu kín tại hội nghị, với "
         f"{with_words(electors)} đại biểu được triệu tập. "
         + voting_selectors.core_rules(poll).describe(poll.effect).render(),
     )
@@ -1201,20 +1198,20 @@ def _confirmations(document, agreement, members) -> None:
         return
     digest = scoring_selectors.agreement_digest(agreement)
     confirmed = {unit.pk for unit in agreement.approved_by.all()}
+    code = " ".join(digest[i : i + 4].upper() for i in range(0, 16, 4))
     layout.body(
         document,
-        "Thủ trưởng các đơn vị đã xác nhận giao ước này trong phần mềm trước khi ký (mã nội "
-        f"dung {digest[:16]}):",
+        "Trước khi ký, thủ trưởng các đơn vị đã xác nhận nội dung giao ước này trên hồ sơ điện "
+        f"tử của cụm. Mã kiểm chứng nội dung giao ước: {code} (hồ sơ điện tử đúng cho ra đúng "
+        "mã này).",
     )
     layout.table(
         document,
-        ["Đơn vị", "Xác nhận trong phần mềm"],
+        ["Đơn vị", "Xác nhận nội dung"],
         [
             [
                 unit.short_name,
-                "Đã xác nhận"
-                if unit.pk in confirmed
-                else "Không xác nhận (lý do ghi trong nhật ký của năm)",
+                "Đã xác nhận" if unit.pk in confirmed else "Không xác nhận",
             ]
             for unit in members
         ],
@@ -1309,6 +1306,18 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
 # --- biên bản bàn giao cụm trưởng -------------------------------------------------------------
 
 
+def _grouped_labels(labels: list[str]) -> list[str]:
+    """ "Phiếu tổng hợp điểm: Cao Bằng", "…: Điện Biên" as one item naming every unit, in
+    the order first met: a list a reader can tick off, not a run-on paragraph."""
+    groups: dict[str, list[str]] = {}
+    for label in map(str, labels):
+        kind, _sep, which = label.partition(": ")
+        groups.setdefault(kind, [])
+        if which:
+            groups[kind].append(which)
+    return [f"{kind}: {'; '.join(which)}" if which else kind for kind, which in groups.items()]
+
+
 def handover_minutes(
     cycle: Cycle,
     handover,
@@ -1370,13 +1379,13 @@ def handover_minutes(
     if handover.deputy is not None:
         layout.body(document, f"Cụm phó năm {handover.year}: {handover.deputy.name}.")
     layout.body(document, "III. NỘI DUNG BÀN GIAO", bold=True, indent=False)
-    layout.body(
-        document,
-        f"Hồ sơ, tài liệu của cụm năm {cycle.year}"
-        + (": " + "; ".join(str(label) for label in handed) if handed else "")
-        + f"; bản ghi điện tử năm thi đua {cycle.year} của cụm (tải từ hệ thống, kiểm tra bằng "
-        "lệnh “thidua verify”).",
-    )
+    layout.body(document, f"Hồ sơ, tài liệu của cụm năm {cycle.year}, gồm:")
+    items = _grouped_labels(handed) + [
+        f"Hồ sơ điện tử năm thi đua {cycle.year} của cụm, đối chiếu được với các mã kiểm chứng "
+        "in trên các biên bản"
+    ]
+    for index, item in enumerate(items, start=1):
+        layout.body(document, f"{index}. {item}{'.' if index == len(items) else ';'}")
     layout.body(
         document,
         f"Kể từ ngày ký biên bản này, {taker.name} đảm nhận nhiệm vụ cụm trưởng năm "
@@ -1920,7 +1929,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
         if row.kind not in ("section", "peer") and result.criteria[row.code].explanation
     ]
     if automatic:
-        layout.body(document, "III. CÁCH TÍNH CÁC TIÊU CHÍ TỰ ĐỘNG", bold=True, indent=False)
+        layout.body(document, "III. CÁCH TÍNH CÁC TIÊU CHÍ THEO SỐ LIỆU", bold=True, indent=False)
         for row, item in automatic:
             layout.body(document, f"- {row.code}. {row.name}: {item.explanation.render()}.")
     layout.closing(
@@ -2043,13 +2052,6 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
 # --- quy chế hoạt động của cụm ----------------------------------------------------------------
 
 QUY_CHE = "Quy chế"
-_TIE_BREAK_WORDS = {"first_places": "số đơn vị chấm xếp đơn vị thứ nhất"}
-
-
-def _tie_break_words(rule: str) -> str:
-    if rule in _TIE_BREAK_WORDS:
-        return _TIE_BREAK_WORDS[rule]
-    return f"điểm mục {rule.removeprefix('section:')}"
 
 
 def _fraction_words(threshold: str, comparison: str) -> str:
@@ -2146,14 +2148,10 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     grounds = [g for g in _year_grounds(cycle) if not g.lower().startswith("quy chế hoạt động")]
     for index, ground in enumerate(grounds):
         layout.body(document, f"- {ground}{'.' if index == len(grounds) - 1 else ';'}")
-    period = f"hiệu lực từ ngày {rule_set.effective_from:%d/%m/%Y}" + (
-        f" đến ngày {rule_set.effective_to:%d/%m/%Y}" if rule_set.effective_to else ""
-    )
     layout.body(
         document,
-        f"Các quy định về chấm điểm, danh hiệu và bỏ phiếu trong Quy chế này theo bộ quy tắc "
-        f"“{rule_set.name}” (phiên bản {rule_set.version}, {period}) áp dụng cho năm thi đua "
-        f"{cycle.year} của cụm.",
+        "Các quy định về chấm điểm, danh hiệu và bỏ phiếu trong Quy chế này thực hiện theo các "
+        f"văn bản nêu trên, áp dụng cho năm thi đua {cycle.year} của cụm.",
     )
     clause("Mục đích")
     layout.body(
@@ -2178,7 +2176,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     )
     layout.body(
         document,
-        "Đơn vị cụm trưởng mở, đóng các giai đoạn của năm thi đua; dự thảo giao ước; tổng hợp "
+        "Đơn vị cụm trưởng chỉ đạo, điều hành các bước của năm thi đua; dự thảo giao ước; tổng hợp "
         "kết quả chấm điểm; điều hành hội nghị tổng kết; ký các văn bản của cụm. Giải trình về "
         "điểm của đơn vị cụm trưởng do đơn vị cụm phó kết luận.",
     )
@@ -2237,19 +2235,25 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         "thập phân; xếp hạng theo tổng điểm từ cao xuống thấp"
         + (
             "; bằng điểm thì xét lần lượt: "
-            + ", ".join(_tie_break_words(rule) for rule in rules.tie_breaks)
+            + ", ".join(core_scoring.describe_tie_break(rule).render() for rule in rules.tie_breaks)
             + ", nếu vẫn bằng thì đồng hạng"
             if rules.tie_breaks
             else "; bằng điểm thì đồng hạng"
         )
         + ".",
     ]
-    if rules.bands:
+    bands = sorted(rules.bands, key=lambda band: -band.minimum)
+    if bands:
         points.append(
             "Xếp loại theo tổng điểm: "
             + "; ".join(
+                # the lowest band has no floor worth saying: "dưới 65 điểm", not "từ 0 điểm"
                 f"{band.label} từ {format_number(band.minimum)} điểm"
-                for band in sorted(rules.bands, key=lambda band: -band.minimum)
+                if band.minimum > 0 or index == 0
+                else f"{band.label} dưới {format_number(previous.minimum)} điểm"
+                for index, (band, previous) in enumerate(
+                    zip(bands, [bands[0], *bands], strict=False)
+                )
             )
             + "."
         )
@@ -2284,14 +2288,15 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         key=lambda rule: order.index(rule["title"]),  # as Điều 8 lists the titles
     )
     if conditions:
-        layout.body(document, "Điều kiện đề nghị theo bộ quy tắc:")
+        layout.body(document, "Điều kiện đề nghị:")
     for rule in conditions:
+        # a condition of the cluster's own is this Quy chế's: it cites nothing; another cites
+        # the instrument it comes from
         source = rule.get("source") or ""
-        source = "quy định của cụm" if source == "cluster_decision" else source
         layout.body(
             document,
             f"- {names[rule['title']]}: {rule['note'].strip().rstrip('.')}"
-            + (f" (nguồn: {source})" if source else "")
+            + (f" (theo {source})" if source and source != "cluster_decision" else "")
             + ".",
         )
     clause("Bỏ phiếu kín và ngưỡng đề nghị")
