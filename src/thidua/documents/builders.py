@@ -28,8 +28,8 @@ from thidua.audit import selectors as audit_selectors
 from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
-from thidua.core import scoring as core_scoring
 from thidua.core import narrative, signing
+from thidua.core import scoring as core_scoring
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
@@ -41,7 +41,6 @@ from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
 from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.errors import StateConflict
-from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, TitleState
 from thidua.scoring import excel as scoring_excel
@@ -81,11 +80,18 @@ class Built:
 
 @dataclass(frozen=True)
 class Issue:
-    """What issuing adds to a document: its number in the cycle's register and, for a
-    correction, the sentence naming the document it replaces. A draft has neither."""
+    """What issuing adds to a document: its number in the cycle's register, the day it is
+    issued (a paper otherwise dated by hand is dated by it: the frozen bytes carry it) and,
+    for a correction, the sentence naming the document it replaces. A draft has none."""
 
     number: int
     replaces: str = ""
+    on: date | None = None
+
+
+def _dated(day: date | int, issue: Issue | None) -> date | int:
+    """A paper dated by hand (`day` a year alone) takes the day it is issued."""
+    return issue.on if isinstance(day, int) and issue is not None and issue.on else day
 
 
 Build = Callable[[Issue | None], Built]
@@ -183,7 +189,7 @@ def _heading(
         number=issue.number if issue else None,
         replaces=issue.replaces if issue else "",
         place=cycle.leader.short_name,
-        day=_day(cycle, conference) if day is None else day,
+        day=_day(cycle, conference) if day is None else _dated(day, issue),
         kind=kind,
         summary=summary,
     )
@@ -304,7 +310,8 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     reissues = [
         f"{timezone.localtime(r.issued_at):%H:%M ngày %d/%m/%Y}, đại biểu "
         f"{r.delegate.user.display_name} ({r.delegate.unit.short_name}), do "
-        f"{r.issued_by.display_name if r.issued_by else 'Ban kiểm phiếu'} cấp lại, lý do: {r.reason}"
+        f"{r.issued_by.display_name if r.issued_by else 'Ban kiểm phiếu'} cấp lại, "
+        f"lý do: {r.reason}"
         for r in voting_selectors.reissues_before(conference, poll.closed_at)
     ]
     if reissues:  # an event the board records; none is nothing to sign
@@ -658,16 +665,21 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
     )
     _attendance(document, conference)
     layout.body(document, "II. NỘI DUNG HỘI NGHỊ", bold=True, indent=False)
-    agenda = [line.strip() for line in (conference.agenda or "").splitlines() if line.strip()]
+    # the programme's items without the hours the invitation gave them, numbered
+    agenda = [_written_time(line)[1] for line in _agenda_lines(conference)]
+    agenda = [re.sub(r"^\d+[.)]\s*", "", line) for line in agenda]
     if agenda:
         layout.body(document, "Hội nghị tiến hành theo chương trình:")
-        for line in agenda:
-            layout.body(document, line)
+        for index, line in enumerate(agenda, start=1):
+            layout.body(document, f"{index}. {line}")
     sentence = _statistics_sentence(cycle)
     if sentence:
+        presenter = person(conference.chair_rank, conference.chair_name)
         layout.body(
             document,
-            f"Hội nghị nghe báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
+            "Hội nghị nghe "
+            + (f"đồng chí {presenter}, thay mặt đơn vị cụm trưởng, trình bày " if presenter else "")
+            + f"báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
             + sentence,
         )
     results = scoring_selectors.results(cycle)
@@ -779,8 +791,9 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
         layout.body(document, _report_heading(cycle, index, key, label), bold=True, indent=False)
         written = (texts.get(key) or "").strip() or draft.text(key)
         for paragraph in written.splitlines():
-            if paragraph.strip():  # a gap the leader unit is to fill reads as a note
-                layout.body(document, paragraph.strip(), italic=narrative.is_to_write(paragraph))
+            # a note to the leader unit (a gap to fill, a figure to settle) is not signed
+            if paragraph.strip() and not narrative.is_to_write(paragraph):
+                layout.body(document, paragraph.strip())
         if key == "results":
             _report_tables(document, cycle, table, results)
     layout.closing(
@@ -1237,7 +1250,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
             number=issue.number if issue else None,
             replaces=issue.replaces if issue else "",
             place=cycle.leader.short_name,
-            day=day,
+            day=_dated(day, issue),
             kind="Giao ước thi đua",
             summary=f"Thực hiện phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
@@ -1255,7 +1268,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
         document,
         ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"],
         [[row.code, row.name, format_number(row.max_points, 2)] for row in criteria]
-        + [["", "Tổng cộng", format_number(agreement.declared_total, 2)]],
+        + [["", _total_label(criteria), format_number(agreement.declared_total, 2)]],
         bold_last=True,
         widths=[1.8, layout.TEXT_WIDTH_CM - 4.3, 2.5],
     )
@@ -1306,16 +1319,29 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
 # --- biên bản bàn giao cụm trưởng -------------------------------------------------------------
 
 
+def _total_label(criteria) -> str:
+    """The total row's words: the scale (e.g. 100) leaves out the bonus and penalty points,
+    so a reader adding up the maxima is told why they come to more."""
+    outside = [c.code for c in criteria if c.kind == "bonus_penalty"]
+    if not outside:
+        return "Tổng cộng"
+    return f"Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục {', '.join(outside)})"
+
+
 def _grouped_labels(labels: list[str]) -> list[str]:
-    """ "Phiếu tổng hợp điểm: Cao Bằng", "…: Điện Biên" as one item naming every unit, in
-    the order first met: a list a reader can tick off, not a run-on paragraph."""
-    groups: dict[str, list[str]] = {}
+    """ "Phiếu tổng hợp điểm: Cao Bằng", "…: Điện Biên" (or "Phiếu chấm điểm của …") as one
+    item naming every unit, in the order first met: a list a reader can tick off, not a
+    run-on paragraph."""
+    groups: dict[str, tuple[str, list[str]]] = {}
     for label in map(str, labels):
-        kind, _sep, which = label.partition(": ")
-        groups.setdefault(kind, [])
-        if which:
-            groups[kind].append(which)
-    return [f"{kind}: {'; '.join(which)}" if which else kind for kind, which in groups.items()]
+        for sep, joiner in ((": ", "; "), (" của ", ", ")):
+            kind, found, which = label.partition(sep)
+            if found:
+                groups.setdefault(kind + sep, (joiner, []))[1].append(which)
+                break
+        else:
+            groups.setdefault(label, ("", []))
+    return [prefix + joiner.join(which) for prefix, (joiner, which) in groups.items()]
 
 
 def handover_minutes(
@@ -1380,9 +1406,10 @@ def handover_minutes(
         layout.body(document, f"Cụm phó năm {handover.year}: {handover.deputy.name}.")
     layout.body(document, "III. NỘI DUNG BÀN GIAO", bold=True, indent=False)
     layout.body(document, f"Hồ sơ, tài liệu của cụm năm {cycle.year}, gồm:")
-    items = _grouped_labels(handed) + [
+    items = [
+        *_grouped_labels(handed),
         f"Hồ sơ điện tử năm thi đua {cycle.year} của cụm, đối chiếu được với các mã kiểm chứng "
-        "in trên các biên bản"
+        "in trên các biên bản",
     ]
     for index, item in enumerate(items, start=1):
         layout.body(document, f"{index}. {item}{'.' if index == len(items) else ';'}")
@@ -1864,7 +1891,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
     rows.append(
         [
             "",
-            "Tổng cộng",
+            _total_label(results.criteria),
             _points(results.table.total_points),
             _points(result.self_total),
             _points(result.total),
@@ -2209,7 +2236,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
             ]
             for c in criteria
         ]
-        + [["", "Tổng cộng", "", _points(agreement.declared_total)]],
+        + [["", _total_label(criteria), "", _points(agreement.declared_total)]],
         size=MATRIX_SIZE,
         bold_last=True,
         widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 3.6 - 2.1, 3.6, 2.1],

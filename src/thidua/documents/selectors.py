@@ -115,9 +115,16 @@ def _report_data(cycle, table, results) -> narrative.ReportData:
         agreement = narrative.Agreement(
             signed_on=signed.date() if signed else None,
             groups=tuple((f"{s.code}. {s.name}", s.max_points) for s in sections),
-            criteria=len(results.table.leaves),
+            criteria=sum(
+                1 for c in results.table.leaves if c.kind != core_scoring.Kind.BONUS_PENALTY
+            ),
             total_points=results.table.total_points,
             scoring=str(results.agreement.get_assignment_display()),
+            bonus="; ".join(
+                f"{c.code}. {c.name}"
+                for c in results.table.leaves
+                if c.kind == core_scoring.Kind.BONUS_PENALTY
+            ),
         )
     handover = org_selectors.handover_from(cycle)
     return narrative.ReportData(

@@ -94,7 +94,8 @@ def issue_document(*, actor, cycle: Cycle, key: str, reason: str = "") -> Issued
         if previous is not None
         else ""
     )
-    built = plan.build(builders.Issue(number, replaces))
+    # issuing dates the document: a paper dated by hand carries the day it is issued
+    built = plan.build(builders.Issue(number, replaces, timezone.localdate()))
     issued = IssuedDocument.objects.create(
         cycle=cycle,
         key=key,
