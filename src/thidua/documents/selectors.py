@@ -35,10 +35,13 @@ def issued_content(issued: IssuedDocument) -> bytes:
     return bytes(IssuedDocument.objects.values_list("content", flat=True).get(pk=issued.pk))
 
 
-def next_number(cycle: Cycle) -> int:
-    """The next number of the cycle's register: one sequence for all the cluster issues in
-    the year, drafts never take one."""
-    last = IssuedDocument.objects.filter(cycle=cycle).aggregate(last=Max("number"))["last"]
+def next_number(cycle: Cycle, year: int) -> int:
+    """The next number of the register of the cycle's cluster for `year` (the year of issue):
+    one sequence for all the cluster issues in a calendar year, whichever cycle a document
+    belongs to; drafts never take one."""
+    last = IssuedDocument.objects.filter(cluster_id=cycle.cluster_id, year=year).aggregate(
+        last=Max("number")
+    )["last"]
     return (last or 0) + 1
 
 
