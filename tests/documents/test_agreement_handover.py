@@ -23,7 +23,12 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     table = table_rows(document.tables[1])
     assert table[0] == ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"]
     assert table[1:-1] == [[c.code, c.name, format_number(c.max_points, 2)] for c in criteria]
-    assert table[-1] == ["", "Tổng cộng", format_number(agreement.declared_total, 2)]
+    # the scale the maxima of I–IV add up to; V's bonus and penalty points are outside it
+    assert table[-1] == [
+        "",
+        "Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục V)",
+        format_number(agreement.declared_total, 2),
+    ]
     targets = scoring_selectors.targets_of(agreement)
     lao_cai = next(row for row in table_rows(document.tables[2]) if row[0] == "Lào Cai")
     assert lao_cai[1] == format_number(targets["lao-cai", "II.1"])

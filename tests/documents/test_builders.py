@@ -135,9 +135,10 @@ def test_the_year_end_report_states_the_seed_figures(plans, demo_cycle):
         assert row[1].split("\n")[0] == format_number(cases.value)
     assert "(giảm 15,0%)" in total[1]
     text = all_text(document)
-    # the published rate that does not add up is listed for the record
-    assert "88,7%" in text
-    assert "1.681/2.156 = 78,0%" in text
+    # the published rate that does not add up is the leader unit's to settle before signing
+    # (the draft on the edit page says so): never printed to the Ministry
+    assert "88,7%" not in text
+    assert "1.681/2.156 = 78,0%" not in text
 
 
 def test_the_report_ranks_as_the_scoring_does(plans, demo_cycle):
@@ -174,8 +175,8 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
         assert (
             f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu "
             f"phát ra: {with_words(result['issued'])}; số phiếu thu vào: "
-            f"{with_words(result['returned'])} (gồm {with_words(result['returned'])} phiếu bỏ "
-            f"trên điện thoại); số phiếu hợp lệ: {with_words(result['valid'])}"
+            f"{with_words(result['returned'])} (gồm {with_words(result['returned'])} phiếu điện "
+            f"tử); số phiếu hợp lệ: {with_words(result['valid'])}"
         ) in text
         won = EFFECT_WORDS[poll.effect][0]
         votes = table_rows(document.tables[1])
@@ -198,12 +199,15 @@ def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
     text = all_text(read_docx(plans["vote-count-co-chinh-phu"].build().content))
     # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
     assert "Hồi" not in text
-    assert "Ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    assert "Ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn" in text
     counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
     Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
     again = {plan.key: plan for plan in builders.plans(demo_cycle)}
     text = all_text(read_docx(again["vote-count-co-chinh-phu"].build().content))
-    assert "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    assert (
+        "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn"
+        in text
+    )
 
 
 def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
@@ -289,6 +293,17 @@ def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans,
     guests = text[text.index("3. Khách mời:") : text.index("4. Đại biểu các đơn vị trong cụm:")]
     assert "Phó Bí thư Tỉnh ủy Hà Giang;" in guests
     assert "Phó Cục trưởng Cục Công tác Đảng và công tác chính trị, Bộ Công an;" in guests
+    # each guest named on a line of their own, the list closed by a full stop
+    assert "- Đồng chí Lò Văn Sùng, Chủ tịch Ủy ban nhân dân huyện Đồng Văn." in guests
+    assert "- Công an tỉnh Sơn La: 3/3 đại biểu có mặt" in text
+    assert text[text.index("- Công an tỉnh Sơn La: 3/3") :].split("\n")[0].endswith(").")
+    # the programme's items numbered, without the hours the invitation gives them
+    assert "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm." in text
+    assert "08:15" not in text
+    assert (
+        f"Hội nghị nghe đồng chí Đại tá {head}, thay mặt đơn vị cụm trưởng, trình bày báo cáo "
+        "tổng kết phong trào thi đua năm 2020 của cụm."
+    ) in text
     assert (
         "Bàn giao nhiệm vụ cụm trưởng: Công an tỉnh Hà Giang, cụm trưởng năm 2020, bàn giao "
         "nhiệm vụ cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (theo kết quả bầu tại hội "
@@ -302,8 +317,8 @@ def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans,
     assert "- Hội nghị thống nhất kết quả bầu cụm trưởng năm 2021: Công an tỉnh Lào Cai." in (
         conclusions
     )
-    # no closing time recorded in the demo: the closing is not printed as if it happened
-    assert "Hội nghị kết thúc" not in text
+    # the demo's (illustrative) closing time, once recorded, is printed
+    assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     for placeholder in ("...", "chưa ghi", "(Chưa có nội dung.)"):
         assert placeholder not in text
 
@@ -544,6 +559,9 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
     # closing before opening is refused and changes nothing
     page = secretary.post(url, {**details, "starts_at": "11:30", "ends_at": "08:00"}, follow=True)
     assert "Giờ bế mạc phải sau giờ khai mạc." in page.content.decode()
+    minutes = {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"]
+    assert "Hội nghị kết thúc hồi 11 giờ 30 phút" in all_text(read_docx(minutes.build().content))
+    secretary.post(url, details)  # the hours cleared: none printed
     text = all_text(
         read_docx(
             {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content

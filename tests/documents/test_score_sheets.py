@@ -75,7 +75,7 @@ def test_a_units_sheet_has_each_criterion_its_self_score_and_each_scorer_by_name
             assert row[3] == _points(own[row[0]]), row
     assert table[-1] == [
         "",
-        "Tổng cộng",
+        "Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục V)",
         _points(results.table.total_points),
         _points(result.self_total),
         _points(result.total),
