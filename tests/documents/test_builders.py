@@ -575,7 +575,7 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
             {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
         )
     )
-    assert "Hồi 08 giờ 00 phút, ngày 16/11/2020, tại Huyện Đồng Văn, tỉnh Hà Giang" in text
+    assert "Hồi 08 giờ 00 phút, ngày 16/11/2020, tại huyện Đồng Văn, tỉnh Hà Giang" in text
     assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     conference = secretary.get("/clusters/cum-2/2020/conference/").content.decode()
     assert "08:00–11:30" in conference

@@ -195,6 +195,22 @@ def _heading(
     )
 
 
+#: Words of an administrative unit, written lower case inside a sentence ("tại huyện Đồng
+#: Văn"), as the place is entered for the start of a line ("Địa điểm: Huyện Đồng Văn").
+_ADMINISTRATIVE = ("Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thị xã ", "Tỉnh ", "Quận ")
+
+
+def _at(place: str) -> str:
+    """ ", tại huyện Đồng Văn, tỉnh Hà Giang"; nothing when no place is recorded (never a
+    placeholder)."""
+    place = (place or "").strip()
+    if not place:
+        return ""
+    if place.startswith(_ADMINISTRATIVE):
+        place = place[0].lower() + place[1:]
+    return f", tại {place}"
+
+
 def _filename(*parts: str, extension: str = "docx") -> str:
     return "-".join(slug(part) for part in parts if part) + f".{extension}"
 
@@ -277,7 +293,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     when = f"Hồi {closed}, ngày {day:%d/%m/%Y}" if closed else f"Ngày {day:%d/%m/%Y}"
     layout.body(
         document,
-        f"{when}, tại {conference.place or '...'}, Ban kiểm "
+        f"{when}{_at(conference.place)}, Ban kiểm "
         f"phiếu Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} "
         f"của {cycle.title} tiến hành kiểm phiếu: {poll.title}.",
     )
@@ -447,7 +463,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"{name}: {signing.grouped(digest)}" for name, digest in voting_scripts.hashes().items()
     )
     return [
-        f"Phiếu bỏ trên điện thoại được mã hóa (giao thức thidua-ballot-crypto-v1) bằng khóa "
+        f"Phiếu điện tử được mã hóa bằng khóa "
         f"của Ban kiểm phiếu tạo tại lễ {ceremony.label}, {ceremony.threshold}/"
         f"{ceremony.members} thành viên giải mã được; dấu vân tay của khóa: "
         f"{ceremony.key_fingerprint}; của từng thành viên: {members}.",
@@ -455,7 +471,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"(không tính): {voting_selectors.spoiled_count(poll)}; kết quả do các thành viên số "
         f"{decrypted or '—'} giải mã, mỗi phần kèm chứng minh; không phiếu nào được giải mã "
         f"riêng.",
-        f"Mã SHA-256 của chương trình trên trình duyệt: {scripts}.",
+        f"Mã kiểm chứng (SHA-256) của chương trình bỏ phiếu: {scripts}.",
     ]
 
 
@@ -660,7 +676,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
     )
     layout.body(
         document,
-        f"{opened}, tại {conference.place or '...'}, {cycle.title} tổ chức Hội nghị tổng kết "
+        f"{opened}{_at(conference.place)}, {cycle.title} tổ chức Hội nghị tổng kết "
         f"phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
     )
     _attendance(document, conference)
@@ -1369,7 +1385,7 @@ def handover_minutes(
     place = conference.place if conference and conference.place else giver.short_name
     layout.body(
         document,
-        f"Ngày {day:%d/%m/%Y}, tại {place}, "
+        f"Ngày {day:%d/%m/%Y}{_at(place)}, "
         f"{giver.name} (cụm trưởng năm {cycle.year}) bàn giao nhiệm vụ cụm trưởng "
         f"{cycle.title} năm {handover.year} cho {taker.name}.",
     )
@@ -1601,7 +1617,7 @@ def conclusions_notice(cycle: Cycle, conference: Conference, issue: Issue | None
     chair = person(conference.chair_rank, conference.chair_name, conference.chair_position)
     layout.body(
         document,
-        f"Ngày {conference.held_on:%d/%m/%Y}, tại {conference.place.strip()}, {cycle.title} tổ "
+        f"Ngày {conference.held_on:%d/%m/%Y}{_at(conference.place)}, {cycle.title} tổ "
         f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}"
         + (f", do đồng chí {chair} chủ trì" if conference.chair_name.strip() else "")
         + f". {documents_selectors.issuer(cycle)} thông báo kết luận của hội nghị như sau:",
