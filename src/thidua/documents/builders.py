@@ -299,10 +299,11 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     )
     board = _board(conference)
     layout.body(document, "Ban kiểm phiếu gồm:", bold=True)
-    for member in board:
+    for index, member in enumerate(board, start=1):
+        end = "." if index == len(board) else ";"
         layout.body(
             document,
-            f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()};",
+            f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()}{end}",
         )
     layout.body(document, "Quy định bỏ phiếu:", bold=True)
     # one legal basis for the cycle's year, the proposals' (not the rule set's own short list)
