@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from thidua.core import ballot_crypto as bc
 from thidua.core import ballot_vectors
+from thidua.core import score_crypto as sc
 from thidua.core.ballot_verify import verify_transcript
 
 VECTORS = Path(__file__).parents[2] / "docs" / "ballot-crypto-vectors.json"
@@ -28,6 +29,17 @@ def test_every_attack_in_the_vectors_is_refused_somewhere_different():
     failing = ballot_vectors.vectors()["failing"]
     assert len(failing) >= 15
     assert len({(case["code"], case["where"]) for case in failing}) >= 14
+
+
+def test_the_score_vectors_cover_both_policies_and_attack_each_score_rule():
+    """docs/score-ballot-crypto.md §7: one and two groups, refuse and skip, and an attack on
+    each rule a score poll adds to the base."""
+    score = ballot_vectors.vectors()["score"]
+    forms = [sc.ScoreForm.from_json(poll["form"]) for poll in score["transcript"]["polls"]]
+    shapes = {(len(p.groups), p.partial.value) for p in map(sc.parameters_of, forms)}
+    assert shapes == {(1, "refuse"), (2, "skip"), (2, "refuse"), (1, "skip")}
+    codes = {case["code"] for case in score["failing"]}
+    assert codes >= {"wrong_count", "own_unit_count", "turnout_mismatch", "wrong_form", "bad_proof"}
 
 
 @pytest.mark.parametrize(
