@@ -29,6 +29,10 @@ def test_the_second_verifier_passes_every_vector():
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "0 mismatch" in done.stdout
+    # the score polls' vectors (docs/score-ballot-crypto.md §7) were among them
+    score = json.loads((ROOT / "docs" / "ballot-crypto-vectors.json").read_text("utf-8"))["score"]
+    assert "ok score.transcript valid" in done.stdout
+    assert done.stdout.count("ok score.failing[") == len(score["failing"]) >= 15
 
 
 def _leaves(data, path=()):
