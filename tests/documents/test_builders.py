@@ -240,7 +240,13 @@ def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
         "phiếu theo quy định, được hội nghị đề nghị."
     ) in text
     assert "Tổng số đại biểu được triệu tập: 21 (hai mươi mốt)" in text
-    assert "Áp dụng: Quy định thi đua, khen thưởng theo Nghị định 91/2017/NĐ-CP." in text
+    # the same legal basis as the proposals cite for the year, not the rule set's name
+    assert (
+        "Căn cứ: Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một "
+        "số điều của Luật Thi đua, khen thưởng năm 2005 và năm 2013; Nghị định số 91/2017/NĐ-CP"
+    ) in text
+    grounds = "; ".join(builders.rule_set_grounds(demo_cycle))
+    assert f"Căn cứ: {grounds}." in text
     # the receipts are an appendix on its own page after the signatures, not in the body
     heading = next(p for p in document.paragraphs if p.text == "PHỤ LỤC")
     assert heading.paragraph_format.page_break_before
@@ -626,7 +632,6 @@ NOT_FOR_SIGNING = (
     "mở, đóng các giai đoạn",
     "Trung bình từ 0 điểm",
     "TỰ ĐỘNG",
-    "Các đơn vị trên",
     "tại Huyện",
     "tối đa 1.",
     "(-",
@@ -637,9 +642,15 @@ NOT_FOR_SIGNING = (
 
 
 def test_no_signed_document_prints_software_demo_or_unfinished_words(demo_cycle, ministry_counted):
+    read = []
     for plan in builders.plans(demo_cycle):
         if plan.build is None or not plan.filename.endswith(".docx"):
             continue
+        read.append(plan.key)
         text = all_text(read_docx(plan.build(None).content))
         for word in NOT_FOR_SIGNING:
             assert word not in text, (plan.filename, word)
+        if plan.key == "proposal-co-chinh-phu":  # one nominee: not "Các đơn vị trên"
+            assert "Đơn vị trên được bình xét bằng bỏ phiếu kín" in text
+    assert len(read) >= 30
+    assert "proposal-co-chinh-phu" in read
