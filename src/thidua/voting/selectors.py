@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from math import ceil
 
 from django.db import connection
@@ -16,13 +17,14 @@ from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core import eligibility as core_eligibility
 from thidua.core import run_of_show as show
+from thidua.core import score_ballots
 from thidua.core.messages import Problem
 from thidua.core.phases import Phase, PhaseStatus, Position
 from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle
-from thidua.org.models import Cycle, User
+from thidua.org.models import Cycle, Unit, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting.models import (
@@ -104,6 +106,7 @@ class CastTarget:
     candidate_codes: tuple[str, ...]
     public_key: str  # an encrypted poll's board key (hex), and the form its phones encrypt
     form: dict | None
+    unit_code: str = ""  # the delegate's own unit: never scored on a score ballot
 
 
 # The hall's busiest statement, written once as SQL (the ORM's compiling of a five-table join
@@ -123,9 +126,10 @@ _CANDIDATE_CODES = {
 _CAST_TARGET = """
 SELECT u.username, u.password, u.session_epoch, u.is_active,
        e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
-       d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form
+       d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form, du.code
 FROM voting_elector e
 JOIN voting_delegate d ON d.id = e.delegate_id
+JOIN org_unit du ON du.id = d.unit_id
 JOIN org_user u ON u.id = d.user_id
 JOIN voting_poll p ON p.id = e.poll_id
 JOIN voting_conference f ON f.id = p.conference_id
@@ -151,7 +155,7 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
     (elector, method, poll, title, status, mode, rules, phase, is_open, checked_in, key, codes) = (
         rest[:12]
     )
-    public_key, form = rest[12:]
+    public_key, form, unit_code = rest[12:]
     return CastTarget(
         username=username,
         password=password,
@@ -170,6 +174,7 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
         candidate_codes=tuple(codes.split(",")) if codes else (),
         public_key=public_key,
         form=json.loads(form) if isinstance(form, str) else form,
+        unit_code=unit_code,
     )
 
 
@@ -257,7 +262,7 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
     children: dict[int, Poll] = {p.runoff_of_id: p for p in polls if p.runoff_of_id}
     found = []
     for poll in polls:
-        if poll.runoff_of_id:
+        if poll.runoff_of_id or is_score(poll):  # a score poll has no rounds, no winners
             continue
         rounds = [poll]
         while rounds[-1].pk in children:
@@ -282,14 +287,20 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
 
 
 def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
-    """Title code → the units its counted vote (all rounds) nominated."""
-    return {
+    """Title code → the units its counted vote (all rounds) nominated, or a counted score
+    poll whose ranking nominates (a title's own vote comes first)."""
+    found = {
         outcome.poll.title_code: list(outcome.winners)
         for outcome in outcomes(polls)
         if outcome.poll.purpose == Poll.Purpose.TITLE
         and outcome.complete
         and outcome.poll.title_code
     }
+    for poll in polls:
+        if is_score(poll) and poll.status == Poll.Status.CLOSED and poll.result:
+            for code, units in (poll.result.get("nominations") or {}).get("nominees", {}).items():
+                found.setdefault(code, list(units))
+    return found
 
 
 def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
@@ -694,3 +705,54 @@ def run_of_show(cycle: Cycle, conference: Conference) -> list[show.Step]:
         concluded=bool(conference.conclusions and conference.ends_at),
     )
     return show.run_of_show(facts)
+
+
+# --- score polls (core.score_ballots) ---------------------------------------------------------
+
+
+def is_score(poll: Poll) -> bool:
+    return voting_rules.is_score(poll.rules)
+
+
+def score_rules(poll: Poll) -> score_ballots.ScoreRules:
+    codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
+    return voting_rules.as_score(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
+
+
+def score_content(ballot: score_ballots.ScoreBallot) -> dict:
+    return score_ballots.content_of(ballot)
+
+
+def named_problem(problem: Problem) -> Problem:
+    """A score ballot's problem with units named as delegates know them, not by code."""
+    codes = [str(problem.params[key]) for key in ("unit", "units") if key in problem.params]
+    wanted = {code.strip() for text in codes for code in text.split(",")}
+    names = dict(Unit.objects.filter(code__in=wanted).values_list("code", "name"))
+    params = dict(problem.params)
+    if "unit" in params:
+        params["unit"] = names.get(params["unit"], params["unit"])
+    if "units" in params:
+        params["units"] = ", ".join(
+            names.get(code.strip(), code.strip()) for code in params["units"].split(",")
+        )
+    return Problem(problem.code, problem.message, params, problem.field)
+
+
+def score_nominations(poll: Poll, result: score_ballots.ScoreTally) -> dict:
+    """Titles from a score poll's ranking (`core.score_ballots.nominations`): the rule set's
+    minimum average, "leading the cluster" read from the score sheets' ranking when there is
+    one. Tied units across a title's last seat are kept for the conference to vote on."""
+    cycle = poll.conference.cycle
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.code: r.rank for unit, r in results.ranking} if results else None
+    found = score_ballots.nominations(
+        result,
+        voting_rules.titles(cycle.rule_set),
+        Fraction(str(poll.rules["minimum"])),
+        ranks,
+    )
+    return {
+        "minimum": str(poll.rules["minimum"]),
+        "nominees": {code: list(units) for code, units in found.nominees.items()},
+        "ties": {code: list(units) for code, units in found.ties.items()},
+    }

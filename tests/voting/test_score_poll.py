@@ -1,0 +1,300 @@
+"""Score polls at the conference (phiếu chấm điểm): 21 delegates, 3 for each of the 7 units,
+scored by hand below; the own unit never scored; refusals at casting; paper double entry."""
+
+from fractions import Fraction
+
+import pytest
+
+from tests.voting import phones, sealed
+from thidua.core.score_ballots import ScoreBallot
+from thidua.errors import DomainError, Refused, StateConflict
+from thidua.voting import selectors, services
+from thidua.voting.models import Ballot as StoredBallot
+from thidua.voting.models import Poll
+
+pytestmark = pytest.mark.django_db
+
+UNITS = ("cao-bang", "ha-giang", "lai-chau", "lao-cai", "lang-son", "son-la", "dien-bien")
+PREFIX = {
+    "cao-bang": "caobang",
+    "ha-giang": "hagiang",
+    "lai-chau": "laichau",
+    "lao-cai": "laocai",
+    "lang-son": "langson",
+    "son-la": "sonla",
+    "dien-bien": "dienbien",
+}
+BASE = {
+    "ha-giang": 90,
+    "lao-cai": 90,
+    "cao-bang": 80,
+    "lai-chau": 70,
+    "lang-son": 60,
+    "son-la": 50,
+    "dien-bien": 40,
+}
+
+
+def _delegates(unit):
+    first = PREFIX[unit] + ".daibieu"
+    return (first, first + "2", first + "3")
+
+
+def _score_poll(get_user, conference, code="cham-diem", mode=Poll.Mode.ELECTRONIC, **rules):
+    poll = (
+        services.create_score_poll(
+            actor=get_user("hagiang.thuky"), conference=conference, code=code, title="Chấm điểm"
+        )
+        if mode == Poll.Mode.ELECTRONIC
+        else services.create_score_poll(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            code=code,
+            title="Chấm điểm",
+            mode=mode,
+        )
+    )
+    if rules:
+        Poll.objects.filter(pk=poll.pk).update(rules={**poll.rules, **rules})
+        poll.refresh_from_db()
+    return services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
+
+
+def _ballot(unit, **changed):
+    return ScoreBallot(
+        {u: (changed.get(u.replace("-", "_"), BASE[u]),) for u in UNITS if u != unit}
+    )
+
+
+def _close(get_user, poll):
+    return services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+
+
+def test_the_rules_are_copied_from_the_rule_set(get_user, conference):
+    poll = _score_poll(get_user, conference)
+    assert poll.rules["kind"] == "score"
+    assert poll.rules["titles"] == "inform"  # the 2017 rule set: the score only informs
+    assert poll.rules["maximum"] == 100
+    assert poll.rules["partial"] == "refuse"
+    assert [c.unit.code for c in poll.candidates.all()] == sorted(
+        UNITS, key=[c.unit.code for c in poll.candidates.all()].index
+    )
+    assert {c.unit.code for c in poll.candidates.all()} == set(UNITS)
+
+
+def test_hand_computed_count(get_user, conference):
+    """20 of the 21 delegates vote (caobang.daibieu3 does not): Cao Bằng is scored by all 18
+    voters of the other units, every other unit by 17 (the 20 voters less its own 3). One
+    Hà Giang delegate gives Cao Bằng 81: 80·17 + 81 = 1441 over 18. Hà Giang and Lào Cai tie
+    at 90 on rank 1, shown tied; Cao Bằng is third."""
+    poll = _score_poll(get_user, conference)
+    for unit in UNITS:
+        for username in _delegates(unit):
+            if username == "caobang.daibieu3":
+                continue
+            ballot = _ballot(unit, cao_bang=81) if username == "hagiang.daibieu" else _ballot(unit)
+            receipt = phones.cast(actor=get_user(username), poll=poll, ballot=ballot)
+            assert len(receipt) == 8
+    poll = _close(get_user, poll)
+    result = poll.result
+    assert poll.status == Poll.Status.CLOSED
+    assert (result["returned"], result["valid"], result["invalid"]) == (20, 20, 0)
+    rows = {row["unit"]: row for row in result["standings"]}
+    assert rows["cao-bang"]["count"] == 18
+    assert rows["cao-bang"]["total"] == 1441
+    assert rows["cao-bang"]["average"] == "1441/18"
+    assert Fraction(1441, 18) == Fraction(rows["cao-bang"]["average"])
+    assert rows["cao-bang"]["shown"] == "80,06"
+    assert rows["cao-bang"]["rank"] == 3
+    assert not rows["cao-bang"]["tied"]
+    for unit in ("ha-giang", "lao-cai"):
+        assert rows[unit]["count"] == 17
+        assert rows[unit]["total"] == 1530
+        assert rows[unit]["average"] == "90/1"
+        assert rows[unit]["shown"] == "90,00"
+        assert rows[unit]["rank"] == 1
+        assert rows[unit]["tied"]
+    assert rows["dien-bien"]["rank"] == 7
+    assert rows["dien-bien"]["total"] == 40 * 17
+    assert [row["unit"] for row in result["standings"]][:3] == ["ha-giang", "lao-cai", "cao-bang"]
+    assert "nominations" not in result  # titles "inform": the approval polls decide
+    # the box: each ballot with its unit, no voter, in a fresh order
+    stored = list(StoredBallot.objects.filter(poll=poll, filled=True))
+    assert len(stored) == 20
+    assert sum(1 for b in stored if b.content["own_unit"] == "cao-bang") == 2
+
+
+def test_partial_ballot_refused_under_refuse(get_user, conference):
+    poll = _score_poll(get_user, conference)
+    partial = ScoreBallot({u: (50,) for u in UNITS if u not in ("cao-bang", "lang-son")})
+    with pytest.raises(DomainError) as refused:
+        phones.cast(actor=get_user("caobang.daibieu"), poll=poll, ballot=partial)
+    problem = refused.value.problems[0]
+    assert problem.code == "missing"
+    assert "Lạng Sơn" in problem.render()
+    assert not StoredBallot.objects.filter(poll=poll, filled=True).exists()
+
+
+def test_partial_ballot_counted_under_skip(get_user, conference):
+    """Under "skip" the unscored unit's average is over fewer scores."""
+    poll = _score_poll(get_user, conference, partial="skip")
+    partial = ScoreBallot({u: (50,) for u in UNITS if u not in ("cao-bang", "lang-son")})
+    phones.cast(actor=get_user("caobang.daibieu"), poll=poll, ballot=partial)
+    phones.cast(actor=get_user("hagiang.daibieu"), poll=poll, ballot=_ballot("ha-giang"))
+    result = _close(get_user, poll).result
+    rows = {row["unit"]: row for row in result["standings"]}
+    assert (rows["lang-son"]["count"], rows["lang-son"]["total"]) == (1, 60)
+    assert (rows["son-la"]["count"], rows["son-la"]["total"]) == (2, 100)
+    assert (rows["cao-bang"]["count"], rows["ha-giang"]["count"]) == (1, 1)
+    assert result["valid"] == 2
+
+
+@pytest.mark.parametrize(
+    ("ballot", "code", "named"),
+    [
+        (ScoreBallot(dict.fromkeys(UNITS, (50,))), "own_unit", "Cao Bằng"),
+        (
+            ScoreBallot({u: (101 if u == "son-la" else 50,) for u in UNITS if u != "cao-bang"}),
+            "range",
+            "Sơn La",
+        ),
+    ],
+)
+def test_invalid_ballots_refused_with_the_reason(get_user, conference, ballot, code, named):
+    poll = _score_poll(get_user, conference)
+    with pytest.raises(DomainError) as refused:
+        phones.cast(actor=get_user("caobang.daibieu"), poll=poll, ballot=ballot)
+    assert refused.value.problems[0].code == code
+    assert named in refused.value.problems[0].render()
+    # the own unit comes from the delegate record, whatever the phone says
+    assert not StoredBallot.objects.filter(poll=poll, filled=True).exists()
+
+
+def test_not_an_elector_and_closed_poll_refused(get_user, conference):
+    poll = _score_poll(get_user, conference)
+    with pytest.raises(Refused):
+        services.cast(
+            actor=get_user("hagiang.thuky"), poll=poll, ballot=_ballot("ha-giang"), signature=""
+        )
+    _close(get_user, poll)
+    with pytest.raises(StateConflict) as closed:
+        phones.cast(actor=get_user("sonla.daibieu"), poll=poll, ballot=_ballot("son-la"))
+    assert closed.value.problems[0].code == "poll_closed"
+
+
+def test_a_plain_ballot_is_refused_in_a_score_poll(get_user, conference):
+    from thidua.core.ballots import Ballot
+
+    poll = _score_poll(get_user, conference)
+    with pytest.raises(DomainError) as refused:
+        phones.cast(actor=get_user("sonla.daibieu"), poll=poll, ballot=Ballot(("cao-bang",)))
+    assert refused.value.problems[0].code == "score_expected"
+
+
+def test_paper_double_entry(get_user, conference):
+    """Two board members enter the pile ballot by ballot; the count waits until they agree;
+    under the paper-only trimmed mean the highest and lowest scores are dropped."""
+    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER, trimmed=True)
+    pile = [
+        ScoreBallot({u: (s,) for u in UNITS if u != "son-la"}, own_unit="son-la")
+        for s in (70, 80, 90, 100)
+    ]
+    services.save_paper_entry(
+        actor=get_user("laocai.daibieu"), poll=poll, entry=1, ballots=pile, issued=4
+    )
+    with pytest.raises(Refused):
+        services.save_paper_entry(
+            actor=get_user("laocai.daibieu"), poll=poll, entry=2, ballots=pile, issued=4
+        )
+    wrong = [*pile[:3], ScoreBallot({u: (99,) for u in UNITS if u != "son-la"}, "son-la")]
+    services.save_paper_entry(
+        actor=get_user("sonla.daibieu"), poll=poll, entry=2, ballots=wrong, issued=4
+    )
+    assert [m[0] for m in services.paper_mismatches(poll)] == [4]
+    with pytest.raises(StateConflict):
+        _close(get_user, poll)
+    services.save_paper_entry(
+        actor=get_user("sonla.daibieu"), poll=poll, entry=2, ballots=pile, issued=4
+    )
+    result = _close(get_user, poll).result
+    rows = {row["unit"]: row for row in result["standings"]}
+    assert (rows["ha-giang"]["total"], rows["ha-giang"]["count"]) == (340, 4)
+    assert rows["ha-giang"]["average"] == "85/1"
+    assert rows["ha-giang"]["trimmed"] == "85/1"
+    assert result["trimmed_shown"]
+    assert rows["son-la"]["count"] == 0
+    assert rows["son-la"]["rank"] is None
+    assert all(row["tied"] for row in result["standings"] if row["count"])
+
+
+def test_phones_refused_where_the_board_has_a_key(get_user, conference):
+    """A board with a key means phones encrypt; encrypted score ballots do not exist yet: a
+    score poll on phones is refused with the reason (never silently plain), on paper it is
+    allowed."""
+    board = [get_user(u) for u in ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")]
+    sealed.run_ceremony(get_user("hagiang.thuky"), conference, board)
+    with pytest.raises(DomainError) as refused:
+        services.create_score_poll(
+            actor=get_user("hagiang.thuky"), conference=conference, code="cd", title="Chấm"
+        )
+    assert refused.value.problems[0].code == "score_not_sealed"
+    assert not Poll.objects.filter(conference=conference, code="cd").exists()
+    paper = services.create_score_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="cd",
+        title="Chấm",
+        mode=Poll.Mode.PAPER,
+    )
+    assert paper.ceremony_id is None
+    assert not paper.sealed
+
+
+def test_only_the_secretary_creates_a_score_poll(get_user, conference):
+    with pytest.raises(Refused):
+        services.create_score_poll(
+            actor=get_user("sonla.daibieu2"), conference=conference, code="cd", title="Chấm"
+        )
+
+
+def test_the_ranking_nominates_where_the_rule_set_says(get_user, conference):
+    """With "titles": "ranking", the best averages of at least the minimum are nominated, and
+    the Government flag only to the unit leading the cluster's score-sheet ranking (Hà Giang
+    in 2020); the nominations are frozen in the result and read as the titles' nominees."""
+    poll = _score_poll(get_user, conference, titles="ranking", minimum="85")
+    for unit in UNITS:
+        for username in _delegates(unit):
+            phones.cast(actor=get_user(username), poll=poll, ballot=_ballot(unit))
+    poll = _close(get_user, poll)
+    nominations = poll.result["nominations"]
+    assert nominations["minimum"] == "85"
+    assert nominations["nominees"]["co_chinh_phu"] == ["ha-giang"]
+    # Lào Cai (90) is the only other unit at 85 or more; the Ministry flag excludes Hà Giang
+    assert nominations["nominees"]["co_bo_cong_an"] == ["lao-cai"]
+    by_title = selectors.nominees_by_title([poll])
+    assert by_title["co_chinh_phu"] == ["ha-giang"]
+
+
+def test_a_rule_set_with_a_bad_score_vote_is_refused():
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from thidua.org.models import RuleSet
+
+    rule_set = RuleSet(
+        code="thu",
+        version=1,
+        name="Thử",
+        effective_from=date(2030, 1, 1),
+        data={"voting": {"score_vote": {"maximum": 100, "titles": "ranking"}}},
+    )
+    with pytest.raises(ValidationError, match="điểm bình quân tối thiểu"):
+        rule_set.full_clean()
+
+
+def test_both_title_modes_are_in_the_demo_rule_sets():
+    from thidua.org.demo import RULE_SETS
+
+    modes = {r["data"]["voting"]["score_vote"]["titles"] for r in RULE_SETS}
+    assert modes == {"ranking", "inform"}
