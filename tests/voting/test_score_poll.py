@@ -298,3 +298,75 @@ def test_both_title_modes_are_in_the_demo_rule_sets():
 
     modes = {r["data"]["voting"]["score_vote"]["titles"] for r in RULE_SETS}
     assert modes == {"ranking", "inform"}
+
+
+def _counted_phone_and_paper(get_user, conference):
+    phone = _score_poll(get_user, conference, "cham-dien-tu")
+    for username, unit in (("sonla.daibieu", "son-la"), ("caobang.daibieu2", "cao-bang")):
+        phones.cast(actor=get_user(username), poll=phone, ballot=_ballot(unit, ha_giang=77))
+    _close(get_user, phone)
+    paper = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
+    pile = [_paper(unit) for unit in ("lao-cai", "lai-chau", "lai-chau")]
+    for entry, username in ((1, "laocai.daibieu"), (2, "sonla.daibieu")):
+        services.save_paper_entry(
+            actor=get_user(username), poll=paper, entry=entry, ballots=pile, issued=3
+        )
+    _close(get_user, paper)
+
+
+def _paper(unit):
+    return ScoreBallot({u: (BASE[u],) for u in UNITS if u != unit}, own_unit=unit)
+
+
+def _record_poll(record, code):
+    return next(p for p in record["polls"] if p["code"] == code)
+
+
+def test_the_record_carries_score_polls_and_verify_recounts_them(get_user, conference, cycle):
+    from thidua.core.verify import verify
+    from thidua.record.export import export_json as export
+
+    _counted_phone_and_paper(get_user, conference)
+    record = export(cycle("cum-2", 2020))
+    assert verify(record) == []
+    phone, paper = _record_poll(record, "cham-dien-tu"), _record_poll(record, "cham-giay")
+    assert len(phone["ballots"]) == len(phone["receipts"]) == 2
+    assert len(paper["ballots"]) == len(paper["receipts"]) == 3  # one by one, not totals
+    assert paper["paper"] is None
+    assert {b["content"]["own_unit"] for b in paper["ballots"]} == {"lao-cai", "lai-chau"}
+    rows = {row["unit"]: row for row in phone["result"]["standings"]}
+    assert rows["ha-giang"]["total"] == 154 and rows["ha-giang"]["average"] == "77/1"
+
+
+@pytest.mark.parametrize("code", ["cham-dien-tu", "cham-giay"])
+def test_a_tampered_score_ballot_is_caught(get_user, conference, cycle, code):
+    from thidua.core.verify import verify
+    from thidua.record.export import export_json as export
+
+    _counted_phone_and_paper(get_user, conference)
+    record = export(cycle("cum-2", 2020))
+    ballot = _record_poll(record, code)["ballots"][0]["content"]
+    ballot["scores"]["dien-bien"] = [41]
+    found = [finding.where for finding in verify(record)]
+    assert f"polls[{code}].result.standings" in found, found
+
+
+def test_a_record_with_score_polls_restores_exactly(get_user, conference, tmp_path):
+    from tests.record import roundtrip
+
+    _counted_phone_and_paper(get_user, conference)
+    roundtrip.restores_exactly(tmp_path, "score")
+
+
+def test_nobody_sees_who_cast_which_score_ballot(get_user, conference, client_for):
+    """The ballots table has no voter, no time, no order: the board and the secretary can
+    see who voted (the roll), never which ballot is theirs."""
+    poll = _score_poll(get_user, conference)
+    phones.cast(actor=get_user("sonla.daibieu2"), poll=poll, ballot=_ballot("son-la"))
+    fields = {f.name for f in StoredBallot._meta.get_fields()}
+    assert fields == {"id", "poll", "filled", "content", "source", "receipt"}
+    stored = StoredBallot.objects.get(poll=poll, filled=True)
+    assert "sonla.daibieu2" not in str(stored.content)
+    for username in ("laocai.daibieu", "hagiang.thuky"):
+        page = client_for(username).get(f"/clusters/cum-2/2020/conference/{poll.code}/")
+        assert stored.receipt not in page.content.decode()

@@ -1143,7 +1143,8 @@ def close_poll(*, actor, poll: Poll) -> Poll:
     if selectors.is_score(poll):
         # paper score ballots are kept ballot by ballot, as phones' are: a trimmed mean and
         # `thidua verify` need every ballot's scores
-        paper = [{"content": c, "source": Elector.Method.PAPER, "receipt": ""} for c in pile]
+        # (each with a receipt nobody holds, so that the record's receipts count its ballots)
+        paper = [{"content": c, "source": Elector.Method.PAPER, "receipt": _receipt()} for c in pile]
         _reshuffle(poll, phone + paper)
         poll.closed_at = timezone.now()
         return _count_score(actor, poll, phone + paper, issued=issued, voters=voters)
