@@ -335,7 +335,8 @@ def test_the_record_carries_score_polls_and_verify_recounts_them(get_user, confe
     assert paper["paper"] is None
     assert {b["content"]["own_unit"] for b in paper["ballots"]} == {"lao-cai", "lai-chau"}
     rows = {row["unit"]: row for row in phone["result"]["standings"]}
-    assert rows["ha-giang"]["total"] == 154 and rows["ha-giang"]["average"] == "77/1"
+    assert rows["ha-giang"]["total"] == 154
+    assert rows["ha-giang"]["average"] == "77/1"
 
 
 @pytest.mark.parametrize("code", ["cham-dien-tu", "cham-giay"])

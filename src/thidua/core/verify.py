@@ -20,9 +20,8 @@ from thidua.core import ballot_crypto as core_crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
-from thidua.core import score_ballots
+from thidua.core import score_ballots, signing, typed
 from thidua.core import scoring as core_scoring
-from thidua.core import signing, typed
 from thidua.core.audit import Link, first_break
 from thidua.core.ballot_verify import verify_transcript
 from thidua.core.lineage import Lineage, LineageEvent, UnitSpan

@@ -1144,7 +1144,9 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         # paper score ballots are kept ballot by ballot, as phones' are: a trimmed mean and
         # `thidua verify` need every ballot's scores
         # (each with a receipt nobody holds, so that the record's receipts count its ballots)
-        paper = [{"content": c, "source": Elector.Method.PAPER, "receipt": _receipt()} for c in pile]
+        paper = [
+            {"content": c, "source": Elector.Method.PAPER, "receipt": _receipt()} for c in pile
+        ]
         _reshuffle(poll, phone + paper)
         poll.closed_at = timezone.now()
         return _count_score(actor, poll, phone + paper, issued=issued, voters=voters)
