@@ -371,3 +371,83 @@ def test_nobody_sees_who_cast_which_score_ballot(get_user, conference, client_fo
     for username in ("laocai.daibieu", "hagiang.thuky"):
         page = client_for(username).get(f"/clusters/cum-2/2020/conference/{poll.code}/")
         assert stored.receipt not in page.content.decode()
+
+
+def _page_url(poll, tail=""):
+    return f"/clusters/cum-2/2020/conference/polls/{poll.code}/{tail}"
+
+
+def test_phone_page_score_confirm_cast(get_user, client_for, conference):
+    """The delegate types a score per unit (their own greyed), confirms, and casts a ballot
+    signed by their phone; the own unit comes from the delegate record."""
+    poll = _score_poll(get_user, conference)
+    phone = client_for("sonla.daibieu2")
+    page = phone.get(_page_url(poll)).content.decode()
+    assert 'name="s_ha-giang_0"' in page
+    assert 'name="s_son-la_0"' not in page
+    assert "đơn vị mình – không chấm" in page
+    typed = {f"s_{u}_0": str(BASE[u]) for u in UNITS if u != "son-la"}
+    confirm = phone.post(_page_url(poll), typed)
+    text = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Xác nhận phiếu chấm điểm" in text
+    assert 'name="s_ha-giang" value="90"' in text
+    assert not StoredBallot.objects.filter(poll=poll, filled=True).exists()
+    ballot = _ballot("son-la")
+    hidden = {f"s_{u}": str(parts[0]) for u, parts in ballot.scores.items()}
+    signature = phones.signature(get_user("sonla.daibieu2"), poll, ballot)
+    cast = phone.post(_page_url(poll, "cast/"), {**hidden, "score": "1", "signature": signature})
+    assert cast.status_code == 200, cast.content.decode()
+    assert '<p class="receipt-code"><code>' in cast.content.decode()
+    assert StoredBallot.objects.get(poll=poll, filled=True).content["own_unit"] == "son-la"
+
+
+def test_phone_page_refuses_an_invalid_score_with_the_reason(get_user, client_for, conference):
+    poll = _score_poll(get_user, conference)
+    phone = client_for("sonla.daibieu2")
+    typed = {f"s_{u}_0": "50" for u in UNITS if u != "son-la"}
+    typed["s_ha-giang_0"] = "120"
+    refused = phone.post(_page_url(poll), typed)
+    assert refused.status_code == 400
+    assert "Công an tỉnh Hà Giang: điểm 120 ngoài thang 0–100." in refused.content.decode()
+    typed["s_ha-giang_0"] = "tám"
+    assert "Điểm phải là số nguyên" in phone.post(_page_url(poll), typed).content.decode()
+    # a signed ballot scoring the own unit, posted past the page, is refused all the same
+    ballot = ScoreBallot(dict.fromkeys(UNITS, (50,)))
+    signature = phones.signature(get_user("sonla.daibieu2"), poll, ballot)
+    hidden = {f"s_{u}": "50" for u in UNITS}
+    cast = phone.post(_page_url(poll, "cast/"), {**hidden, "score": "1", "signature": signature})
+    assert cast.status_code == 400
+    assert "không chấm điểm đơn vị mình (Công an tỉnh Sơn La)" in cast.content.decode()
+
+
+def test_the_result_page_shows_the_ranking_with_ties(get_user, client_for, conference):
+    poll = _score_poll(get_user, conference)
+    for unit in UNITS:
+        for username in _delegates(unit):
+            ballot = _ballot(unit, cao_bang=81) if username == "hagiang.daibieu" else _ballot(unit)
+            phones.cast(actor=get_user(username), poll=poll, ballot=ballot)
+    _close(get_user, poll)
+    page = client_for("hagiang.thuky").get(_page_url(poll)).content.decode()
+    assert "Kết quả chấm điểm" in page
+    assert page.count("(đồng hạng)") == 2  # Hà Giang and Lào Cai, 90,00 each
+    assert "80,06" in page  # Cao Bằng: 1441/18 (one 81 among eighteen scores)
+    assert "1.441" in page  # the total with a Vietnamese thousands dot
+
+
+def test_the_vote_count_minutes_of_a_score_poll(get_user, conference, cycle):
+    from tests.documents.conftest import all_text, read_docx
+    from thidua.documents.builders import vote_count_minutes
+
+    poll = _score_poll(get_user, conference)
+    for unit in UNITS:
+        for username in _delegates(unit)[:1]:
+            phones.cast(actor=get_user(username), poll=poll, ballot=_ballot(unit))
+    poll = _close(get_user, poll)
+    document = read_docx(vote_count_minutes(cycle("cum-2", 2020), poll).content)
+    text = all_text(document)
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Phiếu chấm điểm: thang điểm 0–100" in text
+    assert "đại biểu không chấm đơn vị mình" in text
+    assert "90,00" in cells
+    assert "1 (đồng hạng)" in cells

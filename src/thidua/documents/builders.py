@@ -256,37 +256,6 @@ def _ballot_counts(poll: Poll) -> str:
     )
 
 
-def _score_rules_line(rules: dict) -> str:
-    """A score poll's rules as the minutes print them (the rule set's score vote)."""
-    groups = rules.get("groups") or [rules.get("maximum", 100)]
-    scale = (
-        f"thang điểm 0–{groups[0]}"
-        if len(groups) == 1
-        else f"chấm theo {len(groups)} nhóm tiêu chí, tối đa "
-        + " + ".join(str(g) for g in groups)
-        + f" = {sum(groups)} điểm"
-    )
-    partial = (
-        "phiếu chấm thiếu đơn vị là phiếu không hợp lệ"
-        if rules.get("partial", "refuse") == "refuse"
-        else "đơn vị không được chấm trên một phiếu không tính vào điểm bình quân của đơn vị đó"
-    )
-    titles = (
-        f"đề nghị danh hiệu theo thứ hạng điểm bình quân, tối thiểu {rules.get('minimum')} điểm"
-        if rules.get("titles") == "ranking"
-        else "kết quả chấm điểm là căn cứ để hội nghị biểu quyết đề nghị danh hiệu"
-    )
-    trimmed = (
-        "; tính thêm điểm bình quân bỏ điểm cao nhất và thấp nhất (chỉ với phiếu giấy)"
-        if rules.get("trimmed")
-        else ""
-    )
-    return (
-        f"Phiếu chấm điểm: {scale}; đại biểu không chấm đơn vị mình; {partial}; điểm bình quân "
-        f"làm tròn {rules.get('decimals', 2)} chữ số thập phân{trimmed}; {titles}."
-    )
-
-
 def _score_results(document, poll: Poll, names: dict[str, str]) -> None:
     """A score poll's count: ballots, then per unit the scores, total, average and rank, ties
     shown (never broken); the nominations when the ranking nominates."""
@@ -375,7 +344,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     if poll.rules.get("legal_basis"):
         layout.body(document, f"Căn cứ: {poll.rules['legal_basis']}.")
     if voting_selectors.is_score(poll):
-        layout.body(document, _score_rules_line(poll.rules))
+        layout.body(document, voting_selectors.score_rules_sentence(poll.rules))
     else:
         layout.body(document, voting_selectors.core_rules(poll).describe(poll.effect).render())
     electors = voting_selectors.electors_of(poll)

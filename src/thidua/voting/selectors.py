@@ -416,7 +416,8 @@ class Published:
 def published(poll: Poll, names: dict[str, str]) -> Published:
     """Receipts (an encrypted ballot's is its tracker) and the plain phone ballots' multiset
     (an encrypted poll's are published as ciphertexts, in its transcript; paper ballots and
-    written opinions by their totals only, in the result)."""
+    written opinions by their totals only, in the result; a score poll's paper ballots are
+    in its record, one by one)."""
     ballots = list(
         Ballot.objects.filter(poll=poll, filled=True).only("content", "source", "receipt")
     )
@@ -425,7 +426,12 @@ def published(poll: Poll, names: dict[str, str]) -> Published:
         content = ballot.content or {}
         if ballot.source != Elector.Method.ELECTRONIC or "ciphertexts" in content:
             continue
-        if "answers" in content:
+        if "scores" in content:
+            text = "; ".join(
+                f"{names.get(code, code)}: {'+'.join(str(part) for part in parts)}"
+                for code, parts in sorted(content["scores"].items())
+            )
+        elif "answers" in content:
             text = "; ".join(
                 f"{names.get(code, code)}: {answer}"
                 for code, answer in sorted(content["answers"].items())
@@ -455,7 +461,7 @@ class ClosingTurnout:
 
 
 def closing_turnout(poll: Poll) -> ClosingTurnout:
-    rules = core_rules(poll)
+    rules = None if is_score(poll) else core_rules(poll)  # a score poll has no threshold
     electors = poll.electors.all()
     present = electors.filter(delegate__checked_in_at__isnull=False).count()
     voted = electors.exclude(method="")
@@ -471,9 +477,9 @@ def closing_turnout(poll: Poll) -> ClosingTurnout:
         electorate=poll.electorate,
         present=present,
         present_not_voted=present_not_voted,
-        quorum_needed=ceil(rules.quorum * poll.electorate) if rules.quorum else None,
+        quorum_needed=ceil(rules.quorum * poll.electorate) if rules and rules.quorum else None,
         required=rules.required_votes(poll.electorate)
-        if rules.base == core.Base.ELECTORATE
+        if rules and rules.base == core.Base.ELECTORATE
         else None,
     )
 
@@ -756,3 +762,64 @@ def score_nominations(poll: Poll, result: score_ballots.ScoreTally) -> dict:
         "nominees": {code: list(units) for code, units in found.nominees.items()},
         "ties": {code: list(units) for code, units in found.ties.items()},
     }
+
+
+def score_rules_sentence(rules: dict) -> str:
+    """A score poll's rules in a sentence, as its page and its minutes print them."""
+    groups = rules.get("groups") or [rules.get("maximum", 100)]
+    scale = (
+        f"thang điểm 0–{groups[0]}"
+        if len(groups) == 1
+        else f"chấm theo {len(groups)} nhóm tiêu chí, tối đa "
+        + " + ".join(str(g) for g in groups)
+        + f" = {sum(groups)} điểm"
+    )
+    partial = (
+        "phiếu chấm thiếu đơn vị là phiếu không hợp lệ"
+        if rules.get("partial", "refuse") == "refuse"
+        else "đơn vị không được chấm trên một phiếu không tính vào điểm bình quân của đơn vị đó"
+    )
+    titles = (
+        f"đề nghị danh hiệu theo thứ hạng điểm bình quân, tối thiểu {rules.get('minimum')} điểm"
+        if rules.get("titles") == "ranking"
+        else "kết quả chấm điểm là căn cứ để hội nghị biểu quyết đề nghị danh hiệu"
+    )
+    trimmed = (
+        "; tính thêm điểm bình quân bỏ điểm cao nhất và thấp nhất (chỉ với phiếu giấy)"
+        if rules.get("trimmed")
+        else ""
+    )
+    return (
+        f"Phiếu chấm điểm: {scale}; đại biểu không chấm đơn vị mình; {partial}; điểm bình quân "
+        f"làm tròn {rules.get('decimals', 2)} chữ số thập phân{trimmed}; {titles}."
+    )
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A candidate's line on a score ballot: its inputs per criteria group, or greyed (the
+    delegate's own unit, never scored)."""
+
+    unit: Unit
+    own: bool
+    inputs: list[tuple[str, int, str]]  # (field name, group maximum, value typed)
+
+
+def score_rows(poll: Poll, delegate: Delegate | None, typed: dict[str, str]) -> list[ScoreRow]:
+    rules = score_rules(poll)
+    own = delegate.unit.code if delegate is not None else None
+    return [
+        ScoreRow(
+            candidate.unit,
+            candidate.unit.code == own,
+            [
+                (
+                    f"s_{candidate.unit.code}_{index}",
+                    maximum,
+                    typed.get(f"s_{candidate.unit.code}_{index}", ""),
+                )
+                for index, maximum in enumerate(rules.groups)
+            ],
+        )
+        for candidate in poll.candidates.select_related("unit")
+    ]
