@@ -451,3 +451,21 @@ def test_the_vote_count_minutes_of_a_score_poll(get_user, conference, cycle):
     assert "đại biểu không chấm đơn vị mình" in text
     assert "90,00" in cells
     assert "1 (đồng hạng)" in cells
+
+
+def test_the_conference_pages_show_a_counted_score_poll(get_user, client_for, conference):
+    """Every page listing the conference's polls takes a score poll (no threshold, no
+    winners), open and counted."""
+    poll = _score_poll(get_user, conference)
+    pages = ("", "screen/", "run-of-show/")
+    for tail in pages:
+        response = client_for("hagiang.thuky").get(f"/clusters/cum-2/2020/conference/{tail}")
+        assert response.status_code == 200, tail
+    phones.cast(actor=get_user("sonla.daibieu"), poll=poll, ballot=_ballot("son-la"))
+    _close(get_user, poll)
+    for tail in pages:
+        response = client_for("hagiang.thuky").get(f"/clusters/cum-2/2020/conference/{tail}")
+        assert response.status_code == 200, tail
+        assert "Chấm điểm" in response.content.decode(), tail
+    close = client_for("laocai.daibieu").get(_page_url(poll, "close/"))
+    assert close.status_code in (200, 302)

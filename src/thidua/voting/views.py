@@ -957,7 +957,15 @@ def screen(request, cycle: Cycle):
                 "outside_seats": [
                     names.get(code, code)
                     for code in names
-                    if result and core.standing_of(code, result) == core.Standing.OUTSIDE_SEATS
+                    if result
+                    and not selectors.is_score(item)
+                    and core.standing_of(code, result) == core.Standing.OUTSIDE_SEATS
+                ],
+                # a score poll: the ranking, ties marked
+                "ranking": [
+                    (row["rank"], names.get(row["unit"], row["unit"]), row["shown"], row["tied"])
+                    for row in result.get("standings", [])
+                    if row["rank"]
                 ],
             }
         )
