@@ -469,3 +469,28 @@ def test_the_conference_pages_show_a_counted_score_poll(get_user, client_for, co
         assert "Chấm điểm" in response.content.decode(), tail
     close = client_for("laocai.daibieu").get(_page_url(poll, "close/"))
     assert close.status_code in (200, 302)
+
+
+def test_paper_score_ballots_typed_by_two_board_members(get_user, client_for, conference):
+    """The board's page takes a paper pile one ballot a line ("own unit: unit=score, …");
+    the two entries reconciled, the count is the same as the service's."""
+    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
+    page = client_for("laocai.daibieu").get(_page_url(poll)).content.decode()
+    assert "Nhập phiếu chấm giấy" in page
+    pile = "\n".join(
+        f"{own}: " + ", ".join(f"{u}={BASE[u]}" for u in UNITS if u != own)
+        for own in ("lao-cai", "son-la")
+    )
+    for entry, username in ((1, "laocai.daibieu"), (2, "sonla.daibieu")):
+        client_for(username).post(
+            _page_url(poll, "paper/"), {"entry": str(entry), "issued": "2", "pile": pile}
+        )
+    assert services.paper_mismatches(poll) == []
+    bad = client_for("sonla.daibieu").post(
+        _page_url(poll, "paper/"), {"entry": "2", "issued": "2", "pile": "son-la: ha-giang=chín"}
+    )
+    assert bad.status_code == 302
+    assert services.paper_mismatches(poll) == []  # the refused entry changed nothing
+    result = _close(get_user, poll).result
+    rows = {row["unit"]: row for row in result["standings"]}
+    assert (rows["ha-giang"]["count"], rows["lao-cai"]["count"]) == (2, 1)
