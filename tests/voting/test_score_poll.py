@@ -494,3 +494,30 @@ def test_paper_score_ballots_typed_by_two_board_members(get_user, client_for, co
     result = _close(get_user, poll).result
     rows = {row["unit"]: row for row in result["standings"]}
     assert (rows["ha-giang"]["count"], rows["lao-cai"]["count"]) == (2, 1)
+
+
+def test_written_opinions_and_plain_paper_ballots_are_refused(get_user, conference):
+    from thidua.core.ballots import Ballot
+    from thidua.org.models import User, UserKind
+
+    user = User.objects.create(
+        username="vang.mot", kind=UserKind.DELEGATE, unit=get_user("caobang.daibieu").unit
+    )
+    absent = services.add_delegate(
+        actor=get_user("hagiang.thuky"), conference=conference, user=user
+    )
+    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
+    with pytest.raises(DomainError) as refused:
+        services.record_written(
+            actor=get_user("laocai.daibieu"), poll=poll, delegate=absent, ballot=Ballot(())
+        )
+    assert refused.value.problems[0].code == "score_not_written"
+    with pytest.raises(DomainError) as wrong:
+        services.save_paper_entry(
+            actor=get_user("laocai.daibieu"),
+            poll=poll,
+            entry=1,
+            ballots=[Ballot(("lao-cai",))],
+            issued=1,
+        )
+    assert wrong.value.problems[0].code == "wrong_ballot_kind"
