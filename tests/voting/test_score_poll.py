@@ -521,3 +521,47 @@ def test_written_opinions_and_plain_paper_ballots_are_refused(get_user, conferen
             issued=1,
         )
     assert wrong.value.problems[0].code == "wrong_ballot_kind"
+
+
+def test_a_score_poll_over_the_api(get_user, conference):
+    """Created, cast (signed by the phone) and entered on paper over the API, under the same
+    rules as the pages: the own unit from the delegate record, refusals named."""
+    from django.test import Client
+
+    from thidua.core.policy import TOKEN_SCOPES
+    from thidua.org import services as org_services
+
+    def api(username):
+        _token, key = org_services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    base = "/api/cycles/cum-2/2020/polls"
+    made = api("hagiang.thuky").post(
+        base, {"code": "cham-api", "title": "Chấm", "kind": "score"}, "application/json"
+    )
+    assert made.status_code == 201, made.content
+    poll = Poll.objects.get(conference=conference, code="cham-api")
+    services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    ballot = _ballot("son-la")
+    body = {
+        "scores": {u: list(parts) for u, parts in ballot.scores.items()},
+        "signature": phones.signature(get_user("sonla.daibieu2"), poll, ballot),
+    }
+    cast = api("sonla.daibieu2").post(f"{base}/cham-api/ballot", body, "application/json")
+    assert cast.status_code == 201, cast.content
+    own = ScoreBallot({**ballot.scores, "son-la": (50,)})
+    body = {
+        "scores": {u: list(parts) for u, parts in own.scores.items()},
+        "signature": phones.signature(get_user("sonla.daibieu3"), poll, own),
+    }
+    refused = api("sonla.daibieu3").post(f"{base}/cham-api/ballot", body, "application/json")
+    assert refused.status_code == 400
+    assert "Công an tỉnh Sơn La" in refused.json()["detail"]
+    plain = api("sonla.daibieu3").post(
+        f"{base}/cham-api/ballot",
+        phones.api_ballot("sonla.daibieu3", "cham-api", {"choices": ["lao-cai"]}),
+        "application/json",
+    )
+    assert plain.status_code == 400

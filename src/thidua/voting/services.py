@@ -853,8 +853,10 @@ def cast_at(
         ballot = _checked_score(target, ballot)
         content, receipt = _content(ballot), _receipt()
     else:
-        if not isinstance(ballot, core.Ballot):
+        if isinstance(ballot, devices.Sealed):
             raise DomainError([not_sealed_problem()])
+        if not isinstance(ballot, core.Ballot):
+            raise DomainError([wrong_kind_problem()])
         rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
         problem = core.check(ballot, rules)
         if problem is not None:
@@ -886,6 +888,13 @@ def _checked_score(target, ballot) -> score_ballots.ScoreBallot:
     if problem is not None:
         raise DomainError([selectors.named_problem(problem)])
     return ballot
+
+
+def wrong_kind_problem() -> Problem:
+    return Problem(
+        "wrong_ballot_kind",
+        gettext_noop("Phiếu nhập không đúng loại phiếu của cuộc bỏ phiếu này."),
+    )
 
 
 def not_sealed_problem() -> Problem:
@@ -994,6 +1003,8 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
                 )
             ]
         )
+    if not isinstance(ballot, core.Ballot):
+        raise DomainError([wrong_kind_problem()])
     written = core.Ballot(choices=ballot.choices, answers=ballot.answers, written=True)
     if not _mark_elector(elector.pk, Elector.Method.WRITTEN):
         raise AlreadyVoted([Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))])
@@ -1053,14 +1064,7 @@ def save_paper_entry(
         )
     score = selectors.is_score(poll)
     if any(isinstance(b, score_ballots.ScoreBallot) != score for b in ballots):
-        raise DomainError(
-            [
-                Problem(
-                    "wrong_ballot_kind",
-                    gettext_noop("Phiếu nhập không đúng loại phiếu của cuộc bỏ phiếu này."),
-                )
-            ]
-        )
+        raise DomainError([wrong_kind_problem()])
     refuse_if(_paper_counts(poll, len(ballots), issued))
     saved, _created = PaperEntry.objects.update_or_create(
         poll=poll,
