@@ -273,6 +273,11 @@ def test_the_ranking_nominates_where_the_rule_set_says(get_user, conference):
     assert nominations["nominees"]["co_bo_cong_an"] == ["lao-cai"]
     by_title = selectors.nominees_by_title([poll])
     assert by_title["co_chinh_phu"] == ["ha-giang"]
+    # the proposal: the Ministry flag's vote is still open, so the ranking proposes it
+    from thidua.org.models import TitleRecord
+
+    proposed = TitleRecord.objects.filter(year=2020, title_code="co_bo_cong_an")
+    assert [r.unit.code for r in proposed] == ["lao-cai"]
 
 
 def test_a_rule_set_with_a_bad_score_vote_is_refused():
