@@ -341,7 +341,7 @@ def _typed_scores(post, poll: Poll) -> ScoreBallot:
         code = candidate.unit.code
         typed = [post.get(f"s_{code}_{index}", "").strip() for index in range(groups)]
         if any(typed):
-            scores[code] = tuple(_score_number(text or "x") for text in typed)
+            scores[code] = tuple(_score_number(text) for text in typed)
     return ScoreBallot(scores)
 
 
