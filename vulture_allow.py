@@ -19,6 +19,7 @@ _.abstract  # org.models.EnteredOnBehalf: the report and the score sheet inherit
 
 # A choice offered by forms and the register's import, never named in code
 _.UNIT  # org.models.TitleLevel: "Cơ sở" (unit-level titles), chosen by users
+_.GOVERNMENT  # org.models.TitleLevel: the Government flag's level, given by rule-set data
 
 # API output fields (ninja schemas): read by the API's clients
 _.pdf_url

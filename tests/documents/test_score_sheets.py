@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from tests.documents.conftest import all_text, read_docx, table_rows
 from thidua.core.numbers import format_number
@@ -62,6 +63,7 @@ def test_a_units_sheet_has_each_criterion_its_self_score_and_each_scorer_by_name
     results, result = _result(demo_cycle, "ha-giang")
     own = _own(demo_cycle, "ha-giang")
     criteria = scoring_selectors.criteria_of(results.agreement)
+    assert "Đơn vị chấm: 6 (sáu) đơn vị gồm Công an tỉnh Cao Bằng, " in text
     table = _table(document, ["Mục", "Nội dung, tiêu chí"])
     assert table[0] == ["Mục", "Nội dung, tiêu chí", "Điểm tối đa", "Tự chấm", "Điểm đạt"]
     assert [row[:3] for row in table[1:-1]] == [
@@ -228,6 +230,15 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
     for rule in demo_cycle.rule_set.data["eligibility"]["rules"]:  # in the rule set's words
         if rule["title"] in ("co_chinh_phu", "co_bo_cong_an"):
             assert rule["note"].rstrip(".") in text
+    # the conditions in the order Điều 8 lists the titles, the Government flag first
+    assert text.index("- Cờ thi đua của Chính phủ: Minh hoạ") < text.index(
+        "- Cờ thi đua của Bộ Công an: Mỗi năm một cờ"
+    )
+    # chapters as the decree lays them out: number, then name, each a centred line
+    chapters = [p for p in document.paragraphs if p.text.startswith("Chương ")]
+    assert [p.text for p in chapters] == [f"Chương {n}" for n in ("I", "II", "III", "IV", "V")]
+    assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in chapters)
+    assert "Chương I\nQUY ĐỊNH CHUNG\n" in text
     assert (
         "Đơn vị được đề nghị khi: số phiếu tán thành phải đạt quá 1/2 tổng số đại biểu (thành "
         "viên) được triệu tập" in text

@@ -201,7 +201,13 @@ def test_the_years_leader_records_the_decision_after_the_cycle_is_closed(client_
         actor=SYSTEM,
         cycle=year_2020,
         nominees={"co_bo_cong_an": [year_2020.members.get(code="son-la")]},
-        titles={"co_bo_cong_an": {"code": "co_bo_cong_an", "name": "Cờ thi đua của Bộ Công an"}},
+        titles={
+            "co_bo_cong_an": {
+                "code": "co_bo_cong_an",
+                "name": "Cờ thi đua của Bộ Công an",
+                "level": "ministry",
+            }
+        },
     )[0]
     _close(year_2020)
     form = {"number": "12/QĐ-BCA", "signed_on": "2021-03-01", "issuer": "Bộ Công an"}
@@ -312,3 +318,52 @@ def test_counting_the_ministry_flag_proposes_its_nominees(cycle):
     assert {line.unit.code for line in lines} == winners
     assert {line.state for line in lines} == {"proposed"}
     assert {line.level for line in lines} == {"ministry"}
+
+
+def test_a_proposals_level_is_the_one_its_rule_set_gives_the_title(cycle):
+    year_2020 = cycle("cum-2", 2020)
+    title = {"code": "bang_khen", "name": "Bằng khen của Giám đốc", "level": "unit"}
+    line = register.propose_from_conference(
+        actor=SYSTEM,
+        cycle=year_2020,
+        nominees={"bang_khen": [year_2020.members.get(code="lao-cai")]},
+        titles={"bang_khen": title},
+    )[0]
+    assert line.level == "unit"
+
+
+def test_a_rule_set_whose_title_has_no_level_is_refused_where_it_is_typed():
+    from django.core.exceptions import ValidationError
+
+    from thidua.org.models import RuleSet
+
+    titles = [{"code": "co_moi", "name": "Cờ mới", "seats": 1}]
+    rule_set = RuleSet(
+        code="thu",
+        version=1,
+        name="Thử",
+        effective_from=date(2030, 1, 1),
+        data={"voting": {"titles": titles}},
+    )
+    with pytest.raises(ValidationError, match=r"chưa ghi cấp khen thưởng.*Cờ mới"):
+        rule_set.full_clean()
+    titles[0]["level"] = "ministry"
+    rule_set.full_clean()
+
+
+def test_rule_sets_stored_before_levels_get_the_flags_levels_once():
+    import importlib
+
+    from django.apps import apps
+
+    from thidua.org.models import RuleSet
+
+    migration = importlib.import_module("thidua.org.migrations.0007_title_levels_in_rule_sets")
+    stored = RuleSet.objects.filter(data__voting__isnull=False).first()
+    for title in stored.data["voting"]["titles"]:
+        del title["level"]
+    RuleSet.objects.filter(pk=stored.pk).update(data=stored.data)
+    migration.add_levels(apps, None)
+    stored.refresh_from_db()
+    levels = {t["code"]: t["level"] for t in stored.data["voting"]["titles"]}
+    assert levels == {"co_chinh_phu": "government", "co_bo_cong_an": "ministry"}

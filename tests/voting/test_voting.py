@@ -286,6 +286,19 @@ def test_unit_not_in_cluster_cannot_be_a_candidate(conference, get_user):
         )
 
 
+def test_a_title_its_rule_set_does_not_list_cannot_be_voted_on(conference, get_user):
+    with pytest.raises(DomainError) as refused:
+        services.create_poll(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            code="co-la",
+            title="Cờ lạ",
+            title_code="co_la",
+        )
+    assert [p.code for p in refused.value.problems] == ["unknown_title"]
+    assert not Poll.objects.filter(code="co-la").exists()
+
+
 def test_the_qr_link_signs_in_only_through_its_confirmation_form(conference, get_user):
     """A cross-site GET (an image, a redirect) cannot sign anyone in or replace a session;
     the page's button posts with the CSRF token, and works without JavaScript."""

@@ -232,6 +232,19 @@ class Form:
                 raise Invalid("malformed", "form")
         return form
 
+    def context(self, public_key: bytes, cluster: str, year: int, poll: str) -> bytes:
+        """Q of a poll with this form (a score form has its own tag: score_crypto)."""
+        return poll_context(public_key, cluster, year, poll, self)
+
+    def decrypted(self, sums: Sequence[Ciphertext]) -> tuple[Ciphertext, ...]:
+        """What the tally decrypts from the per-selection sums: here every sum (a score
+        form decrypts chosen weighted sums of them instead)."""
+        return tuple(sums)
+
+    def largest(self) -> tuple[int, ...]:
+        """The most one ballot adds to each decrypted value: 1 to each selection's count."""
+        return (1,) * len(self.selections)
+
     def valid(self, bits: Sequence[int]) -> bool:
         """Whether a plaintext ballot satisfies the form (what the proofs prove)."""
         return (
@@ -353,7 +366,7 @@ class Ballot:
             raise Invalid("malformed_ballot") from None
 
 
-def _weighted(ciphertexts: Sequence[Ciphertext], weights: Sequence[tuple[int, int]]):
+def weighted(ciphertexts: Sequence[Ciphertext], weights: Sequence[tuple[int, int]]):
     alpha = add(*(_times(w, ciphertexts[i].alpha) for i, w in weights))
     beta = add(*(_times(w, ciphertexts[i].beta) for i, w in weights))
     return alpha, beta
@@ -434,7 +447,7 @@ def encrypt_ballot(
     )
     constraint_proofs = []
     for i, constraint in enumerate(form.constraints):
-        alpha, beta = _weighted(ciphertexts, constraint.weights)
+        alpha, beta = weighted(ciphertexts, constraint.weights)
         value = sum(w * bits[j] for j, w in constraint.weights)
         nonce = sum(w * nonces[j] for j, w in constraint.weights) % L
         constraint_proofs.append(
@@ -479,7 +492,7 @@ def verify_ballot(context: bytes, key: bytes, form: Form, ballot: Ballot) -> Non
     for i, (constraint, proof) in enumerate(
         zip(form.constraints, ballot.constraint_proofs, strict=True)
     ):
-        alpha, beta = _weighted(ballot.ciphertexts, constraint.weights)
+        alpha, beta = weighted(ballot.ciphertexts, constraint.weights)
         _verify_range(
             "thidua/v1/constraint",
             context,

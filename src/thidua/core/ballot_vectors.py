@@ -42,8 +42,10 @@ def transcript(
     threshold: int = 2,
     absent: tuple[int, ...] = (2,),
     spoil: dict[str, list[int]] | None = None,
+    cast_by_unit: dict[str, dict[str, int]] | None = None,
 ) -> tuple[dict, dict]:
-    """A complete, valid transcript (and the members' secrets) for the given polls' ballots."""
+    """A complete, valid transcript (and the members' secrets) for the given polls' ballots.
+    A score poll (its form a `ScoreForm`) also carries its `cast_by_unit` from the roll."""
     context = bc.ceremony_context(CLUSTER, YEAR, LABEL, members, threshold)
     secrets, announcements = {}, {}
     for index in range(1, members + 1):
@@ -85,7 +87,7 @@ def transcript(
     }
     present = [j for j in secrets if j not in absent][:threshold]
     for code, form, ballots_bits in polls:
-        poll_context = bc.poll_context(public_key, CLUSTER, YEAR, code, form)
+        poll_context = form.context(public_key, CLUSTER, YEAR, code)
         ballots = [
             bc.encrypt_ballot(poll_context, public_key, form, bits, rng)[0] for bits in ballots_bits
         ]
@@ -97,8 +99,10 @@ def transcript(
             "turnout": len(ballots),
             "sums": [],
             "partials": [],
-            "counts": [0] * len(form.selections),
+            "counts": [0] * len(form.largest()),
         }
+        if cast_by_unit and code in cast_by_unit:
+            poll["cast_by_unit"] = cast_by_unit[code]
         for bits in (spoil or {}).get(code, ()):
             ballot, nonces = bc.encrypt_ballot(poll_context, public_key, form, bits, rng)
             poll["spoiled"].append(
@@ -111,10 +115,14 @@ def transcript(
             )
         if ballots:
             sums = bc.combine(ballots, len(form.selections))
-            partials = [bc.partial_decrypt(poll_context, j, shares[j], sums, rng) for j in present]
+            decrypted = form.decrypted(sums)
+            partials = [
+                bc.partial_decrypt(poll_context, j, shares[j], decrypted, rng) for j in present
+            ]
             poll["sums"] = [[s.alpha.hex(), s.beta.hex()] for s in sums]
             poll["partials"] = [p.to_json() for p in partials]
-            poll["counts"] = list(bc.counts(sums, partials, threshold, len(ballots)))
+            most = len(ballots) * max(form.largest())
+            poll["counts"] = list(bc.counts(decrypted, partials, threshold, most))
         data["polls"].append(poll)
     member_secrets = {
         str(j): {
@@ -314,7 +322,7 @@ def _forged(data: dict, position: int, form: bc.Form, bits: list[int], rng: bc.R
     cannot hold: the prover claims the nearest allowed value)."""
     poll = data["polls"][position]
     key = bytes.fromhex(data["ceremony"]["public_key"])
-    context = bc.poll_context(key, data["cluster"], data["year"], poll["code"], form)
+    context = form.context(key, data["cluster"], data["year"], poll["code"])
     nonces = [rng() for _ in bits]
     ciphertexts = tuple(
         bc.Ciphertext(bc.base(r), bc.add(bc.base(b), bc.mul(r, key)))
@@ -328,7 +336,7 @@ def _forged(data: dict, position: int, form: bc.Form, bits: list[int], rng: bc.R
     )
     constraints = []
     for i, constraint in enumerate(form.constraints):
-        alpha, beta = bc._weighted(ciphertexts, constraint.weights)
+        alpha, beta = bc.weighted(ciphertexts, constraint.weights)
         value = sum(w * bits[j] for j, w in constraint.weights)
         claimed = min(max(value, constraint.low), constraint.high)
         nonce = sum(w * nonces[j] for j, w in constraint.weights)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from thidua.core import ballot_crypto as bc
+from thidua.core import score_crypto as sc
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,12 @@ def _shares_and_complaints(ceremony, context, announcements) -> None:
 
 
 def _poll(poll, where, data, public_key, announcements, threshold) -> None:
-    form = _at(f"{where}.form", bc.Form.from_json, poll["form"])
-    context = _at(
-        where, bc.poll_context, public_key, data["cluster"], int(data["year"]), poll["code"], form
-    )
+    """§6 step 6 of the base; for a score poll (its form has `outputs`) the steps of
+    docs/score-ballot-crypto.md §6, which decrypt the form's outputs instead of every sum."""
+    scored = isinstance(poll.get("form"), Mapping) and "outputs" in poll["form"]
+    form = _at(f"{where}.form", (sc.ScoreForm if scored else bc.Form).from_json, poll["form"])
+    parameters = _at(f"{where}.form", sc.parameters_of, form) if scored else None
+    context = _at(where, form.context, public_key, data["cluster"], int(data["year"]), poll["code"])
     ballots, seen = [], set()
     for position, raw in enumerate(poll.get("ballots", ())):
         ballot = _ballot(raw, f"{where}.ballots[{position}]", context, public_key, form, seen)
@@ -143,18 +146,23 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         _spoiled(raw, here, _ballot(raw, here, context, public_key, form, set()), public_key)
     if poll.get("turnout") != len(ballots):
         raise _Stop("turnout_mismatch", f"{where}.turnout")
-    selections = len(form.selections)
+    if parameters is not None:
+        cast_by_unit = _cast_by_unit(poll.get("cast_by_unit"), f"{where}.cast_by_unit", parameters)
+        if sum(cast_by_unit.values()) != len(ballots):
+            raise _Stop("turnout_mismatch", f"{where}.cast_by_unit")
+    limits = [len(ballots) * most for most in form.largest()]
     if not ballots:
-        if poll.get("sums") or poll.get("partials") or poll.get("counts") != [0] * selections:
+        if poll.get("sums") or poll.get("partials") or poll.get("counts") != [0] * len(limits):
             raise _Stop("wrong_count", f"{where}.counts")
         return
-    sums = bc.combine(ballots, selections)
+    sums = bc.combine(ballots, len(form.selections))
     given = poll.get("sums", [])
     for i, total in enumerate(sums):
         if i >= len(given) or given[i] != [total.alpha.hex(), total.beta.hex()]:
             raise _Stop("wrong_sum", f"{where}.sums[{i}]")
-    if len(given) != selections:
+    if len(given) != len(sums):
         raise _Stop("wrong_sum", f"{where}.sums")
+    decrypted = form.decrypted(sums)
     partials = []
     for position, raw in enumerate(poll.get("partials", ())):
         here = f"{where}.partials[{position}]"
@@ -162,19 +170,34 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         if partial.member not in announcements or partial.member in {p.member for p in partials}:
             raise _Stop("unknown_member", here)
         public = bc.verification_key(list(announcements.values()), partial.member)
-        _at(here, bc.check_partial, context, public, sums, partial)
+        _at(here, bc.check_partial, context, public, decrypted, partial)
         partials.append(partial)
     if len(partials) < threshold:
         raise _Stop("too_few_members", f"{where}.partials")
     given = poll.get("counts")
-    if not isinstance(given, list) or len(given) != selections:
+    if not isinstance(given, list) or len(given) != len(decrypted):
         raise _Stop("wrong_count", f"{where}.counts")
-    for i in range(selections):  # each count in turn: decrypted, then compared
-        found = bc.count_of(sums[i], {p.member: p.shares[i] for p in partials}, len(ballots))
+    for i, limit in enumerate(limits):  # each count in turn: decrypted, then compared
+        found = bc.count_of(decrypted[i], {p.member: p.shares[i] for p in partials}, limit)
         if found is None:
             raise _Stop("no_count", f"{where}.counts")
         if given[i] != found:
             raise _Stop("wrong_count", f"{where}.counts")
+    if parameters is not None:
+        skipped = sc.decrypted_scores(form, len(ballots), given).skipped
+        if not sc.own_unit_count_holds(parameters, skipped, cast_by_unit):
+            raise _Stop("own_unit_count", f"{where}.counts")
+
+
+def _cast_by_unit(raw, where: str, parameters: sc.ScoreParameters) -> dict[str, int]:
+    """The roll's count of cast ballots per delegates' unit: candidates only (§4)."""
+    if not isinstance(raw, Mapping) or any(
+        not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in raw.values()
+    ):
+        raise _Stop("malformed", where)
+    if any(unit not in parameters.candidates for unit in raw):
+        raise _Stop("turnout_mismatch", where)
+    return dict(raw)
 
 
 def _spoiled(raw, where, ballot: bc.Ballot, public_key: bytes) -> None:

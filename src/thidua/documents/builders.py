@@ -1877,8 +1877,13 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
     own = {code: score.value for code, score in _given(sheets.get((unit.pk, unit.pk))).items()}
     layout.body(
         document,
-        f"Đơn vị được chấm: {unit.name}. Đơn vị chấm ({with_words(len(scorers))} đơn vị): "
-        f"{', '.join(s.name for s in scorers) or 'chưa phân công'}. {unit.name} không chấm "
+        f"Đơn vị được chấm: {unit.name}. Đơn vị chấm: "
+        + (
+            f"{with_words(len(scorers))} đơn vị gồm {', '.join(s.name for s in scorers)}"
+            if scorers
+            else "chưa phân công"
+        )
+        + f". {unit.name} không chấm "
         "điểm cho chính mình: điểm tự chấm ghi để đối chiếu, không tính vào kết quả.",
     )
     layout.body(
@@ -2170,13 +2175,17 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     rules = scoring_selectors.rules_of(agreement)
     article = iter(range(1, 100))
 
+    chapter = iter(["I", "II", "III", "IV", "V"])
+
     def heading(text: str) -> None:
-        layout.body(document, text, bold=True, indent=False)
+        """A chapter as the decree lays it out: "Chương I" and its name, centred, bold."""
+        for line in (f"Chương {next(chapter)}", text):
+            layout.body(document, line, bold=True, indent=False).alignment = CENTER
 
     def clause(title: str) -> None:
         layout.body(document, f"Điều {next(article)}. {title}", bold=True)
 
-    heading("Chương I. QUY ĐỊNH CHUNG")
+    heading("QUY ĐỊNH CHUNG")
     clause("Phạm vi điều chỉnh và đối tượng áp dụng")
     layout.body(
         document,
@@ -2206,7 +2215,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         "giá, chấm điểm, xếp hạng và bình xét, đề nghị khen thưởng công khai, theo giao ước đã "
         "ký và các quy định nêu tại Điều 2.",
     )
-    heading("Chương II. TỔ CHỨC CỦA CỤM")
+    heading("TỔ CHỨC CỦA CỤM")
     clause("Thành viên")
     layout.body(
         document,
@@ -2235,7 +2244,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         + ". Việc bàn giao nhiệm vụ cụm trưởng thực hiện tại hội nghị tổng kết, có biên bản "
         "bàn giao.",
     )
-    heading("Chương III. GIAO ƯỚC, TIÊU CHÍ VÀ CHẤM ĐIỂM")
+    heading("GIAO ƯỚC, TIÊU CHÍ VÀ CHẤM ĐIỂM")
     clause("Giao ước và bảng tiêu chí")
     criteria = scoring_selectors.criteria_of(agreement)
     layout.body(
@@ -2303,7 +2312,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     )
     for index, text in enumerate(points, start=1):
         layout.body(document, f"{index}. {text}")
-    heading("Chương IV. BÌNH XÉT, SUY TÔN TẠI HỘI NGHỊ TỔNG KẾT")
+    heading("BÌNH XÉT, SUY TÔN TẠI HỘI NGHỊ TỔNG KẾT")
     clause("Danh hiệu và số lượng đề nghị")
     titles = [core_ballots.title_from(item) for item in voting.get("titles", [])]
     names = {title.code: title.name for title in titles}
@@ -2318,11 +2327,15 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
             )
         layout.body(document, line + ("." if index == len(titles) else ";"))
     # the conditions the rule set's eligibility rules set on these titles, in its own words
-    conditions = [
-        rule
-        for rule in ((rule_set.data or {}).get("eligibility") or {}).get("rules", [])
-        if rule.get("title") in names and (rule.get("note") or "").strip()
-    ]
+    order = list(names)
+    conditions = sorted(
+        (
+            rule
+            for rule in ((rule_set.data or {}).get("eligibility") or {}).get("rules", [])
+            if rule.get("title") in names and (rule.get("note") or "").strip()
+        ),
+        key=lambda rule: order.index(rule["title"]),  # as Điều 8 lists the titles
+    )
     if conditions:
         layout.body(document, "Điều kiện đề nghị theo bộ quy tắc:")
     for rule in conditions:
@@ -2348,7 +2361,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
             "lại giữa các đơn vị đó cho số suất còn lại. Biên bản kiểm phiếu ghi quy định áp "
             "dụng, số phiếu và tỷ lệ của từng đơn vị.",
         )
-    heading("Chương V. VĂN BẢN VÀ THỜI HẠN")
+    heading("VĂN BẢN VÀ THỜI HẠN")
     clause("Thời hạn")
     due = {row.phase: row.due for row in org_selectors.deadlines(cycle, timezone.localdate())}
     for index, phase in enumerate(due, start=1):

@@ -148,6 +148,7 @@ TITLES = [
     {
         "code": "co_chinh_phu",
         "name": "Cờ thi đua của Chính phủ",
+        "level": "government",  # who awards it: the register's level of a proposal
         "seats": 1,
         "requires_rank": 1,
         # one flag a year: the Government-flag nominee is proposed for it instead of the
@@ -161,6 +162,7 @@ TITLES = [
     {
         "code": "co_bo_cong_an",
         "name": "Cờ thi đua của Bộ Công an",
+        "level": "ministry",
         "seats": 3,
         "note": (
             "Cụm II đề nghị 3 trong 7 đơn vị mỗi năm (thực tế 2017, 2018), bình xét sau Cờ của "
@@ -284,8 +286,8 @@ UNIT_ELIGIBILITY = [
         "kind": "one_flag",
         "of": ["co_chinh_phu"],
         "source": "cluster_decision",
-        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ "
-        "(Cụm II 2017, 2018).",
+        # as Cụm II proposed in 2017 and 2018: four different units each year
+        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ.",
     },
     {
         "code": "co-chinh-phu-luan-phien",

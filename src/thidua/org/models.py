@@ -199,6 +199,18 @@ class RuleSet(models.Model):
             raise ValidationError(
                 {"data": [problem.render() for problem in error.problems]}
             ) from error
+        unlevelled = [
+            str(title.get("name") or title.get("code"))
+            for title in (self.data.get("voting") or {}).get("titles", [])
+            if title.get("level") not in TitleLevel.values
+        ]
+        if unlevelled:  # the register files each proposal under its title's level
+            raise ValidationError(
+                {
+                    "data": _("Danh hiệu chưa ghi cấp khen thưởng (%(levels)s): %(titles)s.")
+                    % {"levels": ", ".join(TitleLevel.values), "titles": ", ".join(unlevelled)}
+                }
+            )
         score_vote = ((self.data or {}).get("voting") or {}).get("score_vote")
         problems = core_score_ballots.vote_problems(score_vote) if score_vote else []
         if problems:

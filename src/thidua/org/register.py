@@ -38,8 +38,6 @@ from thidua.org.models import (
     Unit,
 )
 
-#: A title's level when its rule set does not say (`level` in the title's data).
-DEFAULT_LEVELS = {"co_chinh_phu": TitleLevel.GOVERNMENT, "co_bo_cong_an": TitleLevel.MINISTRY}
 PDF_MAX_BYTES = 10 * 1024 * 1024
 
 SHEET = "So danh hieu"
@@ -370,9 +368,9 @@ def record_decision(
 
 
 def level_of(title_data: Mapping) -> str:
-    return title_data.get("level") or DEFAULT_LEVELS.get(
-        title_data.get("code", ""), TitleLevel.MINISTRY
-    )
+    """Who awards the title, as its rule set says (a rule set without it is refused where it
+    is typed: `RuleSet.clean`)."""
+    return title_data["level"]
 
 
 def propose_from_conference(
@@ -382,7 +380,7 @@ def propose_from_conference(
     already exists is left as it is: a decision is never undone by a count)."""
     made = []
     for code, units in nominees.items():
-        data = titles.get(code) or {"code": code, "name": code}
+        data = titles[code]  # a poll's title is one of its rule set's (`create_poll`)
         for unit in units:
             if TitleRecord.objects.filter(unit=unit, year=cycle.year, title_code=code).exists():
                 continue

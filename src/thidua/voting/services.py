@@ -427,8 +427,17 @@ def _new_poll(
                 "candidates",
             )
         )
+    title_rules = {t.code: t for t in voting_rules.titles(cycle.rule_set)}
+    if title_code and title_code not in title_rules:
+        problems.append(
+            Problem(
+                "unknown_title",
+                gettext_noop("Bộ quy tắc của năm không có danh hiệu mã %(code)s."),
+                {"code": title_code},
+                "title_code",
+            )
+        )
     if seats is None:
-        title_rules = {t.code: t for t in voting_rules.titles(cycle.rule_set)}
         seats = title_rules[title_code].seats if title_code in title_rules else 1
     if seats < 1 or not chosen:
         problems.append(

@@ -179,11 +179,120 @@
     return hex(H("thidua/v1/poll", unhex(key), text(cluster), u32(year), text(poll), formBytes(form)));
   }
 
+  // --- score polls (docs/score-ballot-crypto.md) --------------------------------------------
+
+  // The form of a score poll (§2) with its outputs (§3): per candidate a skip bit and the
+  // bits of each group's score; each score within 0…Mg and zero when skipped; one skip only
+  // (the own unit) under "refuse", at least one under "skip".
+  function scoreForm(candidates, groups, partial) {
+    if (candidates.length < 2 || new Set(candidates).size !== candidates.length) {
+      throw new Invalid("bad_candidates");
+    }
+    if (!groups.length || groups.some(function (m) { return !(Number.isInteger(m) && m >= 1 && m <= 1000); })) {
+      throw new Invalid("bad_scale");
+    }
+    if (partial !== "refuse" && partial !== "skip") { throw new Invalid("bad_partial"); }
+    var selections = [], constraints = [], outputs = [], skips = [];
+    candidates.forEach(function (code) {
+      var skip = selections.length;
+      skips.push([skip, 1]);
+      selections.push("skip:" + code);
+      outputs.push({ label: "skipped:" + code, weights: [[skip, 1]] });
+      groups.forEach(function (maximum, g) {
+        var bits = [];
+        for (var i = 0; i < maximum.toString(2).length; i++) {
+          bits.push([selections.length, 2 ** i]);
+          selections.push("score:" + code + ":" + g + ":" + i);
+        }
+        constraints.push({ weights: bits.concat([[skip, maximum]]), low: 0, high: maximum });
+        outputs.push({ label: "total:" + code + ":" + g, weights: bits });
+      });
+    });
+    constraints.push({ weights: skips, low: 1, high: partial === "refuse" ? 1 : candidates.length });
+    return { selections: selections, constraints: constraints, outputs: outputs };
+  }
+
+  // The base form's bytes, then each output's label and weights.
+  function scoreFormBytes(form) {
+    var out = [formBytes(form), u32(form.outputs.length)];
+    form.outputs.forEach(function (o) {
+      var t = text(o.label);
+      out.push(u32(t.length), t, u32(o.weights.length));
+      o.weights.forEach(function (w) { out.push(u32(w[0]), u32(w[1])); });
+    });
+    return concat.apply(null, out);
+  }
+
+  // Q of a score poll: its own tag, so that no proof serves both kinds of poll.
+  function scorePollContext(key, cluster, year, poll, form) {
+    return hex(H("thidua/v1/score-poll", unhex(key), text(cluster), u32(year), text(poll),
+      scoreFormBytes(form)));
+  }
+
+  // A delegate's scores as the form's bits: `scores` maps a candidate to null (skipped; an
+  // absent candidate too) or to one integer per group. The form's bounds are checked when
+  // the ballot is encrypted (plaintext_outside_form); a score its bits cannot hold is refused.
+  function scoreBits(form, scores) {
+    Object.keys(scores).forEach(function (code) {
+      if (form.selections.indexOf("skip:" + code) < 0) { throw new Invalid("unknown_candidate", code); }
+    });
+    var bits = [], widths = [], first = form.selections[0].slice(5);
+    form.selections.forEach(function (label) {
+      var parts = label.split(":");
+      if (parts[0] === "skip") { bits.push(scores[label.slice(5)] == null ? 1 : 0); return; }
+      var i = Number(parts.pop()), g = Number(parts.pop()), code = parts.slice(1).join(":");
+      if (code === first) { widths[g] = i + 1; }
+      var given = scores[code];
+      bits.push(given == null ? 0 : (given[g] >> i) & 1);
+    });
+    Object.keys(scores).forEach(function (code) {
+      var given = scores[code];
+      if (given == null) { return; }
+      if (given.length !== widths.length) { throw new Invalid("wrong_group_count", code); }
+      given.forEach(function (score, g) {
+        if (!Number.isInteger(score) || score < 0 || score >= 2 ** widths[g]) {
+          throw new Invalid("score_out_of_range", code);
+        }
+      });
+    });
+    return bits;
+  }
+
+  // Each output's ciphertext from the per-selection sums, Σ weight·(A, B): what the board
+  // decrypts (partialDecrypt over these) in place of every sum.
+  function outputSums(form, sums) {
+    if (!sums.length) { return []; }
+    var pairs = sums.map(function (pair) { return pair.map(function (p) { return pointFrom(p); }); });
+    return form.outputs.map(function (o) {
+      return [0, 1].map(function (half) {
+        return hex(enc(sum(o.weights.map(function (w) { return mulPublic(BigInt(w[1]), pairs[w[0]][half]); }))));
+      });
+    });
+  }
+
+  // §4: that the encrypted ballot skips the delegate's own unit, proved with the skip
+  // selection's randomness R (log_G α = log_K (β − G)); bound to the ballot by its tracker.
+  function proveOwnUnit(context, keyHex, form, encrypted, unit) {
+    var index = form.selections.indexOf("skip:" + unit);
+    if (index < 0) { throw new Invalid("elector_not_candidate", unit); }
+    var key = keyPoint(keyHex), pair = encrypted.ballot.ciphertexts[index];
+    var nonce = scalarFrom(encrypted.randomness[index]), w = randomScalar();
+    var c = Hs("thidua/v1/own-unit", unhex(context), unhex(encrypted.tracker), text(unit),
+      unhex(pair[0]), unhex(pair[1]), enc(mul(w, G)), enc(mul(w, key)));
+    return { unit: unit, challenge: scalarHex(c), response: scalarHex(w + c * nonce) };
+  }
+
   // --- §4 casting -------------------------------------------------------------------------
 
   // Exponential ElGamal of a bit m with randomness r: (r·G, m·G + r·K).
   function encryptWith(key, message, nonce) {
     return [mul(nonce, G), (message ? G : ZERO).add(mul(nonce, key))];
+  }
+
+  // A point multiplied once per branch of a range proof: with many branches (a score's
+  // 0…Mg), a table of its multiples, made once, makes each multiplication several times faster.
+  function manyTimes(point, branches) {
+    return branches >= 8 ? point.precompute(5) : point;
   }
 
   // (a_u, b_u) for value u from (c_u, r_u): r·G − c·α, r·K − c·β + (c·u)·G.
@@ -198,6 +307,7 @@
   // others simulated (Cramer–Damgård–Schoenmakers).
   function proveRange(tag, context, index, key, alpha, beta, low, high, value, nonce) {
     var challenges = [], responses = [], commitments = [], w = randomScalar(), others = 0n;
+    alpha = manyTimes(alpha, high - low); beta = manyTimes(beta, high - low);
     for (var u = low; u <= high; u++) {
       if (u === value) {
         challenges.push(0n); responses.push(0n);
@@ -267,6 +377,7 @@
       throw new Invalid("proof_shape");
     }
     var commitments = [], total = 0n;
+    alpha = manyTimes(alpha, count); beta = manyTimes(beta, count);
     for (var u = low; u <= high; u++) {
       var c = scalarFrom(proof.challenges[u - low]), r = scalarFrom(proof.responses[u - low]);
       total += c;
@@ -560,6 +671,9 @@
     choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid,
     formBytes: function (form) { return hex(formBytes(form)); },
     pollContext: pollContext, encryptBallot: encryptBallot, verifyBallot: verifyBallot,
+    scoreForm: scoreForm, scoreFormBytes: function (form) { return hex(scoreFormBytes(form)); },
+    scorePollContext: scorePollContext, scoreBits: scoreBits, outputSums: outputSums,
+    proveOwnUnit: proveOwnUnit,
     tracker: tracker, shownTracker: shownTracker, spoil: spoil,
     ceremonyContext: ceremonyContext, newMember: newMember, checkAnnouncement: checkAnnouncement,
     memberFingerprint: memberFingerprint, keyFingerprint: keyFingerprint, jointKey: jointKey,
