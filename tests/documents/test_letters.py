@@ -26,7 +26,7 @@ def _read(cycle, key):
 
 
 def _kind_and_summary(document) -> list[str]:
-    return [p.text for p in document.paragraphs if p.text.strip()][:2]
+    return [p.text.replace("\u00a0", " ") for p in document.paragraphs if p.text.strip()][:2]
 
 
 def _number_line(document) -> str:
