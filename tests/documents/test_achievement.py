@@ -49,7 +49,7 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
 def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cycle):
     document = _report(demo_cycle)
     signatures = document.tables[-1].rows[0].cells
-    certifier, head = (cell.text.splitlines() for cell in signatures)
+    certifier, head = (cell.text.replace("\u00a0", " ").splitlines() for cell in signatures)
     deputy = demo_cycle.deputy
     assert certifier[:3] == [
         "XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG",

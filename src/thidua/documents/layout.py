@@ -740,18 +740,13 @@ def signatures(document, signers: Sequence[Signer], per_row: int = 2, hint: str 
 
 
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
-APP_XML = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
-    b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    b"<Application>thidua</Application><DocSecurity>0</DocSecurity></Properties>"
-)
 
 
 def _clean_template(document) -> None:
     """No trace of python-docx's template: only the styles the file uses, its own and those
-    they rest on (not ~150 table styles nobody chose, nor their Word 2010 copy), and an
-    app.xml that names no Word for Mac, no Normal.dotm and no word count of 0."""
+    they rest on (not ~150 table styles nobody chose, nor their Word 2010 copy), and no
+    app.xml (python-docx's names Word for Mac, Normal.dotm and a word count of 0; the file
+    is valid without one, and Word writes its own when it saves)."""
     for key, relationship in list(document.part.rels.items()):
         if relationship.reltype == STYLES_WITH_EFFECTS:
             document.part.rels.pop(key)
@@ -781,9 +776,10 @@ def _clean_template(document) -> None:
     for style_id, style in by_id.items():
         if style_id not in keep:
             styles.remove(style)
-    for part in document.part.package.iter_parts():
-        if part.partname == "/docProps/app.xml":
-            part._blob = APP_XML
+    package = document.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RT.EXTENDED_PROPERTIES:  # app.xml, optional
+            package.rels.pop(key)
 
 
 def save(document) -> bytes:

@@ -419,8 +419,8 @@ def results_xlsx(
         rules.cell(row=row, column=1, value=label).font = BOLD
         cell = rules.cell(row=row, column=2, value=value)
         cell.alignment = Alignment(wrap_text=True, horizontal="left")
-        if isinstance(value, float):  # a figure stays a number, shown with its decimals
-            cell.number_format = "0.00##" if value % 1 else "0"
+        if isinstance(value, float):  # a figure stays a number
+            cell.number_format = "0.00"
     rules.column_dimensions["A"].width = 34
     rules.column_dimensions["B"].width = 90
     print_setup(rules, None)
@@ -434,12 +434,17 @@ AGGREGATION_NAMES = {
 }
 
 
-def rules_lines(results: selectors.Results) -> list[tuple[str, str | float]]:
+def _figure(value: Decimal) -> int | float:
+    """A figure as a spreadsheet number: 100, 0.25."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def rules_lines(results: selectors.Results) -> list[tuple[str, str | int | float]]:
     """The rules the results were computed under, printed with every result; a figure alone
     (the total, the step) is a number, so a spreadsheet reads it as one."""
     rules = results.rules
     return [
-        ("Tổng điểm", float(results.agreement.declared_total)),
+        ("Tổng điểm", _figure(results.agreement.declared_total)),
         (
             "Tổng hợp điểm chấm chéo",
             AGGREGATION_NAMES[rules.aggregation]
@@ -453,7 +458,7 @@ def rules_lines(results: selectors.Results) -> list[tuple[str, str | float]]:
             "Quy đổi điểm về cùng mặt bằng giữa các đơn vị chấm",
             "có" if rules.zscore else "không",
         ),
-        ("Bước điểm", float(rules.step)),
+        ("Bước điểm", _figure(rules.step)),
         (
             "Tiêu chí phụ khi bằng điểm",
             ", ".join(core.describe_tie_break(rule).render() for rule in rules.tie_breaks)
