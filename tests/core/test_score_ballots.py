@@ -202,3 +202,29 @@ def test_equal_averages_share_a_rank_and_better_averages_rank_higher(ballots):
                 assert a.rank < b.rank
         assert a.tied == (sum(1 for b in ranked if b.average == a.average) > 1)
     assert all(s.average is None for s in result.standings[len(ranked) :])
+
+
+def test_a_rule_sets_score_vote_is_validated():
+    from thidua.core.score_ballots import vote_problems
+
+    assert vote_problems({"maximum": 100, "titles": "inform"}) == []
+    assert vote_problems({"groups": [50, 30, 20], "titles": "ranking", "minimum": "85"}) == []
+    codes = [p.code for p in vote_problems({"groups": [0], "titles": "ranking"})]
+    assert codes == ["bad_scale", "bad_minimum"]
+    assert [p.code for p in vote_problems({"titles": "both"})] == ["bad_titles_mode"]
+    assert [p.code for p in vote_problems({"partial": "maybe", "decimals": 9})] == [
+        "bad_partial",
+        "bad_decimals",
+    ]
+    assert [p.code for p in vote_problems({"titles": "ranking", "minimum": "120"})] == [
+        "bad_minimum"
+    ]
+
+
+def test_stored_content_round_trips():
+    from thidua.core.score_ballots import ScoreBallot, ballot_from, content_of, reconcile
+
+    ballot = ScoreBallot({"b": (40, 30), "a": (10, 5)}, own_unit="c")
+    assert ballot_from(content_of(ballot)) == ballot
+    other = ScoreBallot({"b": (40, 31), "a": (10, 5)}, own_unit="c")
+    assert [m[0] for m in reconcile([ballot, ballot], [ballot, other, ballot])] == [2, 3]

@@ -440,10 +440,13 @@ class Conference:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ballot:
-    """A counted phone ballot of a poll that is not encrypted: what it says, never who cast
-    it or when."""
+    """A counted phone ballot of a poll that is not encrypted (and a score poll's paper
+    ballot): what it says, never who cast it or when."""
 
-    content: JsonObject | None = doc('{"choices": [...]} or {"answers": {...}}')
+    content: JsonObject | None = doc(
+        '{"choices": [...]}, {"answers": {...}} or, in a score poll, {"scores": {unit: [a score '
+        'per criteria group]}, "own_unit": the unit its delegate does not score}'
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -491,13 +494,15 @@ class Poll:
     )
     ballots: list[Ballot] = doc(
         "once counted, the phone ballots sorted by their canonical JSON; else empty (an "
-        "encrypted poll's are in `sealed`, paper ballots and written opinions in `paper`)"
+        "encrypted poll's are in `sealed`, paper ballots and written opinions in `paper`; a "
+        "score poll's paper ballots are here too, one by one, each with a receipt)"
     )
     receipts: list[str] = doc(
         "receipt codes (an encrypted ballot's is its tracker), sorted, apart from the ballots"
     )
     result: JsonObject | None = doc(
-        "the tally as frozen at counting (for a void poll, with `void`: the reasons)"
+        "the tally as frozen at counting (for a void poll, with `void`: the reasons); a score "
+        "poll's: per unit total, count, average as an exact fraction n/d, rank and ties"
     )
     paper: Totals | None = doc(
         "once counted, the paper ballots and written opinions by their totals (none: an "

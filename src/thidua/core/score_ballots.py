@@ -313,3 +313,121 @@ def _rank(standing: Standing, ranks: Mapping[str, int] | None) -> int:
 def _exclusive(titles: Sequence[Title], one: str, other: str) -> bool:
     by_code = {t.code: t for t in titles}
     return other in by_code[one].excludes or one in by_code[other].excludes
+
+
+class TitlesMode(StrEnum):
+    """How a score vote leads to titles."""
+
+    RANKING = "ranking"  # nominations follow the ranking (`nominations`), above a minimum
+    INFORM = "inform"  # the score vote only informs a following approval poll
+
+
+def vote_problems(data: Mapping) -> list[Problem]:
+    """Why a rule set's score-vote section cannot be used: its scale (`rules_problems`, for
+    paper, where a trimmed mean is possible), its titles mode, and the minimum average a
+    ranking needs."""
+    problems = rules_problems(data, encrypted=False)
+    if data.get("decimals", 2) not in range(5):
+        problems.append(
+            Problem(
+                "bad_decimals",
+                gettext_noop("Số chữ số thập phân của điểm bình quân phải từ 0 đến 4."),
+                {},
+                "decimals",
+            )
+        )
+    mode = data.get("titles", TitlesMode.INFORM)
+    if mode not in tuple(TitlesMode):
+        problems.append(
+            Problem(
+                "bad_titles_mode",
+                gettext_noop("Cách xét danh hiệu từ phiếu chấm phải là “ranking” hoặc “inform”."),
+                {},
+                "titles",
+            )
+        )
+    elif mode == TitlesMode.RANKING:
+        try:
+            minimum = Fraction(str(data.get("minimum", "")))
+        except (ValueError, ZeroDivisionError):
+            minimum = None
+        if minimum is None or not 0 <= minimum <= sum(
+            g for g in data.get("groups", [data.get("maximum", 100)]) if isinstance(g, int)
+        ):
+            problems.append(
+                Problem(
+                    "bad_minimum",
+                    gettext_noop(
+                        "Xét danh hiệu theo thứ hạng điểm cần điểm bình quân tối thiểu trong thang "
+                        "điểm (ví dụ “80”)."
+                    ),
+                    {},
+                    "minimum",
+                )
+            )
+    return problems
+
+
+def ballot_from(content: Mapping) -> ScoreBallot:
+    """A score ballot from its stored content: {"scores": {unit: [ints per group]},
+    "own_unit": unit}."""
+    return ScoreBallot(
+        scores={unit: tuple(parts) for unit, parts in (content.get("scores") or {}).items()},
+        own_unit=content.get("own_unit"),
+    )
+
+
+def content_of(ballot: ScoreBallot) -> dict:
+    """A score ballot as it is stored and published: the inverse of `ballot_from`."""
+    return {
+        "scores": {unit: list(parts) for unit, parts in sorted(ballot.scores.items())},
+        "own_unit": ballot.own_unit,
+    }
+
+
+def _fraction(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def stored_result(result: ScoreTally, rules: ScoreRules) -> dict:
+    """The tally as a score poll keeps it (frozen at closing) and a record carries it: plain
+    JSON, averages as exact fractions "n/d" beside how they are shown."""
+    return {
+        "kind": "score",
+        "returned": result.returned,
+        "valid": result.valid,
+        "invalid": result.invalid,
+        "groups": list(rules.groups),
+        "partial": rules.partial.value,
+        "decimals": rules.decimals,
+        "trimmed_shown": result.trimmed_shown,
+        "standings": [
+            {
+                "unit": s.unit,
+                "total": s.total,
+                "count": s.count,
+                "average": _fraction(s.average),
+                "shown": shown(s.average, rules.decimals),
+                "trimmed": _fraction(s.trimmed),
+                "trimmed_shown": shown(s.trimmed, rules.decimals) if s.trimmed else None,
+                "rank": s.rank,
+                "tied": s.tied,
+            }
+            for s in result.standings
+        ],
+        "problems": [{"code": p.code, "params": dict(p.params)} for p in result.problems],
+    }
+
+
+def reconcile(
+    first: Sequence[ScoreBallot], second: Sequence[ScoreBallot]
+) -> list[tuple[int, ScoreBallot | None, ScoreBallot | None]]:
+    """Two independent entries of the same pile of paper score ballots: every position where
+    they differ (1-based), with what each entry says. Empty when they agree."""
+    mismatches = []
+    for position in range(max(len(first), len(second))):
+        a = first[position] if position < len(first) else None
+        b = second[position] if position < len(second) else None
+        if (content_of(a) if a else None) != (content_of(b) if b else None):
+            mismatches.append((position + 1, a, b))
+    return mismatches

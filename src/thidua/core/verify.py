@@ -20,8 +20,8 @@ from thidua.core import ballot_crypto as core_crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
+from thidua.core import score_ballots, signing, typed
 from thidua.core import scoring as core_scoring
-from thidua.core import signing, typed
 from thidua.core.audit import Link, first_break
 from thidua.core.ballot_verify import verify_transcript
 from thidua.core.lineage import Lineage, LineageEvent, UnitSpan
@@ -978,6 +978,10 @@ def tally(poll: core_record.Poll) -> dict | None:
     """The poll's result recounted from its ballots (None while it is not counted)."""
     if poll.status != "closed" or poll.result is None:
         return None
+    if poll.rules.get("kind") == "score":  # core.score_ballots: every ballot is published
+        score_rules = score_ballots.rules_from(poll.rules, poll.candidates)
+        scored = [score_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
+        return score_ballots.stored_result(score_ballots.tally(scored, score_rules), score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
     ballots = [core_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
     totals = []

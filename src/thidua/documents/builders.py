@@ -256,12 +256,68 @@ def _ballot_counts(poll: Poll) -> str:
     )
 
 
+def _score_results(document, poll: Poll, names: dict[str, str]) -> None:
+    """A score poll's count: ballots, then per unit the scores, total, average and rank, ties
+    shown (never broken); the nominations when the ranking nominates."""
+    result = poll.result
+    came = "phiếu bỏ trên điện thoại" if poll.mode == Poll.Mode.ELECTRONIC else "phiếu giấy"
+    layout.body(
+        document,
+        f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu phát "
+        f"ra: {with_words(result['issued'])}; số phiếu thu vào: "
+        f"{with_words(result['returned'])} ({came}); số phiếu hợp lệ: "
+        f"{with_words(result['valid'])}; số phiếu không hợp lệ: {with_words(result['invalid'])}.",
+    )
+    trimmed = result.get("trimmed_shown")
+    rows = [
+        [
+            str(index),
+            names.get(row["unit"], row["unit"]),
+            format_number(row["count"]),
+            format_number(row["total"]),
+            row["shown"],
+            *([row["trimmed_shown"] or "—"] if trimmed else []),
+            (f"{row['rank']} (đồng hạng)" if row["tied"] else str(row["rank"]))
+            if row["rank"]
+            else "—",
+        ]
+        for index, row in enumerate(result["standings"], start=1)
+    ]
+    headers = ["STT", "Đơn vị", "Số phiếu chấm", "Tổng điểm", "Điểm bình quân"]
+    headers += ["Bình quân bỏ cao, thấp nhất"] if trimmed else []
+    layout.table(document, [*headers, "Xếp hạng"], rows)
+    if poll.status == Poll.Status.VOID:
+        for reason in voting_selectors.void_reasons(poll):
+            layout.body(document, f"Kiểm phiếu không hợp lệ: {reason.render()}")
+        layout.body(
+            document,
+            "Kết luận: kiểm phiếu không hợp lệ, không có kết quả; ban kiểm phiếu cho bỏ phiếu lại.",
+            bold=True,
+        )
+        return
+    nominations = result.get("nominations")
+    if nominations:
+        titles = {
+            item["code"]: item["name"]
+            for item in (poll.conference.cycle.rule_set.data.get("voting") or {}).get("titles", [])
+        }
+        for code, units in nominations["nominees"].items():
+            chosen = ", ".join(names.get(u, u) for u in units) or "không có đơn vị nào"
+            layout.body(document, f"Đề nghị {titles.get(code, code)}: {chosen}.")
+        for code, units in nominations["ties"].items():
+            tied = ", ".join(names.get(u, u) for u in units)
+            layout.body(
+                document,
+                f"{titles.get(code, code)}: các đơn vị {tied} bằng điểm ở suất cuối; hội nghị "
+                "biểu quyết giữa các đơn vị này.",
+            )
+
+
 def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> Built:
     conference = poll.conference
     result = poll.result
     candidates = voting_selectors.candidates_of(poll)
     names = {c.unit.code: c.unit.name for c in candidates}
-    rules = voting_selectors.core_rules(poll)
     document = layout.new_document(
         _heading(cycle, conference, "BB", issue, "Biên bản", f"Kiểm phiếu: {poll.title}")
     )
@@ -287,7 +343,10 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
         layout.body(document, f"Áp dụng: {rule_set.name}.")
     if poll.rules.get("legal_basis"):
         layout.body(document, f"Căn cứ: {poll.rules['legal_basis']}.")
-    layout.body(document, rules.describe(poll.effect).render())
+    if voting_selectors.is_score(poll):
+        layout.body(document, voting_selectors.score_rules_sentence(poll.rules))
+    else:
+        layout.body(document, voting_selectors.core_rules(poll).describe(poll.effect).render())
     electors = voting_selectors.electors_of(poll)
     opened = _clock(poll.opened_at, day)
     layout.body(
@@ -314,75 +373,78 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
         f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues) or 'không có'}.",
     )
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
-    layout.body(document, _ballot_counts(poll))
-    base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
-    layout.body(
-        document,
-        f"Tỷ lệ tính trên {base_label} ({result['base_count']}); số phiếu tối thiểu để đạt "
-        f"ngưỡng: {result['required']}.",
-    )
-    refusals = (
-        {
-            unit: problem
-            for (title, unit), problem in voting_selectors.refused_nominees(
-                cycle, voting_selectors.polls_of(conference)
-            ).items()
-            if title == poll.title_code
-        }
-        if poll.purpose == Poll.Purpose.TITLE and poll.title_code
-        else {}
-    )
-    rows = []
-    for index, candidate in enumerate(candidates, start=1):
-        votes = result["votes"].get(candidate.unit.code, 0)
-        outcome = _outcome(poll, candidate.unit.code, candidate.unit.code in refusals)
-        rows.append(
-            [
-                str(index),
-                candidate.unit.name,
-                str(votes),
-                _percent(votes, result["base_count"]),
-                outcome,
-            ]
-        )
-    layout.table(
-        document,
-        ["STT", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"],
-        rows,
-        widths=(1.2, 6.9, 2.8, 2.8, 2.8),
-    )
-    if not result["quorum_met"]:
+    if voting_selectors.is_score(poll):
+        _score_results(document, poll, names)
+    else:
+        layout.body(document, _ballot_counts(poll))
+        base_label = core_ballots.BASE_LABELS[core_ballots.Base(result["base"])]
         layout.body(
             document,
-            "Số đại biểu tham gia bỏ phiếu không đủ theo quy định; không có đơn vị nào đạt.",
+            f"Tỷ lệ tính trên {base_label} ({result['base_count']}); số phiếu tối thiểu để đạt "
+            f"ngưỡng: {result['required']}.",
         )
-    if poll.status == Poll.Status.VOID:
-        for reason in voting_selectors.void_reasons(poll):
-            layout.body(document, f"Kiểm phiếu không hợp lệ: {reason.render()}")
-        layout.body(
+        refusals = (
+            {
+                unit: problem
+                for (title, unit), problem in voting_selectors.refused_nominees(
+                    cycle, voting_selectors.polls_of(conference)
+                ).items()
+                if title == poll.title_code
+            }
+            if poll.purpose == Poll.Purpose.TITLE and poll.title_code
+            else {}
+        )
+        rows = []
+        for index, candidate in enumerate(candidates, start=1):
+            votes = result["votes"].get(candidate.unit.code, 0)
+            outcome = _outcome(poll, candidate.unit.code, candidate.unit.code in refusals)
+            rows.append(
+                [
+                    str(index),
+                    candidate.unit.name,
+                    str(votes),
+                    _percent(votes, result["base_count"]),
+                    outcome,
+                ]
+            )
+        layout.table(
             document,
-            "Kết luận: kiểm phiếu không hợp lệ, không có kết quả; các phiếu được để riêng, không "
-            "được tính; ban kiểm phiếu cho bỏ phiếu lại.",
-            bold=True,
+            ["STT", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"],
+            rows,
+            widths=(1.2, 6.9, 2.8, 2.8, 2.8),
         )
-    for code in result["winners"]:
-        if code in refusals:
-            layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
-    for candidate in candidates:  # above the threshold, yet outside the seats: say why
-        code = candidate.unit.code
-        if core_ballots.standing_of(code, result) == core_ballots.Standing.OUTSIDE_SEATS:
-            why = core_ballots.why(code, result, int(poll.rules["seats"]), names)
-            layout.body(document, f"{names.get(code, code)}: {why.render()}")
-    winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
-    if poll.status != Poll.Status.VOID:
-        layout.body(document, _conclusion(poll, winners), bold=True)
-    if result.get("runoff"):
-        tied = ", ".join(names.get(code, code) for code in result["runoff"]["candidates"])
-        layout.body(
-            document,
-            f"Các đơn vị {tied} bằng phiếu ở suất cuối; hội nghị bỏ phiếu lại cho "
-            f"{result['runoff']['seats']} suất còn lại.",
-        )
+        if not result["quorum_met"]:
+            layout.body(
+                document,
+                "Số đại biểu tham gia bỏ phiếu không đủ theo quy định; không có đơn vị nào đạt.",
+            )
+        if poll.status == Poll.Status.VOID:
+            for reason in voting_selectors.void_reasons(poll):
+                layout.body(document, f"Kiểm phiếu không hợp lệ: {reason.render()}")
+            layout.body(
+                document,
+                "Kết luận: kiểm phiếu không hợp lệ, không có kết quả; các phiếu được để riêng, "
+                "không được tính; ban kiểm phiếu cho bỏ phiếu lại.",
+                bold=True,
+            )
+        for code in result["winners"]:
+            if code in refusals:
+                layout.body(document, f"Không được đề nghị: {refusals[code].render()}")
+        for candidate in candidates:  # above the threshold, yet outside the seats: say why
+            code = candidate.unit.code
+            if core_ballots.standing_of(code, result) == core_ballots.Standing.OUTSIDE_SEATS:
+                why = core_ballots.why(code, result, int(poll.rules["seats"]), names)
+                layout.body(document, f"{names.get(code, code)}: {why.render()}")
+        winners = [names.get(code, code) for code in result["winners"] if code not in refusals]
+        if poll.status != Poll.Status.VOID:
+            layout.body(document, _conclusion(poll, winners), bold=True)
+        if result.get("runoff"):
+            tied = ", ".join(names.get(code, code) for code in result["runoff"]["candidates"])
+            layout.body(
+                document,
+                f"Các đơn vị {tied} bằng phiếu ở suất cuối; hội nghị bỏ phiếu lại cho "
+                f"{result['runoff']['seats']} suất còn lại.",
+            )
     receipts = voting_selectors.published(poll, names).receipts
     if poll.sealed:
         for line in _sealed_lines(poll):

@@ -192,8 +192,32 @@ COUNCIL_VOTE_2023 = {
 }
 
 
-def _voting(council: dict | None, note: str = "") -> dict:
+# The conference's score ballot (phiếu chấm điểm, core.score_ballots): a single 0–100 score
+# that only informs the nomination vote after it, or three criteria groups whose ranking
+# nominates (the top units with an average of at least the minimum). The trimmed mean (the
+# highest and lowest score dropped) is computed on paper ballots only: encrypted ballots are
+# decrypted as sums, which cannot be trimmed.
+SCORE_VOTE_INFORM = {
+    "maximum": 100,
+    "partial": "refuse",
+    "trimmed": False,
+    "decimals": 2,
+    "titles": "inform",
+}
+SCORE_VOTE_RANKING = {
+    "groups": [50, 30, 20],
+    "partial": "skip",
+    "trimmed": True,
+    "decimals": 2,
+    "titles": "ranking",
+    "minimum": "85",
+}
+
+
+def _voting(council: dict | None, note: str = "", score_vote: dict | None = None) -> dict:
     data = {"titles": TITLES, "cluster_vote": CLUSTER_VOTE, "election": ELECTION}
+    if score_vote is not None:
+        data["score_vote"] = score_vote
     if council is not None:
         data["council_vote"] = council
     if note:
@@ -361,7 +385,11 @@ RULE_SETS = [
         "effective_from": date(2017, 7, 31),
         "effective_to": date(2023, 12, 31),
         "data": {
-            **_voting(None, "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập."),
+            **_voting(
+                None,
+                "Ngưỡng của hội đồng thi đua theo Nghị định 91/2017 chưa nhập.",
+                SCORE_VOTE_INFORM,
+            ),
             "grounds": GROUNDS_2017,
             "deadlines": DEADLINE_OFFSETS,
             **_eligibility(LAW_2003),
@@ -375,7 +403,7 @@ RULE_SETS = [
         "effective_from": date(2024, 1, 1),
         "effective_to": date(2025, 6, 30),
         "data": {
-            **_voting(COUNCIL_VOTE_2023),
+            **_voting(COUNCIL_VOTE_2023, score_vote=SCORE_VOTE_RANKING),
             "grounds": GROUNDS_2023,
             "deadlines": DEADLINE_OFFSETS,
             **_eligibility(f"{LAW_2022_ELIGIBILITY}; Nghị định 98/2023/NĐ-CP"),
@@ -392,6 +420,7 @@ RULE_SETS = [
             **_voting(
                 COUNCIL_VOTE_2023,
                 "Chưa đối chiếu Nghị định 152/2025; ngưỡng tạm lấy như Nghị định 98/2023.",
+                SCORE_VOTE_RANKING,
             ),
             "grounds": GROUNDS_2025,
             "deadlines": DEADLINE_OFFSETS,

@@ -20,6 +20,7 @@ from thidua.core import eligibility as core_eligibility
 from thidua.core import lineage as core_lineage
 from thidua.core import paperwork as core_paperwork
 from thidua.core import phases as core_phases
+from thidua.core import score_ballots as core_score_ballots
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
 
 
@@ -210,6 +211,10 @@ class RuleSet(models.Model):
                     % {"levels": ", ".join(TitleLevel.values), "titles": ", ".join(unlevelled)}
                 }
             )
+        score_vote = ((self.data or {}).get("voting") or {}).get("score_vote")
+        problems = core_score_ballots.vote_problems(score_vote) if score_vote else []
+        if problems:
+            raise ValidationError({"data": [problem.render() for problem in problems]})
         if self.pk is None:
             return
         stored = RuleSet.objects.filter(pk=self.pk).first()

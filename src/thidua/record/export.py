@@ -314,7 +314,10 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
         mine = ballots.get(poll.pk, [])
         counted = poll.status == Poll.Status.CLOSED
         sealed = voting_selectors.sealed_section(poll) if counted else None
-        phone = [b for b in mine if b["source"] == "electronic" and sealed is None]
+        # a score poll's paper ballots are published ballot by ballot too (trimmed means and
+        # `thidua verify` need every ballot's scores; core.score_ballots)
+        paper = "paper" if voting_selectors.is_score(poll) else "electronic"
+        phone = [b for b in mine if b["source"] in ("electronic", paper) and sealed is None]
         found.append(
             core_record.Poll(
                 code=poll.code,

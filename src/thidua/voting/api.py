@@ -9,6 +9,7 @@ from ninja import Body, Router, Schema, Status
 
 from thidua.core import ballots as core
 from thidua.core.policy import Action
+from thidua.core.score_ballots import ScoreBallot
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
@@ -37,6 +38,10 @@ class PollOut(Schema):
 class BallotIn(Schema):
     choices: list[str] = []
     answers: dict[str, Literal["yes", "no", "abstain"]] = {}
+    # a score poll's ballot: unit → a score per criteria group (the own unit left out), and
+    # for a paper ballot the unit it was handed to (a phone's is its delegate record's)
+    scores: dict[str, list[int]] | None = None
+    own_unit: str | None = None
 
 
 class CastIn(BallotIn):
@@ -62,7 +67,7 @@ class PollIn(Schema):
     # unit code → why a unit the eligibility rules find not eligible stays on the ballot
     kept: dict[str, str] = {}
     seats: int | None = None
-    kind: Literal["choice", "approval"] = "choice"
+    kind: Literal["choice", "approval", "score"] = "choice"
     mode: Literal["electronic", "paper"] = "electronic"
 
 
@@ -171,7 +176,11 @@ def check_in(request, cluster: str, year: int, username: str, payload: CheckInIn
     return {"delegate": username, "login_key": key}
 
 
-def _ballot(payload: BallotIn, written: bool = False) -> core.Ballot:
+def _ballot(payload: BallotIn, written: bool = False) -> core.Ballot | ScoreBallot:
+    if payload.scores is not None:
+        return ScoreBallot(
+            {unit: tuple(parts) for unit, parts in payload.scores.items()}, payload.own_unit
+        )
     return core.Ballot(
         choices=tuple(payload.choices),
         answers={unit: core.Answer(answer) for unit, answer in payload.answers.items()},

@@ -16,6 +16,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from thidua.core import ballots as core
+from thidua.core.score_ballots import ScoreBallot
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
@@ -37,9 +38,16 @@ class Sealed:
 
 def ballot_text(ballot: core.Ballot | Sealed) -> str:
     """The ballot's content as the phone signs it: `choices:a,b` (sorted),
-    `answers:a=yes,b=no` (sorted by candidate), or `sealed:<tracker>`."""
+    `answers:a=yes,b=no` (sorted by candidate), `scores:a=40+30+15,b=…` (sorted by candidate,
+    a score per criteria group), or `sealed:<tracker>`."""
     if isinstance(ballot, Sealed):
         return f"sealed:{ballot.tracker}"
+    if isinstance(ballot, ScoreBallot):  # scores:a=40+30+15,b=… (sorted by unit)
+        pairs = ",".join(
+            f"{unit}={'+'.join(str(p) for p in parts)}"
+            for unit, parts in sorted(ballot.scores.items())
+        )
+        return f"scores:{pairs}"
     if ballot.answers:
         pairs = ",".join(
             f"{code}={answer.value}" for code, answer in sorted(ballot.answers.items())

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from math import ceil
 
 from django.db import connection
@@ -16,13 +17,14 @@ from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core import eligibility as core_eligibility
 from thidua.core import run_of_show as show
+from thidua.core import score_ballots
 from thidua.core.messages import Problem
 from thidua.core.phases import Phase, PhaseStatus, Position
 from thidua.core.policy import Role
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle
-from thidua.org.models import Cycle, User
+from thidua.org.models import Cycle, Unit, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.voting import rules as voting_rules
 from thidua.voting.models import (
@@ -104,6 +106,7 @@ class CastTarget:
     candidate_codes: tuple[str, ...]
     public_key: str  # an encrypted poll's board key (hex), and the form its phones encrypt
     form: dict | None
+    unit_code: str = ""  # the delegate's own unit: never scored on a score ballot
 
 
 # The hall's busiest statement, written once as SQL (the ORM's compiling of a five-table join
@@ -123,9 +126,10 @@ _CANDIDATE_CODES = {
 _CAST_TARGET = """
 SELECT u.username, u.password, u.session_epoch, u.is_active,
        e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
-       d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form
+       d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form, du.code
 FROM voting_elector e
 JOIN voting_delegate d ON d.id = e.delegate_id
+JOIN org_unit du ON du.id = d.unit_id
 JOIN org_user u ON u.id = d.user_id
 JOIN voting_poll p ON p.id = e.poll_id
 JOIN voting_conference f ON f.id = p.conference_id
@@ -151,7 +155,7 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
     (elector, method, poll, title, status, mode, rules, phase, is_open, checked_in, key, codes) = (
         rest[:12]
     )
-    public_key, form = rest[12:]
+    public_key, form, unit_code = rest[12:]
     return CastTarget(
         username=username,
         password=password,
@@ -170,6 +174,7 @@ def cast_target(user_id: int | None, cluster: str, year: int, poll_code: str) ->
         candidate_codes=tuple(codes.split(",")) if codes else (),
         public_key=public_key,
         form=json.loads(form) if isinstance(form, str) else form,
+        unit_code=unit_code,
     )
 
 
@@ -257,7 +262,7 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
     children: dict[int, Poll] = {p.runoff_of_id: p for p in polls if p.runoff_of_id}
     found = []
     for poll in polls:
-        if poll.runoff_of_id:
+        if poll.runoff_of_id or is_score(poll):  # a score poll has no rounds, no winners
             continue
         rounds = [poll]
         while rounds[-1].pk in children:
@@ -282,14 +287,20 @@ def outcomes(polls: list[Poll]) -> list[Outcome]:
 
 
 def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
-    """Title code → the units its counted vote (all rounds) nominated."""
-    return {
+    """Title code → the units its counted vote (all rounds) nominated, or a counted score
+    poll whose ranking nominates (a title's own vote comes first)."""
+    found = {
         outcome.poll.title_code: list(outcome.winners)
         for outcome in outcomes(polls)
         if outcome.poll.purpose == Poll.Purpose.TITLE
         and outcome.complete
         and outcome.poll.title_code
     }
+    for poll in polls:
+        if is_score(poll) and poll.status == Poll.Status.CLOSED and poll.result:
+            for code, units in (poll.result.get("nominations") or {}).get("nominees", {}).items():
+                found.setdefault(code, list(units))
+    return found
 
 
 def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
@@ -405,7 +416,8 @@ class Published:
 def published(poll: Poll, names: dict[str, str]) -> Published:
     """Receipts (an encrypted ballot's is its tracker) and the plain phone ballots' multiset
     (an encrypted poll's are published as ciphertexts, in its transcript; paper ballots and
-    written opinions by their totals only, in the result)."""
+    written opinions by their totals only, in the result; a score poll's paper ballots are
+    in its record, one by one)."""
     ballots = list(
         Ballot.objects.filter(poll=poll, filled=True).only("content", "source", "receipt")
     )
@@ -414,7 +426,12 @@ def published(poll: Poll, names: dict[str, str]) -> Published:
         content = ballot.content or {}
         if ballot.source != Elector.Method.ELECTRONIC or "ciphertexts" in content:
             continue
-        if "answers" in content:
+        if "scores" in content:
+            text = "; ".join(
+                f"{names.get(code, code)}: {'+'.join(str(part) for part in parts)}"
+                for code, parts in sorted(content["scores"].items())
+            )
+        elif "answers" in content:
             text = "; ".join(
                 f"{names.get(code, code)}: {answer}"
                 for code, answer in sorted(content["answers"].items())
@@ -444,7 +461,7 @@ class ClosingTurnout:
 
 
 def closing_turnout(poll: Poll) -> ClosingTurnout:
-    rules = core_rules(poll)
+    rules = None if is_score(poll) else core_rules(poll)  # a score poll has no threshold
     electors = poll.electors.all()
     present = electors.filter(delegate__checked_in_at__isnull=False).count()
     voted = electors.exclude(method="")
@@ -460,9 +477,9 @@ def closing_turnout(poll: Poll) -> ClosingTurnout:
         electorate=poll.electorate,
         present=present,
         present_not_voted=present_not_voted,
-        quorum_needed=ceil(rules.quorum * poll.electorate) if rules.quorum else None,
+        quorum_needed=ceil(rules.quorum * poll.electorate) if rules and rules.quorum else None,
         required=rules.required_votes(poll.electorate)
-        if rules.base == core.Base.ELECTORATE
+        if rules and rules.base == core.Base.ELECTORATE
         else None,
     )
 
@@ -694,3 +711,115 @@ def run_of_show(cycle: Cycle, conference: Conference) -> list[show.Step]:
         concluded=bool(conference.conclusions and conference.ends_at),
     )
     return show.run_of_show(facts)
+
+
+# --- score polls (core.score_ballots) ---------------------------------------------------------
+
+
+def is_score(poll: Poll) -> bool:
+    return voting_rules.is_score(poll.rules)
+
+
+def score_rules(poll: Poll) -> score_ballots.ScoreRules:
+    codes = Candidate.objects.filter(poll=poll).order_by("position", "id")
+    return voting_rules.as_score(poll.rules, tuple(codes.values_list("unit__code", flat=True)))
+
+
+def score_content(ballot: score_ballots.ScoreBallot) -> dict:
+    return score_ballots.content_of(ballot)
+
+
+def named_problem(problem: Problem) -> Problem:
+    """A score ballot's problem with units named as delegates know them, not by code."""
+    codes = [str(problem.params[key]) for key in ("unit", "units") if key in problem.params]
+    wanted = {code.strip() for text in codes for code in text.split(",")}
+    names = dict(Unit.objects.filter(code__in=wanted).values_list("code", "name"))
+    params = dict(problem.params)
+    if "unit" in params:
+        params["unit"] = names.get(params["unit"], params["unit"])
+    if "units" in params:
+        params["units"] = ", ".join(
+            names.get(code.strip(), code.strip()) for code in params["units"].split(",")
+        )
+    return Problem(problem.code, problem.message, params, problem.field)
+
+
+def score_nominations(poll: Poll, result: score_ballots.ScoreTally) -> dict:
+    """Titles from a score poll's ranking (`core.score_ballots.nominations`): the rule set's
+    minimum average, "leading the cluster" read from the score sheets' ranking when there is
+    one. Tied units across a title's last seat are kept for the conference to vote on."""
+    cycle = poll.conference.cycle
+    results = scoring_selectors.results(cycle)
+    ranks = {unit.code: r.rank for unit, r in results.ranking} if results else None
+    found = score_ballots.nominations(
+        result,
+        voting_rules.titles(cycle.rule_set),
+        Fraction(str(poll.rules["minimum"])),
+        ranks,
+    )
+    return {
+        "minimum": str(poll.rules["minimum"]),
+        "nominees": {code: list(units) for code, units in found.nominees.items()},
+        "ties": {code: list(units) for code, units in found.ties.items()},
+    }
+
+
+def score_rules_sentence(rules: dict) -> str:
+    """A score poll's rules in a sentence, as its page and its minutes print them."""
+    groups = rules.get("groups") or [rules.get("maximum", 100)]
+    scale = (
+        f"thang điểm 0–{groups[0]}"
+        if len(groups) == 1
+        else f"chấm theo {len(groups)} nhóm tiêu chí, tối đa "
+        + " + ".join(str(g) for g in groups)
+        + f" = {sum(groups)} điểm"
+    )
+    partial = (
+        "phiếu chấm thiếu đơn vị là phiếu không hợp lệ"
+        if rules.get("partial", "refuse") == "refuse"
+        else "đơn vị không được chấm trên một phiếu không tính vào điểm bình quân của đơn vị đó"
+    )
+    titles = (
+        f"đề nghị danh hiệu theo thứ hạng điểm bình quân, tối thiểu {rules.get('minimum')} điểm"
+        if rules.get("titles") == "ranking"
+        else "kết quả chấm điểm là căn cứ để hội nghị biểu quyết đề nghị danh hiệu"
+    )
+    trimmed = (
+        "; tính thêm điểm bình quân bỏ điểm cao nhất và thấp nhất (chỉ với phiếu giấy)"
+        if rules.get("trimmed")
+        else ""
+    )
+    return (
+        f"Phiếu chấm điểm: {scale}; đại biểu không chấm đơn vị mình; {partial}; điểm bình quân "
+        f"làm tròn {rules.get('decimals', 2)} chữ số thập phân{trimmed}; {titles}."
+    )
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A candidate's line on a score ballot: its inputs per criteria group, or greyed (the
+    delegate's own unit, never scored)."""
+
+    unit: Unit
+    own: bool
+    inputs: list[tuple[str, int, str]]  # (field name, group maximum, value typed)
+
+
+def score_rows(poll: Poll, delegate: Delegate | None, typed: dict[str, str]) -> list[ScoreRow]:
+    rules = score_rules(poll)
+    own = delegate.unit.code if delegate is not None else None
+    return [
+        ScoreRow(
+            candidate.unit,
+            candidate.unit.code == own,
+            [
+                (
+                    f"s_{candidate.unit.code}_{index}",
+                    maximum,
+                    typed.get(f"s_{candidate.unit.code}_{index}", ""),
+                )
+                for index, maximum in enumerate(rules.groups)
+            ],
+        )
+        for candidate in poll.candidates.select_related("unit")
+    ]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from thidua.audit.services import record as audit
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core import score_ballots
 from thidua.core.eligibility import Status
 from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action, Role, decide
@@ -64,7 +65,9 @@ def _receipt() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
 
 
-def _content(ballot: core.Ballot) -> dict:
+def _content(ballot: core.Ballot | score_ballots.ScoreBallot) -> dict:
+    if isinstance(ballot, score_ballots.ScoreBallot):
+        return selectors.score_content(ballot)
     if ballot.answers:
         return {"answers": {code: answer.value for code, answer in sorted(ballot.answers.items())}}
     return {"choices": sorted(ballot.choices)}
@@ -329,6 +332,23 @@ def create_poll(
     )
 
 
+def create_score_poll(
+    *, actor, conference: Conference, code: str, title: str, mode: str = Poll.Mode.ELECTRONIC
+) -> Poll:
+    """A score poll (phiếu chấm điểm): every member unit a candidate, scored under the rule
+    set's score vote. On phones it is plain: refused while the counting board has a key (its
+    phones must encrypt, and encrypted score ballots do not exist yet), allowed on paper."""
+    return create_poll(
+        actor=actor,
+        conference=conference,
+        code=code,
+        title=title,
+        kind=voting_rules.SCORE,
+        mode=mode,
+        seats=1,
+    )
+
+
 def _new_poll(
     *,
     actor,
@@ -430,6 +450,18 @@ def _new_poll(
                 gettext_noop("Đã có cuộc bỏ phiếu mã %(code)s."),
                 {"code": code},
                 "code",
+            )
+        )
+    if kind == voting_rules.SCORE and ceremony is not None:
+        problems.append(
+            Problem(
+                "score_not_sealed",
+                gettext_noop(
+                    "Ban kiểm phiếu đã có khóa nên phiếu trên điện thoại phải được mã hóa, mà "
+                    "phiếu chấm điểm mã hóa chưa có: tổ chức chấm điểm bằng phiếu giấy."
+                ),
+                {},
+                "mode",
             )
         )
     if sealed and ceremony is None:
@@ -826,9 +858,14 @@ def cast_at(
     if target.public_key:
         content, receipt = _sealed_content(target, cluster, year, poll_code, ballot)
         ballot = devices.Sealed(ballot.data, receipt)
+    elif voting_rules.is_score(target.poll_rules):
+        ballot = _checked_score(target, ballot)
+        content, receipt = _content(ballot), _receipt()
     else:
         if isinstance(ballot, devices.Sealed):
             raise DomainError([not_sealed_problem()])
+        if not isinstance(ballot, core.Ballot):
+            raise DomainError([wrong_kind_problem()])
         rules = voting_rules.as_core(target.poll_rules, target.candidate_codes)
         problem = core.check(ballot, rules)
         if problem is not None:
@@ -840,6 +877,33 @@ def cast_at(
     # A poll being closed is caught by its slots, all locked (then replaced) by the close.
     box = _into_the_box(target.elector_id, target.poll_id, content, receipt)
     return Cast(box, target.poll_title)
+
+
+def _checked_score(target, ballot) -> score_ballots.ScoreBallot:
+    """A phone's score ballot with the delegate's own unit (from their delegate record, never
+    from the phone), refused with the reason when `core.score_ballots.check` finds it invalid."""
+    if not isinstance(ballot, score_ballots.ScoreBallot):
+        raise DomainError(
+            [
+                Problem(
+                    "score_expected",
+                    gettext_noop("Cuộc bỏ phiếu này nhận phiếu chấm điểm: tải lại trang."),
+                )
+            ]
+        )
+    ballot = score_ballots.ScoreBallot(scores=ballot.scores, own_unit=target.unit_code)
+    rules = voting_rules.as_score(target.poll_rules, target.candidate_codes)
+    problem = score_ballots.check(ballot, rules)
+    if problem is not None:
+        raise DomainError([selectors.named_problem(problem)])
+    return ballot
+
+
+def wrong_kind_problem() -> Problem:
+    return Problem(
+        "wrong_ballot_kind",
+        gettext_noop("Phiếu nhập không đúng loại phiếu của cuộc bỏ phiếu này."),
+    )
 
 
 def not_sealed_problem() -> Problem:
@@ -937,6 +1001,19 @@ def record_written(*, actor, poll: Poll, delegate: Delegate, ballot: core.Ballot
     elector = Elector.objects.filter(poll=poll, delegate=delegate).first()
     if elector is None:
         raise _not_elector_problem(poll, delegate.user)
+    if selectors.is_score(poll):
+        raise DomainError(
+            [
+                Problem(
+                    "score_not_written",
+                    gettext_noop(
+                        "Phiếu chấm điểm không nhận ý kiến bằng văn bản của đại biểu vắng mặt."
+                    ),
+                )
+            ]
+        )
+    if not isinstance(ballot, core.Ballot):
+        raise DomainError([wrong_kind_problem()])
     written = core.Ballot(choices=ballot.choices, answers=ballot.answers, written=True)
     if not _mark_elector(elector.pk, Elector.Method.WRITTEN):
         raise AlreadyVoted([Problem("already_voted", gettext_noop("Đại biểu này đã có phiếu."))])
@@ -971,7 +1048,12 @@ def _paper_counts(poll: Poll, pile: int, issued: int, extra_written: int = 0) ->
 
 @transaction.atomic
 def save_paper_entry(
-    *, actor, poll: Poll, entry: int, ballots: Sequence[core.Ballot], issued: int
+    *,
+    actor,
+    poll: Poll,
+    entry: int,
+    ballots: Sequence[core.Ballot | score_ballots.ScoreBallot],
+    issued: int,
 ) -> PaperEntry:
     """One of the two independent entries of the pile of paper ballots. A pile that cannot be
     (more ballots than were issued, more issued than there are electors) is refused."""
@@ -989,6 +1071,9 @@ def save_paper_entry(
                 ),
             )
         )
+    score = selectors.is_score(poll)
+    if any(isinstance(b, score_ballots.ScoreBallot) != score for b in ballots):
+        raise DomainError([wrong_kind_problem()])
     refuse_if(_paper_counts(poll, len(ballots), issued))
     saved, _created = PaperEntry.objects.update_or_create(
         poll=poll,
@@ -1008,9 +1093,14 @@ def paper_mismatches(poll: Poll) -> list[tuple[int, core.Ballot | None, core.Bal
     entries = {entry.entry: entry for entry in PaperEntry.objects.filter(poll=poll)}
     if set(entries) != {1, 2}:
         return None
-    first = [selectors.to_core(content) for content in entries[1].ballots]
-    second = [selectors.to_core(content) for content in entries[2].ballots]
-    mismatches = core.reconcile(first, second)
+    if selectors.is_score(poll):
+        first = [score_ballots.ballot_from(content) for content in entries[1].ballots]
+        second = [score_ballots.ballot_from(content) for content in entries[2].ballots]
+        mismatches = score_ballots.reconcile(first, second)
+    else:
+        first = [selectors.to_core(content) for content in entries[1].ballots]
+        second = [selectors.to_core(content) for content in entries[2].ballots]
+        mismatches = core.reconcile(first, second)
     if entries[1].issued != entries[2].issued:
         mismatches.append((0, None, None))
     return mismatches
@@ -1062,8 +1152,18 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         present = Elector.objects.filter(poll=poll, delegate__checked_in_at__isnull=False)
         issued = present.count() + len(written)
         voters = Elector.objects.filter(poll=poll).exclude(method="").count()
-    poll.paper = _paper_totals(poll, pile, written)
     phone = [row for row in kept if row["source"] == Elector.Method.ELECTRONIC]
+    if selectors.is_score(poll):
+        # paper score ballots are kept ballot by ballot, as phones' are: a trimmed mean and
+        # `thidua verify` need every ballot's scores
+        # (each with a receipt nobody holds, so that the record's receipts count its ballots)
+        paper = [
+            {"content": c, "source": Elector.Method.PAPER, "receipt": _receipt()} for c in pile
+        ]
+        _reshuffle(poll, phone + paper)
+        poll.closed_at = timezone.now()
+        return _count_score(actor, poll, phone + paper, issued=issued, voters=voters)
+    poll.paper = _paper_totals(poll, pile, written)
     # a written opinion keeps its receipt, not what it says: its totals are in `poll.paper`
     _reshuffle(poll, phone + [{**row, "content": None} for row in written])
     poll.closed_at = timezone.now()
@@ -1156,6 +1256,44 @@ def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=
         after=poll.result,
     )
     if poll.status == Poll.Status.CLOSED and poll.purpose == Poll.Purpose.TITLE:
+        _propose(actor, poll.conference)
+    return poll
+
+
+def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None) -> Poll:
+    """Freeze a score poll's tally (`core.score_ballots.tally`) and, where the rule set has
+    titles follow the ranking, its nominations; void when the counts cannot be."""
+    rules = selectors.score_rules(poll)
+    result = score_ballots.tally(
+        [score_ballots.ballot_from(row["content"] or {}) for row in rows], rules
+    )
+    impossible = core.count_problems(
+        electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
+    )
+    poll.result = {
+        **score_ballots.stored_result(result, rules),
+        "electorate": poll.electorate,
+        "issued": issued,
+        "winners": [],
+        "runoff": None,
+    }
+    if impossible:
+        poll.status = Poll.Status.VOID
+        poll.result["void"] = [{"code": p.code, "params": dict(p.params)} for p in impossible]
+    else:
+        poll.status = Poll.Status.CLOSED
+        if poll.rules.get("titles") == score_ballots.TitlesMode.RANKING:
+            poll.result["nominations"] = selectors.score_nominations(poll, result)
+    poll.save(update_fields=["status", "closed_at", "result"])
+    audit(
+        actor=actor,
+        action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,
+        object_type="voting.poll",
+        object_id=poll.pk,
+        cycle=poll.conference.cycle,
+        after=poll.result,
+    )
+    if poll.status == Poll.Status.CLOSED and "nominations" in poll.result:
         _propose(actor, poll.conference)
     return poll
 

@@ -18,8 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
+from thidua.core import score_ballots
 from thidua.core.eligibility import STATUS_LABELS, Status
+from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
+from thidua.core.score_ballots import ScoreBallot
 from thidua.errors import DomainError
 from thidua.org import register
 from thidua.org import selectors as org_selectors
@@ -95,6 +98,7 @@ def conference(request, cycle: Cycle):
                 for d in selectors.board_of(found)
             ],
             "titles": titles,
+            "score_vote": bool((cycle.rule_set.data.get("voting") or {}).get("score_vote")),
             "members": org_selectors.member_units(cycle) if manage else [],
             "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "nominations": selectors.nomination_problems(cycle, polls),
@@ -246,19 +250,28 @@ def create_poll(request, cycle: Cycle):
     chosen = [units[c] for c in post.getlist("candidates") if c in units] or None
     try:
         seats = int(post["seats"]) if post.get("seats") else None
-        services.create_poll(
-            actor=request.user,
-            conference=found,
-            code=post.get("code", "").strip(),
-            title=post.get("title", "").strip() or post.get("code", ""),
-            purpose=post.get("purpose", Poll.Purpose.TITLE),
-            title_code=post.get("title_code", ""),
-            candidates=chosen,
-            seats=seats,
-            kind=post.get("kind", core.Kind.CHOICE.value),
-            mode=post.get("mode", Poll.Mode.ELECTRONIC),
-            kept={code: post.get(f"keep_{code}", "") for code in units},
-        )
+        if post.get("kind") == voting_rules.SCORE:
+            services.create_score_poll(
+                actor=request.user,
+                conference=found,
+                code=post.get("code", "").strip(),
+                title=post.get("title", "").strip() or post.get("code", ""),
+                mode=post.get("mode", Poll.Mode.ELECTRONIC),
+            )
+        else:
+            services.create_poll(
+                actor=request.user,
+                conference=found,
+                code=post.get("code", "").strip(),
+                title=post.get("title", "").strip() or post.get("code", ""),
+                purpose=post.get("purpose", Poll.Purpose.TITLE),
+                title_code=post.get("title_code", ""),
+                candidates=chosen,
+                seats=seats,
+                kind=post.get("kind", core.Kind.CHOICE.value),
+                mode=post.get("mode", Poll.Mode.ELECTRONIC),
+                kept={code: post.get(f"keep_{code}", "") for code in units},
+            )
     except ValueError:
         messages.error(request, _("Số suất phải là số nguyên."))
     except DomainError as error:
@@ -300,6 +313,36 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
             )
         return core.Ballot(answers=answers)
     return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
+
+
+def _score_number(text: str) -> int:
+    """A score as typed: a whole number, or a refusal that says so."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise DomainError(
+            [
+                Problem(
+                    "score_not_number",
+                    gettext_noop("Điểm phải là số nguyên (đã nhập “%(text)s”)."),
+                    {"text": text.strip()[:20]},
+                    "scores",
+                )
+            ]
+        ) from None
+
+
+def _typed_scores(post, poll: Poll) -> ScoreBallot:
+    """The ballot page's inputs (`s_<unit>_<group>`): a unit left blank is not scored; the
+    own unit is the cast's to add, from the delegate record."""
+    groups = len(selectors.score_rules(poll).groups)
+    scores = {}
+    for candidate in poll.candidates.all():
+        code = candidate.unit.code
+        typed = [post.get(f"s_{code}_{index}", "").strip() for index in range(groups)]
+        if any(typed):
+            scores[code] = tuple(_score_number(text) for text in typed)
+    return ScoreBallot(scores)
 
 
 def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, str]:
@@ -394,6 +437,8 @@ def poll(request, cycle: Cycle, poll_code: str):
     ):
         candidate.note = note
     names = {c.unit.code: c.unit.name for c in candidates}
+    if selectors.is_score(found):
+        return _score_poll(request, cycle, found, me, names)
     context = {
         "cycle": cycle,
         "poll": found,
@@ -464,6 +509,67 @@ def poll(request, cycle: Cycle, poll_code: str):
             services.paper_mismatches(found) if found.mode == Poll.Mode.PAPER else None
         )
     return render(request, "voting/poll.html", context)
+
+
+def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
+    """A score poll's page: the delegate's ballot (a number per candidate and criteria group,
+    their own unit greyed), its confirmation, and once counted the ranking for everyone."""
+    context = {
+        "cycle": cycle,
+        "poll": found,
+        "me": me,
+        "sentence": selectors.score_rules_sentence(found.rules),
+        "groups": found.rules.get("groups") or [found.rules.get("maximum", 100)],
+        "mine": selectors.my_votes(found.conference, me).get(found.pk),
+        "has_voted": selectors.has_voted(found, me),
+        "electors": selectors.electors_of(found) if found.status != Poll.Status.DRAFT else [],
+        "can_vote": can(request.user, Action.CAST_BALLOT, cycle) and me is not None,
+        "count": can(request.user, Action.COUNT_BALLOTS, cycle),
+        "rows": selectors.score_rows(found, me, {}),
+    }
+    if request.method == "POST":
+        require(request.user, Action.CAST_BALLOT, cycle)
+        context["rows"] = selectors.score_rows(found, me, request.POST)
+        if request.POST.get("step") == "change":
+            return render(request, "voting/score_poll.html", context)
+        try:
+            ballot = _typed_scores(request.POST, found)
+        except DomainError as error:
+            context["problem"] = error.problems[0]
+            return render(request, "voting/score_poll.html", context, status=400)
+        own = me.unit.code if me is not None else None
+        problem = score_ballots.check(ScoreBallot(ballot.scores, own), selectors.score_rules(found))
+        if problem is not None:
+            context["problem"] = selectors.named_problem(problem)
+            return render(request, "voting/score_poll.html", context, status=400)
+        context["confirm"] = [
+            (code, names.get(code, code), "+".join(str(p) for p in parts), sum(parts))
+            for code, parts in ballot.scores.items()
+        ]
+        context["typed"] = [(k, v) for k, v in request.POST.items() if k.startswith("s_")]
+        return render(request, "voting/score_confirm.html", context)
+    if found.status == Poll.Status.VOID:
+        context["void_reasons"] = selectors.void_reasons(found)
+    if found.status == Poll.Status.CLOSED:
+        context["result"] = found.result
+        context["standings"] = [
+            {**row, "name": names.get(row["unit"], row["unit"])}
+            for row in found.result["standings"]
+        ]
+        titles = {t.code: t.name for t in voting_rules.titles(cycle.rule_set)}
+        nominations = found.result.get("nominations") or {}
+        context["nominees"] = [
+            (titles.get(code, code), [names.get(u, u) for u in units])
+            for code, units in nominations.get("nominees", {}).items()
+        ]
+        context["ties"] = [
+            (titles.get(code, code), [names.get(u, u) for u in units])
+            for code, units in nominations.get("ties", {}).items()
+        ]
+        context["published"] = selectors.published(found, names)
+    if context["count"] and found.status == Poll.Status.OPEN and found.mode == Poll.Mode.PAPER:
+        context["mismatches"] = services.paper_mismatches(found)
+    return render(request, "voting/score_poll.html", context)
 
 
 def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> dict:
@@ -542,9 +648,17 @@ def board_key(request, cycle: Cycle):
     )
 
 
-def _posted_ballot(post) -> core.Ballot:
+def _posted_ballot(post) -> core.Ballot | ScoreBallot:
     """The ballot as the confirmation page posts it: every candidate's answer (`a_<unit>`),
-    or the choices."""
+    every scored candidate's scores (`s_<unit>`: "40+30+15"), or the choices."""
+    scores = {name[2:]: post[name] for name in post if name.startswith("s_")}
+    if scores or "score" in post:
+        return ScoreBallot(
+            {
+                unit: tuple(_score_number(p) for p in text.split("+"))
+                for unit, text in scores.items()
+            }
+        )
     answers = {name[2:]: post[name] for name in post if name.startswith("a_")}
     if answers:
         known = set(core.Answer.__members__.values())
@@ -668,9 +782,28 @@ def _confirm_close(request, cycle: Cycle, poll: Poll):
     )
 
 
-def _parse_pile(text: str, poll: Poll) -> list[core.Ballot]:
+def _parse_score_pile(text: str) -> list[ScoreBallot]:
+    """One line per paper score ballot: the unit it was handed to (greyed on it), a colon,
+    then each scored unit's scores: "lao-cai: ha-giang=40+30+15, cao-bang=45+25+10"."""
+    ballots = []
+    for line in text.splitlines():
+        own, _sep, rest = line.strip().partition(":")
+        if not own.strip():
+            continue
+        scores = {}
+        for part in rest.split(","):
+            unit, _eq, value = part.partition("=")
+            if unit.strip():
+                scores[unit.strip()] = tuple(_score_number(p) for p in value.split("+"))
+        ballots.append(ScoreBallot(scores, own_unit=own.strip()))
+    return ballots
+
+
+def _parse_pile(text: str, poll: Poll) -> list[core.Ballot] | list[ScoreBallot]:
     """One line per paper ballot: the ticked unit codes, comma-separated ("-" for blank);
-    for a yes/no vote: "code:yes, code:no"."""
+    for a yes/no vote: "code:yes, code:no"; for a score poll, `_parse_score_pile`."""
+    if selectors.is_score(poll):
+        return _parse_score_pile(text)
     ballots = []
     for line in text.splitlines():
         line = line.strip()
@@ -824,7 +957,15 @@ def screen(request, cycle: Cycle):
                 "outside_seats": [
                     names.get(code, code)
                     for code in names
-                    if result and core.standing_of(code, result) == core.Standing.OUTSIDE_SEATS
+                    if result
+                    and not selectors.is_score(item)
+                    and core.standing_of(code, result) == core.Standing.OUTSIDE_SEATS
+                ],
+                # a score poll: the ranking, ties marked
+                "ranking": [
+                    (row["rank"], names.get(row["unit"], row["unit"]), row["shown"], row["tied"])
+                    for row in result.get("standings", [])
+                    if row["rank"]
                 ],
             }
         )

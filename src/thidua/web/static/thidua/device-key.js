@@ -19,11 +19,16 @@
 
   // The same text as thidua.voting.devices.message: context, poll, user name, ballot.
   function ballotText(form) {
-    var choices = [], answers = [];
+    var choices = [], answers = [], scores = [];
     form.querySelectorAll("input[type=hidden]").forEach(function (input) {
       if (input.name === "choice") { choices.push(input.value); }
       else if (input.name.indexOf("a_") === 0) { answers.push([input.name.slice(2), input.value]); }
+      else if (input.name.indexOf("s_") === 0) { scores.push([input.name.slice(2), input.value]); }
     });
+    if (scores.length || form.querySelector("input[name=score]")) {  // a score ballot: scores:a=40+30+15,b=… (sorted by unit)
+      scores.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+      return "scores:" + scores.map(function (pair) { return pair[0] + "=" + pair[1]; }).join(",");
+    }
     if (answers.length) {
       answers.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
       return "answers:" + answers.map(function (pair) { return pair[0] + "=" + pair[1]; }).join(",");
