@@ -255,7 +255,7 @@ def test_the_signers_post_is_printed_on_one_line(plans, key):
     column is wide enough for a province's director at 14 pt bold)."""
     built = plans[key].build()
     lines = [
-        line.strip()
+        " ".join(line.split())  # the post's spaces are non-breaking ones (layout.unbroken)
         for page in _pdf_pages(pdf.to_pdf(built.content, built.filename, using="weasyprint"))
         for line in page.splitlines()
     ]
