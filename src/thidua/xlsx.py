@@ -95,8 +95,17 @@ def _seal(workbook: Workbook) -> None:
                 _in_times_new_roman(cell)
 
 
+def describe(workbook: Workbook, author: str, title: str) -> None:
+    """The file's properties as Excel shows them: who issued it (not "openpyxl") and what
+    it is."""
+    workbook.properties.creator = workbook.properties.lastModifiedBy = author
+    workbook.properties.title = title
+
+
 def save(workbook: Workbook) -> bytes:
     _seal(workbook)
+    if workbook.properties.creator == "openpyxl":  # the library's name is nobody's authorship
+        workbook.properties.creator = ""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -153,8 +162,9 @@ def letterhead(sheet, head: Letterhead, width: int) -> int:
 
 
 def signatures(sheet, row: int, signers: Sequence[Signature], width: int) -> int:
-    """Each signer's block at the right under the table: authority and posts in capitals,
-    bold; the place for the signature; the name in bold. Returns the row after it."""
+    """Each signer's block at the right under the table, as NĐ 30/2020 writes it: authority
+    and posts in capitals, bold; the place for the signature; the rank and name in bold.
+    Returns the row after it."""
     first = max(1, min(width - 1, round(width * 0.5))) + 1
     bold = Font(name=FONT, size=13, bold=True)
     for signer in signers:
@@ -162,11 +172,7 @@ def signatures(sheet, row: int, signers: Sequence[Signature], width: int) -> int
         for line in posts:
             row += 1
             _block(sheet, row, first, width, line, bold)
-        row += 1
-        _block(
-            sheet, row, first, width, "(Ký, ghi rõ họ tên)", Font(name=FONT, size=12, italic=True)
-        )
-        row += 4  # room for the signature and the seal
+        row += 5  # room for the signature and the seal (NĐ 30: no hint printed there)
         _block(sheet, row, first, width, signer.name, bold)
         row += 1
     return row

@@ -12,7 +12,9 @@ def read_docx(content: bytes):
 
 
 def all_text(document) -> str:
-    """Every paragraph and table cell of a DOCX, one per line (tables included, nested too)."""
+    """Every paragraph and table cell of a DOCX, one per line (tables included, nested too),
+    a non-breaking space read as a space (`layout.unbroken` keeps names on one line that
+    way; the PDF tests in `test_pages` check where the lines break)."""
     lines = [p.text for p in document.paragraphs]
 
     def cells(table):
@@ -24,7 +26,7 @@ def all_text(document) -> str:
 
     for table in document.tables:
         cells(table)
-    return "\n".join(lines)
+    return "\n".join(lines).replace("\u00a0", " ")
 
 
 def table_rows(table) -> list[list[str]]:

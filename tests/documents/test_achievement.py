@@ -71,7 +71,7 @@ def test_the_history_prints_the_awards_of_the_register_not_its_proposals(demo_cy
 def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cycle):
     document = _report(demo_cycle)
     signatures = document.tables[-1].rows[0].cells
-    certifier, head = (cell.text.splitlines() for cell in signatures)
+    certifier, head = (cell.text.replace("\u00a0", " ").splitlines() for cell in signatures)
     deputy = demo_cycle.deputy
     assert certifier[:3] == [
         "XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG",

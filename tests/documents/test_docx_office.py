@@ -7,10 +7,11 @@ import io
 import zipfile
 
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from tests.documents.conftest import effective_font, read_docx
+from tests.documents.conftest import all_text, effective_font, read_docx
 from thidua.documents import layout
 from thidua.documents.html import paragraph_value
 
@@ -124,6 +125,7 @@ def test_the_file_properties_name_the_issuer_the_title_and_now(built):
         document = read_docx(content)
         properties = document.core_properties
         issuer = [p.text for p in document.tables[0].rows[0].cells[0].paragraphs if p.text][1]
+        issuer = issuer.replace("\u00a0", " ")  # kept on one line (layout.unbroken)
         assert properties.author.upper() == issuer, key
         assert properties.last_modified_by == properties.author, key
         summary = next(
@@ -131,7 +133,7 @@ def test_the_file_properties_name_the_issuer_the_title_and_now(built):
             for p in [*document.paragraphs, *_cell_paragraphs(document)]
             if p.style.name in ("Document Summary", "Letter Subject")
         )
-        assert properties.title == summary.text.removeprefix("V/v "), key
+        assert properties.title == summary.text.replace("\u00a0", " ").removeprefix("V/v "), key
         for moment in (properties.created, properties.modified):
             moment = moment.replace(tzinfo=None)
             assert moment.year != 2013, key
@@ -145,9 +147,9 @@ def test_table_headers_repeat_and_rows_stay_whole(built):
         document = read_docx(content)
         for table in document.tables:
             rows = table._tbl.tr_lst
-            # a grid of signatures (every party's block) has no header to repeat
-            signing = table.rows[0].cells[0].paragraphs[0].style.name == "Signature Authority"
-            assert (rows[0].trPr.find(qn("w:tblHeader")) is None) == signing, key
+            # a layout table (the letterhead, Nơi nhận and signatures) has no header to repeat
+            layout_table = table.style is None or table.style.name != "Table Grid"
+            assert (rows[0].trPr.find(qn("w:tblHeader")) is None) == layout_table, key
             assert all(row.trPr.find(qn("w:cantSplit")) is not None for row in rows), key
             margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
             widths = {edge.tag.split("}")[1]: edge.get(qn("w:w")) for edge in margins}
@@ -165,6 +167,102 @@ def test_table_headers_repeat_and_rows_stay_whole(built):
 def _parts(content: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_no_trace_of_python_docx_template(built):
+    """Only the styles a file uses (no ~150 table styles, no Word 2010 copy of them), and no
+    app.xml naming Word for Mac, Normal.dotm and a word count of 0."""
+    for key, content in built.items():
+        parts = _parts(content)
+        assert "word/stylesWithEffects.xml" not in parts, key
+        assert "docProps/app.xml" not in parts, key  # "Microsoft Macintosh Word", Normal.dotm
+        assert b"app.xml" not in parts["_rels/.rels"], key
+        assert b"app.xml" not in parts["[Content_Types].xml"], key
+        document = read_docx(content)
+        tables = [s.name for s in document.styles if s.type == WD_STYLE_TYPE.TABLE]
+        assert set(tables) <= {"Normal Table", "Table Grid"}, (key, tables)
+        assert len(document.styles) < 60, key  # python-docx's template brings 164
+        assert {"Normal", "Block", "Signer", "Body Heading"} <= {s.name for s in document.styles}
+
+
+def test_section_headings_show_in_the_navigation_pane(built):
+    heading = read_docx(built["year-end-report"]).styles["Body Heading"]
+    level = heading.element.pPr.find(qn("w:outlineLvl"))
+    assert level.get(qn("w:val")) == "0"
+    document = read_docx(built["year-end-report"])
+    headings = [p.text for p in document.paragraphs if p.style.name == "Body Heading"]
+    assert headings[0].startswith("I. ")
+
+
+def test_the_signature_block_is_as_the_decree_writes_it(built):
+    """NĐ 30/2020: authority, post, the room for the signature, rank and name; no form hint
+    under the post, except where the commendation template prints one ("(Ký, đóng dấu)",
+    the achievement report)."""
+    for key, content in built.items():
+        document = read_docx(content)
+        notes = [p.text for p in _cell_paragraphs(document) if p.style.name == "Signature Note"]
+        assert "(Ký, ghi rõ họ tên)" not in all_text(document), key
+        if key.startswith("achievement-"):
+            assert notes == ["(Ký, đóng dấu)"] * 2, key
+        else:
+            assert notes == [], key
+        signer = document.styles["Signer"].paragraph_format
+        assert signer.space_before == Pt(60), key  # the room for the signature and the seal
+
+
+def _closing_tables(document):
+    return [
+        table
+        for table in document.tables
+        if any(
+            p.style.name in ("Recipients Heading", "Signature Authority")
+            for p in table.rows[0].cells[0].paragraphs + table.rows[0].cells[-1].paragraphs
+        )
+    ]
+
+
+def test_the_last_body_paragraphs_go_with_the_signature_block(built):
+    """A signature never stands alone on a page: the last two body paragraphs before it are
+    kept with it (or the last row of a table that ends the body), and a grid of signatures
+    keeps its rows together."""
+    for key, content in built.items():
+        document = read_docx(content)
+        for table in _closing_tables(document):
+            before = table._tbl.getprevious()
+            assert before.tag == qn("w:p"), key  # the spacer
+            kept, element = 0, before
+            while kept < 2 and element is not None:
+                if element.tag == qn("w:tbl"):
+                    last = element.tr_lst[-1]
+                    assert all(p.pPr.keepNext_val for p in last.iter(qn("w:p"))), key
+                    break
+                if element.tag == qn("w:p"):
+                    assert element.pPr.keepNext_val, key
+                    kept += bool("".join(element.itertext()).strip())
+                element = element.getprevious()
+            for row in table._tbl.tr_lst[:-1]:
+                assert all(p.pPr.keepNext_val for p in row.iter(qn("w:p"))), key
+
+
+def test_names_and_posts_are_kept_on_one_line():
+    unbroken = layout.unbroken
+    signer = "CỤM TRƯỞNG – GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG"
+    assert unbroken(signer, 10.1, bold=True) == (
+        "CỤM\xa0TRƯỞNG\xa0– GIÁM\xa0ĐỐC\xa0CÔNG\xa0AN\xa0TỈNH\xa0HÀ\xa0GIANG"
+    )
+    # in a narrower column the post and the unit each stay whole
+    assert unbroken("GIÁM ĐỐC CÔNG AN TỈNH LÀO CAI", 7.9, bold=True) == (
+        "GIÁM\xa0ĐỐC CÔNG\xa0AN\xa0TỈNH\xa0LÀO\xa0CAI"
+    )
+    # and where even the unit's name does not fit, at least the province's does
+    assert unbroken("CÔNG AN THÀNH PHỐ HỒ CHÍ MINH", 6.6, 13, bold=True) == (
+        "CÔNG\xa0AN\xa0THÀNH\xa0PHỐ HỒ\xa0CHÍ\xa0MINH"
+    )
+    assert unbroken("Công an tỉnh Lào Cai được đề nghị Cờ thi đua của Bộ Công an năm 2020") == (
+        "Công\xa0an\xa0tỉnh Lào\xa0Cai được đề nghị Cờ thi đua của Bộ\xa0Công\xa0an năm\xa02020"
+    )
+    assert unbroken("Không trúng cử", 2.0, 12) == "Không trúng\xa0cử"
+    assert unbroken("Không trúng cử", 3.4, 12) == "Không\xa0trúng\xa0cử"
 
 
 def test_the_same_data_gives_the_same_parts(plans, built):

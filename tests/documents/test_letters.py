@@ -26,7 +26,7 @@ def _read(cycle, key):
 
 
 def _kind_and_summary(document) -> list[str]:
-    return [p.text for p in document.paragraphs if p.text.strip()][:2]
+    return [p.text.replace("\u00a0", " ") for p in document.paragraphs if p.text.strip()][:2]
 
 
 def _number_line(document) -> str:
@@ -162,7 +162,8 @@ def test_the_notice_states_the_minutes_conclusions_and_the_handover(ministry_cou
         f"Đại tá {head}, Giám đốc Công an tỉnh Hà Giang, Cụm trưởng chủ trì."
     ) in text
     # the same points as the minutes' conclusions, numbered, then the hand-over
-    minutes = [p.text for p in _read(demo_cycle, "conference-minutes").paragraphs]
+    paragraphs = _read(demo_cycle, "conference-minutes").paragraphs
+    minutes = [p.text.replace("\u00a0", " ") for p in paragraphs]
     concluded = [
         line[2:] for line in minutes[minutes.index("III. KẾT LUẬN") :] if line.startswith("- ")
     ]

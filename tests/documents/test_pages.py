@@ -1,6 +1,7 @@
 """The documents panel, downloads, the report's written sections, the API and the CLI."""
 
 import io
+import itertools
 import shutil
 
 import openpyxl
@@ -254,13 +255,105 @@ def test_the_signers_post_is_printed_on_one_line(plans, key):
     column is wide enough for a province's director at 14 pt bold)."""
     built = plans[key].build()
     lines = [
-        line.strip()
+        " ".join(line.split())  # the post's spaces are non-breaking ones (layout.unbroken)
         for page in _pdf_pages(pdf.to_pdf(built.content, built.filename, using="weasyprint"))
         for line in page.splitlines()
     ]
     posts = [line for line in lines if line.startswith("GIÁM ĐỐC CÔNG AN TỈNH")]
     assert posts, lines[-12:]
     assert all(line.split("TỈNH ", 1)[1] in PROVINCES for line in posts), posts
+
+
+# --- where the printed lines and pages break (item 2 and 3 of issue 16's review) ----------
+
+#: Words a printed line never parts: the provinces' names (as in a sentence and in capitals),
+#: posts, bodies, a verdict.
+KEPT_WHOLE = (
+    *(name.title() for name in PROVINCES),
+    *PROVINCES,
+    "CÔNG AN TỈNH",
+    "GIÁM ĐỐC",
+    "CỤM TRƯỞNG",
+    "CỤM PHÓ",
+    "Bộ Công an",
+    "BỘ CÔNG AN",
+    "Chính phủ",
+    "Không trúng cử",
+)
+CLOSING_STYLES = {"Recipients Heading", "Recipient", "Signature Authority", "Signature Note"}
+
+
+def _split_names(pages: list[str]) -> list[tuple[str, str]]:
+    """Each pair of printed lines that parts a name of `KEPT_WHOLE`, or leaves a year alone
+    on its line (a title's last word)."""
+    found = []
+    for page in pages:
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        for first, second in itertools.pairwise(lines):
+            if second.isdigit() and len(second) == 4:
+                found.append((first, second))
+            for name in KEPT_WHOLE:
+                words = name.split()
+                for cut in range(1, len(words)):
+                    head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+                    if (first == head or first.endswith(f" {head}")) and (
+                        second == tail or second.startswith(f"{tail} ")
+                    ):
+                        found.append((first, second))
+    return found
+
+
+def _closing_alone(pages: list[str], docx: bytes) -> list[int]:
+    """The pages that hold nothing but a closing block (Nơi nhận, signatures): NĐ 30/2020
+    wants some of the body's text on the page that is signed."""
+    document = read_docx(docx)
+    closing = {
+        "".join(p.text.split())
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+        if p.style.name in CLOSING_STYLES | {"Signer"} and p.text.strip()
+    }
+    alone = []
+    for number, page in enumerate(_without_page_numbers(pages), start=1):
+        lines = page.strip().splitlines()
+        if number > 1 and lines and lines[0].strip() == str(number):
+            lines = lines[1:]  # the number read back first
+        left = "".join("".join(lines).split())
+        for text in sorted(closing, key=len, reverse=True):
+            left = left.replace(text, "")
+        if number > 1 and not left:
+            alone.append(number)
+    return alone
+
+
+def _layout_faults(ministry_counted, plans, engine: str) -> dict[str, object]:
+    """Every DOCX of the demo cycle (its open poll counted), printed by `engine`: the names
+    parted across lines and the pages holding only a closing block, by document."""
+    faults = {}
+    docx = [plan for plan in plans.values() if plan.ready and plan.filename.endswith(".docx")]
+    assert len(docx) == 11 + 1 + 2 * 7 + 6  # with the 4th vote count and its 3 reports
+    for plan in docx:
+        built = plan.build()
+        pages = _pdf_pages(pdf.to_pdf(built.content, built.filename, using=engine))
+        split, alone = _split_names(pages), _closing_alone(pages, built.content)
+        if split or alone:
+            faults[plan.key] = (split, alone)
+    return faults
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_prints_names_whole_and_signs_beside_the_text(ministry_counted, plans):
+    """As Word and LibreOffice print them: "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG", "CÔNG AN TỈNH
+    LẠNG SƠN", "Không trúng cử", "Bộ Công an" never parted, a title's year never alone, and
+    no page with a signature block and no body text."""
+    assert _layout_faults(ministry_counted, plans, "libreoffice") == {}
+
+
+def test_weasyprint_prints_names_whole_and_signs_beside_the_text(ministry_counted, plans):
+    """The same of the app's own PDF (WeasyPrint: what CI can print)."""
+    assert _layout_faults(ministry_counted, plans, "weasyprint") == {}
 
 
 def test_weasyprint_keeps_the_layout_of_the_docx(plans):

@@ -20,7 +20,8 @@ def _proposal(cycle, key="proposal-co-chinh-phu"):
 
 
 def _grounds(document) -> list[str]:
-    return [p.text for p in document.paragraphs if p.text.startswith("Căn cứ ")]
+    texts = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
+    return [text for text in texts if text.startswith("Căn cứ ")]
 
 
 def test_the_2020_proposal_cites_the_law_as_amended_the_decree_the_circular_and_the_year(
@@ -64,14 +65,14 @@ def test_a_rule_set_whose_grounds_cannot_be_read_is_refused():
 
 def test_kinh_gui_is_centred_under_the_summary(demo_cycle):
     document = _proposal(demo_cycle)
-    texts = [p.text for p in document.paragraphs]
+    texts = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
     addressed = document.paragraphs[
         texts.index("Kính gửi: Hội đồng Thi đua - Khen thưởng Bộ Công an.")
     ]
     assert addressed.style.name == "Addressee"
     assert addressed.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert not any(run.bold for run in addressed.runs)
-    assert texts.index(addressed.text) < texts.index(_grounds(document)[0])
+    assert texts.index(addressed.text.replace("\u00a0", " ")) < texts.index(_grounds(document)[0])
 
 
 def test_the_attachments_listed_are_those_that_exist(demo_cycle):

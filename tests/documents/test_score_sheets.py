@@ -115,7 +115,7 @@ def test_a_units_sheet_has_each_criterion_its_self_score_and_each_scorer_by_name
     # signed by the leader unit's head, for the cluster
     leader = demo_cycle.leader
     assert (
-        "TM. CỤM THI ĐUA SỐ II\nCỤM TRƯỞNG\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n(Ký, ghi rõ họ tên)\n"
+        "TM. CỤM THI ĐUA SỐ II\nCỤM TRƯỞNG\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n"
         f"{leader.head_rank} {leader.head_name}" in text
     )
 
@@ -180,11 +180,10 @@ def test_the_scorer_sheet_shows_each_score_it_gave_and_its_reasons(demo_cycle):
         "triệt phá được đường dây ma tuý lớn nào trong năm." in text
     )
     assert "III. LÝ DO CHẤM THẤP HƠN ĐIỂM ĐƠN VỊ TỰ CHẤM" in text
-    signature = document.tables[-1].rows[0].cells[1].text.splitlines()
+    signature = document.tables[-1].rows[0].cells[1].text.replace("\u00a0", " ").splitlines()
     assert signature == [
         "THỦ TRƯỞNG ĐƠN VỊ",
         "GIÁM ĐỐC CÔNG AN TỈNH SƠN LA",
-        "(Ký, ghi rõ họ tên)",
         f"{son_la.head_rank} {son_la.head_name}",
     ]
 
@@ -215,7 +214,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
     document = _document(demo_cycle, "quy-che")
     text = all_text(document)
     assert "QUY CHẾ\nHoạt động của Cụm thi đua số II năm 2020" in text
-    assert f"Số: {NO_NUMBER}/QC-CTĐ" in text  # a draft: numbered when issued
+    assert f"Số: {' ' * len(NO_NUMBER)}/QC-CTĐ" in text  # a draft: numbered when issued
     assert "(Ban hành kèm theo Giao ước thi đua năm 2020 của Cụm thi đua số II – Bộ Công an)" in (
         text
     )
@@ -257,7 +256,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
     assert "- Chấm điểm: hoàn thành trước ngày 10/12/2020;" in text
     leader = demo_cycle.leader
     assert (
-        "TM. CỤM THI ĐUA SỐ II\nCỤM TRƯỞNG\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n(Ký, ghi rõ họ tên)\n"
+        "TM. CỤM THI ĐUA SỐ II\nCỤM TRƯỞNG\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n"
         f"{leader.head_rank} {leader.head_name}" in text
     )
 

@@ -59,11 +59,13 @@ def test_signature_block_of_the_cluster_leader(table, demo_cycle):
     head = f"Đại tá {demo_cycle.leader.head_name}"  # the rank before the name
     assert demo_cycle.leader.head_name
     authority = lines.index("TM. CỤM THI ĐUA SỐ II")
+    # NĐ 30/2020's block: authority, posts, the room for the signature, rank and name (no
+    # form hint such as "(Ký, ghi rõ họ tên)")
     assert lines[authority : authority + 4] == [
         "TM. CỤM THI ĐUA SỐ II",
         "CỤM TRƯỞNG",
         "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG",
-        "(Ký, ghi rõ họ tên)",
+        head,
     ]
     assert lines[-1] == head  # the name closes the sheet, below the room for the signature
     name = next(c for row in summary.iter_rows() for c in row if c.value == head)
@@ -130,6 +132,22 @@ def test_numbers_are_numbers(table, demo_cycle):
         for cell in row[2:-1]:  # the sections, the total and the self-assessment
             assert cell.data_type == "n", cell.coordinate
             assert isinstance(cell.value, int | float), cell.coordinate
+
+
+def test_the_rules_sheet_keeps_its_figures_as_numbers(table, demo_cycle):
+    rules = {row[0].value: row[1] for row in table["Quy tắc"].iter_rows(min_row=4)}
+    total, step = rules["Tổng điểm"], rules["Bước điểm"]
+    assert (total.data_type, total.value) == ("n", 100)
+    assert (step.data_type, step.value) == ("n", 0.25)
+    assert step.number_format == "0.00"  # 0,25 to a Vietnamese Excel
+
+
+def test_the_workbook_says_who_issued_it_and_what_it_is(table):
+    properties = table.properties
+    assert properties.creator == properties.lastModifiedBy == "Cụm thi đua số II"
+    assert (
+        properties.title == "Bảng tổng hợp kết quả chấm điểm thi đua – Cụm thi đua số II năm 2020"
+    )
 
 
 def _changes(cycle) -> dict[str, object]:

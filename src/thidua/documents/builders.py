@@ -1255,6 +1255,7 @@ def achievement_report(
                 f"{unit.head_title or 'Thủ trưởng'} {unit.name}",
             ),
         ],
+        hint=layout.SEAL_HINT,  # the commendation templates' hint (NĐ 91/2017, mẫu 02)
     )
     return Built(_achievement_filename(cycle, poll, unit), layout.save(document), DOCX)
 

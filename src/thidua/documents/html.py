@@ -198,7 +198,12 @@ def _table_html(table: Table, default_size: Length | None) -> str:
         # a row kept whole (w:cantSplit) stays on one page; header rows repeat on each page
         whole = properties is not None and properties.find(qn("w:cantSplit")) is not None
         header = properties is not None and properties.find(qn("w:tblHeader")) is not None
-        style = ' style="break-inside: avoid"' if whole else ""
+        # a row whose every paragraph is kept with the next goes with what follows (the
+        # last body lines with the signatures: layout._keep_with_closing)
+        kept = all(p.pPr is not None and p.pPr.keepNext_val for p in row.iter(qn("w:p")))
+        rules = ["break-inside: avoid"] if whole else []
+        rules += ["break-after: avoid"] if kept else []
+        style = f' style="{"; ".join(rules)}"' if rules else ""
         (head if header and not rows else rows).append(f"<tr{style}>{''.join(cells)}</tr>")
     total = sum(width or 0 for width in widths)
     thead = f"<thead>{''.join(head)}</thead>" if head else ""

@@ -14,6 +14,8 @@ between two signers).
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -64,6 +66,92 @@ class Signer:
     office: str = ""  # "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG": the signer's own post, if any
 
 
+# --- names kept on one line ---------------------------------------------------------------
+
+NO_BREAK = "\u00a0"
+#: Words never parted at a line's end: a post, a body's name, a title's last words.
+_PHRASES = re.compile(
+    r"(?i)\b(phó giám đốc|giám đốc|cụm trưởng|cụm phó|trưởng ban|bộ công an|chính phủ"
+    r"|thủ tướng|trúng cử|thi đua số \S+|năm \d{4}|số \d+)\b"
+)
+#: A police unit's name: "Công an tỉnh" and the words after it (the province's are those
+#: capitalised, at most three).
+_WORD = r"[^\W\d_][^\s,;.:()]*"
+_UNIT = re.compile(rf"(?i)\b(công an (?:tỉnh|thành phố)) ({_WORD}(?: {_WORD}){{0,2}})")
+
+
+def _em(character: str, bold: bool) -> float:
+    """A character's width in ems in Times New Roman (rounded up, so a guess errs on the
+    side of breaking)."""
+    if character.isspace():
+        return 0.25
+    if character.isupper():
+        return 0.72 if bold else 0.68
+    if character.isdigit():
+        return 0.5
+    return 0.52 if bold else 0.48
+
+
+def _width_cm(text: str, size: float, bold: bool) -> float:
+    return sum(_em(character, bold) for character in text) * size / 28.35
+
+
+def _bound(text: str) -> str:
+    return text.replace(" ", NO_BREAK)
+
+
+def _titled(word: str) -> bool:
+    """ "Giang", "Châu": a capital, then small letters (not "HÀ", "2020" or "an")."""
+    return len(word) > 1 and word[0].isupper() and word[1:].isalpha() and word[1:].islower()
+
+
+def _proper_names(text: str) -> str:
+    """Capitalised words in a row ("Lai Châu", "Điện Biên") bound: a place's name."""
+    words = text.split(" ")
+    joined = [words[0]]
+    for index, (before, word) in enumerate(itertools.pairwise(words)):
+        last, first = before.split(NO_BREAK)[-1], word.split(NO_BREAK)[0]
+        opening = index == 0 or words[index - 1].endswith(".")  # a sentence's first capital
+        name = not opening and _titled(last) and _titled(first.rstrip(",;.:)"))
+        joined.append(NO_BREAK if name else " ")
+        joined.append(word)
+    return "".join(joined)
+
+
+def unbroken(text: str, width_cm: float | None = None, size: float = 14, bold: bool = False):
+    """`text` with non-breaking spaces where a line must not break: inside a post ("GIÁM
+    ĐỐC"), a body's or a place's name ("Bộ Công an", "Lai Châu"), "năm 2020", "trúng cử";
+    and, given the column's width, a unit's whole name ("Công an tỉnh Hà Giang") and each
+    part between dashes whole where they fit ("CỤM TRƯỞNG –" / "GIÁM ĐỐC CÔNG AN TỈNH HÀ
+    GIANG"). A dash stays at the end of its line."""
+
+    def unit(match: re.Match) -> str:
+        words = match.group(2).split(" ")
+        province = []
+        for word in words:
+            if not word[0].isupper():
+                break
+            province.append(word)
+        rest = " ".join(words[len(province) :])
+        if not province:
+            return match.group(0)
+        whole = f"{match.group(1)} {' '.join(province)}"
+        if width_cm is not None and _width_cm(whole, size, bold) <= width_cm:
+            named = _bound(whole)
+        else:
+            named = f"{_bound(match.group(1))} {_bound(' '.join(province))}"
+        return f"{named} {rest}" if rest else named
+
+    parts = []
+    for part in text.split(" – "):
+        if width_cm is not None and _width_cm(part, size, bold) <= width_cm:
+            parts.append(_bound(part))
+            continue
+        part = _UNIT.sub(unit, part)
+        parts.append(_proper_names(_PHRASES.sub(lambda match: _bound(match.group(0)), part)))
+    return f"{NO_BREAK}– ".join(parts)
+
+
 @dataclass(frozen=True)
 class Look:
     """What a style says beyond "Block" (centred, no indent, no spacing, single lines)."""
@@ -81,7 +169,7 @@ class Look:
 # unindented lines.
 BODY_STYLES = {
     "Body Lead": {"bold": True, "keep_with_next": True},
-    "Body Heading": {"bold": True, "indent": False, "keep_with_next": True},
+    "Body Heading": {"bold": True, "indent": False, "keep_with_next": True, "outline": 0},
     "Body Note": {"italic": True},
     "Body Unindented": {"indent": False},  # a list or a line of codes, flush left
 }
@@ -111,8 +199,8 @@ STYLES = {
     "Recipients Heading": Look(12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT),
     "Recipient": Look(11, align=WD_ALIGN_PARAGRAPH.LEFT),
     "Signature Authority": Look(14, bold=True, keep_with_next=True),
-    "Signature Note": Look(13, italic=True, after=48, keep_with_next=True),
-    "Signer": Look(14, bold=True),
+    "Signature Note": Look(13, italic=True, keep_with_next=True),  # "(Ký, đóng dấu)"
+    "Signer": Look(14, bold=True, before=60),  # the room for the signature and the seal
 }
 TABLE_SIZE = 12  # tables may use 12–13 pt to fit; other sizes get their own styles
 TABLE_STYLES = {
@@ -122,6 +210,7 @@ TABLE_STYLES = {
     "Table Total": Look(TABLE_SIZE, bold=True),
     "Table Total Left": Look(TABLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT),
 }
+TABLE_STYLE_SIZED = " pt"  # "Table Text 10 pt": a table style at another size
 CELL_MARGIN_TWIPS = 108  # 0,19 cm left and right, none top and bottom: Word's own default
 
 # Schema order of the children that are inserted here (Word refuses some files out of order).
@@ -207,6 +296,12 @@ def _styles(document) -> None:
             style.paragraph_format.first_line_indent = Cm(0)
         style.paragraph_format.keep_with_next = spec.get("keep_with_next")
         style.next_paragraph_style = normal
+        if "outline" in spec:  # a heading in Word's navigation pane
+            level = OxmlElement("w:outlineLvl")
+            level.set(qn("w:val"), str(spec["outline"]))
+            style.element.get_or_add_pPr().insert_element_before(
+                level, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
+            )
     block = styles.add_style("Block", WD_STYLE_TYPE.PARAGRAPH)
     block.base_style = normal
     form = block.paragraph_format
@@ -229,7 +324,7 @@ def _table_style(document, name: str, size: float):
     """The table style `name` at `size` pt: the standard one, or one made for that size."""
     if size == TABLE_SIZE:
         return document.styles[name]
-    sized = f"{name} {size:g} pt"
+    sized = f"{name} {size:g}{TABLE_STYLE_SIZED}"
     try:
         return document.styles[sized]
     except KeyError:
@@ -259,6 +354,10 @@ def _rule_under(paragraph, rule_cm: float, space_cm: float) -> None:
 
 
 TEXT_WIDTH_CM = 16.5  # A4 210 mm less 30 mm and 15 mm margins
+#: the issuing body's block: "CÔNG AN TỈNH QUẢNG NINH" on one line at 13 pt bold, and room
+#: left for "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" (12 pt bold) at the right
+ISSUER_WIDTH_CM = 7.0
+CELL_MARGIN_CM = CELL_MARGIN_TWIPS / 567
 RECIPIENTS_WIDTH_CM = 6.0  # Nơi nhận, beside the signature block
 
 
@@ -319,11 +418,12 @@ def _no_borders(table) -> None:
     _table_property(table, borders, *_TBLPR_AFTER_BORDERS)
 
 
-def _layout_table(document, rows: int, cols: int):
-    """A table as every table here is: cell margins set, rows kept whole, first row a header."""
+def _layout_table(document, rows: int, cols: int, header_rows: int = 1):
+    """A table as every table here is: cell margins set, rows kept whole, the first
+    `header_rows` repeated on each page (none for a layout table: letterhead, closing)."""
     grid = document.add_table(rows=rows, cols=cols)
     _cell_margins(grid)
-    _rows_whole(grid)
+    _rows_whole(grid, header_rows)
     return grid
 
 
@@ -375,17 +475,19 @@ def new_document(heading: Heading):
     section.header_distance = Mm(10)
     _page_number_header(section)
 
-    blocks = _layout_table(document, 2, 2)
+    blocks = _layout_table(document, 2, 2, header_rows=0)
     blocks.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(blocks)
-    _widths(blocks, (6.3, TEXT_WIDTH_CM - 6.3))
+    _widths(blocks, (ISSUER_WIDTH_CM, TEXT_WIDTH_CM - ISSUER_WIDTH_CM))
     left, right = blocks.rows[0].cells
-    _restyle(left.paragraphs[0], heading.parent_body.upper(), "Parent Body")
-    issuer = _paragraph(left, heading.issuer.upper(), "Issuer")
-    _rule_under(issuer, 2.2, 6.3)  # a third to a half of the issuer's line
+    room = ISSUER_WIDTH_CM - 2 * CELL_MARGIN_CM
+    parent = unbroken(heading.parent_body.upper(), room, 13)
+    _restyle(left.paragraphs[0], parent, "Parent Body")
+    issuer = _paragraph(left, unbroken(heading.issuer.upper(), room, 13, bold=True), "Issuer")
+    _rule_under(issuer, 2.2, ISSUER_WIDTH_CM)  # a third to a half of the issuer's line
     _restyle(right.paragraphs[0], NATION, "Nation")
     motto = _paragraph(right, MOTTO, "Motto")
-    _rule_under(motto, 6.2, TEXT_WIDTH_CM - 6.3)  # as long as the motto
+    _rule_under(motto, 6.2, TEXT_WIDTH_CM - ISSUER_WIDTH_CM)  # as long as the motto
     number_cell, date_cell = blocks.rows[1].cells
     number = (
         number_line(heading.number, heading.kind_code, heading.issuer_code)
@@ -399,7 +501,7 @@ def new_document(heading: Heading):
         _paragraph(number_cell, f"V/v {heading.summary}", "Letter Subject")
     else:
         _paragraph(document, heading.kind.upper(), "Document Kind")
-        summary = _paragraph(document, heading.summary, "Document Summary")
+        summary = _paragraph(document, _last_words(heading.summary), "Document Summary")
         _rule_under(summary, 3.0, TEXT_WIDTH_CM)
     if heading.replaces:
         _paragraph(
@@ -413,6 +515,7 @@ def body(document, text: str, *, bold: bool = False, italic: bool = False, inden
     """A body paragraph: 14 pt, justified, first-line indent 1,27 cm, 6 pt after ("Normal"),
     or one of the body styles for a bold lead-in, a section heading or a note."""
     style = BODY_STYLE_OF.get((bold, italic, indent))
+    text = unbroken(text)
     if style is not None:
         return _paragraph(document, text, style)
     paragraph = _paragraph(document, style="Normal")  # a mix no style names: said directly
@@ -463,6 +566,42 @@ def _shared_widths(columns: int, numbered: bool, names: int) -> list[float]:
     return [fixed.get(column, rest) for column in range(columns)]
 
 
+SHORT_WORDS = 5  # a label or a name ("Không trúng cử", "Công an tỉnh Điện Biên")
+
+
+def _fitted(widths, headings, rows, size: float) -> list[float]:
+    """`widths`, changed so that each column's short texts fit on one line where another
+    column has room to spare (a verdict column too narrow for "Không trúng cử" takes it
+    from the names' column); the total stays the same."""
+    margins = 2 * CELL_MARGIN_CM
+
+    def wanted(column: int) -> float:
+        cells = [str(row[column]) for row in rows]
+        longest_word = max(
+            (_width_cm(word, size, True) for word in headings[column].split()), default=0
+        )
+        short = [
+            _width_cm(line, size, False)
+            for text in cells
+            for line in text.splitlines()
+            if len(line.split()) <= SHORT_WORDS
+        ]
+        return max([longest_word, *short]) + margins
+
+    widths = list(widths)
+    needs = [wanted(column) for column in range(len(widths))]
+    for column, need in enumerate(needs):
+        for donor in sorted(range(len(widths)), key=lambda d: needs[d] - widths[d]):
+            short = need - widths[column]
+            spare = widths[donor] - needs[donor]
+            if short <= 0 or spare <= 0 or donor == column:
+                continue
+            moved = min(short, spare)
+            widths[donor] -= moved
+            widths[column] += moved
+    return [round(width, 2) for width in widths]
+
+
 def table(
     document,
     headings: Sequence[str],
@@ -484,6 +623,7 @@ def table(
     names = names if left is None else left
     if widths is None:
         widths = _shared_widths(len(headings), numbered, names)
+    widths = _fitted(widths, headings, rows, size)
     _widths(grid, widths)
     header = _table_style(document, "Table Header", size)
     for column, heading in enumerate(headings):
@@ -493,15 +633,70 @@ def table(
         for column, value in enumerate(row):
             name = f"{kind} Left" if column == names else kind
             style = _table_style(document, name, size)
-            _restyle(grid.rows[index].cells[column].paragraphs[0], str(value), style)
+            room = widths[column] - 2 * CELL_MARGIN_CM
+            text = unbroken(str(value), room, size, bold=kind == "Table Total")
+            _restyle(grid.rows[index].cells[column].paragraphs[0], text, style)
     _paragraph(document, style="Spacer")
     return grid
 
 
-def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep: str) -> None:
+def _last_words(text: str) -> str:
+    """A title whose last word never sits alone on its line ("… năm" / "2020")."""
+    text = unbroken(text)
+    head, space, tail = text.rpartition(" ")
+    return f"{head}{NO_BREAK}{tail}" if space and NO_BREAK not in tail else text
+
+
+SEAL_HINT = "(Ký, đóng dấu)"  # under the post, where a commendation template prints it
+KEPT_PARAGRAPHS = 2  # of body text, printed on the page of the signatures
+
+
+def _keep_with_closing(document) -> None:
+    """The last paragraphs of the body kept on the page of the signature block that follows
+    (NĐ 30/2020: a signature never stands on a page of its own): "keep with next" on them,
+    and on the last row of a table that ends the body."""
+    kept = 0
+    for element in reversed(document.element.body):
+        if element.tag == qn("w:tbl"):
+            for cell in element.tr_lst[-1].tc_lst:
+                for paragraph in cell.p_lst:
+                    paragraph.get_or_add_pPr().keepNext_val = True
+            return
+        if element.tag != qn("w:p"):
+            continue
+        element.get_or_add_pPr().keepNext_val = True
+        if "".join(element.itertext()).strip():
+            kept += 1
+            if kept == KEPT_PARAGRAPHS:
+                return
+
+
+def _signer_block(cell, signer: Signer, width_cm: float, hint: str, first: bool):
+    """One signer's block as NĐ 30/2020 writes it: the authority, the posts (each on one
+    line where the column allows), the room for the signature, the rank and name; a form's
+    hint ("(Ký, đóng dấu)") only where its template prescribes one."""
+    room = width_cm - 2 * CELL_MARGIN_CM
+    authority = unbroken(signer.authority.upper(), room, bold=True)
+    if first:
+        paragraph = _restyle(cell.paragraphs[0], authority, "Signature Authority")
+    else:
+        paragraph = _paragraph(cell, authority, "Signature Authority")
+    for line in (signer.title, signer.office):
+        if line:
+            _paragraph(cell, unbroken(line.upper(), room, bold=True), "Signature Authority")
+    if hint:
+        _paragraph(cell, hint, "Signature Note")
+    _paragraph(cell, signer.name, "Signer")
+    return paragraph
+
+
+def closing(
+    document, recipients: Sequence[str], signers: Sequence[Signer], keep: str, hint: str = ""
+) -> None:
     """Recipients (Nơi nhận) at the left, signature blocks at the right (or side by side)."""
-    _paragraph(document, style="Spacer")
-    blocks = _layout_table(document, 1, 2)
+    _keep_with_closing(document)
+    _paragraph(document, style="Spacer").paragraph_format.keep_with_next = True
+    blocks = _layout_table(document, 1, 2, header_rows=0)
     _no_borders(blocks)
     # the right 10,5 cm hold "GIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG" (9,1 cm at 14 pt bold) on one
     # line, as it is signed; the recipients, at 11 pt, wrap in the left 6 cm
@@ -513,25 +708,19 @@ def closing(document, recipients: Sequence[str], signers: Sequence[Signer], keep
     _paragraph(left, f"- Lưu: VT, {keep}.", "Recipient")  # VT: văn thư
     if not signers:  # every party signed above (layout.signatures)
         right.paragraphs[0].style = "Block"
+    width = TEXT_WIDTH_CM - RECIPIENTS_WIDTH_CM
     for index, signer in enumerate(signers):
-        authority = signer.authority.upper()
-        if index == 0:
-            _restyle(right.paragraphs[0], authority, "Signature Authority")
-        else:  # the next signer's block, a little apart
-            paragraph = _paragraph(right, authority, "Signature Authority")
-            paragraph.paragraph_format.space_before = Pt(24)
-        for line in (signer.title, signer.office):
-            if line:
-                _paragraph(right, line.upper(), "Signature Authority")
-        _paragraph(right, "(Ký, ghi rõ họ tên)", "Signature Note")
-        _paragraph(right, signer.name, "Signer")
+        block = _signer_block(right, signer, width, hint, first=index == 0)
+        if index:  # the next signer's block, a little apart
+            block.paragraph_format.space_before = Pt(24)
 
 
-def signatures(document, signers: Sequence[Signer], per_row: int = 2) -> None:
+def signatures(document, signers: Sequence[Signer], per_row: int = 2, hint: str = "") -> None:
     """Signature blocks side by side, `per_row` to a row, for a paper every party signs (the
     agreement by each member's head, a hand-over by both sides); no row breaks across pages
     and none repeats."""
-    _paragraph(document, style="Spacer")
+    _keep_with_closing(document)
+    _paragraph(document, style="Spacer").paragraph_format.keep_with_next = True
     grid = document.add_table(rows=-(-len(signers) // per_row), cols=per_row)
     _cell_margins(grid)
     _rows_whole(grid, header_rows=0)
@@ -541,17 +730,60 @@ def signatures(document, signers: Sequence[Signer], per_row: int = 2) -> None:
         cell.paragraphs[0].style = "Block"  # an empty place in the last row
     for index, signer in enumerate(signers):
         cell = grid.rows[index // per_row].cells[index % per_row]
-        _restyle(cell.paragraphs[0], signer.authority.upper(), "Signature Authority")
-        for line in (signer.title, signer.office):
-            if line:
-                _paragraph(cell, line.upper(), "Signature Authority")
-        _paragraph(cell, "(Ký, ghi rõ họ tên)", "Signature Note")
-        _paragraph(cell, signer.name, "Signer")
+        _signer_block(cell, signer, TEXT_WIDTH_CM / per_row, hint, first=True)
         if index // per_row:  # a later row a little apart from the names above it
             cell.paragraphs[0].paragraph_format.space_before = Pt(18)
+    for row in grid.rows[:-1]:  # the signatures on one page, as far as they fit
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def _clean_template(document) -> None:
+    """No trace of python-docx's template: only the styles the file uses, its own and those
+    they rest on (not ~150 table styles nobody chose, nor their Word 2010 copy), and no
+    app.xml (python-docx's names Word for Mac, Normal.dotm and a word count of 0; the file
+    is valid without one, and Word writes its own when it saves)."""
+    for key, relationship in list(document.part.rels.items()):
+        if relationship.reltype == STYLES_WITH_EFFECTS:
+            document.part.rels.pop(key)
+    styles = document.styles.element
+    keep = set()
+    for relationship in document.part.rels.values():
+        if relationship.is_external or relationship.reltype == RT.STYLES:
+            continue
+        blob = relationship.target_part.blob
+        keep.update(re.findall(rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', blob))
+    keep = {value.decode() for value in keep}
+    keep.update(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', document.element.xml))
+    by_id = {style.get(qn("w:styleId")): style for style in styles.findall(qn("w:style"))}
+    ours = {*BODY_STYLES, "Block", *STYLES, *TABLE_STYLES}
+    for style_id, style in by_id.items():
+        name = style.find(qn("w:name")).get(qn("w:val"))
+        if style.get(qn("w:default")) == "1" or name in ours or name.startswith(TABLE_STYLE_SIZED):
+            keep.add(style_id)
+    pending = list(keep)
+    while pending:  # and the styles a kept one is based on, linked to or followed by
+        style = by_id.get(pending.pop())
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            reference = style.find(qn(tag)) if style is not None else None
+            if reference is not None and reference.get(qn("w:val")) not in keep:
+                keep.add(reference.get(qn("w:val")))
+                pending.append(reference.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in keep:
+            styles.remove(style)
+    package = document.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RT.EXTENDED_PROPERTIES:  # app.xml, optional
+            package.rels.pop(key)
 
 
 def save(document) -> bytes:
+    _clean_template(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

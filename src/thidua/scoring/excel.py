@@ -35,6 +35,7 @@ from thidua.xlsx import (
     WorkbookRefused,
     at,
     cells,
+    describe,
     letterhead,
     open_workbook,
     print_setup,
@@ -329,8 +330,10 @@ def results_xlsx(
         summary["A1"] = f"BẢNG TỔNG HỢP ĐIỂM – {cycle.title} năm {cycle.year}"
         summary["A1"].font = TITLE
         header_row = 3
+        describe(workbook, cycle.title, f"Bảng tổng hợp điểm – {cycle.title} năm {cycle.year}")
     else:
         header_row = letterhead(summary, head, width)
+        describe(workbook, head.issuer, f"{head.kind} – {head.summary}")
     for column, heading in enumerate(headings, start=1):
         cell = summary.cell(row=header_row, column=column, value=heading)
         cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
@@ -414,7 +417,10 @@ def results_xlsx(
     ]
     for row, (label, value) in enumerate(lines, start=4):
         rules.cell(row=row, column=1, value=label).font = BOLD
-        rules.cell(row=row, column=2, value=value).alignment = Alignment(wrap_text=True)
+        cell = rules.cell(row=row, column=2, value=value)
+        cell.alignment = Alignment(wrap_text=True, horizontal="left")
+        if isinstance(value, float):  # a figure stays a number
+            cell.number_format = "0.00"
     rules.column_dimensions["A"].width = 34
     rules.column_dimensions["B"].width = 90
     print_setup(rules, None)
@@ -428,11 +434,17 @@ AGGREGATION_NAMES = {
 }
 
 
-def rules_lines(results: selectors.Results) -> list[tuple[str, str]]:
-    """The rules the results were computed under, printed with every result."""
+def _figure(value: Decimal) -> int | float:
+    """A figure as a spreadsheet number: 100, 0.25."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def rules_lines(results: selectors.Results) -> list[tuple[str, str | int | float]]:
+    """The rules the results were computed under, printed with every result; a figure alone
+    (the total, the step) is a number, so a spreadsheet reads it as one."""
     rules = results.rules
     return [
-        ("Tổng điểm", format_exact(results.agreement.declared_total)),
+        ("Tổng điểm", _figure(results.agreement.declared_total)),
         (
             "Tổng hợp điểm chấm chéo",
             AGGREGATION_NAMES[rules.aggregation]
@@ -446,7 +458,7 @@ def rules_lines(results: selectors.Results) -> list[tuple[str, str]]:
             "Quy đổi điểm về cùng mặt bằng giữa các đơn vị chấm",
             "có" if rules.zscore else "không",
         ),
-        ("Bước điểm", format_exact(rules.step)),
+        ("Bước điểm", _figure(rules.step)),
         (
             "Tiêu chí phụ khi bằng điểm",
             ", ".join(core.describe_tie_break(rule).render() for rule in rules.tie_breaks)
