@@ -117,3 +117,22 @@ def test_every_change_to_the_encrypted_score_poll_is_found(record):
 
 def test_an_encrypted_score_poll_restores_exactly(record, tmp_path):
     roundtrip.restores_exactly(tmp_path, "sealed-score")
+
+
+def test_the_vote_count_minutes_of_an_encrypted_score_poll(record, cycle):
+    """The board signs the encrypted box's lines under the score poll's ranking."""
+    from tests.documents.conftest import all_text, read_docx
+    from thidua.documents import builders
+    from thidua.voting.models import Poll
+
+    poll = Poll.objects.get(code="cham-ma-hoa", conference__cycle=cycle("cum-2", 2020))
+    text = all_text(
+        read_docx(
+            builders.vote_count_minutes(poll.conference.cycle, poll, builders.Issue(9)).content
+        )
+    )
+    assert "Số phiếu mã hóa trong hòm: 7" in text
+    assert "kiểm tra rồi hủy (không tính): 1" in text
+    assert "các thành viên số 1, 2 giải mã" in text
+    for tracker in _poll(record)["receipts"]:
+        assert crypto.shown_tracker(tracker) in text
