@@ -193,7 +193,6 @@ function checkAnnouncement(a, C, n, k, members, where) {
   const commitments = list(field(a, 'commitments', where), where).map((v) => point(v, where).P);
   const commitmentProofs = list(field(a, 'commitment_proofs', where), where)
     .map((v) => challengeResponse(v, where));
-  const printed = str(field(a, 'fingerprint', where), where);
   // its index in 1…n, not seen before
   const index = int(field(a, 'index', where), where);
   if (index < 1 || index > n || members.has(index)) fail('unknown_member', where);
@@ -205,7 +204,8 @@ function checkAnnouncement(a, C, n, k, members, where) {
       fail('bad_commitment_proof', where);
     }
   });
-  // its fingerprint Fᵢ = H("thidua/v1/fingerprint", C, u32(i), Zᵢ, Cᵢ,₀, …)
+  // its fingerprint Fᵢ = H("thidua/v1/fingerprint", C, u32(i), Zᵢ, Cᵢ,₀, …), read at this step
+  const printed = str(field(a, 'fingerprint', where), where);
   const F = H('thidua/v1/fingerprint', C, u32(index), Z.toBytes(), ...commitments.map((P) => P.toBytes()));
   if (printed !== fingerprint(F)) fail('wrong_fingerprint', where);
   return { index, Z, commitments };
@@ -305,6 +305,95 @@ export function formBytes({ selections, constraints }) {
   return concatBytes(...parts);
 }
 
+// ---------------------------------------------------------------- score polls (score §2, §3)
+// "score §n" refers to docs/score-ballot-crypto.md, which extends the base.
+
+/** A score form's outputs (score §3): each index names a selection, each number fits u32. */
+function readOutputs(f, nSelections, where) {
+  return list(field(f, 'outputs', where), where).map((o) => {
+    const label = str(field(o, 'label', where), where);
+    const weights = list(field(o, 'weights', where), where).map((w) => {
+      list(w, where);
+      if (w.length !== 2) fail('malformed', where);
+      const [index, weight] = [uint32(w[0], where), uint32(w[1], where)];
+      if (index >= nSelections) fail('malformed', where);
+      return [index, weight];
+    });
+    return { label, weights };
+  });
+}
+
+/** score form bytes = base form bytes ‖ u32(#outputs) ‖ each [label, u32(#weights), weights]. */
+export function scoreFormBytes(form) {
+  const parts = [formBytes(form), u32(form.outputs.length)];
+  for (const { label, weights } of form.outputs) {
+    const t = text(label);
+    parts.push(u32(t.length), t, u32(weights.length));
+    for (const [index, weight] of weights) parts.push(u32(index), u32(weight));
+  }
+  return concatBytes(...parts);
+}
+
+/** Lg: the least L with 2^L > Mg. */
+const bitsFor = (M) => M.toString(2).length;
+
+/** The form §2 and §3 make from a score poll's parameters. */
+export function scoreForm(candidates, maxima, policy) {
+  const selections = [], constraints = [], outputs = [];
+  const skips = [], bits = []; // per candidate: its skip's index; per group, its bits' indices
+  for (const c of candidates) {
+    skips.push(selections.length);
+    selections.push(`skip:${c}`);
+    bits.push(maxima.map((M, g) => Array.from({ length: bitsFor(M) }, (_, i) => {
+      selections.push(`score:${c}:${g}:${i}`);
+      return selections.length - 1;
+    })));
+  }
+  candidates.forEach((c, j) => {
+    outputs.push({ label: `skipped:${c}`, weights: [[skips[j], 1]] });
+    maxima.forEach((M, g) => {
+      const weighted = bits[j][g].map((index, i) => [index, 2 ** i]);
+      constraints.push({ weights: [...weighted, [skips[j], M]], low: 0, high: M });
+      outputs.push({ label: `total:${c}:${g}`, weights: weighted });
+    });
+  });
+  const most = policy === 'refuse' ? 1 : candidates.length;
+  constraints.push({ weights: skips.map((index) => [index, 1]), low: 1, high: most });
+  return { selections, constraints, outputs };
+}
+
+/**
+ * Score §6 step 1: the parameters read from the form itself (candidates from the `skip:`
+ * selections, Mg from the first candidate's constraints, the policy from the last
+ * constraint's high bound), and the form must be exactly what they make (`wrong_form`).
+ */
+function scoreParameters(form, where) {
+  const candidates = form.selections.filter((s) => s.startsWith('skip:')).map((s) => s.slice(5));
+  const C = candidates.length;
+  const groups = (form.constraints.length - 1) / C; // C·G scale constraints, then one
+  if (C < 2 || new Set(candidates).size !== C || !Number.isInteger(groups) || groups < 1) {
+    fail('wrong_form', where);
+  }
+  const maxima = form.constraints.slice(0, groups).map((c) => c.high);
+  if (maxima.some((M) => M < 1 || M > 1000)) fail('wrong_form', where);
+  const last = form.constraints[form.constraints.length - 1].high;
+  const policy = last === 1 ? 'refuse' : last === C ? 'skip' : fail('wrong_form', where);
+  const made = scoreForm(candidates, maxima, policy);
+  if (bytesToHex(scoreFormBytes(made)) !== bytesToHex(scoreFormBytes(form))) fail('wrong_form', where);
+  return { candidates, maxima, policy };
+}
+
+/** Score §6 step 3: `cast_by_unit` names candidates and adds up to the turnout. */
+function readCastByUnit(poll, candidates, turnout, where) {
+  const cast = field(poll, 'cast_by_unit', where);
+  if (!isObject(cast)) fail('malformed', where);
+  // every count's type first, then the units, then the sum
+  const counts = Object.values(cast).map((n) => (int(n, where) < 0 ? fail('malformed', where) : n));
+  if (Object.keys(cast).some((unit) => !candidates.includes(unit))) fail('turnout_mismatch', where);
+  if (counts.reduce((a, b) => a + b, 0) !== turnout) fail('turnout_mismatch', where);
+  return cast;
+}
+
 // ---------------------------------------------------------------- §4 casting
 
 /**
@@ -313,11 +402,15 @@ export function formBytes({ selections, constraints }) {
  */
 function rangeProofHolds(tag, Q, index, K, alpha, beta, low, high, { challenges, responses }) {
   const items = [Q, u32(index), alpha.toBytes(), beta.toBytes()];
+  if (high - low >= 3) { // many branches (a score's 0…Mg): tables of α's and β's multiples, once
+    alpha = Point.fromAffine(alpha.toAffine()).precompute(4, false);
+    beta = Point.fromAffine(beta.toAffine()).precompute(4, false);
+  }
   let total = 0n;
   for (let u = low; u <= high; u++) {
     const c = challenges[u - low], r = responses[u - low];
     const a = mul(G, r).subtract(mul(alpha, c));
-    const b = mul(K, r).subtract(mul(beta, c)).add(mul(G, c * BigInt(u)));
+    const b = mul(K, r).add(mul(G, c * BigInt(u))).subtract(mul(beta, c));
     items.push(a.toBytes(), b.toBytes());
     total += c;
   }
@@ -436,10 +529,22 @@ function checkPoll(poll, p, ctx) {
   const { cluster, year, K, k, members } = ctx;
   const where = `polls[${p}]`;
   // 6.1 the form and Q = H("thidua/v1/poll", K, text(cluster), u32(year), text(code), form)
+  // A score poll's form has outputs (score §3): Q = H("thidua/v1/score-poll", …, score form bytes)
   const code = str(field(poll, 'code', where), where);
-  const form = readForm(field(poll, 'form', where), `${where}.form`);
-  const Q = H('thidua/v1/poll', K.toBytes(), text(cluster), u32(year), text(code), formBytes(form));
+  const rawForm = field(poll, 'form', where);
+  const form = readForm(rawForm, `${where}.form`);
+  const isScore = isObject(rawForm) && Object.hasOwn(rawForm, 'outputs');
+  let score = null;
+  if (isScore) {
+    form.outputs = readOutputs(rawForm, form.selections.length, `${where}.form`);
+    score = scoreParameters(form, `${where}.form`);
+  }
+  const Q = isScore
+    ? H('thidua/v1/score-poll', K.toBytes(), text(cluster), u32(year), text(code), scoreFormBytes(form))
+    : H('thidua/v1/poll', K.toBytes(), text(cluster), u32(year), text(code), formBytes(form));
   const nSel = form.selections.length;
+  // what the tally decrypts: every selection (base §5), or the outputs (score §3)
+  const nOut = isScore ? form.outputs.length : nSel;
 
   // 6.2 cast ballots, each α not seen before in the poll
   const cast = list(field(poll, 'ballots', where), where);
@@ -464,14 +569,17 @@ function checkPoll(poll, p, ctx) {
   // 6.4 turnout
   const turnout = int(field(poll, 'turnout', where), where);
   if (turnout !== cast.length) fail('turnout_mismatch', `${where}.turnout`);
+  // score §6 step 3
+  const castByUnit = isScore ? readCastByUnit(poll, score.candidates, turnout, `${where}.cast_by_unit`) : null;
 
   const sums = list(field(poll, 'sums', where), where);
   const partials = list(field(poll, 'partials', where), where);
-  const counts = list(field(poll, 'counts', where), where).map((v) => int(v, where));
+  // `counts` as published: anything but the decrypted integers is `wrong_count` (6.5, 6.8)
+  const counts = Array.isArray(poll.counts) ? poll.counts : null;
 
   // 6.5 no ballot: nothing to decrypt
   if (cast.length === 0) {
-    if (sums.length !== 0 || partials.length !== 0 || counts.length !== nSel || counts.some((t) => t !== 0)) {
+    if (sums.length !== 0 || partials.length !== 0 || !counts || counts.length !== nOut || counts.some((t) => t !== 0)) {
       fail('wrong_count', `${where}.counts`);
     }
     return;
@@ -491,24 +599,48 @@ function checkPoll(poll, p, ctx) {
   }
   if (sums.length > nSel) fail('wrong_sum', `${where}.sums`);
 
+  // what is decrypted: the sums, or each output (A_o, B_o) = Σ weight·(Aᵢ, Bᵢ) (score §3),
+  // with W_o the most one ballot adds to it (1 for a selection or `skipped`, Mg for `total`)
+  const decrypted = isScore
+    ? form.outputs.map(({ weights }) => [0, 1].map((x) => sum(weights.map(([i, w]) => mul(computed[i][x], BigInt(w))))))
+    : computed;
+  const perCandidate = isScore ? 1 + score.maxima.length : 1;
+  const most = decrypted.map((_, o) => (!isScore || o % perCandidate === 0 ? 1 : score.maxima[o % perCandidate - 1]));
+
   // 6.7 the partial decryptions, then at least k members
   const seen = new Set();
-  const parts = partials.map((part, q) => checkPartial(part, Q, computed, members, seen, `${where}.partials[${q}]`));
+  const parts = partials.map((part, q) => checkPartial(part, Q, decrypted, members, seen, `${where}.partials[${q}]`));
   if (parts.length < k) fail('too_few_members', `${where}.partials`);
 
-  // 6.8 the counts: Dᵢ = Σ λₘ·Dₘ,ᵢ, Bᵢ − Dᵢ = tᵢ·G with 0 ≤ tᵢ ≤ number of ballots
+  // 6.8 the counts: Dᵢ = Σ λₘ·Dₘ,ᵢ, Bᵢ − Dᵢ = tᵢ·G with 0 ≤ tᵢ ≤ N·Wᵢ (N ballots)
   const present = parts.map((x) => x.member);
   const lambdas = present.map((m) => lagrange(m, present));
   const at = `${where}.counts`;
-  if (counts.length !== nSel) fail('wrong_count', at);
-  computed.forEach(([, B], i) => {
+  if (!counts || counts.length !== nOut) fail('wrong_count', at);
+  const logs = discreteLogs(cast.length * Math.max(...most));
+  const found = decrypted.map(([, B], i) => {
     const D = sum(parts.map((x, q) => mul(x.shares[i], lambdas[q])));
-    const M = B.subtract(D);
-    let t = 0, T = IDENTITY;
-    while (t <= cast.length && !T.equals(M)) { t++; T = T.add(G); }
-    if (t > cast.length) fail('no_count', at);
+    const t = logs.get(B.subtract(D).toHex());
+    if (t === undefined || t > cast.length * most[i]) fail('no_count', at);
     if (counts[i] !== t) fail('wrong_count', at);
+    return t;
   });
+
+  // score §4 and §6 step 8: each candidate u skipped n_u times (refuse), at least n_u (skip)
+  if (isScore) {
+    score.candidates.forEach((u, j) => {
+      const skipped = found[j * perCandidate], voted = castByUnit[u] ?? 0;
+      if (skipped < voted || (score.policy === 'refuse' && skipped !== voted)) fail('own_unit_count', at);
+    });
+  }
+}
+
+/** t·G (its hex) → t for 0 ≤ t ≤ most: the walk of base §5, made once per poll. */
+function discreteLogs(most) {
+  const logs = new Map();
+  let T = IDENTITY;
+  for (let t = 0; t <= most; t++, T = T.add(G)) logs.set(T.toHex(), t);
+  return logs;
 }
 
 /** Runs the checks of §6 in order; throws Failure at the first that fails. */
@@ -551,7 +683,8 @@ function check(tr) {
   });
 
   // 5. public_key is K = Σᵢ Cᵢ,₀
-  const K = sum([...members.values()].map((m) => m.commitments[0]));
+  // (a table of K's multiples, made once: K is in every proof of every ballot)
+  const K = Point.fromAffine(sum([...members.values()].map((m) => m.commitments[0])).toAffine()).precompute(8, false);
   if (field(cer, 'public_key', 'ceremony') !== K.toHex()) fail('wrong_public_key', 'ceremony.public_key');
   // Not in §6's list (see NOTES.md): the key fingerprint printed on the minutes (§2 result),
   // first 16 bytes of H("thidua/v1/public-key", C, K).
@@ -710,6 +843,19 @@ function checkVectors(vectors, log) {
     report(`failing[${x}] ${f.what}: ${f.code} at ${f.where}`,
       !got.valid && got.code === f.code && got.where === f.where, `got ${JSON.stringify(got)}`);
   });
+
+  // the score transcript and its failing cases (score §7)
+  if (vectors.score) {
+    const s0 = performance.now();
+    const scoreVerdict = verifyTranscript(vectors.score.transcript);
+    const sms = (performance.now() - s0).toFixed(0);
+    report(`score.transcript valid (${sms} ms)`, scoreVerdict.valid, JSON.stringify(scoreVerdict));
+    vectors.score.failing.forEach((f, x) => {
+      const got = verifyTranscript(applyPatch(vectors.score.transcript, f.patch));
+      report(`score.failing[${x}] ${f.what}: ${f.code} at ${f.where}`,
+        !got.valid && got.code === f.code && got.where === f.where, `got ${JSON.stringify(got)}`);
+    });
+  }
 
   log(`${ok} ok, ${bad} mismatch`);
   return bad;

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from thidua.core import ballot_crypto as bc
 from thidua.core import ballot_vectors
+from thidua.core import score_crypto as sc
 from thidua.core.ballot_verify import verify_transcript
 
 VECTORS = Path(__file__).parents[2] / "docs" / "ballot-crypto-vectors.json"
@@ -28,6 +29,17 @@ def test_every_attack_in_the_vectors_is_refused_somewhere_different():
     failing = ballot_vectors.vectors()["failing"]
     assert len(failing) >= 15
     assert len({(case["code"], case["where"]) for case in failing}) >= 14
+
+
+def test_the_score_vectors_cover_both_policies_and_attack_each_score_rule():
+    """docs/score-ballot-crypto.md §7: one and two groups, refuse and skip, and an attack on
+    each rule a score poll adds to the base."""
+    score = ballot_vectors.vectors()["score"]
+    forms = [sc.ScoreForm.from_json(poll["form"]) for poll in score["transcript"]["polls"]]
+    shapes = {(len(p.groups), p.partial.value) for p in map(sc.parameters_of, forms)}
+    assert shapes == {(1, "refuse"), (2, "skip"), (2, "refuse"), (1, "skip")}
+    codes = {case["code"] for case in score["failing"]}
+    assert codes >= {"wrong_count", "own_unit_count", "turnout_mismatch", "wrong_form", "bad_proof"}
 
 
 @pytest.mark.parametrize(
@@ -310,3 +322,39 @@ def test_a_poll_without_ballots_counts_zero_and_nothing_else():
     data["polls"][2]["counts"] = [1, 0]
     found = verify_transcript(data)
     assert (found.code, found.where) == ("wrong_count", "polls[2].counts")
+
+
+@pytest.mark.parametrize(
+    ("pointer", "value", "failure"),
+    [
+        # read as 0 and 1 they would hash as the published form does: the proofs would hold
+        ("/polls/0/form/constraints/0/weights/0", ["0", 1], ("malformed", "polls[0].form")),
+        ("/polls/0/form/constraints/0/weights/0", [0, True], ("malformed", "polls[0].form")),
+        ("/polls/0/form/constraints/0/low", 1.0, ("malformed", "polls[0].form")),
+        ("/polls/0/form/selections/0", 7, ("malformed", "polls[0].form")),
+        ("/ceremony/announcements/0/fingerprint", 0, ("malformed", "ceremony.announcements[0]")),
+        ("/ceremony/key_fingerprint", None, ("malformed", "ceremony")),
+        ("/polls/0/counts/0", True, ("wrong_count", "polls[0].counts")),
+        ("/polls/2/counts/0", False, ("wrong_count", "polls[2].counts")),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_not_read_as_another(pointer, value, failure):
+    """§6: a value of the wrong type is `malformed` (a count that is not an integer is not
+    the count): `true` is not 1, "0" is not 0, as the independent verifier reads them."""
+    data = ballot_vectors.vectors()["transcript"]
+    changed = ballot_vectors.patched(data, [{"op": "replace", "path": pointer, "value": value}])
+    found = verify_transcript(changed)
+    assert found is not None
+    assert (found.code, found.where) == failure
+
+
+@pytest.mark.parametrize(
+    ("pointer", "value"),
+    [("/polls/0/form/outputs", {}), ("/polls/0/form/outputs/0/label", 0)],
+)
+def test_a_score_form_whose_outputs_have_the_wrong_type_is_malformed(pointer, value):
+    data = ballot_vectors.score_vectors()[0]
+    changed = ballot_vectors.patched(data, [{"op": "replace", "path": pointer, "value": value}])
+    found = verify_transcript(changed)
+    assert found is not None
+    assert (found.code, found.where) == ("malformed", "polls[0].form")

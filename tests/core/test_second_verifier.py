@@ -9,6 +9,7 @@ import pytest
 
 from tests.node_verifier import NODE, ROOT, VERIFIER, node_verdicts
 from thidua.core import ballot_vectors
+from thidua.core import score_crypto as sc
 from thidua.core.ballot_verify import verify_transcript
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
@@ -28,6 +29,10 @@ def test_the_second_verifier_passes_every_vector():
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "0 mismatch" in done.stdout
+    # the score polls' vectors (docs/score-ballot-crypto.md §7) were among them
+    score = json.loads((ROOT / "docs" / "ballot-crypto-vectors.json").read_text("utf-8"))["score"]
+    assert "ok score.transcript valid" in done.stdout
+    assert done.stdout.count("ok score.failing[") == len(score["failing"]) >= 15
 
 
 def _leaves(data, path=()):
@@ -77,3 +82,48 @@ def test_both_verifiers_give_the_same_verdict_on_damaged_transcripts():
     assert disagreements == []
     # the damage was seen: nearly every change breaks a rule (a few land on free text)
     assert sum(not verdict["valid"] for verdict in mine) >= 50
+
+
+def _small_score_transcript() -> dict:
+    """Two score polls small enough to verify many damaged copies quickly: one group under
+    `refuse`, two groups under `skip` (docs/score-ballot-crypto.md)."""
+    refuse = sc.score_form(["A", "B", "C"], [3], "refuse")
+    skip = sc.score_form(["A", "B", "C"], [1, 2], "skip")
+    data, _ = ballot_vectors.transcript(
+        ballot_vectors.seeded("second verifier, scores"),
+        [
+            (
+                "mot-nhom",
+                refuse,
+                [
+                    sc.score_bits(refuse, {"B": (1,), "C": (3,)}),
+                    sc.score_bits(refuse, {"A": (2,), "C": (0,)}),
+                ],
+            ),
+            (
+                "hai-nhom",
+                skip,
+                [
+                    sc.score_bits(skip, {"B": (1, 2)}),
+                    sc.score_bits(skip, {"A": (0, 1), "B": (1, 0)}),
+                ],
+            ),
+        ],
+        cast_by_unit={"mot-nhom": {"A": 1, "B": 1}, "hai-nhom": {"A": 1, "C": 1}},
+    )
+    return data
+
+
+def test_both_verifiers_give_the_same_verdict_on_damaged_score_transcripts():
+    valid = _small_score_transcript()
+    rng = random.Random(21)
+    transcripts = [valid] + [_damaged(valid, rng) for _ in range(60)]
+    theirs = node_verdicts(transcripts)
+    mine = [ours(t) for t in transcripts]
+    assert mine[0] == {"valid": True}
+    disagreements = [
+        (index, a, b) for index, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b
+    ]
+    assert disagreements == []
+    assert sum(not verdict["valid"] for verdict in mine) >= 50
+    assert any(verdict.get("where", "").endswith(".cast_by_unit") for verdict in mine)

@@ -212,12 +212,12 @@ class Form:
         """A form as published; `malformed` unless every index names a selection, every
         number fits in u32, and low ≤ high."""
         form = cls(
-            selections=tuple(str(label) for label in data["selections"]),
+            selections=tuple(json_text(label) for label in data["selections"]),
             constraints=tuple(
                 Constraint(
-                    weights=tuple((int(i), int(w)) for i, w in c["weights"]),
-                    low=int(c["low"]),
-                    high=int(c["high"]),
+                    weights=tuple((json_int(i), json_int(w)) for i, w in c["weights"]),
+                    low=json_int(c["low"]),
+                    high=json_int(c["high"]),
                 )
                 for c in data["constraints"]
             ),
@@ -257,6 +257,20 @@ class Form:
 
 
 BLANK = "blank"
+
+
+def json_int(value) -> int:
+    """An integer as JSON gives it: not a string, float or boolean read as one (§1), so a
+    form is hashed exactly as published."""
+    if type(value) is not int:
+        raise Invalid("malformed", "form")
+    return value
+
+
+def json_text(value) -> str:
+    if type(value) is not str:
+        raise Invalid("malformed", "form")
+    return value
 
 
 def choice_form(candidates: Sequence[str], choices_allowed: int, blank_valid: bool) -> Form:

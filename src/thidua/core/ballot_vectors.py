@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 from thidua.core import ballot_crypto as bc
+from thidua.core import score_crypto as sc
 from thidua.core.ballot_verify import verify_transcript
 
 CLUSTER, YEAR, LABEL = "CUM-II", 2020, "ban-kiem-phieu-1"
@@ -287,6 +288,221 @@ def _mutations(valid: dict, rng: bc.Random) -> Iterator[tuple[str, list[dict], s
     )
 
 
+SCORE_UNITS = ["HG", "DB", "LC", "LS", "LCa", "SL", "CB"]
+#: docs/score-ballot-crypto.md: one group and two groups, both partial policies. Small scales
+#: keep the vectors quick to verify; 0…10 still needs four bits, so a bit pattern can exceed
+#: the scale (11…15) and only the constraint's proof stops it.
+SCORE_FORMS = {
+    "diem-chung": sc.score_form(SCORE_UNITS, [10], "refuse"),
+    "diem-tieu-chi": sc.score_form(SCORE_UNITS, [3, 5], "skip"),
+    "diem-hai-nhom": sc.score_form(SCORE_UNITS, [3, 5], "refuse"),
+    "diem-khong-phieu": sc.score_form(SCORE_UNITS, [10], "skip"),
+}
+
+
+def _scores(own: str, given: dict[str, tuple[int, ...]], rest: tuple[int, ...], *skipped: str):
+    """A delegate of `own`: the scores `given`, `rest` for every other unit not `skipped`."""
+    return own, {u: given.get(u, rest) for u in SCORE_UNITS if u != own and u not in skipped}
+
+
+SCORE_BALLOTS = {
+    "diem-chung": [
+        _scores("HG", {"DB": (10,), "LS": (0,)}, (7,)),
+        _scores("HG", {"SL": (9,)}, (6,)),
+        _scores("DB", {"HG": (8,)}, (5,)),
+        _scores("LS", {}, (10,)),
+        _scores("CB", {"LC": (3,), "LCa": (4,)}, (8,)),
+    ],
+    "diem-tieu-chi": [
+        _scores("LC", {"HG": (3, 5)}, (1, 2), "SL"),
+        _scores("LC", {}, (2, 4)),
+        _scores("SL", {"LC": (0, 0)}, (3, 1), "HG", "DB"),
+        _scores("CB", {}, (1, 5), "LCa"),
+    ],
+    "diem-hai-nhom": [
+        _scores("DB", {"HG": (3, 5)}, (2, 3)),
+        _scores("LCa", {}, (1, 1)),
+        _scores("SL", {"CB": (0, 5)}, (3, 0)),
+    ],
+    "diem-khong-phieu": [],
+}
+
+
+def score_vectors() -> tuple[dict, list[tuple[str, list[dict], str, str]]]:
+    """The score transcript (2 of 3, member 2 absent) and its attacks."""
+    rng = seeded("thidua-ballot-crypto-v1 score vectors")
+    polls, cast_by_unit = [], {}
+    for code, form in SCORE_FORMS.items():
+        ballots = SCORE_BALLOTS[code]
+        polls.append((code, form, [sc.score_bits(form, scores) for _, scores in ballots]))
+        cast: dict[str, int] = {}
+        for own, _ in ballots:
+            cast[own] = cast.get(own, 0) + 1
+        cast_by_unit[code] = cast
+    spoil = {"diem-chung": [sc.score_bits(SCORE_FORMS["diem-chung"], _scores("LC", {}, (2,))[1])]}
+    valid, _ = transcript(rng, polls, spoil=spoil, cast_by_unit=cast_by_unit)
+    return valid, list(_score_mutations(valid, rng))
+
+
+def _score_mutations(valid: dict, rng: bc.Random) -> Iterator[tuple[str, list[dict], str, str]]:
+    """(what, JSON Patch, expected code, expected place) for each attack on the score polls."""
+
+    def at(pointer: str):
+        return _resolve(valid, pointer)
+
+    def replace(pointer: str, value) -> dict:
+        return {"op": "replace", "path": pointer, "value": value}
+
+    one, two = SCORE_FORMS["diem-chung"], SCORE_FORMS["diem-tieu-chi"]
+    # diem-chung: outputs per candidate are skipped:<c>, total:<c>:0 (2 per candidate)
+    yield (
+        "a total changed",
+        [replace("/polls/0/counts/3", at("/polls/0/counts/3") + 1)],
+        "wrong_count",
+        "polls[0].counts",
+    )
+    yield (
+        "a skipped count changed",
+        [replace("/polls/1/counts/0", at("/polls/1/counts/0") + 1)],
+        "wrong_count",
+        "polls[1].counts",
+    )
+    yield (
+        "one count per selection, as a base poll would have",
+        [replace("/polls/0/counts", [0] * len(one.selections))],
+        "wrong_count",
+        "polls[0].counts",
+    )
+    yield (
+        "a delegate moved to another unit in cast_by_unit (refuse: a unit skipped more often"
+        " than its delegates voted)",
+        [
+            replace("/polls/0/cast_by_unit/HG", 1),
+            {"op": "add", "path": "/polls/0/cast_by_unit/LC", "value": 1},
+        ],
+        "own_unit_count",
+        "polls[0].counts",
+    )
+    yield (
+        "a delegate moved in cast_by_unit to a unit skipped only by its own (skip policy)",
+        [
+            replace("/polls/1/cast_by_unit/LC", 1),
+            {"op": "add", "path": "/polls/1/cast_by_unit/LS", "value": 1},
+        ],
+        "own_unit_count",
+        "polls[1].counts",
+    )
+    yield (
+        "cast_by_unit adding up to more than the turnout",
+        [replace("/polls/0/cast_by_unit/LS", 2)],
+        "turnout_mismatch",
+        "polls[0].cast_by_unit",
+    )
+    yield (
+        "cast_by_unit naming a unit that is not a candidate",
+        [{"op": "add", "path": "/polls/0/cast_by_unit/XX", "value": 0}],
+        "turnout_mismatch",
+        "polls[0].cast_by_unit",
+    )
+    yield (
+        "a scale constraint whose skip weight is lowered (a skip could hide points)",
+        [replace("/polls/1/form/constraints/2/weights/2/1", 2)],
+        "wrong_form",
+        "polls[1].form",
+    )
+    yield (
+        "the first candidate's scale lowered to 0…9, the others left at 0…10",
+        [replace("/polls/0/form/constraints/0/high", 9)],
+        "wrong_form",
+        "polls[0].form",
+    )
+    yield (
+        "a refuse poll's last constraint opened to skipping two units",
+        [replace("/polls/0/form/constraints/7/high", 2)],
+        "wrong_form",
+        "polls[0].form",
+    )
+    yield (
+        "an output that decrypts one bit of a score",
+        [replace("/polls/0/form/outputs/1/weights", [[1, 1]])],
+        "wrong_form",
+        "polls[0].form",
+    )
+    yield (
+        "an output naming no selection",
+        [replace("/polls/0/form/outputs/1/weights/0/0", len(one.selections))],
+        "malformed",
+        "polls[0].form",
+    )
+    yield (
+        "the score form without its outputs (read as a base poll: another context)",
+        [{"op": "remove", "path": "/polls/0/form/outputs"}],
+        "bad_proof",
+        "polls[0].ballots[0]",
+    )
+    yield (
+        "a score of 15 on a scale of 0…10 (its four bits allow it)",
+        [replace("/polls/0/ballots/3", _forged(valid, 0, one, _score_ballot(one, "LS", 15), rng))],
+        "bad_proof",
+        "polls[0].ballots[3]",
+    )
+    hidden = _score_ballot(two, "LC", (0, 0))
+    hidden[0] = hidden[3] = 1  # HG skipped, yet bit 0 of its group 1 (0…5) set
+    yield (
+        "a skipped unit hiding points in its score bits",
+        [replace("/polls/1/ballots/1", _forged(valid, 1, two, hidden, rng))],
+        "bad_proof",
+        "polls[1].ballots[1]",
+    )
+    yield (
+        "a refuse ballot skipping two units",
+        [
+            replace(
+                "/polls/0/ballots/2",
+                _forged(valid, 0, one, _score_ballot(one, "DB", 5, skip=("HG",)), rng),
+            )
+        ],
+        "bad_proof",
+        "polls[0].ballots[2]",
+    )
+    yield (
+        "a partial decryption with one share per selection instead of per output",
+        [
+            replace(
+                "/polls/0/partials/0/shares",
+                (at("/polls/0/partials/0/shares") * 3)[: len(one.selections)],
+            )
+        ],
+        "malformed",
+        "polls[0].partials[0]",
+    )
+    yield (
+        "a ballot dropped with the turnout and cast_by_unit lowered to match",
+        [
+            {"op": "remove", "path": "/polls/0/ballots/3"},
+            replace("/polls/0/turnout", 4),
+            {"op": "remove", "path": "/polls/0/cast_by_unit/LS"},
+        ],
+        "wrong_sum",
+        "polls[0].sums[0]",
+    )
+
+
+def _score_ballot(form: sc.ScoreForm, own: str, score, skip: tuple[str, ...] = ()) -> list[int]:
+    """Selections of a ballot skipping `own` (and `skip`), every other unit given `score`
+    in each group, written bit by bit even beyond the scale."""
+    params = sc.parameters_of(form)
+    scores = score if isinstance(score, tuple) else (score,) * len(params.groups)
+    bits = []
+    for unit in params.candidates:
+        skipped = unit == own or unit in skip
+        bits.append(int(skipped))
+        for value, maximum in zip(scores, params.groups, strict=True):
+            value = 0 if skipped else value
+            bits += [(value >> i) & 1 for i in range(sc.bits_for(maximum))]
+    return bits
+
+
 def _resolve(data, pointer: str):
     for part in pointer.split("/")[1:]:
         data = data[int(part)] if isinstance(data, list) else data[part]
@@ -412,29 +628,41 @@ def _primitives(rng: bc.Random) -> dict:
 def vectors() -> dict:
     rng = seeded("thidua-ballot-crypto-v1 vectors")
     valid, member_secrets = transcript(rng, EXAMPLE_POLLS, spoil={"co-thi-dua-bo": [_ticks(2, 4)]})
-    failing = []
-    for what, patch, code, where in _mutations(valid, rng):
-        failing.append({"what": what, "patch": patch, "code": code, "where": where})
+    failing = [_case(*mutation) for mutation in _mutations(valid, rng)]
+    primitives = _primitives(rng)
+    score, score_mutations = score_vectors()
     return {
         "protocol": bc.PROTOCOL,
-        "primitives": _primitives(rng),
+        "primitives": primitives,
         "transcript": valid,
         "member_secrets": member_secrets,
         "failing": failing,
+        "score": {
+            "transcript": score,
+            "failing": [_case(*mutation) for mutation in score_mutations],
+        },
     }
+
+
+def _case(what: str, patch: list[dict], code: str, where: str) -> dict:
+    return {"what": what, "patch": patch, "code": code, "where": where}
 
 
 def check(data: dict) -> list[str]:
     """What our own verifier gets wrong on the vectors (empty when all agree)."""
     problems = []
-    if (found := verify_transcript(data["transcript"])) is not None:
-        problems.append(f"valid transcript refused: {found}")
-    for case in data["failing"]:
-        found = verify_transcript(patched(data["transcript"], case["patch"]))
-        if found is None or (found.code, found.where) != (case["code"], case["where"]):
-            problems.append(
-                f"{case['what']}: expected {case['code']} at {case['where']}, got {found}"
-            )
+    for name, valid, failing in [
+        ("transcript", data["transcript"], data["failing"]),
+        ("score transcript", data["score"]["transcript"], data["score"]["failing"]),
+    ]:
+        if (found := verify_transcript(valid)) is not None:
+            problems.append(f"valid {name} refused: {found}")
+        for case in failing:
+            found = verify_transcript(patched(valid, case["patch"]))
+            if found is None or (found.code, found.where) != (case["code"], case["where"]):
+                problems.append(
+                    f"{case['what']}: expected {case['code']} at {case['where']}, got {found}"
+                )
     return problems
 
 

@@ -70,7 +70,9 @@ def _verify(data: Mapping) -> None:
     public_key = bc.joint_key(list(announcements.values()))
     if ceremony.get("public_key") != public_key.hex():
         raise _Stop("wrong_public_key", "ceremony.public_key")
-    if ceremony.get("key_fingerprint") != bc.key_fingerprint(context, public_key):
+    if not isinstance(ceremony.get("key_fingerprint"), str):
+        raise _Stop("malformed", "ceremony")
+    if ceremony["key_fingerprint"] != bc.key_fingerprint(context, public_key):
         raise _Stop("wrong_fingerprint", "ceremony.key_fingerprint")
     for position, poll in enumerate(data.get("polls", ())):
         _poll(poll, f"polls[{position}]", data, public_key, announcements, threshold)
@@ -85,7 +87,9 @@ def _announcements(ceremony, context, members, threshold) -> dict[int, bc.Announ
             raise _Stop("unknown_member", where)
         _at(where, bc.check_announcement, context, threshold, announcement)
         fingerprint = bc.member_fingerprint(context, announcement)
-        if raw.get("fingerprint") != fingerprint:
+        if not isinstance(raw.get("fingerprint"), str):
+            raise _Stop("malformed", where)
+        if raw["fingerprint"] != fingerprint:
             raise _Stop("wrong_fingerprint", where)
         found[announcement.index] = announcement
     if len(found) != members:
@@ -151,8 +155,9 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         if sum(cast_by_unit.values()) != len(ballots):
             raise _Stop("turnout_mismatch", f"{where}.cast_by_unit")
     limits = [len(ballots) * most for most in form.largest()]
+    counts = poll.get("counts")
     if not ballots:
-        if poll.get("sums") or poll.get("partials") or poll.get("counts") != [0] * len(limits):
+        if poll.get("sums") or poll.get("partials") or not _counts_are(counts, [0] * len(limits)):
             raise _Stop("wrong_count", f"{where}.counts")
         return
     sums = bc.combine(ballots, len(form.selections))
@@ -174,19 +179,25 @@ def _poll(poll, where, data, public_key, announcements, threshold) -> None:
         partials.append(partial)
     if len(partials) < threshold:
         raise _Stop("too_few_members", f"{where}.partials")
-    given = poll.get("counts")
-    if not isinstance(given, list) or len(given) != len(decrypted):
+    if not isinstance(counts, list) or len(counts) != len(decrypted):
         raise _Stop("wrong_count", f"{where}.counts")
     for i, limit in enumerate(limits):  # each count in turn: decrypted, then compared
         found = bc.count_of(decrypted[i], {p.member: p.shares[i] for p in partials}, limit)
         if found is None:
             raise _Stop("no_count", f"{where}.counts")
-        if given[i] != found:
+        if not _counts_are(counts[i : i + 1], [found]):
             raise _Stop("wrong_count", f"{where}.counts")
     if parameters is not None:
-        skipped = sc.decrypted_scores(form, len(ballots), given).skipped
+        skipped = sc.decrypted_scores(form, len(ballots), counts).skipped
         if not sc.own_unit_count_holds(parameters, skipped, cast_by_unit):
             raise _Stop("own_unit_count", f"{where}.counts")
+
+
+def _counts_are(given, expected: list[int]) -> bool:
+    """Published counts equal to `expected`, as JSON integers (`true` is not 1)."""
+    return (
+        isinstance(given, list) and all(type(count) is int for count in given) and given == expected
+    )
 
 
 def _cast_by_unit(raw, where: str, parameters: sc.ScoreParameters) -> dict[str, int]:

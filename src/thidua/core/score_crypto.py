@@ -64,8 +64,11 @@ class ScoreForm(bc.Form):
             base.selections,
             base.constraints,
             tuple(
-                Output(str(o["label"]), tuple((int(i), int(w)) for i, w in o["weights"]))
-                for o in data["outputs"]
+                Output(
+                    bc.json_text(o["label"]),
+                    tuple((bc.json_int(i), bc.json_int(w)) for i, w in o["weights"]),
+                )
+                for o in _json_list(data["outputs"])
             ),
         )
         try:
@@ -94,6 +97,12 @@ class ScoreForm(bc.Form):
         return tuple(
             1 if o.label.startswith("skipped:") else bounds[o.weights[0][0]] for o in self.outputs
         )
+
+
+def _json_list(value) -> list:
+    if not isinstance(value, list):
+        raise bc.Invalid("malformed", "form")
+    return value
 
 
 def bits_for(maximum: int) -> int:
