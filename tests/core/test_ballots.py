@@ -278,7 +278,7 @@ def test_reconcile_two_entries_of_a_paper_pile():
 def test_rules_are_described_for_the_minutes():
     rules = Rules(candidates=UNITS, seats=3)
     assert rules.describe().render() == (
-        "Trúng cử khi được quá 1/2 tổng số đại biểu (thành viên) được triệu tập; tối đa 3."
+        "Trúng cử khi được quá 1/2 tổng số đại biểu (thành viên) được triệu tập; tối đa 3 đơn vị."
     )
 
 

@@ -67,7 +67,8 @@ def test_quantitative_formulas_for_seven_units():
     assert result["lca"].points == D("7.5")
     assert "cb" not in result
     assert result["hg"].explanation.render() == (
-        "A = 95,2%, T = 90,0%, vượt 5,8%, đơn vị dẫn đầu vượt 8,1% → 8,57 điểm"
+        "A = 95,2%, T = 90,0%, tỷ lệ vượt (A − T)/T = 5,8%, đơn vị dẫn đầu vượt 8,1%: "
+        "0,5 × 10 + 5,8/8,1 × 0,5 × 10 → 8,57 điểm"
     )
     assert result["ls"].explanation.render() == (
         "A = 81,0%, T = 90,0%, chưa đạt chỉ tiêu: 0,5 × 10 × A/T → 4,50 điểm"
@@ -480,7 +481,7 @@ def test_tie_breaks_name_a_section_or_the_first_places_once():
     ]
     repeated = check_tie_breaks(["first_places", "first_places"], table)
     assert [p.render() for p in repeated] == [
-        "Tiêu chí phụ khi bằng điểm “số phiếu xếp thứ nhất” được chọn hai lần."
+        "Tiêu chí phụ khi bằng điểm “số đơn vị chấm xếp đơn vị đó thứ nhất” được chọn hai lần."
     ]
     assert describe_tie_break("section:II").render() == "điểm mục II"
 

@@ -4,6 +4,8 @@ titles, a year without data said to be unknown), signed by the unit's head and c
 the cluster — by the deputy when the nominee is the leader itself; the unit's own paper, so
 the cluster's register never numbers it."""
 
+import datetime
+
 import pytest
 
 from tests.documents.conftest import all_text, read_docx
@@ -40,10 +42,30 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
     assert "Tỷ lệ điều tra, khám phá (%)\n78,2%\n76,1%\ntăng 2,1 điểm phần trăm" in text
     assert "94,38 điểm, xếp thứ 1/7 đơn vị của cụm" in text
     assert "đề nghị tặng Cờ thi đua của Chính phủ năm 2020 với 20/21 phiếu (95,2%)" in text
-    # the register: the 2018 proposal as a proposal, the years it has nothing on as unknown
-    assert "- Năm 2018: Cờ thi đua của Bộ Công an (đề nghị)." in text
-    assert "- Năm 2019: sổ danh hiệu của cụm chưa có dữ liệu." in text
+    # the register: a proposal is not an award, a year it has nothing on is not printed
+    assert "- Năm 2018" not in text
+    assert "- Năm 2019" not in text
+    assert "Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong 5 năm" in text
     assert "không được tặng" not in text
+
+
+def test_the_history_prints_the_awards_of_the_register_not_its_proposals(demo_cycle):
+    from thidua.org.models import Decision, TitleRecord, TitleState
+
+    proposed = TitleRecord.objects.get(unit__code="ha-giang", year=2018)
+    assert proposed.state == TitleState.PROPOSED
+    proposed.state = TitleState.AWARDED
+    proposed.decision = Decision.objects.create(
+        number="123/QĐ-BCA", signed_on=datetime.date(2019, 1, 20), issuer="Bộ Công an"
+    )
+    proposed.save()
+    text = all_text(_report(demo_cycle))
+    assert (
+        "- Năm 2018: Cờ thi đua của Bộ Công an (Quyết định số 123/QĐ-BCA ngày 20/01/2019 của "
+        "Bộ Công an)."
+    ) in text
+    assert "- Năm 2019" not in text
+    assert "Sổ danh hiệu của cụm không ghi" not in text
 
 
 def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cycle):

@@ -23,7 +23,12 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     table = table_rows(document.tables[1])
     assert table[0] == ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"]
     assert table[1:-1] == [[c.code, c.name, format_number(c.max_points, 2)] for c in criteria]
-    assert table[-1] == ["", "Tổng cộng", format_number(agreement.declared_total, 2)]
+    # the scale the maxima of I–IV add up to; V's bonus and penalty points are outside it
+    assert table[-1] == [
+        "",
+        "Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục V)",
+        format_number(agreement.declared_total, 2),
+    ]
     targets = scoring_selectors.targets_of(agreement)
     lao_cai = next(row for row in table_rows(document.tables[2]) if row[0] == "Lào Cai")
     assert lao_cai[1] == format_number(targets["lao-cai", "II.1"])
@@ -47,15 +52,16 @@ def test_the_agreement_lists_each_directors_confirmation(demo_cycle):
     agreement.approved_by.remove(Unit.objects.get(code="son-la"))  # a reason was recorded
     document = read_docx(_plans(demo_cycle)["agreement"].build().content)
     digest = scoring_selectors.agreement_digest(agreement)
-    assert f"mã nội dung {digest[:16]}" in all_text(document)
+    code = " ".join(digest[i : i + 4].upper() for i in range(0, 16, 4))
+    assert f"Mã kiểm chứng nội dung giao ước: {code}" in all_text(document)
     table = next(
         table_rows(t)
         for t in document.tables
-        if table_rows(t)[0] == ["Đơn vị", "Xác nhận trong phần mềm"]
+        if table_rows(t)[0] == ["Đơn vị", "Xác nhận nội dung"]
     )
     assert len(table) == 8
     assert ["Lào Cai", "Đã xác nhận"] in table
-    assert ["Sơn La", "Không xác nhận (lý do ghi trong nhật ký của năm)"] in table
+    assert ["Sơn La", "Không xác nhận"] in table
 
 
 def test_the_agreement_waits_for_every_heads_name(demo_cycle):

@@ -135,9 +135,10 @@ def test_the_year_end_report_states_the_seed_figures(plans, demo_cycle):
         assert row[1].split("\n")[0] == format_number(cases.value)
     assert "(giảm 15,0%)" in total[1]
     text = all_text(document)
-    # the published rate that does not add up is listed for the record
-    assert "88,7%" in text
-    assert "1.681/2.156 = 78,0%" in text
+    # the published rate that does not add up is the leader unit's to settle before signing
+    # (the draft on the edit page says so): never printed to the Ministry
+    assert "88,7%" not in text
+    assert "1.681/2.156 = 78,0%" not in text
 
 
 def test_the_report_ranks_as_the_scoring_does(plans, demo_cycle):
@@ -174,8 +175,8 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
         assert (
             f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu "
             f"phát ra: {with_words(result['issued'])}; số phiếu thu vào: "
-            f"{with_words(result['returned'])} (gồm {with_words(result['returned'])} phiếu bỏ "
-            f"trên điện thoại); số phiếu hợp lệ: {with_words(result['valid'])}"
+            f"{with_words(result['returned'])} (gồm {with_words(result['returned'])} phiếu điện "
+            f"tử); số phiếu hợp lệ: {with_words(result['valid'])}"
         ) in text
         won = EFFECT_WORDS[poll.effect][0]
         votes = table_rows(document.tables[1])
@@ -198,12 +199,15 @@ def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
     text = all_text(read_docx(plans["vote-count-co-chinh-phu"].build().content))
     # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
     assert "Hồi" not in text
-    assert "Ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    assert "Ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn" in text
     counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
     Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
     again = {plan.key: plan for plan in builders.plans(demo_cycle)}
     text = all_text(read_docx(again["vote-count-co-chinh-phu"].build().content))
-    assert "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Huyện Đồng Văn" in text
+    assert (
+        "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn"
+        in text
+    )
 
 
 def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
@@ -236,7 +240,13 @@ def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):
         "phiếu theo quy định, được hội nghị đề nghị."
     ) in text
     assert "Tổng số đại biểu được triệu tập: 21 (hai mươi mốt)" in text
-    assert "Áp dụng: Quy định thi đua, khen thưởng theo Nghị định 91/2017/NĐ-CP." in text
+    # the same legal basis as the proposals cite for the year, not the rule set's name
+    assert (
+        "Căn cứ: Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một "
+        "số điều của Luật Thi đua, khen thưởng năm 2005 và năm 2013; Nghị định số 91/2017/NĐ-CP"
+    ) in text
+    grounds = "; ".join(builders.rule_set_grounds(demo_cycle))
+    assert f"Căn cứ: {grounds}." in text
     # the receipts are an appendix on its own page after the signatures, not in the body
     heading = next(p for p in document.paragraphs if p.text == "PHỤ LỤC")
     assert heading.paragraph_format.page_break_before
@@ -289,6 +299,17 @@ def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans,
     guests = text[text.index("3. Khách mời:") : text.index("4. Đại biểu các đơn vị trong cụm:")]
     assert "Phó Bí thư Tỉnh ủy Hà Giang;" in guests
     assert "Phó Cục trưởng Cục Công tác Đảng và công tác chính trị, Bộ Công an;" in guests
+    # each guest named on a line of their own, the list closed by a full stop
+    assert "- Đồng chí Lò Văn Sùng, Chủ tịch Ủy ban nhân dân huyện Đồng Văn." in guests
+    assert "- Công an tỉnh Sơn La: 3/3 đại biểu có mặt" in text
+    assert text[text.index("- Công an tỉnh Sơn La: 3/3") :].split("\n")[0].endswith(").")
+    # the programme's items numbered, without the hours the invitation gives them
+    assert "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm." in text
+    assert "08:15" not in text
+    assert (
+        f"Hội nghị nghe đồng chí Đại tá {head}, thay mặt đơn vị cụm trưởng, trình bày báo cáo "
+        "tổng kết phong trào thi đua năm 2020 của cụm."
+    ) in text
     assert (
         "Bàn giao nhiệm vụ cụm trưởng: Công an tỉnh Hà Giang, cụm trưởng năm 2020, bàn giao "
         "nhiệm vụ cụm trưởng năm 2021 cho Công an tỉnh Lào Cai (theo kết quả bầu tại hội "
@@ -302,8 +323,8 @@ def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans,
     assert "- Hội nghị thống nhất kết quả bầu cụm trưởng năm 2021: Công an tỉnh Lào Cai." in (
         conclusions
     )
-    # no closing time recorded in the demo: the closing is not printed as if it happened
-    assert "Hội nghị kết thúc" not in text
+    # the demo's (illustrative) closing time, once recorded, is printed
+    assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     for placeholder in ("...", "chưa ghi", "(Chưa có nội dung.)"):
         assert placeholder not in text
 
@@ -544,6 +565,9 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
     # closing before opening is refused and changes nothing
     page = secretary.post(url, {**details, "starts_at": "11:30", "ends_at": "08:00"}, follow=True)
     assert "Giờ bế mạc phải sau giờ khai mạc." in page.content.decode()
+    minutes = {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"]
+    assert "Hội nghị kết thúc hồi 11 giờ 30 phút" in all_text(read_docx(minutes.build().content))
+    secretary.post(url, details)  # the hours cleared: none printed
     text = all_text(
         read_docx(
             {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
@@ -557,7 +581,7 @@ def test_the_minutes_state_when_the_conference_opened_and_closed(demo_cycle, cli
             {p.key: p for p in builders.plans(demo_cycle)}["conference-minutes"].build().content
         )
     )
-    assert "Hồi 08 giờ 00 phút, ngày 16/11/2020, tại Huyện Đồng Văn, tỉnh Hà Giang" in text
+    assert "Hồi 08 giờ 00 phút, ngày 16/11/2020, tại huyện Đồng Văn, tỉnh Hà Giang" in text
     assert "Hội nghị kết thúc hồi 11 giờ 30 phút cùng ngày." in text
     conference = secretary.get("/clusters/cum-2/2020/conference/").content.decode()
     assert "08:00–11:30" in conference
@@ -574,3 +598,59 @@ def test_a_rank_that_is_not_a_rank_is_refused_and_changes_nothing(demo_cycle, cl
     assert "Đại nguyên soái" in page.content.decode()  # named in the error
     conference.refresh_from_db()
     assert (conference.chair_rank, conference.chair_name) == before
+
+
+# Words an official never signs (issue 16 review, item 1): software, demo and internal wording,
+# unfinished text printed as done. Each was printed in a demo document once.
+NOT_FOR_SIGNING = (
+    "...",
+    "chưa ghi",
+    "(Chưa có nội dung.)",
+    "None",
+    "Minh hoạ",
+    "phần mềm",
+    "hệ thống",
+    "mã nội dung",
+    "thidua verify",
+    "--anchor",
+    "tuỳ chọn",
+    "bộ quy tắc",
+    "phiên bản",
+    "nguồn: quy định",
+    "không có trong nguồn",
+    "chưa có dữ liệu",
+    "(đề nghị).",
+    "viết bổ sung",
+    "Số liệu công bố của cụm",
+    "mẫu số",
+    "chưa có (mã",
+    "Cấp lại mã điểm danh",
+    "điện thoại",
+    "Áp dụng: Quy định",
+    "nhật ký năm thi đua",
+    "do máy có khóa",
+    "mở, đóng các giai đoạn",
+    "Trung bình từ 0 điểm",
+    "TỰ ĐỘNG",
+    "tại Huyện",
+    "tối đa 1.",
+    "(-",
+    "2003 (sửa đổi 2013)",
+    "số phiếu xếp thứ nhất",
+    "nhóm, 12 tiêu chí",
+)
+
+
+def test_no_signed_document_prints_software_demo_or_unfinished_words(demo_cycle, ministry_counted):
+    read = []
+    for plan in builders.plans(demo_cycle):
+        if plan.build is None or not plan.filename.endswith(".docx"):
+            continue
+        read.append(plan.key)
+        text = all_text(read_docx(plan.build(None).content))
+        for word in NOT_FOR_SIGNING:
+            assert word not in text, (plan.filename, word)
+        if plan.key == "proposal-co-chinh-phu":  # one nominee: not "Các đơn vị trên"
+            assert "Đơn vị trên được bình xét bằng bỏ phiếu kín" in text
+    assert len(read) >= 30
+    assert "proposal-co-chinh-phu" in read

@@ -69,9 +69,9 @@ def test_the_invitation_names_each_units_head_and_delegates_when_and_where(demo_
         "Tới dự Hội nghị tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của Cụm thi "
         "đua số II – Bộ Công an." in text
     )
-    # no opening hour recorded in the demo: the day only, no hour made up
-    assert "Thời gian: ngày 16/11/2020." in text
-    assert "Địa điểm: Huyện Đồng Văn, tỉnh Hà Giang." in text
+    # the demo's (illustrative) opening hour and hall
+    assert "Thời gian: 08 giờ 00 phút, ngày 16/11/2020." in text
+    assert "Địa điểm: Hội trường Trung tâm Văn hóa huyện Đồng Văn, tỉnh Hà Giang." in text
     assert "TM. CỤM THI ĐUA SỐ II" in text
     _no_placeholders(text)
 
@@ -83,9 +83,20 @@ def test_the_programme_lists_the_agenda_with_the_hours_recorded_only(demo_cycle)
     text = all_text(document)
     programme = text[text.index("CHƯƠNG TRÌNH HỘI NGHỊ") :]
     assert "(Kèm theo Giấy mời của Cụm thi đua số II)" in programme
-    agenda = demo_cycle.conference.agenda.splitlines()
-    for line in agenda:
-        assert line in programme
+    # the demo's programme, each item at its hour
+    assert table_rows(document.tables[-1])[:3] == [
+        ["Thời gian", "Nội dung"],
+        ["08 giờ 00", "Khai mạc hội nghị"],
+        [
+            "08 giờ 15 - 09 giờ 00",
+            "Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm.",
+        ],
+    ]
+    Conference.objects.filter(cycle=demo_cycle).update(
+        starts_at=None, ends_at=None, agenda="Thảo luận.\nBỏ phiếu bình xét."
+    )
+    document = _read(demo_cycle, "invitation")
+    programme = all_text(document)[all_text(document).index("CHƯƠNG TRÌNH HỘI NGHỊ") :]
     assert "giờ" not in programme  # no hour anywhere: no time column either
     assert len(document.tables) == 2  # the header blocks and the signature, no time table
 
@@ -145,7 +156,8 @@ def test_the_notice_states_the_minutes_conclusions_and_the_handover(ministry_cou
     text = all_text(document)
     head = demo_cycle.leader.head_name
     assert (
-        "Ngày 16/11/2020, tại Huyện Đồng Văn, tỉnh Hà Giang, Cụm thi đua số II – Bộ Công an tổ "
+        "Ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn, tỉnh Hà Giang, Cụm "
+        "thi đua số II – Bộ Công an tổ "
         "chức Hội nghị tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020, do đồng chí "
         f"Đại tá {head}, Giám đốc Công an tỉnh Hà Giang, Cụm trưởng chủ trì."
     ) in text

@@ -3,10 +3,13 @@ one sequence for the cluster's year; an issued document is served as issued; cha
 correction that names the number it replaces."""
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tests.documents.conftest import all_text, read_docx
 from thidua.audit.models import AuditEntry
 from thidua.core import signing
+from thidua.core.paperwork import date_line
 from thidua.core.record import AuditAction, document_digest
 from thidua.documents import builders
 from thidua.documents.models import IssuedDocument
@@ -144,3 +147,44 @@ def test_an_issued_file_edited_in_the_database_is_never_served(demo_cycle, clien
     assert response.status_code == 409
     assert "không khớp với nhật ký" in response.content.decode()
     assert forged not in response.content
+
+
+def test_issuing_dates_a_paper_dated_by_hand(demo_cycle, client_for):
+    """The invitation's draft leaves the day blank; the issued bytes carry the issue date."""
+    secretary = client_for("hagiang.thuky")
+    draft = read_docx(secretary.get(FILE.format("invitation", "file")).content)
+    assert "ngày\u00a0\u00a0\u00a0\u00a0\u00a0tháng" in draft.tables[0].rows[1].cells[1].text
+    assert secretary.post(ISSUE.format("invitation")).status_code == 302
+    issued = IssuedDocument.objects.get(key="invitation")
+    day = timezone.localtime(issued.issued_at).date()
+    date_cell = read_docx(bytes(issued.content)).tables[0].rows[1].cells[1].text
+    assert date_cell == date_line("Hà Giang", day)
+
+
+def test_the_register_runs_per_cluster_and_year_of_issue_across_cycles(demo_cycle, client_for):
+    """A document of 2020 issued in the same calendar year as one of another cycle of the
+    cluster takes the next number of that year's one sequence; another year starts at 01."""
+    from thidua.org.models import Cycle
+
+    year = timezone.localdate().year
+    other = Cycle.objects.exclude(pk=demo_cycle.pk).filter(cluster=demo_cycle.cluster).first()
+    IssuedDocument.objects.create(
+        cycle=other, cluster=other.cluster, year=year, key="x", number=7, reference="07/BB-CTĐ"
+    )
+    IssuedDocument.objects.create(
+        cycle=demo_cycle,
+        cluster=demo_cycle.cluster,
+        year=year - 1,
+        key="y",
+        number=30,
+        reference="30/BB-CTĐ",
+    )
+    secretary = client_for("hagiang.thuky")
+    assert secretary.post(ISSUE.format("conference-minutes")).status_code == 302
+    issued = IssuedDocument.objects.get(key="conference-minutes")
+    assert (issued.cluster, issued.year, issued.number) == (demo_cycle.cluster, year, 8)
+    assert issued.reference == "08/BB-CTĐ"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IssuedDocument.objects.create(
+            cycle=other, cluster=other.cluster, year=year, key="z", number=8, reference="08"
+        )

@@ -17,7 +17,7 @@ from thidua.stats.models import ReportValue
 pytestmark = pytest.mark.django_db
 
 BASE = "/clusters/cum-2/2020/documents/"
-CASES = "Số vụ phạm tội về trật tự xã hội: 2.156 vụ, giảm 379 vụ (-15,0%) so với năm 2019"
+CASES = "Số vụ phạm tội về trật tự xã hội: 2.156 vụ, giảm 379 vụ (15,0%) so với năm 2019"
 
 
 def sections_saved(cycle) -> list[str]:
@@ -51,14 +51,15 @@ def test_the_report_prints_the_data_draft_where_nothing_is_written(demo_cycle):
     assert "Công an tỉnh Hà Giang là đơn vị cụm trưởng" in text
     assert "Công an tỉnh Hà Giang dẫn đầu cụm với 94,38 điểm" in text
     assert "Năm 2021, Công an tỉnh Lào Cai đảm nhận cụm trưởng" in text
-    # the published clearance rate that does not add up is a shortcoming to look into
+    # the published clearance rate that does not add up, and the causes still to write, are
+    # notes to the leader unit in the draft it edits, never printed in the signed report
+    draft = documents_selectors.report_draft(demo_cycle).text("shortcomings")
+    assert "(Đơn vị cụm trưởng đối chiếu: Số liệu công bố của cụm" in draft
+    assert "1.681/2.156 = 78,0%" in draft
+    assert "(Đơn vị cụm trưởng viết bổ sung nguyên nhân" in draft
     shortcomings = text[text.index("III. Tồn tại") : text.index("IV. Phương hướng")]
-    assert "88,7%" in shortcomings
-    assert "1.681/2.156 = 78,0%" in shortcomings
-    assert "(Đơn vị cụm trưởng viết bổ sung nguyên nhân" in shortcomings
-    document = read_docx(builders.year_end_report(demo_cycle).content)
-    gap = next(p for p in document.paragraphs if p.text.startswith("(Đơn vị cụm trưởng viết"))
-    assert gap.style.name == "Body Note"  # a note to fill in, not a stated fact
+    assert "88,7%" not in shortcomings
+    assert "(Đơn vị cụm trưởng" not in shortcomings
 
 
 def test_the_report_speaks_as_a_report(demo_cycle):
@@ -94,7 +95,7 @@ def test_a_changed_figure_changes_its_sentence(demo_cycle):
     add_cases("ha-giang", 500)  # 2.156 → 2.656 against 2.535: now a rise, and a shortcoming
     text = report_text(demo_cycle)
     percent = format_percent(round_half_up(Decimal(121) * 100 / 2535, 1))
-    rise = f"2.656 vụ, tăng 121 vụ (+{percent}) so với năm 2019"
+    rise = f"2.656 vụ, tăng 121 vụ ({percent}) so với năm 2019"
     assert CASES not in text
     assert f"Số vụ phạm tội về trật tự xã hội: {rise}" in text
     shortcomings = text[text.index("III. Tồn tại") : text.index("IV. Phương hướng")]

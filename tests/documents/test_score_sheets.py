@@ -75,7 +75,7 @@ def test_a_units_sheet_has_each_criterion_its_self_score_and_each_scorer_by_name
             assert row[3] == _points(own[row[0]]), row
     assert table[-1] == [
         "",
-        "Tổng cộng",
+        "Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục V)",
         _points(results.table.total_points),
         _points(result.self_total),
         _points(result.total),
@@ -231,7 +231,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
         if rule["title"] in ("co_chinh_phu", "co_bo_cong_an"):
             assert rule["note"].rstrip(".") in text
     # the conditions in the order Điều 8 lists the titles, the Government flag first
-    assert text.index("- Cờ thi đua của Chính phủ: Minh hoạ") < text.index(
+    assert text.index("- Cờ thi đua của Chính phủ: Đơn vị đã được tặng") < text.index(
         "- Cờ thi đua của Bộ Công an: Mỗi năm một cờ"
     )
     # chapters as the decree lays them out: number, then name, each a centred line
@@ -252,7 +252,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
     ]
     assert table[-1][-1] == _points(agreement.declared_total)
     assert "bỏ một điểm cao nhất và một điểm thấp nhất khi có từ 5 (năm) đơn vị chấm" in text
-    assert "bằng điểm thì xét lần lượt: điểm mục II, số đơn vị chấm xếp đơn vị thứ nhất" in text
+    assert "bằng điểm thì xét lần lượt: điểm mục II, số đơn vị chấm xếp đơn vị đó thứ nhất" in text
     assert "Xuất sắc từ 90 điểm; Tốt từ 80 điểm; Khá từ 65 điểm" in text
     assert "- Chấm điểm: hoàn thành trước ngày 10/12/2020;" in text
     leader = demo_cycle.leader

@@ -132,8 +132,8 @@ def _removed_delegate(record):
             _conference_day_and_place,
             [
                 "conference.held_on: bản ghi ghi 2020-11-17 nhưng nhật ký thao tác ghi 2020-11-16.",
-                "conference.place: bản ghi ghi Hà Nội nhưng nhật ký thao tác ghi Huyện Đồng "
-                "Văn, tỉnh Hà Giang.",
+                "conference.place: bản ghi ghi Hà Nội nhưng nhật ký thao tác ghi Hội trường "
+                "Trung tâm Văn hóa huyện Đồng Văn, tỉnh Hà Giang.",
             ],
         ),
         (

@@ -79,16 +79,17 @@ _RULE_SENTENCES = {
         "tối đa %(seats)s đơn vị."
     ),
     (Effect.ELECTED, Comparison.AT_LEAST): gettext_noop(
-        "Trúng cử khi được ít nhất %(fraction)s %(base)s; tối đa %(seats)s."
+        "Trúng cử khi được ít nhất %(fraction)s %(base)s; tối đa %(seats)s đơn vị."
     ),
     (Effect.ELECTED, Comparison.MORE_THAN): gettext_noop(
-        "Trúng cử khi được quá %(fraction)s %(base)s; tối đa %(seats)s."
+        "Trúng cử khi được quá %(fraction)s %(base)s; tối đa %(seats)s đơn vị."
     ),
     (Effect.PASSED, Comparison.AT_LEAST): gettext_noop(
-        "Được thông qua khi được ít nhất %(fraction)s %(base)s tán thành; tối đa %(seats)s."
+        "Được thông qua khi được ít nhất %(fraction)s %(base)s tán thành; "
+        "tối đa %(seats)s nội dung."
     ),
     (Effect.PASSED, Comparison.MORE_THAN): gettext_noop(
-        "Được thông qua khi được quá %(fraction)s %(base)s tán thành; tối đa %(seats)s."
+        "Được thông qua khi được quá %(fraction)s %(base)s tán thành; tối đa %(seats)s nội dung."
     ),
 }
 

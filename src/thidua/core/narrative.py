@@ -80,9 +80,10 @@ class Agreement:
 
     signed_on: date | None
     groups: tuple[tuple[str, Decimal], ...]
-    criteria: int  # criteria scored (the groups aside)
+    criteria: int  # criteria scored (the groups aside, the bonus and penalty too)
     total_points: Decimal
     scoring: str  # "mọi đơn vị chấm chéo các đơn vị còn lại"
+    bonus: str = ""  # "V. Điểm thưởng, điểm trừ": outside the scale, added or taken off
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,19 @@ def to_write(what: str) -> str:
 
 
 def is_to_write(line: str) -> bool:
-    """The line is a `to_write` gap, not a fact (the report prints it as a note)."""
+    """The line is a note to the leader unit (a `to_write` gap or a `to_check` figure), not
+    a fact: the editor shows it, the signed report leaves it out."""
     line = line.strip()
-    return line.startswith(TO_WRITE) and line.endswith(".)")
+    return line.startswith((TO_WRITE, TO_CHECK)) and line.endswith(".)")
+
+
+TO_CHECK = "(Đơn vị cụm trưởng đối chiếu: "
+
+
+def to_check(what: str) -> str:
+    """A figure that does not add up, for the leader unit to settle before signing: an
+    internal reconciliation, never printed to the Ministry."""
+    return f"{TO_CHECK}{what}.)"
 
 
 # --- figures in words ---------------------------------------------------------------------
@@ -159,10 +170,10 @@ def amount(figure: Figure, value: Decimal | None = None) -> str:
 def change_words(
     figure: Figure, year: int, *, versus: bool = True, compact: bool = False
 ) -> str | None:
-    """The change against `year` (last year): "giảm 379 vụ (-15,0%) so với năm 2019",
+    """The change against `year` (last year): "giảm 379 vụ (15,0%) so với năm 2019",
     "tăng 2,0 điểm phần trăm so với năm 2019", "bằng năm 2019"; without "so với năm …"
-    unless `versus`; "giảm 379 vụ, -15,0%" when `compact` (inside brackets); None without a
-    baseline."""
+    unless `versus`; "giảm 379 vụ, tương đương 15,0%" when `compact` (inside brackets); None
+    without a baseline."""
     found = figure.change
     if found is None:
         return None
@@ -179,9 +190,10 @@ def change_words(
     difference = amount(figure, abs(found.delta))
     if found.percent is None:  # nothing a year earlier
         return f"{verb} {difference}{against} (năm {year} không có)"
-    percent = ("+" if found.delta > 0 else "-") + format_percent(abs(found.percent), 1)
+    # the verb says which way: no sign (a "-" splits from its figure at a line end)
+    percent = format_percent(abs(found.percent), 1)
     if compact:
-        return f"{verb} {difference}, {percent}{against}"
+        return f"{verb} {difference}, tương đương {percent}{against}"
     return f"{verb} {difference} ({percent}){against}"
 
 
@@ -229,7 +241,9 @@ def situation(data: ReportData) -> list[str]:
             f"Ngày {format_day(agreement.signed_on)}, các đơn vị trong cụm ký kết giao ước thi "
             f"đua năm {data.year}. Bảng tiêu chí chấm điểm gồm {len(agreement.groups)} nhóm, "
             f"{agreement.criteria} tiêu chí, thang điểm {_points(agreement.total_points)}: "
-            f"{groups}. Hình thức chấm điểm: {_lower_first(agreement.scoring)}."
+            f"{groups}"
+            + (f"; ngoài thang điểm: {agreement.bonus}" if agreement.bonus else "")
+            + f". Hình thức chấm điểm: {_lower_first(agreement.scoring)}."
         )
     elif agreement is not None:
         paragraphs.append(f"Giao ước thi đua năm {data.year} của cụm chưa được ký kết.")
@@ -359,9 +373,7 @@ def shortcomings(data: ReportData) -> list[str]:
         )
     unmatched = [_mismatch(found) for found in data.mismatches]
     unmatched += [f"{unit}: {note.rstrip('.')}" for unit, note in data.notes]
-    if unmatched:
-        paragraphs.append("Một số số liệu chưa thống nhất, cần đối chiếu, làm rõ:")
-        paragraphs += _listed(unmatched)
+    paragraphs += [to_check(item) for item in unmatched]
     if paragraphs:
         return [*paragraphs, to_write("bổ sung nguyên nhân của các tồn tại, hạn chế trên")]
     return [to_write("phần tồn tại, hạn chế và nguyên nhân")]

@@ -297,9 +297,10 @@ def tie_break_choices(table: Table) -> list[str]:
 
 
 def describe_tie_break(rule: str) -> Phrase:
-    """ "section:II" → *điểm mục II*; "first_places" → *số phiếu xếp thứ nhất*."""
+    """ "section:II" → *điểm mục II*; "first_places" → how many scorers put the unit first
+    (one wording for every document and page)."""
     if rule == FIRST_PLACES:
-        return Phrase(gettext_noop("số phiếu xếp thứ nhất"))
+        return Phrase(gettext_noop("số đơn vị chấm xếp đơn vị đó thứ nhất"))
     return Phrase(gettext_noop("điểm mục %(code)s"), {"code": rule.removeprefix("section:")})
 
 
@@ -456,7 +457,8 @@ def quantitative(
             points = maximum
             explanation = Phrase(
                 gettext_noop(
-                    "A = %(actual)s, T = %(target)s, vượt %(over)s%%, dẫn đầu cụm → %(points)s điểm"
+                    "A = %(actual)s, T = %(target)s, tỷ lệ vượt (A − T)/T = %(over)s%%, dẫn đầu "
+                    "cụm → %(points)s điểm"
                 ),
                 {**params, "over": format_number(over[unit], 1)},
             )
@@ -464,8 +466,9 @@ def quantitative(
             points = HALF * maximum + over[unit] / best * HALF * maximum
             explanation = Phrase(
                 gettext_noop(
-                    "A = %(actual)s, T = %(target)s, vượt %(over)s%%, đơn vị dẫn đầu vượt "
-                    "%(best)s%% → %(points)s điểm"
+                    "A = %(actual)s, T = %(target)s, tỷ lệ vượt (A − T)/T = %(over)s%%, đơn vị "
+                    "dẫn đầu vượt %(best)s%%: 0,5 × %(max)s + %(over)s/%(best)s × 0,5 × %(max)s "
+                    "→ %(points)s điểm"
                 ),
                 {**params, "over": format_number(over[unit], 1), "best": format_number(best, 1)},
             )

@@ -29,6 +29,7 @@ from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import narrative, signing
+from thidua.core import scoring as core_scoring
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
@@ -40,9 +41,8 @@ from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
 from thidua.documents.models import GROUNDS, SECTIONS
 from thidua.errors import StateConflict
-from thidua.org import register
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle
+from thidua.org.models import Cycle, TitleState
 from thidua.scoring import excel as scoring_excel
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
@@ -80,11 +80,18 @@ class Built:
 
 @dataclass(frozen=True)
 class Issue:
-    """What issuing adds to a document: its number in the cycle's register and, for a
-    correction, the sentence naming the document it replaces. A draft has neither."""
+    """What issuing adds to a document: its number in the cycle's register, the day it is
+    issued (a paper otherwise dated by hand is dated by it: the frozen bytes carry it) and,
+    for a correction, the sentence naming the document it replaces. A draft has none."""
 
     number: int
     replaces: str = ""
+    on: date | None = None
+
+
+def _dated(day: date | int, issue: Issue | None) -> date | int:
+    """A paper dated by hand (`day` a year alone) takes the day it is issued."""
+    return issue.on if isinstance(day, int) and issue is not None and issue.on else day
 
 
 Build = Callable[[Issue | None], Built]
@@ -182,10 +189,26 @@ def _heading(
         number=issue.number if issue else None,
         replaces=issue.replaces if issue else "",
         place=cycle.leader.short_name,
-        day=_day(cycle, conference) if day is None else day,
+        day=_day(cycle, conference) if day is None else _dated(day, issue),
         kind=kind,
         summary=summary,
     )
+
+
+#: Words of an administrative unit, written lower case inside a sentence ("tại huyện Đồng
+#: Văn"), as the place is entered for the start of a line ("Địa điểm: Huyện Đồng Văn").
+_ADMINISTRATIVE = ("Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thị xã ", "Tỉnh ", "Quận ")
+
+
+def _at(place: str) -> str:
+    """ ", tại huyện Đồng Văn, tỉnh Hà Giang"; nothing when no place is recorded (never a
+    placeholder)."""
+    place = (place or "").strip()
+    if not place:
+        return ""
+    if place.startswith(_ADMINISTRATIVE):
+        place = place[0].lower() + place[1:]
+    return f", tại {place}"
 
 
 def _filename(*parts: str, extension: str = "docx") -> str:
@@ -242,7 +265,7 @@ def _ballot_counts(poll: Poll) -> str:
     came = []
     phones = result["returned"] - paper.get("ballots", 0)
     if poll.mode == Poll.Mode.ELECTRONIC:
-        came.append(f"{with_words(phones)} phiếu bỏ trên điện thoại")
+        came.append(f"{with_words(phones)} phiếu điện tử")
     else:
         came.append(f"{with_words(paper['ballots'] - paper['written'])} phiếu giấy")
     if paper.get("written"):
@@ -260,7 +283,7 @@ def _score_results(document, poll: Poll, names: dict[str, str]) -> None:
     """A score poll's count: ballots, then per unit the scores, total, average and rank, ties
     shown (never broken); the nominations when the ranking nominates."""
     result = poll.result
-    came = "phiếu bỏ trên điện thoại" if poll.mode == Poll.Mode.ELECTRONIC else "phiếu giấy"
+    came = "phiếu điện tử" if poll.mode == Poll.Mode.ELECTRONIC else "phiếu giấy"
     layout.body(
         document,
         f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu phát "
@@ -326,23 +349,21 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     when = f"Hồi {closed}, ngày {day:%d/%m/%Y}" if closed else f"Ngày {day:%d/%m/%Y}"
     layout.body(
         document,
-        f"{when}, tại {conference.place or '...'}, Ban kiểm "
+        f"{when}{_at(conference.place)}, Ban kiểm "
         f"phiếu Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year} "
         f"của {cycle.title} tiến hành kiểm phiếu: {poll.title}.",
     )
     board = _board(conference)
     layout.body(document, "Ban kiểm phiếu gồm:", bold=True)
-    for member in board:
+    for index, member in enumerate(board, start=1):
+        end = "." if index == len(board) else ";"
         layout.body(
             document,
-            f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()};",
+            f"- {member.user.display_name}, {member.unit.name}: {member.get_board_display()}{end}",
         )
     layout.body(document, "Quy định bỏ phiếu:", bold=True)
-    rule_set = cycle.rule_set
-    if poll.rules.get("rule_set") == f"{rule_set.code}@{rule_set.version}":
-        layout.body(document, f"Áp dụng: {rule_set.name}.")
-    if poll.rules.get("legal_basis"):
-        layout.body(document, f"Căn cứ: {poll.rules['legal_basis']}.")
+    # one legal basis for the cycle's year, the proposals' (not the rule set's own short list)
+    layout.body(document, f"Căn cứ: {_legal_basis_line(cycle)}.")
     if voting_selectors.is_score(poll):
         layout.body(document, voting_selectors.score_rules_sentence(poll.rules))
     else:
@@ -365,13 +386,12 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     reissues = [
         f"{timezone.localtime(r.issued_at):%H:%M ngày %d/%m/%Y}, đại biểu "
         f"{r.delegate.user.display_name} ({r.delegate.unit.short_name}), do "
-        f"{r.issued_by.display_name if r.issued_by else 'hệ thống'} cấp lại, lý do: {r.reason}"
+        f"{r.issued_by.display_name if r.issued_by else 'Ban kiểm phiếu'} cấp lại, "
+        f"lý do: {r.reason}"
         for r in voting_selectors.reissues_before(conference, poll.closed_at)
     ]
-    layout.body(
-        document,
-        f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues) or 'không có'}.",
-    )
+    if reissues:  # an event the board records; none is nothing to sign
+        layout.body(document, f"Cấp lại mã điểm danh trước khi kiểm phiếu: {'; '.join(reissues)}.")
     layout.body(document, "Kết quả kiểm phiếu:", bold=True)
     if voting_selectors.is_score(poll):
         _score_results(document, poll, names)
@@ -506,7 +526,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"{name}: {signing.grouped(digest)}" for name, digest in voting_scripts.hashes().items()
     )
     return [
-        f"Phiếu bỏ trên điện thoại được mã hóa (giao thức thidua-ballot-crypto-v1) bằng khóa "
+        f"Phiếu điện tử được mã hóa bằng khóa "
         f"của Ban kiểm phiếu tạo tại lễ {ceremony.label}, {ceremony.threshold}/"
         f"{ceremony.members} thành viên giải mã được; dấu vân tay của khóa: "
         f"{ceremony.key_fingerprint}; của từng thành viên: {members}.",
@@ -514,7 +534,7 @@ def _sealed_lines(poll: Poll) -> list[str]:
         f"(không tính): {voting_selectors.spoiled_count(poll)}; kết quả do các thành viên số "
         f"{decrypted or '—'} giải mã, mỗi phần kèm chứng minh; không phiếu nào được giải mã "
         f"riêng.",
-        f"Mã SHA-256 của chương trình trên trình duyệt: {scripts}.",
+        f"Mã kiểm chứng (SHA-256) của chương trình bỏ phiếu: {scripts}.",
     ]
 
 
@@ -522,19 +542,13 @@ def _checkpoint(document, cycle: Cycle, entry, what: str) -> None:
     """The signed checkpoint of the audit chain the signers' paper anchors the record to:
     its first 128 bits in groups, and the whole in a QR code; said plainly when there is none
     yet (the act it follows has not happened)."""
-    if entry is None:
-        layout.body(
-            document,
-            f"Mã kiểm chứng {what}: chưa có (mã được tạo khi việc này hoàn tất trên hệ thống).",
-            italic=True,
-        )
+    if entry is None:  # the act it follows has not happened: nothing to print, nothing owed
         return
     layout.checkpoint(
         document,
-        f"Mã kiểm chứng {what}: {signing.grouped(entry.hash)} (mốc số {entry.seq} trong nhật ký "
-        f"năm thi đua {entry.chain}, do máy có khóa {signing.grouped(entry.after['fingerprint'])} "
-        "ký). Bản ghi điện tử của năm thi đua phải chứa đúng mã này; kiểm tra bằng lệnh "
-        "“thidua verify” với tuỳ chọn --anchor.",
+        f"Mã kiểm chứng {what}: {signing.grouped(entry.hash)} (mốc số {entry.seq}). Mã này gắn "
+        f"văn bản với hồ sơ điện tử năm thi đua {cycle.year} của cụm: hồ sơ điện tử đúng phải "
+        "chứa đúng mã này; mã vạch dưới đây ghi mã đầy đủ để đối chiếu.",
         f"thidua:{entry.chain}:{entry.seq}:{entry.hash}",
     )
 
@@ -597,16 +611,19 @@ def _attendance(document, conference: Conference) -> None:
     by_unit: dict[str, list[Delegate]] = {}
     for delegate in voting_selectors.delegates_of(conference):
         by_unit.setdefault(delegate.unit.name, []).append(delegate)
-    for unit_name, delegates in sorted(by_unit.items(), key=lambda item: collation_key(item[0])):
+    units = sorted(by_unit.items(), key=lambda item: collation_key(item[0]))
+    for index, (unit_name, delegates) in enumerate(units, start=1):
         present = [d.user.display_name for d in delegates if d.checked_in_at]
+        end = "." if index == len(units) else ";"
         layout.body(
             document,
             f"- {unit_name}: {len(present)}/{len(delegates)} đại biểu có mặt"
             + (
-                f" ({'các đồng chí' if len(present) > 1 else 'đồng chí'} {', '.join(present)});"
+                f" ({'các đồng chí' if len(present) > 1 else 'đồng chí'} {', '.join(present)})"
                 if present
-                else ";"
-            ),
+                else ""
+            )
+            + end,
         )
     if not by_unit:
         layout.body(document, "- Chưa có danh sách đại biểu.")
@@ -722,21 +739,26 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
     )
     layout.body(
         document,
-        f"{opened}, tại {conference.place or '...'}, {cycle.title} tổ chức Hội nghị tổng kết "
+        f"{opened}{_at(conference.place)}, {cycle.title} tổ chức Hội nghị tổng kết "
         f"phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
     )
     _attendance(document, conference)
     layout.body(document, "II. NỘI DUNG HỘI NGHỊ", bold=True, indent=False)
-    agenda = [line.strip() for line in (conference.agenda or "").splitlines() if line.strip()]
+    # the programme's items without the hours the invitation gave them, numbered
+    agenda = [_written_time(line)[1] for line in _agenda_lines(conference)]
+    agenda = [re.sub(r"^\d+[.)]\s*", "", line) for line in agenda]
     if agenda:
         layout.body(document, "Hội nghị tiến hành theo chương trình:")
-        for line in agenda:
-            layout.body(document, line)
+        for index, line in enumerate(agenda, start=1):
+            layout.body(document, f"{index}. {line}")
     sentence = _statistics_sentence(cycle)
     if sentence:
+        presenter = person(conference.chair_rank, conference.chair_name)
         layout.body(
             document,
-            f"Hội nghị nghe báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
+            "Hội nghị nghe "
+            + (f"đồng chí {presenter}, thay mặt đơn vị cụm trưởng, trình bày " if presenter else "")
+            + f"báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
             + sentence,
         )
     results = scoring_selectors.results(cycle)
@@ -772,7 +794,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         audit_selectors.checkpoint_after(
             chain_of(cycle), AuditAction.PHASE_CLOSE, phase=Phase.CONFERENCE.value
         ),
-        "hội nghị (khi đóng giai đoạn hội nghị)",
+        "hội nghị",
     )
     layout.closing(
         document,
@@ -848,8 +870,9 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
         layout.body(document, _report_heading(cycle, index, key, label), bold=True, indent=False)
         written = (texts.get(key) or "").strip() or draft.text(key)
         for paragraph in written.splitlines():
-            if paragraph.strip():  # a gap the leader unit is to fill reads as a note
-                layout.body(document, paragraph.strip(), italic=narrative.is_to_write(paragraph))
+            # a note to the leader unit (a gap to fill, a figure to settle) is not signed
+            if paragraph.strip() and not narrative.is_to_write(paragraph):
+                layout.body(document, paragraph.strip())
         if key == "results":
             _report_tables(document, cycle, table, results)
     layout.closing(
@@ -921,6 +944,11 @@ def rule_set_grounds(cycle: Cycle) -> list[str]:
     rule_set = cycle.rule_set
     cited = grounds_for(rule_set.data.get("grounds") or [], cycle.year)
     return cited or ([rule_set.legal_basis] if rule_set.legal_basis else [])
+
+
+def _legal_basis_line(cycle: Cycle) -> str:
+    """The cycle year's instruments in one line, the same list the proposals cite."""
+    return "; ".join(rule_set_grounds(cycle))
 
 
 def _year_grounds(cycle: Cycle) -> list[str]:
@@ -1008,7 +1036,8 @@ def proposal(
     electors = poll.result["electorate"] if poll.result else 0
     layout.body(
         document,
-        f"Các đơn vị trên được bình xét bằng bỏ phiếu kín tại hội nghị, với "
+        f"{'Các đơn vị trên' if len(outcome.winners) > 1 else 'Đơn vị trên'} được bình xét "
+        "bằng bỏ phiếu kín tại hội nghị, với "
         f"{with_words(electors)} đại biểu được triệu tập. "
         + voting_selectors.core_rules(poll).describe(poll.effect).render(),
     )
@@ -1045,26 +1074,25 @@ PROVINCE_DUTIES = (
 
 
 def _history_lines(unit, cycle: Cycle) -> list[str]:
-    """The unit's titles over the years before the cycle, from the register: each year's
-    lines with their state and decision, and a year with no line said to be unknown to the
-    register, never "not awarded"."""
+    """The titles the unit was awarded over the years before the cycle, from the register,
+    with their decision: a proposal is not an award, and a year the register knows nothing
+    of is left out (never printed as "not awarded" nor as a gap)."""
     records = org_selectors.titles_by_unit([unit], before=cycle.year).get(unit.pk, [])
     lines = []
     for year in range(cycle.year - HISTORY_YEARS, cycle.year):
-        found = [record for record in records if record.year == year]
-        if not found:
-            lines.append(f"Năm {year}: sổ danh hiệu của cụm chưa có dữ liệu.")
-            continue
         parts = []
-        for record in found:
-            part = f"{record.title} ({register.state_label(record).lower()}"
+        for record in records:
+            if record.year != year or record.state != TitleState.AWARDED:
+                continue
+            part = record.title
             if record.decision is not None:
                 part += (
-                    f", Quyết định số {record.decision.number} ngày "
-                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer}"
+                    f" (Quyết định số {record.decision.number} ngày "
+                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer})"
                 )
-            parts.append(part + ")")
-        lines.append(f"Năm {year}: {'; '.join(parts)}.")
+            parts.append(part)
+        if parts:
+            lines.append(f"Năm {year}: {'; '.join(parts)}.")
     return lines
 
 
@@ -1146,7 +1174,7 @@ def achievement_report(
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
     row = next((r for r in table.rows if r.unit is not None and r.unit.pk == unit.pk), None)
     if row is None or row.report is None:
-        layout.body(document, "Đơn vị chưa có báo cáo số liệu trong phần mềm.", italic=True)
+        layout.body(document, "Đơn vị chưa báo cáo số liệu thống kê của năm.", italic=True)
     else:
         layout.table(
             document,
@@ -1201,12 +1229,20 @@ def achievement_report(
         f"tặng {title} năm {cycle.year} với {_vote_line(outcome, unit.code)}.",
     )
     layout.body(document, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, indent=False)
-    layout.body(
-        document,
-        f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ danh "
-        "hiệu của cụm:",
-    )
-    for line in _history_lines(unit, cycle):
+    history = _history_lines(unit, cycle)
+    if history:
+        layout.body(
+            document,
+            f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ "
+            "danh hiệu của cụm:",
+        )
+    else:
+        layout.body(
+            document,
+            f"Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong "
+            f"{HISTORY_YEARS} năm gần đây.",
+        )
+    for line in history:
         layout.body(document, f"- {line}")
     layout.signatures(
         document,
@@ -1254,20 +1290,20 @@ def _confirmations(document, agreement, members) -> None:
         return
     digest = scoring_selectors.agreement_digest(agreement)
     confirmed = {unit.pk for unit in agreement.approved_by.all()}
+    code = " ".join(digest[i : i + 4].upper() for i in range(0, 16, 4))
     layout.body(
         document,
-        "Thủ trưởng các đơn vị đã xác nhận giao ước này trong phần mềm trước khi ký (mã nội "
-        f"dung {digest[:16]}):",
+        "Trước khi ký, thủ trưởng các đơn vị đã xác nhận nội dung giao ước này trên hồ sơ điện "
+        f"tử của cụm. Mã kiểm chứng nội dung giao ước: {code} (hồ sơ điện tử đúng cho ra đúng "
+        "mã này).",
     )
     layout.table(
         document,
-        ["Đơn vị", "Xác nhận trong phần mềm"],
+        ["Đơn vị", "Xác nhận nội dung"],
         [
             [
                 unit.short_name,
-                "Đã xác nhận"
-                if unit.pk in confirmed
-                else "Không xác nhận (lý do ghi trong nhật ký của năm)",
+                "Đã xác nhận" if unit.pk in confirmed else "Không xác nhận",
             ]
             for unit in members
         ],
@@ -1293,7 +1329,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
             number=issue.number if issue else None,
             replaces=issue.replaces if issue else "",
             place=cycle.leader.short_name,
-            day=day,
+            day=_dated(day, issue),
             kind="Giao ước thi đua",
             summary=f"Thực hiện phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}",
         )
@@ -1311,7 +1347,7 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
         document,
         ["Mục", "Nội dung, tiêu chí", "Điểm tối đa"],
         [[row.code, row.name, format_number(row.max_points, 2)] for row in criteria]
-        + [["", "Tổng cộng", format_number(agreement.declared_total, 2)]],
+        + [["", _total_label(criteria), format_number(agreement.declared_total, 2)]],
         bold_last=True,
         widths=[1.8, layout.TEXT_WIDTH_CM - 4.3, 2.5],
     )
@@ -1362,6 +1398,31 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
 # --- biên bản bàn giao cụm trưởng -------------------------------------------------------------
 
 
+def _total_label(criteria) -> str:
+    """The total row's words: the scale (e.g. 100) leaves out the bonus and penalty points,
+    so a reader adding up the maxima is told why they come to more."""
+    outside = [c.code for c in criteria if c.kind == "bonus_penalty"]
+    if not outside:
+        return "Tổng cộng"
+    return f"Tổng cộng (điểm tối đa không kể điểm thưởng, điểm trừ của mục {', '.join(outside)})"
+
+
+def _grouped_labels(labels: list[str]) -> list[str]:
+    """ "Phiếu tổng hợp điểm: Cao Bằng", "…: Điện Biên" (or "Phiếu chấm điểm của …") as one
+    item naming every unit, in the order first met: a list a reader can tick off, not a
+    run-on paragraph."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for label in map(str, labels):
+        for sep, joiner in ((": ", "; "), (" của ", ", ")):
+            kind, found, which = label.partition(sep)
+            if found:
+                groups.setdefault(kind + sep, (joiner, []))[1].append(which)
+                break
+        else:
+            groups.setdefault(label, ("", []))
+    return [prefix + joiner.join(which) for prefix, (joiner, which) in groups.items()]
+
+
 def handover_minutes(
     cycle: Cycle,
     handover,
@@ -1387,7 +1448,7 @@ def handover_minutes(
     place = conference.place if conference and conference.place else giver.short_name
     layout.body(
         document,
-        f"Ngày {day:%d/%m/%Y}, tại {place}, "
+        f"Ngày {day:%d/%m/%Y}{_at(place)}, "
         f"{giver.name} (cụm trưởng năm {cycle.year}) bàn giao nhiệm vụ cụm trưởng "
         f"{cycle.title} năm {handover.year} cho {taker.name}.",
     )
@@ -1423,13 +1484,14 @@ def handover_minutes(
     if handover.deputy is not None:
         layout.body(document, f"Cụm phó năm {handover.year}: {handover.deputy.name}.")
     layout.body(document, "III. NỘI DUNG BÀN GIAO", bold=True, indent=False)
-    layout.body(
-        document,
-        f"Hồ sơ, tài liệu của cụm năm {cycle.year}"
-        + (": " + "; ".join(str(label) for label in handed) if handed else "")
-        + f"; bản ghi điện tử năm thi đua {cycle.year} của cụm (tải từ hệ thống, kiểm tra bằng "
-        "lệnh “thidua verify”).",
-    )
+    layout.body(document, f"Hồ sơ, tài liệu của cụm năm {cycle.year}, gồm:")
+    items = [
+        *_grouped_labels(handed),
+        f"Hồ sơ điện tử năm thi đua {cycle.year} của cụm, đối chiếu được với các mã kiểm chứng "
+        "in trên các biên bản",
+    ]
+    for index, item in enumerate(items, start=1):
+        layout.body(document, f"{index}. {item}{'.' if index == len(items) else ';'}")
     layout.body(
         document,
         f"Kể từ ngày ký biên bản này, {taker.name} đảm nhận nhiệm vụ cụm trưởng năm "
@@ -1618,7 +1680,7 @@ def conclusions_notice(cycle: Cycle, conference: Conference, issue: Issue | None
     chair = person(conference.chair_rank, conference.chair_name, conference.chair_position)
     layout.body(
         document,
-        f"Ngày {conference.held_on:%d/%m/%Y}, tại {conference.place.strip()}, {cycle.title} tổ "
+        f"Ngày {conference.held_on:%d/%m/%Y}{_at(conference.place)}, {cycle.title} tổ "
         f"chức Hội nghị tổng kết phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}"
         + (f", do đồng chí {chair} chủ trì" if conference.chair_name.strip() else "")
         + f". {documents_selectors.issuer(cycle)} thông báo kết luận của hội nghị như sau:",
@@ -1908,7 +1970,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
     rows.append(
         [
             "",
-            "Tổng cộng",
+            _total_label(results.criteria),
             _points(results.table.total_points),
             _points(result.self_total),
             _points(result.total),
@@ -1973,7 +2035,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
         if row.kind not in ("section", "peer") and result.criteria[row.code].explanation
     ]
     if automatic:
-        layout.body(document, "III. CÁCH TÍNH CÁC TIÊU CHÍ TỰ ĐỘNG", bold=True, indent=False)
+        layout.body(document, "III. CÁCH TÍNH CÁC TIÊU CHÍ THEO SỐ LIỆU", bold=True, indent=False)
         for row, item in automatic:
             layout.body(document, f"- {row.code}. {row.name}: {item.explanation.render()}.")
     layout.closing(
@@ -2096,13 +2158,6 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
 # --- quy chế hoạt động của cụm ----------------------------------------------------------------
 
 QUY_CHE = "Quy chế"
-_TIE_BREAK_WORDS = {"first_places": "số đơn vị chấm xếp đơn vị thứ nhất"}
-
-
-def _tie_break_words(rule: str) -> str:
-    if rule in _TIE_BREAK_WORDS:
-        return _TIE_BREAK_WORDS[rule]
-    return f"điểm mục {rule.removeprefix('section:')}"
 
 
 def _fraction_words(threshold: str, comparison: str) -> str:
@@ -2199,14 +2254,10 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     grounds = [g for g in _year_grounds(cycle) if not g.lower().startswith("quy chế hoạt động")]
     for index, ground in enumerate(grounds):
         layout.body(document, f"- {ground}{'.' if index == len(grounds) - 1 else ';'}")
-    period = f"hiệu lực từ ngày {rule_set.effective_from:%d/%m/%Y}" + (
-        f" đến ngày {rule_set.effective_to:%d/%m/%Y}" if rule_set.effective_to else ""
-    )
     layout.body(
         document,
-        f"Các quy định về chấm điểm, danh hiệu và bỏ phiếu trong Quy chế này theo bộ quy tắc "
-        f"“{rule_set.name}” (phiên bản {rule_set.version}, {period}) áp dụng cho năm thi đua "
-        f"{cycle.year} của cụm.",
+        "Các quy định về chấm điểm, danh hiệu và bỏ phiếu trong Quy chế này thực hiện theo các "
+        f"văn bản nêu trên, áp dụng cho năm thi đua {cycle.year} của cụm.",
     )
     clause("Mục đích")
     layout.body(
@@ -2231,7 +2282,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
     )
     layout.body(
         document,
-        "Đơn vị cụm trưởng mở, đóng các giai đoạn của năm thi đua; dự thảo giao ước; tổng hợp "
+        "Đơn vị cụm trưởng chỉ đạo, điều hành các bước của năm thi đua; dự thảo giao ước; tổng hợp "
         "kết quả chấm điểm; điều hành hội nghị tổng kết; ký các văn bản của cụm. Giải trình về "
         "điểm của đơn vị cụm trưởng do đơn vị cụm phó kết luận.",
     )
@@ -2264,7 +2315,7 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
             ]
             for c in criteria
         ]
-        + [["", "Tổng cộng", "", _points(agreement.declared_total)]],
+        + [["", _total_label(criteria), "", _points(agreement.declared_total)]],
         size=MATRIX_SIZE,
         bold_last=True,
         widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 3.6 - 2.1, 3.6, 2.1],
@@ -2290,19 +2341,25 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         "thập phân; xếp hạng theo tổng điểm từ cao xuống thấp"
         + (
             "; bằng điểm thì xét lần lượt: "
-            + ", ".join(_tie_break_words(rule) for rule in rules.tie_breaks)
+            + ", ".join(core_scoring.describe_tie_break(rule).render() for rule in rules.tie_breaks)
             + ", nếu vẫn bằng thì đồng hạng"
             if rules.tie_breaks
             else "; bằng điểm thì đồng hạng"
         )
         + ".",
     ]
-    if rules.bands:
+    bands = sorted(rules.bands, key=lambda band: -band.minimum)
+    if bands:
         points.append(
             "Xếp loại theo tổng điểm: "
             + "; ".join(
+                # the lowest band has no floor worth saying: "dưới 65 điểm", not "từ 0 điểm"
                 f"{band.label} từ {format_number(band.minimum)} điểm"
-                for band in sorted(rules.bands, key=lambda band: -band.minimum)
+                if band.minimum > 0 or index == 0
+                else f"{band.label} dưới {format_number(previous.minimum)} điểm"
+                for index, (band, previous) in enumerate(
+                    zip(bands, [bands[0], *bands], strict=False)
+                )
             )
             + "."
         )
@@ -2337,14 +2394,15 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         key=lambda rule: order.index(rule["title"]),  # as Điều 8 lists the titles
     )
     if conditions:
-        layout.body(document, "Điều kiện đề nghị theo bộ quy tắc:")
+        layout.body(document, "Điều kiện đề nghị:")
     for rule in conditions:
+        # a condition of the cluster's own is this Quy chế's: it cites nothing; another cites
+        # the instrument it comes from
         source = rule.get("source") or ""
-        source = "quy định của cụm" if source == "cluster_decision" else source
         layout.body(
             document,
             f"- {names[rule['title']]}: {rule['note'].strip().rstrip('.')}"
-            + (f" (nguồn: {source})" if source else "")
+            + (f" (theo {source})" if source and source != "cluster_decision" else "")
             + ".",
         )
     clause("Bỏ phiếu kín và ngưỡng đề nghị")

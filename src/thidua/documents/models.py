@@ -34,11 +34,16 @@ class ReportSection(models.Model):
 
 
 class IssuedDocument(models.Model):
-    """A document as issued: its number from the cycle's register, its frozen bytes and their
-    digest. Issued means frozen: what was signed is served as it was, whatever the data says
-    later; changing it is a correction (a new number that names the one it replaces)."""
+    """A document as issued: its number from the register of its issuing body (the cluster)
+    for the year it is issued in, its frozen bytes and their digest. Issued means frozen: what
+    was signed is served as it was, whatever the data says later; changing it is a correction
+    (a new number that names the one it replaces)."""
 
     cycle = models.ForeignKey("org.Cycle", on_delete=models.CASCADE, related_name="issued")
+    # the register: the issuing body's, per calendar year of issue (a late 2020 document
+    # issued in 2021 takes 2021's next number, one sequence with 2021's own documents)
+    cluster = models.ForeignKey("org.Cluster", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("năm phát hành"))
     key = models.CharField(max_length=80)
     number = models.PositiveIntegerField(_("số"))
     issued_at = models.DateTimeField(_("phát hành lúc"), default=timezone.now)
@@ -56,8 +61,10 @@ class IssuedDocument(models.Model):
 
     class Meta:
         constraints = [
-            # one register per issuing body and year: the cluster's, in this cycle
-            models.UniqueConstraint(fields=["cycle", "number"], name="issued_number_once"),
+            # one register per issuing body and year of issue
+            models.UniqueConstraint(
+                fields=["cluster", "year", "number"], name="issued_number_once_a_year"
+            ),
         ]
         ordering = ["cycle", "number"]
 

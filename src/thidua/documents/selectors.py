@@ -35,10 +35,13 @@ def issued_content(issued: IssuedDocument) -> bytes:
     return bytes(IssuedDocument.objects.values_list("content", flat=True).get(pk=issued.pk))
 
 
-def next_number(cycle: Cycle) -> int:
-    """The next number of the cycle's register: one sequence for all the cluster issues in
-    the year, drafts never take one."""
-    last = IssuedDocument.objects.filter(cycle=cycle).aggregate(last=Max("number"))["last"]
+def next_number(cycle: Cycle, year: int) -> int:
+    """The next number of the register of the cycle's cluster for `year` (the year of issue):
+    one sequence for all the cluster issues in a calendar year, whichever cycle a document
+    belongs to; drafts never take one."""
+    last = IssuedDocument.objects.filter(cluster_id=cycle.cluster_id, year=year).aggregate(
+        last=Max("number")
+    )["last"]
     return (last or 0) + 1
 
 
@@ -115,9 +118,16 @@ def _report_data(cycle, table, results) -> narrative.ReportData:
         agreement = narrative.Agreement(
             signed_on=signed.date() if signed else None,
             groups=tuple((f"{s.code}. {s.name}", s.max_points) for s in sections),
-            criteria=len(results.table.leaves),
+            criteria=sum(
+                1 for c in results.table.leaves if c.kind != core_scoring.Kind.BONUS_PENALTY
+            ),
             total_points=results.table.total_points,
             scoring=str(results.agreement.get_assignment_display()),
+            bonus="; ".join(
+                f"{c.code}. {c.name}"
+                for c in results.table.leaves
+                if c.kind == core_scoring.Kind.BONUS_PENALTY
+            ),
         )
     handover = org_selectors.handover_from(cycle)
     return narrative.ReportData(

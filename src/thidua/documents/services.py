@@ -87,16 +87,20 @@ def issue_document(*, actor, cycle: Cycle, key: str, reason: str = "") -> Issued
                 )
             ]
         )
-    number = selectors.next_number(cycle)
+    today = timezone.localdate()
+    number = selectors.next_number(cycle, today.year)
     replaces = (
         f"(Thay thế văn bản số {previous.reference} phát hành ngày "
         f"{timezone.localtime(previous.issued_at):%d/%m/%Y}; lý do: {reason})"
         if previous is not None
         else ""
     )
-    built = plan.build(builders.Issue(number, replaces))
+    # issuing dates the document: a paper dated by hand carries the day it is issued
+    built = plan.build(builders.Issue(number, replaces, today))
     issued = IssuedDocument.objects.create(
         cycle=cycle,
+        cluster_id=cycle.cluster_id,
+        year=today.year,
         key=key,
         number=number,
         reference=builders.reference(key, number),

@@ -296,8 +296,10 @@ UNIT_ELIGIBILITY = [
         "of": ["co_chinh_phu"],
         "years": 3,
         "source": "cluster_decision",
-        "note": "Minh hoạ: quy định riêng của cụm (không có trong nguồn) — đơn vị đã được Cờ "
-        "của Chính phủ trong 3 năm liền trước không được đề nghị lại.",
+        # Illustrative: a rule of the cluster's own that no source gives (said on /about/),
+        # worded as a real cluster's Quy chế would word it.
+        "note": "Đơn vị đã được tặng Cờ thi đua của Chính phủ trong 3 năm liền trước không được "
+        "đề nghị lại.",
     },
 ]
 

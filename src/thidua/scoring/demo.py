@@ -252,8 +252,18 @@ def sheet_scores(
     }
 
 
-#: The reason every demo scorer gives where it scores below the self-assessment (illustrative).
-DEMO_REASON = "Minh hoạ: kết quả thực tế chưa đạt mức đơn vị tự chấm."
+#: The reason a demo scorer gives where it scores a criterion below the self-assessment:
+#: illustrative (the about page says so), worded as a scorer would write it on the sheet.
+DEMO_REASONS = {
+    "I.1": "Kế hoạch thi đua năm ban hành sau thời hạn hướng dẫn.",
+    "I.2": "Sơ kết, tổng kết chuyên đề chưa đủ theo kế hoạch đề ra.",
+    "I.3": "Số điển hình tiên tiến được phát hiện, nhân rộng còn ít.",
+    "II.3": "Mức giảm tội phạm về trật tự xã hội thấp hơn mức đơn vị tự đánh giá.",
+    "II.4": "Kết quả đấu tranh với tội phạm ma tuý chưa tương xứng với địa bàn.",
+    "III.1": "Còn cán bộ, chiến sĩ bị nhắc nhở về chấp hành điều lệnh.",
+    "IV.1": "Chưa tham gia đầy đủ một số hoạt động chung của cụm.",
+}
+DEMO_REASON = "Kết quả đạt được chưa tương xứng với mức đơn vị tự chấm."
 
 
 def load_sheets(cycle: Cycle) -> None:
@@ -275,7 +285,11 @@ def load_sheets(cycle: Cycle) -> None:
                 target=units[target],
                 scores=scores,
                 submit=True,
-                reasons={code: DEMO_REASON for code, value in scores.items() if value < own[code]},
+                reasons={
+                    code: DEMO_REASONS.get(code, DEMO_REASON)
+                    for code, value in scores.items()
+                    if value < own[code]
+                },
             )
     services.record_facts(
         actor=SYSTEM,
@@ -328,15 +342,15 @@ def load_explanations(cycle: Cycle) -> None:
             unit=unit,
             criterion=row.criterion,
             reviewer=line.reviewer,
-            text="Minh hoạ: đơn vị đã ban hành đủ văn bản theo kế hoạch; đề nghị xem xét lại.",
+            text="Đơn vị đã ban hành đủ văn bản theo kế hoạch; đề nghị xem xét lại.",
         )
         answered = services.answer_explanation(
             actor=_secretary(line.reviewer),
             explanation=explanation,
             keep=not accepted,
-            reason="Minh hoạ: đã đối chiếu hồ sơ đơn vị gửi kèm."
+            reason="Đã đối chiếu hồ sơ đơn vị gửi kèm."
             if accepted
-            else "Minh hoạ: hồ sơ chưa chứng minh được kết quả.",
+            else "Hồ sơ chưa chứng minh được kết quả.",
             value=line.value + selectors.rules_of(selectors.agreement_of(cycle)).step
             if accepted
             else None,
@@ -346,5 +360,5 @@ def load_explanations(cycle: Cycle) -> None:
             actor=_secretary(finaliser),
             explanation=answered,
             accept=accepted,
-            note="Minh hoạ: chấp nhận giải trình." if accepted else "Minh hoạ: giữ kết quả chấm.",
+            note="Chấp nhận giải trình." if accepted else "Giữ kết quả chấm.",
         )

@@ -13,7 +13,7 @@ the phone ballot, and any outcome of it is within the rules.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, time
 
 from thidua.core.ballots import Ballot
 from thidua.org import register
@@ -116,15 +116,22 @@ def load_conference(cycle: Cycle) -> None:
         actor=SYSTEM,
         cycle=cycle,
         held_on=CONFERENCE_2020,
-        place="Huyện Đồng Văn, tỉnh Hà Giang",
+        # Illustrative (the sources give the day and the district only; /about/ says so): the
+        # hours, the hall and the programme's times, worded as a real cluster's would be.
+        starts_at=time(8, 0),
+        ends_at=time(11, 30),
+        place="Hội trường Trung tâm Văn hóa huyện Đồng Văn, tỉnh Hà Giang",
         agenda=(
-            "1. Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 của cụm.\n"
-            "2. Thảo luận, trao đổi kinh nghiệm.\n"
-            "3. Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
-            "4. Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
+            "08:15 - 09:00: Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 "
+            "của cụm.\n"
+            "09:00 - 09:45: Thảo luận, trao đổi kinh nghiệm.\n"
+            "09:45 - 10:45: Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
+            "10:45 - 11:20: Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
         ),
         # The leader unit's head chairs; ranks and names are invented like every person's
-        # in the demo. The guests' offices are the ones the province's newspaper reported.
+        # in the demo. The guests' offices are the ones the province's newspaper reported; it
+        # named "the leaders of Báo Hà Giang and Đồng Văn district" only, so those two offices
+        # (deputy editor, district chairman) are illustrative, each guest on a line of their own.
         chair_rank=leader.head_rank,
         chair_name=leader.head_name,
         chair_position=f"{leader.head_title or 'Giám đốc'} {leader.name}, Cụm trưởng",
@@ -135,7 +142,8 @@ def load_conference(cycle: Cycle) -> None:
             "Đồng chí Hoàng Minh Tuấn, Phó Bí thư Tỉnh ủy Hà Giang\n"
             "Đại tá Phạm Quốc Hưng, Phó Cục trưởng Cục Công tác Đảng và công tác chính trị, "
             "Bộ Công an\n"
-            "Lãnh đạo Báo Hà Giang và huyện Đồng Văn"
+            "Đồng chí Nguyễn Văn Hải, Phó Tổng Biên tập Báo Hà Giang\n"
+            "Đồng chí Lò Văn Sùng, Chủ tịch Ủy ban nhân dân huyện Đồng Văn"
         ),
     )
     users = User.objects.filter(unit__code__in=UNITS, kind="delegate").order_by("username")

@@ -73,7 +73,7 @@ TOUR = (
 
 
 #: What of the demo is real and what illustrative: said once, on the about page (and in the
-#: README), not on every page the data shows on; the generated documents keep their own mark.
+#: README), not on every page the data shows on, nor in the generated documents (read as signed).
 ILLUSTRATIVE = (
     _(
         "Đơn vị, địa danh và các sự kiện đã công bố là thật: hội nghị tổng kết Cụm thi đua số "
@@ -88,7 +88,11 @@ ILLUSTRATIVE = (
         "việc Lào Cai được bầu hay được phân công, số liệu chia theo đơn vị và số liệu năm "
         "2019, bảng tiêu chí, điểm, chỉ tiêu và điểm chấm, đại biểu, ban kiểm phiếu, từng lá "
         "phiếu và kết quả bình xét danh hiệu năm 2020, số liệu 6 tháng đầu năm 2020 của Điện "
-        "Biên do thư ký cụm trưởng nhập thay (chờ đơn vị xác nhận)."
+        "Biên do thư ký cụm trưởng nhập thay (chờ đơn vị xác nhận); giờ khai mạc, bế mạc, hội "
+        "trường và giờ từng mục của chương trình hội nghị, chức vụ của hai khách mời thay mặt "
+        "Báo Hà Giang và huyện Đồng Văn; quy định riêng của cụm không đề nghị lại Cờ thi đua "
+        "của Chính phủ trong 3 năm liền trước; lý do chấm điểm, giải trình và kết luận giải "
+        "trình trên các phiếu."
     ),
 )
 
