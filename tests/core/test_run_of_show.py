@@ -144,3 +144,13 @@ def test_exactly_one_step_is_current_and_it_is_the_first_not_done(facts):
     for poll, step in zip(facts.polls, steps[4:], strict=False):  # an open vote is never done
         if poll.status in (PollStatus.DRAFT, PollStatus.OPEN):
             assert step.state != State.DONE
+
+
+def test_an_encrypted_box_awaiting_the_keys_is_the_boards_step_now():
+    from dataclasses import replace
+
+    counting = replace(MINISTRY, status=PollStatus.COUNTING)
+    facts = replace(MORNING, polls=(GOV, counting, LEADER))
+    step = next(s for s in run_of_show(facts) if s.key == "poll:co-bo-cong-an")
+    assert step.state == State.NOW
+    assert "giải mã" in step.detail.render()

@@ -5,7 +5,9 @@ by itself, and is run again); the secretary creates a poll, sealed by itself, th
 opens; the 21 delegates vote on their phones, one of them challenging a ballot first; the
 chair closes the box and two of the three members decrypt on the poll page, one of them from
 the backup after their browser lost the key. The result shown is a plaintext recount of what
-the delegates chose."""
+the delegates chose. Then an encrypted score poll (docs/score-ballot-crypto.md): the three
+members score on their phones (one challenges its ballot first, shown back as scores), two
+decrypt the outputs, and the ranking is the plaintext recount."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ POLL = "ma-hoa"
 PASSPHRASE = "mat khau sao luu 2020"
 KEY_PAGE = f"{CYCLE}/conference/board-key/"
 POLL_PAGE = f"{CYCLE}/conference/polls/{POLL}/"
+SCORE_PAGE = f"{CYCLE}/conference/polls/cham-ma-hoa/"
 
 
 def _step(member, button: str) -> None:
@@ -225,3 +228,75 @@ def test_an_encrypted_poll_in_the_browser(visit_own_demo, tmp_path):
         shown[cells.nth(0).inner_text().split("\n")[0].strip()] = int(cells.nth(1).inner_text())
     assert shown == {names[code]: recount[code] for code in codes}
     chair.shot("sealed-result")
+
+    _an_encrypted_score_poll(secretary, members, present, chair)
+
+
+def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
+    """The member types a score per unit (their own has no field), confirms, (challenges,)
+    casts: the tracker shown."""
+    page = phone.page
+    phone.go(SCORE_PAGE)
+    for code, value in scores.items():
+        field = page.locator(f"input[name=s_{code}_0]")
+        if field.count():
+            field.fill(str(value))
+    click(page, "Tiếp tục")
+    tracker = page.locator("#tracker")
+    expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"), timeout=30000)
+    if challenge:
+        first = tracker.inner_text()
+        page.get_by_role("button", name="Kiểm tra phiếu (hủy phiếu này)").click()
+        expect(page.locator("#challenged")).to_be_visible(timeout=30000)
+        assert (
+            page.locator("#opened li").all_inner_texts()
+            == page.locator("#chosen li").all_inner_texts()
+        )
+        assert len(page.locator("#opened li").all_inner_texts()) == 7  # 6 scores, own skipped
+        expect(page.locator("#challenge-same")).to_be_visible()
+        expect(tracker).not_to_have_text(first, timeout=30000)
+    shown = tracker.inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+    assert "Đã bỏ phiếu" in page.inner_text("main")
+    return shown
+
+
+def _an_encrypted_score_poll(secretary, members, present, chair) -> None:
+    secretary.go(f"{CYCLE}/conference/")
+    form = secretary.page.locator("form[action$='/conference/polls/new/']")
+    form.get_by_label("Mã (không dấu, không khoảng trắng)").fill("cham-ma-hoa")
+    form.get_by_label("Nội dung").fill("Chấm điểm bằng phiếu mã hóa")
+    form.get_by_label("Cách bỏ phiếu").select_option("score")
+    click(secretary.page, "Tạo")
+    assert "Đã tạo cuộc bỏ phiếu." in flash(secretary.page)
+    chair.go(SCORE_PAGE)
+    click(chair.page, "Mở bỏ phiếu")
+    assert "Phiếu mã hóa trên điện thoại" in chair.page.inner_text("main")
+    codes = ["ha-giang", "dien-bien", "lai-chau", "lang-son", "lao-cai", "son-la", "cao-bang"]
+    rng = random.Random(21)
+    given = {}
+    for position, username in enumerate(BOARD):
+        given[username] = {code: rng.randint(0, 100) for code in codes}
+        _score(members[username], given[username], challenge=position == 0)
+    chair.go(SCORE_PAGE)
+    chair.page.get_by_role("link", name="Đóng và kiểm phiếu…").click()
+    click(chair.page, "Đóng và kiểm phiếu")
+    assert "0/2" in chair.page.inner_text("main")
+    for username in present:
+        member = members[username]
+        member.go(SCORE_PAGE)
+        _decrypt(member, 3)
+    text = members[present[-1]].page.inner_text("main")
+    assert "Kết quả chấm điểm" in text
+    own = {"laocai.daibieu": "lao-cai", "sonla.daibieu": "son-la", "caobang.daibieu": "cao-bang"}
+    totals = Counter()
+    for username, scores in given.items():
+        totals.update({c: v for c, v in scores.items() if c != own[username]})
+    page = members[present[-1]].page
+    shown = [
+        int(row.locator("td").nth(2).inner_text().replace(".", ""))
+        for row in page.locator("table.score-result tbody tr").all()
+    ]
+    assert sorted(shown) == sorted(totals.values())
+    members[present[-1]].shot("sealed-score-result")

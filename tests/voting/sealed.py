@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tests.voting import phones
 from thidua.core import ballot_crypto as crypto
+from thidua.core import score_crypto
 from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
 from thidua.voting.models import KeyCeremony, Poll
@@ -65,7 +66,7 @@ def receive(ceremony: KeyCeremony, member: Member) -> None:
 
 def encrypt(poll: Poll, bits) -> tuple[crypto.Ballot, tuple[int, ...]]:
     poll.refresh_from_db()
-    form = crypto.Form.from_json(poll.form)
+    form = selectors.sealed_form(poll.form)
     return crypto.encrypt_ballot(
         selectors.poll_context(poll), bytes.fromhex(poll.public_key), form, bits
     )
@@ -86,7 +87,7 @@ def cast(user, poll: Poll, bits) -> str:
 
 def decrypt(member: Member, poll: Poll, turnout: int | None = None):
     poll.refresh_from_db()
-    sums = selectors.sealed_sums(poll)
+    sums = selectors.decrypted_sums(poll)  # a score poll's: its outputs
     partial = crypto.partial_decrypt(selectors.poll_context(poll), member.index, member.share, sums)
     return board.decrypt(
         actor=member.user,
@@ -94,3 +95,22 @@ def decrypt(member: Member, poll: Poll, turnout: int | None = None):
         partial=partial.to_json(),
         turnout=poll.sealed_tally["ballots"] if turnout is None else turnout,
     )
+
+
+def score_ballot(user, poll: Poll, scores, unit: str | None = None) -> tuple[dict, str]:
+    """A phone's encrypted score ballot (scores: candidate → one score per group, the own
+    unit absent) with its own-unit proof for `unit` (the user's unit unless given), and the
+    signature over its tracker."""
+    form = selectors.sealed_form(poll.form)
+    ballot, nonces = encrypt(poll, score_crypto.score_bits(form, scores))
+    context = selectors.poll_context(poll)
+    key = bytes.fromhex(poll.public_key)
+    proof = score_crypto.prove_own_unit(context, key, form, ballot, nonces, unit or user.unit.code)
+    tracker = crypto.tracker(context, ballot)
+    data = {**ballot.to_json(), "own_unit": proof.to_json()}
+    return data, phones.signature(user, poll, devices.Sealed(data, tracker))
+
+
+def cast_scores(user, poll: Poll, scores) -> str:
+    data, signature = score_ballot(user, poll, scores)
+    return services.cast(actor=user, poll=poll, ballot=devices.Sealed(data), signature=signature)

@@ -227,22 +227,27 @@ def test_paper_double_entry(get_user, conference):
     assert all(row["tied"] for row in result["standings"] if row["count"])
 
 
-def test_phones_refused_where_the_board_has_a_key(get_user, conference):
-    """A board with a key means phones encrypt; encrypted score ballots do not exist yet: a
-    score poll on phones is refused with the reason (never silently plain), on paper it is
-    allowed."""
+def test_phones_sealed_where_the_board_has_a_key(get_user, conference):
+    """A board with a key means phones encrypt: a score poll on phones is sealed (its own
+    tests: test_sealed_score.py); on paper, or asked plain, it is not."""
     board = [get_user(u) for u in ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")]
     sealed.run_ceremony(get_user("hagiang.thuky"), conference, board)
-    with pytest.raises(DomainError) as refused:
-        services.create_score_poll(
-            actor=get_user("hagiang.thuky"), conference=conference, code="cd", title="Chấm"
-        )
-    assert refused.value.problems[0].code == "score_not_sealed"
-    assert not Poll.objects.filter(conference=conference, code="cd").exists()
+    phones_poll = services.create_score_poll(
+        actor=get_user("hagiang.thuky"), conference=conference, code="cd", title="Chấm"
+    )
+    assert phones_poll.ceremony_id is not None  # sealed when opened
+    plain = services.create_score_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="cd-ro",
+        title="Chấm",
+        sealed=False,
+    )
+    assert plain.ceremony_id is None
     paper = services.create_score_poll(
         actor=get_user("hagiang.thuky"),
         conference=conference,
-        code="cd",
+        code="cd-giay",
         title="Chấm",
         mode=Poll.Mode.PAPER,
     )

@@ -512,7 +512,8 @@ class Poll:
     sealed: JsonObject | None = doc(
         "an encrypted poll once counted, as a ballot transcript carries it "
         "(docs/ballot-crypto.md §6): form, ballots with proofs, challenged ballots, sums, "
-        "partial decryptions, counts",
+        "partial decryptions, counts; a score poll's form has outputs, its counts are per "
+        "output, with cast_by_unit (docs/score-ballot-crypto.md §6)",
         default=None,
     )
     kept: dict[Code, str] = doc(

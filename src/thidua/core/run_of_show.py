@@ -23,6 +23,7 @@ class State(StrEnum):
 class PollStatus(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
+    COUNTING = "counting"  # an encrypted poll's box closed, awaiting the board's keys
     CLOSED = "closed"
     VOID = "void"
 
@@ -80,6 +81,12 @@ def _poll_step(poll: PollFacts) -> Step:
             "phiếu đóng và kiểm phiếu."
         )
         return Step(f"poll:{poll.code}", what, BOARD, False, Phrase(detail, counts))
+    if poll.status == PollStatus.COUNTING:
+        detail = gettext_noop(
+            "Đã đóng hòm phiếu mã hóa: các thành viên giữ khóa của ban kiểm phiếu giải mã tổng "
+            "số phiếu trên trang cuộc bỏ phiếu."
+        )
+        return Step(f"poll:{poll.code}", what, BOARD, False, Phrase(detail))
     if poll.status == PollStatus.VOID:
         detail = (
             gettext_noop("Kiểm phiếu không hợp lệ; đã tạo cuộc bỏ phiếu lại.")

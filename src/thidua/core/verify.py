@@ -20,7 +20,7 @@ from thidua.core import ballot_crypto as core_crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import indicators as core_indicators
 from thidua.core import record as core_record
-from thidua.core import score_ballots, signing, typed
+from thidua.core import score_ballots, score_crypto, signing, typed
 from thidua.core import scoring as core_scoring
 from thidua.core.audit import Link, first_break
 from thidua.core.ballot_verify import verify_transcript
@@ -981,7 +981,17 @@ def tally(poll: core_record.Poll) -> dict | None:
     if poll.rules.get("kind") == "score":  # core.score_ballots: every ballot is published
         score_rules = score_ballots.rules_from(poll.rules, poll.candidates)
         scored = [score_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
-        return score_ballots.stored_result(score_ballots.tally(scored, score_rules), score_rules)
+        decrypted = []
+        if poll.sealed is not None:  # the phones' ballots, as the board decrypted the outputs
+            try:
+                form = score_crypto.ScoreForm.from_json(poll.sealed["form"])
+                turnout = len(poll.sealed["ballots"])
+                counts = poll.sealed["counts"]
+                decrypted.append(score_crypto.decrypted_scores(form, turnout, counts).totals())
+            except (core_crypto.Invalid, KeyError, TypeError, ValueError):
+                return None  # a broken transcript: `_sealed` says where
+        counted = score_ballots.tally(scored, score_rules, totals=decrypted)
+        return score_ballots.stored_result(counted, score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
     ballots = [core_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
     totals = []

@@ -425,6 +425,7 @@ def _sealed_poll(poll: Poll, ceremony: KeyCeremony | None, item) -> None:
         "counts": sealed["counts"],
         "issued": (item.result or {}).get("issued"),
         "voters": None,
+        **({"cast_by_unit": sealed["cast_by_unit"]} if "cast_by_unit" in sealed else {}),
     }
     poll.save(update_fields=["ceremony", "public_key", "form", "sealed_tally"])
     Ballot.objects.bulk_create(

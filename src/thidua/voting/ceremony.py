@@ -15,6 +15,7 @@ from django.db import transaction
 
 from thidua.audit.services import record as audit
 from thidua.core import ballot_crypto as crypto
+from thidua.core import score_crypto
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
 from thidua.core.record import AuditAction
@@ -345,7 +346,7 @@ def decrypt(*, actor, poll: Poll, partial: Mapping, turnout: int) -> Decryption:
     if Decryption.objects.filter(poll=poll, trustee=trustee).exists():
         raise _wrong_step(ceremony)
     context = selectors.poll_context(poll)
-    sums = selectors.sealed_sums(poll)
+    sums = selectors.decrypted_sums(poll)
     announcements = selectors.announcements(ceremony)
     with _by_the_protocol():
         parsed = crypto.Partial.from_json({**partial, "member": trustee.index})
@@ -368,6 +369,12 @@ def decrypt(*, actor, poll: Poll, partial: Mapping, turnout: int) -> Decryption:
     )
     parts = [crypto.Partial.from_json(d.body) for d in poll.decryptions.all()]
     if len(parts) >= ceremony.threshold:
-        counts = crypto.counts(sums, parts, ceremony.threshold, sealed["ballots"])
+        form = selectors.sealed_form(poll.form)
+        if isinstance(form, score_crypto.ScoreForm):
+            counts = score_crypto.output_counts(
+                form, selectors.sealed_sums(poll), parts, ceremony.threshold, sealed["ballots"]
+            )
+        else:
+            counts = crypto.counts(sums, parts, ceremony.threshold, sealed["ballots"])
         services.finish_sealed_count(actor=actor, poll=poll, counts=counts)
     return decryption

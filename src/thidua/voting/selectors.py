@@ -17,7 +17,7 @@ from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
 from thidua.core import eligibility as core_eligibility
 from thidua.core import run_of_show as show
-from thidua.core import score_ballots
+from thidua.core import score_ballots, score_crypto
 from thidua.core.messages import Problem
 from thidua.core.phases import Phase, PhaseStatus, Position
 from thidua.core.policy import Role
@@ -526,14 +526,26 @@ def announcements(ceremony: KeyCeremony) -> dict[int, crypto.Announcement]:
     }
 
 
+def sealed_form(form: dict) -> crypto.Form:
+    """A poll's published form: a score form when it has outputs (docs/score-ballot-crypto.md)."""
+    return (score_crypto.ScoreForm if "outputs" in form else crypto.Form).from_json(form)
+
+
+def form_context(key: bytes, cluster: str, year: int, code: str, form: crypto.Form) -> bytes:
+    """Q of the poll: a score poll's has its own tag."""
+    if isinstance(form, score_crypto.ScoreForm):
+        return form.context(key, cluster, year, code)
+    return crypto.poll_context(key, cluster, year, code, form)
+
+
 def poll_context(poll: Poll) -> bytes:
     cycle = poll.conference.cycle
-    return crypto.poll_context(
+    return form_context(
         bytes.fromhex(poll.public_key),
         cycle.cluster.code,
         cycle.year,
         poll.code,
-        crypto.Form.from_json(poll.form),
+        sealed_form(poll.form),
     )
 
 
@@ -542,6 +554,22 @@ def sealed_sums(poll: Poll) -> tuple[crypto.Ciphertext, ...]:
         crypto.Ciphertext(bytes.fromhex(a), bytes.fromhex(b))
         for a, b in (poll.sealed_tally or {}).get("sums", [])
     )
+
+
+def decrypted_sums(poll: Poll) -> tuple[crypto.Ciphertext, ...]:
+    """What the board decrypts: every selection's sum, or a score poll's outputs."""
+    form, sums = sealed_form(poll.form), sealed_sums(poll)
+    return form.decrypted(sums) if isinstance(form, score_crypto.ScoreForm) else sums
+
+
+def cast_by_unit(poll: Poll) -> dict[str, int]:
+    """How many delegates of each unit cast a phone ballot (from the roll, not the box)."""
+    rows = (
+        Elector.objects.filter(poll=poll, method=Elector.Method.ELECTRONIC)
+        .values("delegate__unit__code")
+        .annotate(n=Count("id"))
+    )
+    return {row["delegate__unit__code"]: row["n"] for row in rows}
 
 
 def sealed_ballots(poll: Poll) -> list[dict]:
@@ -584,6 +612,7 @@ def sealed_section(poll: Poll) -> dict | None:
         "sums": tally["sums"],
         "partials": [d.body for d in poll.decryptions.order_by("trustee__index")],
         "counts": tally.get("counts", []),
+        **({"cast_by_unit": tally["cast_by_unit"]} if "cast_by_unit" in tally else {}),
     }
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from thidua.audit.services import record as audit
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
-from thidua.core import score_ballots
+from thidua.core import score_ballots, score_crypto
 from thidua.core.eligibility import Status
 from thidua.core.messages import Problem, format_clock, gettext_noop
 from thidua.core.policy import Action, Role, decide
@@ -333,11 +333,17 @@ def create_poll(
 
 
 def create_score_poll(
-    *, actor, conference: Conference, code: str, title: str, mode: str = Poll.Mode.ELECTRONIC
+    *,
+    actor,
+    conference: Conference,
+    code: str,
+    title: str,
+    mode: str = Poll.Mode.ELECTRONIC,
+    sealed: bool | None = None,
 ) -> Poll:
     """A score poll (phiếu chấm điểm): every member unit a candidate, scored under the rule
-    set's score vote. On phones it is plain: refused while the counting board has a key (its
-    phones must encrypt, and encrypted score ballots do not exist yet), allowed on paper."""
+    set's score vote. On phones it is encrypted when the counting board has a key, as every
+    electronic poll (docs/score-ballot-crypto.md); `sealed=False` keeps it plain."""
     return create_poll(
         actor=actor,
         conference=conference,
@@ -346,6 +352,7 @@ def create_score_poll(
         kind=voting_rules.SCORE,
         mode=mode,
         seats=1,
+        sealed=sealed,
     )
 
 
@@ -452,18 +459,6 @@ def _new_poll(
                 "code",
             )
         )
-    if kind == voting_rules.SCORE and ceremony is not None:
-        problems.append(
-            Problem(
-                "score_not_sealed",
-                gettext_noop(
-                    "Ban kiểm phiếu đã có khóa nên phiếu trên điện thoại phải được mã hóa, mà "
-                    "phiếu chấm điểm mã hóa chưa có: tổ chức chấm điểm bằng phiếu giấy."
-                ),
-                {},
-                "mode",
-            )
-        )
     if sealed and ceremony is None:
         problems.append(
             Problem(
@@ -553,7 +548,7 @@ def open_poll(*, actor, poll: Poll) -> Poll:
     if poll.ceremony_id is not None:
         # what phones encrypt is fixed now, with the rules and candidates
         poll.public_key = poll.ceremony.public_key
-        poll.form = core.sealed_form(selectors.core_rules(poll)).to_json()
+        poll.form = _sealed_form_of(poll, delegates)
     poll.save(update_fields=["status", "opened_at", "electorate", "public_key", "form"])
     Elector.objects.bulk_create([Elector(poll=poll, delegate=d) for d in delegates])
     if poll.mode == Poll.Mode.ELECTRONIC:
@@ -573,6 +568,32 @@ def open_poll(*, actor, poll: Poll) -> Poll:
         },
     )
     return poll
+
+
+def _sealed_form_of(poll: Poll, delegates: Sequence[Delegate]) -> dict:
+    """The form phones encrypt: a score poll's has its outputs, and every elector's unit must
+    be a candidate (the phone proves it skips it, docs/score-ballot-crypto.md §4)."""
+    if not selectors.is_score(poll):
+        return core.sealed_form(selectors.core_rules(poll)).to_json()
+    rules = selectors.score_rules(poll)
+    outsiders = sorted({d.unit.name for d in delegates if d.unit.code not in rules.candidates})
+    if outsiders:
+        raise DomainError(
+            [
+                Problem(
+                    "elector_not_candidate",
+                    gettext_noop(
+                        "Đại biểu của %(units)s không thuộc đơn vị ứng viên của cuộc chấm điểm "
+                        "mã hóa này: phiếu trên điện thoại không chứng minh được việc không tự "
+                        "chấm. Đại biểu đó chấm điểm bằng phiếu giấy; bỏ họ khỏi hội nghị hoặc "
+                        "tổ chức cuộc chấm điểm bằng phiếu giấy."
+                    ),
+                    {"units": ", ".join(outsiders)},
+                )
+            ]
+        )
+    form = score_crypto.score_form(rules.candidates, rules.groups, rules.partial)
+    return form.to_json()
 
 
 def _not_elector_problem(poll: Poll, user) -> Exception:
@@ -924,15 +945,43 @@ def _sealed_content(target, cluster, year, poll_code, ballot) -> tuple[dict, str
                 )
             ]
         )
-    form = crypto.Form.from_json(target.form)
+    form = selectors.sealed_form(target.form)
     key = bytes.fromhex(target.public_key)
-    context = crypto.poll_context(key, cluster, year, poll_code, form)
+    context = selectors.form_context(key, cluster, year, poll_code, form)
     try:
         parsed = crypto.Ballot.from_json(ballot.data)
         crypto.verify_ballot(context, key, form, parsed)
+        if isinstance(form, score_crypto.ScoreForm):
+            _check_own_unit(context, key, form, parsed, ballot.data, target.unit_code)
     except crypto.Invalid as error:
         raise DomainError([sealed_problem(error)]) from None
+    # only the ciphertexts and their proofs: the own-unit proof names the caster's unit
     return parsed.to_json(), crypto.tracker(context, parsed)
+
+
+def _check_own_unit(context, key, form, parsed, data: Mapping, unit: str) -> None:
+    """The score ballot skips the caster's unit, from the roll (§4), or it is refused."""
+    proof = data.get("own_unit") if isinstance(data, Mapping) else None
+    try:
+        if not isinstance(proof, Mapping):
+            raise crypto.Invalid("own_unit_not_skipped", unit)
+        score_crypto.check_own_unit(
+            context, key, form, parsed, score_crypto.OwnUnitProof.from_json(proof), unit
+        )
+    except crypto.Invalid as error:
+        if error.code != "own_unit_not_skipped":
+            raise
+        raise DomainError(
+            [
+                Problem(
+                    "own_unit_not_skipped",
+                    gettext_noop(
+                        "Phiếu chấm điểm mã hóa không chứng minh được là bỏ qua đơn vị của "
+                        "bạn (không ai tự chấm đơn vị mình) nên không được nhận: tải lại trang."
+                    ),
+                )
+            ]
+        ) from None
 
 
 def sealed_problem(error: crypto.Invalid) -> Problem:
@@ -960,7 +1009,7 @@ def spoil(*, actor, poll: Poll, data: Mapping) -> SpoiledBallot:
     key = bytes.fromhex(poll.public_key)
     try:
         ballot = crypto.Ballot.from_json(data)
-        crypto.verify_ballot(context, key, crypto.Form.from_json(poll.form), ballot)
+        crypto.verify_ballot(context, key, selectors.sealed_form(poll.form), ballot)
         randomness = [crypto.scalar_from(r, "randomness") for r in data["randomness"]]
         plaintext = crypto.spoiled_plaintext(key, ballot, randomness)
     except crypto.Invalid as error:
@@ -1162,6 +1211,8 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         ]
         _reshuffle(poll, phone + paper)
         poll.closed_at = timezone.now()
+        if poll.sealed:
+            return _seal_box(actor, poll, phone, issued=issued, voters=voters)
         return _count_score(actor, poll, phone + paper, issued=issued, voters=voters)
     poll.paper = _paper_totals(poll, pile, written)
     # a written opinion keeps its receipt, not what it says: its totals are in `poll.paper`
@@ -1198,8 +1249,14 @@ def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int |
         "issued": issued,
         "voters": voters,
     }
+    form = selectors.sealed_form(poll.form)
+    if isinstance(form, score_crypto.ScoreForm):
+        # the roll's count of phone ballots per unit: anyone checks each unit was skipped
+        # as often (§4); it links no ballot to anyone
+        poll.sealed_tally["cast_by_unit"] = selectors.cast_by_unit(poll)
     if not phone:
-        return finish_sealed_count(actor=actor, poll=poll, counts=(0,) * selections)
+        outputs = len(form.outputs) if isinstance(form, score_crypto.ScoreForm) else selections
+        return finish_sealed_count(actor=actor, poll=poll, counts=(0,) * outputs)
     poll.status = Poll.Status.COUNTING
     poll.save(update_fields=["status", "closed_at", "sealed_tally", "paper"])
     audit(
@@ -1217,9 +1274,17 @@ def finish_sealed_count(*, actor, poll: Poll, counts) -> Poll:
     """The decrypted counts of an encrypted poll, counted with its written opinions' totals
     under the poll's rules, as any other poll."""
     poll.sealed_tally = {**poll.sealed_tally, "counts": list(counts)}
-    form = crypto.Form.from_json(poll.form)
-    sealed = core.sealed_counts(form, counts, poll.sealed_tally["ballots"])
+    form = selectors.sealed_form(poll.form)
     tally = poll.sealed_tally
+    if isinstance(form, score_crypto.ScoreForm):
+        # the phones' ballots by the decrypted outputs, the paper pile ballot by ballot
+        totals = score_crypto.decrypted_scores(form, tally["ballots"], counts).totals()
+        paper = Ballot.objects.filter(poll=poll, filled=True, source=Elector.Method.PAPER)
+        rows = list(paper.order_by("id").values("content"))
+        return _count_score(
+            actor, poll, rows, issued=tally["issued"], voters=tally["voters"], totals=[totals]
+        )
+    sealed = core.sealed_counts(form, counts, tally["ballots"])
     return _count(actor, poll, [], issued=tally["issued"], voters=tally["voters"], sealed=sealed)
 
 
@@ -1260,12 +1325,13 @@ def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=
     return poll
 
 
-def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None) -> Poll:
-    """Freeze a score poll's tally (`core.score_ballots.tally`) and, where the rule set has
-    titles follow the ranking, its nominations; void when the counts cannot be."""
+def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None, totals=()) -> Poll:
+    """Freeze a score poll's tally (`core.score_ballots.tally`, with an encrypted box's
+    decrypted `totals`) and, where the rule set has titles follow the ranking, its
+    nominations; void when the counts cannot be."""
     rules = selectors.score_rules(poll)
     result = score_ballots.tally(
-        [score_ballots.ballot_from(row["content"] or {}) for row in rows], rules
+        [score_ballots.ballot_from(row["content"] or {}) for row in rows], rules, totals=totals
     )
     impossible = core.count_problems(
         electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
@@ -1284,7 +1350,7 @@ def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None) ->
         poll.status = Poll.Status.CLOSED
         if poll.rules.get("titles") == score_ballots.TitlesMode.RANKING:
             poll.result["nominations"] = selectors.score_nominations(poll, result)
-    poll.save(update_fields=["status", "closed_at", "result"])
+    poll.save(update_fields=["status", "closed_at", "result", "sealed_tally"])
     audit(
         actor=actor,
         action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
-from thidua.core import score_ballots
+from thidua.core import score_ballots, score_crypto
 from thidua.core.eligibility import STATUS_LABELS, Status
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
@@ -547,6 +547,8 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
             for code, parts in ballot.scores.items()
         ]
         context["typed"] = [(k, v) for k, v in request.POST.items() if k.startswith("s_")]
+        if found.sealed and me is not None:
+            context["sealed_ballot"] = _sealed_scores(found, ballot.scores, names, me.unit.code)
         return render(request, "voting/score_confirm.html", context)
     if found.status == Poll.Status.VOID:
         context["void_reasons"] = selectors.void_reasons(found)
@@ -569,6 +571,8 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
         context["published"] = selectors.published(found, names)
     if context["count"] and found.status == Poll.Status.OPEN and found.mode == Poll.Mode.PAPER:
         context["mismatches"] = services.paper_mismatches(found)
+    if found.sealed:
+        context.update(_sealed_board(request.user, found))
     return render(request, "voting/score_poll.html", context)
 
 
@@ -583,6 +587,15 @@ def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> di
         name = names.get(code, code)
         shown.append(_("Phiếu trắng") if label == crypto.BLANK else f"{name} {words[kind]}".strip())
     return {"bits": core.sealed_bits(form, ballot), "names": shown}
+
+
+def _sealed_scores(poll: Poll, scores, names: dict[str, str], own: str) -> dict:
+    """What the phone encrypts in an encrypted score poll (docs/score-ballot-crypto.md §2):
+    the confirmed scores as the form's bits, each selection's unit (a challenged ballot is
+    shown as scores again), and the own unit the phone proves it skips (§4)."""
+    form = selectors.sealed_form(poll.form)
+    shown = [names.get(label.split(":")[1], label) for label in form.selections]
+    return {"bits": score_crypto.score_bits(form, scores), "names": shown, "own": own}
 
 
 def _sealed_board(user, poll: Poll) -> dict:

@@ -155,7 +155,10 @@
         throw new Error(byId("turnout-differs").textContent.replace("{board}", ballots.length)
           .replace("{typed}", turnout));
       }
-      var poll = crypto.pollContext(found.public_key, found.cluster, found.year, found.code, found.form);
+      // a score poll (its form has outputs) has its own context, and its outputs are decrypted
+      var scored = Boolean(found.form.outputs);
+      var poll = (scored ? crypto.scorePollContext : crypto.pollContext)(
+        found.public_key, found.cluster, found.year, found.code, found.form);
       ballots.forEach(function (ballot) {  // every ballot's proofs, checked on this device
         crypto.verifyBallot(poll, found.public_key, found.form, ballot, ballot.tracker);
       });
@@ -164,7 +167,8 @@
         throw new Error(byId("sums-differ").textContent);
       }
       return call("POST", "/polls/" + d.poll + "/decryption", {
-        partial: crypto.partialDecrypt(poll, index, record.share, sums), turnout: turnout
+        partial: crypto.partialDecrypt(poll, index, record.share,
+          scored ? crypto.outputSums(found.form, sums) : sums), turnout: turnout
       });
     });
   });

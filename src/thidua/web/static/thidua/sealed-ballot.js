@@ -20,9 +20,14 @@
 
   var call = window.thiduaApi(d.api, d.csrf);
 
+  // A score poll (its form has outputs, docs/score-ballot-crypto.md) has its own context, and
+  // its ballot goes with the proof that it skips the delegate's own unit (§4).
   function encrypt() {
-    var context = crypto.pollContext(info.public_key, info.cluster, info.year, info.code, info.form);
+    var scored = Boolean(info.form.outputs);
+    var context = (scored ? crypto.scorePollContext : crypto.pollContext)(
+      info.public_key, info.cluster, info.year, info.code, info.form);
     current = crypto.encryptBallot(context, info.public_key, info.form, bits);
+    if (scored) { current.ownUnit = crypto.proveOwnUnit(context, info.public_key, info.form, current, d.own); }
     byId("tracker").textContent = crypto.shownTracker(current.tracker);
     form.querySelector("button[type=submit]").disabled = false;
     challenge.disabled = false;
@@ -30,9 +35,29 @@
 
   function list(place, plaintext) {
     place.textContent = "";
-    plaintext.forEach(function (bit, i) {
-      if (bit) { var item = document.createElement("li"); item.textContent = names[i]; place.appendChild(item); }
+    shown(plaintext).forEach(function (line) {
+      var item = document.createElement("li"); item.textContent = line; place.appendChild(item);
     });
+  }
+
+  // What a plaintext says: the chosen selections' names, or a score poll's scores per unit
+  // (each output's weighted sum of bits: skipped or the group's score).
+  function shown(plaintext) {
+    if (!info.form.outputs) {
+      return names.filter(function (name, i) { return plaintext[i]; });
+    }
+    var lines = [], skipped = false;
+    info.form.outputs.forEach(function (o) {
+      var value = o.weights.reduce(function (t, w) { return t + w[1] * plaintext[w[0]]; }, 0);
+      var name = names[o.weights[0][0]];
+      if (o.label.indexOf("skipped:") === 0) {
+        skipped = Boolean(value);
+        if (skipped) { lines.push(name + ": " + d.notScored); }
+      } else if (!skipped) {
+        lines.push(name + ": " + value);
+      }
+    });
+    return lines;
   }
 
   call("GET", "/polls/" + d.poll + "/sealed").then(function (found) {
@@ -46,7 +71,8 @@
     form.querySelector("button[type=submit]").disabled = true;
     window.thiduaDevice.ready.then(function () {
       var text = window.thiduaDevice.message(d.signPoll, d.who, "sealed:" + current.tracker);
-      form.querySelector("input[name=sealed]").value = JSON.stringify(current.ballot);
+      var sent = current.ownUnit ? Object.assign({ own_unit: current.ownUnit }, current.ballot) : current.ballot;
+      form.querySelector("input[name=sealed]").value = JSON.stringify(sent);
       form.querySelector("input[name=signature]").value = window.thiduaDevice.sign(d.who, text);
       form.submit();
     });

@@ -1,0 +1,138 @@
+"""A record with an encrypted score poll (docs/score-ballot-crypto.md §6): `thidua verify`
+checks the score form, every ballot's proofs, cast_by_unit, the outputs' partials and counts,
+and recounts the result from the decrypted outputs; a tampered count is found; a backup
+restores it exactly."""
+
+import copy
+import json
+
+import pytest
+
+from tests.record import roundtrip
+from tests.voting import sealed
+from thidua.core import ballot_crypto as crypto
+from thidua.core import score_crypto
+from thidua.core.verify import verify
+from thidua.record.export import export_json as export
+from thidua.voting import selectors, services
+from thidua.voting.models import Conference
+
+pytestmark = pytest.mark.django_db
+
+BOARD = ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")
+CASTERS = {  # one delegate of each unit but Điện Biên, and two of Hà Giang
+    "hagiang.daibieu": "ha-giang",
+    "hagiang.daibieu2": "ha-giang",
+    "laocai.daibieu": "lao-cai",
+    "sonla.daibieu": "son-la",
+    "caobang.daibieu": "cao-bang",
+    "laichau.daibieu": "lai-chau",
+    "langson.daibieu": "lang-son",
+}
+BASE = {
+    "ha-giang": 90,
+    "lao-cai": 90,
+    "cao-bang": 80,
+    "lai-chau": 70,
+    "lang-son": 60,
+    "son-la": 50,
+    "dien-bien": 40,
+}
+
+
+@pytest.fixture
+def record(cycle, get_user):
+    """Cụm II 2020 with an encrypted score poll, counted by two of the three members."""
+    conference = Conference.objects.get(cycle=cycle("cum-2", 2020))
+    _ceremony, members = sealed.run_ceremony(
+        get_user("hagiang.thuky"), conference, [get_user(u) for u in BOARD]
+    )
+    poll = services.create_score_poll(
+        actor=get_user("hagiang.thuky"), conference=conference, code="cham-ma-hoa", title="Chấm"
+    )
+    poll = services.open_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    for username, unit in CASTERS.items():
+        sealed.cast_scores(
+            get_user(username), poll, {u: (v,) for u, v in BASE.items() if u != unit}
+        )
+    # a challenged ballot: opened, published, never counted
+    form = selectors.sealed_form(poll.form)
+    scores = {u: (10,) for u in BASE if u != "son-la"}
+    ballot, nonces = sealed.encrypt(poll, score_crypto.score_bits(form, scores))
+    services.spoil(
+        actor=get_user("sonla.daibieu2"),
+        poll=poll,
+        data={**ballot.to_json(), "randomness": [crypto.scalar_bytes(r).hex() for r in nonces]},
+    )
+    services.close_poll(actor=get_user("laocai.daibieu"), poll=poll)
+    sealed.decrypt(members[0], poll)
+    sealed.decrypt(members[1], poll)
+    return export(cycle("cum-2", 2020))
+
+
+def _poll(record):
+    return next(p for p in record["polls"] if p["code"] == "cham-ma-hoa")
+
+
+def test_a_record_with_an_encrypted_score_poll_verifies(record):
+    assert verify(record) == []
+    poll = _poll(record)
+    assert poll["status"] == "closed"
+    assert poll["ballots"] == []  # the phones' ballots are ciphertexts, in `sealed`
+    assert len(poll["sealed"]["ballots"]) == 7
+    assert poll["sealed"]["cast_by_unit"]["ha-giang"] == 2
+    assert "outputs" in poll["sealed"]["form"]
+    assert len(poll["sealed"]["spoiled"]) == 1
+    text = json.dumps(poll["sealed"])
+    assert "own_unit" not in text
+    assert "scores" not in text
+    rows = {row["unit"]: row for row in poll["result"]["standings"]}
+    # every caster scored every unit but its own: Hà Giang by 5 delegates, Điện Biên by 7
+    assert (rows["ha-giang"]["total"], rows["ha-giang"]["count"]) == (450, 5)
+    assert (rows["dien-bien"]["total"], rows["dien-bien"]["count"]) == (280, 7)
+
+
+def _findings(record, edit):
+    changed = copy.deepcopy(record)
+    edit(changed)
+    return {finding.where for finding in verify(changed)}
+
+
+def test_every_change_to_the_encrypted_score_poll_is_found(record):
+    def count(r):
+        _poll(r)["sealed"]["counts"][1] += 1
+
+    def result(r):
+        _poll(r)["result"]["standings"][0]["total"] += 1
+
+    def cast_by_unit(r):
+        _poll(r)["sealed"]["cast_by_unit"]["ha-giang"] = 1
+        _poll(r)["sealed"]["cast_by_unit"]["dien-bien"] = 1
+
+    assert "polls[cham-ma-hoa].sealed.counts" in _findings(record, count)
+    assert any(w.startswith("polls[cham-ma-hoa].result") for w in _findings(record, result))
+    # Điện Biên's delegates did not vote: their unit was never skipped, though counted so
+    assert "polls[cham-ma-hoa].sealed.counts" in _findings(record, cast_by_unit)
+
+
+def test_an_encrypted_score_poll_restores_exactly(record, tmp_path):
+    roundtrip.restores_exactly(tmp_path, "sealed-score")
+
+
+def test_the_vote_count_minutes_of_an_encrypted_score_poll(record, cycle):
+    """The board signs the encrypted box's lines under the score poll's ranking."""
+    from tests.documents.conftest import all_text, read_docx
+    from thidua.documents import builders
+    from thidua.voting.models import Poll
+
+    poll = Poll.objects.get(code="cham-ma-hoa", conference__cycle=cycle("cum-2", 2020))
+    text = all_text(
+        read_docx(
+            builders.vote_count_minutes(poll.conference.cycle, poll, builders.Issue(9)).content
+        )
+    )
+    assert "Số phiếu mã hóa trong hòm: 7" in text
+    assert "kiểm tra rồi hủy (không tính): 1" in text
+    assert "các thành viên số 1, 2 giải mã" in text
+    for tracker in _poll(record)["receipts"]:
+        assert crypto.shown_tracker(tracker) in text
