@@ -747,7 +747,7 @@ def documents_download(j: Journey) -> None:
         row.get_by_role("link", name="DOCX").click()
     assert download.value.suggested_filename == "to-trinh-co-bo-cong-an-2020.docx"
     document = Document(str(download.value.path()))
-    rows = [[c.text for c in r.cells] for r in document.tables[1].rows]
+    rows = [[c.text.replace("\xa0", " ") for c in r.cells] for r in document.tables[1].rows]
     assert [[r[1], r[2].split(" phiếu")[0]] for r in rows[1:]] == [
         ["Công an tỉnh Lào Cai", "18/21"],
         ["Công an tỉnh Điện Biên", "17/21"],

@@ -122,7 +122,7 @@ def test_the_year_end_report_states_the_note(client_for, reporting_cycle):
     assert "Một số số liệu biến động lớn so với năm 2020, đã được đơn vị giải trình:" in text
     assert (
         "- Công an tỉnh Sơn La: số vụ phạm tội về trật tự xã hội 1.100 vụ (tăng 582 vụ "
-        f"(+112,4%)), giải trình: “{NOTE}”." in text
+        f"(112,4%)), giải trình: “{NOTE}”." in text
     )
 
 

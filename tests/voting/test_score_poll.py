@@ -456,7 +456,9 @@ def test_the_vote_count_minutes_of_a_score_poll(get_user, conference, cycle):
     poll = _close(get_user, poll)
     document = read_docx(vote_count_minutes(cycle("cum-2", 2020), poll).content)
     text = all_text(document)
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    cells = [
+        c.text.replace("\xa0", " ") for t in document.tables for row in t.rows for c in row.cells
+    ]
     assert "Phiếu chấm điểm: thang điểm 0–100" in text
     assert "đại biểu không chấm đơn vị mình" in text
     assert "90,00" in cells
