@@ -19,7 +19,7 @@ from thidua.voting.models import Conference
 
 pytestmark = pytest.mark.django_db
 
-BOARD = ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")
+BOARD = sealed.SCORE_BOARD
 CASTERS = {  # one delegate of each unit but Điện Biên, and two of Hà Giang
     "hagiang.daibieu": "ha-giang",
     "hagiang.daibieu2": "ha-giang",
@@ -29,15 +29,7 @@ CASTERS = {  # one delegate of each unit but Điện Biên, and two of Hà Giang
     "laichau.daibieu": "lai-chau",
     "langson.daibieu": "lang-son",
 }
-BASE = {
-    "ha-giang": 90,
-    "lao-cai": 90,
-    "cao-bang": 80,
-    "lai-chau": 70,
-    "lang-son": 60,
-    "son-la": 50,
-    "dien-bien": 40,
-}
+BASE = sealed.SCORE_BASE
 
 
 @pytest.fixture

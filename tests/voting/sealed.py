@@ -14,6 +14,19 @@ from thidua.voting import ceremony as board
 from thidua.voting import devices, selectors, services
 from thidua.voting.models import KeyCeremony, Poll
 
+#: The counting board of the encrypted score-poll tests (three delegates, 2 of 3 decrypt).
+SCORE_BOARD = ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")
+#: The score each unit gets on those tests' ballots, unless a ballot says otherwise.
+SCORE_BASE = {
+    "ha-giang": 90,
+    "lao-cai": 90,
+    "cao-bang": 80,
+    "lai-chau": 70,
+    "lang-son": 60,
+    "son-la": 50,
+    "dien-bien": 40,
+}
+
 
 @dataclass
 class Member:

@@ -15,16 +15,8 @@ from thidua.voting.models import Ballot, Poll
 
 pytestmark = pytest.mark.django_db
 
-BOARD = ("laocai.daibieu", "sonla.daibieu", "caobang.daibieu")
-BASE = {
-    "ha-giang": 90,
-    "lao-cai": 90,
-    "cao-bang": 80,
-    "lai-chau": 70,
-    "lang-son": 60,
-    "son-la": 50,
-    "dien-bien": 40,
-}
+BOARD = sealed.SCORE_BOARD
+BASE = sealed.SCORE_BASE
 
 
 @pytest.fixture
