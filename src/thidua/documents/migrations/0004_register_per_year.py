@@ -1,5 +1,7 @@
 """The register of issued documents: per issuing body (the cluster) and year of issue, not
-per cycle. Existing rows take their cycle's cluster and the local year they were issued in."""
+per cycle. Existing rows take their cycle's cluster and the local year they were issued in;
+the columns become required in 0005 (on PostgreSQL, a table whose rows were just updated
+cannot be altered in the same transaction: its foreign-key checks are still pending)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -38,22 +40,4 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(null=True, verbose_name="năm phát hành"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="issueddocument",
-            name="cluster",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.cluster"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="issueddocument",
-            name="year",
-            field=models.PositiveIntegerField(verbose_name="năm phát hành"),
-        ),
-        migrations.AddConstraint(
-            model_name="issueddocument",
-            constraint=models.UniqueConstraint(
-                fields=("cluster", "year", "number"), name="issued_number_once_a_year"
-            ),
-        ),
     ]
