@@ -24,15 +24,7 @@ PREFIX = {
     "son-la": "sonla",
     "dien-bien": "dienbien",
 }
-BASE = {
-    "ha-giang": 90,
-    "lao-cai": 90,
-    "cao-bang": 80,
-    "lai-chau": 70,
-    "lang-son": 60,
-    "son-la": 50,
-    "dien-bien": 40,
-}
+BASE = sealed.SCORE_BASE
 
 
 def _delegates(unit):

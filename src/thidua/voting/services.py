@@ -1301,6 +1301,15 @@ def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=
         electorate=poll.electorate, issued=issued, returned=result.returned, voters=voters
     )
     poll.result = core.stored_result(result, rules)
+    _settle(actor, poll, impossible)
+    if poll.status == Poll.Status.CLOSED and poll.purpose == Poll.Purpose.TITLE:
+        _propose(actor, poll.conference)
+    return poll
+
+
+def _settle(actor, poll: Poll, impossible: Sequence[Problem]) -> None:
+    """Close the counted poll, or void it with the reasons its counts cannot be (no winners,
+    no runoff); saved and audited either way."""
     if impossible:
         poll.status = Poll.Status.VOID
         poll.result = {
@@ -1320,9 +1329,6 @@ def _count(actor, poll: Poll, phone, *, issued: int, voters: int | None, sealed=
         cycle=poll.conference.cycle,
         after=poll.result,
     )
-    if poll.status == Poll.Status.CLOSED and poll.purpose == Poll.Purpose.TITLE:
-        _propose(actor, poll.conference)
-    return poll
 
 
 def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None, totals=()) -> Poll:
@@ -1343,22 +1349,9 @@ def _count_score(actor, poll: Poll, rows, *, issued: int, voters: int | None, to
         "winners": [],
         "runoff": None,
     }
-    if impossible:
-        poll.status = Poll.Status.VOID
-        poll.result["void"] = [{"code": p.code, "params": dict(p.params)} for p in impossible]
-    else:
-        poll.status = Poll.Status.CLOSED
-        if poll.rules.get("titles") == score_ballots.TitlesMode.RANKING:
-            poll.result["nominations"] = selectors.score_nominations(poll, result)
-    poll.save(update_fields=["status", "closed_at", "result", "sealed_tally"])
-    audit(
-        actor=actor,
-        action=AuditAction.POLL_VOID if impossible else AuditAction.POLL_CLOSE,
-        object_type="voting.poll",
-        object_id=poll.pk,
-        cycle=poll.conference.cycle,
-        after=poll.result,
-    )
+    if not impossible and poll.rules.get("titles") == score_ballots.TitlesMode.RANKING:
+        poll.result["nominations"] = selectors.score_nominations(poll, result)
+    _settle(actor, poll, impossible)
     if poll.status == Poll.Status.CLOSED and "nominations" in poll.result:
         _propose(actor, poll.conference)
     return poll
