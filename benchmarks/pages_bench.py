@@ -199,7 +199,9 @@ def main() -> int:
     )
     goals = Goals()
     for page in PAGES:
-        goals.at_most(f"{page} page cold at 25 units / sign-in page", cold[page, 25] / baseline, goal)
+        goals.at_most(
+            f"{page} page cold at 25 units / sign-in page", cold[page, 25] / baseline, goal
+        )
     for page in PAGES:
         goals.at_most(
             f"{page} page flat: t(50 units) / t(7 units), cold",

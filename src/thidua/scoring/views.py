@@ -356,7 +356,7 @@ def scoring_home(request, cycle: Cycle):
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     members = org_selectors.member_units(cycle)
     slots = selectors.expected_slots(
-        cycle, found, members, selectors.sheets_of(cycle, submitted_only=False)
+        cycle, found, members, selectors.sheets_of(cycle, submitted_only=False, with_scores=False)
     )
     mine = [slot for slot in slots if slot.scorer.pk == request.user.unit_id]
     return render(

@@ -1,0 +1,104 @@
+"""The scoring phase's pages issue as many SQL queries for a cluster of 25 units as for one
+of 7 (issue 18): a read per unit, sheet or score would make them slow at scale."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from thidua.core.phases import Phase
+from thidua.org import services as org_services
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cluster, Unit, User, UserKind
+from thidua.scoring import services
+from thidua.scoring.models import Criterion, Score, ScoreSheet
+from thidua.scoring.services import CriterionSpec
+
+CRITERIA = 4
+PAGES = ("", "results/", "dashboard/", "documents/", "scoring/", "scoring/{1}/{2}/")
+
+
+def _scored_cluster(size: int, *, late: bool) -> tuple[str, User, list[Unit]]:
+    """A cluster of `size` units in its scoring phase, every sheet in (the last one only
+    saved as a draft when `late`); its code, its leader unit's secretary and its units."""
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"q{size}-{n}", name=f"Thử {n}", short_name=f"T{n}") for n in range(size)]
+    )
+    cluster = Cluster.objects.create(code=f"q-{size}", name="Cụm thử")
+    cycle = org_services.create_cycle(
+        actor=SYSTEM, cluster=cluster, year=2021, members=units, leader=units[0]
+    )
+    specs = [CriterionSpec("A", "Mục A", "section", Decimal(CRITERIA * 10))]
+    specs += [
+        CriterionSpec(f"A.{n}", f"Tiêu chí {n}", "peer", Decimal(10), "A", n)
+        for n in range(CRITERIA)
+    ]
+    services.replace_table(actor=SYSTEM, cycle=cycle, criteria=specs)
+    services.set_rules(actor=SYSTEM, cycle=cycle, rules={}, declared_total=Decimal(CRITERIA * 10))
+    for unit in units:
+        services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
+    services.sign_agreement(actor=SYSTEM, cycle=cycle)
+    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
+        org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
+        cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
+    pairs = [(scorer, target) for target in units for scorer in units]
+    sheets = ScoreSheet.objects.bulk_create(
+        [
+            ScoreSheet(
+                cycle=cycle,
+                scorer=scorer,
+                target=target,
+                kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+                status=ScoreSheet.Status.DRAFT
+                if late and (scorer, target) == pairs[-1]
+                else ScoreSheet.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+            )
+            for scorer, target in pairs
+        ]
+    )
+    criteria = list(Criterion.objects.filter(agreement__cycle=cycle, kind="peer"))
+    Score.objects.bulk_create(
+        [Score(sheet=sheet, criterion=c, value=Decimal(8)) for sheet in sheets for c in criteria]
+    )
+    secretary = User.objects.create(
+        username=f"q{size}.thuky", kind=UserKind.SECRETARY, unit=units[0]
+    )
+    return cluster.code, secretary, units
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # what a first request caches (sessions, content types) is not the page's
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("late", [False, True], ids=["all-in", "one-late"])
+@pytest.mark.parametrize("page", PAGES)
+def test_scoring_pages_queries_do_not_grow_with_the_units(client, page, late):
+    counts = {}
+    for size in (7, 25):
+        code, secretary, units = _scored_cluster(size, late=late)
+        client.force_login(secretary)
+        url = f"/clusters/{code}/2021/" + page.format(*(unit.code for unit in units))
+        counts[size] = _queries(client, url)
+    assert counts[7] == counts[25], counts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("late", [False, True], ids=["all-in", "one-late"])
+def test_late_scorers_are_the_units_with_a_sheet_not_submitted(late):
+    """Read from which sheets are in, they agree with the full results' missing sheets."""
+    from thidua.org.models import Cycle
+    from thidua.scoring import selectors
+
+    code, _secretary, units = _scored_cluster(7, late=late)
+    cycle = Cycle.objects.get(cluster__code=code, year=2021)
+    missing = {slot.scorer.short_name for slot in selectors.results(cycle).missing}
+    assert selectors.late_scorers(cycle) == ([units[-1].short_name] if late else [])
+    assert set(selectors.late_scorers(cycle)) == missing
