@@ -205,17 +205,19 @@ def sheets_of(cycle: Cycle, *, submitted_only: bool, with_scores: bool = True) -
     return list(sheets)
 
 
-def scores_of(sheets: list[ScoreSheet]) -> dict[int, dict[str, Decimal]]:
-    """Sheet id → criterion code → score, for `sheets`: one query of plain rows."""
+def scores_of(sheets: list[ScoreSheet], criteria: list[Criterion]) -> dict[int, dict[str, Decimal]]:
+    """Sheet id → criterion code → score, for `sheets` (of one cycle, whose agreement has
+    `criteria`): one query of plain rows, no join."""
     found: dict[int, dict[str, Decimal]] = {sheet.pk: {} for sheet in sheets}
     if not sheets:
         return found
+    codes = {criterion.pk: criterion.code for criterion in criteria}
     rows = Score.objects.filter(sheet__cycle_id=sheets[0].cycle_id).values_list(
-        "sheet_id", "criterion__code", "value"
+        "sheet_id", "criterion_id", "value"
     )
-    for sheet_id, code, value in rows:
+    for sheet_id, criterion_id, value in rows:
         if sheet_id in found:
-            found[sheet_id][code] = value
+            found[sheet_id][codes[criterion_id]] = value
     return found
 
 
@@ -395,7 +397,7 @@ def results(cycle: Cycle) -> Results | None:
     rules = rules_of(agreement)
     all_sheets = sheets_of(cycle, submitted_only=False, with_scores=False)
     submitted = [s for s in all_sheets if s.status == ScoreSheet.Status.SUBMITTED]
-    scores = scores_of(submitted)
+    scores = scores_of(submitted, criteria)
     assigned = assignment(agreement, members)
     counted = [
         as_core_sheet(sheet, scores[sheet.pk])
