@@ -11,8 +11,9 @@ through the service), "warm" the same page asked again. The baseline is the sign
 a noisy machine.
 
 Issue 18's goals: each page ≤ 300 ms cold, and flat: t(50 units) / t(7 units) ≤ 1,5. The
-300 ms are stated as a ratio to the baseline: BASELINE_MS is what the sign-in page takes on
-the reference machine (the conference laptop), so 300 ms is 300 / BASELINE_MS baselines.
+300 ms are held as a ratio to the baseline: BASELINE_MS is what the sign-in page took on the
+development machine (medians of 2,0 and 4,5 ms in two runs on a loaded machine, taken as
+3 ms), so 300 ms is 100 baselines; the run prints what that is in ms there.
 
     .venv/bin/python benchmarks/pages_bench.py            # a fresh SQLite file in a temp dir
 """
@@ -32,7 +33,7 @@ from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
 SIZES = (7, 25, 50)
 CRITERIA = 60  # one section and 59 peer criteria
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-BASELINE_MS = 4.0  # the sign-in page on the reference machine: 300 ms = 75 baselines
+BASELINE_MS = 3.0  # the sign-in page on the development machine: 300 ms = 100 baselines
 PAGES = {
     "results": "results/",
     "cycle": "",
@@ -193,7 +194,7 @@ def main() -> int:
         print(f"{page:<10}{cells}")
     goal = 300 / BASELINE_MS
     print(
-        f"\n300 ms cold = {goal:g} × the sign-in page ({BASELINE_MS:g} ms on the reference "
+        f"\n300 ms cold = {goal:g} × the sign-in page ({BASELINE_MS:g} ms on the development "
         f"machine; {baseline * 1000:.1f} ms here, so the goal here is "
         f"{goal * baseline * 1000:.0f} ms)"
     )

@@ -542,3 +542,20 @@ def test_the_saved_sheet_names_every_refused_score_beside_it(scoring_2021, clien
     assert "<title>Phiếu chấm – Hà Giang" in page
     assert "<script" not in page.split("</title>")[0]
     assert not ScoreSheet.objects.filter(cycle=scoring_2021, scorer__code="son-la").exists()
+
+
+def test_automatic_points_are_the_results_without_reading_the_sheets(cycle):
+    """The sheet page's automatic points (statistics, recorded facts) are what the full
+    results give each unit: they never depended on the scores."""
+    current = cycle("cum-2", 2020)
+    found = selectors.results(current)
+    automatic = [c.code for c in found.table.leaves if not c.judged]
+    assert automatic  # the demo's table has criteria computed from the statistics
+    for unit, result in found.standings:
+        expected = {code: result.criteria[code] for code in automatic}
+        assert selectors.automatic_points(current, unit) == expected
+    assert any(
+        item.points
+        for _unit, result in found.standings
+        for item in (result.criteria[code] for code in automatic)
+    )

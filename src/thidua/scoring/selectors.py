@@ -419,6 +419,23 @@ def results(cycle: Cycle) -> Results | None:
     )
 
 
+def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult]:
+    """`unit`'s points on the criteria computed from statistics and recorded facts (not
+    scored by peers), as `results` gives them: these do not depend on the score sheets, so
+    the sheet page reads none of the cluster's scores for them."""
+    agreement = agreement_of(cycle)
+    if agreement is None:
+        return {}
+    members = org_selectors.member_units(cycle)
+    if unit.pk not in {member.pk for member in members}:
+        return {}
+    table = table_of(criteria_of(agreement))
+    facts = facts_of(cycle, agreement, table, members)
+    ranked = core.score(table, [member.code for member in members], [], facts, rules_of(agreement))
+    found = next(result for result in ranked if result.unit == unit.code)
+    return {c.code: found.criteria[c.code] for c in table.leaves if not c.judged}
+
+
 def evidence_of(cycle: Cycle, unit: Unit) -> dict[int, list[Evidence]]:
     """A unit's evidence, by criterion id."""
     grouped: dict[int, list[Evidence]] = defaultdict(list)

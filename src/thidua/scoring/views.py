@@ -509,12 +509,7 @@ def _sheet_page(
             code: format_exact(value) for code, value in selectors.scores_by_code(stored).items()
         }
         reasons = selectors.reasons_by_code(stored)
-    results = selectors.results(cycle)
-    automatic = {}
-    if results is not None:
-        target_result = next((r for u, r in results.standings if u.pk == target_unit.pk), None)
-        if target_result is not None:
-            automatic = {c: target_result.criteria[c] for c in target_result.criteria}
+    automatic = selectors.automatic_points(cycle, target_unit)
     evidence = selectors.evidence_of(cycle, target_unit)
     # subtotals count the valid scores only
     valid, _refused = _typed_scores({f"s_{k}": v for k, v in typed.items()}, table, rules.step)
