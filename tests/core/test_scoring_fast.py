@@ -1,9 +1,11 @@
 """`score` as the rules were first written, one criterion of one unit at a time, against the
 faster `score` (per-table plan, one pass over each unit's sheets, a self-assessment summed on
-bare points): on random tables and clusters the two give the same results to the last digit
-(`repr`: a Decimal's trailing zeros too, which the API prints)."""
+bare points, z-scores in integers instead of `Fraction`s): on random tables and clusters the
+two give the same results to the last digit (`repr`: a Decimal's trailing zeros too, which the
+API prints)."""
 
 from decimal import Decimal as D
+from fractions import Fraction
 from itertools import repeat
 from statistics import median
 
@@ -27,7 +29,6 @@ from thidua.core.scoring import (
     _roll_up,
     rank,
     score,
-    zscores,
 )
 
 
@@ -42,11 +43,32 @@ def reference_aggregate(values, method, trim_from):
     return sum(ordered, ZERO) / len(ordered)
 
 
+def reference_zscores(sheets, table):
+    normalised, by_scorer = {}, {}
+    for sheet in sheets:
+        for code, value in sheet.scores.items():
+            by_scorer.setdefault((sheet.scorer, code), []).append((sheet.target, value))
+    for (scorer, code), scored in by_scorer.items():
+        maximum = table.criteria[code].max_points
+        exact = [Fraction(value) for _, value in scored]
+        mean = sum(exact, Fraction(0)) / len(exact)
+        variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / len(exact)
+        deviation = (
+            (D(variance.numerator) / D(variance.denominator)).sqrt() if variance > 0 else ZERO
+        )
+        for (target, _value), value in zip(scored, exact, strict=True):
+            offset = value - mean
+            z = D(offset.numerator) / D(offset.denominator) / deviation if deviation > 0 else ZERO
+            rescaled = maximum / 2 + z * maximum / 6
+            normalised[(scorer, target, code)] = min(max(rescaled, ZERO), maximum)
+    return normalised
+
+
 def reference_score(table, units, sheets, facts, rules):
     sheets = [sheet for sheet in sheets if sheet.target in units]
     peer_sheets = sorted((s for s in sheets if not s.is_self), key=lambda s: (s.target, s.scorer))
     selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
-    normalised = zscores(peer_sheets, table) if rules.zscore else {}
+    normalised = reference_zscores(peer_sheets, table) if rules.zscore else {}
     automatic = _automatic(table, units, facts)
     results = []
     for unit in units:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 from functools import cached_property
 from itertools import repeat
+from math import lcm
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
@@ -549,23 +549,22 @@ def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str],
             by_scorer.setdefault((sheet.scorer, code), []).append((sheet.target, value))
     for (scorer, code), scored in by_scorer.items():
         maximum = table.criteria[code].max_points
-        # Mean and variance as exact fractions, so that shifting a scorer's scores leaves
-        # every z exactly as it was (no rounding in between).
-        exact = [Fraction(value) for _, value in scored]
-        mean = sum(exact, Fraction(0)) / len(exact)
-        variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / len(exact)
-        deviation = (
-            (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
-            if variance > 0
-            else ZERO
-        )
-        for (target, _value), value in zip(scored, exact, strict=True):
-            offset = value - mean
-            z = (
-                Decimal(offset.numerator) / Decimal(offset.denominator) / deviation
-                if deviation > 0
-                else ZERO
-            )
+        # Mean and variance exact, so that shifting a scorer's scores leaves every z exactly
+        # as it was (no rounding in between): in integers over a common denominator `d`, the
+        # scores being a_i/d, the mean A/(n·d) and the offsets (n·a_i − A)/(n·d). A Decimal
+        # quotient of two integers depends on their ratio only, so these are the digits the
+        # same sums in `Fraction`s give, without a `Fraction` per score.
+        ratios = [value.as_integer_ratio() for _, value in scored]
+        d = lcm(*(den for _, den in ratios))
+        scaled = [num * (d // den) for num, den in ratios]
+        n = len(scaled)
+        total = sum(scaled)
+        offsets = [n * a - total for a in scaled]
+        squares = sum(offset * offset for offset in offsets)  # variance: squares / (n³·d²)
+        deviation = (Decimal(squares) / Decimal(n**3 * d * d)).sqrt() if squares else ZERO
+        below = Decimal(n * d)
+        for (target, _value), offset in zip(scored, offsets, strict=True):
+            z = Decimal(offset) / below / deviation if deviation > 0 else ZERO
             rescaled = maximum / 2 + z * maximum / 6
             normalised[(scorer, target, code)] = min(max(rescaled, ZERO), maximum)
     return normalised
