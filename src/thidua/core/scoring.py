@@ -562,10 +562,10 @@ def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str],
         offsets = [n * a - total for a in scaled]
         squares = sum(offset * offset for offset in offsets)  # variance: squares / (n³·d²)
         deviation = (Decimal(squares) / Decimal(n**3 * d * d)).sqrt() if squares else ZERO
-        below = Decimal(n * d)
+        below, half = Decimal(n * d), maximum / 2
         for (target, _value), offset in zip(scored, offsets, strict=True):
             z = Decimal(offset) / below / deviation if deviation > 0 else ZERO
-            rescaled = maximum / 2 + z * maximum / 6
+            rescaled = half + z * maximum / 6
             normalised[(scorer, target, code)] = min(max(rescaled, ZERO), maximum)
     return normalised
 
