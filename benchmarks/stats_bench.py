@@ -1,10 +1,10 @@
 """How long the cluster tables of a whole country take, against one SQL GROUP BY.
 
-A national table: 40 clusters of 10 units, 60 indicators, figures for two years (48.000
-values). The service side builds every cluster's table through `stats.selectors
-.cluster_tables` (lineage, baselines, rates, changes, checks), as the Ministry's overview does; the baseline is a single SQL
-GROUP BY summing the same rows per cluster and indicator, measured in the same run so the
-ratio holds on a noisy machine.
+A national table: 40 clusters of 10 units, 60 indicators, submitted figures for two years
+(48.000 values). The service side builds every cluster's table as the Ministry's overview
+does, through `stats.selectors.cluster_tables` (lineage, baselines, rates, changes, checks);
+the baseline is a single SQL GROUP BY summing the same rows per cluster and indicator,
+measured in the same run so the ratio holds on a noisy machine.
 
     .venv/bin/python benchmarks/stats_bench.py            # a fresh SQLite file in a temp dir
     THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
