@@ -43,7 +43,6 @@ def _reference_cells(indicators, cat, figures, before, limits=None, notes=None):
                 value=now,
                 reported=figures.get(indicator.code) if kind == core.Kind.RATE else None,
                 before=then,
-                change=core.change(now, then, kind),
                 jump=found.get(indicator.code),
                 note=notes.get(indicator.code, ""),
             )

@@ -174,16 +174,19 @@ def _baselines(
 
 @dataclass(slots=True)
 class Cell:
-    """One figure of a row beside last year's (not frozen: a national table makes tens of
-    thousands, and a frozen dataclass is several times slower to build; nothing changes one)."""
+    """One figure of a row beside last year's. A national table makes tens of thousands: not
+    frozen (several times slower to build) and the change derived when read, not stored."""
 
     indicator: Indicator
     value: Decimal | None  # entered count/amount, or the rate computed from its counts
     reported: Decimal | None  # a rate as the unit typed it
     before: Decimal | None
-    change: core.Change | None
     jump: plausibility.Jump | None = None  # an implausible change: it asks for a note
     note: str = ""  # the unit's explanation of the change
+
+    @property
+    def change(self) -> core.Change | None:
+        return core.change(self.value, self.before, core.Kind(self.indicator.kind))
 
     @property
     def decimals(self) -> int:
@@ -243,14 +246,12 @@ def _cells(
     for indicator in indicators:
         code = indicator.code
         kind = cat[code].kind
-        now, then = now_values[code], before_values[code]
         cells.append(
             Cell(
                 indicator,
-                now,
+                now_values[code],
                 figures.get(code) if kind == core.Kind.RATE else None,
-                then,
-                None if now is None or then is None else core.Change(now, then, kind),
+                before_values[code],
                 found.get(code),
                 notes.get(code, ""),
             )
