@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
@@ -389,8 +390,9 @@ def _figures_of_members(
     rows = ReportValue.objects.filter(report_id__in=list(code_of)).values_list(
         "report_id", "indicator_id", "value"
     )
+    tidied = cache(tidy)  # the same few numbers recur across thousands of figures
     for report_id, indicator_id, value in rows.order_by("pk"):
-        figures[code_of[report_id]][codes_by_pk[indicator_id]] = tidy(value)
+        figures[code_of[report_id]][codes_by_pk[indicator_id]] = tidied(value)
     return figures, found
 
 
@@ -406,10 +408,11 @@ def _counted_figures(
         status__in=core.COUNTED_STATUSES,
     ).values_list("unit__code", "values__indicator_id", "values__value")
     figures: dict[str, dict[str, Decimal]] = {}
+    tidied = cache(tidy)
     for unit_code, indicator_id, value in rows:
         found = figures.setdefault(unit_code, {})
         if indicator_id is not None:
-            found[codes_by_pk[indicator_id]] = tidy(value)
+            found[codes_by_pk[indicator_id]] = tidied(value)
     return figures
 
 
