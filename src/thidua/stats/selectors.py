@@ -334,7 +334,7 @@ def cluster_tables(
     A fixed number of queries however many clusters, units and indicators (a few per year
     among the cycles): the catalog, the lineage and the published figures once, then per year
     the reports, their figures and last year's counted figures, each in one query."""
-    cycles = list(cycles)
+    cycles, drafts_of = list(cycles), set(drafts_of)
     if not cycles:
         return []
     cat, models, codes_by_pk = _catalog()
@@ -369,7 +369,7 @@ def cluster_tables(
                 (cat, models, limits),
                 (stored, reports, before),
                 published[cycle.pk],
-                set(drafts_of),
+                drafts_of,
             )
     return [tables[cycle.pk] for cycle in cycles]
 
@@ -377,7 +377,8 @@ def cluster_tables(
 def _figures_of_members(
     units: Iterable[Unit], year: int, period: core.Period, codes_by_pk: Mapping[int, str]
 ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
-    """`figures_by_unit` of many units at once, two queries without joining the units again."""
+    """`figures_by_unit` of many units at once, in two queries: the figures are read by
+    report, not joined through the units and the reports again."""
     pks = [unit.pk for unit in units]
     found = {
         report.unit.code: report
