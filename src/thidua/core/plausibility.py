@@ -125,7 +125,17 @@ def jumps(
 ) -> list[Jump]:
     """The implausible changes of a unit's figures against its baseline (`before`, after
     lineage), in the catalog's order; indicators missing either year are not compared."""
-    now_values, before_values = values(figures, catalog), values(before, catalog)
+    return jumps_of_values(values(figures, catalog), values(before, catalog), catalog, thresholds)
+
+
+def jumps_of_values(
+    now_values: Mapping[str, Decimal | None],
+    before_values: Mapping[str, Decimal | None],
+    catalog: Catalog,
+    thresholds: Thresholds,
+) -> list[Jump]:
+    """`jumps` from the values already computed (`indicators.values` of both years), so that a
+    table computing them for its cells does not compute them twice."""
     found = []
     for code, indicator in catalog.items():
         threshold = thresholds.get(code)

@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
-from thidua.core.lineage import Lineage
+from thidua.core.lineage import Ancestry, Lineage
 from thidua.core.messages import Phrase, Problem
 from thidua.core.numbers import round_half_up, tidy
 from thidua.core.text import collation_key
@@ -25,12 +26,22 @@ from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
 def catalog(*, active_only: bool = True) -> tuple[dict[str, core.Indicator], dict[str, Indicator]]:
     """The catalog for the core (code → core indicator) and as models (code → model)."""
+    cat, models, _codes = _catalog(active_only=active_only)
+    return cat, models
+
+
+def _catalog(
+    *, active_only: bool = True
+) -> tuple[dict[str, core.Indicator], dict[str, Indicator], dict[int, str]]:
+    """`catalog`, and every indicator's code by primary key (inactive ones too: a stored
+    figure of an indicator since retired still shows as unknown), one query."""
     models = list(Indicator.objects.all())
     codes = {model.pk: model.code for model in models}
     chosen = [model for model in models if model.active or not active_only]
     return (
         {model.code: model.as_core(codes) for model in chosen},
         {model.code: model for model in chosen},
+        codes,
     )
 
 
@@ -115,11 +126,25 @@ def baselines(
     units: Iterable[str], year: int, period: core.Period, cat: core.Catalog, lineage: Lineage
 ) -> dict[str, Baseline]:
     """Each unit's figures a year earlier, summed over the units it stood for then."""
-    units = list(units)
-    day = period.end(year - 1)
-    ancestry = {code: lineage.ancestors_on(code, day) for code in units}
+    ancestry = ancestries(units, year, period, lineage)
     wanted = {code for item in ancestry.values() for code in item.units}
     previous, _reports = counted_reports(wanted, year - 1, period)
+    return _baselines(ancestry, previous, cat)
+
+
+def ancestries(
+    units: Iterable[str], year: int, period: core.Period, lineage: Lineage
+) -> dict[str, Ancestry]:
+    """Each unit's predecessors on the last day of the same period a year earlier."""
+    day = period.end(year - 1)
+    return {code: lineage.ancestors_on(code, day) for code in units}
+
+
+def _baselines(
+    ancestry: Mapping[str, Ancestry], previous: Mapping[str, core.Figures], cat: core.Catalog
+) -> dict[str, Baseline]:
+    """The baselines from the counted figures of a year earlier (`previous`, unit → figures of
+    every unit in `ancestry`)."""
     others = {code for code, item in ancestry.items() if item.units != {code}}
     # one more query, only when some unit stands for others (a merger, a renaming)
     named = (
@@ -148,15 +173,21 @@ def baselines(
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
+    """One figure of a row beside last year's. A national table makes tens of thousands: not
+    frozen (several times slower to build) and the change derived when read, not stored."""
+
     indicator: Indicator
     value: Decimal | None  # entered count/amount, or the rate computed from its counts
     reported: Decimal | None  # a rate as the unit typed it
     before: Decimal | None
-    change: core.Change | None
     jump: plausibility.Jump | None = None  # an implausible change: it asks for a note
     note: str = ""  # the unit's explanation of the change
+
+    @property
+    def change(self) -> core.Change | None:
+        return core.change(self.value, self.before, core.Kind(self.indicator.kind))
 
     @property
     def decimals(self) -> int:
@@ -203,21 +234,27 @@ def _cells(
 ) -> list[Cell]:
     now_values = core.values(figures, cat)
     before_values = core.values(before, cat)
-    found = {jump.code: jump for jump in plausibility.jumps(figures, before, cat, limits or {})}
+    found = (
+        {
+            jump.code: jump
+            for jump in plausibility.jumps_of_values(now_values, before_values, cat, limits)
+        }
+        if limits
+        else {}
+    )
     notes = notes or {}
     cells = []
     for indicator in indicators:
-        kind = core.Kind(indicator.kind)
-        now, then = now_values[indicator.code], before_values[indicator.code]
+        code = indicator.code
+        kind = cat[code].kind
         cells.append(
             Cell(
-                indicator=indicator,
-                value=now,
-                reported=figures.get(indicator.code) if kind == core.Kind.RATE else None,
-                before=then,
-                change=core.change(now, then, kind),
-                jump=found.get(indicator.code),
-                note=notes.get(indicator.code, ""),
+                indicator,
+                now_values[code],
+                figures.get(code) if kind == core.Kind.RATE else None,
+                before_values[code],
+                found.get(code),
+                notes.get(code, ""),
             )
         )
     return cells
@@ -283,41 +320,144 @@ def cluster_table(
     Totals, their change and the missing list come from the reports that count only. A row
     whose report does not count shows no figures, except for the units in `drafts_of` (those
     whose drafts the viewer may see: the unit itself, the leader secretary)."""
-    cat, models = catalog()
-    indicators = list(models.values())
-    members = org_selectors.member_units(cycle)
-    codes = [unit.code for unit in members]
-    stored, reports = figures_by_unit(codes, cycle.year, period)
-    counted = {
-        code: figures for code, figures in stored.items() if core.counts(reports[code].status)
-    }
-    visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
-    before = baselines(codes, cycle.year, period, cat, org_selectors.lineage())
+    return cluster_tables([cycle], period, drafts_of=drafts_of)[0]
+
+
+def cluster_tables(
+    cycles: Iterable[Cycle],
+    period: core.Period = core.Period.YEAR,
+    *,
+    drafts_of: Iterable[str] = (),
+) -> list[ClusterTable]:
+    """`cluster_table` of every cycle, in their order (the national office reads them all).
+
+    A fixed number of queries however many clusters, units and indicators (a few per year
+    among the cycles): the catalog, the lineage and the published figures once, then per year
+    the reports, their figures and last year's counted figures, each in one query."""
+    cycles, drafts_of = list(cycles), set(drafts_of)
+    if not cycles:
+        return []
+    cat, models, codes_by_pk = _catalog()
+    lineage = org_selectors.lineage()
     limits = thresholds(models)
-    notes = notes_by_unit(list(visible), cycle.year, period)
+    published: dict[int, list[PublishedFigure]] = defaultdict(list)
+    for figure in PublishedFigure.objects.filter(
+        cycle__in=[cycle.pk for cycle in cycles], period=period.value
+    ).select_related("indicator"):
+        published[figure.cycle_id].append(figure)
+    members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
+    by_year: dict[int, list[Cycle]] = defaultdict(list)
+    for cycle in cycles:
+        by_year[cycle.year].append(cycle)
+    tables = {}
+    for year, group in by_year.items():
+        units = {unit.code: unit for cycle in group for unit in members_of[cycle.pk]}
+        stored, reports = _figures_of_members(units.values(), year, period, codes_by_pk)
+        ancestry = ancestries(units, year, period, lineage)
+        previous = _counted_figures(
+            {code for item in ancestry.values() for code in item.units},
+            year - 1,
+            period,
+            codes_by_pk,
+        )
+        before = _baselines(ancestry, previous, cat)
+        for cycle in group:
+            tables[cycle.pk] = _table(
+                cycle,
+                period,
+                members_of[cycle.pk],
+                (cat, models, limits),
+                (stored, reports, before),
+                published[cycle.pk],
+                drafts_of,
+            )
+    return [tables[cycle.pk] for cycle in cycles]
+
+
+def _figures_of_members(
+    units: Iterable[Unit], year: int, period: core.Period, codes_by_pk: Mapping[int, str]
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
+    """`figures_by_unit` of many units at once, in two queries: the figures are read by
+    report, not joined through the units and the reports again."""
+    pks = [unit.pk for unit in units]
+    found = {
+        report.unit.code: report
+        for report in Report.objects.filter(
+            unit_id__in=pks, year=year, period=period.value
+        ).select_related("unit", "on_behalf_by", "confirmed_by")
+    }
+    code_of = {report.pk: code for code, report in found.items()}
+    figures: dict[str, dict[str, Decimal]] = {code: {} for code in found}
+    rows = ReportValue.objects.filter(report_id__in=list(code_of)).values_list(
+        "report_id", "indicator_id", "value"
+    )
+    tidied = cache(tidy)  # the same few numbers recur across thousands of figures
+    for report_id, indicator_id, value in rows.order_by("pk"):
+        figures[code_of[report_id]][codes_by_pk[indicator_id]] = tidied(value)
+    return figures, found
+
+
+def _counted_figures(
+    unit_codes: Iterable[str], year: int, period: core.Period, codes_by_pk: Mapping[int, str]
+) -> dict[str, dict[str, Decimal]]:
+    """The figures of `counted_reports` (a unit with a counted report but no figure has
+    none), in one query."""
+    rows = Report.objects.filter(
+        unit__code__in=list(unit_codes),
+        year=year,
+        period=period.value,
+        status__in=core.COUNTED_STATUSES,
+    ).values_list("unit__code", "values__indicator_id", "values__value")
+    figures: dict[str, dict[str, Decimal]] = {}
+    tidied = cache(tidy)
+    for unit_code, indicator_id, value in rows:
+        found = figures.setdefault(unit_code, {})
+        if indicator_id is not None:
+            found[codes_by_pk[indicator_id]] = tidied(value)
+    return figures
+
+
+def _table(
+    cycle: Cycle,
+    period: core.Period,
+    members: list[Unit],
+    catalogs: tuple[core.Catalog, dict[str, Indicator], plausibility.Thresholds],
+    read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
+    published: list[PublishedFigure],
+    drafts_of: set[str],
+) -> ClusterTable:
+    """One cycle's table from what `cluster_tables` read (no query)."""
+    cat, models, limits = catalogs
+    stored, reports, before = read
+    indicators = list(models.values())
+    codes = [unit.code for unit in members]
+    counted = {
+        code: stored[code] for code in codes if code in stored and core.counts(reports[code].status)
+    }
     rows = []
     for unit in members:
-        figures = visible.get(unit.code, {})
-        row = Row(
-            unit=unit,
-            report=reports.get(unit.code),
-            cells=_cells(
-                indicators,
-                cat,
-                figures,
-                before[unit.code].figures,
-                limits,
-                notes.get(unit.code, {}),
-            ),
-            baseline=before[unit.code],
-            problems=core.validate(figures, cat),
-            mismatches=core.check_rates(figures, cat),
+        code = unit.code
+        visible = code in counted or (code in drafts_of and code in stored)
+        figures = stored[code] if visible else {}
+        report = reports.get(code)
+        rows.append(
+            Row(
+                unit=unit,
+                report=report,
+                cells=_cells(
+                    indicators,
+                    cat,
+                    figures,
+                    before[code].figures,
+                    limits,
+                    dict(report.notes or {}) if visible else {},
+                ),
+                baseline=before[code],
+                problems=core.validate(figures, cat),
+                mismatches=core.check_rates(figures, cat),
+            )
         )
-        rows.append(row)
     totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)
-    published = list(
-        PublishedFigure.objects.filter(cycle=cycle, period=period.value).select_related("indicator")
-    )
     published_figures = {
         **totals.now,
         **{figure.indicator.code: figure.value for figure in published},
@@ -377,39 +517,18 @@ class YearTotal:
 
 
 def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> list[YearTotal]:
-    """Every cycle's totals (cycles of one year, members prefetched): a fixed number of
-    queries however many clusters."""
-    if not cycles:
-        return []
-    year = cycles[0].year
-    cat, _models = catalog()
-    members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
-    codes = [unit.code for units in members_of.values() for unit in units]
-    now, _reports = counted_reports(codes, year, period)
-    before = baselines(codes, year, period, cat, org_selectors.lineage())
-    found = []
-    for cycle in cycles:
-        members = [unit.code for unit in members_of[cycle.pk]]
-        totals = core.cluster_total(
-            {c: now[c] for c in members if c in now},
-            {c: before[c].figures for c in members},
-            members,
-            cat,
+    """Every cycle's totals (cycles of one year, members prefetched): the total rows of their
+    `cluster_tables`, so the overview and each cluster's table cannot disagree."""
+    return [
+        YearTotal(
+            cycle=table.cycle,
+            reported=table.counted,
+            members=table.members,
+            now={cell.indicator.code: cell.value for cell in table.total.cells},
+            change={cell.indicator.code: cell.change for cell in table.total.cells},
         )
-        totals_now, totals_before = core.values(totals.now, cat), core.values(totals.before, cat)
-        found.append(
-            YearTotal(
-                cycle=cycle,
-                reported=len(totals.counted),
-                members=len(members),
-                now=totals_now,
-                change={
-                    code: core.change(totals_now[code], totals_before[code], cat[code].kind)
-                    for code in totals_now
-                },
-            )
-        )
-    return found
+        for table in cluster_tables(cycles, period)
+    ]
 
 
 @dataclass

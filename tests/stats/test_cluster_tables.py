@@ -1,0 +1,325 @@
+"""The cluster tables read in one batch (`cluster_tables`, behind `cluster_table` and the
+Ministry's overview) are the tables the unit-by-unit reading built, lineage included, and
+their number of queries does not grow with the units."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from thidua.core import indicators as core
+from thidua.core import plausibility
+from thidua.org import selectors as org_selectors
+from thidua.org.models import Cluster, Cycle, Membership, RuleSet, Unit
+from thidua.stats import selectors
+from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025
+
+
+# --- the reference: how the table was read before the batch (one unit list at a time) -----
+
+
+def _reference_cells(indicators, cat, figures, before, limits=None, notes=None):
+    now_values = core.values(figures, cat)
+    before_values = core.values(before, cat)
+    found = {jump.code: jump for jump in plausibility.jumps(figures, before, cat, limits or {})}
+    notes = notes or {}
+    cells = []
+    for indicator in indicators:
+        kind = core.Kind(indicator.kind)
+        now, then = now_values[indicator.code], before_values[indicator.code]
+        cells.append(
+            selectors.Cell(
+                indicator=indicator,
+                value=now,
+                reported=figures.get(indicator.code) if kind == core.Kind.RATE else None,
+                before=then,
+                jump=found.get(indicator.code),
+                note=notes.get(indicator.code, ""),
+            )
+        )
+    return cells
+
+
+def reference_table(cycle, period=core.Period.YEAR, *, drafts_of=()):
+    """`cluster_table` as it was: `figures_by_unit`, `baselines` with the whole lineage and
+    the notes, read for this cycle alone."""
+    cat, models = selectors.catalog()
+    indicators = list(models.values())
+    members = org_selectors.member_units(cycle)
+    codes = [unit.code for unit in members]
+    stored, reports = selectors.figures_by_unit(codes, cycle.year, period)
+    counted = {
+        code: figures for code, figures in stored.items() if core.counts(reports[code].status)
+    }
+    visible = {**{code: stored[code] for code in drafts_of if code in stored}, **counted}
+    before = selectors.baselines(codes, cycle.year, period, cat, org_selectors.lineage())
+    limits = selectors.thresholds(models)
+    notes = selectors.notes_by_unit(list(visible), cycle.year, period)
+    rows = []
+    for unit in members:
+        figures = visible.get(unit.code, {})
+        rows.append(
+            selectors.Row(
+                unit=unit,
+                report=reports.get(unit.code),
+                cells=_reference_cells(
+                    indicators,
+                    cat,
+                    figures,
+                    before[unit.code].figures,
+                    limits,
+                    notes.get(unit.code, {}),
+                ),
+                baseline=before[unit.code],
+                problems=core.validate(figures, cat),
+                mismatches=core.check_rates(figures, cat),
+            )
+        )
+    totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)
+    published = list(
+        PublishedFigure.objects.filter(cycle=cycle, period=period.value).select_related("indicator")
+    )
+    published_figures = {
+        **totals.now,
+        **{figure.indicator.code: figure.value for figure in published},
+    }
+    return selectors.ClusterTable(
+        cycle=cycle,
+        period=period,
+        indicators=indicators,
+        rows=rows,
+        total=selectors.Row(
+            unit=None,
+            report=None,
+            cells=_reference_cells(indicators, cat, totals.now, totals.before),
+        ),
+        published=[(figure.indicator, figure.value, figure.source) for figure in published],
+        published_mismatches=core.check_rates(published_figures, cat),
+        missing_reports=[unit for unit in members if unit.code not in counted],
+        counted=len(totals.counted),
+        members=len(members),
+    )
+
+
+# --- random figures around the 2025 reorganisation ----------------------------------------
+
+# Two clusters of 2025: merged provinces (two and three predecessors), a renamed one (Huế) and
+# one that did not change (Sơn La); their 2024 figures are their predecessors'.
+CLUSTERS = {
+    "thu-a": ["tuyen-quang-2025", "lao-cai-2025", "son-la"],
+    "thu-b": ["phu-tho-2025", "hue"],
+}
+BEFORE = ["ha-giang", "tuyen-quang", "yen-bai", "lao-cai", "vinh-phuc", "hoa-binh", "phu-tho"]
+BEFORE += ["son-la", "thua-thien-hue"]
+# counts (one with a threshold), a rate from two of them (also reported), an amount with a
+# decimal, and one indicator that may be retired (its stored figures are then unknown)
+CODES = ["social_order_cases", "social_order_solved", "clearance_rate", "drug_heroin_kg"]
+RETIRABLE = "traffic_deaths"
+STATUSES = [None, "draft", "submitted", "returned", core.AWAITING]
+
+value = st.one_of(
+    st.none(),
+    st.just(Decimal(0)),
+    st.integers(0, 40).map(Decimal),
+    st.integers(0, 1000).map(lambda n: Decimal(n) / 10),  # tenths: amounts, reported rates
+)
+report = st.tuples(st.sampled_from(STATUSES), st.lists(value, min_size=5, max_size=5))
+
+
+def _write(unit: Unit, year: int, status, values, cycle=None) -> None:
+    if status is None:
+        return
+    made = Report.objects.create(
+        unit=unit,
+        year=year,
+        period="Y",
+        status=status,
+        cycle=cycle,
+        notes={"social_order_cases": "Giải trình thử"} if values[0] is not None else {},
+    )
+    indicators = {item.code: item for item in Indicator.objects.all()}
+    ReportValue.objects.bulk_create(
+        [
+            ReportValue(report=made, indicator=indicators[code], value=number)
+            for code, number in zip([*CODES, RETIRABLE], values, strict=True)
+            if number is not None
+        ]
+    )
+
+
+def _cycles() -> list[Cycle]:
+    rule_set = RuleSet.objects.order_by("pk").first()
+    cycles = []
+    for code, members in CLUSTERS.items():
+        cluster = Cluster.objects.create(code=code, name=f"Cụm {code}")
+        units = list(Unit.objects.filter(code__in=members))
+        cycle = Cycle.objects.create(
+            cluster=cluster,
+            year=YEAR,
+            title=cluster.name,
+            rule_set=rule_set,
+            leader=units[0],
+            phase="reporting",
+        )
+        Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in units])
+        cycles.append(cycle)
+    return cycles
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    now=st.lists(report, min_size=5, max_size=5),
+    before=st.lists(report, min_size=len(BEFORE), max_size=len(BEFORE)),
+    drafts_of=st.sets(st.sampled_from([c for members in CLUSTERS.values() for c in members])),
+    retired=st.booleans(),
+    published=st.one_of(st.none(), st.integers(0, 200).map(Decimal)),
+)
+def test_the_batch_reads_the_tables_of_the_unit_by_unit_reading(
+    now, before, drafts_of, retired, published
+):
+    with transaction.atomic():
+        Report.objects.filter(year__in=(YEAR - 1, YEAR)).delete()
+        Indicator.objects.filter(code=RETIRABLE).update(active=not retired)
+        made = _cycles()
+        members = [code for codes in CLUSTERS.values() for code in codes]
+        units = {unit.code: unit for unit in Unit.objects.filter(code__in=members + BEFORE)}
+        for code, (status, values) in zip(members, now, strict=True):
+            _write(units[code], YEAR, status, values)
+        for code, (status, values) in zip(BEFORE, before, strict=True):
+            _write(units[code], YEAR - 1, status, values)
+        if published is not None:
+            PublishedFigure.objects.create(
+                cycle=made[0],
+                period="Y",
+                indicator=Indicator.objects.get(code="social_order_solved"),
+                value=published,
+                source="Báo cáo thử",
+            )
+        loaded = [org_selectors.get_cycle(code, YEAR) for code in CLUSTERS]
+        expected = [
+            reference_table(org_selectors.get_cycle(code, YEAR), drafts_of=drafts_of)
+            for code in CLUSTERS
+        ]
+        assert selectors.cluster_tables(loaded, drafts_of=drafts_of) == expected
+        single = selectors.cluster_table(
+            org_selectors.get_cycle("thu-a", YEAR), drafts_of=drafts_of
+        )
+        assert single == expected[0]
+        transaction.set_rollback(True)
+
+
+def test_the_merged_units_are_compared_with_their_predecessors_summed():
+    """The property above also holds when both sides are wrong the same way: one known case."""
+    with transaction.atomic():
+        Report.objects.filter(year__in=(YEAR - 1, YEAR)).delete()
+        cycle = _cycles()[0]
+        units = {unit.code: unit for unit in Unit.objects.all()}
+        submitted = ("submitted", [Decimal(600), Decimal(540), None, None, None])
+        _write(units["tuyen-quang-2025"], YEAR, *submitted)
+        _write(
+            units["ha-giang"], YEAR - 1, "submitted", [Decimal(400), Decimal(300), None, None, None]
+        )
+        _write(
+            units["tuyen-quang"],
+            YEAR - 1,
+            "submitted",
+            [Decimal(350), Decimal(320), None, None, None],
+        )
+        table = selectors.cluster_table(org_selectors.get_cycle(cycle.cluster.code, YEAR))
+        row = next(row for row in table.rows if row.unit.code == "tuyen-quang-2025")
+        cases = row.cells[[i.code for i in table.indicators].index("social_order_cases")]
+        assert (cases.value, cases.before, cases.change.percent) == (600, 750, Decimal("-20.0"))
+        assert row.baseline.names == ("Hà Giang", "Tuyên Quang")
+        transaction.set_rollback(True)
+
+
+# --- the number of queries ------------------------------------------------------------------
+
+
+def _national(clusters: int, size: int, tag: str) -> list[Cycle]:
+    """`clusters` cluster years of `size` new units each, with submitted figures for two years
+    and one merger per cluster (two units of the year before became one member)."""
+    from thidua.core.lineage import EventKind
+    from thidua.org.models import LineageEvent, LineageLink
+
+    rule_set = RuleSet.objects.order_by("pk").first()
+    indicators = list(Indicator.objects.filter(code__in=CODES))
+    cycles = []
+    for c in range(clusters):
+        units = Unit.objects.bulk_create(
+            [
+                Unit(code=f"{tag}{c}-{n}", name=f"Công an thử {n}", short_name=f"Thử {tag}{c}-{n}")
+                for n in range(size)
+            ]
+        )
+        old = Unit.objects.bulk_create(
+            [
+                Unit(
+                    code=f"{tag}{c}-cu{n}",
+                    name=f"Công an cũ {n}",
+                    short_name=f"Cũ {tag}{c}-{n}",
+                    valid_to=date(YEAR, 6, 30),
+                )
+                for n in range(2)
+            ]
+        )
+        Unit.objects.filter(pk=units[0].pk).update(valid_from=date(YEAR, 7, 1))
+        event = LineageEvent.objects.create(kind=EventKind.MERGE, effective_date=date(YEAR, 7, 1))
+        LineageLink.objects.bulk_create(
+            [LineageLink(event=event, unit=unit, role="source") for unit in old]
+            + [LineageLink(event=event, unit=units[0], role="target")]
+        )
+        cluster = Cluster.objects.create(code=f"{tag}-{c}", name=f"Cụm {tag} {c}")
+        cycle = Cycle.objects.create(
+            cluster=cluster, year=YEAR, title=cluster.name, rule_set=rule_set, leader=units[1]
+        )
+        Membership.objects.bulk_create([Membership(cycle=cycle, unit=unit) for unit in units])
+        for year, reporting in ((YEAR, units), (YEAR - 1, [*units[1:], *old])):
+            reports = Report.objects.bulk_create(
+                [Report(unit=unit, year=year, period="Y", status="submitted") for unit in reporting]
+            )
+            ReportValue.objects.bulk_create(
+                [
+                    ReportValue(report=made, indicator=indicator, value=Decimal(7))
+                    for made in reports
+                    for indicator in indicators
+                ]
+            )
+        cycles.append(cycle)
+    return cycles
+
+
+def _queries(cycles: list[Cycle]) -> int:
+    loaded = list(
+        org_selectors.with_members(Cycle.objects.filter(pk__in=[cycle.pk for cycle in cycles]))
+    )
+    with CaptureQueriesContext(connection) as queries:
+        tables = selectors.cluster_tables(loaded)
+    assert sum(len(table.rows) for table in tables) == sum(len(c.memberships.all()) for c in loaded)
+    assert all(row.baseline.figures for table in tables for row in table.rows)
+    return len(queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_clusters_and_units():
+    small = _queries(_national(2, 3, "s"))
+    large = _queries(_national(6, 12, "l"))
+    assert small == large
+
+
+def test_one_table_reads_in_a_fixed_number_of_queries():
+    small, large = _national(1, 3, "s"), _national(1, 20, "l")
+    assert _queries(small) == _queries(large)
