@@ -1180,15 +1180,17 @@ def save_score_sheet(
         if other.issued != issued:
             cells.insert(0, "issued")
         if cells:
-            raise Refused(
-                Problem(
-                    "sheet_mismatch",
-                    gettext_noop(
-                        "Lần nhập này khác lần nhập trước ở: %(cells)s. Chưa lưu; hai thành "
-                        "viên đối chiếu tờ tổng hợp rồi nhập lại."
-                    ),
-                    {"cells": "; ".join(selectors.sheet_cell(cell) for cell in cells)},
-                )
+            raise DomainError(
+                [
+                    Problem(
+                        "sheet_mismatch",
+                        gettext_noop(
+                            "Lần nhập này khác lần nhập trước ở: %(cells)s. Chưa lưu; hai thành "
+                            "viên đối chiếu tờ tổng hợp rồi nhập lại."
+                        ),
+                        {"cells": "; ".join(selectors.sheet_cell(cell) for cell in cells)},
+                    )
+                ]
             )
     saved, _created = PaperEntry.objects.update_or_create(
         poll=poll,

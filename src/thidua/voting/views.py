@@ -23,7 +23,7 @@ from thidua.core.eligibility import STATUS_LABELS, Status
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
 from thidua.core.score_ballots import ScoreBallot
-from thidua.errors import DomainError
+from thidua.errors import DomainError, Refused
 from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
@@ -907,6 +907,8 @@ def _paper_sheet(request, cycle: Cycle, poll: Poll):
             sheet=_parse_sheet(request.POST, poll),
             issued=issued,
         )
+    except Refused as refused:  # the same member cannot confirm their own entry
+        messages.error(request, refused.message())
     except ValueError:
         messages.error(request, _("Số phiếu phát ra và lần nhập phải là số nguyên."))
     except DomainError as error:
