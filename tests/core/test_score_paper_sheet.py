@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua.core.score_ballots import (
-    Partial,
     PaperSheet,
+    Partial,
     ScoreBallot,
     ScoreRules,
     sheet_mismatches,

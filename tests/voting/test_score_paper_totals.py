@@ -86,8 +86,8 @@ def test_double_entry_refusals(get_user, conference):
     with pytest.raises(DomainError) as differ:  # a differing cell is named; nothing saved
         _enter(get_user, poll, "sonla.daibieu", 2, _sheet(ha_giang=(449, 5)))
     assert differ.value.messages() == [
-        "Lần nhập này khác lần nhập trước ở: Công an tỉnh Hà Giang, nhóm 1, tổng điểm. Chưa lưu; hai "
-        "thành viên đối chiếu tờ tổng hợp rồi nhập lại."
+        "Lần nhập này khác lần nhập trước ở: Công an tỉnh Hà Giang, nhóm 1, tổng điểm. "
+        "Chưa lưu; hai thành viên đối chiếu tờ tổng hợp rồi nhập lại."
     ]
     with pytest.raises(DomainError) as most:  # over the group's maximum
         _enter(get_user, poll, "sonla.daibieu", 2, _sheet(son_la=(401, 4)))
@@ -125,7 +125,8 @@ def test_the_board_types_the_sheet_on_the_page(get_user, client_for, conference)
     poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
     page = client_for("laocai.daibieu").get(_page_url(poll)).content.decode()
     assert "Nhập tổng hợp phiếu chấm giấy" in page
-    assert 'name="t_ha-giang_0"' in page and 'name="c_ha-giang_0"' in page
+    assert 'name="t_ha-giang_0"' in page
+    assert 'name="c_ha-giang_0"' in page
 
     def post(username, entry, **changed):
         form = {"sheet": "1", "entry": str(entry), "issued": "6"}
@@ -154,7 +155,9 @@ def test_the_record_carries_the_sheet_and_verify_recounts_it(get_user, conferenc
     record = export(cycle("cum-2", 2020))
     assert verify(record) == []
     poll = next(p for p in record["polls"] if p["code"] == "cham-giay")
-    assert poll["ballots"] == [] and poll["receipts"] == [] and poll["paper"] is None
+    assert poll["ballots"] == []
+    assert poll["receipts"] == []
+    assert poll["paper"] is None
     assert poll["score_paper"]["total"]["ha-giang"] == [450]
     assert poll["score_paper"]["count"]["lao-cai"] == [4]
     poll["score_paper"]["total"]["lang-son"] = [351]  # 70,20: a changed average
