@@ -148,6 +148,9 @@ def test_the_board_types_the_sheet_on_the_page(get_user, client_for, conference)
     assert "hai lần nhập khớp nhau" in post("sonla.daibieu", 2)
     rows = {r["unit"]: r for r in _close(get_user, poll).result["standings"]}
     assert rows["ha-giang"]["average"] == "90/1"
+    counted = client_for("hagiang.thuky").get(_page_url(poll)).content.decode()
+    assert "Phiếu giấy (nhập theo tổng hợp)" in counted
+    assert "60,20" in counted
 
 
 def test_the_record_carries_the_sheet_and_verify_recounts_it(get_user, conference, cycle):
