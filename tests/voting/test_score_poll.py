@@ -277,6 +277,76 @@ def test_the_ranking_nominates_where_the_rule_set_says(get_user, conference):
     assert [r.unit.code for r in proposed] == ["lao-cai"]
 
 
+def test_the_proposal_draws_on_the_score_ranking(get_user, conference, cycle):
+    """Where the ranking nominates (the Ministry flag: its own vote still open), the proposal
+    (tờ trình) lists the nominee with its average, rank and number of scores, says it was
+    chosen by secret score ballot under the score rules, and attaches the poll's vote-count
+    minutes; the letter sending the proposals lists it the same way, and the nominee's
+    achievement report says how it was nominated."""
+    from tests.documents.conftest import all_text, read_docx, table_rows
+    from thidua.documents import builders
+
+    poll = _score_poll(get_user, conference, titles="ranking", minimum="85")
+    for unit in UNITS:
+        for username in _delegates(unit):
+            phones.cast(actor=get_user(username), poll=poll, ballot=_ballot(unit))
+    _close(get_user, poll)
+    plans = {p.key: p for p in builders.plans(cycle("cum-2", 2020))}
+    assert "proposal-co-bo-cong-an" not in plans  # the open vote no longer stands for the title
+    plan = plans["proposal-cham-diem-co_bo_cong_an"]
+    assert plan.ready, plan.missing
+    document = read_docx(plan.build().content)
+    text = all_text(document)
+    rows = next(table_rows(t) for t in document.tables if table_rows(t)[0][0] == "STT")
+    assert rows[0][2] == "Kết quả phiếu chấm điểm"
+    # Lào Cai: 18 delegates of the other units scored it 90 (its own 3 did not), as Hà Giang
+    lao_cai = next(row for row in rows if row[1] == "Công an tỉnh Lào Cai")
+    assert lao_cai[2] == "điểm bình quân 90,00, đồng hạng 1 (18 phiếu chấm)"
+    assert "được bình xét bằng phiếu chấm điểm kín tại hội nghị" in text
+    assert "Phiếu chấm điểm: thang điểm 0–100" in text
+    assert "tối thiểu 85 điểm" in text
+    assert "Biên bản kiểm phiếu: Chấm điểm" in text  # the poll's minutes go with it
+    letter = read_docx(plans["covering-letter"].build().content)
+    assert "Kết quả bỏ phiếu, chấm điểm" in all_text(letter)
+    assert any(
+        "Công an tỉnh Lào Cai" in row and "điểm bình quân 90,00, đồng hạng 1 (18 phiếu chấm)" in row
+        for table in letter.tables
+        for row in table_rows(table)
+    )
+    report = all_text(
+        read_docx(plans["achievement-cham-diem-lao-cai-co_bo_cong_an"].build().content)
+    )
+    assert "được hội nghị đề nghị theo kết quả phiếu chấm điểm kín tặng" in report
+
+
+def test_units_tied_across_the_last_seat_hold_the_proposal(get_user, conference, cycle):
+    """A tie across a title's last seat is for the conference to settle: the proposal waits,
+    naming the tied units."""
+    from thidua.documents import builders
+
+    poll = _score_poll(get_user, conference, titles="ranking", minimum="85")
+    for unit in UNITS:
+        for username in _delegates(unit):
+            # for the Ministry flag's 3 seats: Lào Cai 90, Cao Bằng 88, then Lai Châu and
+            # Lạng Sơn both 86 for the last seat
+            ballot = _ballot(unit, cao_bang=88, lai_chau=86, lang_son=86)
+            phones.cast(actor=get_user(username), poll=poll, ballot=ballot)
+    poll = _close(get_user, poll)
+    nominations = poll.result["nominations"]
+    assert nominations["nominees"]["co_bo_cong_an"] == ["lao-cai", "cao-bang"]
+    assert set(nominations["ties"]["co_bo_cong_an"]) == {"lai-chau", "lang-son"}
+    plan = {p.key: p for p in builders.plans(cycle("cum-2", 2020))}[
+        "proposal-cham-diem-co_bo_cong_an"
+    ]
+    assert not plan.ready
+    assert plan.missing[0].startswith("Các đơn vị Công an tỉnh La")
+    assert "Công an tỉnh Lai Châu" in plan.missing[0]
+    assert "Công an tỉnh Lạng Sơn" in plan.missing[0]
+    assert plan.missing[0].endswith(
+        "bằng điểm ở suất cuối của danh hiệu: hội nghị biểu quyết giữa các đơn vị này."
+    )
+
+
 def test_a_rule_set_with_a_bad_score_vote_is_refused():
     from datetime import date
 

@@ -638,11 +638,20 @@ def _attendance(document, conference: Conference) -> None:
         layout.body(document, "- Chưa có danh sách đại biểu.")
 
 
-def _title_name(cycle: Cycle, poll: Poll) -> str:
-    """The title a poll nominates for, as the rule set names it (the poll's own title else)."""
-    return next(
-        (t.name for t in voting_rules.titles(cycle.rule_set) if t.code == poll.title_code),
-        poll.title,
+def _title_name(cycle: Cycle, poll: Poll, code: str = "") -> str:
+    """The title a poll nominates for (`code`: the one a score poll's ranking nominates for),
+    as the rule set names it (the poll's own title else)."""
+    code = code or poll.title_code
+    return next((t.name for t in voting_rules.titles(cycle.rule_set) if t.code == code), poll.title)
+
+
+def _proposal_key(outcome: voting_selectors.Outcome) -> str:
+    """A title vote's proposal is its poll's; a score poll nominates for several titles."""
+    poll = outcome.poll
+    return (
+        f"proposal-{poll.code}-{outcome.title_code}"
+        if outcome.title_code
+        else f"proposal-{poll.code}"
     )
 
 
@@ -991,7 +1000,12 @@ def _grounds(cycle: Cycle, conference: Conference) -> list[str]:
 
 
 def _vote_line(outcome: voting_selectors.Outcome, code: str) -> str:
-    """ "18/21 phiếu (85,7%)", with the round when the vote took more than one."""
+    """ "18/21 phiếu (85,7%)", with the round when the vote took more than one; a score poll's
+    nominee by its standing: "điểm bình quân 92,33, hạng 1 (18 phiếu chấm)"."""
+    if outcome.standings:
+        row = outcome.standings[code]
+        rank = f"{'đồng hạng' if row['tied'] else 'hạng'} {row['rank']}"
+        return f"điểm bình quân {row['shown']}, {rank} ({row['count']} phiếu chấm)"
     votes, base = outcome.votes[code]
     line = f"{votes}/{base} phiếu ({_percent(votes, base)})"
     if len(outcome.rounds) > 1:
@@ -1011,8 +1025,9 @@ def proposal(
     poll = outcome.poll
     conference = poll.conference
     names = {c.unit.code: c.unit.name for c in voting_selectors.candidates_of(poll)}
-    title = _title_name(cycle, poll)
+    title = _title_name(cycle, poll, outcome.title)
     council = "Hội đồng Thi đua - Khen thưởng Bộ Công an"
+    scored = bool(outcome.standings)  # nominated by a score poll's ranking, not by a vote
     document = layout.new_document(
         _heading(
             cycle, conference, "TTr", issue, "Tờ trình", f"Đề nghị tặng {title} năm {cycle.year}"
@@ -1029,7 +1044,12 @@ def proposal(
     scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
     layout.table(
         document,
-        ["STT", "Đơn vị", "Kết quả bỏ phiếu", "Điểm thi đua (hạng)"],
+        [
+            "STT",
+            "Đơn vị",
+            "Kết quả phiếu chấm điểm" if scored else "Kết quả bỏ phiếu",
+            "Điểm thi đua (hạng)",
+        ],
         [
             [
                 str(index),
@@ -1043,12 +1063,16 @@ def proposal(
         ],
     )
     electors = poll.result["electorate"] if poll.result else 0
+    rule = (
+        voting_selectors.score_rules_sentence(poll.rules)
+        if scored
+        else voting_selectors.core_rules(poll).describe(poll.effect).render()
+    )
     layout.body(
         document,
         f"{'Các đơn vị trên' if len(outcome.winners) > 1 else 'Đơn vị trên'} được bình xét "
-        "bằng bỏ phiếu kín tại hội nghị, với "
-        f"{with_words(electors)} đại biểu được triệu tập. "
-        + voting_selectors.core_rules(poll).describe(poll.effect).render(),
+        f"bằng {'phiếu chấm điểm kín' if scored else 'bỏ phiếu kín'} tại hội nghị, với "
+        f"{with_words(electors)} đại biểu được triệu tập. " + rule,
     )
     if attached:
         layout.body(document, "Hồ sơ kèm theo:", bold=True)
@@ -1063,7 +1087,7 @@ def proposal(
         documents_selectors.issuer(cycle),
     )
     return Built(
-        _filename("to-trinh", poll.title_code or poll.code, str(cycle.year)),
+        _filename("to-trinh", outcome.title or poll.code, str(cycle.year)),
         layout.save(document),
         DOCX,
     )
@@ -1111,9 +1135,9 @@ def _nominees(poll: Poll, outcome: voting_selectors.Outcome) -> list:
     return [units[code] for code in outcome.winners if code in units]
 
 
-def _achievement_filename(cycle: Cycle, poll: Poll, unit) -> str:
+def _achievement_filename(cycle: Cycle, outcome: voting_selectors.Outcome, unit) -> str:
     return _filename(
-        "bao-cao-thanh-tich", unit.short_name, poll.title_code or poll.code, str(cycle.year)
+        "bao-cao-thanh-tich", unit.short_name, outcome.title or outcome.poll.code, str(cycle.year)
     )
 
 
@@ -1146,7 +1170,7 @@ def achievement_report(
     del issue  # the unit's paper: never numbered by the cluster (Plan.issuable is False)
     poll = outcome.poll
     conference = poll.conference
-    title = _title_name(cycle, poll)
+    title = _title_name(cycle, poll, outcome.title)
     document = layout.new_document(
         layout.Heading(
             parent_body=cycle.cluster.parent_body,
@@ -1231,10 +1255,13 @@ def achievement_report(
         )
     else:
         layout.body(document, "2. Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
+    how = (
+        "đề nghị theo kết quả phiếu chấm điểm kín" if outcome.standings else "bỏ phiếu kín đề nghị"
+    )
     layout.body(
         document,
         f"3. Kết quả bình xét: tại Hội nghị tổng kết phong trào thi đua của cụm ngày "
-        f"{_day(cycle, conference):%d/%m/%Y}, {unit.name} được hội nghị bỏ phiếu kín đề nghị "
+        f"{_day(cycle, conference):%d/%m/%Y}, {unit.name} được hội nghị {how} "
         f"tặng {title} năm {cycle.year} với {_vote_line(outcome, unit.code)}.",
     )
     layout.body(document, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, indent=False)
@@ -1266,7 +1293,7 @@ def achievement_report(
         ],
         hint=layout.SEAL_HINT,  # the commendation templates' hint (NĐ 91/2017, mẫu 02)
     )
-    return Built(_achievement_filename(cycle, poll, unit), layout.save(document), DOCX)
+    return Built(_achievement_filename(cycle, outcome, unit), layout.save(document), DOCX)
 
 
 # --- giao ước thi đua ---------------------------------------------------------------------
@@ -1747,7 +1774,7 @@ def covering_letter(
     scores = {unit.code: result_ for unit, result_ in results.ranking} if results else {}
     for outcome in proposed:
         names = {c.unit.code: c.unit.name for c in outcome.poll.candidates.all()}
-        title = _title_name(cycle, outcome.poll)
+        title = _title_name(cycle, outcome.poll, outcome.title)
         for code in outcome.winners:
             rows.append(
                 [
@@ -1769,7 +1796,16 @@ def covering_letter(
     )
     layout.table(
         document,
-        ["STT", "Danh hiệu", "Đơn vị", "Kết quả bỏ phiếu", "Điểm thi đua (hạng)"],
+        [
+            "STT",
+            "Danh hiệu",
+            "Đơn vị",
+            # a title the score ranking nominated for shows the nominee's standing
+            "Kết quả bỏ phiếu, chấm điểm"
+            if any(o.standings for o in proposed)
+            else "Kết quả bỏ phiếu",
+            "Điểm thi đua (hạng)",
+        ],
         rows,
         widths=(1.2, 4.8, 5.2, 2.9, 2.4),
     )
@@ -2466,6 +2502,22 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
 # --- what the cycle can have --------------------------------------------------------------
 
 
+def _not_nominated(outcome: voting_selectors.Outcome) -> list[str]:
+    """Why a title's proposal cannot be made yet: units tied across a score ranking's last
+    seat (the conference votes between them), or nobody nominated."""
+    tied = (outcome.poll.result or {}).get("nominations", {}).get("ties", {}).get(outcome.title)
+    if outcome.title_code and tied:
+        names = {c.unit.code: c.unit.name for c in voting_selectors.candidates_of(outcome.poll)}
+        return [
+            _(
+                "Các đơn vị %(units)s bằng điểm ở suất cuối của danh hiệu: hội nghị biểu quyết "
+                "giữa các đơn vị này."
+            )
+            % {"units": ", ".join(names.get(code, code) for code in tied)}
+        ]
+    return [_("Chưa có đơn vị được bình xét.")]
+
+
 def _attached(ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome]) -> list[str]:
     """What goes with a proposal (or the letter sending them), as its list names them: the
     documents of the cycle that can be produced (the conference minutes, the vote-count
@@ -2713,23 +2765,23 @@ def plans(cycle: Cycle) -> list[Plan]:
     ready = {plan.key: plan for plan in found if plan.ready}
     proposed = []
     every_report: list[str] = []  # the nominees' achievement reports that can be drafted
-    for outcome in voting_selectors.outcomes(polls):
+    for outcome in voting_selectors.title_outcomes(polls):
         poll = outcome.poll
-        if poll.purpose != Poll.Purpose.TITLE or not poll.title_code:
-            continue
+        label = _title_name(cycle, poll, outcome.title) if outcome.title_code else poll.title
         # a nominee who breaks a nested quota (e.g. the Government flag without the
         # Ministry flag) gets no proposal until the conference settles it
-        refused = [p.render(_) for p in problems if p.field == poll.title_code]
+        refused = [p.render(_) for p in problems if p.field == outcome.title]
         complete = outcome.complete and bool(outcome.winners) and not refused
         reports: list[tuple[str, str]] = []  # (key, what the proposal lists) of ready ones
         if complete:
             proposed.append(outcome)
             for unit in _nominees(poll, outcome):
                 plan = Plan(
-                    f"achievement-{poll.code}-{unit.code}",
+                    f"achievement-{poll.code}-{unit.code}"
+                    + (f"-{outcome.title_code}" if outcome.title_code else ""),
                     _("Báo cáo thành tích: %(unit)s, %(title)s")
-                    % {"unit": unit.short_name, "title": poll.title},
-                    _achievement_filename(cycle, poll, unit),
+                    % {"unit": unit.short_name, "title": label},
+                    _achievement_filename(cycle, outcome, unit),
                     lambda issue, outcome=outcome, unit=unit: achievement_report(
                         cycle, outcome, unit, issue
                     ),
@@ -2743,9 +2795,9 @@ def plans(cycle: Cycle) -> list[Plan]:
         every_report += [name for _key, name in reports]
         found.append(
             Plan(
-                f"proposal-{poll.code}",
-                _("Tờ trình đề nghị: %(poll)s") % {"poll": poll.title},
-                _filename("to-trinh", poll.title_code, str(cycle.year)),
+                _proposal_key(outcome),
+                _("Tờ trình đề nghị: %(poll)s") % {"poll": label},
+                _filename("to-trinh", outcome.title, str(cycle.year)),
                 (
                     lambda issue, outcome=outcome, reports=reports: proposal(
                         cycle,
@@ -2756,8 +2808,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                 )
                 if complete
                 else None,
-                (refused or ([] if complete else [_("Chưa có đơn vị được bình xét.")]))
-                + _signer_missing(cycle),
+                (refused or ([] if complete else _not_nominated(outcome))) + _signer_missing(cycle),
             )
         )
     # the letter sends what can go: the titles whose proposal can be made, and those papers
@@ -2785,9 +2836,10 @@ def plans(cycle: Cycle) -> list[Plan]:
                     conference,
                     proposed,
                     [
-                        f"Tờ trình đề nghị tặng {_title_name(cycle, o.poll)} năm {cycle.year}"
+                        f"Tờ trình đề nghị tặng {_title_name(cycle, o.poll, o.title)} năm "
+                        f"{cycle.year}"
                         for o in proposed
-                        if f"proposal-{o.poll.code}" in ready
+                        if _proposal_key(o) in ready
                     ]
                     + _attached(ready, proposed)
                     + every_report,

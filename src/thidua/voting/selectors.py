@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import ceil
 
@@ -250,10 +250,18 @@ class Outcome:
     winners: tuple[str, ...]
     complete: bool
     votes: dict[str, tuple[int, int]]  # unit code → (votes, base count)
+    title_code: str = ""  # a score poll's: the title its ranking nominates for
+    standings: dict[str, dict] = field(default_factory=dict)  # a score poll's, by unit code
 
     @property
     def poll(self) -> Poll:
         return self.rounds[0]
+
+    @property
+    def title(self) -> str:
+        """The title code the outcome nominates for: a title vote's own, or the one a score
+        poll's ranking gave it."""
+        return self.title_code or self.poll.title_code
 
 
 def outcomes(polls: list[Poll]) -> list[Outcome]:
@@ -296,10 +304,38 @@ def nominees_by_title(polls: list[Poll]) -> dict[str, list[str]]:
         and outcome.complete
         and outcome.poll.title_code
     }
+    for outcome in score_outcomes(polls):
+        found.setdefault(outcome.title, list(outcome.winners))
+    return found
+
+
+def title_outcomes(polls: list[Poll]) -> list[Outcome]:
+    """Per title, what nominates for it, as `nominees_by_title` reads it: its own vote once
+    counted (all rounds), else the first counted score poll whose ranking nominates for it,
+    else its vote still under way (which nominates nobody yet)."""
+    votes = [o for o in outcomes(polls) if o.poll.purpose == Poll.Purpose.TITLE and o.title]
+    covered = {o.title for o in votes if o.complete}
+    scored = []
+    for outcome in score_outcomes(polls):
+        if outcome.title not in covered:
+            covered.add(outcome.title)
+            scored.append(outcome)
+    return [o for o in votes if o.complete or o.title not in covered] + scored
+
+
+def score_outcomes(polls: list[Poll]) -> list[Outcome]:
+    """What each counted score poll's ranking nominates (titles by "ranking"), one outcome per
+    title: complete unless units tie across the title's last seat, for the conference to vote
+    between them. `votes` stay empty: a score poll's line is its standing."""
+    found = []
     for poll in polls:
-        if is_score(poll) and poll.status == Poll.Status.CLOSED and poll.result:
-            for code, units in (poll.result.get("nominations") or {}).get("nominees", {}).items():
-                found.setdefault(code, list(units))
+        if not (is_score(poll) and poll.status == Poll.Status.CLOSED and poll.result):
+            continue
+        nominations = poll.result.get("nominations") or {}
+        standings = {row["unit"]: row for row in poll.result["standings"]}
+        ties = nominations.get("ties", {})
+        for code, units in nominations.get("nominees", {}).items():
+            found.append(Outcome([poll], tuple(units), code not in ties, {}, code, standings))
     return found
 
 
