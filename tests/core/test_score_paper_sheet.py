@@ -105,15 +105,16 @@ def _sheet_of(ballots: list[ScoreBallot], rules: ScoreRules) -> PaperSheet:
 _ballots = st.lists(
     st.builds(
         lambda own, scores: ScoreBallot(
-            {u: s for u, s in zip(RULES.candidates, scores, strict=True) if u != own and s},
-            own_unit=own,
+            {u: parts for u, parts in scores.items() if u != own}, own_unit=own
         ),
         st.sampled_from(RULES.candidates),
-        st.lists(
-            st.none() | st.tuples(st.integers(0, 60), st.integers(0, 40)), min_size=3, max_size=3
+        st.dictionaries(
+            st.sampled_from(RULES.candidates),
+            st.tuples(st.integers(0, 60), st.integers(0, 40)),
+            max_size=len(RULES.candidates),
         ),
     ),
-    max_size=12,
+    max_size=10,
 )
 
 
