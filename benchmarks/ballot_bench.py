@@ -15,6 +15,12 @@ reference makes while it verifies one ballot (both printed; exit 1 if they diffe
 - one ballot verified as the server does (`Ballot.from_json`, `verify_ballot`, tracker), on
   one core, and its ratio to the baseline (goal ≤ 1,5×), in alternating rounds with the unit
   costs (the median round, and the range);
+- one score ballot (docs/score-ballot-crypto.md: 7 candidates on 0…100, one group, `refuse`,
+  the form measured in its §7: 56 selections, 8 constraints), encrypted once with the
+  reference, and checked as the server does at casting (`Ballot.from_json`, `verify_ballot`,
+  `check_own_unit`, tracker): its count per the spec (§4 and §6 of the base for its proofs, §4
+  of the score document for the own-unit proof) and from the reference's calls, and its ratio
+  to its baseline, timed in the same rounds (goal ≤ 1,5×);
 - a transcript with N cast ballots (default 10 000; made in parallel, not timed), checked by
   `verify_transcript` on one core, against N × the per-ballot baseline plus the tally's own
   operations (ceremony, sums, partials, counts), counted the same way;
@@ -25,7 +31,7 @@ One-core figures are the process's CPU time (the machine is shared: its time, no
 waits); the all-core figure is wall time. Exit 1 when a one-core ratio misses its goal,
 the counts disagree or a check fails.
 
-    .venv/bin/python benchmarks/ballot_bench.py [--ballots 10000] [--workers N]
+    .venv/bin/python benchmarks/ballot_bench.py [--ballots 10000] [--workers N] [--score-checks 5]
 """
 
 from __future__ import annotations
@@ -45,10 +51,15 @@ from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
 
 from thidua.core import ballot_crypto as bc
 from thidua.core import ballot_verify
-from thidua.core.ballot_vectors import CHOICE, CLUSTER, YEAR, seeded, transcript
+from thidua.core import score_crypto as sc
+from thidua.core.ballot_vectors import CHOICE, CLUSTER, SCORE_UNITS, YEAR, seeded, transcript
 
 GOAL = 1.5
 POLL = "bench"
+SCORE_POLL = "bench-score"
+#: The score form of docs/score-ballot-crypto.md §7: 7 candidates, 0…100, one group, `refuse`.
+SCORE = sc.score_form(SCORE_UNITS, [100], "refuse")
+OWN = SCORE_UNITS[0]  # the casting delegate's unit, which the ballot skips
 KINDS = ("base", "mul", "add", "valid", "hash")
 NAMES = {
     "base": "k·G (base_noclamp)",
@@ -106,6 +117,15 @@ def ballot_ops(form: bc.Form) -> tuple[Counter, list[int]]:
     ops["hash"] += 1
     hashed.append(_h_size("thidua/v1/tracker", 64, 64 * selections + 32 * scalars))
     return ops, hashed
+
+
+def own_unit_ops(unit: str) -> tuple[Counter, list[int]]:
+    """docs/score-ballot-crypto.md §4, the server's check of the own-unit proof:
+    U = r·G − c·α (1 k·G, 1 k·P, 1 subtraction), V = r·K − c·(β − G) (2 k·P, 2 subtractions)
+    and one Hs over Q, the tracker's 32 bytes, text(u), α, β, U and V (the tracker itself is
+    the ballot's, counted in `ballot_ops`)."""
+    ops = Counter(base=1, mul=3, add=3, hash=1)
+    return ops, [_h_size("thidua/v1/own-unit", 64, 32, len(bc.text(unit)), 32, 32, 32, 32)]
 
 
 def tally_ops(
@@ -207,6 +227,7 @@ def _cpu(function, repeat: int) -> float:
 
 
 def unit_costs(hashed_sizes: list[int], repeat: int) -> tuple[dict, dict[int, float]]:
+    """The group operations' costs, and SHA-512's for each size (`with_hash` makes H's)."""
     draw = seeded("ballot-bench-units")
     scalars = [bc.scalar_bytes(draw()) for _ in range(64)]
     points = [sodium.crypto_scalarmult_ed25519_base_noclamp(s) for s in scalars]
@@ -241,11 +262,17 @@ def unit_costs(hashed_sizes: list[int], repeat: int) -> tuple[dict, dict[int, fl
     per_size = {}
     for size in sorted(set(hashed_sizes)):
         message = bytes(size)
+        # the score ballot's tracker hashes 56 KB: as many bytes per size as 4 KB would take
+        calls = repeat * 4 if size <= 4096 else max(repeat * 4 * 4096 // size, 20)
         per_size[size] = _cpu(
-            lambda n, m=message: [hashlib.sha512(m).digest() for _ in range(n)], repeat * 4
+            lambda n, m=message: [hashlib.sha512(m).digest() for _ in range(n)], calls
         )
-    cost["hash"] = sum(per_size[s] for s in hashed_sizes) / len(hashed_sizes)
     return cost, per_size
+
+
+def with_hash(cost: dict, per_size: dict[int, float], hashed_sizes: list[int]) -> dict:
+    """The unit costs with a form's H: the mean over the sizes that form hashes."""
+    return {**cost, "hash": sum(per_size[s] for s in hashed_sizes) / len(hashed_sizes)}
 
 
 def baseline(ops: Counter, cost: dict) -> float:
@@ -388,6 +415,49 @@ def verify_parallel(data: dict, workers: int) -> ballot_verify.Failure | None:
 # --- the run ------------------------------------------------------------------------------
 
 
+def _score_report(specs, seen, rounds, encrypt_cpu: float, goals: Goals) -> bool:
+    """Print the score ballot's count, baseline and ratio; True when the counts disagree."""
+    spec, own_spec, hashed = specs
+    whole, proofs, own = seen
+    scales = [c for c in SCORE.constraints if c.high > 1]
+    print(
+        f"\nscore form (docs/score-ballot-crypto.md §7): {len(SCORE_UNITS)} candidates on "
+        f"0…{scales[0].high}, one group, refuse: {len(SCORE.selections)} selections, "
+        f"{len(SCORE.constraints)} constraints ({len(scales)} over [0, {scales[0].high}], "
+        f"weights {[w for _, w in scales[0].weights]}; 1 over "
+        f"[{SCORE.constraints[-1].low}, {SCORE.constraints[-1].high}])"
+    )
+    print(
+        f"one score ballot and its own-unit proof encrypted with the reference: "
+        f"{encrypt_cpu:.2f} s CPU (not part of the figures)"
+    )
+    print(f"one score ballot, per the spec:      {_ops_line(spec)}")
+    print(f"one score ballot, reference's calls: {_ops_line(whole.ops)}")
+    print(f"  of which the own-unit proof, spec:  {_ops_line(own_spec)}")
+    print(f"  of which check_own_unit's calls:    {_ops_line(own.ops)}")
+    failed = False
+    if +whole.ops != +spec or +(proofs.ops + own.ops) != +whole.ops:
+        print("the counts DISAGREE")
+        failed = True
+    rounds.sort(key=lambda r: r[0])
+    ratio, cost, sizes, measured = rounds[len(rounds) // 2]
+    print(
+        "unit costs of its median round: "
+        + ", ".join(f"{kind} {cost[kind] * 1e6:.2f} µs" for kind in KINDS)
+        + f" (H: the mean of its {len(hashed)}, from "
+        + ", ".join(f"{s} B {sizes[s] * 1e6:.2f} µs" for s in sorted(set(hashed)))
+        + ")"
+    )
+    print(f"per-score-ballot baseline: {baseline(spec, cost) * 1e3:.3f} ms")
+    print(
+        f"server check of one score ballot (from_json + verify_ballot + check_own_unit + "
+        f"tracker): {measured * 1e3:.3f} ms = {ratio:.2f}× the baseline (goal ≤ {GOAL}×; "
+        f"rounds {rounds[0][0]:.2f}–{rounds[-1][0]:.2f}×)"
+    )
+    goals.at_most("server check of one score ballot / its operations' cost", ratio, GOAL)
+    return failed
+
+
 def _present(data: dict) -> list[int]:
     """The members whose partials decrypt the poll (k of them: the threshold)."""
     return [int(p["member"]) for p in data["polls"][0]["partials"]]
@@ -408,6 +478,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2000, help="calls per unit-cost round")
     parser.add_argument("--sample", type=int, default=200, help="ballots timed one by one")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of unit costs and ballots")
+    parser.add_argument(
+        "--score-checks", type=int, default=5, help="checks of the score ballot timed per round"
+    )
     args = parser.parse_args()
     failed = False  # a count that disagrees with the spec: the benchmark measures a bug
     goals = Goals()
@@ -439,19 +512,72 @@ def main() -> int:
         print("the counts DISAGREE")
         failed = True
 
+    # the score ballot, encrypted once (with its own-unit proof) under the same key
+    score_spec, score_hashed = ballot_ops(SCORE)
+    own_spec, own_hashed = own_unit_ops(OWN)
+    score_spec, score_hashed = score_spec + own_spec, score_hashed + own_hashed
+    score_context = SCORE.context(key, CLUSTER, YEAR, SCORE_POLL)
+    rand = random.Random("ballot-bench-score")
+    scores = {unit: (rand.randint(0, 100),) for unit in SCORE_UNITS if unit != OWN}
+    rng, start = seeded("ballot-bench-score"), time.process_time()
+    encrypted, nonces = bc.encrypt_ballot(
+        score_context, key, SCORE, sc.score_bits(SCORE, scores), rng
+    )
+    own_proof = sc.prove_own_unit(score_context, key, SCORE, encrypted, nonces, OWN, rng)
+    encrypt_cpu = time.process_time() - start
+    score_raw = {**encrypted.to_json(), "own_unit": own_proof.to_json()}
+    score_tracker = bc.tracker(score_context, encrypted)
+
+    def check_proofs(raw: dict) -> bc.Ballot:
+        ballot = bc.Ballot.from_json(raw)
+        bc.verify_ballot(score_context, key, SCORE, ballot)
+        return ballot
+
+    def check_own(raw: dict, ballot: bc.Ballot, tracker: str) -> None:
+        proof = sc.OwnUnitProof.from_json(raw["own_unit"])
+        sc.check_own_unit(score_context, key, SCORE, ballot, proof, OWN, tracker)
+
+    def check_score(raw: dict) -> None:
+        """As voting.services does at casting: the proofs, the tracker it returns, the own
+        unit (from the roll) whose challenge hashes that tracker."""
+        ballot = check_proofs(raw)
+        tracker = bc.tracker(score_context, ballot)
+        check_own(raw, ballot, tracker)
+        if tracker != score_tracker:
+            raise bc.Invalid("wrong_tracker")
+
+    with Instrument() as score_seen:
+        check_score(score_raw)
+    with Instrument() as proofs_seen:
+        parsed = check_proofs(score_raw)
+        parsed_tracker = bc.tracker(score_context, parsed)
+    with Instrument() as own_seen:
+        check_own(score_raw, parsed, parsed_tracker)
+
     # 2. and 3. the unit costs, the per-ballot baseline and one ballot as the server checks
-    # it, on one core, in alternating rounds (each round's ratio from its own unit costs)
+    # it, on one core, in alternating rounds (each round's ratio from its own unit costs);
+    # the score ballot in the same rounds
     raws = poll["ballots"][: args.sample]
 
     def run(n):
         for i in range(n):
             check_one(raws[i % len(raws)])
 
-    rounds = []
+    def run_score(n):
+        for _ in range(n):
+            check_score(score_raw)
+
+    rounds, score_rounds = [], []
     for _ in range(args.rounds):
-        cost, per_size = unit_costs(hashed, args.repeat)
+        units, sizes = unit_costs(hashed + score_hashed, args.repeat)
+        cost, per_size = with_hash(units, sizes, hashed), {s: sizes[s] for s in sorted(set(hashed))}
         measured = _cpu(run, len(raws))
         rounds.append((measured / baseline(spec, cost), cost, per_size, measured))
+        score_cost = with_hash(units, sizes, score_hashed)
+        score_measured = _cpu(run_score, args.score_checks)
+        score_rounds.append(
+            (score_measured / baseline(score_spec, score_cost), score_cost, sizes, score_measured)
+        )
     rounds.sort(key=lambda r: r[0])
     ratio, cost, per_size, measured = rounds[len(rounds) // 2]
     print(f"unit costs (libsodium through PyNaCl, CPU time; the median round of {args.rounds}):")
@@ -470,6 +596,16 @@ def main() -> int:
         f"rounds {rounds[0][0]:.2f}–{rounds[-1][0]:.2f}×)"
     )
     goals.at_most("server check of one ballot / its operations' cost", ratio, GOAL)
+    failed = (
+        _score_report(
+            (score_spec, own_spec, score_hashed),
+            (score_seen, proofs_seen, own_seen),
+            score_rounds,
+            encrypt_cpu,
+            goals,
+        )
+        or failed
+    )
 
     # 4. verify over N ballots, one core
     start = time.perf_counter()

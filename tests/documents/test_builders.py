@@ -288,6 +288,43 @@ def test_the_conference_minutes(plans, demo_cycle):
     assert f"Đại tá {demo_cycle.leader.head_name}" in signatures.split("CHỦ TRÌ HỘI NGHỊ")[1]
 
 
+def test_the_minutes_record_the_discussion_as_written(demo_cycle, client_for):
+    """The discussion is what the leader secretary wrote on the documents page, one
+    contribution a line, between the report and the scores; without it the minutes say
+    nothing of a discussion (none is invented)."""
+    from thidua.documents.models import DISCUSSION
+    from thidua.documents.selectors import report_texts
+
+    def minutes() -> str:
+        return all_text(read_docx(builders.produce(demo_cycle, "conference-minutes").content))
+
+    text = minutes()  # the demo's discussion
+    assert "Hội nghị thảo luận; các ý kiến phát biểu:" in text
+    assert (
+        text.index("báo cáo tổng kết phong trào thi đua năm 2020")
+        < text.index("Hội nghị thảo luận")
+        < text.index("Hội nghị công bố kết quả chấm điểm thi đua")
+    )
+    secretary = client_for("hagiang.thuky")
+    written = "Đồng chí A (Công an tỉnh Sơn La): kinh nghiệm chống ma túy.\n\n Ý kiến hai ;\n"
+    response = secretary.post("/clusters/cum-2/2020/documents/grounds/", {DISCUSSION: written})
+    assert response.status_code == 302
+    assert report_texts(demo_cycle)[DISCUSSION] == written.strip()
+    text = minutes()
+    assert "- Đồng chí A (Công an tỉnh Sơn La): kinh nghiệm chống ma túy;\n- Ý kiến hai." in text
+    page = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
+    assert "Ý kiến hai" in page
+    # saving the discussion leaves the grounds as they were
+    assert report_texts(demo_cycle)["grounds"].startswith("Hướng dẫn công tác thi đua")
+    secretary.post("/clusters/cum-2/2020/documents/grounds/", {DISCUSSION: "  "})
+    assert "thảo luận" not in minutes()
+    refused = client_for("laocai.thuky").post(
+        "/clusters/cum-2/2020/documents/grounds/", {DISCUSSION: "Giả mạo"}
+    )
+    assert refused.status_code == 403
+    assert report_texts(demo_cycle)[DISCUSSION] == ""
+
+
 def test_the_minutes_name_the_chair_with_rank_the_guests_and_the_handover(plans, demo_cycle):
     """Who chaired (rank, name, position), the guests, the delegates, the hand-over from
     this year's leader to next year's, and the conclusions drawn from the counted votes."""

@@ -277,16 +277,24 @@ def prove_own_unit(
 
 
 def check_own_unit(
-    context: bytes, key: bytes, form: ScoreForm, ballot: bc.Ballot, proof: OwnUnitProof, unit: str
+    context: bytes,
+    key: bytes,
+    form: ScoreForm,
+    ballot: bc.Ballot,
+    proof: OwnUnitProof,
+    unit: str,
+    tracker_hex: str | None = None,
 ) -> None:
     """The server's check at casting: `unit` is the caster's unit from the roll, never what the
-    phone says; raise `own_unit_not_skipped` unless the proof shows the ballot skips it."""
+    phone says; raise `own_unit_not_skipped` unless the proof shows the ballot skips it.
+    `tracker_hex`: the ballot's tracker where the caller has computed it (the casting returns
+    it), so that a 56 KB ballot is not hashed twice."""
     skip = _skip_of(form, ballot, unit)
     if proof.unit != unit:
         raise bc.Invalid("own_unit_not_skipped", unit)
     u = bc.sub(bc.base(proof.response), bc.mul(proof.challenge, skip.alpha))
     v = bc.sub(bc.mul(proof.response, key), bc.mul(proof.challenge, bc.sub(skip.beta, bc.G)))
-    tracker_hex = bc.tracker(context, ballot)
+    tracker_hex = tracker_hex or bc.tracker(context, ballot)
     if _own_unit_challenge(context, tracker_hex, unit, skip, u, v) != proof.challenge:
         raise bc.Invalid("own_unit_not_skipped", unit)
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
+from functools import cached_property
 from itertools import repeat
+from math import lcm
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
@@ -144,6 +145,12 @@ class Table:
     @property
     def judged(self) -> list[Criterion]:
         return [c for c in self.criteria.values() if c.judged]
+
+    @cached_property
+    def plan(self) -> _Plan:
+        """The leaves, sections and roots `score` walks, once per table: a national recompute
+        scores every cluster against the same table (a table is not changed once built)."""
+        return _plan(self)
 
     @property
     def total_points(self) -> Decimal:
@@ -517,11 +524,11 @@ def aggregate(values: Sequence[Decimal], method: Aggregation, trim_from: int = 5
     """One score from the scorers' scores for a criterion (None when nobody scored)."""
     if not values:
         return None
-    ordered = sorted(values)
     if method == Aggregation.MEDIAN:
-        return Decimal(median(ordered))
+        return Decimal(median(values))  # median sorts them itself
+    ordered = sorted(values)  # summed in order: the same digits whichever way they came
     if method == Aggregation.TRIMMED_MEAN and len(ordered) >= trim_from:
-        ordered = ordered[1:-1]
+        return sum(ordered[1:-1], ZERO) / (len(ordered) - 2)
     return sum(ordered, ZERO) / len(ordered)
 
 
@@ -542,24 +549,23 @@ def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str],
             by_scorer.setdefault((sheet.scorer, code), []).append((sheet.target, value))
     for (scorer, code), scored in by_scorer.items():
         maximum = table.criteria[code].max_points
-        # Mean and variance as exact fractions, so that shifting a scorer's scores leaves
-        # every z exactly as it was (no rounding in between).
-        exact = [Fraction(value) for _, value in scored]
-        mean = sum(exact, Fraction(0)) / len(exact)
-        variance = sum(((value - mean) ** 2 for value in exact), Fraction(0)) / len(exact)
-        deviation = (
-            (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
-            if variance > 0
-            else ZERO
-        )
-        for (target, _value), value in zip(scored, exact, strict=True):
-            offset = value - mean
-            z = (
-                Decimal(offset.numerator) / Decimal(offset.denominator) / deviation
-                if deviation > 0
-                else ZERO
-            )
-            rescaled = maximum / 2 + z * maximum / 6
+        # Mean and variance exact, so that shifting a scorer's scores leaves every z exactly
+        # as it was (no rounding in between): in integers over a common denominator `d`, the
+        # scores being a_i/d, the mean A/(n·d) and the offsets (n·a_i − A)/(n·d). A Decimal
+        # quotient of two integers depends on their ratio only, so these are the digits the
+        # same sums in `Fraction`s give, without a `Fraction` per score.
+        ratios = [value.as_integer_ratio() for _, value in scored]
+        d = lcm(*(den for _, den in ratios))
+        scaled = [num * (d // den) for num, den in ratios]
+        n = len(scaled)
+        total = sum(scaled)
+        offsets = [n * a - total for a in scaled]
+        squares = sum(offset * offset for offset in offsets)  # variance: squares / (n³·d²)
+        deviation = (Decimal(squares) / Decimal(n**3 * d * d)).sqrt() if squares else ZERO
+        below, half = Decimal(n * d), maximum / 2
+        for (target, _value), offset in zip(scored, offsets, strict=True):
+            z = Decimal(offset) / below / deviation if deviation > 0 else ZERO
+            rescaled = half + z * maximum / 6
             normalised[(scorer, target, code)] = min(max(rescaled, ZERO), maximum)
     return normalised
 
@@ -650,6 +656,27 @@ def _roll_up(
     return results
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What `score` walks for every unit, worked out once per table (see `Table.plan`)."""
+
+    leaves: list[tuple[str, Decimal, bool, bool]]  # code, maximum, judged, quantitative
+    sections: Sections
+    roots: list[str]
+    judged: list[str]
+
+
+def _plan(table: Table) -> _Plan:
+    return _Plan(
+        leaves=[
+            (c.code, c.max_points, c.judged, c.kind == Kind.QUANTITATIVE) for c in table.leaves
+        ],
+        sections=_sections(table),
+        roots=table.roots,
+        judged=[c.code for c in table.judged],
+    )
+
+
 def score(
     table: Table,
     units: Sequence[str],
@@ -663,50 +690,54 @@ def score(
     selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
     normalised = zscores(peer_sheets, table) if rules.zscore else {}
     automatic = _automatic(table, units, facts)
+    plan = table.plan
+    by_target: dict[str, list[Sheet]] = {}
+    for sheet in peer_sheets:
+        by_target.setdefault(sheet.target, []).append(sheet)
     results: list[UnitResult] = []
-    table_leaves = [(criterion, criterion.judged) for criterion in table.leaves]
-    sections = _sections(table)
     zscore, method, trim_from = rules.zscore, rules.aggregation, rules.trim_from
     for unit in units:
-        own = [(sheet.scorer, sheet.scores) for sheet in peer_sheets if sheet.target == unit]
-        own_scores = selves[unit].scores if unit in selves else {}
+        own = by_target.get(unit, [])
+        scorers = [sheet.scorer for sheet in own]
+        given_sheets = [sheet.scores for sheet in own]
+        own_scores = selves[unit].scores if unit in selves else None
         leaves: dict[str, CriterionResult] = {}
-        self_leaves: dict[str, CriterionResult] = {}
-        for criterion, judged in table_leaves:
-            code = criterion.code
+        self_points: dict[str, Decimal] = {}
+        for code, maximum, judged, quantitative_kind in plan.leaves:
             if judged:
-                given = {scorer: scores[code] for scorer, scores in own if code in scores}
-                used = (
-                    [normalised[(scorer, unit, code)] for scorer in given]
-                    if zscore
-                    else list(given.values())
-                )
+                try:  # every sheet scored the criterion (a submitted sheet is complete)
+                    values = [scores[code] for scores in given_sheets]
+                    given = dict(zip(scorers, values, strict=True))
+                    if len(given) < len(values):  # one scorer's two sheets: the last counts
+                        values = list(given.values())
+                except KeyError:
+                    given = {
+                        scorer: scores[code]
+                        for scorer, scores in zip(scorers, given_sheets, strict=True)
+                        if code in scores
+                    }
+                    values = list(given.values())
+                used = [normalised[(scorer, unit, code)] for scorer in given] if zscore else values
                 value = aggregate(used, method, trim_from)
-                maximum = criterion.max_points
                 capped = min(max(value, ZERO), maximum) if value is not None else ZERO
                 leaves[code] = CriterionResult(capped, given, None, value is None)
-                own_score = own_scores.get(code)
-                self_leaves[code] = CriterionResult(
-                    min(own_score, maximum) if own_score is not None else ZERO
-                )
+                if own_scores is not None:
+                    own_score = own_scores.get(code)
+                    self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
             else:
                 found = automatic.get((unit, code))
-                result = CriterionResult(
+                leaves[code] = CriterionResult(
                     found.points if found else ZERO,
                     explanation=found.explanation if found else None,
-                    missing=found is None and criterion.kind == Kind.QUANTITATIVE,
+                    missing=found is None and quantitative_kind,
                 )
-                leaves[code] = result
-                self_leaves[code] = result
-        rolled = _roll_up(table, leaves, sections)
-        total_exact = sum((rolled[code].points for code in table.roots), ZERO)
+                self_points[code] = leaves[code].points
+        rolled = _roll_up(table, leaves, plan.sections)
+        total_exact = sum((rolled[code].points for code in plan.roots), ZERO)
         self_total = None
         gap = None
-        if unit in selves:
-            self_rolled = _roll_up(table, self_leaves, sections)
-            self_total = round_half_up(
-                sum((self_rolled[code].points for code in table.roots), ZERO), rules.decimals
-            )
+        if own_scores is not None:
+            self_total = round_half_up(_rolled_total(self_points, plan), rules.decimals)
         total = round_half_up(total_exact, rules.decimals)
         if self_total is not None:
             gap = self_total - total
@@ -721,17 +752,29 @@ def score(
                 gap_flagged=gap is not None and abs(gap) > rules.gap_threshold,
             )
         )
-    _count_first_places(results, peer_sheets, table)
+    _count_first_places(results, peer_sheets, plan.judged)
     return rank(results, rules)
 
 
-def _count_first_places(results: list[UnitResult], sheets: Sequence[Sheet], table: Table) -> None:
+def _rolled_total(points: dict[str, Decimal], plan: _Plan) -> Decimal:
+    """The total `_roll_up` gives, on bare points (a self-assessment needs no more)."""
+    points = dict(points)
+    for code, children, maximum in plan.sections:
+        points[code] = min(sum([points[child] for child in children], ZERO), maximum)
+    return sum((points[code] for code in plan.roots), ZERO)
+
+
+def _count_first_places(
+    results: list[UnitResult], sheets: Sequence[Sheet], judged: Sequence[str]
+) -> None:
     """How many scorers put each unit first among the units they scored (a tie-break)."""
     given: dict[str, dict[str, Decimal]] = {}
-    judged = [criterion.code for criterion in table.judged]
     for sheet in sheets:
         scores = sheet.scores
-        sheet_total = sum(map(scores.get, judged, repeat(ZERO)), ZERO)
+        if list(scores) == judged:  # the usual sheet: the same sum, without 100 look-ups
+            sheet_total = sum(scores.values(), ZERO)
+        else:
+            sheet_total = sum(map(scores.get, judged, repeat(ZERO)), ZERO)
         given.setdefault(sheet.scorer, {})[sheet.target] = sheet_total
     by_unit = {result.unit: result for result in results}
     for totals in given.values():

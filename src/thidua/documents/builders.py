@@ -39,7 +39,7 @@ from thidua.core.record import AuditAction, document_digest
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
-from thidua.documents.models import GROUNDS, SECTIONS
+from thidua.documents.models import DISCUSSION, GROUNDS, SECTIONS
 from thidua.errors import StateConflict
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, TitleState
@@ -779,6 +779,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
             + f"báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
             + sentence,
         )
+    _discussion(document, cycle)
     results = scoring_selectors.results(cycle)
     if results is not None and not results.ready:
         layout.body(document, f"Kết quả chấm điểm thi đua: {_not_ranked(results)}")
@@ -830,6 +831,18 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         documents_selectors.issuer(cycle),
     )
     return Built(_filename("bien-ban-hoi-nghi", str(cycle.year)), layout.save(document), DOCX)
+
+
+def _discussion(document, cycle: Cycle) -> None:
+    """What was said, as the secretary wrote it on the documents page (one contribution a
+    line); nothing when nothing was written: the minutes never invent a discussion."""
+    written = documents_selectors.report_texts(cycle).get(DISCUSSION, "")
+    lines = [line.strip().rstrip(";. ") for line in written.splitlines() if line.strip()]
+    if not lines:
+        return
+    layout.body(document, "Hội nghị thảo luận; các ý kiến phát biểu:")
+    for index, line in enumerate(lines):
+        layout.body(document, f"- {line}{'.' if index == len(lines) - 1 else ';'}")
 
 
 # --- báo cáo tổng kết ---------------------------------------------------------------------

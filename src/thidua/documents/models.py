@@ -1,5 +1,5 @@
 """Texts the leader secretary writes for the documents (the year-end report's sections, the
-year's own legal grounds); everything else is generated."""
+year's own legal grounds, the conference's discussion); everything else is generated."""
 
 from django.db import models
 from django.utils import timezone
@@ -15,7 +15,16 @@ SECTIONS = [
 # The year's own grounds, one per line (the Ministry's guidance for the year, the cluster's
 # rules), cited by the proposals after the rule set's laws and decrees.
 GROUNDS = "grounds"
-TEXTS = [*SECTIONS, (GROUNDS, _("Căn cứ riêng của năm"))]
+# What was said at the conference, one contribution per line, as the conference minutes
+# record it between the report and the scores (nothing in the data says it).
+DISCUSSION = "discussion"
+TEXTS = [
+    *SECTIONS,
+    (GROUNDS, _("Căn cứ riêng của năm")),
+    (DISCUSSION, _("Ý kiến thảo luận tại hội nghị")),
+]
+#: The texts kept on the documents page (the report's sections have their own page).
+PAGE_TEXTS = (GROUNDS, DISCUSSION)
 
 
 class ReportSection(models.Model):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from thidua.core import narrative, signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf, selectors
-from thidua.documents.models import GROUNDS, SECTIONS
+from thidua.documents.models import DISCUSSION, GROUNDS, PAGE_TEXTS, SECTIONS
 from thidua.documents.services import issue_document, save_report_text
 from thidua.org.authz import can, require
 from thidua.org.lookups import cycle_view
@@ -20,6 +20,7 @@ from thidua.org.models import Cycle
 @cycle_view(Action.VIEW_RESULTS)
 def panel(request, cycle: Cycle):
     issued = selectors.issued_of(cycle)
+    texts = selectors.report_texts(cycle)
     return render(
         request,
         "documents/panel.html",
@@ -29,7 +30,8 @@ def panel(request, cycle: Cycle):
             "pdf": pdf.available(),
             "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
             "can_issue": can(request.user, Action.ISSUE_DOCUMENT, cycle),
-            "grounds": selectors.report_texts(cycle).get(GROUNDS, ""),
+            "grounds": texts.get(GROUNDS, ""),
+            "discussion": texts.get(DISCUSSION, ""),
             "cited": builders.rule_set_grounds(cycle),
         },
     )
@@ -38,12 +40,15 @@ def panel(request, cycle: Cycle):
 @require_POST
 @cycle_view(Action.EDIT_REPORT_TEXT)
 def grounds(request, cycle: Cycle):
-    """The year's own grounds the proposals cite (the Ministry's guidance, the cluster's
-    rules), one per line, after the laws and decrees of the cycle's rule set."""
-    save_report_text(
-        actor=request.user, cycle=cycle, texts={GROUNDS: request.POST.get(GROUNDS, "")}
+    """The documents page's own texts, each form posting one: the year's grounds the proposals
+    cite (the Ministry's guidance, the cluster's rules, after the laws and decrees of the
+    cycle's rule set), or the conference's discussion the minutes record; one per line."""
+    texts = {key: request.POST[key] for key in PAGE_TEXTS if key in request.POST}
+    save_report_text(actor=request.user, cycle=cycle, texts=texts)
+    messages.success(
+        request,
+        _("Đã lưu ý kiến thảo luận.") if DISCUSSION in texts else _("Đã lưu căn cứ của năm."),
     )
-    messages.success(request, _("Đã lưu căn cứ của năm."))
     return redirect("documents", cycle.cluster.code, cycle.year)
 
 

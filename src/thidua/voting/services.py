@@ -951,22 +951,23 @@ def _sealed_content(target, cluster, year, poll_code, ballot) -> tuple[dict, str
     try:
         parsed = crypto.Ballot.from_json(ballot.data)
         crypto.verify_ballot(context, key, form, parsed)
+        tracker = crypto.tracker(context, parsed)
         if isinstance(form, score_crypto.ScoreForm):
-            _check_own_unit(context, key, form, parsed, ballot.data, target.unit_code)
+            _check_own_unit(context, key, form, parsed, ballot.data, target.unit_code, tracker)
     except crypto.Invalid as error:
         raise DomainError([sealed_problem(error)]) from None
     # only the ciphertexts and their proofs: the own-unit proof names the caster's unit
-    return parsed.to_json(), crypto.tracker(context, parsed)
+    return parsed.to_json(), tracker
 
 
-def _check_own_unit(context, key, form, parsed, data: Mapping, unit: str) -> None:
+def _check_own_unit(context, key, form, parsed, data: Mapping, unit: str, tracker: str) -> None:
     """The score ballot skips the caster's unit, from the roll (§4), or it is refused."""
     proof = data.get("own_unit") if isinstance(data, Mapping) else None
     try:
         if not isinstance(proof, Mapping):
             raise crypto.Invalid("own_unit_not_skipped", unit)
         score_crypto.check_own_unit(
-            context, key, form, parsed, score_crypto.OwnUnitProof.from_json(proof), unit
+            context, key, form, parsed, score_crypto.OwnUnitProof.from_json(proof), unit, tracker
         )
     except crypto.Invalid as error:
         if error.code != "own_unit_not_skipped":

@@ -8,7 +8,7 @@ from thidua.audit import clock
 from thidua.core.phases import PHASES, Phase
 from thidua.documents import selectors as documents_selectors
 from thidua.documents import services as documents_services
-from thidua.documents.models import GROUNDS
+from thidua.documents.models import DISCUSSION, GROUNDS
 from thidua.errors import DomainError
 from thidua.org import demo as org_demo
 from thidua.org import services as org_services
@@ -85,13 +85,33 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
 
 def _load_grounds(cycle: Cycle) -> None:
     """The year's own grounds the proposals cite; their numbers and dates are not in our
-    sources, so they are named without them."""
-    if not documents_selectors.report_texts(cycle).get(GROUNDS):
+    sources, so they are named without them. And the conference's discussion: the topics the
+    province's newspaper reported, with the speakers' names invented (the guests' are the
+    conference's own, voting/demo.py) and each delegation's contribution illustrative."""
+    texts = documents_selectors.report_texts(cycle)
+    if not texts.get(GROUNDS):
         documents_services.save_report_text(
             actor=SYSTEM,
             cycle=cycle,
             texts={
                 GROUNDS: "Hướng dẫn công tác thi đua, khen thưởng năm 2020 của Bộ Công an\n"
                 "Quy chế hoạt động của Cụm thi đua số II – Bộ Công an"
+            },
+        )
+    if not texts.get(DISCUSSION):
+        documents_services.save_report_text(
+            actor=SYSTEM,
+            cycle=cycle,
+            texts={
+                DISCUSSION: "Đồng chí Hoàng Minh Tuấn, Phó Bí thư Tỉnh ủy Hà Giang, phát biểu "
+                "chào mừng, ghi nhận kết quả năm 2020 của công an các tỉnh và đề nghị các tỉnh "
+                "trong cụm tăng cường trao đổi kinh nghiệm, hoạt động chung của cụm năm 2021\n"
+                "Đại biểu Công an tỉnh Sơn La trao đổi kinh nghiệm đấu tranh với tội phạm về "
+                "ma túy trên tuyến biên giới\n"
+                "Đại biểu Công an tỉnh Lạng Sơn trao đổi cách phòng, chống tội phạm đánh bạc\n"
+                "Đại biểu Công an tỉnh Điện Biên trao đổi việc vận động loại trừ các đạo lạ, "
+                "hoạt động tôn giáo trái pháp luật\n"
+                "Đại biểu Công an tỉnh Cao Bằng trao đổi việc tham gia công tác an sinh xã hội, "
+                "giúp người dân giảm nghèo"
             },
         )

@@ -90,7 +90,8 @@ ILLUSTRATIVE = (
         "phiếu và kết quả bình xét danh hiệu năm 2020, số liệu 6 tháng đầu năm 2020 của Điện "
         "Biên do thư ký cụm trưởng nhập thay (chờ đơn vị xác nhận); giờ khai mạc, bế mạc, hội "
         "trường và giờ từng mục của chương trình hội nghị, chức vụ của hai khách mời thay mặt "
-        "Báo Hà Giang và huyện Đồng Văn; quy định riêng của cụm không đề nghị lại Cờ thi đua "
+        "Báo Hà Giang và huyện Đồng Văn; đơn vị nêu từng ý kiến thảo luận (các chủ đề là "
+        "chủ đề báo đưa tin); quy định riêng của cụm không đề nghị lại Cờ thi đua "
         "của Chính phủ trong 3 năm liền trước; lý do chấm điểm, giải trình và kết luận giải "
         "trình trên các phiếu."
     ),
