@@ -458,6 +458,9 @@ def test_phone_page_score_confirm_cast(get_user, client_for, conference):
     assert 'name="s_ha-giang_0"' in page
     assert 'name="s_son-la_0"' not in page
     assert "đơn vị mình – không chấm" in page
+    # no board key: the page says what a plain score ballot gives away once published
+    assert "Phiếu không mã hóa" in page
+    assert "đơn vị bị bỏ trống trên phiếu cho biết đại biểu đơn vị nào đã chấm" in page
     typed = {f"s_{u}_0": str(BASE[u]) for u in UNITS if u != "son-la"}
     confirm = phone.post(_page_url(poll), typed)
     text = confirm.content.decode()
