@@ -458,6 +458,9 @@ def test_phone_page_score_confirm_cast(get_user, client_for, conference):
     assert 'name="s_ha-giang_0"' in page
     assert 'name="s_son-la_0"' not in page
     assert "đơn vị mình – không chấm" in page
+    # no board key: the page says what a plain score ballot gives away once published
+    assert "Phiếu không mã hóa" in page
+    assert "đơn vị bị bỏ trống trên phiếu cho biết đại biểu đơn vị nào đã chấm" in page
     typed = {f"s_{u}_0": str(BASE[u]) for u in UNITS if u != "son-la"}
     confirm = phone.post(_page_url(poll), typed)
     text = confirm.content.decode()
@@ -546,9 +549,10 @@ def test_the_conference_pages_show_a_counted_score_poll(get_user, client_for, co
 
 
 def test_paper_score_ballots_typed_by_two_board_members(get_user, client_for, conference):
-    """The board's page takes a paper pile one ballot a line ("own unit: unit=score, …");
-    the two entries reconciled, the count is the same as the service's."""
-    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
+    """Where the rule set asks for the trimmed mean, the board's page takes a paper pile one
+    ballot a line ("own unit: unit=score, …"); the two entries reconciled, the count is the
+    same as the service's (without it, the pile is a totals sheet: test_score_paper_totals)."""
+    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER, trimmed=True)
     page = client_for("laocai.daibieu").get(_page_url(poll)).content.decode()
     assert "Nhập phiếu chấm giấy" in page
     pile = "\n".join(

@@ -111,6 +111,7 @@ def test_the_closed_poll_asks_its_trustees_then_shows_the_ranking(client_for, ge
     delegate = client_for("sonla.daibieu2").get(PAGE).content.decode()
     assert 'id="decrypt-button"' not in delegate
     assert "0/2" in delegate
+    assert "Phiếu không mã hóa" not in delegate  # sealed: no ballot is ever published
     for tail in ("", "screen/", "run-of-show/"):  # the conference's pages, box awaiting keys
         page = client_for("hagiang.thuky").get(f"/clusters/cum-2/2020/conference/{tail}")
         assert page.status_code == 200, tail

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from thidua.core import ballots as core_ballots
-from thidua.core import typed
+from thidua.core import score_ballots, typed
 from thidua.core.audit import canonical_json
 from thidua.core.indicators import Direction, Period
 from thidua.core.indicators import Kind as IndicatorKind
@@ -469,6 +469,28 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ScorePaper:
+    """A score poll's paper ballots as the board counted them and entered them, twice, in
+    totals (docs/score-ballot-crypto.md §5): per candidate and criteria group the total of the
+    scores and the number of ballots that scored it."""
+
+    returned: Count = doc("paper ballots returned, valid or not")
+    invalid: Count
+    valid: Count = doc("returned − invalid")
+    total: dict[Code, list[Count]] = doc("candidate → the total of its scores, per group")
+    count: dict[Code, list[Count]] = doc("candidate → the ballots that scored it, per group")
+
+    def as_core(self) -> score_ballots.PaperSheet:
+        return score_ballots.PaperSheet(
+            returned=self.returned,
+            invalid=self.invalid,
+            valid=self.valid,
+            total={unit: tuple(parts) for unit, parts in self.total.items()},
+            count={unit: tuple(parts) for unit, parts in self.count.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Poll:
     """A secret ballot of the conference, with its ballots and result once counted."""
 
@@ -507,6 +529,11 @@ class Poll:
     paper: Totals | None = doc(
         "once counted, the paper ballots and written opinions by their totals (none: an "
         "electronic poll without written opinions)",
+        default=None,
+    )
+    score_paper: ScorePaper | None = doc(
+        "once counted, a score poll's paper ballots entered in totals (none: no paper pile, "
+        "or one entered ballot by ballot, in `ballots`)",
         default=None,
     )
     sealed: JsonObject | None = doc(

@@ -431,3 +431,166 @@ def reconcile(
         if (content_of(a) if a else None) != (content_of(b) if b else None):
             mismatches.append((position + 1, a, b))
     return mismatches
+
+
+@dataclass(frozen=True)
+class PaperSheet:
+    """The board's count of a pile of paper score ballots, entered as totals (spec §5): how
+    many were returned, how many invalid and valid, and per candidate and criteria group the
+    total of the scores and the number of ballots that scored it."""
+
+    returned: int
+    invalid: int
+    valid: int
+    total: Mapping[str, tuple[int, ...]]
+    count: Mapping[str, tuple[int, ...]]
+
+    def totals(self) -> ScoreTotals:
+        """The sheet as the tally adds it: per candidate the sum over its groups, and the
+        number of ballots that scored it (the same in every group, `sheet_problems`)."""
+        return ScoreTotals(
+            ballots=self.returned,
+            invalid=self.invalid,
+            total={unit: sum(parts) for unit, parts in self.total.items()},
+            count={unit: max(parts, default=0) for unit, parts in self.count.items()},
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "returned": self.returned,
+            "invalid": self.invalid,
+            "valid": self.valid,
+            "total": {unit: list(parts) for unit, parts in sorted(self.total.items())},
+            "count": {unit: list(parts) for unit, parts in sorted(self.count.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> PaperSheet:
+        return cls(
+            returned=data.get("returned", 0),
+            invalid=data.get("invalid", 0),
+            valid=data.get("valid", 0),
+            total={unit: tuple(parts) for unit, parts in (data.get("total") or {}).items()},
+            count={unit: tuple(parts) for unit, parts in (data.get("count") or {}).items()},
+        )
+
+
+_SHEET_CELLS = {
+    "returned": "Số phiếu thu về",
+    "invalid": "Số phiếu không hợp lệ",
+    "valid": "Số phiếu hợp lệ",
+}
+
+_SHEET_MESSAGES = {
+    "not_number": gettext_noop("%(cell)s phải là số nguyên không âm."),
+    "not_number_cell": gettext_noop(
+        "%(unit)s, nhóm %(group)s: tổng điểm và số phiếu chấm phải là số nguyên không âm."
+    ),
+    "unknown": gettext_noop("“%(unit)s” không có trong danh sách đơn vị được chấm."),
+    "groups": gettext_noop("%(unit)s: cần %(expected)s nhóm tiêu chí, tờ tổng hợp ghi %(given)s."),
+    "valid": gettext_noop(
+        "Số phiếu hợp lệ (%(valid)s) phải bằng số phiếu thu về (%(returned)s) trừ số phiếu "
+        "không hợp lệ (%(invalid)s)."
+    ),
+    "count_above_valid": gettext_noop(
+        "%(unit)s, nhóm %(group)s: %(count)s phiếu chấm, nhiều hơn số phiếu hợp lệ (%(valid)s)."
+    ),
+    "total_above_maximum": gettext_noop(
+        "%(unit)s, nhóm %(group)s: tổng %(total)s điểm, quá %(count)s phiếu × %(maximum)s điểm "
+        "tối đa = %(most)s."
+    ),
+    "counts_differ": gettext_noop(
+        "%(unit)s: số phiếu chấm khác nhau giữa các nhóm tiêu chí (%(counts)s); một phiếu chấm "
+        "một đơn vị thì chấm đủ mọi nhóm."
+    ),
+}
+
+
+def sheet_problems(sheet: PaperSheet, rules: ScoreRules) -> list[Problem]:
+    """Why a paper totals sheet cannot be: figures that are not non-negative integers, valid
+    ≠ returned − invalid, a unit scored by more ballots than are valid, a total above what its
+    ballots can give (count × the group's maximum), counts that differ between groups."""
+
+    def problem(code: str, field_: str, **params) -> Problem:
+        return Problem(code, _SHEET_MESSAGES[code], params, field_)
+
+    def whole(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    cells = {"returned": sheet.returned, "invalid": sheet.invalid, "valid": sheet.valid}
+    problems = [
+        problem("not_number", name, cell=_SHEET_CELLS[name])
+        for name, value in cells.items()
+        if not whole(value)
+    ]
+    if problems:
+        return problems
+    if sheet.valid != sheet.returned - sheet.invalid:
+        problems.append(problem("valid", "valid", **cells))
+    for unit in sorted(set(sheet.total) | set(sheet.count)):
+        if unit not in rules.candidates:
+            problems.append(problem("unknown", unit, unit=unit))
+            continue
+        totals, counts = sheet.total.get(unit, ()), sheet.count.get(unit, ())
+        for parts in (totals, counts):
+            if len(parts) != len(rules.groups):
+                problems.append(
+                    problem("groups", unit, unit=unit, expected=len(rules.groups), given=len(parts))
+                )
+                break
+        else:
+            for group, (total, count, maximum) in enumerate(
+                zip(totals, counts, rules.groups, strict=True), start=1
+            ):
+                where = f"{unit}:{group}"
+                if not whole(total) or not whole(count):
+                    problems.append(problem("not_number_cell", where, unit=unit, group=group))
+                elif count > sheet.valid:
+                    problems.append(
+                        problem(
+                            "count_above_valid",
+                            where,
+                            unit=unit,
+                            group=group,
+                            count=count,
+                            valid=sheet.valid,
+                        )
+                    )
+                elif total > count * maximum:
+                    problems.append(
+                        problem(
+                            "total_above_maximum",
+                            where,
+                            unit=unit,
+                            group=group,
+                            total=total,
+                            count=count,
+                            maximum=maximum,
+                            most=count * maximum,
+                        )
+                    )
+            if all(whole(c) for c in counts) and len(set(counts)) > 1:
+                problems.append(
+                    problem(
+                        "counts_differ", unit, unit=unit, counts=", ".join(str(c) for c in counts)
+                    )
+                )
+    return problems
+
+
+def sheet_mismatches(first: PaperSheet, second: PaperSheet) -> list[str]:
+    """Two board members' entries of the same totals sheet: every cell where they differ
+    ("returned", "invalid", "valid", or "unit:group:total" / "unit:group:count"), in order.
+    Empty when they agree."""
+    cells = [
+        name
+        for name in ("returned", "invalid", "valid")
+        if getattr(first, name) != getattr(second, name)
+    ]
+    for unit in sorted(set(first.total) | set(second.total) | set(first.count) | set(second.count)):
+        for name in ("total", "count"):
+            a, b = getattr(first, name).get(unit, ()), getattr(second, name).get(unit, ())
+            for group in range(max(len(a), len(b))):
+                if (a[group] if group < len(a) else None) != (b[group] if group < len(b) else None):
+                    cells.append(f"{unit}:{group + 1}:{name}")
+    return cells

@@ -990,6 +990,8 @@ def tally(poll: core_record.Poll) -> dict | None:
                 decrypted.append(score_crypto.decrypted_scores(form, turnout, counts).totals())
             except (core_crypto.Invalid, KeyError, TypeError, ValueError):
                 return None  # a broken transcript: `_sealed` says where
+        if poll.score_paper is not None:  # the paper pile, as the board entered its totals
+            decrypted.append(poll.score_paper.as_core().totals())
         counted = score_ballots.tally(scored, score_rules, totals=decrypted)
         return score_ballots.stored_result(counted, score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
@@ -1017,7 +1019,7 @@ def _polls(record: Record) -> list[Finding]:
     for poll in record.polls:
         where = f"polls[{poll.code}]"
         if poll.status != "closed":  # not counted, or void: no ballot is published
-            if poll.ballots or poll.receipts or poll.paper is not None:
+            if poll.ballots or poll.receipts or poll.paper or poll.score_paper:
                 findings.append(
                     Finding(
                         f"{where}.ballots",
@@ -1038,6 +1040,7 @@ def _polls(record: Record) -> list[Finding]:
             elif value != other and not _same(value, other):
                 findings.append(_mismatch(f"{where}.result.{key}", value, other))
         findings += _paper(where, poll)
+        findings += _score_paper(where, poll)
         receipted = len(poll.ballots) + (poll.paper.written if poll.paper else 0)
         if poll.sealed is not None:
             trackers = [ballot["tracker"] for ballot in poll.sealed["ballots"]]
@@ -1063,6 +1066,30 @@ def _polls(record: Record) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _score_paper(where: str, poll: core_record.Poll) -> list[Finding]:
+    """A score poll's paper totals that cannot be (`core.score_ballots.sheet_problems`: a
+    unit scored by more ballots than are valid, a total above its ballots' maximum, …), or
+    paper totals in a poll that is not a score poll on paper."""
+    if poll.score_paper is None:
+        return []
+    where = f"{where}.score_paper"
+    if poll.rules.get("kind") != "score" or poll.mode != "paper":
+        return [
+            Finding(
+                where,
+                Phrase(gettext_noop("chỉ cuộc bỏ phiếu chấm điểm bằng phiếu giấy có tờ tổng hợp.")),
+            )
+        ]
+    rules = score_ballots.rules_from(poll.rules, poll.candidates)
+    return [
+        Finding(
+            f"{where}.{problem.field}" if problem.field else where,
+            Phrase(problem.message, dict(problem.params)),
+        )
+        for problem in score_ballots.sheet_problems(poll.score_paper.as_core(), rules)
+    ]
 
 
 def _paper(where: str, poll: core_record.Poll) -> list[Finding]:

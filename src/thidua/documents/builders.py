@@ -283,7 +283,16 @@ def _score_results(document, poll: Poll, names: dict[str, str]) -> None:
     """A score poll's count: ballots, then per unit the scores, total, average and rank, ties
     shown (never broken); the nominations when the ranking nominates."""
     result = poll.result
-    came = "phiếu điện tử" if poll.mode == Poll.Mode.ELECTRONIC else "phiếu giấy"
+    if poll.paper:  # the paper pile counted by the board and entered in totals (§5)
+        paper = poll.paper["returned"]
+        came = f"{with_words(paper)} phiếu giấy, ban kiểm phiếu kiểm và nhập theo tổng điểm"
+        came += " và số phiếu chấm từng đơn vị (hai thành viên nhập độc lập, khớp nhau)"
+        if result["returned"] > paper:
+            came = f"{with_words(result['returned'] - paper)} phiếu điện tử, {came}"
+    elif poll.mode == Poll.Mode.ELECTRONIC:
+        came = "phiếu điện tử"
+    else:
+        came = "phiếu giấy, nhập từng phiếu"
     layout.body(
         document,
         f"Tổng số đại biểu được triệu tập: {with_words(result['electorate'])}; số phiếu phát "

@@ -316,7 +316,8 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
         sealed = voting_selectors.sealed_section(poll) if counted else None
         # a score poll's paper ballots are published ballot by ballot too (trimmed means and
         # `thidua verify` need every ballot's scores; core.score_ballots)
-        paper = "paper" if voting_selectors.is_score(poll) else "electronic"
+        score = voting_selectors.is_score(poll)
+        paper = "paper" if score else "electronic"
         phone = [b for b in mine if b["source"] in ("electronic", paper) and sealed is None]
         found.append(
             core_record.Poll(
@@ -343,7 +344,12 @@ def _conference(cycle: Cycle) -> tuple[core_record.Conference | None, list[core_
                 result=poll.result
                 if poll.status in (Poll.Status.CLOSED, Poll.Status.VOID)
                 else None,
-                paper=core_record.Totals(**poll.paper) if counted and poll.paper else None,
+                paper=core_record.Totals(**poll.paper)
+                if counted and poll.paper and not score
+                else None,
+                score_paper=core_record.ScorePaper(**poll.paper)
+                if counted and poll.paper and score
+                else None,
                 sealed=sealed,
             )
         )

@@ -344,7 +344,7 @@ def _conference(record: Record, cycle: Cycle, units) -> None:
             closed_at=item.closed_at,
             runoff_of=polls.get(item.runoff_of) if item.runoff_of else None,
             result=item.result,
-            paper=_paper(item.paper),
+            paper=item.score_paper.as_core().as_json() if item.score_paper else _paper(item.paper),
         )
         polls[poll.code] = poll
         if item.sealed is not None:

@@ -128,7 +128,8 @@ class Poll(models.Model):
     form = models.JSONField(null=True, blank=True)
     sealed_tally = models.JSONField(null=True, blank=True)
     # Once counted, the paper ballots and absent delegates' written opinions are kept only
-    # by their totals (`core.ballots.Totals` and how many were written opinions).
+    # by their totals (`core.ballots.Totals` and how many were written opinions); a score
+    # poll's paper totals sheet, when its pile was entered as totals (`PaperSheet`).
     paper = models.JSONField(null=True, blank=True)
 
     class Meta:
@@ -255,6 +256,8 @@ class PaperEntry(models.Model):
     entry = models.PositiveSmallIntegerField()  # 1 or 2
     entered_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
     ballots = models.JSONField(default=list)  # in pile order
+    # a score poll's pile entered as totals instead (core.score_ballots.PaperSheet as JSON)
+    sheet = models.JSONField(null=True, blank=True)
     issued = models.PositiveIntegerField(default=0)  # paper ballots handed out
     saved_at = models.DateTimeField(default=timezone.now)
 

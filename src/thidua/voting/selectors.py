@@ -809,6 +809,37 @@ def named_problem(problem: Problem) -> Problem:
     return Problem(problem.code, problem.message, params, problem.field)
 
 
+_SHEET_CELLS = {
+    "issued": "số phiếu phát ra",
+    "returned": "số phiếu thu về",
+    "invalid": "số phiếu không hợp lệ",
+    "valid": "số phiếu hợp lệ",
+    "total": "tổng điểm",
+    "count": "số phiếu chấm",
+}
+
+
+def sheet_entries(poll: Poll) -> list[tuple[int, str]]:
+    """Who has entered a score poll's paper totals sheet (entry, name): never the figures,
+    so the second member types them from the sheet, not from the screen."""
+    return [
+        (entry.entry, entry.entered_by.display_name)
+        for entry in PaperEntry.objects.filter(poll=poll, sheet__isnull=False)
+        .select_related("entered_by")
+        .order_by("entry")
+    ]
+
+
+def sheet_cell(cell: str) -> str:
+    """A cell of a paper totals sheet as the board reads it: "Hà Giang, nhóm 2, tổng điểm"
+    for "ha-giang:2:total" (`core.score_ballots.sheet_mismatches`)."""
+    if ":" not in cell:
+        return _SHEET_CELLS.get(cell, cell)
+    unit, group, name = cell.split(":")
+    found = Unit.objects.filter(code=unit).values_list("name", flat=True).first() or unit
+    return f"{found}, nhóm {group}, {_SHEET_CELLS.get(name, name)}"
+
+
 def score_nominations(poll: Poll, result: score_ballots.ScoreTally) -> dict:
     """Titles from a score poll's ranking (`core.score_ballots.nominations`): the rule set's
     minimum average, "leading the cluster" read from the score sheets' ranking when there is

@@ -1138,11 +1138,88 @@ def save_paper_entry(
     return saved
 
 
+@transaction.atomic
+def save_score_sheet(
+    *, actor, poll: Poll, entry: int, sheet: score_ballots.PaperSheet, issued: int
+) -> PaperEntry:
+    """One of the two entries of a score poll's paper pile as totals (docs/score-ballot-
+    crypto.md §5). The second, by another board member, confirms the first only when every
+    figure is the same: a difference is refused naming its cells, and nothing is saved."""
+    poll = _locked_poll(poll)
+    require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
+    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
+        raise _not_open()
+    if not selectors.is_score(poll):
+        raise DomainError([wrong_kind_problem()])
+    rules = selectors.score_rules(poll)
+    if rules.trimmed:
+        raise Refused(
+            Problem(
+                "sheet_trimmed",
+                gettext_noop(
+                    "Quy chế tính điểm bình quân bỏ cao nhất, thấp nhất: cần nhập từng phiếu, "
+                    "không nhập tổng."
+                ),
+            )
+        )
+    other = PaperEntry.objects.filter(poll=poll).exclude(entry=entry).first()
+    if other is not None and other.entered_by_id == actor.pk:
+        raise Refused(
+            Problem(
+                "same_person",
+                gettext_noop(
+                    "Hai lần nhập phiếu giấy phải do hai thành viên ban kiểm phiếu khác nhau."
+                ),
+            )
+        )
+    refuse_if([selectors.named_problem(p) for p in score_ballots.sheet_problems(sheet, rules)])
+    refuse_if(_paper_counts(poll, sheet.returned, issued))
+    if other is not None:
+        cells = score_ballots.sheet_mismatches(
+            score_ballots.PaperSheet.from_json(other.sheet or {}), sheet
+        )
+        if other.issued != issued:
+            cells.insert(0, "issued")
+        if cells:
+            raise DomainError(
+                [
+                    Problem(
+                        "sheet_mismatch",
+                        gettext_noop(
+                            "Lần nhập này khác lần nhập trước ở: %(cells)s. Chưa lưu; hai thành "
+                            "viên đối chiếu tờ tổng hợp rồi nhập lại."
+                        ),
+                        {"cells": "; ".join(selectors.sheet_cell(cell) for cell in cells)},
+                    )
+                ]
+            )
+    saved, _created = PaperEntry.objects.update_or_create(
+        poll=poll,
+        entry=entry,
+        defaults={
+            "entered_by": actor,
+            "ballots": [],
+            "sheet": sheet.as_json(),
+            "issued": issued,
+            "saved_at": timezone.now(),
+        },
+    )
+    return saved
+
+
 def paper_mismatches(poll: Poll) -> list[tuple[int, core.Ballot | None, core.Ballot | None]] | None:
     """Where the two entries differ; None until both are entered."""
     entries = {entry.entry: entry for entry in PaperEntry.objects.filter(poll=poll)}
     if set(entries) != {1, 2}:
         return None
+    sheets = [entries[1].sheet, entries[2].sheet]
+    if sheets != [None, None]:
+        # a totals sheet: a differing second entry is refused when typed (`save_score_sheet`)
+        if None in sheets:
+            return [(0, None, None)]
+        first, second = (score_ballots.PaperSheet.from_json(sheet) for sheet in sheets)
+        cells = score_ballots.sheet_mismatches(first, second)
+        return [(0, None, None)] if cells or entries[1].issued != entries[2].issued else []
     if selectors.is_score(poll):
         first = [score_ballots.ballot_from(content) for content in entries[1].ballots]
         second = [score_ballots.ballot_from(content) for content in entries[2].ballots]
@@ -1198,6 +1275,8 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         entry = PaperEntry.objects.get(poll=poll, entry=1)
         pile = entry.ballots
         issued, voters = entry.issued + len(written), None
+        if entry.sheet is not None:  # a score poll's pile entered as totals: kept as such
+            poll.paper = entry.sheet
     else:
         present = Elector.objects.filter(poll=poll, delegate__checked_in_at__isnull=False)
         issued = present.count() + len(written)
@@ -1214,7 +1293,9 @@ def close_poll(*, actor, poll: Poll) -> Poll:
         poll.closed_at = timezone.now()
         if poll.sealed:
             return _seal_box(actor, poll, phone, issued=issued, voters=voters)
-        return _count_score(actor, poll, phone + paper, issued=issued, voters=voters)
+        return _count_score(
+            actor, poll, phone + paper, issued=issued, voters=voters, totals=_sheet_totals(poll)
+        )
     poll.paper = _paper_totals(poll, pile, written)
     # a written opinion keeps its receipt, not what it says: its totals are in `poll.paper`
     _reshuffle(poll, phone + [{**row, "content": None} for row in written])
@@ -1235,6 +1316,13 @@ def _paper_totals(poll: Poll, pile: list[dict], written: list[dict]) -> dict | N
     ]
     totals = core.totals_of(ballots, selectors.core_rules(poll))
     return {**totals.as_json(), "written": len(written)}
+
+
+def _sheet_totals(poll: Poll) -> list[score_ballots.ScoreTotals]:
+    """A score poll's paper pile as the board entered it in totals, to add to the tally."""
+    if poll.paper is None:
+        return []
+    return [score_ballots.PaperSheet.from_json(poll.paper).totals()]
 
 
 def _seal_box(actor, poll: Poll, kept: list[dict], *, issued: int, voters: int | None) -> Poll:
@@ -1283,7 +1371,12 @@ def finish_sealed_count(*, actor, poll: Poll, counts) -> Poll:
         paper = Ballot.objects.filter(poll=poll, filled=True, source=Elector.Method.PAPER)
         rows = list(paper.order_by("id").values("content"))
         return _count_score(
-            actor, poll, rows, issued=tally["issued"], voters=tally["voters"], totals=[totals]
+            actor,
+            poll,
+            rows,
+            issued=tally["issued"],
+            voters=tally["voters"],
+            totals=[totals, *_sheet_totals(poll)],
         )
     sealed = core.sealed_counts(form, counts, tally["ballots"])
     return _count(actor, poll, [], issued=tally["issued"], voters=tally["voters"], sealed=sealed)

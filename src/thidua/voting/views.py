@@ -23,7 +23,7 @@ from thidua.core.eligibility import STATUS_LABELS, Status
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
 from thidua.core.score_ballots import ScoreBallot
-from thidua.errors import DomainError
+from thidua.errors import DomainError, Refused
 from thidua.org import register
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import can, require
@@ -571,6 +571,9 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
         context["published"] = selectors.published(found, names)
     if context["count"] and found.status == Poll.Status.OPEN and found.mode == Poll.Mode.PAPER:
         context["mismatches"] = services.paper_mismatches(found)
+        # the pile as totals, unless the rule set's trimmed mean needs every ballot (§5)
+        context["by_totals"] = not selectors.score_rules(found).trimmed
+        context["sheet_entries"] = selectors.sheet_entries(found)
     if found.sealed:
         context.update(_sealed_board(request.user, found))
     return render(request, "voting/score_poll.html", context)
@@ -838,11 +841,36 @@ def _parse_pile(text: str, poll: Poll) -> list[core.Ballot] | list[ScoreBallot]:
     return ballots
 
 
+def _sheet_cell(value: str) -> int | str:
+    """A figure of the totals sheet: an empty cell is 0; what is not a whole number is kept
+    as typed, for `core.score_ballots.sheet_problems` to name."""
+    value = value.strip()
+    if not value:
+        return 0
+    return int(value) if value.isdigit() else value
+
+
+def _parse_sheet(post, poll: Poll) -> score_ballots.PaperSheet:
+    """The totals sheet of a score poll's paper pile as the board typed it: the three counts,
+    then per candidate and criteria group `t_<unit>_<group>` and `c_<unit>_<group>`."""
+    groups = range(len(selectors.score_rules(poll).groups))
+    codes = [c.unit.code for c in poll.candidates.select_related("unit")]
+    return score_ballots.PaperSheet(
+        returned=_sheet_cell(post.get("returned", "")),
+        invalid=_sheet_cell(post.get("invalid", "")),
+        valid=_sheet_cell(post.get("valid", "")),
+        total={u: tuple(_sheet_cell(post.get(f"t_{u}_{g}", "")) for g in groups) for u in codes},
+        count={u: tuple(_sheet_cell(post.get(f"c_{u}_{g}", "")) for g in groups) for u in codes},
+    )
+
+
 @require_POST
 @cycle_view()
 def paper_entry(request, cycle: Cycle, poll_code: str):
     found = _poll(cycle, poll_code)
     require(request.user, Action.COUNT_BALLOTS, cycle)
+    if request.POST.get("sheet"):
+        return _paper_sheet(request, cycle, found)
     try:
         entry = int(request.POST.get("entry", "1"))
         issued = int(request.POST.get("issued", "0"))
@@ -862,6 +890,37 @@ def paper_entry(request, cycle: Cycle, poll_code: str):
     else:
         messages.success(request, _("Đã lưu lần nhập phiếu giấy."))
     return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
+
+
+def _paper_sheet(request, cycle: Cycle, poll: Poll):
+    """A score poll's paper pile entered as totals: the first entry, or the second member's
+    confirming one (refused, and not saved, where a figure differs)."""
+    try:
+        entry = int(request.POST.get("entry", "1"))
+        issued = int(request.POST.get("issued", "0"))
+        if entry not in (1, 2) or issued < 0:
+            raise ValueError
+        services.save_score_sheet(
+            actor=request.user,
+            poll=poll,
+            entry=entry,
+            sheet=_parse_sheet(request.POST, poll),
+            issued=issued,
+        )
+    except Refused as refused:  # the same member cannot confirm their own entry
+        messages.error(request, refused.message())
+    except ValueError:
+        messages.error(request, _("Số phiếu phát ra và lần nhập phải là số nguyên."))
+    except DomainError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Đã lưu lần nhập thứ nhất; chờ thành viên thứ hai nhập lại để xác nhận.")
+            if entry == 1
+            else _("Đã lưu lần nhập thứ hai: hai lần nhập khớp nhau."),
+        )
+    return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll.code]))
 
 
 @require_POST
