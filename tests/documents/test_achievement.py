@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from tests.documents.conftest import all_text, read_docx
+from tests.documents.conftest import all_text, read_docx, table_rows
 from thidua.documents import builders
 from thidua.documents.models import IssuedDocument
 from thidua.org.models import Unit
@@ -31,8 +31,18 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
         "Đề nghị tặng Cờ thi đua của Chính phủ năm 2020",
         "Tên tập thể đề nghị: Công an tỉnh Hà Giang.",
         "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
+        "1. Đặc điểm, tình hình",
+        "2. Chức năng, nhiệm vụ",
         "II. THÀNH TÍCH ĐẠT ĐƯỢC",
+        "1. Kết quả thực hiện nhiệm vụ năm 2020:",
+        "a) Các chỉ tiêu công tác (so với năm 2019):",
+        "b) Kết quả chấm điểm thi đua theo giao ước",
+        "c) Kết quả bình xét",
+        "2. Những biện pháp hoặc nguyên nhân đạt được thành tích",
+        "3. Việc thực hiện chủ trương, đường lối của Đảng",
         "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+        "1. Danh hiệu thi đua:",
+        "2. Hình thức khen thưởng:",
     ]
     places = [text.index(line) for line in sections]
     assert places == sorted(places)
@@ -42,9 +52,14 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
     assert "Tỷ lệ điều tra, khám phá (%)\n78,2%\n76,1%\ntăng 2,1 điểm phần trăm" in text
     assert "94,38 điểm, xếp thứ 1/7 đơn vị của cụm" in text
     assert "đề nghị tặng Cờ thi đua của Chính phủ năm 2020 với 20/21 phiếu (95,2%)" in text
+    # the measures: from the data, the movement and the signed agreement; the unit adds its own
+    assert (
+        "đơn vị thực hiện phong trào thi đua “Vì an ninh Tổ quốc” theo Giao ước thi đua năm "
+        "2020 của Cụm thi đua số II – Bộ Công an."
+    ) in text
     # the register: a proposal is not an award, a year it has nothing on is not printed
-    assert "- Năm 2018" not in text
-    assert "- Năm 2019" not in text
+    document = _report(demo_cycle)
+    assert not [t for t in document.tables if table_rows(t)[0][1:2] == ["Danh hiệu thi đua"]]
     assert "Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong 5 năm" in text
     assert "không được tặng" not in text
 
@@ -59,12 +74,19 @@ def test_the_history_prints_the_awards_of_the_register_not_its_proposals(demo_cy
         number="123/QĐ-BCA", signed_on=datetime.date(2019, 1, 20), issuer="Bộ Công an"
     )
     proposed.save()
-    text = all_text(_report(demo_cycle))
-    assert (
-        "- Năm 2018: Cờ thi đua của Bộ Công an (Quyết định số 123/QĐ-BCA ngày 20/01/2019 của "
-        "Bộ Công an)."
-    ) in text
-    assert "- Năm 2019" not in text
+    document = _report(demo_cycle)
+    text = all_text(document)
+    rows = next(
+        table_rows(t) for t in document.tables if table_rows(t)[0][1:2] == ["Danh hiệu thi đua"]
+    )
+    assert rows == [
+        ["Năm", "Danh hiệu thi đua", "Số, ngày, tháng, năm của quyết định; cơ quan ban hành"],
+        [
+            "2018",
+            "Cờ thi đua của Bộ Công an",
+            "Quyết định số 123/QĐ-BCA ngày 20/01/2019 của Bộ Công an",
+        ],
+    ]  # 2019 and the 2017 proposal of another unit are not printed
     assert "Sổ danh hiệu của cụm không ghi" not in text
 
 

@@ -1119,27 +1119,29 @@ PROVINCE_DUTIES = (
 )
 
 
-def _history_lines(unit, cycle: Cycle) -> list[str]:
-    """The titles the unit was awarded over the years before the cycle, from the register,
-    with their decision: a proposal is not an award, and a year the register knows nothing
-    of is left out (never printed as "not awarded" nor as a gap)."""
+def _history_rows(unit, cycle: Cycle) -> list[list[str]]:
+    """The titles the unit was awarded over the years before the cycle, from the register, as
+    the template's table has them (year, title, the decision's number, date and issuer): a
+    proposal is not an award, and a year the register knows nothing of is left out (never
+    printed as "not awarded" nor as a gap)."""
     records = org_selectors.titles_by_unit([unit], before=cycle.year).get(unit.pk, [])
-    lines = []
+    rows = []
     for year in range(cycle.year - HISTORY_YEARS, cycle.year):
-        parts = []
         for record in records:
             if record.year != year or record.state != TitleState.AWARDED:
                 continue
-            part = record.title
-            if record.decision is not None:
-                part += (
-                    f" (Quyết định số {record.decision.number} ngày "
-                    f"{record.decision.signed_on:%d/%m/%Y} của {record.decision.issuer})"
-                )
-            parts.append(part)
-        if parts:
-            lines.append(f"Năm {year}: {'; '.join(parts)}.")
-    return lines
+            decision = record.decision
+            rows.append(
+                [
+                    str(year),
+                    record.title,
+                    f"Quyết định số {decision.number} ngày {decision.signed_on:%d/%m/%Y} của "
+                    f"{decision.issuer}"
+                    if decision is not None
+                    else "—",
+                ]
+            )
+    return rows
 
 
 def _nominees(poll: Poll, outcome: voting_selectors.Outcome) -> list:
@@ -1175,9 +1177,13 @@ def achievement_report(
     cycle: Cycle, outcome: voting_selectors.Outcome, unit, issue: Issue | None = None
 ) -> Built:
     """The achievement report (báo cáo thành tích) of one nominee, in the sections of the
-    commendation decree's template for a collective, as a first draft from the data: the
-    unit's figures beside last year, its score and rank, the conference's vote, and its titles
-    from the register. The unit completes it, signs it and enters it in its own register (no
+    commendation decree's template for a collective (NĐ 91/2017 mẫu 01, NĐ 98/2023 mẫu 02:
+    I. situation and duties; II. 1 results, 2 the measures behind them, 3 the Party's and the
+    State's policies carried out; III. 1 titles, 2 other awards), as a first draft from the data:
+    the unit's figures beside last year, its score and rank, the conference's vote, the
+    movement and agreement it worked under, and its titles from the register; what only the
+    unit knows (II.2's measures, II.3, III.2) is left blank under its heading. The unit
+    completes it, signs it and enters it in its own register (no
     number from the cluster's); the cluster certifies it as the proposing level, by its leader
     or, for the leader's own report, by its deputy."""
     del issue  # the unit's paper: never numbered by the cluster (Plan.issuable is False)
@@ -1212,11 +1218,8 @@ def achievement_report(
     )
     layout.body(document, f"2. Chức năng, nhiệm vụ: {PROVINCE_DUTIES}.")
     layout.body(document, "II. THÀNH TÍCH ĐẠT ĐƯỢC", bold=True, indent=False)
-    layout.body(
-        document,
-        f"1. Kết quả thực hiện các chỉ tiêu công tác năm {cycle.year} "
-        f"(so với năm {cycle.year - 1}):",
-    )
+    layout.body(document, f"1. Kết quả thực hiện nhiệm vụ năm {cycle.year}:")
+    layout.body(document, f"a) Các chỉ tiêu công tác (so với năm {cycle.year - 1}):", indent=False)
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
     row = next((r for r in table.rows if r.unit is not None and r.unit.pk == unit.pk), None)
     if row is None or row.report is None:
@@ -1246,7 +1249,7 @@ def achievement_report(
         result = ranked[unit.pk]
         layout.body(
             document,
-            f"2. Kết quả chấm điểm thi đua theo giao ước: {format_number(result.total, 2)} "
+            f"b) Kết quả chấm điểm thi đua theo giao ước: {format_number(result.total, 2)} "
             f"điểm, xếp thứ {result.rank}/{len(ranked)} đơn vị của cụm"
             + (f", xếp loại {result.band}" if result.band else "")
             + ".",
@@ -1267,23 +1270,46 @@ def achievement_report(
             left=1,
         )
     else:
-        layout.body(document, "2. Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
+        layout.body(document, "b) Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
     how = (
         "đề nghị theo kết quả phiếu chấm điểm kín" if outcome.standings else "bỏ phiếu kín đề nghị"
     )
     layout.body(
         document,
-        f"3. Kết quả bình xét: tại Hội nghị tổng kết phong trào thi đua của cụm ngày "
+        f"c) Kết quả bình xét: tại Hội nghị tổng kết phong trào thi đua của cụm ngày "
         f"{_day(cycle, conference):%d/%m/%Y}, {unit.name} được hội nghị {how} "
         f"tặng {title} năm {cycle.year} với {_vote_line(outcome, unit.code)}.",
     )
+    # the template's points 2 and 3: what only the unit can say, left for it to write
+    agreement = scoring_selectors.agreement_of(cycle)
+    layout.body(
+        document,
+        "2. Những biện pháp hoặc nguyên nhân đạt được thành tích; các phong trào thi đua đã "
+        f"được áp dụng trong thực tiễn công tác: đơn vị thực hiện phong trào thi đua "
+        f"“{cycle.cluster.movement}”"
+        + (
+            f" theo Giao ước thi đua năm {cycle.year} của {cycle.title}."
+            if agreement is not None and agreement.signed_at is not None
+            else "."
+        ),
+    )
+    layout.body(document, "")
+    layout.body(
+        document,
+        "3. Việc thực hiện chủ trương, đường lối của Đảng, chính sách và pháp luật của Nhà "
+        "nước; hoạt động của tổ chức đảng, đoàn thể:",
+    )
+    layout.body(document, "")
     layout.body(document, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, indent=False)
-    history = _history_lines(unit, cycle)
+    history = _history_rows(unit, cycle)
+    layout.body(document, "1. Danh hiệu thi đua:")
     if history:
-        layout.body(
+        layout.table(
             document,
-            f"Danh hiệu thi đua và hình thức khen thưởng {HISTORY_YEARS} năm gần đây, theo sổ "
-            "danh hiệu của cụm:",
+            ["Năm", "Danh hiệu thi đua", "Số, ngày, tháng, năm của quyết định; cơ quan ban hành"],
+            history,
+            widths=(1.6, 5.6, 8.0),
+            left=1,
         )
     else:
         layout.body(
@@ -1291,8 +1317,10 @@ def achievement_report(
             f"Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong "
             f"{HISTORY_YEARS} năm gần đây.",
         )
-    for line in history:
-        layout.body(document, f"- {line}")
+    # the register holds titles only: the unit lists its other awards (bằng khen, huân
+    # chương) itself
+    layout.body(document, "2. Hình thức khen thưởng:")
+    layout.body(document, "")
     layout.signatures(
         document,
         [
@@ -1304,7 +1332,7 @@ def achievement_report(
                 f"{unit.head_title or 'Thủ trưởng'} {unit.name}",
             ),
         ],
-        hint=layout.SEAL_HINT,  # the commendation templates' hint (NĐ 91/2017, mẫu 02)
+        hint=layout.SEAL_HINT,  # as the template (NĐ 91/2017 mẫu 01; NĐ 98/2023 mẫu 02)
     )
     return Built(_achievement_filename(cycle, outcome, unit), layout.save(document), DOCX)
 

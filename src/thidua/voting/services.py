@@ -1107,20 +1107,7 @@ def save_paper_entry(
 ) -> PaperEntry:
     """One of the two independent entries of the pile of paper ballots. A pile that cannot be
     (more ballots than were issued, more issued than there are electors) is refused."""
-    poll = _locked_poll(poll)
-    require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
-    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
-        raise _not_open()
-    other = PaperEntry.objects.filter(poll=poll).exclude(entry=entry).first()
-    if other is not None and other.entered_by_id == actor.pk:
-        raise Refused(
-            Problem(
-                "same_person",
-                gettext_noop(
-                    "Hai lần nhập phiếu giấy phải do hai thành viên ban kiểm phiếu khác nhau."
-                ),
-            )
-        )
+    poll, _other = _paper_entry_of(actor, poll, entry)
     score = selectors.is_score(poll)
     if any(isinstance(b, score_ballots.ScoreBallot) != score for b in ballots):
         raise DomainError([wrong_kind_problem()])
@@ -1138,6 +1125,27 @@ def save_paper_entry(
     return saved
 
 
+def _paper_entry_of(actor, poll: Poll, entry: int) -> tuple[Poll, PaperEntry | None]:
+    """The open paper poll, locked, and the other entry of its pile if any: refused for one
+    who may not count, for a poll not open on paper, and for the member who made the other
+    entry (the two entries are two members' work)."""
+    poll = _locked_poll(poll)
+    require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
+    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
+        raise _not_open()
+    other = PaperEntry.objects.filter(poll=poll).exclude(entry=entry).first()
+    if other is not None and other.entered_by_id == actor.pk:
+        raise Refused(
+            Problem(
+                "same_person",
+                gettext_noop(
+                    "Hai lần nhập phiếu giấy phải do hai thành viên ban kiểm phiếu khác nhau."
+                ),
+            )
+        )
+    return poll, other
+
+
 @transaction.atomic
 def save_score_sheet(
     *, actor, poll: Poll, entry: int, sheet: score_ballots.PaperSheet, issued: int
@@ -1145,10 +1153,7 @@ def save_score_sheet(
     """One of the two entries of a score poll's paper pile as totals (docs/score-ballot-
     crypto.md §5). The second, by another board member, confirms the first only when every
     figure is the same: a difference is refused naming its cells, and nothing is saved."""
-    poll = _locked_poll(poll)
-    require(actor, Action.COUNT_BALLOTS, poll.conference.cycle)
-    if poll.mode != Poll.Mode.PAPER or poll.status != Poll.Status.OPEN:
-        raise _not_open()
+    poll, other = _paper_entry_of(actor, poll, entry)
     if not selectors.is_score(poll):
         raise DomainError([wrong_kind_problem()])
     rules = selectors.score_rules(poll)
@@ -1159,16 +1164,6 @@ def save_score_sheet(
                 gettext_noop(
                     "Quy chế tính điểm bình quân bỏ cao nhất, thấp nhất: cần nhập từng phiếu, "
                     "không nhập tổng."
-                ),
-            )
-        )
-    other = PaperEntry.objects.filter(poll=poll).exclude(entry=entry).first()
-    if other is not None and other.entered_by_id == actor.pk:
-        raise Refused(
-            Problem(
-                "same_person",
-                gettext_noop(
-                    "Hai lần nhập phiếu giấy phải do hai thành viên ban kiểm phiếu khác nhau."
                 ),
             )
         )

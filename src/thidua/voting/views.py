@@ -872,10 +872,7 @@ def paper_entry(request, cycle: Cycle, poll_code: str):
     if request.POST.get("sheet"):
         return _paper_sheet(request, cycle, found)
     try:
-        entry = int(request.POST.get("entry", "1"))
-        issued = int(request.POST.get("issued", "0"))
-        if entry not in (1, 2) or issued < 0:
-            raise ValueError
+        entry, issued = _entry_and_issued(request.POST)
         services.save_paper_entry(
             actor=request.user,
             poll=found,
@@ -892,14 +889,20 @@ def paper_entry(request, cycle: Cycle, poll_code: str):
     return redirect(reverse("poll", args=[cycle.cluster.code, cycle.year, poll_code]))
 
 
+def _entry_and_issued(post) -> tuple[int, int]:
+    """Which of the two entries of the paper pile this is, and the ballots issued (ValueError
+    when either is not what a form can hold)."""
+    entry, issued = int(post.get("entry", "1")), int(post.get("issued", "0"))
+    if entry not in (1, 2) or issued < 0:
+        raise ValueError
+    return entry, issued
+
+
 def _paper_sheet(request, cycle: Cycle, poll: Poll):
     """A score poll's paper pile entered as totals: the first entry, or the second member's
     confirming one (refused, and not saved, where a figure differs)."""
     try:
-        entry = int(request.POST.get("entry", "1"))
-        issued = int(request.POST.get("issued", "0"))
-        if entry not in (1, 2) or issued < 0:
-            raise ValueError
+        entry, issued = _entry_and_issued(request.POST)
         services.save_score_sheet(
             actor=request.user,
             poll=poll,
