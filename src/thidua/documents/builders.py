@@ -1219,7 +1219,7 @@ def achievement_report(
     layout.body(document, f"2. Chức năng, nhiệm vụ: {PROVINCE_DUTIES}.")
     layout.body(document, "II. THÀNH TÍCH ĐẠT ĐƯỢC", bold=True, indent=False)
     layout.body(document, f"1. Kết quả thực hiện nhiệm vụ năm {cycle.year}:")
-    layout.body(document, f"a) Các chỉ tiêu công tác (so với năm {cycle.year - 1}):", indent=False)
+    layout.body(document, f"a) Các chỉ tiêu công tác (so với năm {cycle.year - 1}):")
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
     row = next((r for r in table.rows if r.unit is not None and r.unit.pk == unit.pk), None)
     if row is None or row.report is None:
