@@ -319,6 +319,30 @@ def test_the_proposal_draws_on_the_score_ranking(get_user, conference, cycle):
     assert "được hội nghị đề nghị theo kết quả phiếu chấm điểm kín tặng" in report
 
 
+def test_a_score_poll_that_informs_the_vote_goes_with_its_proposal(get_user, conference, cycle):
+    """Titles "inform" (the demo's 2020 rule set): the title vote nominates, and its proposal
+    gives each nominee's standing in the score poll held before it and attaches that poll's
+    minutes."""
+    from tests.documents.conftest import all_text, read_docx
+    from thidua.documents import builders
+
+    poll = _score_poll(get_user, conference)
+    for unit in UNITS:
+        for username in _delegates(unit):
+            phones.cast(actor=get_user(username), poll=poll, ballot=_ballot(unit))
+    _close(get_user, poll)
+    plans = {p.key: p for p in builders.plans(cycle("cum-2", 2020))}
+    text = all_text(read_docx(plans["proposal-co-chinh-phu"].build().content))
+    assert (
+        "Trước khi biểu quyết, hội nghị bỏ phiếu chấm điểm kín (Chấm điểm): Công an tỉnh Hà "
+        "Giang đạt điểm bình quân 90,00, đồng hạng 1 (18 phiếu chấm)."
+    ) in text
+    assert "Biên bản kiểm phiếu: Chấm điểm" in text
+    assert "Biên bản kiểm phiếu: Bình xét Cờ thi đua của Chính phủ năm 2020" in text
+    letter = all_text(read_docx(plans["covering-letter"].build().content))
+    assert "Biên bản kiểm phiếu: Chấm điểm" in letter
+
+
 def test_units_tied_across_the_last_seat_hold_the_proposal(get_user, conference, cycle):
     """A tie across a title's last seat is for the conference to settle: the proposal waits,
     naming the tied units."""

@@ -1016,14 +1016,39 @@ def _vote_line(outcome: voting_selectors.Outcome, code: str) -> str:
     """ "18/21 phiếu (85,7%)", with the round when the vote took more than one; a score poll's
     nominee by its standing: "điểm bình quân 92,33, hạng 1 (18 phiếu chấm)"."""
     if outcome.standings:
-        row = outcome.standings[code]
-        rank = f"{'đồng hạng' if row['tied'] else 'hạng'} {row['rank']}"
-        return f"điểm bình quân {row['shown']}, {rank} ({row['count']} phiếu chấm)"
+        return _standing_line(outcome.standings[code])
     votes, base = outcome.votes[code]
     line = f"{votes}/{base} phiếu ({_percent(votes, base)})"
     if len(outcome.rounds) > 1:
         line += f", vòng {_round_of(outcome, code)}"
     return line
+
+
+def _standing_line(row: dict) -> str:
+    """A unit's line of a counted score poll: "điểm bình quân 92,33, hạng 1 (18 phiếu chấm)"."""
+    rank = f"{'đồng hạng' if row['tied'] else 'hạng'} {row['rank']}"
+    return f"điểm bình quân {row['shown']}, {rank} ({row['count']} phiếu chấm)"
+
+
+def _informed_by(document, outcome: voting_selectors.Outcome, names: dict[str, str]) -> None:
+    """Where a score poll informed the vote (titles "inform"), each nominee's standing in it."""
+    polls = voting_selectors.polls_of(outcome.poll.conference)
+    for poll in voting_selectors.informing_score_polls(polls):
+        standings = {row["unit"]: row for row in poll.result["standings"]}
+        lines = [
+            f"{names.get(code, code)} đạt {_standing_line(standings[code])}"
+            if standings[code]["rank"] is not None
+            else f"{names.get(code, code)} không được chấm điểm"
+            for code in outcome.winners
+            if code in standings
+        ]
+        if lines:
+            layout.body(
+                document,
+                f"Trước khi biểu quyết, hội nghị bỏ phiếu chấm điểm kín ({poll.title}): "
+                + "; ".join(lines)
+                + ".",
+            )
 
 
 def proposal(
@@ -1087,6 +1112,8 @@ def proposal(
         f"bằng {'phiếu chấm điểm kín' if scored else 'bỏ phiếu kín'} tại hội nghị, với "
         f"{with_words(electors)} đại biểu được triệu tập. " + rule,
     )
+    if not scored:
+        _informed_by(document, outcome, names)
     if attached:
         layout.body(document, "Hồ sơ kèm theo:", bold=True)
         for index, name in enumerate(attached, start=1):
@@ -2562,15 +2589,16 @@ def _not_nominated(outcome: voting_selectors.Outcome) -> list[str]:
 def _attached(ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome]) -> list[str]:
     """What goes with a proposal (or the letter sending them), as its list names them: the
     documents of the cycle that can be produced (the conference minutes, the vote-count
-    minutes of each round of the votes, the year-end report, the score table); one that
-    cannot is not listed as attached."""
+    minutes of each round of the votes and of a score poll that informed them, the year-end
+    report, the score table); one that cannot is not listed as attached."""
+    polls = [poll for outcome in outcomes for poll in outcome.rounds]
+    if outcomes and any(not outcome.standings for outcome in outcomes):
+        polls += voting_selectors.informing_score_polls(
+            voting_selectors.polls_of(outcomes[0].poll.conference)
+        )
     wanted = [
         ("conference-minutes", "Biên bản Hội nghị tổng kết"),
-        *(
-            (f"vote-count-{poll.code}", f"Biên bản kiểm phiếu: {poll.title}")
-            for outcome in outcomes
-            for poll in outcome.rounds
-        ),
+        *((f"vote-count-{poll.code}", f"Biên bản kiểm phiếu: {poll.title}") for poll in polls),
         ("year-end-report", "Báo cáo tổng kết phong trào thi đua của cụm"),
         ("score-table", "Bảng tổng hợp kết quả chấm điểm thi đua"),
     ]

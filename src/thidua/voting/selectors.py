@@ -323,6 +323,19 @@ def title_outcomes(polls: list[Poll]) -> list[Outcome]:
     return [o for o in votes if o.complete or o.title not in covered] + scored
 
 
+def informing_score_polls(polls: list[Poll]) -> list[Poll]:
+    """The counted score polls that only inform the title votes after them (titles
+    "inform"): their standings go with the proposals the votes make."""
+    return [
+        poll
+        for poll in polls
+        if is_score(poll)
+        and poll.status == Poll.Status.CLOSED
+        and poll.result
+        and not poll.result.get("nominations")
+    ]
+
+
 def score_outcomes(polls: list[Poll]) -> list[Outcome]:
     """What each counted score poll's ranking nominates (titles by "ranking"), one outcome per
     title: complete unless units tie across the title's last seat, for the conference to vote
