@@ -9,11 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from tests.scoring.clusters import in_scoring
 from thidua.core.phases import Phase
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org import services as org_services
 from thidua.org.authz import SYSTEM
-from thidua.org.models import Cluster, Unit
 from thidua.scoring import selectors, services
 from thidua.scoring.demo import TABLE
 from thidua.scoring.models import Agreement, Evidence, ScoreSheet
@@ -346,28 +346,7 @@ def test_agreement_workbook_round_trip(cycle, client_for, get_user):
 
 
 def _cluster_with(size: int, criteria: int) -> str:
-    units = Unit.objects.bulk_create(
-        [Unit(code=f"s{size}-{n}", name=f"Thử {n}", short_name=f"T{n}") for n in range(size)]
-    )
-    cluster = Cluster.objects.create(code=f"sc-{size}-{criteria}", name="Cụm thử")
-    cycle = org_services.create_cycle(
-        actor=SYSTEM, cluster=cluster, year=2021, members=units, leader=units[0]
-    )
-    from thidua.scoring.services import CriterionSpec
-
-    specs = [CriterionSpec("A", "Mục A", "section", Decimal(criteria * 10))]
-    specs += [
-        CriterionSpec(f"A.{n}", f"Tiêu chí {n}", "peer", Decimal(10), "A", n)
-        for n in range(criteria)
-    ]
-    services.replace_table(actor=SYSTEM, cycle=cycle, criteria=specs)
-    services.set_rules(actor=SYSTEM, cycle=cycle, rules={}, declared_total=Decimal(criteria * 10))
-    for unit in units:
-        services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
-    services.sign_agreement(actor=SYSTEM, cycle=cycle)
-    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
-        org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
-        cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
+    cycle, units = in_scoring("s", size, criteria)
     for target in units:
         for scorer in units:
             services.save_sheet(
@@ -378,7 +357,7 @@ def _cluster_with(size: int, criteria: int) -> str:
                 scores={f"A.{n}": Decimal(5) for n in range(criteria)},
                 submit=True,
             )
-    return cluster.code
+    return cycle.cluster.code
 
 
 def test_results_page_queries_do_not_grow(client_for, django_assert_max_num_queries):

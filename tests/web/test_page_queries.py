@@ -8,13 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from thidua.core.phases import Phase
-from thidua.org import services as org_services
-from thidua.org.authz import SYSTEM
-from thidua.org.models import Cluster, Unit, User, UserKind
-from thidua.scoring import services
+from tests.scoring.clusters import in_scoring
+from thidua.org.models import Unit, User, UserKind
 from thidua.scoring.models import Criterion, Score, ScoreSheet
-from thidua.scoring.services import CriterionSpec
 
 CRITERIA = 4
 PAGES = ("", "results/", "dashboard/", "documents/", "scoring/", "scoring/{1}/{2}/")
@@ -23,26 +19,7 @@ PAGES = ("", "results/", "dashboard/", "documents/", "scoring/", "scoring/{1}/{2
 def _scored_cluster(size: int, *, late: bool) -> tuple[str, User, list[Unit]]:
     """A cluster of `size` units in its scoring phase, every sheet in (the last one only
     saved as a draft when `late`); its code, its leader unit's secretary and its units."""
-    units = Unit.objects.bulk_create(
-        [Unit(code=f"q{size}-{n}", name=f"Thử {n}", short_name=f"T{n}") for n in range(size)]
-    )
-    cluster = Cluster.objects.create(code=f"q-{size}", name="Cụm thử")
-    cycle = org_services.create_cycle(
-        actor=SYSTEM, cluster=cluster, year=2021, members=units, leader=units[0]
-    )
-    specs = [CriterionSpec("A", "Mục A", "section", Decimal(CRITERIA * 10))]
-    specs += [
-        CriterionSpec(f"A.{n}", f"Tiêu chí {n}", "peer", Decimal(10), "A", n)
-        for n in range(CRITERIA)
-    ]
-    services.replace_table(actor=SYSTEM, cycle=cycle, criteria=specs)
-    services.set_rules(actor=SYSTEM, cycle=cycle, rules={}, declared_total=Decimal(CRITERIA * 10))
-    for unit in units:
-        services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
-    services.sign_agreement(actor=SYSTEM, cycle=cycle)
-    for phase, following in [(Phase.AGREEMENT, Phase.REPORTING), (Phase.REPORTING, Phase.SCORING)]:
-        org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
-        cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
+    cycle, units = in_scoring("q", size, CRITERIA)
     pairs = [(scorer, target) for target in units for scorer in units]
     sheets = ScoreSheet.objects.bulk_create(
         [
@@ -66,7 +43,7 @@ def _scored_cluster(size: int, *, late: bool) -> tuple[str, User, list[Unit]]:
     secretary = User.objects.create(
         username=f"q{size}.thuky", kind=UserKind.SECRETARY, unit=units[0]
     )
-    return cluster.code, secretary, units
+    return cycle.cluster.code, secretary, units
 
 
 def _queries(client, url: str) -> int:
