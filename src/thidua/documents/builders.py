@@ -2586,16 +2586,16 @@ def _not_nominated(outcome: voting_selectors.Outcome) -> list[str]:
     return [_("Chưa có đơn vị được bình xét.")]
 
 
-def _attached(ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome]) -> list[str]:
+def _attached(
+    ready: dict[str, Plan], outcomes: list[voting_selectors.Outcome], informing: list[Poll]
+) -> list[str]:
     """What goes with a proposal (or the letter sending them), as its list names them: the
     documents of the cycle that can be produced (the conference minutes, the vote-count
-    minutes of each round of the votes and of a score poll that informed them, the year-end
+    minutes of each round of the votes and of the score polls `informing` them, the year-end
     report, the score table); one that cannot is not listed as attached."""
     polls = [poll for outcome in outcomes for poll in outcome.rounds]
-    if outcomes and any(not outcome.standings for outcome in outcomes):
-        polls += voting_selectors.informing_score_polls(
-            voting_selectors.polls_of(outcomes[0].poll.conference)
-        )
+    if any(not outcome.standings for outcome in outcomes):  # a vote, not a score ranking
+        polls += informing
     wanted = [
         ("conference-minutes", "Biên bản Hội nghị tổng kết"),
         *((f"vote-count-{poll.code}", f"Biên bản kiểm phiếu: {poll.title}") for poll in polls),
@@ -2834,6 +2834,7 @@ def plans(cycle: Cycle) -> list[Plan]:
     ready = {plan.key: plan for plan in found if plan.ready}
     proposed = []
     every_report: list[str] = []  # the nominees' achievement reports that can be drafted
+    informing = voting_selectors.informing_score_polls(polls)
     for outcome in voting_selectors.title_outcomes(polls):
         poll = outcome.poll
         label = _title_name(cycle, poll, outcome.title) if outcome.title_code else poll.title
@@ -2871,7 +2872,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                     lambda issue, outcome=outcome, reports=reports: proposal(
                         cycle,
                         outcome,
-                        _attached(ready, [outcome]) + [n for _k, n in reports],
+                        _attached(ready, [outcome], informing) + [n for _k, n in reports],
                         issue,
                     )
                 )
@@ -2910,7 +2911,7 @@ def plans(cycle: Cycle) -> list[Plan]:
                         for o in proposed
                         if _proposal_key(o) in ready
                     ]
-                    + _attached(ready, proposed)
+                    + _attached(ready, proposed, informing)
                     + every_report,
                     issue,
                 )
