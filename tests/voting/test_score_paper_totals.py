@@ -187,3 +187,23 @@ def test_the_vote_count_minutes_say_the_paper_was_entered_in_totals(get_user, co
     text = all_text(document).replace("\xa0", " ")
     assert "6 (sáu) phiếu giấy, ban kiểm phiếu kiểm và nhập theo tổng điểm" in text, text
     assert "hai thành viên nhập độc lập" in text
+
+
+def test_the_sheet_is_refused_to_others_to_phone_polls_and_after_closing(get_user, conference):
+    """Only the counting board enters the sheet, only in an open poll held on paper; each
+    refusal saves nothing."""
+    poll = _score_poll(get_user, conference, "cham-giay", Poll.Mode.PAPER)
+    with pytest.raises(Refused):  # the leader's secretary is not on the counting board
+        _enter(get_user, poll, "hagiang.thuky", 1)
+    assert not PaperEntry.objects.filter(poll=poll).exists()
+    phones_poll = _score_poll(get_user, conference, "cham-dien-thoai")
+    with pytest.raises(DomainError):  # a phone poll has no paper pile
+        _enter(get_user, phones_poll, "laocai.daibieu", 1)
+    assert not PaperEntry.objects.filter(poll=phones_poll).exists()
+    poll.delete()
+    counted = _counted(get_user, conference)
+    before = list(PaperEntry.objects.filter(poll=counted).values_list("sheet", flat=True))
+    with pytest.raises(DomainError):  # counted: the pile is closed
+        _enter(get_user, counted, "laocai.daibieu", 1, _sheet(returned=5, valid=4))
+    after = list(PaperEntry.objects.filter(poll=counted).values_list("sheet", flat=True))
+    assert after == before
