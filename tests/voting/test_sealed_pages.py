@@ -3,6 +3,7 @@ confirmation and cast of an encrypted ballot, and the counting page of a closed 
 poll (docs/ballot-crypto.md; the browser's part is tests/e2e/test_sealed_conference.py)."""
 
 import json
+import logging
 
 import pytest
 
@@ -130,7 +131,10 @@ def test_a_plain_choice_posted_to_an_encrypted_poll_is_refused_and_not_shown_bac
     assert selectors.sealed_ballots(poll) == []
 
 
-def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(client_for, get_user, poll):
+def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(
+    client_for, get_user, poll, caplog
+):
+    caplog.set_level(logging.DEBUG)
     user = get_user("sonla.daibieu2")
     bits = [int(label == "choice:lao-cai") for label in poll.form["selections"]]
     data, signature = sealed.sealed_for(user, poll, bits)
@@ -144,6 +148,10 @@ def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(client_fo
     assert tracker in text
     assert " ".join(tracker[i : i + 4] for i in range(0, 16, 4)) in text
     assert selectors.sealed_ballots(poll)[0]["tracker"] == tracker
+    # what the server logged while taking it (and refusing a plain ballot) names no candidate
+    client.post(f"{PAGES}/polls/{poll.code}/", {"choice": ["lao-cai"]})
+    assert caplog.records  # the refusal at least was logged
+    assert not any(c.unit.code in caplog.text for c in poll.candidates.select_related("unit"))
 
 
 def test_a_plain_ballot_or_a_broken_one_is_refused_in_an_encrypted_poll(client_for, get_user, poll):
@@ -183,6 +191,10 @@ def test_a_closed_encrypted_poll_asks_its_trustees_to_decrypt(client_for, get_us
     assert 'id="decrypt-button"' not in delegate
     assert trackers[0] in delegate
     assert "0/2" in delegate
+    # what happens when members lose their keys is said before it happens
+    assert "Cần 2 trong 3 thành viên giữ khóa" in delegate
+    assert "khôi phục từ bản sao lưu" in delegate
+    assert 'id="restore-file"' in member  # a member's page offers the restore
     sealed.decrypt(members[0], poll)
     done = client_for("laocai.daibieu").get(f"{PAGES}/polls/{poll.code}/").content.decode()
     assert 'id="decrypt-button"' not in done
