@@ -9,7 +9,8 @@ signed with the phone's Ed25519 key, through `/…/polls/<code>/cast/` — and, 
 connections, send the very same requests to the bare endpoint (one INSERT; it reads neither
 the cookies nor the form, so the load generator's share is alike). Prints the requests per
 second and p50/p99 latency of both, and their ratio, measured in the same run (the median
-round).
+round). A connection the server closed while idle (waitress's `channel_timeout`) is opened
+again as a browser would, and counted; a request that still fails is an error (exit 1).
 
     createdb -h 127.0.0.1 -U postgres thidua_bench
     THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/thidua_bench \\
@@ -118,7 +119,9 @@ class Phone:
 
         self.username = username
         self.device = devices.Phone()
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.address = ("127.0.0.1", port)
+        self.connection = http.client.HTTPConnection(*self.address, timeout=300)
+        self.reconnected = 0  # connections the server had closed, opened again
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -173,11 +176,24 @@ class Phone:
         return headers, urlencode(body)
 
     def post(self, path: str, request: tuple[dict, str]) -> int:
+        """Sends on the kept-alive connection; if the server has closed it meanwhile (waitress
+        closes a connection idle for `channel_timeout`, 120 s — a hall's phones sit idle
+        between polls), opens a new one and sends again, as a browser does. Any other failure
+        is status 0, an error."""
         headers, data = request
-        self.connection.request("POST", path, body=data, headers=headers)
-        response = self.connection.getresponse()
-        response.read()
-        return response.status
+        for attempt in (1, 2):
+            try:
+                self.connection.request("POST", path, body=data, headers=headers)
+                response = self.connection.getresponse()
+                response.read()
+                return response.status
+            except (ConnectionError, http.client.HTTPException, OSError):
+                self.connection.close()
+                if attempt == 2:
+                    return 0
+                self.reconnected += 1
+                self.connection = http.client.HTTPConnection(*self.address, timeout=300)
+        return 0
 
 
 def burst(phones: list[Phone], path: str, requests: list[tuple[dict, str]]):
@@ -265,6 +281,7 @@ def main() -> int:
             path = f"/clusters/{CYCLE[0]}/{CYCLE[1]}/conference/polls/{code}/cast/"
             cast = burst(phones, path, casts)
             wrong = [s for s in bare[2] if s != 201] + [s for s in cast[2] if s != 200]
+            wrong += [0] * (2 * N - len(bare[2]) - len(cast[2]))  # a phone's thread that died
             if wrong:
                 print(f"round {number + 1}: not 2xx: {sorted(set(wrong))}")
             errors += len(wrong)
@@ -278,7 +295,8 @@ def main() -> int:
         latency = statistics.median(cast[1]) / statistics.median(bare[1])
         print(
             f"casting / bare: throughput {ratio:.0%}, median latency {latency:.1f}×; "
-            f"errors (not 2xx): {errors}"
+            f"errors (not 2xx): {errors}; connections the server had closed, opened again: "
+            f"{sum(phone.reconnected for phone in phones)}"
         )
     finally:
         server.terminate()
