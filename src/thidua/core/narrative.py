@@ -129,6 +129,9 @@ class ReportData:
     mismatches: tuple[Mismatch, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (unit name, a problem noted on its figures)
     explained: tuple[Explained, ...] = ()  # jumps against last year, as the units explain them
+    # (unit name, its highlights of the movement as it wrote them, a line each), in the
+    # cluster's order; units that wrote none are not in it
+    highlights: tuple[tuple[str, str], ...] = ()
     handover: Handover | None = None
     score_decimals: int = 2
 
@@ -284,6 +287,10 @@ def results(data: ReportData) -> list[str]:
                 else f"ở {len(fell)} đơn vị"
             )
             paragraphs.append(f"{headline.total.name} giảm {where}: {'; '.join(fell)}.")
+    written = [(unit, _quoted(text)) for unit, text in data.highlights if _quoted(text)]
+    if written:
+        paragraphs.append("Những điểm nổi bật của phong trào thi đua do các đơn vị báo cáo:")
+        paragraphs += [f"- {unit}: {text}" for unit, text in written]
     if data.explained:
         paragraphs.append(
             f"Một số số liệu biến động lớn so với năm {data.year - 1}, đã được đơn vị giải trình:"
@@ -309,6 +316,18 @@ def results(data: ReportData) -> list[str]:
         paragraphs.append("Đơn vị dẫn đầu từng nhóm tiêu chí của bảng chấm điểm:")
         paragraphs += _listed(leads)
     return paragraphs or [to_write("phần kết quả thực hiện phong trào thi đua")]
+
+
+def _quoted(text: str) -> str:
+    """A unit's highlights on one line, in its own words: its lines joined, each ended as a
+    sentence (its bullet mark dropped, a full stop where the unit left none or a ";"),
+    nothing else changed."""
+    sentences = []
+    for line in text.splitlines():
+        line = " ".join(line.split()).lstrip("-+•* ").rstrip(" ;,:")
+        if line:
+            sentences.append(line if line.endswith((".", "!", "?", "…")) else f"{line}.")
+    return " ".join(sentences)
 
 
 def _explained(item: Explained, year: int) -> str:
