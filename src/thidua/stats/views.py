@@ -220,6 +220,8 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
         if on_behalf and action in ("save", "submit"):
             # the reason is asked for with the figures' problems, not after them
             problems = [*problems, *core.check_on_behalf(reason or "")]
+        if highlights is not None and action in ("save", "submit"):
+            problems = [*problems, *core.check_highlights(highlights, period)]
         if not problems and action in ("save", "submit"):
             try:
                 if on_behalf:
