@@ -5,8 +5,9 @@ Plain data in (each indicator's figure beside last year's, the score table's sec
 the cluster's make-up and agreement, the hand-over), plain text out: section key → the
 paragraphs of its draft. Every sentence states a fact the data holds; nothing is praised or
 explained that the data does not say. What the units wrote themselves (their highlights of
-the movement, their explanations of a jump) is quoted as theirs, under their names. A section the data says nothing about gets one line
-saying that the leader unit writes it, never a sentence written as if the work were done.
+the movement, their explanations of a jump) is quoted as theirs, under their names. A
+section the data says nothing about gets one line saying that the leader unit writes it,
+never a sentence written as if the work were done.
 
 Document text, so always Vietnamese (no gettext); numbers the Vietnamese way (2.156; 19,6%).
 """
