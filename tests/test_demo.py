@@ -67,7 +67,10 @@ def test_what_is_illustrative_is_said_once_on_the_about_page(client_for):
         "các cụm phó",
         "lãnh đạo Cụm thi đua số I",
         "từng lá phiếu",
-        "giờ khai mạc, bế mạc, hội trường",  # what the documents print as a real cluster's
+        "giờ khai mạc, bế mạc",  # what the documents print as a real cluster's
+        "giờ mở, đóng và kiểm từng cuộc bỏ phiếu",
+        "hội trường",
+        "những điểm nổi bật từng đơn vị ghi trong báo cáo năm 2020",
         "quy định riêng của cụm",
         "lý do chấm điểm",
     ):

@@ -165,3 +165,32 @@ def test_the_2020_phases_are_dated_in_2020_before_the_conference():
     # the other 2020 year too
     cluster_i = PhaseEvent.objects.get(cycle__cluster__code="cum-1", cycle__year=2020)
     assert cluster_i.at == events[0].at
+
+
+def test_the_2020_polls_are_counted_on_the_conference_day_and_one_is_left_open():
+    """The demo's votes happened on 16/11/2020 within the programme's hours (illustrative,
+    like the programme), recorded then; the Ministry flag is left for the visitor."""
+    from django.utils import timezone
+
+    cycle = Cycle.objects.get(cluster__code="cum-2", year=2020)
+    conference = cycle.conference
+    day = conference.held_on
+    polls = {poll.code: poll for poll in Poll.objects.filter(conference=conference)}
+    counted = [poll for poll in polls.values() if poll.status == Poll.Status.CLOSED]
+    assert sorted(poll.code for poll in counted) == [
+        "co-chinh-phu",
+        "cum-pho-2021",
+        "cum-truong-2021",
+    ]
+    for poll in counted:
+        opened, closed = timezone.localtime(poll.opened_at), timezone.localtime(poll.closed_at)
+        assert opened.date() == closed.date() == day, poll.code
+        assert conference.starts_at < opened.time() < closed.time() < conference.ends_at
+        closing = AuditEntry.objects.filter(
+            chain="cum-2/2020", action=AuditAction.POLL_CLOSE, object_id=str(poll.pk)
+        ).get()
+        assert closing.at == poll.closed_at  # the log says the same moment
+    left = polls["co-bo-cong-an"]
+    assert left.status == Poll.Status.OPEN
+    assert timezone.localtime(left.opened_at).date() == day
+    assert chain_breaks() == []

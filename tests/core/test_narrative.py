@@ -221,3 +221,41 @@ def test_a_rates_numerator_is_judged_by_its_rate():
     assert "Số vụ điều tra" not in draft.text("shortcomings")
     alone = narrative.draft(data(Line(Figure(**{**solved.__dict__, "judged": True}))))
     assert "Số vụ điều tra" in alone.text("shortcomings")
+
+
+HIGHLIGHTS = (
+    (MEMBERS[2], "- Mô hình “Bản không ma túy” ở 12 xã;\nKhông để xảy ra điểm nóng"),
+    (MEMBERS[0], "Tội phạm về trật tự xã hội giảm 19,6%."),
+)
+
+
+def test_the_units_highlights_are_quoted_in_the_results_each_with_its_unit():
+    draft = narrative.draft(data(Line(cases(2156, 2535)), highlights=HIGHLIGHTS))
+    results = draft.text("results").splitlines()
+    lead = "Những điểm nổi bật của phong trào thi đua do các đơn vị báo cáo:"
+    assert lead in results
+    start = results.index(lead)
+    # in the order given (the cluster's), in the unit's words, each line a sentence
+    assert results[start + 1 : start + 3] == [
+        "- Công an tỉnh Sơn La: Mô hình “Bản không ma túy” ở 12 xã. Không để xảy ra điểm nóng.",
+        "- Công an tỉnh Hà Giang: Tội phạm về trật tự xã hội giảm 19,6%.",
+    ]
+    # only there: nothing of them in the other sections
+    for key in ("situation", "shortcomings", "next_year"):
+        assert "Bản không ma túy" not in draft.text(key)
+
+
+def test_without_highlights_nothing_is_said_of_them():
+    for written in ((), ((MEMBERS[1], " \n  "),)):
+        draft = narrative.draft(data(Line(cases(2156, 2535)), highlights=written))
+        assert "điểm nổi bật" not in everything(draft)
+        assert MEMBERS[1] + ":" not in everything(draft)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=80))
+def test_a_highlight_keeps_every_word_the_unit_wrote(text):
+    draft = narrative.draft(data(highlights=((MEMBERS[1], text),)))
+    words = [word.strip("-+•*;,:") for word in text.split()]
+    said = draft.text("results")
+    for word in words:
+        assert word.rstrip(".!?…") in said

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -19,7 +20,7 @@ from thidua.documents.layout import FONT, MOTTO, NATION
 from thidua.documents.services import save_report_text
 from thidua.scoring import selectors as scoring_selectors
 from thidua.stats import selectors as stats_selectors
-from thidua.voting.models import Ballot, Poll
+from thidua.voting.models import Ballot, Conference, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -195,20 +196,70 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
         assert "Cao Văn Việt" in text
 
 
-def test_the_count_hour_is_stated_only_on_the_conference_day(plans, demo_cycle):
-    poll = Poll.objects.get(code="co-chinh-phu")
+def test_the_demos_vote_count_minutes_print_when_the_poll_opened_and_was_counted(plans):
     text = all_text(read_docx(plans["vote-count-co-chinh-phu"].build().content))
-    # the demo was counted when it was loaded, not on 16/11/2020: no hour is made up
-    assert "Hồi" not in text
-    assert "Ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn" in text
-    counted = timezone.make_aware(datetime.datetime(2020, 11, 16, 10, 30))
-    Poll.objects.filter(pk=poll.pk).update(closed_at=counted)
-    again = {plan.key: plan for plan in builders.plans(demo_cycle)}
-    text = all_text(read_docx(again["vote-count-co-chinh-phu"].build().content))
     assert (
-        "Hồi 10 giờ 30 phút, ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn"
+        "Hồi 10 giờ 05 phút, ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn"
         in text
     )
+    assert "chốt khi mở cuộc bỏ phiếu lúc 09 giờ 50 phút" in text
+    assert (
+        "Cuộc bỏ phiếu mở lúc 09 giờ 50 phút; hòm phiếu đóng và bắt đầu kiểm phiếu lúc 10 giờ "
+        "05 phút." in text
+    )
+
+
+def _minutes(hour: str) -> int:
+    """ "10 giờ 05 phút" → minutes since midnight."""
+    hours, minutes = re.fullmatch(r"(\d\d) giờ (\d\d) phút", hour).groups()
+    return int(hours) * 60 + int(minutes)
+
+
+def test_the_vote_times_agree_with_the_conference_minutes_and_its_programme(plans, demo_cycle):
+    conference = Conference.objects.get(cycle=demo_cycle)
+    minutes = all_text(read_docx(plans["conference-minutes"].build().content))
+    began = _minutes(re.search(r"Hồi (\d\d giờ \d\d phút), ngày 16/11/2020", minutes)[1])
+    ended = _minutes(re.search(r"kết thúc hồi (\d\d giờ \d\d phút) cùng ngày", minutes)[1])
+    # the programme's items of voting (the titles, then the leadership), in its own hours
+    voting = [
+        (int(a) * 60 + int(b), int(c) * 60 + int(d))
+        for a, b, c, d, item in re.findall(
+            r"^(\d\d):(\d\d) - (\d\d):(\d\d): (.*)$", conference.agenda, re.MULTILINE
+        )
+        if "phiếu" in item or "Bầu" in item
+    ]
+    assert len(voting) == 2
+    counted = Poll.objects.filter(conference=conference, status=Poll.Status.CLOSED)
+    assert counted.count() == 3
+    last = began
+    for poll in counted.order_by("opened_at"):
+        text = all_text(read_docx(plans[f"vote-count-{poll.code}"].build().content))
+        found = re.search(
+            r"Cuộc bỏ phiếu mở lúc (\d\d giờ \d\d phút); hòm phiếu đóng và bắt đầu kiểm "
+            r"phiếu lúc (\d\d giờ \d\d phút)\.",
+            text,
+        )
+        assert found, poll.code
+        opened, closed = _minutes(found[1]), _minutes(found[2])
+        assert f"Hồi {found[2]}, ngày 16/11/2020" in text
+        assert began <= last <= opened < closed <= ended, poll.code
+        assert any(start <= opened and closed <= end for start, end in voting), poll.code
+        last = closed
+    # the poll left open for the visitor to count is still open, and says no closing hour
+    left = Poll.objects.get(conference=conference, code="co-bo-cong-an")
+    assert left.status == Poll.Status.OPEN
+
+
+def test_a_count_on_another_day_prints_no_hour(plans, demo_cycle):
+    poll = Poll.objects.get(code="co-chinh-phu")
+    later = timezone.make_aware(datetime.datetime(2020, 11, 17, 8, 0))
+    Poll.objects.filter(pk=poll.pk).update(closed_at=later)
+    again = {plan.key: plan for plan in builders.plans(demo_cycle)}
+    text = all_text(read_docx(again["vote-count-co-chinh-phu"].build().content))
+    # counted another day (e.g. entered later): no hour is made up for the conference's day
+    assert "Hồi" not in text
+    assert "Ngày 16/11/2020, tại Hội trường Trung tâm Văn hóa huyện Đồng Văn" in text
+    assert "hòm phiếu đóng" not in text
 
 
 def test_the_ministry_flag_minutes(ministry_counted, demo_cycle):

@@ -174,3 +174,46 @@ def test_the_draft_is_vietnamese_on_an_english_page(client_for):
     assert CASES in page
     assert "mọi đơn vị chấm chéo các đơn vị còn lại" in page  # the agreement's way, in Vietnamese
     assert "(bầu tại hội nghị)" in page
+
+
+def _results(text: str) -> str:
+    return text[text.index("II. Kết quả") : text.index("III. Tồn tại")]
+
+
+def test_the_units_highlights_are_printed_in_the_results_as_they_wrote_them(demo_cycle):
+    from thidua.org import selectors as org_selectors
+    from thidua.stats.models import Report
+
+    reports = Report.objects.filter(cycle=demo_cycle, period="Y").select_related("unit")
+    written = {report.unit.name: report.highlights for report in reports}
+    assert all(written.values())  # the demo's units each wrote some
+    results = _results(report_text(demo_cycle))
+    assert "Những điểm nổi bật của phong trào thi đua do các đơn vị báo cáo:" in results
+    son_la = (
+        "Công an tỉnh Sơn La: Số vụ phạm tội về trật tự xã hội giảm 26% so với năm 2019, "
+        "mức giảm cao nhất trong 7 tỉnh của cụm."
+    )
+    assert son_la in results
+    # every unit's lines, in the cluster's order
+    members = [unit.name for unit in org_selectors.member_units(demo_cycle)]
+    places = []
+    for name in members:
+        line = f"{name}: {' '.join(written[name].splitlines())}"
+        assert line in results
+        places.append(results.index(line))
+    assert places == sorted(places)
+    # a unit without highlights is simply not listed
+    reports.filter(unit__code="son-la").update(highlights="")
+    results = _results(report_text(demo_cycle))
+    assert "Công an tỉnh Sơn La:" not in results
+    assert "Công an tỉnh Cao Bằng: Số vụ phạm tội" in results
+
+
+def test_the_leaders_results_win_over_the_units_highlights(client_for, demo_cycle):
+    edited = "Năm 2020, toàn cụm xảy ra 2.156 vụ phạm tội về trật tự xã hội."
+    client = client_for("hagiang.thuky")
+    assert client.post(f"{BASE}report-text/", {"results": edited}).status_code == 302
+    results = _results(report_text(demo_cycle))
+    assert edited in results
+    assert "điểm nổi bật" not in results
+    assert "điểm nổi bật" in documents_selectors.report_draft(demo_cycle).text("results")

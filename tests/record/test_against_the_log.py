@@ -109,6 +109,11 @@ def _removed_delegate(record):
     record["conference"]["delegates"].pop()
 
 
+def _report_highlights(record):
+    report = next(r for r in record["reports"] if (r["unit"], r["year"]) == ("son-la", 2020))
+    report["highlights"] = "Dẫn đầu cụm về mọi mặt."
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -150,6 +155,14 @@ def _removed_delegate(record):
         (
             _electorate,
             ["polls[cum-truong-2021].electorate: bản ghi ghi 22 nhưng nhật ký thao tác ghi 21."],
+        ),
+        (
+            _report_highlights,
+            [
+                "reports[son-la/2020/Y].highlights: bản ghi ghi Dẫn đầu cụm về mọi mặt. nhưng "
+                "nhật ký thao tác ghi Số vụ phạm tội về trật tự xã hội giảm 26% so với năm "
+                "2019, mức giảm cao nhất trong 7 tỉnh của cụm.."
+            ],
         ),
         (
             _removed_delegate,

@@ -66,3 +66,16 @@ def test_records_before_the_conference_times_still_read(cycle):
     record, faults = core_record.read(document)
     assert faults == []
     assert record.conference.starts_at is None
+
+
+def test_records_before_the_units_highlights_still_read(cycle):
+    """`highlights` came with the year-end report quoting them: a report without them reads
+    as a unit that wrote none."""
+    document = core_record.to_json(export(cycle("cum-2", 2020)))
+    written = [report for report in document["reports"] if report.get("highlights")]
+    assert len(written) == 7  # the demo's units each wrote theirs in 2020
+    for report in document["reports"]:
+        report.pop("highlights", None)
+    record, faults = core_record.read(document)
+    assert faults == []
+    assert {report.highlights for report in record.reports} == {""}

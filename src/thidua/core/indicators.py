@@ -170,6 +170,41 @@ def check_on_behalf(reason: str) -> list[Problem]:
     ]
 
 
+#: The longest highlights text kept: a few lines, not a second report.
+HIGHLIGHTS_MAX = 3000
+
+
+def tidy_highlights(text: str) -> str:
+    """The unit's highlights as it wrote them, line by line, without the blank lines and
+    the spaces around them that a textarea adds (CRLF from a browser)."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def check_highlights(text: str, period: Period) -> list[Problem]:
+    """The movement's highlights belong to the year report (the year-end report quotes them)
+    and are a few lines long."""
+    if not text.strip():
+        return []
+    if period != Period.YEAR:
+        return [
+            Problem(
+                "highlights_not_year",
+                gettext_noop("Những điểm nổi bật chỉ ghi trong báo cáo năm."),
+                field="highlights",
+            )
+        ]
+    if len(tidy_highlights(text)) > HIGHLIGHTS_MAX:
+        return [
+            Problem(
+                "highlights_too_long",
+                gettext_noop("Những điểm nổi bật dài quá %(max)s ký tự; chỉ ghi vài dòng."),
+                {"max": format_number(HIGHLIGHTS_MAX)},
+                field="highlights",
+            )
+        ]
+    return []
+
+
 def check_settle(status: str, *, excuse: str | None = None) -> list[Problem]:
     """Settling an on-behalf submission: the unit confirms it (`excuse` None), or the leader
     records why the unit could not (`excuse`, required). Only an awaiting report is settled."""

@@ -4,8 +4,10 @@ from the cycle's data only.
 Plain data in (each indicator's figure beside last year's, the score table's section points,
 the cluster's make-up and agreement, the hand-over), plain text out: section key → the
 paragraphs of its draft. Every sentence states a fact the data holds; nothing is praised or
-explained that the data does not say. A section the data says nothing about gets one line
-saying that the leader unit writes it, never a sentence written as if the work were done.
+explained that the data does not say. What the units wrote themselves (their highlights of
+the movement, their explanations of a jump) is quoted as theirs, under their names. A
+section the data says nothing about gets one line saying that the leader unit writes it,
+never a sentence written as if the work were done.
 
 Document text, so always Vietnamese (no gettext); numbers the Vietnamese way (2.156; 19,6%).
 """
@@ -129,6 +131,9 @@ class ReportData:
     mismatches: tuple[Mismatch, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (unit name, a problem noted on its figures)
     explained: tuple[Explained, ...] = ()  # jumps against last year, as the units explain them
+    # (unit name, its highlights of the movement as it wrote them, a line each), in the
+    # cluster's order; units that wrote none are not in it
+    highlights: tuple[tuple[str, str], ...] = ()
     handover: Handover | None = None
     score_decimals: int = 2
 
@@ -284,6 +289,10 @@ def results(data: ReportData) -> list[str]:
                 else f"ở {len(fell)} đơn vị"
             )
             paragraphs.append(f"{headline.total.name} giảm {where}: {'; '.join(fell)}.")
+    written = [(unit, _quoted(text)) for unit, text in data.highlights if _quoted(text)]
+    if written:
+        paragraphs.append("Những điểm nổi bật của phong trào thi đua do các đơn vị báo cáo:")
+        paragraphs += [f"- {unit}: {text}" for unit, text in written]
     if data.explained:
         paragraphs.append(
             f"Một số số liệu biến động lớn so với năm {data.year - 1}, đã được đơn vị giải trình:"
@@ -309,6 +318,18 @@ def results(data: ReportData) -> list[str]:
         paragraphs.append("Đơn vị dẫn đầu từng nhóm tiêu chí của bảng chấm điểm:")
         paragraphs += _listed(leads)
     return paragraphs or [to_write("phần kết quả thực hiện phong trào thi đua")]
+
+
+def _quoted(text: str) -> str:
+    """A unit's highlights on one line, in its own words: its lines joined, each ended as a
+    sentence (its bullet mark dropped, a full stop where the unit left none or a ";"),
+    nothing else changed."""
+    sentences = []
+    for line in text.splitlines():
+        line = " ".join(line.split()).lstrip("-+•* ").rstrip(" ;,:")
+        if line:
+            sentences.append(line if line.endswith((".", "!", "?", "…")) else f"{line}.")
+    return " ".join(sentences)
 
 
 def _explained(item: Explained, year: int) -> str:

@@ -273,6 +273,11 @@ class Report:
         "why the unit could not confirm figures entered on its behalf (recorded by the leader)",
         default="",
     )
+    highlights: str = doc(
+        "the year report only: the unit's own highlights of the emulation movement, one per "
+        "line, which the year-end report's draft quotes",
+        default="",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

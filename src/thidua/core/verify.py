@@ -426,12 +426,17 @@ def _sheets_recorded(record: Record):
 
 def _reports_written(record: Record):
     for payload in _entries(record, *core_record.REPORT_ACTIONS):
-        yield payload.object_id, {"figures": _after(payload).get("figures", {})}
+        after = _after(payload)
+        # the highlights, where an entry wrote them (entries before them did not)
+        yield payload.object_id, {"figures": after.get("figures", {}), **_only(after, "highlights")}
 
 
 def _reports_recorded(record: Record):
     for report in record.reports:
-        yield f"{report.unit}/{report.year}/{report.period}", {"figures": report.figures}
+        yield (
+            f"{report.unit}/{report.year}/{report.period}",
+            {"figures": report.figures, "highlights": report.highlights},
+        )
 
 
 CYCLE_FIELDS = ("title", "leader", "deputy", "members", "rule_set", "note")

@@ -158,6 +158,10 @@ def _report_data(cycle, table, results) -> narrative.ReportData:
             for cell in row.cells
             if cell.note
         ),
+        # only a report that counts: a draft's highlights are not the unit's word yet
+        highlights=tuple(
+            (row.unit.name, row.highlights) for row in table.rows if row.counted and row.highlights
+        ),
         handover=narrative.Handover(
             handover.year,
             handover.leader.name,

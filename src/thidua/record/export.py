@@ -145,6 +145,7 @@ def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[core_
                 notes=dict(report.notes or {}),
                 on_behalf_reason=report.on_behalf_reason,
                 excuse=report.excuse,
+                highlights=report.highlights,
             )
             for report in reports
             if (report.unit.code, report.year) in set(wanted)

@@ -200,6 +200,7 @@ def _reports(record: Record, cycle: Cycle, units, indicators) -> None:
             returned_reason=data.returned_reason,
             on_behalf_reason=data.on_behalf_reason,
             excuse=data.excuse,
+            highlights=data.highlights,
             notes=dict(data.notes),
         )
         ReportValue.objects.bulk_create(

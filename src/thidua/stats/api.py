@@ -64,6 +64,7 @@ class RowOut(Schema):
     cells: dict[str, CellOut]
     baseline_units: list[str]
     notes: list[str]
+    highlights: str = ""  # the unit's highlights of the movement (year report)
 
 
 class TableOut(Schema):
@@ -83,6 +84,8 @@ class ReportIn(Schema):
     submit: bool = False
     # indicator code → explanation of a figure that jumps against last year (needed to submit)
     notes: dict[str, str] = {}
+    # the unit's highlights of the movement (year report only); left out: kept as they are
+    highlights: str | None = None
 
 
 class ReturnIn(Schema):
@@ -98,6 +101,7 @@ class ReportOut(Schema):
     figures: dict[str, str]
     returned_reason: str
     notes: dict[str, str]
+    highlights: str = ""
     on_behalf: OnBehalfOut | None = None
 
 
@@ -134,6 +138,7 @@ def _row(row: selectors.Row) -> dict:
         },
         "baseline_units": sorted(row.baseline.units) if row.baseline else [],
         "notes": [note.render(gettext) for note in row.notes],
+        "highlights": row.highlights,
     }
 
 
@@ -161,6 +166,7 @@ def _report_out(cycle: Cycle, slot: UnitInCycle, period: core.Period) -> dict:
         "figures": {code: str(value) for code, value in figures.get(slot.unit.code, {}).items()},
         "returned_reason": report.returned_reason if report else "",
         "notes": dict(report.notes or {}) if report else {},
+        "highlights": report.highlights if report else "",
         "on_behalf": _on_behalf(report),
     }
 
@@ -228,6 +234,7 @@ def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
         figures=figures,
         submit=payload.submit,
         notes=payload.notes,
+        highlights=payload.highlights,
     )
     return _report_out(cycle, slot, payload.period)
 

@@ -51,6 +51,34 @@ FIGURES_2019 = {
     "son-la": (700, 994, 532, 98, 96),
     "cao-bang": (261, 371, 198, 40, 39),
 }
+# Each unit's highlights of its 2020 movement, as written with its year report: illustrative
+# (the about page says so), in the unit's words but stating only what the newspaper reports
+# (the falls, the Party congresses kept safe, the topics discussed at the conference).
+HIGHLIGHTS_2020 = {
+    "ha-giang": (
+        "Số vụ phạm tội về trật tự xã hội trên địa bàn tỉnh giảm 19,6% so với năm 2019.\n"
+        "Đại hội Đảng bộ các cấp của tỉnh được bảo vệ an toàn."
+    ),
+    "dien-bien": (
+        "Đại hội Đảng bộ các cấp của tỉnh được bảo vệ an toàn.\n"
+        "Đấu tranh với các đạo lạ, hoạt động tôn giáo trái pháp luật trên địa bàn."
+    ),
+    "lai-chau": "Số vụ phạm tội về trật tự xã hội giảm 12,7% so với năm 2019.",
+    "lang-son": (
+        "Số vụ phạm tội về trật tự xã hội giảm 5,3% so với năm 2019.\n"
+        "Gắn phong trào “Vì an ninh Tổ quốc” với công tác an sinh xã hội, giúp người dân "
+        "giảm nghèo."
+    ),
+    "lao-cai": (
+        "Số vụ phạm tội về trật tự xã hội giảm 5% so với năm 2019.\n"
+        "Tập trung đấu tranh với tội phạm ma túy và tội phạm đánh bạc."
+    ),
+    "son-la": (
+        "Số vụ phạm tội về trật tự xã hội giảm 26% so với năm 2019, mức giảm cao nhất trong "
+        "7 tỉnh của cụm."
+    ),
+    "cao-bang": "Số vụ phạm tội về trật tự xã hội giảm 16,5% so với năm 2019.",
+}
 PUBLISHED_2020 = {
     "social_order_cases": Decimal(2156),
     "social_order_offenders": Decimal(3066),
@@ -92,6 +120,7 @@ def load_reports_2020(cycle: Cycle) -> None:
                 period=Period.YEAR,
                 figures=_figures(row),
                 submit=True,
+                highlights=HIGHLIGHTS_2020[code],
             )
             Report.objects.filter(pk=report.pk).update(source=ILLUSTRATIVE_SPLIT)
     if not PublishedFigure.objects.filter(cycle=cycle).exists():

@@ -192,6 +192,9 @@ class Report(EnteredOnBehalf):
     # indicator code → the unit's explanation of a figure that jumps against last year
     # (core.plausibility); a rate computed from its counts may have one too
     notes = models.JSONField(_("giải trình biến động"), default=dict, blank=True)
+    # the year report only: the unit's own words on its emulation movement, which the
+    # year-end report's draft quotes (core.narrative), never rewritten
+    highlights = models.TextField(_("những điểm nổi bật của phong trào thi đua"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

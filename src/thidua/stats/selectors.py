@@ -208,6 +208,7 @@ class Row:
     baseline: Baseline | None = None
     problems: list[Problem] = field(default_factory=list)
     mismatches: list[core.RateMismatch] = field(default_factory=list)
+    highlights: str = ""  # the unit's highlights of the movement (year report), if shown
 
     @property
     def notes(self) -> list[Phrase | Problem]:
@@ -455,6 +456,7 @@ def _table(
                 baseline=before[code],
                 problems=core.validate(figures, cat),
                 mismatches=core.check_rates(figures, cat),
+                highlights=report.highlights if visible else "",
             )
         )
     totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)

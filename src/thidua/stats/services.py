@@ -81,6 +81,7 @@ def save_report(
     figures: Mapping[str, Decimal],
     submit: bool = False,
     notes: Mapping[str, str] | None = None,
+    highlights: str | None = None,
 ) -> Report:
     """Save a unit's figures for a period of the cycle's year (as a draft, or submitted).
 
@@ -88,6 +89,8 @@ def save_report(
     whose change against the lineage baseline is implausible (`core.plausibility`, thresholds
     from the catalog) needs an explanation in `notes` (indicator code → text) to be
     submitted; a draft is saved with or without. Notes of other indicators are not kept.
+    `highlights`: the unit's highlights of the movement (year report only); None leaves
+    them as they are (a workbook import does not carry them).
     """
     require(actor, Action.EDIT_REPORT, _slot(cycle, unit))
     return _save(
@@ -98,6 +101,7 @@ def save_report(
         figures=figures,
         submit=submit,
         notes=notes,
+        highlights=highlights,
         on_behalf_reason=None,
     )
 
@@ -113,6 +117,7 @@ def enter_on_behalf(
     reason: str,
     submit: bool = False,
     notes: Mapping[str, str] | None = None,
+    highlights: str | None = None,
 ) -> Report:
     """The leader unit's secretary saves (or submits) a member unit's figures on its behalf
     ("nhập thay"), when the unit cannot, saying why. A submission waits for the unit to
@@ -136,6 +141,7 @@ def enter_on_behalf(
         figures=figures,
         submit=submit,
         notes=notes,
+        highlights=highlights,
         on_behalf_reason=reason.strip(),
     )
 
@@ -149,10 +155,13 @@ def _save(
     figures: Mapping[str, Decimal],
     submit: bool,
     notes: Mapping[str, str] | None,
+    highlights: str | None,
     on_behalf_reason: str | None,
 ) -> Report:
     catalog, indicators = selectors.catalog()
     _checked(figures, catalog)
+    if highlights is not None:
+        refuse_if(core.check_highlights(highlights, period))
     jumps = selectors.jumps_of(unit, cycle.year, period, figures)
     kept = {
         jump.code: (notes or {}).get(jump.code, "").strip()
@@ -179,9 +188,14 @@ def _save(
         before["notes"] = dict(report.notes)
     if report.on_behalf:
         before["on_behalf_reason"] = report.on_behalf_reason
+    if report.highlights:
+        before["highlights"] = report.highlights
+    highlights = _highlights(report, highlights)
+    written = highlights != report.highlights
     _store(report, figures, indicators)
     report.cycle = cycle
     report.notes = kept
+    report.highlights = highlights
     on_behalf = on_behalf_reason is not None
     if submit:
         report.status = core.submitted_status(on_behalf=on_behalf)
@@ -204,11 +218,17 @@ def _save(
             "status": report.status,
             "figures": dict(figures),
             **({"notes": kept} if kept else {}),
+            **({"highlights": highlights} if highlights or written else {}),
             **({"on_behalf_reason": on_behalf_reason} if on_behalf else {}),
         },
     )
     _carry_to_next_year(unit, cycle.year, period)
     return report
+
+
+def _highlights(report: Report, typed: str | None) -> str:
+    """The highlights to keep: as typed (tidied), or the stored ones when none were sent."""
+    return report.highlights if typed is None else core.tidy_highlights(typed)
 
 
 @transaction.atomic

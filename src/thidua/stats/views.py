@@ -168,10 +168,20 @@ def _summary(rows: list, problems: list) -> list[dict]:
                 }
                 for problem in row["note_problems"]
             ]
+    listed += [
+        {
+            "code": "highlights",
+            "anchor": "highlights",
+            "label": _("Những điểm nổi bật của phong trào thi đua"),
+            "problem": problem,
+        }
+        for problem in problems
+        if problem.field == "highlights"
+    ]
     return listed + [
         {"code": None, "label": None, "problem": problem}
         for problem in problems
-        if problem.field not in shown_codes
+        if problem.field not in shown_codes and problem.field != "highlights"
     ]
 
 
@@ -199,15 +209,19 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
     raw = None
     problems: list = []
     status = 200
-    figures = notes = None
+    figures = notes = highlights = None
     if request.method == "POST":
         raw = _raw_from(request, catalog)
         notes = _notes_from(request, catalog)
+        # the year report's form has the field; a form without it leaves them as they are
+        highlights = request.POST.get("highlights")
         figures, problems = core.parse_figures(raw, catalog)
         action = request.POST.get("action", "save")
         if on_behalf and action in ("save", "submit"):
             # the reason is asked for with the figures' problems, not after them
             problems = [*problems, *core.check_on_behalf(reason or "")]
+        if highlights is not None and action in ("save", "submit"):
+            problems = [*problems, *core.check_highlights(highlights, period)]
         if not problems and action in ("save", "submit"):
             try:
                 if on_behalf:
@@ -220,6 +234,7 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
                         reason=reason or "",
                         submit=action == "submit",
                         notes=notes,
+                        highlights=highlights,
                     )
                 else:
                     services.save_report(
@@ -230,6 +245,7 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
                         figures=figures,
                         submit=action == "submit",
                         notes=notes,
+                        highlights=highlights,
                     )
             except DomainError as error:
                 problems = error.problems
@@ -280,6 +296,10 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
             "can_return": can(request.user, Action.RETURN_REPORT, slot)
             and report is not None
             and report.status == Report.Status.SUBMITTED,
+            "highlights": highlights
+            if highlights is not None
+            else (report.highlights if report is not None and not hidden_draft else ""),
+            "highlights_problems": [p for p in problems if p.field == "highlights"],
             "prefix": FIELD_PREFIX,
             "note_prefix": NOTE_PREFIX,
             "hidden_draft": hidden_draft,

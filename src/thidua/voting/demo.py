@@ -13,8 +13,13 @@ the phone ballot, and any outcome of it is within the rules.
 from __future__ import annotations
 
 import random
-from datetime import date, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
+
+from thidua.audit import clock
 from thidua.core.ballots import Ballot
 from thidua.org import register
 from thidua.org.authz import SYSTEM
@@ -51,6 +56,30 @@ FAVOURITES = {
     "cum-truong-2021": ["lao-cai"],
     "cum-pho-2021": ["son-la", "cao-bang"],
 }
+
+
+# Illustrative, like the programme's hours (load_conference): when each poll opened and was
+# closed and counted on the conference day, inside the programme's voting items (09:45-10:45
+# the titles, 10:45-11:20 the leadership); the Ministry flag opens and is left open.
+DELEGATES_IN = time(7, 30)  # the delegates checked in before the 08:00 opening
+POLL_TIMES = {
+    "co-chinh-phu": (time(9, 50), time(10, 5)),
+    "co-bo-cong-an": (time(10, 10), None),
+    "cum-truong-2021": (time(10, 50), time(11, 0)),
+    "cum-pho-2021": (time(11, 2), time(11, 10)),
+}
+HANDED_OVER = time(11, 15)
+
+
+@contextmanager
+def _on_conference_day(moment: time) -> Iterator[None]:
+    """The conference's writes, recorded at `moment` of its day (local time)."""
+    with clock.dated(timezone.make_aware(datetime.combine(CONFERENCE_2020, moment))):
+        yield
+
+
+def _later(moment: time, minutes: int) -> time:
+    return (datetime.combine(CONFERENCE_2020, moment) + timedelta(minutes=minutes)).time()
 
 
 LEVELS = {"co_chinh_phu": "Chính phủ", "co_bo_cong_an": "Bộ Công an"}
@@ -108,9 +137,59 @@ def _ballots(
 
 def load_conference(cycle: Cycle) -> None:
     """Delegates checked in, the board, four polls; three counted, the Ministry flag open;
-    next year's leadership handed over from the vote."""
+    next year's leadership handed over from the vote. Each write is recorded at its
+    illustrative time of the conference day (`POLL_TIMES`), so the vote-count minutes print
+    when each poll opened and was counted."""
     if Conference.objects.filter(cycle=cycle).exists():
         return
+    with _on_conference_day(DELEGATES_IN):
+        conference, delegates, phones = _gather(cycle)
+    chair = next(d for d in delegates if d.board == "chair").user
+    rng = random.Random(20201116)  # noqa: S311 - reproducible illustrative ballots
+
+    def create(code: str):
+        _code, title, purpose, title_code, seats = next(p for p in POLLS if p[0] == code)
+        return services.create_poll(
+            actor=SYSTEM,
+            conference=conference,
+            code=code,
+            title=title,
+            purpose=purpose,
+            title_code=title_code,
+            seats=seats,
+        )
+
+    def vote(code: str) -> None:
+        opened, closed = POLL_TIMES[code]
+        with _on_conference_day(opened):
+            poll = services.open_poll(actor=chair, poll=create(code))
+        with _on_conference_day(_later(opened, 3)):
+            for delegate, ballot in _ballots(poll.code, delegates, rng):
+                signature = phones[delegate.pk].sign(
+                    cycle.cluster.code, cycle.year, poll.code, delegate.user.username, ballot
+                )
+                services.cast(actor=delegate.user, poll=poll, ballot=ballot, signature=signature)
+        with _on_conference_day(closed):
+            services.close_poll(actor=chair, poll=poll)
+
+    vote("co-chinh-phu")
+    # created once the Government flag is counted: its nominee is not a candidate; left open
+    with _on_conference_day(POLL_TIMES["co-bo-cong-an"][0]):
+        services.open_poll(actor=chair, poll=create("co-bo-cong-an"))
+    vote("cum-truong-2021")
+    vote("cum-pho-2021")
+    # the leader unit's secretary records the election
+    with _on_conference_day(HANDED_OVER):
+        secretary = User.objects.get(username="hagiang.thuky")
+        services.hand_over_from_vote(actor=secretary, conference=conference, note=NOTE)
+    # The phones above exist only in this script: whoever tries the demo's open poll signs in
+    # with a browser, which registers its own device key on its first conference page.
+    Delegate.objects.filter(conference=conference).update(device_key="")
+
+
+def _gather(cycle: Cycle) -> tuple[Conference, list[Delegate], dict[int, devices.Phone]]:
+    """The conference opened, its delegates added and checked in, each with a phone (played
+    here with its own device key, as thidua/device-key.js)."""
     leader = Unit.objects.get(pk=cycle.leader_id)
     conference = services.open_conference(
         actor=SYSTEM,
@@ -155,50 +234,13 @@ def load_conference(cycle: Cycle) -> None:
     ]
     for delegate in delegates:
         services.check_in(actor=SYSTEM, delegate=delegate)
-
-    def create(code: str):
-        _code, title, purpose, title_code, seats = next(p for p in POLLS if p[0] == code)
-        return services.create_poll(
-            actor=SYSTEM,
-            conference=conference,
-            code=code,
-            title=title,
-            purpose=purpose,
-            title_code=title_code,
-            seats=seats,
-        )
-
-    chair = next(d for d in delegates if d.board == "chair").user
-    rng = random.Random(20201116)  # noqa: S311 - reproducible illustrative ballots
-
-    # Each delegate's phone, played here with its own device key (as thidua/device-key.js).
     phones = {}
     for delegate in delegates:
         phones[delegate.pk] = devices.Phone()
         services.register_device_key(
             actor=delegate.user, conference=conference, public_key=phones[delegate.pk].public_key
         )
-
-    def vote(poll) -> None:
-        poll = services.open_poll(actor=chair, poll=poll)
-        for delegate, ballot in _ballots(poll.code, delegates, rng):
-            signature = phones[delegate.pk].sign(
-                cycle.cluster.code, cycle.year, poll.code, delegate.user.username, ballot
-            )
-            services.cast(actor=delegate.user, poll=poll, ballot=ballot, signature=signature)
-        services.close_poll(actor=chair, poll=poll)
-
-    vote(create("co-chinh-phu"))
-    # created once the Government flag is counted: its nominee is not a candidate
-    services.open_poll(actor=chair, poll=create("co-bo-cong-an"))
-    vote(create("cum-truong-2021"))
-    vote(create("cum-pho-2021"))
-    # the leader unit's secretary records the election
-    secretary = User.objects.get(username="hagiang.thuky")
-    services.hand_over_from_vote(actor=secretary, conference=conference, note=NOTE)
-    # The phones above exist only in this script: whoever tries the demo's open poll signs in
-    # with a browser, which registers its own device key on its first conference page.
-    Delegate.objects.filter(conference=conference).update(device_key="")
+    return conference, delegates, phones
 
 
 def count_the_open_poll(cycle: Cycle) -> Poll | None:

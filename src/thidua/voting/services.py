@@ -18,6 +18,7 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
+from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
@@ -199,7 +200,7 @@ def check_in(*, actor, delegate: Delegate) -> str:
             ]
         )
     key = _new_key(delegate)
-    delegate.checked_in_at = timezone.now()
+    delegate.checked_in_at = clock.now()
     delegate.save(update_fields=["login_key_hash", "checked_in_at"])
     audit(
         actor=actor,
@@ -544,7 +545,7 @@ def open_poll(*, actor, poll: Poll) -> Poll:
     if not delegates:
         raise DomainError([Problem("no_delegates", gettext_noop("Hội nghị chưa có đại biểu."))])
     poll.electorate = len(delegates)
-    poll.status, poll.opened_at = Poll.Status.OPEN, timezone.now()
+    poll.status, poll.opened_at = Poll.Status.OPEN, clock.now()
     if poll.ceremony_id is not None:
         # what phones encrypt is fixed now, with the rules and candidates
         poll.public_key = poll.ceremony.public_key
@@ -1028,7 +1029,7 @@ def spoil(*, actor, poll: Poll, data: Mapping) -> SpoiledBallot:
 
 def _minute():
     """Now, to the minute: enough for the delegate's "đã bỏ phiếu lúc 09:42"."""
-    return timezone.now().replace(second=0, microsecond=0)
+    return clock.now().replace(second=0, microsecond=0)
 
 
 @transaction.atomic
@@ -1285,7 +1286,7 @@ def close_poll(*, actor, poll: Poll) -> Poll:
             {"content": c, "source": Elector.Method.PAPER, "receipt": _receipt()} for c in pile
         ]
         _reshuffle(poll, phone + paper)
-        poll.closed_at = timezone.now()
+        poll.closed_at = clock.now()
         if poll.sealed:
             return _seal_box(actor, poll, phone, issued=issued, voters=voters)
         return _count_score(
@@ -1294,7 +1295,7 @@ def close_poll(*, actor, poll: Poll) -> Poll:
     poll.paper = _paper_totals(poll, pile, written)
     # a written opinion keeps its receipt, not what it says: its totals are in `poll.paper`
     _reshuffle(poll, phone + [{**row, "content": None} for row in written])
-    poll.closed_at = timezone.now()
+    poll.closed_at = clock.now()
     if poll.sealed:
         return _seal_box(actor, poll, phone, issued=issued, voters=voters)
     return _count(actor, poll, phone, issued=issued, voters=voters)
