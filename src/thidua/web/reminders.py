@@ -1,6 +1,6 @@
 """Reminders of deadlines: once a day, each person whose tasks belong to a phase (or the
-mid-year review) due within a week (or overdue) gets one reminder per phase, in the app and, with an e-mail address, by
-e-mail (Django's mail API: the console unless SMTP is configured)."""
+mid-year review) due within a week (or overdue) gets one reminder per phase, in the app and,
+with an e-mail address, by e-mail (Django's mail API: the console unless SMTP is configured)."""
 
 from __future__ import annotations
 
