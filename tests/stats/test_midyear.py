@@ -5,6 +5,7 @@ year's first half."""
 
 import re
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -14,10 +15,12 @@ from django.utils import timezone
 
 from thidua.audit.models import AuditEntry
 from thidua.core.icalendar import unfold
+from thidua.core.indicators import Period
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.org import services as org_services
-from thidua.org.models import PhaseDeadline, Reminder
+from thidua.org.models import PhaseDeadline, Reminder, Unit
+from thidua.stats import services
 from thidua.stats.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +53,7 @@ def test_the_leader_secretary_sets_the_mid_year_deadline(client_for, cycle):
     assert '<option value="midyear">Sơ kết 6 tháng (số liệu 6 tháng đầu năm)</option>' in page
     response = _set_deadline(client_for, "2021-07-20")
     assert "Sơ kết 6 tháng (số liệu 6 tháng đầu năm): 20/07/2021." in response.content.decode()
+    assert 'href="/clusters/cum-2/2021/stats/?period=H1"' in response.content.decode()
     assert _midyear_due(cycle("cum-2", 2021)) == [date(2021, 7, 20)]
     entry = AuditEntry.objects.filter(action=AuditAction.DEADLINE_SET).latest("id")
     assert entry.after == {"phase": "midyear", "due": "2021-07-20"}
@@ -173,10 +177,22 @@ def test_reminders_of_the_first_half_fire_once_a_day_for_those_who_must_act(clie
     assert midyear.count() == count
 
 
-def test_the_first_half_table_compares_with_last_years_first_half(client_for):
+def test_the_first_half_table_compares_with_last_years_first_half(client_for, get_user):
+    son_la = Unit.objects.get(code="son-la")
+    services.record_baseline(
+        actor=get_user("admin"),
+        unit=son_la,
+        year=2020,
+        period=Period.H1,
+        figures={"social_order_cases": Decimal(200)},
+        source="Báo cáo sơ kết 6 tháng 2020 (thử)",
+    )
     _submit_son_la(client_for)
     page = client_for("hagiang.canbo").get("/clusters/cum-2/2021/stats/?period=H1")
     text = page.content.decode()
     assert page.status_code == 200
     assert "6 tháng đầu năm" in text
     assert "260" in text  # Sơn La's first half, submitted
+    assert "tăng 30,0%" in text  # against its first half of 2020
+    year = client_for("hagiang.canbo").get("/clusters/cum-2/2021/stats/").content.decode()
+    assert "tăng 30,0%" not in year
