@@ -3,12 +3,14 @@ deadline, member units submit their first-half (H1) report during the year, the 
 the reminders and the calendar feed carry the deadline, the H1 table compares with last
 year's first half."""
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -196,3 +198,51 @@ def test_the_first_half_table_compares_with_last_years_first_half(client_for, ge
     assert "tăng 30,0%" in text  # against its first half of 2020
     year = client_for("hagiang.canbo").get("/clusters/cum-2/2021/stats/").content.decode()
     assert "tăng 30,0%" not in year
+
+
+def test_the_api_writes_and_returns_the_first_half_during_the_year(get_user):
+    from thidua.core.policy import TOKEN_SCOPES
+
+    def api(username):
+        _token, key = org_services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    url = "/api/cycles/cum-2/2021/reports/son-la"
+    payload = {"period": "H1", "figures": {"social_order_cases": 260}, "submit": True}
+    response = api("sonla.canbo").put(url, payload, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "submitted"
+    # the year's report stays closed in planning
+    year = {**payload, "period": "Y"}
+    assert api("sonla.canbo").put(url, year, content_type="application/json").status_code == 409
+    returned = api("laocai.thuky").post(
+        f"{url}/return",
+        {"period": "H1", "reason": "Kiểm tra lại."},
+        content_type="application/json",
+    )
+    assert returned.status_code == 200, returned.content
+    assert returned.json()["status"] == "returned"
+
+
+def test_an_excel_first_half_template_is_imported_during_the_year(client_for):
+    from openpyxl import load_workbook
+
+    client = client_for("sonla.canbo")
+    response = client.get("/clusters/cum-2/2021/stats/template.xlsx?period=H1&unit=son-la")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook["Sơn La"]
+    for row in range(1, sheet.max_row + 1):
+        if sheet[f"A{row}"].value == "social_order_cases":
+            sheet[f"D{row}"] = 260
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("h1.xlsx", buffer.getvalue())
+    response = client.post("/clusters/cum-2/2021/stats/import/", {"file": upload, "submit": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report = Report.objects.get(unit__code="son-la", year=2021, period="H1")
+    assert report.status == Report.Status.SUBMITTED
+    assert report.values.get(indicator__code="social_order_cases").value == 260
+    assert not Report.objects.filter(unit__code="son-la", year=2021, period="Y").exists()
