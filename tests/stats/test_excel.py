@@ -294,9 +294,9 @@ def test_empty_sheets_of_other_units_are_skipped(client_for, reporting_cycle):
         "/clusters/cum-2/2021/stats/import/", {"file": io.BytesIO(as_bytes(workbook))}
     )
     assert response.status_code == 302
-    assert list(Report.objects.filter(year=2021, period="Y").values_list("unit__code", flat=True)) == [
-        "lai-chau"
-    ]
+    assert list(
+        Report.objects.filter(year=2021, period="Y").values_list("unit__code", flat=True)
+    ) == ["lai-chau"]
     assert stored("lai-chau")["social_order_cases"] == 120
 
 
