@@ -45,6 +45,7 @@ REGISTRIES: tuple[Registry, ...] = (
         "the cycle page and closing a phase name the member units the open phase waits for",
         (
             Hook("thidua.stats.selectors.late_reports", "thidua.stats", "reporting"),
+            Hook("thidua.stats.selectors.late_midyear_reports", "thidua.stats", "midyear"),
             Hook("thidua.scoring.selectors.unconfirmed", "thidua.scoring", "planning"),
             Hook("thidua.scoring.selectors.late_scorers", "thidua.scoring", "scoring"),
         ),

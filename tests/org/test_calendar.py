@@ -28,8 +28,8 @@ def test_a_person_makes_a_feed_and_reads_it_without_signing_in(client_for, get_u
     assert "\n" not in body.replace("\r\n", "")
     lines = unfold(body)
     assert lines[0] == "BEGIN:VCALENDAR"
-    # Cụm II 2020 and 2021, five phases each, all with a deadline
-    assert lines.count("BEGIN:VEVENT") == 10
+    # Cụm II 2020 and 2021, five phases and the mid-year review each, all with a deadline
+    assert lines.count("BEGIN:VEVENT") == 12
     assert "DTSTART;VALUE=DATE:20200331" in lines  # 2020's agreement (set by Hà Giang)
     assert "DTSTART;VALUE=DATE:20210331" in lines  # 2021's, the rule set's default
     assert any(line.startswith("SUMMARY:Hạn Ký kết giao ước") for line in lines)

@@ -186,7 +186,11 @@ def test_only_the_admin_creates_cycles(get_user, cluster_ii, units):
 
 
 def test_a_cycle_after_a_handover_takes_its_leader(cycle, cluster_ii, units, get_user):
+    from thidua.stats.models import Report
+
     handover = Handover.objects.get(from_cycle=cycle("cum-2", 2020))
+    # the demo's first halves of 2021 go with the year
+    Report.objects.filter(cycle__cluster=cluster_ii, year=2021).delete()
     Cycle.objects.filter(cluster=cluster_ii, year=2021).delete()
     members = [units[code] for code in CUM_II]
     with pytest.raises(DomainError) as error:

@@ -32,7 +32,7 @@ def test_import_with_progress(client_for, reporting_cycle, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "7 report(s) imported into cum-2/2021" in out
     assert "7/7" in err
-    assert Report.objects.filter(year=2021, status="submitted").count() == 7
+    assert Report.objects.filter(year=2021, period="Y", status="submitted").count() == 7
 
 
 def test_a_bad_cell_imports_nothing_and_says_where(client_for, reporting_cycle, tmp_path, capsys):
@@ -42,13 +42,13 @@ def test_a_bad_cell_imports_nothing_and_says_where(client_for, reporting_cycle, 
     err = capsys.readouterr().err
     assert "Trang “Lào Cai”, hàng" in err
     assert "“sai” không phải là một số." in err
-    assert not Report.objects.filter(year=2021).exists()
+    assert not Report.objects.filter(year=2021, period="Y").exists()
 
 
 def test_acting_as_a_user_applies_their_rights(client_for, reporting_cycle, tmp_path):
     path = filled_template(client_for("laocai.thuky"), tmp_path)
     with pytest.raises(CommandError):
         call_command("import-stats", str(path), cycle="cum-2/2021", user="sonla.canbo")
-    assert not Report.objects.filter(year=2021).exists()
+    assert not Report.objects.filter(year=2021, period="Y").exists()
     with pytest.raises(CommandError, match="no cycle"):
         call_command("import-stats", str(path), cycle="cum-9/2021")

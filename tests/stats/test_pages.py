@@ -133,7 +133,7 @@ def test_officer_cannot_reach_another_units_form(client_for, reporting_cycle):
     )
     assert refused.status_code == 403
     assert client.post("/clusters/cum-2/2021/stats/lai-chau/preview/", {}).status_code == 403
-    assert not Report.objects.filter(unit__code="lai-chau", year=2021).exists()
+    assert not Report.objects.filter(unit__code="lai-chau", year=2021, period="Y").exists()
     assert client.get("/clusters/cum-2/2021/stats/ha-noi/").status_code == 404
 
 

@@ -79,3 +79,51 @@ def test_late_scorers_are_the_units_with_a_sheet_not_submitted(late):
     missing = {slot.scorer.short_name for slot in selectors.results(cycle).missing}
     assert selectors.late_scorers(cycle) == ([units[-1].short_name] if late else [])
     assert set(selectors.late_scorers(cycle)) == missing
+
+
+def _mid_year_cluster(size: int) -> tuple[str, User]:
+    """A cluster of `size` units being planned in 2021, every first-half report submitted
+    but the last unit's; its code and its leader unit's secretary."""
+    from thidua.org import services as org_services
+    from thidua.org.authz import SYSTEM
+    from thidua.org.models import Cluster
+    from thidua.stats.models import Report
+
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"m{size}-{n}", name=f"Thử {n}", short_name=f"M{n}") for n in range(size)]
+    )
+    cluster = Cluster.objects.create(code=f"m-{size}", name="Cụm thử")
+    cycle = org_services.create_cycle(
+        actor=SYSTEM, cluster=cluster, year=2021, members=units, leader=units[0]
+    )
+    Report.objects.bulk_create(
+        [
+            Report(unit=unit, year=2021, period="H1", cycle=cycle, status="submitted")
+            for unit in units[:-1]
+        ]
+    )
+    secretary = User.objects.create(
+        username=f"m{size}.thuky", kind=UserKind.SECRETARY, unit=units[0]
+    )
+    return cluster.code, secretary
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page", ["/", "/clusters/{code}/2021/", "/clusters/{code}/2021/stats/?period=H1"]
+)
+def test_mid_year_pages_queries_do_not_grow_with_the_units(client, page, monkeypatch):
+    """The mid-year review's home-page task, the cycle page's deadline and the H1 table read
+    the first-half reports at once, whatever the number of units."""
+    from datetime import date
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2021, 7, 20))
+    counts = {}
+    for size in (7, 25):
+        code, secretary = _mid_year_cluster(size)
+        client.force_login(secretary)
+        counts[size] = _queries(client, page.format(code=code))
+        if page == "/":
+            text = client.get(page).content.decode()
+            assert f"chờ báo cáo số liệu 6 tháng đầu năm của: M{size - 1}" in text
+    assert counts[7] == counts[25], counts

@@ -27,7 +27,11 @@ def test_the_new_leaders_secretary_drafts_next_years_agreement(get_user):
 
 def test_reporting_asks_officers_and_tells_the_secretary_who_is_late(reporting_cycle, get_user):
     officer = tasks.for_user(get_user("sonla.canbo"))
-    assert [t.text for t in officer] == ["Nộp báo cáo số liệu 2021"]
+    # the first half's report is still missing too (the mid-year review, due 15/07/2021)
+    assert [t.text for t in officer] == [
+        "Nộp báo cáo số liệu 2021",
+        "Nộp báo cáo số liệu 6 tháng đầu năm 2021",
+    ]
     assert officer[0].url == "/clusters/cum-2/2021/stats/son-la/"
     assert officer[0].urgent
     leader = _texts(get_user("laocai.thuky"))
@@ -43,7 +47,10 @@ def test_scoring_counts_the_sheets_still_to_fill(scoring_2021, get_user):
 
 
 def test_someone_outside_the_cluster_has_nothing_to_do_there(get_user):
-    assert _texts(get_user("hanoi.canbo")) == []
+    # (Hà Nội's own Cụm I 2020, still being planned, asks for its first-half report)
+    mine = tasks.for_user(get_user("hanoi.canbo"))
+    assert [t.text for t in mine if t.cycle.cluster.code == "cum-2"] == []
+    assert {t.cycle.cluster.code for t in mine} <= {"cum-1"}
 
 
 def test_the_home_page_lists_the_tasks(client_for):

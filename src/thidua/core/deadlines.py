@@ -5,6 +5,11 @@ days after 1 January of the cycle's year (the conference of a year is usually he
 of the next, so an offset may pass 365). The leader unit may set another date for any phase
 not yet done. A phase's deadline is met when the phase closed on or before it; a phase still
 open (or not yet started) after its deadline is overdue.
+
+The mid-year review (sơ kết 6 tháng) uses the same machinery: a milestone, not a phase, whose
+deadline is for each member unit's first-half (H1) report. Those reports are written during
+the year, while the year's reporting phase has not closed; a unit meets the deadline by
+submitting its H1 report on or before it.
 """
 
 from __future__ import annotations
@@ -14,15 +19,63 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from thidua.core.messages import Problem, format_day, gettext_noop
-from thidua.core.phases import PHASE_LABELS, PHASES, Phase
+from thidua.core.messages import Label, Problem, format_day, gettext_noop
+from thidua.core.phases import PHASE_LABELS, PHASES, Phase, Position
 
 #: The key of the defaults in a rule set's data.
 KEY = "deadlines"
 #: The latest default: 729 days after 1 January of the cycle's year is still in the next year.
 MAX_OFFSET = 729
+#: The latest default of the mid-year review: 364 days after 1 January is still in the year.
+MIDYEAR_MAX_OFFSET = 364
 #: A deadline must lie in the cycle's year or the next one.
 YEARS_AFTER = 1
+
+
+class Milestone(StrEnum):
+    """A deadline of the year that is not a phase's."""
+
+    MIDYEAR = "midyear"  # sơ kết 6 tháng: each member unit's H1 report
+
+
+#: A phase or a milestone: what a deadline is of.
+Step = Phase | Milestone
+
+STEP_LABELS: dict[Step, Label] = {
+    **PHASE_LABELS,
+    Milestone.MIDYEAR: Label(gettext_noop("Sơ kết 6 tháng (số liệu 6 tháng đầu năm)")),
+}
+
+#: The states of a unit's H1 report (for the policy): written and reviewed while open.
+MIDYEAR_OPEN = "midyear_open"
+MIDYEAR_CLOSED = "midyear_closed"
+#: The mid-year task shows on the home page this many days before its deadline (the figures
+#: of the first half exist only near its end; a January page need not ask for them).
+MIDYEAR_SHOWN_DAYS = 30
+
+
+def step_of(code: str) -> Step | None:
+    """The phase or milestone with this code, None if there is none."""
+    for kind in (Phase, Milestone):
+        try:
+            return kind(code)
+        except ValueError:
+            continue
+    return None
+
+
+def midyear_state(position: Position) -> str:
+    """The mid-year review is open from the start of the year until the year's reporting phase
+    closes: after that the year's figures supersede the first half's."""
+    working = position.working_phase
+    if working is not None and PHASES.index(working) <= PHASES.index(Phase.REPORTING):
+        return MIDYEAR_OPEN
+    return MIDYEAR_CLOSED
+
+
+def midyear_shown(due: date, today: date) -> bool:
+    """Whether the home page asks a unit for its H1 report on `today`."""
+    return today >= due - timedelta(days=MIDYEAR_SHOWN_DAYS)
 
 
 class Standing(StrEnum):
@@ -36,7 +89,7 @@ class Standing(StrEnum):
 class Deadline:
     """A phase's deadline as it stands on `today`."""
 
-    phase: Phase
+    phase: Step
     due: date
     standing: Standing
     days_left: int  # negative when overdue; 0 on the day itself
@@ -47,8 +100,9 @@ class Deadline:
 
 
 def check_offsets(raw: object) -> list[Problem]:
-    """A rule set's default deadlines: known phases, whole days in [0, MAX_OFFSET], and in
-    the order of the phases (a later phase is not due before an earlier one)."""
+    """A rule set's default deadlines: known phases (and the mid-year milestone), whole days in
+    [0, MAX_OFFSET], the phases in their order (a later phase is not due before an earlier
+    one), the mid-year review within the cycle's year."""
     if raw is None:
         return []
     if not isinstance(raw, Mapping):
@@ -61,7 +115,7 @@ def check_offsets(raw: object) -> list[Problem]:
             )
         ]
     problems: list[Problem] = []
-    known = {phase.value for phase in PHASES}
+    known = {phase.value for phase in PHASES} | {Milestone.MIDYEAR.value}
     for key, value in raw.items():
         if key not in known:
             problems.append(
@@ -80,7 +134,7 @@ def check_offsets(raw: object) -> list[Problem]:
                         "Thời hạn mặc định của giai đoạn “%(phase)s” phải là số ngày nguyên "
                         "từ 0 đến %(most)s kể từ ngày 01/01 của năm thi đua."
                     ),
-                    {"phase": PHASE_LABELS[Phase(key)], "most": MAX_OFFSET},
+                    {"phase": STEP_LABELS[step_of(key)], "most": MAX_OFFSET},
                     "data",
                 )
             )
@@ -96,19 +150,33 @@ def check_offsets(raw: object) -> list[Problem]:
                 "data",
             )
         )
+    if raw.get(Milestone.MIDYEAR.value, 0) > MIDYEAR_MAX_OFFSET:
+        problems.append(
+            Problem(
+                "deadline_midyear_offset",
+                gettext_noop(
+                    "Thời hạn mặc định của sơ kết 6 tháng phải trong năm thi đua "
+                    "(từ 0 đến %(most)s ngày kể từ ngày 01/01)."
+                ),
+                {"most": MIDYEAR_MAX_OFFSET},
+                "data",
+            )
+        )
     return problems
 
 
-def default_deadline(year: int, phase: Phase, offsets: Mapping[str, int] | None) -> date | None:
+def default_deadline(year: int, phase: Step, offsets: Mapping[str, int] | None) -> date | None:
     """The rule set's default deadline of `phase` in the cycle year `year`, if it has one."""
     if not offsets or phase.value not in offsets:
         return None
     return date(year, 1, 1) + timedelta(days=offsets[phase.value])
 
 
-def check_deadline(year: int, phase: Phase, due: date) -> list[Problem]:
-    """A deadline lies in the cycle's year or the next (the conference is often in January)."""
-    first, last = date(year, 1, 1), date(year + YEARS_AFTER, 12, 31)
+def check_deadline(year: int, phase: Step, due: date) -> list[Problem]:
+    """A deadline lies in the cycle's year or the next (the conference is often in January);
+    the mid-year review's in the cycle's year."""
+    after = 0 if phase == Milestone.MIDYEAR else YEARS_AFTER
+    first, last = date(year, 1, 1), date(year + after, 12, 31)
     if not first <= due <= last:
         return [
             Problem(
@@ -117,7 +185,7 @@ def check_deadline(year: int, phase: Phase, due: date) -> list[Problem]:
                     "Thời hạn của giai đoạn “%(phase)s” phải trong khoảng %(first)s–%(last)s."
                 ),
                 {
-                    "phase": PHASE_LABELS[phase],
+                    "phase": STEP_LABELS[phase],
                     "first": format_day(first),
                     "last": format_day(last),
                 },
@@ -131,7 +199,7 @@ def days_left(due: date, today: date) -> int:
     return (due - today).days
 
 
-def stand(phase: Phase, due: date, today: date, done_on: date | None = None) -> Deadline:
+def stand(phase: Step, due: date, today: date, done_on: date | None = None) -> Deadline:
     """Where `phase`'s deadline stands on `today`: `done_on` is the day it closed, if done."""
     left = days_left(due, today)
     if done_on is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from thidua.core.deadlines import MIDYEAR_CLOSED, MIDYEAR_OPEN
 from thidua.core.messages import Label, Problem, gettext_noop
 from thidua.core.phases import IDLE, PHASES, STATE_LABELS, Phase
 
@@ -171,6 +172,8 @@ _STATE_LABELS: dict[str, Label] = {
     **STATE_LABELS,
     UNIT_ACTIVE: Label(gettext_noop("Đang hoạt động")),
     UNIT_ENDED: Label(gettext_noop("Đã kết thúc (sáp nhập, chia tách)")),
+    MIDYEAR_OPEN: Label(gettext_noop("Sơ kết 6 tháng đang mở")),
+    MIDYEAR_CLOSED: Label(gettext_noop("Sơ kết 6 tháng đã khép lại")),
 }
 
 
@@ -186,6 +189,7 @@ def _rule(*roles: Role, states: tuple[str, ...] | None = None) -> Rule:
 
 _CYCLE_READERS = (Role.ADMIN, Role.OBSERVER, Role.MEMBER)
 _AFTER_REPORTING = tuple(phase.value for phase in PHASES[PHASES.index(Phase.REPORTING) :])
+_REPORT_STATES = (Phase.REPORTING.value, MIDYEAR_OPEN)
 
 POLICY: dict[Action, Rule] = {
     Action.VIEW_CLUSTER: _rule(Role.USER),
@@ -209,14 +213,16 @@ POLICY: dict[Action, Rule] = {
     Action.ASSIGN_LEADER: _rule(Role.ADMIN),
     Action.MANAGE_OWN_TOKENS: _rule(Role.USER),
     Action.VIEW_REPORT: _rule(*_CYCLE_READERS),
-    Action.EDIT_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
-    Action.RETURN_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
+    # A unit's report in its states: the year's in the reporting phase, the first half's
+    # (H1, sơ kết 6 tháng) while the mid-year review is open (`core.deadlines.midyear_state`).
+    Action.EDIT_REPORT: _rule(Role.OFFICER, states=_REPORT_STATES),
+    Action.RETURN_REPORT: _rule(Role.LEADER_SECRETARY, states=_REPORT_STATES),
     # On a member unit's part of the cycle: the leader unit's secretary enters its figures
     # when it cannot ("nhập thay", with a reason); they count once the unit's own officers
     # confirm them, or once the leader secretary records why the unit could not.
-    Action.ENTER_REPORT_ON_BEHALF: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
-    Action.CONFIRM_REPORT: _rule(Role.OFFICER, states=(Phase.REPORTING.value,)),
-    Action.EXCUSE_REPORT: _rule(Role.LEADER_SECRETARY, states=(Phase.REPORTING.value,)),
+    Action.ENTER_REPORT_ON_BEHALF: _rule(Role.LEADER_SECRETARY, states=_REPORT_STATES),
+    Action.CONFIRM_REPORT: _rule(Role.OFFICER, states=_REPORT_STATES),
+    Action.EXCUSE_REPORT: _rule(Role.LEADER_SECRETARY, states=_REPORT_STATES),
     Action.EDIT_PUBLISHED_FIGURES: _rule(Role.LEADER_SECRETARY, states=_AFTER_REPORTING),
     Action.RECORD_BASELINE: _rule(Role.ADMIN),
     Action.VIEW_AUDIT: _rule(Role.ADMIN, Role.LEADER_SECRETARY),

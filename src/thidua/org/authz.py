@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from thidua.core.deadlines import midyear_state
+from thidua.core.indicators import Period
 from thidua.core.policy import POLICY, UNIT_ACTIVE, UNIT_ENDED, Action, Decision, Role, decide
 from thidua.errors import Refused, StateConflict
 from thidua.org.models import Cluster, Cycle, Unit, UserKind
@@ -36,10 +38,13 @@ SYSTEM = SystemActor()
 @dataclass(frozen=True)
 class UnitInCycle:
     """A member unit's part of a cycle (its report, its score sheet): the unit's own officers
-    write it, the leader secretary oversees it, the cycle's readers read it."""
+    write it, the leader secretary oversees it, the cycle's readers read it. A first-half
+    report (`period` H1, the mid-year review) has the mid-year review's state, not the cycle's:
+    it is written during the year."""
 
     cycle: Cycle
     unit: Unit
+    period: str | None = None  # of a report
 
 
 RoleProvider = Callable[[object, object], set[Role]]
@@ -127,6 +132,8 @@ def state_of(obj) -> str | None:
     if isinstance(obj, Cycle):
         return obj.state
     if isinstance(obj, UnitInCycle):
+        if obj.period == Period.H1:
+            return midyear_state(obj.cycle.position)
         return obj.cycle.state
     if isinstance(obj, Unit):
         # Only a unit whose validity is over has ended; one formed by an upcoming merger (not

@@ -372,6 +372,7 @@ LAW_2022_ELIGIBILITY = "Luật Thi đua, khen thưởng số 06/2022/QH15"
 #: of the next year (as Cụm II worked; no written rule was found, so these are editable data).
 DEADLINE_OFFSETS = {
     "planning": 58,
+    "midyear": 195,  # sơ kết 6 tháng: the first half's figures by mid-July
     "agreement": 89,
     "reporting": 323,
     "scoring": 343,

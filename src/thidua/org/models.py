@@ -349,13 +349,15 @@ class PhaseEvent(models.Model):
 
 
 class PhaseDeadline(models.Model):
-    """The deadline the leader unit set for one phase of a cycle (else the rule set's default)."""
+    """The deadline the leader unit set for one phase of a cycle (else the rule set's default),
+    or for its mid-year review (`core.deadlines.Milestone`): the same machinery."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="deadlines")
     phase = models.CharField(
         _("giai đoạn"),
         max_length=16,
-        choices=[(phase.value, phase.value) for phase in core_phases.PHASES],
+        choices=[(phase.value, phase.value) for phase in core_phases.PHASES]
+        + [(step.value, step.value) for step in core_deadlines.Milestone],
     )
     due = models.DateField(_("thời hạn"))
     set_by = models.ForeignKey(

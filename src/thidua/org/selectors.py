@@ -75,13 +75,15 @@ def register_unit_usage(provider: UsageProvider) -> None:
 
 #: Given a cycle whose phase is open, what that phase still waits for, as names to show.
 WaitingProvider = Callable[[Cycle], list[str]]
-_LATE: dict[core_phases.Phase, list[WaitingProvider]] = {}
+#: per phase, and for the mid-year review (`core.deadlines.Milestone.MIDYEAR`)
+_LATE: dict[core_deadlines.Step, list[WaitingProvider]] = {}
 _UNSETTLED: dict[core_phases.Phase, list[WaitingProvider]] = {}
 
 
-def register_late(phase: core_phases.Phase, provider: WaitingProvider) -> None:
-    """Let a later stage name the member units an open `phase` waits for (e.g. statistics:
-    the reports not submitted), without the organisation knowing about that stage."""
+def register_late(phase: core_deadlines.Step, provider: WaitingProvider) -> None:
+    """Let a later stage name the member units an open `phase` (or the mid-year review) waits
+    for (e.g. statistics: the reports not submitted), without the organisation knowing about
+    that stage."""
     providers = _LATE.setdefault(phase, [])
     if provider not in providers:
         providers.append(provider)
@@ -100,6 +102,15 @@ def late(cycle: Cycle) -> list[str]:
     if not cycle.phase_is_open:
         return []
     return [name for provider in _LATE.get(cycle.phase, []) for name in provider(cycle)]
+
+
+def late_midyear(cycle: Cycle) -> list[str]:
+    """The member units whose first-half report the mid-year review waits for."""
+    return [
+        name
+        for provider in _LATE.get(core_deadlines.Milestone.MIDYEAR, [])
+        for name in provider(cycle)
+    ]
 
 
 def unsettled(cycle: Cycle) -> list[str]:
@@ -443,9 +454,11 @@ def users_by_username(usernames: Iterable[str]) -> dict[str, User]:
 # --- deadlines ----------------------------------------------------------------------------
 
 
-def deadlines(cycle: Cycle, today: date) -> list[core_deadlines.Deadline]:
+def deadlines(cycle: Cycle, today: date, *, midyear: bool = True) -> list[core_deadlines.Deadline]:
     """Each phase's deadline on `today`: the one the leader unit set, else the rule set's
-    default (a phase with neither has none). A phase is done on the day it last closed."""
+    default (a phase with neither has none). A phase is done on the day it last closed. With
+    `midyear`, the mid-year review's too, done once no member unit's H1 report is missing or
+    the review closed (counted as met: each unit's own standing is the home page's)."""
     explicit = {row.phase: row.due for row in PhaseDeadline.objects.filter(cycle=cycle)}
     offsets = (cycle.rule_set.data or {}).get(core_deadlines.KEY)
     closes = {
@@ -466,7 +479,29 @@ def deadlines(cycle: Cycle, today: date) -> list[core_deadlines.Deadline]:
         if done and done_on is None:  # done without a recorded close: count it as met
             done_on = due
         rows.append(core_deadlines.stand(phase, due, today, done_on))
+    due = _midyear_due(cycle, explicit, offsets) if midyear else None
+    if due is not None:
+        # closed (the year's figures took over) or nobody missing: done, counted as met
+        closed = core_deadlines.midyear_state(position) == core_deadlines.MIDYEAR_CLOSED
+        done_on = due if closed or not late_midyear(cycle) else None
+        row = core_deadlines.stand(core_deadlines.Milestone.MIDYEAR, due, today, done_on)
+        # among the phases by its date, the phases staying in their order
+        at = next((i for i, other in enumerate(rows) if other.due > due), len(rows))
+        rows.insert(at, row)
     return rows
+
+
+def _midyear_due(cycle: Cycle, explicit: dict, offsets) -> date | None:
+    step = core_deadlines.Milestone.MIDYEAR
+    return explicit.get(step.value) or core_deadlines.default_deadline(cycle.year, step, offsets)
+
+
+def midyear_due(cycle: Cycle) -> date | None:
+    """The mid-year review's deadline: the one the leader unit set, else the rule set's."""
+    step = core_deadlines.Milestone.MIDYEAR
+    row = PhaseDeadline.objects.filter(cycle=cycle, phase=step.value).first()
+    offsets = (cycle.rule_set.data or {}).get(core_deadlines.KEY)
+    return _midyear_due(cycle, {step.value: row.due} if row else {}, offsets)
 
 
 def current_deadline(cycle: Cycle, today: date) -> core_deadlines.Deadline | None:
@@ -475,7 +510,8 @@ def current_deadline(cycle: Cycle, today: date) -> core_deadlines.Deadline | Non
     phase = cycle.position.working_phase
     if phase is None:
         return None
-    return next((row for row in deadlines(cycle, today) if row.phase == phase), None)
+    rows = deadlines(cycle, today, midyear=False)
+    return next((row for row in rows if row.phase == phase), None)
 
 
 def calendar_token_for_key(raw_key: str) -> CalendarToken | None:

@@ -476,19 +476,23 @@ def reopen_phase(*, actor, cycle: Cycle, phase: core_phases.Phase, reason: str) 
 
 
 @transaction.atomic
-def set_deadline(*, actor, cycle: Cycle, phase: core_phases.Phase, due: date) -> PhaseDeadline:
+def set_deadline(*, actor, cycle: Cycle, phase: core_deadlines.Step, due: date) -> PhaseDeadline:
     """The leader unit sets the deadline of a phase not yet done (it replaces the rule set's
-    default, or an earlier date)."""
+    default, or an earlier date), or of the mid-year review while it is open."""
     cycle = _locked(cycle)
     require(actor, Action.SET_DEADLINE, cycle)
-    status = cycle.position.status_of(phase)
-    if status in (core_phases.PhaseStatus.DONE, core_phases.PhaseStatus.CLOSED):
+    if isinstance(phase, core_deadlines.Milestone):
+        done = core_deadlines.midyear_state(cycle.position) == core_deadlines.MIDYEAR_CLOSED
+    else:
+        status = cycle.position.status_of(phase)
+        done = status in (core_phases.PhaseStatus.DONE, core_phases.PhaseStatus.CLOSED)
+    if done:
         raise StateConflict(
             [
                 Problem(
                     "deadline_phase_done",
                     gettext_noop("Giai đoạn “%(phase)s” đã xong nên không đặt lại thời hạn."),
-                    {"phase": core_phases.PHASE_LABELS[phase]},
+                    {"phase": core_deadlines.STEP_LABELS[phase]},
                     "phase",
                 )
             ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from thidua import xlsx
+from thidua.core import deadlines as core_deadlines
 from thidua.core import icalendar
 from thidua.core.messages import format_day
 from thidua.core.phases import PHASE_LABELS, Phase
@@ -159,6 +160,14 @@ def cycle_new(request, code: str):
     )
 
 
+def _midyear_choice(cycle: Cycle) -> list:
+    """The mid-year review, among what a deadline can be set for, while it is open."""
+    if core_deadlines.midyear_state(cycle.position) != core_deadlines.MIDYEAR_OPEN:
+        return []
+    step = core_deadlines.Milestone.MIDYEAR
+    return [(step.value, core_deadlines.STEP_LABELS[step])]
+
+
 @cycle_view(Action.VIEW_CYCLE)
 def cycle_detail(request, cycle: Cycle):
     timeline = selectors.phase_timeline(cycle)
@@ -178,11 +187,13 @@ def cycle_detail(request, cycle: Cycle):
             "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "late": selectors.late(cycle),
             "deadlines": [
-                (row, PHASE_LABELS[row.phase]) for row in selectors.deadlines(cycle, today)
+                (row, core_deadlines.STEP_LABELS[row.phase])
+                for row in selectors.deadlines(cycle, today)
             ],
             "deadline_phases": [
                 (row.phase, row.label) for row in timeline if row.status not in ("done", "closed")
-            ],
+            ]
+            + _midyear_choice(cycle),
             "can": {
                 "deadlines": can(request.user, Action.SET_DEADLINE, cycle),
                 "edit": can(request.user, Action.EDIT_CYCLE, cycle),
@@ -265,7 +276,9 @@ def phase_action(request, cycle: Cycle, phase: str, action: str):
 @require_POST
 @cycle_view(Action.SET_DEADLINE)
 def deadline_set(request, cycle: Cycle):
-    target = _phase(request.POST.get("phase", ""))
+    target = core_deadlines.step_of(request.POST.get("phase", ""))
+    if target is None:
+        raise Http404(_("Không có giai đoạn này."))
     try:
         due = date.fromisoformat(request.POST.get("due", ""))
     except ValueError:
@@ -280,7 +293,7 @@ def deadline_set(request, cycle: Cycle):
         messages.success(
             request,
             _("Đã đặt thời hạn giai đoạn %(phase)s: %(due)s.")
-            % {"phase": _(PHASE_LABELS[target]), "due": format_day(due)},
+            % {"phase": _(core_deadlines.STEP_LABELS[target]), "due": format_day(due)},
         )
     return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
 
@@ -396,7 +409,7 @@ def calendar_feed(request, key: str):
     for cycle in selectors.visible_cycles(user):
         base = reverse("cycle", kwargs={"code": cycle.cluster.code, "year": cycle.year})
         for deadline in selectors.deadlines(cycle, timezone.localdate()):
-            label = _(PHASE_LABELS[deadline.phase])
+            label = _(core_deadlines.STEP_LABELS[deadline.phase])
             events.append(
                 icalendar.Event(
                     uid=f"{cycle.cluster.code}-{cycle.year}-{deadline.phase.value}@{host}",

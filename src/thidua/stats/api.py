@@ -148,11 +148,11 @@ def _figures(raw: dict[str, int | float | str], catalog: core.Catalog) -> dict[s
     return figures
 
 
-def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
+def _slot(cycle: Cycle, unit_code: str, period: core.Period) -> UnitInCycle:
     unit = next((u for u in org_selectors.member_units(cycle) if u.code == unit_code), None)
     if unit is None:
         raise Http404
-    return UnitInCycle(cycle, unit)
+    return UnitInCycle(cycle, unit, period.value)
 
 
 def _report_out(cycle: Cycle, slot: UnitInCycle, period: core.Period) -> dict:
@@ -214,7 +214,7 @@ def cluster_table(request, cluster: str, year: int, period: core.Period = core.P
 @router.get("/cycles/{cluster}/{year}/reports/{unit}", response=ReportOut)
 def get_report(request, cluster: str, year: int, unit: str, period: core.Period = core.Period.YEAR):
     cycle = cycle_or_404(cluster, year)
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, period)
     require(request.auth, Action.VIEW_REPORT, slot)
     return _report_out(cycle, slot, period)
 
@@ -223,7 +223,7 @@ def get_report(request, cluster: str, year: int, unit: str, period: core.Period 
 def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
     """Replace the unit's figures for the period (and submit them, if asked)."""
     cycle = cycle_or_404(cluster, year)
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, payload.period)
     require(request.auth, Action.EDIT_REPORT, slot)
     figures = _figures(payload.figures, selectors.catalog()[0])
     services.save_report(
@@ -242,7 +242,7 @@ def put_report(request, cluster: str, year: int, unit: str, payload: ReportIn):
 @router.post("/cycles/{cluster}/{year}/reports/{unit}/return", response=ReportOut)
 def return_report(request, cluster: str, year: int, unit: str, payload: ReturnIn):
     cycle = cycle_or_404(cluster, year)
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, payload.period)
     require(request.auth, Action.RETURN_REPORT, slot)
     report = selectors.report_of(slot.unit, cycle.year, payload.period)
     if report is None:

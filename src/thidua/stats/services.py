@@ -53,8 +53,9 @@ def _store(report: Report, figures: Mapping[str, Decimal], indicators: dict[str,
     ReportValue.objects.bulk_create(created)
 
 
-def _slot(cycle: Cycle, unit: Unit) -> UnitInCycle:
-    return UnitInCycle(cycle, unit)
+def _slot(cycle: Cycle, unit: Unit, period: str) -> UnitInCycle:
+    """The unit's report of `period` (a first-half report has the mid-year review's state)."""
+    return UnitInCycle(cycle, unit, period)
 
 
 def _editable(report: Report) -> None:
@@ -92,7 +93,7 @@ def save_report(
     `highlights`: the unit's highlights of the movement (year report only); None leaves
     them as they are (a workbook import does not carry them).
     """
-    require(actor, Action.EDIT_REPORT, _slot(cycle, unit))
+    require(actor, Action.EDIT_REPORT, _slot(cycle, unit, period.value))
     return _save(
         actor=actor,
         cycle=cycle,
@@ -123,7 +124,7 @@ def enter_on_behalf(
     ("nhập thay"), when the unit cannot, saying why. A submission waits for the unit to
     confirm it (`confirm_report`) or for the leader to record why it could not
     (`excuse_report`): until then its figures do not count (`core.submitted_status`)."""
-    require(actor, Action.ENTER_REPORT_ON_BEHALF, _slot(cycle, unit))
+    require(actor, Action.ENTER_REPORT_ON_BEHALF, _slot(cycle, unit, period.value))
     problems = core.check_on_behalf(reason)
     if unit.pk == cycle.leader_id:
         problems.append(
@@ -243,7 +244,7 @@ def return_report(*, actor, report: Report, reason: str) -> Report:
         raise DomainError(
             [Problem("baseline_report", gettext_noop("Số liệu năm trước không trả lại được."))]
         )
-    require(actor, Action.RETURN_REPORT, _slot(report.cycle, report.unit))
+    require(actor, Action.RETURN_REPORT, _slot(report.cycle, report.unit, report.period))
     problems = []
     if report.status != Report.Status.SUBMITTED:
         problems.append(
@@ -290,7 +291,7 @@ def confirm_report(*, actor, report: Report) -> Report:
     from now on they count."""
     report = _locked(report)
     cycle = _in_cycle(report)
-    require(actor, Action.CONFIRM_REPORT, _slot(cycle, report.unit))
+    require(actor, Action.CONFIRM_REPORT, _slot(cycle, report.unit, report.period))
     refuse_if(core.check_settle(report.status))
     report.status = Report.Status.SUBMITTED
     report.confirmed_by, report.confirmed_at = recorded_user(actor), clock.now()
@@ -313,7 +314,7 @@ def excuse_report(*, actor, report: Report, reason: str) -> Report:
     behalf: from now on they count, with that reason shown beside them."""
     report = _locked(report)
     cycle = _in_cycle(report)
-    require(actor, Action.EXCUSE_REPORT, _slot(cycle, report.unit))
+    require(actor, Action.EXCUSE_REPORT, _slot(cycle, report.unit, report.period))
     refuse_if(core.check_settle(report.status, excuse=reason))
     report.status, report.excuse = Report.Status.SUBMITTED, reason.strip()
     report.save(update_fields=["status", "excuse", "updated_at"])
@@ -433,7 +434,7 @@ def import_workbook(
         for sheet in excel.read_workbook(content, cycle, members, indicators)
         # the all-units template has every unit's sheet: the empty ones of other units are
         # left as they came, not refused (a filled one still is, naming its sheet)
-        if sheet.figures or can(actor, Action.EDIT_REPORT, _slot(cycle, sheet.unit))
+        if sheet.figures or can(actor, Action.EDIT_REPORT, _slot(cycle, sheet.unit, sheet.period))
     ]
     if not sheets:
         raise excel.WorkbookRefused(

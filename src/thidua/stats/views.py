@@ -31,13 +31,14 @@ def _period(request) -> core.Period:
         raise Http404(_("Không có kỳ báo cáo này.")) from None
 
 
-def _slot(cycle: Cycle, unit_code: str) -> UnitInCycle:
+def _slot(cycle: Cycle, unit_code: str, period: core.Period) -> UnitInCycle:
+    """The unit's report of `period` (a first-half report has the mid-year review's state)."""
     unit = next(
         (unit for unit in org_selectors.member_units(cycle) if unit.code == unit_code), None
     )
     if unit is None:
         raise Http404(_("Đơn vị này không phải thành viên của cụm trong năm."))
-    return UnitInCycle(cycle, unit)
+    return UnitInCycle(cycle, unit, period.value)
 
 
 def _sees_drafts(user, slot: UnitInCycle) -> bool:
@@ -52,17 +53,17 @@ def cluster_stats(request, cycle: Cycle):
     drafts_of = [
         unit.code
         for unit in org_selectors.member_units(cycle)
-        if _sees_drafts(request.user, UnitInCycle(cycle, unit))
+        if _sees_drafts(request.user, UnitInCycle(cycle, unit, period.value))
     ]
     full = selectors.cluster_table(cycle, period, drafts_of=drafts_of)
     show_all = request.GET.get("all") == "1"
     table = full if show_all else full.with_data_only()
-    leader_slot = UnitInCycle(cycle, cycle.leader)
+    leader_slot = UnitInCycle(cycle, cycle.leader, period.value)
     can_return = can(request.user, Action.RETURN_REPORT, leader_slot)
     editable = [
         row.unit
         for row in table.rows
-        if can(request.user, Action.EDIT_REPORT, UnitInCycle(cycle, row.unit))
+        if can(request.user, Action.EDIT_REPORT, UnitInCycle(cycle, row.unit, period.value))
     ]
     return render(
         request,
@@ -187,7 +188,7 @@ def _summary(rows: list, problems: list) -> list[dict]:
 
 @cycle_view()
 def report_form(request, cycle: Cycle, unit: str):
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, _period(request))
     require(request.user, Action.VIEW_REPORT, slot)
     if request.method == "POST":
         require(request.user, Action.EDIT_REPORT, slot)
@@ -197,7 +198,7 @@ def report_form(request, cycle: Cycle, unit: str):
 @cycle_view()
 def report_on_behalf(request, cycle: Cycle, unit: str):
     """The leader unit's secretary enters a member's figures on its behalf ("nhập thay")."""
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, _period(request))
     require(request.user, Action.ENTER_REPORT_ON_BEHALF, slot)
     return _report_page(request, cycle, slot, on_behalf=True)
 
@@ -322,7 +323,7 @@ def _report_page(request, cycle: Cycle, slot: UnitInCycle, *, on_behalf: bool):
 @cycle_view()
 def report_preview(request, cycle: Cycle, unit: str):
     """Live computed rates, changes and warnings for the figures being typed (htmx)."""
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, _period(request))
     require(request.user, Action.EDIT_REPORT, slot)  # only who may edit the form previews it
     catalog, _models = selectors.catalog()
     figures, problems = core.parse_figures(_raw_from(request, catalog), catalog)
@@ -337,7 +338,7 @@ def report_preview(request, cycle: Cycle, unit: str):
 @require_POST
 @cycle_view()
 def report_return(request, cycle: Cycle, unit: str):
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, _period(request))
     period = _period(request)
     report = selectors.report_of(slot.unit, cycle.year, period)
     require(request.user, Action.RETURN_REPORT, slot)
@@ -356,7 +357,7 @@ def report_return(request, cycle: Cycle, unit: str):
 
 
 def _settle(request, cycle: Cycle, unit: str, action: Action, settle) -> HttpResponse:
-    slot = _slot(cycle, unit)
+    slot = _slot(cycle, unit, _period(request))
     period = _period(request)
     require(request.user, action, slot)
     report = selectors.report_of(slot.unit, cycle.year, period)
@@ -423,7 +424,7 @@ def export_template(request, cycle: Cycle):
     units = org_selectors.member_units(cycle)
     wanted = request.GET.get("unit")
     if wanted:
-        units = [_slot(cycle, wanted).unit]
+        units = [_slot(cycle, wanted, period).unit]
     content = excel.template_xlsx(cycle, period, units, filled=request.GET.get("filled") == "1")
     return _download(content, excel.filename("mau-bao-cao", cycle, period, wanted))
 

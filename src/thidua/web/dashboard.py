@@ -78,7 +78,11 @@ def overview(request):
     """Every cluster's year side by side (the Ministry's admins and observers)."""
     require(request.user, Action.VIEW_OVERVIEW)
     years = sorted(set(Cycle.objects.values_list("year", flat=True)), reverse=True)
-    reported = Report.objects.aggregate(latest=Max("year"))["latest"]
+    # the latest year with year figures (the overview's totals): a first half alone (the
+    # mid-year review) does not make a year the default
+    reported = Report.objects.filter(period=Period.YEAR.value).aggregate(latest=Max("year"))[
+        "latest"
+    ]
     default = reported if reported in years else (years[0] if years else timezone.localdate().year)
     try:
         year = int(request.GET.get("year") or default)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from thidua.audit import clock
+from thidua.core.deadlines import MIDYEAR_OPEN, midyear_state
 from thidua.core.phases import PHASES, Phase
 from thidua.documents import selectors as documents_selectors
 from thidua.documents import services as documents_services
@@ -77,6 +81,10 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
             "cũ: xoá var/thidua.sqlite3 (hoặc tạo lại cơ sở dữ liệu) rồi chạy lại `make demo`."
         )
     org_demo.open_2021(cycle)
+    cycle_2021 = Cycle.objects.filter(cluster_id=cycle.cluster_id, year=2021).first()
+    if cycle_2021 is not None and midyear_state(cycle_2021.position) == MIDYEAR_OPEN:
+        with clock.dated(timezone.make_aware(datetime(2021, 7, 9, 9))):
+            stats_demo.load_midyear_2021(cycle_2021)
     with transaction.atomic():  # a database whose chains predate carrying gets its copies
         for each in Cycle.objects.select_related("cluster"):
             org_services.carry_inputs(each)

@@ -1,6 +1,6 @@
-"""Reminders of deadlines: once a day, each person whose tasks belong to a phase due within a
-week (or overdue) gets one reminder per phase, in the app and, with an e-mail address, by
-e-mail (Django's mail API: the console unless SMTP is configured)."""
+"""Reminders of deadlines: once a day, each person whose tasks belong to a phase (or the
+mid-year review) due within a week (or overdue) gets one reminder per phase, in the app and,
+with an e-mail address, by e-mail (Django's mail API: the console unless SMTP is configured)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from thidua.core.deadlines import needs_reminder
+from thidua.core.deadlines import STEP_LABELS, needs_reminder
 from thidua.core.messages import format_day
-from thidua.core.phases import PHASE_LABELS
 from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
 from thidua.web import tasks
@@ -23,7 +22,7 @@ WITHIN_DAYS = 7
 
 
 def _subject(deadline, cycle) -> str:
-    phase = _(PHASE_LABELS[deadline.phase])
+    phase = _(STEP_LABELS[deadline.phase])
     if deadline.overdue:
         return _("Quá hạn %(days)s ngày: %(phase)s – %(cycle)s %(year)s") % {
             "days": -deadline.days_left,

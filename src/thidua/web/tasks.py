@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from thidua.core import deadlines as core_deadlines
 from thidua.core.deadlines import Deadline
+from thidua.core.indicators import Period
 from thidua.core.phases import CLOSED, PHASE_LABELS, PHASES, Phase
 from thidua.core.policy import Action, Role
 from thidua.org import selectors as org_selectors
@@ -184,6 +186,45 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
     return []
 
 
+def _midyear(user, cycle: Cycle, today: date, *, leads: bool) -> list[Task]:
+    """The mid-year review (sơ kết 6 tháng), while it is open and its deadline near or past:
+    a member unit's officers submit its first-half report; the leader secretary sees whose
+    is missing. Both carry the mid-year deadline (overdue once it passed)."""
+    if core_deadlines.midyear_state(cycle.position) != core_deadlines.MIDYEAR_OPEN:
+        return []
+    due = org_selectors.midyear_due(cycle)
+    if due is None or not core_deadlines.midyear_shown(due, today):
+        return []
+    waiting = org_selectors.late_midyear(cycle)
+    if not waiting:
+        return []
+    deadline = core_deadlines.stand(core_deadlines.Milestone.MIDYEAR, due, today)
+    base = _base(cycle)
+    tasks = []
+    if leads:
+        tasks.append(
+            Task(
+                cycle,
+                _("Sơ kết 6 tháng: chờ báo cáo số liệu 6 tháng đầu năm của: %(units)s")
+                % {"units": ", ".join(waiting)},
+                f"{base}stats/?period={Period.H1.value}",
+                deadline=deadline,
+            )
+        )
+    slot = UnitInCycle(cycle, user.unit, Period.H1.value)
+    if user.unit.short_name in waiting and can(user, Action.EDIT_REPORT, slot):
+        tasks.append(
+            Task(
+                cycle,
+                _("Nộp báo cáo số liệu 6 tháng đầu năm %(year)s") % {"year": cycle.year},
+                f"{base}stats/{user.unit.code}/?period={Period.H1.value}",
+                urgent=True,
+                deadline=deadline,
+            )
+        )
+    return tasks
+
+
 def for_user(user, today: date | None = None) -> list[Task]:
     """The next things `user` should do, urgent ones first, in the cycles they take part in."""
     tasks: list[Task] = []
@@ -194,11 +235,13 @@ def for_user(user, today: date | None = None) -> list[Task]:
         if cycle.state == CLOSED:
             continue
         mine: list[Task] = []
-        if Role.LEADER_SECRETARY in roles_for(user, cycle):
+        leads = Role.LEADER_SECRETARY in roles_for(user, cycle)
+        if leads:
             mine += _leader_secretary(cycle)
         mine += _officer(user, cycle)
         mine += _delegate(user, cycle)
         if mine:
             deadline = org_selectors.current_deadline(cycle, today)
             tasks += [replace(task, deadline=deadline) for task in mine]
+        tasks += _midyear(user, cycle, today, leads=leads)
     return sorted(tasks, key=lambda task: (not task.overdue, not task.urgent))
