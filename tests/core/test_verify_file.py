@@ -97,9 +97,7 @@ def _changed(place, how, value):
     return document
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[FIXTURE])
 @given(
     place=st.sampled_from(PLACES),
     how=st.sampled_from(["replace", "delete", "add"]),
@@ -111,9 +109,7 @@ def test_any_change_gets_the_same_verdict_read_either_way(tmp_path, place, how, 
     assert _streamed(path) == _whole(path)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[FIXTURE])
 @given(cut=st.integers(min_value=0, max_value=200_000), byte=st.integers(0, 255))
 def test_a_damaged_file_gets_the_same_verdict_read_either_way(tmp_path, cut, byte):
     content = core_record.encode(GENUINE)
