@@ -117,11 +117,26 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
     """The delegate ticks, confirms, (challenges,) casts: the tracker of the cast ballot."""
     page = phone.page
     phone.go(POLL_PAGE)
+    sent: list[str] = []  # every body the phone posts from here on
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.method == "POST" else None)
+    if challenge:  # one tick too many: refused on the phone, with the server's words
+        boxes = page.locator("input[name=choice]")
+        for i in range(4):
+            boxes.nth(i).check()
+        click(page, "Tiếp tục")
+        expect(page.locator("#sealed-problem")).to_have_text("Phiếu chọn 4, quá số được chọn (3).")
+        for i in range(4):
+            boxes.nth(i).uncheck()
     for code in choices:
         page.locator(f"input[name=choice][value={code}]").check()
     click(page, "Tiếp tục")
     tracker = page.locator("#tracker")
     expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
+    if challenge:  # choosing again goes back to the ticks, still on the phone
+        page.get_by_role("button", name="Chọn lại", exact=True).click()
+        expect(page.locator("#sealed-choose")).to_be_visible()
+        click(page, "Tiếp tục")
+        expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
     if challenge:
         first = tracker.inner_text()
         chosen = page.locator(".big-list li").all_inner_texts()
@@ -137,6 +152,11 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
         page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
     assert "Đã bỏ phiếu" in page.inner_text("main")
     assert page.locator("#tracker").inner_text() == shown
+    # the choices never left the phone in the clear: only the encrypted cast (and a
+    # challenged ballot's randomness) was posted
+    assert sent
+    assert not any(code in body for body in sent for code in choices)
+    assert not any("choice=" in body for body in sent)
     return page.locator(".receipt-code + p code").inner_text()
 
 
@@ -237,6 +257,8 @@ def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
     casts: the tracker shown."""
     page = phone.page
     phone.go(SCORE_PAGE)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.method == "POST" else None)
     for code, value in scores.items():
         field = page.locator(f"input[name=s_{code}_0]")
         if field.count():
@@ -259,6 +281,8 @@ def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
     with page.expect_navigation():
         page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
     assert "Đã bỏ phiếu" in page.inner_text("main")
+    assert sent  # the scores stayed on the phone: no box's name in anything it posted
+    assert not any(f"s_{code}_0=" in body for body in sent for code in scores)
     return shown
 
 

@@ -7,6 +7,7 @@ docs/ballot-crypto.md is the contract; its vectors are checked here too.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -546,3 +547,41 @@ def test_a_tracker_reads_the_same_in_the_browser_and_on_the_minutes():
     trackers = [b["tracker"] for b in TRANSCRIPT["polls"][0]["ballots"]]
     shown = js("return input.trackers.map(bc.shownTracker);", trackers=trackers)
     assert shown == [bc.shown_tracker(t) for t in trackers]
+
+
+def test_the_phone_turns_a_ballot_into_the_same_bits_as_the_reference():
+    """The phone of an encrypted poll makes its bits from the ticks itself (sealed-ballot.js,
+    so no choice leaves it in the clear): `choiceBits` must say what core.ballots.sealed_bits
+    says, for choice and approval forms, with and without a blank selection."""
+    from thidua.core.ballots import Answer, Ballot, sealed_bits
+
+    rng = random.Random(14)
+    cases = []
+    for _ in range(120):
+        codes = CANDIDATES[: rng.randint(1, 7)]
+        blank = rng.random() < 0.5
+        if rng.random() < 0.5:
+            form = bc.choice_form(codes, rng.randint(1, len(codes)), blank)
+            ballot = Ballot(choices=tuple(c for c in codes if rng.random() < 0.4))
+        else:
+            form = bc.approval_form(codes, blank)
+            ballot = Ballot(answers={c: rng.choice(list(Answer)) for c in codes})
+        cases.append(
+            {
+                "form": form.to_json(),
+                "choices": list(ballot.choices),
+                "answers": {c: a.value for c, a in ballot.answers.items()},
+                "bits": sealed_bits(form, ballot),
+            }
+        )
+    made = js(
+        """
+        return input.cases.map((c) =>
+          bc.choiceBits(c.form, { choices: c.choices, answers: c.answers }));
+        """,
+        cases=cases,
+    )
+    assert made == [case["bits"] for case in cases]
+    blanks = [c for c in cases if "blank" in c["form"]["selections"] and c["bits"][-1]]
+    assert blanks  # blank ballots among the others
+    assert len(blanks) < len(cases)

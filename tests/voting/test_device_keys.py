@@ -198,4 +198,8 @@ def test_a_cast_is_at_most_six_statements(client_for, kind):
     assert response.status_code == 200, response.content.decode()
     statements = [query["sql"] for query in queries.captured_queries]
     assert len(statements) <= 6, "\n".join(statements)
+    # as measured: the elector's read with the user's row, then the write (one statement on
+    # PostgreSQL; BEGIN, two UPDATEs and COMMIT on SQLite); no separate read of the user
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 5), statements
+    assert not any(s.startswith("SELECT * FROM org_user") for s in statements)
     assert _voted(open_poll) == ["hagiang.daibieu3"]

@@ -3,6 +3,7 @@ confirmation and cast of an encrypted ballot, and the counting page of a closed 
 poll (docs/ballot-crypto.md; the browser's part is tests/e2e/test_sealed_conference.py)."""
 
 import json
+import logging
 
 import pytest
 
@@ -91,30 +92,49 @@ def test_the_key_page_once_ready_shows_every_fingerprint(client_for, key):
     )
 
 
-def _confirm(client, poll, choices):
-    return client.post(f"{PAGES}/polls/{poll.code}/", {"choice": choices})
-
-
-def test_the_phone_encrypts_on_the_confirmation_page(client_for, poll):
-    page = _confirm(client_for("sonla.daibieu2"), poll, ["lao-cai", "son-la"])
-    text = page.content.decode()
-    assert page.status_code == 200
+def test_the_phone_chooses_and_encrypts_on_the_poll_page(client_for, poll):
+    """The ballot page holds the encryption: the delegate confirms on the phone, so no plain
+    choice need ever be sent (docs/ballot-crypto.md §4)."""
+    text = client_for("sonla.daibieu2").get(f"{PAGES}/polls/{poll.code}/").content.decode()
+    assert 'id="sealed-choose"' in text
     assert 'id="sealed-ballot"' in text
     assert "Kiểm tra phiếu (hủy phiếu này)" in text
     assert "phải bật JavaScript" in text  # the <noscript> notice: no cast without it
-    assert 'name="choice"' not in text.split('id="sealed-cast"')[1].split("</form>")[0]
-    bits = json.loads(text.split('id="sealed-bits" type="application/json">')[1].split("<")[0])
-    expected = [
-        int(label in ("choice:lao-cai", "choice:son-la")) for label in poll.form["selections"]
-    ]
-    assert bits == expected
-    # a blank ballot sets the blank bit
-    blank = _confirm(client_for("sonla.daibieu2"), poll, []).content.decode()
-    bits = json.loads(blank.split('id="sealed-bits" type="application/json">')[1].split("<")[0])
-    assert bits == [int(label == "blank") for label in poll.form["selections"]]
+    assert "sealed-bits" not in text  # the page is the same whatever is chosen
+    choose = text.split('id="sealed-choose"')[1].split("</form>")[0]
+    assert '<button type="submit" class="primary big" disabled>' in choose  # enabled by JS
+    names = json.loads(text.split('id="sealed-names" type="application/json">')[1].split("<")[0])
+    assert len(names) == len(poll.form["selections"])
+    messages = json.loads(
+        text.split('id="sealed-messages" type="application/json">')[1].split("<")[0]
+    )
+    assert messages["too_many_choices"] == "Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."
+    # a delegate who already voted, an observer: no ballot to encrypt
+    assert (
+        'id="sealed-ballot"'
+        not in client_for("quansat").get(f"{PAGES}/polls/{poll.code}/").content.decode()
+    )
 
 
-def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(client_for, get_user, poll):
+def test_a_plain_choice_posted_to_an_encrypted_poll_is_refused_and_not_shown_back(client_for, poll):
+    """A tampered page (or one without JavaScript) that posts the choice in the clear: refused,
+    nothing stored, the choice not echoed in the answer."""
+    for step in ({}, {"step": "change"}, {"step": "cast"}):
+        page = client_for("sonla.daibieu2").post(
+            f"{PAGES}/polls/{poll.code}/", {"choice": ["lao-cai"], **step}
+        )
+        text = page.content.decode()
+        assert page.status_code == 400
+        assert "không gửi lên máy chủ" in text
+        assert 'value="lao-cai" checked' not in text
+        assert "Xác nhận phiếu</h1>" not in text
+    assert selectors.sealed_ballots(poll) == []
+
+
+def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(
+    client_for, get_user, poll, caplog
+):
+    caplog.set_level(logging.DEBUG)
     user = get_user("sonla.daibieu2")
     bits = [int(label == "choice:lao-cai") for label in poll.form["selections"]]
     data, signature = sealed.sealed_for(user, poll, bits)
@@ -128,6 +148,10 @@ def test_the_cast_view_takes_an_encrypted_ballot_and_shows_its_tracker(client_fo
     assert tracker in text
     assert " ".join(tracker[i : i + 4] for i in range(0, 16, 4)) in text
     assert selectors.sealed_ballots(poll)[0]["tracker"] == tracker
+    # what the server logged while taking it (and refusing a plain ballot) names no candidate
+    client.post(f"{PAGES}/polls/{poll.code}/", {"choice": ["lao-cai"]})
+    assert caplog.records  # the refusal at least was logged
+    assert not any(c.unit.code in caplog.text for c in poll.candidates.select_related("unit"))
 
 
 def test_a_plain_ballot_or_a_broken_one_is_refused_in_an_encrypted_poll(client_for, get_user, poll):
@@ -167,6 +191,10 @@ def test_a_closed_encrypted_poll_asks_its_trustees_to_decrypt(client_for, get_us
     assert 'id="decrypt-button"' not in delegate
     assert trackers[0] in delegate
     assert "0/2" in delegate
+    # what happens when members lose their keys is said before it happens
+    assert "Cần 2 trong 3 thành viên giữ khóa" in delegate
+    assert "khôi phục từ bản sao lưu" in delegate
+    assert 'id="restore-file"' in member  # a member's page offers the restore
     sealed.decrypt(members[0], poll)
     done = client_for("laocai.daibieu").get(f"{PAGES}/polls/{poll.code}/").content.decode()
     assert 'id="decrypt-button"' not in done

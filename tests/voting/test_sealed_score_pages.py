@@ -1,5 +1,5 @@
-"""An encrypted score poll over HTTP: the confirmation page gives the phone the score bits and
-its own unit, a ballot made by the browser's code (ballot-crypto.js, in Node) with its
+"""An encrypted score poll over HTTP: the ballot page encrypts on the phone (scores posted in
+the clear are refused), a ballot made by the browser's code (ballot-crypto.js, in Node) with its
 own-unit proof is cast through the cast view, and the closed poll asks its trustees to
 decrypt, then shows the ranking (docs/score-ballot-crypto.md)."""
 
@@ -9,7 +9,6 @@ import pytest
 
 from tests.voting import phones, sealed
 from tests.voting.test_ballot_crypto_js import js
-from thidua.core import score_crypto
 from thidua.voting import devices, selectors, services
 from thidua.voting.models import Ballot
 
@@ -37,16 +36,23 @@ def _scores(own):
     return {u: (v,) for u, v in BASE.items() if u != own}
 
 
-def test_the_confirmation_page_gives_the_score_bits_and_own_unit(client_for, poll):
+def test_the_score_page_encrypts_on_the_phone_with_its_own_unit(client_for, poll):
     phone = client_for("sonla.daibieu2")
-    typed = {f"s_{u}_0": str(v) for u, v in BASE.items() if u != "son-la"}
-    text = phone.post(PAGE, typed).content.decode()
+    text = phone.get(PAGE).content.decode()
+    assert 'id="sealed-choose" data-partial="refuse"' in text
     assert 'id="sealed-ballot"' in text
     assert 'data-own="son-la"' in text
     assert 'name="score"' not in text  # no plain cast form beside the encrypted one
-    bits = json.loads(text.split('id="sealed-bits" type="application/json">')[1].split("<")[0])
+    names = json.loads(text.split('id="sealed-names" type="application/json">')[1].split("<")[0])
     form = selectors.sealed_form(poll.form)
-    assert bits == score_crypto.score_bits(form, _scores("son-la"))
+    assert len(names) == len(form.selections)
+    # typed scores posted in the clear are refused, not stored and not shown back
+    typed = {f"s_{u}_0": str(v + 1) for u, v in BASE.items() if u != "son-la"}
+    refused = phone.post(PAGE, typed)
+    assert refused.status_code == 400
+    assert "không gửi lên máy chủ" in refused.content.decode()
+    assert not any(f'value="{v + 1}"' in refused.content.decode() for v in BASE.values())
+    assert not Ballot.objects.filter(poll=poll, filled=True).exists()
 
 
 def _js_ballot(poll, unit, scores):

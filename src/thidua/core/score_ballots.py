@@ -101,7 +101,7 @@ def rules_problems(data: Mapping, *, encrypted: bool) -> list[Problem]:
     return problems
 
 
-_MESSAGES = {
+MESSAGES = {
     "own_unit": gettext_noop("Đại biểu không chấm điểm đơn vị mình (%(unit)s)."),
     "unknown": gettext_noop("“%(unit)s” không có trong danh sách đơn vị được chấm."),
     "groups": gettext_noop("%(unit)s: cần %(expected)s điểm thành phần, phiếu ghi %(given)s."),
@@ -114,7 +114,7 @@ def check(ballot: ScoreBallot, rules: ScoreRules) -> Problem | None:
     """Why the ballot is invalid, or None. The first reason found is enough to set it aside."""
 
     def problem(code: str, **params) -> Problem:
-        return Problem(code, _MESSAGES[code], params, "scores")
+        return Problem(code, MESSAGES[code], params, "scores")
 
     for unit, scores in ballot.scores.items():
         if unit not in rules.candidates:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core
-from thidua.core import score_ballots, score_crypto
+from thidua.core import score_ballots
 from thidua.core.eligibility import STATUS_LABELS, Status
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.policy import Action
@@ -455,8 +455,12 @@ def poll(request, cycle: Cycle, poll_code: str):
         "approval": found.rules.get("kind") == core.Kind.APPROVAL,
         "answers": list(core.Answer),
     }
+    if found.sealed and found.status == Poll.Status.OPEN and context["can_vote"]:
+        context["sealed_ballot"] = _sealed_ballot(found, names)
     if request.method == "POST":
         require(request.user, Action.CAST_BALLOT, cycle)
+        if found.sealed:
+            return _plaintext_refused(request, "voting/poll.html", context)
         ballot = _ballot_from(request.POST, found)
         for candidate in candidates:  # a refused or reconsidered ballot keeps its ticks
             candidate.ticked = candidate.unit.code in ballot.choices
@@ -467,10 +471,8 @@ def poll(request, cycle: Cycle, poll_code: str):
         if problem is not None:
             context["problem"] = problem
             return render(request, "voting/poll.html", context, status=400)
-        if request.POST.get("step") != "cast" or found.sealed:
+        if request.POST.get("step") != "cast":
             context["confirm"] = ballot
-            if found.sealed:
-                context["sealed_ballot"] = _sealed_ballot(found, ballot, names)
             context["confirm_names"] = (
                 [f"{names[u]}: {a.value}" for u, a in ballot.answers.items()]
                 if ballot.answers
@@ -527,8 +529,12 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
         "count": can(request.user, Action.COUNT_BALLOTS, cycle),
         "rows": selectors.score_rows(found, me, {}),
     }
+    if found.sealed and found.status == Poll.Status.OPEN and context["can_vote"]:
+        context["sealed_ballot"] = _sealed_scores(found, names, me.unit.code)
     if request.method == "POST":
         require(request.user, Action.CAST_BALLOT, cycle)
+        if found.sealed:
+            return _plaintext_refused(request, "voting/score_poll.html", context)
         context["rows"] = selectors.score_rows(found, me, request.POST)
         if request.POST.get("step") == "change":
             return render(request, "voting/score_poll.html", context)
@@ -547,8 +553,6 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
             for code, parts in ballot.scores.items()
         ]
         context["typed"] = [(k, v) for k, v in request.POST.items() if k.startswith("s_")]
-        if found.sealed and me is not None:
-            context["sealed_ballot"] = _sealed_scores(found, ballot.scores, names, me.unit.code)
         return render(request, "voting/score_confirm.html", context)
     if found.status == Poll.Status.VOID:
         context["void_reasons"] = selectors.void_reasons(found)
@@ -579,9 +583,10 @@ def _score_poll(request, cycle: Cycle, found: Poll, me, names: dict[str, str]):
     return render(request, "voting/score_poll.html", context)
 
 
-def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> dict:
-    """What the phone encrypts (docs/ballot-crypto.md §3): the confirmed ballot as the form's
-    bits, and each selection's name to show what a challenged ballot said."""
+def _sealed_ballot(poll: Poll, names: dict[str, str]) -> dict:
+    """What the phone needs to choose, confirm and encrypt on its own (docs/ballot-crypto.md
+    §4): each selection's name, and the refusals it shows before encrypting, worded as the
+    server words them for a plain ballot. The choices themselves never reach the server."""
     form = crypto.Form.from_json(poll.form)
     words = {"choice": "", "yes": _("Đồng ý"), "no": _("Không đồng ý")}
     shown = []
@@ -589,16 +594,46 @@ def _sealed_ballot(poll: Poll, ballot: core.Ballot, names: dict[str, str]) -> di
         kind, _sep, code = label.partition(":")
         name = names.get(code, code)
         shown.append(_("Phiếu trắng") if label == crypto.BLANK else f"{name} {words[kind]}".strip())
-    return {"bits": core.sealed_bits(form, ballot), "names": shown}
+    return {"names": shown, "messages": _sealed_messages()}
 
 
-def _sealed_scores(poll: Poll, scores, names: dict[str, str], own: str) -> dict:
-    """What the phone encrypts in an encrypted score poll (docs/score-ballot-crypto.md §2):
-    the confirmed scores as the form's bits, each selection's unit (a challenged ballot is
-    shown as scores again), and the own unit the phone proves it skips (§4)."""
+def _sealed_scores(poll: Poll, names: dict[str, str], own: str) -> dict:
+    """The same for an encrypted score poll (docs/score-ballot-crypto.md §2): each selection's
+    unit (a challenged ballot is shown as scores again), and the own unit the phone proves it
+    skips (§4)."""
     form = selectors.sealed_form(poll.form)
     shown = [names.get(label.split(":")[1], label) for label in form.selections]
-    return {"bits": score_crypto.score_bits(form, scores), "names": shown, "own": own}
+    return {"names": shown, "own": own, "messages": _sealed_messages()}
+
+
+def _sealed_messages() -> dict[str, str]:
+    return {code: _(text) for code, text in SEALED_MESSAGES.items()}
+
+
+#: What the phone of an encrypted poll says when a ballot would be invalid: the same words as
+#: the server's checks of a plain ballot (core.ballots.check, core.score_ballots.check).
+SEALED_MESSAGES = {
+    "too_many_choices": gettext_noop("Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."),
+    "blank": gettext_noop("Phiếu trắng."),
+    "score_not_number": gettext_noop("Điểm phải là số nguyên (đã nhập “%(text)s”)."),
+    "groups": score_ballots.MESSAGES["groups"],
+    "range": score_ballots.MESSAGES["range"],
+    "missing": score_ballots.MESSAGES["missing"],
+    "invalid": gettext_noop("Phiếu không hợp lệ"),
+}
+
+
+def _plaintext_refused(request, template: str, context: dict):
+    """A plain choice posted to an encrypted poll: refused, and not shown back (the phone
+    encrypts the choice itself; a page that sends it has been tampered with)."""
+    context["problem"] = Problem(
+        "sealed_plaintext",
+        gettext_noop(
+            "Cuộc bỏ phiếu này dùng phiếu mã hóa: lựa chọn được mã hóa ngay trên điện thoại, "
+            "không gửi lên máy chủ. Hãy bật JavaScript và chọn lại trên trang này."
+        ),
+    )
+    return render(request, template, context, status=400)
 
 
 def _sealed_board(user, poll: Poll) -> dict:

@@ -23,6 +23,10 @@ class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path_info.startswith("/api/"):
             return None
+        if not getattr(view_func, "login_required", True):
+            # before Django's own check, which reads the user first: the phones' cast
+            # (`login_not_required`, it checks the session itself) must not pay that read
+            return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 

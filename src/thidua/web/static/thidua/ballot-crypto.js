@@ -148,6 +148,22 @@
     return { selections: selections, constraints: constraints };
   }
 
+  // A plain ballot as the form's bits (thidua.core.ballots.sealed_bits): `ballot.choices`
+  // the ticked candidates, `ballot.answers` candidate → "yes" | "no" | "abstain"; a ballot
+  // that says nothing sets the blank bit where the form has one.
+  function choiceBits(form, ballot) {
+    var said = {};
+    (ballot.choices || []).forEach(function (code) { said["choice:" + code] = true; });
+    Object.keys(ballot.answers || {}).forEach(function (code) {
+      var answer = ballot.answers[code];
+      if (answer !== "abstain") { said[answer + ":" + code] = true; }
+    });
+    var bits = form.selections.map(function (label) { return said[label] ? 1 : 0; });
+    var blank = form.selections.indexOf("blank");
+    if (blank >= 0 && bits.indexOf(1) < 0) { bits[blank] = 1; }
+    return bits;
+  }
+
   function formBytes(form) {
     var out = [u32(form.selections.length)];
     form.selections.forEach(function (label) { var t = text(label); out.push(u32(t.length), t); });
@@ -668,7 +684,7 @@
       var pair = encryptWith(pointFrom(key), message, scalarFrom(nonce));
       return [hex(enc(pair[0])), hex(enc(pair[1]))];
     },
-    choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid,
+    choiceForm: choiceForm, approvalForm: approvalForm, formValid: formValid, choiceBits: choiceBits,
     formBytes: function (form) { return hex(formBytes(form)); },
     pollContext: pollContext, encryptBallot: encryptBallot, verifyBallot: verifyBallot,
     scoreForm: scoreForm, scoreFormBytes: function (form) { return hex(scoreFormBytes(form)); },
