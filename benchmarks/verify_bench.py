@@ -13,9 +13,11 @@ the same run:
   Ed25519 signature) and of the other checks, each against its own baseline: the bare
   primitives (SHA-256 of the same bytes, libsodium's verify of as many signatures) for the
   first, the plain parse for the second;
+- the time of `verify_file` (what `thidua verify` runs: the file read member by member,
+  never parsed whole, then verified);
 - the peak memory of verifying the largest record, above an interpreter that has imported
   the same modules, and the peak of what reading and verifying it allocates (tracemalloc),
-  each against the record's size.
+  each against the record's size (read by `verify_file`, as `thidua verify` reads it).
 
     .venv/bin/python benchmarks/verify_bench.py [--clusters 18] [--years 10]
 """
@@ -354,9 +356,14 @@ from pathlib import Path
 from nacl.signing import VerifyKey
 from thidua.core import record as core_record, signing, typed
 from thidua.core.audit import Link, canonical_json, first_break
-from thidua.core.verify import _signatures, verify
+from thidua.core.verify import _signatures, verify, verify_file
 files = sorted(Path(sys.argv[1]).glob("*.json"))
 if sys.argv[2] == "idle":  # the modules imported, no record read: the memory baseline
+    print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    sys.exit()
+if sys.argv[2] == "file":  # the process's peak, reading and verifying as `thidua verify`
+    for path in files:
+        assert not verify_file(path).findings
     print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     sys.exit()
 if sys.argv[2] == "memory":  # what reading and verifying one file allocates, at its peak
@@ -364,10 +371,10 @@ if sys.argv[2] == "memory":  # what reading and verifying one file allocates, at
     (path,) = files
     typed._fast(core_record.Record)  # the readers, built once per process (not per record)
     tracemalloc.start()
-    verify(core_record.load(path))
+    assert not verify_file(path).findings  # as `thidua verify` reads and checks a file
     print(json.dumps({"traced_peak_mb": tracemalloc.get_traced_memory()[1] / 1e6}))
     sys.exit()
-out = {"parse": 0.0, "verify": 0.0, "chain": 0.0, "signatures": 0.0, "findings": 0,
+out = {"parse": 0.0, "verify": 0.0, "file": 0.0, "chain": 0.0, "signatures": 0.0, "findings": 0,
        "bare_sha256": 0.0, "bare_ed25519": 0.0, "hashes": 0, "signed": 0}
 for path in files:
     start = time.perf_counter()
@@ -378,6 +385,9 @@ for path in files:
     start = time.perf_counter()
     out["findings"] += len(verify(document))
     out["verify"] += time.perf_counter() - start
+    start = time.perf_counter()
+    out["findings"] += len(verify_file(path).findings)
+    out["file"] += time.perf_counter() - start
     record, _ = core_record.read(document)
     links = [Link(e.seq, e.prev_hash, e.hash, typed.write(e.payload), typed.write(e.origin))
              for e in record.audit.entries]
@@ -447,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         largest.mkdir()
         biggest = max(folder.glob("*.json"), key=lambda p: p.stat().st_size)
         (largest / biggest.name).write_bytes(biggest.read_bytes())
-        one = measure(largest, "verify")
+        one = measure(largest, "file")
         traced = measure(largest, "memory")
     if checked["findings"]:
         print(f"verify found {checked['findings']} differences in consistent records: a bug")
@@ -460,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({(checked['parse'] + checked['verify']) / parse['parse']:.1f}× parsing)"
     )
     print(f"  checks without the crypto: {other:7.2f} s ({other / parse['parse']:.1f}× parsing)")
+    print(
+        f"  read member by member and verified, from the files (as `thidua verify`): "
+        f"{checked['file']:7.2f} s ({checked['file'] / parse['parse']:.1f}× parsing)"
+    )
     print(
         f"  chain hashes:              {checked['chain']:7.2f} s for {checked['hashes']:,} "
         f"entries ({checked['chain'] / checked['bare_sha256']:.1f}× bare SHA-256 of the same "

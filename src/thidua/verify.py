@@ -18,7 +18,7 @@ from pathlib import Path
 
 from thidua.core import record as core_record
 from thidua.core import signing
-from thidua.core.verify import Anchor, Provenance, provenance, verify
+from thidua.core.verify import Anchor, Provenance, provenance, verify_file
 
 CATALOGUE = Path(__file__).parent / "locale"
 UNVERIFIED = 3
@@ -60,7 +60,7 @@ def run(argv: list[str], out=sys.stdout) -> int:
     catalogue = _catalogue(options.lang)
     _ = catalogue.gettext
     try:
-        document = core_record.load(options.record)
+        checked = verify_file(options.record)
     except core_record.Unreadable as error:
         print(
             _("Không đọc được bản ghi %(path)s: %(reason)s")
@@ -79,10 +79,7 @@ def run(argv: list[str], out=sys.stdout) -> int:
             file=out,
         )
         return 2
-    findings = verify(document)
-    cycle = document.get("cycle", {}) if isinstance(document, dict) else {}
-    name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
-    record = core_record.read(document)[0] if not findings else None
+    findings, record, name = checked.findings, checked.record, checked.name
     if record is not None:
         keys = list(options.key)
         if options.trusted_keys:

@@ -12,12 +12,15 @@ checks rely on are named here too (`AuditAction`).
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import hashlib
 import io
 import json
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -710,7 +713,7 @@ def load(path: str | Path) -> object:
     saying why not in a sentence that a caller puts after the file's name (never a Python
     exception)."""
     try:
-        content = Path(path).read_bytes()
+        return parse(Path(path).read_bytes())  # the bytes held by `parse` alone: freed early
     except FileNotFoundError:
         raise Unreadable(Phrase(gettext_noop("không có tệp này."))) from None
     except IsADirectoryError:
@@ -719,7 +722,6 @@ def load(path: str | Path) -> object:
         raise Unreadable(
             Phrase(gettext_noop("không mở được tệp (không có quyền đọc, hoặc lỗi đĩa)."))
         ) from None
-    return parse(content)
 
 
 def parse(content: bytes) -> object:
@@ -733,6 +735,7 @@ def parse(content: bytes) -> object:
             ) from None
     try:
         text = content.decode("utf-8")
+        del content  # not kept beside its text and the document (when the caller holds none)
     except UnicodeDecodeError:
         raise Unreadable(
             Phrase(
@@ -754,6 +757,127 @@ def parse(content: bytes) -> object:
                 {"line": error.lineno, "column": error.colno},
             )
         ) from None
+
+
+# --- reading a file member by member -------------------------------------------------------
+
+
+class _NotStreamed(Exception):
+    """A file the member-by-member reader does not take: it is read whole instead."""
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\n\r"
+_CHUNK = 1 << 16
+
+
+class _Members:
+    """The members of the JSON object in a binary stream, one at a time: each value parsed
+    from a window of the text (`raw_decode`) that holds little more than that value, so
+    neither the file's text nor its whole document is ever in memory at once."""
+
+    def __init__(self, stream):
+        self.stream, self.decoder = stream, codecs.getincrementaldecoder("utf-8")()
+        self.text, self.at, self.done = "", 0, False
+
+    def _more(self) -> bool:
+        """Read on: as much again as the window holds (so a long value is parsed a few
+        times at most, not once per chunk). False at the end of the file."""
+        if self.done:
+            return False
+        chunk = self.stream.read(max(_CHUNK, len(self.text) - self.at))
+        self.done = not chunk
+        self.text = self.text[self.at :] + self.decoder.decode(chunk, final=self.done)
+        self.at = 0
+        return True
+
+    def _skip(self) -> None:
+        while True:
+            while self.at < len(self.text) and self.text[self.at] in _SPACE:
+                self.at += 1
+            if self.at < len(self.text) or not self._more():
+                return
+
+    def _char(self) -> str:
+        self._skip()
+        if self.at >= len(self.text):
+            raise _NotStreamed
+        self.at += 1
+        return self.text[self.at - 1]
+
+    def _value(self) -> object:
+        self._skip()
+        while True:
+            try:
+                found, end = _DECODER.raw_decode(self.text, self.at)
+            except json.JSONDecodeError:
+                end = -1
+            # a value that ends the window may go on (a number): read on to be sure
+            if end != -1 and (end < len(self.text) or self.done):
+                self.text, self.at = self.text[end:], 0  # the value's text not kept
+                return found
+            if not self._more():
+                raise _NotStreamed
+
+    def __iter__(self) -> Iterator[tuple[str, object]]:
+        if self._char() != "{":
+            raise _NotStreamed
+        self._skip()
+        if self.text.startswith("}", self.at):
+            self.at += 1
+        else:
+            while True:
+                name = self._value()
+                if not isinstance(name, str) or self._char() != ":":
+                    raise _NotStreamed
+                yield name, self._value()
+                separator = self._char()
+                if separator == "}":
+                    break
+                if separator != ",":
+                    raise _NotStreamed
+        self._skip()
+        if self.at < len(self.text):  # something after the object: not JSON
+            raise _NotStreamed
+
+
+def read_file(path: str | Path) -> Record | None:
+    """The record in `path` read member by member (`_Members`, `typed.read_members`): the
+    peak of memory is about the record's types and one member's JSON, never the whole
+    parsed document. None for any file this does not read (not a file, not UTF-8 JSON,
+    broken, another version, any fault): `load` and `read` then read it whole and say why,
+    exactly as before."""
+    texts: dict[str, str] = {}
+
+    def shared(value: object) -> object:
+        """An entry's `after` with one object per text among its values: a score sheet's
+        entry holds sixty scores of a few values (its JSON: the same, so the same hash)."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            key: texts.setdefault(item, item) if type(item) is str else item
+            for key, item in value.items()
+        }
+
+    def members(stream) -> Iterator[tuple[str, object]]:
+        for name, value in _Members(stream):
+            if name == "audit" and isinstance(value, dict):
+                entries = value.get("entries")
+                for entry in entries if isinstance(entries, list) else ():
+                    payload = entry.get("payload") if isinstance(entry, dict) else None
+                    if isinstance(payload, dict) and "after" in payload:
+                        payload["after"] = shared(payload["after"])
+            yield name, value
+            del value
+
+    try:
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) if gzipped else contextlib.nullcontext(raw) as stream:
+                return typed.read_members(Record, members(stream))
+    except (_NotStreamed, OSError, EOFError, ValueError, zlib.error):
+        return None  # UnicodeDecodeError, JSONDecodeError are ValueErrors
 
 
 def document_digest(content: bytes) -> str:

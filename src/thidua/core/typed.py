@@ -84,6 +84,38 @@ def read(kind: type, data: object, where: str = "") -> tuple[Any, list[Fault]]:
     return (None if faults or value is BAD else value), faults
 
 
+def read_members(kind: type, members: Iterable[tuple[str, object]]) -> Any:
+    """An instance of `kind` (a dataclass) from its members as (name, parsed JSON) pairs,
+    each read as it comes: a caller that parses them one at a time (`record.read_file`)
+    never holds the whole document. None at the first fault, a member named twice or one
+    not in the format, without naming it: the caller then reads the whole document with
+    `read`, which accepts the same documents and names every fault."""
+    readers = _member_readers(kind)
+    found: dict[str, object] = {}
+    for name, value in members:
+        reader = readers.get(name)
+        if reader is None or name in found:
+            return None
+        try:
+            found[name] = reader(value)
+        except _Invalid:
+            return None
+        del value  # not kept while the next member is parsed
+    for item in fields(kind):
+        if item.name not in found:
+            default = _default(item)
+            if default is MISSING:
+                return None
+            found[item.name] = default()
+    return kind(**found)
+
+
+@cache
+def _member_readers(kind: type) -> dict[str, FastReader]:
+    hints = get_type_hints(kind, include_extras=True)
+    return {item.name: _fast(hints[item.name]) for item in fields(kind)}
+
+
 def write(value: object) -> object:
     """The JSON form of a value of a supported type (see the module's docstring)."""
     kind = type(value)

@@ -217,9 +217,10 @@ _WRITTEN = tuple(name for name in _PAYLOAD_FIELDS if name not in _AS_READ)
 
 def _audit(record: Record, as_read: list | None = None) -> list[Finding]:
     """The cycle's chain is whole from its first entry to its head (`first_break`), and
-    signed (`_signatures`). `as_read`: the JSON the record's entries were read from, whose
-    payloads and origins are the JSON an entry's hash covers (the reader keeps `Any` as it
-    is and accepts a moment only as `isoformat` writes it), so none is written again."""
+    signed (`_signatures`). `as_read`: the JSON of the payload and origin each of the
+    record's entries was read from, which are the JSON its hash covers (the reader keeps
+    `Any` as it is and accepts a moment only as `isoformat` writes it): none is written
+    again."""
     findings = []
     chain = record.audit.chain
     if chain != _cycle_code(record):
@@ -237,8 +238,8 @@ def _audit(record: Record, as_read: list | None = None) -> list[Finding]:
         )
     else:
         links = (
-            Link(item["seq"], item["prev_hash"], item["hash"], item["payload"], item["origin"])
-            for item in as_read
+            Link(entry.seq, entry.prev_hash, entry.hash, payload, origin)
+            for entry, (payload, origin) in zip(record.audit.entries, as_read, strict=True)
         )
     broken = first_break(chain, links)
     if broken is not None:
@@ -911,8 +912,8 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
     table = core_scoring.Table(_criterion(c) for c in agreement.criteria)
     rules = core_scoring.Rules.from_data(agreement.rules)
     assigned = agreement.assignment
-    sheets = [
-        core_scoring.Sheet(sheet.scorer, sheet.target, dict(sheet.scores))
+    sheets = [  # the scores shared, not copied: scoring only reads them (a `Mapping`)
+        core_scoring.Sheet(sheet.scorer, sheet.target, sheet.scores)
         for sheet in record.sheets
         if sheet.status == "submitted"
         and (sheet.scorer == sheet.target or sheet.scorer in assigned.get(sheet.target, []))
@@ -1266,19 +1267,60 @@ def verify(document: object) -> list[Finding]:
     """Every difference between the record's results and what its data gives (`document`:
     the parsed JSON of a record)."""
     with _no_cycle_collection():
-        return _verify(document)
+        return _verify([document])[0]
 
 
-def _verify(document: object) -> list[Finding]:
+@dataclass(frozen=True)
+class Checked:
+    """What `verify_file` found: the differences, the record when it could be read (for
+    its provenance and counts), and the cycle's name as the file gives it."""
+
+    findings: list[Finding]
+    record: Record | None
+    name: str
+
+
+def verify_file(path) -> Checked:
+    """`verify` of the record in `path` (`core_record.Unreadable` when it is none), never
+    holding its whole parsed JSON: a record in the format is read member by member into
+    its types (`core_record.read_file`); any other file is read whole as before, and gets
+    the same findings and errors as `verify(core_record.load(path))`."""
+    with _no_cycle_collection():
+        record = core_record.read_file(path)
+        if record is not None:  # its entries' JSON not kept: their hashes cover it rewritten
+            findings = _checked(record, None)
+            return Checked(findings, None if findings else record, _cycle_code(record))
+        held = [core_record.load(path)]
+        cycle = held[0].get("cycle") if isinstance(held[0], Mapping) else None
+        cycle = cycle if isinstance(cycle, Mapping) else {}
+        name = f"{cycle.get('cluster', '?')}/{cycle.get('year', '?')}"
+        findings, record = _verify(held)
+    return Checked(findings, record, name)
+
+
+def _verify(held: list) -> tuple[list[Finding], Record | None]:
+    """`held`: the parsed JSON alone in a list, emptied once it has been read (the caller
+    keeping no other reference, it is freed then)."""
+    (document,) = held
     if not isinstance(document, Mapping):
-        return [Finding("$", Phrase(gettext_noop("bản ghi phải là một đối tượng JSON.")))]
+        return [Finding("$", Phrase(gettext_noop("bản ghi phải là một đối tượng JSON.")))], None
     record, faults = core_record.read(document)
     if record is None:
-        return [Finding(fault.where, fault.message) for fault in faults]
+        return [Finding(fault.where, fault.message) for fault in faults], None
+    as_read = [  # what the record's entries were read from: the JSON their hashes cover
+        (item["payload"], item["origin"]) for item in document["audit"]["entries"]
+    ]
+    held.clear()
+    del document
+    findings = _checked(record, as_read)
+    return findings, (None if findings else record)
+
+
+def _checked(record: Record, as_read: list | None) -> list[Finding]:
+    """Every difference in a record read (`as_read`: see `_audit`)."""
     findings = _references(record)
     if findings:  # recomputing from broken references would only add noise
         return findings
-    as_read = document["audit"]["entries"]  # what the record's entries were read from
     for check in CHECKS:
         try:
             findings += _audit(record, as_read) if check is _audit else check(record)
