@@ -30,11 +30,12 @@ from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
 from thidua.core import narrative, signing
 from thidua.core import scoring as core_scoring
+from thidua.core.deadlines import STEP_LABELS
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, grounds_for, person, slug, symbol
-from thidua.core.phases import PHASE_LABELS, Phase
+from thidua.core.phases import Phase
 from thidua.core.record import AuditAction, document_digest
 from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
@@ -2535,11 +2536,12 @@ def operating_rules(cycle: Cycle, agreement, issue: Issue | None = None) -> Buil
         )
     heading("VĂN BẢN VÀ THỜI HẠN")
     clause("Thời hạn")
-    due = {row.phase: row.due for row in org_selectors.deadlines(cycle, timezone.localdate())}
-    for index, phase in enumerate(due, start=1):
+    # the phases and the mid-year review, in the order they fall due
+    due = sorted(org_selectors.deadlines(cycle, timezone.localdate()), key=lambda row: row.due)
+    for index, row in enumerate(due, start=1):
         end = "." if index == len(due) else ";"
         layout.body(
-            document, f"- {PHASE_LABELS[phase]}: hoàn thành trước ngày {due[phase]:%d/%m/%Y}{end}"
+            document, f"- {STEP_LABELS[row.phase]}: hoàn thành trước ngày {row.due:%d/%m/%Y}{end}"
         )
     if not due:
         layout.body(document, "Thời hạn các giai đoạn do đơn vị cụm trưởng thông báo.")
