@@ -148,32 +148,43 @@ class Ballot:
     written: bool = False  # an absent member's written opinion
 
 
+#: Why a ballot is invalid, by code: `check`'s words, which a phone casting an encrypted
+#: ballot shows too (it checks the ticks itself, never sending them).
+MESSAGES = {
+    "written_not_counted": gettext_noop("Ý kiến bằng văn bản không được tính."),
+    "not_a_candidate": gettext_noop("Phiếu ghi tên ngoài danh sách."),
+    "blank": gettext_noop("Phiếu trắng."),
+    "repeated_choice": gettext_noop("Phiếu chọn một người hai lần."),
+    "too_many_choices": gettext_noop("Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."),
+}
+
+
 def check(ballot: Ballot, rules: Rules) -> Problem | None:
     """Why a ballot is invalid, or None when it is valid."""
     if ballot.written and not rules.written_counted:
-        return Problem("written_not_counted", gettext_noop("Ý kiến bằng văn bản không được tính."))
+        return Problem("written_not_counted", MESSAGES["written_not_counted"])
     if rules.kind == Kind.APPROVAL:
         unknown = [c for c in ballot.answers if c not in rules.candidates]
         if unknown or ballot.choices:
-            return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+            return Problem("not_a_candidate", MESSAGES["not_a_candidate"])
         answered = [a for a in ballot.answers.values() if a != Answer.ABSTAIN]
         if not answered and not rules.blank_valid:
-            return Problem("blank", gettext_noop("Phiếu trắng."))
+            return Problem("blank", MESSAGES["blank"])
         return None
     if ballot.answers:
-        return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+        return Problem("not_a_candidate", MESSAGES["not_a_candidate"])
     if len(set(ballot.choices)) != len(ballot.choices):
-        return Problem("repeated_choice", gettext_noop("Phiếu chọn một người hai lần."))
+        return Problem("repeated_choice", MESSAGES["repeated_choice"])
     if any(choice not in rules.candidates for choice in ballot.choices):
-        return Problem("not_a_candidate", gettext_noop("Phiếu ghi tên ngoài danh sách."))
+        return Problem("not_a_candidate", MESSAGES["not_a_candidate"])
     if len(ballot.choices) > rules.choices_allowed:
         return Problem(
             "too_many_choices",
-            gettext_noop("Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."),
+            MESSAGES["too_many_choices"],
             {"count": len(ballot.choices), "allowed": rules.choices_allowed},
         )
     if not ballot.choices and not rules.blank_valid:
-        return Problem("blank", gettext_noop("Phiếu trắng."))
+        return Problem("blank", MESSAGES["blank"])
     return None
 
 

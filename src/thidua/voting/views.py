@@ -315,6 +315,10 @@ def _ballot_from(post, poll: Poll) -> core.Ballot:
     return core.Ballot(choices=tuple(code for code in post.getlist("choice") if code))
 
 
+#: A score box holding something other than a whole number (the page's and the phone's words)
+SCORE_NOT_NUMBER = gettext_noop("Điểm phải là số nguyên (đã nhập “%(text)s”).")
+
+
 def _score_number(text: str) -> int:
     """A score as typed: a whole number, or a refusal that says so."""
     try:
@@ -324,7 +328,7 @@ def _score_number(text: str) -> int:
             [
                 Problem(
                     "score_not_number",
-                    gettext_noop("Điểm phải là số nguyên (đã nhập “%(text)s”)."),
+                    SCORE_NOT_NUMBER,
                     {"text": text.strip()[:20]},
                     "scores",
                 )
@@ -613,9 +617,9 @@ def _sealed_messages() -> dict[str, str]:
 #: What the phone of an encrypted poll says when a ballot would be invalid: the same words as
 #: the server's checks of a plain ballot (core.ballots.check, core.score_ballots.check).
 SEALED_MESSAGES = {
-    "too_many_choices": gettext_noop("Phiếu chọn %(count)s, quá số được chọn (%(allowed)s)."),
-    "blank": gettext_noop("Phiếu trắng."),
-    "score_not_number": gettext_noop("Điểm phải là số nguyên (đã nhập “%(text)s”)."),
+    "too_many_choices": core.MESSAGES["too_many_choices"],
+    "blank": core.MESSAGES["blank"],
+    "score_not_number": SCORE_NOT_NUMBER,
     "groups": score_ballots.MESSAGES["groups"],
     "range": score_ballots.MESSAGES["range"],
     "missing": score_ballots.MESSAGES["missing"],
