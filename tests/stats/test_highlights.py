@@ -2,12 +2,13 @@
 them with its figures, they are shown to the cluster's reviewers, in the API and the log,
 and they are refused to another unit's secretary and once the report is submitted.
 
-Cụm II 2021 is led by Lào Cai; Điện Biên is a member. Its 2021 figures below are close to
-its 2020 ones, so that nothing asks for an explanation of a jump."""
+Cụm II 2021 is led by Lào Cai; Điện Biên is a member. Its 2021 figures (those of the on-behalf
+tests) are close to its 2020 ones, so that nothing asks for an explanation of a jump."""
 
 import pytest
 from django.test import Client
 
+from tests.stats.test_on_behalf import FIGURES  # Điện Biên's 2021 figures, no jump in them
 from thidua.audit.models import AuditEntry
 from thidua.core.policy import TOKEN_SCOPES
 from thidua.core.record import AuditAction
@@ -18,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/clusters/cum-2/2021/stats"
 FORM = f"{BASE}/dien-bien/"
-FIGURES = {
-    "v_social_order_cases": "240",
-    "v_social_order_offenders": "340",
-    "v_social_order_solved": "190",
-    "v_serious_cases": "39",
-    "v_serious_solved": "38",
-}
 HIGHLIGHTS = "Mô hình “Camera an ninh” ở 40 bản vùng biên.\r\n\r\n  Không để xảy ra điểm nóng.  "
 KEPT = "Mô hình “Camera an ninh” ở 40 bản vùng biên.\nKhông để xảy ra điểm nóng."
 

@@ -97,20 +97,14 @@ def register_unsettled(phase: core_phases.Phase, provider: WaitingProvider) -> N
         providers.append(provider)
 
 
-def late(cycle: Cycle) -> list[str]:
-    """The member units the open phase is waiting for (reports, then score sheets)."""
-    if not cycle.phase_is_open:
-        return []
-    return [name for provider in _LATE.get(cycle.phase, []) for name in provider(cycle)]
-
-
-def late_midyear(cycle: Cycle) -> list[str]:
-    """The member units whose first-half report the mid-year review waits for."""
-    return [
-        name
-        for provider in _LATE.get(core_deadlines.Milestone.MIDYEAR, [])
-        for name in provider(cycle)
-    ]
+def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[str]:
+    """The member units the open phase is waiting for (reports, then score sheets), or with
+    `step` the mid-year review (`Milestone.MIDYEAR`: the first-half reports)."""
+    if step is None:
+        if not cycle.phase_is_open:
+            return []
+        step = cycle.phase
+    return [name for provider in _LATE.get(step, []) for name in provider(cycle)]
 
 
 def unsettled(cycle: Cycle) -> list[str]:
@@ -483,7 +477,7 @@ def deadlines(cycle: Cycle, today: date, *, midyear: bool = True) -> list[core_d
     if due is not None:
         # closed (the year's figures took over) or nobody missing: done, counted as met
         closed = core_deadlines.midyear_state(position) == core_deadlines.MIDYEAR_CLOSED
-        done_on = due if closed or not late_midyear(cycle) else None
+        done_on = due if closed or not late(cycle, core_deadlines.Milestone.MIDYEAR) else None
         row = core_deadlines.stand(core_deadlines.Milestone.MIDYEAR, due, today, done_on)
         # among the phases by its date, the phases staying in their order
         at = next((i for i, other in enumerate(rows) if other.due > due), len(rows))

@@ -195,7 +195,7 @@ def _midyear(user, cycle: Cycle, today: date, *, leads: bool) -> list[Task]:
     due = org_selectors.midyear_due(cycle)
     if due is None or not core_deadlines.midyear_shown(due, today):
         return []
-    waiting = org_selectors.late_midyear(cycle)
+    waiting = org_selectors.late(cycle, core_deadlines.Milestone.MIDYEAR)
     if not waiting:
         return []
     deadline = core_deadlines.stand(core_deadlines.Milestone.MIDYEAR, due, today)
