@@ -1,0 +1,44 @@
+"""A cycle's version, and what pages compute once per version (issue 18).
+
+The version is the length of the cycle's audit chain and of the installation's: every
+service that writes appends to the audit log (`services.record`, `services.carry`) in its
+own transaction, so the version moves with the write, in the database every app process
+reads — one helper every write already calls, no second counter to forget. The
+installation's chain covers what cycles share (units, lineage, rule sets). Casts do not
+move it: a secret ballot writes no audit entry, and nothing cached here reads the ballot box
+(turnout and the votes are read live).
+
+Entries live in the "pages" cache (the database, see settings.CACHES) under (name, cycle,
+version): a write makes new keys, nothing is deleted. The version is read before what is
+computed, so an entry never holds data older than its version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import caches
+
+from thidua.audit.models import AuditHead
+from thidua.audit.services import chain_of
+
+T = TypeVar("T")
+
+
+def version(cycle) -> str:
+    """`cycle`'s version: its chain's length and the installation's (one query)."""
+    chain = chain_of(cycle)
+    counts = dict(AuditHead.objects.filter(chain__in=[chain, ""]).values_list("chain", "count"))
+    return f"{counts.get(chain, 0)}.{counts.get('', 0)}"
+
+
+def cached(cycle, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` for `cycle` as it stands, computed once per version of the cycle."""
+    key = f"thidua:{name}:{cycle.pk}:{version(cycle)}"
+    cache = caches["pages"]
+    found = cache.get(key)
+    if found is None:
+        found = (compute(),)  # a tuple: a computed None is cached too
+        cache.set(key, found)
+    return found[0]
