@@ -1,6 +1,6 @@
 """A cycle's version, and what pages compute once per version (issue 18).
 
-The version is the length of the cycle's audit chain and of the installation's: every
+The version is the head of the cycle's audit chain and of the installation's: every
 service that writes appends to the audit log (`services.record`, `services.carry`) in its
 own transaction, so the version moves with the write, in the database every app process
 reads — one helper every write already calls, no second counter to forget. The
@@ -27,10 +27,17 @@ T = TypeVar("T")
 
 
 def version(cycle) -> str:
-    """`cycle`'s version: its chain's length and the installation's (one query)."""
+    """`cycle`'s version: the length and last hash of its chain and of the installation's
+    (one query). The hash, not only the length: a database emptied and filled again (tests,
+    a restored copy) reaches the same lengths with other entries, never the same hashes."""
     chain = chain_of(cycle)
-    counts = dict(AuditHead.objects.filter(chain__in=[chain, ""]).values_list("chain", "count"))
-    return f"{counts.get(chain, 0)}.{counts.get('', 0)}"
+    heads = {
+        name: f"{count}-{digest[:16]}"
+        for name, count, digest in AuditHead.objects.filter(chain__in=[chain, ""]).values_list(
+            "chain", "count", "hash"
+        )
+    }
+    return f"{heads.get(chain, '0')}.{heads.get('', '0')}"
 
 
 def cached(cycle, name: str, compute: Callable[[], T]) -> T:

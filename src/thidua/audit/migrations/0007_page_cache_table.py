@@ -7,7 +7,12 @@ from django.db import migrations
 
 
 def create_table(apps, schema_editor):
-    call_command("createcachetable", "pages", database=schema_editor.connection.alias)
+    # createcachetable names tables, not caches (without a name: every cache's table)
+    call_command(
+        "createcachetable",
+        settings.CACHES["pages"]["LOCATION"],
+        database=schema_editor.connection.alias,
+    )
 
 
 def drop_table(apps, schema_editor):
