@@ -15,6 +15,8 @@ computed, so an entry never holds data older than its version.
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -41,11 +43,14 @@ def version(cycle) -> str:
 
 
 def cached(cycle, name: str, compute: Callable[[], T]) -> T:
-    """`compute()` for `cycle` as it stands, computed once per version of the cycle."""
+    """`compute()` for `cycle` as it stands, computed once per version of the cycle. Kept
+    pickled and compressed: a results page of 50 units is 2,7 MB of HTML, 0,1 MB so, and the
+    cache's base64 of it is most of what a cached page costs."""
     key = f"thidua:{name}:{cycle.pk}:{version(cycle)}"
     cache = caches["pages"]
     found = cache.get(key)
-    if found is None:
-        found = (compute(),)  # a tuple: a computed None is cached too
-        cache.set(key, found)
-    return found[0]
+    if found is not None:
+        return pickle.loads(zlib.decompress(found))  # noqa: S301 - written by us, just above
+    value = compute()
+    cache.set(key, zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1))
+    return value
