@@ -34,7 +34,7 @@ os.environ.setdefault("BENCH_DELEGATES", "200")  # vote_bench reads it when impo
 import vote_bench as vb  # benchmarks/vote_bench.py (scripts run from their folder)
 from goals import Goals
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))  # a few page loads fall in each burst
 GOAL_MS = 500.0
 BASE = f"/clusters/{vb.CYCLE[0]}/{vb.CYCLE[1]}/"
 PAGES = {"conference": "conference/", "screen": "conference/screen/", "results": "results/"}
