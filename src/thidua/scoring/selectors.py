@@ -453,6 +453,11 @@ class Summary:
     members: list[Unit]  # in the order of the sheets
     peer_scorers: frozenset[int]  # the units that score other units
 
+    @property
+    def ready(self) -> bool:
+        """As `Results.ready`: the ranking is published (nothing keeps it back)."""
+        return not self.why_not_ready
+
 
 def summary(cycle: Cycle) -> Summary | None:
     """`results` as the dashboard, the documents, the home page's tasks and the conference
