@@ -6,7 +6,9 @@ dir (the conference laptop; PostgreSQL if THIDUA_DATABASE_URL says so). 200 phon
 with their check-in and device keys and hold their connections; the demo's leader secretary
 signs in with a password on another connection. Each round opens a new poll; all phones cast
 at once (vote_bench's burst) while the secretary loads the three pages in turn, one request
-after the other. A page load counts when it started while the round's casts were in flight.
+after the other, each round starting with the next page. A page load counts when it started
+while the round's casts were in flight (a burst lasts about a second: one to three loads a
+round, hence 20 rounds).
 The same pages are first loaded with no cast going on, in the same run (printed as the idle
 baseline).
 
@@ -80,11 +82,16 @@ class Reader:
         return elapsed
 
 
-def read_during(reader: Reader, done: threading.Event) -> dict[str, list[tuple[float, float]]]:
-    """Loads the pages in turn until `done`: each load's start and duration."""
+def read_during(
+    reader: Reader, done: threading.Event, first: int
+) -> dict[str, list[tuple[float, float]]]:
+    """Loads the pages in turn until `done`, from the `first`-th page on (each round starts
+    with another: the first load meets the most casts queued ahead of it): each load's start
+    and duration."""
     times: dict[str, list[tuple[float, float]]] = {page: [] for page in PAGES}
+    order = list(PAGES)[first:] + list(PAGES)[:first]
     while not done.is_set():
-        for page in PAGES:
+        for page in order:
             started = time.perf_counter()
             times[page].append((started, reader.load(page)))
     return times
@@ -136,9 +143,10 @@ def main() -> int:
             path = f"{BASE}conference/polls/{code}/cast/"
             done = threading.Event()
             found: dict[str, dict] = {}
+            first = number % len(PAGES)
 
-            def read(found=found, done=done) -> None:
-                found["times"] = read_during(reader, done)
+            def read(found=found, done=done, first=first) -> None:
+                found["times"] = read_during(reader, done, first)
 
             thread = threading.Thread(target=read)
             thread.start()
