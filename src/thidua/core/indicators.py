@@ -25,6 +25,7 @@ from thidua.core.numbers import (
 )
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 #: A reported rate further than this from the rate of its counts is flagged (points).
 RATE_TOLERANCE = Decimal("0.05")
 
@@ -117,7 +118,13 @@ def value_of(indicator: Indicator, figures: Figures) -> Decimal | None:
 
 
 def values(figures: Figures, catalog: Catalog) -> dict[str, Decimal | None]:
-    return {code: value_of(indicator, figures) for code, indicator in catalog.items()}
+    """`value_of` every indicator, in the catalog's order (a national table asks it of 880
+    rows of 60: the counts and amounts are looked up at once, only the rates computed)."""
+    found = {code: figures.get(code) for code in catalog}
+    for code, indicator in catalog.items():
+        if indicator.kind == Kind.RATE:
+            found[code] = value_of(indicator, figures)
+    return found
 
 
 def total(
@@ -127,13 +134,15 @@ def total(
     counts (`values`). With `require_all`, an indicator is totalled only when every report
     has it (a baseline made of predecessors must not silently miss one of them)."""
     reports = list(reports)
+    summed = [code for code, indicator in catalog.items() if indicator.kind != Kind.RATE]
+    if len(reports) == 1:  # most baselines: one unit's own figures (a national table, 400)
+        (figures,) = reports
+        return {code: ZERO + figures[code] for code in summed if code in figures}
     sums: dict[str, Decimal] = {}
-    for code, indicator in catalog.items():
-        if indicator.kind == Kind.RATE:
-            continue
+    for code in summed:
         present = [figures[code] for figures in reports if code in figures]
         if present and (not require_all or len(present) == len(reports)):
-            sums[code] = sum(present, Decimal(0))
+            sums[code] = sum(present, ZERO)
     return sums
 
 

@@ -8,7 +8,7 @@ compared with the sum of its predecessors' figures (rates recomputed from those 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -245,22 +245,17 @@ def _cells(
         if limits
         else {}
     )
-    notes = notes or {}
-    cells = []
-    for indicator in indicators:
-        code = indicator.code
-        kind = cat[code].kind
-        cells.append(
-            Cell(
-                indicator,
-                now_values[code],
-                figures.get(code) if kind == core.Kind.RATE else None,
-                before_values[code],
-                found.get(code),
-                notes.get(code, ""),
-            )
+    return [
+        Cell(
+            indicator,
+            now_values[indicator.code],
+            figures.get(indicator.code) if indicator.kind == core.Kind.RATE else None,
+            before_values[indicator.code],
+            found.get(indicator.code) if found else None,
+            notes.get(indicator.code, "") if notes else "",
         )
-    return cells
+        for indicator in indicators
+    ]
 
 
 @dataclass
@@ -434,32 +429,35 @@ class _Tidied(dict):
         return value
 
 
-def _with_figures(rows: QuerySet) -> tuple[list[tuple], _Tidied]:
-    """The rows of a `values_list` ending with a figure, as the database returns them, and
-    the map from a stored number to its figure. Django converts every column of every row;
-    a national table reads 45.600 figures of a few hundred distinct numbers, and converting
-    each one cost more than the query: here each distinct number is converted once (with
-    Django's own converters, so the figures are those of the ORM)."""
+def _with_figures(rows: QuerySet) -> tuple[Iterator[Sequence], _Tidied]:
+    """The rows of a `values_list` ending with a figure, as the database returns them (one
+    at a time: 45.600 rows held at once cost a full garbage collection), and the map from a
+    stored number to its figure. Django converts every column of every row; a national table
+    reads 45.600 figures of a few hundred distinct numbers, and converting each one cost more
+    than the query: here each distinct number is converted once, with Django's own
+    converters, so the figures are those of the ORM."""
     compiler = rows.query.get_compiler(rows.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # e.g. no report: nothing to ask the database
-        return [], _Tidied(tidy)
+        return iter(()), _Tidied(tidy)
     last = len(compiler.select) - 1
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     convs, expression = converters.pop(last, ((), None))
-    with compiler.connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    if converters:  # other columns to convert (none for keys and codes): Django's way
-        found = [tuple(row) for row in compiler.apply_converters(found, converters)]
 
     def convert(raw: object) -> Decimal:
         for converter in convs:
             raw = converter(raw, expression, compiler.connection)
         return raw  # type: ignore[return-value]
 
-    return found, _Tidied(convert)
+    def read() -> Iterator[Sequence]:
+        with compiler.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # other columns to convert (none for keys and codes): Django's way
+            rows = cursor.cursor  # the driver's own: Django's wrapper yields row by row
+            yield from compiler.apply_converters(rows, converters) if converters else rows
+
+    return read(), _Tidied(convert)
 
 
 def _table(
