@@ -227,8 +227,16 @@ class Row:
         return self.report is not None and core.counts(self.report.status)
 
 
+Plan = list[tuple[Indicator, str, bool]]  # (indicator, its code, whether a rate)
+
+
+def _plan(indicators: Iterable[Indicator]) -> Plan:
+    """What `_cells` asks of each indicator, asked once per table, not once per cell."""
+    return [(indicator, indicator.code, indicator.kind == core.Kind.RATE) for indicator in indicators]
+
+
 def _cells(
-    indicators: list[Indicator],
+    plan: Plan,
     cat: core.Catalog,
     figures: Mapping[str, Decimal],
     before: Mapping[str, Decimal],
@@ -243,18 +251,19 @@ def _cells(
             for jump in plausibility.jumps_of_values(now_values, before_values, cat, limits)
         }
         if limits
-        else {}
+        else None
     )
+    notes = notes or None
     return [
         Cell(
             indicator,
-            now_values[indicator.code],
-            figures.get(indicator.code) if indicator.kind == core.Kind.RATE else None,
-            before_values[indicator.code],
-            found.get(indicator.code) if found else None,
-            notes.get(indicator.code, "") if notes else "",
+            now_values[code],
+            figures.get(code) if rate else None,
+            before_values[code],
+            found.get(code) if found else None,
+            notes.get(code, "") if notes else "",
         )
-        for indicator in indicators
+        for indicator, code, rate in plan
     ]
 
 
@@ -473,6 +482,7 @@ def _table(
     cat, models, limits = catalogs
     stored, reports, before = read
     indicators = list(models.values())
+    plan = _plan(indicators)
     codes = [unit.code for unit in members]
     counted = {
         code: stored[code] for code in codes if code in stored and core.counts(reports[code].status)
@@ -488,7 +498,7 @@ def _table(
                 unit=unit,
                 report=report,
                 cells=_cells(
-                    indicators,
+                    plan,
                     cat,
                     figures,
                     before[code].figures,
@@ -511,7 +521,7 @@ def _table(
         period=period,
         indicators=indicators,
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(indicators, cat, totals.now, totals.before)),
+        total=Row(unit=None, report=None, cells=_cells(plan, cat, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
         missing_reports=[unit for unit in members if unit.code not in counted],
@@ -607,7 +617,7 @@ def report_view(
     if notes is None:
         notes = notes_by_unit([unit.code], cycle.year, period).get(unit.code, {})
     baseline = baselines([unit.code], cycle.year, period, cat, org_selectors.lineage())[unit.code]
-    cells = _cells(list(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
+    cells = _cells(_plan(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
     sections: list[tuple[str, list[Cell]]] = []
     for cell in cells:
         if sections and sections[-1][0] == cell.indicator.section_label:
