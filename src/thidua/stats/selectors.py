@@ -232,7 +232,9 @@ Plan = list[tuple[Indicator, str, bool]]  # (indicator, its code, whether a rate
 
 def _plan(indicators: Iterable[Indicator]) -> Plan:
     """What `_cells` asks of each indicator, asked once per table, not once per cell."""
-    return [(indicator, indicator.code, indicator.kind == core.Kind.RATE) for indicator in indicators]
+    return [
+        (indicator, indicator.code, indicator.kind == core.Kind.RATE) for indicator in indicators
+    ]
 
 
 def _cells(
@@ -386,22 +388,23 @@ def _figures_of_members(
 ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
     """`figures_by_unit` of many units at once, in two queries: the figures are read by
     report, not joined through the units and the reports again."""
-    pks = [unit.pk for unit in units]
-    found = {
-        report.unit.code: report
-        for report in Report.objects.filter(
-            unit_id__in=pks, year=year, period=period.value
-        ).select_related("unit", "on_behalf_by", "confirmed_by")
-    }
-    code_of = {report.pk: code for code, report in found.items()}
+    by_pk = {unit.pk: unit for unit in units}
+    found = {}
+    for report in Report.objects.filter(
+        unit_id__in=list(by_pk), year=year, period=period.value
+    ).select_related("on_behalf_by", "confirmed_by"):
+        unit = by_pk[report.unit_id]
+        Report.unit.field.set_cached_value(report, unit)  # the member itself, not a copy
+        found[unit.code] = report
     figures: dict[str, dict[str, Decimal]] = {code: {} for code in found}
+    into = {report.pk: figures[code] for code, report in found.items()}
     rows, tidied = _with_figures(
-        ReportValue.objects.filter(report_id__in=list(code_of))
+        ReportValue.objects.filter(report_id__in=list(into))
         .values_list("report_id", "indicator_id", "value")
         .order_by("pk")
     )
     for report_id, indicator_id, value in rows:
-        figures[code_of[report_id]][codes_by_pk[indicator_id]] = tidied[value]
+        into[report_id][codes_by_pk[indicator_id]] = tidied[value]
     return figures, found
 
 
@@ -419,8 +422,10 @@ def _counted_figures(
         ).values_list("unit__code", "values__indicator_id", "values__value")
     )
     figures: dict[str, dict[str, Decimal]] = {}
+    last, found = None, {}
     for unit_code, indicator_id, value in rows:
-        found = figures.setdefault(unit_code, {})
+        if unit_code != last:  # a report's figures mostly come together
+            last, found = unit_code, figures.setdefault(unit_code, {})
         if indicator_id is not None:
             found[codes_by_pk[indicator_id]] = tidied[value]
     return figures
