@@ -270,8 +270,9 @@ def cluster_total(
     totals_before: dict[str, Decimal] = {}
     pairs = [(now[unit], before.get(unit, {})) for unit in counted]
     for code in totals_now:
-        then = [earlier.get(code) for figures, earlier in pairs if code in figures]
-        if None not in then:
+        wanted = [earlier for figures, earlier in pairs if code in figures]
+        then = [earlier[code] for earlier in wanted if code in earlier]
+        if len(then) == len(wanted):
             totals_before[code] = sum(then, ZERO)
     return ClusterTotal(totals_now, totals_before, counted, len(members))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -398,13 +399,13 @@ def _figures_of_members(
         found[unit.code] = report
     figures: dict[str, dict[str, Decimal]] = {code: {} for code in found}
     into = {report.pk: figures[code] for code, report in found.items()}
-    rows, tidied = _with_figures(
+    with _with_figures(
         ReportValue.objects.filter(report_id__in=list(into))
         .values_list("report_id", "indicator_id", "value")
         .order_by("pk")
-    )
-    for report_id, indicator_id, value in rows:
-        into[report_id][codes_by_pk[indicator_id]] = tidied[value]
+    ) as (rows, tidied):
+        for report_id, indicator_id, value in rows:
+            into[report_id][codes_by_pk[indicator_id]] = tidied[value]
     return figures, found
 
 
@@ -413,21 +414,21 @@ def _counted_figures(
 ) -> dict[str, dict[str, Decimal]]:
     """The figures of `counted_reports` (a unit with a counted report but no figure has
     none), in one query."""
-    rows, tidied = _with_figures(
+    figures: dict[str, dict[str, Decimal]] = {}
+    last, found = None, {}
+    with _with_figures(
         Report.objects.filter(
             unit__code__in=list(unit_codes),
             year=year,
             period=period.value,
             status__in=core.COUNTED_STATUSES,
         ).values_list("unit__code", "values__indicator_id", "values__value")
-    )
-    figures: dict[str, dict[str, Decimal]] = {}
-    last, found = None, {}
-    for unit_code, indicator_id, value in rows:
-        if unit_code != last:  # a report's figures mostly come together
-            last, found = unit_code, figures.setdefault(unit_code, {})
-        if indicator_id is not None:
-            found[codes_by_pk[indicator_id]] = tidied[value]
+    ) as (rows, tidied):
+        for unit_code, indicator_id, value in rows:
+            if unit_code != last:  # a report's figures mostly come together
+                last, found = unit_code, figures.setdefault(unit_code, {})
+            if indicator_id is not None:
+                found[codes_by_pk[indicator_id]] = tidied[value]
     return figures
 
 
@@ -443,10 +444,11 @@ class _Tidied(dict):
         return value
 
 
-def _with_figures(rows: QuerySet) -> tuple[Iterator[Sequence], _Tidied]:
-    """The rows of a `values_list` ending with a figure, as the database returns them (one
-    at a time: 45.600 rows held at once cost a full garbage collection), and the map from a
-    stored number to its figure. Django converts every column of every row; a national table
+@contextmanager
+def _with_figures(rows: QuerySet) -> Iterator[tuple[Iterable[Sequence], _Tidied]]:
+    """The rows of a `values_list` ending with a figure, as the database driver returns them
+    (one at a time: 45.600 rows held at once cost a full garbage collection), and the map from
+    a stored number to its figure. Django converts every column of every row; a national table
     reads 45.600 figures of a few hundred distinct numbers, and converting each one cost more
     than the query: here each distinct number is converted once, with Django's own
     converters, so the figures are those of the ORM."""
@@ -454,7 +456,8 @@ def _with_figures(rows: QuerySet) -> tuple[Iterator[Sequence], _Tidied]:
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # e.g. no report: nothing to ask the database
-        return iter(()), _Tidied(tidy)
+        yield (), _Tidied(tidy)
+        return
     last = len(compiler.select) - 1
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     convs, expression = converters.pop(last, ((), None))
@@ -464,14 +467,14 @@ def _with_figures(rows: QuerySet) -> tuple[Iterator[Sequence], _Tidied]:
             raw = converter(raw, expression, compiler.connection)
         return raw  # type: ignore[return-value]
 
-    def read() -> Iterator[Sequence]:
-        with compiler.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            # other columns to convert (none for keys and codes): Django's way
-            rows = cursor.cursor  # the driver's own: Django's wrapper yields row by row
-            yield from compiler.apply_converters(rows, converters) if converters else rows
-
-    return read(), _Tidied(convert)
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.cursor  # the driver's own: Django's wrapper yields row by row
+        # other columns to convert (none for keys and codes): Django's way
+        yield (
+            (compiler.apply_converters(found, converters) if converters else found),
+            _Tidied(convert),
+        )
 
 
 def _table(
