@@ -130,9 +130,15 @@ class _Group:
     order: np.ndarray  # (B, T): unit indices, best first
     ranks: np.ndarray  # (B, T), in `order`
     totals: np.ndarray  # (B, T): rounded totals × 10**decimals, in `order`
-    first_places: np.ndarray  # (B, T), by unit index
+    first_places: np.ndarray  # (B, T), by unit index, where `counted`
+    counted: np.ndarray  # (B,)
     bands: np.ndarray  # (B, T): index in the bands best first, −1 none; in `order`
     exact: set[int]  # positions in the group computed by the exact path
+
+    def first(self, b: int) -> list[int]:
+        """Cluster b's first places, by unit index."""
+        found = self.first_places[b] if self.counted[b] else _first_places([self.grids[b]])[0]
+        return found.tolist()
 
 
 class Ranking:
@@ -153,13 +159,14 @@ class Ranking:
             return [(r.unit, r.total, r.rank, r.first_places, r.band) for r in self._exact[cluster]]
         group, b = self._where[cluster]
         units = group.grids[b].units
+        first_places = group.first(b)
         bands = sorted(self.rules.bands, key=lambda band: -band.minimum)
         return [
             (
                 units[t],
                 Decimal(total).scaleb(-self.rules.decimals),
                 rank,
-                int(group.first_places[b, t]),
+                first_places[t],
                 bands[band].label if band >= 0 else None,
             )
             for t, total, rank, band in zip(
@@ -281,10 +288,8 @@ def _group(
         for small in (values.dtype, np.int32, np.int64)
         if largest * count < np.iinfo(small).max
     )
-    wider = np.int32 if largest * len(plan.judged) < np.iinfo(np.int32).max else np.int64
     values[:, diagonal, diagonal, :] = 0  # the self-assessments never count (here a copy)
     sums = values.sum(axis=2, dtype=wide)
-    sheet_totals = values.sum(axis=3, dtype=wider)  # (B, T, S): for the first places
     terms = _terms(table)
     if complete:  # the usual cluster: every sheet in, every criterion scored, one divisor
         scored = count - 1
@@ -389,18 +394,19 @@ def _group(
     if not exact:  # where `score`'s Decimals round, an exact rounding boundary is unsure
         unsure |= (np.abs(twice % (2 * denominator) - denominator) == 0).any(axis=1)
 
-    # first places: each scorer's best sheet total among the units it scored
-    present = np.stack([grid.sheets for grid in grids]) & ~np.eye(count, dtype=bool)
-    floor = np.iinfo(sheet_totals.dtype).min
-    best = np.where(present, sheet_totals, floor).max(axis=1, keepdims=True)
-    first_places = (present & (sheet_totals == best)).sum(axis=2)
-
+    # first places count only where units tie before them: elsewhere each cluster's are
+    # counted when asked for (`_Group.first`)
+    first_places = np.zeros(shape, dtype=np.int64)
+    counted = np.zeros(len(grids), dtype=bool)
     # ranking: total, tie-breaks, then the unit's code
     keys = [rounded]
     others = ~np.eye(count, dtype=bool)
     tied = (rounded[:, :, None] == rounded[:, None, :]) & others  # pairs tied so far
     for rule in rules.tie_breaks:
         if rule == FIRST_PLACES:
+            counted = tied.any(axis=(1, 2))
+            if counted.any():
+                first_places[counted] = _first_places([grids[b] for b in np.flatnonzero(counted)])
             key = first_places
         elif rule.startswith("section:"):
             code = rule.removeprefix("section:")
@@ -437,9 +443,19 @@ def _group(
         ranks=ranks,
         totals=totals,
         first_places=first_places,
+        counted=counted,
         bands=bands,
         exact=set(np.flatnonzero(unsure).tolist()),
     )
+
+
+def _first_places(grids: list[Grid]) -> np.ndarray:
+    """How many scorers put each unit first: each peer sheet's total, each scorer's best."""
+    count = len(grids[0].units)
+    totals = np.stack([grid.values for grid in grids]).sum(axis=3, dtype=np.int64)
+    present = np.stack([grid.sheets for grid in grids]) & ~np.eye(count, dtype=bool)
+    best = np.where(present, totals, np.iinfo(np.int64).min).max(axis=1, keepdims=True)
+    return (present & (totals == best)).sum(axis=2)
 
 
 def _medians(values: np.ndarray, scored: np.ndarray, peer: np.ndarray | None):
@@ -480,6 +496,8 @@ def _results(table: Table, rules: Rules, group: _Group, b: int) -> list[UnitResu
     sums = group.sums[b].tolist()
     divisors = np.broadcast_to(group.divisors, group.sums.shape)[b].tolist()
     values, given = grid.values.tolist(), grid.given.tolist()
+    # one Decimal per distinct score (a score's exponent: −places, as the database gives)
+    decimal = {v: Decimal(v).scaleb(-places) for v in np.unique(grid.values).tolist()}
     rank_of = {
         t: (rank, band)
         for t, rank, band in zip(
@@ -487,20 +505,27 @@ def _results(table: Table, rules: Rules, group: _Group, b: int) -> list[UnitResu
         )
     }
     median = rules.aggregation == Aggregation.MEDIAN
+    first_places = group.first(b)
     by_unit = []
     for t, unit in enumerate(units):
         leaves: dict[str, CriterionResult] = {}
         self_points: dict[str, Decimal] = {}
         own = grid.sheets[t, t]
         row, there = values[t], given[t]
+        peers = [s for s in scorers if s != t and grid.sheets[t, s]]
+        if all(all(there[s]) for s in peers):  # the scores, criterion by criterion, at once
+            names = [units[s] for s in peers]
+            scored = [list(map(decimal.__getitem__, row[s])) for s in peers]
+            by_column = list(zip(*scored, strict=True)) if peers else [()] * len(column)
+        else:
+            by_column = None
         for code, maximum, judged, quantitative_kind in plan.leaves:
             if judged:
                 c = column[code]
-                by_scorer = {
-                    units[s]: Decimal(row[s][c]).scaleb(-places)
-                    for s in scorers
-                    if s != t and there[s][c]
-                }
+                if by_column is not None:
+                    by_scorer = dict(zip(names, by_column[c], strict=True))
+                else:
+                    by_scorer = {units[s]: decimal[row[s][c]] for s in peers if there[s][c]}
                 divisor = divisors[t][c]
                 if divisor == 0:
                     leaves[code] = CriterionResult(ZERO, by_scorer, None, True)
@@ -512,7 +537,7 @@ def _results(table: Table, rules: Rules, group: _Group, b: int) -> list[UnitResu
                         min(max(value, ZERO), maximum), by_scorer, None, False
                     )
                 if own:
-                    own_score = Decimal(row[t][c]).scaleb(-places) if there[t][c] else None
+                    own_score = decimal[row[t][c]] if there[t][c] else None
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
             else:
                 found = found_automatic.get((unit, code))
@@ -539,7 +564,7 @@ def _results(table: Table, rules: Rules, group: _Group, b: int) -> list[UnitResu
                 self_total=self_total,
                 gap=gap,
                 gap_flagged=gap is not None and abs(gap) > rules.gap_threshold,
-                first_places=int(group.first_places[b, t]),
+                first_places=first_places[t],
                 rank=rank,
                 band=bands[band].label if band >= 0 else None,
             )
