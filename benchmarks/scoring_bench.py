@@ -7,7 +7,8 @@ built here with `Grid.of` from the same (sheet, criterion, integer) rows, outsid
 Timed: `rank_grids` over the 40 grids — aggregation (trimmed mean), caps, the section roll-up,
 self-assessments aside, totals rounded, first places, ranking with tie-breaks, bands — in
 integers, the clusters in one set of arrays, each digit what `core.score` gives (checked on
-the first clusters before timing). Printed apart: writing every cluster's per-criterion
+the first clusters before timing); first places are counted where they break a tie (else
+when a cluster's results are asked for). Printed apart: writing every cluster's per-criterion
 `UnitResult`s (Decimals; what one results page asks `Ranking.results` for). The baseline is
 numpy's mean per unit and criterion over the same scores (floats, nothing else), measured in
 the same run so the ratio holds on a noisy machine.
