@@ -50,11 +50,12 @@ class Grid:
     """One cluster's counted sheets as integers: `values[t, s, c]` is scorer s's score for
     target t on judged criterion `codes[c]`, times 10**places; `given` says which are there,
     `sheets[t, s]` which sheets are (a sheet may leave a criterion out); s == t is the
-    self-assessment. Scorers are the cluster's units."""
+    self-assessment. Scorers are the cluster's units; `values` is 0 wherever `given` is not
+    (`of` builds it so)."""
 
     units: tuple[str, ...]
     codes: tuple[str, ...]
-    values: np.ndarray  # int64 (targets, scorers, criteria)
+    values: np.ndarray  # integers (targets, scorers, criteria): int16, int32 or int64
     given: np.ndarray  # bool, same shape
     sheets: np.ndarray  # bool (targets, scorers)
     places: int = 2
@@ -391,7 +392,10 @@ def _group(
     rounded = np.sign(total) * ((twice + denominator) // (2 * denominator))
     exact = _decimal_exact(denominator, bound)
     unsure = np.zeros(len(grids), dtype=bool)
-    if not exact:  # where `score`'s Decimals round, an exact rounding boundary is unsure
+    # Where `score`'s Decimals round (28 digits), its total lies within ~1e-24 of the exact
+    # one, and an exact total not on a boundary is at least 1/(2·10**decimals·Q) from it:
+    # the int64 bound on Q keeps that far larger, so only a total on a boundary is unsure.
+    if not exact:
         unsure |= (np.abs(twice % (2 * denominator) - denominator) == 0).any(axis=1)
 
     # first places count only where units tie before them: elsewhere each cluster's are
