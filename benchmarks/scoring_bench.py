@@ -11,7 +11,8 @@ the first clusters before timing); first places are counted where they break a t
 when a cluster's results are asked for). Printed apart: writing every cluster's per-criterion
 `UnitResult`s (Decimals; what one results page asks `Ranking.results` for). The baseline is
 numpy's mean per unit and criterion over the same scores (floats, nothing else), measured in
-the same run so the ratio holds on a noisy machine.
+the same run so the ratio holds on a noisy machine; each the median of 15 runs (of 3, a run
+the machine's other work interrupts moved the ratio from 1,3× to 8×).
 
     .venv/bin/pip install numpy   # or: pip install -e '.[bench]'
     .venv/bin/python benchmarks/scoring_bench.py
@@ -31,7 +32,7 @@ from goals import Goals  # benchmarks/goals.py (scripts run from their folder)
 from thidua.core import scoring as core
 from thidua.core import scoring_grid as core_grid
 
-CLUSTERS, UNITS, CRITERIA, REPEATS = 40, 10, 100, 3
+CLUSTERS, UNITS, CRITERIA, REPEATS = 40, 10, 100, 15
 
 
 def build(seed: int = 2020):
