@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
@@ -444,10 +445,13 @@ class _Tidied(dict):
         return value
 
 
+_CHUNK = 2000  # rows fetched at once by `_with_figures`
+
+
 @contextmanager
 def _with_figures(rows: QuerySet) -> Iterator[tuple[Iterable[Sequence], _Tidied]]:
     """The rows of a `values_list` ending with a figure, as the database driver returns them
-    (one at a time: 45.600 rows held at once cost a full garbage collection), and the map from
+    (a chunk at a time: 45.600 rows held at once cost a full garbage collection), and the map from
     a stored number to its figure. Django converts every column of every row; a national table
     reads 45.600 figures of a few hundred distinct numbers, and converting each one cost more
     than the query: here each distinct number is converted once, with Django's own
@@ -469,7 +473,10 @@ def _with_figures(rows: QuerySet) -> Iterator[tuple[Iterable[Sequence], _Tidied]
 
     with compiler.connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.cursor  # the driver's own: Django's wrapper yields row by row
+        # the driver's own cursor, a few thousand rows at a time: Django's wrapper (and
+        # psycopg's cursor) yield row by row in Python
+        driver = cursor.cursor
+        found = chain.from_iterable(iter(lambda: driver.fetchmany(_CHUNK), []))
         # other columns to convert (none for keys and codes): Django's way
         yield (
             (compiler.apply_converters(found, converters) if converters else found),
