@@ -139,8 +139,10 @@ def jumps_of_values(
     found = []
     for code, indicator in catalog.items():
         threshold = thresholds.get(code)
+        if threshold is None:
+            continue
         now, then = now_values.get(code), before_values.get(code)
-        if threshold is None or now is None or then is None:
+        if now is None or then is None:
             continue
         if is_implausible(now, then, threshold):
             found.append(Jump(indicator, Change(now, then, indicator.kind), threshold))

@@ -7,6 +7,7 @@ D, Ă and Â after A, and orders the tones ngang, huyền, hỏi, ngã, sắc, n
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {letter: index for index, letter in enumerate(ALPHABET)}
@@ -31,8 +32,10 @@ def _rank(letter: str) -> int:
     return ord(letter) - 0x110000  # spaces, digits and punctuation before letters
 
 
+@lru_cache(maxsize=4096)
 def collation_key(text: str) -> tuple:
-    """A sort key: letters by the Vietnamese alphabet, then tones, then case."""
+    """A sort key: letters by the Vietnamese alphabet, then tones, then case. Remembered:
+    the same unit names are sorted on every page (a national table sorts 400 of them)."""
     letters, tones, cases = [], [], []
     for char in unicodedata.normalize("NFC", text):
         decomposed = unicodedata.normalize("NFD", char)

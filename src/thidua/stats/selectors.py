@@ -8,10 +8,14 @@ compared with the sum of its predecessors' figures (rates recomputed from those 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
+from itertools import chain
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
@@ -225,8 +229,18 @@ class Row:
         return self.report is not None and core.counts(self.report.status)
 
 
+Plan = list[tuple[Indicator, str, bool]]  # (indicator, its code, whether a rate)
+
+
+def _plan(indicators: Iterable[Indicator]) -> Plan:
+    """What `_cells` asks of each indicator, asked once per table, not once per cell."""
+    return [
+        (indicator, indicator.code, indicator.kind == core.Kind.RATE) for indicator in indicators
+    ]
+
+
 def _cells(
-    indicators: list[Indicator],
+    plan: Plan,
     cat: core.Catalog,
     figures: Mapping[str, Decimal],
     before: Mapping[str, Decimal],
@@ -241,24 +255,20 @@ def _cells(
             for jump in plausibility.jumps_of_values(now_values, before_values, cat, limits)
         }
         if limits
-        else {}
+        else None
     )
-    notes = notes or {}
-    cells = []
-    for indicator in indicators:
-        code = indicator.code
-        kind = cat[code].kind
-        cells.append(
-            Cell(
-                indicator,
-                now_values[code],
-                figures.get(code) if kind == core.Kind.RATE else None,
-                before_values[code],
-                found.get(code),
-                notes.get(code, ""),
-            )
+    notes = notes or None
+    return [
+        Cell(
+            indicator,
+            now_values[code],
+            figures.get(code) if rate else None,
+            before_values[code],
+            found.get(code) if found else None,
+            notes.get(code, "") if notes else "",
         )
-    return cells
+        for indicator, code, rate in plan
+    ]
 
 
 @dataclass
@@ -380,21 +390,23 @@ def _figures_of_members(
 ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
     """`figures_by_unit` of many units at once, in two queries: the figures are read by
     report, not joined through the units and the reports again."""
-    pks = [unit.pk for unit in units]
-    found = {
-        report.unit.code: report
-        for report in Report.objects.filter(
-            unit_id__in=pks, year=year, period=period.value
-        ).select_related("unit", "on_behalf_by", "confirmed_by")
-    }
-    code_of = {report.pk: code for code, report in found.items()}
+    by_pk = {unit.pk: unit for unit in units}
+    found = {}
+    for report in Report.objects.filter(
+        unit_id__in=list(by_pk), year=year, period=period.value
+    ).select_related("on_behalf_by", "confirmed_by"):
+        unit = by_pk[report.unit_id]
+        Report.unit.field.set_cached_value(report, unit)  # the member itself, not a copy
+        found[unit.code] = report
     figures: dict[str, dict[str, Decimal]] = {code: {} for code in found}
-    rows = ReportValue.objects.filter(report_id__in=list(code_of)).values_list(
-        "report_id", "indicator_id", "value"
-    )
-    tidied = cache(tidy)  # the same few numbers recur across thousands of figures
-    for report_id, indicator_id, value in rows.order_by("pk"):
-        figures[code_of[report_id]][codes_by_pk[indicator_id]] = tidied(value)
+    into = {report.pk: figures[code] for code, report in found.items()}
+    with _with_figures(
+        ReportValue.objects.filter(report_id__in=list(into))
+        .values_list("report_id", "indicator_id", "value")
+        .order_by("pk")
+    ) as (rows, tidied):
+        for report_id, indicator_id, value in rows:
+            into[report_id][codes_by_pk[indicator_id]] = tidied[value]
     return figures, found
 
 
@@ -403,19 +415,73 @@ def _counted_figures(
 ) -> dict[str, dict[str, Decimal]]:
     """The figures of `counted_reports` (a unit with a counted report but no figure has
     none), in one query."""
-    rows = Report.objects.filter(
-        unit__code__in=list(unit_codes),
-        year=year,
-        period=period.value,
-        status__in=core.COUNTED_STATUSES,
-    ).values_list("unit__code", "values__indicator_id", "values__value")
     figures: dict[str, dict[str, Decimal]] = {}
-    tidied = cache(tidy)
-    for unit_code, indicator_id, value in rows:
-        found = figures.setdefault(unit_code, {})
-        if indicator_id is not None:
-            found[codes_by_pk[indicator_id]] = tidied(value)
+    last, found = None, {}
+    with _with_figures(
+        Report.objects.filter(
+            unit__code__in=list(unit_codes),
+            year=year,
+            period=period.value,
+            status__in=core.COUNTED_STATUSES,
+        ).values_list("unit__code", "values__indicator_id", "values__value")
+    ) as (rows, tidied):
+        for unit_code, indicator_id, value in rows:
+            if unit_code != last:  # a report's figures mostly come together
+                last, found = unit_code, figures.setdefault(unit_code, {})
+            if indicator_id is not None:
+                found[codes_by_pk[indicator_id]] = tidied[value]
     return figures
+
+
+class _Tidied(dict):
+    """Stored number → the figure (`tidy` of Django's conversion), converted on first sight."""
+
+    def __init__(self, convert: Callable[[object], Decimal]):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, raw: object) -> Decimal:
+        value = self[raw] = tidy(self.convert(raw))
+        return value
+
+
+_CHUNK = 2000  # rows fetched at once by `_with_figures`
+
+
+@contextmanager
+def _with_figures(rows: QuerySet) -> Iterator[tuple[Iterable[Sequence], _Tidied]]:
+    """The rows of a `values_list` ending with a figure, as the database driver returns them
+    (a chunk at a time: 45.600 rows held at once cost a full garbage collection), and the map from
+    a stored number to its figure. Django converts every column of every row; a national table
+    reads 45.600 figures of a few hundred distinct numbers, and converting each one cost more
+    than the query: here each distinct number is converted once, with Django's own
+    converters, so the figures are those of the ORM."""
+    compiler = rows.query.get_compiler(rows.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # e.g. no report: nothing to ask the database
+        yield (), _Tidied(tidy)
+        return
+    last = len(compiler.select) - 1
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    convs, expression = converters.pop(last, ((), None))
+
+    def convert(raw: object) -> Decimal:
+        for converter in convs:
+            raw = converter(raw, expression, compiler.connection)
+        return raw  # type: ignore[return-value]
+
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # the driver's own cursor, a few thousand rows at a time: Django's wrapper (and
+        # psycopg's cursor) yield row by row in Python
+        driver = cursor.cursor
+        found = chain.from_iterable(iter(lambda: driver.fetchmany(_CHUNK), []))
+        # other columns to convert (none for keys and codes): Django's way
+        yield (
+            (compiler.apply_converters(found, converters) if converters else found),
+            _Tidied(convert),
+        )
 
 
 def _table(
@@ -431,6 +497,7 @@ def _table(
     cat, models, limits = catalogs
     stored, reports, before = read
     indicators = list(models.values())
+    plan = _plan(indicators)
     codes = [unit.code for unit in members]
     counted = {
         code: stored[code] for code in codes if code in stored and core.counts(reports[code].status)
@@ -446,7 +513,7 @@ def _table(
                 unit=unit,
                 report=report,
                 cells=_cells(
-                    indicators,
+                    plan,
                     cat,
                     figures,
                     before[code].figures,
@@ -469,7 +536,7 @@ def _table(
         period=period,
         indicators=indicators,
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(indicators, cat, totals.now, totals.before)),
+        total=Row(unit=None, report=None, cells=_cells(plan, cat, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
         missing_reports=[unit for unit in members if unit.code not in counted],
@@ -565,7 +632,7 @@ def report_view(
     if notes is None:
         notes = notes_by_unit([unit.code], cycle.year, period).get(unit.code, {})
     baseline = baselines([unit.code], cycle.year, period, cat, org_selectors.lineage())[unit.code]
-    cells = _cells(list(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
+    cells = _cells(_plan(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
     sections: list[tuple[str, list[Cell]]] = []
     for cell in cells:
         if sections and sections[-1][0] == cell.indicator.section_label:
