@@ -2607,17 +2607,18 @@ def _attached(
     return [name for key, name in wanted if key in ready]
 
 
-def _sheet_plans(cycle: Cycle, results) -> list[Plan]:
+def _sheet_plans(cycle: Cycle, results: scoring_selectors.Summary | None) -> list[Plan]:
     """Each member's score sheet (once the ranking is published) and each scoring unit's
-    sheet (once it has submitted every sheet it owes): read from `results`, which holds the
-    sheets already, so that the panel's queries do not grow with the units."""
+    sheet (once it has submitted every sheet it owes): read from the results' summary, so
+    that the panel's queries do not grow with the units; the full results are read only
+    when a sheet is made."""
     if results is None:
         waiting = [_("Chưa có giao ước thi đua và phiếu chấm.")]
         return [
             Plan("score-sheet", _("Phiếu tổng hợp điểm của từng đơn vị"), "", None, waiting),
             Plan("scorer-sheet", _("Phiếu chấm điểm của từng đơn vị chấm"), "", None, waiting),
         ]
-    members = [slot.target for slot in results.slots if slot.kind == "self"]
+    members = results.members
     unranked = [problem.render(_) for problem in results.why_not_ready] + _signer_missing(cycle)
     found = []
     for unit in members:
@@ -2626,18 +2627,21 @@ def _sheet_plans(cycle: Cycle, results) -> list[Plan]:
                 f"score-sheet-{unit.code}",
                 _("Phiếu tổng hợp điểm: %(unit)s") % {"unit": unit.short_name},
                 _score_sheet_filename(cycle, unit),
-                (lambda issue, unit=unit: unit_score_sheet(cycle, results, unit, issue))
+                (
+                    lambda issue, unit=unit: unit_score_sheet(
+                        cycle, scoring_selectors.results(cycle), unit, issue
+                    )
+                )
                 if not unranked
                 else None,
                 unranked,
             )
         )
-    owed: dict[int, list[str]] = {}
-    for slot in results.slots:
+    names = {unit.code: unit.short_name for unit in members}
+    owed: dict[int, list[str]] = {scorer: [] for scorer in results.peer_scorers}
+    for slot in results.missing:
         if slot.kind == "peer":
-            late = owed.setdefault(slot.scorer.pk, [])
-            if slot.status != "submitted":
-                late.append(slot.target.short_name)
+            owed[slot.scorer_id].append(names[slot.target_code])
     for unit in members:
         if unit.pk not in owed:
             continue  # scores no other unit
@@ -2654,7 +2658,11 @@ def _sheet_plans(cycle: Cycle, results) -> list[Plan]:
                 f"scorer-sheet-{unit.code}",
                 _("Phiếu chấm điểm của %(unit)s") % {"unit": unit.short_name},
                 _scorer_sheet_filename(cycle, unit),
-                (lambda issue, unit=unit: scorer_sheet(cycle, results, unit, issue))
+                (
+                    lambda issue, unit=unit: scorer_sheet(
+                        cycle, scoring_selectors.results(cycle), unit, issue
+                    )
+                )
                 if not missing
                 else None,
                 missing,
@@ -2668,7 +2676,7 @@ def _sheet_plans(cycle: Cycle, results) -> list[Plan]:
 def plans(cycle: Cycle) -> list[Plan]:
     """Every document of the cycle, each ready or saying what it still needs."""
     conference = voting_selectors.conference_of(cycle)
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     stats_ready = stats_selectors.figures_by_unit(
         [u.code for u in org_selectors.member_units(cycle)], cycle.year, Period.YEAR
     )[1]

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from thidua.audit import versions
 from thidua.core import deadlines as core_deadlines
 from thidua.core import eligibility as core_eligibility
 from thidua.core import lineage as core_lineage
@@ -104,7 +105,11 @@ def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[str]:
         if not cycle.phase_is_open:
             return []
         step = cycle.phase
-    return [name for provider in _LATE.get(step, []) for name in provider(cycle)]
+    return versions.cached(
+        cycle,
+        f"org.late.{step}",
+        lambda: [name for provider in _LATE.get(step, []) for name in provider(cycle)],
+    )
 
 
 def unsettled(cycle: Cycle) -> list[str]:

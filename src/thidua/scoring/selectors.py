@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import F, IntegerField, Prefetch, Q
 from django.db.models.functions import Cast, Round
 
+from thidua.audit import versions
 from thidua.core import indicators as core_indicators
 from thidua.core import review as core_review
 from thidua.core import scoring as core
@@ -425,6 +426,73 @@ def results(cycle: Cycle) -> Results | None:
         standings=[(by_code[result.unit], result) for result in ranked],
         slots=expected_slots(cycle, agreement, members, all_sheets),
     )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A unit's place in the published ranking, without its points per criterion."""
+
+    total: Decimal
+    rank: int
+    band: str | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A sheet not submitted yet: who scores whom, and how it stands."""
+
+    scorer_id: int
+    target_code: str
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What pages other than the results table read of `results`: the published ranking,
+    the progress, why there is no ranking yet, the sheets still missing. A unit per ranked
+    row, so small enough to cache: the full results hold every score (4,7 MB pickled at 50
+    units × 60 criteria, as long to read back as to compute)."""
+
+    ranking: list[tuple[Unit, Ranked]]
+    progress: tuple[int, int]
+    why_not_ready: list[Problem]
+    missing: list[Missing]
+    members: list[Unit]  # in the order of the sheets
+    peer_scorers: frozenset[int]  # the units that score other units
+
+    @property
+    def ready(self) -> bool:
+        """As `Results.ready`: the ranking is published (nothing keeps it back)."""
+        return not self.why_not_ready
+
+
+def summary(cycle: Cycle) -> Summary | None:
+    """`results` as the dashboard, the documents, the home page's tasks and the conference
+    read them (None without an agreement), computed once per version of the cycle."""
+
+    def compute() -> Summary | None:
+        found = results(cycle)
+        if found is None:
+            return None
+        return Summary(
+            ranking=[
+                (unit, Ranked(result.total, result.rank, result.band))
+                for unit, result in found.ranking
+            ],
+            progress=found.progress,
+            why_not_ready=found.why_not_ready,
+            missing=[
+                Missing(slot.scorer.pk, slot.target.code, slot.kind, slot.status)
+                for slot in found.missing
+            ],
+            members=[slot.target for slot in found.slots if slot.kind == ScoreSheet.Kind.SELF],
+            peer_scorers=frozenset(
+                slot.scorer.pk for slot in found.slots if slot.kind == ScoreSheet.Kind.PEER
+            ),
+        )
+
+    return versions.cached(cycle, "scoring.summary", compute)
 
 
 def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult]:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thidua import xlsx
+from thidua.audit import versions
 from thidua.core import review as review_rules
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
@@ -760,9 +762,20 @@ def _score_line(criterion, item, unit, names, notes, written) -> tuple:
 
 @cycle_view(Action.VIEW_RESULTS)
 def results(request, cycle: Cycle):
+    # the same for every reader: rendered without the request, once per version and language
+    body = versions.cached(
+        cycle, f"scoring.results_page.{translation.get_language()}", lambda: _results_body(cycle)
+    )
+    if body is None:
+        return render(request, "scoring/no_agreement.html", {"cycle": cycle})
+    return render(request, "scoring/results.html", {"cycle": cycle, "body": body})
+
+
+def _results_body(cycle: Cycle) -> str | None:
+    """The results page's content (None without an agreement)."""
     found = selectors.results(cycle)
     if found is None:
-        return render(request, "scoring/no_agreement.html", {"cycle": cycle})
+        return None
     names = {unit.code: unit.short_name for unit, _result in found.ranking}
     # a score below the unit's own says why (the reviewer's reason, the explanation's outcome)
     notes = selectors.score_notes(cycle)
@@ -779,7 +792,9 @@ def results(request, cycle: Cycle):
         }
         for unit, result in found.ranking
     ]
-    return render(request, "scoring/results.html", {"cycle": cycle, "results": found, "rows": rows})
+    return render_to_string(
+        "scoring/results_body.html", {"cycle": cycle, "results": found, "rows": rows}
+    )
 
 
 @cycle_view(Action.VIEW_RESULTS)

@@ -374,7 +374,7 @@ def _nomination_inputs(cycle: Cycle, polls: list[Poll]):
     nominees = nominees_by_title(polls)
     if not nominees:
         return titles, nominees, {}, {}
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     ranks = {unit.code: result.rank for unit, result in results.ranking} if results else {}
     names = {unit.code: unit.name for unit in org_selectors.member_units(cycle)}
     return titles, nominees, ranks, names
@@ -392,7 +392,7 @@ def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, core_eligibil
     facts = org_selectors.title_facts(cycle, units)
     ranks = {}
     if any(isinstance(rule.test, core_eligibility.Rank) for rule in rules):
-        results = scoring_selectors.results(cycle)
+        results = scoring_selectors.summary(cycle)
         ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     return {
         unit.pk: core_eligibility.evaluate(
@@ -408,7 +408,7 @@ def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, core_eligibil
 
 def eligibility_table(cycle: Cycle) -> list[org_selectors.EligibilityRow]:
     """The conference's view of the eligibility table: the org one, with the cycle's ranks."""
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else None
     return org_selectors.eligibility_table(cycle, ranks=ranks)
 
@@ -873,7 +873,7 @@ def score_nominations(poll: Poll, result: score_ballots.ScoreTally) -> dict:
     minimum average, "leading the cluster" read from the score sheets' ranking when there is
     one. Tied units across a title's last seat are kept for the conference to vote on."""
     cycle = poll.conference.cycle
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     ranks = {unit.code: r.rank for unit, r in results.ranking} if results else None
     found = score_ballots.nominations(
         result,

@@ -353,7 +353,7 @@ def _candidate_notes(cycle: Cycle, poll: Poll, candidates: list) -> dict[int, st
     """Beside each candidate: its rank in this year's scoring and its past awards, and for a
     title that requires leading the cluster, or that another title excludes (one flag a
     year), whether it does."""
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     ranks = {unit.pk: result.rank for unit, result in results.ranking} if results else {}
     # the register of titles: the units' lines of earlier years (proposed, awarded or not)
     awards = org_selectors.titles_by_unit([c.unit for c in candidates], before=cycle.year)

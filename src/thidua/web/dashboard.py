@@ -30,7 +30,7 @@ KEY_INDICATORS = ("social_order_cases", "social_order_offenders", "clearance_rat
 def cycle_dashboard(request, cycle: Cycle):
     table = stats_selectors.cluster_table(cycle, Period.YEAR).with_data_only()
     totals = {cell.indicator.code: cell for cell in table.total.cells}
-    results = scoring_selectors.results(cycle)
+    results = scoring_selectors.summary(cycle)
     conference = voting_selectors.conference_of(cycle)
     polls = voting_selectors.polls_of(conference) if conference else []
     names = {unit.code: unit.short_name for unit in org_selectors.member_units(cycle)}

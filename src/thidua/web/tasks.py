@@ -71,8 +71,8 @@ def _officer(user, cycle: Cycle) -> list[Task]:
             )
         ]
     if cycle.phase == Phase.SCORING and can(user, Action.EDIT_SHEET, slot):
-        results = scoring_selectors.results(cycle)
-        mine = [s for s in (results.missing if results else []) if s.scorer.pk == user.unit_id]
+        results = scoring_selectors.summary(cycle)
+        mine = [s for s in (results.missing if results else []) if s.scorer_id == user.unit_id]
         # sheets the leader secretary entered on the unit's behalf: the unit confirms them
         awaiting = [s for s in mine if s.status == ScoreSheet.Status.AWAITING]
         mine = [s for s in mine if s.status != ScoreSheet.Status.AWAITING]
@@ -88,7 +88,7 @@ def _officer(user, cycle: Cycle) -> list[Task]:
                         len(awaiting),
                     )
                     % {"count": len(awaiting)},
-                    f"{base}scoring/{user.unit.code}/{awaiting[0].target.code}/"
+                    f"{base}scoring/{user.unit.code}/{awaiting[0].target_code}/"
                     if len(awaiting) == 1
                     else f"{base}scoring/",
                     urgent=True,

@@ -1,0 +1,221 @@
+"""What pages compute once per version of a cycle (`thidua.audit.versions`, issue 18): every
+kind of write moves the version in its own transaction and the next page shows the new data
+(never a stale page); a page asked again at the same version reads fewer queries."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.scoring.clusters import in_scoring
+from tests.voting import phones
+from thidua.audit.versions import version
+from thidua.core.ballots import Ballot
+from thidua.core.indicators import Period
+from thidua.core.phases import Phase
+from thidua.org import services as org_services
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cycle, User, UserKind
+from thidua.scoring import services
+from thidua.scoring.models import ScoreSheet
+from thidua.voting import services as voting_services
+from thidua.voting.models import Poll
+
+pytestmark = pytest.mark.django_db
+CRITERIA = 2
+
+
+def _submit(cycle, scorer, target, value: int = 8) -> None:
+    services.save_sheet(
+        actor=SYSTEM,
+        cycle=cycle,
+        scorer=scorer,
+        target=target,
+        scores={f"A.{n}": Decimal(value) for n in range(CRITERIA)},
+        submit=True,
+    )
+
+
+@pytest.fixture
+def scored(client):
+    """Three units scoring, every sheet in but the last unit's self-assessment; the client
+    signed in as the leader unit's secretary. (cycle, units, base URL)."""
+    cycle, units = in_scoring("pc", 3, CRITERIA)
+    for target in units:
+        for scorer in units:
+            if (scorer, target) != (units[-1], units[-1]):
+                _submit(cycle, scorer, target)
+    client.force_login(
+        User.objects.create(username="pc.thuky", kind=UserKind.SECRETARY, unit=units[0])
+    )
+    return cycle, units, f"/clusters/{cycle.cluster.code}/2021/"
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def _waiting(page: str) -> str:
+    """The cycle page's "Chưa nộp: …" of the open phase ("" when it waits for nobody)."""
+    found = re.search(r'<span class="warning small">Chưa nộp: ([^<]*)</span>', page)
+    return found.group(1) if found else ""
+
+
+def _moves(cycle, write) -> None:
+    """`write()` moves the cycle's version."""
+    before = version(cycle)
+    write()
+    assert version(Cycle.objects.get(pk=cycle.pk)) != before
+
+
+def test_a_submitted_sheet_shows_on_every_page_at_once(client, scored):
+    cycle, units, base = scored
+    assert "Đã nộp 8/9 phiếu." in _page(client, base + "results/")
+    assert "8/9" in _page(client, base + "dashboard/")
+    assert "mới nộp 8/9 phiếu chấm" in _page(client, base + "documents/")
+    assert _waiting(_page(client, base)) == "T2"
+    _moves(cycle, lambda: _submit(cycle, units[-1], units[-1]))
+    results = _page(client, base + "results/")
+    assert "Đã nộp 9/9 phiếu." in results
+    assert 'id="ranking"' in results
+    assert "9/9" in _page(client, base + "dashboard/")
+    assert "mới nộp" not in _page(client, base + "documents/")
+    assert _waiting(_page(client, base)) == ""
+
+
+def test_a_reopened_sheet_takes_the_ranking_down(client, scored):
+    cycle, units, base = scored
+    _submit(cycle, units[-1], units[-1])
+    assert 'id="ranking"' in _page(client, base + "results/")
+    sheet = ScoreSheet.objects.get(cycle=cycle, scorer=units[1], target=units[2])
+    _moves(cycle, lambda: services.reopen_sheet(actor=SYSTEM, sheet=sheet, reason="sai điểm"))
+    results = _page(client, base + "results/")
+    assert 'id="ranking"' not in results
+    assert "Đã nộp 8/9 phiếu." in results
+
+
+def test_a_changed_score_changes_the_totals(client, scored):
+    cycle, units, base = scored
+    _submit(cycle, units[-1], units[-1])
+    assert "16,00" in _page(client, base + "results/")  # 2 criteria × 8 from every scorer
+    sheet = ScoreSheet.objects.get(cycle=cycle, scorer=units[1], target=units[0])
+    services.reopen_sheet(actor=SYSTEM, sheet=sheet, reason="sai điểm")
+    _moves(cycle, lambda: _submit(cycle, units[1], units[0], value=10))
+    assert "18,00" in _page(client, base + "results/")  # T0: 10 + 10 from T1, 8 + 8 from T2
+
+
+def test_closing_the_scoring_phase_publishes_the_ranking(client, scored):
+    cycle, _units, base = scored
+    assert 'id="ranking"' not in _page(client, base + "results/")
+    _moves(cycle, lambda: org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=Phase.SCORING))
+    assert 'id="ranking"' in _page(client, base + "results/")
+    assert "Chưa xếp hạng" not in _page(client, base + "dashboard/")
+
+
+def test_a_sheet_entered_on_behalf_shows_as_awaiting(client, scored):
+    cycle, units, base = scored
+    sheet = ScoreSheet.objects.get(cycle=cycle, scorer=units[2], target=units[1])
+    services.reopen_sheet(actor=SYSTEM, sheet=sheet, reason="nhập lại")
+    assert "nhập thay" not in _page(client, base + "results/")
+    leader = User.objects.get(username="pc.thuky")
+    _moves(
+        cycle,
+        lambda: services.enter_sheet_on_behalf(
+            actor=leader,
+            cycle=cycle,
+            scorer=units[2],
+            target=units[1],
+            scores={f"A.{n}": Decimal(9) for n in range(CRITERIA)},
+            reason="đơn vị mất điện",
+        ),
+    )
+    assert "đơn vị mất điện" in _page(client, base + "results/")
+
+
+def test_a_statistics_report_leaves_the_waiting_list(client_for, reporting_cycle, get_user):
+    from thidua.stats import services as stats_services
+
+    client = client_for("laocai.thuky")
+    base = "/clusters/cum-2/2021/"
+    assert "Sơn La" in _waiting(_page(client, base))
+    _moves(
+        reporting_cycle,
+        lambda: stats_services.save_report(
+            actor=get_user("sonla.thuky"),
+            cycle=reporting_cycle,
+            unit=get_user("sonla.thuky").unit,
+            period=Period.YEAR,
+            figures={},
+            submit=True,
+        ),
+    )
+    waiting = _waiting(_page(client, base))
+    assert waiting
+    assert "Sơn La" not in waiting
+
+
+def test_a_unit_profile_is_a_write_of_the_installation(client, scored):
+    cycle, units, _base = scored
+    head = User.objects.create(username="pc0.thuky", kind=UserKind.SECRETARY, unit=units[0])
+    _moves(
+        cycle,
+        lambda: org_services.update_unit_profile(actor=head, unit=units[0], head_name="Nguyễn A"),
+    )
+
+
+@pytest.fixture
+def open_poll(cycle):
+    """The Ministry-flag poll the demo leaves open."""
+    return Poll.objects.get(conference__cycle=cycle("cum-2", 2020), code="co-bo-cong-an")
+
+
+def test_casts_are_read_live_and_the_count_moves_the_version(client_for, open_poll, get_user):
+    """A cast writes no audit entry (a secret ballot) and moves no version: the turnout is
+    never cached, so the dashboard shows every ballot at once; the count does move it."""
+    client = client_for("hagiang.thuky")
+    url = "/clusters/cum-2/2020/dashboard/"
+    cycle = open_poll.conference.cycle
+
+    def voted() -> int:
+        page = _page(client, url)
+        data = re.search(
+            r'<script id="dashboard-data" type="application/json">(.*?)</script>', page
+        )
+        turnout = json.loads(data.group(1))["turnout"]
+        return turnout["voted"][turnout["polls"].index(open_poll.title)]
+
+    first = voted()
+    still_open = f'<span class="muted">{Poll.Status.OPEN.label}</span>'
+    open_before = _page(client, url).count(still_open)
+    assert open_before >= 1
+    before = version(cycle)
+    phones.cast(
+        actor=get_user("hagiang.daibieu"), poll=open_poll, ballot=Ballot(choices=("lang-son",))
+    )
+    assert version(cycle) == before
+    assert voted() == first + 1
+    _moves(
+        cycle, lambda: voting_services.close_poll(actor=get_user("laocai.daibieu"), poll=open_poll)
+    )
+    assert _page(client, url).count(still_open) == open_before - 1  # counted: its winners
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["results/", "dashboard/", "documents/"])
+def test_a_page_at_the_same_version_reads_fewer_queries(client, scored, page):
+    cycle, units, base = scored
+    client.get(base + page)  # sessions, content types: not the page's
+    _submit(cycle, units[-1], units[-1])  # a new version: nothing cached for it
+    cold = _queries(client, base + page)
+    warm = _queries(client, base + page)
+    assert warm < cold, (cold, warm)
