@@ -171,21 +171,11 @@ SESSION_ENGINE = {
     "db": "django.contrib.sessions.backends.db",
 }[os.environ.get("THIDUA_SESSIONS", "cached_db")]
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day, conference included
-# Caches. "default" is each process's memory (the cached_db sessions above read it, so a
-# request costs no extra statement). "pages" keeps what pages compute per cycle version
-# (`thidua.audit.versions`) in the database: the Ministry's app processes, on one host or
-# several, share nothing but the database, so a cache in a process's memory or in files
-# would differ between them; and an entry written inside a transaction that rolls back goes
-# with it. Its table is made by the audit app's migration 0007.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "thidua_page_cache",
-        "TIMEOUT": 60 * 60 * 24,  # entries of older versions are never read again
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
-}
+# Each process's memory (the cached_db sessions above read it, so a request costs no extra
+# statement). What pages compute per cycle version is kept in the database instead, where
+# every app process reads it (`thidua.audit.versions`, sealed: never Django's database
+# cache, which unpickles whatever its table holds).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

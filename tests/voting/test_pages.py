@@ -1,9 +1,9 @@
 """The conference over HTTP: the phone ballot, refusals, counting, the projector."""
 
 import pytest
-from django.core.cache import caches
 
 from tests.voting import phones
+from thidua.audit.models import PageCache
 from thidua.voting.models import Elector
 
 pytestmark = pytest.mark.django_db
@@ -355,7 +355,7 @@ def test_the_conference_page_queries_do_not_grow_with_addable_accounts(client_fo
     unit = get_user("hagiang.thuky").unit
 
     def count() -> int:
-        caches["pages"].clear()  # the page as computed, not as kept per cycle version
+        PageCache.objects.all().delete()  # the page as computed, not as kept per cycle version
         with CaptureQueriesContext(connection) as queries:
             page = secretary.get("/clusters/cum-2/2020/conference/")
         assert page.status_code == 200

@@ -3,15 +3,19 @@ kind of write moves the version in its own transaction and the next page shows t
 (never a stale page); a page asked again at the same version reads fewer queries."""
 
 import json
+import pickle
 import re
+import zlib
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.scoring.clusters import in_scoring
 from tests.voting import phones
+from thidua.audit.models import PageCache
 from thidua.audit.versions import version
 from thidua.core.ballots import Ballot
 from thidua.core.indicators import Period
@@ -219,3 +223,74 @@ def test_a_page_at_the_same_version_reads_fewer_queries(client, scored, page):
     cold = _queries(client, base + page)
     warm = _queries(client, base + page)
     assert warm < cold, (cold, warm)
+
+
+class _Payload:
+    """What a forger would put in the table: unpickling it touches a file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (type(self.path).touch, (self.path,))
+
+
+def test_a_row_written_into_the_table_by_anyone_else_is_never_unpickled(client, scored, tmp_path):
+    """An attacker who can write the database (not the server's files) plants a pickle that
+    runs code when read: its seal does not hold, so it is computed again, never unpickled."""
+    _cycle, _units, base = scored
+
+    def results() -> str:  # the page but its form's CSRF token, new on every page
+        page = _page(client, f"{base}results/")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+    honest = results()
+    entries = list(PageCache.objects.all())
+    assert entries  # the page's content is kept
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(_Payload(marker))
+    for entry in entries:
+        stored = bytes(entry.value)
+        # the seal kept, the content replaced; then a row with no seal at all
+        entry.value = stored[:32] + zlib.compress(planted)
+        entry.save()
+    assert results() == honest
+    PageCache.objects.update(value=zlib.compress(planted))
+    assert results() == honest
+    assert not marker.exists()
+
+
+def test_an_edit_in_the_admin_site_and_a_migration_forget_the_kept_pages(
+    client, client_for, scored
+):
+    """An admin edit writes no audit entry (the version stays): every kept page is forgotten
+    instead; and after a migration, code that may compute otherwise reads none."""
+    _cycle, units, base = scored
+    _page(client, f"{base}results/")
+    assert PageCache.objects.exists()
+    admin = client_for("admin")
+    unit = units[-1]  # its own sheet is missing: the page names it
+    response = admin.post(
+        f"/admin/org/unit/{unit.pk}/change/",
+        {**_admin_form(admin, f"/admin/org/unit/{unit.pk}/change/"), "short_name": "Đổi tên"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not PageCache.objects.exists()
+    unit.refresh_from_db()
+    assert unit.short_name == "Đổi tên"
+    assert "Đổi tên" in _page(client, f"{base}results/")
+    call_command("migrate", verbosity=0)
+    assert not PageCache.objects.exists()
+
+
+def _admin_form(client, url: str) -> dict:
+    """The admin change form's fields as the page fills them."""
+    page = client.get(url).content.decode()
+    fields = dict(
+        re.findall(r'<input type="(?:text|number|hidden)" name="([^"]+)" value="([^"]*)"', page)
+    )
+    for name, value in re.findall(
+        r'<select name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S
+    ):
+        fields[name] = value
+    return fields

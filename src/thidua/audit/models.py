@@ -85,3 +85,16 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain or '—'} {self.count}: {self.hash}"
+
+
+class PageCache(models.Model):
+    """What a page computed for a cycle at one version (`audit.versions.cached`): a pickle,
+    sealed with a key derived from SECRET_KEY. Not Django's database cache, which unpickles
+    whatever the table holds: whoever could write the database could then run code in the
+    server; here a value whose seal does not hold is computed again, never unpickled."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    value = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.key

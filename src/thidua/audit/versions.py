@@ -8,21 +8,23 @@ installation's chain covers what cycles share (units, lineage, rule sets). Casts
 move it: a secret ballot writes no audit entry, and nothing cached here reads the ballot box
 (turnout and the votes are read live).
 
-Entries live in the "pages" cache (the database, see settings.CACHES) under (name, cycle,
-version): a write makes new keys, nothing is deleted. The version is read before what is
-computed, so an entry never holds data older than its version.
+Entries live in the database (`PageCache`: every app process reads them) under (name,
+cycle, version): a write makes a new key, and storing it drops the older versions' entry.
+The version is read before what is computed, so an entry never holds data older than its
+version.
 """
 
 from __future__ import annotations
 
+import hmac
 import pickle
 import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import caches
+from django.utils.crypto import salted_hmac
 
-from thidua.audit.models import AuditHead
+from thidua.audit.models import AuditHead, PageCache
 from thidua.audit.services import chain_of
 
 T = TypeVar("T")
@@ -44,13 +46,32 @@ def version(cycle) -> str:
 
 def cached(cycle, name: str, compute: Callable[[], T]) -> T:
     """`compute()` for `cycle` as it stands, computed once per version of the cycle. Kept
-    pickled and compressed: a results page of 50 units is 2,7 MB of HTML, 0,1 MB so, and the
-    cache's base64 of it is most of what a cached page costs."""
-    key = f"thidua:{name}:{cycle.pk}:{version(cycle)}"
-    cache = caches["pages"]
-    found = cache.get(key)
-    if found is not None:
-        return pickle.loads(zlib.decompress(found))  # noqa: S301 - written by us, just above
+    pickled and compressed (a results page of 50 units is 2,7 MB of HTML, 0,1 MB so) under
+    a seal that only this installation's SECRET_KEY makes: a row written into the table by
+    anyone else is not unpickled, the value is computed again."""
+    prefix = f"thidua:{name}:{cycle.pk}:"
+    key = prefix + version(cycle)
+    stored = PageCache.objects.filter(key=key).values_list("value", flat=True).first()
+    if stored is not None:
+        stored = bytes(stored)
+        seal, blob = stored[:_SEAL], stored[_SEAL:]
+        if hmac.compare_digest(seal, _seal(key, blob)):
+            return pickle.loads(zlib.decompress(blob))  # noqa: S301 - sealed by us
+        PageCache.objects.filter(key=key).delete()  # not ours: replaced below
     value = compute()
-    cache.set(key, zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1))
+    blob = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+    # an older version of the same entry is never read again; two processes computing the
+    # same version at once store it once
+    PageCache.objects.filter(key__startswith=prefix).exclude(key=key).delete()
+    PageCache.objects.bulk_create(
+        [PageCache(key=key, value=_seal(key, blob) + blob)], ignore_conflicts=True
+    )
     return value
+
+
+_SEAL = 32  # bytes of HMAC-SHA256
+
+
+def _seal(key: str, blob: bytes) -> bytes:
+    message = key.encode() + b"\0" + blob
+    return salted_hmac("thidua.audit.versions", message, algorithm="sha256").digest()
