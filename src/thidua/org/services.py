@@ -948,6 +948,75 @@ def merger_for(cycle: Cycle, event: LineageEvent) -> Merger | None:
     )
 
 
+def _elsewhere_problems(merger: Merger, elsewhere: Sequence[Membership]) -> list[Problem]:
+    """A merged unit of another cluster leaves it for the new unit's: not when it leads that
+    cluster, nor when the new unit is already in another cluster that year."""
+    problems = []
+    for membership in elsewhere:
+        other = membership.cycle
+        params = {
+            "unit": membership.unit.name,
+            "cycle": selectors.cycle_label(other.title, other.year),
+        }
+        if membership.unit == merger.target:
+            problems.append(
+                Problem(
+                    "target_elsewhere",
+                    gettext_noop("%(unit)s đã là thành viên của %(cycle)s."),
+                    params,
+                    "event",
+                )
+            )
+        elif membership.unit in (other.leader, other.deputy):
+            problems.append(
+                Problem(
+                    "arriving_leads_elsewhere",
+                    gettext_noop(
+                        "%(unit)s là cụm trưởng hoặc cụm phó của %(cycle)s: hãy ghi nhận đơn "
+                        "vị thay trước khi áp dụng sáp nhập."
+                    ),
+                    params,
+                    "event",
+                )
+            )
+        elif other.state == core_phases.CLOSED:
+            problems.append(
+                Problem(
+                    "arriving_from_closed",
+                    gettext_noop("%(cycle)s đã kết thúc: %(unit)s không rời cụm đó được nữa."),
+                    params,
+                    "event",
+                )
+            )
+    return problems
+
+
+def _leave(membership: Membership, merger: Merger, cycle: Cycle, actor) -> None:
+    """`membership`'s unit leaves its cycle on the merger's day, to join `cycle` within the
+    new unit; recorded in that cycle's log too."""
+    other = _locked(membership.cycle)
+    members = list(other.members.all())
+    membership.delete()
+    audit(
+        actor=actor,
+        action=AuditAction.CYCLE_MERGE,
+        object_type="org.cycle",
+        object_id=other.pk,
+        cycle=other,
+        before=_cycle_snapshot(other, members),
+        after={
+            **_cycle_snapshot(other, [unit for unit in members if unit != membership.unit]),
+            "merger": {
+                "effective_date": merger.effective,
+                "sources": [unit.code for unit in merger.sources],
+                "target": merger.target.code,
+                "left": membership.unit.code,
+                "joined": f"{cycle.cluster.code}/{cycle.year}",
+            },
+        },
+    )
+
+
 @transaction.atomic
 def apply_merger(
     *,
@@ -977,21 +1046,20 @@ def apply_merger(
     refuse_if(_accounts_problems(merger, moving, closing, open_accounts))
     members_before = list(cycle.members.all())
     before = _cycle_snapshot(cycle, members_before)
-    others = {
-        membership.unit.code: membership.cycle.cluster.name
-        for membership in Membership.objects.filter(
-            unit__in=[u for u in merger.sources if u not in merger.members],
-            cycle__year=cycle.year,
-        ).select_related("unit", "cycle__cluster")
-    }
-    arriving = [
-        f"{unit.short_name} ({others.get(unit.code, 'ngoài cụm')})"
-        for unit in merger.sources
-        if unit not in merger.members
-    ]
+    arriving_units = [unit for unit in merger.sources if unit not in merger.members]
+    elsewhere = list(
+        Membership.objects.filter(unit__in=[*arriving_units, merger.target], cycle__year=cycle.year)
+        .exclude(cycle=cycle)
+        .select_related("unit", "cycle__cluster", "cycle__leader", "cycle__deputy")
+    )
+    refuse_if(_elsewhere_problems(merger, elsewhere))
+    others = {membership.unit.code: membership.cycle.cluster.name for membership in elsewhere}
+    arriving = [f"{u.short_name} ({others.get(u.code, 'ngoài cụm')})" for u in arriving_units]
     note = f"Hình thành ngày {format_day(merger.effective)} từ " + ", ".join(
         [unit.short_name for unit in merger.members] + arriving
     )
+    for membership in elsewhere:  # the arriving unit leaves its cluster of the first half
+        _leave(membership, merger, cycle, actor)
     Membership.objects.filter(cycle=cycle, unit__in=merger.members).delete()
     Membership.objects.create(
         cycle=cycle, unit=merger.target, joined_on=merger.effective, note=note[:300]
@@ -1023,7 +1091,7 @@ def apply_merger(
                 "effective_date": merger.effective,
                 "sources": [unit.code for unit in merger.sources],
                 "target": merger.target.code,
-                "arriving": [u.code for u in merger.sources if u not in merger.members],
+                "arriving": [unit.code for unit in arriving_units],
             },
             "accounts_moved": sorted(user.username for user in moving),
             "accounts_closed": sorted(user.username for user in closing),
