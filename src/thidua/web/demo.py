@@ -85,9 +85,30 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
     if cycle_2021 is not None and midyear_state(cycle_2021.position) == MIDYEAR_OPEN:
         with clock.dated(timezone.make_aware(datetime(2021, 7, 9, 9))):
             stats_demo.load_midyear_2021(cycle_2021)
+    logins += _load_2025()
     with transaction.atomic():  # a database whose chains predate carrying gets its copies
         for each in Cycle.objects.select_related("cluster"):
             org_services.carry_inputs(each)
+    return logins
+
+
+def _load_2025() -> list[org_demo.Login]:
+    """Cụm II's year 2025: signed by its seven units in March, reporting from June, and the
+    merger of 1 July 2025 applied to it (Hà Giang into Tuyên Quang, Yên Bái with Lào Cai)."""
+    logins = org_demo.load_accounts_2025()
+    with clock.dated(org_demo.day_2025("created")):
+        cycle = org_demo.create_2025()
+        stats_demo.load_baseline_2024()
+    if cycle.phase == Phase.PLANNING:
+        with clock.dated(org_demo.day_2025("signed")):
+            scoring_demo.load_agreement(cycle)
+        cycle.refresh_from_db()
+    if _before(cycle, Phase.REPORTING):
+        with clock.dated(org_demo.day_2025("reporting")):
+            cycle = org_demo.advance_to(cycle, Phase.REPORTING)
+            stats_demo.load_draft_2025(cycle)
+    with clock.dated(org_demo.day_2025("merger")):
+        org_demo.apply_mergers_2025(cycle)
     return logins
 
 
