@@ -485,9 +485,7 @@ def move_pending_reports(cycle: Cycle, merger: org_services.Merger, *, actor) ->
     those of the units that exist on its last day), so they go to it, as they stand. A report
     not yet counted for a period that ended before the merger must be submitted first."""
     sources = [unit.pk for unit in merger.sources]
-    found = list(
-        Report.objects.filter(unit_id__in=sources, year=cycle.year).select_related("unit")
-    )
+    found = list(Report.objects.filter(unit_id__in=sources, year=cycle.year).select_related("unit"))
     taken = set(
         Report.objects.filter(unit=merger.target, year=cycle.year).values_list("period", flat=True)
     )
