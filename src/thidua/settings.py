@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # keep a connection per server thread instead of opening one per request
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg prepares a server-bound statement after 5 runs on a connection; only the
+    # cast's statements bind on the server (voting.selectors.hot_cursor), so only they are
+    # prepared. Prepared statements need a session per connection: no transaction pooler.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The database file is created 0600 before SQLite opens it (its journal files take the
     # same mode); an existing one is brought back to 0600.

@@ -190,7 +190,7 @@ def test_the_units_highlights_are_printed_in_the_results_as_they_wrote_them(demo
     results = _results(report_text(demo_cycle))
     assert "Những điểm nổi bật của phong trào thi đua do các đơn vị báo cáo:" in results
     son_la = (
-        "Công an tỉnh Sơn La: Số vụ phạm tội về trật tự xã hội giảm 26% so với năm 2019, "
+        "Công an tỉnh Sơn La: Số vụ phạm tội về trật tự xã hội giảm 26,0% so với năm 2019, "
         "mức giảm cao nhất trong 7 tỉnh của cụm."
     )
     assert son_la in results

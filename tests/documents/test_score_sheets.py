@@ -253,7 +253,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
     assert "bỏ một điểm cao nhất và một điểm thấp nhất khi có từ 5 (năm) đơn vị chấm" in text
     assert "bằng điểm thì xét lần lượt: điểm mục II, số đơn vị chấm xếp đơn vị đó thứ nhất" in text
     assert "Xuất sắc từ 90 điểm; Tốt từ 80 điểm; Khá từ 65 điểm" in text
-    assert "- Chấm điểm: hoàn thành trước ngày 10/12/2020;" in text
+    assert "- Chấm điểm: hoàn thành trước ngày 10/11/2020;" in text
     leader = demo_cycle.leader
     assert (
         "TM. CỤM THI ĐUA SỐ II\nCỤM TRƯỞNG\nGIÁM ĐỐC CÔNG AN TỈNH HÀ GIANG\n"

@@ -160,7 +160,7 @@ def _report_highlights(record):
             _report_highlights,
             [
                 "reports[son-la/2020/Y].highlights: bản ghi ghi Dẫn đầu cụm về mọi mặt. nhưng "
-                "nhật ký thao tác ghi Số vụ phạm tội về trật tự xã hội giảm 26% so với năm "
+                "nhật ký thao tác ghi Số vụ phạm tội về trật tự xã hội giảm 26,0% so với năm "
                 "2019, mức giảm cao nhất trong 7 tỉnh của cụm.."
             ],
         ),

@@ -48,7 +48,7 @@ def test_a_backup_restores_into_an_empty_database_exactly(backup, empty, tmp_pat
 def test_the_units_highlights_go_out_and_come_back(backup, empty):
     record = json.loads(gzip.decompress((backup / "cum-2-2020.json.gz").read_bytes()))
     son_la = next(r for r in record["reports"] if (r["unit"], r["year"]) == ("son-la", 2020))
-    assert son_la["highlights"].startswith("Số vụ phạm tội về trật tự xã hội giảm 26%")
+    assert son_la["highlights"].startswith("Số vụ phạm tội về trật tự xã hội giảm 26,0%")
     assert _thidua(empty, "restore", str(backup)).returncode == 0
     read = (
         "from thidua.stats.models import Report; "

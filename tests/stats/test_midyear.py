@@ -145,6 +145,24 @@ def test_the_home_page_lists_the_overdue_first_half_for_a_late_unit_only(client_
     assert "6 tháng đầu năm 2021" not in early
 
 
+def test_a_first_half_entered_on_its_behalf_asks_the_unit_to_confirm(client_for, monkeypatch):
+    _set_deadline(client_for)
+    entered = client_for("laocai.thuky").post(
+        "/clusters/cum-2/2021/stats/cao-bang/on-behalf/",
+        {**FIGURES, "action": "submit", "on_behalf_reason": "Đơn vị gửi số liệu qua điện thoại."},
+    )
+    assert entered.status_code == 302
+    report = Report.objects.get(unit__code="cao-bang", year=2021, period="H1")
+    assert (report.status, report.on_behalf) == ("awaiting", True)
+    _on(monkeypatch, date(2021, 7, 20))
+    home = client_for("caobang.canbo").get("/").content.decode()
+    assert "Xác nhận số liệu 6 tháng đầu năm 2021 thư ký cụm trưởng nhập thay" in home
+    assert "Nộp báo cáo số liệu 6 tháng đầu năm 2021" not in home
+    # a unit with nothing entered for it is still asked to submit
+    other = client_for("sonla.canbo").get("/").content.decode()
+    assert "Nộp báo cáo số liệu 6 tháng đầu năm 2021" in other
+
+
 def test_the_calendar_feed_carries_the_mid_year_deadline(client_for):
     _set_deadline(client_for, "2021-07-20")
     client = client_for("caobang.canbo")

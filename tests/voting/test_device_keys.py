@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.voting import phones
 from thidua.core.ballots import Ballot
 from thidua.voting import devices, services
+from thidua.voting import selectors as voting_selectors
 from thidua.voting.models import Delegate, Elector, Poll
 from thidua.web.demo import load_demo
 
@@ -201,5 +202,25 @@ def test_a_cast_is_at_most_six_statements(client_for, kind):
     # as measured: the elector's read with the user's row, then the write (one statement on
     # PostgreSQL; BEGIN, two UPDATEs and COMMIT on SQLite); no separate read of the user
     assert len(statements) == (2 if connection.vendor == "postgresql" else 5), statements
-    assert not any(s.startswith("SELECT * FROM org_user") for s in statements)
+    # (psycopg keeps no text of a statement it runs prepared: Django logs it as None)
+    assert not any((s or "").startswith("SELECT * FROM org_user") for s in statements)
     assert _voted(open_poll) == ["hagiang.daibieu3"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_casts_read_is_prepared_after_a_few_runs_and_gives_the_same_row():
+    """Planning the cast's read costs several times running it: psycopg prepares it on the
+    server after five runs on a connection (settings' `prepare_threshold`), and the prepared
+    statement reads the same row."""
+    load_demo()
+    elector = Elector.objects.select_related("delegate", "poll__conference__cycle__cluster")
+    elector = elector.filter(poll__conference__cycle__year=2020).first()
+    poll, cycle = elector.poll, elector.poll.conference.cycle
+    args = (elector.delegate.user_id, cycle.cluster.code, cycle.year, poll.code)
+    reads = [voting_selectors.cast_target(*args) for _ in range(7)]
+    assert reads[0] is not None
+    assert all(read == reads[0] for read in reads)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FROM voting_elector e" in statement for statement in prepared), prepared

@@ -20,7 +20,7 @@ def _remind(day: str) -> str:
 
 def test_reminders_go_out_once_a_day_by_mail_to_those_with_an_address(get_user):
     User.objects.filter(username="laocai.thuky").update(email="thuky@laocai.example")
-    # 2021 is being planned (due 28/02/2021); Hà Giang's 2020 conference was due 15/01/2021
+    # 2021 is being planned (due 28/02/2021); Hà Giang's 2020 conference was due 20/11/2020
     out = _remind("2021-02-25")
     assert "e-mails" in out
     mine = Reminder.objects.filter(user=get_user("laocai.thuky"), cycle__year=2021)

@@ -708,14 +708,15 @@ def _load_cycles(units: dict[str, Unit], *, cluster_ii_2020: bool) -> None:
         )
 
 
-#: Cụm II 2020's deadlines, set by Hà Giang at the start of the year; each phase closed
-#: before its deadline (the demo's history is met, not overdue).
+#: Cụm II 2020's deadlines, set by Hà Giang at the start of the year (illustrative): each
+#: phase closed before its deadline (the demo's history is met, not overdue), and each step
+#: is due before the conference of 16/11/2020 needs it.
 DEADLINES_2020 = {
     Phase.PLANNING: date(2020, 2, 28),
     Phase.AGREEMENT: date(2020, 3, 31),
-    Phase.REPORTING: date(2020, 11, 20),
-    Phase.SCORING: date(2020, 12, 10),
-    Phase.CONFERENCE: date(2021, 1, 15),
+    Phase.REPORTING: date(2020, 10, 30),
+    Phase.SCORING: date(2020, 11, 10),
+    Phase.CONFERENCE: date(2020, 11, 20),
 }
 
 

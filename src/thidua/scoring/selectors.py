@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, IntegerField, Prefetch, Q
+from django.db.models.functions import Cast, Round
 
 from thidua.core import indicators as core_indicators
 from thidua.core import review as core_review
 from thidua.core import scoring as core
+from thidua.core import scoring_grid as core_grid
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.phases import Phase, PhaseStatus
+from thidua.core.scoring_grid import Grid
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, Unit
 from thidua.scoring.models import (
@@ -192,7 +195,7 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
 def sheets_of(cycle: Cycle, *, submitted_only: bool, with_scores: bool = True) -> list[ScoreSheet]:
     """The cycle's sheets; `with_scores` also loads every score as a model object (the
     record's export), which pages reading totals or statuses leave out: 150.000 objects at
-    50 units × 60 criteria (`scores_of` reads the same values as plain rows)."""
+    50 units × 60 criteria (`score_grid_of` reads the same values as plain rows)."""
     sheets = ScoreSheet.objects.filter(cycle=cycle).select_related(
         "scorer", "target", "on_behalf_by", "confirmed_by"
     )
@@ -205,29 +208,34 @@ def sheets_of(cycle: Cycle, *, submitted_only: bool, with_scores: bool = True) -
     return list(sheets)
 
 
-def scores_of(sheets: list[ScoreSheet], criteria: list[Criterion]) -> dict[int, dict[str, Decimal]]:
-    """Sheet id → criterion code → score, for `sheets` (of one cycle, whose agreement has
-    `criteria`): one query of plain rows, no join."""
-    found: dict[int, dict[str, Decimal]] = {sheet.pk: {} for sheet in sheets}
-    if not sheets:
-        return found
-    codes = {criterion.pk: criterion.code for criterion in criteria}
-    rows = Score.objects.filter(sheet__cycle_id=sheets[0].cycle_id).values_list(
-        "sheet_id", "criterion_id", "value"
-    )
-    for sheet_id, criterion_id, value in rows:
-        if sheet_id in found:
-            found[sheet_id][codes[criterion_id]] = value
-    return found
-
-
-def as_core_sheet(sheet: ScoreSheet, scores: Mapping[str, Decimal] | None = None) -> core.Sheet:
-    return core.Sheet(
-        sheet.scorer.code,
-        sheet.target.code,
-        dict(scores)
-        if scores is not None
-        else {score.criterion.code: score.value for score in sheet.scores.all()},
+def score_grid_of(
+    sheets: list[ScoreSheet], criteria: list[Criterion], table: core.Table, members: list[Unit]
+) -> Grid:
+    """The counted `sheets` (of one cycle, whose agreement has `criteria`) as the core's
+    integer grid: every score times 10**(the score field's decimal places), made an integer by
+    the database itself — one query of plain rows, no join, no Decimal per score. A sheet of
+    a unit no longer a member is left out, as `core.score` leaves it."""
+    places = Score._meta.get_field("value").decimal_places
+    by_pk = {unit.pk: unit.code for unit in members}
+    kept = [s for s in sheets if s.scorer_id in by_pk and s.target_id in by_pk]
+    number = {sheet.pk: n for n, sheet in enumerate(kept)}
+    judged = set(table.plan.judged)
+    codes = {c.pk: c.code for c in criteria if c.code in judged}
+    rows = []
+    if kept:
+        rows = Score.objects.filter(sheet__cycle_id=kept[0].cycle_id).values_list(
+            "sheet_id", "criterion_id", Cast(Round(F("value") * 10**places), IntegerField())
+        )
+    return Grid.of(
+        [unit.code for unit in members],
+        table.plan.judged,
+        [(by_pk[sheet.scorer_id], by_pk[sheet.target_id]) for sheet in kept],
+        [
+            (number[sheet_id], codes[criterion_id], value)
+            for sheet_id, criterion_id, value in rows
+            if sheet_id in number and criterion_id in codes
+        ],
+        places,
     )
 
 
@@ -397,16 +405,16 @@ def results(cycle: Cycle) -> Results | None:
     rules = rules_of(agreement)
     all_sheets = sheets_of(cycle, submitted_only=False, with_scores=False)
     submitted = [s for s in all_sheets if s.status == ScoreSheet.Status.SUBMITTED]
-    scores = scores_of(submitted, criteria)
     assigned = assignment(agreement, members)
     counted = [
-        as_core_sheet(sheet, scores[sheet.pk])
+        sheet
         for sheet in submitted
         if sheet.kind == ScoreSheet.Kind.SELF
         or sheet.scorer.code in assigned.get(sheet.target.code, [])
     ]
     facts = facts_of(cycle, agreement, table, members)
-    ranked = core.score(table, [unit.code for unit in members], counted, facts, rules)
+    grid = score_grid_of(counted, criteria, table, members)
+    ranked = core_grid.score_grid(table, grid, facts, rules)
     by_code = {unit.code: unit for unit in members}
     return Results(
         cycle=cycle,

@@ -70,11 +70,11 @@ HIGHLIGHTS_2020 = {
         "giảm nghèo."
     ),
     "lao-cai": (
-        "Số vụ phạm tội về trật tự xã hội giảm 5% so với năm 2019.\n"
+        "Số vụ phạm tội về trật tự xã hội giảm 5,0% so với năm 2019.\n"
         "Tập trung đấu tranh với tội phạm ma túy và tội phạm đánh bạc."
     ),
     "son-la": (
-        "Số vụ phạm tội về trật tự xã hội giảm 26% so với năm 2019, mức giảm cao nhất trong "
+        "Số vụ phạm tội về trật tự xã hội giảm 26,0% so với năm 2019, mức giảm cao nhất trong "
         "7 tỉnh của cụm."
     ),
     "cao-bang": "Số vụ phạm tội về trật tự xã hội giảm 16,5% so với năm 2019.",

@@ -614,12 +614,12 @@ def late_midyear_reports(cycle: Cycle) -> list[str]:
     return late_reports(cycle, core.Period.H1)
 
 
-def awaiting_confirmation(cycle: Cycle) -> set[str]:
-    """The member units whose year report was entered on their behalf and waits for them to
-    confirm it (one query)."""
+def awaiting_confirmation(cycle: Cycle, period: core.Period = core.Period.YEAR) -> set[str]:
+    """The member units whose year report (or `period`'s) was entered on their behalf and
+    waits for them to confirm it (one query)."""
     return set(
         Report.objects.filter(
-            cycle=cycle, year=cycle.year, period=core.Period.YEAR.value, status=core.AWAITING
+            cycle=cycle, year=cycle.year, period=period.value, status=core.AWAITING
         ).values_list("unit__code", flat=True)
     )
 

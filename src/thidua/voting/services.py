@@ -729,7 +729,7 @@ def _fill_and_mark(elector_id: int, poll_id: int, content: dict, receipt: str) -
         # one statement, atomic by itself; inside a caller's transaction, under a savepoint,
         # so that a refused copy (a unique violation) leaves that transaction usable
         within = transaction.atomic() if connection.in_atomic_block else nullcontext()
-        with within, connection.cursor() as cursor:
+        with within, selectors.hot_cursor() as cursor:
             params = _slot_params(poll_id, content, Elector.Method.ELECTRONIC.value, receipt)
             cursor.execute(_CAST_POSTGRESQL, {**params, "elector": elector_id, "at": _minute()})
             locked, receipt, marked = cursor.fetchone()

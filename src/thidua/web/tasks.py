@@ -213,10 +213,16 @@ def _midyear(user, cycle: Cycle, today: date, *, leads: bool) -> list[Task]:
         )
     slot = UnitInCycle(cycle, user.unit, Period.H1.value)
     if user.unit.short_name in waiting and can(user, Action.EDIT_REPORT, slot):
+        awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle, Period.H1)
         tasks.append(
             Task(
                 cycle,
-                _("Nộp báo cáo số liệu 6 tháng đầu năm %(year)s") % {"year": cycle.year},
+                (
+                    _("Xác nhận số liệu 6 tháng đầu năm %(year)s thư ký cụm trưởng nhập thay")
+                    if awaiting
+                    else _("Nộp báo cáo số liệu 6 tháng đầu năm %(year)s")
+                )
+                % {"year": cycle.year},
                 f"{base}stats/{user.unit.code}/?period={Period.H1.value}",
                 urgent=True,
                 deadline=deadline,
