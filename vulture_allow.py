@@ -13,6 +13,7 @@ _.reopen_reasons  # org.selectors.PhaseRow: org/cycle_detail.html
 _.quorum_needed  # voting.selectors.Turnout: voting/close_confirm.html
 _.ticked  # set on a candidate by voting.views.poll: voting/poll.html
 _.missing_names  # stats.selectors.Baseline: stats/report_form.html
+_.joined_note  # set on a member unit by org.selectors.member_units: org/cycle_detail.html
 
 # Django's Meta options, read by Django
 _.abstract  # org.models.EnteredOnBehalf: the report and the score sheet inherit its fields

@@ -29,6 +29,7 @@ def counts():
 
 
 def test_loading_twice_duplicates_nothing():
+    load_demo()  # the whole demo: the tests' database has all of it but Cụm II's 2025
     before = counts()
     load_demo()
     assert counts() == before
@@ -41,7 +42,9 @@ def test_command_prints_every_login_with_its_password(capsys):
     for username in ("admin", "quansat", "hagiang.thuky", "laocai.thuky", "caobang.daibieu"):
         line = next(line for line in out.splitlines() if line.strip().startswith(username + " "))
         assert DEMO_PASSWORD in line
-    assert User.objects.filter(kind="officer").count() == 12
+    # 12 of 2020, and Hà Giang's of 2025, closed at the merger of 1 July 2025
+    assert User.objects.filter(kind="officer").count() == 13
+    assert User.objects.filter(kind="officer", is_active=True).count() == 12
     assert User.objects.filter(kind="delegate").count() == 7 * 3 + 5  # 3 per Cụm II unit
 
 
@@ -123,3 +126,61 @@ def test_every_member_unit_has_a_director_who_confirmed_the_2020_agreement():
     )
     assert confirmed.count() == 7
     assert {row.confirmed_by.unit_id for row in confirmed} == {row.unit_id for row in confirmed}
+
+
+def test_the_2025_year_straddles_the_merger_of_1_july(year_2025):
+    """Cụm II 2025: signed by the seven units of 2020, held after 1 July 2025 by the units
+    that carry them on; the merged units' accounts moved or closed, their draft moved."""
+    from datetime import date
+
+    from thidua.scoring.models import Confirmation
+    from thidua.stats.models import Report
+
+    cycle = year_2025
+    assert cycle.leader.code == "cao-bang"
+    assert cycle.phase == "reporting"
+    members = {m.unit.code: m for m in Membership.objects.filter(cycle=cycle)}
+    assert set(members) == {
+        "cao-bang",
+        "dien-bien",
+        "lai-chau",
+        "lang-son",
+        "son-la",
+        "tuyen-quang-2025",
+        "lao-cai-2025",
+    }
+    assert members["tuyen-quang-2025"].joined_on == date(2025, 7, 1)
+    assert members["tuyen-quang-2025"].note.endswith("từ Hà Giang, Tuyên Quang (ngoài cụm)")
+    assert members["lao-cai-2025"].note.endswith("từ Lào Cai, Yên Bái (ngoài cụm)")
+    signers = Confirmation.objects.filter(agreement__cycle=cycle, confirmed_by__isnull=False)
+    assert set(signers.values_list("unit__code", flat=True)) == {
+        "ha-giang",
+        "dien-bien",
+        "lai-chau",
+        "lang-son",
+        "lao-cai",
+        "son-la",
+        "cao-bang",
+    }
+    moved = User.objects.get(username="hagiang25.thuky")
+    assert moved.unit.code == "tuyen-quang-2025"
+    closed = User.objects.get(username="yenbai.thuky")
+    assert (closed.is_active, closed.successor.code) == (False, "lao-cai-2025")
+    draft = Report.objects.get(cycle=cycle, period="Y")
+    assert (draft.unit.code, draft.status) == ("tuyen-quang-2025", "draft")
+
+
+def test_the_2025_demo_pages_show_the_merger(year_2025, client_for):
+    secretary = Client()
+    secretary.post("/accounts/login/", {"username": "hagiang25.thuky", "password": DEMO_PASSWORD})
+    page = secretary.get("/clusters/cum-2/2025/stats/tuyen-quang-2025/").content.decode()
+    assert "các đơn vị trước sáp nhập: Hà Giang + Tuyên Quang." in page
+    assert ">767<" in page  # 402 + 365, the 2024 cases of Hà Giang and Tuyên Quang
+    table = client_for("caobang.thuky").get("/clusters/cum-2/2025/stats/").content.decode()
+    assert "cùng kỳ 2024 là tổng của Hà Giang + Tuyên Quang" in table
+    cycle = client_for("admin").get("/clusters/cum-2/2025/").content.decode()
+    assert "Hình thành ngày 01/07/2025 từ Lào Cai, Yên Bái (ngoài cụm)" in cycle
+    closed = Client().post(
+        "/accounts/login/", {"username": "hagiang25.canbo", "password": DEMO_PASSWORD}
+    )
+    assert "đã sáp nhập vào Công an tỉnh Tuyên Quang" in closed.content.decode()

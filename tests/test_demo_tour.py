@@ -52,7 +52,7 @@ def text(response) -> str:
 
 def test_the_readme_the_login_page_and_thidua_demo_give_the_same_tour(capsys):
     assert readme_steps() == [step.username for step in TOUR]
-    assert len(TOUR) == 6
+    assert len(TOUR) == 7
     section = tour_section()
     assert f"`{DEMO_PASSWORD}`" in section
     for option in ("--organisation-only", "--count-open-poll"):
@@ -69,12 +69,13 @@ def test_the_readme_the_login_page_and_thidua_demo_give_the_same_tour(capsys):
         assert re.search(rf"^  {re.escape(username)} +{DEMO_PASSWORD} ", out, re.M)
 
 
-def test_the_readme_tour_step_by_step():
+def test_the_readme_tour_step_by_step(year_2025):
     assert readme_steps() == [
         "hagiang.thuky",
         "sonla.daibieu2",
         "caobang.daibieu",
         "laocai.thuky",
+        "hagiang25.thuky",
         "quansat",
         "admin",
     ]
@@ -126,14 +127,26 @@ def test_the_readme_tour_step_by_step():
     assert secretary.post(agreement_2021 + "sign/").status_code == 403
     assert leader_2021.post(agreement_2021 + "sign/").status_code != 403  # not yet ready
 
-    # 5. quansat: the Ministry's dashboard, read only
+    # 5. hagiang25.thuky: Cụm II 2025, across the merger of 1 July 2025
+    moved = sign_in("hagiang25.thuky")
+    year_2025 = text(moved.get("/clusters/cum-2/2025/"))
+    assert "Hình thành ngày 01/07/2025 từ Hà Giang, Tuyên Quang (ngoài cụm)" in year_2025
+    draft = text(moved.get("/clusters/cum-2/2025/stats/tuyen-quang-2025/"))
+    assert "Bản nháp" in draft
+    assert "Hà Giang + Tuyên Quang" in draft
+    closed = Client().post(
+        "/accounts/login/", {"username": "hagiang25.canbo", "password": DEMO_PASSWORD}
+    )
+    assert "đã sáp nhập vào Công an tỉnh Tuyên Quang" in text(closed)
+
+    # 6. quansat: the Ministry's dashboard, read only
     observer = sign_in("quansat")
     overview = text(observer.get("/dashboard/"))
     assert "Cụm thi đua số II" in overview
     assert "Cụm thi đua số I –" in overview
     assert observer.post(CYCLE + "phases/conference/close/").status_code == 403
 
-    # 6. admin: creates a cluster's year (and assigns its leader), opens /admin/
+    # 7. admin: creates a cluster's year (and assigns its leader), opens /admin/
     admin = sign_in("admin")
     assert "Tạo năm thi đua" in text(admin.get("/clusters/cum-2/"))
     assert "cụm trưởng" in text(admin.get("/clusters/cum-2/cycles/new/")).lower()

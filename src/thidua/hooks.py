@@ -66,6 +66,15 @@ REGISTRIES: tuple[Registry, ...] = (
         ),
     ),
     Registry(
+        "thidua.org.services._PENDING_MOVERS",
+        "thidua.org.services.register_pending_mover",
+        "a merger during the year gives the merged units' pending work to the new unit",
+        (
+            Hook("thidua.stats.services.move_pending_reports", "thidua.stats"),
+            Hook("thidua.scoring.services.move_pending_sheets", "thidua.scoring"),
+        ),
+    ),
+    Registry(
         "thidua.org.authz._ROLE_PROVIDERS",
         "thidua.org.authz.register_role_provider",
         "delegates and the counting board are appointed per conference, not derived",

@@ -16,6 +16,7 @@ from thidua.api import api
 from thidua.audit import urls as audit
 from thidua.documents import urls as documents
 from thidua.org import urls as org
+from thidua.org.forms import SignInForm
 from thidua.record import urls as record
 from thidua.scoring import urls as scoring
 from thidua.stats import urls as stats
@@ -30,7 +31,11 @@ CYCLE = "clusters/<slug:code>/<int:year>/"
 urlpatterns = [
     path("", include(web.urlpatterns)),
     path("", include(record.urlpatterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include(org.urlpatterns)),

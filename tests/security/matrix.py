@@ -238,6 +238,7 @@ PROBES: list[Probe] = [
         phased=True,
     ),
     Probe("handover_new", "POST", f"{CYCLE}/handover/", (A.RECORD_HANDOVER,), phased=True),
+    Probe("merger_apply", "POST", f"{CYCLE}/merger/", (A.RECORD_LINEAGE,)),
     Probe("audit_trail", "GET", f"{CYCLE}/audit/", (A.VIEW_AUDIT,)),
     Probe("audit_export", "GET", f"{CYCLE}/audit/export.xlsx", (A.VIEW_AUDIT,)),
     Probe("dashboard", "GET", f"{CYCLE}/dashboard/", (A.VIEW_RESULTS,)),

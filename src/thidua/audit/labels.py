@@ -7,6 +7,7 @@ from thidua.core.record import AuditAction
 ACTIONS = {
     AuditAction.CYCLE_CREATE: _("Tạo năm thi đua"),
     AuditAction.CYCLE_UPDATE: _("Sửa năm thi đua"),
+    AuditAction.CYCLE_MERGE: _("Áp dụng sáp nhập đơn vị vào năm thi đua"),
     AuditAction.PHASE_OPEN: _("Mở giai đoạn"),
     AuditAction.PHASE_CLOSE: _("Đóng giai đoạn"),
     AuditAction.PHASE_REOPEN: _("Mở lại giai đoạn"),

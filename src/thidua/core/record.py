@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
 
     CYCLE_CREATE = "org.cycle.create"
     CYCLE_UPDATE = "org.cycle.update"
+    CYCLE_MERGE = "org.cycle.merge"
     PHASE_OPEN = "org.phase.open"
     PHASE_CLOSE = "org.phase.close"
     PHASE_REOPEN = "org.phase.reopen"

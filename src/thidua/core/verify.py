@@ -450,6 +450,7 @@ def _cycle_written(record: Record):
         record,
         AuditAction.CYCLE_CREATE,
         AuditAction.CYCLE_UPDATE,
+        AuditAction.CYCLE_MERGE,
         AuditAction.HANDOVER_RECORD,
     ):
         after = _after(payload)

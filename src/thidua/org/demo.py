@@ -30,6 +30,7 @@ from thidua.org.authz import SYSTEM
 from thidua.org.models import (
     Cluster,
     Cycle,
+    LineageEvent,
     LineageLink,
     PhaseDeadline,
     RuleSet,
@@ -789,3 +790,117 @@ def load_organisation(*, cluster_ii_2020: bool = True) -> list[Login]:
 def demo_lineage_summary() -> str:
     lineage = selectors.lineage()
     return f"{len(lineage.units)} units, {len(lineage.events)} lineage events"
+
+
+# --- Cụm II's year 2025, across the reorganisation of 1 July 2025 ---------------------------
+# Cao Bằng leads 2025 (it hands over to Lào Cai for 2026: domain rules); the seven units of
+# 2020 sign the agreement in March; on 1 July Hà Giang merges into Tuyên Quang and Lào Cai
+# with Yên Bái into the new Lào Cai (`org.services.apply_merger`). The 2025 accounts below
+# are invented people; the 2020/2021 accounts of Hà Giang and Lào Cai stay open, since the
+# demo's 2020 and 2021 years are walked with them (a real installation closes them too).
+LEADER_2025 = "cao-bang"
+DAYS_2025 = {
+    "created": datetime(2025, 1, 6, 8, 0),
+    "signed": datetime(2025, 3, 3, 9, 0),
+    "reporting": datetime(2025, 6, 2, 8, 0),
+    "merger": datetime(2025, 7, 1, 8, 0),
+}
+# (username, kind, unit before the merger, what, goes with the unit to the new one)
+ACCOUNTS_2025 = [
+    (
+        "hagiang25.thuky",
+        UserKind.SECRETARY,
+        "ha-giang",
+        "thư ký Hà Giang 2025, từ 01/07/2025 thuộc Tuyên Quang mới",
+        True,
+    ),
+    (
+        "hagiang25.canbo",
+        UserKind.OFFICER,
+        "ha-giang",
+        "cán bộ Hà Giang 2025, tài khoản đã đóng ngày 01/07/2025",
+        False,
+    ),
+    (
+        "tuyenquang.thuky",
+        UserKind.SECRETARY,
+        "tuyen-quang",
+        "thư ký Tuyên Quang cũ (ngoài cụm), từ 01/07/2025 thuộc Tuyên Quang mới",
+        True,
+    ),
+    (
+        "laocai25.thuky",
+        UserKind.SECRETARY,
+        "lao-cai",
+        "thư ký Lào Cai 2025, từ 01/07/2025 thuộc Lào Cai mới",
+        True,
+    ),
+    (
+        "yenbai.thuky",
+        UserKind.SECRETARY,
+        "yen-bai",
+        "thư ký Yên Bái (ngoài cụm), tài khoản đã đóng ngày 01/07/2025",
+        False,
+    ),
+]
+NAMES_2025 = [
+    ("Lục Thị", "Diệu"),
+    ("Vương Văn", "Đông"),
+    ("Sình Thị", "Gấm"),
+    ("Hứa Văn", "Kiên"),
+    ("Thào Thị", "Mỷ"),
+]
+
+
+def day_2025(step: str) -> datetime:
+    return timezone.make_aware(DAYS_2025[step])
+
+
+def load_accounts_2025() -> list[Login]:
+    """The 2025 accounts of the merged units (invented people)."""
+    logins: list[Login] = []
+    units = {
+        unit.code: unit for unit in Unit.objects.filter(code__in=[a[2] for a in ACCOUNTS_2025])
+    }
+    for (username, kind, code, what, _moves), name in zip(ACCOUNTS_2025, NAMES_2025, strict=True):
+        _ensure_user(username, kind, units[code], [name], logins, what)
+    return logins
+
+
+def create_2025() -> Cycle:
+    """Cụm II's year 2025 with the seven units of 2020, created by the Ministry (once)."""
+    found = Cycle.objects.filter(cluster__code=CLUSTER_II["code"], year=2025).first()
+    if found is not None:
+        return found
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=CLUSTER_II["members_2020"])}
+    return services.create_cycle(
+        actor=User.objects.get(username="admin"),
+        cluster=Cluster.objects.get(code=CLUSTER_II["code"]),
+        year=2025,
+        members=[units[code] for code in CLUSTER_II["members_2020"]],
+        leader=units[LEADER_2025],
+    )
+
+
+def apply_mergers_2025(cycle: Cycle) -> Cycle:
+    """On 1 July 2025 the two mergers of Cụm II's members apply to its year (once each)."""
+    accounts = {
+        user.username: user
+        for user in User.objects.filter(username__in=[a[0] for a in ACCOUNTS_2025])
+    }
+    for _target, sources in MERGES_2025[:2]:  # Tuyên Quang, Lào Cai
+        target = f"{sources[-1]}-2025"
+        if cycle.memberships.filter(unit__code=target).exists():
+            continue
+        event = LineageEvent.objects.get(
+            links__unit__code=target, links__role=LineageLink.Role.TARGET
+        )
+        mine = [a for a in ACCOUNTS_2025 if a[2] in sources]
+        cycle = services.apply_merger(
+            actor=User.objects.get(username="admin"),
+            cycle=cycle,
+            event=event,
+            move=[accounts[a[0]] for a in mine if a[4]],
+            close=[accounts[a[0]] for a in mine if not a[4]],
+        )
+    return cycle

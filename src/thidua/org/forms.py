@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.messages import format_day
 from thidua.core.paperwork import RANKS
 from thidua.core.text import collation_key
 from thidua.errors import DomainError
+from thidua.org import selectors
 from thidua.org.models import Handover, LineageEvent, RuleSet, TitleLevel, TitleState, Unit
 
 
@@ -189,3 +192,61 @@ class DecisionForm(forms.Form):
     signed_on = forms.DateField(label=_("Ngày quyết định"), **_DAY)
     issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
     pdf = forms.FileField(label=_("Tệp PDF của quyết định"), required=False)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form; an account closed at a merger is told, once its password is
+    right, where its person now works instead of "wrong name or password"."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            closed = selectors.closed_account(self.cleaned_data.get("username") or "")
+            if closed is not None and closed.check_password(self.cleaned_data.get("password")):
+                raise forms.ValidationError(
+                    _(
+                        "Tài khoản này đã đóng từ ngày %(day)s vì %(unit)s đã sáp nhập vào "
+                        "%(successor)s. Hãy đăng nhập bằng tài khoản của %(successor)s; chưa có "
+                        "thì đề nghị thư ký thi đua của %(successor)s cấp."
+                    )
+                    % {
+                        "day": format_day(closed.closed_on) if closed.closed_on else "—",
+                        "unit": closed.unit.name if closed.unit else "—",
+                        "successor": closed.successor.name,
+                    },
+                    code="account_merged",
+                ) from None
+            raise
+
+
+class MergerForm(forms.Form):
+    """Apply a merger of the cycle's year: which accounts of the merged units go to the new
+    unit (the others are closed, pointing to it)."""
+
+    event = forms.ModelChoiceField(queryset=LineageEvent.objects.none(), label=_("Sáp nhập"))
+    move = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Tài khoản chuyển sang đơn vị mới (các tài khoản khác bị đóng)"),
+    )
+
+    def __init__(self, *args, events, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = {str(user.pk): user for user in accounts}
+        self.fields["event"].queryset = LineageEvent.objects.filter(
+            pk__in=[event.pk for event in events]
+        )
+        self.fields["event"].label_from_instance = lambda event: (
+            f"{event} – "
+            + ", ".join(link.unit.short_name for link in event.links.all() if link.role == "source")
+            + " → "
+            + ", ".join(link.unit.short_name for link in event.links.all() if link.role == "target")
+        )
+        self.fields["move"].choices = [
+            (pk, f"{user.username} ({user.unit.short_name}, {user.get_kind_display()})")
+            for pk, user in self.accounts.items()
+        ]
+
+    def clean_move(self):
+        return [self.accounts[pk] for pk in self.cleaned_data["move"]]

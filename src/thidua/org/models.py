@@ -312,8 +312,13 @@ class Cycle(models.Model):
 
 
 class Membership(models.Model):
+    """A unit's membership of a cycle: from its start, or from the day it joined (a unit
+    formed by a merger during the year, `org.services.apply_merger`)."""
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    joined_on = models.DateField(_("tham gia từ ngày"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -485,6 +490,17 @@ class User(AbstractUser):
     # Raised to end every session of this person at once (e.g. a delegate's check-in key
     # given again): sessions carry a hash of it and are refused when it no longer matches.
     session_epoch = models.PositiveIntegerField(default=0)
+    # Set when the account was closed because its unit merged into another: where its
+    # person now works (the sign-in page points there), and from which day.
+    successor = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị kế thừa"),
+    )
+    closed_on = models.DateField(_("đóng tài khoản từ ngày"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("người dùng")

@@ -174,8 +174,11 @@ def with_members(queryset: QuerySet[Cycle]) -> QuerySet[Cycle]:
 
 def member_units(cycle: Cycle) -> list[Unit]:
     """The cycle's member units in Vietnamese order; also primes the cache used by `authz`."""
+    memberships = list(cycle.memberships.all())
+    for membership in memberships:  # how a unit joined during the year, shown beside it
+        membership.unit.joined_note = membership.note
     units = sorted(
-        (membership.unit for membership in cycle.memberships.all()),
+        (membership.unit for membership in memberships),
         key=lambda unit: collation_key(unit.short_name),
     )
     cycle._member_unit_ids = frozenset(unit.pk for unit in units)
@@ -703,3 +706,35 @@ def units_in(cluster: Cluster):
 
 def cycles_by_year(cluster: Cluster) -> dict[int, Cycle]:
     return {cycle.year: cycle for cycle in Cycle.objects.filter(cluster=cluster)}
+
+
+def closed_account(username: str) -> User | None:
+    """The account of that name if it was closed at a merger (it points to its successor)."""
+    return (
+        User.objects.filter(username=username, is_active=False, successor__isnull=False)
+        .select_related("unit", "successor")
+        .first()
+    )
+
+
+def merge_events_for(cycle: Cycle) -> list[LineageEvent]:
+    """The merge events of `cycle`'s year whose merged units include one of its members."""
+    return list(
+        LineageEvent.objects.filter(
+            kind=LineageEvent.Kind.MERGE,
+            effective_date__year=cycle.year,
+            links__role=LineageLink.Role.SOURCE,
+            links__unit__memberships__cycle=cycle,
+        )
+        .distinct()
+        .prefetch_related("links__unit")
+    )
+
+
+def open_accounts_of(units: Iterable[Unit]) -> list[User]:
+    """The accounts in use of `units`, by unit then name."""
+    return list(
+        User.objects.filter(unit__in=list(units), is_active=True)
+        .select_related("unit")
+        .order_by("unit__short_name", "username")
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -44,6 +45,8 @@ from thidua.org.models import (
     Reminder,
     RuleSet,
     Unit,
+    User,
+    UserKind,
 )
 
 UNIT_PROFILE_FIELDS = ("head_rank", "head_title", "head_name", "address", "phone", "email")
@@ -783,3 +786,317 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
         after={"name": token.name, "prefix": token.prefix},
     )
     return token
+
+
+# --- a merger during the year ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Merger:
+    """A merge event as it applies to one cycle: `sources` end the day before `effective`,
+    `target` carries them on; `members` are the sources that were members of the cycle."""
+
+    sources: tuple[Unit, ...]
+    target: Unit
+    effective: date
+    members: tuple[Unit, ...]
+
+
+#: Each later stage moves its pending work of the sources (a draft report, an unsubmitted
+#: score sheet) to the target, or raises `DomainError` when it cannot: the merger then writes
+#: nothing. Returns a line per thing moved, for the audit entry.
+PendingMover = Callable[..., list[str]]
+_PENDING_MOVERS: list[PendingMover] = []
+
+
+def register_pending_mover(mover: PendingMover) -> None:
+    if mover not in _PENDING_MOVERS:
+        _PENDING_MOVERS.append(mover)
+
+
+def _merger_problems(cycle: Cycle, event: LineageEvent, merger: Merger | None) -> list[Problem]:
+    """Why `event` cannot be applied to `cycle` (empty when it can)."""
+    params = {"cycle": selectors.cycle_label(cycle.title, cycle.year)}
+    if event.kind != LineageEvent.Kind.MERGE:
+        return [
+            Problem(
+                "not_a_merge",
+                gettext_noop("Chỉ áp dụng được một sự kiện sáp nhập vào năm thi đua."),
+                {},
+                "event",
+            )
+        ]
+    problems = []
+    if cycle.state == core_phases.CLOSED:
+        problems.append(
+            Problem(
+                "cycle_closed",
+                gettext_noop("%(cycle)s đã kết thúc: không áp dụng sáp nhập được nữa."),
+                params,
+            )
+        )
+    if event.effective_date.year != cycle.year:
+        problems.append(
+            Problem(
+                "merger_not_in_year",
+                gettext_noop(
+                    "Sáp nhập có hiệu lực ngày %(day)s, không trong năm thi đua %(year)s."
+                ),
+                {"day": format_day(event.effective_date), "year": cycle.year},
+                "event",
+            )
+        )
+    if merger is None or not merger.members:
+        problems.append(
+            Problem(
+                "merger_not_of_cycle",
+                gettext_noop(
+                    "Không đơn vị nào bị sáp nhập trong sự kiện này là thành viên của %(cycle)s."
+                ),
+                params,
+                "event",
+            )
+        )
+        return problems
+    target = {"unit": merger.target.name, **params}
+    if Membership.objects.filter(cycle=cycle, unit=merger.target).exists():
+        problems.append(
+            Problem(
+                "target_already_member",
+                gettext_noop("%(unit)s đã là thành viên của %(cycle)s."),
+                target,
+                "event",
+            )
+        )
+    for role, unit in (("leader", cycle.leader), ("deputy", cycle.deputy)):
+        if unit is not None and unit in merger.sources:
+            problems.append(
+                Problem(
+                    f"{role}_merged",
+                    gettext_noop(
+                        "%(unit)s là cụm trưởng năm %(year)s và bị sáp nhập: hãy ghi nhận cụm "
+                        "trưởng mới (Bộ Công an phân công) trước khi áp dụng sáp nhập."
+                    )
+                    if role == "leader"
+                    else gettext_noop(
+                        "%(unit)s là cụm phó năm %(year)s và bị sáp nhập: hãy ghi nhận cụm phó "
+                        "mới (Bộ Công an phân công) trước khi áp dụng sáp nhập."
+                    ),
+                    {"unit": unit.name, "year": cycle.year},
+                    "event",
+                )
+            )
+    return problems
+
+
+def _accounts_problems(
+    merger: Merger, move: Sequence, close: Sequence, open_accounts: Sequence
+) -> list[Problem]:
+    problems = []
+    sources = {unit.pk for unit in merger.sources}
+    for user in (*move, *close):
+        if user.unit_id not in sources or not user.is_active:
+            problems.append(
+                Problem(
+                    "account_not_of_sources",
+                    gettext_noop(
+                        "Tài khoản %(username)s không phải tài khoản đang dùng của một đơn vị "
+                        "bị sáp nhập."
+                    ),
+                    {"username": user.username},
+                    "move",
+                )
+            )
+    both = sorted({user.username for user in move} & {user.username for user in close})
+    if both:
+        problems.append(
+            Problem(
+                "account_moved_and_closed",
+                gettext_noop("Tài khoản %(usernames)s vừa được chuyển vừa bị đóng."),
+                {"usernames": ", ".join(both)},
+                "move",
+            )
+        )
+    secretaries = [u for u in (*move, *open_accounts) if u.kind == UserKind.SECRETARY]
+    if not secretaries:
+        problems.append(
+            Problem(
+                "target_without_secretary",
+                gettext_noop(
+                    "%(unit)s chưa có thư ký thi đua: hãy chuyển sang đơn vị mới ít nhất một "
+                    "tài khoản thư ký của đơn vị cũ."
+                ),
+                {"unit": merger.target.name},
+                "move",
+            )
+        )
+    return problems
+
+
+def merger_for(cycle: Cycle, event: LineageEvent) -> Merger | None:
+    """`event` as it applies to `cycle`, or None when it is not a merge with one target."""
+    links = list(event.links.select_related("unit"))
+    targets = [link.unit for link in links if link.role == LineageLink.Role.TARGET]
+    if event.kind != LineageEvent.Kind.MERGE or len(targets) != 1:
+        return None
+    sources = tuple(link.unit for link in links if link.role == LineageLink.Role.SOURCE)
+    members = set(
+        Membership.objects.filter(cycle=cycle, unit__in=sources).values_list("unit_id", flat=True)
+    )
+    return Merger(
+        sources, targets[0], event.effective_date, tuple(u for u in sources if u.pk in members)
+    )
+
+
+def _elsewhere_problems(merger: Merger, elsewhere: Sequence[Membership]) -> list[Problem]:
+    """A merged unit of another cluster leaves it for the new unit's: not when it leads that
+    cluster, nor when the new unit is already in another cluster that year."""
+    problems = []
+    for membership in elsewhere:
+        other = membership.cycle
+        params = {
+            "unit": membership.unit.name,
+            "cycle": selectors.cycle_label(other.title, other.year),
+        }
+        if membership.unit == merger.target:
+            problems.append(
+                Problem(
+                    "target_elsewhere",
+                    gettext_noop("%(unit)s đã là thành viên của %(cycle)s."),
+                    params,
+                    "event",
+                )
+            )
+        elif membership.unit in (other.leader, other.deputy):
+            problems.append(
+                Problem(
+                    "arriving_leads_elsewhere",
+                    gettext_noop(
+                        "%(unit)s là cụm trưởng hoặc cụm phó của %(cycle)s: hãy ghi nhận đơn "
+                        "vị thay trước khi áp dụng sáp nhập."
+                    ),
+                    params,
+                    "event",
+                )
+            )
+        elif other.state == core_phases.CLOSED:
+            problems.append(
+                Problem(
+                    "arriving_from_closed",
+                    gettext_noop("%(cycle)s đã kết thúc: %(unit)s không rời cụm đó được nữa."),
+                    params,
+                    "event",
+                )
+            )
+    return problems
+
+
+def _leave(membership: Membership, merger: Merger, cycle: Cycle, actor) -> None:
+    """`membership`'s unit leaves its cycle on the merger's day, to join `cycle` within the
+    new unit; recorded in that cycle's log too."""
+    other = _locked(membership.cycle)
+    members = list(other.members.all())
+    membership.delete()
+    audit(
+        actor=actor,
+        action=AuditAction.CYCLE_MERGE,
+        object_type="org.cycle",
+        object_id=other.pk,
+        cycle=other,
+        before=_cycle_snapshot(other, members),
+        after={
+            **_cycle_snapshot(other, [unit for unit in members if unit != membership.unit]),
+            "merger": {
+                "effective_date": merger.effective,
+                "sources": [unit.code for unit in merger.sources],
+                "target": merger.target.code,
+                "left": membership.unit.code,
+                "joined": f"{cycle.cluster.code}/{cycle.year}",
+            },
+        },
+    )
+
+
+@transaction.atomic
+def apply_merger(
+    *,
+    actor,
+    cycle: Cycle,
+    event: LineageEvent,
+    move: Sequence = (),
+    close: Sequence | None = None,
+) -> Cycle:
+    """Apply a recorded merger to a cycle that straddles it, all at once or not at all.
+
+    The merged units that were members leave the cycle and the new unit joins it on the
+    effective date (its other sources, members of other clusters, arrive with it); the
+    agreement stays the one its members signed, with its signers as they were. The accounts
+    in `move` go to the new unit; the other accounts of the merged units (or only those in
+    `close`) are closed with a pointer to it; the merged units' pending work goes to it.
+    """
+    require(actor, Action.RECORD_LINEAGE)
+    cycle = _locked(cycle)
+    merger = merger_for(cycle, event)
+    refuse_if(_merger_problems(cycle, event, merger))
+    assert merger is not None  # noqa: S101 - refused above otherwise
+    of_sources = list(User.objects.filter(unit__in=merger.sources, is_active=True))
+    moving = list(move)
+    closing = list(close) if close is not None else [u for u in of_sources if u not in moving]
+    open_accounts = list(User.objects.filter(unit=merger.target, is_active=True))
+    refuse_if(_accounts_problems(merger, moving, closing, open_accounts))
+    members_before = list(cycle.members.all())
+    before = _cycle_snapshot(cycle, members_before)
+    arriving_units = [unit for unit in merger.sources if unit not in merger.members]
+    elsewhere = list(
+        Membership.objects.filter(unit__in=[*arriving_units, merger.target], cycle__year=cycle.year)
+        .exclude(cycle=cycle)
+        .select_related("unit", "cycle__cluster", "cycle__leader", "cycle__deputy")
+    )
+    refuse_if(_elsewhere_problems(merger, elsewhere))
+    others = {membership.unit.code: membership.cycle.cluster.name for membership in elsewhere}
+    arriving = [f"{u.short_name} ({others.get(u.code, 'ngoài cụm')})" for u in arriving_units]
+    note = f"Hình thành ngày {format_day(merger.effective)} từ " + ", ".join(
+        [unit.short_name for unit in merger.members] + arriving
+    )
+    for membership in elsewhere:  # the arriving unit leaves its cluster of the first half
+        _leave(membership, merger, cycle, actor)
+    Membership.objects.filter(cycle=cycle, unit__in=merger.members).delete()
+    Membership.objects.create(
+        cycle=cycle, unit=merger.target, joined_on=merger.effective, note=note[:300]
+    )
+    members_after = [u for u in members_before if u not in merger.members] + [merger.target]
+    refuse_if(
+        core_cycles.check_members(cycle.year, [u.code for u in members_after], selectors.lineage())
+    )
+    for user in moving:
+        User.objects.filter(pk=user.pk).update(unit=merger.target)
+    for user in closing:
+        User.objects.filter(pk=user.pk).update(
+            is_active=False,
+            successor=merger.target,
+            closed_on=merger.effective,
+            session_epoch=user.session_epoch + 1,  # ends its open sessions
+        )
+    work = [line for mover in _PENDING_MOVERS for line in mover(cycle, merger, actor=actor)]
+    audit(
+        actor=actor,
+        action=AuditAction.CYCLE_MERGE,
+        object_type="org.cycle",
+        object_id=cycle.pk,
+        cycle=cycle,
+        before=before,
+        after={
+            **_cycle_snapshot(cycle, members_after),
+            "merger": {
+                "effective_date": merger.effective,
+                "sources": [unit.code for unit in merger.sources],
+                "target": merger.target.code,
+                "arriving": [unit.code for unit in arriving_units],
+            },
+            "accounts_moved": sorted(user.username for user in moving),
+            "accounts_closed": sorted(user.username for user in closing),
+            "work_moved": work,
+        },
+    )
+    carry_inputs(cycle)  # the baseline now counts the arriving units' figures
+    return cycle

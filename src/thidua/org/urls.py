@@ -33,5 +33,6 @@ cycle_urls = [
     path("phases/<slug:phase>/<slug:action>/", views.phase_action, name="phase_action"),
     path("deadlines/", views.deadline_set, name="deadline_set"),
     path("handover/", views.handover_new, name="handover_new"),
+    path("merger/", views.merger_apply, name="merger_apply"),
     path("register/decision/", views.register_decision, name="register_decision"),
 ]

@@ -17,7 +17,7 @@ from thidua import xlsx
 from thidua.core import deadlines as core_deadlines
 from thidua.core import icalendar
 from thidua.core.messages import format_day
-from thidua.core.phases import PHASE_LABELS, Phase
+from thidua.core.phases import CLOSED, PHASE_LABELS, Phase
 from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import register, selectors, services
@@ -28,6 +28,7 @@ from thidua.org.forms import (
     DecisionForm,
     HandoverForm,
     LineageEventForm,
+    MergerForm,
     TitleRecordForm,
     TokenForm,
     UnitProfileForm,
@@ -200,6 +201,9 @@ def cycle_detail(request, cycle: Cycle):
                 "phases": can(request.user, Action.OPEN_PHASE, cycle),
                 "handover": can(request.user, Action.RECORD_HANDOVER, cycle),
                 "audit": can(request.user, Action.VIEW_AUDIT, cycle),
+                "merger": can(request.user, Action.RECORD_LINEAGE)
+                and cycle.state != CLOSED
+                and bool(selectors.merge_events_for(cycle)),
             },
         },
     )
@@ -332,6 +336,40 @@ def handover_new(request, cycle: Cycle):
             "show_form": current is None or can_assign,
         },
         status=status if request.method == "POST" else 200,
+    )
+
+
+@cycle_view(Action.RECORD_LINEAGE)
+def merger_apply(request, cycle: Cycle):
+    """Apply a merger of the year to the cycle: the new unit joins, the merged units leave,
+    their accounts go to it or are closed pointing to it, their pending work goes to it."""
+    events = selectors.merge_events_for(cycle)
+    sources = {link.unit for event in events for link in event.links.all() if link.role == "source"}
+    form = MergerForm(
+        request.POST or None, events=events, accounts=selectors.open_accounts_of(sources)
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.apply_merger(
+                    actor=request.user,
+                    cycle=cycle,
+                    event=form.cleaned_data["event"],
+                    move=form.cleaned_data["move"],
+                )
+            except DomainError as error:
+                show_errors(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Đã áp dụng sáp nhập vào năm thi đua."))
+                return redirect("cycle", code=cycle.cluster.code, year=cycle.year)
+    return render(
+        request,
+        "org/merger_form.html",
+        {"cycle": cycle, "form": form, "events": events},
+        status=status,
     )
 
 

@@ -10,9 +10,9 @@ class ScoringConfig(AppConfig):
     def ready(self):
         from thidua.core.phases import Phase
         from thidua.org.selectors import register_late, register_unit_usage
-        from thidua.org.services import register_phase_guard
+        from thidua.org.services import register_pending_mover, register_phase_guard
         from thidua.scoring.selectors import late_scorers, unconfirmed, unit_usage
-        from thidua.scoring.services import agreement_signed, review_settled
+        from thidua.scoring.services import agreement_signed, move_pending_sheets, review_settled
 
         # Opening "agreement signed" needs the agreement signed, if the cycle has one, and
         # every member's director's confirmation of it (or the reason recorded why not).
@@ -26,3 +26,5 @@ class ScoringConfig(AppConfig):
         register_unit_usage(unit_usage)
         # Scoring waits for the units whose score sheets are missing.
         register_late(Phase.SCORING, late_scorers)
+        # A merger during the year gives the merged units' draft score sheets to the new unit.
+        register_pending_mover(move_pending_sheets)

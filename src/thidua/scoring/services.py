@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from thidua.audit import clock
@@ -1222,3 +1223,71 @@ def finalise_explanation(
         },
     )
     return explanation
+
+
+def move_pending_sheets(cycle: Cycle, merger: org_services.Merger, *, actor) -> list[str]:
+    """At a merger (`org.services.apply_merger`): the merged units' unsubmitted score sheets
+    go to the new unit, as scorer or as scored. A sheet already submitted by or for a merged
+    unit, or one that would then have the new unit score itself as a peer or twice the same
+    unit, refuses the merger: the leader decides first (reopen, or leave the merger until
+    the year's scores are in)."""
+    sources = {unit.pk for unit in merger.sources}
+    sheets = list(
+        ScoreSheet.objects.filter(cycle=cycle)
+        .filter(Q(scorer_id__in=sources) | Q(target_id__in=sources))
+        .select_related("scorer", "target")
+    )
+    existing = set(
+        ScoreSheet.objects.filter(cycle=cycle)
+        .exclude(pk__in=[sheet.pk for sheet in sheets])
+        .values_list("scorer_id", "target_id")
+    )
+    problems, moves = [], []
+    for sheet in sheets:
+        scorer = merger.target if sheet.scorer_id in sources else sheet.scorer
+        target = merger.target if sheet.target_id in sources else sheet.target
+        label = {"scorer": sheet.scorer.name, "target": sheet.target.name}
+        if sheet.status != ScoreSheet.Status.DRAFT:
+            problems.append(
+                Problem(
+                    "sheet_not_draft",
+                    gettext_noop(
+                        "Phiếu chấm của %(scorer)s cho %(target)s đã nộp (hoặc đang chờ xác "
+                        "nhận): không chuyển được cho đơn vị mới."
+                    ),
+                    label,
+                )
+            )
+        elif (scorer.pk == target.pk) != (sheet.kind == ScoreSheet.Kind.SELF) or (
+            (scorer.pk, target.pk) in existing
+        ):
+            problems.append(
+                Problem(
+                    "sheet_collides",
+                    gettext_noop(
+                        "Phiếu chấm nháp của %(scorer)s cho %(target)s không chuyển được: đơn vị "
+                        "mới đã có phiếu đó, hoặc sẽ tự chấm chéo mình."
+                    ),
+                    label,
+                )
+            )
+        else:
+            existing.add((scorer.pk, target.pk))
+            moves.append((sheet, scorer, target))
+    refuse_if(problems)
+    lines = []
+    for sheet, scorer, target in moves:
+        old = f"{sheet.scorer.code}->{sheet.target.code}"
+        ScoreSheet.objects.filter(pk=sheet.pk).update(scorer=scorer, target=target)
+        new = f"{scorer.code}->{target.code}"
+        audit(
+            actor=actor,
+            action=AuditAction.SHEET_SAVE,
+            object_type="scoring.sheet",
+            object_id=new,
+            cycle=cycle,
+            before={"moved_from": old},
+            after=selectors.scores_by_code(sheet),
+        )
+        lines.append(f"{old} → {new}")
+    return lines

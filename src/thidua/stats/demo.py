@@ -194,3 +194,44 @@ def load_midyear_2021(cycle: Cycle) -> None:
                 figures=_figures(row),
                 submit=True,
             )
+
+
+# Cụm II 2025, across the merger of 1 July 2025: Hà Giang's and Tuyên Quang's 2024 figures (the
+# new Tuyên Quang's baseline is their sum), and Hà Giang's 2025 draft, begun in June by its
+# secretary and carried to the new Tuyên Quang by the merger. Illustrative (the about page
+# says so): no per-unit figures of these years are in our sources.
+BASELINE_2024 = {
+    "ha-giang": (402, 571, 318, 61, 59),
+    "tuyen-quang": (365, 518, 301, 52, 50),
+}
+BASELINE_2024_SOURCE = "Số liệu cả năm 2024 của đơn vị, nhập để so sánh với năm 2025."
+DRAFT_2025 = ("ha-giang", "hagiang25.thuky", (188, 262, 151, 29, 28))
+
+
+def load_baseline_2024() -> None:
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=BASELINE_2024)}
+    for code, row in BASELINE_2024.items():
+        if not Report.objects.filter(unit=units[code], year=2024, period=Period.YEAR).exists():
+            services.record_baseline(
+                actor=SYSTEM,
+                unit=units[code],
+                year=2024,
+                period=Period.YEAR,
+                figures=_figures(row),
+                source=BASELINE_2024_SOURCE,
+            )
+
+
+def load_draft_2025(cycle: Cycle) -> None:
+    """Hà Giang's 2025 draft, saved by its secretary before the merger (reporting open)."""
+    code, username, row = DRAFT_2025
+    if Report.objects.filter(year=2025, period=Period.YEAR, cycle=cycle).exists():
+        return
+    services.save_report(
+        actor=User.objects.get(username=username),
+        cycle=cycle,
+        unit=Unit.objects.get(code=code),
+        period=Period.YEAR,
+        figures=_figures(row),
+        submit=False,
+    )

@@ -477,3 +477,68 @@ def import_workbook(
             if progress is not None:
                 progress(index, len(sheets))
     return saved
+
+
+def move_pending_reports(cycle: Cycle, merger: org_services.Merger, *, actor) -> list[str]:
+    """At a merger (`org.services.apply_merger`): the merged units' reports of the year for a
+    period that ends on or after the merger belong to the new unit (a period's figures are
+    those of the units that exist on its last day), so they go to it, as they stand. A report
+    not yet counted for a period that ended before the merger must be submitted first."""
+    sources = [unit.pk for unit in merger.sources]
+    found = list(Report.objects.filter(unit_id__in=sources, year=cycle.year).select_related("unit"))
+    taken = set(
+        Report.objects.filter(unit=merger.target, year=cycle.year).values_list("period", flat=True)
+    )
+    problems, moving = [], []
+    for report in found:
+        period = core.Period(report.period)
+        label = {"unit": report.unit.name, "period": core.PERIOD_LABELS[period]}
+        if period.end(cycle.year) < merger.effective:
+            if not core.counts(report.status):
+                problems.append(
+                    Problem(
+                        "report_pending_before_merger",
+                        gettext_noop(
+                            "Báo cáo %(period)s của %(unit)s kết thúc trước ngày sáp nhập nhưng "
+                            "chưa nộp: hãy nộp (hoặc nhập thay) trước khi áp dụng sáp nhập."
+                        ),
+                        label,
+                    )
+                )
+            continue
+        if report.period in taken:
+            problems.append(
+                Problem(
+                    "report_taken",
+                    gettext_noop(
+                        "Báo cáo %(period)s của %(unit)s không chuyển được cho %(target)s: kỳ "
+                        "này đã có một báo cáo của đơn vị mới (hoặc của đơn vị cũ khác)."
+                    ),
+                    {**label, "target": merger.target.name},
+                )
+            )
+            continue
+        taken.add(report.period)
+        moving.append(report)
+    refuse_if(problems)
+    lines = []
+    for report in moving:
+        old = f"{report.unit.code}/{report.year}/{report.period}"
+        Report.objects.filter(pk=report.pk).update(unit=merger.target, cycle=cycle)
+        new = f"{merger.target.code}/{report.year}/{report.period}"
+        audit(
+            actor=actor,
+            action=AuditAction.REPORT_SAVE,
+            object_type="stats.report",
+            object_id=new,
+            cycle=cycle,
+            before={"unit": report.unit.code},
+            after={
+                "status": report.status,
+                "figures": _figures_of(report),
+                "highlights": report.highlights,
+                "moved_from": old,
+            },
+        )
+        lines.append(f"{old} → {new}")
+    return lines

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from thidua.core.indicators import Period
+from thidua.core.indicators import COUNTED_STATUSES, Period
 from thidua.core.policy import Action
 from thidua.org import selectors as org_selectors
 from thidua.org.authz import require
@@ -78,11 +78,12 @@ def overview(request):
     """Every cluster's year side by side (the Ministry's admins and observers)."""
     require(request.user, Action.VIEW_OVERVIEW)
     years = sorted(set(Cycle.objects.values_list("year", flat=True)), reverse=True)
-    # the latest year with year figures (the overview's totals): a first half alone (the
-    # mid-year review) does not make a year the default
-    reported = Report.objects.filter(period=Period.YEAR.value).aggregate(latest=Max("year"))[
-        "latest"
-    ]
+    # the latest year with counted year figures of a cluster year (the overview's totals): a
+    # first half alone (the mid-year review), a draft (a year under way, e.g. a merged unit's
+    # carried over) or earlier years' baseline figures do not make a year the default
+    reported = Report.objects.filter(
+        period=Period.YEAR.value, status__in=COUNTED_STATUSES, cycle__isnull=False
+    ).aggregate(latest=Max("year"))["latest"]
     default = reported if reported in years else (years[0] if years else timezone.localdate().year)
     try:
         year = int(request.GET.get("year") or default)

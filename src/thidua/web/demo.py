@@ -32,18 +32,27 @@ notices: list[str] = []
 
 
 @transaction.atomic
-def load_demo(*, organisation_only: bool = False) -> list[org_demo.Login]:
+def load_demo(*, organisation_only: bool = False, year_2025: bool = True) -> list[org_demo.Login]:
     """Load or complete the whole demo (idempotent); returns the demo logins. What could not
     be loaded is listed in `notices`.
 
     `organisation_only`: units, people, rule sets, the 2019 figures and past awards, but no
-    year 2020 for Cụm II (the browser tests walk that year from its start)."""
+    year 2020 for Cụm II (the browser tests walk that year from its start). Without
+    `year_2025`, no year 2025 for Cụm II (`load_2025`): the tests' shared database, whose
+    tests were written for 2021 as Cụm II's latest year, loads it where they need it."""
     notices.clear()
     with clock.demo_data():  # the log names the demo data as the author of its writes
-        return _load(organisation_only=organisation_only)
+        return _load(organisation_only=organisation_only, year_2025=year_2025)
 
 
-def _load(*, organisation_only: bool) -> list[org_demo.Login]:
+@transaction.atomic
+def load_2025() -> list[org_demo.Login]:
+    """Cụm II's year 2025 alone (the rest of the demo loaded): see `_load_2025`."""
+    with clock.demo_data():
+        return _load_2025()
+
+
+def _load(*, organisation_only: bool, year_2025: bool) -> list[org_demo.Login]:
     logins = org_demo.load_organisation(cluster_ii_2020=not organisation_only)
     with clock.dated(org_demo.day_2020(Phase.PLANNING)):  # the 2019 figures, early in 2020
         stats_demo.load_baseline_2019()
@@ -85,9 +94,31 @@ def _load(*, organisation_only: bool) -> list[org_demo.Login]:
     if cycle_2021 is not None and midyear_state(cycle_2021.position) == MIDYEAR_OPEN:
         with clock.dated(timezone.make_aware(datetime(2021, 7, 9, 9))):
             stats_demo.load_midyear_2021(cycle_2021)
+    if year_2025:
+        logins += _load_2025()
     with transaction.atomic():  # a database whose chains predate carrying gets its copies
         for each in Cycle.objects.select_related("cluster"):
             org_services.carry_inputs(each)
+    return logins
+
+
+def _load_2025() -> list[org_demo.Login]:
+    """Cụm II's year 2025: signed by its seven units in March, reporting from June, and the
+    merger of 1 July 2025 applied to it (Hà Giang into Tuyên Quang, Yên Bái with Lào Cai)."""
+    logins = org_demo.load_accounts_2025()
+    with clock.dated(org_demo.day_2025("created")):
+        cycle = org_demo.create_2025()
+        stats_demo.load_baseline_2024()
+    if cycle.phase == Phase.PLANNING:
+        with clock.dated(org_demo.day_2025("signed")):
+            scoring_demo.load_agreement(cycle)
+        cycle.refresh_from_db()
+    if _before(cycle, Phase.REPORTING):
+        with clock.dated(org_demo.day_2025("reporting")):
+            cycle = org_demo.advance_to(cycle, Phase.REPORTING)
+            stats_demo.load_draft_2025(cycle)
+    with clock.dated(org_demo.day_2025("merger")):
+        org_demo.apply_mergers_2025(cycle)
     return logins
 
 

@@ -60,6 +60,16 @@ TOUR = (
         ),
     ),
     Step(
+        "hagiang25.thuky",
+        _("thư ký Công an tỉnh Hà Giang năm 2025, từ 01/07/2025 thuộc Công an tỉnh Tuyên Quang"),
+        _(
+            "mở Cụm II năm 2025: giao ước do 7 đơn vị ký, từ 01/07/2025 Tuyên Quang và Lào Cai "
+            "mới thay Hà Giang và Lào Cai cũ; báo cáo nháp của Hà Giang nay là của Tuyên Quang, "
+            "so với cùng kỳ 2024 là tổng Hà Giang + Tuyên Quang. Tài khoản hagiang25.canbo đã "
+            "đóng: đăng nhập thì được chỉ sang Tuyên Quang."
+        ),
+    ),
+    Step(
         "quansat",
         _("quan sát viên của Bộ"),
         _("xem bảng tổng hợp các cụm (/dashboard/), chỉ đọc."),
@@ -96,7 +106,9 @@ ILLUSTRATIVE = (
         "Báo Hà Giang và huyện Đồng Văn; đơn vị nêu từng ý kiến thảo luận (các chủ đề là "
         "chủ đề báo đưa tin); quy định riêng của cụm không đề nghị lại Cờ thi đua "
         "của Chính phủ trong 3 năm liền trước; lý do chấm điểm, giải trình và kết luận giải "
-        "trình trên các phiếu."
+        "trình trên các phiếu; năm 2025 của Cụm II: ngày tạo năm, ký giao ước (như giao ước "
+        "2020), mở báo cáo, số liệu năm 2024 của Hà Giang và Tuyên Quang, báo cáo nháp năm "
+        "2025 của Hà Giang, tài khoản nào chuyển sang đơn vị mới và tài khoản nào bị đóng."
     ),
 )
 
