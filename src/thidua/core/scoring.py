@@ -645,6 +645,16 @@ def _sections(table: Table) -> Sections:
     return order
 
 
+def automatic_leaf(found, quantitative: bool) -> CriterionResult:
+    """An automatic criterion's result from its computed points (`found`, None when the
+    figures give none: missing if the criterion is quantitative)."""
+    return CriterionResult(
+        found.points if found else ZERO,
+        explanation=found.explanation if found else None,
+        missing=found is None and quantitative,
+    )
+
+
 def _roll_up(
     table: Table, leaves: dict[str, CriterionResult], sections: Sections | None = None
 ) -> dict[str, CriterionResult]:
@@ -725,12 +735,7 @@ def score(
                     own_score = own_scores.get(code)
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
             else:
-                found = automatic.get((unit, code))
-                leaves[code] = CriterionResult(
-                    found.points if found else ZERO,
-                    explanation=found.explanation if found else None,
-                    missing=found is None and quantitative_kind,
-                )
+                leaves[code] = automatic_leaf(automatic.get((unit, code)), quantitative_kind)
                 self_points[code] = leaves[code].points
         rolled = _roll_up(table, leaves, plan.sections)
         total_exact = sum((rolled[code].points for code in plan.roots), ZERO)

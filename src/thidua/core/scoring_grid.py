@@ -39,6 +39,7 @@ from thidua.core.scoring import (
     _automatic,
     _roll_up,
     _rolled_total,
+    automatic_leaf,
     score,
 )
 
@@ -545,11 +546,7 @@ def _results(table: Table, rules: Rules, group: _Group, b: int) -> list[UnitResu
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
             else:
                 found = found_automatic.get((unit, code))
-                leaves[code] = CriterionResult(
-                    found.points if found else ZERO,
-                    explanation=found.explanation if found else None,
-                    missing=found is None and quantitative_kind,
-                )
+                leaves[code] = automatic_leaf(found, quantitative_kind)
                 self_points[code] = leaves[code].points
         rolled = _roll_up(table, leaves, plan.sections)
         total_exact = sum((rolled[code].points for code in plan.roots), ZERO)
