@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.scoring.clusters import in_scoring
 from tests.voting import phones
+from thidua.audit import versions
 from thidua.audit.models import PageCache
 from thidua.audit.versions import version
 from thidua.core.ballots import Ballot
@@ -296,3 +297,21 @@ def _admin_form(client, url: str) -> dict:
     ):
         fields[name] = value
     return fields
+
+
+def test_other_code_never_reads_what_this_code_kept(client, scored, monkeypatch):
+    """A deploy changes the code, not the version: entries are keyed by the code's
+    fingerprint too, so the new code computes its pages again and replaces the old entries."""
+    _cycle, _units, base = scored
+    _page(client, f"{base}results/")
+    fingerprint = versions.code_fingerprint()
+    kept = set(PageCache.objects.values_list("key", flat=True))
+    assert kept
+    assert all(key.endswith(f".{fingerprint}") for key in kept)
+    monkeypatch.setattr(versions, "code_fingerprint", lambda: "deployed")
+    _page(client, f"{base}results/")
+    page = {key for key in PageCache.objects.values_list("key", flat=True) if "results_page" in key}
+    assert page  # the results page's content, computed again by the new code
+    assert page == {
+        key.removesuffix(fingerprint) + "deployed" for key in kept if "results_page" in key
+    }

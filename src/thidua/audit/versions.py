@@ -16,10 +16,13 @@ version.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import pickle
 import zlib
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 from django.utils.crypto import salted_hmac
@@ -50,7 +53,7 @@ def cached(cycle, name: str, compute: Callable[[], T]) -> T:
     a seal that only this installation's SECRET_KEY makes: a row written into the table by
     anyone else is not unpickled, the value is computed again."""
     prefix = f"thidua:{name}:{cycle.pk}:"
-    key = prefix + version(cycle)
+    key = f"{prefix}{version(cycle)}.{code_fingerprint()}"
     stored = PageCache.objects.filter(key=key).values_list("value", flat=True).first()
     if stored is not None:
         stored = bytes(stored)
@@ -67,6 +70,19 @@ def cached(cycle, name: str, compute: Callable[[], T]) -> T:
         [PageCache(key=key, value=_seal(key, blob) + blob)], ignore_conflicts=True
     )
     return value
+
+
+@cache
+def code_fingerprint() -> str:
+    """The running code, as the names, sizes and modification times of the package's files
+    (read once per process): an entry pickled by other code — a deploy, even one that runs no
+    migration — is never read back into this code's classes."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 _SEAL = 32  # bytes of HMAC-SHA256
