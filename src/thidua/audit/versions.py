@@ -74,14 +74,13 @@ def cached(cycle, name: str, compute: Callable[[], T]) -> T:
 
 @cache
 def code_fingerprint() -> str:
-    """The running code, as the names, sizes and modification times of the package's files
-    (read once per process): an entry pickled by other code — a deploy, even one that runs no
-    migration — is never read back into this code's classes."""
+    """The running code: a hash of the package's Python files (read once per process, the
+    same on every host that runs this release): an entry pickled by other code — a deploy,
+    even one that runs no migration — is never read back into this code's classes."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
