@@ -35,7 +35,7 @@ from thidua.org.forms import (
     show_errors,
 )
 from thidua.org.lookups import cycle_view, found_or_404
-from thidua.org.models import Cycle, Handover
+from thidua.org.models import Cycle, Handover, LineageLink
 
 
 def _phase(code: str) -> Phase:
@@ -344,7 +344,12 @@ def merger_apply(request, cycle: Cycle):
     """Apply a merger of the year to the cycle: the new unit joins, the merged units leave,
     their accounts go to it or are closed pointing to it, their pending work goes to it."""
     events = selectors.merge_events_for(cycle)
-    sources = {link.unit for event in events for link in event.links.all() if link.role == "source"}
+    sources = {
+        link.unit
+        for event in events
+        for link in event.links.all()
+        if link.role == LineageLink.Role.SOURCE
+    }
     form = MergerForm(
         request.POST or None, events=events, accounts=selectors.open_accounts_of(sources)
     )
