@@ -803,6 +803,7 @@ DAYS_2025 = {
     "created": datetime(2025, 1, 6, 8, 0),
     "signed": datetime(2025, 3, 3, 9, 0),
     "reporting": datetime(2025, 6, 2, 8, 0),
+    "midyear": datetime(2025, 6, 30, 16, 0),
     "merger": datetime(2025, 7, 1, 8, 0),
 }
 # (username, kind, unit before the merger, what, goes with the unit to the new one)

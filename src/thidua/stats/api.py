@@ -63,6 +63,9 @@ class RowOut(Schema):
     on_behalf: OnBehalfOut | None = None
     cells: dict[str, CellOut]
     baseline_units: list[str]
+    # the short names of the units whose figures the row shows, when the period ended before
+    # the unit was formed (a merger during the year)
+    predecessors: list[str] = []
     notes: list[str]
     highlights: str = ""  # the unit's highlights of the movement (year report)
 
@@ -137,6 +140,7 @@ def _row(row: selectors.Row) -> dict:
             for cell in row.cells
         },
         "baseline_units": sorted(row.baseline.units) if row.baseline else [],
+        "predecessors": list(row.predecessors),
         "notes": [note.render(gettext) for note in row.notes],
         "highlights": row.highlights,
     }

@@ -206,6 +206,9 @@ BASELINE_2024 = {
 }
 BASELINE_2024_SOURCE = "Số liệu cả năm 2024 của đơn vị, nhập để so sánh với năm 2025."
 DRAFT_2025 = ("ha-giang", "hagiang25.thuky", (188, 262, 151, 29, 28))
+# Hà Giang's first half of 2025, submitted on 30 June, the day before it merged: after the
+# merger the H1 table shows it on the new Tuyên Quang's row, labelled as Hà Giang's.
+H1_2025 = ("ha-giang", "hagiang25.thuky", (181, 255, 143, 28, 27))
 
 
 def load_baseline_2024() -> None:
@@ -234,4 +237,22 @@ def load_draft_2025(cycle: Cycle) -> None:
         period=Period.YEAR,
         figures=_figures(row),
         submit=False,
+    )
+
+
+def load_h1_2025(cycle: Cycle) -> None:
+    """Hà Giang's 2025 first-half report, submitted by its secretary before the merger."""
+    code, username, row = H1_2025
+    unit = Unit.objects.get(code=code)
+    if Report.objects.filter(year=2025, period=Period.H1, unit=unit).exists():
+        return
+    if not cycle.memberships.filter(unit=unit).exists():  # merged already (an older demo)
+        return
+    services.save_report(
+        actor=User.objects.get(username=username),
+        cycle=cycle,
+        unit=unit,
+        period=Period.H1,
+        figures=_figures(row),
+        submit=True,
     )

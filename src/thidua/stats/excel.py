@@ -158,6 +158,9 @@ def _row_marks(row: selectors.Row, year: int) -> list[str]:
             else "đơn vị đã xác nhận"
         )
         marks.append(f"Nhập thay{f' ({by})' if by else ''}: {report.on_behalf_reason}; {state}.")
+    if row.predecessors:
+        names = " + ".join(row.predecessors)
+        marks.append(f"Số liệu kỳ này là của đơn vị trước sáp nhập: {names}.")
     if row.baseline is not None and row.baseline.lineage:
         marks.append(f"Cùng kỳ {year - 1} là tổng của {' + '.join(row.baseline.names)}.")
     return marks

@@ -213,6 +213,9 @@ class Row:
     problems: list[Problem] = field(default_factory=list)
     mismatches: list[core.RateMismatch] = field(default_factory=list)
     highlights: str = ""  # the unit's highlights of the movement (year report), if shown
+    # the short names of the units whose reports the row shows, when the period ended before
+    # the row's unit existed (a merger during the year): "Hà Giang" for Tuyên Quang's H1 2025
+    predecessors: tuple[str, ...] = ()
 
     @property
     def notes(self) -> list[Phrase | Problem]:
@@ -372,17 +375,93 @@ def cluster_tables(
             codes_by_pk,
         )
         before = _baselines(ancestry, previous, cat)
+        earlier = _predecessors_of(units, year, period, lineage, codes_by_pk)
         for cycle in group:
             tables[cycle.pk] = _table(
                 cycle,
                 period,
                 members_of[cycle.pk],
                 (cat, models, limits),
-                (stored, reports, before),
+                _with_predecessors(cycle, (stored, reports, before), earlier, cat),
                 published[cycle.pk],
                 drafts_of,
             )
     return [tables[cycle.pk] for cycle in cycles]
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    """What the predecessors of the members formed during the year reported for a period
+    that ended before them (`_predecessors_of`)."""
+
+    predecessors: dict[str, frozenset[str]]  # member → its predecessors on the period's end
+    reports: dict[str, Report]  # predecessor → its counted report of the period
+    figures: dict[str, dict[str, Decimal]]  # predecessor → those figures
+    previous: dict[str, dict[str, Decimal]]  # their own predecessors a year earlier → figures
+    ancestry: dict[str, Ancestry]  # predecessor → its predecessors a year earlier
+
+
+def _predecessors_of(
+    units: Mapping[str, Unit],
+    year: int,
+    period: core.Period,
+    lineage: Lineage,
+    codes_by_pk: Mapping[int, str],
+) -> _Earlier:
+    """A period's figures belong to the units that exist on its last day (see
+    `move_pending_reports`): for a member formed after that day (a merger during the year),
+    its predecessors on that day, their counted reports of the period and, for the change,
+    their own predecessors' figures a year earlier. Queries only when there is such a member."""
+    day = period.end(year)
+    predecessors = {
+        code: lineage.ancestors_on(code, day).units
+        for code in units
+        if code in lineage.units and not lineage.units[code].valid_on(day)
+    }
+    wanted = {code for found in predecessors.values() for code in found}
+    if not wanted:
+        return _Earlier({}, {}, {}, {}, {})
+    figures, reports = counted_reports(wanted, year, period)
+    ancestry = ancestries(reports, year, period, lineage)
+    previous = _counted_figures(
+        {code for item in ancestry.values() for code in item.units}, year - 1, period, codes_by_pk
+    )
+    return _Earlier(predecessors, reports, figures, previous, ancestry)
+
+
+def _with_predecessors(
+    cycle: Cycle,
+    read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
+    earlier: _Earlier,
+    cat: core.Catalog,
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report], dict[str, Baseline], dict]:
+    """`read` for one cycle with, for each member formed after the period ended, the figures
+    its predecessors reported in this cycle (summed like a baseline: `core.baseline`), and
+    their own baseline a year earlier; and those predecessors' short names by member. A
+    predecessor that reported in another cluster (it arrived with the merger) is not counted:
+    the cluster's figures of that period are those of its members then."""
+    stored, reports, before = dict(read[0]), dict(read[1]), dict(read[2])
+    names: dict[str, tuple[str, ...]] = {}
+    for code, found in earlier.predecessors.items():
+        kept = sorted(
+            unit
+            for unit in found
+            if unit in earlier.reports and earlier.reports[unit].cycle_id == cycle.pk
+        )
+        if not kept:
+            continue
+        figures, _missing = core.baseline(earlier.figures, kept, False, cat)
+        stored[code] = figures
+        reports[code] = earlier.reports[kept[0]]
+        item = Ancestry(
+            frozenset(u for unit in kept for u in earlier.ancestry[unit].units),
+            any(earlier.ancestry[unit].partial for unit in kept),
+        )
+        before[code] = _baselines({code: item}, earlier.previous, cat)[code]
+        names[code] = tuple(
+            sorted((earlier.reports[unit].unit.short_name for unit in kept), key=collation_key)
+        )
+    return stored, reports, before, names
 
 
 def _figures_of_members(
@@ -489,13 +568,18 @@ def _table(
     period: core.Period,
     members: list[Unit],
     catalogs: tuple[core.Catalog, dict[str, Indicator], plausibility.Thresholds],
-    read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
+    read: tuple[
+        Mapping[str, dict[str, Decimal]],
+        Mapping[str, Report],
+        Mapping[str, Baseline],
+        Mapping[str, tuple[str, ...]],
+    ],
     published: list[PublishedFigure],
     drafts_of: set[str],
 ) -> ClusterTable:
     """One cycle's table from what `cluster_tables` read (no query)."""
     cat, models, limits = catalogs
-    stored, reports, before = read
+    stored, reports, before, predecessors = read
     indicators = list(models.values())
     plan = _plan(indicators)
     codes = [unit.code for unit in members]
@@ -524,6 +608,7 @@ def _table(
                 problems=core.validate(figures, cat),
                 mismatches=core.check_rates(figures, cat),
                 highlights=report.highlights if visible else "",
+                predecessors=predecessors.get(code, ()),
             )
         )
     totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)

@@ -117,6 +117,8 @@ def _load_2025() -> list[org_demo.Login]:
         with clock.dated(org_demo.day_2025("reporting")):
             cycle = org_demo.advance_to(cycle, Phase.REPORTING)
             stats_demo.load_draft_2025(cycle)
+    with clock.dated(org_demo.day_2025("midyear")):
+        stats_demo.load_h1_2025(cycle)
     with clock.dated(org_demo.day_2025("merger")):
         org_demo.apply_mergers_2025(cycle)
     return logins
