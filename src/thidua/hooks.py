@@ -71,7 +71,9 @@ REGISTRIES: tuple[Registry, ...] = (
         "a merger during the year gives the merged units' pending work to the new unit",
         (
             Hook("thidua.stats.services.move_pending_reports", "thidua.stats"),
+            Hook("thidua.scoring.services.settle_explanations_first", "thidua.scoring"),
             Hook("thidua.scoring.services.move_pending_sheets", "thidua.scoring"),
+            Hook("thidua.scoring.services.describe_inherited_targets", "thidua.scoring"),
         ),
     ),
     Registry(

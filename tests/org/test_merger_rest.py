@@ -2,13 +2,39 @@
 signed by seven units, held by fewer after 1 July 2025), over HTTP."""
 
 import io
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from tests.documents.conftest import all_text, read_docx
+from thidua.audit import clock
+from thidua.audit.models import AuditEntry
+from thidua.core.indicators import Period
+from thidua.core.phases import Phase
 from thidua.core.policy import TOKEN_SCOPES
+from thidua.core.record import AuditAction
+from thidua.org import selectors as org_selectors
+from thidua.org import services
 from thidua.org import services as org_services
+from thidua.org.authz import SYSTEM
+from thidua.org.demo import DEMO_PASSWORD
+from thidua.org.models import (
+    Cluster,
+    LineageEvent,
+    LineageLink,
+    Membership,
+    Unit,
+    User,
+    UserKind,
+)
+from thidua.scoring import selectors as scoring_selectors
+from thidua.scoring import services as scoring_services
+from thidua.scoring.demo import TABLE
+from thidua.scoring.models import Criterion, Explanation
+from thidua.stats import services as stats_services
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +78,176 @@ def test_the_first_half_shows_the_merged_units_report_on_the_new_units_row(
     # the whole year is the new unit's own: its draft, moved by the merger, no predecessor
     year = api_as("caobang.thuky").get("/api/cycles/cum-2/2025/stats").json()
     assert {row["unit"]: row["predecessors"] for row in year["rows"]}["tuyen-quang-2025"] == []
+
+
+# --- targets and explanations of the merged units -----------------------------------------
+
+MERGER = "/clusters/cum-thu/2025/merger/"
+
+
+def _account(username, kind, unit):
+    user = User(username=username, kind=kind, unit=unit, last_name="Thử", first_name=username)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _event(target_code):
+    return LineageEvent.objects.get(
+        links__unit__code=target_code, links__role=LineageLink.Role.TARGET
+    )
+
+
+@pytest.fixture
+def merging(units):
+    """A 2025 cycle of Bắc Kạn, Thái Nguyên (which merge on 1 July 2025 into the new Thái
+    Nguyên), Cao Bằng (the leader) and Lạng Sơn, with the demo's criteria table and targets:
+    II.1 75 % for everyone, II.2 90 % but 85 % for Thái Nguyên; and Bắc Kạn's secretary."""
+    cycle = services.create_cycle(
+        actor=SYSTEM,
+        cluster=Cluster.objects.create(code="cum-thu", name="Cụm thử"),
+        year=2025,
+        members=[units[code] for code in ("bac-kan", "thai-nguyen", "cao-bang", "lang-son")],
+        leader=units["cao-bang"],
+    )
+    scoring_services.replace_table(actor=SYSTEM, cycle=cycle, criteria=TABLE)
+    targets = {}
+    for code in ("bac-kan", "thai-nguyen", "cao-bang", "lang-son"):
+        targets[(code, "II.1")] = Decimal(75)
+        targets[(code, "II.2")] = Decimal(85 if code == "thai-nguyen" else 90)
+    scoring_services.set_targets(actor=SYSTEM, cycle=cycle, targets=targets)
+    _account("backan25.thuky", UserKind.SECRETARY, units["bac-kan"])
+    for code in ("bac-kan", "thai-nguyen", "thai-nguyen-2025", "lang-son", "cao-bang"):
+        if not units[code].head_name:  # the papers each head signs need the names
+            Unit.objects.filter(code=code).update(head_name=f"Thủ trưởng {code}")
+    return cycle
+
+
+def _merge(client_for):
+    secretary = User.objects.get(username="backan25.thuky")
+    return client_for("admin").post(
+        MERGER, {"event": _event("thai-nguyen-2025").pk, "move": [secretary.pk]}
+    )
+
+
+def test_the_new_unit_is_scored_against_the_targets_its_predecessors_signed(merging, client_for):
+    """Both predecessors signed 75 % on II.1: the new Thái Nguyên's target is 75 %; on II.2
+    they signed 90 % and 85 %: no rule combines two rates, so it has none, and its row says
+    why. The signed agreement is unchanged (its confirmations' digest stays valid)."""
+    agreement = scoring_selectors.agreement_of(merging)
+    digest = scoring_selectors.agreement_digest(agreement)
+    assert _merge(client_for).status_code == 302
+    page = client_for("admin").get("/clusters/cum-thu/2025/agreement/").content.decode()
+    assert "theo chỉ tiêu đã ký của đơn vị trước sáp nhập: Bắc Kạn 75 + Thái Nguyên 75" in page
+    assert (
+        "không suy ra được từ chỉ tiêu đã ký của đơn vị trước sáp nhập: Bắc Kạn 90 + Thái "
+        "Nguyên 85" in page
+    )
+    agreement = scoring_selectors.agreement_of(merging)
+    assert scoring_selectors.agreement_digest(agreement) == digest
+    members = org_selectors.member_units(merging)
+    table = scoring_selectors.table_of(scoring_selectors.criteria_of(agreement))
+    facts = scoring_selectors.facts_of(merging, agreement, table, members)
+    assert facts.targets[("thai-nguyen-2025", "II.1")] == Decimal(75)
+    assert ("thai-nguyen-2025", "II.2") not in facts.targets
+    entry = AuditEntry.objects.get(action=AuditAction.CYCLE_MERGE, chain="cum-thu/2025")
+    assert (
+        "chỉ tiêu II.1 của thai-nguyen-2025: 75 (đã ký: Bắc Kạn 75 + Thái Nguyên 75)"
+        in (entry.after["work_moved"])
+    )
+
+
+def test_a_pending_explanation_of_a_merged_unit_refuses_the_merger(merging, client_for, units):
+    """An explanation is about a submitted sheet, which stays with its unit: one still
+    pending must be concluded before the merger; nothing changes meanwhile."""
+    criterion = Criterion.objects.get(agreement__cycle=merging, code="I.1")
+    explanation = Explanation.objects.create(
+        cycle=merging,
+        unit=units["bac-kan"],
+        reviewer=units["lang-son"],
+        criterion=criterion,
+        text="Đã có kế hoạch số 12/KH",
+    )
+    before = sorted(Membership.objects.filter(cycle=merging).values_list("unit__code", flat=True))
+    response = _merge(client_for)
+    assert response.status_code == 400
+    assert (
+        "Giải trình của Công an tỉnh Bắc Kạn về tiêu chí I.1 (điểm của Công an tỉnh Lạng Sơn) "
+        "chưa kết luận" in response.content.decode()
+    )
+    after = sorted(Membership.objects.filter(cycle=merging).values_list("unit__code", flat=True))
+    assert after == before
+    # concluded, it stays with Bắc Kạn as the year's history, and the merger goes through
+    Explanation.objects.filter(pk=explanation.pk).update(state=Explanation.State.ACCEPTED)
+    assert _merge(client_for).status_code == 302
+    assert Explanation.objects.get(pk=explanation.pk).unit.code == "bac-kan"
+
+
+def test_the_demo_shows_the_targets_kept_with_the_units_that_signed_them(year_2025, client_for):
+    """Hà Giang signed 75 % on II.1; the old Tuyên Quang, not a member, signed nothing: the
+    new Tuyên Quang gets no target, and its row shows Hà Giang's."""
+    page = client_for("caobang.thuky").get("/clusters/cum-2/2025/agreement/").content.decode()
+    assert (
+        "không suy ra được từ chỉ tiêu đã ký của đơn vị trước sáp nhập: Hà Giang 75 + Tuyên "
+        "Quang –" in page
+    )
+
+
+# --- signed by some, held by fewer ---------------------------------------------------------
+
+
+def _signed_then_merged(cycle, client_for, units):
+    """`merging`'s agreement confirmed by its four directors and signed on 3 March 2025, the
+    merger applied, reporting open and Cao Bằng's year report submitted."""
+    with clock.dated(datetime(2025, 3, 3, 2, 0, tzinfo=UTC)):
+        for unit in cycle.members.all():
+            scoring_services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
+        scoring_services.sign_agreement(actor=SYSTEM, cycle=cycle)
+    cycle.refresh_from_db()
+    cycle = services.close_phase(actor=SYSTEM, cycle=cycle, phase=Phase.AGREEMENT)
+    cycle = services.open_phase(actor=SYSTEM, cycle=cycle, phase=Phase.REPORTING)
+    assert _merge(client_for).status_code == 302
+    stats_services.save_report(
+        actor=SYSTEM,
+        cycle=cycle,
+        unit=units["cao-bang"],
+        period=Period.YEAR,
+        figures={"social_order_cases": Decimal(300)},
+        submit=True,
+    )
+    return cycle
+
+
+def test_signed_by_four_held_by_three(merging, client_for, units):
+    """Bắc Kạn and Thái Nguyên signed, then merged: the agreement, its page and its document
+    keep the four signers (none stale, the new unit not among them); the members now are
+    three, and the year-end report says both counts and how the new unit came."""
+    _signed_then_merged(merging, client_for, units)
+    admin = client_for("admin")
+    page = admin.get("/clusters/cum-thu/2025/agreement/").content.decode()
+    section = page.split('id="confirmations"')[1].split("</section>")[0]
+    for name in ("Bắc Kạn", "Thái Nguyên", "Cao Bằng", "Lạng Sơn"):
+        assert name in section
+    state = scoring_services.agreement_signed(merging)
+    assert state == []  # the guard reads the signers, not the new unit that never confirmed
+    document = read_docx(admin.get("/clusters/cum-thu/2025/documents/agreement/draft/").content)
+    text = all_text(document)
+    assert "gồm 4 (bốn) đơn vị: Công an tỉnh Bắc Kạn, Công an tỉnh Cao Bằng" in text
+    report = admin.get("/clusters/cum-thu/2025/documents/year-end-report/draft/")
+    text = all_text(read_docx(report.content))
+    assert (
+        "Giao ước thi đua năm 2025 do 4 (bốn) đơn vị ký kết; sau sắp xếp, sáp nhập đơn vị "
+        "trong năm (Thái Nguyên: Hình thành ngày 01/07/2025 từ Bắc Kạn, Thái Nguyên), 3 (ba) "
+        "đơn vị tham gia chấm điểm và bình xét thi đua: Cao Bằng, Lạng Sơn, Thái Nguyên." in text
+    )
+
+
+def test_the_demo_2025_agreement_keeps_its_seven_signers(year_2025, client_for):
+    """Cụm II 2025: the agreement's document lists the seven units that signed it (Hà Giang
+    and the old Lào Cai among them), not the units holding the year after 1 July."""
+    document = client_for("caobang.thuky").get("/clusters/cum-2/2025/documents/agreement/draft/")
+    assert document.status_code == 200
+    text = all_text(read_docx(document.content))
+    assert "gồm 7 (bảy) đơn vị: Công an tỉnh Cao Bằng" in text
+    assert "Công an tỉnh Hà Giang" in text
+    assert "Công an tỉnh Tuyên Quang" not in text

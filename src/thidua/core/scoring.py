@@ -259,6 +259,22 @@ class Table:
         return problems
 
 
+def merged_target(indicator_kind: str | None, targets: Sequence[Decimal | None]) -> Decimal | None:
+    """The target of a unit formed by a merger during the year, from its predecessors' targets
+    in the signed agreement (`targets`, one per predecessor, None for one that had none: it
+    was not a member). Only where the rule is clear: every predecessor had a target, and a
+    count or an amount adds up (the sum), a rate is kept when all agree (the same rate).
+    Otherwise None: the targets stay with the units that signed them."""
+    if not targets or any(target is None for target in targets):
+        return None
+    values = [target for target in targets if target is not None]
+    if indicator_kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT):
+        return sum(values, ZERO)
+    if indicator_kind == IndicatorKind.RATE and len(set(values)) == 1:
+        return values[0]
+    return None
+
+
 def check_target(
     value: Decimal, indicator_kind: str | None, *, unit: str, code: str, field: str | None = None
 ) -> Problem | None:

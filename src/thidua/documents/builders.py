@@ -735,6 +735,29 @@ def _handover_sentence(cycle: Cycle) -> str | None:
     return text + "."
 
 
+def _took_part_sentence(cycle: Cycle) -> str | None:
+    """When the members changed during the year (a merger), how many units signed the
+    agreement and how many took part in the scoring and the vote (the members now), and how
+    the new ones came: the year is signed by some, held by others. None otherwise."""
+    joined = [m for m in cycle.memberships.select_related("unit") if m.joined_on]
+    if not joined:
+        return None
+    members = org_selectors.member_units(cycle)
+    agreement = scoring_selectors.agreement_of(cycle)
+    signed = scoring_selectors.signatories(agreement, members)
+    came = "; ".join(f"{m.unit.short_name}: {m.note}" for m in joined if m.note)
+    opening = (
+        f"Giao ước thi đua năm {cycle.year} do {with_words(len(signed))} đơn vị ký kết"
+        if agreement is not None and agreement.signed_at is not None
+        else f"Đầu năm {cycle.year}, cụm có {with_words(len(signed))} đơn vị"
+    )
+    return (
+        f"{opening}; sau sắp xếp, sáp nhập đơn vị trong năm ({came}), "
+        f"{with_words(len(members))} đơn vị tham gia chấm điểm và bình xét thi đua: "
+        f"{', '.join(unit.short_name for unit in members)}."
+    )
+
+
 def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None = None) -> Built:
     """The minutes as the chair and the secretary sign them: when and where, who attended,
     the proceedings as held (the agenda, the report's figures, the scores, each vote with its
@@ -762,6 +785,9 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         f"phong trào thi đua “{cycle.cluster.movement}” năm {cycle.year}.",
     )
     _attendance(document, conference)
+    took_part = _took_part_sentence(cycle)
+    if took_part:
+        layout.body(document, took_part)
     layout.body(document, "II. NỘI DUNG HỘI NGHỊ", bold=True, indent=False)
     # the programme's items without the hours the invitation gave them, numbered
     agenda = [_written_time(line)[1] for line in _agenda_lines(conference)]
@@ -898,6 +924,9 @@ def year_end_report(cycle: Cycle, issue: Issue | None = None) -> Built:
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
     results = scoring_selectors.results(cycle)
     draft = documents_selectors.report_draft(cycle, table=table, results=results)
+    took_part = _took_part_sentence(cycle)
+    if took_part:
+        layout.body(document, took_part)
     for index, (key, label) in enumerate(SECTIONS):
         layout.body(document, _report_heading(cycle, index, key, label), bold=True, indent=False)
         written = (texts.get(key) or "").strip() or draft.text(key)
@@ -1422,7 +1451,8 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
     """The emulation agreement (giao ước thi đua) as every member's head signs it: the
     grounds, the members, the criteria table with its points, each unit's targets, how the
     units are scored, and one signature block per member."""
-    members = org_selectors.member_units(cycle)
+    # the units that signed it, not those holding the year after a merger
+    members = scoring_selectors.signatories(agreement, org_selectors.member_units(cycle))
     # signed on paper, dated by hand; the date the app recorded only when it is of the year
     signed = timezone.localtime(agreement.signed_at).date() if agreement.signed_at else None
     day = signed if signed and signed.year in (cycle.year - 1, cycle.year) else cycle.year
@@ -2728,7 +2758,7 @@ def plans(cycle: Cycle) -> list[Plan]:
     )
     found += _sheet_plans(cycle, results)
     agreement = scoring_selectors.agreement_of(cycle)
-    members = org_selectors.member_units(cycle)
+    members = scoring_selectors.signatories(agreement, org_selectors.member_units(cycle))
     tabled = agreement is not None and agreement.criteria.exists()
     unwritten = _heads_missing(members) if tabled else [_("Chưa có giao ước thi đua.")]
     found.append(

@@ -151,7 +151,11 @@ def get_agreement(request, cluster: str, year: int):
                 "digest": (row.confirmation.digest or None) if row.confirmation else None,
                 "reason": (row.confirmation.reason or None) if row.confirmation else None,
             }
-            for row in selectors.confirmations(agreement, org_selectors.member_units(cycle), digest)
+            for row in selectors.confirmations(
+                agreement,
+                selectors.signatories(agreement, org_selectors.member_units(cycle)),
+                digest,
+            )
         ],
     }
 

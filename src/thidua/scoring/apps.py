@@ -12,7 +12,13 @@ class ScoringConfig(AppConfig):
         from thidua.org.selectors import register_late, register_unit_usage
         from thidua.org.services import register_pending_mover, register_phase_guard
         from thidua.scoring.selectors import late_scorers, unconfirmed, unit_usage
-        from thidua.scoring.services import agreement_signed, move_pending_sheets, review_settled
+        from thidua.scoring.services import (
+            agreement_signed,
+            describe_inherited_targets,
+            move_pending_sheets,
+            review_settled,
+            settle_explanations_first,
+        )
 
         # Opening "agreement signed" needs the agreement signed, if the cycle has one, and
         # every member's director's confirmation of it (or the reason recorded why not).
@@ -26,5 +32,9 @@ class ScoringConfig(AppConfig):
         register_unit_usage(unit_usage)
         # Scoring waits for the units whose score sheets are missing.
         register_late(Phase.SCORING, late_scorers)
-        # A merger during the year gives the merged units' draft score sheets to the new unit.
+        # A merger during the year waits for the merged units' pending explanations (they
+        # cannot move without their submitted sheets), gives their draft score sheets to the
+        # new unit, and records the targets the signed agreement gives it.
+        register_pending_mover(settle_explanations_first)
         register_pending_mover(move_pending_sheets)
+        register_pending_mover(describe_inherited_targets)

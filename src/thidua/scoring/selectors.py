@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import F, IntegerField, Prefetch, Q
 from django.db.models.functions import Cast, Round
+from django.utils import timezone
 
 from thidua.audit import versions
 from thidua.core import indicators as core_indicators
@@ -23,10 +24,12 @@ from thidua.core import review as core_review
 from thidua.core import scoring as core
 from thidua.core import scoring_grid as core_grid
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.numbers import format_exact
 from thidua.core.phases import Phase, PhaseStatus
 from thidua.core.scoring_grid import Grid
+from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cycle, Membership, Unit
 from thidua.scoring.models import (
     Agreement,
     Confirmation,
@@ -114,6 +117,88 @@ def targets_of(agreement: Agreement) -> dict[tuple[str, str], Decimal]:
             criterion__agreement=agreement
         ).values_list("unit__code", "criterion__code", "value")
     }
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """A member formed by a merger during the year has no target in the agreement its
+    predecessors signed: their targets (`sources`: short name → target, None where one had
+    none) and, where the rule is clear (`core.merged_target`), the target they give it."""
+
+    value: Decimal | None
+    sources: tuple[tuple[str, Decimal | None], ...]
+
+    @property
+    def text(self) -> str:
+        return " + ".join(
+            f"{name} {format_exact(value) if value is not None else '–'}"
+            for name, value in self.sources
+        )
+
+
+def inherited_targets(
+    agreement: Agreement, members: list[Unit], targets: Mapping[tuple[str, str], Decimal]
+) -> dict[tuple[str, str], Inherited]:
+    """(member code, criterion code) → `Inherited`, for each quantitative criterion a member
+    formed during the cycle's year has no target for. The signed agreement is not changed
+    (its signers confirmed its content, digest and all): the new unit's target is read from
+    it, through the lineage (its predecessors the day before it was formed)."""
+    year = agreement.cycle.year
+    formed = [
+        unit for unit in members if unit.valid_from is not None and unit.valid_from.year == year
+    ]
+    if not formed:
+        return {}
+    criteria = [
+        c
+        for c in agreement.criteria.select_related("indicator")
+        if c.kind == core.Kind.QUANTITATIVE
+    ]
+    lineage = org_selectors.lineage()
+    found = {}
+    for unit in formed:
+        predecessors = sorted(lineage.predecessors_before(unit.code, unit.valid_from).units)
+        if not predecessors or predecessors == [unit.code]:
+            continue
+        names = org_selectors.units_by_code(predecessors)
+        for criterion in criteria:
+            if (unit.code, criterion.code) in targets:
+                continue
+            given = [targets.get((code, criterion.code)) for code in predecessors]
+            if all(value is None for value in given):
+                continue
+            kind = criterion.indicator.kind if criterion.indicator else None
+            found[(unit.code, criterion.code)] = Inherited(
+                core.merged_target(kind, given),
+                tuple(
+                    (names[code].short_name if code in names else code, value)
+                    for code, value in zip(predecessors, given, strict=True)
+                ),
+            )
+    return found
+
+
+def signatories(agreement: Agreement | None, members: list[Unit]) -> list[Unit]:
+    """The units a signed agreement binds: the members when it was signed. A member that
+    joined after the signing (formed by a merger during the year) did not sign it; a unit
+    that approved it and has since merged away did (its approval is what the year's record
+    carries: `approved_by`). Before signing, the members."""
+    if agreement is None or agreement.signed_at is None:
+        return members
+    signed = timezone.localdate(agreement.signed_at)
+    joined = set(
+        Membership.objects.filter(cycle_id=agreement.cycle_id, joined_on__gt=signed).values_list(
+            "unit_id", flat=True
+        )
+    )
+    current = {unit.pk for unit in members}
+    gone = [unit for unit in agreement.approved_by.all() if unit.pk not in current]
+    if not joined and not gone:
+        return members
+    return sorted(
+        [unit for unit in members if unit.pk not in joined] + gone,
+        key=lambda unit: collation_key(unit.short_name),
+    )
 
 
 def target_problems(
@@ -245,6 +330,11 @@ def facts_of(
 ) -> core.Facts:
     """Targets from the agreement, results from the submitted statistics, recorded facts."""
     targets = targets_of(agreement)
+    # a member formed by a merger during the year is scored against the target its
+    # predecessors' targets give it, where the rule is clear (`inherited_targets`)
+    for key, inherited in inherited_targets(agreement, members, targets).items():
+        if inherited.value is not None:
+            targets[key] = inherited.value
     codes = [unit.code for unit in members]
     quantitative = [c for c in table.leaves if c.kind == core.Kind.QUANTITATIVE and c.indicator]
     actual: dict[tuple[str, str], Decimal] = {}
@@ -743,7 +833,7 @@ def unconfirmed(cycle: Cycle) -> list[str]:
     agreement = Agreement.objects.filter(cycle=cycle).first()
     if agreement is None:
         return []
-    members = org_selectors.member_units(cycle)
+    members = signatories(agreement, org_selectors.member_units(cycle))
     return [row.unit.short_name for row in confirmations(agreement, members) if not row.settled]
 
 

@@ -15,6 +15,7 @@ from thidua.audit.services import record as audit
 from thidua.core import review
 from thidua.core import scoring as core
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.numbers import format_exact
 from thidua.core.phases import Phase
 from thidua.core.policy import Action
 from thidua.core.record import AuditAction
@@ -452,7 +453,7 @@ def agreement_signed(cycle: Cycle) -> list[Problem]:
                 gettext_noop("Giao ước thi đua chưa được ký; hãy ký giao ước ở trang giao ước."),
             )
         ]
-    members = org_selectors.member_units(cycle)
+    members = selectors.signatories(agreement, org_selectors.member_units(cycle))
     return _unconfirmed_problems(selectors.confirmations(agreement, members))
 
 
@@ -1290,4 +1291,57 @@ def move_pending_sheets(cycle: Cycle, merger: org_services.Merger, *, actor) -> 
             after=selectors.scores_by_code(sheet),
         )
         lines.append(f"{old} → {new}")
+    return lines
+
+
+def settle_explanations_first(cycle: Cycle, merger: org_services.Merger, *, actor) -> list[str]:
+    """At a merger: an explanation (*giải trình*) is about a submitted score sheet, which
+    stays with the unit that submitted it or was scored by it (`move_pending_sheets`
+    refuses to move one), so an explanation cannot move without its sheet. A concluded one
+    stays with its unit, as the year's history; one still pending refuses the merger, named,
+    so that the leader concludes it first. Nothing is written."""
+    sources = [unit.pk for unit in merger.sources]
+    pending = (
+        Explanation.objects.filter(cycle=cycle)
+        .filter(Q(unit_id__in=sources) | Q(reviewer_id__in=sources))
+        .exclude(state__in=[Explanation.State.ACCEPTED, Explanation.State.REFUSED])
+        .select_related("unit", "reviewer", "criterion")
+    )
+    refuse_if(
+        [
+            Problem(
+                "explanation_pending",
+                gettext_noop(
+                    "Giải trình của %(unit)s về tiêu chí %(criterion)s (điểm của %(reviewer)s) "
+                    "chưa kết luận: hãy kết luận trước khi áp dụng sáp nhập."
+                ),
+                {
+                    "unit": explanation.unit.name,
+                    "criterion": explanation.criterion.code,
+                    "reviewer": explanation.reviewer.name,
+                },
+            )
+            for explanation in pending
+        ]
+    )
+    return []
+
+
+def describe_inherited_targets(cycle: Cycle, merger: org_services.Merger, *, actor) -> list[str]:
+    """At a merger: the signed agreement keeps its targets as its signers confirmed them
+    (adding one would change the content they confirmed). The new unit is scored against
+    the target its predecessors' targets give it where the rule is clear (a count or an
+    amount: their sum; a rate: the one they share; every predecessor must have one), read
+    at scoring time (`selectors.inherited_targets`); elsewhere it has none and its page
+    shows the predecessors' targets. A line per criterion, for the merger's audit entry."""
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None:
+        return []
+    targets = selectors.targets_of(agreement)
+    lines = []
+    for (unit, code), inherited in sorted(
+        selectors.inherited_targets(agreement, [merger.target], targets).items()
+    ):
+        value = "không suy ra được" if inherited.value is None else format_exact(inherited.value)
+        lines.append(f"chỉ tiêu {code} của {unit}: {value} (đã ký: {inherited.text})")
     return lines

@@ -71,6 +71,7 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
     members = org_selectors.member_units(cycle)
     criteria = selectors.criteria_of(found) if found else []
     targets = selectors.targets_of(found) if found else {}
+    inherited = selectors.inherited_targets(found, members, targets) if found else {}
     quantitative = [c for c in criteria if c.kind == core.Kind.QUANTITATIVE]
     editable = can(request.user, Action.EDIT_AGREEMENT, cycle)
     previous = selectors.copyable_cycle(cycle)
@@ -94,6 +95,7 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
                             targets.get((unit.code, c.code)),
                             typed.get((unit.code, c.code)),
                             cell_errors.get((unit.code, c.code)),
+                            inherited.get((unit.code, c.code)),
                         )
                         for c in quantitative
                     ],
@@ -111,7 +113,7 @@ def _agreement_page(request, cycle: Cycle, typed=None, cell_errors=None, status:
             and (not found.is_signed or found.confirmations.exists()),
             "confirmations": [
                 (row, can(request.user, Action.CONFIRM_AGREEMENT, UnitInCycle(cycle, row.unit)))
-                for row in selectors.confirmations(found, members)
+                for row in selectors.confirmations(found, selectors.signatories(found, members))
             ]
             if found
             else [],
