@@ -35,6 +35,7 @@ from thidua.scoring import services as scoring_services
 from thidua.scoring.demo import TABLE
 from thidua.scoring.models import Criterion, Explanation
 from thidua.stats import services as stats_services
+from thidua.stats.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,20 @@ def test_the_first_half_shows_the_merged_units_report_on_the_new_units_row(
     # the whole year is the new unit's own: its draft, moved by the merger, no predecessor
     year = api_as("caobang.thuky").get("/api/cycles/cum-2/2025/stats").json()
     assert {row["unit"]: row["predecessors"] for row in year["rows"]}["tuyen-quang-2025"] == []
+
+
+def test_the_new_unit_cannot_report_a_period_that_ended_before_it_was_formed(year_2025, client_for):
+    """The first half of 2025 is Hà Giang's (and the old Tuyên Quang's): the new Tuyên
+    Quang, formed on 1 July, cannot file its own, which would stand beside theirs."""
+    response = client_for("hagiang25.thuky").post(
+        "/clusters/cum-2/2025/stats/tuyen-quang-2025/",
+        {"period": "H1", "v_social_order_cases": "12", "action": "save"},
+    )
+    assert response.status_code == 400
+    assert "kết thúc trước ngày Công an tỉnh Tuyên Quang được thành lập (01/07/2025)" in (
+        response.content.decode()
+    )
+    assert not Report.objects.filter(unit__code="tuyen-quang-2025", period="H1").exists()
 
 
 # --- targets and explanations of the merged units -----------------------------------------

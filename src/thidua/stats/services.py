@@ -12,7 +12,7 @@ from thidua.audit import clock
 from thidua.audit.services import record as audit
 from thidua.core import indicators as core
 from thidua.core import plausibility
-from thidua.core.messages import Problem, gettext_noop
+from thidua.core.messages import Problem, format_day, gettext_noop
 from thidua.core.numbers import tidy
 from thidua.core.policy import Action
 from thidua.core.record import AuditAction
@@ -161,6 +161,26 @@ def _save(
 ) -> Report:
     catalog, indicators = selectors.catalog()
     _checked(figures, catalog)
+    if unit.valid_from is not None and period.end(cycle.year) < unit.valid_from:
+        # a period's figures are those of the units that exist on its last day: the table
+        # shows the predecessors' reports on this unit's row (`selectors.cluster_tables`)
+        raise DomainError(
+            [
+                Problem(
+                    "period_before_unit",
+                    gettext_noop(
+                        "%(period)s năm %(year)s kết thúc trước ngày %(unit)s được thành lập "
+                        "(%(day)s): số liệu kỳ này là của các đơn vị trước sáp nhập."
+                    ),
+                    {
+                        "period": core.PERIOD_LABELS[period],
+                        "year": cycle.year,
+                        "unit": unit.name,
+                        "day": format_day(unit.valid_from),
+                    },
+                )
+            ]
+        )
     if highlights is not None:
         refuse_if(core.check_highlights(highlights, period))
     jumps = selectors.jumps_of(unit, cycle.year, period, figures)
