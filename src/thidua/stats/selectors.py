@@ -145,17 +145,21 @@ def ancestries(
 
 
 def _baselines(
-    ancestry: Mapping[str, Ancestry], previous: Mapping[str, core.Figures], cat: core.Catalog
+    ancestry: Mapping[str, Ancestry],
+    previous: Mapping[str, core.Figures],
+    cat: core.Catalog,
+    named: Mapping[str, Unit] | None = None,
 ) -> dict[str, Baseline]:
     """The baselines from the counted figures of a year earlier (`previous`, unit → figures of
-    every unit in `ancestry`)."""
+    every unit in `ancestry`); `named`, the units of `ancestry` if already read."""
     others = {code for code, item in ancestry.items() if item.units != {code}}
     # one more query, only when some unit stands for others (a merger, a renaming)
-    named = (
-        org_selectors.units_by_code({c for code in others for c in ancestry[code].units})
-        if others
-        else {}
-    )
+    if named is None:
+        named = (
+            org_selectors.units_by_code({c for code in others for c in ancestry[code].units})
+            if others
+            else {}
+        )
 
     def label(units: frozenset[str]) -> tuple[str, ...]:
         return tuple(
@@ -399,6 +403,7 @@ class _Earlier:
     figures: dict[str, dict[str, Decimal]]  # predecessor → those figures
     previous: dict[str, dict[str, Decimal]]  # their own predecessors a year earlier → figures
     ancestry: dict[str, Ancestry]  # predecessor → its predecessors a year earlier
+    named: dict[str, Unit]  # the units of `ancestry`, for the baselines' labels
 
 
 def _predecessors_of(
@@ -420,13 +425,13 @@ def _predecessors_of(
     }
     wanted = {code for found in predecessors.values() for code in found}
     if not wanted:
-        return _Earlier({}, {}, {}, {}, {})
+        return _Earlier({}, {}, {}, {}, {}, {})
     figures, reports = counted_reports(wanted, year, period)
     ancestry = ancestries(reports, year, period, lineage)
-    previous = _counted_figures(
-        {code for item in ancestry.values() for code in item.units}, year - 1, period, codes_by_pk
-    )
-    return _Earlier(predecessors, reports, figures, previous, ancestry)
+    before = {code for item in ancestry.values() for code in item.units}
+    previous = _counted_figures(before, year - 1, period, codes_by_pk)
+    named = org_selectors.units_by_code(before) if before else {}
+    return _Earlier(predecessors, reports, figures, previous, ancestry, named)
 
 
 def _with_predecessors(
@@ -457,7 +462,7 @@ def _with_predecessors(
             frozenset(u for unit in kept for u in earlier.ancestry[unit].units),
             any(earlier.ancestry[unit].partial for unit in kept),
         )
-        before[code] = _baselines({code: item}, earlier.previous, cat)[code]
+        before[code] = _baselines({code: item}, earlier.previous, cat, earlier.named)[code]
         names[code] = tuple(
             sorted((earlier.reports[unit].unit.short_name for unit in kept), key=collation_key)
         )
