@@ -13,7 +13,15 @@ from thidua.org.models import Unit, User, UserKind
 from thidua.scoring.models import Criterion, Score, ScoreSheet
 
 CRITERIA = 4
-PAGES = ("", "results/", "dashboard/", "documents/", "scoring/", "scoring/{1}/{2}/")
+PAGES = (
+    "",
+    "results/",
+    "dashboard/",
+    "documents/",
+    "scoring/",
+    "scoring/?scorer={1}",
+    "scoring/{1}/{2}/",
+)
 
 
 def _scored_cluster(size: int, *, late: bool) -> tuple[str, User, list[Unit]]:
