@@ -585,7 +585,7 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
     ]
 
 
-def late_scorers(cycle: Cycle) -> list[str]:
+def late_scorers(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units with score sheets still missing: what scoring waits for. Reads which
     sheets are in (pairs of ids), not the scores: every page of an open scoring phase asks."""
     agreement = agreement_of(cycle)
@@ -604,7 +604,7 @@ def late_scorers(cycle: Cycle) -> list[str]:
         for scorer in [target, *scorers]
         if (by_code[scorer].pk, by_code[target].pk) not in submitted
     }
-    return [unit.short_name for unit in members if unit.code in late]
+    return [org_selectors.Waiting.of(unit) for unit in members if unit.code in late]
 
 
 def on_behalf_mark(sheet: ScoreSheet) -> str:
@@ -787,14 +787,18 @@ def confirmations(
     return rows
 
 
-def unconfirmed(cycle: Cycle) -> list[str]:
+def unconfirmed(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units that have neither confirmed the agreement as it stands nor a reason
     recorded: what signing the agreement waits for."""
     agreement = Agreement.objects.filter(cycle=cycle).first()
     if agreement is None:
         return []
     members = org_selectors.member_units(cycle)
-    return [row.unit.short_name for row in confirmations(agreement, members) if not row.settled]
+    return [
+        org_selectors.Waiting.of(row.unit)
+        for row in confirmations(agreement, members)
+        if not row.settled
+    ]
 
 
 # --- score review with explanations (giải trình) -----------------------------------------
