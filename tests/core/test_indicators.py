@@ -333,3 +333,22 @@ def test_only_an_awaiting_report_is_settled(status, excuse):
     excused = [p.code for p in check_settle(status, excuse=excuse)]
     assert ("reason_required" in excused) == (not excuse.strip())
     assert ("report_not_awaiting" in excused) == (status != AWAITING)
+
+
+# figures of every kind, valid or not: whole and fractional, negative, above 100, unknown codes
+_figure = st.one_of(
+    st.integers(-3, 150).map(Decimal),
+    st.decimals(min_value=-5, max_value=150, places=2, allow_nan=False),
+)
+
+
+@given(st.dictionaries(st.sampled_from([*CATALOG, "nope"]), _figure, max_size=len(CATALOG) + 1))
+def test_validate_checks_at_once_what_it_checks_figure_by_figure(figures):
+    """`validate` screens the usual valid figures in one pass: the same problems as asking
+    each figure (`_figure_problems`), then the rates' bases."""
+    from thidua.core.indicators import _figure_problems
+
+    problems = validate(figures, CATALOG)
+    own = _figure_problems(figures, CATALOG)
+    assert problems[: len(own)] == own
+    assert all(problem.code == "numerator_above_denominator" for problem in problems[len(own) :])

@@ -436,8 +436,82 @@ def check_rates(figures: Figures, catalog: Catalog) -> list[RateMismatch]:
 
 def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
     """Hard errors in a unit's figures: refused, never stored."""
+    kinds = _kinds(catalog)
+    if _plainly_valid(figures, kinds):  # most figures: checked at once (22.800 in a table)
+        problems: list[Problem] = []
+    else:
+        problems = _figure_problems(figures, catalog)
+    for indicator in kinds.rates:
+        numerator = figures.get(indicator.numerator or "")
+        denominator = figures.get(indicator.denominator or "")
+        if numerator is None or denominator is None or min(numerator, denominator) < 0:
+            continue  # a negative figure is refused on its own: no second error from it
+        if numerator > denominator:
+            problems.append(
+                Problem(
+                    "numerator_above_denominator",
+                    gettext_noop("%(part)s (%(numerator)s) lớn hơn %(whole)s (%(denominator)s)."),
+                    {
+                        "part": catalog[indicator.numerator].name,
+                        "numerator": format_number(numerator),
+                        "whole": catalog[indicator.denominator].name,
+                        "denominator": format_number(denominator),
+                    },
+                    indicator.numerator,
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """A catalog's codes by kind, for the checks a table runs on each of its rows."""
+
+    catalog: Catalog
+    size: int  # the catalog's, when read (a catalog is not changed in place, but in case)
+    counts: tuple[str, ...]
+    rate_codes: tuple[str, ...]
+    rates: tuple[Indicator, ...]
+
+
+_last_kinds: list[_Kinds] = []  # the last catalog's (a table asks it once per row)
+
+
+def _kinds(catalog: Catalog) -> _Kinds:
+    if _last_kinds and _last_kinds[0].catalog is catalog and _last_kinds[0].size == len(catalog):
+        return _last_kinds[0]
+    kinds = _Kinds(
+        catalog,
+        len(catalog),
+        tuple(code for code, indicator in catalog.items() if indicator.kind == Kind.COUNT),
+        tuple(code for code, indicator in catalog.items() if indicator.kind == Kind.RATE),
+        tuple(indicator for indicator in catalog.values() if indicator.kind == Kind.RATE),
+    )
+    _last_kinds[:] = [kinds]
+    return kinds
+
+
+def _plainly_valid(figures: Figures, kinds: _Kinds) -> bool:
+    """No figure `_figure_problems` would refuse: every code known, none negative, counts
+    whole, rates at most 100 (each test over all the figures at once)."""
+    if not figures:
+        return True
+    if not figures.keys() <= kinds.catalog.keys() or min(figures.values()) < ZERO:
+        return False
+    counts = [figures[code] for code in kinds.counts if code in figures]
+    if counts and not all(map(_whole, counts)):
+        return False
+    return not any(figures[code] > HUNDRED for code in kinds.rate_codes if code in figures)
+
+
+def _whole(value: Decimal) -> bool:
+    return value == value.to_integral_value()
+
+
+def _figure_problems(figures: Figures, catalog: Catalog) -> list[Problem]:
+    """Each figure's own problems: unknown, negative, a fraction of a count, a rate above 100."""
     problems: list[Problem] = []
-    count, rate_kind = Kind.COUNT, Kind.RATE  # looked up once: a national table checks 22.800
+    count, rate_kind = Kind.COUNT, Kind.RATE
     for code, value in figures.items():
         indicator = catalog.get(code)
         if indicator is None:
@@ -475,27 +549,6 @@ def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
                     gettext_noop("%(name)s không thể vượt 100%% (%(value)s)."),
                     _shown_exactly(indicator, value),
                     code,
-                )
-            )
-    for indicator in catalog.values():
-        if indicator.kind != Kind.RATE:
-            continue
-        numerator = figures.get(indicator.numerator or "")
-        denominator = figures.get(indicator.denominator or "")
-        if numerator is None or denominator is None or min(numerator, denominator) < 0:
-            continue  # a negative figure is refused on its own: no second error from it
-        if numerator > denominator:
-            problems.append(
-                Problem(
-                    "numerator_above_denominator",
-                    gettext_noop("%(part)s (%(numerator)s) lớn hơn %(whole)s (%(denominator)s)."),
-                    {
-                        "part": catalog[indicator.numerator].name,
-                        "numerator": format_number(numerator),
-                        "whole": catalog[indicator.denominator].name,
-                        "denominator": format_number(denominator),
-                    },
-                    indicator.numerator,
                 )
             )
     return problems
