@@ -251,6 +251,7 @@ class Plan:
     position: dict[str, int]  # code → its cell's index
     rates: list[tuple[int, str, str]]  # (cell index, numerator, denominator)
     limited: core.Catalog  # the indicators with a plausibility threshold, in order
+    limited_rates: tuple[str, ...]  # those of them that are rates
 
 
 def _plan(
@@ -270,6 +271,9 @@ def _plan(
             if cat[code].kind == core.Kind.RATE
         ],
         {code: cat[code] for code in codes if limits and code in limits},
+        tuple(
+            code for code in codes if limits and code in limits and cat[code].kind == core.Kind.RATE
+        ),
     )
 
 
@@ -296,13 +300,12 @@ def _cells(
         cell.before = core.rate(before.get(numerator), before.get(denominator))
     if limits and plan.limited:
         position = plan.position
-        found = plausibility.jumps_of_values(
-            {code: cells[position[code]].value for code in plan.limited},
-            {code: cells[position[code]].before for code in plan.limited},
-            plan.limited,
-            limits,
-        )
-        for jump in found:
+        # the values compared are the figures themselves, but for the rates (computed)
+        now, then = figures, before
+        if plan.limited_rates:
+            now = {**figures, **{c: cells[position[c]].value for c in plan.limited_rates}}
+            then = {**before, **{c: cells[position[c]].before for c in plan.limited_rates}}
+        for jump in plausibility.jumps_of_values(now, then, plan.limited, limits):
             cells[position[jump.code]].jump = jump
     for code, note in (notes or {}).items():
         if code in plan.position:
