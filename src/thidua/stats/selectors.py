@@ -389,7 +389,8 @@ def cluster_tables(
 
     A fixed number of queries however many clusters, units and indicators (a few per year
     among the cycles): the catalog, the lineage and the published figures once, then per year
-    the reports, their figures and last year's counted figures, each in one query."""
+    the reports and, in one query (`_paired_figures`), their figures beside last year's, the
+    mergers' predecessors summed by the database."""
     cycles, drafts_of = list(cycles), set(drafts_of)
     if not cycles:
         return []
