@@ -397,6 +397,7 @@ def cluster_tables(
     cat, models, codes_by_pk = _catalog()
     lineage, ids = org_selectors.lineage_with_ids()
     limits = thresholds(models)
+    plan = _plan(models.values(), cat, limits)  # one for every table
     published: dict[int, list[PublishedFigure]] = defaultdict(list)
     for figure in PublishedFigure.objects.filter(
         cycle__in=[cycle.pk for cycle in cycles], period=period.value
@@ -420,7 +421,7 @@ def cluster_tables(
                 cycle,
                 period,
                 members_of[cycle.pk],
-                (cat, models, limits),
+                (cat, plan, limits),
                 (stored, reports, before),
                 published[cycle.pk],
                 drafts_of,
@@ -653,16 +654,14 @@ def _table(
     cycle: Cycle,
     period: core.Period,
     members: list[Unit],
-    catalogs: tuple[core.Catalog, dict[str, Indicator], plausibility.Thresholds],
+    catalogs: tuple[core.Catalog, Plan, plausibility.Thresholds],
     read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
     published: list[PublishedFigure],
     drafts_of: set[str],
 ) -> ClusterTable:
     """One cycle's table from what `cluster_tables` read (no query)."""
-    cat, models, limits = catalogs
+    cat, plan, limits = catalogs
     stored, reports, before = read
-    indicators = list(models.values())
-    plan = _plan(indicators, cat, limits)
     codes = [unit.code for unit in members]
     counted = {
         code: stored[code] for code in codes if code in stored and core.counts(reports[code].status)
@@ -698,7 +697,7 @@ def _table(
     return ClusterTable(
         cycle=cycle,
         period=period,
-        indicators=indicators,
+        indicators=list(plan.indicators),
         rows=rows,
         total=Row(unit=None, report=None, cells=_cells(plan, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
