@@ -556,11 +556,21 @@ def _paired_sql(
         {unit.pk for unit in units.values()}
         | {ids[code] for item in ancestry.values() for code in item.units}
     )
-    sql = f"""
+    if connection.vendor == "sqlite":  # reports in the order of their index: no sorting
+        sql = f"""
         SELECT r.unit_id, r.year, MIN(r.status), {joined("v.indicator_id")}, {joined("v.value")}
         FROM stats_report r LEFT JOIN stats_reportvalue v ON v.report_id = r.id
         WHERE r.unit_id IN ({marks(wanted)}) AND r.year IN (%s, %s) AND r.period = %s
         GROUP BY r.unit_id, r.year"""  # noqa: S608 - constant SQL pieces; the values are parameters
+    else:  # each report's figures joined apart: no table of all the groups at once
+        sql = f"""
+        SELECT r.unit_id, r.year, r.status, figures.keys, figures.numbers
+        FROM stats_report r
+        LEFT JOIN LATERAL (
+            SELECT {joined("v.indicator_id")} AS keys, {joined("v.value")} AS numbers
+            FROM stats_reportvalue v WHERE v.report_id = r.id
+        ) figures ON TRUE
+        WHERE r.unit_id IN ({marks(wanted)}) AND r.year IN (%s, %s) AND r.period = %s"""  # noqa: S608 - constant SQL pieces; the values are parameters
     params: list = [*wanted, year - 1, year, period.value]
     pairs = [
         (units[code].pk, ids[unit], len(item.units))
