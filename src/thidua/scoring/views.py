@@ -354,23 +354,35 @@ def agreement_import(request, cycle: Cycle):
 
 @cycle_view(Action.VIEW_RESULTS)
 def scoring_home(request, cycle: Cycle):
-    """My unit's sheets to fill; for the leader secretary, everyone's progress."""
+    """My unit's sheets to fill, and how far each scorer unit is; `?scorer=<unit>` lists one
+    unit's sheets (the leader secretary's on-behalf and reopen forms are there), so the page
+    stays short when n units give n² sheets."""
     found = selectors.agreement_of(cycle)
     if found is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     members = org_selectors.member_units(cycle)
-    slots = selectors.expected_slots(
-        cycle, found, members, selectors.sheets_of(cycle, submitted_only=False, with_scores=False)
-    )
-    mine = [slot for slot in slots if slot.scorer.pk == request.user.unit_id]
+    by_pk = {unit.pk: unit for unit in members}
+    chosen = next((u for u in members if u.code == request.GET.get("scorer")), None)
+
+    def slots_of(scorer: Unit | None) -> list:
+        if scorer is None:
+            return []
+        sheets = selectors.sheets_of(cycle, submitted_only=False, with_scores=False, scorer=scorer)
+        return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
+
+    progress = selectors.scoring_progress(cycle, found, members)
+    mine = slots_of(by_pk.get(request.user.unit_id))
     return render(
         request,
         "scoring/home.html",
         {
             "cycle": cycle,
             "mine": mine,
-            "slots": slots,
-            "submitted": sum(1 for slot in slots if slot.status == ScoreSheet.Status.SUBMITTED),
+            "progress": progress,
+            "chosen": chosen,
+            "slots": slots_of(chosen),
+            "expected": sum(row.expected for row in progress),
+            "submitted": sum(row.submitted for row in progress),
             "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
             "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
             "members": members,
@@ -776,25 +788,52 @@ def _results_body(cycle: Cycle) -> str | None:
     found = selectors.results(cycle)
     if found is None:
         return None
-    names = {unit.code: unit.short_name for unit, _result in found.ranking}
-    # a score below the unit's own says why (the reviewer's reason, the explanation's outcome)
-    notes = selectors.score_notes(cycle)
-    written: dict = {}
     rows = [
         {
             "unit": unit,
             "result": result,
             "sections": [result.criteria[section.code] for section in found.sections],
-            "lines": [
-                _score_line(criterion, result.criteria[criterion.code], unit, names, notes, written)
-                for criterion in found.criteria
-            ],
         }
         for unit, result in found.ranking
     ]
     return render_to_string(
         "scoring/results_body.html", {"cycle": cycle, "results": found, "rows": rows}
     )
+
+
+@cycle_view(Action.VIEW_RESULTS)
+def results_unit(request, cycle: Cycle, unit: str):
+    """One unit's points per criterion with each scorer's score and, below the unit's own,
+    why: linked from the results page one unit at a time, since every unit's at once is
+    n² × criteria scores (147.500 at 50 units, megabytes for a phone on the hall's Wi-Fi)."""
+    member = _member(cycle, unit)
+    body = versions.cached(
+        cycle,
+        f"scoring.results_unit.{translation.get_language()}.{member.code}",
+        lambda: _results_unit_body(cycle, member),
+    )
+    if body is None:
+        return render(request, "scoring/no_agreement.html", {"cycle": cycle})
+    return render(request, "scoring/results.html", {"cycle": cycle, "body": body})
+
+
+def _results_unit_body(cycle: Cycle, member: Unit) -> str | None:
+    found = selectors.results(cycle)
+    if found is None:
+        return None
+    context = {"cycle": cycle, "results": found, "unit": member}
+    if found.ready:
+        result = next(result for unit, result in found.ranking if unit.pk == member.pk)
+        names = {unit.code: unit.short_name for unit, _result in found.ranking}
+        # a score below the unit's own says why (the reviewer's reason, the explanation's outcome)
+        notes = selectors.score_notes(cycle)
+        written: dict = {}
+        context["result"] = result
+        context["lines"] = [
+            _score_line(criterion, result.criteria[criterion.code], member, names, notes, written)
+            for criterion in found.criteria
+        ]
+    return render_to_string("scoring/results_unit.html", context)
 
 
 @cycle_view(Action.VIEW_RESULTS)
