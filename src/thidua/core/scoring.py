@@ -687,14 +687,22 @@ def _plan(table: Table) -> _Plan:
     )
 
 
+_NOT_KEPT: dict[str, Decimal] = {}  # `by_scorer` of a criterion scored without them (shared)
+
+
 def score(
     table: Table,
     units: Sequence[str],
     sheets: Iterable[Sheet],
     facts: Facts,
     rules: Rules,
+    *,
+    by_scorer: bool = True,
 ) -> list[UnitResult]:
-    """Every unit's points per criterion, total, rank and band, best first."""
+    """Every unit's points per criterion, total, rank and band, best first. `by_scorer`
+    False: no criterion keeps the scores each scorer gave it (`CriterionResult.by_scorer`
+    empty), which a check of the results (`core.verify`) never reads: a dict per unit and
+    criterion, most of scoring's memory."""
     sheets = [sheet for sheet in sheets if sheet.target in units]
     peer_sheets = sorted((s for s in sheets if not s.is_self), key=lambda s: (s.target, s.scorer))
     selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
@@ -711,10 +719,23 @@ def score(
         scorers = [sheet.scorer for sheet in own]
         given_sheets = [sheet.scores for sheet in own]
         own_scores = selves[unit].scores if unit in selves else None
+        # each scorer once, no z-scores: the values alone are enough when none is kept
+        lean = not by_scorer and not zscore and len(set(scorers)) == len(scorers)
         leaves: dict[str, CriterionResult] = {}
         self_points: dict[str, Decimal] = {}
         for code, maximum, judged, quantitative_kind in plan.leaves:
-            if judged:
+            if judged and lean:
+                try:  # every sheet scored the criterion (a submitted sheet is complete)
+                    values = [scores[code] for scores in given_sheets]
+                except KeyError:
+                    values = [scores[code] for scores in given_sheets if code in scores]
+                value = aggregate(values, method, trim_from)
+                capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                leaves[code] = CriterionResult(capped, _NOT_KEPT, None, value is None)
+                if own_scores is not None:
+                    own_score = own_scores.get(code)
+                    self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
+            elif judged:
                 try:  # every sheet scored the criterion (a submitted sheet is complete)
                     values = [scores[code] for scores in given_sheets]
                     given = dict(zip(scorers, values, strict=True))
