@@ -21,6 +21,7 @@ import io
 import json
 import zipfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -873,19 +874,20 @@ class _Stream:
 
 
 class Compact(Mapping):
-    """A JSON object of plain values as `read_file` holds it (a sheet's scores, a standing's
-    points, an audit entry's `after`): its values in a tuple, its keys shared with every
-    object that has the same keys in the same order — about a third of a dict's memory. Read
-    like the dict it was read from, and equal to it."""
+    """A JSON object as `read_file` holds it (a sheet's scores, a standing's
+    points, an audit entry's `after`): its keys shared with every object that has the same
+    keys in the same order, its values as two-byte numbers in a table of the values read
+    (`Compactor.code`) — a sixth of a dict's memory. Read like the dict it was read from, and
+    equal to it."""
 
-    __slots__ = ("_index", "_values")
+    __slots__ = ("_codes", "_index", "_table")
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, index: dict[str, int], values: tuple):
-        self._index, self._values = index, values
+    def __init__(self, index: dict[str, int], codes: array, table: list):
+        self._index, self._codes, self._table = index, codes, table
 
     def __getitem__(self, key):
-        return self._values[self._index[key]]
+        return self._table[self._codes[self._index[key]]]
 
     def __contains__(self, key) -> bool:
         return key in self._index
@@ -894,28 +896,35 @@ class Compact(Mapping):
         return iter(self._index)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._codes)
 
     def keys(self):
         return self._index.keys()
 
     def values(self):
-        return self._values
+        return tuple(map(self._table.__getitem__, self._codes))
 
     def as_dict(self) -> dict:
-        return dict(zip(self._index, self._values, strict=True))
+        """The dict it was read from, again (and so are the objects inside it)."""
+        return {
+            key: item.as_dict() if type(item) is Compact else item
+            for key, item in zip(self._index, self.values(), strict=True)
+        }
 
     def __repr__(self) -> str:
         return repr(self.as_dict())
 
 
-class _Texts(dict):
+class Compactor(dict):
     """One object per text among the values read (a record repeats a few codes, names and
-    scores thousands of times), and one index per set of keys (`Compact`)."""
+    scores thousands of times), one index per set of keys and one table of values
+    (`Compact`)."""
 
     def __init__(self):
         super().__init__()
         self.layouts: dict[tuple, dict[str, int]] = {}
+        self.table: list = []
+        self.codes: dict[int, int] = {}  # the id of a value in `table` → its place there
 
     def share(self, value):
         return self.setdefault(value, value) if type(value) is str else value
@@ -929,18 +938,35 @@ class _Texts(dict):
             for key, item in value.items()
         }
 
+    def code(self, value) -> int:
+        """The place of `value` in the table: the same object, the same place (never two
+        values that are merely equal, as 1 and true, or 7.5 and 7.50, are)."""
+        place = self.codes.get(id(value))
+        if place is None:
+            place = self.codes[id(value)] = len(self.table)
+            self.table.append(value)  # kept there: its id is not reused while the table lives
+        return place
+
     def compact(self, value, share: bool = True):
-        """A JSON object of plain values as `Compact`; anything else as it is."""
+        """A JSON object as `Compact`, and so the objects inside it (its arrays are kept as
+        they are); anything else as it is."""
         if type(value) is not dict or not value:
             return value
-        values = tuple(map(self.share, value.values())) if share else tuple(value.values())
-        if share and any(type(item) in (dict, list) for item in values):
+        values = [
+            self.compact(item, share)
+            if type(item) is dict
+            else self.setdefault(item, item)
+            if share and type(item) is str
+            else item
+            for item in value.values()
+        ]
+        if len(self.table) + len(values) > 0xFFFF:  # two bytes a value no longer enough
             return value
         keys = tuple(value)
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        return Compact(index, values)
+        return Compact(index, array("H", map(self.code, values)), self.table)
 
 
 def _open(value):
@@ -961,7 +987,7 @@ class Entries(Sequence):
     def __init__(self):
         self._rows: list[tuple] = []
 
-    def append(self, entry: Entry, texts: _Texts) -> None:
+    def append(self, entry: Entry, texts: Compactor) -> None:
         share, compact, payload = texts.share, texts.compact, entry.payload
         last = self._rows[-1][2] if self._rows else None
         self._rows.append(
@@ -1041,7 +1067,7 @@ def _elements(source: _Stream, kind: type, prepared: Callable = _as_held) -> Ite
         yield found
 
 
-def _stream_audit(source: _Stream, texts: _Texts) -> typed.Done:
+def _stream_audit(source: _Stream, texts: Compactor) -> typed.Done:
     """The `audit` member with its entries read one by one into `Entries`."""
     found: dict[str, object] = {}
     entries = Entries()
@@ -1060,7 +1086,7 @@ def _stream_audit(source: _Stream, texts: _Texts) -> typed.Done:
     return typed.Done(Audit(chain=audit.chain, entries=entries, head=audit.head))
 
 
-def _stream_sheets(source: _Stream, texts: _Texts) -> typed.Done:
+def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     """The `sheets` member read one sheet at a time, its scores `Compact`."""
     return typed.Done(
         [
@@ -1070,7 +1096,7 @@ def _stream_sheets(source: _Stream, texts: _Texts) -> typed.Done:
     )
 
 
-def _stream_polls(source: _Stream, texts: _Texts) -> typed.Done:
+def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
     """The `polls` member read one poll at a time, each of its ballots that says the same as
     another (by their canonical JSON) held once."""
     polls = []
@@ -1083,7 +1109,7 @@ def _stream_polls(source: _Stream, texts: _Texts) -> typed.Done:
     return typed.Done(polls)
 
 
-def _stream_scoring(source: _Stream, texts: _Texts) -> typed.Done:
+def _stream_scoring(source: _Stream, texts: Compactor) -> typed.Done:
     """The `scoring` member with its standings' points `Compact`."""
     value = source.value()
     if value is None:
@@ -1114,7 +1140,7 @@ def read_file(path: str | Path) -> Record | None:
     parsed document. None for any file this does not read (not a file, not UTF-8 JSON,
     broken, another version, any fault): `load` and `read` then read it whole and say why,
     exactly as before."""
-    texts = _Texts()
+    texts = Compactor()
 
     def members(source: _Stream) -> Iterator[tuple[str, object]]:
         for name in source.members():

@@ -947,17 +947,24 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
             (f.unit, f.criterion): f.penalties for f in agreement.facts if f.penalties is not None
         },
     )
-    return [
-        core_record.Standing(
-            unit=result.unit,
-            rank=result.rank,
-            total=result.total,
-            self_total=result.self_total,
-            band=result.band,
-            points={code: item.points for code, item in result.criteria.items()},
+    results = core_scoring.score(table, members, sheets, facts, rules, by_scorer=False)
+    results.reverse()
+    held, standings = core_record.Compactor(), []
+    while results:  # each result let go once it is a standing (its points held compact)
+        result = results.pop()
+        standings.append(
+            core_record.Standing(
+                unit=result.unit,
+                rank=result.rank,
+                total=result.total,
+                self_total=result.self_total,
+                band=result.band,
+                points=held.compact(
+                    {code: item.points for code, item in result.criteria.items()}, share=False
+                ),
+            )
         )
-        for result in core_scoring.score(table, members, sheets, facts, rules, by_scorer=False)
-    ]
+    return standings
 
 
 STANDING_FIELDS = ("rank", "total", "self_total", "band")
