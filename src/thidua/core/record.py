@@ -877,7 +877,7 @@ class Compact(Mapping):
     """A JSON object as `read_file` holds it (a sheet's scores, a standing's
     points, an audit entry's `after`): its keys shared with every object that has the same
     keys in the same order, its values as two-byte numbers in a table of the values read
-    (`Compactor.code`) — a sixth of a dict's memory. Read like the dict it was read from, and
+    (`Compactor.compact`) — a sixth of a dict's memory. Read like the dict it was read from, and
     equal to it."""
 
     __slots__ = ("_codes", "_index", "_table")
@@ -938,35 +938,35 @@ class Compactor(dict):
             for key, item in value.items()
         }
 
-    def code(self, value) -> int:
-        """The place of `value` in the table: the same object, the same place (never two
-        values that are merely equal, as 1 and true, or 7.5 and 7.50, are)."""
-        place = self.codes.get(id(value))
-        if place is None:
-            place = self.codes[id(value)] = len(self.table)
-            self.table.append(value)  # kept there: its id is not reused while the table lives
-        return place
-
     def compact(self, value, share: bool = True):
         """A JSON object as `Compact`, and so the objects inside it (its arrays are kept as
-        they are); anything else as it is."""
+        they are); anything else as it is. Each value is coded by its place in the table,
+        the same object at the same place: never two values that are merely equal (1 and
+        true, 7.5 and 7.50) at one place."""
         if type(value) is not dict or not value:
             return value
         values = [
-            self.compact(item, share)
-            if type(item) is dict
-            else self.setdefault(item, item)
+            self.setdefault(item, item)
             if share and type(item) is str
+            else self.compact(item, share)
+            if type(item) is dict
             else item
             for item in value.values()
         ]
-        if len(self.table) + len(values) > 0xFFFF:  # two bytes a value no longer enough
+        table, codes = self.table, self.codes
+        if len(table) + len(values) > 0xFFFF:  # two bytes a value no longer enough
             return value
+        ids = list(map(id, values))
+        if not codes.keys() >= set(ids):
+            for item, key in zip(values, ids, strict=True):
+                if key not in codes:
+                    codes[key] = len(table)
+                    table.append(item)  # kept there: its id is not reused while it lives
         keys = tuple(value)
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        return Compact(index, array("H", map(self.code, values)), self.table)
+        return Compact(index, array("H", map(codes.__getitem__, ids)), table)
 
 
 def _open(value):

@@ -758,7 +758,9 @@ def score(
                 used = [normalised[(scorer, unit, code)] for scorer in given] if zscore else values
                 value = aggregate(used, method, trim_from)
                 capped = min(max(value, ZERO), maximum) if value is not None else ZERO
-                leaves[code] = CriterionResult(capped, given, None, value is None)
+                leaves[code] = CriterionResult(
+                    capped, given if by_scorer else _NOT_KEPT, None, value is None
+                )
                 if own_scores is not None:
                     own_score = own_scores.get(code)
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
