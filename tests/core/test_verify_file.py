@@ -231,6 +231,7 @@ def test_the_record_read_member_by_member_is_held_compact(tmp_path):
     assert record.sheets[1].scores._index is scores._index  # the keys held once for all
     assert isinstance(record.scoring.ranking[0].points, core_record.Compact)
     assert record == whole
+    assert core_record.encode(record) == core_record.encode(whole)  # written again: the same
 
 
 def test_a_compact_object_keeps_each_value_as_read():
@@ -285,3 +286,12 @@ def test_verifying_a_file_holds_about_twice_its_size(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 2.2 * path.stat().st_size
+
+
+def test_a_compact_object_past_65535_values_read_held_as_read():
+    held = core_record.Compactor()
+    many = [held.compact({"n": str(n), "m": n}) for n in range(40_000)]
+    assert many[0]._codes.typecode == "H"
+    assert many[-1]._codes.typecode == "I"
+    assert many[-1].as_dict() == {"n": "39999", "m": 39_999}
+    assert many[12_345]["n"] == "12345"

@@ -874,11 +874,11 @@ class _Stream:
 
 
 class Compact(Mapping):
-    """A JSON object as `read_file` holds it (a sheet's scores, a standing's
-    points, an audit entry's `after`): its keys shared with every object that has the same
-    keys in the same order, its values as two-byte numbers in a table of the values read
-    (`Compactor.compact`) — a sixth of a dict's memory. Read like the dict it was read from, and
-    equal to it."""
+    """A JSON object as `read_file` holds it (a sheet's scores, a standing's points, an audit
+    entry's `after`): its keys shared with every object that has the same keys in the same
+    order, its values as two-byte places (four past 65.535 values) in a table of the values
+    read (`Compactor.compact`) — a sixth of a dict's memory. Read like the dict it was read
+    from, and equal to it."""
 
     __slots__ = ("_codes", "_index", "_table")
     __hash__ = None  # type: ignore[assignment]
@@ -954,8 +954,6 @@ class Compactor(dict):
             for item in value.values()
         ]
         table, codes = self.table, self.codes
-        if len(table) + len(values) > 0xFFFF:  # two bytes a value no longer enough
-            return value
         ids = list(map(id, values))
         if not codes.keys() >= set(ids):
             for item, key in zip(values, ids, strict=True):
@@ -966,7 +964,8 @@ class Compactor(dict):
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        return Compact(index, array("H", map(codes.__getitem__, ids)), table)
+        wide = len(table) > 0xFFFF  # two bytes a place no longer enough: four
+        return Compact(index, array("I" if wide else "H", map(codes.__getitem__, ids)), table)
 
 
 def _open(value):
