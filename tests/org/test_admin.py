@@ -5,6 +5,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.org.admin_forms import admin_form
+from thidua.audit.models import AuditEntry
 from thidua.org.models import Cluster, Cycle, Handover, PhaseEvent, Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,81 @@ def test_staff_status_without_the_admin_role_opens_no_admin_page(client_for, get
     minister.user_permissions.add(*Permission.objects.filter(codename="view_unit"))
     client = client_for("bo.quantri")
     assert client.get("/admin/org/unit/").status_code == 200
+
+
+# --- every edit in the admin site is in the installation's audit chain -------------------
+
+
+def _installation_entries(action: str) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(chain="", action=action).order_by("seq"))
+
+
+def test_an_admin_edit_is_an_audit_entry_with_what_changed(admin_client, units):
+    unit = units["lao-cai"]
+    url = f"/admin/org/unit/{unit.pk}/change/"
+    response = admin_client.post(url, {**admin_form(admin_client, url), "short_name": "Đổi tên"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [entry] = _installation_entries("admin.change")
+    assert (entry.actor, entry.object_type, entry.object_id) == ("admin", "org.unit", str(unit.pk))
+    assert entry.before == {"short_name": unit.short_name}
+    assert entry.after == {"short_name": "Đổi tên"}
+    assert entry.hash
+    assert entry.prev_hash
+
+
+def test_a_refused_admin_form_writes_no_entry(admin_client, units):
+    unit = units["lao-cai"]
+    url = f"/admin/org/unit/{unit.pk}/change/"
+    response = admin_client.post(url, {**admin_form(admin_client, url), "short_name": ""})
+    assert response.status_code == 200  # the form again, with its error
+    assert not _installation_entries("admin.change")
+    unit.refresh_from_db()
+    assert unit.short_name != ""
+
+
+def test_admin_additions_and_deletions_are_audit_entries(admin_client):
+    response = admin_client.post(
+        "/admin/org/cluster/add/",
+        {
+            "code": "cum-thu",
+            "name": "Cụm thi đua thử",
+            "parent_body": "Bộ Công an",
+            "movement": "Vì an ninh Tổ quốc",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cluster = Cluster.objects.get(code="cum-thu")
+    [added] = _installation_entries("admin.add")
+    assert added.object_type == "org.cluster"
+    assert added.before is None
+    assert added.after["code"] == "cum-thu"
+    assert added.after["name"] == "Cụm thi đua thử"
+    response = admin_client.post(
+        "/admin/org/cluster/",
+        {"action": "delete_selected", "_selected_action": [cluster.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Cluster.objects.filter(code="cum-thu").exists()
+    [deleted] = _installation_entries("admin.delete")
+    assert deleted.object_id == str(cluster.pk)
+    assert deleted.before["code"] == "cum-thu"
+    assert deleted.after is None
+
+
+def test_a_password_set_in_the_admin_is_recorded_without_the_secret(admin_client, get_user):
+    officer = get_user("sonla.canbo")
+    password = "Mật-khẩu-mới-2026!"
+    response = admin_client.post(
+        f"/admin/org/user/{officer.pk}/password/",
+        {"password1": password, "password2": password, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    officer.refresh_from_db()
+    assert officer.check_password(password)
+    [entry] = _installation_entries("admin.change")
+    assert entry.object_type == "org.user"
+    assert entry.object_id == str(officer.pk)
+    stored = str(entry.before) + str(entry.after)
+    assert password not in stored
+    assert officer.password not in stored
+    assert "password" not in (entry.before or {})

@@ -13,7 +13,15 @@ from thidua.org.models import Unit, User, UserKind
 from thidua.scoring.models import Criterion, Score, ScoreSheet
 
 CRITERIA = 4
-PAGES = ("", "results/", "dashboard/", "documents/", "scoring/", "scoring/{1}/{2}/")
+PAGES = (
+    "",
+    "results/",
+    "dashboard/",
+    "documents/",
+    "scoring/",
+    "scoring/?scorer={1}",
+    "scoring/{1}/{2}/",
+)
 
 
 def _scored_cluster(size: int, *, late: bool) -> tuple[str, User, list[Unit]]:
@@ -77,8 +85,10 @@ def test_late_scorers_are_the_units_with_a_sheet_not_submitted(late):
     code, _secretary, units = _scored_cluster(7, late=late)
     cycle = Cycle.objects.get(cluster__code=code, year=2021)
     missing = {slot.scorer.short_name for slot in selectors.results(cycle).missing}
-    assert selectors.late_scorers(cycle) == ([units[-1].short_name] if late else [])
-    assert set(selectors.late_scorers(cycle)) == missing
+    assert selectors.late_scorers(cycle) == (
+        [(units[-1].code, units[-1].short_name)] if late else []
+    )
+    assert {unit.name for unit in selectors.late_scorers(cycle)} == missing
 
 
 def _mid_year_cluster(size: int) -> tuple[str, User]:

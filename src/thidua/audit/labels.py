@@ -67,6 +67,9 @@ ACTIONS = {
     AuditAction.RECORD_RECEIVE: _("Nhận bản ghi năm thi đua từ máy của cụm"),
     AuditAction.KEY_REGISTER: _("Đăng ký khóa ký của máy"),
     AuditAction.CHECKPOINT: _("Mốc ký xác nhận nhật ký"),
+    AuditAction.ADMIN_ADD: _("Thêm dữ liệu danh mục trong trang quản trị"),
+    AuditAction.ADMIN_CHANGE: _("Sửa dữ liệu danh mục trong trang quản trị"),
+    AuditAction.ADMIN_DELETE: _("Xóa dữ liệu danh mục trong trang quản trị"),
 }
 
 

@@ -110,6 +110,9 @@ class AuditAction(StrEnum):
     RECORD_RECEIVE = "record.receive"
     KEY_REGISTER = "record.key.register"
     CHECKPOINT = "record.checkpoint"
+    ADMIN_ADD = "admin.add"
+    ADMIN_CHANGE = "admin.change"
+    ADMIN_DELETE = "admin.delete"
 
 
 #: The acts after which the installation signs the state of the chain (a checkpoint entry):

@@ -1,6 +1,7 @@
 """Django admin for ministry admins.
 
-Reference data (units' names and profiles, clusters, rule sets, people) is edited here.
+Reference data (units' names and profiles, clusters, rule sets, people) is edited here, and
+every edit is an entry in the installation's audit chain (`AuditedAdmin`).
 Everything with rules attached — cycles, phases, hand-overs, lineage events — is read-only
 here and changed through the app's pages, whose services check those rules.
 
@@ -11,9 +12,12 @@ that a page costs the same number of queries however many rows it has.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from thidua.audit.services import record as audit
 from thidua.core.policy import Role
+from thidua.core.record import AuditAction
 from thidua.org.authz import roles_for
 from thidua.org.models import (
     ApiToken,
@@ -39,6 +43,69 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+#: Fields never copied into the audit log: a password hash is a secret, a sign-in time noise.
+UNAUDITED_FIELDS = frozenset({"password", "last_login"})
+
+
+def _row(obj) -> dict:
+    """The stored values of `obj`'s own columns (foreign keys as ids), as the log keeps them."""
+    return {
+        field.attname: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if field.name not in UNAUDITED_FIELDS
+    }
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """An admin whose every addition, change and deletion is an entry in the installation's
+    audit chain, with the values before and after, in the admin's own transaction: reference
+    data (a unit's name, a rule set, an account) changes what pages and documents say, so an
+    edit here must be as visible as one made through the app's services."""
+
+    def _audit(self, request, action: AuditAction, obj, before, after) -> None:
+        opts = obj._meta
+        audit(
+            actor=request.user,
+            action=action,
+            object_type=f"{opts.app_label}.{opts.model_name}",
+            object_id=obj.pk,
+            before=before,
+            after=after,
+        )
+        request.audited_by_admin = True
+
+    def save_model(self, request, obj, form, change):
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        before = _row(stored) if stored is not None else None
+        super().save_model(request, obj, form, change)
+        after = _row(obj)
+        if before is not None:  # only what changed, both sides
+            changed = [name for name in after if before.get(name) != after[name]]
+            before = {name: before.get(name) for name in changed}
+            after = {name: after[name] for name in changed}
+        action = AuditAction.ADMIN_CHANGE if change else AuditAction.ADMIN_ADD
+        self._audit(request, action, obj, before, after)
+
+    def delete_model(self, request, obj):
+        self._audit(request, AuditAction.ADMIN_DELETE, obj, _row(obj), None)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action runs outside the admin's transactions.
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit(request, AuditAction.ADMIN_DELETE, obj, _row(obj), None)
+            super().delete_queryset(request, queryset)
+
+    def log_change(self, request, obj, message):
+        # A change saved outside `save_model` (an account's new password): still recorded,
+        # without the secret itself.
+        if not getattr(request, "audited_by_admin", False):
+            with transaction.atomic():
+                self._audit(request, AuditAction.ADMIN_CHANGE, obj, None, {"message": message})
+        return super().log_change(request, obj, message)
 
 
 def require_admin_role(site: admin.AdminSite) -> None:
@@ -72,7 +139,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "code"]
@@ -97,12 +164,12 @@ class LineageEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedAdmin):
     list_display = ["name", "code", "parent_body"]
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(AuditedAdmin):
     list_display = ["name", "code", "version", "effective_from", "effective_to"]
 
 
@@ -134,7 +201,7 @@ class HandoverAdmin(ReadOnlyAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "unit", "kind", "is_active"]
     list_select_related = ["unit"]
     list_filter = ["kind", "is_active", "unit"]

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -74,11 +75,29 @@ def register_unit_usage(provider: UsageProvider) -> None:
         _USAGE_PROVIDERS.append(provider)
 
 
-#: Given a cycle whose phase is open, what that phase still waits for, as names to show.
-WaitingProvider = Callable[[Cycle], list[str]]
+class Waiting(NamedTuple):
+    """A member unit a phase waits for: its code, which tells it from any other unit, and its
+    short name, which pages show (two units may share a short name, e.g. a province before
+    and after a merger)."""
+
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def of(cls, unit: Unit) -> Waiting:
+        return cls(unit.code, unit.short_name)
+
+
+#: Given a cycle whose phase is open, the member units that phase still waits for.
+WaitingProvider = Callable[[Cycle], list[Waiting]]
 #: per phase, and for the mid-year review (`core.deadlines.Milestone.MIDYEAR`)
 _LATE: dict[core_deadlines.Step, list[WaitingProvider]] = {}
-_UNSETTLED: dict[core_phases.Phase, list[WaitingProvider]] = {}
+#: Given a cycle whose phase is open, what it leaves contrary to the rules, as sentences.
+UnsettledProvider = Callable[[Cycle], list[str]]
+_UNSETTLED: dict[core_phases.Phase, list[UnsettledProvider]] = {}
 
 
 def register_late(phase: core_deadlines.Step, provider: WaitingProvider) -> None:
@@ -90,7 +109,7 @@ def register_late(phase: core_deadlines.Step, provider: WaitingProvider) -> None
         providers.append(provider)
 
 
-def register_unsettled(phase: core_phases.Phase, provider: WaitingProvider) -> None:
+def register_unsettled(phase: core_phases.Phase, provider: UnsettledProvider) -> None:
     """Let a later stage say what an open `phase` leaves contrary to the rules (e.g. the
     conference's nominations), said before the phase is closed."""
     providers = _UNSETTLED.setdefault(phase, [])
@@ -98,7 +117,7 @@ def register_unsettled(phase: core_phases.Phase, provider: WaitingProvider) -> N
         providers.append(provider)
 
 
-def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[str]:
+def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[Waiting]:
     """The member units the open phase is waiting for (reports, then score sheets), or with
     `step` the mid-year review (`Milestone.MIDYEAR`: the first-half reports)."""
     if step is None:
@@ -108,7 +127,7 @@ def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[str]:
     return versions.cached(
         cycle,
         f"org.late.{step}",
-        lambda: [name for provider in _LATE.get(step, []) for name in provider(cycle)],
+        lambda: [unit for provider in _LATE.get(step, []) for unit in provider(cycle)],
     )
 
 

@@ -193,13 +193,18 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
     return problems
 
 
-def sheets_of(cycle: Cycle, *, submitted_only: bool, with_scores: bool = True) -> list[ScoreSheet]:
-    """The cycle's sheets; `with_scores` also loads every score as a model object (the
-    record's export), which pages reading totals or statuses leave out: 150.000 objects at
-    50 units × 60 criteria (`score_grid_of` reads the same values as plain rows)."""
+def sheets_of(
+    cycle: Cycle, *, submitted_only: bool, with_scores: bool = True, scorer: Unit | None = None
+) -> list[ScoreSheet]:
+    """The cycle's sheets (with `scorer`, those that unit gives); `with_scores` also loads
+    every score as a model object (the record's export), which pages reading totals or
+    statuses leave out: 150.000 objects at 50 units × 60 criteria (`score_grid_of` reads the
+    same values as plain rows)."""
     sheets = ScoreSheet.objects.filter(cycle=cycle).select_related(
         "scorer", "target", "on_behalf_by", "confirmed_by"
     )
+    if scorer is not None:
+        sheets = sheets.filter(scorer=scorer)
     if submitted_only:
         sheets = sheets.filter(status=ScoreSheet.Status.SUBMITTED)
     if with_scores:
@@ -374,24 +379,69 @@ class Results:
 
 
 def expected_slots(
-    cycle: Cycle, agreement: Agreement, members: list[Unit], sheets: list[ScoreSheet]
+    cycle: Cycle,
+    agreement: Agreement,
+    members: list[Unit],
+    sheets: list[ScoreSheet],
+    *,
+    scorer: Unit | None = None,
 ) -> list[SheetSlot]:
-    """Every sheet the agreement calls for (peer sheets and self-assessments), filled or not."""
+    """Every sheet the agreement calls for (peer sheets and self-assessments), filled or not;
+    with `scorer`, only the sheets that unit gives."""
     by_code = {unit.code: unit for unit in members}
     found = {(sheet.scorer_id, sheet.target_id): sheet for sheet in sheets}
     slots = []
     for target, scorers in assignment(agreement, members).items():
-        for scorer in [target, *scorers]:
-            scorer_unit, target_unit = by_code[scorer], by_code[target]
+        for code in [target, *scorers]:
+            if scorer is not None and code != scorer.code:
+                continue
+            scorer_unit, target_unit = by_code[code], by_code[target]
             slots.append(
                 SheetSlot(
                     scorer_unit,
                     target_unit,
-                    ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+                    ScoreSheet.Kind.SELF if code == target else ScoreSheet.Kind.PEER,
                     found.get((scorer_unit.pk, target_unit.pk)),
                 )
             )
     return slots
+
+
+@dataclass(frozen=True)
+class ScorerProgress:
+    """How far one scorer unit is: its sheets expected and submitted, and the targets of
+    those not submitted with their state ("draft", "awaiting" or "missing")."""
+
+    scorer: Unit
+    expected: int
+    submitted: int
+    waiting: list[tuple[Unit, str]]
+
+
+def scoring_progress(
+    cycle: Cycle, agreement: Agreement, members: list[Unit]
+) -> list[ScorerProgress]:
+    """Per member unit in member order, the sheets it gives: the scoring page's overview.
+    Read as (scorer, target, state) rows, not as sheets, so that the page keeps its pace when
+    n units give n² sheets (2.500 at 50 units)."""
+    by_code = {unit.code: unit for unit in members}
+    states = {
+        (scorer, target): status
+        for scorer, target, status in ScoreSheet.objects.filter(cycle=cycle).values_list(
+            "scorer_id", "target_id", "status"
+        )
+    }
+    counts = {unit.code: [0, 0, []] for unit in members}
+    for target, scorers in assignment(agreement, members).items():
+        for scorer in [target, *scorers]:
+            state = states.get((by_code[scorer].pk, by_code[target].pk), "missing")
+            row = counts[scorer]
+            row[0] += 1
+            if state == ScoreSheet.Status.SUBMITTED:
+                row[1] += 1
+            else:
+                row[2].append((by_code[target], str(state)))
+    return [ScorerProgress(unit, *counts[unit.code]) for unit in members]
 
 
 def results(cycle: Cycle) -> Results | None:
@@ -535,7 +585,7 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
     ]
 
 
-def late_scorers(cycle: Cycle) -> list[str]:
+def late_scorers(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units with score sheets still missing: what scoring waits for. Reads which
     sheets are in (pairs of ids), not the scores: every page of an open scoring phase asks."""
     agreement = agreement_of(cycle)
@@ -554,7 +604,7 @@ def late_scorers(cycle: Cycle) -> list[str]:
         for scorer in [target, *scorers]
         if (by_code[scorer].pk, by_code[target].pk) not in submitted
     }
-    return [unit.short_name for unit in members if unit.code in late]
+    return [org_selectors.Waiting.of(unit) for unit in members if unit.code in late]
 
 
 def on_behalf_mark(sheet: ScoreSheet) -> str:
@@ -737,14 +787,18 @@ def confirmations(
     return rows
 
 
-def unconfirmed(cycle: Cycle) -> list[str]:
+def unconfirmed(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units that have neither confirmed the agreement as it stands nor a reason
     recorded: what signing the agreement waits for."""
     agreement = Agreement.objects.filter(cycle=cycle).first()
     if agreement is None:
         return []
     members = org_selectors.member_units(cycle)
-    return [row.unit.short_name for row in confirmations(agreement, members) if not row.settled]
+    return [
+        org_selectors.Waiting.of(row.unit)
+        for row in confirmations(agreement, members)
+        if not row.settled
+    ]
 
 
 # --- score review with explanations (giải trình) -----------------------------------------

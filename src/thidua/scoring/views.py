@@ -354,23 +354,35 @@ def agreement_import(request, cycle: Cycle):
 
 @cycle_view(Action.VIEW_RESULTS)
 def scoring_home(request, cycle: Cycle):
-    """My unit's sheets to fill; for the leader secretary, everyone's progress."""
+    """My unit's sheets to fill, and how far each scorer unit is; `?scorer=<unit>` lists one
+    unit's sheets (the leader secretary's on-behalf and reopen forms are there), so the page
+    stays short when n units give n² sheets."""
     found = selectors.agreement_of(cycle)
     if found is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     members = org_selectors.member_units(cycle)
-    slots = selectors.expected_slots(
-        cycle, found, members, selectors.sheets_of(cycle, submitted_only=False, with_scores=False)
-    )
-    mine = [slot for slot in slots if slot.scorer.pk == request.user.unit_id]
+    by_pk = {unit.pk: unit for unit in members}
+    chosen = next((u for u in members if u.code == request.GET.get("scorer")), None)
+
+    def slots_of(scorer: Unit | None) -> list:
+        if scorer is None:
+            return []
+        sheets = selectors.sheets_of(cycle, submitted_only=False, with_scores=False, scorer=scorer)
+        return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
+
+    progress = selectors.scoring_progress(cycle, found, members)
+    mine = slots_of(by_pk.get(request.user.unit_id))
     return render(
         request,
         "scoring/home.html",
         {
             "cycle": cycle,
             "mine": mine,
-            "slots": slots,
-            "submitted": sum(1 for slot in slots if slot.status == ScoreSheet.Status.SUBMITTED),
+            "progress": progress,
+            "chosen": chosen,
+            "slots": slots_of(chosen),
+            "expected": sum(row.expected for row in progress),
+            "submitted": sum(row.submitted for row in progress),
             "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
             "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
             "members": members,

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from thidua.org.admin import ReadOnlyAdmin, ReadOnlyInline
+from thidua.org.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedAdmin):
     list_display = ["code", "name", "section", "measure", "kind", "direction", "position", "active"]
     list_filter = ["section", "kind", "active"]
     list_editable = ["position", "active"]

@@ -663,19 +663,21 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
     ]
 
 
-def late_reports(cycle: Cycle, period: core.Period = core.Period.YEAR) -> list[str]:
+def late_reports(
+    cycle: Cycle, period: core.Period = core.Period.YEAR
+) -> list[org_selectors.Waiting]:
     """The member units whose year report (or `period`'s) is not submitted: what reporting
     waits for."""
     units = org_selectors.member_units(cycle)
     _figures, reports = figures_by_unit([unit.code for unit in units], cycle.year, period)
     return [
-        unit.short_name
+        org_selectors.Waiting.of(unit)
         for unit in units
         if unit.code not in reports or reports[unit.code].status != Report.Status.SUBMITTED
     ]
 
 
-def late_midyear_reports(cycle: Cycle) -> list[str]:
+def late_midyear_reports(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units whose first-half report is not submitted: what the mid-year review
     (sơ kết 6 tháng) waits for."""
     return late_reports(cycle, core.Period.H1)

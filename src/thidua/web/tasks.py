@@ -54,7 +54,7 @@ def _officer(user, cycle: Cycle) -> list[Task]:
     if (
         cycle.phase == Phase.REPORTING
         and can(user, Action.EDIT_REPORT, slot)
-        and user.unit.short_name in stats_selectors.late_reports(cycle)
+        and user.unit.code in {unit.code for unit in stats_selectors.late_reports(cycle)}
     ):
         awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle)
         return [
@@ -166,7 +166,8 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
             return [
                 Task(
                     cycle,
-                    _("Chờ báo cáo số liệu của: %(units)s") % {"units": ", ".join(waiting)},
+                    _("Chờ báo cáo số liệu của: %(units)s")
+                    % {"units": ", ".join(unit.name for unit in waiting)},
                     f"{base}stats/",
                 )
             ]
@@ -176,7 +177,8 @@ def _leader_secretary(cycle: Cycle) -> list[Task]:
             return [
                 Task(
                     cycle,
-                    _("Chờ phiếu chấm của: %(units)s") % {"units": ", ".join(waiting)},
+                    _("Chờ phiếu chấm của: %(units)s")
+                    % {"units": ", ".join(unit.name for unit in waiting)},
                     f"{base}scoring/",
                 )
             ]
@@ -206,13 +208,13 @@ def _midyear(user, cycle: Cycle, today: date, *, leads: bool) -> list[Task]:
             Task(
                 cycle,
                 _("Sơ kết 6 tháng: chờ báo cáo số liệu 6 tháng đầu năm của: %(units)s")
-                % {"units": ", ".join(waiting)},
+                % {"units": ", ".join(unit.name for unit in waiting)},
                 f"{base}stats/?period={Period.H1.value}",
                 deadline=deadline,
             )
         )
     slot = UnitInCycle(cycle, user.unit, Period.H1.value)
-    if user.unit.short_name in waiting and can(user, Action.EDIT_REPORT, slot):
+    if user.unit.code in {unit.code for unit in waiting} and can(user, Action.EDIT_REPORT, slot):
         awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle, Period.H1)
         tasks.append(
             Task(

@@ -1,0 +1,100 @@
+"""The scoring page: one line per scorer unit (its sheets in, and which are not), and one
+unit's sheets on demand with the leader secretary's forms, so the page stays short at 50
+units (2.500 sheets)."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.scoring.clusters import in_scoring
+from thidua.org.models import User, UserKind
+from thidua.scoring.models import ScoreSheet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cluster():
+    """4 units; T1 has given every sheet, T2 a draft for T3 and nothing else, the rest none."""
+    cycle, units = in_scoring("h", 4, 2)
+    given = [(units[1], target, ScoreSheet.Status.SUBMITTED) for target in units]
+    given.append((units[2], units[3], ScoreSheet.Status.DRAFT))
+    ScoreSheet.objects.bulk_create(
+        ScoreSheet(
+            cycle=cycle,
+            scorer=scorer,
+            target=target,
+            kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+            status=status,
+            submitted_at=timezone.now() if status == ScoreSheet.Status.SUBMITTED else None,
+        )
+        for scorer, target, status in given
+    )
+    people = {
+        "leader": User.objects.create(username="h.thuky", kind=UserKind.SECRETARY, unit=units[0]),
+        "officer": User.objects.create(username="h.canbo", kind=UserKind.OFFICER, unit=units[2]),
+    }
+    return f"/clusters/{cycle.cluster.code}/2021/scoring/", units, people
+
+
+def _rows(page: str) -> dict[str, list[str]]:
+    """The overview's lines: scorer's short name → its cells as text."""
+    table = page.split("Tiến độ nộp phiếu", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:  # after the head
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in row.split("</td>")][:-1]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_the_overview_gives_each_scorer_its_count_and_what_is_missing(client, cluster):
+    url, _units, people = cluster
+    client.force_login(people["officer"])
+    page = client.get(url).content.decode()
+    assert "Tiến độ nộp phiếu: 4/16" in page
+    rows = _rows(page)
+    assert list(rows) == ["T0", "T1", "T2", "T3"]
+    assert rows["T1"][1:3] == ["4/4", "—"]
+    assert rows["T2"][1:3] == ["0/4", "T0; T1; tự chấm; T3 (bản nháp)"]
+    assert rows["T0"][1] == "0/4"
+    # no unit's list of sheets until asked, and no form for anyone but the leader
+    assert "Phiếu chấm của" not in page
+    assert 'name="reason"' not in page
+    # the officer's own sheets are listed to fill
+    assert "Phiếu của đơn vị tôi" in page
+    assert "Chấm Thử 3" in page
+
+
+def test_one_scorers_sheets_carry_the_leader_secretarys_forms(client, cluster):
+    url, units, people = cluster
+    client.force_login(people["leader"])
+    page = client.get(f"{url}?scorer={units[1].code}").content.decode()
+    assert "Phiếu chấm của Thử 1" in page
+    listed = page.split('id="phieu"', 1)[1]
+    assert listed.count("Đã nộp") == 4
+    assert listed.count('name="reason"') == 4  # each submitted sheet may be reopened
+    page = client.get(f"{url}?scorer={units[2].code}").content.decode()
+    listed = page.split('id="phieu"', 1)[1]
+    assert listed.count("/on-behalf/") == 3  # the peer sheets not in; never its own
+    assert "Bản nháp" in listed
+    assert 'name="reason"' not in listed
+
+
+def test_the_leader_secretary_enters_a_missing_sheet_from_the_overview(client, cluster):
+    url, units, people = cluster
+    client.force_login(people["leader"])
+    page = client.get(url).content.decode()
+    form = f"{url}{units[2].code}/{units[3].code}/on-behalf/"
+    assert f'href="{form}"' in page
+    assert f'href="{url}{units[0].code}/{units[1].code}/on-behalf/"' not in page  # the leader's own
+    client.force_login(people["officer"])
+    assert "/on-behalf/" not in client.get(url).content.decode()
+
+
+def test_an_unknown_scorer_shows_the_overview_only(client, cluster):
+    url, _units, people = cluster
+    client.force_login(people["leader"])
+    response = client.get(f"{url}?scorer=khong-co")
+    assert response.status_code == 200
+    assert "Phiếu chấm của" not in response.content.decode()
