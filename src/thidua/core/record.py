@@ -892,6 +892,10 @@ class Compact(Mapping):
     def __getitem__(self, key):
         return self._table[self._codes[self._index[key]]]
 
+    def get(self, key, default=None):
+        place = self._index.get(key)
+        return default if place is None else self._table[self._codes[place]]
+
     def __contains__(self, key) -> bool:
         return key in self._index
 
@@ -1030,6 +1034,10 @@ class Entries(Sequence):
         return Entry(
             seq=seq, prev_hash=prev_hash, hash=hash_, origin=origin, payload=self._payload(row)
         )
+
+    def actions(self) -> list[str]:
+        """Each entry's action, in order (no entry made)."""
+        return [row[8] for row in self._rows]
 
     def payloads(self, actions: frozenset[str]) -> Iterator[Payload]:
         """The payloads of the entries with one of `actions`, in order, their `before` and

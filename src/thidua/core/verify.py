@@ -291,6 +291,11 @@ def _signatures(record: Record) -> list[Finding]:
     them."""
     findings = []
     chain, entries = record.audit.chain, record.audit.entries
+    actions = (  # each entry's, without making the entries again when they are held compact
+        entries.actions()
+        if isinstance(entries, core_record.Entries)
+        else [entry.payload.action for entry in entries]
+    )
     current: str | None = None  # the public key registered last
     failed: list[Finding] = []
     for position, entry in enumerate(entries):
@@ -310,10 +315,7 @@ def _signatures(record: Record) -> list[Finding]:
             entry.payload.action in core_record.CHECKPOINTED
             and entry.origin is None
             and current is not None  # entries before any key date from before signing
-            and (
-                position + 1 >= len(entries)
-                or entries[position + 1].payload.action != AuditAction.CHECKPOINT
-            )
+            and (position + 1 >= len(entries) or actions[position + 1] != AuditAction.CHECKPOINT)
         ):
             findings.append(
                 _signed(
