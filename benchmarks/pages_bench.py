@@ -4,12 +4,12 @@ sign-in page served by the same server.
 Each cluster has ~60 criteria (one section, 59 peer criteria) and every score entered and
 submitted (50 units: 2.500 sheets, 147.500 scores), its scoring phase open. Its leader unit's
 secretary opens, through the app's URLs and middleware (Django's test client, in process),
-the results page, the cycle page, the dashboard, the documents page and the score entry pages
-(the list and one sheet): "cold" is the first request after a write (a sheet submitted again
-through the service: a new version of the cycle, nothing cached for it), "warm" the same page
-asked again (what `thidua.audit.versions` keeps per version is read back from the cache).
-The baseline is the sign-in page (GET /accounts/login/, no query of the cycle), measured in
-the same run so the ratios hold on a noisy machine.
+the results page and one unit's details on it, the cycle page, the dashboard, the documents
+page and the score entry pages (the list and one sheet): "cold" is the first request after a
+write (a sheet submitted again through the service: a new version of the cycle, nothing cached
+for it), "warm" the same page asked again (what `thidua.audit.versions` keeps per version is
+read back from the cache). The baseline is the sign-in page (GET /accounts/login/, no query
+of the cycle), measured in the same run so the ratios hold on a noisy machine.
 
 Issue 18's goals: each page ≤ 300 ms cold, and flat: t(50 units) / t(7 units) ≤ 1,5 (cold,
 and warm: a page asked again at the same version). The
@@ -38,6 +38,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 BASELINE_MS = 3.0  # the sign-in page on the development machine: 300 ms = 100 baselines
 PAGES = {
     "results": "results/",
+    "unit results": "results/{scorer}/",
     "cycle": "",
     "dashboard": "dashboard/",
     "documents": "documents/",

@@ -333,3 +333,74 @@ def test_only_an_awaiting_report_is_settled(status, excuse):
     excused = [p.code for p in check_settle(status, excuse=excuse)]
     assert ("reason_required" in excused) == (not excuse.strip())
     assert ("report_not_awaiting" in excused) == (status != AWAITING)
+
+
+# figures of every kind, valid or not: whole and fractional, negative, above 100, unknown codes
+_figure = st.one_of(
+    st.integers(-3, 150).map(Decimal),
+    st.decimals(min_value=-5, max_value=150, places=2, allow_nan=False),
+)
+
+
+@given(st.dictionaries(st.sampled_from([*CATALOG, "nope"]), _figure, max_size=len(CATALOG) + 1))
+def test_validate_checks_at_once_what_it_checks_figure_by_figure(figures):
+    """`validate` screens the usual valid figures in one pass: the same problems as asking
+    each figure (`_figure_problems`), then the rates' bases."""
+    from thidua.core.indicators import _figure_problems
+
+    problems = validate(figures, CATALOG)
+    own = _figure_problems(figures, CATALOG)
+    assert problems[: len(own)] == own
+    assert all(problem.code == "numerator_above_denominator" for problem in problems[len(own) :])
+
+
+def _plain_total(reports, catalog, require_all=False):
+    """`total` as first written: each indicator over the reports that have it."""
+    sums = {}
+    for code, indicator in catalog.items():
+        present = [figures[code] for figures in reports if code in figures]
+        enough = not require_all or len(present) == len(reports)
+        if indicator.kind != Kind.RATE and present and enough:
+            sums[code] = sum(present, Decimal(0))
+    return sums
+
+
+_some_figures = st.dictionaries(
+    st.sampled_from(list(CATALOG)),
+    st.decimals(min_value=0, max_value=500, places=2, allow_nan=False),
+)
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), _some_figures, _some_figures), max_size=5),
+    st.booleans(),
+)
+def test_totals_sum_each_indicator_over_the_units_that_have_it(units, require_all):
+    """`total` and `cluster_total` sum the indicators every unit has at once: the same sums,
+    written the same way, as asking each unit for each indicator."""
+    reports = [figures for _counted, figures, _before in units]
+    expected = _plain_total(reports, CATALOG, require_all)
+    assert [
+        (code, str(value))
+        for code, value in total(reports, CATALOG, require_all=require_all).items()
+    ] == [(code, str(value)) for code, value in expected.items()] or len(reports) == 1
+    names = [f"u{n}" for n in range(len(units))]
+    now = {
+        name: figures for name, (counted, figures, _b) in zip(names, units, strict=True) if counted
+    }
+    before = {name: then for name, (_c, _f, then) in zip(names, units, strict=True)}
+    result = cluster_total(now, before, names, CATALOG)
+    counted = [name for name in names if name in now]
+    expected_now = _plain_total([now[name] for name in counted], CATALOG)
+    expected_before = {}
+    for code in expected_now:
+        wanted = [before[name] for name in counted if code in now[name]]
+        then = [earlier[code] for earlier in wanted if code in earlier]
+        if len(then) == len(wanted):
+            expected_before[code] = sum(then, Decimal(0))
+    assert {c: str(v) for c, v in result.now.items()} == {
+        c: str(v) for c, v in expected_now.items()
+    }
+    assert {c: str(v) for c, v in result.before.items()} == {
+        c: str(v) for c, v in expected_before.items()
+    }

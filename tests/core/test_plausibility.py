@@ -10,6 +10,7 @@ from thidua.core.plausibility import (
     Threshold,
     is_implausible,
     jumps,
+    jumps_of_values,
     missing_notes,
     relative_change,
     threshold_problems,
@@ -122,3 +123,30 @@ def test_symmetric_in_direction_of_the_absolute_change(now, before, relative, ab
     threshold = Threshold(None, absolute)
     assert is_implausible(now, before, threshold) == is_implausible(before, now, threshold)
     assert not is_implausible(now, now, Threshold(relative, absolute))
+
+
+# figures as tables compare them: counts and amounts, and rates of many digits (n × 100 / d)
+compared = amounts | st.builds(
+    lambda n, d: Decimal(n) * 100 / Decimal(d), st.integers(0, 10**4), st.integers(1, 10**4)
+)
+
+
+@given(st.lists(st.tuples(compared | st.none(), compared | st.none(), limits, limits), max_size=8))
+def test_the_table_s_jumps_are_those_of_is_implausible(pairs):
+    """`jumps_of_values` writes `is_implausible` out for speed: the same answers, in order."""
+    catalog = {f"c{n}": Indicator(f"c{n}", f"Chỉ tiêu {n}", Kind.COUNT) for n in range(len(pairs))}
+    now = {f"c{n}": pair[0] for n, pair in enumerate(pairs)}
+    before = {f"c{n}": pair[1] for n, pair in enumerate(pairs)}
+    limits_of = {f"c{n}": Threshold(pair[2], pair[3]) for n, pair in enumerate(pairs)}
+    found = jumps_of_values(now, before, catalog, limits_of)
+    assert [jump.code for jump in found] == [
+        code
+        for code in catalog
+        if now[code] is not None
+        and before[code] is not None
+        and is_implausible(now[code], before[code], limits_of[code])
+    ]
+    # each jump carries the two values it compared
+    for jump in found:
+        assert jump.change.now == now[jump.code]
+        assert jump.change.before == before[jump.code]

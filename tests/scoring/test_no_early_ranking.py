@@ -51,6 +51,11 @@ def test_the_results_page_shows_progress_and_unranked_automatic_points(
     members = org_selectors.member_units(scoring_2021_with_reports)
     assert names == [unit.short_name for unit in members]
     assert "chưa có số liệu báo cáo" in provisional  # units without figures say so
+    # a unit's own page gives no points before the ranking either
+    unit_page = client_for("sonla.canbo").get("/clusters/cum-2/2021/results/son-la/")
+    assert unit_page.status_code == 200
+    assert "Chưa xếp hạng" in unit_page.content.decode()
+    assert 'id="unit-criteria"' not in unit_page.content.decode()
     export = client_for("sonla.canbo").get("/clusters/cum-2/2021/results/export.xlsx")
     assert export.status_code == 409
     assert "Chưa xếp hạng" in export.content.decode()

@@ -256,10 +256,14 @@ def test_a_criterion_nobody_scores_is_flagged(scoring_2021, units):
 def test_the_results_say_why_a_score_is_below_the_units_own(client_for):
     """Issue 19, item 6: where a reviewer scored a unit below its self-assessment, the
     results say why (the reviewer's reason) and what came of the unit's explanation."""
-    page = client_for("quansat").get("/clusters/cum-2/2020/results/").content.decode()
-    assert "(thấp hơn điểm tự chấm, lý do: " in page
+    observer = client_for("quansat")
+    page = observer.get("/clusters/cum-2/2020/results/").content.decode()
+    assert 'href="/clusters/cum-2/2020/results/lang-son/"' in page  # each unit's own page
+    lang_son = observer.get("/clusters/cum-2/2020/results/lang-son/").content.decode()
+    assert "(thấp hơn điểm tự chấm, lý do: " in lang_son
     # the demo's accepted explanation (Lạng Sơn, I.2: raised by its lowest reviewer) …
-    assert "— giải trình: chấp nhận, 6,00 → 6,25)" in page
+    assert "— giải trình: chấp nhận, 6,00 → 6,25)" in lang_son
+    assert 'href="/clusters/cum-2/2020/scoring/review/lang-son/">Giải trình điểm' in lang_son
     # … and its refused one (Hà Giang, I.3: the score kept)
-    assert "— giải trình: không chấp nhận)" in page
-    assert 'href="/clusters/cum-2/2020/scoring/review/lang-son/">Giải trình điểm của đơn vị' in page
+    ha_giang = observer.get("/clusters/cum-2/2020/results/ha-giang/").content.decode()
+    assert "— giải trình: không chấp nhận)" in ha_giang

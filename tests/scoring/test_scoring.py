@@ -368,7 +368,14 @@ def test_results_page_queries_do_not_grow(client_for, django_assert_max_num_quer
     large = _cluster_with(9, 12)
     with django_assert_max_num_queries(len(queries)):
         page = client.get(f"/clusters/{large}/2021/results/")
-    assert page.content.decode().count("<details>") == 9
+    assert page.content.decode().count(f'href="/clusters/{large}/2021/results/s9-') == 9
+    # one unit's details: as many queries at 9 units × 12 criteria as at 3 × 2
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/clusters/{small}/2021/results/s3-1/").status_code == 200
+    with django_assert_max_num_queries(len(queries)):
+        page = client.get(f"/clusters/{large}/2021/results/s9-1/")
+    assert page.content.decode().count("A.11. ") == 1
+    assert client.get(f"/clusters/{large}/2021/results/s3-1/").status_code == 404
 
 
 def test_sheet_and_facts_pages_queries_do_not_grow(client_for, django_assert_max_num_queries):

@@ -475,6 +475,7 @@ PROBES: list[Probe] = [
     ),
     Probe("results", "GET", f"{CYCLE}/results/", (A.VIEW_RESULTS,)),
     Probe("results_export", "GET", f"{CYCLE}/results/export.xlsx", (A.VIEW_RESULTS,)),
+    Probe("results_unit", "GET", f"{CYCLE}/results/son-la/", (A.VIEW_RESULTS,)),
     Probe("record", "GET", f"{CYCLE}/record.json", (A.VIEW_RESULTS,)),
     # --- conference
     Probe("conference", "GET", f"{CYCLE}/conference/", (A.VIEW_CONFERENCE,)),

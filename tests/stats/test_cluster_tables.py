@@ -132,6 +132,8 @@ value = st.one_of(
     st.just(Decimal(0)),
     st.integers(0, 40).map(Decimal),
     st.integers(0, 1000).map(lambda n: Decimal(n) / 10),  # tenths: amounts, reported rates
+    # hundredths: a merger's sum is written with its most precise term's (1,25 + 1,75 = 3,00)
+    st.integers(0, 1000).map(lambda n: Decimal(n) / 100),
 )
 report = st.tuples(st.sampled_from(STATUSES), st.lists(value, min_size=5, max_size=5))
 

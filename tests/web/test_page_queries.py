@@ -16,6 +16,7 @@ CRITERIA = 4
 PAGES = (
     "",
     "results/",
+    "results/{1}/",
     "dashboard/",
     "documents/",
     "scoring/",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from itertools import repeat
+from operator import itemgetter, mod
 
 from thidua.core.messages import Label, Phrase, Problem, gettext_noop
 from thidua.core.numbers import (
@@ -26,6 +28,7 @@ from thidua.core.numbers import (
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
+ONE = Decimal(1)
 #: A reported rate further than this from the rate of its counts is flagged (points).
 RATE_TOLERANCE = Decimal("0.05")
 
@@ -138,12 +141,21 @@ def total(
     if len(reports) == 1:  # most baselines: one unit's own figures (a national table, 400)
         (figures,) = reports
         return {code: ZERO + figures[code] for code in summed if code in figures}
+    everywhere = _in_all(reports)
     sums: dict[str, Decimal] = {}
     for code in summed:
+        if code in everywhere:  # the usual case, summed without testing each report
+            sums[code] = sum(map(itemgetter(code), reports), ZERO)
+            continue
         present = [figures[code] for figures in reports if code in figures]
         if present and (not require_all or len(present) == len(reports)):
             sums[code] = sum(present, ZERO)
     return sums
+
+
+def _in_all(figures: list[Mapping[str, Decimal]]) -> set[str]:
+    """The codes every one of `figures` has."""
+    return set(figures[0]).intersection(*figures[1:]) if figures else set()
 
 
 #: Report statuses whose figures count: in cluster totals, charts, "reported" lists, scoring.
@@ -269,7 +281,14 @@ def cluster_total(
     totals_now = total([now[unit] for unit in counted], catalog)
     totals_before: dict[str, Decimal] = {}
     pairs = [(now[unit], before.get(unit, {})) for unit in counted]
+    everywhere = _in_all([now[unit] for unit in counted])
+    befores = [then for _figures, then in pairs]
+    before_everywhere = _in_all(befores)
     for code in totals_now:
+        if code in everywhere:  # every unit has it now: all of them need it a year earlier
+            if code in before_everywhere:
+                totals_before[code] = sum(map(itemgetter(code), befores), ZERO)
+            continue
         wanted = [earlier for figures, earlier in pairs if code in figures]
         then = [earlier[code] for earlier in wanted if code in earlier]
         if len(then) == len(wanted):
@@ -436,8 +455,78 @@ def check_rates(figures: Figures, catalog: Catalog) -> list[RateMismatch]:
 
 def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
     """Hard errors in a unit's figures: refused, never stored."""
+    kinds = _kinds(catalog)
+    if _plainly_valid(figures, kinds):  # most figures: checked at once (22.800 in a table)
+        problems: list[Problem] = []
+    else:
+        problems = _figure_problems(figures, catalog)
+    for indicator in kinds.rates:
+        numerator = figures.get(indicator.numerator or "")
+        denominator = figures.get(indicator.denominator or "")
+        if numerator is None or denominator is None or min(numerator, denominator) < 0:
+            continue  # a negative figure is refused on its own: no second error from it
+        if numerator > denominator:
+            problems.append(
+                Problem(
+                    "numerator_above_denominator",
+                    gettext_noop("%(part)s (%(numerator)s) lớn hơn %(whole)s (%(denominator)s)."),
+                    {
+                        "part": catalog[indicator.numerator].name,
+                        "numerator": format_number(numerator),
+                        "whole": catalog[indicator.denominator].name,
+                        "denominator": format_number(denominator),
+                    },
+                    indicator.numerator,
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """A catalog's codes by kind, for the checks a table runs on each of its rows."""
+
+    catalog: Catalog
+    size: int  # the catalog's, when read (a catalog is not changed in place, but in case)
+    counts: frozenset[str]
+    rate_codes: tuple[str, ...]
+    rates: tuple[Indicator, ...]
+
+
+_last_kinds: list[_Kinds] = []  # the last catalog's (a table asks it once per row)
+
+
+def _kinds(catalog: Catalog) -> _Kinds:
+    if _last_kinds and _last_kinds[0].catalog is catalog and _last_kinds[0].size == len(catalog):
+        return _last_kinds[0]
+    kinds = _Kinds(
+        catalog,
+        len(catalog),
+        frozenset(code for code, indicator in catalog.items() if indicator.kind == Kind.COUNT),
+        tuple(code for code, indicator in catalog.items() if indicator.kind == Kind.RATE),
+        tuple(indicator for indicator in catalog.values() if indicator.kind == Kind.RATE),
+    )
+    _last_kinds[:] = [kinds]
+    return kinds
+
+
+def _plainly_valid(figures: Figures, kinds: _Kinds) -> bool:
+    """No figure `_figure_problems` would refuse: every code known, none negative, counts
+    whole, rates at most 100 (each test over all the figures at once)."""
+    if not figures:
+        return True
+    if not figures.keys() <= kinds.catalog.keys() or min(figures.values()) < ZERO:
+        return False
+    # none negative: a count is whole when nothing remains of it modulo 1
+    if any(map(mod, map(figures.__getitem__, kinds.counts & figures.keys()), repeat(ONE))):
+        return False
+    return not any(figures[code] > HUNDRED for code in kinds.rate_codes if code in figures)
+
+
+def _figure_problems(figures: Figures, catalog: Catalog) -> list[Problem]:
+    """Each figure's own problems: unknown, negative, a fraction of a count, a rate above 100."""
     problems: list[Problem] = []
-    count, rate_kind = Kind.COUNT, Kind.RATE  # looked up once: a national table checks 22.800
+    count, rate_kind = Kind.COUNT, Kind.RATE
     for code, value in figures.items():
         indicator = catalog.get(code)
         if indicator is None:
@@ -475,27 +564,6 @@ def validate(figures: Figures, catalog: Catalog) -> list[Problem]:
                     gettext_noop("%(name)s không thể vượt 100%% (%(value)s)."),
                     _shown_exactly(indicator, value),
                     code,
-                )
-            )
-    for indicator in catalog.values():
-        if indicator.kind != Kind.RATE:
-            continue
-        numerator = figures.get(indicator.numerator or "")
-        denominator = figures.get(indicator.denominator or "")
-        if numerator is None or denominator is None or min(numerator, denominator) < 0:
-            continue  # a negative figure is refused on its own: no second error from it
-        if numerator > denominator:
-            problems.append(
-                Problem(
-                    "numerator_above_denominator",
-                    gettext_noop("%(part)s (%(numerator)s) lớn hơn %(whole)s (%(denominator)s)."),
-                    {
-                        "part": catalog[indicator.numerator].name,
-                        "numerator": format_number(numerator),
-                        "whole": catalog[indicator.denominator].name,
-                        "denominator": format_number(denominator),
-                    },
-                    indicator.numerator,
                 )
             )
     return problems

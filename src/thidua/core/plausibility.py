@@ -142,10 +142,19 @@ def jumps_of_values(
         if threshold is None:
             continue
         now, then = now_values.get(code), before_values.get(code)
-        if now is None or then is None:
+        if now is None or then is None or now == then:
             continue
-        if is_implausible(now, then, threshold):
-            found.append(Jump(indicator, Change(now, then, indicator.kind), threshold))
+        # `is_implausible`, written out: a national table asks it 9.600 times (the property
+        # test in tests/core/test_plausibility.py holds the two to the same answers)
+        relative, absolute = threshold.relative, threshold.absolute
+        if relative is None and absolute is None:
+            continue
+        distance = abs(now - then)
+        if absolute is not None and distance < absolute:
+            continue
+        if relative is not None and then != 0 and distance * HUNDRED / abs(then) < relative:
+            continue  # (from 0, the change is infinitely large: it does not restrict)
+        found.append(Jump(indicator, Change(now, then, indicator.kind), threshold))
     return found
 
 

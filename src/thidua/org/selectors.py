@@ -42,13 +42,20 @@ from thidua.org.models import (
 
 def lineage() -> core_lineage.Lineage:
     """Every unit and lineage event, as the pure core's `Lineage` (two queries)."""
-    units = [unit.span() for unit in Unit.objects.only("code", "name", "valid_from", "valid_to")]
+    return lineage_with_ids()[0]
+
+
+def lineage_with_ids() -> tuple[core_lineage.Lineage, dict[str, int]]:
+    """`lineage`, and every unit's primary key by code (for reads that join on them); the
+    units read as plain rows, not models (a national office has hundreds)."""
+    rows = list(Unit.objects.order_by().values_list("pk", "code", "name", "valid_from", "valid_to"))
+    units = [core_lineage.UnitSpan(*row[1:]) for row in rows]
     events: dict[int, dict] = {}
     links = LineageLink.objects.select_related("event", "unit").order_by("event_id", "unit__code")
     for link in links:
         entry = events.setdefault(link.event_id, {"event": link.event, "source": [], "target": []})
         entry[link.role].append(link.unit.code)
-    return core_lineage.Lineage(
+    found = core_lineage.Lineage(
         units,
         [
             core_lineage.LineageEvent(
@@ -60,6 +67,7 @@ def lineage() -> core_lineage.Lineage:
             for entry in events.values()
         ],
     )
+    return found, {row[1]: row[0] for row in rows}
 
 
 #: Where later stages use units: given unit codes, yields (unit code, year, what uses it, or

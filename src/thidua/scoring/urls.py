@@ -44,4 +44,5 @@ cycle_urls = [
     path("scoring/<slug:scorer>/<slug:target>/excuse/", views.sheet_excuse, name="sheet_excuse"),
     path("results/", views.results, name="results"),
     path("results/export.xlsx", views.results_export, name="results_export"),
+    path("results/<slug:unit>/", views.results_unit, name="results_unit"),
 ]

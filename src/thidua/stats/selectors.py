@@ -8,14 +8,12 @@ compared with the sum of its predecessors' figures (rates recomputed from those 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import chain
+from itertools import repeat
 
-from django.core.exceptions import EmptyResultSet
-from django.db.models import QuerySet
+from django.db import connection
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
@@ -149,6 +147,21 @@ def _baselines(
 ) -> dict[str, Baseline]:
     """The baselines from the counted figures of a year earlier (`previous`, unit → figures of
     every unit in `ancestry`)."""
+    return _named_baselines(
+        ancestry,
+        {
+            code: core.baseline(previous, item.units, item.partial, cat)
+            for code, item in ancestry.items()
+        },
+    )
+
+
+def _named_baselines(
+    ancestry: Mapping[str, Ancestry],
+    summed: Mapping[str, tuple[dict[str, Decimal], frozenset[str]]],
+) -> dict[str, Baseline]:
+    """The baselines from each unit's (figures, units missing) a year earlier (`summed`, as
+    `core.baseline` gives them), with the names of the units summed."""
     others = {code for code, item in ancestry.items() if item.units != {code}}
     # one more query, only when some unit stands for others (a merger, a renaming)
     named = (
@@ -164,7 +177,7 @@ def _baselines(
 
     result = {}
     for code, item in ancestry.items():
-        figures, missing = core.baseline(previous, item.units, item.partial, cat)
+        figures, missing = summed[code]
         lineage = code in others
         result[code] = Baseline(
             item.units,
@@ -229,46 +242,78 @@ class Row:
         return self.report is not None and core.counts(self.report.status)
 
 
-Plan = list[tuple[Indicator, str, bool]]  # (indicator, its code, whether a rate)
+@dataclass(frozen=True)
+class Plan:
+    """What `_cells` asks of the catalog, asked once per table, not once per cell."""
+
+    indicators: list[Indicator]
+    codes: list[str]
+    position: dict[str, int]  # code → its cell's index
+    rates: list[tuple[int, str, str]]  # (cell index, numerator, denominator)
+    limited: core.Catalog  # the indicators with a plausibility threshold, in order
+    limited_rates: tuple[str, ...]  # those of them that are rates
 
 
-def _plan(indicators: Iterable[Indicator]) -> Plan:
-    """What `_cells` asks of each indicator, asked once per table, not once per cell."""
-    return [
-        (indicator, indicator.code, indicator.kind == core.Kind.RATE) for indicator in indicators
-    ]
+def _plan(
+    indicators: Iterable[Indicator],
+    cat: core.Catalog,
+    limits: plausibility.Thresholds | None = None,
+) -> Plan:
+    indicators = list(indicators)
+    codes = [indicator.code for indicator in indicators]
+    return Plan(
+        indicators,
+        codes,
+        {code: index for index, code in enumerate(codes)},
+        [
+            (index, cat[code].numerator or "", cat[code].denominator or "")
+            for index, code in enumerate(codes)
+            if cat[code].kind == core.Kind.RATE
+        ],
+        {code: cat[code] for code in codes if limits and code in limits},
+        tuple(
+            code for code in codes if limits and code in limits and cat[code].kind == core.Kind.RATE
+        ),
+    )
 
 
 def _cells(
     plan: Plan,
-    cat: core.Catalog,
     figures: Mapping[str, Decimal],
     before: Mapping[str, Decimal],
     limits: plausibility.Thresholds | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> list[Cell]:
-    now_values = core.values(figures, cat)
-    before_values = core.values(before, cat)
-    found = (
-        {
-            jump.code: jump
-            for jump in plausibility.jumps_of_values(now_values, before_values, cat, limits)
-        }
-        if limits
-        else None
-    )
-    notes = notes or None
-    return [
-        Cell(
-            indicator,
-            now_values[code],
-            figures.get(code) if rate else None,
-            before_values[code],
-            found.get(code) if found else None,
-            notes.get(code, "") if notes else "",
+    """The row's cells: counts and amounts as they are, rates computed from their counts
+    (`core.value_of`), the implausible changes (`plausibility.jumps_of_values`) and the notes.
+    A national table makes 26.400: each cell is made in one call, the few rates, jumps and
+    notes are set after."""
+    cells = list(
+        map(
+            Cell, plan.indicators, map(figures.get, plan.codes), _NONES, map(before.get, plan.codes)
         )
-        for indicator, code, rate in plan
-    ]
+    )
+    for index, numerator, denominator in plan.rates:
+        cell = cells[index]
+        cell.reported = cell.value
+        cell.value = core.rate(figures.get(numerator), figures.get(denominator))
+        cell.before = core.rate(before.get(numerator), before.get(denominator))
+    if limits and plan.limited:
+        position = plan.position
+        # the values compared are the figures themselves, but for the rates (computed)
+        now, then = figures, before
+        if plan.limited_rates:
+            now = {**figures, **{c: cells[position[c]].value for c in plan.limited_rates}}
+            then = {**before, **{c: cells[position[c]].before for c in plan.limited_rates}}
+        for jump in plausibility.jumps_of_values(now, then, plan.limited, limits):
+            cells[position[jump.code]].jump = jump
+    for code, note in (notes or {}).items():
+        if code in plan.position:
+            cells[plan.position[code]].note = note
+    return cells
+
+
+_NONES = repeat(None)  # `map` stops at its shortest iterable
 
 
 @dataclass
@@ -344,13 +389,15 @@ def cluster_tables(
 
     A fixed number of queries however many clusters, units and indicators (a few per year
     among the cycles): the catalog, the lineage and the published figures once, then per year
-    the reports, their figures and last year's counted figures, each in one query."""
+    the reports and, in one query (`_paired_figures`), their figures beside last year's, the
+    mergers' predecessors summed by the database."""
     cycles, drafts_of = list(cycles), set(drafts_of)
     if not cycles:
         return []
     cat, models, codes_by_pk = _catalog()
-    lineage = org_selectors.lineage()
+    lineage, ids = org_selectors.lineage_with_ids()
     limits = thresholds(models)
+    plan = _plan(models.values(), cat, limits)  # one for every table
     published: dict[int, list[PublishedFigure]] = defaultdict(list)
     for figure in PublishedFigure.objects.filter(
         cycle__in=[cycle.pk for cycle in cycles], period=period.value
@@ -363,21 +410,18 @@ def cluster_tables(
     tables = {}
     for year, group in by_year.items():
         units = {unit.code: unit for cycle in group for unit in members_of[cycle.pk]}
-        stored, reports = _figures_of_members(units.values(), year, period, codes_by_pk)
+        reports = _reports_of(units.values(), year, period)
         ancestry = ancestries(units, year, period, lineage)
-        previous = _counted_figures(
-            {code for item in ancestry.values() for code in item.units},
-            year - 1,
-            period,
-            codes_by_pk,
+        stored, summed = _paired_figures(
+            units, reports, ancestry, ids, year, period, cat, codes_by_pk
         )
-        before = _baselines(ancestry, previous, cat)
+        before = _named_baselines(ancestry, summed)
         for cycle in group:
             tables[cycle.pk] = _table(
                 cycle,
                 period,
                 members_of[cycle.pk],
-                (cat, models, limits),
+                (cat, plan, limits),
                 (stored, reports, before),
                 published[cycle.pk],
                 drafts_of,
@@ -385,11 +429,8 @@ def cluster_tables(
     return [tables[cycle.pk] for cycle in cycles]
 
 
-def _figures_of_members(
-    units: Iterable[Unit], year: int, period: core.Period, codes_by_pk: Mapping[int, str]
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report]]:
-    """`figures_by_unit` of many units at once, in two queries: the figures are read by
-    report, not joined through the units and the reports again."""
+def _reports_of(units: Iterable[Unit], year: int, period: core.Period) -> dict[str, Report]:
+    """unit code → its report of the period, drafts included (one query)."""
     by_pk = {unit.pk: unit for unit in units}
     found = {}
     for report in Report.objects.filter(
@@ -398,106 +439,239 @@ def _figures_of_members(
         unit = by_pk[report.unit_id]
         Report.unit.field.set_cached_value(report, unit)  # the member itself, not a copy
         found[unit.code] = report
-    figures: dict[str, dict[str, Decimal]] = {code: {} for code in found}
-    into = {report.pk: figures[code] for code, report in found.items()}
-    with _with_figures(
-        ReportValue.objects.filter(report_id__in=list(into))
-        .values_list("report_id", "indicator_id", "value")
-        .order_by("pk")
-    ) as (rows, tidied):
-        for report_id, indicator_id, value in rows:
-            into[report_id][codes_by_pk[indicator_id]] = tidied[value]
-    return figures, found
+    return found
 
 
-def _counted_figures(
-    unit_codes: Iterable[str], year: int, period: core.Period, codes_by_pk: Mapping[int, str]
-) -> dict[str, dict[str, Decimal]]:
-    """The figures of `counted_reports` (a unit with a counted report but no figure has
-    none), in one query."""
-    figures: dict[str, dict[str, Decimal]] = {}
-    last, found = None, {}
-    with _with_figures(
-        Report.objects.filter(
-            unit__code__in=list(unit_codes),
-            year=year,
-            period=period.value,
-            status__in=core.COUNTED_STATUSES,
-        ).values_list("unit__code", "values__indicator_id", "values__value")
-    ) as (rows, tidied):
-        for unit_code, indicator_id, value in rows:
-            if unit_code != last:  # a report's figures mostly come together
-                last, found = unit_code, figures.setdefault(unit_code, {})
-            if indicator_id is not None:
-                found[codes_by_pk[indicator_id]] = tidied[value]
-    return figures
+def _paired_figures(
+    units: Mapping[str, Unit],
+    reports: Mapping[str, Report],
+    ancestry: Mapping[str, Ancestry],
+    ids: Mapping[str, int],
+    year: int,
+    period: core.Period,
+    cat: core.Catalog,
+    codes_by_pk: Mapping[int, str],
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, tuple[dict[str, Decimal], frozenset[str]]]]:
+    """(unit code → its figures of the period, unit code → `core.baseline` of its figures a
+    year earlier), in one query that returns every report's figures of both years side by
+    side, and the sums of the merged units.
+
+    A report comes back as one line, its indicators and figures joined in text: Python
+    splits 800 strings and converts each distinct number once instead of reading 48.000 rows.
+    A unit that stood for one unit a year earlier (itself, or the unit it was renamed from)
+    takes that unit's line; one that stood for several (a merger) takes the sums the
+    database made over them, per indicator, kept only when every one of them has the figure
+    (`core.baseline`, which the property test of `cluster_tables` holds this to)."""
+    stored: dict[str, dict[str, Decimal]] = {code: {} for code in reports}
+    lines: dict[str, dict[str, Decimal]] = {}  # a year earlier: counted reports' figures
+    sums: dict[str, dict[str, Decimal]] = {}  # a year earlier: the mergers' sums
+    if units:
+        code_of = {str(pk): code for pk, code in codes_by_pk.items()}
+        unit_of = {pk: code for code, pk in ids.items()}
+        figures, summed = _Figures(_stored_number()), _Sums(_scaled_number())
+        sql, params = _paired_sql(units, ancestry, ids, year, period, cat, codes_by_pk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for unit_id, line_year, status, keys, numbers in cursor.fetchall():
+                code = unit_of[unit_id]
+                found = (
+                    dict(
+                        zip(
+                            map(code_of.__getitem__, keys.split(",")),
+                            map(
+                                (summed if line_year is None else figures).__getitem__,
+                                numbers.split(","),
+                            ),
+                            strict=True,
+                        )
+                    )
+                    if keys
+                    else {}
+                )
+                if line_year is None:
+                    sums[code] = found
+                elif line_year == year:
+                    if code in stored:
+                        stored[code] = found
+                elif core.counts(status):
+                    lines[code] = found
+    rates = rates_of(cat)
+    retired = [code for code in codes_by_pk.values() if code not in cat]
+    result = {}
+    for code, item in ancestry.items():
+        missing = item.units.difference(lines)
+        if missing or item.partial:
+            figures_before = {}
+        elif len(item.units) == 1:
+            (unit,) = item.units
+            figures_before = dict(lines[unit])
+            for gone in retired:  # a figure of an indicator since retired carries nothing
+                figures_before.pop(gone, None)
+        else:
+            figures_before = sums.get(code, {})
+        # as `core.baseline`: a single unit's reported rates only beside some count
+        result[code] = ({} if rates.issuperset(figures_before) else figures_before, missing)
+    return stored, result
 
 
-class _Tidied(dict):
-    """Stored number → the figure (`tidy` of Django's conversion), converted on first sight."""
+def _paired_sql(
+    units: Mapping[str, Unit],
+    ancestry: Mapping[str, Ancestry],
+    ids: Mapping[str, int],
+    year: int,
+    period: core.Period,
+    cat: core.Catalog,
+    codes_by_pk: Mapping[int, str],
+) -> tuple[str, list]:
+    """The query of `_paired_figures`, in the dialect of the database in use.
 
-    def __init__(self, convert: Callable[[object], Decimal]):
+    Lines (unit id, year, status, indicator ids, numbers): one per report of the members and
+    of the units they stood for a year earlier, in both years, its stored numbers as the
+    database writes them; then one per merged member (year NULL) with its sums a year earlier
+    as "sum:decimals", summed exactly (as scaled integers on SQLite, which keeps decimals as
+    floats). The decimals of a sum are those of its most precise term, as Python's sum of the
+    same figures writes it (1,25 + 1,75 = 3,00)."""
+    places = ReportValue._meta.get_field("value").decimal_places
+    if connection.vendor == "sqlite":
+        number = f"CAST(ROUND(v.value * {10**places}) AS INTEGER)"
+        decimals = (
+            "CASE "
+            + " ".join(f"WHEN {number} %% {10 ** (places - n)} = 0 THEN {n}" for n in range(places))
+            + f" ELSE {places} END"
+        )
+
+        def joined(column: str) -> str:
+            return f"group_concat({column}, ',')"
+    else:
+        number = "v.value"
+        decimals = "scale(trim_scale(v.value))"
+
+        def joined(column: str) -> str:
+            return f"string_agg(({column})::text, ',')"
+
+    def marks(values: Sequence) -> str:
+        return ", ".join(["%s"] * len(values)) if values else "NULL"
+
+    wanted = sorted(
+        {unit.pk for unit in units.values()}
+        | {ids[code] for item in ancestry.values() for code in item.units}
+    )
+    if connection.vendor == "sqlite":  # reports in the order of their index: no sorting
+        sql = f"""
+        SELECT r.unit_id, r.year, MIN(r.status), {joined("v.indicator_id")}, {joined("v.value")}
+        FROM stats_report r LEFT JOIN stats_reportvalue v ON v.report_id = r.id
+        WHERE r.unit_id IN ({marks(wanted)}) AND r.year IN (%s, %s) AND r.period = %s
+        GROUP BY r.unit_id, r.year"""  # noqa: S608 - constant SQL pieces; the values are parameters
+    else:  # each report's figures joined apart: no table of all the groups at once
+        sql = f"""
+        SELECT r.unit_id, r.year, r.status, figures.keys, figures.numbers
+        FROM stats_report r
+        LEFT JOIN LATERAL (
+            SELECT {joined("v.indicator_id")} AS keys, {joined("v.value")} AS numbers
+            FROM stats_reportvalue v WHERE v.report_id = r.id
+        ) figures ON TRUE
+        WHERE r.unit_id IN ({marks(wanted)}) AND r.year IN (%s, %s) AND r.period = %s"""  # noqa: S608 - constant SQL pieces; the values are parameters
+    params: list = [*wanted, year - 1, year, period.value]
+    pairs = [
+        (units[code].pk, ids[unit], len(item.units))
+        for code, item in ancestry.items()
+        if len(item.units) > 1 and not item.partial
+        for unit in sorted(item.units)
+    ]
+    if pairs:
+        counted = sorted(core.COUNTED_STATUSES)
+        summed = [
+            pk for pk, code in codes_by_pk.items() if code in cat and code not in rates_of(cat)
+        ]
+        sql = (
+            f"WITH anc(member, unit, k) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(pairs))})"  # noqa: S608
+            + sql
+            + f"""
+        UNION ALL
+        SELECT member, NULL, NULL, {joined("indicator_id")}, {joined("total")}
+        FROM (
+            SELECT a.member AS member, v.indicator_id AS indicator_id,
+                   CAST(SUM({number}) AS TEXT) || ':' || CAST(MAX({decimals}) AS TEXT) AS total
+            FROM anc a
+            JOIN stats_report r ON r.unit_id = a.unit
+            JOIN stats_reportvalue v ON v.report_id = r.id
+            WHERE r.year = %s AND r.period = %s AND r.status IN ({marks(counted)})
+              AND v.indicator_id IN ({marks(summed)})
+            GROUP BY a.member, v.indicator_id
+            HAVING COUNT(*) = MAX(a.k)
+        ) sums
+        GROUP BY member"""  # noqa: S608 - constant SQL pieces; the values are parameters
+        )
+        params = [
+            *(value for pair in pairs for value in pair),
+            *params,
+            year - 1,
+            period.value,
+            *counted,
+            *summed,
+        ]
+    return sql, params
+
+
+def rates_of(cat: core.Catalog) -> frozenset[str]:
+    """The codes of the catalog's rates."""
+    return frozenset(code for code, indicator in cat.items() if indicator.kind == core.Kind.RATE)
+
+
+def _stored_number() -> Callable[[str], Decimal]:
+    """A stored number as the database writes it → the figure, as `tidy` of the ORM's (on
+    SQLite, a float's 15 significant digits rounded to the field's decimals, as Django)."""
+    quantum = _ONE.scaleb(-ReportValue._meta.get_field("value").decimal_places)
+    if connection.vendor == "sqlite":
+        return lambda text: tidy(Decimal(text).quantize(quantum))
+    return lambda text: tidy(Decimal(text))
+
+
+def _scaled_number() -> Callable[[str], Decimal]:
+    """A sum as `_paired_sql` writes it → the exact sum (scaled integers on SQLite)."""
+    places = ReportValue._meta.get_field("value").decimal_places
+    if connection.vendor == "sqlite":
+        return lambda text: tidy(Decimal(text).scaleb(-places))
+    return lambda text: tidy(Decimal(text))
+
+
+class _Figures(dict):
+    """Stored number as text → the figure, converted on first sight: a national table reads
+    48.000 figures of a few hundred distinct numbers."""
+
+    def __init__(self, convert: Callable[[str], Decimal]):
         super().__init__()
         self.convert = convert
 
-    def __missing__(self, raw: object) -> Decimal:
-        value = self[raw] = tidy(self.convert(raw))
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = self.convert(text)
         return value
 
 
-_CHUNK = 2000  # rows fetched at once by `_with_figures`
+class _Sums(_Figures):
+    """ "sum:decimals" → the sum, written with the decimals of its most precise term."""
+
+    def __missing__(self, text: str) -> Decimal:
+        number, _, decimals = text.partition(":")
+        value = self[text] = self.convert(number).quantize(_ONE.scaleb(-int(decimals)))
+        return value
 
 
-@contextmanager
-def _with_figures(rows: QuerySet) -> Iterator[tuple[Iterable[Sequence], _Tidied]]:
-    """The rows of a `values_list` ending with a figure, as the database driver returns them
-    (a chunk at a time: 45.600 rows held at once cost a full garbage collection), and the map from
-    a stored number to its figure. Django converts every column of every row; a national table
-    reads 45.600 figures of a few hundred distinct numbers, and converting each one cost more
-    than the query: here each distinct number is converted once, with Django's own
-    converters, so the figures are those of the ORM."""
-    compiler = rows.query.get_compiler(rows.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:  # e.g. no report: nothing to ask the database
-        yield (), _Tidied(tidy)
-        return
-    last = len(compiler.select) - 1
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    convs, expression = converters.pop(last, ((), None))
-
-    def convert(raw: object) -> Decimal:
-        for converter in convs:
-            raw = converter(raw, expression, compiler.connection)
-        return raw  # type: ignore[return-value]
-
-    with compiler.connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # the driver's own cursor, a few thousand rows at a time: Django's wrapper (and
-        # psycopg's cursor) yield row by row in Python
-        driver = cursor.cursor
-        found = chain.from_iterable(iter(lambda: driver.fetchmany(_CHUNK), []))
-        # other columns to convert (none for keys and codes): Django's way
-        yield (
-            (compiler.apply_converters(found, converters) if converters else found),
-            _Tidied(convert),
-        )
+_ONE = Decimal(1)
 
 
 def _table(
     cycle: Cycle,
     period: core.Period,
     members: list[Unit],
-    catalogs: tuple[core.Catalog, dict[str, Indicator], plausibility.Thresholds],
+    catalogs: tuple[core.Catalog, Plan, plausibility.Thresholds],
     read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
     published: list[PublishedFigure],
     drafts_of: set[str],
 ) -> ClusterTable:
     """One cycle's table from what `cluster_tables` read (no query)."""
-    cat, models, limits = catalogs
+    cat, plan, limits = catalogs
     stored, reports, before = read
-    indicators = list(models.values())
-    plan = _plan(indicators)
     codes = [unit.code for unit in members]
     counted = {
         code: stored[code] for code in codes if code in stored and core.counts(reports[code].status)
@@ -514,7 +688,6 @@ def _table(
                 report=report,
                 cells=_cells(
                     plan,
-                    cat,
                     figures,
                     before[code].figures,
                     limits,
@@ -534,9 +707,9 @@ def _table(
     return ClusterTable(
         cycle=cycle,
         period=period,
-        indicators=indicators,
+        indicators=list(plan.indicators),
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(plan, cat, totals.now, totals.before)),
+        total=Row(unit=None, report=None, cells=_cells(plan, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
         missing_reports=[unit for unit in members if unit.code not in counted],
@@ -632,7 +805,8 @@ def report_view(
     if notes is None:
         notes = notes_by_unit([unit.code], cycle.year, period).get(unit.code, {})
     baseline = baselines([unit.code], cycle.year, period, cat, org_selectors.lineage())[unit.code]
-    cells = _cells(_plan(models.values()), cat, shown, baseline.figures, thresholds(models), notes)
+    limits = thresholds(models)
+    cells = _cells(_plan(models.values(), cat, limits), shown, baseline.figures, limits, notes)
     sections: list[tuple[str, list[Cell]]] = []
     for cell in cells:
         if sections and sections[-1][0] == cell.indicator.section_label:
