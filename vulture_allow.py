@@ -54,6 +54,7 @@ _.keep_alive_conn_limit
 _.ssl_adapter
 _.max_request_body_size
 _.is_staff
+_.get_session_auth_hash  # org.models.User: Django's auth calls it (login, get_user)
 _.quick_style  # python-docx styles: shown in Word's style gallery …
 _.next_paragraph_style  # … and the style Enter gives the next paragraph
 _.subject  # python-docx core properties, shown in the file's properties

@@ -29,6 +29,7 @@ admin.site.site_title = "thidua"
 CYCLE = "clusters/<slug:code>/<int:year>/"
 
 urlpatterns = [
+    path(CYCLE, include(voting.hall_urls)),  # the phones' cast, resolved first
     path("", include(web.urlpatterns)),
     path("", include(record.urlpatterns)),
     path(

@@ -226,3 +226,21 @@ def test_score_gives_what_the_rules_as_first_written_give(cluster):
 def test_a_table_is_planned_once():
     table = Table([Criterion("p", "Tiêu chí", Kind.PEER, D(10))])
     assert table.plan is table.plan
+
+
+@settings(max_examples=300, deadline=None)
+@given(a_cluster())
+def test_score_without_the_scores_by_scorer_gives_the_same_results(cluster):
+    """`by_scorer=False` (what `core.verify` recomputes with): the same points, totals, ranks
+    and bands to the last digit, only without each criterion's scores by scorer."""
+    table, units, sheets, facts, rules = cluster
+    lean = score(table, units, sheets, facts, rules, by_scorer=False)
+    full = score(table, units, sheets, facts, rules)
+    for result in full:
+        result.criteria = {
+            code: CriterionResult(item.points, {}, item.explanation, item.missing)
+            for code, item in result.criteria.items()
+        }
+    assert lean == full
+    assert repr(lean) == repr(full)
+    assert all(not item.by_scorer for result in lean for item in result.criteria.values())

@@ -223,4 +223,4 @@ def test_the_casts_read_is_prepared_after_a_few_runs_and_gives_the_same_row():
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    assert any("FROM voting_elector e" in statement for statement in prepared), prepared
+    assert any("JOIN voting_elector e" in statement for statement in prepared), prepared

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import io
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -772,13 +774,16 @@ class _NotStreamed(Exception):
 
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\n\r"
-_CHUNK = 1 << 16
+#: The text read at a time: small beside a record (the window is part of the peak), large
+#: beside one entry or sheet.
+_CHUNK = 1 << 13
 
 
-class _Members:
-    """The members of the JSON object in a binary stream, one at a time: each value parsed
-    from a window of the text (`raw_decode`) that holds little more than that value, so
-    neither the file's text nor its whole document is ever in memory at once."""
+class _Stream:
+    """The JSON values in a binary stream, parsed one at a time: an object's members
+    (`members`) or an array's elements (`elements`) as they come, each value parsed from
+    a window of the text (`raw_decode`) that holds little more than it, so neither the
+    file's text nor a whole member is ever in memory at once."""
 
     def __init__(self, stream):
         self.stream, self.decoder = stream, codecs.getincrementaldecoder("utf-8")()
@@ -809,7 +814,27 @@ class _Members:
         self.at += 1
         return self.text[self.at - 1]
 
-    def _value(self) -> object:
+    def _next(self, closing: str) -> bool:
+        """Past the separator after a member or an element: False at the `closing` one."""
+        separator = self._char()
+        if separator == closing:
+            return False
+        if separator != ",":
+            raise _NotStreamed
+        return True
+
+    def _opens(self, opening: str, closing: str) -> bool:
+        """Past `opening`: False when `closing` follows at once (an empty one)."""
+        if self._char() != opening:
+            raise _NotStreamed
+        self._skip()
+        if self.text.startswith(closing, self.at):
+            self.at += 1
+            return False
+        return True
+
+    def value(self) -> object:
+        """The next value, whole."""
         self._skip()
         while True:
             try:
@@ -818,68 +843,327 @@ class _Members:
                 end = -1
             # a value that ends the window may go on (a number): read on to be sure
             if end != -1 and (end < len(self.text) or self.done):
-                self.text, self.at = self.text[end:], 0  # the value's text not kept
+                self.at = end
                 return found
             if not self._more():
                 raise _NotStreamed
 
-    def __iter__(self) -> Iterator[tuple[str, object]]:
-        if self._char() != "{":
-            raise _NotStreamed
+    def members(self) -> Iterator[str]:
+        """The names of the next object's members: the caller reads each one's value
+        (`value`, `members`, `elements`) before asking for the next name."""
+        if not self._opens("{", "}"):
+            return
+        while True:
+            name = self.value()
+            if not isinstance(name, str) or self._char() != ":":
+                raise _NotStreamed
+            yield name
+            if not self._next("}"):
+                return
+
+    def elements(self) -> Iterator[object]:
+        """The next array's elements, each parsed whole."""
+        if not self._opens("[", "]"):
+            return
+        while True:
+            yield self.value()
+            if not self._next("]"):
+                return
+
+    def end(self) -> None:
         self._skip()
-        if self.text.startswith("}", self.at):
-            self.at += 1
+        if self.at < len(self.text):  # something after the value: not JSON
+            raise _NotStreamed
+
+
+class Compact(Mapping):
+    """A JSON object as `read_file` holds it (a sheet's scores, a standing's points, an audit
+    entry's `after`): its keys shared with every object that has the same keys in the same
+    order, its values as two-byte places (four past 65.535 values) in a table of the values
+    read (`Compactor.compact`) — a sixth of a dict's memory. Read like the dict it was read
+    from, and equal to it."""
+
+    __slots__ = ("_codes", "_index", "_table")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, index: dict[str, int], codes: array, table: list):
+        self._index, self._codes, self._table = index, codes, table
+
+    def __getitem__(self, key):
+        return self._table[self._codes[self._index[key]]]
+
+    def get(self, key, default=None):
+        place = self._index.get(key)
+        return default if place is None else self._table[self._codes[place]]
+
+    def __contains__(self, key) -> bool:
+        return key in self._index
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def keys(self):
+        return self._index.keys()
+
+    def values(self):
+        return tuple(map(self._table.__getitem__, self._codes))
+
+    def as_dict(self) -> dict:
+        """The dict it was read from, again (and so are the objects inside it)."""
+        return {
+            key: item.as_dict() if type(item) is Compact else item
+            for key, item in zip(self._index, self.values(), strict=True)
+        }
+
+    def __repr__(self) -> str:
+        return repr(self.as_dict())
+
+
+class Compactor(dict):
+    """One object per text among the values read (a record repeats a few codes, names and
+    scores thousands of times), one index per set of keys and one table of values
+    (`Compact`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layouts: dict[tuple, dict[str, int]] = {}
+        self.table: list = []
+        self.codes: dict[int, int] = {}  # the id of a value in `table` → its place there
+
+    def share(self, value):
+        return self.setdefault(value, value) if type(value) is str else value
+
+    def shared(self, value):
+        """A parsed JSON object with its plain texts shared (its members' values only)."""
+        if type(value) is not dict:
+            return value
+        return {
+            key: self.setdefault(item, item) if type(item) is str else item
+            for key, item in value.items()
+        }
+
+    def compact(self, value, share: bool = True):
+        """A JSON object as `Compact`, and so the objects inside it (its arrays are kept as
+        they are); anything else as it is. Each value is coded by its place in the table,
+        the same object at the same place: never two values that are merely equal (1 and
+        true, 7.5 and 7.50) at one place."""
+        if type(value) is not dict or not value:
+            return value
+        values = [
+            self.setdefault(item, item)
+            if share and type(item) is str
+            else self.compact(item, share)
+            if type(item) is dict
+            else item
+            for item in value.values()
+        ]
+        table, codes = self.table, self.codes
+        ids = list(map(id, values))
+        if not codes.keys() >= set(ids):
+            for item, key in zip(values, ids, strict=True):
+                if key not in codes:
+                    codes[key] = len(table)
+                    table.append(item)  # kept there: its id is not reused while it lives
+        keys = tuple(value)
+        index = self.layouts.get(keys)
+        if index is None:
+            index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
+        wide = len(table) > 0xFFFF  # two bytes a place no longer enough: four
+        return Compact(index, array("I" if wide else "H", map(codes.__getitem__, ids)), table)
+
+
+def _open(value):
+    """A `Compact` as the dict it was read from (equal, new); anything else as it is."""
+    return value.as_dict() if type(value) is Compact else value
+
+
+class Entries(Sequence):
+    """A chain's entries as `read_file` holds them: each one a row of its fields, its
+    `before` and `after` `Compact`, its `prev_hash` the same object as the hash before it —
+    about a third of the `Entry` objects' memory. An entry is made again when it is asked
+    for (equal to the one read); `payloads` makes only the payloads of some actions, their
+    `before` and `after` left `Compact`."""
+
+    __slots__ = ("_rows",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self):
+        self._rows: list[tuple] = []
+
+    def append(self, entry: Entry, texts: Compactor) -> None:
+        share, compact, payload = texts.share, texts.compact, entry.payload
+        last = self._rows[-1][2] if self._rows else None
+        self._rows.append(
+            (
+                entry.seq,
+                last if entry.prev_hash == last else entry.prev_hash,
+                entry.hash,
+                entry.origin,
+                payload.at,
+                share(payload.actor),
+                share(payload.unit),
+                share(payload.cycle),
+                share(payload.action),
+                share(payload.object_type),
+                payload.object_id,
+                compact(payload.before),
+                compact(payload.after),
+            )
+        )
+
+    @staticmethod
+    def _payload(row: tuple, opened: Callable = _open) -> Payload:
+        at, actor, unit, cycle, action, object_type, object_id, before, after = row[4:]
+        return Payload(
+            at=at,
+            actor=actor,
+            unit=unit,
+            cycle=cycle,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=opened(before),
+            after=opened(after),
+        )
+
+    def _entry(self, row: tuple) -> Entry:
+        seq, prev_hash, hash_, origin = row[:4]
+        return Entry(
+            seq=seq, prev_hash=prev_hash, hash=hash_, origin=origin, payload=self._payload(row)
+        )
+
+    def actions(self) -> list[str]:
+        """Each entry's action, in order (no entry made)."""
+        return [row[8] for row in self._rows]
+
+    def payloads(self, actions: frozenset[str]) -> Iterator[Payload]:
+        """The payloads of the entries with one of `actions`, in order, their `before` and
+        `after` as held (a `Compact` is a `Mapping`, not a dict)."""
+        return (self._payload(row, _as_held) for row in self._rows if row[8] in actions)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._entry(row) for row in self._rows[index]]
+        return self._entry(self._rows[index])
+
+    def __iter__(self) -> Iterator[Entry]:
+        return map(self._entry, self._rows)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Entries({list(self)!r})"
+
+
+def _as_held(value):
+    return value
+
+
+def _elements(source: _Stream, kind: type, prepared: Callable = _as_held) -> Iterator[Any]:
+    """The next array's elements read as `kind` one at a time (after `prepared`)."""
+    for element in source.elements():
+        found = typed.read_one(kind, prepared(element))
+        if found is None:
+            raise _NotStreamed
+        yield found
+
+
+def _stream_audit(source: _Stream, texts: Compactor) -> typed.Done:
+    """The `audit` member with its entries read one by one into `Entries`."""
+    found: dict[str, object] = {}
+    entries = Entries()
+    for name in source.members():
+        if name in found:  # named twice: json keeps the last, `read` says so
+            raise _NotStreamed
+        if name == "entries":
+            found[name] = []
+            for entry in _elements(source, Entry):
+                entries.append(entry, texts)
         else:
-            while True:
-                name = self._value()
-                if not isinstance(name, str) or self._char() != ":":
-                    raise _NotStreamed
-                yield name, self._value()
-                separator = self._char()
-                if separator == "}":
-                    break
-                if separator != ",":
-                    raise _NotStreamed
-        self._skip()
-        if self.at < len(self.text):  # something after the object: not JSON
-            raise _NotStreamed
+            found[name] = source.value()
+    audit = typed.read_members(Audit, found.items())
+    if audit is None or "entries" not in found:
+        raise _NotStreamed
+    return typed.Done(Audit(chain=audit.chain, entries=entries, head=audit.head))
+
+
+def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
+    """The `sheets` member read one sheet at a time, its scores `Compact`."""
+    return typed.Done(
+        [
+            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
+            for sheet in _elements(source, Sheet, texts.shared)
+        ]
+    )
+
+
+def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
+    """The `polls` member read one poll at a time, each of its ballots that says the same as
+    another (by their canonical JSON) held once."""
+    polls = []
+    for poll in _elements(source, Poll):
+        said: dict[str, Ballot] = {}
+        ballots = [
+            said.setdefault(canonical_json(ballot.content), ballot) for ballot in poll.ballots
+        ]
+        polls.append(dataclasses.replace(poll, ballots=ballots))
+    return typed.Done(polls)
+
+
+def _stream_scoring(source: _Stream, texts: Compactor) -> typed.Done:
+    """The `scoring` member with its standings' points `Compact`."""
+    value = source.value()
+    if value is None:
+        return typed.Done(None)
+    scoring = typed.read_one(Scoring, value)
+    if scoring is None:
+        raise _NotStreamed
+    ranking = [
+        dataclasses.replace(row, points=texts.compact(row.points, share=False))
+        for row in scoring.ranking
+    ]
+    return typed.Done(Scoring(ranking=ranking))
+
+
+_STREAMED = {
+    "audit": _stream_audit,
+    "sheets": _stream_sheets,
+    "polls": _stream_polls,
+    "scoring": _stream_scoring,
+}
 
 
 def read_file(path: str | Path) -> Record | None:
-    """The record in `path` read member by member (`_Members`, `typed.read_members`): the
+    """The record in `path` read member by member (`_Stream`, `typed.read_members`), its
+    chain entry by entry and its sheets and polls one by one, held compact (`Entries`,
+    `Compact`): the
     peak of memory is about the record's types and one member's JSON, never the whole
     parsed document. None for any file this does not read (not a file, not UTF-8 JSON,
     broken, another version, any fault): `load` and `read` then read it whole and say why,
     exactly as before."""
-    texts: dict[str, str] = {}
+    texts = Compactor()
 
-    def shared(value: object) -> object:
-        """An entry's `after` with one object per text among its values: a score sheet's
-        entry holds sixty scores of a few values (its JSON: the same, so the same hash)."""
-        if not isinstance(value, dict):
-            return value
-        return {
-            key: texts.setdefault(item, item) if type(item) is str else item
-            for key, item in value.items()
-        }
-
-    def members(stream) -> Iterator[tuple[str, object]]:
-        for name, value in _Members(stream):
-            if name == "audit" and isinstance(value, dict):
-                entries = value.get("entries")
-                for entry in entries if isinstance(entries, list) else ():
-                    payload = entry.get("payload") if isinstance(entry, dict) else None
-                    if isinstance(payload, dict) and "after" in payload:
-                        payload["after"] = shared(payload["after"])
-            yield name, value
-            del value
+    def members(source: _Stream) -> Iterator[tuple[str, object]]:
+        for name in source.members():
+            streamed = _STREAMED.get(name)
+            yield name, streamed(source, texts) if streamed else source.value()
+        source.end()
 
     try:
         with open(path, "rb") as raw:
             gzipped = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) if gzipped else contextlib.nullcontext(raw) as stream:
-                return typed.read_members(Record, members(stream))
+                return typed.read_members(Record, members(_Stream(stream)))
     except (_NotStreamed, OSError, EOFError, ValueError, zlib.error):
         return None  # UnicodeDecodeError, JSONDecodeError are ValueErrors
 

@@ -589,7 +589,7 @@ def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str],
 # --- results ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds per ranking: half the memory without a __dict__
 class CriterionResult:
     points: Decimal  # exact, capped at the criterion's maximum
     by_scorer: dict[str, Decimal] = field(default_factory=dict)  # peer scores as given
@@ -646,19 +646,21 @@ def _sections(table: Table) -> Sections:
     """The sections under the roots, each after the sections inside it (depth first, in
     the table's order), with its children and maximum: the order `_roll_up` sums them in."""
     order: Sections = []
-
-    def visit(code: str) -> None:
-        criterion = table.criteria[code]
-        if criterion.kind != Kind.SECTION:
-            return
-        children = table.children.get(code, [])
-        for child in children:
-            visit(child)
-        order.append((code, children, criterion.max_points))
-
     for root in table.roots:
-        visit(root)
+        _visit(table, root, order)
     return order
+
+
+def _visit(table: Table, code: str, order: Sections) -> None:
+    """`code`'s sections, then itself if it is one (a function of its own: a recursive
+    closure is a reference cycle, which kept each table until the cycle collector ran)."""
+    criterion = table.criteria[code]
+    if criterion.kind != Kind.SECTION:
+        return
+    children = table.children.get(code, [])
+    for child in children:
+        _visit(table, child, order)
+    order.append((code, children, criterion.max_points))
 
 
 def automatic_leaf(found, quantitative: bool) -> CriterionResult:
@@ -703,14 +705,23 @@ def _plan(table: Table) -> _Plan:
     )
 
 
+_NOT_KEPT: dict[str, Decimal] = {}  # `by_scorer` of a criterion scored without them (shared)
+
+
 def score(
     table: Table,
     units: Sequence[str],
     sheets: Iterable[Sheet],
     facts: Facts,
     rules: Rules,
+    *,
+    by_scorer: bool = True,
 ) -> list[UnitResult]:
-    """Every unit's points per criterion, total, rank and band, best first."""
+    """Every unit's points per criterion, total, rank and band, best first. `by_scorer`
+    False: no criterion keeps the scores each scorer gave it (`CriterionResult.by_scorer`
+    empty), which a check of the results (`core.verify`) never reads — a dict per unit and
+    criterion, most of scoring's memory — and the criteria scored alike share one result
+    (read them, never change them)."""
     sheets = [sheet for sheet in sheets if sheet.target in units]
     peer_sheets = sorted((s for s in sheets if not s.is_self), key=lambda s: (s.target, s.scorer))
     selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
@@ -722,15 +733,32 @@ def score(
         by_target.setdefault(sheet.target, []).append(sheet)
     results: list[UnitResult] = []
     zscore, method, trim_from = rules.zscore, rules.aggregation, rules.trim_from
+    seen: dict[tuple[str, bool], CriterionResult] = {}  # `by_scorer` False: shared results
     for unit in units:
         own = by_target.get(unit, [])
         scorers = [sheet.scorer for sheet in own]
         given_sheets = [sheet.scores for sheet in own]
         own_scores = selves[unit].scores if unit in selves else None
+        # each scorer once, no z-scores: the values alone are enough when none is kept
+        lean = not by_scorer and not zscore and len(set(scorers)) == len(scorers)
         leaves: dict[str, CriterionResult] = {}
         self_points: dict[str, Decimal] = {}
         for code, maximum, judged, quantitative_kind in plan.leaves:
-            if judged:
+            if judged and lean:
+                try:  # every sheet scored the criterion (a submitted sheet is complete)
+                    values = [scores[code] for scores in given_sheets]
+                except KeyError:
+                    values = [scores[code] for scores in given_sheets if code in scores]
+                value = aggregate(values, method, trim_from)
+                capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                found = (str(capped), value is None)  # `str` of a Decimal is exact
+                if found not in seen:
+                    seen[found] = CriterionResult(capped, _NOT_KEPT, None, value is None)
+                leaves[code] = seen[found]
+                if own_scores is not None:
+                    own_score = own_scores.get(code)
+                    self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
+            elif judged:
                 try:  # every sheet scored the criterion (a submitted sheet is complete)
                     values = [scores[code] for scores in given_sheets]
                     given = dict(zip(scorers, values, strict=True))
@@ -746,7 +774,9 @@ def score(
                 used = [normalised[(scorer, unit, code)] for scorer in given] if zscore else values
                 value = aggregate(used, method, trim_from)
                 capped = min(max(value, ZERO), maximum) if value is not None else ZERO
-                leaves[code] = CriterionResult(capped, given, None, value is None)
+                leaves[code] = CriterionResult(
+                    capped, given if by_scorer else _NOT_KEPT, None, value is None
+                )
                 if own_scores is not None:
                     own_score = own_scores.get(code)
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO

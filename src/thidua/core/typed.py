@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -96,6 +96,9 @@ def read_members(kind: type, members: Iterable[tuple[str, object]]) -> Any:
         reader = readers.get(name)
         if reader is None or name in found:
             return None
+        if isinstance(value, Done):  # read by the caller already, element by element
+            found[name] = value.value
+            continue
         try:
             found[name] = reader(value)
         except _Invalid:
@@ -108,6 +111,23 @@ def read_members(kind: type, members: Iterable[tuple[str, object]]) -> Any:
                 return None
             found[item.name] = default()
     return kind(**found)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A member `read_members` takes as it is: its caller read it already (`read_one` on
+    each of its elements, as they were parsed), so its JSON was never whole in memory."""
+
+    value: object
+
+
+def read_one(kind, value: object) -> Any:
+    """`value` (parsed JSON) as `kind`, or None at its first fault (unnamed: see
+    `read_members`)."""
+    try:
+        return _fast(kind)(value)
+    except _Invalid:
+        return None
 
 
 @cache
@@ -148,6 +168,8 @@ def _writer_for(kind: type) -> Callable[[object], object]:
         return lambda value: [write(item) for item in value]
     if issubclass(kind, Mapping):
         return lambda value: {key: write(item) for key, item in value.items()}
+    if issubclass(kind, Sequence):  # `record.Entries`: a list held compact
+        return lambda value: [write(item) for item in value]
     raise TypeError(f"no JSON form for {kind.__name__}")
 
 

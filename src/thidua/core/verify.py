@@ -291,6 +291,11 @@ def _signatures(record: Record) -> list[Finding]:
     them."""
     findings = []
     chain, entries = record.audit.chain, record.audit.entries
+    actions = (  # each entry's, without making the entries again when they are held compact
+        entries.actions()
+        if isinstance(entries, core_record.Entries)
+        else [entry.payload.action for entry in entries]
+    )
     current: str | None = None  # the public key registered last
     failed: list[Finding] = []
     for position, entry in enumerate(entries):
@@ -310,10 +315,7 @@ def _signatures(record: Record) -> list[Finding]:
             entry.payload.action in core_record.CHECKPOINTED
             and entry.origin is None
             and current is not None  # entries before any key date from before signing
-            and (
-                position + 1 >= len(entries)
-                or entries[position + 1].payload.action != AuditAction.CHECKPOINT
-            )
+            and (position + 1 >= len(entries) or actions[position + 1] != AuditAction.CHECKPOINT)
         ):
             findings.append(
                 _signed(
@@ -381,7 +383,11 @@ def _checkpoint(record: Record, position: int, current: str | None) -> list[Find
 def _entries(record: Record, *actions: str) -> Iterator[Payload]:
     """The payloads of the record's audit entries with one of `actions`, in log order."""
     wanted = frozenset(actions)
-    for entry in record.audit.entries:
+    entries = record.audit.entries
+    if isinstance(entries, core_record.Entries):  # read compact: only these payloads made
+        yield from entries.payloads(wanted)
+        return
+    for entry in entries:
         if entry.payload.action in wanted:
             yield entry.payload
 
@@ -753,12 +759,13 @@ def _against_the_log(record: Record) -> list[Finding]:
 
 
 _DECIMALS = dict[str, Decimal]
+_TABLES = (dict, core_record.Compact)  # Compact: a table as `core_record.read_file` holds it
 
 
 def _same_decimals(recorded, logged) -> bool:
     """True when `recorded` is a table of decimals (a sheet's scores, a report's figures) that
     the log wrote as the same numbers, found at once; False means compare (`_logged`)."""
-    if type(recorded) is not dict or not isinstance(logged, dict) or len(recorded) != len(logged):
+    if type(recorded) not in _TABLES or type(logged) not in _TABLES or len(recorded) != len(logged):
         return False
     if set(map(type, recorded.values())) != {Decimal}:
         return False
@@ -768,6 +775,8 @@ def _same_decimals(recorded, logged) -> bool:
         return True  # each text of the log read as the record's number (usually the same one)
     if dict(zip(recorded, map(str, recorded.values()), strict=True)) == logged:
         return True  # written as the log wrote them (`typed.write` of a Decimal is `str`)
+    if type(logged) is core_record.Compact:
+        logged = logged.as_dict()
     as_read, _faults = typed.read(_DECIMALS, logged)
     return as_read == recorded
 
@@ -940,17 +949,24 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
             (f.unit, f.criterion): f.penalties for f in agreement.facts if f.penalties is not None
         },
     )
-    return [
-        core_record.Standing(
-            unit=result.unit,
-            rank=result.rank,
-            total=result.total,
-            self_total=result.self_total,
-            band=result.band,
-            points={code: item.points for code, item in result.criteria.items()},
+    results = core_scoring.score(table, members, sheets, facts, rules, by_scorer=False)
+    results.reverse()
+    held, standings = core_record.Compactor(), []
+    while results:  # each result let go once it is a standing (its points held compact)
+        result = results.pop()
+        standings.append(
+            core_record.Standing(
+                unit=result.unit,
+                rank=result.rank,
+                total=result.total,
+                self_total=result.self_total,
+                band=result.band,
+                points=held.compact(
+                    {code: item.points for code, item in result.criteria.items()}, share=False
+                ),
+            )
         )
-        for result in core_scoring.score(table, members, sheets, facts, rules)
-    ]
+    return standings
 
 
 STANDING_FIELDS = ("rank", "total", "self_total", "band")

@@ -11,6 +11,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare
 
+from thidua.org.models import session_auth_hash
+
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
@@ -48,7 +50,5 @@ class SessionClaim:
         return cls(user_id, session.get(HASH_SESSION_KEY) or "")
 
     def holds(self, *, password: str, session_epoch: int, is_active: bool) -> bool:
-        user = get_user_model()(
-            pk=self.user_id, password=password, session_epoch=session_epoch, is_active=is_active
-        )
-        return is_active and constant_time_compare(self.auth_hash, user.get_session_auth_hash())
+        expected = session_auth_hash(password, session_epoch)
+        return is_active and constant_time_compare(self.auth_hash, expected)

@@ -111,7 +111,11 @@ class CastTarget:
 
 # The hall's busiest statement, written once as SQL (the ORM's compiling of a five-table join
 # cost more than running it): the user's elector row in the poll, with what the cast checks
-# and the poll's candidate codes in ballot order.
+# and the poll's candidate codes in ballot order. The delegate is joined by its conference and
+# user, the elector by its poll and delegate (both unique keys), so that the plan prepared
+# once per connection finds the one row by index whatever the table statistics say (joined by
+# the elector's poll alone, a plan prepared before the roll was analysed read every elector of
+# the poll: 489 buffers a cast instead of 50, with 200 electors).
 _CANDIDATE_CODES = {
     "postgresql": (
         "SELECT string_agg(u.code, ',' ORDER BY c.position, c.id) FROM voting_candidate c "
@@ -127,15 +131,15 @@ _CAST_TARGET = """
 SELECT u.username, u.password, u.session_epoch, u.is_active,
        e.id, e.method, p.id, p.title, p.status, p.mode, p.rules, y.phase, y.phase_is_open,
        d.checked_in_at, d.device_key, ({codes}), p.public_key, p.form, du.code
-FROM voting_elector e
-JOIN voting_delegate d ON d.id = e.delegate_id
-JOIN org_unit du ON du.id = d.unit_id
-JOIN org_user u ON u.id = d.user_id
-JOIN voting_poll p ON p.id = e.poll_id
+FROM voting_poll p
 JOIN voting_conference f ON f.id = p.conference_id
 JOIN org_cycle y ON y.id = f.cycle_id
 JOIN org_cluster c ON c.id = y.cluster_id
-WHERE d.user_id = %s AND c.code = %s AND y.year = %s AND p.code = %s
+JOIN voting_delegate d ON d.conference_id = f.id AND d.user_id = %s
+JOIN voting_elector e ON e.poll_id = p.id AND e.delegate_id = d.id
+JOIN org_unit du ON du.id = d.unit_id
+JOIN org_user u ON u.id = d.user_id
+WHERE c.code = %s AND y.year = %s AND p.code = %s
 """
 
 
