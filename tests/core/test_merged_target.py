@@ -1,12 +1,14 @@
 """The target a unit formed by a merger gets from its predecessors' signed targets."""
 
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua.core.indicators import Kind
-from thidua.core.scoring import merged_target
+from thidua.core.lineage import EventKind, Lineage, LineageEvent, UnitSpan
+from thidua.core.scoring import inherited_targets, merged_target
 
 targets = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
 
@@ -34,3 +36,37 @@ def test_different_rates_do_not_combine(values):
 def test_nothing_and_unknown_kinds_give_none():
     assert merged_target(Kind.COUNT, []) is None
     assert merged_target(None, [Decimal(5), Decimal(5)]) is None
+
+
+def test_a_unit_formed_during_the_year_inherits_where_a_predecessor_signed():
+    """Bắc Kạn and Thái Nguyên merge on 1 July: the new unit inherits the sum of a count, a
+    shared rate, nothing where the rates differ; its own target and a unit formed from a
+    single predecessor's rename are left alone."""
+    day = date(2025, 7, 1)
+    lineage = Lineage(
+        [
+            UnitSpan("bk", "Bắc Kạn", end=date(2025, 6, 30)),
+            UnitSpan("tn", "Thái Nguyên", end=date(2025, 6, 30)),
+            UnitSpan("tn2", "Thái Nguyên", start=day),
+            UnitSpan("cb", "Cao Bằng"),
+        ],
+        [LineageEvent(EventKind.MERGE, day, ("bk", "tn"), ("tn2",))],
+    )
+    kinds = {"cases": Kind.COUNT, "rate": Kind.RATE, "other": Kind.RATE, "own": Kind.COUNT}
+    signed = {
+        ("bk", "cases"): Decimal(10),
+        ("tn", "cases"): Decimal(15),
+        ("bk", "rate"): Decimal(75),
+        ("tn", "rate"): Decimal(75),
+        ("bk", "other"): Decimal(90),
+        ("tn", "other"): Decimal(85),
+        ("tn2", "own"): Decimal(3),
+        ("cb", "cases"): Decimal(7),
+    }
+    found = inherited_targets([("tn2", day), ("cb", day)], lineage, kinds, signed)
+    assert {key: item.value for key, item in found.items()} == {
+        ("tn2", "cases"): Decimal(25),
+        ("tn2", "rate"): Decimal(75),
+        ("tn2", "other"): None,
+    }
+    assert found[("tn2", "other")].sources == (("bk", Decimal(90)), ("tn", Decimal(85)))

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from tests.documents.conftest import all_text, read_docx
 from thidua.audit import clock
 from thidua.audit.models import AuditEntry
+from thidua.core import record as core_record
+from thidua.core import verify as core_verify
 from thidua.core.indicators import Period
 from thidua.core.phases import Phase
 from thidua.core.policy import TOKEN_SCOPES
@@ -30,6 +32,7 @@ from thidua.org.models import (
     User,
     UserKind,
 )
+from thidua.record.export import export
 from thidua.scoring import selectors as scoring_selectors
 from thidua.scoring import services as scoring_services
 from thidua.scoring.demo import TABLE
@@ -255,6 +258,26 @@ def test_signed_by_four_held_by_three(merging, client_for, units):
         "trong năm (Thái Nguyên: Hình thành ngày 01/07/2025 từ Bắc Kạn, Thái Nguyên), 3 (ba) "
         "đơn vị tham gia chấm điểm và bình xét thi đua: Cao Bằng, Lạng Sơn, Thái Nguyên." in text
     )
+
+
+def test_the_record_scores_the_new_unit_against_its_inherited_target(merging, client_for, units):
+    """The new Thái Nguyên reports 60 % on II.1, below the 75 % its predecessors signed:
+    `thidua verify` recomputes its points from the record with the same inherited target
+    (without it, alone among units with no target, it would get the full 12 points)."""
+    cycle = _signed_then_merged(merging, client_for, units)
+    stats_services.save_report(
+        actor=SYSTEM,
+        cycle=cycle,
+        unit=units["thai-nguyen-2025"],
+        period=Period.YEAR,
+        figures={"social_order_cases": Decimal(100), "social_order_solved": Decimal(60)},
+        submit=True,
+    )
+    record = export(cycle)
+    mine = next(s for s in record.scoring.ranking if s.unit == "thai-nguyen-2025")
+    recomputed = next(s for s in core_verify.ranking(record) if s.unit == "thai-nguyen-2025")
+    assert mine.points["II.1"] == recomputed.points["II.1"] == Decimal("4.8")  # 0,5 × 12 × 60/75
+    assert core_verify.verify(core_record.to_json(record)) == []
 
 
 def test_the_demo_2025_agreement_keeps_its_seven_signers(year_2025, client_for):

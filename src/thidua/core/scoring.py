@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -20,6 +21,7 @@ from math import lcm
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
+from thidua.core.lineage import Lineage
 from thidua.core.messages import Phrase, Problem, gettext_noop
 from thidua.core.numbers import format_exact, format_number, round_half_up
 
@@ -273,6 +275,44 @@ def merged_target(indicator_kind: str | None, targets: Sequence[Decimal | None])
     if indicator_kind == IndicatorKind.RATE and len(set(values)) == 1:
         return values[0]
     return None
+
+
+@dataclass(frozen=True)
+class InheritedTarget:
+    """What a member formed during the year inherits on one criterion: `merged_target`'s
+    value (None where no rule combines them) from its predecessors' signed `sources`
+    (predecessor code → its target, None where it had none)."""
+
+    value: Decimal | None
+    sources: tuple[tuple[str, Decimal | None], ...]
+
+
+def inherited_targets(
+    formed: Iterable[tuple[str, date]],
+    lineage: Lineage,
+    kinds: Mapping[str, str | None],
+    targets: Mapping[tuple[str, str], Decimal],
+) -> dict[tuple[str, str], InheritedTarget]:
+    """(member, criterion) → `InheritedTarget`, for the members `formed` during the year
+    (code, the day it was formed) on each quantitative criterion (`kinds`: criterion code →
+    its indicator's kind) the signed `targets` give it none but a predecessor (the units
+    that stood for it the day before) had one. The one rule for the app's results and for
+    `thidua verify`, which recomputes them from the record."""
+    found = {}
+    for code, day in formed:
+        predecessors = sorted(lineage.predecessors_before(code, day).units)
+        if not predecessors or predecessors == [code]:
+            continue
+        for criterion, kind in kinds.items():
+            if (code, criterion) in targets:
+                continue
+            given = [targets.get((source, criterion)) for source in predecessors]
+            if all(value is None for value in given):
+                continue
+            found[(code, criterion)] = InheritedTarget(
+                merged_target(kind, given), tuple(zip(predecessors, given, strict=True))
+            )
+    return found
 
 
 def check_target(

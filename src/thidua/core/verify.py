@@ -938,9 +938,30 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
             value = core_indicators.value_of(catalog[criterion.indicator], now.get(unit, {}))
             if value is not None:
                 actual[(unit, criterion.code)] = value
+    targets = {(u, c): v for u, c, v in agreement.targets if v is not None}
+    # a member formed during the year is scored against what its predecessors signed, as
+    # the app scores it (`core.scoring.inherited_targets`)
+    spans = {unit.code: unit for unit in record.units}
+    formed = [
+        (code, spans[code].valid_from)
+        for code in members
+        if code in spans
+        and spans[code].valid_from is not None
+        and spans[code].valid_from.year == record.cycle.year
+    ]
+    if formed:
+        kinds = {
+            criterion.code: catalog[criterion.indicator].kind
+            if criterion.indicator in catalog
+            else None
+            for criterion in table.leaves
+            if criterion.kind == core_scoring.Kind.QUANTITATIVE
+        }
+        inherited = core_scoring.inherited_targets(formed, lineage_of(record), kinds, targets)
+        targets |= {k: i.value for k, i in inherited.items() if i.value is not None}
     facts = core_scoring.Facts(
         actual=actual,
-        targets={(u, c): v for u, c, v in agreement.targets if v is not None},
+        targets=targets,
         achieved={
             (f.unit, f.criterion): f.achieved for f in agreement.facts if f.achieved is not None
         },

@@ -140,42 +140,36 @@ def inherited_targets(
     agreement: Agreement, members: list[Unit], targets: Mapping[tuple[str, str], Decimal]
 ) -> dict[tuple[str, str], Inherited]:
     """(member code, criterion code) → `Inherited`, for each quantitative criterion a member
-    formed during the cycle's year has no target for. The signed agreement is not changed
-    (its signers confirmed its content, digest and all): the new unit's target is read from
-    it, through the lineage (its predecessors the day before it was formed)."""
+    formed during the cycle's year has no target for (`core.inherited_targets`). The signed
+    agreement is not changed (its signers confirmed its content, digest and all): the new
+    unit's target is read from it, through the lineage."""
     year = agreement.cycle.year
     formed = [
-        unit for unit in members if unit.valid_from is not None and unit.valid_from.year == year
+        (unit.code, unit.valid_from)
+        for unit in members
+        if unit.valid_from is not None and unit.valid_from.year == year
     ]
     if not formed:
         return {}
-    criteria = [
-        c
+    kinds = {
+        c.code: c.indicator.kind if c.indicator else None
         for c in agreement.criteria.select_related("indicator")
         if c.kind == core.Kind.QUANTITATIVE
-    ]
-    lineage = org_selectors.lineage()
-    found = {}
-    for unit in formed:
-        predecessors = sorted(lineage.predecessors_before(unit.code, unit.valid_from).units)
-        if not predecessors or predecessors == [unit.code]:
-            continue
-        names = org_selectors.units_by_code(predecessors)
-        for criterion in criteria:
-            if (unit.code, criterion.code) in targets:
-                continue
-            given = [targets.get((code, criterion.code)) for code in predecessors]
-            if all(value is None for value in given):
-                continue
-            kind = criterion.indicator.kind if criterion.indicator else None
-            found[(unit.code, criterion.code)] = Inherited(
-                core.merged_target(kind, given),
-                tuple(
-                    (names[code].short_name if code in names else code, value)
-                    for code, value in zip(predecessors, given, strict=True)
-                ),
-            )
-    return found
+    }
+    found = core.inherited_targets(formed, org_selectors.lineage(), kinds, targets)
+    names = org_selectors.units_by_code(
+        {code for inherited in found.values() for code, _value in inherited.sources}
+    )
+    return {
+        key: Inherited(
+            inherited.value,
+            tuple(
+                (names[code].short_name if code in names else code, value)
+                for code, value in inherited.sources
+            ),
+        )
+        for key, inherited in found.items()
+    }
 
 
 def signatories(agreement: Agreement | None, members: list[Unit]) -> list[Unit]:
