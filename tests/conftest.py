@@ -70,6 +70,22 @@ def client_for(get_user):
 
 
 @pytest.fixture
+def api_as(get_user):
+    """An API client holding a fresh token (every scope) of the demo user `username`."""
+
+    def make(username: str) -> Client:
+        from thidua.core.policy import TOKEN_SCOPES
+        from thidua.org import services
+
+        _token, key = services.create_api_token(
+            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
+        )
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+@pytest.fixture
 def units(db):
     from thidua.org.models import Unit
 

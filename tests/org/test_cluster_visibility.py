@@ -2,24 +2,11 @@
 on the page and in the API alike; who recorded a hand-over only to admins."""
 
 import pytest
-from django.test import Client
 
-from thidua.core.policy import TOKEN_SCOPES
 from thidua.org import selectors, services
 from thidua.org.models import Cluster, Handover
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token_client(get_user):
-    def make(username: str) -> Client:
-        _token, key = services.create_api_token(
-            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
 
 
 @pytest.fixture
@@ -67,14 +54,14 @@ def test_members_and_admins_see_the_years_and_handovers(client_for, recorded):
         assert "Biên bản hội nghị" in response.content.decode()
 
 
-def test_the_api_follows_the_same_rule(token_client, recorded):
-    other = token_client("hanoi.canbo").get("/api/clusters/cum-2").json()
+def test_the_api_follows_the_same_rule(api_as, recorded):
+    other = api_as("hanoi.canbo").get("/api/clusters/cum-2").json()
     assert (other["cycles"], other["handovers"]) == ([], [])
-    member = token_client("sonla.canbo").get("/api/clusters/cum-2").json()
+    member = api_as("sonla.canbo").get("/api/clusters/cum-2").json()
     assert [cycle["year"] for cycle in member["cycles"]] == [2021, 2020]
     assert {item["recorded_by"] for item in member["handovers"]} == {None}
     assert any(item["decision_ref"] == "Biên bản hội nghị" for item in member["handovers"])
-    admin = token_client("admin").get("/api/clusters/cum-2").json()
+    admin = api_as("admin").get("/api/clusters/cum-2").json()
     assert "hagiang.thuky" in {item["recorded_by"] for item in admin["handovers"]}
 
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from tests.documents.conftest import all_text, read_docx
@@ -16,11 +15,9 @@ from thidua.core import record as core_record
 from thidua.core import verify as core_verify
 from thidua.core.indicators import Period
 from thidua.core.phases import Phase
-from thidua.core.policy import TOKEN_SCOPES
 from thidua.core.record import AuditAction
 from thidua.org import selectors as org_selectors
 from thidua.org import services
-from thidua.org import services as org_services
 from thidua.org.authz import SYSTEM
 from thidua.org.demo import DEMO_PASSWORD
 from thidua.org.models import (
@@ -43,17 +40,6 @@ from thidua.stats.models import Report
 pytestmark = pytest.mark.django_db
 
 H1_TABLE = "/clusters/cum-2/2025/stats/?period=H1"
-
-
-@pytest.fixture
-def api_as(get_user):
-    def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(
-            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
 
 
 def test_the_first_half_shows_the_merged_units_report_on_the_new_units_row(

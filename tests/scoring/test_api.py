@@ -1,24 +1,10 @@
 """The scoring API follows the same rules as the pages."""
 
 import pytest
-from django.test import Client
 
-from thidua.core.policy import TOKEN_SCOPES
-from thidua.org import services as org_services
 from thidua.scoring.demo import TABLE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_as(get_user):
-    def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(
-            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
 
 
 def test_agreement_and_results(api_as):

@@ -1,12 +1,9 @@
 """The voting API: same rules as the pages."""
 
 import pytest
-from django.test import Client
 
 from tests.voting import phones
 from thidua.core.ballots import Ballot
-from thidua.core.policy import TOKEN_SCOPES
-from thidua.org import services as org_services
 from thidua.voting import devices
 from thidua.voting.models import Elector
 
@@ -14,17 +11,6 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/api/cycles/cum-2/2020/polls"
 DEVICE_KEY = "/api/cycles/cum-2/2020/device-key"
-
-
-@pytest.fixture
-def api_as(get_user):
-    def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(
-            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
 
 
 def test_polls_never_show_partial_results(api_as):

@@ -11,19 +11,8 @@ from thidua.org.models import Cycle, Handover, Membership
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def token_client(get_user):
-    def make(username: str) -> Client:
-        _token, key = services.create_api_token(
-            actor=get_user(username), name="test", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
-
-
-def test_token_authentication(token_client, get_user):
-    client = token_client("laocai.canbo")
+def test_token_authentication(api_as, get_user):
+    client = api_as("laocai.canbo")
     assert client.get("/api/me").json() == {
         "username": "laocai.canbo",
         "name": get_user("laocai.canbo").display_name,
@@ -55,16 +44,16 @@ def test_session_writes_need_the_csrf_token(get_user):
     assert Cycle.objects.get(cluster__code="cum-2", year=2021).phase_is_open
 
 
-def test_token_writes_need_no_csrf_token(token_client):
-    response = token_client("laocai.thuky").post(
+def test_token_writes_need_no_csrf_token(api_as):
+    response = api_as("laocai.thuky").post(
         "/api/cycles/cum-2/2021/phases/planning/close", content_type="application/json"
     )
     assert response.status_code == 200
     assert response.json()["state"] == "idle"
 
 
-def test_cluster_detail(token_client):
-    data = token_client("sonla.canbo").get("/api/clusters/cum-2").json()
+def test_cluster_detail(api_as):
+    data = api_as("sonla.canbo").get("/api/clusters/cum-2").json()
     years = {cycle["year"]: cycle for cycle in data["cycles"]}
     assert years[2020]["leader"] == "ha-giang"
     assert years[2021]["leader"] == "lao-cai"
@@ -76,10 +65,8 @@ def test_cluster_detail(token_client):
     )
 
 
-def test_stands_for(token_client):
-    data = (
-        token_client("sonla.canbo").get("/api/units/tuyen-quang-2025/stands-for?year=2020").json()
-    )
+def test_stands_for(api_as):
+    data = api_as("sonla.canbo").get("/api/units/tuyen-quang-2025/stands-for?year=2020").json()
     assert data == {
         "unit": "tuyen-quang-2025",
         "year": 2020,
@@ -88,28 +75,28 @@ def test_stands_for(token_client):
     }
 
 
-def test_refusals_are_json(token_client):
-    response = token_client("hagiang.thuky").post(
+def test_refusals_are_json(api_as):
+    response = api_as("hagiang.thuky").post(
         "/api/cycles/cum-2/2021/phases/planning/close", content_type="application/json"
     )
     assert response.status_code == 403
     assert response.json()["detail"] == "Bạn không có quyền đóng giai đoạn."
     assert set(response.json()) == {"detail", "code"}  # the reason's stable code beside it
-    hidden = token_client("hanoi.canbo").get("/api/cycles/cum-2/2020")
+    hidden = api_as("hanoi.canbo").get("/api/cycles/cum-2/2020")
     assert hidden.status_code == 403
-    assert token_client("hanoi.canbo").get("/api/cycles?cluster=cum-2").json() == []
+    assert api_as("hanoi.canbo").get("/api/cycles?cluster=cum-2").json() == []
 
 
-def test_phase_conflict_is_409(token_client):
-    response = token_client("laocai.thuky").post(
+def test_phase_conflict_is_409(api_as):
+    response = api_as("laocai.thuky").post(
         "/api/cycles/cum-2/2021/phases/scoring/open", content_type="application/json"
     )
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "another_phase_open"
 
 
-def test_bad_cycle_writes_nothing_and_speaks_english_on_request(token_client):
-    client = token_client("admin")
+def test_bad_cycle_writes_nothing_and_speaks_english_on_request(api_as):
+    client = api_as("admin")
     before = Cycle.objects.count(), Membership.objects.count(), Handover.objects.count()
     payload = {
         "cluster": "cum-2",
@@ -135,8 +122,8 @@ def test_bad_cycle_writes_nothing_and_speaks_english_on_request(token_client):
     assert (Cycle.objects.count(), Membership.objects.count(), Handover.objects.count()) == before
 
 
-def test_create_cycle(token_client):
-    response = token_client("admin").post(
+def test_create_cycle(api_as):
+    response = api_as("admin").post(
         "/api/cycles",
         {"cluster": "cum-2", "year": 2022, "members": ["son-la", "lai-chau"], "leader": "son-la"},
         content_type="application/json",
@@ -144,7 +131,7 @@ def test_create_cycle(token_client):
     assert response.status_code == 201
     assert response.json()["rule_set"] == "thi-dua-cand@1"
     assert (
-        token_client("sonla.canbo")
+        api_as("sonla.canbo")
         .post(
             "/api/cycles",
             {
@@ -160,8 +147,8 @@ def test_create_cycle(token_client):
     )
 
 
-def test_lineage_event_overlap_via_api(token_client):
-    response = token_client("admin").post(
+def test_lineage_event_overlap_via_api(api_as):
+    response = api_as("admin").post(
         "/api/lineage-events",
         {
             "kind": "merge",
@@ -191,8 +178,8 @@ def test_api_docs_use_vendored_assets(client_for):
 
 
 @pytest.mark.parametrize("year", [10000, 1999, -5, 99999999999999999999])
-def test_a_year_out_of_range_is_refused_not_a_crash(token_client, year):
-    client = token_client("admin")
+def test_a_year_out_of_range_is_refused_not_a_crash(api_as, year):
+    client = api_as("admin")
     response = client.get(f"/api/units/son-la/stands-for?year={year}")
     assert response.status_code == 400
     assert response.json()["detail"] == f"Năm {year} nằm ngoài khoảng 2000–2100."
@@ -251,15 +238,15 @@ def test_a_token_reads_and_writes_only_its_scopes_until_it_expires(get_user, cli
     assert ApiToken.objects.get(user=user, name="phần mềm").scopes == ["read"]
 
 
-def test_a_token_lists_and_downloads_the_documents(token_client):
+def test_a_token_lists_and_downloads_the_documents(api_as):
     """The documents API authorises the token's user (request.auth), as every other router:
     a script with a token gets what its user may see, not a refusal meant for anonymous."""
-    client = token_client("sonla.canbo")
+    client = api_as("sonla.canbo")
     listed = client.get("/api/cycles/cum-2/2020/documents")
     assert listed.status_code == 200, listed.content
     ready = next(d for d in listed.json() if d["ready"])
     assert client.get(ready["url"]).status_code == 200
-    outsider = token_client("hanoi.canbo")
+    outsider = api_as("hanoi.canbo")
     assert outsider.get("/api/cycles/cum-2/2020/documents").status_code == 403
 
 
