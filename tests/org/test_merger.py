@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from tests.org.merging import MERGER_URL, account, event_forming
 from thidua.audit.models import AuditEntry
 from thidua.core.indicators import Period
 from thidua.core.phases import Phase
@@ -15,20 +16,11 @@ from thidua.core.record import AuditAction
 from thidua.org import services
 from thidua.org.authz import SYSTEM
 from thidua.org.demo import DEMO_PASSWORD
-from thidua.org.models import Cluster, LineageEvent, LineageLink, Membership, User, UserKind
+from thidua.org.models import Cluster, Membership, User, UserKind
 from thidua.stats import services as stats_services
 from thidua.stats.models import Report
 
 pytestmark = pytest.mark.django_db
-
-URL = "/clusters/cum-thu/2025/merger/"
-
-
-def _account(username, kind, unit):
-    user = User(username=username, kind=kind, unit=unit, last_name="Thử", first_name=username)
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    return user
 
 
 @pytest.fixture
@@ -55,15 +47,9 @@ def straddling(units):
         figures={"social_order_cases": Decimal(310)},
         submit=False,
     )
-    _account("hg25.thuky", UserKind.SECRETARY, units["ha-giang"])
-    _account("hg25.canbo", UserKind.OFFICER, units["ha-giang"])
+    account("hg25.thuky", UserKind.SECRETARY, units["ha-giang"])
+    account("hg25.canbo", UserKind.OFFICER, units["ha-giang"])
     return cycle
-
-
-def _event(target_code):
-    return LineageEvent.objects.get(
-        links__unit__code=target_code, links__role=LineageLink.Role.TARGET
-    )
 
 
 def _state():
@@ -78,11 +64,13 @@ def _state():
 
 def test_the_new_unit_joins_with_the_accounts_and_the_pending_work(straddling, client_for):
     admin = client_for("admin")
-    page = admin.get(URL).content.decode()
+    page = admin.get(MERGER_URL).content.decode()
     assert "Hà Giang, Tuyên Quang → Tuyên Quang" in page
     assert "hg25.thuky (Hà Giang" in page
     secretary = User.objects.get(username="hg25.thuky")
-    response = admin.post(URL, {"event": _event("tuyen-quang-2025").pk, "move": [secretary.pk]})
+    response = admin.post(
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
+    )
     assert response.status_code == 302
 
     joined = Membership.objects.get(cycle=straddling, unit__code="tuyen-quang-2025")
@@ -121,7 +109,9 @@ def test_a_closed_account_cannot_sign_in_and_is_told_where_to_go(straddling, cli
         "Location"
     ]  # signed in before the merger
     secretary = User.objects.get(username="hg25.thuky")
-    client_for("admin").post(URL, {"event": _event("tuyen-quang-2025").pk, "move": [secretary.pk]})
+    client_for("admin").post(
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
+    )
     # its open session ends
     assert session.get("/").status_code == 302
     response = Client().post(
@@ -167,17 +157,19 @@ def test_a_merger_that_makes_no_sense_is_refused_and_changes_nothing(
     elif setup == "already_member":
         Membership.objects.create(cycle=straddling, unit=units["tuyen-quang-2025"])
     before = _state()
-    response = client_for("admin").post(URL, {"event": _event("tuyen-quang-2025").pk, "move": move})
+    response = client_for("admin").post(
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": move}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert _state() == before
 
 
 def test_only_the_ministry_applies_a_merger(straddling, client_for):
-    event = _event("tuyen-quang-2025").pk
+    event = event_forming("tuyen-quang-2025").pk
     before = _state()
-    assert client_for("sonla.thuky").post(URL, {"event": event}).status_code == 403
-    assert client_for("hagiang.thuky").get(URL).status_code == 403
+    assert client_for("sonla.thuky").post(MERGER_URL, {"event": event}).status_code == 403
+    assert client_for("hagiang.thuky").get(MERGER_URL).status_code == 403
     assert _state() == before
 
 
@@ -185,7 +177,9 @@ def test_a_merger_of_another_year_or_not_of_its_members_is_refused(straddling, u
     from thidua.errors import DomainError
 
     with pytest.raises(DomainError) as refused:
-        services.apply_merger(actor=SYSTEM, cycle=straddling, event=_event("thai-nguyen-2025"))
+        services.apply_merger(
+            actor=SYSTEM, cycle=straddling, event=event_forming("thai-nguyen-2025")
+        )
     assert "Không đơn vị nào bị sáp nhập" in refused.value.messages()[0]
     cycle_2024 = services.create_cycle(
         actor=SYSTEM,
@@ -195,7 +189,9 @@ def test_a_merger_of_another_year_or_not_of_its_members_is_refused(straddling, u
         leader=units["son-la"],
     )
     with pytest.raises(DomainError) as refused:
-        services.apply_merger(actor=SYSTEM, cycle=cycle_2024, event=_event("tuyen-quang-2025"))
+        services.apply_merger(
+            actor=SYSTEM, cycle=cycle_2024, event=event_forming("tuyen-quang-2025")
+        )
     assert "không trong năm thi đua 2024" in " ".join(refused.value.messages())
 
 
@@ -210,7 +206,9 @@ def test_the_statistics_compare_the_new_unit_with_its_predecessors(straddling, c
             source="thử",
         )
     secretary = User.objects.get(username="hg25.thuky")
-    client_for("admin").post(URL, {"event": _event("tuyen-quang-2025").pk, "move": [secretary.pk]})
+    client_for("admin").post(
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
+    )
     page = client_for("hg25.thuky").get("/clusters/cum-thu/2025/stats/tuyen-quang-2025/")
     page = page.content.decode()
     assert (
@@ -237,7 +235,7 @@ def test_a_member_of_another_cluster_arrives_with_the_new_unit(straddling, clien
     other = _other_cluster(units)
     secretary = User.objects.get(username="hg25.thuky")
     response = client_for("admin").post(
-        URL, {"event": _event("tuyen-quang-2025").pk, "move": [secretary.pk]}
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
     )
     assert response.status_code == 302
     joined = Membership.objects.get(cycle=straddling, unit__code="tuyen-quang-2025")
@@ -255,7 +253,7 @@ def test_a_unit_that_leads_its_other_cluster_does_not_leave_it_silently(
     before = _state()
     secretary = User.objects.get(username="hg25.thuky")
     response = client_for("admin").post(
-        URL, {"event": _event("tuyen-quang-2025").pk, "move": [secretary.pk]}
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
     )
     assert response.status_code == 400
     assert "Công an tỉnh Tuyên Quang là cụm trưởng hoặc cụm phó của Cụm khác" in (

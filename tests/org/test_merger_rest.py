@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.documents.conftest import all_text, read_docx
+from tests.org.merging import MERGER_URL, account, event_forming
 from thidua.audit import clock
 from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
@@ -19,11 +20,8 @@ from thidua.core.record import AuditAction
 from thidua.org import selectors as org_selectors
 from thidua.org import services
 from thidua.org.authz import SYSTEM
-from thidua.org.demo import DEMO_PASSWORD
 from thidua.org.models import (
     Cluster,
-    LineageEvent,
-    LineageLink,
     Membership,
     Unit,
     User,
@@ -86,21 +84,6 @@ def test_the_new_unit_cannot_report_a_period_that_ended_before_it_was_formed(yea
 
 # --- targets and explanations of the merged units -----------------------------------------
 
-MERGER = "/clusters/cum-thu/2025/merger/"
-
-
-def _account(username, kind, unit):
-    user = User(username=username, kind=kind, unit=unit, last_name="Thử", first_name=username)
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    return user
-
-
-def _event(target_code):
-    return LineageEvent.objects.get(
-        links__unit__code=target_code, links__role=LineageLink.Role.TARGET
-    )
-
 
 @pytest.fixture
 def merging(units):
@@ -120,7 +103,7 @@ def merging(units):
         targets[(code, "II.1")] = Decimal(75)
         targets[(code, "II.2")] = Decimal(85 if code == "thai-nguyen" else 90)
     scoring_services.set_targets(actor=SYSTEM, cycle=cycle, targets=targets)
-    _account("backan25.thuky", UserKind.SECRETARY, units["bac-kan"])
+    account("backan25.thuky", UserKind.SECRETARY, units["bac-kan"])
     for code in ("bac-kan", "thai-nguyen", "thai-nguyen-2025", "lang-son", "cao-bang"):
         if not units[code].head_name:  # the papers each head signs need the names
             Unit.objects.filter(code=code).update(head_name=f"Thủ trưởng {code}")
@@ -130,7 +113,7 @@ def merging(units):
 def _merge(client_for):
     secretary = User.objects.get(username="backan25.thuky")
     return client_for("admin").post(
-        MERGER, {"event": _event("thai-nguyen-2025").pk, "move": [secretary.pk]}
+        MERGER_URL, {"event": event_forming("thai-nguyen-2025").pk, "move": [secretary.pk]}
     )
 
 
