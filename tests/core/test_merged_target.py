@@ -63,7 +63,8 @@ def test_a_unit_formed_during_the_year_inherits_where_a_predecessor_signed():
         ("tn2", "own"): Decimal(3),
         ("cb", "cases"): Decimal(7),
     }
-    found = inherited_targets([("tn2", day), ("cb", day)], lineage, kinds, signed)
+    members = [("tn2", day), ("cb", None), ("bk", date(2024, 1, 1))]
+    found = inherited_targets(members, 2025, lineage, kinds, signed)
     assert {key: item.value for key, item in found.items()} == {
         ("tn2", "cases"): Decimal(25),
         ("tn2", "rate"): Decimal(75),

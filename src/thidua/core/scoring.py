@@ -288,18 +288,21 @@ class InheritedTarget:
 
 
 def inherited_targets(
-    formed: Iterable[tuple[str, date]],
+    members: Iterable[tuple[str, date | None]],
+    year: int,
     lineage: Lineage,
     kinds: Mapping[str, str | None],
     targets: Mapping[tuple[str, str], Decimal],
 ) -> dict[tuple[str, str], InheritedTarget]:
-    """(member, criterion) → `InheritedTarget`, for the members `formed` during the year
-    (code, the day it was formed) on each quantitative criterion (`kinds`: criterion code →
+    """(member, criterion) → `InheritedTarget`, for the `members` (code, the day it was
+    formed) formed during `year` on each quantitative criterion (`kinds`: criterion code →
     its indicator's kind) the signed `targets` give it none but a predecessor (the units
     that stood for it the day before) had one. The one rule for the app's results and for
     `thidua verify`, which recomputes them from the record."""
     found = {}
-    for code, day in formed:
+    for code, day in members:
+        if day is None or day.year != year:
+            continue
         predecessors = sorted(lineage.predecessors_before(code, day).units)
         if not predecessors or predecessors == [code]:
             continue

@@ -941,15 +941,9 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
     targets = {(u, c): v for u, c, v in agreement.targets if v is not None}
     # a member formed during the year is scored against what its predecessors signed, as
     # the app scores it (`core.scoring.inherited_targets`)
-    spans = {unit.code: unit for unit in record.units}
-    formed = [
-        (code, spans[code].valid_from)
-        for code in members
-        if code in spans
-        and spans[code].valid_from is not None
-        and spans[code].valid_from.year == record.cycle.year
-    ]
-    if formed:
+    spans = {unit.code: unit.valid_from for unit in record.units}
+    formed = [(code, spans.get(code)) for code in members]
+    if any(day and day.year == record.cycle.year for _code, day in formed):
         kinds = {
             criterion.code: catalog[criterion.indicator].kind
             if criterion.indicator in catalog
@@ -957,7 +951,9 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
             for criterion in table.leaves
             if criterion.kind == core_scoring.Kind.QUANTITATIVE
         }
-        inherited = core_scoring.inherited_targets(formed, lineage_of(record), kinds, targets)
+        inherited = core_scoring.inherited_targets(
+            formed, record.cycle.year, lineage_of(record), kinds, targets
+        )
         targets |= {k: i.value for k, i in inherited.items() if i.value is not None}
     facts = core_scoring.Facts(
         actual=actual,

@@ -144,19 +144,20 @@ def inherited_targets(
     agreement is not changed (its signers confirmed its content, digest and all): the new
     unit's target is read from it, through the lineage."""
     year = agreement.cycle.year
-    formed = [
-        (unit.code, unit.valid_from)
-        for unit in members
-        if unit.valid_from is not None and unit.valid_from.year == year
-    ]
-    if not formed:
-        return {}
+    if not any(unit.valid_from and unit.valid_from.year == year for unit in members):
+        return {}  # nobody formed during the year: no lineage or criteria to read
     kinds = {
         c.code: c.indicator.kind if c.indicator else None
         for c in agreement.criteria.select_related("indicator")
         if c.kind == core.Kind.QUANTITATIVE
     }
-    found = core.inherited_targets(formed, org_selectors.lineage(), kinds, targets)
+    found = core.inherited_targets(
+        [(unit.code, unit.valid_from) for unit in members],
+        year,
+        org_selectors.lineage(),
+        kinds,
+        targets,
+    )
     names = org_selectors.units_by_code(
         {code for inherited in found.values() for code, _value in inherited.sources}
     )
