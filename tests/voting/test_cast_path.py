@@ -138,7 +138,8 @@ def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
     assert "voting_rollentry_poll_id" not in plan, plan
     # the delegate by its user (an index condition), not among every delegate of the conference
     delegate_lookup = plan.split(" on voting_delegate d ", 1)[1].splitlines()[1]
-    assert "Index Cond" in delegate_lookup and "user_id = $1" in delegate_lookup, plan
+    assert "Index Cond" in delegate_lookup, plan
+    assert "user_id = $1" in delegate_lookup, plan
 
 
 @pytest.mark.parametrize("after", [1, -1])
