@@ -5,6 +5,8 @@ unique keys. Each shortcut keeps what it replaced: the language, the refusals, t
 import uuid
 
 import pytest
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX, SessionStore
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.urls import resolve, reverse
 
@@ -171,3 +173,16 @@ def test_a_free_slot_is_found_by_the_index_of_free_slots_without_sorting_them(op
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ballot_free_slot" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_server_keeps_a_whole_halls_sessions_in_memory():
+    """Sessions are read from the process's memory and written through to the database: a
+    hall of 500 phones with its staff must fit, or the cache evicts sessions by thirds and
+    every evicted phone's cast reads its session from the database again."""
+    hall = []
+    for number in range(600):
+        session = SessionStore()
+        session["hall_seat"] = number
+        session.create()
+        hall.append(KEY_PREFIX + session.session_key)
+    assert len(caches["default"].get_many(hall)) == len(hall)
