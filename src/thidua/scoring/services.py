@@ -1366,7 +1366,7 @@ def describe_inherited_teams(cycle: Cycle, merger: org_services.Merger, *, actor
             agreement, org_selectors.member_units(cycle)
         ).items()
     }
-    new, sources = merger.target.code, [unit.code for unit in merger.sources]
+    new, sources = merger.target.code, sorted(unit.code for unit in merger.sources)
     lines = []
     inspected = [source for source in sources if source in signed]
     if inspected:
