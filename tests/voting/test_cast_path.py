@@ -117,8 +117,9 @@ def test_another_conferences_poll_is_not_reached_by_a_delegate_of_this_one(open_
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's generic plans")
 def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
     """A prepared statement keeps one generic plan per connection, made with whatever
-    statistics the tables had then: the read must reach the elector through (poll, delegate),
-    never by reading every elector of the poll."""
+    statistics the tables had then: the read must reach the elector through (poll, delegate)
+    and the delegate by its user, never by reading every elector of the poll or every
+    delegate of the conference."""
     elector = Elector.objects.select_related("delegate").filter(poll=open_poll).first()
     sql = voting_selectors._CAST_TARGET.format(
         codes=voting_selectors._CANDIDATE_CODES["postgresql"]
@@ -135,6 +136,10 @@ def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
         cursor.execute("DEALLOCATE cast_read_plan")
     assert "elector_once" in plan, plan
     assert "voting_rollentry_poll_id" not in plan, plan
+    # the delegate by its user (an index condition), not among every delegate of the conference
+    delegate_lookup = plan.split(" on voting_delegate d ", 1)[1].splitlines()[1]
+    assert "Index Cond" in delegate_lookup, plan
+    assert "user_id = $1" in delegate_lookup, plan
 
 
 @pytest.mark.parametrize("after", [1, -1])
