@@ -223,3 +223,30 @@ def test_the_units_home_page_asks_it_to_confirm(client_for, reporting_cycle):
     other = client_for("laichau.thuky").get("/").content.decode()
     assert "Nộp báo cáo số liệu 2021" in other
     assert "nhập thay" not in other
+
+
+def test_the_demo_2021_entry_awaits_the_unit_and_it_confirms(client_for, get_user):
+    """Lạng Sơn's first half of 2021, entered by Lào Cai's secretary (the live year): its home
+    page asks it to confirm, it does, and from then on its figures count."""
+    report = Report.objects.get(unit__code="lang-son", year=2021, period="H1")
+    assert (report.status, report.on_behalf_by.username) == ("awaiting", "laocai.thuky")
+    assert "thư ký cụm trưởng nhập thay" in report.on_behalf_reason
+    home = client_for("langson.canbo").get("/").content.decode()
+    assert "Xác nhận số liệu 6 tháng đầu năm 2021 thư ký cụm trưởng nhập thay" in home
+    assert 'href="/clusters/cum-2/2021/stats/lang-son/?period=H1"' in home
+    page = client_for("langson.canbo").get(f"{BASE}/lang-son/?period=H1").content.decode()
+    assert "Nhập thay" in page
+    assert report.on_behalf_reason in page
+    assert "Chờ đơn vị xác nhận" in page
+    observer = _api(get_user, "quansat")
+    before = observer.get("/api/cycles/cum-2/2021/stats?period=H1").json()
+    # Hà Giang, Điện Biên, Lai Châu, Lào Cai: 171 + 121 + 90 + 149; Lạng Sơn's does not count
+    assert before["total"]["cells"]["social_order_cases"]["value"] == "531"
+    confirm = client_for("langson.canbo").post(f"{BASE}/lang-son/confirm/", {"period": "H1"})
+    assert confirm.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.confirmed_by.username) == ("submitted", "langson.canbo")
+    after = observer.get("/api/cycles/cum-2/2021/stats?period=H1").json()
+    assert after["total"]["cells"]["social_order_cases"]["value"] == "689"  # + Lạng Sơn's 158
+    home = client_for("langson.canbo").get("/").content.decode()
+    assert "nhập thay" not in home

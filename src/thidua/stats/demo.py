@@ -168,21 +168,33 @@ def load_on_behalf_2020(cycle: Cycle) -> None:
     )
 
 
-# The first half of 2021 (sơ kết 6 tháng, due 15/07/2021 by the rule set's default): five units
-# submitted theirs before the deadline; Sơn La and Cao Bằng did not, so the live demo year shows
-# them overdue. Illustrative (the about page says so), about half of each unit's 2020 year.
+# The first half of 2021 (sơ kết 6 tháng, due 15/07/2021 by the rule set's default): four units
+# submitted theirs before the deadline; Lạng Sơn's was entered on its behalf by the 2021 leader
+# unit's secretary (below); Sơn La and Cao Bằng did not, so the live demo year shows them
+# overdue. Illustrative (the about page says so), about half of each unit's 2020 year.
 H1_2021 = {
     "ha-giang": (171, 243, 134, 27, 27),
     "dien-bien": (121, 172, 95, 19, 19),
     "lai-chau": (90, 128, 71, 15, 14),
-    "lang-son": (158, 225, 124, 25, 25),
     "lao-cai": (149, 212, 116, 24, 23),
 }
+# Lạng Sơn's first half of 2021, entered and submitted on its behalf by Lào Cai's secretary
+# ("nhập thay"), awaiting Lạng Sơn's confirmation: unlike the 2020 one (its year is history)
+# the unit can confirm it in the live year, and only then do its figures count. Illustrative
+# (the about page says so), like the figures above.
+ON_BEHALF_2021_UNIT = "lang-son"
+ON_BEHALF_2021_LEADER_SECRETARY = "laocai.thuky"
+ON_BEHALF_H1_2021 = (158, 225, 124, 25, 25)
+ON_BEHALF_2021_REASON = (
+    "Công an tỉnh Lạng Sơn đang chuyển đổi hệ thống mạng nội bộ, chưa gửi được báo cáo trên "
+    "phần mềm; đơn vị gửi số liệu bằng văn bản, thư ký cụm trưởng nhập thay."
+)
 
 
 def load_midyear_2021(cycle: Cycle) -> None:
-    """The 2021 first-half reports of the units that submitted them (the mid-year review must
-    be open: 2021 not past its reporting phase)."""
+    """The 2021 first-half reports of the units that submitted them, and Lạng Sơn's entered on
+    its behalf, awaiting its confirmation (the mid-year review must be open: 2021 not past its
+    reporting phase)."""
     units = {unit.code: unit for unit in Unit.objects.filter(code__in=H1_2021)}
     for code, row in H1_2021.items():
         if not Report.objects.filter(unit=units[code], year=2021, period=Period.H1).exists():
@@ -194,6 +206,22 @@ def load_midyear_2021(cycle: Cycle) -> None:
                 figures=_figures(row),
                 submit=True,
             )
+    unit = Unit.objects.get(code=ON_BEHALF_2021_UNIT)
+    if Report.objects.filter(unit=unit, year=2021, period=Period.H1).exists():
+        return
+    # written by the demo loader, shown as entered by Lào Cai's secretary (as in 2020)
+    report = services.enter_on_behalf(
+        actor=SYSTEM,
+        cycle=cycle,
+        unit=unit,
+        period=Period.H1,
+        figures=_figures(ON_BEHALF_H1_2021),
+        reason=ON_BEHALF_2021_REASON,
+        submit=True,
+    )
+    Report.objects.filter(pk=report.pk).update(
+        on_behalf_by=User.objects.get(username=ON_BEHALF_2021_LEADER_SECRETARY)
+    )
 
 
 # Cụm II 2025, across the merger of 1 July 2025: Hà Giang's and Tuyên Quang's 2024 figures (the
