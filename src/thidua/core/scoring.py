@@ -882,7 +882,7 @@ def _columns(given: list[Mapping[str, Decimal]], codes: list[str]) -> Iterator[t
         return None
     if not given:
         return repeat(())
-    return zip(*(map(scores.__getitem__, codes) for scores in given))
+    return zip(*(map(scores.__getitem__, codes) for scores in given), strict=True)
 
 
 def _rolled_total(points: dict[str, Decimal], plan: _Plan) -> Decimal:
