@@ -2,14 +2,17 @@
 the request, its session checked against the row its own read returns, its read planned by
 unique keys. Each shortcut keeps what it replaced: the language, the refusals, the row."""
 
+import uuid
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import resolve, reverse
 
 from tests.voting import phones
 from thidua import urls
 from thidua.org.models import session_auth_hash
 from thidua.voting import selectors as voting_selectors
+from thidua.voting import services as voting_services
 from thidua.voting import views
 from thidua.voting.models import Elector
 
@@ -58,6 +61,22 @@ def test_the_receipt_page_speaks_the_language_the_delegate_chose(
     assert f"<h1>{again}</h1>" in twice.content.decode()
     assert f'<html lang="{language or "vi"}">' in twice.content.decode()
     assert _voted(open_poll) == ["hagiang.daibieu3"]
+
+
+def test_the_receipt_page_escapes_what_it_shows_and_links_back(client_for, open_poll):
+    """The page is cut once per language at its fields and each cast fills them in: what it
+    fills in is escaped as the template would, and its links are the conference's own."""
+    open_poll.title = 'Cờ "A" <script>alert(1)</script>'
+    open_poll.save(update_fields=["title"])
+    phone = client_for("hagiang.daibieu3")
+    signed = phones.form("hagiang.daibieu3", "co-bo-cong-an", {"choice": "lang-son"})
+    page = phone.post(CAST, signed).content.decode()
+    assert "<p>Cờ &quot;A&quot; &lt;script&gt;alert(1)&lt;/script&gt;</p>" in page
+    assert "<script>" not in page
+    home = reverse("conference", args=["cum-2", 2020])
+    receipt = open_poll.ballots.get(filled=True).receipt
+    assert f'href="{home}polls/co-bo-cong-an/receipt.txt?code={receipt}"' in page
+    assert f'href="{home}"' in page
 
 
 def test_a_session_from_before_a_password_change_cannot_cast(client_for, get_user, open_poll):
@@ -116,3 +135,34 @@ def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
         cursor.execute("DEALLOCATE cast_read_plan")
     assert "elector_once" in plan, plan
     assert "voting_rollentry_poll_id" not in plan, plan
+
+
+@pytest.mark.parametrize("after", [1, -1])
+def test_a_ballot_takes_the_first_free_slot_from_a_random_id_on(open_poll, monkeypatch, after):
+    """The slot is the first free one at or after a random id, or the first one when none is:
+    no slot is favoured but by the random id (the box keeps no order a voter could be found by)."""
+    free = sorted(open_poll.ballots.filter(filled=False).values_list("id", flat=True))
+    assert len(free) >= 3
+    if after == 1:  # a random id just past the second slot: the third is taken
+        pivot, expected = uuid.UUID(int=free[1].int + 1), free[2]
+    else:  # past the last one: the search starts again from the first
+        pivot, expected = uuid.UUID(int=free[-1].int + 1), free[0]
+    monkeypatch.setattr(voting_services.uuid, "uuid4", lambda: pivot)
+    with transaction.atomic():
+        assert voting_services._fill_slot(open_poll.id, {"choices": []}, "paper", "")
+    assert list(open_poll.ballots.filter(filled=True).values_list("id", flat=True)) == [expected]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_free_slot_is_found_by_the_index_of_free_slots_without_sorting_them(open_poll):
+    """Each cast looked at every free slot of the poll and sorted them (hundreds in a hall);
+    it now takes the first one from the random id on in the index of free slots."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as in a full hall's table
+        cursor.execute(
+            f"EXPLAIN SELECT {voting_services._FREE_SLOT_SKIP_LOCKED}",
+            {"poll": open_poll.id, "pivot": uuid.uuid4()},
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "ballot_free_slot" in plan, plan
+    assert "Sort" not in plan, plan

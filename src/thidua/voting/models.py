@@ -244,6 +244,13 @@ class Ballot(models.Model):
                 name="ballot_receipt_once",
             ),
         ]
+        # the free slots of a poll in id order: a cast takes the first free one after a
+        # random id by an index lookup, not by sorting every free slot of the poll
+        indexes = [
+            models.Index(
+                fields=["poll", "id"], condition=models.Q(filled=False), name="ballot_free_slot"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.receipt or "—"

@@ -638,12 +638,16 @@ def _already_voted() -> AlreadyVoted:
     )
 
 
-# A free slot taken at random: the first free one after a random id (else the first one).
-_FREE_SLOT = (
-    "(SELECT id FROM voting_ballot WHERE poll_id = %(poll)s AND NOT filled "
-    "ORDER BY id < %(pivot)s, id LIMIT 1)"
+# A free slot taken at random: the first free one from a random id on, else the first one;
+# each a lookup in the index of free slots (`ballot_free_slot`), the second only when the
+# first finds none. {lock} is FOR UPDATE SKIP LOCKED where the database has it.
+_FREE_SLOT_OF = (
+    "COALESCE(({free} AND id >= %(pivot)s ORDER BY id LIMIT 1{lock}), "
+    "({free} ORDER BY id LIMIT 1{lock}))"
 )
-_FREE_SLOT_SKIP_LOCKED = _FREE_SLOT[:-1] + " FOR UPDATE SKIP LOCKED)"
+_FREE = "SELECT id FROM voting_ballot WHERE poll_id = %(poll)s AND NOT filled"
+_FREE_SLOT = _FREE_SLOT_OF.format(free=_FREE, lock="")
+_FREE_SLOT_SKIP_LOCKED = _FREE_SLOT_OF.format(free=_FREE, lock=" FOR UPDATE SKIP LOCKED")
 _FILL_SLOT = (
     "UPDATE voting_ballot SET filled = true, content = {content}, source = %(source)s, "
     "receipt = %(receipt)s WHERE id = {free_slot}"
