@@ -74,6 +74,7 @@ REGISTRIES: tuple[Registry, ...] = (
             Hook("thidua.scoring.services.settle_explanations_first", "thidua.scoring"),
             Hook("thidua.scoring.services.move_pending_sheets", "thidua.scoring"),
             Hook("thidua.scoring.services.describe_inherited_targets", "thidua.scoring"),
+            Hook("thidua.scoring.services.describe_inherited_teams", "thidua.scoring"),
         ),
     ),
     Registry(

@@ -174,8 +174,15 @@ SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day, conference included
 # Each process's memory (the cached_db sessions above read it, so a request costs no extra
 # statement). What pages compute per cycle version is kept in the database instead, where
 # every app process reads it (`thidua.audit.versions`, sealed: never Django's database
-# cache, which unpickles whatever its table holds).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# cache, which unpickles whatever its table holds). Room for a national hall's sessions and
+# the staff's: beyond MAX_ENTRIES (Django's default 300) entries are evicted by thirds, and
+# each evicted phone's next cast reads its session from the database and stores it again.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

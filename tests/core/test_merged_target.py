@@ -1,4 +1,5 @@
-"""The target a unit formed by a merger gets from its predecessors' signed targets."""
+"""The target a unit formed by a merger gets from its predecessors' signed targets, and
+their places in the inspection teams."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from thidua.core.indicators import Kind
 from thidua.core.lineage import EventKind, Lineage, LineageEvent, UnitSpan
-from thidua.core.scoring import inherited_targets, merged_target
+from thidua.core.scoring import inherited_targets, inherited_teams, merged_target
 
 targets = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
 
@@ -71,3 +72,34 @@ def test_a_unit_formed_during_the_year_inherits_where_a_predecessor_signed():
         ("tn2", "other"): None,
     }
     assert found[("tn2", "other")].sources == (("bk", Decimal(90)), ("tn", Decimal(85)))
+
+
+def test_a_unit_formed_during_the_year_takes_its_predecessors_places_in_the_teams():
+    """Bắc Kạn and Thái Nguyên merge on 1 July: the new unit is inspected by both their
+    teams' scorers and scores where either scored; Thái Nguyên's place in Bắc Kạn's team
+    would have it score itself and is dropped; a unit of a later merger is left alone."""
+    day = date(2025, 7, 1)
+    lineage = Lineage(
+        [
+            UnitSpan("bk", "Bắc Kạn", end=date(2025, 6, 30)),
+            UnitSpan("tn", "Thái Nguyên", end=date(2025, 6, 30)),
+            UnitSpan("tn2", "Thái Nguyên", start=day),
+            UnitSpan("cb", "Cao Bằng"),
+            UnitSpan("ls", "Lạng Sơn"),
+        ],
+        [LineageEvent(EventKind.MERGE, day, ("bk", "tn"), ("tn2",))],
+    )
+    teams = {"bk": ["cb", "tn"], "tn": ["ls", "cb"], "cb": ["bk", "ls"], "ls": ["tn"]}
+    members = [("tn2", day), ("cb", None), ("ls", None)]
+    assert inherited_teams(teams, members, 2025, lineage) == {
+        "tn2": ["cb", "ls"],
+        "cb": ["tn2", "ls"],
+        "ls": ["tn2"],
+    }
+    # the year before the merger, the teams stand as signed, among the members
+    before = [("bk", None), ("tn", None), ("cb", None)]
+    assert inherited_teams(teams, before, 2024, lineage) == {
+        "bk": ["cb", "tn"],
+        "tn": ["cb"],
+        "cb": ["bk"],
+    }

@@ -10,13 +10,16 @@ from django.test import Client
 
 from tests.org.merging import MERGER_URL, account, event_forming
 from thidua.audit.models import AuditEntry
+from thidua.core import record as core_record
+from thidua.core import verify as core_verify
 from thidua.core.indicators import Period
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 from thidua.org import services
 from thidua.org.authz import SYSTEM
 from thidua.org.demo import DEMO_PASSWORD
-from thidua.org.models import Cluster, Membership, User, UserKind
+from thidua.org.models import Cluster, Handover, Membership, User, UserKind
+from thidua.record.export import export
 from thidua.stats import services as stats_services
 from thidua.stats.models import Report
 
@@ -131,7 +134,6 @@ def test_a_closed_account_cannot_sign_in_and_is_told_where_to_go(straddling, cli
     ("setup", "message"),
     [
         ("no_secretary", "Công an tỉnh Tuyên Quang chưa có thư ký thi đua"),
-        ("leader_merged", "Công an tỉnh Hà Giang là cụm trưởng năm 2025 và bị sáp nhập"),
         ("first_half_draft", "Báo cáo 6 tháng đầu năm của Công an tỉnh Hà Giang"),
         ("already_member", "Công an tỉnh Tuyên Quang đã là thành viên"),
     ],
@@ -142,9 +144,6 @@ def test_a_merger_that_makes_no_sense_is_refused_and_changes_nothing(
     move = [User.objects.get(username="hg25.thuky").pk]
     if setup == "no_secretary":
         move = []
-    elif setup == "leader_merged":
-        straddling.leader = units["ha-giang"]
-        straddling.save()
     elif setup == "first_half_draft":
         stats_services.save_report(
             actor=SYSTEM,
@@ -163,6 +162,39 @@ def test_a_merger_that_makes_no_sense_is_refused_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert _state() == before
+
+
+@pytest.mark.parametrize("role", ["leader", "deputy"])
+def test_a_merged_leader_or_deputy_hands_its_role_to_the_new_unit(
+    straddling, client_for, units, role
+):
+    """Hà Giang leads the cluster (or is its deputy) and merges into Tuyên Quang, which
+    carries on its province's police: the new unit takes the role over, its secretary (Hà
+    Giang's, moved) acts for it, and the merger's audit entry says so; no hand-over is
+    recorded, and the record verifies against the log."""
+    setattr(straddling, role, units["ha-giang"])
+    straddling.save()
+    secretary = User.objects.get(username="hg25.thuky")
+    response = client_for("admin").post(
+        MERGER_URL, {"event": event_forming("tuyen-quang-2025").pk, "move": [secretary.pk]}
+    )
+    assert response.status_code == 302
+    straddling.refresh_from_db()
+    assert getattr(straddling, role).code == "tuyen-quang-2025"
+    entry = AuditEntry.objects.get(action=AuditAction.CYCLE_MERGE, chain="cum-thu/2025")
+    assert entry.before[role] == "ha-giang"
+    assert entry.after[role] == "tuyen-quang-2025"
+    assert entry.after["merger"]["roles"] == {role: "ha-giang"}
+    handovers = Handover.objects.filter(cluster=straddling.cluster, year=2025)
+    assert handovers.count() == 1  # the year's assignment, as it was
+    page = client_for("hg25.thuky").get("/clusters/cum-thu/2025/").content.decode()
+    if role == "leader":
+        assert '<strong class="leader">Công an tỉnh Tuyên Quang</strong>' in page
+        home = client_for("hg25.thuky").get("/").content.decode()
+        assert "Chờ báo cáo số liệu của:" in home  # the leader secretary's task
+    else:
+        assert "Cụm phó: <strong>Công an tỉnh Tuyên Quang</strong>" in page
+    assert core_verify.verify(core_record.to_json(export(straddling))) == []
 
 
 def test_only_the_ministry_applies_a_merger(straddling, client_for):

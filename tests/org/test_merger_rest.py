@@ -34,6 +34,7 @@ from thidua.scoring.demo import TABLE
 from thidua.scoring.models import Criterion, Explanation
 from thidua.stats import services as stats_services
 from thidua.stats.models import Report
+from thidua.voting.models import Conference
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,82 @@ def test_the_demo_shows_the_targets_kept_with_the_units_that_signed_them(year_20
     )
 
 
+def test_a_leader_and_deputy_merging_into_one_unit_is_refused(merging, client_for, units):
+    """The new unit takes over a merged leader's or deputy's role, but cannot be both: with
+    Bắc Kạn leading and Thái Nguyên its deputy, the merger waits for a new deputy."""
+    merging.leader, merging.deputy = units["bac-kan"], units["thai-nguyen"]
+    merging.save()
+    response = _merge(client_for)
+    assert response.status_code == 400
+    assert (
+        "Công an tỉnh Thái Nguyên là cụm phó năm 2025 và bị sáp nhập: hãy ghi nhận cụm phó mới"
+        in response.content.decode()
+    )
+    merging.refresh_from_db()
+    assert (merging.leader.code, merging.deputy.code) == ("bac-kan", "thai-nguyen")
+    assert Membership.objects.filter(cycle=merging, unit__code="bac-kan").exists()
+
+
+# --- inspection teams -----------------------------------------------------------------------
+
+
+def test_the_new_unit_takes_the_merged_units_places_in_the_inspection_teams(
+    merging, client_for, units
+):
+    """Scored by inspection teams: Bắc Kạn and Thái Nguyên were inspected and inspected
+    others. After the merger the new Thái Nguyên is inspected by their scorers together, and
+    scores where they scored, never itself (Thái Nguyên's place in Bắc Kạn's team is
+    dropped): the scoring page expects its sheets, the merger's audit entry lists the places,
+    and the signed teams are not rewritten (the confirmations' digest stays valid)."""
+    scoring_services.set_rules(
+        actor=SYSTEM,
+        cycle=merging,
+        rules={},
+        declared_total=Decimal(100),
+        assignment="teams",
+        teams={
+            "bac-kan": ["cao-bang", "thai-nguyen"],
+            "thai-nguyen": ["lang-son"],
+            "cao-bang": ["bac-kan", "lang-son"],
+            "lang-son": ["thai-nguyen", "cao-bang"],
+        },
+    )
+    digest = scoring_selectors.agreement_digest(scoring_selectors.agreement_of(merging))
+    assert _merge(client_for).status_code == 302
+    agreement = scoring_selectors.agreement_of(merging)
+    assert scoring_selectors.agreement_digest(agreement) == digest
+    assigned = scoring_selectors.assignment(agreement, org_selectors.member_units(merging))
+    assert {target: sorted(scorers) for target, scorers in assigned.items()} == {
+        "thai-nguyen-2025": ["cao-bang", "lang-son"],
+        "cao-bang": ["lang-son", "thai-nguyen-2025"],
+        "lang-son": ["cao-bang", "thai-nguyen-2025"],
+    }
+    # the new unit's secretary (Bắc Kạn's, moved) sees the sheets it gives
+    page = client_for("backan25.thuky").get("/clusters/cum-thu/2025/scoring/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Tiến độ nộp phiếu: 0/9" in text  # 3 self-assessments and 6 peer sheets
+    mine = text.split("Phiếu của đơn vị tôi")[1].split("</section>")[0]
+    assert "Chấm Công an tỉnh Cao Bằng" in mine
+    assert "Chấm Công an tỉnh Lạng Sơn" in mine
+    assert "Tự chấm" in mine
+    # the record carries the same assignment as the app scores with
+    record = export(merging)
+    assert sorted(record.agreement.assignment["thai-nguyen-2025"]) == ["cao-bang", "lang-son"]
+    entry = AuditEntry.objects.get(action=AuditAction.CYCLE_MERGE, chain="cum-thu/2025")
+    work = entry.after["work_moved"]
+    assert (
+        "đoàn kiểm tra chấm thai-nguyen-2025: cao-bang, lang-son (đã ký: bac-kan: cao-bang, "
+        "thai-nguyen; thai-nguyen: lang-son)" in work
+    )
+    assert "thai-nguyen-2025 chấm cao-bang (thay bac-kan)" in work
+    assert "thai-nguyen-2025 chấm lang-son (thay thai-nguyen)" in work
+    assert (
+        "thai-nguyen-2025 không tự chấm mình: bỏ chỗ của thai-nguyen trong đoàn chấm bac-kan"
+        in work
+    )
+
+
 # --- signed by some, held by fewer ---------------------------------------------------------
 
 
@@ -258,3 +335,28 @@ def test_the_demo_2025_agreement_keeps_its_seven_signers(year_2025, client_for):
     assert "gồm 7 (bảy) đơn vị: Công an tỉnh Cao Bằng" in text
     assert "Công an tỉnh Hà Giang" in text
     assert "Công an tỉnh Tuyên Quang" not in text
+
+
+def test_the_demo_2025_conference_minutes_say_who_signed_and_who_took_part(year_2025, client_for):
+    """The conference minutes of Cụm II 2025 say, as the year-end report does, how many
+    units signed the agreement, how the merged units came, and how many took part."""
+    Conference.objects.create(
+        cycle=year_2025, chair_name="Nguyễn Văn Chủ Trì", secretary_name="Trần Thị Thư Ký"
+    )
+    secretary = client_for("caobang.thuky")
+    minutes = secretary.get("/clusters/cum-2/2025/documents/conference-minutes/draft/")
+    assert minutes.status_code == 200
+    text = all_text(read_docx(minutes.content))
+    sentence = (
+        "Giao ước thi đua năm 2025 do 7 (bảy) đơn vị ký kết; sau sắp xếp, sáp nhập đơn vị "
+        "trong năm (Tuyên Quang: Hình thành ngày 01/07/2025 từ Hà Giang, Tuyên Quang (ngoài "
+        "cụm); Lào Cai: Hình thành ngày 01/07/2025 từ Lào Cai, Yên Bái (ngoài cụm)), 7 (bảy) "
+        "đơn vị tham gia chấm điểm và bình xét thi đua: Cao Bằng, Điện Biên, Lai Châu, Lạng "
+        "Sơn, Lào Cai, Sơn La, Tuyên Quang."
+    )
+    lines = text.splitlines()
+    assert lines.count(sentence) == 1
+    # in the opening, before the proceedings
+    assert lines.index(sentence) < lines.index("II. NỘI DUNG HỘI NGHỊ")
+    report = secretary.get("/clusters/cum-2/2025/documents/year-end-report/draft/")
+    assert sentence in all_text(read_docx(report.content)).splitlines()

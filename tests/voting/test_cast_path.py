@@ -5,6 +5,8 @@ unique keys. Each shortcut keeps what it replaced: the language, the refusals, t
 import uuid
 
 import pytest
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX, SessionStore
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.urls import resolve, reverse
 
@@ -117,8 +119,9 @@ def test_another_conferences_poll_is_not_reached_by_a_delegate_of_this_one(open_
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's generic plans")
 def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
     """A prepared statement keeps one generic plan per connection, made with whatever
-    statistics the tables had then: the read must reach the elector through (poll, delegate),
-    never by reading every elector of the poll."""
+    statistics the tables had then: the read must reach the elector through (poll, delegate)
+    and the delegate by its user, never by reading every elector of the poll or every
+    delegate of the conference."""
     elector = Elector.objects.select_related("delegate").filter(poll=open_poll).first()
     sql = voting_selectors._CAST_TARGET.format(
         codes=voting_selectors._CANDIDATE_CODES["postgresql"]
@@ -135,6 +138,10 @@ def test_the_casts_prepared_read_finds_the_elector_by_its_unique_key(open_poll):
         cursor.execute("DEALLOCATE cast_read_plan")
     assert "elector_once" in plan, plan
     assert "voting_rollentry_poll_id" not in plan, plan
+    # the delegate by its user (an index condition), not among every delegate of the conference
+    delegate_lookup = plan.split(" on voting_delegate d ", 1)[1].splitlines()[1]
+    assert "Index Cond" in delegate_lookup, plan
+    assert "user_id = $1" in delegate_lookup, plan
 
 
 @pytest.mark.parametrize("after", [1, -1])
@@ -166,3 +173,16 @@ def test_a_free_slot_is_found_by_the_index_of_free_slots_without_sorting_them(op
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ballot_free_slot" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_server_keeps_a_whole_halls_sessions_in_memory():
+    """Sessions are read from the process's memory and written through to the database: a
+    hall of 500 phones with its staff must fit, or the cache evicts sessions by thirds and
+    every evicted phone's cast reads its session from the database again."""
+    hall = []
+    for number in range(600):
+        session = SessionStore()
+        session["hall_seat"] = number
+        session.create()
+        hall.append(KEY_PREFIX + session.session_key)
+    assert len(caches["default"].get_many(hall)) == len(hall)

@@ -318,6 +318,39 @@ def inherited_targets(
     return found
 
 
+def inherited_teams(
+    teams: Mapping[str, Sequence[str]],
+    members: Iterable[tuple[str, date | None]],
+    year: int,
+    lineage: Lineage,
+) -> dict[str, list[str]]:
+    """Who scores whom under inspection teams (`teams`: inspected unit → its scorers, as
+    signed), for the `members` (code, the day it was formed): a member formed during `year`
+    takes its predecessors' places, as inspected unit (their scorers, together) and as
+    scorer (in their teams). A unit never scores itself as a peer: a place that would have
+    the new unit score itself is dropped, as a team never lists the unit it inspects. Units
+    no longer members score no one. The one rule for the app and for the record."""
+    members = list(members)
+    codes = [code for code, _day in members]
+    successor: dict[str, str] = {}
+    for code, day in members:
+        if day is None or day.year != year:
+            continue
+        for source in lineage.predecessors_before(code, day).units:
+            if source != code:
+                successor[source] = code
+    carried: dict[str, list[str]] = {code: [] for code in codes}
+    for inspected, scorers in teams.items():
+        target = successor.get(inspected, inspected)
+        if target not in carried:
+            continue
+        for scorer in scorers:
+            scorer = successor.get(scorer, scorer)
+            if scorer in carried and scorer != target and scorer not in carried[target]:
+                carried[target].append(scorer)
+    return carried
+
+
 def check_target(
     value: Decimal, indicator_kind: str | None, *, unit: str, code: str, field: str | None = None
 ) -> Problem | None:

@@ -868,24 +868,19 @@ def _merger_problems(cycle: Cycle, event: LineageEvent, merger: Merger | None) -
                 "event",
             )
         )
-    for role, unit in (("leader", cycle.leader), ("deputy", cycle.deputy)):
-        if unit is not None and unit in merger.sources:
-            problems.append(
-                Problem(
-                    f"{role}_merged",
-                    gettext_noop(
-                        "%(unit)s là cụm trưởng năm %(year)s và bị sáp nhập: hãy ghi nhận cụm "
-                        "trưởng mới (Bộ Công an phân công) trước khi áp dụng sáp nhập."
-                    )
-                    if role == "leader"
-                    else gettext_noop(
-                        "%(unit)s là cụm phó năm %(year)s và bị sáp nhập: hãy ghi nhận cụm phó "
-                        "mới (Bộ Công an phân công) trước khi áp dụng sáp nhập."
-                    ),
-                    {"unit": unit.name, "year": cycle.year},
-                    "event",
-                )
+    # the new unit takes over a merged unit's role (`_succession`), but cannot hold both
+    if cycle.leader in merger.sources and cycle.deputy in merger.sources:
+        problems.append(
+            Problem(
+                "deputy_merged",
+                gettext_noop(
+                    "%(unit)s là cụm phó năm %(year)s và bị sáp nhập: hãy ghi nhận cụm phó "
+                    "mới (Bộ Công an phân công) trước khi áp dụng sáp nhập."
+                ),
+                {"unit": cycle.deputy.name, "year": cycle.year},
+                "event",
             )
+        )
     return problems
 
 
@@ -1017,6 +1012,22 @@ def _leave(membership: Membership, merger: Merger, cycle: Cycle, actor) -> None:
     )
 
 
+def _succession(cycle: Cycle, merger: Merger) -> dict[str, str]:
+    """A merged unit that leads the cluster (cụm trưởng) or is its deputy (cụm phó) hands
+    the role to the new unit, which carries on its province's police: not a new assignment
+    by the Ministry, so no hand-over is recorded; the merger's audit entry says who took
+    over what from whom (role → the merged unit's code)."""
+    roles = {}
+    for role in ("leader", "deputy"):
+        unit = getattr(cycle, role)
+        if unit is not None and unit in merger.sources:
+            setattr(cycle, role, merger.target)
+            roles[role] = unit.code
+    if roles:
+        cycle.save(update_fields=list(roles))
+    return roles
+
+
 @transaction.atomic
 def apply_merger(
     *,
@@ -1032,7 +1043,8 @@ def apply_merger(
     effective date (its other sources, members of other clusters, arrive with it); the
     agreement stays the one its members signed, with its signers as they were. The accounts
     in `move` go to the new unit; the other accounts of the merged units (or only those in
-    `close`) are closed with a pointer to it; the merged units' pending work goes to it.
+    `close`) are closed with a pointer to it; the merged units' pending work goes to it; a
+    merged leader's or deputy's role goes to it too (`_succession`).
     """
     require(actor, Action.RECORD_LINEAGE)
     cycle = _locked(cycle)
@@ -1065,8 +1077,18 @@ def apply_merger(
         cycle=cycle, unit=merger.target, joined_on=merger.effective, note=note[:300]
     )
     members_after = [u for u in members_before if u not in merger.members] + [merger.target]
+    roles = _succession(cycle, merger)
+    lineage = selectors.lineage()
+    codes = [u.code for u in members_after]
     refuse_if(
-        core_cycles.check_members(cycle.year, [u.code for u in members_after], selectors.lineage())
+        core_cycles.check_members(cycle.year, codes, lineage)
+        + core_cycles.check_leadership(
+            year=cycle.year,
+            leader=cycle.leader.code,
+            deputy=cycle.deputy.code if cycle.deputy else None,
+            eligible=codes,
+            lineage=lineage,
+        )
     )
     for user in moving:
         User.objects.filter(pk=user.pk).update(unit=merger.target)
@@ -1092,6 +1114,7 @@ def apply_merger(
                 "sources": [unit.code for unit in merger.sources],
                 "target": merger.target.code,
                 "arriving": [unit.code for unit in arriving_units],
+                "roles": roles,
             },
             "accounts_moved": sorted(user.username for user in moving),
             "accounts_closed": sorted(user.username for user in closing),

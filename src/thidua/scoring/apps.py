@@ -15,6 +15,7 @@ class ScoringConfig(AppConfig):
         from thidua.scoring.services import (
             agreement_signed,
             describe_inherited_targets,
+            describe_inherited_teams,
             move_pending_sheets,
             review_settled,
             settle_explanations_first,
@@ -34,7 +35,9 @@ class ScoringConfig(AppConfig):
         register_late(Phase.SCORING, late_scorers)
         # A merger during the year waits for the merged units' pending explanations (they
         # cannot move without their submitted sheets), gives their draft score sheets to the
-        # new unit, and records the targets the signed agreement gives it.
+        # new unit, and records the targets and the inspection-team places the signed
+        # agreement gives it.
         register_pending_mover(settle_explanations_first)
         register_pending_mover(move_pending_sheets)
         register_pending_mover(describe_inherited_targets)
+        register_pending_mover(describe_inherited_teams)

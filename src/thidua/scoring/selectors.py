@@ -23,6 +23,7 @@ from thidua.core import indicators as core_indicators
 from thidua.core import review as core_review
 from thidua.core import scoring as core
 from thidua.core import scoring_grid as core_grid
+from thidua.core.lineage import Lineage
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.numbers import format_exact
 from thidua.core.phases import Phase, PhaseStatus
@@ -48,8 +49,13 @@ from thidua.stats import selectors as stats_selectors
 def agreement_of(cycle: Cycle) -> Agreement | None:
     return (
         Agreement.objects.filter(cycle=cycle)
+        .select_related("cycle")
         .prefetch_related(
-            "approved_by", Prefetch("teams", InspectionTeam.objects.prefetch_related("scorers"))
+            "approved_by",
+            Prefetch(
+                "teams",
+                InspectionTeam.objects.select_related("inspected").prefetch_related("scorers"),
+            ),
         )
         .first()
     )
@@ -97,17 +103,24 @@ def rules_of(agreement: Agreement) -> core.Rules:
 
 
 def assignment(agreement: Agreement, members: list[Unit]) -> dict[str, list[str]]:
-    """Who scores whom: inspected unit code → scorer unit codes (never the unit itself)."""
+    """Who scores whom: inspected unit code → scorer unit codes (never the unit itself). A
+    member formed by a merger during the year takes its predecessors' places in the teams
+    they signed (`core.inherited_teams`): the signed agreement is not changed."""
     codes = [unit.code for unit in members]
     if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
         return {target: [scorer for scorer in codes if scorer != target] for target in codes}
     teams = {
-        team.inspected_id: [
-            unit.code for unit in team.scorers.all() if unit.pk != team.inspected_id
-        ]
+        team.inspected.code: [unit.code for unit in team.scorers.all()]
         for team in agreement.teams.all()
     }
-    return {unit.code: teams.get(unit.pk, []) for unit in members}
+    year = agreement.cycle.year
+    formed = any(unit.valid_from and unit.valid_from.year == year for unit in members)
+    return core.inherited_teams(
+        teams,
+        [(unit.code, unit.valid_from) for unit in members],
+        year,
+        org_selectors.lineage() if formed else Lineage((), ()),
+    )
 
 
 def targets_of(agreement: Agreement) -> dict[tuple[str, str], Decimal]:

@@ -1345,3 +1345,44 @@ def describe_inherited_targets(cycle: Cycle, merger: org_services.Merger, *, act
         value = "không suy ra được" if inherited.value is None else format_exact(inherited.value)
         lines.append(f"chỉ tiêu {code} của {unit}: {value} (đã ký: {inherited.text})")
     return lines
+
+
+def describe_inherited_teams(cycle: Cycle, merger: org_services.Merger, *, actor) -> list[str]:
+    """At a merger, under inspection teams: the signed teams stay as their signers confirmed
+    them (as the targets do); the new unit takes the merged units' places, as inspected unit
+    and as scorer, read at scoring time (`selectors.assignment`), except a place that would
+    have it score itself, dropped as every team drops the unit it inspects. A line per place,
+    for the merger's audit entry."""
+    agreement = selectors.agreement_of(cycle)
+    if agreement is None or agreement.assignment != Agreement.Assignment.TEAMS:
+        return []
+    signed = {
+        team.inspected.code: sorted(unit.code for unit in team.scorers.all())
+        for team in agreement.teams.all()
+    }
+    now = {
+        target: sorted(scorers)
+        for target, scorers in selectors.assignment(
+            agreement, org_selectors.member_units(cycle)
+        ).items()
+    }
+    new, sources = merger.target.code, sorted(unit.code for unit in merger.sources)
+    lines = []
+    inspected = [source for source in sources if source in signed]
+    if inspected:
+        was = "; ".join(f"{s}: {', '.join(signed[s]) or '–'}" for s in inspected)
+        lines.append(
+            f"đoàn kiểm tra chấm {new}: {', '.join(now.get(new, [])) or 'không đơn vị nào'} "
+            f"(đã ký: {was})"
+        )
+    for target, scorers in sorted(now.items()):
+        replaced = [s for s in sources if s in signed.get(target, [])]
+        if target != new and new in scorers and replaced:
+            lines.append(f"{new} chấm {target} (thay {', '.join(replaced)})")
+    for source in inspected:
+        for scorer in signed[source]:
+            if scorer in sources:
+                lines.append(
+                    f"{new} không tự chấm mình: bỏ chỗ của {scorer} trong đoàn chấm {source}"
+                )
+    return lines

@@ -51,7 +51,12 @@ class Delegate(models.Model):
         CHAIR = "chair", _("Trưởng ban kiểm phiếu")
         MEMBER = "member", _("Thành viên ban kiểm phiếu")
 
-    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
+    # no index of its own: `delegate_once` (conference, user) serves lookups by conference, and
+    # a second index let PostgreSQL, before it has statistics of a hall's new delegates, find
+    # the casting delegate by reading every delegate of the conference
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="delegates", db_index=False
+    )
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="delegations")
     checked_in_at = models.DateTimeField(_("điểm danh lúc"), null=True, blank=True)

@@ -44,6 +44,26 @@ def _base(cycle: Cycle) -> str:
     return f"/clusters/{cycle.cluster.code}/{cycle.year}/"
 
 
+def _report_task(cycle: Cycle, unit, period: Period) -> str:
+    """A unit's report of the year or of its first half: it confirms what the leader
+    secretary entered on its behalf and awaits it (nhập thay), else it submits its own. The
+    one rule for both periods."""
+    awaiting = unit.code in stats_selectors.awaiting_confirmation(cycle, period)
+    if period == Period.H1:
+        text = (
+            _("Xác nhận số liệu 6 tháng đầu năm %(year)s thư ký cụm trưởng nhập thay")
+            if awaiting
+            else _("Nộp báo cáo số liệu 6 tháng đầu năm %(year)s")
+        )
+    else:
+        text = (
+            _("Xác nhận số liệu %(year)s thư ký cụm trưởng nhập thay")
+            if awaiting
+            else _("Nộp báo cáo số liệu %(year)s")
+        )
+    return text % {"year": cycle.year}
+
+
 def _officer(user, cycle: Cycle) -> list[Task]:
     if user.unit_id is None or not cycle.phase_is_open:
         return []
@@ -56,16 +76,10 @@ def _officer(user, cycle: Cycle) -> list[Task]:
         and can(user, Action.EDIT_REPORT, slot)
         and user.unit.code in {unit.code for unit in stats_selectors.late_reports(cycle)}
     ):
-        awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle)
         return [
             Task(
                 cycle,
-                (
-                    _("Xác nhận số liệu %(year)s thư ký cụm trưởng nhập thay")
-                    if awaiting
-                    else _("Nộp báo cáo số liệu %(year)s")
-                )
-                % {"year": cycle.year},
+                _report_task(cycle, user.unit, Period.YEAR),
                 f"{base}stats/{user.unit.code}/",
                 urgent=True,
             )
@@ -215,16 +229,10 @@ def _midyear(user, cycle: Cycle, today: date, *, leads: bool) -> list[Task]:
         )
     slot = UnitInCycle(cycle, user.unit, Period.H1.value)
     if user.unit.code in {unit.code for unit in waiting} and can(user, Action.EDIT_REPORT, slot):
-        awaiting = user.unit.code in stats_selectors.awaiting_confirmation(cycle, Period.H1)
         tasks.append(
             Task(
                 cycle,
-                (
-                    _("Xác nhận số liệu 6 tháng đầu năm %(year)s thư ký cụm trưởng nhập thay")
-                    if awaiting
-                    else _("Nộp báo cáo số liệu 6 tháng đầu năm %(year)s")
-                )
-                % {"year": cycle.year},
+                _report_task(cycle, user.unit, Period.H1),
                 f"{base}stats/{user.unit.code}/?period={Period.H1.value}",
                 urgent=True,
                 deadline=deadline,
