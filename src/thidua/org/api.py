@@ -500,7 +500,7 @@ def record_title(request, code: str, payload: TitleRecordIn):
     cluster's current leader unit or the Ministry's office; all or nothing."""
     cluster = found_or_404(selectors.cluster_at(code))
     require(request.auth, Action.RECORD_TITLES, cluster)
-    unit = selectors.units_in(cluster).filter(code=payload.unit).first()
+    unit = selectors.unit_in(cluster, payload.unit)
     if unit is None:
         raise DomainError(
             [
