@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from thidua.core.numbers import round_half_up
 from thidua.core.scoring import (
+    FIRST_PLACES,
     ZERO,
     Aggregation,
     Band,
@@ -232,11 +233,14 @@ def test_a_table_is_planned_once():
 @given(a_cluster())
 def test_score_without_the_scores_by_scorer_gives_the_same_results(cluster):
     """`by_scorer=False` (what `core.verify` recomputes with): the same points, totals, ranks
-    and bands to the last digit, only without each criterion's scores by scorer."""
+    and bands to the last digit, only without each criterion's scores by scorer, and first
+    places only where a tie-break reads them."""
     table, units, sheets, facts, rules = cluster
     lean = score(table, units, sheets, facts, rules, by_scorer=False)
     full = score(table, units, sheets, facts, rules)
     for result in full:
+        if FIRST_PLACES not in rules.tie_breaks:
+            result.first_places = 0
         result.criteria = {
             code: CriterionResult(item.points, {}, item.explanation, item.missing)
             for code, item in result.criteria.items()

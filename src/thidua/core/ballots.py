@@ -355,11 +355,12 @@ def totals_of(ballots: Iterable[Ballot], rules: Rules) -> Totals:
     yes: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
     no: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
     returned = invalid = blank = 0
+    approval = rules.kind == Kind.APPROVAL
     for ballot in ballots:
         returned += 1
         if check(ballot, rules) is not None:
             invalid += 1
-        elif rules.kind == Kind.APPROVAL:
+        elif approval:
             for candidate, answer in ballot.answers.items():
                 if answer == Answer.YES:
                     yes[candidate] += 1
@@ -367,7 +368,8 @@ def totals_of(ballots: Iterable[Ballot], rules: Rules) -> Totals:
                     no[candidate] += 1
             blank += all(a == Answer.ABSTAIN for a in ballot.answers.values())
         else:
-            yes.update(ballot.choices)
+            for candidate in ballot.choices:  # each once (`check`), a candidate of the poll
+                yes[candidate] += 1
             blank += not ballot.choices
     return Totals(ballots=returned, yes=dict(yes), no=dict(no), blank=blank, invalid=invalid)
 

@@ -10,7 +10,7 @@ are rounded once, at the end.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -618,10 +618,17 @@ def aggregate(values: Sequence[Decimal], method: Aggregation, trim_from: int = 5
         return None
     if method == Aggregation.MEDIAN:
         return Decimal(median(values))  # median sorts them itself
+    total, count = _summed(values, trim_from if method == Aggregation.TRIMMED_MEAN else None)
+    return total / count
+
+
+def _summed(values: Sequence[Decimal], trim_from: int | None) -> tuple[Decimal, int]:
+    """A mean's sum and count (`aggregate` divides them): without the highest and the lowest
+    score from `trim_from` scores up (a trimmed mean; None: a plain mean)."""
     ordered = sorted(values)  # summed in order: the same digits whichever way they came
-    if method == Aggregation.TRIMMED_MEAN and len(ordered) >= trim_from:
-        return sum(ordered[1:-1], ZERO) / (len(ordered) - 2)
-    return sum(ordered, ZERO) / len(ordered)
+    if trim_from is not None and len(ordered) >= trim_from:
+        return sum(ordered[1:-1], ZERO), len(ordered) - 2
+    return sum(ordered, ZERO), len(ordered)
 
 
 def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str], Decimal]:
@@ -797,7 +804,8 @@ def score(
     False: no criterion keeps the scores each scorer gave it (`CriterionResult.by_scorer`
     empty), which a check of the results (`core.verify`) never reads — a dict per unit and
     criterion, most of scoring's memory — and the criteria scored alike share one result
-    (read them, never change them)."""
+    (read them, never change them); nor are first places counted (0) unless a tie-break
+    reads them."""
     sheets = [sheet for sheet in sheets if sheet.target in units]
     peer_sheets = sorted((s for s in sheets if not s.is_self), key=lambda s: (s.target, s.scorer))
     selves = {sheet.target: sheet for sheet in sheets if sheet.is_self}
@@ -810,6 +818,10 @@ def score(
     results: list[UnitResult] = []
     zscore, method, trim_from = rules.zscore, rules.aggregation, rules.trim_from
     seen: dict[tuple[str, bool], CriterionResult] = {}  # `by_scorer` False: shared results
+    # a mean, without z-scores: its sum and count decide its points (`_summed`, then
+    # `aggregate`'s division and the cap), so criteria with the same sum share them
+    means = None if method == Aggregation.MEDIAN else {}
+    trimmed = trim_from if method == Aggregation.TRIMMED_MEAN else None
     for unit in units:
         own = by_target.get(unit, [])
         scorers = [sheet.scorer for sheet in own]
@@ -817,20 +829,30 @@ def score(
         own_scores = selves[unit].scores if unit in selves else None
         # each scorer once, no z-scores: the values alone are enough when none is kept
         lean = not by_scorer and not zscore and len(set(scorers)) == len(scorers)
+        columns = _columns(given_sheets, plan.judged) if lean else None
         leaves: dict[str, CriterionResult] = {}
         self_points: dict[str, Decimal] = {}
         for code, maximum, judged, quantitative_kind in plan.leaves:
             if judged and lean:
-                try:  # every sheet scored the criterion (a submitted sheet is complete)
-                    values = [scores[code] for scores in given_sheets]
-                except KeyError:
+                if columns is not None:
+                    values = next(columns)
+                else:  # a sheet without the criterion
                     values = [scores[code] for scores in given_sheets if code in scores]
-                value = aggregate(values, method, trim_from)
-                capped = min(max(value, ZERO), maximum) if value is not None else ZERO
-                found = (str(capped), value is None)  # `str` of a Decimal is exact
-                if found not in seen:
-                    seen[found] = CriterionResult(capped, _NOT_KEPT, None, value is None)
-                leaves[code] = seen[found]
+                if means is not None and values:
+                    total, count = _summed(values, trimmed)
+                    key = (str(total), count, maximum)  # `str` of a Decimal is exact
+                    if key not in means:
+                        means[key] = CriterionResult(
+                            min(max(total / count, ZERO), maximum), _NOT_KEPT, None, False
+                        )
+                    leaves[code] = means[key]
+                else:
+                    value = aggregate(values, method, trim_from)
+                    capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                    found = (str(capped), value is None)  # `str` of a Decimal is exact
+                    if found not in seen:
+                        seen[found] = CriterionResult(capped, _NOT_KEPT, None, value is None)
+                    leaves[code] = seen[found]
                 if own_scores is not None:
                     own_score = own_scores.get(code)
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
@@ -879,8 +901,21 @@ def score(
                 gap_flagged=gap is not None and abs(gap) > rules.gap_threshold,
             )
         )
-    _count_first_places(results, peer_sheets, plan.judged)
+    if by_scorer or FIRST_PLACES in rules.tie_breaks:  # else no caller reads them
+        _count_first_places(results, peer_sheets, plan.judged)
     return rank(results, rules)
+
+
+def _columns(given: list[Mapping[str, Decimal]], codes: list[str]) -> Iterator[tuple] | None:
+    """The judged criteria's scores in the table's order, each as a tuple of its scores in
+    the sheets' order, read sheet by sheet as they are asked for; None when a sheet lacks
+    one of them."""
+    wanted = frozenset(codes)
+    if not all(wanted <= scores.keys() for scores in given):
+        return None
+    if not given:
+        return repeat(())
+    return zip(*(map(scores.__getitem__, codes) for scores in given), strict=True)
 
 
 def _rolled_total(points: dict[str, Decimal], plan: _Plan) -> Decimal:

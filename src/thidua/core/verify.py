@@ -915,6 +915,34 @@ def _criterion(item: core_record.Criterion) -> core_scoring.Criterion:
 
 def ranking(record: Record) -> list[core_record.Standing] | None:
     """Every member's points, total, rank and band, from the sheets and facts in the record."""
+    results = _scored(record)
+    if results is None:
+        return None
+    results.reverse()
+    held, standings = core_record.Compactor(), []
+    while results:  # each result let go once it is a standing (its points held compact)
+        result = results.pop()
+        standings.append(
+            core_record.Standing(
+                unit=result.unit,
+                rank=result.rank,
+                total=result.total,
+                self_total=result.self_total,
+                band=result.band,
+                points=held.compact(_points(result), share=False),
+            )
+        )
+    return standings
+
+
+def _points(result: core_scoring.UnitResult) -> dict[str, Decimal]:
+    """A standing's points: each criterion's, sections included."""
+    return {code: item.points for code, item in result.criteria.items()}
+
+
+def _scored(record: Record) -> list[core_scoring.UnitResult] | None:
+    """`ranking`'s results as the core scores them, best first (None without an agreement):
+    each has a standing's fields (`STANDING_FIELDS`) and its points (`_points`)."""
     agreement = record.agreement
     if agreement is None:
         return None
@@ -966,31 +994,16 @@ def ranking(record: Record) -> list[core_record.Standing] | None:
             (f.unit, f.criterion): f.penalties for f in agreement.facts if f.penalties is not None
         },
     )
-    results = core_scoring.score(table, members, sheets, facts, rules, by_scorer=False)
-    results.reverse()
-    held, standings = core_record.Compactor(), []
-    while results:  # each result let go once it is a standing (its points held compact)
-        result = results.pop()
-        standings.append(
-            core_record.Standing(
-                unit=result.unit,
-                rank=result.rank,
-                total=result.total,
-                self_total=result.self_total,
-                band=result.band,
-                points=held.compact(
-                    {code: item.points for code, item in result.criteria.items()}, share=False
-                ),
-            )
-        )
-    return standings
+    return core_scoring.score(table, members, sheets, facts, rules, by_scorer=False)
 
 
 STANDING_FIELDS = ("rank", "total", "self_total", "band")
 
 
 def _scoring(record: Record) -> list[Finding]:
-    computed = ranking(record)
+    """The record's ranking against the core's results (`_scored`, each compared as it is,
+    not made a standing first)."""
+    computed = _scored(record)
     recorded = record.scoring.ranking if record.scoring else None
     if computed is None or recorded is None:
         if (computed is None) != (recorded is None):
@@ -998,7 +1011,9 @@ def _scoring(record: Record) -> list[Finding]:
         return []
     findings = []
     stored = {row.unit: row for row in recorded}
-    for row in computed:
+    computed.reverse()
+    while computed:  # each result let go once compared
+        row = computed.pop()
         where = f"scoring.ranking[{row.unit}]"
         other = stored.get(row.unit)
         if other is None:
@@ -1007,7 +1022,7 @@ def _scoring(record: Record) -> list[Finding]:
         for key in STANDING_FIELDS:
             if not _same(getattr(row, key), getattr(other, key)):
                 findings.append(_mismatch(f"{where}.{key}", getattr(row, key), getattr(other, key)))
-        findings += _compare(f"{where}.points", row.points, other.points)
+        findings += _compare(f"{where}.points", _points(row), other.points)
     return findings
 
 
@@ -1251,7 +1266,7 @@ def _nominations(record: Record) -> list[Finding]:
     ]
     if not titles:
         return []
-    ranks = {row.unit: row.rank for row in ranking(record) or [] if row.rank is not None}
+    ranks = {row.unit: row.rank for row in _scored(record) or [] if row.rank is not None}
     names = {unit.code: unit.name for unit in record.units}
     polls = {
         poll.title_code: poll.code
