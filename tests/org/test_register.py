@@ -303,6 +303,96 @@ def test_a_leader_may_not_decide_for_another_clusters_unit(client_for, cycle):
     assert TitleRecord.objects.get(unit__code="ha-noi", year=2020).state == "proposed"
 
 
+def _api_line(client, **changes):
+    body = {
+        "unit": "cao-bang",
+        "year": 2019,
+        "title_code": "co_bo_cong_an",
+        "title": "Cờ thi đua của Bộ Công an",
+        "level": "ministry",
+        "state": "awarded",
+        "number": "9/QĐ-BCA",
+        "signed_on": "2020-01-15",
+        "issuer": "Bộ Công an",
+    } | changes
+    return client.post(
+        "/api/clusters/cum-2/register", json.dumps(body), content_type="application/json"
+    )
+
+
+@pytest.fixture
+def token_of(get_user):
+    """An API client holding a token of the demo user with these scopes."""
+    from django.test import Client
+
+    from thidua.org import services
+
+    def make(username: str, scopes) -> Client:
+        _token, key = services.create_api_token(
+            actor=get_user(username), name="sổ danh hiệu", scopes=scopes
+        )
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+def test_the_current_leader_writes_a_line_through_the_api(token_of):
+    made = _api_line(token_of("laocai.thuky", ["read", "write:org"]))
+    assert made.status_code == 201, made.content
+    assert made.json()["state"] == "awarded"
+    assert made.json()["decision"]["number"] == "9/QĐ-BCA"
+    assert made.json()["decision"]["on_behalf"] is True  # not the Ministry's office
+    record = TitleRecord.objects.get(unit__code="cao-bang", year=2019)
+    assert (record.state, record.decision.issuer) == ("awarded", "Bộ Công an")
+    assert AuditEntry.objects.filter(action="org.title.record", actor="laocai.thuky").exists()
+    # the Ministry's office too; the line is read back by the register API
+    office = _api_line(
+        token_of("admin", ["read", "write:org"]), unit="son-la", state="proposed", number=""
+    )
+    assert office.status_code == 201, office.content
+    lines = token_of("admin", ["read"]).get("/api/clusters/cum-2/register").json()["records"]
+    assert {"son-la", "cao-bang"} <= {r["unit"] for r in lines if r["year"] == 2019}
+
+
+def test_writing_a_line_is_refused_to_others(token_of):
+    # Hà Nội leads another cluster; Hà Giang led this one in 2020, not now; Sơn La is a member
+    for person in ("hanoi.thuky", "hagiang.thuky", "sonla.thuky"):
+        refused = _api_line(token_of(person, ["read", "write:org"]))
+        assert refused.status_code == 403, person
+    # the keeper's token without the scope of organisation writes
+    read_only = _api_line(token_of("laocai.thuky", ["read"]))
+    assert read_only.status_code == 403
+    assert "write:org" in read_only.json()["detail"]
+    wrong_stage = _api_line(token_of("laocai.thuky", ["read", "write:scoring"]))
+    assert wrong_stage.status_code == 403
+    assert not TitleRecord.objects.filter(unit__code="cao-bang", year=2019).exists()
+    assert not Decision.objects.filter(number="9/QĐ-BCA").exists()
+
+
+def test_bad_input_names_the_field_and_writes_nothing(token_of):
+    client = token_of("laocai.thuky", ["read", "write:org"])
+    decisions = Decision.objects.count()
+    bad = _api_line(client, level="tỉnh", state="xong", title="  ", issuer="x" * 201)
+    assert bad.status_code == 400
+    errors = {e["field"]: e["message"] for e in bad.json()["errors"]}
+    assert errors == {
+        "level": "Cấp không hợp lệ.",
+        "state": "Trạng thái không hợp lệ.",
+        "title": "Thiếu tên danh hiệu.",
+        "issuer": "Cơ quan ban hành dài quá 200 ký tự.",
+    }
+    no_decision = _api_line(client, number="", issuer="")
+    assert no_decision.status_code == 400
+    assert [e["field"] for e in no_decision.json()["errors"]] == ["number"]
+    assert "phải ghi số quyết định" in no_decision.json()["errors"][0]["message"]
+    stranger = _api_line(client, unit="ha-noi")  # a unit of another cluster
+    assert stranger.status_code == 400
+    assert stranger.json()["errors"][0]["field"] == "unit"
+    assert "không thuộc sổ danh hiệu của cụm" in stranger.json()["errors"][0]["message"]
+    assert not TitleRecord.objects.filter(unit__code__in=["cao-bang", "ha-noi"], year=2019).exists()
+    assert Decision.objects.count() == decisions
+
+
 # --- the conference's results become proposals --------------------------------------------
 
 

@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from thidua.audit import clock
 from thidua.audit.models import AuditEntry
@@ -221,6 +223,64 @@ def test_filing_refusals(reviewed, units, client_for):
     assert not Explanation.objects.filter(cycle=reviewed).exists()
 
 
+@pytest.fixture
+def media(tmp_path):
+    """Uploaded files in a directory of their own, to see what was stored."""
+    with override_settings(MEDIA_ROOT=tmp_path):
+        yield tmp_path
+
+
+def test_an_explanation_with_an_attachment(reviewed, units, client_for, media):
+    """The unit files its explanation with a PDF; it and the reviewer download the same bytes.
+    The review is open to the whole cluster (VIEW_RESULTS, as the security matrix says), so
+    another member reads it too; someone of another cluster does not. A file that is not a
+    document is refused, naming the field, and nothing is stored."""
+    content = b"%PDF-1.4 ke hoach so 12/KH"
+    with clock.dated(IN_TIME):
+        bad = client_for("dienbien.thuky").post(
+            base(reviewed) + "review/dien-bien/file/",
+            {
+                "criterion": "I.1",
+                "reviewer": "cao-bang",
+                "text": "Đã có kế hoạch",
+                "file": SimpleUploadedFile("ke-hoach.exe", b"MZ\x90\x00", "application/pdf"),
+            },
+        )
+        assert bad.status_code == 400
+        assert "Chỉ nhận tệp PDF, DOCX, PNG hoặc JPEG." in bad.content.decode()
+        assert not Explanation.objects.filter(cycle=reviewed).exists()
+        assert not any(media.rglob("*.*"))
+        filed = client_for("dienbien.thuky").post(
+            base(reviewed) + "review/dien-bien/file/",
+            {
+                "criterion": "I.1",
+                "reviewer": "cao-bang",
+                "text": "Đã có kế hoạch số 12/KH, gửi kèm",
+                "file": SimpleUploadedFile("ke-hoach.pdf", content, "application/pdf"),
+            },
+        )
+        assert filed.status_code == 302
+    item = Explanation.objects.get(cycle=reviewed, unit=units["dien-bien"])
+    assert [p.read_bytes() for p in media.rglob("*.pdf")] == [content]
+    assert (item.file_name, item.content_type, item.size) == (
+        "ke-hoach.pdf",
+        "application/pdf",
+        len(content),
+    )
+    url = base(reviewed) + f"review/item/{item.pk}/attachment/"
+    page = client_for("caobang.thuky").get(base(reviewed) + "review/dien-bien/").content.decode()
+    assert f'href="{url}">ke-hoach.pdf</a>' in page
+    for reader in ("dienbien.thuky", "caobang.thuky", "sonla.canbo"):
+        download = client_for(reader).get(url)
+        assert download.status_code == 200, reader
+        assert b"".join(download.streaming_content) == content
+        assert "ke-hoach.pdf" in download["Content-Disposition"]
+    assert client_for("hanoi.canbo").get(url).status_code == 403
+    # another cycle's number for the same explanation: not found
+    other_year = f"/clusters/cum-2/2020/scoring/review/item/{item.pk}/attachment/"
+    assert client_for("dienbien.thuky").get(other_year).status_code == 404
+
+
 def test_the_conference_waits_for_every_explanation(reviewed, units, get_user):
     with clock.dated(IN_TIME):
         services.file_explanation(
@@ -251,6 +311,49 @@ def test_a_criterion_nobody_scores_is_flagged(scoring_2021, units):
     rendered = " ".join(p.render() for p in problems)
     assert "Lai Châu" not in rendered  # Lai Châu has a scorer
     assert "chưa được giao cho đơn vị nào chấm" in rendered
+
+
+def test_the_conference_does_not_open_while_a_criterion_has_no_scorer(
+    scoring_2021, units, api_as, client_for
+):
+    """The guard sits on opening the conference (the scoring phase itself closes): over the
+    API it is refused (409, `criterion_unassigned`, naming the unit and the criterion) while
+    one member's criteria have no scorer, and allowed once an inspection team is assigned."""
+    agreement = selectors.agreement_of(scoring_2021)
+    agreement.assignment = "teams"
+    agreement.save()
+    members = [unit for unit in scoring_2021.members.all() if unit.code != "lai-chau"]
+    for inspected in members:
+        team = agreement.teams.create(inspected=inspected)
+        team.scorers.set([units["lai-chau"] if inspected.code != "lai-chau" else units["son-la"]])
+    api = api_as("laocai.thuky")
+
+    def move(phase, action):
+        return api.post(
+            f"/api/cycles/cum-2/2021/phases/{phase}/{action}", content_type="application/json"
+        )
+
+    assert move("scoring", "close").status_code == 200
+    refused = move("conference", "open")
+    assert refused.status_code == 409
+    errors = refused.json()["errors"]
+    assert len(errors) == len(JUDGED)  # every judged criterion of Lai Châu
+    assert {e["code"] for e in errors} == {"criterion_unassigned"}
+    assert all("Lai Châu" in e["message"] for e in errors)
+    assert "Ban hành kế hoạch, hướng dẫn, phát động phong trào kịp thời" in refused.json()["detail"]
+    # the web form says the same and leaves the phase where it was
+    page = client_for("laocai.thuky").post(
+        "/clusters/cum-2/2021/phases/conference/open/", follow=True
+    )
+    said = "của đơn vị Công an tỉnh Lai Châu chưa được giao cho đơn vị nào chấm"
+    assert said in page.content.decode()
+    scoring_2021.refresh_from_db()
+    assert (scoring_2021.phase, scoring_2021.phase_is_open) == ("scoring", False)
+    team = agreement.teams.create(inspected=units["lai-chau"])
+    team.scorers.set([units["dien-bien"]])
+    opened = move("conference", "open")
+    assert opened.status_code == 200
+    assert (opened.json()["phase"], opened.json()["phase_is_open"]) == ("conference", True)
 
 
 def test_the_results_say_why_a_score_is_below_the_units_own(client_for):

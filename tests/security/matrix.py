@@ -201,6 +201,21 @@ PROBES: list[Probe] = [
         "api:get_register", "GET", "/api/clusters/cum-2/register", (A.VIEW_CLUSTER,), on="global"
     ),
     Probe(
+        "api:record_title",
+        "POST",
+        "/api/clusters/cum-2/register",
+        (A.RECORD_TITLES,),
+        on="cluster:cum-2",
+        json=True,
+        data={
+            "unit": "cao-bang",
+            "year": 2019,
+            "title_code": "co_bo_cong_an",
+            "title": "Cờ thi đua của Bộ Công an",
+            "level": "ministry",
+        },
+    ),
+    Probe(
         "api:record_decision",
         "POST",
         "/api/decisions",

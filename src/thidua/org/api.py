@@ -417,6 +417,22 @@ class RegisterOut(Schema):
     records: list[TitleRecordOut]
 
 
+class TitleRecordIn(Schema):
+    """One line of the register, as the entry page takes it; the decision's fields are needed
+    once the state is awarded or not awarded."""
+
+    unit: str
+    year: int
+    title_code: str
+    title: str
+    level: str
+    state: str = "proposed"
+    number: str = ""
+    signed_on: date | None = None
+    issuer: str = ""
+    source: str = ""
+
+
 class DecidedIn(Schema):
     unit: str
     year: int
@@ -457,21 +473,61 @@ def get_register(request, code: str):
         "cluster": cluster.code,
         "years": [year for year in table.years if year not in hidden],
         "records": [
-            {
-                "unit": record.unit.code if record.unit else None,
-                "person": record.person.username if record.person else None,
-                "cluster": cluster.code,
-                "year": record.year,
-                "title_code": record.title_code,
-                "title": record.title,
-                "level": record.level,
-                "state": record.state,
-                "decision": _decision_out(record.decision) if record.decision else None,
-            }
+            _record_out(record, cluster.code)
             for record in selectors.records_of(cluster)
             if record.year not in hidden
         ],
     }
+
+
+def _record_out(record, cluster: str) -> dict:
+    return {
+        "unit": record.unit.code if record.unit else None,
+        "person": record.person.username if record.person else None,
+        "cluster": cluster,
+        "year": record.year,
+        "title_code": record.title_code,
+        "title": record.title,
+        "level": record.level,
+        "state": record.state,
+        "decision": _decision_out(record.decision) if record.decision else None,
+    }
+
+
+@router.post("/clusters/{code}/register", response={201: TitleRecordOut})
+def record_title(request, code: str, payload: TitleRecordIn):
+    """Enter (or correct) one line of the cluster's register, as its entry page does: by the
+    cluster's current leader unit or the Ministry's office; all or nothing."""
+    cluster = found_or_404(selectors.cluster_at(code))
+    require(request.auth, Action.RECORD_TITLES, cluster)
+    unit = selectors.unit_in(cluster, payload.unit)
+    if unit is None:
+        raise DomainError(
+            [
+                Problem(
+                    "unknown_unit",
+                    gettext_noop("Đơn vị %(unit)s không thuộc sổ danh hiệu của cụm."),
+                    {"unit": payload.unit},
+                    "unit",
+                )
+            ]
+        )
+    decided = payload.number or payload.issuer or payload.signed_on
+    record = register.record_title(
+        actor=request.auth,
+        cluster=cluster,
+        unit=unit,
+        year=payload.year,
+        title_code=payload.title_code,
+        title=payload.title,
+        level=payload.level,
+        state=payload.state,
+        decision=register.DecisionData(payload.number, payload.signed_on, payload.issuer)
+        if decided
+        else None,
+        source=payload.source,
+    )
+    return Status(201, _record_out(record, cluster.code))
 
 
 @router.post("/decisions", response={201: DecisionOut})

@@ -235,6 +235,13 @@ def record_title(
         year=year, title_code=title_code, title=title, level=level, state=state
     )
     problems += _decision_problems(decision, state)
+    problems += _length_problems(
+        title_code=title_code,
+        title=title,
+        source=source,
+        number=decision.number if decision else "",
+        issuer=decision.issuer if decision else "",
+    )
     existing = TitleRecord.objects.filter(unit=unit, year=year, title_code=title_code).first()
     problems += _downgrade_problems(existing, state)
     refuse_if(problems)
@@ -294,6 +301,25 @@ def _line_problems(*, year, title_code, title, level, state) -> list[Problem]:
     if state not in TitleState.values:
         problems.append(_problem("state", gettext_noop("Trạng thái không hợp lệ."), "state"))
     return problems
+
+
+#: The longest text each field of a line keeps (the models' lengths), with what to say: the
+#: entry page's form stops longer text first, the API only here.
+_LIMITS = {
+    "title_code": (40, gettext_noop("Mã danh hiệu dài quá %(limit)s ký tự.")),
+    "title": (200, gettext_noop("Tên danh hiệu dài quá %(limit)s ký tự.")),
+    "source": (255, gettext_noop("Nguồn dài quá %(limit)s ký tự.")),
+    "number": (60, gettext_noop("Số quyết định dài quá %(limit)s ký tự.")),
+    "issuer": (200, gettext_noop("Cơ quan ban hành dài quá %(limit)s ký tự.")),
+}
+
+
+def _length_problems(**texts: str) -> list[Problem]:
+    return [
+        _problem(f"{name}_too_long", _LIMITS[name][1], name, limit=_LIMITS[name][0])
+        for name, text in texts.items()
+        if len(text or "") > _LIMITS[name][0]
+    ]
 
 
 def _downgrade_problems(existing: TitleRecord | None, state: str) -> list[Problem]:

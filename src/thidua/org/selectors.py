@@ -731,6 +731,11 @@ def units_in(cluster: Cluster):
     )
 
 
+def unit_in(cluster: Cluster, code: str) -> Unit | None:
+    """The unit of this code if a line of the cluster's register may name it (the API's)."""
+    return units_in(cluster).filter(code=code).first()
+
+
 def cycles_by_year(cluster: Cluster) -> dict[int, Cycle]:
     return {cycle.year: cycle for cycle in Cycle.objects.filter(cluster=cluster)}
 
