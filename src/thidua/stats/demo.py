@@ -149,23 +149,28 @@ def load_on_behalf_2020(cycle: Cycle) -> None:
     """Điện Biên's first-half 2020 report, entered and submitted on its behalf by Hà Giang's
     secretary: it waits for Điện Biên to confirm it and does not count until then (the
     cycle's reporting phase must be open)."""
-    unit = Unit.objects.get(code=ON_BEHALF_UNIT)
-    if Report.objects.filter(unit=unit, year=2020, period=Period.H1).exists():
+    _entered_on_behalf(
+        cycle, ON_BEHALF_UNIT, ON_BEHALF_H1_2020, ON_BEHALF_REASON, ON_BEHALF_LEADER_SECRETARY
+    )
+
+
+def _entered_on_behalf(cycle: Cycle, code: str, row: tuple, reason: str, secretary: str) -> None:
+    """A unit's first-half report of `cycle`'s year, entered and submitted on its behalf
+    (once). Written by the demo loader (the log names the demo data), shown as entered by the
+    leader unit's `secretary`, as the demo's reports show their illustrative source."""
+    unit = Unit.objects.get(code=code)
+    if Report.objects.filter(unit=unit, year=cycle.year, period=Period.H1).exists():
         return
-    # written by the demo loader (the log names the demo data), shown as entered by Hà Giang's
-    # secretary, as the 2020 reports show their illustrative source
     report = services.enter_on_behalf(
         actor=SYSTEM,
         cycle=cycle,
         unit=unit,
         period=Period.H1,
-        figures=_figures(ON_BEHALF_H1_2020),
-        reason=ON_BEHALF_REASON,
+        figures=_figures(row),
+        reason=reason,
         submit=True,
     )
-    Report.objects.filter(pk=report.pk).update(
-        on_behalf_by=User.objects.get(username=ON_BEHALF_LEADER_SECRETARY)
-    )
+    Report.objects.filter(pk=report.pk).update(on_behalf_by=User.objects.get(username=secretary))
 
 
 # The first half of 2021 (sơ kết 6 tháng, due 15/07/2021 by the rule set's default): four units
@@ -206,21 +211,12 @@ def load_midyear_2021(cycle: Cycle) -> None:
                 figures=_figures(row),
                 submit=True,
             )
-    unit = Unit.objects.get(code=ON_BEHALF_2021_UNIT)
-    if Report.objects.filter(unit=unit, year=2021, period=Period.H1).exists():
-        return
-    # written by the demo loader, shown as entered by Lào Cai's secretary (as in 2020)
-    report = services.enter_on_behalf(
-        actor=SYSTEM,
-        cycle=cycle,
-        unit=unit,
-        period=Period.H1,
-        figures=_figures(ON_BEHALF_H1_2021),
-        reason=ON_BEHALF_2021_REASON,
-        submit=True,
-    )
-    Report.objects.filter(pk=report.pk).update(
-        on_behalf_by=User.objects.get(username=ON_BEHALF_2021_LEADER_SECRETARY)
+    _entered_on_behalf(
+        cycle,
+        ON_BEHALF_2021_UNIT,
+        ON_BEHALF_H1_2021,
+        ON_BEHALF_2021_REASON,
+        ON_BEHALF_2021_LEADER_SECRETARY,
     )
 
 
