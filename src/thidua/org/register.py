@@ -303,23 +303,25 @@ def _line_problems(*, year, title_code, title, level, state) -> list[Problem]:
     return problems
 
 
-#: The longest text each field of a line keeps (the models' lengths), with what to say: the
-#: entry page's form stops longer text first, the API only here.
-_LIMITS = {
-    "title_code": (40, gettext_noop("Mã danh hiệu dài quá %(limit)s ký tự.")),
-    "title": (200, gettext_noop("Tên danh hiệu dài quá %(limit)s ký tự.")),
-    "source": (255, gettext_noop("Nguồn dài quá %(limit)s ký tự.")),
-    "number": (60, gettext_noop("Số quyết định dài quá %(limit)s ký tự.")),
-    "issuer": (200, gettext_noop("Cơ quan ban hành dài quá %(limit)s ký tự.")),
+#: What to say when a field's text is longer than its column keeps (the models' lengths):
+#: the entry page's form stops longer text first, the API only here.
+_TOO_LONG = {
+    "title_code": (TitleRecord, gettext_noop("Mã danh hiệu dài quá %(limit)s ký tự.")),
+    "title": (TitleRecord, gettext_noop("Tên danh hiệu dài quá %(limit)s ký tự.")),
+    "source": (TitleRecord, gettext_noop("Nguồn dài quá %(limit)s ký tự.")),
+    "number": (Decision, gettext_noop("Số quyết định dài quá %(limit)s ký tự.")),
+    "issuer": (Decision, gettext_noop("Cơ quan ban hành dài quá %(limit)s ký tự.")),
 }
 
 
 def _length_problems(**texts: str) -> list[Problem]:
-    return [
-        _problem(f"{name}_too_long", _LIMITS[name][1], name, limit=_LIMITS[name][0])
-        for name, text in texts.items()
-        if len(text or "") > _LIMITS[name][0]
-    ]
+    problems = []
+    for name, text in texts.items():
+        model, message = _TOO_LONG[name]
+        limit = model._meta.get_field(name).max_length
+        if len(text or "") > limit:
+            problems.append(_problem(f"{name}_too_long", message, name, limit=limit))
+    return problems
 
 
 def _downgrade_problems(existing: TitleRecord | None, state: str) -> list[Problem]:
