@@ -512,7 +512,6 @@ def record_title(request, code: str, payload: TitleRecordIn):
                 )
             ]
         )
-    decided = payload.number or payload.issuer or payload.signed_on
     record = register.record_title(
         actor=request.auth,
         cluster=cluster,
@@ -522,9 +521,7 @@ def record_title(request, code: str, payload: TitleRecordIn):
         title=payload.title,
         level=payload.level,
         state=payload.state,
-        decision=register.DecisionData(payload.number, payload.signed_on, payload.issuer)
-        if decided
-        else None,
+        decision=register.DecisionData.entered(payload.number, payload.signed_on, payload.issuer),
         source=payload.source,
     )
     return Status(201, _record_out(record, cluster.code))

@@ -109,6 +109,14 @@ class DecisionData:
     signed_on: date
     issuer: str
 
+    @classmethod
+    def entered(cls, number: str, signed_on: date | None, issuer: str) -> DecisionData | None:
+        """What a register line's form or API call gives of its decision: None when none of
+        its fields is filled in (a proposal), else the decision, checked with the line."""
+        if not (number or signed_on or issuer):
+            return None
+        return cls(number, signed_on, issuer)
+
 
 def _decision_problems(data: DecisionData | None, state: str) -> list[Problem]:
     if state == TitleState.PROPOSED:

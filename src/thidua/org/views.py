@@ -518,11 +518,7 @@ def register_new(request, code: str):
     form = TitleRecordForm(request.POST or None, units=selectors.units_in(cluster))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = (
-            register.DecisionData(data["number"], data["signed_on"], data["issuer"])
-            if data["number"] or data["issuer"] or data["signed_on"]
-            else None
-        )
+        decision = register.DecisionData.entered(data["number"], data["signed_on"], data["issuer"])
         try:
             register.record_title(
                 actor=request.user,
