@@ -1,0 +1,268 @@
+"""The real year's chains in a browser (issue 17), each walked by the people who do it: a
+phase deadline set by the leader unit and read on a member's home page; the score review with
+explanations (giải trình) from filing to conclusion, the leader's own by the deputy; a score
+sheet entered on a unit's behalf ("nhập thay") and confirmed by it; a register line and the
+decision on it.
+
+The demo's years are past and a deadline lies in its year or the next, so these walks need a
+year of today's: on a server of their own, Cụm II gets this year, with the five of its units
+that outlived the 2025 mergers, Sơn La leading and Lai Châu deputy, its agreement signed and
+its scoring phase open, by the app's services (as the demo loads its years); and the score
+sheets the review starts from: Điện Biên and Sơn La assess themselves at 5 on every judged
+criterion, Cao Bằng scores Điện Biên 4 and Điện Biên scores Sơn La 4, each with its reasons.
+The tests share the server and touch different units' data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from tests.e2e.conftest import _serving, _visitors
+from tests.e2e.journey import click, flash
+
+pytestmark = pytest.mark.e2e
+
+ERR_RED = "rgb(180, 35, 24)"  # app.css --err
+LEADER, DEPUTY = "sonla.thuky", "laichau.thuky"  # the secretaries of Sơn La and Lai Châu
+
+
+def _year() -> int:
+    """The year the walks run in: today's, or last year's in its first two days (an overdue
+    deadline must lie in the cycle's year, before today)."""
+    return (date.today() - timedelta(days=2)).year
+
+
+SCORING_YEAR = """
+from datetime import date, timedelta
+from decimal import Decimal
+
+from thidua.core.phases import Phase
+from thidua.org import demo, services
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cluster, Unit, User
+from thidua.scoring import services as scoring_services
+from thidua.scoring.demo import TABLE, TARGETS
+
+MEMBERS = ("cao-bang", "dien-bien", "lai-chau", "son-la", "lang-son")
+units = {{u.code: u for u in Unit.objects.filter(code__in=MEMBERS)}}
+cycle = services.create_cycle(
+    actor=User.objects.get(username="admin"),
+    cluster=Cluster.objects.get(code="cum-2"),
+    year={year},
+    members=list(units.values()),
+    leader=units["son-la"],
+    deputy=units["lai-chau"],
+)
+# the demo's agreement (scoring/demo.py, load_agreement) for this year's members
+scoring_services.replace_table(actor=SYSTEM, cycle=cycle, criteria=TABLE)
+scoring_services.set_rules(
+    actor=SYSTEM, cycle=cycle, declared_total=Decimal(100),
+    rules={{"aggregation": "trimmed_mean", "step": "0.25", "tie_breaks": ["first_places"]}},
+)
+scoring_services.set_targets(
+    actor=SYSTEM, cycle=cycle,
+    targets={{(code, item): value for code in MEMBERS for item, value in TARGETS.items()}},
+)
+for unit in units.values():
+    scoring_services.confirm_agreement(actor=SYSTEM, cycle=cycle, unit=unit)
+scoring_services.sign_agreement(actor=SYSTEM, cycle=cycle)
+cycle.refresh_from_db()
+cycle = demo.advance_to(cycle, Phase.SCORING)
+services.set_deadline(
+    actor=SYSTEM, cycle=cycle, phase=Phase.SCORING, due=date.today() + timedelta(days=20)
+)
+judged = [spec.code for spec in TABLE if spec.kind == "peer"]
+for code in ("dien-bien", "son-la"):
+    scoring_services.save_sheet(
+        actor=SYSTEM, cycle=cycle, scorer=units[code], target=units[code],
+        scores=dict.fromkeys(judged, Decimal(5)),
+    )
+for scorer, target in (("cao-bang", "dien-bien"), ("dien-bien", "son-la")):
+    scoring_services.save_sheet(
+        actor=SYSTEM, cycle=cycle, scorer=units[scorer], target=units[target],
+        scores=dict.fromkeys(judged, Decimal(4)), submit=True,
+        reasons=dict.fromkeys(judged, "Hồ sơ chưa đủ"),
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def year_server(tmp_path_factory):
+    with _serving(
+        tmp_path_factory.mktemp("e2e_year"), "e2e_year", "--organisation-only"
+    ) as running:
+        running.thidua("shell", "-v0", "-c", SCORING_YEAR.format(year=_year()))
+        yield running
+
+
+@pytest.fixture
+def visit_year(browser, year_server):
+    yield from _visitors(browser, year_server)
+
+
+def _cycle() -> str:
+    return f"/clusters/cum-2/{_year()}"
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- a phase deadline, set by the leader unit, on a member's home page ---------------------
+
+
+def _set_deadline(page, due: date) -> None:
+    form = page.locator("form[action$='/deadlines/']")
+    form.get_by_label("Giai đoạn").select_option(label="Chấm điểm")
+    form.get_by_label("Thời hạn").fill(due.isoformat())
+    with page.expect_navigation():
+        form.get_by_role("button", name="Đặt thời hạn").click()
+    assert f"Đã đặt thời hạn giai đoạn Chấm điểm: {_day(due)}." in flash(page), flash(page)
+
+
+def _scoring_task(visitor):
+    assert visitor.go("/").status == 200
+    task = visitor.page.locator("ul.tasks li.task").filter(has_text="Chấm điểm 4 đơn vị")
+    assert task.count() == 1, visitor.page.locator("main").inner_text()
+    return task
+
+
+def test_the_leader_sets_a_deadline_and_the_members_home_counts_the_days(visit_year):
+    leader = visit_year(LEADER)
+    page = leader.page
+    assert leader.go(f"{_cycle()}/").status == 200
+    # a deadline already past: the member's task is overdue, in red
+    past = date.today() - timedelta(days=1)
+    _set_deadline(page, past)
+    deadlines = page.locator("section.deadlines li").filter(has_text="Chấm điểm")
+    assert _day(past) in deadlines.inner_text()
+    member = visit_year("langson.canbo")
+    task = _scoring_task(member)
+    assert "overdue" in task.get_attribute("class")
+    due = task.locator(".due")
+    assert due.inner_text() == f"hạn {_day(past)} · quá hạn 1 ngày"
+    assert due.evaluate("e => getComputedStyle(e).color") == ERR_RED
+    member.shot("17-home-overdue")
+    # moved ten days ahead: the task counts the days left, not in red
+    ahead = date.today() + timedelta(days=10)
+    _set_deadline(page, ahead)
+    assert _day(ahead) in deadlines.inner_text()
+    leader.shot("17-deadline-set")
+    task = _scoring_task(member)
+    assert "overdue" not in task.get_attribute("class")
+    due = task.locator(".due")
+    assert due.inner_text() == f"hạn {_day(ahead)} · còn 10 ngày"
+    assert due.evaluate("e => getComputedStyle(e).color") != ERR_RED
+    member.shot("17-home-days-left")
+
+
+# --- the score review with explanations ----------------------------------------------------
+
+
+def _line(page, criterion: str, reviewer: str):
+    """The review line of `reviewer` on `criterion` on a unit's review page."""
+    row = page.locator("table.review tbody tr").filter(
+        has=page.locator("th", has_text=re.compile(rf"^{re.escape(criterion)}\. "))
+    )
+    line = row.locator(".review-line").filter(has_text=reviewer)
+    assert line.count() == 1, (criterion, reviewer, line.count())
+    return line
+
+
+def _file(visitor, unit: str, criterion: str, reviewer: str, text: str, attachment=None):
+    page = visitor.page
+    assert visitor.go(f"{_cycle()}/scoring/review/{unit}/").status == 200
+    line = _line(page, criterion, reviewer)
+    assert "chờ đơn vị giải trình" in line.inner_text().lower(), line.inner_text()
+    line.get_by_label("Nội dung giải trình").fill(text)
+    if attachment:
+        line.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files(attachment)
+    with page.expect_navigation():
+        line.get_by_role("button", name="Nộp giải trình").click()
+    assert "Đã nộp giải trình." in flash(page), page.locator("main").inner_text()
+
+
+def _answer(visitor, unit: str, criterion: str, reviewer: str, reason: str, value=None):
+    page = visitor.page
+    assert visitor.go(f"{_cycle()}/scoring/review/{unit}/").status == 200
+    line = _line(page, criterion, reviewer)
+    if value is None:
+        line.get_by_label("Trả lời").select_option(label="Giữ nguyên điểm")
+    else:
+        line.get_by_label("Trả lời").select_option(label="Điều chỉnh điểm")
+        line.get_by_label("Điểm mới").fill(value)
+    line.get_by_label("Lý do").fill(reason)
+    with page.expect_navigation():
+        line.get_by_role("button", name="Gửi trả lời").click()
+    assert "Đã trả lời giải trình." in flash(page), page.locator("main").inner_text()
+
+
+def _conclude(visitor, unit: str, criterion: str, reviewer: str, button: str, note: str):
+    page = visitor.page
+    assert visitor.go(f"{_cycle()}/scoring/review/{unit}/").status == 200
+    line = _line(page, criterion, reviewer)
+    line.get_by_label("Ghi chú").fill(note)
+    with page.expect_navigation():
+        line.get_by_role("button", name=button).click()
+    assert "Đã kết luận giải trình." in flash(page), page.locator("main").inner_text()
+
+
+def test_the_score_review_chain_from_filing_to_conclusion(visit_year):
+    pdf = {
+        "name": "ke-hoach-12.pdf",
+        "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    }
+    # Điện Biên explains two criteria Cao Bằng scored below its self-assessment
+    unit = visit_year("dienbien.thuky")
+    _file(unit, "dien-bien", "I.1", "Cao Bằng", "Đã có kế hoạch số 12/KH", pdf)
+    _file(unit, "dien-bien", "I.2", "Cao Bằng", "Đã sơ kết đúng hạn")
+    line = _line(unit.page, "I.1", "Cao Bằng")
+    assert "Giải trình: Đã có kế hoạch số 12/KH" in line.inner_text()
+    assert line.get_by_role("link", name="ke-hoach-12.pdf").is_visible()
+    unit.shot("17-review-filed")
+
+    # Cao Bằng keeps one score and changes the other, each with its reason
+    reviewer = visit_year("caobang.thuky")
+    _answer(reviewer, "dien-bien", "I.1", "Cao Bằng", "Đã xem kế hoạch gửi kèm", value="5")
+    _answer(reviewer, "dien-bien", "I.2", "Cao Bằng", "Sơ kết chưa có báo cáo")
+    page = reviewer.page
+    changed = _line(page, "I.1", "Cao Bằng").inner_text()
+    assert "Trả lời: 4,00 → 5,00 · Đã xem kế hoạch gửi kèm" in changed
+    kept = _line(page, "I.2", "Cao Bằng").inner_text()
+    assert "Trả lời: giữ nguyên · Sơ kết chưa có báo cáo" in kept
+    assert _line(page, "I.1", "Cao Bằng").get_by_role("button").count() == 0
+    reviewer.shot("17-review-answered")
+
+    # Sơn La, the leader, concludes both; the deputy is not offered to
+    deputy = visit_year(DEPUTY)
+    assert deputy.go(f"{_cycle()}/scoring/review/dien-bien/").status == 200
+    assert deputy.page.get_by_role("button", name="Chấp nhận giải trình").count() == 0
+    leader = visit_year(LEADER)
+    _conclude(leader, "dien-bien", "I.1", "Cao Bằng", "Chấp nhận giải trình", "Đủ căn cứ")
+    _conclude(leader, "dien-bien", "I.2", "Cao Bằng", "Không chấp nhận", "Chưa có báo cáo")
+    page = leader.page
+    assert "Kết luận: Chấp nhận · Đủ căn cứ" in _line(page, "I.1", "Cao Bằng").inner_text()
+    assert "Kết luận: Không chấp nhận · Chưa có báo cáo" in (
+        _line(page, "I.2", "Cao Bằng").inner_text()
+    )
+    leader.shot("17-review-concluded")
+    # the unit reads what came of its explanations
+    assert unit.go(f"{_cycle()}/scoring/review/dien-bien/").status == 200
+    assert "Kết luận: Chấp nhận" in _line(unit.page, "I.1", "Cao Bằng").inner_text()
+
+    # the leader unit's own explanation: answered by Điện Biên, concluded by the deputy
+    _file(leader, "son-la", "I.1", "Điện Biên", "Kế hoạch ban hành ngày 05/01")
+    _answer(visit_year("dienbien.thuky"), "son-la", "I.1", "Điện Biên", "Không có căn cứ")
+    assert leader.go(f"{_cycle()}/scoring/review/son-la/").status == 200
+    own = _line(leader.page, "I.1", "Điện Biên")
+    assert "Trả lời: giữ nguyên · Không có căn cứ" in own.inner_text()
+    assert own.get_by_role("button", name="Chấp nhận giải trình").count() == 0
+    assert own.get_by_role("button", name="Không chấp nhận").count() == 0
+    assert leader.page.get_by_label("Ghi chú").count() == 0
+    leader.shot("17-review-leader-own")
+    _conclude(deputy, "son-la", "I.1", "Điện Biên", "Không chấp nhận", "Không có căn cứ")
+    assert "Kết luận: Không chấp nhận" in _line(deputy.page, "I.1", "Điện Biên").inner_text()
+    deputy.shot("17-review-deputy-concludes")
