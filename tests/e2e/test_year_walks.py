@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import pytest
 from tests.e2e.conftest import _serving, _visitors
-from tests.e2e.journey import click, flash
+from tests.e2e.journey import flash
 
 pytestmark = pytest.mark.e2e
 
@@ -266,3 +266,143 @@ def test_the_score_review_chain_from_filing_to_conclusion(visit_year):
     _conclude(deputy, "son-la", "I.1", "Điện Biên", "Không chấp nhận", "Không có căn cứ")
     assert "Kết luận: Không chấp nhận" in _line(deputy.page, "I.1", "Điện Biên").inner_text()
     deputy.shot("17-review-deputy-concludes")
+
+
+# --- a score sheet entered on a unit's behalf ("nhập thay"), confirmed by it ---------------
+
+
+def _scorer_row(page, unit: str):
+    """`unit`'s row in the scoring page's progress table."""
+    row = page.locator("table tbody tr").filter(
+        has=page.locator("td:first-child", has_text=re.compile(f"^{re.escape(unit)}$"))
+    )
+    assert row.count() == 1, unit
+    return row
+
+
+def _progress(page, unit: str) -> tuple[str, str]:
+    """What the scoring page says of `unit`'s sheets: submitted/expected, and those waiting."""
+    cells = _scorer_row(page, unit).locator("td").all_inner_texts()
+    return cells[1], cells[2]
+
+
+def test_a_sheet_entered_on_behalf_counts_once_the_unit_confirms_it(visit_year):
+    leader = visit_year(LEADER)
+    page = leader.page
+    assert leader.go(f"{_cycle()}/scoring/").status == 200
+    assert _progress(page, "Cao Bằng")[0] == "1/5"  # its sheet for Điện Biên, of five
+    _scorer_row(page, "Cao Bằng").get_by_role("link", name="Xem từng phiếu").click()
+    page.wait_for_url("**/scoring/?scorer=cao-bang")
+    slot = page.locator("#phieu tbody tr").filter(has_text="Lạng Sơn")
+    slot.get_by_role("link", name="Nhập thay").click()
+    page.wait_for_url("**/scoring/cao-bang/lang-son/on-behalf/")
+    heading = page.locator("h1").inner_text()
+    assert "Nhập thay phiếu chấm: Cao Bằng → Công an tỉnh Lạng Sơn" in heading
+    scores = page.locator("input[name^=s_]")
+    for index in range(scores.count()):
+        scores.nth(index).fill("4,5")
+    # without the reason, the browser does not send the sheet
+    page.get_by_role("button", name="Nộp phiếu").click()
+    reason = page.get_by_label("Lý do nhập thay (bắt buộc)")
+    assert reason.evaluate("e => e.validity.valueMissing")
+    assert page.url.endswith("/on-behalf/")
+    reason.fill("Cao Bằng mất kết nối, gửi phiếu giấy")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nộp phiếu").click()
+    assert "Đã nộp phiếu chấm nhập thay; điểm được tính khi đơn vị xác nhận." in flash(page)
+    mark = page.locator("p.on-behalf").inner_text()
+    assert "Nhập thay" in mark
+    assert "lý do: Cao Bằng mất kết nối, gửi phiếu giấy" in mark
+    assert "Chờ đơn vị xác nhận; chưa tính vào kết quả chấm điểm." in mark
+    leader.shot("17-on-behalf-sheet-entered")
+    # not counted yet: Cao Bằng has still one sheet in, Lạng Sơn's marked as waiting
+    assert leader.go(f"{_cycle()}/scoring/").status == 200
+    submitted, waiting = _progress(page, "Cao Bằng")
+    assert submitted == "1/5"
+    assert "Lạng Sơn (nhập thay, chờ xác nhận)" in waiting
+
+    unit = visit_year("caobang.thuky")
+    page = unit.page
+    assert unit.go("/").status == 200
+    task = page.locator("ul.tasks li.task").filter(
+        has_text="Xác nhận 1 phiếu chấm thư ký cụm trưởng nhập thay"
+    )
+    assert task.count() == 1
+    task.get_by_role("link").click()
+    page.wait_for_url("**/scoring/cao-bang/lang-son/")
+    assert "Chờ đơn vị xác nhận" in page.locator("p.on-behalf").inner_text()
+    unit.shot("17-on-behalf-sheet-to-confirm")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận phiếu chấm nhập thay").click()
+    assert "Phiếu chấm nhập thay của Công an tỉnh Cao Bằng từ nay được tính." in flash(page)
+    mark = page.locator("p.on-behalf").inner_text()
+    assert "Nhập thay" in mark  # the mark stays, with the confirmation
+    assert "Đơn vị đã xác nhận" in mark
+    assert page.get_by_role("button", name="Xác nhận phiếu chấm nhập thay").count() == 0
+    # it counts now
+    assert unit.go(f"{_cycle()}/scoring/").status == 200
+    submitted, waiting = _progress(page, "Cao Bằng")
+    assert submitted == "2/5"
+    assert "Lạng Sơn" not in waiting
+    assert unit.go("/").status == 200
+    assert "nhập thay" not in page.locator("main").inner_text()
+
+
+# --- the register: a proposal entered by hand, then the decision on it ---------------------
+
+TITLE = "Cờ thi đua của Bộ Công an"
+
+
+def _register_cell(page, unit: str):
+    """The register's cell of `unit` in the walks' year."""
+    years = page.locator("table.register thead th").all_inner_texts()
+    row = page.locator("table.register tbody tr").filter(
+        has=page.locator("th", has_text=re.compile(f"^{re.escape(unit)}$"))
+    )
+    assert row.count() == 1, unit
+    return row.locator("td").nth(years.index(str(_year())) - 1)
+
+
+def test_a_register_line_then_the_decision_that_awards_it(visit_year):
+    year = _year()
+    leader = visit_year(LEADER)
+    page = leader.page
+    assert leader.go("/clusters/cum-2/register/").status == 200
+    page.get_by_role("link", name="Ghi một danh hiệu").click()
+    page.wait_for_url("**/register/new/")
+    page.get_by_label("Đơn vị").select_option(label="Công an tỉnh Lạng Sơn")
+    page.get_by_label("Năm").fill(str(year))
+    page.get_by_label("Mã danh hiệu").fill("co-thi-dua-bo")
+    page.get_by_label("Tên danh hiệu").fill(TITLE)
+    page.get_by_label("Cấp").select_option(label="Bộ Công an")
+    page.get_by_label("Trạng thái").select_option(label="Đề nghị")
+    page.get_by_label("Nguồn").fill("Biên bản hội nghị tổng kết")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi vào sổ").click()
+    assert "Đã ghi vào sổ danh hiệu." in flash(page), page.locator("main").inner_text()
+    assert _register_cell(page, "Lạng Sơn").inner_text() == f"{TITLE}: Đề nghị"
+    leader.shot("17-register-proposed")
+
+    office = visit_year("admin")
+    page = office.page
+    assert office.go("/clusters/cum-2/register/").status == 200
+    page.get_by_role("link", name=str(year), exact=True).click()
+    page.wait_for_url(f"**/{year}/register/decision/")
+    signed = date.today() - timedelta(days=3)
+    page.get_by_label("Số quyết định").fill("125/QĐ-BCA")
+    page.get_by_label("Ngày quyết định").fill(signed.isoformat())
+    page.get_by_label("Cơ quan ban hành").fill("Bộ Công an")
+    line = page.locator("table.decision tbody tr").filter(has_text="Lạng Sơn")
+    line.get_by_label("được tặng", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi nhận quyết định").click()
+    assert "Đã ghi nhận quyết định khen thưởng." in flash(page), page.locator("main").inner_text()
+    cell = _register_cell(page, "Lạng Sơn").inner_text()
+    assert f"{TITLE}: Được tặng" in cell
+    assert f"125/QĐ-BCA, {_day(signed)}, Bộ Công an" in cell
+    office.shot("17-register-awarded")
+    # the leader unit reads the same, and nothing waits for a decision any more
+    assert leader.go("/clusters/cum-2/register/").status == 200
+    assert f"{TITLE}: Được tặng" in _register_cell(leader.page, "Lạng Sơn").inner_text()
+    assert leader.go(f"/clusters/cum-2/{year}/register/decision/").status == 200
+    assert "Không còn danh hiệu nào chờ quyết định." in leader.page.locator("main").inner_text()
