@@ -1,8 +1,8 @@
-"""The real year's chains in a browser (issue 17), each walked by the people who do it: a
-phase deadline set by the leader unit and read on a member's home page; the score review with
-explanations (giải trình) from filing to conclusion, the leader's own by the deputy; a score
-sheet entered on a unit's behalf ("nhập thay") and confirmed by it; a register line and the
-decision on it.
+"""The real year's chains in a browser (issue 17), each walked by the people who do it: the
+score review with explanations (giải trình) from filing to conclusion, the leader's own by the
+deputy; a score sheet entered on a unit's behalf ("nhập thay") and confirmed by it; a register
+line and the decision on it; a phase deadline set by the leader unit and read on a member's
+home page.
 
 The demo's years are past and a deadline lies in its year or the next, so these walks need a
 year of today's: on a server of their own, Cụm II gets this year, with the five of its units
@@ -10,7 +10,8 @@ that outlived the 2025 mergers, Sơn La leading and Lai Châu deputy, its agreem
 its scoring phase open, by the app's services (as the demo loads its years); and the score
 sheets the review starts from: Điện Biên and Sơn La assess themselves at 5 on every judged
 criterion, Cao Bằng scores Điện Biên 4 and Điện Biên scores Sơn La 4, each with its reasons.
-The tests share the server and touch different units' data.
+The tests share the server and touch different units' data; the deadline's walk comes last,
+as it leaves the scoring deadline past.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from tests.e2e.conftest import _serving, _visitors
 from tests.e2e.journey import flash
 
@@ -29,14 +31,16 @@ LEADER, DEPUTY = "sonla.thuky", "laichau.thuky"  # the secretaries of Sơn La an
 
 
 def _year() -> int:
-    """The year the walks run in: today's, or last year's in its first two days (an overdue
-    deadline must lie in the cycle's year, before today)."""
-    return (date.today() - timedelta(days=2)).year
+    """The year the walks run in: today's (the app's day, in Vietnam), or last year's in its
+    first two days (an overdue deadline must lie in the cycle's year, before today)."""
+    return (timezone.localdate() - timedelta(days=2)).year
 
 
 SCORING_YEAR = """
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from thidua.core.phases import Phase
 from thidua.org import demo, services
@@ -71,7 +75,10 @@ scoring_services.sign_agreement(actor=SYSTEM, cycle=cycle)
 cycle.refresh_from_db()
 cycle = demo.advance_to(cycle, Phase.SCORING)
 services.set_deadline(
-    actor=SYSTEM, cycle=cycle, phase=Phase.SCORING, due=date.today() + timedelta(days=20)
+    actor=SYSTEM,
+    cycle=cycle,
+    phase=Phase.SCORING,
+    due=timezone.localdate() + timedelta(days=20),
 )
 judged = [spec.code for spec in TABLE if spec.kind == "peer"]
 for code in ("dien-bien", "son-la"):
@@ -108,54 +115,6 @@ def _cycle() -> str:
 
 def _day(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-# --- a phase deadline, set by the leader unit, on a member's home page ---------------------
-
-
-def _set_deadline(page, due: date) -> None:
-    form = page.locator("form[action$='/deadlines/']")
-    form.get_by_label("Giai đoạn").select_option(label="Chấm điểm")
-    form.get_by_label("Thời hạn").fill(due.isoformat())
-    with page.expect_navigation():
-        form.get_by_role("button", name="Đặt thời hạn").click()
-    assert f"Đã đặt thời hạn giai đoạn Chấm điểm: {_day(due)}." in flash(page), flash(page)
-
-
-def _scoring_task(visitor):
-    assert visitor.go("/").status == 200
-    task = visitor.page.locator("ul.tasks li.task").filter(has_text="Chấm điểm 4 đơn vị")
-    assert task.count() == 1, visitor.page.locator("main").inner_text()
-    return task
-
-
-def test_the_leader_sets_a_deadline_and_the_members_home_counts_the_days(visit_year):
-    leader = visit_year(LEADER)
-    page = leader.page
-    assert leader.go(f"{_cycle()}/").status == 200
-    # a deadline already past: the member's task is overdue, in red
-    past = date.today() - timedelta(days=1)
-    _set_deadline(page, past)
-    deadlines = page.locator("section.deadlines li").filter(has_text="Chấm điểm")
-    assert _day(past) in deadlines.inner_text()
-    member = visit_year("langson.canbo")
-    task = _scoring_task(member)
-    assert "overdue" in task.get_attribute("class")
-    due = task.locator(".due")
-    assert due.inner_text() == f"hạn {_day(past)} · quá hạn 1 ngày"
-    assert due.evaluate("e => getComputedStyle(e).color") == ERR_RED
-    member.shot("17-home-overdue")
-    # moved ten days ahead: the task counts the days left, not in red
-    ahead = date.today() + timedelta(days=10)
-    _set_deadline(page, ahead)
-    assert _day(ahead) in deadlines.inner_text()
-    leader.shot("17-deadline-set")
-    task = _scoring_task(member)
-    assert "overdue" not in task.get_attribute("class")
-    due = task.locator(".due")
-    assert due.inner_text() == f"hạn {_day(ahead)} · còn 10 ngày"
-    assert due.evaluate("e => getComputedStyle(e).color") != ERR_RED
-    member.shot("17-home-days-left")
 
 
 # --- the score review with explanations ----------------------------------------------------
@@ -388,7 +347,7 @@ def test_a_register_line_then_the_decision_that_awards_it(visit_year):
     assert office.go("/clusters/cum-2/register/").status == 200
     page.get_by_role("link", name=str(year), exact=True).click()
     page.wait_for_url(f"**/{year}/register/decision/")
-    signed = date.today() - timedelta(days=3)
+    signed = timezone.localdate() - timedelta(days=3)
     page.get_by_label("Số quyết định").fill("125/QĐ-BCA")
     page.get_by_label("Ngày quyết định").fill(signed.isoformat())
     page.get_by_label("Cơ quan ban hành").fill("Bộ Công an")
@@ -406,3 +365,52 @@ def test_a_register_line_then_the_decision_that_awards_it(visit_year):
     assert f"{TITLE}: Được tặng" in _register_cell(leader.page, "Lạng Sơn").inner_text()
     assert leader.go(f"/clusters/cum-2/{year}/register/decision/").status == 200
     assert "Không còn danh hiệu nào chờ quyết định." in leader.page.locator("main").inner_text()
+
+
+# --- a phase deadline, set by the leader unit, on a member's home page ---------------------
+
+
+def _set_deadline(page, due: date) -> None:
+    form = page.locator("form[action$='/deadlines/']")
+    form.get_by_label("Giai đoạn").select_option(label="Chấm điểm")
+    form.get_by_label("Thời hạn").fill(due.isoformat())
+    with page.expect_navigation():
+        form.get_by_role("button", name="Đặt thời hạn").click()
+    assert f"Đã đặt thời hạn giai đoạn Chấm điểm: {_day(due)}." in flash(page), flash(page)
+
+
+def _scoring_task(visitor):
+    assert visitor.go("/").status == 200
+    task = visitor.page.locator("ul.tasks li.task").filter(has_text="Chấm điểm 4 đơn vị")
+    assert task.count() == 1, visitor.page.locator("main").inner_text()
+    return task
+
+
+def test_the_leader_sets_a_deadline_and_the_members_home_counts_the_days(visit_year):
+    """Last in the module: it leaves the scoring deadline past, which refuses explanations."""
+    leader = visit_year(LEADER)
+    page = leader.page
+    assert leader.go(f"{_cycle()}/").status == 200
+    # ten days ahead: the member's task counts the days left, not in red
+    ahead = timezone.localdate() + timedelta(days=10)
+    _set_deadline(page, ahead)
+    deadlines = page.locator("section.deadlines li").filter(has_text="Chấm điểm")
+    assert _day(ahead) in deadlines.inner_text()
+    leader.shot("17-deadline-set")
+    member = visit_year("langson.canbo")
+    task = _scoring_task(member)
+    assert "overdue" not in task.get_attribute("class")
+    due = task.locator(".due")
+    assert due.inner_text() == f"hạn {_day(ahead)} · còn 10 ngày"
+    assert due.evaluate("e => getComputedStyle(e).color") != ERR_RED
+    member.shot("17-home-days-left")
+    # moved to yesterday: the task is overdue, in red, and comes first
+    past = timezone.localdate() - timedelta(days=1)
+    _set_deadline(page, past)
+    assert _day(past) in deadlines.inner_text()
+    task = _scoring_task(member)
+    assert "overdue" in task.get_attribute("class")
+    due = task.locator(".due")
+    assert due.inner_text() == f"hạn {_day(past)} · quá hạn 1 ngày"
+    assert due.evaluate("e => getComputedStyle(e).color") == ERR_RED
+    member.shot("17-home-overdue")
