@@ -148,8 +148,9 @@ def scratch_database_url(tmp: Path, suffix: str) -> str:
 
 
 #: The PostgreSQL server a Ministry server's tests use when the suite itself runs on SQLite
-#: (a record made on a SQLite laptop goes to a PostgreSQL server).
-LOCAL_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/test"
+#: (a record made on a SQLite laptop goes to a PostgreSQL server); their databases are named
+#: `sqlite_suite_<suffix>`, not as the PostgreSQL run's (`test_<suffix>`): CI runs both at once.
+LOCAL_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/sqlite_suite"
 
 
 def server_database_url(suffix: str) -> str:
