@@ -7,6 +7,7 @@ individual titles' rules read them through the same engine as the units'."""
 from __future__ import annotations
 
 import io
+import os
 import json
 
 import pytest
@@ -21,7 +22,6 @@ from thidua.org.models import Decision, Person, TitleRecord
 
 pytestmark = pytest.mark.django_db
 
-CSTT = ("chien_si_tien_tien", "Chiến sĩ tiên tiến", "unit")
 ENTRY = {
     "unit": "son-la",
     "year": "2019",
@@ -58,7 +58,10 @@ def test_the_leader_enters_a_persons_line_and_the_page_lists_it(client_for):
     assert entry.after["person"]["full_name"] == "Nguyễn Văn Ân"
     # the same person's next year, promoted: one person, two lines
     promoted = {**ENTRY, "year": "2020", "rank": "Thiếu tá", "position": "Trưởng phòng PC06"}
-    assert client_for("laocai.thuky").post("/clusters/cum-2/register/new/", promoted).status_code == 302
+    assert (
+        client_for("laocai.thuky").post("/clusters/cum-2/register/new/", promoted).status_code
+        == 302
+    )
     assert Person.objects.filter(unit__code="son-la").count() == 1
     page = client_for("sonla.canbo").get("/clusters/cum-2/register/").content.decode()
     assert "Nguyễn Văn Ân" in page
@@ -104,14 +107,12 @@ def _xlsx(*rows) -> SimpleUploadedFile:
 
 
 def _person_row(year, unit, code, name, state="Được tặng", *, rank="Đại úy", key=""):
-    decision = ("15/QĐ-CAT", "20/12/%s" % year, "Công an tỉnh") if state != "Đề nghị" else ("",) * 3
+    decision = ("15/QĐ-CAT", f"20/12/{year}", "Công an tỉnh") if state != "Đề nghị" else ("",) * 3
     title = {
         "chien_si_tien_tien": "Chiến sĩ tiên tiến",
         "chien_si_thi_dua_co_so": "Chiến sĩ thi đua cơ sở",
     }.get(code, code)
-    return [
-        year, unit, code, title, "Cơ sở", state, *decision, "", name, rank, "Đội trưởng", key
-    ]
+    return [year, unit, code, title, "Cơ sở", state, *decision, "", name, rank, "Đội trưởng", key]
 
 
 def test_the_import_takes_person_columns(client_for):
@@ -337,3 +338,27 @@ def test_individual_facts_are_one_query_for_everyone(cycle, django_assert_max_nu
     with django_assert_max_num_queries(1):
         facts = selectors.person_facts(current, people)
     assert {f.known_years for f in facts.values()} == {frozenset({2021})}
+
+
+# --- the migration from the old foreign key to a login account ----------------------------
+
+
+def test_lines_naming_an_account_become_lines_naming_a_person_of_its_unit(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("migrate_people.py")
+    env = {**os.environ, "THIDUA_DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["lines"] == [
+        [2019, "binh", "binh", "son-la"],  # no name on the account: its login name
+        [2019, "nguyen-van-an", "Nguyễn Văn Ân", "son-la"],
+        [2020, "nguyen-van-an", "Nguyễn Văn Ân", "son-la"],  # one person, both years
+    ]
+    assert "account_id" not in found["columns"]
+    assert {"person_id", "rank", "position"} <= set(found["columns"])

@@ -734,9 +734,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
             _text(raw["person_key"]),
         )
         for problem in _person_problems(person):
-            problems.append(
-                xlsx.at(sheet.title, f"{_PERSON_COLUMNS[problem.field]}{row}", problem)
-            )
+            problems.append(xlsx.at(sheet.title, f"{_PERSON_COLUMNS[problem.field]}{row}", problem))
         if len(problems) > before:
             continue
         key = (unit.code, person.stable_key if person else None, year, code)

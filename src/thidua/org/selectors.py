@@ -29,8 +29,8 @@ from thidua.org.models import (
     LineageEvent,
     LineageLink,
     Membership,
-    PhaseDeadline,
     Person,
+    PhaseDeadline,
     PhaseEvent,
     Reminder,
     RuleSet,
@@ -620,9 +620,7 @@ def register_of(cluster: Cluster) -> Register:
     people: dict[int, PersonRow] = {}
     for record in records:
         if record.person is not None:
-            row = people.setdefault(
-                record.person_id, PersonRow(record.person, [[] for _ in years])
-            )
+            row = people.setdefault(record.person_id, PersonRow(record.person, [[] for _ in years]))
             row.cells[years.index(record.year)].append(record)
     by_person = sorted(
         people.values(),
@@ -790,9 +788,7 @@ def proposed_of(cluster: Cluster, year: int) -> list[TitleRecord]:
     )
 
 
-def line_at(
-    unit_code: str, year: int, title_code: str, person_key: str = ""
-) -> TitleRecord | None:
+def line_at(unit_code: str, year: int, title_code: str, person_key: str = "") -> TitleRecord | None:
     """The unit's line, or with `person_key` that person's of the unit."""
     found = TitleRecord.objects.select_related("cluster", "unit", "person__unit").filter(
         year=year, title_code=title_code
