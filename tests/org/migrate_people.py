@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thidua.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,7 +46,7 @@ with connection.cursor() as cursor:
         "ORDER BY p.key, r.year"
     )
     lines = cursor.fetchall()
-    columns = [c.name for c in connection.introspection.get_table_description(
-        cursor, "org_titlerecord"
-    )]
+    columns = [
+        c.name for c in connection.introspection.get_table_description(cursor, "org_titlerecord")
+    ]
 print(json.dumps({"lines": lines, "columns": columns}, ensure_ascii=False))

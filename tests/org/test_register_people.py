@@ -7,8 +7,8 @@ individual titles' rules read them through the same engine as the units'."""
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
