@@ -362,3 +362,45 @@ def test_lines_naming_an_account_become_lines_naming_a_person_of_its_unit(tmp_pa
     ]
     assert "account_id" not in found["columns"]
     assert {"person_id", "rank", "position"} <= set(found["columns"])
+
+
+# --- namesakes --------------------------------------------------------------------------------
+
+
+def test_names_told_apart_only_by_accents_are_never_merged(client_for):
+    leader = client_for("laocai.thuky")
+    assert leader.post("/clusters/cum-2/register/new/", ENTRY).status_code == 302
+    other = {**ENTRY, "full_name": "Nguyễn Văn An", "title_code": "chien_si_tien_tien"}
+    refused = leader.post("/clusters/cum-2/register/new/", other)
+    assert refused.status_code == 400
+    assert "Đơn vị đã có “Nguyễn Văn Ân” với mã cá nhân “nguyen-van-an”" in (
+        refused.content.decode()
+    )
+    assert Person.objects.get().full_name == "Nguyễn Văn Ân"  # not renamed
+    # the same name in other case and spacing is the same person; a key makes another
+    same = {**ENTRY, "full_name": " nguyễn  văn ân ", "title_code": "chien_si_tien_tien"}
+    assert leader.post("/clusters/cum-2/register/new/", same).status_code == 302
+    assert (
+        leader.post("/clusters/cum-2/register/new/", {**other, "person_key": "an-2"}).status_code
+        == 302
+    )
+    assert sorted(Person.objects.values_list("key", "full_name")) == [
+        ("an-2", "Nguyễn Văn An"),
+        ("nguyen-van-an", "Nguyễn Văn Ân"),  # kept as first written
+    ]
+    # written with its key, the name is a correction
+    fixed = {**ENTRY, "full_name": "Nguyễn Văn Ấn", "person_key": "nguyen-van-an"}
+    assert leader.post("/clusters/cum-2/register/new/", fixed).status_code == 302
+    assert Person.objects.get(key="nguyen-van-an").full_name == "Nguyễn Văn Ấn"
+    upload = _xlsx(
+        _person_row(2019, "son-la", "chien_si_tien_tien", "Hà Văn Bình"),
+        _person_row(2019, "son-la", "chien_si_tien_tien", "Hà Văn Binh"),
+        _person_row(2019, "son-la", "lao_dong_tien_tien", "Nguyễn Văn Ăn"),
+    )
+    response = leader.post("/clusters/cum-2/register/import/", {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "hàng 3, cột K" in page
+    assert "Đơn vị đã có “Hà Văn Bình”" in page
+    assert "hàng 4, cột K" in page
+    assert not Person.objects.filter(full_name__startswith="Hà").exists()

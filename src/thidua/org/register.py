@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -182,12 +183,49 @@ def _line_of(unit: Unit, person: PersonData | None, year: int, title_code: str):
     return found.filter(person__unit=unit, person__key=person.stable_key).first()
 
 
+def same_name(one: str, other: str) -> bool:
+    """Two spellings of one name: the same letters and accents, whatever the case and spaces
+    ("Nguyễn Văn An" and "Nguyễn Văn Ân" are two people)."""
+
+    def plain(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+    return plain(one) == plain(other)
+
+
+def _namesake_problem(found_name: str, data: PersonData) -> Problem:
+    return _problem(
+        "person_namesake",
+        gettext_noop(
+            "Đơn vị đã có “%(found)s” với mã cá nhân “%(key)s”: nếu là người khác, ghi mã cá "
+            "nhân để phân biệt; nếu cùng người, ghi họ tên như đã có."
+        ),
+        "full_name",
+        found=found_name,
+        key=data.stable_key,
+    )
+
+
+def _namesake_problems(unit: Unit | None, data: PersonData | None) -> list[Problem]:
+    """A name whose key (from the name, none given) is another name's of the unit: two people
+    told apart only by accents are never merged silently. A key given names its person: the
+    name written with it is a correction."""
+    if unit is None or data is None or data.key.strip() or not data.full_name.strip():
+        return []
+    found = Person.objects.filter(unit=unit, key=data.stable_key).first()
+    if found is None or same_name(found.full_name, data.full_name):
+        return []
+    return [_namesake_problem(found.full_name, data)]
+
+
 def _person(unit: Unit, data: PersonData) -> Person:
-    """The person of this unit and key, made the first time; the name as last written."""
+    """The person of this unit and key, made the first time. Written with its key, the name
+    is corrected to the one written; without, it is the same name (`_namesake_problems`) as
+    first written, kept."""
     person, made = Person.objects.get_or_create(
         unit=unit, key=data.stable_key, defaults={"full_name": data.full_name.strip()}
     )
-    if not made and person.full_name != data.full_name.strip():
+    if not made and data.key.strip() and person.full_name != data.full_name.strip():
         person.full_name = data.full_name.strip()
         person.save(update_fields=["full_name"])
     return person
@@ -350,7 +388,7 @@ def record_title(
     problems = _line_problems(
         year=year, title_code=title_code, title=title, level=level, state=state
     )
-    problems += _person_problems(person)
+    problems += _person_problems(person) + _namesake_problems(unit, person)
     problems += _decision_problems(decision, state)
     problems += _length_problems(
         title_code=title_code,
@@ -627,6 +665,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
     problems: list[Problem] = []
     lines: list[Line] = []
     seen: dict[tuple, int] = {}
+    names: dict[tuple[str, str], str] = {}  # (unit, key from the name) → the name first read
 
     def fail(letter: str, row: int, kind: str, message: str, **params) -> None:
         problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(kind, message, params)))
@@ -733,7 +772,12 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
             _text(raw["position"]),
             _text(raw["person_key"]),
         )
-        for problem in _person_problems(person):
+        found = _person_problems(person) + _namesake_problems(unit, person)
+        if person is not None and unit is not None and not found and not person.key.strip():
+            written = names.setdefault((unit.code, person.stable_key), person.full_name)
+            if not same_name(written, person.full_name):
+                found.append(_namesake_problem(written, person))
+        for problem in found:
             problems.append(xlsx.at(sheet.title, f"{_PERSON_COLUMNS[problem.field]}{row}", problem))
         if len(problems) > before:
             continue
