@@ -404,3 +404,29 @@ def test_names_told_apart_only_by_accents_are_never_merged(client_for):
     assert "Đơn vị đã có “Hà Văn Bình”" in page
     assert "hàng 4, cột K" in page
     assert not Person.objects.filter(full_name__startswith="Hà").exists()
+
+
+def test_a_persons_line_does_not_make_a_units_year_known(cycle):
+    current = cycle("cum-2", 2021)
+    _line(current, "son-la", "Nguyễn Văn Ân", 2019, "chien_si_tien_tien")
+    rows = {(r.unit.code, r.title): r.verdict for r in selectors.eligibility_table(current)}
+    flag = rows["lang-son", "Cờ thi đua của Chính phủ"]
+    assert flag.status == Status.UNKNOWN  # 2019 is still unknown for the units
+    assert "sổ chưa có dữ liệu năm 2019" in flag.reasons[0].render()
+
+
+def test_the_years_leader_decides_a_persons_proposal_on_the_decision_page(cycle, client_for):
+    year_2020 = cycle("cum-2", 2020)
+    line = _line(year_2020, "son-la", "Nguyễn Văn Ân", 2020, "chien_si_tien_tien", "proposed")
+    page = client_for("hagiang.thuky").get("/clusters/cum-2/2020/register/decision/")
+    assert "Nguyễn Văn Ân (Sơn La)" in page.content.decode()
+    form = {"number": "40/QĐ-CAT", "signed_on": "2021-01-05", "issuer": "Công an tỉnh Sơn La"}
+    form[f"r_{line.pk}"] = "awarded"
+    assert (
+        client_for("sonla.thuky").post("/clusters/cum-2/2020/register/decision/", form).status_code
+        == 403
+    )
+    done = client_for("hagiang.thuky").post("/clusters/cum-2/2020/register/decision/", form)
+    assert done.status_code == 302
+    line.refresh_from_db()
+    assert (line.state, line.decision.number) == ("awarded", "40/QĐ-CAT")

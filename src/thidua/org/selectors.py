@@ -657,7 +657,9 @@ def title_facts(cycle: Cycle, units: Iterable[Unit]) -> dict[int, core_eligibili
     other year is unknown, never "not awarded". The rank is left to the caller."""
     units = list(units)
     rows = TitleRecord.objects.filter(
-        Q(cluster_id=cycle.cluster_id) | Q(unit__in=units), year__lte=cycle.year
+        Q(cluster_id=cycle.cluster_id) | Q(unit__in=units),
+        person__isnull=True,  # a person's line says nothing of the units' year
+        year__lte=cycle.year,
     ).values_list("unit_id", "year", "title_code", "state")
     known = {cycle.year}
     history: dict[int, dict[int, dict[str, str]]] = {unit.pk: {} for unit in units}
