@@ -333,7 +333,7 @@ def test_a_register_line_then_the_decision_that_awards_it(visit_year):
     page.get_by_label("Năm").fill(str(year))
     page.get_by_label("Mã danh hiệu").fill("co-thi-dua-bo")
     page.get_by_label("Tên danh hiệu").fill(TITLE)
-    page.get_by_label("Cấp").select_option(label="Bộ Công an")
+    page.get_by_role("combobox", name="Cấp").select_option(label="Bộ Công an")
     page.get_by_label("Trạng thái").select_option(label="Đề nghị")
     page.get_by_label("Nguồn").fill("Biên bản hội nghị tổng kết")
     with page.expect_navigation():

@@ -31,6 +31,10 @@ HEADER = [
     "Ngày quyết định",
     "Cơ quan ban hành",
     "Nguồn",
+    "Họ và tên",
+    "Cấp bậc",
+    "Chức vụ",
+    "Mã cá nhân",
 ]
 GOOD = [2019, "son-la", "co_bo_cong_an", "Cờ thi đua của Bộ Công an", "Bộ Công an", "Đề nghị"]
 

@@ -399,9 +399,20 @@ class DecisionOut(Schema):
     pdf: bool
 
 
+class PersonOut(Schema):
+    """A person as the register names them; `rank` and `position` as of the line's year."""
+
+    key: str
+    full_name: str
+    rank: str
+    position: str
+
+
 class TitleRecordOut(Schema):
+    """A line of the register: the unit's, or (with `person`) that person's of the unit."""
+
     unit: str | None
-    person: str | None
+    person: PersonOut | None
     cluster: str | None
     year: int
     title_code: str
@@ -417,11 +428,23 @@ class RegisterOut(Schema):
     records: list[TitleRecordOut]
 
 
+class PersonIn(Schema):
+    """A person of the line's unit, as officials write them; `key` only to tell apart two
+    people of the unit with one name (default: the name without accents)."""
+
+    full_name: str
+    rank: str = ""
+    position: str = ""
+    key: str = ""
+
+
 class TitleRecordIn(Schema):
     """One line of the register, as the entry page takes it; the decision's fields are needed
-    once the state is awarded or not awarded."""
+    once the state is awarded or not awarded. With `person`, the line is that person's and
+    `unit` is the person's unit."""
 
     unit: str
+    person: PersonIn | None = None
     year: int
     title_code: str
     title: str
@@ -435,6 +458,7 @@ class TitleRecordIn(Schema):
 
 class DecidedIn(Schema):
     unit: str
+    person: str = ""  # a person's key: that person's line of the unit
     year: int
     title_code: str
     awarded: bool
@@ -481,9 +505,17 @@ def get_register(request, code: str):
 
 
 def _record_out(record, cluster: str) -> dict:
+    person = record.person
     return {
-        "unit": record.unit.code if record.unit else None,
-        "person": record.person.username if record.person else None,
+        "unit": record.unit.code if record.unit else person.unit.code,
+        "person": {
+            "key": person.key,
+            "full_name": person.full_name,
+            "rank": record.rank,
+            "position": record.position,
+        }
+        if person
+        else None,
         "cluster": cluster,
         "year": record.year,
         "title_code": record.title_code,
@@ -523,6 +555,7 @@ def record_title(request, code: str, payload: TitleRecordIn):
         state=payload.state,
         decision=register.DecisionData.entered(payload.number, payload.signed_on, payload.issuer),
         source=payload.source,
+        person=register.PersonData(**payload.person.model_dump()) if payload.person else None,
     )
     return Status(201, _record_out(record, cluster.code))
 
@@ -534,7 +567,7 @@ def record_decision(request, payload: DecisionIn):
     outcomes = []
     problems = []
     for index, item in enumerate(payload.records):
-        found = selectors.line_at(item.unit, item.year, item.title_code)
+        found = selectors.line_at(item.unit, item.year, item.title_code, item.person)
         if found is None:
             problems.append(
                 Problem(

@@ -179,6 +179,21 @@ class TitleRecordForm(forms.Form):
     signed_on = forms.DateField(label=_("Ngày quyết định"), required=False, **_DAY)
     issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, required=False)
     source = forms.CharField(label=_("Nguồn"), max_length=255, required=False)
+    # a person's line (the unit above is the person's); all empty for the unit's own line
+    full_name = forms.CharField(
+        label=_("Họ và tên cá nhân"),
+        max_length=100,
+        required=False,
+        help_text=_("Để trống nếu là danh hiệu của đơn vị."),
+    )
+    rank = forms.CharField(label=_("Cấp bậc"), max_length=60, required=False)
+    position = forms.CharField(label=_("Chức vụ"), max_length=100, required=False)
+    person_key = forms.CharField(
+        label=_("Mã cá nhân"),
+        max_length=80,
+        required=False,
+        help_text=_("Chỉ cần khi đơn vị có hai người trùng họ tên (ví dụ số hiệu)."),
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -646,9 +646,41 @@ class Decision(models.Model):
         return f"{self.number} ({self.issuer})"
 
 
+class Person(models.Model):
+    """An officer named in the register of titles (cá nhân), as officials write them: full
+    name and the unit they belong to; the rank (cấp bậc) and position (chức vụ) of each year
+    are on that year's line, as its decision writes them (they change with promotions).
+
+    Not a login: nominated officers generally have no account. A person is found again by
+    (unit, key): the key is the name without accents ("nguyen-van-an") unless the leader gives
+    another (e.g. the officer's number) to tell apart two officers of one unit with one name.
+    A small model under the unit rather than name fields on every line, so that a person's
+    years are one history (the eligibility rules read consecutive years) and a corrected
+    spelling of the name is corrected once."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="people", verbose_name=_("đơn vị")
+    )
+    key = models.SlugField(_("mã cá nhân"), max_length=80)
+    full_name = models.CharField(_("họ và tên"), max_length=100)
+
+    class Meta:
+        verbose_name = _("cá nhân")
+        verbose_name_plural = _("cá nhân")
+        ordering = ["unit__short_name", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "key"], name="person_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.unit.short_name})"
+
+
 class TitleRecord(models.Model):
     """One line of the register: a unit's (or a person's) title of a year, proposed, then
-    awarded or not by a decision. A year with no line is unknown, never "not awarded"."""
+    awarded or not by a decision. A year with no line is unknown, never "not awarded".
+    A person's line names the `person` (whose unit is `person.unit`) and leaves `unit` empty;
+    `rank` and `position` are the person's as written for that year."""
 
     cluster = models.ForeignKey(
         Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
@@ -657,8 +689,10 @@ class TitleRecord(models.Model):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
     )
     person = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="title_records"
     )
+    rank = models.CharField(_("cấp bậc"), max_length=60, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=100, blank=True)
     year = models.PositiveIntegerField(_("năm"))
     title_code = models.SlugField(_("mã danh hiệu"), max_length=40)
     title = models.CharField(_("danh hiệu"), max_length=200)

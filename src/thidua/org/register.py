@@ -1,7 +1,9 @@
 """The register of titles (sổ danh hiệu thi đua): reads, writes and the XLSX import.
 
 A line says that a unit (or a person) was proposed for a title in a year, then awarded it or
-not by a decision. Past years come in through the same import as any other data, never from
+not by a decision. A person's line names the person as officials write them (full name, rank,
+position, unit: `PersonData`), found again by their unit and key (`models.Person`), never by a
+login account. Past years come in through the same import as any other data, never from
 a table in code. A year with no line is *unknown* ("chưa có dữ liệu"), never "not awarded".
 The conference's counted title votes become proposals (`propose_from_conference`); the
 decision arrives months later and is recorded once, by the Ministry's emulation office or by
@@ -11,6 +13,8 @@ that year's leader unit on its behalf (`record_decision`).
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +28,7 @@ from thidua.audit.services import record as audit
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
 from thidua.core.eligibility import STATUS_LABELS
 from thidua.core.messages import Problem, gettext_noop
+from thidua.core.paperwork import slug
 from thidua.core.policy import Action, Role
 from thidua.core.record import AuditAction
 from thidua.errors import DomainError, refuse_if
@@ -32,6 +37,7 @@ from thidua.org.models import (
     Cluster,
     Cycle,
     Decision,
+    Person,
     TitleLevel,
     TitleRecord,
     TitleState,
@@ -52,6 +58,11 @@ COLUMNS = (
     ("H", "signed_on", "Ngày quyết định"),
     ("I", "issuer", "Cơ quan ban hành"),
     ("J", "source", "Nguồn"),
+    # a person's line: the unit (B) is the person's; empty for a unit's line
+    ("K", "full_name", "Họ và tên"),
+    ("L", "rank", "Cấp bậc"),
+    ("M", "position", "Chức vụ"),
+    ("N", "person_key", "Mã cá nhân"),
 )
 MAX_ROWS = 2000
 
@@ -85,10 +96,10 @@ def state_label(record: TitleRecord) -> str:
 
 
 def _as_dict(record: TitleRecord) -> dict:
-    return {
+    found = {
         "cluster": record.cluster.code if record.cluster else None,
         "unit": record.unit.code if record.unit else None,
-        "person": record.person.username if record.person else None,
+        "person": None,
         "year": record.year,
         "title_code": record.title_code,
         "title": record.title,
@@ -96,6 +107,139 @@ def _as_dict(record: TitleRecord) -> dict:
         "state": record.state,
         "decision": record.decision.number if record.decision else None,
         "source": record.source,
+    }
+    if record.person is not None:
+        found["person"] = {
+            "unit": record.person.unit.code,
+            "key": record.person.key,
+            "full_name": record.person.full_name,
+            "rank": record.rank,
+            "position": record.position,
+        }
+    return found
+
+
+_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def person_key(full_name: str) -> str:
+    """A person's key when none is given: the name without accents, "nguyen-van-an"."""
+    return slug(full_name)[:80]
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """A person as a line names them: full name, rank and position of that year, and the key
+    that tells apart two officers of one unit with one name (default: from the name)."""
+
+    full_name: str
+    rank: str = ""
+    position: str = ""
+    key: str = ""
+
+    @classmethod
+    def entered(cls, full_name: str, rank: str, position: str, key: str) -> PersonData | None:
+        """What a form or API call gives of a person: None when none of the fields is filled
+        in (a unit's line)."""
+        if not (full_name or rank or position or key):
+            return None
+        return cls(full_name or "", rank or "", position or "", key or "")
+
+    @property
+    def stable_key(self) -> str:
+        return self.key.strip() or person_key(self.full_name)
+
+
+def _person_problems(data: PersonData | None) -> list[Problem]:
+    if data is None:
+        return []
+    problems = []
+    if not data.full_name.strip():
+        problems.append(
+            _problem(
+                "full_name",
+                gettext_noop("Thiếu họ và tên của cá nhân (đã ghi cấp bậc, chức vụ hoặc mã)."),
+                "full_name",
+            )
+        )
+    if data.key.strip() and not _KEY.match(data.key.strip()):
+        problems.append(
+            _problem(
+                "person_key",
+                gettext_noop("Mã cá nhân chỉ gồm chữ thường không dấu, số và “-”."),
+                "person_key",
+            )
+        )
+    return problems + _length_problems(
+        full_name=data.full_name, rank=data.rank, position=data.position, person_key=data.key
+    )
+
+
+def _line_of(unit: Unit, person: PersonData | None, year: int, title_code: str):
+    """The register's line of this unit (or this person of the unit), year and title."""
+    found = TitleRecord.objects.filter(year=year, title_code=title_code)
+    if person is None:
+        return found.filter(unit=unit).first()
+    return found.filter(person__unit=unit, person__key=person.stable_key).first()
+
+
+def same_name(one: str, other: str) -> bool:
+    """Two spellings of one name: the same letters and accents, whatever the case and spaces
+    ("Nguyễn Văn An" and "Nguyễn Văn Ân" are two people)."""
+
+    def plain(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+    return plain(one) == plain(other)
+
+
+def _namesake_problem(found_name: str, data: PersonData) -> Problem:
+    return _problem(
+        "person_namesake",
+        gettext_noop(
+            "Đơn vị đã có “%(found)s” với mã cá nhân “%(key)s”: nếu là người khác, ghi mã cá "
+            "nhân để phân biệt; nếu cùng người, ghi họ tên như đã có."
+        ),
+        "full_name",
+        found=found_name,
+        key=data.stable_key,
+    )
+
+
+def _namesake_problems(unit: Unit | None, data: PersonData | None) -> list[Problem]:
+    """A name whose key (from the name, none given) is another name's of the unit: two people
+    told apart only by accents are never merged silently. A key given names its person: the
+    name written with it is a correction."""
+    if unit is None or data is None or data.key.strip() or not data.full_name.strip():
+        return []
+    found = Person.objects.filter(unit=unit, key=data.stable_key).first()
+    if found is None or same_name(found.full_name, data.full_name):
+        return []
+    return [_namesake_problem(found.full_name, data)]
+
+
+def _person(unit: Unit, data: PersonData) -> Person:
+    """The person of this unit and key, made the first time. Written with its key, the name
+    is corrected to the one written; without, it is the same name (`_namesake_problems`) as
+    first written, kept."""
+    person, made = Person.objects.get_or_create(
+        unit=unit, key=data.stable_key, defaults={"full_name": data.full_name.strip()}
+    )
+    if not made and data.key.strip() and person.full_name != data.full_name.strip():
+        person.full_name = data.full_name.strip()
+        person.save(update_fields=["full_name"])
+    return person
+
+
+def _holder(unit: Unit, person: PersonData | None) -> dict:
+    """The fields of a line that say whose it is."""
+    if person is None:
+        return {"unit": unit, "person": None, "rank": "", "position": ""}
+    return {
+        "unit": None,
+        "person": _person(unit, person),
+        "rank": person.rank.strip(),
+        "position": person.position.strip(),
     }
 
 
@@ -236,12 +380,15 @@ def record_title(
     state: str = TitleState.PROPOSED,
     decision: DecisionData | None = None,
     source: str = "",
+    person: PersonData | None = None,
 ) -> TitleRecord:
-    """Enter (or correct) one line of the cluster's register."""
+    """Enter (or correct) one line of the cluster's register: the unit's, or, with `person`,
+    that person's of the unit."""
     require(actor, Action.RECORD_TITLES, cluster)
     problems = _line_problems(
         year=year, title_code=title_code, title=title, level=level, state=state
     )
+    problems += _person_problems(person) + _namesake_problems(unit, person)
     problems += _decision_problems(decision, state)
     problems += _length_problems(
         title_code=title_code,
@@ -250,7 +397,8 @@ def record_title(
         number=decision.number if decision else "",
         issuer=decision.issuer if decision else "",
     )
-    existing = TitleRecord.objects.filter(unit=unit, year=year, title_code=title_code).first()
+    nameless = person is not None and not person.full_name.strip()
+    existing = None if nameless else _line_of(unit, person, year, title_code)
     problems += _downgrade_problems(existing, state)
     refuse_if(problems)
     made = (
@@ -262,7 +410,7 @@ def record_title(
         actor,
         existing,
         cluster=cluster,
-        unit=unit,
+        **_holder(unit, person),
         year=year,
         title_code=title_code,
         title=title,
@@ -319,14 +467,19 @@ _TOO_LONG = {
     "source": (TitleRecord, gettext_noop("Nguồn dài quá %(limit)s ký tự.")),
     "number": (Decision, gettext_noop("Số quyết định dài quá %(limit)s ký tự.")),
     "issuer": (Decision, gettext_noop("Cơ quan ban hành dài quá %(limit)s ký tự.")),
+    "full_name": (Person, gettext_noop("Họ và tên dài quá %(limit)s ký tự.")),
+    "rank": (TitleRecord, gettext_noop("Cấp bậc dài quá %(limit)s ký tự.")),
+    "position": (TitleRecord, gettext_noop("Chức vụ dài quá %(limit)s ký tự.")),
+    "person_key": (Person, gettext_noop("Mã cá nhân dài quá %(limit)s ký tự.")),
 }
+_COLUMN = {"person_key": "key"}  # a field whose model column has another name
 
 
 def _length_problems(**texts: str) -> list[Problem]:
     problems = []
     for name, text in texts.items():
         model, message = _TOO_LONG[name]
-        limit = model._meta.get_field(name).max_length
+        limit = model._meta.get_field(_COLUMN.get(name, name)).max_length
         if len(text or "") > limit:
             problems.append(_problem(f"{name}_too_long", message, name, limit=limit))
     return problems
@@ -493,6 +646,11 @@ class Line:
     state: str
     decision: DecisionData | None
     source: str
+    person: PersonData | None = None
+
+
+#: A person column's problem of length: the column it is in.
+_PERSON_COLUMNS = {"full_name": "K", "rank": "L", "position": "M", "person_key": "N"}
 
 
 def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
@@ -507,6 +665,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
     problems: list[Problem] = []
     lines: list[Line] = []
     seen: dict[tuple, int] = {}
+    names: dict[tuple[str, str], str] = {}  # (unit, key from the name) → the name first read
 
     def fail(letter: str, row: int, kind: str, message: str, **params) -> None:
         problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(kind, message, params)))
@@ -607,20 +766,35 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
                 "state_with_decision",
                 gettext_noop("Có số quyết định nhưng trạng thái là “Đề nghị”."),
             )
+        person = PersonData.entered(
+            _text(raw["full_name"]),
+            _text(raw["rank"]),
+            _text(raw["position"]),
+            _text(raw["person_key"]),
+        )
+        found = _person_problems(person) + _namesake_problems(unit, person)
+        if person is not None and unit is not None and not found and not person.key.strip():
+            written = names.setdefault((unit.code, person.stable_key), person.full_name)
+            if not same_name(written, person.full_name):
+                found.append(_namesake_problem(written, person))
+        for problem in found:
+            problems.append(xlsx.at(sheet.title, f"{_PERSON_COLUMNS[problem.field]}{row}", problem))
         if len(problems) > before:
             continue
-        key = (unit.code, year, code)
+        key = (unit.code, person.stable_key if person else None, year, code)
         if key in seen:
             fail(
                 "C",
                 row,
                 "duplicate",
-                gettext_noop("Trùng với hàng %(other)s (cùng đơn vị, năm, danh hiệu)."),
+                gettext_noop(
+                    "Trùng với hàng %(other)s (cùng đơn vị hoặc cá nhân, năm, danh hiệu)."
+                ),
                 other=seen[key],
             )
             continue
         seen[key] = row
-        existing = TitleRecord.objects.filter(unit=unit, year=year, title_code=code).first()
+        existing = _line_of(unit, person, year, code)
         if existing is not None and _downgrade_problems(existing, state):
             fail(
                 "F",
@@ -633,7 +807,18 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
             )
             continue
         lines.append(
-            Line(row, unit, year, code, title, level, state, decision, _text(raw["source"]))
+            Line(
+                row,
+                unit,
+                year,
+                code,
+                title,
+                level,
+                state,
+                decision,
+                _text(raw["source"]),
+                person,
+            )
         )
     if not lines and not problems:
         problems.append(
@@ -657,15 +842,13 @@ def import_titles(*, actor, cluster: Cluster, content: bytes) -> list[TitleRecor
                 decision = (
                     _decision(actor, line.decision, on_behalf=not office) if line.decision else None
                 )
-                existing = TitleRecord.objects.filter(
-                    unit=line.unit, year=line.year, title_code=line.title_code
-                ).first()
+                existing = _line_of(line.unit, line.person, line.year, line.title_code)
                 saved.append(
                     _put(
                         actor,
                         existing,
                         cluster=cluster,
-                        unit=line.unit,
+                        **_holder(line.unit, line.person),
                         year=line.year,
                         title_code=line.title_code,
                         title=line.title,

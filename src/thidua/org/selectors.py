@@ -29,6 +29,7 @@ from thidua.org.models import (
     LineageEvent,
     LineageLink,
     Membership,
+    Person,
     PhaseDeadline,
     PhaseEvent,
     Reminder,
@@ -577,17 +578,24 @@ class RegisterRow:
 
 
 @dataclass
+class PersonRow:
+    person: Person
+    cells: list[list[TitleRecord]] = field(default_factory=list)  # one list per year
+
+
+@dataclass
 class Register:
     cluster: Cluster
     years: list[int]
     rows: list[RegisterRow]
+    people: list[PersonRow] = field(default_factory=list)
 
 
 def records_of(cluster: Cluster) -> list[TitleRecord]:
     return list(
         TitleRecord.objects.filter(cluster=cluster)
-        .select_related("unit", "person", "decision")
-        .order_by("year", "title_code", "unit__short_name", "id")
+        .select_related("unit", "person__unit", "decision")
+        .order_by("year", "title_code", "unit__short_name", "person__full_name", "id")
     )
 
 
@@ -609,7 +617,19 @@ def register_of(cluster: Cluster) -> Register:
         if record.unit_id in rows:
             rows[record.unit_id].cells[years.index(record.year)].append(record)
     ordered = sorted(rows.values(), key=lambda row: collation_key(row.unit.short_name))
-    return Register(cluster, years, ordered)
+    people: dict[int, PersonRow] = {}
+    for record in records:
+        if record.person is not None:
+            row = people.setdefault(record.person_id, PersonRow(record.person, [[] for _ in years]))
+            row.cells[years.index(record.year)].append(record)
+    by_person = sorted(
+        people.values(),
+        key=lambda row: (
+            collation_key(row.person.unit.short_name),
+            collation_key(row.person.full_name),
+        ),
+    )
+    return Register(cluster, years, ordered, by_person)
 
 
 def titles_by_unit(units: Iterable[Unit], *, before: int) -> dict[int, list[TitleRecord]]:
@@ -637,7 +657,9 @@ def title_facts(cycle: Cycle, units: Iterable[Unit]) -> dict[int, core_eligibili
     other year is unknown, never "not awarded". The rank is left to the caller."""
     units = list(units)
     rows = TitleRecord.objects.filter(
-        Q(cluster_id=cycle.cluster_id) | Q(unit__in=units), year__lte=cycle.year
+        Q(cluster_id=cycle.cluster_id) | Q(unit__in=units),
+        person__isnull=True,  # a person's line says nothing of the units' year
+        year__lte=cycle.year,
     ).values_list("unit_id", "year", "title_code", "state")
     known = {cycle.year}
     history: dict[int, dict[int, dict[str, str]]] = {unit.pk: {} for unit in units}
@@ -651,6 +673,66 @@ def title_facts(cycle: Cycle, units: Iterable[Unit]) -> dict[int, core_eligibili
         )
         for unit in units
     }
+
+
+def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligibility.Facts]:
+    """Person id → what the eligibility rules read: their register lines up to the cycle's
+    year, as `title_facts` reads a unit's (the same engine, the same plain facts).
+
+    One query for all the people. A year counts as covered for a person when the register
+    has any person's line of that person's unit in it (the unit's individual titles of that
+    year were entered): a year with none is unknown, never "not awarded" — the cycle's own
+    year too, as no vote writes individual lines."""
+    people = list(people)
+    units = {person.unit_id for person in people}
+    rows = TitleRecord.objects.filter(person__unit__in=units, year__lte=cycle.year).values_list(
+        "person_id", "person__unit_id", "year", "title_code", "state"
+    )
+    known: dict[int, set[int]] = {unit: set() for unit in units}
+    history: dict[int, dict[int, dict[str, str]]] = {person.pk: {} for person in people}
+    for person_id, unit_id, year, title_code, state in rows:
+        known[unit_id].add(year)
+        if person_id in history:
+            history[person_id].setdefault(year, {})[title_code] = _STATES[state]
+    return {
+        person.pk: core_eligibility.Facts(
+            year=cycle.year,
+            history=history[person.pk],
+            known_years=frozenset(known[person.unit_id]),
+        )
+        for person in people
+    }
+
+
+@dataclass(frozen=True)
+class PersonEligibilityRow:
+    """One person's eligibility for one individual title, read from the register."""
+
+    person: Person
+    title: str  # the title's name
+    verdict: core_eligibility.Verdict
+
+
+def individual_eligibility(
+    cycle: Cycle, people: Iterable[Person] | None = None
+) -> list[PersonEligibilityRow]:
+    """Each individual title that has eligibility rules (those the conference does not vote
+    on: Chiến sĩ thi đua …) × each person (by default everyone the register names in a member
+    unit): the verdict and its reasons, through the same rules and engine as the units'."""
+    book = core_eligibility.rule_book(cycle.rule_set.data)
+    voted = {t.get("code") for t in (cycle.rule_set.data.get("voting") or {}).get("titles", [])}
+    titles = list(dict.fromkeys(r.title for r in book.rules if r.title not in voted))
+    if people is None:
+        people = Person.objects.filter(unit__in=member_units(cycle)).select_related("unit")
+    people = list(people)
+    facts = person_facts(cycle, people)
+    return [
+        PersonEligibilityRow(
+            person, book.name(title), core_eligibility.evaluate(book, title, facts[person.pk])
+        )
+        for title in titles
+        for person in people
+    ]
 
 
 @dataclass(frozen=True)
@@ -703,17 +785,19 @@ def proposed_of(cluster: Cluster, year: int) -> list[TitleRecord]:
     """The lines of a cluster's year still waiting for a decision."""
     return list(
         TitleRecord.objects.filter(cluster=cluster, year=year, state=TitleState.PROPOSED)
-        .select_related("unit", "person")
-        .order_by("title_code", "unit__short_name", "id")
+        .select_related("unit", "person__unit")
+        .order_by("title_code", "unit__short_name", "person__full_name", "id")
     )
 
 
-def line_at(unit_code: str, year: int, title_code: str) -> TitleRecord | None:
-    return (
-        TitleRecord.objects.select_related("cluster", "unit")
-        .filter(unit__code=unit_code, year=year, title_code=title_code)
-        .first()
+def line_at(unit_code: str, year: int, title_code: str, person_key: str = "") -> TitleRecord | None:
+    """The unit's line, or with `person_key` that person's of the unit."""
+    found = TitleRecord.objects.select_related("cluster", "unit", "person__unit").filter(
+        year=year, title_code=title_code
     )
+    if person_key:
+        return found.filter(person__unit__code=unit_code, person__key=person_key).first()
+    return found.filter(unit__code=unit_code).first()
 
 
 def decision_at(pk: int) -> Decision | None:
@@ -724,7 +808,9 @@ def units_in(cluster: Cluster):
     """The units a line of the cluster's register may name (a queryset, for a form)."""
     return (
         Unit.objects.filter(
-            Q(memberships__cycle__cluster=cluster) | Q(title_records__cluster=cluster)
+            Q(memberships__cycle__cluster=cluster)
+            | Q(title_records__cluster=cluster)
+            | Q(people__title_records__cluster=cluster)
         )
         .distinct()
         .order_by("short_name")

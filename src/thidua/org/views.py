@@ -493,6 +493,8 @@ def register_page(request, code: str):
     ]
     years = [table.years[index] for index in shown]
     rows = [(row.unit, [row.cells[index] for index in shown]) for row in table.rows]
+    people = [(row.person, [row.cells[index] for index in shown]) for row in table.people]
+    people = [(person, cells) for person, cells in people if any(cells)]
     decide_years = [
         year
         for year in years
@@ -505,6 +507,7 @@ def register_page(request, code: str):
             "cluster": cluster,
             "years": years,
             "rows": rows,
+            "people": people,
             "hidden_years": len(table.years) - len(years),
             "can_record": can(request.user, Action.RECORD_TITLES, cluster),
             "decide_years": decide_years,
@@ -531,6 +534,9 @@ def register_new(request, code: str):
                 state=data["state"],
                 decision=decision,
                 source=data["source"],
+                person=register.PersonData.entered(
+                    data["full_name"], data["rank"], data["position"], data["person_key"]
+                ),
             )
         except DomainError as error:
             show_errors(form, error)
