@@ -201,9 +201,11 @@ def test_the_score_table_notes_the_sheets_under_the_ranking(demo_cycle):
     )
     assert "Công an tỉnh Hà Giang" in names
     assert total.value == float(_total_of(demo_cycle, "ha-giang"))
-    note_row = next(r for r in range(1, summary.max_row + 1) if summary[f"A{r}"].value == (
-        f"Ghi chú: {AWAITING_SHEET}"
-    ))
+    note_row = next(
+        r
+        for r in range(1, summary.max_row + 1)
+        if summary[f"A{r}"].value == (f"Ghi chú: {AWAITING_SHEET}")
+    )
     assert note_row > header + 7
     signer = next(
         r
@@ -259,7 +261,8 @@ def test_the_achievement_report_notes_its_figures_and_its_sheets(demo_cycle, min
     text = all_text(document)
     assert f"Ghi chú: {CONFIRMED_REPORT}" in text
     figures = next(table_rows(t) for t in document.tables if table_rows(t)[0][1] == "Chỉ tiêu")
-    assert len(figures) > 1 and figures[1][2] != "—"
+    assert len(figures) > 1
+    assert figures[1][2] != "—"
     assert (
         "Ghi chú: Phiếu chấm điểm của Công an tỉnh Cao Bằng cho Công an tỉnh Sơn La do "
         f"{LEADER} nhập thay (lý do: {SHEET_REASON[:-1]}); đơn vị chưa xác nhận nên điểm của "
@@ -283,3 +286,26 @@ def test_the_achievement_report_prints_no_figures_still_waiting(demo_cycle, mini
         "chưa đưa vào bảng"
     ) in text
     assert not any(table_rows(t)[0][:2] == ["STT", "Chỉ tiêu"] for t in document.tables)
+
+
+def test_the_proposal_and_the_letter_note_the_sheets_behind_a_nominees_score(demo_cycle):
+    _enter_sheets()  # on Hà Giang, the Government-flag nominee
+    ScoreSheet.objects.filter(pk=_sheet("lao-cai", "dien-bien").pk).update(
+        on_behalf_by=User.objects.get(username="hagiang.thuky"),
+        on_behalf_reason=SHEET_REASON,
+        excuse=EXCUSE,
+    )
+    plans = {p.key: p for p in builders.plans(demo_cycle)}
+    proposal = read_docx(plans["proposal-co-chinh-phu"].build().content)
+    text = all_text(proposal)
+    assert f"- {AWAITING_SHEET}" in text
+    assert f"- {CONFIRMED_SHEET}" in text
+    assert "cho Công an tỉnh Điện Biên" not in text  # not a nominee of this proposal
+    nominees = next(
+        table_rows(t) for t in proposal.tables if table_rows(t)[0][:2] == ["STT", "Đơn vị"]
+    )
+    row = next(r for r in nominees if r[1] == "Công an tỉnh Hà Giang")
+    assert row[3].startswith(format_number(_total_of(demo_cycle, "ha-giang"), 2))
+    letter = all_text(read_docx(plans["covering-letter"].build().content))
+    assert f"- {AWAITING_SHEET}" in letter
+    assert f"- {CONFIRMED_SHEET}" in letter

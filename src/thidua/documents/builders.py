@@ -958,10 +958,7 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
     names = [row.unit.short_name for row in table.rows] + ["Toàn cụm"]
     entered = documents_selectors.statistics_on_behalf(table)
     rows = [
-        [
-            _unbroken(row.unit.short_name)
-            + (f"\n({ON_BEHALF})" if row.unit.code in entered else "")
-        ]
+        [_unbroken(row.unit.short_name) + (f"\n({ON_BEHALF})" if row.unit.code in entered else "")]
         + [_cell_text(row.cells[i]) for i in wanted]
         for row in table.rows
     ]
@@ -998,6 +995,19 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
             widths=[1.4, name, rest, rest, rest],
         )
     _on_behalf_notes(document, _sheet_notes(results))
+
+
+def _nominee_sheet_notes(results, codes) -> list[str]:
+    """The notes of the sheets entered on a scorer's behalf on the nominees `codes`: their
+    scores are printed beside them."""
+    if results is None or not results.ready:
+        return []
+    wanted = set(codes)
+    return [
+        note
+        for slot, note in documents_selectors.sheets_on_behalf(results)
+        if slot.target.code in wanted
+    ]
 
 
 def _not_ranked(results) -> str:
@@ -1160,6 +1170,7 @@ def proposal(
             for index, code in enumerate(outcome.winners, start=1)
         ],
     )
+    _on_behalf_notes(document, _nominee_sheet_notes(results, outcome.winners))
     electors = poll.result["electorate"] if poll.result else 0
     rule = (
         voting_selectors.score_rules_sentence(poll.rules)
@@ -1944,6 +1955,10 @@ def covering_letter(
         ],
         rows,
         widths=(1.2, 4.8, 5.2, 2.9, 2.4),
+    )
+    _on_behalf_notes(
+        document,
+        _nominee_sheet_notes(results, [code for outcome in proposed for code in outcome.winners]),
     )
     if attached:
         layout.body(document, "Hồ sơ kèm theo:", bold=True)

@@ -13,8 +13,7 @@ from thidua.core.numbers import round_half_up
 from thidua.core.paperwork import on_behalf_note
 from thidua.documents.models import IssuedDocument, ReportSection
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle
-from thidua.org.models import EnteredOnBehalf
+from thidua.org.models import Cycle, EnteredOnBehalf
 from thidua.scoring import selectors as scoring_selectors
 from thidua.scoring.models import ScoreSheet
 from thidua.stats import selectors as stats_selectors
