@@ -24,6 +24,7 @@ from thidua.org.models import Unit, User
 from thidua.scoring import selectors as scoring_selectors
 from thidua.scoring.models import ScoreSheet
 from thidua.stats import selectors as stats_selectors
+from thidua.stats import services as stats_services
 from thidua.stats.models import Report
 from thidua.voting import selectors as voting_selectors
 
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.django_db
 REASON = "Đường truyền của đơn vị bị gián đoạn, đơn vị gửi số liệu qua điện thoại."
 SHEET_REASON = "Máy chủ của đơn vị gặp sự cố; đơn vị gửi phiếu chấm bằng văn bản."
 EXCUSE = "Đồng chí thư ký thi đua của đơn vị đi công tác dài ngày."
-CONFIRMED = datetime.date(2021, 1, 12)
 LEADER = "Công an tỉnh Hà Giang (đơn vị cụm trưởng)"
 
 
@@ -309,3 +309,61 @@ def test_the_proposal_and_the_letter_note_the_sheets_behind_a_nominees_score(dem
     letter = all_text(read_docx(plans["covering-letter"].build().content))
     assert f"- {AWAITING_SHEET}" in letter
     assert f"- {CONFIRMED_SHEET}" in letter
+
+
+def test_entered_confirmed_and_excused_through_the_services(reporting_cycle, get_user):
+    """The same marks for figures entered, confirmed and excused as the pages do it (Cụm II
+    2021, led by Lào Cai, reporting open): the year-end report as the leader would draft it."""
+    leader = get_user("laocai.thuky")
+    figures = {
+        "social_order_cases": Decimal(240),
+        "social_order_offenders": Decimal(340),
+        "social_order_solved": Decimal(190),
+    }
+    for code in ("dien-bien", "lai-chau"):
+        stats_services.enter_on_behalf(
+            actor=leader,
+            cycle=reporting_cycle,
+            unit=Unit.objects.get(code=code),
+            period=Period.YEAR,
+            figures=figures,
+            reason=REASON,
+            submit=True,
+        )
+
+    def report():
+        document = read_docx(builders.year_end_report(reporting_cycle).content)
+        rows = next(table_rows(t) for t in document.tables if table_rows(t)[0][0] == "Đơn vị")
+        return {row[0].split("\n")[0]: row for row in rows[1:]}, all_text(document)
+
+    by = "Công an tỉnh Lào Cai (đơn vị cụm trưởng)"
+    rows, text = report()
+    assert rows["Điện Biên"][0] == "Điện Biên\n(nhập thay)"
+    assert rows["Toàn cụm"][1] == "—"  # nobody's figures count yet
+    assert (
+        f"Số liệu thống kê năm 2021 của Công an tỉnh Điện Biên do {by} nhập thay (lý do: "
+        f"{REASON[:-1]}); đơn vị chưa xác nhận nên số liệu này chưa đưa vào bảng"
+    ) in text
+    stats_services.confirm_report(
+        actor=get_user("dienbien.thuky"),
+        report=Report.objects.get(unit__code="dien-bien", year=2021, period="Y"),
+    )
+    stats_services.excuse_report(
+        actor=leader,
+        report=Report.objects.get(unit__code="lai-chau", year=2021, period="Y"),
+        reason=EXCUSE,
+    )
+    confirmed = Report.objects.get(unit__code="dien-bien", year=2021, period="Y").confirmed_at
+    today = timezone.localtime(confirmed).date()
+    rows, text = report()
+    assert rows["Toàn cụm"][1].split("\n")[0] == "480"
+    assert rows["Điện Biên"][1].split("\n")[0] == "240"
+    assert (
+        f"- Số liệu thống kê năm 2021 của Công an tỉnh Điện Biên do {by} nhập thay (lý do: "
+        f"{REASON[:-1]}); đơn vị đã xác nhận ngày {today:%d/%m/%Y}."
+    ) in text
+    assert (
+        f"- Số liệu thống kê năm 2021 của Công an tỉnh Lai Châu do {by} nhập thay (lý do: "
+        f"{REASON[:-1]}); đơn vị không xác nhận được, đơn vị cụm trưởng đã ghi nhận lý do: "
+        f"{EXCUSE[:-1]}."
+    ) in text

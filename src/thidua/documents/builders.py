@@ -955,8 +955,9 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
     headings = ["Đơn vị"] + [
         f"{table.indicators[i].name} ({table.indicators[i].measure})" for i in wanted
     ]
-    names = [row.unit.short_name for row in table.rows] + ["Toàn cụm"]
     entered = documents_selectors.statistics_on_behalf(table)
+    names = [row.unit.short_name for row in table.rows] + ["Toàn cụm"]
+    names += [f"({ON_BEHALF})"] if entered else []
     rows = [
         [_unbroken(row.unit.short_name) + (f"\n({ON_BEHALF})" if row.unit.code in entered else "")]
         + [_cell_text(row.cells[i]) for i in wanted]

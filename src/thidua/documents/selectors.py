@@ -208,23 +208,22 @@ def statistics_on_behalf(table: stats_selectors.ClusterTable) -> dict[str, str]:
     the leader unit entered it on the member's behalf: submitted and waiting for the unit's
     confirmation (then its figures are neither in its row nor in the totals: `Row.counted`,
     the rule of the totals), or settled (confirmed, or the leader recorded why it could not).
-    A draft entered on its behalf is the leader's work in progress, not noted. In Vietnamese
-    whatever the reader's language: it is document text."""
+    A draft entered on its behalf is the leader's work in progress, not noted. Vietnamese
+    only, as the documents are."""
     period = "năm" if table.period == Period.YEAR else "6 tháng đầu năm"
     notes = {}
-    with translation.override("vi"):
-        for row in table.rows:
-            report = row.report
-            if report is None or not report.on_behalf:
-                continue
-            if not row.counted and report.status != report.Status.AWAITING:
-                continue
-            notes[row.unit.code] = _note(
-                report,
-                f"Số liệu thống kê {period} {table.cycle.year} của {row.unit.name}",
-                counted=row.counted,
-                uncounted="số liệu này chưa đưa vào bảng và chưa tính vào số liệu toàn cụm",
-            )
+    for row in table.rows:
+        report = row.report
+        if report is None or not report.on_behalf:
+            continue
+        if not row.counted and report.status != report.Status.AWAITING:
+            continue
+        notes[row.unit.code] = _note(
+            report,
+            f"Số liệu thống kê {period} {table.cycle.year} của {row.unit.name}",
+            counted=row.counted,
+            uncounted="số liệu này chưa đưa vào bảng và chưa tính vào số liệu toàn cụm",
+        )
     return notes
 
 
@@ -235,28 +234,22 @@ def sheets_on_behalf(
     confirmation, then not counted: the results count submitted sheets only) or settled,
     with the note a document prints for each; with `target`, those on that unit."""
     found = []
-    with translation.override("vi"):
-        for slot in results.on_behalf:
-            sheet = slot.sheet
-            if sheet.status not in (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.AWAITING):
-                continue
-            if target is not None and slot.target.pk != target.pk:
-                continue
-            subject = (
-                f"Phiếu tự chấm điểm của {slot.target.name}"
-                if slot.kind == ScoreSheet.Kind.SELF
-                else f"Phiếu chấm điểm của {slot.scorer.name} cho {slot.target.name}"
-            )
-            counted = sheet.status == ScoreSheet.Status.SUBMITTED
-            found.append(
-                (
-                    slot,
-                    _note(
-                        sheet,
-                        subject,
-                        counted=counted,
-                        uncounted="điểm của phiếu này chưa tính vào kết quả chấm điểm",
-                    ),
-                )
-            )
+    for slot in results.on_behalf:
+        sheet = slot.sheet
+        if sheet.status not in (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.AWAITING):
+            continue
+        if target is not None and slot.target.pk != target.pk:
+            continue
+        subject = (
+            f"Phiếu tự chấm điểm của {slot.target.name}"
+            if slot.kind == ScoreSheet.Kind.SELF
+            else f"Phiếu chấm điểm của {slot.scorer.name} cho {slot.target.name}"
+        )
+        note = _note(
+            sheet,
+            subject,
+            counted=sheet.status == ScoreSheet.Status.SUBMITTED,
+            uncounted="điểm của phiếu này chưa tính vào kết quả chấm điểm",
+        )
+        found.append((slot, note))
     return found
