@@ -11,6 +11,7 @@ from thidua.core.paperwork import (
     date_line,
     grounds_for,
     number_line,
+    on_behalf_note,
     person,
     slug,
 )
@@ -96,4 +97,33 @@ def test_a_date_line_left_for_the_signer():
     assert (
         date_line("Hà Giang", 2020)
         == "Hà Giang, ngày\u00a0\u00a0\u00a0\u00a0\u00a0tháng\u00a0\u00a0\u00a0\u00a0\u00a0năm 2020"
+    )
+
+
+def test_a_note_on_what_was_entered_on_a_units_behalf_says_how_it_stands():
+    subject, by = "Số liệu thống kê năm 2020 của Công an tỉnh Điện Biên", "Công an tỉnh Hà Giang"
+    head = f"{subject} do {by} (đơn vị cụm trưởng) nhập thay (lý do: mạng gián đoạn)"
+    uncounted = "số liệu này chưa tính vào số liệu toàn cụm"
+    assert (
+        on_behalf_note(subject, by, "mạng gián đoạn.", awaiting=True, uncounted=uncounted)
+        == f"{head}; đơn vị chưa xác nhận nên {uncounted}."
+    )
+    confirmed = on_behalf_note(
+        subject,
+        by,
+        "mạng gián đoạn",
+        awaiting=False,
+        confirmed_on=date(2021, 1, 5),
+        uncounted=uncounted,
+    )
+    assert confirmed == f"{head}; đơn vị đã xác nhận ngày 05/01/2021."
+    excused = on_behalf_note(
+        subject, by, "mạng gián đoạn", awaiting=False, excuse=" đi công tác. ", uncounted=""
+    )
+    assert excused == (
+        f"{head}; đơn vị không xác nhận được, đơn vị cụm trưởng đã ghi nhận lý do: đi công tác."
+    )
+    # without a recorded unit, the leader unit is named by its role
+    assert on_behalf_note(subject, "", "x", awaiting=False, uncounted="").startswith(
+        f"{subject} do đơn vị cụm trưởng nhập thay (lý do: x)"
     )

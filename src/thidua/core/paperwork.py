@@ -98,3 +98,34 @@ def grounds_for(entries: object, year: int) -> list[str]:
         if (first is None or first <= year) and (last is None or year <= last):
             cited.append(entry["text"].strip())
     return [text for text in cited if text]
+
+
+def on_behalf_note(
+    subject: str,
+    by: str,
+    reason: str,
+    *,
+    awaiting: bool,
+    confirmed_on: date | None = None,
+    excuse: str = "",
+    uncounted: str,
+) -> str:
+    """The note an official document prints under a table for figures or a score sheet the
+    leader unit entered on a member's behalf ("nhập thay"): whose, by which unit, why, and
+    how it stands. "Số liệu thống kê năm 2020 của Công an tỉnh Điện Biên do Công an tỉnh Hà
+    Giang (đơn vị cụm trưởng) nhập thay (lý do: …); đơn vị đã xác nhận ngày 12/01/2021."
+    While `awaiting` the unit's confirmation, it says what does not count yet (`uncounted`:
+    "số liệu này chưa tính vào số liệu toàn cụm"); once the leader recorded why the unit
+    could not confirm (`excuse`), that reason."""
+    who = f"{by} (đơn vị cụm trưởng)" if by else "đơn vị cụm trưởng"
+    text = f"{subject} do {who} nhập thay (lý do: {reason.strip().rstrip('.;')})"
+    if awaiting:
+        return f"{text}; đơn vị chưa xác nhận nên {uncounted}."
+    if excuse.strip():
+        return (
+            f"{text}; đơn vị không xác nhận được, đơn vị cụm trưởng đã ghi nhận lý do: "
+            f"{excuse.strip().rstrip('.;')}."
+        )
+    if confirmed_on is not None:
+        return f"{text}; đơn vị đã xác nhận ngày {confirmed_on:%d/%m/%Y}."
+    return f"{text}."

@@ -566,8 +566,7 @@ def _checkpoint(document, cycle: Cycle, entry, what: str) -> None:
 # --- biên bản hội nghị --------------------------------------------------------------------
 
 
-def _statistics_sentence(cycle: Cycle) -> str | None:
-    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+def _statistics_sentence(cycle: Cycle, table) -> str | None:
     cells = {cell.indicator.code: cell for cell in table.total.cells}
     needed = ("social_order_cases", "social_order_offenders", "social_order_solved")
     if any(cells.get(code) is None or cells[code].value is None for code in needed):
@@ -796,7 +795,8 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         layout.body(document, "Hội nghị tiến hành theo chương trình:")
         for index, line in enumerate(agenda, start=1):
             layout.body(document, f"{index}. {line}")
-    sentence = _statistics_sentence(cycle)
+    table = stats_selectors.cluster_table(cycle, Period.YEAR)
+    sentence = _statistics_sentence(cycle, table)
     if sentence:
         presenter = person(conference.chair_rank, conference.chair_name)
         layout.body(
@@ -806,6 +806,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
             + f"báo cáo tổng kết phong trào thi đua năm {cycle.year} của cụm. "
             + sentence,
         )
+        _on_behalf_notes(document, list(documents_selectors.statistics_on_behalf(table).values()))
     _discussion(document, cycle)
     results = scoring_selectors.results(cycle)
     if results is not None and not results.ready:
@@ -816,6 +817,7 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
             for unit, result in results.ranking
         )
         layout.body(document, f"Hội nghị công bố kết quả chấm điểm thi đua: {ranking}.")
+    _on_behalf_notes(document, _sheet_notes(results))
     layout.body(document, "Kết quả bỏ phiếu kín:")
     for line in _votes(cycle, conference)[0]:
         layout.body(document, line)
@@ -953,9 +955,12 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
     headings = ["Đơn vị"] + [
         f"{table.indicators[i].name} ({table.indicators[i].measure})" for i in wanted
     ]
+    entered = documents_selectors.statistics_on_behalf(table)
     names = [row.unit.short_name for row in table.rows] + ["Toàn cụm"]
+    names += [f"({ON_BEHALF})"] if entered else []
     rows = [
-        [_unbroken(row.unit.short_name)] + [_cell_text(row.cells[i]) for i in wanted]
+        [_unbroken(row.unit.short_name) + (f"\n({ON_BEHALF})" if row.unit.code in entered else "")]
+        + [_cell_text(row.cells[i]) for i in wanted]
         for row in table.rows
     ]
     rows.append([_unbroken("Toàn cụm")] + [_cell_text(table.total.cells[i]) for i in wanted])
@@ -968,6 +973,7 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
         bold_last=True,
         widths=[first] + [(layout.TEXT_WIDTH_CM - first) / len(wanted)] * len(wanted),
     )
+    _on_behalf_notes(document, list(entered.values()))
     if results is not None and not results.ready:
         layout.body(document, f"Kết quả chấm điểm, xếp hạng thi đua: {_not_ranked(results)}")
     elif results is not None:
@@ -989,11 +995,46 @@ def _report_tables(document, cycle: Cycle, table, results) -> None:
             ],
             widths=[1.4, name, rest, rest, rest],
         )
+    _on_behalf_notes(document, _sheet_notes(results))
+
+
+def _nominee_sheet_notes(results, codes) -> list[str]:
+    """The notes of the sheets entered on a scorer's behalf on the nominees `codes`: their
+    scores are printed beside them."""
+    if results is None or not results.ready:
+        return []
+    wanted = set(codes)
+    return [
+        note
+        for slot, note in documents_selectors.sheets_on_behalf(results)
+        if slot.target.code in wanted
+    ]
 
 
 def _not_ranked(results) -> str:
     """Said instead of a ranking while the scoring is not over (the document is Vietnamese)."""
     return " ".join(problem.render() for problem in results.why_not_ready)
+
+
+ON_BEHALF = "nhập thay"
+
+
+def _on_behalf_notes(document, notes: list[str]) -> None:
+    """Under a table: the figures or score sheets the leader unit entered on a member's
+    behalf, each its note (whose, by which unit, why, confirmed or not and so counted or not:
+    `documents_selectors.statistics_on_behalf`, `sheets_on_behalf`)."""
+    if len(notes) == 1:
+        layout.body(document, f"Ghi chú: {notes[0]}", italic=True)
+    elif notes:
+        layout.body(document, "Ghi chú:", italic=True)
+        for note in notes:
+            layout.body(document, f"- {note}", italic=True)
+
+
+def _sheet_notes(results, target=None) -> list[str]:
+    if results is None:
+        return []
+    return [note for _slot, note in documents_selectors.sheets_on_behalf(results, target=target)]
 
 
 # --- tờ trình đề nghị khen thưởng ---------------------------------------------------------
@@ -1130,6 +1171,7 @@ def proposal(
             for index, code in enumerate(outcome.winners, start=1)
         ],
     )
+    _on_behalf_notes(document, _nominee_sheet_notes(results, outcome.winners))
     electors = poll.result["electorate"] if poll.result else 0
     rule = (
         voting_selectors.score_rules_sentence(poll.rules)
@@ -1279,8 +1321,13 @@ def achievement_report(
     layout.body(document, f"a) Các chỉ tiêu công tác (so với năm {cycle.year - 1}):")
     table = stats_selectors.cluster_table(cycle, Period.YEAR)
     row = next((r for r in table.rows if r.unit is not None and r.unit.pk == unit.pk), None)
-    if row is None or row.report is None:
-        layout.body(document, "Đơn vị chưa báo cáo số liệu thống kê của năm.", italic=True)
+    entered = documents_selectors.statistics_on_behalf(table).get(unit.code)
+    if row is None or not row.counted:
+        # figures that do not count (a draft, or entered on its behalf and not confirmed) are
+        # not the unit's achievement yet
+        layout.body(
+            document, entered or "Đơn vị chưa báo cáo số liệu thống kê của năm.", italic=True
+        )
     else:
         layout.table(
             document,
@@ -1300,6 +1347,7 @@ def achievement_report(
             widths=(1.2, 7.0, 2.4, 2.4, 3.0),
             left=1,
         )
+        _on_behalf_notes(document, [entered] if entered else [])
     results = scoring_selectors.results(cycle)
     ranked = {u.pk: r for u, r in results.ranking} if results and results.ready else {}
     if unit.pk in ranked:
@@ -1326,6 +1374,7 @@ def achievement_report(
             widths=(1.2, 9.6, 2.6, 2.6),
             left=1,
         )
+        _on_behalf_notes(document, _sheet_notes(results, unit))
     else:
         layout.body(document, "b) Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
     how = (
@@ -1908,6 +1957,10 @@ def covering_letter(
         rows,
         widths=(1.2, 4.8, 5.2, 2.9, 2.4),
     )
+    _on_behalf_notes(
+        document,
+        _nominee_sheet_notes(results, [code for outcome in proposed for code in outcome.winners]),
+    )
     if attached:
         layout.body(document, "Hồ sơ kèm theo:", bold=True)
         for index, name in enumerate(attached, start=1):
@@ -1950,7 +2003,12 @@ def score_table(cycle: Cycle) -> Built:
     signature = xlsx.Signature(signer.authority, signer.title, signer.office, signer.name)
     return Built(
         _filename("bang-tong-hop-diem", str(cycle.year), extension="xlsx"),
-        scoring_excel.results_xlsx(results, head, [signature]),
+        scoring_excel.results_xlsx(
+            results,
+            head,
+            [signature],
+            [f"Ghi chú: {note}" for note in _sheet_notes(results)],
+        ),
         XLSX,
     )
 
@@ -2138,6 +2196,10 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
     )
     layout.body(document, rank_line, bold=True)
     judged = [c for c in results.criteria if c.kind == "peer"]
+    entered = {
+        slot.scorer.pk: note
+        for slot, note in documents_selectors.sheets_on_behalf(results, target=unit)
+    }
     if judged:
         layout.body(document, "II. ĐIỂM CỦA TỪNG ĐƠN VỊ CHẤM", bold=True, indent=False)
         lines = []
@@ -2156,10 +2218,11 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
                 ),
                 start=Decimal(0),
             )
-            lines.append((scorer.short_name, cells, _points(total) if cells else "—"))
+            label = scorer.short_name + (f" ({ON_BEHALF})" if scorer.pk in entered else "")
+            lines.append((label, cells, _points(total) if cells else "—"))
         lines.append(
             (
-                "Tự chấm (không tính)",
+                f"Tự chấm (không tính{f', {ON_BEHALF}' if unit.pk in entered else ''})",
                 {c.code: _points(own[c.code]) for c in judged if c.code in own},
                 _points(sum((own[c.code] for c in judged if c.code in own), start=Decimal(0)))
                 if own
@@ -2174,6 +2237,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
             )
         )
         _score_matrix(document, judged, lines)
+    _on_behalf_notes(document, list(entered.values()))
     automatic = [
         (row, result.criteria[row.code])
         for row in results.criteria
@@ -2251,6 +2315,11 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
     )
     layout.body(document, "II. ĐIỂM CHẤM", bold=True, indent=False)
     given_by_target = {t.pk: _given(sheets.get((scorer.pk, t.pk))) for t in targets}
+    entered = {
+        slot.target.pk: note
+        for slot, note in documents_selectors.sheets_on_behalf(results)
+        if slot.scorer.pk == scorer.pk and slot.kind == "peer"
+    }
     reasons: list[tuple[object, str, list[tuple[str, object, object]]]] = []
     rows = []
     for target in targets:
@@ -2269,9 +2338,11 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
                     (criterion.code, score.value, mine.value if mine else None)
                 )
         total = sum((s.value for s in given.values()), start=Decimal(0))
-        rows.append((target.short_name, cells, _points(total) if given else "—"))
+        label = target.short_name + (f" ({ON_BEHALF})" if target.pk in entered else "")
+        rows.append((label, cells, _points(total) if given else "—"))
         reasons += [(target, reason, items) for reason, items in by_reason.items()]
     _score_matrix(document, judged, rows)
+    _on_behalf_notes(document, list(entered.values()))
     layout.body(document, "III. LÝ DO CHẤM THẤP HƠN ĐIỂM ĐƠN VỊ TỰ CHẤM", bold=True, indent=False)
     if not reasons:
         layout.body(document, "Phiếu chấm không ghi lý do nào.")

@@ -4,16 +4,18 @@ plain data the report's first draft is written from, and the register of issued 
 from __future__ import annotations
 
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 
 from thidua.core import narrative
 from thidua.core import scoring as core_scoring
 from thidua.core.indicators import Direction, Kind, Period
 from thidua.core.numbers import round_half_up
+from thidua.core.paperwork import on_behalf_note
 from thidua.documents.models import IssuedDocument, ReportSection
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle
+from thidua.org.models import Cycle, EnteredOnBehalf
 from thidua.scoring import selectors as scoring_selectors
+from thidua.scoring.models import ScoreSheet
 from thidua.stats import selectors as stats_selectors
 
 
@@ -177,3 +179,77 @@ def _report_data(cycle, table, results) -> narrative.ReportData:
 def report_draft(cycle: Cycle, **known) -> narrative.Draft:
     """The report's first draft from the cycle's data (see `report_data`)."""
     return narrative.draft(report_data(cycle, **known))
+
+
+# --- entered on a member's behalf ("nhập thay") ---------------------------------------------
+
+
+def _entered_by(entry: EnteredOnBehalf) -> str:
+    """The unit whose secretary entered it (the leader unit), by its full name."""
+    user = entry.on_behalf_by
+    return user.unit.name if user is not None and user.unit is not None else ""
+
+
+def _note(entry: EnteredOnBehalf, subject: str, *, counted: bool, uncounted: str) -> str:
+    confirmed = entry.confirmed_at
+    return on_behalf_note(
+        subject,
+        _entered_by(entry),
+        entry.on_behalf_reason,
+        awaiting=not counted,
+        confirmed_on=timezone.localtime(confirmed).date() if confirmed else None,
+        excuse=entry.excuse,
+        uncounted=uncounted,
+    )
+
+
+def statistics_on_behalf(table: stats_selectors.ClusterTable) -> dict[str, str]:
+    """Member code → the note a document prints for its report of the table's period when
+    the leader unit entered it on the member's behalf: submitted and waiting for the unit's
+    confirmation (then its figures are neither in its row nor in the totals: `Row.counted`,
+    the rule of the totals), or settled (confirmed, or the leader recorded why it could not).
+    A draft entered on its behalf is the leader's work in progress, not noted. Vietnamese
+    only, as the documents are."""
+    period = "năm" if table.period == Period.YEAR else "6 tháng đầu năm"
+    notes = {}
+    for row in table.rows:
+        report = row.report
+        if report is None or not report.on_behalf:
+            continue
+        if not row.counted and report.status != report.Status.AWAITING:
+            continue
+        notes[row.unit.code] = _note(
+            report,
+            f"Số liệu thống kê {period} {table.cycle.year} của {row.unit.name}",
+            counted=row.counted,
+            uncounted="số liệu này chưa đưa vào bảng và chưa tính vào số liệu toàn cụm",
+        )
+    return notes
+
+
+def sheets_on_behalf(
+    results: scoring_selectors.Results, *, target=None
+) -> list[tuple[scoring_selectors.SheetSlot, str]]:
+    """The score sheets entered on a scorer unit's behalf, submitted (waiting for that unit's
+    confirmation, then not counted: the results count submitted sheets only) or settled,
+    with the note a document prints for each; with `target`, those on that unit."""
+    found = []
+    for slot in results.on_behalf:
+        sheet = slot.sheet
+        if sheet.status not in (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.AWAITING):
+            continue
+        if target is not None and slot.target.pk != target.pk:
+            continue
+        subject = (
+            f"Phiếu tự chấm điểm của {slot.target.name}"
+            if slot.kind == ScoreSheet.Kind.SELF
+            else f"Phiếu chấm điểm của {slot.scorer.name} cho {slot.target.name}"
+        )
+        note = _note(
+            sheet,
+            subject,
+            counted=sheet.status == ScoreSheet.Status.SUBMITTED,
+            uncounted="điểm của phiếu này chưa tính vào kết quả chấm điểm",
+        )
+        found.append((slot, note))
+    return found

@@ -307,11 +307,13 @@ def results_xlsx(
     results: selectors.Results,
     head: Letterhead | None = None,
     signers: Sequence[Signature] = (),
+    notes: Sequence[str] = (),
 ) -> bytes:
     """Ranking with section scores, then one sheet per section with each criterion, then the
     rules. With `head` (the score table as a document), the summary opens with the official
     title block and closes with the signature blocks; every sheet prints on A4 landscape,
-    fit to the page's width, its header row repeated on every page."""
+    fit to the page's width, its header row repeated on every page. `notes` go under the
+    summary's table, before the signatures (the sheets entered on a unit's behalf)."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Tổng hợp"
@@ -366,6 +368,9 @@ def results_xlsx(
         value="Điểm từng mục được làm tròn để hiển thị; tổng điểm cộng từ điểm chưa làm tròn và "
         "chỉ làm tròn một lần, nên có thể lệch 0,01 so với tổng các mục đã làm tròn.",
     ).font = NOTE
+    for note in notes:
+        note_row += 1
+        summary.cell(row=note_row, column=1, value=note).font = NOTE
     if signers:
         signatures(summary, note_row + 1, signers, width)
     summary.column_dimensions["A"].width = 9

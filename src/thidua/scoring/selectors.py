@@ -294,7 +294,7 @@ def sheets_of(
     statuses leave out: 150.000 objects at 50 units × 60 criteria (`score_grid_of` reads the
     same values as plain rows)."""
     sheets = ScoreSheet.objects.filter(cycle=cycle).select_related(
-        "scorer", "target", "on_behalf_by", "confirmed_by"
+        "scorer", "target", "on_behalf_by__unit", "confirmed_by"
     )
     if scorer is not None:
         sheets = sheets.filter(scorer=scorer)

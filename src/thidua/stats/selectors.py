@@ -517,7 +517,7 @@ def _reports_of(units: Iterable[Unit], year: int, period: core.Period) -> dict[s
     found = {}
     for report in Report.objects.filter(
         unit_id__in=list(by_pk), year=year, period=period.value
-    ).select_related("on_behalf_by", "confirmed_by"):
+    ).select_related("on_behalf_by__unit", "confirmed_by"):
         unit = by_pk[report.unit_id]
         Report.unit.field.set_cached_value(report, unit)  # the member itself, not a copy
         found[unit.code] = report
