@@ -744,8 +744,10 @@ def _against_the_log(record: Record) -> list[Finding]:
                 )
                 continue
             for field, value in logged[key].items():
-                if not _same_decimals(fields.get(field), value):
-                    findings += _logged(f"{where}.{field}", typed.write(fields.get(field)), value)
+                found = fields.get(field)
+                # equal as they are: equal as `_logged` compares them (no need to write it)
+                if found != value and not _same_decimals(found, value):
+                    findings += _logged(f"{where}.{field}", typed.write(found), value)
         if audited.complete:
             findings += [
                 Finding(
@@ -763,16 +765,17 @@ _TABLES = (dict, core_record.Compact)  # Compact: a table as `core_record.read_f
 
 
 def _same_decimals(recorded, logged) -> bool:
-    """True when `recorded` is a table of decimals (a sheet's scores, a report's figures) that
-    the log wrote as the same numbers, found at once; False means compare (`_logged`)."""
+    """True when `recorded` is a table (a sheet's scores, a report's figures) that the log
+    wrote as the same numbers, found at once; False means compare (`_logged`, which takes
+    numbers as equal as this does)."""
     if type(recorded) not in _TABLES or type(logged) not in _TABLES or len(recorded) != len(logged):
-        return False
-    if set(map(type, recorded.values())) != {Decimal}:
         return False
     if list(recorded) == list(logged) and typed.decimals_read(logged.values()) == list(
         recorded.values()
     ):
         return True  # each text of the log read as the record's number (usually the same one)
+    if set(map(type, recorded.values())) != {Decimal}:
+        return False
     if dict(zip(recorded, map(str, recorded.values()), strict=True)) == logged:
         return True  # written as the log wrote them (`typed.write` of a Decimal is `str`)
     if type(logged) is core_record.Compact:
