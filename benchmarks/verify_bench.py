@@ -5,7 +5,7 @@ a realistic cluster year — 8 member units, 60 criteria scored by every other m
 self-assessed), two years of reports, 5 polls of 24 ballots, and its whole signed audit
 chain. The records are built with the core (their computed parts are what the core
 computes), signed with a throw-away key, written canonically; then a fresh process reads
-them, in rounds (`BENCH_ROUNDS`, 3; the median round is judged), each quantity in a loop of
+them, in rounds (`BENCH_ROUNDS`, 5; the median round is judged), each quantity in a loop of
 its own over every file: only parsing the JSON (the baseline), then verifying, … Times are
 CPU times of that process (the machine's other work does not count). Printed, measured in
 the same round:
@@ -49,7 +49,7 @@ from thidua.core.verify import ranking, statistics
 
 UNITS, CRITERIA, POLLS, BALLOTS = 8, 60, 5, 24
 NATIONAL_CLUSTERS, NATIONAL_YEARS = 18, 10  # the country's volume, where the goals are judged
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # the median round is judged
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # the median round is judged
 INDICATORS = [
     ("cases", "count", None, None),
     ("offenders", "count", None, None),
