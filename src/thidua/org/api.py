@@ -508,14 +508,7 @@ def _record_out(record, cluster: str) -> dict:
     person = record.person
     return {
         "unit": record.unit.code if record.unit else person.unit.code,
-        "person": {
-            "key": person.key,
-            "full_name": person.full_name,
-            "rank": record.rank,
-            "position": record.position,
-        }
-        if person
-        else None,
+        "person": register.person_fields(record) if person else None,
         "cluster": cluster,
         "year": record.year,
         "title_code": record.title_code,

@@ -109,14 +109,19 @@ def _as_dict(record: TitleRecord) -> dict:
         "source": record.source,
     }
     if record.person is not None:
-        found["person"] = {
-            "unit": record.person.unit.code,
-            "key": record.person.key,
-            "full_name": record.person.full_name,
-            "rank": record.rank,
-            "position": record.position,
-        }
+        found["person"] = {"unit": record.person.unit.code, **person_fields(record)}
     return found
+
+
+def person_fields(record: TitleRecord) -> dict:
+    """A person's line's person as the audit log and the API write it: key, name, and the
+    rank and position of the line's year."""
+    return {
+        "key": record.person.key,
+        "full_name": record.person.full_name,
+        "rank": record.rank,
+        "position": record.position,
+    }
 
 
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

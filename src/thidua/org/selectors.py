@@ -675,6 +675,12 @@ def title_facts(cycle: Cycle, units: Iterable[Unit]) -> dict[int, core_eligibili
     }
 
 
+def _unit_titles(cycle: Cycle) -> list[str]:
+    """The unit titles: those the conference votes on (the rule set's voting titles); the
+    other titles with eligibility rules are individual ones (Chiến sĩ thi đua …)."""
+    return [t.get("code") for t in (cycle.rule_set.data.get("voting") or {}).get("titles", [])]
+
+
 def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligibility.Facts]:
     """Person id → what the eligibility rules read: their register lines up to the cycle's
     year, as `title_facts` reads a unit's (the same engine, the same plain facts).
@@ -720,7 +726,7 @@ def individual_eligibility(
     on: Chiến sĩ thi đua …) × each person (by default everyone the register names in a member
     unit): the verdict and its reasons, through the same rules and engine as the units'."""
     book = core_eligibility.rule_book(cycle.rule_set.data)
-    voted = {t.get("code") for t in (cycle.rule_set.data.get("voting") or {}).get("titles", [])}
+    voted = set(_unit_titles(cycle))
     titles = list(dict.fromkeys(r.title for r in book.rules if r.title not in voted))
     if people is None:
         people = Person.objects.filter(unit__in=member_units(cycle)).select_related("unit")
@@ -752,10 +758,7 @@ def eligibility_table(
     verdict and reasons over the register, one query for the lines (title_facts). `ranks`
     (unit id → rank in the cycle's results) is given by the caller that has them."""
     book = core_eligibility.rule_book(cycle.rule_set.data)
-    # the unit titles are those the conference votes on (the rule set's voting titles); the
-    # individual titles (Chiến sĩ thi đua …) wait for individual nominations
-    voted = [t.get("code") for t in (cycle.rule_set.data.get("voting") or {}).get("titles", [])]
-    titles = [code for code in voted if book.for_title(code)]
+    titles = [code for code in _unit_titles(cycle) if book.for_title(code)]
     if not titles:
         return []
     units = list(units) if units is not None else member_units(cycle)
