@@ -293,6 +293,7 @@ def test_a_notice_with_nothing_concluded_says_so(demo_cycle, monkeypatch):
     """No vote, no ranking agreed, nothing written: nothing to notify."""
     Poll.objects.filter(conference__cycle=demo_cycle).delete()
     monkeypatch.setattr(scoring_selectors, "results", lambda cycle: None)
+    monkeypatch.setattr(scoring_selectors, "sheets_progress", lambda cycle: None)
     plan = _plans(demo_cycle)["conclusions-notice"]
     assert not plan.ready
     assert plan.missing == ["Hội nghị chưa có kết luận."]

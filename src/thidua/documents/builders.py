@@ -2708,11 +2708,11 @@ def _attached(
     return [name for key, name in wanted if key in ready]
 
 
-def _sheet_plans(cycle: Cycle, results: scoring_selectors.Summary | None) -> list[Plan]:
+def _sheet_plans(cycle: Cycle, results: scoring_selectors.Progress | None) -> list[Plan]:
     """Each member's score sheet (once the ranking is published) and each scoring unit's
-    sheet (once it has submitted every sheet it owes): read from the results' summary, so
-    that the panel's queries do not grow with the units; the full results are read only
-    when a sheet is made."""
+    sheet (once it has submitted every sheet it owes): read from the sheets' progress (no
+    score), so that the panel's queries do not grow with the units; the full results are
+    read only when a sheet is made."""
     if results is None:
         waiting = [_("Chưa có giao ước thi đua và phiếu chấm.")]
         return [
@@ -2777,7 +2777,7 @@ def _sheet_plans(cycle: Cycle, results: scoring_selectors.Summary | None) -> lis
 def plans(cycle: Cycle) -> list[Plan]:
     """Every document of the cycle, each ready or saying what it still needs."""
     conference = voting_selectors.conference_of(cycle)
-    results = scoring_selectors.summary(cycle)
+    results = scoring_selectors.sheets_progress(cycle)  # no points shown here
     stats_ready = stats_selectors.figures_by_unit(
         [u.code for u in org_selectors.member_units(cycle)], cycle.year, Period.YEAR
     )[1]

@@ -415,12 +415,7 @@ class Results:
         """Ranks and bands are published only once every expected sheet is submitted or the
         scoring phase is closed: before that, points from the statistics alone would rank the
         units as if the scoring were over."""
-        done, expected = self.progress
-        scoring = self.cycle.position.status_of(Phase.SCORING)
-        return (expected > 0 and done == expected) or scoring in (
-            PhaseStatus.DONE,
-            PhaseStatus.CLOSED,
-        )
+        return _published(self.cycle, *self.progress)
 
     @property
     def ranking(self) -> list[tuple[Unit, core.UnitResult]]:
@@ -430,19 +425,7 @@ class Results:
     @property
     def why_not_ready(self) -> list[Problem]:
         """Why there is no ranking yet (nothing once `ready`), for pages, API and documents."""
-        if self.ready:
-            return []
-        done, expected = self.progress
-        return [
-            Problem(
-                "ranking_not_ready",
-                gettext_noop(
-                    "Chưa xếp hạng: mới nộp %(done)s/%(expected)s phiếu chấm. Xếp hạng, xếp loại "
-                    "chỉ công bố khi đã nộp đủ phiếu chấm hoặc khi giai đoạn chấm điểm đã đóng."
-                ),
-                {"done": done, "expected": expected},
-            )
-        ]
+        return _not_published(self.cycle, *self.progress)
 
     @property
     def provisional(self) -> list[tuple[Unit, list[tuple[Criterion, core.CriterionResult]]]]:
@@ -473,7 +456,38 @@ class Results:
 
     @property
     def progress(self) -> tuple[int, int]:
-        return len(self.slots) - len(self.missing), len(self.slots)
+        return _progress(self.slots)
+
+
+def _progress(slots: list[SheetSlot]) -> tuple[int, int]:
+    """The sheets submitted and the sheets expected."""
+    done = sum(1 for slot in slots if slot.status == ScoreSheet.Status.SUBMITTED)
+    return done, len(slots)
+
+
+def _published(cycle: Cycle, done: int, expected: int) -> bool:
+    """`Results.ready`: every expected sheet submitted, or the scoring phase closed."""
+    scoring = cycle.position.status_of(Phase.SCORING)
+    return (expected > 0 and done == expected) or scoring in (
+        PhaseStatus.DONE,
+        PhaseStatus.CLOSED,
+    )
+
+
+def _not_published(cycle: Cycle, done: int, expected: int) -> list[Problem]:
+    """`Results.why_not_ready`."""
+    if _published(cycle, done, expected):
+        return []
+    return [
+        Problem(
+            "ranking_not_ready",
+            gettext_noop(
+                "Chưa xếp hạng: mới nộp %(done)s/%(expected)s phiếu chấm. Xếp hạng, xếp loại "
+                "chỉ công bố khi đã nộp đủ phiếu chấm hoặc khi giai đoạn chấm điểm đã đóng."
+            ),
+            {"done": done, "expected": expected},
+        )
+    ]
 
 
 def expected_slots(
@@ -596,13 +610,11 @@ class Missing:
 
 
 @dataclass(frozen=True)
-class Summary:
-    """What pages other than the results table read of `results`: the published ranking,
-    the progress, why there is no ranking yet, the sheets still missing. A unit per ranked
-    row, so small enough to cache: the full results hold every score (4,7 MB pickled at 50
-    units × 60 criteria, as long to read back as to compute)."""
+class Progress:
+    """What the sheets' states alone tell of `results` (no score read): the progress, why
+    there is no ranking yet, the sheets still missing — the documents page and the home
+    page's tasks, which show no points."""
 
-    ranking: list[tuple[Unit, Ranked]]
     progress: tuple[int, int]
     why_not_ready: list[Problem]
     missing: list[Missing]
@@ -614,33 +626,70 @@ class Summary:
         """As `Results.ready`: the ranking is published (nothing keeps it back)."""
         return not self.why_not_ready
 
+    @classmethod
+    def of(cls, cycle: Cycle, slots: list[SheetSlot], **more) -> Progress:
+        done, expected = _progress(slots)
+        return cls(
+            progress=(done, expected),
+            why_not_ready=_not_published(cycle, done, expected),
+            missing=[
+                Missing(slot.scorer.pk, slot.target.code, slot.kind, slot.status)
+                for slot in slots
+                if slot.status != ScoreSheet.Status.SUBMITTED
+            ],
+            members=[slot.target for slot in slots if slot.kind == ScoreSheet.Kind.SELF],
+            peer_scorers=frozenset(
+                slot.scorer.pk for slot in slots if slot.kind == ScoreSheet.Kind.PEER
+            ),
+            **more,
+        )
+
+
+@dataclass(frozen=True)
+class Summary(Progress):
+    """What pages other than the results table read of `results`: `Progress` and the
+    published ranking. A unit per ranked row, so small enough to cache: the full results
+    hold every score (4,7 MB pickled at 50 units × 60 criteria, as long to read back as to
+    compute)."""
+
+    ranking: list[tuple[Unit, Ranked]]
+
 
 def summary(cycle: Cycle) -> Summary | None:
-    """`results` as the dashboard, the documents, the home page's tasks and the conference
-    read them (None without an agreement), computed once per version of the cycle."""
+    """`results` as the dashboard and the conference read them (None without an agreement),
+    computed once per version of the cycle."""
 
     def compute() -> Summary | None:
         found = results(cycle)
         if found is None:
             return None
-        return Summary(
+        return Summary.of(
+            cycle,
+            found.slots,
             ranking=[
                 (unit, Ranked(result.total, result.rank, result.band))
                 for unit, result in found.ranking
             ],
-            progress=found.progress,
-            why_not_ready=found.why_not_ready,
-            missing=[
-                Missing(slot.scorer.pk, slot.target.code, slot.kind, slot.status)
-                for slot in found.missing
-            ],
-            members=[slot.target for slot in found.slots if slot.kind == ScoreSheet.Kind.SELF],
-            peer_scorers=frozenset(
-                slot.scorer.pk for slot in found.slots if slot.kind == ScoreSheet.Kind.PEER
-            ),
         )
 
     return versions.cached(cycle, "scoring.summary", compute)
+
+
+def sheets_progress(cycle: Cycle) -> Progress | None:
+    """`summary` without the ranking (None without an agreement): read from the sheets'
+    states, not their scores — n² sheets, n² × criteria scores — once per version."""
+
+    def compute() -> Progress | None:
+        agreement = agreement_of(cycle)
+        if agreement is None:
+            return None
+        members = org_selectors.member_units(cycle)
+        sheets = list(
+            ScoreSheet.objects.filter(cycle=cycle).only("scorer_id", "target_id", "status")
+        )
+        return Progress.of(cycle, expected_slots(cycle, agreement, members, sheets))
+
+    return versions.cached(cycle, "scoring.progress", compute)
 
 
 def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult]:

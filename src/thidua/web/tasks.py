@@ -85,7 +85,7 @@ def _officer(user, cycle: Cycle) -> list[Task]:
             )
         ]
     if cycle.phase == Phase.SCORING and can(user, Action.EDIT_SHEET, slot):
-        results = scoring_selectors.summary(cycle)
+        results = scoring_selectors.sheets_progress(cycle)
         mine = [s for s in (results.missing if results else []) if s.scorer_id == user.unit_id]
         # sheets the leader secretary entered on the unit's behalf: the unit confirms them
         awaiting = [s for s in mine if s.status == ScoreSheet.Status.AWAITING]
