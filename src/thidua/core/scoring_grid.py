@@ -79,26 +79,37 @@ class Grid:
     def of(cls, units, codes, sheets, scores, places: int = 2) -> Grid:
         """From the sheets, (scorer, target) each, and their scores: (the sheet's number in
         `sheets`, criterion code, score × 10**places as an integer)."""
+        code_at = {code: n for n, code in enumerate(codes)}
+        found = [(sheet, code_at[code], value) for sheet, code, value in scores]
+        where = np.array(found, dtype=np.int64).reshape(-1, 3).T
+        return cls.of_arrays(units, codes, sheets, where[0], where[1], where[2], places)
+
+    @classmethod
+    def of_arrays(
+        cls, units, codes, sheets, sheet_numbers, code_numbers, values, places: int = 2
+    ) -> Grid:
+        """As `of`, the scores as three integer arrays of one length: each score's sheet (its
+        number in `sheets`), its criterion (its number in `codes`) and its value × 10**places
+        — no Python object per score (147.500 at 50 units)."""
         units, codes = tuple(units), tuple(codes)
         unit_at = {unit: n for n, unit in enumerate(units)}
-        code_at = {code: n for n, code in enumerate(codes)}
-        slots = [(unit_at[target], unit_at[scorer]) for scorer, target in sheets]
-        values = np.zeros((len(units), len(units), len(codes)), dtype=np.int64)
-        given = np.zeros(values.shape, dtype=bool)
+        slots = np.array(
+            [(unit_at[target], unit_at[scorer]) for scorer, target in sheets], dtype=np.int64
+        ).reshape(-1, 2)
+        values_at = np.zeros((len(units), len(units), len(codes)), dtype=np.int64)
+        given = np.zeros(values_at.shape, dtype=bool)
         present = np.zeros((len(units), len(units)), dtype=bool)
-        if slots:
-            present[tuple(np.array(slots).T)] = True
-        found = [(*slots[sheet], code_at[code], value) for sheet, code, value in scores]
-        if found:
-            where = np.array(found, dtype=np.int64).T
-            values[tuple(where[:3])] = where[3]
-            given[tuple(where[:3])] = True
-        largest = np.abs(values).max(initial=0)
+        present[slots[:, 0], slots[:, 1]] = True
+        if len(values):
+            where = (slots[sheet_numbers, 0], slots[sheet_numbers, 1], code_numbers)
+            values_at[where] = values
+            given[where] = True
+        largest = np.abs(values_at).max(initial=0)
         for small in (np.int16, np.int32):  # fewer bytes for numpy to go through
             if largest <= np.iinfo(small).max:
-                values = values.astype(small)
+                values_at = values_at.astype(small)
                 break
-        return cls(units, codes, values, given, present, places)
+        return cls(units, codes, values_at, given, present, places)
 
     def core_sheets(self) -> list[Sheet]:
         """The same sheets as Decimals (a score's exponent: −places, as the database gives)."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
+from django.db import connections
 from django.db.models import F, IntegerField, Prefetch, Q
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -287,14 +289,21 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
 
 
 def sheets_of(
-    cycle: Cycle, *, submitted_only: bool, with_scores: bool = True, scorer: Unit | None = None
+    cycle: Cycle,
+    *,
+    submitted_only: bool,
+    with_scores: bool = True,
+    scorer: Unit | None = None,
+    units: list[Unit] | None = None,
 ) -> list[ScoreSheet]:
     """The cycle's sheets (with `scorer`, those that unit gives); `with_scores` also loads
     every score as a model object (the record's export), which pages reading totals or
     statuses leave out: 150.000 objects at 50 units × 60 criteria (`score_grid_of` reads the
-    same values as plain rows)."""
+    same values as plain rows). With `units` (the members), each sheet's scorer and target
+    are those objects, not two more built per sheet (5.000 at 50 units)."""
+    related = ["on_behalf_by__unit", "confirmed_by"]
     sheets = ScoreSheet.objects.filter(cycle=cycle).select_related(
-        "scorer", "target", "on_behalf_by__unit", "confirmed_by"
+        *related, *(["scorer", "target"] if units is None else [])
     )
     if scorer is not None:
         sheets = sheets.filter(scorer=scorer)
@@ -304,7 +313,15 @@ def sheets_of(
         sheets = sheets.prefetch_related(
             Prefetch("scores", Score.objects.select_related("criterion"))
         )
-    return list(sheets)
+    found = list(sheets)
+    if units is not None:
+        known = {unit.pk: unit for unit in units}
+        others = {pk for s in found for pk in (s.scorer_id, s.target_id)} - known.keys()
+        if others:  # a unit that left the cluster: one query for all of them
+            known.update(Unit.objects.in_bulk(others))
+        for sheet in found:
+            sheet.scorer, sheet.target = known[sheet.scorer_id], known[sheet.target_id]
+    return found
 
 
 def score_grid_of(
@@ -317,25 +334,43 @@ def score_grid_of(
     places = Score._meta.get_field("value").decimal_places
     by_pk = {unit.pk: unit.code for unit in members}
     kept = [s for s in sheets if s.scorer_id in by_pk and s.target_id in by_pk]
-    number = {sheet.pk: n for n, sheet in enumerate(kept)}
-    judged = set(table.plan.judged)
-    codes = {c.pk: c.code for c in criteria if c.code in judged}
-    rows = []
+    judged = table.plan.judged
+    by_code = {c.code: c.pk for c in criteria}
+    rows: list = []
     if kept:
-        rows = Score.objects.filter(sheet__cycle_id=kept[0].cycle_id).values_list(
+        query = Score.objects.filter(sheet__cycle_id=kept[0].cycle_id).values_list(
             "sheet_id", "criterion_id", Cast(Round(F("value") * 10**places), IntegerField())
         )
-    return Grid.of(
+        # the rows as the database driver gives them, integers all three: without Django's
+        # converter per value (147.500 rows at 50 units, half the time of the read)
+        sql, params = query.query.sql_with_params()
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    found = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    sheet_numbers, counted = _positions([sheet.pk for sheet in kept], found[:, 0])
+    code_numbers, judged_here = _positions([by_code[code] for code in judged], found[:, 1])
+    counted &= judged_here
+    return Grid.of_arrays(
         [unit.code for unit in members],
-        table.plan.judged,
+        judged,
         [(by_pk[sheet.scorer_id], by_pk[sheet.target_id]) for sheet in kept],
-        [
-            (number[sheet_id], codes[criterion_id], value)
-            for sheet_id, criterion_id, value in rows
-            if sheet_id in number and criterion_id in codes
-        ],
+        sheet_numbers[counted],
+        code_numbers[counted],
+        found[counted, 2],
         places,
     )
+
+
+def _positions(keys: list[int], wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each of `wanted`'s place in `keys` (distinct integers), and whether it is there."""
+    if not keys:
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    keys_array = np.array(keys, dtype=np.int64)
+    order = np.argsort(keys_array)
+    ordered = keys_array[order]
+    at = np.searchsorted(ordered, wanted).clip(0, len(keys) - 1)
+    return order[at], ordered[at] == wanted
 
 
 def facts_of(
@@ -566,7 +601,7 @@ def results(cycle: Cycle) -> Results | None:
     criteria = criteria_of(agreement)
     table = table_of(criteria)
     rules = rules_of(agreement)
-    all_sheets = sheets_of(cycle, submitted_only=False, with_scores=False)
+    all_sheets = sheets_of(cycle, submitted_only=False, with_scores=False, units=members)
     submitted = [s for s in all_sheets if s.status == ScoreSheet.Status.SUBMITTED]
     assigned = assignment(agreement, members)
     counted = [
