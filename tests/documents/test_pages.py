@@ -8,12 +8,15 @@ import openpyxl
 import pypdf
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.documents.conftest import all_text, read_docx
 from thidua.audit.models import AuditEntry
 from thidua.documents import builders, pdf
 from thidua.documents.models import ReportSection
 from thidua.org.models import Cycle
+from thidua.voting.models import Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +152,21 @@ def test_the_panel_queries_stay_few(client_for, django_assert_max_num_queries):
     client = client_for("sonla.canbo")
     with django_assert_max_num_queries(60):
         assert client.get(BASE).status_code == 200
+
+
+def test_the_panel_reads_no_score(client_for):
+    """The panel shows which documents are ready, never a point: it reads the sheets'
+    states, not their n² × criteria scores (issue 18: the first request after a write).
+    Without polls: a nomination reads the ranking."""
+    Poll.objects.filter(
+        conference__cycle__cluster__code="cum-2", conference__cycle__year=2020
+    ).delete()
+    client = client_for("sonla.canbo")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(BASE)
+    assert page.status_code == 200
+    assert "phieu-tong-hop-diem-" in page.content.decode()  # the units' score sheets listed
+    assert not [q["sql"] for q in queries if 'scoring_score"' in q["sql"]]
 
 
 def test_the_cli_builds_every_ready_document(tmp_path, capsys):
