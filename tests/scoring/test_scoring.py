@@ -10,10 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.scoring.clusters import in_scoring
+from thidua.core import scoring as core
 from thidua.core.phases import Phase
 from thidua.errors import DomainError, Refused, StateConflict
+from thidua.org import selectors as org_selectors
 from thidua.org import services as org_services
 from thidua.org.authz import SYSTEM
+from thidua.org.models import Membership
 from thidua.scoring import selectors, services
 from thidua.scoring.demo import TABLE
 from thidua.scoring.models import Agreement, Evidence, ScoreSheet
@@ -35,6 +38,46 @@ def test_demo_results_rank_all_seven(cycle):
     first = results.ranking[0][1]
     assert first.criteria["II.1"].explanation.render().startswith("A = 78,2%, T = 75,0%")
     assert first.self_total is not None
+
+
+def _scored_from_models(cycle) -> list[tuple[str, Decimal, int]]:
+    """The results as `core.score` gives them on the counted sheets read as model objects
+    (Decimal scores): what `selectors.results` must give from its integer grid."""
+    agreement = selectors.agreement_of(cycle)
+    members = org_selectors.member_units(cycle)
+    table = selectors.table_of(selectors.criteria_of(agreement))
+    assigned = selectors.assignment(agreement, members)
+    sheets = [
+        core.Sheet(sheet.scorer.code, sheet.target.code, selectors.scores_by_code(sheet))
+        for sheet in selectors.sheets_of(cycle, submitted_only=True)
+        if sheet.scorer_id == sheet.target_id
+        or sheet.scorer.code in assigned.get(sheet.target.code, [])
+    ]
+    facts = selectors.facts_of(cycle, agreement, table, members)
+    ranked = core.score(
+        table, [unit.code for unit in members], sheets, facts, selectors.rules_of(agreement)
+    )
+    return [(result.unit, result.total_exact, result.rank) for result in ranked]
+
+
+def test_results_read_from_the_grid_are_those_of_the_sheets(cycle):
+    """The scores read as integer rows into the grid (`score_grid_of`) give the results the
+    sheets' Decimal scores give; also once a scored and scoring unit has left the cluster
+    (its sheets stay in the database, counted no more)."""
+    demo = cycle("cum-2", 2020)
+    found = selectors.results(demo)
+    assert [(u.code, r.total_exact, r.rank) for u, r in found.standings] == _scored_from_models(
+        demo
+    )
+    gone = found.standings[0][0]
+    Membership.objects.filter(cycle=demo, unit=gone).delete()
+    demo = cycle("cum-2", 2020)
+    found = selectors.results(demo)
+    assert gone.code not in [unit.code for unit, _result in found.standings]
+    assert [(u.code, r.total_exact, r.rank) for u, r in found.standings] == _scored_from_models(
+        demo
+    )
+    assert len(found.standings) == 6
 
 
 def test_copying_last_years_table_is_one_action(cycle, get_user):
