@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from itertools import repeat
 
 from django.db import connection
@@ -223,18 +224,95 @@ class Cell:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Shown:
+    """What a row's cells and checks are made from (`_cells`, `core.validate`,
+    `core.check_rates`): kept so that they are made when first read. The Ministry's overview
+    reads 40 tables of which it shows only the total rows; a cluster's page reads them all."""
+
+    plan: Plan
+    figures: Mapping[str, Decimal]
+    before: Mapping[str, Decimal]
+    limits: plausibility.Thresholds | None = None
+    notes: Mapping[str, str] | None = None
+    checked: core.Catalog | None = None  # the catalog the figures are checked against, if any
+
+
 class Row:
-    unit: Unit | None  # None for the cluster total
-    report: Report | None
-    cells: list[Cell]
-    baseline: Baseline | None = None
-    problems: list[Problem] = field(default_factory=list)
-    mismatches: list[core.RateMismatch] = field(default_factory=list)
-    highlights: str = ""  # the unit's highlights of the movement (year report), if shown
-    # the short names of the units whose reports the row shows, when the period ended before
-    # the row's unit existed (a merger during the year): "Hà Giang" for Tuyên Quang's H1 2025
-    predecessors: tuple[str, ...] = ()
+    """A unit's row of a cluster table (or the cluster total, `unit` None). Its cells,
+    problems and mismatches are given, or made from `shown` when first read."""
+
+    def __init__(
+        self,
+        unit: Unit | None,
+        report: Report | None,
+        cells: list[Cell] | None = None,
+        baseline: Baseline | None = None,
+        problems: list[Problem] | None = None,
+        mismatches: list[core.RateMismatch] | None = None,
+        highlights: str = "",  # the unit's highlights of the movement (year report), if shown
+        # the short names of the units whose reports the row shows, when the period ended
+        # before the row's unit existed (a merger during the year): "Hà Giang" for Tuyên
+        # Quang's H1 2025
+        predecessors: tuple[str, ...] = (),
+        *,
+        shown: _Shown | None = None,
+    ):
+        self.unit, self.report, self.baseline = unit, report, baseline
+        self.highlights, self.predecessors, self.shown = highlights, predecessors, shown
+        # given ones shadow the cached properties below
+        if cells is not None or shown is None:
+            self.cells = [] if cells is None else cells
+        if problems is not None or shown is None or shown.checked is None:
+            self.problems = [] if problems is None else problems
+        if mismatches is not None or shown is None or shown.checked is None:
+            self.mismatches = [] if mismatches is None else mismatches
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        shown = self.shown
+        return _cells(shown.plan, shown.figures, shown.before, shown.limits, shown.notes)
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        return core.validate(self.shown.figures, self.shown.checked)
+
+    @cached_property
+    def mismatches(self) -> list[core.RateMismatch]:
+        return core.check_rates(self.shown.figures, self.shown.checked)
+
+    def _compared(self) -> tuple:
+        return (
+            self.unit,
+            self.report,
+            self.cells,
+            self.baseline,
+            self.problems,
+            self.mismatches,
+            self.highlights,
+            self.predecessors,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment] - mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Row(unit={self.unit!r}, report={self.report!r}, cells={self.cells!r})"
+
+    def trimmed(self, keep: Sequence[int]) -> Row:
+        """The same row with only the cells at `keep`."""
+        return Row(
+            self.unit,
+            self.report,
+            [self.cells[index] for index in keep],
+            self.baseline,
+            self.problems,
+            self.mismatches,
+            self.highlights,
+            self.predecessors,
+        )
 
     @property
     def notes(self) -> list[Phrase | Problem]:
@@ -355,14 +433,11 @@ class ClusterTable:
             )
         ]
 
-        def trimmed(row: Row) -> Row:
-            return replace(row, cells=[row.cells[index] for index in keep])
-
         return replace(
             self,
             indicators=[self.indicators[index] for index in keep],
-            rows=[trimmed(row) for row in self.rows],
-            total=trimmed(self.total),
+            rows=[row.trimmed(keep) for row in self.rows],
+            total=self.total.trimmed(keep),
         )
 
     @property
@@ -773,18 +848,17 @@ def _table(
             Row(
                 unit=unit,
                 report=report,
-                cells=_cells(
+                baseline=before[code],
+                highlights=report.highlights if visible else "",
+                predecessors=predecessors.get(code, ()),
+                shown=_Shown(
                     plan,
                     figures,
                     before[code].figures,
                     limits,
                     dict(report.notes or {}) if visible else {},
+                    cat,
                 ),
-                baseline=before[code],
-                problems=core.validate(figures, cat),
-                mismatches=core.check_rates(figures, cat),
-                highlights=report.highlights if visible else "",
-                predecessors=predecessors.get(code, ()),
             )
         )
     totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)
@@ -797,7 +871,7 @@ def _table(
         period=period,
         indicators=list(plan.indicators),
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(plan, totals.now, totals.before)),
+        total=Row(unit=None, report=None, shown=_Shown(plan, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
         missing_reports=[unit for unit in members if unit.code not in counted],
