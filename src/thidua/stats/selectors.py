@@ -224,7 +224,7 @@ class Cell:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Shown:
     """What a row's cells and checks are made from (`_cells`, `core.validate`,
     `core.check_rates`): kept so that they are made when first read. The Ministry's overview
@@ -623,9 +623,9 @@ def _paired_figures(
     lines: dict[str, dict[str, Decimal]] = {}  # a year earlier: counted reports' figures
     sums: dict[str, dict[str, Decimal]] = {}  # a year earlier: the mergers' sums
     if units:
-        code_of = {str(pk): code for pk, code in codes_by_pk.items()}
         unit_of = {pk: code for code, pk in ids.items()}
         figures, summed = _Figures(_stored_number()), _Sums(_scaled_number())
+        indicators = _Indicators({str(pk): code for pk, code in codes_by_pk.items()})
         sql, params = _paired_sql(units, ancestry, ids, year, period, cat, codes_by_pk)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -634,7 +634,7 @@ def _paired_figures(
                 found = (
                     dict(
                         zip(
-                            map(code_of.__getitem__, keys.split(",")),
+                            indicators[keys],
                             map(
                                 (summed if line_year is None else figures).__getitem__,
                                 numbers.split(","),
@@ -653,7 +653,7 @@ def _paired_figures(
                 elif core.counts(status):
                     lines[code] = found
     rates = rates_of(cat)
-    retired = [code for code in codes_by_pk.values() if code not in cat]
+    retired = {code for code in codes_by_pk.values() if code not in cat}
     result = {}
     for code, item in ancestry.items():
         missing = item.units.difference(lines)
@@ -661,9 +661,11 @@ def _paired_figures(
             figures_before = {}
         elif len(item.units) == 1:
             (unit,) = item.units
-            figures_before = dict(lines[unit])
-            for gone in retired:  # a figure of an indicator since retired carries nothing
-                figures_before.pop(gone, None)
+            figures_before = lines[unit]
+            if retired:  # a figure of an indicator since retired carries nothing
+                figures_before = {
+                    code: value for code, value in figures_before.items() if code not in retired
+                }
         else:
             figures_before = sums.get(code, {})
         # as `core.baseline`: a single unit's reported rates only beside some count
@@ -805,6 +807,19 @@ class _Figures(dict):
         return value
 
 
+class _Indicators(dict):
+    """A report's indicator ids as the database joins them → their codes, read once: most
+    reports have the same indicators, joined in the same order (800 lines, a few keys)."""
+
+    def __init__(self, code_of: Mapping[str, str]):
+        super().__init__()
+        self.code_of = code_of
+
+    def __missing__(self, keys: str) -> tuple[str, ...]:
+        codes = self[keys] = tuple(map(self.code_of.__getitem__, keys.split(",")))
+        return codes
+
+
 class _Sums(_Figures):
     """ "sum:decimals" → the sum, written with the decimals of its most precise term."""
 
@@ -856,7 +871,7 @@ def _table(
                     figures,
                     before[code].figures,
                     limits,
-                    dict(report.notes or {}) if visible else {},
+                    report.notes if visible else None,
                     cat,
                 ),
             )
