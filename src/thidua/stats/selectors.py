@@ -211,7 +211,7 @@ class Cell:
 
     @property
     def change(self) -> core.Change | None:
-        return core.change(self.value, self.before, core.Kind(self.indicator.kind))
+        return core.change(self.value, self.before, _KINDS[self.indicator.kind])
 
     @property
     def decimals(self) -> int:
@@ -219,9 +219,13 @@ class Cell:
 
     @property
     def better(self) -> bool | None:
-        return (
-            self.change.is_better(core.Direction(self.indicator.direction)) if self.change else None
-        )
+        change = self.change
+        return change.is_better(core.Direction(self.indicator.direction)) if change else None
+
+
+# an indicator's kind as stored → the core's (a dict, not the enum's lookup: a national table
+# reads the change of 26.400 cells)
+_KINDS = {kind.value: kind for kind in core.Kind}
 
 
 @dataclass(frozen=True, slots=True)
