@@ -161,6 +161,40 @@ def test_a_bad_person_row_refuses_the_whole_file_naming_row_and_column(client_fo
     assert not Decision.objects.filter(number="15/QĐ-CAT").exists()
 
 
+def test_reading_an_import_costs_queries_per_unit_and_year_not_per_row():
+    """The namesake check and the existing line are read once per unit (and year) for the
+    whole file: 40 rows of two units cost what 4 do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thidua.org.models import Cluster
+
+    cluster = Cluster.objects.get(code="cum-2")
+    names = ["Ân", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Minh", "Nga"]
+
+    def rows(count: int) -> list[list]:
+        people = [
+            _person_row(2019, unit, "chien_si_tien_tien", f"Nguyễn Văn {name}", "Đề nghị")
+            for unit in ("son-la", "lao-cai")
+            for name in names[: count // 2 - 1]
+        ]
+        units = [
+            [2019, unit, "co_bo_cong_an", "Cờ", "Bộ Công an", "Đề nghị"]
+            for unit in ("son-la", "lao-cai")
+        ]
+        return units + people
+
+    register.import_titles(actor=SYSTEM, cluster=cluster, content=_xlsx(*rows(20)).read())
+    counts = {}
+    for count in (4, 20):
+        with CaptureQueriesContext(connection) as queries:
+            lines = register.read_workbook(cluster, _xlsx(*rows(count)).read())
+        assert len(lines) == count
+        assert all(line.existing is not None for line in lines)  # each found, none missed
+        counts[count] = len(queries)
+    assert counts[4] == counts[20], counts
+
+
 def test_the_person_import_is_refused_to_others(client_for):
     upload = _person_row(2019, "son-la", "chien_si_tien_tien", "Nguyễn Văn Ân")
     for person in ("hanoi.thuky", "hagiang.thuky", "sonla.thuky"):
