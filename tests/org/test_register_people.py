@@ -364,14 +364,81 @@ def test_a_proposal_without_a_decision_is_unknown_for_an_individual(cycle):
     assert verdict.status == Status.UNKNOWN
 
 
-def test_individual_facts_are_one_query_for_everyone(cycle, django_assert_max_num_queries):
+def test_individual_facts_are_four_queries_for_everyone(cycle, django_assert_num_queries):
+    """The lineage (two), the lines and the namesakes, whatever the number of people."""
     current = cycle("cum-2", 2021)
-    for name in ("A Một", "B Hai", "C Ba"):
+    for count, name in enumerate(("A Một", "B Hai", "C Ba", "D Bốn", "E Năm", "G Sáu")):
         _line(current, "son-la", name, 2021, "chien_si_tien_tien")
-    people = list(Person.objects.select_related("unit"))
-    with django_assert_max_num_queries(1):
-        facts = selectors.person_facts(current, people)
+        if count in (0, 5):
+            people = list(Person.objects.all())
+            with django_assert_num_queries(4):
+                facts = selectors.person_facts(current, people)
     assert {f.known_years for f in facts.values()} == {frozenset({2021})}
+
+
+# --- a person across the 2025 merger --------------------------------------------------------
+
+
+def _person_line(unit_code, name, year, code="chien_si_thi_dua_co_so"):
+    """A person's awarded line of `unit_code` (any unit: the units merged in 2025 included)."""
+    from datetime import date
+
+    from thidua.org.models import Cluster, Unit
+
+    return register.record_title(
+        actor=SYSTEM,
+        cluster=Cluster.objects.get(code="cum-2"),
+        unit=Unit.objects.get(code=unit_code),
+        year=year,
+        title_code=code,
+        title=code,
+        level="unit",
+        state="awarded",
+        decision=register.DecisionData(f"{year}/QĐ-CAT", date(year, 12, 20), "Công an tỉnh"),
+        person=register.PersonData(name, "Đại úy", "Đội trưởng"),
+    )
+
+
+def test_a_persons_history_follows_their_unit_across_the_2025_merger(year_2025):
+    """An officer of Lào Cai, Chiến sĩ thi đua cơ sở in 2023 and 2024, is a person of the new
+    Lào Cai in 2025: the three years are theirs (cấp bộ), not unknown for want of a line of
+    the new unit before it existed."""
+    an = "Nguyễn Văn Ân"
+    for year in (2023, 2024):
+        _person_line("lao-cai", an, year)
+    now = _person_line("lao-cai-2025", an, 2025).person
+    _person_line("lao-cai-2025", an, 2025, "sang_kien_toan_luc_luong")  # cấp bộ asks it too
+    facts = selectors.person_facts(year_2025, [now])[now.pk]
+    assert {2023, 2024, 2025} <= facts.known_years
+    assert facts.state(2023, "chien_si_thi_dua_co_so") == "awarded"
+    assert facts.state(2024, "chien_si_thi_dua_co_so") == "awarded"
+    verdicts = {
+        row.title: row.verdict for row in selectors.individual_eligibility(year_2025, [now])
+    }
+    assert verdicts["Chiến sĩ thi đua cấp bộ"].status == Status.ELIGIBLE
+    # another officer of Yên Bái's 2024 lines cover that year; not Ân's: "none" there
+    other = _person_line("yen-bai", "Lò Văn Khánh", 2024).person
+    facts = selectors.person_facts(year_2025, [now, other])
+    assert facts[now.pk].state(2024, "chien_si_thi_dua_co_so") == "awarded"
+    assert facts[other.pk].known_years == frozenset({2024})  # Yên Bái's own year only
+
+
+def test_two_namesakes_of_the_merged_units_leave_their_years_unknown(year_2025):
+    """A "Nguyễn Văn Ân" of Lào Cai and one of Yên Bái: which of them the new Lào Cai's is,
+    the register cannot tell, so their earlier years are unknown, never the other's."""
+    an = "Nguyễn Văn Ân"
+    for year in (2023, 2024):
+        _person_line("lao-cai", an, year)
+    _person_line("yen-bai", an, 2022, "chien_si_tien_tien")
+    now = _person_line("lao-cai-2025", an, 2025).person
+    _person_line("lao-cai-2025", an, 2025, "sang_kien_toan_luc_luong")
+    facts = selectors.person_facts(year_2025, [now])[now.pk]
+    assert facts.known_years == frozenset({2025})
+    assert facts.state(2024, "chien_si_thi_dua_co_so") == "unknown"
+    verdicts = {
+        row.title: row.verdict for row in selectors.individual_eligibility(year_2025, [now])
+    }
+    assert verdicts["Chiến sĩ thi đua cấp bộ"].status == Status.UNKNOWN
 
 
 # --- the migration from the old foreign key to a login account ----------------------------
