@@ -668,7 +668,7 @@ def _paired_figures(
             figures_before = lines[unit]
             if retired:  # a figure of an indicator since retired carries nothing
                 figures_before = {
-                    code: value for code, value in figures_before.items() if code not in retired
+                    key: value for key, value in figures_before.items() if key not in retired
                 }
         else:
             figures_before = sums.get(code, {})
@@ -875,7 +875,7 @@ def _table(
                     figures,
                     before[code].figures,
                     limits,
-                    report.notes if visible else None,
+                    dict(report.notes or {}) if visible else None,  # as read, whenever made
                     cat,
                 ),
             )
