@@ -560,12 +560,14 @@ def _with_predecessors(
     read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
     earlier: _Earlier,
     cat: core.Catalog,
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report], dict[str, Baseline], dict]:
+) -> tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline], dict]:
     """`read` for one cycle with, for each member formed after the period ended, the figures
     its predecessors reported in this cycle (summed like a baseline: `core.baseline`), and
     their own baseline a year earlier; and those predecessors' short names by member. A
     predecessor that reported in another cluster (it arrived with the merger) is not counted:
     the cluster's figures of that period are those of its members then."""
+    if not earlier.predecessors:  # the usual case: the year's reads as they are, not copied
+        return read[0], read[1], read[2], {}
     stored, reports, before = dict(read[0]), dict(read[1]), dict(read[2])
     names: dict[str, tuple[str, ...]] = {}
     for code, found in earlier.predecessors.items():
