@@ -219,6 +219,12 @@ def test_the_batch_reads_the_tables_of_the_unit_by_unit_reading(
         batch = selectors.cluster_tables(loaded, drafts_of=drafts_of)
         assert batch == expected
         assert _as_written(batch) == _as_written(expected)
+        # the rows' cells made when first read: trimmed before any was read, as the dashboard
+        # and the documents do (`with_data_only`)
+        unread = selectors.cluster_tables(loaded, drafts_of=drafts_of)
+        assert [table.with_data_only() for table in unread] == [
+            table.with_data_only() for table in expected
+        ]
         single = selectors.cluster_table(
             org_selectors.get_cycle("thu-a", YEAR), drafts_of=drafts_of
         )
@@ -332,7 +338,29 @@ def _queries(cycles: list[Cycle]) -> int:
         tables = selectors.cluster_tables(loaded)
     assert sum(len(table.rows) for table in tables) == sum(len(c.memberships.all()) for c in loaded)
     assert all(row.baseline.figures for table in tables for row in table.rows)
+    with CaptureQueriesContext(connection) as later:  # the cells and checks, made when read
+        for table in tables:
+            for row in [*table.rows, table.total]:
+                assert row.cells
+                assert None not in (row.problems, row.mismatches)
+    assert len(later) == 0
     return len(queries)
+
+
+def test_the_overview_does_not_make_the_member_rows_cells():
+    """The Ministry's overview shows the total rows of the national table only: the members'
+    cells and checks (26.400 cells) are made when a cluster's page or a document reads them."""
+    cycles = _national(2, 3, "o")
+    loaded = list(
+        org_selectors.with_members(Cycle.objects.filter(pk__in=[cycle.pk for cycle in cycles]))
+    )
+    tables = selectors.cluster_tables(loaded)
+    totals = selectors.year_totals(loaded)
+    assert [total.now for total in totals] == [
+        {cell.indicator.code: cell.value for cell in table.total.cells} for table in tables
+    ]
+    made = {name for table in tables for row in table.rows for name in vars(row)}
+    assert made & {"cells", "problems", "mismatches"} == set()
 
 
 def test_the_number_of_queries_does_not_grow_with_clusters_and_units():

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from itertools import repeat
 
 from django.db import connection
@@ -210,7 +211,7 @@ class Cell:
 
     @property
     def change(self) -> core.Change | None:
-        return core.change(self.value, self.before, core.Kind(self.indicator.kind))
+        return core.change(self.value, self.before, _KINDS[self.indicator.kind])
 
     @property
     def decimals(self) -> int:
@@ -218,23 +219,104 @@ class Cell:
 
     @property
     def better(self) -> bool | None:
+        change = self.change
+        return change.is_better(core.Direction(self.indicator.direction)) if change else None
+
+
+# an indicator's kind as stored → the core's (a dict, not the enum's lookup: a national table
+# reads the change of 26.400 cells)
+_KINDS = {kind.value: kind for kind in core.Kind}
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What a row's cells and checks are made from (`_cells`, `core.validate`,
+    `core.check_rates`): kept so that they are made when first read. The Ministry's overview
+    reads 40 tables of which it shows only the total rows; a cluster's page reads them all."""
+
+    plan: Plan
+    figures: Mapping[str, Decimal]
+    before: Mapping[str, Decimal]
+    limits: plausibility.Thresholds | None = None
+    notes: Mapping[str, str] | None = None
+    checked: core.Catalog | None = None  # the catalog the figures are checked against, if any
+
+
+class Row:
+    """A unit's row of a cluster table (or the cluster total, `unit` None). Its cells,
+    problems and mismatches are given, or made from `shown` when first read."""
+
+    def __init__(
+        self,
+        unit: Unit | None,
+        report: Report | None,
+        cells: list[Cell] | None = None,
+        baseline: Baseline | None = None,
+        problems: list[Problem] | None = None,
+        mismatches: list[core.RateMismatch] | None = None,
+        highlights: str = "",  # the unit's highlights of the movement (year report), if shown
+        # the short names of the units whose reports the row shows, when the period ended
+        # before the row's unit existed (a merger during the year): "Hà Giang" for Tuyên
+        # Quang's H1 2025
+        predecessors: tuple[str, ...] = (),
+        *,
+        shown: _Shown | None = None,
+    ):
+        self.unit, self.report, self.baseline = unit, report, baseline
+        self.highlights, self.predecessors, self.shown = highlights, predecessors, shown
+        # given ones shadow the cached properties below
+        if cells is not None or shown is None:
+            self.cells = [] if cells is None else cells
+        if problems is not None or shown is None or shown.checked is None:
+            self.problems = [] if problems is None else problems
+        if mismatches is not None or shown is None or shown.checked is None:
+            self.mismatches = [] if mismatches is None else mismatches
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        shown = self.shown
+        return _cells(shown.plan, shown.figures, shown.before, shown.limits, shown.notes)
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        return core.validate(self.shown.figures, self.shown.checked)
+
+    @cached_property
+    def mismatches(self) -> list[core.RateMismatch]:
+        return core.check_rates(self.shown.figures, self.shown.checked)
+
+    def _compared(self) -> tuple:
         return (
-            self.change.is_better(core.Direction(self.indicator.direction)) if self.change else None
+            self.unit,
+            self.report,
+            self.cells,
+            self.baseline,
+            self.problems,
+            self.mismatches,
+            self.highlights,
+            self.predecessors,
         )
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and self._compared() == other._compared()
 
-@dataclass
-class Row:
-    unit: Unit | None  # None for the cluster total
-    report: Report | None
-    cells: list[Cell]
-    baseline: Baseline | None = None
-    problems: list[Problem] = field(default_factory=list)
-    mismatches: list[core.RateMismatch] = field(default_factory=list)
-    highlights: str = ""  # the unit's highlights of the movement (year report), if shown
-    # the short names of the units whose reports the row shows, when the period ended before
-    # the row's unit existed (a merger during the year): "Hà Giang" for Tuyên Quang's H1 2025
-    predecessors: tuple[str, ...] = ()
+    __hash__ = None  # type: ignore[assignment] - mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Row(unit={self.unit!r}, report={self.report!r}, cells={self.cells!r})"
+
+    def trimmed(self, keep: Sequence[int]) -> Row:
+        """The same row with only the cells at `keep`."""
+        return Row(
+            self.unit,
+            self.report,
+            [self.cells[index] for index in keep],
+            self.baseline,
+            self.problems,
+            self.mismatches,
+            self.highlights,
+            self.predecessors,
+        )
 
     @property
     def notes(self) -> list[Phrase | Problem]:
@@ -355,14 +437,11 @@ class ClusterTable:
             )
         ]
 
-        def trimmed(row: Row) -> Row:
-            return replace(row, cells=[row.cells[index] for index in keep])
-
         return replace(
             self,
             indicators=[self.indicators[index] for index in keep],
-            rows=[trimmed(row) for row in self.rows],
-            total=trimmed(self.total),
+            rows=[row.trimmed(keep) for row in self.rows],
+            total=self.total.trimmed(keep),
         )
 
     @property
@@ -481,12 +560,14 @@ def _with_predecessors(
     read: tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline]],
     earlier: _Earlier,
     cat: core.Catalog,
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, Report], dict[str, Baseline], dict]:
+) -> tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline], dict]:
     """`read` for one cycle with, for each member formed after the period ended, the figures
     its predecessors reported in this cycle (summed like a baseline: `core.baseline`), and
     their own baseline a year earlier; and those predecessors' short names by member. A
     predecessor that reported in another cluster (it arrived with the merger) is not counted:
     the cluster's figures of that period are those of its members then."""
+    if not earlier.predecessors:  # the usual case: the year's reads as they are, not copied
+        return read[0], read[1], read[2], {}
     stored, reports, before = dict(read[0]), dict(read[1]), dict(read[2])
     names: dict[str, tuple[str, ...]] = {}
     for code, found in earlier.predecessors.items():
@@ -548,9 +629,9 @@ def _paired_figures(
     lines: dict[str, dict[str, Decimal]] = {}  # a year earlier: counted reports' figures
     sums: dict[str, dict[str, Decimal]] = {}  # a year earlier: the mergers' sums
     if units:
-        code_of = {str(pk): code for pk, code in codes_by_pk.items()}
         unit_of = {pk: code for code, pk in ids.items()}
         figures, summed = _Figures(_stored_number()), _Sums(_scaled_number())
+        indicators = _Indicators({str(pk): code for pk, code in codes_by_pk.items()})
         sql, params = _paired_sql(units, ancestry, ids, year, period, cat, codes_by_pk)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -559,7 +640,7 @@ def _paired_figures(
                 found = (
                     dict(
                         zip(
-                            map(code_of.__getitem__, keys.split(",")),
+                            indicators[keys],
                             map(
                                 (summed if line_year is None else figures).__getitem__,
                                 numbers.split(","),
@@ -578,7 +659,7 @@ def _paired_figures(
                 elif core.counts(status):
                     lines[code] = found
     rates = rates_of(cat)
-    retired = [code for code in codes_by_pk.values() if code not in cat]
+    retired = {code for code in codes_by_pk.values() if code not in cat}
     result = {}
     for code, item in ancestry.items():
         missing = item.units.difference(lines)
@@ -586,9 +667,11 @@ def _paired_figures(
             figures_before = {}
         elif len(item.units) == 1:
             (unit,) = item.units
-            figures_before = dict(lines[unit])
-            for gone in retired:  # a figure of an indicator since retired carries nothing
-                figures_before.pop(gone, None)
+            figures_before = lines[unit]
+            if retired:  # a figure of an indicator since retired carries nothing
+                figures_before = {
+                    key: value for key, value in figures_before.items() if key not in retired
+                }
         else:
             figures_before = sums.get(code, {})
         # as `core.baseline`: a single unit's reported rates only beside some count
@@ -730,6 +813,19 @@ class _Figures(dict):
         return value
 
 
+class _Indicators(dict):
+    """A report's indicator ids as the database joins them → their codes, read once: most
+    reports have the same indicators, joined in the same order (800 lines, a few keys)."""
+
+    def __init__(self, code_of: Mapping[str, str]):
+        super().__init__()
+        self.code_of = code_of
+
+    def __missing__(self, keys: str) -> tuple[str, ...]:
+        codes = self[keys] = tuple(map(self.code_of.__getitem__, keys.split(",")))
+        return codes
+
+
 class _Sums(_Figures):
     """ "sum:decimals" → the sum, written with the decimals of its most precise term."""
 
@@ -773,18 +869,17 @@ def _table(
             Row(
                 unit=unit,
                 report=report,
-                cells=_cells(
+                baseline=before[code],
+                highlights=report.highlights if visible else "",
+                predecessors=predecessors.get(code, ()),
+                shown=_Shown(
                     plan,
                     figures,
                     before[code].figures,
                     limits,
-                    dict(report.notes or {}) if visible else {},
+                    dict(report.notes or {}) if visible else None,  # as read, whenever made
+                    cat,
                 ),
-                baseline=before[code],
-                problems=core.validate(figures, cat),
-                mismatches=core.check_rates(figures, cat),
-                highlights=report.highlights if visible else "",
-                predecessors=predecessors.get(code, ()),
             )
         )
     totals = core.cluster_total(counted, {code: before[code].figures for code in codes}, codes, cat)
@@ -797,7 +892,7 @@ def _table(
         period=period,
         indicators=list(plan.indicators),
         rows=rows,
-        total=Row(unit=None, report=None, cells=_cells(plan, totals.now, totals.before)),
+        total=Row(unit=None, report=None, shown=_Shown(plan, totals.now, totals.before)),
         published=[(figure.indicator, figure.value, figure.source) for figure in published],
         published_mismatches=core.check_rates(published_figures, cat),
         missing_reports=[unit for unit in members if unit.code not in counted],
