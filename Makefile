@@ -46,7 +46,7 @@ fuzz: $(STAMP)
 ## beside its goal; exits 1 when one is missed
 bench: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[bench]'
-	@status=0; for bench in stats scoring vote verify ballot pages burst_pages; do \
+	@status=0; for bench in stats scoring vote verify ballot pages burst_pages tooling; do \
 		echo "== benchmarks/$${bench}_bench.py"; \
 		$(BIN)/python benchmarks/$${bench}_bench.py || status=1; \
 	done; \

@@ -25,7 +25,7 @@ one rule says so, unknown when none does but one is unknown, eligible when all a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -73,6 +73,62 @@ class Facts:
         if year not in self.known_years:
             return State.UNKNOWN
         return State(self.history.get(year, {}).get(title, State.NONE))
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """A person's line in the register: `person` is the register's person of one unit."""
+
+    person: Hashable
+    unit: str
+    year: int
+    title: str
+    state: str
+
+
+def person_facts(
+    person: Hashable,
+    unit: str,
+    year: int,
+    lines: Iterable[PersonLine],
+    selves: Mapping[str, Collection[Hashable]],
+    units_of: Callable[[int], Collection[str]],
+) -> Facts:
+    """What the rules read for a person of `unit` in `year`, their history followed across
+    their unit's mergers: a title is the person's, not the unit's, and the register names a
+    person per unit (after the 2025 merger a new unit's officers are new people of it).
+
+    `lines`: the person lines of `unit` and of every unit it was made of (anyone's: they tell
+    which years the register covers), up to `year`; `units_of(y)`: the units that stood for
+    `unit` in year y (itself among them); `selves`: for each earlier unit, the people of it
+    with the person's key (the same name, or the key written).
+
+    A year is known when one of `units_of(y)` has a person line in it. The person's own lines
+    decide it; without, the line of their one namesake in an earlier unit (their former
+    self). Two namesakes in the units merged that year (two "Nguyễn Văn An" of two provinces)
+    cannot be told apart: the year is unknown, never the other person's history."""
+    by_year: dict[int, list[PersonLine]] = {}
+    for line in lines:
+        by_year.setdefault(line.year, []).append(line)
+    history: dict[int, dict[str, str]] = {}
+    known = set()
+    for found_year, found in by_year.items():
+        units = set(units_of(found_year)) | {unit}
+        present = [line for line in found if line.unit in units]
+        if not present:
+            continue
+        own = [line for line in present if line.person == person]
+        if not own:
+            earlier = {
+                self for other in units - {unit} for self in selves.get(other, ()) if self != person
+            }
+            if len(earlier) > 1:
+                continue  # whose the year is cannot be told: unknown
+            own = [line for line in present if line.person in earlier]
+        known.add(found_year)
+        if own:
+            history[found_year] = {line.title: line.state for line in own}
+    return Facts(year=year, history=history, known_years=frozenset(known))
 
 
 # -- rules as plain data -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -211,16 +212,51 @@ def _namesake_problem(found_name: str, data: PersonData) -> Problem:
     )
 
 
-def _namesake_problems(unit: Unit | None, data: PersonData | None) -> list[Problem]:
+def _namesake_problems(
+    unit: Unit | None, data: PersonData | None, known: Known | None = None
+) -> list[Problem]:
     """A name whose key (from the name, none given) is another name's of the unit: two people
     told apart only by accents are never merged silently. A key given names its person: the
-    name written with it is a correction."""
+    name written with it is a correction. `known`: the people read once for a whole file."""
     if unit is None or data is None or data.key.strip() or not data.full_name.strip():
         return []
-    found = Person.objects.filter(unit=unit, key=data.stable_key).first()
+    if known is not None:
+        found = known.person(unit, data.stable_key)
+    else:
+        found = Person.objects.filter(unit=unit, key=data.stable_key).first()
     if found is None or same_name(found.full_name, data.full_name):
         return []
     return [_namesake_problem(found.full_name, data)]
+
+
+class Known:
+    """The people and register lines of the units a file names, each unit's read once (its
+    lines once per year): a file of 2.000 rows costs as many queries as it has units and
+    years, not rows. Only for reading a file: nothing is written while it is read."""
+
+    def __init__(self) -> None:
+        self._people: dict[int, dict[str, Person]] = {}
+        self._lines: dict[tuple[int, int], dict[tuple[str | None, str], TitleRecord]] = {}
+
+    def person(self, unit: Unit, key: str) -> Person | None:
+        if unit.pk not in self._people:
+            self._people[unit.pk] = {p.key: p for p in Person.objects.filter(unit=unit)}
+        return self._people[unit.pk].get(key)
+
+    def line(
+        self, unit: Unit, person: PersonData | None, year: int, title_code: str
+    ) -> TitleRecord | None:
+        """`_line_of`, from the unit's lines of the year read at once."""
+        if (unit.pk, year) not in self._lines:
+            found = TitleRecord.objects.filter(year=year).filter(
+                Q(unit=unit) | Q(person__unit=unit)
+            )
+            self._lines[unit.pk, year] = {
+                (line.person.key if line.person_id else None, line.title_code): line
+                for line in found.select_related("person", "decision")
+            }
+        key = person.stable_key if person is not None else None
+        return self._lines[unit.pk, year].get((key, title_code))
 
 
 def _person(unit: Unit, data: PersonData) -> Person:
@@ -652,6 +688,7 @@ class Line:
     decision: DecisionData | None
     source: str
     person: PersonData | None = None
+    existing: TitleRecord | None = None  # the register's line it changes, as read with it
 
 
 #: A person column's problem of length: the column it is in.
@@ -671,6 +708,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
     lines: list[Line] = []
     seen: dict[tuple, int] = {}
     names: dict[tuple[str, str], str] = {}  # (unit, key from the name) → the name first read
+    known = Known()
 
     def fail(letter: str, row: int, kind: str, message: str, **params) -> None:
         problems.append(xlsx.at(sheet.title, f"{letter}{row}", Problem(kind, message, params)))
@@ -777,7 +815,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
             _text(raw["position"]),
             _text(raw["person_key"]),
         )
-        found = _person_problems(person) + _namesake_problems(unit, person)
+        found = _person_problems(person) + _namesake_problems(unit, person, known)
         if person is not None and unit is not None and not found and not person.key.strip():
             written = names.setdefault((unit.code, person.stable_key), person.full_name)
             if not same_name(written, person.full_name):
@@ -799,7 +837,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
             )
             continue
         seen[key] = row
-        existing = _line_of(unit, person, year, code)
+        existing = known.line(unit, person, year, code)
         if existing is not None and _downgrade_problems(existing, state):
             fail(
                 "F",
@@ -823,6 +861,7 @@ def read_workbook(cluster: Cluster, content: bytes) -> list[Line]:
                 decision,
                 _text(raw["source"]),
                 person,
+                existing,
             )
         )
     if not lines and not problems:
@@ -841,17 +880,21 @@ def import_titles(*, actor, cluster: Cluster, content: bytes) -> list[TitleRecor
     lines = read_workbook(cluster, content)
     office = _is_office(actor)
     saved = []
+    decisions: dict[DecisionData, Decision] = {}  # a decision awards many lines: found once
     try:
         with transaction.atomic():
             for line in lines:
-                decision = (
-                    _decision(actor, line.decision, on_behalf=not office) if line.decision else None
-                )
-                existing = _line_of(line.unit, line.person, line.year, line.title_code)
+                decision = None
+                if line.decision is not None:
+                    if line.decision not in decisions:
+                        decisions[line.decision] = _decision(
+                            actor, line.decision, on_behalf=not office
+                        )
+                    decision = decisions[line.decision]
                 saved.append(
                     _put(
                         actor,
-                        existing,
+                        line.existing,
                         cluster=cluster,
                         **_holder(line.unit, line.person),
                         year=line.year,

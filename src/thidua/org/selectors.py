@@ -683,31 +683,55 @@ def _unit_titles(cycle: Cycle) -> list[str]:
 
 def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligibility.Facts]:
     """Person id → what the eligibility rules read: their register lines up to the cycle's
-    year, as `title_facts` reads a unit's (the same engine, the same plain facts).
+    year, as `title_facts` reads a unit's (the same engine, the same plain facts), followed
+    across their unit's mergers (`core.eligibility.person_facts`: after 2025 an officer of
+    the new Lào Cai was a person of Lào Cai or Yên Bái before).
 
-    One query for all the people. A year counts as covered for a person when the register
-    has any person's line of that person's unit in it (the unit's individual titles of that
-    year were entered): a year with none is unknown, never "not awarded" — the cycle's own
-    year too, as no vote writes individual lines."""
+    A year counts as covered for a person when the register has any person's line of that
+    person's unit (or of a unit it was made of, that year) in it: a year with none is
+    unknown, never "not awarded" — the cycle's own year too, as no vote writes individual
+    lines. Four queries for everyone: the lineage (two), the lines, the namesakes."""
     people = list(people)
-    units = {person.unit_id for person in people}
-    rows = TitleRecord.objects.filter(person__unit__in=units, year__lte=cycle.year).values_list(
-        "person_id", "person__unit_id", "year", "title_code", "state"
-    )
-    known: dict[int, set[int]] = {unit: set() for unit in units}
-    history: dict[int, dict[int, dict[str, str]]] = {person.pk: {} for person in people}
-    for person_id, unit_id, year, title_code, state in rows:
-        known[unit_id].add(year)
-        if person_id in history:
-            history[person_id].setdefault(year, {})[title_code] = _STATES[state]
-    return {
-        person.pk: core_eligibility.Facts(
-            year=cycle.year,
-            history=history[person.pk],
-            known_years=frozenset(known[person.unit_id]),
-        )
+    found, ids = lineage_with_ids()
+    codes = {pk: code for code, pk in ids.items()}
+    family = {
+        person.pk: {codes[person.unit_id], *found.all_ancestors(codes[person.unit_id])}
         for person in people
     }
+    wanted = {ids[code] for units in family.values() for code in units}
+    rows = TitleRecord.objects.filter(person__unit__in=wanted, year__lte=cycle.year).values_list(
+        "person_id", "person__unit_id", "year", "title_code", "state"
+    )
+    lines_of: dict[str, list[core_eligibility.PersonLine]] = {}
+    for person_id, unit_id, year, title_code, state in rows:
+        lines_of.setdefault(codes[unit_id], []).append(
+            core_eligibility.PersonLine(person_id, codes[unit_id], year, title_code, _STATES[state])
+        )
+    keys = {person.key for person in people}
+    namesakes: dict[tuple[str, str], list[int]] = {}
+    for pk, unit_id, key in Person.objects.filter(unit__in=wanted, key__in=keys).values_list(
+        "pk", "unit_id", "key"
+    ):
+        namesakes.setdefault((codes[unit_id], key), []).append(pk)
+
+    def units_of(code: str) -> Callable[[int], set[str]]:
+        earlier = found.all_ancestors(code)
+        return lambda year: (
+            {code} | {other for other in earlier if found.units[other].valid_in_year(year)}
+        )
+
+    facts = {}
+    for person in people:
+        code = codes[person.unit_id]
+        facts[person.pk] = core_eligibility.person_facts(
+            person.pk,
+            code,
+            cycle.year,
+            [line for unit in family[person.pk] for line in lines_of.get(unit, [])],
+            {unit: namesakes.get((unit, person.key), []) for unit in family[person.pk]},
+            units_of(code),
+        )
+    return facts
 
 
 @dataclass(frozen=True)
