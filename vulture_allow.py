@@ -79,3 +79,5 @@ _.handle_data
 _.confirmation  # UnitConfirmation.confirmation, read by scoring/agreement.html
 _.old_value  # Explanation.old_value, read by scoring/review.html
 _.pending_label  # ReviewLine.pending_label, read by scoring/review.html
+_.service  # a connection as waitress hands it to its dispatcher (tests/test_lanes.py)
+_.cancel

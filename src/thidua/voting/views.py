@@ -81,7 +81,7 @@ def conference(request, cycle: Cycle):
     titles = voting_rules.titles(cycle.rule_set) if cycle.rule_set.data.get("voting") else []
     # Next year's hand-over, once recorded, replaces the button (one record per election).
     recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
-    delegates = selectors.delegates_of(found) if manage else []
+    delegates = selectors.delegate_rows(found) if manage else []
     candidates = selectors.addable_users(cycle, {d.user_id for d in delegates}) if manage else []
     return render(
         request,

@@ -12,6 +12,9 @@ MAX_REQUEST_BODY = 12 * 1024 * 1024
 # waits on them with poll(); on Windows it has only select(), which takes 512 sockets.
 CONNECTIONS = 1000
 WINDOWS_CONNECTIONS = 500
+# Every request but the casts has its own threads (thidua.web.lanes): a page asked for while
+# the hall casts is not queued behind the casts.
+PAGE_THREADS = 4
 
 
 class Command(BaseCommand):
@@ -20,7 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="threads for the casts")
+        parser.add_argument(
+            "--page-threads",
+            type=int,
+            default=PAGE_THREADS,
+            help="threads for every other request (waitress: not queued behind the casts)",
+        )
         parser.add_argument(
             "--connections",
             type=int,
@@ -30,7 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--certfile", help="HTTPS: the certificate (PEM, with its chain)")
         parser.add_argument("--keyfile", help="HTTPS: the certificate's private key (PEM)")
 
-    def handle(self, *args, host, port, threads, connections, certfile, keyfile, **options):
+    def handle(
+        self, *args, host, port, threads, page_threads, connections, certfile, keyfile, **options
+    ):
         if bool(certfile) != bool(keyfile):
             raise CommandError("--certfile và --keyfile phải đi cùng nhau.")
         if certfile:
@@ -39,12 +50,15 @@ class Command(BaseCommand):
             return
         from waitress import serve
 
+        from thidua.web.lanes import Lanes
+
         self.stdout.write(f"thidua: http://{host}:{port}/ (Ctrl+C to stop)")
         serve(
             application,
             host=host,
             port=port,
             threads=threads,
+            _dispatcher=Lanes(threads, page_threads),  # waitress's own hook for its dispatcher
             ident="thidua",
             connection_limit=connections,
             asyncore_use_poll=True,  # no select() limit of 1024 descriptors on Linux
