@@ -295,3 +295,26 @@ def test_a_compact_object_past_65535_values_read_held_as_read():
     assert many[-1]._codes.typecode == "I"
     assert many[-1].as_dict() == {"n": "39999", "m": 39_999}
     assert many[12_345]["n"] == "12345"
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", "7.5", "7.50"]),
+    lambda inner: st.dictionaries(st.sampled_from(["x", "y", "z"]), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["x", "y", "z"]), _JSON_VALUES, max_size=3),
+    st.dictionaries(st.sampled_from(["x", "y", "z"]), _JSON_VALUES, max_size=3),
+)
+def test_compact_objects_compare_and_list_their_items_as_the_dicts_read(one, other):
+    """`Compact`'s own equality and items (no look-up per key) agree with the dicts'."""
+    held = core_record.Compactor()
+    first, second = held.compact(one), held.compact(other)
+    as_read = held.compact(dict(one))  # the same keys and values read again
+    assert (first == second) == (one == other)
+    assert (first == other) == (one == other) == (other == first)
+    assert first == as_read
+    assert list(first.items()) == list(zip(first.keys(), first.values(), strict=True))
+    assert (first == 5) is False

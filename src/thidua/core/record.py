@@ -22,7 +22,7 @@ import json
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -911,6 +911,21 @@ class Compact(Mapping):
     def values(self):
         return tuple(map(self._table.__getitem__, self._codes))
 
+    def items(self):
+        return _CompactItems(self)
+
+    def __eq__(self, other) -> bool:
+        """As a dict's equality (`Mapping`'s), without a look-up per key: checking a record
+        compares thousands of them with the log's."""
+        if type(other) is Compact:
+            shared = other._index is self._index and other._table is self._table
+            if shared and other._codes == self._codes:
+                return True  # the same places in the same table: the same values
+            other = dict(zip(other._index, other.values(), strict=True))
+        elif not isinstance(other, Mapping):
+            return NotImplemented
+        return dict(zip(self._index, self.values(), strict=True)) == other
+
     def as_dict(self) -> dict:
         """The dict it was read from, again (and so are the objects inside it)."""
         return {
@@ -920,6 +935,16 @@ class Compact(Mapping):
 
     def __repr__(self) -> str:
         return repr(self.as_dict())
+
+
+class _CompactItems(ItemsView):
+    """`Compact.items()`: its pairs zipped at once, not a look-up per key."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        found = self._mapping
+        return zip(found._index, found.values(), strict=True)
 
 
 class Compactor(dict):
