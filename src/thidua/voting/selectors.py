@@ -64,11 +64,16 @@ def conference_of(cycle: Cycle) -> Conference | None:
     return Conference.objects.filter(cycle=cycle).first()
 
 
-def delegates_of(conference: Conference) -> list[Delegate]:
+def _delegate_order(unit_name: str, pk: int) -> tuple:
     """By unit in Vietnamese order (the same on SQLite and PostgreSQL), then as added."""
+    return collation_key(unit_name), pk
+
+
+def delegates_of(conference: Conference) -> list[Delegate]:
+    """The conference's delegates, in `_delegate_order`."""
     return sorted(
         conference.delegates.select_related("unit", "user"),
-        key=lambda delegate: (collation_key(delegate.unit.short_name), delegate.pk),
+        key=lambda delegate: _delegate_order(delegate.unit.short_name, delegate.pk),
     )
 
 
@@ -111,7 +116,7 @@ def delegate_rows(conference: Conference) -> list[DelegateRow]:
             )
         )
     ]
-    return sorted(rows, key=lambda row: (collation_key(row.unit_name), row.pk))
+    return sorted(rows, key=lambda row: _delegate_order(row.unit_name, row.pk))
 
 
 def board_of(conference: Conference) -> list[Delegate]:
