@@ -1,4 +1,4 @@
-"""`core.eligibility.person_facts`: a person's history from the register's person lines,
+"""`core.eligibility.people_facts`: a person's history from the register's person lines,
 followed across their unit's mergers (the app's `org.selectors.person_facts` reads them)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.core.eligibility import PersonLine, State, person_facts
+from thidua.core.eligibility import PersonLine, State, people_facts
 
 UNITS = ["a", "b", "c"]
 lines_of = st.lists(
@@ -20,6 +20,12 @@ lines_of = st.lists(
     ),
     max_size=25,
 )
+
+
+def person_facts(person, unit, year, lines, selves, units_of, key="an"):
+    """One person's facts (`selves`: earlier unit → the people of it with the person's key)."""
+    found = {(other, key): people for other, people in selves.items()}
+    return people_facts({person: key}, unit, year, lines, found, units_of)[person]
 
 
 @given(lines_of, st.integers(1, 4))
@@ -85,3 +91,19 @@ def test_two_former_selves_leave_the_year_unknown_but_the_persons_own_line_decid
     facts = person_facts("an", "a", 2022, own, selves, lambda y: {"a", "b", "c"})
     assert facts.state(2021, "cstt") == State.AWARDED
     assert facts.state(2021, "cstdcs") == State.NONE
+
+
+@given(lines_of, st.lists(st.integers(1, 4), unique=True, min_size=1))
+def test_everyone_at_once_is_each_person_alone(lines, people):
+    """The lines grouped once for all of a unit's people give each what they give it alone,
+    namesakes in the merged units included."""
+    selves = {("b", "an"): [3], ("c", "an"): [4], ("b", "binh"): [2]}
+    keys = {person: "an" if person % 2 else "binh" for person in people}
+
+    def units_of(year):
+        return {"b", "c"} if year < 2022 else set()
+
+    together = people_facts(keys, "a", 2023, lines, selves, units_of)
+    for person, key in keys.items():
+        alone = people_facts({person: key}, "a", 2023, lines, selves, units_of)[person]
+        assert together[person] == alone

@@ -86,49 +86,62 @@ class PersonLine:
     state: str
 
 
-def person_facts(
-    person: Hashable,
+def people_facts(
+    people: Mapping[Hashable, str],
     unit: str,
     year: int,
     lines: Iterable[PersonLine],
-    selves: Mapping[str, Collection[Hashable]],
+    selves: Mapping[tuple[str, str], Collection[Hashable]],
     units_of: Callable[[int], Collection[str]],
-) -> Facts:
-    """What the rules read for a person of `unit` in `year`, their history followed across
-    their unit's mergers: a title is the person's, not the unit's, and the register names a
-    person per unit (after the 2025 merger a new unit's officers are new people of it).
+) -> dict[Hashable, Facts]:
+    """What the rules read for each person of `unit` (person → their key) in `year`, their
+    history followed across their unit's mergers: a title is the person's, not the unit's,
+    and the register names a person per unit (after the 2025 merger a new unit's officers
+    are new people of it).
 
     `lines`: the person lines of `unit` and of every unit it was made of (anyone's: they tell
     which years the register covers), up to `year`; `units_of(y)`: the units that stood for
-    `unit` in year y (itself among them); `selves`: for each earlier unit, the people of it
-    with the person's key (the same name, or the key written).
+    `unit` in year y; `selves`: (an earlier unit, a key) → the people of that unit with that
+    key (the same name, or the key written).
 
-    A year is known when one of `units_of(y)` has a person line in it. The person's own lines
-    decide it; without, the line of their one namesake in an earlier unit (their former
+    A year is known when one of those units has a person line in it. A person's own lines
+    decide it; without, the lines of their one namesake in an earlier unit (their former
     self). Two namesakes in the units merged that year (two "Nguyễn Văn An" of two provinces)
-    cannot be told apart: the year is unknown, never the other person's history."""
+    cannot be told apart: the year is unknown, never the other person's history. The lines
+    are grouped once for everyone: a unit's hundreds of people cost one pass, not one each."""
     by_year: dict[int, list[PersonLine]] = {}
     for line in lines:
         by_year.setdefault(line.year, []).append(line)
-    history: dict[int, dict[str, str]] = {}
-    known = set()
+    years: dict[int, tuple[set[str], dict[Hashable, list[PersonLine]]]] = {}
     for found_year, found in by_year.items():
         units = set(units_of(found_year)) | {unit}
-        present = [line for line in found if line.unit in units]
-        if not present:
-            continue
-        own = [line for line in present if line.person == person]
-        if not own:
-            earlier = {
-                self for other in units - {unit} for self in selves.get(other, ()) if self != person
-            }
-            if len(earlier) > 1:
-                continue  # whose the year is cannot be told: unknown
-            own = [line for line in present if line.person in earlier]
-        known.add(found_year)
-        if own:
-            history[found_year] = {line.title: line.state for line in own}
-    return Facts(year=year, history=history, known_years=frozenset(known))
+        by_person: dict[Hashable, list[PersonLine]] = {}
+        for line in found:
+            if line.unit in units:
+                by_person.setdefault(line.person, []).append(line)
+        if by_person:
+            years[found_year] = (units - {unit}, by_person)
+    facts = {}
+    for person, key in people.items():
+        history: dict[int, dict[str, str]] = {}
+        known = set()
+        for found_year, (earlier_units, by_person) in years.items():
+            own = by_person.get(person)
+            if own is None:
+                earlier = {
+                    self
+                    for other in earlier_units
+                    for self in selves.get((other, key), ())
+                    if self != person
+                }
+                if len(earlier) > 1:
+                    continue  # whose the year is cannot be told: unknown
+                own = [line for self in earlier for line in by_person.get(self, [])]
+            known.add(found_year)
+            if own:
+                history[found_year] = {line.title: line.state for line in own}
+        facts[person] = Facts(year=year, history=history, known_years=frozenset(known))
+    return facts
 
 
 # -- rules as plain data -----------------------------------------------------------------------

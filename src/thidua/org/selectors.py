@@ -684,7 +684,7 @@ def _unit_titles(cycle: Cycle) -> list[str]:
 def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligibility.Facts]:
     """Person id → what the eligibility rules read: their register lines up to the cycle's
     year, as `title_facts` reads a unit's (the same engine, the same plain facts), followed
-    across their unit's mergers (`core.eligibility.person_facts`: after 2025 an officer of
+    across their unit's mergers (`core.eligibility.people_facts`: after 2025 an officer of
     the new Lào Cai was a person of Lào Cai or Yên Bái before).
 
     A year counts as covered for a person when the register has any person's line of that
@@ -694,11 +694,11 @@ def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligi
     people = list(people)
     found, ids = lineage_with_ids()
     codes = {pk: code for code, pk in ids.items()}
-    family = {
-        person.pk: {codes[person.unit_id], *found.all_ancestors(codes[person.unit_id])}
-        for person in people
-    }
-    wanted = {ids[code] for units in family.values() for code in units}
+    by_unit: dict[str, dict[int, str]] = {}  # unit → its people's keys
+    for person in people:
+        by_unit.setdefault(codes[person.unit_id], {})[person.pk] = person.key
+    earlier = {code: found.all_ancestors(code) for code in by_unit}
+    wanted = {ids[unit] for code, before in earlier.items() for unit in (code, *before)}
     rows = TitleRecord.objects.filter(person__unit__in=wanted, year__lte=cycle.year).values_list(
         "person_id", "person__unit_id", "year", "title_code", "state"
     )
@@ -707,29 +707,25 @@ def person_facts(cycle: Cycle, people: Iterable[Person]) -> dict[int, core_eligi
         lines_of.setdefault(codes[unit_id], []).append(
             core_eligibility.PersonLine(person_id, codes[unit_id], year, title_code, _STATES[state])
         )
+    selves: dict[tuple[str, str], list[int]] = {}
     keys = {person.key for person in people}
-    namesakes: dict[tuple[str, str], list[int]] = {}
     for pk, unit_id, key in Person.objects.filter(unit__in=wanted, key__in=keys).values_list(
         "pk", "unit_id", "key"
     ):
-        namesakes.setdefault((codes[unit_id], key), []).append(pk)
+        selves.setdefault((codes[unit_id], key), []).append(pk)
 
-    def units_of(code: str) -> Callable[[int], set[str]]:
-        earlier = found.all_ancestors(code)
-        return lambda year: (
-            {code} | {other for other in earlier if found.units[other].valid_in_year(year)}
-        )
+    def units_of(before: frozenset[str]) -> Callable[[int], set[str]]:
+        return lambda year: {code for code in before if found.units[code].valid_in_year(year)}
 
-    facts = {}
-    for person in people:
-        code = codes[person.unit_id]
-        facts[person.pk] = core_eligibility.person_facts(
-            person.pk,
+    facts: dict[int, core_eligibility.Facts] = {}
+    for code, keyed in by_unit.items():
+        facts |= core_eligibility.people_facts(
+            keyed,
             code,
             cycle.year,
-            [line for unit in family[person.pk] for line in lines_of.get(unit, [])],
-            {unit: namesakes.get((unit, person.key), []) for unit in family[person.pk]},
-            units_of(code),
+            [line for unit in (code, *earlier[code]) for line in lines_of.get(unit, [])],
+            selves,
+            units_of(earlier[code]),
         )
     return facts
 
