@@ -181,14 +181,6 @@ def _person_problems(data: PersonData | None) -> list[Problem]:
     )
 
 
-def _line_of(unit: Unit, person: PersonData | None, year: int, title_code: str):
-    """The register's line of this unit (or this person of the unit), year and title."""
-    found = TitleRecord.objects.filter(year=year, title_code=title_code)
-    if person is None:
-        return found.filter(unit=unit).first()
-    return found.filter(person__unit=unit, person__key=person.stable_key).first()
-
-
 def same_name(one: str, other: str) -> bool:
     """Two spellings of one name: the same letters and accents, whatever the case and spaces
     ("Nguyễn Văn An" and "Nguyễn Văn Ân" are two people)."""
@@ -212,27 +204,22 @@ def _namesake_problem(found_name: str, data: PersonData) -> Problem:
     )
 
 
-def _namesake_problems(
-    unit: Unit | None, data: PersonData | None, known: Known | None = None
-) -> list[Problem]:
+def _namesake_problems(unit: Unit | None, data: PersonData | None, known: Known) -> list[Problem]:
     """A name whose key (from the name, none given) is another name's of the unit: two people
     told apart only by accents are never merged silently. A key given names its person: the
-    name written with it is a correction. `known`: the people read once for a whole file."""
+    name written with it is a correction."""
     if unit is None or data is None or data.key.strip() or not data.full_name.strip():
         return []
-    if known is not None:
-        found = known.person(unit, data.stable_key)
-    else:
-        found = Person.objects.filter(unit=unit, key=data.stable_key).first()
+    found = known.person(unit, data.stable_key)
     if found is None or same_name(found.full_name, data.full_name):
         return []
     return [_namesake_problem(found.full_name, data)]
 
 
 class Known:
-    """The people and register lines of the units a file names, each unit's read once (its
-    lines once per year): a file of 2.000 rows costs as many queries as it has units and
-    years, not rows. Only for reading a file: nothing is written while it is read."""
+    """The people and register lines of the units a line (or a file) names, each unit's read
+    once (its lines once per year): a file of 2.000 rows costs as many queries as it has
+    units and years, not rows. For reading before writing: nothing written after is seen."""
 
     def __init__(self) -> None:
         self._people: dict[int, dict[str, Person]] = {}
@@ -246,7 +233,8 @@ class Known:
     def line(
         self, unit: Unit, person: PersonData | None, year: int, title_code: str
     ) -> TitleRecord | None:
-        """`_line_of`, from the unit's lines of the year read at once."""
+        """The register's line of this unit (or this person of the unit), year and title,
+        from the unit's lines of the year read at once."""
         if (unit.pk, year) not in self._lines:
             found = TitleRecord.objects.filter(year=year).filter(
                 Q(unit=unit) | Q(person__unit=unit)
@@ -429,7 +417,8 @@ def record_title(
     problems = _line_problems(
         year=year, title_code=title_code, title=title, level=level, state=state
     )
-    problems += _person_problems(person) + _namesake_problems(unit, person)
+    known = Known()
+    problems += _person_problems(person) + _namesake_problems(unit, person, known)
     problems += _decision_problems(decision, state)
     problems += _length_problems(
         title_code=title_code,
@@ -439,7 +428,7 @@ def record_title(
         issuer=decision.issuer if decision else "",
     )
     nameless = person is not None and not person.full_name.strip()
-    existing = None if nameless else _line_of(unit, person, year, title_code)
+    existing = None if nameless else known.line(unit, person, year, title_code)
     problems += _downgrade_problems(existing, state)
     refuse_if(problems)
     made = (
