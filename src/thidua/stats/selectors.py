@@ -492,19 +492,14 @@ def cluster_tables(
     ).select_related("indicator"):
         published[figure.cycle_id].append(figure)
     members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
-    by_year: dict[int, list[Cycle]] = defaultdict(list)
-    for cycle in cycles:
-        by_year[cycle.year].append(cycle)
     tables = {}
-    for year, group in by_year.items():
+    for year, group in _by_year(cycles).items():
         units = {unit.code: unit for cycle in group for unit in members_of[cycle.pk]}
         reports = _reports_of(units.values(), year, period)
-        ancestry = ancestries(units, year, period, lineage)
-        stored, summed = _paired_figures(
-            units, reports, ancestry, ids, year, period, cat, codes_by_pk
+        ancestry, stored, _statuses, summed, earlier = _year_read(
+            units, year, period, (lineage, ids), (cat, codes_by_pk)
         )
         before = _named_baselines(ancestry, summed)
-        earlier = _predecessors_of(units, year, period, lineage)
         for cycle in group:
             tables[cycle.pk] = _table(
                 cycle,
@@ -516,6 +511,41 @@ def cluster_tables(
                 drafts_of,
             )
     return [tables[cycle.pk] for cycle in cycles]
+
+
+def _by_year(cycles: Iterable[Cycle]) -> dict[int, list[Cycle]]:
+    """The cycles by year, in their order."""
+    by_year: dict[int, list[Cycle]] = defaultdict(list)
+    for cycle in cycles:
+        by_year[cycle.year].append(cycle)
+    return by_year
+
+
+def _year_read(
+    units: Mapping[str, Unit],
+    year: int,
+    period: core.Period,
+    lineages: tuple[Lineage, Mapping[str, int]],
+    catalogs: tuple[core.Catalog, Mapping[int, str]],
+) -> tuple[
+    dict[str, Ancestry],
+    dict[str, dict[str, Decimal]],
+    dict[str, str],
+    dict[str, tuple[dict[str, Decimal], frozenset[str]]],
+    _Earlier,
+]:
+    """What the tables and the totals of one year's members (`units`) are made from, read
+    alike for both: each member's predecessors a year earlier, its figures of the period and
+    their report's status, its `core.baseline` a year earlier (`_paired_figures`, one query),
+    and what the members formed after the period ended take from their predecessors
+    (`_predecessors_of`, queries only when there is such a member)."""
+    lineage, ids = lineages
+    cat, codes_by_pk = catalogs
+    ancestry = ancestries(units, year, period, lineage)
+    stored, statuses, summed = _paired_figures(
+        units, ancestry, ids, year, period, cat, codes_by_pk
+    )
+    return ancestry, stored, statuses, summed, _predecessors_of(units, year, period, lineage)
 
 
 @dataclass(frozen=True)
@@ -561,35 +591,48 @@ def _with_predecessors(
     earlier: _Earlier,
     cat: core.Catalog,
 ) -> tuple[Mapping[str, dict[str, Decimal]], Mapping[str, Report], Mapping[str, Baseline], dict]:
-    """`read` for one cycle with, for each member formed after the period ended, the figures
-    its predecessors reported in this cycle (summed like a baseline: `core.baseline`), and
-    their own baseline a year earlier; and those predecessors' short names by member. A
-    predecessor that reported in another cluster (it arrived with the merger) is not counted:
-    the cluster's figures of that period are those of its members then."""
+    """`read` for one cycle with, for each member formed after the period ended, what
+    `_formed_after` gives it; and those predecessors' short names by member."""
     if not earlier.predecessors:  # the usual case: the year's reads as they are, not copied
         return read[0], read[1], read[2], {}
     stored, reports, before = dict(read[0]), dict(read[1]), dict(read[2])
     names: dict[str, tuple[str, ...]] = {}
-    for code, found in earlier.predecessors.items():
+    for code, (figures, report, baseline, kept) in _formed_after(cycle, earlier, cat).items():
+        stored[code], reports[code], before[code], names[code] = figures, report, baseline, kept
+    return stored, reports, before, names
+
+
+def _formed_after(
+    cycle: Cycle, earlier: _Earlier, cat: core.Catalog
+) -> dict[str, tuple[dict[str, Decimal], Report, Baseline, tuple[str, ...]]]:
+    """For each member of `cycle` formed after the period ended: the figures its predecessors
+    reported in this cycle (summed like a baseline: `core.baseline`), the report that stands
+    for them, their own baseline a year earlier, and their short names. A predecessor that
+    reported in another cluster (it arrived with the merger) is not counted: the cluster's
+    figures of that period are those of its members then."""
+    found = {}
+    for code, predecessors in earlier.predecessors.items():
         kept = sorted(
             unit
-            for unit in found
+            for unit in predecessors
             if unit in earlier.reports and earlier.reports[unit].cycle_id == cycle.pk
         )
         if not kept:
             continue
         figures, _missing = core.baseline(earlier.figures, kept, False, cat)
-        stored[code] = figures
-        reports[code] = earlier.reports[kept[0]]
         item = Ancestry(
             frozenset(u for unit in kept for u in earlier.ancestry[unit].units),
             any(earlier.ancestry[unit].partial for unit in kept),
         )
-        before[code] = _baselines({code: item}, earlier.previous, cat, earlier.named)[code]
-        names[code] = tuple(
-            sorted((earlier.reports[unit].unit.short_name for unit in kept), key=collation_key)
+        found[code] = (
+            figures,
+            earlier.reports[kept[0]],
+            _baselines({code: item}, earlier.previous, cat, earlier.named)[code],
+            tuple(
+                sorted((earlier.reports[unit].unit.short_name for unit in kept), key=collation_key)
+            ),
         )
-    return stored, reports, before, names
+    return found
 
 
 def _reports_of(units: Iterable[Unit], year: int, period: core.Period) -> dict[str, Report]:
@@ -607,17 +650,21 @@ def _reports_of(units: Iterable[Unit], year: int, period: core.Period) -> dict[s
 
 def _paired_figures(
     units: Mapping[str, Unit],
-    reports: Mapping[str, Report],
     ancestry: Mapping[str, Ancestry],
     ids: Mapping[str, int],
     year: int,
     period: core.Period,
     cat: core.Catalog,
     codes_by_pk: Mapping[int, str],
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, tuple[dict[str, Decimal], frozenset[str]]]]:
-    """(unit code → its figures of the period, unit code → `core.baseline` of its figures a
-    year earlier), in one query that returns every report's figures of both years side by
-    side, and the sums of the merged units.
+) -> tuple[
+    dict[str, dict[str, Decimal]],
+    dict[str, str],
+    dict[str, tuple[dict[str, Decimal], frozenset[str]]],
+]:
+    """(member code → its figures of the period, member code → the status of that report,
+    member code → `core.baseline` of its figures a year earlier), for the members with a
+    report of the period, in one query that returns every report's figures of both years side
+    by side, and the sums of the merged units.
 
     A report comes back as one line, its indicators and figures joined in text: Python
     splits 800 strings and converts each distinct number once instead of reading 48.000 rows.
@@ -625,7 +672,8 @@ def _paired_figures(
     takes that unit's line; one that stood for several (a merger) takes the sums the
     database made over them, per indicator, kept only when every one of them has the figure
     (`core.baseline`, which the property test of `cluster_tables` holds this to)."""
-    stored: dict[str, dict[str, Decimal]] = {code: {} for code in reports}
+    stored: dict[str, dict[str, Decimal]] = {}
+    statuses: dict[str, str] = {}
     lines: dict[str, dict[str, Decimal]] = {}  # a year earlier: counted reports' figures
     sums: dict[str, dict[str, Decimal]] = {}  # a year earlier: the mergers' sums
     if units:
@@ -654,8 +702,8 @@ def _paired_figures(
                 if line_year is None:
                     sums[code] = found
                 elif line_year == year:
-                    if code in stored:
-                        stored[code] = found
+                    if code in units:
+                        stored[code], statuses[code] = found, status
                 elif core.counts(status):
                     lines[code] = found
     rates = rates_of(cat)
@@ -676,7 +724,7 @@ def _paired_figures(
             figures_before = sums.get(code, {})
         # as `core.baseline`: a single unit's reported rates only beside some count
         result[code] = ({} if rates.issuperset(figures_before) else figures_before, missing)
-    return stored, result
+    return stored, statuses, result
 
 
 def _paired_sql(
@@ -943,17 +991,52 @@ class YearTotal:
 
 def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> list[YearTotal]:
     """Every cycle's totals (cycles of one year, members prefetched): the total rows of their
-    `cluster_tables`, so the overview and each cluster's table cannot disagree."""
-    return [
-        YearTotal(
-            cycle=table.cycle,
-            reported=table.counted,
-            members=table.members,
-            now={cell.indicator.code: cell.value for cell in table.total.cells},
-            change={cell.indicator.code: cell.change for cell in table.total.cells},
+    `cluster_tables`, from the same reads (`_year_read`) and the same sums
+    (`core.cluster_total`), so the overview and each cluster's table cannot disagree; but
+    not the tables themselves, which the overview does not show: no member rows, reports,
+    lineage labels or published figures (the property test of `cluster_tables` holds the
+    totals to its reference)."""
+    cycles = list(cycles)
+    if not cycles:
+        return []
+    cat, _models, codes_by_pk = _catalog()
+    lineages = org_selectors.lineage_with_ids()
+    members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
+    totals = {}
+    for year, group in _by_year(cycles).items():
+        units = {unit.code: unit for cycle in group for unit in members_of[cycle.pk]}
+        _ancestry, stored, statuses, summed, earlier = _year_read(
+            units, year, period, lineages, (cat, codes_by_pk)
         )
-        for table in cluster_tables(cycles, period)
-    ]
+        for cycle in group:
+            codes = [unit.code for unit in members_of[cycle.pk]]
+            now = {code: stored[code] for code in codes if core.counts(statuses.get(code, ""))}
+            before = {code: summed[code][0] for code in codes}
+            for code, (figures, report, baseline, _names) in _formed_after(
+                cycle, earlier, cat
+            ).items():
+                now.pop(code, None)
+                if core.counts(report.status):
+                    now[code] = figures
+                before[code] = baseline.figures
+            totals[cycle.pk] = _year_total(cycle, core.cluster_total(now, before, codes, cat), cat)
+    return [totals[cycle.pk] for cycle in cycles]
+
+
+def _year_total(cycle: Cycle, total: core.ClusterTotal, cat: core.Catalog) -> YearTotal:
+    """A cluster's `YearTotal`: the values and changes of its total row's cells (`_cells`:
+    counts and amounts as summed, rates computed from the summed counts)."""
+    now, before = core.values(total.now, cat), core.values(total.before, cat)
+    return YearTotal(
+        cycle=cycle,
+        reported=len(total.counted),
+        members=total.members,
+        now=now,
+        change={
+            code: core.change(value, before[code], indicator.kind)
+            for (code, value), indicator in zip(now.items(), cat.values(), strict=True)
+        },
+    )
 
 
 @dataclass
