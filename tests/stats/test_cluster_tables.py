@@ -138,13 +138,13 @@ value = st.one_of(
 report = st.tuples(st.sampled_from(STATUSES), st.lists(value, min_size=5, max_size=5))
 
 
-def _write(unit: Unit, year: int, status, values, cycle=None) -> None:
+def _write(unit: Unit, year: int, status, values, cycle=None, period="Y") -> None:
     if status is None:
         return
     made = Report.objects.create(
         unit=unit,
         year=year,
-        period="Y",
+        period=period,
         status=status,
         cycle=cycle,
         notes={"social_order_cases": "Giải trình thử"} if values[0] is not None else {},
@@ -229,6 +229,79 @@ def test_the_batch_reads_the_tables_of_the_unit_by_unit_reading(
             org_selectors.get_cycle("thu-a", YEAR), drafts_of=drafts_of
         )
         assert single == expected[0]
+        # the overview's totals, read apart from the tables, are their total rows
+        assert _year_totals(selectors.year_totals(loaded)) == _total_rows(expected)
+        transaction.set_rollback(True)
+
+
+def _year_totals(totals) -> list:
+    """What the overview shows of `year_totals`, every figure also as written."""
+    return [
+        (
+            total.cycle.pk,
+            total.reported,
+            total.members,
+            total.now,
+            total.change,
+            [(code, str(value)) for code, value in total.now.items()],
+            [(code, str(change.before)) for code, change in total.change.items() if change],
+        )
+        for total in totals
+    ]
+
+
+def _total_rows(tables) -> list:
+    """`_year_totals` of the tables' total rows."""
+    return [
+        (
+            table.cycle.pk,
+            table.counted,
+            table.members,
+            {cell.indicator.code: cell.value for cell in table.total.cells},
+            {cell.indicator.code: cell.change for cell in table.total.cells},
+            [(cell.indicator.code, str(cell.value)) for cell in table.total.cells],
+            [
+                (cell.indicator.code, str(cell.change.before))
+                for cell in table.total.cells
+                if cell.change
+            ],
+        )
+        for table in tables
+    ]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    now=st.lists(report, min_size=5, max_size=5),
+    predecessors=st.lists(
+        st.tuples(report, st.sampled_from([0, 1, None])), min_size=len(BEFORE), max_size=len(BEFORE)
+    ),
+    before=st.lists(report, min_size=len(BEFORE), max_size=len(BEFORE)),
+)
+def test_the_overview_totals_are_the_total_rows_of_the_first_half_too(now, predecessors, before):
+    """The first half of 2025 ended before the merged provinces existed: their rows, and so
+    the totals, are their predecessors' reports in the cluster (another cluster's, or none,
+    do not count), compared with those predecessors' first half of 2024."""
+    with transaction.atomic():
+        Report.objects.filter(year__in=(YEAR - 1, YEAR)).delete()
+        made = _cycles()
+        members = [code for codes in CLUSTERS.values() for code in codes]
+        units = {unit.code: unit for unit in Unit.objects.filter(code__in=members + BEFORE)}
+        for code, (status, values) in zip(members, now, strict=True):
+            _write(units[code], YEAR, status, values, period="H1")
+        for code, ((status, values), cycle) in zip(BEFORE, predecessors, strict=True):
+            if code not in members:  # Sơn La's is its own report above
+                in_cycle = None if cycle is None else made[cycle]
+                _write(units[code], YEAR, status, values, in_cycle, period="H1")
+        for code, (status, values) in zip(BEFORE, before, strict=True):
+            _write(units[code], YEAR - 1, status, values, period="H1")
+        loaded = [org_selectors.get_cycle(code, YEAR) for code in CLUSTERS]
+        tables = selectors.cluster_tables(loaded, core.Period.H1)
+        assert _year_totals(selectors.year_totals(loaded, core.Period.H1)) == _total_rows(tables)
         transaction.set_rollback(True)
 
 
@@ -372,3 +445,16 @@ def test_the_number_of_queries_does_not_grow_with_clusters_and_units():
 def test_one_table_reads_in_a_fixed_number_of_queries():
     small, large = _national(1, 3, "s"), _national(1, 20, "l")
     assert _queries(small) == _queries(large)
+
+
+def test_the_overview_totals_read_in_a_fixed_number_of_queries():
+    def queries(cycles: list[Cycle]) -> int:
+        loaded = list(
+            org_selectors.with_members(Cycle.objects.filter(pk__in=[cycle.pk for cycle in cycles]))
+        )
+        with CaptureQueriesContext(connection) as read:
+            totals = selectors.year_totals(loaded)
+        assert all(total.reported == total.members for total in totals)
+        return len(read)
+
+    assert queries(_national(2, 3, "s")) == queries(_national(6, 12, "l"))
