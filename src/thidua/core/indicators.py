@@ -141,7 +141,14 @@ def total(
     if len(reports) == 1:  # most baselines: one unit's own figures (a national table, 400)
         (figures,) = reports
         return {code: ZERO + figures[code] for code in summed if code in figures}
-    everywhere = _in_all(reports)
+    return _sums(reports, summed, _in_all(reports), require_all=require_all)
+
+
+def _sums(
+    reports: list[Figures], summed: list[str], everywhere: set[str], *, require_all: bool = False
+) -> dict[str, Decimal]:
+    """`total` of the codes `summed` (counts and amounts), `everywhere` those all reports
+    have (`_in_all`)."""
     sums: dict[str, Decimal] = {}
     for code in summed:
         if code in everywhere:  # the usual case, summed without testing each report
@@ -278,10 +285,15 @@ def cluster_total(
     reported, this is the whole cluster against the whole cluster."""
     members = list(members)
     counted = tuple(unit for unit in members if unit in now)
-    totals_now = total([now[unit] for unit in counted], catalog)
+    reports = [now[unit] for unit in counted]
+    everywhere = _in_all(reports)
+    if len(reports) == 1:
+        totals_now = total(reports, catalog)
+    else:  # as `total`, with the codes every report has found once for both years
+        summed = [code for code, indicator in catalog.items() if indicator.kind != Kind.RATE]
+        totals_now = _sums(reports, summed, everywhere)
     totals_before: dict[str, Decimal] = {}
     pairs = [(now[unit], before.get(unit, {})) for unit in counted]
-    everywhere = _in_all([now[unit] for unit in counted])
     befores = [then for _figures, then in pairs]
     before_everywhere = _in_all(befores)
     for code in totals_now:

@@ -684,6 +684,8 @@ def _paired_figures(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for unit_id, line_year, status, keys, numbers in cursor.fetchall():
+                if line_year is not None and line_year != year and not core.counts(status):
+                    continue  # a year earlier, only the reports that count
                 code = unit_of[unit_id]
                 found = (
                     dict(
@@ -704,7 +706,7 @@ def _paired_figures(
                 elif line_year == year:
                     if code in units:
                         stored[code], statuses[code] = found, status
-                elif core.counts(status):
+                else:
                     lines[code] = found
     rates = rates_of(cat)
     retired = {code for code in codes_by_pk.values() if code not in cat}
