@@ -542,9 +542,7 @@ def _year_read(
     lineage, ids = lineages
     cat, codes_by_pk = catalogs
     ancestry = ancestries(units, year, period, lineage)
-    stored, statuses, summed = _paired_figures(
-        units, ancestry, ids, year, period, cat, codes_by_pk
-    )
+    stored, statuses, summed = _paired_figures(units, ancestry, ids, year, period, cat, codes_by_pk)
     return ancestry, stored, statuses, summed, _predecessors_of(units, year, period, lineage)
 
 
