@@ -931,6 +931,11 @@ class Compact(Mapping):
             return NotImplemented
         return dict(zip(self._index, self.values(), strict=True)) == other
 
+    def keyed_as(self, other) -> bool:
+        """True when `other` is held with the very same keys in the same order (one index):
+        found without reading a key."""
+        return type(other) is Compact and other._index is self._index
+
     def as_dict(self) -> dict:
         """The dict it was read from, again (and so are the objects inside it)."""
         return {

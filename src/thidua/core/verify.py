@@ -749,8 +749,9 @@ def _against_the_log(record: Record) -> list[Finding]:
                 continue
             for field, value in logged[key].items():
                 found = fields.get(field)
-                # equal as they are: equal as `_logged` compares them (no need to write it)
-                if found != value and not _same_decimals(found, value):
+                # the same numbers (the usual table, at once), or equal as they are: equal as
+                # `_logged` compares them (no need to write it)
+                if not _same_decimals(found, value) and found != value:
                     findings += _logged(f"{where}.{field}", typed.write(found), value)
         if audited.complete:
             findings += [
@@ -774,9 +775,10 @@ def _same_decimals(recorded, logged) -> bool:
     numbers as equal as this does)."""
     if type(recorded) not in _TABLES or type(logged) not in _TABLES or len(recorded) != len(logged):
         return False
-    if list(recorded) == list(logged) and typed.decimals_read(logged.values()) == list(
-        recorded.values()
-    ):
+    keyed_alike = (type(recorded) is core_record.Compact and recorded.keyed_as(logged)) or list(
+        recorded
+    ) == list(logged)
+    if keyed_alike and typed.decimals_read(logged.values()) == list(recorded.values()):
         return True  # each text of the log read as the record's number (usually the same one)
     if set(map(type, recorded.values())) != {Decimal}:
         return False
