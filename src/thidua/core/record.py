@@ -22,11 +22,12 @@ import json
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -881,6 +882,9 @@ class _Stream:
             raise _NotStreamed
 
 
+_ABSENT = object()  # no value a record holds
+
+
 class Compact(Mapping):
     """A JSON object as `read_file` holds it (a sheet's scores, a standing's points, an audit
     entry's `after`): its keys shared with every object that has the same keys in the same
@@ -916,6 +920,14 @@ class Compact(Mapping):
     def values(self):
         return tuple(map(self._table.__getitem__, self._codes))
 
+    def values_in(self, keys: Iterable[str]) -> Iterator:
+        """The values of `keys`, in their order (KeyError for one it lacks), without a
+        look-up per key in Python: what scoring reads of each sheet."""
+        return map(
+            self._table.__getitem__,
+            map(self._codes.__getitem__, map(self._index.__getitem__, keys)),
+        )
+
     def items(self):
         return _CompactItems(self)
 
@@ -929,6 +941,10 @@ class Compact(Mapping):
             other = dict(zip(other._index, other.values(), strict=True))
         elif not isinstance(other, Mapping):
             return NotImplemented
+        if type(other) is dict:  # each key's value looked up at once (none missing: as long)
+            return len(other) == len(self._codes) and list(self.values()) == list(
+                map(other.get, self._index, repeat(_ABSENT))
+            )
         return dict(zip(self._index, self.values(), strict=True)) == other
 
     def keyed_as(self, other) -> bool:
