@@ -1021,21 +1021,21 @@ class Compactor(dict):
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        wide = len(self.table) > 0xFFFF  # two bytes a place no longer enough: four
-        return Compact(index, array("I" if wide else "H", codes), self.table)
+        return Compact(index, codes, self.table)
 
-    def _placed(self, places: dict, keys: list, values: list) -> list[int]:
+    def _placed(self, places: dict, keys: list, values: list) -> array:
         """The places of `values` in the table, by their `keys` in `places`: those not yet
-        there are added (kept there: an object's id is not reused while it lives)."""
+        there are added (kept there: an object's id is not reused while it lives). Two
+        bytes a place, four past 65.535 values."""
         try:
-            return list(map(places.__getitem__, keys))
+            return array("I" if len(self.table) > 0xFFFF else "H", map(places.__getitem__, keys))
         except KeyError:
             table = self.table
             for key, item in zip(keys, values, strict=True):
                 if key not in places:
                     places[key] = len(table)
                     table.append(item)
-            return list(map(places.__getitem__, keys))
+            return array("I" if len(table) > 0xFFFF else "H", map(places.__getitem__, keys))
 
 
 def _open(value):
@@ -1196,10 +1196,18 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     """The `sheets` member read one sheet at a time, its scores `Compact`."""
     return typed.Done(
         [
-            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
+            _held(sheet, "scores", texts.compact(sheet.scores, share=False))
             for sheet in _elements(source, Sheet, texts.shared)
         ]
     )
+
+
+def _held(read, field: str, value):
+    """`read`, an object just read and held nowhere else, with its `field` held as `value`
+    (equal to what was read): set in place, as a frozen dataclass's own `__post_init__`
+    may, rather than made again (`dataclasses.replace` is most of reading a sheet)."""
+    object.__setattr__(read, field, value)
+    return read
 
 
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
