@@ -22,11 +22,12 @@ import json
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -881,6 +882,9 @@ class _Stream:
             raise _NotStreamed
 
 
+_ABSENT = object()  # no value a record holds
+
+
 class Compact(Mapping):
     """A JSON object as `read_file` holds it (a sheet's scores, a standing's points, an audit
     entry's `after`): its keys shared with every object that has the same keys in the same
@@ -916,6 +920,14 @@ class Compact(Mapping):
     def values(self):
         return tuple(map(self._table.__getitem__, self._codes))
 
+    def values_in(self, keys: Iterable[str]) -> Iterator:
+        """The values of `keys`, in their order (KeyError for one it lacks), without a
+        look-up per key in Python: what scoring reads of each sheet."""
+        return map(
+            self._table.__getitem__,
+            map(self._codes.__getitem__, map(self._index.__getitem__, keys)),
+        )
+
     def items(self):
         return _CompactItems(self)
 
@@ -929,6 +941,10 @@ class Compact(Mapping):
             other = dict(zip(other._index, other.values(), strict=True))
         elif not isinstance(other, Mapping):
             return NotImplemented
+        if type(other) is dict:  # each key's value looked up at once (none missing: as long)
+            return len(other) == len(self._codes) and list(self.values()) == list(
+                map(other.get, self._index, repeat(_ABSENT))
+            )
         return dict(zip(self._index, self.values(), strict=True)) == other
 
     def keyed_as(self, other) -> bool:
@@ -1005,21 +1021,21 @@ class Compactor(dict):
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        wide = len(self.table) > 0xFFFF  # two bytes a place no longer enough: four
-        return Compact(index, array("I" if wide else "H", codes), self.table)
+        return Compact(index, codes, self.table)
 
-    def _placed(self, places: dict, keys: list, values: list) -> list[int]:
+    def _placed(self, places: dict, keys: list, values: list) -> array:
         """The places of `values` in the table, by their `keys` in `places`: those not yet
-        there are added (kept there: an object's id is not reused while it lives)."""
+        there are added (kept there: an object's id is not reused while it lives). Two
+        bytes a place, four past 65.535 values."""
         try:
-            return list(map(places.__getitem__, keys))
+            return array("I" if len(self.table) > 0xFFFF else "H", map(places.__getitem__, keys))
         except KeyError:
             table = self.table
             for key, item in zip(keys, values, strict=True):
                 if key not in places:
                     places[key] = len(table)
                     table.append(item)
-            return list(map(places.__getitem__, keys))
+            return array("I" if len(table) > 0xFFFF else "H", map(places.__getitem__, keys))
 
 
 def _open(value):
@@ -1180,10 +1196,18 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     """The `sheets` member read one sheet at a time, its scores `Compact`."""
     return typed.Done(
         [
-            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
+            _held(sheet, "scores", texts.compact(sheet.scores, share=False))
             for sheet in _elements(source, Sheet, texts.shared)
         ]
     )
+
+
+def _held(read, field: str, value):
+    """`read`, an object just read and held nowhere else, with its `field` held as `value`
+    (equal to what was read): set in place, as a frozen dataclass's own `__post_init__`
+    may, rather than made again (`dataclasses.replace` is most of reading a sheet)."""
+    object.__setattr__(read, field, value)
+    return read
 
 
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
