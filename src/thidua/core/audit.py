@@ -70,6 +70,17 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Hashed:
+    """One entry of a chain whose reader hashed its content (`entry_hash`) as it read it, so
+    that the content need not be held, nor written again, to be checked."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
 class Break:
     """The first place a chain does not hold: the entry (its position from 0), the field,
     what that field should be, and what it is."""
@@ -80,7 +91,7 @@ class Break:
     found: object
 
 
-def first_break(chain: str, links: Iterable[Link]) -> Break | None:
+def first_break(chain: str, links: Iterable[Link | Hashed]) -> Break | None:
     """Where the entries of `chain`, in order from its first, stop following from each
     other (None when they are whole). What comes after a break cannot be trusted, so only the
     first is named."""
@@ -90,12 +101,16 @@ def first_break(chain: str, links: Iterable[Link]) -> Break | None:
             return Break(position, "seq", position + 1, link.seq)
         if link.prev_hash != previous:
             return Break(position, "prev_hash", previous, link.prev_hash)
-        expected = entry_hash(
-            chain=chain,
-            seq=link.seq,
-            prev_hash=link.prev_hash,
-            payload=link.payload,
-            origin=link.origin,
+        expected = (
+            link.content_hash
+            if type(link) is Hashed
+            else entry_hash(
+                chain=chain,
+                seq=link.seq,
+                prev_hash=link.prev_hash,
+                payload=link.payload,
+                origin=link.origin,
+            )
         )
         if link.hash != expected:
             return Break(position, "hash", expected, link.hash)

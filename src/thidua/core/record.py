@@ -22,17 +22,18 @@ import json
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from thidua.core import ballots as core_ballots
 from thidua.core import score_ballots, typed
-from thidua.core.audit import canonical_json
+from thidua.core.audit import Hashed, canonical_json, entry_hash
 from thidua.core.indicators import Direction, Period
 from thidua.core.indicators import Kind as IndicatorKind
 from thidua.core.lineage import EventKind
@@ -788,6 +789,7 @@ class _Stream:
     def __init__(self, stream):
         self.stream, self.decoder = stream, codecs.getincrementaldecoder("utf-8")()
         self.text, self.at, self.done = "", 0, False
+        self.last = 0  # the length of the value parsed last: the next is likely as long
 
     def _more(self) -> bool:
         """Read on: as much again as the window holds (so a long value is parsed a few
@@ -834,8 +836,12 @@ class _Stream:
         return True
 
     def value(self) -> object:
-        """The next value, whole."""
+        """The next value, whole. The window is first made to hold twice the value before
+        (the elements of an array are alike), so that a value is seldom parsed in part and
+        parsed again."""
         self._skip()
+        while len(self.text) - self.at < 2 * self.last and self._more():
+            pass
         while True:
             try:
                 found, end = _DECODER.raw_decode(self.text, self.at)
@@ -843,7 +849,7 @@ class _Stream:
                 end = -1
             # a value that ends the window may go on (a number): read on to be sure
             if end != -1 and (end < len(self.text) or self.done):
-                self.at = end
+                self.last, self.at = end - self.at, end
                 return found
             if not self._more():
                 raise _NotStreamed
@@ -874,6 +880,9 @@ class _Stream:
         self._skip()
         if self.at < len(self.text):  # something after the value: not JSON
             raise _NotStreamed
+
+
+_ABSENT = object()  # no value a record holds
 
 
 class Compact(Mapping):
@@ -911,6 +920,14 @@ class Compact(Mapping):
     def values(self):
         return tuple(map(self._table.__getitem__, self._codes))
 
+    def values_in(self, keys: Iterable[str]) -> Iterator:
+        """The values of `keys`, in their order (KeyError for one it lacks), without a
+        look-up per key in Python: what scoring reads of each sheet."""
+        return map(
+            self._table.__getitem__,
+            map(self._codes.__getitem__, map(self._index.__getitem__, keys)),
+        )
+
     def items(self):
         return _CompactItems(self)
 
@@ -924,7 +941,16 @@ class Compact(Mapping):
             other = dict(zip(other._index, other.values(), strict=True))
         elif not isinstance(other, Mapping):
             return NotImplemented
+        if type(other) is dict:  # each key's value looked up at once (none missing: as long)
+            return len(other) == len(self._codes) and list(self.values()) == list(
+                map(other.get, self._index, repeat(_ABSENT))
+            )
         return dict(zip(self._index, self.values(), strict=True)) == other
+
+    def keyed_as(self, other) -> bool:
+        """True when `other` is held with the very same keys in the same order (one index):
+        found without reading a key."""
+        return type(other) is Compact and other._index is self._index
 
     def as_dict(self) -> dict:
         """The dict it was read from, again (and so are the objects inside it)."""
@@ -957,6 +983,7 @@ class Compactor(dict):
         self.layouts: dict[tuple, dict[str, int]] = {}
         self.table: list = []
         self.codes: dict[int, int] = {}  # the id of a value in `table` → its place there
+        self.text_places: dict[str, int] = {}  # a text → the place of its one copy in `table`
 
     def share(self, value):
         return self.setdefault(value, value) if type(value) is str else value
@@ -972,32 +999,43 @@ class Compactor(dict):
 
     def compact(self, value, share: bool = True):
         """A JSON object as `Compact`, and so the objects inside it (its arrays are kept as
-        they are); anything else as it is. Each value is coded by its place in the table,
-        the same object at the same place: never two values that are merely equal (1 and
-        true, 7.5 and 7.50) at one place."""
+        they are); anything else as it is. A text is coded by its place among the texts
+        (equal texts at one place: they are shared); any other value by the place of that
+        very object, never two values that are merely equal (1 and true, 7.5 and 7.50) at
+        one place. The usual object — all texts, or values already placed — is coded
+        without a step per value in Python."""
         if type(value) is not dict or not value:
             return value
-        values = [
-            self.setdefault(item, item)
-            if share and type(item) is str
-            else self.compact(item, share)
-            if type(item) is dict
-            else item
-            for item in value.values()
-        ]
-        table, codes = self.table, self.codes
-        ids = list(map(id, values))
-        if not codes.keys() >= set(ids):
-            for item, key in zip(values, ids, strict=True):
-                if key not in codes:
-                    codes[key] = len(table)
-                    table.append(item)  # kept there: its id is not reused while it lives
+        values = list(value.values())
+        kinds = set(map(type, values))
+        if dict in kinds:
+            values = [self.compact(item, share) if type(item) is dict else item for item in values]
+            kinds = set(map(type, values))
+        if share and kinds == {str}:
+            codes = self._placed(self.text_places, values, values)
+        else:
+            if share and str in kinds:
+                values = [self.share(item) for item in values]
+            codes = self._placed(self.codes, list(map(id, values)), values)
         keys = tuple(value)
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        wide = len(table) > 0xFFFF  # two bytes a place no longer enough: four
-        return Compact(index, array("I" if wide else "H", map(codes.__getitem__, ids)), table)
+        return Compact(index, codes, self.table)
+
+    def _placed(self, places: dict, keys: list, values: list) -> array:
+        """The places of `values` in the table, by their `keys` in `places`: those not yet
+        there are added (kept there: an object's id is not reused while it lives). Two
+        bytes a place, four past 65.535 values."""
+        try:
+            return array("I" if len(self.table) > 0xFFFF else "H", map(places.__getitem__, keys))
+        except KeyError:
+            table = self.table
+            for key, item in zip(keys, values, strict=True):
+                if key not in places:
+                    places[key] = len(table)
+                    table.append(item)
+            return array("I" if len(table) > 0xFFFF else "H", map(places.__getitem__, keys))
 
 
 def _open(value):
@@ -1012,13 +1050,17 @@ class Entries(Sequence):
     for (equal to the one read); `payloads` makes only the payloads of some actions, their
     `before` and `after` left `Compact`."""
 
-    __slots__ = ("_rows",)
+    __slots__ = ("_rows", "hashed")
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self):
+    def __init__(self, hashed: bool):
+        """`hashed`: each entry comes with the hash of its content as read (`links`)."""
         self._rows: list[tuple] = []
+        self.hashed = hashed
 
-    def append(self, entry: Entry, texts: Compactor) -> None:
+    def append(self, entry: Entry, texts: Compactor, content_hash: str | None) -> None:
+        """`content_hash`: the hash of the entry's content as read (`audit.Hashed`), held as
+        the entry's own hash object when the two are equal (nothing more held)."""
         share, compact, payload = texts.share, texts.compact, entry.payload
         last = self._rows[-1][2] if self._rows else None
         self._rows.append(
@@ -1036,12 +1078,13 @@ class Entries(Sequence):
                 payload.object_id,
                 compact(payload.before),
                 compact(payload.after),
+                entry.hash if content_hash == entry.hash else content_hash,
             )
         )
 
     @staticmethod
     def _payload(row: tuple, opened: Callable = _open) -> Payload:
-        at, actor, unit, cycle, action, object_type, object_id, before, after = row[4:]
+        at, actor, unit, cycle, action, object_type, object_id, before, after = row[4:13]
         return Payload(
             at=at,
             actor=actor,
@@ -1063,6 +1106,16 @@ class Entries(Sequence):
     def actions(self) -> list[str]:
         """Each entry's action, in order (no entry made)."""
         return [row[8] for row in self._rows]
+
+    def links(self) -> Iterator[Hashed]:
+        """The chain's links as read, each with the hash of its content (no entry made):
+        only when `hashed`."""
+        return (Hashed(row[0], row[1], row[2], row[13]) for row in self._rows)
+
+    def signed(self) -> Iterator[tuple[str, object, Mapping | None]]:
+        """Each entry's action, origin and `after` as held (no entry made): what checking
+        the chain's keys and checkpoints reads of every entry."""
+        return ((row[8], row[3], row[12]) for row in self._rows)
 
     def payloads(self, actions: frozenset[str]) -> Iterator[Payload]:
         """The payloads of the entries with one of `actions`, in order, their `before` and
@@ -1105,14 +1158,32 @@ def _elements(source: _Stream, kind: type, prepared: Callable = _as_held) -> Ite
 def _stream_audit(source: _Stream, texts: Compactor) -> typed.Done:
     """The `audit` member with its entries read one by one into `Entries`."""
     found: dict[str, object] = {}
-    entries = Entries()
+    entries = None
     for name in source.members():
         if name in found:  # named twice: json keeps the last, `read` says so
             raise _NotStreamed
         if name == "entries":
+            # each entry hashed over its JSON as read, as `verify` hashes it; when the chain's
+            # name comes after its entries (never in a record written here), hashed later
+            chain = found.get("chain")
+            entries = Entries(hashed=type(chain) is str)
             found[name] = []
-            for entry in _elements(source, Entry):
-                entries.append(entry, texts)
+            for element in source.elements():
+                entry = typed.read_one(Entry, element)
+                if entry is None:
+                    raise _NotStreamed
+                content_hash = (
+                    entry_hash(
+                        chain=chain,
+                        seq=entry.seq,
+                        prev_hash=entry.prev_hash,
+                        payload=element["payload"],
+                        origin=element["origin"],
+                    )
+                    if entries.hashed
+                    else None
+                )
+                entries.append(entry, texts, content_hash)
         else:
             found[name] = source.value()
     audit = typed.read_members(Audit, found.items())
@@ -1125,10 +1196,18 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     """The `sheets` member read one sheet at a time, its scores `Compact`."""
     return typed.Done(
         [
-            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
+            _held(sheet, "scores", texts.compact(sheet.scores, share=False))
             for sheet in _elements(source, Sheet, texts.shared)
         ]
     )
+
+
+def _held(read, field: str, value):
+    """`read`, an object just read and held nowhere else, with its `field` held as `value`
+    (equal to what was read): set in place, as a frozen dataclass's own `__post_init__`
+    may, rather than made again (`dataclasses.replace` is most of reading a sheet)."""
+    object.__setattr__(read, field, value)
+    return read
 
 
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:

@@ -915,7 +915,14 @@ def _columns(given: list[Mapping[str, Decimal]], codes: list[str]) -> Iterator[t
         return None
     if not given:
         return repeat(())
-    return zip(*(map(scores.__getitem__, codes) for scores in given), strict=True)
+    return zip(*(_values_in(scores, codes) for scores in given), strict=True)
+
+
+def _values_in(scores: Mapping[str, Decimal], codes: list[str]) -> Iterator[Decimal]:
+    """A sheet's scores of `codes`, in order: at once where its table gives them so
+    (`values_in`, a sheet as `thidua verify` holds it)."""
+    taken = getattr(scores, "values_in", None)
+    return taken(codes) if taken is not None else map(scores.__getitem__, codes)
 
 
 def _rolled_total(points: dict[str, Decimal], plan: _Plan) -> Decimal:

@@ -220,12 +220,15 @@ def _audit(record: Record, as_read: list | None = None) -> list[Finding]:
     signed (`_signatures`). `as_read`: the JSON of the payload and origin each of the
     record's entries was read from, which are the JSON its hash covers (the reader keeps
     `Any` as it is and accepts a moment only as `isoformat` writes it): none is written
-    again."""
+    again. Entries held compact (`core_record.Entries`) come with those hashes already."""
     findings = []
     chain = record.audit.chain
     if chain != _cycle_code(record):
         findings.append(_mismatch("audit.chain", _cycle_code(record), chain))
-    if as_read is None:
+    entries = record.audit.entries
+    if isinstance(entries, core_record.Entries) and entries.hashed:  # hashed as they were read
+        links = entries.links()
+    elif as_read is None:
         links = (
             Link(
                 entry.seq,
@@ -234,12 +237,12 @@ def _audit(record: Record, as_read: list | None = None) -> list[Finding]:
                 _payload_json(entry.payload),
                 typed.write(entry.origin),
             )
-            for entry in record.audit.entries
+            for entry in entries
         )
     else:
         links = (
             Link(entry.seq, entry.prev_hash, entry.hash, payload, origin)
-            for entry, (payload, origin) in zip(record.audit.entries, as_read, strict=True)
+            for entry, (payload, origin) in zip(entries, as_read, strict=True)
         )
     broken = first_break(chain, links)
     if broken is not None:
@@ -291,16 +294,17 @@ def _signatures(record: Record) -> list[Finding]:
     them."""
     findings = []
     chain, entries = record.audit.chain, record.audit.entries
-    actions = (  # each entry's, without making the entries again when they are held compact
-        entries.actions()
+    signed = (  # each entry's, without making the entries again when they are held compact
+        list(entries.signed())
         if isinstance(entries, core_record.Entries)
-        else [entry.payload.action for entry in entries]
+        else [(entry.payload.action, entry.origin, entry.payload.after) for entry in entries]
     )
     current: str | None = None  # the public key registered last
     failed: list[Finding] = []
-    for position, entry in enumerate(entries):
-        where, after = f"audit.entries[{position}]", _after(entry.payload)
-        if entry.payload.action == AuditAction.KEY_REGISTER:
+    for position, (action, origin, after) in enumerate(signed):
+        where = f"audit.entries[{position}]"
+        after = after if isinstance(after, Mapping) else {}
+        if action == AuditAction.KEY_REGISTER:
             public_key = str(after.get("public_key", ""))
             if not _is_key(public_key) or after.get("fingerprint") != signing.fingerprint(
                 public_key
@@ -308,20 +312,20 @@ def _signatures(record: Record) -> list[Finding]:
                 findings.append(_signed(where, gettext_noop("khóa đăng ký không hợp lệ.")))
                 continue
             current = public_key
-        elif entry.payload.action == AuditAction.CHECKPOINT and not failed:
+        elif action == AuditAction.CHECKPOINT and not failed:
             failed = _checkpoint(record, position, current)  # after it, nothing is signed
             findings += failed
         if (
-            entry.payload.action in core_record.CHECKPOINTED
-            and entry.origin is None
+            action in core_record.CHECKPOINTED
+            and origin is None
             and current is not None  # entries before any key date from before signing
-            and (position + 1 >= len(entries) or actions[position + 1] != AuditAction.CHECKPOINT)
+            and (position + 1 >= len(signed) or signed[position + 1][0] != AuditAction.CHECKPOINT)
         ):
             findings.append(
                 _signed(
                     where,
                     gettext_noop("thao tác “%(action)s” không có mốc ký ngay sau nó."),
-                    action=entry.payload.action,
+                    action=action,
                 )
             )
     seal = record.seal
@@ -745,8 +749,9 @@ def _against_the_log(record: Record) -> list[Finding]:
                 continue
             for field, value in logged[key].items():
                 found = fields.get(field)
-                # equal as they are: equal as `_logged` compares them (no need to write it)
-                if found != value and not _same_decimals(found, value):
+                # the same numbers (the usual table, at once), or equal as they are: equal as
+                # `_logged` compares them (no need to write it)
+                if not _same_decimals(found, value) and found != value:
                     findings += _logged(f"{where}.{field}", typed.write(found), value)
         if audited.complete:
             findings += [
@@ -770,9 +775,10 @@ def _same_decimals(recorded, logged) -> bool:
     numbers as equal as this does)."""
     if type(recorded) not in _TABLES or type(logged) not in _TABLES or len(recorded) != len(logged):
         return False
-    if list(recorded) == list(logged) and typed.decimals_read(logged.values()) == list(
-        recorded.values()
-    ):
+    keyed_alike = (type(recorded) is core_record.Compact and recorded.keyed_as(logged)) or list(
+        recorded
+    ) == list(logged)
+    if keyed_alike and typed.decimals_read(logged.values()) == list(recorded.values()):
         return True  # each text of the log read as the record's number (usually the same one)
     if set(map(type, recorded.values())) != {Decimal}:
         return False
