@@ -60,6 +60,9 @@ _.next_paragraph_style  # … and the style Enter gives the next paragraph
 _.subject  # python-docx core properties, shown in the file's properties
 _.category
 _.revision
+_.time_cost  # Django's Argon2PasswordHasher: tests/conftest.py sets its least cost …
+_.memory_cost  # … for the tests' process
+_.parallelism
 # python-docx paragraph formats set by documents.layout, read by documents.html by name
 _.first_line_indent
 _.left_indent

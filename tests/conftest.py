@@ -9,6 +9,62 @@ from django.core.management import call_command
 from django.test import Client
 
 
+def pytest_configure(config):
+    _cheap_argon2()
+    _static_files_scanned_once()
+
+
+def _cheap_argon2():
+    """Passwords are still hashed with Argon2 (the settings' first hasher, as in production:
+    `test_passwords_are_hashed_with_argon2`, and `tests/test_settings.py` in a fresh process),
+    at its smallest cost in this process: the production cost (100 MiB, about 0,3 s a hash)
+    made loading the demo's 64 accounts a third of every run's start, and each sign-in by
+    password as slow. A hash records its own cost, so one made here is checked anywhere."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    Argon2PasswordHasher.time_cost = 1
+    Argon2PasswordHasher.memory_cost = 64  # KiB: 8 per lane, the least Argon2 takes
+    Argon2PasswordHasher.parallelism = 1
+
+
+def _static_files_scanned_once():
+    """WhiteNoise reads every collected static file (stat, compressed variants, headers) when
+    its middleware is made: once per process on a server, but once per `Client` in the tests
+    (a new handler each), a fifth of a second each of thousands of times. Here a scan is kept
+    for the run and reused by the next middleware with the same directory and options; a new
+    collection (the manifest rewritten, as `thidua static` does) scans again."""
+    from whitenoise.base import WhiteNoise
+
+    scan = WhiteNoise.update_files_dictionary
+    scans: dict = {}
+
+    def update_files_dictionary(self, root, prefix):
+        manifest = Path(root, "staticfiles.json")
+        key = (
+            type(self),
+            root,
+            prefix,
+            manifest.stat().st_mtime_ns if manifest.exists() else None,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.index_file,
+            self.add_headers_function,
+            getattr(self.immutable_file_test, "__func__", self.immutable_file_test),
+            getattr(self, "static_prefix", None),
+            tuple(sorted(self.media_types.types_map.items())),
+        )
+        if key not in scans:
+            before = dict(self.files)
+            scan(self, root, prefix)
+            scans[key] = {
+                url: file for url, file in self.files.items() if before.get(url) is not file
+            }
+        self.files.update(scans[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
     """Pages use the production static storage (hashed names), which needs the files
