@@ -333,12 +333,28 @@ def _table_style(document, name: str, size: float):
 
 
 def _paragraph(container, text: str = "", style: str = "Normal"):
-    return container.add_paragraph(text, style)
+    paragraph = container.add_paragraph(text)
+    _style(paragraph, style)
+    return paragraph
+
+
+def _style(paragraph, style) -> None:
+    """`paragraph.style = style` (a paragraph style or its name), with the style's id found
+    once per document part: python-docx searches every style of the document for the
+    default, and for a name, at each assignment (thousands in a cycle's documents, most of
+    the time it takes to write them). The id is what `paragraph.style = style` writes (None:
+    the default paragraph style)."""
+    name = style if isinstance(style, str) else style.name
+    part = paragraph.part
+    ids = part.__dict__.setdefault("_thidua_style_ids", {})
+    if name not in ids:
+        ids[name] = part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+    paragraph._p.style = ids[name]
 
 
 def _restyle(paragraph, text: str, style: str):
     """The first paragraph of a new table cell, given its text and style."""
-    paragraph.style = style
+    _style(paragraph, style)
     if text:
         paragraph.add_run(text)
     return paragraph
@@ -431,7 +447,7 @@ def _page_number_header(section) -> None:
     """Page numbers centred in the top margin, none on page 1."""
     section.different_first_page_header_footer = True
     paragraph = section.header.paragraphs[0]
-    paragraph.style = "Header"
+    _style(paragraph, "Header")
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
@@ -707,7 +723,7 @@ def closing(
         _paragraph(left, f"- {recipient};", "Recipient")
     _paragraph(left, f"- Lưu: VT, {keep}.", "Recipient")  # VT: văn thư
     if not signers:  # every party signed above (layout.signatures)
-        right.paragraphs[0].style = "Block"
+        _style(right.paragraphs[0], "Block")
     width = TEXT_WIDTH_CM - RECIPIENTS_WIDTH_CM
     for index, signer in enumerate(signers):
         block = _signer_block(right, signer, width, hint, first=index == 0)
@@ -727,7 +743,7 @@ def signatures(document, signers: Sequence[Signer], per_row: int = 2, hint: str 
     _no_borders(grid)
     _widths(grid, [TEXT_WIDTH_CM / per_row] * per_row)
     for cell in grid.rows[-1].cells[len(signers) % per_row or per_row :]:
-        cell.paragraphs[0].style = "Block"  # an empty place in the last row
+        _style(cell.paragraphs[0], "Block")  # an empty place in the last row
     for index, signer in enumerate(signers):
         cell = grid.rows[index // per_row].cells[index % per_row]
         _signer_block(cell, signer, TEXT_WIDTH_CM / per_row, hint, first=True)
