@@ -1103,10 +1103,6 @@ class Entries(Sequence):
             seq=seq, prev_hash=prev_hash, hash=hash_, origin=origin, payload=self._payload(row)
         )
 
-    def actions(self) -> list[str]:
-        """Each entry's action, in order (no entry made)."""
-        return [row[8] for row in self._rows]
-
     def links(self) -> Iterator[Hashed]:
         """The chain's links as read, each with the hash of its content (no entry made):
         only when `hashed`."""
@@ -1196,18 +1192,10 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     """The `sheets` member read one sheet at a time, its scores `Compact`."""
     return typed.Done(
         [
-            _held(sheet, "scores", texts.compact(sheet.scores, share=False))
+            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
             for sheet in _elements(source, Sheet, texts.shared)
         ]
     )
-
-
-def _held(read, field: str, value):
-    """`read`, an object just read and held nowhere else, with its `field` held as `value`
-    (equal to what was read): set in place, as a frozen dataclass's own `__post_init__`
-    may, rather than made again (`dataclasses.replace` is most of reading a sheet)."""
-    object.__setattr__(read, field, value)
-    return read
 
 
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:

@@ -301,9 +301,8 @@ def _signatures(record: Record) -> list[Finding]:
     )
     current: str | None = None  # the public key registered last
     failed: list[Finding] = []
-    for position, (action, origin, after) in enumerate(signed):
-        where = f"audit.entries[{position}]"
-        after = after if isinstance(after, Mapping) else {}
+    for position, (action, origin, held) in enumerate(signed):
+        where, after = f"audit.entries[{position}]", _object(held)
         if action == AuditAction.KEY_REGISTER:
             public_key = str(after.get("public_key", ""))
             if not _is_key(public_key) or after.get("fingerprint") != signing.fingerprint(
@@ -396,12 +395,17 @@ def _entries(record: Record, *actions: str) -> Iterator[Payload]:
             yield entry.payload
 
 
+def _object(value) -> Mapping:
+    """An entry's `before` or `after` when it is an object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _after(payload: Payload) -> Mapping:
-    return payload.after if isinstance(payload.after, Mapping) else {}
+    return _object(payload.after)
 
 
 def _before(payload: Payload) -> Mapping:
-    return payload.before if isinstance(payload.before, Mapping) else {}
+    return _object(payload.before)
 
 
 def _cycle_code(record: Record) -> str:
