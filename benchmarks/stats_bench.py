@@ -1,15 +1,14 @@
 """How long the cluster tables of a whole country take, against one SQL GROUP BY.
 
 A national table: 40 clusters of 10 units, 60 indicators, submitted figures for two years
-(48.000 values). The service side is what the Ministry's overview runs and renders:
-`stats.selectors.year_totals`, every cluster's table through `cluster_tables` (lineage,
-baselines, the paired figures of both years, totals), and of each table the total row's
-cells with their changes. The member rows' cells and checks are made when first read (a
-cluster's page reads them all, the overview none), so the overview does not pay for them;
-the run also times the whole national table with every row's cells, changes, jumps and
-checks read, as information beside the goal. The baseline is a single SQL GROUP BY summing
-the same rows per cluster and indicator, measured in the same run so the ratio holds on a
-noisy machine.
+(48.000 values). The service side is what the Ministry's overview runs: the year's cycles,
+then `stats.selectors.year_totals`, every cluster's total row as `cluster_tables` makes it
+(lineage, baselines, the totals of both years), each cell's value and change read. The
+member rows' cells and checks are made when first read (a cluster's page reads them all,
+the overview none), so the overview does not pay for them; the run also times the whole
+national table with every row's cells, changes, jumps and checks read, as information
+beside the goal. The baseline is a single SQL GROUP BY summing the same rows per cluster
+and indicator, measured in the same run so the ratio holds on a noisy machine.
 
     .venv/bin/python benchmarks/stats_bench.py            # a fresh SQLite file in a temp dir
     THIDUA_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
@@ -118,15 +117,16 @@ def build() -> list:
 
 
 def through_the_service(cycles) -> float:
-    """What the Ministry's overview runs: the year's cycles with their members (one read), then
-    every cluster's totals (`year_totals`: the total rows of `cluster_tables`, each cell's
-    value and change read)."""
+    """What the Ministry's overview runs: the year's cycles with what its rows show of them
+    (cluster, leader), then every cluster's totals (`year_totals`, which reads the members:
+    the total rows of `cluster_tables`, each cell's value and change read)."""
     from thidua.org.models import Cycle
-    from thidua.org.selectors import with_members
     from thidua.stats.selectors import year_totals
 
     start = time.perf_counter()
-    loaded = list(with_members(Cycle.objects.filter(pk__in=[c.pk for c in cycles])))
+    loaded = list(
+        Cycle.objects.filter(pk__in=[c.pk for c in cycles]).select_related("cluster", "leader")
+    )
     totals = year_totals(loaded)
     assert len(totals) == CLUSTERS
     assert all(total.reported == UNITS_PER_CLUSTER for total in totals)

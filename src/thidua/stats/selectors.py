@@ -8,8 +8,9 @@ compared with the sum of its predecessors' figures (rates recomputed from those 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from itertools import repeat
@@ -23,7 +24,7 @@ from thidua.core.messages import Phrase, Problem
 from thidua.core.numbers import round_half_up, tidy
 from thidua.core.text import collation_key
 from thidua.org import selectors as org_selectors
-from thidua.org.models import Cycle, Unit
+from thidua.org.models import Cycle, Membership, Unit
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
 
@@ -522,7 +523,7 @@ def _by_year(cycles: Iterable[Cycle]) -> dict[int, list[Cycle]]:
 
 
 def _year_read(
-    units: Mapping[str, Unit],
+    units: Collection[str],
     year: int,
     period: core.Period,
     lineages: tuple[Lineage, Mapping[str, int]],
@@ -560,7 +561,7 @@ class _Earlier:
 
 
 def _predecessors_of(
-    units: Mapping[str, Unit], year: int, period: core.Period, lineage: Lineage
+    units: Collection[str], year: int, period: core.Period, lineage: Lineage
 ) -> _Earlier:
     """A period's figures belong to the units that exist on its last day (see
     `move_pending_reports`): for a member formed after that day (a merger during the year),
@@ -570,7 +571,7 @@ def _predecessors_of(
     predecessors = {
         code: lineage.ancestors_on(code, day).units
         for code in units
-        if code in lineage.units and not lineage.units[code].valid_on(day)
+        if _formed_late(code, lineage, day)
     }
     wanted = {code for found in predecessors.values() for code in found}
     if not wanted:
@@ -647,7 +648,7 @@ def _reports_of(units: Iterable[Unit], year: int, period: core.Period) -> dict[s
 
 
 def _paired_figures(
-    units: Mapping[str, Unit],
+    units: Collection[str],
     ancestry: Mapping[str, Ancestry],
     ids: Mapping[str, int],
     year: int,
@@ -676,7 +677,7 @@ def _paired_figures(
     sums: dict[str, dict[str, Decimal]] = {}  # a year earlier: the mergers' sums
     if units:
         unit_of = {pk: code for code, pk in ids.items()}
-        figures, summed = _Figures(_stored_number()), _Sums(_scaled_number())
+        figures, summed = _Figures(_stored_number()), _Sums(_exact_sum())
         indicators = _Indicators({str(pk): code for pk, code in codes_by_pk.items()})
         sql, params = _paired_sql(units, ancestry, ids, year, period, cat, codes_by_pk)
         with connection.cursor() as cursor:
@@ -728,7 +729,7 @@ def _paired_figures(
 
 
 def _paired_sql(
-    units: Mapping[str, Unit],
+    units: Collection[str],
     ancestry: Mapping[str, Ancestry],
     ids: Mapping[str, int],
     year: int,
@@ -744,29 +745,22 @@ def _paired_sql(
     as "sum:decimals", summed exactly (as scaled integers on SQLite, which keeps decimals as
     floats). The decimals of a sum are those of its most precise term, as Python's sum of the
     same figures writes it (1,25 + 1,75 = 3,00)."""
-    places = ReportValue._meta.get_field("value").decimal_places
     if connection.vendor == "sqlite":
-        number = f"CAST(ROUND(v.value * {10**places}) AS INTEGER)"
-        decimals = (
-            "CASE "
-            + " ".join(f"WHEN {number} %% {10 ** (places - n)} = 0 THEN {n}" for n in range(places))
-            + f" ELSE {places} END"
-        )
 
         def joined(column: str) -> str:
             return f"group_concat({column}, ',')"
     else:
-        number = "v.value"
-        decimals = "scale(trim_scale(v.value))"
 
         def joined(column: str) -> str:
             return f"string_agg(({column})::text, ',')"
+
+    total, decimals = _sum_and_decimals("v.value")
 
     def marks(values: Sequence) -> str:
         return ", ".join(["%s"] * len(values)) if values else "NULL"
 
     wanted = sorted(
-        {unit.pk for unit in units.values()}
+        {ids[code] for code in units}
         | {ids[code] for item in ancestry.values() for code in item.units}
     )
     if connection.vendor == "sqlite":  # reports in the order of their index: no sorting
@@ -786,7 +780,7 @@ def _paired_sql(
         WHERE r.unit_id IN ({marks(wanted)}) AND r.year IN (%s, %s) AND r.period = %s"""  # noqa: S608 - constant SQL pieces; the values are parameters
     params: list = [*wanted, year - 1, year, period.value]
     pairs = [
-        (units[code].pk, ids[unit], len(item.units))
+        (ids[code], ids[unit], len(item.units))
         for code, item in ancestry.items()
         if len(item.units) > 1 and not item.partial
         for unit in sorted(item.units)
@@ -804,7 +798,7 @@ def _paired_sql(
         SELECT member, NULL, NULL, {joined("indicator_id")}, {joined("total")}
         FROM (
             SELECT a.member AS member, v.indicator_id AS indicator_id,
-                   CAST(SUM({number}) AS TEXT) || ':' || CAST(MAX({decimals}) AS TEXT) AS total
+                   CAST({total} AS TEXT) || ':' || CAST({decimals} AS TEXT) AS total
             FROM anc a
             JOIN stats_report r ON r.unit_id = a.unit
             JOIN stats_reportvalue v ON v.report_id = r.id
@@ -826,6 +820,33 @@ def _paired_sql(
     return sql, params
 
 
+def _sum_and_decimals(column: str) -> tuple[str, str]:
+    """SQL of the exact sum of a stored figure `column` (as scaled integers on SQLite, which
+    keeps decimals as floats) and of the decimals of its most precise term, which Python's
+    sum of the same figures is written with (1,25 + 1,75 = 3,00): `_exact_sum` reads them."""
+    places = ReportValue._meta.get_field("value").decimal_places
+    if connection.vendor == "sqlite":
+        number = f"CAST(ROUND({column} * {10**places}) AS INTEGER)"
+        decimals = (
+            "CASE "
+            + " ".join(f"WHEN {number} %% {10 ** (places - n)} = 0 THEN {n}" for n in range(places))
+            + f" ELSE {places} END"
+        )
+        return f"SUM({number})", f"MAX({decimals})"
+    return f"SUM({column})", f"MAX(scale(trim_scale({column})))"
+
+
+def _exact_sum() -> Callable[[object, int], Decimal]:
+    """(sum, decimals) as `_sum_and_decimals` reads them → the sum as Python's sum of the
+    figures writes it: the exact value, with those decimals."""
+    places = ReportValue._meta.get_field("value").decimal_places
+    if connection.vendor == "sqlite":  # scaled integers: every term a multiple of the unit
+        units = [10 ** (places - n) for n in range(places + 1)]
+        return lambda total, decimals: Decimal(int(total) // units[decimals]).scaleb(-decimals)
+    quanta = [_ONE.scaleb(-n) for n in range(places + 1)]
+    return lambda total, decimals: Decimal(total).quantize(quanta[decimals])
+
+
 def rates_of(cat: core.Catalog) -> frozenset[str]:
     """The codes of the catalog's rates."""
     return frozenset(code for code, indicator in cat.items() if indicator.kind == core.Kind.RATE)
@@ -837,14 +858,6 @@ def _stored_number() -> Callable[[str], Decimal]:
     quantum = _ONE.scaleb(-ReportValue._meta.get_field("value").decimal_places)
     if connection.vendor == "sqlite":
         return lambda text: tidy(Decimal(text).quantize(quantum))
-    return lambda text: tidy(Decimal(text))
-
-
-def _scaled_number() -> Callable[[str], Decimal]:
-    """A sum as `_paired_sql` writes it → the exact sum (scaled integers on SQLite)."""
-    places = ReportValue._meta.get_field("value").decimal_places
-    if connection.vendor == "sqlite":
-        return lambda text: tidy(Decimal(text).scaleb(-places))
     return lambda text: tidy(Decimal(text))
 
 
@@ -874,12 +887,16 @@ class _Indicators(dict):
         return codes
 
 
-class _Sums(_Figures):
-    """ "sum:decimals" → the sum, written with the decimals of its most precise term."""
+class _Sums(dict):
+    """ "sum:decimals" as `_paired_sql` writes it → the sum (`_exact_sum`), read once."""
+
+    def __init__(self, exact: Callable[[object, int], Decimal]):
+        super().__init__()
+        self.exact = exact
 
     def __missing__(self, text: str) -> Decimal:
         number, _, decimals = text.partition(":")
-        value = self[text] = self.convert(number).quantize(_ONE.scaleb(-int(decimals)))
+        value = self[text] = self.exact(number, int(decimals))
         return value
 
 
@@ -990,26 +1007,43 @@ class YearTotal:
 
 
 def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> list[YearTotal]:
-    """Every cycle's totals (cycles of one year, members prefetched): the total rows of their
-    `cluster_tables`, from the same reads (`_year_read`) and the same sums
-    (`core.cluster_total`), so the overview and each cluster's table cannot disagree; but
-    not the tables themselves, which the overview does not show: no member rows, reports,
-    lineage labels or published figures (the property test of `cluster_tables` holds the
-    totals to its reference)."""
+    """Every cycle's totals: the total rows of their `cluster_tables`, by the same sums
+    (`core.cluster_total`), so the overview and each cluster's table cannot disagree; but not
+    the tables themselves, which the overview does not show (the property tests of
+    `cluster_tables` hold the totals to its total rows). The members are read here as codes
+    (`_members`): the cycles need not come with theirs.
+
+    The members that stood for exactly one unit a year earlier (`_summed_apart`: the usual
+    case) are summed by the database, per cluster and indicator (`_plain_sums`, one query);
+    the others (mergers, splits, members formed after the period ended) are read as the
+    tables read them (`_year_read`), and the sums of the first stand beside them in
+    `core.cluster_total` as one more unit (`_SUMMED`)."""
     cycles = list(cycles)
     if not cycles:
         return []
     cat, _models, codes_by_pk = _catalog()
-    lineages = org_selectors.lineage_with_ids()
-    members_of = {cycle.pk: org_selectors.member_units(cycle) for cycle in cycles}
+    lineage, ids = org_selectors.lineage_with_ids()
+    members_of = _members(cycles)
     totals = {}
     for year, group in _by_year(cycles).items():
-        units = {unit.code: unit for cycle in group for unit in members_of[cycle.pk]}
+        units = {code for cycle in group for code in members_of[cycle.pk]}
+        plain = _summed_apart(units, year, period, lineage)
+        sums = _plain_sums(
+            {
+                cycle.pk: [ids[code] for code in members_of[cycle.pk] if code in plain]
+                for cycle in group
+            },
+            {ids[code]: ids[earlier] for code, earlier in plain.items()},
+            year,
+            period,
+            cat,
+            codes_by_pk,
+        )
         _ancestry, stored, statuses, summed, earlier = _year_read(
-            units, year, period, lineages, (cat, codes_by_pk)
+            units.difference(plain), year, period, (lineage, ids), (cat, codes_by_pk)
         )
         for cycle in group:
-            codes = [unit.code for unit in members_of[cycle.pk]]
+            codes = [code for code in members_of[cycle.pk] if code not in plain]
             now = {code: stored[code] for code in codes if core.counts(statuses.get(code, ""))}
             before = {code: summed[code][0] for code in codes}
             for code, (figures, report, baseline, _names) in _formed_after(
@@ -1019,18 +1053,148 @@ def year_totals(cycles: list[Cycle], period: core.Period = core.Period.YEAR) -> 
                 if core.counts(report.status):
                     now[code] = figures
                 before[code] = baseline.figures
-            totals[cycle.pk] = _year_total(cycle, core.cluster_total(now, before, codes, cat), cat)
+            reported, now[_SUMMED], before[_SUMMED] = sums.get(cycle.pk, (0, {}, {}))
+            reported += sum(code in now for code in codes)
+            total = core.cluster_total(now, before, [*codes, _SUMMED], cat)
+            totals[cycle.pk] = _year_total(cycle, total, cat, reported, len(members_of[cycle.pk]))
     return [totals[cycle.pk] for cycle in cycles]
 
 
-def _year_total(cycle: Cycle, total: core.ClusterTotal, cat: core.Catalog) -> YearTotal:
+def _members(cycles: Iterable[Cycle]) -> dict[int, list[str]]:
+    """cycle pk → its members' codes (`org_selectors.member_units` without the units: one
+    query of 400 short lines, not 400 units and memberships made)."""
+    found: dict[int, list[str]] = {cycle.pk: [] for cycle in cycles}
+    for cycle, code in (
+        Membership.objects.filter(cycle__in=list(found))
+        .order_by()
+        .values_list("cycle_id", "unit__code")
+    ):
+        found[cycle].append(code)
+    return found
+
+
+#: The members `_plain_sums` summed, as one unit in `core.cluster_total`: it sums, per
+#: indicator, the figures of the units that have it now, and a year earlier theirs only when
+#: each of them has one; a group of them does both for its part exactly when one unit whose
+#: figure is the group's sum, and whose baseline is the group's when each has one, does.
+#: (Not a unit code: a slug has no "*".)
+_SUMMED = "*"
+
+
+def _summed_apart(
+    units: Iterable[str], year: int, period: core.Period, lineage: Lineage
+) -> dict[str, str]:
+    """member code → the one unit it stood for a year earlier (itself, or the unit it was
+    renamed from), for the members whose baseline is that unit's counted figures as reported
+    (`core.baseline` of one unit): not formed after the period ended, no merger or split
+    between."""
+    day = period.end(year)
+    found = {}
+    for code, item in ancestries(units, year, period, lineage).items():
+        if len(item.units) == 1 and not item.partial and not _formed_late(code, lineage, day):
+            (found[code],) = item.units
+    return found
+
+
+def _formed_late(code: str, lineage: Lineage, day: date) -> bool:
+    """Whether the unit `code` did not exist yet on `day`, a period's last day (a merger
+    during the year): the period's figures are its predecessors' (`_predecessors_of`)."""
+    return code in lineage.units and not lineage.units[code].valid_on(day)
+
+
+def _plain_sums(
+    members_of: Mapping[int, list[int]],
+    earlier: Mapping[int, int],
+    year: int,
+    period: core.Period,
+    cat: core.Catalog,
+    codes_by_pk: Mapping[int, str],
+) -> dict[int, tuple[int, dict[str, Decimal], dict[str, Decimal]]]:
+    """cycle pk → (how many of its members `members_of` (ids) have a report that counts, their
+    figures' sums, and a year earlier the sums of the indicators each of those that has it now
+    has then), per summed indicator (counts and amounts of the catalog); `earlier`: member id
+    → the id of the one unit it stood for a year earlier, whose counted report is its
+    baseline. One query, its lines per cluster and indicator, not per figure; the sums exact
+    and written as Python's sums of the figures (`_sum_and_decimals`)."""
+    pairs = [(cycle, unit, earlier[unit]) for cycle, units in members_of.items() for unit in units]
+    if not pairs:
+        return {}
+    counted = sorted(core.COUNTED_STATUSES)
+    marks = ", ".join(["%s"] * len(counted))
+    if connection.vendor == "sqlite":  # each figure finds last year's by the unique index
+        figures = """
+        JOIN stats_reportvalue v ON v.report_id = q.now
+        LEFT JOIN stats_reportvalue b ON b.report_id = q.earlier
+            AND b.indicator_id = v.indicator_id"""
+        indicator, now, then = "v.indicator_id", "v.value", "b.value"
+    else:  # each report beside last year's apart: no plan pairing the whole tables
+        figures = """
+        CROSS JOIN LATERAL (
+            SELECT v.indicator_id, v.value AS now, b.value AS earlier
+            FROM stats_reportvalue v
+            LEFT JOIN stats_reportvalue b ON b.report_id = q.earlier
+                AND b.indicator_id = v.indicator_id
+            WHERE v.report_id = q.now
+        ) f"""
+        indicator, now, then = "f.indicator_id", "f.now", "f.earlier"
+    sql = f"""
+    WITH plain(cycle_id, member, earlier) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(pairs))}),
+    reports AS (
+        SELECT p.cycle_id, r.id AS now, (
+            SELECT e.id FROM stats_report e
+            WHERE e.unit_id = p.earlier AND e.year = %s AND e.period = %s
+              AND e.status IN ({marks})
+        ) AS earlier
+        FROM plain p
+        JOIN stats_report r ON r.unit_id = p.member AND r.year = %s AND r.period = %s
+        WHERE r.status IN ({marks})
+    )
+    SELECT q.cycle_id, {indicator}, COUNT(*), {", ".join(_sum_and_decimals(now))},
+           COUNT({then}), {", ".join(_sum_and_decimals(then))}
+    FROM reports q {figures}
+    GROUP BY q.cycle_id, {indicator}
+    UNION ALL
+    SELECT cycle_id, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL
+    FROM reports GROUP BY cycle_id"""  # noqa: S608 - constant SQL pieces; the values are parameters
+    params = [
+        *(value for pair in pairs for value in pair),
+        *(year - 1, period.value, *counted),
+        *(year, period.value, *counted),
+    ]
+    summed = {code for code in cat if code not in rates_of(cat)}  # not rates, nor retired
+    reported: dict[int, int] = {}
+    totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    earlier_totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    exact = _exact_sum()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for cycle, pk, count, total, decimals, count_then, total_then, decimals_then in rows:
+        if pk is None:
+            reported[cycle] = count
+            continue
+        code = codes_by_pk[pk]
+        if code not in summed:
+            continue
+        totals[cycle][code] = exact(total, decimals)
+        if count_then == count:
+            earlier_totals[cycle][code] = exact(total_then, decimals_then)
+    found = {
+        cycle: (count, totals[cycle], earlier_totals[cycle]) for cycle, count in reported.items()
+    }
+    return found
+
+
+def _year_total(
+    cycle: Cycle, total: core.ClusterTotal, cat: core.Catalog, reported: int, members: int
+) -> YearTotal:
     """A cluster's `YearTotal`: the values and changes of its total row's cells (`_cells`:
     counts and amounts as summed, rates computed from the summed counts)."""
     now, before = core.values(total.now, cat), core.values(total.before, cat)
     return YearTotal(
         cycle=cycle,
-        reported=len(total.counted),
-        members=total.members,
+        reported=reported,
+        members=members,
         now=now,
         change={
             code: core.change(value, before[code], indicator.kind)

@@ -89,8 +89,11 @@ def overview(request):
         year = int(request.GET.get("year") or default)
     except ValueError:
         raise Http404 from None
+    # what the rows show of each cycle; `year_totals` reads the members itself
     cycles = list(
-        org_selectors.with_members(Cycle.objects.filter(year=year)).order_by("cluster__code")
+        Cycle.objects.filter(year=year)
+        .select_related("cluster", "leader")
+        .order_by("cluster__code")
     )
     rows = stats_selectors.year_totals(cycles)
     return render(
