@@ -754,7 +754,7 @@ def _paired_sql(
         def joined(column: str) -> str:
             return f"string_agg(({column})::text, ',')"
 
-    total, decimals = _sum_and_decimals("v.value")
+    total = _exact_sum_sql("v.value")
 
     def marks(values: Sequence) -> str:
         return ", ".join(["%s"] * len(values)) if values else "NULL"
@@ -798,7 +798,7 @@ def _paired_sql(
         SELECT member, NULL, NULL, {joined("indicator_id")}, {joined("total")}
         FROM (
             SELECT a.member AS member, v.indicator_id AS indicator_id,
-                   CAST({total} AS TEXT) || ':' || CAST({decimals} AS TEXT) AS total
+                   {" || ':' || ".join(f"CAST({c} AS TEXT)" for c in total)} AS total
             FROM anc a
             JOIN stats_report r ON r.unit_id = a.unit
             JOIN stats_reportvalue v ON v.report_id = r.id
@@ -820,31 +820,36 @@ def _paired_sql(
     return sql, params
 
 
-def _sum_and_decimals(column: str) -> tuple[str, str]:
-    """SQL of the exact sum of a stored figure `column` (as scaled integers on SQLite, which
-    keeps decimals as floats) and of the decimals of its most precise term, which Python's
-    sum of the same figures is written with (1,25 + 1,75 = 3,00): `_exact_sum` reads them."""
+def _exact_sum_sql(column: str) -> tuple[str, ...]:
+    """The SQL columns of the sum of a stored figure `column`, exact and written as Python's
+    sum of the same figures is: with the decimals of its most precise term (1,25 + 1,75 =
+    3,00); `_exact_sum` reads them. On PostgreSQL, one: the sum of the figures without their
+    trailing zeros (a numeric sum keeps the most decimals of its terms). On SQLite, which
+    keeps decimals as floats: the sum as scaled integers, and those decimals."""
+    if connection.vendor != "sqlite":
+        return (f"SUM(trim_scale({column}))",)
     places = ReportValue._meta.get_field("value").decimal_places
-    if connection.vendor == "sqlite":
-        number = f"CAST(ROUND({column} * {10**places}) AS INTEGER)"
-        decimals = (
-            "CASE "
-            + " ".join(f"WHEN {number} %% {10 ** (places - n)} = 0 THEN {n}" for n in range(places))
-            + f" ELSE {places} END"
-        )
-        return f"SUM({number})", f"MAX({decimals})"
-    return f"SUM({column})", f"MAX(scale(trim_scale({column})))"
+    number = f"CAST(ROUND({column} * {10**places}) AS INTEGER)"
+    decimals = (
+        "CASE "
+        + " ".join(f"WHEN {number} %% {10 ** (places - n)} = 0 THEN {n}" for n in range(places))
+        + f" ELSE {places} END"
+    )
+    return f"SUM({number})", f"MAX({decimals})"
 
 
-def _exact_sum() -> Callable[[object, int], Decimal]:
-    """(sum, decimals) as `_sum_and_decimals` reads them → the sum as Python's sum of the
-    figures writes it: the exact value, with those decimals."""
+def _exact_sum() -> Callable[..., Decimal]:
+    """The columns of `_exact_sum_sql` (or their text) → the sum."""
+    if connection.vendor != "sqlite":
+        return Decimal
     places = ReportValue._meta.get_field("value").decimal_places
-    if connection.vendor == "sqlite":  # scaled integers: every term a multiple of the unit
-        units = [10 ** (places - n) for n in range(places + 1)]
-        return lambda total, decimals: Decimal(int(total) // units[decimals]).scaleb(-decimals)
-    quanta = [_ONE.scaleb(-n) for n in range(places + 1)]
-    return lambda total, decimals: Decimal(total).quantize(quanta[decimals])
+    units = [10 ** (places - n) for n in range(places + 1)]
+
+    def exact(total, decimals) -> Decimal:  # every term a multiple of the unit of `decimals`
+        decimals = int(decimals)
+        return Decimal(int(total) // units[decimals]).scaleb(-decimals)
+
+    return exact
 
 
 def rates_of(cat: core.Catalog) -> frozenset[str]:
@@ -888,15 +893,15 @@ class _Indicators(dict):
 
 
 class _Sums(dict):
-    """ "sum:decimals" as `_paired_sql` writes it → the sum (`_exact_sum`), read once."""
+    """A sum as `_paired_sql` writes it (the columns of `_exact_sum_sql` joined by ":") → the
+    sum (`_exact_sum`), read once."""
 
-    def __init__(self, exact: Callable[[object, int], Decimal]):
+    def __init__(self, exact: Callable[..., Decimal]):
         super().__init__()
         self.exact = exact
 
     def __missing__(self, text: str) -> Decimal:
-        number, _, decimals = text.partition(":")
-        value = self[text] = self.exact(number, int(decimals))
+        value = self[text] = self.exact(*text.split(":"))
         return value
 
 
@@ -1115,12 +1120,13 @@ def _plain_sums(
     has then), per summed indicator (counts and amounts of the catalog); `earlier`: member id
     → the id of the one unit it stood for a year earlier, whose counted report is its
     baseline. One query, its lines per cluster and indicator, not per figure; the sums exact
-    and written as Python's sums of the figures (`_sum_and_decimals`)."""
+    and written as Python's sums of the figures (`_exact_sum_sql`)."""
     pairs = [(cycle, unit, earlier[unit]) for cycle, units in members_of.items() for unit in units]
     if not pairs:
         return {}
     counted = sorted(core.COUNTED_STATUSES)
     marks = ", ".join(["%s"] * len(counted))
+    width = len(_exact_sum_sql(""))  # the columns of a sum
     if connection.vendor == "sqlite":  # each figure finds last year's by the unique index
         figures = """
         JOIN stats_reportvalue v ON v.report_id = q.now
@@ -1149,12 +1155,12 @@ def _plain_sums(
         JOIN stats_report r ON r.unit_id = p.member AND r.year = %s AND r.period = %s
         WHERE r.status IN ({marks})
     )
-    SELECT q.cycle_id, {indicator}, COUNT(*), {", ".join(_sum_and_decimals(now))},
-           COUNT({then}), {", ".join(_sum_and_decimals(then))}
+    SELECT q.cycle_id, {indicator}, COUNT(*), {", ".join(_exact_sum_sql(now))},
+           COUNT({then}), {", ".join(_exact_sum_sql(then))}
     FROM reports q {figures}
     GROUP BY q.cycle_id, {indicator}
     UNION ALL
-    SELECT cycle_id, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL
+    SELECT cycle_id, NULL, COUNT(*), {", ".join(["NULL"] * (1 + 2 * width))}
     FROM reports GROUP BY cycle_id"""  # noqa: S608 - constant SQL pieces; the values are parameters
     params = [
         *(value for pair in pairs for value in pair),
@@ -1169,16 +1175,16 @@ def _plain_sums(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for cycle, pk, count, total, decimals, count_then, total_then, decimals_then in rows:
+    for cycle, pk, count, *sums in rows:
         if pk is None:
             reported[cycle] = count
             continue
         code = codes_by_pk[pk]
         if code not in summed:
             continue
-        totals[cycle][code] = exact(total, decimals)
-        if count_then == count:
-            earlier_totals[cycle][code] = exact(total_then, decimals_then)
+        totals[cycle][code] = exact(*sums[:width])
+        if sums[width] == count:
+            earlier_totals[cycle][code] = exact(*sums[width + 1 :])
     found = {
         cycle: (count, totals[cycle], earlier_totals[cycle]) for cycle, count in reported.items()
     }
