@@ -787,9 +787,8 @@ def _paired_sql(
     ]
     if pairs:
         counted = sorted(core.COUNTED_STATUSES)
-        summed = [
-            pk for pk, code in codes_by_pk.items() if code in cat and code not in rates_of(cat)
-        ]
+        rates = rates_of(cat)
+        summed = [pk for pk, code in codes_by_pk.items() if code in cat and code not in rates]
         sql = (
             f"WITH anc(member, unit, k) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(pairs))})"  # noqa: S608
             + sql
@@ -1133,6 +1132,8 @@ def _plain_sums(
         LEFT JOIN stats_reportvalue b ON b.report_id = q.earlier
             AND b.indicator_id = v.indicator_id"""
         indicator, now, then = "v.indicator_id", "v.value", "b.value"
+        plain = f"VALUES {', '.join(['(%s, %s, %s)'] * len(pairs))}"
+        plain_params = [value for pair in pairs for value in pair]
     else:  # each report beside last year's apart: no plan pairing the whole tables
         figures = """
         CROSS JOIN LATERAL (
@@ -1143,8 +1144,11 @@ def _plain_sums(
             WHERE v.report_id = q.now
         ) f"""
         indicator, now, then = "f.indicator_id", "f.now", "f.earlier"
+        # three arrays, not 1.200 parameters for the driver to quote
+        plain = "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])"
+        plain_params = [list(column) for column in zip(*pairs, strict=True)]
     sql = f"""
-    WITH plain(cycle_id, member, earlier) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(pairs))}),
+    WITH plain(cycle_id, member, earlier) AS ({plain}),
     reports AS (
         SELECT p.cycle_id, r.id AS now, (
             SELECT e.id FROM stats_report e
@@ -1163,11 +1167,11 @@ def _plain_sums(
     SELECT cycle_id, NULL, COUNT(*), {", ".join(["NULL"] * (1 + 2 * width))}
     FROM reports GROUP BY cycle_id"""  # noqa: S608 - constant SQL pieces; the values are parameters
     params = [
-        *(value for pair in pairs for value in pair),
+        *plain_params,
         *(year - 1, period.value, *counted),
         *(year, period.value, *counted),
     ]
-    summed = {code for code in cat if code not in rates_of(cat)}  # not rates, nor retired
+    summed = set(cat).difference(rates_of(cat))  # not rates, nor retired
     reported: dict[int, int] = {}
     totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
     earlier_totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
