@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from thidua.core import record as core_record
+from thidua.core import typed
 from thidua.core.verify import verify, verify_file
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
@@ -318,3 +319,34 @@ def test_compact_objects_compare_and_list_their_items_as_the_dicts_read(one, oth
     assert first == as_read
     assert list(first.items()) == list(zip(first.keys(), first.values(), strict=True))
     assert (first == 5) is False
+
+
+def test_a_table_of_numbers_is_read_from_its_texts_as_typed_reads_it():
+    """`Compactor.decimals` (a sheet's scores as `thidua verify` reads them): the same
+    numbers as `typed` reads, each text read once; anything `typed` refuses gives None."""
+    held = core_record.Compactor()
+    texts = {"a": "7.5", "b": "7.50", "c": "-2", "d": "7.5"}
+    found = held.decimals(texts)
+    as_typed, faults = typed.read(dict[str, Decimal], texts)
+    assert not faults
+    assert found == as_typed
+    assert [str(value) for value in found.values()] == ["7.5", "7.50", "-2", "7.5"]
+    assert found["a"] is found["d"]  # one text, one number
+    assert held.decimals({}) == {}
+    for broken in ({"a": 7.5}, {"a": "7,5"}, {"a": None}, {"a": ["7.5"]}, {"a": True}, []):
+        assert held.decimals(broken) is None
+        assert typed.read(dict[str, Decimal], broken)[1]  # `typed` refuses it too
+
+
+def test_numbers_read_from_the_logs_very_texts_are_found_the_same_at_once():
+    """`Compact.reads_as`: a sheet's scores and the log's copy of their texts, read into one
+    table, agree at once; a text changed, a key changed or texts not read so do not."""
+    held = core_record.Compactor()
+    logged = held.compact({"a": "7.5", "b": "8"})
+    scores = held.decimals({"a": "7.5", "b": "8"})
+    assert scores.reads_as(logged)
+    assert not scores.reads_as(held.compact({"a": "7.5", "b": "8.0"}))  # equal, not as read
+    assert not scores.reads_as(held.compact({"b": "8", "a": "7.5"}))
+    assert not scores.reads_as({"a": "7.5", "b": "8"})  # not held as read
+    assert not scores.reads_as(core_record.Compactor().compact({"a": "7.5", "b": "8"}))
+    assert not held.compact({"a": "7.5", "b": "8"}).reads_as(logged)  # texts, not numbers

@@ -423,6 +423,15 @@ class _Decimals(dict):
 _DECIMALS = _Decimals()
 
 
+def decimal_of(text: object) -> Decimal | None:
+    """The Decimal `text` reads as (as `read` reads a Decimal), None when it is no
+    decimal's text."""
+    try:
+        return _DECIMALS[text]
+    except (_Invalid, TypeError):
+        return None
+
+
 def decimals_read(texts: Iterable[object]) -> list[Decimal | None] | None:
     """The Decimal each text was last read as (`read` keeps the recent ones), None for a
     text not among them; None when a value is not even hashable."""
