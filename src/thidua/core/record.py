@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import dataclasses
 import gzip
 import hashlib
 import io
@@ -1277,7 +1276,7 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
         sheet = typed.read_one(Sheet, texts.shared(element))
         if sheet is None:
             raise _NotStreamed
-        sheets.append(dataclasses.replace(sheet, scores=scores))
+        sheets.append(typed.replace(sheet, scores=scores))
     return typed.Done(sheets)
 
 
@@ -1290,7 +1289,7 @@ def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
     for poll in _elements(source, Poll):
         said: dict[str, Ballot] = {}
         ballots = [said.setdefault(repr(ballot.content), ballot) for ballot in poll.ballots]
-        polls.append(dataclasses.replace(poll, ballots=ballots))
+        polls.append(typed.replace(poll, ballots=ballots))
     return typed.Done(polls)
 
 
@@ -1303,8 +1302,7 @@ def _stream_scoring(source: _Stream, texts: Compactor) -> typed.Done:
     if scoring is None:
         raise _NotStreamed
     ranking = [
-        dataclasses.replace(row, points=texts.compact(row.points, share=False))
-        for row in scoring.ranking
+        typed.replace(row, points=texts.compact(row.points, share=False)) for row in scoring.ranking
     ]
     return typed.Done(Scoring(ranking=ranking))
 
