@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from itertools import repeat
 from math import lcm
+from operator import itemgetter
 from statistics import median
 
 from thidua.core.indicators import Kind as IndicatorKind
@@ -625,10 +626,22 @@ def aggregate(values: Sequence[Decimal], method: Aggregation, trim_from: int = 5
 def _summed(values: Sequence[Decimal], trim_from: int | None) -> tuple[Decimal, int]:
     """A mean's sum and count (`aggregate` divides them): without the highest and the lowest
     score from `trim_from` scores up (a trimmed mean; None: a plain mean)."""
-    ordered = sorted(values)  # summed in order: the same digits whichever way they came
-    if trim_from is not None and len(ordered) >= trim_from:
-        return sum(ordered[1:-1], ZERO), len(ordered) - 2
-    return sum(ordered, ZERO), len(ordered)
+    (total,), count = _summed_columns([values], trim_from, len(values))
+    return total, count
+
+
+_MIDDLE = itemgetter(slice(1, -1))
+
+
+def _summed_columns(
+    columns: Iterable[Sequence[Decimal]], trim_from: int | None, length: int
+) -> tuple[list[Decimal], int]:
+    """`_summed` of columns of `length` scores each, all at once (no Python step per
+    column): their sums, and the count each sum is of."""
+    ordered = map(sorted, columns)  # summed in order: the same digits whichever way they came
+    if trim_from is not None and length >= trim_from:
+        return list(map(sum, map(_MIDDLE, ordered), repeat(ZERO))), length - 2
+    return list(map(sum, ordered, repeat(ZERO))), length
 
 
 def zscores(sheets: Sequence[Sheet], table: Table) -> dict[tuple[str, str, str], Decimal]:
@@ -775,6 +788,7 @@ class _Plan:
     sections: Sections
     roots: list[str]
     judged: list[str]
+    judged_maxima: list[Decimal]
 
 
 def _plan(table: Table) -> _Plan:
@@ -785,6 +799,7 @@ def _plan(table: Table) -> _Plan:
         sections=_sections(table),
         roots=table.roots,
         judged=[c.code for c in table.judged],
+        judged_maxima=[c.max_points for c in table.judged],
     )
 
 
@@ -830,29 +845,31 @@ def score(
         # each scorer once, no z-scores: the values alone are enough when none is kept
         lean = not by_scorer and not zscore and len(set(scorers)) == len(scorers)
         columns = _columns(given_sheets, plan.judged) if lean else None
+        worked_out = None  # every judged criterion's mean at once, when they are all means
+        if columns is not None and means is not None and given_sheets:
+            worked_out = iter(
+                _means(columns, plan.judged_maxima, trimmed, len(given_sheets), means)
+            )
         leaves: dict[str, CriterionResult] = {}
         self_points: dict[str, Decimal] = {}
         for code, maximum, judged, quantitative_kind in plan.leaves:
             if judged and lean:
-                if columns is not None:
-                    values = next(columns)
-                else:  # a sheet without the criterion
-                    values = [scores[code] for scores in given_sheets if code in scores]
-                if means is not None and values:
-                    total, count = _summed(values, trimmed)
-                    key = (str(total), count, maximum)  # `str` of a Decimal is exact
-                    if key not in means:
-                        means[key] = CriterionResult(
-                            min(max(total / count, ZERO), maximum), _NOT_KEPT, None, False
-                        )
-                    leaves[code] = means[key]
+                if worked_out is not None:
+                    leaves[code] = next(worked_out)
                 else:
-                    value = aggregate(values, method, trim_from)
-                    capped = min(max(value, ZERO), maximum) if value is not None else ZERO
-                    found = (str(capped), value is None)  # `str` of a Decimal is exact
-                    if found not in seen:
-                        seen[found] = CriterionResult(capped, _NOT_KEPT, None, value is None)
-                    leaves[code] = seen[found]
+                    if columns is not None:
+                        values = next(columns)
+                    else:  # a sheet without the criterion
+                        values = [scores[code] for scores in given_sheets if code in scores]
+                    if means is not None and values:
+                        (leaves[code],) = _means([values], [maximum], trimmed, len(values), means)
+                    else:
+                        value = aggregate(values, method, trim_from)
+                        capped = min(max(value, ZERO), maximum) if value is not None else ZERO
+                        found = (str(capped), value is None)  # `str` of a Decimal is exact
+                        if found not in seen:
+                            seen[found] = CriterionResult(capped, _NOT_KEPT, None, value is None)
+                        leaves[code] = seen[found]
                 if own_scores is not None:
                     own_score = own_scores.get(code)
                     self_points[code] = min(own_score, maximum) if own_score is not None else ZERO
@@ -904,6 +921,29 @@ def score(
     if by_scorer or FIRST_PLACES in rules.tie_breaks:  # else no caller reads them
         _count_first_places(results, peer_sheets, plan.judged)
     return rank(results, rules)
+
+
+def _means(
+    columns: Iterable[Sequence[Decimal]],
+    maxima: Sequence[Decimal],
+    trim_from: int | None,
+    length: int,
+    means: dict[tuple, CriterionResult],
+) -> list[CriterionResult]:
+    """Criteria's results from their columns of `length` scores (one per maximum): each a
+    mean (`_summed_columns`, then `aggregate`'s division) capped at its maximum, one result
+    for every criterion with the same sum, count and maximum (`means`, shared by units)."""
+    totals, count = _summed_columns(columns, trim_from, length)
+    found = []
+    for total, maximum in zip(totals, maxima, strict=True):
+        key = (str(total), count, maximum)  # `str` of a Decimal is exact
+        result = means.get(key)
+        if result is None:
+            result = means[key] = CriterionResult(
+                min(max(total / count, ZERO), maximum), _NOT_KEPT, None, False
+            )
+        found.append(result)
+    return found
 
 
 def _columns(given: list[Mapping[str, Decimal]], codes: list[str]) -> Iterator[tuple] | None:
