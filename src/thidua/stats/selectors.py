@@ -741,10 +741,9 @@ def _paired_sql(
 
     Lines (unit id, year, status, indicator ids, numbers): one per report of the members and
     of the units they stood for a year earlier, in both years, its stored numbers as the
-    database writes them; then one per merged member (year NULL) with its sums a year earlier
-    as "sum:decimals", summed exactly (as scaled integers on SQLite, which keeps decimals as
-    floats). The decimals of a sum are those of its most precise term, as Python's sum of the
-    same figures writes it (1,25 + 1,75 = 3,00)."""
+    database writes them; then one per merged member (year NULL) with its sums a year earlier,
+    each the columns of `_exact_sum_sql` joined by ":" (exact, with the decimals of its most
+    precise term, as Python's sum of the same figures writes it: 1,25 + 1,75 = 3,00)."""
     if connection.vendor == "sqlite":
 
         def joined(column: str) -> str:
