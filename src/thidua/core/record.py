@@ -965,7 +965,10 @@ class Compact(Mapping):
 
     def as_dict(self) -> dict:
         """The dict it was read from, again (and so are the objects inside it)."""
-        return {key: _open(item) for key, item in zip(self._index, self.values(), strict=True)}
+        return {
+            key: item.as_dict() if type(item) is Compact else item
+            for key, item in zip(self._index, self.values(), strict=True)
+        }
 
     def __repr__(self) -> str:
         return repr(self.as_dict())
@@ -992,8 +995,6 @@ class Compactor(dict):
     """One object per text among the values read (a record repeats a few codes, names and
     scores thousands of times), one index per set of keys and one table of values
     (`Compact`)."""
-
-    SMALL = 8  # members: an object with fewer is kept a dict (`compact`)
 
     def __init__(self):
         super().__init__()
@@ -1023,18 +1024,9 @@ class Compactor(dict):
         (equal texts at one place: they are shared); any other value by the place of that
         very object, never two values that are merely equal (1 and true, 7.5 and 7.50) at
         one place. The usual object — all texts, or values already placed — is coded
-        without a step per value in Python. An object of fewer than `SMALL` members stays a
-        dict (its objects compact): its own values mostly differ from any other's, and it
-        would be held no smaller, only later."""
+        without a step per value in Python."""
         if type(value) is not dict or not value:
             return value
-        if len(value) < self.SMALL:
-            if dict not in map(type, value.values()):
-                return value
-            return {
-                key: self.compact(item, share) if type(item) is dict else item
-                for key, item in value.items()
-            }
         if share:
             try:  # the usual object: texts all placed already (no other value is a text's key)
                 return Compact(
@@ -1110,13 +1102,8 @@ class Compactor(dict):
 
 
 def _open(value):
-    """An object as held (`Compactor.compact`: a `Compact`, or a small dict that may hold
-    some) as the dict it was read from (equal, new); anything else as it is."""
-    if type(value) is Compact:
-        return value.as_dict()
-    if type(value) is dict:
-        return {key: _open(item) for key, item in value.items()}
-    return value
+    """A `Compact` as the dict it was read from (equal, new); anything else as it is."""
+    return value.as_dict() if type(value) is Compact else value
 
 
 class Entries(Sequence):
