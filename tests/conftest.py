@@ -69,8 +69,17 @@ def _static_files_scanned_once():
 def _collected_static_files():
     """Pages use the production static storage (hashed names), which needs the files
     collected (`thidua static`: again whenever a source changed, so a new file is in the
-    manifest; otherwise nothing is redone)."""
-    call_command("static", verbosity=0)
+    manifest; otherwise nothing is redone). The workers of a parallel run (pytest-xdist)
+    share var/static: one collects while the others wait, then find nothing to redo."""
+    import fcntl
+
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root.parent / ".static.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("static", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -227,10 +236,13 @@ def server_database_url(suffix: str) -> str:
 
 
 def _fresh_postgresql(url: str, suffix: str) -> str:
+    """`<name>_<suffix>`, and the pytest-xdist worker's name after it (`_gw1`): two workers
+    never share a scratch database."""
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_{suffix}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = "_".join(filter(None, [parts.path.lstrip("/"), suffix, worker]))
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
