@@ -367,6 +367,31 @@ def test_ballots_counted_by_their_totals_count_as_the_ballots_themselves(
     assert part.invalid == sum(check(b, rules) is not None for b in cast[cut:])
 
 
+@settings(max_examples=200)
+@given(ballots, rules_strategy, st.lists(st.integers(0, 39), max_size=40), st.booleans())
+def test_one_ballot_object_given_many_times_counts_as_that_many_ballots(
+    cast, rules, picks, approval
+):
+    """`totals_of` checks a ballot object once however often it is given (a record read for
+    checking holds alike ballots as one): the same totals as distinct ballots that say so."""
+    if approval:
+        rules = Rules(**{**rules.__dict__, "kind": Kind.APPROVAL})
+        answers = (Answer.YES, Answer.NO, Answer.ABSTAIN)
+        cast = [
+            Ballot(answers={c: answers[(len(b.choices) + i) % 3] for i, c in enumerate(UNITS)})
+            if b.choices
+            else Ballot(answers={"hanoi": Answer.YES})
+            for b in cast
+        ]
+    if not cast:
+        return
+    shared = [cast[pick % len(cast)] for pick in picks]  # the same objects, repeated
+    copied = [Ballot(b.choices, dict(b.answers), b.written) for b in shared]  # each its own
+    assert totals_of(shared, rules) == totals_of(copied, rules)
+    assert totals_of(iter(shared), rules) == totals_of(copied, rules)
+    assert totals_of(shared, rules).ballots == len(shared)
+
+
 # --- votes over several rounds ------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ written back unchanged, described as JSON Schema."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from thidua.core import record as core_record
 from thidua.core import typed
 from thidua.core.typed import Check, doc
 
@@ -244,3 +246,20 @@ def test_the_table_of_fields_names_each_field_with_its_type_and_meaning():
     assert '| `colour` | `"red"` \\| `"blue"` |' in table
     assert "| `note` | text or null (may be absent) | optional |" in table
     assert "list of [`Leaf`](#leaf) (no repeats)" in table
+
+
+def test_replace_is_dataclasses_replace_for_objects_read_by_their_slots():
+    """`typed.replace` (how `read_file` puts a sheet's compact scores in) makes what
+    `dataclasses.replace` makes, and refuses what it refuses."""
+    sheet = core_record.Sheet(
+        scorer="a", target="b", kind="peer", status="submitted", scores={"C1": Decimal("1")}
+    )
+    changed = typed.replace(sheet, scores={"C1": Decimal("2")}, excuse="x")
+    assert changed == dataclasses.replace(sheet, scores={"C1": Decimal("2")}, excuse="x")
+    assert changed is not sheet
+    assert sheet.scores == {"C1": Decimal("1")}  # the original untouched
+    assert typed.replace(sheet) == sheet
+    with pytest.raises(TypeError):
+        typed.replace(sheet, nonsense=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.excuse = "y"  # still frozen

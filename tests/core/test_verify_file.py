@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from thidua.core import record as core_record
+from thidua.core import typed
 from thidua.core.verify import verify, verify_file
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
@@ -251,13 +252,14 @@ def test_a_compact_object_keeps_each_value_as_read():
     }
     found = held.compact(value, share=False)
     assert isinstance(found, core_record.Compact)
-    assert isinstance(found["g"], core_record.Compact)
+    assert type(found["g"]) is dict  # fewer than `SMALL` members: kept a dict
     again = found.as_dict()
     assert again == value
     assert [type(item) for item in again.values()] == [type(item) for item in value.values()]
     assert str(again["e"]) == "7.50"
     assert str(again["d"]) == "7.5"
     assert type(again["g"]) is dict
+    assert again["g"] is not found["g"]  # made again: what it is given is not what is held
     assert again["g"]["i"] is value["g"]["i"]
     assert found.get("zz") is None
     assert "a" in found
@@ -290,10 +292,11 @@ def test_verifying_a_file_holds_about_twice_its_size(tmp_path):
 
 def test_a_compact_object_past_65535_values_read_held_as_read():
     held = core_record.Compactor()
-    many = [held.compact({"n": str(n), "m": n}) for n in range(40_000)]
+    alike = {f"k{n}": "x" for n in range(core_record.Compactor.SMALL)}
+    many = [held.compact({"n": str(n), "m": n} | alike) for n in range(40_000)]
     assert many[0]._codes.typecode == "H"
     assert many[-1]._codes.typecode == "I"
-    assert many[-1].as_dict() == {"n": "39999", "m": 39_999}
+    assert many[-1].as_dict() == {"n": "39999", "m": 39_999} | alike
     assert many[12_345]["n"] == "12345"
 
 
@@ -304,9 +307,12 @@ _JSON_VALUES = st.recursive(
 )
 
 
+_NAMES = st.sampled_from(list("abcdefghij"))
+
+
 @given(
-    st.dictionaries(st.sampled_from(["x", "y", "z"]), _JSON_VALUES, max_size=3),
-    st.dictionaries(st.sampled_from(["x", "y", "z"]), _JSON_VALUES, max_size=3),
+    st.dictionaries(_NAMES, _JSON_VALUES, min_size=core_record.Compactor.SMALL, max_size=10),
+    st.dictionaries(_NAMES, _JSON_VALUES, min_size=core_record.Compactor.SMALL, max_size=10),
 )
 def test_compact_objects_compare_and_list_their_items_as_the_dicts_read(one, other):
     """`Compact`'s own equality and items (no look-up per key) agree with the dicts'."""
@@ -318,3 +324,52 @@ def test_compact_objects_compare_and_list_their_items_as_the_dicts_read(one, oth
     assert first == as_read
     assert list(first.items()) == list(zip(first.keys(), first.values(), strict=True))
     assert (first == 5) is False
+
+
+def test_a_table_of_numbers_is_read_from_its_texts_as_typed_reads_it():
+    """`Compactor.decimals` (a sheet's scores as `thidua verify` reads them): the same
+    numbers as `typed` reads, each text read once; anything `typed` refuses gives None."""
+    held = core_record.Compactor()
+    texts = {"a": "7.5", "b": "7.50", "c": "-2", "d": "7.5"}
+    found = held.decimals(texts)
+    as_typed, faults = typed.read(dict[str, Decimal], texts)
+    assert not faults
+    assert found == as_typed
+    assert [str(value) for value in found.values()] == ["7.5", "7.50", "-2", "7.5"]
+    assert found["a"] is found["d"]  # one text, one number
+    assert held.decimals({}) == {}
+    for broken in ({"a": 7.5}, {"a": "7,5"}, {"a": None}, {"a": ["7.5"]}, {"a": True}, []):
+        assert held.decimals(broken) is None
+        assert typed.read(dict[str, Decimal], broken)[1]  # `typed` refuses it too
+
+
+def test_numbers_read_from_the_logs_very_texts_are_found_the_same_at_once():
+    """`Compact.reads_as`: a sheet's scores and the log's copy of their texts, read into one
+    table, agree at once; a text changed, a key changed or texts not read so do not."""
+    held = core_record.Compactor()
+    texts = {f"C{n}": str(n) for n in range(core_record.Compactor.SMALL)}
+    logged = held.compact(dict(texts))
+    scores = held.decimals(dict(texts))
+    assert scores.reads_as(logged)
+    assert not scores.reads_as(held.compact(texts | {"C1": "1.0"}))  # equal, not as read
+    assert not scores.reads_as(held.compact(dict(reversed(texts.items()))))
+    assert not scores.reads_as(dict(texts))  # not held as read
+    assert not scores.reads_as(core_record.Compactor().compact(dict(texts)))
+    assert not held.compact(dict(texts)).reads_as(logged)  # texts, not numbers
+
+
+def test_a_small_object_stays_a_dict_and_its_large_objects_are_compact():
+    """Fewer than `Compactor.SMALL` members: a dict (no smaller as a `Compact`), the objects
+    inside it compact all the same; an object made again is a new dict, equal."""
+    held = core_record.Compactor()
+    scores = {f"C{n}": "7.5" for n in range(60)}
+    value = {"figures": scores, "status": "submitted"}
+    found = held.compact(value)
+    assert type(found) is dict
+    assert isinstance(found["figures"], core_record.Compact)
+    assert found == value
+    assert held.compact({"status": "draft"}) == {"status": "draft"}
+    made = core_record._open(found)
+    assert made == value
+    assert type(made["figures"]) is dict
+    assert made is not found

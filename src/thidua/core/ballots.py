@@ -356,21 +356,26 @@ def totals_of(ballots: Iterable[Ballot], rules: Rules) -> Totals:
     no: Counter[str] = Counter(dict.fromkeys(rules.candidates, 0))
     returned = invalid = blank = 0
     approval = rules.kind == Kind.APPROVAL
-    for ballot in ballots:
-        returned += 1
+    # the same ballot object given n times is checked once and counted n times (a record
+    # read for checking holds the ballots that say the same as one)
+    ballots = list(ballots)
+    times = Counter(map(id, ballots))
+    for ballot in {id(ballot): ballot for ballot in ballots}.values():
+        n = times[id(ballot)]
+        returned += n
         if check(ballot, rules) is not None:
-            invalid += 1
+            invalid += n
         elif approval:
             for candidate, answer in ballot.answers.items():
                 if answer == Answer.YES:
-                    yes[candidate] += 1
+                    yes[candidate] += n
                 elif answer == Answer.NO:
-                    no[candidate] += 1
-            blank += all(a == Answer.ABSTAIN for a in ballot.answers.values())
+                    no[candidate] += n
+            blank += n * all(a == Answer.ABSTAIN for a in ballot.answers.values())
         else:
             for candidate in ballot.choices:  # each once (`check`), a candidate of the poll
-                yes[candidate] += 1
-            blank += not ballot.choices
+                yes[candidate] += n
+            blank += n * (not ballot.choices)
     return Totals(ballots=returned, yes=dict(yes), no=dict(no), blank=blank, invalid=invalid)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import dataclasses
 import gzip
 import hashlib
 import io
@@ -28,6 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -952,12 +952,20 @@ class Compact(Mapping):
         found without reading a key."""
         return type(other) is Compact and other._index is self._index
 
+    def reads_as(self, other) -> bool:
+        """True when `other` holds, key by key, the very texts that this one's numbers were
+        read from (`Compactor.decimals`): a sheet's scores and the log's copy of them are
+        found the same at once."""
+        return (
+            type(other) is Compact
+            and other._index is self._index
+            and getattr(self._table, "texts", None) is other._table
+            and other._codes == self._codes
+        )
+
     def as_dict(self) -> dict:
         """The dict it was read from, again (and so are the objects inside it)."""
-        return {
-            key: item.as_dict() if type(item) is Compact else item
-            for key, item in zip(self._index, self.values(), strict=True)
-        }
+        return {key: _open(item) for key, item in zip(self._index, self.values(), strict=True)}
 
     def __repr__(self) -> str:
         return repr(self.as_dict())
@@ -973,10 +981,19 @@ class _CompactItems(ItemsView):
         return zip(found._index, found.values(), strict=True)
 
 
+class _Numbers(dict):
+    """The numbers a `Compactor` read from texts, each at the place of its text in the
+    table of texts it names (`texts`)."""
+
+    __slots__ = ("texts",)
+
+
 class Compactor(dict):
     """One object per text among the values read (a record repeats a few codes, names and
     scores thousands of times), one index per set of keys and one table of values
     (`Compact`)."""
+
+    SMALL = 8  # members: an object with fewer is kept a dict (`compact`)
 
     def __init__(self):
         super().__init__()
@@ -984,6 +1001,9 @@ class Compactor(dict):
         self.table: list = []
         self.codes: dict[int, int] = {}  # the id of a value in `table` → its place there
         self.text_places: dict[str, int] = {}  # a text → the place of its one copy in `table`
+        self.numbers = _Numbers()  # the place of a number's text → the number (`decimals`)
+        self.numbers.texts = self.table
+        self.number_places: dict[str, int] = {}  # the texts in `numbers` → their place
 
     def share(self, value):
         return self.setdefault(value, value) if type(value) is str else value
@@ -1003,9 +1023,25 @@ class Compactor(dict):
         (equal texts at one place: they are shared); any other value by the place of that
         very object, never two values that are merely equal (1 and true, 7.5 and 7.50) at
         one place. The usual object — all texts, or values already placed — is coded
-        without a step per value in Python."""
+        without a step per value in Python. An object of fewer than `SMALL` members stays a
+        dict (its objects compact): its own values mostly differ from any other's, and it
+        would be held no smaller, only later."""
         if type(value) is not dict or not value:
             return value
+        if len(value) < self.SMALL:
+            if dict not in map(type, value.values()):
+                return value
+            return {
+                key: self.compact(item, share) if type(item) is dict else item
+                for key, item in value.items()
+            }
+        if share:
+            try:  # the usual object: texts all placed already (no other value is a text's key)
+                return Compact(
+                    self._layout(value), self._coded(self.text_places, value.values()), self.table
+                )
+            except (KeyError, TypeError):
+                pass
         values = list(value.values())
         kinds = set(map(type, values))
         if dict in kinds:
@@ -1017,30 +1053,70 @@ class Compactor(dict):
             if share and str in kinds:
                 values = [self.share(item) for item in values]
             codes = self._placed(self.codes, list(map(id, values)), values)
+        return Compact(self._layout(value), codes, self.table)
+
+    def decimals(self, value) -> Compact | None:
+        """A JSON object of numbers written as texts (a sheet's scores) read as `typed`
+        reads `dict[str, Decimal]`, held `Compact`: each number coded by the place of its
+        text, so that the log's copy of the same texts is found equal at once
+        (`Compact.reads_as`). None when it is not such an object."""
+        if type(value) is not dict:
+            return None
+        values = list(value.values())
+        places = self.number_places
+        try:
+            codes = self._coded(places, values)
+        except (KeyError, TypeError):  # a text not read yet, or no text at all
+            for text in values:
+                if type(text) is not str:
+                    return None
+                if text not in places:
+                    number = typed.decimal_of(text)
+                    if number is None:
+                        return None
+                    place = self._placed(self.text_places, [text], [text])[0]
+                    self.numbers[place], places[text] = number, place
+            codes = self._coded(places, values)
+        return Compact(self._layout(value), codes, self.numbers)
+
+    def _layout(self, value: dict) -> dict[str, int]:
+        """The index shared by every object with `value`'s keys in its order."""
         keys = tuple(value)
         index = self.layouts.get(keys)
         if index is None:
             index = self.layouts[keys] = {key: n for n, key in enumerate(keys)}
-        return Compact(index, codes, self.table)
+        return index
+
+    def _coded(self, places: dict, keys: list) -> array:
+        """The places of `keys` in `places` (KeyError for one not there), found at once
+        (`itemgetter`). Two bytes a place, four past 65.535 values."""
+        code = "I" if len(self.table) > 0xFFFF else "H"
+        if len(keys) > 1:
+            return array(code, itemgetter(*keys)(places))
+        return array(code, map(places.__getitem__, keys))
 
     def _placed(self, places: dict, keys: list, values: list) -> array:
         """The places of `values` in the table, by their `keys` in `places`: those not yet
-        there are added (kept there: an object's id is not reused while it lives). Two
-        bytes a place, four past 65.535 values."""
+        there are added (kept there: an object's id is not reused while it lives)."""
         try:
-            return array("I" if len(self.table) > 0xFFFF else "H", map(places.__getitem__, keys))
+            return self._coded(places, keys)
         except KeyError:
             table = self.table
             for key, item in zip(keys, values, strict=True):
                 if key not in places:
                     places[key] = len(table)
                     table.append(item)
-            return array("I" if len(table) > 0xFFFF else "H", map(places.__getitem__, keys))
+            return self._coded(places, keys)
 
 
 def _open(value):
-    """A `Compact` as the dict it was read from (equal, new); anything else as it is."""
-    return value.as_dict() if type(value) is Compact else value
+    """An object as held (`Compactor.compact`: a `Compact`, or a small dict that may hold
+    some) as the dict it was read from (equal, new); anything else as it is."""
+    if type(value) is Compact:
+        return value.as_dict()
+    if type(value) is dict:
+        return {key: _open(item) for key, item in value.items()}
+    return value
 
 
 class Entries(Sequence):
@@ -1061,20 +1137,20 @@ class Entries(Sequence):
     def append(self, entry: Entry, texts: Compactor, content_hash: str | None) -> None:
         """`content_hash`: the hash of the entry's content as read (`audit.Hashed`), held as
         the entry's own hash object when the two are equal (nothing more held)."""
-        share, compact, payload = texts.share, texts.compact, entry.payload
+        share, compact, payload = texts.setdefault, texts.compact, entry.payload
         last = self._rows[-1][2] if self._rows else None
         self._rows.append(
-            (
+            (  # its texts shared (`Compactor.share`: texts they are, as read)
                 entry.seq,
                 last if entry.prev_hash == last else entry.prev_hash,
                 entry.hash,
                 entry.origin,
                 payload.at,
-                share(payload.actor),
-                share(payload.unit),
-                share(payload.cycle),
-                share(payload.action),
-                share(payload.object_type),
+                share(payload.actor, payload.actor),
+                share(payload.unit, payload.unit),
+                share(payload.cycle, payload.cycle),
+                share(payload.action, payload.action),
+                share(payload.object_type, payload.object_type),
                 payload.object_id,
                 compact(payload.before),
                 compact(payload.after),
@@ -1189,25 +1265,31 @@ def _stream_audit(source: _Stream, texts: Compactor) -> typed.Done:
 
 
 def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
-    """The `sheets` member read one sheet at a time, its scores `Compact`."""
-    return typed.Done(
-        [
-            dataclasses.replace(sheet, scores=texts.compact(sheet.scores, share=False))
-            for sheet in _elements(source, Sheet, texts.shared)
-        ]
-    )
+    """The `sheets` member read one sheet at a time, its scores `Compact`: read from their
+    texts at once (`Compactor.decimals`), the rest of the sheet as `typed` reads it."""
+    sheets = []
+    for element in source.elements():
+        scores = texts.decimals(element.get("scores")) if type(element) is dict else None
+        if scores is None:
+            raise _NotStreamed
+        element["scores"] = {}  # read above
+        sheet = typed.read_one(Sheet, texts.shared(element))
+        if sheet is None:
+            raise _NotStreamed
+        sheets.append(typed.replace(sheet, scores=scores))
+    return typed.Done(sheets)
 
 
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
     """The `polls` member read one poll at a time, each of its ballots that says the same as
-    another (by their canonical JSON) held once."""
+    another held once. Alike is told by `repr`: for parsed JSON, equal texts mean the same
+    values of the same types (1, 1.0 and true differ), and it costs a fifth of the
+    canonical JSON (ballots written alike, as a record writes them, are told alike)."""
     polls = []
     for poll in _elements(source, Poll):
         said: dict[str, Ballot] = {}
-        ballots = [
-            said.setdefault(canonical_json(ballot.content), ballot) for ballot in poll.ballots
-        ]
-        polls.append(dataclasses.replace(poll, ballots=ballots))
+        ballots = [said.setdefault(repr(ballot.content), ballot) for ballot in poll.ballots]
+        polls.append(typed.replace(poll, ballots=ballots))
     return typed.Done(polls)
 
 
@@ -1220,8 +1302,7 @@ def _stream_scoring(source: _Stream, texts: Compactor) -> typed.Done:
     if scoring is None:
         raise _NotStreamed
     ranking = [
-        dataclasses.replace(row, points=texts.compact(row.points, share=False))
-        for row in scoring.ranking
+        typed.replace(row, points=texts.compact(row.points, share=False)) for row in scoring.ranking
     ]
     return typed.Done(Scoring(ranking=ranking))
 

@@ -779,6 +779,8 @@ def _same_decimals(recorded, logged) -> bool:
     numbers as equal as this does)."""
     if type(recorded) not in _TABLES or type(logged) not in _TABLES or len(recorded) != len(logged):
         return False
+    if type(recorded) is core_record.Compact and recorded.reads_as(logged):
+        return True  # the numbers read from the log's very texts
     keyed_alike = (type(recorded) is core_record.Compact and recorded.keyed_as(logged)) or list(
         recorded
     ) == list(logged)
@@ -1063,7 +1065,12 @@ def tally(poll: core_record.Poll) -> dict | None:
         counted = score_ballots.tally(scored, score_rules, totals=decrypted)
         return score_ballots.stored_result(counted, score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
-    ballots = [core_ballots.ballot_from(ballot.content or {}) for ballot in poll.ballots]
+    made: dict[int, core_ballots.Ballot] = {}  # a ballot held once for all that say the same
+    ballots = [
+        made.get(id(ballot))
+        or made.setdefault(id(ballot), core_ballots.ballot_from(ballot.content or {}))
+        for ballot in poll.ballots
+    ]
     totals = []
     if poll.sealed is not None:  # the phones' ballots, as the board decrypted their sums
         form = core_crypto.Form.from_json(poll.sealed["form"])
