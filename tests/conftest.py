@@ -219,18 +219,42 @@ def scratch_database_url(tmp: Path, suffix: str) -> str:
     return _fresh_postgresql(url, suffix)
 
 
-#: the database each test process migrated once, which `migrated_database_url` copies
+#: by database URL: the database each test process migrated once, which the copies copy
 _MIGRATED: dict[str, str] = {}
 
 
 def migrated_database_url(tmp: Path, suffix: str) -> str:
     """As `scratch_database_url`, with every migration already applied (a `thidua migrate`
     then finds nothing to do): a copy of a database migrated once per test process, since
-    migrating from nothing costs a process about 7 s of CPU, for each round trip."""
-    if "url" not in _MIGRATED:
+    migrating from nothing costs a process about 7 s of CPU (more on PostgreSQL), for each
+    round trip."""
+    url = os.environ.get("THIDUA_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return _migrated_postgresql(url, suffix)
+    template = _migrated(url, lambda where: scratch_database_url(where, "migrated"))
+    copy_url = scratch_database_url(tmp, suffix)
+    # SQLite's backup copies the pages whatever is still in the write-ahead log
+    with (
+        closing(sqlite3.connect(template.removeprefix("sqlite:///"))) as source,
+        closing(sqlite3.connect(copy_url.removeprefix("sqlite:///"))) as copy,
+    ):
+        source.backup(copy)
+    return copy_url
+
+
+def _migrated_postgresql(url: str, suffix: str) -> str:
+    """A PostgreSQL database beside `url`, made from the one migrated once (its TEMPLATE)."""
+    template = _migrated(url, lambda _where: _fresh_postgresql(url, "migrated"))
+    return _fresh_postgresql(url, suffix, template=urlsplit(template).path.lstrip("/"))
+
+
+def _migrated(key: str, fresh) -> str:
+    """The URL of the database this process migrated for `key`, made by `fresh(folder)` and
+    `thidua migrate` the first time."""
+    if key not in _MIGRATED:
         where = Path(tempfile.mkdtemp(prefix="thidua-migrated-"))
         atexit.register(shutil.rmtree, where, ignore_errors=True)
-        template = scratch_database_url(where, "migrated")
+        template = fresh(where)
         done = subprocess.run(
             [sys.executable, "-m", "thidua.cli", "migrate", "--noinput", "-v0"],
             env={**os.environ, "THIDUA_VAR_DIR": str(where), "THIDUA_DATABASE_URL": template},
@@ -239,20 +263,8 @@ def migrated_database_url(tmp: Path, suffix: str) -> str:
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        _MIGRATED["url"] = template
-    template = _MIGRATED["url"]
-    if not template.startswith("postgres"):
-        # SQLite's backup copies the pages whatever is still in the write-ahead log
-        url = scratch_database_url(tmp, suffix)
-        with (
-            closing(sqlite3.connect(template.removeprefix("sqlite:///"))) as source,
-            closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as copy,
-        ):
-            source.backup(copy)
-        return url
-    return _fresh_postgresql(
-        os.environ["THIDUA_DATABASE_URL"], suffix, template=urlsplit(template).path.lstrip("/")
-    )
+        _MIGRATED[key] = template
+    return _MIGRATED[key]
 
 
 #: The PostgreSQL server a Ministry server's tests use when the suite itself runs on SQLite
@@ -261,10 +273,11 @@ def migrated_database_url(tmp: Path, suffix: str) -> str:
 LOCAL_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/sqlite_suite"
 
 
-def server_database_url(suffix: str) -> str:
+def server_database_url(suffix: str, *, migrated: bool = False) -> str:
     """A fresh, empty PostgreSQL database for a Ministry server of its own: beside the one
     THIDUA_DATABASE_URL names, or on this machine's server; the test is skipped, saying so,
-    where no PostgreSQL answers."""
+    where no PostgreSQL answers. `migrated`: with every migration applied, as
+    `migrated_database_url`."""
     url = os.environ.get("THIDUA_DATABASE_URL", "")
     url = url if url.startswith("postgres") else LOCAL_POSTGRESQL
     import psycopg
@@ -275,7 +288,7 @@ def server_database_url(suffix: str) -> str:
         ).close()
     except psycopg.OperationalError:
         pytest.skip("no PostgreSQL server answers for the Ministry server's database")
-    return _fresh_postgresql(url, suffix)
+    return _migrated_postgresql(url, suffix) if migrated else _fresh_postgresql(url, suffix)
 
 
 def _fresh_postgresql(url: str, suffix: str, template: str | None = None) -> str:
