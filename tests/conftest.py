@@ -112,6 +112,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo(year_2025=False)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with the database flushed. pytest-django runs those after
+    every other database test, but a parallel run (pytest-xdist) hands each worker whole
+    files, a transactional test among the others: there the next test would find no demo. So
+    the database is brought back as `django_db_setup` left it: the state after the
+    migrations (serialized when the database was made), then the demo."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in getattr(item, "fixturenames", ())
+    )
+    if flushed and nextitem is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        from thidua.web.demo import load_demo
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+            load_demo(year_2025=False)
+    return result
+
+
 @pytest.fixture
 def year_2025(db):
     """The demo's Cụm II 2025, across the merger of 1 July 2025 (thidua.web.demo.load_2025)."""
