@@ -28,9 +28,11 @@ demo: setup
 test: setup lint
 	$(BIN)/pytest
 
-## test-fast: the suite without the browser tests, for quick local loops
+## test-fast: the suite without the browser tests, for quick local loops, on every core
+## (pytest-xdist: a worker per core, each with its own test database; a file's tests stay
+## together on one worker, as some share a module's fixtures)
 test-fast: $(STAMP) lint
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q -n auto --dist loadfile
 
 ## screenshots: every page of each demo role, on a desktop and a 360 px phone, in
 ## var/screenshots/<role>/ (needs Chromium); fails where a page scrolls sideways on the phone

@@ -1,6 +1,13 @@
 """Shared fixtures: the demo organisation loaded once into the test database."""
 
+import atexit
 import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,8 +76,17 @@ def _static_files_scanned_once():
 def _collected_static_files():
     """Pages use the production static storage (hashed names), which needs the files
     collected (`thidua static`: again whenever a source changed, so a new file is in the
-    manifest; otherwise nothing is redone)."""
-    call_command("static", verbosity=0)
+    manifest; otherwise nothing is redone). The workers of a parallel run (pytest-xdist)
+    share var/static: one collects while the others wait, then find nothing to redo."""
+    import fcntl
+
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root.parent / ".static.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("static", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +110,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # without Cụm II's 2025: most tests were written for 2021 as its latest year; those
         # about 2025 load it (`year_2025`)
         load_demo(year_2025=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with the database flushed. pytest-django runs those after
+    every other database test, but a parallel run (pytest-xdist) hands each worker whole
+    files, a transactional test among the others: there the next test would find no demo. So
+    the database is brought back as `django_db_setup` left it: the state after the
+    migrations (serialized when the database was made), then the demo."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in getattr(item, "fixturenames", ())
+    )
+    if flushed and nextitem is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        from thidua.web.demo import load_demo
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+            load_demo(year_2025=False)
+    return result
 
 
 @pytest.fixture
@@ -203,16 +243,65 @@ def scratch_database_url(tmp: Path, suffix: str) -> str:
     return _fresh_postgresql(url, suffix)
 
 
+#: by database URL: the database each test process migrated once, which the copies copy
+_MIGRATED: dict[str, str] = {}
+
+
+def migrated_database_url(tmp: Path, suffix: str) -> str:
+    """As `scratch_database_url`, with every migration already applied (a `thidua migrate`
+    then finds nothing to do): a copy of a database migrated once per test process, since
+    migrating from nothing costs a process about 7 s of CPU (more on PostgreSQL), for each
+    round trip."""
+    url = os.environ.get("THIDUA_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return _migrated_postgresql(url, suffix)
+    template = _migrated(url, lambda where: scratch_database_url(where, "migrated"))
+    copy_url = scratch_database_url(tmp, suffix)
+    # SQLite's backup copies the pages whatever is still in the write-ahead log
+    with (
+        closing(sqlite3.connect(template.removeprefix("sqlite:///"))) as source,
+        closing(sqlite3.connect(copy_url.removeprefix("sqlite:///"))) as copy,
+    ):
+        source.backup(copy)
+    return copy_url
+
+
+def _migrated_postgresql(url: str, suffix: str) -> str:
+    """A PostgreSQL database beside `url`, made from the one migrated once (its TEMPLATE)."""
+    template = _migrated(url, lambda _where: _fresh_postgresql(url, "migrated"))
+    return _fresh_postgresql(url, suffix, template=urlsplit(template).path.lstrip("/"))
+
+
+def _migrated(key: str, fresh) -> str:
+    """The URL of the database this process migrated for `key`, made by `fresh(folder)` and
+    `thidua migrate` the first time."""
+    if key not in _MIGRATED:
+        where = Path(tempfile.mkdtemp(prefix="thidua-migrated-"))
+        atexit.register(shutil.rmtree, where, ignore_errors=True)
+        template = fresh(where)
+        done = subprocess.run(
+            [sys.executable, "-m", "thidua.cli", "migrate", "--noinput", "-v0"],
+            env={**os.environ, "THIDUA_VAR_DIR": str(where), "THIDUA_DATABASE_URL": template},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        _MIGRATED[key] = template
+    return _MIGRATED[key]
+
+
 #: The PostgreSQL server a Ministry server's tests use when the suite itself runs on SQLite
 #: (a record made on a SQLite laptop goes to a PostgreSQL server); their databases are named
 #: `sqlite_suite_<suffix>`, not as the PostgreSQL run's (`test_<suffix>`): CI runs both at once.
 LOCAL_POSTGRESQL = "postgres://postgres@127.0.0.1:5432/sqlite_suite"
 
 
-def server_database_url(suffix: str) -> str:
+def server_database_url(suffix: str, *, migrated: bool = False) -> str:
     """A fresh, empty PostgreSQL database for a Ministry server of its own: beside the one
     THIDUA_DATABASE_URL names, or on this machine's server; the test is skipped, saying so,
-    where no PostgreSQL answers."""
+    where no PostgreSQL answers. `migrated`: with every migration applied, as
+    `migrated_database_url`."""
     url = os.environ.get("THIDUA_DATABASE_URL", "")
     url = url if url.startswith("postgres") else LOCAL_POSTGRESQL
     import psycopg
@@ -223,18 +312,23 @@ def server_database_url(suffix: str) -> str:
         ).close()
     except psycopg.OperationalError:
         pytest.skip("no PostgreSQL server answers for the Ministry server's database")
-    return _fresh_postgresql(url, suffix)
+    return _migrated_postgresql(url, suffix) if migrated else _fresh_postgresql(url, suffix)
 
 
-def _fresh_postgresql(url: str, suffix: str) -> str:
+def _fresh_postgresql(url: str, suffix: str, template: str | None = None) -> str:
+    """`<name>_<suffix>`, and the pytest-xdist worker's name after it (`_gw1`): two workers
+    never share a scratch database."""
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_{suffix}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = "_".join(filter(None, [parts.path.lstrip("/"), suffix, worker]))
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(
+            f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        )
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 
-from tests.conftest import scratch_database_url
+from tests.conftest import migrated_database_url
 from tests.test_crash import _cast, _free_port, _serve, _thidua
 
 DELEGATES = 200
@@ -63,7 +63,7 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "burst"),
+        "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "burst"),
         "THIDUA_SECRET_KEY": "burst-test-" + "x" * 50,
     }
     _thidua(env, "migrate", "--noinput", "-v0")

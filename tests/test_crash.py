@@ -23,7 +23,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from tests.conftest import scratch_database_url
+from tests.conftest import migrated_database_url
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the crash test runs on the server database"
@@ -127,7 +127,7 @@ def test_a_killed_server_loses_no_acknowledged_ballot(tmp_path, crash_report):
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "crash"),
+        "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "crash"),
         "THIDUA_SECRET_KEY": "crash-test-" + "x" * 50,
     }
     _thidua(env, "migrate", "--noinput", "-v0")

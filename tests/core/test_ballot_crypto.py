@@ -1,5 +1,7 @@
 """The encrypted-ballot protocol (docs/ballot-crypto.md): what it proves and what it refuses."""
 
+import copy
+import functools
 import json
 from pathlib import Path
 
@@ -15,18 +17,33 @@ from thidua.core.ballot_verify import verify_transcript
 VECTORS = Path(__file__).parents[2] / "docs" / "ballot-crypto-vectors.json"
 
 
+@functools.cache
+def _made_once(make) -> object:
+    return make()
+
+
+def _vectors() -> dict:
+    """`_vectors()` (seeded: the same each time, ~2 s to make), made once for
+    the module; each test gets a copy of its own to change."""
+    return copy.deepcopy(_made_once(ballot_vectors.vectors))
+
+
+def _score_vectors() -> tuple:
+    return copy.deepcopy(_made_once(ballot_vectors.score_vectors))
+
+
 def test_vectors_file_is_what_the_code_makes():
     """The published vectors are current: a change of the protocol changes them visibly."""
     assert json.loads(VECTORS.read_text(encoding="utf-8")) == ballot_vectors.vectors()
 
 
 def test_our_verifier_agrees_with_every_vector():
-    assert ballot_vectors.check(ballot_vectors.vectors()) == []
+    assert ballot_vectors.check(_vectors()) == []
 
 
 def test_every_attack_in_the_vectors_is_refused_somewhere_different():
     """The attacks are not one attack repeated: they reach different rules or places."""
-    failing = ballot_vectors.vectors()["failing"]
+    failing = _vectors()["failing"]
     assert len(failing) >= 15
     assert len({(case["code"], case["where"]) for case in failing}) >= 14
 
@@ -34,7 +51,7 @@ def test_every_attack_in_the_vectors_is_refused_somewhere_different():
 def test_the_score_vectors_cover_both_policies_and_attack_each_score_rule():
     """docs/score-ballot-crypto.md §7: one and two groups, refuse and skip, and an attack on
     each rule a score poll adds to the base."""
-    score = ballot_vectors.vectors()["score"]
+    score = _vectors()["score"]
     forms = [sc.ScoreForm.from_json(poll["form"]) for poll in score["transcript"]["polls"]]
     shapes = {(len(p.groups), p.partial.value) for p in map(sc.parameters_of, forms)}
     assert shapes == {(1, "refuse"), (2, "skip"), (2, "refuse"), (1, "skip")}
@@ -286,7 +303,7 @@ def test_backup_opens_with_its_passphrase_only():
 
 
 def test_a_transcript_with_an_upheld_complaint_is_a_failed_ceremony():
-    data = ballot_vectors.vectors()["transcript"]
+    data = _vectors()["transcript"]
     rng = ballot_vectors.seeded("complaint")
     context = bc.ceremony_context(data["cluster"], data["year"], data["ceremony"]["label"], 3, 2)
     announcements = {
@@ -298,7 +315,7 @@ def test_a_transcript_with_an_upheld_complaint_is_a_failed_ceremony():
             bc.scalar_from(s["communication"]),
             tuple(bc.scalar_from(a) for a in s["coefficients"]),
         )
-        for i, s in ballot_vectors.vectors()["member_secrets"].items()
+        for i, s in _vectors()["member_secrets"].items()
     }
     wrong = bc.share_for(
         context, bc.MemberSecret(1, secrets[1].communication, (5, 6)), announcements[2], rng
@@ -316,7 +333,7 @@ def test_a_transcript_with_an_upheld_complaint_is_a_failed_ceremony():
 
 
 def test_a_poll_without_ballots_counts_zero_and_nothing_else():
-    data = ballot_vectors.vectors()["transcript"]
+    data = _vectors()["transcript"]
     assert verify_transcript(data) is None
     assert data["polls"][2]["counts"] == [0, 0]
     data["polls"][2]["counts"] = [1, 0]
@@ -341,7 +358,7 @@ def test_a_poll_without_ballots_counts_zero_and_nothing_else():
 def test_a_value_of_the_wrong_type_is_refused_not_read_as_another(pointer, value, failure):
     """§6: a value of the wrong type is `malformed` (a count that is not an integer is not
     the count): `true` is not 1, "0" is not 0, as the independent verifier reads them."""
-    data = ballot_vectors.vectors()["transcript"]
+    data = _vectors()["transcript"]
     changed = ballot_vectors.patched(data, [{"op": "replace", "path": pointer, "value": value}])
     found = verify_transcript(changed)
     assert found is not None
@@ -353,7 +370,7 @@ def test_a_value_of_the_wrong_type_is_refused_not_read_as_another(pointer, value
     [("/polls/0/form/outputs", {}), ("/polls/0/form/outputs/0/label", 0)],
 )
 def test_a_score_form_whose_outputs_have_the_wrong_type_is_malformed(pointer, value):
-    data = ballot_vectors.score_vectors()[0]
+    data = _score_vectors()[0]
     changed = ballot_vectors.patched(data, [{"op": "replace", "path": pointer, "value": value}])
     found = verify_transcript(changed)
     assert found is not None

@@ -27,14 +27,25 @@ BODY_STYLES = {
 }
 
 
-@pytest.fixture
-def built(plans):
-    """Each ready DOCX of the demo cycle, built once: key -> bytes."""
-    return {
-        key: plan.build().content
-        for key, plan in plans.items()
-        if plan.ready and plan.filename.endswith(".docx")
-    }
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """Each ready DOCX of the demo cycle, built once for the module (bytes the tests only
+    read; building them is most of the module's time): key -> bytes. Whatever building
+    writes is rolled back, as after a test."""
+    from django.db import transaction
+
+    from thidua.documents import builders
+    from thidua.org.models import Cycle
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        plans = builders.plans(Cycle.objects.get(cluster__code="cum-2", year=2020))
+        content = {
+            plan.key: plan.build().content
+            for plan in plans
+            if plan.ready and plan.filename.endswith(".docx")
+        }
+        transaction.set_rollback(True)
+    return content
 
 
 def _cell_paragraphs(document):

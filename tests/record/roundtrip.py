@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from tests.conftest import scratch_database_url
+from tests.conftest import migrated_database_url
 
 
 def thidua(env, *args) -> subprocess.CompletedProcess:
@@ -29,7 +29,7 @@ def restores_exactly(tmp_path: Path, name: str) -> Path:
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, name),
+        "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, name),
         "THIDUA_SECRET_KEY": f"{name}-test-" + "x" * 50,
     }
     assert thidua(env, "migrate", "--noinput", "-v0").returncode == 0

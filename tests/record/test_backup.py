@@ -8,7 +8,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import scratch_database_url
+from tests.conftest import migrated_database_url
 from tests.record.roundtrip import thidua as _thidua
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def empty(tmp_path):
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp_path, "restore"),
+        "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "restore"),
         "THIDUA_SECRET_KEY": "backup-test-" + "x" * 50,
     }
     assert _thidua(env, "migrate", "--noinput", "-v0").returncode == 0

@@ -50,7 +50,7 @@ def server(tmp_path):
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(var),
-        "THIDUA_DATABASE_URL": server_database_url("ministry"),
+        "THIDUA_DATABASE_URL": server_database_url("ministry", migrated=True),
         "THIDUA_SECRET_KEY": "ministry-test-" + "x" * 50,
     }
     thidua(env, "migrate", "--noinput", "-v0")

@@ -92,23 +92,43 @@ def _styles_of(style):
         style = style.base_style
 
 
-def paragraph_value(paragraph: Paragraph, name: str):
+class _Chains:
+    """Each style's chain (`_styles_of`) found once per document: python-docx finds a
+    paragraph's or run's style, and the default one, by scanning every style of the file,
+    which was half of a PDF's making when done at every paragraph and run."""
+
+    def __init__(self):
+        self._found: dict = {}
+
+    def paragraph(self, paragraph: Paragraph) -> tuple:
+        return self._chain(paragraph, paragraph._p.style, "p")
+
+    def run(self, run) -> tuple:
+        return self._chain(run, run._r.style, "r")
+
+    def _chain(self, item, style_id, kind: str) -> tuple:
+        key = (style_id, kind)
+        if key not in self._found:
+            self._found[key] = tuple(_styles_of(item.style))
+        return self._found[key]
+
+
+def paragraph_value(paragraph: Paragraph, name: str, chains: _Chains | None = None):
     """A paragraph's format as Word applies it: its own, else its style's (and their bases')."""
-    for form in (
-        paragraph.paragraph_format,
-        *(s.paragraph_format for s in _styles_of(paragraph.style)),
-    ):
+    styles = chains.paragraph(paragraph) if chains else _styles_of(paragraph.style)
+    for form in (paragraph.paragraph_format, *(s.paragraph_format for s in styles)):
         value = getattr(form, name)
         if value is not None:
             return value
     return None
 
 
-def font_value(run, paragraph: Paragraph, name: str):
+def font_value(run, paragraph: Paragraph, name: str, chains: _Chains | None = None):
     """A run's font as Word applies it: its own, its character style's, its paragraph's
     style's (no run: the paragraph mark's, from the paragraph's style)."""
-    fonts = [run.font, *(style.font for style in _styles_of(run.style))] if run is not None else []
-    fonts += [style.font for style in _styles_of(paragraph.style)]
+    chains = chains or _Chains()
+    fonts = [run.font, *(style.font for style in chains.run(run))] if run is not None else []
+    fonts += [style.font for style in chains.paragraph(paragraph)]
     for font in fonts:
         value = getattr(font, name)
         if value is not None:
@@ -116,9 +136,9 @@ def font_value(run, paragraph: Paragraph, name: str):
     return None
 
 
-def _ruled(paragraph: Paragraph) -> bool:
+def _ruled(paragraph: Paragraph, chains: _Chains) -> bool:
     """A top border (the short rules under headings), on the paragraph or its style."""
-    elements = [paragraph._p] + [style.element for style in _styles_of(paragraph.style)]
+    elements = [paragraph._p] + [style.element for style in chains.paragraph(paragraph)]
     for element in elements:
         properties = element.find(qn("w:pPr"))
         borders = properties.find(qn("w:pBdr")) if properties is not None else None
@@ -127,25 +147,25 @@ def _ruled(paragraph: Paragraph) -> bool:
     return False
 
 
-def _run_html(run, paragraph: Paragraph, default_size: Length | None) -> str:
+def _run_html(run, paragraph: Paragraph, default_size: Length | None, chains: _Chains) -> str:
     text = escape(run.text).replace("\n", "<br>").replace("\t", "&emsp;")
     if not text:
         return _pictures_html(run)
-    style = [f"font-size: {_pt(font_value(run, paragraph, 'size') or default_size)}"]
-    if font_value(run, paragraph, "bold"):
+    style = [f"font-size: {_pt(font_value(run, paragraph, 'size', chains) or default_size)}"]
+    if font_value(run, paragraph, "bold", chains):
         style.append("font-weight: bold")
-    if font_value(run, paragraph, "italic"):
+    if font_value(run, paragraph, "italic", chains):
         style.append("font-style: italic")
-    if font_value(run, paragraph, "underline"):
+    if font_value(run, paragraph, "underline", chains):
         style.append("text-decoration: underline")
     return f'<span style="{"; ".join(style)}">{text}</span>'
 
 
-def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
+def _paragraph_html(paragraph: Paragraph, default_size: Length | None, chains: _Chains) -> str:
     def form(name: str):
-        return paragraph_value(paragraph, name)
+        return paragraph_value(paragraph, name, chains)
 
-    ruled = _ruled(paragraph)
+    ruled = _ruled(paragraph, chains)
     # a rule sits a little below the line above it, clear of its descenders, as in Word
     before = (form("space_before") or 0) + (RULE_GAP if ruled else 0)
     style = [
@@ -166,16 +186,16 @@ def _paragraph_html(paragraph: Paragraph, default_size: Length | None) -> str:
         style.append("break-before: page")
     if form("keep_with_next"):
         style.append("break-after: avoid")
-    runs = "".join(_run_html(run, paragraph, default_size) for run in paragraph.runs)
-    sizes = [font_value(run, paragraph, "size") for run in paragraph.runs]
+    runs = "".join(_run_html(run, paragraph, default_size, chains) for run in paragraph.runs)
+    sizes = [font_value(run, paragraph, "size", chains) for run in paragraph.runs]
     sizes = [size for size in sizes if size]
     # an empty paragraph is a blank line as tall as its (possibly tiny) font
-    mark = font_value(None, paragraph, "size") or default_size
+    mark = font_value(None, paragraph, "size", chains) or default_size
     height = _pt(max(sizes) if sizes else mark)
     return f'<p style="{"; ".join(style)}; min-height: {height}; font-size: {height}">{runs}</p>'
 
 
-def _table_html(table: Table, default_size: Length | None) -> str:
+def _table_html(table: Table, default_size: Length | None, chains: _Chains) -> str:
     properties = table._tbl.tblPr
     borders = properties.find(qn("w:tblBorders")) if properties is not None else None
     bordered = table.style is not None and table.style.name == "Table Grid"
@@ -192,7 +212,7 @@ def _table_html(table: Table, default_size: Length | None) -> str:
             if cell.vMerge == "continue":
                 continue
             span = f' colspan="{cell.grid_span}"' if cell.grid_span > 1 else ""
-            inner = _blocks_html(cell, table, default_size)
+            inner = _blocks_html(cell, table, default_size, chains)
             cells.append(f'<td style="{cells_css}"{span}>{inner}</td>')
         properties = row.trPr
         # a row kept whole (w:cantSplit) stays on one page; header rows repeat on each page
@@ -214,14 +234,14 @@ def _table_html(table: Table, default_size: Length | None) -> str:
     )
 
 
-def _blocks_html(element, parent, default_size: Length | None) -> str:
+def _blocks_html(element, parent, default_size: Length | None, chains: _Chains) -> str:
     """The paragraphs and tables inside a body or a table cell, in order."""
     out = []
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
-            out.append(_paragraph_html(Paragraph(child, parent), default_size))
+            out.append(_paragraph_html(Paragraph(child, parent), default_size, chains))
         elif child.tag == qn("w:tbl"):
-            out.append(_table_html(Table(child, parent), default_size))
+            out.append(_table_html(Table(child, parent), default_size, chains))
     return "".join(out)
 
 
@@ -229,7 +249,7 @@ def docx_to_html(content: bytes) -> str:
     """A standalone HTML page that prints like the DOCX `content`."""
     document = Document(io.BytesIO(content))
     default_size = document.styles["Normal"].font.size
-    body = _blocks_html(document.element.body, document, default_size)
+    body = _blocks_html(document.element.body, document, default_size, _Chains())
     return (
         '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
         f"{_page_css(document)} body {{ font-family: {FONTS}; color: #000; margin: 0; }} "
