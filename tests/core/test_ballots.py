@@ -343,6 +343,18 @@ def test_removing_an_invalid_ballot_never_changes_winners(cast, rules):
         assert (after.winners, after.runoff) == (before.winners, before.runoff)
 
 
+def _as_approval(cast: list[Ballot], rules: Rules) -> tuple[list[Ballot], Rules]:
+    """The same poll as an approval vote: a ballot that chose answers yes, no or abstain per
+    candidate; a blank one names a unit that is not a candidate (invalid)."""
+    answers = (Answer.YES, Answer.NO, Answer.ABSTAIN)
+    return [
+        Ballot(answers={c: answers[(len(b.choices) + i) % 3] for i, c in enumerate(UNITS)})
+        if b.choices
+        else Ballot(answers={"hanoi": Answer.YES})
+        for b in cast
+    ], Rules(**{**rules.__dict__, "kind": Kind.APPROVAL})
+
+
 @settings(max_examples=200)
 @given(ballots, rules_strategy, st.integers(0, 40), st.booleans())
 def test_ballots_counted_by_their_totals_count_as_the_ballots_themselves(
@@ -351,14 +363,7 @@ def test_ballots_counted_by_their_totals_count_as_the_ballots_themselves(
     """Paper ballots and written opinions are kept only by their totals: any part of a poll's
     ballots replaced by `totals_of` it gives the same tally."""
     if approval:
-        rules = Rules(**{**rules.__dict__, "kind": Kind.APPROVAL})
-        answers = (Answer.YES, Answer.NO, Answer.ABSTAIN)
-        cast = [
-            Ballot(answers={c: answers[(len(b.choices) + i) % 3] for i, c in enumerate(UNITS)})
-            if b.choices
-            else Ballot(answers={"hanoi": Answer.YES})  # invalid: not a candidate
-            for b in cast
-        ]
+        cast, rules = _as_approval(cast, rules)
     whole = tally(cast, rules, electorate=40, issued=40)
     part = totals_of(cast[cut:], rules)
     assert Totals.from_json(part.as_json()) == part
@@ -375,14 +380,7 @@ def test_one_ballot_object_given_many_times_counts_as_that_many_ballots(
     """`totals_of` checks a ballot object once however often it is given (a record read for
     checking holds alike ballots as one): the same totals as distinct ballots that say so."""
     if approval:
-        rules = Rules(**{**rules.__dict__, "kind": Kind.APPROVAL})
-        answers = (Answer.YES, Answer.NO, Answer.ABSTAIN)
-        cast = [
-            Ballot(answers={c: answers[(len(b.choices) + i) % 3] for i, c in enumerate(UNITS)})
-            if b.choices
-            else Ballot(answers={"hanoi": Answer.YES})
-            for b in cast
-        ]
+        cast, rules = _as_approval(cast, rules)
     if not cast:
         return
     shared = [cast[pick % len(cast)] for pick in picks]  # the same objects, repeated
