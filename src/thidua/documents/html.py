@@ -115,7 +115,7 @@ class _Chains:
 
 def paragraph_value(paragraph: Paragraph, name: str, chains: _Chains | None = None):
     """A paragraph's format as Word applies it: its own, else its style's (and their bases')."""
-    styles = chains.paragraph(paragraph) if chains else _styles_of(paragraph.style)
+    styles = (chains or _Chains()).paragraph(paragraph)
     for form in (paragraph.paragraph_format, *(s.paragraph_format for s in styles)):
         value = getattr(form, name)
         if value is not None:

@@ -1188,10 +1188,9 @@ def _plain_sums(
         totals[cycle][code] = exact(*sums[:width])
         if sums[width] == count:
             earlier_totals[cycle][code] = exact(*sums[width + 1 :])
-    found = {
+    return {
         cycle: (count, totals[cycle], earlier_totals[cycle]) for cycle, count in reported.items()
     }
-    return found
 
 
 def _year_total(
