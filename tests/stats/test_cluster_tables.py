@@ -178,11 +178,17 @@ def _cycles() -> list[Cycle]:
     return cycles
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+def _on_the_database(examples: int):
+    """Hypothesis's settings for a property that writes its examples to the test database:
+    no deadline (a query's time varies), the function-scoped database fixture shared."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@_on_the_database(60)
 @given(
     now=st.lists(report, min_size=5, max_size=5),
     before=st.lists(report, min_size=len(BEFORE), max_size=len(BEFORE)),
@@ -270,11 +276,7 @@ def _total_rows(tables) -> list:
     ]
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_on_the_database(40)
 @given(
     now=st.lists(report, min_size=5, max_size=5),
     predecessors=st.lists(
@@ -354,11 +356,7 @@ def _plain_cycle() -> Cycle:
     return cycle
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_on_the_database(60)
 @given(
     now=st.lists(report, min_size=len(PLAIN) + 1, max_size=len(PLAIN) + 1),
     before=st.lists(report, min_size=len(EARLIER), max_size=len(EARLIER)),
