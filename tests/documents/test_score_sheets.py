@@ -188,6 +188,21 @@ def test_the_scorer_sheet_shows_each_score_it_gave_and_its_reasons(demo_cycle):
     ]
 
 
+@pytest.mark.parametrize("key", ["scorer-sheet-son-la", "score-sheet-ha-giang"])
+def test_a_score_sheet_reads_its_scores_in_one_query(demo_cycle, key):
+    """Not a query per sheet, nor one per score for its criterion (728 for the demo's
+    documents): the sheets' scores come with their criteria at once."""
+    plan = _plans(demo_cycle)[key]
+    with CaptureQueriesContext(connection) as queries:
+        plan.build()
+    sql = [query["sql"] for query in queries.captured_queries]
+    # the results' integer grid reads the values alone; the sheets' score objects, once
+    objects = [q for q in sql if '"scoring_score"."reason"' in q]
+    assert len(objects) == 1, objects
+    one_by_one = [q for q in sql if 'WHERE "scoring_criterion"."id" = ' in q]
+    assert not one_by_one, one_by_one[:3]
+
+
 def test_a_sheet_without_reasons_says_so(demo_cycle):
     Score.objects.filter(sheet__scorer__code="lao-cai").update(reason="")
     text = all_text(_document(demo_cycle, "scorer-sheet-lao-cai"))

@@ -2102,9 +2102,10 @@ def _sheets_by_pair(results) -> dict[tuple[int, int], object]:
     }
 
 
-def _given(sheet) -> dict[str, object]:
-    """Criterion code → the stored score (its value and reason) of a sheet (prefetched)."""
-    return {score.criterion.code: score for score in sheet.scores.all()} if sheet else {}
+def _given(scores: dict[int, dict[str, object]], sheet) -> dict[str, object]:
+    """Criterion code → the stored score (its value and reason) of a sheet, from `scores`
+    (`documents_selectors.scores_of`); none for no sheet."""
+    return scores[sheet.pk] if sheet else {}
 
 
 def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) -> Built:
@@ -2139,7 +2140,9 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
     by_code = {u.code: u for u in members}
     scorers = [by_code[code] for code in assigned.get(unit.code, []) if code != unit.code]
     sheets = _sheets_by_pair(results)
-    own = {code: score.value for code, score in _given(sheets.get((unit.pk, unit.pk))).items()}
+    own_sheet = sheets.get((unit.pk, unit.pk))
+    own_scores = _given(documents_selectors.scores_of([own_sheet]), own_sheet)
+    own = {code: score.value for code, score in own_scores.items()}
     layout.body(
         document,
         f"Đơn vị được chấm: {unit.name}. Đơn vị chấm: "
@@ -2314,7 +2317,9 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
         left=1,
     )
     layout.body(document, "II. ĐIỂM CHẤM", bold=True, indent=False)
-    given_by_target = {t.pk: _given(sheets.get((scorer.pk, t.pk))) for t in targets}
+    pairs = [(scorer, t) for t in targets] + [(t, t) for t in targets]
+    scores = documents_selectors.scores_of(sheets.get((a.pk, b.pk)) for a, b in pairs)
+    given_by_target = {t.pk: _given(scores, sheets.get((scorer.pk, t.pk))) for t in targets}
     entered = {
         slot.target.pk: note
         for slot, note in documents_selectors.sheets_on_behalf(results)
@@ -2324,7 +2329,7 @@ def scorer_sheet(cycle: Cycle, results, scorer, issue: Issue | None = None) -> B
     rows = []
     for target in targets:
         given = given_by_target[target.pk]
-        own = _given(sheets.get((target.pk, target.pk)))
+        own = _given(scores, sheets.get((target.pk, target.pk)))
         cells = {}
         by_reason: dict[str, list] = {}
         for criterion in judged:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import cache
 
 import segno
 from docx import Document
@@ -320,16 +321,22 @@ def _styles(document) -> None:
     header.paragraph_format.first_line_indent = Cm(0)
 
 
-def _table_style(document, name: str, size: float):
-    """The table style `name` at `size` pt: the standard one, or one made for that size."""
+def _table_style(document, name: str, size: float) -> str:
+    """The name of the table style `name` at `size` pt: the standard one, or one made for
+    that size (looked for once per document: python-docx finds a style by name over every
+    style, and a table asks for one per cell)."""
     if size == TABLE_SIZE:
-        return document.styles[name]
+        return name
     sized = f"{name} {size:g}{TABLE_STYLE_SIZED}"
-    try:
-        return document.styles[sized]
-    except KeyError:
-        look = replace(TABLE_STYLES[name], size=size)
-        return _add_style(document, sized, document.styles["Block"], look)
+    made = document.part.__dict__.setdefault("_thidua_sized_styles", set())
+    if sized not in made:
+        try:
+            document.styles[sized]
+        except KeyError:
+            look = replace(TABLE_STYLES[name], size=size)
+            _add_style(document, sized, document.styles["Block"], look)
+        made.add(sized)
+    return sized
 
 
 def _paragraph(container, text: str = "", style: str = "Normal"):
@@ -346,10 +353,30 @@ def _style(paragraph, style) -> None:
     the default paragraph style)."""
     name = style if isinstance(style, str) else style.name
     part = paragraph.part
-    ids = part.__dict__.setdefault("_thidua_style_ids", {})
-    if name not in ids:
+    ids = part.__dict__.get("_thidua_style_ids")
+    if ids is None:
+        ids = part.__dict__["_thidua_style_ids"] = _paragraph_style_ids(part)
+    if name not in ids:  # a style added since (a table's sized style), or not a paragraph's
         ids[name] = part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
     paragraph._p.style = ids[name]
+
+
+def _paragraph_style_ids(part) -> dict[str, str | None]:
+    """The id `part.get_style_id` gives each paragraph style's name, all found in one pass
+    over the styles (a document part's; a header's asks its document, name by name): the
+    first style of a name is the one a name finds, and the default style's id is None."""
+    styles = getattr(part, "styles", None)
+    if styles is None:
+        return {}
+    default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    first: dict[str, object] = {}
+    for style in styles:
+        first.setdefault(style.name, style)
+    return {
+        name: None if style == default else style.style_id
+        for name, style in first.items()
+        if style.type == WD_STYLE_TYPE.PARAGRAPH
+    }
 
 
 def _restyle(paragraph, text: str, style: str):
@@ -477,11 +504,22 @@ def _properties(document, heading: Heading) -> None:
     properties.revision = 1
 
 
+@cache
+def _styled_template() -> bytes:
+    """python-docx's blank document with the styles defined (`_styles`), saved: each new
+    document is read from these bytes, not styled again (python-docx finds a style by name
+    over every style, so defining ~100 of them was most of a short document's time)."""
+    document = Document()
+    _styles(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def new_document(heading: Heading):
     """A document with the page set up, the styles defined and the header blocks, title and
     summary written."""
-    document = Document()
-    _styles(document)
+    document = Document(io.BytesIO(_styled_template()))
     _properties(document, heading)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -642,16 +680,17 @@ def table(
     widths = _fitted(widths, headings, rows, size)
     _widths(grid, widths)
     header = _table_style(document, "Table Header", size)
-    for column, heading in enumerate(headings):
-        _restyle(grid.rows[0].cells[column].paragraphs[0], heading, header)
+    for cell, heading in zip(grid.rows[0].cells, headings, strict=True):
+        _restyle(cell.paragraphs[0], heading, header)
     for index, row in enumerate(rows, start=1):
         kind = "Table Total" if bold_last and index == len(rows) else "Table Text"
+        cells = grid.rows[index].cells  # python-docx makes a row's cells anew at each call
         for column, value in enumerate(row):
             name = f"{kind} Left" if column == names else kind
             style = _table_style(document, name, size)
             room = widths[column] - 2 * CELL_MARGIN_CM
             text = unbroken(str(value), room, size, bold=kind == "Table Total")
-            _restyle(grid.rows[index].cells[column].paragraphs[0], text, style)
+            _restyle(cells[column].paragraphs[0], text, style)
     _paragraph(document, style="Spacer")
     return grid
 

@@ -15,7 +15,7 @@ from thidua.documents.models import IssuedDocument, ReportSection
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, EnteredOnBehalf
 from thidua.scoring import selectors as scoring_selectors
-from thidua.scoring.models import ScoreSheet
+from thidua.scoring.models import Score, ScoreSheet
 from thidua.stats import selectors as stats_selectors
 
 
@@ -225,6 +225,15 @@ def statistics_on_behalf(table: stats_selectors.ClusterTable) -> dict[str, str]:
             uncounted="số liệu này chưa đưa vào bảng và chưa tính vào số liệu toàn cụm",
         )
     return notes
+
+
+def scores_of(sheets) -> dict[int, dict[str, Score]]:
+    """Each of `sheets` (None among them is passed over) by id → criterion code → its stored
+    score (value and reason): one query for a document's sheets, not one per score."""
+    found: dict[int, dict[str, Score]] = {sheet.pk: {} for sheet in sheets if sheet is not None}
+    for score in Score.objects.filter(sheet_id__in=list(found)).select_related("criterion"):
+        found[score.sheet_id][score.criterion.code] = score
+    return found
 
 
 def sheets_on_behalf(
