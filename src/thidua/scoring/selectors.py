@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 from django.db import connections
@@ -420,12 +421,21 @@ def facts_of(
     )
 
 
+class SheetState(NamedTuple):
+    """A sheet read as its state alone (three columns, no model instance): what the pages
+    that only count sheets read of the n² sheets (2.500 at 50 units)."""
+
+    scorer_id: int
+    target_id: int
+    status: str
+
+
 @dataclass
 class SheetSlot:
     scorer: Unit
     target: Unit
     kind: str
-    sheet: ScoreSheet | None
+    sheet: ScoreSheet | SheetState | None
 
     @property
     def status(self) -> str:
@@ -529,26 +539,27 @@ def expected_slots(
     cycle: Cycle,
     agreement: Agreement,
     members: list[Unit],
-    sheets: list[ScoreSheet],
+    sheets: list[ScoreSheet] | list[SheetState],
     *,
     scorer: Unit | None = None,
 ) -> list[SheetSlot]:
     """Every sheet the agreement calls for (peer sheets and self-assessments), filled or not;
     with `scorer`, only the sheets that unit gives."""
     by_code = {unit.code: unit for unit in members}
+    ids = {unit.code: unit.pk for unit in members}  # not `.pk` twice per slot
     found = {(sheet.scorer_id, sheet.target_id): sheet for sheet in sheets}
     slots = []
     for target, scorers in assignment(agreement, members).items():
+        target_unit, target_id = by_code[target], ids[target]
         for code in [target, *scorers]:
             if scorer is not None and code != scorer.code:
                 continue
-            scorer_unit, target_unit = by_code[code], by_code[target]
             slots.append(
                 SheetSlot(
-                    scorer_unit,
+                    by_code[code],
                     target_unit,
                     ScoreSheet.Kind.SELF if code == target else ScoreSheet.Kind.PEER,
-                    found.get((scorer_unit.pk, target_unit.pk)),
+                    found.get((ids[code], target_id)),
                 )
             )
     return slots
@@ -572,19 +583,22 @@ def scoring_progress(
     Read as (scorer, target, state) rows, not as sheets, so that the page keeps its pace when
     n units give n² sheets (2.500 at 50 units)."""
     by_code = {unit.code: unit for unit in members}
+    ids = {unit.code: unit.pk for unit in members}  # not `.pk` twice per sheet
     states = {
         (scorer, target): status
         for scorer, target, status in ScoreSheet.objects.filter(cycle=cycle).values_list(
             "scorer_id", "target_id", "status"
         )
     }
+    submitted = ScoreSheet.Status.SUBMITTED.value
     counts = {unit.code: [0, 0, []] for unit in members}
     for target, scorers in assignment(agreement, members).items():
+        target_id = ids[target]
         for scorer in [target, *scorers]:
-            state = states.get((by_code[scorer].pk, by_code[target].pk), "missing")
+            state = states.get((ids[scorer], target_id), "missing")
             row = counts[scorer]
             row[0] += 1
-            if state == ScoreSheet.Status.SUBMITTED:
+            if state == submitted:
                 row[1] += 1
             else:
                 row[2].append((by_code[target], str(state)))
@@ -719,9 +733,12 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
         if agreement is None:
             return None
         members = org_selectors.member_units(cycle)
-        sheets = list(
-            ScoreSheet.objects.filter(cycle=cycle).only("scorer_id", "target_id", "status")
-        )
+        sheets = [
+            SheetState(*row)
+            for row in ScoreSheet.objects.filter(cycle=cycle).values_list(
+                "scorer_id", "target_id", "status"
+            )
+        ]
         return Progress.of(cycle, expected_slots(cycle, agreement, members, sheets))
 
     return versions.cached(cycle, "scoring.progress", compute)
