@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
@@ -70,15 +71,17 @@ MAX_ROWS = 2000
 
 def eligibility_display(rows) -> list[dict]:
     """The eligibility table's rows (selectors.eligibility_table) as a page shows them:
-    the verdict in words, its reasons and the register lines it read, translated."""
+    the verdict in words, its reasons and the register lines it read, translated — each
+    message once (titles × units rows repeat the same few)."""
+    translate = cache(gettext)
     return [
         {
             "unit": row.unit,
             "title": row.title,
             "status": row.verdict.status.value,
-            "label": gettext(STATUS_LABELS[row.verdict.status]),
+            "label": translate(STATUS_LABELS[row.verdict.status]),
             "reasons": [
-                f"{found.reason.render(gettext)} ({found.rule.cited().render(gettext)})"
+                f"{found.reason.render(translate)} ({found.rule.cited().render(translate)})"
                 for found in row.verdict.deciding
             ],
             "history": "; ".join(

@@ -9,15 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 import numpy as np
 from django.db import connections
-from django.db.models import F, IntegerField, Prefetch, Q
+from django.db.models import Count, F, IntegerField, Prefetch, Q
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
@@ -421,21 +420,12 @@ def facts_of(
     )
 
 
-class SheetState(NamedTuple):
-    """A sheet read as its state alone (three columns, no model instance): what the pages
-    that only count sheets read of the n² sheets (2.500 at 50 units)."""
-
-    scorer_id: int
-    target_id: int
-    status: str
-
-
 @dataclass
 class SheetSlot:
     scorer: Unit
     target: Unit
     kind: str
-    sheet: ScoreSheet | SheetState | None
+    sheet: ScoreSheet | None
 
     @property
     def status(self) -> str:
@@ -539,7 +529,7 @@ def expected_slots(
     cycle: Cycle,
     agreement: Agreement,
     members: list[Unit],
-    sheets: list[ScoreSheet] | list[SheetState],
+    sheets: list[ScoreSheet],
     *,
     scorer: Unit | None = None,
 ) -> list[SheetSlot]:
@@ -576,32 +566,70 @@ class ScorerProgress:
     waiting: list[tuple[Unit, str]]
 
 
-def scoring_progress(
+def _submitted_by_scorer(cycle: Cycle, members: list[Unit]) -> dict[int, int]:
+    """Per member unit id, the sheets it has submitted on members, counted by the database
+    (one row per unit, not one per sheet). When every member scores every member
+    (`Assignment.ALL_MEMBERS`, itself included), that is the number of its expected sheets
+    submitted: a sheet is once per (cycle, scorer, target)."""
+    ids = [unit.pk for unit in members]
+    return dict(
+        ScoreSheet.objects.filter(
+            cycle=cycle,
+            status=ScoreSheet.Status.SUBMITTED,
+            scorer_id__in=ids,
+            target_id__in=ids,
+        )
+        .order_by()
+        .values("scorer_id")
+        .annotate(count=Count("id"))
+        .values_list("scorer_id", "count")
+    )
+
+
+def _expected_states(
     cycle: Cycle, agreement: Agreement, members: list[Unit]
-) -> list[ScorerProgress]:
-    """Per member unit in member order, the sheets it gives: the scoring page's overview.
-    Read as (scorer, target, state) rows, not as sheets, so that the page keeps its pace when
-    n units give n² sheets (2.500 at 50 units)."""
-    by_code = {unit.code: unit for unit in members}
+) -> Iterator[tuple[str, str, str]]:
+    """Every sheet the agreement calls for as (scorer code, target code, state), in the order
+    of `expected_slots`; the state is "missing" for a sheet not begun. Read as rows, not as
+    sheets, so that the pages that count sheets keep their pace when n units give n² sheets
+    (2.500 at 50 units): when every member scores every member, the units that have submitted
+    all their sheets are counted by the database and only the others' states are read."""
     ids = {unit.code: unit.pk for unit in members}  # not `.pk` twice per sheet
+    sheets = ScoreSheet.objects.filter(cycle=cycle)
+    complete: set[int] = set()  # the units whose every expected sheet is submitted
+    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
+        done = _submitted_by_scorer(cycle, members)
+        complete = {unit.pk for unit in members if done.get(unit.pk, 0) == len(members)}
+        sheets = sheets.filter(scorer_id__in=[u.pk for u in members if u.pk not in complete])
     states = {
         (scorer, target): status
-        for scorer, target, status in ScoreSheet.objects.filter(cycle=cycle).values_list(
-            "scorer_id", "target_id", "status"
-        )
+        for scorer, target, status in sheets.values_list("scorer_id", "target_id", "status")
     }
     submitted = ScoreSheet.Status.SUBMITTED.value
-    counts = {unit.code: [0, 0, []] for unit in members}
     for target, scorers in assignment(agreement, members).items():
         target_id = ids[target]
         for scorer in [target, *scorers]:
-            state = states.get((ids[scorer], target_id), "missing")
-            row = counts[scorer]
-            row[0] += 1
-            if state == submitted:
-                row[1] += 1
+            scorer_id = ids[scorer]
+            if scorer_id in complete:
+                yield scorer, target, submitted
             else:
-                row[2].append((by_code[target], str(state)))
+                yield scorer, target, str(states.get((scorer_id, target_id), "missing"))
+
+
+def scoring_progress(
+    cycle: Cycle, agreement: Agreement, members: list[Unit]
+) -> list[ScorerProgress]:
+    """Per member unit in member order, the sheets it gives: the scoring page's overview."""
+    by_code = {unit.code: unit for unit in members}
+    submitted = ScoreSheet.Status.SUBMITTED.value
+    counts = {unit.code: [0, 0, []] for unit in members}
+    for scorer, target, state in _expected_states(cycle, agreement, members):
+        row = counts[scorer]
+        row[0] += 1
+        if state == submitted:
+            row[1] += 1
+        else:
+            row[2].append((by_code[target], state))
     return [ScorerProgress(unit, *counts[unit.code]) for unit in members]
 
 
@@ -733,13 +761,28 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
         if agreement is None:
             return None
         members = org_selectors.member_units(cycle)
-        sheets = [
-            SheetState(*row)
-            for row in ScoreSheet.objects.filter(cycle=cycle).values_list(
-                "scorer_id", "target_id", "status"
-            )
-        ]
-        return Progress.of(cycle, expected_slots(cycle, agreement, members, sheets))
+        by_code = {unit.code: unit for unit in members}
+        done = expected = 0
+        missing, targets, peer_scorers = [], [], set()
+        for scorer, target, state in _expected_states(cycle, agreement, members):
+            expected += 1
+            kind = ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER
+            if kind == ScoreSheet.Kind.SELF:
+                targets.append(by_code[target])
+            else:
+                peer_scorers.add(by_code[scorer].pk)
+            if state == ScoreSheet.Status.SUBMITTED:
+                done += 1
+            else:
+                missing.append(Missing(by_code[scorer].pk, target, kind, state))
+        # as `Progress.of` gives it from the expected slots, without a slot per sheet
+        return Progress(
+            progress=(done, expected),
+            why_not_ready=_not_published(cycle, done, expected),
+            missing=missing,
+            members=targets,
+            peer_scorers=frozenset(peer_scorers),
+        )
 
     return versions.cached(cycle, "scoring.progress", compute)
 
@@ -791,6 +834,13 @@ def late_scorers(cycle: Cycle) -> list[org_selectors.Waiting]:
     if agreement is None:
         return []
     members = org_selectors.member_units(cycle)
+    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
+        done = _submitted_by_scorer(cycle, members)
+        return [
+            org_selectors.Waiting.of(unit)
+            for unit in members
+            if done.get(unit.pk, 0) < len(members)
+        ]
     by_code = {unit.code: unit for unit in members}
     submitted = set(
         ScoreSheet.objects.filter(cycle=cycle, status=ScoreSheet.Status.SUBMITTED).values_list(
