@@ -828,7 +828,9 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
 
 def late_scorers(cycle: Cycle) -> list[org_selectors.Waiting]:
     """The member units with score sheets still missing: what scoring waits for. Reads which
-    sheets are in (pairs of ids), not the scores: every page of an open scoring phase asks."""
+    sheets are in, not the scores: every page of an open scoring phase asks. When every member
+    scores every member, the database counts each unit's submitted sheets (a row per unit);
+    with inspection teams, the pairs of ids of the sheets submitted."""
     agreement = agreement_of(cycle)
     if agreement is None:
         return []
