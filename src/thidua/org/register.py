@@ -22,6 +22,8 @@ from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -80,10 +82,16 @@ def eligibility_display(rows) -> list[dict]:
             "title": row.title,
             "status": row.verdict.status.value,
             "label": translate(STATUS_LABELS[row.verdict.status]),
-            "reasons": [
-                f"{found.reason.render(translate)} ({found.rule.cited().render(translate)})"
-                for found in row.verdict.deciding
-            ],
+            # one line each, as HTML: a loop per row in the template is most of the table's
+            # time at 50 units × 2 titles
+            "reasons": format_html_join(
+                mark_safe("<br>"),
+                "{} ({})",
+                (
+                    (found.reason.render(translate), found.rule.cited().render(translate))
+                    for found in row.verdict.deciding
+                ),
+            ),
             "history": "; ".join(
                 f"{year}: {name} ({state.lower()})" for year, name, state in row.history
             ),
