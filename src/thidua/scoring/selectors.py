@@ -541,9 +541,10 @@ def expected_slots(
     slots = []
     for target, scorers in assignment(agreement, members).items():
         target_unit, target_id = by_code[target], ids[target]
-        for code in [target, *scorers]:
-            if scorer is not None and code != scorer.code:
-                continue
+        codes = [target, *scorers]
+        if scorer is not None:  # its one sheet on this target, if it scores it
+            codes = [scorer.code] if scorer.code in codes else []
+        for code in codes:
             slots.append(
                 SheetSlot(
                     by_code[code],
