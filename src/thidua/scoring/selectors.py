@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -586,34 +586,34 @@ def _submitted_by_scorer(cycle: Cycle, members: list[Unit]) -> dict[int, int]:
     )
 
 
-def _expected_states(
-    cycle: Cycle, agreement: Agreement, members: list[Unit]
-) -> Iterator[tuple[str, str, str]]:
-    """Every sheet the agreement calls for as (scorer code, target code, state), in the order
-    of `expected_slots`; the state is "missing" for a sheet not begun. Read as rows, not as
-    sheets, so that the pages that count sheets keep their pace when n units give n² sheets
-    (2.500 at 50 units): when every member scores every member, the units that have submitted
-    all their sheets are counted by the database and only the others' states are read."""
+def _unfinished_states(
+    cycle: Cycle, agreement: Agreement, members: list[Unit], assigned: dict[str, list[str]]
+) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+    """The sheets the agreement calls for (`assigned`, from `assignment`), read as rows, not
+    as sheets, so that the pages that count sheets keep their pace when n units give n²
+    sheets (2.500 at 50 units): the units whose every expected sheet is submitted, with how
+    many that is (counted by the database, when every member scores every member), and every
+    other unit's sheets as (scorer code, target code, state) in the order of
+    `expected_slots`; the state is "missing" for a sheet not begun."""
     ids = {unit.code: unit.pk for unit in members}  # not `.pk` twice per sheet
     sheets = ScoreSheet.objects.filter(cycle=cycle)
-    complete: set[int] = set()  # the units whose every expected sheet is submitted
-    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
+    complete: dict[str, int] = {}
+    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:  # n sheets each
         done = _submitted_by_scorer(cycle, members)
-        complete = {unit.pk for unit in members if done.get(unit.pk, 0) == len(members)}
-        sheets = sheets.filter(scorer_id__in=[u.pk for u in members if u.pk not in complete])
+        complete = {u.code: len(members) for u in members if done.get(u.pk, 0) == len(members)}
+        sheets = sheets.filter(scorer_id__in=[u.pk for u in members if u.code not in complete])
     states = {
         (scorer, target): status
         for scorer, target, status in sheets.values_list("scorer_id", "target_id", "status")
     }
-    submitted = ScoreSheet.Status.SUBMITTED.value
-    for target, scorers in assignment(agreement, members).items():
+    rows = []
+    for target, scorers in assigned.items():
         target_id = ids[target]
         for scorer in [target, *scorers]:
-            scorer_id = ids[scorer]
-            if scorer_id in complete:
-                yield scorer, target, submitted
-            else:
-                yield scorer, target, str(states.get((scorer_id, target_id), "missing"))
+            if scorer not in complete:
+                state = states.get((ids[scorer], target_id), "missing")
+                rows.append((scorer, target, str(state)))
+    return complete, rows
 
 
 def scoring_progress(
@@ -622,8 +622,10 @@ def scoring_progress(
     """Per member unit in member order, the sheets it gives: the scoring page's overview."""
     by_code = {unit.code: unit for unit in members}
     submitted = ScoreSheet.Status.SUBMITTED.value
-    counts = {unit.code: [0, 0, []] for unit in members}
-    for scorer, target, state in _expected_states(cycle, agreement, members):
+    assigned = assignment(agreement, members)
+    complete, rows = _unfinished_states(cycle, agreement, members, assigned)
+    counts = {unit.code: [complete.get(unit.code, 0)] * 2 + [[]] for unit in members}
+    for scorer, target, state in rows:
         row = counts[scorer]
         row[0] += 1
         if state == submitted:
@@ -762,26 +764,25 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
             return None
         members = org_selectors.member_units(cycle)
         by_code = {unit.code: unit for unit in members}
-        done = expected = 0
-        missing, targets, peer_scorers = [], [], set()
-        for scorer, target, state in _expected_states(cycle, agreement, members):
+        assigned = assignment(agreement, members)
+        complete, rows = _unfinished_states(cycle, agreement, members, assigned)
+        done = expected = sum(complete.values())
+        missing = []
+        for scorer, target, state in rows:
             expected += 1
-            kind = ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER
-            if kind == ScoreSheet.Kind.SELF:
-                targets.append(by_code[target])
-            else:
-                peer_scorers.add(by_code[scorer].pk)
             if state == ScoreSheet.Status.SUBMITTED:
                 done += 1
             else:
+                kind = ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER
                 missing.append(Missing(by_code[scorer].pk, target, kind, state))
-        # as `Progress.of` gives it from the expected slots, without a slot per sheet
+        # as `Progress.of` gives it from the expected slots (a self-assessment per target,
+        # first), without a slot per sheet
         return Progress(
             progress=(done, expected),
             why_not_ready=_not_published(cycle, done, expected),
             missing=missing,
-            members=targets,
-            peer_scorers=frozenset(peer_scorers),
+            members=[by_code[target] for target in assigned],
+            peer_scorers=frozenset(by_code[code].pk for code in set().union(*assigned.values())),
         )
 
     return versions.cached(cycle, "scoring.progress", compute)
