@@ -138,3 +138,42 @@ def test_mid_year_pages_queries_do_not_grow_with_the_units(client, page, monkeyp
             text = client.get(page).content.decode()
             assert f"chờ báo cáo số liệu 6 tháng đầu năm của: M{size - 1}" in text
     assert counts[7] == counts[25], counts
+
+
+def _write(code: str, units: list[Unit]) -> None:
+    """A write to the cycle (a new version, nothing cached for it): the leader's
+    self-assessment re-opened and submitted again."""
+    from thidua.org.authz import SYSTEM
+    from thidua.org.models import Cycle
+    from thidua.scoring import services
+
+    cycle = Cycle.objects.get(cluster__code=code, year=2021)
+    sheet = ScoreSheet.objects.get(cycle=cycle, scorer=units[0], target=units[0])
+    services.reopen_sheet(actor=SYSTEM, sheet=sheet, reason="thử")
+    services.save_sheet(
+        actor=SYSTEM,
+        cycle=cycle,
+        scorer=units[0],
+        target=units[0],
+        scores={f"A.{n}": Decimal(9) for n in range(CRITERIA)},
+        submit=True,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("late", [False, True], ids=["all-in", "one-late"])
+@pytest.mark.parametrize("page", ["", "documents/", "scoring/"])
+def test_pages_after_a_write_queries_do_not_grow_with_the_units(client, page, late):
+    """Cold: the first request after a write computes what a page keeps per version (the
+    sheets' progress, the late units) with as many queries at 25 units as at 7."""
+    counts = {}
+    for size in (7, 25):
+        code, secretary, units = _scored_cluster(size, late=late)
+        client.force_login(secretary)
+        url = f"/clusters/{code}/2021/{page}"
+        client.get(url)
+        _write(code, units)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[size] = len(queries)
+    assert counts[7] == counts[25], counts

@@ -369,7 +369,9 @@ def scoring_home(request, cycle: Cycle):
     def slots_of(scorer: Unit | None) -> list:
         if scorer is None:
             return []
-        sheets = selectors.sheets_of(cycle, submitted_only=False, with_scores=False, scorer=scorer)
+        sheets = selectors.sheets_of(
+            cycle, submitted_only=False, with_scores=False, scorer=scorer, units=members
+        )
         return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
 
     progress = selectors.scoring_progress(cycle, found, members)
@@ -388,6 +390,7 @@ def scoring_home(request, cycle: Cycle):
             "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
             "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
             "members": members,
+            "my_unit": by_pk.get(request.user.unit_id),
         },
     )
 

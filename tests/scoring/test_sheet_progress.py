@@ -1,0 +1,83 @@
+"""The pages that only count sheets (the scoring page's progress, the documents page and the
+home page's tasks, the late scorers) read the sheets' states as rows, and when every member
+scores every member, count the finished units in the database (issue 18): what they say is
+what the expected slots of the full results say, sheet by sheet."""
+
+import pytest
+from django.utils import timezone
+
+from tests.scoring.clusters import in_scoring
+from thidua.org import selectors as org_selectors
+from thidua.scoring import selectors
+from thidua.scoring.models import Agreement, InspectionTeam, ScoreSheet
+
+Status = ScoreSheet.Status
+
+
+def _sheets(cycle, units) -> None:
+    """Every sheet submitted but: unit 2's sheet on unit 1 a draft, unit 3's on unit 2
+    entered on its behalf and awaiting, unit 4's on unit 3 not begun, unit 4's self-assessment
+    a draft (sheets the teams of `_in_teams` call for too)."""
+    other = {
+        (units[2], units[1]): Status.DRAFT,
+        (units[3], units[2]): Status.AWAITING,
+        (units[4], units[4]): Status.DRAFT,
+    }
+    ScoreSheet.objects.bulk_create(
+        [
+            ScoreSheet(
+                cycle=cycle,
+                scorer=scorer,
+                target=target,
+                kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+                status=other.get((scorer, target), Status.SUBMITTED),
+                submitted_at=timezone.now(),
+            )
+            for target in units
+            for scorer in units
+            if (scorer, target) != (units[4], units[3])
+        ]
+    )
+
+
+def _in_teams(cycle, units) -> None:
+    """Each unit scored by the next two (in a ring)."""
+    agreement = cycle.agreement
+    Agreement.objects.filter(pk=agreement.pk).update(assignment=Agreement.Assignment.TEAMS)
+    for n, unit in enumerate(units):
+        team = InspectionTeam.objects.create(agreement=agreement, inspected=unit)
+        team.scorers.set([units[(n + 1) % len(units)], units[(n + 2) % len(units)]])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("teams", [False, True], ids=["all-members", "teams"])
+def test_sheet_progress_is_what_the_expected_slots_say(teams):
+    cycle, units = in_scoring("sp", 6, 2)
+    _sheets(cycle, units)
+    if teams:
+        _in_teams(cycle, units)
+    cycle = org_selectors.get_cycle(cycle.cluster.code, cycle.year)
+    agreement = selectors.agreement_of(cycle)
+    members = org_selectors.member_units(cycle)
+    sheets = selectors.sheets_of(cycle, submitted_only=False, with_scores=False, units=members)
+    slots = selectors.expected_slots(cycle, agreement, members, sheets)
+    assert {slot.status for slot in slots} == {"submitted", "draft", "awaiting", "missing"}
+
+    reference = selectors.Progress.of(cycle, slots)
+    assert selectors.sheets_progress(cycle) == reference
+
+    progress = selectors.scoring_progress(cycle, agreement, members)
+    assert [(row.scorer, row.expected, row.submitted, row.waiting) for row in progress] == [
+        (
+            unit,
+            sum(1 for slot in slots if slot.scorer == unit),
+            sum(1 for slot in slots if slot.scorer == unit and slot.status == "submitted"),
+            [(s.target, s.status) for s in slots if s.scorer == unit and s.status != "submitted"],
+        )
+        for unit in members
+    ]
+
+    late = {slot.scorer.code for slot in slots if slot.status != "submitted"}
+    assert [unit.code for unit in selectors.late_scorers(cycle)] == [
+        unit.code for unit in members if unit.code in late
+    ]
