@@ -1,12 +1,16 @@
 """A made-up cluster in its scoring phase, for the tests that compare a page at two sizes."""
 
+from collections.abc import Iterable
 from decimal import Decimal
+
+from django.utils import timezone
 
 from thidua.core.phases import Phase
 from thidua.org import services as org_services
 from thidua.org.authz import SYSTEM
 from thidua.org.models import Cluster, Cycle, Unit
 from thidua.scoring import services
+from thidua.scoring.models import ScoreSheet
 from thidua.scoring.services import CriterionSpec
 
 
@@ -34,3 +38,19 @@ def in_scoring(prefix: str, size: int, criteria: int) -> tuple[Cycle, list[Unit]
         org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=phase)
         cycle = org_services.open_phase(actor=SYSTEM, cycle=cycle, phase=following)
     return cycle, units
+
+
+def given_sheets(cycle: Cycle, given: Iterable[tuple[Unit, Unit, str]]) -> None:
+    """A sheet for each (scorer, target, status), without scores: a self-assessment where
+    scorer and target are one unit; given on the day (a draft not yet)."""
+    ScoreSheet.objects.bulk_create(
+        ScoreSheet(
+            cycle=cycle,
+            scorer=scorer,
+            target=target,
+            kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
+            status=status,
+            submitted_at=None if status == ScoreSheet.Status.DRAFT else timezone.now(),
+        )
+        for scorer, target, status in given
+    )

@@ -5,9 +5,8 @@ units (2.500 sheets)."""
 import re
 
 import pytest
-from django.utils import timezone
 
-from tests.scoring.clusters import in_scoring
+from tests.scoring.clusters import given_sheets, in_scoring
 from thidua.org.models import User, UserKind
 from thidua.scoring.models import ScoreSheet
 
@@ -20,17 +19,7 @@ def cluster():
     cycle, units = in_scoring("h", 4, 2)
     given = [(units[1], target, ScoreSheet.Status.SUBMITTED) for target in units]
     given.append((units[2], units[3], ScoreSheet.Status.DRAFT))
-    ScoreSheet.objects.bulk_create(
-        ScoreSheet(
-            cycle=cycle,
-            scorer=scorer,
-            target=target,
-            kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
-            status=status,
-            submitted_at=timezone.now() if status == ScoreSheet.Status.SUBMITTED else None,
-        )
-        for scorer, target, status in given
-    )
+    given_sheets(cycle, given)
     people = {
         "leader": User.objects.create(username="h.thuky", kind=UserKind.SECRETARY, unit=units[0]),
         "officer": User.objects.create(username="h.canbo", kind=UserKind.OFFICER, unit=units[2]),

@@ -4,9 +4,8 @@ scores every member, count the finished units in the database (issue 18): what t
 what the expected slots of the full results say, sheet by sheet."""
 
 import pytest
-from django.utils import timezone
 
-from tests.scoring.clusters import in_scoring
+from tests.scoring.clusters import given_sheets, in_scoring
 from thidua.org import selectors as org_selectors
 from thidua.scoring import selectors
 from thidua.scoring.models import Agreement, InspectionTeam, ScoreSheet
@@ -23,20 +22,14 @@ def _sheets(cycle, units) -> None:
         (units[3], units[2]): Status.AWAITING,
         (units[4], units[4]): Status.DRAFT,
     }
-    ScoreSheet.objects.bulk_create(
-        [
-            ScoreSheet(
-                cycle=cycle,
-                scorer=scorer,
-                target=target,
-                kind=ScoreSheet.Kind.SELF if scorer == target else ScoreSheet.Kind.PEER,
-                status=other.get((scorer, target), Status.SUBMITTED),
-                submitted_at=timezone.now(),
-            )
+    given_sheets(
+        cycle,
+        (
+            (scorer, target, other.get((scorer, target), Status.SUBMITTED))
             for target in units
             for scorer in units
             if (scorer, target) != (units[4], units[3])
-        ]
+        ),
     )
 
 
