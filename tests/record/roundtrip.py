@@ -29,10 +29,10 @@ def restores_exactly(tmp_path: Path, name: str) -> Path:
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp_path),
+        # migrated already (`thidua migrate` would find nothing to do): a process less
         "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, name),
         "THIDUA_SECRET_KEY": f"{name}-test-" + "x" * 50,
     }
-    assert thidua(env, "migrate", "--noinput", "-v0").returncode == 0
     done = thidua(env, "restore", str(first))
     assert done.returncode == 0, done.stderr
     again = tmp_path / "again"
