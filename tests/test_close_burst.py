@@ -14,7 +14,7 @@ import threading
 import time
 
 from tests.conftest import migrated_database_url
-from tests.test_crash import _cast, _free_port, _serve, _thidua
+from tests.test_crash import _cast, _free_port, _serve, _thidua, _with_the_demo
 
 DELEGATES = 200
 LATE = 20  # phones that cast only after the close's reply: refused, whatever the load
@@ -66,8 +66,7 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
         "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "burst"),
         "THIDUA_SECRET_KEY": "burst-test-" + "x" * 50,
     }
-    _thidua(env, "migrate", "--noinput", "-v0")
-    _thidua(env, "demo")
+    _with_the_demo(env)
     made = json.loads(_thidua(env, "shell", "-c", PREPARE % {"count": DELEGATES}).splitlines()[-1])
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
