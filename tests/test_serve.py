@@ -28,7 +28,6 @@ def env(tmp_path_factory):
         # here, hashed and compressed, took a minute and a half of CPU
         "THIDUA_STATIC_ROOT": str(settings.STATIC_ROOT),
     }
-    thidua(made, "migrate", "--noinput", "-v0")
     return made
 
 

@@ -53,7 +53,6 @@ def server(tmp_path):
         "THIDUA_DATABASE_URL": server_database_url("ministry", migrated=True),
         "THIDUA_SECRET_KEY": "ministry-test-" + "x" * 50,
     }
-    thidua(env, "migrate", "--noinput", "-v0")
     laptop_key = keys.installation_fingerprint()[:32]
     thidua(env, "record", "register-key", "--cycle", "cum-2/2020", laptop_key)
     return env
