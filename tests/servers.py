@@ -28,6 +28,24 @@ def thidua(env, *args, check: bool = True) -> subprocess.CompletedProcess:
     return done
 
 
+#: `thidua demo ARGS` with the passwords hashed at Argon2's least cost, as the suite hashes
+#: its own (`tests.conftest._cheap_argon2`): the demo's 64 hashes at the production cost
+#: (about 0,3 s each) were most of a test server's set-up. A hash records its own cost, so
+#: the server checks these as any other.
+_DEMO = """
+from django.contrib.auth.hashers import Argon2PasswordHasher as hasher
+hasher.time_cost, hasher.memory_cost, hasher.parallelism = 1, 64, 1
+from django.core.management import call_command
+call_command("demo", *%r)
+"""
+
+
+def load_demo(env, *args: str) -> None:
+    """The demo loaded into `env`'s database as `thidua demo ARGS` loads it, its passwords
+    hashed cheaply."""
+    thidua(env, "shell", "-c", _DEMO % (list(args),))
+
+
 def serving(env, port: int, *options: str, log=subprocess.DEVNULL) -> subprocess.Popen:
     """`thidua serve` on `port`, once it accepts connections."""
     process = subprocess.Popen(

@@ -14,7 +14,8 @@ import threading
 import time
 
 from tests.conftest import migrated_database_url
-from tests.test_crash import _cast, _free_port, _serve, _thidua, _with_the_demo
+from tests.servers import load_demo
+from tests.test_crash import _cast, _free_port, _serve, _thidua
 
 DELEGATES = 200
 LATE = 20  # phones that cast only after the close's reply: refused, whatever the load
@@ -66,7 +67,7 @@ def test_closing_during_a_burst_loses_no_acknowledged_ballot(tmp_path, burst_rep
         "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "burst"),
         "THIDUA_SECRET_KEY": "burst-test-" + "x" * 50,
     }
-    _with_the_demo(env)
+    load_demo(env)  # into a database copied migrated: no `thidua migrate` needed
     made = json.loads(_thidua(env, "shell", "-c", PREPARE % {"count": DELEGATES}).splitlines()[-1])
     port = _free_port()
     log = (tmp_path / "server.log").open("w")

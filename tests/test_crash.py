@@ -24,6 +24,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import migrated_database_url
+from tests.servers import load_demo
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the crash test runs on the server database"
@@ -85,23 +86,6 @@ def _thidua(env, *args) -> str:
     return done.stdout
 
 
-#: the demo as `thidua demo` loads it, its passwords hashed at Argon2's least cost (as the
-#: suite's own, `tests.conftest._cheap_argon2`): these tests cast with API tokens, and 64
-#: hashes at the production cost were most of their set-up
-LOAD_DEMO = """
-from django.contrib.auth.hashers import Argon2PasswordHasher as hasher
-hasher.time_cost, hasher.memory_cost, hasher.parallelism = 1, 64, 1
-from thidua.web.demo import load_demo
-load_demo()
-"""
-
-
-def _with_the_demo(env) -> None:
-    """The demo loaded into `env`'s database, a copy already migrated
-    (`migrated_database_url`: `thidua migrate` would find nothing to do)."""
-    _thidua(env, "shell", "-c", LOAD_DEMO)
-
-
 def _serve(env, port, log):
     process = subprocess.Popen(
         [sys.executable, "-m", "thidua.cli", "serve", "--port", str(port), "--threads", "16"],
@@ -147,7 +131,7 @@ def test_a_killed_server_loses_no_acknowledged_ballot(tmp_path, crash_report):
         "THIDUA_DATABASE_URL": migrated_database_url(tmp_path, "crash"),
         "THIDUA_SECRET_KEY": "crash-test-" + "x" * 50,
     }
-    _with_the_demo(env)
+    load_demo(env)  # into a database copied migrated: no `thidua migrate` needed
     keys = json.loads(_thidua(env, "shell", "-c", PREPARE % {"count": DELEGATES}).splitlines()[-1])
     port = _free_port()
     log = (tmp_path / "server.log").open("w")

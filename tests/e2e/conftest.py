@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from tests.conftest import scratch_database_url
+from tests.conftest import migrated_database_url
+from tests.servers import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
@@ -87,19 +88,19 @@ class Server:
 
 @contextmanager
 def _serving(tmp: Path, suffix: str, *demo: str):
-    """The app on a fresh database loaded by `thidua demo <demo…>`, served on a free port."""
+    """The app on a fresh database loaded as by `thidua demo <demo…>`, served on a free
+    port."""
     env = {
         **os.environ,
         "THIDUA_VAR_DIR": str(tmp),
-        "THIDUA_DATABASE_URL": scratch_database_url(tmp, suffix),
+        "THIDUA_DATABASE_URL": migrated_database_url(tmp, suffix),
         "THIDUA_SECRET_KEY": "e2e-" + "x" * 60,
         "DJANGO_SETTINGS_MODULE": "thidua.settings",
     }
     env.pop("THIDUA_DEBUG", None)
     run = [sys.executable, "-m", "thidua.cli"]
     env["THIDUA_STATIC_ROOT"] = str(settings.STATIC_ROOT)  # collected once for the run
-    subprocess.run([*run, "migrate", "--noinput", "-v0"], env=env, check=True)
-    subprocess.run([*run, "demo", *demo], env=env, check=True, capture_output=True)
+    load_demo(env, *demo)  # into a database copied migrated: no `thidua migrate` needed
     port = _free_port()
     log = (tmp / "server.log").open("w")
     process = subprocess.Popen(
