@@ -569,9 +569,9 @@ class ScorerProgress:
 
 def _submitted_by_scorer(cycle: Cycle, members: list[Unit]) -> dict[int, int]:
     """Per member unit id, the sheets it has submitted on members, counted by the database
-    (one row per unit, not one per sheet). When every member scores every member
-    (`Assignment.ALL_MEMBERS`, itself included), that is the number of its expected sheets
-    submitted: a sheet is once per (cycle, scorer, target)."""
+    (one row per unit, not one per sheet). For a unit that scores every member (itself
+    included), that is the number of its expected sheets submitted: a sheet is once per
+    (cycle, scorer, target)."""
     ids = [unit.pk for unit in members]
     # the targets filtered in the count, not in the WHERE clause: SQLite then reads the
     # cycle's sheets once through its index instead of looking up every (scorer, target)
@@ -587,21 +587,26 @@ def _submitted_by_scorer(cycle: Cycle, members: list[Unit]) -> dict[int, int]:
 
 
 def _unfinished_states(
-    cycle: Cycle, agreement: Agreement, members: list[Unit], assigned: dict[str, list[str]]
+    cycle: Cycle, members: list[Unit], assigned: dict[str, list[str]]
 ) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
     """The sheets the agreement calls for (`assigned`, from `assignment`), read as rows, not
     as sheets, so that the pages that count sheets keep their pace when n units give n²
-    sheets (2.500 at 50 units): the units whose every expected sheet is submitted, with how
-    many that is (counted by the database, when every member scores every member), and every
-    other unit's sheets as (scorer code, target code, state) in the order of
-    `expected_slots`; the state is "missing" for a sheet not begun."""
+    sheets (2.500 at 50 units): the units that score every member (all members, as most
+    agreements have it) with every sheet submitted, with how many that is (counted by the
+    database), and every other unit's sheets as (scorer code, target code, state) in the
+    order of `expected_slots`; the state is "missing" for a sheet not begun."""
     ids = {unit.code: unit.pk for unit in members}  # not `.pk` twice per sheet
+    scores = {code: {code} for code in ids}  # a unit's targets, its self-assessment first
+    for target, scorers in assigned.items():
+        for scorer in scorers:
+            scores[scorer].add(target)
+    everyone = [code for code, targets in scores.items() if len(targets) == len(members)]
     sheets = ScoreSheet.objects.filter(cycle=cycle)
     complete: dict[str, int] = {}
-    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:  # n sheets each
+    if everyone:  # a sheet on each member: counting its submitted ones says if all are in
         done = _submitted_by_scorer(cycle, members)
-        complete = {u.code: len(members) for u in members if done.get(u.pk, 0) == len(members)}
-        sheets = sheets.filter(scorer_id__in=[u.pk for u in members if u.code not in complete])
+        complete = {c: len(members) for c in everyone if done.get(ids[c], 0) == len(members)}
+        sheets = sheets.filter(scorer_id__in=[ids[c] for c in ids if c not in complete])
     states = {
         (scorer, target): status
         for scorer, target, status in sheets.values_list("scorer_id", "target_id", "status")
@@ -623,7 +628,7 @@ def scoring_progress(
     by_code = {unit.code: unit for unit in members}
     submitted = ScoreSheet.Status.SUBMITTED.value
     assigned = assignment(agreement, members)
-    complete, rows = _unfinished_states(cycle, agreement, members, assigned)
+    complete, rows = _unfinished_states(cycle, members, assigned)
     counts = {unit.code: [complete.get(unit.code, 0)] * 2 + [[]] for unit in members}
     for scorer, target, state in rows:
         row = counts[scorer]
@@ -765,7 +770,7 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
         members = org_selectors.member_units(cycle)
         by_code = {unit.code: unit for unit in members}
         assigned = assignment(agreement, members)
-        complete, rows = _unfinished_states(cycle, agreement, members, assigned)
+        complete, rows = _unfinished_states(cycle, members, assigned)
         done = expected = sum(complete.values())
         missing = []
         for scorer, target, state in rows:
@@ -829,33 +834,15 @@ def unit_usage(codes) -> list[tuple[str, int, str | None]]:
 
 
 def late_scorers(cycle: Cycle) -> list[org_selectors.Waiting]:
-    """The member units with score sheets still missing: what scoring waits for. Reads which
-    sheets are in, not the scores: every page of an open scoring phase asks. When every member
-    scores every member, the database counts each unit's submitted sheets (a row per unit);
-    with inspection teams, the pairs of ids of the sheets submitted."""
+    """The member units with score sheets still missing: what scoring waits for. Reads the
+    sheets' states (`_unfinished_states`), not the scores: every page of an open scoring
+    phase asks."""
     agreement = agreement_of(cycle)
     if agreement is None:
         return []
     members = org_selectors.member_units(cycle)
-    if agreement.assignment == Agreement.Assignment.ALL_MEMBERS:
-        done = _submitted_by_scorer(cycle, members)
-        return [
-            org_selectors.Waiting.of(unit)
-            for unit in members
-            if done.get(unit.pk, 0) < len(members)
-        ]
-    by_code = {unit.code: unit for unit in members}
-    submitted = set(
-        ScoreSheet.objects.filter(cycle=cycle, status=ScoreSheet.Status.SUBMITTED).values_list(
-            "scorer_id", "target_id"
-        )
-    )
-    late = {
-        scorer
-        for target, scorers in assignment(agreement, members).items()
-        for scorer in [target, *scorers]
-        if (by_code[scorer].pk, by_code[target].pk) not in submitted
-    }
+    _complete, rows = _unfinished_states(cycle, members, assignment(agreement, members))
+    late = {scorer for scorer, _target, state in rows if state != ScoreSheet.Status.SUBMITTED}
     return [org_selectors.Waiting.of(unit) for unit in members if unit.code in late]
 
 
