@@ -87,3 +87,16 @@ def test_an_unknown_scorer_shows_the_overview_only(client, cluster):
     response = client.get(f"{url}?scorer=khong-co")
     assert response.status_code == 200
     assert "Phiếu chấm của" not in response.content.decode()
+
+
+def test_the_explanation_button_leads_to_the_users_own_unit_only(client, cluster):
+    """A member unit's person is offered its own unit's explanations; someone of no member
+    unit (the admin) only the list of every unit's."""
+    url, units, people = cluster
+    client.force_login(people["officer"])
+    page = client.get(url).content.decode()
+    assert f'href="{url}review/{units[2].code}/">Giải trình điểm</a>' in page
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(url).content.decode()
+    assert ">Giải trình điểm</a>" not in page
+    assert ">Giải trình điểm các đơn vị</a>" in page
