@@ -430,13 +430,54 @@ class Audited:
 
 
 def _sheets_written(record: Record):
-    for payload in _entries(record, AuditAction.SHEET_SAVE, AuditAction.SHEET_SUBMIT):
-        yield payload.object_id, {"scores": _after(payload)}
+    """Each sheet's scores and status as its entries wrote them: saved a draft, submitted
+    (counted), moved at a merger (as it was), re-opened, entered on the unit's behalf
+    (awaiting its confirmation), confirmed or excused. The status decides whether a sheet
+    counts, so a sheet the log has submitted cannot be dropped as a "draft" unseen."""
+    for payload in _entries(
+        record,
+        AuditAction.SHEET_SAVE,
+        AuditAction.SHEET_SUBMIT,
+        AuditAction.SHEET_REOPEN,
+        AuditAction.SHEET_ON_BEHALF,
+        AuditAction.SHEET_CONFIRM,
+        AuditAction.SHEET_EXCUSE,
+    ):
+        after = _after(payload)
+        if payload.action == AuditAction.SHEET_SUBMIT:
+            yield payload.object_id, {"scores": after, "status": core_scoring.SHEET_COUNTED}
+        elif payload.action == AuditAction.SHEET_SAVE:
+            moved = "moved_from" in _before(payload)  # a merger's move keeps the status
+            yield payload.object_id, {"scores": after, **({} if moved else {"status": "draft"})}
+        elif payload.action == AuditAction.SHEET_REOPEN:
+            yield payload.object_id, {"status": "draft"}
+        else:
+            yield payload.object_id, _only(after, "status")
 
 
 def _sheets_recorded(record: Record):
     for sheet in record.sheets:
-        yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores}
+        yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores, "status": sheet.status}
+
+
+FACT_FIELDS = ("achieved", "count", "penalties")
+
+
+def _facts_written(record: Record):
+    """What the Ministry recorded for the criteria scored from facts (qualitative, per
+    occurrence, bonus and penalty): a fact moves a total as much as a score does."""
+    for payload in _entries(record, AuditAction.FACTS_RECORD):
+        for fact in payload.after if isinstance(payload.after, list) else []:
+            if isinstance(fact, Mapping):
+                yield f"{fact.get('unit')}:{fact.get('criterion')}", _only(fact, *FACT_FIELDS)
+
+
+def _facts_recorded(record: Record):
+    for fact in record.agreement.facts if record.agreement else []:
+        yield (
+            f"{fact.unit}:{fact.criterion}",
+            {field: getattr(fact, field) for field in FACT_FIELDS},
+        )
 
 
 def _reports_written(record: Record):
@@ -720,6 +761,7 @@ AUDITED: tuple[Audited, ...] = (
     Audited(lambda key: f"reports[{key}]", _reports_written, _reports_recorded),
     Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
     Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded),
+    Audited(lambda key: f"agreement.facts[{key}]", _facts_written, _facts_recorded),
     Audited(lambda key: "conference", _conference_written, _conference_recorded, True),
     Audited(
         lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True

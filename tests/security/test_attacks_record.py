@@ -1,0 +1,214 @@
+"""Attacks on the record: a hostile record file edited with a text editor, its audit chain
+and seal left exactly as the installation signed them (so `--key` still trusts it), and the
+scoring inputs the log does not stand behind changed so that the ranking moves; then the
+same inputs edited in the database, exported and verified.
+
+Each forgery recomputes `scoring.ranking` as the app would, so the only thing that can give
+it away is the audit log (the recomputed results agree with the forged inputs)."""
+
+import copy
+import io
+
+import pytest
+
+from thidua.audit import keys
+from thidua.core import record as core_record
+from thidua.core import typed
+from thidua.core.verify import ranking, verify
+from thidua.org.models import Cycle
+from thidua.record.export import export_json
+from thidua.scoring.models import Fact, ScoreSheet
+from thidua.verify import run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def pristine(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return export_json(Cycle.objects.get(cluster__code="cum-2", year=2020))
+
+
+@pytest.fixture
+def record(pristine):
+    return copy.deepcopy(pristine)
+
+
+def _reranked(record) -> dict:
+    """`scoring.ranking` recomputed from the (forged) inputs, as the app computes it."""
+    typed_record, faults = core_record.read(record)
+    assert not faults
+    record["scoring"] = {"ranking": typed.write(ranking(typed_record))}
+    return record
+
+
+def _total(record, unit: str) -> str:
+    return next(s["total"] for s in record["scoring"]["ranking"] if s["unit"] == unit)
+
+
+def _second(record) -> str:
+    return next(s["unit"] for s in record["scoring"]["ranking"] if s["rank"] == 2)
+
+
+def _cli(record, tmp_path) -> tuple[int, str]:
+    """`thidua verify FILE --key <this installation>`: the check an importer relies on."""
+    path = tmp_path / "ban-ghi.json"
+    path.write_bytes(core_record.encode(record))
+    out = io.StringIO()
+    return run([str(path), "--key", keys.installation_fingerprint()], out=out), out.getvalue()
+
+
+def _rival_sheets_withdrawn(record):
+    """Hà Giang's and Lai Châu's sheets of Sơn La (second) marked as drafts: no longer
+    counted, although the log has them submitted and never re-opened."""
+    for sheet in record["sheets"]:
+        if sheet["target"] == "son-la" and sheet["scorer"] in ("ha-giang", "lai-chau"):
+            sheet["status"] = "draft"
+
+
+def _penalty_for_the_leader(record):
+    """Sơn La (second) given 3 penalty points (criterion V) the Ministry never recorded."""
+    fact = next(
+        f for f in record["agreement"]["facts"] if (f["unit"], f["criterion"]) == ("son-la", "V")
+    )
+    fact["penalties"] = "3.00"
+
+
+def _qualitative_withdrawn(record):
+    """Sơn La's criterion III.2 (10 points, recorded achieved) said not achieved."""
+    fact = next(
+        f
+        for f in record["agreement"]["facts"]
+        if (f["unit"], f["criterion"]) == ("son-la", "III.2")
+    )
+    fact["achieved"] = False
+
+
+def _aggregation_changed(record):
+    """The agreement's aggregation, signed as a trimmed mean, made a median."""
+    record["agreement"]["rules"]["aggregation"] = "median"
+
+
+def _scorers_unassigned(record):
+    """Sơn La's sheets from two scorers dropped by shrinking who is assigned to score it."""
+    record["agreement"]["assignment"]["son-la"] = [
+        code
+        for code in record["agreement"]["assignment"]["son-la"]
+        if code not in ("ha-giang", "lai-chau")
+    ]
+
+
+def _targets_raised(record):
+    """Sơn La's signed targets for its quantitative criteria (II.1, II.2) raised to 100%."""
+    for target in record["agreement"]["targets"]:
+        if target[0] == "son-la":
+            target[2] = "100.0000"
+
+
+def _criterion_reweighted(record):
+    """A criterion's maximum changed (the agreement's table, as signed, says otherwise)."""
+    for criterion in record["agreement"]["criteria"]:
+        if criterion["code"] == "III.2":
+            criterion["max_points"] = "2.00"
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(_rival_sheets_withdrawn, id="sheet-status"),
+        pytest.param(_penalty_for_the_leader, id="fact-penalty"),
+        pytest.param(_qualitative_withdrawn, id="fact-achieved"),
+        pytest.param(
+            _aggregation_changed,
+            id="rules",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="agreement.rules is not checked against the log (scoring.rules.set)",
+            ),
+        ),
+        pytest.param(
+            _scorers_unassigned,
+            id="assignment",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="agreement.assignment is not checked against the log",
+            ),
+        ),
+        pytest.param(
+            _targets_raised,
+            id="targets",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="agreement.targets is not checked against the log (scoring.targets.set)",
+            ),
+        ),
+        pytest.param(
+            _criterion_reweighted,
+            id="criteria",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="agreement.criteria is not checked against the log "
+                "(scoring.table.replace)",
+            ),
+        ),
+    ],
+)
+def test_a_forged_scoring_input_under_the_genuine_seal_is_named(record, tmp_path, forge):
+    before = [(s["unit"], s["total"]) for s in record["scoring"]["ranking"]]
+    forge(record)
+    _reranked(record)
+    # the forgery matters: the ranking moved, Hà Giang (first, the Government flag) kept
+    assert [(s["unit"], s["total"]) for s in record["scoring"]["ranking"]] != before
+    assert verify(record) != []
+    status, printed = _cli(record, tmp_path)
+    assert status != 0, printed
+
+
+def test_the_genuine_record_passes_the_same_check(pristine, tmp_path):
+    """The check above can pass: the record as exported verifies under the installation's key."""
+    assert verify(pristine) == []
+    status, printed = _cli(pristine, tmp_path)
+    assert status == 0, printed
+
+
+# --- the same, with a database and a text editor -------------------------------------------
+
+
+def test_a_sheet_made_a_draft_in_the_database_is_named_by_verify(cycle):
+    """Someone with the database drops a rival's sheet from the count by its status only;
+    the export (signed by the server afterwards) must not verify."""
+    year = cycle("cum-2", 2020)
+    before = _total(export_json(year), "son-la")
+    ScoreSheet.objects.filter(
+        cycle=year, scorer__code__in=("ha-giang", "lai-chau"), target__code="son-la"
+    ).update(status=ScoreSheet.Status.DRAFT)
+    record = export_json(year)
+    assert _total(record, "son-la") != before  # it mattered
+    assert verify(record) != []
+
+
+def test_a_fact_changed_in_the_database_is_named_by_verify(cycle):
+    year = cycle("cum-2", 2020)
+    changed = Fact.objects.filter(
+        criterion__agreement__cycle=year, unit__code="son-la", criterion__code="III.2"
+    ).update(achieved=False)
+    assert changed == 1
+    record = export_json(year)
+    assert _second(record) != "son-la"  # it mattered
+    assert verify(record) != []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sheets are not complete against the log: a submitted sheet deleted from the "
+    "database leaves a record that verifies",
+)
+def test_a_sheet_deleted_in_the_database_is_named_by_verify(cycle):
+    year = cycle("cum-2", 2020)
+    before = _total(export_json(year), "son-la")
+    ScoreSheet.objects.filter(
+        cycle=year, scorer__code__in=("ha-giang", "lai-chau"), target__code="son-la"
+    ).delete()
+    record = export_json(year)
+    assert _total(record, "son-la") != before  # it mattered
+    assert verify(record) != []
