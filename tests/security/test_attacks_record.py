@@ -118,22 +118,8 @@ def _criterion_reweighted(record):
         pytest.param(_rival_sheets_withdrawn, id="sheet-status"),
         pytest.param(_penalty_for_the_leader, id="fact-penalty"),
         pytest.param(_qualitative_withdrawn, id="fact-achieved"),
-        pytest.param(
-            _aggregation_changed,
-            id="rules",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="agreement.rules is not checked against the log (scoring.rules.set)",
-            ),
-        ),
-        pytest.param(
-            _scorers_unassigned,
-            id="assignment",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="agreement.assignment is not checked against the log",
-            ),
-        ),
+        pytest.param(_aggregation_changed, id="rules"),
+        pytest.param(_scorers_unassigned, id="assignment"),
         pytest.param(
             _targets_raised,
             id="targets",

@@ -185,6 +185,24 @@ def _references(record: Record) -> list[Finding]:
             _missing(where, u) for u in (sheet.scorer, sheet.target) if u not in cycle.members
         ]
         findings += [_missing(where, code) for code in sheet.scores if code not in criteria]
+    if record.agreement is not None and record.agreement.assignment_kind == "all":
+        # every member scores every other: the map cannot leave a scorer out
+        everyone = {
+            target: sorted(code for code in cycle.members if code != target)
+            for target in cycle.members
+        }
+        for target, scorers in record.agreement.assignment.items():
+            if sorted(scorers) != everyone.get(target, sorted(scorers)):
+                findings.append(
+                    _mismatch(
+                        f"agreement.assignment[{target}]", everyone.get(target), sorted(scorers)
+                    )
+                )
+        findings += [
+            _missing("agreement.assignment", target)
+            for target in cycle.members
+            if target not in record.agreement.assignment
+        ]
     polls = {poll.code for poll in record.polls}
     for poll in record.polls:
         where = f"polls[{poll.code}]"
@@ -458,6 +476,35 @@ def _sheets_written(record: Record):
 def _sheets_recorded(record: Record):
     for sheet in record.sheets:
         yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores, "status": sheet.status}
+
+
+def _rules_written(record: Record):
+    """The agreement's scoring rules (aggregation, step, bands …), declared total and way
+    of assigning scorers, as the leader's secretary last set them."""
+    for payload in _entries(record, AuditAction.RULES_SET):
+        after = _after(payload)
+        yield (
+            "agreement",
+            {
+                **_only(after, "rules"),
+                **({"declared_total": after["total"]} if "total" in after else {}),
+                **({"assignment_kind": after["assignment"]} if "assignment" in after else {}),
+            },
+        )
+
+
+def _rules_recorded(record: Record):
+    """Compared where the log set them (an agreement kept at the defaults has no entry)."""
+    agreement = record.agreement
+    if agreement is not None and any(_entries(record, AuditAction.RULES_SET)):
+        yield (
+            "agreement",
+            {
+                "rules": agreement.rules,
+                "declared_total": agreement.declared_total,
+                "assignment_kind": agreement.assignment_kind,
+            },
+        )
 
 
 FACT_FIELDS = ("achieved", "count", "penalties")
@@ -762,6 +809,7 @@ AUDITED: tuple[Audited, ...] = (
     Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
     Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded),
     Audited(lambda key: f"agreement.facts[{key}]", _facts_written, _facts_recorded),
+    Audited(lambda key: "agreement", _rules_written, _rules_recorded),
     Audited(lambda key: "conference", _conference_written, _conference_recorded, True),
     Audited(
         lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True
