@@ -9,6 +9,7 @@ import json
 import pytest
 from django.test import Client
 
+from tests.scoring.test_review import IN_TIME, reviewed  # noqa: F401 (a fixture)
 from thidua.audit import clock
 from thidua.audit.models import AuditEntry
 from thidua.core.policy import TOKEN_SCOPES
@@ -16,8 +17,6 @@ from thidua.org import services as org_services
 from thidua.scoring import services
 from thidua.scoring.models import Explanation
 from thidua.voting.models import Delegate, Poll
-
-from tests.scoring.test_review import IN_TIME, reviewed  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 

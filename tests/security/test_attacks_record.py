@@ -14,7 +14,7 @@ import pytest
 from thidua.audit import keys
 from thidua.core import record as core_record
 from thidua.core import typed
-from thidua.core.verify import ranking, verify
+from thidua.core.verify import ranking, statistics, verify
 from thidua.org.models import Cycle
 from thidua.record.export import export_json
 from thidua.scoring.models import Fact, ScoreSheet
@@ -38,6 +38,7 @@ def _reranked(record) -> dict:
     """`scoring.ranking` recomputed from the (forged) inputs, as the app computes it."""
     typed_record, faults = core_record.read(record)
     assert not faults
+    record["statistics"] = typed.write(statistics(typed_record))
     record["scoring"] = {"ranking": typed.write(ranking(typed_record))}
     return record
 
@@ -105,6 +106,13 @@ def _targets_raised(record):
             target[2] = "100.0000"
 
 
+def _report_made_a_draft(record):
+    """Sơn La's 2020 report, submitted in the log, called a draft: its figures no longer
+    count (the statistics and the criteria scored from them move)."""
+    report = next(r for r in record["reports"] if (r["unit"], r["year"]) == ("son-la", 2020))
+    report["status"] = "draft"
+
+
 def _criterion_reweighted(record):
     """A criterion's maximum changed (the agreement's table, as signed, says otherwise)."""
     for criterion in record["agreement"]["criteria"]:
@@ -120,23 +128,9 @@ def _criterion_reweighted(record):
         pytest.param(_qualitative_withdrawn, id="fact-achieved"),
         pytest.param(_aggregation_changed, id="rules"),
         pytest.param(_scorers_unassigned, id="assignment"),
-        pytest.param(
-            _targets_raised,
-            id="targets",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="agreement.targets is not checked against the log (scoring.targets.set)",
-            ),
-        ),
-        pytest.param(
-            _criterion_reweighted,
-            id="criteria",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="agreement.criteria is not checked against the log "
-                "(scoring.table.replace)",
-            ),
-        ),
+        pytest.param(_targets_raised, id="targets"),
+        pytest.param(_criterion_reweighted, id="criteria"),
+        pytest.param(_report_made_a_draft, id="report-status"),
     ],
 )
 def test_a_forged_scoring_input_under_the_genuine_seal_is_named(record, tmp_path, forge):
@@ -184,11 +178,6 @@ def test_a_fact_changed_in_the_database_is_named_by_verify(cycle):
     assert verify(record) != []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sheets are not complete against the log: a submitted sheet deleted from the "
-    "database leaves a record that verifies",
-)
 def test_a_sheet_deleted_in_the_database_is_named_by_verify(cycle):
     year = cycle("cum-2", 2020)
     before = _total(export_json(year), "son-la")
@@ -198,3 +187,20 @@ def test_a_sheet_deleted_in_the_database_is_named_by_verify(cycle):
     record = export_json(year)
     assert _total(record, "son-la") != before  # it mattered
     assert verify(record) != []
+
+
+def test_a_sheet_left_out_of_the_record_is_named(record, tmp_path):
+    """The same with a text editor: Hà Giang's and Lai Châu's sheets of Sơn La removed from
+    the record, the ranking recomputed."""
+    record["sheets"] = [
+        s
+        for s in record["sheets"]
+        if not (s["target"] == "son-la" and s["scorer"] in ("ha-giang", "lai-chau"))
+    ]
+    _reranked(record)
+    assert [f.render() for f in verify(record)] == [
+        "sheets[ha-giang->son-la]: có trong nhật ký thao tác nhưng không có trong bản ghi.",
+        "sheets[lai-chau->son-la]: có trong nhật ký thao tác nhưng không có trong bản ghi.",
+    ]
+    status, printed = _cli(record, tmp_path)
+    assert status != 0, printed

@@ -6,12 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.scoring.test_review import IN_TIME
 from thidua.audit import clock
 from thidua.errors import DomainError
 from thidua.scoring import selectors, services
 from thidua.scoring.models import ScoreSheet
-
-from tests.scoring.test_review import IN_TIME
 
 pytestmark = pytest.mark.django_db
 

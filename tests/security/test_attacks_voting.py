@@ -9,8 +9,7 @@ from tests.voting import phones
 from thidua.core.ballots import Ballot
 from thidua.errors import Refused
 from thidua.voting import services
-from thidua.voting.models import Ballot as StoredBallot
-from thidua.voting.models import Conference, Delegate, Elector, Poll
+from thidua.voting.models import Delegate, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +58,7 @@ def test_a_delegate_of_another_cluster_cannot_be_added(client_for, get_user, ope
     assert not Delegate.objects.filter(conference=open_poll.conference, user=outsider).exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="xmin: PostgreSQL's transaction ids"
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin: PostgreSQL's transaction ids")
 @pytest.mark.xfail(
     strict=True,
     reason="while a poll is open, a cast's ballot row and elector row carry the same "
@@ -76,7 +73,7 @@ def test_while_a_poll_is_open_xmin_does_not_link_a_voter_to_the_ballot(get_user,
             "SELECT xmin::text, content FROM voting_ballot WHERE poll_id = %s AND filled",
             [open_poll.pk],
         )
-        by_xmin = {xmin: content for xmin, content in cursor.fetchall()}
+        by_xmin = dict(cursor.fetchall())
         cursor.execute(
             "SELECT e.xmin::text, u.username FROM voting_elector e"
             " JOIN voting_delegate d ON d.id = e.delegate_id"
