@@ -424,15 +424,19 @@ def _audit(cycle: Cycle) -> core_record.Audit:
 
 
 def export(cycle: Cycle) -> core_record.Record:
-    """The record of `cycle` (see docs/record.md)."""
+    """The record of `cycle` (see docs/record.md): the results computed once for its scoring
+    part and every document it carries the digest of."""
+    with scoring_selectors.results_shared():
+        return _export(cycle)
+
+
+def _export(cycle: Cycle) -> core_record.Record:
     members = org_selectors.member_units(cycle)
     codes, lineage = _relevant_units(cycle, members)
+    every_unit = org_selectors.lineage()  # once: it reads every unit and lineage event
+    last_year = Period.YEAR.end(cycle.year - 1)
     earlier = {
-        unit
-        for member in members
-        for unit in org_selectors.lineage()
-        .ancestors_on(member.code, Period.YEAR.end(cycle.year - 1))
-        .units
+        unit for member in members for unit in every_unit.ancestors_on(member.code, last_year).units
     }
     codes |= earlier
     reports = _reports(cycle, members, earlier)

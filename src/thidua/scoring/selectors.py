@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -640,9 +642,39 @@ def scoring_progress(
     return [ScorerProgress(unit, *counts[unit.code]) for unit in members]
 
 
+_shared_results: ContextVar[dict | None] = ContextVar("shared_results", default=None)
+
+
+@contextmanager
+def results_shared() -> Iterator[None]:
+    """Within it, `results` of a cycle at one version is computed once. A record's export and
+    `thidua documents` build a document per member unit (its score sheet, its scorer sheet),
+    each of which reads the results: without it, n documents × n² × criteria scores."""
+    if _shared_results.get() is not None:  # already shared by an outer scope
+        yield
+        return
+    token = _shared_results.set({})
+    try:
+        yield
+    finally:
+        _shared_results.reset(token)
+
+
 def results(cycle: Cycle) -> Results | None:
     """Each member's points, total, rank and band from the submitted sheets (None without an
-    agreement); the ranking is published only once `Results.ready`."""
+    agreement); the ranking is published only once `Results.ready`. Within `results_shared`,
+    computed once per version of the cycle (the version read before the results, so a write
+    meanwhile makes the next call compute them again)."""
+    shared = _shared_results.get()
+    if shared is None:
+        return _results(cycle)
+    key = (cycle.pk, versions.version(cycle))
+    if key not in shared:
+        shared[key] = _results(cycle)
+    return shared[key]
+
+
+def _results(cycle: Cycle) -> Results | None:
     agreement = agreement_of(cycle)
     if agreement is None:
         return None

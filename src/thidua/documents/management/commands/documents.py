@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from thidua.documents import builders, pdf
 from thidua.org import selectors
 from thidua.progress import progress_bar
+from thidua.scoring import selectors as scoring_selectors
 
 
 class Command(BaseCommand):
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"no cycle {cycle!r} (expected cluster/year, e.g. cum-2/2020)")
         out.mkdir(parents=True, exist_ok=True)
+        with scoring_selectors.results_shared():  # computed once for all the documents
+            self._write(found, out, with_pdf, compare_pages)
+
+    def _write(self, found, out: Path, with_pdf: bool, compare_pages: bool) -> None:
         plans = builders.plans(found)
         ready = [plan for plan in plans if plan.ready]
         show = progress_bar(lambda text: self.stderr.write(text, ending=""))
