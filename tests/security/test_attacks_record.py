@@ -12,11 +12,14 @@ import io
 import pytest
 
 from thidua.audit import keys
+from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
 from thidua.core import typed
 from thidua.core.verify import ranking, statistics, verify
+from thidua.errors import DomainError
 from thidua.org.models import Cycle
 from thidua.record.export import export_json
+from thidua.record.restore import restore
 from thidua.scoring.models import Fact, ScoreSheet
 from thidua.verify import run
 
@@ -204,3 +207,19 @@ def test_a_sheet_left_out_of_the_record_is_named(record, tmp_path):
     ]
     status, printed = _cli(record, tmp_path)
     assert status != 0, printed
+
+
+def test_thidua_import_refuses_the_forgery_before_anything_else(record):
+    """`thidua import` (restore) checks the record first: the genuine one gets as far as
+    "this cycle exists already"; the forged one (a report called a draft) stops at the
+    check, and nothing is written."""
+    with pytest.raises(DomainError) as genuine:
+        restore(copy.deepcopy(record))
+    assert genuine.value.problems[0].code == "cycle_exists"
+    _report_made_a_draft(record)
+    _reranked(record)
+    entries, cycles = AuditEntry.objects.count(), Cycle.objects.count()
+    with pytest.raises(DomainError) as forged:
+        restore(record)
+    assert forged.value.problems[0].code == "record_does_not_verify"
+    assert (AuditEntry.objects.count(), Cycle.objects.count()) == (entries, cycles)
