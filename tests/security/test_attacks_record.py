@@ -116,6 +116,17 @@ def _report_made_a_draft(record):
     report["status"] = "draft"
 
 
+def _indicator_redefined(record):
+    """The indicator criterion II.1 is scored from, computed over another denominator (the
+    catalog is the installation's, written in no cycle's chain)."""
+    code = next(c["indicator"] for c in record["agreement"]["criteria"] if c["code"] == "II.1")
+    indicator = next(i for i in record["indicators"] if i["code"] == code)
+    counts = [i["code"] for i in record["indicators"] if i["kind"] == "count"]
+    indicator["denominator"] = next(
+        c for c in counts if c not in (indicator["numerator"], indicator["denominator"])
+    )
+
+
 def _criterion_reweighted(record):
     """A criterion's maximum changed (the agreement's table, as signed, says otherwise)."""
     for criterion in record["agreement"]["criteria"]:
@@ -134,6 +145,15 @@ def _criterion_reweighted(record):
         pytest.param(_targets_raised, id="targets"),
         pytest.param(_criterion_reweighted, id="criteria"),
         pytest.param(_report_made_a_draft, id="report-status"),
+        pytest.param(
+            _indicator_redefined,
+            id="indicator-catalog",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the indicator catalog is in no cycle's audit chain: a rate redefined "
+                "in the record recomputes to a consistent forgery",
+            ),
+        ),
     ],
 )
 def test_a_forged_scoring_input_under_the_genuine_seal_is_named(record, tmp_path, forge):
