@@ -210,7 +210,7 @@ def test_candidates_show_rank_and_history(client_for, open_poll):
 def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, conference, get_user):
     from thidua.voting.models import Delegate
 
-    user = get_user("hagiang.thuky")
+    user = get_user("hagiang.daibieu2")
     data = {"users": [user.pk], "board": "member"}
     assert (
         client_for("hagiang.canbo")

@@ -185,6 +185,24 @@ def _references(record: Record) -> list[Finding]:
             _missing(where, u) for u in (sheet.scorer, sheet.target) if u not in cycle.members
         ]
         findings += [_missing(where, code) for code in sheet.scores if code not in criteria]
+    if record.agreement is not None and record.agreement.assignment_kind == "all":
+        # every member scores every other: the map cannot leave a scorer out
+        everyone = {
+            target: sorted(code for code in cycle.members if code != target)
+            for target in cycle.members
+        }
+        for target, scorers in record.agreement.assignment.items():
+            if sorted(scorers) != everyone.get(target, sorted(scorers)):
+                findings.append(
+                    _mismatch(
+                        f"agreement.assignment[{target}]", everyone.get(target), sorted(scorers)
+                    )
+                )
+        findings += [
+            _missing("agreement.assignment", target)
+            for target in cycle.members
+            if target not in record.agreement.assignment
+        ]
     polls = {poll.code for poll in record.polls}
     for poll in record.polls:
         where = f"polls[{poll.code}]"
@@ -430,27 +448,189 @@ class Audited:
 
 
 def _sheets_written(record: Record):
-    for payload in _entries(record, AuditAction.SHEET_SAVE, AuditAction.SHEET_SUBMIT):
-        yield payload.object_id, {"scores": _after(payload)}
+    """Each sheet's scores and status as its entries wrote them: saved a draft, submitted
+    (counted), moved at a merger (as it was), re-opened, entered on the unit's behalf
+    (awaiting its confirmation), confirmed or excused. The status decides whether a sheet
+    counts, so a sheet the log has submitted cannot be dropped as a "draft" unseen (nor
+    left out of the record: `complete`)."""
+    moved = {
+        str(_before(payload).get("moved_from"))
+        for payload in _entries(record, AuditAction.SHEET_SAVE)
+        if "moved_from" in _before(payload)
+    }
+    for payload in _entries(
+        record,
+        AuditAction.SHEET_SAVE,
+        AuditAction.SHEET_SUBMIT,
+        AuditAction.SHEET_REOPEN,
+        AuditAction.SHEET_ON_BEHALF,
+        AuditAction.SHEET_CONFIRM,
+        AuditAction.SHEET_EXCUSE,
+    ):
+        after = _after(payload)
+        if payload.object_id in moved:
+            continue  # a sheet moved to a merged unit's place: its new key is written
+        if payload.action == AuditAction.SHEET_SUBMIT:
+            yield payload.object_id, {"scores": after, "status": core_scoring.SHEET_COUNTED}
+        elif payload.action == AuditAction.SHEET_SAVE:
+            moved = "moved_from" in _before(payload)  # a merger's move keeps the status
+            yield payload.object_id, {"scores": after, **({} if moved else {"status": "draft"})}
+        elif payload.action == AuditAction.SHEET_REOPEN:
+            yield payload.object_id, {"status": "draft"}
+        else:
+            yield payload.object_id, _only(after, "status")
 
 
 def _sheets_recorded(record: Record):
     for sheet in record.sheets:
-        yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores}
+        yield f"{sheet.scorer}->{sheet.target}", {"scores": sheet.scores, "status": sheet.status}
+
+
+def _rules_written(record: Record):
+    """The agreement's scoring rules (aggregation, step, bands …), declared total and way
+    of assigning scorers, as the leader's secretary last set them."""
+    for payload in _entries(record, AuditAction.RULES_SET):
+        after = _after(payload)
+        yield (
+            "agreement",
+            {
+                **_only(after, "rules"),
+                **({"declared_total": after["total"]} if "total" in after else {}),
+                **({"assignment_kind": after["assignment"]} if "assignment" in after else {}),
+            },
+        )
+
+
+def _rules_recorded(record: Record):
+    """Compared where the log set them (an agreement kept at the defaults has no entry)."""
+    agreement = record.agreement
+    if agreement is not None and any(_entries(record, AuditAction.RULES_SET)):
+        yield (
+            "agreement",
+            {
+                "rules": agreement.rules,
+                "declared_total": agreement.declared_total,
+                "assignment_kind": agreement.assignment_kind,
+            },
+        )
+
+
+#: A criterion as the table's entry writes it (`scoring.table.replace`) → the record's field.
+CRITERION_FIELDS = {
+    "parent": "parent",
+    "kind": "kind",
+    "max": "max_points",
+    "min": "min_points",
+    "indicator": "indicator",
+    "each": "points_each",
+    "penalty": "penalty_each",
+}
+
+
+def _criteria_written(record: Record):
+    """Each criterion of the table as last replaced: its kind, points and indicator."""
+    table = None
+    for payload in _entries(record, AuditAction.TABLE_REPLACE):
+        table = payload.after if isinstance(payload.after, list) else None
+    for row in table or []:
+        if isinstance(row, Mapping):
+            yield (
+                str(row.get("code")),
+                {mine: row[logged] for logged, mine in CRITERION_FIELDS.items() if logged in row},
+            )
+
+
+def _criteria_recorded(record: Record):
+    """Compared where the log wrote the table (as the rules are)."""
+    if not any(_entries(record, AuditAction.TABLE_REPLACE)):
+        return
+    for criterion in record.agreement.criteria if record.agreement else []:
+        yield (
+            criterion.code,
+            {field: getattr(criterion, field) for field in CRITERION_FIELDS.values()},
+        )
+
+
+def _targets_written(record: Record):
+    """The units' targets as last set (`scoring.targets.set` writes them all), less those of
+    criteria a later table no longer scores from an indicator (their targets went with it)."""
+    targets = None
+    for payload in _entries(record, AuditAction.TARGETS_SET, AuditAction.TABLE_REPLACE):
+        after = payload.after
+        if payload.action == AuditAction.TARGETS_SET:
+            targets = dict(after) if isinstance(after, Mapping) else None
+        elif targets is not None and isinstance(after, list):
+            kept = {
+                row.get("code")
+                for row in after
+                if isinstance(row, Mapping) and row.get("kind") == core_scoring.Kind.QUANTITATIVE
+            }
+            targets = {k: v for k, v in targets.items() if str(k).partition(":")[2] in kept}
+    if targets is not None:
+        yield "targets", {"targets": targets}
+
+
+def _targets_recorded(record: Record):
+    if record.agreement is not None and any(_entries(record, AuditAction.TARGETS_SET)):
+        yield (
+            "targets",
+            {
+                "targets": {
+                    f"{unit}:{criterion}": value
+                    for unit, criterion, value in record.agreement.targets
+                }
+            },
+        )
+
+
+FACT_FIELDS = ("achieved", "count", "penalties")
+
+
+def _facts_written(record: Record):
+    """What the Ministry recorded for the criteria scored from facts (qualitative, per
+    occurrence, bonus and penalty): a fact moves a total as much as a score does."""
+    for payload in _entries(record, AuditAction.FACTS_RECORD):
+        for fact in payload.after if isinstance(payload.after, list) else []:
+            if isinstance(fact, Mapping):
+                yield f"{fact.get('unit')}:{fact.get('criterion')}", _only(fact, *FACT_FIELDS)
+
+
+def _facts_recorded(record: Record):
+    for fact in record.agreement.facts if record.agreement else []:
+        yield (
+            f"{fact.unit}:{fact.criterion}",
+            {field: getattr(fact, field) for field in FACT_FIELDS},
+        )
 
 
 def _reports_written(record: Record):
-    for payload in _entries(record, *core_record.REPORT_ACTIONS):
+    """Each report's figures, highlights and status as its entries wrote them; the status
+    decides whether its figures count (a submitted one cannot be called a draft unseen)."""
+    for payload in _entries(
+        record,
+        *core_record.REPORT_ACTIONS,
+        AuditAction.REPORT_RETURN,
+        AuditAction.REPORT_CONFIRM,
+        AuditAction.REPORT_EXCUSE,
+    ):
         after = _after(payload)
-        # the highlights, where an entry wrote them (entries before them did not)
-        yield payload.object_id, {"figures": after.get("figures", {}), **_only(after, "highlights")}
+        if payload.action in core_record.REPORT_ACTIONS:
+            # the highlights, where an entry wrote them (entries before them did not)
+            fields = {"figures": after.get("figures", {}), **_only(after, "highlights")}
+        else:
+            fields = {}
+        if payload.action == AuditAction.BASELINE_RECORD:
+            fields["status"] = "submitted"  # `stats.services.record_baseline`
+        elif "status" in after:
+            fields["status"] = after["status"]
+        yield payload.object_id, fields
 
 
 def _reports_recorded(record: Record):
     for report in record.reports:
         yield (
             f"{report.unit}/{report.year}/{report.period}",
-            {"figures": report.figures, "highlights": report.highlights},
+            {"figures": report.figures, "highlights": report.highlights, "status": report.status},
         )
 
 
@@ -719,7 +899,11 @@ AUDITED: tuple[Audited, ...] = (
     Audited(lambda key: f"handovers[{key}]", _handovers_written, _handovers_recorded, True),
     Audited(lambda key: f"reports[{key}]", _reports_written, _reports_recorded),
     Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
-    Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded),
+    Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded, complete=True),
+    Audited(lambda key: f"agreement.facts[{key}]", _facts_written, _facts_recorded),
+    Audited(lambda key: "agreement", _rules_written, _rules_recorded),
+    Audited(lambda key: f"agreement.criteria[{key}]", _criteria_written, _criteria_recorded),
+    Audited(lambda key: "agreement.targets", _targets_written, _targets_recorded),
     Audited(lambda key: "conference", _conference_written, _conference_recorded, True),
     Audited(
         lambda key: f"conference.delegates[{key}]", _delegates_written, _delegates_recorded, True

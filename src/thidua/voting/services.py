@@ -147,6 +147,15 @@ def add_delegate(*, actor, conference: Conference, user: User, board: str = "") 
                 )
             ]
         )
+    if board and getattr(actor, "pk", None) == user.pk:
+        # only the board closes and counts: the secretary, who may not, cannot join it by
+        # naming himself (mid-poll, then close the box)
+        raise Refused(
+            Problem(
+                "board_self",
+                gettext_noop("Không tự cử mình vào ban kiểm phiếu; người khác phải ghi việc này."),
+            )
+        )
     delegate, _created = Delegate.objects.get_or_create(
         conference=conference, user=user, defaults={"unit_id": user.unit_id, "board": board}
     )
