@@ -369,3 +369,36 @@ def test_the_conference_times_travel_and_are_checked(cycle, get_user, tmp_path):
     assert [f.render() for f in verify(changed)] == [
         "conference.ends_at: bản ghi ghi 17:00 nhưng nhật ký thao tác ghi 11:30."
     ]
+
+
+def test_a_year_of_drafts_and_reopened_sheets_verifies(scoring_2021, get_user):
+    """The sheets' status is checked against the log entry by entry: a genuine year whose
+    sheets were saved as drafts, submitted, re-opened and submitted again verifies (the
+    demo's own sheets were only ever submitted)."""
+    from thidua.org.authz import SYSTEM
+    from thidua.scoring import selectors, services
+    from thidua.scoring.models import ScoreSheet
+
+    units = {unit.code: unit for unit in scoring_2021.members.all()}
+    agreement = selectors.agreement_of(scoring_2021)
+    scores = {c.code: Decimal(1) for c in selectors.criteria_of_kind(agreement, "peer")}
+
+    def save(scorer: str, target: str, *, submit: bool) -> None:
+        services.save_sheet(
+            actor=SYSTEM,
+            cycle=scoring_2021,
+            scorer=units[scorer],
+            target=units[target],
+            scores=scores,
+            submit=submit,
+        )
+
+    save("son-la", "son-la", submit=False)  # a draft …
+    save("son-la", "son-la", submit=True)  # … submitted
+    sheet = ScoreSheet.objects.get(
+        cycle=scoring_2021, scorer=units["son-la"], target__code="son-la"
+    )
+    services.reopen_sheet(actor=get_user("laocai.thuky"), sheet=sheet, reason="nhập nhầm")
+    save("son-la", "son-la", submit=True)
+    save("ha-giang", "son-la", submit=False)  # a draft left as it is
+    assert verify(export(scoring_2021)) == []

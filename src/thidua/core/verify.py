@@ -473,8 +473,8 @@ def _sheets_written(record: Record):
         if payload.action == AuditAction.SHEET_SUBMIT:
             yield payload.object_id, {"scores": after, "status": core_scoring.SHEET_COUNTED}
         elif payload.action == AuditAction.SHEET_SAVE:
-            moved = "moved_from" in _before(payload)  # a merger's move keeps the status
-            yield payload.object_id, {"scores": after, **({} if moved else {"status": "draft"})}
+            merged = "moved_from" in _before(payload)  # a merger's move keeps the status
+            yield payload.object_id, {"scores": after, **({} if merged else {"status": "draft"})}
         elif payload.action == AuditAction.SHEET_REOPEN:
             yield payload.object_id, {"status": "draft"}
         else:
