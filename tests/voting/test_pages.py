@@ -208,8 +208,10 @@ def test_candidates_show_rank_and_history(client_for, open_poll):
 
 
 def test_delegates_and_board_are_managed_by_the_leader_secretary(client_for, conference, get_user):
+    from thidua.voting.demo import count_the_open_poll
     from thidua.voting.models import Delegate
 
+    count_the_open_poll(conference.cycle)  # the board is fixed while a poll is open
     user = get_user("hagiang.daibieu2")
     data = {"users": [user.pk], "board": "member"}
     assert (

@@ -156,6 +156,23 @@ def add_delegate(*, actor, conference: Conference, user: User, board: str = "") 
                 gettext_noop("Không tự cử mình vào ban kiểm phiếu; người khác phải ghi việc này."),
             )
         )
+    was = Delegate.objects.filter(conference=conference, user=user).values_list("board", flat=True)
+    if (was.first() or "") != board and conference.polls.filter(
+        status__in=[Poll.Status.OPEN, Poll.Status.COUNTING]
+    ).exists():
+        # who may close and count is fixed before the box opens: a board member named while
+        # it is open (by the secretary, who may not close it) would close and count it
+        raise StateConflict(
+            [
+                Problem(
+                    "board_frozen",
+                    gettext_noop(
+                        "Đang có cuộc bỏ phiếu chưa kiểm phiếu xong: không thay đổi ban kiểm"
+                        " phiếu cho đến khi kiểm phiếu xong."
+                    ),
+                )
+            ]
+        )
     delegate, _created = Delegate.objects.get_or_create(
         conference=conference, user=user, defaults={"unit_id": user.unit_id, "board": board}
     )
