@@ -40,3 +40,13 @@ def test_within_the_scope_one_version_is_computed_once_and_a_write_computes_agai
             (u.code, r.total) for u, r in first.ranking
         ]
     assert selectors.results(_demo()) is not again  # the scope is gone with its results
+
+
+def test_the_results_export_computes_the_results_once(client_for, monkeypatch):
+    """The export's readiness check and the table it writes read the same results."""
+    computed = []
+    compute = selectors._results
+    monkeypatch.setattr(selectors, "_results", lambda cycle: computed.append(1) or compute(cycle))
+    response = client_for("hagiang.thuky").get("/clusters/cum-2/2020/results/export.xlsx")
+    assert response.status_code == 200
+    assert len(computed) == 1

@@ -843,12 +843,13 @@ def _results_unit_body(cycle: Cycle, member: Unit) -> str | None:
 
 @cycle_view(Action.VIEW_RESULTS)
 def results_export(request, cycle: Cycle):
-    found = selectors.results(cycle)
-    if found is None:
-        raise Http404
-    refuse_if(found.why_not_ready, StateConflict)
-    with translation.override("vi"):  # the same table as the cycle's document, in Vietnamese
-        content = builders.score_table(cycle).content
+    with selectors.results_shared():  # the check here and the table: one computation
+        found = selectors.results(cycle)
+        if found is None:
+            raise Http404
+        refuse_if(found.why_not_ready, StateConflict)
+        with translation.override("vi"):  # the same table as the cycle's document, in Vietnamese
+            content = builders.score_table(cycle).content
     return _download(
         content, xlsx.safe_filename("bang-tong-hop-diem", cycle.cluster.code, str(cycle.year))
     )
