@@ -4,9 +4,29 @@ written so), and — holding the installation's key, as its operator does — si
 tests then show what still gives a forgery away, and use the signed forms to build records
 that test a rule rather than the chain."""
 
+import copy
+
+import pytest
+
 from thidua.core import signing
 from thidua.core.audit import GENESIS, entry_hash
 from thidua.core.record import CHECKPOINTED, AuditAction
+
+
+@pytest.fixture(scope="module")
+def pristine(django_db_setup, django_db_blocker):
+    """The demo's Cụm II 2020 as exported, once per module (what a forger starts from)."""
+    from thidua.org.models import Cycle
+    from thidua.record.export import export_json
+
+    with django_db_blocker.unblock():
+        return export_json(Cycle.objects.get(cluster__code="cum-2", year=2020))
+
+
+@pytest.fixture
+def record(pristine):
+    """A copy of `pristine` for one test to forge."""
+    return copy.deepcopy(pristine)
 
 
 def rehash(record: dict, start: int = 0) -> None:

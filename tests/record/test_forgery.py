@@ -16,22 +16,12 @@ from thidua.core import signing, typed
 from thidua.core.verify import ranking, verify
 from thidua.errors import DomainError
 from thidua.org.models import Cycle
-from thidua.record.export import export_json
 from thidua.record.restore import restore
 from thidua.verify import run
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(scope="module")
-def pristine(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return export_json(Cycle.objects.get(cluster__code="cum-2", year=2020))
-
-
-@pytest.fixture
-def record(pristine):
-    return copy.deepcopy(pristine)
+pristine, record = forge.pristine, forge.record  # fixtures: the demo's 2020 record
 
 
 def _entries(record):

@@ -12,24 +12,11 @@ from django.test import Client
 from tests.scoring.test_review import IN_TIME, reviewed  # noqa: F401 (a fixture)
 from thidua.audit import clock
 from thidua.audit.models import AuditEntry
-from thidua.core.policy import TOKEN_SCOPES
-from thidua.org import services as org_services
 from thidua.scoring import services
 from thidua.scoring.models import Explanation
 from thidua.voting.models import Delegate, Poll
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_as(get_user):
-    def make(username: str) -> Client:
-        _token, key = org_services.create_api_token(
-            actor=get_user(username), name="tấn công", scopes=TOKEN_SCOPES
-        )
-        return Client(headers={"Authorization": f"Bearer {key}"})
-
-    return make
 
 
 def _post(client: Client, path: str, body: dict):

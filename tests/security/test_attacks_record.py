@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.record import forge
 from thidua.audit import clock, keys
 from thidua.audit.models import AuditEntry
 from thidua.core import record as core_record
@@ -26,16 +27,7 @@ from thidua.verify import run
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(scope="module")
-def pristine(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return export_json(Cycle.objects.get(cluster__code="cum-2", year=2020))
-
-
-@pytest.fixture
-def record(pristine):
-    return copy.deepcopy(pristine)
+pristine, record = forge.pristine, forge.record  # fixtures: the demo's 2020 record
 
 
 def _reranked(record) -> dict:
