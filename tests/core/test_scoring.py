@@ -525,3 +525,16 @@ def test_only_an_awaiting_sheet_is_settled(status, excuse):
     excused = [p.code for p in check_sheet_settle(status, excuse=excuse)]
     assert ("reason_required" in excused) == (not excuse.strip())
     assert ("sheet_not_awaiting" in excused) == (status != "awaiting")
+    assert "excuse_own_unit" not in excused
+
+
+@given(st.sampled_from(["a", "b", "leader"]), st.sampled_from(["leader", None]))
+def test_a_sheet_of_the_leader_unit_is_never_excused(target, leader):
+    from thidua.core.scoring import check_sheet_settle
+
+    excused = [
+        p.code for p in check_sheet_settle("awaiting", excuse="ốm", target=target, leader=leader)
+    ]
+    assert ("excuse_own_unit" in excused) == (leader is not None and target == leader)
+    confirmed = check_sheet_settle("awaiting", target=target, leader=leader)
+    assert confirmed == []  # the scorer's own confirmation always settles it

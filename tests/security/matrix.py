@@ -50,6 +50,21 @@ class Probe:
     def id(self) -> str:
         return f"{self.route}-{self.method}"
 
+    def checked_on(self, cycle):
+        """The object the permission table is asked about for this probe in `cycle`."""
+        from thidua.org.authz import UnitInCycle
+        from thidua.org.models import Cluster, Unit
+
+        if self.on == "global":
+            return None
+        if self.on == "cycle":
+            return cycle
+        kind, code = self.on.split(":")
+        if kind == "cluster":
+            return Cluster.objects.get(code=code)
+        unit = Unit.objects.get(code=code)
+        return unit if kind == "unit" else UnitInCycle(cycle, unit)
+
 
 def _explanations():
     """Two explanations of Lạng Sơn in the demo year: on Sơn La's score (waiting for its

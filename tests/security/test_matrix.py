@@ -9,8 +9,8 @@ from tests.security.matrix import EXEMPT, NOT_OVER_HTTP, PEOPLE, PHASES_TRIED, P
 from tests.voting import phones
 from tests.web.test_access import routes
 from thidua.core.policy import POLICY
-from thidua.org.authz import UnitInCycle, can
-from thidua.org.models import Cluster, Cycle, Unit
+from thidua.org.authz import can
+from thidua.org.models import Cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,6 @@ CELLS = [
     for person in PEOPLE
     for phase in (PHASES_TRIED if probe.phased else [None])
 ]
-
-
-def _object(probe: Probe, cycle: Cycle):
-    if probe.on == "global":
-        return None
-    if probe.on == "cycle":
-        return cycle
-    kind, code = probe.on.split(":")
-    if kind == "cluster":
-        return Cluster.objects.get(code=code)
-    unit = Unit.objects.get(code=code)
-    return unit if kind == "unit" else UnitInCycle(cycle, unit)
 
 
 def _send(client: Client, probe: Probe, phase: str, person: str):
@@ -56,7 +44,7 @@ def test_the_permission_matrix(probe, person, phase, get_user):
     if probe.setup:
         probe.setup()
     user = get_user(person)
-    expected = all(can(user, action, _object(probe, cycle)) for action in probe.actions)
+    expected = all(can(user, action, probe.checked_on(cycle)) for action in probe.actions)
     client = Client()
     client.force_login(user)
     status = _send(client, probe, cycle.phase, person).status_code

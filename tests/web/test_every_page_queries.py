@@ -16,7 +16,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.security.matrix import PEOPLE, PROBES, Probe
-from tests.security.test_matrix import _object
 from thidua.audit.models import PageCache
 from thidua.org.authz import can
 from thidua.org.models import Cycle, Membership, Unit, User, UserKind
@@ -120,7 +119,7 @@ def _reader(probe: Probe, cycle: Cycle) -> User | None:
     """The first person of the matrix the page is open to."""
     for username in PEOPLE:
         user = User.objects.get(username=username)
-        if all(can(user, action, _object(probe, cycle)) for action in probe.actions):
+        if all(can(user, action, probe.checked_on(cycle)) for action in probe.actions):
             return user
     return None
 

@@ -1079,9 +1079,13 @@ def check_sheet_on_behalf(
     return problems
 
 
-def check_sheet_settle(status: str, *, excuse: str | None = None) -> list[Problem]:
+def check_sheet_settle(
+    status: str, *, excuse: str | None = None, target: str | None = None, leader: str | None = None
+) -> list[Problem]:
     """Settling a sheet entered on a unit's behalf: the unit confirms it (`excuse` None), or
-    the leader records why the unit could not (`excuse`, required). Only an awaiting sheet."""
+    the leader records why the unit could not (`excuse`, required). Only an awaiting sheet.
+    A sheet of the leader unit (`target` == `leader`) is never excused: the leader entered
+    another's scores of itself, which count only on the scorer's own word."""
     problems = []
     if status != SHEET_AWAITING:
         problems.append(
@@ -1096,6 +1100,16 @@ def check_sheet_settle(status: str, *, excuse: str | None = None) -> list[Proble
                 "reason_required",
                 gettext_noop("Phải ghi lý do đơn vị không xác nhận được."),
                 field="reason",
+            )
+        )
+    if excuse is not None and leader is not None and target == leader:
+        problems.append(
+            Problem(
+                "excuse_own_unit",
+                gettext_noop(
+                    "Phiếu chấm đơn vị cụm trưởng do cụm trưởng nhập thay chỉ được tính khi"
+                    " đơn vị chấm xác nhận."
+                ),
             )
         )
     return problems

@@ -805,21 +805,14 @@ def excuse_sheet(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
     on its behalf: from now on it counts, with that reason shown beside it."""
     sheet = _awaiting_sheet(sheet)
     require(actor, Action.EXCUSE_SHEET, UnitInCycle(sheet.cycle, sheet.scorer))
-    refuse_if(core.check_sheet_settle(sheet.status, excuse=reason))
-    if sheet.target_id == sheet.cycle.leader_id:
-        # the leader unit entered another's scores of itself: they count only once the
-        # scorer confirms them, never on the leader's own word (a unit never scores itself)
-        raise DomainError(
-            [
-                Problem(
-                    "excuse_own_unit",
-                    gettext_noop(
-                        "Phiếu chấm đơn vị cụm trưởng do cụm trưởng nhập thay chỉ được tính khi"
-                        " đơn vị chấm xác nhận."
-                    ),
-                )
-            ]
+    refuse_if(
+        core.check_sheet_settle(
+            sheet.status,
+            excuse=reason,
+            target=sheet.target.code,
+            leader=sheet.cycle.leader.code if sheet.cycle.leader_id else None,
         )
+    )
     sheet.status, sheet.excuse = ScoreSheet.Status.SUBMITTED, reason.strip()
     sheet.save(update_fields=["status", "excuse"])
     audit(
