@@ -522,6 +522,13 @@ PROBES: list[Probe] = [
     ),
     Probe(
         "conference_details",
+        "GET",
+        f"{CYCLE}/conference/details/",
+        (A.MANAGE_CONFERENCE,),
+        phased=True,
+    ),
+    Probe(
+        "conference_details",
         "POST",
         f"{CYCLE}/conference/details/",
         (A.MANAGE_CONFERENCE,),

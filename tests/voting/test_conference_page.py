@@ -73,3 +73,55 @@ def test_the_secretarys_list_shows_what_the_delegates_say(client_for, conference
     reissue = page.count("Cấp lại mã QR")
     assert reissue == sum(1 for d in delegates if d.checked_in_at)
     assert page.count("Điểm danh, cấp mã QR") == len(delegates) - reissue
+
+
+DETAILS = "/clusters/cum-2/2020/conference/details/"
+
+
+def test_the_details_are_edited_on_their_own_page_not_carried_by_the_conference_page(
+    client_for, conference
+):
+    """The page reloaded all day carries a link, not the thirteen fields of the minutes'
+    details; the details page shows them as recorded."""
+    client = client_for(SECRETARY)
+    page = client.get(PAGE).content.decode()
+    assert f'href="{DETAILS}"' in page
+    assert 'name="chair_name"' not in page
+    assert 'name="conclusions"' not in page
+    details = client.get(DETAILS)
+    assert details.status_code == 200
+    assert f'value="{conference.place}"' in details.content.decode()
+    assert f'value="{conference.chair_name}"' in details.content.decode()
+
+
+def test_refused_details_are_shown_again_as_typed_and_change_nothing(client_for, conference):
+    before = (conference.place, conference.starts_at, conference.ends_at)
+    page = client_for(SECRETARY).post(
+        DETAILS,
+        {
+            "held_on": "2020-11-16",
+            "place": "Hội trường tầng 3",
+            "starts_at": "11:30",
+            "ends_at": "08:00",
+        },
+    )
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Giờ bế mạc phải sau giờ khai mạc." in text
+    assert 'value="Hội trường tầng 3"' in text  # what was typed is not lost
+    conference.refresh_from_db()
+    assert (conference.place, conference.starts_at, conference.ends_at) == before
+
+
+def test_saved_details_go_back_to_the_conference_page(client_for, conference):
+    response = client_for(SECRETARY).post(
+        DETAILS, {"held_on": "2020-11-16", "place": "Hội trường tầng 3"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == PAGE
+    assert "Đã lưu thông tin hội nghị." in response.content.decode()
+    conference.refresh_from_db()
+    assert conference.place == "Hội trường tầng 3"
+
+
+def test_a_delegate_may_not_open_the_details_page(client_for, conference):
+    assert client_for("hagiang.daibieu2").get(DETAILS).status_code == 403

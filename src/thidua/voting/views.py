@@ -106,25 +106,6 @@ def conference(request, cycle: Cycle):
             "members": org_selectors.member_units(cycle) if manage else [],
             "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "nominations": selectors.nomination_problems(cycle, polls),
-            "details_form": ConferenceForm(
-                initial={
-                    "held_on": found.held_on,
-                    "starts_at": found.starts_at,
-                    "ends_at": found.ends_at,
-                    "place": found.place,
-                    "agenda": found.agenda,
-                    "chair_rank": found.chair_rank,
-                    "chair_name": found.chair_name,
-                    "chair_position": found.chair_position,
-                    "secretary_rank": found.secretary_rank,
-                    "secretary_name": found.secretary_name,
-                    "secretary_position": found.secretary_position,
-                    "guests": found.guests,
-                    "conclusions": found.conclusions,
-                }
-            )
-            if manage
-            else None,
             "handover": recorded,
             "handover_ready": manage
             and recorded is None
@@ -1042,12 +1023,12 @@ def run_of_show(request, cycle: Cycle):
     here = (cycle.cluster.code, cycle.year)
     conference_page = reverse("conference", args=here)
     links = {
-        "details": f"{conference_page}#details",
+        "details": reverse("conference_details", args=here),
         "delegates": f"{conference_page}#delegates",
         "board": reverse("board_key", args=here),
         "results": reverse("results", args=here),
         "handover": f"{conference_page}#handover",
-        "details-closing": f"{conference_page}#details",
+        "details-closing": reverse("conference_details", args=here) + "#id_conclusions",
         "documents": reverse("documents", args=here),
     }
     steps = [
@@ -1121,16 +1102,26 @@ def screen(request, cycle: Cycle):
     )
 
 
-@require_POST
 @cycle_view(Action.MANAGE_CONFERENCE)
 def conference_details(request, cycle: Cycle):
-    """Date, place, agenda, chair and secretary of the conference (printed in the minutes)."""
-    form = ConferenceForm(request.POST)
-    if form.is_valid():
+    """Date, place, agenda, chair and secretary of the conference (printed in the minutes),
+    on a page of its own: the conference page, open on the secretary's laptop all day, does
+    not carry thirteen fields nobody edits mid-vote; a refused form is shown again as typed,
+    each error beside its field."""
+    found = _conference(cycle)
+    form = ConferenceForm(request.POST or None, initial=_details(found))
+    if request.method == "POST" and form.is_valid():
         services.open_conference(actor=request.user, cycle=cycle, **form.cleaned_data)
         messages.success(request, _("Đã lưu thông tin hội nghị."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(_home(cycle))
+        return redirect(_home(cycle))
+    return render(
+        request,
+        "voting/conference_details.html",
+        {"cycle": cycle, "conference": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _details(conference: Conference) -> dict:
+    """The conference's details as the form's initial values."""
+    return {name: getattr(conference, name) for name in ConferenceForm.base_fields}
