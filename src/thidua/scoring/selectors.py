@@ -338,18 +338,13 @@ def score_grid_of(
     kept = [s for s in sheets if s.scorer_id in by_pk and s.target_id in by_pk]
     judged = table.plan.judged
     by_code = {c.code: c.pk for c in criteria}
-    rows: list = []
+    found = np.zeros((0, 3), dtype=np.int64)
     if kept:
-        query = Score.objects.filter(sheet__cycle_id=kept[0].cycle_id).values_list(
-            "sheet_id", "criterion_id", Cast(Round(F("value") * 10**places), IntegerField())
+        found = _integer_rows(
+            Score.objects.filter(sheet__cycle_id=kept[0].cycle_id)
+            .annotate(scaled=Cast(Round(F("value") * 10**places), IntegerField()))
+            .values_list("sheet_id", "criterion_id", "scaled")
         )
-        # the rows as the database driver gives them, integers all three: without Django's
-        # converter per value (147.500 rows at 50 units, half the time of the read)
-        sql, params = query.query.sql_with_params()
-        with connections[query.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    found = np.array(rows, dtype=np.int64).reshape(-1, 3)
     sheet_numbers, counted = _positions([sheet.pk for sheet in kept], found[:, 0])
     code_numbers, judged_here = _positions([by_code[code] for code in judged], found[:, 1])
     counted &= judged_here
@@ -362,6 +357,33 @@ def score_grid_of(
         found[counted, 2],
         places,
     )
+
+
+# the aggregate that joins texts with a separator, per database: SQLite's, PostgreSQL's
+_JOINED = {"sqlite": "group_concat", "postgresql": "string_agg"}
+
+
+def _integer_rows(query) -> np.ndarray:
+    """The rows of `query` (three integer columns: sheet_id, criterion_id, scaled) as one
+    int64 array of shape (rows, 3). The database sends them as one text, each number
+    followed by a comma, and numpy reads it in C: no Python tuple or int per score (147.500
+    rows at 50 units, three quarters of what reading them cost as rows)."""
+    sql, params = query.query.sql_with_params()
+    connection = connections[query.db]
+    joined = _JOINED.get(connection.vendor)
+    with connection.cursor() as cursor:
+        if joined is None:  # another database: the rows as its driver gives them
+            cursor.execute(sql, params)
+            return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
+        cursor.execute(
+            f"SELECT {joined}(sheet_id || ',' || criterion_id || ',' || scaled, ',')"  # noqa: S608 - our own query's SQL, its values as parameters
+            f" FROM ({sql}) AS scores",
+            params,
+        )
+        (text,) = cursor.fetchone()
+    if not text:
+        return np.zeros((0, 3), dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 3)
 
 
 def _positions(keys: list[int], wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
