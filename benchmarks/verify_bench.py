@@ -72,6 +72,23 @@ class Chain:
             name,
             {"public_key": public, "fingerprint": self.fingerprint, "replaces": None},
         )
+        self._link(  # the catalog the statistics are computed with, as the app logs it
+            AuditAction.CATALOG,
+            "audit.chain",
+            name,
+            {
+                "indicators": {
+                    code: {
+                        "kind": kind,
+                        "decimals": 0,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "active": True,
+                    }
+                    for code, kind, numerator, denominator in sorted(INDICATORS)
+                }
+            },
+        )
 
     def _link(self, action, object_type, object_id, after, actor="system") -> None:
         previous = self.entries[-1]["hash"] if self.entries else GENESIS

@@ -31,6 +31,12 @@ class Registry:
 
 REGISTRIES: tuple[Registry, ...] = (
     Registry(
+        "thidua.audit.services._CATALOG",
+        "thidua.audit.services.register_catalog",
+        "a cycle's chain logs the indicator catalog its statistics are computed with",
+        (Hook("thidua.stats.selectors.computing_catalog", "thidua.stats"),),
+    ),
+    Registry(
         "thidua.org.selectors._USAGE_PROVIDERS",
         "thidua.org.selectors.register_unit_usage",
         "a lineage event cannot rewrite the years a unit reported figures for or scored in",

@@ -196,3 +196,18 @@ def test_the_results_page_offers_the_record(client_for):
     page = client_for("sonla.canbo").get("/clusters/cum-2/2020/results/").content.decode()
     assert "/clusters/cum-2/2020/record.json" in page
     assert client_for("hanoi.canbo").get("/clusters/cum-2/2020/record.json").status_code == 403
+
+
+def test_an_indicator_this_installation_computes_otherwise_is_not_taken_in(record):
+    """A record whose catalog computes a rate over other figures than this installation's
+    is refused: its statistics, exported again here, would be computed otherwise (restore
+    runs in one transaction: what it wrote before is rolled back)."""
+    from thidua.record.restore import _indicators
+    from thidua.stats.models import Indicator
+
+    typed_record, _faults = core_record.read(record)
+    Indicator.objects.filter(code="clearance_rate").update(
+        denominator=Indicator.objects.get(code="social_order_offenders")
+    )
+    with pytest.raises(DomainError, match="Chỉ tiêu “clearance_rate” đã có trên máy chủ"):
+        _indicators(typed_record)

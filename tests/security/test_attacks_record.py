@@ -110,8 +110,8 @@ def _report_made_a_draft(record):
 
 
 def _indicator_redefined(record):
-    """The indicator criterion II.1 is scored from, computed over another denominator (the
-    catalog is the installation's, written in no cycle's chain)."""
+    """The indicator criterion II.1 is scored from, computed over another denominator (each
+    cycle's chain logs the catalog it is computed with: `AuditAction.CATALOG`)."""
     code = next(c["indicator"] for c in record["agreement"]["criteria"] if c["code"] == "II.1")
     indicator = next(i for i in record["indicators"] if i["code"] == code)
     counts = [i["code"] for i in record["indicators"] if i["kind"] == "count"]
@@ -138,15 +138,7 @@ def _criterion_reweighted(record):
         pytest.param(_targets_raised, id="targets"),
         pytest.param(_criterion_reweighted, id="criteria"),
         pytest.param(_report_made_a_draft, id="report-status"),
-        pytest.param(
-            _indicator_redefined,
-            id="indicator-catalog",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the indicator catalog is in no cycle's audit chain: a rate redefined "
-                "in the record recomputes to a consistent forgery",
-            ),
-        ),
+        pytest.param(_indicator_redefined, id="indicator-catalog"),
     ],
 )
 def test_a_forged_scoring_input_under_the_genuine_seal_is_named(record, tmp_path, forge):
@@ -299,3 +291,14 @@ def test_a_score_and_its_entry_rewritten_in_the_database_mid_phase(scoring_2021,
         "scores"
     ] == dict.fromkeys(scores, "0.00")
     assert verify(forged) != []
+
+
+def test_a_redefined_indicator_is_named_down_to_its_field(record):
+    """The forgery above, named as `verify` names it: the indicator and what it is computed
+    with, the record's against the log's."""
+    _indicator_redefined(record)
+    _reranked(record)
+    code = next(c["indicator"] for c in record["agreement"]["criteria"] if c["code"] == "II.1")
+    named = [f.render() for f in verify(record) if f.where.startswith("indicators[")]
+    assert len(named) == 1
+    assert named[0].startswith(f"indicators[{code}].denominator:")

@@ -67,6 +67,7 @@ ACTIONS = {
     AuditAction.RECORD_RECEIVE: _("Nhận bản ghi năm thi đua từ máy của cụm"),
     AuditAction.KEY_REGISTER: _("Đăng ký khóa ký của máy"),
     AuditAction.CHECKPOINT: _("Mốc ký xác nhận nhật ký"),
+    AuditAction.CATALOG: _("Ghi danh mục chỉ tiêu dùng để tính số liệu"),
     AuditAction.ADMIN_ADD: _("Thêm dữ liệu danh mục trong trang quản trị"),
     AuditAction.ADMIN_CHANGE: _("Sửa dữ liệu danh mục trong trang quản trị"),
     AuditAction.ADMIN_DELETE: _("Xóa dữ liệu danh mục trong trang quản trị"),

@@ -82,6 +82,8 @@ class AuditHead(models.Model):
     # A cycle's chain taken in from a cluster's laptop: its source of truth stays there, so
     # nothing here writes to it (a newer record from the laptop extends it).
     mirror = models.BooleanField(default=False)
+    # The digest of the indicator catalog the chain logged last (`AuditAction.CATALOG`).
+    catalog = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.chain or '—'} {self.count}: {self.hash}"

@@ -4,8 +4,9 @@ transaction, so the entry commits with the write it describes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import transaction
 
@@ -28,11 +29,57 @@ def chain_of(cycle) -> str:
     return f"{cycle.cluster.code}/{cycle.year}" if cycle is not None else ""
 
 
+_CATALOG: list[Callable[[], Mapping]] = []
+
+
+def register_catalog(source: Callable[[], Mapping]) -> None:
+    """`source()` gives the installation's indicator catalog as a chain logs it
+    (`core.record.computing_catalog`); the stats app registers it (it sits above this one)."""
+    _CATALOG[:] = [source]
+
+
+def catalog_digest(logged: Mapping) -> str:
+    """The digest of a catalog entry's `after`, kept in the chain's head (`AuditHead.catalog`)
+    to tell at once whether the chain logged the catalog as it is."""
+    return hashlib.sha256(canonical_json(logged).encode()).hexdigest()
+
+
+def _catalog_to_log(head: AuditHead, catalog: Mapping | None = None) -> dict | None:
+    """The catalog `head`'s cycle chain must log before its next entry (`catalog`, else the
+    installation's as it is), or None when it logged this very one last. A record's
+    statistics, and the criteria scored from them, are computed with the catalog: the chain
+    holds it as it holds the key that signs it."""
+    if not head.chain or not _CATALOG:
+        return None
+    logged = {"indicators": dict(catalog if catalog is not None else _CATALOG[0]())}
+    return None if head.catalog == catalog_digest(logged) else logged
+
+
+@transaction.atomic
+def log_catalog() -> int:
+    """After the catalog changed (an indicator added, redefined or removed): log it in every
+    cycle chain of this installation that logged another (none mirrored from a laptop), so
+    that a year already done still exports a record its log stands behind. How many."""
+    if not _CATALOG:
+        return 0
+    catalog = _CATALOG[0]()
+    logged = 0
+    heads = AuditHead.objects.select_for_update().exclude(chain="").filter(mirror=False)
+    for head in heads.filter(count__gt=0).order_by("chain"):
+        after = _catalog_to_log(head, catalog)
+        if after is not None:
+            cause = AuditEntry(at=clock.now(), chain=head.chain)
+            _append(_chain_entry(cause, AuditAction.CATALOG, after))
+            logged += 1
+    return logged
+
+
 def _append(entry: AuditEntry) -> AuditEntry:
     """Link `entry` (its chain and payload set) at the end of its chain, inside the writing
     transaction. The chain's head row is locked until the transaction ends: writers of one
     cycle queue, other cycles do not. A chain not yet signed by this installation's key first
-    registers it; an act in `CHECKPOINTED` is followed by a signed checkpoint."""
+    registers it, a cycle's chain that has not logged the catalog as it is first logs it
+    (`_catalog_to_log`); an act in `CHECKPOINTED` is followed by a signed checkpoint."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the audit log is written inside the writing transaction")
     head, _created = AuditHead.objects.select_for_update().get_or_create(
@@ -56,6 +103,11 @@ def _append(entry: AuditEntry) -> AuditEntry:
     if head.key != fingerprint:
         _link(head, _chain_entry(entry, AuditAction.KEY_REGISTER, _registration(head, key)))
         head.key = fingerprint
+    if entry.action == AuditAction.CATALOG:
+        head.catalog = catalog_digest(entry.after)
+    elif (catalog := _catalog_to_log(head)) is not None:
+        _link(head, _chain_entry(entry, AuditAction.CATALOG, catalog))
+        head.catalog = catalog_digest(catalog)
     _link(head, entry)
     if entry.action in CHECKPOINTED and entry.origin is None:
         checkpoint = {
@@ -66,7 +118,7 @@ def _append(entry: AuditEntry) -> AuditEntry:
         }
         _link(head, _chain_entry(entry, AuditAction.CHECKPOINT, checkpoint))
     head.seal = None  # a restored seal no longer covers the head
-    head.save(update_fields=["hash", "count", "key", "seal"])
+    head.save(update_fields=["hash", "count", "key", "seal", "catalog"])
     return entry
 
 

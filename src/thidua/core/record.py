@@ -111,6 +111,7 @@ class AuditAction(StrEnum):
     RECORD_RECEIVE = "record.receive"
     KEY_REGISTER = "record.key.register"
     CHECKPOINT = "record.checkpoint"
+    CATALOG = "record.catalog"
     ADMIN_ADD = "admin.add"
     ADMIN_CHANGE = "admin.change"
     ADMIN_DELETE = "admin.delete"
@@ -255,6 +256,23 @@ class Indicator:
         "…and of at least this much, in the indicator's measure (points for a rate)",
         default=None,
     )
+
+
+#: What of an indicator its figures are computed with, and whether the statistics show them
+#: (the rest is its wording and place).
+COMPUTED_WITH = ("kind", "decimals", "numerator", "denominator", "active")
+
+
+def computing_catalog(indicators: Iterable[Indicator]) -> dict[str, dict[str, object]]:
+    """An indicator catalog as a cycle's chain logs it (`AuditAction.CATALOG`): by code, what
+    each indicator is computed with. The record carries the whole catalog and `verify`
+    recomputes the statistics, and the criteria scored from them, with it: the log makes a
+    rate redefined in the record (another denominator) a difference, not a consistent
+    forgery."""
+    return {
+        item.code: {name: getattr(item, name) for name in COMPUTED_WITH}
+        for item in sorted(indicators, key=lambda item: item.code)
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -603,6 +603,20 @@ def _facts_recorded(record: Record):
         )
 
 
+def _catalog_written(record: Record):
+    """Each indicator as the chain logged the catalog last (`AuditAction.CATALOG`): what it
+    is computed with. A chain written before the catalog was logged logs none."""
+    logged = None
+    for payload in _entries(record, AuditAction.CATALOG):
+        logged = _after(payload).get("indicators", {})
+    yield from (logged or {}).items()
+
+
+def _catalog_recorded(record: Record):
+    if any(True for _payload in _entries(record, AuditAction.CATALOG)):
+        yield from core_record.computing_catalog(record.indicators).items()
+
+
 def _reports_written(record: Record):
     """Each report's figures, highlights and status as its entries wrote them; the status
     decides whether its figures count (a submitted one cannot be called a draft unseen)."""
@@ -897,6 +911,7 @@ def _ceremony_recorded(record: Record):
 AUDITED: tuple[Audited, ...] = (
     Audited(lambda key: "cycle", _cycle_written, _cycle_recorded, complete=True),
     Audited(lambda key: f"handovers[{key}]", _handovers_written, _handovers_recorded, True),
+    Audited(lambda key: f"indicators[{key}]", _catalog_written, _catalog_recorded, True),
     Audited(lambda key: f"reports[{key}]", _reports_written, _reports_recorded),
     Audited(lambda key: f"published[{key}]", _published_written, _published_recorded, True),
     Audited(lambda key: f"sheets[{key}]", _sheets_written, _sheets_recorded, complete=True),
@@ -1056,8 +1071,11 @@ def _row(now: Mapping, before: Mapping, catalog) -> core_record.StatisticsRow:
 
 
 def statistics(record: Record) -> core_record.Statistics:
-    """Each member's values and baseline (after lineage) for the year, and the totals."""
-    catalog = catalog_of(record)
+    """Each member's values and baseline (after lineage) for the year, and the totals: of
+    the active indicators, as the statistics pages show them (a retired one is kept in the
+    catalog for its history, and a criterion may still be scored from it)."""
+    active = {item.code for item in record.indicators if item.active}
+    catalog = {code: item for code, item in catalog_of(record).items() if code in active}
     year = record.cycle.year
     members = record.cycle.members
     now = figures_of(record, year)

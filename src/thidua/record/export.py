@@ -27,7 +27,7 @@ from thidua.org.models import Cycle, Handover, LineageLink, Unit
 from thidua.scoring import selectors as scoring_selectors
 from thidua.scoring.models import Fact
 from thidua.stats import selectors as stats_selectors
-from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
+from thidua.stats.models import PublishedFigure, Report, ReportValue
 from thidua.voting import selectors as voting_selectors
 from thidua.voting.models import Ballot, Elector, Poll
 
@@ -88,34 +88,21 @@ def _units(codes: set[str]) -> list[core_record.Unit]:
     ]
 
 
-def _indicators() -> list[core_record.Indicator]:
-    models = list(Indicator.objects.select_related("numerator", "denominator"))
-    return [
-        core_record.Indicator(
-            code=item.code,
-            name=item.name,
-            name_en=item.name_en,
-            section=item.section,
-            section_en=item.section_en,
-            measure=item.measure,
-            measure_en=item.measure_en,
-            kind=item.kind,
-            direction=item.direction,
-            decimals=item.decimals,
-            numerator=item.numerator.code if item.numerator else None,
-            denominator=item.denominator.code if item.denominator else None,
-            scope=item.scope,
-            position=item.position,
-            active=item.active,
-            plausible_relative=None
-            if item.plausible_relative is None
-            else tidy(item.plausible_relative),
-            plausible_absolute=None
-            if item.plausible_absolute is None
-            else tidy(item.plausible_absolute),
-        )
-        for item in sorted(models, key=lambda item: (item.position, item.code))
-    ]
+def _indicators(cycle: Cycle) -> list[core_record.Indicator]:
+    """The catalog's indicators the cycle's chain logged last: all of this installation's
+    (its chains log every change), those of the laptop's catalog for a chain mirrored from
+    one (one query: the last catalog entry)."""
+    catalog = stats_selectors.record_catalog()
+    logged = (
+        AuditEntry.objects.filter(chain=chain_of(cycle), action=core_record.AuditAction.CATALOG)
+        .order_by("-seq")
+        .values_list("after", flat=True)
+        .first()
+    )
+    if logged is None:
+        return catalog
+    codes = set(logged.get("indicators", {}))
+    return [indicator for indicator in catalog if indicator.code in codes]
 
 
 def _reports(cycle: Cycle, members: list[Unit], earlier: set[str]) -> list[core_record.Report]:
@@ -487,7 +474,7 @@ def _export(cycle: Cycle) -> core_record.Record:
             .select_related("leader", "deputy")
             .order_by("year", "id")
         ],
-        indicators=_indicators(),
+        indicators=_indicators(cycle),
         reports=reports,
         published=sorted(
             (

@@ -16,6 +16,7 @@ from datetime import time
 from django.db import transaction
 from django.utils import timezone
 
+from thidua.audit import services as audit_services
 from thidua.audit.models import AuditEntry, AuditHead
 from thidua.audit.services import record as audit
 from thidua.core import record as core_record
@@ -162,12 +163,18 @@ def _indicators(record: Record) -> dict[str, Indicator]:
         if not created and (indicator.kind, indicator.decimals) != (data.kind, data.decimals):
             raise DomainError([_differs(Label(gettext_noop("Chỉ tiêu")), indicator.code)])
         found[indicator.code] = indicator
+    code_of = {indicator.pk: code for code, indicator in found.items()}
     for data in record.indicators:
         indicator = found[data.code]
         if data.numerator and indicator.numerator_id is None:
             indicator.numerator = found[data.numerator]
             indicator.denominator = found[data.denominator]
             indicator.save(update_fields=["numerator", "denominator"])
+        elif (code_of.get(indicator.numerator_id), code_of.get(indicator.denominator_id)) != (
+            data.numerator,
+            data.denominator,
+        ):  # a rate this installation computes over other figures than the record's log
+            raise DomainError([_differs(Label(gettext_noop("Chỉ tiêu")), indicator.code)])
     return found
 
 
@@ -478,6 +485,9 @@ def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
         for item in record.audit.entries[held:]
     )
     registered = [e for e in record.audit.entries if e.payload.action == AuditAction.KEY_REGISTER]
+    catalogs = [
+        e.payload.after for e in record.audit.entries if e.payload.action == AuditAction.CATALOG
+    ]
     AuditHead.objects.update_or_create(
         chain=chain,
         defaults={
@@ -486,8 +496,12 @@ def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
             "key": registered[-1].payload.after["fingerprint"] if registered else "",
             "seal": typed.write(record.seal),
             "mirror": mirror,
+            "catalog": audit_services.catalog_digest(typed.write(catalogs[-1])) if catalogs else "",
         },
     )
+    # the catalog as this installation has it (the record's indicators added to it), logged
+    # in its own chains; a chain mirrored from a laptop keeps the laptop's
+    audit_services.log_catalog()
     return restored
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from thidua.audit.services import log_catalog
 from thidua.org.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from thidua.stats.models import Indicator, PublishedFigure, Report, ReportValue
 
@@ -12,6 +13,20 @@ class IndicatorAdmin(AuditedAdmin):
     list_filter = ["section", "kind", "active"]
     list_editable = ["position", "active"]
     search_fields = ["code", "name", "name_en"]
+
+    # every cycle chain of this installation logs the catalog as it now is (in the same
+    # transaction as the change): its records' statistics are computed with it
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        log_catalog()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        log_catalog()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        log_catalog()
 
 
 class ReportValueInline(ReadOnlyInline):

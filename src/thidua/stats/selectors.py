@@ -19,6 +19,7 @@ from django.db import connection
 
 from thidua.core import indicators as core
 from thidua.core import plausibility
+from thidua.core import record as core_record
 from thidua.core.lineage import Ancestry, Lineage
 from thidua.core.messages import Phrase, Problem
 from thidua.core.numbers import round_half_up, tidy
@@ -47,6 +48,42 @@ def _catalog(
         {model.code: model for model in chosen},
         codes,
     )
+
+
+def record_catalog() -> list[core_record.Indicator]:
+    """The whole indicator catalog as a record carries it, in its order."""
+    models = list(Indicator.objects.select_related("numerator", "denominator"))
+    return [
+        core_record.Indicator(
+            code=item.code,
+            name=item.name,
+            name_en=item.name_en,
+            section=item.section,
+            section_en=item.section_en,
+            measure=item.measure,
+            measure_en=item.measure_en,
+            kind=item.kind,
+            direction=item.direction,
+            decimals=item.decimals,
+            numerator=item.numerator.code if item.numerator else None,
+            denominator=item.denominator.code if item.denominator else None,
+            scope=item.scope,
+            position=item.position,
+            active=item.active,
+            plausible_relative=None
+            if item.plausible_relative is None
+            else tidy(item.plausible_relative),
+            plausible_absolute=None
+            if item.plausible_absolute is None
+            else tidy(item.plausible_absolute),
+        )
+        for item in sorted(models, key=lambda item: (item.position, item.code))
+    ]
+
+
+def computing_catalog() -> dict[str, dict[str, object]]:
+    """What a cycle's chain logs of the catalog (`core.record.computing_catalog`)."""
+    return core_record.computing_catalog(record_catalog())
 
 
 def thresholds(models: Mapping[str, Indicator]) -> dict[str, plausibility.Threshold]:

@@ -1022,13 +1022,17 @@ def run_of_show(request, cycle: Cycle):
     found = _conference(cycle)
     here = (cycle.cluster.code, cycle.year)
     conference_page = reverse("conference", args=here)
+    # who runs the hall edits the details on their page; the others read them on the
+    # conference page
+    manage = can(request.user, Action.MANAGE_CONFERENCE, cycle)
+    details = reverse("conference_details", args=here) if manage else conference_page
     links = {
-        "details": reverse("conference_details", args=here),
+        "details": details,
         "delegates": f"{conference_page}#delegates",
         "board": reverse("board_key", args=here),
         "results": reverse("results", args=here),
         "handover": f"{conference_page}#handover",
-        "details-closing": reverse("conference_details", args=here) + "#id_conclusions",
+        "details-closing": f"{details}#id_conclusions" if manage else details,
         "documents": reverse("documents", args=here),
     }
     steps = [
