@@ -125,3 +125,7 @@ def test_saved_details_go_back_to_the_conference_page(client_for, conference):
 
 def test_a_delegate_may_not_open_the_details_page(client_for, conference):
     assert client_for("hagiang.daibieu2").get(DETAILS).status_code == 403
+
+
+def test_the_details_page_takes_only_get_and_post(client_for, conference):
+    assert client_for(SECRETARY).put(DETAILS).status_code == 405

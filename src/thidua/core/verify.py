@@ -613,7 +613,7 @@ def _catalog_written(record: Record):
 
 
 def _catalog_recorded(record: Record):
-    if any(True for _payload in _entries(record, AuditAction.CATALOG)):
+    if next(_entries(record, AuditAction.CATALOG), None) is not None:  # the log has one
         yield from core_record.computing_catalog(record.indicators).items()
 
 

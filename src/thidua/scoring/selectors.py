@@ -359,7 +359,7 @@ def score_grid_of(
     )
 
 
-# the aggregate that joins texts with a separator, per database: SQLite's, PostgreSQL's
+# the aggregate that joins texts with a separator, per database thidua runs on
 _JOINED = {"sqlite": "group_concat", "postgresql": "string_agg"}
 
 
@@ -370,14 +370,10 @@ def _integer_rows(query) -> np.ndarray:
     rows at 50 units, three quarters of what reading them cost as rows)."""
     sql, params = query.query.sql_with_params()
     connection = connections[query.db]
-    joined = _JOINED.get(connection.vendor)
     with connection.cursor() as cursor:
-        if joined is None:  # another database: the rows as its driver gives them
-            cursor.execute(sql, params)
-            return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
         cursor.execute(
-            f"SELECT {joined}(sheet_id || ',' || criterion_id || ',' || scaled, ',')"  # noqa: S608 - our own query's SQL, its values as parameters
-            f" FROM ({sql}) AS scores",
+            f"SELECT {_JOINED[connection.vendor]}"  # noqa: S608 - our own query's SQL, its values as parameters
+            f"(sheet_id || ',' || criterion_id || ',' || scaled, ',') FROM ({sql}) AS scores",
             params,
         )
         (text,) = cursor.fetchone()

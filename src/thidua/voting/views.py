@@ -1106,6 +1106,7 @@ def screen(request, cycle: Cycle):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @cycle_view(Action.MANAGE_CONFERENCE)
 def conference_details(request, cycle: Cycle):
     """Date, place, agenda, chair and secretary of the conference (printed in the minutes),
