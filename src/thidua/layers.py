@@ -33,10 +33,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
             "thidua.errors",
             "thidua.progress",
             "thidua.xlsx",
+            "thidua.rows",
             "thidua.settings",
             "thidua.wsgi",
         ),
-        "domain errors, progress bars, the XLSX letterhead, configuration, the WSGI app",
+        "domain errors, progress bars, the XLSX letterhead, list rows, configuration, the WSGI app",
     ),
     (
         "tools",

@@ -22,8 +22,7 @@ from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -47,6 +46,7 @@ from thidua.org.models import (
     TitleState,
     Unit,
 )
+from thidua.rows import html_row, html_rows
 
 PDF_MAX_BYTES = 10 * 1024 * 1024
 
@@ -71,33 +71,55 @@ COLUMNS = (
 MAX_ROWS = 2000
 
 
-def eligibility_display(rows) -> list[dict]:
-    """The eligibility table's rows (selectors.eligibility_table) as a page shows them:
-    the verdict in words, its reasons and the register lines it read, translated — each
-    message once (titles × units rows repeat the same few)."""
+_ELIGIBILITY_ROW = (
+    '<tr class="eligibility-{status}"><td>{title}</td>'
+    '<td data-label="{l_unit}"><strong>{unit}</strong></td>'
+    '<td data-label="{l_condition}">{label}</td>\n'
+    '      <td data-label="{l_reason}">{reasons}</td>\n'
+    '      <td data-label="{l_register}" class="small">{history}</td></tr>'
+)
+
+
+def eligibility_display(rows) -> SafeString:
+    """The eligibility table's rows (selectors.eligibility_table) as the cycle and conference
+    pages show them, as HTML (`thidua.rows`: 2 titles × 50 units is 100 rows): the verdict in
+    words, its reasons and the register lines it read, translated — each message once
+    (titles × units rows repeat the same few)."""
     translate = cache(gettext)
-    return [
-        {
-            "unit": row.unit,
-            "title": row.title,
-            "status": row.verdict.status.value,
-            "label": translate(STATUS_LABELS[row.verdict.status]),
-            # one line each, as HTML: a loop per row in the template is most of the table's
-            # time at 50 units × 2 titles
-            "reasons": format_html_join(
-                mark_safe("<br>"),
-                "{} ({})",
+    labels = {
+        "l_unit": gettext("Đơn vị"),
+        "l_condition": gettext("Điều kiện"),
+        "l_reason": gettext("Lý do"),
+        "l_register": gettext("Sổ danh hiệu"),
+    }
+    no_line = gettext("chưa có dòng nào")
+    return html_rows(
+        html_row(
+            _ELIGIBILITY_ROW,
+            status=row.verdict.status.value,
+            title=row.title,
+            unit=row.unit.name,
+            label=translate(STATUS_LABELS[row.verdict.status]),
+            reasons=html_rows(
                 (
-                    (found.reason.render(translate), found.rule.cited().render(translate))
+                    html_row(
+                        "{reason} ({rule})",
+                        reason=found.reason.render(translate),
+                        rule=found.rule.cited().render(translate),
+                    )
                     for found in row.verdict.deciding
                 ),
-            ),
-            "history": "; ".join(
+                "<br>",
+            )
+            or "—",
+            history="; ".join(
                 f"{year}: {name} ({state.lower()})" for year, name, state in row.history
-            ),
-        }
+            )
+            or no_line,
+            **labels,
+        )
         for row in rows
-    ]
+    )
 
 
 def state_label(record: TitleRecord) -> str:

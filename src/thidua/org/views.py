@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,6 +37,7 @@ from thidua.org.forms import (
 )
 from thidua.org.lookups import cycle_view, found_or_404
 from thidua.org.models import Cycle, Handover, LineageLink
+from thidua.rows import SLUG, html_row, html_rows, row_links
 
 
 def _phase(code: str) -> Phase:
@@ -169,16 +171,43 @@ def _midyear_choice(cycle: Cycle) -> list:
     return [(step.value, core_deadlines.STEP_LABELS[step])]
 
 
+_MEMBER_ROW = '<li><a href="{url}">{name}</a>{badge}{joined}</li>'
+
+
+def _member_rows(cycle: Cycle, members: list) -> SafeString:
+    """The members as the cycle page lists them (`thidua.rows`): each linked to its unit's
+    page, the leader and the deputy marked, and how a unit joined during the year."""
+    link = row_links("unit", SLUG)
+    badges = {cycle.deputy_id: _("cụm phó"), cycle.leader_id: _("cụm trưởng")}
+    badges.pop(None, None)
+    return html_rows(
+        html_row(
+            _MEMBER_ROW,
+            url=link(unit.code),
+            name=unit.name,
+            badge=html_row('\n      <span class="badge">{b}</span>', b=badges[unit.pk])
+            if unit.pk in badges
+            else "",
+            joined=html_row('\n      <span class="muted small joined">({n})</span>', n=note)
+            if (note := getattr(unit, "joined_note", ""))
+            else "",
+        )
+        for unit in members
+    )
+
+
 @cycle_view(Action.VIEW_CYCLE)
 def cycle_detail(request, cycle: Cycle):
     timeline = selectors.phase_timeline(cycle)
     today = timezone.localdate()
+    members = selectors.member_units(cycle)
     return render(
         request,
         "org/cycle_detail.html",
         {
             "cycle": cycle,
-            "members": selectors.member_units(cycle),
+            "members": members,
+            "member_rows": _member_rows(cycle, members),
             "user_unit_member": request.user.unit_id in {unit.pk for unit in cycle.member_list},
             "timeline": timeline,
             "next_phase": next((row for row in timeline if row.status == "pending"), None)

@@ -29,7 +29,7 @@ from thidua.org import selectors as org_selectors
 from thidua.org.authz import UnitInCycle, can, require
 from thidua.org.lookups import cycle_view, found_or_404
 from thidua.org.models import Cycle, Unit
-from thidua.scoring import excel, selectors, services
+from thidua.scoring import excel, home_rows, selectors, services
 from thidua.scoring.models import ScoreSheet
 
 
@@ -375,20 +375,21 @@ def scoring_home(request, cycle: Cycle):
         return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
 
     progress = selectors.scoring_progress(cycle, found, members)
-    mine = slots_of(by_pk.get(request.user.unit_id))
+    is_leader = can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader))
+    links = home_rows.SheetLinks(cycle)
     return render(
         request,
         "scoring/home.html",
         {
             "cycle": cycle,
-            "mine": mine,
-            "progress": progress,
+            "mine": home_rows.my_sheets(slots_of(by_pk.get(request.user.unit_id)), links),
+            "progress": home_rows.progress(cycle, progress, chosen, is_leader, links),
             "chosen": chosen,
-            "slots": slots_of(chosen),
+            "slots": home_rows.sheet_slots(cycle, slots_of(chosen), links, leader_tools=is_leader),
             "expected": sum(row.expected for row in progress),
             "submitted": sum(row.submitted for row in progress),
             "can_facts": can(request.user, Action.RECORD_FACTS, cycle),
-            "is_leader": can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader)),
+            "is_leader": is_leader,
             "members": members,
             "my_unit": by_pk.get(request.user.unit_id),
         },
