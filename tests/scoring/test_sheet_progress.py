@@ -4,11 +4,13 @@ scores every member, count the finished units in the database (issue 18): what t
 what the expected slots of the full results say, sheet by sheet."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.scoring.clusters import given_sheets, in_scoring
 from thidua.org import selectors as org_selectors
 from thidua.scoring import selectors
-from thidua.scoring.models import Agreement, InspectionTeam, ScoreSheet
+from thidua.scoring.models import Agreement, InspectionTeam, Score, ScoreSheet
 
 Status = ScoreSheet.Status
 
@@ -74,3 +76,20 @@ def test_sheet_progress_is_what_the_expected_slots_say(teams):
     assert [unit.code for unit in selectors.late_scorers(cycle)] == [
         unit.code for unit in members if unit.code in late
     ]
+
+
+@pytest.mark.django_db
+def test_the_summary_of_a_ranking_not_yet_published_reads_no_score():
+    """The dashboard and the conference read `summary`: until every sheet is in (or the
+    phase closed) it shows no ranking, so it is what the full results would say without
+    reading the n² × criteria scores."""
+    cycle, units = in_scoring("su", 6, 2)
+    _sheets(cycle, units)
+    cycle = org_selectors.get_cycle(cycle.cluster.code, cycle.year)
+    found = selectors.results(cycle)
+    assert not found.ready
+    with CaptureQueriesContext(connection) as queries:
+        summary = selectors.summary(cycle)
+    assert not [q["sql"] for q in queries if f'"{Score._meta.db_table}"' in q["sql"]]
+    assert summary == selectors.Summary.of(cycle, found.slots, ranking=[])
+    assert summary.why_not_ready and summary.ranking == []

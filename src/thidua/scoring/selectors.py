@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -810,9 +810,18 @@ class Summary(Progress):
 
 def summary(cycle: Cycle) -> Summary | None:
     """`results` as the dashboard and the conference read them (None without an agreement),
-    computed once per version of the cycle."""
+    computed once per version of the cycle. Until the ranking is published, it has no row
+    to show: the sheets' states (`sheets_progress`) say the rest, no score is read — during
+    the scoring phase, when every sheet submitted makes a new version."""
 
     def compute() -> Summary | None:
+        progress = sheets_progress(cycle)
+        if progress is None:
+            return None
+        if not progress.ready:
+            return Summary(
+                **{f.name: getattr(progress, f.name) for f in fields(Progress)}, ranking=[]
+            )
         found = results(cycle)
         if found is None:
             return None
