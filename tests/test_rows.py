@@ -24,15 +24,15 @@ def test_a_row_link_is_the_url_reverse_gives(cluster, year, scorer, target):
 
 @pytest.mark.parametrize("bad", ["", "a/b", "x y", "a?b=1", "<b>", "{}", "{0}", "đồng"])
 def test_a_row_link_refuses_what_is_not_a_slug(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="slugs"):
         row_links("unit", SLUG)(bad)
 
 
 def test_a_row_link_takes_exactly_its_slugs():
     link = row_links("sheet", "cum-ii", 2025, SLUG, SLUG)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="slugs"):
         link("ha-giang")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="slugs"):
         link("ha-giang", "lao-cai", "son-la")
 
 

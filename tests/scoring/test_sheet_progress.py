@@ -92,4 +92,5 @@ def test_the_summary_of_a_ranking_not_yet_published_reads_no_score():
         summary = selectors.summary(cycle)
     assert not [q["sql"] for q in queries if f'"{Score._meta.db_table}"' in q["sql"]]
     assert summary == selectors.Summary.of(cycle, found.slots, ranking=[])
-    assert summary.why_not_ready and summary.ranking == []
+    assert summary.why_not_ready
+    assert summary.ranking == []
