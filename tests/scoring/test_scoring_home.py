@@ -100,3 +100,31 @@ def test_the_explanation_button_leads_to_the_users_own_unit_only(client, cluster
     page = client.get(url).content.decode()
     assert ">Giải trình điểm</a>" not in page
     assert ">Giải trình điểm các đơn vị</a>" in page
+
+
+def test_a_sheet_entered_on_behalf_is_marked_escaped_and_the_leader_may_excuse_it(client, cluster):
+    """The rows are built in Python (`thidua.rows`): what a person typed (the reason) is
+    escaped there; the excuse link is the leader secretary's, while the sheet awaits."""
+    url, units, people = cluster
+    ScoreSheet.objects.filter(scorer=units[2], target=units[3]).update(
+        status=ScoreSheet.Status.AWAITING,
+        on_behalf_reason='Mất điện <script>alert("x")</script>',
+        on_behalf_by=people["leader"],
+    )
+    client.force_login(people["officer"])
+    page = client.get(url).content.decode()
+    assert "<script>alert" not in page
+    mine = page.split("Phiếu của đơn vị tôi", 1)[1].split("</ul>", 1)[0]
+    assert 'title="Mất điện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"' in mine
+    assert "nhập thay (h.thuky)" in mine
+    assert "Nhập thay, chờ đơn vị xác nhận" in mine
+    assert _rows(page)["T2"][2] == "T0; T1; tự chấm; T3 (nhập thay, chờ xác nhận)"
+    assert "Ghi lý do không xác nhận được" not in page
+    client.force_login(people["leader"])
+    page = client.get(f"{url}?scorer={units[2].code}").content.decode()
+    assert '<tr aria-current="true"><td>T2</td>' in page
+    listed = page.split('id="phieu"', 1)[1]
+    assert (
+        f'<a href="{url}{units[2].code}/{units[3].code}/">Ghi lý do không xác nhận được</a>'
+        in listed
+    )

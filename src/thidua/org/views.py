@@ -188,8 +188,10 @@ def _member_rows(cycle: Cycle, members: list) -> SafeString:
             badge=html_row('\n      <span class="badge">{b}</span>', b=badges[unit.pk])
             if unit.pk in badges
             else "",
-            joined=html_row('\n      <span class="muted small joined">({n})</span>', n=note)
-            if (note := getattr(unit, "joined_note", ""))
+            joined=html_row(
+                '\n      <span class="muted small joined">({n})</span>', n=unit.joined_note
+            )
+            if unit.joined_note
             else "",
         )
         for unit in members

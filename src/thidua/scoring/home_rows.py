@@ -7,7 +7,6 @@ rows whose links and states are worked out here.
 
 from __future__ import annotations
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,8 @@ _PROGRESS = (
     "<tr{current}><td>{scorer}</td><td>{submitted}/{expected}</td><td>{waiting}</td>"
     '<td><a href="?scorer={code}">{see}</a></td></tr>'
 )
-_ON_BEHALF = ' <span class="mark-on-behalf small" title="{}">{}{}</span>'
+_ENTER = '<a href="{url}" title="{title}">{name}</a>'
+_ON_BEHALF = ' <span class="mark-on-behalf small" title="{reason}">{mark}{who}</span>'
 
 
 class SheetLinks:
@@ -38,11 +38,9 @@ class SheetLinks:
 
 
 def _states() -> dict[str, str]:
-    return {
-        "submitted": _("Đã nộp"),
-        "draft": _("Bản nháp"),
-        "awaiting": _("Nhập thay, chờ đơn vị xác nhận"),
-        "missing": _("Chưa chấm"),
+    """Each sheet state in words: the sheet's own states' labels, and a sheet not begun."""
+    return {status.value: str(status.label) for status in ScoreSheet.Status} | {
+        "missing": _("Chưa chấm")
     }
 
 
@@ -53,7 +51,7 @@ def on_behalf_mark(sheet: ScoreSheet | None) -> SafeString | str:
         return ""
     by = sheet.on_behalf_by
     who = f" ({by.get_full_name() or by.username})" if by else ""
-    return format_html(_ON_BEHALF, sheet.on_behalf_reason, _("nhập thay"), who)
+    return html_row(_ON_BEHALF, reason=sheet.on_behalf_reason, mark=_("nhập thay"), who=who)
 
 
 def my_sheets(slots: list[SheetSlot], links: SheetLinks) -> SafeString:
@@ -92,15 +90,14 @@ def progress(
         may_enter = leader_tools and scorer.pk != cycle.leader_id
         waiting = []
         for target, state in line.waiting:
-            if target == scorer:
-                name = format_html("{}", own)
-            elif may_enter:
+            name = own if target == scorer else target.short_name
+            if may_enter and target != scorer:
                 url = links.on_behalf(scorer.code, target.code)
-                name = format_html('<a href="{}" title="{}">{}</a>', url, enter, target.short_name)
-            else:
-                name = format_html("{}", target.short_name)
+                name = html_row(_ENTER, url=url, title=enter, name=name)
             suffix = suffixes.get(state)
-            waiting.append(format_html("{} ({})", name, suffix) if suffix else name)
+            waiting.append(
+                html_row("{name} ({suffix})" if suffix else "{name}", name=name, suffix=suffix)
+            )
         rows.append(
             html_row(
                 _PROGRESS,
