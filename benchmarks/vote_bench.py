@@ -23,7 +23,9 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -41,6 +43,35 @@ THREADS = os.environ.get("BENCH_THREADS", "8")  # as `thidua serve` by default
 ROOT = Path(__file__).resolve().parent.parent
 CYCLE = ("cum-2", 2020)
 CHOICE = "lang-son"
+
+
+def connect(port: int, tls: ssl.SSLContext | None = None) -> http.client.HTTPConnection:
+    """A kept-alive connection to the server on `port`: over HTTPS when given the context that
+    trusts its certificate (`hall_certificate`), as a phone that trusts the hall's."""
+    if tls is None:
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    return http.client.HTTPSConnection("127.0.0.1", port, timeout=300, context=tls)
+
+
+def origin(port: int, tls: ssl.SSLContext | None = None) -> str:
+    """The `Origin` a browser sends with a form it posts (Django's CSRF check compares it with
+    the server's address, and over HTTPS refuses a POST without it or a Referer)."""
+    return f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+
+
+def hall_certificate(folder: Path) -> tuple[Path, Path, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 made with openssl, as the README makes the hall's: the
+    certificate, its key, and a client context that trusts it (and nothing else)."""
+    cert, key = folder / "hall.crt", folder / "hall.key"
+    subprocess.run(  # noqa: S603 - openssl, our own arguments
+        [shutil.which("openssl") or "openssl", "req", "-x509", "-newkey", "ec",
+         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key, ssl.create_default_context(cafile=str(cert))
 
 
 def free_port() -> int:
@@ -114,19 +145,23 @@ def open_poll(number: int) -> str:
 class Phone:
     """One delegate's phone: its device key, its cookies, one kept-alive connection."""
 
-    def __init__(self, port: int, username: str):
+    def __init__(self, port: int, username: str, tls: ssl.SSLContext | None = None):
         from thidua.voting import devices
 
         self.username = username
         self.device = devices.Phone()
-        self.address = ("127.0.0.1", port)
-        self.connection = http.client.HTTPConnection(*self.address, timeout=300)
+        self.port, self.tls = port, tls
+        self.connection = connect(port, tls)
+        self.origin = origin(port, tls)
         self.reconnected = 0  # connections the server had closed, opened again
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
     def _send(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Origin": self.origin,
+        }
         data = None
         if body is not None:
             data = urlencode(body, doseq=True)
@@ -172,6 +207,7 @@ class Phone:
         headers = {
             "Cookie": cookies if signed_in else cookies.replace("sessionid=", "unused_id="),
             "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.origin,
         }
         return headers, urlencode(body)
 
@@ -192,7 +228,7 @@ class Phone:
                 if attempt == 2:
                     return 0
                 self.reconnected += 1
-                self.connection = http.client.HTTPConnection(*self.address, timeout=300)
+                self.connection = connect(self.port, self.tls)
         return 0
 
 

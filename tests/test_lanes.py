@@ -8,7 +8,7 @@ from django.urls import reverse
 from waitress.adjustments import Adjustments
 from waitress.parser import HTTPRequestParser
 
-from thidua.web.lanes import Lanes, is_cast
+from thidua.web.lanes import Gates, Lanes, is_cast
 
 
 def _parsed(method: str, path: str) -> HTTPRequestParser:
@@ -95,3 +95,106 @@ def test_serve_gives_waitress_the_two_lanes(monkeypatch):
         assert (len(lanes.threads), len(lanes.pages.threads)) == (3, 2)
     finally:
         lanes.shutdown()
+
+
+def _environ(method: str, path: str) -> dict:
+    return {"REQUEST_METHOD": method, "PATH_INFO": path}
+
+
+def test_over_https_a_page_passes_its_gate_while_the_casts_fill_theirs():
+    """cheroot's threads each hold a request at its lane's gate (thidua.web.lanes.Gates)."""
+    casts_held = threading.Event()
+    inside: list[str] = []
+    most = {"casts": 0}
+    lock = threading.Lock()
+
+    def application(environ, start_response):
+        with lock:
+            inside.append(environ["PATH_INFO"])
+            most["casts"] = max(most["casts"], inside.count(CAST))
+        if environ["PATH_INFO"] == CAST:
+            casts_held.wait(10)
+        with lock:
+            inside.remove(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [environ["PATH_INFO"].encode()]
+
+    gates = Gates(application, cast_threads=2, page_threads=1)
+    served: list[str] = []
+
+    def request(method: str, path: str) -> None:
+        (body,) = gates(_environ(method, path), lambda status, headers: None)
+        served.append(body.decode())
+
+    casts = [threading.Thread(target=request, args=("POST", CAST)) for _ in range(5)]
+    try:
+        for thread in casts:  # two casts in the app, three waiting at the casts' gate
+            thread.start()
+        _wait_for(lambda: inside.count(CAST) == 2)
+        page = threading.Thread(target=request, args=("GET", CONFERENCE))
+        page.start()
+        page.join(5)
+        assert served == [CONFERENCE]  # the page, while no cast has finished
+        assert inside.count(CAST) == 2  # and the casts' gate still full
+    finally:
+        casts_held.set()
+        for thread in casts:
+            thread.join(10)
+    assert served.count(CAST) == 5  # then every cast, none lost
+    assert most["casts"] == 2  # never more casts in the app than their threads
+
+
+def test_a_get_of_the_cast_address_goes_through_the_pages_gate():
+    gates = Gates(lambda environ, start_response: [b""], cast_threads=1, page_threads=1)
+    served: list[str] = []
+
+    def request(method: str) -> threading.Thread:
+        def send() -> None:
+            gates(_environ(method, CAST), None)
+            served.append(method)
+
+        thread = threading.Thread(target=send, daemon=True)
+        thread.start()
+        return thread
+
+    gates.casts.acquire()  # the casts' gate full: a page still passes, a cast waits
+    try:
+        request("GET").join(5)
+        assert served == ["GET"]
+        request("POST").join(0.2)
+        assert served == ["GET"]
+    finally:
+        gates.casts.release()
+    _wait_for(lambda: len(served) == 2)
+    assert served == ["GET", "POST"]  # the cast once its gate had room
+
+
+def test_serve_over_https_gives_cheroot_the_gates_and_a_thread_per_connection(
+    monkeypatch, tmp_path
+):
+    """`thidua serve --certfile … --keyfile …`: cheroot serves `Gates` over the app, with
+    `--threads` casts and `--page-threads` pages at once, and a thread for each of the
+    `--connections` it holds (cheroot's server stood in for: it would run until stopped)."""
+    from cheroot import wsgi
+    from cheroot.ssl import builtin
+    from django.core.management import call_command
+
+    given = {}
+
+    class Server:
+        def __init__(self, address, application, **options):
+            given.update(options, application=application)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(wsgi, "Server", Server)
+    monkeypatch.setattr(builtin, "BuiltinSSLAdapter", lambda certfile, keyfile: None)
+    call_command(
+        "serve", "--threads", "3", "--page-threads", "2", "--connections", "50",
+        "--certfile", "hall.crt", "--keyfile", "hall.key", stdout=io.StringIO(),
+    )  # fmt: skip
+    gates = given["application"]
+    assert isinstance(gates, Gates)
+    assert (gates.casts._initial_value, gates.pages._initial_value) == (3, 2)
+    assert given["numthreads"] == 50

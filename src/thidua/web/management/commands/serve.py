@@ -28,7 +28,7 @@ class Command(BaseCommand):
             "--page-threads",
             type=int,
             default=PAGE_THREADS,
-            help="threads for every other request (waitress: not queued behind the casts)",
+            help="threads for every other request (not queued behind the casts)",
         )
         parser.add_argument(
             "--connections",
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError("--certfile và --keyfile phải đi cùng nhau.")
         if certfile:
             self.stdout.write(f"thidua: https://{host}:{port}/ (Ctrl+C to stop)")
-            self._serve_https(host, port, threads, connections, certfile, keyfile)
+            self._serve_https(host, port, threads, page_threads, connections, certfile, keyfile)
             return
         from waitress import serve
 
@@ -67,9 +67,11 @@ class Command(BaseCommand):
             max_request_body_size=MAX_REQUEST_BODY,
         )
 
-    def _serve_https(self, host, port, threads, connections, certfile, keyfile):
+    def _serve_https(self, host, port, threads, page_threads, connections, certfile, keyfile):
         from cheroot import wsgi
         from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+        from thidua.web.lanes import Gates
 
         try:
             adapter = BuiltinSSLAdapter(certfile, keyfile)
@@ -77,8 +79,9 @@ class Command(BaseCommand):
             raise CommandError(f"Không đọc được chứng chỉ hoặc khóa: {error}") from error
         server = wsgi.Server(
             (host, port),
-            application,
-            numthreads=threads,
+            Gates(application, threads, page_threads),
+            # a thread per connection held: each reads its request and waits at its gate
+            numthreads=connections,
             server_name="thidua",
             request_queue_size=1024,
             timeout=120,  # an idle phone's connection is kept two minutes, as by waitress
