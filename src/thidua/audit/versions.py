@@ -11,7 +11,8 @@ move it: a secret ballot writes no audit entry, and nothing cached here reads th
 Entries live in the database (`PageCache`: every app process reads them) under (name,
 cycle, version): a write makes a new key, and storing it drops the older versions' entry.
 The version is read before what is computed, so an entry never holds data older than its
-version.
+version. What is computed from given bytes alone (a document's PDF) is kept under their digest
+instead (`cached_from`), which no write can make stale.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import pickle
+import threading
 import zlib
 from collections.abc import Callable
 from functools import cache
@@ -54,14 +56,50 @@ def cached(cycle, name: str, compute: Callable[[], T]) -> T:
     anyone else is not unpickled, the value is computed again."""
     prefix = f"thidua:{name}:{cycle.pk}:"
     key = f"{prefix}{version(cycle)}.{code_fingerprint()}"
+    found, value = _read(key)
+    if not found:
+        value = compute()
+        _store(prefix, key, value)
+    return value
+
+
+def cached_from(cycle, name: str, digest: str, compute: Callable[[], T | None]) -> T | None:
+    """`compute()` of an input of `cycle` named by its `digest` (a document's bytes), made
+    by one thread of this process at a time (`_making`): whoever asks meanwhile waits, then
+    reads it, so a hall asking at once for one slow thing (a PDF) makes it once. Kept as
+    `cached` keeps entries, the latest input's only; None (nothing made) is not kept."""
+    prefix = f"thidua:{name}:{cycle.pk}:"
+    key = f"{prefix}{digest[:32]}.{code_fingerprint()}"
+    found, value = _read(key)
+    if found:
+        return value
+    with _making:
+        found, value = _read(key)
+        if not found:
+            value = compute()
+            if value is not None:
+                _store(prefix, key, value)
+    return value
+
+
+#: held while `cached_from` makes a value (slow work, such as a PDF, one at a time)
+_making = threading.Lock()
+
+
+def _read(key: str) -> tuple[bool, object]:
+    """Whether the table holds `key` under this installation's seal, and its value."""
     stored = PageCache.objects.filter(key=key).values_list("value", flat=True).first()
-    if stored is not None:
-        stored = bytes(stored)
-        seal, blob = stored[:_SEAL], stored[_SEAL:]
-        if hmac.compare_digest(seal, _seal(key, blob)):
-            return pickle.loads(zlib.decompress(blob))  # noqa: S301 - sealed by us
-        PageCache.objects.filter(key=key).delete()  # not ours: replaced below
-    value = compute()
+    if stored is None:
+        return False, None
+    stored = bytes(stored)
+    seal, blob = stored[:_SEAL], stored[_SEAL:]
+    if not hmac.compare_digest(seal, _seal(key, blob)):
+        PageCache.objects.filter(key=key).delete()  # not ours: replaced by the caller
+        return False, None
+    return True, pickle.loads(zlib.decompress(blob))  # noqa: S301 - sealed by us
+
+
+def _store(prefix: str, key: str, value: object) -> None:
     blob = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
     # an older version of the same entry is never read again; two processes computing the
     # same version at once store it once
@@ -69,7 +107,6 @@ def cached(cycle, name: str, compute: Callable[[], T]) -> T:
     PageCache.objects.bulk_create(
         [PageCache(key=key, value=_seal(key, blob) + blob)], ignore_conflicts=True
     )
-    return value
 
 
 @cache

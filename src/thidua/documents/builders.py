@@ -25,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from thidua import xlsx
 from thidua.audit import selectors as audit_selectors
+from thidua.audit import versions
 from thidua.audit.services import chain_of
 from thidua.core import ballot_crypto as crypto
 from thidua.core import ballots as core_ballots
@@ -3118,7 +3119,13 @@ def produce(cycle: Cycle, key: str, kind: str = "file") -> Built:
         return built
     if not built.filename.endswith(".docx"):
         raise Http404(_("Bảng tính không có bản PDF."))
-    content = pdf.to_pdf(built.content, built.filename)
+    engine = pdf.engine()
+    content = versions.cached_from(  # a draft as it stands, or the issued file: its bytes
+        cycle,
+        f"documents.pdf.{engine}.{key}",
+        document_digest(built.content),
+        lambda: pdf.to_pdf(built.content, built.filename, using=engine),
+    )
     if content is None:
         raise StateConflict(
             [
