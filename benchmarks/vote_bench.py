@@ -60,11 +60,15 @@ def origin(port: int, tls: ssl.SSLContext | None = None) -> str:
 
 
 def hall_certificate(folder: Path) -> tuple[Path, Path, ssl.SSLContext]:
-    """A certificate for 127.0.0.1 made with openssl, as the README makes the hall's: the
-    certificate, its key, and a client context that trusts it (and nothing else)."""
+    """A self-signed certificate for 127.0.0.1 made with openssl: the certificate, its key,
+    and a client context that trusts it (and nothing else), as the hall's phones trust the
+    hall's."""
     cert, key = folder / "hall.crt", folder / "hall.key"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise SystemExit("the HTTPS run needs openssl, to make the hall's certificate")
     subprocess.run(  # noqa: S603 - openssl, our own arguments
-        [shutil.which("openssl") or "openssl", "req", "-x509", "-newkey", "ec",
+        [openssl, "req", "-x509", "-newkey", "ec",
          "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key),
          "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
          "-addext", "subjectAltName=IP:127.0.0.1"],
