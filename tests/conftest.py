@@ -104,12 +104,25 @@ def _vietnamese_first():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo organisation once; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        _load_demo()
+
+
+def _load_demo() -> None:
+    """The demo without Cụm II's 2025 (most tests were written for 2021 as its latest year;
+    those about 2025 load it, `year_2025`), and each record's documents kept for this version
+    (`record.export._documents`: most of an export's time), as most record tests export a
+    year as the demo left it. Nothing else is kept: a test that changes rows under the app
+    (an `update()`) finds every page computed from them."""
+    from thidua.audit.models import PageCache
+    from thidua.org.models import Cycle
+    from thidua.record.export import export
     from thidua.web.demo import load_demo
 
-    with django_db_blocker.unblock():
-        # without Cụm II's 2025: most tests were written for 2021 as its latest year; those
-        # about 2025 load it (`year_2025`)
-        load_demo(year_2025=False)
+    load_demo(year_2025=False)
+    for cycle in Cycle.objects.filter(conference__held_on__isnull=False):
+        export(cycle)
+    PageCache.objects.exclude(key__startswith="thidua:record.documents:").delete()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -128,11 +141,9 @@ def pytest_runtest_teardown(item, nextitem):
         from django.db import connection
         from pytest_django.plugin import blocking_manager_key
 
-        from thidua.web.demo import load_demo
-
         with item.config.stash[blocking_manager_key].unblock():
             connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-            load_demo(year_2025=False)
+            _load_demo()
     return result
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from thidua.audit import services as audit_services
+from thidua.audit import versions
 from thidua.audit.models import AuditEntry
 from thidua.audit.services import chain_of
 from thidua.core import record as core_record
@@ -363,9 +364,15 @@ def delegate_keys(delegates) -> dict[int, str]:
 
 def _documents(cycle: Cycle, conference: core_record.Conference | None) -> list:
     """Digests of the documents whose every line comes from the record (dated by the
-    conference; without its date a document carries the day it is made)."""
+    conference; without its date a document carries the day it is made). Each document
+    built once per version of the cycle: what the record holds is audited, so a new version
+    is what can change them (building them is most of an export: a second of 18 files)."""
     if conference is None or conference.held_on is None:
         return []
+    return versions.cached(cycle, "record.documents", lambda: _digests(cycle))
+
+
+def _digests(cycle: Cycle) -> list[core_record.Document]:
     found = []
     for plan in builders.plans(cycle):
         if plan.ready and plan.in_record:
