@@ -158,6 +158,30 @@ def year_2025(db):
 
 
 @pytest.fixture
+def retime_conference(get_user):
+    """`retime(year, starts_at, ends_at)`: the times the minutes print for a year's
+    conference, set by its leader's secretary through the service (an audited write), with
+    its date, place, agenda, chair and secretary as they were."""
+    from thidua.voting import services as voting_services
+
+    def retime(year, starts_at, ends_at) -> None:
+        conference = year.conference
+        voting_services.open_conference(
+            actor=get_user("hagiang.thuky"),
+            cycle=year,
+            held_on=conference.held_on,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=conference.place,
+            agenda=conference.agenda,
+            chair_name=conference.chair_name,
+            secretary_name=conference.secretary_name,
+        )
+
+    return retime
+
+
+@pytest.fixture
 def get_user(db):
     from thidua.org.models import User
 

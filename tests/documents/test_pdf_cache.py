@@ -50,26 +50,12 @@ def test_a_documents_pdf_is_made_once_for_its_content(client_for, made):
 
 
 def test_a_draft_changed_by_a_write_gets_a_new_pdf_in_place_of_the_old(
-    client_for, cycle, get_user, made
+    client_for, cycle, retime_conference, made
 ):
-    from thidua.voting import services as voting_services
-
     secretary = client_for("hagiang.thuky")
     before = secretary.get(MINUTES + "pdf/").content
     (kept,) = _kept()
-    year = cycle("cum-2", 2020)
-    conference = year.conference
-    voting_services.open_conference(
-        actor=get_user("hagiang.thuky"),
-        cycle=year,
-        held_on=conference.held_on,
-        starts_at=datetime.time(7, 30),
-        ends_at=datetime.time(11, 0),
-        place=conference.place,
-        agenda=conference.agenda,
-        chair_name=conference.chair_name,
-        secretary_name=conference.secretary_name,
-    )
+    retime_conference(cycle("cum-2", 2020), datetime.time(7, 30), datetime.time(11, 0))
     after = secretary.get(MINUTES + "pdf/").content
     assert after.startswith(b"%PDF")
     assert after != before

@@ -340,24 +340,10 @@ def test_verify_names_the_unreadable_file_and_counts_in_words(record, tmp_path):
     assert "Record cum-2/2020: 1 difference:" in printed
 
 
-def test_the_conference_times_travel_and_are_checked(cycle, get_user, tmp_path):
+def test_the_conference_times_travel_and_are_checked(cycle, retime_conference, tmp_path):
     import datetime
 
-    from thidua.voting import services as voting_services
-
-    year = cycle("cum-2", 2020)
-    conference = year.conference
-    voting_services.open_conference(
-        actor=get_user("hagiang.thuky"),
-        cycle=year,
-        held_on=conference.held_on,
-        starts_at=datetime.time(8, 0),
-        ends_at=datetime.time(11, 30),
-        place=conference.place,
-        agenda=conference.agenda,
-        chair_name=conference.chair_name,
-        secretary_name=conference.secretary_name,
-    )
+    retime_conference(cycle("cum-2", 2020), datetime.time(8, 0), datetime.time(11, 30))
     record = export(cycle("cum-2", 2020))
     assert (record["conference"]["starts_at"], record["conference"]["ends_at"]) == (
         "08:00",

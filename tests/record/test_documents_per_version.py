@@ -8,7 +8,6 @@ import datetime
 from tests.voting import phones
 from thidua.audit import versions
 from thidua.record import export as record_export
-from thidua.voting import services as voting_services
 
 CAST = "/clusters/cum-2/2020/conference/polls/co-bo-cong-an/cast/"
 
@@ -18,7 +17,7 @@ def _digests(documents) -> dict[str, str]:
 
 
 def test_the_documents_are_built_once_per_version_and_casts_change_none(
-    cycle, client_for, get_user, django_assert_max_num_queries
+    cycle, client_for, retime_conference, django_assert_max_num_queries
 ):
     year = cycle("cum-2", 2020)
     built = _digests(record_export._digests(year))
@@ -33,18 +32,8 @@ def test_the_documents_are_built_once_per_version_and_casts_change_none(
     with django_assert_max_num_queries(100):  # read back (72), not built again (~290)
         assert _digests(record_export.export(year).documents) == built
 
-    conference = year.conference
-    voting_services.open_conference(  # a write the minutes print: a new version
-        actor=get_user("hagiang.thuky"),
-        cycle=year,
-        held_on=conference.held_on,
-        starts_at=datetime.time(7, 30),
-        ends_at=datetime.time(11, 0),
-        place=conference.place,
-        agenda=conference.agenda,
-        chair_name=conference.chair_name,
-        secretary_name=conference.secretary_name,
-    )
+    # a write the minutes print: a new version
+    retime_conference(year, datetime.time(7, 30), datetime.time(11, 0))
     assert versions.version(year) != version
     now = _digests(record_export.export(year).documents)
     assert now == _digests(record_export._digests(year))
