@@ -169,9 +169,7 @@ def test_a_get_of_the_cast_address_goes_through_the_pages_gate():
     assert served == ["GET", "POST"]  # the cast once its gate had room
 
 
-def test_serve_over_https_gives_cheroot_the_gates_and_a_thread_per_connection(
-    monkeypatch, tmp_path
-):
+def test_serve_over_https_gives_cheroot_the_gates_and_a_thread_per_connection(monkeypatch):
     """`thidua serve --certfile … --keyfile …`: cheroot serves `Gates` over the app, with
     `--threads` casts and `--page-threads` pages at once, and a thread for each of the
     `--connections` it holds (cheroot's server stood in for: it would run until stopped)."""
@@ -196,5 +194,6 @@ def test_serve_over_https_gives_cheroot_the_gates_and_a_thread_per_connection(
     )  # fmt: skip
     gates = given["application"]
     assert isinstance(gates, Gates)
-    assert (gates.casts._initial_value, gates.pages._initial_value) == (3, 2)
+    assert [gates.casts.acquire(blocking=False) for _ in range(4)] == [True] * 3 + [False]
+    assert [gates.pages.acquire(blocking=False) for _ in range(3)] == [True] * 2 + [False]
     assert given["numthreads"] == 50
