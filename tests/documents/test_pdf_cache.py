@@ -78,3 +78,19 @@ def test_a_pdf_planted_in_the_table_is_not_served(client_for, made):
     assert b"forged" not in served.content
     assert len(made) == 2  # made again, the planted row replaced
     assert bytes(PageCache.objects.get(key=kept).value) == stored
+
+
+def test_a_pdf_refused_to_another_clusters_officer_or_a_stranger_is_not_made(
+    client, client_for, made
+):
+    """The cache sits behind the page's check: a refused reader makes nothing, keeps
+    nothing, and reads nothing another reader had made."""
+    client_for("hagiang.thuky").get(MINUTES + "pdf/")
+    (kept,) = _kept()
+    outsider = client_for("hanoi.canbo").get(MINUTES + "pdf/")
+    assert outsider.status_code == 403
+    assert not outsider.content.startswith(b"%PDF")
+    stranger = client.get(MINUTES + "pdf/")
+    assert stranger.status_code == 302  # to the sign-in page
+    assert len(made) == 1
+    assert _kept() == [kept]

@@ -69,7 +69,7 @@ def cached_from(cycle, name: str, digest: str, compute: Callable[[], T | None]) 
     reads it, so a hall asking at once for one slow thing (a PDF) makes it once. Kept as
     `cached` keeps entries, the latest input's only; None (nothing made) is not kept."""
     prefix = f"thidua:{name}:{cycle.pk}:"
-    key = f"{prefix}{digest[:32]}.{code_fingerprint()}"
+    key = f"{prefix}{digest[:32]}.{code_fingerprint()}"  # 128 bits: a key holds 200 characters
     found, value = _read(key)
     if found:
         return value
