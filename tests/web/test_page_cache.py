@@ -1,6 +1,8 @@
 """What pages compute once per version of a cycle (`thidua.audit.versions`, issue 18): every
 kind of write moves the version in its own transaction and the next page shows the new data
-(never a stale page); a page asked again at the same version reads fewer queries."""
+(never a stale page), whether the write made it again for the next reader (what was read at
+the last version, `versions.refreshed`) or the reader computes it; a page asked again at the
+same version reads fewer queries."""
 
 import json
 import pickle
@@ -32,6 +34,32 @@ from thidua.voting.models import Poll
 
 pytestmark = pytest.mark.django_db
 CRITERIA = 2
+
+
+@pytest.fixture(params=["the writer", "the reader"])
+def made_by(request, django_capture_on_commit_callbacks):
+    """Who makes a page again after a write (`_moves`): the write, once committed (its
+    `on_commit` hooks run, as outside a test's transaction), or the next reader."""
+    global _after_write
+    _after_write = django_capture_on_commit_callbacks if request.param == "the writer" else None
+    yield request.param
+    _after_write = None
+
+
+_after_write = None
+
+
+def _kept(cycle) -> dict[str, str]:
+    """The names of the entries kept for `cycle` that a write makes again, and their version."""
+    found = {}
+    for key in PageCache.objects.values_list("key", flat=True):
+        _, name, pk, at = key.split(":", 3)
+        if pk == str(cycle.pk) and name.startswith(("scoring.results_", "scoring.summary")):
+            found[name] = at
+    return found
+
+
+_after_write = None
 
 
 def _submit(cycle, scorer, target, value: int = 8) -> None:
@@ -75,11 +103,18 @@ def _waiting(page: str) -> str:
 def _moves(cycle, write) -> None:
     """`write()` moves the cycle's version."""
     before = version(cycle)
-    write()
+    if _after_write is None:
+        write()
+    else:
+        read = _kept(cycle)
+        with _after_write(execute=True):
+            write()
+        now = f"{version(Cycle.objects.get(pk=cycle.pk))}.{versions.code_fingerprint()}"
+        assert _kept(cycle) == dict.fromkeys(read, now)  # each made again, for the new version
     assert version(Cycle.objects.get(pk=cycle.pk)) != before
 
 
-def test_a_submitted_sheet_shows_on_every_page_at_once(client, scored):
+def test_a_submitted_sheet_shows_on_every_page_at_once(made_by, client, scored):
     cycle, units, base = scored
     assert "Đã nộp 8/9 phiếu." in _page(client, base + "results/")
     assert "8/9" in _page(client, base + "dashboard/")
@@ -94,7 +129,7 @@ def test_a_submitted_sheet_shows_on_every_page_at_once(client, scored):
     assert _waiting(_page(client, base)) == ""
 
 
-def test_a_reopened_sheet_takes_the_ranking_down(client, scored):
+def test_a_reopened_sheet_takes_the_ranking_down(made_by, client, scored):
     cycle, units, base = scored
     _submit(cycle, units[-1], units[-1])
     assert 'id="ranking"' in _page(client, base + "results/")
@@ -105,7 +140,7 @@ def test_a_reopened_sheet_takes_the_ranking_down(client, scored):
     assert "Đã nộp 8/9 phiếu." in results
 
 
-def test_a_changed_score_changes_the_totals(client, scored):
+def test_a_changed_score_changes_the_totals(made_by, client, scored):
     cycle, units, base = scored
     _submit(cycle, units[-1], units[-1])
     assert "16,00" in _page(client, base + "results/")  # 2 criteria × 8 from every scorer
@@ -115,7 +150,7 @@ def test_a_changed_score_changes_the_totals(client, scored):
     assert "18,00" in _page(client, base + "results/")  # T0: 10 + 10 from T1, 8 + 8 from T2
 
 
-def test_closing_the_scoring_phase_publishes_the_ranking(client, scored):
+def test_closing_the_scoring_phase_publishes_the_ranking(made_by, client, scored):
     cycle, _units, base = scored
     assert 'id="ranking"' not in _page(client, base + "results/")
     _moves(cycle, lambda: org_services.close_phase(actor=SYSTEM, cycle=cycle, phase=Phase.SCORING))
@@ -123,7 +158,7 @@ def test_closing_the_scoring_phase_publishes_the_ranking(client, scored):
     assert "Chưa xếp hạng" not in _page(client, base + "dashboard/")
 
 
-def test_a_sheet_entered_on_behalf_shows_as_awaiting(client, scored):
+def test_a_sheet_entered_on_behalf_shows_as_awaiting(made_by, client, scored):
     cycle, units, base = scored
     sheet = ScoreSheet.objects.get(cycle=cycle, scorer=units[2], target=units[1])
     services.reopen_sheet(actor=SYSTEM, sheet=sheet, reason="nhập lại")
@@ -143,7 +178,9 @@ def test_a_sheet_entered_on_behalf_shows_as_awaiting(client, scored):
     assert "đơn vị mất điện" in _page(client, base + "results/")
 
 
-def test_a_statistics_report_leaves_the_waiting_list(client_for, reporting_cycle, get_user):
+def test_a_statistics_report_leaves_the_waiting_list(
+    made_by, client_for, reporting_cycle, get_user
+):
     from thidua.stats import services as stats_services
 
     client = client_for("laocai.thuky")
@@ -165,7 +202,7 @@ def test_a_statistics_report_leaves_the_waiting_list(client_for, reporting_cycle
     assert "Sơn La" not in waiting
 
 
-def test_a_unit_profile_is_a_write_of_the_installation(client, scored):
+def test_a_unit_profile_is_a_write_of_the_installation(made_by, client, scored):
     cycle, units, _base = scored
     head = User.objects.create(username="pc0.thuky", kind=UserKind.SECRETARY, unit=units[0])
     _moves(
@@ -180,7 +217,9 @@ def open_poll(cycle):
     return Poll.objects.get(conference__cycle=cycle("cum-2", 2020), code="co-bo-cong-an")
 
 
-def test_casts_are_read_live_and_the_count_moves_the_version(client_for, open_poll, get_user):
+def test_casts_are_read_live_and_the_count_moves_the_version(
+    made_by, client_for, open_poll, get_user
+):
     """A cast writes no audit entry (a secret ballot) and moves no version: the turnout is
     never cached, so the dashboard shows every ballot at once; the count does move it."""
     client = client_for("hagiang.thuky")
@@ -304,3 +343,75 @@ def test_other_code_never_reads_what_this_code_kept(client, scored, monkeypatch)
     assert page == {
         key.removesuffix(fingerprint) + "deployed" for key in kept if "results_page" in key
     }
+
+
+def _without_token(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_the_write_makes_again_what_was_read_in_each_language_as_its_reader_would(
+    client, client_for, scored, django_capture_on_commit_callbacks
+):
+    """The results page read in Vietnamese and in English, a unit's results and the
+    dashboard, then a sheet submitted: once it commits, each is kept for the new version,
+    and each reads as a page computed from nothing (every entry deleted) — its reader reads
+    no score. Another cycle's entries are left as they were."""
+    cycle, units, base = scored
+    unit_url = f"{base}results/{units[1].code}/"
+    english = client_for("pc.thuky")
+    english.cookies["django_language"] = "en"
+    other = client_for("laocai.thuky")
+    _page(other, "/clusters/cum-2/2021/results/")
+    others = {key for key in PageCache.objects.values_list("key", flat=True) if ":2021" not in key}
+    for reader, url in [(client, base + "results/"), (english, base + "results/")]:
+        _page(reader, url)
+    _page(client, unit_url)
+    _page(client, base + "dashboard/")
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(cycle, units[-1], units[-1])
+    now = f"{version(cycle)}.{versions.code_fingerprint()}"
+    assert _kept(cycle) == {
+        "scoring.results_page.vi": now,
+        "scoring.results_page.en": now,
+        f"scoring.results_unit.vi.{units[1].code}": now,
+        "scoring.summary": now,
+    }
+    assert others <= set(PageCache.objects.values_list("key", flat=True))
+    pages = [(client, base + "results/"), (english, base + "results/"), (client, unit_url)]
+    pages.append((client, base + "dashboard/"))
+    with CaptureQueriesContext(connection) as queries:
+        kept = [_without_token(_page(reader, url)) for reader, url in pages]
+    assert not [query for query in queries if "scoring_score" in query["sql"]]
+    PageCache.objects.filter(key__contains=f":{cycle.pk}:").delete()
+    assert kept == [_without_token(_page(reader, url)) for reader, url in pages]
+    assert "Đã nộp 9/9 phiếu." in _page(client, base + "results/")
+    assert "9/9 sheets submitted" in _page(english, base + "results/")
+
+
+def test_a_write_makes_nothing_that_nobody_read(scored, django_capture_on_commit_callbacks):
+    cycle, units, _base = scored
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(cycle, units[-1], units[-1])
+    assert _kept(cycle) == {}
+
+
+def test_a_page_that_fails_to_be_made_again_leaves_the_write_standing(
+    client, scored, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The write has committed when its hooks run: one that fails is logged, the write
+    stands and the page's next reader computes it."""
+    cycle, units, base = scored
+    _page(client, base + "results/")
+
+    def broken(cycle, detail):
+        raise ValueError("hỏng")
+
+    monkeypatch.setitem(versions._REFRESHED, "scoring.results_page", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(cycle, units[-1], units[-1])
+    assert (
+        ScoreSheet.objects.get(cycle=cycle, scorer=units[-1], target=units[-1]).status
+        == ScoreSheet.Status.SUBMITTED
+    )
+    assert "refreshing vi of cycle" in caplog.text
+    assert "Đã nộp 9/9 phiếu." in _page(client, base + "results/")

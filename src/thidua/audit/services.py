@@ -4,6 +4,7 @@ transaction, so the entry commits with the write it describes."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -27,6 +28,22 @@ def _plain(value):
 def chain_of(cycle) -> str:
     """The name of `cycle`'s chain ("" for the installation's own entries)."""
     return f"{cycle.cluster.code}/{cycle.year}" if cycle is not None else ""
+
+
+_AFTER_WRITE: list[Callable] = []
+
+
+def after_each_write(hook: Callable) -> None:
+    """Run `hook(cycle)` once a transaction that wrote to `cycle`'s chain has committed, in
+    the writer's thread (`audit.versions.refresh`). A hook that fails is logged by Django
+    (`robust`): the write has committed and stands."""
+    if hook not in _AFTER_WRITE:
+        _AFTER_WRITE.append(hook)
+
+
+def _written(cycle) -> None:
+    for hook in _AFTER_WRITE:
+        transaction.on_commit(functools.partial(hook, cycle), robust=True)
 
 
 _CATALOG: list[Callable[[], Mapping]] = []
@@ -188,6 +205,8 @@ def record(
     format's `AuditAction`s (anything else raises ValueError)."""
     action = AuditAction(action)
     user = getattr(actor, "username", None)
+    if cycle is not None:
+        _written(cycle)
     return _append(
         AuditEntry(
             at=clock.now(),
@@ -239,4 +258,6 @@ def carry(cycle, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
                 )
             )
         )
+    if carried:
+        _written(cycle)
     return carried

@@ -13,24 +13,36 @@ cycle, version): a write makes a new key, and storing it drops the older version
 The version is read before what is computed, so an entry never holds data older than its
 version. What is computed from given bytes alone (a document's PDF) is kept under their digest
 instead (`cached_from`), which no write can make stale.
+
+What readers read at a version is made again for the next by the write that moves it, once it
+has committed (`refreshed`, `refresh`): the first reader after a write finds it made — at a
+conference, the whole hall at once after the chair closes a poll — instead of each page
+thread making it at once, and a page costs the same whatever the cluster's size; the writer
+waits for it instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import pickle
 import threading
 import zlib
 from collections.abc import Callable
-from functools import cache
+from contextlib import AbstractContextManager, ExitStack
+from functools import cache, reduce
+from operator import or_
 from pathlib import Path
 from typing import TypeVar
 
+from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
 from thidua.audit.models import AuditHead, PageCache
-from thidua.audit.services import chain_of
+from thidua.audit.services import after_each_write, chain_of
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -80,6 +92,58 @@ def cached_from(cycle, name: str, digest: str, compute: Callable[[], T | None]) 
             if value is not None:
                 _store(prefix, key, value)
     return value
+
+
+#: what `refresh` reads again: an entry's name → how its page reads it (through `cached`)
+_REFRESHED: dict[str, Callable[..., object]] = {}
+#: contexts `refresh` reads them in (e.g. the results computed once for all of them)
+_SHARING: list[Callable[[], AbstractContextManager]] = []
+
+
+def refreshed(
+    name: str,
+    read: Callable[..., object],
+    sharing: Callable[[], AbstractContextManager] | None = None,
+) -> None:
+    """Entries kept as `name`, or `name.<detail>` (a language, a unit), are made again for the
+    new version by the write that makes them stale (`refresh`): `read(cycle, detail)` reads
+    one as its page does, through `cached`. `sharing`: a context to read them all in."""
+    _REFRESHED[name] = read
+    if sharing is not None and sharing not in _SHARING:
+        _SHARING.append(sharing)
+
+
+def refresh(cycle) -> None:
+    """After a write to `cycle` has committed (`audit.services.after_each_write`): each entry
+    registered with `refreshed` and kept for an older version of `cycle`, made for this one.
+    Only what was read at the last version, so nothing is made that nobody reads. One that
+    fails is logged and left to its next reader, who meets the error."""
+    if not _REFRESHED:
+        return
+    current = f"{version(cycle)}.{code_fingerprint()}"
+    stale = []
+    kept = PageCache.objects.filter(
+        reduce(or_, (Q(key__startswith=f"thidua:{name}") for name in _REFRESHED))
+    ).values_list("key", flat=True)
+    for key in kept:
+        _, name, pk, at = key.split(":", 3)
+        if pk == str(cycle.pk) and at != current:
+            stale += [
+                (read, name[len(registered) + 1 :])
+                for registered, read in _REFRESHED.items()
+                if name == registered or name.startswith(f"{registered}.")
+            ]
+    with ExitStack() as shared:
+        for sharing in _SHARING:
+            shared.enter_context(sharing())
+        for read, detail in stale:
+            try:
+                read(cycle, detail)
+            except Exception:  # the write stands; the page's next reader meets the error
+                logger.exception("refreshing %s of cycle %s", detail, cycle.pk)
+
+
+after_each_write(refresh)
 
 
 #: held while `cached_from` makes a value (slow work, such as a PDF, one at a time)

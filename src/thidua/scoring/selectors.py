@@ -837,6 +837,9 @@ def summary(cycle: Cycle) -> Summary | None:
     return versions.cached(cycle, "scoring.summary", compute)
 
 
+versions.refreshed("scoring.summary", lambda cycle, _detail: summary(cycle), results_shared)
+
+
 def sheets_progress(cycle: Cycle) -> Progress | None:
     """`summary` without the ranking (None without an agreement): read from the sheets'
     states, not their scores — n² sheets, n² × criteria scores — once per version."""

@@ -780,13 +780,19 @@ def _score_line(criterion, item, unit, names, notes, written) -> tuple:
 
 @cycle_view(Action.VIEW_RESULTS)
 def results(request, cycle: Cycle):
-    # the same for every reader: rendered without the request, once per version and language
-    body = versions.cached(
-        cycle, f"scoring.results_page.{translation.get_language()}", lambda: _results_body(cycle)
-    )
+    body = _results_page(cycle, translation.get_language())
     if body is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     return render(request, "scoring/results.html", {"cycle": cycle, "body": body})
+
+
+def _results_page(cycle: Cycle, language: str) -> str | None:
+    """The same for every reader: rendered without the request, once per version and
+    language, and again by the write that makes it stale (`versions.refreshed`)."""
+    with translation.override(language):
+        return versions.cached(
+            cycle, f"scoring.results_page.{language}", lambda: _results_body(cycle)
+        )
 
 
 def _results_body(cycle: Cycle) -> str | None:
@@ -812,15 +818,26 @@ def results_unit(request, cycle: Cycle, unit: str):
     """One unit's points per criterion with each scorer's score and, below the unit's own,
     why: linked from the results page one unit at a time, since every unit's at once is
     n² × criteria scores (147.500 at 50 units, megabytes for a phone on the hall's Wi-Fi)."""
-    member = _member(cycle, unit)
-    body = versions.cached(
-        cycle,
-        f"scoring.results_unit.{translation.get_language()}.{member.code}",
-        lambda: _results_unit_body(cycle, member),
-    )
+    body = _results_unit_page(cycle, f"{translation.get_language()}.{unit}")
     if body is None:
         return render(request, "scoring/no_agreement.html", {"cycle": cycle})
     return render(request, "scoring/results.html", {"cycle": cycle, "body": body})
+
+
+def _results_unit_page(cycle: Cycle, language_and_unit: str) -> str | None:
+    """As `_results_page`, per unit: "vi.ha-giang"."""
+    language, _, unit = language_and_unit.partition(".")
+    member = _member(cycle, unit)
+    with translation.override(language):
+        return versions.cached(
+            cycle,
+            f"scoring.results_unit.{language}.{member.code}",
+            lambda: _results_unit_body(cycle, member),
+        )
+
+
+versions.refreshed("scoring.results_page", _results_page, sharing=selectors.results_shared)
+versions.refreshed("scoring.results_unit", _results_unit_page, sharing=selectors.results_shared)
 
 
 def _results_unit_body(cycle: Cycle, member: Unit) -> str | None:
