@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -180,26 +181,36 @@ def main() -> int:
     warm: dict[tuple[str, int], float] = {}
     writes: dict[int, list[float]] = {size: [] for size in SIZES}
     fresh: dict[int, list[float]] = {size: [] for size in SIZES}
-    for size, (code, secretary, units, cycle) in clusters.items():
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(secretary)
-        base = f"/clusters/{code}/2021/"
-        for page, tail in PAGES.items():
-            url = base + tail.format(scorer=units[1].code, target=units[2].code)
-            timed(client, url)  # templates compiled, connections open
-            colds, warms = [], []
-            for _ in range(REPEATS):
+    clients = {}
+    for size, (_code, secretary, _units, _cycle) in clusters.items():
+        clients[size] = Client(HTTP_HOST="127.0.0.1")
+        clients[size].force_login(secretary)
+
+    def url(size: int, tail: str) -> str:
+        code, _secretary, units, _cycle = clusters[size]
+        return f"/clusters/{code}/2021/" + tail.format(scorer=units[1].code, target=units[2].code)
+
+    # the sizes in turn within each repeat, so that what the machine does meanwhile falls on
+    # every size alike (the ratios compare them)
+    for page, tail in PAGES.items():
+        colds, warms = defaultdict(list), defaultdict(list)
+        for size in SIZES:
+            timed(clients[size], url(size, tail))  # templates compiled, connections open
+        for _ in range(REPEATS):
+            for size in SIZES:
+                _code, _secretary, units, cycle = clusters[size]
                 start = time.perf_counter()
                 write(cycle, units)
                 writes[size].append(time.perf_counter() - start)
-                colds.append(timed(client, url))
-                warms.append(timed(client, url))
-            cold[page, size] = statistics.median(colds)
-            if page == "results":
-                for _ in range(REPEATS):
-                    PageCache.objects.all().delete()
-                    fresh[size].append(timed(client, url))
-            warm[page, size] = statistics.median(warms)
+                colds[size].append(timed(clients[size], url(size, tail)))
+                warms[size].append(timed(clients[size], url(size, tail)))
+        for size in SIZES:
+            cold[page, size] = statistics.median(colds[size])
+            warm[page, size] = statistics.median(warms[size])
+    for _ in range(REPEATS):
+        for size in SIZES:
+            PageCache.objects.all().delete()
+            fresh[size].append(timed(clients[size], url(size, PAGES["results"])))
     print(f"\nmedian of {REPEATS}, ms (× baseline)")
     print(f"{'page':<10}" + "".join(f"{f'{s} cold':>18}{f'{s} warm':>18}" for s in SIZES))
     for page in PAGES:

@@ -44,6 +44,8 @@ def made_by(request, django_capture_on_commit_callbacks):
     _after_write = django_capture_on_commit_callbacks if request.param == "the writer" else None
     yield request.param
     _after_write = None
+#: what a write makes again (`versions.refreshed`)
+REFRESHED = ("scoring.results_", "scoring.summary", "scoring.progress", "org.late")
 
 
 _after_write = None
@@ -54,7 +56,7 @@ def _kept(cycle) -> dict[str, str]:
     found = {}
     for key in PageCache.objects.values_list("key", flat=True):
         _, name, pk, at = key.split(":", 3)
-        if pk == str(cycle.pk) and name.startswith(("scoring.results_", "scoring.summary")):
+        if pk == str(cycle.pk) and name.startswith(REFRESHED):
             found[name] = at
     return found
 
@@ -367,6 +369,7 @@ def test_the_write_makes_again_what_was_read_in_each_language_as_its_reader_woul
         _page(reader, url)
     _page(client, unit_url)
     _page(client, base + "dashboard/")
+    _page(client, base)  # what the scoring phase waits for
     with django_capture_on_commit_callbacks(execute=True):
         _submit(cycle, units[-1], units[-1])
     now = f"{version(cycle)}.{versions.code_fingerprint()}"
@@ -375,10 +378,12 @@ def test_the_write_makes_again_what_was_read_in_each_language_as_its_reader_woul
         "scoring.results_page.en": now,
         f"scoring.results_unit.vi.{units[1].code}": now,
         "scoring.summary": now,
+        "scoring.progress": now,  # what the summary reads while the ranking is not published
+        "org.late.scoring": now,
     }
     assert others <= set(PageCache.objects.values_list("key", flat=True))
     pages = [(client, base + "results/"), (english, base + "results/"), (client, unit_url)]
-    pages.append((client, base + "dashboard/"))
+    pages += [(client, base + "dashboard/"), (client, base)]
     with CaptureQueriesContext(connection) as queries:
         kept = [_without_token(_page(reader, url)) for reader, url in pages]
     assert not [query for query in queries if "scoring_score" in query["sql"]]

@@ -140,6 +140,9 @@ def late(cycle: Cycle, step: core_deadlines.Step | None = None) -> list[Waiting]
     )
 
 
+versions.refreshed("org.late", late)  # "org.late.<step>": the step's value
+
+
 def unsettled(cycle: Cycle) -> list[str]:
     """What the open phase leaves contrary to the rules (e.g. a Government-flag nominee
     without the Ministry flag): said before the phase is closed."""

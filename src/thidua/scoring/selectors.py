@@ -874,6 +874,9 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
     return versions.cached(cycle, "scoring.progress", compute)
 
 
+versions.refreshed("scoring.progress", lambda cycle, _detail: sheets_progress(cycle))
+
+
 def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult]:
     """`unit`'s points on the criteria computed from statistics and recorded facts (not
     scored by peers), as `results` gives them: these do not depend on the score sheets, so
