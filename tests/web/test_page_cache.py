@@ -44,6 +44,8 @@ def made_by(request, django_capture_on_commit_callbacks):
     _after_write = django_capture_on_commit_callbacks if request.param == "the writer" else None
     yield request.param
     _after_write = None
+
+
 #: what a write makes again (`versions.refreshed`)
 REFRESHED = ("scoring.results_", "scoring.summary", "scoring.progress", "org.late")
 
