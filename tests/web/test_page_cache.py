@@ -422,3 +422,19 @@ def test_a_page_that_fails_to_be_made_again_leaves_the_write_standing(
     )
     assert "refreshing vi of cycle" in caplog.text
     assert "Đã nộp 9/9 phiếu." in _page(client, base + "results/")
+
+
+def test_a_page_is_made_again_from_the_cycle_as_committed(client, scored):
+    """The cycle a service hands to the audit log may be an object read before the write
+    (its phase as it was): what the write makes again is computed from the cycle as it
+    now stands in the database, here the ranking published by closing the phase."""
+    cycle, _units, base = scored
+    read_before = Cycle.objects.get(pk=cycle.pk)
+    assert 'id="ranking"' not in _page(client, base + "results/")
+    org_services.close_phase(
+        actor=SYSTEM, cycle=Cycle.objects.get(pk=cycle.pk), phase=Phase.SCORING
+    )
+    versions.refresh(read_before)
+    kept = _kept(cycle)
+    assert kept["scoring.results_page.vi"].startswith(version(cycle))
+    assert 'id="ranking"' in _page(client, base + "results/")

@@ -133,6 +133,9 @@ def refresh(cycle) -> None:
                 for registered, read in _REFRESHED.items()
                 if name == registered or name.startswith(f"{registered}.")
             ]
+    if not stale:
+        return
+    cycle = type(cycle).objects.select_related("cluster").get(pk=cycle.pk)  # as committed
     with ExitStack() as shared:
         for sharing in _SHARING:
             shared.enter_context(sharing())
