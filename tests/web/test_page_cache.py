@@ -415,7 +415,8 @@ def test_a_page_that_fails_to_be_made_again_leaves_the_write_standing(
         ScoreSheet.objects.get(cycle=cycle, scorer=units[-1], target=units[-1]).status
         == ScoreSheet.Status.SUBMITTED
     )
-    assert "refreshing vi of cycle" in caplog.text
+    assert "refreshing thidua:scoring.results_page.vi" in caplog.text
+    assert "scoring.results_page.vi" not in _kept(cycle)  # dropped, not tried at every write
     assert "Đã nộp 9/9 phiếu." in _page(client, base + "results/")
 
 

@@ -117,7 +117,8 @@ def refresh(cycle) -> None:
     """After a write to `cycle` has committed (`audit.services.after_each_write`): each entry
     registered with `refreshed` and kept for an older version of `cycle`, made for this one.
     Only what was read at the last version, so nothing is made that nobody reads. One that
-    fails is logged and left to its next reader, who meets the error."""
+    fails (a unit no longer a member, whose page now answers 404) is logged and dropped: its
+    next reader meets the error."""
     if not _REFRESHED:
         return
     current = f"{version(cycle)}.{code_fingerprint()}"
@@ -129,7 +130,7 @@ def refresh(cycle) -> None:
         _, name, pk, at = key.split(":", 3)
         if pk == str(cycle.pk) and at != current:
             stale += [
-                (read, name[len(registered) + 1 :])
+                (key, read, name[len(registered) + 1 :])
                 for registered, read in _REFRESHED.items()
                 if name == registered or name.startswith(f"{registered}.")
             ]
@@ -139,11 +140,12 @@ def refresh(cycle) -> None:
     with ExitStack() as shared:
         for sharing in _SHARING:
             shared.enter_context(sharing())
-        for read, detail in stale:
+        for key, read, detail in stale:
             try:
                 read(cycle, detail)
             except Exception:  # the write stands; the page's next reader meets the error
-                logger.exception("refreshing %s of cycle %s", detail, cycle.pk)
+                logger.exception("refreshing %s", key)
+                PageCache.objects.filter(key=key).delete()  # not tried again at every write
 
 
 after_each_write(refresh)
