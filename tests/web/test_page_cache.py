@@ -48,17 +48,18 @@ def made_by(request, django_capture_on_commit_callbacks):
 
 _after_write = None
 #: what a write makes again (`versions.refreshed`)
-REFRESHED = ("scoring.results_", "scoring.summary", "scoring.progress", "org.late")
+REFRESHED = (
+    "scoring.results_page",
+    "scoring.results_unit",
+    "scoring.summary",
+    "scoring.progress",
+    "org.late",
+)
 
 
 def _kept(cycle) -> dict[str, str]:
     """The names of the entries kept for `cycle` that a write makes again, and their version."""
-    found = {}
-    for key in PageCache.objects.values_list("key", flat=True):
-        _, name, pk, at = key.split(":", 3)
-        if pk == str(cycle.pk) and name.startswith(REFRESHED):
-            found[name] = at
-    return found
+    return versions.kept(cycle, REFRESHED)
 
 
 def _submit(cycle, scorer, target, value: int = 8) -> None:

@@ -122,18 +122,13 @@ def refresh(cycle) -> None:
     if not _REFRESHED:
         return
     current = f"{version(cycle)}.{code_fingerprint()}"
-    stale = []
-    kept = PageCache.objects.filter(
-        reduce(or_, (Q(key__startswith=f"thidua:{name}") for name in _REFRESHED))
-    ).values_list("key", flat=True)
-    for key in kept:
-        _, name, pk, at = key.split(":", 3)
-        if pk == str(cycle.pk) and at != current:
-            stale += [
-                (key, read, name[len(registered) + 1 :])
-                for registered, read in _REFRESHED.items()
-                if name == registered or name.startswith(f"{registered}.")
-            ]
+    stale = [
+        (f"thidua:{name}:{cycle.pk}:{at}", read, name[len(registered) + 1 :])
+        for name, at in kept(cycle, _REFRESHED).items()
+        if at != current
+        for registered, read in _REFRESHED.items()
+        if name == registered or name.startswith(f"{registered}.")
+    ]
     if not stale:
         return
     cycle = type(cycle).objects.select_related("cluster").get(pk=cycle.pk)  # as committed
@@ -149,6 +144,20 @@ def refresh(cycle) -> None:
 
 
 after_each_write(refresh)
+
+
+def kept(cycle, names) -> dict[str, str]:
+    """The entries kept for `cycle` (as `cached` names their keys) whose name is one of
+    `names` or begins with one and a dot: name → the version and code they were made for."""
+    found = {}
+    for key in PageCache.objects.filter(
+        reduce(or_, (Q(key__startswith=f"thidua:{name}") for name in names)),
+        key__contains=f":{cycle.pk}:",  # its place in the key: no name or version has a colon
+    ).values_list("key", flat=True):
+        _, name, pk, at = key.split(":", 3)
+        if pk == str(cycle.pk) and any(name == n or name.startswith(f"{n}.") for n in names):
+            found[name] = at
+    return found
 
 
 #: held while `cached_from` makes a value (slow work, such as a PDF, one at a time)
