@@ -1267,12 +1267,16 @@ def tally(poll: core_record.Poll) -> dict | None:
         counted = score_ballots.tally(scored, score_rules, totals=decrypted)
         return score_ballots.stored_result(counted, score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
-    made: dict[int, core_ballots.Ballot] = {}  # a ballot held once for all that say the same
-    ballots = [
-        made.get(id(ballot))
-        or made.setdefault(id(ballot), core_ballots.ballot_from(ballot.content or {}))
-        for ballot in poll.ballots
-    ]
+    # one ballot made (and checked by the tally) for all that say the same: told by `repr`,
+    # as `core_record.read_file` holds them (equal texts of parsed JSON, the same values)
+    made: dict[str, core_ballots.Ballot] = {}
+    ballots = []
+    for ballot in poll.ballots:
+        said = repr(ballot.content)
+        found = made.get(said)
+        if found is None:
+            found = made[said] = core_ballots.ballot_from(ballot.content or {})
+        ballots.append(found)
     totals = []
     if poll.sealed is not None:  # the phones' ballots, as the board decrypted their sums
         form = core_crypto.Form.from_json(poll.sealed["form"])
