@@ -123,11 +123,10 @@ def refresh(cycle) -> None:
         return
     current = f"{version(cycle)}.{code_fingerprint()}"
     stale = [
-        (f"thidua:{name}:{cycle.pk}:{at}", read, name[len(registered) + 1 :])
+        (f"thidua:{name}:{cycle.pk}:{at}", _REFRESHED[registered], name[len(registered) + 1 :])
         for name, at in kept(cycle, _REFRESHED).items()
         if at != current
-        for registered, read in _REFRESHED.items()
-        if name == registered or name.startswith(f"{registered}.")
+        for registered in [_under(name, _REFRESHED)]
     ]
     if not stale:
         return
@@ -155,9 +154,15 @@ def kept(cycle, names) -> dict[str, str]:
         key__contains=f":{cycle.pk}:",  # its place in the key: no name or version has a colon
     ).values_list("key", flat=True):
         _, name, pk, at = key.split(":", 3)
-        if pk == str(cycle.pk) and any(name == n or name.startswith(f"{n}.") for n in names):
+        if pk == str(cycle.pk) and _under(name, names) is not None:
             found[name] = at
     return found
+
+
+def _under(name: str, names) -> str | None:
+    """The one of `names` that an entry's `name` is, or begins with and a dot (a detail
+    follows: the language, the unit); None when there is none."""
+    return next((n for n in names if name == n or name.startswith(f"{n}.")), None)
 
 
 #: held while `cached_from` makes a value (slow work, such as a PDF, one at a time)

@@ -1285,15 +1285,21 @@ def _stream_sheets(source: _Stream, texts: Compactor) -> typed.Done:
     return typed.Done(sheets)
 
 
+def ballot_said(ballot: Ballot) -> str:
+    """What tells a poll's ballots that say the same (held once, made and checked once when
+    recounted): `repr` of the content, for parsed JSON equal texts mean the same values of
+    the same types (1, 1.0 and true differ), and it costs a fifth of the canonical JSON
+    (ballots written alike, as a record writes them, are told alike)."""
+    return repr(ballot.content)
+
+
 def _stream_polls(source: _Stream, texts: Compactor) -> typed.Done:
     """The `polls` member read one poll at a time, each of its ballots that says the same as
-    another held once. Alike is told by `repr`: for parsed JSON, equal texts mean the same
-    values of the same types (1, 1.0 and true differ), and it costs a fifth of the
-    canonical JSON (ballots written alike, as a record writes them, are told alike)."""
+    another held once (`ballot_said`)."""
     polls = []
     for poll in _elements(source, Poll):
         said: dict[str, Ballot] = {}
-        ballots = [said.setdefault(repr(ballot.content), ballot) for ballot in poll.ballots]
+        ballots = [said.setdefault(ballot_said(ballot), ballot) for ballot in poll.ballots]
         polls.append(typed.replace(poll, ballots=ballots))
     return typed.Done(polls)
 

@@ -1267,12 +1267,10 @@ def tally(poll: core_record.Poll) -> dict | None:
         counted = score_ballots.tally(scored, score_rules, totals=decrypted)
         return score_ballots.stored_result(counted, score_rules)
     rules = core_ballots.rules_from(poll.rules, poll.candidates)
-    # one ballot made (and checked by the tally) for all that say the same: told by `repr`,
-    # as `core_record.read_file` holds them (equal texts of parsed JSON, the same values)
-    made: dict[str, core_ballots.Ballot] = {}
+    made: dict[str, core_ballots.Ballot] = {}  # one for all that say the same, read either way
     ballots = []
     for ballot in poll.ballots:
-        said = repr(ballot.content)
+        said = core_record.ballot_said(ballot)
         found = made.get(said)
         if found is None:
             found = made[said] = core_ballots.ballot_from(ballot.content or {})
