@@ -102,8 +102,10 @@ def unfold(page, summary: str) -> None:
 
 
 def click(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_load_state()
+    """Press a form's button and wait for the page it answers with: reading the page right
+    after the click may still read the one the form was on."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
 
 
 # --- 1. the Ministry opens the year -------------------------------------------------------
@@ -236,7 +238,7 @@ def son_la_reports_by_form(j: Journey) -> None:
     unit.go("/")
     j.shot(unit, "officer-home-task")
     page.get_by_role("link", name="Nộp báo cáo số liệu 2020").click()  # the home page's task
-    assert page.url.endswith(f"{CYCLE}/stats/son-la/")
+    page.wait_for_url(f"**{CYCLE}/stats/son-la/")
     for code, value in _figures("son-la").items():
         page.locator(f"input[name=v_{code}]").fill(_vn(value))
     click(page, "Tính lại")

@@ -41,5 +41,6 @@ def test_the_ministry_sees_the_merger_page_and_the_closed_account_is_told(visit_
     closed.go("/accounts/login/")
     closed.page.get_by_label("Tên đăng nhập").fill("hagiang25.canbo")
     closed.page.get_by_label("Mật khẩu").fill("thidua2020")
-    closed.page.get_by_role("button", name="Đăng nhập").click()
+    with closed.page.expect_navigation():  # the form posts back to the same address
+        closed.page.get_by_role("button", name="Đăng nhập").click()
     assert "đã sáp nhập vào Công an tỉnh Tuyên Quang" in closed.page.content()

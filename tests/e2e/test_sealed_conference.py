@@ -42,7 +42,7 @@ def _step(member, button: str) -> None:
 def _start(secretary) -> None:
     secretary.go(f"{CYCLE}/conference/")
     secretary.page.get_by_role("link", name="Khóa của ban kiểm phiếu").click()
-    assert "Chưa có lễ tạo khóa." in secretary.page.inner_text("main")
+    expect(secretary.page.locator("main")).to_contain_text("Chưa có lễ tạo khóa.")
     secretary.page.get_by_label("Số thành viên cần có mặt để giải mã").select_option("2")
     click(secretary.page, "Bắt đầu lễ tạo khóa")
     assert "Đã bắt đầu lễ tạo khóa của ban kiểm phiếu." in flash(secretary.page)
@@ -123,19 +123,19 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
         boxes = page.locator("input[name=choice]")
         for i in range(4):
             boxes.nth(i).check()
-        click(page, "Tiếp tục")
+        page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
         expect(page.locator("#sealed-problem")).to_have_text("Phiếu chọn 4, quá số được chọn (3).")
         for i in range(4):
             boxes.nth(i).uncheck()
     for code in choices:
         page.locator(f"input[name=choice][value={code}]").check()
-    click(page, "Tiếp tục")
+    page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
     tracker = page.locator("#tracker")
     expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
     if challenge:  # choosing again goes back to the ticks, still on the phone
         page.get_by_role("button", name="Chọn lại", exact=True).click()
         expect(page.locator("#sealed-choose")).to_be_visible()
-        click(page, "Tiếp tục")
+        page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
         expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
     if challenge:
         first = tracker.inner_text()
@@ -263,7 +263,7 @@ def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
         field = page.locator(f"input[name=s_{code}_0]")
         if field.count():
             field.fill(str(value))
-    click(page, "Tiếp tục")
+    page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
     tracker = page.locator("#tracker")
     expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"), timeout=30000)
     if challenge:
