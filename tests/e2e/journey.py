@@ -521,10 +521,10 @@ def secretary_checks_delegates_in(j: Journey) -> None:
     page = leader.page
     for username, name in j.names.items():
         leader.go(f"{CYCLE}/conference/")
-        page.get_by_role("row", name=name).get_by_role(
-            "button", name="Điểm danh, cấp mã QR"
-        ).click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("row", name=name).get_by_role(
+                "button", name="Điểm danh, cấp mã QR"
+            ).click()
         assert f"Đã điểm danh: {name}" in page.inner_text("main")
         if username == "laocai.daibieu":
             assert page.locator("main img, main svg").count() >= 1  # the QR code
@@ -565,8 +565,8 @@ def a_phone_without_javascript_is_sent_to_the_board(j: Journey, poll: str) -> No
     leader.go(f"{CYCLE}/conference/")
     row = leader.page.get_by_role("row", name=j.names[NO_JAVASCRIPT])
     row.get_by_label("Lý do cấp lại").fill("Điện thoại không chạy JavaScript")
-    row.get_by_role("button", name="Cấp lại mã QR").click()
-    leader.page.wait_for_load_state()
+    with leader.page.expect_navigation():
+        row.get_by_role("button", name="Cấp lại mã QR").click()
     short = leader.page.locator("code.secret").inner_text()
     j.people[NO_JAVASCRIPT].close()
     phone = j.visit(None, PHONE)
@@ -636,8 +636,8 @@ def delegates_vote(j: Journey, poll: str) -> None:
 def board_closes(j: Journey, poll: str) -> str:
     chair = j.person("laocai.daibieu")
     chair.go(f"{CYCLE}/conference/polls/{poll}/")
-    chair.page.get_by_role("link", name="Đóng và kiểm phiếu…").click()
-    chair.page.wait_for_load_state()
+    with chair.page.expect_navigation():
+        chair.page.get_by_role("link", name="Đóng và kiểm phiếu…").click()
     assert "Đóng và kiểm phiếu?" in chair.page.inner_text("main")  # the turnout, then confirm
     assert "/21 đại biểu được triệu tập" in chair.page.inner_text("main")
     click(chair.page, "Đóng và kiểm phiếu")
