@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Python keeps its compiled modules (__pycache__, ignored by git) even where the environment
+# says not to (PYTHONDONTWRITEBYTECODE, as on these machines): the tests start `thidua` in a
+# new process hundreds of times and pytest rewrites each test module's asserts in every
+# worker, each compiling the sources again without the cache (a seventh of `make test-fast`).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-fast setup lint messages clean bench fuzz screenshots docs-preview permissions record-docs urls
 
