@@ -101,11 +101,16 @@ def unfold(page, summary: str) -> None:
         details.locator("summary").click()
 
 
+def follow(target, timeout: float | None = None) -> None:
+    """Click a form's button or a link and wait for the page that answers: the page read
+    right after the click alone may still be the one it was on."""
+    with target.page.expect_navigation(timeout=timeout):
+        target.click()
+
+
 def click(page, name: str) -> None:
-    """Press a form's button and wait for the page it answers with: reading the page right
-    after the click may still read the one the form was on."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
+    """Press the form's button named `name` (exactly) and wait for the page that answers."""
+    follow(page.get_by_role("button", name=name, exact=True))
 
 
 # --- 1. the Ministry opens the year -------------------------------------------------------
@@ -521,10 +526,9 @@ def secretary_checks_delegates_in(j: Journey) -> None:
     page = leader.page
     for username, name in j.names.items():
         leader.go(f"{CYCLE}/conference/")
-        with page.expect_navigation():
-            page.get_by_role("row", name=name).get_by_role(
-                "button", name="Điểm danh, cấp mã QR"
-            ).click()
+        follow(
+            page.get_by_role("row", name=name).get_by_role("button", name="Điểm danh, cấp mã QR")
+        )
         assert f"Đã điểm danh: {name}" in page.inner_text("main")
         if username == "laocai.daibieu":
             assert page.locator("main img, main svg").count() >= 1  # the QR code
@@ -565,8 +569,7 @@ def a_phone_without_javascript_is_sent_to_the_board(j: Journey, poll: str) -> No
     leader.go(f"{CYCLE}/conference/")
     row = leader.page.get_by_role("row", name=j.names[NO_JAVASCRIPT])
     row.get_by_label("Lý do cấp lại").fill("Điện thoại không chạy JavaScript")
-    with leader.page.expect_navigation():
-        row.get_by_role("button", name="Cấp lại mã QR").click()
+    follow(row.get_by_role("button", name="Cấp lại mã QR"))
     short = leader.page.locator("code.secret").inner_text()
     j.people[NO_JAVASCRIPT].close()
     phone = j.visit(None, PHONE)
@@ -636,8 +639,7 @@ def delegates_vote(j: Journey, poll: str) -> None:
 def board_closes(j: Journey, poll: str) -> str:
     chair = j.person("laocai.daibieu")
     chair.go(f"{CYCLE}/conference/polls/{poll}/")
-    with chair.page.expect_navigation():
-        chair.page.get_by_role("link", name="Đóng và kiểm phiếu…").click()
+    follow(chair.page.get_by_role("link", name="Đóng và kiểm phiếu…"))
     assert "Đóng và kiểm phiếu?" in chair.page.inner_text("main")  # the turnout, then confirm
     assert "/21 đại biểu được triệu tập" in chair.page.inner_text("main")
     click(chair.page, "Đóng và kiểm phiếu")

@@ -3,6 +3,7 @@ account Hà Giang's secretary used, now the new Tuyên Quang's, sees its year; t
 merger page; the closed account told where to go."""
 
 import pytest
+from tests.e2e.journey import follow
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +42,5 @@ def test_the_ministry_sees_the_merger_page_and_the_closed_account_is_told(visit_
     closed.go("/accounts/login/")
     closed.page.get_by_label("Tên đăng nhập").fill("hagiang25.canbo")
     closed.page.get_by_label("Mật khẩu").fill("thidua2020")
-    with closed.page.expect_navigation():  # the form posts back to the same address
-        closed.page.get_by_role("button", name="Đăng nhập").click()
+    follow(closed.page.get_by_role("button", name="Đăng nhập"))  # posted back to the same address
     assert "đã sáp nhập vào Công an tỉnh Tuyên Quang" in closed.page.content()

@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 from tests.e2e.conftest import PHONE
-from tests.e2e.journey import CYCLE, click, delegates, flash
+from tests.e2e.journey import CYCLE, click, delegates, flash, follow
 
 pytestmark = pytest.mark.e2e
 
@@ -34,9 +34,13 @@ def _step(member, button: str) -> None:
     """One ceremony step on the member's device: the page reloads once the API took it."""
     page = member.page
     member.go(KEY_PAGE)
-    with page.expect_navigation(timeout=20000):
-        page.get_by_role("button", name=button).click()
+    follow(page.get_by_role("button", name=button), timeout=20000)
     expect(page.locator("#board-status")).to_have_text("")
+
+
+def _seal(page) -> None:
+    """ "Tiếp tục" on an encrypted poll: the phone encrypts the ballot itself (no page loads)."""
+    page.get_by_role("button", name="Tiếp tục", exact=True).click()
 
 
 def _start(secretary) -> None:
@@ -92,8 +96,10 @@ def _the_board_makes_its_key(visit, tmp_path) -> dict:
             cells = row.locator("code.fingerprint")
             expect(cells.nth(1)).to_have_text(cells.nth(0).inner_text())
         page.get_by_label("Tôi đã đối chiếu dấu vân tay", exact=False).check()
-        with page.expect_navigation(timeout=20000):
-            page.get_by_role("button", name="Kiểm tra phần khóa nhận được và xác nhận").click()
+        follow(
+            page.get_by_role("button", name="Kiểm tra phần khóa nhận được và xác nhận"),
+            timeout=20000,
+        )
     index = {}
     for username, member in members.items():
         member.go(KEY_PAGE)
@@ -123,19 +129,19 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
         boxes = page.locator("input[name=choice]")
         for i in range(4):
             boxes.nth(i).check()
-        page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
+        _seal(page)
         expect(page.locator("#sealed-problem")).to_have_text("Phiếu chọn 4, quá số được chọn (3).")
         for i in range(4):
             boxes.nth(i).uncheck()
     for code in choices:
         page.locator(f"input[name=choice][value={code}]").check()
-    page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
+    _seal(page)
     tracker = page.locator("#tracker")
     expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
     if challenge:  # choosing again goes back to the ticks, still on the phone
         page.get_by_role("button", name="Chọn lại", exact=True).click()
         expect(page.locator("#sealed-choose")).to_be_visible()
-        page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
+        _seal(page)
         expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"))
     if challenge:
         first = tracker.inner_text()
@@ -148,8 +154,7 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
         expect(tracker).not_to_have_text(first)
         phone.shot("sealed-challenge-phone")
     shown = tracker.inner_text()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+    follow(page.get_by_role("button", name="Bỏ phiếu", exact=True))
     assert "Đã bỏ phiếu" in page.inner_text("main")
     assert page.locator("#tracker").inner_text() == shown
     # the choices never left the phone in the clear: only the encrypted cast (and a
@@ -163,8 +168,7 @@ def _vote(phone, choices: list[str], challenge: bool = False) -> str:
 def _decrypt(member, turnout: int) -> None:
     page = member.page
     page.get_by_label("Số đại biểu đã bỏ phiếu bằng điện thoại", exact=False).fill(str(turnout))
-    with page.expect_navigation(timeout=20000):
-        page.get_by_role("button", name="Giải mã phần của tôi").click()
+    follow(page.get_by_role("button", name="Giải mã phần của tôi"), timeout=20000)
 
 
 def test_an_encrypted_poll_in_the_browser(visit_own_demo, tmp_path):
@@ -234,8 +238,7 @@ def test_an_encrypted_poll_in_the_browser(visit_own_demo, tmp_path):
     chair.shot("sealed-key-lost")
     chair.page.get_by_label("Tệp sao lưu").set_input_files(board["backup"])
     chair.page.get_by_label("Mật khẩu của bản sao lưu").fill(PASSPHRASE)
-    with chair.page.expect_navigation(timeout=30000):
-        chair.page.get_by_role("button", name="Khôi phục từ bản sao lưu").click()
+    follow(chair.page.get_by_role("button", name="Khôi phục từ bản sao lưu"), timeout=30000)
     expect(chair.page.locator("#key-lost")).to_be_hidden()
     _decrypt(chair, 21)
 
@@ -263,7 +266,7 @@ def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
         field = page.locator(f"input[name=s_{code}_0]")
         if field.count():
             field.fill(str(value))
-    page.get_by_role("button", name="Tiếp tục", exact=True).click()  # on the phone
+    _seal(page)
     tracker = page.locator("#tracker")
     expect(tracker).to_have_text(re.compile(r"^[0-9a-f]{4}( [0-9a-f]{4}){3}$"), timeout=30000)
     if challenge:
@@ -278,8 +281,7 @@ def _score(phone, scores: dict[str, int], challenge: bool = False) -> str:
         expect(page.locator("#challenge-same")).to_be_visible()
         expect(tracker).not_to_have_text(first, timeout=30000)
     shown = tracker.inner_text()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+    follow(page.get_by_role("button", name="Bỏ phiếu", exact=True))
     assert "Đã bỏ phiếu" in page.inner_text("main")
     assert sent  # the scores stayed on the phone: no box's name in anything it posted
     assert not any(f"s_{code}_0=" in body for body in sent for code in scores)

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from tests.e2e.conftest import _serving, _visitors
-from tests.e2e.journey import flash
+from tests.e2e.journey import flash, follow
 
 pytestmark = pytest.mark.e2e
 
@@ -138,8 +138,7 @@ def _file(visitor, unit: str, criterion: str, reviewer: str, text: str, attachme
     line.get_by_label("Nội dung giải trình").fill(text)
     if attachment:
         line.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files(attachment)
-    with page.expect_navigation():
-        line.get_by_role("button", name="Nộp giải trình").click()
+    follow(line.get_by_role("button", name="Nộp giải trình"))
     assert "Đã nộp giải trình." in flash(page), page.locator("main").inner_text()
 
 
@@ -153,8 +152,7 @@ def _answer(visitor, unit: str, criterion: str, reviewer: str, reason: str, valu
         line.get_by_label("Trả lời").select_option(label="Điều chỉnh điểm")
         line.get_by_label("Điểm mới").fill(value)
     line.get_by_label("Lý do").fill(reason)
-    with page.expect_navigation():
-        line.get_by_role("button", name="Gửi trả lời").click()
+    follow(line.get_by_role("button", name="Gửi trả lời"))
     assert "Đã trả lời giải trình." in flash(page), page.locator("main").inner_text()
 
 
@@ -163,8 +161,7 @@ def _conclude(visitor, unit: str, criterion: str, reviewer: str, button: str, no
     assert visitor.go(f"{_cycle()}/scoring/review/{unit}/").status == 200
     line = _line(page, criterion, reviewer)
     line.get_by_label("Ghi chú").fill(note)
-    with page.expect_navigation():
-        line.get_by_role("button", name=button).click()
+    follow(line.get_by_role("button", name=button))
     assert "Đã kết luận giải trình." in flash(page), page.locator("main").inner_text()
 
 
@@ -266,8 +263,7 @@ def test_a_sheet_entered_on_behalf_counts_once_the_unit_confirms_it(visit_year):
     assert reason.evaluate("e => e.validity.valueMissing")
     assert page.url.endswith("/on-behalf/")
     reason.fill("Cao Bằng mất kết nối, gửi phiếu giấy")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Nộp phiếu").click()
+    follow(page.get_by_role("button", name="Nộp phiếu"))
     assert "Đã nộp phiếu chấm nhập thay; điểm được tính khi đơn vị xác nhận." in flash(page)
     mark = page.locator("p.on-behalf").inner_text()
     assert "Nhập thay" in mark
@@ -291,8 +287,7 @@ def test_a_sheet_entered_on_behalf_counts_once_the_unit_confirms_it(visit_year):
     page.wait_for_url("**/scoring/cao-bang/lang-son/")
     assert "Chờ đơn vị xác nhận" in page.locator("p.on-behalf").inner_text()
     unit.shot("17-on-behalf-sheet-to-confirm")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Xác nhận phiếu chấm nhập thay").click()
+    follow(page.get_by_role("button", name="Xác nhận phiếu chấm nhập thay"))
     assert "Phiếu chấm nhập thay của Công an tỉnh Cao Bằng từ nay được tính." in flash(page)
     mark = page.locator("p.on-behalf").inner_text()
     assert "Nhập thay" in mark  # the mark stays, with the confirmation
@@ -336,8 +331,7 @@ def test_a_register_line_then_the_decision_that_awards_it(visit_year):
     page.get_by_role("combobox", name="Cấp").select_option(label="Bộ Công an")
     page.get_by_label("Trạng thái").select_option(label="Đề nghị")
     page.get_by_label("Nguồn").fill("Biên bản hội nghị tổng kết")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Ghi vào sổ").click()
+    follow(page.get_by_role("button", name="Ghi vào sổ"))
     assert "Đã ghi vào sổ danh hiệu." in flash(page), page.locator("main").inner_text()
     assert _register_cell(page, "Lạng Sơn").inner_text() == f"{TITLE}: Đề nghị"
     leader.shot("17-register-proposed")
@@ -353,8 +347,7 @@ def test_a_register_line_then_the_decision_that_awards_it(visit_year):
     page.get_by_label("Cơ quan ban hành").fill("Bộ Công an")
     line = page.locator("table.decision tbody tr").filter(has_text="Lạng Sơn")
     line.get_by_label("được tặng", exact=True).check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Ghi nhận quyết định").click()
+    follow(page.get_by_role("button", name="Ghi nhận quyết định"))
     assert "Đã ghi nhận quyết định khen thưởng." in flash(page), page.locator("main").inner_text()
     cell = _register_cell(page, "Lạng Sơn").inner_text()
     assert f"{TITLE}: Được tặng" in cell
@@ -374,8 +367,7 @@ def _set_deadline(page, due: date) -> None:
     form = page.locator("form[action$='/deadlines/']")
     form.get_by_label("Giai đoạn").select_option(label="Chấm điểm")
     form.get_by_label("Thời hạn").fill(due.isoformat())
-    with page.expect_navigation():
-        form.get_by_role("button", name="Đặt thời hạn").click()
+    follow(form.get_by_role("button", name="Đặt thời hạn"))
     assert f"Đã đặt thời hạn giai đoạn Chấm điểm: {_day(due)}." in flash(page), flash(page)
 
 

@@ -122,12 +122,12 @@ def refresh(cycle) -> None:
     if not _REFRESHED:
         return
     current = f"{version(cycle)}.{code_fingerprint()}"
-    stale = [
-        (f"thidua:{name}:{cycle.pk}:{at}", _REFRESHED[registered], name[len(registered) + 1 :])
-        for name, at in kept(cycle, _REFRESHED).items()
-        if at != current
-        for registered in [_under(name, _REFRESHED)]
-    ]
+    stale = []
+    for name, at in kept(cycle, _REFRESHED).items():
+        if at != current:
+            registered = _under(name, _REFRESHED)  # one of them: `kept` found it
+            detail = name[len(registered) + 1 :]  # after the registered name and its dot
+            stale.append((f"thidua:{name}:{cycle.pk}:{at}", _REFRESHED[registered], detail))
     if not stale:
         return
     cycle = type(cycle).objects.select_related("cluster").get(pk=cycle.pk)  # as committed
