@@ -22,6 +22,7 @@ from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -83,29 +84,34 @@ _ELIGIBILITY_ROW = (
 def eligibility_display(rows) -> SafeString:
     """The eligibility table's rows (selectors.eligibility_table) as the cycle and conference
     pages show them, as HTML (`thidua.rows`: 2 titles × 50 units is 100 rows): the verdict in
-    words, its reasons and the register lines it read, translated — each message once
-    (titles × units rows repeat the same few)."""
+    words, its reasons and the register lines it read, translated. What repeats from row to
+    row is translated and escaped once: the column labels (put in the row's markup), the
+    titles, the verdicts' words and the rules cited."""
     translate = cache(gettext)
-    labels = {
-        "l_unit": gettext("Đơn vị"),
-        "l_condition": gettext("Điều kiện"),
-        "l_reason": gettext("Lý do"),
-        "l_register": gettext("Sổ danh hiệu"),
-    }
+    markup = _ELIGIBILITY_ROW
+    for field, label in (
+        ("l_unit", gettext("Đơn vị")),
+        ("l_condition", gettext("Điều kiện")),
+        ("l_reason", gettext("Lý do")),
+        ("l_register", gettext("Sổ danh hiệu")),
+    ):
+        markup = markup.replace(f"{{{field}}}", escape(label).replace("{", "{{").replace("}", "}}"))
+    shown = cache(escape)  # a text repeated on many rows, escaped once
+    cited = cache(lambda rule: escape(rule.cited().render(translate)))
     no_line = gettext("chưa có dòng nào")
     return html_rows(
         html_row(
-            _ELIGIBILITY_ROW,
+            markup,
             status=row.verdict.status.value,
-            title=row.title,
+            title=shown(row.title),
             unit=row.unit.name,
-            label=translate(STATUS_LABELS[row.verdict.status]),
+            label=shown(translate(STATUS_LABELS[row.verdict.status])),
             reasons=html_rows(
                 (
                     html_row(
                         "{reason} ({rule})",
                         reason=found.reason.render(translate),
-                        rule=found.rule.cited().render(translate),
+                        rule=cited(found.rule),
                     )
                     for found in row.verdict.deciding
                 ),
@@ -116,7 +122,6 @@ def eligibility_display(rows) -> SafeString:
                 f"{year}: {name} ({state.lower()})" for year, name, state in row.history
             )
             or no_line,
-            **labels,
         )
         for row in rows
     )
