@@ -11,6 +11,7 @@ from thidua.core import narrative, signing
 from thidua.core.policy import Action
 from thidua.documents import builders, pdf, selectors
 from thidua.documents.models import DISCUSSION, GROUNDS, PAGE_TEXTS, SECTIONS
+from thidua.documents.panel_rows import panel_rows
 from thidua.documents.services import issue_document, save_report_text
 from thidua.org.authz import can, require
 from thidua.org.lookups import cycle_view
@@ -21,15 +22,16 @@ from thidua.org.models import Cycle
 def panel(request, cycle: Cycle):
     issued = selectors.issued_of(cycle)
     texts = selectors.report_texts(cycle)
+    can_issue = can(request.user, Action.ISSUE_DOCUMENT, cycle)
+    rows = [(plan, issued.get(plan.key)) for plan in builders.plans(cycle)]
     return render(
         request,
         "documents/panel.html",
         {
             "cycle": cycle,
-            "rows": [(plan, issued.get(plan.key)) for plan in builders.plans(cycle)],
+            "rows": panel_rows(request, cycle, rows, pdf=pdf.available(), can_issue=can_issue),
             "pdf": pdf.available(),
             "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
-            "can_issue": can(request.user, Action.ISSUE_DOCUMENT, cycle),
             "grounds": texts.get(GROUNDS, ""),
             "discussion": texts.get(DISCUSSION, ""),
             "cited": builders.rule_set_grounds(cycle),
