@@ -2,8 +2,11 @@
 one sequence for the cluster's year; an issued document is served as issued; changing it is a
 correction that names the number it replaces."""
 
+import re
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from tests.documents.conftest import all_text, read_docx
@@ -14,6 +17,7 @@ from thidua.core.record import AuditAction, document_digest
 from thidua.documents import builders
 from thidua.documents.models import IssuedDocument
 from thidua.org.models import Unit
+from thidua.voting.models import Conference
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +192,52 @@ def test_the_register_runs_per_cluster_and_year_of_issue_across_cycles(demo_cycl
         IssuedDocument.objects.create(
             cycle=other, cluster=other.cluster, year=year, key="z", number=8, reference="08"
         )
+
+
+def _panel_item(panel: str, label: str) -> str:
+    """The panel's list item of the document labelled `label`."""
+    start = panel.index(f"<li>\n      <strong>{label}</strong>")
+    return panel[start : panel.index("</li>", start)]
+
+
+def test_the_panel_says_each_documents_state_and_offers_issuing_to_who_may(demo_cycle, client_for):
+    secretary = client_for("hagiang.thuky")
+    secretary.post(ISSUE.format("conference-minutes"))
+    secretary.post(ISSUE.format("conference-minutes"), {"reason": "Sai tên <khách> & giờ"})
+    secretary.post(ISSUE.format("year-end-report"))
+    panel = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
+    corrected = _panel_item(panel, "Biên bản hội nghị")
+    assert "Đã phát hành số 02/BB-CTĐ lúc " in corrected
+    assert "Thay thế số 01/BB-CTĐ." in corrected
+    assert 'href="/clusters/cum-2/2020/documents/conference-minutes/draft/"' in corrected
+    assert 'name="csrfmiddlewaretoken"' in corrected
+    assert "Phát hành bản đính chính" in corrected
+    assert "Phát hành (lấy số)" in _panel_item(panel, "Giấy mời và chương trình hội nghị")
+    # a member's officer reads the same states, with no form to issue
+    member = client_for("sonla.canbo").get("/clusters/cum-2/2020/documents/").content.decode()
+    assert "Thay thế số 01/BB-CTĐ." in _panel_item(member, "Biên bản hội nghị")
+    assert "<form" not in member[member.index('<ul class="plain documents">') :]
+    # issued, then the data no longer makes it: the issued file stays, with what is missing
+    Conference.objects.filter(cycle=demo_cycle).update(chair_name="")
+    panel = secretary.get("/clusters/cum-2/2020/documents/").content.decode()
+    stale = _panel_item(panel, "Biên bản hội nghị")
+    assert 'href="/clusters/cum-2/2020/documents/conference-minutes/file/">DOCX</a>' in stale
+    assert "Đã phát hành số 02/BB-CTĐ lúc " in stale
+    assert (
+        "Số liệu hiện tại chưa tạo lại được: Chưa ghi họ tên người chủ trì hội nghị "
+        "(trang hội nghị)."
+    ) in stale
+    assert "<form" not in stale
+
+
+def test_the_panels_issue_form_carries_a_token_the_csrf_check_takes(demo_cycle, get_user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(get_user("hagiang.thuky"))
+    panel = browser.get("/clusters/cum-2/2020/documents/").content.decode()
+    form = _panel_item(panel, "Giấy mời và chương trình hội nghị")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert browser.post(ISSUE.format("invitation")).status_code == 403  # no token: refused
+    assert (
+        browser.post(ISSUE.format("invitation"), {"csrfmiddlewaretoken": token}).status_code == 302
+    )
+    assert IssuedDocument.objects.filter(key="invitation").count() == 1
