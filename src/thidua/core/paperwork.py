@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 # The national title and motto heading every administrative document (DOCX and XLSX alike).
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -40,6 +41,7 @@ def number_line(number: int | None, kind: str, issuer: str) -> str:
     return f"Số: {shown}/{symbol(kind, issuer)}"
 
 
+@lru_cache(maxsize=4096)  # the same few names on every document of a panel: 2 per member unit
 def slug(text: str) -> str:
     """An ASCII file name part that survives every OS: "Cờ Chính phủ" → "co-chinh-phu"."""
     text = text.replace("Đ", "D").replace("đ", "d")

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -786,24 +787,36 @@ def eligibility_table(
         return []
     units = list(units) if units is not None else member_units(cycle)
     facts = title_facts(cycle, units)
+    if ranks is not None:
+        for unit in units:
+            found = facts[unit.pk]
+            facts[unit.pk] = core_eligibility.Facts(
+                found.year, found.history, found.known_years, ranks.get(unit.pk)
+            )
+    label = cache(lambda state: str(TitleState(state).label))
+    held = {  # each unit's register lines, newest year first: shown under every title
+        unit.pk: [
+            (year, code, state)
+            for year in sorted(facts[unit.pk].history, reverse=True)
+            for code, state in sorted(facts[unit.pk].history[year].items())
+        ]
+        for unit in units
+    }
+    lines = {
+        pk: [(year, book.name(code), label(state)) for year, code, state in found]
+        for pk, found in held.items()
+    }
+    # Units with the same lines and rank get the same verdict (`evaluate` reads nothing else:
+    # the year and the years covered are the cycle's): worked out once, the verdict shared.
+    verdicts: dict[tuple, core_eligibility.Verdict] = {}
     rows = []
     for title in titles:
         for unit in units:
             found = facts[unit.pk]
-            if ranks is not None:
-                found = core_eligibility.Facts(
-                    found.year, found.history, found.known_years, ranks.get(unit.pk)
-                )
-            history = [
-                (year, book.name(code), str(TitleState(state).label))
-                for year in sorted(found.history, reverse=True)
-                for code, state in sorted(found.history[year].items())
-            ]
-            rows.append(
-                EligibilityRow(
-                    unit, book.name(title), core_eligibility.evaluate(book, title, found), history
-                )
-            )
+            key = (title, found.rank, tuple(held[unit.pk]))
+            if key not in verdicts:
+                verdicts[key] = core_eligibility.evaluate(book, title, found)
+            rows.append(EligibilityRow(unit, book.name(title), verdicts[key], lines[unit.pk]))
     return rows
 
 
