@@ -6,11 +6,11 @@ took about 70 µs a row, most of what the panel's time grew by with the units.
 from __future__ import annotations
 
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from thidua.audit.trail import when
 from thidua.core import signing
 from thidua.documents.builders import Plan
 from thidua.documents.models import IssuedDocument
@@ -33,11 +33,6 @@ _CORRECT = (
 def _said(message: str, **values: object) -> SafeString:
     """A translated sentence with its values escaped (as `blocktranslate` fills one)."""
     return mark_safe(message % {name: escape(value) for name, value in values.items()})  # noqa: S308
-
-
-def _when(entry: IssuedDocument) -> str:
-    """When it was issued, as the pages write a moment: 01/07/2025 08:30."""
-    return f"{timezone.localtime(entry.issued_at):%d/%m/%Y %H:%M}"
 
 
 def _kind(filename: str) -> str:
@@ -92,7 +87,7 @@ def panel_rows(
                 issued=_said(
                     _("Đã phát hành số %(reference)s lúc %(when)s."),
                     reference=entry.reference,
-                    when=_when(entry),
+                    when=when(entry.issued_at),
                 ),
                 stale=words["stale"],
                 needs=" ".join(plan.missing),
@@ -108,7 +103,7 @@ def panel_rows(
                     "bản đã phát hành."
                 ),
                 reference=entry.reference,
-                when=_when(entry),
+                when=when(entry.issued_at),
                 digest=signing.grouped(entry.digest or ""),
             )
             if entry.replaces_id:

@@ -24,13 +24,14 @@ def panel(request, cycle: Cycle):
     texts = selectors.report_texts(cycle)
     can_issue = can(request.user, Action.ISSUE_DOCUMENT, cycle)
     rows = [(plan, issued.get(plan.key)) for plan in builders.plans(cycle)]
+    printable = pdf.available()
     return render(
         request,
         "documents/panel.html",
         {
             "cycle": cycle,
-            "rows": panel_rows(request, cycle, rows, pdf=pdf.available(), can_issue=can_issue),
-            "pdf": pdf.available(),
+            "rows": panel_rows(request, cycle, rows, pdf=printable, can_issue=can_issue),
+            "pdf": printable,
             "can_write": can(request.user, Action.EDIT_REPORT_TEXT, cycle),
             "grounds": texts.get(GROUNDS, ""),
             "discussion": texts.get(DISCUSSION, ""),
