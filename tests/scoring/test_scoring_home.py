@@ -3,11 +3,14 @@ unit's sheets on demand with the leader secretary's forms, so the page stays sho
 units (2.500 sheets)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
 from tests.scoring.clusters import given_sheets, in_scoring
-from thidua.org.models import User, UserKind
+from thidua.org.authz import SYSTEM
+from thidua.org.models import Cycle, User, UserKind
+from thidua.scoring import services
 from thidua.scoring.models import ScoreSheet
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +56,25 @@ def test_the_overview_gives_each_scorer_its_count_and_what_is_missing(client, cl
     # the officer's own sheets are listed to fill
     assert "Phiếu của đơn vị tôi" in page
     assert "Chấm Thử 3" in page
+
+
+def test_the_overview_follows_each_sheet_submitted(client, cluster):
+    """The sheets' states are kept per version of the cycle (`sheets_progress`): a sheet
+    submitted through the services moves the version, and the next page counts it."""
+    url, units, people = cluster
+    client.force_login(people["officer"])
+    assert _rows(client.get(url).content.decode())["T2"][1] == "0/4"
+    services.save_sheet(
+        actor=SYSTEM,
+        cycle=Cycle.objects.get(cluster__code=url.split("/")[2], year=2021),
+        scorer=units[2],
+        target=units[3],
+        scores={"A.0": Decimal(8), "A.1": Decimal(9)},
+        submit=True,
+    )
+    page = client.get(url).content.decode()
+    assert "Tiến độ nộp phiếu: 5/16" in page
+    assert _rows(page)["T2"][1:3] == ["1/4", "T0; T1; tự chấm"]
 
 
 def test_one_scorers_sheets_carry_the_leader_secretarys_forms(client, cluster):

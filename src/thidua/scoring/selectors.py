@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -291,6 +291,9 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
     return problems
 
 
+_SCORER, _TARGET = ScoreSheet._meta.get_field("scorer"), ScoreSheet._meta.get_field("target")
+
+
 def sheets_of(
     cycle: Cycle,
     *,
@@ -323,8 +326,12 @@ def sheets_of(
         others = {pk for s in found for pk in (s.scorer_id, s.target_id)} - known.keys()
         if others:  # a unit that left the cluster: one query for all of them
             known.update(Unit.objects.in_bulk(others))
+        # into each sheet's cache of the relation, as a prefetch does: the descriptor's
+        # checks (a unit saved, of the right model) cost four times as much, n² times
+        scorer, target = _SCORER.set_cached_value, _TARGET.set_cached_value
         for sheet in found:
-            sheet.scorer, sheet.target = known[sheet.scorer_id], known[sheet.target_id]
+            scorer(sheet, known[sheet.scorer_id])
+            target(sheet, known[sheet.target_id])
     _people_on(found)
     return found
 
@@ -663,20 +670,29 @@ def _unfinished_states(
 def scoring_progress(
     cycle: Cycle, agreement: Agreement, members: list[Unit]
 ) -> list[ScorerProgress]:
-    """Per member unit in member order, the sheets it gives: the scoring page's overview."""
+    """Per member unit in member order, the sheets it gives: the scoring page's overview.
+    The sheets not submitted are `sheets_progress`'s (kept per version: the scoring page
+    does not count n² sheets at every request); each unit's expected sheets are its places
+    in the assignment (its self-assessment and the units it scores), counted once per
+    target without a Python step per sheet."""
     by_code = {unit.code: unit for unit in members}
-    submitted = ScoreSheet.Status.SUBMITTED.value
     assigned = assignment(agreement, members)
-    complete, rows = _unfinished_states(cycle, members, assigned)
-    counts = {unit.code: [complete.get(unit.code, 0)] * 2 + [[]] for unit in members}
-    for scorer, target, state in rows:
-        row = counts[scorer]
-        row[0] += 1
-        if state == submitted:
-            row[1] += 1
-        else:
-            row[2].append((by_code[target], state))
-    return [ScorerProgress(unit, *counts[unit.code]) for unit in members]
+    expected = Counter(iter(assigned))  # each target's self-assessment (its codes, not a mapping)
+    for scorers in assigned.values():
+        expected.update(scorers)
+    waiting: dict[int, list[tuple[Unit, str]]] = {unit.pk: [] for unit in members}
+    progress = sheets_progress(cycle)
+    for sheet in progress.missing if progress is not None else ():
+        waiting[sheet.scorer_id].append((by_code[sheet.target_code], sheet.status))
+    return [
+        ScorerProgress(
+            unit,
+            expected[unit.code],
+            expected[unit.code] - len(waiting[unit.pk]),
+            waiting[unit.pk],
+        )
+        for unit in members
+    ]
 
 
 _shared_results: ContextVar[dict | None] = ContextVar("shared_results", default=None)
