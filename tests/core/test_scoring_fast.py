@@ -28,6 +28,7 @@ from thidua.core.scoring import (
     UnitResult,
     _automatic,
     _roll_up,
+    automatic_results,
     rank,
     score,
 )
@@ -248,3 +249,16 @@ def test_score_without_the_scores_by_scorer_gives_the_same_results(cluster):
     assert lean == full
     assert repr(lean) == repr(full)
     assert all(not item.by_scorer for result in lean for item in result.criteria.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(a_cluster())
+def test_automatic_results_are_what_score_gives_each_unit(cluster):
+    """`automatic_results` (the sheet page's automatic points of one unit): each unit's
+    results on the criteria not scored by peers, as `score` gives them with every sheet."""
+    table, units, sheets, facts, rules = cluster
+    for result in score(table, units, sheets, facts, rules):
+        expected = {c.code: result.criteria[c.code] for c in table.leaves if not c.judged}
+        found = automatic_results(table, units, facts, result.unit)
+        assert found == expected
+        assert repr(found) == repr(expected)

@@ -759,6 +759,20 @@ def _visit(table: Table, code: str, order: Sections) -> None:
     order.append((code, children, criterion.max_points))
 
 
+def automatic_results(
+    table: Table, units: Sequence[str], facts: Facts, unit: str
+) -> dict[str, CriterionResult]:
+    """`unit`'s results on the criteria not scored by peers, as `score` gives them, without
+    scoring any unit's judged criteria (a sheet page shows one unit's automatic points): the
+    points are computed for all `units`, as a quantitative criterion's depend on the best."""
+    automatic = _automatic(table, units, facts)
+    return {
+        code: automatic_leaf(automatic.get((unit, code)), quantitative)
+        for code, _maximum, judged, quantitative in table.plan.leaves
+        if not judged
+    }
+
+
 def automatic_leaf(found, quantitative: bool) -> CriterionResult:
     """An automatic criterion's result from its computed points (`found`, None when the
     figures give none: missing if the criterion is quantitative)."""

@@ -905,9 +905,7 @@ def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult
         return {}
     table = table_of(criteria_of(agreement))
     facts = facts_of(cycle, agreement, table, members)
-    ranked = core.score(table, [member.code for member in members], [], facts, rules_of(agreement))
-    found = next(result for result in ranked if result.unit == unit.code)
-    return {c.code: found.criteria[c.code] for c in table.leaves if not c.judged}
+    return core.automatic_results(table, [member.code for member in members], facts, unit.code)
 
 
 def evidence_of(cycle: Cycle, unit: Unit) -> dict[int, list[Evidence]]:
