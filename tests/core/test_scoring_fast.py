@@ -251,7 +251,7 @@ def test_score_without_the_scores_by_scorer_gives_the_same_results(cluster):
     assert all(not item.by_scorer for result in lean for item in result.criteria.values())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(a_cluster())
 def test_automatic_results_are_what_score_gives_each_unit(cluster):
     """`automatic_results` (the sheet page's automatic points of one unit): each unit's
