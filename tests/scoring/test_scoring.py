@@ -580,11 +580,26 @@ def test_automatic_points_are_the_results_without_reading_the_sheets(cycle):
     found = selectors.results(current)
     automatic = [c.code for c in found.table.leaves if not c.judged]
     assert automatic  # the demo's table has criteria computed from the statistics
+    agreement = selectors.agreement_of(current)
+    table = selectors.table_of(selectors.criteria_of(agreement))
     for unit, result in found.standings:
         expected = {code: result.criteria[code] for code in automatic}
-        assert selectors.automatic_points(current, unit) == expected
+        assert selectors.automatic_points(current, unit, agreement, table) == expected
     assert any(
         item.points
         for _unit, result in found.standings
         for item in (result.criteria[code] for code in automatic)
     )
+
+
+def test_each_criterion_names_its_section_without_a_query(cycle, django_assert_num_queries):
+    """`criteria_of` gives each criterion its section as the very row read with it (pages,
+    exports and documents write `parent.code` for each of 60 criteria)."""
+    criteria = selectors.criteria_of(selectors.agreement_of(cycle("cum-2", 2020)))
+    by_pk = {criterion.pk: criterion for criterion in criteria}
+    with django_assert_num_queries(0):
+        parents = [(criterion, criterion.parent) for criterion in criteria]
+    assert any(parent is not None for _criterion, parent in parents)
+    for criterion, parent in parents:
+        assert parent is by_pk.get(criterion.parent_id)
+        assert criterion.depth == (0 if parent is None else parent.depth + 1)

@@ -66,11 +66,19 @@ def agreement_of(cycle: Cycle) -> Agreement | None:
     )
 
 
+_PARENT = Criterion._meta.get_field("parent")
+
+
 def criteria_of(agreement: Agreement) -> list[Criterion]:
-    """The criteria in table order: each section followed by its criteria."""
-    rows = list(agreement.criteria.select_related("indicator", "parent").order_by("position", "id"))
+    """The criteria in table order: each section followed by its criteria. A criterion's
+    `parent` is the section read with it (put into the relation's cache, as a prefetch
+    does), not a second copy joined to every row."""
+    rows = list(agreement.criteria.select_related("indicator").order_by("position", "id"))
+    by_pk = {row.pk: row for row in rows}
     children: dict[int | None, list[Criterion]] = defaultdict(list)
     for row in rows:
+        if row.parent_id in by_pk:  # always, in one table (else read when asked for)
+            _PARENT.set_cached_value(row, by_pk[row.parent_id])
         children[row.parent_id].append(row)
     ordered: list[Criterion] = []
 
@@ -893,17 +901,16 @@ def sheets_progress(cycle: Cycle) -> Progress | None:
 versions.refreshed("scoring.progress", lambda cycle, _detail: sheets_progress(cycle))
 
 
-def automatic_points(cycle: Cycle, unit: Unit) -> dict[str, core.CriterionResult]:
+def automatic_points(
+    cycle: Cycle, unit: Unit, agreement: Agreement, table: core.Table
+) -> dict[str, core.CriterionResult]:
     """`unit`'s points on the criteria computed from statistics and recorded facts (not
-    scored by peers), as `results` gives them: these do not depend on the score sheets, so
-    the sheet page reads none of the cluster's scores for them."""
-    agreement = agreement_of(cycle)
-    if agreement is None:
-        return {}
+    scored by peers), as `results` gives them, under the cycle's `agreement` and its `table`
+    (as the sheet page read them): these do not depend on the score sheets, so the sheet
+    page reads none of the cluster's scores for them."""
     members = org_selectors.member_units(cycle)
     if unit.pk not in {member.pk for member in members}:
         return {}
-    table = table_of(criteria_of(agreement))
     facts = facts_of(cycle, agreement, table, members)
     return core.automatic_results(table, [member.code for member in members], facts, unit.code)
 

@@ -529,7 +529,7 @@ def _sheet_page(
             code: format_exact(value) for code, value in selectors.scores_by_code(stored).items()
         }
         reasons = selectors.reasons_by_code(stored)
-    automatic = selectors.automatic_points(cycle, target_unit)
+    automatic = selectors.automatic_points(cycle, target_unit, found, table)
     evidence = selectors.evidence_of(cycle, target_unit)
     # subtotals count the valid scores only
     valid, _refused = _typed_scores({f"s_{k}": v for k, v in typed.items()}, table, rules.step)
