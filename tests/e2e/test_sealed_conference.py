@@ -16,6 +16,7 @@ import re
 from collections import Counter
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from tests.e2e.conftest import PHONE
 from tests.e2e.journey import CYCLE, click, delegates, flash, follow
@@ -31,10 +32,31 @@ SCORE_PAGE = f"{CYCLE}/conference/polls/cham-ma-hoa/"
 
 
 def _step(member, button: str) -> None:
-    """One ceremony step on the member's device: the page reloads once the API took it."""
+    """One ceremony step on the member's device: the page reloads once the API took it. The
+    button is waited for first; a step that does not reload the page fails saying what the
+    device showed (`#board-status`) and any script error, not with a bare timeout (CI once
+    timed out on Sơn La's announcement in the second ceremony, the server having received
+    nothing)."""
     page = member.page
     member.go(KEY_PAGE)
-    follow(page.get_by_role("button", name=button), timeout=20000)
+    target = page.get_by_role("button", name=button)
+    expect(target).to_be_enabled(timeout=20000)
+    errors: list[str] = []
+
+    def record(error) -> None:
+        errors.append(str(error))
+
+    page.on("pageerror", record)
+    try:
+        follow(target, timeout=60000)
+    except PlaywrightTimeout:
+        said = page.locator("#board-status").inner_text()
+        raise AssertionError(
+            f"{member.username}: «{button}» did not reload the page within 60 s; the device "
+            f"says {said!r}; script errors: {errors!r}"
+        ) from None
+    finally:
+        page.remove_listener("pageerror", record)
     expect(page.locator("#board-status")).to_have_text("")
 
 
