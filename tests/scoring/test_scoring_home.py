@@ -66,7 +66,7 @@ def test_the_overview_follows_each_sheet_submitted(client, cluster):
     assert _rows(client.get(url).content.decode())["T2"][1] == "0/4"
     services.save_sheet(
         actor=SYSTEM,
-        cycle=Cycle.objects.get(cluster__code=url.split("/")[2], year=2021),
+        cycle=Cycle.objects.get(year=2021, memberships__unit=units[2]),
         scorer=units[2],
         target=units[3],
         scores={"A.0": Decimal(8), "A.1": Decimal(9)},

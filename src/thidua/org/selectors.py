@@ -806,14 +806,15 @@ def eligibility_table(
         pk: [(year, book.name(code), label(state)) for year, code, state in found]
         for pk, found in held.items()
     }
-    # Units with the same lines and rank get the same verdict (`evaluate` reads nothing else:
-    # the year and the years covered are the cycle's): worked out once, the verdict shared.
+    # Units with the same facts get the same verdict (`evaluate` reads nothing else): worked
+    # out once, the verdict shared (the year and the years covered are the cycle's, the same
+    # for every unit from `title_facts`, and in the key all the same).
     verdicts: dict[tuple, core_eligibility.Verdict] = {}
     rows = []
     for title in titles:
         for unit in units:
             found = facts[unit.pk]
-            key = (title, found.rank, tuple(held[unit.pk]))
+            key = (title, found.year, found.known_years, found.rank, tuple(held[unit.pk]))
             if key not in verdicts:
                 verdicts[key] = core_eligibility.evaluate(book, title, found)
             rows.append(EligibilityRow(unit, book.name(title), verdicts[key], lines[unit.pk]))

@@ -66,9 +66,6 @@ def agreement_of(cycle: Cycle) -> Agreement | None:
     )
 
 
-_PARENT = Criterion._meta.get_field("parent")
-
-
 def criteria_of(agreement: Agreement) -> list[Criterion]:
     """The criteria in table order: each section followed by its criteria. A criterion's
     `parent` is the section read with it (put into the relation's cache, as a prefetch
@@ -78,7 +75,7 @@ def criteria_of(agreement: Agreement) -> list[Criterion]:
     children: dict[int | None, list[Criterion]] = defaultdict(list)
     for row in rows:
         if row.parent_id in by_pk:  # always, in one table (else read when asked for)
-            _PARENT.set_cached_value(row, by_pk[row.parent_id])
+            Criterion.parent.field.set_cached_value(row, by_pk[row.parent_id])
         children[row.parent_id].append(row)
     ordered: list[Criterion] = []
 
@@ -299,9 +296,6 @@ def checklist(agreement: Agreement, members: list[Unit]) -> list[Problem]:
     return problems
 
 
-_SCORER, _TARGET = ScoreSheet._meta.get_field("scorer"), ScoreSheet._meta.get_field("target")
-
-
 def sheets_of(
     cycle: Cycle,
     *,
@@ -336,7 +330,8 @@ def sheets_of(
             known.update(Unit.objects.in_bulk(others))
         # into each sheet's cache of the relation, as a prefetch does: the descriptor's
         # checks (a unit saved, of the right model) cost four times as much, n² times
-        scorer, target = _SCORER.set_cached_value, _TARGET.set_cached_value
+        scorer = ScoreSheet.scorer.field.set_cached_value
+        target = ScoreSheet.target.field.set_cached_value
         for sheet in found:
             scorer(sheet, known[sheet.scorer_id])
             target(sheet, known[sheet.target_id])
