@@ -230,6 +230,14 @@ def test_the_record_read_member_by_member_is_held_compact(tmp_path):
     assert whole.sheets[0].scores == scores
     assert scores.as_dict() == whole.sheets[0].scores
     assert record.sheets[1].scores._index is scores._index  # the keys held once for all
+    submitted = {payload.object_id: payload.after for payload in held}  # as submitted last
+    pairs = [
+        (sheet.scores, submitted[f"{sheet.scorer}->{sheet.target}"])
+        for sheet in record.sheets
+        if sheet.scores.reads_as(submitted.get(f"{sheet.scorer}->{sheet.target}"))
+    ]
+    assert len(pairs) > 10
+    assert all(scores._codes is logged._codes for scores, logged in pairs)  # held once
     assert isinstance(record.scoring.ranking[0].points, core_record.Compact)
     assert record == whole
     assert core_record.encode(record) == core_record.encode(whole)  # written again: the same
@@ -345,6 +353,7 @@ def test_numbers_read_from_the_logs_very_texts_are_found_the_same_at_once():
     logged = held.compact({"a": "7.5", "b": "8"})
     scores = held.decimals({"a": "7.5", "b": "8"})
     assert scores.reads_as(logged)
+    assert scores._codes is logged._codes  # their places held once for both
     assert not scores.reads_as(held.compact({"a": "7.5", "b": "8.0"}))  # equal, not as read
     assert not scores.reads_as(held.compact({"b": "8", "a": "7.5"}))
     assert not scores.reads_as({"a": "7.5", "b": "8"})  # not held as read

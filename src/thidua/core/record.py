@@ -1023,6 +1023,9 @@ class Compactor(dict):
         self.numbers = _Numbers()  # the place of a number's text → the number (`decimals`)
         self.numbers.texts = self.table
         self.number_places: dict[str, int] = {}  # the texts in `numbers` → their place
+        # one array per sequence of places (`_coded`): a sheet's scores and the log's copy
+        # of them are the same texts, so the same places (by type code: "H", "I")
+        self.arrays: dict[str, dict[bytes, array]] = {"H": {}, "I": {}}
 
     def share(self, value):
         return self.setdefault(value, value) if type(value) is str else value
@@ -1099,11 +1102,14 @@ class Compactor(dict):
 
     def _coded(self, places: dict, keys: list) -> array:
         """The places of `keys` in `places` (KeyError for one not there), found at once
-        (`itemgetter`). Two bytes a place, four past 65.535 values."""
+        (`itemgetter`). Two bytes a place, four past 65.535 values; the places an array
+        read before holds are that array (never changed: `Compact` only reads it)."""
         code = "I" if len(self.table) > 0xFFFF else "H"
         if len(keys) > 1:
-            return array(code, itemgetter(*keys)(places))
-        return array(code, map(places.__getitem__, keys))
+            codes = array(code, itemgetter(*keys)(places))
+        else:
+            codes = array(code, map(places.__getitem__, keys))
+        return self.arrays[code].setdefault(codes.tobytes(), codes)
 
     def _placed(self, places: dict, keys: list, values: list) -> array:
         """The places of `values` in the table, by their `keys` in `places`: those not yet
