@@ -81,3 +81,28 @@ def test_unreadable_eligibility_rules_are_refused_with_the_rule_and_field():
     text = str(caught.value)
     assert "Quy tắc xét điều kiện “x”, trường “at_most”" in text
     assert "trường “source”" in text
+
+
+def test_units_share_a_verdict_only_when_every_fact_agrees():
+    """`verdict_key`: two units' verdicts are shared only when all the facts `evaluate`
+    reads agree (each field of `Facts`, the history as its lines)."""
+    from dataclasses import fields, replace
+
+    from thidua.core.eligibility import Facts
+
+    facts = Facts(2021, {2020: {"co_bo": "awarded"}}, frozenset({2019, 2020}), 2)
+    lines = [(2020, "co_bo", "awarded")]
+    key = selectors.verdict_key("co_bo", facts, lines)
+    assert key == selectors.verdict_key("co_bo", replace(facts), list(lines))
+    assert key != selectors.verdict_key("co_cp", facts, lines)
+    changed = {
+        "year": 2022,
+        "history": {2020: {"co_bo": "proposed"}},
+        "known_years": frozenset({2020}),
+        "rank": 3,
+    }
+    assert set(changed) == {item.name for item in fields(Facts)}  # every field tried
+    for name, value in changed.items():
+        other = replace(facts, **{name: value})
+        other_lines = [(2020, "co_bo", "proposed")] if name == "history" else lines
+        assert selectors.verdict_key("co_bo", other, other_lines) != key, name

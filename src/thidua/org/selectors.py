@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
 from typing import NamedTuple
@@ -806,19 +806,29 @@ def eligibility_table(
         pk: [(year, book.name(code), label(state)) for year, code, state in found]
         for pk, found in held.items()
     }
-    # Units with the same facts get the same verdict (`evaluate` reads nothing else): worked
-    # out once, the verdict shared (the year and the years covered are the cycle's, the same
-    # for every unit from `title_facts`, and in the key all the same).
+    # units with the same facts get the same verdict: worked out once, the verdict shared
     verdicts: dict[tuple, core_eligibility.Verdict] = {}
     rows = []
     for title in titles:
         for unit in units:
             found = facts[unit.pk]
-            key = (title, found.year, found.known_years, found.rank, tuple(held[unit.pk]))
+            key = verdict_key(title, found, held[unit.pk])
             if key not in verdicts:
                 verdicts[key] = core_eligibility.evaluate(book, title, found)
             rows.append(EligibilityRow(unit, book.name(title), verdicts[key], lines[unit.pk]))
     return rows
+
+
+def verdict_key(title: str, facts: core_eligibility.Facts, lines: list[tuple]) -> tuple:
+    """Everything `evaluate` can read for `title`: every field of `facts` (one added to
+    `Facts` joins the key unasked), its history as its register `lines` (hashable)."""
+    return (
+        title,
+        *(
+            tuple(lines) if item.name == "history" else getattr(facts, item.name)
+            for item in fields(facts)
+        ),
+    )
 
 
 def proposed_of(cluster: Cluster, year: int) -> list[TitleRecord]:
