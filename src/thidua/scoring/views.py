@@ -370,7 +370,12 @@ def scoring_home(request, cycle: Cycle):
         if scorer is None:
             return []
         sheets = selectors.sheets_of(
-            cycle, submitted_only=False, with_scores=False, scorer=scorer, units=members
+            cycle,
+            submitted_only=False,
+            with_scores=False,
+            scorer=scorer,
+            units=members,
+            timestamps=False,
         )
         return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
 
