@@ -85,16 +85,16 @@ def test_unreadable_eligibility_rules_are_refused_with_the_rule_and_field():
 
 def test_units_share_a_verdict_only_when_every_fact_agrees():
     """`verdict_key`: two units' verdicts are shared only when all the facts `evaluate`
-    reads agree (each field of `Facts`, the history as its lines)."""
+    reads agree (each field of `Facts`, the history as its register lines)."""
     from dataclasses import fields, replace
 
     from thidua.core.eligibility import Facts
 
     facts = Facts(2021, {2020: {"co_bo": "awarded"}}, frozenset({2019, 2020}), 2)
-    lines = [(2020, "co_bo", "awarded")]
-    key = selectors.verdict_key("co_bo", facts, lines)
-    assert key == selectors.verdict_key("co_bo", replace(facts), list(lines))
-    assert key != selectors.verdict_key("co_cp", facts, lines)
+    key = selectors.verdict_key("co_bo", facts)
+    same = Facts(2021, {2020: {"co_bo": "awarded"}}, frozenset({2019, 2020}), 2)
+    assert key == selectors.verdict_key("co_bo", same)  # equal facts, other objects
+    assert key != selectors.verdict_key("co_cp", facts)
     changed = {
         "year": 2022,
         "history": {2020: {"co_bo": "proposed"}},
@@ -103,6 +103,15 @@ def test_units_share_a_verdict_only_when_every_fact_agrees():
     }
     assert set(changed) == {item.name for item in fields(Facts)}  # every field tried
     for name, value in changed.items():
-        other = replace(facts, **{name: value})
-        other_lines = [(2020, "co_bo", "proposed")] if name == "history" else lines
-        assert selectors.verdict_key("co_bo", other, other_lines) != key, name
+        assert selectors.verdict_key("co_bo", replace(facts, **{name: value})) != key, name
+
+
+def test_the_register_lines_are_the_history_newest_year_first():
+    from thidua.core.eligibility import Facts
+
+    facts = Facts(2021, {2019: {"co_cp": "proposed", "co_bo": "awarded"}, 2020: {"co_bo": "none"}})
+    assert facts.lines() == (
+        (2020, "co_bo", "none"),
+        (2019, "co_bo", "awarded"),
+        (2019, "co_cp", "proposed"),
+    )

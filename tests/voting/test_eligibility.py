@@ -178,3 +178,36 @@ def test_a_reason_forged_in_the_record_is_found_by_verify(client_for, cycle):
         poll["kept"] = forged
         found = [finding.where for finding in verify(record)]
         assert any(where.startswith("polls[co-cp-lai]") for where in found), (forged, found)
+
+
+def test_a_rank_rule_reads_the_cycles_own_ranking():
+    """A rule set whose Government flag needs the first place in the cluster's ranking (kind
+    "rank"): the candidate list's verdicts and the eligibility table both read each unit's
+    rank from the cycle's results, so only the leader of the ranking passes that rule."""
+    from thidua.core.eligibility import Status
+    from thidua.org.models import Cycle
+    from thidua.scoring import selectors as scoring_selectors
+    from thidua.voting import selectors
+
+    cycle = Cycle.objects.select_related("rule_set").get(cluster__code="cum-2", year=2020)
+    data = cycle.rule_set.data
+    data["eligibility"]["rules"] = [
+        {
+            "code": "dan-dau",
+            "title": "co_chinh_phu",
+            "kind": "rank",
+            "at_most": 1,
+            "source": "cluster_decision",
+        }
+    ]
+    cycle.rule_set.data = data  # held by this cycle object only (a used rule set is frozen)
+    ranking = scoring_selectors.summary(cycle).ranking
+    first = next(unit for unit, result in ranking if result.rank == 1)
+    others = [unit for unit, result in ranking if result.rank > 1]
+    assert others
+    verdicts = selectors.eligibility(cycle, "co_chinh_phu", [unit for unit, _ in ranking])
+    assert verdicts[first.pk].status == Status.ELIGIBLE
+    assert {verdicts[unit.pk].status for unit in others} == {Status.NOT_ELIGIBLE}
+    table = {row.unit.pk: row.verdict for row in selectors.eligibility_table(cycle)}
+    assert table[first.pk].status == Status.ELIGIBLE
+    assert {table[unit.pk].status for unit in others} == {Status.NOT_ELIGIBLE}

@@ -69,6 +69,15 @@ class Facts:
     known_years: frozenset[int] = frozenset()
     rank: int | None = None
 
+    def lines(self) -> tuple[tuple[int, str, str], ...]:
+        """The history as (year, title code, state) lines, newest year first: as the
+        register shows it, and hashable."""
+        return tuple(
+            (year, code, state)
+            for year in sorted(self.history, reverse=True)
+            for code, state in sorted(self.history[year].items())
+        )
+
     def state(self, year: int, title: str) -> State:
         if year not in self.known_years:
             return State.UNKNOWN

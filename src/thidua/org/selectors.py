@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cache
 from typing import NamedTuple
@@ -789,22 +789,13 @@ def eligibility_table(
     facts = title_facts(cycle, units)
     if ranks is not None:
         for unit in units:
-            found = facts[unit.pk]
-            facts[unit.pk] = core_eligibility.Facts(
-                found.year, found.history, found.known_years, ranks.get(unit.pk)
-            )
+            facts[unit.pk] = replace(facts[unit.pk], rank=ranks.get(unit.pk))
     label = cache(lambda state: str(TitleState(state).label))
-    held = {  # each unit's register lines, newest year first: shown under every title
+    lines = {  # each unit's register lines, newest year first: shown under every title
         unit.pk: [
-            (year, code, state)
-            for year in sorted(facts[unit.pk].history, reverse=True)
-            for code, state in sorted(facts[unit.pk].history[year].items())
+            (year, book.name(code), label(state)) for year, code, state in facts[unit.pk].lines()
         ]
         for unit in units
-    }
-    lines = {
-        pk: [(year, book.name(code), label(state)) for year, code, state in found]
-        for pk, found in held.items()
     }
     # units with the same facts get the same verdict: worked out once, the verdict shared
     verdicts: dict[tuple, core_eligibility.Verdict] = {}
@@ -812,20 +803,20 @@ def eligibility_table(
     for title in titles:
         for unit in units:
             found = facts[unit.pk]
-            key = verdict_key(title, found, held[unit.pk])
+            key = verdict_key(title, found)
             if key not in verdicts:
                 verdicts[key] = core_eligibility.evaluate(book, title, found)
             rows.append(EligibilityRow(unit, book.name(title), verdicts[key], lines[unit.pk]))
     return rows
 
 
-def verdict_key(title: str, facts: core_eligibility.Facts, lines: list[tuple]) -> tuple:
+def verdict_key(title: str, facts: core_eligibility.Facts) -> tuple:
     """Everything `evaluate` can read for `title`: every field of `facts` (one added to
-    `Facts` joins the key unasked), its history as its register `lines` (hashable)."""
+    `Facts` joins the key unasked), the history as its register lines (hashable)."""
     return (
         title,
         *(
-            tuple(lines) if item.name == "history" else getattr(facts, item.name)
+            facts.lines() if item.name == "history" else getattr(facts, item.name)
             for item in fields(facts)
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from math import ceil
@@ -452,9 +452,7 @@ def eligibility(cycle: Cycle, title_code: str, units) -> dict[int, core_eligibil
         unit.pk: core_eligibility.evaluate(
             book,
             title_code,
-            core_eligibility.Facts(
-                cycle.year, facts[unit.pk].history, facts[unit.pk].known_years, ranks.get(unit.pk)
-            ),
+            replace(facts[unit.pk], rank=ranks.get(unit.pk)),
         )
         for unit in units
     }
