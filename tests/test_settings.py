@@ -17,6 +17,7 @@ def settings_in(tmp_path, **env):
         "db = settings.DATABASES['default']\n"
         "print(json.dumps({'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS,"
         " 'engine': db['ENGINE'], 'name': str(db['NAME']), 'key': settings.SECRET_KEY,"
+        " 'fallbacks': settings.SECRET_KEY_FALLBACKS,"
         " 'secure_cookie': settings.SESSION_COOKIE_SECURE, 'hasher': settings.PASSWORD_HASHERS[0],"
         " 'options': db.get('OPTIONS', {}), 'storage': settings.STORAGES['default']}))\n"
     )
@@ -51,6 +52,9 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path):
     assert settings_in(tmp_path, THIDUA_SECRET_KEY="from-the-environment")["key"] == (
         "from-the-environment"
     )
+    assert settings_in(tmp_path)["fallbacks"] == []
+    rotated = settings_in(tmp_path, THIDUA_SECRET_KEY_FALLBACKS="old-one, older-one,")
+    assert rotated["fallbacks"] == ["old-one", "older-one"]
 
 
 def test_environment_overrides(tmp_path):

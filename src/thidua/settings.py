@@ -3,6 +3,7 @@
 Environment variables:
   THIDUA_DATABASE_URL   database URL; default: SQLite file under var/
   THIDUA_SECRET_KEY     secret key; default: generated once into var/secret_key
+  THIDUA_SECRET_KEY_FALLBACKS  comma-separated secret keys being rotated out; default: none
   THIDUA_ALLOWED_HOSTS  comma-separated host names; default: 127.0.0.1,localhost
   THIDUA_DEBUG          1 to turn debug pages on (never in production); default: off
   THIDUA_HTTPS          1 when served behind HTTPS: secure cookies, HSTS, redirect
@@ -49,6 +50,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# keys being rotated out: what they signed (sessions, the audit chains' heads) still holds
+SECRET_KEY_FALLBACKS = [
+    key.strip()
+    for key in os.environ.get("THIDUA_SECRET_KEY_FALLBACKS", "").split(",")
+    if key.strip()
+]
 DEBUG = _flag("THIDUA_DEBUG")
 HTTPS = _flag("THIDUA_HTTPS")
 ALLOWED_HOSTS = [

@@ -69,3 +69,16 @@ def test_a_changed_backup_restores_nothing(backup, empty):
         empty, "shell", "-c", "from thidua.org.models import Cycle; print(Cycle.objects.count())"
     )
     assert listed.stdout.strip().splitlines()[-1] == "0"  # cum-1/2020 was not kept either
+
+
+def test_a_chain_changed_behind_the_app_is_not_backed_up(tmp_path):
+    """A backup seals every chain: one whose head this installation did not attest (changed
+    in the database) stops it with the chain named, and no manifest is written."""
+    from django.core.management.base import CommandError
+
+    from thidua.audit.models import AuditHead
+
+    AuditHead.objects.filter(chain="cum-2/2021").update(mac="")
+    with pytest.raises(CommandError, match=r"“cum-2/2021”.*sửa ngoài ứng dụng"):
+        call_command("backup", "--out", str(tmp_path), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert not (tmp_path / "manifest.json").exists()

@@ -233,19 +233,17 @@ def test_thidua_import_refuses_the_forgery_before_anything_else(record):
 # --- the unsigned tail of the chain, rewritten in the database ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="entries after the last signed checkpoint are hashed, not signed: whoever writes "
-    "the database rewrites a sheet and its entries together, and the server's next "
-    "checkpoint or export signs the forgery (only a paper anchor printed before tells)",
-)
 def test_a_score_and_its_entry_rewritten_in_the_database_mid_phase(scoring_2021, units):
     """During 2021's scoring, Cao Bằng's submitted sheet of Điện Biên is changed in the
-    database together with the audit entry that wrote it, the chain's unsigned tail
-    re-hashed (plain SQL: the model refuses to change an entry, the database does not)."""
+    database together with the audit entry that wrote it, the chain's unsigned tail and its
+    head re-hashed (plain SQL: the model refuses to change an entry, the database does not).
+    The chain is consistent again, but its head's MAC is keyed from SECRET_KEY, outside the
+    database: the server neither seals the forgery into a record nor extends it, and says
+    which chain was changed."""
     from tests.scoring.test_review import IN_TIME
     from thidua.audit.models import AuditHead
     from thidua.core.audit import entry_hash
+    from thidua.errors import StateConflict
     from thidua.org.authz import SYSTEM
     from thidua.scoring import selectors as scoring_selectors
     from thidua.scoring import services as scoring_services
@@ -255,17 +253,21 @@ def test_a_score_and_its_entry_rewritten_in_the_database_mid_phase(scoring_2021,
         scoring_selectors.criteria_of(scoring_selectors.agreement_of(scoring_2021))
     )
     scores = {c.code: c.max_points for c in table.judged}
-    with clock.dated(IN_TIME):
-        scoring_services.save_sheet(
-            actor=SYSTEM,
-            cycle=scoring_2021,
-            scorer=units["cao-bang"],
-            target=units["dien-bien"],
-            scores=scores,
-            submit=True,
-        )
+
+    def submit(scorer: str, target: str) -> None:
+        with clock.dated(IN_TIME):
+            scoring_services.save_sheet(
+                actor=SYSTEM,
+                cycle=scoring_2021,
+                scorer=units[scorer],
+                target=units[target],
+                scores=scores,
+                submit=True,
+            )
+
+    submit("cao-bang", "dien-bien")
     assert verify(export_json(scoring_2021)) == []
-    # the database edited: the score, the entry that wrote it, the chain after it
+    # the database edited: the score, the entry that wrote it, the chain after it, the head
     Score.objects.filter(
         sheet__cycle=scoring_2021, sheet__scorer__code="cao-bang", sheet__target__code="dien-bien"
     ).update(value=Decimal("0"))
@@ -286,11 +288,16 @@ def test_a_score_and_its_entry_rewritten_in_the_database_mid_phase(scoring_2021,
         AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=prev_hash, hash=new)
         previous = new
     AuditHead.objects.filter(chain=chain).update(hash=previous)
-    forged = export_json(Cycle.objects.get(pk=scoring_2021.pk))  # the server seals it
-    assert {s["scorer"]: s for s in forged["sheets"] if s["target"] == "dien-bien"}["cao-bang"][
-        "scores"
-    ] == dict.fromkeys(scores, "0.00")
-    assert verify(forged) != []
+    written_so_far = AuditEntry.objects.filter(chain=chain).count()
+
+    with pytest.raises(StateConflict) as sealed:
+        export_json(Cycle.objects.get(pk=scoring_2021.pk))
+    with pytest.raises(StateConflict) as extended:
+        submit("cao-bang", "son-la")  # the next write would sign the forgery at its checkpoint
+    for refusal in (sealed, extended):
+        assert [p.code for p in refusal.value.problems] == ["chain_altered"]
+        assert f"“{chain}”" in str(refusal.value)
+    assert AuditEntry.objects.filter(chain=chain).count() == written_so_far
 
 
 def test_a_redefined_indicator_is_named_down_to_its_field(record):

@@ -84,6 +84,10 @@ class AuditHead(models.Model):
     mirror = models.BooleanField(default=False)
     # The digest of the indicator catalog the chain logged last (`AuditAction.CATALOG`).
     catalog = models.CharField(max_length=64, blank=True)
+    # This installation's MAC of (chain, count, hash), keyed from SECRET_KEY, which is kept
+    # outside the database (`audit.services.head_mac`): a chain re-hashed in the database
+    # is refused before anything extends or seals it.
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.chain or '—'} {self.count}: {self.hash}"

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from thidua.audit import clock, keys
 from thidua.audit.models import AuditEntry, AuditHead
@@ -18,6 +22,8 @@ from thidua.core.audit import GENESIS, canonical_json, entry_hash
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.record import CHECKPOINTED, AuditAction
 from thidua.errors import StateConflict
+
+logger = logging.getLogger(__name__)
 
 
 def _plain(value):
@@ -91,17 +97,62 @@ def log_catalog() -> int:
     return logged
 
 
+def head_mac(chain: str, count: int, hash: str, secret: str | None = None) -> str:
+    """This installation's MAC of a chain's head (its name, length and last hash), keyed from
+    SECRET_KEY (`secret`: one of its fallbacks), which lives outside the database. Whoever
+    can write the database but not read the server's files can edit the entries after the
+    last signed checkpoint and re-hash them into a consistent chain, but cannot attest its
+    new head: the next write and the next seal refuse it (`refuse_unless_attested`)."""
+    message = f"{chain}\0{count}\0{hash}"
+    return salted_hmac("thidua.audit.head", message, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _attest(head: AuditHead) -> None:
+    head.mac = head_mac(head.chain, head.count, head.hash)
+
+
+def refuse_unless_attested(head: AuditHead) -> None:
+    """Raise StateConflict unless `head` is as this installation last wrote it (its MAC
+    holds under SECRET_KEY or one of SECRET_KEY_FALLBACKS): a chain changed in the database
+    behind the app is neither extended nor sealed, so the app never signs a forgery."""
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    if any(
+        hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash, secret))
+        for secret in secrets
+    ):
+        return
+    logger.error("audit chain %r: its head (%s entries) is not attested", head.chain, head.count)
+    raise StateConflict(
+        [
+            Problem(
+                "chain_altered",
+                gettext_noop(
+                    "Nhật ký thao tác “%(chain)s” trong cơ sở dữ liệu đã bị sửa ngoài ứng "
+                    "dụng: mục cuối (số %(count)s) không phải mục máy này đã ghi. Mọi thao tác "
+                    "ghi và việc xuất bản ghi của nhật ký này dừng lại. Hãy đối chiếu với mã "
+                    "kiểm chứng in trên biên bản đã ký, rồi khôi phục từ bản sao lưu "
+                    "(thidua restore)."
+                ),
+                {"chain": head.chain or "—", "count": head.count},
+            )
+        ]
+    )
+
+
 def _append(entry: AuditEntry) -> AuditEntry:
     """Link `entry` (its chain and payload set) at the end of its chain, inside the writing
     transaction. The chain's head row is locked until the transaction ends: writers of one
-    cycle queue, other cycles do not. A chain not yet signed by this installation's key first
+    cycle queue, other cycles do not. A head this installation did not attest is refused
+    (`refuse_unless_attested`). A chain not yet signed by this installation's key first
     registers it, a cycle's chain that has not logged the catalog as it is first logs it
     (`_catalog_to_log`); an act in `CHECKPOINTED` is followed by a signed checkpoint."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the audit log is written inside the writing transaction")
-    head, _created = AuditHead.objects.select_for_update().get_or_create(
+    head, created = AuditHead.objects.select_for_update().get_or_create(
         chain=entry.chain, defaults={"hash": GENESIS, "count": 0}
     )
+    if not created or AuditEntry.objects.filter(chain=entry.chain).exists():  # a head removed
+        refuse_unless_attested(head)
     if head.mirror:
         raise StateConflict(
             [
@@ -135,7 +186,8 @@ def _append(entry: AuditEntry) -> AuditEntry:
         }
         _link(head, _chain_entry(entry, AuditAction.CHECKPOINT, checkpoint))
     head.seal = None  # a restored seal no longer covers the head
-    head.save(update_fields=["hash", "count", "key", "seal", "catalog"])
+    _attest(head)
+    head.save(update_fields=["hash", "count", "key", "seal", "catalog", "mac"])
     return entry
 
 
@@ -182,6 +234,7 @@ def seal(chain: str) -> tuple[str, str] | None:
     head = AuditHead.objects.filter(chain=chain).first()
     if head is None or head.count == 0:
         return None
+    refuse_unless_attested(head)
     key = keys.installation_key()
     if head.key == signing.fingerprint(signing.public_hex(key)):
         return signing.public_hex(key), signing.sign(key, chain, head.count, head.hash)

@@ -493,6 +493,8 @@ def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
         defaults={
             "hash": record.audit.head,
             "count": len(record.audit.entries),
+            # attested here: the record verified before anything was written
+            "mac": audit_services.head_mac(chain, len(record.audit.entries), record.audit.head),
             "key": registered[-1].payload.after["fingerprint"] if registered else "",
             "seal": typed.write(record.seal),
             "mirror": mirror,

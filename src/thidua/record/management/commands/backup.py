@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thidua.core import record as core_record
 from thidua.core.verify import verify
+from thidua.errors import DomainError
 from thidua.org.models import Cycle
 from thidua.record.export import export_json
 
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         manifest = []
         for cycle in Cycle.objects.select_related("cluster").order_by("year", "cluster__code"):
-            record = export_json(cycle)
+            try:
+                record = export_json(cycle)
+            except DomainError as error:  # e.g. a chain changed behind the app: not sealed
+                raise CommandError(f"{cycle}: {error}") from None
             findings = verify(record)
             if findings:  # a backup that would not restore is no backup
                 raise CommandError(f"{cycle}: {findings[0].render()}")
