@@ -90,12 +90,18 @@ def test_the_page_says_why_it_cannot_give_the_record(client_for):
 
 
 def test_a_secret_key_rotated_with_its_fallback_keeps_the_chains(close_planning, settings):
-    old = settings.SECRET_KEY
-    with override_settings(SECRET_KEY="a-new-key-" + "n" * 50, SECRET_KEY_FALLBACKS=[old]):
-        close_planning()  # attested under the old key: accepted, then under the new one
-        head = AuditHead.objects.get(chain=CHAIN)
-        assert head.mac == audit_services.head_mac(CHAIN, head.count, head.hash)
-    assert head.mac != audit_services.head_mac(CHAIN, head.count, head.hash, old)
+    """Rotating: the old key kept as a fallback, a write goes on and attests under the new
+    key; so does a seal (a backup seals every chain), after which the old key can go."""
+    old, new = settings.SECRET_KEY, "a-new-key-" + "n" * 50
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old]):
+        close_planning()
+        audit_services.seal("cum-2/2020")
+    for chain in (CHAIN, "cum-2/2020"):
+        head = AuditHead.objects.get(chain=chain)
+        assert head.mac == audit_services.head_mac(chain, head.count, head.hash, new)
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[]):
+        audit_services.seal("cum-2/2020")
+        _refused(lambda: audit_services.seal("cum-1/2020"))  # never sealed while rotating
 
 
 def test_another_installations_secret_key_is_refused(close_planning):

@@ -114,12 +114,18 @@ def _attest(head: AuditHead) -> None:
 def refuse_unless_attested(head: AuditHead) -> None:
     """Raise StateConflict unless `head` is as this installation last wrote it (its MAC
     holds under SECRET_KEY or one of SECRET_KEY_FALLBACKS): a chain changed in the database
-    behind the app is neither extended nor sealed, so the app never signs a forgery."""
-    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    behind the app is neither extended nor sealed, so the app never signs a forgery. A head
+    attested under a key being rotated out is attested again under SECRET_KEY, so that a
+    backup (which seals every chain) moves them all before the old key is dropped."""
+    if hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash)):
+        return
     if any(
         hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash, secret))
-        for secret in secrets
+        for secret in settings.SECRET_KEY_FALLBACKS
     ):
+        old = head.mac
+        _attest(head)
+        AuditHead.objects.filter(pk=head.pk, mac=old).update(mac=head.mac)
         return
     logger.error("audit chain %r: its head (%s entries) is not attested", head.chain, head.count)
     raise StateConflict(
