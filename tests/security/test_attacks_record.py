@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from tests.record import forge
 from thidua.audit import clock, keys
@@ -268,6 +269,10 @@ def test_a_score_and_its_entry_rewritten_in_the_database_mid_phase(scoring_2021,
     submit("cao-bang", "dien-bien")
     assert verify(export_json(scoring_2021)) == []
     # the database edited: the score, the entry that wrote it, the chain after it, the head
+    # (on PostgreSQL by its owner, who can turn the append-only trigger off)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
     Score.objects.filter(
         sheet__cycle=scoring_2021, sheet__scorer__code="cao-bang", sheet__target__code="dien-bien"
     ).update(value=Decimal("0"))
