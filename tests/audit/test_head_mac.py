@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from django.test import override_settings
 
 from thidua.audit import services as audit_services
@@ -76,10 +77,74 @@ def test_a_head_changed_in_the_database_stops_writes_and_seals(alter, close_plan
 
 
 def test_a_head_row_removed_is_not_started_again(close_planning):
-    """Without its head the chain would start again at entry 1 beside the entries it has."""
+    """Without its head the chain would start again at entry 1 beside the entries it has,
+    and an export would have no seal to give."""
     AuditHead.objects.filter(chain=CHAIN).delete()
     _refused(close_planning)
     assert not AuditHead.objects.filter(chain=CHAIN).exists()
+    _refused(lambda: audit_services.seal(CHAIN))
+    assert audit_services.seal("cum-9/2020") is None  # a chain that never had an entry
+
+
+def _entry_after(chain: str, seq: int, **payload) -> AuditEntry:
+    """A row put into the table by hand after `seq` (the model refuses only changes)."""
+    last = AuditEntry.objects.filter(chain=chain, seq=seq).first()
+    fields = {
+        "at": AuditEntry.objects.latest("seq").at,
+        "actor": "hagiang.thuky",
+        "unit": "ha-giang",
+        "cycle": chain,
+        "action": "stats.report.submit",
+        "object_type": "stats.report",
+        "object_id": "x",
+        "after": {},
+        **payload,
+    }
+    return AuditEntry.objects.create(
+        chain=chain,
+        seq=seq + 1,
+        prev_hash=last.hash if last else "0" * 64,
+        hash=f"{seq + 1:064x}",
+        **fields,
+    )
+
+
+def test_an_entry_put_after_the_head_stops_writes_and_seals(close_planning):
+    head = AuditHead.objects.get(chain=CHAIN)
+    _entry_after(CHAIN, head.count)
+    _refused(close_planning)  # not an integrity error on the next number: refused, named
+    _refused(lambda: audit_services.seal(CHAIN))
+
+
+@pytest.mark.parametrize("chain", ["cum-9/2020", "cum-2/2020"], ids=["own-chain", "after-head"])
+def test_entries_carried_from_another_chain_must_be_what_it_wrote(chain, cycle):
+    """A cycle's chain copies the entries that wrote its inputs from other chains (its
+    baseline's reports), and signs them there: a report entry put into the table — in a
+    chain of its own, or after the head of the year it belongs to — is not carried."""
+    report = AuditEntry.objects.filter(
+        chain="cum-2/2020", action="stats.report.submit", object_id__endswith="/2020/Y"
+    ).first()
+    forged = {"object_id": report.object_id, "after": {**report.after, "forged": True}}
+    head = AuditHead.objects.filter(chain=chain).first()
+    entry = _entry_after(chain, head.count if head else 0, **forged)
+    with pytest.raises(StateConflict) as refusal, transaction.atomic():
+        services.carry_inputs(cycle("cum-2", 2021))
+    assert f"“{chain}”" in str(refusal.value)
+    assert not AuditEntry.objects.filter(origin__hash=entry.hash).exists()
+
+
+def test_the_catalog_is_logged_in_the_chains_that_stand(cycle):
+    """A catalog change logs it in every chain of this installation: one chain changed behind
+    the app is left (and logged), the others get it, and nothing stops the admin's write."""
+    from thidua.stats.models import Indicator
+
+    AuditHead.objects.filter(chain="cum-2/2020").update(mac="")
+    Indicator.objects.filter(code="clearance_rate").update(decimals=2)
+    standing = AuditHead.objects.exclude(chain__in=["", "cum-2/2020"]).filter(mirror=False)
+    assert audit_services.log_catalog() == standing.filter(count__gt=0).count() > 0
+    assert not AuditEntry.objects.filter(
+        chain="cum-2/2020", action="record.catalog", after__indicators__clearance_rate__decimals=2
+    ).exists()
 
 
 def test_the_page_says_why_it_cannot_give_the_record(client_for):
@@ -102,6 +167,14 @@ def test_a_secret_key_rotated_with_its_fallback_keeps_the_chains(close_planning,
     with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[]):
         audit_services.seal("cum-2/2020")
         _refused(lambda: audit_services.seal("cum-1/2020"))  # never sealed while rotating
+        _refused(audit_services.attest_rotated_heads)
+    # what `thidua backup` runs first: every head, the installation's chain "" included
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old]):
+        audit_services.attest_rotated_heads()
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[]):
+        for head in AuditHead.objects.filter(count__gt=0):
+            assert head.mac == audit_services.head_mac(head.chain, head.count, head.hash), head
+        audit_services.seal("")
 
 
 def test_another_installations_secret_key_is_refused(close_planning):
@@ -111,12 +184,18 @@ def test_another_installations_secret_key_is_refused(close_planning):
         _refused(close_planning)
 
 
-def test_the_upgrade_attests_the_heads_it_finds(close_planning):
+def test_the_upgrade_attests_the_heads_it_finds_once(close_planning, settings, tmp_path):
     """Heads written before `AuditHead.mac` existed are attested by its migration as they
-    stand; the chains then go on."""
+    stand; the chains then go on. Made to run again (its row in `django_migrations` removed
+    from a dump), it attests nothing: the installation's var/ says it did once."""
+    settings.VAR_DIR = tmp_path
     AuditHead.objects.update(mac="")
     _refused(close_planning)
     migration = importlib.import_module("thidua.audit.migrations.0009_chain_head_mac")
     migration.attest(apps, None)
     test_every_head_is_attested_as_written()
     close_planning()
+    AuditHead.objects.update(mac="")
+    migration.attest(apps, None)
+    assert set(AuditHead.objects.values_list("mac", flat=True)) == {""}
+    _refused(lambda: audit_services.seal(CHAIN))

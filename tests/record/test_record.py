@@ -211,3 +211,33 @@ def test_an_indicator_this_installation_computes_otherwise_is_not_taken_in(recor
     )
     with pytest.raises(DomainError, match="Chỉ tiêu “clearance_rate” đã có trên máy chủ"):
         _indicators(typed_record)
+
+
+def test_a_chain_the_database_holds_otherwise_is_not_restored_over(cycle):
+    """A backup restored where its cycle is gone but entries of its chain remain (one put
+    into the table by hand): the head is attested only over entries the record holds, so
+    nothing is written."""
+    from thidua.audit.models import AuditHead
+
+    year = cycle("cum-1", 2020)
+    document = export(year)
+    head = AuditHead.objects.get(chain="cum-1/2020")
+    last = AuditEntry.objects.get(chain="cum-1/2020", seq=head.count)
+    year.delete()
+    AuditEntry.objects.create(
+        at=last.at,
+        actor="admin",
+        cycle="cum-1/2020",
+        action="org.cycle.update",
+        object_type="org.cycle",
+        object_id="x",
+        chain="cum-1/2020",
+        seq=head.count + 1,
+        prev_hash=last.hash,
+        hash="e" * 64,
+    )
+    before = Cycle.objects.count(), AuditEntry.objects.count()
+    with pytest.raises(DomainError) as refusal:
+        restore(document)
+    assert [p.code for p in refusal.value.problems] == ["chain_differs"]
+    assert (Cycle.objects.count(), AuditEntry.objects.count()) == before

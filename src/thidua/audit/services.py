@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 from thidua.audit import clock, keys
 from thidua.audit.models import AuditEntry, AuditHead
 from thidua.core import signing
-from thidua.core.audit import GENESIS, canonical_json, entry_hash
+from thidua.core.audit import GENESIS, canonical_json, entry_hash, first_break
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.record import CHECKPOINTED, AuditAction
 from thidua.errors import StateConflict
@@ -92,7 +92,11 @@ def log_catalog() -> int:
         after = _catalog_to_log(head, catalog)
         if after is not None:
             cause = AuditEntry(at=clock.now(), chain=head.chain)
-            _append(_chain_entry(cause, AuditAction.CATALOG, after))
+            try:
+                with transaction.atomic():
+                    _append(_chain_entry(cause, AuditAction.CATALOG, after))
+            except StateConflict:  # a chain changed behind the app: left, and logged
+                continue
             logged += 1
     return logged
 
@@ -113,36 +117,76 @@ def _attest(head: AuditHead) -> None:
 
 def refuse_unless_attested(head: AuditHead) -> None:
     """Raise StateConflict unless `head` is as this installation last wrote it (its MAC
-    holds under SECRET_KEY or one of SECRET_KEY_FALLBACKS): a chain changed in the database
-    behind the app is neither extended nor sealed, so the app never signs a forgery. A head
-    attested under a key being rotated out is attested again under SECRET_KEY, so that a
-    backup (which seals every chain) moves them all before the old key is dropped."""
-    if hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash)):
-        return
-    if any(
-        hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash, secret))
-        for secret in settings.SECRET_KEY_FALLBACKS
-    ):
+    holds under SECRET_KEY or one of SECRET_KEY_FALLBACKS) and the chain ends there (its
+    last entry is the head's): a chain changed in the database behind the app is neither
+    extended nor sealed, so the app never signs a forgery. A head attested under a key being
+    rotated out is attested again under SECRET_KEY (`attest_rotated_heads`)."""
+    if not hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash)):
+        if not any(
+            hmac.compare_digest(head.mac, head_mac(head.chain, head.count, head.hash, secret))
+            for secret in settings.SECRET_KEY_FALLBACKS
+        ):
+            raise _altered(head.chain)
         old = head.mac
         _attest(head)
         AuditHead.objects.filter(pk=head.pk, mac=old).update(mac=head.mac)
-        return
-    logger.error("audit chain %r: its head (%s entries) is not attested", head.chain, head.count)
-    raise StateConflict(
+    last = AuditEntry.objects.filter(chain=head.chain).order_by("-seq")
+    if last.values_list("seq", "hash").first() != ((head.count, head.hash) if head.count else None):
+        raise _altered(head.chain)  # entries put after the head, or the head moved back
+
+
+def _refuse_if_headless(chain: str) -> None:
+    """A chain with entries but no head row (or a head of none) lost its head in the
+    database: started again, it would follow on from nothing."""
+    if AuditEntry.objects.filter(chain=chain).exists():
+        raise _altered(chain)
+
+
+def _altered(chain: str) -> StateConflict:
+    logger.error("audit chain %r: its head is not as this installation wrote it", chain)
+    return StateConflict(
         [
             Problem(
                 "chain_altered",
                 gettext_noop(
-                    "Nhật ký thao tác “%(chain)s” trong cơ sở dữ liệu đã bị sửa ngoài ứng "
-                    "dụng: mục cuối (số %(count)s) không phải mục máy này đã ghi. Mọi thao tác "
-                    "ghi và việc xuất bản ghi của nhật ký này dừng lại. Hãy đối chiếu với mã "
-                    "kiểm chứng in trên biên bản đã ký, rồi khôi phục từ bản sao lưu "
-                    "(thidua restore)."
+                    "Nhật ký thao tác “%(chain)s” trong cơ sở dữ liệu không khớp với mã xác "
+                    "thực máy này lưu cho nó: nó đã bị sửa ngoài ứng dụng, hoặc khóa bí mật "
+                    "(SECRET_KEY) của máy đã đổi. Mọi thao tác ghi và việc xuất bản ghi của "
+                    "nhật ký này dừng lại. Hãy đối chiếu với mã kiểm chứng in trên biên bản đã "
+                    "ký, rồi khôi phục bản sao lưu làm trước đó (thidua restore) vào một cơ sở "
+                    "dữ liệu mới."
                 ),
-                {"chain": head.chain or "—", "count": head.count},
+                {"chain": chain or "—"},
             )
         ]
     )
+
+
+def attest_rotated_heads() -> None:
+    """Attest again under SECRET_KEY every head attested under a key being rotated out, so
+    that the old key can then be dropped (`thidua backup` runs it first). StateConflict
+    naming the first chain no key attests, once the others are done."""
+    refused = []
+    for head in AuditHead.objects.filter(count__gt=0).order_by("chain"):
+        try:
+            refuse_unless_attested(head)
+        except StateConflict:
+            refused.append(head.chain)
+    if refused:
+        raise _altered(refused[0])
+
+
+def _refuse_unless_whole(chain: str) -> None:
+    """Raise StateConflict unless `chain` runs whole from its first entry to its attested
+    head: entries copied from it into another chain (`carry`) are signed there, so they must
+    be what this installation wrote, not rows put into the table."""
+    head = AuditHead.objects.filter(chain=chain).first()
+    if head is None or head.count == 0:
+        raise _altered(chain)
+    refuse_unless_attested(head)
+    links = [entry.link() for entry in AuditEntry.objects.filter(chain=chain).order_by("seq")]
+    if first_break(chain, links) is not None or len(links) != head.count:
+        raise _altered(chain)
 
 
 def _append(entry: AuditEntry) -> AuditEntry:
@@ -157,7 +201,9 @@ def _append(entry: AuditEntry) -> AuditEntry:
     head, created = AuditHead.objects.select_for_update().get_or_create(
         chain=entry.chain, defaults={"hash": GENESIS, "count": 0}
     )
-    if not created or AuditEntry.objects.filter(chain=entry.chain).exists():  # a head removed
+    if created:
+        _refuse_if_headless(entry.chain)
+    else:
         refuse_unless_attested(head)
     if head.mirror:
         raise StateConflict(
@@ -239,6 +285,7 @@ def seal(chain: str) -> tuple[str, str] | None:
     the chain (this installation has not written to it since)."""
     head = AuditHead.objects.filter(chain=chain).first()
     if head is None or head.count == 0:
+        _refuse_if_headless(chain)
         return None
     refuse_unless_attested(head)
     key = keys.installation_key()
@@ -284,7 +331,8 @@ def record(
 
 def carry(cycle, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     """Copy into `cycle`'s chain, in the order written, each of `entries` (written in other
-    chains) it does not hold yet: the same payload, with `origin` naming the entry copied. A
+    chains) it does not hold yet: the same payload, with `origin` naming the entry copied,
+    each from a chain that runs whole to its attested head (`_refuse_unless_whole`). A
     chain taken in from a cluster's laptop carries nothing here: the laptop's record does."""
     chain = chain_of(cycle)
     if AuditHead.objects.filter(chain=chain, mirror=True).exists():
@@ -295,11 +343,15 @@ def carry(cycle, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             "origin", flat=True
         )
     }
-    carried = []
+    new = []
     for entry in sorted(entries, key=lambda entry: entry.pk):
-        if entry.chain == chain or entry.hash in held:
-            continue
-        held.add(entry.hash)
+        if entry.chain != chain and entry.hash not in held:
+            held.add(entry.hash)
+            new.append(entry)
+    for source in dict.fromkeys(entry.chain for entry in new):
+        _refuse_unless_whole(source)
+    carried = []
+    for entry in new:
         carried.append(
             _append(
                 AuditEntry(

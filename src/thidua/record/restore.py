@@ -464,7 +464,21 @@ def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
     them (so their hashes still follow on from those it has), and the chain's head, sealed
     as the record is sealed, so that what extends it next follows on."""
     chain = record.audit.chain
-    held = AuditEntry.objects.filter(chain=chain).count()
+    hashes = list(AuditEntry.objects.filter(chain=chain).order_by("seq").values_list("hash"))
+    held = len(hashes)
+    if [(item.hash,) for item in record.audit.entries[:held]] != hashes:
+        raise DomainError(  # the head is attested below: only over entries the record holds
+            [
+                Problem(
+                    "chain_differs",
+                    gettext_noop(
+                        "Nhật ký “%(chain)s” đã có trong cơ sở dữ liệu và khác với nhật ký của "
+                        "bản ghi: không nhập gì."
+                    ),
+                    {"chain": chain},
+                )
+            ]
+        )
     restored = AuditEntry.objects.bulk_create(
         AuditEntry(
             at=item.payload.at,

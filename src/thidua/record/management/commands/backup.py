@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from thidua.audit import services as audit_services
 from thidua.core import record as core_record
 from thidua.core.verify import verify
 from thidua.errors import DomainError
@@ -23,11 +24,12 @@ class Command(BaseCommand):
     def handle(self, *args, out: Path, **options):
         out.mkdir(parents=True, exist_ok=True)
         manifest = []
+        try:  # every head attested under SECRET_KEY, or the chain changed behind the app named
+            audit_services.attest_rotated_heads()
+        except DomainError as error:
+            raise CommandError(str(error)) from None
         for cycle in Cycle.objects.select_related("cluster").order_by("year", "cluster__code"):
-            try:
-                record = export_json(cycle)
-            except DomainError as error:  # e.g. a chain changed behind the app: not sealed
-                raise CommandError(f"{cycle}: {error}") from None
+            record = export_json(cycle)
             findings = verify(record)
             if findings:  # a backup that would not restore is no backup
                 raise CommandError(f"{cycle}: {findings[0].render()}")
