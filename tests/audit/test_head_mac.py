@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 
 from thidua.audit import services as audit_services
@@ -131,6 +131,34 @@ def test_entries_carried_from_another_chain_must_be_what_it_wrote(chain, cycle):
         services.carry_inputs(cycle("cum-2", 2021))
     assert f"“{chain}”" in str(refusal.value)
     assert not AuditEntry.objects.filter(origin__hash=entry.hash).exists()
+
+
+def test_an_entry_edited_inside_the_source_chain_is_not_carried(cycle):
+    """The source chain's head and its end as the app left them, an entry inside it edited
+    in the database (not re-hashed): the next report entry written there through the app is
+    not carried, since the chain it would be carried from no longer runs whole."""
+    from thidua.org.authz import SYSTEM
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+    reports = AuditEntry.objects.filter(
+        chain="cum-2/2020", action="stats.report.submit", object_id__endswith="/2020/Y"
+    ).order_by("seq")
+    edited = reports.first()
+    AuditEntry.objects.filter(pk=edited.pk).update(after={**edited.after, "edited": True})
+    with transaction.atomic():
+        audit_services.record(
+            actor=SYSTEM,
+            action="stats.report.submit",
+            object_type="stats.report",
+            object_id=edited.object_id,
+            after=edited.after,
+            cycle=cycle("cum-2", 2020),
+        )
+    with pytest.raises(StateConflict) as refusal, transaction.atomic():
+        services.carry_inputs(cycle("cum-2", 2021))
+    assert "“cum-2/2020”" in str(refusal.value)
 
 
 def test_the_catalog_is_logged_in_the_chains_that_stand(cycle):

@@ -10,11 +10,14 @@ from thidua.core.phases import Phase
 from thidua.core.record import AuditAction
 
 
-def chain_breaks() -> list[int]:
-    """Ids of the first entry of each chain that does not follow from the one before it
-    (empty when every chain is whole)."""
+def chain_breaks(chains: list[str] | None = None) -> list[int]:
+    """Ids of the first entry of each chain (of `chains`, else all) that does not follow from
+    the one before it (empty when every chain is whole)."""
     broken = []
-    entries = AuditEntry.objects.order_by("chain", "seq").iterator()
+    entries = AuditEntry.objects.order_by("chain", "seq")
+    if chains is not None:
+        entries = entries.filter(chain__in=chains)
+    entries = entries.iterator()
     for chain, links in groupby(entries, key=lambda entry: entry.chain):
         found = list(links)
         where = first_break(chain, (entry.link() for entry in found))

@@ -17,8 +17,9 @@ from django.utils.crypto import salted_hmac
 
 from thidua.audit import clock, keys
 from thidua.audit.models import AuditEntry, AuditHead
+from thidua.audit.selectors import chain_breaks
 from thidua.core import signing
-from thidua.core.audit import GENESIS, canonical_json, entry_hash, first_break
+from thidua.core.audit import GENESIS, canonical_json, entry_hash
 from thidua.core.messages import Problem, gettext_noop
 from thidua.core.record import CHECKPOINTED, AuditAction
 from thidua.errors import StateConflict
@@ -106,7 +107,7 @@ def head_mac(chain: str, count: int, hash: str, secret: str | None = None) -> st
     SECRET_KEY (`secret`: one of its fallbacks), which lives outside the database. Whoever
     can write the database but not read the server's files can edit the entries after the
     last signed checkpoint and re-hash them into a consistent chain, but cannot attest its
-    new head: the next write and the next seal refuse it (`refuse_unless_attested`)."""
+    new head: the next write and the next seal refuse it (`_refuse_unless_attested`)."""
     message = f"{chain}\0{count}\0{hash}"
     return salted_hmac("thidua.audit.head", message, secret=secret, algorithm="sha256").hexdigest()
 
@@ -115,7 +116,7 @@ def _attest(head: AuditHead) -> None:
     head.mac = head_mac(head.chain, head.count, head.hash)
 
 
-def refuse_unless_attested(head: AuditHead) -> None:
+def _refuse_unless_attested(head: AuditHead) -> None:
     """Raise StateConflict unless `head` is as this installation last wrote it (its MAC
     holds under SECRET_KEY or one of SECRET_KEY_FALLBACKS) and the chain ends there (its
     last entry is the head's): a chain changed in the database behind the app is neither
@@ -169,7 +170,7 @@ def attest_rotated_heads() -> None:
     refused = []
     for head in AuditHead.objects.filter(count__gt=0).order_by("chain"):
         try:
-            refuse_unless_attested(head)
+            _refuse_unless_attested(head)
         except StateConflict:
             refused.append(head.chain)
     if refused:
@@ -183,9 +184,8 @@ def _refuse_unless_whole(chain: str) -> None:
     head = AuditHead.objects.filter(chain=chain).first()
     if head is None or head.count == 0:
         raise _altered(chain)
-    refuse_unless_attested(head)
-    links = [entry.link() for entry in AuditEntry.objects.filter(chain=chain).order_by("seq")]
-    if first_break(chain, links) is not None or len(links) != head.count:
+    _refuse_unless_attested(head)  # its last entry is the head's
+    if chain_breaks([chain]):
         raise _altered(chain)
 
 
@@ -193,7 +193,7 @@ def _append(entry: AuditEntry) -> AuditEntry:
     """Link `entry` (its chain and payload set) at the end of its chain, inside the writing
     transaction. The chain's head row is locked until the transaction ends: writers of one
     cycle queue, other cycles do not. A head this installation did not attest is refused
-    (`refuse_unless_attested`). A chain not yet signed by this installation's key first
+    (`_refuse_unless_attested`). A chain not yet signed by this installation's key first
     registers it, a cycle's chain that has not logged the catalog as it is first logs it
     (`_catalog_to_log`); an act in `CHECKPOINTED` is followed by a signed checkpoint."""
     if not transaction.get_connection().in_atomic_block:
@@ -204,7 +204,7 @@ def _append(entry: AuditEntry) -> AuditEntry:
     if created:
         _refuse_if_headless(entry.chain)
     else:
-        refuse_unless_attested(head)
+        _refuse_unless_attested(head)
     if head.mirror:
         raise StateConflict(
             [
@@ -287,7 +287,7 @@ def seal(chain: str) -> tuple[str, str] | None:
     if head is None or head.count == 0:
         _refuse_if_headless(chain)
         return None
-    refuse_unless_attested(head)
+    _refuse_unless_attested(head)
     key = keys.installation_key()
     if head.key == signing.fingerprint(signing.public_hex(key)):
         return signing.public_hex(key), signing.sign(key, chain, head.count, head.hash)

@@ -464,9 +464,11 @@ def _audit_chain(record: Record, *, mirror: bool) -> list[AuditEntry]:
     them (so their hashes still follow on from those it has), and the chain's head, sealed
     as the record is sealed, so that what extends it next follows on."""
     chain = record.audit.chain
-    hashes = list(AuditEntry.objects.filter(chain=chain).order_by("seq").values_list("hash"))
+    hashes = list(
+        AuditEntry.objects.filter(chain=chain).order_by("seq").values_list("hash", flat=True)
+    )
     held = len(hashes)
-    if [(item.hash,) for item in record.audit.entries[:held]] != hashes:
+    if [item.hash for item in record.audit.entries[:held]] != hashes:
         raise DomainError(  # the head is attested below: only over entries the record holds
             [
                 Problem(
