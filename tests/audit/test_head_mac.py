@@ -227,3 +227,14 @@ def test_the_upgrade_attests_the_heads_it_finds_once(close_planning, settings, t
     migration.attest(apps, None)
     assert set(AuditHead.objects.values_list("mac", flat=True)) == {""}
     _refused(lambda: audit_services.seal(CHAIN))
+
+
+def test_each_changed_chain_is_logged_once_and_the_first_named(caplog):
+    """`thidua backup` before it copies anything: every chain no key attests is logged once
+    (the operator sees them all), and the refusal names the first."""
+    chains = sorted(AuditHead.objects.filter(count__gt=0).values_list("chain", flat=True))
+    with override_settings(SECRET_KEY="another-installation-" + "x" * 50):
+        message = _refused(audit_services.attest_rotated_heads)
+    logged = [record.args[0] for record in caplog.records if record.name == "thidua.audit.services"]
+    assert logged == chains
+    assert "“—”" in message  # the installation's own chain "", first in order

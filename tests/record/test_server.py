@@ -329,3 +329,26 @@ def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("ban-ghi.json", content, content_type="application/json")
+
+
+def test_a_record_is_not_taken_in_while_the_servers_own_chain_is_altered(client_for):
+    """Taking a record in is logged on the installation's chain "": when that chain was
+    changed in the database behind the app, nothing is taken in, and the page says so."""
+    from thidua.audit.models import AuditHead
+    from thidua.record.models import ReceivedRecord
+
+    admin = client_for("admin")
+    fingerprint = keys.installation_fingerprint()[:32]
+    admin.post(
+        "/records/",
+        {"action": "register", "cluster_code": "cum-2", "year": "2020", "fingerprint": fingerprint},
+    )
+    content = core_record.encode(export(_laptop_cycle()))
+    code = _printed_code("co-chinh-phu")
+    AuditHead.objects.filter(chain="").update(mac="0" * 64)
+    refused = admin.post(
+        "/records/", {"action": "receive", "anchor": code, "file": _upload(content)}
+    )
+    assert refused.status_code == 400  # the form again, the reason above it
+    assert "đã bị sửa ngoài ứng dụng" in refused.content.decode()
+    assert not ReceivedRecord.objects.exists()

@@ -171,10 +171,10 @@ def attest_rotated_heads() -> None:
     for head in AuditHead.objects.filter(count__gt=0).order_by("chain"):
         try:
             _refuse_unless_attested(head)
-        except StateConflict:
-            refused.append(head.chain)
+        except StateConflict as refusal:  # logged once, when it was made (`_altered`)
+            refused.append(refusal)
     if refused:
-        raise _altered(refused[0])
+        raise refused[0]
 
 
 def _refuse_unless_whole(chain: str) -> None:
