@@ -1,5 +1,6 @@
 """Scoring: hand-computed 7-unit examples for each formula and aggregation, and properties."""
 
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
@@ -67,12 +68,38 @@ def test_quantitative_formulas_for_seven_units():
     assert result["lca"].points == D("7.5")
     assert "cb" not in result
     assert result["hg"].explanation.render() == (
-        "A = 95,2%, T = 90,0%, tỷ lệ vượt (A − T)/T = 5,8%, đơn vị dẫn đầu vượt 8,1%: "
-        "0,5 × 10 + 5,8/8,1 × 0,5 × 10 → 8,57 điểm"
+        "A = 95,2%, T = 90,0%, tỷ lệ vượt (A − T)/T = 5,78%, đơn vị dẫn đầu vượt 8,10%: "
+        "0,5 × 10 + 5,78/8,10 × 0,5 × 10 → 8,57 điểm"
     )
     assert result["ls"].explanation.render() == (
         "A = 81,0%, T = 90,0%, chưa đạt chỉ tiêu: 0,5 × 10 × A/T → 4,50 điểm"
     )
+
+
+def _figure(printed: str) -> D:
+    """A figure as the document prints it (2.156,25) read back as a number."""
+    return D(printed.replace(".", "").replace(",", "."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=100_000), min_size=2, max_size=7),
+    st.integers(min_value=1, max_value=100_000),
+    st.sampled_from([D(1), D(10), D(12), D("7.5"), D(20)]),
+)
+def test_an_over_target_line_gives_its_points_from_the_figures_it_prints(tenths, target, most):
+    """The Ministry's office checks a line by hand: 0,5 × M + over/best × 0,5 × M, worked
+    out from the rates as printed, gives the points as printed."""
+    criterion = Criterion("X", "X", Kind.QUANTITATIVE, most, indicator="rate", measure="%")
+    actual = {f"u{n}": D(value) / 10 for n, value in enumerate(tenths)}
+    result = quantitative(criterion, actual, dict.fromkeys(actual, D(target) / 10))
+    for found in result.values():
+        params = found.explanation.params
+        if "best" not in params:
+            continue
+        over, best = _figure(params["over"]), _figure(params["best"])
+        again = most / 2 + over / best * most / 2
+        assert again.quantize(D("0.01"), ROUND_HALF_UP) == _figure(params["points"]), params
 
 
 def test_no_unit_above_target():

@@ -12,6 +12,7 @@ from tests.documents.conftest import all_text, read_docx, table_rows
 from thidua.documents import builders
 from thidua.documents.models import IssuedDocument
 from thidua.org.models import Unit
+from thidua.scoring.excel import ROUNDING_NOTE
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,8 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
     assert "Số vụ phạm tội về trật tự xã hội (vụ)\n353\n439\ngiảm 19,6%" in text
     assert "Tỷ lệ điều tra, khám phá (%)\n78,2%\n76,1%\ntăng 2,1 điểm phần trăm" in text
     assert "94,38 điểm, xếp thứ 1/7 đơn vị của cụm" in text
+    # the sections' points are rounded for print, the total is not summed from them
+    assert ROUNDING_NOTE in text
     assert "đề nghị tặng Cờ thi đua của Chính phủ năm 2020 với 20/21 phiếu (95,2%)" in text
     # the measures: from the data, the movement and the signed agreement; the unit adds its own
     assert (
@@ -144,3 +147,18 @@ def test_the_record_carries_no_digest_of_a_report_it_cannot_reproduce(demo_cycle
     keys = {document.key for document in export(demo_cycle).documents}
     assert "proposal-co-chinh-phu" in keys  # every line of it comes from the record
     assert KEY not in keys  # it reads the register's other years, which the record has not
+
+
+def test_the_deputys_report_says_it_is_the_deputy(demo_cycle, ministry_counted):
+    """Lào Cai, the demo's cụm phó in 2020 and a Ministry-flag nominee."""
+    deputy = demo_cycle.deputy
+    plan = next(
+        p
+        for p in builders.plans(demo_cycle)
+        if p.key.startswith("achievement-co-bo-cong-an-") and p.key.endswith(deputy.code)
+    )
+    text = all_text(read_docx(plan.build().content))
+    assert (
+        f"{deputy.name} là đơn vị cụm phó (cụm trưởng: {demo_cycle.leader.name}) của "
+        "Cụm thi đua số II – Bộ Công an"
+    ) in text

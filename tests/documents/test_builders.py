@@ -191,9 +191,11 @@ def test_vote_count_minutes_state_the_count_of_each_poll(plans, demo_cycle):
             assert row[2] == str(count)
             assert row[3] == format_percent(count * 100 / result["base_count"], 1)
             assert (row[4] == won) == (code in result["winners"])
-        # the board signs: its chair first
+        # the board signs: its chair first; for the conference's chair (one, no presidium)
         assert "TRƯỞNG BAN KIỂM PHIẾU" in text
         assert "Cao Văn Việt" in text
+        assert "- Chủ trì hội nghị;" in text
+        assert "Đoàn Chủ tịch" not in text
 
 
 def test_the_demos_vote_count_minutes_print_when_the_poll_opened_and_was_counted(plans):
@@ -337,6 +339,12 @@ def test_the_conference_minutes(plans, demo_cycle):
     signatures = text.split("THƯ KÝ HỘI NGHỊ")[-1]
     assert "CHỦ TRÌ HỘI NGHỊ" in signatures
     assert f"Đại tá {demo_cycle.leader.head_name}" in signatures.split("CHỦ TRÌ HỘI NGHỊ")[1]
+    # as minutes are signed: the secretary at the left, the chair at the right, one row
+    _secretary, chair = next(
+        row for table in document.tables for row in table_rows(table) if "THƯ KÝ HỘI NGHỊ" in row[0]
+    )
+    assert chair.startswith("CHỦ TRÌ HỘI NGHỊ")
+    assert "THƯ KÝ" not in chair
 
 
 def test_the_minutes_record_the_discussion_as_written(demo_cycle, client_for):

@@ -16,6 +16,7 @@ from thidua.documents.models import IssuedDocument
 from thidua.documents.services import issue_document
 from thidua.org.models import RuleSet, Unit
 from thidua.scoring import selectors as scoring_selectors
+from thidua.scoring.excel import ROUNDING_NOTE
 from thidua.scoring.models import Criterion, Score, ScoreSheet
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,7 @@ def test_a_units_sheet_has_each_criterion_its_self_score_and_each_scorer_by_name
         f"Tổng điểm: {_points(result.total)} điểm (tự chấm {_points(result.self_total)}); xếp "
         f"thứ {result.rank}/7 đơn vị của cụm; xếp loại {result.band}." in text
     )
+    assert f"{ROUNDING_NOTE}\nTổng điểm: {_points(result.total)}" in text  # under the table
     # each scorer by name with the score it gave; never the unit itself
     judged = [c.code for c in criteria if c.kind == "peer"]
     matrix = _table(document, [MATRIX_HEAD])

@@ -560,17 +560,22 @@ def quantitative(
                     "A = %(actual)s, T = %(target)s, tỷ lệ vượt (A − T)/T = %(over)s%%, dẫn đầu "
                     "cụm → %(points)s điểm"
                 ),
-                {**params, "over": format_number(over[unit], 1)},
+                {**params, "over": format_number(over[unit], 2)},
             )
         else:
             points = HALF * maximum + over[unit] / best * HALF * maximum
+            shown = _rate_decimals(over[unit], best, maximum, points)
             explanation = Phrase(
                 gettext_noop(
                     "A = %(actual)s, T = %(target)s, tỷ lệ vượt (A − T)/T = %(over)s%%, đơn vị "
                     "dẫn đầu vượt %(best)s%%: 0,5 × %(max)s + %(over)s/%(best)s × 0,5 × %(max)s "
                     "→ %(points)s điểm"
                 ),
-                {**params, "over": format_number(over[unit], 1), "best": format_number(best, 1)},
+                {
+                    **params,
+                    "over": format_number(over[unit], shown),
+                    "best": format_number(best, shown),
+                },
             )
         result[unit] = Computed(points, _with_points(explanation, points, maximum))
     top = max(without.values(), default=ZERO)
@@ -588,6 +593,19 @@ def quantitative(
         )
         result[unit] = Computed(points, _with_points(explanation, points, maximum))
     return result
+
+
+def _rate_decimals(over: Decimal, best: Decimal, maximum: Decimal, points: Decimal) -> int:
+    """The decimals an over-target line prints its two rates with: two, or as many more (up
+    to six) as it takes for the line, worked out again from the figures it prints, to give
+    the points it prints (the Ministry's office checks it by hand)."""
+    printed = round_half_up(points, 2)
+    for decimals in range(2, 6):
+        shown_best = round_half_up(best, decimals)
+        again = HALF * maximum + round_half_up(over, decimals) / shown_best * HALF * maximum
+        if round_half_up(again, 2) == printed:
+            return decimals
+    return 6
 
 
 def _with_points(phrase: Phrase, points: Decimal, maximum: Decimal) -> Phrase:

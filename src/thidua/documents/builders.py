@@ -504,7 +504,7 @@ def vote_count_minutes(cycle: Cycle, poll: Poll, issue: Issue | None = None) -> 
     ]
     layout.closing(
         document,
-        ["Đoàn Chủ tịch hội nghị", "Các đơn vị trong cụm"],
+        ["Chủ trì hội nghị", "Các đơn vị trong cụm"],
         signers,
         f"{documents_selectors.issuer(cycle)}",
     )
@@ -845,9 +845,9 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
         ),
         "hội nghị",
     )
-    layout.closing(
+    # as minutes are signed: the secretary at the left, the chair at the right, side by side
+    layout.signatures(
         document,
-        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
         [
             layout.Signer(
                 "Thư ký hội nghị",
@@ -858,6 +858,11 @@ def conference_minutes(cycle: Cycle, conference: Conference, issue: Issue | None
                 "Chủ trì hội nghị", "", person(conference.chair_rank, conference.chair_name)
             ),
         ],
+    )
+    layout.closing(
+        document,
+        ["Bộ Công an (để báo cáo)", "Các đơn vị trong cụm"],
+        [],
         documents_selectors.issuer(cycle),
     )
     return Built(_filename("bien-ban-hoi-nghi", str(cycle.year)), layout.save(document), DOCX)
@@ -1306,11 +1311,12 @@ def achievement_report(
     )
     layout.body(document, f"Tên tập thể đề nghị: {unit.name}.", indent=False)
     layout.body(document, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH", bold=True, indent=False)
-    place = (
-        "đơn vị cụm trưởng"
-        if unit.pk == cycle.leader_id
-        else f"đơn vị thành viên (cụm trưởng: {cycle.leader.name})"
-    )
+    if unit.pk == cycle.leader_id:
+        place = "đơn vị cụm trưởng"
+    elif unit.pk == cycle.deputy_id:
+        place = f"đơn vị cụm phó (cụm trưởng: {cycle.leader.name})"
+    else:
+        place = f"đơn vị thành viên (cụm trưởng: {cycle.leader.name})"
     layout.body(
         document,
         f"1. Đặc điểm, tình hình: năm {cycle.year}, {unit.name} là {place} của {cycle.title}, "
@@ -1375,6 +1381,7 @@ def achievement_report(
             widths=(1.2, 9.6, 2.6, 2.6),
             left=1,
         )
+        layout.body(document, scoring_excel.ROUNDING_NOTE, italic=True)
         _on_behalf_notes(document, _sheet_notes(results, unit))
     else:
         layout.body(document, "b) Kết quả chấm điểm thi đua: chưa có kết quả xếp hạng của cụm.")
@@ -2192,6 +2199,7 @@ def unit_score_sheet(cycle: Cycle, results, unit, issue: Issue | None = None) ->
         widths=[1.4, layout.TEXT_WIDTH_CM - 1.4 - 3 * 2.1, 2.1, 2.1, 2.1],
         left=1,
     )
+    layout.body(document, scoring_excel.ROUNDING_NOTE, italic=True)
     rank_line = (
         f"Tổng điểm: {_points(result.total)} điểm (tự chấm {_points(result.self_total)}); xếp "
         f"thứ {result.rank}/{len(results.ranking)} đơn vị của cụm"

@@ -61,6 +61,13 @@ COLUMNS = (
 KINDS = [kind.value for kind in core.Kind]
 MAX_ROWS = 1000
 
+#: Under every table of points (here, and in the DOCX that print them): why the printed
+#: parts may not add up to the printed total.
+ROUNDING_NOTE = (
+    "Điểm từng mục được làm tròn để hiển thị; tổng điểm cộng từ điểm chưa làm tròn và chỉ "
+    "làm tròn một lần, nên có thể lệch 0,01 so với tổng các mục đã làm tròn."
+)
+
 
 def agreement_xlsx(agreement: Agreement | None, members: list[Unit], cycle: Cycle) -> bytes:
     """The criteria table and the targets, ready to edit and import back; without an
@@ -365,8 +372,7 @@ def results_xlsx(
     summary.cell(
         row=note_row,
         column=1,
-        value="Điểm từng mục được làm tròn để hiển thị; tổng điểm cộng từ điểm chưa làm tròn và "
-        "chỉ làm tròn một lần, nên có thể lệch 0,01 so với tổng các mục đã làm tròn.",
+        value=ROUNDING_NOTE,
     ).font = NOTE
     for note in notes:
         note_row += 1
