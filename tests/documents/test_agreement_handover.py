@@ -31,7 +31,7 @@ def test_the_agreement_has_the_criteria_the_targets_and_every_heads_signature(de
     ]
     targets = scoring_selectors.targets_of(agreement)
     lao_cai = next(row for row in table_rows(document.tables[2]) if row[0] == "Lào Cai")
-    assert lao_cai[1] == format_number(targets["lao-cai", "II.1"])
+    assert lao_cai[1] == format_number(targets["lao-cai", "II.1"]) + "%"  # a clearance rate
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in text
     assert "gồm 7 (bảy) đơn vị" in text
     assert "không đơn vị nào chấm điểm cho chính mình" in text
@@ -102,3 +102,18 @@ def test_no_handover_minutes_before_the_handover(demo_cycle):
     plan = _plans(demo_cycle)["handover-minutes"]
     assert not plan.ready
     assert plan.missing == ["Chưa ghi nhận cụm trưởng năm sau."]
+
+
+def test_the_agreement_prints_each_target_as_agreed(demo_cycle):
+    """To its last decimal and with its unit (a rate's "%"); a target of 0 is none."""
+    from thidua.scoring.models import Target
+
+    agreement = scoring_selectors.agreement_of(demo_cycle)
+    targets = Target.objects.filter(criterion__agreement=agreement, criterion__code="II.1")
+    targets.filter(unit__code="lao-cai").update(value="75.5")
+    targets.filter(unit__code="son-la").update(value=0)
+    document = read_docx(_plans(demo_cycle)["agreement"].build().content)
+    rows = {row[0]: row for row in table_rows(document.tables[2])}
+    column = rows["Đơn vị"].index("II.1")
+    assert rows["Lào Cai"][column] == "75,5%"
+    assert rows["Sơn La"][column] == "—"

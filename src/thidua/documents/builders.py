@@ -34,7 +34,7 @@ from thidua.core import scoring as core_scoring
 from thidua.core.deadlines import STEP_LABELS
 from thidua.core.indicators import Period, shown
 from thidua.core.messages import Problem, gettext_noop
-from thidua.core.numbers import format_number, format_percent, with_words
+from thidua.core.numbers import format_exact, format_number, format_percent, with_words
 from thidua.core.paperwork import date_line, grounds_for, person, slug, symbol
 from thidua.core.phases import Phase
 from thidua.core.record import AuditAction, document_digest
@@ -1554,8 +1554,9 @@ def agreement_document(cycle: Cycle, agreement, issue: Issue | None = None) -> B
             [
                 [unit.short_name]
                 + [
-                    format_number(targets[unit.code, row.code])
-                    if (unit.code, row.code) in targets
+                    # as agreed, to its last decimal, with its unit ("75,5%"); 0: none set
+                    format_exact(targets[unit.code, row.code]) + scoring_selectors.measure_of(row)
+                    if targets.get((unit.code, row.code))
                     else "—"
                     for row in targeted
                 ]

@@ -102,10 +102,15 @@ def table_of(criteria: list[Criterion]) -> core.Table:
             indicator=row.indicator.code if row.indicator else None,
             points_each=row.points_each,
             penalty_each=row.penalty_each,
-            measure="%" if row.indicator and row.indicator.kind == "rate" else "",
+            measure=measure_of(row),
         )
         for row in criteria
     )
+
+
+def measure_of(criterion: Criterion) -> str:
+    """What the criterion's figures and targets are written with: "%" for a rate."""
+    return "%" if criterion.indicator and criterion.indicator.kind == "rate" else ""
 
 
 def rules_of(agreement: Agreement) -> core.Rules:
