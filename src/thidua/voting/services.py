@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -398,6 +399,7 @@ def _new_poll(
     sealed: bool | None = None,
     kept: Mapping[str, str] | None = None,
 ) -> Poll:
+    refuse_if(_poll_fields_problems(code, title, purpose, kind, mode))
     cycle = conference.cycle
     members = org_selectors.member_units(cycle)
     ceremony = (
@@ -477,6 +479,15 @@ def _new_poll(
         problems.append(
             Problem("no_seats", gettext_noop("Cần ít nhất một ứng viên và một suất."), {}, "seats")
         )
+    elif seats > len(chosen):
+        problems.append(
+            Problem(
+                "too_many_seats",
+                gettext_noop("Số suất (%(seats)s) nhiều hơn số ứng viên (%(candidates)s)."),
+                {"seats": seats, "candidates": len(chosen)},
+                "seats",
+            )
+        )
     if Poll.objects.filter(conference=conference, code=code).exists():
         problems.append(
             Problem(
@@ -534,6 +545,53 @@ def _new_poll(
         },
     )
     return poll
+
+
+POLL_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _poll_fields_problems(code: str, title: str, purpose: str, kind: str, mode: str) -> list:
+    """What a new poll's own fields must be, whoever sends them (the page, the API): its code
+    is in its pages' addresses, its kind, purpose and mode are read by every page after."""
+    problems = []
+    most = Poll._meta.get_field("code").max_length
+    if not POLL_CODE.fullmatch(code) or len(code) > most:
+        problems.append(
+            Problem(
+                "bad_poll_code",
+                gettext_noop(
+                    "Mã cuộc bỏ phiếu chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang "
+                    "(ví dụ co-chinh-phu), tối đa %(most)s ký tự."
+                ),
+                {"most": most},
+                "code",
+            )
+        )
+    most = Poll._meta.get_field("title").max_length
+    if not title.strip() or len(title) > most:
+        problems.append(
+            Problem(
+                "bad_poll_title",
+                gettext_noop("Cần ghi nội dung cuộc bỏ phiếu, tối đa %(most)s ký tự."),
+                {"most": most},
+                "title",
+            )
+        )
+    for field, value, allowed in (
+        ("purpose", purpose, Poll.Purpose.values),
+        ("kind", kind, [*core.Kind, voting_rules.SCORE]),
+        ("mode", mode, Poll.Mode.values),
+    ):
+        if value not in allowed:
+            problems.append(
+                Problem(
+                    "bad_choice",
+                    gettext_noop("Giá trị “%(value)s” không có trong các lựa chọn."),
+                    {"value": value},
+                    field,
+                )
+            )
+    return problems
 
 
 def _locked_poll(poll: Poll) -> Poll:

@@ -235,6 +235,10 @@ def create_poll(request, cycle: Cycle):
     chosen = [units[c] for c in post.getlist("candidates") if c in units] or None
     try:
         seats = int(post["seats"]) if post.get("seats") else None
+    except ValueError:
+        messages.error(request, _("Số suất phải là số nguyên."))
+        return redirect(_home(cycle))
+    try:
         if post.get("kind") == voting_rules.SCORE:
             services.create_score_poll(
                 actor=request.user,
@@ -257,8 +261,6 @@ def create_poll(request, cycle: Cycle):
                 mode=post.get("mode", Poll.Mode.ELECTRONIC),
                 kept={code: post.get(f"keep_{code}", "") for code in units},
             )
-    except ValueError:
-        messages.error(request, _("Số suất phải là số nguyên."))
     except DomainError as error:
         _errors(request, error)
     else:

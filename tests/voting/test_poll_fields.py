@@ -1,0 +1,85 @@
+"""A new poll's own fields are checked on the server, whoever sends them: its code is in the
+address of every page that links to it, and its kind, purpose and mode are read by every
+page after. A poll saved with a code no address can hold would take the conference page
+down for everyone (a 500 for each delegate, the chair and the observer alike)."""
+
+import pytest
+
+from thidua.errors import DomainError
+from thidua.voting import services
+from thidua.voting.models import Conference, Poll
+
+pytestmark = pytest.mark.django_db
+
+NEW = "/clusters/cum-2/2020/conference/polls/new/"
+API = "/api/cycles/cum-2/2020/polls"
+CONFERENCE = "/clusters/cum-2/2020/conference/"
+
+
+@pytest.mark.parametrize(
+    "code", ["", "bình-xét", "Co-BCA", "co bo", "co_bo", "-co", "co-", "x" * 41]
+)
+def test_the_page_refuses_a_code_no_address_can_hold(client_for, code):
+    secretary = client_for("hagiang.thuky")
+    polls = Poll.objects.count()
+    page = secretary.post(NEW, {"code": code, "title": "Bình xét", "seats": "1"}, follow=True)
+    assert "Mã cuộc bỏ phiếu chỉ gồm chữ thường không dấu" in page.content.decode()
+    assert Poll.objects.count() == polls
+    for username in ("hagiang.thuky", "laocai.daibieu", "quansat"):
+        assert client_for(username).get(CONFERENCE).status_code == 200
+
+
+def test_the_api_refuses_a_bad_code(api_as):
+    """(Its schema already refuses a kind, purpose or mode it does not list: 422.)"""
+    api = api_as("hagiang.thuky")
+    polls = Poll.objects.count()
+    refused = api.post(API, {"code": "Có dấu", "title": "x"}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "Mã cuộc bỏ phiếu chỉ gồm chữ thường không dấu" in refused.json()["detail"]
+    assert Poll.objects.count() == polls
+    assert api.get(API).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("fields", "fault"),
+    [
+        ({"kind": "bogus"}, "kind"),
+        ({"purpose": "bogus"}, "purpose"),
+        ({"mode": "bogus"}, "mode"),
+        ({"title": " "}, "title"),
+        ({"title": "x" * 256}, "title"),
+        ({"seats": 8}, "seats"),  # the seven members
+    ],
+)
+def test_the_service_names_the_field_at_fault(get_user, fields, fault):
+    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
+    polls = Poll.objects.count()
+    with pytest.raises(DomainError) as refusal:
+        services.create_poll(
+            actor=get_user("hagiang.thuky"),
+            conference=conference,
+            **{"code": "moi", "title": "Bình xét", "purpose": "other", **fields},
+        )
+    assert [problem.field for problem in refusal.value.problems] == [fault]
+    assert Poll.objects.count() == polls
+
+
+def test_as_many_seats_as_candidates_is_taken(get_user):
+    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
+    poll = services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="moi",
+        title="Bình xét",
+        purpose="other",
+        seats=7,
+    )
+    assert poll.rules["seats"] == 7
+
+
+def test_seats_not_a_whole_number_are_said_so(client_for):
+    page = client_for("hagiang.thuky").post(
+        NEW, {"code": "moi", "title": "x", "seats": "ba"}, follow=True
+    )
+    assert "Số suất phải là số nguyên." in page.content.decode()
+    assert not Poll.objects.filter(code="moi").exists()
