@@ -83,3 +83,18 @@ def test_seats_not_a_whole_number_are_said_so(client_for):
     )
     assert "Số suất phải là số nguyên." in page.content.decode()
     assert not Poll.objects.filter(code="moi").exists()
+
+
+def test_a_quota_above_the_candidates_is_the_titles_and_is_taken(get_user, units):
+    """Seats typed above the candidates are a slip; the title's own quota (the Ministry flag's
+    three) stands when fewer units are candidates."""
+    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
+    poll = services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=conference,
+        code="moi",
+        title="Cờ thi đua của Bộ Công an",
+        title_code="co_bo_cong_an",
+        candidates=[units["son-la"], units["lao-cai"]],
+    )
+    assert poll.rules["seats"] == 3

@@ -473,13 +473,14 @@ def _new_poll(
                 "title_code",
             )
         )
+    typed_seats = seats is not None  # else the title's quota, which may exceed the candidates
     if seats is None:
         seats = title_rules[title_code].seats if title_code in title_rules else 1
     if seats < 1 or not chosen:
         problems.append(
             Problem("no_seats", gettext_noop("Cần ít nhất một ứng viên và một suất."), {}, "seats")
         )
-    elif seats > len(chosen):
+    elif typed_seats and seats > len(chosen):  # a slip of the keyboard (99 for 7 units)
         problems.append(
             Problem(
                 "too_many_seats",
