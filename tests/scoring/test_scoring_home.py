@@ -150,3 +150,17 @@ def test_a_sheet_entered_on_behalf_is_marked_escaped_and_the_leader_may_excuse_i
         f'<a href="{url}{units[2].code}/{units[3].code}/">Ghi lý do không xác nhận được</a>'
         in listed
     )
+
+
+def test_a_delegate_is_given_no_sheets_to_fill(client, cluster):
+    """A delegate of a unit votes at the conference and reads the results; scoring is the
+    unit's officers' work, so the page lists no sheet of theirs (each link would be a 403)."""
+    url, units, people = cluster
+    delegate = User.objects.create(username="h.daibieu", kind=UserKind.DELEGATE, unit=units[2])
+    client.force_login(delegate)
+    page = client.get(url).content.decode()
+    assert "Tiến độ nộp phiếu: 4/16" in page
+    assert "Phiếu của đơn vị tôi" not in page
+    assert "Chấm Thử 3" not in page
+    client.force_login(people["officer"])  # the same unit's officer: the sheets to fill
+    assert "Chấm Thử 3" in client.get(url).content.decode()

@@ -380,6 +380,9 @@ def scoring_home(request, cycle: Cycle):
         return selectors.expected_slots(cycle, found, members, sheets, scorer=scorer)
 
     progress = selectors.scoring_progress(cycle, found, members)
+    own = by_pk.get(request.user.unit_id)
+    if own is not None and not can(request.user, Action.VIEW_DRAFT_SHEET, UnitInCycle(cycle, own)):
+        own = None  # a delegate or a reader of the unit: no sheets to fill, so no links to them
     is_leader = can(request.user, Action.REOPEN_SHEET, UnitInCycle(cycle, cycle.leader))
     links = home_rows.SheetLinks(cycle)
     return render(
@@ -387,7 +390,7 @@ def scoring_home(request, cycle: Cycle):
         "scoring/home.html",
         {
             "cycle": cycle,
-            "mine": home_rows.my_sheets(slots_of(by_pk.get(request.user.unit_id)), links),
+            "mine": home_rows.my_sheets(slots_of(own), links),
             "progress": home_rows.progress(cycle, progress, chosen, is_leader, links),
             "chosen": chosen,
             "slots": home_rows.sheet_slots(cycle, slots_of(chosen), links, leader_tools=is_leader),
