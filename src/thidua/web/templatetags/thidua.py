@@ -35,10 +35,12 @@ def deadline_note(deadline) -> str:
     if standing == "late":
         return gettext("đã hoàn thành, quá hạn")
     if standing == "overdue":
-        return ngettext("quá hạn %(days)s ngày", "quá hạn %(days)s ngày", -days) % {"days": -days}
+        return ngettext("quá hạn %(days)s ngày", "quá hạn %(days)s ngày", -days) % {
+            "days": format_number(-days)  # 2.209, as Vietnamese write it
+        }
     if days == 0:
         return gettext("hết hạn hôm nay")
-    return ngettext("còn %(days)s ngày", "còn %(days)s ngày", days) % {"days": days}
+    return ngettext("còn %(days)s ngày", "còn %(days)s ngày", days) % {"days": format_number(days)}
 
 
 @register.filter
