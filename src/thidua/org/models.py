@@ -560,6 +560,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("khóa truy cập API")
+        verbose_name_plural = _("khóa truy cập API")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
