@@ -119,3 +119,19 @@ def test_the_admin_pages_of_the_login_throttling_are_vietnamese(client_for):
     assert "các lần đăng nhập" in page.lower()
     for english in ("Access attempts", "IP Address", "Attempt Time", "Failed Logins", "Username"):
         assert english not in page, english
+
+
+@pytest.mark.django_db
+def test_a_rule_with_one_seat_reads_in_english_without_a_plural_slip():
+    """Phrases of the core have no plural forms: the English reads for one seat as for many."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from thidua.voting import selectors
+    from thidua.voting.models import Poll
+
+    poll = Poll.objects.get(code="co-chinh-phu")
+    assert poll.rules["seats"] == 1
+    with translation.override("en"):
+        sentence = selectors.core_rules(poll).describe(poll.effect).render(gettext)
+    assert sentence.endswith("units nominated: at most 1."), sentence
