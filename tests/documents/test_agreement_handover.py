@@ -117,3 +117,29 @@ def test_the_agreement_prints_each_target_as_agreed(demo_cycle):
     column = rows["Đơn vị"].index("II.1")
     assert rows["Lào Cai"][column] == "75,5%"
     assert rows["Sơn La"][column] == "—"
+
+
+def test_the_handover_lists_the_papers_by_their_names_in_vietnamese_whoever_builds_it(
+    demo_cycle, ministry_counted
+):
+    """The nominees' reports and the proposals by what they are (not by the polls' titles),
+    grouped per title; and the same minutes, byte for byte, when built from a session in
+    English (the names used to follow the reader's language into the paper)."""
+    from django.utils import translation
+
+    from thidua.core.record import document_digest
+
+    built = _plans(demo_cycle)["handover-minutes"].build().content
+    handed = all_text(read_docx(built)).split("III. NỘI DUNG BÀN GIAO")[1]
+    assert "Báo cáo thành tích đề nghị tặng Cờ thi đua của Chính phủ năm 2020: Hà Giang;" in handed
+    assert (
+        "Báo cáo thành tích đề nghị tặng Cờ thi đua của Bộ Công an năm 2020: Lào Cai; Sơn La; "
+        "Lạng Sơn;" in handed
+    )
+    assert (
+        "Tờ trình đề nghị khen thưởng: Cờ thi đua của Chính phủ năm 2020; Cờ thi đua của Bộ "
+        "Công an năm 2020;" in handed
+    )
+    with translation.override("en"):
+        english = _plans(demo_cycle)["handover-minutes"].build().content
+    assert document_digest(english) == document_digest(built)

@@ -746,7 +746,7 @@ def documents_download(j: Journey) -> None:
     page = member.page
     member.go(f"{CYCLE}/documents/")
     j.shot(member, "documents-panel")
-    row = page.locator("li", has_text="Tờ trình đề nghị: Bình xét Cờ thi đua của Bộ Công an")
+    row = page.locator("li", has_text="Tờ trình đề nghị khen thưởng: Cờ thi đua của Bộ Công an")
     with page.expect_download() as download:
         row.get_by_role("link", name="DOCX").click()
     assert download.value.suggested_filename == "to-trinh-co-bo-cong-an-2020.docx"

@@ -42,7 +42,7 @@ from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
 from thidua.documents.models import DISCUSSION, GROUNDS, SECTIONS
-from thidua.errors import StateConflict
+from thidua.errors import DomainError, StateConflict
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, TitleState
 from thidua.scoring import excel as scoring_excel
@@ -1617,6 +1617,13 @@ def _grouped_labels(labels: list[str]) -> list[str]:
     return [prefix + joiner.join(which) for prefix, (joiner, which) in groups.items()]
 
 
+def _handed(cycle: Cycle) -> list[str]:
+    """What the hand-over lists: the cycle's other documents that are ready, named as the
+    documents page names them, in the language the minutes are built in (Vietnamese, whoever
+    builds them: their names are read when the minutes are, not in the reader's language)."""
+    return [plan.label for plan in plans(cycle) if plan.ready and plan.key != "handover-minutes"]
+
+
 def handover_minutes(
     cycle: Cycle,
     handover,
@@ -2891,16 +2898,7 @@ def plans(cycle: Cycle) -> list[Plan]:
             _filename(
                 "bien-ban-ban-giao-cum-truong", str(handover.year if handover else cycle.year + 1)
             ),
-            # what is handed over: the other documents ready once every plan is known
-            (
-                lambda issue: handover_minutes(
-                    cycle,
-                    handover,
-                    conference,
-                    [p.label for p in found if p.ready and p.key != "handover-minutes"],
-                    issue,
-                )
-            )
+            (lambda issue: handover_minutes(cycle, handover, conference, _handed(cycle), issue))
             if not not_handed
             else None,
             not_handed,
@@ -2963,7 +2961,12 @@ def plans(cycle: Cycle) -> list[Plan]:
     informing = voting_selectors.informing_score_polls(polls)
     for outcome in voting_selectors.title_outcomes(polls):
         poll = outcome.poll
-        label = _title_name(cycle, poll, outcome.title) if outcome.title_code else poll.title
+        # as the papers name themselves, and the covering letter and the hand-over list them
+        try:
+            name = _title_name(cycle, poll, outcome.title)
+        except DomainError:  # a rule set without voting rules: the rules paper waits for them
+            name = poll.title
+        title = {"title": name, "year": cycle.year}
         # a nominee who breaks a nested quota (e.g. the Government flag without the
         # Ministry flag) gets no proposal until the conference settles it
         refused = [p.render(_) for p in problems if p.field == outcome.title]
@@ -2975,8 +2978,8 @@ def plans(cycle: Cycle) -> list[Plan]:
                 plan = Plan(
                     f"achievement-{poll.code}-{unit.code}"
                     + (f"-{outcome.title_code}" if outcome.title_code else ""),
-                    _("Báo cáo thành tích: %(unit)s, %(title)s")
-                    % {"unit": unit.short_name, "title": label},
+                    _("Báo cáo thành tích đề nghị tặng %(title)s năm %(year)s: %(unit)s")
+                    % {**title, "unit": unit.short_name},
                     _achievement_filename(cycle, outcome, unit),
                     lambda issue, outcome=outcome, unit=unit: achievement_report(
                         cycle, outcome, unit, issue
@@ -2992,7 +2995,7 @@ def plans(cycle: Cycle) -> list[Plan]:
         found.append(
             Plan(
                 _proposal_key(outcome),
-                _("Tờ trình đề nghị: %(poll)s") % {"poll": label},
+                _("Tờ trình đề nghị khen thưởng: %(title)s năm %(year)s") % title,
                 _filename("to-trinh", outcome.title, str(cycle.year)),
                 (
                     lambda issue, outcome=outcome, reports=reports: proposal(
