@@ -114,7 +114,10 @@ def test_bad_cycle_writes_nothing_and_speaks_english_on_request(api_as):
     english = client.post(
         "/api/cycles", payload, content_type="application/json", headers={"Accept-Language": "en"}
     )
-    assert "Công an tỉnh Tuyên Quang did not exist in 2022." in english.json()["detail"]
+    assert (
+        "Công an tỉnh Tuyên Quang (01/07/2025 – …) did not exist in 2022."
+        in english.json()["detail"]
+    )
     unknown = client.post(
         "/api/cycles", {**payload, "members": ["atlantis"]}, content_type="application/json"
     )

@@ -64,7 +64,7 @@ def check_members(year: int, members: Sequence[str], lineage: Lineage) -> list[P
                 Problem(
                     "member_not_in_year",
                     gettext_noop("%(unit)s không tồn tại trong năm %(year)s."),
-                    {"unit": span.name, "year": year},
+                    {"unit": span.label, "year": year},
                     "members",
                 )
             )
@@ -78,8 +78,8 @@ def check_members(year: int, members: Sequence[str], lineage: Lineage) -> list[P
                         "thành từ đơn vị kia), nên không thể cùng là thành viên."
                     ),
                     {
-                        "first": lineage.units[first].name,
-                        "second": lineage.units[second].name,
+                        "first": lineage.units[first].label,
+                        "second": lineage.units[second].label,
                     },
                     "members",
                 )

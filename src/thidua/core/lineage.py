@@ -38,6 +38,16 @@ class UnitSpan:
             self.end is None or self.end >= date(year, 1, 1)
         )
 
+    @property
+    def label(self) -> str:
+        """Its name with its dates when it has any, as messages name it: the old and the new
+        unit of one name (An Giang before and after 1 July 2025) are told apart."""
+        if self.start is None and self.end is None:
+            return self.name
+        start = format_day(self.start) if self.start else "…"
+        end = format_day(self.end) if self.end else "…"
+        return f"{self.name} ({start} – {end})"
+
 
 class EventKind(StrEnum):
     MERGE = "merge"
