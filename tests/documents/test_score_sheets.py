@@ -248,7 +248,7 @@ def test_the_rules_state_the_rule_sets_quotas_thresholds_and_the_weights(demo_cy
             assert rule["note"].rstrip(".") in text
     # the conditions in the order Điều 8 lists the titles, the Government flag first
     assert text.index("- Cờ thi đua của Chính phủ: Đơn vị đã được tặng") < text.index(
-        "- Cờ thi đua của Bộ Công an: Mỗi năm một cờ"
+        "- Cờ thi đua của Bộ Công an: Đơn vị đã được đề nghị Cờ thi đua của Chính phủ"
     )
     # chapters as the decree lays them out: number, then name, each a centred line
     chapters = [p for p in document.paragraphs if p.text.startswith("Chương ")]

@@ -288,7 +288,8 @@ UNIT_ELIGIBILITY = [
         "of": ["co_chinh_phu"],
         "source": "cluster_decision",
         # as Cụm II proposed in 2017 and 2018: four different units each year
-        "note": "Mỗi năm một cờ: đơn vị đề nghị Cờ của Chính phủ thì không đề nghị Cờ của Bộ.",
+        "note": "Đơn vị đã được đề nghị Cờ thi đua của Chính phủ thì không đề nghị Cờ thi đua "
+        "của Bộ Công an cùng năm (mỗi năm một cờ).",
     },
     {
         "code": "co-chinh-phu-luan-phien",

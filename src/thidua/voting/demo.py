@@ -204,7 +204,8 @@ def _gather(cycle: Cycle) -> tuple[Conference, list[Delegate], dict[int, devices
             "08:15 - 09:00: Báo cáo tổng kết phong trào thi đua “Vì an ninh Tổ quốc” năm 2020 "
             "của cụm.\n"
             "09:00 - 09:45: Thảo luận, trao đổi kinh nghiệm.\n"
-            "09:45 - 10:45: Bỏ phiếu chấm điểm, bình xét các danh hiệu thi đua năm 2020.\n"
+            "09:45 - 10:45: Công bố kết quả chấm điểm; bỏ phiếu bình xét các danh hiệu thi đua "
+            "năm 2020.\n"
             "10:45 - 11:20: Bầu và bàn giao cụm trưởng, cụm phó năm 2021."
         ),
         # The leader unit's head chairs; ranks and names are invented like every person's
