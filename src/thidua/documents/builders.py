@@ -1426,10 +1426,13 @@ def achievement_report(
             left=1,
         )
     else:
+        # a drafting note for the unit, as the template's blanks are: not a claim that
+        # nothing was awarded, which only the unit's own register can say
         layout.body(
             document,
-            f"Sổ danh hiệu của cụm không ghi danh hiệu nào đơn vị được tặng trong "
-            f"{HISTORY_YEARS} năm gần đây.",
+            f"(Đơn vị ghi các danh hiệu thi đua đã được tặng trong {HISTORY_YEARS} năm gần "
+            "đây; sổ danh hiệu của cụm chưa ghi nhận danh hiệu nào của đơn vị.)",
+            italic=True,
         )
     # the register holds titles only: the unit lists its other awards (bằng khen, huân
     # chương) itself
