@@ -40,6 +40,16 @@ def test_the_api_refuses_a_bad_code(api_as):
     assert api.get(API).status_code == 200
 
 
+def _create(get_user, **fields) -> Poll:
+    """A poll of Cụm II 2020's conference created by its secretary, `fields` over a plain
+    vote of the members."""
+    return services.create_poll(
+        actor=get_user("hagiang.thuky"),
+        conference=Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020),
+        **{"code": "moi", "title": "Bình xét", "purpose": "other", **fields},
+    )
+
+
 @pytest.mark.parametrize(
     ("fields", "fault"),
     [
@@ -52,29 +62,15 @@ def test_the_api_refuses_a_bad_code(api_as):
     ],
 )
 def test_the_service_names_the_field_at_fault(get_user, fields, fault):
-    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
     polls = Poll.objects.count()
     with pytest.raises(DomainError) as refusal:
-        services.create_poll(
-            actor=get_user("hagiang.thuky"),
-            conference=conference,
-            **{"code": "moi", "title": "Bình xét", "purpose": "other", **fields},
-        )
+        _create(get_user, **fields)
     assert [problem.field for problem in refusal.value.problems] == [fault]
     assert Poll.objects.count() == polls
 
 
 def test_as_many_seats_as_candidates_is_taken(get_user):
-    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
-    poll = services.create_poll(
-        actor=get_user("hagiang.thuky"),
-        conference=conference,
-        code="moi",
-        title="Bình xét",
-        purpose="other",
-        seats=7,
-    )
-    assert poll.rules["seats"] == 7
+    assert _create(get_user, seats=7).rules["seats"] == 7
 
 
 def test_seats_not_a_whole_number_are_said_so(client_for):
@@ -88,12 +84,10 @@ def test_seats_not_a_whole_number_are_said_so(client_for):
 def test_a_quota_above_the_candidates_is_the_titles_and_is_taken(get_user, units):
     """Seats typed above the candidates are a slip; the title's own quota (the Ministry flag's
     three) stands when fewer units are candidates."""
-    conference = Conference.objects.get(cycle__cluster__code="cum-2", cycle__year=2020)
-    poll = services.create_poll(
-        actor=get_user("hagiang.thuky"),
-        conference=conference,
-        code="moi",
+    poll = _create(
+        get_user,
         title="Cờ thi đua của Bộ Công an",
+        purpose="title",
         title_code="co_bo_cong_an",
         candidates=[units["son-la"], units["lao-cai"]],
     )
