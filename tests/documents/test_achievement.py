@@ -65,7 +65,7 @@ def test_each_nominee_has_a_report_in_the_templates_sections(demo_cycle):
     assert not [t for t in document.tables if table_rows(t)[0][1:2] == ["Danh hiệu thi đua"]]
     assert (
         "(Đơn vị ghi các danh hiệu thi đua đã được tặng trong 5 năm gần đây; sổ danh hiệu của "
-        "cụm chưa ghi nhận danh hiệu nào của đơn vị.)" in text
+        "cụm không có danh hiệu nào của đơn vị.)" in text
     )
     assert "không được tặng" not in text
 
@@ -93,7 +93,7 @@ def test_the_history_prints_the_awards_of_the_register_not_its_proposals(demo_cy
             "Quyết định số 123/QĐ-BCA ngày 20/01/2019 của Bộ Công an",
         ],
     ]  # 2019 and the 2017 proposal of another unit are not printed
-    assert "sổ danh hiệu của cụm chưa ghi nhận" not in text
+    assert "sổ danh hiệu của cụm không có" not in text
 
 
 def test_the_unit_signs_and_the_deputy_certifies_the_leaders_own_report(demo_cycle):

@@ -1431,7 +1431,7 @@ def achievement_report(
         layout.body(
             document,
             f"(Đơn vị ghi các danh hiệu thi đua đã được tặng trong {HISTORY_YEARS} năm gần "
-            "đây; sổ danh hiệu của cụm chưa ghi nhận danh hiệu nào của đơn vị.)",
+            "đây; sổ danh hiệu của cụm không có danh hiệu nào của đơn vị.)",
             italic=True,
         )
     # the register holds titles only: the unit lists its other awards (bằng khen, huân
