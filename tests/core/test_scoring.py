@@ -102,6 +102,16 @@ def test_an_over_target_line_gives_its_points_from_the_figures_it_prints(tenths,
         assert again.quantize(D("0.01"), ROUND_HALF_UP) == _figure(params["points"]), params
 
 
+def test_a_lead_of_thousandths_of_a_percent_is_printed_to_its_digits():
+    """The best unit 0,004 % above its target: its rate is not printed as 0,00 (nor divided
+    by)."""
+    actual = {"hg": D("10000.4"), "db": D("10000.3")}
+    result = quantitative(M10, actual, dict.fromkeys(actual, D(10000)))
+    assert result["db"].explanation.params["best"] == "0,004"
+    assert result["db"].explanation.params["over"] == "0,003"
+    assert result["db"].explanation.params["points"] == "8,75"
+
+
 def test_no_unit_above_target():
     actual = {unit: D(80 + n) for n, unit in enumerate(UNITS)}  # 80 … 86
     targets = {unit: D(90) for unit in UNITS}

@@ -602,6 +602,8 @@ def _rate_decimals(over: Decimal, best: Decimal, maximum: Decimal, points: Decim
     printed = round_half_up(points, 2)
     for decimals in range(2, 6):
         shown_best = round_half_up(best, decimals)
+        if not shown_best:  # a lead of a few thousandths of a percent: more decimals
+            continue
         again = HALF * maximum + round_half_up(over, decimals) / shown_best * HALF * maximum
         if round_half_up(again, 2) == printed:
             return decimals
