@@ -79,7 +79,7 @@ def test_the_handover_minutes_name_both_sides_the_vote_and_what_is_handed_over(d
         "số II – Bộ Công an năm 2021 cho Công an tỉnh Lào Cai." in text
     )
     assert (
-        f"Bên giao: Công an tỉnh Hà Giang, do đồng chí Đại tá {giver.head_name}, Giám đốc làm "
+        f"Bên giao: Công an tỉnh Hà Giang, do đồng chí Đại tá {giver.head_name}, Giám đốc, làm "
         "đại diện." in text
     )
     assert f"Bên nhận: Công an tỉnh Lào Cai, do đồng chí Đại tá {taker.head_name}, Giám đốc" in (
@@ -88,6 +88,11 @@ def test_the_handover_minutes_name_both_sides_the_vote_and_what_is_handed_over(d
     votes = demo_cycle.conference.polls.get(code="cum-truong-2021").result["votes"]["lao-cai"]
     assert f"Công an tỉnh Lào Cai trúng cử với {votes}/21 phiếu" in text
     assert "Cụm phó năm 2021: Công an tỉnh Sơn La." in text
+    # as many papers as it says, and the copies to those its recipients name
+    assert (
+        "Biên bản được lập thành hai bản có giá trị như nhau, mỗi bên giữ một bản; bản sao gửi "
+        "Bộ Công an và các đơn vị trong cụm." in text
+    )
     handed = text[text.index("III. NỘI DUNG BÀN GIAO") :]
     assert "Biên bản hội nghị" in handed
     assert "Giao ước thi đua" in handed

@@ -1661,7 +1661,7 @@ def handover_minutes(
         layout.body(
             document,
             f"{side}: {unit.name}, do đồng chí "
-            f"{person(unit.head_rank, unit.head_name, unit.head_title or 'Thủ trưởng')} làm "
+            f"{person(unit.head_rank, unit.head_name, unit.head_title or 'Thủ trưởng')}, làm "
             "đại diện.",
         )
     layout.body(document, "II. CĂN CỨ", bold=True, indent=False)
@@ -1699,7 +1699,8 @@ def handover_minutes(
     layout.body(
         document,
         f"Kể từ ngày ký biên bản này, {taker.name} đảm nhận nhiệm vụ cụm trưởng năm "
-        f"{handover.year}. Biên bản được lập thành hai bản, mỗi bên giữ một bản.",
+        f"{handover.year}. Biên bản được lập thành hai bản có giá trị như nhau, mỗi bên giữ một "
+        "bản; bản sao gửi Bộ Công an và các đơn vị trong cụm.",
     )
     layout.signatures(
         document,
