@@ -60,6 +60,7 @@
   // cleared): the delegate goes to the counting board for a new check-in key.
   var state = document.getElementById("device-key");
   var ready = Promise.resolve(true);
+  var foreign = false;  // the server holds another phone's key: no ballot can go from here
   if (state) {
     var who = state.dataset.who, registered = state.dataset.registered;
     var secret = secretOf(who);
@@ -75,11 +76,18 @@
         headers: { "X-CSRFToken": state.dataset.csrf }
       }).then(function (response) { return response.ok; }, function () { return false; });
     } else if (registered !== mine) {
+      foreign = true;
       ready = Promise.resolve(false);
     }
     ready.then(function (ok) {
       var warning = document.getElementById("device-key-warning");
       if (!ok && warning) { warning.hidden = false; }
+      // the cast button off, not a refusal after the choices (the warning says where to go);
+      // a registration that only failed to reach the server leaves it on (the next try may)
+      if (foreign) {
+        document.querySelectorAll("form[data-sign-poll] button[type=submit]").forEach(
+          function (button) { button.disabled = true; });
+      }
     });
   }
 
@@ -88,6 +96,7 @@
     form.addEventListener("submit", function (event) {
       if (form.dataset.signed) { return; }
       event.preventDefault();
+      if (foreign) { return; }
       ready.then(function () {
         var text = message(form.dataset.signPoll, form.dataset.signWho, ballotText(form));
         form.querySelector("input[name=signature]").value = sign(form.dataset.signWho, text);
