@@ -43,7 +43,7 @@ def test_member_that_did_not_exist_that_year():
     problems = check_members(2020, ["tuyen-quang-2025", "son-la"], lineage())
     assert codes(problems) == ["member_not_in_year"]
     assert problems[0].render() == (
-        "Công an tỉnh Tuyên Quang (mới) (01/07/2025 – …) không tồn tại trong năm 2020."
+        "Công an tỉnh Tuyên Quang (mới) (từ 01/07/2025) không tồn tại trong năm 2020."
     )
     assert codes(check_members(2026, ["ha-giang", "son-la"], lineage())) == ["member_not_in_year"]
     # In the year of the merger both the old and the new unit existed, but not together.
@@ -68,7 +68,7 @@ def test_the_old_and_the_new_unit_of_one_name_are_told_apart():
     )
     (problem,) = check_members(2025, ["an-giang", "an-giang-2025"], merged)
     assert problem.render() == (
-        "Công an tỉnh An Giang (… – 30/06/2025) và Công an tỉnh An Giang (01/07/2025 – …) cùng "
+        "Công an tỉnh An Giang (đến 30/06/2025) và Công an tỉnh An Giang (từ 01/07/2025) cùng "
         "đại diện một địa bàn (đơn vị này hình thành từ đơn vị kia), nên không thể cùng là "
         "thành viên."
     )

@@ -66,12 +66,12 @@ def test_create_cycle_with_a_unit_that_did_not_exist_that_year(get_user, cluster
         )
     assert codes(error) == ["member_not_in_year"]
     assert (
-        "Công an tỉnh Tuyên Quang (01/07/2025 – …) không tồn tại trong năm 2022."
+        "Công an tỉnh Tuyên Quang (từ 01/07/2025) không tồn tại trong năm 2022."
         in error.value.messages()
     )
     with translation.override("en"):
         assert error.value.messages() == [
-            "Công an tỉnh Tuyên Quang (01/07/2025 – …) did not exist in 2022."
+            "Công an tỉnh Tuyên Quang (from 01/07/2025) did not exist in 2022."
         ]
     assert row_counts() == before
 

@@ -115,7 +115,7 @@ def test_bad_cycle_writes_nothing_and_speaks_english_on_request(api_as):
         "/api/cycles", payload, content_type="application/json", headers={"Accept-Language": "en"}
     )
     assert (
-        "Công an tỉnh Tuyên Quang (01/07/2025 – …) did not exist in 2022."
+        "Công an tỉnh Tuyên Quang (from 01/07/2025) did not exist in 2022."
         in english.json()["detail"]
     )
     unknown = client.post(

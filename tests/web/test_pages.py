@@ -147,7 +147,7 @@ def test_create_cycle_form_refuses_bad_input_and_writes_nothing(client_for):
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Công an tỉnh Tuyên Quang (01/07/2025 – …) không tồn tại trong năm 2022." in text
+    assert "Công an tỉnh Tuyên Quang (từ 01/07/2025) không tồn tại trong năm 2022." in text
     assert "Cụm trưởng Công an tỉnh Cao Bằng không phải là thành viên của cụm." in text
     assert (Cycle.objects.count(), Membership.objects.count()) == before
     assert client_for("hagiang.thuky").get("/clusters/cum-2/cycles/new/").status_code == 403

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from thidua.core.messages import Problem, format_day, gettext_noop
+from thidua.core.messages import Phrase, Problem, format_day, gettext_noop
 
 ONE_DAY = timedelta(days=1)
 
@@ -39,14 +39,27 @@ class UnitSpan:
         )
 
     @property
-    def label(self) -> str:
-        """Its name with its dates when it has any, as messages name it: the old and the new
-        unit of one name (An Giang before and after 1 July 2025) are told apart."""
-        if self.start is None and self.end is None:
-            return self.name
-        start = format_day(self.start) if self.start else "…"
-        end = format_day(self.end) if self.end else "…"
-        return f"{self.name} ({start} – {end})"
+    def label(self) -> Phrase | str:
+        return named_with_dates(self.name, self.start, self.end)
+
+
+def named_with_dates(name: str, start: date | None, end: date | None) -> Phrase | str:
+    """A unit's name with its dates when it has any, as lists and messages name it: the old
+    and the new unit of one name (An Giang until and from 1 July 2025) are told apart."""
+    if start and end:
+        return Phrase(
+            "%(name)s (%(start)s – %(end)s)",
+            {"name": name, "start": format_day(start), "end": format_day(end)},
+        )
+    if start:
+        return Phrase(
+            gettext_noop("%(name)s (từ %(day)s)"), {"name": name, "day": format_day(start)}
+        )
+    if end:
+        return Phrase(
+            gettext_noop("%(name)s (đến %(day)s)"), {"name": name, "day": format_day(end)}
+        )
+    return name
 
 
 class EventKind(StrEnum):

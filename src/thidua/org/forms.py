@@ -7,9 +7,11 @@ from datetime import date
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from thidua.core.cycles import FIRST_YEAR, LAST_YEAR
+from thidua.core.lineage import named_with_dates
 from thidua.core.messages import format_day
 from thidua.core.paperwork import RANKS
 from thidua.core.text import collation_key
@@ -45,15 +47,8 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 def unit_label(unit: Unit) -> str:
     """A unit's name with its validity, so that old and new units of one name differ."""
-    if unit.valid_from and unit.valid_to:
-        period = f" ({unit.valid_from:%d/%m/%Y} – {unit.valid_to:%d/%m/%Y})"
-    elif unit.valid_from:
-        period = " (" + str(_("từ")) + f" {unit.valid_from:%d/%m/%Y})"
-    elif unit.valid_to:
-        period = " (" + str(_("đến")) + f" {unit.valid_to:%d/%m/%Y})"
-    else:
-        period = ""
-    return unit.name + period
+    named = named_with_dates(unit.name, unit.valid_from, unit.valid_to)
+    return named if isinstance(named, str) else named.render(gettext)
 
 
 def unit_order(unit: Unit) -> tuple:
