@@ -42,7 +42,7 @@ from thidua.core.text import collation_key
 from thidua.documents import layout, pdf
 from thidua.documents import selectors as documents_selectors
 from thidua.documents.models import DISCUSSION, GROUNDS, SECTIONS
-from thidua.errors import DomainError, StateConflict
+from thidua.errors import StateConflict
 from thidua.org import selectors as org_selectors
 from thidua.org.models import Cycle, TitleState
 from thidua.scoring import excel as scoring_excel
@@ -2966,10 +2966,7 @@ def plans(cycle: Cycle) -> list[Plan]:
     for outcome in voting_selectors.title_outcomes(polls):
         poll = outcome.poll
         # as the papers name themselves, and the covering letter and the hand-over list them
-        try:
-            name = _title_name(cycle, poll, outcome.title)
-        except DomainError:  # a rule set without voting rules: the rules paper waits for them
-            name = poll.title
+        name = poll.title if voting_rules_missing else _title_name(cycle, poll, outcome.title)
         title = {"title": name, "year": cycle.year}
         # a nominee who breaks a nested quota (e.g. the Government flag without the
         # Ministry flag) gets no proposal until the conference settles it
