@@ -110,6 +110,7 @@ def test_a_lead_of_thousandths_of_a_percent_is_printed_to_its_digits():
     assert result["db"].explanation.params["best"] == "0,004"
     assert result["db"].explanation.params["over"] == "0,003"
     assert result["db"].explanation.params["points"] == "8,75"
+    assert result["hg"].explanation.params["over"] == "0,004"  # the leader's own line alike
 
 
 def test_no_unit_above_target():

@@ -560,7 +560,11 @@ def quantitative(
                     "A = %(actual)s, T = %(target)s, tỷ lệ vượt (A − T)/T = %(over)s%%, dẫn đầu "
                     "cụm → %(points)s điểm"
                 ),
-                {**params, "over": format_number(over[unit], 2)},
+                # as the other lines print it (never 0,00 for a lead of thousandths)
+                {
+                    **params,
+                    "over": format_number(best, _rate_decimals(best, best, maximum, maximum)),
+                },
             )
         else:
             points = HALF * maximum + over[unit] / best * HALF * maximum
