@@ -92,3 +92,91 @@ def test_a_quota_above_the_candidates_is_the_titles_and_is_taken(get_user, units
         candidates=[units["son-la"], units["lao-cai"]],
     )
     assert poll.rules["seats"] == 3
+
+
+def _form_fields(html: str) -> dict:
+    """The new-poll form's fields as the page shows them: each input's value, each select's
+    chosen option, the ticked candidates (read as a browser would, not as text)."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.select, self.found = False, None, {"candidates": []}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = attrs.get("action", "").endswith("/conference/polls/new/")
+            elif self.inside and tag == "input" and attrs.get("name") == "candidates":
+                if "checked" in attrs:
+                    self.found["candidates"].append(attrs["value"])
+            elif (
+                self.inside
+                and tag == "input"
+                and attrs.get("name") not in (None, "csrfmiddlewaretoken")
+            ):
+                self.found[attrs["name"]] = attrs.get("value", "")
+            elif self.inside and tag == "select":
+                self.select = attrs["name"]
+                self.found.setdefault(self.select, None)
+            elif self.inside and tag == "option" and "selected" in attrs:
+                self.found[self.select] = attrs["value"]
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    form = Form()
+    form.feed(html)
+    return form.found
+
+
+SENT = {
+    "code": "Co Bo",  # refused: capitals and a space
+    "title": "Bình xét Cờ thi đua của Bộ Công an",
+    "purpose": "title",
+    "title_code": "co_bo_cong_an",
+    "seats": "2",
+    "kind": "approval",
+    "mode": "paper",
+    "candidates": ["son-la", "lao-cai"],
+    "keep_son-la": "Đã khắc phục theo kết luận thanh tra",
+}
+
+
+@pytest.mark.parametrize(
+    "changes", [{}, {"seats": "hai"}], ids=["a field the service refuses", "seats not a number"]
+)
+def test_a_refused_poll_form_comes_back_as_it_was_typed(client_for, changes):
+    """On conference day the secretary types a whole poll; a refusal shows the reason above
+    the form with every field still as sent, not an empty form to type again."""
+    sent = {**SENT, **changes}
+    polls = Poll.objects.count()
+    page = client_for("hagiang.thuky").post(NEW, sent)
+    assert page.status_code == 400
+    assert Poll.objects.count() == polls
+    html = page.content.decode()
+    reason = "Số suất phải là số nguyên." if changes else "Mã cuộc bỏ phiếu chỉ gồm chữ thường"
+    assert reason in html
+    shown = _form_fields(html)
+    assert sorted(shown.pop("candidates")) == sorted(sent["candidates"])
+    assert shown.pop("keep_son-la") == sent["keep_son-la"]
+    assert all(value == "" for name, value in shown.items() if name.startswith("keep_"))
+    assert {name: value for name, value in shown.items() if not name.startswith("keep_")} == {
+        name: sent[name]
+        for name in ("code", "title", "purpose", "title_code", "seats", "kind", "mode")
+    }
+
+
+def test_the_form_first_shows_empty(client_for):
+    shown = _form_fields(client_for("hagiang.thuky").get(CONFERENCE).content.decode())
+    assert shown.pop("candidates") == []
+    assert set(shown.values()) == {"", None}  # nothing typed, no option chosen (the first shows)
+
+
+def test_a_poll_created_goes_back_to_the_conference_page(client_for):
+    done = client_for("hagiang.thuky").post(NEW, {**SENT, "code": "co-bo-moi"})
+    assert done.status_code == 302
+    assert done["Location"] == CONFERENCE
+    assert Poll.objects.filter(code="co-bo-moi").exists()

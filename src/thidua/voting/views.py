@@ -75,6 +75,14 @@ def conference(request, cycle: Cycle):
             {"cycle": cycle, "manage": manage, "form": form},
             status=400 if form.errors else 200,
         )
+    return _conference_page(request, cycle, found, manage)
+
+
+def _conference_page(
+    request, cycle: Cycle, found: Conference, manage: bool, draft: dict | None = None
+):
+    """The conference page; `draft`: a new poll's fields as the secretary sent them, refused
+    (status 400): the form shows them again with the reasons above, so nothing typed is lost."""
     polls = selectors.polls_of(found)
     me = selectors.delegate_for(request.user, found)
     mine = selectors.my_votes(found, me)
@@ -83,6 +91,9 @@ def conference(request, cycle: Cycle):
     recorded = org_selectors.current_handover(cycle.cluster, cycle.year + 1) if manage else None
     delegates = selectors.delegate_rows(found) if manage else []
     candidates = selectors.addable_users(cycle, {d.user_id for d in delegates}) if manage else []
+    members = org_selectors.member_units(cycle) if manage else []
+    refused = draft is not None
+    draft = draft if refused else _EMPTY_DRAFT
     return render(
         request,
         "voting/conference.html",
@@ -103,7 +114,12 @@ def conference(request, cycle: Cycle):
             ],
             "titles": titles,
             "score_vote": bool((cycle.rule_set.data.get("voting") or {}).get("score_vote")),
-            "members": org_selectors.member_units(cycle) if manage else [],
+            "members": members,
+            "draft": draft,
+            "candidate_rows": [
+                (unit, unit.code in draft["candidates"], draft["keep"].get(unit.code, ""))
+                for unit in members
+            ],
             "eligibility": register.eligibility_display(selectors.eligibility_table(cycle)),
             "nominations": selectors.nomination_problems(cycle, polls),
             "handover": recorded,
@@ -111,7 +127,27 @@ def conference(request, cycle: Cycle):
             and recorded is None
             and services.elected(found, Poll.Purpose.LEADER) is not None,
         },
+        status=400 if refused else 200,
     )
+
+
+#: What the new-poll form sends besides its candidates and the reasons to keep one.
+_POLL_FIELDS = ("code", "title", "purpose", "title_code", "seats", "kind", "mode")
+#: The new-poll form as it first shows: nothing typed, the first choice of each list.
+_EMPTY_DRAFT: dict = {**dict.fromkeys(_POLL_FIELDS, ""), "candidates": frozenset(), "keep": {}}
+
+
+def _draft(post) -> dict:
+    """A refused new poll's fields as sent, for the form to show again."""
+    return {
+        **{name: post.get(name, "") for name in _POLL_FIELDS},
+        "candidates": frozenset(post.getlist("candidates")),
+        "keep": {
+            name.removeprefix("keep_"): value
+            for name, value in post.items()
+            if name.startswith("keep_") and value
+        },
+    }
 
 
 @require_POST
@@ -237,7 +273,7 @@ def create_poll(request, cycle: Cycle):
         seats = int(post["seats"]) if post.get("seats") else None
     except ValueError:
         messages.error(request, _("Số suất phải là số nguyên."))
-        return redirect(_home(cycle))
+        return _conference_page(request, cycle, found, True, _draft(post))
     try:
         if post.get("kind") == voting_rules.SCORE:
             services.create_score_poll(
@@ -263,8 +299,8 @@ def create_poll(request, cycle: Cycle):
             )
     except DomainError as error:
         _errors(request, error)
-    else:
-        messages.success(request, _("Đã tạo cuộc bỏ phiếu."))
+        return _conference_page(request, cycle, found, True, _draft(post))
+    messages.success(request, _("Đã tạo cuộc bỏ phiếu."))
     return redirect(_home(cycle))
 
 
