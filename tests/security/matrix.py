@@ -38,7 +38,8 @@ class Probe:
     method: str
     path: str  # "{phase}" is replaced by the cycle's phase
     actions: tuple[Action, ...]  # all must be allowed
-    # what they are checked on: cycle, global, unit:<code>, slot:<code>, cluster:<code>
+    # what they are checked on: cycle, global, unit:<code>, slot:<code>, cluster:<code>, or
+    # any-slot (allowed on some member unit's report, of some period)
     on: str = "cycle"
     data: dict = field(default_factory=dict)
     json: bool = False
@@ -50,8 +51,32 @@ class Probe:
     def id(self) -> str:
         return f"{self.route}-{self.method}"
 
-    def checked_on(self, cycle):
-        """The object the permission table is asked about for this probe in `cycle`."""
+    def allows(self, user, cycle) -> bool:
+        """Whether the permission table lets `user` through this probe in `cycle`: every one
+        of its actions on its object (on one of them, for `any-slot`)."""
+        from thidua.org.authz import can
+
+        return any(
+            all(can(user, action, target) for action in self.actions)
+            for target in self.checked_on(cycle)
+        )
+
+    def checked_on(self, cycle) -> list:
+        """The objects the permission table is asked about for this probe in `cycle`: one,
+        or every member unit's report of each period for `any-slot`."""
+        from thidua.core.indicators import Period
+        from thidua.org.authz import UnitInCycle
+        from thidua.org.selectors import member_units
+
+        if self.on == "any-slot":
+            return [
+                UnitInCycle(cycle, unit, period.value)
+                for unit in member_units(cycle)
+                for period in Period
+            ]
+        return [self._checked_on(cycle)]
+
+    def _checked_on(self, cycle):
         from thidua.org.authz import UnitInCycle
         from thidua.org.models import Cluster, Unit
 
@@ -276,7 +301,14 @@ PROBES: list[Probe] = [
     Probe("stats", "GET", f"{CYCLE}/stats/", (A.VIEW_REPORT,)),
     Probe("stats_export", "GET", f"{CYCLE}/stats/export.xlsx", (A.VIEW_REPORT,)),
     Probe("stats_template", "GET", f"{CYCLE}/stats/template.xlsx", (A.VIEW_REPORT,)),
-    Probe("stats_import", "GET", f"{CYCLE}/stats/import/", (A.VIEW_REPORT,)),
+    Probe(
+        "stats_import",
+        "GET",
+        f"{CYCLE}/stats/import/",
+        (A.EDIT_REPORT,),
+        on="any-slot",
+        phased=True,
+    ),
     Probe(
         "report",
         "POST",

@@ -323,3 +323,37 @@ def test_a_file_with_only_other_units_empty_sheets_is_refused(get_user, units, r
             actor=get_user("laichau.canbo"), cycle=reporting_cycle, content=content
         )
     assert [problem.code for problem in error.value.problems] == ["nothing_to_import"]
+
+
+IMPORT_PAGE = "/clusters/cum-2/2021/stats/import/"
+
+
+@pytest.mark.parametrize("reader", ["quansat", "sonla.daibieu2", "sonla.giamdoc", "hanoi.canbo"])
+def test_the_import_page_is_refused_to_whoever_writes_no_report(
+    client_for, reporting_cycle, reader
+):
+    """The page is a form to import reports: a reader of the cycle's statistics (the
+    observer, a delegate, a director, another cluster's officer) is refused the page as well
+    as the upload, and nothing is written."""
+    client = client_for(reader)
+    reports = Report.objects.count()
+    assert client.get(IMPORT_PAGE).status_code == 403
+    workbook = template(client_for("sonla.canbo"), "son-la")
+    fill(workbook, FILLED)
+    refused = client.post(IMPORT_PAGE, {"file": io.BytesIO(as_bytes(workbook))})
+    assert refused.status_code == 403
+    assert Report.objects.count() == reports
+
+
+def test_the_import_page_opens_to_a_units_officer_while_reports_are_written(
+    client_for, reporting_cycle
+):
+    page = client_for("sonla.canbo").get(IMPORT_PAGE)
+    assert page.status_code == 200
+    assert 'type="file"' in page.content.decode()
+
+
+def test_outside_reporting_an_officer_is_told_the_phase_not_refused_as_a_reader(client_for):
+    """Cụm II 2020 at its conference: no report of the year, nor of its first half, can be
+    written any more."""
+    assert client_for("sonla.canbo").get("/clusters/cum-2/2020/stats/import/").status_code == 409
