@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from thidua.core.policy import Action
 from thidua.errors import DomainError, Refused, StateConflict
 from thidua.org import services
-from thidua.org.authz import SYSTEM
+from thidua.org.authz import SYSTEM, UnitInCycle, require_any
 from thidua.org.models import (
     Cluster,
     Cycle,
@@ -417,3 +418,18 @@ def test_a_cycle_created_meanwhile_by_another_request_is_refused_not_a_crash(
     assert codes(error) == ["cycle_exists"]
     assert error.value.messages() == ["Cụm thi đua số II – Bộ Công an đã có năm thi đua 2023."]
     assert not Handover.objects.filter(cluster=cluster_ii, year=2023).exists()
+
+
+def test_require_any_needs_one_object_that_allows(get_user, cycle, units):
+    """Allowed on one of the objects is enough; refused on each (or given none), it is
+    refused as the person is, a wrong phase before a wrong person."""
+    officer = get_user("sonla.canbo")
+    year = cycle("cum-2", 2020)  # at its conference: no report is written any more
+    own, other = UnitInCycle(year, units["son-la"]), UnitInCycle(year, units["lao-cai"])
+    with pytest.raises(StateConflict):
+        require_any(officer, Action.EDIT_REPORT, [other, own])
+    with pytest.raises(Refused):
+        require_any(officer, Action.EDIT_REPORT, [other])
+    with pytest.raises(Refused):
+        require_any(officer, Action.EDIT_REPORT, [])
+    require_any(officer, Action.VIEW_REPORT, [other, own])  # allowed: nothing raised

@@ -159,7 +159,20 @@ def can(user, action: Action, obj=None) -> bool:
 
 def require(user, action: Action, obj=None) -> None:
     """Raise `Refused` (wrong person) or `StateConflict` (wrong phase or state) unless allowed."""
-    result = decision(user, action, obj)
+    _enforce(decision(user, action, obj))
+
+
+def require_any(user, action: Action, objects) -> None:
+    """`require` of one of `objects` (e.g. any member unit's report): refused when none
+    allows it, as a wrong phase when the person may act on one of them at another time."""
+    decisions = [decision(user, action, obj) for obj in objects]
+    if any(result.allowed for result in decisions):
+        return
+    timing = [result for result in decisions if result.refused_for_state]
+    _enforce((timing or decisions or [decide(action, frozenset())])[0])
+
+
+def _enforce(result: Decision) -> None:
     if result.allowed or result.problem is None:
         return
     if result.refused_for_state:

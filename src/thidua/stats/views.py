@@ -14,7 +14,7 @@ from thidua.core.numbers import format_exact
 from thidua.core.policy import Action
 from thidua.errors import DomainError
 from thidua.org import selectors as org_selectors
-from thidua.org.authz import UnitInCycle, can, decision, require
+from thidua.org.authz import UnitInCycle, can, require, require_any
 from thidua.org.lookups import cycle_view
 from thidua.org.models import Cycle
 from thidua.stats import excel, selectors, services
@@ -429,28 +429,20 @@ def export_template(request, cycle: Cycle):
     return _download(content, excel.filename("mau-bao-cao", cycle, period, wanted))
 
 
-def _require_import(user, cycle: Cycle) -> None:
-    """Refused unless `user` may write some member unit's report, of some period: the page
-    is only a form to import reports, and each sheet of the workbook is checked again when
-    imported (`services.import_workbook`). A 409 where the person writes reports but not in
-    this phase, a 403 for a reader."""
-    slots = [
+def _import_slots(cycle: Cycle) -> list[UnitInCycle]:
+    """Every report a workbook may hold: each member unit's, of each period. The import page
+    opens to whoever may write one of them (`require_any`); each sheet of a workbook is
+    checked again when imported (`services.import_workbook`)."""
+    return [
         UnitInCycle(cycle, unit, period.value)
         for unit in org_selectors.member_units(cycle)
         for period in core.Period
     ]
-    decisions = [decision(user, Action.EDIT_REPORT, slot) for slot in slots]
-    if any(found.allowed for found in decisions):
-        return
-    for slot, found in zip(slots, decisions, strict=True):
-        if found.refused_for_state:
-            require(user, Action.EDIT_REPORT, slot)  # raises: the phase's refusal
-    require(user, Action.EDIT_REPORT, slots[0] if slots else cycle)
 
 
 @cycle_view(Action.VIEW_REPORT)
 def import_stats(request, cycle: Cycle):
-    _require_import(request.user, cycle)
+    require_any(request.user, Action.EDIT_REPORT, _import_slots(cycle))
     problems = []
     imported = None
     status = 200

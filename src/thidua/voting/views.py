@@ -114,7 +114,6 @@ def _conference_page(
             ],
             "titles": titles,
             "score_vote": bool((cycle.rule_set.data.get("voting") or {}).get("score_vote")),
-            "members": members,
             "draft": draft,
             "candidate_rows": [
                 (unit, unit.code in draft["candidates"], draft["keep"].get(unit.code, ""))
@@ -273,7 +272,7 @@ def create_poll(request, cycle: Cycle):
         seats = int(post["seats"]) if post.get("seats") else None
     except ValueError:
         messages.error(request, _("Số suất phải là số nguyên."))
-        return _conference_page(request, cycle, found, True, _draft(post))
+        return _conference_page(request, cycle, found, manage=True, draft=_draft(post))
     try:
         if post.get("kind") == voting_rules.SCORE:
             services.create_score_poll(
@@ -299,7 +298,7 @@ def create_poll(request, cycle: Cycle):
             )
     except DomainError as error:
         _errors(request, error)
-        return _conference_page(request, cycle, found, True, _draft(post))
+        return _conference_page(request, cycle, found, manage=True, draft=_draft(post))
     messages.success(request, _("Đã tạo cuộc bỏ phiếu."))
     return redirect(_home(cycle))
 
