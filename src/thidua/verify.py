@@ -32,16 +32,28 @@ def _catalogue(language: str) -> gettext.NullTranslations:
 
 def trusted_keys(path: Path, cycle: str) -> list[str]:
     """The fingerprints a trusted-keys file lists for `cycle`: one per line, optionally
-    followed by the cycles it holds for (`cum-2/2020`), `#` starting a comment."""
+    followed by the cycles it holds for (`cum-2/2020`), `#` starting a comment. Raises
+    `UnreadableKey` at the first fingerprint that is not one (`signing.ungrouped`)."""
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         words = line.partition("#")[0].split()
         if not words:
             continue
         key = signing.ungrouped(words[0])
-        if key is not None and (len(words) == 1 or cycle in words[1:]):
+        if key is None:
+            raise UnreadableKey(words[0], number)
+        if len(words) == 1 or cycle in words[1:]:
             found.append(key)
     return found
+
+
+class UnreadableKey(ValueError):
+    """A fingerprint given to trust that is not at least 128 bits of hexadecimal: dropping
+    it would leave the origin unconfirmed without saying why."""
+
+    def __init__(self, typed: str, line: int | None = None):
+        super().__init__(typed)
+        self.typed, self.line = typed, line
 
 
 def run(argv: list[str], out=sys.stdout) -> int:
@@ -59,6 +71,10 @@ def run(argv: list[str], out=sys.stdout) -> int:
     options = parser.parse_args(argv)
     catalogue = _catalogue(options.lang)
     _ = catalogue.gettext
+    unreadable = _unreadable_keys(options, _)
+    if unreadable:
+        print(unreadable, file=out)
+        return 2
     try:
         checked = verify_file(options.record)
     except core_record.Unreadable as error:
@@ -120,6 +136,31 @@ def run(argv: list[str], out=sys.stdout) -> int:
     )
     _print_provenance(found, record, _, out)
     return 0 if found.verified else UNVERIFIED
+
+
+def _unreadable_keys(options, _) -> str | None:
+    """Why a fingerprint given on the command line or in the trusted-keys file cannot be
+    read (None when every one can), before the record is read."""
+    typed = next((key for key in options.key if signing.ungrouped(key) is None), None)
+    if typed is None and options.trusted_keys:
+        try:
+            trusted_keys(options.trusted_keys, "")
+        except UnreadableKey as error:
+            return _(
+                "%(path)s, dòng %(line)s: dấu vân tay “%(key)s” không đọc được: cần ít nhất 32 "
+                "chữ số thập lục phân."
+            ) % {"path": options.trusted_keys, "line": error.line, "key": error.typed}
+        except (OSError, UnicodeDecodeError) as error:
+            return _("Không đọc được tệp khóa tin cậy %(path)s: %(reason)s") % {
+                "path": options.trusted_keys,
+                "reason": error.strerror if isinstance(error, OSError) else error.reason,
+            }
+    if typed is None:
+        return None
+    return _(
+        "Dấu vân tay “%(key)s” không đọc được: cần ít nhất 32 chữ số thập lục phân (như trên "
+        "trang giới thiệu của máy, hoặc `thidua key show`)."
+    ) % {"key": typed}
 
 
 def _print_provenance(found: Provenance, record, _, out) -> None:

@@ -222,6 +222,26 @@ def test_an_anchor_that_is_not_a_code_is_refused_plainly(pristine, tmp_path):
     assert "cần ít nhất 32 chữ số thập lục phân" in printed
 
 
+def test_a_key_too_short_to_compare_is_refused_not_dropped(pristine, tmp_path):
+    """A fingerprint shorter than 128 bits was left out without a word, and the genuine record
+    came out "origin unconfirmed": the person who typed it is told which one, and nothing is
+    checked (exit 2)."""
+    short = keys.installation_fingerprint()[:20]
+    status, printed = _cli(pristine, tmp_path, "--key", short)
+    assert status == 2
+    assert f"Dấu vân tay “{short}” không đọc được" in printed
+    trusted = tmp_path / "khoa.txt"
+    trusted.write_text(f"# Bộ Công an\n{keys.installation_fingerprint()}\n{short} cum-2/2020\n")
+    status, printed = _cli(pristine, tmp_path, "--trusted-keys", str(trusted))
+    assert status == 2
+    assert f"khoa.txt, dòng 3: dấu vân tay “{short}” không đọc được" in printed
+    status, printed = _cli(pristine, tmp_path, "--trusted-keys", str(tmp_path / "khong-co.txt"))
+    assert status == 2
+    assert "Không đọc được tệp khóa tin cậy" in printed
+    status, printed = _cli(pristine, tmp_path, "--key", short, "--lang", "en")
+    assert f"The fingerprint “{short}” cannot be read" in printed
+
+
 def _cli(record, tmp_path, *args) -> tuple[int, str]:
     path = tmp_path / "ban-ghi.json"
     path.write_bytes(core_record.encode(record))

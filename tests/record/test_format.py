@@ -26,6 +26,17 @@ def test_the_schema_and_the_field_tables_are_generated_from_the_types():
     assert docs.main(["--check"]) == 0
 
 
+def test_the_docs_list_every_act_a_checkpoint_must_follow():
+    """An outsider's verifier demands a checkpoint after exactly these actions."""
+    import re
+
+    from thidua.core.record import CHECKPOINTED
+
+    text = (DOCS / "record.md").read_text()
+    listed = re.search(r"<!-- checkpointed -->(.*?)<!-- /checkpointed -->", text, re.DOTALL)[1]
+    assert re.findall(r"`([a-z._]+)`", listed) == sorted(CHECKPOINTED)
+
+
 def test_a_changed_type_makes_the_docs_stale(monkeypatch):
     monkeypatch.setattr(core_record, "VERSION", 99)
     assert docs.main(["--check"]) == 1
