@@ -359,3 +359,24 @@ def test_numbers_read_from_the_logs_very_texts_are_found_the_same_at_once():
     assert not scores.reads_as({"a": "7.5", "b": "8"})  # not held as read
     assert not scores.reads_as(core_record.Compactor().compact({"a": "7.5", "b": "8"}))
     assert not held.compact({"a": "7.5", "b": "8"}).reads_as(logged)  # texts, not numbers
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("form", ["canonical", "gzip"])
+def test_a_value_json_has_not_is_refused_read_either_way(tmp_path, constant, form):
+    """Python's reader takes NaN and Infinity; JSON has neither, so another verifier could not
+    read such a file (and an entry's hash would cover them as Python writes them). Put in an
+    audit entry's `after`, it is refused as a file that is not JSON, the same either way."""
+    text = core_record.encode(GENUINE).decode()
+    marker = '"after":{'
+    assert marker in text
+    text = text.replace(marker, f'"after":{{"x":{constant},', 1)
+    path = tmp_path / "record.json"
+    path.write_bytes(gzip.compress(text.encode()) if form == "gzip" else text.encode())
+    assert core_record.read_file(path) is None
+    verdict = _streamed(path)
+    assert verdict == _whole(path)
+    assert verdict == (
+        "unreadable",
+        f"tệp có giá trị {constant}, không phải giá trị JSON: không bản ghi nào được viết như vậy.",
+    )

@@ -71,6 +71,29 @@ def test_a_changed_backup_restores_nothing(backup, empty):
     assert listed.stdout.strip().splitlines()[-1] == "0"  # cum-1/2020 was not kept either
 
 
+def test_a_backup_holding_what_json_has_not_restores_nothing(backup, empty):
+    """Its manifest made to agree: the record is still read as every record is, and a value
+    JSON has not (NaN) is refused, naming the file, with nothing kept."""
+    import hashlib
+
+    name = "cum-2-2020.json.gz"
+    text = gzip.decompress((backup / name).read_bytes()).decode()
+    text = text.replace('"after":{', '"after":{"x":NaN,', 1)
+    (backup / name).write_bytes(gzip.compress(text.encode()))
+    manifest = json.loads((backup / "manifest.json").read_text())
+    for entry in manifest["records"]:
+        if entry["file"] == name:
+            entry["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    done = _thidua(empty, "restore", str(backup))
+    assert done.returncode != 0
+    assert f"{name}: tệp có giá trị NaN, không phải giá trị JSON" in done.stderr
+    listed = _thidua(
+        empty, "shell", "-c", "from thidua.org.models import Cycle; print(Cycle.objects.count())"
+    )
+    assert listed.stdout.strip().splitlines()[-1] == "0"
+
+
 def test_a_chain_changed_behind_the_app_is_not_backed_up(tmp_path):
     """A backup seals every chain: one whose head this installation did not attest (changed
     in the database) stops it with the chain named, and no manifest is written."""

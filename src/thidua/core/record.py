@@ -733,6 +733,20 @@ class Unreadable(ValueError):
         super().__init__(phrase.render())
 
 
+class _NotJSON(ValueError):
+    """`NaN`, `Infinity` or `-Infinity` in a file: Python's reader takes them, JSON has none
+    (another verifier could not read the file, and its hashes would cover them as Python
+    writes them): refused, as any text that is not JSON."""
+
+    def __init__(self, value: str):
+        super().__init__(value)
+        self.value = value
+
+
+def _not_json(value: str):
+    raise _NotJSON(value)
+
+
 def load(path: str | Path) -> object:
     """The JSON document in `path` (`.json`, or gzip-compressed `.json.gz`), or `Unreadable`
     saying why not in a sentence that a caller puts after the file's name (never a Python
@@ -771,7 +785,17 @@ def parse(content: bytes) -> object:
             )
         ) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
+    except _NotJSON as error:
+        raise Unreadable(
+            Phrase(
+                gettext_noop(
+                    "tệp có giá trị %(value)s, không phải giá trị JSON: không bản ghi nào được "
+                    "viết như vậy."
+                ),
+                {"value": error.value},
+            )
+        ) from None
     except json.JSONDecodeError as error:
         raise Unreadable(
             Phrase(
@@ -791,7 +815,7 @@ class _NotStreamed(Exception):
     """A file the member-by-member reader does not take: it is read whole instead."""
 
 
-_DECODER = json.JSONDecoder()
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
 _SPACE = " \t\n\r"
 #: The text read at a time: small beside a record (the window is part of the peak), large
 #: beside one entry or sheet.

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from thidua.core import record as core_record
 from thidua.errors import DomainError
 from thidua.record.restore import restore
 
@@ -29,7 +30,11 @@ class Command(BaseCommand):
                     content = gzip.decompress((folder / entry["file"]).read_bytes())
                     if hashlib.sha256(content).hexdigest() != entry["sha256"]:
                         raise CommandError(f"{entry['file']}: its content changed since the backup")
-                    restore(json.loads(content))
+                    try:
+                        document = core_record.parse(content)  # as every record is read
+                    except core_record.Unreadable as error:
+                        raise CommandError(f"{entry['file']}: {error}") from None
+                    restore(document)
                     self.stdout.write(f"{entry['cycle']} ← {entry['file']}")
         except DomainError as error:
             raise CommandError(str(error)) from None
