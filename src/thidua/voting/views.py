@@ -106,6 +106,8 @@ def _conference_page(
             "delegates": delegates,
             "addable": candidates,
             "boards": Delegate.Board.choices,
+            "purposes": Poll.Purpose.choices,
+            "modes": Poll.Mode.choices,
             "manage": manage,
             "count": can(request.user, Action.COUNT_BALLOTS, cycle),
             "board_names": [
