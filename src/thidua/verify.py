@@ -30,10 +30,10 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.translation("django", CATALOGUE, languages=[language], fallback=True)
 
 
-def trusted_keys(path: Path, cycle: str) -> list[str]:
-    """The fingerprints a trusted-keys file lists for `cycle`: one per line, optionally
-    followed by the cycles it holds for (`cum-2/2020`), `#` starting a comment. Raises
-    `UnreadableKey` at the first fingerprint that is not one (`signing.ungrouped`)."""
+def trusted_lines(path: Path) -> list[tuple[str, list[str]]]:
+    """A trusted-keys file: one fingerprint per line (as `signing.ungrouped` reads it),
+    optionally followed by the cycles it holds for (`cum-2/2020`; none: every cycle), `#`
+    starting a comment. Raises `UnreadableKey` at the first fingerprint that is not one."""
     found = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         words = line.partition("#")[0].split()
@@ -42,8 +42,7 @@ def trusted_keys(path: Path, cycle: str) -> list[str]:
         key = signing.ungrouped(words[0])
         if key is None:
             raise UnreadableKey(words[0], number)
-        if len(words) == 1 or cycle in words[1:]:
-            found.append(key)
+        found.append((key, words[1:]))
     return found
 
 
@@ -71,9 +70,10 @@ def run(argv: list[str], out=sys.stdout) -> int:
     options = parser.parse_args(argv)
     catalogue = _catalogue(options.lang)
     _ = catalogue.gettext
-    unreadable = _unreadable_keys(options, _)
-    if unreadable:
-        print(unreadable, file=out)
+    try:
+        given = _given_keys(options)
+    except UnreadableKey as error:
+        print(_unreadable_key(options, error, _), file=out)
         return 2
     try:
         checked = verify_file(options.record)
@@ -97,10 +97,7 @@ def run(argv: list[str], out=sys.stdout) -> int:
         return 2
     findings, record, name = checked.findings, checked.record, checked.name
     if record is not None:
-        keys = list(options.key)
-        if options.trusted_keys:
-            keys += trusted_keys(options.trusted_keys, name)
-        trusted = [key for key in (signing.ungrouped(key) for key in keys) if key]
+        trusted = [key for key, cycles in given if not cycles or name in cycles]
         found, anchor_findings = provenance(record, trusted=trusted, anchor=anchor)
         findings += anchor_findings
     if findings:
@@ -138,29 +135,41 @@ def run(argv: list[str], out=sys.stdout) -> int:
     return 0 if found.verified else UNVERIFIED
 
 
-def _unreadable_keys(options, _) -> str | None:
-    """Why a fingerprint given on the command line or in the trusted-keys file cannot be
-    read (None when every one can), before the record is read."""
-    typed = next((key for key in options.key if signing.ungrouped(key) is None), None)
-    if typed is None and options.trusted_keys:
+def _given_keys(options) -> list[tuple[str, list[str]]]:
+    """The fingerprints to trust, each with the cycles it holds for (none: every one), from
+    `--key` and `--trusted-keys`, read before the record: `UnreadableKey` (with an
+    `OSError` or `UnicodeDecodeError` as its cause for a file that cannot be read)."""
+    given = []
+    for typed in options.key:
+        key = signing.ungrouped(typed)
+        if key is None:
+            raise UnreadableKey(typed)
+        given.append((key, []))
+    if options.trusted_keys:
         try:
-            trusted_keys(options.trusted_keys, "")
-        except UnreadableKey as error:
-            return _(
-                "%(path)s, dòng %(line)s: dấu vân tay “%(key)s” không đọc được: cần ít nhất 32 "
-                "chữ số thập lục phân."
-            ) % {"path": options.trusted_keys, "line": error.line, "key": error.typed}
+            given += trusted_lines(options.trusted_keys)
         except (OSError, UnicodeDecodeError) as error:
-            return _("Không đọc được tệp khóa tin cậy %(path)s: %(reason)s") % {
-                "path": options.trusted_keys,
-                "reason": error.strerror if isinstance(error, OSError) else error.reason,
-            }
-    if typed is None:
-        return None
+            raise UnreadableKey(str(options.trusted_keys)) from error
+    return given
+
+
+def _unreadable_key(options, error: UnreadableKey, _) -> str:
+    """Why the keys given cannot be read, in the reader's language."""
+    cause = error.__cause__
+    if cause is not None:
+        return _("Không đọc được tệp khóa tin cậy %(path)s: %(reason)s") % {
+            "path": options.trusted_keys,
+            "reason": cause.strerror if isinstance(cause, OSError) else cause.reason,
+        }
+    if error.line is not None:
+        return _(
+            "%(path)s, dòng %(line)s: dấu vân tay “%(key)s” không đọc được: cần ít nhất 32 "
+            "chữ số thập lục phân."
+        ) % {"path": options.trusted_keys, "line": error.line, "key": error.typed}
     return _(
         "Dấu vân tay “%(key)s” không đọc được: cần ít nhất 32 chữ số thập lục phân (như trên "
         "trang giới thiệu của máy, hoặc `thidua key show`)."
-    ) % {"key": typed}
+    ) % {"key": error.typed}
 
 
 def _print_provenance(found: Provenance, record, _, out) -> None:

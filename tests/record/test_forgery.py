@@ -238,6 +238,10 @@ def test_a_key_too_short_to_compare_is_refused_not_dropped(pristine, tmp_path):
     status, printed = _cli(pristine, tmp_path, "--trusted-keys", str(tmp_path / "khong-co.txt"))
     assert status == 2
     assert "Không đọc được tệp khóa tin cậy" in printed
+    (tmp_path / "latin1.txt").write_bytes("khóa".encode("latin-1"))
+    status, printed = _cli(pristine, tmp_path, "--trusted-keys", str(tmp_path / "latin1.txt"))
+    assert status == 2
+    assert "Không đọc được tệp khóa tin cậy" in printed
     status, printed = _cli(pristine, tmp_path, "--key", short, "--lang", "en")
     assert f"The fingerprint “{short}” cannot be read" in printed
 
